@@ -1,0 +1,94 @@
+"""pilotflow: multi-level government selection campaigns as state machines.
+
+Each nomination climbs a graph of authorities (district → city → province → ministry, or a
+shorter route where the graph and the campaign say so); every move is judged by guards —
+deadline, quota, disqualification lists, joint stamps, materials, the actor's rights — and
+recorded as one immutable audit event.
+
+>>> import pilotflow
+>>> campaign = pilotflow.load_campaign("smart-health-elderly-care-2023")
+>>> run = pilotflow.CampaignRun(campaign, lists=pilotflow.empty_lists(campaign))
+>>> run.workflow.route("371002")
+('371002', '371000', '370000', 'MIN')
+>>> run.workflow.route("370211")
+('370211', '370200', 'MIN')
+"""
+
+from __future__ import annotations
+
+from .authorities import Authority, AuthorityGraph
+from .calendar import Clock, FixedClock, SystemClock
+from .campaign import Campaign
+from .campaign_file import bundled_campaigns, load_campaign, parse_campaign
+from .codes import validate_unit_code
+from .errors import (
+    ActionRefused,
+    CampaignFileError,
+    ConflictError,
+    DuplicateNomination,
+    GraphError,
+    InvalidInput,
+    InvalidUnitCode,
+    NaiveDatetime,
+    NominationNotFound,
+    PilotflowError,
+    QuotaExceeded,
+    Reason,
+    StoreError,
+    UnknownAuthority,
+    UnknownDepartment,
+)
+from .events import Event, Snapshot
+from .nomination import Actor, Material, Nomination
+from .screening import Listing, UnitList, load_list
+from .service import CampaignRun, Position, QuotaLine, SelectionResult
+from .store import MemoryStore, Store, open_store
+
+__all__ = [
+    "ActionRefused",
+    "Actor",
+    "Authority",
+    "AuthorityGraph",
+    "Campaign",
+    "CampaignFileError",
+    "CampaignRun",
+    "Clock",
+    "ConflictError",
+    "DuplicateNomination",
+    "Event",
+    "FixedClock",
+    "GraphError",
+    "InvalidInput",
+    "InvalidUnitCode",
+    "Listing",
+    "Material",
+    "MemoryStore",
+    "NaiveDatetime",
+    "Nomination",
+    "NominationNotFound",
+    "PilotflowError",
+    "Position",
+    "QuotaExceeded",
+    "QuotaLine",
+    "Reason",
+    "SelectionResult",
+    "Snapshot",
+    "Store",
+    "StoreError",
+    "SystemClock",
+    "UnitList",
+    "UnknownAuthority",
+    "UnknownDepartment",
+    "bundled_campaigns",
+    "empty_lists",
+    "load_campaign",
+    "load_list",
+    "open_store",
+    "parse_campaign",
+    "validate_unit_code",
+]
+
+
+def empty_lists(campaign: Campaign) -> list[UnitList]:
+    """An empty list for each disqualification list ``campaign`` consults (tests, demos)."""
+    return [UnitList.empty(list_id) for list_id in campaign.screening_lists]

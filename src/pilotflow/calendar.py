@@ -1,0 +1,126 @@
+"""Moments, deadlines and the clock, in the campaign's time zone (Asia/Shanghai by default).
+
+Every moment pilotflow accepts must be timezone-aware: a naive datetime is refused with
+:class:`~pilotflow.errors.NaiveDatetime`, because "10:00" means nothing until we know where.
+The clock is injectable: :class:`SystemClock` reads the wall clock, :class:`FixedClock` is
+set by hand (tests, notebooks replaying a campaign, demos).
+
+>>> clock = FixedClock(pendulum.datetime(2023, 10, 17, 9, tz="Asia/Shanghai"))
+>>> clock.now().isoformat()
+'2023-10-17T09:00:00+08:00'
+>>> clock.advance(days=1).now().isoformat()
+'2023-10-18T09:00:00+08:00'
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Protocol
+
+import pendulum
+
+from .errors import InvalidInput, NaiveDatetime
+
+__all__ = [
+    "DEFAULT_TIMEZONE",
+    "Clock",
+    "FixedClock",
+    "SystemClock",
+    "by_date",
+    "moment",
+    "parse_moment",
+]
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+class Clock(Protocol):
+    """Anything with a ``now()`` returning a timezone-aware datetime."""
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The wall clock, read in ``timezone``."""
+
+    def __init__(self, timezone: str = DEFAULT_TIMEZONE) -> None:
+        self.timezone = pendulum.timezone(timezone)
+
+    def now(self) -> datetime:
+        return pendulum.now(self.timezone)
+
+    def __repr__(self) -> str:
+        return f"SystemClock({self.timezone.name!r})"
+
+
+class FixedClock:
+    """A clock that stands still until it is moved with :meth:`set` or :meth:`advance`."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = moment(start, "FixedClock start")
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, value: datetime) -> FixedClock:
+        self._now = moment(value, "FixedClock.set value")
+        return self
+
+    def advance(self, **delta: float) -> FixedClock:
+        """Move forward by a ``pendulum`` duration (``days=1``, ``hours=3``...)."""
+        self._now = pendulum.instance(self._now).add(**delta)  # type: ignore[arg-type]
+        return self
+
+    def __repr__(self) -> str:
+        return f"FixedClock({self._now.isoformat()})"
+
+
+def moment(value: object, what: str = "moment") -> datetime:
+    """Return ``value`` if it is a timezone-aware datetime; refuse anything else clearly."""
+    if not isinstance(value, datetime):
+        raise InvalidInput(
+            f"{what} must be a timezone-aware datetime, got {type(value).__name__} {value!r}",
+            f"{what} 必须是带时区的日期时间，收到的是 {type(value).__name__} {value!r}",
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetime(what, value)
+    return value
+
+
+def parse_moment(text: str, what: str = "moment", timezone: str = DEFAULT_TIMEZONE) -> datetime:
+    """Parse an ISO 8601 moment that carries its offset (``2023-10-18T17:00+08:00``)."""
+    try:
+        parsed = pendulum.parse(text, exact=True)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput(
+            f"{what}: cannot read {text!r} as an ISO 8601 date-time ({exc})",
+            f"{what}：无法把 {text!r} 解析为 ISO 8601 日期时间",
+        ) from exc
+    if not isinstance(parsed, datetime) or "T" not in text and " " not in text:
+        raise InvalidInput(
+            f"{what}: {text!r} is not a date-time with a time and an offset",
+            f"{what}：{text!r} 不是带时间和时区偏移的日期时间",
+        )
+    if not _has_offset(text):
+        raise NaiveDatetime(what, text)
+    return pendulum.instance(parsed).in_timezone(timezone)
+
+
+def _has_offset(text: str) -> bool:
+    tail = text.split("T")[-1] if "T" in text else text.split(" ")[-1]
+    return tail.endswith("Z") or "+" in tail or "-" in tail
+
+
+def by_date(day: date, *, inclusive: bool, timezone: str = DEFAULT_TIMEZONE) -> datetime:
+    """The first late instant of a deadline written "by <day>" (…前).
+
+    ``inclusive`` (the usual reading): the whole of ``day`` is in time, so the deadline is
+    the next midnight; otherwise the deadline is the midnight that starts ``day``.
+
+    >>> by_date(date(2023, 10, 18), inclusive=True).isoformat()
+    '2023-10-19T00:00:00+08:00'
+    >>> by_date(date(2023, 10, 18), inclusive=False).isoformat()
+    '2023-10-18T00:00:00+08:00'
+    """
+    start = pendulum.datetime(day.year, day.month, day.day, tz=timezone)
+    return start.add(days=1) if inclusive else start

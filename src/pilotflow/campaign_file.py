@@ -1,0 +1,991 @@
+"""Campaign definitions in YAML: loading and validation.
+
+A campaign is data, not code: ``load_campaign("smart-health-elderly-care-2023")`` reads the
+bundled definition of the 2023 smart health and elderly-care campaign, ``load_campaign(path)``
+reads your own. The format is documented in ``docs/campaign-format.md``.
+
+Everything is validated before a :class:`~pilotflow.campaign.Campaign` is returned, and a
+bad file is refused with a :class:`~pilotflow.errors.CampaignFileError` that names the file,
+the key path inside it (``quotas[2].limits.enterprise``) and the problem in English and
+Chinese: unknown keys (typos), missing keys, wrong types, unknown authorities, levels, kinds,
+unit types and materials, negative quotas, naive or unreadable deadlines, duplicate codes, and
+deadlines that would close earlier further up a route than below it.
+
+>>> campaign = load_campaign("smart-health-elderly-care-2023")
+>>> campaign.year, campaign.level_codes
+(2023, ('district', 'city', 'province', 'ministry'))
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import itertools
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Any, NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from .authorities import AuthorityGraph
+from .calendar import by_date, parse_moment
+from .campaign import (
+    Campaign,
+    HopRule,
+    Level,
+    MaterialRequirement,
+    MaterialType,
+    NoticeRules,
+    QuotaRule,
+    Ranking,
+    ReportingRule,
+    ReReviewRules,
+    Scenario,
+    Selector,
+    Text,
+    UnitType,
+)
+from .errors import CampaignFileError, InvalidInput, NaiveDatetime, PilotflowError
+
+__all__ = ["bundled_campaigns", "load_campaign", "parse_campaign"]
+
+_BUNDLED_PACKAGE = "pilotflow"
+_BUNDLED_DIR = ("data", "campaigns")
+_SUFFIXES = (".yaml", ".yml")
+
+DEADLINE_RULES: Mapping[str, bool] = {"end_of_day": True, "start_of_day": False}
+"""``deadline_rule`` values and whether the named day is still in time (inclusive)."""
+
+ROUNDINGS: tuple[str, ...] = ("floor", "ceil", "round_half_up")
+
+_LEVEL_NAMES: Mapping[str, Text] = {
+    "district": Text("district / county level", "区县级"),
+    "city": Text("city level", "市级"),
+    "province": Text("province level", "省级"),
+    "ministry": Text("ministry level", "部级"),
+}
+
+_TOP_KEYS_REQUIRED = ("id", "title", "year", "timezone", "levels", "departments", "unit_types")
+_TOP_KEYS_OPTIONAL = (
+    "deadline_rule",
+    "documents",
+    "scenario_groups",
+    "scenarios",
+    "materials",
+    "reporting",
+    "quotas",
+    "hops",
+    "screening_lists",
+    "priority_lists",
+    "ranking",
+    "notice",
+    "re_review",
+)
+_INFO = ("source", "note")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# -- public functions -------------------------------------------------------------------
+
+
+def bundled_campaigns() -> tuple[str, ...]:
+    """The ids of the campaigns shipped with pilotflow, sorted.
+
+    >>> "smart-health-elderly-care-2023" in bundled_campaigns()
+    True
+    """
+    folder = _bundled_folder()
+    if not folder.is_dir():
+        return ()
+    return tuple(
+        sorted(
+            entry.name.rsplit(".", 1)[0]
+            for entry in folder.iterdir()
+            if entry.is_file() and entry.name.endswith(_SUFFIXES)
+        )
+    )
+
+
+def load_campaign(
+    source: str | os.PathLike[str], *, graph: AuthorityGraph | None = None
+) -> Campaign:
+    """Load and validate a campaign from a YAML file or a bundled campaign id.
+
+    ``source`` is a path when it is an ``os.PathLike``, ends in ``.yaml``/``.yml`` or contains
+    a path separator; otherwise it is the id of a bundled campaign (see
+    :func:`bundled_campaigns`). Authority codes are checked against ``graph`` (the bundled
+    graph by default). ``Campaign.source`` is the path as given, or ``bundled:<id>``.
+
+    Raises :class:`~pilotflow.errors.CampaignFileError` when the file cannot be read or is
+    invalid.
+    """
+    if isinstance(source, os.PathLike) or _looks_like_path(source):
+        path = os.fspath(source)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        except FileNotFoundError:
+            raise CampaignFileError(
+                path, "", "no such campaign file", "找不到该遴选定义文件"
+            ) from None
+        except UnicodeDecodeError as exc:
+            raise CampaignFileError(
+                path, "", f"the file is not UTF-8 text ({exc.reason})", "文件不是 UTF-8 编码的文本"
+            ) from exc
+        except OSError as exc:
+            raise CampaignFileError(
+                path,
+                "",
+                f"cannot read the file: {exc.strerror or exc}",
+                f"无法读取文件：{exc.strerror or exc}",
+            ) from exc
+        return parse_campaign(text, source=path, graph=graph)
+    return parse_campaign(_read_bundled(source), source=f"bundled:{source}", graph=graph)
+
+
+def parse_campaign(
+    text: str, *, source: str = "<string>", graph: AuthorityGraph | None = None
+) -> Campaign:
+    """Parse and validate a campaign definition given as YAML text.
+
+    ``source`` names the text in error messages and becomes ``Campaign.source``.
+    """
+    reader = _Reader(source, graph if graph is not None else AuthorityGraph.bundled())
+    document = reader.load(text)
+    campaign = reader.campaign(document)
+    reader.check_routes(campaign)
+    return campaign
+
+
+# -- files ------------------------------------------------------------------------------
+
+
+def _looks_like_path(source: str) -> bool:
+    return (
+        source.endswith(_SUFFIXES)
+        or "/" in source
+        or os.sep in source
+        or (os.altsep is not None and os.altsep in source)
+    )
+
+
+def _bundled_folder() -> Traversable:
+    return resources.files(_BUNDLED_PACKAGE).joinpath(*_BUNDLED_DIR)
+
+
+def _read_bundled(campaign_id: str) -> str:
+    known = bundled_campaigns()
+    if campaign_id not in known:
+        listed = ", ".join(known) or "none"
+        raise CampaignFileError(
+            f"bundled:{campaign_id}",
+            "",
+            f"no bundled campaign with id {campaign_id!r} and not a path to a .yaml file "
+            f"(bundled campaigns: {listed})",
+            f"没有编号为 {campaign_id!r} 的内置遴选，也不是 .yaml 文件路径（内置遴选：{listed}）",
+        )
+    folder = _bundled_folder()
+    for suffix in _SUFFIXES:
+        entry = folder.joinpath(campaign_id + suffix)
+        if entry.is_file():
+            return entry.read_text(encoding="utf-8")
+    raise AssertionError(f"bundled campaign {campaign_id!r} vanished")  # pragma: no cover
+
+
+# -- YAML -------------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """``SafeLoader`` that leaves dates and times as the strings they were written as.
+
+    Deadlines are read by this module (naive date-times must be refused, and the text is kept
+    as written), and the document stays plain JSON data for the revision hash.
+    """
+
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _join(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _describe(value: object) -> tuple[str, str]:
+    """The YAML type name of ``value`` in English and Chinese."""
+    if value is None:
+        return "null", "空值"
+    if isinstance(value, bool):
+        return "a boolean", "布尔值"
+    if isinstance(value, int):
+        return "an integer", "整数"
+    if isinstance(value, float):
+        return "a number", "数值"
+    if isinstance(value, str):
+        return "a string", "字符串"
+    if isinstance(value, dict):
+        return "a mapping", "映射"
+    if isinstance(value, list):
+        return "a list", "列表"
+    return type(value).__name__, type(value).__name__
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _suggest(word: str, choices: Iterable[str]) -> tuple[str, str]:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not close:
+        return "", ""
+    return f" (did you mean {close[0]!r}?)", f"（是否应为 {close[0]!r}？）"
+
+
+# -- the reader -------------------------------------------------------------------------
+
+
+class _Reader:
+    """Reads one document; every check reports its key path."""
+
+    def __init__(self, source: str, graph: AuthorityGraph) -> None:
+        self.source = source
+        self.graph = graph
+        self.levels: tuple[str, ...] = ()
+        self.unit_types: Mapping[str, UnitType] = {}
+        self.materials: Mapping[str, MaterialType] = {}
+        self.documents: frozenset[str] = frozenset()
+        self.timezone = ""
+        self.inclusive = True
+        self.hop_paths: dict[int, str] = {}
+
+    def fail(self, path: str, en: str, zh: str) -> NoReturn:
+        raise CampaignFileError(self.source, path, en, zh)
+
+    # -- loading ------------------------------------------------------------------------
+
+    def load(self, text: str) -> dict[str, Any]:
+        try:
+            node = yaml.compose(text, Loader=_Loader)
+        except yaml.YAMLError as exc:
+            self._yaml_error(exc)
+        if node is None:
+            self.fail("", "the document is empty", "文件内容为空")
+        self._check_duplicate_keys(node, "")
+        try:
+            document = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+        except yaml.YAMLError as exc:  # pragma: no cover - compose already succeeded
+            self._yaml_error(exc)
+        return self.mapping(document, "", _TOP_KEYS_REQUIRED, _TOP_KEYS_OPTIONAL)
+
+    def _yaml_error(self, exc: yaml.YAMLError) -> NoReturn:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        where_zh = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        self.fail("", f"not valid YAML{where}: {problem}", f"不是有效的 YAML{where_zh}：{problem}")
+
+    def _check_duplicate_keys(self, node: yaml.Node, path: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else None
+                child = _join(path, key if key is not None else "?")
+                if key is not None:
+                    line = key_node.start_mark.line + 1
+                    if key in seen:
+                        self.fail(
+                            child,
+                            f"duplicate key {key!r} (line {line}; first given on line {seen[key]})",
+                            f"键 {key!r} 重复（第 {line} 行；首次出现在第 {seen[key]} 行）",
+                        )
+                    seen[key] = line
+                self._check_duplicate_keys(value_node, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self._check_duplicate_keys(item, f"{path}[{index}]")
+
+    # -- generic shapes -----------------------------------------------------------------
+
+    def wrong_type(self, path: str, expected_en: str, expected_zh: str, value: object) -> NoReturn:
+        en, zh = _describe(value)
+        self.fail(
+            path,
+            f"expected {expected_en}, got {en} {_short(value)}",
+            f"应为{expected_zh}，实际为{zh} {_short(value)}",
+        )
+
+    def mapping(
+        self,
+        value: object,
+        path: str,
+        required: Sequence[str] = (),
+        optional: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        """``value`` as a mapping with exactly the keys allowed; unknown keys are refused."""
+        if not isinstance(value, dict):
+            self.wrong_type(path, "a mapping (key: value)", "映射（键: 值）", value)
+        allowed = (*required, *optional)
+        for key in value:
+            if not isinstance(key, str):
+                self.wrong_type(_join(path, key), "a string key", "字符串键", key)
+            if key not in allowed:
+                hint_en, hint_zh = _suggest(key, allowed)
+                self.fail(
+                    _join(path, key),
+                    f"unknown key {key!r}{hint_en}; allowed keys: {', '.join(allowed)}",
+                    f"未知的键 {key!r}{hint_zh}；允许的键：{'、'.join(allowed)}",
+                )
+        for key in required:
+            if key not in value:
+                self.fail(path, f"missing required key {key!r}", f"缺少必填的键 {key!r}")
+        return value
+
+    def entries(self, value: object, path: str) -> dict[str, Any]:
+        """A mapping from codes (non-empty strings) to entries."""
+        if not isinstance(value, dict):
+            self.wrong_type(path, "a mapping of codes to entries", "以代码为键的映射", value)
+        for key in value:
+            if not isinstance(key, str) or not key:
+                self.wrong_type(_join(path, key), "a code (a string)", "代码（字符串）", key)
+        return value
+
+    def sequence(self, value: object, path: str) -> list[Any]:
+        if not isinstance(value, list):
+            self.wrong_type(path, "a list", "列表", value)
+        return value
+
+    def string(self, value: object, path: str) -> str:
+        if not isinstance(value, str):
+            self.wrong_type(path, "a string", "字符串", value)
+        if not value.strip():
+            self.fail(path, "must not be empty", "不能为空")
+        return value
+
+    def integer(self, value: object, path: str, minimum: int | None = None) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.wrong_type(path, "an integer", "整数", value)
+        if minimum is not None and value < minimum:
+            if minimum == 0:
+                self.fail(path, f"must not be negative, got {value}", f"不能为负数，实际为 {value}")
+            self.fail(
+                path,
+                f"must be at least {minimum}, got {value}",
+                f"不能小于 {minimum}，实际为 {value}",
+            )
+        return value
+
+    def boolean(self, value: object, path: str) -> bool:
+        if not isinstance(value, bool):
+            self.wrong_type(path, "true or false", "true 或 false", value)
+        return value
+
+    def text(self, entry: Mapping[str, Any], path: str) -> Text:
+        return Text(
+            en=self.string(entry["en"], _join(path, "en")),
+            zh=self.string(entry["zh"], _join(path, "zh")),
+        )
+
+    def code(self, value: object, path: str) -> str:
+        """An authority code: a string, or an integer for GB2260 codes written unquoted."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return self.string(value, path)
+
+    def unique(self, values: Sequence[object], path: str, what_en: str, what_zh: str) -> None:
+        seen: set[object] = set()
+        for index, value in enumerate(values):
+            if value in seen:
+                self.fail(
+                    f"{path}[{index}]",
+                    f"duplicate {what_en} {value!r}",
+                    f"{what_zh} {value!r} 重复",
+                )
+            seen.add(value)
+
+    def choice(
+        self,
+        value: str,
+        path: str,
+        allowed: Iterable[str],
+        what_en: str,
+        what_zh: str,
+        where_en: str = "",
+        where_zh: str = "",
+    ) -> str:
+        options = sorted(allowed) if not isinstance(allowed, (tuple, list)) else list(allowed)
+        if value not in options:
+            hint_en, hint_zh = _suggest(value, options)
+            self.fail(
+                path,
+                f"unknown {what_en} {value!r}{hint_en}{where_en}; known: {', '.join(options)}",
+                f"未知的{what_zh} {value!r}{hint_zh}{where_zh}；可选：{'、'.join(options)}",
+            )
+        return value
+
+    def info(self, entry: Mapping[str, Any], path: str) -> str:
+        """Check the informational ``source`` and ``note`` keys; return the source."""
+        if "note" in entry:
+            self.string(entry["note"], _join(path, "note"))
+        if "source" not in entry:
+            return ""
+        src = self.string(entry["source"], _join(path, "source"))
+        if self.documents and src not in self.documents:
+            hint_en, hint_zh = _suggest(src, self.documents)
+            self.fail(
+                _join(path, "source"),
+                f"source {src!r} is not one of the documents listed under 'documents'{hint_en}",
+                f"来源文件 {src!r} 不在 documents 所列文件中{hint_zh}",
+            )
+        return src
+
+    def named_entries(
+        self, value: object, path: str, optional: Sequence[str] = ()
+    ) -> dict[str, dict[str, Any]]:
+        """Code → ``{en, zh, ...}`` entries, each checked for its keys."""
+        out: dict[str, dict[str, Any]] = {}
+        for key, entry in self.entries(value, path).items():
+            out[key] = self.mapping(entry, _join(path, key), ("en", "zh"), optional)
+        return out
+
+    # -- the campaign -------------------------------------------------------------------
+
+    def campaign(self, doc: dict[str, Any]) -> Campaign:
+        campaign_id = self.string(doc["id"], "id")
+        if not _ID.match(campaign_id):
+            self.fail(
+                "id",
+                f"campaign id {campaign_id!r} must be lower-case letters, digits, '-' or '_'",
+                f"遴选编号 {campaign_id!r} 只能由小写字母、数字、'-' 和 '_' 组成",
+            )
+        title = self.text(self.mapping(doc["title"], "title", ("en", "zh")), "title")
+        year = self.integer(doc["year"], "year", minimum=1900)
+        self.timezone = self._timezone(doc["timezone"])
+        rule = self.string(doc.get("deadline_rule", "end_of_day"), "deadline_rule")
+        self.inclusive = DEADLINE_RULES[
+            self.choice(rule, "deadline_rule", DEADLINE_RULES, "deadline rule", "截止规则")
+        ]
+        self.documents = self._documents(doc.get("documents", []))
+        levels = self._levels(doc["levels"])
+        self.levels = tuple(level.code for level in levels)
+        departments = {
+            code: self.text(entry, _join("departments", code))
+            for code, entry in self.named_entries(doc["departments"], "departments").items()
+        }
+        if not departments:
+            self.fail("departments", "at least one department is needed", "至少需要一个部门")
+        self.unit_types = {
+            code: UnitType(code, self.text(entry, _join("unit_types", code)))
+            for code, entry in self.named_entries(doc["unit_types"], "unit_types").items()
+        }
+        if not self.unit_types:
+            self.fail("unit_types", "at least one unit type is needed", "至少需要一种申报主体类型")
+        scenarios = self._scenarios(doc.get("scenario_groups", {}), doc.get("scenarios", {}))
+        self.materials = self._materials(doc.get("materials", {}))
+        reporting = tuple(
+            self._reporting(item, f"reporting[{i}]")
+            for i, item in enumerate(self.sequence(doc.get("reporting", []), "reporting"))
+        )
+        quotas = self._quotas(doc.get("quotas", []))
+        hops = self._hops(doc.get("hops", []))
+        screening = {
+            code: self._listed(entry, _join("screening_lists", code))
+            for code, entry in self.named_entries(
+                doc.get("screening_lists", {}), "screening_lists", _INFO
+            ).items()
+        }
+        priority = {
+            code: self._listed(entry, _join("priority_lists", code))
+            for code, entry in self.named_entries(
+                doc.get("priority_lists", {}), "priority_lists", _INFO
+            ).items()
+        }
+        return Campaign(
+            id=campaign_id,
+            title=title,
+            year=year,
+            timezone=self.timezone,
+            deadline_inclusive=self.inclusive,
+            levels=levels,
+            departments=departments,
+            unit_types=dict(self.unit_types),
+            scenarios=scenarios,
+            materials=dict(self.materials),
+            reporting=reporting,
+            quotas=quotas,
+            hops=hops,
+            screening_lists=screening,
+            ranking=self._ranking(doc.get("ranking", {}), priority),
+            notice=self._notice(doc.get("notice", {})),
+            re_review=self._re_review(doc.get("re_review", {})),
+            revision=self._revision(doc),
+            source=self.source,
+        )
+
+    def _timezone(self, value: object) -> str:
+        name = self.string(value, "timezone")
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.fail(
+                "timezone",
+                f"unknown time zone {name!r} (use an IANA name such as 'Asia/Shanghai')",
+                f"未知的时区 {name!r}（请使用 IANA 时区名，如 'Asia/Shanghai'）",
+            )
+        return name
+
+    def _documents(self, value: object) -> frozenset[str]:
+        numbers: list[str] = []
+        for index, item in enumerate(self.sequence(value, "documents")):
+            path = f"documents[{index}]"
+            entry = self.mapping(item, path, ("number",), ("date", "issuer", "title", "note"))
+            numbers.append(self.string(entry["number"], _join(path, "number")))
+            for key in ("issuer", "title", "note"):
+                if key in entry:
+                    self.string(entry[key], _join(path, key))
+            if "date" in entry:
+                self._date(entry["date"], _join(path, "date"))
+        self.unique(numbers, "documents", "document number", "文件编号")
+        return frozenset(numbers)
+
+    def _date(self, value: object, path: str) -> date:
+        text = self.string(value, path)
+        try:
+            if not _DATE.match(text):
+                raise ValueError(text)
+            return date.fromisoformat(text)
+        except ValueError:
+            self.fail(
+                path,
+                f"expected a date written YYYY-MM-DD, got {text!r}",
+                f"应为 YYYY-MM-DD 格式的日期，实际为 {text!r}",
+            )
+
+    def _levels(self, value: object) -> tuple[Level, ...]:
+        items = self.sequence(value, "levels")
+        if not items:
+            self.fail("levels", "at least one level is needed", "至少需要一个层级")
+        levels: list[Level] = []
+        for index, item in enumerate(items):
+            path = f"levels[{index}]"
+            if isinstance(item, dict):
+                entry = self.mapping(item, path, ("code",), ("en", "zh"))
+                code = self.string(entry["code"], _join(path, "code"))
+                if ("en" in entry) != ("zh" in entry):
+                    self.fail(
+                        path,
+                        "give both 'en' and 'zh' names, or neither",
+                        "请同时给出 'en' 与 'zh' 名称，或都不给",
+                    )
+                name = self.text(entry, path) if "en" in entry else None
+            else:
+                code = self.string(item, path)
+                name = None
+            self.choice(code, path, self.graph.LEVELS, "level", "层级")
+            levels.append(Level(code, name or _LEVEL_NAMES.get(code, Text(code, code))))
+        codes = [level.code for level in levels]
+        self.unique(codes, "levels", "level", "层级")
+        order = self.graph.LEVELS
+        for index in range(1, len(codes)):
+            if order.index(codes[index]) < order.index(codes[index - 1]):
+                self.fail(
+                    f"levels[{index}]",
+                    f"level {codes[index]!r} comes after {codes[index - 1]!r}; levels must be "
+                    f"listed lowest first in the order {', '.join(order)}",
+                    f"层级 {codes[index]!r} 不应排在 {codes[index - 1]!r} 之后；"
+                    f"层级须自低到高按 {'、'.join(order)} 的顺序列出",
+                )
+        return tuple(levels)
+
+    def _scenarios(self, groups_value: object, value: object) -> dict[str, Scenario]:
+        groups = self.named_entries(groups_value, "scenario_groups")
+        for code, entry in groups.items():
+            self.text(entry, _join("scenario_groups", code))
+        scenarios: dict[str, Scenario] = {}
+        for code, entry in self.named_entries(value, "scenarios", ("group",)).items():
+            path = _join("scenarios", code)
+            if "group" not in entry:
+                self.fail(path, "missing required key 'group'", "缺少必填的键 'group'")
+            group = self.string(entry["group"], _join(path, "group"))
+            if groups:
+                self.choice(
+                    group,
+                    _join(path, "group"),
+                    groups,
+                    "scenario group",
+                    "场景类别",
+                    " (declare it under scenario_groups)",
+                    "（请在 scenario_groups 中声明）",
+                )
+            scenarios[code] = Scenario(code, self.text(entry, path), group)
+        return scenarios
+
+    def _materials(self, value: object) -> dict[str, MaterialType]:
+        out: dict[str, MaterialType] = {}
+        for code, entry in self.named_entries(value, "materials", ("paper", "formats")).items():
+            path = _join("materials", code)
+            paper = self.boolean(entry.get("paper", False), _join(path, "paper"))
+            formats = tuple(
+                self.string(fmt, f"{path}.formats[{i}]")
+                for i, fmt in enumerate(self.sequence(entry.get("formats", []), f"{path}.formats"))
+            )
+            self.unique(formats, _join(path, "formats"), "format", "格式")
+            out[code] = MaterialType(code, self.text(entry, path), paper, formats)
+        return out
+
+    def _listed(self, entry: Mapping[str, Any], path: str) -> Text:
+        self.info(entry, path)
+        return self.text(entry, path)
+
+    def _selector(self, value: object, path: str) -> Selector:
+        entry = self.mapping(value, path, (), ("codes", "levels", "kinds", "within"))
+        return Selector(
+            codes=self._authorities(entry.get("codes", []), _join(path, "codes")),
+            levels=self._choices(
+                entry.get("levels", []),
+                _join(path, "levels"),
+                self.levels,
+                "level",
+                "层级",
+                " (not one of this campaign's levels)",
+                "（不是本次遴选的层级）",
+            ),
+            kinds=self._choices(
+                entry.get("kinds", []), _join(path, "kinds"), self.graph.KINDS, "kind", "机关类别"
+            ),
+            within=self._authorities(entry.get("within", []), _join(path, "within")),
+        )
+
+    def _authorities(self, value: object, path: str) -> frozenset[str]:
+        codes = [
+            self._authority(item, f"{path}[{i}]")
+            for i, item in enumerate(self.sequence(value, path))
+        ]
+        self.unique(codes, path, "authority code", "机关代码")
+        return frozenset(codes)
+
+    def _authority(self, value: object, path: str) -> str:
+        code = self.code(value, path)
+        if code not in self.graph:
+            self.fail(
+                path,
+                f"unknown authority code {code!r} (not in the authority graph)",
+                f"未知的机关代码 {code!r}（机关关系图中没有）",
+            )
+        return code
+
+    def _choices(
+        self,
+        value: object,
+        path: str,
+        allowed: Iterable[str],
+        what_en: str,
+        what_zh: str,
+        where_en: str = "",
+        where_zh: str = "",
+    ) -> frozenset[str]:
+        items = self.sequence(value, path)
+        chosen = [
+            self.choice(
+                self.string(item, f"{path}[{i}]"),
+                f"{path}[{i}]",
+                allowed,
+                what_en,
+                what_zh,
+                where_en,
+                where_zh,
+            )
+            for i, item in enumerate(items)
+        ]
+        self.unique(chosen, path, what_en, what_zh)
+        return frozenset(chosen)
+
+    def _unit_type(self, value: object, path: str) -> str:
+        return self.choice(
+            self.string(value, path),
+            path,
+            list(self.unit_types),
+            "unit type",
+            "申报主体类型",
+            " (declare it under unit_types)",
+            "（请在 unit_types 中声明）",
+        )
+
+    def _reporting(self, value: object, path: str) -> ReportingRule:
+        entry = self.mapping(value, path, ("sender", "to"), _INFO)
+        self.info(entry, path)
+        sender = self._selector(entry["sender"], _join(path, "sender"))
+        to = self._authority(entry["to"], _join(path, "to"))
+        level = self.graph[to].level
+        if level not in self.levels:
+            self.fail(
+                _join(path, "to"),
+                f"authority {to!r} is at level {level!r}, which this campaign does not use",
+                f"机关 {to!r} 所在层级 {level!r} 不在本次遴选的层级中",
+            )
+        return ReportingRule(sender=sender, to=to)
+
+    def _quotas(self, value: object) -> tuple[QuotaRule, ...]:
+        rules: list[QuotaRule] = []
+        for index, item in enumerate(self.sequence(value, "quotas")):
+            path = f"quotas[{index}]"
+            entry = self.mapping(item, path, ("name", "recommender"), ("limits", "total", *_INFO))
+            self.info(entry, path)
+            name = self.string(entry["name"], _join(path, "name"))
+            recommender = self._selector(entry["recommender"], _join(path, "recommender"))
+            limits: dict[str, int] = {}
+            limits_path = _join(path, "limits")
+            for unit_type, limit in self.entries(entry.get("limits", {}), limits_path).items():
+                key_path = _join(limits_path, unit_type)
+                self._unit_type(unit_type, key_path)
+                limits[unit_type] = self.integer(limit, key_path, minimum=0)
+            total = entry.get("total")
+            if total is not None:
+                total = self.integer(total, _join(path, "total"), minimum=0)
+            rules.append(QuotaRule(name, recommender, limits, total))
+        self.unique([rule.name for rule in rules], "quotas", "quota rule name", "名额规则名称")
+        return tuple(rules)
+
+    def _hops(self, value: object) -> tuple[HopRule, ...]:
+        rules: list[HopRule] = []
+        for index, item in enumerate(self.sequence(value, "hops")):
+            path = f"hops[{index}]"
+            entry = self.mapping(
+                item,
+                path,
+                ("name", "sender", "receiver"),
+                ("deadline", "materials", "re_review_materials", *_INFO),
+            )
+            source = self.info(entry, path)
+            deadline, deadline_text = self._deadline(entry.get("deadline"), _join(path, "deadline"))
+            # ``re_review_materials`` is validated like ``materials`` but not kept in the
+            # Campaign: HopRule has no field for it (the core phase ignores re-review units;
+            # the re-review phase reads ReReviewRules).
+            self._requirements(
+                entry.get("re_review_materials", []), _join(path, "re_review_materials")
+            )
+            rule = HopRule(
+                name=self.string(entry["name"], _join(path, "name")),
+                sender=self._selector(entry["sender"], _join(path, "sender")),
+                receiver=self._selector(entry["receiver"], _join(path, "receiver")),
+                deadline=deadline,
+                deadline_text=deadline_text,
+                materials=self._requirements(entry.get("materials", []), _join(path, "materials")),
+                source=source,
+            )
+            self.hop_paths[id(rule)] = path
+            rules.append(rule)
+        self.unique([rule.name for rule in rules], "hops", "hop rule name", "报送规则名称")
+        return tuple(rules)
+
+    def _deadline(self, value: object, path: str) -> tuple[datetime | None, str]:
+        if value is None:
+            return None, ""
+        text = self.string(value, path).strip()
+        if _DATE.match(text):
+            return by_date(
+                self._date(text, path), inclusive=self.inclusive, timezone=self.timezone
+            ), text
+        try:
+            return parse_moment(text, path, self.timezone), text
+        except NaiveDatetime:
+            self.fail(
+                path,
+                f"deadline {text!r} has no UTC offset: write it as e.g. "
+                f"'{text}+08:00', or give a plain date (YYYY-MM-DD) read with deadline_rule",
+                f"截止时间 {text!r} 没有时区偏移：请写成如 '{text}+08:00'，"
+                "或只写日期（YYYY-MM-DD），按 deadline_rule 解释",
+            )
+        except InvalidInput:
+            self.fail(
+                path,
+                f"cannot read deadline {text!r}: expected a date (YYYY-MM-DD) or an ISO 8601 "
+                "date-time with an offset (2023-10-18T17:00:00+08:00)",
+                f"无法解析截止时间 {text!r}：应为日期（YYYY-MM-DD）或带时区偏移的 ISO 8601 "
+                "日期时间（如 2023-10-18T17:00:00+08:00）",
+            )
+
+    def _requirements(self, value: object, path: str) -> tuple[MaterialRequirement, ...]:
+        out: list[MaterialRequirement] = []
+        for index, item in enumerate(self.sequence(value, path)):
+            item_path = f"{path}[{index}]"
+            if isinstance(item, str):
+                entry: dict[str, Any] = {"kind": item}
+                kind_path = item_path
+            else:
+                entry = self.mapping(item, item_path, ("kind",), ("copies", "unit_types", "note"))
+                kind_path = _join(item_path, "kind")
+                if "note" in entry:
+                    self.string(entry["note"], _join(item_path, "note"))
+            kind = self.choice(
+                self.string(entry["kind"], kind_path),
+                kind_path,
+                list(self.materials),
+                "material kind",
+                "材料类型",
+                " (declare it under materials)",
+                "（请在 materials 中声明）",
+            )
+            copies = self.integer(entry.get("copies", 1), _join(item_path, "copies"), minimum=1)
+            types_path = _join(item_path, "unit_types")
+            unit_types = [
+                self._unit_type(unit_type, f"{types_path}[{i}]")
+                for i, unit_type in enumerate(
+                    self.sequence(entry.get("unit_types", []), types_path)
+                )
+            ]
+            self.unique(unit_types, types_path, "unit type", "申报主体类型")
+            out.append(MaterialRequirement(kind, copies, frozenset(unit_types)))
+        self.unique([req.kind for req in out], path, "material kind", "材料类型")
+        return tuple(out)
+
+    def _ranking(self, value: object, declared: Mapping[str, Text]) -> Ranking:
+        entry = self.mapping(value, "ranking", (), ("priority_lists",))
+        path = "ranking.priority_lists"
+        ids = [
+            self.choice(
+                self.string(item, f"{path}[{i}]"),
+                f"{path}[{i}]",
+                list(declared),
+                "priority list",
+                "优先推荐名单",
+                " (declare it under priority_lists)",
+                "（请在 priority_lists 中声明）",
+            )
+            for i, item in enumerate(self.sequence(entry.get("priority_lists", []), path))
+        ]
+        self.unique(ids, path, "priority list", "优先推荐名单")
+        return Ranking(priority_lists=tuple(ids))
+
+    def _notice(self, value: object) -> NoticeRules:
+        entry = self.mapping(value, "notice", (), ("working_days",))
+        days = self.integer(entry.get("working_days", 5), "notice.working_days", minimum=1)
+        return NoticeRules(working_days=days)
+
+    def _re_review(self, value: object) -> ReReviewRules:
+        entry = self.mapping(
+            value,
+            "re_review",
+            (),
+            ("batches", "max_share", "rounding", "video_seconds", "video_tolerance_seconds"),
+        )
+        batches = [
+            self.integer(item, f"re_review.batches[{i}]", minimum=1900)
+            for i, item in enumerate(self.sequence(entry.get("batches", []), "re_review.batches"))
+        ]
+        self.unique(batches, "re_review.batches", "batch", "批次")
+        share = entry.get("max_share", 0.7)
+        if isinstance(share, bool) or not isinstance(share, (int, float)):
+            self.wrong_type("re_review.max_share", "a number", "数值", share)
+        if not 0 < share <= 1:
+            self.fail(
+                "re_review.max_share",
+                f"max_share must be greater than 0 and at most 1, got {share}",
+                f"max_share 必须大于 0 且不超过 1，实际为 {share}",
+            )
+        rounding = self.choice(
+            self.string(entry.get("rounding", "floor"), "re_review.rounding"),
+            "re_review.rounding",
+            ROUNDINGS,
+            "rounding",
+            "取整方式",
+        )
+        video: int | None = None
+        tolerance: int | None = None
+        if entry.get("video_seconds") is not None:
+            video = self.integer(entry["video_seconds"], "re_review.video_seconds", minimum=1)
+        if entry.get("video_tolerance_seconds") is not None:
+            path = "re_review.video_tolerance_seconds"
+            tolerance = self.integer(entry["video_tolerance_seconds"], path, minimum=0)
+            if video is None:
+                self.fail(
+                    path,
+                    "a video tolerance needs video_seconds",
+                    "设置视频时长容差前须先设置 video_seconds",
+                )
+        return ReReviewRules(tuple(batches), float(share), rounding, video, tolerance)
+
+    def _revision(self, doc: Mapping[str, Any]) -> str:
+        try:
+            dumped = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        except (TypeError, ValueError) as exc:
+            self.fail(
+                "",
+                f"the document holds a value that is not plain data ({exc})",
+                "文件含非纯数据的值",
+            )
+        return "sha256:" + hashlib.sha256(dumped.encode("utf-8")).hexdigest()[:16]
+
+    # -- routes -------------------------------------------------------------------------
+
+    def check_routes(self, campaign: Campaign) -> None:
+        """Hop deadlines never decrease along the route of any authority.
+
+        Routes start at every authority of the campaign's lowest level, then at every
+        authority of a campaign level that no earlier route passed (provinces without
+        districts, central enterprises...). A route's tail is the route of the authority it
+        passes, so each authority's route is walked once at most.
+        """
+        graph = self.graph
+        lowest = campaign.levels[0].code
+        levels = frozenset(campaign.level_codes)
+        rules: dict[tuple[str, str], HopRule | None] = {}
+        covered: set[str] = set()
+        starts = [a for a in graph if a.level == lowest]
+        starts += [a for a in graph if a.level != lowest and a.level in levels]
+        for start in starts:
+            if start.code in covered:
+                continue
+            try:
+                route = graph.route(start.code, campaign)
+            except PilotflowError as exc:
+                self.fail(
+                    "reporting",
+                    f"cannot route {start.code} ({start.name}): {exc.en}",
+                    f"无法确定 {start.code}（{start.name}）的推荐路线：{exc.zh}",
+                )
+            covered.update(route)
+            previous: tuple[HopRule, str, str] | None = None
+            for sender, receiver in itertools.pairwise(route):
+                pair = (sender, receiver)
+                if pair not in rules:
+                    rules[pair] = campaign.hop_rule(graph[sender], graph[receiver])
+                rule = rules[pair]
+                if rule is None or rule.deadline is None:
+                    continue
+                if previous is not None:
+                    before = previous[0].deadline
+                    assert before is not None
+                    if rule.deadline < before:
+                        self._out_of_order(start.code, start.name, previous, (rule, *pair))
+                previous = (rule, sender, receiver)
+
+    def _out_of_order(
+        self,
+        origin: str,
+        name: str,
+        earlier: tuple[HopRule, str, str],
+        later: tuple[HopRule, str, str],
+    ) -> NoReturn:
+        (rule1, s1, r1), (rule2, s2, r2) = earlier, later
+        assert rule1.deadline is not None
+        assert rule2.deadline is not None
+        d1, d2 = rule1.deadline.isoformat(), rule2.deadline.isoformat()
+        self.fail(
+            _join(self.hop_paths.get(id(rule2), "hops"), "deadline"),
+            f"deadlines out of order along the route of {origin} ({name}): hop "
+            f"{rule1.name!r} ({s1} → {r1}) closes at {d1}, but the later hop {rule2.name!r} "
+            f"({s2} → {r2}) closes earlier, at {d2}",
+            f"{origin}（{name}）的推荐路线上截止时间先后颠倒：环节 {rule1.name!r}（{s1} → {r1}）"
+            f"截止于 {d1}，而其后的环节 {rule2.name!r}（{s2} → {r2}）却更早截止于 {d2}",
+        )

@@ -1,0 +1,198 @@
+"""Every error pilotflow raises, in one hierarchy.
+
+::
+
+    PilotflowError
+    ├── InvalidInput (also a ValueError)        bad input given to a public function
+    │   ├── CampaignFileError                   a campaign/list file is malformed (file, key path)
+    │   ├── UnknownAuthority                    an authority code not in the graph
+    │   ├── UnknownDepartment                   a department the authority does not have
+    │   ├── InvalidUnitCode                     a unified social credit code that fails its check
+    │   ├── NaiveDatetime                       a datetime without a time zone
+    │   └── GraphError                          the authority graph is not a forest rooted at the top
+    ├── NominationNotFound (also a LookupError) no nomination with that id
+    ├── DuplicateNomination                     the unit already has a live nomination
+    ├── ActionRefused                           a guard said no; ``.reasons`` says why, in full
+    │   └── QuotaExceeded                       ...and one of the reasons is a full quota
+    ├── ConflictError                           the nomination changed since it was read
+    └── StoreError                              the storage backend failed (driver error wrapped)
+
+Every message is given in English and in Chinese, because the people reading a refusal are
+civil servants. A refused action changes nothing: no state, no quota seat, no audit record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from attrs import field, frozen
+
+__all__ = [
+    "ActionRefused",
+    "CampaignFileError",
+    "ConflictError",
+    "DuplicateNomination",
+    "GraphError",
+    "InvalidInput",
+    "InvalidUnitCode",
+    "NaiveDatetime",
+    "NominationNotFound",
+    "PilotflowError",
+    "QuotaExceeded",
+    "Reason",
+    "StoreError",
+    "UnknownAuthority",
+    "UnknownDepartment",
+]
+
+
+def _freeze(details: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return dict(details or {})
+
+
+@frozen
+class Reason:
+    """One reason an action is blocked: a stable ``code`` and a message in two languages.
+
+    ``details`` carries the facts behind it (the missing departments, the quota figures...).
+    """
+
+    code: str
+    en: str
+    zh: str
+    details: Mapping[str, Any] = field(factory=dict, converter=_freeze, eq=False, hash=False)
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.en} / {self.zh}"
+
+
+class PilotflowError(Exception):
+    """Base class of every error pilotflow raises."""
+
+    def __init__(self, en: str, zh: str | None = None) -> None:
+        self.en = en
+        self.zh = zh if zh is not None else en
+        super().__init__(en if zh is None else f"{en} / {zh}")
+
+
+class InvalidInput(PilotflowError, ValueError):
+    """A public function was given something it cannot use; nothing was changed."""
+
+
+class CampaignFileError(InvalidInput):
+    """A campaign (or list) definition is malformed.
+
+    ``source`` names the file (or ``<string>``), ``path`` the key path inside it
+    (e.g. ``quotas[2].limits.enterprise``), ``problem`` what is wrong.
+    """
+
+    def __init__(self, source: str, path: str, problem_en: str, problem_zh: str) -> None:
+        self.source = source
+        self.path = path
+        self.problem = problem_en
+        where = f"{source}: {path}" if path else source
+        super().__init__(f"{where}: {problem_en}", f"{where}：{problem_zh}")
+
+
+class UnknownAuthority(InvalidInput):
+    """An authority code that the graph does not know."""
+
+    def __init__(self, code: str, where: str = "") -> None:
+        self.code = code
+        at = f" ({where})" if where else ""
+        super().__init__(f"unknown authority {code!r}{at}", f"未知的单位（机关）代码 {code!r}{at}")
+
+
+class UnknownDepartment(InvalidInput):
+    """A department that the authority does not have."""
+
+    def __init__(self, authority: str, department: str, known: Sequence[str]) -> None:
+        self.authority = authority
+        self.department = department
+        super().__init__(
+            f"authority {authority!r} has no department {department!r} "
+            f"(it has: {', '.join(known)})",
+            f"{authority!r} 没有部门 {department!r}（现有部门：{'、'.join(known)}）",
+        )
+
+
+class InvalidUnitCode(InvalidInput):
+    """A unified social credit code (统一社会信用代码) that is malformed or fails its check."""
+
+
+class NaiveDatetime(InvalidInput):
+    """A datetime without a time zone was given where a moment is needed."""
+
+    def __init__(self, what: str, value: object) -> None:
+        super().__init__(
+            f"{what} must be a timezone-aware datetime, got naive {value!r}",
+            f"{what} 必须带时区（如 Asia/Shanghai），收到的是无时区时间 {value!r}",
+        )
+
+
+class GraphError(InvalidInput):
+    """The authority graph is inconsistent (a cycle, an orphan, no departments...)."""
+
+
+class NominationNotFound(PilotflowError, LookupError):
+    """No nomination with that id exists in the store."""
+
+    def __init__(self, nomination_id: str) -> None:
+        self.nomination_id = nomination_id
+        super().__init__(
+            f"no nomination with id {nomination_id!r}", f"找不到编号为 {nomination_id!r} 的申报"
+        )
+
+
+class DuplicateNomination(PilotflowError):
+    """The unit already has a live nomination in this campaign."""
+
+    def __init__(self, unit_code: str, existing_id: str) -> None:
+        self.unit_code = unit_code
+        self.existing_id = existing_id
+        super().__init__(
+            f"unit {unit_code} already has a live nomination ({existing_id}) in this campaign",
+            f"单位 {unit_code} 在本次遴选中已有有效申报（{existing_id}），不得重复申报",
+        )
+
+
+class ActionRefused(PilotflowError):
+    """An action was refused by its guards. ``reasons`` lists every blocking reason."""
+
+    def __init__(self, action: str, nomination_id: str | None, reasons: Sequence[Reason]) -> None:
+        self.action = action
+        self.nomination_id = nomination_id
+        self.reasons: tuple[Reason, ...] = tuple(reasons)
+        target = f" on {nomination_id}" if nomination_id else ""
+        super().__init__(
+            f"{action}{target} refused: " + "; ".join(r.en for r in self.reasons),
+            f"操作 {action}{target} 被拒绝：" + "；".join(r.zh for r in self.reasons),
+        )
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The reason codes, in order."""
+        return tuple(r.code for r in self.reasons)
+
+
+class QuotaExceeded(ActionRefused):
+    """An action was refused and one of its reasons is a full quota."""
+
+
+class ConflictError(PilotflowError):
+    """Optimistic concurrency: the nomination was changed by someone else since it was read."""
+
+    def __init__(self, nomination_id: str, expected: int, actual: int | None) -> None:
+        self.nomination_id = nomination_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"nomination {nomination_id} changed concurrently: expected version {expected}, "
+            f"store has {actual}",
+            f"申报 {nomination_id} 已被他人修改：预期版本 {expected}，当前版本 {actual}，请刷新后重试",
+        )
+
+
+class StoreError(PilotflowError):
+    """The storage backend failed; the driver's exception is chained as ``__cause__``."""

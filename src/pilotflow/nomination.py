@@ -1,0 +1,132 @@
+"""The small records a campaign is made of at run time: actors, materials, nominations.
+
+A :class:`Nomination` is an immutable snapshot: each accepted action produces a new one with
+``version + 1``. It is deliberately small (no machine, no callbacks attached) so that a
+process can hold 100,000 of them; the state machine lives once, in ``workflow.py``.
+
+>>> a = Actor("371002", "industry", "clerk-7")
+>>> a
+Actor('371002', 'industry', 'clerk-7')
+>>> Actor.applicant("91350100M000100Y43", "zhang").is_applicant
+True
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from attrs import field, frozen
+
+from .errors import InvalidInput
+
+__all__ = ["APPLICANT", "TERMINAL_STATES", "Actor", "Material", "Nomination"]
+
+APPLICANT = "applicant"
+TERMINAL_STATES = frozenset({"declined", "withdrawn", "not_recommended"})
+
+
+def _text(what: str):  # type: ignore[no-untyped-def]
+    def check(instance: object, attribute: object, value: object) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidInput(
+                f"{what} must be a non-empty string, got {value!r}",
+                f"{what} 必须是非空字符串，收到 {value!r}",
+            )
+
+    return check
+
+
+@frozen(repr=False)
+class Actor:
+    """Who acts: an authority, one of its departments, and a person id.
+
+    An applicant (the unit itself) acts with ``department == "applicant"`` and its unified
+    social credit code as ``authority``: see :meth:`applicant`.
+    """
+
+    authority: str = field(validator=_text("actor.authority"))
+    department: str = field(validator=_text("actor.department"))
+    person: str = field(validator=_text("actor.person"))
+
+    @classmethod
+    def applicant(cls, unit_code: str, person: str) -> Actor:
+        return cls(unit_code, APPLICANT, person)
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.department == APPLICANT
+
+    def __repr__(self) -> str:
+        return f"Actor({self.authority!r}, {self.department!r}, {self.person!r})"
+
+
+@frozen
+class Material:
+    """A material attached to a nomination: ``copies`` of paper, or one electronic file.
+
+    ``sha256``/``size``/``media_type`` describe a file when there is one (recorded as given
+    here; real file checks belong to the materials phase).
+    """
+
+    kind: str = field(validator=_text("material.kind"))
+    copies: int = 1
+    filename: str | None = None
+    sha256: str | None = None
+    size: int | None = None
+    media_type: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.copies, int) or isinstance(self.copies, bool) or self.copies < 1:
+            raise InvalidInput(
+                f"material {self.kind!r}: copies must be a whole number >= 1, got {self.copies!r}",
+                f"材料 {self.kind!r}：份数必须是不小于 1 的整数，收到 {self.copies!r}",
+            )
+
+
+@frozen(cache_hash=False)
+class Nomination:
+    """One unit's nomination in one campaign, as of its ``version``.
+
+    ``route`` is the chain of authorities it climbs (origin first); ``hop`` indexes the
+    authority holding it now. ``stamps`` are the departments of the holder that have stamped
+    it; ``seats`` the authorities whose quota it occupies.
+    """
+
+    id: str
+    campaign: str
+    revision: str
+    unit_code: str
+    unit_name: str
+    unit_type: str
+    scenario: str
+    route: tuple[str, ...]
+    hop: int
+    state: str
+    stamps: tuple[str, ...]
+    materials: tuple[Material, ...]
+    seats: tuple[str, ...]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def holder(self) -> str:
+        """The authority that holds the nomination now."""
+        return self.route[self.hop]
+
+    @property
+    def next_authority(self) -> str | None:
+        """Where a recommendation would send it, or None at the top."""
+        return self.route[self.hop + 1] if self.hop + 1 < len(self.route) else None
+
+    @property
+    def origin(self) -> str:
+        return self.route[0]
+
+    @property
+    def is_live(self) -> bool:
+        """False once declined, withdrawn or cut by quota."""
+        return self.state not in TERMINAL_STATES
+
+    def copies_of(self, kind: str) -> int:
+        return sum(m.copies for m in self.materials if m.kind == kind)

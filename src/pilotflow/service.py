@@ -1,0 +1,715 @@
+"""The application service: one campaign run on one store.
+
+:class:`CampaignRun` is what a backend, a notebook or the CLI talks to. Each public action is
+a plain method taking an :class:`~pilotflow.Actor`, a timezone-aware moment (the injected
+clock by default) and, where it matters, a reason. An action reads the nomination, judges it
+with the campaign's machine (every guard, every reason), and, only if nothing blocks, commits
+one new version, one audit event and its quota seats atomically. A refused action raises
+:class:`~pilotflow.errors.ActionRefused` (or ``QuotaExceeded``) and changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from attrs import field, frozen
+
+from .authorities import AuthorityGraph
+from .calendar import Clock, SystemClock, moment
+from .campaign import Campaign
+from .codes import validate_unit_code
+from .errors import (
+    ActionRefused,
+    DuplicateNomination,
+    InvalidInput,
+    QuotaExceeded,
+    Reason,
+    UnknownAuthority,
+)
+from .events import Event, Snapshot, apply, replay
+from .guards import Context
+from .nomination import APPLICANT, Actor, Material, Nomination
+from .screening import UnitList
+from .store import Change, MemoryStore, Seat, SeatUnavailable, Store
+from .workflow import ACTIONS, Workflow
+
+__all__ = ["CampaignRun", "Position", "QuotaLine", "SelectionResult"]
+
+_PUBLIC_ACTIONS = ("attach", "stamp", "recommend", "return", "decline", "withdraw")
+
+
+@frozen
+class Position:
+    """Where a nomination is and what it still lacks to move on."""
+
+    nomination_id: str
+    state: str
+    authority: str
+    authority_name: str
+    level: str
+    next_authority: str | None
+    deadline: datetime | None
+    missing_stamps: tuple[str, ...]
+    missing_materials: tuple[str, ...]
+
+
+@frozen
+class QuotaLine:
+    """Quota of one authority for one unit type (``"*"``: all types together)."""
+
+    authority: str
+    unit_type: str
+    limit: int | None
+    used: int
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.limit is None else max(self.limit - self.used, 0)
+
+
+@frozen
+class SelectionResult:
+    """What a selection at one level did (or, with ``dry_run``, would do)."""
+
+    authority: str
+    unit_type: str
+    ranked: tuple[str, ...]
+    recommended: tuple[str, ...]
+    cut: tuple[str, ...]
+    skipped: Mapping[str, tuple[Reason, ...]] = field(factory=dict)
+    dry_run: bool = False
+
+
+def _refusal(action: str, nomination_id: str | None, reasons: Sequence[Reason]) -> ActionRefused:
+    if any(r.code == "quota_full" for r in reasons):
+        return QuotaExceeded(action, nomination_id, reasons)
+    return ActionRefused(action, nomination_id, reasons)
+
+
+class CampaignRun:
+    """A campaign running on a store.
+
+    ``lists`` must hold every disqualification list the campaign names (pass
+    ``UnitList.empty(id)`` for one that is known to be empty) plus any priority lists used
+    for ranking (a missing priority list ranks nobody first).
+    """
+
+    def __init__(
+        self,
+        campaign: Campaign,
+        *,
+        store: Store | None = None,
+        graph: AuthorityGraph | None = None,
+        lists: Iterable[UnitList] = (),
+        clock: Clock | None = None,
+    ) -> None:
+        if not isinstance(campaign, Campaign):
+            raise InvalidInput(
+                f"campaign must be a Campaign (see load_campaign), got {type(campaign).__name__}",
+                "campaign 参数必须是 Campaign 对象（请用 load_campaign 加载）",
+            )
+        self.campaign = campaign
+        self.graph = graph if graph is not None else AuthorityGraph.bundled()
+        self.store = store if store is not None else MemoryStore()
+        self.clock = clock if clock is not None else SystemClock(campaign.timezone)
+        self.workflow = Workflow(campaign, self.graph)
+        self._lists: dict[str, UnitList] = {}
+        for lst in lists:
+            if not isinstance(lst, UnitList):
+                raise InvalidInput(
+                    f"lists must hold UnitList objects, got {type(lst).__name__}",
+                    "lists 参数只能包含 UnitList 名单对象",
+                )
+            self._lists[lst.id] = lst
+        missing = [k for k in campaign.screening_lists if k not in self._lists]
+        if missing:
+            raise InvalidInput(
+                f"campaign {campaign.id} consults lists not given: {', '.join(missing)} "
+                "(pass UnitList.empty(id) for a list known to be empty)",
+                f"遴选 {campaign.id} 需核查的名单未提供：{'、'.join(missing)}",
+            )
+        self._refresh_lists()
+
+    def _refresh_lists(self) -> None:
+        self._screening = tuple(self._lists[k] for k in self.campaign.screening_lists)
+        self._list_versions = tuple((lst.id, lst.version) for lst in self._lists.values())
+
+    def __repr__(self) -> str:
+        return f"<CampaignRun {self.campaign.id} {self.campaign.revision} on {self.store!r}>"
+
+    # -- lists ------------------------------------------------------------------------
+
+    @property
+    def lists(self) -> Mapping[str, UnitList]:
+        return dict(self._lists)
+
+    def use_list(self, unit_list: UnitList) -> None:
+        """Replace (or add) a list; later actions are judged with it and record its version."""
+        if not isinstance(unit_list, UnitList):
+            raise InvalidInput("use_list takes a UnitList", "use_list 参数必须是 UnitList 名单")
+        self._lists[unit_list.id] = unit_list
+        self._refresh_lists()
+
+    # -- input checks ----------------------------------------------------------------
+
+    def _at(self, at: datetime | None) -> datetime:
+        return self.clock.now() if at is None else moment(at, "at")
+
+    def _actor(self, actor: object) -> Actor:
+        if not isinstance(actor, Actor):
+            raise InvalidInput(
+                f"actor must be an Actor, got {type(actor).__name__}",
+                "actor 参数必须是 Actor（机关、部门、经办人）",
+            )
+        if actor.department == APPLICANT:
+            validate_unit_code(actor.authority, "actor.authority (applicant unit code)")
+        else:
+            self.graph[actor.authority].check_department(actor.department)
+        return actor
+
+    def _nomination(self, nomination: str | Nomination) -> Nomination:
+        nid = nomination.id if isinstance(nomination, Nomination) else nomination
+        if not isinstance(nid, str):
+            raise InvalidInput(
+                f"nomination must be an id or a Nomination, got {type(nomination).__name__}",
+                "nomination 参数必须是申报编号或 Nomination 对象",
+            )
+        found = self.store.get(nid)
+        if found.campaign != self.campaign.id:
+            raise InvalidInput(
+                f"nomination {nid} belongs to campaign {found.campaign}, not {self.campaign.id}",
+                f"申报 {nid} 属于遴选 {found.campaign}，不属于 {self.campaign.id}",
+            )
+        return found
+
+    # -- judging ---------------------------------------------------------------------
+
+    def _context(
+        self, n: Nomination, actor: Actor | None, at: datetime, action: str
+    ) -> Context:
+        plan = self.workflow.plan(n.route)
+        hop = plan.hops[n.hop]
+        deadline_hop = hop
+        if action == "withdraw" and hop.next is None and n.hop > 0:
+            deadline_hop = plan.hops[n.hop - 1]  # at the top: the hop that brought it there
+        return Context(
+            actor=actor,
+            at=at,
+            holder=hop.holder,
+            next_authority=hop.next,
+            hop=n.hop,
+            route_len=len(n.route),
+            unit_code=n.unit_code,
+            unit_type=n.unit_type,
+            stamps=n.stamps,
+            materials=n.materials,
+            deadline=deadline_hop.deadline,
+            deadline_label=deadline_hop.deadline_label,
+            required_materials=hop.materials,
+            quota_rule=hop.quota_rule,
+            quota_used=self._quota_used,
+            lists=self._screening,
+        )
+
+    def _quota_used(self, authority: str, unit_type: str) -> int:
+        return self.store.quota_used(self.campaign.id, authority, unit_type)
+
+    def _check_order(self, n: Nomination, at: datetime) -> None:
+        if at < n.updated_at:
+            raise InvalidInput(
+                f"at ({at.isoformat()}) is earlier than the last action on {n.id} "
+                f"({n.updated_at.isoformat()}); actions on a nomination must be in time order",
+                f"操作时间 {at.isoformat()} 早于申报 {n.id} 的上一次操作时间 "
+                f"{n.updated_at.isoformat()}",
+            )
+
+    def explain(
+        self,
+        nomination: str | Nomination,
+        action: str,
+        *,
+        actor: Actor | None = None,
+        at: datetime | None = None,
+    ) -> tuple[Reason, ...]:
+        """Every reason ``action`` would be refused now (empty: it would go ahead).
+
+        Changes nothing. Without ``actor`` the authorisation guard is not judged.
+        """
+        if action not in _PUBLIC_ACTIONS:
+            raise InvalidInput(
+                f"unknown action {action!r}; expected one of {', '.join(_PUBLIC_ACTIONS)}",
+                f"未知操作 {action!r}；应为 {'、'.join(_PUBLIC_ACTIONS)} 之一",
+            )
+        n = self._nomination(nomination)
+        when = self._at(at)
+        if actor is not None:
+            self._actor(actor)
+        ctx = self._context(n, actor, when, action)
+        return self.workflow.judge(n.state, action, ctx)[1]
+
+    def available_actions(
+        self, actor: Actor, nomination: str | Nomination, *, at: datetime | None = None
+    ) -> tuple[str, ...]:
+        """The actions ``actor`` may take on the nomination now."""
+        n = self._nomination(nomination)
+        self._actor(actor)
+        when = self._at(at)
+        out = []
+        for action in self.workflow.actions_from(n.state):
+            if action not in _PUBLIC_ACTIONS:
+                continue
+            ctx = self._context(n, actor, when, action)
+            if action == "stamp" and actor.is_applicant:
+                continue
+            if not self.workflow.judge(n.state, action, ctx)[1]:
+                out.append(action)
+        return tuple(out)
+
+    # -- actions ---------------------------------------------------------------------
+
+    def _change(
+        self,
+        n: Nomination | None,
+        ctx: Context,
+        action: str,
+        actor: Actor,
+        at: datetime,
+        state: str,
+        reason: str | None,
+        data: Mapping[str, Any] | None,
+        new: Nomination | None = None,
+    ) -> Change:
+        """Judge ``action``; return the change to commit, or raise the refusal."""
+        transition, reasons = self.workflow.judge(state, action, ctx)
+        nid = n.id if n is not None else None
+        if reasons or transition is None:
+            raise _refusal(action, nid, reasons)
+        nominee = n if n is not None else new
+        assert nominee is not None
+        event = Event(
+            nominee.id,
+            (n.version if n is not None else 0) + 1,
+            action,
+            actor,
+            at,
+            state,
+            transition.dest,
+            n.holder if n is not None else None,
+            nominee.route[nominee.hop + 1 if action == "recommend" else
+                          nominee.hop - 1 if action == "return" else nominee.hop],
+            transition.codes,
+            self.campaign.revision,
+            self._list_versions,
+            reason,
+            data,
+        )
+        after = apply(n, event)
+        return Change(n, after, event, self._seats(n, after))
+
+    def _seats(self, before: Nomination | None, after: Nomination) -> tuple[Seat, ...]:
+        old = before.seats if before is not None else ()
+        new = after.seats
+        if old == new:
+            return ()
+        seats = []
+        for authority in new:
+            if authority not in old:
+                rule = self.campaign.quota_rule(self.graph[authority])
+                seats.append(
+                    Seat(
+                        authority,
+                        after.unit_type,
+                        1,
+                        rule.limits.get(after.unit_type) if rule else None,
+                        rule.total if rule else None,
+                    )
+                )
+        for authority in old:
+            if authority not in new:
+                seats.append(Seat(authority, after.unit_type, -1, None, None))
+        return tuple(seats)
+
+    def _commit(self, action: str, changes: Sequence[Change]) -> None:
+        try:
+            self.store.commit(self.campaign.id, changes)
+        except SeatUnavailable as exc:
+            seat = exc.seat
+            nid = next(
+                (c.after.id for c in changes if seat in c.seats), None
+            )
+            from .guards import _quota_reason
+
+            raise QuotaExceeded(
+                action,
+                nid,
+                [_quota_reason(seat.authority, exc.key, exc.limit, exc.used, "store")],
+            ) from exc
+
+    def _act(
+        self,
+        action: str,
+        actor: Actor,
+        nomination: str | Nomination,
+        at: datetime | None,
+        reason: str | None,
+        data: Mapping[str, Any] | None = None,
+    ) -> Nomination:
+        self._actor(actor)
+        when = self._at(at)
+        if reason is not None and not isinstance(reason, str):
+            raise InvalidInput("reason must be a string", "reason 参数必须是字符串")
+        n = self._nomination(nomination)
+        self._check_order(n, when)
+        ctx = self._context(n, actor, when, action)
+        change = self._change(n, ctx, action, actor, when, n.state, reason, data)
+        self._commit(action, [change])
+        return change.after
+
+    def nominate(
+        self,
+        actor: Actor,
+        *,
+        unit_code: str,
+        unit_name: str,
+        unit_type: str,
+        scenario: str,
+        origin: str,
+        materials: Iterable[Material] = (),
+        at: datetime | None = None,
+        reason: str | None = None,
+    ) -> Nomination:
+        """File a unit's nomination at its origin authority (the district level).
+
+        ``actor`` is the applicant (``Actor.applicant(unit_code, person)``) or a department
+        of ``origin``. Refused if the unit already has a live nomination, is on a
+        disqualification list, or the first hop's deadline has passed.
+        """
+        self._actor(actor)
+        when = self._at(at)
+        validate_unit_code(unit_code)
+        if not isinstance(unit_name, str) or not unit_name.strip():
+            raise InvalidInput("unit_name must be a non-empty string", "unit_name 单位名称不能为空")
+        if unit_type not in self.campaign.unit_types:
+            raise InvalidInput(
+                f"unknown unit_type {unit_type!r}; this campaign has "
+                f"{', '.join(self.campaign.unit_types)}",
+                f"未知的申报类型 {unit_type!r}；本次遴选的类型为 {'、'.join(self.campaign.unit_types)}",
+            )
+        if scenario not in self.campaign.scenarios:
+            raise InvalidInput(
+                f"unknown scenario {scenario!r}; see campaign.scenarios",
+                f"未知的应用场景 {scenario!r}",
+            )
+        if origin not in self.graph:
+            raise UnknownAuthority(origin, "origin")
+        mats = tuple(self._material(m) for m in materials)
+        route = self.workflow.route(origin)
+        existing = self.store.find_live(self.campaign.id, unit_code)
+        if existing is not None:
+            raise DuplicateNomination(unit_code, existing.id)
+        if actor.is_applicant and actor.authority != unit_code:
+            raise _refusal(
+                "nominate",
+                None,
+                [
+                    Reason(
+                        "not_authorized",
+                        f"applicant {actor.authority} cannot nominate another unit ({unit_code})",
+                        f"申报单位 {actor.authority} 不能替其他单位（{unit_code}）申报",
+                    )
+                ],
+            )
+        new = Nomination(
+            uuid.uuid4().hex, self.campaign.id, self.campaign.revision, unit_code,
+            unit_name.strip(), unit_type, scenario, route, 0, "new", (), mats, (), 0, when, when,
+        )  # fmt: skip
+        ctx = self._context(new, actor, when, "nominate")
+        data = {
+            "campaign": self.campaign.id,
+            "unit_code": unit_code,
+            "unit_name": new.unit_name,
+            "unit_type": unit_type,
+            "scenario": scenario,
+            "route": route,
+            "materials": mats,
+        }
+        change = self._change(None, ctx, "nominate", actor, when, "new", reason, data, new)
+        self._commit("nominate", [change])
+        return change.after
+
+    def _material(self, material: object) -> Material:
+        if not isinstance(material, Material):
+            raise InvalidInput(
+                f"materials must be Material objects, got {type(material).__name__}",
+                "材料必须是 Material 对象",
+            )
+        if material.kind not in self.campaign.materials:
+            raise InvalidInput(
+                f"unknown material kind {material.kind!r}; this campaign knows "
+                f"{', '.join(self.campaign.materials)}",
+                f"未知的材料类型 {material.kind!r}",
+            )
+        return material
+
+    def attach(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        material: Material,
+        *,
+        at: datetime | None = None,
+    ) -> Nomination:
+        """Attach a material (by the applicant or the holding authority)."""
+        m = self._material(material)
+        return self._act("attach", actor, nomination, at, None, {"material": m})
+
+    def stamp(
+        self, actor: Actor, nomination: str | Nomination, *, at: datetime | None = None
+    ) -> Nomination:
+        """One department of the holding authority stamps the joint recommendation."""
+        if isinstance(actor, Actor) and actor.is_applicant:
+            raise InvalidInput("an applicant cannot stamp", "申报单位不能代替主管部门盖章")
+        return self._act(
+            "stamp", actor, nomination, at, None,
+            {"department": actor.department if isinstance(actor, Actor) else None},
+        )  # fmt: skip
+
+    def recommend(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        at: datetime | None = None,
+        reason: str | None = None,
+    ) -> Nomination:
+        """Forward to the next authority on the route (takes a quota seat)."""
+        return self._act("recommend", actor, nomination, at, reason)
+
+    def _reasoned(self, action: str, reason: object) -> str:
+        if not isinstance(reason, str) or not reason.strip():
+            raise InvalidInput(
+                f"{action} needs a reason (a non-empty string)", f"{action} 操作必须填写理由"
+            )
+        return reason.strip()
+
+    def decline(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        reason: str,
+        at: datetime | None = None,
+    ) -> Nomination:
+        """Decline at this level (final). Seats already used below stay used."""
+        return self._act("decline", actor, nomination, at, self._reasoned("decline", reason))
+
+    def return_for_revision(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        reason: str,
+        at: datetime | None = None,
+    ) -> Nomination:
+        """Send back to the previous authority; its seat there is given back."""
+        return self._act("return", actor, nomination, at, self._reasoned("return", reason))
+
+    def withdraw(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        at: datetime | None = None,
+        reason: str | None = None,
+    ) -> Nomination:
+        """Withdraw (the applicant or the holder), before the hop's deadline; frees all seats."""
+        return self._act("withdraw", actor, nomination, at, reason)
+
+    # -- selection -------------------------------------------------------------------
+
+    def rank(
+        self, authority: str, unit_type: str, order: Sequence[str] = ()
+    ) -> tuple[Nomination, ...]:
+        """The authority's candidates of ``unit_type``, ranked: priority lists first (in the
+        campaign's order), then ``order`` (nomination ids), then by filing time."""
+        self.graph[authority]
+        self._unit_type(unit_type)
+        candidates = self.store.nominations(
+            self.campaign.id, holder=authority, state="in_review", unit_type=unit_type
+        )
+        ids = {c.id for c in candidates}
+        unknown = [i for i in order if i not in ids]
+        if unknown:
+            raise InvalidInput(
+                f"order names nominations that are not candidates of {authority} for "
+                f"{unit_type}: {', '.join(unknown)}",
+                f"排序中包含不属于 {authority} {unit_type} 类待推荐名单的申报：{'、'.join(unknown)}",
+            )
+        if len(set(order)) != len(order):
+            raise InvalidInput("order names a nomination twice", "排序中有重复的申报")
+        position = {nid: i for i, nid in enumerate(order)}
+        priority = [self._lists.get(k) for k in self.campaign.ranking.priority_lists]
+
+        def key(n: Nomination) -> tuple[int, int, datetime]:
+            tier = next(
+                (i for i, lst in enumerate(priority) if lst is not None and lst.hit(n.unit_code, n.updated_at)),
+                len(priority),
+            )
+            return (tier, position.get(n.id, len(position)), n.created_at)
+
+        return tuple(sorted(candidates, key=key))
+
+    def _unit_type(self, unit_type: str) -> None:
+        if unit_type not in self.campaign.unit_types:
+            raise InvalidInput(
+                f"unknown unit_type {unit_type!r}", f"未知的申报类型 {unit_type!r}"
+            )
+
+    def select(
+        self,
+        actor: Actor,
+        unit_type: str,
+        *,
+        order: Sequence[str] = (),
+        at: datetime | None = None,
+        dry_run: bool = False,
+    ) -> SelectionResult:
+        """Rank the actor's authority's candidates and recommend up to quota, in one commit.
+
+        Candidates ranked past the quota are cut (``not_recommended``, reason "quota");
+        candidates that fail another guard (stamps, materials, lists, deadline) are skipped
+        and reported with their reasons. ``dry_run`` computes the same result and writes
+        nothing (the "what-if").
+        """
+        self._actor(actor)
+        when = self._at(at)
+        ranked = self.rank(actor.authority, unit_type, order)
+        taken: dict[str, int] = {}
+        changes: list[Change] = []
+        recommended: list[str] = []
+        cut: list[str] = []
+        skipped: dict[str, tuple[Reason, ...]] = {}
+
+        def used(authority: str, key: str) -> int:
+            return self._quota_used(authority, key) + taken.get(key, 0)
+
+        for n in ranked:
+            self._check_order(n, when)
+            ctx = self._context(n, actor, when, "recommend")
+            ctx.quota_used = used
+            transition, reasons = self.workflow.judge(n.state, "recommend", ctx)
+            blocking = tuple(r for r in reasons if r.code != "quota_full")
+            if blocking:
+                skipped[n.id] = blocking
+                continue
+            if reasons:  # only the quota blocks: cut
+                changes.append(
+                    self._change(
+                        n, self._context(n, actor, when, "cut"), "cut", actor, when, n.state,
+                        "not recommended: quota full / 名额已满，未予推荐",
+                        {"quota": [r.details for r in reasons]},
+                    )
+                )  # fmt: skip
+                cut.append(n.id)
+                continue
+            change = self._change(n, ctx, "recommend", actor, when, n.state, None, None)
+            changes.append(change)
+            recommended.append(n.id)
+            taken[n.unit_type] = taken.get(n.unit_type, 0) + 1
+            taken["*"] = taken.get("*", 0) + 1
+        if changes and not dry_run:
+            self._commit("select", changes)
+        return SelectionResult(
+            actor.authority,
+            unit_type,
+            tuple(n.id for n in ranked),
+            tuple(recommended),
+            tuple(cut),
+            skipped,
+            dry_run,
+        )
+
+    # -- queries ---------------------------------------------------------------------
+
+    def get(self, nomination_id: str) -> Nomination:
+        """The current version of a nomination."""
+        return self._nomination(nomination_id)
+
+    def nominations(
+        self,
+        *,
+        holder: str | None = None,
+        state: str | None = None,
+        unit_type: str | None = None,
+    ) -> list[Nomination]:
+        """This campaign's nominations, filtered."""
+        if holder is not None:
+            self.graph[holder]
+        return self.store.nominations(
+            self.campaign.id, holder=holder, state=state, unit_type=unit_type
+        )
+
+    def history(self, nomination: str | Nomination) -> list[Event]:
+        """The audit events of one nomination, oldest first."""
+        n = self._nomination(nomination)
+        return self.store.events(self.campaign.id, n.id)
+
+    def events(self) -> list[Event]:
+        """The whole audit log of this campaign, in append order."""
+        return self.store.events(self.campaign.id)
+
+    def position(self, nomination: str | Nomination, *, at: datetime | None = None) -> Position:
+        """Which authority and level hold the nomination, and what it still lacks."""
+        n = self._nomination(nomination)
+        ctx = self._context(n, None, self._at(at), "recommend")
+        reasons = self.workflow.judge(n.state, "recommend", ctx)[1] if n.state == "in_review" else ()
+        stamps: tuple[str, ...] = ()
+        mats: tuple[str, ...] = ()
+        for r in reasons:
+            if r.code == "stamps_missing":
+                stamps = tuple(r.details["missing"])
+            elif r.code == "materials_missing":
+                mats = tuple(r.details["missing"])
+        holder = self.graph[n.holder]
+        return Position(
+            n.id, n.state, holder.code, holder.name, holder.level, n.next_authority,
+            ctx.deadline, stamps, mats,
+        )  # fmt: skip
+
+    def quota(self, authority: str) -> tuple[QuotaLine, ...]:
+        """Limit, use and remaining quota of ``authority`` per unit type, and in total."""
+        a = self.graph[authority]
+        rule = self.campaign.quota_rule(a)
+        lines = [
+            QuotaLine(
+                authority, t, rule.limits.get(t) if rule else None,
+                self._quota_used(authority, t),
+            )  # fmt: skip
+            for t in self.campaign.unit_types
+        ]
+        lines.append(
+            QuotaLine(authority, "*", rule.total if rule else None, self._quota_used(authority, "*"))
+        )
+        return tuple(lines)
+
+    def quota_table(self, authorities: Iterable[str] | None = None) -> list[QuotaLine]:
+        """:meth:`quota` for several authorities (default: every one with seats in use)."""
+        if authorities is None:
+            authorities = sorted({a for a, _ in self.store.quota_usage(self.campaign.id)})
+        return [line for a in authorities for line in self.quota(a)]
+
+    # -- the log ---------------------------------------------------------------------
+
+    def replay(self) -> Snapshot:
+        """State and quota use rebuilt from the audit log alone."""
+        return replay(self.events())
+
+    def as_of(self, when: datetime) -> Snapshot:
+        """State and quota use as they were at ``when`` (rebuilt from the log)."""
+        return replay(self.events(), until=moment(when, "as_of moment"))
+
+
+assert set(_PUBLIC_ACTIONS) <= set(ACTIONS)

@@ -1,0 +1,22 @@
+"""Persistence behind one interface: :class:`MemoryStore`, and SQL (SQLite, PostgreSQL).
+
+``open_store(url)`` picks one from a URL: ``memory://``, ``sqlite:///path/to/file.db``,
+``postgresql://user@host/db`` (needs the ``postgres`` extra). This package is the only place
+that imports SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from .base import Change, Seat, SeatUnavailable, Store
+from .memory import MemoryStore
+
+__all__ = ["Change", "MemoryStore", "Seat", "SeatUnavailable", "Store", "open_store"]
+
+
+def open_store(url: str, **options: object) -> Store:
+    """Open the store a URL names (see the package docstring)."""
+    if url in ("memory://", "memory:", ":memory:"):
+        return MemoryStore()
+    from .sql import SQLStore
+
+    return SQLStore.from_url(url, **options)

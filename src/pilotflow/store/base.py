@@ -1,0 +1,116 @@
+"""The one interface every store implements, and the unit of work it commits.
+
+A :class:`Change` is one accepted action: the nomination before (None when it is created) and
+after, the event recording it, and the quota seats it takes or gives back. A store commits a
+sequence of changes **atomically**: either every nomination version, every event and every
+seat is written, or none is and a typed error says why:
+
+* :class:`~pilotflow.errors.ConflictError` — a nomination's stored version is not the one the
+  change was computed from (optimistic concurrency);
+* :class:`SeatUnavailable` — a quota would be exceeded (checked under the store's own lock, so
+  two writers can never both take the last seat);
+* :class:`~pilotflow.errors.DuplicateNomination` — the unit already has a live nomination.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from attrs import frozen
+
+from ..errors import PilotflowError
+from ..events import Event
+from ..nomination import Nomination
+
+__all__ = ["Change", "Seat", "SeatUnavailable", "Store"]
+
+
+@frozen
+class Seat:
+    """A quota seat taken (``delta`` +1) or given back (-1) at ``authority``.
+
+    ``type_limit`` and ``total_limit`` are the caps to enforce when taking a seat (None: no
+    cap); ``unit_type`` counts separately from the all-types total kept under ``"*"``.
+    """
+
+    authority: str
+    unit_type: str
+    delta: int
+    type_limit: int | None
+    total_limit: int | None
+
+
+@frozen
+class Change:
+    """One accepted action, ready to be committed."""
+
+    before: Nomination | None
+    after: Nomination
+    event: Event
+    seats: tuple[Seat, ...] = ()
+
+
+class SeatUnavailable(PilotflowError):
+    """Raised by a store when a seat cannot be taken; the service turns it into a refusal."""
+
+    def __init__(self, seat: Seat, used: int, limit: int, key: str) -> None:
+        self.seat = seat
+        self.used = used
+        self.limit = limit
+        self.key = key
+        super().__init__(
+            f"no seat left at {seat.authority} for {key}: {used} of {limit} used",
+            f"{seat.authority} 的 {key} 名额已满：已用 {used}，限额 {limit}",
+        )
+
+
+class Store(abc.ABC):
+    """Persistence for one or more campaigns' nominations, events and quota use."""
+
+    @abc.abstractmethod
+    def get(self, nomination_id: str) -> Nomination:
+        """The current version; raises NominationNotFound."""
+
+    @abc.abstractmethod
+    def find_live(self, campaign: str, unit_code: str) -> Nomination | None:
+        """The unit's live (not declined/withdrawn/cut) nomination in ``campaign``, if any."""
+
+    @abc.abstractmethod
+    def nominations(
+        self,
+        campaign: str,
+        *,
+        holder: str | None = None,
+        state: str | None = None,
+        unit_type: str | None = None,
+    ) -> list[Nomination]:
+        """Current nominations of ``campaign`` matching the filters, oldest first."""
+
+    @abc.abstractmethod
+    def events(self, campaign: str, nomination_id: str | None = None) -> list[Event]:
+        """The audit log of ``campaign`` (or of one nomination), in append order."""
+
+    @abc.abstractmethod
+    def quota_used(self, campaign: str, authority: str, unit_type: str) -> int:
+        """Seats in use at ``authority`` for ``unit_type`` (``"*"``: all types)."""
+
+    @abc.abstractmethod
+    def quota_usage(self, campaign: str) -> dict[tuple[str, str], int]:
+        """Every non-zero seat count of ``campaign``, keyed (authority, unit type)."""
+
+    @abc.abstractmethod
+    def commit(self, campaign: str, changes: Sequence[Change]) -> None:
+        """Write all ``changes`` or nothing (see the module docstring)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release resources (connections, files)."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+

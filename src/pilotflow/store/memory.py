@@ -1,0 +1,119 @@
+"""A store in the process's memory: for tests, notebooks and the speed benchmark.
+
+It keeps the same contract as the SQL stores (atomic commits, optimistic versions, quota
+seats checked under a lock, one live nomination per unit) and passes the same contract tests.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from ..errors import ConflictError, DuplicateNomination, NominationNotFound
+from ..events import Event
+from ..nomination import Nomination
+from .base import Change, SeatUnavailable, Store
+
+__all__ = ["MemoryStore"]
+
+
+class MemoryStore(Store):
+    """Nominations, events and quota use held in dicts, guarded by one lock."""
+
+    def __init__(self) -> None:
+        self._nominations: dict[str, Nomination] = {}
+        self._events: dict[str, list[Event]] = {}
+        self._by_nomination: dict[str, list[Event]] = {}
+        self._live: dict[tuple[str, str], str] = {}
+        self._quota: dict[tuple[str, str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<MemoryStore {len(self._nominations)} nominations>"
+
+    def get(self, nomination_id: str) -> Nomination:
+        try:
+            return self._nominations[nomination_id]
+        except KeyError:
+            raise NominationNotFound(nomination_id) from None
+
+    def find_live(self, campaign: str, unit_code: str) -> Nomination | None:
+        nid = self._live.get((campaign, unit_code))
+        return None if nid is None else self._nominations[nid]
+
+    def nominations(
+        self,
+        campaign: str,
+        *,
+        holder: str | None = None,
+        state: str | None = None,
+        unit_type: str | None = None,
+    ) -> list[Nomination]:
+        return [
+            n
+            for n in self._nominations.values()
+            if n.campaign == campaign
+            and (holder is None or n.holder == holder)
+            and (state is None or n.state == state)
+            and (unit_type is None or n.unit_type == unit_type)
+        ]
+
+    def events(self, campaign: str, nomination_id: str | None = None) -> list[Event]:
+        if nomination_id is not None:
+            return list(self._by_nomination.get(nomination_id, ()))
+        return list(self._events.get(campaign, ()))
+
+    def quota_used(self, campaign: str, authority: str, unit_type: str) -> int:
+        return self._quota.get((campaign, authority, unit_type), 0)
+
+    def quota_usage(self, campaign: str) -> dict[tuple[str, str], int]:
+        return {(a, t): n for (c, a, t), n in self._quota.items() if c == campaign and n}
+
+    def commit(self, campaign: str, changes: Sequence[Change]) -> None:
+        with self._lock:
+            versions: dict[str, int] = {}
+            quota: dict[tuple[str, str, str], int] = {}
+            live: dict[tuple[str, str], str | None] = {}
+            # Phase 1: check everything; nothing is written if anything fails.
+            for ch in changes:
+                after = ch.after
+                nid = after.id
+                if nid in versions:
+                    current: int | None = versions[nid]
+                else:
+                    stored = self._nominations.get(nid)
+                    current = None if stored is None else stored.version
+                expected = None if ch.before is None else ch.before.version
+                if current != expected or after.version != (expected or 0) + 1:
+                    raise ConflictError(nid, expected or 0, current)
+                versions[nid] = after.version
+                key = (campaign, after.unit_code)
+                holder = live[key] if key in live else self._live.get(key)
+                if after.is_live:
+                    if holder is not None and holder != nid:
+                        raise DuplicateNomination(after.unit_code, holder)
+                    live[key] = nid
+                elif holder == nid:
+                    live[key] = None
+                for seat in ch.seats:
+                    for unit_type, limit in (
+                        (seat.unit_type, seat.type_limit),
+                        ("*", seat.total_limit),
+                    ):
+                        k = (campaign, seat.authority, unit_type)
+                        used = quota[k] if k in quota else self._quota.get(k, 0)
+                        if seat.delta > 0 and limit is not None and used + seat.delta > limit:
+                            raise SeatUnavailable(seat, used, limit, unit_type)
+                        quota[k] = used + seat.delta
+            # Phase 2: write.
+            log = self._events.setdefault(campaign, [])
+            for ch in changes:
+                self._nominations[ch.after.id] = ch.after
+                log.append(ch.event)
+                self._by_nomination.setdefault(ch.after.id, []).append(ch.event)
+            self._quota.update(quota)
+            for key, nid in live.items():
+                if nid is None:
+                    self._live.pop(key, None)
+                else:
+                    self._live[key] = nid

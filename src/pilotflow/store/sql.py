@@ -1,0 +1,399 @@
+"""The SQL store (SQLAlchemy 2 Core): SQLite by default, PostgreSQL for many processes.
+
+Tables (names carry a prefix, ``pf_`` by default, and may live in a schema)::
+
+    pf_nominations  one row per nomination: its current version, state and holder
+    pf_events       the audit log; UNIQUE (nomination_id, version) backs optimistic locking
+    pf_quota        seats used per (campaign, authority, unit type), "*" for all types
+    pf_meta         schema version
+
+A commit runs in one transaction. A nomination row is updated only ``WHERE version =
+expected`` (else :class:`~pilotflow.errors.ConflictError`); a seat is taken only by
+``UPDATE ... SET used = used + 1 WHERE used + 1 <= limit`` — a single statement the database
+serialises on the row (SQLite: the whole file, taken up front with ``BEGIN IMMEDIATE``;
+PostgreSQL: the row lock, with the condition re-checked after a wait), so two writers can
+never both take the last seat. Driver errors are wrapped in
+:class:`~pilotflow.errors.StoreError` (``raise ... from``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Connection, Engine
+
+from ..errors import (
+    ConflictError,
+    DuplicateNomination,
+    InvalidInput,
+    NominationNotFound,
+    PilotflowError,
+    StoreError,
+)
+from ..events import Event
+from ..nomination import Nomination
+from .base import Change, SeatUnavailable, Store
+from .codec import decode_materials, dumps, encode_materials, event_row, loads, row_event
+
+__all__ = ["SCHEMA_VERSION", "SQLStore", "make_metadata"]
+
+SCHEMA_VERSION = "1"
+
+
+def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData:
+    """pilotflow's tables as SQLAlchemy ``MetaData`` (for a host's migrations, too)."""
+    md = sa.MetaData(schema=schema)
+    live = sa.column("live")
+    sa.Table(
+        f"{prefix}nominations",
+        md,
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("campaign", sa.String(100), nullable=False),
+        sa.Column("revision", sa.String(100), nullable=False),
+        sa.Column("unit_code", sa.String(18), nullable=False),
+        sa.Column("unit_name", sa.Text, nullable=False),
+        sa.Column("unit_type", sa.String(50), nullable=False),
+        sa.Column("scenario", sa.String(100), nullable=False),
+        sa.Column("route", sa.Text, nullable=False),
+        sa.Column("hop", sa.Integer, nullable=False),
+        sa.Column("holder", sa.String(50), nullable=False),
+        sa.Column("state", sa.String(30), nullable=False),
+        sa.Column("live", sa.Boolean, nullable=False),
+        sa.Column("stamps", sa.Text, nullable=False),
+        sa.Column("materials", sa.Text, nullable=False),
+        sa.Column("seats", sa.Text, nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("created_at", sa.String(40), nullable=False),
+        sa.Column("updated_at", sa.String(40), nullable=False),
+        sa.Index(
+            f"{prefix}uq_live_unit",
+            "campaign",
+            "unit_code",
+            unique=True,
+            sqlite_where=live == sa.true(),
+            postgresql_where=live == sa.true(),
+        ),
+        sa.Index(f"{prefix}ix_holder", "campaign", "holder", "state"),
+    )
+    sa.Table(
+        f"{prefix}events",
+        md,
+        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+                  autoincrement=True),
+        sa.Column("campaign", sa.String(100), nullable=False),
+        sa.Column("nomination_id", sa.String(64), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("action", sa.String(30), nullable=False),
+        sa.Column("actor_authority", sa.String(50), nullable=False),
+        sa.Column("actor_department", sa.String(50), nullable=False),
+        sa.Column("actor_person", sa.String(200), nullable=False),
+        sa.Column("at", sa.String(40), nullable=False),
+        sa.Column("at_utc", sa.BigInteger, nullable=False),
+        sa.Column("from_state", sa.String(30), nullable=False),
+        sa.Column("to_state", sa.String(30), nullable=False),
+        sa.Column("from_holder", sa.String(50)),
+        sa.Column("to_holder", sa.String(50), nullable=False),
+        sa.Column("verdicts", sa.Text, nullable=False),
+        sa.Column("revision", sa.String(100), nullable=False),
+        sa.Column("lists", sa.Text, nullable=False),
+        sa.Column("reason", sa.Text),
+        sa.Column("data", sa.Text, nullable=False),
+        sa.UniqueConstraint("nomination_id", "version", name=f"{prefix}uq_event_version"),
+        sa.Index(f"{prefix}ix_events_campaign", "campaign", "seq"),
+    )  # fmt: skip
+    sa.Table(
+        f"{prefix}quota",
+        md,
+        sa.Column("campaign", sa.String(100), primary_key=True),
+        sa.Column("authority", sa.String(50), primary_key=True),
+        sa.Column("unit_type", sa.String(50), primary_key=True),
+        sa.Column("used", sa.Integer, nullable=False),
+    )
+    sa.Table(
+        f"{prefix}meta",
+        md,
+        sa.Column("key", sa.String(50), primary_key=True),
+        sa.Column("value", sa.Text, nullable=False),
+    )
+    return md
+
+
+def _sqlite_url(url: str) -> str:
+    path = url.split("///", 1)[1] if "///" in url else ""
+    if not path or path == ":memory:":
+        raise InvalidInput(
+            "the SQLite store needs a real file: sqlite:///path/to/pilotflow.db",
+            "SQLite 存储需要一个真实文件路径：sqlite:///path/to/pilotflow.db",
+        )
+    parent = Path(path).expanduser().resolve().parent
+    if not parent.is_dir():
+        raise InvalidInput(
+            f"the folder of the SQLite file does not exist: {parent}",
+            f"SQLite 文件所在目录不存在：{parent}",
+        )
+    return url
+
+
+def _engine(url: str, **options: Any) -> Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(_sqlite_url(url), **options)
+
+        @sa_event.listens_for(engine, "connect")
+        def _connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        @sa_event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    if url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("postgresql"):
+        try:
+            import psycopg  # noqa: F401
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise StoreError(
+                "PostgreSQL needs psycopg 3: pip install 'pilotflow[postgres]'",
+                "使用 PostgreSQL 需要安装 psycopg 3：pip install 'pilotflow[postgres]'",
+            ) from exc
+        return sa.create_engine(url, **options)
+    raise InvalidInput(
+        f"unsupported store URL {url!r}: use memory://, sqlite:///file.db or postgresql://...",
+        f"不支持的存储地址 {url!r}",
+    )
+
+
+class SQLStore(Store):
+    """A store on a SQLAlchemy engine (SQLite file or PostgreSQL)."""
+
+    def __init__(self, engine: Engine, *, prefix: str = "pf_", schema: str | None = None,
+                 create: bool = True) -> None:  # fmt: skip
+        self.engine = engine
+        self.metadata = make_metadata(prefix, schema)
+        t = self.metadata.tables
+        key = (schema + ".") if schema else ""
+        self._n = t[f"{key}{prefix}nominations"]
+        self._e = t[f"{key}{prefix}events"]
+        self._q = t[f"{key}{prefix}quota"]
+        self._m = t[f"{key}{prefix}meta"]
+        self._pg = engine.dialect.name == "postgresql"
+        with self._wrap():
+            if create:
+                with engine.begin() as conn:
+                    if schema and self._pg:
+                        conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
+                    self.metadata.create_all(conn)
+                    found = conn.execute(
+                        sa.select(self._m.c.value).where(self._m.c.key == "schema_version")
+                    ).scalar()
+                    if found is None:
+                        conn.execute(sa.insert(self._m).values(key="schema_version",
+                                                               value=SCHEMA_VERSION))
+            with engine.connect() as conn:
+                found = conn.execute(
+                    sa.select(self._m.c.value).where(self._m.c.key == "schema_version")
+                ).scalar()
+        if found != SCHEMA_VERSION:
+            raise StoreError(
+                f"the database holds pilotflow schema version {found!r}; this pilotflow "
+                f"needs {SCHEMA_VERSION!r}",
+                f"数据库中的 pilotflow 表结构版本为 {found!r}，本程序需要 {SCHEMA_VERSION!r}",
+            )
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> SQLStore:
+        prefix = options.pop("prefix", "pf_")
+        schema = options.pop("schema", None)
+        return cls(_engine(url, **options), prefix=prefix, schema=schema)
+
+    def __repr__(self) -> str:
+        return f"<SQLStore {self.engine.url.render_as_string(hide_password=True)}>"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _wrap(self) -> Iterator[None]:
+        try:
+            yield
+        except PilotflowError:
+            raise
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(
+                f"database error: {type(exc).__name__}: {exc}".splitlines()[0],
+                "数据库错误：" + str(exc).splitlines()[0],
+            ) from exc
+
+    # -- rows ------------------------------------------------------------------------
+
+    @staticmethod
+    def _row(n: Nomination) -> dict[str, Any]:
+        return {
+            "id": n.id,
+            "campaign": n.campaign,
+            "revision": n.revision,
+            "unit_code": n.unit_code,
+            "unit_name": n.unit_name,
+            "unit_type": n.unit_type,
+            "scenario": n.scenario,
+            "route": dumps(list(n.route)),
+            "hop": n.hop,
+            "holder": n.holder,
+            "state": n.state,
+            "live": n.is_live,
+            "stamps": dumps(list(n.stamps)),
+            "materials": dumps(encode_materials(n.materials)),
+            "seats": dumps(list(n.seats)),
+            "version": n.version,
+            "created_at": n.created_at.isoformat(),
+            "updated_at": n.updated_at.isoformat(),
+        }
+
+    @staticmethod
+    def _nomination(r: Mapping[str, Any]) -> Nomination:
+        return Nomination(
+            r["id"], r["campaign"], r["revision"], r["unit_code"], r["unit_name"],
+            r["unit_type"], r["scenario"], tuple(loads(r["route"])), r["hop"], r["state"],
+            tuple(loads(r["stamps"])), decode_materials(loads(r["materials"])),
+            tuple(loads(r["seats"])), r["version"], datetime.fromisoformat(r["created_at"]),
+            datetime.fromisoformat(r["updated_at"]),
+        )  # fmt: skip
+
+    # -- reads -----------------------------------------------------------------------
+
+    def get(self, nomination_id: str) -> Nomination:
+        with self._wrap(), self.engine.connect() as conn:
+            row = conn.execute(sa.select(self._n).where(self._n.c.id == nomination_id)).mappings().first()
+        if row is None:
+            raise NominationNotFound(nomination_id)
+        return self._nomination(row)
+
+    def find_live(self, campaign: str, unit_code: str) -> Nomination | None:
+        n = self._n
+        with self._wrap(), self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(n).where(n.c.campaign == campaign, n.c.unit_code == unit_code,
+                                   n.c.live == sa.true())
+            ).mappings().first()  # fmt: skip
+        return None if row is None else self._nomination(row)
+
+    def nominations(
+        self,
+        campaign: str,
+        *,
+        holder: str | None = None,
+        state: str | None = None,
+        unit_type: str | None = None,
+    ) -> list[Nomination]:
+        n = self._n
+        q = sa.select(n).where(n.c.campaign == campaign)
+        if holder is not None:
+            q = q.where(n.c.holder == holder)
+        if state is not None:
+            q = q.where(n.c.state == state)
+        if unit_type is not None:
+            q = q.where(n.c.unit_type == unit_type)
+        with self._wrap(), self.engine.connect() as conn:
+            rows = conn.execute(q.order_by(n.c.created_at, n.c.id)).mappings().all()
+        return [self._nomination(r) for r in rows]
+
+    def events(self, campaign: str, nomination_id: str | None = None) -> list[Event]:
+        e = self._e
+        q = sa.select(e).where(e.c.campaign == campaign)
+        if nomination_id is not None:
+            q = q.where(e.c.nomination_id == nomination_id)
+        with self._wrap(), self.engine.connect() as conn:
+            rows = conn.execute(q.order_by(e.c.seq)).mappings().all()
+        return [row_event(r) for r in rows]
+
+    def quota_used(self, campaign: str, authority: str, unit_type: str) -> int:
+        q = self._q
+        with self._wrap(), self.engine.connect() as conn:
+            used = conn.execute(
+                sa.select(q.c.used).where(q.c.campaign == campaign, q.c.authority == authority,
+                                          q.c.unit_type == unit_type)
+            ).scalar()  # fmt: skip
+        return int(used or 0)
+
+    def quota_usage(self, campaign: str) -> dict[tuple[str, str], int]:
+        q = self._q
+        with self._wrap(), self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(q.c.authority, q.c.unit_type, q.c.used).where(
+                    q.c.campaign == campaign, q.c.used != 0
+                )
+            ).all()
+        return {(a, t): int(u) for a, t, u in rows}
+
+    # -- writes ----------------------------------------------------------------------
+
+    def commit(self, campaign: str, changes: Sequence[Change]) -> None:
+        with self._wrap(), self.engine.begin() as conn:
+            self._write(conn, campaign, changes)
+
+    def _write(self, conn: Connection, campaign: str, changes: Sequence[Change]) -> None:
+        n, q = self._n, self._q
+        for ch in changes:
+            after = ch.after
+            if after.is_live and (ch.before is None or not ch.before.is_live):
+                other = conn.execute(
+                    sa.select(n.c.id).where(n.c.campaign == campaign,
+                                            n.c.unit_code == after.unit_code,
+                                            n.c.live == sa.true(), n.c.id != after.id)
+                ).scalar()  # fmt: skip
+                if other is not None:
+                    raise DuplicateNomination(after.unit_code, other)
+            if ch.before is None:
+                exists = conn.execute(sa.select(n.c.version).where(n.c.id == after.id)).scalar()
+                if exists is not None:
+                    raise ConflictError(after.id, 0, exists)
+                conn.execute(sa.insert(n).values(self._row(after)))
+            else:
+                expected = ch.before.version
+                done = conn.execute(
+                    sa.update(n)
+                    .where(n.c.id == after.id, n.c.version == expected)
+                    .values(self._row(after))
+                )
+                if done.rowcount != 1:
+                    actual = conn.execute(sa.select(n.c.version).where(n.c.id == after.id)).scalar()
+                    raise ConflictError(after.id, expected, actual)
+            try:
+                conn.execute(sa.insert(self._e).values(event_row(campaign, ch.event)))
+            except sa.exc.IntegrityError as exc:
+                raise ConflictError(after.id, ch.event.version - 1, None) from exc
+            for seat in ch.seats:
+                for unit_type, limit in ((seat.unit_type, seat.type_limit), ("*", seat.total_limit)):
+                    key = (q.c.campaign == campaign, q.c.authority == seat.authority,
+                           q.c.unit_type == unit_type)  # fmt: skip
+                    self._ensure_quota_row(conn, campaign, seat.authority, unit_type)
+                    stmt = sa.update(q).where(*key).values(used=q.c.used + seat.delta)
+                    if seat.delta > 0 and limit is not None:
+                        stmt = stmt.where(q.c.used + seat.delta <= limit)
+                    if conn.execute(stmt).rowcount != 1:
+                        used = conn.execute(sa.select(q.c.used).where(*key)).scalar()
+                        raise SeatUnavailable(seat, int(used or 0), limit or 0, unit_type)
+
+    def _ensure_quota_row(self, conn: Connection, campaign: str, authority: str, unit_type: str) -> None:
+        values = {"campaign": campaign, "authority": authority, "unit_type": unit_type, "used": 0}
+        if self._pg:
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            conn.execute(pg_insert(self._q).values(values).on_conflict_do_nothing())
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            conn.execute(sqlite_insert(self._q).values(values).on_conflict_do_nothing())

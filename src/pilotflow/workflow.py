@@ -1,0 +1,243 @@
+"""The state machine of a nomination: the only module that imports ``transitions``.
+
+One ``transitions.Machine`` is built per campaign, with no model attached: it is the table of
+states, actions (triggers), branches and guards. Nominations are never registered as models
+(a model costs ~12 KB of attached helpers and registration is quadratic); instead the machine's
+own transition table is compiled once into a dict keyed by ``(state, action)`` and each
+action looks its transition up there, runs *all* its guards (so a refusal lists every reason)
+and picks the branch.
+
+States::
+
+    new ──nominate──▶ in_review ──recommend (to the top)──▶ received
+                       │  ▲  ╰─stamp / attach / recommend (to the next level)─╮
+                       │  ╰──────────────return (to the lower level)──────────┤
+                       ├──decline──▶ declined       received ──decline──▶ declined
+                       ├──withdraw─▶ withdrawn      received ──withdraw─▶ withdrawn
+                       ╰──cut──────▶ not_recommended (quota, at a selection)
+
+Where the nomination is (which authority, which level) is its ``holder``: the route is data,
+derived from the authority graph and the campaign by :class:`RoutePlan`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from attrs import frozen
+from transitions import Machine
+
+from . import guards as g
+from .authorities import Authority, AuthorityGraph
+from .campaign import Campaign, MaterialRequirement, QuotaRule
+from .errors import Reason
+
+__all__ = ["ACTIONS", "STATES", "HopPlan", "RoutePlan", "Transition", "Workflow"]
+
+STATES = ("new", "in_review", "received", "declined", "withdrawn", "not_recommended")
+ACTIONS = ("nominate", "attach", "stamp", "recommend", "return", "decline", "withdraw", "cut")
+
+
+class ToTop:
+    """A branch, not a guard: is the next authority the top of the route?"""
+
+    def __call__(self, ctx: g.Context) -> bool:
+        return ctx.hop + 2 == ctx.route_len
+
+    def __repr__(self) -> str:
+        return "<branch to_top>"
+
+
+_RECOMMEND_GUARDS = (
+    g.actor_holds(),
+    g.before_deadline(),
+    g.not_listed(),
+    g.stamps_complete(),
+    g.materials_complete(),
+    g.quota_free(),
+)
+
+# The machine's definition: transitions' own dict format, guards as conditions.
+_DEFINITION: list[dict[str, Any]] = [
+    {"trigger": "nominate", "source": "new", "dest": "in_review",
+     "conditions": [g.actor_at_origin(), g.before_deadline(), g.not_listed()]},
+    {"trigger": "attach", "source": ["in_review", "received"], "dest": None,
+     "conditions": [g.actor_holds_or_applicant()]},
+    {"trigger": "stamp", "source": "in_review", "dest": None,
+     "conditions": [g.actor_holds(), g.not_stamped_yet(), g.not_listed()]},
+    {"trigger": "recommend", "source": "in_review", "dest": "received",
+     "conditions": [ToTop(), *_RECOMMEND_GUARDS]},
+    {"trigger": "recommend", "source": "in_review", "dest": "in_review",
+     "unless": [ToTop()], "conditions": list(_RECOMMEND_GUARDS)},
+    {"trigger": "return", "source": ["in_review", "received"], "dest": "in_review",
+     "conditions": [g.actor_holds(), g.has_previous()]},
+    {"trigger": "decline", "source": ["in_review", "received"], "dest": "declined",
+     "conditions": [g.actor_holds()]},
+    {"trigger": "withdraw", "source": ["in_review", "received"], "dest": "withdrawn",
+     "conditions": [g.actor_holds_or_applicant(), g.before_deadline()]},
+    {"trigger": "cut", "source": "in_review", "dest": "not_recommended",
+     "conditions": [g.actor_holds()]},
+]  # fmt: skip
+
+
+@frozen
+class Transition:
+    """A compiled transition: its branch conditions, its guards, its destination."""
+
+    action: str
+    source: str
+    dest: str
+    branches: tuple[tuple[Callable[[g.Context], bool], bool], ...]
+    guards: tuple[g.Guard, ...]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(guard.code for guard in self.guards)
+
+
+@frozen
+class HopPlan:
+    """Everything fixed about one position on a route, computed once per route."""
+
+    index: int
+    holder: Authority
+    next: Authority | None
+    deadline: datetime | None
+    deadline_label: str
+    materials: tuple[MaterialRequirement, ...]
+    quota_rule: QuotaRule | None
+    level: str
+
+
+@frozen
+class RoutePlan:
+    """A route with its per-hop plans (deadlines, materials, quota rules)."""
+
+    route: tuple[str, ...]
+    hops: tuple[HopPlan, ...]
+
+
+class Workflow:
+    """The campaign's machine and route plans. Pure: it reads, it never writes."""
+
+    def __init__(self, campaign: Campaign, graph: AuthorityGraph) -> None:
+        self.campaign = campaign
+        self.graph = graph
+        self.machine = Machine(
+            model=None,
+            states=list(STATES),
+            transitions=_DEFINITION,
+            initial="new",
+            auto_transitions=False,
+        )
+        self._table: dict[tuple[str, str], tuple[Transition, ...]] = {}
+        for action, event in self.machine.events.items():
+            for source, transitions in event.transitions.items():
+                compiled = []
+                for t in transitions:
+                    branches = tuple(
+                        (c.func, c.target) for c in t.conditions if isinstance(c.func, ToTop)
+                    )
+                    guards = tuple(c.func for c in t.conditions if isinstance(c.func, g.Guard))
+                    compiled.append(Transition(action, source, t.dest or source, branches, guards))
+                self._table[source, action] = tuple(compiled)
+        self._triggers = {s: tuple(self.machine.get_triggers(s)) for s in STATES}
+        self._route = functools.lru_cache(maxsize=None)(self._compute_route)
+        self._plans: dict[tuple[str, ...], RoutePlan] = {}
+
+    # -- the table -------------------------------------------------------------------
+
+    def transitions(self, state: str, action: str) -> tuple[Transition, ...]:
+        """The transitions ``action`` may take from ``state`` (empty if none)."""
+        return self._table.get((state, action), ())
+
+    def actions_from(self, state: str) -> tuple[str, ...]:
+        """The actions the machine defines from ``state``."""
+        return self._triggers.get(state, ())
+
+    # -- routes ----------------------------------------------------------------------
+
+    def route(self, origin: str) -> tuple[str, ...]:
+        """The route from ``origin`` (cached; the same tuple object for the same origin)."""
+        return self._route(origin)
+
+    def _compute_route(self, origin: str) -> tuple[str, ...]:
+        return self.graph.route(origin, self.campaign)
+
+    def plan(self, route: tuple[str, ...]) -> RoutePlan:
+        plan = self._plans.get(route)
+        if plan is None:
+            plan = self._plans[route] = self._make_plan(route)
+        return plan
+
+    def _make_plan(self, route: Sequence[str]) -> RoutePlan:
+        campaign = self.campaign
+        authorities = [self.graph[code] for code in route]
+        rules = [
+            campaign.hop_rule(a, authorities[i + 1]) if i + 1 < len(authorities) else None
+            for i, a in enumerate(authorities)
+        ]
+        hops = []
+        for i, a in enumerate(authorities):
+            nxt = authorities[i + 1] if i + 1 < len(authorities) else None
+            # A hop without a deadline of its own inherits the next one set further up the
+            # route: forwarding later could never reach the top in time.
+            deadline, label = None, ""
+            for j in range(i, len(rules)):
+                rule = rules[j]
+                if rule is not None and rule.deadline is not None:
+                    deadline = rule.deadline
+                    label = f"{authorities[j].name} → {authorities[j + 1].name}"
+                    if j != i:
+                        label += "（上级期限 / inherited）"
+                    break
+            own = rules[i]
+            hops.append(
+                HopPlan(
+                    i,
+                    a,
+                    nxt,
+                    deadline,
+                    label,
+                    own.materials if own is not None else (),
+                    campaign.quota_rule(a) if nxt is not None else None,
+                    a.level,
+                )
+            )
+        return RoutePlan(tuple(route), tuple(hops))
+
+    # -- judging ---------------------------------------------------------------------
+
+    def judge(
+        self, state: str, action: str, ctx: g.Context
+    ) -> tuple[Transition | None, tuple[Reason, ...]]:
+        """Pick the transition for ``action`` and run all its guards.
+
+        Returns the transition (None if the machine has none from ``state``) and every
+        blocking reason (empty: the action may go ahead).
+        """
+        candidates = self._table.get((state, action))
+        if not candidates:
+            return None, (
+                Reason(
+                    "not_allowed_in_state",
+                    f"{action!r} is not possible in state {state!r}",
+                    f"当前状态 {state!r} 下不能执行 {action!r}",
+                    {"state": state, "action": action},
+                ),
+            )
+        chosen = candidates[0]
+        if len(candidates) > 1:
+            for t in candidates:
+                if all(bool(fn(ctx)) == target for fn, target in t.branches):
+                    chosen = t
+                    break
+        reasons = []
+        for guard in chosen.guards:
+            reason = guard(ctx)
+            if reason is not None:
+                reasons.append(reason)
+        return chosen, tuple(reasons)
