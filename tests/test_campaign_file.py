@@ -1,3 +1,4 @@
+# ruff: noqa: SIM300  (the house style is `expected == actual`)
 """Loading and validating campaign definitions (``pilotflow.campaign_file``).
 
 The first half pins the facts of the bundled 2023 smart health and elderly-care campaign
@@ -8,11 +9,12 @@ key path it names and the problem its message states.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +61,9 @@ def campaign() -> Campaign:
     return load_campaign(CAMPAIGN_ID)
 
 
-def shanghai(*args: int) -> datetime:
-    return pendulum.datetime(*args, tz=TZ)
+def shanghai(year: int, month: int, day: int) -> datetime:
+    """Midnight starting that day in Asia/Shanghai."""
+    return pendulum.datetime(year, month, day, tz=TZ)
 
 
 # -- the bundled campaign ---------------------------------------------------------------
@@ -300,7 +303,7 @@ def test_weihai_and_shandong_deadlines_fall_on_the_same_day(
     route = graph.route("371002", campaign)
     assert ("371002", "371000", "370000", "MIN") == route
     deadlines = []
-    for sender, receiver in zip(route, route[1:], strict=False):
+    for sender, receiver in itertools.pairwise(route):
         rule = campaign.hop_rule(graph[sender], graph[receiver])
         assert rule is not None
         deadlines.append(rule.deadline)
@@ -386,12 +389,15 @@ def test_ranking_notice_and_re_review(campaign: Campaign) -> None:
 def test_revision_is_the_hash_of_the_canonical_document(campaign: Campaign) -> None:
     """``revision`` is "sha256:" + 16 hex digits of the sorted-key JSON of the document."""
     text = BUNDLED_YAML.read_text(encoding="utf-8")
-    loader = type("L", (yaml.SafeLoader,), {})
-    loader.yaml_implicit_resolvers = {  # dates stay strings, as in campaign_file
+
+    class Loader(yaml.SafeLoader):
+        """Dates stay strings, as in campaign_file."""
+
+    Loader.yaml_implicit_resolvers = {
         k: [(t, r) for t, r in v if t != "tag:yaml.org,2002:timestamp"]
         for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
-    document = yaml.load(text, Loader=loader)  # noqa: S506
+    document = yaml.load(text, Loader=Loader)
     dumped = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     expected = "sha256:" + hashlib.sha256(dumped.encode("utf-8")).hexdigest()[:16]
     assert re.fullmatch(r"sha256:[0-9a-f]{16}", campaign.revision)
@@ -836,7 +842,7 @@ def test_aware_datetime_deadline_is_kept_as_written(base: dict[str, Any]) -> Non
     base["hops"][0]["deadline"] = "2023-10-18T09:00:00Z"
     loaded = parse_campaign(yaml.safe_dump(base, allow_unicode=True))
     rule = loaded.hops[0]
-    assert datetime(2023, 10, 18, 9, tzinfo=timezone.utc) == rule.deadline
+    assert datetime(2023, 10, 18, 9, tzinfo=UTC) == rule.deadline
     assert rule.deadline is not None
     assert timedelta(hours=8) == rule.deadline.utcoffset()
     assert "2023-10-18T09:00:00Z" == rule.deadline_text

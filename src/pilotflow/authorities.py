@@ -128,8 +128,7 @@ class AuthorityGraph:
             for link in (a.parent, a.admin_parent):
                 if link is not None and link not in nodes:
                     raise _error(
-                        f"authority {a.code} ({a.name}) reports to unknown authority {link!r} "
-                        "(orphan)",
+                        f"authority {a.code} ({a.name}) reports to unknown authority {link!r} (orphan)",
                         f"{a.code}（{a.name}）的上级 {link!r} 不存在（孤立节点）",
                     )
             if a.parent is not None:
@@ -145,9 +144,7 @@ class AuthorityGraph:
             cycle = " → ".join(u for u, _ in nx.find_cycle(graph))
             raise _error(f"the graph has a cycle: {cycle}", f"机关关系图存在循环：{cycle}")
         for a in nodes.values():
-            if a.parent is not None and LEVELS.index(nodes[a.parent].level) <= LEVELS.index(
-                a.level
-            ):
+            if a.parent is not None and LEVELS.index(nodes[a.parent].level) <= LEVELS.index(a.level):
                 raise _error(
                     f"authority {a.code} ({a.name}, {a.level}) reports to {a.parent} "
                     f"({nodes[a.parent].level}), which is not a higher level",
@@ -258,8 +255,7 @@ def _route(
         nxt = override(current) or current.parent
         if nxt is None:
             raise GraphError(
-                f"the route from {origin} ends at {current.code} before reaching level "
-                f"{levels[-1]!r}",
+                f"the route from {origin} ends at {current.code} before reaching level {levels[-1]!r}",
                 f"从 {origin} 出发的推荐路线在 {current.code} 中断，未能到达 {levels[-1]!r} 层级",
             )
         if nxt in seen:
@@ -335,15 +331,9 @@ def _bundled_authorities() -> list[Authority]:
             parent = prefecture if prefecture in codes else province
             out.append(Authority(code, name, "district", "county", parent))
     xpcc = extra["xpcc"]
-    out.append(
-        Authority(xpcc["code"], xpcc["name"], "province", "xpcc", top, None, xpcc["departments"])
-    )
+    out.append(Authority(xpcc["code"], xpcc["name"], "province", "xpcc", top, None, xpcc["departments"]))
     for ce in extra["central_enterprises"]:
-        out.append(
-            Authority(ce["code"], ce["name"], "province", "central_enterprise", top, None, ("hq",))
-        )
+        out.append(Authority(ce["code"], ce["name"], "province", "central_enterprise", top, None, ("hq",)))
     for zone in extra["development_zones"]:
-        out.append(
-            Authority(zone["code"], zone["name"], "district", "development_zone", zone["parent"])
-        )
+        out.append(Authority(zone["code"], zone["name"], "district", "development_zone", zone["parent"]))
     return out

@@ -96,7 +96,7 @@ def parse_moment(text: str, what: str = "moment", timezone: str = DEFAULT_TIMEZO
             f"{what}: cannot read {text!r} as an ISO 8601 date-time ({exc})",
             f"{what}：无法把 {text!r} 解析为 ISO 8601 日期时间",
         ) from exc
-    if not isinstance(parsed, datetime) or "T" not in text and " " not in text:
+    if not isinstance(parsed, datetime) or ("T" not in text and " " not in text):
         raise InvalidInput(
             f"{what}: {text!r} is not a date-time with a time and an offset",
             f"{what}：{text!r} 不是带时间和时区偏移的日期时间",

@@ -34,8 +34,8 @@ __all__ = [
     "NoticeRules",
     "QuotaRule",
     "Ranking",
-    "ReportingRule",
     "ReReviewRules",
+    "ReportingRule",
     "Scenario",
     "Selector",
     "Text",
@@ -148,8 +148,8 @@ class MaterialRequirement:
 class QuotaRule:
     """How many candidates a matching recommender may forward.
 
-    ``limits`` caps each unit type separately (a type the rule does not name may not be
-    forwarded at all when ``others_unlimited`` is false); ``total`` caps all types together.
+    ``limits`` caps each unit type separately (a type the rule does not name has no cap of
+    its own); ``total`` caps all types together (a central enterprise: one unit in all).
     The first rule whose ``recommender`` selector matches applies; no matching rule means no
     quota.
     """

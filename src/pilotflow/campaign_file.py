@@ -536,7 +536,7 @@ class _Reader:
         name = self.string(value, "timezone")
         try:
             ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             self.fail(
                 "timezone",
                 f"unknown time zone {name!r} (use an IANA name such as 'Asia/Shanghai')",

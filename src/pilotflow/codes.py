@@ -37,10 +37,7 @@ def check_code(code: object) -> str | None:
     except stdnum_errors.InvalidChecksum:
         return f"check character is {code[-1]}, expected {uscc.calc_check_digit(code)}"
     except stdnum_errors.ValidationError:
-        return (
-            "characters 1-8 must be digits and 9-18 from 0-9 A-H J-N P-R T-U W-Y "
-            "(no I, O, S, V, Z)"
-        )
+        return "characters 1-8 must be digits and 9-18 from 0-9 A-H J-N P-R T-U W-Y (no I, O, S, V, Z)"
     return None
 
 

@@ -111,8 +111,7 @@ class UnknownDepartment(InvalidInput):
         self.authority = authority
         self.department = department
         super().__init__(
-            f"authority {authority!r} has no department {department!r} "
-            f"(it has: {', '.join(known)})",
+            f"authority {authority!r} has no department {department!r} (it has: {', '.join(known)})",
             f"{authority!r} 没有部门 {department!r}（现有部门：{'、'.join(known)}）",
         )
 
@@ -140,9 +139,7 @@ class NominationNotFound(PilotflowError, LookupError):
 
     def __init__(self, nomination_id: str) -> None:
         self.nomination_id = nomination_id
-        super().__init__(
-            f"no nomination with id {nomination_id!r}", f"找不到编号为 {nomination_id!r} 的申报"
-        )
+        super().__init__(f"no nomination with id {nomination_id!r}", f"找不到编号为 {nomination_id!r} 的申报")
 
 
 class DuplicateNomination(PilotflowError):

@@ -11,7 +11,7 @@ them and report every blocking reason at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -49,8 +49,9 @@ class Context:
         "at",
         "deadline",
         "deadline_label",
-        "hop",
+        "department_names",
         "holder",
+        "hop",
         "lists",
         "materials",
         "next_authority",
@@ -82,6 +83,7 @@ class Context:
         quota_rule: QuotaRule | None,
         quota_used: Callable[[str, str], int],
         lists: tuple[UnitList, ...],
+        department_names: Mapping[str, str],
     ) -> None:
         self.actor = actor
         self.at = at
@@ -99,6 +101,11 @@ class Context:
         self.quota_rule = quota_rule
         self.quota_used = quota_used
         self.lists = lists
+        self.department_names = department_names
+
+    def zh(self, departments: Iterable[str]) -> str:
+        """Department codes as their Chinese names, joined."""
+        return "、".join(self.department_names.get(d, d) for d in departments)
 
 
 class Guard:
@@ -122,8 +129,7 @@ def _not_member(ctx: Context) -> Reason | None:
     if actor.authority != holder.code:
         return Reason(
             "not_authorized",
-            f"{actor.authority} cannot act here: the nomination is held by {holder.code} "
-            f"({holder.name})",
+            f"{actor.authority} cannot act here: the nomination is held by {holder.code} ({holder.name})",
             f"{actor.authority} 无权操作：该申报目前由 {holder.code}（{holder.name}）办理",
             {"actor_authority": actor.authority, "holder": holder.code},
         )
@@ -132,7 +138,7 @@ def _not_member(ctx: Context) -> Reason | None:
             "not_authorized",
             f"department {actor.department!r} is not one of {holder.code}'s departments "
             f"({', '.join(holder.departments)})",
-            f"部门 {actor.department!r} 不属于 {holder.name}（{'、'.join(holder.departments)}）",
+            f"部门 {actor.department!r} 不属于 {holder.name}（{ctx.zh(holder.departments)}）",
             {"department": actor.department, "departments": holder.departments},
         )
     return None
@@ -222,9 +228,8 @@ class _StampsComplete(Guard):
             return None
         return Reason(
             "stamps_missing",
-            f"the joint stamp of {ctx.holder.code} is incomplete: missing "
-            f"{', '.join(missing)}",
-            f"{ctx.holder.name} 三部门联合盖章未完成，尚缺：{'、'.join(missing)}",
+            f"the joint stamp of {ctx.holder.code} is incomplete: missing {', '.join(missing)}",
+            f"{ctx.holder.name} 联合盖章未完成，尚缺：{ctx.zh(missing)}",
             {"missing": tuple(missing), "authority": ctx.holder.code},
         )
 
@@ -298,7 +303,7 @@ class _NotStampedYet(Guard):
         return Reason(
             "already_stamped",
             f"department {actor.department!r} of {ctx.holder.code} has already stamped",
-            f"{ctx.holder.name} 的 {actor.department!r} 部门已盖章",
+            f"{ctx.holder.name} 的{ctx.zh([actor.department])}部门已盖章，不能重复盖章",
             {"department": actor.department},
         )
 

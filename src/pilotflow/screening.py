@@ -88,9 +88,7 @@ class UnitList:
                     )
             index.setdefault(entry.unit_code, []).append(entry)
             until = entry.until.isoformat() if entry.until else ""
-            digest.update(
-                f"{entry.unit_code}|{entry.since.isoformat()}|{until}|{entry.reason}\n".encode()
-            )
+            digest.update(f"{entry.unit_code}|{entry.since.isoformat()}|{until}|{entry.reason}\n".encode())
         return cls(
             list_id,
             version or "sha256:" + digest.hexdigest()[:16],
@@ -132,12 +130,16 @@ def _when(text: str, source: str, path: str, timezone: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise CampaignFileError(
-            source, path, f"{text!r} is not a date (YYYY-MM-DD) or an ISO date-time",
+            source,
+            path,
+            f"{text!r} is not a date (YYYY-MM-DD) or an ISO date-time",
             f"{text!r} 不是日期（YYYY-MM-DD）或 ISO 日期时间",
         ) from None
     if value.tzinfo is None:
         raise CampaignFileError(
-            source, path, f"{text!r} has a time but no offset (write e.g. +08:00)",
+            source,
+            path,
+            f"{text!r} has a time but no offset (write e.g. +08:00)",
             f"{text!r} 有时间但没有时区偏移（请写明如 +08:00）",
         )
     return value
@@ -167,13 +169,17 @@ def parse_list(
     missing = [c for c in ("unit_code", "since") if c not in (reader.fieldnames or ())]
     if missing:
         raise CampaignFileError(
-            source, "header", f"missing column(s) {', '.join(missing)}; expected {', '.join(_COLUMNS)}",
+            source,
+            "header",
+            f"missing column(s) {', '.join(missing)}; expected {', '.join(_COLUMNS)}",
             f"缺少列 {'、'.join(missing)}；应有列 {'、'.join(_COLUMNS)}",
         )
     unknown = [c for c in reader.fieldnames or () if c not in _COLUMNS]
     if unknown:
         raise CampaignFileError(
-            source, "header", f"unknown column(s) {', '.join(unknown)}; expected {', '.join(_COLUMNS)}",
+            source,
+            "header",
+            f"unknown column(s) {', '.join(unknown)}; expected {', '.join(_COLUMNS)}",
             f"未知列 {'、'.join(unknown)}",
         )
     entries = []
@@ -182,7 +188,9 @@ def parse_list(
         problem = check_code(code)
         if problem is not None:
             raise CampaignFileError(
-                source, f"row {n}.unit_code", f"{code!r} is not a valid unified social credit code: {problem}",
+                source,
+                f"row {n}.unit_code",
+                f"{code!r} is not a valid unified social credit code: {problem}",
                 f"{code!r} 不是有效的统一社会信用代码（{problem}）",
             )
         since = _when(row.get("since") or "", source, f"row {n}.since", timezone)
@@ -193,6 +201,12 @@ def parse_list(
                 source, f"row {n}.until", "must be after since", "移出日期必须晚于列入日期"
             )
         entries.append(
-            Listing(code, since, until, (row.get("reason") or "").strip(), (row.get("unit_name") or "").strip())
+            Listing(
+                code,
+                since,
+                until,
+                (row.get("reason") or "").strip(),
+                (row.get("unit_name") or "").strip(),
+            )
         )
     return UnitList.build(list_id, entries)

@@ -10,7 +10,9 @@ one new version, one audit event and its quota seats atomically. A refused actio
 
 from __future__ import annotations
 
-import uuid
+import itertools
+import secrets
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -37,6 +39,14 @@ from .store import Change, MemoryStore, Seat, SeatUnavailable, Store
 from .workflow import ACTIONS, Workflow
 
 __all__ = ["CampaignRun", "Position", "QuotaLine", "SelectionResult"]
+
+_SEQUENCE = itertools.count()
+
+
+def new_id() -> str:
+    """A nomination id: 32 hex characters that sort in creation order (time, counter, random)."""
+    return f"{time.time_ns():016x}{next(_SEQUENCE) % 0x10000:04x}{secrets.token_hex(6)}"
+
 
 _PUBLIC_ACTIONS = ("attach", "stamp", "recommend", "return", "decline", "withdraw")
 
@@ -116,6 +126,7 @@ class CampaignRun:
         self.store = store if store is not None else MemoryStore()
         self.clock = clock if clock is not None else SystemClock(campaign.timezone)
         self.workflow = Workflow(campaign, self.graph)
+        self._department_names = {k: v.zh for k, v in campaign.departments.items()}
         self._lists: dict[str, UnitList] = {}
         for lst in lists:
             if not isinstance(lst, UnitList):
@@ -187,9 +198,7 @@ class CampaignRun:
 
     # -- judging ---------------------------------------------------------------------
 
-    def _context(
-        self, n: Nomination, actor: Actor | None, at: datetime, action: str
-    ) -> Context:
+    def _context(self, n: Nomination, actor: Actor | None, at: datetime, action: str) -> Context:
         plan = self.workflow.plan(n.route)
         hop = plan.hops[n.hop]
         deadline_hop = hop
@@ -212,6 +221,7 @@ class CampaignRun:
             quota_rule=hop.quota_rule,
             quota_used=self._quota_used,
             lists=self._screening,
+            department_names=self._department_names,
         )
 
     def _quota_used(self, authority: str, unit_type: str) -> int:
@@ -222,8 +232,7 @@ class CampaignRun:
             raise InvalidInput(
                 f"at ({at.isoformat()}) is earlier than the last action on {n.id} "
                 f"({n.updated_at.isoformat()}); actions on a nomination must be in time order",
-                f"操作时间 {at.isoformat()} 早于申报 {n.id} 的上一次操作时间 "
-                f"{n.updated_at.isoformat()}",
+                f"操作时间 {at.isoformat()} 早于申报 {n.id} 的上一次操作时间 {n.updated_at.isoformat()}",
             )
 
     def explain(
@@ -298,8 +307,13 @@ class CampaignRun:
             state,
             transition.dest,
             n.holder if n is not None else None,
-            nominee.route[nominee.hop + 1 if action == "recommend" else
-                          nominee.hop - 1 if action == "return" else nominee.hop],
+            nominee.route[
+                nominee.hop + 1
+                if action == "recommend"
+                else nominee.hop - 1
+                if action == "return"
+                else nominee.hop
+            ],
             transition.codes,
             self.campaign.revision,
             self._list_versions,
@@ -337,9 +351,7 @@ class CampaignRun:
             self.store.commit(self.campaign.id, changes)
         except SeatUnavailable as exc:
             seat = exc.seat
-            nid = next(
-                (c.after.id for c in changes if seat in c.seats), None
-            )
+            nid = next((c.after.id for c in changes if seat in c.seats), None)
             from .guards import _quota_reason
 
             raise QuotaExceeded(
@@ -394,8 +406,7 @@ class CampaignRun:
             raise InvalidInput("unit_name must be a non-empty string", "unit_name 单位名称不能为空")
         if unit_type not in self.campaign.unit_types:
             raise InvalidInput(
-                f"unknown unit_type {unit_type!r}; this campaign has "
-                f"{', '.join(self.campaign.unit_types)}",
+                f"unknown unit_type {unit_type!r}; this campaign has {', '.join(self.campaign.unit_types)}",
                 f"未知的申报类型 {unit_type!r}；本次遴选的类型为 {'、'.join(self.campaign.unit_types)}",
             )
         if scenario not in self.campaign.scenarios:
@@ -423,7 +434,7 @@ class CampaignRun:
                 ],
             )
         new = Nomination(
-            uuid.uuid4().hex, self.campaign.id, self.campaign.revision, unit_code,
+            new_id(), self.campaign.id, self.campaign.revision, unit_code,
             unit_name.strip(), unit_type, scenario, route, 0, "new", (), mats, (), 0, when, when,
         )  # fmt: skip
         ctx = self._context(new, actor, when, "nominate")
@@ -466,9 +477,7 @@ class CampaignRun:
         m = self._material(material)
         return self._act("attach", actor, nomination, at, None, {"material": m})
 
-    def stamp(
-        self, actor: Actor, nomination: str | Nomination, *, at: datetime | None = None
-    ) -> Nomination:
+    def stamp(self, actor: Actor, nomination: str | Nomination, *, at: datetime | None = None) -> Nomination:
         """One department of the holding authority stamps the joint recommendation."""
         if isinstance(actor, Actor) and actor.is_applicant:
             raise InvalidInput("an applicant cannot stamp", "申报单位不能代替主管部门盖章")
@@ -490,9 +499,7 @@ class CampaignRun:
 
     def _reasoned(self, action: str, reason: object) -> str:
         if not isinstance(reason, str) or not reason.strip():
-            raise InvalidInput(
-                f"{action} needs a reason (a non-empty string)", f"{action} 操作必须填写理由"
-            )
+            raise InvalidInput(f"{action} needs a reason (a non-empty string)", f"{action} 操作必须填写理由")
         return reason.strip()
 
     def decline(
@@ -530,9 +537,7 @@ class CampaignRun:
 
     # -- selection -------------------------------------------------------------------
 
-    def rank(
-        self, authority: str, unit_type: str, order: Sequence[str] = ()
-    ) -> tuple[Nomination, ...]:
+    def rank(self, authority: str, unit_type: str, order: Sequence[str] = ()) -> tuple[Nomination, ...]:
         """The authority's candidates of ``unit_type``, ranked: priority lists first (in the
         campaign's order), then ``order`` (nomination ids), then by filing time."""
         self.graph[authority]
@@ -555,7 +560,11 @@ class CampaignRun:
 
         def key(n: Nomination) -> tuple[int, int, datetime]:
             tier = next(
-                (i for i, lst in enumerate(priority) if lst is not None and lst.hit(n.unit_code, n.updated_at)),
+                (
+                    i
+                    for i, lst in enumerate(priority)
+                    if lst is not None and lst.hit(n.unit_code, n.updated_at)
+                ),
                 len(priority),
             )
             return (tier, position.get(n.id, len(position)), n.created_at)
@@ -564,9 +573,7 @@ class CampaignRun:
 
     def _unit_type(self, unit_type: str) -> None:
         if unit_type not in self.campaign.unit_types:
-            raise InvalidInput(
-                f"unknown unit_type {unit_type!r}", f"未知的申报类型 {unit_type!r}"
-            )
+            raise InvalidInput(f"unknown unit_type {unit_type!r}", f"未知的申报类型 {unit_type!r}")
 
     def select(
         self,
@@ -600,7 +607,7 @@ class CampaignRun:
             self._check_order(n, when)
             ctx = self._context(n, actor, when, "recommend")
             ctx.quota_used = used
-            transition, reasons = self.workflow.judge(n.state, "recommend", ctx)
+            reasons = self.workflow.judge(n.state, "recommend", ctx)[1]
             blocking = tuple(r for r in reasons if r.code != "quota_full")
             if blocking:
                 skipped[n.id] = blocking
@@ -648,9 +655,7 @@ class CampaignRun:
         """This campaign's nominations, filtered."""
         if holder is not None:
             self.graph[holder]
-        return self.store.nominations(
-            self.campaign.id, holder=holder, state=state, unit_type=unit_type
-        )
+        return self.store.nominations(self.campaign.id, holder=holder, state=state, unit_type=unit_type)
 
     def history(self, nomination: str | Nomination) -> list[Event]:
         """The audit events of one nomination, oldest first."""
@@ -685,9 +690,11 @@ class CampaignRun:
         rule = self.campaign.quota_rule(a)
         lines = [
             QuotaLine(
-                authority, t, rule.limits.get(t) if rule else None,
+                authority,
+                t,
+                rule.limits.get(t) if rule else None,
                 self._quota_used(authority, t),
-            )  # fmt: skip
+            )
             for t in self.campaign.unit_types
         ]
         lines.append(

@@ -138,9 +138,7 @@ class Workflow:
             for source, transitions in event.transitions.items():
                 compiled = []
                 for t in transitions:
-                    branches = tuple(
-                        (c.func, c.target) for c in t.conditions if isinstance(c.func, ToTop)
-                    )
+                    branches = tuple((c.func, c.target) for c in t.conditions if isinstance(c.func, ToTop))
                     guards = tuple(c.func for c in t.conditions if isinstance(c.func, g.Guard))
                     compiled.append(Transition(action, source, t.dest or source, branches, guards))
                 self._table[source, action] = tuple(compiled)
@@ -211,9 +209,7 @@ class Workflow:
 
     # -- judging ---------------------------------------------------------------------
 
-    def judge(
-        self, state: str, action: str, ctx: g.Context
-    ) -> tuple[Transition | None, tuple[Reason, ...]]:
+    def judge(self, state: str, action: str, ctx: g.Context) -> tuple[Transition | None, tuple[Reason, ...]]:
         """Pick the transition for ``action`` and run all its guards.
 
         Returns the transition (None if the machine has none from ``state``) and every

@@ -15,8 +15,7 @@ seat is written, or none is and a typed error says why:
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 
 from attrs import frozen
 
@@ -112,5 +111,3 @@ class Store(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-

@@ -85,7 +85,7 @@ def event_row(campaign: str, e: Event) -> dict[str, Any]:
     }
 
 
-def row_event(r: Mapping[str, Any]) -> Event:
+def row_event(r: Any) -> Event:
     return Event(
         r["nomination_id"],
         r["version"],

@@ -49,7 +49,7 @@ class MemoryStore(Store):
         state: str | None = None,
         unit_type: str | None = None,
     ) -> list[Nomination]:
-        return [
+        found = [
             n
             for n in self._nominations.values()
             if n.campaign == campaign
@@ -57,6 +57,8 @@ class MemoryStore(Store):
             and (state is None or n.state == state)
             and (unit_type is None or n.unit_type == unit_type)
         ]
+        found.sort(key=lambda n: (n.created_at, n.id))
+        return found
 
     def events(self, campaign: str, nomination_id: str | None = None) -> list[Event]:
         if nomination_id is not None:
@@ -88,7 +90,7 @@ class MemoryStore(Store):
                     raise ConflictError(nid, expected or 0, current)
                 versions[nid] = after.version
                 key = (campaign, after.unit_code)
-                holder = live[key] if key in live else self._live.get(key)
+                holder: str | None = live[key] if key in live else self._live.get(key)
                 if after.is_live:
                     if holder is not None and holder != nid:
                         raise DuplicateNomination(after.unit_code, holder)
@@ -112,8 +114,8 @@ class MemoryStore(Store):
                 log.append(ch.event)
                 self._by_nomination.setdefault(ch.after.id, []).append(ch.event)
             self._quota.update(quota)
-            for key, nid in live.items():
-                if nid is None:
+            for key, live_id in live.items():
+                if live_id is None:
                     self._live.pop(key, None)
                 else:
-                    self._live[key] = nid
+                    self._live[key] = live_id

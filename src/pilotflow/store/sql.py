@@ -49,7 +49,7 @@ SCHEMA_VERSION = "1"
 def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData:
     """pilotflow's tables as SQLAlchemy ``MetaData`` (for a host's migrations, too)."""
     md = sa.MetaData(schema=schema)
-    live = sa.column("live")
+    live: sa.ColumnClause[bool] = sa.column("live")
     sa.Table(
         f"{prefix}nominations",
         md,
@@ -200,8 +200,7 @@ class SQLStore(Store):
                         sa.select(self._m.c.value).where(self._m.c.key == "schema_version")
                     ).scalar()
                     if found is None:
-                        conn.execute(sa.insert(self._m).values(key="schema_version",
-                                                               value=SCHEMA_VERSION))
+                        conn.execute(sa.insert(self._m).values(key="schema_version", value=SCHEMA_VERSION))
             with engine.connect() as conn:
                 found = conn.execute(
                     sa.select(self._m.c.value).where(self._m.c.key == "schema_version")
@@ -263,7 +262,7 @@ class SQLStore(Store):
         }
 
     @staticmethod
-    def _nomination(r: Mapping[str, Any]) -> Nomination:
+    def _nomination(r: sa.RowMapping | Mapping[str, Any]) -> Nomination:
         return Nomination(
             r["id"], r["campaign"], r["revision"], r["unit_code"], r["unit_name"],
             r["unit_type"], r["scenario"], tuple(loads(r["route"])), r["hop"], r["state"],
@@ -364,9 +363,7 @@ class SQLStore(Store):
             else:
                 expected = ch.before.version
                 done = conn.execute(
-                    sa.update(n)
-                    .where(n.c.id == after.id, n.c.version == expected)
-                    .values(self._row(after))
+                    sa.update(n).where(n.c.id == after.id, n.c.version == expected).values(self._row(after))
                 )
                 if done.rowcount != 1:
                     actual = conn.execute(sa.select(n.c.version).where(n.c.id == after.id)).scalar()
@@ -376,7 +373,10 @@ class SQLStore(Store):
             except sa.exc.IntegrityError as exc:
                 raise ConflictError(after.id, ch.event.version - 1, None) from exc
             for seat in ch.seats:
-                for unit_type, limit in ((seat.unit_type, seat.type_limit), ("*", seat.total_limit)):
+                for unit_type, limit in (
+                    (seat.unit_type, seat.type_limit),
+                    ("*", seat.total_limit),
+                ):
                     key = (q.c.campaign == campaign, q.c.authority == seat.authority,
                            q.c.unit_type == unit_type)  # fmt: skip
                     self._ensure_quota_row(conn, campaign, seat.authority, unit_type)

@@ -1,0 +1,162 @@
+"""Shared fixtures: the bundled campaign and graph, a fixed clock, runs on each store."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pendulum
+import pytest
+
+import pilotflow as pf
+from pilotflow.codes import make_code
+from pilotflow.store import Store
+
+CAMPAIGN_ID = "smart-health-elderly-care-2023"
+TZ = "Asia/Shanghai"
+POSTGRES_ENV = "PILOTFLOW_TEST_POSTGRES_URL"
+CI_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+# Every material any hop of the 2023 campaign asks for, in the numbers asked.
+ALL_MATERIALS = (
+    ("joint_recommendation_letter", 1),
+    ("application_form_paper", 3),
+    ("application_form_word", 1),
+    ("application_form_pdf", 1),
+    ("application_materials", 1),
+    ("three_department_letter", 1),
+    ("electronic_copy_pdf", 1),
+    ("recommendation_opinion", 1),
+    ("electronic_copy", 1),
+)
+
+
+def shanghai(*args: int) -> datetime:
+    """A moment in Asia/Shanghai: shanghai(2023, 10, 17, 9) is 09:00 on 17 October 2023."""
+    return pendulum.datetime(*args, tz=TZ)
+
+
+def unit_code(n: int, division: str = "371002") -> str:
+    """A valid unified social credit code, distinct for each ``n``."""
+    return make_code("91" + division, f"MA{n:06d}")
+
+
+def all_materials() -> list[pf.Material]:
+    return [pf.Material(kind, copies=copies) for kind, copies in ALL_MATERIALS]
+
+
+def postgres_url() -> str | None:
+    """The PostgreSQL server to test against, or None (then PostgreSQL tests skip, unless CI)."""
+    url = os.environ.get(POSTGRES_ENV)
+    if url:
+        return url
+    if os.environ.get("CI", "").lower() == "true":
+        return CI_POSTGRES_URL
+    return None
+
+
+@pytest.fixture(scope="session")
+def campaign() -> pf.Campaign:
+    return pf.load_campaign(CAMPAIGN_ID)
+
+
+@pytest.fixture(scope="session")
+def graph() -> pf.AuthorityGraph:
+    return pf.AuthorityGraph.bundled()
+
+
+@pytest.fixture
+def clock() -> pf.FixedClock:
+    return pf.FixedClock(shanghai(2023, 10, 17, 9))
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    url = postgres_url()
+    if url is None:
+        pytest.skip(f"no PostgreSQL: set {POSTGRES_ENV}=postgresql://user@host:port/db to run these tests")
+    return url
+
+
+def _sqlite(tmp_path: Path) -> Store:
+    return pf.open_store(f"sqlite:///{tmp_path / 'pilotflow.db'}")
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each store kind in turn: the contract tests run against all of them."""
+    if request.param == "memory":
+        s: Store = pf.MemoryStore()
+    elif request.param == "sqlite":
+        s = _sqlite(tmp_path)
+    else:
+        url = request.getfixturevalue("pg_url")
+        schema = f"pf_test_{uuid.uuid4().hex[:12]}"
+        s = pf.open_store(url, schema=schema)
+        try:
+            yield s
+        finally:
+            from sqlalchemy import text
+
+            with s.engine.begin() as conn:  # type: ignore[attr-defined]
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            s.close()
+        return
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def make_run(campaign: pf.Campaign, clock: pf.FixedClock) -> Callable[..., pf.CampaignRun]:
+    """Build a run of the bundled campaign on a memory store (or the store given)."""
+
+    def build(store: Store | None = None, lists: list[pf.UnitList] | None = None) -> pf.CampaignRun:
+        given = {lst.id: lst for lst in lists or ()}
+        everything = [given.get(lst.id, lst) for lst in pf.empty_lists(campaign)]
+        everything += [lst for lst in given.values() if lst.id not in campaign.screening_lists]
+        return pf.CampaignRun(campaign, store=store, lists=everything, clock=clock)
+
+    return build
+
+
+@pytest.fixture
+def run(make_run: Callable[..., pf.CampaignRun]) -> pf.CampaignRun:
+    return make_run()
+
+
+def stamp_all(run: pf.CampaignRun, nomination_id: str) -> pf.Nomination:
+    """Every department of the holder stamps."""
+    n = run.get(nomination_id)
+    for department in run.graph[n.holder].departments:
+        n = run.stamp(pf.Actor(n.holder, department, f"{department}-clerk"), nomination_id)
+    return n
+
+
+def nominate(
+    run: pf.CampaignRun,
+    n: int,
+    *,
+    origin: str = "371002",
+    unit_type: str = "enterprise",
+    materials: bool = True,
+) -> pf.Nomination:
+    """File nomination number ``n`` at ``origin`` as its applicant, with every material."""
+    code = unit_code(n, origin if origin.isdigit() else "110000")
+    return run.nominate(
+        pf.Actor.applicant(code, "applicant"),
+        unit_code=code,
+        unit_name=f"测试单位{n}",
+        unit_type=unit_type,
+        scenario="smart_nursing_homes",
+        origin=origin,
+        materials=all_materials() if materials else (),
+    )
+
+
+def forward(run: pf.CampaignRun, nomination_id: str) -> pf.Nomination:
+    """Stamp at the holder and recommend one level up."""
+    n = stamp_all(run, nomination_id)
+    return run.recommend(pf.Actor(n.holder, run.graph[n.holder].departments[0], "lead"), n.id)
