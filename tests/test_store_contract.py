@@ -11,8 +11,9 @@ from collections.abc import Callable
 import pytest
 
 import pilotflow as pf
-from conftest import forward, nominate, shanghai, stamp_all, unit_code
 from pilotflow.store import Change, Store
+
+from conftest import forward, nominate, shanghai, stamp_all, unit_code
 
 
 def _state(run: pf.CampaignRun) -> tuple[object, ...]:

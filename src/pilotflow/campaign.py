@@ -176,6 +176,8 @@ class HopRule:
     deadline_text: str
     materials: tuple[MaterialRequirement, ...] = ()
     source: str = ""
+    #: What the hop additionally needs from a unit under re-review (复核), e.g. the video.
+    re_review_materials: tuple[MaterialRequirement, ...] = ()
 
 
 @frozen

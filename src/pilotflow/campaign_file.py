@@ -768,10 +768,7 @@ class _Reader:
             )
             source = self.info(entry, path)
             deadline, deadline_text = self._deadline(entry.get("deadline"), _join(path, "deadline"))
-            # ``re_review_materials`` is validated like ``materials`` but not kept in the
-            # Campaign: HopRule has no field for it (the core phase ignores re-review units;
-            # the re-review phase reads ReReviewRules).
-            self._requirements(
+            re_review = self._requirements(
                 entry.get("re_review_materials", []), _join(path, "re_review_materials")
             )
             rule = HopRule(
@@ -781,6 +778,7 @@ class _Reader:
                 deadline=deadline,
                 deadline_text=deadline_text,
                 materials=self._requirements(entry.get("materials", []), _join(path, "materials")),
+                re_review_materials=re_review,
                 source=source,
             )
             self.hop_paths[id(rule)] = path

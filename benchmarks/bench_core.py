@@ -1,0 +1,657 @@
+"""Cost per action and memory per nomination: pilotflow against a bare ``transitions`` machine
+and a plain-Python floor, all in one run.
+
+    .venv/bin/python benchmarks/bench_core.py            # 100,000 nominations (a few minutes)
+    .venv/bin/python benchmarks/bench_core.py --quick    # 5,000 nominations: a smoke run (< 30 s)
+    .venv/bin/python benchmarks/bench_core.py --profile  # also print a cProfile of pilotflow
+
+Every nomination goes district → city → province → ministry with every guard on: it is filed
+with all materials (``nominate``), then at each of the three lower levels the three departments
+stamp and the holder recommends: 13 accepted actions. Three implementations do those 13 steps:
+
+* **pilotflow** — ``CampaignRun`` on a ``MemoryStore``: the bundled campaign with its quota
+  limits lifted to 10**9 (the quota guard still runs on every recommendation; with the real
+  limits a city may forward 1-3 units of a type, so 100,000 nominations could not all
+  climb), a ``FixedClock`` at 2023-10-17 09:00 Asia/Shanghai, and the five disqualification
+  lists holding 1,000 units each (none of them nominated), so every lookup is a real one;
+* **transitions** — one shared ``transitions.Machine`` with the same 13 steps as states and
+  triggers (``stamp`` an internal transition) and one always-true condition per pilotflow
+  guard, its models registered in one ``add_model`` call; registration is quadratic, so it
+  runs on fewer models (``--tm-models``): the cost of a trigger does not depend on the count;
+* **floor** — a plain-Python loop over small dicts doing the same checks (actor, deadline,
+  list membership, stamps, materials, quota counter) and appending a tuple per event.
+
+Times are µs per action, the median over chunks of nominations (each chunk is filed, then
+driven step by step); the machine is shared and noisy, so the ratios within one run are what
+count. Memory is measured with ``tracemalloc`` in a separate pass. Nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import os
+import platform
+import pstats
+import re
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from importlib import metadata, resources
+from typing import Any
+
+import pendulum
+from transitions import Machine
+
+import pilotflow as pf
+from pilotflow.codes import make_code
+
+CAMPAIGN_ID = "smart-health-elderly-care-2023"
+TZ = "Asia/Shanghai"
+LIFTED = 10**9
+LISTED_PER_LIST = 1_000
+LEVELS = 3  # district, city, province recommend; the ministry receives
+ACTIONS = ("nominate", "stamp", "recommend")
+STEPS_PER_NOMINATION = 1 + LEVELS * 4
+
+# Every material any hop of the campaign asks for, in the numbers asked (as tests/conftest.py).
+ALL_MATERIALS = (
+    ("joint_recommendation_letter", 1),
+    ("application_form_paper", 3),
+    ("application_form_word", 1),
+    ("application_form_pdf", 1),
+    ("application_materials", 1),
+    ("three_department_letter", 1),
+    ("electronic_copy_pdf", 1),
+    ("recommendation_opinion", 1),
+    ("electronic_copy", 1),
+)
+
+Timings = dict[str, list[float]]  # action (or "all") -> µs per action, one value per chunk
+
+
+# -- the campaign, the lists, the inputs ------------------------------------------------
+
+
+def lifted_campaign() -> pf.Campaign:
+    """The bundled campaign with every quota limit (per type and total) raised to 10**9."""
+    path = resources.files("pilotflow").joinpath("data", "campaigns", f"{CAMPAIGN_ID}.yaml")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    out, in_quotas = [], False
+    for line in lines:
+        if re.match(r"[A-Za-z_]", line):  # a top-level key opens or closes the section
+            in_quotas = line.startswith("quotas:")
+        if in_quotas:
+            line = re.sub(
+                r"limits: \{([^}]*)\}",
+                lambda m: "limits: {" + re.sub(r":\s*\d+", f": {LIFTED}", m[1]) + "}",
+                line,
+            )
+            line = re.sub(r"\btotal:\s*\d+", f"total: {LIFTED}", line)
+        out.append(line)
+    campaign = pf.parse_campaign("".join(out), source=f"bench:{CAMPAIGN_ID}+quotas-lifted")
+    original = pf.load_campaign(CAMPAIGN_ID)
+    if len(campaign.quotas) != len(original.quotas) or any(
+        set(rule.limits.values()) - {LIFTED} or rule.total not in (None, LIFTED)
+        for rule in campaign.quotas
+    ):
+        sys.exit("bench_core: could not lift the quota limits of the bundled campaign")
+    return campaign
+
+
+class Setup:
+    """Everything the three implementations share: campaign, lists, origins, actors."""
+
+    def __init__(self) -> None:
+        self.campaign = lifted_campaign()
+        self.graph = pf.AuthorityGraph.bundled()
+        self.clock = pf.FixedClock(pendulum.datetime(2023, 10, 17, 9, tz=TZ))
+        probe = pf.CampaignRun(
+            self.campaign, lists=pf.empty_lists(self.campaign), clock=self.clock
+        )
+        # Origins: every county-level authority whose route has four levels (Shandong's
+        # districts outside Qingdao, and the districts of every other province).
+        self.routes: dict[str, tuple[str, ...]] = {}
+        for authority in self.graph:
+            if authority.level != "district":
+                continue
+            try:
+                route = probe.workflow.route(authority.code)
+            except pf.GraphError:
+                continue
+            if len(route) == LEVELS + 1:
+                self.routes[authority.code] = route
+        self.origins = sorted(self.routes)
+        self.plans = {route: probe.workflow.plan(route) for route in self.routes.values()}
+        self.actors: dict[str, tuple[pf.Actor, ...]] = {}
+        for route in self.routes.values():
+            for code in route[:LEVELS]:
+                if code not in self.actors:
+                    departments = self.graph[code].departments
+                    if len(departments) != 3:
+                        sys.exit(f"bench_core: {code} does not have three departments")
+                    self.actors[code] = tuple(pf.Actor(code, d, f"{d}-clerk") for d in departments)
+        self.lists = self._lists()
+        self.unit_types = tuple(self.campaign.unit_types)
+        self.scenarios = tuple(self.campaign.scenarios)
+
+    def _lists(self) -> list[pf.UnitList]:
+        since = pendulum.datetime(2023, 1, 1, tz=TZ)
+        out = []
+        for k, list_id in enumerate(self.campaign.screening_lists):
+            entries = []
+            for i in range(k * LISTED_PER_LIST, (k + 1) * LISTED_PER_LIST):
+                division = self.origins[i % len(self.origins)][:6]
+                code = make_code("91" + division, f"LT{i:06d}")  # "LT…": never a nominated unit
+                entries.append(pf.Listing(code, since, reason="基准测试 / benchmark"))
+            out.append(pf.UnitList.build(list_id, entries))
+        return out
+
+    def new_run(self) -> pf.CampaignRun:
+        return pf.CampaignRun(
+            self.campaign, store=pf.MemoryStore(), lists=self.lists, clock=self.clock
+        )
+
+    def origin(self, i: int) -> str:
+        return self.origins[i % len(self.origins)]
+
+    def unit_code(self, i: int) -> str:
+        return make_code("91" + self.origin(i)[:6], f"MA{i:06d}")  # 371000-NH: 南海新区
+
+    def nomination_input(self, i: int) -> tuple[pf.Actor, dict[str, Any]]:
+        """The applicant and the arguments of ``nominate`` for nomination ``i`` (fresh objects)."""
+        code = self.unit_code(i)
+        return pf.Actor.applicant(code, "applicant"), {
+            "unit_code": code,
+            "unit_name": f"基准测试单位{i}",
+            "unit_type": self.unit_types[i % len(self.unit_types)],
+            "scenario": self.scenarios[i % len(self.scenarios)],
+            "origin": self.origin(i),
+            "materials": [pf.Material(kind, copies=copies) for kind, copies in ALL_MATERIALS],
+        }
+
+
+def chunks(n: int, size: int) -> Iterable[range]:
+    for start in range(0, n, size):
+        yield range(start, min(n, start + size))
+
+
+def record(timings: Timings, k: int, nominate: float, stamp: float, recommend: float) -> None:
+    """Add one chunk's seconds (k nominations) as µs per action."""
+    timings["nominate"].append(nominate / k * 1e6)
+    timings["stamp"].append(stamp / (k * LEVELS * 3) * 1e6)
+    timings["recommend"].append(recommend / (k * LEVELS) * 1e6)
+    timings["all"].append((nominate + stamp + recommend) / (k * STEPS_PER_NOMINATION) * 1e6)
+
+
+def new_timings() -> Timings:
+    return {a: [] for a in (*ACTIONS, "all")}
+
+
+# -- pilotflow --------------------------------------------------------------------------
+
+
+def bench_pilotflow(setup: Setup, n: int, chunk: int) -> tuple[Timings, pf.CampaignRun]:
+    run = setup.new_run()
+    timings = new_timings()
+    nominate, stamp, recommend = run.nominate, run.stamp, run.recommend
+    actors = setup.actors
+    perf = time.perf_counter
+    for part in chunks(n, chunk):
+        inputs = [setup.nomination_input(i) for i in part]
+        t0 = perf()
+        made = [nominate(applicant, **kw) for applicant, kw in inputs]
+        t_nominate = perf() - t0
+        t_stamp = t_recommend = 0.0
+        for hop in range(LEVELS):
+            for d in range(3):
+                args = [(actors[m.route[hop]][d], m.id) for m in made]
+                t0 = perf()
+                for actor, nid in args:
+                    stamp(actor, nid)
+                t_stamp += perf() - t0
+            args = [(actors[m.route[hop]][0], m.id) for m in made]
+            t0 = perf()
+            for actor, nid in args:
+                recommend(actor, nid)
+            t_recommend += perf() - t0
+        record(timings, len(part), t_nominate, t_stamp, t_recommend)
+    arrived = run.nominations(state="received", holder="MIN")
+    if len(arrived) != n or len(run.events()) != n * STEPS_PER_NOMINATION:
+        sys.exit(f"bench_core: pilotflow drove {len(arrived)} of {n} nominations to the ministry")
+    return timings, run
+
+
+def drive_one(run: pf.CampaignRun, setup: Setup, i: int) -> None:
+    applicant, kw = setup.nomination_input(i)
+    n = run.nominate(applicant, **kw)
+    for hop in range(LEVELS):
+        actors = setup.actors[n.route[hop]]
+        for actor in actors:
+            run.stamp(actor, n.id)
+        run.recommend(actors[0], n.id)
+
+
+def memory_pilotflow(setup: Setup, n: int) -> tuple[float, float]:
+    """Bytes per nomination: (state only, state + in-memory audit log)."""
+    run = setup.new_run()
+    for route in setup.routes.values():  # route plans are per route, not per nomination
+        run.workflow.plan(run.workflow.route(route[0]))
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    for i in range(n):
+        drive_one(run, setup, i)
+    gc.collect()
+    total = tracemalloc.get_traced_memory()[0] - base
+    # State only: drop the audit log. MemoryStore has no public way to do that (an audit log
+    # is append-only), so reach into it here, in the benchmark only.
+    store: Any = run.store
+    store._events.clear()
+    store._by_nomination.clear()
+    gc.collect()
+    state = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    if len(run.nominations(state="received")) != n:
+        sys.exit("bench_core: the memory pass did not drive every nomination to the ministry")
+    return state / n, total / n
+
+
+def profile_pilotflow(setup: Setup, n: int, top: int = 30) -> None:
+    run = setup.new_run()
+    drive_one(run, setup, 0)  # warm the route plans and caches
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for i in range(1, n + 1):
+        drive_one(run, setup, i)
+    profiler.disable()
+    print(f"\ncProfile of pilotflow, {n} nominations x {STEPS_PER_NOMINATION} actions", flush=True)
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+
+
+# -- a bare transitions machine ---------------------------------------------------------
+
+
+def _true(*args: object, **kwargs: object) -> bool:
+    return True
+
+
+HOP_STATES = [f"level_{i}" for i in range(LEVELS)]
+TM_STATES = ["new", *HOP_STATES, "received"]
+# One always-true condition per pilotflow guard on the same action (workflow._DEFINITION).
+TM_TRANSITIONS: list[dict[str, Any]] = [
+    {"trigger": "nominate", "source": "new", "dest": HOP_STATES[0], "conditions": [_true] * 3},
+    {"trigger": "stamp", "source": HOP_STATES, "dest": None, "conditions": [_true] * 3},
+    *(
+        {"trigger": "recommend", "source": s, "dest": d, "conditions": [_true] * 6}
+        for s, d in zip(HOP_STATES, [*HOP_STATES[1:], "received"], strict=True)
+    ),
+]
+
+
+class TMModel:
+    """A bare model: transitions attaches its trigger methods and state to it."""
+
+
+def new_machine() -> Machine:
+    return Machine(
+        model=[], states=TM_STATES, transitions=TM_TRANSITIONS, initial="new",
+        auto_transitions=False,
+    )  # fmt: skip
+
+
+def bench_transitions(
+    setup: Setup, models: int, chunk: int, repeats: int
+) -> tuple[Timings, float]:
+    """µs per trigger, and µs per model to register ``models`` models in one add_model call."""
+    timings = new_timings()
+    register = []
+    applicant = pf.Actor.applicant(setup.unit_code(0), "applicant")
+    actors = [setup.actors[setup.routes[setup.origin(i)][0]] for i in range(models)]
+    perf = time.perf_counter
+    for _ in range(repeats):
+        machine = new_machine()
+        population = [TMModel() for _ in range(models)]
+        t0 = perf()
+        machine.add_model(population)
+        register.append((perf() - t0) / models * 1e6)
+        for part in chunks(models, chunk):
+            batch: list[Any] = population[part.start : part.stop]
+            who = actors[part.start : part.stop]
+            t0 = perf()
+            for m in batch:
+                m.nominate(applicant)
+            t_nominate = perf() - t0
+            t_stamp = t_recommend = 0.0
+            for _hop in range(LEVELS):
+                for d in range(3):
+                    args = [(m, a[d]) for m, a in zip(batch, who, strict=True)]
+                    t0 = perf()
+                    for m, actor in args:
+                        m.stamp(actor)
+                    t_stamp += perf() - t0
+                args = [(m, a[0]) for m, a in zip(batch, who, strict=True)]
+                t0 = perf()
+                for m, actor in args:
+                    m.recommend(actor)
+                t_recommend += perf() - t0
+            record(timings, len(part), t_nominate, t_stamp, t_recommend)
+        if any(m.state != "received" for m in population):
+            sys.exit("bench_core: a transitions model did not reach 'received'")
+    return timings, statistics.median(register)
+
+
+def memory_transitions(models: int) -> float:
+    """Bytes per registered model, after it has gone through the 13 triggers."""
+    machine = new_machine()
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    population: list[Any] = [TMModel() for _ in range(models)]
+    machine.add_model(population)
+    for m in population:
+        m.nominate()
+        for _hop in range(LEVELS):
+            for _ in range(3):
+                m.stamp()
+            m.recommend()
+    gc.collect()
+    used = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    return used / models
+
+
+# -- the floor: plain Python ------------------------------------------------------------
+
+
+class Refused(Exception):
+    pass
+
+
+class Floor:
+    """The same checks as pilotflow's guards, on dicts and tuples; an event is a tuple."""
+
+    def __init__(self, setup: Setup) -> None:
+        self.clock = setup.clock
+        self.routes = setup.routes
+        # Per route, per hop: holder, departments, deadline, required materials, quota limits.
+        self.hops: dict[tuple[str, ...], tuple[Any, ...]] = {}
+        for route, plan in setup.plans.items():
+            hops = []
+            for h in plan.hops:
+                rule = h.quota_rule
+                hops.append((
+                    h.holder.code,
+                    h.holder.departments,
+                    h.deadline,
+                    tuple((r.kind, r.copies) for r in h.materials),
+                    dict(rule.limits) if rule else None,
+                    rule.total if rule else None,
+                ))  # fmt: skip
+            self.hops[route] = tuple(hops)
+        self.lists = tuple({e.unit_code: e.since for e in lst.entries} for lst in setup.lists)
+        self.records: dict[int, dict[str, Any]] = {}
+        self.events: list[tuple[Any, ...]] = []
+        self.quota: dict[tuple[str, str], int] = {}
+
+    def _listed(self, code: str, at: datetime) -> bool:
+        for lst in self.lists:
+            since = lst.get(code)
+            if since is not None and since <= at:
+                return True
+        return False
+
+    def nominate(
+        self, actor: tuple[str, str], nid: int, code: str, unit_type: str, origin: str,
+        materials: Sequence[tuple[str, int]],
+    ) -> dict[str, Any]:  # fmt: skip
+        at = self.clock.now()
+        route = self.routes[origin]
+        hop = self.hops[route][0]
+        if actor[1] == "applicant" and actor[0] != code or actor[1] != "applicant" and actor[0] != origin:
+            raise Refused("not_authorized")
+        if hop[2] is not None and not at < hop[2]:
+            raise Refused("deadline_passed")
+        if self._listed(code, at):
+            raise Refused("disqualified")
+        mats: dict[str, int] = {}
+        for kind, copies in materials:
+            mats[kind] = mats.get(kind, 0) + copies
+        rec = {
+            "id": nid, "unit_code": code, "unit_type": unit_type, "route": route, "hop": 0,
+            "state": "in_review", "stamps": [], "materials": mats, "seats": [], "version": 1,
+        }  # fmt: skip
+        self.records[nid] = rec
+        self.events.append((nid, 1, "nominate", actor, at, "new", "in_review"))
+        return rec
+
+    def stamp(self, actor: tuple[str, str], nid: int) -> None:
+        at = self.clock.now()
+        rec = self.records[nid]
+        holder, departments = self.hops[rec["route"]][rec["hop"]][:2]
+        if actor[0] != holder or actor[1] not in departments:
+            raise Refused("not_authorized")
+        if actor[1] in rec["stamps"]:
+            raise Refused("already_stamped")
+        if self._listed(rec["unit_code"], at):
+            raise Refused("disqualified")
+        rec["stamps"].append(actor[1])
+        rec["version"] += 1
+        self.events.append((nid, rec["version"], "stamp", actor, at, "in_review", "in_review"))
+
+    def recommend(self, actor: tuple[str, str], nid: int) -> None:
+        at = self.clock.now()
+        rec = self.records[nid]
+        holder, departments, deadline, required, limits, total = self.hops[rec["route"]][rec["hop"]]
+        if actor[0] != holder or actor[1] not in departments:
+            raise Refused("not_authorized")
+        if deadline is not None and not at < deadline:
+            raise Refused("deadline_passed")
+        if self._listed(rec["unit_code"], at):
+            raise Refused("disqualified")
+        stamps = rec["stamps"]
+        if any(d not in stamps for d in departments):
+            raise Refused("stamps_missing")
+        mats = rec["materials"]
+        if any(mats.get(kind, 0) < copies for kind, copies in required):
+            raise Refused("materials_missing")
+        unit_type = rec["unit_type"]
+        by_type, all_types = (holder, unit_type), (holder, "*")
+        if limits is not None:
+            limit = limits.get(unit_type)
+            if limit is not None and self.quota.get(by_type, 0) >= limit:
+                raise Refused("quota_full")
+            if total is not None and self.quota.get(all_types, 0) >= total:
+                raise Refused("quota_full")
+        self.quota[by_type] = self.quota.get(by_type, 0) + 1
+        self.quota[all_types] = self.quota.get(all_types, 0) + 1
+        rec["seats"].append(holder)
+        rec["hop"] += 1
+        rec["stamps"] = []
+        rec["version"] += 1
+        state = "received" if rec["hop"] == len(rec["route"]) - 1 else "in_review"
+        rec["state"] = state
+        self.events.append((nid, rec["version"], "recommend", actor, at, "in_review", state))
+
+
+def floor_inputs(setup: Setup, part: range) -> list[tuple[Any, ...]]:
+    out = []
+    for i in part:
+        code = setup.unit_code(i)
+        materials = tuple((kind, copies) for kind, copies in ALL_MATERIALS)
+        unit_type = setup.unit_types[i % len(setup.unit_types)]
+        out.append(((code, "applicant"), i, code, unit_type, setup.origin(i), materials))
+    return out
+
+
+def floor_actors(setup: Setup) -> dict[str, tuple[tuple[str, str], ...]]:
+    return {code: tuple((a.authority, a.department) for a in xs) for code, xs in setup.actors.items()}
+
+
+def bench_floor(setup: Setup, n: int, chunk: int) -> Timings:
+    floor = Floor(setup)
+    timings = new_timings()
+    actors = floor_actors(setup)
+    perf = time.perf_counter
+    for part in chunks(n, chunk):
+        inputs = floor_inputs(setup, part)
+        t0 = perf()
+        made = [floor.nominate(*args) for args in inputs]
+        t_nominate = perf() - t0
+        t_stamp = t_recommend = 0.0
+        for hop in range(LEVELS):
+            for d in range(3):
+                args = [(actors[r["route"][hop]][d], r["id"]) for r in made]
+                t0 = perf()
+                for actor, nid in args:
+                    floor.stamp(actor, nid)
+                t_stamp += perf() - t0
+            args = [(actors[r["route"][hop]][0], r["id"]) for r in made]
+            t0 = perf()
+            for actor, nid in args:
+                floor.recommend(actor, nid)
+            t_recommend += perf() - t0
+        record(timings, len(part), t_nominate, t_stamp, t_recommend)
+    if sum(r["state"] == "received" for r in floor.records.values()) != n:
+        sys.exit("bench_core: the floor did not drive every nomination to the ministry")
+    return timings
+
+
+def memory_floor(setup: Setup, n: int) -> tuple[float, float]:
+    floor = Floor(setup)
+    actors = floor_actors(setup)
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    for part in chunks(n, 1_000):
+        for args in floor_inputs(setup, part):
+            rec = floor.nominate(*args)
+            for hop in range(LEVELS):
+                who = actors[rec["route"][hop]]
+                for actor in who:
+                    floor.stamp(actor, rec["id"])
+                floor.recommend(who[0], rec["id"])
+    del rec, args
+    gc.collect()
+    total = tracemalloc.get_traced_memory()[0] - base
+    floor.events.clear()
+    gc.collect()
+    state = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    return state / n, total / n
+
+
+# -- report -----------------------------------------------------------------------------
+
+
+def median(xs: Sequence[float]) -> float:
+    return statistics.median(xs)
+
+
+def spread(xs: Sequence[float]) -> str:
+    return f"{min(xs):.2f}-{max(xs):.2f}" if len(xs) > 1 else ""
+
+
+def timed(label: str, fn: Callable[[], Any]) -> Any:
+    print(f"  {label} ...", end=" ", flush=True)
+    t0 = time.perf_counter()
+    out = fn()
+    print(f"{time.perf_counter() - t0:.1f} s", flush=True)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=100_000, help="nominations (default 100000)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 5,000 nominations")
+    parser.add_argument("--chunk", type=int, help="nominations per timed chunk (default n/20)")
+    parser.add_argument(
+        "--tm-models", type=int, default=5_000,
+        help="models registered on the bare transitions machine (add_model is quadratic)",
+    )  # fmt: skip
+    parser.add_argument("--repeats", type=int, default=3, help="repeats of the transitions run")
+    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc passes")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of pilotflow")
+    args = parser.parse_args(argv)
+    n = 5_000 if args.quick else args.n
+    tm_models = min(args.tm_models, 2_000) if args.quick else args.tm_models
+    if not 1 <= n <= 999_999 or tm_models < 1:
+        parser.error("--n must be between 1 and 999999, --tm-models at least 1")
+    chunk = args.chunk or max(n // 20, min(n, 500))
+    tm_chunk = max(tm_models // 5, 1)
+
+    print(
+        f"pilotflow {metadata.version('pilotflow')}, transitions {metadata.version('transitions')}, "
+        f"Python {platform.python_version()} ({platform.python_implementation()}), "
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs"
+    )
+    print(f"command: {' '.join([os.path.basename(sys.executable), *sys.argv])}")
+    print(
+        f"{n:,} nominations x {STEPS_PER_NOMINATION} actions (timed in chunks of {chunk:,}); "
+        f"transitions on {tm_models:,} models x {args.repeats}; gc enabled",
+        flush=True,
+    )
+    t_start = time.perf_counter()
+    setup = timed("setup (campaign with quotas lifted, 5 lists x 1,000 units)", Setup)
+    print(f"    {len(setup.origins):,} origins with a four-level route", flush=True)
+
+    pf_times, run = timed("pilotflow", lambda: bench_pilotflow(setup, n, chunk))
+    events = len(run.events())
+    del run
+    gc.collect()
+    tm_times, tm_register = timed(
+        "transitions", lambda: bench_transitions(setup, tm_models, tm_chunk, args.repeats)
+    )
+    fl_times = timed("floor", lambda: bench_floor(setup, n, chunk))
+    memory = None
+    if not args.no_memory:
+        memory = (
+            timed("memory: pilotflow", lambda: memory_pilotflow(setup, n)),
+            timed("memory: transitions", lambda: memory_transitions(tm_models)),
+            timed("memory: floor", lambda: memory_floor(setup, n)),
+        )
+
+    print(f"\nµs per action (median over chunks; range in brackets); {events:,} audit events")
+    header = f"{'action':<10} {'pilotflow':>22} {'transitions':>22} {'floor':>18} {'pf/tr':>7} {'pf/floor':>9}"
+    print(header)
+    print("-" * len(header))
+    for action in (*ACTIONS, "all"):
+        p, t, f = median(pf_times[action]), median(tm_times[action]), median(fl_times[action])
+        print(
+            f"{action + (' (13)' if action == 'all' else ''):<10} "
+            f"{p:>8.2f} [{spread(pf_times[action]):>11}] {t:>8.2f} [{spread(tm_times[action]):>11}] "
+            f"{f:>6.2f} [{spread(fl_times[action]):>9}] {p / t:>7.2f} {p / f:>9.1f}"
+        )
+    print(f"transitions add_model: {tm_register:.1f} µs per model with {tm_models:,} models (quadratic)")
+    p_all, t_all = median(pf_times["all"]), median(tm_times["all"])
+    print(
+        f"\ntarget: pilotflow guarded action no slower than a bare transitions trigger: "
+        f"{p_all:.2f} vs {t_all:.2f} µs -> {'met' if p_all <= t_all else 'MISSED'}"
+    )
+    if memory is not None:
+        (pf_state, pf_total), tm_model, (fl_state, fl_total) = memory
+        print("\nmemory per nomination (tracemalloc, after all 13 actions)")
+        print(f"  pilotflow  state (nominations, quota, live index): {pf_state:>8,.0f} B")
+        print(f"  pilotflow  state + in-memory audit log:            {pf_total:>8,.0f} B")
+        print(f"  transitions registered model (state only):         {tm_model:>8,.0f} B")
+        print(f"  floor      state (dict record, quota):             {fl_state:>8,.0f} B")
+        print(f"  floor      state + event tuples:                   {fl_total:>8,.0f} B")
+        print(
+            f"target: at most 2 KB (2,048 B) per nomination: state {pf_state:,.0f} B -> "
+            f"{'met' if pf_state <= 2048 else 'MISSED'}; with the audit log {pf_total:,.0f} B -> "
+            f"{'met' if pf_total <= 2048 else 'MISSED'}"
+        )
+    print(f"\nwall time {time.perf_counter() - t_start:.1f} s", flush=True)
+    if args.profile:
+        profile_pilotflow(setup, min(n, 5_000))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,34 @@
+"""Hypothesis strategies, all in one place."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+# Origins whose routes exercise different quota classes: Weihai districts (3/3/1/2 at Weihai),
+# Dongying districts (1/1/1/1 at Dongying), a Qingdao district (2/4/2/2, straight to the
+# ministry), a Beijing district (municipality, 3/8/3/3).
+ORIGINS = ("371002", "371003", "370502", "370503", "370211", "110101")
+# Authorities whose clerks act in the random runs (holders along those routes, and one
+# bystander that never holds anything).
+AUTHORITIES = ("371002", "371003", "371000", "370502", "370503", "370500", "370000",
+               "370211", "370200", "110101", "110000", "MIN", "320000")  # fmt: skip
+DEPARTMENTS = ("industry", "civil_affairs", "health")
+UNIT_TYPES = ("enterprise", "park")
+# "advance" = every department of the actor's authority stamps, then it recommends: one step
+# of each, each judged on its own, so that random runs climb the routes often.
+ACTIONS = ("nominate", "nominate", "stamp", "recommend", "advance", "advance", "advance",
+           "select", "withdraw", "return", "decline", "attach")  # fmt: skip
+
+step = st.tuples(
+    st.sampled_from(ACTIONS),
+    st.integers(min_value=0, max_value=7),  # which unit
+    # Mostly the authority holding the nomination ("@holder"), sometimes anyone else.
+    st.one_of(st.just("@holder"), st.just("@holder"), st.just("@holder"), st.sampled_from(AUTHORITIES)),
+    st.sampled_from(DEPARTMENTS),
+    st.booleans(),  # act as the applicant instead (where that makes sense)
+    # Minutes the clock moves first: mostly small steps, sometimes past a deadline.
+    st.tuples(st.integers(min_value=0, max_value=40), st.integers(min_value=0, max_value=20)).map(
+        lambda t: t[1] if t[0] else t[1] * 144
+    ),
+)
+steps = st.lists(step, min_size=20, max_size=100)
