@@ -1,0 +1,58 @@
+"""The public face: what ``import pilotflow`` offers is pinned, typed and documented."""
+
+from __future__ import annotations
+
+import importlib.resources
+import inspect
+
+import pilotflow as pf
+
+EXPECTED_ALL = {
+    "ActionRefused", "Actor", "Authority", "AuthorityGraph", "Campaign", "CampaignFileError",
+    "CampaignRun", "Clock", "ConflictError", "DuplicateNomination", "Event", "FixedClock",
+    "GraphError", "InvalidInput", "InvalidUnitCode", "Listing", "Material", "MemoryStore",
+    "NaiveDatetime", "Nomination", "NominationNotFound", "PilotflowError", "Position",
+    "QuotaExceeded", "QuotaLine", "Reason", "SelectionResult", "Snapshot", "Store",
+    "StoreError", "SystemClock", "UnitList", "UnknownAuthority", "UnknownDepartment",
+    "bundled_campaigns", "empty_lists", "load_campaign", "load_list", "open_store",
+    "parse_campaign", "validate_unit_code",
+}  # fmt: skip
+
+
+def test_all_is_pinned() -> None:
+    """``pilotflow.__all__`` is exactly the documented public API (a change here is a
+    deliberate API change, recorded in the CHANGELOG)."""
+    assert EXPECTED_ALL == set(pf.__all__)
+    for name in pf.__all__:
+        assert hasattr(pf, name), name
+
+
+def test_package_is_typed() -> None:
+    """The package ships ``py.typed`` so type checkers use its annotations."""
+    assert importlib.resources.files("pilotflow").joinpath("py.typed").is_file()
+
+
+def test_public_names_are_documented() -> None:
+    """Every public class and function has a docstring."""
+    missing = [n for n in pf.__all__ if not inspect.getdoc(getattr(pf, n))]
+    assert [] == missing
+
+
+def test_errors_form_one_tree() -> None:
+    """Every pilotflow exception derives from PilotflowError; input errors are ValueErrors."""
+    errors = [getattr(pf, n) for n in pf.__all__ if isinstance(getattr(pf, n), type)]
+    for cls in errors:
+        if issubclass(cls, Exception):
+            assert issubclass(cls, pf.PilotflowError), cls
+    assert issubclass(pf.InvalidInput, ValueError)
+    assert issubclass(pf.NaiveDatetime, pf.InvalidInput)
+    assert issubclass(pf.QuotaExceeded, pf.ActionRefused)
+
+
+def test_public_actions_are_plain_methods() -> None:
+    """Actions are plain, keyword-friendly methods of CampaignRun taking an actor first."""
+    for name in ("nominate", "attach", "stamp", "recommend", "decline", "return_for_revision",
+                 "withdraw", "select"):  # fmt: skip
+        params = list(inspect.signature(getattr(pf.CampaignRun, name)).parameters)
+        assert ["self", "actor"] == params[:2], name
+        assert "at" in params, name
