@@ -96,8 +96,7 @@ def lifted_campaign() -> pf.Campaign:
     campaign = pf.parse_campaign("".join(out), source=f"bench:{CAMPAIGN_ID}+quotas-lifted")
     original = pf.load_campaign(CAMPAIGN_ID)
     if len(campaign.quotas) != len(original.quotas) or any(
-        set(rule.limits.values()) - {LIFTED} or rule.total not in (None, LIFTED)
-        for rule in campaign.quotas
+        set(rule.limits.values()) - {LIFTED} or rule.total not in (None, LIFTED) for rule in campaign.quotas
     ):
         sys.exit("bench_core: could not lift the quota limits of the bundled campaign")
     return campaign
@@ -110,9 +109,7 @@ class Setup:
         self.campaign = lifted_campaign()
         self.graph = pf.AuthorityGraph.bundled()
         self.clock = pf.FixedClock(pendulum.datetime(2023, 10, 17, 9, tz=TZ))
-        probe = pf.CampaignRun(
-            self.campaign, lists=pf.empty_lists(self.campaign), clock=self.clock
-        )
+        probe = pf.CampaignRun(self.campaign, lists=pf.empty_lists(self.campaign), clock=self.clock)
         # Origins: every county-level authority whose route has four levels (Shandong's
         # districts outside Qingdao, and the districts of every other province).
         self.routes: dict[str, tuple[str, ...]] = {}
@@ -152,9 +149,7 @@ class Setup:
         return out
 
     def new_run(self) -> pf.CampaignRun:
-        return pf.CampaignRun(
-            self.campaign, store=pf.MemoryStore(), lists=self.lists, clock=self.clock
-        )
+        return pf.CampaignRun(self.campaign, store=pf.MemoryStore(), lists=self.lists, clock=self.clock)
 
     def origin(self, i: int) -> str:
         return self.origins[i % len(self.origins)]
@@ -306,9 +301,7 @@ def new_machine() -> Machine:
     )  # fmt: skip
 
 
-def bench_transitions(
-    setup: Setup, models: int, chunk: int, repeats: int
-) -> tuple[Timings, float]:
+def bench_transitions(setup: Setup, models: int, chunk: int, repeats: int) -> tuple[Timings, float]:
     """µs per trigger, and µs per model to register ``models`` models in one add_model call."""
     timings = new_timings()
     register = []
@@ -414,7 +407,8 @@ class Floor:
         at = self.clock.now()
         route = self.routes[origin]
         hop = self.hops[route][0]
-        if actor[1] == "applicant" and actor[0] != code or actor[1] != "applicant" and actor[0] != origin:
+        allowed = actor[0] == code if actor[1] == "applicant" else actor[0] == origin
+        if not allowed:
             raise Refused("not_authorized")
         if hop[2] is not None and not at < hop[2]:
             raise Refused("deadline_passed")
@@ -618,7 +612,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
     print(f"\nµs per action (median over chunks; range in brackets); {events:,} audit events")
-    header = f"{'action':<10} {'pilotflow':>22} {'transitions':>22} {'floor':>18} {'pf/tr':>7} {'pf/floor':>9}"
+    columns = ("pilotflow", 22), ("transitions", 22), ("floor", 18), ("pf/tr", 7), ("pf/floor", 9)
+    header = f"{'action':<10}" + "".join(f" {name:>{width}}" for name, width in columns)
     print(header)
     print("-" * len(header))
     for action in (*ACTIONS, "all"):

@@ -15,7 +15,7 @@ EXPECTED_ALL = {
     "QuotaExceeded", "QuotaLine", "Reason", "SelectionResult", "Snapshot", "Store",
     "StoreError", "SystemClock", "UnitList", "UnknownAuthority", "UnknownDepartment",
     "bundled_campaigns", "empty_lists", "load_campaign", "load_list", "open_store",
-    "parse_campaign", "validate_unit_code",
+    "parse_campaign", "retry_on_conflict", "validate_unit_code",
 }  # fmt: skip
 
 

@@ -41,7 +41,7 @@ from .errors import (
 from .events import Event, Snapshot
 from .nomination import Actor, Material, Nomination
 from .screening import Listing, UnitList, load_list
-from .service import CampaignRun, Position, QuotaLine, SelectionResult
+from .service import CampaignRun, Position, QuotaLine, SelectionResult, retry_on_conflict
 from .store import MemoryStore, Store, open_store
 
 __all__ = [
@@ -85,6 +85,7 @@ __all__ = [
     "load_list",
     "open_store",
     "parse_campaign",
+    "retry_on_conflict",
     "validate_unit_code",
 ]
 

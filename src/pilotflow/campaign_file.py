@@ -113,9 +113,7 @@ def bundled_campaigns() -> tuple[str, ...]:
     )
 
 
-def load_campaign(
-    source: str | os.PathLike[str], *, graph: AuthorityGraph | None = None
-) -> Campaign:
+def load_campaign(source: str | os.PathLike[str], *, graph: AuthorityGraph | None = None) -> Campaign:
     """Load and validate a campaign from a YAML file or a bundled campaign id.
 
     ``source`` is a path when it is an ``os.PathLike``, ends in ``.yaml``/``.yml`` or contains
@@ -132,9 +130,7 @@ def load_campaign(
             with open(path, encoding="utf-8") as handle:
                 text = handle.read()
         except FileNotFoundError:
-            raise CampaignFileError(
-                path, "", "no such campaign file", "找不到该遴选定义文件"
-            ) from None
+            raise CampaignFileError(path, "", "no such campaign file", "找不到该遴选定义文件") from None
         except UnicodeDecodeError as exc:
             raise CampaignFileError(
                 path, "", f"the file is not UTF-8 text ({exc.reason})", "文件不是 UTF-8 编码的文本"
@@ -150,9 +146,7 @@ def load_campaign(
     return parse_campaign(_read_bundled(source), source=f"bundled:{source}", graph=graph)
 
 
-def parse_campaign(
-    text: str, *, source: str = "<string>", graph: AuthorityGraph | None = None
-) -> Campaign:
+def parse_campaign(text: str, *, source: str = "<string>", graph: AuthorityGraph | None = None) -> Campaign:
     """Parse and validate a campaign definition given as YAML text.
 
     ``source`` names the text in error messages and becomes ``Campaign.source``.
@@ -667,10 +661,7 @@ class _Reader:
         )
 
     def _authorities(self, value: object, path: str) -> frozenset[str]:
-        codes = [
-            self._authority(item, f"{path}[{i}]")
-            for i, item in enumerate(self.sequence(value, path))
-        ]
+        codes = [self._authority(item, f"{path}[{i}]") for i, item in enumerate(self.sequence(value, path))]
         self.unique(codes, path, "authority code", "机关代码")
         return frozenset(codes)
 
@@ -791,9 +782,7 @@ class _Reader:
             return None, ""
         text = self.string(value, path).strip()
         if _DATE.match(text):
-            return by_date(
-                self._date(text, path), inclusive=self.inclusive, timezone=self.timezone
-            ), text
+            return by_date(self._date(text, path), inclusive=self.inclusive, timezone=self.timezone), text
         try:
             return parse_moment(text, path, self.timezone), text
         except NaiveDatetime:
@@ -838,9 +827,7 @@ class _Reader:
             types_path = _join(item_path, "unit_types")
             unit_types = [
                 self._unit_type(unit_type, f"{types_path}[{i}]")
-                for i, unit_type in enumerate(
-                    self.sequence(entry.get("unit_types", []), types_path)
-                )
+                for i, unit_type in enumerate(self.sequence(entry.get("unit_types", []), types_path))
             ]
             self.unique(unit_types, types_path, "unit type", "申报主体类型")
             out.append(MaterialRequirement(kind, copies, frozenset(unit_types)))

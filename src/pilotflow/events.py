@@ -91,9 +91,9 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
         stamps = ()
         prev = current.route[hop]
         seats = tuple(s for s in seats if s != prev)
-    elif action in ("withdraw", "decline", "cut"):
-        # Withdrawal releases every seat; a decline or a cut keeps the seats already used
-        # (a submission that was made counts against the sender's quota).
+    elif action in ("withdraw", "decline", "cut", "lapse"):
+        # Withdrawal releases every seat; a decline, a cut or a lapse keeps the seats already
+        # used (a submission that was made counts against the sender's quota).
         if action == "withdraw":
             seats = ()
     else:

@@ -32,6 +32,7 @@ __all__ = [
     "actor_holds",
     "actor_holds_or_applicant",
     "before_deadline",
+    "deadline_passed",
     "has_previous",
     "materials_complete",
     "not_listed",
@@ -298,7 +299,8 @@ class _NotStampedYet(Guard):
 
     def __call__(self, ctx: Context) -> Reason | None:
         actor = ctx.actor
-        if actor is None or actor.department not in ctx.stamps:
+        # Only a department of the holder can have stamped; an outsider is refused as such.
+        if actor is None or actor.authority != ctx.holder.code or actor.department not in ctx.stamps:
             return None
         return Reason(
             "already_stamped",
@@ -322,6 +324,29 @@ class _HasPrevious(Guard):
             "(decline it, or the applicant withdraws it)",
             "申报位于最初受理机关，无下级可退回（可不予推荐，或由申报单位撤回）",
         )
+
+
+@frozen(repr=False)
+class _DeadlinePassed(Guard):
+    code = "deadline_passed"
+    doc = "the hop's deadline has passed (time-driven transitions only)"
+
+    def __call__(self, ctx: Context) -> Reason | None:
+        deadline = ctx.deadline
+        if deadline is not None and ctx.at >= deadline:
+            return None
+        when = "no deadline" if deadline is None else f"it closes at {deadline.isoformat()}"
+        return Reason(
+            "deadline_not_passed",
+            f"the deadline of {ctx.deadline_label or 'this hop'} has not passed ({when})",
+            f"{ctx.deadline_label or '本环节'} 的报送期限尚未届满",
+            {"deadline": None if deadline is None else deadline.isoformat()},
+        )
+
+
+def deadline_passed() -> Guard:
+    """The hop's deadline has passed (the deadline sweep lapses what was not forwarded)."""
+    return _DeadlinePassed()
 
 
 def actor_holds() -> Guard:

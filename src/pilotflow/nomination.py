@@ -22,7 +22,7 @@ from .errors import InvalidInput
 __all__ = ["APPLICANT", "TERMINAL_STATES", "Actor", "Material", "Nomination"]
 
 APPLICANT = "applicant"
-TERMINAL_STATES = frozenset({"declined", "withdrawn", "not_recommended"})
+TERMINAL_STATES = frozenset({"declined", "withdrawn", "not_recommended", "lapsed"})
 
 
 def _text(what: str):  # type: ignore[no-untyped-def]
@@ -125,7 +125,7 @@ class Nomination:
 
     @property
     def is_live(self) -> bool:
-        """False once declined, withdrawn or cut by quota."""
+        """False once declined, withdrawn, cut by quota or lapsed."""
         return self.state not in TERMINAL_STATES
 
     def copies_of(self, kind: str) -> int:

@@ -10,12 +10,14 @@ one new version, one audit event and its quota seats atomically. A refused actio
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import secrets
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from attrs import field, frozen
 
@@ -25,6 +27,7 @@ from .campaign import Campaign
 from .codes import validate_unit_code
 from .errors import (
     ActionRefused,
+    ConflictError,
     DuplicateNomination,
     InvalidInput,
     QuotaExceeded,
@@ -35,17 +38,20 @@ from .events import Event, Snapshot, apply, replay
 from .guards import Context
 from .nomination import APPLICANT, Actor, Material, Nomination
 from .screening import UnitList
-from .store import Change, MemoryStore, Seat, SeatUnavailable, Store
+from .store import Change, MemoryStore, Receipt, ReceiptExists, Seat, SeatUnavailable, Store
 from .workflow import ACTIONS, Workflow
 
-__all__ = ["CampaignRun", "Position", "QuotaLine", "SelectionResult"]
+__all__ = ["CampaignRun", "Position", "QuotaLine", "SelectionResult", "retry_on_conflict"]
 
+T = TypeVar("T")
+ReceiptFor = Callable[[Any], Receipt] | None
 _SEQUENCE = itertools.count()
+_EPOCH_NS = time.time_ns() - time.monotonic_ns()  # wall clock at start; monotonic after
 
 
 def new_id() -> str:
     """A nomination id: 32 hex characters that sort in creation order (time, counter, random)."""
-    return f"{time.time_ns():016x}{next(_SEQUENCE) % 0x10000:04x}{secrets.token_hex(6)}"
+    return f"{_EPOCH_NS + time.monotonic_ns():016x}{next(_SEQUENCE) % 0x10000:04x}{secrets.token_hex(6)}"
 
 
 _PUBLIC_ACTIONS = ("attach", "stamp", "recommend", "return", "decline", "withdraw")
@@ -91,6 +97,32 @@ class SelectionResult:
     cut: tuple[str, ...]
     skipped: Mapping[str, tuple[Reason, ...]] = field(factory=dict)
     dry_run: bool = False
+
+
+def _ref(n: Nomination) -> dict[str, Any]:
+    return {"nomination": n.id, "version": n.version}
+
+
+def _selection_data(r: SelectionResult) -> dict[str, Any]:
+    return {
+        "authority": r.authority,
+        "unit_type": r.unit_type,
+        "ranked": list(r.ranked),
+        "recommended": list(r.recommended),
+        "cut": list(r.cut),
+        "skipped": {k: [[x.code, x.en, x.zh] for x in v] for k, v in r.skipped.items()},
+    }
+
+
+def _selection_from(d: dict[str, Any]) -> SelectionResult:
+    return SelectionResult(
+        d["authority"],
+        d["unit_type"],
+        tuple(d["ranked"]),
+        tuple(d["recommended"]),
+        tuple(d["cut"]),
+        {k: tuple(Reason(*x) for x in v) for k, v in d["skipped"].items()},
+    )
 
 
 def _refusal(action: str, nomination_id: str | None, reasons: Sequence[Reason]) -> ActionRefused:
@@ -346,9 +378,9 @@ class CampaignRun:
                 seats.append(Seat(authority, after.unit_type, -1, None, None))
         return tuple(seats)
 
-    def _commit(self, action: str, changes: Sequence[Change]) -> None:
+    def _commit(self, action: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
         try:
-            self.store.commit(self.campaign.id, changes)
+            self.store.commit(self.campaign.id, changes, receipt)
         except SeatUnavailable as exc:
             seat = exc.seat
             nid = next((c.after.id for c in changes if seat in c.seats), None)
@@ -360,6 +392,52 @@ class CampaignRun:
                 [_quota_reason(seat.authority, exc.key, exc.limit, exc.used, "store")],
             ) from exc
 
+    # -- idempotency -------------------------------------------------------------------
+
+    def _once(
+        self,
+        key: str | None,
+        parts: Sequence[object],
+        perform: Callable[[ReceiptFor], T],
+        encode: Callable[[T], Any],
+        decode: Callable[[Any], T],
+    ) -> T:
+        """Run ``perform`` once per idempotency ``key``: a repeat with the same arguments
+        returns the first result and writes nothing; other arguments are refused."""
+        if key is None:
+            return perform(None)
+        if not isinstance(key, str) or not key.strip() or len(key) > 200:
+            raise InvalidInput(
+                f"idempotency_key must be a non-empty string of at most 200 characters, got {key!r}",
+                "idempotency_key 幂等键必须是不超过 200 个字符的非空字符串",
+            )
+        fingerprint = hashlib.sha256(
+            json.dumps([repr(p) for p in parts], ensure_ascii=False).encode()
+        ).hexdigest()
+
+        def receipt_for(result: Any) -> Receipt:
+            return Receipt(key, fingerprint, json.dumps(encode(result), ensure_ascii=False))
+
+        found = self.store.receipt(self.campaign.id, key)
+        if found is None:
+            try:
+                return perform(receipt_for)
+            except ReceiptExists:  # a concurrent repeat won the race
+                found = self.store.receipt(self.campaign.id, key)
+                assert found is not None
+        if found.fingerprint != fingerprint:
+            raise InvalidInput(
+                f"idempotency key {key!r} was already used for a different command",
+                f"幂等键 {key!r} 已用于另一项不同的操作，不能复用",
+            )
+        return decode(json.loads(found.result))
+
+    def _at_version(self, ref: Any) -> Nomination:
+        """The nomination as it was at the version a receipt names (rebuilt from its log)."""
+        nid, version = ref["nomination"], ref["version"]
+        events = [e for e in self.store.events(self.campaign.id, nid) if e.version <= version]
+        return replay(events).nominations[nid]
+
     def _act(
         self,
         action: str,
@@ -368,17 +446,27 @@ class CampaignRun:
         at: datetime | None,
         reason: str | None,
         data: Mapping[str, Any] | None = None,
+        key: str | None = None,
     ) -> Nomination:
         self._actor(actor)
-        when = self._at(at)
         if reason is not None and not isinstance(reason, str):
             raise InvalidInput("reason must be a string", "reason 参数必须是字符串")
-        n = self._nomination(nomination)
-        self._check_order(n, when)
-        ctx = self._context(n, actor, when, action)
-        change = self._change(n, ctx, action, actor, when, n.state, reason, data)
-        self._commit(action, [change])
-        return change.after
+        if at is not None:
+            moment(at, "at")
+        nid = nomination.id if isinstance(nomination, Nomination) else nomination
+
+        def perform(receipt_for: ReceiptFor) -> Nomination:
+            when = self._at(at)
+            n = self._nomination(nomination)
+            self._check_order(n, when)
+            ctx = self._context(n, actor, when, action)
+            change = self._change(n, ctx, action, actor, when, n.state, reason, data)
+            self._commit(action, [change], receipt_for(change.after) if receipt_for else None)
+            return change.after
+
+        return self._once(
+            key, (action, actor, nid, reason, dict(data or {}), at), perform, _ref, self._at_version
+        )
 
     def nominate(
         self,
@@ -392,6 +480,7 @@ class CampaignRun:
         materials: Iterable[Material] = (),
         at: datetime | None = None,
         reason: str | None = None,
+        idempotency_key: str | None = None,
     ) -> Nomination:
         """File a unit's nomination at its origin authority (the district level).
 
@@ -400,6 +489,31 @@ class CampaignRun:
         disqualification list, or the first hop's deadline has passed.
         """
         self._actor(actor)
+        materials = tuple(materials)
+        parts = ("nominate", actor, unit_code, unit_name, unit_type, scenario, origin, materials, at, reason)
+        return self._once(
+            idempotency_key,
+            parts,
+            lambda receipt_for: self._nominate(
+                actor, unit_code, unit_name, unit_type, scenario, origin, materials, at, reason, receipt_for
+            ),
+            _ref,
+            self._at_version,
+        )
+
+    def _nominate(
+        self,
+        actor: Actor,
+        unit_code: str,
+        unit_name: str,
+        unit_type: str,
+        scenario: str,
+        origin: str,
+        materials: Iterable[Material],
+        at: datetime | None,
+        reason: str | None,
+        receipt_for: ReceiptFor,
+    ) -> Nomination:
         when = self._at(at)
         validate_unit_code(unit_code)
         if not isinstance(unit_name, str) or not unit_name.strip():
@@ -448,7 +562,7 @@ class CampaignRun:
             "materials": mats,
         }
         change = self._change(None, ctx, "nominate", actor, when, "new", reason, data, new)
-        self._commit("nominate", [change])
+        self._commit("nominate", [change], receipt_for(change.after) if receipt_for else None)
         return change.after
 
     def _material(self, material: object) -> Material:
@@ -472,18 +586,26 @@ class CampaignRun:
         material: Material,
         *,
         at: datetime | None = None,
+        idempotency_key: str | None = None,
     ) -> Nomination:
         """Attach a material (by the applicant or the holding authority)."""
         m = self._material(material)
-        return self._act("attach", actor, nomination, at, None, {"material": m})
+        return self._act("attach", actor, nomination, at, None, {"material": m}, idempotency_key)
 
-    def stamp(self, actor: Actor, nomination: str | Nomination, *, at: datetime | None = None) -> Nomination:
+    def stamp(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
         """One department of the holding authority stamps the joint recommendation."""
         if isinstance(actor, Actor) and actor.is_applicant:
             raise InvalidInput("an applicant cannot stamp", "申报单位不能代替主管部门盖章")
         return self._act(
             "stamp", actor, nomination, at, None,
-            {"department": actor.department if isinstance(actor, Actor) else None},
+            {"department": actor.department if isinstance(actor, Actor) else None}, idempotency_key,
         )  # fmt: skip
 
     def recommend(
@@ -493,9 +615,10 @@ class CampaignRun:
         *,
         at: datetime | None = None,
         reason: str | None = None,
+        idempotency_key: str | None = None,
     ) -> Nomination:
         """Forward to the next authority on the route (takes a quota seat)."""
-        return self._act("recommend", actor, nomination, at, reason)
+        return self._act("recommend", actor, nomination, at, reason, None, idempotency_key)
 
     def _reasoned(self, action: str, reason: object) -> str:
         if not isinstance(reason, str) or not reason.strip():
@@ -509,9 +632,12 @@ class CampaignRun:
         *,
         reason: str,
         at: datetime | None = None,
+        idempotency_key: str | None = None,
     ) -> Nomination:
         """Decline at this level (final). Seats already used below stay used."""
-        return self._act("decline", actor, nomination, at, self._reasoned("decline", reason))
+        return self._act(
+            "decline", actor, nomination, at, self._reasoned("decline", reason), None, idempotency_key
+        )
 
     def return_for_revision(
         self,
@@ -520,9 +646,12 @@ class CampaignRun:
         *,
         reason: str,
         at: datetime | None = None,
+        idempotency_key: str | None = None,
     ) -> Nomination:
         """Send back to the previous authority; its seat there is given back."""
-        return self._act("return", actor, nomination, at, self._reasoned("return", reason))
+        return self._act(
+            "return", actor, nomination, at, self._reasoned("return", reason), None, idempotency_key
+        )
 
     def withdraw(
         self,
@@ -531,15 +660,25 @@ class CampaignRun:
         *,
         at: datetime | None = None,
         reason: str | None = None,
+        idempotency_key: str | None = None,
     ) -> Nomination:
         """Withdraw (the applicant or the holder), before the hop's deadline; frees all seats."""
-        return self._act("withdraw", actor, nomination, at, reason)
+        return self._act("withdraw", actor, nomination, at, reason, None, idempotency_key)
 
     # -- selection -------------------------------------------------------------------
 
-    def rank(self, authority: str, unit_type: str, order: Sequence[str] = ()) -> tuple[Nomination, ...]:
-        """The authority's candidates of ``unit_type``, ranked: priority lists first (in the
-        campaign's order), then ``order`` (nomination ids), then by filing time."""
+    def rank(
+        self,
+        authority: str,
+        unit_type: str,
+        order: Sequence[str] = (),
+        *,
+        at: datetime | None = None,
+    ) -> tuple[Nomination, ...]:
+        """The authority's candidates of ``unit_type``, ranked: units on the campaign's
+        priority lists at ``at`` first (in the lists' order), then ``order`` (nomination
+        ids), then by filing time."""
+        when = self._at(at)
         self.graph[authority]
         self._unit_type(unit_type)
         candidates = self.store.nominations(
@@ -560,11 +699,7 @@ class CampaignRun:
 
         def key(n: Nomination) -> tuple[int, int, datetime]:
             tier = next(
-                (
-                    i
-                    for i, lst in enumerate(priority)
-                    if lst is not None and lst.hit(n.unit_code, n.updated_at)
-                ),
+                (i for i, lst in enumerate(priority) if lst is not None and lst.hit(n.unit_code, when)),
                 len(priority),
             )
             return (tier, position.get(n.id, len(position)), n.created_at)
@@ -583,6 +718,7 @@ class CampaignRun:
         order: Sequence[str] = (),
         at: datetime | None = None,
         dry_run: bool = False,
+        idempotency_key: str | None = None,
     ) -> SelectionResult:
         """Rank the actor's authority's candidates and recommend up to quota, in one commit.
 
@@ -592,8 +728,28 @@ class CampaignRun:
         nothing (the "what-if").
         """
         self._actor(actor)
+        order = tuple(order)
+        if dry_run:
+            return self._select(actor, unit_type, order, at, True, None)
+        return self._once(
+            idempotency_key,
+            ("select", actor, unit_type, order, at),
+            lambda receipt_for: self._select(actor, unit_type, order, at, False, receipt_for),
+            _selection_data,
+            _selection_from,
+        )
+
+    def _select(
+        self,
+        actor: Actor,
+        unit_type: str,
+        order: Sequence[str],
+        at: datetime | None,
+        dry_run: bool,
+        receipt_for: ReceiptFor,
+    ) -> SelectionResult:
         when = self._at(at)
-        ranked = self.rank(actor.authority, unit_type, order)
+        ranked = self.rank(actor.authority, unit_type, order, at=when)
         taken: dict[str, int] = {}
         changes: list[Change] = []
         recommended: list[str] = []
@@ -627,9 +783,7 @@ class CampaignRun:
             recommended.append(n.id)
             taken[n.unit_type] = taken.get(n.unit_type, 0) + 1
             taken["*"] = taken.get("*", 0) + 1
-        if changes and not dry_run:
-            self._commit("select", changes)
-        return SelectionResult(
+        result = SelectionResult(
             actor.authority,
             unit_type,
             tuple(n.id for n in ranked),
@@ -638,6 +792,35 @@ class CampaignRun:
             skipped,
             dry_run,
         )
+        if not dry_run and (changes or receipt_for):
+            self._commit("select", changes, receipt_for(result) if receipt_for else None)
+        return result
+
+    # -- time ------------------------------------------------------------------------
+
+    def tick(self, now: datetime | None = None) -> tuple[str, ...]:
+        """The deadline sweep: lapse every nomination whose hop deadline has passed at
+        ``now`` while it was still in review (never forwarded in time).
+
+        Safe to run often and from several processes at once: each lapse is an ordinary
+        versioned commit, so a nomination lapses exactly once (a concurrent sweep that loses
+        the race sees a conflict and moves on). Returns the ids this call lapsed.
+        """
+        when = self._at(now)
+        lapsed = []
+        for n in self.store.nominations(self.campaign.id, state="in_review"):
+            ctx = self._context(n, None, when, "lapse")
+            if ctx.deadline is None or when < ctx.deadline or when < n.updated_at:
+                continue
+            system = Actor(n.holder, "system", "deadline-sweep")
+            try:
+                change = self._change(n, ctx, "lapse", system, when, n.state,
+                                      "deadline passed / 报送期限已过", None)  # fmt: skip
+                self._commit("lapse", [change])
+            except (ConflictError, ActionRefused):
+                continue  # another sweep (or an action) got there first
+            lapsed.append(n.id)
+        return tuple(lapsed)
 
     # -- queries ---------------------------------------------------------------------
 
@@ -720,3 +903,37 @@ class CampaignRun:
 
 
 assert set(_PUBLIC_ACTIONS) <= set(ACTIONS)
+
+
+def retry_on_conflict(
+    action: Callable[[], T],
+    *,
+    attempts: int = 5,
+    base_delay: float = 0.02,
+    max_delay: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Call ``action`` again when it raises ConflictError, up to ``attempts`` times in all,
+    sleeping a jittered exponential back-off in between ("full jitter": a uniform draw from
+    0 to ``min(max_delay, base_delay * 2**n)``). Other errors, and the last conflict,
+    propagate. ``action`` must re-read what it acts on (pass ids, not stale objects).
+
+    >>> calls = []
+    >>> def flaky():
+    ...     calls.append(1)
+    ...     if len(calls) < 3:
+    ...         raise ConflictError("n1", 1, 2)
+    ...     return "done"
+    >>> retry_on_conflict(flaky, sleep=lambda s: None), len(calls)
+    ('done', 3)
+    """
+    if attempts < 1:
+        raise InvalidInput("attempts must be at least 1", "重试次数至少为 1")
+    for n in range(attempts):
+        try:
+            return action()
+        except ConflictError:
+            if n == attempts - 1:
+                raise
+            sleep(secrets.SystemRandom().uniform(0, min(max_delay, base_delay * 2**n)))
+    raise AssertionError("unreachable")  # pragma: no cover

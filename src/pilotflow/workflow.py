@@ -14,7 +14,8 @@ States::
                        │  ╰──────────────return (to the lower level)──────────┤
                        ├──decline──▶ declined       received ──decline──▶ declined
                        ├──withdraw─▶ withdrawn      received ──withdraw─▶ withdrawn
-                       ╰──cut──────▶ not_recommended (quota, at a selection)
+                       ├──cut──────▶ not_recommended (quota, at a selection)
+                       ╰──lapse────▶ lapsed (the hop's deadline passed: the deadline sweep)
 
 Where the nomination is (which authority, which level) is its ``holder``: the route is data,
 derived from the authority graph and the campaign by :class:`RoutePlan`.
@@ -37,8 +38,10 @@ from .errors import Reason
 
 __all__ = ["ACTIONS", "STATES", "HopPlan", "RoutePlan", "Transition", "Workflow"]
 
-STATES = ("new", "in_review", "received", "declined", "withdrawn", "not_recommended")
-ACTIONS = ("nominate", "attach", "stamp", "recommend", "return", "decline", "withdraw", "cut")
+STATES = ("new", "in_review", "received", "declined", "withdrawn", "not_recommended", "lapsed")
+ACTIONS = (
+    "nominate", "attach", "stamp", "recommend", "return", "decline", "withdraw", "cut", "lapse",
+)  # fmt: skip
 
 
 class ToTop:
@@ -80,6 +83,8 @@ _DEFINITION: list[dict[str, Any]] = [
      "conditions": [g.actor_holds_or_applicant(), g.before_deadline()]},
     {"trigger": "cut", "source": "in_review", "dest": "not_recommended",
      "conditions": [g.actor_holds()]},
+    {"trigger": "lapse", "source": "in_review", "dest": "lapsed",
+     "conditions": [g.deadline_passed()]},
 ]  # fmt: skip
 
 

@@ -7,10 +7,19 @@ that imports SQLAlchemy.
 
 from __future__ import annotations
 
-from .base import Change, Seat, SeatUnavailable, Store
+from .base import Change, Receipt, ReceiptExists, Seat, SeatUnavailable, Store
 from .memory import MemoryStore
 
-__all__ = ["Change", "MemoryStore", "Seat", "SeatUnavailable", "Store", "open_store"]
+__all__ = [
+    "Change",
+    "MemoryStore",
+    "Receipt",
+    "ReceiptExists",
+    "Seat",
+    "SeatUnavailable",
+    "Store",
+    "open_store",
+]
 
 
 def open_store(url: str, **options: object) -> Store:

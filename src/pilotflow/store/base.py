@@ -23,7 +23,7 @@ from ..errors import PilotflowError
 from ..events import Event
 from ..nomination import Nomination
 
-__all__ = ["Change", "Seat", "SeatUnavailable", "Store"]
+__all__ = ["Change", "Receipt", "ReceiptExists", "Seat", "SeatUnavailable", "Store"]
 
 
 @frozen
@@ -49,6 +49,27 @@ class Change:
     after: Nomination
     event: Event
     seats: tuple[Seat, ...] = ()
+
+
+@frozen
+class Receipt:
+    """What a command carrying an idempotency key did, kept so that a repeat can be answered.
+
+    ``fingerprint`` identifies the command's arguments; ``result`` is its outcome as JSON text
+    (the nomination id and version, or a selection's result).
+    """
+
+    key: str
+    fingerprint: str
+    result: str
+
+
+class ReceiptExists(PilotflowError):
+    """Raised by a store when a receipt's idempotency key is already stored."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"idempotency key {key!r} was already used", f"幂等键 {key!r} 已被使用")
 
 
 class SeatUnavailable(PilotflowError):
@@ -100,8 +121,16 @@ class Store(abc.ABC):
         """Every non-zero seat count of ``campaign``, keyed (authority, unit type)."""
 
     @abc.abstractmethod
-    def commit(self, campaign: str, changes: Sequence[Change]) -> None:
-        """Write all ``changes`` or nothing (see the module docstring)."""
+    def commit(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
+        """Write all ``changes`` (and ``receipt``) or nothing (see the module docstring).
+
+        A receipt whose key is already stored raises :class:`ReceiptExists` and writes
+        nothing: the command was already carried out.
+        """
+
+    @abc.abstractmethod
+    def receipt(self, campaign: str, key: str) -> Receipt | None:
+        """The receipt stored under an idempotency key, if any."""
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources (connections, files)."""

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from ..errors import ConflictError, DuplicateNomination, NominationNotFound
 from ..events import Event
 from ..nomination import Nomination
-from .base import Change, SeatUnavailable, Store
+from .base import Change, Receipt, ReceiptExists, SeatUnavailable, Store
 
 __all__ = ["MemoryStore"]
 
@@ -26,6 +26,7 @@ class MemoryStore(Store):
         self._by_nomination: dict[str, list[Event]] = {}
         self._live: dict[tuple[str, str], str] = {}
         self._quota: dict[tuple[str, str, str], int] = {}
+        self._receipts: dict[tuple[str, str], Receipt] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -71,8 +72,13 @@ class MemoryStore(Store):
     def quota_usage(self, campaign: str) -> dict[tuple[str, str], int]:
         return {(a, t): n for (c, a, t), n in self._quota.items() if c == campaign and n}
 
-    def commit(self, campaign: str, changes: Sequence[Change]) -> None:
+    def receipt(self, campaign: str, key: str) -> Receipt | None:
+        return self._receipts.get((campaign, key))
+
+    def commit(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
         with self._lock:
+            if receipt is not None and (campaign, receipt.key) in self._receipts:
+                raise ReceiptExists(receipt.key)
             versions: dict[str, int] = {}
             quota: dict[tuple[str, str, str], int] = {}
             live: dict[tuple[str, str], str | None] = {}
@@ -108,6 +114,8 @@ class MemoryStore(Store):
                             raise SeatUnavailable(seat, used, limit, unit_type)
                         quota[k] = used + seat.delta
             # Phase 2: write.
+            if receipt is not None:
+                self._receipts[campaign, receipt.key] = receipt
             log = self._events.setdefault(campaign, [])
             for ch in changes:
                 self._nominations[ch.after.id] = ch.after

@@ -5,6 +5,7 @@ Tables (names carry a prefix, ``pf_`` by default, and may live in a schema)::
     pf_nominations  one row per nomination: its current version, state and holder
     pf_events       the audit log; UNIQUE (nomination_id, version) backs optimistic locking
     pf_quota        seats used per (campaign, authority, unit type), "*" for all types
+    pf_receipts     idempotency keys of commands already carried out, with their results
     pf_meta         schema version
 
 A commit runs in one transaction. A nomination row is updated only ``WHERE version =
@@ -38,10 +39,10 @@ from ..errors import (
 )
 from ..events import Event
 from ..nomination import Nomination
-from .base import Change, SeatUnavailable, Store
+from .base import Change, Receipt, ReceiptExists, SeatUnavailable, Store
 from .codec import decode_materials, dumps, encode_materials, event_row, loads, row_event
 
-__all__ = ["SCHEMA_VERSION", "SQLStore", "make_metadata"]
+__all__ = ["SCHEMA_VERSION", "SQLStore", "configure_sqlite", "make_metadata"]
 
 SCHEMA_VERSION = "1"
 
@@ -116,12 +117,28 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
         sa.Column("used", sa.Integer, nullable=False),
     )
     sa.Table(
+        f"{prefix}receipts",
+        md,
+        sa.Column("campaign", sa.String(100), primary_key=True),
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("result", sa.Text, nullable=False),
+    )
+    sa.Table(
         f"{prefix}meta",
         md,
         sa.Column("key", sa.String(50), primary_key=True),
         sa.Column("value", sa.Text, nullable=False),
     )
     return md
+
+
+def _is_retryable(exc: sa.exc.OperationalError) -> bool:
+    """A deadlock or serialization failure (PostgreSQL) or a busy SQLite file."""
+    code = getattr(exc.orig, "sqlstate", None)
+    if code in ("40001", "40P01"):
+        return True
+    return "database is locked" in str(exc.orig)
 
 
 def _sqlite_url(url: str) -> str:
@@ -140,25 +157,35 @@ def _sqlite_url(url: str) -> str:
     return url
 
 
+def configure_sqlite(engine: Engine) -> Engine:
+    """Make a SQLite engine transactional the way pilotflow needs (and return it).
+
+    Python's sqlite3 driver defers BEGIN and so breaks SAVEPOINTs and host rollbacks; this
+    installs SQLAlchemy's documented recipe (pilotflow issues ``BEGIN IMMEDIATE`` itself,
+    taking the write lock up front) plus WAL, a busy timeout and foreign keys. A host that
+    hands pilotflow its own SQLite engine or connection must call this on the engine first.
+    """
+
+    @sa_event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @sa_event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
 def _engine(url: str, **options: Any) -> Engine:
     if url.startswith("sqlite"):
-        engine = sa.create_engine(_sqlite_url(url), **options)
-
-        @sa_event.listens_for(engine, "connect")
-        def _connect(dbapi_conn: Any, _record: Any) -> None:
-            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.close()
-
-        @sa_event.listens_for(engine, "begin")
-        def _begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        return engine
+        return configure_sqlite(sa.create_engine(_sqlite_url(url), **options))
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if url.startswith("postgresql"):
@@ -177,10 +204,34 @@ def _engine(url: str, **options: Any) -> Engine:
 
 
 class SQLStore(Store):
-    """A store on a SQLAlchemy engine (SQLite file or PostgreSQL)."""
+    """A store on a SQLAlchemy ``Engine`` (SQLite file or PostgreSQL), or on a host's
+    ``Connection``.
 
-    def __init__(self, engine: Engine, *, prefix: str = "pf_", schema: str | None = None,
-                 create: bool = True) -> None:  # fmt: skip
+    Given a ``Connection``, pilotflow reads and writes through it: its writes join the
+    host's transaction (inside a SAVEPOINT, so a refused commit undoes only pilotflow's part)
+    and a host rollback leaves no pilotflow trace. Given an ``Engine``, each commit is its own
+    transaction.
+    """
+
+    def __init__(
+        self,
+        bind: Engine | Connection,
+        *,
+        prefix: str = "pf_",
+        schema: str | None = None,
+        create: bool = True,
+    ) -> None:
+        if isinstance(bind, Connection):
+            self._conn: Connection | None = bind
+            engine = bind.engine
+        elif isinstance(bind, Engine):
+            self._conn = None
+            engine = bind
+        else:
+            raise InvalidInput(
+                f"SQLStore needs a SQLAlchemy Engine or Connection, got {type(bind).__name__}",
+                "SQLStore 需要 SQLAlchemy 的 Engine 或 Connection",
+            )
         self.engine = engine
         self.metadata = make_metadata(prefix, schema)
         t = self.metadata.tables
@@ -189,22 +240,27 @@ class SQLStore(Store):
         self._e = t[f"{key}{prefix}events"]
         self._q = t[f"{key}{prefix}quota"]
         self._m = t[f"{key}{prefix}meta"]
+        self._r = t[f"{key}{prefix}receipts"]
         self._pg = engine.dialect.name == "postgresql"
+        meta = self._m
         with self._wrap():
             if create:
-                with engine.begin() as conn:
+                with self._write_conn() as conn:
                     if schema and self._pg:
                         conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
                     self.metadata.create_all(conn)
                     found = conn.execute(
-                        sa.select(self._m.c.value).where(self._m.c.key == "schema_version")
+                        sa.select(meta.c.value).where(meta.c.key == "schema_version")
                     ).scalar()
                     if found is None:
-                        conn.execute(sa.insert(self._m).values(key="schema_version", value=SCHEMA_VERSION))
-            with engine.connect() as conn:
-                found = conn.execute(
-                    sa.select(self._m.c.value).where(self._m.c.key == "schema_version")
-                ).scalar()
+                        conn.execute(sa.insert(meta).values(key="schema_version", value=SCHEMA_VERSION))
+            with self._read_conn() as conn:
+                if not sa.inspect(conn).has_table(meta.name, schema=schema):
+                    found = None
+                else:
+                    found = conn.execute(
+                        sa.select(meta.c.value).where(meta.c.key == "schema_version")
+                    ).scalar()
         if found != SCHEMA_VERSION:
             raise StoreError(
                 f"the database holds pilotflow schema version {found!r}; this pilotflow "
@@ -222,7 +278,30 @@ class SQLStore(Store):
         return f"<SQLStore {self.engine.url.render_as_string(hide_password=True)}>"
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._conn is None:
+            self.engine.dispose()
+
+    @contextmanager
+    def _read_conn(self) -> Iterator[Connection]:
+        if self._conn is not None:
+            yield self._conn
+        else:
+            with self.engine.connect() as conn:
+                yield conn
+
+    @contextmanager
+    def _write_conn(self) -> Iterator[Connection]:
+        """A transaction: our own, or a SAVEPOINT inside the host's."""
+        if self._conn is not None:
+            if self._conn.in_transaction():
+                with self._conn.begin_nested():
+                    yield self._conn
+            else:
+                with self._conn.begin():
+                    yield self._conn
+        else:
+            with self.engine.begin() as conn:
+                yield conn
 
     @contextmanager
     def _wrap(self) -> Iterator[None]:
@@ -230,6 +309,13 @@ class SQLStore(Store):
             yield
         except PilotflowError:
             raise
+        except sa.exc.OperationalError as exc:
+            if _is_retryable(exc):
+                raise ConflictError("(transaction)", 0, None) from exc
+            raise StoreError(
+                f"database error: {type(exc).__name__}: {exc}".splitlines()[0],
+                "数据库错误：" + str(exc).splitlines()[0],
+            ) from exc
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(
                 f"database error: {type(exc).__name__}: {exc}".splitlines()[0],
@@ -274,7 +360,7 @@ class SQLStore(Store):
     # -- reads -----------------------------------------------------------------------
 
     def get(self, nomination_id: str) -> Nomination:
-        with self._wrap(), self.engine.connect() as conn:
+        with self._wrap(), self._read_conn() as conn:
             row = conn.execute(sa.select(self._n).where(self._n.c.id == nomination_id)).mappings().first()
         if row is None:
             raise NominationNotFound(nomination_id)
@@ -282,7 +368,7 @@ class SQLStore(Store):
 
     def find_live(self, campaign: str, unit_code: str) -> Nomination | None:
         n = self._n
-        with self._wrap(), self.engine.connect() as conn:
+        with self._wrap(), self._read_conn() as conn:
             row = conn.execute(
                 sa.select(n).where(n.c.campaign == campaign, n.c.unit_code == unit_code,
                                    n.c.live == sa.true())
@@ -305,7 +391,7 @@ class SQLStore(Store):
             q = q.where(n.c.state == state)
         if unit_type is not None:
             q = q.where(n.c.unit_type == unit_type)
-        with self._wrap(), self.engine.connect() as conn:
+        with self._wrap(), self._read_conn() as conn:
             rows = conn.execute(q.order_by(n.c.created_at, n.c.id)).mappings().all()
         return [self._nomination(r) for r in rows]
 
@@ -314,13 +400,13 @@ class SQLStore(Store):
         q = sa.select(e).where(e.c.campaign == campaign)
         if nomination_id is not None:
             q = q.where(e.c.nomination_id == nomination_id)
-        with self._wrap(), self.engine.connect() as conn:
+        with self._wrap(), self._read_conn() as conn:
             rows = conn.execute(q.order_by(e.c.seq)).mappings().all()
         return [row_event(r) for r in rows]
 
     def quota_used(self, campaign: str, authority: str, unit_type: str) -> int:
         q = self._q
-        with self._wrap(), self.engine.connect() as conn:
+        with self._wrap(), self._read_conn() as conn:
             used = conn.execute(
                 sa.select(q.c.used).where(q.c.campaign == campaign, q.c.authority == authority,
                                           q.c.unit_type == unit_type)
@@ -329,7 +415,7 @@ class SQLStore(Store):
 
     def quota_usage(self, campaign: str) -> dict[tuple[str, str], int]:
         q = self._q
-        with self._wrap(), self.engine.connect() as conn:
+        with self._wrap(), self._read_conn() as conn:
             rows = conn.execute(
                 sa.select(q.c.authority, q.c.unit_type, q.c.used).where(
                     q.c.campaign == campaign, q.c.used != 0
@@ -339,9 +425,61 @@ class SQLStore(Store):
 
     # -- writes ----------------------------------------------------------------------
 
-    def commit(self, campaign: str, changes: Sequence[Change]) -> None:
-        with self._wrap(), self.engine.begin() as conn:
-            self._write(conn, campaign, changes)
+    def receipt(self, campaign: str, key: str) -> Receipt | None:
+        r = self._r
+        with self._wrap(), self._read_conn() as conn:
+            row = conn.execute(
+                sa.select(r.c.fingerprint, r.c.result).where(r.c.campaign == campaign, r.c.key == key)
+            ).first()
+        return None if row is None else Receipt(key, row[0], row[1])
+
+    def commit(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
+        try:
+            with self._wrap(), self._write_conn() as conn:
+                if receipt is not None:
+                    self._write_receipt(conn, campaign, receipt)
+                self._write(conn, campaign, changes)
+        except StoreError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, sa.exc.IntegrityError):
+                raise self._classify(campaign, changes, receipt, cause) from cause
+            raise
+
+    def _write_receipt(self, conn: Connection, campaign: str, receipt: Receipt) -> None:
+        r = self._r
+        exists = conn.execute(
+            sa.select(r.c.key).where(r.c.campaign == campaign, r.c.key == receipt.key)
+        ).first()
+        if exists is not None:
+            raise ReceiptExists(receipt.key)
+        conn.execute(
+            sa.insert(r).values(campaign=campaign, key=receipt.key,
+                                fingerprint=receipt.fingerprint, result=receipt.result)
+        )  # fmt: skip
+
+    def _classify(
+        self,
+        campaign: str,
+        changes: Sequence[Change],
+        receipt: Receipt | None,
+        exc: sa.exc.IntegrityError,
+    ) -> PilotflowError:
+        """Name the constraint a concurrent writer won on (read after the rollback)."""
+        if receipt is not None and self.receipt(campaign, receipt.key) is not None:
+            return ReceiptExists(receipt.key)
+        for ch in changes:
+            if ch.after.is_live:
+                other = self.find_live(campaign, ch.after.unit_code)
+                if other is not None and other.id != ch.after.id:
+                    return DuplicateNomination(ch.after.unit_code, other.id)
+        first = changes[0].after if changes else None
+        if first is None:
+            return StoreError(f"integrity error: {exc}", f"数据完整性错误：{exc}")
+        try:
+            actual: int | None = self.get(first.id).version
+        except NominationNotFound:
+            actual = None
+        return ConflictError(first.id, (changes[0].before.version if changes[0].before else 0), actual)
 
     def _write(self, conn: Connection, campaign: str, changes: Sequence[Change]) -> None:
         n, q = self._n, self._q

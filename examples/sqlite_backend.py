@@ -1,0 +1,98 @@
+"""A web-style backend on a SQLite file: one action per "request", and a stale write.
+
+Each request opens the store, builds a ``CampaignRun``, performs ONE action and closes, as a
+request handler would. Two clerks of 环翠区 then stamp the same nomination at the same moment:
+both requests read version N, the first commits N+1, and the second's write is refused with
+``ConflictError`` (optimistic concurrency: nothing of it is written). It re-reads and retries.
+
+    python examples/sqlite_backend.py
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pilotflow as pf
+from pilotflow.codes import make_code
+from pilotflow.store import Change, Store
+from pilotflow.store.sql import SQLStore
+
+campaign = pf.load_campaign("smart-health-elderly-care-2023")
+clock = pf.FixedClock(datetime(2023, 10, 17, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+folder = tempfile.TemporaryDirectory()
+URL = f"sqlite:///{Path(folder.name) / 'pilotflow.db'}"
+
+
+def request(
+    action: Callable[[pf.CampaignRun], Any], open_store: Callable[[str], Store] = pf.open_store
+) -> Any:
+    """Open the store, do one action, close: what one web request does."""
+    store = open_store(URL)
+    try:
+        run = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign), clock=clock)
+        return action(run)
+    finally:
+        store.close()
+
+
+code = make_code("91371002", "MA7Q2K9X1")
+applicant = pf.Actor.applicant(code, "zhang.wei")
+nomination = request(
+    lambda run: run.nominate(
+        applicant, unit_code=code, unit_name="威海某康养科技有限公司", unit_type="enterprise",
+        scenario="community_day_care", origin="371002",
+        materials=[pf.Material("application_form_paper", copies=3)],
+    )
+)  # fmt: skip
+nid = nomination.id
+print(f"request 1: nominated {nid[:8]}… (version {nomination.version})")
+for i, kind in enumerate(("application_form_word", "application_form_pdf"), start=2):
+    n = request(lambda run, kind=kind: run.attach(applicant, nid, pf.Material(kind)))
+    print(f"request {i}: applicant attached {kind} (version {n.version})")
+
+
+class BothReadFirst(SQLStore):
+    """The SQLite store, except that no commit goes through until both requests have read:
+    a deterministic stand-in for two clicks landing in the same instant."""
+
+    barrier = threading.Barrier(2)
+
+    def commit(self, campaign: str, changes: Sequence[Change], *args: Any, **kwargs: Any) -> None:
+        self.barrier.wait(timeout=10)
+        super().commit(campaign, changes, *args, **kwargs)
+
+
+outcome: dict[str, str] = {}
+
+
+def clerk(department: str) -> None:
+    actor = pf.Actor("371002", department, f"{department}-clerk")
+    try:
+        n = request(lambda run: run.stamp(actor, nid), BothReadFirst.from_url)
+        outcome[department] = f"stamped (version {n.version})"
+    except pf.ConflictError as exc:
+        outcome[department] = f"ConflictError: {exc.en}"
+        n = request(lambda run: run.stamp(actor, nid))  # re-read and retry
+        outcome[department] += f"\n      retried: stamped (version {n.version})"
+
+
+threads = [threading.Thread(target=clerk, args=(d,)) for d in ("industry", "health")]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print("requests 4 and 5, at the same moment:")
+for department, text in sorted(outcome.items()):
+    print(f"  {department}: {text}")
+
+final = request(lambda run: run.get(nid))
+print(f"stamps now: {', '.join(final.stamps)} (version {final.version})")
+events = request(lambda run: run.history(nid))
+print(f"{len(events)} audit events, versions {[e.version for e in events]}: the refused write left no trace")
+folder.cleanup()

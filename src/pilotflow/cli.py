@@ -1,0 +1,616 @@
+"""The ``pilotflow`` command: a thin shell (click + rich) over the public API.
+
+::
+
+    pilotflow demo [--db PATH] [--fresh/--keep]          run a slice of the 2023 campaign
+    pilotflow campaign list | show [ID|PATH] | check PATH
+    pilotflow route CODE [--campaign ID]                  the route from an authority
+    pilotflow nominations --db PATH [--holder ..]         what a store holds
+    pilotflow quota AUTHORITY --db PATH                   limits, use, remaining
+    pilotflow explain ID ACTION --db PATH [--as A:D:P]    why an action would be refused
+    pilotflow history ID --db PATH                        the audit trail of a nomination
+
+Every :class:`~pilotflow.PilotflowError` is printed in red, in English and Chinese, with exit
+status 2 (the status click uses for bad usage). Colours are off when the output is not a
+terminal (and with ``NO_COLOR``). Authorities may be given by code (``371002``) or by their
+Chinese name (``环翠区``); nominations by id or by a unique prefix of it (as in git).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+import pilotflow as pf
+from pilotflow.calendar import parse_moment
+from pilotflow.demo import DEFAULT_DB, run_demo
+
+__all__ = ["cli", "main"]
+
+DEFAULT_CAMPAIGN = "smart-health-elderly-care-2023"
+ACTIONS = ("attach", "stamp", "recommend", "return", "decline", "withdraw")
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+# -- output -----------------------------------------------------------------------------
+
+
+def _console(*, stderr: bool = False) -> Console:
+    """A console on stdout (or stderr); plain text and 120 columns when not a terminal."""
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = 120
+    return console
+
+
+def _report(exc: pf.PilotflowError) -> None:
+    err = _console(stderr=True)
+    if isinstance(exc, pf.ActionRefused):
+        target = f" on {exc.nomination_id}" if exc.nomination_id else ""
+        err.print(f"[bold red]✗ {exc.action}{escape(target)} refused · 操作被拒绝[/]")
+        for r in exc.reasons:
+            err.print(f"  [red]\\[{r.code}][/] {escape(r.en)}")
+            err.print(f"  {' ' * (len(r.code) + 2)} {escape(r.zh)}")
+        return
+    err.print(f"[bold red]✗ error:[/] [red]{escape(exc.en)}[/]")
+    if exc.zh != exc.en:
+        err.print(f"[bold red]✗ 错误：[/][red]{escape(exc.zh)}[/]")
+
+
+def _handled(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Turn a :class:`PilotflowError` into a red bilingual message and exit status 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return fn(*args, **kwargs)
+        except pf.PilotflowError as exc:
+            _report(exc)
+            raise SystemExit(2) from None
+
+    return wrapper
+
+
+def _when(value: datetime | None) -> str:
+    """A moment as ``2023-10-19 00:00`` (China Standard Time), with its offset if another."""
+    if value is None:
+        return "—"
+    offset = value.utcoffset()
+    cst = offset is not None and offset.total_seconds() == 8 * 3600
+    return value.strftime("%Y-%m-%d %H:%M" if cst else "%Y-%m-%d %H:%M %z")
+
+
+def _name(graph: pf.AuthorityGraph, code: str) -> str:
+    """An authority's Chinese name, the joint ministry level shortened."""
+    a = graph[code]
+    return "三部委（联合）" if a.level == "ministry" and " " in a.name else a.name
+
+
+# -- opening things ---------------------------------------------------------------------
+
+
+def _campaign(source: str) -> pf.Campaign:
+    path = Path(source)
+    if source not in pf.bundled_campaigns() and (path.suffix in (".yaml", ".yml") or path.exists()):
+        return pf.load_campaign(path)
+    return pf.load_campaign(source)
+
+
+def _store_url(db: str) -> str:
+    if "://" in db:
+        return db
+    path = Path(db).expanduser()
+    if not path.is_file():
+        raise pf.InvalidInput(
+            f"no such database file: {db} (run `pilotflow demo` to make one)",
+            f"数据库文件不存在：{db}（可先运行 `pilotflow demo` 生成）",
+        )
+    return f"sqlite:///{path.resolve()}"
+
+
+def _lists(campaign: pf.Campaign, specs: Sequence[str]) -> list[pf.UnitList]:
+    given: dict[str, pf.UnitList] = {}
+    for spec in specs:
+        list_id, sep, path = spec.partition("=")
+        if not sep or not list_id or not path:
+            raise pf.InvalidInput(
+                f"--list takes ID=FILE.csv, got {spec!r}",
+                f"--list 的格式应为 名单标识=文件.csv，收到 {spec!r}",
+            )
+        given[list_id] = pf.load_list(path, list_id, timezone=campaign.timezone)
+    lists = [given.pop(lst.id, lst) for lst in pf.empty_lists(campaign)]
+    return lists + list(given.values())
+
+
+@contextmanager
+def _open_run(
+    db: str, campaign_source: str, *, lists: Sequence[str] = (), at: str | None = None
+) -> Iterator[pf.CampaignRun]:
+    campaign = _campaign(campaign_source)
+    url = _store_url(db)
+    clock: pf.Clock = (
+        pf.FixedClock(parse_moment(at, "--at", campaign.timezone))
+        if at
+        else pf.SystemClock(campaign.timezone)
+    )
+    unit_lists = _lists(campaign, lists)
+    store = pf.open_store(url)
+    try:
+        yield pf.CampaignRun(campaign, store=store, lists=unit_lists, clock=clock)
+    finally:
+        store.close()
+
+
+def _authority(graph: pf.AuthorityGraph, text: str) -> pf.Authority:
+    """An authority by code, or by its (unambiguous) Chinese name."""
+    if text in graph:
+        return graph[text]
+    if not text.isascii():
+        return graph.find(text)
+    raise pf.UnknownAuthority(text)
+
+
+def _nomination_id(run: pf.CampaignRun, text: str) -> str:
+    """A nomination id, or a unique prefix of one (at least 4 characters)."""
+    try:
+        return run.get(text).id
+    except pf.NominationNotFound:
+        if len(text) < 4:
+            raise
+    hits = [n.id for n in run.nominations() if n.id.startswith(text)]
+    if len(hits) == 1:
+        return hits[0]
+    if not hits:
+        raise pf.NominationNotFound(text)
+    raise pf.InvalidInput(
+        f"{text!r} is the start of {len(hits)} nomination ids; give more characters",
+        f"{text!r} 可匹配 {len(hits)} 个申报编号，请输入更多字符",
+    )
+
+
+def _actor(text: str) -> pf.Actor:
+    parts = text.split(":")
+    if len(parts) == 2:
+        parts.append("cli")
+    if len(parts) != 3 or not all(parts):
+        raise pf.InvalidInput(
+            f"--as takes AUTHORITY:DEPARTMENT[:PERSON], got {text!r} "
+            "(e.g. 371000:industry:li, or UNITCODE:applicant:zhang)",
+            f"--as 的格式应为 机关:部门[:经办人]，收到 {text!r}",
+        )
+    return pf.Actor(*parts)
+
+
+# -- the command group ------------------------------------------------------------------
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="pilotflow")
+def cli() -> None:
+    """pilotflow: multi-level selection campaigns (district → city → province → ministry).
+
+    Nominations climb a graph of authorities; every move is checked by guards (deadline,
+    quota, disqualification lists, joint stamps, materials, the actor's rights) and recorded
+    in an audit log. Start with `pilotflow demo`.
+    """
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """The console-script entry point."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="pilotflow")
+
+
+_db_option = click.option("--db", required=True, metavar="PATH", help="SQLite file (or a store URL) to read.")
+_campaign_option = click.option(
+    "--campaign",
+    "campaign_source",
+    default=DEFAULT_CAMPAIGN,
+    show_default=True,
+    metavar="ID|PATH",
+    help="Bundled campaign id or campaign YAML file.",
+)
+
+
+# -- demo -------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, metavar="PATH", help="SQLite file to write.")
+@click.option(
+    "--fresh/--keep",
+    default=True,
+    show_default=True,
+    help="Recreate the file first (--keep: use it as it is; it must not hold the demo yet).",
+)
+@_handled
+def demo(db: str, fresh: bool) -> None:
+    """Run a slice of the 2023 smart health and elderly-care campaign end to end.
+
+    Weihai's districts receive nominations, stamp jointly and recommend; Weihai, Jinan and
+    Dongying select within their quotas; Shandong and Qingdao send to the ministry; a few
+    actions are refused on the way. Takes a second or two.
+    """
+    console = _console()
+    result = run_demo(db, console, fresh=fresh)
+    console.print(f"\nDone in {result.seconds:.1f} s · database: {result.db_path}")
+    if result.examples:
+        label, nid = next(iter(result.examples.items()))
+        console.print(
+            f"Explore it: [bold]pilotflow history {nid} --db {db}[/]  ({label}), "
+            f"[bold]pilotflow quota 威海市 --db {db}[/], [bold]pilotflow nominations --db {db}[/]"
+        )
+    if not result.replay_ok:
+        raise SystemExit(1)
+
+
+# -- campaign ---------------------------------------------------------------------------
+
+
+@cli.group()
+def campaign() -> None:
+    """Bundled campaigns and campaign files."""
+
+
+@campaign.command("list")
+def campaign_list() -> None:
+    """The ids of the bundled campaigns."""
+    console = _console()
+    for campaign_id in pf.bundled_campaigns():
+        console.print(campaign_id)
+
+
+def _selector(graph: pf.AuthorityGraph, selector: Any) -> str:
+    parts = []
+    if selector.codes:
+        parts.append("、".join(graph[c].name if c in graph else c for c in sorted(selector.codes)))
+    if selector.within:
+        names = "、".join(graph[c].name if c in graph else c for c in sorted(selector.within))
+        parts.append(f"within {names}")
+    if selector.levels:
+        parts.append("level " + "/".join(sorted(selector.levels)))
+    if selector.kinds:
+        parts.append("kind " + "/".join(sorted(selector.kinds)))
+    return "; ".join(parts) or "any"
+
+
+@campaign.command("show")
+@click.argument("source", default=DEFAULT_CAMPAIGN, metavar="[ID|PATH]")
+@_handled
+def campaign_show(source: str) -> None:
+    """Levels, quotas, hops with deadlines, materials and lists of a campaign."""
+    console = _console()
+    c = _campaign(source)
+    graph = pf.AuthorityGraph.bundled()
+    reading = "end of that day 当日 24:00" if c.deadline_inclusive else "start of that day 当日 0:00"
+    console.print(
+        Panel(
+            f"[bold]{escape(c.title.zh)}[/]\n{escape(c.title.en)}\n"
+            f"[dim]id {c.id} · year {c.year} · time zone {c.timezone} · 'by <date>' = {reading}\n"
+            f"revision {c.revision} · source {escape(c.source)}[/]",
+            title="campaign 遴选",
+            title_align="left",
+            border_style="cyan",
+        )
+    )
+    levels = " → ".join(f"{lv.name.zh} {lv.code}" for lv in c.levels)
+    console.print(f"[bold]Levels 层级[/]  {levels}")
+    types = ", ".join(f"{t.name.zh} {t.code}" for t in c.unit_types.values())
+    console.print(f"[bold]Unit types 类型[/]  {types}")
+    scenarios = ", ".join(s.name.zh for s in c.scenarios.values())
+    console.print(f"[bold]Scenarios 场景[/]  {scenarios}\n")
+
+    quotas = Table(title="Quotas 推荐名额 (first matching rule applies)", title_justify="left")
+    quotas.add_column("rule")
+    quotas.add_column("recommender 推荐单位")
+    for t in c.unit_types.values():
+        quotas.add_column(t.name.zh, justify="right")
+    quotas.add_column("total 合计", justify="right")
+    for rule in c.quotas:
+        quotas.add_row(
+            rule.name,
+            _selector(graph, rule.recommender),
+            *[str(rule.limits[t]) if t in rule.limits else "—" for t in c.unit_types],
+            "—" if rule.total is None else str(rule.total),
+        )
+    console.print(quotas)
+
+    hops = Table(title="Hops 报送环节: deadline and materials", title_justify="left")
+    hops.add_column("hop")
+    hops.add_column("from → to")
+    hops.add_column("by 期限")
+    hops.add_column("closes at 截止")
+    hops.add_column("materials 材料")
+    hops.add_column("source 文件")
+    for hop in c.hops:
+        materials = "\n".join(
+            f"{c.materials[m.kind].name.zh}" + (f" ×{m.copies}" if m.copies > 1 else "")
+            for m in hop.materials
+        )
+        hops.add_row(
+            hop.name,
+            f"{_selector(graph, hop.sender)}\n→ {_selector(graph, hop.receiver)}",
+            hop.deadline_text or "—",
+            _when(hop.deadline),
+            materials or "—",
+            hop.source,
+        )
+    console.print(hops)
+
+    kinds = Table(title="Materials 材料", title_justify="left")
+    kinds.add_column("code")
+    kinds.add_column("名称")
+    kinds.add_column("name")
+    kinds.add_column("form")
+    for m in c.materials.values():
+        form = "paper 纸质" if m.paper else ", ".join(m.formats) or "electronic 电子"
+        kinds.add_row(m.code, m.name.zh, m.name.en, form)
+    console.print(kinds)
+
+    lists = Table(title="Lists 名单", title_justify="left")
+    lists.add_column("list")
+    lists.add_column("role")
+    lists.add_column("名称 / name")
+    for list_id, name in c.screening_lists.items():
+        lists.add_row(list_id, "[red]bars 不得推荐[/]", f"{name.zh} / {name.en}")
+    for list_id in c.ranking.priority_lists:
+        lists.add_row(list_id, "[green]ranks first 优先推荐[/]", "")
+    console.print(lists)
+
+
+@campaign.command("check")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@_handled
+def campaign_check(path: Path) -> None:
+    """Validate a campaign YAML file; exit 2 with the problem (file, key path) if invalid."""
+    c = pf.load_campaign(path)
+    console = _console()
+    console.print(
+        f"[green]✓[/] {escape(str(path))} is a valid campaign · 遴选定义有效: [bold]{c.id}[/] "
+        f"({len(c.levels)} levels, {len(c.unit_types)} unit types, {len(c.quotas)} quota rules, "
+        f"{len(c.hops)} hops, {len(c.screening_lists)} lists) · revision {c.revision}"
+    )
+
+
+# -- route ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("code")
+@_campaign_option
+@_handled
+def route(code: str, campaign_source: str) -> None:
+    """The route of a nomination filed at CODE (authority code or Chinese name)."""
+    c = _campaign(campaign_source)
+    run = pf.CampaignRun(c, lists=pf.empty_lists(c))
+    origin = _authority(run.graph, code)
+    plan = run.workflow.plan(run.workflow.route(origin.code))
+    console = _console()
+    table = Table(title=f"Route from {origin.name} {origin.code} · 推荐路线 ({c.id})", title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("authority 机关", no_wrap=True)
+    table.add_column("level 层级")
+    table.add_column("sends to 报送至", no_wrap=True)
+    table.add_column("closes 截止")
+    table.add_column("materials 材料")
+    table.add_column("quota 名额")
+    for hop in plan.hops:
+        a = hop.holder
+        rule = hop.quota_rule
+        if rule is None:
+            quota = "—" if hop.next is not None else ""
+        else:
+            limits = " ".join(f"{c.unit_types[t].name.zh[:1]}{n}" for t, n in rule.limits.items())
+            total = f" 合计{rule.total}" if rule.total is not None else ""
+            quota = f"{limits}{total} [dim]({rule.name})[/]"
+        materials = "\n".join(
+            c.materials[m.kind].name.zh + (f" ×{m.copies}" if m.copies > 1 else "") for m in hop.materials
+        )
+        deadline = ""
+        if hop.next is not None:
+            deadline = _when(hop.deadline)
+            if "inherited" in hop.deadline_label:
+                deadline += " [dim](inherited 上级期限)[/]"
+        table.add_row(
+            str(hop.index),
+            f"{_name(run.graph, a.code)} [dim]{a.code}[/]",
+            f"{a.level}\n[dim]{a.kind}[/]",
+            f"{_name(run.graph, hop.next.code)} {hop.next.code}"
+            if hop.next is not None
+            else "[bold](top 终点)[/]",
+            deadline,
+            materials or ("—" if hop.next is not None else ""),
+            quota,
+        )
+    console.print(table)
+
+
+# -- reading a store --------------------------------------------------------------------
+
+
+@cli.command()
+@_db_option
+@_campaign_option
+@click.option("--holder", default=None, help="Only those held by this authority (code or name).")
+@click.option("--state", default=None, help="Only those in this state (in_review, received...).")
+@_handled
+def nominations(db: str, campaign_source: str, holder: str | None, state: str | None) -> None:
+    """List the nominations a store holds for the campaign."""
+    with _open_run(db, campaign_source) as run:
+        code = _authority(run.graph, holder).code if holder else None
+        found = run.nominations(holder=code, state=state)
+        console = _console()
+        table = Table(title=f"{len(found)} nominations · 申报", title_justify="left")
+        table.add_column("id", no_wrap=True)
+        table.add_column("unit 申报单位")
+        table.add_column("type 类型")
+        table.add_column("state 状态")
+        table.add_column("held by 所在机关")
+        table.add_column("updated 更新")
+        for n in found:
+            table.add_row(
+                n.id,
+                n.unit_name,
+                run.campaign.unit_types[n.unit_type].name.zh,
+                n.state,
+                f"{_name(run.graph, n.holder)} {n.holder}",
+                _when(n.updated_at),
+            )
+        console.print(table)
+
+
+@cli.command()
+@click.argument("authority")
+@_db_option
+@_campaign_option
+@_handled
+def quota(authority: str, db: str, campaign_source: str) -> None:
+    """Quota limit, use and remainder of AUTHORITY (code or Chinese name)."""
+    with _open_run(db, campaign_source) as run:
+        a = _authority(run.graph, authority)
+        lines = run.quota(a.code)
+        rule = run.campaign.quota_rule(a)
+        console = _console()
+        note = f"rule {rule.name}" if rule is not None else "no quota rule applies 不设名额"
+        table = Table(title=f"Quota of {a.name} {a.code} · 推荐名额 ({note})", title_justify="left")
+        table.add_column("unit type 类型")
+        table.add_column("limit 限额", justify="right")
+        table.add_column("used 已用", justify="right")
+        table.add_column("remaining 剩余", justify="right")
+        for line in lines:
+            name = (
+                "all types 合计"
+                if line.unit_type == "*"
+                else f"{run.campaign.unit_types[line.unit_type].name.zh} {line.unit_type}"
+            )
+            full = line.limit is not None and line.used >= line.limit
+            table.add_row(
+                name,
+                "—" if line.limit is None else str(line.limit),
+                f"[yellow]{line.used}[/]" if full else str(line.used),
+                "—" if line.remaining is None else str(line.remaining),
+            )
+        console.print(table)
+
+
+@cli.command()
+@click.argument("nomination_id")
+@click.argument("action", type=click.Choice(ACTIONS))
+@_db_option
+@click.option(
+    "--as",
+    "as_",
+    metavar="AUTHORITY:DEPT[:PERSON]",
+    default=None,
+    help="Judge for this actor (without it, the right to act is not judged).",
+)
+@click.option(
+    "--at",
+    default=None,
+    metavar="ISO",
+    help="Judge at this moment, e.g. 2023-10-18T10:00+08:00 (default: now).",
+)
+@click.option("--list", "lists", multiple=True, metavar="ID=FILE.csv", help="A list to judge with.")
+@_campaign_option
+@_handled
+def explain(
+    nomination_id: str,
+    action: str,
+    db: str,
+    as_: str | None,
+    at: str | None,
+    lists: tuple[str, ...],
+    campaign_source: str,
+) -> None:
+    """Why ACTION on a nomination would be refused (exit 1), or that it may go ahead (exit 0).
+
+    Changes nothing. Disqualification lists are empty unless given with --list.
+    """
+    with _open_run(db, campaign_source, lists=lists, at=at) as run:
+        nid = _nomination_id(run, nomination_id)
+        actor = _actor(as_) if as_ else None
+        reasons = run.explain(nid, action, actor=actor)
+        n = run.get(nid)
+        pos = run.position(nid)
+        console = _console()
+        console.print(
+            f"[bold]{escape(n.unit_name)}[/] [dim]{n.id}[/]\n"
+            f"state {n.state} · held by {_name(run.graph, pos.authority)} {pos.authority} "
+            f"({pos.level})"
+            + (f" → {pos.next_authority}" if pos.next_authority else "")
+            + f" · deadline {_when(pos.deadline)}\n"
+            f"judged at {_when(run.clock.now())}"
+            + (f" as {actor.authority}:{actor.department}:{actor.person}" if actor else "")
+        )
+        if not reasons:
+            console.print(f"[green]✓ {action} may go ahead · 可以执行[/]")
+            if actor is not None:
+                actions = ", ".join(run.available_actions(actor, nid)) or "none"
+                console.print(f"[dim]actions open to this actor: {actions}[/]")
+            return
+        console.print(f"[red]✗ {action} would be refused · 将被拒绝:[/]")
+        for r in reasons:
+            console.print(f"  [red]\\[{r.code}][/] {escape(r.en)}")
+            console.print(f"  {' ' * (len(r.code) + 2)} {escape(r.zh)}")
+    raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("nomination_id")
+@_db_option
+@_campaign_option
+@_handled
+def history(nomination_id: str, db: str, campaign_source: str) -> None:
+    """The audit trail of one nomination, oldest first."""
+    with _open_run(db, campaign_source) as run:
+        nid = _nomination_id(run, nomination_id)
+        n = run.get(nid)
+        events = run.history(nid)
+        console = _console()
+        route = " → ".join(_name(run.graph, a) for a in n.route)
+        table = Table(
+            title=f"{n.unit_name} · {n.unit_code} · {n.id}\nroute 路线: {route}",
+            title_justify="left",
+        )
+        table.add_column("v", justify="right")
+        table.add_column("at 时间", no_wrap=True)
+        table.add_column("action 操作")
+        table.add_column("by 经办", overflow="fold")
+        table.add_column("state 状态")
+        table.add_column("held by 所在")
+        table.add_column("details 说明")
+        for e in events:
+            details = []
+            if e.data.get("department"):
+                details.append(str(e.data["department"]))
+            material = e.data.get("material")
+            if isinstance(material, pf.Material):
+                details.append(material.kind + (f" ×{material.copies}" if material.copies > 1 else ""))
+            if e.reason:
+                details.append(e.reason)
+            states = e.to_state if e.from_state == e.to_state else f"{e.from_state} → {e.to_state}"
+            holders = (
+                e.to_holder if e.from_holder in (None, e.to_holder) else f"{e.from_holder} → {e.to_holder}"
+            )
+            table.add_row(
+                str(e.version),
+                _when(e.at),
+                e.action,
+                f"{e.actor.authority}:{e.actor.department}",
+                states,
+                holders,
+                escape("; ".join(details)),
+            )
+        console.print(table)
+        console.print(f"[dim]{len(events)} events · now {n.state} at {_name(run.graph, n.holder)}[/]")

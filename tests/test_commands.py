@@ -1,0 +1,180 @@
+"""Retry-safe commands, the deadline sweep and embedding in a host's transaction.
+
+Runs on every store (memory, SQLite file, PostgreSQL) through the ``store`` fixture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+import pilotflow as pf
+from pilotflow.store import Store
+from pilotflow.store.sql import SQLStore, configure_sqlite, make_metadata
+
+from conftest import forward, nominate, shanghai, stamp_all, unit_code
+
+CLERK = pf.Actor("371002", "industry", "clerk")
+
+
+def test_repeated_command_returns_first_result(store: Store, make_run: Callable[..., pf.CampaignRun]) -> None:
+    """Repeating an action with the same idempotency key and arguments returns the first
+    result and writes nothing new, even though doing it again would now be refused."""
+    run = make_run(store)
+    n = nominate(run, 1)
+    first = run.stamp(CLERK, n.id, idempotency_key="req-1")
+    events = len(run.events())
+    again = run.stamp(CLERK, n.id, idempotency_key="req-1")
+    assert first == again
+    assert events == len(run.events())
+    with pytest.raises(pf.ActionRefused):  # without the key it is a second stamp
+        run.stamp(CLERK, n.id)
+
+
+def test_repeat_answers_with_the_version_it_made(
+    store: Store, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A repeat answers with the nomination as the first command left it, not as it is now."""
+    run = make_run(store)
+    n = nominate(run, 1)
+    first = run.stamp(CLERK, n.id, idempotency_key="k")
+    run.stamp(pf.Actor("371002", "health", "h"), n.id)
+    assert first == run.stamp(CLERK, n.id, idempotency_key="k")
+    assert 3 == run.get(n.id).version
+
+
+def test_same_key_other_arguments_is_refused(store: Store, make_run: Callable[..., pf.CampaignRun]) -> None:
+    """Reusing a key for a different command is refused with a clear error and writes nothing."""
+    run = make_run(store)
+    n = nominate(run, 1)
+    run.stamp(CLERK, n.id, idempotency_key="k")
+    events = len(run.events())
+    with pytest.raises(pf.InvalidInput, match="already used for a different command"):
+        run.stamp(pf.Actor("371002", "health", "h"), n.id, idempotency_key="k")
+    assert events == len(run.events())
+
+
+def test_nominate_and_select_are_retry_safe(store: Store, make_run: Callable[..., pf.CampaignRun]) -> None:
+    """nominate() and select() with a key can be repeated without duplicates."""
+    run = make_run(store)
+    code = unit_code(5)
+    args = {"unit_code": code, "unit_name": "甲", "unit_type": "park",
+            "scenario": "elderly_canteens", "origin": "371002"}  # fmt: skip
+    applicant = pf.Actor.applicant(code, "a")
+    a = run.nominate(applicant, **args, idempotency_key="nom-5")  # type: ignore[arg-type]
+    b = run.nominate(applicant, **args, idempotency_key="nom-5")  # type: ignore[arg-type]
+    assert a == b
+    assert 1 == len(run.nominations())
+    parks = [forward(run, nominate(run, i, unit_type="park").id) for i in (10, 11)]
+    for p in parks:
+        stamp_all(run, p.id)
+    weihai = pf.Actor("371000", "industry", "lead")
+    first = run.select(weihai, "park", idempotency_key="sel")
+    count = len(run.events())
+    assert first == run.select(weihai, "park", idempotency_key="sel")
+    assert count == len(run.events())
+    assert (1, 1) == (len(first.recommended), len(first.cut))
+
+
+def test_retry_on_conflict_gives_up_after_attempts() -> None:
+    """The retry helper re-raises the last ConflictError after the allowed attempts."""
+    calls: list[float] = []
+
+    def always() -> None:
+        raise pf.ConflictError("n", 1, 2)
+
+    with pytest.raises(pf.ConflictError):
+        pf.retry_on_conflict(always, attempts=3, sleep=calls.append)
+    assert 2 == len(calls)
+    assert all(0 <= c <= 1.0 for c in calls)
+
+
+def test_tick_lapses_what_missed_its_deadline_once(
+    store: Store, make_run: Callable[..., pf.CampaignRun], clock: pf.FixedClock
+) -> None:
+    """The deadline sweep lapses nominations still in review after their hop's deadline,
+    exactly once however often it runs; forwarded and terminal ones are left alone."""
+    run = make_run(store)
+    stuck = nominate(run, 1)
+    moved = forward(run, nominate(run, 2).id)  # at Weihai: Weihai -> Shandong also 10-18
+    withdrawn = nominate(run, 3)
+    run.withdraw(pf.Actor.applicant(withdrawn.unit_code, "a"), withdrawn.id)
+    assert () == run.tick(shanghai(2023, 10, 18, 23, 59))
+    late = shanghai(2023, 10, 19, 0, 0)
+    assert {stuck.id, moved.id} == set(run.tick(late))
+    assert () == run.tick(late)
+    assert () == run.tick(shanghai(2023, 11, 1))
+    assert "lapsed" == run.get(stuck.id).state
+    assert "withdrawn" == run.get(withdrawn.id).state
+    assert ["lapse"] == [e.action for e in run.history(stuck.id)][-1:]
+    assert {n.id: n for n in run.nominations()} == dict(run.replay().nominations)
+
+
+def test_host_transaction_rollback_leaves_no_trace(tmp_path: Path, campaign: pf.Campaign,
+                                                   clock: pf.FixedClock) -> None:  # fmt: skip
+    """Given the host's Connection, pilotflow's writes join the host's transaction: a host
+    rollback removes them, a host commit keeps them."""
+    engine = configure_sqlite(sa.create_engine(f"sqlite:///{tmp_path / 'host.db'}"))
+    with engine.connect() as conn:
+        SQLStore(conn)  # creates the tables
+        conn.commit()
+    with engine.connect() as conn:
+        conn.begin()
+        run = pf.CampaignRun(campaign, store=SQLStore(conn), lists=pf.empty_lists(campaign),
+                             clock=clock)  # fmt: skip
+        nominate(run, 1)
+        assert 1 == len(run.nominations())
+        conn.rollback()
+    with engine.connect() as conn:
+        run = pf.CampaignRun(campaign, store=SQLStore(conn), lists=pf.empty_lists(campaign),
+                             clock=clock)  # fmt: skip
+        assert [] == run.nominations()
+        assert [] == run.events()
+        nominate(run, 1)  # inside the transaction the reads above began
+        conn.commit()
+    with engine.connect() as conn:
+        store = SQLStore(conn)
+        assert 1 == len(store.nominations(campaign.id))
+
+
+def test_refused_commit_inside_host_transaction_keeps_host_work(
+    tmp_path: Path, campaign: pf.Campaign, clock: pf.FixedClock
+) -> None:
+    """A refused pilotflow commit inside the host's transaction undoes only pilotflow's
+    part (a SAVEPOINT): the host's own earlier writes survive and can be committed."""
+    engine = configure_sqlite(sa.create_engine(f"sqlite:///{tmp_path / 'host.db'}"))
+    host = sa.Table("host_log", sa.MetaData(), sa.Column("line", sa.String))
+    host.metadata.create_all(engine)
+    with engine.connect() as conn:
+        conn.begin()
+        run = pf.CampaignRun(campaign, store=SQLStore(conn), lists=pf.empty_lists(campaign),
+                             clock=clock)  # fmt: skip
+        n = nominate(run, 1)
+        conn.execute(sa.insert(host).values(line="request 1"))
+        with pytest.raises(pf.DuplicateNomination):
+            nominate(run, 1)
+        conn.commit()
+    with engine.connect() as conn:
+        assert ["request 1"] == [r[0] for r in conn.execute(sa.select(host.c.line))]
+        assert [n.id] == [x.id for x in SQLStore(conn).nominations(campaign.id)]
+
+
+def test_tables_are_exposed_as_metadata() -> None:
+    """A host's migrations can see pilotflow's tables, under a prefix and a schema."""
+    md = make_metadata(prefix="gov_pf_", schema="selection")
+    assert {"selection.gov_pf_nominations", "selection.gov_pf_events", "selection.gov_pf_quota",
+            "selection.gov_pf_receipts", "selection.gov_pf_meta"} == set(md.tables)  # fmt: skip
+
+
+def test_unknown_schema_version_is_refused(tmp_path: Path) -> None:
+    """A database holding another schema version is refused with a clear message."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    store = pf.open_store(url)
+    with store.engine.begin() as conn:  # type: ignore[attr-defined]
+        conn.execute(sa.text("UPDATE pf_meta SET value = '0' WHERE key = 'schema_version'"))
+    store.close()
+    with pytest.raises(pf.StoreError, match="schema version '0'"):
+        pf.open_store(url)
