@@ -189,36 +189,32 @@ def new_timings() -> Timings:
 
 # -- pilotflow --------------------------------------------------------------------------
 
+Seconds = tuple[float, float, float]  # one round: nominate, all stamps, all recommends
 
-def bench_pilotflow(setup: Setup, n: int, chunk: int) -> tuple[Timings, pf.CampaignRun]:
-    run = setup.new_run()
-    timings = new_timings()
+
+def pilotflow_round(run: pf.CampaignRun, setup: Setup, part: range) -> Seconds:
+    """File nominations ``part``, then drive them step by step to the ministry."""
     nominate, stamp, recommend = run.nominate, run.stamp, run.recommend
     actors = setup.actors
     perf = time.perf_counter
-    for part in chunks(n, chunk):
-        inputs = [setup.nomination_input(i) for i in part]
-        t0 = perf()
-        made = [nominate(applicant, **kw) for applicant, kw in inputs]
-        t_nominate = perf() - t0
-        t_stamp = t_recommend = 0.0
-        for hop in range(LEVELS):
-            for d in range(3):
-                args = [(actors[m.route[hop]][d], m.id) for m in made]
-                t0 = perf()
-                for actor, nid in args:
-                    stamp(actor, nid)
-                t_stamp += perf() - t0
-            args = [(actors[m.route[hop]][0], m.id) for m in made]
+    inputs = [setup.nomination_input(i) for i in part]
+    t0 = perf()
+    made = [nominate(applicant, **kw) for applicant, kw in inputs]
+    t_nominate = perf() - t0
+    t_stamp = t_recommend = 0.0
+    for hop in range(LEVELS):
+        for d in range(3):
+            args = [(actors[m.route[hop]][d], m.id) for m in made]
             t0 = perf()
             for actor, nid in args:
-                recommend(actor, nid)
-            t_recommend += perf() - t0
-        record(timings, len(part), t_nominate, t_stamp, t_recommend)
-    arrived = run.nominations(state="received", holder="MIN")
-    if len(arrived) != n or len(run.events()) != n * STEPS_PER_NOMINATION:
-        sys.exit(f"bench_core: pilotflow drove {len(arrived)} of {n} nominations to the ministry")
-    return timings, run
+                stamp(actor, nid)
+            t_stamp += perf() - t0
+        args = [(actors[m.route[hop]][0], m.id) for m in made]
+        t0 = perf()
+        for actor, nid in args:
+            recommend(actor, nid)
+        t_recommend += perf() - t0
+    return t_nominate, t_stamp, t_recommend
 
 
 def drive_one(run: pf.CampaignRun, setup: Setup, i: int) -> None:
@@ -301,43 +297,43 @@ def new_machine() -> Machine:
     )  # fmt: skip
 
 
-def bench_transitions(setup: Setup, models: int, chunk: int, repeats: int) -> tuple[Timings, float]:
-    """µs per trigger, and µs per model to register ``models`` models in one add_model call."""
-    timings = new_timings()
-    register = []
-    applicant = pf.Actor.applicant(setup.unit_code(0), "applicant")
-    actors = [setup.actors[setup.routes[setup.origin(i)][0]] for i in range(models)]
-    perf = time.perf_counter
-    for _ in range(repeats):
-        machine = new_machine()
-        population = [TMModel() for _ in range(models)]
+class Transitions:
+    """``models`` models registered on one machine; each round drives all of them."""
+
+    def __init__(self, setup: Setup, models: int) -> None:
+        self.machine = new_machine()
+        self.population: list[Any] = [TMModel() for _ in range(models)]
+        t0 = time.perf_counter()
+        self.machine.add_model(self.population)  # one call: still quadratic (a list scan each)
+        self.register = (time.perf_counter() - t0) / models * 1e6
+        self.applicant = pf.Actor.applicant(setup.unit_code(0), "applicant")
+        self.actors = [setup.actors[setup.routes[setup.origin(i)][0]] for i in range(models)]
+
+    def round(self) -> Seconds:
+        perf = time.perf_counter
+        population, applicant = self.population, self.applicant
         t0 = perf()
-        machine.add_model(population)
-        register.append((perf() - t0) / models * 1e6)
-        for part in chunks(models, chunk):
-            batch: list[Any] = population[part.start : part.stop]
-            who = actors[part.start : part.stop]
-            t0 = perf()
-            for m in batch:
-                m.nominate(applicant)
-            t_nominate = perf() - t0
-            t_stamp = t_recommend = 0.0
-            for _hop in range(LEVELS):
-                for d in range(3):
-                    args = [(m, a[d]) for m, a in zip(batch, who, strict=True)]
-                    t0 = perf()
-                    for m, actor in args:
-                        m.stamp(actor)
-                    t_stamp += perf() - t0
-                args = [(m, a[0]) for m, a in zip(batch, who, strict=True)]
+        for m in population:
+            m.nominate(applicant)
+        t_nominate = perf() - t0
+        t_stamp = t_recommend = 0.0
+        for _hop in range(LEVELS):
+            for d in range(3):
+                args = [(m, a[d]) for m, a in zip(population, self.actors, strict=True)]
                 t0 = perf()
                 for m, actor in args:
-                    m.recommend(actor)
-                t_recommend += perf() - t0
-            record(timings, len(part), t_nominate, t_stamp, t_recommend)
-        if any(m.state != "received" for m in population):
-            sys.exit("bench_core: a transitions model did not reach 'received'")
-    return timings, statistics.median(register)
+                    m.stamp(actor)
+                t_stamp += perf() - t0
+            args = [(m, a[0]) for m, a in zip(population, self.actors, strict=True)]
+            t0 = perf()
+            for m, actor in args:
+                m.recommend(actor)
+            t_recommend += perf() - t0
+        for m in population:  # back to the start for the next round (not timed)
+            if m.state != "received":
+                sys.exit("bench_core: a transitions model did not reach 'received'")
+            self.machine.set_state("new", model=m)
+        return t_nominate, t_stamp, t_recommend
 
 
 def memory_transitions(models: int) -> float:
@@ -488,33 +484,27 @@ def floor_actors(setup: Setup) -> dict[str, tuple[tuple[str, str], ...]]:
     return {code: tuple((a.authority, a.department) for a in xs) for code, xs in setup.actors.items()}
 
 
-def bench_floor(setup: Setup, n: int, chunk: int) -> Timings:
-    floor = Floor(setup)
-    timings = new_timings()
-    actors = floor_actors(setup)
+def floor_round(floor: Floor, setup: Setup, part: range) -> Seconds:
+    actors = floor.actors
     perf = time.perf_counter
-    for part in chunks(n, chunk):
-        inputs = floor_inputs(setup, part)
-        t0 = perf()
-        made = [floor.nominate(*args) for args in inputs]
-        t_nominate = perf() - t0
-        t_stamp = t_recommend = 0.0
-        for hop in range(LEVELS):
-            for d in range(3):
-                args = [(actors[r["route"][hop]][d], r["id"]) for r in made]
-                t0 = perf()
-                for actor, nid in args:
-                    floor.stamp(actor, nid)
-                t_stamp += perf() - t0
-            args = [(actors[r["route"][hop]][0], r["id"]) for r in made]
+    inputs = floor_inputs(setup, part)
+    t0 = perf()
+    made = [floor.nominate(*args) for args in inputs]
+    t_nominate = perf() - t0
+    t_stamp = t_recommend = 0.0
+    for hop in range(LEVELS):
+        for d in range(3):
+            args = [(actors[r["route"][hop]][d], r["id"]) for r in made]
             t0 = perf()
             for actor, nid in args:
-                floor.recommend(actor, nid)
-            t_recommend += perf() - t0
-        record(timings, len(part), t_nominate, t_stamp, t_recommend)
-    if sum(r["state"] == "received" for r in floor.records.values()) != n:
-        sys.exit("bench_core: the floor did not drive every nomination to the ministry")
-    return timings
+                floor.stamp(actor, nid)
+            t_stamp += perf() - t0
+        args = [(actors[r["route"][hop]][0], r["id"]) for r in made]
+        t0 = perf()
+        for actor, nid in args:
+            floor.recommend(actor, nid)
+        t_recommend += perf() - t0
+    return t_nominate, t_stamp, t_recommend
 
 
 def memory_floor(setup: Setup, n: int) -> tuple[float, float]:

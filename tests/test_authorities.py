@@ -1,4 +1,3 @@
-# ruff: noqa: SIM300  (the house style is `expected == actual`)
 """The authority graph (``pilotflow.authorities``): who reports to whom, with which departments.
 
 Pins the bundled graph's facts (GB/T 2260 divisions, the 计划单列市, XPCC, central enterprises,

@@ -1,4 +1,3 @@
-# ruff: noqa: SIM300  (the house style is `expected == actual`)
 """Unified social credit codes (统一社会信用代码, GB 32100-2015), the identity of a unit.
 
 Pins what is accepted, that each kind of bad code is refused with InvalidUnitCode saying
@@ -12,7 +11,8 @@ from stdnum.cn import uscc
 
 import pilotflow as pf
 from pilotflow.codes import check_code, make_code
-from tests.conftest import all_materials, unit_code
+
+from conftest import all_materials, unit_code
 
 VALID = "91350100M000100Y43"  # python-stdnum's documented example
 WEIHAI_DISTRICT = "371002"

@@ -1,4 +1,3 @@
-# ruff: noqa: SIM300  (the house style is `expected == actual`)
 """Judging without acting: ``explain``, ``available_actions``, ``position``, and refusals.
 
 Pins that ``explain()`` reports every blocking reason at once, that asking questions changes
@@ -17,7 +16,8 @@ from typing import Any
 import pytest
 
 import pilotflow as pf
-from tests.conftest import forward, nominate, shanghai, stamp_all, unit_code
+
+from conftest import forward, nominate, shanghai, stamp_all, unit_code
 
 MINISTRY = "MIN"
 SHANDONG = "370000"
@@ -101,9 +101,7 @@ def test_explain_reports_six_reasons_together(make_run: Callable[..., pf.Campaig
         run.attach(applicant(n), n.id, pf.Material(kind, copies=copies))
     forward(run, n.id)
 
-    reasons = run.explain(
-        n.id, "recommend", actor=clerk(SHANDONG), at=shanghai(2023, 10, 19, 9)
-    )
+    reasons = run.explain(n.id, "recommend", actor=clerk(SHANDONG), at=shanghai(2023, 10, 19, 9))
 
     assert {
         "not_authorized",
@@ -143,9 +141,7 @@ def test_explain_without_an_actor_does_not_judge_authorisation(run: pf.CampaignR
     n = stamp_all(run, nominate(run, 1).id)
 
     assert () == run.explain(n.id, "recommend")
-    assert ("not_authorized",) == tuple(
-        r.code for r in run.explain(n.id, "recommend", actor=clerk("371003"))
-    )
+    assert ("not_authorized",) == tuple(r.code for r in run.explain(n.id, "recommend", actor=clerk("371003")))
 
 
 def test_explain_judges_withdrawal_at_the_top_by_the_hop_that_brought_it_there(
@@ -196,9 +192,7 @@ def test_available_actions_by_who_is_asking(run: pf.CampaignRun) -> None:
     n = nominate(run, 1)
 
     assert ("attach", "withdraw") == run.available_actions(applicant(n), n.id)
-    assert {"attach", "stamp", "decline", "withdraw"} == set(
-        run.available_actions(clerk(DISTRICT), n.id)
-    )
+    assert {"attach", "stamp", "decline", "withdraw"} == set(run.available_actions(clerk(DISTRICT), n.id))
     assert () == run.available_actions(clerk("371003"), n.id)
     assert () == run.available_actions(clerk(WEIHAI), n.id)
     assert () == run.available_actions(pf.Actor.applicant(unit_code(9), "x"), n.id)
@@ -288,8 +282,7 @@ def test_available_actions_agree_with_explain(
         clear = {
             a
             for a in PUBLIC_ACTIONS
-            if not run.explain(n.id, a, actor=actor)
-            and not (a == "stamp" and actor.is_applicant)
+            if not run.explain(n.id, a, actor=actor) and not (a == "stamp" and actor.is_applicant)
         }
         assert clear == offered, actor
 
@@ -370,9 +363,7 @@ def _late_recommend(run: pf.CampaignRun) -> Callable[[], object]:
 def _listed_stamp(run: pf.CampaignRun) -> Callable[[], object]:
     n = nominate(run, 1)
     run.use_list(
-        pf.UnitList.build(
-            "serious_dishonesty", [pf.Listing(n.unit_code, since=shanghai(2023, 10, 17))]
-        )
+        pf.UnitList.build("serious_dishonesty", [pf.Listing(n.unit_code, since=shanghai(2023, 10, 17))])
     )
     return lambda: run.stamp(clerk(DISTRICT), n.id)
 

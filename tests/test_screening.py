@@ -1,4 +1,3 @@
-# ruff: noqa: SIM300  (the house style is `expected == actual`)
 """Lists of units (``pilotflow.screening``): disqualification lists and the reserve pool.
 
 Pins the validity period of a listing (``since`` inclusive, ``until`` exclusive), list
@@ -16,7 +15,8 @@ import pytest
 
 import pilotflow as pf
 from pilotflow.screening import parse_list
-from tests.conftest import nominate, shanghai, unit_code
+
+from conftest import nominate, shanghai, unit_code
 
 CODE = unit_code(1)
 OTHER = unit_code(2)
@@ -267,9 +267,7 @@ def test_use_list_replaces_a_list_for_later_actions(
     assert "v2" == refused.value.reasons[0].details["list_version"]
 
 
-def test_a_loaded_csv_list_bars_a_nomination(
-    make_run: Callable[..., pf.CampaignRun], tmp_path: Path
-) -> None:
+def test_a_loaded_csv_list_bars_a_nomination(make_run: Callable[..., pf.CampaignRun], tmp_path: Path) -> None:
     """A list read from CSV works end to end: the listed unit cannot be filed, others can."""
     path = tmp_path / "punish.csv"
     path.write_text(f"unit_code,since\n{unit_code(1)},2023-09-01\n", encoding="utf-8")

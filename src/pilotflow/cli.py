@@ -39,6 +39,13 @@ from pilotflow.demo import DEFAULT_DB, run_demo
 __all__ = ["cli", "main"]
 
 DEFAULT_CAMPAIGN = "smart-health-elderly-care-2023"
+_KINDS = {  # the kinds of authority worth pointing out on a route
+    "separately_planned_city": "计划单列市",
+    "development_zone": "开发区",
+    "municipality": "直辖市",
+    "xpcc": "兵团",
+    "central_enterprise": "中央企业",
+}
 ACTIONS = ("attach", "stamp", "recommend", "return", "decline", "withdraw")
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -279,9 +286,9 @@ def _selector(graph: pf.AuthorityGraph, selector: Any) -> str:
         names = "、".join(graph[c].name if c in graph else c for c in sorted(selector.within))
         parts.append(f"within {names}")
     if selector.levels:
-        parts.append("level " + "/".join(sorted(selector.levels)))
+        parts.append("level " + ", ".join(sorted(selector.levels)))
     if selector.kinds:
-        parts.append("kind " + "/".join(sorted(selector.kinds)))
+        parts.append("kind " + ", ".join(sorted(selector.kinds)))
     return "; ".join(parts) or "any"
 
 
@@ -312,8 +319,8 @@ def campaign_show(source: str) -> None:
     console.print(f"[bold]Scenarios 场景[/]  {scenarios}\n")
 
     quotas = Table(title="Quotas 推荐名额 (first matching rule applies)", title_justify="left")
-    quotas.add_column("rule")
-    quotas.add_column("recommender 推荐单位")
+    quotas.add_column("rule", no_wrap=True)
+    quotas.add_column("recommender 推荐单位", overflow="fold")
     for t in c.unit_types.values():
         quotas.add_column(t.name.zh, justify="right")
     quotas.add_column("total 合计", justify="right")
@@ -327,40 +334,38 @@ def campaign_show(source: str) -> None:
     console.print(quotas)
 
     hops = Table(title="Hops 报送环节: deadline and materials", title_justify="left")
-    hops.add_column("hop")
-    hops.add_column("from → to")
-    hops.add_column("by 期限")
-    hops.add_column("closes at 截止")
-    hops.add_column("materials 材料")
-    hops.add_column("source 文件")
+    hops.add_column("hop · source 文件", no_wrap=True)
+    hops.add_column("from → to", overflow="fold")
+    hops.add_column("by 期限", no_wrap=True)
+    hops.add_column("closes at 截止", no_wrap=True)
+    hops.add_column("materials 材料", overflow="fold")
     for hop in c.hops:
         materials = "\n".join(
             f"{c.materials[m.kind].name.zh}" + (f" ×{m.copies}" if m.copies > 1 else "")
             for m in hop.materials
         )
         hops.add_row(
-            hop.name,
+            f"{hop.name}\n[dim]{escape(hop.source)}[/]",
             f"{_selector(graph, hop.sender)}\n→ {_selector(graph, hop.receiver)}",
             hop.deadline_text or "—",
             _when(hop.deadline),
             materials or "—",
-            hop.source,
         )
     console.print(hops)
 
     kinds = Table(title="Materials 材料", title_justify="left")
-    kinds.add_column("code")
-    kinds.add_column("名称")
+    kinds.add_column("code", no_wrap=True)
+    kinds.add_column("名称", overflow="fold")
     kinds.add_column("name")
-    kinds.add_column("form")
+    kinds.add_column("form", no_wrap=True)
     for m in c.materials.values():
         form = "paper 纸质" if m.paper else ", ".join(m.formats) or "electronic 电子"
         kinds.add_row(m.code, m.name.zh, m.name.en, form)
     console.print(kinds)
 
     lists = Table(title="Lists 名单", title_justify="left")
-    lists.add_column("list")
-    lists.add_column("role")
+    lists.add_column("list", no_wrap=True)
+    lists.add_column("role", no_wrap=True)
     lists.add_column("名称 / name")
     for list_id, name in c.screening_lists.items():
         lists.add_row(list_id, "[red]bars 不得推荐[/]", f"{name.zh} / {name.en}")
@@ -398,13 +403,12 @@ def route(code: str, campaign_source: str) -> None:
     plan = run.workflow.plan(run.workflow.route(origin.code))
     console = _console()
     table = Table(title=f"Route from {origin.name} {origin.code} · 推荐路线 ({c.id})", title_justify="left")
-    table.add_column("#", justify="right")
+    table.add_column("#", justify="right", no_wrap=True)
     table.add_column("authority 机关", no_wrap=True)
-    table.add_column("level 层级")
     table.add_column("sends to 报送至", no_wrap=True)
-    table.add_column("closes 截止")
-    table.add_column("materials 材料")
-    table.add_column("quota 名额")
+    table.add_column("closes 截止", no_wrap=True)
+    table.add_column("quota 名额", overflow="fold")
+    table.add_column("materials 材料", overflow="fold", min_width=18)
     for hop in plan.hops:
         a = hop.holder
         rule = hop.quota_rule
@@ -413,7 +417,7 @@ def route(code: str, campaign_source: str) -> None:
         else:
             limits = " ".join(f"{c.unit_types[t].name.zh[:1]}{n}" for t, n in rule.limits.items())
             total = f" 合计{rule.total}" if rule.total is not None else ""
-            quota = f"{limits}{total} [dim]({rule.name})[/]"
+            quota = f"{limits}{total}\n[dim]{rule.name}[/]"
         materials = "\n".join(
             c.materials[m.kind].name.zh + (f" ×{m.copies}" if m.copies > 1 else "") for m in hop.materials
         )
@@ -421,17 +425,16 @@ def route(code: str, campaign_source: str) -> None:
         if hop.next is not None:
             deadline = _when(hop.deadline)
             if "inherited" in hop.deadline_label:
-                deadline += " [dim](inherited 上级期限)[/]"
+                deadline += "\n[dim](inherited 上级期限)[/]"
         table.add_row(
             str(hop.index),
-            f"{_name(run.graph, a.code)} [dim]{a.code}[/]",
-            f"{a.level}\n[dim]{a.kind}[/]",
+            f"{_name(run.graph, a.code)} {a.code}\n[dim]{a.level} {_KINDS.get(a.kind, '')}[/]",
             f"{_name(run.graph, hop.next.code)} {hop.next.code}"
             if hop.next is not None
             else "[bold](top 终点)[/]",
             deadline,
-            materials or ("—" if hop.next is not None else ""),
             quota,
+            materials or ("—" if hop.next is not None else ""),
         )
     console.print(table)
 
@@ -585,11 +588,11 @@ def history(nomination_id: str, db: str, campaign_source: str) -> None:
         )
         table.add_column("v", justify="right")
         table.add_column("at 时间", no_wrap=True)
-        table.add_column("action 操作")
-        table.add_column("by 经办", overflow="fold")
-        table.add_column("state 状态")
-        table.add_column("held by 所在")
-        table.add_column("details 说明")
+        table.add_column("action 操作", no_wrap=True)
+        table.add_column("by 经办", no_wrap=True)
+        table.add_column("state 状态", no_wrap=True)
+        table.add_column("held by 所在", no_wrap=True)
+        table.add_column("details 说明", overflow="fold")
         for e in events:
             details = []
             if e.data.get("department"):
@@ -607,7 +610,7 @@ def history(nomination_id: str, db: str, campaign_source: str) -> None:
                 str(e.version),
                 _when(e.at),
                 e.action,
-                f"{e.actor.authority}:{e.actor.department}",
+                "applicant 申报单位" if e.actor.is_applicant else f"{e.actor.authority}:{e.actor.department}",
                 states,
                 holders,
                 escape("; ".join(details)),
