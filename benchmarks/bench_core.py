@@ -16,14 +16,18 @@ stamp and the holder recommends: 13 accepted actions. Three implementations do t
   lists holding 1,000 units each (none of them nominated), so every lookup is a real one;
 * **transitions** — one shared ``transitions.Machine`` with the same 13 steps as states and
   triggers (``stamp`` an internal transition) and one always-true condition per pilotflow
-  guard, its models registered in one ``add_model`` call; registration is quadratic, so it
-  runs on fewer models (``--tm-models``): the cost of a trigger does not depend on the count;
+  guard; its models are registered in one ``add_model`` call, which is still quadratic, so it
+  runs on fewer models (``--tm-models``, default 5,000), driven through all 13 steps in every
+  round and then set back to ``new``: the cost of a trigger does not depend on the count;
 * **floor** — a plain-Python loop over small dicts doing the same checks (actor, deadline,
   list membership, stamps, materials, quota counter) and appending a tuple per event.
 
-Times are µs per action, the median over chunks of nominations (each chunk is filed, then
-driven step by step); the machine is shared and noisy, so the ratios within one run are what
-count. Memory is measured with ``tracemalloc`` in a separate pass. Nothing here asserts a time.
+The work runs in rounds: a chunk of pilotflow nominations (n/20) is filed and driven step by
+step, then every transitions model, then the same chunk on the floor (the order rotates), so
+load from other processes on a shared machine hits all three alike. Times are µs per action,
+the median over rounds; the ratios are the median of the per-round ratios, and they are what
+count. Route plans are computed before timing (once per route, not per action). Memory is
+measured with ``tracemalloc`` in separate passes. Nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -175,8 +179,9 @@ def chunks(n: int, size: int) -> Iterable[range]:
         yield range(start, min(n, start + size))
 
 
-def record(timings: Timings, k: int, nominate: float, stamp: float, recommend: float) -> None:
-    """Add one chunk's seconds (k nominations) as µs per action."""
+def record(timings: Timings, seconds: tuple[float, float, float], k: int) -> None:
+    """Add one round's seconds (``k`` nominations or models) as µs per action."""
+    nominate, stamp, recommend = seconds
     timings["nominate"].append(nominate / k * 1e6)
     timings["stamp"].append(stamp / (k * LEVELS * 3) * 1e6)
     timings["recommend"].append(recommend / (k * LEVELS) * 1e6)
@@ -217,6 +222,12 @@ def pilotflow_round(run: pf.CampaignRun, setup: Setup, part: range) -> Seconds:
     return t_nominate, t_stamp, t_recommend
 
 
+def warm_plans(run: pf.CampaignRun, setup: Setup) -> None:
+    """Compute each origin's route and route plan (once per route and campaign, not per action)."""
+    for origin in setup.origins:
+        run.workflow.plan(run.workflow.route(origin))
+
+
 def drive_one(run: pf.CampaignRun, setup: Setup, i: int) -> None:
     applicant, kw = setup.nomination_input(i)
     n = run.nominate(applicant, **kw)
@@ -230,8 +241,7 @@ def drive_one(run: pf.CampaignRun, setup: Setup, i: int) -> None:
 def memory_pilotflow(setup: Setup, n: int) -> tuple[float, float]:
     """Bytes per nomination: (state only, state + in-memory audit log)."""
     run = setup.new_run()
-    for route in setup.routes.values():  # route plans are per route, not per nomination
-        run.workflow.plan(run.workflow.route(route[0]))
+    warm_plans(run, setup)
     gc.collect()
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
@@ -254,10 +264,10 @@ def memory_pilotflow(setup: Setup, n: int) -> tuple[float, float]:
 
 def profile_pilotflow(setup: Setup, n: int, top: int = 30) -> None:
     run = setup.new_run()
-    drive_one(run, setup, 0)  # warm the route plans and caches
+    warm_plans(run, setup)
     profiler = cProfile.Profile()
     profiler.enable()
-    for i in range(1, n + 1):
+    for i in range(n):
         drive_one(run, setup, i)
     profiler.disable()
     print(f"\ncProfile of pilotflow, {n} nominations x {STEPS_PER_NOMINATION} actions", flush=True)
@@ -388,6 +398,7 @@ class Floor:
         self.records: dict[int, dict[str, Any]] = {}
         self.events: list[tuple[Any, ...]] = []
         self.quota: dict[tuple[str, str], int] = {}
+        self.actors = {c: tuple((a.authority, a.department) for a in xs) for c, xs in setup.actors.items()}
 
     def _listed(self, code: str, at: datetime) -> bool:
         for lst in self.lists:
@@ -480,10 +491,6 @@ def floor_inputs(setup: Setup, part: range) -> list[tuple[Any, ...]]:
     return out
 
 
-def floor_actors(setup: Setup) -> dict[str, tuple[tuple[str, str], ...]]:
-    return {code: tuple((a.authority, a.department) for a in xs) for code, xs in setup.actors.items()}
-
-
 def floor_round(floor: Floor, setup: Setup, part: range) -> Seconds:
     actors = floor.actors
     perf = time.perf_counter
@@ -509,7 +516,7 @@ def floor_round(floor: Floor, setup: Setup, part: range) -> Seconds:
 
 def memory_floor(setup: Setup, n: int) -> tuple[float, float]:
     floor = Floor(setup)
-    actors = floor_actors(setup)
+    actors = floor.actors
     gc.collect()
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
@@ -531,7 +538,7 @@ def memory_floor(setup: Setup, n: int) -> tuple[float, float]:
     return state / n, total / n
 
 
-# -- report -----------------------------------------------------------------------------
+# -- the run ----------------------------------------------------------------------------
 
 
 def median(xs: Sequence[float]) -> float:
@@ -550,25 +557,75 @@ def timed(label: str, fn: Callable[[], Any]) -> Any:
     return out
 
 
+def interleaved(
+    setup: Setup, n: int, chunk: int, tm_models: int, *, collect: bool
+) -> tuple[Timings, Timings, Timings, float, int]:
+    """Rounds of: one chunk of pilotflow nominations, every transitions model once, the same
+    chunk on the floor (in rotating order), so that load on a shared machine hits all three
+    alike. Returns the three timings, add_model µs per model, and pilotflow's event count."""
+    run = setup.new_run()
+    warm_plans(run, setup)
+    machine = Transitions(setup, tm_models)
+    floor = Floor(setup)
+    pf_t, tm_t, fl_t = new_timings(), new_timings(), new_timings()
+    steps: list[Callable[[range], None]] = [
+        lambda part: record(pf_t, pilotflow_round(run, setup, part), len(part)),
+        lambda part: record(tm_t, machine.round(), tm_models),
+        lambda part: record(fl_t, floor_round(floor, setup, part), len(part)),
+    ]
+    if not collect:
+        gc.disable()
+    try:
+        for k, part in enumerate(chunks(n, chunk)):
+            for step in steps[k % 3 :] + steps[: k % 3]:
+                step(part)
+    finally:
+        gc.enable()
+    arrived = run.nominations(state="received", holder="MIN")
+    events = len(run.events())
+    if len(arrived) != n or events != n * STEPS_PER_NOMINATION:
+        sys.exit(f"bench_core: pilotflow drove {len(arrived)} of {n} nominations to the ministry")
+    if sum(r["state"] == "received" for r in floor.records.values()) != n:
+        sys.exit("bench_core: the floor did not drive every nomination to the ministry")
+    return pf_t, tm_t, fl_t, machine.register, events
+
+
+def report(pf_t: Timings, tm_t: Timings, fl_t: Timings) -> None:
+    print("\nµs per action: median over rounds [min-max]; ratios: median of the per-round ratios")
+    columns = ("pilotflow", 22), ("transitions", 20), ("floor", 18), ("pf/tr", 7), ("pf/floor", 9)
+    header = f"{'action':<10}" + "".join(f" {name:>{width}}" for name, width in columns)
+    print(header)
+    print("-" * len(header))
+    for action in (*ACTIONS, "all"):
+        p, t, f = pf_t[action], tm_t[action], fl_t[action]
+        to_tr = median([a / b for a, b in zip(p, t, strict=True)])
+        to_floor = median([a / b for a, b in zip(p, f, strict=True)])
+        print(
+            f"{action + (' (13)' if action == 'all' else ''):<10} "
+            f"{median(p):>8.2f} [{spread(p):>11}] {median(t):>6.2f} [{spread(t):>11}] "
+            f"{median(f):>6.2f} [{spread(f):>9}] {to_tr:>7.2f} {to_floor:>9.1f}"
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000, help="nominations (default 100000)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 5,000 nominations")
-    parser.add_argument("--chunk", type=int, help="nominations per timed chunk (default n/20)")
+    parser.add_argument("--chunk", type=int, help="nominations per round (default n/20)")
     parser.add_argument(
         "--tm-models", type=int, default=5_000,
-        help="models registered on the bare transitions machine (add_model is quadratic)",
+        help="models on the bare transitions machine, all driven once per round (default 5000; "
+        "add_model is quadratic)",
     )  # fmt: skip
-    parser.add_argument("--repeats", type=int, default=3, help="repeats of the transitions run")
+    parser.add_argument("--no-gc", action="store_true", help="disable gc while timing")
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc passes")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of pilotflow")
     args = parser.parse_args(argv)
     n = 5_000 if args.quick else args.n
-    tm_models = min(args.tm_models, 2_000) if args.quick else args.tm_models
+    tm_models = min(args.tm_models, 1_000) if args.quick else args.tm_models
     if not 1 <= n <= 999_999 or tm_models < 1:
         parser.error("--n must be between 1 and 999999, --tm-models at least 1")
     chunk = args.chunk or max(n // 20, min(n, 500))
-    tm_chunk = max(tm_models // 5, 1)
 
     print(
         f"pilotflow {metadata.version('pilotflow')}, transitions {metadata.version('transitions')}, "
@@ -577,22 +634,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(f"command: {' '.join([os.path.basename(sys.executable), *sys.argv])}")
     print(
-        f"{n:,} nominations x {STEPS_PER_NOMINATION} actions (timed in chunks of {chunk:,}); "
-        f"transitions on {tm_models:,} models x {args.repeats}; gc enabled",
+        f"{n:,} nominations x {STEPS_PER_NOMINATION} actions in rounds of {chunk:,}; "
+        f"transitions: {tm_models:,} models, all driven each round; "
+        f"gc {'disabled' if args.no_gc else 'enabled'} while timing",
         flush=True,
     )
     t_start = time.perf_counter()
     setup = timed("setup (campaign with quotas lifted, 5 lists x 1,000 units)", Setup)
     print(f"    {len(setup.origins):,} origins with a four-level route", flush=True)
-
-    pf_times, run = timed("pilotflow", lambda: bench_pilotflow(setup, n, chunk))
-    events = len(run.events())
-    del run
-    gc.collect()
-    tm_times, tm_register = timed(
-        "transitions", lambda: bench_transitions(setup, tm_models, tm_chunk, args.repeats)
+    pf_t, tm_t, fl_t, register, events = timed(
+        "timing (pilotflow, transitions, floor interleaved)",
+        lambda: interleaved(setup, n, chunk, tm_models, collect=not args.no_gc),
     )
-    fl_times = timed("floor", lambda: bench_floor(setup, n, chunk))
+    gc.collect()
     memory = None
     if not args.no_memory:
         memory = (
@@ -601,32 +655,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             timed("memory: floor", lambda: memory_floor(setup, n)),
         )
 
-    print(f"\nµs per action (median over chunks; range in brackets); {events:,} audit events")
-    columns = ("pilotflow", 22), ("transitions", 22), ("floor", 18), ("pf/tr", 7), ("pf/floor", 9)
-    header = f"{'action':<10}" + "".join(f" {name:>{width}}" for name, width in columns)
-    print(header)
-    print("-" * len(header))
-    for action in (*ACTIONS, "all"):
-        p, t, f = median(pf_times[action]), median(tm_times[action]), median(fl_times[action])
-        print(
-            f"{action + (' (13)' if action == 'all' else ''):<10} "
-            f"{p:>8.2f} [{spread(pf_times[action]):>11}] {t:>8.2f} [{spread(tm_times[action]):>11}] "
-            f"{f:>6.2f} [{spread(fl_times[action]):>9}] {p / t:>7.2f} {p / f:>9.1f}"
-        )
-    print(f"transitions add_model: {tm_register:.1f} µs per model with {tm_models:,} models (quadratic)")
-    p_all, t_all = median(pf_times["all"]), median(tm_times["all"])
+    report(pf_t, tm_t, fl_t)
+    print(f"{events:,} pilotflow audit events; transitions add_model: {register:.1f} µs per model")
+    p_all, t_all = median(pf_t["all"]), median(tm_t["all"])
     print(
-        f"\ntarget: pilotflow guarded action no slower than a bare transitions trigger: "
+        f"\ntarget: pilotflow's guarded action no slower than a bare transitions trigger: "
         f"{p_all:.2f} vs {t_all:.2f} µs -> {'met' if p_all <= t_all else 'MISSED'}"
     )
     if memory is not None:
         (pf_state, pf_total), tm_model, (fl_state, fl_total) = memory
         print("\nmemory per nomination (tracemalloc, after all 13 actions)")
-        print(f"  pilotflow  state (nominations, quota, live index): {pf_state:>8,.0f} B")
-        print(f"  pilotflow  state + in-memory audit log:            {pf_total:>8,.0f} B")
-        print(f"  transitions registered model (state only):         {tm_model:>8,.0f} B")
-        print(f"  floor      state (dict record, quota):             {fl_state:>8,.0f} B")
-        print(f"  floor      state + event tuples:                   {fl_total:>8,.0f} B")
+        print(f"  pilotflow    state (nominations, quota, live index): {pf_state:>7,.0f} B")
+        print(f"  pilotflow    state + in-memory audit log:            {pf_total:>7,.0f} B")
+        print(f"  transitions  one registered model (state only):      {tm_model:>7,.0f} B")
+        print(f"  floor        state (dict record, quota):             {fl_state:>7,.0f} B")
+        print(f"  floor        state + event tuples:                   {fl_total:>7,.0f} B")
         print(
             f"target: at most 2 KB (2,048 B) per nomination: state {pf_state:,.0f} B -> "
             f"{'met' if pf_state <= 2048 else 'MISSED'}; with the audit log {pf_total:,.0f} B -> "

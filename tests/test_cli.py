@@ -264,7 +264,16 @@ def test_explain_allowed_action_exits_zero(runner: CliRunner, demo: DemoResult, 
     """The ministry may decline a received nomination: exit 0 and the actions open to it."""
     nid = demo.examples["at the ministry"]
     result = invoke(
-        runner, "explain", nid, "decline", "--db", db, "--as", "MIN:industry:wang", "--at", "2023-10-30T10:00+08:00"
+        runner,
+        "explain",
+        nid,
+        "decline",
+        "--db",
+        db,
+        "--as",
+        "MIN:industry:wang",
+        "--at",
+        "2023-10-30T10:00+08:00",
     )
     assert 0 == result.exit_code, result.output
     assert "may go ahead" in result.output
@@ -295,7 +304,9 @@ def test_explain_before_the_deadline_and_with_a_list(
     with pf.open_store(demo.store_url) as store:
         code = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign)).get(nid).unit_code
     csv = tmp_path / "debtors.csv"
-    csv.write_text(f"unit_code,unit_name,since,until,reason\n{code},,2023-10-01,,判决未履行\n", encoding="utf-8")
+    csv.write_text(
+        f"unit_code,unit_name,since,until,reason\n{code},,2023-10-01,,判决未履行\n", encoding="utf-8"
+    )
     result = invoke(runner, *args, "--list", f"dishonest_debtors={csv}")
     assert 1 == result.exit_code, result.output
     assert "disqualified" in result.output
@@ -343,7 +354,9 @@ def test_history_shows_every_event(runner: CliRunner, demo: DemoResult, db: str)
     assert re.search(r"\d+ events · now received", result.output)
 
 
-def test_history_of_a_declined_nomination_shows_the_reason(runner: CliRunner, demo: DemoResult, db: str) -> None:
+def test_history_of_a_declined_nomination_shows_the_reason(
+    runner: CliRunner, demo: DemoResult, db: str
+) -> None:
     """The decline of the listed unit records its reason."""
     result = invoke(runner, "history", demo.examples["declined (listed)"], "--db", db)
     assert 0 == result.exit_code, result.output

@@ -58,7 +58,7 @@ def _play(run: pf.CampaignRun, clock: pf.FixedClock, script: list[tuple[Any, ...
         # Pairs of units share a city and a unit type, so quotas are contended.
         origin = ORIGINS[(i // 2) % len(ORIGINS)]
         code = unit_code(i, origin)
-        live = run.store.find_live(run.campaign.id, code)
+        live = run.store.find_claim(run.campaign.id, code)
         if authority == "@holder":
             authority = live.holder if live is not None else origin
         applicant = pf.Actor.applicant(code, "applicant")

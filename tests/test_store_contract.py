@@ -32,7 +32,7 @@ def test_nominate_and_read_back(store: Store, make_run: Callable[..., pf.Campaig
     assert n == run.get(n.id)
     assert n.version == 1
     assert [e.action for e in run.history(n.id)] == ["nominate"]
-    assert n == store.find_live(run.campaign.id, n.unit_code)
+    assert n == store.find_claim(run.campaign.id, n.unit_code)
 
 
 def test_whole_route_round_trips(store: Store, make_run: Callable[..., pf.CampaignRun]) -> None:
@@ -151,10 +151,10 @@ def test_one_live_nomination_per_unit(store: Store, make_run: Callable[..., pf.C
         nominate(run, 7)
     assert n.id == info.value.existing_id
     run.withdraw(pf.Actor.applicant(n.unit_code, "x"), n.id, reason="重新准备材料")
-    assert store.find_live(run.campaign.id, n.unit_code) is None
+    assert store.find_claim(run.campaign.id, n.unit_code) is None
     again = nominate(run, 7)
     assert again.id != n.id
-    assert again == store.find_live(run.campaign.id, unit_code(7))
+    assert again == store.find_claim(run.campaign.id, unit_code(7))
 
 
 def test_missing_nomination(store: Store) -> None:

@@ -1,8 +1,9 @@
 """Unified social credit codes (统一社会信用代码, GB 32100-2015): the identity of a unit.
 
-Validation is python-stdnum's ``stdnum.cn.uscc`` (length, alphabet, check character); this
-module turns its verdict into a bilingual :class:`~pilotflow.errors.InvalidUnitCode` that
-names the field and what is wrong.
+The check character is computed by python-stdnum's ``stdnum.cn.uscc``; the layout is checked
+here because stdnum wrongly requires digits in characters 1-2, which GB 32100-2015 allows to
+be letters (``Y1`` other registration bodies, ``N2`` village collectives...). Errors are a
+bilingual :class:`~pilotflow.errors.InvalidUnitCode` naming the field and what is wrong.
 
 >>> validate_unit_code("91350100M000100Y43")
 '91350100M000100Y43'
@@ -14,7 +15,6 @@ names the field and what is wrong.
 
 from __future__ import annotations
 
-from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc
 
 from .errors import InvalidUnitCode
@@ -30,14 +30,16 @@ def check_code(code: object) -> str | None:
         return f"expected a string, got {type(code).__name__}"
     if code != code.strip().upper() or " " in code or "-" in code:
         return "must be written in 18 upper-case characters without spaces"
-    try:
-        uscc.validate(code)
-    except stdnum_errors.InvalidLength:
+    if len(code) != 18:
         return f"must have 18 characters, has {len(code)}"
-    except stdnum_errors.InvalidChecksum:
-        return f"check character is {code[-1]}, expected {uscc.calc_check_digit(code)}"
-    except stdnum_errors.ValidationError:
-        return "characters 1-8 must be digits and 9-18 from 0-9 A-H J-N P-R T-U W-Y (no I, O, S, V, Z)"
+    if not code[2:8].isdigit() or any(c not in _ALPHABET for c in code[:2] + code[8:]):
+        return (
+            "characters 3-8 must be digits (the division code) and the others from "
+            "0-9 A-H J-N P-R T-U W-Y (no I, O, S, V, Z)"
+        )
+    expected = uscc.calc_check_digit(code)
+    if code[-1] != expected:
+        return f"check character is {code[-1]}, expected {expected}"
     return None
 
 

@@ -11,7 +11,7 @@
     │   ├── NaiveDatetime                       a datetime without a time zone
     │   └── GraphError                          the authority graph is not a forest rooted at the top
     ├── NominationNotFound (also a LookupError) no nomination with that id
-    ├── DuplicateNomination                     the unit already has a live nomination
+    ├── DuplicateNomination                     the unit already has a nomination (not withdrawn)
     ├── ActionRefused                           a guard said no; ``.reasons`` says why, in full
     │   └── QuotaExceeded                       ...and one of the reasons is a full quota
     ├── ConflictError                           the nomination changed since it was read
@@ -143,14 +143,15 @@ class NominationNotFound(PilotflowError, LookupError):
 
 
 class DuplicateNomination(PilotflowError):
-    """The unit already has a live nomination in this campaign."""
+    """The unit already has a nomination in this campaign that was not withdrawn."""
 
     def __init__(self, unit_code: str, existing_id: str) -> None:
         self.unit_code = unit_code
         self.existing_id = existing_id
         super().__init__(
-            f"unit {unit_code} already has a live nomination ({existing_id}) in this campaign",
-            f"单位 {unit_code} 在本次遴选中已有有效申报（{existing_id}），不得重复申报",
+            f"unit {unit_code} already has a nomination ({existing_id}) in this campaign; "
+            "only a withdrawn nomination may be filed again",
+            f"单位 {unit_code} 在本次遴选中已有申报（{existing_id}），不得重复申报（撤回后方可重新申报）",
         )
 
 

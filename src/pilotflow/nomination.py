@@ -128,5 +128,11 @@ class Nomination:
         """False once declined, withdrawn, cut by quota or lapsed."""
         return self.state not in TERMINAL_STATES
 
+    @property
+    def claims_unit(self) -> bool:
+        """True unless withdrawn: a unit has at most one such nomination per campaign, so a
+        unit declined, cut or lapsed cannot file again; one that withdrew can."""
+        return self.state != "withdrawn"
+
     def copies_of(self, kind: str) -> int:
         return sum(m.copies for m in self.materials if m.kind == kind)

@@ -532,9 +532,6 @@ class CampaignRun:
             raise UnknownAuthority(origin, "origin")
         mats = tuple(self._material(m) for m in materials)
         route = self.workflow.route(origin)
-        existing = self.store.find_live(self.campaign.id, unit_code)
-        if existing is not None:
-            raise DuplicateNomination(unit_code, existing.id)
         if actor.is_applicant and actor.authority != unit_code:
             raise _refusal(
                 "nominate",
@@ -562,6 +559,10 @@ class CampaignRun:
             "materials": mats,
         }
         change = self._change(None, ctx, "nominate", actor, when, "new", reason, data, new)
+        # Only someone entitled to file learns whether the unit already has a nomination.
+        existing = self.store.find_claim(self.campaign.id, unit_code)
+        if existing is not None:
+            raise DuplicateNomination(unit_code, existing.id)
         self._commit("nominate", [change], receipt_for(change.after) if receipt_for else None)
         return change.after
 

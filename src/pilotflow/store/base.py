@@ -94,8 +94,8 @@ class Store(abc.ABC):
         """The current version; raises NominationNotFound."""
 
     @abc.abstractmethod
-    def find_live(self, campaign: str, unit_code: str) -> Nomination | None:
-        """The unit's live (not declined/withdrawn/cut) nomination in ``campaign``, if any."""
+    def find_claim(self, campaign: str, unit_code: str) -> Nomination | None:
+        """The unit's nomination in ``campaign`` that bars another (any but a withdrawn one)."""
 
     @abc.abstractmethod
     def nominations(

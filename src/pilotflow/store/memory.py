@@ -38,7 +38,7 @@ class MemoryStore(Store):
         except KeyError:
             raise NominationNotFound(nomination_id) from None
 
-    def find_live(self, campaign: str, unit_code: str) -> Nomination | None:
+    def find_claim(self, campaign: str, unit_code: str) -> Nomination | None:
         nid = self._live.get((campaign, unit_code))
         return None if nid is None else self._nominations[nid]
 
@@ -97,7 +97,7 @@ class MemoryStore(Store):
                 versions[nid] = after.version
                 key = (campaign, after.unit_code)
                 holder: str | None = live[key] if key in live else self._live.get(key)
-                if after.is_live:
+                if after.claims_unit:
                     if holder is not None and holder != nid:
                         raise DuplicateNomination(after.unit_code, holder)
                     live[key] = nid

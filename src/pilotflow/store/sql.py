@@ -50,7 +50,7 @@ SCHEMA_VERSION = "1"
 def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData:
     """pilotflow's tables as SQLAlchemy ``MetaData`` (for a host's migrations, too)."""
     md = sa.MetaData(schema=schema)
-    live: sa.ColumnClause[bool] = sa.column("live")
+    claims: sa.ColumnClause[bool] = sa.column("claims_unit")
     sa.Table(
         f"{prefix}nominations",
         md,
@@ -65,7 +65,7 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
         sa.Column("hop", sa.Integer, nullable=False),
         sa.Column("holder", sa.String(50), nullable=False),
         sa.Column("state", sa.String(30), nullable=False),
-        sa.Column("live", sa.Boolean, nullable=False),
+        sa.Column("claims_unit", sa.Boolean, nullable=False),
         sa.Column("stamps", sa.Text, nullable=False),
         sa.Column("materials", sa.Text, nullable=False),
         sa.Column("seats", sa.Text, nullable=False),
@@ -73,12 +73,12 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
         sa.Column("created_at", sa.String(40), nullable=False),
         sa.Column("updated_at", sa.String(40), nullable=False),
         sa.Index(
-            f"{prefix}uq_live_unit",
+            f"{prefix}uq_unit_claim",
             "campaign",
             "unit_code",
             unique=True,
-            sqlite_where=live == sa.true(),
-            postgresql_where=live == sa.true(),
+            sqlite_where=claims == sa.true(),
+            postgresql_where=claims == sa.true(),
         ),
         sa.Index(f"{prefix}ix_holder", "campaign", "holder", "state"),
     )
@@ -338,7 +338,7 @@ class SQLStore(Store):
             "hop": n.hop,
             "holder": n.holder,
             "state": n.state,
-            "live": n.is_live,
+            "claims_unit": n.claims_unit,
             "stamps": dumps(list(n.stamps)),
             "materials": dumps(encode_materials(n.materials)),
             "seats": dumps(list(n.seats)),
@@ -366,12 +366,12 @@ class SQLStore(Store):
             raise NominationNotFound(nomination_id)
         return self._nomination(row)
 
-    def find_live(self, campaign: str, unit_code: str) -> Nomination | None:
+    def find_claim(self, campaign: str, unit_code: str) -> Nomination | None:
         n = self._n
         with self._wrap(), self._read_conn() as conn:
             row = conn.execute(
                 sa.select(n).where(n.c.campaign == campaign, n.c.unit_code == unit_code,
-                                   n.c.live == sa.true())
+                                   n.c.claims_unit == sa.true())
             ).mappings().first()  # fmt: skip
         return None if row is None else self._nomination(row)
 
@@ -468,8 +468,8 @@ class SQLStore(Store):
         if receipt is not None and self.receipt(campaign, receipt.key) is not None:
             return ReceiptExists(receipt.key)
         for ch in changes:
-            if ch.after.is_live:
-                other = self.find_live(campaign, ch.after.unit_code)
+            if ch.after.claims_unit:
+                other = self.find_claim(campaign, ch.after.unit_code)
                 if other is not None and other.id != ch.after.id:
                     return DuplicateNomination(ch.after.unit_code, other.id)
         first = changes[0].after if changes else None
@@ -485,11 +485,11 @@ class SQLStore(Store):
         n, q = self._n, self._q
         for ch in changes:
             after = ch.after
-            if after.is_live and (ch.before is None or not ch.before.is_live):
+            if after.claims_unit and (ch.before is None or not ch.before.claims_unit):
                 other = conn.execute(
                     sa.select(n.c.id).where(n.c.campaign == campaign,
                                             n.c.unit_code == after.unit_code,
-                                            n.c.live == sa.true(), n.c.id != after.id)
+                                            n.c.claims_unit == sa.true(), n.c.id != after.id)
                 ).scalar()  # fmt: skip
                 if other is not None:
                     raise DuplicateNomination(after.unit_code, other)
