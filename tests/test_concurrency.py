@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 import pilotflow as pf
-from workers import batch, open_run, race
+from workers import batch, open_run, race, sweep
 
 from conftest import forward, nominate
 
@@ -129,3 +129,29 @@ def test_killed_worker_leaves_consistent_store_and_batch_can_rerun(
     assert len(stamps) == len({(e.nomination_id, e.data["department"]) for e in stamps})
     for nid in ids:
         assert ("industry", "civil_affairs", "health") == run.get(nid).stamps
+
+
+def test_concurrent_sweeps_fire_each_lapse_once(target: tuple[str, str | None, int]) -> None:
+    """Several processes run the deadline sweep at the same moment: every due nomination
+    lapses exactly once (one lapse event each), and no two sweeps claim the same one."""
+    url, schema, workers = target
+    run = open_run(url, schema)
+    ids = {nominate(run, 300 + i, origin=("371002", "371003")[i % 2]).id for i in range(20)}
+    run.store.close()
+    queue = SPAWN.Queue()
+    procs = [
+        SPAWN.Process(target=sweep, args=(url, schema, "2023-10-19T08:00:00+08:00", queue))
+        for _ in range(min(workers, 8))
+    ]
+    for p in procs:
+        p.start()
+    claimed = [queue.get(timeout=300) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    flat = [nid for ids_ in claimed for nid in ids_]
+    assert [] == [x for x in flat if x.startswith("ERROR")]
+    assert sorted(ids) == sorted(flat)  # each claimed by exactly one sweep
+    run = open_run(url, schema)
+    lapses = [e.nomination_id for e in run.events() if e.action == "lapse"]
+    assert sorted(ids) == sorted(lapses)
+    _check_consistent(run)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import random
-import sys
 from typing import Any
 
 import pendulum
@@ -61,5 +60,11 @@ def batch(url: str, schema: str | None, ids: list[str], progress: str) -> None:
     run.store.close()
 
 
-if __name__ == "__main__":  # pragma: no cover - manual use
-    sys.exit("import this module")
+def sweep(url: str, schema: str | None, when: str, queue: Any) -> None:
+    """Run the deadline sweep once at ``when`` (ISO 8601); report the ids it lapsed."""
+    run = open_run(url, schema)
+    try:
+        queue.put(list(run.tick(pendulum.parse(when))))  # type: ignore[arg-type]
+    except Exception as exc:  # reported, so the parent test fails with the reason
+        queue.put([f"ERROR {type(exc).__name__}: {exc}"])
+    run.store.close()

@@ -64,8 +64,8 @@ class Actor:
 class Material:
     """A material attached to a nomination: ``copies`` of paper, or one electronic file.
 
-    ``sha256``/``size``/``media_type`` describe a file when there is one (recorded as given
-    here; real file checks belong to the materials phase).
+    ``sha256``/``size``/``media_type`` describe a file when there is one; ``pages`` (PDF) and
+    ``duration`` (video, seconds) are filled in when the file was inspected.
     """
 
     kind: str = field(validator=_text("material.kind"))
@@ -74,6 +74,8 @@ class Material:
     sha256: str | None = None
     size: int | None = None
     media_type: str | None = None
+    pages: int | None = None
+    duration: float | None = None
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.copies, int) or isinstance(self.copies, bool) or self.copies < 1:
