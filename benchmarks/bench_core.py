@@ -44,7 +44,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from importlib import metadata, resources
 from typing import Any
 
@@ -241,16 +241,20 @@ def drive_one(run: pf.CampaignRun, setup: Setup, i: int) -> None:
 
 
 class TickingClock:
-    """One microsecond later at every reading: a distinct datetime per action, as a wall clock
-    gives. Only for the memory pass: it shows what FixedClock's one shared moment saves."""
+    """One microsecond later at every reading (from a whole minute): a distinct datetime per
+    action, as a wall clock gives. Only for a memory pass: it shows what FixedClock's single
+    shared moment saves. Built with pendulum's constructor, which is fast."""
 
     def __init__(self, start: datetime) -> None:
-        self._start = start
+        self._start = start.replace(second=0, microsecond=0)
         self._ticks = 0
 
     def now(self) -> datetime:
         self._ticks += 1
-        return self._start + timedelta(microseconds=self._ticks)
+        s, t = self._start, self._ticks
+        return pendulum.DateTime(
+            s.year, s.month, s.day, s.hour, s.minute, t // 1_000_000, t % 1_000_000, tzinfo=s.tzinfo
+        )
 
 
 def memory_pilotflow(setup: Setup, n: int, clock: pf.Clock | None = None) -> tuple[float, float]:

@@ -30,12 +30,7 @@ from pilotflow.errors import CampaignFileError, InvalidInput
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
 TZ = "Asia/Shanghai"
 BUNDLED_YAML = (
-    Path(__file__).parent.parent
-    / "src"
-    / "pilotflow"
-    / "data"
-    / "campaigns"
-    / f"{CAMPAIGN_ID}.yaml"
+    Path(__file__).parent.parent / "src" / "pilotflow" / "data" / "campaigns" / f"{CAMPAIGN_ID}.yaml"
 )
 DOCS = Path(__file__).parent.parent / "docs" / "campaign-format.md"
 
@@ -112,12 +107,8 @@ def test_bundled_scenarios_are_the_twelve_of_the_ministry_notice(campaign: Campa
     assert "互联网+医疗健康" in groups["smart_health"]
 
 
-@pytest.mark.parametrize(
-    "code", ["370100", "370300", "370600", "370700", "370800", "371000"], ids=str
-)
-def test_quota_of_the_six_named_shandong_cities(
-    campaign: Campaign, graph: AuthorityGraph, code: str
-) -> None:
+@pytest.mark.parametrize("code", ["370100", "370300", "370600", "370700", "370800", "371000"], ids=str)
+def test_quota_of_the_six_named_shandong_cities(campaign: Campaign, graph: AuthorityGraph, code: str) -> None:
     """Jinan, Zibo, Yantai, Weifang, Jining and Weihai may forward 3/3/1/2 to Shandong."""
     rule = campaign.quota_rule(graph[code])
     assert rule is not None
@@ -130,9 +121,7 @@ def test_quota_of_the_six_named_shandong_cities(
     ["370400", "370500", "370900", "371100", "371300", "371400", "371500", "371600", "371700"],
     ids=str,
 )
-def test_quota_of_the_other_shandong_cities(
-    campaign: Campaign, graph: AuthorityGraph, code: str
-) -> None:
+def test_quota_of_the_other_shandong_cities(campaign: Campaign, graph: AuthorityGraph, code: str) -> None:
     """Every other city of Shandong's notice may forward 1/1/1/1."""
     rule = campaign.quota_rule(graph[code])
     assert rule is not None
@@ -149,9 +138,7 @@ def test_quota_of_provinces(campaign: Campaign, graph: AuthorityGraph, code: str
     assert PROVINCE == dict(rule.limits)
 
 
-@pytest.mark.parametrize(
-    "code", ["210200", "330200", "350200", "370200", "440300", "XPCC"], ids=str
-)
+@pytest.mark.parametrize("code", ["210200", "330200", "350200", "370200", "440300", "XPCC"], ids=str)
 def test_quota_of_separately_planned_cities_and_xpcc(
     campaign: Campaign, graph: AuthorityGraph, code: str
 ) -> None:
@@ -162,9 +149,7 @@ def test_quota_of_separately_planned_cities_and_xpcc(
     assert PLANNED == dict(rule.limits)
 
 
-def test_qingdao_is_not_counted_as_a_shandong_city(
-    campaign: Campaign, graph: AuthorityGraph
-) -> None:
+def test_qingdao_is_not_counted_as_a_shandong_city(campaign: Campaign, graph: AuthorityGraph) -> None:
     """Qingdao lies in Shandong (its ancestors include 370000) yet takes the separately-
     planned quota and reports straight to the ministry, not to Shandong."""
     qingdao = graph["370200"]
@@ -550,9 +535,7 @@ def test_document_not_a_mapping(refused: Callable[[Any], CampaignFileError]) -> 
     assert "expected a mapping" in error.problem
 
 
-def test_entry_not_a_mapping(
-    base: dict[str, Any], refused: Callable[[Any], CampaignFileError]
-) -> None:
+def test_entry_not_a_mapping(base: dict[str, Any], refused: Callable[[Any], CampaignFileError]) -> None:
     """A quota rule that is a string is refused at its index."""
     base["quotas"][1] = "central enterprises: 1"
     error = refused(base)
@@ -705,9 +688,7 @@ def test_unknown_authority_in_reporting_to(
     assert "unknown authority code 'MINISTRY'" in error.problem
 
 
-def test_unknown_level_in_levels(
-    base: dict[str, Any], refused: Callable[[Any], CampaignFileError]
-) -> None:
+def test_unknown_level_in_levels(base: dict[str, Any], refused: Callable[[Any], CampaignFileError]) -> None:
     """A level the graph does not have is refused in ``levels``."""
     base["levels"] = ["district", "town", "province", "ministry"]
     error = refused(base)
@@ -715,9 +696,7 @@ def test_unknown_level_in_levels(
     assert "unknown level 'town'" in error.problem
 
 
-def test_unknown_level_in_selector(
-    base: dict[str, Any], refused: Callable[[Any], CampaignFileError]
-) -> None:
+def test_unknown_level_in_selector(base: dict[str, Any], refused: Callable[[Any], CampaignFileError]) -> None:
     """A selector level that is not one of the campaign's levels is refused."""
     base["levels"] = ["city", "province", "ministry"]
     base["hops"][0]["sender"]["levels"] = ["district"]
@@ -806,9 +785,7 @@ def test_zero_quota_is_allowed(base: dict[str, Any]) -> None:
     assert 0 == loaded.quotas[1].total
 
 
-def test_naive_datetime_deadline(
-    base: dict[str, Any], refused: Callable[[Any], CampaignFileError]
-) -> None:
+def test_naive_datetime_deadline(base: dict[str, Any], refused: Callable[[Any], CampaignFileError]) -> None:
     """A deadline with a time but no UTC offset is refused."""
     base["hops"][0]["deadline"] = "2023-10-18T17:00:00"
     error = refused(base)
@@ -816,9 +793,7 @@ def test_naive_datetime_deadline(
     assert "no UTC offset" in error.problem
 
 
-def test_unreadable_deadline(
-    base: dict[str, Any], refused: Callable[[Any], CampaignFileError]
-) -> None:
+def test_unreadable_deadline(base: dict[str, Any], refused: Callable[[Any], CampaignFileError]) -> None:
     """A deadline that is neither a date nor an ISO 8601 date-time is refused."""
     base["hops"][1]["deadline"] = "end of October"
     error = refused(base)
@@ -826,9 +801,7 @@ def test_unreadable_deadline(
     assert "cannot read deadline 'end of October'" in error.problem
 
 
-def test_impossible_date_deadline(
-    base: dict[str, Any], refused: Callable[[Any], CampaignFileError]
-) -> None:
+def test_impossible_date_deadline(base: dict[str, Any], refused: Callable[[Any], CampaignFileError]) -> None:
     """A plain date that does not exist is refused."""
     base["hops"][1]["deadline"] = "2023-02-30"
     error = refused(base)
@@ -856,9 +829,7 @@ def test_start_of_day_reading(base: dict[str, Any]) -> None:
     assert shanghai(2023, 10, 18) == loaded.hops[0].deadline
 
 
-def test_unknown_deadline_rule(
-    base: dict[str, Any], refused: Callable[[Any], CampaignFileError]
-) -> None:
+def test_unknown_deadline_rule(base: dict[str, Any], refused: Callable[[Any], CampaignFileError]) -> None:
     """A ``deadline_rule`` other than end_of_day / start_of_day is refused."""
     base["deadline_rule"] = "end_of_days"
     error = refused(base)
@@ -866,9 +837,7 @@ def test_unknown_deadline_rule(
     assert "unknown deadline rule 'end_of_days'" in error.problem
 
 
-def test_unknown_time_zone(
-    base: dict[str, Any], refused: Callable[[Any], CampaignFileError]
-) -> None:
+def test_unknown_time_zone(base: dict[str, Any], refused: Callable[[Any], CampaignFileError]) -> None:
     """A time zone that is not an IANA name is refused."""
     base["timezone"] = "Asia/Beijing"
     error = refused(base)
@@ -917,9 +886,7 @@ def test_duplicate_codes_in_lists(
     assert expected in error.problem
 
 
-def test_levels_out_of_order(
-    base: dict[str, Any], refused: Callable[[Any], CampaignFileError]
-) -> None:
+def test_levels_out_of_order(base: dict[str, Any], refused: Callable[[Any], CampaignFileError]) -> None:
     """Levels must be a sub-sequence of district, city, province, ministry."""
     base["levels"] = ["district", "province", "city", "ministry"]
     error = refused(base)
@@ -952,9 +919,7 @@ def test_max_share_of_one_is_allowed(base: dict[str, Any]) -> None:
     assert 1.0 == parse_campaign(yaml.safe_dump(base)).re_review.max_share
 
 
-def test_unknown_rounding(
-    base: dict[str, Any], refused: Callable[[Any], CampaignFileError]
-) -> None:
+def test_unknown_rounding(base: dict[str, Any], refused: Callable[[Any], CampaignFileError]) -> None:
     """Rounding must be floor, ceil or round_half_up."""
     base["re_review"]["rounding"] = "nearest"
     error = refused(base)

@@ -31,6 +31,7 @@ __all__ = [
     "Level",
     "MaterialRequirement",
     "MaterialType",
+    "MinistryRules",
     "NoticeRules",
     "QuotaRule",
     "Ranking",
@@ -203,6 +204,23 @@ class NoticeRules:
 
 
 @frozen
+class MinistryRules:
+    """The ministry phase: expert review and on-site spot checks.
+
+    ``combine`` says how expert scores make one (``mean``, ``median``, or
+    ``trimmed_mean``: the highest and lowest dropped when there are at least three);
+    a unit passes with a combined score of at least ``pass_score`` from at least
+    ``min_experts`` experts. ``spot_check_rate`` of the reviewed units (rounded up) are
+    drawn for an on-site check unless the ministry names them.
+    """
+
+    combine: str = "mean"
+    pass_score: float = 60.0
+    min_experts: int = 3
+    spot_check_rate: float = 0.2
+
+
+@frozen
 class ReReviewRules:
     """Re-review (复核) of earlier winners; used by the re-review phase."""
 
@@ -236,6 +254,7 @@ class Campaign:
     re_review: ReReviewRules
     revision: str
     source: str = "<memory>"
+    ministry: MinistryRules = MinistryRules()
 
     @property
     def level_codes(self) -> tuple[str, ...]:

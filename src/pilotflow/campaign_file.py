@@ -41,6 +41,7 @@ from .campaign import (
     Level,
     MaterialRequirement,
     MaterialType,
+    MinistryRules,
     NoticeRules,
     QuotaRule,
     Ranking,
@@ -85,6 +86,7 @@ _TOP_KEYS_OPTIONAL = (
     "priority_lists",
     "ranking",
     "notice",
+    "ministry",
     "re_review",
 )
 _INFO = ("source", "note")
@@ -522,6 +524,7 @@ class _Reader:
             ranking=self._ranking(doc.get("ranking", {}), priority),
             notice=self._notice(doc.get("notice", {})),
             re_review=self._re_review(doc.get("re_review", {})),
+            ministry=self._ministry(doc.get("ministry", {})),
             revision=self._revision(doc),
             source=self.source,
         )
@@ -856,6 +859,35 @@ class _Reader:
         entry = self.mapping(value, "notice", (), ("working_days",))
         days = self.integer(entry.get("working_days", 5), "notice.working_days", minimum=1)
         return NoticeRules(working_days=days)
+
+    def _ministry(self, value: object) -> MinistryRules:
+        entry = self.mapping(
+            value, "ministry", (), ("combine", "pass_score", "min_experts", "spot_check_rate", *_INFO)
+        )
+        self.info(entry, "ministry")
+        combine = self.choice(
+            self.string(entry.get("combine", "mean"), "ministry.combine"),
+            "ministry.combine",
+            ("mean", "median", "trimmed_mean"),
+            "combine rule",
+            "评分汇总方式",
+        )
+        score = entry.get("pass_score", 60)
+        if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 100:
+            self.fail(
+                "ministry.pass_score",
+                f"pass_score must be a number from 0 to 100, got {score!r}",
+                f"pass_score 必须是 0 到 100 之间的数值，实际为 {score!r}",
+            )
+        experts = self.integer(entry.get("min_experts", 3), "ministry.min_experts", minimum=1)
+        rate = entry.get("spot_check_rate", 0.2)
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+            self.fail(
+                "ministry.spot_check_rate",
+                f"spot_check_rate must be a number from 0 to 1, got {rate!r}",
+                f"spot_check_rate 必须是 0 到 1 之间的数值，实际为 {rate!r}",
+            )
+        return MinistryRules(combine, float(score), experts, float(rate))
 
     def _re_review(self, value: object) -> ReReviewRules:
         entry = self.mapping(

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
-from .nomination import Actor, Material, Nomination
+from .nomination import Actor, Material, MinistryRecord, Nomination, Objection, Score
 
 __all__ = ["Event", "Snapshot", "apply", "quota_usage", "replay"]
 
@@ -50,11 +50,11 @@ class Event:
 
 
 def apply(current: Nomination | None, event: Event) -> Nomination:
-    """The nomination after ``event`` (``current`` is None for ``nominate``)."""
+    """The nomination after ``event`` (``current`` is None for ``nominate`` / ``register``)."""
     action = event.action
     d = event.data
     if current is None:
-        if action != "nominate":
+        if action not in ("nominate", "register"):
             raise ValueError(f"event {action} of {event.nomination_id} has no nomination to apply to")
         return Nomination(
             event.nomination_id,
@@ -73,29 +73,37 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
             event.version,
             event.at,
             event.at,
+            d.get("track", "new"),
+            d.get("batch"),
         )
     hop = current.hop
     stamps = current.stamps
     materials = current.materials
     seats = current.seats
+    ministry = current.ministry
     if action == "stamp":
         stamps = (*stamps, d["department"])
-    elif action == "attach":
-        materials = (*materials, d["material"])
+    elif action in ("attach", "apply"):
+        materials = (*materials, *((d["material"],) if "material" in d else d.get("materials", ())))
     elif action == "recommend":
         seats = (*seats, current.holder)
         hop += 1
         stamps = ()
+        if event.to_state == "received":
+            ministry = MinistryRecord()
     elif action == "return":
         hop -= 1
         stamps = ()
         prev = current.route[hop]
         seats = tuple(s for s in seats if s != prev)
-    elif action in ("withdraw", "decline", "cut", "lapse"):
+        ministry = None
+    elif action in ("withdraw", "decline", "cut", "lapse", "revoke_unapplied"):
         # Withdrawal releases every seat; a decline, a cut or a lapse keeps the seats already
         # used (a submission that was made counts against the sender's quota).
         if action == "withdraw":
             seats = ()
+    elif ministry is not None:
+        ministry = _ministry(ministry, event)
     else:
         raise ValueError(f"unknown action {action!r} in event of {event.nomination_id}")
     return Nomination(
@@ -115,16 +123,51 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
         event.version,
         current.created_at,
         event.at,
+        current.track,
+        current.batch,
+        ministry,
     )
 
 
+def _ministry(m: MinistryRecord, event: Event) -> MinistryRecord:
+    """The ministry-phase record after one of its events."""
+    action = event.action
+    d = event.data
+    if action == "score":
+        return evolve(m, scores=(*m.scores, Score(d["expert"], float(d["score"]), d["opinion"])))
+    if action == "conclude":
+        return evolve(m, combined=float(d["combined"]))
+    if action == "select_for_check":
+        return evolve(m, check="selected")
+    if action == "check":
+        return evolve(m, check="passed" if d["passed"] else "failed")
+    if action == "publish":
+        return evolve(m, notice_until=datetime.fromisoformat(d["until"]))
+    if action == "object":
+        objection = Objection(d["objector"], d["grounds"], d["evidence"], event.at)
+        return evolve(m, objections=(*m.objections, objection))
+    if action in ("uphold", "dismiss"):
+        last = evolve(m.objections[-1], ruling="upheld" if action == "uphold" else "dismissed")
+        return evolve(m, objections=(*m.objections[:-1], last))
+    if action in ("propose", "announce", "reject", "revoke"):
+        return m
+    raise ValueError(f"unknown action {action!r} in event of {event.nomination_id}")
+
+
+def seat_counters(n: Nomination) -> tuple[str, ...]:
+    """The quota counters a seat of ``n`` moves: its unit type and ``"*"`` (all types) for a
+    new nomination, ``"re_review"`` for a re-review."""
+    return ("re_review",) if n.track == "re_review" else (n.unit_type, "*")
+
+
 def quota_usage(nominations: Iterable[Nomination]) -> Counter[tuple[str, str]]:
-    """Seats used per (authority, unit type), and per (authority, ``"*"``) for all types."""
+    """Seats used per (authority, counter): see :func:`seat_counters`."""
     used: Counter[tuple[str, str]] = Counter()
     for n in nominations:
+        counters = seat_counters(n)
         for authority in n.seats:
-            used[authority, n.unit_type] += 1
-            used[authority, "*"] += 1
+            for counter in counters:
+                used[authority, counter] += 1
     return used
 
 
@@ -143,7 +186,7 @@ def replay(events: Iterable[Event], until: datetime | None = None) -> Snapshot:
         if until is not None and event.at > until:
             continue
         current = state.get(event.nomination_id)
-        if current is None and event.action != "nominate":
+        if current is None and event.action not in ("nominate", "register"):
             continue  # its creation lies after `until`
         state[event.nomination_id] = apply(current, event)
     return Snapshot(state, dict(quota_usage(state.values())))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from attrs import frozen
 
@@ -21,8 +21,8 @@ from .errors import Reason
 
 if TYPE_CHECKING:
     from .authorities import Authority
-    from .campaign import MaterialRequirement, QuotaRule
-    from .nomination import Actor, Material
+    from .campaign import MaterialRequirement
+    from .nomination import Actor, Material, Nomination
     from .screening import UnitList
 
 __all__ = [
@@ -56,7 +56,10 @@ class Context:
         "lists",
         "materials",
         "next_authority",
-        "quota_rule",
+        "quota_limits",
+        "quota_rule_name",
+        "nomination",
+        "extra",
         "quota_used",
         "required_materials",
         "route_len",
@@ -81,10 +84,13 @@ class Context:
         deadline: datetime | None,
         deadline_label: str,
         required_materials: tuple[MaterialRequirement, ...],
-        quota_rule: QuotaRule | None,
+        quota_limits: tuple[tuple[str, int | None], ...],
+        quota_rule_name: str,
         quota_used: Callable[[str, str], int],
         lists: tuple[UnitList, ...],
         department_names: Mapping[str, str],
+        nomination: Nomination | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> None:
         self.actor = actor
         self.at = at
@@ -99,10 +105,13 @@ class Context:
         self.deadline = deadline
         self.deadline_label = deadline_label
         self.required_materials = required_materials
-        self.quota_rule = quota_rule
+        self.quota_limits = quota_limits
+        self.quota_rule_name = quota_rule_name
         self.quota_used = quota_used
         self.lists = lists
         self.department_names = department_names
+        self.nomination = nomination
+        self.extra = extra if extra is not None else {}
 
     def zh(self, departments: Iterable[str]) -> str:
         """Department codes as their Chinese names, joined."""
@@ -265,25 +274,21 @@ class _QuotaFree(Guard):
     doc = "the recommending authority has quota left for the unit type"
 
     def __call__(self, ctx: Context) -> Reason | None:
-        rule = ctx.quota_rule
-        if rule is None:
-            return None
         holder = ctx.holder.code
-        limit = rule.limits.get(ctx.unit_type)
-        if limit is not None:
-            used = ctx.quota_used(holder, ctx.unit_type)
+        for counter, limit in ctx.quota_limits:
+            if limit is None:
+                continue
+            used = ctx.quota_used(holder, counter)
             if used >= limit:
-                return _quota_reason(holder, ctx.unit_type, limit, used, rule.name)
-        if rule.total is not None:
-            used = ctx.quota_used(holder, "*")
-            if used >= rule.total:
-                return _quota_reason(holder, "*", rule.total, used, rule.name)
+                return _quota_reason(holder, counter, limit, used, ctx.quota_rule_name)
         return None
 
 
 def _quota_reason(authority: str, unit_type: str, limit: int, used: int, rule: str) -> Reason:
-    what = "all unit types together" if unit_type == "*" else f"unit type {unit_type!r}"
-    what_zh = "全部类型合计" if unit_type == "*" else f"{unit_type} 类"
+    what, what_zh = {
+        "*": ("all unit types together", "全部类型合计"),
+        "re_review": ("re-review recommendations (share of applicants)", "复核推荐（按申请数比例）"),
+    }.get(unit_type, (f"unit type {unit_type!r}", f"{unit_type} 类"))
     return Reason(
         "quota_full",
         f"quota of {authority} for {what} is full: {used} of {limit} used (rule {rule!r})",

@@ -19,10 +19,24 @@ from attrs import field, frozen
 
 from .errors import InvalidInput
 
-__all__ = ["APPLICANT", "TERMINAL_STATES", "Actor", "Material", "Nomination"]
+__all__ = [
+    "APPLICANT",
+    "TERMINAL_STATES",
+    "Actor",
+    "Material",
+    "MinistryRecord",
+    "Nomination",
+    "Objection",
+    "Score",
+]
 
 APPLICANT = "applicant"
-TERMINAL_STATES = frozenset({"declined", "withdrawn", "not_recommended", "lapsed"})
+PUBLIC = "public"
+OBJECTOR = "objector"
+TERMINAL_STATES = frozenset(
+    {"declined", "withdrawn", "not_recommended", "lapsed", "rejected", "removed", "revoked",
+     "announced"}
+)  # fmt: skip
 
 
 def _text(what: str):  # type: ignore[no-untyped-def]
@@ -85,6 +99,37 @@ class Material:
             )
 
 
+@frozen
+class Score:
+    """One expert's score (0-100) and written opinion."""
+
+    expert: str
+    score: float
+    opinion: str
+
+
+@frozen
+class Objection:
+    """An objection to a unit on public notice: who, on what grounds, with what evidence."""
+
+    objector: str
+    grounds: str
+    evidence: str
+    at: datetime
+    ruling: str | None = None  # "upheld" / "dismissed", once ruled
+
+
+@frozen
+class MinistryRecord:
+    """What the ministry phase has recorded about a nomination."""
+
+    scores: tuple[Score, ...] = ()
+    combined: float | None = None
+    check: str | None = None  # None, "selected", "passed", "failed"
+    notice_until: datetime | None = None
+    objections: tuple[Objection, ...] = ()
+
+
 @frozen(cache_hash=False)
 class Nomination:
     """One unit's nomination in one campaign, as of its ``version``.
@@ -110,6 +155,10 @@ class Nomination:
     version: int
     created_at: datetime
     updated_at: datetime
+    #: ``"new"`` for a 2023 nomination, ``"re_review"`` for an earlier winner's re-review.
+    track: str = "new"
+    batch: int | None = None
+    ministry: MinistryRecord | None = None
 
     @property
     def holder(self) -> str:
@@ -132,9 +181,14 @@ class Nomination:
 
     @property
     def claims_unit(self) -> bool:
-        """True unless withdrawn: a unit has at most one such nomination per campaign, so a
-        unit declined, cut or lapsed cannot file again; one that withdrew can."""
+        """True unless withdrawn: a unit has at most one such nomination per campaign and
+        track, so a unit declined, cut or lapsed cannot file again; one that withdrew can."""
         return self.state != "withdrawn"
+
+    @property
+    def claim_key(self) -> str:
+        """What a unit may hold only once: its code within the track."""
+        return self.unit_code if self.track == "new" else f"{self.track}:{self.unit_code}"
 
     def copies_of(self, kind: str) -> int:
         return sum(m.copies for m in self.materials if m.kind == kind)

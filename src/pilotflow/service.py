@@ -11,6 +11,7 @@ one new version, one audit event and its quota seats atomically. A refused actio
 from __future__ import annotations
 
 import hashlib
+import math
 import itertools
 import json
 import secrets
@@ -34,12 +35,12 @@ from .errors import (
     Reason,
     UnknownAuthority,
 )
-from .events import Event, Snapshot, apply, replay
+from .events import Event, Snapshot, apply, replay, seat_counters
 from .guards import Context
 from .nomination import APPLICANT, Actor, Material, Nomination
 from .screening import UnitList
 from .store import Change, MemoryStore, Receipt, ReceiptExists, Seat, SeatUnavailable, Store
-from .workflow import ACTIONS, Workflow
+from .workflow import ACTIONS, HopPlan, Workflow
 
 __all__ = ["CampaignRun", "Position", "QuotaLine", "SelectionResult", "retry_on_conflict"]
 
@@ -97,6 +98,33 @@ class SelectionResult:
     cut: tuple[str, ...]
     skipped: Mapping[str, tuple[Reason, ...]] = field(factory=dict)
     dry_run: bool = False
+
+
+_NOT_APPLIED = frozenset({"awaiting_application", "withdrawn", "revoked_unapplied"})
+_ROUNDINGS: dict[str, Callable[[float], int]] = {
+    "floor": math.floor,
+    "ceil": math.ceil,
+    "round_half_up": lambda x: math.floor(x + 0.5),
+}
+
+
+def share_of(applicants: int, share: float, rounding: str) -> int:
+    """How many of ``applicants`` a share allows, rounded by ``rounding``.
+
+    The count is computed with a small tolerance so that 70% of 10 is 7, not 6.99...→6:
+
+    >>> [share_of(n, 0.7, "floor") for n in (1, 2, 3, 4, 5, 10)]
+    [0, 1, 2, 2, 3, 7]
+    >>> [share_of(n, 0.7, "round_half_up") for n in (1, 2, 3, 4, 5, 10)]
+    [1, 1, 2, 3, 4, 7]
+    >>> [share_of(n, 0.7, "ceil") for n in (1, 2, 3, 4, 5, 10)]
+    [1, 2, 3, 3, 4, 7]
+    """
+    exact = applicants * share
+    nearest = round(exact)
+    if abs(exact - nearest) < 1e-9:
+        return int(nearest)
+    return _ROUNDINGS[rounding](exact)
 
 
 def _ref(n: Nomination) -> dict[str, Any]:
@@ -159,6 +187,7 @@ class CampaignRun:
         self.clock = clock if clock is not None else SystemClock(campaign.timezone)
         self.workflow = Workflow(campaign, self.graph)
         self._department_names = {k: v.zh for k, v in campaign.departments.items()}
+        self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
         self._lists: dict[str, UnitList] = {}
         for lst in lists:
             if not isinstance(lst, UnitList):
@@ -249,12 +278,41 @@ class CampaignRun:
             materials=n.materials,
             deadline=deadline_hop.deadline,
             deadline_label=deadline_hop.deadline_label,
-            required_materials=hop.materials,
-            quota_rule=hop.quota_rule,
+            required_materials=(
+                hop.materials if n.track == "new" else hop.materials + hop.re_review_materials
+            ),
+            quota_limits=self._limits(n, hop) if hop.next is not None else (),
+            quota_rule_name=hop.quota_rule.name if hop.quota_rule is not None else "",
             quota_used=self._quota_used,
             lists=self._screening,
             department_names=self._department_names,
+            nomination=n,
         )
+
+    def _limits(self, n: Nomination, hop: HopPlan) -> tuple[tuple[str, int | None], ...]:
+        """The quota counters a recommendation of ``n`` from ``hop`` moves, with their caps."""
+        if n.track == "re_review":
+            return (("re_review", self._share_limit(hop) if hop.to_top else None),)
+        key = (hop.holder.code, n.unit_type)
+        limits = self._limit_cache.get(key)
+        if limits is None:
+            rule = hop.quota_rule
+            limits = self._limit_cache[key] = (
+                (n.unit_type, rule.limits.get(n.unit_type) if rule else None),
+                ("*", rule.total if rule else None),
+            )
+        return limits
+
+    def _share_limit(self, hop: HopPlan) -> int:
+        """How many re-review applicants ``hop``'s authority may recommend to the top: the
+        campaign's share of the units that applied through it, rounded by its rule."""
+        authority = hop.holder.code
+        applied = sum(
+            1
+            for n in self.store.nominations(self.campaign.id)
+            if n.track == "re_review" and authority in n.route and n.state not in _NOT_APPLIED
+        )
+        return share_of(applied, self.campaign.re_review.max_share, self.campaign.re_review.rounding)
 
     def _quota_used(self, authority: str, unit_type: str) -> int:
         return self.store.quota_used(self.campaign.id, authority, unit_type)
@@ -361,21 +419,15 @@ class CampaignRun:
         if old == new:
             return ()
         seats = []
+        plan = self.workflow.plan(after.route)
         for authority in new:
             if authority not in old:
-                rule = self.campaign.quota_rule(self.graph[authority])
-                seats.append(
-                    Seat(
-                        authority,
-                        after.unit_type,
-                        1,
-                        rule.limits.get(after.unit_type) if rule else None,
-                        rule.total if rule else None,
-                    )
-                )
+                hop = plan.hops[after.route.index(authority)]
+                seats.append(Seat(authority, 1, self._limits(after, hop)))
         for authority in old:
             if authority not in new:
-                seats.append(Seat(authority, after.unit_type, -1, None, None))
+                counters = tuple((c, None) for c in seat_counters(after))
+                seats.append(Seat(authority, -1, counters))
         return tuple(seats)
 
     def _commit(self, action: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:

@@ -115,6 +115,12 @@ class HopPlan:
     materials: tuple[MaterialRequirement, ...]
     quota_rule: QuotaRule | None
     level: str
+    re_review_materials: tuple[MaterialRequirement, ...] = ()
+
+    @property
+    def to_top(self) -> bool:
+        """Does this hop's authority recommend straight to the top of the route?"""
+        return self.next is not None and self.next.parent is None
 
 
 @frozen
@@ -208,6 +214,7 @@ class Workflow:
                     own.materials if own is not None else (),
                     campaign.quota_rule(a) if nxt is not None else None,
                     a.level,
+                    own.re_review_materials if own is not None else (),
                 )
             )
         return RoutePlan(tuple(route), tuple(hops))

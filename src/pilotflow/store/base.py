@@ -30,15 +30,14 @@ __all__ = ["Change", "Receipt", "ReceiptExists", "Seat", "SeatUnavailable", "Sto
 class Seat:
     """A quota seat taken (``delta`` +1) or given back (-1) at ``authority``.
 
-    ``type_limit`` and ``total_limit`` are the caps to enforce when taking a seat (None: no
-    cap); ``unit_type`` counts separately from the all-types total kept under ``"*"``.
+    ``counters`` names every counter the seat moves, each with the cap to enforce when taking
+    a seat (None: no cap): for a new nomination its unit type and ``"*"`` (all types
+    together); for a re-review, ``"re_review"`` (the share of applicants).
     """
 
     authority: str
-    unit_type: str
     delta: int
-    type_limit: int | None
-    total_limit: int | None
+    counters: tuple[tuple[str, int | None], ...]
 
 
 @frozen
@@ -94,7 +93,7 @@ class Store(abc.ABC):
         """The current version; raises NominationNotFound."""
 
     @abc.abstractmethod
-    def find_claim(self, campaign: str, unit_code: str) -> Nomination | None:
+    def find_claim(self, campaign: str, unit_code: str, track: str = "new") -> Nomination | None:
         """The unit's nomination in ``campaign`` that bars another (any but a withdrawn one)."""
 
     @abc.abstractmethod

@@ -38,8 +38,8 @@ class MemoryStore(Store):
         except KeyError:
             raise NominationNotFound(nomination_id) from None
 
-    def find_claim(self, campaign: str, unit_code: str) -> Nomination | None:
-        nid = self._live.get((campaign, unit_code))
+    def find_claim(self, campaign: str, unit_code: str, track: str = "new") -> Nomination | None:
+        nid = self._live.get((campaign, unit_code if track == "new" else f"{track}:{unit_code}"))
         return None if nid is None else self._nominations[nid]
 
     def nominations(
@@ -95,7 +95,7 @@ class MemoryStore(Store):
                 if current != expected or after.version != (expected or 0) + 1:
                     raise ConflictError(nid, expected or 0, current)
                 versions[nid] = after.version
-                key = (campaign, after.unit_code)
+                key = (campaign, after.claim_key)
                 holder: str | None = live[key] if key in live else self._live.get(key)
                 if after.claims_unit:
                     if holder is not None and holder != nid:
@@ -104,10 +104,7 @@ class MemoryStore(Store):
                 elif holder == nid:
                     live[key] = None
                 for seat in ch.seats:
-                    for unit_type, limit in (
-                        (seat.unit_type, seat.type_limit),
-                        ("*", seat.total_limit),
-                    ):
+                    for unit_type, limit in seat.counters:
                         k = (campaign, seat.authority, unit_type)
                         used = quota[k] if k in quota else self._quota.get(k, 0)
                         if seat.delta > 0 and limit is not None and used + seat.delta > limit:

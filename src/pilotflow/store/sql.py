@@ -38,9 +38,9 @@ from ..errors import (
     StoreError,
 )
 from ..events import Event
-from ..nomination import Nomination
+from ..nomination import MinistryRecord, Nomination
 from .base import Change, Receipt, ReceiptExists, SeatUnavailable, Store
-from .codec import decode_materials, dumps, encode_materials, event_row, loads, row_event
+from .codec import converter, decode_materials, dumps, encode_materials, event_row, loads, row_event
 
 __all__ = ["SCHEMA_VERSION", "SQLStore", "configure_sqlite", "make_metadata"]
 
@@ -72,9 +72,13 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("created_at", sa.String(40), nullable=False),
         sa.Column("updated_at", sa.String(40), nullable=False),
+        sa.Column("track", sa.String(20), nullable=False),
+        sa.Column("batch", sa.Integer),
+        sa.Column("ministry", sa.Text),
         sa.Index(
             f"{prefix}uq_unit_claim",
             "campaign",
+            "track",
             "unit_code",
             unique=True,
             sqlite_where=claims == sa.true(),
@@ -345,6 +349,9 @@ class SQLStore(Store):
             "version": n.version,
             "created_at": n.created_at.isoformat(),
             "updated_at": n.updated_at.isoformat(),
+            "track": n.track,
+            "batch": n.batch,
+            "ministry": None if n.ministry is None else dumps(converter.unstructure(n.ministry)),
         }
 
     @staticmethod
@@ -354,7 +361,8 @@ class SQLStore(Store):
             r["unit_type"], r["scenario"], tuple(loads(r["route"])), r["hop"], r["state"],
             tuple(loads(r["stamps"])), decode_materials(loads(r["materials"])),
             tuple(loads(r["seats"])), r["version"], datetime.fromisoformat(r["created_at"]),
-            datetime.fromisoformat(r["updated_at"]),
+            datetime.fromisoformat(r["updated_at"]), r["track"], r["batch"],
+            None if r["ministry"] is None else converter.structure(loads(r["ministry"]), MinistryRecord),
         )  # fmt: skip
 
     # -- reads -----------------------------------------------------------------------
@@ -366,11 +374,11 @@ class SQLStore(Store):
             raise NominationNotFound(nomination_id)
         return self._nomination(row)
 
-    def find_claim(self, campaign: str, unit_code: str) -> Nomination | None:
+    def find_claim(self, campaign: str, unit_code: str, track: str = "new") -> Nomination | None:
         n = self._n
         with self._wrap(), self._read_conn() as conn:
             row = conn.execute(
-                sa.select(n).where(n.c.campaign == campaign, n.c.unit_code == unit_code,
+                sa.select(n).where(n.c.campaign == campaign, n.c.unit_code == unit_code, n.c.track == track,
                                    n.c.claims_unit == sa.true())
             ).mappings().first()  # fmt: skip
         return None if row is None else self._nomination(row)
@@ -469,7 +477,7 @@ class SQLStore(Store):
             return ReceiptExists(receipt.key)
         for ch in changes:
             if ch.after.claims_unit:
-                other = self.find_claim(campaign, ch.after.unit_code)
+                other = self.find_claim(campaign, ch.after.unit_code, ch.after.track)
                 if other is not None and other.id != ch.after.id:
                     return DuplicateNomination(ch.after.unit_code, other.id)
         first = changes[0].after if changes else None
@@ -489,6 +497,7 @@ class SQLStore(Store):
                 other = conn.execute(
                     sa.select(n.c.id).where(n.c.campaign == campaign,
                                             n.c.unit_code == after.unit_code,
+                                            n.c.track == after.track,
                                             n.c.claims_unit == sa.true(), n.c.id != after.id)
                 ).scalar()  # fmt: skip
                 if other is not None:
@@ -511,10 +520,7 @@ class SQLStore(Store):
             except sa.exc.IntegrityError as exc:
                 raise ConflictError(after.id, ch.event.version - 1, None) from exc
             for seat in ch.seats:
-                for unit_type, limit in (
-                    (seat.unit_type, seat.type_limit),
-                    ("*", seat.total_limit),
-                ):
+                for unit_type, limit in seat.counters:
                     key = (q.c.campaign == campaign, q.c.authority == seat.authority,
                            q.c.unit_type == unit_type)  # fmt: skip
                     self._ensure_quota_row(conn, campaign, seat.authority, unit_type)
