@@ -11,9 +11,9 @@ one new version, one audit event and its quota seats atomically. A refused actio
 from __future__ import annotations
 
 import hashlib
-import math
 import itertools
 import json
+import math
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
