@@ -1,4 +1,3 @@
-
 """Loading and validating campaign definitions (``pilotflow.campaign_file``).
 
 The first half pins the facts of the bundled 2023 smart health and elderly-care campaign
