@@ -30,7 +30,7 @@ DISTRICT_MATERIALS = (
     ("application_form_pdf", 1),
 )
 CJK = re.compile(r"[\u4e00-\u9fff]")
-PUBLIC_ACTIONS = ("attach", "stamp", "recommend", "return", "decline", "withdraw")
+PUBLIC_ACTIONS = pf.CampaignRun.ACTIONS
 
 
 def clerk(authority: str, department: str = "industry") -> pf.Actor:
@@ -236,11 +236,12 @@ def test_available_actions_after_the_deadline(run: pf.CampaignRun) -> None:
 
 
 def test_available_actions_at_the_ministry(run: pf.CampaignRun) -> None:
-    """Received by the ministry: the ministry may attach, return, decline or withdraw; the
-    province that sent it may do nothing more."""
+    """Received by the ministry: the ministry may attach, return, decline, withdraw or have
+    its experts score (concluding needs the scores first); the province that sent it may do
+    nothing more."""
     n = climb(run, nominate(run, 1).id, MINISTRY)
 
-    assert {"attach", "return", "decline", "withdraw"} == set(
+    assert {"attach", "return", "decline", "withdraw", "score"} == set(
         run.available_actions(clerk(MINISTRY, "health"), n.id)
     )
     assert () == run.available_actions(clerk(SHANDONG), n.id)

@@ -25,18 +25,28 @@ if TYPE_CHECKING:
     from .nomination import Actor, Material, Nomination
     from .screening import UnitList
 
+SYSTEM = "system"
+
 __all__ = [
     "Context",
     "Guard",
     "actor_at_origin",
     "actor_holds",
     "actor_holds_or_applicant",
+    "actor_is_top",
     "before_deadline",
+    "check_settled",
     "deadline_passed",
+    "drawn_for_check",
+    "enough_scores",
+    "expert_not_scored",
     "has_previous",
     "materials_complete",
+    "not_drawn",
     "not_listed",
     "not_stamped_yet",
+    "notice_closed",
+    "notice_open",
     "quota_free",
     "stamps_complete",
 ]
@@ -136,6 +146,8 @@ def _not_member(ctx: Context) -> Reason | None:
     if actor is None:
         return None
     holder = ctx.holder
+    if actor.department == SYSTEM and actor.authority == holder.code:
+        return None  # pilotflow's own time-driven transitions (the deadline sweep)
     if actor.authority != holder.code:
         return Reason(
             "not_authorized",
@@ -402,3 +414,146 @@ def not_stamped_yet() -> Guard:
 def has_previous() -> Guard:
     """There is a lower authority on the route."""
     return _HasPrevious()
+
+
+def _simple(code: str, en: str, zh: str, **details: Any) -> Reason:
+    return Reason(code, en, zh, details)
+
+
+@frozen(repr=False)
+class _ExpertNotScored(Guard):
+    code = "expert_not_scored"
+    doc = "this expert has not scored the unit yet"
+
+    def __call__(self, ctx: Context) -> Reason | None:
+        n, actor = ctx.nomination, ctx.actor
+        if n is None or n.ministry is None or actor is None:
+            return None
+        if any(s.expert == actor.person for s in n.ministry.scores):
+            return _simple("already_scored", f"expert {actor.person} has already scored this unit",
+                           f"专家 {actor.person} 已对该单位评分", expert=actor.person)  # fmt: skip
+        return None
+
+
+@frozen(repr=False)
+class _EnoughScores(Guard):
+    code = "enough_scores"
+    doc = "at least the campaign's minimum number of experts have scored"
+
+    def __call__(self, ctx: Context) -> Reason | None:
+        n = ctx.nomination
+        have = len(n.ministry.scores) if n is not None and n.ministry is not None else 0
+        need = int(ctx.extra.get("min_experts", 1))
+        if have >= need:
+            return None
+        return _simple("scores_missing", f"{have} of the {need} expert scores needed",
+                       f"专家评分不足：已有 {have} 份，至少需要 {need} 份", have=have, need=need)  # fmt: skip
+
+
+@frozen(repr=False)
+class _CheckState(Guard):
+    """The spot-check mark is (``want`` True) or is not (False) "selected"."""
+
+    code = "check_state"
+    doc = "the on-site spot check is in the required state"
+    want: bool = True
+
+    def __call__(self, ctx: Context) -> Reason | None:
+        n = ctx.nomination
+        selected = n is not None and n.ministry is not None and n.ministry.check == "selected"
+        if selected == self.want:
+            return None
+        if self.want:
+            return _simple("not_selected_for_check", "the unit was not drawn for an on-site check",
+                           "该单位未被抽中实地抽检")  # fmt: skip
+        return _simple("spot_check_pending", "the unit's on-site spot check has no result yet",
+                       "该单位的实地抽检尚无结果")  # fmt: skip
+
+
+@frozen(repr=False)
+class _NotDrawn(Guard):
+    code = "not_drawn"
+    doc = "the unit has not been drawn for an on-site check already"
+
+    def __call__(self, ctx: Context) -> Reason | None:
+        n = ctx.nomination
+        if n is not None and n.ministry is not None and n.ministry.check is not None:
+            return _simple("already_drawn", "the unit was already drawn for an on-site check",
+                           "该单位已被抽中实地抽检")  # fmt: skip
+        return None
+
+
+@frozen(repr=False)
+class _NoticeWindow(Guard):
+    """The public notice is open (``open`` True) or has closed (False) at the moment."""
+
+    code = "notice_window"
+    doc = "the public notice window is in the required state"
+    open: bool = True
+
+    def __call__(self, ctx: Context) -> Reason | None:
+        n = ctx.nomination
+        until = n.ministry.notice_until if n is not None and n.ministry is not None else None
+        if until is None:
+            return _simple("not_on_notice", "the unit is not on public notice", "该单位未在公示中")
+        is_open = ctx.at < until
+        if is_open == self.open:
+            return None
+        if self.open:
+            return _simple("notice_closed", f"the public notice closed at {until.isoformat()}",
+                           f"公示期已于 {until.isoformat()} 结束", until=until.isoformat())  # fmt: skip
+        return _simple("notice_open", f"the public notice runs until {until.isoformat()}",
+                       f"公示期至 {until.isoformat()} 方结束", until=until.isoformat())  # fmt: skip
+
+
+@frozen(repr=False)
+class _ActorIsTop(Guard):
+    code = "actor_is_top"
+    doc = "the actor is a department of the top authority (the ministry)"
+
+    def __call__(self, ctx: Context) -> Reason | None:
+        actor, top = ctx.actor, ctx.extra.get("top")
+        if actor is None or top is None or actor.authority == top:
+            return None
+        return _simple("not_authorized", f"only the ministry ({top}) may do this",
+                       f"仅部级主管部门（{top}）可执行此操作", actor_authority=actor.authority)  # fmt: skip
+
+
+def expert_not_scored() -> Guard:
+    """The acting expert (the actor's person id) has not scored the unit yet."""
+    return _ExpertNotScored()
+
+
+def enough_scores() -> Guard:
+    """At least the campaign's minimum number of experts have scored."""
+    return _EnoughScores()
+
+
+def drawn_for_check() -> Guard:
+    """The unit was drawn for an on-site spot check and has no result yet."""
+    return _CheckState(True)
+
+
+def check_settled() -> Guard:
+    """No on-site spot check is pending for the unit."""
+    return _CheckState(False)
+
+
+def not_drawn() -> Guard:
+    """The unit has not been drawn for an on-site check before."""
+    return _NotDrawn()
+
+
+def notice_open() -> Guard:
+    """The public notice is running at the moment of the action."""
+    return _NoticeWindow(True)
+
+
+def notice_closed() -> Guard:
+    """The public notice has closed at the moment of the action."""
+    return _NoticeWindow(False)
+
+
+def actor_is_top() -> Guard:
+    """The actor belongs to the top authority of the graph."""
+    return _ActorIsTop()

@@ -14,7 +14,9 @@ import hashlib
 import itertools
 import json
 import math
+import random
 import secrets
+import statistics
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -36,13 +38,13 @@ from .errors import (
     UnknownAuthority,
 )
 from .events import Event, Snapshot, apply, replay, seat_counters
-from .guards import Context
-from .nomination import APPLICANT, Actor, Material, Nomination
+from .guards import SYSTEM, Context
+from .nomination import APPLICANT, OBJECTOR, PUBLIC, Actor, Material, Nomination
 from .screening import UnitList
 from .store import Change, MemoryStore, Receipt, ReceiptExists, Seat, SeatUnavailable, Store
 from .workflow import ACTIONS, HopPlan, Workflow
 
-__all__ = ["CampaignRun", "Position", "QuotaLine", "SelectionResult", "retry_on_conflict"]
+__all__ = ["CampaignRun", "Position", "QuotaLine", "SelectionResult", "Winner", "retry_on_conflict"]
 
 T = TypeVar("T")
 ReceiptFor = Callable[[Any], Receipt] | None
@@ -55,7 +57,23 @@ def new_id() -> str:
     return f"{_EPOCH_NS + time.monotonic_ns():016x}{next(_SEQUENCE) % 0x10000:04x}{secrets.token_hex(6)}"
 
 
-_PUBLIC_ACTIONS = ("attach", "stamp", "recommend", "return", "decline", "withdraw")
+_PUBLIC_ACTIONS = (
+    "attach", "stamp", "recommend", "return", "decline", "withdraw", "apply", "score", "conclude",
+    "check", "propose", "object", "uphold", "dismiss", "announce",
+)  # fmt: skip
+
+
+@frozen
+class Winner:
+    """An earlier batch's winner to re-review: its unit, type, batch year and authority
+    (the district-level authority it applies through)."""
+
+    unit_code: str
+    unit_name: str
+    unit_type: str
+    batch: int
+    authority: str
+    scenario: str = "medical_elderly_care_integration"
 
 
 @frozen
@@ -98,6 +116,28 @@ class SelectionResult:
     cut: tuple[str, ...]
     skipped: Mapping[str, tuple[Reason, ...]] = field(factory=dict)
     dry_run: bool = False
+
+
+_MINISTRY_ACTIONS = frozenset(
+    {"register", "score", "conclude", "select_for_check", "check", "propose", "publish", "object",
+     "uphold", "dismiss", "announce"}
+)  # fmt: skip
+
+
+def combine_scores(scores: Sequence[float], rule: str) -> float:
+    """Expert scores made one by the campaign's rule.
+
+    >>> combine_scores([70, 80, 90, 20, 85], "trimmed_mean")  # drops 20 and 90
+    78.33
+    >>> combine_scores([70, 80, 90], "median"), combine_scores([70, 80], "mean")
+    (80.0, 75.0)
+    """
+    values = sorted(scores)
+    if rule == "median":
+        return float(statistics.median(values))
+    if rule == "trimmed_mean" and len(values) >= 3:
+        values = values[1:-1]
+    return round(statistics.fmean(values), 2)
 
 
 _NOT_APPLIED = frozenset({"awaiting_application", "withdrawn", "revoked_unapplied"})
@@ -167,6 +207,9 @@ class CampaignRun:
     for ranking (a missing priority list ranks nobody first).
     """
 
+    #: The actions :meth:`explain` and :meth:`available_actions` know.
+    ACTIONS: tuple[str, ...] = _PUBLIC_ACTIONS
+
     def __init__(
         self,
         campaign: Campaign,
@@ -188,6 +231,7 @@ class CampaignRun:
         self.workflow = Workflow(campaign, self.graph)
         self._department_names = {k: v.zh for k, v in campaign.departments.items()}
         self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
+        self._base_extra = {"top": self.graph.top.code, "min_experts": campaign.ministry.min_experts}
         self._lists: dict[str, UnitList] = {}
         for lst in lists:
             if not isinstance(lst, UnitList):
@@ -238,6 +282,8 @@ class CampaignRun:
             )
         if actor.department == APPLICANT:
             validate_unit_code(actor.authority, "actor.authority (applicant unit code)")
+        elif actor.authority == PUBLIC and actor.department == OBJECTOR:
+            pass  # a member of the public filing an objection, named by actor.person
         else:
             self.graph[actor.authority].check_department(actor.department)
         return actor
@@ -259,7 +305,14 @@ class CampaignRun:
 
     # -- judging ---------------------------------------------------------------------
 
-    def _context(self, n: Nomination, actor: Actor | None, at: datetime, action: str) -> Context:
+    def _context(
+        self,
+        n: Nomination,
+        actor: Actor | None,
+        at: datetime,
+        action: str,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Context:
         plan = self.workflow.plan(n.route)
         hop = plan.hops[n.hop]
         deadline_hop = hop
@@ -287,7 +340,18 @@ class CampaignRun:
             lists=self._screening,
             department_names=self._department_names,
             nomination=n,
+            extra=self._extra(n, action, extra) if action in _MINISTRY_ACTIONS else self._base_extra,
         )
+
+    def _extra(self, n: Nomination, action: str, given: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Facts the ministry-phase guards and branches need beyond the nomination."""
+        extra = dict(self._base_extra)
+        if action == "conclude" and n.ministry is not None and n.ministry.scores:
+            combined = combine_scores([s.score for s in n.ministry.scores], self.campaign.ministry.combine)
+            extra["combined"] = combined
+            extra["passed"] = combined >= self.campaign.ministry.pass_score
+        extra.update(given or {})
+        return extra
 
     def _limits(self, n: Nomination, hop: HopPlan) -> tuple[tuple[str, int | None], ...]:
         """The quota counters a recommendation of ``n`` from ``hop`` moves, with their caps."""
@@ -499,6 +563,7 @@ class CampaignRun:
         reason: str | None,
         data: Mapping[str, Any] | None = None,
         key: str | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> Nomination:
         self._actor(actor)
         if reason is not None and not isinstance(reason, str):
@@ -511,8 +576,11 @@ class CampaignRun:
             when = self._at(at)
             n = self._nomination(nomination)
             self._check_order(n, when)
-            ctx = self._context(n, actor, when, action)
-            change = self._change(n, ctx, action, actor, when, n.state, reason, data)
+            ctx = self._context(n, actor, when, action, extra)
+            payload = data
+            if action == "conclude" and "combined" in ctx.extra:
+                payload = {"combined": ctx.extra["combined"]}
+            change = self._change(n, ctx, action, actor, when, n.state, reason, payload)
             self._commit(action, [change], receipt_for(change.after) if receipt_for else None)
             return change.after
 
@@ -849,31 +917,279 @@ class CampaignRun:
             self._commit("select", changes, receipt_for(result) if receipt_for else None)
         return result
 
+    # -- the ministry phase ------------------------------------------------------------
+
+    def score(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        score: float,
+        opinion: str,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """An expert (the actor's person id, acting for a ministry department) scores a
+        received unit from 0 to 100 with a written opinion; each expert scores once."""
+        if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 100:
+            raise InvalidInput(f"score must be a number from 0 to 100, got {score!r}",
+                               f"评分必须是 0 到 100 之间的数值，收到 {score!r}")  # fmt: skip
+        text = self._reasoned("score (opinion)", opinion)
+        data = {"expert": actor.person if isinstance(actor, Actor) else "", "score": float(score),
+                "opinion": text}  # fmt: skip
+        return self._act("score", actor, nomination, at, None, data, idempotency_key)
+
+    def conclude_review(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """Combine the expert scores by the campaign's rule: at least ``pass_score`` → reviewed;
+        below → rejected (a re-review unit: revoked). Needs ``min_experts`` scores."""
+        return self._act("conclude", actor, nomination, at, None, None, idempotency_key)
+
+    def draw_spot_checks(
+        self,
+        actor: Actor,
+        *,
+        rate: float | None = None,
+        nominations: Sequence[str] | None = None,
+        seed: int | None = None,
+        at: datetime | None = None,
+    ) -> tuple[str, ...]:
+        """Draw reviewed units for an on-site spot check, in one commit: the ``nominations``
+        the ministry names, or a random ``rate`` of them (the campaign's by default, rounded
+        up; ``seed`` makes the draw repeatable). Returns the ids drawn."""
+        self._actor(actor)
+        when = self._at(at)
+        reviewed = [n for n in self.store.nominations(self.campaign.id, state="reviewed")
+                    if n.ministry is not None and n.ministry.check is None]  # fmt: skip
+        if nominations is not None:
+            by_id = {n.id: n for n in reviewed}
+            unknown = [i for i in nominations if i not in by_id]
+            if unknown:
+                raise InvalidInput(
+                    f"not reviewed units awaiting a draw: {', '.join(unknown)}",
+                    f"以下申报不是待抽检的已评审单位：{'、'.join(unknown)}",
+                )
+            drawn = [by_id[i] for i in nominations]
+        else:
+            share = self.campaign.ministry.spot_check_rate if rate is None else rate
+            if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
+                raise InvalidInput(f"rate must be from 0 to 1, got {share!r}", "抽检比例必须在 0 到 1 之间")
+            count = share_of(len(reviewed), float(share), "ceil")
+            drawn = random.Random(seed).sample(reviewed, count)
+        changes = [
+            self._change(n, self._context(n, actor, when, "select_for_check"), "select_for_check",
+                         actor, when, n.state, None, None)
+            for n in drawn
+        ]  # fmt: skip
+        if changes:
+            self._commit("select_for_check", changes)
+        return tuple(n.id for n in drawn)
+
+    def record_spot_check(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        passed: bool,
+        reason: str,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """The result of a drawn unit's on-site check: failed → rejected (re-review: revoked)."""
+        if not isinstance(passed, bool):
+            raise InvalidInput("passed must be True or False", "passed 参数必须是 True 或 False")
+        return self._act("check", actor, nomination, at, self._reasoned("check", reason),
+                         {"passed": passed}, idempotency_key, {"passed": passed})  # fmt: skip
+
+    def propose(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """Put a reviewed unit (whose spot check, if drawn, passed) on the proposed list."""
+        return self._act("propose", actor, nomination, at, None, None, idempotency_key)
+
+    def publish_notice(self, actor: Actor, *, at: datetime | None = None) -> tuple[str, ...]:
+        """Publish the proposed list (公示): every proposed unit goes on notice, in one commit,
+        until the end of the campaign's number of working days (Chinese calendar)."""
+        from .workdays import add_working_days
+
+        self._actor(actor)
+        when = self._at(at)
+        until = add_working_days(when, self.campaign.notice.working_days, timezone=self.campaign.timezone)
+        proposed = self.store.nominations(self.campaign.id, state="proposed")
+        changes = [
+            self._change(n, self._context(n, actor, when, "publish"), "publish", actor, when,
+                         n.state, None, {"until": until.isoformat()})
+            for n in proposed
+        ]  # fmt: skip
+        if changes:
+            self._commit("publish", changes)
+        return tuple(n.id for n in proposed)
+
+    def file_objection(
+        self,
+        nomination: str | Nomination,
+        *,
+        objector: str,
+        grounds: str,
+        evidence: str,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """A named objection to a unit on notice, inside the window; it suspends only that
+        unit until the ministry rules on it."""
+        who = self._reasoned("objection (objector's name)", objector)
+        data = {"objector": who, "grounds": self._reasoned("objection (grounds)", grounds),
+                "evidence": self._reasoned("objection (evidence)", evidence)}  # fmt: skip
+        actor = Actor(PUBLIC, OBJECTOR, who)
+        return self._act("object", actor, nomination, at, None, data, idempotency_key)
+
+    def rule_on_objection(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        upheld: bool,
+        reason: str,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """Upheld → the unit is removed (re-review: revoked); dismissed → back on notice."""
+        if not isinstance(upheld, bool):
+            raise InvalidInput("upheld must be True or False", "upheld 参数必须是 True 或 False")
+        action = "uphold" if upheld else "dismiss"
+        return self._act(action, actor, nomination, at, self._reasoned(action, reason), None,
+                         idempotency_key)  # fmt: skip
+
+    def announce(self, actor: Actor | None = None, *, at: datetime | None = None) -> tuple[str, ...]:
+        """Announce (公告) every unit whose notice has closed without a standing objection.
+        Without ``actor`` this is the deadline sweep's doing."""
+        when = self._at(at)
+        if actor is not None:
+            self._actor(actor)
+        done = []
+        for n in self.store.nominations(self.campaign.id, state="on_notice"):
+            who = actor if actor is not None else Actor(n.holder, SYSTEM, "deadline-sweep")
+            ctx = self._context(n, who, when, "announce")
+            if self.workflow.judge(n.state, "announce", ctx)[1]:
+                continue
+            try:
+                self._commit("announce", [self._change(n, ctx, "announce", who, when, n.state, None, None)])
+            except ConflictError:
+                continue
+            done.append(n.id)
+        return tuple(done)
+
+    # -- re-review of earlier winners ------------------------------------------------
+
+    def register_winners(
+        self, actor: Actor, winners: Iterable[Winner], *, at: datetime | None = None
+    ) -> tuple[Nomination, ...]:
+        """Register earlier winners for re-review (复核), in one commit: each awaits its
+        application at its authority. Refused whole if any row is bad or already registered."""
+        self._actor(actor)
+        when = self._at(at)
+        rows = list(winners)
+        batches = set(self.campaign.re_review.batches)
+        changes = []
+        seen: set[str] = set()
+        for i, w in enumerate(rows, start=1):
+            where = f"winner {i}"
+            if not isinstance(w, Winner):
+                raise InvalidInput(
+                    f"{where}: expected a Winner, got {type(w).__name__}", f"第 {i} 行不是 Winner"
+                )
+            validate_unit_code(w.unit_code, f"{where}: unit_code")
+            self._unit_type(w.unit_type)
+            if batches and w.batch not in batches:
+                raise InvalidInput(
+                    f"{where}: batch {w.batch} is not re-reviewed by this campaign "
+                    f"({', '.join(map(str, sorted(batches)))})",
+                    f"{where}：{w.batch} 年批次不在本次复核范围内",
+                )
+            if w.authority not in self.graph:
+                raise UnknownAuthority(w.authority, f"{where}: authority")
+            if w.unit_code in seen or self.store.find_claim(self.campaign.id, w.unit_code, "re_review"):
+                raise DuplicateNomination(w.unit_code, "re-review registration")
+            seen.add(w.unit_code)
+            route = self.workflow.route(w.authority)
+            new = Nomination(
+                new_id(), self.campaign.id, self.campaign.revision, w.unit_code, w.unit_name,
+                w.unit_type, w.scenario, route, 0, "new", (), (), (), 0, when, when,
+                "re_review", w.batch,
+            )  # fmt: skip
+            data = {"campaign": self.campaign.id, "unit_code": w.unit_code, "unit_name": w.unit_name,
+                    "unit_type": w.unit_type, "scenario": w.scenario, "route": route,
+                    "track": "re_review", "batch": w.batch}  # fmt: skip
+            ctx = self._context(new, actor, when, "register")
+            changes.append(self._change(None, ctx, "register", actor, when, "new", None, data, new))
+        if changes:
+            self._commit("register", changes)
+        return tuple(c.after for c in changes)
+
+    def apply_for_re_review(
+        self,
+        actor: Actor,
+        unit_code: str,
+        *,
+        materials: Iterable[Material] = (),
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """An earlier winner applies for re-review at its authority, with its materials (the
+        re-review form and, where the campaign asks, the video), before the first deadline."""
+        validate_unit_code(unit_code)
+        found = self.store.find_claim(self.campaign.id, unit_code, "re_review")
+        if found is None:
+            raise InvalidInput(
+                f"unit {unit_code} is not registered for re-review in this campaign",
+                f"单位 {unit_code} 不在本次复核名单中",
+            )
+        mats = tuple(self._material(m) for m in materials)
+        return self._act("apply", actor, found.id, at, None, {"materials": mats}, idempotency_key)
+
     # -- time ------------------------------------------------------------------------
 
     def tick(self, now: datetime | None = None) -> tuple[str, ...]:
         """The deadline sweep: lapse every nomination whose hop deadline has passed at
-        ``now`` while it was still in review (never forwarded in time).
+        ``now`` while it was still in review (never forwarded in time), revoke every earlier
+        winner that did not apply for re-review in time, and announce every unit whose public
+        notice has closed without a standing objection.
 
-        Safe to run often and from several processes at once: each lapse is an ordinary
-        versioned commit, so a nomination lapses exactly once (a concurrent sweep that loses
-        the race sees a conflict and moves on). Returns the ids this call lapsed.
+        Safe to run often and from several processes at once: each transition is an ordinary
+        versioned commit, so it fires exactly once (a concurrent sweep that loses the race sees
+        a conflict and moves on). Returns the ids this call moved.
         """
         when = self._at(now)
-        lapsed = []
-        for n in self.store.nominations(self.campaign.id, state="in_review"):
-            ctx = self._context(n, None, when, "lapse")
-            if ctx.deadline is None or when < ctx.deadline or when < n.updated_at:
-                continue
-            system = Actor(n.holder, "system", "deadline-sweep")
-            try:
-                change = self._change(n, ctx, "lapse", system, when, n.state,
-                                      "deadline passed / 报送期限已过", None)  # fmt: skip
-                self._commit("lapse", [change])
-            except (ConflictError, ActionRefused):
-                continue  # another sweep (or an action) got there first
-            lapsed.append(n.id)
-        return tuple(lapsed)
+        fired = []
+        for state, action, why in (
+            ("in_review", "lapse", "deadline passed / 报送期限已过"),
+            ("awaiting_application", "revoke_unapplied",
+             "no re-review application by the deadline: title revoked / 逾期未申请复核，撤销称号并摘牌"),
+        ):  # fmt: skip
+            for n in self.store.nominations(self.campaign.id, state=state):
+                ctx = self._context(n, None, when, action)
+                if ctx.deadline is None or when < ctx.deadline or when < n.updated_at:
+                    continue
+                system = Actor(n.holder, SYSTEM, "deadline-sweep")
+                try:
+                    change = self._change(n, ctx, action, system, when, n.state, why, None)
+                    self._commit(action, [change])
+                except (ConflictError, ActionRefused):
+                    continue  # another sweep (or an action) got there first
+                fired.append(n.id)
+        fired += self.announce(at=when)
+        return tuple(fired)
 
     # -- queries ---------------------------------------------------------------------
 

@@ -38,20 +38,55 @@ from .errors import Reason
 
 __all__ = ["ACTIONS", "STATES", "HopPlan", "RoutePlan", "Transition", "Workflow"]
 
-STATES = ("new", "in_review", "received", "declined", "withdrawn", "not_recommended", "lapsed")
+STATES = (
+    "new", "awaiting_application", "in_review", "received", "reviewed", "proposed", "on_notice",
+    "objected", "announced", "declined", "withdrawn", "not_recommended", "lapsed", "rejected",
+    "removed", "revoked",
+)  # fmt: skip
 ACTIONS = (
     "nominate", "attach", "stamp", "recommend", "return", "decline", "withdraw", "cut", "lapse",
+    "register", "apply", "revoke_unapplied", "score", "conclude", "select_for_check", "check",
+    "propose", "publish", "object", "uphold", "dismiss", "announce",
 )  # fmt: skip
 
 
-class ToTop:
-    """A branch, not a guard: is the next authority the top of the route?"""
+class Branch:
+    """A branch predicate, not a guard: it picks between transitions of one action."""
+
+    name = "branch"
+
+    def __call__(self, ctx: g.Context) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<branch {self.name}>"
+
+
+class ToTop(Branch):
+    """Is the next authority the top of the route?"""
+
+    name = "to_top"
 
     def __call__(self, ctx: g.Context) -> bool:
         return ctx.hop + 2 == ctx.route_len
 
-    def __repr__(self) -> str:
-        return "<branch to_top>"
+
+class Passed(Branch):
+    """Did the unit pass (the expert review's combined score, or its spot check)?"""
+
+    name = "passed"
+
+    def __call__(self, ctx: g.Context) -> bool:
+        return bool(ctx.extra.get("passed"))
+
+
+class ReReview(Branch):
+    """Is this an earlier winner's re-review (failing it revokes the title)?"""
+
+    name = "re_review"
+
+    def __call__(self, ctx: g.Context) -> bool:
+        return ctx.nomination is not None and ctx.nomination.track == "re_review"
 
 
 _RECOMMEND_GUARDS = (
@@ -85,6 +120,44 @@ _DEFINITION: list[dict[str, Any]] = [
      "conditions": [g.actor_holds()]},
     {"trigger": "lapse", "source": "in_review", "dest": "lapsed",
      "conditions": [g.deadline_passed()]},
+    # Re-review (复核) of earlier winners: registered by the ministry, applied for by the unit.
+    {"trigger": "register", "source": "new", "dest": "awaiting_application",
+     "conditions": [g.actor_is_top()]},
+    {"trigger": "apply", "source": "awaiting_application", "dest": "in_review",
+     "conditions": [g.actor_at_origin(), g.before_deadline(), g.not_listed()]},
+    {"trigger": "revoke_unapplied", "source": "awaiting_application", "dest": "revoked",
+     "conditions": [g.deadline_passed()]},
+    # The ministry phase.
+    {"trigger": "score", "source": "received", "dest": None,
+     "conditions": [g.actor_holds(), g.expert_not_scored()]},
+    {"trigger": "conclude", "source": "received", "dest": "reviewed",
+     "conditions": [Passed(), g.actor_holds(), g.enough_scores()]},
+    {"trigger": "conclude", "source": "received", "dest": "revoked",
+     "unless": [Passed()], "conditions": [ReReview(), g.actor_holds(), g.enough_scores()]},
+    {"trigger": "conclude", "source": "received", "dest": "rejected",
+     "unless": [Passed(), ReReview()], "conditions": [g.actor_holds(), g.enough_scores()]},
+    {"trigger": "select_for_check", "source": "reviewed", "dest": None,
+     "conditions": [g.actor_holds(), g.not_drawn()]},
+    {"trigger": "check", "source": "reviewed", "dest": "reviewed",
+     "conditions": [Passed(), g.actor_holds(), g.drawn_for_check()]},
+    {"trigger": "check", "source": "reviewed", "dest": "revoked",
+     "unless": [Passed()], "conditions": [ReReview(), g.actor_holds(), g.drawn_for_check()]},
+    {"trigger": "check", "source": "reviewed", "dest": "rejected",
+     "unless": [Passed(), ReReview()], "conditions": [g.actor_holds(), g.drawn_for_check()]},
+    {"trigger": "propose", "source": "reviewed", "dest": "proposed",
+     "conditions": [g.actor_holds(), g.check_settled()]},
+    {"trigger": "publish", "source": "proposed", "dest": "on_notice",
+     "conditions": [g.actor_holds()]},
+    {"trigger": "object", "source": "on_notice", "dest": "objected",
+     "conditions": [g.notice_open()]},
+    {"trigger": "uphold", "source": "objected", "dest": "revoked",
+     "conditions": [ReReview(), g.actor_holds()]},
+    {"trigger": "uphold", "source": "objected", "dest": "removed",
+     "unless": [ReReview()], "conditions": [g.actor_holds()]},
+    {"trigger": "dismiss", "source": "objected", "dest": "on_notice",
+     "conditions": [g.actor_holds()]},
+    {"trigger": "announce", "source": "on_notice", "dest": "announced",
+     "conditions": [g.actor_holds(), g.notice_closed()]},
 ]  # fmt: skip
 
 
@@ -149,7 +222,7 @@ class Workflow:
             for source, transitions in event.transitions.items():
                 compiled = []
                 for t in transitions:
-                    branches = tuple((c.func, c.target) for c in t.conditions if isinstance(c.func, ToTop))
+                    branches = tuple((c.func, c.target) for c in t.conditions if isinstance(c.func, Branch))
                     guards = tuple(c.func for c in t.conditions if isinstance(c.func, g.Guard))
                     compiled.append(Transition(action, source, t.dest or source, branches, guards))
                 self._table[source, action] = tuple(compiled)
