@@ -795,6 +795,7 @@ class CampaignRun:
         order: Sequence[str] = (),
         *,
         at: datetime | None = None,
+        track: str = "new",
     ) -> tuple[Nomination, ...]:
         """The authority's candidates of ``unit_type``, ranked: units on the campaign's
         priority lists at ``at`` first (in the lists' order), then ``order`` (nomination
@@ -802,9 +803,16 @@ class CampaignRun:
         when = self._at(at)
         self.graph[authority]
         self._unit_type(unit_type)
-        candidates = self.store.nominations(
-            self.campaign.id, holder=authority, state="in_review", unit_type=unit_type
-        )
+        if track not in ("new", "re_review"):
+            raise InvalidInput(f"track must be 'new' or 're_review', got {track!r}",
+                               "track 参数必须是 new（新申报）或 re_review（复核）")  # fmt: skip
+        candidates = [
+            n
+            for n in self.store.nominations(
+                self.campaign.id, holder=authority, state="in_review", unit_type=unit_type
+            )
+            if n.track == track
+        ]
         ids = {c.id for c in candidates}
         unknown = [i for i in order if i not in ids]
         if unknown:
@@ -840,22 +848,24 @@ class CampaignRun:
         at: datetime | None = None,
         dry_run: bool = False,
         idempotency_key: str | None = None,
+        track: str = "new",
     ) -> SelectionResult:
         """Rank the actor's authority's candidates and recommend up to quota, in one commit.
 
         Candidates ranked past the quota are cut (``not_recommended``, reason "quota");
         candidates that fail another guard (stamps, materials, lists, deadline) are skipped
         and reported with their reasons. ``dry_run`` computes the same result and writes
-        nothing (the "what-if").
+        nothing (the "what-if"). ``track="re_review"`` selects among earlier winners applying
+        for re-review (capped at the province by the campaign's share of applicants).
         """
         self._actor(actor)
         order = tuple(order)
         if dry_run:
-            return self._select(actor, unit_type, order, at, True, None)
+            return self._select(actor, unit_type, order, at, True, None, track)
         return self._once(
             idempotency_key,
-            ("select", actor, unit_type, order, at),
-            lambda receipt_for: self._select(actor, unit_type, order, at, False, receipt_for),
+            ("select", actor, unit_type, order, at, track),
+            lambda receipt_for: self._select(actor, unit_type, order, at, False, receipt_for, track),
             _selection_data,
             _selection_from,
         )
@@ -868,9 +878,10 @@ class CampaignRun:
         at: datetime | None,
         dry_run: bool,
         receipt_for: ReceiptFor,
+        track: str = "new",
     ) -> SelectionResult:
         when = self._at(at)
-        ranked = self.rank(actor.authority, unit_type, order, at=when)
+        ranked = self.rank(actor.authority, unit_type, order, at=when, track=track)
         taken: dict[str, int] = {}
         changes: list[Change] = []
         recommended: list[str] = []
@@ -899,11 +910,11 @@ class CampaignRun:
                 )  # fmt: skip
                 cut.append(n.id)
                 continue
-            change = self._change(n, ctx, "recommend", actor, when, n.state, None, None)
-            changes.append(change)
+            rank = {"rank": len(recommended) + 1}
+            changes.append(self._change(n, ctx, "recommend", actor, when, n.state, None, rank))
             recommended.append(n.id)
-            taken[n.unit_type] = taken.get(n.unit_type, 0) + 1
-            taken["*"] = taken.get("*", 0) + 1
+            for counter in seat_counters(n):
+                taken[counter] = taken.get(counter, 0) + 1
         result = SelectionResult(
             actor.authority,
             unit_type,

@@ -1,0 +1,250 @@
+"""Tables for people: the summary table (附件4) and the import of earlier winners.
+
+The summary table of an authority lists the 2023 units it recommended, in its ranking, and
+the results of the re-review of the earlier winners in its area — as a pandas ``DataFrame``
+(:func:`summary_table`) and as an XLSX file with Chinese column headers (:func:`write_summary`).
+pandas and openpyxl are optional (``pip install 'pilotflow[reports]'``) and imported lazily.
+
+Earlier winners are read from CSV or XLSX by :func:`load_winners` (columns ``unit_code,
+unit_name, unit_type, batch, authority``; Chinese headers 统一社会信用代码, 单位名称, 类型,
+批次, 所在地区代码 are accepted too).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .codes import check_code
+from .errors import CampaignFileError, InvalidInput
+from .nomination import Nomination
+from .service import CampaignRun, Winner
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["SUMMARY_COLUMNS", "load_winners", "summary_table", "write_summary"]
+
+#: Column key → Chinese header of the summary table (附件4).
+SUMMARY_COLUMNS: dict[str, str] = {
+    "section": "类别",
+    "rank": "推荐排序",
+    "unit_name": "单位名称",
+    "unit_code": "统一社会信用代码",
+    "unit_type": "类型",
+    "scenario": "应用场景",
+    "origin": "所在地区",
+    "batch": "批次",
+    "state": "当前状态",
+    "result": "结果",
+}
+
+_SECTION = {"new": "2023年推荐单位", "re_review": "2017—2019年试点示范复核"}
+_STATE_ZH = {
+    "awaiting_application": "待申请复核",
+    "in_review": "审核推荐中",
+    "received": "部级已受理",
+    "reviewed": "专家评审通过",
+    "proposed": "拟认定",
+    "on_notice": "公示中",
+    "objected": "公示异议处理中",
+    "announced": "已公告",
+    "declined": "未予推荐",
+    "withdrawn": "已撤回",
+    "not_recommended": "名额已满未推荐",
+    "lapsed": "逾期未报送",
+    "rejected": "未通过",
+    "removed": "公示后取消",
+    "revoked": "已撤销",
+}
+_RESULT = {
+    "announced": "通过（已公告）",
+    "revoked": "撤销称号并摘牌",
+    "rejected": "未通过",
+    "removed": "公示异议成立，取消",
+    "declined": "未予推荐",
+    "not_recommended": "名额已满，未予推荐",
+    "lapsed": "逾期未报送",
+    "withdrawn": "已撤回",
+    "awaiting_application": "尚未申请复核",
+}
+
+
+def _pandas() -> Any:
+    try:
+        import pandas as pd
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ImportError(
+            "the summary table needs pandas and openpyxl: pip install 'pilotflow[reports]'"
+        ) from exc
+    return pd
+
+
+def _ranks(run: CampaignRun, authority: str) -> dict[str, tuple[int, int]]:
+    """(rank given at the authority's selection, else 10**6; order of its recommendation)."""
+    out: dict[str, tuple[int, int]] = {}
+    for seq, e in enumerate(run.events()):
+        if e.action == "recommend" and e.from_holder == authority:
+            out[e.nomination_id] = (int(e.data.get("rank", 10**6)), seq)
+    return out
+
+
+def summary_rows(run: CampaignRun, authority: str) -> list[dict[str, Any]]:
+    """The rows of the summary table of ``authority``: the 2023 units it recommended, in its
+    ranking, then the earlier winners of its area under re-review (those it recommended in
+    its ranking first, then the others), each with its state and result."""
+    run.graph[authority]  # an unknown authority is refused here
+    ranks = _ranks(run, authority)
+    chosen = [
+        n for n in run.nominations() if authority in n.route and (n.track == "re_review" or n.id in ranks)
+    ]
+    chosen.sort(key=lambda n: (n.track != "new", *ranks.get(n.id, (10**6, 10**9)), n.created_at))
+    rows = []
+    position = {"new": 0, "re_review": 0}
+    for n in chosen:
+        row = _row(n, run)
+        if n.id in ranks:
+            position[n.track] += 1
+            row["rank"] = position[n.track]
+        rows.append(row)
+    return rows
+
+
+def _row(n: Nomination, run: CampaignRun) -> dict[str, Any]:
+    campaign = run.campaign
+    unit_type = campaign.unit_types.get(n.unit_type)
+    scenario = campaign.scenarios.get(n.scenario)
+    state = n.state
+    if n.track == "re_review" and state == "announced":
+        result = "保留称号（复核通过）"
+    elif state in _RESULT:
+        result = _RESULT[state]
+    else:
+        result = "审核中"
+    return {
+        "section": _SECTION[n.track],
+        "rank": None,
+        "unit_name": n.unit_name,
+        "unit_code": n.unit_code,
+        "unit_type": unit_type.name.zh if unit_type else n.unit_type,
+        "scenario": scenario.name.zh if scenario else n.scenario,
+        "origin": run.graph[n.origin].name,
+        "batch": n.batch if n.batch is not None else 2023,
+        "state": _STATE_ZH.get(state, state),
+        "result": result,
+    }
+
+
+def summary_table(run: CampaignRun, authority: str) -> pd.DataFrame:
+    """The summary table (附件4) of ``authority`` as a DataFrame with Chinese headers."""
+    pd = _pandas()
+    rows = summary_rows(run, authority)
+    frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    frame["rank"] = frame["rank"].astype("Int64")
+    return frame.rename(columns=SUMMARY_COLUMNS)
+
+
+def write_summary(run: CampaignRun, authority: str, path: str | os.PathLike[str]) -> Path:
+    """Write the summary table of ``authority`` to an XLSX file; return its path."""
+    target = Path(path)
+    if target.suffix.lower() != ".xlsx":
+        raise InvalidInput(
+            f"the summary table is written as .xlsx, not {target.suffix or 'no extension'}",
+            "汇总表须保存为 .xlsx 文件",
+        )
+    if not target.parent.is_dir():
+        raise InvalidInput(f"no such folder: {target.parent}", f"目录不存在：{target.parent}")
+    frame = summary_table(run, authority)
+    title = f"{run.graph[authority].name} 推荐单位和复核情况汇总表"
+    with _pandas().ExcelWriter(target, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, sheet_name="汇总表", startrow=1)
+        sheet = writer.sheets["汇总表"]
+        sheet.cell(row=1, column=1, value=title)
+        for i, header in enumerate(frame.columns, start=1):
+            width = max(len(str(header)) * 2, *(len(str(v)) * 2 for v in frame[header]), 8)
+            sheet.column_dimensions[sheet.cell(row=2, column=i).column_letter].width = min(width, 60)
+    return target
+
+
+_WINNER_COLUMNS = {
+    "unit_code": ("unit_code", "统一社会信用代码"),
+    "unit_name": ("unit_name", "单位名称"),
+    "unit_type": ("unit_type", "类型"),
+    "batch": ("batch", "批次"),
+    "authority": ("authority", "所在地区代码"),
+}
+
+
+def load_winners(path: str | os.PathLike[str], *, unit_types: dict[str, str] | None = None) -> list[Winner]:
+    """Read earlier winners from a CSV (UTF-8) or XLSX file. Errors name the row and column.
+
+    ``unit_types`` maps other spellings (e.g. Chinese names 企业) to the campaign's codes.
+    """
+    p = Path(path)
+    source = str(p)
+    try:
+        if p.suffix.lower() == ".xlsx":
+            rows = _xlsx_rows(p)
+        elif p.suffix.lower() == ".csv":
+            rows = list(csv.DictReader(io.StringIO(p.read_text(encoding="utf-8-sig"))))
+        else:
+            raise CampaignFileError(source, "", "expected a .csv or .xlsx file", "应为 .csv 或 .xlsx 文件")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CampaignFileError(source, "", f"cannot read the file: {exc}", f"无法读取文件：{exc}") from exc
+    if not rows:
+        raise CampaignFileError(source, "", "the file has no rows", "文件没有数据行")
+    header = {h.strip() for h in rows[0] if h}
+    column: dict[str, str] = {}
+    for key, names in _WINNER_COLUMNS.items():
+        found = next((n for n in names if n in header), None)
+        if found is None:
+            raise CampaignFileError(
+                source, "header", f"missing column {names[0]} (or {names[1]})", f"缺少列 {names[1]}"
+            )
+        column[key] = found
+    aliases = unit_types or {}
+    out = []
+    for n, row in enumerate(rows, start=2):
+        values = {k: str(row.get(c) or "").strip() for k, c in column.items()}
+        problem = check_code(values["unit_code"])
+        if problem is not None:
+            raise CampaignFileError(
+                source, f"row {n}.unit_code", problem, f"统一社会信用代码无效（{problem}）"
+            )
+        try:
+            batch = int(float(values["batch"]))
+        except ValueError:
+            raise CampaignFileError(
+                source,
+                f"row {n}.batch",
+                f"{values['batch']!r} is not a year",
+                f"{values['batch']!r} 不是年份",
+            ) from None
+        if not values["unit_name"]:
+            raise CampaignFileError(source, f"row {n}.unit_name", "empty unit name", "单位名称为空")
+        unit_type = aliases.get(values["unit_type"], values["unit_type"])
+        out.append(Winner(values["unit_code"], values["unit_name"], unit_type, batch, values["authority"]))
+    return out
+
+
+def _xlsx_rows(path: Path) -> list[dict[str, Any]]:
+    try:
+        import openpyxl
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ImportError("reading .xlsx needs openpyxl: pip install 'pilotflow[reports]'") from exc
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a bad file
+        raise CampaignFileError(
+            str(path), "", f"not a readable .xlsx file ({exc})", "不是可读取的 .xlsx 文件"
+        ) from exc
+    sheet = book.worksheets[0]
+    values = list(sheet.iter_rows(values_only=True))
+    book.close()
+    if not values:
+        return []
+    header = [str(h).strip() if h is not None else "" for h in values[0]]
+    return [dict(zip(header, row, strict=False)) for row in values[1:] if any(v is not None for v in row)]

@@ -1,0 +1,111 @@
+"""The summary table (附件4) and the import of earlier winners."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import pilotflow as pf
+from pilotflow.reports import SUMMARY_COLUMNS, load_winners, summary_table, write_summary
+from pilotflow.service import Winner
+
+from conftest import all_materials, forward, nominate, stamp_all, unit_code
+
+MIN = pf.Actor("MIN", "industry", "operator")
+WEIHAI = pf.Actor("371000", "industry", "lead")
+
+
+def _weihai_selection(run: pf.CampaignRun) -> pf.SelectionResult:
+    """Four enterprises reach Weihai; Weihai ranks them in a chosen order and selects 3."""
+    ids = [forward(run, nominate(run, i, origin="371002").id).id for i in range(4)]
+    for nid in ids:
+        stamp_all(run, nid)
+    order = [ids[2], ids[0], ids[3], ids[1]]
+    return run.select(WEIHAI, "enterprise", order=order)
+
+
+def test_summary_lists_recommended_units_in_ranking_order(run: pf.CampaignRun) -> None:
+    """Weihai's table lists what it recommended, in its ranking, with Chinese headers; the
+    unit cut by quota is not among its recommendations."""
+    result = _weihai_selection(run)
+    table = summary_table(run, "371000")
+    assert list(SUMMARY_COLUMNS.values()) == list(table.columns)
+    names = {n.id: n.unit_name for n in run.nominations()}
+    assert [names[i] for i in result.recommended] == list(table["单位名称"])
+    assert [1, 2, 3] == list(table["推荐排序"])
+    assert {"2023年推荐单位"} == set(table["类别"])
+    assert {"企业"} == set(table["类型"])
+
+
+def test_summary_includes_re_review_results(run: pf.CampaignRun, clock: pf.FixedClock) -> None:
+    """Earlier winners of the area appear with their re-review result: not applied by the
+    deadline → revoked (撤销称号并摘牌)."""
+    winners = [Winner(unit_code(900 + i), f"老单位{i}", "enterprise", 2018, "371002") for i in range(2)]
+    run.register_winners(MIN, winners)
+    run.apply_for_re_review(pf.Actor.applicant(winners[0].unit_code, "a"), winners[0].unit_code,
+                            materials=all_materials())  # fmt: skip
+    run.tick(pf.calendar.by_date(clock.now().date().replace(day=18), inclusive=True))
+    table = summary_table(run, "371000")
+    by_name = dict(zip(table["单位名称"], table["结果"], strict=True))
+    assert "撤销称号并摘牌" == by_name["老单位1"]
+    assert {"2017—2019年试点示范复核"} == set(table["类别"])
+
+
+def test_summary_written_as_xlsx_with_chinese_headers(run: pf.CampaignRun, tmp_path: Path) -> None:
+    """The XLSX has a title row, then the Chinese headers, then one row per unit."""
+    _weihai_selection(run)
+    path = write_summary(run, "371000", tmp_path / "附件4.xlsx")
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert "威海市 推荐单位和复核情况汇总表" == rows[0][0]
+    assert tuple(SUMMARY_COLUMNS.values()) == rows[1]
+    assert 3 == len(rows) - 2
+
+
+def test_summary_refuses_bad_input(run: pf.CampaignRun, tmp_path: Path) -> None:
+    """An unknown authority, a non-.xlsx name and a missing folder are refused clearly."""
+    with pytest.raises(pf.UnknownAuthority):
+        summary_table(run, "999999")
+    with pytest.raises(pf.InvalidInput, match=r"\.xlsx"):
+        write_summary(run, "371000", tmp_path / "t.csv")
+    with pytest.raises(pf.InvalidInput, match="no such folder"):
+        write_summary(run, "371000", tmp_path / "missing" / "t.xlsx")
+
+
+def test_winners_load_from_csv_and_xlsx(tmp_path: Path) -> None:
+    """Winners are read from CSV (English or Chinese headers) and from XLSX alike."""
+    code = unit_code(1)
+    csv_path = tmp_path / "w.csv"
+    csv_path.write_text(f"统一社会信用代码,单位名称,类型,批次,所在地区代码\n{code},甲,企业,2017,371002\n",
+                        encoding="utf-8")  # fmt: skip
+    expected = [Winner(code, "甲", "enterprise", 2017, "371002")]
+    assert expected == load_winners(csv_path, unit_types={"企业": "enterprise"})
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["unit_code", "unit_name", "unit_type", "batch", "authority"])
+    sheet.append([code, "甲", "enterprise", 2017, "371002"])
+    book.save(tmp_path / "w.xlsx")
+    assert expected == load_winners(tmp_path / "w.xlsx")
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        ("unit_code,unit_name,unit_type,batch\nX,甲,enterprise,2017\n", "header"),
+        ("unit_code,unit_name,unit_type,batch,authority\n91371002MA0000000X,甲,enterprise,2017,371002\n",
+         "row 2.unit_code"),
+        (f"unit_code,unit_name,unit_type,batch,authority\n{unit_code(1)},甲,enterprise,二〇一七,371002\n",
+         "row 2.batch"),
+    ],
+)  # fmt: skip
+def test_bad_winner_files_name_row_and_column(tmp_path: Path, content: str, where: str) -> None:
+    """A bad winners file is refused naming the file, the row and the column."""
+    path = tmp_path / "w.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(pf.CampaignFileError) as info:
+        load_winners(path)
+    assert where == info.value.path
