@@ -14,6 +14,7 @@ SHOWS = {
     "quickstart": "now received at MIN",
     "selection": "quota used after the what-ifs: 0 of 3",
     "sqlite_backend": "ConflictError",
+    "web_flask": "the retry answered with the same body: True",
 }
 
 

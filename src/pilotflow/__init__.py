@@ -39,9 +39,10 @@ from .errors import (
     UnknownDepartment,
 )
 from .events import Event, Snapshot
+from .materials import MaterialRejected, inspect_material, paper_material
 from .nomination import Actor, Material, Nomination
 from .screening import Listing, UnitList, load_list
-from .service import CampaignRun, Position, QuotaLine, SelectionResult, retry_on_conflict
+from .service import CampaignRun, Position, QuotaLine, SelectionResult, Winner, retry_on_conflict
 from .store import MemoryStore, Store, open_store
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "InvalidUnitCode",
     "Listing",
     "Material",
+    "MaterialRejected",
     "MemoryStore",
     "NaiveDatetime",
     "Nomination",
@@ -79,11 +81,14 @@ __all__ = [
     "UnitList",
     "UnknownAuthority",
     "UnknownDepartment",
+    "Winner",
     "bundled_campaigns",
     "empty_lists",
+    "inspect_material",
     "load_campaign",
     "load_list",
     "open_store",
+    "paper_material",
     "parse_campaign",
     "retry_on_conflict",
     "validate_unit_code",

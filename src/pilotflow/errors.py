@@ -9,6 +9,7 @@
     │   ├── UnknownDepartment                   a department the authority does not have
     │   ├── InvalidUnitCode                     a unified social credit code that fails its check
     │   ├── NaiveDatetime                       a datetime without a time zone
+    │   ├── MaterialRejected (materials.py)      a material file that fails its checks
     │   └── GraphError                          the authority graph is not a forest rooted at the top
     ├── NominationNotFound (also a LookupError) no nomination with that id
     ├── DuplicateNomination                     the unit already has a nomination (not withdrawn)

@@ -123,9 +123,9 @@ class Context:
         self.nomination = nomination
         self.extra = extra if extra is not None else {}
 
-    def zh(self, departments: Iterable[str]) -> str:
-        """Department codes as their Chinese names, joined."""
-        return "、".join(self.department_names.get(d, d) for d in departments)
+    def zh(self, codes: Iterable[str]) -> str:
+        """Codes (departments, unit types, materials, lists) as their Chinese names, joined."""
+        return "、".join(self.department_names.get(c, c) for c in codes)
 
 
 class Guard:
@@ -232,8 +232,8 @@ class _NotListed(Guard):
                     "disqualified",
                     f"unit {ctx.unit_code} is on list {lst.id!r} (version {lst.version}) since "
                     f"{hit.since.date().isoformat()}: {hit.reason or 'no reason given'}",
-                    f"单位 {ctx.unit_code} 自 {hit.since.date().isoformat()} 起被列入 "
-                    f"{lst.id!r}（版本 {lst.version}），不得推荐：{hit.reason or '未注明原因'}",
+                    f"单位 {ctx.unit_code} 自 {hit.since.date().isoformat()} 起被列入"
+                    f"{ctx.zh([lst.id])}（版本 {lst.version}），不得推荐：{hit.reason or '未注明原因'}",
                     {"list": lst.id, "list_version": lst.version, "reason": hit.reason},
                 )
         return None
@@ -272,10 +272,11 @@ class _MaterialsComplete(Guard):
         if not missing:
             return None
         text = ", ".join(f"{k} ({h}/{n})" for k, n, h in missing)
+        text_zh = "、".join(f"{ctx.zh([k])}（已有 {h} 份，需 {n} 份）" for k, n, h in missing)
         return Reason(
             "materials_missing",
             f"materials missing for this hop: {text}",
-            f"本环节所需材料不全：{text}",
+            f"本环节所需材料不全：{text_zh}",
             {"missing": tuple(k for k, _, _ in missing), "counts": tuple(missing)},
         )
 
@@ -292,19 +293,30 @@ class _QuotaFree(Guard):
                 continue
             used = ctx.quota_used(holder, counter)
             if used >= limit:
-                return _quota_reason(holder, counter, limit, used, ctx.quota_rule_name)
+                return _quota_reason(
+                    holder, counter, limit, used, ctx.quota_rule_name,
+                    ctx.holder.name, ctx.zh([counter]),
+                )  # fmt: skip
         return None
 
 
-def _quota_reason(authority: str, unit_type: str, limit: int, used: int, rule: str) -> Reason:
+def _quota_reason(
+    authority: str,
+    unit_type: str,
+    limit: int,
+    used: int,
+    rule: str,
+    authority_zh: str = "",
+    unit_type_zh: str = "",
+) -> Reason:
     what, what_zh = {
         "*": ("all unit types together", "全部类型合计"),
         "re_review": ("re-review recommendations (share of applicants)", "复核推荐（按申请数比例）"),
-    }.get(unit_type, (f"unit type {unit_type!r}", f"{unit_type} 类"))
+    }.get(unit_type, (f"unit type {unit_type!r}", f"{unit_type_zh or unit_type}类"))
     return Reason(
         "quota_full",
         f"quota of {authority} for {what} is full: {used} of {limit} used (rule {rule!r})",
-        f"{authority} 的{what_zh}推荐名额已满：已用 {used} 个，限额 {limit} 个",
+        f"{authority_zh or authority} 的{what_zh}推荐名额已满：已用 {used} 个，限额 {limit} 个",
         {"authority": authority, "unit_type": unit_type, "limit": limit, "used": used},
     )
 

@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import json
 import math
+import os
 import random
 import secrets
 import statistics
@@ -229,7 +230,13 @@ class CampaignRun:
         self.store = store if store is not None else MemoryStore()
         self.clock = clock if clock is not None else SystemClock(campaign.timezone)
         self.workflow = Workflow(campaign, self.graph)
-        self._department_names = {k: v.zh for k, v in campaign.departments.items()}
+        # Chinese names of every code a refusal may mention.
+        self._department_names = {
+            **{k: v.zh for k, v in campaign.screening_lists.items()},
+            **{k: v.name.zh for k, v in campaign.materials.items()},
+            **{k: v.name.zh for k, v in campaign.unit_types.items()},
+            **{k: v.zh for k, v in campaign.departments.items()},
+        }
         self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
         self._base_extra = {"top": self.graph.top.code, "min_experts": campaign.ministry.min_experts}
         self._lists: dict[str, UnitList] = {}
@@ -411,7 +418,17 @@ class CampaignRun:
         if actor is not None:
             self._actor(actor)
         ctx = self._context(n, actor, when, action)
-        return self.workflow.judge(n.state, action, ctx)[1]
+        reasons = self.workflow.judge(n.state, action, ctx)[1]
+        if when < n.updated_at:
+            reasons += (
+                Reason(
+                    "out_of_time_order",
+                    f"{when.isoformat()} is earlier than the last action on this nomination "
+                    f"({n.updated_at.isoformat()})",
+                    f"操作时间早于该申报上一次操作时间（{n.updated_at.isoformat()}）",
+                ),
+            )
+        return reasons
 
     def available_actions(
         self, actor: Actor, nomination: str | Nomination, *, at: datetime | None = None
@@ -505,7 +522,17 @@ class CampaignRun:
             raise QuotaExceeded(
                 action,
                 nid,
-                [_quota_reason(seat.authority, exc.key, exc.limit, exc.used, "store")],
+                [
+                    _quota_reason(
+                        seat.authority,
+                        exc.key,
+                        exc.limit,
+                        exc.used,
+                        "store",
+                        self.graph[seat.authority].name,
+                        self._department_names.get(exc.key, ""),
+                    )
+                ],
             ) from exc
 
     # -- idempotency -------------------------------------------------------------------
@@ -712,6 +739,46 @@ class CampaignRun:
         """Attach a material (by the applicant or the holding authority)."""
         m = self._material(material)
         return self._act("attach", actor, nomination, at, None, {"material": m}, idempotency_key)
+
+    def attach_file(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        kind: str,
+        path: str | os.PathLike[str],
+        *,
+        root: str | os.PathLike[str] | None = None,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """Attach a material as a real file, checked first (see :mod:`pilotflow.materials`):
+        its SHA-256, size and type from its bytes; a PDF that opens unencrypted, a valid
+        Word file, an MP4 of the campaign's length. A bad file raises ``MaterialRejected``
+        and nothing is written. With ``root``, ``path`` must lie inside it."""
+        from .materials import inspect_campaign_material
+
+        self._actor(actor)
+        self._nomination(nomination)  # an unknown nomination is refused before any file work
+        material = inspect_campaign_material(self.campaign, kind, path, root=root)
+        return self.attach(actor, nomination, material, at=at, idempotency_key=idempotency_key)
+
+    def attach_paper(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        kind: str,
+        copies: int = 1,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """Declare ``copies`` of a paper material (e.g. the application form, 一式三份)."""
+        from .materials import paper_material
+
+        if kind not in self.campaign.materials:
+            raise InvalidInput(f"unknown material kind {kind!r}", f"未知的材料类型 {kind!r}")
+        material = paper_material(self.campaign.materials[kind], copies)
+        return self.attach(actor, nomination, material, at=at, idempotency_key=idempotency_key)
 
     def stamp(
         self,

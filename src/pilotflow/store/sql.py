@@ -207,6 +207,27 @@ def _engine(url: str, **options: Any) -> Engine:
     )
 
 
+def _version_error(found: str | None, table: str) -> StoreError:
+    """Refuse a database at another schema version, saying what to do about it."""
+    if found is None:
+        en = (
+            "create the tables with SQLStore(..., create=True) or "
+            "pilotflow.store.migrate.upgrade(url_or_engine)"
+        )
+        zh = "请用 SQLStore(..., create=True) 或 pilotflow.store.migrate.upgrade(...) 建表"
+    elif found.isdigit() and int(found) < int(SCHEMA_VERSION):
+        en = "migrate it first: pilotflow.store.migrate.upgrade(url_or_engine)"
+        zh = "请先迁移：pilotflow.store.migrate.upgrade(...)"
+    else:
+        en = "it was written by a newer pilotflow: upgrade pilotflow"
+        zh = "它由更新版本的 pilotflow 写入，请升级 pilotflow"
+    return StoreError(
+        f"the database holds pilotflow schema version {found!r} (in {table}); this pilotflow "
+        f"needs {SCHEMA_VERSION!r}: {en}",
+        f"数据库中的 pilotflow 表结构版本为 {found!r}（{table}），本程序需要 {SCHEMA_VERSION!r}：{zh}",
+    )
+
+
 class SQLStore(Store):
     """A store on a SQLAlchemy ``Engine`` (SQLite file or PostgreSQL), or on a host's
     ``Connection``.
@@ -252,31 +273,30 @@ class SQLStore(Store):
                 with self._write_conn() as conn:
                     if schema and self._pg:
                         conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
-                    self.metadata.create_all(conn)
-                    found = conn.execute(
-                        sa.select(meta.c.value).where(meta.c.key == "schema_version")
-                    ).scalar()
-                    if found is None:
+                    # Only a database with no recorded version gets tables: one at another
+                    # version is left untouched (and refused below) for the migrations.
+                    if self._recorded_version(conn, schema) is None:
+                        self.metadata.create_all(conn)
                         conn.execute(sa.insert(meta).values(key="schema_version", value=SCHEMA_VERSION))
             with self._read_conn() as conn:
-                if not sa.inspect(conn).has_table(meta.name, schema=schema):
-                    found = None
-                else:
-                    found = conn.execute(
-                        sa.select(meta.c.value).where(meta.c.key == "schema_version")
-                    ).scalar()
+                found = self._recorded_version(conn, schema)
         if found != SCHEMA_VERSION:
-            raise StoreError(
-                f"the database holds pilotflow schema version {found!r}; this pilotflow "
-                f"needs {SCHEMA_VERSION!r}",
-                f"数据库中的 pilotflow 表结构版本为 {found!r}，本程序需要 {SCHEMA_VERSION!r}",
-            )
+            raise _version_error(found, f"{key}{meta.name}")
+
+    def _recorded_version(self, conn: Connection, schema: str | None) -> str | None:
+        """The schema version recorded in the meta table (None: no table, or no row)."""
+        meta = self._m
+        if not sa.inspect(conn).has_table(meta.name, schema=schema):
+            return None
+        found = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+        return None if found is None else str(found)
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> SQLStore:
         prefix = options.pop("prefix", "pf_")
         schema = options.pop("schema", None)
-        return cls(_engine(url, **options), prefix=prefix, schema=schema)
+        create = options.pop("create", True)
+        return cls(_engine(url, **options), prefix=prefix, schema=schema, create=create)
 
     def __repr__(self) -> str:
         return f"<SQLStore {self.engine.url.render_as_string(hide_password=True)}>"

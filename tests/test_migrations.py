@@ -1,0 +1,410 @@
+"""pilotflow's own migrations (Alembic) on SQLite and PostgreSQL.
+
+The revisions must end exactly where ``make_metadata()`` is: same tables, columns, keys and
+indexes as ``create_all``, under any prefix and (PostgreSQL) schema. A migrated database is
+accepted by ``SQLStore(create=False)`` and runs a campaign; a database the installed
+pilotflow does not know is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.config import main as alembic_main
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+import pilotflow as pf
+from pilotflow.store import migrate
+from pilotflow.store.sql import SCHEMA_VERSION, SQLStore, configure_sqlite, make_metadata
+
+from conftest import forward, nominate
+
+TABLES = ("nominations", "events", "quota", "receipts", "meta")
+
+
+@dataclass
+class Target:
+    """A place for pilotflow's tables: a database, a prefix and (PostgreSQL) a schema."""
+
+    engine: sa.Engine
+    url: str
+    prefix: str
+    schema: str | None
+
+    @property
+    def tables(self) -> list[str]:
+        return [f"{self.prefix}{t}" for t in TABLES]
+
+    def table(self, name: str) -> sa.Table:
+        """One of pilotflow's tables, as ``make_metadata()`` describes it here."""
+        key = f"{self.schema}.{self.prefix}{name}" if self.schema else f"{self.prefix}{name}"
+        return make_metadata(self.prefix, self.schema).tables[key]
+
+    def store(self, **options: Any) -> SQLStore:
+        return SQLStore(self.engine, prefix=self.prefix, schema=self.schema, **options)
+
+
+def _pg_engine(url: str) -> sa.Engine:
+    return sa.create_engine("postgresql+psycopg://" + url.split("://", 1)[1])
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def make_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[str], Target]]:
+    """Build empty targets on each SQL engine: SQLite files with a prefix; on PostgreSQL,
+    fresh schemas (dropped afterwards) with a prefix."""
+    engines: list[sa.Engine] = []
+    schemas: list[str] = []
+    pg_url = request.getfixturevalue("pg_url") if request.param == "postgres" else None
+
+    def build(prefix: str) -> Target:
+        if pg_url is None:
+            url = f"sqlite:///{tmp_path / f'{prefix}{len(engines)}.db'}"
+            engine = configure_sqlite(sa.create_engine(url))
+            engines.append(engine)
+            return Target(engine, url, prefix, None)
+        schema = f"pf_mig_{uuid.uuid4().hex[:10]}"
+        schemas.append(schema)
+        engine = _pg_engine(pg_url)
+        engines.append(engine)
+        return Target(engine, pg_url, prefix, schema)
+
+    yield build
+    if pg_url is not None:
+        with engines[0].begin() as conn:
+            for schema in schemas:
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    for engine in engines:
+        engine.dispose()
+
+
+def _where(index: dict[str, Any]) -> str | None:
+    options = index.get("dialect_options", {})
+    found = options.get("sqlite_where", options.get("postgresql_where"))
+    return None if found is None else str(found)
+
+
+def snapshot(target: Target) -> dict[str, Any]:
+    """Every table's columns, primary key, unique constraints and indexes, as reflected
+    (the schema's name is blanked out of server defaults such as ``nextval(...)``)."""
+    with target.engine.connect() as conn:
+        inspector = sa.inspect(conn)
+        out: dict[str, Any] = {}
+        for table in target.tables:
+            kw = {"schema": target.schema}
+            columns = [
+                (c["name"], str(c["type"]), c["nullable"],
+                 str(c.get("default")).replace(f"{target.schema}.", ""), c.get("autoincrement"))
+                for c in inspector.get_columns(table, **kw)
+            ]  # fmt: skip
+            out[table] = {
+                "columns": columns,
+                "primary_key": inspector.get_pk_constraint(table, **kw),
+                "unique": sorted(
+                    (u["name"], tuple(u["column_names"]))
+                    for u in inspector.get_unique_constraints(table, **kw)
+                ),
+                "indexes": sorted(
+                    (i["name"], tuple(i["column_names"]), bool(i["unique"]), _where(dict(i)))
+                    for i in inspector.get_indexes(table, **kw)
+                ),
+            }
+        return out
+
+
+def table_names(target: Target) -> set[str]:
+    with target.engine.connect() as conn:
+        return set(sa.inspect(conn).get_table_names(schema=target.schema))
+
+
+def differences(target: Target) -> list[Any]:
+    """What Alembic's autogenerate would still change to reach ``make_metadata()``."""
+    schema = target.schema
+
+    def include_name(name: str | None, type_: str, _parents: Any) -> bool:
+        return type_ != "schema" or name == schema
+
+    with target.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn,
+            opts={
+                "include_schemas": schema is not None,
+                "include_name": include_name,
+                "version_table": migrate.version_table(target.prefix),
+                "version_table_schema": schema,
+                "compare_type": True,
+            },
+        )
+        return list(compare_metadata(context, make_metadata(target.prefix, schema)))
+
+
+def round_trip(target: Target, campaign: pf.Campaign, clock: pf.FixedClock) -> pf.CampaignRun:
+    """Nominate, stamp and recommend one level up on the target's tables."""
+    run = pf.CampaignRun(campaign, store=target.store(create=False), lists=pf.empty_lists(campaign),
+                         clock=clock)  # fmt: skip
+    n = nominate(run, 1)
+    forward(run, n.id)
+    return run
+
+
+@pytest.mark.parametrize("prefix", ["pf_", "gov_pf_"])
+def test_upgrade_creates_what_make_metadata_describes(
+    make_target: Callable[[str], Target], prefix: str
+) -> None:
+    """On an empty database, ``upgrade`` creates the same tables, columns, keys and indexes
+    as ``make_metadata().create_all`` (reflected side by side), autogenerate finds nothing
+    left to do, and the only extra table is pilotflow's own Alembic version table."""
+    migrated, created = make_target(prefix), make_target(prefix)
+    assert "0001" == migrate.upgrade(migrated.engine, prefix=prefix, schema=migrated.schema)
+    created.store(create=True).close()
+    assert snapshot(created) == snapshot(migrated)
+    assert [] == differences(migrated)
+    assert {*migrated.tables, f"{prefix}alembic_version"} == table_names(migrated)
+
+
+def test_migrated_database_runs_a_campaign(
+    make_target: Callable[[str], Target], campaign: pf.Campaign, clock: pf.FixedClock
+) -> None:
+    """``SQLStore(create=False)`` accepts a migrated database (the migration records the
+    schema version) and a nominate → stamp → recommend round trip commits, quota included."""
+    target = make_target("gov_pf_")
+    migrate.upgrade(target.url if target.schema is None else target.engine, prefix="gov_pf_",
+                    schema=target.schema)  # fmt: skip
+    run = round_trip(target, campaign, clock)
+    (n,) = run.nominations()
+    stamps = len(run.graph["371002"].departments)
+    assert ("in_review", "371000", 1 + stamps + 1) == (n.state, n.holder, n.version)
+    assert {("371002", "enterprise"): 1, ("371002", "*"): 1} == run.store.quota_usage(campaign.id)
+    reopened = target.store(create=False)
+    assert [e.action for e in run.history(n.id)] == [e.action for e in reopened.events(campaign.id)]
+
+
+def test_upgrade_adopts_a_database_made_by_create_all(
+    make_target: Callable[[str], Target], campaign: pf.Campaign, clock: pf.FixedClock
+) -> None:
+    """Tables made by ``SQLStore(create=True)`` carry no Alembic revision: ``current``
+    reports the one matching their schema version, ``upgrade`` stamps it and changes
+    nothing else, and the data stays."""
+    target = make_target("pf_")
+    target.store(create=True).close()
+    run = round_trip(target, campaign, clock)
+    before = snapshot(target)
+    assert "0001" == migrate.current(target.engine, schema=target.schema)
+    assert {*target.tables} == table_names(target)
+    assert "0001" == migrate.upgrade(target.engine, schema=target.schema)
+    assert "0001" == migrate.upgrade(target.engine, schema=target.schema)
+    assert before == snapshot(target)
+    assert {*target.tables, "pf_alembic_version"} == table_names(target)
+    reopened = target.store(create=False)
+    assert [n.id for n in run.nominations()] == [n.id for n in reopened.nominations(campaign.id)]
+
+
+def test_create_true_on_a_migrated_database_changes_nothing(make_target: Callable[[str], Target]) -> None:
+    """``SQLStore(create=True)`` on a migrated database accepts it as it is."""
+    target = make_target("pf_")
+    migrate.upgrade(target.engine, schema=target.schema)
+    before = snapshot(target)
+    target.store(create=True).close()
+    assert before == snapshot(target)
+    assert "0001" == migrate.current(target.engine, schema=target.schema)
+
+
+def test_downgrade_to_base_drops_the_tables(make_target: Callable[[str], Target]) -> None:
+    """``downgrade(..., "base")`` removes every pilotflow table; upgrading again rebuilds them."""
+    target = make_target("pf_")
+    migrate.upgrade(target.engine, schema=target.schema)
+    assert None is migrate.downgrade(target.engine, "base", schema=target.schema)
+    assert {"pf_alembic_version"} == table_names(target)
+    assert None is migrate.current(target.engine, schema=target.schema)
+    assert "0001" == migrate.upgrade(target.engine, schema=target.schema)
+    assert [] == differences(target)
+
+
+def test_prefixes_keep_two_installations_apart(make_target: Callable[[str], Target]) -> None:
+    """Two prefixes in one database are migrated and versioned independently."""
+    first = make_target("a_")
+    second = Target(first.engine, first.url, "b_", first.schema)
+    migrate.upgrade(first.engine, prefix="a_", schema=first.schema)
+    assert None is migrate.current(first.engine, prefix="b_", schema=first.schema)
+    migrate.upgrade(first.engine, prefix="b_", schema=first.schema)
+    assert {*first.tables, *second.tables, "a_alembic_version", "b_alembic_version"} == table_names(first)
+
+
+def test_unknown_schema_version_is_refused(make_target: Callable[[str], Target]) -> None:
+    """A migrated database whose schema version this pilotflow does not know is refused by
+    ``SQLStore`` with a clear message (nothing is created or changed)."""
+    target = make_target("pf_")
+    migrate.upgrade(target.engine, schema=target.schema)
+    meta = target.table("meta")
+    with target.engine.begin() as conn:
+        conn.execute(sa.update(meta).where(meta.c.key == "schema_version").values(value="99"))
+    for create in (False, True):
+        with pytest.raises(pf.StoreError, match=f"schema version '99'.*needs '{SCHEMA_VERSION}'"):
+            target.store(create=create)
+
+
+def test_revision_from_a_newer_pilotflow_is_refused(make_target: Callable[[str], Target]) -> None:
+    """A database stamped with a revision this pilotflow does not ship (migrated by a newer
+    pilotflow) is refused by ``upgrade`` and ``current`` with a message saying so."""
+    target = make_target("pf_")
+    migrate.upgrade(target.engine, schema=target.schema)
+    version = sa.table(migrate.version_table("pf_"), sa.column("version_num"), schema=target.schema)
+    with target.engine.begin() as conn:
+        conn.execute(sa.update(version).values(version_num="0099"))
+    for call in (migrate.upgrade, migrate.current):
+        with pytest.raises(pf.StoreError, match=r"'0099'.*newer pilotflow") as caught:
+            call(target.engine, schema=target.schema)
+        assert "请升级 pilotflow" in caught.value.zh
+
+
+def test_tables_without_a_schema_version_are_refused(make_target: Callable[[str], Target]) -> None:
+    """Tables a host created from ``make_metadata()`` without recording the schema version
+    are not guessed at: ``upgrade`` refuses them and says how to proceed."""
+    target = make_target("pf_")
+    with target.engine.begin() as conn:
+        if target.schema:
+            conn.execute(sa.schema.CreateSchema(target.schema))
+        make_metadata("pf_", target.schema).create_all(conn)
+    with pytest.raises(pf.StoreError, match=r"no schema version.*create=True"):
+        migrate.upgrade(target.engine, schema=target.schema)
+
+
+def test_empty_database_is_refused_without_create(make_target: Callable[[str], Target]) -> None:
+    """``SQLStore(create=False)`` on a database without pilotflow's tables is refused."""
+    target = make_target("pf_")
+    if target.schema:
+        with target.engine.begin() as conn:
+            conn.execute(sa.schema.CreateSchema(target.schema))
+    with pytest.raises(pf.StoreError, match="schema version None"):
+        target.store(create=False)
+
+
+def test_upgrade_takes_a_url(tmp_path: Path) -> None:
+    """``upgrade`` and ``current`` take a store URL as ``open_store`` does."""
+    url = f"sqlite:///{tmp_path / 'by-url.db'}"
+    assert None is migrate.current(url)
+    assert "0001" == migrate.upgrade(url, revision="0001")
+    assert "0001" == migrate.current(url)
+    store = pf.open_store(url)
+    assert [] == store.nominations("any")
+    store.close()
+
+
+def test_upgrade_joins_the_callers_transaction(tmp_path: Path) -> None:
+    """Given a Connection inside a transaction, ``upgrade`` runs in it: a rollback undoes it."""
+    engine = configure_sqlite(sa.create_engine(f"sqlite:///{tmp_path / 'host.db'}"))
+    with engine.connect() as conn:
+        conn.begin()
+        assert "0001" == migrate.upgrade(conn)
+        conn.rollback()
+    assert None is migrate.current(engine)
+    engine.dispose()
+
+
+def test_bad_arguments_are_invalid_input(tmp_path: Path) -> None:
+    """A prefix that is not an identifier, a non-database target, or the memory store is
+    ``InvalidInput``."""
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    for call in (
+        lambda: migrate.upgrade(url, prefix="pf-; DROP"),
+        lambda: migrate.upgrade(42),  # type: ignore[arg-type]
+        lambda: migrate.upgrade("memory://"),
+    ):
+        with pytest.raises(pf.InvalidInput):
+            call()
+
+
+def test_alembic_command_line_with_x_options(tmp_path: Path) -> None:
+    """The stock ``alembic`` command runs pilotflow's migrations from a two-line ini file,
+    with the database and the prefix given as ``-x`` options."""
+    ini = tmp_path / "alembic.ini"
+    ini.write_text("[alembic]\nscript_location = pilotflow.store:migrations\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    alembic_main(["-c", str(ini), "-x", f"url={url}", "-x", "prefix=cli_", "upgrade", "head"])
+    assert "0001" == migrate.current(url, prefix="cli_")
+    engine = configure_sqlite(sa.create_engine(url))
+    SQLStore(engine, prefix="cli_", create=False).close()
+
+
+def test_workers_starting_together_migrate_once(make_target: Callable[[str], Target]) -> None:
+    """Several workers running ``upgrade`` at the same moment on an empty database: one
+    migrates, the others wait and find it done; all answer with the head revision."""
+    target = make_target("pf_")
+    barrier = threading.Barrier(4)
+    answers: list[str | None] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        barrier.wait(timeout=10)
+        try:
+            answers.append(migrate.upgrade(target.engine, schema=target.schema))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert [] == errors
+    assert ["0001"] * 4 == answers
+    assert [] == differences(target)
+
+
+def test_processes_starting_together_migrate_once(make_target: Callable[[str], Target]) -> None:
+    """Worker processes running ``upgrade`` on one database at the same moment (as web
+    workers at start-up do): the database serialises them, so exactly one migrates."""
+    target = make_target("pf_")
+    start = time.time() + 3
+    script = (
+        "import sys, time; from pilotflow.store import migrate; "
+        f"time.sleep(max(0.0, {start} - time.time())); "
+        f"print(migrate.upgrade({target.url!r}, schema={target.schema!r}))"
+    )
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    done = [w.communicate(timeout=120) for w in workers]
+    assert [("0001\n", "")] * 4 == done
+    assert [] == differences(target)
+
+
+def test_head_records_the_schema_version_sqlstore_needs() -> None:
+    """The newest revision writes the ``schema_version`` that ``SQLStore`` checks, and a
+    database made by ``create_all`` at that version is adopted as that revision."""
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    newest = script.get_revision(migrate.head())
+    assert newest is not None
+    assert SCHEMA_VERSION == newest.module.SCHEMA_VERSION
+    assert migrate.head() == migrate.REVISION_OF_SCHEMA[SCHEMA_VERSION]
+    assert [newest.revision] == list(script.get_heads())
+
+
+def test_create_true_leaves_a_database_at_another_version_alone(
+    make_target: Callable[[str], Target],
+) -> None:
+    """``SQLStore(create=True)`` on a database recording another schema version creates no
+    table before refusing it: the tables are left for the migrations."""
+    target = make_target("pf_")
+    with target.engine.begin() as conn:
+        if target.schema:
+            conn.execute(sa.schema.CreateSchema(target.schema))
+        target.table("meta").create(conn)
+        conn.execute(sa.insert(target.table("meta")).values(key="schema_version", value="0"))
+    with pytest.raises(pf.StoreError, match=r"schema version '0'.*migrate\.upgrade"):
+        target.store(create=True)
+    assert {"pf_meta"} == table_names(target)
