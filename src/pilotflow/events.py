@@ -16,7 +16,7 @@ from typing import Any
 
 from attrs import evolve, field, frozen
 
-from .nomination import Actor, Material, MinistryRecord, Nomination, Objection, Score
+from .nomination import Actor, MinistryRecord, Nomination, Objection, Score
 
 __all__ = ["Event", "Snapshot", "apply", "quota_usage", "replay"]
 
@@ -191,14 +191,3 @@ def replay(events: Iterable[Event], until: datetime | None = None) -> Snapshot:
         state[event.nomination_id] = apply(current, event)
     return Snapshot(state, dict(quota_usage(state.values())))
 
-
-def material_data(material: Material) -> dict[str, Any]:
-    """A material as plain data (for stores that serialise events)."""
-    return {
-        "kind": material.kind,
-        "copies": material.copies,
-        "filename": material.filename,
-        "sha256": material.sha256,
-        "size": material.size,
-        "media_type": material.media_type,
-    }
