@@ -32,7 +32,8 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
     """A database made by the demo, shared by the read-only commands below."""
-    return run_demo(tmp_path_factory.mktemp("cli") / "demo.db")
+    # Stopped at the ministry's door, so that nominations are still open to explore.
+    return run_demo(tmp_path_factory.mktemp("cli") / "demo.db", through="received")
 
 
 @pytest.fixture

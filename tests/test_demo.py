@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 import pilotflow as pf
-from pilotflow.demo import UNITS, DemoResult, run_demo
+from pilotflow.demo import UNITS, WINNERS, DemoResult, run_demo
 
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
 
@@ -65,7 +65,7 @@ def test_reserve_pool_unit_is_ranked_first_at_shandong(demo: DemoResult, reopene
     """Shandong's reserve pool (储备库) ranks its unit first although its score is lowest."""
     first = reopened.get(demo.selection("370000", "enterprise").ranked[0])
     assert "东营黄河口智慧养老科技有限公司" == first.unit_name
-    assert "received" == first.state
+    assert "MIN" == first.holder  # it reached the ministry
 
 
 def test_refusals_carry_their_reason_codes(demo: DemoResult) -> None:
@@ -102,12 +102,13 @@ def test_replay_equals_store_state(demo: DemoResult, reopened: pf.CampaignRun) -
     assert demo.events == len(reopened.events())
 
 
-def test_audit_log_moves_forward_through_october(demo: DemoResult, reopened: pf.CampaignRun) -> None:
-    """The fixed clock only moves forward, from 16 to 26 October 2023 (Asia/Shanghai)."""
+def test_audit_log_moves_forward_to_the_announcement(demo: DemoResult, reopened: pf.CampaignRun) -> None:
+    """The fixed clock only moves forward, from 16 October to the announcement on 14 November
+    2023 (Asia/Shanghai), the day the 5-working-day notice from 6 November has closed."""
     moments = [e.at for e in reopened.events()]
     assert sorted(moments) == moments
     assert "2023-10-16" == moments[0].date().isoformat()
-    assert "2023-10-26" == moments[-1].date().isoformat()
+    assert "2023-11-14" == moments[-1].date().isoformat()
 
 
 def test_summary_counts_add_up(demo: DemoResult) -> None:
@@ -118,7 +119,7 @@ def test_summary_counts_add_up(demo: DemoResult) -> None:
             assert row.received == row.recommended + row.cut + row.declined + row.pending, row
     sent_up = demo.row("370000").recommended + demo.row("370200").recommended
     assert sent_up == demo.row("MIN").received
-    assert len(UNITS) == demo.nominations
+    assert len(UNITS) + len(WINNERS) == demo.nominations
     assert 1 == demo.row("371000-NH").pending  # the late one never left 南海新区
     assert 1 == demo.row("371073").declined  # the listed one
 
@@ -155,3 +156,14 @@ def test_fresh_recreates_the_database(tmp_path: Path) -> None:
     first = run_demo(db)
     second = run_demo(db)
     assert (first.nominations, first.events) == (second.nominations, second.events)
+
+
+def test_the_whole_campaign_ends_announced_and_revoked(demo: DemoResult) -> None:
+    """The demo runs the whole campaign: units are announced after the public notice, one is
+    removed by an upheld objection, one rejected by a failed spot check, the earlier winners
+    that did not apply are revoked, and the one Shandong kept within its 70% share is
+    retained (announced)."""
+    states = set(demo.outcomes.values())
+    assert {"announced", "removed", "rejected", "revoked"} <= states
+    assert "revoked" == demo.outcomes["文登区龙山街道"]
+    assert "announced" == demo.outcomes["威海康宁智慧养老服务中心"]

@@ -241,16 +241,25 @@ _campaign_option = click.option(
     show_default=True,
     help="Recreate the file first (--keep: use it as it is; it must not hold the demo yet).",
 )
+@click.option(
+    "--through",
+    type=click.Choice(["announcement", "received"]),
+    default="announcement",
+    show_default=True,
+    help="Run the whole campaign, or stop when the ministry has received the recommendations.",
+)
 @_handled
-def demo(db: str, fresh: bool) -> None:
-    """Run a slice of the 2023 smart health and elderly-care campaign end to end.
+def demo(db: str, fresh: bool, through: str) -> None:
+    """Run the 2023 smart health and elderly-care campaign end to end.
 
-    Weihai's districts receive nominations, stamp jointly and recommend; Weihai, Jinan and
-    Dongying select within their quotas; Shandong and Qingdao send to the ministry; a few
-    actions are refused on the way. Takes a second or two.
+    Earlier winners are registered for re-review; Weihai's districts receive nominations,
+    stamp jointly and recommend; Weihai, Jinan and Dongying select within their quotas;
+    Shandong and Qingdao send to the ministry; a few actions are refused on the way; the
+    ministry's experts review, spot checks are drawn, the list is publicly noticed, objections
+    are ruled on, and the deadline sweep announces and revokes. Takes a few seconds.
     """
     console = _console()
-    result = run_demo(db, console, fresh=fresh)
+    result = run_demo(db, console, fresh=fresh, through=through)
     console.print(f"\nDone in {result.seconds:.1f} s · database: {result.db_path}")
     if result.examples:
         label, nid = next(iter(result.examples.items()))

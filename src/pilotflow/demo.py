@@ -51,6 +51,7 @@ from . import (
     QuotaLine,
     SelectionResult,
     UnitList,
+    Winner,
     load_campaign,
     open_store,
 )
@@ -119,6 +120,7 @@ class DemoResult:
     summary: tuple[SummaryRow, ...]
     examples: Mapping[str, str]  # label -> nomination id (to try `pilotflow history`)
     seconds: float
+    outcomes: Mapping[str, str] = {}  # unit name -> final state (the ministry phase, re-review)
 
     @property
     def store_url(self) -> str:
@@ -212,6 +214,15 @@ UNITS: tuple[Unit, ...] = (
     Unit("laoshan_park", "崂山区智慧康养产业园", "park", "medical_elderly_care_integration", "370212", 84),
 )
 # fmt: on
+
+# Earlier winners of Weihai's area to re-review (复核); the first two apply, the others don't.
+WINNERS: tuple[Unit, ...] = (
+    Unit("w_kangning", "威海康宁智慧养老服务中心", "enterprise", "smart_nursing_homes", "371002", 0),
+    Unit("w_huancui", "环翠区环翠楼街道", "street_town", "community_day_care", "371002", 0),
+    Unit("w_wendeng", "文登区龙山街道", "street_town", "elderly_canteens", "371003", 0),
+    Unit("w_rongcheng", "荣成康养科技有限公司", "enterprise", "home_visit_care", "371082", 0),
+)
+EXPERT_OFFSETS = (-22, -18, -20, -17, -25)  # the five experts are stricter than the districts
 
 LISTED = "xintai"  # on 失信被执行人名单 from 17 October
 LATE = "lanhai"  # its district recommends after the deadline
@@ -657,6 +668,131 @@ class _Demo:
             ),
         )
 
+    # -- re-review of the 2017–2019 winners ---------------------------------------------------
+
+    def re_review(self) -> None:
+        ministry = self.officer(MINISTRY)
+        self.phase(
+            _at(10, 16, 8, 40),
+            "The 2017–2019 winners are registered for re-review",
+            "三部委导入 2017—2019 年试点示范名单，启动复核",
+        )
+        winners = [
+            Winner(w.code, w.name, w.unit_type, 2017 + i % 3, w.origin, w.scenario)
+            for i, w in enumerate(WINNERS)
+        ]
+        for n in self.run.register_winners(ministry, winners):
+            self.ids[n.unit_code] = n.id
+        self.note(f"{len(winners)} earlier winners await their applications (by 2023-10-18)")
+        forms = (
+            Material("re_review_application_form"),
+            Material("re_review_video", filename="近年工作视频.mp4", media_type="video/mp4"),
+        )
+        applicants = WINNERS[:2]
+        for w in applicants:
+            n = self.run.apply_for_re_review(
+                Actor.applicant(w.code, f"contact@{w.key}"),
+                w.code,
+                materials=(
+                    *forms,
+                    Material("application_form_paper", copies=3),
+                    Material("application_form_word"),
+                    Material("application_form_pdf"),
+                    Material("application_materials"),
+                    Material("three_department_letter"),
+                    Material("electronic_copy_pdf"),
+                    Material("recommendation_opinion"),
+                    Material("electronic_copy"),
+                ),
+            )
+            self.unit_of[n.id] = w
+            for _ in range(2):  # the district, then Weihai check and forward
+                self.stamp_all(n.id)
+                if self.run.get(n.id).holder == w.origin:
+                    self.attach(n.id, Material("joint_recommendation_letter"))
+                self.run.recommend(self.officer(self.run.get(n.id).holder), n.id)
+        self.note("2 applied; their districts and Weihai checked and forwarded them to Shandong")
+        for w in applicants:
+            self.stamp_all(self.ids[w.code])
+        result = self.run.select(self.officer(SHANDONG), "enterprise", track="re_review")
+        result_st = self.run.select(self.officer(SHANDONG), "street_town", track="re_review")
+        self.note(
+            "Shandong may recommend at most 70% of its re-review applicants, rounded down: "
+            f"floor(0.7 × 2) = 1 → recommended {len(result.recommended) + len(result_st.recommended)}, "
+            f"cut {len(result.cut) + len(result_st.cut)}"
+        )
+
+    # -- the ministry phase -------------------------------------------------------------------
+
+    def ministry_phase(self) -> None:
+        ministry = self.officer(MINISTRY)
+        received = self.run.nominations(state="received")
+        self.phase(_at(11, 1, 9), "The ministries' experts review what they received", "三部委组织专家评审")
+        for n in self.track(received, "expert review"):
+            unit = self.unit_of[n.id]
+            base = unit.score or 85
+            for i, offset in enumerate(EXPERT_OFFSETS):
+                expert = Actor(MINISTRY, DEPARTMENTS[i % 3], f"专家{i + 1}")
+                self.run.score(
+                    expert,
+                    n.id,
+                    score=max(0, min(100, base + offset)),
+                    opinion="材料翔实，应用成效明显" if base + offset >= 60 else "示范性不足",
+                )
+            self.run.conclude_review(ministry, n.id)
+        reviewed = self.run.nominations(state="reviewed")
+        self.note(f"{len(reviewed)} of {len(received)} passed (trimmed mean of 5 experts ≥ 60)")
+        self.phase(_at(11, 3, 9), "On-site spot checks (20%, rounded up)", "实地抽检（20%，向上取整）")
+        drawn = self.run.draw_spot_checks(ministry, seed=2023)
+        for i, nid in enumerate(drawn):
+            passed = i != 0
+            self.run.record_spot_check(
+                ministry, nid, passed=passed, reason="现场核查属实" if passed else "现场核查与申报材料不符"
+            )
+            self.note(f"{self.unit_of[nid].name}: {'passed ✓' if passed else 'failed ✗ (removed)'}")
+        for n in self.run.nominations(state="reviewed"):
+            self.run.propose(ministry, n.id)
+        self.phase(_at(11, 6, 9), "Public notice: 5 working days", "公示（5 个工作日）")
+        on_notice = self.run.publish_notice(ministry)
+        until = self.run.get(on_notice[0]).ministry
+        self.note(f"{len(on_notice)} units on notice until {until.notice_until if until else '?'}")
+        first, second = on_notice[0], on_notice[-1]
+        self.run.file_objection(
+            first,
+            objector="王某（实名）",
+            grounds="服务人数与实际不符",
+            evidence="社区走访记录",
+            at=_at(11, 7, 10),
+        )
+        self.run.file_objection(
+            second,
+            objector="李某（实名）",
+            grounds="产品未实际投入使用",
+            evidence="用户反馈",
+            at=_at(11, 8, 10),
+        )
+        self.clock.set(_at(11, 10, 9))
+        self.run.rule_on_objection(ministry, first, upheld=False, reason="经核查，异议不成立")
+        self.run.rule_on_objection(ministry, second, upheld=True, reason="经核查，异议属实")
+        self.note(
+            f"objection against {self.unit_of[first].name} dismissed; "
+            f"against {self.unit_of[second].name} upheld (removed)"
+        )
+        self.phase(
+            _at(11, 14, 9),
+            "The notice has closed: the deadline sweep announces",
+            "公示期满，定时任务公告（并撤销未申请复核的单位）",
+        )
+        fired = self.run.tick()
+        self.note(f"tick() moved {len(fired)} nominations; running it again moves {len(self.run.tick())}")
+        table = Table(title="Results · 结果", title_justify="left")
+        for col in ("unit 单位", "track 类别", "state 状态"):
+            table.add_column(col)
+        for n in self.run.nominations():
+            if n.state in ("announced", "rejected", "removed", "revoked"):
+                table.add_row(n.unit_name, "2023" if n.track == "new" else f"复核 {n.batch}", n.state)
+        self.console.print(table)
+
     # -- the summary ------------------------------------------------------------------------
 
     def summary(self) -> tuple[SummaryRow, ...]:
@@ -666,6 +802,8 @@ class _Demo:
         declined: Counter[str] = Counter()
         pending: Counter[str] = Counter()
         for n in self.run.nominations():
+            if n.track == "re_review" and n.hop == 0 and n.state in ("awaiting_application", "revoked"):
+                continue  # an earlier winner that never applied was never received anywhere
             for i, authority in enumerate(n.route[: n.hop + 1]):
                 received[authority] += 1
                 if i < n.hop:
@@ -674,7 +812,7 @@ class _Demo:
                 cut[n.holder] += 1
             elif n.state in ("declined", "withdrawn"):
                 declined[n.holder] += 1
-            elif n.state == "in_review":
+            elif n.state in ("in_review", "lapsed"):
                 pending[n.holder] += 1
         rows = []
         for code in received:
@@ -739,7 +877,13 @@ class _Demo:
     def examples(self) -> dict[str, str]:
         out: dict[str, str] = {}
         for n in self.run.nominations():
+            if n.id not in self.unit_of:
+                continue  # an earlier winner that never applied
             unit = self.unit_of[n.id]
+            if n.track != "new":
+                continue
+            if n.state == "announced" and "announced" not in out:
+                out["announced"] = n.id
             if n.state == "received" and "at the ministry" not in out:
                 out["at the ministry"] = n.id
             if n.state == "not_recommended" and n.holder == WEIHAI and "cut at Weihai" not in out:
@@ -767,12 +911,22 @@ def run_demo(
     console: Console | None = None,
     *,
     fresh: bool = True,
+    through: str = "announcement",
 ) -> DemoResult:
     """Run the demo on the SQLite file ``db_path`` and print it on ``console``.
 
     ``fresh`` (the default) deletes the file first; without it the file must not already
-    hold this campaign's nominations. Returns what happened (:class:`DemoResult`).
+    hold this campaign's nominations. ``through`` is how far the campaign runs: to the
+    ``"announcement"`` (the whole campaign: ministry review, spot checks, public notice,
+    objections, announcement, revocations) or only until the recommendations are
+    ``"received"`` by the ministry (leaving nominations mid-flight to explore).
+    Returns what happened (:class:`DemoResult`).
     """
+    if through not in ("received", "announcement"):
+        raise InvalidInput(
+            f"through must be 'received' or 'announcement', got {through!r}",
+            "through 参数必须是 received（部级受理）或 announcement（公告）",
+        )
     started = time.perf_counter()
     console = console if console is not None else Console(quiet=True)
     path = Path(db_path).expanduser().resolve()
@@ -803,7 +957,10 @@ def run_demo(
                 border_style="cyan",
             )
         )
+        demo.re_review()
         demo.story()
+        if through == "announcement":
+            demo.ministry_phase()
         rows = demo.summary()
         demo.show_summary(rows)
         events = demo.run.events()
@@ -830,6 +987,7 @@ def run_demo(
             rows,
             examples,
             elapsed,
+            {n.unit_name: n.state for n in current.values()},
         )
     finally:
         demo.run.store.close()
