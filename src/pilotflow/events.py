@@ -190,4 +190,3 @@ def replay(events: Iterable[Event], until: datetime | None = None) -> Snapshot:
             continue  # its creation lies after `until`
         state[event.nomination_id] = apply(current, event)
     return Snapshot(state, dict(quota_usage(state.values())))
-
