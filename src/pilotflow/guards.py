@@ -541,14 +541,42 @@ def enough_scores() -> Guard:
     return _EnoughScores()
 
 
+@frozen(repr=False)
+class _DrawnForCheck(_CheckState):
+    code = "drawn_for_check"
+    doc = "the unit was drawn for an on-site spot check and has no result yet"
+    want: bool = True
+
+
+@frozen(repr=False)
+class _CheckSettled(_CheckState):
+    code = "check_settled"
+    doc = "no on-site spot check is pending for the unit"
+    want: bool = False
+
+
+@frozen(repr=False)
+class _NoticeOpen(_NoticeWindow):
+    code = "notice_open"
+    doc = "the public notice is running at the moment of the action"
+    open: bool = True
+
+
+@frozen(repr=False)
+class _NoticeClosed(_NoticeWindow):
+    code = "notice_closed"
+    doc = "the public notice has closed at the moment of the action"
+    open: bool = False
+
+
 def drawn_for_check() -> Guard:
     """The unit was drawn for an on-site spot check and has no result yet."""
-    return _CheckState(True)
+    return _DrawnForCheck()
 
 
 def check_settled() -> Guard:
     """No on-site spot check is pending for the unit."""
-    return _CheckState(False)
+    return _CheckSettled()
 
 
 def not_drawn() -> Guard:
@@ -558,12 +586,12 @@ def not_drawn() -> Guard:
 
 def notice_open() -> Guard:
     """The public notice is running at the moment of the action."""
-    return _NoticeWindow(True)
+    return _NoticeOpen()
 
 
 def notice_closed() -> Guard:
     """The public notice has closed at the moment of the action."""
-    return _NoticeWindow(False)
+    return _NoticeClosed()
 
 
 def actor_is_top() -> Guard:

@@ -120,6 +120,10 @@ def _row(n: Nomination, run: CampaignRun) -> dict[str, Any]:
     state = n.state
     if n.track == "re_review" and state == "announced":
         result = "保留称号（复核通过）"
+    elif n.track == "re_review" and not n.is_live and state != "withdrawn":
+        # Not retained at any level (declined, cut by the share, lapsed, rejected, removed):
+        # 复核未通过的……单位将撤销称号并摘牌 (工信厅联电子函〔2023〕265号, 三).
+        result = "撤销称号并摘牌"
     elif state in _RESULT:
         result = _RESULT[state]
     else:

@@ -141,7 +141,15 @@ def combine_scores(scores: Sequence[float], rule: str) -> float:
     return round(statistics.fmean(values), 2)
 
 
-_NOT_APPLIED = frozenset({"awaiting_application", "withdrawn", "revoked_unapplied"})
+_NOT_APPLIED = frozenset({"awaiting_application", "withdrawn"})
+
+
+def _applied(n: Nomination) -> bool:
+    """Did this re-review unit apply? A winner the sweep revoked for not applying is
+    ``revoked`` without a ministry record; one the ministry revoked has one."""
+    return n.state not in _NOT_APPLIED and not (n.state == "revoked" and n.ministry is None)
+
+
 _ROUNDINGS: dict[str, Callable[[float], int]] = {
     "floor": math.floor,
     "ceil": math.ceil,
@@ -381,7 +389,7 @@ class CampaignRun:
         applied = sum(
             1
             for n in self.store.nominations(self.campaign.id)
-            if n.track == "re_review" and authority in n.route and n.state not in _NOT_APPLIED
+            if n.track == "re_review" and authority in n.route and _applied(n)
         )
         return share_of(applied, self.campaign.re_review.max_share, self.campaign.re_review.rounding)
 
@@ -1060,6 +1068,8 @@ class CampaignRun:
                 raise InvalidInput(f"rate must be from 0 to 1, got {share!r}", "抽检比例必须在 0 到 1 之间")
             count = share_of(len(reviewed), float(share), "ceil")
             drawn = random.Random(seed).sample(reviewed, count)
+        for n in drawn:
+            self._check_order(n, when)
         changes = [
             self._change(n, self._context(n, actor, when, "select_for_check"), "select_for_check",
                          actor, when, n.state, None, None)
@@ -1105,6 +1115,8 @@ class CampaignRun:
         when = self._at(at)
         until = add_working_days(when, self.campaign.notice.working_days, timezone=self.campaign.timezone)
         proposed = self.store.nominations(self.campaign.id, state="proposed")
+        for n in proposed:
+            self._check_order(n, when)
         changes = [
             self._change(n, self._context(n, actor, when, "publish"), "publish", actor, when,
                          n.state, None, {"until": until.isoformat()})
@@ -1159,8 +1171,11 @@ class CampaignRun:
         for n in self.store.nominations(self.campaign.id, state="on_notice"):
             who = actor if actor is not None else Actor(n.holder, SYSTEM, "deadline-sweep")
             ctx = self._context(n, who, when, "announce")
-            if self.workflow.judge(n.state, "announce", ctx)[1]:
-                continue
+            reasons = self.workflow.judge(n.state, "announce", ctx)[1]
+            if actor is not None and any(r.code == "not_authorized" for r in reasons):
+                raise _refusal("announce", n.id, reasons)
+            if reasons or when < n.updated_at:
+                continue  # notice still open, or acted on after `when`
             try:
                 self._commit("announce", [self._change(n, ctx, "announce", who, when, n.state, None, None)])
             except ConflictError:
