@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from attrs import evolve, field, frozen
@@ -21,8 +22,11 @@ from .nomination import Actor, MinistryRecord, Nomination, Objection, Score
 __all__ = ["Event", "Snapshot", "apply", "quota_usage", "replay"]
 
 
+_NO_DATA: Mapping[str, Any] = MappingProxyType({})
+
+
 def _mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return value if value is not None else {}
+    return value if value is not None else _NO_DATA  # one shared read-only empty mapping
 
 
 @frozen
@@ -46,7 +50,7 @@ class Event:
     revision: str
     lists: tuple[tuple[str, str], ...]
     reason: str | None = None
-    data: Mapping[str, Any] = field(factory=dict, converter=_mapping)
+    data: Mapping[str, Any] = field(default=None, converter=_mapping)
 
 
 def apply(current: Nomination | None, event: Event) -> Nomination:

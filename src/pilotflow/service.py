@@ -10,6 +10,7 @@ one new version, one audit event and its quota seats atomically. A refused actio
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -21,6 +22,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from attrs import field, frozen
@@ -202,6 +204,15 @@ def _selection_from(d: dict[str, Any]) -> SelectionResult:
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _stamp_data(department: str | None) -> Mapping[str, Any]:
+    """The (read-only, shared) data of a stamp event: one mapping per department, not per event."""
+    return MappingProxyType({"department": department})
+
+
+_new_context = object.__new__
+
+
 def _refusal(action: str, nomination_id: str | None, reasons: Sequence[Reason]) -> ActionRefused:
     if any(r.code == "quota_full" for r in reasons):
         return QuotaExceeded(action, nomination_id, reasons)
@@ -266,6 +277,7 @@ class CampaignRun:
 
     def _refresh_lists(self) -> None:
         self._screening = tuple(self._lists[k] for k in self.campaign.screening_lists)
+        self._listed = frozenset(e.unit_code for lst in self._screening for e in lst.entries)
         self._list_versions = tuple((lst.id, lst.version) for lst in self._lists.values())
 
     def __repr__(self) -> str:
@@ -333,30 +345,31 @@ class CampaignRun:
         deadline_hop = hop
         if action == "withdraw" and hop.next is None and n.hop > 0:
             deadline_hop = plan.hops[n.hop - 1]  # at the top: the hop that brought it there
-        return Context(
-            actor=actor,
-            at=at,
-            holder=hop.holder,
-            next_authority=hop.next,
-            hop=n.hop,
-            route_len=len(n.route),
-            unit_code=n.unit_code,
-            unit_type=n.unit_type,
-            stamps=n.stamps,
-            materials=n.materials,
-            deadline=deadline_hop.deadline,
-            deadline_label=deadline_hop.deadline_label,
-            required_materials=(
-                hop.materials if n.track == "new" else hop.materials + hop.re_review_materials
-            ),
-            quota_limits=self._limits(n, hop) if hop.next is not None else (),
-            quota_rule_name=hop.quota_rule.name if hop.quota_rule is not None else "",
-            quota_used=self._quota_used,
-            lists=self._screening,
-            department_names=self._department_names,
-            nomination=n,
-            extra=self._extra(n, action, extra) if action in _MINISTRY_ACTIONS else self._base_extra,
+        ctx = _new_context(Context)
+        ctx.actor = actor
+        ctx.at = at
+        ctx.holder = hop.holder
+        ctx.next_authority = hop.next
+        ctx.hop = n.hop
+        ctx.route_len = len(n.route)
+        ctx.unit_code = n.unit_code
+        ctx.unit_type = n.unit_type
+        ctx.stamps = n.stamps
+        ctx.materials = n.materials
+        ctx.deadline = deadline_hop.deadline
+        ctx.deadline_label = deadline_hop.deadline_label
+        ctx.required_materials = (
+            hop.materials if n.track == "new" else hop.materials + hop.re_review_materials
         )
+        ctx.quota_limits = self._limits(n, hop) if hop.next is not None else ()
+        ctx.quota_rule_name = hop.quota_rule.name if hop.quota_rule is not None else ""
+        ctx.quota_used = self._quota_used
+        ctx.lists = self._screening
+        ctx.listed = self._listed
+        ctx.department_names = self._department_names
+        ctx.nomination = n
+        ctx.extra = self._extra(n, action, extra) if action in _MINISTRY_ACTIONS else self._base_extra
+        return ctx
 
     def _extra(self, n: Nomination, action: str, given: Mapping[str, Any] | None) -> dict[str, Any]:
         """Facts the ministry-phase guards and branches need beyond the nomination."""
@@ -619,6 +632,8 @@ class CampaignRun:
             self._commit(action, [change], receipt_for(change.after) if receipt_for else None)
             return change.after
 
+        if key is None:  # no idempotency key: no fingerprint tuple, no copy of data
+            return perform(None)
         return self._once(
             key, (action, actor, nid, reason, dict(data or {}), at), perform, _ref, self._at_version
         )
@@ -645,6 +660,10 @@ class CampaignRun:
         """
         self._actor(actor)
         materials = tuple(materials)
+        if idempotency_key is None:
+            return self._nominate(
+                actor, unit_code, unit_name, unit_type, scenario, origin, materials, at, reason, None
+            )
         parts = ("nominate", actor, unit_code, unit_name, unit_type, scenario, origin, materials, at, reason)
         return self._once(
             idempotency_key,
@@ -801,7 +820,7 @@ class CampaignRun:
             raise InvalidInput("an applicant cannot stamp", "申报单位不能代替主管部门盖章")
         return self._act(
             "stamp", actor, nomination, at, None,
-            {"department": actor.department if isinstance(actor, Actor) else None}, idempotency_key,
+            _stamp_data(actor.department if isinstance(actor, Actor) else None), idempotency_key,
         )  # fmt: skip
 
     def recommend(

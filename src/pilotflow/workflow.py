@@ -170,10 +170,7 @@ class Transition:
     dest: str
     branches: tuple[tuple[Callable[[g.Context], bool], bool], ...]
     guards: tuple[g.Guard, ...]
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        return tuple(guard.code for guard in self.guards)
+    codes: tuple[str, ...]  # the guards' codes, once: every event of this transition shares it
 
 
 @frozen
@@ -224,7 +221,11 @@ class Workflow:
                 for t in transitions:
                     branches = tuple((c.func, c.target) for c in t.conditions if isinstance(c.func, Branch))
                     guards = tuple(c.func for c in t.conditions if isinstance(c.func, g.Guard))
-                    compiled.append(Transition(action, source, t.dest or source, branches, guards))
+                    compiled.append(
+                        Transition(
+                            action, source, t.dest or source, branches, guards, tuple(x.code for x in guards)
+                        )
+                    )
                 self._table[source, action] = tuple(compiled)
         self._triggers = {s: tuple(self.machine.get_triggers(s)) for s in STATES}
         self._route = functools.lru_cache(maxsize=None)(self._compute_route)

@@ -76,6 +76,9 @@ class MemoryStore(Store):
         return self._receipts.get((campaign, key))
 
     def commit(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
+        if len(changes) == 1 and receipt is None and not changes[0].seats:
+            self._commit_one(campaign, changes[0])
+            return
         with self._lock:
             if receipt is not None and (campaign, receipt.key) in self._receipts:
                 raise ReceiptExists(receipt.key)
@@ -124,3 +127,34 @@ class MemoryStore(Store):
                     self._live.pop(key, None)
                 else:
                     self._live[key] = live_id
+
+    def _commit_one(self, campaign: str, ch: Change) -> None:
+        """The common case of :meth:`commit`: one change, no seats, no receipt."""
+        after = ch.after
+        nid = after.id
+        with self._lock:
+            stored = self._nominations.get(nid)
+            current = None if stored is None else stored.version
+            expected = None if ch.before is None else ch.before.version
+            if current != expected or after.version != (expected or 0) + 1:
+                raise ConflictError(nid, expected or 0, current)
+            key = (campaign, after.claim_key)
+            holder = self._live.get(key)
+            claims = after.claims_unit
+            if claims and holder is not None and holder != nid:
+                raise DuplicateNomination(after.unit_code, holder)
+            self._nominations[nid] = after
+            log = self._events.get(campaign)
+            if log is None:
+                log = self._events[campaign] = []
+            log.append(ch.event)
+            mine = self._by_nomination.get(nid)
+            if mine is None:
+                self._by_nomination[nid] = [ch.event]
+            else:
+                mine.append(ch.event)
+            if claims:
+                if holder != nid:
+                    self._live[key] = nid
+            elif holder == nid:
+                del self._live[key]
