@@ -982,8 +982,12 @@ class CampaignRun:
         cut: list[str] = []
         skipped: dict[str, tuple[Reason, ...]] = {}
 
+        stored: dict[tuple[str, str], int] = {}  # read once per counter (the store re-checks)
+
         def used(authority: str, key: str) -> int:
-            return self._quota_used(authority, key) + taken.get(key, 0)
+            if (authority, key) not in stored:
+                stored[authority, key] = self._quota_used(authority, key)
+            return stored[authority, key] + taken.get(key, 0)
 
         for n in ranked:
             self._check_order(n, when)

@@ -45,6 +45,7 @@ from .codec import converter, decode_materials, dumps, encode_materials, event_r
 __all__ = ["SCHEMA_VERSION", "SQLStore", "configure_sqlite", "make_metadata"]
 
 SCHEMA_VERSION = "1"
+_READ_ONLY = "pilotflow_read_only"
 
 
 def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData:
@@ -137,6 +138,15 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
     return md
 
 
+class _StaleRows(Exception):
+    """Raised inside a commit's transaction (so that it rolls back) when a version-checked
+    UPDATE matched fewer rows than it was given; the versions are read after the rollback."""
+
+    def __init__(self, expected: list[tuple[str, int]]) -> None:
+        super().__init__(expected)
+        self.expected = expected
+
+
 def _is_retryable(exc: sa.exc.OperationalError) -> bool:
     """A deadlock or serialization failure (PostgreSQL) or a busy SQLite file."""
     code = getattr(exc.orig, "sqlstate", None)
@@ -182,7 +192,10 @@ def configure_sqlite(engine: Engine) -> Engine:
 
     @sa_event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # pilotflow's own reads run in autocommit (one statement, a consistent snapshot in
+        # WAL) instead of taking the write lock; every transaction that writes takes it.
+        if not conn.get_execution_options().get(_READ_ONLY):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -267,6 +280,14 @@ class SQLStore(Store):
         self._m = t[f"{key}{prefix}meta"]
         self._r = t[f"{key}{prefix}receipts"]
         self._pg = engine.dialect.name == "postgresql"
+        # Reads outside a host connection: autocommit (PostgreSQL: no BEGIN/ROLLBACK round
+        # trips; SQLite: no write lock, see configure_sqlite).
+        self._reader = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self._pg
+            else engine.execution_options(**{_READ_ONLY: True})
+        )
+        self._prepare_statements()
         meta = self._m
         with self._wrap():
             if create:
@@ -282,6 +303,30 @@ class SQLStore(Store):
                 found = self._recorded_version(conn, schema)
         if found != SCHEMA_VERSION:
             raise _version_error(found, f"{key}{meta.name}")
+
+    def _prepare_statements(self) -> None:
+        """Statements built once: SQLAlchemy then only looks up its compiled form, instead
+        of building a statement and its cache key from 21 literal values on every call."""
+        n, q, b = self._n, self._q, sa.bindparam
+        self._get_stmt = sa.select(n).where(n.c.id == b("p_id"))
+        self._version_stmt = sa.select(n.c.version).where(n.c.id == b("p_id"))
+        self._insert_nomination = sa.insert(n)
+        self._update_nomination = sa.update(n).where(n.c.id == b("p_id"), n.c.version == b("p_expected"))
+        self._insert_event = sa.insert(self._e)
+        key = (q.c.campaign == b("p_campaign"), q.c.authority == b("p_authority"),
+               q.c.unit_type == b("p_unit_type"))  # fmt: skip
+        self._quota_stmt = sa.select(q.c.used).where(*key)
+        self._take = sa.update(q).where(*key).values(used=q.c.used + b("p_delta"))
+        self._take_capped = self._take.where(q.c.used + b("p_delta") <= b("p_limit"))
+        self._insert_quota: sa.Executable
+        if self._pg:
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            self._insert_quota = pg_insert(q).on_conflict_do_nothing()
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            self._insert_quota = sqlite_insert(q).on_conflict_do_nothing()
 
     def _recorded_version(self, conn: Connection, schema: str | None) -> str | None:
         """The schema version recorded in the meta table (None: no table, or no row)."""
@@ -310,7 +355,7 @@ class SQLStore(Store):
         if self._conn is not None:
             yield self._conn
         else:
-            with self.engine.connect() as conn:
+            with self._reader.connect() as conn:
                 yield conn
 
     @contextmanager
@@ -389,7 +434,7 @@ class SQLStore(Store):
 
     def get(self, nomination_id: str) -> Nomination:
         with self._wrap(), self._read_conn() as conn:
-            row = conn.execute(sa.select(self._n).where(self._n.c.id == nomination_id)).mappings().first()
+            row = conn.execute(self._get_stmt, {"p_id": nomination_id}).mappings().first()
         if row is None:
             raise NominationNotFound(nomination_id)
         return self._nomination(row)
@@ -433,12 +478,9 @@ class SQLStore(Store):
         return [row_event(r) for r in rows]
 
     def quota_used(self, campaign: str, authority: str, unit_type: str) -> int:
-        q = self._q
+        params = {"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type}
         with self._wrap(), self._read_conn() as conn:
-            used = conn.execute(
-                sa.select(q.c.used).where(q.c.campaign == campaign, q.c.authority == authority,
-                                          q.c.unit_type == unit_type)
-            ).scalar()  # fmt: skip
+            used = conn.execute(self._quota_stmt, params).scalar()
         return int(used or 0)
 
     def quota_usage(self, campaign: str) -> dict[tuple[str, str], int]:
@@ -467,6 +509,13 @@ class SQLStore(Store):
                 if receipt is not None:
                     self._write_receipt(conn, campaign, receipt)
                 self._write(conn, campaign, changes)
+        except _StaleRows as stale:  # rolled back: name the first row another writer changed
+            for nid, expected in stale.expected:
+                with self._wrap(), self._read_conn() as conn:
+                    actual = conn.execute(self._version_stmt, {"p_id": nid}).scalar()
+                if actual != expected:
+                    raise ConflictError(nid, expected, actual) from None
+            raise ConflictError(stale.expected[0][0], stale.expected[0][1], None) from None
         except StoreError as exc:
             cause = exc.__cause__
             if isinstance(cause, sa.exc.IntegrityError):
@@ -510,7 +559,14 @@ class SQLStore(Store):
         return ConflictError(first.id, (changes[0].before.version if changes[0].before else 0), actual)
 
     def _write(self, conn: Connection, campaign: str, changes: Sequence[Change]) -> None:
-        n, q = self._n, self._q
+        n = self._n
+        # Net seat moves per counter, applied once per commit (a selection of 100 candidates
+        # moves two counters, not 200): (authority, counter) -> [delta, limit, a seat].
+        moves: dict[tuple[str, str], list[Any]] = {}
+        # Updates and events go to the driver as one executemany each (psycopg: pipelined,
+        # one round trip; events: a multi-row INSERT), not one statement per nomination.
+        updates: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
         for ch in changes:
             after = ch.after
             if after.claims_unit and (ch.before is None or not ch.before.claims_unit):
@@ -523,41 +579,46 @@ class SQLStore(Store):
                 if other is not None:
                     raise DuplicateNomination(after.unit_code, other)
             if ch.before is None:
-                exists = conn.execute(sa.select(n.c.version).where(n.c.id == after.id)).scalar()
+                exists = conn.execute(self._version_stmt, {"p_id": after.id}).scalar()
                 if exists is not None:
                     raise ConflictError(after.id, 0, exists)
-                conn.execute(sa.insert(n).values(self._row(after)))
+                conn.execute(self._insert_nomination, self._row(after))
             else:
-                expected = ch.before.version
-                done = conn.execute(
-                    sa.update(n).where(n.c.id == after.id, n.c.version == expected).values(self._row(after))
-                )
-                if done.rowcount != 1:
-                    actual = conn.execute(sa.select(n.c.version).where(n.c.id == after.id)).scalar()
-                    raise ConflictError(after.id, expected, actual)
-            try:
-                conn.execute(sa.insert(self._e).values(event_row(campaign, ch.event)))
-            except sa.exc.IntegrityError as exc:
-                raise ConflictError(after.id, ch.event.version - 1, None) from exc
+                params = self._row(after)
+                params["p_id"], params["p_expected"] = after.id, ch.before.version
+                updates.append(params)
+            events.append(event_row(campaign, ch.event))
             for seat in ch.seats:
                 for unit_type, limit in seat.counters:
-                    key = (q.c.campaign == campaign, q.c.authority == seat.authority,
-                           q.c.unit_type == unit_type)  # fmt: skip
-                    self._ensure_quota_row(conn, campaign, seat.authority, unit_type)
-                    stmt = sa.update(q).where(*key).values(used=q.c.used + seat.delta)
+                    move = moves.setdefault((seat.authority, unit_type), [0, None, seat])
+                    move[0] += seat.delta
                     if seat.delta > 0 and limit is not None:
-                        stmt = stmt.where(q.c.used + seat.delta <= limit)
-                    if conn.execute(stmt).rowcount != 1:
-                        used = conn.execute(sa.select(q.c.used).where(*key)).scalar()
-                        raise SeatUnavailable(seat, int(used or 0), limit or 0, unit_type)
+                        move[1] = limit if move[1] is None else min(move[1], limit)
+                        move[2] = seat
+        if updates and conn.execute(self._update_nomination, updates).rowcount != len(updates):
+            raise _StaleRows([(p["p_id"], p["p_expected"]) for p in updates])
+        try:
+            if events:
+                conn.execute(self._insert_event, events)
+        except sa.exc.IntegrityError as exc:
+            first = changes[0]
+            raise ConflictError(first.after.id, first.event.version - 1, None) from exc
+        for (authority, unit_type), (delta, limit, seat) in sorted(moves.items(), key=lambda m: m[0]):
+            if delta == 0:
+                continue
+            params = {"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type,
+                      "p_delta": delta, "p_limit": limit}  # fmt: skip
+            stmt = self._take_capped if delta > 0 and limit is not None else self._take
+            if conn.execute(stmt, params).rowcount == 1:
+                continue
+            used = conn.execute(self._quota_stmt, params).scalar()
+            if used is None:  # the counter's first seat: create its row, then take
+                self._ensure_quota_row(conn, campaign, authority, unit_type)
+                if conn.execute(stmt, params).rowcount == 1:
+                    continue
+                used = conn.execute(self._quota_stmt, params).scalar()
+            raise SeatUnavailable(seat, int(used or 0), limit or 0, unit_type)
 
     def _ensure_quota_row(self, conn: Connection, campaign: str, authority: str, unit_type: str) -> None:
         values = {"campaign": campaign, "authority": authority, "unit_type": unit_type, "used": 0}
-        if self._pg:
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-            conn.execute(pg_insert(self._q).values(values).on_conflict_do_nothing())
-        else:
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-            conn.execute(sqlite_insert(self._q).values(values).on_conflict_do_nothing())
+        conn.execute(self._insert_quota, values)
