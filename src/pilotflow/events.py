@@ -23,6 +23,7 @@ __all__ = ["Event", "Snapshot", "apply", "quota_usage", "replay"]
 
 
 _NO_DATA: Mapping[str, Any] = MappingProxyType({})
+_NO_MINISTRY_RECORD = MinistryRecord()  # frozen: one shared empty record
 
 
 def _mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -94,7 +95,7 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
         hop += 1
         stamps = ()
         if event.to_state == "received":
-            ministry = MinistryRecord()
+            ministry = _NO_MINISTRY_RECORD
     elif action == "return":
         hop -= 1
         stamps = ()

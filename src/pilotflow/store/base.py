@@ -17,6 +17,8 @@ from __future__ import annotations
 import abc
 from collections.abc import Sequence
 
+from typing import NamedTuple
+
 from attrs import frozen
 
 from ..errors import PilotflowError
@@ -26,8 +28,7 @@ from ..nomination import Nomination
 __all__ = ["Change", "Receipt", "ReceiptExists", "Seat", "SeatUnavailable", "Store"]
 
 
-@frozen
-class Seat:
+class Seat(NamedTuple):
     """A quota seat taken (``delta`` +1) or given back (-1) at ``authority``.
 
     ``counters`` names every counter the seat moves, each with the cap to enforce when taking
@@ -40,9 +41,8 @@ class Seat:
     counters: tuple[tuple[str, int | None], ...]
 
 
-@frozen
-class Change:
-    """One accepted action, ready to be committed."""
+class Change(NamedTuple):
+    """One accepted action, ready to be committed (a named tuple: built on every action)."""
 
     before: Nomination | None
     after: Nomination
