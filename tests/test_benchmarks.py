@@ -1,0 +1,34 @@
+"""The benchmarks still run (a smoke run each). No timing is asserted: machines are noisy."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def test_core_benchmark_quick_run_prints_the_ratios() -> None:
+    """``bench_core.py --quick`` completes and prints pilotflow, transitions and floor costs
+    and the memory per nomination."""
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_core.py"), "--quick"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert 0 == done.returncode, done.stderr[-2000:]
+    for fragment in ("pf/tr", "pf/floor", "per nomination"):
+        assert fragment in done.stdout
+
+
+@pytest.mark.postgres
+def test_sql_benchmark_quick_run_prints_the_ratios(pg_url: str) -> None:
+    """``bench_sql.py --quick`` completes against SQLite and PostgreSQL and prints its ratios."""
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_sql.py"), "--quick"],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert 0 == done.returncode, done.stderr[-2000:]
+    assert "floor" in done.stdout
