@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -160,3 +160,27 @@ def forward(run: pf.CampaignRun, nomination_id: str) -> pf.Nomination:
     """Stamp at the holder and recommend one level up."""
     n = stamp_all(run, nomination_id)
     return run.recommend(pf.Actor(n.holder, run.graph[n.holder].departments[0], "lead"), n.id)
+
+
+def codes(reasons: Sequence[pf.Reason]) -> list[str]:
+    """The codes of some reasons, in order."""
+    return [r.code for r in reasons]
+
+
+def refused(call: Callable[[], object]) -> pf.ActionRefused:
+    """Run ``call``, which must be refused; return the refusal."""
+    with pytest.raises(pf.ActionRefused) as info:
+        call()
+    return info.value
+
+
+def state_of(run: pf.CampaignRun) -> tuple[dict[str, pf.Nomination], list[pf.Event]]:
+    """Everything a run holds: its nominations and its audit log."""
+    return {n.id: n for n in run.nominations()}, run.events()
+
+
+def assert_replays(run: pf.CampaignRun) -> None:
+    """Replaying the log gives exactly the stored nominations and quota use."""
+    snapshot = run.replay()
+    assert {n.id: n for n in run.nominations()} == dict(snapshot.nominations)
+    assert dict(run.store.quota_usage(run.campaign.id)) == dict(snapshot.quota)

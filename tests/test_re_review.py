@@ -22,7 +22,19 @@ import pytest
 import pilotflow as pf
 from pilotflow.service import Winner, share_of
 
-from conftest import CAMPAIGN_ID, all_materials, forward, nominate, shanghai, stamp_all, unit_code
+from conftest import (
+    CAMPAIGN_ID,
+    all_materials,
+    assert_replays,
+    codes,
+    forward,
+    nominate,
+    refused,
+    shanghai,
+    stamp_all,
+    state_of,
+    unit_code,
+)
 
 MIN = "MIN"
 SHANDONG = "370000"
@@ -96,26 +108,6 @@ def variant(old: str, new: str) -> pf.Campaign:
 
 def expert(i: int) -> pf.Actor:
     return pf.Actor(MIN, "industry", f"expert-{i}")
-
-
-def codes(reasons: Sequence[pf.Reason]) -> list[str]:
-    return [r.code for r in reasons]
-
-
-def refused(call: Callable[[], object]) -> pf.ActionRefused:
-    with pytest.raises(pf.ActionRefused) as info:
-        call()
-    return info.value
-
-
-def state_of(run: pf.CampaignRun) -> tuple[dict[str, pf.Nomination], list[pf.Event]]:
-    return {n.id: n for n in run.nominations()}, run.events()
-
-
-def assert_replays(run: pf.CampaignRun) -> None:
-    snapshot = run.replay()
-    assert {n.id: n for n in run.nominations()} == dict(snapshot.nominations)
-    assert dict(run.store.quota_usage(run.campaign.id)) == dict(snapshot.quota)
 
 
 # -- registration ------------------------------------------------------------------------------

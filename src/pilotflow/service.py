@@ -178,6 +178,12 @@ def share_of(applicants: int, share: float, rounding: str) -> int:
     return _ROUNDINGS[rounding](exact)
 
 
+def _flag(name: str, value: object) -> None:
+    """Refuse anything but True or False for a yes/no argument."""
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{name} must be True or False, got {value!r}", f"{name} 参数必须是 True 或 False")
+
+
 def _ref(n: Nomination) -> dict[str, Any]:
     return {"nomination": n.id, "version": n.version}
 
@@ -1113,8 +1119,7 @@ class CampaignRun:
         idempotency_key: str | None = None,
     ) -> Nomination:
         """The result of a drawn unit's on-site check: failed → rejected (re-review: revoked)."""
-        if not isinstance(passed, bool):
-            raise InvalidInput("passed must be True or False", "passed 参数必须是 True 或 False")
+        _flag("passed", passed)
         return self._act("check", actor, nomination, at, self._reasoned("check", reason),
                          {"passed": passed}, idempotency_key, {"passed": passed})  # fmt: skip
 
@@ -1178,8 +1183,7 @@ class CampaignRun:
         idempotency_key: str | None = None,
     ) -> Nomination:
         """Upheld → the unit is removed (re-review: revoked); dismissed → back on notice."""
-        if not isinstance(upheld, bool):
-            raise InvalidInput("upheld must be True or False", "upheld 参数必须是 True 或 False")
+        _flag("upheld", upheld)
         action = "uphold" if upheld else "dismiss"
         return self._act(action, actor, nomination, at, self._reasoned(action, reason), None,
                          idempotency_key)  # fmt: skip
