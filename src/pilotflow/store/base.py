@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
-
 from typing import NamedTuple
 
 from attrs import frozen
