@@ -27,7 +27,7 @@ def test_core_benchmark_quick_run_prints_the_ratios() -> None:
 def test_sql_benchmark_quick_run_prints_the_ratios(pg_url: str) -> None:
     """``bench_sql.py --quick`` completes against SQLite and PostgreSQL and prints its ratios."""
     done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "bench_sql.py"), "--quick"],
+        [sys.executable, str(BENCHMARKS / "bench_sql.py"), "--quick", "--pg-url", pg_url],
         capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     assert 0 == done.returncode, done.stderr[-2000:]
