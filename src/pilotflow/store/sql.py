@@ -138,6 +138,21 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
     return md
 
 
+class _Sql:
+    """A statement compiled once for a dialect: driver SQL text and, for positional
+    paramstyles (SQLite's ``?``), the order of its parameter names."""
+
+    __slots__ = ("names", "text")
+
+    def __init__(self, text: str, names: Sequence[str] | None) -> None:
+        self.text = text
+        self.names = tuple(names) if names else None
+
+    def params(self, values: Mapping[str, Any]) -> Any:
+        names = self.names
+        return values if names is None else tuple([values[k] for k in names])
+
+
 class _StaleRows(Exception):
     """Raised inside a commit's transaction (so that it rolls back) when a version-checked
     UPDATE matched fewer rows than it was given; the versions are read after the rollback."""
@@ -153,6 +168,34 @@ def _is_retryable(exc: sa.exc.OperationalError) -> bool:
     if code in ("40001", "40P01"):
         return True
     return "database is locked" in str(exc.orig)
+
+
+_fromiso = datetime.fromisoformat
+
+#: Nomination field -> how its column is written (fields not named here are written as is).
+_ENCODE: dict[str, Any] = {
+    "route": lambda v: dumps(list(v)),
+    "stamps": lambda v: dumps(list(v)),
+    "seats": lambda v: dumps(list(v)),
+    "materials": lambda v: dumps(encode_materials(v)),
+    "created_at": lambda v: v.isoformat(),
+    "updated_at": lambda v: v.isoformat(),
+    "ministry": lambda v: None if v is None else dumps(converter.unstructure(v)),
+}
+#: The fields a row is compared on, to write only the columns that changed (``holder`` and
+#: ``claims_unit`` are derived: written when ``route``/``hop`` or ``state`` change).
+_FIELDS = ("campaign", "revision", "unit_code", "unit_name", "unit_type", "scenario", "route", "hop",
+           "state", "stamps", "materials", "seats", "created_at", "updated_at", "track", "batch",
+           "ministry")  # fmt: skip
+
+
+def _store_error(exc: sa.exc.SQLAlchemyError) -> PilotflowError:
+    if isinstance(exc, sa.exc.OperationalError) and _is_retryable(exc):
+        return ConflictError("(transaction)", 0, None)
+    return StoreError(
+        f"database error: {type(exc).__name__}: {exc}".splitlines()[0],
+        "数据库错误：" + str(exc).splitlines()[0],
+    )
 
 
 def _sqlite_url(url: str) -> str:
@@ -287,6 +330,8 @@ class SQLStore(Store):
             if self._pg
             else engine.execution_options(**{_READ_ONLY: True})
         )
+        self._dbapi_error: type[Exception] = engine.dialect.loaded_dbapi.Error
+        self._dbapi_integrity: type[Exception] = engine.dialect.loaded_dbapi.IntegrityError
         self._prepare_statements()
         meta = self._m
         with self._wrap():
@@ -306,7 +351,11 @@ class SQLStore(Store):
 
     def _prepare_statements(self) -> None:
         """Statements built once: SQLAlchemy then only looks up its compiled form, instead
-        of building a statement and its cache key from 21 literal values on every call."""
+        of building a statement and its cache key from 21 literal values on every call.
+
+        The hot ones (read a nomination, update it, append its event, move a seat) are also
+        compiled once for this dialect to driver SQL and run on the DB-API cursor of the
+        SQLAlchemy-managed connection, inside the same transaction (see :meth:`_cursor`)."""
         n, q, b = self._n, self._q, sa.bindparam
         self._get_stmt = sa.select(n).where(n.c.id == b("p_id"))
         self._version_stmt = sa.select(n.c.version).where(n.c.id == b("p_id"))
@@ -327,6 +376,50 @@ class SQLStore(Store):
             from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
             self._insert_quota = sqlite_insert(q).on_conflict_do_nothing()
+        r = self._r
+        self._columns = [c.name for c in n.c]
+        event_columns = [c.name for c in self._e.c if c.name != "seq"]
+        self._sql_get = self._compile(self._get_stmt)
+        self._sql_version = self._compile(self._version_stmt)
+        self._sql_insert_nomination = self._compile(self._insert_nomination, self._columns)
+        self._sql_insert_event = self._compile(self._insert_event, event_columns)
+        self._sql_quota = self._compile(self._quota_stmt)
+        self._sql_take = self._compile(self._take)
+        self._sql_take_capped = self._compile(self._take_capped)
+        self._sql_insert_quota = self._compile(
+            self._insert_quota, ["campaign", "authority", "unit_type", "used"]
+        )
+        self._sql_claim = self._compile(
+            sa.select(n.c.id).where(n.c.campaign == b("p_campaign"), n.c.unit_code == b("p_unit_code"),
+                                    n.c.track == b("p_track"), n.c.claims_unit == sa.true(),
+                                    n.c.id != b("p_id"))
+        )  # fmt: skip
+        self._sql_receipt = self._compile(
+            sa.select(r.c.fingerprint, r.c.result).where(
+                r.c.campaign == b("p_campaign"), r.c.key == b("p_key")
+            )
+        )
+        self._sql_insert_receipt = self._compile(sa.insert(r), ["campaign", "key", "fingerprint", "result"])
+        self._sql_updates: dict[tuple[str, ...], _Sql] = {}
+        self._one_sql: dict[tuple[str, ...], _Sql] = {}
+        self._decoded: dict[str, Any] = {}
+
+    def _compile(self, stmt: sa.ClauseElement, column_keys: list[str] | None = None) -> _Sql:
+        compiled = stmt.compile(dialect=self.engine.dialect, column_keys=column_keys)
+        return _Sql(compiled.string, getattr(compiled, "positiontup", None))
+
+    def _update_sql(self, columns: tuple[str, ...]) -> _Sql:
+        """``UPDATE nominations SET <only these columns> WHERE id = ? AND version = ?``."""
+        sql = self._sql_updates.get(columns)
+        if sql is None:
+            n, b = self._n, sa.bindparam
+            stmt = (
+                sa.update(n)
+                .where(n.c.id == b("p_id"), n.c.version == b("p_expected"))
+                .values({n.c[c]: b("v_" + c) for c in columns})
+            )
+            sql = self._sql_updates[columns] = self._compile(stmt)
+        return sql
 
     def _recorded_version(self, conn: Connection, schema: str | None) -> str | None:
         """The schema version recorded in the meta table (None: no table, or no row)."""
@@ -373,23 +466,71 @@ class SQLStore(Store):
                 yield conn
 
     @contextmanager
+    def _cursor(self, write: bool) -> Iterator[Any]:
+        """A DB-API cursor on the SQLAlchemy-managed connection: for a write, inside a
+        transaction (our own, committed at the end, or a SAVEPOINT inside the host's); for a
+        read outside a host connection, in autocommit (no write lock, no BEGIN round trip)."""
+        if self._conn is not None:
+            if write:
+                with self._write_conn() as conn:
+                    yield conn.connection.cursor()
+            else:
+                # The host's connection: let SQLAlchemy begin its transaction as it would.
+                if not self._conn.in_transaction():
+                    self._conn.begin()
+                yield self._conn.connection.cursor()
+            return
+        raw = self.engine.raw_connection()
+        try:
+            dbapi: Any = raw.driver_connection
+            cur = dbapi.cursor()
+            if not write:
+                if self._pg:
+                    dbapi.autocommit = True
+                    try:
+                        yield cur
+                    finally:
+                        dbapi.autocommit = False
+                else:
+                    yield cur
+                return
+            if self._pg:
+                try:
+                    yield cur
+                except BaseException:
+                    dbapi.rollback()
+                    raise
+                dbapi.commit()
+                return
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                if dbapi.in_transaction:
+                    dbapi.rollback()
+                raise
+            cur.execute("COMMIT")
+        except self._dbapi_error as exc:
+            if self.engine.dialect.is_disconnect(exc, raw, None):  # type: ignore[arg-type]
+                raw.invalidate(exc)
+            raise
+        finally:
+            raw.close()
+
+    @contextmanager
     def _wrap(self) -> Iterator[None]:
         try:
             yield
         except PilotflowError:
             raise
-        except sa.exc.OperationalError as exc:
-            if _is_retryable(exc):
-                raise ConflictError("(transaction)", 0, None) from exc
-            raise StoreError(
-                f"database error: {type(exc).__name__}: {exc}".splitlines()[0],
-                "数据库错误：" + str(exc).splitlines()[0],
-            ) from exc
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(
-                f"database error: {type(exc).__name__}: {exc}".splitlines()[0],
-                "数据库错误：" + str(exc).splitlines()[0],
-            ) from exc
+            raise _store_error(exc) from exc
+        except self._dbapi_error as exc:  # a statement run on the driver's cursor
+            wrapped = sa.exc.DBAPIError.instance(
+                None, None, exc, self._dbapi_error, dialect=self.engine.dialect
+            )
+            wrapped.__cause__ = exc
+            raise _store_error(wrapped) from wrapped
 
     # -- rows ------------------------------------------------------------------------
 
@@ -419,22 +560,41 @@ class SQLStore(Store):
             "ministry": None if n.ministry is None else dumps(converter.unstructure(n.ministry)),
         }
 
-    @staticmethod
-    def _nomination(r: sa.RowMapping | Mapping[str, Any]) -> Nomination:
+    def _nomination(self, r: Sequence[Any]) -> Nomination:
+        """A nomination from a row in table order (a driver tuple or a SQLAlchemy Row); JSON
+        columns are decoded once per distinct text (a cache: the values are immutable)."""
+        (nid, campaign, revision, unit_code, unit_name, unit_type, scenario, route, hop, _holder,
+         state, _claims, stamps, materials, seats, version, created_at, updated_at, track, batch,
+         ministry) = r  # fmt: skip
+        cache = self._decoded
+        if len(cache) > 8192:
+            cache.clear()
+        route_v = cache.get(route)
+        if route_v is None:
+            route_v = cache[route] = tuple(loads(route))
+        stamps_v = cache.get(stamps)
+        if stamps_v is None:
+            stamps_v = cache[stamps] = tuple(loads(stamps))
+        seats_v = cache.get(seats)
+        if seats_v is None:
+            seats_v = cache[seats] = tuple(loads(seats))
+        materials_v = cache.get(materials)
+        if materials_v is None:
+            materials_v = cache[materials] = decode_materials(loads(materials))
         return Nomination(
-            r["id"], r["campaign"], r["revision"], r["unit_code"], r["unit_name"],
-            r["unit_type"], r["scenario"], tuple(loads(r["route"])), r["hop"], r["state"],
-            tuple(loads(r["stamps"])), decode_materials(loads(r["materials"])),
-            tuple(loads(r["seats"])), r["version"], datetime.fromisoformat(r["created_at"]),
-            datetime.fromisoformat(r["updated_at"]), r["track"], r["batch"],
-            None if r["ministry"] is None else converter.structure(loads(r["ministry"]), MinistryRecord),
+            nid, campaign, revision, unit_code, unit_name, unit_type, scenario, route_v, hop, state,
+            stamps_v, materials_v, seats_v, version, _fromiso(created_at), _fromiso(updated_at),
+            track, batch,
+            None if ministry is None else converter.structure(loads(ministry), MinistryRecord),
         )  # fmt: skip
 
     # -- reads -----------------------------------------------------------------------
 
     def get(self, nomination_id: str) -> Nomination:
-        with self._wrap(), self._read_conn() as conn:
-            row = conn.execute(self._get_stmt, {"p_id": nomination_id}).mappings().first()
+        sql = self._sql_get
+        with self._wrap(), self._cursor(False) as cur:
+            cur.execute(sql.text, sql.params({"p_id": nomination_id}))
+            row = cur.fetchone()
         if row is None:
             raise NominationNotFound(nomination_id)
         return self._nomination(row)
@@ -445,7 +605,7 @@ class SQLStore(Store):
             row = conn.execute(
                 sa.select(n).where(n.c.campaign == campaign, n.c.unit_code == unit_code, n.c.track == track,
                                    n.c.claims_unit == sa.true())
-            ).mappings().first()  # fmt: skip
+            ).first()  # fmt: skip
         return None if row is None else self._nomination(row)
 
     def nominations(
@@ -465,7 +625,7 @@ class SQLStore(Store):
         if unit_type is not None:
             q = q.where(n.c.unit_type == unit_type)
         with self._wrap(), self._read_conn() as conn:
-            rows = conn.execute(q.order_by(n.c.created_at, n.c.id)).mappings().all()
+            rows = conn.execute(q.order_by(n.c.created_at, n.c.id)).all()
         return [self._nomination(r) for r in rows]
 
     def events(self, campaign: str, nomination_id: str | None = None) -> list[Event]:
@@ -478,10 +638,12 @@ class SQLStore(Store):
         return [row_event(r) for r in rows]
 
     def quota_used(self, campaign: str, authority: str, unit_type: str) -> int:
+        sql = self._sql_quota
         params = {"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type}
-        with self._wrap(), self._read_conn() as conn:
-            used = conn.execute(self._quota_stmt, params).scalar()
-        return int(used or 0)
+        with self._wrap(), self._cursor(False) as cur:
+            cur.execute(sql.text, sql.params(params))
+            row = cur.fetchone()
+        return int(row[0] or 0) if row is not None else 0
 
     def quota_usage(self, campaign: str) -> dict[tuple[str, str], int]:
         q = self._q
@@ -496,23 +658,34 @@ class SQLStore(Store):
     # -- writes ----------------------------------------------------------------------
 
     def receipt(self, campaign: str, key: str) -> Receipt | None:
-        r = self._r
-        with self._wrap(), self._read_conn() as conn:
-            row = conn.execute(
-                sa.select(r.c.fingerprint, r.c.result).where(r.c.campaign == campaign, r.c.key == key)
-            ).first()
+        sql = self._sql_receipt
+        with self._wrap(), self._cursor(False) as cur:
+            cur.execute(sql.text, sql.params({"p_campaign": campaign, "p_key": key}))
+            row = cur.fetchone()
         return None if row is None else Receipt(key, row[0], row[1])
 
     def commit(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
         try:
-            with self._wrap(), self._write_conn() as conn:
+            if self._pg and self._conn is None and receipt is None and len(changes) == 1:
+                ch = changes[0]
+                if (
+                    ch.before is not None
+                    and not ch.seats
+                    and (ch.before.claims_unit or not ch.after.claims_unit)
+                ):
+                    self._commit_one(campaign, ch, ch.before)
+                    return
+            with self._wrap(), self._cursor(True) as cur:
                 if receipt is not None:
-                    self._write_receipt(conn, campaign, receipt)
-                self._write(conn, campaign, changes)
+                    self._write_receipt(cur, campaign, receipt)
+                self._write(cur, campaign, changes)
         except _StaleRows as stale:  # rolled back: name the first row another writer changed
+            sql = self._sql_version
             for nid, expected in stale.expected:
-                with self._wrap(), self._read_conn() as conn:
-                    actual = conn.execute(self._version_stmt, {"p_id": nid}).scalar()
+                with self._wrap(), self._cursor(False) as cur:
+                    cur.execute(sql.text, sql.params({"p_id": nid}))
+                    row = cur.fetchone()
+                actual = None if row is None else row[0]
                 if actual != expected:
                     raise ConflictError(nid, expected, actual) from None
             raise ConflictError(stale.expected[0][0], stale.expected[0][1], None) from None
@@ -522,17 +695,45 @@ class SQLStore(Store):
                 raise self._classify(campaign, changes, receipt, cause) from cause
             raise
 
-    def _write_receipt(self, conn: Connection, campaign: str, receipt: Receipt) -> None:
-        r = self._r
-        exists = conn.execute(
-            sa.select(r.c.key).where(r.c.campaign == campaign, r.c.key == receipt.key)
-        ).first()
-        if exists is not None:
+    def _commit_one(self, campaign: str, ch: Change, before: Nomination) -> None:
+        """PostgreSQL, one change that takes no seat: the version-checked UPDATE and the
+        event INSERT as one statement (``WITH u AS (UPDATE ... RETURNING) INSERT ... SELECT
+        FROM u``), run in autocommit: atomic by itself, one round trip. No row updated: no
+        event inserted, nothing written."""
+        values = self._changed(before, ch.after)
+        columns = tuple(values)
+        sql = self._one_sql.get(columns)
+        if sql is None:
+            n, e, b = self._n, self._e, sa.bindparam
+            upd = (
+                sa.update(n)
+                .where(n.c.id == b("p_id"), n.c.version == b("p_expected"))
+                .values({n.c[c]: b("v_" + c) for c in columns})
+                .returning(n.c.id)
+                .cte("pf_updated")
+            )
+            cols = [c for c in e.c if c.name != "seq"]
+            select = sa.select(*[sa.cast(b("e_" + c.name), c.type) for c in cols]).select_from(upd)
+            sql = self._one_sql[columns] = self._compile(sa.insert(e).from_select(cols, select))
+        params = {"v_" + c: v for c, v in values.items()}
+        params["p_id"], params["p_expected"] = ch.after.id, before.version
+        for c, v in event_row(campaign, ch.event).items():
+            params["e_" + c] = v
+        with self._wrap(), self._cursor(False) as cur:
+            cur.execute(sql.text, sql.params(params))
+            done = cur.rowcount
+        if done != 1:
+            raise _StaleRows([(ch.after.id, before.version)])
+
+    def _write_receipt(self, cur: Any, campaign: str, receipt: Receipt) -> None:
+        sql = self._sql_receipt
+        cur.execute(sql.text, sql.params({"p_campaign": campaign, "p_key": receipt.key}))
+        if cur.fetchone() is not None:
             raise ReceiptExists(receipt.key)
-        conn.execute(
-            sa.insert(r).values(campaign=campaign, key=receipt.key,
-                                fingerprint=receipt.fingerprint, result=receipt.result)
-        )  # fmt: skip
+        sql = self._sql_insert_receipt
+        values = {"campaign": campaign, "key": receipt.key, "fingerprint": receipt.fingerprint,
+                  "result": receipt.result}  # fmt: skip
+        cur.execute(sql.text, sql.params(values))
 
     def _classify(
         self,
@@ -558,36 +759,59 @@ class SQLStore(Store):
             actual = None
         return ConflictError(first.id, (changes[0].before.version if changes[0].before else 0), actual)
 
-    def _write(self, conn: Connection, campaign: str, changes: Sequence[Change]) -> None:
-        n = self._n
+    def _changed(self, before: Nomination, after: Nomination) -> dict[str, Any]:
+        """The columns of ``after`` that differ from ``before``, encoded (a stamp writes
+        stamps, version and updated_at, not the materials or the route)."""
+        out: dict[str, Any] = {}
+        for f in _FIELDS:
+            new = getattr(after, f)
+            old = getattr(before, f)
+            if new is not old and new != old:
+                enc = _ENCODE.get(f)
+                out[f] = new if enc is None else enc(new)
+        if "route" in out or "hop" in out:
+            out["holder"] = after.holder
+        if "state" in out:
+            out["claims_unit"] = after.claims_unit
+        out["version"] = after.version
+        return out
+
+    def _write(self, cur: Any, campaign: str, changes: Sequence[Change]) -> None:
         # Net seat moves per counter, applied once per commit (a selection of 100 candidates
         # moves two counters, not 200): (authority, counter) -> [delta, limit, a seat].
         moves: dict[tuple[str, str], list[Any]] = {}
-        # Updates and events go to the driver as one executemany each (psycopg: pipelined,
-        # one round trip; events: a multi-row INSERT), not one statement per nomination.
-        updates: list[dict[str, Any]] = []
-        events: list[dict[str, Any]] = []
+        # Updates (grouped by the columns they write) and events go to the driver as one
+        # executemany each (psycopg: pipelined; SQLite: one prepared statement).
+        updates: dict[tuple[str, ...], list[Any]] = {}
+        expected: list[tuple[str, int]] = []
+        events: list[Any] = []
+        ev_sql = self._sql_insert_event
         for ch in changes:
             after = ch.after
             if after.claims_unit and (ch.before is None or not ch.before.claims_unit):
-                other = conn.execute(
-                    sa.select(n.c.id).where(n.c.campaign == campaign,
-                                            n.c.unit_code == after.unit_code,
-                                            n.c.track == after.track,
-                                            n.c.claims_unit == sa.true(), n.c.id != after.id)
-                ).scalar()  # fmt: skip
+                sql = self._sql_claim
+                cur.execute(sql.text, sql.params({"p_campaign": campaign, "p_unit_code": after.unit_code,
+                                                  "p_track": after.track, "p_id": after.id}))  # fmt: skip
+                other = cur.fetchone()
                 if other is not None:
-                    raise DuplicateNomination(after.unit_code, other)
+                    raise DuplicateNomination(after.unit_code, other[0])
             if ch.before is None:
-                exists = conn.execute(self._version_stmt, {"p_id": after.id}).scalar()
+                sql = self._sql_version
+                cur.execute(sql.text, sql.params({"p_id": after.id}))
+                exists = cur.fetchone()
                 if exists is not None:
-                    raise ConflictError(after.id, 0, exists)
-                conn.execute(self._insert_nomination, self._row(after))
+                    raise ConflictError(after.id, 0, exists[0])
+                sql = self._sql_insert_nomination
+                cur.execute(sql.text, sql.params(self._row(after)))
             else:
-                params = self._row(after)
+                values = self._changed(ch.before, after)
+                columns = tuple(values)
+                params = {"v_" + c: v for c, v in values.items()}
                 params["p_id"], params["p_expected"] = after.id, ch.before.version
-                updates.append(params)
-            events.append(event_row(campaign, ch.event))
+                sql = self._update_sql(columns)
+                updates.setdefault(columns, []).append(sql.params(params))
+                expected.append((after.id, ch.before.version))
+            events.append(ev_sql.params(event_row(campaign, ch.event)))
             for seat in ch.seats:
                 for unit_type, limit in seat.counters:
                     move = moves.setdefault((seat.authority, unit_type), [0, None, seat])
@@ -595,30 +819,47 @@ class SQLStore(Store):
                     if seat.delta > 0 and limit is not None:
                         move[1] = limit if move[1] is None else min(move[1], limit)
                         move[2] = seat
-        if updates and conn.execute(self._update_nomination, updates).rowcount != len(updates):
-            raise _StaleRows([(p["p_id"], p["p_expected"]) for p in updates])
+        matched = 0
+        for columns, rows in updates.items():
+            text = self._update_sql(columns).text
+            if len(rows) == 1:
+                cur.execute(text, rows[0])
+            else:
+                cur.executemany(text, rows)
+            matched += cur.rowcount
+        if matched != len(expected):
+            raise _StaleRows(expected)
         try:
-            if events:
-                conn.execute(self._insert_event, events)
-        except sa.exc.IntegrityError as exc:
+            if len(events) == 1:
+                cur.execute(ev_sql.text, events[0])
+            elif events:
+                cur.executemany(ev_sql.text, events)
+        except self._dbapi_integrity as exc:
             first = changes[0]
             raise ConflictError(first.after.id, first.event.version - 1, None) from exc
+        quota = self._sql_quota
         for (authority, unit_type), (delta, limit, seat) in sorted(moves.items(), key=lambda m: m[0]):
             if delta == 0:
                 continue
-            params = {"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type,
+            values = {"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type,
                       "p_delta": delta, "p_limit": limit}  # fmt: skip
-            stmt = self._take_capped if delta > 0 and limit is not None else self._take
-            if conn.execute(stmt, params).rowcount == 1:
+            sql = self._sql_take_capped if delta > 0 and limit is not None else self._sql_take
+            params = sql.params(values)
+            cur.execute(sql.text, params)
+            if cur.rowcount == 1:
                 continue
-            used = conn.execute(self._quota_stmt, params).scalar()
-            if used is None:  # the counter's first seat: create its row, then take
-                self._ensure_quota_row(conn, campaign, authority, unit_type)
-                if conn.execute(stmt, params).rowcount == 1:
+            cur.execute(quota.text, quota.params(values))
+            row = cur.fetchone()
+            if row is None:  # the counter's first seat: create its row, then take
+                self._ensure_quota_row(cur, campaign, authority, unit_type)
+                cur.execute(sql.text, params)
+                if cur.rowcount == 1:
                     continue
-                used = conn.execute(self._quota_stmt, params).scalar()
-            raise SeatUnavailable(seat, int(used or 0), limit or 0, unit_type)
+                cur.execute(quota.text, quota.params(values))
+                row = cur.fetchone()
+            raise SeatUnavailable(seat, int(row[0] or 0) if row else 0, limit or 0, unit_type)
 
-    def _ensure_quota_row(self, conn: Connection, campaign: str, authority: str, unit_type: str) -> None:
+    def _ensure_quota_row(self, cur: Any, campaign: str, authority: str, unit_type: str) -> None:
+        sql = self._sql_insert_quota
         values = {"campaign": campaign, "authority": authority, "unit_type": unit_type, "used": 0}
-        conn.execute(self._insert_quota, values)
+        cur.execute(sql.text, sql.params(values))
