@@ -227,21 +227,22 @@ def test_available_actions_above_the_origin_include_return(run: pf.CampaignRun) 
 
 
 def test_available_actions_after_the_deadline(run: pf.CampaignRun) -> None:
-    """After the hop closed, neither recommend nor withdraw is offered."""
+    """After the hop closed, neither recommend, withdraw, stamp nor attach is offered: only a
+    decline remains."""
     n = stamp_all(run, nominate(run, 1).id)
     late = shanghai(2023, 10, 19, 9)
 
-    assert {"attach", "decline"} == set(run.available_actions(clerk(DISTRICT), n.id, at=late))
-    assert ("attach",) == run.available_actions(applicant(n), n.id, at=late)
+    assert {"decline"} == set(run.available_actions(clerk(DISTRICT), n.id, at=late))
+    assert () == run.available_actions(applicant(n), n.id, at=late)
 
 
 def test_available_actions_at_the_ministry(run: pf.CampaignRun) -> None:
-    """Received by the ministry: the ministry may attach, return, decline, withdraw or have
+    """Received by the ministry: the ministry may return, decline, withdraw or have
     its experts score (concluding needs the scores first); the province that sent it may do
     nothing more."""
     n = climb(run, nominate(run, 1).id, MINISTRY)
 
-    assert {"attach", "return", "decline", "withdraw", "score"} == set(
+    assert {"return", "decline", "withdraw", "score"} == set(
         run.available_actions(clerk(MINISTRY, "health"), n.id)
     )
     assert () == run.available_actions(clerk(SHANDONG), n.id)

@@ -862,7 +862,7 @@ def test_available_actions_follow_the_ministry_phase(run: pf.CampaignRun, clock:
     once enough experts scored, propose, then object (public) while open."""
     [nid] = to_ministry(run, 1)
     clock.set(REVIEW_DAY)
-    assert {"score", "attach", "decline", "return"} == set(run.available_actions(expert(0), nid))
+    assert {"score", "decline", "return"} == set(run.available_actions(expert(0), nid))
     score_all(run, nid, [80] * 5)
     assert "conclude" in run.available_actions(MINISTRY, nid)
     assert "score" not in run.available_actions(expert(0), nid)

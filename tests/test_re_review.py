@@ -166,17 +166,24 @@ def test_a_winner_is_registered_once(run: pf.CampaignRun) -> None:
 
 
 def test_registration_checks_its_rows(run: pf.CampaignRun) -> None:
-    """An unknown authority, unit type or a malformed unit code is refused before anything
-    is written."""
+    """An unknown authority, unit type or scenario is refused before anything is written; a
+    malformed unit code, an empty name or a batch that is not a year is refused as soon as
+    the row is made."""
     bad_rows = [
         Winner(unit_code(1), "甲", "enterprise", 2018, "999999"),
         Winner(unit_code(1), "甲", "hospital", 2018, WEIHAI_DISTRICT),
-        Winner("not-a-code", "甲", "enterprise", 2018, WEIHAI_DISTRICT),
+        Winner(unit_code(1), "甲", "enterprise", 2018, WEIHAI_DISTRICT, scenario="nonsense"),
     ]
     for row in bad_rows:
         with pytest.raises(pf.InvalidInput):
             run.register_winners(MINISTRY, [row])
     assert [] == run.events()
+    with pytest.raises(pf.InvalidUnitCode):
+        Winner("not-a-code", "甲", "enterprise", 2018, WEIHAI_DISTRICT)
+    with pytest.raises(pf.InvalidInput, match="unit_name"):
+        Winner(unit_code(1), " ", "enterprise", 2018, WEIHAI_DISTRICT)
+    with pytest.raises(pf.InvalidInput, match="year"):
+        Winner(unit_code(1), "甲", "enterprise", "2018", WEIHAI_DISTRICT)  # type: ignore[arg-type]
 
 
 # -- application ---------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def test_events_keep_their_content(store: Store, make_run: Callable[..., pf.Camp
     assert stamp.at.isoformat()[-6:] == "+08:00"
     assert dict(stamp.data) == {"department": "industry"}
     assert run.campaign.revision == stamp.revision
-    assert stamp.verdicts == ("actor_holds", "not_stamped_yet", "not_listed")
+    assert ("actor_holds", "before_deadline", "not_stamped_yet", "not_listed") == stamp.verdicts
     assert set(run.campaign.screening_lists) <= {k for k, _ in stamp.lists}
     first = run.history(n.id)[0]
     assert tuple(pf.Material(k, copies=c) for k, c in _materials()) == first.data["materials"]

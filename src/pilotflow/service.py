@@ -45,7 +45,7 @@ from .guards import SYSTEM, Context
 from .nomination import APPLICANT, OBJECTOR, PUBLIC, Actor, Material, Nomination
 from .screening import UnitList
 from .store import Change, MemoryStore, Receipt, ReceiptExists, Seat, SeatUnavailable, Store
-from .workflow import ACTIONS, HopPlan, Workflow
+from .workflow import ACTIONS, STATES, HopPlan, Workflow
 
 __all__ = ["CampaignRun", "Position", "QuotaLine", "SelectionResult", "Winner", "retry_on_conflict"]
 
@@ -66,17 +66,32 @@ _PUBLIC_ACTIONS = (
 )  # fmt: skip
 
 
+def _nonempty(what: str, value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{what} must be a non-empty string, got {value!r}", f"{what} 不能为空")
+
+
+def _year(what: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2200:
+        raise InvalidInput(
+            f"{what} must be a year (a whole number), got {value!r}", f"{what} 必须是年份（整数）"
+        )
+
+
 @frozen
 class Winner:
     """An earlier batch's winner to re-review: its unit, type, batch year and authority
     (the district-level authority it applies through)."""
 
-    unit_code: str
-    unit_name: str
-    unit_type: str
-    batch: int
-    authority: str
-    scenario: str = "medical_elderly_care_integration"
+    unit_code: str = field(validator=lambda _i, _a, v: validate_unit_code(v, "winner unit_code"))
+    unit_name: str = field(validator=lambda _i, _a, v: _nonempty("winner unit_name", v))
+    unit_type: str = field(validator=lambda _i, _a, v: _nonempty("winner unit_type", v))
+    batch: int = field(validator=lambda _i, _a, v: _year("winner batch", v))
+    authority: str = field(validator=lambda _i, _a, v: _nonempty("winner authority", v))
+    scenario: str = field(
+        default="medical_elderly_care_integration",
+        validator=lambda _i, _a, v: _nonempty("winner scenario", v),
+    )
 
 
 @frozen
@@ -620,8 +635,8 @@ class CampaignRun:
         extra: Mapping[str, Any] | None = None,
     ) -> Nomination:
         self._actor(actor)
-        if reason is not None and not isinstance(reason, str):
-            raise InvalidInput("reason must be a string", "reason 参数必须是字符串")
+        if reason is not None:
+            reason = self._reasoned(action, reason)
         if at is not None:
             moment(at, "at")
         nid = nomination.id if isinstance(nomination, Nomination) else nomination
@@ -698,11 +713,7 @@ class CampaignRun:
         validate_unit_code(unit_code)
         if not isinstance(unit_name, str) or not unit_name.strip():
             raise InvalidInput("unit_name must be a non-empty string", "unit_name 单位名称不能为空")
-        if unit_type not in self.campaign.unit_types:
-            raise InvalidInput(
-                f"unknown unit_type {unit_type!r}; this campaign has {', '.join(self.campaign.unit_types)}",
-                f"未知的申报类型 {unit_type!r}；本次遴选的类型为 {'、'.join(self.campaign.unit_types)}",
-            )
+        self._unit_type(unit_type)
         if scenario not in self.campaign.scenarios:
             raise InvalidInput(
                 f"unknown scenario {scenario!r}; see campaign.scenarios",
@@ -711,7 +722,7 @@ class CampaignRun:
         if origin not in self.graph:
             raise UnknownAuthority(origin, "origin")
         mats = tuple(self._material(m) for m in materials)
-        route = self.workflow.route(origin)
+        route = self._route_from(origin, "origin")
         if actor.is_applicant and actor.authority != unit_code:
             raise _refusal(
                 "nominate",
@@ -745,6 +756,16 @@ class CampaignRun:
             raise DuplicateNomination(unit_code, existing.id)
         self._commit("nominate", [change], receipt_for(change.after) if receipt_for else None)
         return change.after
+
+    def _route_from(self, origin: str, where: str) -> tuple[str, ...]:
+        """The route from ``origin``, which must lie below the top of the graph."""
+        route = self.workflow.route(origin)
+        if len(route) < 2:
+            raise InvalidInput(
+                f"{where}: {origin} is the top of the route; a nomination starts below it",
+                f"{where}：{origin} 为最高一级机关，不能作为申报起点",
+            )
+        return route
 
     def _material(self, material: object) -> Material:
         if not isinstance(material, Material):
@@ -903,6 +924,9 @@ class CampaignRun:
         when = self._at(at)
         self.graph[authority]
         self._unit_type(unit_type)
+        if isinstance(order, str):
+            raise InvalidInput("order must be a sequence of nomination ids, not a string",
+                               "order 参数必须是申报编号的列表")  # fmt: skip
         if track not in ("new", "re_review"):
             raise InvalidInput(f"track must be 'new' or 're_review', got {track!r}",
                                "track 参数必须是 new（新申报）或 re_review（复核）")  # fmt: skip
@@ -937,7 +961,10 @@ class CampaignRun:
 
     def _unit_type(self, unit_type: str) -> None:
         if unit_type not in self.campaign.unit_types:
-            raise InvalidInput(f"unknown unit_type {unit_type!r}", f"未知的申报类型 {unit_type!r}")
+            raise InvalidInput(
+                f"unknown unit_type {unit_type!r}; this campaign has {', '.join(self.campaign.unit_types)}",
+                f"未知的申报类型 {unit_type!r}；本次遴选的类型为 {'、'.join(self.campaign.unit_types)}",
+            )
 
     def select(
         self,
@@ -959,6 +986,10 @@ class CampaignRun:
         for re-review (capped at the province by the campaign's share of applicants).
         """
         self._actor(actor)
+        _flag("dry_run", dry_run)
+        if isinstance(order, str):
+            raise InvalidInput("order must be a sequence of nomination ids, not a string",
+                               "order 参数必须是申报编号的列表")  # fmt: skip
         order = tuple(order)
         if dry_run:
             return self._select(actor, unit_type, order, at, True, None, track)
@@ -1231,6 +1262,10 @@ class CampaignRun:
                 )
             validate_unit_code(w.unit_code, f"{where}: unit_code")
             self._unit_type(w.unit_type)
+            if w.scenario not in self.campaign.scenarios:
+                raise InvalidInput(
+                    f"{where}: unknown scenario {w.scenario!r}", f"{where}：未知的应用场景 {w.scenario!r}"
+                )
             if batches and w.batch not in batches:
                 raise InvalidInput(
                     f"{where}: batch {w.batch} is not re-reviewed by this campaign "
@@ -1242,7 +1277,7 @@ class CampaignRun:
             if w.unit_code in seen or self.store.find_claim(self.campaign.id, w.unit_code, "re_review"):
                 raise DuplicateNomination(w.unit_code, "re-review registration")
             seen.add(w.unit_code)
-            route = self.workflow.route(w.authority)
+            route = self._route_from(w.authority, f"{where}: authority")
             new = Nomination(
                 new_id(), self.campaign.id, self.campaign.revision, w.unit_code, w.unit_name,
                 w.unit_type, w.scenario, route, 0, "new", (), (), (), 0, when, when,
@@ -1324,9 +1359,17 @@ class CampaignRun:
         state: str | None = None,
         unit_type: str | None = None,
     ) -> list[Nomination]:
-        """This campaign's nominations, filtered."""
+        """This campaign's nominations, filtered (an unknown holder, state or unit type is
+        refused rather than matching nothing)."""
         if holder is not None:
             self.graph[holder]
+        if state is not None and state not in STATES:
+            raise InvalidInput(
+                f"unknown state {state!r}; states are {', '.join(STATES)}",
+                f"未知的状态 {state!r}",
+            )
+        if unit_type is not None:
+            self._unit_type(unit_type)
         return self.store.nominations(self.campaign.id, holder=holder, state=state, unit_type=unit_type)
 
     def history(self, nomination: str | Nomination) -> list[Event]:

@@ -102,10 +102,10 @@ _RECOMMEND_GUARDS = (
 _DEFINITION: list[dict[str, Any]] = [
     {"trigger": "nominate", "source": "new", "dest": "in_review",
      "conditions": [g.actor_at_origin(), g.before_deadline(), g.not_listed()]},
-    {"trigger": "attach", "source": ["in_review", "received"], "dest": None,
-     "conditions": [g.actor_holds_or_applicant()]},
+    {"trigger": "attach", "source": "in_review", "dest": None,
+     "conditions": [g.actor_holds_or_applicant(), g.before_deadline()]},
     {"trigger": "stamp", "source": "in_review", "dest": None,
-     "conditions": [g.actor_holds(), g.not_stamped_yet(), g.not_listed()]},
+     "conditions": [g.actor_holds(), g.before_deadline(), g.not_stamped_yet(), g.not_listed()]},
     {"trigger": "recommend", "source": "in_review", "dest": "received",
      "conditions": [ToTop(), *_RECOMMEND_GUARDS]},
     {"trigger": "recommend", "source": "in_review", "dest": "in_review",

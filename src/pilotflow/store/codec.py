@@ -17,15 +17,20 @@ import cattrs
 from ..events import Event
 from ..nomination import Actor, Material
 
-__all__ = ["converter", "decode_data", "dumps", "encode_data", "loads"]
+__all__ = ["EVENT_COLUMNS", "converter", "decode_data", "dumps", "encode_data", "event_values", "loads"]
 
 converter = cattrs.Converter()
 converter.register_unstructure_hook(datetime, lambda d: d.isoformat())
 converter.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    """Compact, key-sorted JSON (one encoder built once: ``json.dumps`` with options builds
+    a new one per call)."""
+    return _ENCODER.encode(value)
 
 
 def loads(text: str) -> Any:
@@ -62,27 +67,48 @@ def decode_data(action: str, data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: The columns of an event row (all but ``seq``), in table order: see :func:`event_values`.
+EVENT_COLUMNS = ("campaign", "nomination_id", "version", "action", "actor_authority",
+                 "actor_department", "actor_person", "at", "at_utc", "from_state", "to_state",
+                 "from_holder", "to_holder", "verdicts", "revision", "lists", "reason", "data")  # fmt: skip
+_ENCODED_DATA_KEYS = frozenset(("material", "materials", "route"))
+#: JSON of verdict and list-version tuples, by value (few distinct ones; immutable).
+_TUPLE_JSON: dict[Any, str] = {}
+
+
+def _tuple_json(value: tuple[Any, ...]) -> str:
+    """``dumps`` of a tuple of strings (or of tuples of strings), cached by value."""
+    try:
+        text = _TUPLE_JSON.get(value)
+    except TypeError:  # something unhashable inside: not cached
+        return dumps(value)
+    if text is None:
+        if len(_TUPLE_JSON) > 4096:
+            _TUPLE_JSON.clear()
+        text = _TUPLE_JSON[value] = dumps(value)
+    return text
+
+
+def _data_json(action: str, data: Mapping[str, Any]) -> str:
+    if not data:
+        return "{}"
+    if _ENCODED_DATA_KEYS.isdisjoint(data):
+        return dumps(data if type(data) is dict else dict(data))
+    return dumps(encode_data(action, data))
+
+
+def event_values(campaign: str, e: Event) -> tuple[Any, ...]:
+    """An event's row as a tuple in :data:`EVENT_COLUMNS` order."""
+    at = e.at
+    actor = e.actor
+    return (campaign, e.nomination_id, e.version, e.action, actor.authority, actor.department,
+            actor.person, at.isoformat(), int(at.timestamp() * 1_000_000), e.from_state,
+            e.to_state, e.from_holder, e.to_holder, _tuple_json(e.verdicts), e.revision,
+            _tuple_json(e.lists), e.reason, _data_json(e.action, e.data))  # fmt: skip
+
+
 def event_row(campaign: str, e: Event) -> dict[str, Any]:
-    return {
-        "campaign": campaign,
-        "nomination_id": e.nomination_id,
-        "version": e.version,
-        "action": e.action,
-        "actor_authority": e.actor.authority,
-        "actor_department": e.actor.department,
-        "actor_person": e.actor.person,
-        "at": e.at.isoformat(),
-        "at_utc": int(e.at.timestamp() * 1_000_000),
-        "from_state": e.from_state,
-        "to_state": e.to_state,
-        "from_holder": e.from_holder,
-        "to_holder": e.to_holder,
-        "verdicts": dumps(list(e.verdicts)),
-        "revision": e.revision,
-        "lists": dumps([list(x) for x in e.lists]),
-        "reason": e.reason,
-        "data": dumps(encode_data(e.action, e.data)),
-    }
+    return dict(zip(EVENT_COLUMNS, event_values(campaign, e), strict=True))
 
 
 def row_event(r: Any) -> Event:

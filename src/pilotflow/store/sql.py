@@ -19,11 +19,15 @@ never both take the last seat. Driver errors are wrapped in
 
 from __future__ import annotations
 
+import operator
+import os
+import threading
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -40,7 +44,17 @@ from ..errors import (
 from ..events import Event
 from ..nomination import MinistryRecord, Nomination
 from .base import Change, Receipt, ReceiptExists, SeatUnavailable, Store
-from .codec import converter, decode_materials, dumps, encode_materials, event_row, loads, row_event
+from .codec import (
+    EVENT_COLUMNS,
+    converter,
+    decode_materials,
+    dumps,
+    encode_materials,
+    event_row,
+    event_values,
+    loads,
+    row_event,
+)
 
 __all__ = ["SCHEMA_VERSION", "SQLStore", "configure_sqlite", "make_metadata"]
 
@@ -142,15 +156,46 @@ class _Sql:
     """A statement compiled once for a dialect: driver SQL text and, for positional
     paramstyles (SQLite's ``?``), the order of its parameter names."""
 
-    __slots__ = ("names", "text")
+    __slots__ = ("names", "ordered", "text")
 
     def __init__(self, text: str, names: Sequence[str] | None) -> None:
         self.text = text
         self.names = tuple(names) if names else None
+        #: Whether the positional parameters are in the order the caller builds its tuple
+        #: in (set by the caller that knows it); then the tuple is passed as is.
+        self.ordered = False
 
     def params(self, values: Mapping[str, Any]) -> Any:
         names = self.names
         return values if names is None else tuple([values[k] for k in names])
+
+
+class _Own:
+    """A DB-API connection taken from the engine (so its ``connect`` listeners, e.g.
+    :func:`configure_sqlite`'s pragmas, have run) and detached from the pool: owned by one
+    thread of one process (``fork`` is the process generation it was opened in)."""
+
+    __slots__ = ("__weakref__", "conn", "fork")
+
+    def __init__(self, conn: Any, fork: int) -> None:
+        self.conn = conn
+        self.fork = fork
+
+
+#: Process generation: bumped in a forked child, whose inherited connections are never used
+#: (nor closed: SQLite forbids carrying a connection across fork) but kept alive here.
+_FORK = [0]
+_ALL_OWN: weakref.WeakSet[_Own] = weakref.WeakSet()
+_ORPHANS: list[_Own] = []
+
+
+def _after_fork() -> None:
+    _FORK[0] += 1
+    _ORPHANS.extend(_ALL_OWN)
+
+
+if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 class _StaleRows(Exception):
@@ -174,9 +219,9 @@ _fromiso = datetime.fromisoformat
 
 #: Nomination field -> how its column is written (fields not named here are written as is).
 _ENCODE: dict[str, Any] = {
-    "route": lambda v: dumps(list(v)),
-    "stamps": lambda v: dumps(list(v)),
-    "seats": lambda v: dumps(list(v)),
+    "route": dumps,  # tuples of strings: JSON arrays
+    "stamps": dumps,
+    "seats": dumps,
     "materials": lambda v: dumps(encode_materials(v)),
     "created_at": lambda v: v.isoformat(),
     "updated_at": lambda v: v.isoformat(),
@@ -187,6 +232,7 @@ _ENCODE: dict[str, Any] = {
 _FIELDS = ("campaign", "revision", "unit_code", "unit_name", "unit_type", "scenario", "route", "hop",
            "state", "stamps", "materials", "seats", "created_at", "updated_at", "track", "batch",
            "ministry")  # fmt: skip
+_GET_FIELDS = operator.attrgetter(*_FIELDS)
 
 
 def _store_error(exc: sa.exc.SQLAlchemyError) -> PilotflowError:
@@ -332,6 +378,17 @@ class SQLStore(Store):
         )
         self._dbapi_error: type[Exception] = engine.dialect.loaded_dbapi.Error
         self._dbapi_integrity: type[Exception] = engine.dialect.loaded_dbapi.IntegrityError
+        # SQLite on our own engine: each thread keeps one DB-API connection (no pool
+        # checkout and return per call; see _own). Pools that share one connection between
+        # threads or callers (StaticPool, SingletonThreadPool) keep the pooled path.
+        self._own_ok = (
+            self._conn is None
+            and engine.dialect.name == "sqlite"
+            and engine.dialect.driver == "pysqlite"
+            and isinstance(engine.pool, (sa.pool.QueuePool, sa.pool.NullPool))
+        )
+        self._local = threading.local()
+        self._owned: weakref.WeakSet[_Own] = weakref.WeakSet()
         self._prepare_statements()
         meta = self._m
         with self._wrap():
@@ -383,6 +440,7 @@ class SQLStore(Store):
         self._sql_version = self._compile(self._version_stmt)
         self._sql_insert_nomination = self._compile(self._insert_nomination, self._columns)
         self._sql_insert_event = self._compile(self._insert_event, event_columns)
+        self._sql_insert_event.ordered = self._sql_insert_event.names == EVENT_COLUMNS
         self._sql_quota = self._compile(self._quota_stmt)
         self._sql_take = self._compile(self._take)
         self._sql_take_capped = self._compile(self._take_capped)
@@ -419,6 +477,7 @@ class SQLStore(Store):
                 .values({n.c[c]: b("v_" + c) for c in columns})
             )
             sql = self._sql_updates[columns] = self._compile(stmt)
+            sql.ordered = sql.names == (*("v_" + c for c in columns), "p_id", "p_expected")
         return sql
 
     def _recorded_version(self, conn: Connection, schema: str | None) -> str | None:
@@ -441,7 +500,59 @@ class SQLStore(Store):
 
     def close(self) -> None:
         if self._conn is None:
+            fork = _FORK[0]
+            for own in list(self._owned):
+                if own.fork == fork:
+                    with suppress(Exception):
+                        own.conn.close()
+                self._owned.discard(own)
+            self._local = threading.local()
             self.engine.dispose()
+
+    def _own(self) -> Any:
+        """This thread's own DB-API connection (SQLite, autocommit: ``isolation_level`` is
+        None, BEGIN is issued explicitly), opened through the engine on first use."""
+        own: _Own | None = getattr(self._local, "own", None)
+        if own is None or own.fork != _FORK[0]:
+            fairy = self.engine.raw_connection()
+            try:
+                conn = fairy.driver_connection
+                fairy.detach()
+            except BaseException:
+                fairy.close()
+                raise
+            own = self._local.own = _Own(conn, _FORK[0])
+            self._owned.add(own)
+            _ALL_OWN.add(own)
+        return own.conn
+
+    def _driver_failed(self, exc: Exception) -> NoReturn:
+        """Raise a driver error of our own connection as SQLAlchemy would have wrapped it,
+        dropping the connection if it is gone."""
+        own: _Own | None = getattr(self._local, "own", None)
+        if own is not None and self.engine.dialect.is_disconnect(exc, own.conn, None):  # type: ignore[arg-type]
+            self._local.own = None
+            self._owned.discard(own)
+            with suppress(Exception):
+                own.conn.close()
+        wrapped = sa.exc.DBAPIError.instance(None, None, exc, self._dbapi_error, dialect=self.engine.dialect)
+        wrapped.__cause__ = exc
+        raise _store_error(wrapped) from wrapped
+
+    def _fetch(self, sql: _Sql, values: Mapping[str, Any]) -> list[Any]:
+        """All rows of a compiled read (autocommit, outside any transaction of ours)."""
+        if self._own_ok:
+            try:
+                rows: list[Any] = self._own().execute(sql.text, sql.params(values)).fetchall()
+            except self._dbapi_error as exc:
+                self._driver_failed(exc)
+            except sa.exc.SQLAlchemyError as exc:
+                raise _store_error(exc) from exc
+            return rows
+        with self._wrap(), self._cursor(False) as cur:
+            cur.execute(sql.text, sql.params(values))
+            rows = cur.fetchall()
+        return rows
 
     @contextmanager
     def _read_conn(self) -> Iterator[Connection]:
@@ -591,13 +702,18 @@ class SQLStore(Store):
     # -- reads -----------------------------------------------------------------------
 
     def get(self, nomination_id: str) -> Nomination:
-        sql = self._sql_get
-        with self._wrap(), self._cursor(False) as cur:
-            cur.execute(sql.text, sql.params({"p_id": nomination_id}))
-            row = cur.fetchone()
-        if row is None:
+        if self._own_ok:
+            try:
+                rows = self._own().execute(self._sql_get.text, (nomination_id,)).fetchall()
+            except self._dbapi_error as exc:
+                self._driver_failed(exc)
+            except sa.exc.SQLAlchemyError as exc:
+                raise _store_error(exc) from exc
+        else:
+            rows = self._fetch(self._sql_get, {"p_id": nomination_id})
+        if not rows:
             raise NominationNotFound(nomination_id)
-        return self._nomination(row)
+        return self._nomination(rows[0])
 
     def find_claim(self, campaign: str, unit_code: str, track: str = "new") -> Nomination | None:
         n = self._n
@@ -640,10 +756,8 @@ class SQLStore(Store):
     def quota_used(self, campaign: str, authority: str, unit_type: str) -> int:
         sql = self._sql_quota
         params = {"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type}
-        with self._wrap(), self._cursor(False) as cur:
-            cur.execute(sql.text, sql.params(params))
-            row = cur.fetchone()
-        return int(row[0] or 0) if row is not None else 0
+        rows = self._fetch(sql, params)
+        return int(rows[0][0] or 0) if rows else 0
 
     def quota_usage(self, campaign: str) -> dict[tuple[str, str], int]:
         q = self._q
@@ -659,10 +773,8 @@ class SQLStore(Store):
 
     def receipt(self, campaign: str, key: str) -> Receipt | None:
         sql = self._sql_receipt
-        with self._wrap(), self._cursor(False) as cur:
-            cur.execute(sql.text, sql.params({"p_campaign": campaign, "p_key": key}))
-            row = cur.fetchone()
-        return None if row is None else Receipt(key, row[0], row[1])
+        rows = self._fetch(sql, {"p_campaign": campaign, "p_key": key})
+        return Receipt(key, rows[0][0], rows[0][1]) if rows else None
 
     def commit(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
         try:
@@ -675,17 +787,18 @@ class SQLStore(Store):
                 ):
                     self._commit_one(campaign, ch, ch.before)
                     return
-            with self._wrap(), self._cursor(True) as cur:
-                if receipt is not None:
-                    self._write_receipt(cur, campaign, receipt)
-                self._write(cur, campaign, changes)
+            if self._own_ok:
+                self._commit_own(campaign, changes, receipt)
+            else:
+                with self._wrap(), self._cursor(True) as cur:
+                    if receipt is not None:
+                        self._write_receipt(cur, campaign, receipt)
+                    self._write(cur, campaign, changes)
         except _StaleRows as stale:  # rolled back: name the first row another writer changed
             sql = self._sql_version
             for nid, expected in stale.expected:
-                with self._wrap(), self._cursor(False) as cur:
-                    cur.execute(sql.text, sql.params({"p_id": nid}))
-                    row = cur.fetchone()
-                actual = None if row is None else row[0]
+                rows = self._fetch(sql, {"p_id": nid})
+                actual = rows[0][0] if rows else None
                 if actual != expected:
                     raise ConflictError(nid, expected, actual) from None
             raise ConflictError(stale.expected[0][0], stale.expected[0][1], None) from None
@@ -694,6 +807,27 @@ class SQLStore(Store):
             if isinstance(cause, sa.exc.IntegrityError):
                 raise self._classify(campaign, changes, receipt, cause) from cause
             raise
+
+    def _commit_own(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None) -> None:
+        """SQLite on this thread's own connection: ``BEGIN IMMEDIATE`` ... ``COMMIT``,
+        rolled back on any error."""
+        try:
+            conn = self._own()
+            cur = conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                if receipt is not None:
+                    self._write_receipt(cur, campaign, receipt)
+                self._write(cur, campaign, changes)
+                cur.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.rollback()
+                raise
+        except self._dbapi_error as exc:
+            self._driver_failed(exc)
+        except sa.exc.SQLAlchemyError as exc:
+            raise _store_error(exc) from exc
 
     def _commit_one(self, campaign: str, ch: Change, before: Nomination) -> None:
         """PostgreSQL, one change that takes no seat: the version-checked UPDATE and the
@@ -763,9 +897,7 @@ class SQLStore(Store):
         """The columns of ``after`` that differ from ``before``, encoded (a stamp writes
         stamps, version and updated_at, not the materials or the route)."""
         out: dict[str, Any] = {}
-        for f in _FIELDS:
-            new = getattr(after, f)
-            old = getattr(before, f)
+        for f, old, new in zip(_FIELDS, _GET_FIELDS(before), _GET_FIELDS(after), strict=True):
             if new is not old and new != old:
                 enc = _ENCODE.get(f)
                 out[f] = new if enc is None else enc(new)
@@ -806,12 +938,19 @@ class SQLStore(Store):
             else:
                 values = self._changed(ch.before, after)
                 columns = tuple(values)
-                params = {"v_" + c: v for c, v in values.items()}
-                params["p_id"], params["p_expected"] = after.id, ch.before.version
                 sql = self._update_sql(columns)
-                updates.setdefault(columns, []).append(sql.params(params))
+                if sql.ordered:
+                    row: Any = (*values.values(), after.id, ch.before.version)
+                else:
+                    params = {"v_" + c: v for c, v in values.items()}
+                    params["p_id"], params["p_expected"] = after.id, ch.before.version
+                    row = sql.params(params)
+                updates.setdefault(columns, []).append(row)
                 expected.append((after.id, ch.before.version))
-            events.append(ev_sql.params(event_row(campaign, ch.event)))
+            if ev_sql.ordered:
+                events.append(event_values(campaign, ch.event))
+            else:
+                events.append(ev_sql.params(event_row(campaign, ch.event)))
             for seat in ch.seats:
                 for unit_type, limit in seat.counters:
                     move = moves.setdefault((seat.authority, unit_type), [0, None, seat])
