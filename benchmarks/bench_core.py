@@ -41,6 +41,7 @@ import pstats
 import re
 import statistics
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Iterable, Sequence
@@ -53,6 +54,7 @@ from transitions import Machine
 
 import pilotflow as pf
 from pilotflow.codes import make_code
+from pilotflow.samples import sample_materials
 
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
 TZ = "Asia/Shanghai"
@@ -113,6 +115,14 @@ class Setup:
         self.campaign = lifted_campaign()
         self.graph = pf.AuthorityGraph.bundled()
         self.clock = pf.FixedClock(pendulum.datetime(2023, 10, 17, 9, tz=TZ))
+        # Electronic materials are real files, checked once and shared by every nomination
+        # (their records are immutable); paper ones are declared afresh per nomination.
+        self.paper = {k for k, v in self.campaign.materials.items() if v.paper}
+        electronic = [k for k, _ in ALL_MATERIALS if k not in self.paper]
+        self.files = {
+            m.kind: m
+            for m in sample_materials(self.campaign, tempfile.mkdtemp(prefix="bench-files-"), electronic)
+        }
         probe = pf.CampaignRun(self.campaign, lists=pf.empty_lists(self.campaign), clock=self.clock)
         # Origins: every county-level authority whose route has four levels (Shandong's
         # districts outside Qingdao, and the districts of every other province).
@@ -172,7 +182,10 @@ class Setup:
             "unit_type": self.unit_types[i % len(self.unit_types)],
             "scenario": self.scenarios[i % len(self.scenarios)],
             "origin": self.origin(i),
-            "materials": [pf.Material(kind, copies=copies) for kind, copies in ALL_MATERIALS],
+            "materials": [
+                pf.Material(kind, copies=copies) if kind in self.paper else self.files[kind]
+                for kind, copies in ALL_MATERIALS
+            ],
         }
 
 

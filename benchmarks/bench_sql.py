@@ -67,6 +67,7 @@ import sqlalchemy as sa
 
 import pilotflow as pf
 from pilotflow.codes import make_code
+from pilotflow.samples import sample_materials
 from pilotflow.store.sql import make_metadata
 
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
@@ -162,7 +163,11 @@ def file_nominations(
 ) -> list[str]:
     """``count`` nominations filed at ``origin`` with every material (one transaction each)."""
     ids = []
-    materials = [pf.Material(kind, copies=copies) for kind, copies in ALL_MATERIALS]
+    paper = {k for k, v in run.campaign.materials.items() if v.paper}
+    files = sample_materials(run.campaign, tempfile.mkdtemp(prefix="bench-sql-files-"),
+                             [k for k, _ in ALL_MATERIALS if k not in paper])  # fmt: skip
+    by_kind = {m.kind: m for m in files}
+    materials = [pf.Material(k, copies=c) if k in paper else by_kind[k] for k, c in ALL_MATERIALS]
     scenario = next(iter(run.campaign.scenarios))
     for _ in range(count):
         i = numbers.take()

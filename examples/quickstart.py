@@ -9,13 +9,29 @@ why an action would be refused.
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pilotflow as pf
 from pilotflow.codes import make_code
+from pilotflow.samples import sample_materials
 
 campaign = pf.load_campaign("smart-health-elderly-care-2023")
+
+# Paper materials are a declared number of copies; electronic ones are real files, checked
+# before they count (small sample files here, made with pilotflow.samples).
+_files: dict[str, pf.Material] = {}
+
+
+def material(kind: str, copies: int = 1) -> pf.Material:
+    if campaign.materials[kind].paper:
+        return pf.Material(kind, copies=copies)
+    if kind not in _files:
+        _files[kind] = sample_materials(campaign, tempfile.mkdtemp(), [kind])[0]
+    return _files[kind]
+
+
 clock = pf.FixedClock(datetime(2023, 10, 17, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
 run = pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=clock)
 
@@ -30,9 +46,9 @@ nomination = run.nominate(
     scenario="smart_nursing_homes",
     origin="371002",  # 环翠区
     materials=[
-        pf.Material("application_form_paper", copies=3),
-        pf.Material("application_form_word"),
-        pf.Material("application_form_pdf"),
+        material("application_form_paper", copies=3),
+        material("application_form_word"),
+        material("application_form_pdf"),
     ],
 )
 print(f"nominated: {nomination.unit_name} ({nomination.state} at {nomination.holder})")
@@ -52,7 +68,7 @@ while nomination.next_authority is not None:
     holder = nomination.holder
     clerk = pf.Actor(holder, "industry", f"clerk@{holder}")
     for kind in materials_at.get(holder, ()):
-        run.attach(clerk, nomination, pf.Material(kind))
+        run.attach(clerk, nomination, material(kind))
     for department in run.graph[holder].departments:
         run.stamp(pf.Actor(holder, department, f"{department}@{holder}"), nomination)
     assert run.explain(nomination, "recommend", actor=clerk) == ()

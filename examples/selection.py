@@ -10,13 +10,29 @@ recommends three to Shandong and cuts the other two.
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pilotflow as pf
 from pilotflow.codes import make_code
+from pilotflow.samples import sample_materials
 
 campaign = pf.load_campaign("smart-health-elderly-care-2023")
+
+# Paper materials are a declared number of copies; electronic ones are real files, checked
+# before they count (small sample files here, made with pilotflow.samples).
+_files: dict[str, pf.Material] = {}
+
+
+def material(kind: str, copies: int = 1) -> pf.Material:
+    if campaign.materials[kind].paper:
+        return pf.Material(kind, copies=copies)
+    if kind not in _files:
+        _files[kind] = sample_materials(campaign, tempfile.mkdtemp(), [kind])[0]
+    return _files[kind]
+
+
 clock = pf.FixedClock(datetime(2023, 10, 17, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
 run = pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=clock)
 WEIHAI = "371000"
@@ -35,9 +51,9 @@ for district, name, body in applicants:
         pf.Actor.applicant(code, "contact"),
         unit_code=code, unit_name=name, unit_type="enterprise",
         scenario="home_visit_care", origin=district,
-        materials=[pf.Material("application_form_paper", copies=3),
-                   pf.Material("application_form_word"), pf.Material("application_form_pdf"),
-                   pf.Material("joint_recommendation_letter")],
+        materials=[material("application_form_paper", copies=3),
+                   material("application_form_word"), material("application_form_pdf"),
+                   material("joint_recommendation_letter")],
     )  # fmt: skip
     for department in ("industry", "civil_affairs", "health"):
         run.stamp(pf.Actor(district, department, "clerk"), n)
@@ -49,7 +65,7 @@ clock.advance(days=1)
 for n in run.nominations(holder=WEIHAI, state="in_review"):
     officer = pf.Actor(WEIHAI, "industry", "wang")
     for kind in ("application_materials", "three_department_letter", "electronic_copy_pdf"):
-        run.attach(officer, n, pf.Material(kind))
+        run.attach(officer, n, material(kind))
     for department in ("industry", "civil_affairs", "health"):
         run.stamp(pf.Actor(WEIHAI, department, "reviewer"), n)
 

@@ -20,10 +20,25 @@ from zoneinfo import ZoneInfo
 
 import pilotflow as pf
 from pilotflow.codes import make_code
+from pilotflow.samples import sample_materials
 from pilotflow.store import Change, Store
 from pilotflow.store.sql import SQLStore
 
 campaign = pf.load_campaign("smart-health-elderly-care-2023")
+
+# Paper materials are a declared number of copies; electronic ones are real files, checked
+# before they count (small sample files here, made with pilotflow.samples).
+_files: dict[str, pf.Material] = {}
+
+
+def material(kind: str, copies: int = 1) -> pf.Material:
+    if campaign.materials[kind].paper:
+        return pf.Material(kind, copies=copies)
+    if kind not in _files:
+        _files[kind] = sample_materials(campaign, tempfile.mkdtemp(), [kind])[0]
+    return _files[kind]
+
+
 clock = pf.FixedClock(datetime(2023, 10, 17, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
 folder = tempfile.TemporaryDirectory()
 URL = f"sqlite:///{Path(folder.name) / 'pilotflow.db'}"
@@ -47,13 +62,13 @@ nomination = request(
     lambda run: run.nominate(
         applicant, unit_code=code, unit_name="威海某康养科技有限公司", unit_type="enterprise",
         scenario="community_day_care", origin="371002",
-        materials=[pf.Material("application_form_paper", copies=3)],
+        materials=[material("application_form_paper", copies=3)],
     )
 )  # fmt: skip
 nid = nomination.id
 print(f"request 1: nominated {nid[:8]}… (version {nomination.version})")
 for i, kind in enumerate(("application_form_word", "application_form_pdf"), start=2):
-    n = request(lambda run, kind=kind: run.attach(applicant, nid, pf.Material(kind)))
+    n = request(lambda run, kind=kind: run.attach(applicant, nid, material(kind)))
     print(f"request {i}: applicant attached {kind} (version {n.version})")
 
 

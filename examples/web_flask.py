@@ -253,8 +253,9 @@ def demo(app: Flask) -> None:
     code = make_code("91371002", "MA7Q2K9X1")
     nid = ""
     applicant = {"authority": code, "department": "applicant", "person": "zhang.wei"}
-    papers = (("joint_recommendation_letter", 1), ("application_form_paper", 3),
-              ("application_form_word", 1), ("application_form_pdf", 1))  # fmt: skip
+    # Paper materials travel as declared counts; electronic copies would be uploaded files
+    # (run.attach_file), which this small example leaves out.
+    papers = (("joint_recommendation_letter", 1), ("application_form_paper", 3))
     filed = call("POST", "/nominations", actor=applicant, unit_code=code,
                  unit_name="威海某康养科技有限公司", unit_type="enterprise", scenario="community_day_care",
                  origin="371002", materials=[{"kind": k, "copies": c} for k, c in papers])  # fmt: skip

@@ -17,7 +17,7 @@ import pytest
 
 import pilotflow as pf
 
-from conftest import forward, nominate, shanghai, stamp_all, unit_code
+from conftest import any_material, forward, nominate, shanghai, stamp_all, unit_code
 
 MINISTRY = "MIN"
 SHANDONG = "370000"
@@ -98,7 +98,7 @@ def test_explain_reports_six_reasons_together(make_run: Callable[..., pf.Campaig
         climb(run, nominate(run, i).id, SHANDONG)
     n = nominate(run, 4, materials=False)
     for kind, copies in DISTRICT_MATERIALS:
-        run.attach(applicant(n), n.id, pf.Material(kind, copies=copies))
+        run.attach(applicant(n), n.id, any_material(kind, copies))
     forward(run, n.id)
 
     reasons = run.explain(n.id, "recommend", actor=clerk(SHANDONG), at=shanghai(2023, 10, 19, 9))

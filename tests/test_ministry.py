@@ -27,6 +27,7 @@ from conftest import (
     all_materials,
     assert_replays,
     codes,
+    file_material,
     forward,
     nominate,
     refused,
@@ -51,7 +52,7 @@ SWEEP = pf.Actor(MIN, "system", "deadline-sweep")
 REVIEW_DAY = shanghai(2023, 11, 1, 9)  # after every deadline: the ministry's work begins
 PUBLISH_DAY = shanghai(2023, 11, 2, 9)  # a Thursday
 NOTICE_CLOSES = shanghai(2023, 11, 10)  # 5 working days: Nov 3, 6, 7, 8, 9 → 24:00 of Nov 9
-RE_REVIEW_MATERIALS = (pf.Material("re_review_video"), pf.Material("re_review_application_form"))
+RE_REVIEW_MATERIALS = (file_material("re_review_video"), file_material("re_review_application_form"))
 
 # Where units can reach the ministry from without running out of quota: Weihai (through
 # Shandong) and Qingdao (a 计划单列市, straight to the ministry), per unit type.

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 import pilotflow as pf
 from pilotflow.events import quota_usage
 
-from conftest import all_materials, shanghai, unit_code
+from conftest import all_materials, file_material, shanghai, unit_code
 from strategies import ORIGINS, UNIT_TYPES, steps
 
 
@@ -86,7 +86,7 @@ def _play(run: pf.CampaignRun, clock: pf.FixedClock, script: list[tuple[Any, ...
             elif action == "decline":
                 run.decline(clerk, live.id, reason="不符合条件")
             elif action == "attach":
-                run.attach(actor, live.id, pf.Material("electronic_copy"))
+                run.attach(actor, live.id, file_material("electronic_copy"))
         except pf.PilotflowError:
             assert before == _snapshot(run), f"refused {action} changed state"
         _check_quota(run)

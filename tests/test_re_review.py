@@ -27,6 +27,7 @@ from conftest import (
     all_materials,
     assert_replays,
     codes,
+    file_material,
     forward,
     nominate,
     refused,
@@ -47,8 +48,8 @@ QINGDAO_DISTRICT = "370211"  # 黄岛区
 MINISTRY = pf.Actor(MIN, "industry", "ministry-operator")
 PROVINCE_LEAD = pf.Actor(SHANDONG, "industry", "lead")
 DISTRICT_CLERK = pf.Actor(WEIHAI_DISTRICT, "civil_affairs", "district-clerk")
-VIDEO = pf.Material("re_review_video", filename="近年工作.mp4")
-FORM = pf.Material("re_review_application_form")
+VIDEO = file_material("re_review_video")
+FORM = file_material("re_review_application_form")
 RE_REVIEW_MATERIALS = (*all_materials(), VIDEO, FORM)
 WEIHAI_CLOSES = shanghai(2023, 10, 19)  # "于10月18日前", end of that day
 MINISTRY_CLOSES = shanghai(2023, 10, 30)  # "于2023年10月29日前"

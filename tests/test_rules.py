@@ -17,7 +17,16 @@ import pytest
 
 import pilotflow as pf
 
-from conftest import all_materials, forward, nominate, shanghai, stamp_all, unit_code
+from conftest import (
+    all_materials,
+    any_material,
+    file_material,
+    forward,
+    nominate,
+    shanghai,
+    stamp_all,
+    unit_code,
+)
 
 MINISTRY = "MIN"
 SHANDONG = "370000"
@@ -281,7 +290,7 @@ def test_each_hop_asks_for_the_materials_its_notice_lists(run: pf.CampaignRun) -
         "application_form_pdf",
     ) == missing(n.id)
     for kind in ("joint_recommendation_letter", "application_form_word", "application_form_pdf"):
-        run.attach(applicant(n), n.id, pf.Material(kind))
+        run.attach(applicant(n), n.id, any_material(kind))
     run.attach(applicant(n), n.id, pf.Material("application_form_paper", copies=2))
     assert ("application_form_paper",) == missing(n.id)  # 一式三份: 2 of 3 is not enough
     run.attach(clerk(WEIHAI_DISTRICT), n.id, pf.Material("application_form_paper"))
@@ -291,13 +300,13 @@ def test_each_hop_asks_for_the_materials_its_notice_lists(run: pf.CampaignRun) -
     stamp_all(run, n.id)
     assert ("application_materials", "three_department_letter", "electronic_copy_pdf") == missing(n.id)
     for kind in ("application_materials", "three_department_letter", "electronic_copy_pdf"):
-        run.attach(clerk(WEIHAI), n.id, pf.Material(kind))
+        run.attach(clerk(WEIHAI), n.id, any_material(kind))
     n = run.recommend(lead(run, WEIHAI), n.id)
 
     stamp_all(run, n.id)
     assert ("recommendation_opinion", "electronic_copy") == missing(n.id)
     for kind in ("recommendation_opinion", "electronic_copy"):
-        run.attach(clerk(SHANDONG), n.id, pf.Material(kind))
+        run.attach(clerk(SHANDONG), n.id, any_material(kind))
     assert "received" == run.recommend(lead(run, SHANDONG), n.id).state
 
 
@@ -901,7 +910,7 @@ def test_the_unknown_unit_type_message_is_bilingual(run: pf.CampaignRun) -> None
         pytest.param(lambda run, n, at: run.recommend(clerk(WEIHAI_DISTRICT), n.id, at=at),
                      id="recommend"),
         pytest.param(lambda run, n, at: run.withdraw(applicant(n), n.id, at=at), id="withdraw"),
-        pytest.param(lambda run, n, at: run.attach(applicant(n), n.id, pf.Material("electronic_copy"),
+        pytest.param(lambda run, n, at: run.attach(applicant(n), n.id, file_material("electronic_copy"),
                                                    at=at), id="attach"),
         pytest.param(lambda run, n, at: run.decline(clerk(WEIHAI_DISTRICT), n.id, reason="x", at=at),
                      id="decline"),
@@ -1169,7 +1178,7 @@ def _busy(run: pf.CampaignRun) -> None:
         stamp_all(run, run.nominations(holder=QINGDAO)[-1].id)
     run.select(lead(run, QINGDAO), "enterprise")
     nominate(run, 2)
-    run.attach(applicant(run.get(r.id)), r.id, pf.Material("electronic_copy"))
+    run.attach(applicant(run.get(r.id)), r.id, file_material("electronic_copy"))
 
 
 @pytest.mark.parametrize("store_kind", ["memory", "sqlite"])

@@ -13,7 +13,7 @@ import pytest
 import pilotflow as pf
 from pilotflow.store import Change, Store
 
-from conftest import forward, nominate, shanghai, stamp_all, unit_code
+from conftest import all_materials, forward, nominate, shanghai, stamp_all, unit_code
 
 
 def _state(run: pf.CampaignRun) -> tuple[object, ...]:
@@ -69,13 +69,7 @@ def test_events_keep_their_content(store: Store, make_run: Callable[..., pf.Camp
     assert ("actor_holds", "before_deadline", "not_stamped_yet", "not_listed") == stamp.verdicts
     assert set(run.campaign.screening_lists) <= {k for k, _ in stamp.lists}
     first = run.history(n.id)[0]
-    assert tuple(pf.Material(k, copies=c) for k, c in _materials()) == first.data["materials"]
-
-
-def _materials() -> list[tuple[str, int]]:
-    from conftest import ALL_MATERIALS
-
-    return list(ALL_MATERIALS)
+    assert tuple(all_materials()) == first.data["materials"]
 
 
 def test_stale_write_is_a_conflict(store: Store, make_run: Callable[..., pf.CampaignRun]) -> None:

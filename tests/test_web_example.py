@@ -24,11 +24,11 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "web_flask.py"
 CODE = unit_code(1)
 APPLICANT = {"authority": CODE, "department": "applicant", "person": "zhang.wei"}
 LEAD = {"authority": "371002", "department": "industry", "person": "lead"}
+# Paper materials travel as counts in JSON; an electronic one declared this way is refused
+# (it must be an uploaded, checked file).
 PAPERS = [
     {"kind": "joint_recommendation_letter"},
     {"kind": "application_form_paper", "copies": 3},
-    {"kind": "application_form_word"},
-    {"kind": "application_form_pdf"},
 ]
 
 
@@ -99,14 +99,15 @@ def test_stamp_is_one_action_per_request(client: FlaskClient, nid: str, database
 
 
 def test_refused_recommend_answers_with_every_reason(client: FlaskClient, nid: str, database: Path) -> None:
-    """A recommendation before the joint stamp is refused with 422 and the reasons as JSON,
+    """A recommendation before the joint stamp (and without the electronic copies, which
+    this JSON-only example does not upload) is refused with 422 and every reason as JSON,
     each in English and Chinese; nothing is written."""
     answer = client.post(f"/nominations/{nid}/recommend", json={"actor": LEAD})
     assert 422 == answer.status_code
     body = answer.get_json()
     assert "ActionRefused" == body["error"]
-    assert ["stamps_missing"] == [r["code"] for r in body["reasons"]]
-    (reason,) = body["reasons"]
+    assert ["stamps_missing", "materials_missing"] == [r["code"] for r in body["reasons"]]
+    reason = body["reasons"][0]
     assert ["industry", "civil_affairs", "health"] == reason["details"]["missing"]
     assert "missing industry, civil_affairs, health" in reason["en"]
     assert "联合盖章未完成" in reason["zh"]

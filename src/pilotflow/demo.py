@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -56,6 +57,7 @@ from . import (
     open_store,
 )
 from .codes import make_code
+from .samples import sample_materials
 
 __all__ = ["DEFAULT_DB", "DemoResult", "Refusal", "SummaryRow", "run_demo"]
 
@@ -277,9 +279,18 @@ class _Demo:
         self.ids: dict[str, str] = {}  # unit key -> nomination id
         self.unit_of: dict[str, Unit] = {}  # nomination id -> unit
         self.refusals: list[Refusal] = []
+        self.scratch = tempfile.TemporaryDirectory(prefix="pilotflow-demo-files-")
+        self.files: dict[str, Material] = {}
         self.selections: list[SelectionResult] = []
 
     # -- helpers -----------------------------------------------------------------------
+
+    def file(self, kind: str) -> Material:
+        """An electronic material as a real file (a small PDF, Word file or MP4 written into
+        a scratch folder), checked by pilotflow.materials like a unit's own upload."""
+        if kind not in self.files:
+            self.files[kind] = sample_materials(self.campaign, self.scratch.name, [kind])[0]
+        return self.files[kind]
 
     def name(self, code: str) -> str:
         return "三部委" if code == MINISTRY else self.graph[code].name
@@ -393,8 +404,8 @@ class _Demo:
                 origin=unit.origin,
                 materials=[
                     Material("application_form_paper", copies=3),
-                    Material("application_form_word", filename=f"{unit.key}.docx"),
-                    Material("application_form_pdf", filename=f"{unit.key}.pdf"),
+                    self.file("application_form_word"),
+                    self.file("application_form_pdf"),
                 ],
             )
             self.ids[unit.key] = n.id
@@ -594,7 +605,7 @@ class _Demo:
         city_materials = (
             Material("application_materials"),
             Material("three_department_letter"),
-            Material("electronic_copy_pdf", filename="汇总.pdf"),
+            self.file("electronic_copy_pdf"),
         )
         self.phase(
             _at(10, 18, 9),
@@ -651,7 +662,7 @@ class _Demo:
         )
         self.city_select(
             SHANDONG,
-            (Material("recommendation_opinion"), Material("electronic_copy", filename="汇总.zip")),
+            (Material("recommendation_opinion"), self.file("electronic_copy")),
         )
 
         self.phase(
@@ -664,7 +675,7 @@ class _Demo:
             (
                 Material("application_materials"),
                 Material("recommendation_opinion"),
-                Material("electronic_copy", filename="青岛汇总.zip"),
+                self.file("electronic_copy"),
             ),
         )
 
@@ -685,8 +696,8 @@ class _Demo:
             self.ids[n.unit_code] = n.id
         self.note(f"{len(winners)} earlier winners await their applications (by 2023-10-18)")
         forms = (
-            Material("re_review_application_form"),
-            Material("re_review_video", filename="近年工作视频.mp4", media_type="video/mp4"),
+            self.file("re_review_application_form"),
+            self.file("re_review_video"),
         )
         applicants = WINNERS[:2]
         for w in applicants:
@@ -696,13 +707,13 @@ class _Demo:
                 materials=(
                     *forms,
                     Material("application_form_paper", copies=3),
-                    Material("application_form_word"),
-                    Material("application_form_pdf"),
+                    self.file("application_form_word"),
+                    self.file("application_form_pdf"),
                     Material("application_materials"),
                     Material("three_department_letter"),
-                    Material("electronic_copy_pdf"),
+                    self.file("electronic_copy_pdf"),
                     Material("recommendation_opinion"),
-                    Material("electronic_copy"),
+                    self.file("electronic_copy"),
                 ),
             )
             self.unit_of[n.id] = w
@@ -991,3 +1002,4 @@ def run_demo(
         )
     finally:
         demo.run.store.close()
+        demo.scratch.cleanup()

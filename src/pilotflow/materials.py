@@ -32,6 +32,7 @@ import re
 import stat
 import struct
 import threading
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import PurePath
@@ -49,6 +50,7 @@ __all__ = [
     "MissingDependency",
     "inspect_campaign_material",
     "inspect_material",
+    "is_inspected",
     "paper_material",
 ]
 
@@ -188,8 +190,8 @@ class MissingDependency(PilotflowError, ImportError):
         self.package = package
         super().__init__(
             f"checking this file needs the {package!r} package; "
-            f"install it with: pip install 'pilotflow[materials]'",
-            f"检查该文件需要安装 {package!r} 软件包：pip install 'pilotflow[materials]'",
+            f"reinstall pilotflow, which depends on it: pip install --force-reinstall {package}",
+            f"检查该文件需要安装 {package!r} 软件包：pip install --force-reinstall {package}",
         )
 
 
@@ -291,16 +293,43 @@ def inspect_material(
         after = os.fstat(fd)
         if (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns):
             raise _changed(shown)
-    return Material(
-        kind.code,
-        copies=1,
-        filename=os.path.basename(shown),
-        sha256=sha256,
-        size=size,
-        media_type=MEDIA_TYPES[fmt],
-        pages=pages,
-        duration=duration,
+    return _vouch(
+        Material(
+            kind.code,
+            copies=1,
+            filename=os.path.basename(shown),
+            sha256=sha256,
+            size=size,
+            media_type=MEDIA_TYPES[fmt],
+            pages=pages,
+            duration=duration,
+        )
     )
+
+
+# The Material objects this module made from a file it checked, by identity: a record built
+# by hand with the same fields is *not* inspected (see is_inspected).
+_INSPECTED: dict[int, weakref.ref[Material]] = {}
+_INSPECTED_LOCK = threading.Lock()
+
+
+def _vouch(material: Material) -> Material:
+    key = id(material)
+
+    def forget(_: object) -> None:
+        with _INSPECTED_LOCK:
+            _INSPECTED.pop(key, None)
+
+    with _INSPECTED_LOCK:
+        _INSPECTED[key] = weakref.ref(material, forget)
+    return material
+
+
+def is_inspected(material: object) -> bool:
+    """True if ``material`` is a record :func:`inspect_material` made from a checked file
+    (the very object, not an equal one written by hand)."""
+    ref = _INSPECTED.get(id(material))
+    return ref is not None and ref() is material
 
 
 def inspect_campaign_material(

@@ -768,16 +768,33 @@ class CampaignRun:
         return route
 
     def _material(self, material: object) -> Material:
+        """A material may be attached only as the campaign has it: a paper kind as a
+        declared number of copies, an electronic kind only as a file pilotflow has checked
+        (``attach_file``, or a record from ``inspect_material``)."""
+        from .materials import is_inspected
+
         if not isinstance(material, Material):
             raise InvalidInput(
                 f"materials must be Material objects, got {type(material).__name__}",
                 "材料必须是 Material 对象",
             )
-        if material.kind not in self.campaign.materials:
+        spec = self.campaign.materials.get(material.kind)
+        if spec is None:
             raise InvalidInput(
                 f"unknown material kind {material.kind!r}; this campaign knows "
                 f"{', '.join(self.campaign.materials)}",
                 f"未知的材料类型 {material.kind!r}",
+            )
+        if spec.paper and material.sha256 is not None:
+            raise InvalidInput(
+                f"{material.kind!r} is a paper material: declare its copies, not a file",
+                f"{spec.name.zh}为纸质材料，请申报份数，不要上传文件",
+            )
+        if not spec.paper and not is_inspected(material):
+            raise InvalidInput(
+                f"{material.kind!r} is an electronic file: attach it with attach_file (or a "
+                "record from inspect_material), so that its bytes are checked",
+                f"{spec.name.zh}为电子文件，请通过 attach_file 上传并核验，不能仅作声明",
             )
         return material
 
