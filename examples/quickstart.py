@@ -9,27 +9,19 @@ why an action would be refused.
 
 from __future__ import annotations
 
-import tempfile
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pilotflow as pf
 from pilotflow.codes import make_code
-from pilotflow.samples import sample_materials
+from pilotflow.samples import material_for
 
 campaign = pf.load_campaign("smart-health-elderly-care-2023")
 
-# Paper materials are a declared number of copies; electronic ones are real files, checked
-# before they count (small sample files here, made with pilotflow.samples).
-_files: dict[str, pf.Material] = {}
-
 
 def material(kind: str, copies: int = 1) -> pf.Material:
-    if campaign.materials[kind].paper:
-        return pf.Material(kind, copies=copies)
-    if kind not in _files:
-        _files[kind] = sample_materials(campaign, tempfile.mkdtemp(), [kind])[0]
-    return _files[kind]
+    """Paper as declared copies; electronic copies as real sample files, checked on attach."""
+    return material_for(campaign, kind, copies)
 
 
 clock = pf.FixedClock(datetime(2023, 10, 17, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
@@ -14,7 +13,7 @@ import pytest
 
 import pilotflow as pf
 from pilotflow.codes import make_code
-from pilotflow.samples import sample_materials
+from pilotflow.samples import material_for
 from pilotflow.store import Store
 
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
@@ -46,35 +45,21 @@ def unit_code(n: int, division: str = "371002") -> str:
     return make_code("91" + division, f"MA{n:06d}")
 
 
-_FILES: dict[str, pf.Material] = {}
-
-
 def file_material(kind: str) -> pf.Material:
-    """An electronic material of the bundled campaign as a real, inspected file (made once
-    per test process and reused: the records are immutable)."""
-    if kind not in _FILES:
-        campaign = pf.load_campaign(CAMPAIGN_ID)
-        folder = tempfile.mkdtemp(prefix="pilotflow-files-")
-        _FILES[kind] = sample_materials(campaign, folder, [kind])[0]
-    return _FILES[kind]
+    """An electronic material of the bundled campaign as a real, inspected file."""
+    return material_for(pf.load_campaign(CAMPAIGN_ID), kind)
 
 
 def any_material(kind: str, copies: int = 1) -> pf.Material:
     """A material of the bundled campaign as it must be attached: paper as ``copies``
     declared, electronic as a real inspected file."""
-    if pf.load_campaign(CAMPAIGN_ID).materials[kind].paper:
-        return pf.Material(kind, copies=copies)
-    return file_material(kind)
+    return material_for(pf.load_campaign(CAMPAIGN_ID), kind, copies)
 
 
 def all_materials() -> list[pf.Material]:
     """Every material any hop of the 2023 campaign asks of a new nomination: paper ones as
     declared copies, electronic ones as real inspected files."""
-    paper = {k for k, v in pf.load_campaign(CAMPAIGN_ID).materials.items() if v.paper}
-    return [
-        pf.Material(kind, copies=copies) if kind in paper else file_material(kind)
-        for kind, copies in ALL_MATERIALS
-    ]
+    return [any_material(kind, copies) for kind, copies in ALL_MATERIALS]
 
 
 def postgres_url() -> str | None:

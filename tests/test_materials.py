@@ -34,6 +34,7 @@ from pilotflow.materials import (
     inspect_material,
     paper_material,
 )
+from pilotflow.samples import docx_bytes, mp4_bytes, pdf_bytes
 
 PDF_KIND = MaterialType("application_form_pdf", Text("application form (PDF)", "申报书电子版（PDF）"),
                         formats=("pdf",))  # fmt: skip
@@ -48,28 +49,6 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 
 # -- file builders ------------------------------------------------------------------------------
-
-
-def pdf_bytes(pages: int = 1, *, user_password: str | None = None, owner_password: str | None = None,
-              ) -> bytes:  # fmt: skip
-    """A real PDF made by pypdf: ``pages`` blank A4 pages, optionally encrypted (RC4)."""
-    writer = pypdf.PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(595, 842)
-    if user_password is not None:
-        writer.encrypt(user_password, owner_password)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def docx_bytes(text: str = "智慧健康养老应用试点示范申报书") -> bytes:
-    """A real .docx made by python-docx."""
-    document = docx.Document()
-    document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 def rezip(data: bytes, replace: dict[str, bytes]) -> bytes:
@@ -102,48 +81,6 @@ def ole2_bytes(*stream_names: str) -> bytes:
         for name in ("Root Entry", *stream_names)
     )
     return header + entries.ljust(512, b"\0")
-
-
-def box(box_type: bytes, payload: bytes = b"") -> bytes:
-    """An ISO-BMFF box: 32-bit size, four-character type, payload."""
-    return struct.pack(">I4s", 8 + len(payload), box_type) + payload
-
-
-def full_box(box_type: bytes, payload: bytes, version: int = 0, flags: int = 0) -> bytes:
-    """A "full" box: version and flags before the payload."""
-    return box(box_type, struct.pack(">B", version) + flags.to_bytes(3, "big") + payload)
-
-
-MATRIX = struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
-
-
-def mp4_bytes(seconds: float, *, timescale: int = 1000, handler: bytes = b"vide", brand: bytes = b"isom",
-              mdat: bytes = bytes(256)) -> bytes:  # fmt: skip
-    """A minimal MP4: ftyp, moov (mvhd + one trak with tkhd/mdhd/hdlr), mdat.
-
-    ``seconds`` is written as the movie and track duration in ``timescale`` units; ``handler``
-    is the track's handler type (``vide`` for video, ``soun`` for sound).
-    """
-    duration = round(seconds * timescale)
-    ftyp = box(b"ftyp", brand + struct.pack(">I", 512) + b"isomiso2avc1mp41")
-    mvhd = full_box(
-        b"mvhd",
-        struct.pack(">4I", 0, 0, timescale, duration)
-        + struct.pack(">IH10x", 0x10000, 0x100)
-        + MATRIX
-        + bytes(24)
-        + struct.pack(">I", 2),
-    )
-    tkhd = full_box(
-        b"tkhd",
-        struct.pack(">5I", 0, 0, 1, 0, duration) + bytes(8) + struct.pack(">hhH2x", 0, 0, 0) + MATRIX
-        + struct.pack(">II", 320 << 16, 240 << 16),
-        flags=3,
-    )  # fmt: skip
-    mdhd = full_box(b"mdhd", struct.pack(">4IHH", 0, 0, timescale, duration, 0x55C4, 0))
-    hdlr = full_box(b"hdlr", struct.pack(">I4s12x", 0, handler) + b"Handler\0")
-    trak = box(b"trak", tkhd + box(b"mdia", mdhd + hdlr + box(b"minf", box(b"stbl"))))
-    return ftyp + box(b"moov", mvhd + trak) + box(b"mdat", mdat)
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -650,9 +587,10 @@ def test_a_refusal_is_invalid_input_with_two_languages_and_a_guard_reason(tmp_pa
 
 def test_a_missing_parser_gives_an_install_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without pypdf installed, checking a PDF says what to install."""
+    path = write(tmp_path, "a.pdf", pdf_bytes())
     monkeypatch.setitem(sys.modules, "pypdf", None)
     with pytest.raises(MissingDependency) as info:
-        inspect_material(PDF_KIND, write(tmp_path, "a.pdf", pdf_bytes()))
+        inspect_material(PDF_KIND, path)
     assert ("pypdf", True, True) == (
         info.value.package, isinstance(info.value, ImportError), "pip install" in info.value.en,
     )  # fmt: skip

@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -57,7 +56,7 @@ from . import (
     open_store,
 )
 from .codes import make_code
-from .samples import sample_materials
+from .samples import material_for
 
 __all__ = ["DEFAULT_DB", "DemoResult", "Refusal", "SummaryRow", "run_demo"]
 
@@ -279,8 +278,6 @@ class _Demo:
         self.ids: dict[str, str] = {}  # unit key -> nomination id
         self.unit_of: dict[str, Unit] = {}  # nomination id -> unit
         self.refusals: list[Refusal] = []
-        self.scratch = tempfile.TemporaryDirectory(prefix="pilotflow-demo-files-")
-        self.files: dict[str, Material] = {}
         self.selections: list[SelectionResult] = []
 
     # -- helpers -----------------------------------------------------------------------
@@ -288,9 +285,7 @@ class _Demo:
     def file(self, kind: str) -> Material:
         """An electronic material as a real file (a small PDF, Word file or MP4 written into
         a scratch folder), checked by pilotflow.materials like a unit's own upload."""
-        if kind not in self.files:
-            self.files[kind] = sample_materials(self.campaign, self.scratch.name, [kind])[0]
-        return self.files[kind]
+        return material_for(self.campaign, kind)
 
     def name(self, code: str) -> str:
         return "三部委" if code == MINISTRY else self.graph[code].name
@@ -1002,4 +997,3 @@ def run_demo(
         )
     finally:
         demo.run.store.close()
-        demo.scratch.cleanup()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import os
 import struct
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from .campaign import Campaign
 from .errors import InvalidInput
 from .nomination import Material
 
-__all__ = ["docx_bytes", "mp4_bytes", "pdf_bytes", "sample_materials"]
+__all__ = ["docx_bytes", "material_for", "mp4_bytes", "pdf_bytes", "sample_materials"]
 
 
 def pdf_bytes(
@@ -131,3 +132,22 @@ def sample_materials(
         path.write_bytes(data)
         out.append(inspect_campaign_material(campaign, kind, path))
     return out
+
+
+_SAMPLES: dict[tuple[str, str], Material] = {}
+
+
+def material_for(campaign: Campaign, kind: str, copies: int = 1) -> Material:
+    """A material of ``kind`` as the campaign wants it attached: a paper kind as ``copies``
+    declared, an electronic kind as a sample file checked once per process (its record is
+    immutable, so it is shared; the file itself is removed once checked)."""
+    spec = campaign.materials.get(kind)
+    if spec is None:
+        raise InvalidInput(f"unknown material kind {kind!r}", f"未知的材料类型 {kind!r}")
+    if spec.paper:
+        return Material(kind, copies=copies)
+    key = (campaign.revision, kind)
+    if key not in _SAMPLES:
+        with tempfile.TemporaryDirectory(prefix="pilotflow-samples-") as folder:
+            _SAMPLES[key] = sample_materials(campaign, folder, [kind])[0]
+    return _SAMPLES[key]
