@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -45,15 +46,21 @@ def unit_code(n: int, division: str = "371002") -> str:
     return make_code("91" + division, f"MA{n:06d}")
 
 
+@functools.cache
+def bundled() -> pf.Campaign:
+    """The bundled campaign, loaded once per test process (it is immutable)."""
+    return pf.load_campaign(CAMPAIGN_ID)
+
+
 def file_material(kind: str) -> pf.Material:
     """An electronic material of the bundled campaign as a real, inspected file."""
-    return material_for(pf.load_campaign(CAMPAIGN_ID), kind)
+    return material_for(bundled(), kind)
 
 
 def any_material(kind: str, copies: int = 1) -> pf.Material:
     """A material of the bundled campaign as it must be attached: paper as ``copies``
     declared, electronic as a real inspected file."""
-    return material_for(pf.load_campaign(CAMPAIGN_ID), kind, copies)
+    return material_for(bundled(), kind, copies)
 
 
 def all_materials() -> list[pf.Material]:
