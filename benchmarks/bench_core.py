@@ -38,7 +38,6 @@ import gc
 import os
 import platform
 import pstats
-import re
 import statistics
 import sys
 import tempfile
@@ -46,7 +45,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from importlib import metadata, resources
+from importlib import metadata
 from typing import Any
 
 import pendulum
@@ -56,26 +55,13 @@ import pilotflow as pf
 from pilotflow.codes import make_code
 from pilotflow.samples import sample_materials
 
-CAMPAIGN_ID = "smart-health-elderly-care-2023"
-TZ = "Asia/Shanghai"
-LIFTED = 10**9
+from _common import ALL_MATERIALS, TZ, lifted_campaign
+
 LISTED_PER_LIST = 1_000
 LEVELS = 3  # district, city, province recommend; the ministry receives
 ACTIONS = ("nominate", "stamp", "recommend")
 STEPS_PER_NOMINATION = 1 + LEVELS * 4
 
-# Every material any hop of the campaign asks for, in the numbers asked (as tests/conftest.py).
-ALL_MATERIALS = (
-    ("joint_recommendation_letter", 1),
-    ("application_form_paper", 3),
-    ("application_form_word", 1),
-    ("application_form_pdf", 1),
-    ("application_materials", 1),
-    ("three_department_letter", 1),
-    ("electronic_copy_pdf", 1),
-    ("recommendation_opinion", 1),
-    ("electronic_copy", 1),
-)
 
 Timings = dict[str, list[float]]  # action (or "all") -> µs per action, one value per round
 
@@ -83,36 +69,11 @@ Timings = dict[str, list[float]]  # action (or "all") -> µs per action, one val
 # -- the campaign, the lists, the inputs ------------------------------------------------
 
 
-def lifted_campaign() -> pf.Campaign:
-    """The bundled campaign with every quota limit (per type and total) raised to 10**9."""
-    path = resources.files("pilotflow").joinpath("data", "campaigns", f"{CAMPAIGN_ID}.yaml")
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    out, in_quotas = [], False
-    for line in lines:
-        if re.match(r"[A-Za-z_]", line):  # a top-level key opens or closes the section
-            in_quotas = line.startswith("quotas:")
-        if in_quotas:
-            line = re.sub(
-                r"limits: \{([^}]*)\}",
-                lambda m: "limits: {" + re.sub(r":\s*\d+", f": {LIFTED}", m[1]) + "}",
-                line,
-            )
-            line = re.sub(r"\btotal:\s*\d+", f"total: {LIFTED}", line)
-        out.append(line)
-    campaign = pf.parse_campaign("".join(out), source=f"bench:{CAMPAIGN_ID}+quotas-lifted")
-    original = pf.load_campaign(CAMPAIGN_ID)
-    if len(campaign.quotas) != len(original.quotas) or any(
-        set(rule.limits.values()) - {LIFTED} or rule.total not in (None, LIFTED) for rule in campaign.quotas
-    ):
-        sys.exit("bench_core: could not lift the quota limits of the bundled campaign")
-    return campaign
-
-
 class Setup:
     """Everything the three implementations share: campaign, lists, origins, actors."""
 
     def __init__(self) -> None:
-        self.campaign = lifted_campaign()
+        self.campaign = lifted_campaign("bench_core")
         self.graph = pf.AuthorityGraph.bundled()
         self.clock = pf.FixedClock(pendulum.datetime(2023, 10, 17, 9, tz=TZ))
         # Electronic materials are real files, checked once and shared by every nomination

@@ -47,7 +47,6 @@ import multiprocessing
 import os
 import platform
 import pstats
-import re
 import sqlite3
 import statistics
 import sys
@@ -58,7 +57,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -70,50 +69,17 @@ from pilotflow.codes import make_code
 from pilotflow.samples import sample_materials
 from pilotflow.store.sql import make_metadata
 
-CAMPAIGN_ID = "smart-health-elderly-care-2023"
-TZ = "Asia/Shanghai"
-LIFTED = 10**9
+from _common import ALL_MATERIALS, TZ, lifted_campaign
+
 PROVINCE = "370000"  # Shandong: its cities have quota rules (Qingdao reports to the ministry)
 PG_ENV = "PILOTFLOW_TEST_POSTGRES_URL"
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 TARGET = 0.5
 RETRIES = 10
 WORKER_COUNTS = (1, 2, 4, 8)
-ALL_MATERIALS = (
-    ("joint_recommendation_letter", 1),
-    ("application_form_paper", 3),
-    ("application_form_word", 1),
-    ("application_form_pdf", 1),
-    ("application_materials", 1),
-    ("three_department_letter", 1),
-    ("electronic_copy_pdf", 1),
-    ("recommendation_opinion", 1),
-    ("electronic_copy", 1),
-)
 
 
 # -- the campaign and the nominations ---------------------------------------------------
-
-
-def lifted_campaign() -> pf.Campaign:
-    """The bundled campaign with every quota limit (per type and total) raised to 10**9."""
-    path = resources.files("pilotflow").joinpath("data", "campaigns", f"{CAMPAIGN_ID}.yaml")
-    out, in_quotas = [], False
-    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
-        if re.match(r"[A-Za-z_]", line):  # a top-level key opens or closes the section
-            in_quotas = line.startswith("quotas:")
-        if in_quotas:
-            line = re.sub(
-                r"limits: \{([^}]*)\}",
-                lambda m: "limits: {" + re.sub(r":\s*\d+", f": {LIFTED}", m[1]) + "}",
-                line,
-            )
-            line = re.sub(r"\btotal:\s*\d+", f"total: {LIFTED}", line)
-        out.append(line)
-    campaign = pf.parse_campaign("".join(out), source=f"bench:{CAMPAIGN_ID}+quotas-lifted")
-    if any(set(r.limits.values()) - {LIFTED} or r.total not in (None, LIFTED) for r in campaign.quotas):
-        sys.exit("bench_sql: could not lift the quota limits of the bundled campaign")
-    return campaign
 
 
 def new_run(campaign: pf.Campaign, store: pf.Store) -> pf.CampaignRun:
@@ -668,7 +634,7 @@ def worker(index: int, url: str, schema: str, jobs: Any, results: Any, barriers:
     with the three departments (starting at a department that depends on the worker) and
     recommend, retrying conflicts; report counts and the start and end of the work."""
     store = pf.open_store(url, schema=schema, create=False)
-    run = new_run(lifted_campaign(), store)
+    run = new_run(lifted_campaign("bench_sql"), store)
     store.quota_used(run.campaign.id, "-", "-")  # open the connection before the clock starts
     departments = ["industry", "civil_affairs", "health"]
     departments = departments[index % 3 :] + departments[: index % 3]
@@ -874,7 +840,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     pg_url = None if args.skip_postgres else args.pg_url
     facts(pg_url)
     t_start = time.perf_counter()
-    campaign = lifted_campaign()
+    campaign = lifted_campaign("bench_sql")
     numbers = Numbers()
     results = []
     if not args.skip_sqlite:
