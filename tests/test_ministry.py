@@ -408,6 +408,21 @@ def test_ministry_may_name_the_units_to_check(run: pf.CampaignRun, clock: pf.Fix
     assert () == run.draw_spot_checks(MINISTRY, nominations=[])
 
 
+def test_a_retried_draw_returns_the_first_draw(run: pf.CampaignRun, clock: pf.FixedClock) -> None:
+    """With an idempotency key, repeating a random draw returns the units of the first draw
+    and writes nothing (a retried request must not double the sample); naming a unit twice
+    is bad input."""
+    reviewed(run, clock, 10)
+    first = run.draw_spot_checks(MINISTRY, rate=0.2, idempotency_key="draw-1")
+    before = state_of(run)
+    assert first == run.draw_spot_checks(MINISTRY, rate=0.2, idempotency_key="draw-1")
+    assert before == state_of(run)
+    assert 2 == len(first)
+    other = next(n.id for n in run.nominations(state="reviewed") if n.id not in first)
+    with pytest.raises(pf.InvalidInput, match="twice"):
+        run.draw_spot_checks(MINISTRY, nominations=[other, other])
+
+
 def test_only_the_ministry_draws_spot_checks(run: pf.CampaignRun, clock: pf.FixedClock) -> None:
     """The province cannot draw the ministry's spot checks: not_authorized, nothing drawn."""
     [nid] = reviewed(run, clock, 1)

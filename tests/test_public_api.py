@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.resources
 import inspect
 
+import pytest
+
 import pilotflow as pf
 
 EXPECTED_ALL = {
@@ -57,3 +59,14 @@ def test_public_actions_are_plain_methods() -> None:
         params = list(inspect.signature(getattr(pf.CampaignRun, name)).parameters)
         assert ["self", "actor"] == params[:2], name
         assert "at" in params, name
+
+
+def test_over_long_actor_ids_are_refused() -> None:
+    """Actor ids longer than every store keeps (authority and department 50, person 200
+    characters; an objector's name is a person) are refused as bad input, so that the
+    memory, SQLite and PostgreSQL stores cannot disagree about them."""
+    with pytest.raises(pf.InvalidInput, match="at most 200"):
+        pf.Actor("371002", "industry", "x" * 201)
+    with pytest.raises(pf.InvalidInput, match="at most 50"):
+        pf.Actor("3" * 51, "industry", "x")
+    assert "x" * 200 == pf.Actor("371002", "industry", "x" * 200).person

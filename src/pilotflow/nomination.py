@@ -39,12 +39,20 @@ TERMINAL_STATES = frozenset(
 )  # fmt: skip
 
 
-def _text(what: str):  # type: ignore[no-untyped-def]
+def _text(what: str, longest: int = 50):  # type: ignore[no-untyped-def]
+    """A validator: a non-empty string of at most ``longest`` characters (what every store,
+    SQL columns included, can keep alike)."""
+
     def check(instance: object, attribute: object, value: object) -> None:
         if not isinstance(value, str) or not value.strip():
             raise InvalidInput(
                 f"{what} must be a non-empty string, got {value!r}",
                 f"{what} 必须是非空字符串，收到 {value!r}",
+            )
+        if len(value) > longest:
+            raise InvalidInput(
+                f"{what} has {len(value)} characters; at most {longest} are allowed",
+                f"{what} 长度为 {len(value)} 个字符，最多允许 {longest} 个",
             )
 
     return check
@@ -60,7 +68,7 @@ class Actor:
 
     authority: str = field(validator=_text("actor.authority"))
     department: str = field(validator=_text("actor.department"))
-    person: str = field(validator=_text("actor.person"))
+    person: str = field(validator=_text("actor.person", longest=200))
 
     @classmethod
     def applicant(cls, unit_code: str, person: str) -> Actor:

@@ -1122,11 +1122,37 @@ class CampaignRun:
         nominations: Sequence[str] | None = None,
         seed: int | None = None,
         at: datetime | None = None,
+        idempotency_key: str | None = None,
     ) -> tuple[str, ...]:
         """Draw reviewed units for an on-site spot check, in one commit: the ``nominations``
         the ministry names, or a random ``rate`` of them (the campaign's by default, rounded
-        up; ``seed`` makes the draw repeatable). Returns the ids drawn."""
+        up; ``seed`` makes the draw repeatable). Returns the ids drawn. With an idempotency
+        key a repeated request returns the first draw instead of drawing again."""
         self._actor(actor)
+        if nominations is not None:
+            if isinstance(nominations, str):
+                raise InvalidInput("nominations must be a sequence of ids, not a string",
+                                   "nominations 参数必须是申报编号的列表")  # fmt: skip
+            nominations = tuple(nominations)
+            if len(set(nominations)) != len(nominations):
+                raise InvalidInput("nominations names a unit twice", "抽检名单中有重复的申报")
+        return self._once(
+            idempotency_key,
+            ("draw", actor, rate, nominations, seed, at),
+            lambda receipt_for: self._draw(actor, rate, nominations, seed, at, receipt_for),
+            list,
+            tuple,
+        )
+
+    def _draw(
+        self,
+        actor: Actor,
+        rate: float | None,
+        nominations: Sequence[str] | None,
+        seed: int | None,
+        at: datetime | None,
+        receipt_for: ReceiptFor,
+    ) -> tuple[str, ...]:
         when = self._at(at)
         reviewed = [n for n in self.store.nominations(self.campaign.id, state="reviewed")
                     if n.ministry is not None and n.ministry.check is None]  # fmt: skip
@@ -1152,9 +1178,10 @@ class CampaignRun:
                          actor, when, n.state, None, None)
             for n in drawn
         ]  # fmt: skip
-        if changes:
-            self._commit("select_for_check", changes)
-        return tuple(n.id for n in drawn)
+        ids = tuple(n.id for n in drawn)
+        if changes or receipt_for:
+            self._commit("select_for_check", changes, receipt_for(ids) if receipt_for else None)
+        return ids
 
     def record_spot_check(
         self,
