@@ -592,3 +592,15 @@ def test_ministry_retains_or_revokes(run: pf.CampaignRun, clock: pf.FixedClock) 
     assert ["announced", "revoked", "revoked", "revoked"] == [run.get(x).state for x in result.recommended]
     assert ["not_recommended"] * 2 == [run.get(x).state for x in ids if x not in result.recommended]
     assert_replays(run)
+
+
+def test_a_retried_registration_returns_the_first(run: pf.CampaignRun) -> None:
+    """With an idempotency key a repeated registration answers with the nominations the first
+    made and writes nothing; without the key the same rows are duplicates."""
+    winners = [winner(i, WEIHAI_DISTRICT) for i in range(3)]
+    first = run.register_winners(MINISTRY, winners, idempotency_key="import-2023-10-16")
+    count = len(run.events())
+    assert first == run.register_winners(MINISTRY, winners, idempotency_key="import-2023-10-16")
+    assert count == len(run.events())
+    with pytest.raises(pf.DuplicateNomination):
+        run.register_winners(MINISTRY, winners)

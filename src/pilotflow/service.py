@@ -1288,11 +1288,33 @@ class CampaignRun:
     # -- re-review of earlier winners ------------------------------------------------
 
     def register_winners(
-        self, actor: Actor, winners: Iterable[Winner], *, at: datetime | None = None
+        self,
+        actor: Actor,
+        winners: Iterable[Winner],
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
     ) -> tuple[Nomination, ...]:
         """Register earlier winners for re-review (复核), in one commit: each awaits its
-        application at its authority. Refused whole if any row is bad or already registered."""
+        application at its authority. Refused whole if any row is bad or already registered;
+        with an idempotency key a repeated request returns the first registrations."""
         self._actor(actor)
+        rows = tuple(winners)
+        return self._once(
+            idempotency_key,
+            ("register", actor, rows, at),
+            lambda receipt_for: self._register(actor, rows, at, receipt_for),
+            lambda done: [_ref(n) for n in done],
+            lambda refs: tuple(self._at_version(r) for r in refs),
+        )
+
+    def _register(
+        self,
+        actor: Actor,
+        winners: Sequence[Winner],
+        at: datetime | None,
+        receipt_for: ReceiptFor,
+    ) -> tuple[Nomination, ...]:
         when = self._at(at)
         rows = list(winners)
         batches = set(self.campaign.re_review.batches)
@@ -1333,7 +1355,8 @@ class CampaignRun:
             ctx = self._context(new, actor, when, "register")
             changes.append(self._change(None, ctx, "register", actor, when, "new", None, data, new))
         if changes:
-            self._commit("register", changes)
+            done = tuple(c.after for c in changes)
+            self._commit("register", changes, receipt_for(done) if receipt_for else None)
         return tuple(c.after for c in changes)
 
     def apply_for_re_review(
