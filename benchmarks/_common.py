@@ -7,23 +7,14 @@ import sys
 from importlib import resources
 
 import pilotflow as pf
+from pilotflow.samples import required_copies
 
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
 TZ = "Asia/Shanghai"
 LIFTED = 10**9
 
-# Every material any hop of the campaign asks for, in the numbers asked (as tests/conftest.py).
-ALL_MATERIALS = (
-    ("joint_recommendation_letter", 1),
-    ("application_form_paper", 3),
-    ("application_form_word", 1),
-    ("application_form_pdf", 1),
-    ("application_materials", 1),
-    ("three_department_letter", 1),
-    ("electronic_copy_pdf", 1),
-    ("recommendation_opinion", 1),
-    ("electronic_copy", 1),
-)
+# Every material any hop of the campaign asks for, in the numbers asked (derived from it).
+ALL_MATERIALS = tuple(required_copies(pf.load_campaign(CAMPAIGN_ID)).items())
 
 
 def lifted_campaign(who: str) -> pf.Campaign:

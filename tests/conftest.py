@@ -14,26 +14,13 @@ import pytest
 
 import pilotflow as pf
 from pilotflow.codes import make_code
-from pilotflow.samples import material_for
+from pilotflow.samples import every_material, material_for
 from pilotflow.store import Store
 
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
 TZ = "Asia/Shanghai"
 POSTGRES_ENV = "PILOTFLOW_TEST_POSTGRES_URL"
 CI_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
-
-# Every material any hop of the 2023 campaign asks for, in the numbers asked.
-ALL_MATERIALS = (
-    ("joint_recommendation_letter", 1),
-    ("application_form_paper", 3),
-    ("application_form_word", 1),
-    ("application_form_pdf", 1),
-    ("application_materials", 1),
-    ("three_department_letter", 1),
-    ("electronic_copy_pdf", 1),
-    ("recommendation_opinion", 1),
-    ("electronic_copy", 1),
-)
 
 
 def shanghai(*args: int) -> datetime:
@@ -66,7 +53,7 @@ def any_material(kind: str, copies: int = 1) -> pf.Material:
 def all_materials() -> list[pf.Material]:
     """Every material any hop of the 2023 campaign asks of a new nomination: paper ones as
     declared copies, electronic ones as real inspected files."""
-    return [any_material(kind, copies) for kind, copies in ALL_MATERIALS]
+    return every_material(bundled())
 
 
 def postgres_url() -> str | None:

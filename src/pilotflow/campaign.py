@@ -260,10 +260,6 @@ class Campaign:
     def level_codes(self) -> tuple[str, ...]:
         return tuple(level.code for level in self.levels)
 
-    @property
-    def top_level(self) -> str:
-        return self.levels[-1].code
-
     def quota_rule(self, recommender: AuthorityLike) -> QuotaRule | None:
         """The quota rule that applies to ``recommender``, or None (no quota)."""
         for rule in self.quotas:

@@ -56,7 +56,7 @@ from . import (
     open_store,
 )
 from .codes import make_code
-from .samples import material_for
+from .samples import every_material, material_for
 
 __all__ = ["DEFAULT_DB", "DemoResult", "Refusal", "SummaryRow", "run_demo"]
 
@@ -690,32 +690,17 @@ class _Demo:
         for n in self.run.register_winners(ministry, winners):
             self.ids[n.unit_code] = n.id
         self.note(f"{len(winners)} earlier winners await their applications (by 2023-10-18)")
-        forms = (
-            self.file("re_review_application_form"),
-            self.file("re_review_video"),
-        )
         applicants = WINNERS[:2]
         for w in applicants:
+            # What every hop asks of a re-review unit (its form, its video, the letters...).
             n = self.run.apply_for_re_review(
                 Actor.applicant(w.code, f"contact@{w.key}"),
                 w.code,
-                materials=(
-                    *forms,
-                    Material("application_form_paper", copies=3),
-                    self.file("application_form_word"),
-                    self.file("application_form_pdf"),
-                    Material("application_materials"),
-                    Material("three_department_letter"),
-                    self.file("electronic_copy_pdf"),
-                    Material("recommendation_opinion"),
-                    self.file("electronic_copy"),
-                ),
+                materials=every_material(self.campaign, re_review=True),
             )
             self.unit_of[n.id] = w
             for _ in range(2):  # the district, then Weihai check and forward
                 self.stamp_all(n.id)
-                if self.run.get(n.id).holder == w.origin:
-                    self.attach(n.id, Material("joint_recommendation_letter"))
                 self.run.recommend(self.officer(self.run.get(n.id).holder), n.id)
         self.note("2 applied; their districts and Weihai checked and forwarded them to Shandong")
         for w in applicants:

@@ -197,6 +197,3 @@ class Nomination:
     def claim_key(self) -> str:
         """What a unit may hold only once: its code within the track."""
         return self.unit_code if self.track == "new" else f"{self.track}:{self.unit_code}"
-
-    def copies_of(self, kind: str) -> int:
-        return sum(m.copies for m in self.materials if m.kind == kind)

@@ -27,7 +27,15 @@ from .campaign import Campaign
 from .errors import InvalidInput
 from .nomination import Material
 
-__all__ = ["docx_bytes", "material_for", "mp4_bytes", "pdf_bytes", "sample_materials"]
+__all__ = [
+    "docx_bytes",
+    "every_material",
+    "material_for",
+    "mp4_bytes",
+    "pdf_bytes",
+    "required_copies",
+    "sample_materials",
+]
 
 
 def pdf_bytes(
@@ -151,3 +159,25 @@ def material_for(campaign: Campaign, kind: str, copies: int = 1) -> Material:
         with tempfile.TemporaryDirectory(prefix="pilotflow-samples-") as folder:
             _SAMPLES[key] = sample_materials(campaign, folder, [kind])[0]
     return _SAMPLES[key]
+
+
+def required_copies(campaign: Campaign, *, re_review: bool = False) -> dict[str, int]:
+    """Every material kind some hop of ``campaign`` asks for, with the most copies any hop
+    asks (``re_review``: with what the hops ask of re-review units as well), in the order the
+    hops name them."""
+    need: dict[str, int] = {}
+    for hop in campaign.hops:
+        for req in (*hop.materials, *(hop.re_review_materials if re_review else ())):
+            need[req.kind] = max(need.get(req.kind, 0), req.copies)
+    return need
+
+
+def every_material(campaign: Campaign, *, re_review: bool = False) -> list[Material]:
+    """A material for each of :func:`required_copies`, as :func:`material_for` makes it: what
+    satisfies every hop of the campaign (tests, demos, benchmarks).
+
+    >>> from pilotflow import load_campaign
+    >>> [(m.kind, m.copies) for m in every_material(load_campaign("smart-health-elderly-care-2023"))][:2]
+    [('joint_recommendation_letter', 1), ('application_form_paper', 3)]
+    """
+    return [material_for(campaign, k, c) for k, c in required_copies(campaign, re_review=re_review).items()]
