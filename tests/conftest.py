@@ -19,6 +19,16 @@ from pilotflow.store import Store
 
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
 TZ = "Asia/Shanghai"
+
+# Authorities the tests keep meeting.
+MIN = "MIN"
+SHANDONG = "370000"
+WEIHAI = "371000"
+QINGDAO = "370200"
+WEIHAI_DISTRICT = "371002"  # 环翠区
+WEIHAI_DISTRICT_2 = "371003"  # 文登区
+QINGDAO_DISTRICT = "370211"  # 黄岛区
+MINISTRY = pf.Actor(MIN, "industry", "ministry-operator")
 POSTGRES_ENV = "PILOTFLOW_TEST_POSTGRES_URL"
 CI_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 

@@ -503,3 +503,16 @@ def test_errors_read_in_english_and_chinese(error: pf.PilotflowError) -> None:
     assert error.en.strip()
     assert CJK.search(error.zh)
     assert error.en != error.zh
+
+
+def test_every_context_slot_is_filled(run: pf.CampaignRun) -> None:
+    """The run fills every slot of a guard's Context for every action (it builds them slot by
+    slot for speed, so a slot added to Context but forgotten there would fail here, not in a
+    guard at run time)."""
+    from pilotflow.guards import Context
+
+    n = nominate(run, 1)
+    for action in (*pf.CampaignRun.ACTIONS, "lapse", "cut"):
+        ctx = run._context(n, clerk(DISTRICT), n.updated_at, action)
+        missing = [slot for slot in Context.__slots__ if not hasattr(ctx, slot)]
+        assert [] == missing, action

@@ -24,6 +24,14 @@ from pilotflow.workdays import CalendarDataMissing, covered_years
 
 from conftest import (
     CAMPAIGN_ID,
+    MIN,
+    MINISTRY,
+    QINGDAO,
+    QINGDAO_DISTRICT,
+    SHANDONG,
+    WEIHAI,
+    WEIHAI_DISTRICT,
+    WEIHAI_DISTRICT_2,
     all_materials,
     assert_replays,
     codes,
@@ -37,16 +45,8 @@ from conftest import (
     unit_code,
 )
 
-MIN = "MIN"
-SHANDONG = "370000"
-WEIHAI = "371000"
-QINGDAO = "370200"
-WEIHAI_DISTRICT = "371002"  # 环翠区
-WEIHAI_DISTRICT_2 = "371003"  # 文登区
-QINGDAO_DISTRICT = "370211"  # 黄岛区
 QINGDAO_DISTRICT_2 = "370202"  # 市南区
 
-MINISTRY = pf.Actor(MIN, "industry", "ministry-operator")
 PROVINCE = pf.Actor(SHANDONG, "industry", "province-clerk")
 SWEEP = pf.Actor(MIN, "system", "deadline-sweep")
 REVIEW_DAY = shanghai(2023, 11, 1, 9)  # after every deadline: the ministry's work begins

@@ -24,6 +24,14 @@ from pilotflow.service import Winner, share_of
 
 from conftest import (
     CAMPAIGN_ID,
+    MIN,
+    MINISTRY,
+    QINGDAO,
+    QINGDAO_DISTRICT,
+    SHANDONG,
+    WEIHAI,
+    WEIHAI_DISTRICT,
+    WEIHAI_DISTRICT_2,
     all_materials,
     assert_replays,
     codes,
@@ -37,15 +45,6 @@ from conftest import (
     unit_code,
 )
 
-MIN = "MIN"
-SHANDONG = "370000"
-WEIHAI = "371000"
-QINGDAO = "370200"
-WEIHAI_DISTRICT = "371002"  # 环翠区
-WEIHAI_DISTRICT_2 = "371003"  # 文登区
-QINGDAO_DISTRICT = "370211"  # 黄岛区
-
-MINISTRY = pf.Actor(MIN, "industry", "ministry-operator")
 PROVINCE_LEAD = pf.Actor(SHANDONG, "industry", "lead")
 DISTRICT_CLERK = pf.Actor(WEIHAI_DISTRICT, "civil_affairs", "district-clerk")
 VIDEO = file_material("re_review_video")

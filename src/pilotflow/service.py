@@ -193,6 +193,15 @@ def share_of(applicants: int, share: float, rounding: str) -> int:
     return _ROUNDINGS[rounding](exact)
 
 
+def _number(name: str, value: object, low: float, high: float) -> None:
+    """Refuse anything but a number from ``low`` to ``high`` (a bool is not a number here)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise InvalidInput(
+            f"{name} must be a number from {low} to {high}, got {value!r}",
+            f"{name} 必须是 {low} 到 {high} 之间的数值，收到 {value!r}",
+        )
+
+
 def _flag(name: str, value: object) -> None:
     """Refuse anything but True or False for a yes/no argument."""
     if not isinstance(value, bool):
@@ -1094,9 +1103,7 @@ class CampaignRun:
     ) -> Nomination:
         """An expert (the actor's person id, acting for a ministry department) scores a
         received unit from 0 to 100 with a written opinion; each expert scores once."""
-        if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 100:
-            raise InvalidInput(f"score must be a number from 0 to 100, got {score!r}",
-                               f"评分必须是 0 到 100 之间的数值，收到 {score!r}")  # fmt: skip
+        _number("score", score, 0, 100)
         text = self._reasoned("score (opinion)", opinion)
         data = {"expert": actor.person if isinstance(actor, Actor) else "", "score": float(score),
                 "opinion": text}  # fmt: skip
@@ -1167,8 +1174,7 @@ class CampaignRun:
             drawn = [by_id[i] for i in nominations]
         else:
             share = self.campaign.ministry.spot_check_rate if rate is None else rate
-            if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
-                raise InvalidInput(f"rate must be from 0 to 1, got {share!r}", "抽检比例必须在 0 到 1 之间")
+            _number("rate", share, 0, 1)
             count = share_of(len(reviewed), float(share), "ceil")
             drawn = random.Random(seed).sample(reviewed, count)
         for n in drawn:
