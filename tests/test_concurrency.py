@@ -18,9 +18,10 @@ import pytest
 import sqlalchemy as sa
 
 import pilotflow as pf
+from pilotflow.service import Winner
 from workers import batch, open_run, race, sweep
 
-from conftest import forward, nominate
+from conftest import MINISTRY, forward, nominate, unit_code
 
 SPAWN = multiprocessing.get_context("spawn")
 
@@ -131,12 +132,16 @@ def test_killed_worker_leaves_consistent_store_and_batch_can_rerun(
         assert ("industry", "civil_affairs", "health") == run.get(nid).stamps
 
 
-def test_concurrent_sweeps_fire_each_lapse_once(target: tuple[str, str | None, int]) -> None:
+def test_concurrent_sweeps_fire_each_due_transition_once(target: tuple[str, str | None, int]) -> None:
     """Several processes run the deadline sweep at the same moment: every due nomination
-    lapses exactly once (one lapse event each), and no two sweeps claim the same one."""
+    lapses exactly once, every earlier winner that did not apply for re-review is revoked
+    exactly once (one event each), and no two sweeps claim the same one."""
     url, schema, workers = target
     run = open_run(url, schema)
-    ids = {nominate(run, 300 + i, origin=("371002", "371003")[i % 2]).id for i in range(20)}
+    lapsing = {nominate(run, 300 + i, origin=("371002", "371003")[i % 2]).id for i in range(20)}
+    winners = [Winner(unit_code(400 + i), f"复核单位{i}", "enterprise", 2018, "371002") for i in range(6)]
+    unapplied = {n.id for n in run.register_winners(MINISTRY, winners)}
+    ids = lapsing | unapplied
     run.store.close()
     queue = SPAWN.Queue()
     procs = [
@@ -153,5 +158,6 @@ def test_concurrent_sweeps_fire_each_lapse_once(target: tuple[str, str | None, i
     assert sorted(ids) == sorted(flat)  # each claimed by exactly one sweep
     run = open_run(url, schema)
     lapses = [e.nomination_id for e in run.events() if e.action == "lapse"]
-    assert sorted(ids) == sorted(lapses)
+    revocations = [e.nomination_id for e in run.events() if e.action == "revoke_unapplied"]
+    assert (sorted(lapsing), sorted(unapplied)) == (sorted(lapses), sorted(revocations))
     _check_consistent(run)
