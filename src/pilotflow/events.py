@@ -17,6 +17,7 @@ from typing import Any
 
 from attrs import evolve, field, frozen
 
+from ._records import builder
 from .nomination import Actor, MinistryRecord, Nomination, Objection, Score
 
 __all__ = ["Event", "Snapshot", "apply", "quota_usage", "replay"]
@@ -26,11 +27,11 @@ _NO_DATA: Mapping[str, Any] = MappingProxyType({})
 _NO_MINISTRY_RECORD = MinistryRecord()  # frozen: one shared empty record
 
 
-def _mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+def event_data(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return value if value is not None else _NO_DATA  # one shared read-only empty mapping
 
 
-@frozen
+@frozen(weakref_slot=False)  # see pilotflow._records
 class Event:
     """One accepted action. ``version`` is the nomination's version after it.
 
@@ -51,7 +52,12 @@ class Event:
     revision: str
     lists: tuple[tuple[str, str], ...]
     reason: str | None = None
-    data: Mapping[str, Any] = field(default=None, converter=_mapping)
+    data: Mapping[str, Any] = field(default=None, converter=event_data)
+
+
+# Positional constructors for the hot path (every field, no checks): see pilotflow._records.
+build_event = builder(Event, converted=("data",))
+build_nomination = builder(Nomination)
 
 
 def apply(current: Nomination | None, event: Event) -> Nomination:
@@ -61,7 +67,7 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
     if current is None:
         if action not in ("nominate", "register"):
             raise ValueError(f"event {action} of {event.nomination_id} has no nomination to apply to")
-        return Nomination(
+        return build_nomination(
             event.nomination_id,
             d["campaign"],
             event.revision,
@@ -80,6 +86,7 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
             event.at,
             d.get("track", "new"),
             d.get("batch"),
+            None,
         )
     hop = current.hop
     stamps = current.stamps
@@ -111,7 +118,7 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
         ministry = _ministry(ministry, event)
     else:
         raise ValueError(f"unknown action {action!r} in event of {event.nomination_id}")
-    return Nomination(
+    return build_nomination(
         current.id,
         current.campaign,
         current.revision,

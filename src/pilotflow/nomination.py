@@ -138,7 +138,7 @@ class MinistryRecord:
     objections: tuple[Objection, ...] = ()
 
 
-@frozen(cache_hash=False)
+@frozen(cache_hash=False, weakref_slot=False)  # weakref_slot: see pilotflow._records
 class Nomination:
     """One unit's nomination in one campaign, as of its ``version``.
 

@@ -40,8 +40,9 @@ from .errors import (
     Reason,
     UnknownAuthority,
 )
-from .events import Event, Snapshot, apply, replay, seat_counters
-from .guards import SYSTEM, Context
+from .events import Event, Snapshot, apply, build_event, event_data, replay, seat_counters
+from .guards import SYSTEM, Context, _quota_reason
+from .materials import inspect_campaign_material, is_inspected, paper_material
 from .nomination import APPLICANT, OBJECTOR, PUBLIC, Actor, Material, Nomination
 from .screening import UnitList
 from .store import Change, MemoryStore, Receipt, ReceiptExists, Seat, SeatUnavailable, Store
@@ -520,7 +521,7 @@ class CampaignRun:
             raise _refusal(action, nid, reasons)
         nominee = n if n is not None else new
         assert nominee is not None
-        event = Event(
+        event = build_event(
             nominee.id,
             (n.version if n is not None else 0) + 1,
             action,
@@ -540,7 +541,7 @@ class CampaignRun:
             self.campaign.revision,
             self._list_versions,
             reason,
-            data,
+            event_data(data),
         )
         after = apply(n, event)
         return Change(n, after, event, self._seats(n, after))
@@ -568,8 +569,6 @@ class CampaignRun:
         except SeatUnavailable as exc:
             seat = exc.seat
             nid = next((c.after.id for c in changes if seat in c.seats), None)
-            from .guards import _quota_reason
-
             raise QuotaExceeded(
                 action,
                 nid,
@@ -780,8 +779,6 @@ class CampaignRun:
         """A material may be attached only as the campaign has it: a paper kind as a
         declared number of copies, an electronic kind only as a file pilotflow has checked
         (``attach_file``, or a record from ``inspect_material``)."""
-        from .materials import is_inspected
-
         if not isinstance(material, Material):
             raise InvalidInput(
                 f"materials must be Material objects, got {type(material).__name__}",
@@ -835,8 +832,6 @@ class CampaignRun:
         its SHA-256, size and type from its bytes; a PDF that opens unencrypted, a valid
         Word file, an MP4 of the campaign's length. A bad file raises ``MaterialRejected``
         and nothing is written. With ``root``, ``path`` must lie inside it."""
-        from .materials import inspect_campaign_material
-
         self._actor(actor)
         self._nomination(nomination)  # an unknown nomination is refused before any file work
         material = inspect_campaign_material(self.campaign, kind, path, root=root)
@@ -853,8 +848,6 @@ class CampaignRun:
         idempotency_key: str | None = None,
     ) -> Nomination:
         """Declare ``copies`` of a paper material (e.g. the application form, 一式三份)."""
-        from .materials import paper_material
-
         if kind not in self.campaign.materials:
             raise InvalidInput(f"unknown material kind {kind!r}", f"未知的材料类型 {kind!r}")
         material = paper_material(self.campaign.materials[kind], copies)
