@@ -156,6 +156,10 @@ class AuthorityGraph:
         self._children: dict[str, tuple[str, ...]] = {
             code: tuple(sorted(graph.predecessors(code))) for code in nodes
         }
+        #: Every (authority code, department) pair of the graph: one set lookup checks an actor.
+        self.members: frozenset[tuple[str, str]] = frozenset(
+            (a.code, d) for a in self._nodes.values() for d in a.departments
+        )
 
     # -- construction -------------------------------------------------------------------
 

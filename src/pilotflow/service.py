@@ -275,6 +275,11 @@ class CampaignRun:
                 f"campaign must be a Campaign (see load_campaign), got {type(campaign).__name__}",
                 "campaign 参数必须是 Campaign 对象（请用 load_campaign 加载）",
             )
+        if graph is not None and not isinstance(graph, AuthorityGraph):
+            raise InvalidInput(
+                f"graph must be an AuthorityGraph, got {type(graph).__name__}",
+                "graph 参数必须是 AuthorityGraph 机关关系图",
+            )
         self.campaign = campaign
         self.graph = graph if graph is not None else AuthorityGraph.bundled()
         self.store = store if store is not None else MemoryStore()
@@ -287,6 +292,8 @@ class CampaignRun:
             **{k: v.name.zh for k, v in campaign.unit_types.items()},
             **{k: v.zh for k, v in campaign.departments.items()},
         }
+        self._members = self.graph.members
+        self._quota_actions = self.workflow.quota_actions
         self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
         self._base_extra = {"top": self.graph.top.code, "min_experts": campaign.ministry.min_experts}
         self._lists: dict[str, UnitList] = {}
@@ -333,6 +340,8 @@ class CampaignRun:
         return self.clock.now() if at is None else moment(at, "at")
 
     def _actor(self, actor: object) -> Actor:
+        if type(actor) is Actor and (actor.authority, actor.department) in self._members:
+            return actor  # a department of a known authority: the common case, one lookup
         if not isinstance(actor, Actor):
             raise InvalidInput(
                 f"actor must be an Actor, got {type(actor).__name__}",
@@ -392,7 +401,9 @@ class CampaignRun:
         ctx.required_materials = (
             hop.materials if n.track == "new" else hop.materials + hop.re_review_materials
         )
-        ctx.quota_limits = self._limits(n, hop) if hop.next is not None else ()
+        ctx.quota_limits = (
+            self._limits(n, hop) if hop.next is not None and action in self._quota_actions else ()
+        )
         ctx.quota_rule_name = hop.quota_rule.name if hop.quota_rule is not None else ""
         ctx.quota_used = self._quota_used
         ctx.lists = self._screening
@@ -544,6 +555,8 @@ class CampaignRun:
             event_data(data),
         )
         after = apply(n, event)
+        if n is not None and after.seats is n.seats:  # most actions move no seat
+            return Change(n, after, event, ())
         return Change(n, after, event, self._seats(n, after))
 
     def _seats(self, before: Nomination | None, after: Nomination) -> tuple[Seat, ...]:
@@ -647,25 +660,39 @@ class CampaignRun:
             reason = self._reasoned(action, reason)
         if at is not None:
             moment(at, "at")
-        nid = nomination.id if isinstance(nomination, Nomination) else nomination
-
-        def perform(receipt_for: ReceiptFor) -> Nomination:
-            when = self._at(at)
-            n = self._nomination(nomination)
-            self._check_order(n, when)
-            ctx = self._context(n, actor, when, action, extra)
-            payload = data
-            if action == "conclude" and "combined" in ctx.extra:
-                payload = {"combined": ctx.extra["combined"]}
-            change = self._change(n, ctx, action, actor, when, n.state, reason, payload)
-            self._commit(action, [change], receipt_for(change.after) if receipt_for else None)
-            return change.after
-
         if key is None:  # no idempotency key: no fingerprint tuple, no copy of data
-            return perform(None)
+            return self._perform(action, actor, nomination, at, reason, data, extra, None)
+        nid = nomination.id if isinstance(nomination, Nomination) else nomination
         return self._once(
-            key, (action, actor, nid, reason, dict(data or {}), at), perform, _ref, self._at_version
+            key,
+            (action, actor, nid, reason, dict(data or {}), at),
+            lambda receipt: self._perform(action, actor, nomination, at, reason, data, extra, receipt),
+            _ref,
+            self._at_version,
         )
+
+    def _perform(
+        self,
+        action: str,
+        actor: Actor,
+        nomination: str | Nomination,
+        at: datetime | None,
+        reason: str | None,
+        data: Mapping[str, Any] | None,
+        extra: Mapping[str, Any] | None,
+        receipt_for: ReceiptFor,
+    ) -> Nomination:
+        """One checked action on one nomination: judge it, commit its change, return the result."""
+        when = self.clock.now() if at is None else at
+        n = self._nomination(nomination)
+        if when < n.updated_at:
+            self._check_order(n, when)
+        ctx = self._context(n, actor, when, action, extra)
+        if action == "conclude" and "combined" in ctx.extra:
+            data = {"combined": ctx.extra["combined"]}
+        change = self._change(n, ctx, action, actor, when, n.state, reason, data)
+        self._commit(action, (change,), receipt_for(change.after) if receipt_for else None)
+        return change.after
 
     def nominate(
         self,

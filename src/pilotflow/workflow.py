@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 from transitions import Machine
 
 from . import guards as g
@@ -171,6 +171,11 @@ class Transition:
     branches: tuple[tuple[Callable[[g.Context], bool], bool], ...]
     guards: tuple[g.Guard, ...]
     codes: tuple[str, ...]  # the guards' codes, once: every event of this transition shares it
+    #: The guards' bound ``__call__`` methods: calling one is cheaper than calling the guard.
+    checks: tuple[Callable[[g.Context], Reason | None], ...] = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "checks", tuple(guard.__call__ for guard in self.guards))
 
 
 @frozen
@@ -228,6 +233,10 @@ class Workflow:
                     )
                 self._table[source, action] = tuple(compiled)
         self._triggers = {s: tuple(self.machine.get_triggers(s)) for s in STATES}
+        #: The actions some of whose transitions check a quota (only they need its counters).
+        self.quota_actions = frozenset(
+            action for (_, action), ts in self._table.items() for t in ts if "quota_free" in t.codes
+        )
         self._route = functools.lru_cache(maxsize=None)(self._compute_route)
         self._plans: dict[tuple[str, ...], RoutePlan] = {}
 
@@ -317,9 +326,12 @@ class Workflow:
                 if all(bool(fn(ctx)) == target for fn, target in t.branches):
                     chosen = t
                     break
-        reasons = []
-        for guard in chosen.guards:
-            reason = guard(ctx)
+        reasons: list[Reason] | None = None
+        for check in chosen.checks:
+            reason = check(ctx)
             if reason is not None:
-                reasons.append(reason)
-        return chosen, tuple(reasons)
+                if reasons is None:
+                    reasons = [reason]
+                else:
+                    reasons.append(reason)
+        return chosen, () if reasons is None else tuple(reasons)
