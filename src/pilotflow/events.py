@@ -23,12 +23,12 @@ from .nomination import Actor, MinistryRecord, Nomination, Objection, Score
 __all__ = ["Event", "Snapshot", "apply", "quota_usage", "replay"]
 
 
-_NO_DATA: Mapping[str, Any] = MappingProxyType({})
+NO_DATA: Mapping[str, Any] = MappingProxyType({})
 _NO_MINISTRY_RECORD = MinistryRecord()  # frozen: one shared empty record
 
 
 def event_data(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return value if value is not None else _NO_DATA  # one shared read-only empty mapping
+    return value if value is not None else NO_DATA  # one shared read-only empty mapping
 
 
 @frozen(weakref_slot=False)  # see pilotflow._records

@@ -267,13 +267,14 @@ class _MaterialsComplete(Guard):
     doc = "the materials the hop requires are attached"
 
     def __call__(self, ctx: Context) -> Reason | None:
-        missing = []
-        for req in ctx.required_materials:
-            if not req.applies_to(ctx.unit_type):
-                continue
-            have = sum(m.copies for m in ctx.materials if m.kind == req.kind)
-            if have < req.copies:
-                missing.append((req.kind, req.copies, have))
+        have: dict[str, int] = {}
+        for m in ctx.materials:
+            have[m.kind] = have.get(m.kind, 0) + m.copies
+        missing = [
+            (req.kind, req.copies, have.get(req.kind, 0))
+            for req in ctx.required_materials
+            if have.get(req.kind, 0) < req.copies and req.applies_to(ctx.unit_type)
+        ]
         if not missing:
             return None
         text = ", ".join(f"{k} ({h}/{n})" for k, n, h in missing)

@@ -40,7 +40,7 @@ from .errors import (
     Reason,
     UnknownAuthority,
 )
-from .events import Event, Snapshot, apply, build_event, event_data, replay, seat_counters
+from .events import NO_DATA, Event, Snapshot, apply, build_event, build_nomination, replay, seat_counters
 from .guards import SYSTEM, Context, _quota_reason
 from .materials import inspect_campaign_material, is_inspected, paper_material
 from .nomination import APPLICANT, OBJECTOR, PUBLIC, Actor, Material, Nomination
@@ -56,9 +56,16 @@ _SEQUENCE = itertools.count()
 _EPOCH_NS = time.time_ns() - time.monotonic_ns()  # wall clock at start; monotonic after
 
 
+# The random part of ids: seeded from the OS, reseeded in a forked child (ids must differ
+# between processes; they are not secrets, so a system call per id is not needed).
+_ID_RANDOM = random.Random(secrets.token_bytes(16))
+os.register_at_fork(after_in_child=lambda: _ID_RANDOM.seed(secrets.token_bytes(16)))
+
+
 def new_id() -> str:
     """A nomination id: 32 hex characters that sort in creation order (time, counter, random)."""
-    return f"{_EPOCH_NS + time.monotonic_ns():016x}{next(_SEQUENCE) % 0x10000:04x}{secrets.token_hex(6)}"
+    now, seq, rand = _EPOCH_NS + time.monotonic_ns(), next(_SEQUENCE) % 0x10000, _ID_RANDOM.getrandbits(48)
+    return f"{now:016x}{seq:04x}{rand:012x}"
 
 
 _PUBLIC_ACTIONS = (
@@ -242,6 +249,7 @@ def _stamp_data(department: str | None) -> Mapping[str, Any]:
 
 
 _new_context = object.__new__
+_new_change = tuple.__new__  # Change is a named tuple: skip its Python-level __new__
 
 
 def _refusal(action: str, nomination_id: str | None, reasons: Sequence[Reason]) -> ActionRefused:
@@ -293,6 +301,7 @@ class CampaignRun:
             **{k: v.zh for k, v in campaign.departments.items()},
         }
         self._members = self.graph.members
+        self._plans = self.workflow.plans
         self._quota_actions = self.workflow.quota_actions
         self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
         self._base_extra = {"top": self.graph.top.code, "min_experts": campaign.ministry.min_experts}
@@ -380,7 +389,7 @@ class CampaignRun:
         action: str,
         extra: Mapping[str, Any] | None = None,
     ) -> Context:
-        plan = self.workflow.plan(n.route)
+        plan = self._plans.get(n.route) or self.workflow.plan(n.route)
         hop = plan.hops[n.hop]
         deadline_hop = hop
         if action == "withdraw" and hop.next is None and n.hop > 0:
@@ -532,6 +541,7 @@ class CampaignRun:
             raise _refusal(action, nid, reasons)
         nominee = n if n is not None else new
         assert nominee is not None
+        route, hop = nominee.route, nominee.hop
         event = build_event(
             nominee.id,
             (n.version if n is not None else 0) + 1,
@@ -540,24 +550,18 @@ class CampaignRun:
             at,
             state,
             transition.dest,
-            n.holder if n is not None else None,
-            nominee.route[
-                nominee.hop + 1
-                if action == "recommend"
-                else nominee.hop - 1
-                if action == "return"
-                else nominee.hop
-            ],
+            route[hop] if n is not None else None,
+            route[hop + 1 if action == "recommend" else hop - 1 if action == "return" else hop],
             transition.codes,
             self.campaign.revision,
             self._list_versions,
             reason,
-            event_data(data),
+            data if data is not None else NO_DATA,
         )
         after = apply(n, event)
         if n is not None and after.seats is n.seats:  # most actions move no seat
-            return Change(n, after, event, ())
-        return Change(n, after, event, self._seats(n, after))
+            return _new_change(Change, (n, after, event, ()))
+        return _new_change(Change, (n, after, event, self._seats(n, after)))
 
     def _seats(self, before: Nomination | None, after: Nomination) -> tuple[Seat, ...]:
         old = before.seats if before is not None else ()
@@ -580,23 +584,27 @@ class CampaignRun:
         try:
             self.store.commit(self.campaign.id, changes, receipt)
         except SeatUnavailable as exc:
-            seat = exc.seat
-            nid = next((c.after.id for c in changes if seat in c.seats), None)
-            raise QuotaExceeded(
-                action,
-                nid,
-                [
-                    _quota_reason(
-                        seat.authority,
-                        exc.key,
-                        exc.limit,
-                        exc.used,
-                        "store",
-                        self.graph[seat.authority].name,
-                        self._department_names.get(exc.key, ""),
-                    )
-                ],
-            ) from exc
+            raise self._quota_exceeded(action, changes, exc) from exc
+
+    def _quota_exceeded(self, action: str, changes: Sequence[Change], exc: SeatUnavailable) -> QuotaExceeded:
+        """The refusal for a seat the store found taken (a concurrent recommendation won it)."""
+        seat = exc.seat
+        nid = next((c.after.id for c in changes if seat in c.seats), None)
+        return QuotaExceeded(
+            action,
+            nid,
+            [
+                _quota_reason(
+                    seat.authority,
+                    exc.key,
+                    exc.limit,
+                    exc.used,
+                    "store",
+                    self.graph[seat.authority].name,
+                    self._department_names.get(exc.key, ""),
+                )
+            ],
+        )
 
     # -- idempotency -------------------------------------------------------------------
 
@@ -655,7 +663,8 @@ class CampaignRun:
         key: str | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> Nomination:
-        self._actor(actor)
+        if not (type(actor) is Actor and (actor.authority, actor.department) in self._members):
+            self._actor(actor)  # the slow path: says what is wrong with the actor
         if reason is not None:
             reason = self._reasoned(action, reason)
         if at is not None:
@@ -691,7 +700,11 @@ class CampaignRun:
         if action == "conclude" and "combined" in ctx.extra:
             data = {"combined": ctx.extra["combined"]}
         change = self._change(n, ctx, action, actor, when, n.state, reason, data)
-        self._commit(action, (change,), receipt_for(change.after) if receipt_for else None)
+        changes = (change,)
+        try:
+            self.store.commit(self.campaign.id, changes, receipt_for(change.after) if receipt_for else None)
+        except SeatUnavailable as exc:
+            raise self._quota_exceeded(action, changes, exc) from exc
         return change.after
 
     def nominate(
@@ -745,7 +758,8 @@ class CampaignRun:
         receipt_for: ReceiptFor,
     ) -> Nomination:
         when = self._at(at)
-        validate_unit_code(unit_code)
+        if not (actor.is_applicant and unit_code == actor.authority):  # else _actor checked it
+            validate_unit_code(unit_code)
         if not isinstance(unit_name, str) or not unit_name.strip():
             raise InvalidInput("unit_name must be a non-empty string", "unit_name 单位名称不能为空")
         self._unit_type(unit_type)
@@ -756,7 +770,7 @@ class CampaignRun:
             )
         if origin not in self.graph:
             raise UnknownAuthority(origin, "origin")
-        mats = tuple(self._material(m) for m in materials)
+        mats = self._materials(materials)
         route = self._route_from(origin, "origin")
         if actor.is_applicant and actor.authority != unit_code:
             raise _refusal(
@@ -770,9 +784,10 @@ class CampaignRun:
                     )
                 ],
             )
-        new = Nomination(
+        new = build_nomination(
             new_id(), self.campaign.id, self.campaign.revision, unit_code,
             unit_name.strip(), unit_type, scenario, route, 0, "new", (), mats, (), 0, when, when,
+            "new", None, None,
         )  # fmt: skip
         ctx = self._context(new, actor, when, "nominate")
         data = {
@@ -801,6 +816,19 @@ class CampaignRun:
                 f"{where}：{origin} 为最高一级机关，不能作为申报起点",
             )
         return route
+
+    def _materials(self, materials: Iterable[object]) -> tuple[Material, ...]:
+        """:meth:`_material` for each; a checked file or a declared paper kind passes at once."""
+        specs = self.campaign.materials
+        out: list[Material] = []
+        for m in materials:
+            if type(m) is Material:
+                spec = specs.get(m.kind)
+                if spec is not None and (m.sha256 is None if spec.paper else is_inspected(m)):
+                    out.append(m)
+                    continue
+            out.append(self._material(m))  # says what is wrong
+        return tuple(out)
 
     def _material(self, material: object) -> Material:
         """A material may be attached only as the campaign has it: a paper kind as a
@@ -889,12 +917,10 @@ class CampaignRun:
         idempotency_key: str | None = None,
     ) -> Nomination:
         """One department of the holding authority stamps the joint recommendation."""
-        if isinstance(actor, Actor) and actor.is_applicant:
+        department = actor.department if isinstance(actor, Actor) else None
+        if department == APPLICANT:
             raise InvalidInput("an applicant cannot stamp", "申报单位不能代替主管部门盖章")
-        return self._act(
-            "stamp", actor, nomination, at, None,
-            _stamp_data(actor.department if isinstance(actor, Actor) else None), idempotency_key,
-        )  # fmt: skip
+        return self._act("stamp", actor, nomination, at, None, _stamp_data(department), idempotency_key)
 
     def recommend(
         self,
@@ -1403,7 +1429,7 @@ class CampaignRun:
                 f"unit {unit_code} is not registered for re-review in this campaign",
                 f"单位 {unit_code} 不在本次复核名单中",
             )
-        mats = tuple(self._material(m) for m in materials)
+        mats = self._materials(materials)
         return self._act("apply", actor, found.id, at, None, {"materials": mats}, idempotency_key)
 
     # -- time ------------------------------------------------------------------------

@@ -238,7 +238,8 @@ class Workflow:
             action for (_, action), ts in self._table.items() for t in ts if "quota_free" in t.codes
         )
         self._route = functools.lru_cache(maxsize=None)(self._compute_route)
-        self._plans: dict[tuple[str, ...], RoutePlan] = {}
+        #: Route plans made so far, by route (read directly on the hot path; see :meth:`plan`).
+        self.plans: dict[tuple[str, ...], RoutePlan] = {}
 
     # -- the table -------------------------------------------------------------------
 
@@ -260,9 +261,9 @@ class Workflow:
         return self.graph.route(origin, self.campaign)
 
     def plan(self, route: tuple[str, ...]) -> RoutePlan:
-        plan = self._plans.get(route)
+        plan = self.plans.get(route)
         if plan is None:
-            plan = self._plans[route] = self._make_plan(route)
+            plan = self.plans[route] = self._make_plan(route)
         return plan
 
     def _make_plan(self, route: Sequence[str]) -> RoutePlan:
@@ -323,7 +324,10 @@ class Workflow:
         chosen = candidates[0]
         if len(candidates) > 1:
             for t in candidates:
-                if all(bool(fn(ctx)) == target for fn, target in t.branches):
+                for fn, target in t.branches:
+                    if bool(fn(ctx)) != target:
+                        break
+                else:  # every branch condition holds
                     chosen = t
                     break
         reasons: list[Reason] | None = None

@@ -76,9 +76,57 @@ class MemoryStore(Store):
         return self._receipts.get((campaign, key))
 
     def commit(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
-        if len(changes) == 1 and receipt is None and not changes[0].seats:
-            self._commit_one(campaign, changes[0])
+        if len(changes) != 1 or receipt is not None:
+            self._commit_many(campaign, changes, receipt)
             return
+        # The common case, one change and no receipt, on a shorter path.
+        ch = changes[0]
+        after = ch.after
+        nid = after.id
+        before = ch.before
+        with self._lock:
+            stored = self._nominations.get(nid)
+            current = None if stored is None else stored.version
+            expected = None if before is None else before.version
+            if current != expected or after.version != (expected or 0) + 1:
+                raise ConflictError(nid, expected or 0, current)
+            # The unit's claim can move only when the nomination is new or changes state
+            # (whether it claims the unit depends on its state; its claim key never changes).
+            key = holder = None
+            claims = True
+            if before is None or before.state != after.state:
+                claims = after.claims_unit
+                key = (campaign, after.claim_key)
+                holder = self._live.get(key)
+                if claims and holder is not None and holder != nid:
+                    raise DuplicateNomination(after.unit_code, holder)
+            moved: list[tuple[tuple[str, str, str], int]] = []
+            for seat in ch.seats:  # check every counter first: nothing is written if one is full
+                for unit_type, limit in seat.counters:
+                    k = (campaign, seat.authority, unit_type)
+                    used = self._quota.get(k, 0)
+                    if seat.delta > 0 and limit is not None and used + seat.delta > limit:
+                        raise SeatUnavailable(seat, used, limit, unit_type)
+                    moved.append((k, used + seat.delta))
+            self._nominations[nid] = after
+            log = self._events.get(campaign)
+            if log is None:
+                log = self._events[campaign] = []
+            log.append(ch.event)
+            mine = self._by_nomination.get(nid)
+            if mine is None:
+                self._by_nomination[nid] = [ch.event]
+            else:
+                mine.append(ch.event)
+            for k, value in moved:
+                self._quota[k] = value
+            if key is not None:
+                if claims:
+                    self._live[key] = nid
+                elif holder == nid:
+                    del self._live[key]
+
+    def _commit_many(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None) -> None:
         with self._lock:
             if receipt is not None and (campaign, receipt.key) in self._receipts:
                 raise ReceiptExists(receipt.key)
@@ -127,34 +175,3 @@ class MemoryStore(Store):
                     self._live.pop(key, None)
                 else:
                     self._live[key] = live_id
-
-    def _commit_one(self, campaign: str, ch: Change) -> None:
-        """The common case of :meth:`commit`: one change, no seats, no receipt."""
-        after = ch.after
-        nid = after.id
-        with self._lock:
-            stored = self._nominations.get(nid)
-            current = None if stored is None else stored.version
-            expected = None if ch.before is None else ch.before.version
-            if current != expected or after.version != (expected or 0) + 1:
-                raise ConflictError(nid, expected or 0, current)
-            key = (campaign, after.claim_key)
-            holder = self._live.get(key)
-            claims = after.claims_unit
-            if claims and holder is not None and holder != nid:
-                raise DuplicateNomination(after.unit_code, holder)
-            self._nominations[nid] = after
-            log = self._events.get(campaign)
-            if log is None:
-                log = self._events[campaign] = []
-            log.append(ch.event)
-            mine = self._by_nomination.get(nid)
-            if mine is None:
-                self._by_nomination[nid] = [ch.event]
-            else:
-                mine.append(ch.event)
-            if claims:
-                if holder != nid:
-                    self._live[key] = nid
-            elif holder == nid:
-                del self._live[key]
