@@ -13,7 +13,7 @@ EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.
 SHOWS = {
     "quickstart": "now received at MIN",
     "selection": "quota used after the what-ifs: 0 of 3",
-    "sqlite_backend": "ConflictError",
+    "sqlite_backend": "no update lost",
     "web_flask": "the retry answered with the same body: True",
 }
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import pilotflow as pf
-from pilotflow.events import quota_usage
+from pilotflow.events import FIXED_FIELDS, apply, quota_usage
 
 from conftest import all_materials, file_material, shanghai, unit_code
 from strategies import ORIGINS, UNIT_TYPES, steps
@@ -37,6 +37,16 @@ def _check_quota(run: pf.CampaignRun) -> None:
             continue
         limit = rule.total if unit_type == "*" else rule.limits.get(unit_type)
         assert limit is None or n <= limit, (authority, unit_type, n, limit)
+
+
+def _check_fixed_fields(run: pf.CampaignRun) -> None:
+    """No event changes a field that events.FIXED_FIELDS says is fixed at filing."""
+    current: dict[str, pf.Nomination] = {}
+    for event in run.events():
+        before = current.get(event.nomination_id)
+        after = current[event.nomination_id] = apply(before, event)
+        if before is not None:
+            assert [getattr(before, f) for f in FIXED_FIELDS] == [getattr(after, f) for f in FIXED_FIELDS]
 
 
 def _expand(run: pf.CampaignRun, script: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -92,6 +102,7 @@ def _play(run: pf.CampaignRun, clock: pf.FixedClock, script: list[tuple[Any, ...
         _check_quota(run)
     snapshot = run.replay()
     assert {n.id: n for n in run.nominations()} == dict(snapshot.nominations)
+    _check_fixed_fields(run)
     assert run.store.quota_usage(run.campaign.id) == {k: v for k, v in snapshot.quota.items() if v}
 
 

@@ -55,6 +55,11 @@ class Event:
     data: Mapping[str, Any] = field(default=None, converter=event_data)
 
 
+#: The fields of a :class:`Nomination` that no action changes once it is filed: :func:`apply`
+#: copies them from the current version (the SQL store compares and writes only the others).
+FIXED_FIELDS = ("id", "campaign", "revision", "unit_code", "unit_name", "unit_type", "scenario", "route",
+                "created_at", "track", "batch")  # fmt: skip
+
 # Positional constructors for the hot path (every field, no checks): see pilotflow._records.
 build_event = builder(Event, converted=("data",))
 build_nomination = builder(Nomination)

@@ -692,6 +692,23 @@ class CampaignRun:
         receipt_for: ReceiptFor,
     ) -> Nomination:
         """One checked action on one nomination: judge it, commit its change, return the result."""
+        atomic = self.store.atomic
+        if atomic is not None:  # the store's reads and the commit in one transaction
+            with atomic():
+                return self._perform_now(action, actor, nomination, at, reason, data, extra, receipt_for)
+        return self._perform_now(action, actor, nomination, at, reason, data, extra, receipt_for)
+
+    def _perform_now(
+        self,
+        action: str,
+        actor: Actor,
+        nomination: str | Nomination,
+        at: datetime | None,
+        reason: str | None,
+        data: Mapping[str, Any] | None,
+        extra: Mapping[str, Any] | None,
+        receipt_for: ReceiptFor,
+    ) -> Nomination:
         when = self.clock.now() if at is None else at
         n = self._nomination(nomination)
         if when < n.updated_at:

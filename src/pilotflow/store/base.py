@@ -15,7 +15,8 @@ seat is written, or none is and a typed error says why:
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import NamedTuple
 
 from attrs import frozen
@@ -86,6 +87,14 @@ class SeatUnavailable(PilotflowError):
 
 class Store(abc.ABC):
     """Persistence for one or more campaigns' nominations, events and quota use."""
+
+    #: A context manager factory for one action's scope, or None. Inside the scope the
+    #: service's reads (``get``, ``quota_used``, ...) and its ``commit`` share one transaction
+    #: that the scope commits at its end, or rolls back if anything in it raises. The SQLite
+    #: store uses it (``BEGIN IMMEDIATE`` before the read: the write lock is held while the
+    #: action is judged, so nothing can change under it and a read costs no transaction of
+    #: its own); stores without it run each call on its own.
+    atomic: Callable[[], AbstractContextManager[None]] | None = None
 
     @abc.abstractmethod
     def get(self, nomination_id: str) -> Nomination:

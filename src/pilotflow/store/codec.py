@@ -17,7 +17,10 @@ import cattrs
 from ..events import Event
 from ..nomination import Actor, Material
 
-__all__ = ["EVENT_COLUMNS", "converter", "decode_data", "dumps", "encode_data", "event_values", "loads"]
+__all__ = [
+    "EVENT_COLUMNS", "converter", "decode_data", "dumps", "encode_data", "event_values", "loads",
+    "moment_values", "tuple_json",
+]  # fmt: skip
 
 converter = cattrs.Converter()
 converter.register_unstructure_hook(datetime, lambda d: d.isoformat())
@@ -76,7 +79,25 @@ _ENCODED_DATA_KEYS = frozenset(("material", "materials", "route"))
 _TUPLE_JSON: dict[Any, str] = {}
 
 
-def _tuple_json(value: tuple[Any, ...]) -> str:
+_LAST_MOMENT: tuple[Any, str, int] = (None, "", 0)
+
+
+def moment_values(at: datetime) -> tuple[str, int]:
+    """``at`` as ISO 8601 text with its offset, and as UTC microseconds since the epoch.
+
+    The last moment is remembered (by identity: datetimes are immutable), so the events of
+    one selection, which share their moment, and a version's ``updated_at``, which is its
+    event's moment, are formatted once.
+    """
+    last = _LAST_MOMENT
+    if last[0] is at:
+        return last[1], last[2]
+    text, micros = at.isoformat(), int(at.timestamp() * 1_000_000)
+    globals()["_LAST_MOMENT"] = (at, text, micros)
+    return text, micros
+
+
+def tuple_json(value: tuple[Any, ...]) -> str:
     """``dumps`` of a tuple of strings (or of tuples of strings), cached by value."""
     try:
         text = _TUPLE_JSON.get(value)
@@ -99,12 +120,12 @@ def _data_json(action: str, data: Mapping[str, Any]) -> str:
 
 def event_values(campaign: str, e: Event) -> tuple[Any, ...]:
     """An event's row as a tuple in :data:`EVENT_COLUMNS` order."""
-    at = e.at
+    at, at_utc = moment_values(e.at)
     actor = e.actor
     return (campaign, e.nomination_id, e.version, e.action, actor.authority, actor.department,
-            actor.person, at.isoformat(), int(at.timestamp() * 1_000_000), e.from_state,
-            e.to_state, e.from_holder, e.to_holder, _tuple_json(e.verdicts), e.revision,
-            _tuple_json(e.lists), e.reason, _data_json(e.action, e.data))  # fmt: skip
+            actor.person, at, at_utc, e.from_state,
+            e.to_state, e.from_holder, e.to_holder, tuple_json(e.verdicts), e.revision,
+            tuple_json(e.lists), e.reason, _data_json(e.action, e.data))  # fmt: skip
 
 
 def event_row(campaign: str, e: Event) -> dict[str, Any]:

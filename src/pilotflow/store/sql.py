@@ -29,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
+import attrs
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
@@ -41,7 +42,7 @@ from ..errors import (
     PilotflowError,
     StoreError,
 )
-from ..events import Event
+from ..events import FIXED_FIELDS, Event, build_nomination
 from ..nomination import MinistryRecord, Nomination
 from .base import Change, Receipt, ReceiptExists, SeatUnavailable, Store
 from .codec import (
@@ -53,7 +54,9 @@ from .codec import (
     event_row,
     event_values,
     loads,
+    moment_values,
     row_event,
+    tuple_json,
 )
 
 __all__ = ["SCHEMA_VERSION", "SQLStore", "configure_sqlite", "make_metadata"]
@@ -217,22 +220,23 @@ def _is_retryable(exc: sa.exc.OperationalError) -> bool:
 
 _fromiso = datetime.fromisoformat
 
-#: Nomination field -> how its column is written (fields not named here are written as is).
-_ENCODE: dict[str, Any] = {
-    "route": dumps,  # tuples of strings: JSON arrays
-    "stamps": dumps,
-    "seats": dumps,
+#: The fields an action can change, and how each column is written when it does. Every other
+#: field is fixed when a nomination is filed (``events.apply`` copies it; a test pins that),
+#: so an update compares and writes only these. ``holder`` and ``claims_unit`` are derived:
+#: written when ``hop`` or ``state`` change.
+_MOVING: dict[str, Any] = {
+    "hop": None,
+    "state": None,
+    "stamps": tuple_json,  # tuples of strings: JSON arrays (cached by value)
     "materials": lambda v: dumps(encode_materials(v)),
-    "created_at": lambda v: v.isoformat(),
-    "updated_at": lambda v: v.isoformat(),
+    "seats": tuple_json,
+    "updated_at": lambda v: moment_values(v)[0],
     "ministry": lambda v: None if v is None else dumps(converter.unstructure(v)),
 }
-#: The fields a row is compared on, to write only the columns that changed (``holder`` and
-#: ``claims_unit`` are derived: written when ``route``/``hop`` or ``state`` change).
-_FIELDS = ("campaign", "revision", "unit_code", "unit_name", "unit_type", "scenario", "route", "hop",
-           "state", "stamps", "materials", "seats", "created_at", "updated_at", "track", "batch",
-           "ministry")  # fmt: skip
-_GET_FIELDS = operator.attrgetter(*_FIELDS)
+_GET_MOVING = operator.attrgetter(*_MOVING)
+if {*_MOVING, *FIXED_FIELDS, "version"} != {a.name for a in attrs.fields(Nomination)}:  # pragma: no cover
+    raise ImportError("pilotflow.store.sql: _MOVING and events.FIXED_FIELDS must cover Nomination")
+_MOVING_ENCODERS = tuple(_MOVING.items())
 
 
 def _store_error(exc: sa.exc.SQLAlchemyError) -> PilotflowError:
@@ -389,6 +393,8 @@ class SQLStore(Store):
         )
         self._local = threading.local()
         self._owned: weakref.WeakSet[_Own] = weakref.WeakSet()
+        if self._own_ok:
+            self.atomic = self._atomic
         self._prepare_statements()
         meta = self._m
         with self._wrap():
@@ -692,7 +698,7 @@ class SQLStore(Store):
         materials_v = cache.get(materials)
         if materials_v is None:
             materials_v = cache[materials] = decode_materials(loads(materials))
-        return Nomination(
+        return build_nomination(
             nid, campaign, revision, unit_code, unit_name, unit_type, scenario, route_v, hop, state,
             stamps_v, materials_v, seats_v, version, _fromiso(created_at), _fromiso(updated_at),
             track, batch,
@@ -808,12 +814,46 @@ class SQLStore(Store):
                 raise self._classify(campaign, changes, receipt, cause) from cause
             raise
 
+    @contextmanager
+    def _atomic(self) -> Iterator[None]:
+        """SQLite: one action's reads and its commit in one ``BEGIN IMMEDIATE`` transaction on
+        this thread's connection (see :attr:`Store.atomic`); nested scopes join the outer one."""
+        conn = self._own()
+        if getattr(self._local, "atomic", False):
+            yield
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except self._dbapi_error as exc:
+            self._driver_failed(exc)
+        self._local.atomic = True
+        try:
+            yield
+        except BaseException:
+            self._local.atomic = False
+            if conn.in_transaction:
+                conn.rollback()
+            raise
+        self._local.atomic = False
+        try:
+            conn.execute("COMMIT")
+        except self._dbapi_error as exc:
+            if conn.in_transaction:
+                conn.rollback()
+            self._driver_failed(exc)
+
     def _commit_own(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None) -> None:
         """SQLite on this thread's own connection: ``BEGIN IMMEDIATE`` ... ``COMMIT``,
-        rolled back on any error."""
+        rolled back on any error; inside an :meth:`_atomic` scope, only the writes (the
+        scope commits, or rolls back when this raises)."""
         try:
             conn = self._own()
             cur = conn.cursor()
+            if getattr(self._local, "atomic", False):
+                if receipt is not None:
+                    self._write_receipt(cur, campaign, receipt)
+                self._write(cur, campaign, changes)
+                return
             cur.execute("BEGIN IMMEDIATE")
             try:
                 if receipt is not None:
@@ -897,11 +937,10 @@ class SQLStore(Store):
         """The columns of ``after`` that differ from ``before``, encoded (a stamp writes
         stamps, version and updated_at, not the materials or the route)."""
         out: dict[str, Any] = {}
-        for f, old, new in zip(_FIELDS, _GET_FIELDS(before), _GET_FIELDS(after), strict=True):
+        for (f, enc), old, new in zip(_MOVING_ENCODERS, _GET_MOVING(before), _GET_MOVING(after), strict=True):
             if new is not old and new != old:
-                enc = _ENCODE.get(f)
                 out[f] = new if enc is None else enc(new)
-        if "route" in out or "hop" in out:
+        if "hop" in out:
             out["holder"] = after.holder
         if "state" in out:
             out["claims_unit"] = after.claims_unit

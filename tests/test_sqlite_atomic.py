@@ -1,0 +1,85 @@
+"""SQLite: one action's read and write share one BEGIN IMMEDIATE transaction (Store.atomic)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import pilotflow as pf
+
+from conftest import nominate, refused, state_of
+
+
+def test_simultaneous_stamps_on_sqlite_are_serialised_not_lost(
+    tmp_path: Path, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """Three departments stamping the same nomination at the same instant, each on its own
+    store and connection: all three succeed one after the other (versions 2, 3, 4), none is
+    refused with ConflictError and none is lost."""
+    url = f"sqlite:///{tmp_path / 'pf.db'}"
+    with pf.open_store(url) as store:
+        nid = nominate(make_run(store), 1).id
+    start = threading.Barrier(3)
+    versions: list[int] = []
+    errors: list[BaseException] = []
+
+    def clerk(department: str) -> None:
+        with pf.open_store(url) as store:
+            run = make_run(store)
+            start.wait(timeout=10)
+            try:
+                versions.append(run.stamp(pf.Actor("371002", department, "clerk"), nid).version)
+            except BaseException as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=clerk, args=(d,)) for d in ("industry", "civil_affairs", "health")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [] == errors
+    assert [2, 3, 4] == sorted(versions)
+    with pf.open_store(url) as store:
+        n = make_run(store).get(nid)
+    assert {"industry", "civil_affairs", "health"} == set(n.stamps)
+
+
+def test_a_refused_action_ends_the_transaction_and_writes_nothing(
+    tmp_path: Path, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A refusal raised inside the scope rolls the transaction back: the state is unchanged,
+    and the write lock is released (another connection can write at once)."""
+    path = tmp_path / "pf.db"
+    with pf.open_store(f"sqlite:///{path}") as store:
+        run = make_run(store)
+        n = nominate(run, 1)
+        before = state_of(run)
+        refused(lambda: run.recommend(pf.Actor("371002", "industry", "clerk"), n.id))  # no stamps yet
+        assert before == state_of(run)
+        other = sqlite3.connect(path, timeout=0.1)  # would time out if the lock were still held
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+        finally:
+            other.close()
+        assert 2 == run.stamp(pf.Actor("371002", "industry", "clerk"), n.id).version
+
+
+def test_the_memory_and_host_connection_stores_have_no_atomic_scope(tmp_path: Path) -> None:
+    """Only pilotflow's own SQLite connection offers the scope; the memory store and a store
+    on a host's connection act call by call (the host owns its transaction)."""
+    sa = pytest.importorskip("sqlalchemy")
+    assert pf.MemoryStore().atomic is None
+    with pf.open_store(f"sqlite:///{tmp_path / 'own.db'}") as own:
+        assert own.atomic is not None
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'host.db'}")
+    with engine.connect() as conn:
+        from pilotflow.store.sql import SQLStore
+
+        hosted = SQLStore(conn)
+        assert hosted.atomic is None
+    engine.dispose()
