@@ -1100,6 +1100,22 @@ class CampaignRun:
         receipt_for: ReceiptFor,
         track: str = "new",
     ) -> SelectionResult:
+        atomic = self.store.atomic
+        if atomic is not None and not dry_run:  # the reads and the commit in one transaction
+            with atomic():
+                return self._select_now(actor, unit_type, order, at, dry_run, receipt_for, track)
+        return self._select_now(actor, unit_type, order, at, dry_run, receipt_for, track)
+
+    def _select_now(
+        self,
+        actor: Actor,
+        unit_type: str,
+        order: Sequence[str],
+        at: datetime | None,
+        dry_run: bool,
+        receipt_for: ReceiptFor,
+        track: str,
+    ) -> SelectionResult:
         when = self._at(at)
         ranked = self.rank(actor.authority, unit_type, order, at=when, track=track)
         taken: dict[str, int] = {}

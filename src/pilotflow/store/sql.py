@@ -465,6 +465,7 @@ class SQLStore(Store):
         )
         self._sql_insert_receipt = self._compile(sa.insert(r), ["campaign", "key", "fingerprint", "result"])
         self._sql_updates: dict[tuple[str, ...], _Sql] = {}
+        self._sql_lists: dict[tuple[str, ...], _Sql] = {}
         self._one_sql: dict[tuple[str, ...], _Sql] = {}
         self._decoded: dict[str, Any] = {}
 
@@ -738,17 +739,17 @@ class SQLStore(Store):
         state: str | None = None,
         unit_type: str | None = None,
     ) -> list[Nomination]:
-        n = self._n
-        q = sa.select(n).where(n.c.campaign == campaign)
-        if holder is not None:
-            q = q.where(n.c.holder == holder)
-        if state is not None:
-            q = q.where(n.c.state == state)
-        if unit_type is not None:
-            q = q.where(n.c.unit_type == unit_type)
-        with self._wrap(), self._read_conn() as conn:
-            rows = conn.execute(q.order_by(n.c.created_at, n.c.id)).all()
-        return [self._nomination(r) for r in rows]
+        values = {"p_campaign": campaign}
+        for name, value in (("holder", holder), ("state", state), ("unit_type", unit_type)):
+            if value is not None:
+                values["p_" + name] = value
+        key = tuple(values)
+        sql = self._sql_lists.get(key)
+        if sql is None:  # compiled once per combination of filters
+            n = self._n
+            q = sa.select(n).where(*(n.c[k[2:]] == sa.bindparam(k) for k in key))
+            sql = self._sql_lists[key] = self._compile(q.order_by(n.c.created_at, n.c.id))
+        return [self._nomination(r) for r in self._fetch(sql, values)]
 
     def events(self, campaign: str, nomination_id: str | None = None) -> list[Event]:
         e = self._e
