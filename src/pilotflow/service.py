@@ -46,7 +46,7 @@ from .materials import inspect_campaign_material, is_inspected, paper_material
 from .nomination import APPLICANT, OBJECTOR, PUBLIC, Actor, Material, Nomination
 from .screening import UnitList
 from .store import Change, MemoryStore, Receipt, ReceiptExists, Seat, SeatUnavailable, Store
-from .workflow import ACTIONS, STATES, HopPlan, Workflow
+from .workflow import ACTIONS, STATES, HopPlan, Transition, Workflow
 
 __all__ = ["CampaignRun", "Position", "QuotaLine", "SelectionResult", "Winner", "retry_on_conflict"]
 
@@ -533,12 +533,15 @@ class CampaignRun:
         reason: str | None,
         data: Mapping[str, Any] | None,
         new: Nomination | None = None,
+        judged: Transition | None = None,
     ) -> Change:
-        """Judge ``action``; return the change to commit, or raise the refusal."""
-        transition, reasons = self.workflow.judge(state, action, ctx)
-        nid = n.id if n is not None else None
-        if reasons or transition is None:
-            raise _refusal(action, nid, reasons)
+        """Judge ``action`` (unless the caller passes the transition it ``judged`` to go ahead);
+        return the change to commit, or raise the refusal."""
+        transition = judged
+        if transition is None:
+            transition, reasons = self.workflow.judge(state, action, ctx)
+            if reasons or transition is None:
+                raise _refusal(action, n.id if n is not None else None, reasons)
         nominee = n if n is not None else new
         assert nominee is not None
         route, hop = nominee.route, nominee.hop
@@ -1039,12 +1042,16 @@ class CampaignRun:
         position = {nid: i for i, nid in enumerate(order)}
         priority = [self._lists.get(k) for k in self.campaign.ranking.priority_lists]
 
+        lists = [(i, lst) for i, lst in enumerate(priority) if lst is not None]
+        last, unplaced = len(priority), len(position)
+
         def key(n: Nomination) -> tuple[int, int, datetime]:
-            tier = next(
-                (i for i, lst in enumerate(priority) if lst is not None and lst.hit(n.unit_code, when)),
-                len(priority),
-            )
-            return (tier, position.get(n.id, len(position)), n.created_at)
+            tier = last
+            for i, lst in lists:
+                if lst.hit(n.unit_code, when):
+                    tier = i
+                    break
+            return (tier, position.get(n.id, unplaced), n.created_at)
 
         return tuple(sorted(candidates, key=key))
 
@@ -1132,12 +1139,13 @@ class CampaignRun:
             return stored[authority, key] + taken.get(key, 0)
 
         for n in ranked:
-            self._check_order(n, when)
+            if when < n.updated_at:
+                self._check_order(n, when)
             ctx = self._context(n, actor, when, "recommend")
             ctx.quota_used = used
-            reasons = self.workflow.judge(n.state, "recommend", ctx)[1]
-            blocking = tuple(r for r in reasons if r.code != "quota_full")
-            if blocking:
+            transition, reasons = self.workflow.judge(n.state, "recommend", ctx)
+            blocking = tuple(r for r in reasons if r.code != "quota_full") if reasons else ()
+            if blocking or transition is None:
                 skipped[n.id] = blocking
                 continue
             if reasons:  # only the quota blocks: cut
@@ -1151,7 +1159,9 @@ class CampaignRun:
                 cut.append(n.id)
                 continue
             rank = {"rank": len(recommended) + 1}
-            changes.append(self._change(n, ctx, "recommend", actor, when, n.state, None, rank))
+            changes.append(
+                self._change(n, ctx, "recommend", actor, when, n.state, None, rank, judged=transition)
+            )
             recommended.append(n.id)
             for counter in seat_counters(n):
                 taken[counter] = taken.get(counter, 0) + 1

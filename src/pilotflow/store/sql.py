@@ -481,7 +481,7 @@ class SQLStore(Store):
             stmt = (
                 sa.update(n)
                 .where(n.c.id == b("p_id"), n.c.version == b("p_expected"))
-                .values({n.c[c]: b("v_" + c) for c in columns})
+                .ordered_values(*((n.c[c], b("v_" + c)) for c in columns))  # SET in our order
             )
             sql = self._sql_updates[columns] = self._compile(stmt)
             sql.ordered = sql.names == (*("v_" + c for c in columns), "p_id", "p_expected")
