@@ -8,6 +8,7 @@ equal to live state.
 from __future__ import annotations
 
 import json
+import json.encoder as json_encoder
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -30,9 +31,26 @@ converter.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
+def _unencodable(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+# CPython's C encoder, made once with the same options (``JSONEncoder.encode`` makes a new one
+# per call). No circular-reference check: what is stored is plain data pilotflow built.
+_c_make: Any = getattr(json_encoder, "c_make_encoder", None)
+_c_text: Any = getattr(json_encoder, "c_encode_basestring", None)
+_C_ENCODER: Any = (
+    None
+    if _c_make is None or _c_text is None
+    else _c_make(None, _unencodable, _c_text, None, ":", ",", True, False, True)
+)
+
+
 def dumps(value: Any) -> str:
-    """Compact, key-sorted JSON (one encoder built once: ``json.dumps`` with options builds
-    a new one per call)."""
+    """Compact, key-sorted JSON, non-ASCII as is (the same text as ``json.dumps(value,
+    ensure_ascii=False, separators=(",", ":"), sort_keys=True)``)."""
+    if _C_ENCODER is not None and not isinstance(value, str):
+        return "".join(_C_ENCODER(value, 0))
     return _ENCODER.encode(value)
 
 
