@@ -938,8 +938,13 @@ class SQLStore(Store):
         """The columns of ``after`` that differ from ``before``, encoded (a stamp writes
         stamps, version and updated_at, not the materials or the route)."""
         out: dict[str, Any] = {}
+        # By identity: apply() carries an unchanged value over as the same object, so a new
+        # object is (nearly always) a new value; writing an equal one again is harmless and
+        # cheaper than comparing (a moment from the clock against one read back from the row
+        # costs a time-zone conversion per comparison).
+        # (hop and state are an int and a short string: compared by value.)
         for (f, enc), old, new in zip(_MOVING_ENCODERS, _GET_MOVING(before), _GET_MOVING(after), strict=True):
-            if new is not old and new != old:
+            if new is not old and (enc is not None or new != old):
                 out[f] = new if enc is None else enc(new)
         if "hop" in out:
             out["holder"] = after.holder
