@@ -21,7 +21,7 @@ import secrets
 import statistics
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -1138,8 +1138,12 @@ class CampaignRun:
                 stored[authority, key] = self._quota_used(authority, key)
             return stored[authority, key] + taken.get(key, 0)
 
+        # Compared with rows read back from SQL (fixed UTC offsets) in UTC: comparing a zoned
+        # clock reading against another time zone costs a conversion per candidate.
+        when_utc = when.astimezone(timezone.utc)
         for n in ranked:
-            if when < n.updated_at:
+            last = n.updated_at
+            if (when < last) if last.tzinfo is when.tzinfo else (when_utc < last):
                 self._check_order(n, when)
             ctx = self._context(n, actor, when, "recommend")
             ctx.quota_used = used
