@@ -1042,7 +1042,9 @@ class CampaignRun:
         position = {nid: i for i, nid in enumerate(order)}
         priority = [self._lists.get(k) for k in self.campaign.ranking.priority_lists]
 
-        lists = [(i, lst) for i, lst in enumerate(priority) if lst is not None]
+        lists = [(i, lst) for i, lst in enumerate(priority) if lst is not None and lst.entries]
+        if not lists and not position:
+            return tuple(candidates)  # the store lists them by filing time already
         last, unplaced = len(priority), len(position)
 
         def key(n: Nomination) -> tuple[int, int, datetime]:

@@ -468,6 +468,7 @@ class SQLStore(Store):
         self._sql_lists: dict[tuple[str, ...], _Sql] = {}
         self._one_sql: dict[tuple[str, ...], _Sql] = {}
         self._decoded: dict[str, Any] = {}
+        self._last_materials: tuple[str, Any] = ("", ())
 
     def _compile(self, stmt: sa.ClauseElement, column_keys: list[str] | None = None) -> _Sql:
         compiled = stmt.compile(dialect=self.engine.dialect, column_keys=column_keys)
@@ -696,9 +697,14 @@ class SQLStore(Store):
         seats_v = cache.get(seats)
         if seats_v is None:
             seats_v = cache[seats] = tuple(loads(seats))
-        materials_v = cache.get(materials)
-        if materials_v is None:
-            materials_v = cache[materials] = decode_materials(loads(materials))
+        last = self._last_materials  # rows in a listing mostly share one (long) materials text:
+        if materials == last[0]:  # comparing with the last one is cheaper than hashing it
+            materials_v = last[1]
+        else:
+            materials_v = cache.get(materials)
+            if materials_v is None:
+                materials_v = cache[materials] = decode_materials(loads(materials))
+            self._last_materials = (materials, materials_v)
         return build_nomination(
             nid, campaign, revision, unit_code, unit_name, unit_type, scenario, route_v, hop, state,
             stamps_v, materials_v, seats_v, version, _fromiso(created_at), _fromiso(updated_at),
