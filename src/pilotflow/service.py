@@ -21,7 +21,7 @@ import secrets
 import statistics
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -1142,7 +1142,7 @@ class CampaignRun:
 
         # Compared with rows read back from SQL (fixed UTC offsets) in UTC: comparing a zoned
         # clock reading against another time zone costs a conversion per candidate.
-        when_utc = when.astimezone(timezone.utc)
+        when_utc = when.astimezone(UTC)
         for n in ranked:
             last = n.updated_at
             if (when < last) if last.tzinfo is when.tzinfo else (when_utc < last):

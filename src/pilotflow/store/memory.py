@@ -23,7 +23,9 @@ class MemoryStore(Store):
     def __init__(self) -> None:
         self._nominations: dict[str, Nomination] = {}
         self._events: dict[str, list[Event]] = {}
-        self._by_nomination: dict[str, list[Event]] = {}
+        # One nomination's events: an index over the log, built on the first such query and
+        # kept up to date from then on (None until then: commits append to the log only).
+        self._by_nomination: dict[str, list[Event]] | None = None
         self._live: dict[tuple[str, str], str] = {}
         self._quota: dict[tuple[str, str, str], int] = {}
         self._receipts: dict[tuple[str, str], Receipt] = {}
@@ -63,7 +65,18 @@ class MemoryStore(Store):
 
     def events(self, campaign: str, nomination_id: str | None = None) -> list[Event]:
         if nomination_id is not None:
-            return list(self._by_nomination.get(nomination_id, ()))
+            with self._lock:
+                index = self._by_nomination
+                if index is None:
+                    index = self._by_nomination = {}
+                    for log in self._events.values():
+                        for e in log:
+                            mine = index.get(e.nomination_id)
+                            if mine is None:
+                                index[e.nomination_id] = [e]
+                            else:
+                                mine.append(e)
+                return list(index.get(nomination_id, ()))
         return list(self._events.get(campaign, ()))
 
     def quota_used(self, campaign: str, authority: str, unit_type: str) -> int:
@@ -101,23 +114,26 @@ class MemoryStore(Store):
                 if claims and holder is not None and holder != nid:
                     raise DuplicateNomination(after.unit_code, holder)
             moved: list[tuple[tuple[str, str, str], int]] = []
-            for seat in ch.seats:  # check every counter first: nothing is written if one is full
-                for unit_type, limit in seat.counters:
-                    k = (campaign, seat.authority, unit_type)
-                    used = self._quota.get(k, 0)
-                    if seat.delta > 0 and limit is not None and used + seat.delta > limit:
-                        raise SeatUnavailable(seat, used, limit, unit_type)
-                    moved.append((k, used + seat.delta))
+            if ch.seats:
+                for seat in ch.seats:  # check every counter first: nothing is written if one is full
+                    for unit_type, limit in seat.counters:
+                        k = (campaign, seat.authority, unit_type)
+                        used = self._quota.get(k, 0)
+                        if seat.delta > 0 and limit is not None and used + seat.delta > limit:
+                            raise SeatUnavailable(seat, used, limit, unit_type)
+                        moved.append((k, used + seat.delta))
             self._nominations[nid] = after
             log = self._events.get(campaign)
             if log is None:
                 log = self._events[campaign] = []
             log.append(ch.event)
-            mine = self._by_nomination.get(nid)
-            if mine is None:
-                self._by_nomination[nid] = [ch.event]
-            else:
-                mine.append(ch.event)
+            index = self._by_nomination
+            if index is not None:
+                mine = index.get(nid)
+                if mine is None:
+                    index[nid] = [ch.event]
+                else:
+                    mine.append(ch.event)
             for k, value in moved:
                 self._quota[k] = value
             if key is not None:
@@ -168,7 +184,8 @@ class MemoryStore(Store):
             for ch in changes:
                 self._nominations[ch.after.id] = ch.after
                 log.append(ch.event)
-                self._by_nomination.setdefault(ch.after.id, []).append(ch.event)
+                if self._by_nomination is not None:
+                    self._by_nomination.setdefault(ch.after.id, []).append(ch.event)
             self._quota.update(quota)
             for key, live_id in live.items():
                 if live_id is None:

@@ -971,7 +971,10 @@ class SQLStore(Store):
         ev_sql = self._sql_insert_event
         for ch in changes:
             after = ch.after
-            if after.claims_unit and (ch.before is None or not ch.before.claims_unit):
+            # Whether a nomination claims its unit depends on its state alone.
+            if (ch.before is None or ch.before.state != after.state) and (
+                after.claims_unit and (ch.before is None or not ch.before.claims_unit)
+            ):
                 sql = self._sql_claim
                 cur.execute(sql.text, sql.params({"p_campaign": campaign, "p_unit_code": after.unit_code,
                                                   "p_track": after.track, "p_id": after.id}))  # fmt: skip
