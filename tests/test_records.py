@@ -1,17 +1,19 @@
-"""The hot-path record builders (pilotflow._records) give ordinary attrs instances."""
+"""Hot-path building blocks: the record builders (pilotflow._records), the memory store's event index."""
 
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 
 import attrs
 import pytest
 
+import pilotflow as pf
 from pilotflow._records import builder
 from pilotflow.events import Event, build_event, build_nomination, event_data
 from pilotflow.nomination import Actor, Nomination
 
-from conftest import shanghai
+from conftest import nominate, shanghai
 
 T0 = shanghai(2023, 10, 17, 9)
 
@@ -58,3 +60,19 @@ def test_builder_refuses_a_class_with_validators_or_a_weakref_slot() -> None:
         builder(Checked)
     with pytest.raises(TypeError, match="weakref_slot"):
         builder(WithWeakref)
+
+
+def test_memory_store_event_index_follows_commits_made_before_and_after_it_is_built(
+    make_run: Callable[..., pf.CampaignRun],
+) -> None:
+    """MemoryStore builds its per-nomination event index on the first query: events committed
+    before that query and after it are both found, in order, and only the nomination's own."""
+    run = make_run(pf.MemoryStore())
+    a, b = nominate(run, 1).id, nominate(run, 2).id
+    run.stamp(pf.Actor("371002", "industry", "clerk"), a)
+    assert [1, 2] == [e.version for e in run.history(a)]  # builds the index
+    run.stamp(pf.Actor("371002", "health", "clerk"), a)
+    run.stamp(pf.Actor("371002", "industry", "clerk"), b)
+    assert [1, 2, 3] == [e.version for e in run.history(a)]
+    assert [(b, 1), (b, 2)] == [(e.nomination_id, e.version) for e in run.history(b)]
+    assert 5 == len(run.events())

@@ -673,6 +673,8 @@ class CampaignRun:
         if at is not None:
             moment(at, "at")
         if key is None:  # no idempotency key: no fingerprint tuple, no copy of data
+            if self.store.atomic is None:  # skip the scope's frame
+                return self._perform_now(action, actor, nomination, at, reason, data, extra, None)
             return self._perform(action, actor, nomination, at, reason, data, extra, None)
         nid = nomination.id if isinstance(nomination, Nomination) else nomination
         return self._once(

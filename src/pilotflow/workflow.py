@@ -38,6 +38,8 @@ from .errors import Reason
 
 __all__ = ["ACTIONS", "STATES", "HopPlan", "RoutePlan", "Transition", "Workflow"]
 
+_NONE: dict[str, tuple[Any, ...]] = {}  # no transitions from a state
+
 STATES = (
     "new", "awaiting_application", "in_review", "received", "reviewed", "proposed", "on_notice",
     "objected", "announced", "declined", "withdrawn", "not_recommended", "lapsed", "rejected",
@@ -233,6 +235,11 @@ class Workflow:
                     )
                 self._table[source, action] = tuple(compiled)
         self._triggers = {s: tuple(self.machine.get_triggers(s)) for s in STATES}
+        # The same table by state, then action: two lookups on interned strings are cheaper
+        # than hashing a (state, action) tuple on every action.
+        self._by_state: dict[str, dict[str, tuple[Transition, ...]]] = {}
+        for (source, action), compiled_ in self._table.items():
+            self._by_state.setdefault(source, {})[action] = compiled_
         #: The actions some of whose transitions check a quota (only they need its counters).
         self.quota_actions = frozenset(
             action for (_, action), ts in self._table.items() for t in ts if "quota_free" in t.codes
@@ -311,7 +318,7 @@ class Workflow:
         Returns the transition (None if the machine has none from ``state``) and every
         blocking reason (empty: the action may go ahead).
         """
-        candidates = self._table.get((state, action))
+        candidates = self._by_state.get(state, _NONE).get(action)
         if not candidates:
             return None, (
                 Reason(
