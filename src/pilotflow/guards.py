@@ -261,32 +261,15 @@ class _StampsComplete(Guard):
         )
 
 
-# Copies per material kind, by materials tuple: a nomination keeps the same tuple object from
-# version to version (and the SQL store decodes equal columns to one tuple), so most
-# recommendations count once. Keyed by id(), with the tuple kept to check it is the same one.
-_COPIES: dict[int, tuple[tuple[Material, ...], dict[str, int]]] = {}
-
-
-def _copies(materials: tuple[Material, ...]) -> dict[str, int]:
-    hit = _COPIES.get(id(materials))
-    if hit is not None and hit[0] is materials:
-        return hit[1]
-    have: dict[str, int] = {}
-    for m in materials:
-        have[m.kind] = have.get(m.kind, 0) + m.copies
-    if len(_COPIES) >= 4096:
-        _COPIES.clear()
-    _COPIES[id(materials)] = (materials, have)
-    return have
-
-
 @frozen(repr=False)
 class _MaterialsComplete(Guard):
     code = "materials_complete"
     doc = "the materials the hop requires are attached"
 
     def __call__(self, ctx: Context) -> Reason | None:
-        have = _copies(ctx.materials)
+        have: dict[str, int] = {}
+        for m in ctx.materials:
+            have[m.kind] = have.get(m.kind, 0) + m.copies
         missing = [
             (req.kind, req.copies, have.get(req.kind, 0))
             for req in ctx.required_materials
