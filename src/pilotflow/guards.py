@@ -250,9 +250,13 @@ class _StampsComplete(Guard):
     doc = "every department of the holding authority has stamped (联合盖章)"
 
     def __call__(self, ctx: Context) -> Reason | None:
-        missing = [d for d in ctx.holder.departments if d not in ctx.stamps]
-        if not missing:
-            return None
+        stamps = ctx.stamps
+        for d in ctx.holder.departments:
+            if d not in stamps:
+                break
+        else:
+            return None  # every department has stamped
+        missing = [d for d in ctx.holder.departments if d not in stamps]
         return Reason(
             "stamps_missing",
             f"the joint stamp of {ctx.holder.code} is incomplete: missing {', '.join(missing)}",
@@ -270,13 +274,16 @@ class _MaterialsComplete(Guard):
         have: dict[str, int] = {}
         for m in ctx.materials:
             have[m.kind] = have.get(m.kind, 0) + m.copies
+        for req in ctx.required_materials:
+            if have.get(req.kind, 0) < req.copies and req.applies_to(ctx.unit_type):
+                break
+        else:
+            return None  # everything required is there
         missing = [
             (req.kind, req.copies, have.get(req.kind, 0))
             for req in ctx.required_materials
             if have.get(req.kind, 0) < req.copies and req.applies_to(ctx.unit_type)
         ]
-        if not missing:
-            return None
         text = ", ".join(f"{k} ({h}/{n})" for k, n, h in missing)
         text_zh = "、".join(f"{ctx.zh([k])}（已有 {h} 份，需 {n} 份）" for k, n, h in missing)
         return Reason(
