@@ -21,8 +21,8 @@ def test_ids_are_hex_unique_and_sort_in_creation_order() -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs os.fork")
 def test_a_forked_child_makes_other_random_parts_than_its_parent() -> None:
-    """The random part is reseeded after fork: parent and child, starting from the same state,
-    do not produce the same sequence of random suffixes."""
+    """The random part is drawn again after fork: parent and child, which share the counter
+    and the clock, do not make ids with the same suffix."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: report its next suffixes and leave at once

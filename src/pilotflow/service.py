@@ -56,16 +56,15 @@ _SEQUENCE = itertools.count()
 _EPOCH_NS = time.time_ns() - time.monotonic_ns()  # wall clock at start; monotonic after
 
 
-# The random part of ids: seeded from the OS, reseeded in a forked child (ids must differ
-# between processes; they are not secrets, so a system call per id is not needed).
-_ID_RANDOM = random.Random(secrets.token_bytes(16))
-os.register_at_fork(after_in_child=lambda: _ID_RANDOM.seed(secrets.token_bytes(16)))
+# The last part of ids: random per process, drawn again in a forked child (ids must differ
+# between processes; within one, time and a counter already make them unique).
+_ID_SUFFIX = [secrets.token_hex(6)]
+os.register_at_fork(after_in_child=lambda: _ID_SUFFIX.__setitem__(0, secrets.token_hex(6)))
 
 
 def new_id() -> str:
     """A nomination id: 32 hex characters that sort in creation order (time, counter, random)."""
-    now, seq, rand = _EPOCH_NS + time.monotonic_ns(), next(_SEQUENCE) % 0x10000, _ID_RANDOM.getrandbits(48)
-    return f"{now:016x}{seq:04x}{rand:012x}"
+    return f"{_EPOCH_NS + time.monotonic_ns():016x}{next(_SEQUENCE) % 0x10000:04x}{_ID_SUFFIX[0]}"
 
 
 _PUBLIC_ACTIONS = (
