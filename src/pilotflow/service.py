@@ -302,6 +302,7 @@ class CampaignRun:
         self._members = self.graph.members
         self._plans = self.workflow.plans
         self._quota_actions = self.workflow.quota_actions
+        self._quota_used_bound = self._quota_used  # one bound method, not one per action
         self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
         self._base_extra = {"top": self.graph.top.code, "min_experts": campaign.ministry.min_experts}
         self._lists: dict[str, UnitList] = {}
@@ -413,7 +414,7 @@ class CampaignRun:
             self._limits(n, hop) if hop.next is not None and action in self._quota_actions else ()
         )
         ctx.quota_rule_name = hop.quota_rule.name if hop.quota_rule is not None else ""
-        ctx.quota_used = self._quota_used
+        ctx.quota_used = self._quota_used_bound
         ctx.lists = self._screening
         ctx.listed = self._listed
         ctx.department_names = self._department_names
@@ -714,7 +715,9 @@ class CampaignRun:
         receipt_for: ReceiptFor,
     ) -> Nomination:
         when = self.clock.now() if at is None else at
-        n = self._nomination(nomination)
+        n = self.store.get(nomination) if type(nomination) is str else self._nomination(nomination)
+        if n.campaign != self.campaign.id:
+            self._nomination(n)  # raises: not this campaign's
         if when < n.updated_at:
             self._check_order(n, when)
         ctx = self._context(n, actor, when, action, extra)
