@@ -244,10 +244,10 @@ def memory_pilotflow(setup: Setup, n: int, clock: pf.Clock | None = None) -> tup
     total = tracemalloc.get_traced_memory()[0] - base
     # State only: drop the audit log. MemoryStore has no public way to do that (an audit log
     # is append-only), so reach into it here, in the benchmark only.
-    log = getattr(run.store, "_events", None)
-    if log is None or getattr(run.store, "_by_nomination", 0) is not None:
+    logs = getattr(run.store, "_logs", None)
+    if logs is None or getattr(run.store, "_by_nomination", 0) is not None:
         sys.exit("bench_core: MemoryStore's log is not where this expects it: update memory_pilotflow")
-    log.clear()
+    logs.clear()
     gc.collect()
     state = tracemalloc.get_traced_memory()[0] - base
     tracemalloc.stop()

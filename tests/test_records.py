@@ -76,3 +76,28 @@ def test_memory_store_event_index_follows_commits_made_before_and_after_it_is_bu
     assert [1, 2, 3] == [e.version for e in run.history(a)]
     assert [(b, 1), (b, 2)] == [(e.nomination_id, e.version) for e in run.history(b)]
     assert 5 == len(run.events())
+
+
+def test_memory_store_log_packs_events_and_gives_them_back_equal(
+    make_run: Callable[..., pf.CampaignRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The memory store packs its log into columns in batches: events read back after packing
+    equal the ones appended (data dicts, shared stamp data, reasons, moments), per nomination
+    and in order, and the log still replays to the state."""
+    from pilotflow.store import memory
+
+    store = pf.MemoryStore()
+    run = make_run(store)
+    seen = []
+    monkeypatch.setattr(memory._Log, "BATCH", 10**9)  # nothing packed: the reference
+    a, b = nominate(run, 1).id, nominate(run, 2).id
+    for department in ("industry", "civil_affairs", "health"):
+        run.stamp(pf.Actor("371002", department, "clerk"), a)
+    run.decline(pf.Actor("371002", "industry", "clerk"), b, reason="材料不实 / materials untrue")
+    seen = run.events()
+    monkeypatch.setattr(memory._Log, "BATCH", 3)
+    run.recommend(pf.Actor("371002", "industry", "clerk"), a)  # this append packs everything
+    assert [] == store._logs[run.campaign.id].pending
+    assert seen == run.events()[: len(seen)]
+    assert [e for e in run.events() if e.nomination_id == b] == run.history(b)
+    assert {n.id: n for n in run.nominations()} == dict(run.replay().nominations)

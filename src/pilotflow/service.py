@@ -303,6 +303,7 @@ class CampaignRun:
         self._plans = self.workflow.plans
         self._quota_actions = self.workflow.quota_actions
         self._quota_used_bound = self._quota_used  # one bound method, not one per action
+        self._paper: dict[tuple[str, int], Material] = {}
         self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
         self._base_extra = {"top": self.graph.top.code, "min_experts": campaign.ministry.min_experts}
         self._lists: dict[str, UnitList] = {}
@@ -849,10 +850,23 @@ class CampaignRun:
             if type(m) is Material:
                 spec = specs.get(m.kind)
                 if spec is not None and (m.sha256 is None if spec.paper else is_inspected(m)):
-                    out.append(m)
+                    out.append(self._shared_paper(m) if spec.paper else m)
                     continue
             out.append(self._material(m))  # says what is wrong
         return tuple(out)
+
+    def _shared_paper(self, m: Material) -> Material:
+        """One record per (kind, copies) of declared paper: records are immutable, and every
+        nomination declaring three copies of a form needs no record of its own."""
+        if (
+            m.filename is None
+            and m.size is None
+            and m.media_type is None
+            and m.pages is None
+            and m.duration is None
+        ):
+            return self._paper.setdefault((m.kind, m.copies), m)
+        return m
 
     def _material(self, material: object) -> Material:
         """A material may be attached only as the campaign has it: a paper kind as a

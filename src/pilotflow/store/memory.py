@@ -7,14 +7,129 @@ seats checked under a lock, one live nomination per unit) and passes the same co
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from ..errors import ConflictError, DuplicateNomination, NominationNotFound
-from ..events import Event
+from ..events import Event, build_event
 from ..nomination import Nomination
 from .base import Change, Receipt, ReceiptExists, SeatUnavailable, Store
 
 __all__ = ["MemoryStore"]
+
+
+class _Own:
+    """Marks a shape whose events each carry their own ``data`` (kept per event)."""
+
+
+_OWN = _Own()
+
+
+class _Log:
+    """One campaign's audit log, kept compact: about 32 bytes an event instead of an object.
+
+    What events share (action, states, holders, verdicts, revision, list versions, reason and
+    a shared ``data`` mapping such as a stamp's) is stored once as a *shape*; each event keeps
+    its nomination id, actor and moment (references to objects that exist anyway), its
+    shape's number and its version. A ``data`` dict of its own (``nominate``'s, a ranked
+    recommendation's) is kept per event as its keys (shared) and values. New events wait as
+    objects in ``pending`` and are packed in batches (off the per-action path); reading
+    builds :class:`Event` objects again, equal to the ones appended.
+    """
+
+    __slots__ = (
+        "actors",
+        "ats",
+        "data",
+        "ids",
+        "keys",
+        "pending",
+        "shape_index",
+        "shape_of",
+        "shapes",
+        "versions",
+    )  # fmt: skip
+
+    BATCH = 4096
+
+    def __init__(self) -> None:
+        self.pending: list[Event] = []
+        self.ids: list[str] = []
+        self.actors: list[Any] = []
+        self.ats: list[Any] = []
+        self.shape_of = array("I")
+        self.versions = array("I")
+        self.shapes: list[tuple[Any, ...]] = []
+        self.shape_index: dict[tuple[Any, ...], int] = {}
+        self.data: dict[int, tuple[tuple[str, ...], tuple[Any, ...]]] = {}
+        self.keys: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids) + len(self.pending)
+
+    def append(self, e: Event) -> None:
+        pending = self.pending
+        pending.append(e)
+        if len(pending) >= self.BATCH:
+            self.pack()
+
+    def pack(self) -> None:
+        """Move the pending events into the columns."""
+        shapes, index, data, keys = self.shapes, self.shape_index, self.data, self.keys
+        ids, actors, ats, shape_of, versions = self.ids, self.actors, self.ats, self.shape_of, self.versions
+        position = len(ids)
+        for e in self.pending:
+            d = e.data
+            shared: Any = d if type(d) is not dict else _OWN
+            # The objects behind the id()s stay alive: the shape keeps them.
+            key = (e.action, e.from_state, e.to_state, e.from_holder, e.to_holder, e.reason,
+                   e.revision, id(e.verdicts), id(e.lists), id(shared))  # fmt: skip
+            shape = index.get(key)
+            if shape is None:
+                shape = index[key] = len(shapes)
+                shapes.append((e.action, e.from_state, e.to_state, e.from_holder, e.to_holder,
+                               e.verdicts, e.revision, e.lists, e.reason, shared))  # fmt: skip
+            if shared is _OWN:
+                names = tuple(d)
+                data[position] = (keys.setdefault(names, names), tuple(d.values()))
+            ids.append(e.nomination_id)
+            actors.append(e.actor)
+            ats.append(e.at)
+            shape_of.append(shape)
+            versions.append(e.version)
+            position += 1
+        self.pending = []
+
+    def event(self, i: int) -> Event:
+        packed = len(self.ids)
+        if i >= packed:
+            return self.pending[i - packed]
+        action, from_state, to_state, from_holder, to_holder, verdicts, revision, lists, reason, data = (
+            self.shapes[self.shape_of[i]]
+        )
+        if data is _OWN:
+            names, values = self.data[i]
+            data = dict(zip(names, values, strict=True))
+        return build_event(
+            self.ids[i], self.versions[i], action, self.actors[i], self.ats[i], from_state, to_state,
+            from_holder, to_holder, verdicts, revision, lists, reason, data,
+        )  # fmt: skip
+
+    def nomination_id(self, i: int) -> str:
+        packed = len(self.ids)
+        return self.ids[i] if i < packed else self.pending[i - packed].nomination_id
+
+    def __iter__(self) -> Iterator[Event]:
+        return (self.event(i) for i in range(len(self)))
+
+
+def _index(index: dict[str, array[int]], nomination_id: str, position: int) -> None:
+    mine = index.get(nomination_id)
+    if mine is None:
+        index[nomination_id] = array("I", (position,))
+    else:
+        mine.append(position)
 
 
 class MemoryStore(Store):
@@ -22,10 +137,11 @@ class MemoryStore(Store):
 
     def __init__(self) -> None:
         self._nominations: dict[str, Nomination] = {}
-        self._events: dict[str, list[Event]] = {}
+        self._logs: dict[str, _Log] = {}
         # One nomination's events: an index over the log, built on the first such query and
         # kept up to date from then on (None until then: commits append to the log only).
-        self._by_nomination: dict[str, list[Event]] | None = None
+        # (positions in its campaign's log, by nomination id)
+        self._by_nomination: dict[str, array[int]] | None = None
         self._live: dict[tuple[str, str], str] = {}
         self._quota: dict[tuple[str, str, str], int] = {}
         self._receipts: dict[tuple[str, str], Receipt] = {}
@@ -64,20 +180,24 @@ class MemoryStore(Store):
         return found
 
     def events(self, campaign: str, nomination_id: str | None = None) -> list[Event]:
-        if nomination_id is not None:
-            with self._lock:
-                index = self._by_nomination
-                if index is None:
-                    index = self._by_nomination = {}
-                    for log in self._events.values():
-                        for e in log:
-                            mine = index.get(e.nomination_id)
-                            if mine is None:
-                                index[e.nomination_id] = [e]
-                            else:
-                                mine.append(e)
-                return list(index.get(nomination_id, ()))
-        return list(self._events.get(campaign, ()))
+        with self._lock:
+            log = self._logs.get(campaign)
+            if log is None:
+                return []
+            if nomination_id is None:
+                return list(log)
+            index = self._by_nomination
+            if index is None:
+                index = self._by_nomination = {}
+                for other in self._logs.values():
+                    for i in range(len(other)):
+                        _index(index, other.nomination_id(i), i)
+            n = len(log)
+            return [
+                log.event(i)
+                for i in index.get(nomination_id, ())
+                if i < n and log.nomination_id(i) == nomination_id
+            ]
 
     def quota_used(self, campaign: str, authority: str, unit_type: str) -> int:
         return self._quota.get((campaign, authority, unit_type), 0)
@@ -123,17 +243,12 @@ class MemoryStore(Store):
                             raise SeatUnavailable(seat, used, limit, unit_type)
                         moved.append((k, used + seat.delta))
             self._nominations[nid] = after
-            log = self._events.get(campaign)
+            log = self._logs.get(campaign)
             if log is None:
-                log = self._events[campaign] = []
+                log = self._logs[campaign] = _Log()
+            if self._by_nomination is not None:
+                _index(self._by_nomination, nid, len(log))
             log.append(ch.event)
-            index = self._by_nomination
-            if index is not None:
-                mine = index.get(nid)
-                if mine is None:
-                    index[nid] = [ch.event]
-                else:
-                    mine.append(ch.event)
             for k, value in moved:
                 self._quota[k] = value
             if key is not None:
@@ -180,12 +295,14 @@ class MemoryStore(Store):
             # Phase 2: write.
             if receipt is not None:
                 self._receipts[campaign, receipt.key] = receipt
-            log = self._events.setdefault(campaign, [])
+            log = self._logs.get(campaign)
+            if log is None:
+                log = self._logs[campaign] = _Log()
             for ch in changes:
                 self._nominations[ch.after.id] = ch.after
-                log.append(ch.event)
                 if self._by_nomination is not None:
-                    self._by_nomination.setdefault(ch.after.id, []).append(ch.event)
+                    _index(self._by_nomination, ch.after.id, len(log))
+                log.append(ch.event)
             self._quota.update(quota)
             for key, live_id in live.items():
                 if live_id is None:
