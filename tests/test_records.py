@@ -86,16 +86,15 @@ def test_memory_store_log_packs_events_and_gives_them_back_equal(
     and in order, and the log still replays to the state."""
     from pilotflow.store import memory
 
-    store = pf.MemoryStore()
+    store = pf.MemoryStore(compact_log=True)
     run = make_run(store)
-    seen = []
     monkeypatch.setattr(memory._Log, "BATCH", 10**9)  # nothing packed: the reference
     a, b = nominate(run, 1).id, nominate(run, 2).id
     for department in ("industry", "civil_affairs", "health"):
         run.stamp(pf.Actor("371002", department, "clerk"), a)
     run.decline(pf.Actor("371002", "industry", "clerk"), b, reason="材料不实 / materials untrue")
     seen = run.events()
-    monkeypatch.setattr(memory._Log, "BATCH", 3)
+    store._logs[run.campaign.id].batch = 3
     run.recommend(pf.Actor("371002", "industry", "clerk"), a)  # this append packs everything
     assert [] == store._logs[run.campaign.id].pending
     assert seen == run.events()[: len(seen)]
