@@ -103,7 +103,7 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
     elif action in ("attach", "apply"):
         materials = (*materials, *((d["material"],) if "material" in d else d.get("materials", ())))
     elif action == "recommend":
-        seats = (*seats, current.holder)
+        seats = (*seats, current.route[hop])  # the holder takes a seat
         hop += 1
         stamps = ()
         if event.to_state == "received":

@@ -248,7 +248,7 @@ def _stamp_data(department: str | None) -> Mapping[str, Any]:
 
 
 _new_context = object.__new__
-_new_change = tuple.__new__  # Change is a named tuple: skip its Python-level __new__
+_new_change = _new_seat = tuple.__new__  # named tuples: skip their Python-level __new__
 
 
 def _refusal(action: str, nomination_id: str | None, reasons: Sequence[Reason]) -> ActionRefused:
@@ -572,6 +572,10 @@ class CampaignRun:
         new = after.seats
         if old == new:
             return ()
+        if before is not None and new[:-1] == old and new[-1] == before.route[before.hop]:
+            # A recommendation: the sender takes one seat, with its hop's caps.
+            plan = self._plans.get(after.route) or self.workflow.plan(after.route)
+            return (_new_seat(Seat, (new[-1], 1, self._limits(after, plan.hops[before.hop]))),)
         seats = []
         plan = self.workflow.plan(after.route)
         for authority in new:
