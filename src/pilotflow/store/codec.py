@@ -115,6 +115,23 @@ def moment_values(at: datetime) -> tuple[str, int]:
     return text, micros
 
 
+#: The same, by identity (an event's verdicts and list versions are shared tuples): no hashing
+#: of the tuple's contents. Each entry keeps its tuple alive, so the id cannot be reused.
+_TUPLE_JSON_BY_ID: dict[int, tuple[tuple[Any, ...], str]] = {}
+
+
+def _shared_tuple_json(value: tuple[Any, ...]) -> str:
+    """:func:`tuple_json` of a tuple many events share (verdicts, list versions): by identity."""
+    hit = _TUPLE_JSON_BY_ID.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    text = tuple_json(value)
+    if len(_TUPLE_JSON_BY_ID) > 4096:
+        _TUPLE_JSON_BY_ID.clear()
+    _TUPLE_JSON_BY_ID[id(value)] = (value, text)
+    return text
+
+
 def tuple_json(value: tuple[Any, ...]) -> str:
     """``dumps`` of a tuple of strings (or of tuples of strings), cached by value."""
     try:
@@ -142,8 +159,8 @@ def event_values(campaign: str, e: Event) -> tuple[Any, ...]:
     actor = e.actor
     return (campaign, e.nomination_id, e.version, e.action, actor.authority, actor.department,
             actor.person, at, at_utc, e.from_state,
-            e.to_state, e.from_holder, e.to_holder, tuple_json(e.verdicts), e.revision,
-            tuple_json(e.lists), e.reason, _data_json(e.action, e.data))  # fmt: skip
+            e.to_state, e.from_holder, e.to_holder, _shared_tuple_json(e.verdicts), e.revision,
+            _shared_tuple_json(e.lists), e.reason, _data_json(e.action, e.data))  # fmt: skip
 
 
 def event_row(campaign: str, e: Event) -> dict[str, Any]:

@@ -1007,7 +1007,9 @@ class SQLStore(Store):
                 events.append(ev_sql.params(event_row(campaign, ch.event)))
             for seat in ch.seats:
                 for unit_type, limit in seat.counters:
-                    move = moves.setdefault((seat.authority, unit_type), [0, None, seat])
+                    move = moves.get((seat.authority, unit_type))
+                    if move is None:
+                        move = moves[seat.authority, unit_type] = [0, None, seat]
                     move[0] += seat.delta
                     if seat.delta > 0 and limit is not None:
                         move[1] = limit if move[1] is None else min(move[1], limit)
