@@ -277,14 +277,23 @@ class _MaterialsComplete(Guard):
     code = "materials_complete"
     doc = "the materials the hop requires are attached"
 
+    # The last (materials, requirements, unit type) found complete, as the very objects: a
+    # selection judges many candidates whose materials were read back as one shared tuple.
+    _last_complete: ClassVar[tuple[object, object, object]] = (None, None, None)
+
     def __call__(self, ctx: Context) -> Reason | None:
+        materials, required, unit_type = ctx.materials, ctx.required_materials, ctx.unit_type
+        last = _MaterialsComplete._last_complete
+        if last[0] is materials and last[1] is required and last[2] == unit_type:
+            return None
         have: dict[str, int] = {}
-        for m in ctx.materials:
+        for m in materials:
             have[m.kind] = have.get(m.kind, 0) + m.copies
-        for req in ctx.required_materials:
-            if have.get(req.kind, 0) < req.copies and req.applies_to(ctx.unit_type):
+        for req in required:
+            if have.get(req.kind, 0) < req.copies and req.applies_to(unit_type):
                 break
         else:
+            _MaterialsComplete._last_complete = (materials, required, unit_type)
             return None  # everything required is there
         missing = [
             (req.kind, req.copies, have.get(req.kind, 0))
