@@ -374,11 +374,23 @@ class CampaignRun:
             )
         found = self.store.get(nid)
         if found.campaign != self.campaign.id:
-            raise InvalidInput(
-                f"nomination {nid} belongs to campaign {found.campaign}, not {self.campaign.id}",
-                f"申报 {nid} 属于遴选 {found.campaign}，不属于 {self.campaign.id}",
-            )
+            raise self._other_campaign(found)
         return found
+
+    def _other_campaign(self, n: Nomination) -> InvalidInput:
+        return InvalidInput(
+            f"nomination {n.id} belongs to campaign {n.campaign}, not {self.campaign.id}",
+            f"申报 {n.id} 属于遴选 {n.campaign}，不属于 {self.campaign.id}",
+        )
+
+    def _atomically(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` inside the store's :attr:`~pilotflow.store.Store.atomic` scope, if it
+        has one: the reads ``fn`` makes and its commit share one transaction."""
+        atomic = self.store.atomic
+        if atomic is None:
+            return fn(*args)
+        with atomic():
+            return fn(*args)
 
     # -- judging ---------------------------------------------------------------------
 
@@ -702,11 +714,9 @@ class CampaignRun:
         receipt_for: ReceiptFor,
     ) -> Nomination:
         """One checked action on one nomination: judge it, commit its change, return the result."""
-        atomic = self.store.atomic
-        if atomic is not None:  # the store's reads and the commit in one transaction
-            with atomic():
-                return self._perform_now(action, actor, nomination, at, reason, data, extra, receipt_for)
-        return self._perform_now(action, actor, nomination, at, reason, data, extra, receipt_for)
+        return self._atomically(
+            self._perform_now, action, actor, nomination, at, reason, data, extra, receipt_for
+        )
 
     def _perform_now(
         self,
@@ -722,7 +732,7 @@ class CampaignRun:
         when = self.clock.now() if at is None else at
         n = self.store.get(nomination) if type(nomination) is str else self._nomination(nomination)
         if n.campaign != self.campaign.id:
-            self._nomination(n)  # raises: not this campaign's
+            raise self._other_campaign(n)
         if when < n.updated_at:
             self._check_order(n, when)
         ctx = self._context(n, actor, when, action, extra)
@@ -911,7 +921,7 @@ class CampaignRun:
         idempotency_key: str | None = None,
     ) -> Nomination:
         """Attach a material (by the applicant or the holding authority)."""
-        m = self._material(material)
+        m = self._materials((material,))[0]
         return self._act("attach", actor, nomination, at, None, {"material": m}, idempotency_key)
 
     def attach_file(
@@ -1131,11 +1141,9 @@ class CampaignRun:
         receipt_for: ReceiptFor,
         track: str = "new",
     ) -> SelectionResult:
-        atomic = self.store.atomic
-        if atomic is not None and not dry_run:  # the reads and the commit in one transaction
-            with atomic():
-                return self._select_now(actor, unit_type, order, at, dry_run, receipt_for, track)
-        return self._select_now(actor, unit_type, order, at, dry_run, receipt_for, track)
+        if dry_run:  # writes nothing: no write transaction
+            return self._select_now(actor, unit_type, order, at, dry_run, receipt_for, track)
+        return self._atomically(self._select_now, actor, unit_type, order, at, dry_run, receipt_for, track)
 
     def _select_now(
         self,

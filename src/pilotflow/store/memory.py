@@ -256,9 +256,7 @@ class MemoryStore(Store):
                             raise SeatUnavailable(seat, used, limit, unit_type)
                         moved.append((k, used + seat.delta))
             self._nominations[nid] = after
-            log = self._logs.get(campaign)
-            if log is None:
-                log = self._logs[campaign] = _Log(self._compact)
+            log = self._log(campaign)
             if self._by_nomination is not None:
                 _index(self._by_nomination, nid, len(log))
             pending = log.pending
@@ -273,6 +271,12 @@ class MemoryStore(Store):
                     self._live[key] = nid
                 elif holder == nid:
                     del self._live[key]
+
+    def _log(self, campaign: str) -> _Log:
+        log = self._logs.get(campaign)
+        if log is None:
+            log = self._logs[campaign] = _Log(self._compact)
+        return log
 
     def _commit_many(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None) -> None:
         with self._lock:
@@ -312,9 +316,7 @@ class MemoryStore(Store):
             # Phase 2: write.
             if receipt is not None:
                 self._receipts[campaign, receipt.key] = receipt
-            log = self._logs.get(campaign)
-            if log is None:
-                log = self._logs[campaign] = _Log(self._compact)
+            log = self._log(campaign)
             for ch in changes:
                 self._nominations[ch.after.id] = ch.after
                 if self._by_nomination is not None:
