@@ -100,3 +100,11 @@ def test_memory_store_log_packs_events_and_gives_them_back_equal(
     assert seen == run.events()[: len(seen)]
     assert [e for e in run.events() if e.nomination_id == b] == run.history(b)
     assert {n.id: n for n in run.nominations()} == dict(run.replay().nominations)
+
+
+def test_memory_store_refuses_a_compact_log_flag_that_is_not_a_boolean() -> None:
+    """MemoryStore(compact_log=...) takes True or False; anything else is refused, in both
+    languages, rather than read as truthy."""
+    with pytest.raises(pf.InvalidInput, match="compact_log") as info:
+        pf.MemoryStore(compact_log="yes")  # type: ignore[arg-type]
+    assert "布尔" in info.value.zh

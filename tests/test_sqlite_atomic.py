@@ -7,9 +7,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
+import sqlalchemy as sa
 
 import pilotflow as pf
+from pilotflow.store.sql import SQLStore
 
 from conftest import nominate, refused, state_of
 
@@ -72,14 +73,11 @@ def test_a_refused_action_ends_the_transaction_and_writes_nothing(
 def test_the_memory_and_host_connection_stores_have_no_atomic_scope(tmp_path: Path) -> None:
     """Only pilotflow's own SQLite connection offers the scope; the memory store and a store
     on a host's connection act call by call (the host owns its transaction)."""
-    sa = pytest.importorskip("sqlalchemy")
     assert pf.MemoryStore().atomic is None
     with pf.open_store(f"sqlite:///{tmp_path / 'own.db'}") as own:
         assert own.atomic is not None
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'host.db'}")
     with engine.connect() as conn:
-        from pilotflow.store.sql import SQLStore
-
         hosted = SQLStore(conn)
         assert hosted.atomic is None
     engine.dispose()

@@ -258,12 +258,14 @@ class _StampsComplete(Guard):
 
     def __call__(self, ctx: Context) -> Reason | None:
         stamps = ctx.stamps
+        missing: list[str] | None = None  # built only when a department is missing
         for d in ctx.holder.departments:
             if d not in stamps:
-                break
-        else:
-            return None  # every department has stamped
-        missing = [d for d in ctx.holder.departments if d not in stamps]
+                if missing is None:
+                    missing = []
+                missing.append(d)
+        if missing is None:
+            return None
         return Reason(
             "stamps_missing",
             f"the joint stamp of {ctx.holder.code} is incomplete: missing {', '.join(missing)}",
@@ -289,17 +291,16 @@ class _MaterialsComplete(Guard):
         have: dict[str, int] = {}
         for m in materials:
             have[m.kind] = have.get(m.kind, 0) + m.copies
+        missing: list[tuple[str, int, int]] | None = None  # built only when something is short
         for req in required:
-            if have.get(req.kind, 0) < req.copies and req.applies_to(unit_type):
-                break
-        else:
+            count = have.get(req.kind, 0)
+            if count < req.copies and req.applies_to(unit_type):
+                if missing is None:
+                    missing = []
+                missing.append((req.kind, req.copies, count))
+        if missing is None:
             _MaterialsComplete._last_complete = (materials, required, unit_type)
             return None  # everything required is there
-        missing = [
-            (req.kind, req.copies, have.get(req.kind, 0))
-            for req in ctx.required_materials
-            if have.get(req.kind, 0) < req.copies and req.applies_to(ctx.unit_type)
-        ]
         text = ", ".join(f"{k} ({h}/{n})" for k, n, h in missing)
         text_zh = "、".join(f"{ctx.zh([k])}（已有 {h} 份，需 {n} 份）" for k, n, h in missing)
         return Reason(

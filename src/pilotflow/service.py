@@ -248,7 +248,7 @@ def _stamp_data(department: str | None) -> Mapping[str, Any]:
 
 
 _new_context = object.__new__
-_new_change = _new_seat = tuple.__new__  # named tuples: skip their Python-level __new__
+_new_change = tuple.__new__  # Change is a named tuple: skip its Python-level __new__
 
 
 def _refusal(action: str, nomination_id: str | None, reasons: Sequence[Reason]) -> ActionRefused:
@@ -584,12 +584,8 @@ class CampaignRun:
         new = after.seats
         if old == new:
             return ()
-        if before is not None and new[:-1] == old and new[-1] == before.route[before.hop]:
-            # A recommendation: the sender takes one seat, with its hop's caps.
-            plan = self._plans.get(after.route) or self.workflow.plan(after.route)
-            return (_new_seat(Seat, (new[-1], 1, self._limits(after, plan.hops[before.hop]))),)
         seats = []
-        plan = self.workflow.plan(after.route)
+        plan = self._plans.get(after.route) or self.workflow.plan(after.route)
         for authority in new:
             if authority not in old:
                 hop = plan.hops[after.route.index(authority)]
@@ -603,28 +599,24 @@ class CampaignRun:
     def _commit(self, action: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
         try:
             self.store.commit(self.campaign.id, changes, receipt)
-        except SeatUnavailable as exc:
-            raise self._quota_exceeded(action, changes, exc) from exc
-
-    def _quota_exceeded(self, action: str, changes: Sequence[Change], exc: SeatUnavailable) -> QuotaExceeded:
-        """The refusal for a seat the store found taken (a concurrent recommendation won it)."""
-        seat = exc.seat
-        nid = next((c.after.id for c in changes if seat in c.seats), None)
-        return QuotaExceeded(
-            action,
-            nid,
-            [
-                _quota_reason(
-                    seat.authority,
-                    exc.key,
-                    exc.limit,
-                    exc.used,
-                    "store",
-                    self.graph[seat.authority].name,
-                    self._department_names.get(exc.key, ""),
-                )
-            ],
-        )
+        except SeatUnavailable as exc:  # a concurrent recommendation took the last seat
+            seat = exc.seat
+            nid = next((c.after.id for c in changes if seat in c.seats), None)
+            raise QuotaExceeded(
+                action,
+                nid,
+                [
+                    _quota_reason(
+                        seat.authority,
+                        exc.key,
+                        exc.limit,
+                        exc.used,
+                        "store",
+                        self.graph[seat.authority].name,
+                        self._department_names.get(exc.key, ""),
+                    )
+                ],
+            ) from exc
 
     # -- idempotency -------------------------------------------------------------------
 
@@ -683,21 +675,20 @@ class CampaignRun:
         key: str | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> Nomination:
-        if not (type(actor) is Actor and (actor.authority, actor.department) in self._members):
-            self._actor(actor)  # the slow path: says what is wrong with the actor
+        self._actor(actor)
         if reason is not None:
             reason = self._reasoned(action, reason)
         if at is not None:
             moment(at, "at")
         if key is None:  # no idempotency key: no fingerprint tuple, no copy of data
-            if self.store.atomic is None:  # skip the scope's frame
-                return self._perform_now(action, actor, nomination, at, reason, data, extra, None)
-            return self._perform(action, actor, nomination, at, reason, data, extra, None)
+            return self._atomically(self._perform, action, actor, nomination, at, reason, data, extra, None)
         nid = nomination.id if isinstance(nomination, Nomination) else nomination
         return self._once(
             key,
             (action, actor, nid, reason, dict(data or {}), at),
-            lambda receipt: self._perform(action, actor, nomination, at, reason, data, extra, receipt),
+            lambda receipt: self._atomically(
+                self._perform, action, actor, nomination, at, reason, data, extra, receipt
+            ),
             _ref,
             self._at_version,
         )
@@ -714,36 +705,16 @@ class CampaignRun:
         receipt_for: ReceiptFor,
     ) -> Nomination:
         """One checked action on one nomination: judge it, commit its change, return the result."""
-        return self._atomically(
-            self._perform_now, action, actor, nomination, at, reason, data, extra, receipt_for
-        )
-
-    def _perform_now(
-        self,
-        action: str,
-        actor: Actor,
-        nomination: str | Nomination,
-        at: datetime | None,
-        reason: str | None,
-        data: Mapping[str, Any] | None,
-        extra: Mapping[str, Any] | None,
-        receipt_for: ReceiptFor,
-    ) -> Nomination:
         when = self.clock.now() if at is None else at
         n = self.store.get(nomination) if type(nomination) is str else self._nomination(nomination)
         if n.campaign != self.campaign.id:
             raise self._other_campaign(n)
-        if when < n.updated_at:
-            self._check_order(n, when)
+        self._check_order(n, when)
         ctx = self._context(n, actor, when, action, extra)
         if action == "conclude" and "combined" in ctx.extra:
             data = {"combined": ctx.extra["combined"]}
         change = self._change(n, ctx, action, actor, when, n.state, reason, data)
-        changes = (change,)
-        try:
-            self.store.commit(self.campaign.id, changes, receipt_for(change.after) if receipt_for else None)
-        except SeatUnavailable as exc:
-            raise self._quota_exceeded(action, changes, exc) from exc
+        self._commit(action, (change,), receipt_for(change.after) if receipt_for else None)
         return change.after
 
     def nominate(

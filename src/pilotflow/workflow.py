@@ -38,7 +38,7 @@ from .errors import Reason
 
 __all__ = ["ACTIONS", "STATES", "HopPlan", "RoutePlan", "Transition", "Workflow"]
 
-_NONE: dict[str, tuple[Any, ...]] = {}  # no transitions from a state
+_NONE: dict[str, tuple[Transition, ...]] = {}  # no transitions from a state
 
 STATES = (
     "new", "awaiting_application", "in_review", "received", "reviewed", "proposed", "on_notice",
@@ -221,7 +221,9 @@ class Workflow:
             initial="new",
             auto_transitions=False,
         )
-        self._table: dict[tuple[str, str], tuple[Transition, ...]] = {}
+        # The table by state, then action: two lookups on interned strings are cheaper than
+        # hashing a (state, action) tuple on every action.
+        self._table: dict[str, dict[str, tuple[Transition, ...]]] = {}
         for action, event in self.machine.events.items():
             for source, transitions in event.transitions.items():
                 compiled = []
@@ -233,16 +235,15 @@ class Workflow:
                             action, source, t.dest or source, branches, guards, tuple(x.code for x in guards)
                         )
                     )
-                self._table[source, action] = tuple(compiled)
+                self._table.setdefault(source, {})[action] = tuple(compiled)
         self._triggers = {s: tuple(self.machine.get_triggers(s)) for s in STATES}
-        # The same table by state, then action: two lookups on interned strings are cheaper
-        # than hashing a (state, action) tuple on every action.
-        self._by_state: dict[str, dict[str, tuple[Transition, ...]]] = {}
-        for (source, action), compiled_ in self._table.items():
-            self._by_state.setdefault(source, {})[action] = compiled_
         #: The actions some of whose transitions check a quota (only they need its counters).
         self.quota_actions = frozenset(
-            action for (_, action), ts in self._table.items() for t in ts if "quota_free" in t.codes
+            action
+            for by_action in self._table.values()
+            for action, ts in by_action.items()
+            for t in ts
+            if "quota_free" in t.codes
         )
         self._route = functools.lru_cache(maxsize=None)(self._compute_route)
         #: Route plans made so far, by route (read directly on the hot path; see :meth:`plan`).
@@ -252,7 +253,7 @@ class Workflow:
 
     def transitions(self, state: str, action: str) -> tuple[Transition, ...]:
         """The transitions ``action`` may take from ``state`` (empty if none)."""
-        return self._table.get((state, action), ())
+        return self._table.get(state, _NONE).get(action, ())
 
     def actions_from(self, state: str) -> tuple[str, ...]:
         """The actions the machine defines from ``state``."""
@@ -318,7 +319,7 @@ class Workflow:
         Returns the transition (None if the machine has none from ``state``) and every
         blocking reason (empty: the action may go ahead).
         """
-        candidates = self._by_state.get(state, _NONE).get(action)
+        candidates = self._table.get(state, _NONE).get(action)
         if not candidates:
             return None, (
                 Reason(

@@ -107,11 +107,12 @@ def moment_values(at: datetime) -> tuple[str, int]:
     one selection, which share their moment, and a version's ``updated_at``, which is its
     event's moment, are formatted once.
     """
+    global _LAST_MOMENT
     last = _LAST_MOMENT
     if last[0] is at:
         return last[1], last[2]
     text, micros = at.isoformat(), int(at.timestamp() * 1_000_000)
-    globals()["_LAST_MOMENT"] = (at, text, micros)
+    _LAST_MOMENT = (at, text, micros)  # one tuple, replaced whole: safe across threads
     return text, micros
 
 

@@ -20,20 +20,17 @@ from .base import Change, Receipt, ReceiptExists, SeatUnavailable, Store
 __all__ = ["MemoryStore"]
 
 
-class _Own:
-    """Marks a shape whose events each carry their own ``data`` (kept per event)."""
-
-
-_OWN = _Own()
+_OWN: Any = object()  # marks a shape whose events each carry their own ``data``
 
 
 class _Log:
-    """One campaign's audit log; with ``compact``, about 32 bytes an event instead of an object.
+    """One campaign's audit log; with ``compact``, about 60 bytes an event instead of an object.
 
     What events share (action, states, holders, verdicts, revision, list versions, reason and
     a shared ``data`` mapping such as a stamp's) is stored once as a *shape*; each event keeps
     its nomination id, actor and moment (references to objects that exist anyway), its
-    shape's number and its version. A ``data`` dict of its own (``nominate``'s, a ranked
+    shape's number and its version: 32 bytes, plus its share of the shapes and of a
+    ``nominate``'s own data. A ``data`` dict of its own (``nominate``'s, a ranked
     recommendation's) is kept per event as its keys (shared) and values. New events wait as
     objects in ``pending`` and are packed in batches; reading builds :class:`Event` objects
     again, equal to the ones appended. Packing costs about 0.5-0.9 µs an event, so it is
@@ -139,7 +136,7 @@ def _index(index: dict[str, array[int]], nomination_id: str, position: int) -> N
 class MemoryStore(Store):
     """Nominations, events and quota use held in dicts, guarded by one lock.
 
-    ``compact_log=True`` packs the audit log into columns (about 32 bytes an event instead of
+    ``compact_log=True`` packs the audit log into columns (about 60 bytes an event instead of
     about 180; see ``benchmarks/README.md``) at a cost of under a microsecond an event: for a
     notebook holding a whole campaign's log in memory.
     """
@@ -259,10 +256,7 @@ class MemoryStore(Store):
             log = self._log(campaign)
             if self._by_nomination is not None:
                 _index(self._by_nomination, nid, len(log))
-            pending = log.pending
-            pending.append(ch.event)
-            if len(pending) >= log.batch:
-                log.pack()
+            log.append(ch.event)
             if moved is not None:
                 for k, value in moved:
                     self._quota[k] = value

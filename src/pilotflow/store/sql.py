@@ -856,19 +856,17 @@ class SQLStore(Store):
         try:
             conn = self._own()
             cur = conn.cursor()
-            if getattr(self._local, "atomic", False):
-                if receipt is not None:
-                    self._write_receipt(cur, campaign, receipt)
-                self._write(cur, campaign, changes)
-                return
-            cur.execute("BEGIN IMMEDIATE")
+            own = not getattr(self._local, "atomic", False)  # else the scope commits
+            if own:
+                cur.execute("BEGIN IMMEDIATE")
             try:
                 if receipt is not None:
                     self._write_receipt(cur, campaign, receipt)
                 self._write(cur, campaign, changes)
-                cur.execute("COMMIT")
+                if own:
+                    cur.execute("COMMIT")
             except BaseException:
-                if conn.in_transaction:
+                if own and conn.in_transaction:
                     conn.rollback()
                 raise
         except self._dbapi_error as exc:
@@ -971,10 +969,7 @@ class SQLStore(Store):
         ev_sql = self._sql_insert_event
         for ch in changes:
             after = ch.after
-            # Whether a nomination claims its unit depends on its state alone.
-            if (ch.before is None or ch.before.state != after.state) and (
-                after.claims_unit and (ch.before is None or not ch.before.claims_unit)
-            ):
+            if after.claims_unit and (ch.before is None or not ch.before.claims_unit):
                 sql = self._sql_claim
                 cur.execute(sql.text, sql.params({"p_campaign": campaign, "p_unit_code": after.unit_code,
                                                   "p_track": after.track, "p_id": after.id}))  # fmt: skip
