@@ -40,7 +40,7 @@ from .errors import (
     Reason,
     UnknownAuthority,
 )
-from .events import NO_DATA, Event, Snapshot, apply, build_event, build_nomination, replay, seat_counters
+from .events import Event, Snapshot, apply, build_event, build_nomination, event_data, replay, seat_counters
 from .guards import SYSTEM, Context, _quota_reason
 from .materials import inspect_campaign_material, is_inspected, paper_material
 from .nomination import APPLICANT, OBJECTOR, PUBLIC, Actor, Material, Nomination
@@ -572,7 +572,7 @@ class CampaignRun:
             self.campaign.revision,
             self._list_versions,
             reason,
-            data if data is not None else NO_DATA,
+            event_data(data),
         )
         after = apply(n, event)
         if n is not None and after.seats is n.seats:  # most actions move no seat
