@@ -20,10 +20,10 @@ from attrs import frozen
 from .errors import Reason
 
 if TYPE_CHECKING:
-    from .authorities import Authority
     from .campaign import MaterialRequirement
-    from .nomination import Actor, Material, Nomination
+    from .nomination import Actor, Nomination
     from .screening import UnitList
+    from .workflow import HopPlan
 
 SYSTEM = "system"
 
@@ -53,30 +53,24 @@ __all__ = [
 
 
 class Context:
-    """The facts one action is judged on. Built by the workflow; guards only read it."""
+    """The facts one action is judged on. Built by the service; guards only read it.
+
+    What the nomination and its route plan already hold is read from them (``nomination``,
+    ``plan``) rather than copied: a context is built for every action.
+    """
 
     __slots__ = (
         "actor",
         "at",
-        "deadline",
-        "deadline_label",
+        "deadline_plan",
         "department_names",
         "extra",
-        "holder",
-        "hop",
         "listed",
         "lists",
-        "materials",
-        "next_authority",
         "nomination",
+        "plan",
         "quota_limits",
-        "quota_rule_name",
         "quota_used",
-        "required_materials",
-        "route_len",
-        "stamps",
-        "unit_code",
-        "unit_type",
     )
 
     def __init__(
@@ -84,47 +78,40 @@ class Context:
         *,
         actor: Actor | None,
         at: datetime,
-        holder: Authority,
-        next_authority: Authority | None,
-        hop: int,
-        route_len: int,
-        unit_code: str,
-        unit_type: str,
-        stamps: tuple[str, ...],
-        materials: tuple[Material, ...],
-        deadline: datetime | None,
-        deadline_label: str,
-        required_materials: tuple[MaterialRequirement, ...],
-        quota_limits: tuple[tuple[str, int | None], ...],
-        quota_rule_name: str,
+        nomination: Nomination,
+        plan: HopPlan,
+        deadline_plan: HopPlan | None = None,
+        quota_limits: tuple[tuple[str, int | None], ...] = (),
         quota_used: Callable[[str, str], int],
         lists: tuple[UnitList, ...],
         listed: frozenset[str] | None = None,
         department_names: Mapping[str, str],
-        nomination: Nomination | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> None:
         self.actor = actor
         self.at = at
-        self.holder = holder
-        self.next_authority = next_authority
-        self.hop = hop
-        self.route_len = route_len
-        self.unit_code = unit_code
-        self.unit_type = unit_type
-        self.stamps = stamps
-        self.materials = materials
-        self.deadline = deadline
-        self.deadline_label = deadline_label
-        self.required_materials = required_materials
-        self.quota_limits = quota_limits
-        self.quota_rule_name = quota_rule_name
+        self.nomination = nomination  # for nominate: the nomination about to be filed
+        self.plan = plan  # the hop the nomination is at
+        self.deadline_plan = plan if deadline_plan is None else deadline_plan  # whose deadline applies
+        self.quota_limits = quota_limits  # (counter, limit) a recommendation moves
         self.quota_used = quota_used
         self.lists = lists
         self.listed = listed  # every unit code on any of ``lists`` (None: not known)
         self.department_names = department_names
-        self.nomination = nomination
         self.extra = extra if extra is not None else {}
+
+    @property
+    def deadline(self) -> datetime | None:
+        """The deadline that applies to the action (None: no deadline)."""
+        return self.deadline_plan.deadline
+
+    @property
+    def required_materials(self) -> tuple[MaterialRequirement, ...]:
+        """The materials the hop requires of this nomination (its track decides)."""
+        plan = self.plan
+        if self.nomination.track == "new":
+            return plan.materials
+        return plan.materials + plan.re_review_materials
 
     def zh(self, codes: Iterable[str]) -> str:
         """Codes (departments, unit types, materials, lists) as their Chinese names, joined."""
@@ -148,7 +135,7 @@ def _not_member(ctx: Context) -> Reason | None:
     actor = ctx.actor
     if actor is None:
         return None
-    holder = ctx.holder
+    holder = ctx.plan.holder
     if actor.department == SYSTEM and actor.authority == holder.code:
         return None  # pilotflow's own time-driven transitions (the deadline sweep)
     if actor.authority != holder.code:
@@ -178,8 +165,8 @@ class _ActorHolds(Guard):
         actor = ctx.actor
         if (
             actor is not None
-            and actor.authority == ctx.holder.code
-            and actor.department in ctx.holder.departments
+            and actor.authority == (holder := ctx.plan.holder).code
+            and actor.department in holder.departments
         ):
             return None  # the common case, without a further call
         return _not_member(ctx)
@@ -193,13 +180,14 @@ class _ActorHoldsOrApplicant(Guard):
     def __call__(self, ctx: Context) -> Reason | None:
         actor = ctx.actor
         if actor is not None and actor.is_applicant:
-            if actor.authority == ctx.unit_code:
+            unit_code = ctx.nomination.unit_code
+            if actor.authority == unit_code:
                 return None
             return Reason(
                 "not_authorized",
-                f"applicant {actor.authority} is not the unit of this nomination ({ctx.unit_code})",
-                f"申报单位 {actor.authority} 不是本申报的单位（{ctx.unit_code}）",
-                {"actor_authority": actor.authority, "unit_code": ctx.unit_code},
+                f"applicant {actor.authority} is not the unit of this nomination ({unit_code})",
+                f"申报单位 {actor.authority} 不是本申报的单位（{unit_code}）",
+                {"actor_authority": actor.authority, "unit_code": unit_code},
             )
         return _not_member(ctx)
 
@@ -216,16 +204,16 @@ class _BeforeDeadline(Guard):
     doc = "the hop's deadline (Asia/Shanghai) has not passed"
 
     def __call__(self, ctx: Context) -> Reason | None:
-        deadline = ctx.deadline
+        deadline = ctx.deadline_plan.deadline
         if deadline is None or ctx.at < deadline:
             return None
+        label = ctx.deadline_plan.deadline_label
         return Reason(
             "deadline_passed",
-            f"the deadline of {ctx.deadline_label} has passed: it closed at "
+            f"the deadline of {label} has passed: it closed at "
             f"{deadline.isoformat()}, the action is at {ctx.at.isoformat()}",
-            f"{ctx.deadline_label} 的报送期限已过：截止于 {deadline.isoformat()}，"
-            f"本次操作时间为 {ctx.at.isoformat()}",
-            {"deadline": deadline.isoformat(), "at": ctx.at.isoformat(), "hop": ctx.deadline_label},
+            f"{label} 的报送期限已过：截止于 {deadline.isoformat()}，本次操作时间为 {ctx.at.isoformat()}",
+            {"deadline": deadline.isoformat(), "at": ctx.at.isoformat(), "hop": label},
         )
 
 
@@ -235,16 +223,17 @@ class _NotListed(Guard):
     doc = "the unit is on no disqualification list at the moment of the action"
 
     def __call__(self, ctx: Context) -> Reason | None:
-        if ctx.listed is not None and ctx.unit_code not in ctx.listed:
+        unit_code = ctx.nomination.unit_code
+        if ctx.listed is not None and unit_code not in ctx.listed:
             return None  # on no list at all: one set lookup instead of one per list
         for lst in ctx.lists:
-            hit = lst.hit(ctx.unit_code, ctx.at)
+            hit = lst.hit(unit_code, ctx.at)
             if hit is not None:
                 return Reason(
                     "disqualified",
-                    f"unit {ctx.unit_code} is on list {lst.id!r} (version {lst.version}) since "
+                    f"unit {unit_code} is on list {lst.id!r} (version {lst.version}) since "
                     f"{hit.since.date().isoformat()}: {hit.reason or 'no reason given'}",
-                    f"单位 {ctx.unit_code} 自 {hit.since.date().isoformat()} 起被列入"
+                    f"单位 {unit_code} 自 {hit.since.date().isoformat()} 起被列入"
                     f"{ctx.zh([lst.id])}（版本 {lst.version}），不得推荐：{hit.reason or '未注明原因'}",
                     {"list": lst.id, "list_version": lst.version, "reason": hit.reason},
                 )
@@ -257,9 +246,10 @@ class _StampsComplete(Guard):
     doc = "every department of the holding authority has stamped (联合盖章)"
 
     def __call__(self, ctx: Context) -> Reason | None:
-        stamps = ctx.stamps
+        stamps = ctx.nomination.stamps
+        holder = ctx.plan.holder
         missing: list[str] | None = None  # built only when a department is missing
-        for d in ctx.holder.departments:
+        for d in holder.departments:
             if d not in stamps:
                 if missing is None:
                     missing = []
@@ -268,9 +258,9 @@ class _StampsComplete(Guard):
             return None
         return Reason(
             "stamps_missing",
-            f"the joint stamp of {ctx.holder.code} is incomplete: missing {', '.join(missing)}",
-            f"{ctx.holder.name} 联合盖章未完成，尚缺：{ctx.zh(missing)}",
-            {"missing": tuple(missing), "authority": ctx.holder.code},
+            f"the joint stamp of {holder.code} is incomplete: missing {', '.join(missing)}",
+            f"{holder.name} 联合盖章未完成，尚缺：{ctx.zh(missing)}",
+            {"missing": tuple(missing), "authority": holder.code},
         )
 
 
@@ -284,7 +274,9 @@ class _MaterialsComplete(Guard):
     _last_complete: ClassVar[tuple[object, object, object]] = (None, None, None)
 
     def __call__(self, ctx: Context) -> Reason | None:
-        materials, required, unit_type = ctx.materials, ctx.required_materials, ctx.unit_type
+        n = ctx.nomination
+        materials, unit_type = n.materials, n.unit_type
+        required = ctx.required_materials
         last = _MaterialsComplete._last_complete
         if last[0] is materials and last[1] is required and last[2] == unit_type:
             return None
@@ -317,15 +309,17 @@ class _QuotaFree(Guard):
     doc = "the recommending authority has quota left for the unit type"
 
     def __call__(self, ctx: Context) -> Reason | None:
-        holder = ctx.holder.code
+        plan = ctx.plan
+        holder = plan.holder.code
         for counter, limit in ctx.quota_limits:
             if limit is None:
                 continue
             used = ctx.quota_used(holder, counter)
             if used >= limit:
+                rule = plan.quota_rule.name if plan.quota_rule is not None else ""
                 return _quota_reason(
-                    holder, counter, limit, used, ctx.quota_rule_name,
-                    ctx.holder.name, ctx.zh([counter]),
+                    holder, counter, limit, used, rule,
+                    plan.holder.name, ctx.zh([counter]),
                 )  # fmt: skip
         return None
 
@@ -359,12 +353,13 @@ class _NotStampedYet(Guard):
     def __call__(self, ctx: Context) -> Reason | None:
         actor = ctx.actor
         # Only a department of the holder can have stamped; an outsider is refused as such.
-        if actor is None or actor.authority != ctx.holder.code or actor.department not in ctx.stamps:
+        holder = ctx.plan.holder
+        if actor is None or actor.authority != holder.code or actor.department not in ctx.nomination.stamps:
             return None
         return Reason(
             "already_stamped",
-            f"department {actor.department!r} of {ctx.holder.code} has already stamped",
-            f"{ctx.holder.name} 的{ctx.zh([actor.department])}部门已盖章，不能重复盖章",
+            f"department {actor.department!r} of {holder.code} has already stamped",
+            f"{holder.name} 的{ctx.zh([actor.department])}部门已盖章，不能重复盖章",
             {"department": actor.department},
         )
 
@@ -375,7 +370,7 @@ class _HasPrevious(Guard):
     doc = "there is a lower authority to return the nomination to"
 
     def __call__(self, ctx: Context) -> Reason | None:
-        if ctx.hop > 0:
+        if ctx.nomination.hop > 0:
             return None
         return Reason(
             "at_origin",
@@ -391,14 +386,15 @@ class _DeadlinePassed(Guard):
     doc = "the hop's deadline has passed (time-driven transitions only)"
 
     def __call__(self, ctx: Context) -> Reason | None:
-        deadline = ctx.deadline
+        deadline = ctx.deadline_plan.deadline
         if deadline is not None and ctx.at >= deadline:
             return None
         when = "no deadline" if deadline is None else f"it closes at {deadline.isoformat()}"
+        label = ctx.deadline_plan.deadline_label
         return Reason(
             "deadline_not_passed",
-            f"the deadline of {ctx.deadline_label or 'this hop'} has not passed ({when})",
-            f"{ctx.deadline_label or '本环节'} 的报送期限尚未届满",
+            f"the deadline of {label or 'this hop'} has not passed ({when})",
+            f"{label or '本环节'} 的报送期限尚未届满",
             {"deadline": None if deadline is None else deadline.isoformat()},
         )
 

@@ -404,34 +404,21 @@ class CampaignRun:
     ) -> Context:
         plan = self._plans.get(n.route) or self.workflow.plan(n.route)
         hop = plan.hops[n.hop]
-        deadline_hop = hop
-        if action == "withdraw" and hop.next is None and n.hop > 0:
-            deadline_hop = plan.hops[n.hop - 1]  # at the top: the hop that brought it there
         ctx = _new_context(Context)
         ctx.actor = actor
         ctx.at = at
-        ctx.holder = hop.holder
-        ctx.next_authority = hop.next
-        ctx.hop = n.hop
-        ctx.route_len = len(n.route)
-        ctx.unit_code = n.unit_code
-        ctx.unit_type = n.unit_type
-        ctx.stamps = n.stamps
-        ctx.materials = n.materials
-        ctx.deadline = deadline_hop.deadline
-        ctx.deadline_label = deadline_hop.deadline_label
-        ctx.required_materials = (
-            hop.materials if n.track == "new" else hop.materials + hop.re_review_materials
-        )
+        ctx.nomination = n
+        ctx.plan = hop
+        # A withdrawal at the top keeps the deadline of the hop that brought it there.
+        at_top = action == "withdraw" and hop.next is None and n.hop > 0
+        ctx.deadline_plan = plan.hops[n.hop - 1] if at_top else hop
         ctx.quota_limits = (
             self._limits(n, hop) if hop.next is not None and action in self._quota_actions else ()
         )
-        ctx.quota_rule_name = hop.quota_rule.name if hop.quota_rule is not None else ""
         ctx.quota_used = self._quota_used_bound
         ctx.lists = self._screening
         ctx.listed = self._listed
         ctx.department_names = self._department_names
-        ctx.nomination = n
         ctx.extra = self._extra(n, action, extra) if action in _MINISTRY_ACTIONS else self._base_extra
         return ctx
 
@@ -681,6 +668,8 @@ class CampaignRun:
         if at is not None:
             moment(at, "at")
         if key is None:  # no idempotency key: no fingerprint tuple, no copy of data
+            if self.store.atomic is None:  # no transaction scope to open: one call fewer
+                return self._perform(action, actor, nomination, at, reason, data, extra, None)
             return self._atomically(self._perform, action, actor, nomination, at, reason, data, extra, None)
         nid = nomination.id if isinstance(nomination, Nomination) else nomination
         return self._once(
@@ -709,7 +698,8 @@ class CampaignRun:
         n = self.store.get(nomination) if type(nomination) is str else self._nomination(nomination)
         if n.campaign != self.campaign.id:
             raise self._other_campaign(n)
-        self._check_order(n, when)
+        if when < n.updated_at:
+            self._check_order(n, when)
         ctx = self._context(n, actor, when, action, extra)
         if action == "conclude" and "combined" in ctx.extra:
             data = {"combined": ctx.extra["combined"]}

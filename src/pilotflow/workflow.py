@@ -70,7 +70,8 @@ class ToTop(Branch):
     name = "to_top"
 
     def __call__(self, ctx: g.Context) -> bool:
-        return ctx.hop + 2 == ctx.route_len
+        n = ctx.nomination
+        return n.hop + 2 == len(n.route)
 
 
 class Passed(Branch):

@@ -253,7 +253,9 @@ class MemoryStore(Store):
                             raise SeatUnavailable(seat, used, limit, unit_type)
                         moved.append((k, used + seat.delta))
             self._nominations[nid] = after
-            log = self._log(campaign)
+            log = self._logs.get(campaign)
+            if log is None:
+                log = self._log(campaign)
             if self._by_nomination is not None:
                 _index(self._by_nomination, nid, len(log))
             log.append(ch.event)
