@@ -123,8 +123,8 @@ class Setup:
             out.append(pf.UnitList.build(list_id, entries))
         return out
 
-    def new_run(self, clock: pf.Clock | None = None, compact_log: bool = False) -> pf.CampaignRun:
-        store = pf.MemoryStore(compact_log=compact_log)
+    def new_run(self, clock: pf.Clock | None = None) -> pf.CampaignRun:
+        store = pf.MemoryStore()
         return pf.CampaignRun(self.campaign, store=store, lists=self.lists, clock=clock or self.clock)
 
     def origin(self, i: int) -> str:
@@ -230,11 +230,9 @@ class TickingClock:
         )
 
 
-def memory_pilotflow(
-    setup: Setup, n: int, clock: pf.Clock | None = None, compact_log: bool = False
-) -> tuple[float, float]:
+def memory_pilotflow(setup: Setup, n: int, clock: pf.Clock | None = None) -> tuple[float, float]:
     """Bytes per nomination: (state only, state + in-memory audit log)."""
-    run = setup.new_run(clock, compact_log)
+    run = setup.new_run(clock)
     warm_plans(run, setup)
     gc.collect()
     tracemalloc.start()
@@ -553,12 +551,12 @@ def timed(label: str, fn: Callable[[], Any]) -> Any:
 
 
 def interleaved(
-    setup: Setup, n: int, chunk: int, tm_models: int, *, collect: bool, compact_log: bool = False
+    setup: Setup, n: int, chunk: int, tm_models: int, *, collect: bool
 ) -> tuple[Timings, Timings, Timings, float, int]:
     """Rounds of: one chunk of pilotflow nominations, every transitions model once, the same
     chunk on the floor (in rotating order), so that load on a shared machine hits all three
     alike. Returns the three timings, add_model µs per model, and pilotflow's event count."""
-    run = setup.new_run(compact_log=compact_log)
+    run = setup.new_run()
     warm_plans(run, setup)
     machine = Transitions(setup, tm_models)
     floor = Floor(setup)
@@ -613,9 +611,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "add_model is quadratic)",
     )  # fmt: skip
     parser.add_argument("--no-gc", action="store_true", help="disable gc while timing")
-    parser.add_argument(
-        "--compact-log", action="store_true", help="time pilotflow with MemoryStore(compact_log=True)"
-    )
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc passes")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of pilotflow")
     args = parser.parse_args(argv)
@@ -633,7 +628,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"command: {' '.join([os.path.basename(sys.executable), *sys.argv])}")
     print(
         f"{n:,} nominations x {STEPS_PER_NOMINATION} actions in rounds of {chunk:,}"
-        f"{' (MemoryStore(compact_log=True))' if args.compact_log else ''}; "
+        "; "
         f"transitions: {tm_models:,} models, all driven each round; "
         f"gc {'disabled' if args.no_gc else 'enabled'} while timing",
         flush=True,
@@ -643,7 +638,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"    {len(setup.origins):,} origins with a four-level route", flush=True)
     pf_t, tm_t, fl_t, register, events = timed(
         "timing (pilotflow, transitions, floor interleaved)",
-        lambda: interleaved(setup, n, chunk, tm_models, collect=not args.no_gc, compact_log=args.compact_log),
+        lambda: interleaved(setup, n, chunk, tm_models, collect=not args.no_gc),
     )
     gc.collect()
     memory = None
@@ -652,10 +647,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         ticking = min(memory_n, 20_000)
         memory = (
             timed(f"memory: pilotflow ({memory_n:,} nominations)", lambda: memory_pilotflow(setup, memory_n)),
-            timed(
-                f"memory: pilotflow, compact_log=True ({memory_n:,} nominations)",
-                lambda: memory_pilotflow(setup, memory_n, compact_log=True),
-            ),
             timed(
                 f"memory: pilotflow, a distinct moment per action ({ticking:,} nominations)",
                 lambda: memory_pilotflow(setup, ticking, TickingClock(setup.clock.now())),
@@ -672,9 +663,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{p_all:.2f} vs {t_all:.2f} µs -> {'met' if p_all <= t_all else 'MISSED'}"
     )
     if memory is not None:
-        (pf_state, pf_total), (_, pf_compact), (tick_state, tick_total), tm_model, (fl_state, fl_total) = (
-            memory
-        )
+        (pf_state, pf_total), (tick_state, tick_total), tm_model, (fl_state, fl_total) = memory
         print(
             f"\nmemory per nomination (tracemalloc, after all 13 actions; {memory_n:,} nominations, "
             f"{ticking:,} for the rows with a distinct moment per action)"
@@ -682,7 +671,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = [
             ("pilotflow", "state (nominations, quota, claim index)", pf_state),
             ("pilotflow", "state + in-memory audit log", pf_total),
-            ("pilotflow", "state + audit log, MemoryStore(compact_log=True)", pf_compact),
             ("pilotflow", "state, a distinct moment per action", tick_state),
             ("pilotflow", "state + audit log, a distinct moment per action", tick_total),
             ("transitions", "one registered model (state only)", tm_model),
@@ -694,8 +682,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"target: at most 2 KB (2,048 B) per nomination: state {pf_state:,.0f} B -> "
             f"{'met' if pf_state <= 2048 else 'MISSED'}; with the audit log {pf_total:,.0f} B -> "
-            f"{'met' if pf_total <= 2048 else 'MISSED'}; compact log {pf_compact:,.0f} B -> "
-            f"{'met' if pf_compact <= 2048 else 'MISSED'}"
+            f"{'met' if pf_total <= 2048 else 'MISSED'}"
         )
         if args.quick:
             print("  (--quick: per-authority quota counters are shared by few nominations; see the README)")

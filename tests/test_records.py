@@ -10,7 +10,7 @@ import pytest
 
 import pilotflow as pf
 from pilotflow._records import builder
-from pilotflow.events import Event, build_event, build_nomination, event_data
+from pilotflow.events import Event, EventShape, build_event, build_nomination, event_data
 from pilotflow.nomination import Actor, Nomination
 
 from conftest import nominate, shanghai
@@ -38,10 +38,16 @@ def test_built_nomination_is_equal_to_one_built_by_attrs() -> None:
 
 
 def test_built_event_is_equal_to_one_built_by_attrs() -> None:
-    """An Event from the fast builder equals one from __init__ when data is converted."""
+    """An Event from the fast builder equals one from __init__ and one from Event.of when data
+    is converted; its shape's fields read as the event's own."""
     actor = Actor("370100", "miit", "clerk")
-    fields = ("n1", 2, "stamp", actor, T0, "in_review", "in_review", "370100", "370100", ("x",), "r", ())
-    assert Event(*fields) == build_event(*fields, None, event_data(None))
+    shape = ("stamp", "in_review", "in_review", "370100", "370100", ("x",), "r", ())
+    slow = Event("n1", 2, actor, T0, EventShape(*shape))
+    fast = build_event("n1", 2, actor, T0, EventShape(*shape), None, event_data(None))
+    assert slow == fast
+    assert slow == Event.of("n1", 2, "stamp", actor, T0, *shape[1:])
+    assert shape == (fast.action, fast.from_state, fast.to_state, fast.from_holder, fast.to_holder,
+                     fast.verdicts, fast.revision, fast.lists)  # fmt: skip
 
 
 def test_builder_refuses_a_class_with_validators_or_a_weakref_slot() -> None:
@@ -78,33 +84,39 @@ def test_memory_store_event_index_follows_commits_made_before_and_after_it_is_bu
     assert 5 == len(run.events())
 
 
-def test_memory_store_log_packs_events_and_gives_them_back_equal(
-    make_run: Callable[..., pf.CampaignRun], monkeypatch: pytest.MonkeyPatch
+def test_memory_store_log_gives_events_back_equal_and_shares_their_shapes(
+    make_run: Callable[..., pf.CampaignRun],
 ) -> None:
-    """The memory store packs its log into columns in batches: events read back after packing
-    equal the ones appended (data dicts, shared stamp data, reasons, moments), per nomination
-    and in order, and the log still replays to the state."""
+    """The memory store keeps its log in columns: events read back equal the ones the service
+    built (a nomination's own data dict, shared stamp data, reasons, moments), per nomination
+    and in order; the log replays to the state; and events of one transition between the same
+    two authorities refer to one shape."""
     from pilotflow.store import memory
 
-    store = pf.MemoryStore(compact_log=True)
+    appended: list[Event] = []
+    store = pf.MemoryStore()
+    log_append = memory._Log.append
+
+    class Recording(memory._Log):
+        __slots__ = ()
+
+        def append(self, e: Event) -> None:
+            appended.append(e)
+            log_append(self, e)
+
+    store._logs["smart-health-elderly-care-2023"] = Recording()
     run = make_run(store)
-    monkeypatch.setattr(memory._Log, "BATCH", 10**9)  # nothing packed: the reference
-    a, b = nominate(run, 1).id, nominate(run, 2).id
+    a, b, c = nominate(run, 1).id, nominate(run, 2).id, nominate(run, 3).id
     for department in ("industry", "civil_affairs", "health"):
         run.stamp(pf.Actor("371002", department, "clerk"), a)
+    run.stamp(pf.Actor("371002", "industry", "clerk"), c)
     run.decline(pf.Actor("371002", "industry", "clerk"), b, reason="材料不实 / materials untrue")
-    seen = run.events()
-    store._logs[run.campaign.id].batch = 3
-    run.recommend(pf.Actor("371002", "industry", "clerk"), a)  # this append packs everything
-    assert [] == store._logs[run.campaign.id].pending
-    assert seen == run.events()[: len(seen)]
-    assert [e for e in run.events() if e.nomination_id == b] == run.history(b)
+    run.recommend(pf.Actor("371002", "industry", "clerk"), a)
+    assert 9 == len(appended)
+    assert appended == run.events()
+    assert [e for e in appended if e.nomination_id == b] == run.history(b)
+    assert "材料不实 / materials untrue" == run.history(b)[-1].reason
+    assert isinstance(run.history(a)[0].data, dict)
     assert {n.id: n for n in run.nominations()} == dict(run.replay().nominations)
-
-
-def test_memory_store_refuses_a_compact_log_flag_that_is_not_a_boolean() -> None:
-    """MemoryStore(compact_log=...) takes True or False; anything else is refused, in both
-    languages, rather than read as truthy."""
-    with pytest.raises(pf.InvalidInput, match="compact_log") as info:
-        pf.MemoryStore(compact_log="yes")  # type: ignore[arg-type]
-    assert "布尔" in info.value.zh
+    first_stamps = [e for e in run.events() if e.action == "stamp" and e.data["department"] == "industry"]
+    assert first_stamps[0].shape is first_stamps[1].shape  # a's and c's first stamp: one shape

@@ -20,7 +20,7 @@ from attrs import evolve, field, frozen
 from ._records import builder
 from .nomination import Actor, MinistryRecord, Nomination, Objection, Score
 
-__all__ = ["Event", "Snapshot", "apply", "quota_usage", "replay"]
+__all__ = ["Event", "EventShape", "Snapshot", "apply", "quota_usage", "replay"]
 
 
 NO_DATA: Mapping[str, Any] = MappingProxyType({})
@@ -32,18 +32,14 @@ def event_data(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 
 @frozen(weakref_slot=False)  # see pilotflow._records
-class Event:
-    """One accepted action. ``version`` is the nomination's version after it.
+class EventShape:
+    """What many events share: the transition (action, from → to state, the guards checked),
+    the authorities it moved between, and the campaign revision and list versions it ran
+    under. The service makes one per transition and pair of authorities and every event of
+    that kind refers to it, so an event is small, and a store keeps one reference for these
+    eight fields."""
 
-    ``data`` holds what the action added: the department that stamped, the material
-    attached, or (for ``nominate``) the unit and its route.
-    """
-
-    nomination_id: str
-    version: int
     action: str
-    actor: Actor
-    at: datetime
     from_state: str
     to_state: str
     from_holder: str | None
@@ -51,8 +47,92 @@ class Event:
     verdicts: tuple[str, ...]
     revision: str
     lists: tuple[tuple[str, str], ...]
+
+
+@frozen(weakref_slot=False)  # see pilotflow._records
+class Event:
+    """One accepted action. ``version`` is the nomination's version after it.
+
+    ``data`` holds what the action added: the department that stamped, the material
+    attached, or (for ``nominate``) the unit and its route. What the event shares with
+    others of its kind is in ``shape``, also readable as the event's own attributes
+    (``event.action``, ``event.to_holder``...). :meth:`of` builds one from all its fields.
+    """
+
+    nomination_id: str
+    version: int
+    actor: Actor
+    at: datetime
+    shape: EventShape
     reason: str | None = None
     data: Mapping[str, Any] = field(default=None, converter=event_data)
+
+    @classmethod
+    def of(
+        cls,
+        nomination_id: str,
+        version: int,
+        action: str,
+        actor: Actor,
+        at: datetime,
+        from_state: str,
+        to_state: str,
+        from_holder: str | None,
+        to_holder: str,
+        verdicts: tuple[str, ...],
+        revision: str,
+        lists: tuple[tuple[str, str], ...],
+        reason: str | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> Event:
+        """An event from every field, its shape included.
+
+        >>> from pilotflow import Actor
+        >>> from datetime import datetime, timezone
+        >>> e = Event.of("n1", 2, "stamp", Actor("370100", "industry", "clerk"),
+        ...              datetime(2023, 10, 17, tzinfo=timezone.utc), "in_review", "in_review",
+        ...              "370100", "370100", ("actor_holds",), "rev", (), data={"department": "industry"})
+        >>> e.action, e.to_holder, e.data["department"]
+        ('stamp', '370100', 'industry')
+        """
+        shape = EventShape(action, from_state, to_state, from_holder, to_holder, verdicts, revision, lists)
+        return cls(nomination_id, version, actor, at, shape, reason, data)
+
+    @property
+    def action(self) -> str:
+        return self.shape.action
+
+    @property
+    def from_state(self) -> str:
+        return self.shape.from_state
+
+    @property
+    def to_state(self) -> str:
+        return self.shape.to_state
+
+    @property
+    def from_holder(self) -> str | None:
+        """The authority that held the nomination before (None for a new one)."""
+        return self.shape.from_holder
+
+    @property
+    def to_holder(self) -> str:
+        return self.shape.to_holder
+
+    @property
+    def verdicts(self) -> tuple[str, ...]:
+        """The codes of the guards checked (all passed: the event was accepted)."""
+        return self.shape.verdicts
+
+    @property
+    def revision(self) -> str:
+        """The campaign revision (content hash) the action ran under."""
+        return self.shape.revision
+
+    @property
+    def lists(self) -> tuple[tuple[str, str], ...]:
+        """The (list id, version) of each disqualification list consulted."""
+        return self.shape.lists
 
 
 #: The fields of a :class:`Nomination` that no action changes once it is filed: :func:`apply`
@@ -67,7 +147,8 @@ build_nomination = builder(Nomination)
 
 def apply(current: Nomination | None, event: Event) -> Nomination:
     """The nomination after ``event`` (``current`` is None for ``nominate`` / ``register``)."""
-    action = event.action
+    shape = event.shape
+    action = shape.action
     d = event.data
     if current is None:
         if action not in ("nominate", "register"):
@@ -75,14 +156,14 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
         return build_nomination(
             event.nomination_id,
             d["campaign"],
-            event.revision,
+            shape.revision,
             d["unit_code"],
             d["unit_name"],
             d["unit_type"],
             d["scenario"],
             tuple(d["route"]),
             0,
-            event.to_state,
+            shape.to_state,
             (),
             tuple(d.get("materials", ())),
             (),
@@ -106,7 +187,7 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
         seats = (*seats, current.route[hop])  # the holder takes a seat
         hop += 1
         stamps = ()
-        if event.to_state == "received":
+        if shape.to_state == "received":
             ministry = _NO_MINISTRY_RECORD
     elif action == "return":
         hop -= 1
@@ -133,7 +214,7 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
         current.scenario,
         current.route,
         hop,
-        event.to_state,
+        shape.to_state,
         stamps,
         materials,
         seats,

@@ -40,7 +40,17 @@ from .errors import (
     Reason,
     UnknownAuthority,
 )
-from .events import Event, Snapshot, apply, build_event, build_nomination, event_data, replay, seat_counters
+from .events import (
+    Event,
+    EventShape,
+    Snapshot,
+    apply,
+    build_event,
+    build_nomination,
+    event_data,
+    replay,
+    seat_counters,
+)
 from .guards import SYSTEM, Context, _quota_reason
 from .materials import inspect_campaign_material, is_inspected, paper_material
 from .nomination import APPLICANT, OBJECTOR, PUBLIC, Actor, Material, Nomination
@@ -327,6 +337,8 @@ class CampaignRun:
         self._screening = tuple(self._lists[k] for k in self.campaign.screening_lists)
         self._listed = frozenset(e.unit_code for lst in self._screening for e in lst.entries)
         self._list_versions = tuple((lst.id, lst.version) for lst in self._lists.values())
+        # One EventShape per (transition, from, to): every event of that kind refers to it.
+        self._shapes: dict[tuple[Transition, str | None, str], EventShape] = {}
 
     def __repr__(self) -> str:
         return f"<CampaignRun {self.campaign.id} {self.campaign.revision} on {self.store!r}>"
@@ -545,19 +557,20 @@ class CampaignRun:
         nominee = n if n is not None else new
         assert nominee is not None
         route, hop = nominee.route, nominee.hop
+        from_holder = route[hop] if n is not None else None
+        to_holder = route[hop + 1 if action == "recommend" else hop - 1 if action == "return" else hop]
+        shape = self._shapes.get((transition, from_holder, to_holder))
+        if shape is None:
+            shape = self._shapes[transition, from_holder, to_holder] = EventShape(
+                action, transition.source, transition.dest, from_holder, to_holder, transition.codes,
+                self.campaign.revision, self._list_versions,
+            )  # fmt: skip
         event = build_event(
             nominee.id,
             (n.version if n is not None else 0) + 1,
-            action,
             actor,
             at,
-            state,
-            transition.dest,
-            route[hop] if n is not None else None,
-            route[hop + 1 if action == "recommend" else hop - 1 if action == "return" else hop],
-            transition.codes,
-            self.campaign.revision,
-            self._list_versions,
+            shape,
             reason,
             event_data(data),
         )

@@ -164,7 +164,7 @@ _DEFINITION: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
-@frozen
+@frozen(eq=False)  # compared and hashed as itself: the service keys event shapes by it
 class Transition:
     """A compiled transition: its branch conditions, its guards, its destination."""
 

@@ -169,7 +169,7 @@ def event_row(campaign: str, e: Event) -> dict[str, Any]:
 
 
 def row_event(r: Any) -> Event:
-    return Event(
+    return Event.of(
         r["nomination_id"],
         r["version"],
         r["action"],

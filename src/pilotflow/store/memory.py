@@ -6,120 +6,78 @@ seats checked under a lock, one live nomination per unit) and passes the same co
 
 from __future__ import annotations
 
-import sys
 import threading
 from array import array
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
-from ..errors import ConflictError, DuplicateNomination, InvalidInput, NominationNotFound
-from ..events import Event, build_event
-from ..nomination import Nomination
+from ..errors import ConflictError, DuplicateNomination, NominationNotFound
+from ..events import Event, EventShape, build_event
+from ..nomination import Actor, Nomination
 from .base import Change, Receipt, ReceiptExists, SeatUnavailable, Store
 
 __all__ = ["MemoryStore"]
 
 
-_OWN: Any = object()  # marks a shape whose events each carry their own ``data``
+_OWN: Any = object()  # in the data column: the event's own ``data`` dict is in the side table
 
 
 class _Log:
-    """One campaign's audit log; with ``compact``, about 60 bytes an event instead of an object.
+    """One campaign's audit log, in columns: about 44 bytes an event instead of an object.
 
-    What events share (action, states, holders, verdicts, revision, list versions, reason and
-    a shared ``data`` mapping such as a stamp's) is stored once as a *shape*; each event keeps
-    its nomination id, actor and moment (references to objects that exist anyway), its
-    shape's number and its version: 32 bytes, plus its share of the shapes and of a
-    ``nominate``'s own data. A ``data`` dict of its own (``nominate``'s, a ranked
-    recommendation's) is kept per event as its keys (shared) and values. New events wait as
-    objects in ``pending`` and are packed in batches; reading builds :class:`Event` objects
-    again, equal to the ones appended. Packing costs about 0.5-0.9 µs an event, so it is
-    optional (:class:`MemoryStore` ``compact_log``): without it every event stays pending.
+    Each event keeps references to its nomination id, actor, moment, shape and ``data``
+    (objects that exist anyway and that many events share: an :class:`EventShape` is shared
+    by every event of one transition between two authorities, a stamp's data by every stamp
+    of one department) and its version in an array; a reason in a side table by position, and
+    so a ``data`` dict of its own (``nominate``'s, a ranked recommendation's), as shared keys
+    and a tuple of values. Reading builds :class:`Event` objects again, equal to the ones
+    appended. No object per event is kept, so the garbage collector has none to traverse
+    either (see ``benchmarks/README.md``).
     """
 
-    __slots__ = (
-        "actors",
-        "ats",
-        "batch",
-        "data",
-        "ids",
-        "keys",
-        "pending",
-        "shape_index",
-        "shape_of",
-        "shapes",
-        "versions",
-    )  # fmt: skip
+    __slots__ = ("actors", "ats", "data", "ids", "keys", "own", "reasons", "shapes", "versions")
 
-    BATCH = 4096
-
-    def __init__(self, compact: bool) -> None:
-        self.batch = self.BATCH if compact else sys.maxsize
-        self.pending: list[Event] = []
+    def __init__(self) -> None:
         self.ids: list[str] = []
-        self.actors: list[Any] = []
-        self.ats: list[Any] = []
-        self.shape_of = array("I")
+        self.actors: list[Actor] = []
+        self.ats: list[datetime] = []
+        self.shapes: list[EventShape] = []
+        self.data: list[Any] = []
         self.versions = array("I")
-        self.shapes: list[tuple[Any, ...]] = []
-        self.shape_index: dict[tuple[Any, ...], int] = {}
-        self.data: dict[int, tuple[tuple[str, ...], tuple[Any, ...]]] = {}
+        self.reasons: dict[int, str] = {}
+        self.own: dict[int, tuple[tuple[str, ...], tuple[Any, ...]]] = {}
         self.keys: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def __len__(self) -> int:
-        return len(self.ids) + len(self.pending)
+        return len(self.ids)
 
     def append(self, e: Event) -> None:
-        pending = self.pending
-        pending.append(e)
-        if len(pending) >= self.batch:
-            self.pack()
-
-    def pack(self) -> None:
-        """Move the pending events into the columns."""
-        shapes, index, data, keys = self.shapes, self.shape_index, self.data, self.keys
-        ids, actors, ats, shape_of, versions = self.ids, self.actors, self.ats, self.shape_of, self.versions
-        position = len(ids)
-        for e in self.pending:
-            d = e.data
-            shared: Any = d if type(d) is not dict else _OWN
-            # The objects behind the id()s stay alive: the shape keeps them.
-            key = (e.action, e.from_state, e.to_state, e.from_holder, e.to_holder, e.reason,
-                   e.revision, id(e.verdicts), id(e.lists), id(shared))  # fmt: skip
-            shape = index.get(key)
-            if shape is None:
-                shape = index[key] = len(shapes)
-                shapes.append((e.action, e.from_state, e.to_state, e.from_holder, e.to_holder,
-                               e.verdicts, e.revision, e.lists, e.reason, shared))  # fmt: skip
-            if shared is _OWN:
-                names = tuple(d)
-                data[position] = (keys.setdefault(names, names), tuple(d.values()))
-            ids.append(e.nomination_id)
-            actors.append(e.actor)
-            ats.append(e.at)
-            shape_of.append(shape)
-            versions.append(e.version)
-            position += 1
-        self.pending = []
+        ids = self.ids
+        d = e.data
+        if type(d) is dict:  # a dict of its own (a shared mapping is referred to)
+            names = tuple(d)
+            self.own[len(ids)] = (self.keys.setdefault(names, names), tuple(d.values()))
+            d = _OWN
+        if e.reason is not None:
+            self.reasons[len(ids)] = e.reason
+        ids.append(e.nomination_id)
+        self.actors.append(e.actor)
+        self.ats.append(e.at)
+        self.shapes.append(e.shape)
+        self.data.append(d)
+        self.versions.append(e.version)
 
     def event(self, i: int) -> Event:
-        packed = len(self.ids)
-        if i >= packed:
-            return self.pending[i - packed]
-        action, from_state, to_state, from_holder, to_holder, verdicts, revision, lists, reason, data = (
-            self.shapes[self.shape_of[i]]
-        )
+        data = self.data[i]
         if data is _OWN:
-            names, values = self.data[i]
+            names, values = self.own[i]
             data = dict(zip(names, values, strict=True))
-        return build_event(
-            self.ids[i], self.versions[i], action, self.actors[i], self.ats[i], from_state, to_state,
-            from_holder, to_holder, verdicts, revision, lists, reason, data,
-        )  # fmt: skip
+        shape, reason = self.shapes[i], self.reasons.get(i)
+        return build_event(self.ids[i], self.versions[i], self.actors[i], self.ats[i], shape, reason, data)
 
     def nomination_id(self, i: int) -> str:
-        packed = len(self.ids)
-        return self.ids[i] if i < packed else self.pending[i - packed].nomination_id
+        return self.ids[i]
 
     def __iter__(self) -> Iterator[Event]:
         return (self.event(i) for i in range(len(self)))
@@ -134,17 +92,10 @@ def _index(index: dict[str, array[int]], nomination_id: str, position: int) -> N
 
 
 class MemoryStore(Store):
-    """Nominations, events and quota use held in dicts, guarded by one lock.
+    """Nominations, events and quota use held in dicts, guarded by one lock; the audit log
+    in columns (about 44 bytes an event)."""
 
-    ``compact_log=True`` packs the audit log into columns (about 60 bytes an event instead of
-    about 180; see ``benchmarks/README.md``) at a cost of under a microsecond an event: for a
-    notebook holding a whole campaign's log in memory.
-    """
-
-    def __init__(self, *, compact_log: bool = False) -> None:
-        if not isinstance(compact_log, bool):
-            raise InvalidInput("compact_log must be True or False", "compact_log 参数必须是布尔值")
-        self._compact = compact_log
+    def __init__(self) -> None:
         self._nominations: dict[str, Nomination] = {}
         self._logs: dict[str, _Log] = {}
         # One nomination's events: an index over the log, built on the first such query and
@@ -271,7 +222,7 @@ class MemoryStore(Store):
     def _log(self, campaign: str) -> _Log:
         log = self._logs.get(campaign)
         if log is None:
-            log = self._logs[campaign] = _Log(self._compact)
+            log = self._logs[campaign] = _Log()
         return log
 
     def _commit_many(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None) -> None:
