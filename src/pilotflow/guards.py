@@ -162,12 +162,8 @@ class _ActorHolds(Guard):
     doc = "the actor belongs to the holding authority and acts as one of its departments"
 
     def __call__(self, ctx: Context) -> Reason | None:
-        actor = ctx.actor
-        if (
-            actor is not None
-            and actor.authority == (holder := ctx.plan.holder).code
-            and actor.department in holder.departments
-        ):
+        actor, holder = ctx.actor, ctx.plan.holder
+        if actor is not None and actor.authority == holder.code and actor.department in holder.departments:
             return None  # the common case, without a further call
         return _not_member(ctx)
 
