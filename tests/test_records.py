@@ -120,3 +120,25 @@ def test_memory_store_log_gives_events_back_equal_and_shares_their_shapes(
     assert {n.id: n for n in run.nominations()} == dict(run.replay().nominations)
     first_stamps = [e for e in run.events() if e.action == "stamp" and e.data["department"] == "industry"]
     assert first_stamps[0].shape is first_stamps[1].shape  # a's and c's first stamp: one shape
+
+
+def test_events_pickle_and_copy_with_their_shared_data(make_run: Callable[..., pf.CampaignRun]) -> None:
+    """A campaign's events (a nomination's own data, a stamp's shared read-only data, the
+    shared empty data) survive pickling and deep copies equal, so a notebook can send them to
+    another process or cache them; shared data refuses to be changed."""
+    import copy
+
+    run = make_run(pf.MemoryStore())
+    a = nominate(run, 1).id
+    run.stamp(pf.Actor("371002", "industry", "clerk"), a)
+    run.decline(pf.Actor("371002", "industry", "clerk"), a, reason="材料不实 / materials untrue")
+    events = run.events()
+    assert events == pickle.loads(pickle.dumps(events))
+    assert events == copy.deepcopy(events)
+    stamp_data = events[1].data
+    assert {"department": "industry"} == stamp_data
+    with pytest.raises(TypeError, match="read-only"):
+        stamp_data["department"] = "health"  # type: ignore[index]
+    with pytest.raises(TypeError, match="只读"):
+        events[2].data.update(x=1)  # type: ignore[attr-defined]
+    assert {"department": "industry"} == stamp_data

@@ -12,18 +12,50 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from types import MappingProxyType
-from typing import Any
+from typing import Any, NoReturn
 
 from attrs import evolve, field, frozen
 
 from ._records import builder
 from .nomination import Actor, MinistryRecord, Nomination, Objection, Score
 
-__all__ = ["Event", "EventShape", "Snapshot", "apply", "quota_usage", "replay"]
+__all__ = ["Event", "EventShape", "FrozenData", "Snapshot", "apply", "quota_usage", "replay"]
 
 
-NO_DATA: Mapping[str, Any] = MappingProxyType({})
+class FrozenData(dict[str, Any]):
+    """Read-only event data that many events share (a stamp's department, the empty data).
+
+    A dict that refuses changes: it reads at a dict's speed, compares equal to a plain dict
+    with the same items, and pickles and copies (a ``MappingProxyType`` does neither, so a
+    list of events could not be sent to another process or cached).
+
+    >>> d = FrozenData({"department": "industry"})
+    >>> d["department"], d == {"department": "industry"}
+    ('industry', True)
+    >>> d["department"] = "health"
+    Traceback (most recent call last):
+    TypeError: event data is read-only / 事件数据只读，不能修改
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("event data is read-only / 事件数据只读，不能修改")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self) -> tuple[type[FrozenData], tuple[dict[str, Any]]]:
+        return (FrozenData, (dict(self),))
+
+    def __copy__(self) -> FrozenData:
+        return self
+
+    def __deepcopy__(self, memo: object) -> FrozenData:
+        return self
+
+
+NO_DATA: Mapping[str, Any] = FrozenData()
 _NO_MINISTRY_RECORD = MinistryRecord()  # frozen: one shared empty record
 
 

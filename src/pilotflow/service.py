@@ -22,7 +22,6 @@ import statistics
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from types import MappingProxyType
 from typing import Any, TypeVar
 
 from attrs import field, frozen
@@ -43,6 +42,7 @@ from .errors import (
 from .events import (
     Event,
     EventShape,
+    FrozenData,
     Snapshot,
     apply,
     build_event,
@@ -254,7 +254,7 @@ def _selection_from(d: dict[str, Any]) -> SelectionResult:
 @functools.lru_cache(maxsize=256)
 def _stamp_data(department: str | None) -> Mapping[str, Any]:
     """The (read-only, shared) data of a stamp event: one mapping per department, not per event."""
-    return MappingProxyType({"department": department})
+    return FrozenData({"department": department})
 
 
 _new_context = object.__new__
