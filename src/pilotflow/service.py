@@ -1096,30 +1096,18 @@ class CampaignRun:
                                "order 参数必须是申报编号的列表")  # fmt: skip
         order = tuple(order)
         if dry_run:
-            return self._select(actor, unit_type, order, at, True, None, track)
+            return self._select(actor, unit_type, order, at, True, None, track)  # writes nothing: no scope
         return self._once(
             idempotency_key,
             ("select", actor, unit_type, order, at, track),
-            lambda receipt_for: self._select(actor, unit_type, order, at, False, receipt_for, track),
+            lambda receipt_for: self._atomically(
+                self._select, actor, unit_type, order, at, False, receipt_for, track
+            ),
             _selection_data,
             _selection_from,
         )
 
     def _select(
-        self,
-        actor: Actor,
-        unit_type: str,
-        order: Sequence[str],
-        at: datetime | None,
-        dry_run: bool,
-        receipt_for: ReceiptFor,
-        track: str = "new",
-    ) -> SelectionResult:
-        if dry_run:  # writes nothing: no write transaction
-            return self._select_now(actor, unit_type, order, at, dry_run, receipt_for, track)
-        return self._atomically(self._select_now, actor, unit_type, order, at, dry_run, receipt_for, track)
-
-    def _select_now(
         self,
         actor: Actor,
         unit_type: str,
