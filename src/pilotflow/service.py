@@ -681,8 +681,6 @@ class CampaignRun:
         if at is not None:
             moment(at, "at")
         if key is None:  # no idempotency key: no fingerprint tuple, no copy of data
-            if self.store.atomic is None:  # no transaction scope to open: one call fewer
-                return self._perform(action, actor, nomination, at, reason, data, extra, None)
             return self._atomically(self._perform, action, actor, nomination, at, reason, data, extra, None)
         nid = nomination.id if isinstance(nomination, Nomination) else nomination
         return self._once(
@@ -711,8 +709,7 @@ class CampaignRun:
         n = self.store.get(nomination) if type(nomination) is str else self._nomination(nomination)
         if n.campaign != self.campaign.id:
             raise self._other_campaign(n)
-        if when < n.updated_at:
-            self._check_order(n, when)
+        self._check_order(n, when)
         ctx = self._context(n, actor, when, action, extra)
         if action == "conclude" and "combined" in ctx.extra:
             data = {"combined": ctx.extra["combined"]}
