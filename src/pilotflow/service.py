@@ -472,13 +472,14 @@ class CampaignRun:
     def _quota_used(self, authority: str, unit_type: str) -> int:
         return self.store.quota_used(self.campaign.id, authority, unit_type)
 
-    def _check_order(self, n: Nomination, at: datetime) -> None:
-        if at < n.updated_at:
-            raise InvalidInput(
-                f"at ({at.isoformat()}) is earlier than the last action on {n.id} "
-                f"({n.updated_at.isoformat()}); actions on a nomination must be in time order",
-                f"操作时间 {at.isoformat()} 早于申报 {n.id} 的上一次操作时间 {n.updated_at.isoformat()}",
-            )
+    @staticmethod
+    def _out_of_order(n: Nomination, at: datetime) -> InvalidInput:
+        """The refusal of an action at ``at``, earlier than the last action on ``n``."""
+        return InvalidInput(
+            f"at ({at.isoformat()}) is earlier than the last action on {n.id} "
+            f"({n.updated_at.isoformat()}); actions on a nomination must be in time order",
+            f"操作时间 {at.isoformat()} 早于申报 {n.id} 的上一次操作时间 {n.updated_at.isoformat()}",
+        )
 
     def explain(
         self,
@@ -681,6 +682,10 @@ class CampaignRun:
         if at is not None:
             moment(at, "at")
         if key is None:  # no idempotency key: no fingerprint tuple, no copy of data
+            if self.store.atomic is None:
+                # _atomically's first case, without its call: measured at 100,000 nominations,
+                # the extra frame and argument tuple cost about 0.05 of the benchmark's ratio.
+                return self._perform(action, actor, nomination, at, reason, data, extra, None)
             return self._atomically(self._perform, action, actor, nomination, at, reason, data, extra, None)
         nid = nomination.id if isinstance(nomination, Nomination) else nomination
         return self._once(
@@ -709,7 +714,8 @@ class CampaignRun:
         n = self.store.get(nomination) if type(nomination) is str else self._nomination(nomination)
         if n.campaign != self.campaign.id:
             raise self._other_campaign(n)
-        self._check_order(n, when)
+        if when < n.updated_at:
+            raise self._out_of_order(n, when)
         ctx = self._context(n, actor, when, action, extra)
         if action == "conclude" and "combined" in ctx.extra:
             data = {"combined": ctx.extra["combined"]}
@@ -1135,7 +1141,7 @@ class CampaignRun:
         for n in ranked:
             last = n.updated_at
             if (when < last) if last.tzinfo is when.tzinfo else (when_utc < last):
-                self._check_order(n, when)
+                raise self._out_of_order(n, when)
             ctx = self._context(n, actor, when, "recommend")
             ctx.quota_used = used
             transition, reasons = self.workflow.judge(n.state, "recommend", ctx)
@@ -1262,7 +1268,8 @@ class CampaignRun:
             count = share_of(len(reviewed), float(share), "ceil")
             drawn = random.Random(seed).sample(reviewed, count)
         for n in drawn:
-            self._check_order(n, when)
+            if when < n.updated_at:
+                raise self._out_of_order(n, when)
         changes = [
             self._change(n, self._context(n, actor, when, "select_for_check"), "select_for_check",
                          actor, when, n.state, None, None)
@@ -1309,7 +1316,8 @@ class CampaignRun:
         until = add_working_days(when, self.campaign.notice.working_days, timezone=self.campaign.timezone)
         proposed = self.store.nominations(self.campaign.id, state="proposed")
         for n in proposed:
-            self._check_order(n, when)
+            if when < n.updated_at:
+                raise self._out_of_order(n, when)
         changes = [
             self._change(n, self._context(n, actor, when, "publish"), "publish", actor, when,
                          n.state, None, {"until": until.isoformat()})
