@@ -29,10 +29,10 @@ class _Log:
     Each event keeps references to its nomination id, actor, moment, shape and ``data``
     (objects that exist anyway and that many events share: an :class:`EventShape` is shared
     by every event of one transition between two authorities, a stamp's data by every stamp
-    of one department) and its version in an array; a reason in a side table by position, and
-    so a ``data`` dict of its own (``nominate``'s, a ranked recommendation's), as shared keys
-    and a tuple of values. Reading builds :class:`Event` objects again, equal to the ones
-    appended. No object per event is kept, so the garbage collector has none to traverse
+    of one department) and its version in an array. A reason, and a ``data`` dict of the
+    event's own (``nominate``'s, a ranked recommendation's; kept as shared keys and a tuple of
+    values), sit in side tables by position. Reading builds :class:`Event` objects again,
+    equal to the ones appended. No object per event is kept, so the garbage collector has none to traverse
     either (see ``benchmarks/README.md``).
     """
 
