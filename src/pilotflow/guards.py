@@ -53,10 +53,11 @@ __all__ = [
 
 
 class Context:
-    """The facts one action is judged on. Built by the service; guards only read it.
+    """The facts one action is judged on. Built by the service (``CampaignRun._context``, one
+    per action, its slots set directly); guards only read it.
 
     What the nomination and its route plan already hold is read from them (``nomination``,
-    ``plan``) rather than copied: a context is built for every action.
+    ``plan``) rather than copied.
     """
 
     __slots__ = (
@@ -73,37 +74,17 @@ class Context:
         "quota_used",
     )
 
-    def __init__(
-        self,
-        *,
-        actor: Actor | None,
-        at: datetime,
-        nomination: Nomination,
-        plan: HopPlan,
-        deadline_plan: HopPlan | None = None,
-        quota_limits: tuple[tuple[str, int | None], ...] = (),
-        quota_used: Callable[[str, str], int],
-        lists: tuple[UnitList, ...],
-        listed: frozenset[str] | None = None,
-        department_names: Mapping[str, str],
-        extra: Mapping[str, Any] | None = None,
-    ) -> None:
-        self.actor = actor
-        self.at = at
-        self.nomination = nomination  # for nominate: the nomination about to be filed
-        self.plan = plan  # the hop the nomination is at
-        self.deadline_plan = plan if deadline_plan is None else deadline_plan  # whose deadline applies
-        self.quota_limits = quota_limits  # (counter, limit) a recommendation moves
-        self.quota_used = quota_used
-        self.lists = lists
-        self.listed = listed  # every unit code on any of ``lists`` (None: not known)
-        self.department_names = department_names
-        self.extra = extra if extra is not None else {}
-
-    @property
-    def deadline(self) -> datetime | None:
-        """The deadline that applies to the action (None: no deadline)."""
-        return self.deadline_plan.deadline
+    actor: Actor | None  # None: explain() without an actor, or the deadline sweep's check
+    at: datetime
+    nomination: Nomination  # for nominate: the nomination about to be filed
+    plan: HopPlan  # the hop the nomination is at
+    deadline_plan: HopPlan  # the hop whose deadline applies (at the top, withdraw: the one below)
+    quota_limits: tuple[tuple[str, int | None], ...]  # (counter, limit) a recommendation moves
+    quota_used: Callable[[str, str], int]
+    lists: tuple[UnitList, ...]
+    listed: frozenset[str] | None  # every unit code on any of ``lists`` (None: not known)
+    department_names: Mapping[str, str]
+    extra: Mapping[str, Any]
 
     @property
     def required_materials(self) -> tuple[MaterialRequirement, ...]:

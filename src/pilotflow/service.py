@@ -679,8 +679,6 @@ class CampaignRun:
         self._actor(actor)
         if reason is not None:
             reason = self._reasoned(action, reason)
-        if at is not None:
-            moment(at, "at")
         if key is None:  # no idempotency key: no fingerprint tuple, no copy of data
             if self.store.atomic is None:
                 # _atomically's first case, without its call: measured at 100,000 nominations,
@@ -710,7 +708,7 @@ class CampaignRun:
         receipt_for: ReceiptFor,
     ) -> Nomination:
         """One checked action on one nomination: judge it, commit its change, return the result."""
-        when = self.clock.now() if at is None else at
+        when = self._at(at)
         n = self.store.get(nomination) if type(nomination) is str else self._nomination(nomination)
         if n.campaign != self.campaign.id:
             raise self._other_campaign(n)
@@ -1499,7 +1497,8 @@ class CampaignRun:
         ):  # fmt: skip
             for n in self.store.nominations(self.campaign.id, state=state):
                 ctx = self._context(n, None, when, action)
-                if ctx.deadline is None or when < ctx.deadline or when < n.updated_at:
+                deadline = ctx.deadline_plan.deadline
+                if deadline is None or when < deadline or when < n.updated_at:
                     continue
                 system = Actor(n.holder, SYSTEM, "deadline-sweep")
                 try:
@@ -1561,7 +1560,7 @@ class CampaignRun:
         holder = self.graph[n.holder]
         return Position(
             n.id, n.state, holder.code, holder.name, holder.level, n.next_authority,
-            ctx.deadline, stamps, mats,
+            ctx.deadline_plan.deadline, stamps, mats,
         )  # fmt: skip
 
     def quota(self, authority: str) -> tuple[QuotaLine, ...]:

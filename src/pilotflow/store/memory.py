@@ -76,9 +76,6 @@ class _Log:
         shape, reason = self.shapes[i], self.reasons.get(i)
         return build_event(self.ids[i], self.versions[i], self.actors[i], self.ats[i], shape, reason, data)
 
-    def nomination_id(self, i: int) -> str:
-        return self.ids[i]
-
     def __iter__(self) -> Iterator[Event]:
         return (self.event(i) for i in range(len(self)))
 
@@ -150,13 +147,11 @@ class MemoryStore(Store):
             if index is None:
                 index = self._by_nomination = {}
                 for other in self._logs.values():
-                    for i in range(len(other)):
-                        _index(index, other.nomination_id(i), i)
+                    for i, nid in enumerate(other.ids):
+                        _index(index, nid, i)
             n = len(log)
             return [
-                log.event(i)
-                for i in index.get(nomination_id, ())
-                if i < n and log.nomination_id(i) == nomination_id
+                log.event(i) for i in index.get(nomination_id, ()) if i < n and log.ids[i] == nomination_id
             ]
 
     def quota_used(self, campaign: str, authority: str, unit_type: str) -> int:
