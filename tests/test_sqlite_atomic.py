@@ -81,3 +81,24 @@ def test_the_memory_and_host_connection_stores_have_no_atomic_scope(tmp_path: Pa
         hosted = SQLStore(conn)
         assert hosted.atomic is None
     engine.dispose()
+
+
+def test_a_connection_opened_while_another_holds_the_write_lock_waits_for_it(tmp_path: Path) -> None:
+    """Opening a SQLite store while another connection holds the write lock (a worker
+    migrating or writing as this one starts) waits for the lock instead of failing with
+    "database is locked": the switch to WAL is retried, and the store then works."""
+    path = tmp_path / "pf.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE other (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(1.0, holder.execute, ("COMMIT",))
+    release.start()
+    try:
+        with pf.open_store(f"sqlite:///{path}") as store:
+            assert isinstance(store, SQLStore)
+            with store.engine.connect() as conn:
+                assert "wal" == conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            assert [] == store.nominations("c")
+    finally:
+        release.join()
+        holder.close()

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import operator
 import os
+import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -264,6 +266,25 @@ def _sqlite_url(url: str) -> str:
     return url
 
 
+_BUSY_TIMEOUT_MS = 30_000
+
+
+def _switch_to_wal(cur: Any) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while another connection holds the database's
+    write lock. SQLite does not call the busy handler for this switch (it would have to
+    raise a lock it may already share), so a process connecting while another migrates or
+    writes, as web workers starting together do, got "database is locked" at once."""
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def configure_sqlite(engine: Engine) -> Engine:
     """Make a SQLite engine transactional the way pilotflow needs (and return it).
 
@@ -277,9 +298,9 @@ def configure_sqlite(engine: Engine) -> Engine:
     def _connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+        _switch_to_wal(cur)
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
