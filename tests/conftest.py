@@ -202,3 +202,12 @@ def assert_replays(run: pf.CampaignRun) -> None:
     snapshot = run.replay()
     assert {n.id: n for n in run.nominations()} == dict(snapshot.nominations)
     assert dict(run.store.quota_usage(run.campaign.id)) == dict(snapshot.quota)
+
+
+def on(run: pf.CampaignRun, when: datetime) -> datetime:
+    """Move ``run``'s fixed clock to ``when`` and return it: an action dated ``when`` is then
+    taken at that moment (pilotflow dates actions by its clock; see docs/architecture.md)."""
+    clock = run.clock
+    assert isinstance(clock, pf.FixedClock)
+    clock.set(when)
+    return when

@@ -15,7 +15,7 @@ import pilotflow as pf
 from pilotflow.store import Store
 from pilotflow.store.sql import SQLStore, configure_sqlite, make_metadata
 
-from conftest import forward, nominate, shanghai, stamp_all, unit_code
+from conftest import forward, nominate, on, shanghai, stamp_all, unit_code
 
 CLERK = pf.Actor("371002", "industry", "clerk")
 
@@ -102,11 +102,11 @@ def test_tick_lapses_what_missed_its_deadline_once(
     moved = forward(run, nominate(run, 2).id)  # at Weihai: Weihai -> Shandong also 10-18
     withdrawn = nominate(run, 3)
     run.withdraw(pf.Actor.applicant(withdrawn.unit_code, "a"), withdrawn.id)
-    assert () == run.tick(shanghai(2023, 10, 18, 23, 59))
+    assert () == run.tick(on(run, shanghai(2023, 10, 18, 23, 59)))
     late = shanghai(2023, 10, 19, 0, 0)
-    assert {stuck.id, moved.id} == set(run.tick(late))
-    assert () == run.tick(late)
-    assert () == run.tick(shanghai(2023, 11, 1))
+    assert {stuck.id, moved.id} == set(run.tick(on(run, late)))
+    assert () == run.tick(on(run, late))
+    assert () == run.tick(on(run, shanghai(2023, 11, 1)))
     assert "lapsed" == run.get(stuck.id).state
     assert "withdrawn" == run.get(withdrawn.id).state
     assert ["lapse"] == [e.action for e in run.history(stuck.id)][-1:]

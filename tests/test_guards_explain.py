@@ -17,7 +17,7 @@ import pytest
 
 import pilotflow as pf
 
-from conftest import any_material, forward, nominate, shanghai, stamp_all, unit_code
+from conftest import any_material, forward, nominate, on, shanghai, stamp_all, unit_code
 
 MINISTRY = "MIN"
 SHANDONG = "370000"
@@ -359,7 +359,7 @@ def _outsider_stamps(run: pf.CampaignRun) -> Callable[[], object]:
 
 def _late_recommend(run: pf.CampaignRun) -> Callable[[], object]:
     n = stamp_all(run, nominate(run, 1).id)
-    return lambda: run.recommend(clerk(DISTRICT), n.id, at=shanghai(2023, 10, 19))
+    return lambda: run.recommend(clerk(DISTRICT), n.id, at=on(run, shanghai(2023, 10, 19)))
 
 
 def _listed_stamp(run: pf.CampaignRun) -> Callable[[], object]:
@@ -406,7 +406,7 @@ def _stamp_withdrawn(run: pf.CampaignRun) -> Callable[[], object]:
 
 def _late_withdraw_at_top(run: pf.CampaignRun) -> Callable[[], object]:
     n = climb(run, nominate(run, 1).id, MINISTRY)
-    return lambda: run.withdraw(applicant(n), n.id, at=shanghai(2023, 10, 31))
+    return lambda: run.withdraw(applicant(n), n.id, at=on(run, shanghai(2023, 10, 31)))
 
 
 def _applicant_for_another_unit(run: pf.CampaignRun) -> Callable[[], object]:

@@ -38,6 +38,7 @@ from conftest import (
     file_material,
     forward,
     nominate,
+    on,
     refused,
     shanghai,
     stamp_all,
@@ -121,7 +122,7 @@ def on_notice(run: pf.CampaignRun, clock: pf.FixedClock, count: int) -> list[str
     ids = reviewed(run, clock, count)
     for nid in ids:
         run.propose(MINISTRY, nid)
-    assert set(ids) == set(run.publish_notice(MINISTRY, at=PUBLISH_DAY))
+    assert set(ids) == set(run.publish_notice(MINISTRY, at=on(run, PUBLISH_DAY)))
     return ids
 
 
@@ -530,7 +531,7 @@ def test_publish_puts_every_proposed_unit_on_notice_for_five_working_days(
     run.propose(MINISTRY, a)
     run.propose(MINISTRY, b)
 
-    published = run.publish_notice(MINISTRY, at=PUBLISH_DAY)
+    published = run.publish_notice(MINISTRY, at=on(run, PUBLISH_DAY))
 
     assert {a, b} == set(published)
     assert ["on_notice", "on_notice", "reviewed"] == [run.get(x).state for x in (a, b, c)]
@@ -540,7 +541,7 @@ def test_publish_puts_every_proposed_unit_on_notice_for_five_working_days(
         event.action, event.actor, event.at, event.from_state, event.to_state,
     )  # fmt: skip
     assert {"until": "2023-11-10T00:00:00+08:00"} == dict(event.data)
-    assert () == run.publish_notice(MINISTRY, at=PUBLISH_DAY)  # nothing left to publish
+    assert () == run.publish_notice(MINISTRY, at=on(run, PUBLISH_DAY))  # nothing left to publish
 
 
 def test_only_the_ministry_publishes(run: pf.CampaignRun, clock: pf.FixedClock) -> None:
@@ -559,7 +560,7 @@ def test_publish_cannot_precede_the_proposal(run: pf.CampaignRun, clock: pf.Fixe
     run.propose(MINISTRY, nid)  # on REVIEW_DAY, 1 Nov
     before = state_of(run)
     with pytest.raises(pf.InvalidInput):
-        run.publish_notice(MINISTRY, at=shanghai(2023, 10, 25, 9))
+        run.publish_notice(MINISTRY, at=on(run, shanghai(2023, 10, 25, 9)))
     assert before == state_of(run)
 
 
@@ -569,7 +570,7 @@ def test_spot_check_draw_cannot_precede_the_review(run: pf.CampaignRun, clock: p
     [nid] = reviewed(run, clock, 1)  # concluded on REVIEW_DAY, 1 Nov
     before = state_of(run)
     with pytest.raises(pf.InvalidInput):
-        run.draw_spot_checks(MINISTRY, nominations=[nid], at=shanghai(2023, 10, 31, 9))
+        run.draw_spot_checks(MINISTRY, nominations=[nid], at=on(run, shanghai(2023, 10, 31, 9)))
     assert before == state_of(run)
 
 
@@ -577,11 +578,11 @@ def test_sweep_never_announces_before_the_last_ruling(run: pf.CampaignRun, clock
     """A sweep run for a moment before a unit's objection was dismissed does not announce it
     at that earlier moment (the log stays in time order); a sweep at or after the ruling does."""
     [nid] = on_notice(run, clock, 1)
-    run.file_objection(nid, objector="李某", grounds="g", evidence="e", at=shanghai(2023, 11, 9, 23))
-    run.rule_on_objection(MINISTRY, nid, upheld=False, reason="不属实", at=shanghai(2023, 11, 15))
+    run.file_objection(nid, objector="李某", grounds="g", evidence="e", at=on(run, shanghai(2023, 11, 9, 23)))
+    run.rule_on_objection(MINISTRY, nid, upheld=False, reason="不属实", at=on(run, shanghai(2023, 11, 15)))
 
-    assert () == run.tick(shanghai(2023, 11, 12))
-    assert (nid,) == run.tick(shanghai(2023, 11, 15))
+    assert () == run.tick(on(run, shanghai(2023, 11, 12)))
+    assert (nid,) == run.tick(on(run, shanghai(2023, 11, 15)))
     times = [e.at for e in run.history(nid)]
     assert sorted(times) == times
 
@@ -607,14 +608,14 @@ def test_notice_runs_in_chinese_working_days(
     [nid] = reviewed_at(run, clock, shanghai(2023, 9, 20, 10))
     run.propose(MINISTRY, nid)
 
-    run.publish_notice(MINISTRY, at=published)
+    run.publish_notice(MINISTRY, at=on(run, published))
 
     assert closes == run.get(nid).ministry.notice_until
     last_minute = closes.subtract(minutes=1)
     assert [] == codes(run.explain(nid, "object", at=last_minute))
     assert ["notice_closed"] == codes(run.explain(nid, "object", at=closes))
-    assert () == run.tick(last_minute)
-    assert (nid,) == run.tick(closes)
+    assert () == run.tick(on(run, last_minute))
+    assert (nid,) == run.tick(on(run, closes))
     assert "announced" == run.get(nid).state
 
 
@@ -633,10 +634,10 @@ def test_golden_week_objection_is_inside_the_window(run: pf.CampaignRun, clock: 
     clock.set(shanghai(2023, 9, 20, 9))
     [nid] = reviewed_at(run, clock, shanghai(2023, 9, 20, 10))
     run.propose(MINISTRY, nid)
-    run.publish_notice(MINISTRY, at=shanghai(2023, 9, 28, 17))
+    run.publish_notice(MINISTRY, at=on(run, shanghai(2023, 9, 28, 17)))
 
     n = run.file_objection(
-        nid, objector="王某", grounds="数据不实", evidence="举报材料", at=shanghai(2023, 10, 10, 9)
+        nid, objector="王某", grounds="数据不实", evidence="举报材料", at=on(run, shanghai(2023, 10, 10, 9))
     )
 
     assert "objected" == n.state
@@ -652,7 +653,7 @@ def test_notice_in_a_year_without_holiday_data_is_refused(run: pf.CampaignRun, c
     before = state_of(run)
 
     with pytest.raises(CalendarDataMissing) as missing:
-        run.publish_notice(MINISTRY, at=shanghai(last, 12, 30, 9))
+        run.publish_notice(MINISTRY, at=on(run, shanghai(last, 12, 30, 9)))
 
     assert last + 1 == missing.value.year
     assert isinstance(missing.value, pf.PilotflowError)
@@ -666,7 +667,7 @@ def test_notice_length_is_a_campaign_setting(clock: pf.FixedClock) -> None:
     run = variant_run(variant("working_days: 5", "working_days: 7"), clock)
     [nid] = reviewed(run, clock, 1)
     run.propose(MINISTRY, nid)
-    run.publish_notice(MINISTRY, at=PUBLISH_DAY)
+    run.publish_notice(MINISTRY, at=on(run, PUBLISH_DAY))
     assert shanghai(2023, 11, 14) == run.get(nid).ministry.notice_until  # + Fri 10, Mon 13
 
 
@@ -679,7 +680,9 @@ def test_objection_suspends_only_its_unit_and_is_audited(run: pf.CampaignRun, cl
     a, b, c = on_notice(run, clock, 3)
     when = shanghai(2023, 11, 6, 10)
 
-    n = run.file_objection(b, objector="李某", grounds="虚报服务人数", evidence="附件：照片", at=when)
+    n = run.file_objection(
+        b, objector="李某", grounds="虚报服务人数", evidence="附件：照片", at=on(run, when)
+    )
 
     assert ["on_notice", "objected", "on_notice"] == [run.get(x).state for x in (a, b, c)]
     [objection] = n.ministry.objections
@@ -700,15 +703,17 @@ def test_objection_only_inside_the_window(run: pf.CampaignRun, clock: pf.FixedCl
     before = state_of(run)
 
     error = refused(
-        lambda: run.file_objection(a, objector="李某", grounds="x", evidence="y", at=NOTICE_CLOSES)
+        lambda: run.file_objection(a, objector="李某", grounds="x", evidence="y", at=on(run, NOTICE_CLOSES))
     )
 
     assert ["notice_closed"] == list(error.codes)
     assert ["notice_closed"] == codes(run.explain(a, "object", at=shanghai(2023, 11, 20)))
     assert before == state_of(run)
-    run.file_objection(b, objector="李某", grounds="x", evidence="y", at=shanghai(2023, 11, 3))
+    run.file_objection(b, objector="李某", grounds="x", evidence="y", at=on(run, shanghai(2023, 11, 3)))
     again = refused(
-        lambda: run.file_objection(b, objector="张某", grounds="x", evidence="y", at=shanghai(2023, 11, 3))
+        lambda: run.file_objection(
+            b, objector="张某", grounds="x", evidence="y", at=on(run, shanghai(2023, 11, 3))
+        )
     )
     assert ["not_allowed_in_state"] == list(again.codes)
 
@@ -721,7 +726,7 @@ def test_objection_names_objector_grounds_and_evidence(
     [nid] = on_notice(run, clock, 1)
     fields = {"objector": "李某", "grounds": "虚报", "evidence": "照片", missing: "  "}
     with pytest.raises(pf.InvalidInput):
-        run.file_objection(nid, at=shanghai(2023, 11, 3), **fields)
+        run.file_objection(nid, at=on(run, shanghai(2023, 11, 3)), **fields)
     assert "on_notice" == run.get(nid).state
 
 
@@ -729,9 +734,11 @@ def test_upheld_objection_removes_the_unit(run: pf.CampaignRun, clock: pf.FixedC
     """Upheld by the ministry (with a reason), the objection removes the unit; the others
     are announced when the window closes, the removed one never."""
     a, b = on_notice(run, clock, 2)
-    run.file_objection(a, objector="李某", grounds="虚报", evidence="照片", at=shanghai(2023, 11, 3))
+    run.file_objection(a, objector="李某", grounds="虚报", evidence="照片", at=on(run, shanghai(2023, 11, 3)))
 
-    n = run.rule_on_objection(MINISTRY, a, upheld=True, reason="经核实属实", at=shanghai(2023, 11, 7))
+    n = run.rule_on_objection(
+        MINISTRY, a, upheld=True, reason="经核实属实", at=on(run, shanghai(2023, 11, 7))
+    )
 
     assert "removed" == n.state
     assert "upheld" == n.ministry.objections[-1].ruling
@@ -739,7 +746,7 @@ def test_upheld_objection_removes_the_unit(run: pf.CampaignRun, clock: pf.FixedC
     assert ("uphold", MINISTRY, "objected", "removed", "经核实属实") == (
         event.action, event.actor, event.from_state, event.to_state, event.reason,
     )  # fmt: skip
-    assert (b,) == run.tick(NOTICE_CLOSES)
+    assert (b,) == run.tick(on(run, NOTICE_CLOSES))
     assert ("removed", "announced") == (run.get(a).state, run.get(b).state)
 
 
@@ -747,19 +754,23 @@ def test_dismissed_objection_puts_the_unit_back_on_notice(run: pf.CampaignRun, c
     """Dismissed, the unit is back on notice until the window closes, then announced; it may
     be objected to again inside the window."""
     a, b = on_notice(run, clock, 2)
-    run.file_objection(a, objector="李某", grounds="虚报", evidence="照片", at=shanghai(2023, 11, 3))
+    run.file_objection(a, objector="李某", grounds="虚报", evidence="照片", at=on(run, shanghai(2023, 11, 3)))
 
-    n = run.rule_on_objection(MINISTRY, a, upheld=False, reason="经核实不属实", at=shanghai(2023, 11, 6))
+    n = run.rule_on_objection(
+        MINISTRY, a, upheld=False, reason="经核实不属实", at=on(run, shanghai(2023, 11, 6))
+    )
 
     assert ("on_notice", "dismissed") == (n.state, n.ministry.objections[-1].ruling)
     assert ("dismiss", "objected", "on_notice") == (
         last_event(run, a).action, last_event(run, a).from_state, last_event(run, a).to_state,
     )  # fmt: skip
     assert NOTICE_CLOSES == n.ministry.notice_until
-    assert () == run.tick(shanghai(2023, 11, 8))
-    run.file_objection(a, objector="张某", grounds="另有问题", evidence="材料", at=shanghai(2023, 11, 8))
-    run.rule_on_objection(MINISTRY, a, upheld=False, reason="不属实", at=shanghai(2023, 11, 9))
-    assert {a, b} == set(run.tick(NOTICE_CLOSES))
+    assert () == run.tick(on(run, shanghai(2023, 11, 8)))
+    run.file_objection(
+        a, objector="张某", grounds="另有问题", evidence="材料", at=on(run, shanghai(2023, 11, 8))
+    )
+    run.rule_on_objection(MINISTRY, a, upheld=False, reason="不属实", at=on(run, shanghai(2023, 11, 9)))
+    assert {a, b} == set(run.tick(on(run, NOTICE_CLOSES)))
     assert ["dismissed", "dismissed"] == [o.ruling for o in run.get(a).ministry.objections]
     assert ("announced", "announced") == (run.get(a).state, run.get(b).state)
 
@@ -768,12 +779,14 @@ def test_objection_ruled_after_the_window_then_announced(run: pf.CampaignRun, cl
     """A standing objection holds its unit back past the close of the window; dismissed
     later, the unit is announced by the next sweep."""
     a, b = on_notice(run, clock, 2)
-    run.file_objection(a, objector="李某", grounds="虚报", evidence="照片", at=shanghai(2023, 11, 9, 23))
+    run.file_objection(
+        a, objector="李某", grounds="虚报", evidence="照片", at=on(run, shanghai(2023, 11, 9, 23))
+    )
 
-    assert (b,) == run.tick(NOTICE_CLOSES)
+    assert (b,) == run.tick(on(run, NOTICE_CLOSES))
     assert "objected" == run.get(a).state
-    run.rule_on_objection(MINISTRY, a, upheld=False, reason="不属实", at=shanghai(2023, 11, 15))
-    assert (a,) == run.tick(shanghai(2023, 11, 15, 1))
+    run.rule_on_objection(MINISTRY, a, upheld=False, reason="不属实", at=on(run, shanghai(2023, 11, 15)))
+    assert (a,) == run.tick(on(run, shanghai(2023, 11, 15, 1)))
     assert "announced" == run.get(a).state
 
 
@@ -781,19 +794,21 @@ def test_only_the_ministry_rules_on_objections(run: pf.CampaignRun, clock: pf.Fi
     """The province cannot rule (not_authorized, also from explain()); a unit without an
     objection cannot be ruled on; a ruling needs a reason."""
     a, b = on_notice(run, clock, 2)
-    run.file_objection(a, objector="李某", grounds="虚报", evidence="照片", at=shanghai(2023, 11, 3))
+    run.file_objection(a, objector="李某", grounds="虚报", evidence="照片", at=on(run, shanghai(2023, 11, 3)))
     later = shanghai(2023, 11, 6)
     for upheld, action in ((True, "uphold"), (False, "dismiss")):
         error = refused(
-            lambda upheld=upheld: run.rule_on_objection(PROVINCE, a, upheld=upheld, reason="r", at=later)
+            lambda upheld=upheld: run.rule_on_objection(
+                PROVINCE, a, upheld=upheld, reason="r", at=on(run, later)
+            )
         )
         assert ["not_authorized"] == list(error.codes)
         assert ["not_authorized"] == codes(run.explain(a, action, actor=PROVINCE, at=later))
     assert ["not_allowed_in_state"] == list(
-        refused(lambda: run.rule_on_objection(MINISTRY, b, upheld=True, reason="r", at=later)).codes
+        refused(lambda: run.rule_on_objection(MINISTRY, b, upheld=True, reason="r", at=on(run, later))).codes
     )
     with pytest.raises(pf.InvalidInput):
-        run.rule_on_objection(MINISTRY, a, upheld=True, reason="", at=later)
+        run.rule_on_objection(MINISTRY, a, upheld=True, reason="", at=on(run, later))
     assert "objected" == run.get(a).state
 
 
@@ -806,9 +821,9 @@ def test_announce_waits_for_the_window_to_close(run: pf.CampaignRun, clock: pf.F
     a, b = on_notice(run, clock, 2)
     early = shanghai(2023, 11, 9, 18)
 
-    assert () == run.announce(MINISTRY, at=early)
+    assert () == run.announce(MINISTRY, at=on(run, early))
     assert ["notice_open"] == codes(run.explain(a, "announce", actor=MINISTRY, at=early))
-    assert {a, b} == set(run.announce(MINISTRY, at=NOTICE_CLOSES))
+    assert {a, b} == set(run.announce(MINISTRY, at=on(run, NOTICE_CLOSES)))
 
     assert ("announced", "announced") == (run.get(a).state, run.get(b).state)
     event = last_event(run, a)
@@ -825,7 +840,7 @@ def test_only_the_ministry_announces(run: pf.CampaignRun, clock: pf.FixedClock) 
     assert ["not_authorized"] == codes(run.explain(nid, "announce", actor=PROVINCE, at=NOTICE_CLOSES))
     before = state_of(run)
 
-    error = refused(lambda: run.announce(PROVINCE, at=NOTICE_CLOSES))
+    error = refused(lambda: run.announce(PROVINCE, at=on(run, NOTICE_CLOSES)))
 
     assert "not_authorized" in error.codes
     assert before == state_of(run)
@@ -836,11 +851,11 @@ def test_sweep_announces_exactly_once(run: pf.CampaignRun, clock: pf.FixedClock)
     it runs afterwards."""
     a, b = on_notice(run, clock, 2)
 
-    assert () == run.tick(shanghai(2023, 11, 9, 23, 59))
-    assert {a, b} == set(run.tick(NOTICE_CLOSES))
-    assert () == run.tick(NOTICE_CLOSES)
-    assert () == run.tick(shanghai(2023, 12, 1))
-    assert () == run.announce(MINISTRY, at=shanghai(2023, 12, 2))
+    assert () == run.tick(on(run, shanghai(2023, 11, 9, 23, 59)))
+    assert {a, b} == set(run.tick(on(run, NOTICE_CLOSES)))
+    assert () == run.tick(on(run, NOTICE_CLOSES))
+    assert () == run.tick(on(run, shanghai(2023, 12, 1)))
+    assert () == run.announce(MINISTRY, at=on(run, shanghai(2023, 12, 2)))
 
     for nid in (a, b):
         announcements = [e for e in run.history(nid) if e.action == "announce"]
@@ -857,10 +872,10 @@ def test_audit_verdicts_name_each_guard_checked(run: pf.CampaignRun, clock: pf.F
     run.draw_spot_checks(MINISTRY, nominations=[nid])
     run.record_spot_check(MINISTRY, nid, passed=True, reason="属实")
     run.propose(MINISTRY, nid)
-    run.publish_notice(MINISTRY, at=PUBLISH_DAY)
-    run.file_objection(nid, objector="李某", grounds="g", evidence="e", at=shanghai(2023, 11, 3))
-    run.rule_on_objection(MINISTRY, nid, upheld=False, reason="不属实", at=shanghai(2023, 11, 6))
-    run.announce(MINISTRY, at=NOTICE_CLOSES)
+    run.publish_notice(MINISTRY, at=on(run, PUBLISH_DAY))
+    run.file_objection(nid, objector="李某", grounds="g", evidence="e", at=on(run, shanghai(2023, 11, 3)))
+    run.rule_on_objection(MINISTRY, nid, upheld=False, reason="不属实", at=on(run, shanghai(2023, 11, 6)))
+    run.announce(MINISTRY, at=on(run, NOTICE_CLOSES))
 
     verdicts = {e.action: e.verdicts for e in run.history(nid) if e.action not in ("score", "stamp")}
 
@@ -903,12 +918,12 @@ def test_ministry_phase_replays_to_the_state(
     run.record_spot_check(MINISTRY, ids[2], passed=True, reason="属实")
     for nid in ids[2:]:
         run.propose(MINISTRY, nid)
-    run.publish_notice(MINISTRY, at=PUBLISH_DAY)
-    run.file_objection(ids[3], objector="李某", grounds="g", evidence="e", at=shanghai(2023, 11, 3))
-    run.file_objection(ids[4], objector="张某", grounds="g", evidence="e", at=shanghai(2023, 11, 3))
-    run.rule_on_objection(MINISTRY, ids[3], upheld=True, reason="属实", at=shanghai(2023, 11, 6))
-    run.rule_on_objection(MINISTRY, ids[4], upheld=False, reason="不属实", at=shanghai(2023, 11, 6))
-    run.tick(NOTICE_CLOSES)
+    run.publish_notice(MINISTRY, at=on(run, PUBLISH_DAY))
+    run.file_objection(ids[3], objector="李某", grounds="g", evidence="e", at=on(run, shanghai(2023, 11, 3)))
+    run.file_objection(ids[4], objector="张某", grounds="g", evidence="e", at=on(run, shanghai(2023, 11, 3)))
+    run.rule_on_objection(MINISTRY, ids[3], upheld=True, reason="属实", at=on(run, shanghai(2023, 11, 6)))
+    run.rule_on_objection(MINISTRY, ids[4], upheld=False, reason="不属实", at=on(run, shanghai(2023, 11, 6)))
+    run.tick(on(run, NOTICE_CLOSES))
 
     assert ["rejected", "rejected", "announced", "removed", "announced", "announced"] == [
         run.get(nid).state for nid in ids
@@ -974,8 +989,8 @@ def test_end_to_end_bundled_2023_campaign_on_sqlite(
     assert 3 == len(run.select(lead[WEIHAI], "enterprise", track="re_review").recommended)
 
     # 19 Oct 01:00: the sweep revokes the Weihai winner that never applied, once.
-    assert (rr[3],) == run.tick(shanghai(2023, 10, 19, 1))
-    assert () == run.tick(shanghai(2023, 10, 19, 2))
+    assert (rr[3],) == run.tick(on(run, shanghai(2023, 10, 19, 1)))
+    assert () == run.tick(on(run, shanghai(2023, 10, 19, 2)))
     expected[rr[3]] = "revoked"
 
     # 20 Oct: Shandong selects; 70% of its 3 re-review applicants, rounded down, is 2.
@@ -1002,7 +1017,7 @@ def test_end_to_end_bundled_2023_campaign_on_sqlite(
     expected[rr[4]] = "not_recommended"
 
     # 30 Oct: the sweep revokes the Qingdao winner that never applied.
-    assert (rr[5],) == run.tick(shanghai(2023, 10, 30))
+    assert (rr[5],) == run.tick(on(run, shanghai(2023, 10, 30)))
     expected[rr[5]] = "revoked"
 
     # The ministry: 6 new units and 2 re-review units received; one new unit fails review.
@@ -1025,17 +1040,23 @@ def test_end_to_end_bundled_2023_campaign_on_sqlite(
 
     for n in run.nominations(state="reviewed"):
         run.propose(MINISTRY, n.id)
-    published = run.publish_notice(MINISTRY, at=PUBLISH_DAY)
+    published = run.publish_notice(MINISTRY, at=on(run, PUBLISH_DAY))
     assert 6 == len(published)
     upheld, dismissed = published[0], published[1]
-    run.file_objection(upheld, objector="李某", grounds="虚报", evidence="照片", at=shanghai(2023, 11, 6))
-    run.file_objection(dismissed, objector="张某", grounds="存疑", evidence="材料", at=shanghai(2023, 11, 6))
-    run.rule_on_objection(MINISTRY, upheld, upheld=True, reason="属实", at=shanghai(2023, 11, 8))
-    run.rule_on_objection(MINISTRY, dismissed, upheld=False, reason="不属实", at=shanghai(2023, 11, 8))
+    run.file_objection(
+        upheld, objector="李某", grounds="虚报", evidence="照片", at=on(run, shanghai(2023, 11, 6))
+    )
+    run.file_objection(
+        dismissed, objector="张某", grounds="存疑", evidence="材料", at=on(run, shanghai(2023, 11, 6))
+    )
+    run.rule_on_objection(MINISTRY, upheld, upheld=True, reason="属实", at=on(run, shanghai(2023, 11, 8)))
+    run.rule_on_objection(
+        MINISTRY, dismissed, upheld=False, reason="不属实", at=on(run, shanghai(2023, 11, 8))
+    )
     expected[upheld] = "revoked" if run.get(upheld).track == "re_review" else "removed"
 
-    announced = run.tick(NOTICE_CLOSES)
-    assert () == run.tick(shanghai(2023, 11, 20))
+    announced = run.tick(on(run, NOTICE_CLOSES))
+    assert () == run.tick(on(run, shanghai(2023, 11, 20)))
     assert set(published) - {upheld} == set(announced)
     for nid in announced:
         expected[nid] = "announced"
@@ -1047,3 +1068,18 @@ def test_end_to_end_bundled_2023_campaign_on_sqlite(
     assert 1 == sum(1 for e in run.events() if e.action == "revoke_unapplied" and e.nomination_id == rr[3])
     assert_replays(run)
     run.store.close()
+
+
+def test_an_objection_cannot_be_dated_back_into_a_closed_window(
+    run: pf.CampaignRun, clock: pf.FixedClock
+) -> None:
+    """Once the notice has closed, an objection dated inside the window is refused as a forged
+    moment (MomentRefused) and the unit stays on notice, to be announced."""
+    [a] = on_notice(run, clock, 1)
+    clock.set(shanghai(2023, 11, 12, 9))
+
+    with pytest.raises(pf.MomentRefused):
+        run.file_objection(a, objector="李某", grounds="虚报", evidence="照片", at=shanghai(2023, 11, 9, 23))
+
+    assert "on_notice" == run.get(a).state
+    assert (a,) == run.tick()

@@ -38,6 +38,7 @@ from conftest import (
     file_material,
     forward,
     nominate,
+    on,
     refused,
     shanghai,
     stamp_all,
@@ -365,15 +366,15 @@ def test_unapplied_winner_revoked_by_the_sweep_exactly_once(run: pf.CampaignRun)
     forward(run, applied)  # at Shandong, whose deadline is 29 Oct
     ids = {x.unit_code: x.id for x in run.nominations()}
 
-    assert () == run.tick(shanghai(2023, 10, 18, 23, 59))
-    assert {ids[b.unit_code], ids[c.unit_code]} == set(run.tick(WEIHAI_CLOSES))
+    assert () == run.tick(on(run, shanghai(2023, 10, 18, 23, 59)))
+    assert {ids[b.unit_code], ids[c.unit_code]} == set(run.tick(on(run, WEIHAI_CLOSES)))
     for when in (
         WEIHAI_CLOSES,
         shanghai(2023, 10, 19, 1),
         shanghai(2023, 10, 25),
         shanghai(2023, 10, 29, 23),
     ):
-        assert () == run.tick(when)
+        assert () == run.tick(on(run, when))
 
     for w in (b, c):
         n = run.get(ids[w.unit_code])
@@ -398,8 +399,8 @@ def test_qingdao_winners_are_revoked_at_their_own_deadline(run: pf.CampaignRun) 
     leaves it alone, the sweep on 30 Oct revokes it."""
     register(run, 1, authority=QINGDAO_DISTRICT)
     nid = run.nominations()[0].id
-    assert () == run.tick(WEIHAI_CLOSES)
-    assert (nid,) == run.tick(MINISTRY_CLOSES)
+    assert () == run.tick(on(run, WEIHAI_CLOSES))
+    assert (nid,) == run.tick(on(run, MINISTRY_CLOSES))
     assert "revoked" == run.get(nid).state
 
 
@@ -500,7 +501,7 @@ def test_share_counts_only_winners_that_applied(run: pf.CampaignRun, clock: pf.F
         forward(run, nid)
         forward(run, nid)
         ids.append(nid)
-    assert 3 == len(run.tick(WEIHAI_CLOSES))
+    assert 3 == len(run.tick(on(run, WEIHAI_CLOSES)))
     clock.set(shanghai(2023, 10, 20, 9))
     for nid in ids:
         stamp_all(run, nid)
@@ -580,13 +581,19 @@ def test_ministry_retains_or_revokes(run: pf.CampaignRun, clock: pf.FixedClock) 
     assert "revoked" == run.record_spot_check(MINISTRY, checked, passed=False, reason="进步不明显").state
     for nid in (kept, objected):
         run.propose(MINISTRY, nid)
-    run.publish_notice(MINISTRY, at=PUBLISH_DAY)
+    run.publish_notice(MINISTRY, at=on(run, PUBLISH_DAY))
     run.file_objection(
-        objected, objector="李某", grounds="已停止运营", evidence="现场照片", at=shanghai(2023, 11, 3)
+        objected,
+        objector="李某",
+        grounds="已停止运营",
+        evidence="现场照片",
+        at=on(run, shanghai(2023, 11, 3)),
     )
-    upheld = run.rule_on_objection(MINISTRY, objected, upheld=True, reason="属实", at=shanghai(2023, 11, 6))
+    upheld = run.rule_on_objection(
+        MINISTRY, objected, upheld=True, reason="属实", at=on(run, shanghai(2023, 11, 6))
+    )
     assert ("revoked", "upheld") == (upheld.state, upheld.ministry.objections[-1].ruling)
-    assert (kept,) == run.tick(NOTICE_CLOSES)
+    assert (kept,) == run.tick(on(run, NOTICE_CLOSES))
 
     assert ["announced", "revoked", "revoked", "revoked"] == [run.get(x).state for x in result.recommended]
     assert ["not_recommended"] * 2 == [run.get(x).state for x in ids if x not in result.recommended]

@@ -11,7 +11,7 @@ import pilotflow as pf
 from pilotflow.reports import SUMMARY_COLUMNS, load_winners, summary_table, write_summary
 from pilotflow.service import Winner
 
-from conftest import all_materials, forward, nominate, stamp_all, unit_code
+from conftest import all_materials, forward, nominate, on, stamp_all, unit_code
 
 MIN = pf.Actor("MIN", "industry", "operator")
 WEIHAI = pf.Actor("371000", "industry", "lead")
@@ -46,7 +46,7 @@ def test_summary_includes_re_review_results(run: pf.CampaignRun, clock: pf.Fixed
     run.register_winners(MIN, winners)
     run.apply_for_re_review(pf.Actor.applicant(winners[0].unit_code, "a"), winners[0].unit_code,
                             materials=all_materials())  # fmt: skip
-    run.tick(pf.calendar.by_date(clock.now().date().replace(day=18), inclusive=True))
+    run.tick(on(run, pf.calendar.by_date(clock.now().date().replace(day=18), inclusive=True)))
     table = summary_table(run, "371000")
     by_name = dict(zip(table["单位名称"], table["结果"], strict=True))
     assert "撤销称号并摘牌" == by_name["老单位1"]

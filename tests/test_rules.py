@@ -23,6 +23,7 @@ from conftest import (
     file_material,
     forward,
     nominate,
+    on,
     shanghai,
     stamp_all,
     unit_code,
@@ -406,12 +407,12 @@ def test_each_hop_closes_at_the_end_of_its_day(
     stamp_all(run, late.id)
 
     with pytest.raises(pf.ActionRefused) as refused:
-        run.recommend(lead(run, sender), late.id, at=first_late)
+        run.recommend(lead(run, sender), late.id, at=on(run, first_late))
     assert ("deadline_passed",) == refused.value.codes
     assert closes == refused.value.reasons[0].details["deadline"]
     assert sender == run.get(late.id).holder
 
-    after = run.recommend(lead(run, sender), on_time.id, at=last_in_time)
+    after = run.recommend(lead(run, sender), on_time.id, at=on(run, last_in_time))
     assert on_time.route[on_time.route.index(sender) + 1] == after.holder
 
 
@@ -437,12 +438,12 @@ def test_a_hop_without_its_own_deadline_inherits_the_next_one_up(
     (forwarding later could never reach the top in time); the refusal says which hop."""
     ok_run = make_run()
     n = stamp_all(ok_run, nominate(ok_run, 1, origin=origin).id)
-    assert n.route[1] == ok_run.recommend(lead(ok_run, origin), n.id, at=in_time).holder
+    assert n.route[1] == ok_run.recommend(lead(ok_run, origin), n.id, at=on(ok_run, in_time)).holder
 
     late_run = make_run()
     n = stamp_all(late_run, nominate(late_run, 1, origin=origin).id)
     with pytest.raises(pf.ActionRefused) as refused:
-        late_run.recommend(lead(late_run, origin), n.id, at=late)
+        late_run.recommend(lead(late_run, origin), n.id, at=on(late_run, late))
     assert ("deadline_passed",) == refused.value.codes
     assert inherited_from in refused.value.reasons[0].details["hop"]
 
@@ -454,9 +455,9 @@ def test_deadlines_are_instants_whatever_the_offset_of_the_moment(run: pf.Campai
     b = stamp_all(run, nominate(run, 2).id)
 
     at_ok = datetime(2023, 10, 18, 15, 59, 59, tzinfo=UTC)
-    assert WEIHAI == run.recommend(lead(run, WEIHAI_DISTRICT), a.id, at=at_ok).holder
+    assert WEIHAI == run.recommend(lead(run, WEIHAI_DISTRICT), a.id, at=on(run, at_ok)).holder
     with pytest.raises(pf.ActionRefused) as refused:
-        run.recommend(lead(run, WEIHAI_DISTRICT), b.id, at=datetime(2023, 10, 18, 16, tzinfo=UTC))
+        run.recommend(lead(run, WEIHAI_DISTRICT), b.id, at=on(run, datetime(2023, 10, 18, 16, tzinfo=UTC)))
     assert ("deadline_passed",) == refused.value.codes
 
 
@@ -472,7 +473,7 @@ def test_nominating_after_the_first_hop_closed_is_refused(run: pf.CampaignRun) -
             scenario="elderly_canteens",
             origin=WEIHAI_DISTRICT,
             materials=all_materials(),
-            at=shanghai(2023, 10, 19, 8),
+            at=on(run, shanghai(2023, 10, 19, 8)),
         )
     assert ("deadline_passed",) == refused.value.codes
     assert [] == run.nominations()
@@ -485,7 +486,7 @@ def test_the_applicant_withdraws_before_the_deadline(run: pf.CampaignRun) -> Non
     """The applicant unit itself may withdraw its nomination while the hop is open."""
     n = forward(run, nominate(run, 1).id)
 
-    after = run.withdraw(applicant(n), n.id, at=shanghai(2023, 10, 18, 23, 59, 59))
+    after = run.withdraw(applicant(n), n.id, at=on(run, shanghai(2023, 10, 18, 23, 59, 59)))
 
     assert "withdrawn" == after.state
     assert "withdraw" == run.history(n.id)[-1].action
@@ -525,9 +526,11 @@ def test_withdrawal_closes_with_the_hop(run: pf.CampaignRun) -> None:
     beijing = nominate(run, 2, origin=BEIJING_DISTRICT)
 
     with pytest.raises(pf.ActionRefused) as refused:
-        run.withdraw(applicant(weihai), weihai.id, at=shanghai(2023, 10, 19))
+        run.withdraw(applicant(weihai), weihai.id, at=on(run, shanghai(2023, 10, 19)))
     assert ("deadline_passed",) == refused.value.codes
-    assert "withdrawn" == run.withdraw(applicant(beijing), beijing.id, at=shanghai(2023, 10, 19)).state
+    assert (
+        "withdrawn" == run.withdraw(applicant(beijing), beijing.id, at=on(run, shanghai(2023, 10, 19))).state
+    )
 
 
 def test_withdrawal_at_the_top_closes_with_the_hop_that_brought_it_there(
@@ -537,9 +540,9 @@ def test_withdrawal_at_the_top_closes_with_the_hop_that_brought_it_there(
     a = climb(run, nominate(run, 1).id, MINISTRY)
     b = climb(run, nominate(run, 2).id, MINISTRY)
 
-    assert "withdrawn" == run.withdraw(applicant(a), a.id, at=shanghai(2023, 10, 29, 23, 59)).state
+    assert "withdrawn" == run.withdraw(applicant(a), a.id, at=on(run, shanghai(2023, 10, 29, 23, 59))).state
     with pytest.raises(pf.ActionRefused) as refused:
-        run.withdraw(applicant(b), b.id, at=shanghai(2023, 10, 30))
+        run.withdraw(applicant(b), b.id, at=on(run, shanghai(2023, 10, 30)))
     assert ("deadline_passed",) == refused.value.codes
 
 
@@ -820,7 +823,7 @@ def test_a_listing_that_begins_mid_campaign_bars_later_recommendations(
     stamp_all(run, n.id)
 
     with pytest.raises(pf.ActionRefused) as refused:
-        run.recommend(lead(run, WEIHAI), n.id, at=shanghai(2023, 10, 18, 10))
+        run.recommend(lead(run, WEIHAI), n.id, at=on(run, shanghai(2023, 10, 18, 10)))
 
     assert ("disqualified",) == refused.value.codes
     assert WEIHAI == run.get(n.id).holder
@@ -906,13 +909,13 @@ def test_the_unknown_unit_type_message_is_bilingual(run: pf.CampaignRun) -> None
 @pytest.mark.parametrize(
     "act",
     [
-        pytest.param(lambda run, n, at: run.stamp(clerk(WEIHAI_DISTRICT), n.id, at=at), id="stamp"),
-        pytest.param(lambda run, n, at: run.recommend(clerk(WEIHAI_DISTRICT), n.id, at=at),
+        pytest.param(lambda run, n, at: run.stamp(clerk(WEIHAI_DISTRICT), n.id, at=on(run, at)), id="stamp"),
+        pytest.param(lambda run, n, at: run.recommend(clerk(WEIHAI_DISTRICT), n.id, at=on(run, at)),
                      id="recommend"),
-        pytest.param(lambda run, n, at: run.withdraw(applicant(n), n.id, at=at), id="withdraw"),
+        pytest.param(lambda run, n, at: run.withdraw(applicant(n), n.id, at=on(run, at)), id="withdraw"),
         pytest.param(lambda run, n, at: run.attach(applicant(n), n.id, file_material("electronic_copy"),
-                                                   at=at), id="attach"),
-        pytest.param(lambda run, n, at: run.decline(clerk(WEIHAI_DISTRICT), n.id, reason="x", at=at),
+                                                   at=on(run, at)), id="attach"),
+        pytest.param(lambda run, n, at: run.decline(clerk(WEIHAI_DISTRICT), n.id, reason="x", at=on(run, at)),
                      id="decline"),
     ],
 )  # fmt: skip
@@ -931,17 +934,17 @@ def test_an_action_earlier_than_the_last_one_is_refused(run: pf.CampaignRun) -> 
     """Actions on one nomination are in time order: a moment before its last action is
     refused (InvalidInput naming both moments) and changes nothing."""
     n = nominate(run, 1)
-    run.stamp(clerk(WEIHAI_DISTRICT), n.id, at=shanghai(2023, 10, 17, 15))
+    run.stamp(clerk(WEIHAI_DISTRICT), n.id, at=on(run, shanghai(2023, 10, 17, 15)))
     before = snapshot(run)
 
     with pytest.raises(pf.InvalidInput) as raised:
-        run.stamp(clerk(WEIHAI_DISTRICT, "health"), n.id, at=shanghai(2023, 10, 17, 14))
+        run.stamp(clerk(WEIHAI_DISTRICT, "health"), n.id, at=on(run, shanghai(2023, 10, 17, 14)))
 
     assert "2023-10-17T14:00:00+08:00" in raised.value.en
     assert "2023-10-17T15:00:00+08:00" in raised.value.en
     assert before == snapshot(run)
     assert ("industry", "health") == run.stamp(
-        clerk(WEIHAI_DISTRICT, "health"), n.id, at=shanghai(2023, 10, 17, 15)
+        clerk(WEIHAI_DISTRICT, "health"), n.id, at=on(run, shanghai(2023, 10, 17, 15))
     ).stamps
 
 
@@ -1078,7 +1081,7 @@ def test_reserve_pool_membership_is_judged_at_the_selection_moment(
         make_run, reserve=4, since=shanghai(2023, 10, 17, 12)
     )  # every action above happened at 09:00
 
-    result = run.select(lead(run, WEIHAI), "enterprise", at=shanghai(2023, 10, 17, 15))
+    result = run.select(lead(run, WEIHAI), "enterprise", at=on(run, shanghai(2023, 10, 17, 15)))
 
     assert (d, a, b) == result.recommended
     assert (c,) == result.cut
@@ -1096,7 +1099,7 @@ def test_an_expired_reserve_pool_entry_no_longer_ranks_first(
     )  # fmt: skip
     run.use_list(pool)
 
-    result = run.select(lead(run, WEIHAI), "enterprise", at=shanghai(2023, 10, 17, 15))
+    result = run.select(lead(run, WEIHAI), "enterprise", at=on(run, shanghai(2023, 10, 17, 15)))
 
     assert (a, b, c) == result.recommended
 

@@ -14,7 +14,7 @@ set by hand (tests, notebooks replaying a campaign, demos).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Protocol
 
 import pendulum
@@ -23,6 +23,8 @@ from .errors import InvalidInput, NaiveDatetime
 
 __all__ = [
     "DEFAULT_TIMEZONE",
+    "EARLIEST",
+    "LATEST",
     "Clock",
     "FixedClock",
     "SystemClock",
@@ -32,6 +34,11 @@ __all__ = [
 ]
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+#: The moments pilotflow accepts lie from EARLIEST (included) to LATEST (excluded): every
+#: such moment converts to UTC and to any offset, and fits every store's timestamp column.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 class Clock(Protocol):
@@ -84,6 +91,15 @@ def moment(value: object, what: str = "moment") -> datetime:
         )
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetime(what, value)
+    try:
+        inside = EARLIEST <= value.astimezone(UTC) < LATEST
+    except (OverflowError, ValueError):  # e.g. 9999-12-31T23:00-12:00 is in year 10000 in UTC
+        inside = False
+    if not inside:
+        raise InvalidInput(
+            f"{what} must lie from {EARLIEST.year} to {LATEST.year - 1} (UTC), got {value.isoformat()}",
+            f"{what} 必须在 {EARLIEST.year} 年至 {LATEST.year - 1} 年之间（UTC），收到 {value.isoformat()}",
+        )
     return value
 
 

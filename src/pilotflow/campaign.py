@@ -20,12 +20,14 @@ criterion the selector sets (an empty selector matches everything)::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from attrs import field, frozen
 
 __all__ = [
+    "DEFAULT_CLOCK_TOLERANCE_SECONDS",
+    "MAX_CLOCK_TOLERANCE_SECONDS",
     "Campaign",
     "HopRule",
     "Level",
@@ -231,9 +233,19 @@ class ReReviewRules:
     video_tolerance_seconds: int | None = None
 
 
+#: How far an action's stated moment may be from the run's clock (``clock_tolerance_seconds``
+#: in a campaign file): five minutes unless the campaign says otherwise, at most an hour.
+DEFAULT_CLOCK_TOLERANCE_SECONDS = 300
+MAX_CLOCK_TOLERANCE_SECONDS = 3600
+
+
 @frozen
 class Campaign:
-    """A whole campaign definition. ``revision`` is a hash of its content."""
+    """A whole campaign definition. ``revision`` is a hash of its content.
+
+    ``clock_tolerance`` is how far the moment an action states (``at=``) may lie from the
+    run's clock; see :class:`~pilotflow.CampaignRun` and docs/architecture.md (moments).
+    """
 
     id: str
     title: Text
@@ -255,6 +267,7 @@ class Campaign:
     revision: str
     source: str = "<memory>"
     ministry: MinistryRules = MinistryRules()
+    clock_tolerance: timedelta = timedelta(seconds=DEFAULT_CLOCK_TOLERANCE_SECONDS)
 
     @property
     def level_codes(self) -> tuple[str, ...]:

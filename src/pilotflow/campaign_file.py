@@ -25,7 +25,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any, NoReturn
@@ -36,6 +36,8 @@ import yaml
 from .authorities import AuthorityGraph
 from .calendar import by_date, parse_moment
 from .campaign import (
+    DEFAULT_CLOCK_TOLERANCE_SECONDS,
+    MAX_CLOCK_TOLERANCE_SECONDS,
     Campaign,
     HopRule,
     Level,
@@ -75,6 +77,7 @@ _LEVEL_NAMES: Mapping[str, Text] = {
 _TOP_KEYS_REQUIRED = ("id", "title", "year", "timezone", "levels", "departments", "unit_types")
 _TOP_KEYS_OPTIONAL = (
     "deadline_rule",
+    "clock_tolerance_seconds",
     "documents",
     "scenario_groups",
     "scenarios",
@@ -471,6 +474,17 @@ class _Reader:
         self.inclusive = DEADLINE_RULES[
             self.choice(rule, "deadline_rule", DEADLINE_RULES, "deadline rule", "截止规则")
         ]
+        tolerance = self.integer(
+            doc.get("clock_tolerance_seconds", DEFAULT_CLOCK_TOLERANCE_SECONDS),
+            "clock_tolerance_seconds",
+            minimum=0,
+        )
+        if tolerance > MAX_CLOCK_TOLERANCE_SECONDS:
+            self.fail(
+                "clock_tolerance_seconds",
+                f"must be at most {MAX_CLOCK_TOLERANCE_SECONDS} (one hour), got {tolerance}",
+                f"不能超过 {MAX_CLOCK_TOLERANCE_SECONDS} 秒（一小时），实际为 {tolerance}",
+            )
         self.documents = self._documents(doc.get("documents", []))
         levels = self._levels(doc["levels"])
         self.levels = tuple(level.code for level in levels)
@@ -512,6 +526,7 @@ class _Reader:
             year=year,
             timezone=self.timezone,
             deadline_inclusive=self.inclusive,
+            clock_tolerance=timedelta(seconds=tolerance),
             levels=levels,
             departments=departments,
             unit_types=dict(self.unit_types),

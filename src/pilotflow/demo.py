@@ -748,19 +748,13 @@ class _Demo:
         until = self.run.get(on_notice[0]).ministry
         self.note(f"{len(on_notice)} units on notice until {until.notice_until if until else '?'}")
         first, second = on_notice[0], on_notice[-1]
+        self.clock.set(_at(11, 7, 10))
         self.run.file_objection(
-            first,
-            objector="王某（实名）",
-            grounds="服务人数与实际不符",
-            evidence="社区走访记录",
-            at=_at(11, 7, 10),
+            first, objector="王某（实名）", grounds="服务人数与实际不符", evidence="社区走访记录"
         )
+        self.clock.set(_at(11, 8, 10))
         self.run.file_objection(
-            second,
-            objector="李某（实名）",
-            grounds="产品未实际投入使用",
-            evidence="用户反馈",
-            at=_at(11, 8, 10),
+            second, objector="李某（实名）", grounds="产品未实际投入使用", evidence="用户反馈"
         )
         self.clock.set(_at(11, 10, 9))
         self.run.rule_on_objection(ministry, first, upheld=False, reason="经核查，异议不成立")

@@ -9,6 +9,7 @@
     │   ├── UnknownDepartment                   a department the authority does not have
     │   ├── InvalidUnitCode                     a unified social credit code that fails its check
     │   ├── NaiveDatetime                       a datetime without a time zone
+    │   ├── MomentRefused                       an action dated away from the run's clock
     │   ├── MaterialRejected (materials.py)      a material file that fails its checks
     │   └── GraphError                          the authority graph is not a forest rooted at the top
     ├── NominationNotFound (also a LookupError) no nomination with that id
@@ -25,6 +26,7 @@ civil servants. A refused action changes nothing: no state, no quota seat, no au
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from attrs import field, frozen
@@ -37,6 +39,7 @@ __all__ = [
     "GraphError",
     "InvalidInput",
     "InvalidUnitCode",
+    "MomentRefused",
     "NaiveDatetime",
     "NominationNotFound",
     "PilotflowError",
@@ -129,6 +132,40 @@ class NaiveDatetime(InvalidInput):
             f"{what} must be a timezone-aware datetime, got naive {value!r}",
             f"{what} 必须带时区（如 Asia/Shanghai），收到的是无时区时间 {value!r}",
         )
+
+
+class MomentRefused(InvalidInput):
+    """An action states a moment (``at=``) the run does not accept: further from the run's
+    clock than the campaign's tolerance, or (recording past facts) later than the clock.
+
+    ``at`` is the moment given, ``clock`` the clock's reading, ``tolerance`` the allowance.
+    """
+
+    def __init__(self, at: datetime, clock: datetime, tolerance: timedelta, backfill: bool) -> None:
+        self.at = at
+        self.clock = clock
+        self.tolerance = tolerance
+        seconds = int(tolerance.total_seconds())
+        if backfill:
+            en = (
+                f"at ({at.isoformat()}) is later than the clock ({clock.isoformat()}) by more than "
+                f"{seconds} s: past facts may be recorded, future ones may not"
+            )
+            zh = (
+                f"操作时间 {at.isoformat()} 晚于当前时间 {clock.isoformat()} 超过 {seconds} 秒："
+                "补录只能登记已发生的事项"
+            )
+        else:
+            en = (
+                f"at ({at.isoformat()}) differs from the clock ({clock.isoformat()}) by more than "
+                f"the campaign's tolerance of {seconds} s; an action is dated when it is taken "
+                "(to record facts of the past, use a run opened with backfill=True)"
+            )
+            zh = (
+                f"操作时间 {at.isoformat()} 与当前时间 {clock.isoformat()} 相差超过本次遴选允许的 "
+                f"{seconds} 秒；操作时间以实际办理时间为准（补录历史记录须使用补录模式）"
+            )
+        super().__init__(en, zh)
 
 
 class GraphError(InvalidInput):

@@ -56,6 +56,10 @@ class FrozenData(dict[str, Any]):
 
 
 NO_DATA: Mapping[str, Any] = FrozenData()
+
+#: The key of event data that marks a fact of the past recorded later (a backfill run): the
+#: ISO moment at which it was entered.
+ENTERED_AT = "entered_at"
 _NO_MINISTRY_RECORD = MinistryRecord()  # frozen: one shared empty record
 
 
@@ -133,6 +137,13 @@ class Event:
     @property
     def action(self) -> str:
         return self.shape.action
+
+    @property
+    def entered_at(self) -> str | None:
+        """When a fact of the past was entered (a backfill run), as an ISO moment; None for
+        an action recorded as it was taken."""
+        value = self.data.get(ENTERED_AT)
+        return value if isinstance(value, str) else None
 
     @property
     def from_state(self) -> str:

@@ -35,11 +35,14 @@ from .errors import (
     ConflictError,
     DuplicateNomination,
     InvalidInput,
+    MomentRefused,
+    PilotflowError,
     QuotaExceeded,
     Reason,
     UnknownAuthority,
 )
 from .events import (
+    ENTERED_AT,
     Event,
     EventShape,
     FrozenData,
@@ -286,6 +289,7 @@ class CampaignRun:
         graph: AuthorityGraph | None = None,
         lists: Iterable[UnitList] = (),
         clock: Clock | None = None,
+        backfill: bool = False,
     ) -> None:
         if not isinstance(campaign, Campaign):
             raise InvalidInput(
@@ -297,10 +301,33 @@ class CampaignRun:
                 f"graph must be an AuthorityGraph, got {type(graph).__name__}",
                 "graph 参数必须是 AuthorityGraph 机关关系图",
             )
+        if store is not None and not isinstance(store, Store):
+            raise InvalidInput(
+                f"store must be a Store (see open_store), got {type(store).__name__}",
+                "store 参数必须是存储对象 Store（请用 open_store 打开）",
+            )
+        _flag("backfill", backfill)
         self.campaign = campaign
         self.graph = graph if graph is not None else AuthorityGraph.bundled()
         self.store = store if store is not None else MemoryStore()
         self.clock = clock if clock is not None else SystemClock(campaign.timezone)
+        if not callable(getattr(self.clock, "now", None)):
+            raise InvalidInput(
+                f"clock must have a now() method (a Clock), got {type(self.clock).__name__}",
+                "clock 参数必须是时钟对象（具有 now() 方法）",
+            )
+        try:
+            moment(self.clock.now(), "clock.now()")  # a clock reading naive times is refused here
+        except PilotflowError:
+            raise
+        except Exception as exc:
+            raise InvalidInput(
+                f"clock.now() failed: {type(exc).__name__}: {exc}", "时钟 clock.now() 调用失败"
+            ) from exc
+        #: A run that records facts of the past (a campaign run on paper, imported): ``at`` may
+        #: be any earlier moment, and every event it writes says so (``Event.entered_at``).
+        self.backfill = backfill
+        self._tolerance = campaign.clock_tolerance
         self.workflow = Workflow(campaign, self.graph)
         # Chinese names of every code a refusal may mention.
         self._department_names = {
@@ -359,7 +386,23 @@ class CampaignRun:
     # -- input checks ----------------------------------------------------------------
 
     def _at(self, at: datetime | None) -> datetime:
+        """The moment a question is asked about (``explain``, ``position``...): any moment."""
         return self.clock.now() if at is None else moment(at, "at")
+
+    def _dated(self, at: datetime | None) -> datetime:
+        """The moment an action is recorded at: the clock's reading, or ``at`` when it lies
+        within the campaign's tolerance of it (a backfill run: any moment not after the clock).
+        The one place the dating rule of docs/architecture.md ("Moments") is enforced."""
+        now = self.clock.now()
+        if at is None:
+            return now
+        when = moment(at, "at")
+        if self.backfill:
+            if when - now > self._tolerance:
+                raise MomentRefused(when, now, self._tolerance, True)
+        elif abs(when - now) > self._tolerance:
+            raise MomentRefused(when, now, self._tolerance, False)
+        return when
 
     def _actor(self, actor: object) -> Actor:
         if type(actor) is Actor and (actor.authority, actor.department) in self._members:
@@ -566,6 +609,8 @@ class CampaignRun:
                 action, transition.source, transition.dest, from_holder, to_holder, transition.codes,
                 self.campaign.revision, self._list_versions,
             )  # fmt: skip
+        if self.backfill:  # a fact of the past: the log says when it was entered
+            data = {**(data or {}), ENTERED_AT: self.clock.now().isoformat()}
         event = build_event(
             nominee.id,
             (n.version if n is not None else 0) + 1,
@@ -708,7 +753,7 @@ class CampaignRun:
         receipt_for: ReceiptFor,
     ) -> Nomination:
         """One checked action on one nomination: judge it, commit its change, return the result."""
-        when = self._at(at)
+        when = self._dated(at)
         n = self.store.get(nomination) if type(nomination) is str else self._nomination(nomination)
         if n.campaign != self.campaign.id:
             raise self._other_campaign(n)
@@ -771,7 +816,7 @@ class CampaignRun:
         reason: str | None,
         receipt_for: ReceiptFor,
     ) -> Nomination:
-        when = self._at(at)
+        when = self._dated(at)
         if not (actor.is_applicant and unit_code == actor.authority):  # else _actor checked it
             validate_unit_code(unit_code)
         if not isinstance(unit_name, str) or not unit_name.strip():
@@ -1118,7 +1163,7 @@ class CampaignRun:
         receipt_for: ReceiptFor,
         track: str,
     ) -> SelectionResult:
-        when = self._at(at)
+        when = self._at(at) if dry_run else self._dated(at)
         ranked = self.rank(actor.authority, unit_type, order, at=when, track=track)
         taken: dict[str, int] = {}
         changes: list[Change] = []
@@ -1248,7 +1293,7 @@ class CampaignRun:
         at: datetime | None,
         receipt_for: ReceiptFor,
     ) -> tuple[str, ...]:
-        when = self._at(at)
+        when = self._dated(at)
         reviewed = [n for n in self.store.nominations(self.campaign.id, state="reviewed")
                     if n.ministry is not None and n.ministry.check is None]  # fmt: skip
         if nominations is not None:
@@ -1310,7 +1355,7 @@ class CampaignRun:
         from .workdays import add_working_days
 
         self._actor(actor)
-        when = self._at(at)
+        when = self._dated(at)
         until = add_working_days(when, self.campaign.notice.working_days, timezone=self.campaign.timezone)
         proposed = self.store.nominations(self.campaign.id, state="proposed")
         for n in proposed:
@@ -1362,7 +1407,7 @@ class CampaignRun:
     def announce(self, actor: Actor | None = None, *, at: datetime | None = None) -> tuple[str, ...]:
         """Announce (公告) every unit whose notice has closed without a standing objection.
         Without ``actor`` this is the deadline sweep's doing."""
-        when = self._at(at)
+        when = self._dated(at)
         if actor is not None:
             self._actor(actor)
         done = []
@@ -1411,7 +1456,7 @@ class CampaignRun:
         at: datetime | None,
         receipt_for: ReceiptFor,
     ) -> tuple[Nomination, ...]:
-        when = self._at(at)
+        when = self._dated(at)
         rows = list(winners)
         batches = set(self.campaign.re_review.batches)
         changes = []
@@ -1486,9 +1531,11 @@ class CampaignRun:
 
         Safe to run often and from several processes at once: each transition is an ordinary
         versioned commit, so it fires exactly once (a concurrent sweep that loses the race sees
-        a conflict and moves on). Returns the ids this call moved.
+        a conflict and moves on). Returns the ids this call moved. ``now`` obeys the rule of
+        every action's moment: it may differ from the clock only within the campaign's
+        tolerance (a backfill run: not later than the clock).
         """
-        when = self._at(now)
+        when = self._dated(now)
         fired = []
         for state, action, why in (
             ("in_review", "lapse", "deadline passed / 报送期限已过"),

@@ -1,0 +1,228 @@
+"""Moments cannot be forged: an action is dated by the run's clock.
+
+``at=`` may differ from the clock only within the campaign's tolerance
+(``clock_tolerance_seconds``, five minutes by default); recording facts of the past is a
+separate run mode (``backfill=True``) whose events say when they were entered. The deadline
+sweep obeys the same rule. Questions (``explain``, ``position``, ``as_of``) may name any moment.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from importlib import resources
+
+import pytest
+import yaml
+
+import pilotflow as pf
+from pilotflow.store import Store
+
+from conftest import (
+    CAMPAIGN_ID,
+    WEIHAI_DISTRICT,
+    all_materials,
+    nominate,
+    shanghai,
+    stamp_all,
+    state_of,
+    unit_code,
+)
+
+CLERK = pf.Actor(WEIHAI_DISTRICT, "industry", "clerk")
+
+
+def test_a_recommendation_dated_before_the_deadline_is_refused_after_it(
+    run: pf.CampaignRun, clock: pf.FixedClock
+) -> None:
+    """With the clock at 25 October, a recommendation dated 18 October 23:00 (before Weihai's
+    district deadline) is refused as a forged moment, and nothing is written."""
+    n = stamp_all(run, nominate(run, 1).id)
+    clock.set(shanghai(2023, 10, 25, 9))
+    before = state_of(run)
+
+    with pytest.raises(pf.MomentRefused) as error:
+        run.recommend(CLERK, n.id, at=shanghai(2023, 10, 18, 23))
+
+    assert before == state_of(run)
+    assert "tolerance of 300 s" in error.value.en
+    assert "相差超过" in error.value.zh
+    assert error.value.at == shanghai(2023, 10, 18, 23)
+    assert error.value.clock == shanghai(2023, 10, 25, 9)
+
+
+def test_a_moment_within_the_tolerance_is_kept(run: pf.CampaignRun, clock: pf.FixedClock) -> None:
+    """A moment a few minutes before the clock (a request's own time stamp) is accepted and
+    recorded as given; one just past the tolerance, either way, is refused."""
+    n = nominate(run, 1)
+    clock.set(shanghai(2023, 10, 17, 10))
+    two_minutes_ago = shanghai(2023, 10, 17, 9, 58)
+
+    after = run.stamp(CLERK, n.id, at=two_minutes_ago)
+
+    assert two_minutes_ago == run.history(after)[-1].at
+    for off in (timedelta(seconds=301), -timedelta(seconds=301)):
+        with pytest.raises(pf.MomentRefused):
+            run.stamp(pf.Actor(WEIHAI_DISTRICT, "health", "h"), n.id, at=clock.now() + off)
+
+
+def test_a_future_date_cannot_lock_a_nomination(run: pf.CampaignRun, clock: pf.FixedClock) -> None:
+    """An applicant cannot date an attachment a microsecond before the deadline to make every
+    later stamp "earlier than the last action": the future date is refused and the clerks go on."""
+    n = nominate(run, 1)
+    applicant = pf.Actor.applicant(n.unit_code, "applicant")
+    just_before_deadline = shanghai(2023, 10, 19) - timedelta(microseconds=1)
+    extra = pf.paper_material(run.campaign.materials["application_form_paper"], 1)
+
+    with pytest.raises(pf.MomentRefused):
+        run.attach(applicant, n.id, extra, at=just_before_deadline)
+
+    assert "in_review" == stamp_all(run, n.id).state
+
+
+def test_the_same_instant_in_another_offset_is_the_same_moment(
+    run: pf.CampaignRun, clock: pf.FixedClock
+) -> None:
+    """The tolerance compares instants: the clock's reading written in UTC or +08:00 is accepted."""
+    n = nominate(run, 1)
+    now = clock.now()
+    run.stamp(CLERK, n.id, at=now.astimezone(UTC))
+    run.stamp(pf.Actor(WEIHAI_DISTRICT, "health", "h"), n.id, at=now.astimezone(timezone(timedelta(hours=8))))
+    assert 3 == run.get(n.id).version
+
+
+def test_the_sweep_cannot_be_run_at_another_moment(run: pf.CampaignRun, clock: pf.FixedClock) -> None:
+    """``tick(now)`` obeys the same rule: a sweep dated after the deadline while the clock is
+    before it is refused and lapses nothing; run at the clock's moment it lapses what is due."""
+    n = nominate(run, 1)
+
+    with pytest.raises(pf.MomentRefused):
+        run.tick(shanghai(2023, 10, 25))
+    assert "in_review" == run.get(n.id).state
+
+    clock.set(shanghai(2023, 10, 25))
+    assert (n.id,) == run.tick()
+    assert "lapsed" == run.get(n.id).state
+
+
+def test_questions_may_name_any_moment(run: pf.CampaignRun, clock: pf.FixedClock) -> None:
+    """``explain``, ``position`` and a dry-run selection ask "what if then" and change nothing,
+    so they take any moment; a real selection at that moment is refused."""
+    n = stamp_all(run, nominate(run, 1).id)
+    later = shanghai(2023, 10, 25)
+    assert "deadline_passed" in [r.code for r in run.explain(n.id, "recommend", actor=CLERK, at=later)]
+    assert run.position(n.id, at=later).deadline is not None
+    assert run.select(CLERK, "enterprise", at=later, dry_run=True).dry_run
+    with pytest.raises(pf.MomentRefused):
+        run.select(CLERK, "enterprise", at=later)
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        datetime(9999, 12, 31, 23, tzinfo=timezone(-timedelta(hours=12))),
+        datetime(1, 1, 1, 0, tzinfo=timezone(timedelta(hours=14))),
+        datetime(2300, 1, 1, tzinfo=UTC),
+    ],
+    ids=["year-10000-in-utc", "year-0-in-utc", "year-2300"],
+)
+def test_moments_outside_the_supported_years_are_refused(run: pf.CampaignRun, when: datetime) -> None:
+    """A moment that overflows when converted to UTC, or lies past 2199, is refused as
+    InvalidInput naming the argument, in actions and in questions alike."""
+    n = nominate(run, 1)
+    with pytest.raises(pf.InvalidInput, match="at must lie from 1900 to 2199"):
+        run.stamp(CLERK, n.id, at=when)
+    with pytest.raises(pf.InvalidInput, match="at must lie from 1900 to 2199"):
+        run.explain(n.id, "stamp", at=when)
+    with pytest.raises(pf.InvalidInput, match="at must lie"):
+        run.publish_notice(pf.Actor("MIN", "industry", "m"), at=when)
+
+
+def _campaign_with(**changes: object) -> pf.Campaign:
+    text = (resources.files("pilotflow") / "data" / "campaigns" / f"{CAMPAIGN_ID}.yaml").read_text("utf-8")
+    doc = yaml.safe_load(text)
+    doc.update(changes)
+    return pf.parse_campaign(yaml.safe_dump(doc, allow_unicode=True))
+
+
+def test_the_tolerance_is_the_campaigns(clock: pf.FixedClock) -> None:
+    """``clock_tolerance_seconds`` sets the allowance: with 0 only the clock's own moment is
+    accepted; with 3600 an hour-old moment is; more than an hour is refused at load."""
+    strict = _campaign_with(clock_tolerance_seconds=0)
+    assert timedelta(0) == strict.clock_tolerance
+    run = pf.CampaignRun(strict, lists=pf.empty_lists(strict), clock=clock)
+    n = nominate(run, 1)
+    with pytest.raises(pf.MomentRefused, match="tolerance of 0 s"):
+        run.stamp(CLERK, n.id, at=clock.now() - timedelta(seconds=1))
+
+    lenient = _campaign_with(clock_tolerance_seconds=3600)
+    run = pf.CampaignRun(lenient, lists=pf.empty_lists(lenient), clock=clock)
+    n = nominate(run, 1)
+    clock.advance(hours=1)
+    assert 2 == run.stamp(CLERK, n.id, at=clock.now() - timedelta(minutes=59)).version
+
+    with pytest.raises(pf.CampaignFileError, match="clock_tolerance_seconds"):
+        _campaign_with(clock_tolerance_seconds=3601)
+
+
+def test_backfill_records_past_facts_and_says_so(
+    store: Store, campaign: pf.Campaign, clock: pf.FixedClock
+) -> None:
+    """A backfill run (importing a campaign run on paper) takes moments of the past; every
+    event it writes records when it was entered, on every store, and the log replays. An
+    ordinary run's events carry no such mark."""
+    clock.set(shanghai(2024, 3, 1, 9))
+    run = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign), clock=clock, backfill=True)
+    n = run.nominate(
+        pf.Actor(WEIHAI_DISTRICT, "industry", "clerk"),
+        unit_code=unit_code(991), unit_name="补录单位", unit_type="enterprise",
+        scenario="smart_nursing_homes", origin=WEIHAI_DISTRICT, materials=all_materials(),
+        at=shanghai(2023, 10, 17, 10),
+    )  # fmt: skip
+    n = run.stamp(CLERK, n.id, at=shanghai(2023, 10, 17, 11))
+
+    history = run.history(n.id)
+    assert [shanghai(2023, 10, 17, 10), shanghai(2023, 10, 17, 11)] == [e.at for e in history]
+    assert {clock.now().isoformat()} == {e.entered_at for e in history}
+    assert run.replay().nominations[n.id] == run.get(n.id)
+    with pytest.raises(pf.MomentRefused, match="future ones may not"):
+        run.stamp(pf.Actor(WEIHAI_DISTRICT, "health", "h"), n.id, at=shanghai(2024, 3, 2))
+
+    live = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign), clock=clock)
+    assert live.history(n.id)[-1].entered_at is not None  # the mark is in the stored log
+    clock.set(shanghai(2023, 10, 17, 12))
+    after = live.stamp(pf.Actor(WEIHAI_DISTRICT, "health", "h"), n.id)
+    assert live.history(after)[-1].entered_at is None
+
+
+@pytest.mark.parametrize(
+    "clock_value",
+    [object(), "2023-10-17", lambda: None],
+    ids=["no-now", "string", "function"],
+)
+def test_a_clock_is_checked_when_the_run_is_made(campaign: pf.Campaign, clock_value: object) -> None:
+    """Something that is not a clock is refused when the run is made, not at its first action."""
+    with pytest.raises(pf.InvalidInput, match="clock"):
+        pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=clock_value)  # type: ignore[arg-type]
+
+
+def test_a_clock_reading_naive_times_is_refused_at_once(campaign: pf.Campaign) -> None:
+    """A clock whose ``now()`` returns a naive datetime is refused when the run is made."""
+
+    class Naive:
+        def now(self) -> datetime:
+            return datetime(2023, 10, 17, 9)
+
+    with pytest.raises(pf.NaiveDatetime, match=r"clock\.now\(\)"):
+        pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=Naive())
+
+
+def test_a_run_refuses_a_store_that_is_not_one(campaign: pf.Campaign) -> None:
+    """``store="memory://"`` (a URL where a store is expected) is refused at construction."""
+    with pytest.raises(pf.InvalidInput, match="open_store"):
+        pf.CampaignRun(campaign, store="memory://", lists=pf.empty_lists(campaign))  # type: ignore[arg-type]
+
+
+def test_backfill_is_a_flag(campaign: pf.Campaign) -> None:
+    """``backfill`` must be True or False (a truthy string is not enabling it by accident)."""
+    with pytest.raises(pf.InvalidInput, match="backfill"):
+        pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), backfill="yes")  # type: ignore[arg-type]
