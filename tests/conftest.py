@@ -161,10 +161,19 @@ def nominate(
     unit_type: str = "enterprise",
     materials: bool = True,
 ) -> pf.Nomination:
-    """File nomination number ``n`` at ``origin`` as its applicant, with every material."""
-    code = unit_code(n, origin if origin.isdigit() else "110000")
+    """File nomination number ``n`` at ``origin`` as its applicant, with every material: a
+    unit registered in ``origin`` (where the origin admits units of other divisions, such as a
+    development zone or XPCC, in the first of those; at a central enterprise: in Beijing, filed
+    by the enterprise's headquarters, which files for its member units)."""
+    authority = run.graph[origin]
+    division = origin if origin.isdigit() else min(authority.admits, default="110000")
+    code = unit_code(n, division)
+    if authority.kind == "central_enterprise":
+        actor = pf.Actor(origin, authority.departments[0], "group-office")
+    else:
+        actor = pf.Actor.applicant(code, "applicant")
     return run.nominate(
-        pf.Actor.applicant(code, "applicant"),
+        actor,
         unit_code=code,
         unit_name=f"测试单位{n}",
         unit_type=unit_type,

@@ -587,12 +587,17 @@ def test_a_live_unit_cannot_be_nominated_twice_but_may_refile_after_withdrawing(
 
 
 def test_a_unit_cannot_nominate_twice_through_another_district(run: pf.CampaignRun) -> None:
-    """The duplicate check is per unit, wherever the second filing is made."""
-    first = nominate(run, 1)
+    """The duplicate check is per unit, wherever the second filing is made (a unit registered
+    with Weihai's city-level bureau may file at any of Weihai's districts, but only once)."""
+    code = unit_code(1, WEIHAI)
+    run.nominate(
+        clerk(WEIHAI_DISTRICT), unit_code=code, unit_name="同一单位", unit_type="park",
+        scenario="community_day_care", origin=WEIHAI_DISTRICT,
+    )  # fmt: skip
     with pytest.raises(pf.DuplicateNomination):
         run.nominate(
             clerk("371003"),
-            unit_code=first.unit_code,
+            unit_code=code,
             unit_name="同一单位",
             unit_type="park",
             scenario="community_day_care",

@@ -67,6 +67,9 @@ class Authority:
     ``parent`` is whom it reports to (``None`` only at the top); ``admin_parent`` is where it
     lies administratively (Qingdao reports to the ministry but lies in Shandong), and
     ``ancestors`` all authorities it lies within — what ``Selector.within`` looks at.
+    ``admits`` names divisions whose units may be filed here although they lie outside it:
+    a development zone admits the units of its city, XPCC those of the Corps' cities (see
+    :meth:`AuthorityGraph.registered_in` and docs/authorities.md, "Where a nomination starts").
     """
 
     code: str
@@ -77,6 +80,7 @@ class Authority:
     admin_parent: str | None = None
     departments: tuple[str, ...] = field(default=DEFAULT_DEPARTMENTS, converter=_departments)
     ancestors: frozenset[str] = frozenset()
+    admits: frozenset[str] = field(default=frozenset(), converter=frozenset)
 
     def check_department(self, department: str) -> None:
         """Raise :class:`UnknownDepartment` unless this authority has ``department``."""
@@ -195,6 +199,41 @@ class AuthorityGraph:
 
     def __repr__(self) -> str:
         return f"<AuthorityGraph {len(self)} authorities, top={self._top}>"
+
+    def registered_in(self, unit_code: str) -> Authority | None:
+        """The division that registered a unit: characters 3-8 of its unified social credit
+        code (登记管理机关行政区划码). A code of a division the table no longer lists (merged
+        or renamed since the unit registered) falls back to its city, then its province;
+        ``100000`` (registered nationally) is the top. None if nothing matches.
+
+        >>> graph = AuthorityGraph.bundled()
+        >>> graph.registered_in("91371002MA3C5CJX00").name
+        '环翠区'
+        >>> graph.registered_in("91370284MA3C5CJX00").name    # 胶南市, merged into 黄岛区 in 2012
+        '青岛市'
+        """
+        division = unit_code[2:8]
+        if division == "100000":
+            return self.top
+        for code in (division, division[:4] + "00", division[:2] + "0000"):
+            found = self._nodes.get(code)
+            if found is not None and code.isdigit():
+                return found
+        return None
+
+    @staticmethod
+    def covers(origin: Authority, registered: Authority) -> bool:
+        """May a unit registered in ``registered`` be filed at ``origin``? Yes when ``origin``
+        is that division or lies within it (a city- or province-registered unit files at any
+        of its county-level authorities), or ``origin`` admits it (a development zone: the
+        units of its city; XPCC: those of the Corps' cities)."""
+        code = registered.code
+        return (
+            origin.code == code
+            or code in origin.ancestors
+            or code in origin.admits
+            or not origin.admits.isdisjoint(registered.ancestors)
+        )
 
     @property
     def top(self) -> Authority:
@@ -335,9 +374,19 @@ def _bundled_authorities() -> list[Authority]:
             parent = prefecture if prefecture in codes else province
             out.append(Authority(code, name, "district", "county", parent))
     xpcc = extra["xpcc"]
-    out.append(Authority(xpcc["code"], xpcc["name"], "province", "xpcc", top, None, xpcc["departments"]))
+    out.append(
+        Authority(
+            xpcc["code"], xpcc["name"], "province", "xpcc", top, None, xpcc["departments"],
+            admits=xpcc["admits"],
+        )
+    )  # fmt: skip
     for ce in extra["central_enterprises"]:
         out.append(Authority(ce["code"], ce["name"], "province", "central_enterprise", top, None, ("hq",)))
     for zone in extra["development_zones"]:
-        out.append(Authority(zone["code"], zone["name"], "district", "development_zone", zone["parent"]))
+        out.append(
+            Authority(
+                zone["code"], zone["name"], "district", "development_zone", zone["parent"],
+                admits={zone["parent"]},  # a zone takes the units of its city
+            )
+        )  # fmt: skip
     return out

@@ -47,6 +47,7 @@ __all__ = [
     "not_stamped_yet",
     "notice_closed",
     "notice_open",
+    "origin_fits_unit",
     "quota_free",
     "stamps_complete",
 ]
@@ -173,6 +174,56 @@ class _ActorHoldsOrApplicant(Guard):
 class _ActorAtOrigin(_ActorHoldsOrApplicant):
     code = "actor_at_origin"
     doc = "the applicant itself or a department of the origin authority files the nomination"
+
+
+@frozen(repr=False)
+class _OriginFitsUnit(Guard):
+    code = "origin_fits_unit"
+    doc = "the nomination starts where nominations start, within the division that registered the unit"
+
+    def __call__(self, ctx: Context) -> Reason | None:
+        origin = ctx.plan.holder
+        unit_code = ctx.nomination.unit_code
+        if not ctx.plan.starts_route:
+            return Reason(
+                "origin_not_first_level",
+                f"nominations do not start at {origin.code} ({origin.name}): file the unit at "
+                "the authority below it where the unit is registered",
+                f"申报不能从{origin.name}发起，请向单位注册地所在的下一级主管部门申报",
+                {"origin": origin.code},
+            )
+        if origin.kind == "central_enterprise":
+            # A central enterprise files for its member units, wherever they are registered:
+            # its headquarters vouches for membership, so an applicant cannot file there alone.
+            actor = ctx.actor
+            if actor is None or actor.authority == origin.code:
+                return None
+            return Reason(
+                "origin_outside_registration",
+                f"a unit is filed at the central enterprise {origin.code} ({origin.name}) by its "
+                "headquarters, which vouches that the unit is one of its members",
+                f"中央企业成员单位须由{origin.name}集团总部组织申报，申报单位不能自行向中央企业申报",
+                {"origin": origin.code, "unit_code": unit_code},
+            )
+        registered = ctx.extra.get("registered_in")
+        if registered is not None and ctx.extra["covers"](origin, registered):
+            return None
+        division = unit_code[2:8]
+        where = f"{registered.code} ({registered.name})" if registered is not None else "an unknown division"
+        where_zh = registered.name if registered is not None else "未知的行政区划"
+        return Reason(
+            "origin_outside_registration",
+            f"unit {unit_code} is registered in {where} (division code {division} in its unified "
+            f"social credit code); it cannot be filed at {origin.code} ({origin.name}), which lies "
+            "outside that division",
+            f"单位 {unit_code} 的登记管理机关位于{where_zh}（统一社会信用代码第 3-8 位），"
+            f"不能向辖区以外的{origin.name}申报",
+            {
+                "origin": origin.code,
+                "division": division,
+                "registered_in": registered.code if registered else None,
+            },
+        )
 
 
 @frozen(repr=False)
@@ -394,6 +445,13 @@ def actor_holds_or_applicant() -> Guard:
 def actor_at_origin() -> Guard:
     """The nomination is filed by the applicant or by a department of the origin authority."""
     return _ActorAtOrigin()
+
+
+def origin_fits_unit() -> Guard:
+    """The nomination starts at an authority where nominations start (the campaign's first
+    level, or one with nothing below it such as XPCC), within the division that registered
+    the unit or one that admits it; at a central enterprise, filed by its headquarters."""
+    return _OriginFitsUnit()
 
 
 def before_deadline() -> Guard:

@@ -849,6 +849,8 @@ class CampaignRun:
             "new", None, None,
         )  # fmt: skip
         ctx = self._context(new, actor, when, "nominate")
+        ctx.extra = {**self._base_extra, "registered_in": self.graph.registered_in(unit_code),
+                     "covers": self.graph.covers}  # fmt: skip
         data = {
             "campaign": self.campaign.id,
             "unit_code": unit_code,

@@ -104,7 +104,7 @@ _RECOMMEND_GUARDS = (
 # The machine's definition: transitions' own dict format, guards as conditions.
 _DEFINITION: list[dict[str, Any]] = [
     {"trigger": "nominate", "source": "new", "dest": "in_review",
-     "conditions": [g.actor_at_origin(), g.before_deadline(), g.not_listed()]},
+     "conditions": [g.actor_at_origin(), g.origin_fits_unit(), g.before_deadline(), g.not_listed()]},
     {"trigger": "attach", "source": "in_review", "dest": None,
      "conditions": [g.actor_holds_or_applicant(), g.before_deadline()]},
     {"trigger": "stamp", "source": "in_review", "dest": None,
@@ -194,6 +194,9 @@ class HopPlan:
     quota_rule: QuotaRule | None
     level: str
     re_review_materials: tuple[MaterialRequirement, ...] = ()
+    #: May a nomination start here? At the campaign's first level, or where nothing reports
+    #: to the authority (XPCC, a central enterprise): only for the first hop of a route.
+    starts_route: bool = False
 
     @property
     def to_top(self) -> bool:
@@ -308,6 +311,7 @@ class Workflow:
                     campaign.quota_rule(a) if nxt is not None else None,
                     a.level,
                     own.re_review_materials if own is not None else (),
+                    i == 0 and (a.level == campaign.level_codes[0] or not self.graph.children(a.code)),
                 )
             )
         return RoutePlan(tuple(route), tuple(hops))
