@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 import pilotflow as pf
-from pilotflow.store import Store
+from pilotflow.store import Receipt, Store
 from pilotflow.store.sql import SQLStore, configure_sqlite, make_metadata
 
 from conftest import forward, nominate, on, shanghai, stamp_all, unit_code
@@ -178,3 +178,76 @@ def test_unknown_schema_version_is_refused(tmp_path: Path) -> None:
     store.close()
     with pytest.raises(pf.StoreError, match="schema version '0'"):
         pf.open_store(url)
+
+
+def test_the_same_instant_in_any_notation_is_the_same_command(
+    store: Store, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A retry stating the same moment with ZoneInfo, timezone.utc or a fixed +08:00 offset is
+    the same command: it returns the first result and writes nothing."""
+    from datetime import UTC, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    run = make_run(store)
+    n = nominate(run, 1)
+    moment = run.clock.now()
+    first = run.stamp(CLERK, n.id, at=moment.astimezone(ZoneInfo("Asia/Shanghai")), idempotency_key="k")
+    events = len(run.events())
+    for same in (moment.astimezone(UTC), moment.astimezone(timezone(timedelta(hours=8))), moment):
+        assert first == run.stamp(CLERK, n.id, at=same, idempotency_key="k")
+    assert events == len(run.events())
+
+
+class _CommitsFirstAfterReceiptRead(SQLStore):
+    """A real SQL store on a host's connection that, once, runs ``between`` right after it
+    has read a receipt: the moment another request's commit lands in a real race."""
+
+    between: Callable[[], None] | None = None
+
+    def receipt(self, campaign: str, key: str) -> Receipt | None:
+        found = super().receipt(campaign, key)
+        if self.between is not None:
+            between, self.between = self.between, None
+            between()
+        return found
+
+
+def test_a_retry_sent_while_the_first_request_runs_gets_its_result(
+    pg_url: str, campaign: pf.Campaign, clock: pf.FixedClock
+) -> None:
+    """Two requests with one idempotency key, each in its own host transaction on PostgreSQL
+    (read committed): the retry reads the receipt before the first request commits and the
+    nomination after it. It answers with the first request's result (not 'already stamped'),
+    and the log holds one stamp. (On SQLite a host's second write transaction waits for the
+    first at BEGIN IMMEDIATE, so the two cannot interleave.)"""
+    import uuid
+
+    engine = sa.create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    schema = f"pf_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with engine.connect() as conn:
+            store = SQLStore(conn, schema=schema)
+            run = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign), clock=clock)
+            nid = nominate(run, 1).id
+            conn.commit()
+        with engine.connect() as first_conn, engine.connect() as second_conn:
+            first_conn.begin()
+            first_run = pf.CampaignRun(campaign, store=SQLStore(first_conn, schema=schema),
+                                       lists=pf.empty_lists(campaign), clock=clock)  # fmt: skip
+            first = first_run.stamp(CLERK, nid, idempotency_key="req-1")  # not committed yet
+            second_conn.begin()
+            racing = _CommitsFirstAfterReceiptRead(second_conn, schema=schema)
+            racing.between = first_conn.commit
+            second_run = pf.CampaignRun(campaign, store=racing, lists=pf.empty_lists(campaign), clock=clock)
+
+            again = second_run.stamp(CLERK, nid, idempotency_key="req-1")
+            second_conn.commit()
+
+        assert first == again
+        with engine.connect() as conn:
+            history = SQLStore(conn, schema=schema).events(campaign.id, nid)
+            assert ["nominate", "stamp"] == [e.action for e in history]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()

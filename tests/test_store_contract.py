@@ -182,3 +182,89 @@ def test_refusal_leaves_no_trace(store: Store, make_run: Callable[..., pf.Campai
     with pytest.raises(pf.ActionRefused):
         run.stamp(pf.Actor("371003", "industry", "a"), n.id)  # not the holder
     assert before == _state(run)
+
+
+# -- one rule for text, on every store ---------------------------------------------------------
+
+BAD_TEXTS = [
+    pytest.param("威海\x00公司", "control character", id="nul"),
+    pytest.param("威海\ud800公司", "lone surrogate", id="lone-surrogate"),
+    pytest.param("\u200b\u200b\u200b", "visible character", id="zero-width-only"),
+    pytest.param("\x1b[2J威海", "control character", id="escape-sequence"),
+    pytest.param("威" * (10 * 2**20), "at most", id="ten-mebibytes"),
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), BAD_TEXTS)
+def test_a_unit_name_breaking_the_text_rule_is_refused(
+    store: Store, make_run: Callable[..., pf.CampaignRun], text: str, problem: str
+) -> None:
+    """A unit name with NUL, a lone surrogate, only zero-width characters, an escape sequence
+    or 10 MiB is refused alike on every store, as InvalidInput naming the field; nothing is
+    written."""
+    run = make_run(store)
+    before = _state(run)
+    code = unit_code(1)
+    with pytest.raises(pf.InvalidInput, match=problem) as error:
+        run.nominate(
+            pf.Actor.applicant(code, "a"), unit_code=code, unit_name=text, unit_type="enterprise",
+            scenario="smart_nursing_homes", origin="371002", materials=all_materials(),
+        )  # fmt: skip
+    assert "unit_name" in error.value.en
+    assert before == _state(run)
+
+
+@pytest.mark.parametrize(("text", "problem"), BAD_TEXTS)
+def test_reasons_and_keys_breaking_the_text_rule_are_refused(
+    store: Store, make_run: Callable[..., pf.CampaignRun], text: str, problem: str
+) -> None:
+    """A reason, an idempotency key and an actor's person id obey the same rule on every store."""
+    run = make_run(store)
+    n = nominate(run, 1)
+    before = _state(run)
+    clerk = pf.Actor("371002", "industry", "clerk")
+    with pytest.raises(pf.InvalidInput, match=problem):
+        run.decline(clerk, n.id, reason=text)
+    with pytest.raises(pf.InvalidInput):
+        run.stamp(clerk, n.id, idempotency_key=text)
+    with pytest.raises(pf.InvalidInput):
+        pf.Actor("371002", "industry", text)
+    assert before == _state(run)
+
+
+@pytest.mark.parametrize("bad_id", ["\ud800", "abc\x00", "x" * 10_000])
+def test_reading_with_an_impossible_id_is_invalid_input(
+    store: Store, make_run: Callable[..., pf.CampaignRun], bad_id: str
+) -> None:
+    """``get``, ``history``, ``position`` and an action given an id no store can hold say so
+    (InvalidInput naming the id) on every store, never a driver's encoding error."""
+    run = make_run(store)
+    nominate(run, 1)
+    for call in (
+        lambda: run.get(bad_id),
+        lambda: run.history(bad_id),
+        lambda: run.position(bad_id),
+        lambda: run.stamp(pf.Actor("371002", "industry", "c"), bad_id),
+    ):
+        with pytest.raises(pf.InvalidInput, match="nomination id"):
+            call()
+
+
+def test_multi_line_reasons_keep_their_lines(store: Store, make_run: Callable[..., pf.CampaignRun]) -> None:
+    """A reason may hold line breaks and tabs (a written opinion), stored and read back alike."""
+    run = make_run(store)
+    n = nominate(run, 1)
+    run.decline(pf.Actor("371002", "industry", "c"), n.id, reason="  一、材料不全；\n二、\t数据不实  ")
+    assert "一、材料不全；\n二、\t数据不实" == run.history(n.id)[-1].reason
+
+
+def test_paper_material_carries_no_file_fields(store: Store, make_run: Callable[..., pf.CampaignRun]) -> None:
+    """A paper material declared with a file name (which no inspection checked) is refused;
+    copies are bounded."""
+    run = make_run(store)
+    n = nominate(run, 1, materials=False)
+    clerk = pf.Actor("371002", "industry", "c")
+    with pytest.raises(pf.InvalidInput, match="paper material"):
+        run.attach(clerk, n.id, pf.Material("application_form_paper", copies=3, filename="\ud800.pdf"))
+    with pytest.raises(pf.InvalidInput, match="copies"):
+        pf.Material("application_form_paper", copies=10**20)

@@ -18,6 +18,7 @@ from datetime import datetime
 from attrs import field, frozen
 
 from .errors import InvalidInput
+from .texts import NAME, SHORT, check_text
 
 __all__ = [
     "APPLICANT",
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 APPLICANT = "applicant"
+MAX_COPIES = 1000  # paper copies of one material (一式三份 is the usual)
 PUBLIC = "public"
 OBJECTOR = "objector"
 TERMINAL_STATES = frozenset(
@@ -39,21 +41,12 @@ TERMINAL_STATES = frozenset(
 )  # fmt: skip
 
 
-def _text(what: str, longest: int = 50):  # type: ignore[no-untyped-def]
-    """A validator: a non-empty string of at most ``longest`` characters (what every store,
-    SQL columns included, can keep alike)."""
+def _text(what: str, longest: int = SHORT):  # type: ignore[no-untyped-def]
+    """A validator: the text rule of :mod:`pilotflow.texts` with ``longest`` characters (what
+    every store, SQL columns included, can keep alike)."""
 
     def check(instance: object, attribute: object, value: object) -> None:
-        if not isinstance(value, str) or not value.strip():
-            raise InvalidInput(
-                f"{what} must be a non-empty string, got {value!r}",
-                f"{what} 必须是非空字符串，收到 {value!r}",
-            )
-        if len(value) > longest:
-            raise InvalidInput(
-                f"{what} has {len(value)} characters; at most {longest} are allowed",
-                f"{what} 长度为 {len(value)} 个字符，最多允许 {longest} 个",
-            )
+        check_text(value, what, longest)
 
     return check
 
@@ -68,7 +61,7 @@ class Actor:
 
     authority: str = field(validator=_text("actor.authority"))
     department: str = field(validator=_text("actor.department"))
-    person: str = field(validator=_text("actor.person", longest=200))
+    person: str = field(validator=_text("actor.person", longest=NAME))
 
     @classmethod
     def applicant(cls, unit_code: str, person: str) -> Actor:
@@ -100,10 +93,12 @@ class Material:
     duration: float | None = None
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.copies, int) or isinstance(self.copies, bool) or self.copies < 1:
+        copies = self.copies
+        if not isinstance(copies, int) or isinstance(copies, bool) or not 1 <= copies <= MAX_COPIES:
             raise InvalidInput(
-                f"material {self.kind!r}: copies must be a whole number >= 1, got {self.copies!r}",
-                f"材料 {self.kind!r}：份数必须是不小于 1 的整数，收到 {self.copies!r}",
+                f"material {self.kind!r}: copies must be a whole number from 1 to {MAX_COPIES}, "
+                f"got {copies!r}",
+                f"材料 {self.kind!r}：份数必须是 1 到 {MAX_COPIES} 之间的整数，收到 {copies!r}",
             )
 
 

@@ -59,6 +59,7 @@ from .materials import inspect_campaign_material, is_inspected, paper_material
 from .nomination import APPLICANT, OBJECTOR, PUBLIC, Actor, Material, Nomination
 from .screening import UnitList
 from .store import Change, MemoryStore, Receipt, ReceiptExists, Seat, SeatUnavailable, Store
+from .texts import KEY, LONG_TEXT, NAME, check_text
 from .workflow import ACTIONS, STATES, HopPlan, Transition, Workflow
 
 __all__ = ["CampaignRun", "Position", "QuotaLine", "SelectionResult", "Winner", "retry_on_conflict"]
@@ -87,8 +88,7 @@ _PUBLIC_ACTIONS = (
 
 
 def _nonempty(what: str, value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{what} must be a non-empty string, got {value!r}", f"{what} 不能为空")
+    check_text(value, what, NAME)
 
 
 def _year(what: str, value: object) -> None:
@@ -226,6 +226,34 @@ def _flag(name: str, value: object) -> None:
     """Refuse anything but True or False for a yes/no argument."""
     if not isinstance(value, bool):
         raise InvalidInput(f"{name} must be True or False, got {value!r}", f"{name} 参数必须是 True 或 False")
+
+
+#: At most this many materials in one action (the 2023 campaign asks for nine kinds).
+MAX_MATERIALS = 100
+
+
+def _declared_paper(m: Material) -> bool:
+    """A paper material as it must be declared: its kind and number of copies, nothing else."""
+    return (
+        m.sha256 is None
+        and m.filename is None
+        and m.size is None
+        and m.media_type is None
+        and m.pages is None
+        and m.duration is None
+    )
+
+
+def _fingerprint(part: object) -> str:
+    """One argument of a command as its fingerprint sees it: a moment as its instant (the same
+    moment written with ZoneInfo, a fixed offset or UTC is the same command), anything else
+    as its repr."""
+    if isinstance(part, datetime) and part.utcoffset() is not None:
+        try:
+            return "instant:" + part.astimezone(UTC).isoformat()
+        except (OverflowError, ValueError):
+            pass  # refused by the action itself
+    return repr(part)
 
 
 def _ref(n: Nomination) -> dict[str, Any]:
@@ -427,6 +455,7 @@ class CampaignRun:
                 f"nomination must be an id or a Nomination, got {type(nomination).__name__}",
                 "nomination 参数必须是申报编号或 Nomination 对象",
             )
+        check_text(nid, "nomination id", NAME)
         found = self.store.get(nid)
         if found.campaign != self.campaign.id:
             raise self._other_campaign(found)
@@ -674,29 +703,41 @@ class CampaignRun:
         encode: Callable[[T], Any],
         decode: Callable[[Any], T],
     ) -> T:
-        """Run ``perform`` once per idempotency ``key``: a repeat with the same arguments
-        returns the first result and writes nothing; other arguments are refused."""
+        """Run ``perform`` once per idempotency ``key``, inside the store's atomic scope: a
+        repeat with the same arguments returns the first result and writes nothing; other
+        arguments are refused.
+
+        The receipt is read in the same transaction as the action (a store with an atomic
+        scope serialises the two requests), and read again when the action is refused or
+        loses a race: a repeat sent while the first request was still running answers with
+        the first request's result, not with the refusal its success causes.
+        """
         if key is None:
-            return perform(None)
-        if not isinstance(key, str) or not key.strip() or len(key) > 200:
-            raise InvalidInput(
-                f"idempotency_key must be a non-empty string of at most 200 characters, got {key!r}",
-                "idempotency_key 幂等键必须是不超过 200 个字符的非空字符串",
-            )
+            return self._atomically(perform, None)
+        check_text(key, "idempotency_key", KEY)
         fingerprint = hashlib.sha256(
-            json.dumps([repr(p) for p in parts], ensure_ascii=False).encode()
+            json.dumps([_fingerprint(p) for p in parts], ensure_ascii=False).encode()
         ).hexdigest()
 
         def receipt_for(result: Any) -> Receipt:
             return Receipt(key, fingerprint, json.dumps(encode(result), ensure_ascii=False))
 
-        found = self.store.receipt(self.campaign.id, key)
+        def attempt() -> tuple[Receipt | None, T | None]:
+            found = self.store.receipt(self.campaign.id, key)
+            if found is not None:
+                return found, None
+            return None, perform(receipt_for)
+
+        try:
+            found, result = self._atomically(attempt)
+        except (ReceiptExists, ActionRefused, ConflictError, DuplicateNomination):
+            # The same command may have been done meanwhile by a request still running when
+            # this one read: then its result is the answer (read after our rollback).
+            found = self.store.receipt(self.campaign.id, key)
+            if found is None:
+                raise
         if found is None:
-            try:
-                return perform(receipt_for)
-            except ReceiptExists:  # a concurrent repeat won the race
-                found = self.store.receipt(self.campaign.id, key)
-                assert found is not None
+            return result  # type: ignore[return-value]  # performed now
         if found.fingerprint != fingerprint:
             raise InvalidInput(
                 f"idempotency key {key!r} was already used for a different command",
@@ -734,9 +775,7 @@ class CampaignRun:
         return self._once(
             key,
             (action, actor, nid, reason, dict(data or {}), at),
-            lambda receipt: self._atomically(
-                self._perform, action, actor, nomination, at, reason, data, extra, receipt
-            ),
+            lambda receipt: self._perform(action, actor, nomination, at, reason, data, extra, receipt),
             _ref,
             self._at_version,
         )
@@ -754,7 +793,14 @@ class CampaignRun:
     ) -> Nomination:
         """One checked action on one nomination: judge it, commit its change, return the result."""
         when = self._dated(at)
-        n = self.store.get(nomination) if type(nomination) is str else self._nomination(nomination)
+        n = (
+            self.store.get(nomination)  # an id as pilotflow makes them: plain ASCII, read at once
+            if type(nomination) is str
+            and len(nomination) <= NAME
+            and nomination.isascii()
+            and nomination.isprintable()
+            else self._nomination(nomination)
+        )
         if n.campaign != self.campaign.id:
             raise self._other_campaign(n)
         if when < n.updated_at:
@@ -819,8 +865,7 @@ class CampaignRun:
         when = self._dated(at)
         if not (actor.is_applicant and unit_code == actor.authority):  # else _actor checked it
             validate_unit_code(unit_code)
-        if not isinstance(unit_name, str) or not unit_name.strip():
-            raise InvalidInput("unit_name must be a non-empty string", "unit_name 单位名称不能为空")
+        unit_name = check_text(unit_name, "unit_name", NAME)
         self._unit_type(unit_type)
         if scenario not in self.campaign.scenarios:
             raise InvalidInput(
@@ -845,7 +890,7 @@ class CampaignRun:
             )
         new = build_nomination(
             new_id(), self.campaign.id, self.campaign.revision, unit_code,
-            unit_name.strip(), unit_type, scenario, route, 0, "new", (), mats, (), 0, when, when,
+            unit_name, unit_type, scenario, route, 0, "new", (), mats, (), 0, when, when,
             "new", None, None,
         )  # fmt: skip
         ctx = self._context(new, actor, when, "nominate")
@@ -882,27 +927,31 @@ class CampaignRun:
         """:meth:`_material` for each; a checked file or a declared paper kind passes at once."""
         specs = self.campaign.materials
         out: list[Material] = []
+        if isinstance(materials, (str, bytes, Material)) or not isinstance(materials, Iterable):
+            raise InvalidInput(
+                f"materials must be a list of Material objects, got {type(materials).__name__}",
+                "materials 参数必须是材料（Material）列表",
+            )
         for m in materials:
             if type(m) is Material:
                 spec = specs.get(m.kind)
-                if spec is not None and (m.sha256 is None if spec.paper else is_inspected(m)):
-                    out.append(self._shared_paper(m) if spec.paper else m)
-                    continue
+                if spec is not None:
+                    if spec.paper:
+                        if _declared_paper(m):
+                            # One record per (kind, copies): records are immutable, and every
+                            # nomination declaring three copies of a form needs none of its own.
+                            out.append(self._paper.setdefault((m.kind, m.copies), m))
+                            continue
+                    elif is_inspected(m):
+                        out.append(m)
+                        continue
             out.append(self._material(m))  # says what is wrong
+            if len(out) > MAX_MATERIALS:
+                raise InvalidInput(
+                    f"more than {MAX_MATERIALS} materials in one action",
+                    f"一次提交的材料超过 {MAX_MATERIALS} 份",
+                )
         return tuple(out)
-
-    def _shared_paper(self, m: Material) -> Material:
-        """One record per (kind, copies) of declared paper: records are immutable, and every
-        nomination declaring three copies of a form needs no record of its own."""
-        if (
-            m.filename is None
-            and m.size is None
-            and m.media_type is None
-            and m.pages is None
-            and m.duration is None
-        ):
-            return self._paper.setdefault((m.kind, m.copies), m)
-        return m
 
     def _material(self, material: object) -> Material:
         """A material may be attached only as the campaign has it: a paper kind as a
@@ -920,10 +969,10 @@ class CampaignRun:
                 f"{', '.join(self.campaign.materials)}",
                 f"未知的材料类型 {material.kind!r}",
             )
-        if spec.paper and material.sha256 is not None:
+        if spec.paper and not _declared_paper(material):
             raise InvalidInput(
-                f"{material.kind!r} is a paper material: declare its copies, not a file",
-                f"{spec.name.zh}为纸质材料，请申报份数，不要上传文件",
+                f"{material.kind!r} is a paper material: declare its kind and copies only, not a file",
+                f"{spec.name.zh}为纸质材料，只需申报份数，不要上传文件",
             )
         if not spec.paper and not is_inspected(material):
             raise InvalidInput(
@@ -1009,9 +1058,9 @@ class CampaignRun:
         return self._act("recommend", actor, nomination, at, reason, None, idempotency_key)
 
     def _reasoned(self, action: str, reason: object) -> str:
-        if not isinstance(reason, str) or not reason.strip():
+        if reason is None or (isinstance(reason, str) and not reason.strip()):
             raise InvalidInput(f"{action} needs a reason (a non-empty string)", f"{action} 操作必须填写理由")
-        return reason.strip()
+        return check_text(reason, f"{action} reason", LONG_TEXT, multiline=True)
 
     def decline(
         self,
@@ -1148,9 +1197,7 @@ class CampaignRun:
         return self._once(
             idempotency_key,
             ("select", actor, unit_type, order, at, track),
-            lambda receipt_for: self._atomically(
-                self._select, actor, unit_type, order, at, False, receipt_for, track
-            ),
+            lambda receipt_for: self._select(actor, unit_type, order, at, False, receipt_for, track),
             _selection_data,
             _selection_from,
         )
@@ -1384,7 +1431,7 @@ class CampaignRun:
     ) -> Nomination:
         """A named objection to a unit on notice, inside the window; it suspends only that
         unit until the ministry rules on it."""
-        who = self._reasoned("objection (objector's name)", objector)
+        who = check_text(objector, "objector (the objector's real name)", NAME)
         data = {"objector": who, "grounds": self._reasoned("objection (grounds)", grounds),
                 "evidence": self._reasoned("objection (evidence)", evidence)}  # fmt: skip
         actor = Actor(PUBLIC, OBJECTOR, who)

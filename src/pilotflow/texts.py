@@ -1,0 +1,75 @@
+"""The one rule for text a user sends: names, reasons, opinions, keys, ids.
+
+Every store keeps exactly what another would: a text is accepted only if it is a string of
+Unicode characters that UTF-8 can encode (no lone surrogates), holds no control characters
+(NUL, escape sequences...; a multi-line text may hold tabs and line breaks), has at least one
+visible character (not only spaces or zero-width characters), and is no longer than its
+field's limit. Leading and trailing white space is removed. A text that breaks the rule is
+refused with :class:`~pilotflow.errors.InvalidInput` naming the field.
+
+>>> check_text("  威海某养老科技有限公司 ", "unit_name", NAME)
+'威海某养老科技有限公司'
+>>> try:
+...     check_text("\\u200b\\u200b", "unit_name", NAME)
+... except InvalidInput as error:
+...     print(error.zh)
+unit_name 不能为空（仅含空白或不可见字符）
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from .errors import InvalidInput
+
+__all__ = ["KEY", "LONG_TEXT", "NAME", "SHORT", "check_text"]
+
+#: Length limits, in characters (documented in docs/architecture.md, "Text").
+SHORT = 50  # codes: an actor's authority and department
+NAME = 200  # names: a unit, a person, an objector; idempotency keys; ids
+KEY = 200
+LONG_TEXT = 4000  # free text: a reason, an opinion, an objection's grounds and evidence
+
+_LINE_BREAKS = frozenset("\t\n\r")
+
+
+def check_text(value: object, what: str, longest: int, *, multiline: bool = False) -> str:
+    """``value`` stripped, if it obeys the text rule; else :class:`InvalidInput` naming ``what``."""
+    if not isinstance(value, str):
+        raise InvalidInput(
+            f"{what} must be a string, got {type(value).__name__}",
+            f"{what} 必须是文本（字符串），收到的是 {type(value).__name__}",
+        )
+    if len(value) > longest:
+        raise InvalidInput(
+            f"{what} has {len(value)} characters; at most {longest} are allowed",
+            f"{what} 长度为 {len(value)} 个字符，最多允许 {longest} 个",
+        )
+    if not value.isprintable():  # the common case (printable text) costs one C call
+        _check_characters(value, what, multiline)
+    stripped = value.strip()
+    if not stripped or not any(_visible(c) for c in stripped):
+        raise InvalidInput(
+            f"{what} must contain a visible character, got only white space or invisible characters",
+            f"{what} 不能为空（仅含空白或不可见字符）",
+        )
+    return stripped
+
+
+def _check_characters(value: str, what: str, multiline: bool) -> None:
+    for i, c in enumerate(value):
+        category = unicodedata.category(c)
+        if category == "Cs":
+            raise InvalidInput(
+                f"{what} holds a lone surrogate (U+{ord(c):04X}) at position {i}: not valid Unicode text",
+                f"{what} 第 {i + 1} 个字符不是有效的 Unicode 字符（孤立代理项 U+{ord(c):04X}）",
+            )
+        if category == "Cc" and not (multiline and c in _LINE_BREAKS):
+            raise InvalidInput(
+                f"{what} holds a control character (U+{ord(c):04X}) at position {i}",
+                f"{what} 第 {i + 1} 个字符是控制字符（U+{ord(c):04X}），不允许",
+            )
+
+
+def _visible(c: str) -> bool:
+    return not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc", "Zs", "Mn", "Me")
