@@ -99,4 +99,9 @@ __all__ = [
 
 def empty_lists(campaign: Campaign) -> list[UnitList]:
     """An empty list for each disqualification list ``campaign`` consults (tests, demos)."""
+    if not isinstance(campaign, Campaign):
+        raise InvalidInput(
+            f"campaign must be a Campaign (see load_campaign), got {type(campaign).__name__}",
+            "campaign 参数必须是 Campaign 对象（请用 load_campaign 加载）",
+        )
     return [UnitList.empty(list_id) for list_id in campaign.screening_lists]

@@ -189,7 +189,7 @@ class AuthorityGraph:
             raise UnknownAuthority(str(code)) from None
 
     def __contains__(self, code: object) -> bool:
-        return code in self._nodes
+        return isinstance(code, str) and code in self._nodes
 
     def __iter__(self) -> Iterator[Authority]:
         return iter(self._nodes.values())

@@ -31,6 +31,7 @@ __all__ = [
     "by_date",
     "moment",
     "parse_moment",
+    "zone",
 ]
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -51,7 +52,7 @@ class SystemClock:
     """The wall clock, read in ``timezone``."""
 
     def __init__(self, timezone: str = DEFAULT_TIMEZONE) -> None:
-        self.timezone = pendulum.timezone(timezone)
+        self.timezone = zone(timezone)
 
     def now(self) -> datetime:
         return pendulum.now(self.timezone)
@@ -80,6 +81,22 @@ class FixedClock:
 
     def __repr__(self) -> str:
         return f"FixedClock({self._now.isoformat()})"
+
+
+def zone(name: object) -> pendulum.Timezone:
+    """The IANA time zone ``name`` (``Asia/Shanghai``); anything else is InvalidInput."""
+    if isinstance(name, str) and 0 < len(name) <= 64 and name.isprintable() and "\\" not in name:
+        try:
+            found = pendulum.timezone(name)
+        except Exception:  # pendulum raises several kinds for unknown or malformed names
+            pass
+        else:
+            if isinstance(found, pendulum.Timezone):
+                return found
+    raise InvalidInput(
+        f"timezone must be an IANA time zone name such as 'Asia/Shanghai', got {name!r}",
+        f"时区必须是 IANA 时区名（如 'Asia/Shanghai'），收到 {name!r}",
+    )
 
 
 def moment(value: object, what: str = "moment") -> datetime:

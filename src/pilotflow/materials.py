@@ -378,12 +378,21 @@ def _path_text(path: object, what: str) -> str:
         text = os.fspath(path)  # type: ignore[call-overload]
     except TypeError:
         text = None
-    if not isinstance(text, str) or "\x00" in text:
+    if not isinstance(text, str) or "\x00" in text or not _encodable(text):
         raise InvalidInput(
             f"{what} must be a path given as text, got {path!r}",
             f"{what} 必须是文本形式的路径，收到 {path!r}",
         )
     return text
+
+
+def _encodable(text: str) -> bool:
+    """Can the operating system take ``text`` as a path (no lone surrogate it cannot encode)?"""
+    try:
+        os.fsencode(text)
+    except UnicodeError:
+        return False
+    return len(text) <= 4096
 
 
 def _check_limits(

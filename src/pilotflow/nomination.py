@@ -18,7 +18,7 @@ from datetime import datetime
 from attrs import field, frozen
 
 from .errors import InvalidInput
-from .texts import NAME, SHORT, check_text
+from .inputs import NAME, SHORT, check_text
 
 __all__ = [
     "APPLICANT",
@@ -42,7 +42,7 @@ TERMINAL_STATES = frozenset(
 
 
 def _text(what: str, longest: int = SHORT):  # type: ignore[no-untyped-def]
-    """A validator: the text rule of :mod:`pilotflow.texts` with ``longest`` characters (what
+    """A validator: the text rule of :mod:`pilotflow.inputs` with ``longest`` characters (what
     every store, SQL columns included, can keep alike)."""
 
     def check(instance: object, attribute: object, value: object) -> None:

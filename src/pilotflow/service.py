@@ -55,11 +55,11 @@ from .events import (
     seat_counters,
 )
 from .guards import SYSTEM, Context, _quota_reason
+from .inputs import KEY, LONG_TEXT, NAME, check_ids, check_sequence, check_text
 from .materials import inspect_campaign_material, is_inspected, paper_material
 from .nomination import APPLICANT, OBJECTOR, PUBLIC, Actor, Material, Nomination
 from .screening import UnitList
 from .store import Change, MemoryStore, Receipt, ReceiptExists, Seat, SeatUnavailable, Store
-from .texts import KEY, LONG_TEXT, NAME, check_text
 from .workflow import ACTIONS, STATES, HopPlan, Transition, Workflow
 
 __all__ = ["CampaignRun", "Position", "QuotaLine", "SelectionResult", "Winner", "retry_on_conflict"]
@@ -372,7 +372,7 @@ class CampaignRun:
         self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
         self._base_extra = {"top": self.graph.top.code, "min_experts": campaign.ministry.min_experts}
         self._lists: dict[str, UnitList] = {}
-        for lst in lists:
+        for lst in check_sequence(lists, "lists"):
             if not isinstance(lst, UnitList):
                 raise InvalidInput(
                     f"lists must hold UnitList objects, got {type(lst).__name__}",
@@ -833,7 +833,7 @@ class CampaignRun:
         disqualification list, or the first hop's deadline has passed.
         """
         self._actor(actor)
-        materials = tuple(materials)
+        materials = check_sequence(materials, "materials", MAX_MATERIALS)
         if idempotency_key is None:
             return self._nominate(
                 actor, unit_code, unit_name, unit_type, scenario, origin, materials, at, reason, None
@@ -867,13 +867,13 @@ class CampaignRun:
             validate_unit_code(unit_code)
         unit_name = check_text(unit_name, "unit_name", NAME)
         self._unit_type(unit_type)
-        if scenario not in self.campaign.scenarios:
+        if not isinstance(scenario, str) or scenario not in self.campaign.scenarios:
             raise InvalidInput(
                 f"unknown scenario {scenario!r}; see campaign.scenarios",
                 f"未知的应用场景 {scenario!r}",
             )
-        if origin not in self.graph:
-            raise UnknownAuthority(origin, "origin")
+        if not isinstance(origin, str) or origin not in self.graph:
+            raise UnknownAuthority(repr(origin) if not isinstance(origin, str) else origin, "origin")
         mats = self._materials(materials)
         route = self._route_from(origin, "origin")
         if actor.is_applicant and actor.authority != unit_code:
@@ -927,12 +927,7 @@ class CampaignRun:
         """:meth:`_material` for each; a checked file or a declared paper kind passes at once."""
         specs = self.campaign.materials
         out: list[Material] = []
-        if isinstance(materials, (str, bytes, Material)) or not isinstance(materials, Iterable):
-            raise InvalidInput(
-                f"materials must be a list of Material objects, got {type(materials).__name__}",
-                "materials 参数必须是材料（Material）列表",
-            )
-        for m in materials:
+        for m in check_sequence(materials, "materials", MAX_MATERIALS):
             if type(m) is Material:
                 spec = specs.get(m.kind)
                 if spec is not None:
@@ -946,11 +941,6 @@ class CampaignRun:
                         out.append(m)
                         continue
             out.append(self._material(m))  # says what is wrong
-            if len(out) > MAX_MATERIALS:
-                raise InvalidInput(
-                    f"more than {MAX_MATERIALS} materials in one action",
-                    f"一次提交的材料超过 {MAX_MATERIALS} 份",
-                )
         return tuple(out)
 
     def _material(self, material: object) -> Material:
@@ -1026,7 +1016,7 @@ class CampaignRun:
         idempotency_key: str | None = None,
     ) -> Nomination:
         """Declare ``copies`` of a paper material (e.g. the application form, 一式三份)."""
-        if kind not in self.campaign.materials:
+        if not isinstance(kind, str) or kind not in self.campaign.materials:
             raise InvalidInput(f"unknown material kind {kind!r}", f"未知的材料类型 {kind!r}")
         material = paper_material(self.campaign.materials[kind], copies)
         return self.attach(actor, nomination, material, at=at, idempotency_key=idempotency_key)
@@ -1119,9 +1109,7 @@ class CampaignRun:
         when = self._at(at)
         self.graph[authority]
         self._unit_type(unit_type)
-        if isinstance(order, str):
-            raise InvalidInput("order must be a sequence of nomination ids, not a string",
-                               "order 参数必须是申报编号的列表")  # fmt: skip
+        order = check_ids(order, "order")
         if track not in ("new", "re_review"):
             raise InvalidInput(f"track must be 'new' or 're_review', got {track!r}",
                                "track 参数必须是 new（新申报）或 re_review（复核）")  # fmt: skip
@@ -1140,8 +1128,6 @@ class CampaignRun:
                 f"{unit_type}: {', '.join(unknown)}",
                 f"排序中包含不属于 {authority} {unit_type} 类待推荐名单的申报：{'、'.join(unknown)}",
             )
-        if len(set(order)) != len(order):
-            raise InvalidInput("order names a nomination twice", "排序中有重复的申报")
         position = {nid: i for i, nid in enumerate(order)}
         priority = [self._lists.get(k) for k in self.campaign.ranking.priority_lists]
 
@@ -1160,8 +1146,8 @@ class CampaignRun:
 
         return tuple(sorted(candidates, key=key))
 
-    def _unit_type(self, unit_type: str) -> None:
-        if unit_type not in self.campaign.unit_types:
+    def _unit_type(self, unit_type: object) -> None:
+        if not isinstance(unit_type, str) or unit_type not in self.campaign.unit_types:
             raise InvalidInput(
                 f"unknown unit_type {unit_type!r}; this campaign has {', '.join(self.campaign.unit_types)}",
                 f"未知的申报类型 {unit_type!r}；本次遴选的类型为 {'、'.join(self.campaign.unit_types)}",
@@ -1188,10 +1174,7 @@ class CampaignRun:
         """
         self._actor(actor)
         _flag("dry_run", dry_run)
-        if isinstance(order, str):
-            raise InvalidInput("order must be a sequence of nomination ids, not a string",
-                               "order 参数必须是申报编号的列表")  # fmt: skip
-        order = tuple(order)
+        order = check_ids(order, "order")
         if dry_run:
             return self._select(actor, unit_type, order, at, True, None, track)  # writes nothing: no scope
         return self._once(
@@ -1319,12 +1302,14 @@ class CampaignRun:
         key a repeated request returns the first draw instead of drawing again."""
         self._actor(actor)
         if nominations is not None:
-            if isinstance(nominations, str):
-                raise InvalidInput("nominations must be a sequence of ids, not a string",
-                                   "nominations 参数必须是申报编号的列表")  # fmt: skip
-            nominations = tuple(nominations)
-            if len(set(nominations)) != len(nominations):
-                raise InvalidInput("nominations names a unit twice", "抽检名单中有重复的申报")
+            nominations = check_ids(nominations, "nominations")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or abs(seed) >= 2**64):
+            raise InvalidInput(
+                f"seed must be a whole number (below 2**64) or None, got {type(seed).__name__}",
+                "seed 随机种子必须是整数（小于 2**64）或 None",
+            )
+        if rate is not None:
+            _number("rate", rate, 0, 1)
         return self._once(
             idempotency_key,
             ("draw", actor, rate, nominations, seed, at),
@@ -1489,7 +1474,7 @@ class CampaignRun:
         application at its authority. Refused whole if any row is bad or already registered;
         with an idempotency key a repeated request returns the first registrations."""
         self._actor(actor)
-        rows = tuple(winners)
+        rows = check_sequence(winners, "winners")
         return self._once(
             idempotency_key,
             ("register", actor, rows, at),
@@ -1681,7 +1666,7 @@ class CampaignRun:
         """:meth:`quota` for several authorities (default: every one with seats in use)."""
         if authorities is None:
             authorities = sorted({a for a, _ in self.store.quota_usage(self.campaign.id)})
-        return [line for a in authorities for line in self.quota(a)]
+        return [line for a in check_sequence(authorities, "authorities") for line in self.quota(a)]
 
     # -- the log ---------------------------------------------------------------------
 
@@ -1719,8 +1704,17 @@ def retry_on_conflict(
     >>> retry_on_conflict(flaky, sleep=lambda s: None), len(calls)
     ('done', 3)
     """
-    if attempts < 1:
-        raise InvalidInput("attempts must be at least 1", "重试次数至少为 1")
+    if not callable(action) or not callable(sleep):
+        raise InvalidInput(
+            "action and sleep must be callables (functions)", "action 与 sleep 参数必须是可调用的函数"
+        )
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= 100:
+        raise InvalidInput(
+            f"attempts must be a whole number from 1 to 100, got {attempts!r}",
+            "重试次数 attempts 必须是 1 到 100 的整数",
+        )
+    _number("base_delay", base_delay, 0, 60)
+    _number("max_delay", max_delay, 0, 3600)
     for n in range(attempts):
         try:
             return action()

@@ -7,6 +7,7 @@ that imports SQLAlchemy.
 
 from __future__ import annotations
 
+from ..errors import InvalidInput
 from .base import Change, Receipt, ReceiptExists, Seat, SeatUnavailable, Store
 from .memory import MemoryStore
 
@@ -24,6 +25,11 @@ __all__ = [
 
 def open_store(url: str, **options: object) -> Store:
     """Open the store a URL names (see the package docstring)."""
+    if not isinstance(url, str) or not url.strip():
+        raise InvalidInput(
+            f"url must be a store URL such as 'sqlite:///pilotflow.db', got {type(url).__name__}",
+            "url 参数必须是存储地址（如 'sqlite:///pilotflow.db'）",
+        )
     if url in ("memory://", "memory:", ":memory:"):
         return MemoryStore()
     from .sql import SQLStore

@@ -1,5 +1,6 @@
-"""The one rule for text a user sends: names, reasons, opinions, keys, ids.
+"""Checks of what a caller sends: the one rule for text, and sequences of things.
 
+**Text** (names, reasons, opinions, keys, ids).
 Every store keeps exactly what another would: a text is accepted only if it is a string of
 Unicode characters that UTF-8 can encode (no lone surrogates), holds no control characters
 (NUL, escape sequences...; a multi-line text may hold tabs and line breaks), has at least one
@@ -19,10 +20,12 @@ unit_name 不能为空（仅含空白或不可见字符）
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from .errors import InvalidInput
 
-__all__ = ["KEY", "LONG_TEXT", "NAME", "SHORT", "check_text"]
+__all__ = ["KEY", "LONG_TEXT", "NAME", "SHORT", "check_ids", "check_sequence", "check_text"]
 
 #: Length limits, in characters (documented in docs/architecture.md, "Text").
 SHORT = 50  # codes: an actor's authority and department
@@ -73,3 +76,31 @@ def _check_characters(value: str, what: str, multiline: bool) -> None:
 
 def _visible(c: str) -> bool:
     return not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc", "Zs", "Mn", "Me")
+
+
+#: At most this many items in one sequence argument (ids to order, winners to register...).
+MAX_ITEMS = 100_000
+
+
+def check_sequence(value: object, what: str, longest: int = MAX_ITEMS) -> tuple[Any, ...]:
+    """``value`` as a tuple, if it is a finite sequence of items (a list, a tuple, a
+    generator...): not a string, bytes or a mapping, and at most ``longest`` items."""
+    if isinstance(value, (str, bytes, bytearray, Mapping)) or not isinstance(value, Iterable):
+        raise InvalidInput(
+            f"{what} must be a list (a sequence), got {type(value).__name__}",
+            f"{what} 必须是列表（序列），收到的是 {type(value).__name__}",
+        )
+    out = []
+    for item in value:
+        out.append(item)
+        if len(out) > longest:
+            raise InvalidInput(f"{what} has more than {longest} items", f"{what} 超过 {longest} 项，过多")
+    return tuple(out)
+
+
+def check_ids(value: object, what: str) -> tuple[str, ...]:
+    """A sequence of distinct nomination ids (each a text of the id rule)."""
+    ids = tuple(check_text(i, f"{what} item", NAME) for i in check_sequence(value, what))
+    if len(set(ids)) != len(ids):
+        raise InvalidInput(f"{what} names a nomination twice", f"{what} 中有重复的申报")
+    return ids
