@@ -34,10 +34,17 @@ KEY = 200
 LONG_TEXT = 4000  # free text: a reason, an opinion, an objection's grounds and evidence
 
 _LINE_BREAKS = frozenset("\t\n\r")
+_MARKS = frozenset({"Mn", "Me", "Mc"})
 
 
 def check_text(value: object, what: str, longest: int, *, multiline: bool = False) -> str:
     """``value`` stripped, if it obeys the text rule; else :class:`InvalidInput` naming ``what``."""
+    if type(value) is str and len(value) <= longest and value.isprintable():
+        # Printable text holds no control, format or separator character but the ASCII
+        # space: once stripped, it is visible unless it starts with a combining mark.
+        stripped = value.strip()
+        if stripped and unicodedata.category(stripped[0]) not in _MARKS:
+            return stripped
     if not isinstance(value, str):
         raise InvalidInput(
             f"{what} must be a string, got {type(value).__name__}",
@@ -75,7 +82,10 @@ def _check_characters(value: str, what: str, multiline: bool) -> None:
 
 
 def _visible(c: str) -> bool:
-    return not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc", "Zs", "Mn", "Me")
+    return not c.isspace() and unicodedata.category(c) not in _INVISIBLE
+
+
+_INVISIBLE = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Me", "Mc"})
 
 
 #: At most this many items in one sequence argument (ids to order, winners to register...).
@@ -85,6 +95,10 @@ MAX_ITEMS = 100_000
 def check_sequence(value: object, what: str, longest: int = MAX_ITEMS) -> tuple[Any, ...]:
     """``value`` as a tuple, if it is a finite sequence of items (a list, a tuple, a
     generator...): not a string, bytes or a mapping, and at most ``longest`` items."""
+    if type(value) is tuple or type(value) is list:  # the common case: its length is known
+        if len(value) > longest:
+            raise InvalidInput(f"{what} has more than {longest} items", f"{what} 超过 {longest} 项，过多")
+        return tuple(value)
     if isinstance(value, (str, bytes, bytearray, Mapping)) or not isinstance(value, Iterable):
         raise InvalidInput(
             f"{what} must be a list (a sequence), got {type(value).__name__}",

@@ -857,7 +857,7 @@ class CampaignRun:
         unit_type: str,
         scenario: str,
         origin: str,
-        materials: Iterable[Material],
+        materials: tuple[Material, ...],
         at: datetime | None,
         reason: str | None,
         receipt_for: ReceiptFor,
@@ -923,11 +923,11 @@ class CampaignRun:
             )
         return route
 
-    def _materials(self, materials: Iterable[object]) -> tuple[Material, ...]:
+    def _materials(self, materials: tuple[object, ...]) -> tuple[Material, ...]:
         """:meth:`_material` for each; a checked file or a declared paper kind passes at once."""
         specs = self.campaign.materials
         out: list[Material] = []
-        for m in check_sequence(materials, "materials", MAX_MATERIALS):
+        for m in materials:  # a tuple the caller has checked (check_sequence)
             if type(m) is Material:
                 spec = specs.get(m.kind)
                 if spec is not None:
@@ -1552,7 +1552,7 @@ class CampaignRun:
                 f"unit {unit_code} is not registered for re-review in this campaign",
                 f"单位 {unit_code} 不在本次复核名单中",
             )
-        mats = self._materials(materials)
+        mats = self._materials(check_sequence(materials, "materials", MAX_MATERIALS))
         return self._act("apply", actor, found.id, at, None, {"materials": mats}, idempotency_key)
 
     # -- time ------------------------------------------------------------------------
