@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from ._files import CAMPAIGN_FILE_MAX_BYTES, fs_path, read_text, wrong_argument
 from .authorities import AuthorityGraph
 from .calendar import by_date, parse_moment
 from .campaign import (
@@ -123,29 +124,25 @@ def load_campaign(source: str | os.PathLike[str], *, graph: AuthorityGraph | Non
     :func:`bundled_campaigns`). Authority codes are checked against ``graph`` (the bundled
     graph by default). ``Campaign.source`` is the path as given, or ``bundled:<id>``.
 
+    Only a regular file of at most 1 MiB is read.
     Raises :class:`~pilotflow.errors.CampaignFileError` when the file cannot be read or is
-    invalid.
+    invalid, and :class:`~pilotflow.errors.InvalidInput` for an argument of the wrong type.
     """
-    if isinstance(source, os.PathLike) or _looks_like_path(source):
-        path = os.fspath(source)
-        try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        except FileNotFoundError:
-            raise CampaignFileError(path, "", "no such campaign file", "找不到该遴选定义文件") from None
-        except UnicodeDecodeError as exc:
-            raise CampaignFileError(
-                path, "", f"the file is not UTF-8 text ({exc.reason})", "文件不是 UTF-8 编码的文本"
-            ) from exc
-        except OSError as exc:
-            raise CampaignFileError(
-                path,
-                "",
-                f"cannot read the file: {exc.strerror or exc}",
-                f"无法读取文件：{exc.strerror or exc}",
-            ) from exc
-        return parse_campaign(text, source=path, graph=graph)
-    return parse_campaign(_read_bundled(source), source=f"bundled:{source}", graph=graph)
+    graph = _graph_argument(graph)
+    if isinstance(source, str) and not _looks_like_path(source):
+        return parse_campaign(_read_bundled(source), source=f"bundled:{source}", graph=graph)
+    if not isinstance(source, (str, os.PathLike)):
+        raise wrong_argument(
+            "source",
+            "a bundled campaign id or a path (a str or an os.PathLike)",
+            "内置遴选编号或文件路径（字符串或路径对象）",
+            source,
+        )
+    path = fs_path(source, "source")
+    text = read_text(
+        path, limit=CAMPAIGN_FILE_MAX_BYTES, encoding="utf-8", what=("campaign file", "遴选定义文件")
+    )
+    return parse_campaign(text, source=path, graph=graph)
 
 
 def parse_campaign(text: str, *, source: str = "<string>", graph: AuthorityGraph | None = None) -> Campaign:
@@ -153,11 +150,25 @@ def parse_campaign(text: str, *, source: str = "<string>", graph: AuthorityGraph
 
     ``source`` names the text in error messages and becomes ``Campaign.source``.
     """
-    reader = _Reader(source, graph if graph is not None else AuthorityGraph.bundled())
+    if not isinstance(text, str):
+        raise wrong_argument("text", "the YAML text (a str)", "YAML 文本（字符串）", text)
+    if not isinstance(source, str):
+        raise wrong_argument("source", "a name for the text (a str)", "文本的名称（字符串）", source)
+    reader = _Reader(source, _graph_argument(graph))
     document = reader.load(text)
     campaign = reader.campaign(document)
     reader.check_routes(campaign)
     return campaign
+
+
+def _graph_argument(graph: object) -> AuthorityGraph:
+    if graph is None:
+        return AuthorityGraph.bundled()
+    if not isinstance(graph, AuthorityGraph):
+        raise wrong_argument(
+            "graph", "an AuthorityGraph or None", "机关关系图（AuthorityGraph）或 None", graph
+        )
+    return graph
 
 
 # -- files ------------------------------------------------------------------------------
