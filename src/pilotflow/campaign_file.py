@@ -24,7 +24,7 @@ import itertools
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -32,8 +32,17 @@ from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
-from ._files import CAMPAIGN_FILE_MAX_BYTES, fs_path, read_text, wrong_argument
+from ._files import (
+    CAMPAIGN_FILE_MAX_BYTES,
+    fs_path,
+    read_text,
+    size_text,
+    wrong_argument,
+)
 from .authorities import AuthorityGraph
 from .calendar import by_date, parse_moment
 from .campaign import (
@@ -91,6 +100,7 @@ _TOP_KEYS_OPTIONAL = (
     "re_review",
 )
 _INFO = ("source", "note")
+_LISTED = 30  # the most choices an error message lists
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -148,7 +158,8 @@ def load_campaign(source: str | os.PathLike[str], *, graph: AuthorityGraph | Non
 def parse_campaign(text: str, *, source: str = "<string>", graph: AuthorityGraph | None = None) -> Campaign:
     """Parse and validate a campaign definition given as YAML text.
 
-    ``source`` names the text in error messages and becomes ``Campaign.source``.
+    ``source`` names the text in error messages and becomes ``Campaign.source``. The text is
+    held to the limits of a campaign file.
     """
     if not isinstance(text, str):
         raise wrong_argument("text", "the YAML text (a str)", "YAML 文本（字符串）", text)
@@ -208,20 +219,110 @@ def _read_bundled(campaign_id: str) -> str:
 
 # -- YAML -------------------------------------------------------------------------------
 
+MAX_NODES = 50_000
+"""The most nodes (keys, values, list items) a campaign document may hold once every alias
+is expanded: an alias counts as everything it stands for (the bundled campaign has 666)."""
 
-class _Loader(yaml.SafeLoader):
-    """``SafeLoader`` that leaves dates and times as the strings they were written as.
+MAX_TEXT = 4 * 1024 * 1024
+"""The most characters of scalar text (keys and values) a campaign document may hold once
+every alias is expanded (4 Mi characters)."""
 
-    Deadlines are read by this module (naive date-times must be refused, and the text is kept
-    as written), and the document stays plain JSON data for the revision hash.
-    """
+MAX_DEPTH = 32
+"""How deep a campaign document may nest, counting the top mapping as 1 and a key or value
+inside it as 2 (the bundled campaign reaches 6)."""
 
+MAX_RULES = 500
+"""The most rules each of ``quotas``, ``hops`` and ``reporting`` may list: every route of the
+authority graph is checked against them when the file is loaded."""
 
+MAX_NUMBER_CHARS = 64
+"""The longest integer literal read: no number a campaign needs is longer."""
+
+# Dates and times are left as the strings they were written as: deadlines are read by this
+# module (naive date-times must be refused, and the text is kept as written), and the document
+# stays plain JSON data for the revision hash.
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_Loader.yaml_implicit_resolvers = {
+_INT = "tag:yaml.org,2002:int"
+_IMPLICIT_RESOLVERS = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+class _TooLarge(yaml.MarkedYAMLError):
+    """The document goes past :data:`MAX_NODES` or :data:`MAX_DEPTH` while it is composed."""
+
+    def __init__(self, mark: yaml.Mark | None, en: str, zh: str) -> None:
+        super().__init__(problem=en, problem_mark=mark)
+        self.zh = zh
+
+
+class _Bounded:
+    """The composer both loaders share: it counts nodes and depth as it builds the node graph,
+    so a deep or huge document stops early, before Python's recursion limit or memory is
+    reached (aliases are counted once here; :meth:`_Reader._check_tree` counts what they
+    stand for)."""
+
+    _nodes = 0
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[attr-defined]
+        self._nodes += 1
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooLarge(
+                    event.start_mark,
+                    f"nested more than {MAX_DEPTH} levels deep",
+                    f"嵌套超过 {MAX_DEPTH} 层",
+                )
+            if self._nodes > MAX_NODES:
+                raise _TooLarge(
+                    event.start_mark,
+                    f"more than {MAX_NODES:,} nodes (keys, values and list items)",
+                    f"节点（键、值和列表项）超过 {MAX_NODES:,} 个",
+                )
+            return Composer.compose_node(self, parent, index)  # type: ignore[arg-type]
+        finally:
+            self._depth -= 1
+
+
+def _construct_int(loader: Any, node: yaml.Node) -> Any:
+    """An integer, read only from a literal of at most ``MAX_NUMBER_CHARS`` characters (a
+    base-60 literal of thousands of parts would take minutes to convert)."""
+    value = node.value
+    if isinstance(value, str) and len(value) > MAX_NUMBER_CHARS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"an integer written with more than {MAX_NUMBER_CHARS} characters", node.start_mark
+        )
+    return SafeConstructor.construct_yaml_int(loader, node)  # type: ignore[arg-type]
+
+
+class _PyLoader(_Bounded, yaml.SafeLoader):
+    """``SafeLoader`` (pure Python) with the bounds of :class:`_Bounded`."""
+
+
+_PyLoader.yaml_implicit_resolvers = _IMPLICIT_RESOLVERS
+_PyLoader.add_constructor(_INT, _construct_int)
+_LOADERS: tuple[type[Any], ...] = (_PyLoader,)
+
+if yaml.__with_libyaml__:  # pragma: no branch - the wheels ship libyaml
+    from yaml._yaml import CParser
+
+    class _CLoader(_Bounded, Composer, CParser, SafeConstructor, Resolver):
+        """libyaml scans and parses (several times faster); the composer is the bounded
+        Python one above, so the limits hold alike."""
+
+        def __init__(self, stream: str | bytes) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+    _CLoader.yaml_implicit_resolvers = _IMPLICIT_RESOLVERS
+    _CLoader.add_constructor(_INT, _construct_int)
+    _LOADERS = (_CLoader, _PyLoader)
 
 
 def _join(path: str, key: object) -> str:
@@ -253,6 +354,8 @@ def _short(value: object, limit: int = 60) -> str:
 
 
 def _suggest(word: str, choices: Iterable[str]) -> tuple[str, str]:
+    if len(word) > 100:
+        return "", ""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     if not close:
         return "", ""
@@ -282,27 +385,115 @@ class _Reader:
     # -- loading ------------------------------------------------------------------------
 
     def load(self, text: str) -> dict[str, Any]:
+        """The document of ``text``, checked for size, depth, aliases and duplicate keys."""
         try:
-            node = yaml.compose(text, Loader=_Loader)
-        except yaml.YAMLError as exc:
-            self._yaml_error(exc)
-        if node is None:
-            self.fail("", "the document is empty", "文件内容为空")
-        self._check_duplicate_keys(node, "")
+            data = text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            self.fail(
+                "",
+                f"the text is not valid Unicode (a lone surrogate at character {exc.start})",
+                f"文本含有无效的 Unicode 字符（第 {exc.start} 个字符处）",
+            )
+        if len(data) > CAMPAIGN_FILE_MAX_BYTES:
+            limit = size_text(CAMPAIGN_FILE_MAX_BYTES)
+            self.fail(
+                "",
+                f"the text is larger than {limit}, the most a campaign file may be",
+                f"文本超过遴选定义文件的大小上限（{limit}）",
+            )
+        loader = _LOADERS[0](text)
         try:
-            document = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
-        except yaml.YAMLError as exc:  # pragma: no cover - compose already succeeded
-            self._yaml_error(exc)
+            try:
+                node = loader.get_single_node()
+            except yaml.YAMLError as exc:
+                self._yaml_error(exc)
+            if node is None:
+                self.fail("", "the document is empty", "文件内容为空")
+            self._check_tree(node)
+            try:
+                document = loader.construct_document(node)
+            except yaml.YAMLError as exc:
+                self._yaml_error(exc)
+            except (ValueError, TypeError, OverflowError) as exc:
+                self.fail(
+                    "",
+                    f"a value cannot be read ({exc})",
+                    "文件中有无法读取的值（请检查显式标签，如 !!int、!!float）",
+                )
+        finally:
+            loader.dispose()
         return self.mapping(document, "", _TOP_KEYS_REQUIRED, _TOP_KEYS_OPTIONAL)
 
     def _yaml_error(self, exc: yaml.YAMLError) -> NoReturn:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         where_zh = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark else ""
+        if isinstance(exc, _TooLarge):
+            self.fail(
+                "",
+                f"the document goes past a limit{where}: {exc.problem}",
+                f"文件超出限制{where_zh}：{exc.zh}",
+            )
         problem = getattr(exc, "problem", None) or str(exc)
         self.fail("", f"not valid YAML{where}: {problem}", f"不是有效的 YAML{where_zh}：{problem}")
 
-    def _check_duplicate_keys(self, node: yaml.Node, path: str) -> None:
+    def _check_tree(self, root: yaml.Node) -> None:
+        """Refuse a key given twice in one mapping (plain YAML keeps the last silently), an
+        alias cycle, and a document that is too large or too deep once aliases are expanded.
+
+        Each node is walked once, however many aliases share it: its expanded size and
+        height are remembered by identity, so a "billion laughs" document costs as much as
+        its text, and is refused as soon as a shared subtree counts more than ``MAX_NODES``.
+        """
+        known: dict[int, tuple[int, int, int]] = {}  # id(node) -> (nodes, height, characters)
+        active: set[int] = set()
+
+        def too_large(path: str, en: str, zh: str) -> NoReturn:
+            self.fail(path, f"the document goes past a limit: {en}", f"文件超出限制：{zh}")
+
+        def visit(node: yaml.Node, path: str, level: int) -> tuple[int, int, int]:
+            ident = id(node)
+            sizes = known.get(ident)
+            if sizes is None:
+                if ident in active:
+                    self.fail(
+                        path,
+                        "an alias refers to a node that contains it (a cycle)",
+                        "别名引用了包含它自身的节点（循环引用）",
+                    )
+                if level > MAX_DEPTH:
+                    too_large(path, f"nested more than {MAX_DEPTH} levels deep", f"嵌套超过 {MAX_DEPTH} 层")
+                active.add(ident)
+                nodes, height = 1, 1
+                chars = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+                for child, child_path in self._children(node, path):
+                    child_nodes, child_height, child_chars = visit(child, child_path, level + 1)
+                    nodes += child_nodes
+                    chars += child_chars
+                    height = max(height, child_height + 1)
+                    if nodes > MAX_NODES:
+                        too_large(
+                            path,
+                            f"more than {MAX_NODES:,} nodes (keys, values and list items) once "
+                            "aliases are expanded",
+                            f"展开别名后节点（键、值和列表项）超过 {MAX_NODES:,} 个",
+                        )
+                    if chars > MAX_TEXT:
+                        too_large(
+                            path,
+                            f"more than {MAX_TEXT // 1024 // 1024} MiB of text once aliases are expanded",
+                            f"展开别名后文本超过 {MAX_TEXT // 1024 // 1024} MiB",
+                        )
+                active.discard(ident)
+                sizes = known[ident] = (nodes, height, chars)
+            if level + sizes[1] - 1 > MAX_DEPTH:
+                too_large(path, f"nested more than {MAX_DEPTH} levels deep", f"嵌套超过 {MAX_DEPTH} 层")
+            return sizes
+
+        visit(root, "", 1)
+
+    def _children(self, node: yaml.Node, path: str) -> Iterable[tuple[yaml.Node, str]]:
+        """The child nodes of ``node`` with their key paths; duplicate keys are refused."""
         if isinstance(node, yaml.MappingNode):
             seen: dict[str, int] = {}
             for key_node, value_node in node.value:
@@ -317,10 +508,11 @@ class _Reader:
                             f"键 {key!r} 重复（第 {line} 行；首次出现在第 {seen[key]} 行）",
                         )
                     seen[key] = line
-                self._check_duplicate_keys(value_node, child)
+                yield key_node, child
+                yield value_node, child
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
-                self._check_duplicate_keys(item, f"{path}[{index}]")
+                yield item, f"{path}[{index}]"
 
     # -- generic shapes -----------------------------------------------------------------
 
@@ -371,6 +563,17 @@ class _Reader:
         if not isinstance(value, list):
             self.wrong_type(path, "a list", "列表", value)
         return value
+
+    def rules(self, value: object, path: str) -> list[Any]:
+        """A list of rules (``quotas``, ``hops``, ``reporting``): at most ``MAX_RULES``."""
+        items = self.sequence(value, path)
+        if len(items) > MAX_RULES:
+            self.fail(
+                path,
+                f"more than {MAX_RULES} rules ({len(items)})",
+                f"规则超过 {MAX_RULES} 条（共 {len(items)} 条）",
+            )
+        return items
 
     def string(self, value: object, path: str) -> str:
         if not isinstance(value, str):
@@ -424,21 +627,26 @@ class _Reader:
         self,
         value: str,
         path: str,
-        allowed: Iterable[str],
+        allowed: Collection[str],
         what_en: str,
         what_zh: str,
         where_en: str = "",
         where_zh: str = "",
     ) -> str:
-        options = sorted(allowed) if not isinstance(allowed, (tuple, list)) else list(allowed)
-        if value not in options:
-            hint_en, hint_zh = _suggest(value, options)
-            self.fail(
-                path,
-                f"unknown {what_en} {value!r}{hint_en}{where_en}; known: {', '.join(options)}",
-                f"未知的{what_zh} {value!r}{hint_zh}{where_zh}；可选：{'、'.join(options)}",
-            )
-        return value
+        """``value`` if it is one of ``allowed``; the refusal lists them (a set sorted, any
+        other collection in its own order)."""
+        if value in allowed:
+            return value
+        options = sorted(allowed) if isinstance(allowed, (set, frozenset)) else list(allowed)
+        hint_en, hint_zh = _suggest(value, options)
+        shown = options[:_LISTED]
+        more_en = f", ... ({len(options)} in all)" if len(options) > _LISTED else ""
+        more_zh = f"……（共 {len(options)} 个）" if len(options) > _LISTED else ""
+        self.fail(
+            path,
+            f"unknown {what_en} {value!r}{hint_en}{where_en}; known: {', '.join(shown)}{more_en}",
+            f"未知的{what_zh} {value!r}{hint_zh}{where_zh}；可选：{'、'.join(shown)}{more_zh}",
+        )
 
     def info(self, entry: Mapping[str, Any], path: str) -> str:
         """Check the informational ``source`` and ``note`` keys; return the source."""
@@ -501,7 +709,7 @@ class _Reader:
         self.materials = self._materials(doc.get("materials", {}))
         reporting = tuple(
             self._reporting(item, f"reporting[{i}]")
-            for i, item in enumerate(self.sequence(doc.get("reporting", []), "reporting"))
+            for i, item in enumerate(self.rules(doc.get("reporting", []), "reporting"))
         )
         quotas = self._quotas(doc.get("quotas", []))
         hops = self._hops(doc.get("hops", []))
@@ -693,7 +901,7 @@ class _Reader:
         self,
         value: object,
         path: str,
-        allowed: Iterable[str],
+        allowed: Collection[str],
         what_en: str,
         what_zh: str,
         where_en: str = "",
@@ -719,7 +927,7 @@ class _Reader:
         return self.choice(
             self.string(value, path),
             path,
-            list(self.unit_types),
+            self.unit_types,
             "unit type",
             "申报主体类型",
             " (declare it under unit_types)",
@@ -742,7 +950,7 @@ class _Reader:
 
     def _quotas(self, value: object) -> tuple[QuotaRule, ...]:
         rules: list[QuotaRule] = []
-        for index, item in enumerate(self.sequence(value, "quotas")):
+        for index, item in enumerate(self.rules(value, "quotas")):
             path = f"quotas[{index}]"
             entry = self.mapping(item, path, ("name", "recommender"), ("limits", "total", *_INFO))
             self.info(entry, path)
@@ -763,7 +971,7 @@ class _Reader:
 
     def _hops(self, value: object) -> tuple[HopRule, ...]:
         rules: list[HopRule] = []
-        for index, item in enumerate(self.sequence(value, "hops")):
+        for index, item in enumerate(self.rules(value, "hops")):
             path = f"hops[{index}]"
             entry = self.mapping(
                 item,
@@ -808,13 +1016,16 @@ class _Reader:
                 "或只写日期（YYYY-MM-DD），按 deadline_rule 解释",
             )
         except InvalidInput:
-            self.fail(
-                path,
-                f"cannot read deadline {text!r}: expected a date (YYYY-MM-DD) or an ISO 8601 "
-                "date-time with an offset (2023-10-18T17:00:00+08:00)",
-                f"无法解析截止时间 {text!r}：应为日期（YYYY-MM-DD）或带时区偏移的 ISO 8601 "
-                "日期时间（如 2023-10-18T17:00:00+08:00）",
-            )
+            self._unreadable_deadline(text, path)
+
+    def _unreadable_deadline(self, text: str, path: str) -> NoReturn:
+        self.fail(
+            path,
+            f"cannot read deadline {text!r}: expected a date (YYYY-MM-DD) or an ISO 8601 "
+            "date-time with an offset (2023-10-18T17:00:00+08:00)",
+            f"无法解析截止时间 {text!r}：应为日期（YYYY-MM-DD）或带时区偏移的 ISO 8601 "
+            "日期时间（如 2023-10-18T17:00:00+08:00）",
+        )
 
     def _requirements(self, value: object, path: str) -> tuple[MaterialRequirement, ...]:
         out: list[MaterialRequirement] = []
@@ -831,7 +1042,7 @@ class _Reader:
             kind = self.choice(
                 self.string(entry["kind"], kind_path),
                 kind_path,
-                list(self.materials),
+                self.materials,
                 "material kind",
                 "材料类型",
                 " (declare it under materials)",
@@ -855,7 +1066,7 @@ class _Reader:
             self.choice(
                 self.string(item, f"{path}[{i}]"),
                 f"{path}[{i}]",
-                list(declared),
+                declared,
                 "priority list",
                 "优先推荐名单",
                 " (declare it under priority_lists)",
