@@ -24,6 +24,7 @@ import itertools
 import json
 import os
 import re
+import reprlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from importlib import resources
@@ -102,6 +103,11 @@ _TOP_KEYS_OPTIONAL = (
 _INFO = ("source", "note")
 _LISTED = 30  # the most choices an error message lists
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+_LONG_TOKEN = re.compile(r"'([^']{38,})'?")  # a quoted token of a parser's message, cut to 40
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxdict, _REPR.maxlist, _REPR.maxset = 2, 3, 3, 3
+_REPR.maxstring = _REPR.maxother = _REPR.maxlong = 40
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -205,9 +211,9 @@ def _read_bundled(campaign_id: str) -> str:
         raise CampaignFileError(
             f"bundled:{campaign_id}",
             "",
-            f"no bundled campaign with id {campaign_id!r} and not a path to a .yaml file "
+            f"no bundled campaign with id {_short(campaign_id)} and not a path to a .yaml file "
             f"(bundled campaigns: {listed})",
-            f"没有编号为 {campaign_id!r} 的内置遴选，也不是 .yaml 文件路径（内置遴选：{listed}）",
+            f"没有编号为 {_short(campaign_id)} 的内置遴选，也不是 .yaml 文件路径（内置遴选：{listed}）",
         )
     folder = _bundled_folder()
     for suffix in _SUFFIXES:
@@ -326,7 +332,25 @@ if yaml.__with_libyaml__:  # pragma: no branch - the wheels ship libyaml
 
 
 def _join(path: str, key: object) -> str:
-    return f"{path}.{key}" if path else str(key)
+    name = _clean(key if isinstance(key, str) else str(key), 40)
+    return f"{path}.{name}" if path else name
+
+
+def _clean(text: str, limit: int = 80) -> str:
+    """``text`` for a message: every non-printable character escaped (no raw control
+    character reaches a terminal), cut to about ``limit`` characters."""
+    cut = text[:limit]
+    escaped = "".join(c if c.isprintable() else repr(c)[1:-1] for c in cut)
+    if len(escaped) > limit or len(text) > limit:
+        return escaped[: limit - 3] + "..."
+    return escaped
+
+
+def _where(text: str, position: int) -> tuple[str, str]:
+    """`` at line L, column C`` of character ``position`` of ``text``, in English and Chinese."""
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    return f" at line {line}, column {column}", f"（第 {line} 行第 {column} 列）"
 
 
 def _describe(value: object) -> tuple[str, str]:
@@ -348,8 +372,11 @@ def _describe(value: object) -> tuple[str, str]:
     return type(value).__name__, type(value).__name__
 
 
-def _short(value: object, limit: int = 60) -> str:
-    text = repr(value)
+def _short(value: object, limit: int = 40) -> str:
+    """``value`` as a short token for a message: a bounded ``repr`` (strings quoted, every
+    control character escaped, containers cut after a few items), at most ``limit``
+    characters. A message never quotes more of a file than this."""
+    text = _REPR.repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -359,7 +386,7 @@ def _suggest(word: str, choices: Iterable[str]) -> tuple[str, str]:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     if not close:
         return "", ""
-    return f" (did you mean {close[0]!r}?)", f"（是否应为 {close[0]!r}？）"
+    return f" (did you mean {_short(close[0])}?)", f"（是否应为 {_short(close[0])}？）"
 
 
 # -- the reader -------------------------------------------------------------------------
@@ -406,25 +433,42 @@ class _Reader:
             try:
                 node = loader.get_single_node()
             except yaml.YAMLError as exc:
-                self._yaml_error(exc)
+                self._yaml_error(exc, text)
             if node is None:
                 self.fail("", "the document is empty", "文件内容为空")
             self._check_tree(node)
             try:
                 document = loader.construct_document(node)
             except yaml.YAMLError as exc:
-                self._yaml_error(exc)
+                self._yaml_error(exc, text)
             except (ValueError, TypeError, OverflowError) as exc:
                 self.fail(
                     "",
-                    f"a value cannot be read ({exc})",
+                    f"a value cannot be read ({_clean(str(exc))})",
                     "文件中有无法读取的值（请检查显式标签，如 !!int、!!float）",
                 )
         finally:
             loader.dispose()
+        if not isinstance(document, dict):
+            en, zh = _describe(document)
+            self.fail(
+                "",
+                f"expected a mapping (key: value) at the top of the file, got {en}",
+                f"文件顶层应为映射（键: 值），实际为{zh}",
+            )
         return self.mapping(document, "", _TOP_KEYS_REQUIRED, _TOP_KEYS_OPTIONAL)
 
-    def _yaml_error(self, exc: yaml.YAMLError) -> NoReturn:
+    def _yaml_error(self, exc: yaml.YAMLError, text: str) -> NoReturn:
+        """Say what is wrong and where, without quoting the file (only a short token)."""
+        if isinstance(exc, yaml.reader.ReaderError):
+            match = _NON_PRINTABLE.search(text)
+            where, where_zh = _where(text, match.start()) if match else ("", "")
+            code = f" (U+{exc.character:04X})" if isinstance(exc.character, int) else ""
+            self.fail(
+                "",
+                f"not valid YAML{where}: a control character or other character YAML does not allow{code}",
+                f"不是有效的 YAML{where_zh}：含有 YAML 不允许的控制字符或其他字符",
+            )
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         where_zh = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark else ""
@@ -434,8 +478,10 @@ class _Reader:
                 f"the document goes past a limit{where}: {exc.problem}",
                 f"文件超出限制{where_zh}：{exc.zh}",
             )
-        problem = getattr(exc, "problem", None) or str(exc)
-        self.fail("", f"not valid YAML{where}: {problem}", f"不是有效的 YAML{where_zh}：{problem}")
+        problem = _LONG_TOKEN.sub(
+            lambda m: f"'{m[1][:34]}...'", _clean(getattr(exc, "problem", None) or type(exc).__name__, 200)
+        )
+        self.fail("", f"not valid YAML{where}: {problem}", f"不是有效的 YAML{where_zh}")
 
     def _check_tree(self, root: yaml.Node) -> None:
         """Refuse a key given twice in one mapping (plain YAML keeps the last silently), an
@@ -504,8 +550,8 @@ class _Reader:
                     if key in seen:
                         self.fail(
                             child,
-                            f"duplicate key {key!r} (line {line}; first given on line {seen[key]})",
-                            f"键 {key!r} 重复（第 {line} 行；首次出现在第 {seen[key]} 行）",
+                            f"duplicate key {_short(key)} (line {line}; first given on line {seen[key]})",
+                            f"键 {_short(key)} 重复（第 {line} 行；首次出现在第 {seen[key]} 行）",
                         )
                     seen[key] = line
                 yield key_node, child
@@ -542,12 +588,12 @@ class _Reader:
                 hint_en, hint_zh = _suggest(key, allowed)
                 self.fail(
                     _join(path, key),
-                    f"unknown key {key!r}{hint_en}; allowed keys: {', '.join(allowed)}",
-                    f"未知的键 {key!r}{hint_zh}；允许的键：{'、'.join(allowed)}",
+                    f"unknown key {_short(key)}{hint_en}; allowed keys: {', '.join(allowed)}",
+                    f"未知的键 {_short(key)}{hint_zh}；允许的键：{'、'.join(allowed)}",
                 )
         for key in required:
             if key not in value:
-                self.fail(path, f"missing required key {key!r}", f"缺少必填的键 {key!r}")
+                self.fail(path, f"missing required key {_short(key)}", f"缺少必填的键 {_short(key)}")
         return value
 
     def entries(self, value: object, path: str) -> dict[str, Any]:
@@ -618,8 +664,8 @@ class _Reader:
             if value in seen:
                 self.fail(
                     f"{path}[{index}]",
-                    f"duplicate {what_en} {value!r}",
-                    f"{what_zh} {value!r} 重复",
+                    f"duplicate {what_en} {_short(value)}",
+                    f"{what_zh} {_short(value)} 重复",
                 )
             seen.add(value)
 
@@ -644,8 +690,8 @@ class _Reader:
         more_zh = f"……（共 {len(options)} 个）" if len(options) > _LISTED else ""
         self.fail(
             path,
-            f"unknown {what_en} {value!r}{hint_en}{where_en}; known: {', '.join(shown)}{more_en}",
-            f"未知的{what_zh} {value!r}{hint_zh}{where_zh}；可选：{'、'.join(shown)}{more_zh}",
+            f"unknown {what_en} {_short(value)}{hint_en}{where_en}; known: {', '.join(shown)}{more_en}",
+            f"未知的{what_zh} {_short(value)}{hint_zh}{where_zh}；可选：{'、'.join(shown)}{more_zh}",
         )
 
     def info(self, entry: Mapping[str, Any], path: str) -> str:
@@ -659,8 +705,8 @@ class _Reader:
             hint_en, hint_zh = _suggest(src, self.documents)
             self.fail(
                 _join(path, "source"),
-                f"source {src!r} is not one of the documents listed under 'documents'{hint_en}",
-                f"来源文件 {src!r} 不在 documents 所列文件中{hint_zh}",
+                f"source {_short(src)} is not one of the documents listed under 'documents'{hint_en}",
+                f"来源文件 {_short(src)} 不在 documents 所列文件中{hint_zh}",
             )
         return src
 
@@ -680,8 +726,8 @@ class _Reader:
         if not _ID.match(campaign_id):
             self.fail(
                 "id",
-                f"campaign id {campaign_id!r} must be lower-case letters, digits, '-' or '_'",
-                f"遴选编号 {campaign_id!r} 只能由小写字母、数字、'-' 和 '_' 组成",
+                f"campaign id {_short(campaign_id)} must be lower-case letters, digits, '-' or '_'",
+                f"遴选编号 {_short(campaign_id)} 只能由小写字母、数字、'-' 和 '_' 组成",
             )
         title = self.text(self.mapping(doc["title"], "title", ("en", "zh")), "title")
         year = self.integer(doc["year"], "year", minimum=1900)
@@ -755,8 +801,8 @@ class _Reader:
         except (ZoneInfoNotFoundError, ValueError, OSError):
             self.fail(
                 "timezone",
-                f"unknown time zone {name!r} (use an IANA name such as 'Asia/Shanghai')",
-                f"未知的时区 {name!r}（请使用 IANA 时区名，如 'Asia/Shanghai'）",
+                f"unknown time zone {_short(name)} (use an IANA name such as 'Asia/Shanghai')",
+                f"未知的时区 {_short(name)}（请使用 IANA 时区名，如 'Asia/Shanghai'）",
             )
         return name
 
@@ -783,8 +829,8 @@ class _Reader:
         except ValueError:
             self.fail(
                 path,
-                f"expected a date written YYYY-MM-DD, got {text!r}",
-                f"应为 YYYY-MM-DD 格式的日期，实际为 {text!r}",
+                f"expected a date written YYYY-MM-DD, got {_short(text)}",
+                f"应为 YYYY-MM-DD 格式的日期，实际为 {_short(text)}",
             )
 
     def _levels(self, value: object) -> tuple[Level, ...]:
@@ -816,9 +862,9 @@ class _Reader:
             if order.index(codes[index]) < order.index(codes[index - 1]):
                 self.fail(
                     f"levels[{index}]",
-                    f"level {codes[index]!r} comes after {codes[index - 1]!r}; levels must be "
+                    f"level {_short(codes[index])} comes after {_short(codes[index - 1])}; levels must be "
                     f"listed lowest first in the order {', '.join(order)}",
-                    f"层级 {codes[index]!r} 不应排在 {codes[index - 1]!r} 之后；"
+                    f"层级 {_short(codes[index])} 不应排在 {_short(codes[index - 1])} 之后；"
                     f"层级须自低到高按 {'、'.join(order)} 的顺序列出",
                 )
         return tuple(levels)
@@ -892,8 +938,8 @@ class _Reader:
         if code not in self.graph:
             self.fail(
                 path,
-                f"unknown authority code {code!r} (not in the authority graph)",
-                f"未知的机关代码 {code!r}（机关关系图中没有）",
+                f"unknown authority code {_short(code)} (not in the authority graph)",
+                f"未知的机关代码 {_short(code)}（机关关系图中没有）",
             )
         return code
 
@@ -943,8 +989,8 @@ class _Reader:
         if level not in self.levels:
             self.fail(
                 _join(path, "to"),
-                f"authority {to!r} is at level {level!r}, which this campaign does not use",
-                f"机关 {to!r} 所在层级 {level!r} 不在本次遴选的层级中",
+                f"authority {_short(to)} is at level {_short(level)}, which this campaign does not use",
+                f"机关 {_short(to)} 所在层级 {_short(level)} 不在本次遴选的层级中",
             )
         return ReportingRule(sender=sender, to=to)
 
@@ -1010,9 +1056,9 @@ class _Reader:
         except NaiveDatetime:
             self.fail(
                 path,
-                f"deadline {text!r} has no UTC offset: write it as e.g. "
-                f"'{text}+08:00', or give a plain date (YYYY-MM-DD) read with deadline_rule",
-                f"截止时间 {text!r} 没有时区偏移：请写成如 '{text}+08:00'，"
+                f"deadline {_short(text)} has no UTC offset: write it as e.g. "
+                f"{_short(text + '+08:00')}, or give a plain date (YYYY-MM-DD) read with deadline_rule",
+                f"截止时间 {_short(text)} 没有时区偏移：请写成如 {_short(text + '+08:00')}，"
                 "或只写日期（YYYY-MM-DD），按 deadline_rule 解释",
             )
         except InvalidInput:
@@ -1021,9 +1067,9 @@ class _Reader:
     def _unreadable_deadline(self, text: str, path: str) -> NoReturn:
         self.fail(
             path,
-            f"cannot read deadline {text!r}: expected a date (YYYY-MM-DD) or an ISO 8601 "
+            f"cannot read deadline {_short(text)}: expected a date (YYYY-MM-DD) or an ISO 8601 "
             "date-time with an offset (2023-10-18T17:00:00+08:00)",
-            f"无法解析截止时间 {text!r}：应为日期（YYYY-MM-DD）或带时区偏移的 ISO 8601 "
+            f"无法解析截止时间 {_short(text)}：应为日期（YYYY-MM-DD）或带时区偏移的 ISO 8601 "
             "日期时间（如 2023-10-18T17:00:00+08:00）",
         )
 
@@ -1098,16 +1144,16 @@ class _Reader:
         if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 100:
             self.fail(
                 "ministry.pass_score",
-                f"pass_score must be a number from 0 to 100, got {score!r}",
-                f"pass_score 必须是 0 到 100 之间的数值，实际为 {score!r}",
+                f"pass_score must be a number from 0 to 100, got {_short(score)}",
+                f"pass_score 必须是 0 到 100 之间的数值，实际为 {_short(score)}",
             )
         experts = self.integer(entry.get("min_experts", 3), "ministry.min_experts", minimum=1)
         rate = entry.get("spot_check_rate", 0.2)
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
             self.fail(
                 "ministry.spot_check_rate",
-                f"spot_check_rate must be a number from 0 to 1, got {rate!r}",
-                f"spot_check_rate 必须是 0 到 1 之间的数值，实际为 {rate!r}",
+                f"spot_check_rate must be a number from 0 to 1, got {_short(rate)}",
+                f"spot_check_rate 必须是 0 到 1 之间的数值，实际为 {_short(rate)}",
             )
         return MinistryRules(combine, float(score), experts, float(rate))
 
@@ -1223,8 +1269,8 @@ class _Reader:
         self.fail(
             _join(self.hop_paths.get(id(rule2), "hops"), "deadline"),
             f"deadlines out of order along the route of {origin} ({name}): hop "
-            f"{rule1.name!r} ({s1} → {r1}) closes at {d1}, but the later hop {rule2.name!r} "
+            f"{_short(rule1.name)} ({s1} → {r1}) closes at {d1}, but the later hop {_short(rule2.name)} "
             f"({s2} → {r2}) closes earlier, at {d2}",
-            f"{origin}（{name}）的推荐路线上截止时间先后颠倒：环节 {rule1.name!r}（{s1} → {r1}）"
-            f"截止于 {d1}，而其后的环节 {rule2.name!r}（{s2} → {r2}）却更早截止于 {d2}",
+            f"{origin}（{name}）的推荐路线上截止时间先后颠倒：环节 {_short(rule1.name)}（{s1} → {r1}）"
+            f"截止于 {d1}，而其后的环节 {_short(rule2.name)}（{s2} → {r2}）却更早截止于 {d2}",
         )
