@@ -39,6 +39,7 @@ from yaml.resolver import Resolver
 
 from ._files import (
     CAMPAIGN_FILE_MAX_BYTES,
+    MOMENT_YEARS,
     fs_path,
     read_text,
     size_text,
@@ -109,6 +110,36 @@ _REPR = reprlib.Repr()
 _REPR.maxlevel, _REPR.maxdict, _REPR.maxlist, _REPR.maxset = 2, 3, 3, 3
 _REPR.maxstring = _REPR.maxother = _REPR.maxlong = 40
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_YEAR = re.compile(r"\d{4}")  # an ISO 8601 date-time starts with its year
+
+
+# -- bounds -----------------------------------------------------------------------------
+# Every number a campaign file gives is refused outside its bounds (both included), at its
+# key path, so that nothing overflows later: the stores keep seat counters and batches in
+# PostgreSQL INTEGER columns (at most 2**31 - 1) and moments as microseconds since 1970 in
+# BIGINT ones, and Python dates end in the year 9999. The years of moments (MOMENT_YEARS)
+# are in _files.py, shared with lists of units. docs/campaign-format.md lists them all.
+
+YEARS = (2000, 2100)
+"""``year`` and every year of ``re_review.batches``."""
+
+QUOTAS = (0, 10**9)
+"""``quotas[].limits.<unit type>`` and ``quotas[].total``."""
+
+COPIES = (1, 1000)
+"""``copies`` of a material requirement (``hops[].materials``, ``re_review_materials``)."""
+
+WORKING_DAYS = (1, 365)
+"""``notice.working_days``."""
+
+EXPERTS = (1, 1000)
+"""``ministry.min_experts``."""
+
+VIDEO_SECONDS = (1, 86_400)
+"""``re_review.video_seconds`` (at most a day)."""
+
+VIDEO_TOLERANCE = (0, 86_400)
+"""``re_review.video_tolerance_seconds``."""
 
 
 # -- public functions -------------------------------------------------------------------
@@ -140,7 +171,7 @@ def load_campaign(source: str | os.PathLike[str], *, graph: AuthorityGraph | Non
     :func:`bundled_campaigns`). Authority codes are checked against ``graph`` (the bundled
     graph by default). ``Campaign.source`` is the path as given, or ``bundled:<id>``.
 
-    Only a regular file of at most 1 MiB is read.
+    Only a regular file of at most 1 MiB is read (see ``docs/campaign-format.md``, Limits).
     Raises :class:`~pilotflow.errors.CampaignFileError` when the file cannot be read or is
     invalid, and :class:`~pilotflow.errors.InvalidInput` for an argument of the wrong type.
     """
@@ -165,7 +196,7 @@ def parse_campaign(text: str, *, source: str = "<string>", graph: AuthorityGraph
     """Parse and validate a campaign definition given as YAML text.
 
     ``source`` names the text in error messages and becomes ``Campaign.source``. The text is
-    held to the limits of a campaign file.
+    held to the limits of a campaign file (see ``docs/campaign-format.md``, Limits).
     """
     if not isinstance(text, str):
         raise wrong_argument("text", "the YAML text (a str)", "YAML 文本（字符串）", text)
@@ -628,17 +659,17 @@ class _Reader:
             self.fail(path, "must not be empty", "不能为空")
         return value
 
-    def integer(self, value: object, path: str, minimum: int | None = None) -> int:
+    def integer(self, value: object, path: str, bounds: tuple[int, int]) -> int:
+        """An integer within ``bounds`` (both included); see the bounds at the top."""
         if isinstance(value, bool) or not isinstance(value, int):
             self.wrong_type(path, "an integer", "整数", value)
-        if minimum is not None and value < minimum:
-            if minimum == 0:
+        low, high = bounds
+        if value < low:
+            if low == 0:
                 self.fail(path, f"must not be negative, got {value}", f"不能为负数，实际为 {value}")
-            self.fail(
-                path,
-                f"must be at least {minimum}, got {value}",
-                f"不能小于 {minimum}，实际为 {value}",
-            )
+            self.fail(path, f"must be at least {low}, got {value}", f"不能小于 {low}，实际为 {value}")
+        if value > high:
+            self.fail(path, f"must be at most {high}, got {value}", f"不能大于 {high}，实际为 {value}")
         return value
 
     def boolean(self, value: object, path: str) -> bool:
@@ -730,7 +761,7 @@ class _Reader:
                 f"遴选编号 {_short(campaign_id)} 只能由小写字母、数字、'-' 和 '_' 组成",
             )
         title = self.text(self.mapping(doc["title"], "title", ("en", "zh")), "title")
-        year = self.integer(doc["year"], "year", minimum=1900)
+        year = self.integer(doc["year"], "year", YEARS)
         self.timezone = self._timezone(doc["timezone"])
         rule = self.string(doc.get("deadline_rule", "end_of_day"), "deadline_rule")
         self.inclusive = DEADLINE_RULES[
@@ -825,12 +856,23 @@ class _Reader:
         try:
             if not _DATE.match(text):
                 raise ValueError(text)
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             self.fail(
                 path,
                 f"expected a date written YYYY-MM-DD, got {_short(text)}",
                 f"应为 YYYY-MM-DD 格式的日期，实际为 {_short(text)}",
+            )
+        self._moment_year(day.year, text, path)
+        return day
+
+    def _moment_year(self, year: int, text: str, path: str) -> None:
+        low, high = MOMENT_YEARS
+        if not low <= year <= high:
+            self.fail(
+                path,
+                f"the year of {_short(text)} must be from {low} to {high}",
+                f"{_short(text)} 的年份必须在 {low} 至 {high} 年之间",
             )
 
     def _levels(self, value: object) -> tuple[Level, ...]:
@@ -1007,10 +1049,10 @@ class _Reader:
             for unit_type, limit in self.entries(entry.get("limits", {}), limits_path).items():
                 key_path = _join(limits_path, unit_type)
                 self._unit_type(unit_type, key_path)
-                limits[unit_type] = self.integer(limit, key_path, minimum=0)
+                limits[unit_type] = self.integer(limit, key_path, QUOTAS)
             total = entry.get("total")
             if total is not None:
-                total = self.integer(total, _join(path, "total"), minimum=0)
+                total = self.integer(total, _join(path, "total"), QUOTAS)
             rules.append(QuotaRule(name, recommender, limits, total))
         self.unique([rule.name for rule in rules], "quotas", "quota rule name", "名额规则名称")
         return tuple(rules)
@@ -1051,6 +1093,10 @@ class _Reader:
         text = self.string(value, path).strip()
         if _DATE.match(text):
             return by_date(self._date(text, path), inclusive=self.inclusive, timezone=self.timezone), text
+        year = _YEAR.match(text)
+        if year is None or len(text) > 64:  # ISO 8601 starts with the year; no moment is longer
+            self._unreadable_deadline(text, path)
+        self._moment_year(int(year.group()), text, path)  # before any arithmetic on it
         try:
             return parse_moment(text, path, self.timezone), text
         except NaiveDatetime:
@@ -1061,7 +1107,7 @@ class _Reader:
                 f"截止时间 {_short(text)} 没有时区偏移：请写成如 {_short(text + '+08:00')}，"
                 "或只写日期（YYYY-MM-DD），按 deadline_rule 解释",
             )
-        except InvalidInput:
+        except (InvalidInput, ValueError, OverflowError):
             self._unreadable_deadline(text, path)
 
     def _unreadable_deadline(self, text: str, path: str) -> NoReturn:
@@ -1094,7 +1140,7 @@ class _Reader:
                 " (declare it under materials)",
                 "（请在 materials 中声明）",
             )
-            copies = self.integer(entry.get("copies", 1), _join(item_path, "copies"), minimum=1)
+            copies = self.integer(entry.get("copies", 1), _join(item_path, "copies"), COPIES)
             types_path = _join(item_path, "unit_types")
             unit_types = [
                 self._unit_type(unit_type, f"{types_path}[{i}]")
@@ -1125,7 +1171,7 @@ class _Reader:
 
     def _notice(self, value: object) -> NoticeRules:
         entry = self.mapping(value, "notice", (), ("working_days",))
-        days = self.integer(entry.get("working_days", 5), "notice.working_days", minimum=1)
+        days = self.integer(entry.get("working_days", 5), "notice.working_days", WORKING_DAYS)
         return NoticeRules(working_days=days)
 
     def _ministry(self, value: object) -> MinistryRules:
@@ -1147,7 +1193,7 @@ class _Reader:
                 f"pass_score must be a number from 0 to 100, got {_short(score)}",
                 f"pass_score 必须是 0 到 100 之间的数值，实际为 {_short(score)}",
             )
-        experts = self.integer(entry.get("min_experts", 3), "ministry.min_experts", minimum=1)
+        experts = self.integer(entry.get("min_experts", 3), "ministry.min_experts", EXPERTS)
         rate = entry.get("spot_check_rate", 0.2)
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
             self.fail(
@@ -1165,7 +1211,7 @@ class _Reader:
             ("batches", "max_share", "rounding", "video_seconds", "video_tolerance_seconds"),
         )
         batches = [
-            self.integer(item, f"re_review.batches[{i}]", minimum=1900)
+            self.integer(item, f"re_review.batches[{i}]", YEARS)
             for i, item in enumerate(self.sequence(entry.get("batches", []), "re_review.batches"))
         ]
         self.unique(batches, "re_review.batches", "batch", "批次")
@@ -1188,10 +1234,10 @@ class _Reader:
         video: int | None = None
         tolerance: int | None = None
         if entry.get("video_seconds") is not None:
-            video = self.integer(entry["video_seconds"], "re_review.video_seconds", minimum=1)
+            video = self.integer(entry["video_seconds"], "re_review.video_seconds", VIDEO_SECONDS)
         if entry.get("video_tolerance_seconds") is not None:
             path = "re_review.video_tolerance_seconds"
-            tolerance = self.integer(entry["video_tolerance_seconds"], path, minimum=0)
+            tolerance = self.integer(entry["video_tolerance_seconds"], path, VIDEO_TOLERANCE)
             if video is None:
                 self.fail(
                     path,
