@@ -129,9 +129,9 @@ def test_moments_outside_the_supported_years_are_refused(run: pf.CampaignRun, wh
     """A moment that overflows when converted to UTC, or lies past 2199, is refused as
     InvalidInput naming the argument, in actions and in questions alike."""
     n = nominate(run, 1)
-    with pytest.raises(pf.InvalidInput, match="at must lie from 1900 to 2199"):
+    with pytest.raises(pf.InvalidInput, match="at must lie from 1970 to 2199"):
         run.stamp(CLERK, n.id, at=when)
-    with pytest.raises(pf.InvalidInput, match="at must lie from 1900 to 2199"):
+    with pytest.raises(pf.InvalidInput, match="at must lie from 1970 to 2199"):
         run.explain(n.id, "stamp", at=when)
     with pytest.raises(pf.InvalidInput, match="at must lie"):
         run.publish_notice(pf.Actor("MIN", "industry", "m"), at=when)

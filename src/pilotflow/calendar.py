@@ -38,7 +38,7 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 #: The moments pilotflow accepts lie from EARLIEST (included) to LATEST (excluded): every
 #: such moment converts to UTC and to any offset, and fits every store's timestamp column.
-EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 

@@ -24,7 +24,8 @@ import itertools
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import reprlib
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -32,7 +33,18 @@ from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
+from ._files import (
+    CAMPAIGN_FILE_MAX_BYTES,
+    MOMENT_YEARS,
+    fs_path,
+    read_text,
+    size_text,
+    wrong_argument,
+)
 from .authorities import AuthorityGraph
 from .calendar import by_date, parse_moment
 from .campaign import (
@@ -55,6 +67,7 @@ from .campaign import (
     UnitType,
 )
 from .errors import CampaignFileError, InvalidInput, NaiveDatetime, PilotflowError
+from .nomination import MAX_COPIES
 
 __all__ = ["bundled_campaigns", "load_campaign", "parse_campaign"]
 
@@ -93,8 +106,44 @@ _TOP_KEYS_OPTIONAL = (
     "re_review",
 )
 _INFO = ("source", "note")
+_LISTED = 30  # the most choices an error message lists
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+_LONG_TOKEN = re.compile(r"'([^']{38,})'?")  # a quoted token of a parser's message, cut to 40
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxdict, _REPR.maxlist, _REPR.maxset = 2, 3, 3, 3
+_REPR.maxstring = _REPR.maxother = _REPR.maxlong = 40
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_YEAR = re.compile(r"\d{4}")  # an ISO 8601 date-time starts with its year
+
+
+# -- bounds -----------------------------------------------------------------------------
+# Every number a campaign file gives is refused outside its bounds (both included), at its
+# key path, so that nothing overflows later: the stores keep seat counters and batches in
+# PostgreSQL INTEGER columns (at most 2**31 - 1) and moments as microseconds since 1970 in
+# BIGINT ones, and Python dates end in the year 9999. The years of moments (MOMENT_YEARS)
+# are in _files.py, shared with lists of units. docs/campaign-format.md lists them all.
+
+YEARS = (2000, 2100)
+"""``year`` and every year of ``re_review.batches``."""
+
+QUOTAS = (0, 10**9)
+"""``quotas[].limits.<unit type>`` and ``quotas[].total``."""
+
+COPIES = (1, MAX_COPIES)
+"""``copies`` of a material requirement (``hops[].materials``, ``re_review_materials``)."""
+
+WORKING_DAYS = (1, 365)
+"""``notice.working_days``."""
+
+EXPERTS = (1, 1000)
+"""``ministry.min_experts``."""
+
+VIDEO_SECONDS = (1, 86_400)
+"""``re_review.video_seconds`` (at most a day)."""
+
+VIDEO_TOLERANCE = (0, 86_400)
+"""``re_review.video_tolerance_seconds``."""
 
 
 # -- public functions -------------------------------------------------------------------
@@ -126,41 +175,52 @@ def load_campaign(source: str | os.PathLike[str], *, graph: AuthorityGraph | Non
     :func:`bundled_campaigns`). Authority codes are checked against ``graph`` (the bundled
     graph by default). ``Campaign.source`` is the path as given, or ``bundled:<id>``.
 
+    Only a regular file of at most 1 MiB is read (see ``docs/campaign-format.md``, Limits).
     Raises :class:`~pilotflow.errors.CampaignFileError` when the file cannot be read or is
-    invalid.
+    invalid, and :class:`~pilotflow.errors.InvalidInput` for an argument of the wrong type.
     """
-    if isinstance(source, os.PathLike) or _looks_like_path(source):
-        path = os.fspath(source)
-        try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        except FileNotFoundError:
-            raise CampaignFileError(path, "", "no such campaign file", "找不到该遴选定义文件") from None
-        except UnicodeDecodeError as exc:
-            raise CampaignFileError(
-                path, "", f"the file is not UTF-8 text ({exc.reason})", "文件不是 UTF-8 编码的文本"
-            ) from exc
-        except OSError as exc:
-            raise CampaignFileError(
-                path,
-                "",
-                f"cannot read the file: {exc.strerror or exc}",
-                f"无法读取文件：{exc.strerror or exc}",
-            ) from exc
-        return parse_campaign(text, source=path, graph=graph)
-    return parse_campaign(_read_bundled(source), source=f"bundled:{source}", graph=graph)
+    graph = _graph_argument(graph)
+    if isinstance(source, str) and not _looks_like_path(source):
+        return parse_campaign(_read_bundled(source), source=f"bundled:{source}", graph=graph)
+    if not isinstance(source, (str, os.PathLike)):
+        raise wrong_argument(
+            "source",
+            "a bundled campaign id or a path (a str or an os.PathLike)",
+            "内置遴选编号或文件路径（字符串或路径对象）",
+            source,
+        )
+    path = fs_path(source, "source")
+    text = read_text(
+        path, limit=CAMPAIGN_FILE_MAX_BYTES, encoding="utf-8", what=("campaign file", "遴选定义文件")
+    )
+    return parse_campaign(text, source=path, graph=graph)
 
 
 def parse_campaign(text: str, *, source: str = "<string>", graph: AuthorityGraph | None = None) -> Campaign:
     """Parse and validate a campaign definition given as YAML text.
 
-    ``source`` names the text in error messages and becomes ``Campaign.source``.
+    ``source`` names the text in error messages and becomes ``Campaign.source``. The text is
+    held to the limits of a campaign file (see ``docs/campaign-format.md``, Limits).
     """
-    reader = _Reader(source, graph if graph is not None else AuthorityGraph.bundled())
+    if not isinstance(text, str):
+        raise wrong_argument("text", "the YAML text (a str)", "YAML 文本（字符串）", text)
+    if not isinstance(source, str):
+        raise wrong_argument("source", "a name for the text (a str)", "文本的名称（字符串）", source)
+    reader = _Reader(source, _graph_argument(graph))
     document = reader.load(text)
     campaign = reader.campaign(document)
     reader.check_routes(campaign)
     return campaign
+
+
+def _graph_argument(graph: object) -> AuthorityGraph:
+    if graph is None:
+        return AuthorityGraph.bundled()
+    if not isinstance(graph, AuthorityGraph):
+        raise wrong_argument(
+            "graph", "an AuthorityGraph or None", "机关关系图（AuthorityGraph）或 None", graph
+        )
+    return graph
 
 
 # -- files ------------------------------------------------------------------------------
@@ -186,9 +246,9 @@ def _read_bundled(campaign_id: str) -> str:
         raise CampaignFileError(
             f"bundled:{campaign_id}",
             "",
-            f"no bundled campaign with id {campaign_id!r} and not a path to a .yaml file "
+            f"no bundled campaign with id {_short(campaign_id)} and not a path to a .yaml file "
             f"(bundled campaigns: {listed})",
-            f"没有编号为 {campaign_id!r} 的内置遴选，也不是 .yaml 文件路径（内置遴选：{listed}）",
+            f"没有编号为 {_short(campaign_id)} 的内置遴选，也不是 .yaml 文件路径（内置遴选：{listed}）",
         )
     folder = _bundled_folder()
     for suffix in _SUFFIXES:
@@ -200,24 +260,132 @@ def _read_bundled(campaign_id: str) -> str:
 
 # -- YAML -------------------------------------------------------------------------------
 
+MAX_NODES = 50_000
+"""The most nodes (keys, values, list items) a campaign document may hold once every alias
+is expanded: an alias counts as everything it stands for (the bundled campaign has 666)."""
 
-class _Loader(yaml.SafeLoader):
-    """``SafeLoader`` that leaves dates and times as the strings they were written as.
+MAX_TEXT = 4 * 1024 * 1024
+"""The most characters of scalar text (keys and values) a campaign document may hold once
+every alias is expanded (4 Mi characters)."""
 
-    Deadlines are read by this module (naive date-times must be refused, and the text is kept
-    as written), and the document stays plain JSON data for the revision hash.
-    """
+MAX_DEPTH = 32
+"""How deep a campaign document may nest, counting the top mapping as 1 and a key or value
+inside it as 2 (the bundled campaign reaches 6)."""
 
+MAX_RULES = 500
+"""The most rules each of ``quotas``, ``hops`` and ``reporting`` may list: every route of the
+authority graph is checked against them when the file is loaded."""
 
+MAX_NUMBER_CHARS = 64
+"""The longest integer literal read: no number a campaign needs is longer."""
+
+# Dates and times are left as the strings they were written as: deadlines are read by this
+# module (naive date-times must be refused, and the text is kept as written), and the document
+# stays plain JSON data for the revision hash.
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_Loader.yaml_implicit_resolvers = {
+_INT = "tag:yaml.org,2002:int"
+_IMPLICIT_RESOLVERS = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
 
+class _TooLarge(yaml.MarkedYAMLError):
+    """The document goes past :data:`MAX_NODES` or :data:`MAX_DEPTH` while it is composed."""
+
+    def __init__(self, mark: yaml.Mark | None, en: str, zh: str) -> None:
+        super().__init__(problem=en, problem_mark=mark)
+        self.zh = zh
+
+
+class _Bounded:
+    """The composer both loaders share: it counts nodes and depth as it builds the node graph,
+    so a deep or huge document stops early, before Python's recursion limit or memory is
+    reached (aliases are counted once here; :meth:`_Reader._check_tree` counts what they
+    stand for)."""
+
+    _nodes = 0
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[attr-defined]
+        self._nodes += 1
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooLarge(
+                    event.start_mark,
+                    f"nested more than {MAX_DEPTH} levels deep",
+                    f"嵌套超过 {MAX_DEPTH} 层",
+                )
+            if self._nodes > MAX_NODES:
+                raise _TooLarge(
+                    event.start_mark,
+                    f"more than {MAX_NODES:,} nodes (keys, values and list items)",
+                    f"节点（键、值和列表项）超过 {MAX_NODES:,} 个",
+                )
+            return Composer.compose_node(self, parent, index)  # type: ignore[arg-type]
+        finally:
+            self._depth -= 1
+
+
+def _construct_int(loader: Any, node: yaml.Node) -> Any:
+    """An integer, read only from a literal of at most ``MAX_NUMBER_CHARS`` characters (a
+    base-60 literal of thousands of parts would take minutes to convert)."""
+    value = node.value
+    if isinstance(value, str) and len(value) > MAX_NUMBER_CHARS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"an integer written with more than {MAX_NUMBER_CHARS} characters", node.start_mark
+        )
+    return SafeConstructor.construct_yaml_int(loader, node)  # type: ignore[arg-type]
+
+
+class _PyLoader(_Bounded, yaml.SafeLoader):
+    """``SafeLoader`` (pure Python) with the bounds of :class:`_Bounded`."""
+
+
+_PyLoader.yaml_implicit_resolvers = _IMPLICIT_RESOLVERS
+_PyLoader.add_constructor(_INT, _construct_int)
+_LOADERS: tuple[type[Any], ...] = (_PyLoader,)
+
+if yaml.__with_libyaml__:  # pragma: no branch - the wheels ship libyaml
+    from yaml._yaml import CParser
+
+    class _CLoader(_Bounded, Composer, CParser, SafeConstructor, Resolver):
+        """libyaml scans and parses (several times faster); the composer is the bounded
+        Python one above, so the limits hold alike."""
+
+        def __init__(self, stream: str | bytes) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+    _CLoader.yaml_implicit_resolvers = _IMPLICIT_RESOLVERS
+    _CLoader.add_constructor(_INT, _construct_int)
+    _LOADERS = (_CLoader, _PyLoader)
+
+
 def _join(path: str, key: object) -> str:
-    return f"{path}.{key}" if path else str(key)
+    name = _clean(key if isinstance(key, str) else str(key), 40)
+    return f"{path}.{name}" if path else name
+
+
+def _clean(text: str, limit: int = 80) -> str:
+    """``text`` for a message: every non-printable character escaped (no raw control
+    character reaches a terminal), cut to about ``limit`` characters."""
+    cut = text[:limit]
+    escaped = "".join(c if c.isprintable() else repr(c)[1:-1] for c in cut)
+    if len(escaped) > limit or len(text) > limit:
+        return escaped[: limit - 3] + "..."
+    return escaped
+
+
+def _where(text: str, position: int) -> tuple[str, str]:
+    """`` at line L, column C`` of character ``position`` of ``text``, in English and Chinese."""
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    return f" at line {line}, column {column}", f"（第 {line} 行第 {column} 列）"
 
 
 def _describe(value: object) -> tuple[str, str]:
@@ -239,16 +407,21 @@ def _describe(value: object) -> tuple[str, str]:
     return type(value).__name__, type(value).__name__
 
 
-def _short(value: object, limit: int = 60) -> str:
-    text = repr(value)
+def _short(value: object, limit: int = 40) -> str:
+    """``value`` as a short token for a message: a bounded ``repr`` (strings quoted, every
+    control character escaped, containers cut after a few items), at most ``limit``
+    characters. A message never quotes more of a file than this."""
+    text = _REPR.repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _suggest(word: str, choices: Iterable[str]) -> tuple[str, str]:
+    if len(word) > 100:
+        return "", ""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     if not close:
         return "", ""
-    return f" (did you mean {close[0]!r}?)", f"（是否应为 {close[0]!r}？）"
+    return f" (did you mean {_short(close[0])}?)", f"（是否应为 {_short(close[0])}？）"
 
 
 # -- the reader -------------------------------------------------------------------------
@@ -274,27 +447,134 @@ class _Reader:
     # -- loading ------------------------------------------------------------------------
 
     def load(self, text: str) -> dict[str, Any]:
+        """The document of ``text``, checked for size, depth, aliases and duplicate keys."""
         try:
-            node = yaml.compose(text, Loader=_Loader)
-        except yaml.YAMLError as exc:
-            self._yaml_error(exc)
-        if node is None:
-            self.fail("", "the document is empty", "文件内容为空")
-        self._check_duplicate_keys(node, "")
+            data = text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            self.fail(
+                "",
+                f"the text is not valid Unicode (a lone surrogate at character {exc.start})",
+                f"文本含有无效的 Unicode 字符（第 {exc.start} 个字符处）",
+            )
+        if len(data) > CAMPAIGN_FILE_MAX_BYTES:
+            limit = size_text(CAMPAIGN_FILE_MAX_BYTES)
+            self.fail(
+                "",
+                f"the text is larger than {limit}, the most a campaign file may be",
+                f"文本超过遴选定义文件的大小上限（{limit}）",
+            )
+        loader = _LOADERS[0](text)
         try:
-            document = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
-        except yaml.YAMLError as exc:  # pragma: no cover - compose already succeeded
-            self._yaml_error(exc)
+            try:
+                node = loader.get_single_node()
+            except yaml.YAMLError as exc:
+                self._yaml_error(exc, text)
+            if node is None:
+                self.fail("", "the document is empty", "文件内容为空")
+            self._check_tree(node)
+            try:
+                document = loader.construct_document(node)
+            except yaml.YAMLError as exc:
+                self._yaml_error(exc, text)
+            except (ValueError, TypeError, OverflowError) as exc:
+                self.fail(
+                    "",
+                    f"a value cannot be read ({_clean(str(exc))})",
+                    "文件中有无法读取的值（请检查显式标签，如 !!int、!!float）",
+                )
+        finally:
+            loader.dispose()
+        if not isinstance(document, dict):
+            en, zh = _describe(document)
+            self.fail(
+                "",
+                f"expected a mapping (key: value) at the top of the file, got {en}",
+                f"文件顶层应为映射（键: 值），实际为{zh}",
+            )
         return self.mapping(document, "", _TOP_KEYS_REQUIRED, _TOP_KEYS_OPTIONAL)
 
-    def _yaml_error(self, exc: yaml.YAMLError) -> NoReturn:
+    def _yaml_error(self, exc: yaml.YAMLError, text: str) -> NoReturn:
+        """Say what is wrong and where, without quoting the file (only a short token)."""
+        if isinstance(exc, yaml.reader.ReaderError):
+            match = _NON_PRINTABLE.search(text)
+            where, where_zh = _where(text, match.start()) if match else ("", "")
+            code = f" (U+{exc.character:04X})" if isinstance(exc.character, int) else ""
+            self.fail(
+                "",
+                f"not valid YAML{where}: a control character or other character YAML does not allow{code}",
+                f"不是有效的 YAML{where_zh}：含有 YAML 不允许的控制字符或其他字符",
+            )
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         where_zh = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        self.fail("", f"not valid YAML{where}: {problem}", f"不是有效的 YAML{where_zh}：{problem}")
+        if isinstance(exc, _TooLarge):
+            self.fail(
+                "",
+                f"the document goes past a limit{where}: {exc.problem}",
+                f"文件超出限制{where_zh}：{exc.zh}",
+            )
+        problem = _LONG_TOKEN.sub(
+            lambda m: f"'{m[1][:34]}...'", _clean(getattr(exc, "problem", None) or type(exc).__name__, 200)
+        )
+        self.fail("", f"not valid YAML{where}: {problem}", f"不是有效的 YAML{where_zh}")
 
-    def _check_duplicate_keys(self, node: yaml.Node, path: str) -> None:
+    def _check_tree(self, root: yaml.Node) -> None:
+        """Refuse a key given twice in one mapping (plain YAML keeps the last silently), an
+        alias cycle, and a document that is too large or too deep once aliases are expanded.
+
+        Each node is walked once, however many aliases share it: its expanded size and
+        height are remembered by identity, so a "billion laughs" document costs as much as
+        its text, and is refused as soon as a shared subtree counts more than ``MAX_NODES``.
+        """
+        known: dict[int, tuple[int, int, int]] = {}  # id(node) -> (nodes, height, characters)
+        active: set[int] = set()
+
+        def too_large(path: str, en: str, zh: str) -> NoReturn:
+            self.fail(path, f"the document goes past a limit: {en}", f"文件超出限制：{zh}")
+
+        def visit(node: yaml.Node, path: str, level: int) -> tuple[int, int, int]:
+            ident = id(node)
+            sizes = known.get(ident)
+            if sizes is None:
+                if ident in active:
+                    self.fail(
+                        path,
+                        "an alias refers to a node that contains it (a cycle)",
+                        "别名引用了包含它自身的节点（循环引用）",
+                    )
+                if level > MAX_DEPTH:
+                    too_large(path, f"nested more than {MAX_DEPTH} levels deep", f"嵌套超过 {MAX_DEPTH} 层")
+                active.add(ident)
+                nodes, height = 1, 1
+                chars = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+                for child, child_path in self._children(node, path):
+                    child_nodes, child_height, child_chars = visit(child, child_path, level + 1)
+                    nodes += child_nodes
+                    chars += child_chars
+                    height = max(height, child_height + 1)
+                    if nodes > MAX_NODES:
+                        too_large(
+                            path,
+                            f"more than {MAX_NODES:,} nodes (keys, values and list items) once "
+                            "aliases are expanded",
+                            f"展开别名后节点（键、值和列表项）超过 {MAX_NODES:,} 个",
+                        )
+                    if chars > MAX_TEXT:
+                        too_large(
+                            path,
+                            f"more than {MAX_TEXT // 1024 // 1024} MiB of text once aliases are expanded",
+                            f"展开别名后文本超过 {MAX_TEXT // 1024 // 1024} MiB",
+                        )
+                active.discard(ident)
+                sizes = known[ident] = (nodes, height, chars)
+            if level + sizes[1] - 1 > MAX_DEPTH:
+                too_large(path, f"nested more than {MAX_DEPTH} levels deep", f"嵌套超过 {MAX_DEPTH} 层")
+            return sizes
+
+        visit(root, "", 1)
+
+    def _children(self, node: yaml.Node, path: str) -> Iterable[tuple[yaml.Node, str]]:
+        """The child nodes of ``node`` with their key paths; duplicate keys are refused."""
         if isinstance(node, yaml.MappingNode):
             seen: dict[str, int] = {}
             for key_node, value_node in node.value:
@@ -305,14 +585,15 @@ class _Reader:
                     if key in seen:
                         self.fail(
                             child,
-                            f"duplicate key {key!r} (line {line}; first given on line {seen[key]})",
-                            f"键 {key!r} 重复（第 {line} 行；首次出现在第 {seen[key]} 行）",
+                            f"duplicate key {_short(key)} (line {line}; first given on line {seen[key]})",
+                            f"键 {_short(key)} 重复（第 {line} 行；首次出现在第 {seen[key]} 行）",
                         )
                     seen[key] = line
-                self._check_duplicate_keys(value_node, child)
+                yield key_node, child
+                yield value_node, child
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
-                self._check_duplicate_keys(item, f"{path}[{index}]")
+                yield item, f"{path}[{index}]"
 
     # -- generic shapes -----------------------------------------------------------------
 
@@ -342,12 +623,12 @@ class _Reader:
                 hint_en, hint_zh = _suggest(key, allowed)
                 self.fail(
                     _join(path, key),
-                    f"unknown key {key!r}{hint_en}; allowed keys: {', '.join(allowed)}",
-                    f"未知的键 {key!r}{hint_zh}；允许的键：{'、'.join(allowed)}",
+                    f"unknown key {_short(key)}{hint_en}; allowed keys: {', '.join(allowed)}",
+                    f"未知的键 {_short(key)}{hint_zh}；允许的键：{'、'.join(allowed)}",
                 )
         for key in required:
             if key not in value:
-                self.fail(path, f"missing required key {key!r}", f"缺少必填的键 {key!r}")
+                self.fail(path, f"missing required key {_short(key)}", f"缺少必填的键 {_short(key)}")
         return value
 
     def entries(self, value: object, path: str) -> dict[str, Any]:
@@ -364,6 +645,17 @@ class _Reader:
             self.wrong_type(path, "a list", "列表", value)
         return value
 
+    def rules(self, value: object, path: str) -> list[Any]:
+        """A list of rules (``quotas``, ``hops``, ``reporting``): at most ``MAX_RULES``."""
+        items = self.sequence(value, path)
+        if len(items) > MAX_RULES:
+            self.fail(
+                path,
+                f"more than {MAX_RULES} rules ({len(items)})",
+                f"规则超过 {MAX_RULES} 条（共 {len(items)} 条）",
+            )
+        return items
+
     def string(self, value: object, path: str) -> str:
         if not isinstance(value, str):
             self.wrong_type(path, "a string", "字符串", value)
@@ -371,17 +663,17 @@ class _Reader:
             self.fail(path, "must not be empty", "不能为空")
         return value
 
-    def integer(self, value: object, path: str, minimum: int | None = None) -> int:
+    def integer(self, value: object, path: str, bounds: tuple[int, int]) -> int:
+        """An integer within ``bounds`` (both included); see the bounds at the top."""
         if isinstance(value, bool) or not isinstance(value, int):
             self.wrong_type(path, "an integer", "整数", value)
-        if minimum is not None and value < minimum:
-            if minimum == 0:
+        low, high = bounds
+        if value < low:
+            if low == 0:
                 self.fail(path, f"must not be negative, got {value}", f"不能为负数，实际为 {value}")
-            self.fail(
-                path,
-                f"must be at least {minimum}, got {value}",
-                f"不能小于 {minimum}，实际为 {value}",
-            )
+            self.fail(path, f"must be at least {low}, got {value}", f"不能小于 {low}，实际为 {value}")
+        if value > high:
+            self.fail(path, f"must be at most {high}, got {value}", f"不能大于 {high}，实际为 {value}")
         return value
 
     def boolean(self, value: object, path: str) -> bool:
@@ -407,8 +699,8 @@ class _Reader:
             if value in seen:
                 self.fail(
                     f"{path}[{index}]",
-                    f"duplicate {what_en} {value!r}",
-                    f"{what_zh} {value!r} 重复",
+                    f"duplicate {what_en} {_short(value)}",
+                    f"{what_zh} {_short(value)} 重复",
                 )
             seen.add(value)
 
@@ -416,21 +708,26 @@ class _Reader:
         self,
         value: str,
         path: str,
-        allowed: Iterable[str],
+        allowed: Collection[str],
         what_en: str,
         what_zh: str,
         where_en: str = "",
         where_zh: str = "",
     ) -> str:
-        options = sorted(allowed) if not isinstance(allowed, (tuple, list)) else list(allowed)
-        if value not in options:
-            hint_en, hint_zh = _suggest(value, options)
-            self.fail(
-                path,
-                f"unknown {what_en} {value!r}{hint_en}{where_en}; known: {', '.join(options)}",
-                f"未知的{what_zh} {value!r}{hint_zh}{where_zh}；可选：{'、'.join(options)}",
-            )
-        return value
+        """``value`` if it is one of ``allowed``; the refusal lists them (a set sorted, any
+        other collection in its own order)."""
+        if value in allowed:
+            return value
+        options = sorted(allowed) if isinstance(allowed, (set, frozenset)) else list(allowed)
+        hint_en, hint_zh = _suggest(value, options)
+        shown = options[:_LISTED]
+        more_en = f", ... ({len(options)} in all)" if len(options) > _LISTED else ""
+        more_zh = f"……（共 {len(options)} 个）" if len(options) > _LISTED else ""
+        self.fail(
+            path,
+            f"unknown {what_en} {_short(value)}{hint_en}{where_en}; known: {', '.join(shown)}{more_en}",
+            f"未知的{what_zh} {_short(value)}{hint_zh}{where_zh}；可选：{'、'.join(shown)}{more_zh}",
+        )
 
     def info(self, entry: Mapping[str, Any], path: str) -> str:
         """Check the informational ``source`` and ``note`` keys; return the source."""
@@ -443,8 +740,8 @@ class _Reader:
             hint_en, hint_zh = _suggest(src, self.documents)
             self.fail(
                 _join(path, "source"),
-                f"source {src!r} is not one of the documents listed under 'documents'{hint_en}",
-                f"来源文件 {src!r} 不在 documents 所列文件中{hint_zh}",
+                f"source {_short(src)} is not one of the documents listed under 'documents'{hint_en}",
+                f"来源文件 {_short(src)} 不在 documents 所列文件中{hint_zh}",
             )
         return src
 
@@ -464,11 +761,11 @@ class _Reader:
         if not _ID.match(campaign_id):
             self.fail(
                 "id",
-                f"campaign id {campaign_id!r} must be lower-case letters, digits, '-' or '_'",
-                f"遴选编号 {campaign_id!r} 只能由小写字母、数字、'-' 和 '_' 组成",
+                f"campaign id {_short(campaign_id)} must be lower-case letters, digits, '-' or '_'",
+                f"遴选编号 {_short(campaign_id)} 只能由小写字母、数字、'-' 和 '_' 组成",
             )
         title = self.text(self.mapping(doc["title"], "title", ("en", "zh")), "title")
-        year = self.integer(doc["year"], "year", minimum=1900)
+        year = self.integer(doc["year"], "year", YEARS)
         self.timezone = self._timezone(doc["timezone"])
         rule = self.string(doc.get("deadline_rule", "end_of_day"), "deadline_rule")
         self.inclusive = DEADLINE_RULES[
@@ -477,14 +774,8 @@ class _Reader:
         tolerance = self.integer(
             doc.get("clock_tolerance_seconds", DEFAULT_CLOCK_TOLERANCE_SECONDS),
             "clock_tolerance_seconds",
-            minimum=0,
+            (0, MAX_CLOCK_TOLERANCE_SECONDS),
         )
-        if tolerance > MAX_CLOCK_TOLERANCE_SECONDS:
-            self.fail(
-                "clock_tolerance_seconds",
-                f"must be at most {MAX_CLOCK_TOLERANCE_SECONDS} (one hour), got {tolerance}",
-                f"不能超过 {MAX_CLOCK_TOLERANCE_SECONDS} 秒（一小时），实际为 {tolerance}",
-            )
         self.documents = self._documents(doc.get("documents", []))
         levels = self._levels(doc["levels"])
         self.levels = tuple(level.code for level in levels)
@@ -504,7 +795,7 @@ class _Reader:
         self.materials = self._materials(doc.get("materials", {}))
         reporting = tuple(
             self._reporting(item, f"reporting[{i}]")
-            for i, item in enumerate(self.sequence(doc.get("reporting", []), "reporting"))
+            for i, item in enumerate(self.rules(doc.get("reporting", []), "reporting"))
         )
         quotas = self._quotas(doc.get("quotas", []))
         hops = self._hops(doc.get("hops", []))
@@ -551,8 +842,8 @@ class _Reader:
         except (ZoneInfoNotFoundError, ValueError, OSError):
             self.fail(
                 "timezone",
-                f"unknown time zone {name!r} (use an IANA name such as 'Asia/Shanghai')",
-                f"未知的时区 {name!r}（请使用 IANA 时区名，如 'Asia/Shanghai'）",
+                f"unknown time zone {_short(name)} (use an IANA name such as 'Asia/Shanghai')",
+                f"未知的时区 {_short(name)}（请使用 IANA 时区名，如 'Asia/Shanghai'）",
             )
         return name
 
@@ -575,12 +866,23 @@ class _Reader:
         try:
             if not _DATE.match(text):
                 raise ValueError(text)
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             self.fail(
                 path,
-                f"expected a date written YYYY-MM-DD, got {text!r}",
-                f"应为 YYYY-MM-DD 格式的日期，实际为 {text!r}",
+                f"expected a date written YYYY-MM-DD, got {_short(text)}",
+                f"应为 YYYY-MM-DD 格式的日期，实际为 {_short(text)}",
+            )
+        self._moment_year(day.year, text, path)
+        return day
+
+    def _moment_year(self, year: int, text: str, path: str) -> None:
+        low, high = MOMENT_YEARS
+        if not low <= year <= high:
+            self.fail(
+                path,
+                f"the year of {_short(text)} must be from {low} to {high}",
+                f"{_short(text)} 的年份必须在 {low} 至 {high} 年之间",
             )
 
     def _levels(self, value: object) -> tuple[Level, ...]:
@@ -612,9 +914,9 @@ class _Reader:
             if order.index(codes[index]) < order.index(codes[index - 1]):
                 self.fail(
                     f"levels[{index}]",
-                    f"level {codes[index]!r} comes after {codes[index - 1]!r}; levels must be "
+                    f"level {_short(codes[index])} comes after {_short(codes[index - 1])}; levels must be "
                     f"listed lowest first in the order {', '.join(order)}",
-                    f"层级 {codes[index]!r} 不应排在 {codes[index - 1]!r} 之后；"
+                    f"层级 {_short(codes[index])} 不应排在 {_short(codes[index - 1])} 之后；"
                     f"层级须自低到高按 {'、'.join(order)} 的顺序列出",
                 )
         return tuple(levels)
@@ -688,8 +990,8 @@ class _Reader:
         if code not in self.graph:
             self.fail(
                 path,
-                f"unknown authority code {code!r} (not in the authority graph)",
-                f"未知的机关代码 {code!r}（机关关系图中没有）",
+                f"unknown authority code {_short(code)} (not in the authority graph)",
+                f"未知的机关代码 {_short(code)}（机关关系图中没有）",
             )
         return code
 
@@ -697,7 +999,7 @@ class _Reader:
         self,
         value: object,
         path: str,
-        allowed: Iterable[str],
+        allowed: Collection[str],
         what_en: str,
         what_zh: str,
         where_en: str = "",
@@ -723,7 +1025,7 @@ class _Reader:
         return self.choice(
             self.string(value, path),
             path,
-            list(self.unit_types),
+            self.unit_types,
             "unit type",
             "申报主体类型",
             " (declare it under unit_types)",
@@ -739,14 +1041,14 @@ class _Reader:
         if level not in self.levels:
             self.fail(
                 _join(path, "to"),
-                f"authority {to!r} is at level {level!r}, which this campaign does not use",
-                f"机关 {to!r} 所在层级 {level!r} 不在本次遴选的层级中",
+                f"authority {_short(to)} is at level {_short(level)}, which this campaign does not use",
+                f"机关 {_short(to)} 所在层级 {_short(level)} 不在本次遴选的层级中",
             )
         return ReportingRule(sender=sender, to=to)
 
     def _quotas(self, value: object) -> tuple[QuotaRule, ...]:
         rules: list[QuotaRule] = []
-        for index, item in enumerate(self.sequence(value, "quotas")):
+        for index, item in enumerate(self.rules(value, "quotas")):
             path = f"quotas[{index}]"
             entry = self.mapping(item, path, ("name", "recommender"), ("limits", "total", *_INFO))
             self.info(entry, path)
@@ -757,17 +1059,17 @@ class _Reader:
             for unit_type, limit in self.entries(entry.get("limits", {}), limits_path).items():
                 key_path = _join(limits_path, unit_type)
                 self._unit_type(unit_type, key_path)
-                limits[unit_type] = self.integer(limit, key_path, minimum=0)
+                limits[unit_type] = self.integer(limit, key_path, QUOTAS)
             total = entry.get("total")
             if total is not None:
-                total = self.integer(total, _join(path, "total"), minimum=0)
+                total = self.integer(total, _join(path, "total"), QUOTAS)
             rules.append(QuotaRule(name, recommender, limits, total))
         self.unique([rule.name for rule in rules], "quotas", "quota rule name", "名额规则名称")
         return tuple(rules)
 
     def _hops(self, value: object) -> tuple[HopRule, ...]:
         rules: list[HopRule] = []
-        for index, item in enumerate(self.sequence(value, "hops")):
+        for index, item in enumerate(self.rules(value, "hops")):
             path = f"hops[{index}]"
             entry = self.mapping(
                 item,
@@ -801,24 +1103,31 @@ class _Reader:
         text = self.string(value, path).strip()
         if _DATE.match(text):
             return by_date(self._date(text, path), inclusive=self.inclusive, timezone=self.timezone), text
+        year = _YEAR.match(text)
+        if year is None or len(text) > 64:  # ISO 8601 starts with the year; no moment is longer
+            self._unreadable_deadline(text, path)
+        self._moment_year(int(year.group()), text, path)  # before any arithmetic on it
         try:
             return parse_moment(text, path, self.timezone), text
         except NaiveDatetime:
             self.fail(
                 path,
-                f"deadline {text!r} has no UTC offset: write it as e.g. "
-                f"'{text}+08:00', or give a plain date (YYYY-MM-DD) read with deadline_rule",
-                f"截止时间 {text!r} 没有时区偏移：请写成如 '{text}+08:00'，"
+                f"deadline {_short(text)} has no UTC offset: write it as e.g. "
+                f"{_short(text + '+08:00')}, or give a plain date (YYYY-MM-DD) read with deadline_rule",
+                f"截止时间 {_short(text)} 没有时区偏移：请写成如 {_short(text + '+08:00')}，"
                 "或只写日期（YYYY-MM-DD），按 deadline_rule 解释",
             )
-        except InvalidInput:
-            self.fail(
-                path,
-                f"cannot read deadline {text!r}: expected a date (YYYY-MM-DD) or an ISO 8601 "
-                "date-time with an offset (2023-10-18T17:00:00+08:00)",
-                f"无法解析截止时间 {text!r}：应为日期（YYYY-MM-DD）或带时区偏移的 ISO 8601 "
-                "日期时间（如 2023-10-18T17:00:00+08:00）",
-            )
+        except (InvalidInput, ValueError, OverflowError):
+            self._unreadable_deadline(text, path)
+
+    def _unreadable_deadline(self, text: str, path: str) -> NoReturn:
+        self.fail(
+            path,
+            f"cannot read deadline {_short(text)}: expected a date (YYYY-MM-DD) or an ISO 8601 "
+            "date-time with an offset (2023-10-18T17:00:00+08:00)",
+            f"无法解析截止时间 {_short(text)}：应为日期（YYYY-MM-DD）或带时区偏移的 ISO 8601 "
+            "日期时间（如 2023-10-18T17:00:00+08:00）",
+        )
 
     def _requirements(self, value: object, path: str) -> tuple[MaterialRequirement, ...]:
         out: list[MaterialRequirement] = []
@@ -835,13 +1144,13 @@ class _Reader:
             kind = self.choice(
                 self.string(entry["kind"], kind_path),
                 kind_path,
-                list(self.materials),
+                self.materials,
                 "material kind",
                 "材料类型",
                 " (declare it under materials)",
                 "（请在 materials 中声明）",
             )
-            copies = self.integer(entry.get("copies", 1), _join(item_path, "copies"), minimum=1)
+            copies = self.integer(entry.get("copies", 1), _join(item_path, "copies"), COPIES)
             types_path = _join(item_path, "unit_types")
             unit_types = [
                 self._unit_type(unit_type, f"{types_path}[{i}]")
@@ -859,7 +1168,7 @@ class _Reader:
             self.choice(
                 self.string(item, f"{path}[{i}]"),
                 f"{path}[{i}]",
-                list(declared),
+                declared,
                 "priority list",
                 "优先推荐名单",
                 " (declare it under priority_lists)",
@@ -872,7 +1181,7 @@ class _Reader:
 
     def _notice(self, value: object) -> NoticeRules:
         entry = self.mapping(value, "notice", (), ("working_days",))
-        days = self.integer(entry.get("working_days", 5), "notice.working_days", minimum=1)
+        days = self.integer(entry.get("working_days", 5), "notice.working_days", WORKING_DAYS)
         return NoticeRules(working_days=days)
 
     def _ministry(self, value: object) -> MinistryRules:
@@ -891,16 +1200,16 @@ class _Reader:
         if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 100:
             self.fail(
                 "ministry.pass_score",
-                f"pass_score must be a number from 0 to 100, got {score!r}",
-                f"pass_score 必须是 0 到 100 之间的数值，实际为 {score!r}",
+                f"pass_score must be a number from 0 to 100, got {_short(score)}",
+                f"pass_score 必须是 0 到 100 之间的数值，实际为 {_short(score)}",
             )
-        experts = self.integer(entry.get("min_experts", 3), "ministry.min_experts", minimum=1)
+        experts = self.integer(entry.get("min_experts", 3), "ministry.min_experts", EXPERTS)
         rate = entry.get("spot_check_rate", 0.2)
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
             self.fail(
                 "ministry.spot_check_rate",
-                f"spot_check_rate must be a number from 0 to 1, got {rate!r}",
-                f"spot_check_rate 必须是 0 到 1 之间的数值，实际为 {rate!r}",
+                f"spot_check_rate must be a number from 0 to 1, got {_short(rate)}",
+                f"spot_check_rate 必须是 0 到 1 之间的数值，实际为 {_short(rate)}",
             )
         return MinistryRules(combine, float(score), experts, float(rate))
 
@@ -912,7 +1221,7 @@ class _Reader:
             ("batches", "max_share", "rounding", "video_seconds", "video_tolerance_seconds"),
         )
         batches = [
-            self.integer(item, f"re_review.batches[{i}]", minimum=1900)
+            self.integer(item, f"re_review.batches[{i}]", YEARS)
             for i, item in enumerate(self.sequence(entry.get("batches", []), "re_review.batches"))
         ]
         self.unique(batches, "re_review.batches", "batch", "批次")
@@ -935,10 +1244,10 @@ class _Reader:
         video: int | None = None
         tolerance: int | None = None
         if entry.get("video_seconds") is not None:
-            video = self.integer(entry["video_seconds"], "re_review.video_seconds", minimum=1)
+            video = self.integer(entry["video_seconds"], "re_review.video_seconds", VIDEO_SECONDS)
         if entry.get("video_tolerance_seconds") is not None:
             path = "re_review.video_tolerance_seconds"
-            tolerance = self.integer(entry["video_tolerance_seconds"], path, minimum=0)
+            tolerance = self.integer(entry["video_tolerance_seconds"], path, VIDEO_TOLERANCE)
             if video is None:
                 self.fail(
                     path,
@@ -1016,8 +1325,8 @@ class _Reader:
         self.fail(
             _join(self.hop_paths.get(id(rule2), "hops"), "deadline"),
             f"deadlines out of order along the route of {origin} ({name}): hop "
-            f"{rule1.name!r} ({s1} → {r1}) closes at {d1}, but the later hop {rule2.name!r} "
+            f"{_short(rule1.name)} ({s1} → {r1}) closes at {d1}, but the later hop {_short(rule2.name)} "
             f"({s2} → {r2}) closes earlier, at {d2}",
-            f"{origin}（{name}）的推荐路线上截止时间先后颠倒：环节 {rule1.name!r}（{s1} → {r1}）"
-            f"截止于 {d1}，而其后的环节 {rule2.name!r}（{s2} → {r2}）却更早截止于 {d2}",
+            f"{origin}（{name}）的推荐路线上截止时间先后颠倒：环节 {_short(rule1.name)}（{s1} → {r1}）"
+            f"截止于 {d1}，而其后的环节 {_short(rule2.name)}（{s2} → {r2}）却更早截止于 {d2}",
         )

@@ -1,0 +1,163 @@
+"""Reading the files pilotflow is given to load: campaign definitions and lists of units.
+
+Only a **regular file** is read, and only up to a known size: the file is opened without
+blocking (a FIFO with no writer, a terminal or a device is not waited on), the opened
+descriptor is checked to be a regular file (so nothing can swap the path between a check and
+the read), and at most ``limit + 1`` bytes are read, so ``/dev/zero`` or a file that grows
+while it is read cannot exhaust memory. Every refusal is a
+:class:`~pilotflow.errors.CampaignFileError` naming the file.
+
+The limits are documented in ``docs/campaign-format.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from .calendar import EARLIEST, LATEST
+from .errors import CampaignFileError, InvalidInput
+
+__all__ = [
+    "CAMPAIGN_FILE_MAX_BYTES",
+    "LIST_FILE_MAX_BYTES",
+    "MOMENT_YEARS",
+    "fs_path",
+    "read_text",
+    "size_text",
+    "wrong_argument",
+]
+
+CAMPAIGN_FILE_MAX_BYTES = 1024 * 1024
+"""The largest campaign definition read, in bytes (1 MiB; the bundled one is 14 KB)."""
+
+LIST_FILE_MAX_BYTES = 16 * 1024 * 1024
+"""The largest list of units read, in bytes (16 MiB, some 190,000 rows)."""
+
+MOMENT_YEARS = (EARLIEST.year, LATEST.year - 1)
+"""The years a moment read from a file may be written in (both included): every deadline
+and document date of a campaign file and every ``since``/``until`` of a list; the years of
+every moment pilotflow accepts (``calendar.EARLIEST``/``LATEST``). Any such moment converts
+to UTC and to the stores' microseconds without overflow."""
+
+_CHUNK = 1024 * 1024
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+_KINDS = (
+    (stat.S_ISDIR, "a directory", "目录"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)", "命名管道"),
+    (stat.S_ISSOCK, "a socket", "套接字"),
+    (stat.S_ISCHR, "a character device", "字符设备"),
+    (stat.S_ISBLK, "a block device", "块设备"),
+)
+
+
+def wrong_argument(argument: str, expected_en: str, expected_zh: str, value: object) -> InvalidInput:
+    """The error for an argument of the wrong type: it names the argument and the type given."""
+    kind = type(value).__name__
+    return InvalidInput(
+        f"{argument} must be {expected_en}, got {kind}",
+        f"参数 {argument} 应为{expected_zh}，实际为 {kind} 类型",
+    )
+
+
+def fs_path(value: object, argument: str) -> str:
+    """``value`` as a file-system path string, or :class:`InvalidInput` naming ``argument``.
+
+    A ``str`` or an ``os.PathLike`` giving a ``str`` is a path; anything else (``None``,
+    bytes, numbers, lists, a path-like giving bytes...) is refused.
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, os.PathLike):
+        try:
+            path = os.fspath(value)
+        except TypeError:
+            path = None
+        if isinstance(path, str):
+            return path
+    raise wrong_argument(
+        argument, "a path (a str or an os.PathLike of str)", "文件路径（字符串或路径对象）", value
+    )
+
+
+def size_text(limit: int) -> str:
+    """A size limit for a message: ``1 MiB``, or a number of bytes."""
+    mib = 1024 * 1024
+    return f"{limit // mib} MiB" if limit % mib == 0 else f"{limit:,} bytes"
+
+
+def _kind(mode: int) -> tuple[str, str]:
+    for test, en, zh in _KINDS:
+        if test(mode):
+            return f": it is {en}", f"（是{zh}）"
+    return "", ""
+
+
+def read_text(path: str, *, limit: int, encoding: str, what: tuple[str, str]) -> str:
+    """The text of the regular file at ``path``, of at most ``limit`` bytes.
+
+    ``what`` names the kind of file in English and Chinese (``("campaign file",
+    "遴选定义文件")``) for the messages. Line endings are read as ``open()`` reads them in
+    text mode (``\\r\\n`` and ``\\r`` become ``\\n``). Raises
+    :class:`~pilotflow.errors.CampaignFileError` for a missing, unreadable, special, too large
+    or undecodable file.
+    """
+    what_en, what_zh = what
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except FileNotFoundError:
+        raise CampaignFileError(path, "", f"no such {what_en}", f"找不到该{what_zh}") from None
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    except ValueError:  # an embedded NUL character
+        raise CampaignFileError(
+            path, "", "not a usable file name (it contains a NUL character)", "文件名无效（含有空字符）"
+        ) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            en, zh = _kind(info.st_mode)
+            raise CampaignFileError(path, "", f"not a regular file{en}", f"不是普通文件{zh}")
+        data = b""
+        if info.st_size <= limit:
+            chunks: list[bytes] = []
+            total = 0
+            while total <= limit:
+                chunk = os.read(fd, min(_CHUNK, limit + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+            data = b"".join(chunks)
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    finally:
+        os.close(fd)
+    if info.st_size > limit or len(data) > limit:
+        raise CampaignFileError(
+            path,
+            "",
+            f"the file is larger than {size_text(limit)}, the most a {what_en} may be",
+            f"文件超过{what_zh}的大小上限（{size_text(limit)}）",
+        )
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise CampaignFileError(
+            path,
+            "",
+            f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+            f"文件不是 UTF-8 编码的文本（第 {exc.start} 字节处无法解码）",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _unreadable(path: str, exc: OSError) -> CampaignFileError:
+    reason = exc.strerror or type(exc).__name__
+    return CampaignFileError(path, "", f"cannot read the file: {reason}", f"无法读取文件：{reason}")
