@@ -13,8 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import pilotflow as pf
+from pilotflow.cli import cli
 
 from conftest import CAMPAIGN_ID, nominate, shanghai
 
@@ -172,3 +174,56 @@ def test_read_only_creates_no_tables_in_postgresql(pg_url: str) -> None:
             assert schema not in sa.inspect(conn).get_schema_names()
     finally:
         engine.dispose()
+
+
+# -- the commands that read a store ---------------------------------------------------------
+
+READERS = {
+    "nominations": ("nominations",),
+    "quota": ("quota", "371000"),
+    "history": ("history", "0123456789abcdef"),
+    "explain": ("explain", "0123456789abcdef", "stamp", "--at", "2023-10-18T10:00+08:00"),
+}
+FILES: dict[str, Callable[[Path], object]] = {
+    "another application's database": other_app_db,
+    "another application's WAL database": lambda p: other_app_db(p, wal=True),
+    "text file": lambda p: p.write_text("名单\n威海,1\n" * 50, encoding="utf-8"),
+    "empty file": lambda p: p.touch(),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FILES))
+@pytest.mark.parametrize("command", sorted(READERS))
+def test_read_commands_refuse_a_file_that_is_not_pilotflow_and_leave_it_byte_identical(
+    tmp_path: Path, command: str, kind: str
+) -> None:
+    """``nominations``, ``quota``, ``history`` and ``explain`` given a file that is not a
+    pilotflow database: exit 2 with a bilingual message; the file keeps its bytes and mtime,
+    and no -wal or -shm file appears beside it."""
+    path = tmp_path / "data.db"
+    FILES[kind](path)
+    before = snapshot(tmp_path)
+    result = CliRunner().invoke(cli, [*READERS[command], "--db", str(path)])
+    assert 2 == result.exit_code, result.output
+    assert "Traceback" not in result.output
+    assert "✗ error:" in result.output
+    assert "✗ 错误" in result.output
+    assert before == snapshot(tmp_path)
+    assert ["data.db"] == sorted(p.name for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("command", ["nominations", "quota"])
+def test_read_commands_read_a_pilotflow_database_and_leave_no_wal_files(tmp_path: Path, command: str) -> None:
+    """A pilotflow database is read (exit 0) and nothing is left beside it afterwards."""
+    path = pilotflow_db(tmp_path / "pilotflow.db")
+    result = CliRunner().invoke(cli, [*READERS[command], "--db", str(path)])
+    assert 0 == result.exit_code, result.output
+    assert ["pilotflow.db"] == sorted(p.name for p in tmp_path.iterdir())
+
+
+def test_a_missing_db_is_not_created(tmp_path: Path) -> None:
+    """A --db that does not exist: exit 2, the hint to run the demo, no file created."""
+    result = CliRunner().invoke(cli, ["nominations", "--db", str(tmp_path / "none.db")])
+    assert 2 == result.exit_code
+    assert "pilotflow demo" in result.output.replace("\n", "")
+    assert [] == list(tmp_path.iterdir())
