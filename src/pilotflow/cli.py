@@ -18,16 +18,20 @@ traceback of an unexpected one).
 
 The commands that read a store (``nominations``, ``quota``, ``explain``, ``history``) open it
 read-only: a file that is not a pilotflow database is refused before anything is written to
-it. ``demo`` deletes only a database it made itself. Rich markup in text from a store or a
-campaign file is escaped. Colours are off when the output is not a terminal (and with
-``NO_COLOR``). Authorities may be given by code (``371002``) or by their Chinese name
-(``环翠区``); nominations by id or by a unique prefix of it (as in git).
+it. ``demo`` deletes only a database it made itself. Text from a store, a campaign file or the
+command line is shown literally: rich markup is escaped, emoji codes stay as typed, control
+and bidirectional formatting characters are shown as escapes (``\\x1b[2J``). Colours are off
+when the output is not a terminal (and with ``NO_COLOR``). Authorities may be given by code
+(``371002``) or by their Chinese name (``环翠区``); nominations by id or by a unique prefix of
+it (as in git).
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
+import shlex
 import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -40,10 +44,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 import pilotflow as pf
 from pilotflow.calendar import parse_moment
-from pilotflow.demo import DEFAULT_DB, run_demo
+from pilotflow.demo import DEFAULT_DB, printable, run_demo
 
 __all__ = ["cli", "main"]
 
@@ -62,10 +67,26 @@ REFUSED = 1  # explain: the action would be refused
 
 # -- output -----------------------------------------------------------------------------
 
+# What printable() leaves of the control characters (line breaks and tabs of our own text):
+# any still reaching the console is replaced, one for one, so the layout holds.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+class _Console(Console):
+    """A console that never passes a control or bidirectional formatting character of the
+    text it renders on to the terminal (a last guard: values are shown with :func:`_show`)."""
+
+    def render_str(self, text: str, *args: Any, **kwargs: Any) -> Text:
+        rendered = super().render_str(text, *args, **kwargs)
+        if _CONTROL.search(rendered.plain):
+            rendered.plain = _CONTROL.sub("\ufffd", rendered.plain)
+        return rendered
+
 
 def _console(*, stderr: bool = False) -> Console:
-    """A console on stdout (or stderr); plain text and 120 columns when not a terminal."""
-    console = Console(stderr=stderr, highlight=False)
+    """A console on stdout (or stderr); plain text and 120 columns when not a terminal. No
+    emoji codes (``:warning:`` in a unit name stays as it is) and no highlighting."""
+    console = _Console(stderr=stderr, highlight=False, emoji=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 120
     return console
@@ -73,8 +94,8 @@ def _console(*, stderr: bool = False) -> Console:
 
 def _show(value: object) -> str:
     """A value a user controls (a unit name, a path, anything read from a store or a campaign
-    file), for a console string: markup escaped."""
-    return escape(str(value))
+    file), for a console string: control characters shown as escapes, markup escaped."""
+    return escape(printable(str(value)))
 
 
 def _report(exc: pf.PilotflowError) -> None:
@@ -407,7 +428,7 @@ def demo(db: str, fresh: bool, through: str) -> None:
     console.print(f"\nDone in {result.seconds:.1f} s · database: {_show(result.db_path)}")
     if result.examples:
         label, nid = next(iter(result.examples.items()))
-        where = _show(db)
+        where = _show(shlex.quote(db))
         console.print(
             f"Explore it: [bold]pilotflow history {_show(nid)} --db {where}[/]  ({label}), "
             f"[bold]pilotflow quota 威海市 --db {where}[/], [bold]pilotflow nominations --db {where}[/]"
