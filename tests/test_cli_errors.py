@@ -118,7 +118,7 @@ def _run_installed(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("command", sorted(READERS))
+@pytest.mark.parametrize("command", ["explain", "nominations"])  # all four share the opening
 def test_a_fifo_as_db_is_refused_without_blocking(tmp_path: Path, command: str) -> None:
     """A FIFO given as --db is refused without being opened (a read would block for ever):
     exit 2, 'not a regular file' in both languages, the FIFO still there."""
