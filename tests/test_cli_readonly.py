@@ -166,7 +166,7 @@ def test_read_only_creates_no_tables_in_postgresql(pg_url: str) -> None:
     import sqlalchemy as sa
 
     schema = f"pf_ro_{uuid.uuid4().hex[:10]}"
-    with pytest.raises(pf.StoreError, match="schema version"):
+    with pytest.raises(pf.InvalidInput, match="not a pilotflow database"):
         pf.open_store(pg_url, schema=schema, read_only=True)
     engine = sa.create_engine("postgresql+psycopg://" + pg_url.split("://", 1)[1])
     try:
@@ -227,3 +227,23 @@ def test_a_missing_db_is_not_created(tmp_path: Path) -> None:
     assert 2 == result.exit_code
     assert "pilotflow demo" in result.output.replace("\n", "")
     assert [] == list(tmp_path.iterdir())
+
+
+def test_read_only_reads_pilotflow_tables_in_postgresql(pg_url: str) -> None:
+    """On PostgreSQL, a schema holding pilotflow's tables is read through ``read_only``."""
+    import sqlalchemy as sa
+
+    schema = f"pf_ro_{uuid.uuid4().hex[:10]}"
+    pf.open_store(pg_url, schema=schema).close()
+    engine = sa.create_engine("postgresql+psycopg://" + pg_url.split("://", 1)[1])
+    try:
+        campaign = pf.load_campaign(CAMPAIGN_ID)
+        store = pf.open_store(pg_url, schema=schema, read_only=True)
+        try:
+            assert [] == pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign)).nominations()
+        finally:
+            store.close()
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()

@@ -342,6 +342,21 @@ def _sqlite_head(name: str, path: str) -> bytes:
         ) from None
 
 
+def _holds_pilotflow(engine: Engine, prefix: str, schema: str | None) -> None:
+    """For ``read_only`` on a server database: refuse one without pilotflow's tables."""
+    try:
+        with engine.connect() as conn:
+            found = sa.inspect(conn).has_table(f"{prefix}meta", schema=schema)
+    except sa.exc.SQLAlchemyError as exc:
+        raise _store_error(exc) from exc
+    if not found:
+        where = f"{schema}.{prefix}meta" if schema else f"{prefix}meta"
+        raise InvalidInput(
+            f"the database holds no pilotflow tables (no {where} table): not a pilotflow database",
+            "该数据库中没有 pilotflow 的数据表，不是 pilotflow 数据库",
+        )
+
+
 def _not_a_file(name: str, folder: bool) -> InvalidInput:
     if folder:
         return InvalidInput(f"{name} is a folder, not a database file", f"{name} 是文件夹，不是数据库文件")
@@ -619,6 +634,8 @@ class SQLStore(Store):
         read_only = bool(options.pop("read_only", False))
         engine = _engine(url, read_only=read_only, prefix=prefix, **options)
         try:
+            if read_only and engine.dialect.name != "sqlite":  # (SQLite: checked by _engine)
+                _holds_pilotflow(engine, prefix, schema)
             return cls(engine, prefix=prefix, schema=schema, create=create and not read_only)
         except BaseException:
             engine.dispose()  # close the file now (SQLite then removes its -wal and -shm)
