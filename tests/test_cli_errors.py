@@ -203,7 +203,7 @@ def test_help_documents_the_exit_statuses() -> None:
     result = invoke("--help")
     assert 0 == result.exit_code
     assert "Exit status" in result.output
-    for line in ("0  done", "1  explain: the action would be refused", "2  an error"):
+    for line in ("0  done", "1  explain: the action would be refused", "2  an error", "130  interrupted"):
         assert line in result.output, line
 
 
@@ -291,3 +291,30 @@ def test_fuzzed_options_never_give_a_traceback(db: str, nid: str, tmp_path: Path
 def test_campaign_id_constant_matches() -> None:
     """The campaign the fixtures use is the bundled default of the command line."""
     assert CAMPAIGN_ID == cli_module.DEFAULT_CAMPAIGN
+
+
+def test_an_interrupt_exits_130_with_a_short_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C during a command is a one-line bilingual note and exit status 130 (not 1,
+    which means 'would be refused'), no traceback."""
+
+    def interrupted(source: object) -> pf.Campaign:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module.pf, "load_campaign", interrupted)
+    result = invoke("route", "371002")
+    assert 130 == result.exit_code
+    assert "interrupted · 已中断" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_terminal_that_cannot_show_chinese_is_told_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output to a terminal whose encoding cannot hold Chinese (UnicodeEncodeError) is an
+    error saying to use a UTF-8 locale, exit 2, not a bug report."""
+
+    def ascii_only(source: object) -> pf.Campaign:
+        raise UnicodeEncodeError("ascii", "威海", 0, 1, "ordinal not in range(128)")
+
+    monkeypatch.setattr(cli_module.pf, "load_campaign", ascii_only)
+    result = invoke("route", "371002")
+    assert_clean_error(result, "UTF-8", "LANG=C.UTF-8")
+    assert "unexpected" not in result.output

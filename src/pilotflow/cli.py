@@ -11,7 +11,7 @@
     pilotflow history ID --db PATH                        the audit trail of a nomination
 
 Exit status: 0 done (``explain``: the action may go ahead); 1 ``explain``: the action would be
-refused (``demo``: its replay check failed); 2 an error. Every error — a
+refused (``demo``: its replay check failed); 2 an error; 130 interrupted (Ctrl-C). Every error — a
 :class:`~pilotflow.PilotflowError`, bad usage, a file that cannot be read, even a bug — is a
 short red message in English and Chinese, never a traceback (``PILOTFLOW_DEBUG=1`` shows the
 traceback of an unexpected one).
@@ -63,6 +63,7 @@ _KINDS = {  # the kinds of authority worth pointing out on a route
 ACTIONS = ("attach", "stamp", "recommend", "return", "decline", "withdraw")
 ERROR = 2  # the exit status of every error (click's own for bad usage)
 REFUSED = 1  # explain: the action would be refused
+INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
 
 
 # -- output -----------------------------------------------------------------------------
@@ -153,6 +154,15 @@ def _unexpected(exc: Exception) -> None:
     """An error that is not pilotflow's (an unreadable file, or a bug) as a short message."""
     if os.environ.get("PILOTFLOW_DEBUG"):
         raise exc
+    if isinstance(exc, UnicodeEncodeError):
+        _report(
+            pf.InvalidInput(
+                f"the terminal cannot show this text (its encoding is {exc.encoding}): use a UTF-8 "
+                "locale, e.g. LANG=C.UTF-8, or PYTHONIOENCODING=utf-8",
+                "终端无法显示中文：请使用 UTF-8 编码（如 LANG=C.UTF-8 或 PYTHONIOENCODING=utf-8）",
+            )
+        )
+        return
     if isinstance(exc, OSError):
         where = f" {exc.filename}" if exc.filename else ""
         _report(
@@ -201,6 +211,9 @@ class _Group(click.Group):
             _unexpected(exc)
         except Exception as exc:
             _unexpected(exc)
+        except KeyboardInterrupt:
+            _console(stderr=True).print("\n[bold red]✗ interrupted · 已中断[/]")
+            raise SystemExit(INTERRUPTED) from None
         raise SystemExit(ERROR)
 
 
@@ -374,9 +387,10 @@ def cli() -> None:
 
     \b
     Exit status 退出状态:
-      0  done 完成 (explain: the action may go ahead 可以执行)
-      1  explain: the action would be refused 将被拒绝 (demo: replay check failed)
-      2  an error 出错: bad usage, bad input, a file refused or unreadable
+        0  done 完成 (explain: the action may go ahead 可以执行)
+        1  explain: the action would be refused 将被拒绝 (demo: replay check failed)
+        2  an error 出错: bad usage, bad input, a file refused or unreadable
+      130  interrupted 已中断 (Ctrl-C)
     """
 
 
