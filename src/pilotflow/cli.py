@@ -130,20 +130,20 @@ def _usage_zh(exc: click.ClickException) -> str:
     return "命令行用法有误"
 
 
-class _Usage(click.UsageError):
-    """One of click's errors, shown like every other error: in red, in both languages."""
+class _Usage(click.UsageError, pf.InvalidInput):
+    """One of click's errors as a :class:`~pilotflow.InvalidInput` (``en``, ``zh``), shown like
+    every other error: in red, in both languages, after the usage line where click knows it."""
 
     def __init__(self, original: click.ClickException, outer: click.Context | None = None) -> None:
         super().__init__(original.format_message(), getattr(original, "ctx", None))
-        self.original = original
+        self.zh = _usage_zh(original)
         self.outer = outer  # the group's context, when the command's own is not known
 
     def show(self, file: Any = None) -> None:
         err = _console(stderr=True)
         if self.ctx is not None:
             err.print(escape(self.ctx.get_usage()))
-        err.print(f"[bold red]✗ error:[/] [red]{_show(self.original.format_message())}[/]")
-        err.print(f"[bold red]✗ 错误：[/][red]{_show(_usage_zh(self.original))}[/]")
+        _report(self)
         ctx = self.ctx or self.outer
         if ctx is not None:
             path = ctx.command_path
