@@ -202,3 +202,14 @@ def test_run_demo_refuses_with_invalid_input(tmp_path: Path) -> None:
     with pytest.raises(pf.InvalidInput, match="not a database the demo made"):
         run_demo(path)
     assert "keep me" == path.read_text()
+
+
+def test_demo_in_a_folder_whose_name_a_url_would_misread(tmp_path: Path) -> None:
+    """A folder named with characters a URL reads otherwise (``%``, ``?``, a space) holds the
+    demo's database like any other."""
+    folder = tmp_path / "50% a?b"
+    folder.mkdir()
+    result = demo(folder / "demo.db")
+    assert 0 == result.exit_code, result.output
+    assert ["demo.db"] == [p.name for p in folder.iterdir()]
+    assert DEMO_APPLICATION_ID == application_id(folder / "demo.db")

@@ -253,7 +253,7 @@ def _store_error(exc: sa.exc.SQLAlchemyError) -> PilotflowError:
 
 
 def _sqlite_url(url: str) -> str:
-    path = url.split("///", 1)[1] if "///" in url else ""
+    path = (sa.engine.make_url(url).database or "") if "///" in url else ""  # %-decoded, no ?query
     if not path or path == ":memory:":
         raise InvalidInput(
             "the SQLite store needs a real file: sqlite:///path/to/pilotflow.db",
