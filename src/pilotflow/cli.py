@@ -10,31 +10,44 @@
     pilotflow explain ID ACTION --db PATH [--as A:D:P]    why an action would be refused
     pilotflow history ID --db PATH                        the audit trail of a nomination
 
-Every :class:`~pilotflow.PilotflowError` is printed in red, in English and Chinese, with exit
-status 2 (the status click uses for bad usage). Colours are off when the output is not a
-terminal (and with ``NO_COLOR``). Authorities may be given by code (``371002``) or by their
-Chinese name (``环翠区``); nominations by id or by a unique prefix of it (as in git).
+Exit status: 0 done (``explain``: the action may go ahead); 1 ``explain``: the action would be
+refused (``demo``: its replay check failed); 2 an error; 130 interrupted (Ctrl-C). Every error — a
+:class:`~pilotflow.PilotflowError`, bad usage, a file that cannot be read, even a bug — is a
+short red message in English and Chinese, never a traceback (``PILOTFLOW_DEBUG=1`` shows the
+traceback of an unexpected one).
+
+The commands that read a store (``nominations``, ``quota``, ``explain``, ``history``) open it
+read-only: a file that is not a pilotflow database is refused before anything is written to
+it. ``demo`` deletes only a database it made itself. Text from a store, a campaign file or the
+command line is shown literally: rich markup is escaped, emoji codes stay as typed, control
+and bidirectional formatting characters are shown as escapes (``\\x1b[2J``). Colours are off
+when the output is not a terminal (and with ``NO_COLOR``). Authorities may be given by code
+(``371002``) or by their Chinese name (``环翠区``); nominations by id or by a unique prefix of
+it (as in git).
 """
 
 from __future__ import annotations
 
-import functools
+import errno
 import os
-from collections.abc import Callable, Iterator, Sequence
+import re
+import shlex
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 import pilotflow as pf
 from pilotflow.calendar import parse_moment
-from pilotflow.demo import DEFAULT_DB, run_demo
+from pilotflow.demo import DEFAULT_DB, printable, run_demo
 
 __all__ = ["cli", "main"]
 
@@ -47,47 +60,160 @@ _KINDS = {  # the kinds of authority worth pointing out on a route
     "central_enterprise": "中央企业",
 }
 ACTIONS = ("attach", "stamp", "recommend", "return", "decline", "withdraw")
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
+ERROR = 2  # the exit status of every error (click's own for bad usage)
+REFUSED = 1  # explain: the action would be refused
+INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
 
 
 # -- output -----------------------------------------------------------------------------
 
+# What printable() leaves of the control characters (line breaks and tabs of our own text):
+# any still reaching the console is replaced, one for one, so the layout holds.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+class _Console(Console):
+    """A console that never passes a control or bidirectional formatting character of the
+    text it renders on to the terminal (a last guard: values are shown with :func:`_show`)."""
+
+    def render_str(self, text: str, *args: Any, **kwargs: Any) -> Text:
+        rendered = super().render_str(text, *args, **kwargs)
+        if _CONTROL.search(rendered.plain):
+            rendered.plain = _CONTROL.sub("\ufffd", rendered.plain)
+        return rendered
+
 
 def _console(*, stderr: bool = False) -> Console:
-    """A console on stdout (or stderr); plain text and 120 columns when not a terminal."""
-    console = Console(stderr=stderr, highlight=False)
+    """A console on stdout (or stderr); plain text and 120 columns when not a terminal. No
+    emoji codes (``:warning:`` in a unit name stays as it is) and no highlighting."""
+    console = _Console(stderr=stderr, highlight=False, emoji=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 120
     return console
+
+
+def _show(value: object) -> str:
+    """A value a user controls (a unit name, a path, anything read from a store or a campaign
+    file), for a console string: control characters shown as escapes, markup escaped."""
+    return escape(printable(str(value)))
 
 
 def _report(exc: pf.PilotflowError) -> None:
     err = _console(stderr=True)
     if isinstance(exc, pf.ActionRefused):
         target = f" on {exc.nomination_id}" if exc.nomination_id else ""
-        err.print(f"[bold red]✗ {exc.action}{escape(target)} refused · 操作被拒绝[/]")
+        err.print(f"[bold red]✗ {_show(exc.action)}{_show(target)} refused · 操作被拒绝[/]")
         for r in exc.reasons:
-            err.print(f"  [red]\\[{r.code}][/] {escape(r.en)}")
-            err.print(f"  {' ' * (len(r.code) + 2)} {escape(r.zh)}")
+            err.print(f"  [red]\\[{_show(r.code)}][/] {_show(r.en)}")
+            err.print(f"  {' ' * (len(r.code) + 2)} {_show(r.zh)}")
         return
-    err.print(f"[bold red]✗ error:[/] [red]{escape(exc.en)}[/]")
+    err.print(f"[bold red]✗ error:[/] [red]{_show(exc.en)}[/]")
     if exc.zh != exc.en:
-        err.print(f"[bold red]✗ 错误：[/][red]{escape(exc.zh)}[/]")
+        err.print(f"[bold red]✗ 错误：[/][red]{_show(exc.zh)}[/]")
 
 
-def _handled(fn: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Turn a :class:`PilotflowError` into a red bilingual message and exit status 2."""
+def _usage_zh(exc: click.ClickException) -> str:
+    """The Chinese of one of click's usage errors (the English line gives the detail)."""
+    param = getattr(exc, "param", None)
+    hint = param.get_error_hint(getattr(exc, "ctx", None)) if param is not None else ""
+    if isinstance(exc, click.NoSuchOption):
+        return f"没有选项 {exc.option_name}"
+    if isinstance(exc, click.exceptions.NoSuchCommand):
+        return "没有这个命令"
+    if isinstance(exc, click.MissingParameter):
+        return f"缺少必需的参数 {hint}" if hint else "缺少必需的参数"
+    if isinstance(exc, click.BadParameter):
+        return f"{hint} 的取值无效" if hint else "参数取值无效"
+    if isinstance(exc, click.BadOptionUsage):
+        return f"选项 {exc.option_name} 用法有误"
+    return "命令行用法有误"
 
-    @functools.wraps(fn)
-    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+
+class _Usage(click.UsageError, pf.InvalidInput):
+    """One of click's errors as a :class:`~pilotflow.InvalidInput` (``en``, ``zh``), shown like
+    every other error: in red, in both languages, after the usage line where click knows it."""
+
+    def __init__(self, original: click.ClickException, outer: click.Context | None = None) -> None:
+        super().__init__(original.format_message(), getattr(original, "ctx", None))
+        self.zh = _usage_zh(original)
+        self.outer = outer  # the group's context, when the command's own is not known
+
+    def show(self, file: Any = None) -> None:
+        err = _console(stderr=True)
+        if self.ctx is not None:
+            err.print(escape(self.ctx.get_usage()))
+        _report(self)
+        ctx = self.ctx or self.outer
+        if ctx is not None:
+            path = ctx.command_path
+            err.print(f"Try '{_show(path)} -h' for help · 查看帮助：{_show(path)} -h")
+
+
+def _unexpected(exc: Exception) -> None:
+    """An error that is not pilotflow's (an unreadable file, or a bug) as a short message."""
+    if os.environ.get("PILOTFLOW_DEBUG"):
+        raise exc
+    if isinstance(exc, UnicodeEncodeError):
+        _report(
+            pf.InvalidInput(
+                f"the terminal cannot show this text (its encoding is {exc.encoding}): use a UTF-8 "
+                "locale, e.g. LANG=C.UTF-8, or PYTHONIOENCODING=utf-8",
+                "终端无法显示中文：请使用 UTF-8 编码（如 LANG=C.UTF-8 或 PYTHONIOENCODING=utf-8）",
+            )
+        )
+        return
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        _report(
+            pf.InvalidInput(
+                f"cannot use{where}: {exc.strerror or exc}",
+                f"无法使用{where}" + ("：没有权限" if isinstance(exc, PermissionError) else ""),
+            )
+        )
+        return
+    first = (str(exc).splitlines() or [""])[0]
+    _report(
+        pf.PilotflowError(
+            f"unexpected {type(exc).__name__}: {first} (a bug in pilotflow: please report it; "
+            "PILOTFLOW_DEBUG=1 shows the traceback)",
+            "程序内部错误（pilotflow 的缺陷），请将上面的英文信息报告给维护者",
+        )
+    )
+
+
+class _Group(click.Group):
+    """The command group: every error a command or its options meet is shown as a short
+    bilingual message with exit status 2 (see the module docstring)."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
         try:
-            return fn(*args, **kwargs)
+            return super().make_context(info_name, args, parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise _Usage(exc) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (_Usage, click.exceptions.Exit, click.Abort, click.exceptions.NoArgsIsHelpError):
+            raise
+        except click.ClickException as exc:
+            raise _Usage(exc, ctx) from None
         except pf.PilotflowError as exc:
             _report(exc)
-            raise SystemExit(2) from None
-
-    return wrapper
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise  # click quiets a closed pipe
+            _unexpected(exc)
+        except Exception as exc:
+            _unexpected(exc)
+        except KeyboardInterrupt:
+            _console(stderr=True).print("\n[bold red]✗ interrupted · 已中断[/]")
+            raise SystemExit(INTERRUPTED) from None
+        raise SystemExit(ERROR)
 
 
 def _when(value: datetime | None) -> str:
@@ -100,31 +226,66 @@ def _when(value: datetime | None) -> str:
 
 
 def _name(graph: pf.AuthorityGraph, code: str) -> str:
-    """An authority's Chinese name, the joint ministry level shortened."""
+    """An authority's Chinese name, the joint ministry level shortened (the code itself if
+    the graph does not know it), for a console string."""
+    if code not in graph:
+        return _show(code)
     a = graph[code]
-    return "三部委（联合）" if a.level == "ministry" and " " in a.name else a.name
+    return "三部委（联合）" if a.level == "ministry" and " " in a.name else _show(a.name)
+
+
+def _type_name(campaign: pf.Campaign, unit_type: str, *, short: bool = False) -> str:
+    """A unit type's Chinese name, or its first character (the code if the campaign does not
+    know it), for a console string."""
+    known = campaign.unit_types.get(unit_type)
+    name = known.name.zh if known is not None else unit_type
+    return _show(name[:1] if short else name)
 
 
 # -- opening things ---------------------------------------------------------------------
 
 
+def _no_nul(path: str, what: str) -> str:
+    """A path given on the command line: no NUL character (no file name holds one)."""
+    if "\x00" in path:
+        raise pf.InvalidInput(
+            f"{what}: a path cannot contain a NUL character (\\x00)", f"{what}：路径中不能含有空字符（\\x00）"
+        )
+    return path
+
+
 def _campaign(source: str) -> pf.Campaign:
-    path = Path(source)
+    path = Path(_no_nul(source, "campaign"))
     if source not in pf.bundled_campaigns() and (path.suffix in (".yaml", ".yml") or path.exists()):
         return pf.load_campaign(path)
     return pf.load_campaign(source)
 
 
 def _store_url(db: str) -> str:
+    """The store URL of ``--db`` (a path, or a URL as it is)."""
     if "://" in db:
         return db
-    path = Path(db).expanduser()
-    if not path.is_file():
+    path = Path(_no_nul(db, "--db")).expanduser()
+    if not os.path.lexists(path):
         raise pf.InvalidInput(
             f"no such database file: {db} (run `pilotflow demo` to make one)",
             f"数据库文件不存在：{db}（可先运行 `pilotflow demo` 生成）",
         )
-    return f"sqlite:///{path.resolve()}"
+    # A URL would read % and ? otherwise; the store checks the file before opening it.
+    return "sqlite:///" + str(path.absolute()).replace("%", "%25").replace("?", "%3F")
+
+
+def _moment(text: str, timezone: str) -> datetime:
+    """``--at``: an ISO 8601 moment with its offset, within the years a date can hold."""
+    try:
+        return parse_moment(text, "--at", timezone)
+    except (OverflowError, ValueError) as exc:
+        if isinstance(exc, pf.PilotflowError):
+            raise
+        raise pf.InvalidInput(
+            f"--at: {text!r} is out of range (seen from {timezone} it falls outside years 1 to 9999)",
+            f"--at：{text!r} 超出可表示的日期范围（按 {timezone} 时间换算后不在公元 1 年至 9999 年之间）",
+        ) from None
 
 
 def _lists(campaign: pf.Campaign, specs: Sequence[str]) -> list[pf.UnitList]:
@@ -136,7 +297,10 @@ def _lists(campaign: pf.Campaign, specs: Sequence[str]) -> list[pf.UnitList]:
                 f"--list takes ID=FILE.csv, got {spec!r}",
                 f"--list 的格式应为 名单标识=文件.csv，收到 {spec!r}",
             )
-        given[list_id] = pf.load_list(path, list_id, timezone=campaign.timezone)
+        try:  # the loader reads only a regular file of a bounded size (a FIFO would block)
+            given[list_id] = pf.load_list(path, list_id, timezone=campaign.timezone)
+        except pf.InvalidInput as exc:
+            raise pf.InvalidInput(f"--list: {exc.en}", f"--list：{exc.zh}") from exc
     lists = [given.pop(lst.id, lst) for lst in pf.empty_lists(campaign)]
     return lists + list(given.values())
 
@@ -145,15 +309,13 @@ def _lists(campaign: pf.Campaign, specs: Sequence[str]) -> list[pf.UnitList]:
 def _open_run(
     db: str, campaign_source: str, *, lists: Sequence[str] = (), at: str | None = None
 ) -> Iterator[pf.CampaignRun]:
-    campaign = _campaign(campaign_source)
     url = _store_url(db)
+    campaign = _campaign(campaign_source)
     clock: pf.Clock = (
-        pf.FixedClock(parse_moment(at, "--at", campaign.timezone))
-        if at
-        else pf.SystemClock(campaign.timezone)
+        pf.FixedClock(_moment(at, campaign.timezone)) if at is not None else pf.SystemClock(campaign.timezone)
     )
     unit_lists = _lists(campaign, lists)
-    store = pf.open_store(url)
+    store = pf.open_store(url, read_only=True)
     try:
         yield pf.CampaignRun(campaign, store=store, lists=unit_lists, clock=clock)
     finally:
@@ -203,7 +365,7 @@ def _actor(text: str) -> pf.Actor:
 # -- the command group ------------------------------------------------------------------
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="pilotflow")
 def cli() -> None:
     """pilotflow: multi-level selection campaigns (district → city → province → ministry).
@@ -211,6 +373,13 @@ def cli() -> None:
     Nominations climb a graph of authorities; every move is checked by guards (deadline,
     quota, disqualification lists, joint stamps, materials, the actor's rights) and recorded
     in an audit log. Start with `pilotflow demo`.
+
+    \b
+    Exit status 退出状态:
+        0  done 完成 (explain: the action may go ahead 可以执行)
+        1  explain: the action would be refused 将被拒绝 (demo: replay check failed)
+        2  an error 出错: bad usage, bad input, a file refused or unreadable
+      130  interrupted 已中断 (Ctrl-C)
     """
 
 
@@ -248,7 +417,6 @@ _campaign_option = click.option(
     show_default=True,
     help="Run the whole campaign, or stop when the ministry has received the recommendations.",
 )
-@_handled
 def demo(db: str, fresh: bool, through: str) -> None:
     """Run the 2023 smart health and elderly-care campaign end to end.
 
@@ -260,15 +428,16 @@ def demo(db: str, fresh: bool, through: str) -> None:
     """
     console = _console()
     result = run_demo(db, console, fresh=fresh, through=through)
-    console.print(f"\nDone in {result.seconds:.1f} s · database: {result.db_path}")
+    console.print(f"\nDone in {result.seconds:.1f} s · database: {_show(result.db_path)}")
     if result.examples:
         label, nid = next(iter(result.examples.items()))
+        where = _show(shlex.quote(db))
         console.print(
-            f"Explore it: [bold]pilotflow history {nid} --db {db}[/]  ({label}), "
-            f"[bold]pilotflow quota 威海市 --db {db}[/], [bold]pilotflow nominations --db {db}[/]"
+            f"Explore it: [bold]pilotflow history {_show(nid)} --db {where}[/]  ({label}), "
+            f"[bold]pilotflow quota 威海市 --db {where}[/], [bold]pilotflow nominations --db {where}[/]"
         )
     if not result.replay_ok:
-        raise SystemExit(1)
+        raise SystemExit(REFUSED)
 
 
 # -- campaign ---------------------------------------------------------------------------
@@ -284,10 +453,11 @@ def campaign_list() -> None:
     """The ids of the bundled campaigns."""
     console = _console()
     for campaign_id in pf.bundled_campaigns():
-        console.print(campaign_id)
+        console.print(_show(campaign_id))
 
 
 def _selector(graph: pf.AuthorityGraph, selector: Any) -> str:
+    """Which authorities a rule or hop applies to, for a console string."""
     parts = []
     if selector.codes:
         parts.append("、".join(graph[c].name if c in graph else c for c in sorted(selector.codes)))
@@ -298,12 +468,17 @@ def _selector(graph: pf.AuthorityGraph, selector: Any) -> str:
         parts.append("level " + ", ".join(sorted(selector.levels)))
     if selector.kinds:
         parts.append("kind " + ", ".join(sorted(selector.kinds)))
-    return "; ".join(parts) or "any"
+    return _show("; ".join(parts) or "any")
+
+
+def _material(c: pf.Campaign, kind: str, copies: int) -> str:
+    """A material's Chinese name (its code if the campaign does not know it), ×copies."""
+    known = c.materials.get(kind)
+    return _show(known.name.zh if known is not None else kind) + (f" ×{copies}" if copies > 1 else "")
 
 
 @campaign.command("show")
 @click.argument("source", default=DEFAULT_CAMPAIGN, metavar="[ID|PATH]")
-@_handled
 def campaign_show(source: str) -> None:
     """Levels, quotas, hops with deadlines, materials and lists of a campaign."""
     console = _console()
@@ -312,30 +487,31 @@ def campaign_show(source: str) -> None:
     reading = "end of that day 当日 24:00" if c.deadline_inclusive else "start of that day 当日 0:00"
     console.print(
         Panel(
-            f"[bold]{escape(c.title.zh)}[/]\n{escape(c.title.en)}\n"
-            f"[dim]id {c.id} · year {c.year} · time zone {c.timezone} · 'by <date>' = {reading}\n"
-            f"revision {c.revision} · source {escape(c.source)}[/]",
+            f"[bold]{_show(c.title.zh)}[/]\n{_show(c.title.en)}\n"
+            f"[dim]id {_show(c.id)} · year {c.year} · time zone {_show(c.timezone)} · "
+            f"'by <date>' = {reading}\n"
+            f"revision {_show(c.revision)} · source {_show(c.source)}[/]",
             title="campaign 遴选",
             title_align="left",
             border_style="cyan",
         )
     )
-    levels = " → ".join(f"{lv.name.zh} {lv.code}" for lv in c.levels)
+    levels = " → ".join(f"{_show(lv.name.zh)} {_show(lv.code)}" for lv in c.levels)
     console.print(f"[bold]Levels 层级[/]  {levels}")
-    types = ", ".join(f"{t.name.zh} {t.code}" for t in c.unit_types.values())
+    types = ", ".join(f"{_show(t.name.zh)} {_show(t.code)}" for t in c.unit_types.values())
     console.print(f"[bold]Unit types 类型[/]  {types}")
-    scenarios = ", ".join(s.name.zh for s in c.scenarios.values())
+    scenarios = ", ".join(_show(s.name.zh) for s in c.scenarios.values())
     console.print(f"[bold]Scenarios 场景[/]  {scenarios}\n")
 
     quotas = Table(title="Quotas 推荐名额 (first matching rule applies)", title_justify="left")
     quotas.add_column("rule", no_wrap=True)
     quotas.add_column("recommender 推荐单位", overflow="fold")
     for t in c.unit_types.values():
-        quotas.add_column(t.name.zh, justify="right")
+        quotas.add_column(_show(t.name.zh), justify="right")
     quotas.add_column("total 合计", justify="right")
     for rule in c.quotas:
         quotas.add_row(
-            rule.name,
+            _show(rule.name),
             _selector(graph, rule.recommender),
             *[str(rule.limits[t]) if t in rule.limits else "—" for t in c.unit_types],
             "—" if rule.total is None else str(rule.total),
@@ -349,14 +525,11 @@ def campaign_show(source: str) -> None:
     hops.add_column("closes at 截止", no_wrap=True)
     hops.add_column("materials 材料", overflow="fold")
     for hop in c.hops:
-        materials = "\n".join(
-            f"{c.materials[m.kind].name.zh}" + (f" ×{m.copies}" if m.copies > 1 else "")
-            for m in hop.materials
-        )
+        materials = "\n".join(_material(c, m.kind, m.copies) for m in hop.materials)
         hops.add_row(
-            f"{hop.name}\n[dim]{escape(hop.source)}[/]",
+            f"{_show(hop.name)}\n[dim]{_show(hop.source)}[/]",
             f"{_selector(graph, hop.sender)}\n→ {_selector(graph, hop.receiver)}",
-            hop.deadline_text or "—",
+            _show(hop.deadline_text) if hop.deadline_text else "—",
             _when(hop.deadline),
             materials or "—",
         )
@@ -368,8 +541,8 @@ def campaign_show(source: str) -> None:
     kinds.add_column("name")
     kinds.add_column("form", no_wrap=True)
     for m in c.materials.values():
-        form = "paper 纸质" if m.paper else ", ".join(m.formats) or "electronic 电子"
-        kinds.add_row(m.code, m.name.zh, m.name.en, form)
+        form = "paper 纸质" if m.paper else _show(", ".join(m.formats)) or "electronic 电子"
+        kinds.add_row(_show(m.code), _show(m.name.zh), _show(m.name.en), form)
     console.print(kinds)
 
     lists = Table(title="Lists 名单", title_justify="left")
@@ -377,23 +550,22 @@ def campaign_show(source: str) -> None:
     lists.add_column("role", no_wrap=True)
     lists.add_column("名称 / name")
     for list_id, name in c.screening_lists.items():
-        lists.add_row(list_id, "[red]bars 不得推荐[/]", f"{name.zh} / {name.en}")
+        lists.add_row(_show(list_id), "[red]bars 不得推荐[/]", f"{_show(name.zh)} / {_show(name.en)}")
     for list_id in c.ranking.priority_lists:
-        lists.add_row(list_id, "[green]ranks first 优先推荐[/]", "")
+        lists.add_row(_show(list_id), "[green]ranks first 优先推荐[/]", "")
     console.print(lists)
 
 
 @campaign.command("check")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
-@_handled
 def campaign_check(path: Path) -> None:
     """Validate a campaign YAML file; exit 2 with the problem (file, key path) if invalid."""
-    c = pf.load_campaign(path)
+    c = pf.load_campaign(_no_nul(str(path), "PATH"))
     console = _console()
     console.print(
-        f"[green]✓[/] {escape(str(path))} is a valid campaign · 遴选定义有效: [bold]{c.id}[/] "
+        f"[green]✓[/] {_show(path)} is a valid campaign · 遴选定义有效: [bold]{_show(c.id)}[/] "
         f"({len(c.levels)} levels, {len(c.unit_types)} unit types, {len(c.quotas)} quota rules, "
-        f"{len(c.hops)} hops, {len(c.screening_lists)} lists) · revision {c.revision}"
+        f"{len(c.hops)} hops, {len(c.screening_lists)} lists) · revision {_show(c.revision)}"
     )
 
 
@@ -403,7 +575,6 @@ def campaign_check(path: Path) -> None:
 @cli.command()
 @click.argument("code")
 @_campaign_option
-@_handled
 def route(code: str, campaign_source: str) -> None:
     """The route of a nomination filed at CODE (authority code or Chinese name)."""
     c = _campaign(campaign_source)
@@ -411,7 +582,10 @@ def route(code: str, campaign_source: str) -> None:
     origin = _authority(run.graph, code)
     plan = run.workflow.plan(run.workflow.route(origin.code))
     console = _console()
-    table = Table(title=f"Route from {origin.name} {origin.code} · 推荐路线 ({c.id})", title_justify="left")
+    table = Table(
+        title=f"Route from {_show(origin.name)} {_show(origin.code)} · 推荐路线 ({_show(c.id)})",
+        title_justify="left",
+    )
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("authority 机关", no_wrap=True)
     table.add_column("sends to 报送至", no_wrap=True)
@@ -424,12 +598,10 @@ def route(code: str, campaign_source: str) -> None:
         if rule is None:
             quota = "—" if hop.next is not None else ""
         else:
-            limits = " ".join(f"{c.unit_types[t].name.zh[:1]}{n}" for t, n in rule.limits.items())
+            limits = " ".join(f"{_type_name(c, t, short=True)}{n}" for t, n in rule.limits.items())
             total = f" 合计{rule.total}" if rule.total is not None else ""
-            quota = f"{limits}{total}\n[dim]{rule.name}[/]"
-        materials = "\n".join(
-            c.materials[m.kind].name.zh + (f" ×{m.copies}" if m.copies > 1 else "") for m in hop.materials
-        )
+            quota = f"{limits}{total}\n[dim]{_show(rule.name)}[/]"
+        materials = "\n".join(_material(c, m.kind, m.copies) for m in hop.materials)
         deadline = ""
         if hop.next is not None:
             deadline = _when(hop.deadline)
@@ -437,8 +609,8 @@ def route(code: str, campaign_source: str) -> None:
                 deadline += "\n[dim](inherited 上级期限)[/]"
         table.add_row(
             str(hop.index),
-            f"{_name(run.graph, a.code)} {a.code}\n[dim]{a.level} {_KINDS.get(a.kind, '')}[/]",
-            f"{_name(run.graph, hop.next.code)} {hop.next.code}"
+            f"{_name(run.graph, a.code)} {_show(a.code)}\n[dim]{_show(a.level)} {_KINDS.get(a.kind, '')}[/]",
+            f"{_name(run.graph, hop.next.code)} {_show(hop.next.code)}"
             if hop.next is not None
             else "[bold](top 终点)[/]",
             deadline,
@@ -456,7 +628,6 @@ def route(code: str, campaign_source: str) -> None:
 @_campaign_option
 @click.option("--holder", default=None, help="Only those held by this authority (code or name).")
 @click.option("--state", default=None, help="Only those in this state (in_review, received...).")
-@_handled
 def nominations(db: str, campaign_source: str, holder: str | None, state: str | None) -> None:
     """List the nominations a store holds for the campaign."""
     with _open_run(db, campaign_source) as run:
@@ -472,11 +643,11 @@ def nominations(db: str, campaign_source: str, holder: str | None, state: str | 
         table.add_column("updated 更新")
         for n in found:
             table.add_row(
-                n.id,
-                n.unit_name,
-                run.campaign.unit_types[n.unit_type].name.zh,
-                n.state,
-                f"{_name(run.graph, n.holder)} {n.holder}",
+                _show(n.id),
+                _show(n.unit_name),
+                _type_name(run.campaign, n.unit_type),
+                _show(n.state),
+                f"{_name(run.graph, n.holder)} {_show(n.holder)}",
                 _when(n.updated_at),
             )
         console.print(table)
@@ -486,7 +657,6 @@ def nominations(db: str, campaign_source: str, holder: str | None, state: str | 
 @click.argument("authority")
 @_db_option
 @_campaign_option
-@_handled
 def quota(authority: str, db: str, campaign_source: str) -> None:
     """Quota limit, use and remainder of AUTHORITY (code or Chinese name)."""
     with _open_run(db, campaign_source) as run:
@@ -494,8 +664,10 @@ def quota(authority: str, db: str, campaign_source: str) -> None:
         lines = run.quota(a.code)
         rule = run.campaign.quota_rule(a)
         console = _console()
-        note = f"rule {rule.name}" if rule is not None else "no quota rule applies 不设名额"
-        table = Table(title=f"Quota of {a.name} {a.code} · 推荐名额 ({note})", title_justify="left")
+        note = f"rule {_show(rule.name)}" if rule is not None else "no quota rule applies 不设名额"
+        table = Table(
+            title=f"Quota of {_show(a.name)} {_show(a.code)} · 推荐名额 ({note})", title_justify="left"
+        )
         table.add_column("unit type 类型")
         table.add_column("limit 限额", justify="right")
         table.add_column("used 已用", justify="right")
@@ -504,7 +676,7 @@ def quota(authority: str, db: str, campaign_source: str) -> None:
             name = (
                 "all types 合计"
                 if line.unit_type == "*"
-                else f"{run.campaign.unit_types[line.unit_type].name.zh} {line.unit_type}"
+                else f"{_type_name(run.campaign, line.unit_type)} {_show(line.unit_type)}"
             )
             full = line.limit is not None and line.used >= line.limit
             table.add_row(
@@ -535,7 +707,6 @@ def quota(authority: str, db: str, campaign_source: str) -> None:
 )
 @click.option("--list", "lists", multiple=True, metavar="ID=FILE.csv", help="A list to judge with.")
 @_campaign_option
-@_handled
 def explain(
     nomination_id: str,
     action: str,
@@ -556,33 +727,32 @@ def explain(
         n = run.get(nid)
         pos = run.position(nid)
         console = _console()
+        judged_as = f" as {_show(f'{actor.authority}:{actor.department}:{actor.person}')}" if actor else ""
         console.print(
-            f"[bold]{escape(n.unit_name)}[/] [dim]{n.id}[/]\n"
-            f"state {n.state} · held by {_name(run.graph, pos.authority)} {pos.authority} "
-            f"({pos.level})"
-            + (f" → {pos.next_authority}" if pos.next_authority else "")
+            f"[bold]{_show(n.unit_name)}[/] [dim]{_show(n.id)}[/]\n"
+            f"state {_show(n.state)} · held by {_name(run.graph, pos.authority)} {_show(pos.authority)} "
+            f"({_show(pos.level)})"
+            + (f" → {_show(pos.next_authority)}" if pos.next_authority else "")
             + f" · deadline {_when(pos.deadline)}\n"
-            f"judged at {_when(run.clock.now())}"
-            + (f" as {actor.authority}:{actor.department}:{actor.person}" if actor else "")
+            f"judged at {_when(run.clock.now())}{judged_as}"
         )
         if not reasons:
             console.print(f"[green]✓ {action} may go ahead · 可以执行[/]")
             if actor is not None:
                 actions = ", ".join(run.available_actions(actor, nid)) or "none"
-                console.print(f"[dim]actions open to this actor: {actions}[/]")
+                console.print(f"[dim]actions open to this actor: {_show(actions)}[/]")
             return
         console.print(f"[red]✗ {action} would be refused · 将被拒绝:[/]")
         for r in reasons:
-            console.print(f"  [red]\\[{r.code}][/] {escape(r.en)}")
-            console.print(f"  {' ' * (len(r.code) + 2)} {escape(r.zh)}")
-    raise SystemExit(1)
+            console.print(f"  [red]\\[{_show(r.code)}][/] {_show(r.en)}")
+            console.print(f"  {' ' * (len(r.code) + 2)} {_show(r.zh)}")
+    raise SystemExit(REFUSED)
 
 
 @cli.command()
 @click.argument("nomination_id")
 @_db_option
 @_campaign_option
-@_handled
 def history(nomination_id: str, db: str, campaign_source: str) -> None:
     """The audit trail of one nomination, oldest first."""
     with _open_run(db, campaign_source) as run:
@@ -592,7 +762,7 @@ def history(nomination_id: str, db: str, campaign_source: str) -> None:
         console = _console()
         route = " → ".join(_name(run.graph, a) for a in n.route)
         table = Table(
-            title=f"{n.unit_name} · {n.unit_code} · {n.id}\nroute 路线: {route}",
+            title=f"{_show(n.unit_name)} · {_show(n.unit_code)} · {_show(n.id)}\nroute 路线: {route}",
             title_justify="left",
         )
         table.add_column("v", justify="right")
@@ -615,14 +785,15 @@ def history(nomination_id: str, db: str, campaign_source: str) -> None:
             holders = (
                 e.to_holder if e.from_holder in (None, e.to_holder) else f"{e.from_holder} → {e.to_holder}"
             )
+            by = "applicant 申报单位" if e.actor.is_applicant else f"{e.actor.authority}:{e.actor.department}"
             table.add_row(
                 str(e.version),
                 _when(e.at),
-                e.action,
-                "applicant 申报单位" if e.actor.is_applicant else f"{e.actor.authority}:{e.actor.department}",
-                states,
-                holders,
-                escape("; ".join(details)),
+                _show(e.action),
+                _show(by),
+                _show(states),
+                _show(holders),
+                _show("; ".join(details)),
             )
         console.print(table)
-        console.print(f"[dim]{len(events)} events · now {n.state} at {_name(run.graph, n.holder)}[/]")
+        console.print(f"[dim]{len(events)} events · now {_show(n.state)} at {_name(run.graph, n.holder)}[/]")

@@ -15,6 +15,12 @@ moving through October 2023 (Asia/Shanghai):
 * at the end the per-level summary is printed and ``run.replay()`` is checked against the
   store.
 
+The file the demo writes is marked as its own (``PRAGMA application_id`` =
+:data:`DEMO_APPLICATION_ID`, in SQLite's header). Starting afresh, the demo deletes only such
+a file (with its ``-wal``, ``-shm`` and ``-journal`` siblings): anything else at the path —
+a text file, another application's database, a pilotflow database it did not make, a folder,
+a device — is refused with :class:`~pilotflow.InvalidInput` and left untouched.
+
 Every unit, name and code here is made up (the codes are valid unified social credit codes
 built with :func:`pilotflow.codes.make_code`); any likeness to a real unit is coincidental.
 """
@@ -24,12 +30,15 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sqlite3
+import stat
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from attrs import frozen
@@ -58,10 +67,21 @@ from . import (
 from .codes import make_code
 from .samples import every_material, material_for
 
-__all__ = ["DEFAULT_DB", "DemoResult", "Refusal", "SummaryRow", "run_demo"]
+__all__ = [
+    "DEFAULT_DB",
+    "DEMO_APPLICATION_ID",
+    "DemoResult",
+    "Refusal",
+    "SummaryRow",
+    "printable",
+    "run_demo",
+]
 
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
 DEFAULT_DB = "pilotflow-demo.db"
+#: ``PRAGMA application_id`` of a SQLite file made by the demo ("PFDM"): the mark that lets
+#: a later ``pilotflow demo`` delete it, and nothing else.
+DEMO_APPLICATION_ID = 0x5046444D
 TZ = "Asia/Shanghai"
 DEPARTMENTS = ("industry", "civil_affairs", "health")
 MINISTRY = "MIN"
@@ -125,7 +145,7 @@ class DemoResult:
 
     @property
     def store_url(self) -> str:
-        return f"sqlite:///{self.db_path}"
+        return _sqlite_url(self.db_path)
 
     def selection(self, authority: str, unit_type: str) -> SelectionResult:
         """The selection ``authority`` made for ``unit_type``."""
@@ -269,7 +289,7 @@ class _Demo:
         ]
         self.run = CampaignRun(
             self.campaign,
-            store=open_store(f"sqlite:///{db_path}"),
+            store=open_store(_sqlite_url(db_path)),
             lists=[*lists, pool],
             clock=self.clock,
         )
@@ -884,11 +904,124 @@ def _num(value: int, style: str) -> str:
     return f"[{style}]{value}[/]" if value else "[dim]0[/]"
 
 
-def _remove_db(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        p = Path(str(path) + suffix)
-        if p.exists():
-            p.unlink()
+_SIBLINGS = ("-wal", "-shm", "-journal")
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character (C0, DEL, C1) and every bidirectional
+    formatting character shown as a visible escape (``\\x1b``, ``\\u202e``, ``\\n``), so
+    that text a user controls can never move the cursor, change colours, hide a link or
+    reorder what follows it on a terminal."""
+    return _INVISIBLE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    c = match.group()
+    return _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+
+
+def _sqlite_url(path: Path) -> str:
+    """``sqlite:///path``, with the characters a URL would read otherwise (``%``, ``?``)
+    percent-encoded."""
+    return "sqlite:///" + str(path).replace("%", "%25").replace("?", "%3F")
+
+
+def _refuse(path: Path, en: str, zh: str) -> InvalidInput:
+    shown = printable(str(path))
+    return InvalidInput(
+        f"{shown} {en}; the demo deletes only a database it made itself: choose another --db",
+        f"{shown} {zh}；演示程序只删除它自己生成的数据库，请换一个 --db",
+    )
+
+
+def _kind_of(path: Path) -> str:
+    """What is at ``path``: ``"absent"``, ``"empty"`` (a regular empty file), ``"demo"`` (a
+    SQLite file marked as the demo's) or ``"pilotflow"`` (a pilotflow database the demo did
+    not make); anything else is refused (:class:`InvalidInput`), without opening it."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        for suffix in _SIBLINGS:
+            if os.path.lexists(f"{path}{suffix}"):
+                raise _refuse(
+                    Path(f"{path}{suffix}"),
+                    "is left over from a database that is gone",
+                    "是已不存在的数据库遗留的文件",
+                ) from None
+        return "absent"
+    except OSError as exc:
+        raise _refuse(path, f"cannot be used ({exc.strerror or exc})", "无法使用") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise _refuse(path, "is a folder, not a database file", "是文件夹，不是数据库文件")
+    if not stat.S_ISREG(st.st_mode):
+        raise _refuse(
+            path,
+            "is not a regular file (a FIFO, a device or a socket)",
+            "不是普通文件（而是管道、设备或套接字）",
+        )
+    if st.st_size == 0:
+        return "empty"
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as f:
+            head = f.read(100) if stat.S_ISREG(os.fstat(f.fileno()).st_mode) else b""
+    except OSError as exc:
+        raise _refuse(path, f"cannot be read ({exc.strerror or exc})", "无法读取") from None
+    if (
+        len(head) == 100
+        and head.startswith(_SQLITE_HEADER)
+        and int.from_bytes(head[68:72], "big") == DEMO_APPLICATION_ID
+    ):
+        return "demo"
+    try:
+        open_store(_sqlite_url(path), read_only=True).close()
+    except PilotflowError:
+        raise _refuse(path, "is not a database the demo made", "不是演示程序生成的数据库") from None
+    return "pilotflow"
+
+
+def _prepare_db(path: Path, *, fresh: bool) -> None:
+    """Make ``path`` ready for the demo: delete the demo's own earlier database if ``fresh``,
+    refuse to touch anything that is not one, and mark a file the demo creates (or an empty
+    one it fills) as the demo's."""
+    kind = _kind_of(path)
+    if kind == "pilotflow" and fresh:
+        raise InvalidInput(
+            f"{printable(str(path))} holds a pilotflow database the demo did not make, so the demo "
+            "will not delete it: add the demo to it with --keep, or choose another --db",
+            f"{printable(str(path))} 中是非演示程序生成的 pilotflow 数据库，演示程序不会删除它："
+            "可用 --keep 在其中运行演示，或换一个 --db",
+        )
+    if kind == "demo" and fresh:
+        siblings = [Path(f"{path}{suffix}") for suffix in _SIBLINGS]
+        for sibling in siblings:
+            if os.path.lexists(sibling) and not stat.S_ISREG(os.lstat(sibling).st_mode):
+                raise _refuse(sibling, "is not a regular file", "不是普通文件")
+        for sibling in siblings:
+            sibling.unlink(missing_ok=True)
+        path.unlink()
+        kind = "absent"
+    if kind in ("absent", "empty"):
+        if not path.parent.is_dir():
+            raise InvalidInput(
+                f"the folder of the demo's database does not exist: {printable(str(path.parent))}",
+                f"演示数据库所在目录不存在：{printable(str(path.parent))}",
+            )
+        try:
+            conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rwc", uri=True)
+            try:
+                conn.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
+                conn.commit()
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            raise InvalidInput(
+                f"cannot create the demo's database {printable(str(path))}: {exc}",
+                f"无法创建演示数据库 {printable(str(path))}",
+            ) from exc
 
 
 def run_demo(
@@ -900,8 +1033,10 @@ def run_demo(
 ) -> DemoResult:
     """Run the demo on the SQLite file ``db_path`` and print it on ``console``.
 
-    ``fresh`` (the default) deletes the file first; without it the file must not already
-    hold this campaign's nominations. ``through`` is how far the campaign runs: to the
+    ``fresh`` (the default) deletes the file first if the demo made it, and refuses
+    (:class:`InvalidInput`, nothing touched) anything else at that path; without it the file
+    must be absent, empty or a pilotflow database not yet holding this campaign's
+    nominations. ``through`` is how far the campaign runs: to the
     ``"announcement"`` (the whole campaign: ministry review, spot checks, public notice,
     objections, announcement, revocations) or only until the recommendations are
     ``"received"`` by the ministry (leaving nominations mid-flight to explore).
@@ -915,15 +1050,14 @@ def run_demo(
     started = time.perf_counter()
     console = console if console is not None else Console(quiet=True)
     path = Path(db_path).expanduser().resolve()
-    if fresh:
-        _remove_db(path)
+    _prepare_db(path, fresh=fresh)
     demo = _Demo(path, console)
     try:
         if demo.run.nominations():
             raise InvalidInput(
-                f"{path} already holds nominations of {CAMPAIGN_ID}; run the demo with --fresh "
-                "(the default) or another --db",
-                f"{path} 中已有 {CAMPAIGN_ID} 的申报数据；请使用 --fresh（默认）或换一个 --db",
+                f"{printable(str(path))} already holds nominations of {CAMPAIGN_ID}; run the demo "
+                "with --fresh (the default) or another --db",
+                f"{printable(str(path))} 中已有本次遴选的申报数据；请使用 --fresh（默认）或换一个 --db",
             )
         campaign = demo.campaign
         console.print(
@@ -933,7 +1067,7 @@ def run_demo(
                     Text(campaign.title.en),
                     Text(
                         f"campaign {campaign.id} · revision {campaign.revision[:19]}\n"
-                        f"store sqlite:///{path} · clock FixedClock ({TZ})",
+                        f"store {printable(_sqlite_url(path))} · clock FixedClock ({TZ})",
                         style="dim",
                     ),
                 ),

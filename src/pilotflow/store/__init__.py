@@ -24,7 +24,14 @@ __all__ = [
 
 
 def open_store(url: str, **options: object) -> Store:
-    """Open the store a URL names (see the package docstring)."""
+    """Open the store a URL names (see the package docstring).
+
+    ``read_only=True`` opens an existing pilotflow database for reading only: it never
+    creates or migrates tables, and a SQLite file is first checked, without creating,
+    locking or changing anything, to be a regular SQLite file holding pilotflow's tables
+    (else :class:`~pilotflow.errors.InvalidInput`), then opened without switching its
+    journal mode and with every write refused.
+    """
     if not isinstance(url, str) or not url.strip():
         raise InvalidInput(
             f"url must be a store URL such as 'sqlite:///pilotflow.db', got {type(url).__name__}",

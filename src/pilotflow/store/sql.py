@@ -22,6 +22,7 @@ from __future__ import annotations
 import operator
 import os
 import sqlite3
+import stat
 import threading
 import time
 import weakref
@@ -30,6 +31,7 @@ from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import quote
 
 import attrs
 import sqlalchemy as sa
@@ -251,7 +253,7 @@ def _store_error(exc: sa.exc.SQLAlchemyError) -> PilotflowError:
 
 
 def _sqlite_url(url: str) -> str:
-    path = url.split("///", 1)[1] if "///" in url else ""
+    path = (sa.engine.make_url(url).database or "") if "///" in url else ""  # %-decoded, no ?query
     if not path or path == ":memory:":
         raise InvalidInput(
             "the SQLite store needs a real file: sqlite:///path/to/pilotflow.db",
@@ -264,6 +266,104 @@ def _sqlite_url(url: str) -> str:
             f"SQLite 文件所在目录不存在：{parent}",
         )
     return url
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _existing_sqlite(url: str, prefix: str) -> sa.URL:
+    """For ``read_only``: the URL of an existing SQLite file that holds pilotflow's tables,
+    opened without ever creating it (``mode=rw``), once it is checked to be one without
+    creating, locking or changing anything: a regular file (a folder, a FIFO or a device is
+    refused, never read), with SQLite's header and a ``{prefix}meta`` table."""
+    parsed = sa.engine.make_url(url)
+    name = parsed.database or ""
+    if not name or name == ":memory:" or parsed.query.get("uri"):
+        raise InvalidInput(
+            "reading a SQLite store needs the path of an existing file: sqlite:///path/to/pilotflow.db",
+            "只读打开 SQLite 存储需要一个已存在文件的路径：sqlite:///path/to/pilotflow.db",
+        )
+    path = os.path.abspath(os.path.expanduser(name))
+    head = _sqlite_head(name, path)
+    if not head:
+        raise InvalidInput(
+            f"{name} is empty, not a pilotflow database", f"{name} 是空文件，不是 pilotflow 数据库"
+        )
+    if not head.startswith(_SQLITE_HEADER):
+        raise InvalidInput(
+            f"{name} is not a SQLite database, so not a pilotflow database",
+            f"{name} 不是 SQLite 数据库文件，因而不是 pilotflow 数据库",
+        )
+    # A WAL-mode file without its -wal file is complete: read it as immutable, so that no
+    # -wal or -shm file is made beside a file that may not be ours.
+    immutable = head[18] == 2 and not os.path.exists(path + "-wal")
+    check = f"file:{quote(path)}?mode=ro" + ("&immutable=1" if immutable else "")
+    try:
+        conn = sqlite3.connect(check, uri=True)
+        try:
+            found = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (f"{prefix}meta",)
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StoreError(
+            f"cannot read the SQLite file {name}: {exc}",
+            f"无法读取 SQLite 文件 {name}（文件可能已损坏或正被锁定）",
+        ) from exc
+    if found is None:
+        raise InvalidInput(
+            f"{name} is not a pilotflow database (it has no {prefix}meta table): "
+            "a database of another application?",
+            f"{name} 不是 pilotflow 数据库（可能是其他应用程序的数据库）",
+        )
+    query = {**parsed.query, "uri": "true", "mode": "rw"}
+    return sa.engine.URL.create("sqlite", database=f"file:{quote(path)}", query=query)
+
+
+def _sqlite_head(name: str, path: str) -> bytes:
+    """The first 100 bytes of a regular file (SQLite's header), refusing anything else
+    before opening it (a FIFO would block, a device may act on being opened)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise _not_a_file(name, os.path.isdir(path))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # swapped since os.stat
+                raise _not_a_file(name, False)
+            return f.read(100)
+    except FileNotFoundError:
+        raise InvalidInput(f"no such database file: {name}", f"数据库文件不存在：{name}") from None
+    except OSError as exc:
+        denied = isinstance(exc, PermissionError)
+        raise InvalidInput(
+            f"cannot read the database file {name}: {exc.strerror or exc}",
+            f"无法读取数据库文件 {name}" + ("（没有读取权限）" if denied else ""),
+        ) from None
+
+
+def _holds_pilotflow(engine: Engine, prefix: str, schema: str | None) -> None:
+    """For ``read_only`` on a server database: refuse one without pilotflow's tables."""
+    try:
+        with engine.connect() as conn:
+            found = sa.inspect(conn).has_table(f"{prefix}meta", schema=schema)
+    except sa.exc.SQLAlchemyError as exc:
+        raise _store_error(exc) from exc
+    if not found:
+        where = f"{schema}.{prefix}meta" if schema else f"{prefix}meta"
+        raise InvalidInput(
+            f"the database holds no pilotflow tables (no {where} table): not a pilotflow database",
+            "该数据库中没有 pilotflow 的数据表，不是 pilotflow 数据库",
+        )
+
+
+def _not_a_file(name: str, folder: bool) -> InvalidInput:
+    if folder:
+        return InvalidInput(f"{name} is a folder, not a database file", f"{name} 是文件夹，不是数据库文件")
+    return InvalidInput(
+        f"{name} is not a regular file (a FIFO, a device or a socket), so not a database file",
+        f"{name} 不是普通文件（而是管道、设备或套接字），不是数据库文件",
+    )
 
 
 _BUSY_TIMEOUT_MS = 30_000
@@ -285,13 +385,15 @@ def _switch_to_wal(cur: Any) -> None:
             time.sleep(0.02)
 
 
-def configure_sqlite(engine: Engine) -> Engine:
+def configure_sqlite(engine: Engine, *, read_only: bool = False) -> Engine:
     """Make a SQLite engine transactional the way pilotflow needs (and return it).
 
     Python's sqlite3 driver defers BEGIN and so breaks SAVEPOINTs and host rollbacks; this
     installs SQLAlchemy's documented recipe (pilotflow issues ``BEGIN IMMEDIATE`` itself,
     taking the write lock up front) plus WAL, a busy timeout and foreign keys. A host that
     hands pilotflow its own SQLite engine or connection must call this on the engine first.
+    ``read_only``: leave the journal mode as it is and refuse every write
+    (``PRAGMA query_only``).
     """
 
     @sa_event.listens_for(engine, "connect")
@@ -299,7 +401,10 @@ def configure_sqlite(engine: Engine) -> Engine:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
-        _switch_to_wal(cur)
+        if read_only:
+            cur.execute("PRAGMA query_only=ON")
+        else:
+            _switch_to_wal(cur)
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
@@ -314,7 +419,9 @@ def configure_sqlite(engine: Engine) -> Engine:
     return engine
 
 
-def _engine(url: str, **options: Any) -> Engine:
+def _engine(url: str, *, read_only: bool = False, prefix: str = "pf_", **options: Any) -> Engine:
+    if url.startswith("sqlite") and read_only:
+        return configure_sqlite(sa.create_engine(_existing_sqlite(url, prefix), **options), read_only=True)
     if url.startswith("sqlite"):
         return configure_sqlite(sa.create_engine(_sqlite_url(url), **options))
     if url.startswith(("postgresql://", "postgres://")):
@@ -522,7 +629,17 @@ class SQLStore(Store):
         prefix = options.pop("prefix", "pf_")
         schema = options.pop("schema", None)
         create = options.pop("create", True)
-        return cls(_engine(url, **options), prefix=prefix, schema=schema, create=create)
+        # read_only: check first that the database holds pilotflow's tables (a SQLite file:
+        # without creating, locking or changing anything), then never create or migrate.
+        read_only = bool(options.pop("read_only", False))
+        engine = _engine(url, read_only=read_only, prefix=prefix, **options)
+        try:
+            if read_only and engine.dialect.name != "sqlite":  # (SQLite: checked by _engine)
+                _holds_pilotflow(engine, prefix, schema)
+            return cls(engine, prefix=prefix, schema=schema, create=create and not read_only)
+        except BaseException:
+            engine.dispose()  # close the file now (SQLite then removes its -wal and -shm)
+            raise
 
     def __repr__(self) -> str:
         return f"<SQLStore {self.engine.url.render_as_string(hide_password=True)}>"

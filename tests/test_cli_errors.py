@@ -1,0 +1,324 @@
+"""Every error a ``pilotflow`` command meets reaches the user as a short red message in English
+and Chinese with exit status 2 — bad usage (click's own errors too), an unreadable --at, a
+folder or a FIFO given as --db or --list, a file that cannot be read, even a bug — never a
+traceback; ``explain`` alone exits 1, when the action would be refused."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+import pilotflow as pf
+from pilotflow import cli as cli_module
+from pilotflow.cli import cli
+from pilotflow.demo import DemoResult, run_demo
+
+from conftest import CAMPAIGN_ID
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    """A demo database with nominations still open (stopped at the ministry's door)."""
+    return run_demo(tmp_path_factory.mktemp("errors") / "demo.db", through="received")
+
+
+@pytest.fixture
+def db(demo: DemoResult) -> str:
+    return str(demo.db_path)
+
+
+@pytest.fixture
+def nid(demo: DemoResult) -> str:
+    return demo.examples["at the ministry"]
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), env=env)
+
+
+def assert_clean_error(result: Result, *fragments: str) -> None:
+    """Exit status 2, a red bilingual message, no traceback, no exception escaping."""
+    assert 2 == result.exit_code, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    assert "✗ error:" in result.output, result.output
+    assert "✗ 错误" in result.output, result.output
+    for fragment in fragments:
+        assert fragment in result.output.replace("\n", ""), fragment
+
+
+# -- --at -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("at", "fragment"),
+    [
+        ("9999-12-31T23:00-12:00", "out of range"),  # overflows when converted to +08:00
+        ("0001-01-01T00:00+14:00", "out of range"),  # underflows
+        ("yesterday", "ISO 8601"),
+        ("2023-13-01T00:00+08:00", "ISO 8601"),
+        ("2023-02-30T10:00+08:00", "ISO 8601"),
+        ("2023-10-18T10:00", "timezone-aware"),  # no offset
+        ("2023-10-18", "--at"),  # no time
+        ("", "--at"),
+    ],
+)
+def test_explain_at_out_of_range_or_unreadable_is_a_clean_error(
+    db: str, nid: str, at: str, fragment: str
+) -> None:
+    """An --at that overflows the years a date can hold once converted to the campaign's time
+    zone, or that is not an ISO 8601 moment with an offset, exits 2 with a bilingual message."""
+    result = invoke("explain", nid, "stamp", "--db", db, "--at", at)
+    assert_clean_error(result, fragment)
+
+
+def test_explain_at_the_last_supported_moment_works(db: str, nid: str) -> None:
+    """The latest moment pilotflow accepts (2199-12-31 23:00 +08:00) is judged normally; a later
+    one that still converts (9999-12-31 23:00 +08:00) is a clean error naming the range."""
+    result = invoke("explain", nid, "decline", "--db", db, "--at", "2199-12-31T23:00+08:00")
+    assert result.exit_code in (0, 1), result.output
+    assert "judged at 2199-12-31 23:00" in result.output
+    assert_clean_error(
+        invoke("explain", nid, "decline", "--db", db, "--at", "9999-12-31T23:00+08:00"), "2199"
+    )
+
+
+# -- paths ------------------------------------------------------------------------------
+
+READERS = {
+    "nominations": ("nominations",),
+    "quota": ("quota", "371000"),
+    "history": ("history", "0123456789abcdef"),
+    "explain": ("explain", "0123456789abcdef", "stamp"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(READERS))
+def test_a_folder_as_db_is_a_clean_error(tmp_path: Path, command: str) -> None:
+    """A folder given as --db: exit 2, 'is a folder' in both languages."""
+    assert_clean_error(invoke(*READERS[command], "--db", str(tmp_path)), "is a folder", "文件夹")
+
+
+def _run_installed(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The installed command in a child process. The timeout only keeps a regression (a
+    blocking read) from hanging the test run; nothing here depends on how long it takes."""
+    env = {k: v for k, v in os.environ.items() if k != "PILOTFLOW_DEBUG"}
+    found = shutil.which("pilotflow", path=str(Path(sys.executable).parent)) or shutil.which("pilotflow")
+    assert found is not None, "the pilotflow console script is not installed (pip install -e .)"
+    return subprocess.run(
+        [found, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize("command", ["explain", "nominations"])  # all four share the opening
+def test_a_fifo_as_db_is_refused_without_blocking(tmp_path: Path, command: str) -> None:
+    """A FIFO given as --db is refused without being opened (a read would block for ever):
+    exit 2, 'not a regular file' in both languages, the FIFO still there."""
+    fifo = tmp_path / "pipe.db"
+    os.mkfifo(fifo)
+    done = _run_installed(*READERS[command], "--db", str(fifo), cwd=tmp_path)
+    assert 2 == done.returncode, done.stderr
+    assert "not a regular file" in done.stderr
+    assert "不是普通文件" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert fifo.exists()
+
+
+def test_a_fifo_as_list_is_refused_without_blocking(tmp_path: Path, db: str, nid: str) -> None:
+    """A FIFO given as a --list file is refused before it is read (it would block)."""
+    fifo = tmp_path / "debtors.csv"
+    os.mkfifo(fifo)
+    done = _run_installed(
+        "explain", nid, "recommend", "--db", db, "--list", f"dishonest_debtors={fifo}", cwd=tmp_path
+    )
+    assert 2 == done.returncode, done.stderr
+    assert "--list" in done.stderr
+    assert "不是普通文件" in done.stderr
+
+
+@pytest.mark.parametrize("kind", ["folder", "missing"])
+def test_a_list_that_is_a_folder_or_missing_is_a_clean_error(
+    tmp_path: Path, db: str, nid: str, kind: str
+) -> None:
+    """A --list file that is a folder, or that does not exist: exit 2, bilingual."""
+    path = tmp_path if kind == "folder" else tmp_path / "absent.csv"
+    result = invoke("explain", nid, "recommend", "--db", db, "--list", f"dishonest_debtors={path}")
+    assert_clean_error(result, "--list")
+
+
+@pytest.mark.parametrize("source", ["absent.yaml", "absent/", "no-such-campaign"])
+def test_a_missing_campaign_is_a_clean_error(tmp_path: Path, db: str, source: str) -> None:
+    """--campaign naming a file that does not exist, or no bundled campaign: exit 2."""
+    os.chdir(tmp_path)
+    assert_clean_error(invoke("quota", "371000", "--db", db, "--campaign", source))
+    assert_clean_error(invoke("route", "371002", "--campaign", source))
+
+
+def test_a_path_with_percent_and_question_mark_is_read(tmp_path: Path, demo: DemoResult) -> None:
+    """A --db path holding characters a URL would read otherwise (%, ?, #) names that file."""
+    odd = tmp_path / "a%20b?c#d.db"
+    odd.write_bytes(demo.db_path.read_bytes())
+    result = invoke("quota", "威海市", "--db", str(odd))
+    assert 0 == result.exit_code, result.output
+    assert "shandong_major_cities" in result.output
+
+
+# -- click's own errors ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "en", "zh"),
+    [
+        (["--bogus"], "No such option", "没有选项 --bogus"),
+        (["quota"], "Missing argument", "缺少必需的参数"),
+        (["nosuch"], "No such command", "没有这个命令"),
+        (["demo", "--through", "somewhere"], "Invalid value for '--through'", "取值无效"),
+        (["quota", "371000", "--db"], "requires an argument", "--db"),
+        (["route", "371002", "extra"], "unexpected extra argument", "用法有误"),
+        (["campaign", "show", "--nope"], "No such option", "没有选项 --nope"),
+    ],
+)
+def test_usage_errors_are_bilingual(args: list[str], en: str, zh: str) -> None:
+    """Click's usage errors (unknown option or command, missing or bad argument) are shown
+    like every other error: the usage line, the message in English and Chinese, exit 2."""
+    result = invoke(*args)
+    assert_clean_error(result, en, zh, "-h' for help")
+
+
+def test_explain_unknown_action_is_a_bilingual_usage_error(db: str, nid: str) -> None:
+    """An ACTION that is not one of the public actions: exit 2, in both languages."""
+    assert_clean_error(invoke("explain", nid, "approve", "--db", db), "'approve' is not one of", "取值无效")
+
+
+def test_help_documents_the_exit_statuses() -> None:
+    """``pilotflow --help`` says what exit statuses 0, 1 and 2 mean."""
+    result = invoke("--help")
+    assert 0 == result.exit_code
+    assert "Exit status" in result.output
+    for line in ("0  done", "1  explain: the action would be refused", "2  an error", "130  interrupted"):
+        assert line in result.output, line
+
+
+# -- what is not pilotflow's own ---------------------------------------------------------------
+
+
+def test_an_unreadable_file_is_a_clean_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An OSError (here: permission denied on a campaign file) is a bilingual message naming
+    the file, exit 2, not a traceback."""
+
+    def denied(source: object) -> pf.Campaign:
+        raise PermissionError(13, "Permission denied", "secret.yaml")
+
+    monkeypatch.setattr(cli_module.pf, "load_campaign", denied)
+    assert_clean_error(invoke("route", "371002", "--campaign", "secret.yaml"), "secret.yaml", "没有权限")
+
+
+def test_a_bug_is_a_short_message_and_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exception pilotflow did not foresee is still a short bilingual message (exit 2)
+    asking for a report; with PILOTFLOW_DEBUG=1 the exception itself propagates."""
+
+    def broken(source: object) -> pf.Campaign:
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(cli_module.pf, "load_campaign", broken)
+    result = invoke("route", "371002")
+    assert_clean_error(result, "unexpected RuntimeError: boom", "please report", "内部错误")
+    assert "second line" not in result.output
+    debug = invoke("route", "371002", env={"PILOTFLOW_DEBUG": "1"})
+    assert isinstance(debug.exception, RuntimeError)
+
+
+# -- a quick fuzz of every option ------------------------------------------------------------
+
+BAD = [
+    "",
+    "-",
+    "9" * 40,
+    "\x00",
+    "\x1b[2J",
+    "[bold]x[/]",
+    "/",
+    "371000:",
+    "a=b",
+    "9999-12-31T23:59:59+08:00",
+    "\u202e",
+    "bogus://x",
+]
+
+
+def _fuzz_cases(db: str, nid: str) -> list[list[str]]:
+    cases = []
+    for v in BAD:
+        cases += [
+            ["route", v],
+            ["campaign", "show", v],
+            ["quota", v, "--db", db],
+            ["quota", "371000", "--db", v],
+            ["nominations", "--db", db, "--holder", v, "--state", v],
+            ["history", v, "--db", db],
+            ["explain", v, "stamp", "--db", db],
+            ["explain", nid, "stamp", "--db", db, "--as", v, "--at", v, "--list", v],
+            ["explain", nid, "stamp", "--db", db, "--as", f"371000:industry:{v}"],
+        ]
+    return cases
+
+
+def test_fuzzed_options_never_give_a_traceback(db: str, nid: str, tmp_path: Path) -> None:
+    """Odd values for every argument and option of every command (empty, NUL, escape
+    sequences, markup, paths, URLs, out-of-range moments) end in exit 0, 1 or 2; a 2 is
+    always a bilingual message, never a traceback nor an 'unexpected' error."""
+    os.chdir(tmp_path)
+    runner = CliRunner()
+    for args in _fuzz_cases(db, nid):
+        result = runner.invoke(cli, args)
+        assert result.exit_code in (0, 1, 2), (args, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
+        assert "Traceback" not in result.output, args
+        assert "unexpected" not in result.output, (args, result.output)
+        if result.exit_code == 2:
+            assert "✗ 错误" in result.output, (args, result.output)
+    assert [] == list(tmp_path.iterdir())  # and nothing was created on the way
+
+
+def test_campaign_id_constant_matches() -> None:
+    """The campaign the fixtures use is the bundled default of the command line."""
+    assert CAMPAIGN_ID == cli_module.DEFAULT_CAMPAIGN
+
+
+def test_an_interrupt_exits_130_with_a_short_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C during a command is a one-line bilingual note and exit status 130 (not 1,
+    which means 'would be refused'), no traceback."""
+
+    def interrupted(source: object) -> pf.Campaign:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module.pf, "load_campaign", interrupted)
+    result = invoke("route", "371002")
+    assert 130 == result.exit_code
+    assert "interrupted · 已中断" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_terminal_that_cannot_show_chinese_is_told_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output to a terminal whose encoding cannot hold Chinese (UnicodeEncodeError) is an
+    error saying to use a UTF-8 locale, exit 2, not a bug report."""
+
+    def ascii_only(source: object) -> pf.Campaign:
+        raise UnicodeEncodeError("ascii", "威海", 0, 1, "ordinal not in range(128)")
+
+    monkeypatch.setattr(cli_module.pf, "load_campaign", ascii_only)
+    result = invoke("route", "371002")
+    assert_clean_error(result, "UTF-8", "LANG=C.UTF-8")
+    assert "unexpected" not in result.output
