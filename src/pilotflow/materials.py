@@ -38,6 +38,8 @@ from contextlib import contextmanager
 from pathlib import PurePath
 from typing import IO, Any
 
+from attrs import frozen
+
 from .campaign import Campaign, MaterialType
 from .errors import InvalidInput, PilotflowError, Reason
 from .nomination import Material
@@ -46,10 +48,12 @@ __all__ = [
     "CHECKED_FORMATS",
     "DEFAULT_MAX_BYTES",
     "MEDIA_TYPES",
+    "Inspection",
     "MaterialRejected",
     "MissingDependency",
     "inspect_campaign_material",
     "inspect_material",
+    "inspection_of",
     "is_inspected",
     "paper_material",
 ]
@@ -293,6 +297,7 @@ def inspect_material(
         after = os.fstat(fd)
         if (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns):
             raise _changed(shown)
+    inspection = Inspection(kind, video_seconds, video_tolerance)
     return _vouch(
         Material(
             kind.code,
@@ -303,17 +308,35 @@ def inspect_material(
             media_type=MEDIA_TYPES[fmt],
             pages=pages,
             duration=duration,
-        )
+        ),
+        inspection,
     )
 
 
-# The Material objects this module made from a file it checked, by identity: a record built
-# by hand with the same fields is *not* inspected (see is_inspected).
-_INSPECTED: dict[int, weakref.ref[Material]] = {}
+@frozen
+class Inspection:
+    """What a checked file was judged against, and what was found in it.
+
+    ``kind`` is the :class:`~pilotflow.campaign.MaterialType` (code, formats) the file was
+    checked as; ``video_seconds`` / ``video_tolerance`` the video bounds applied (``None`` /
+    ``None`` when none were given); ``active_content`` what a PDF carries that can act when
+    it is opened: ``"javascript"`` and/or ``"launch"`` (empty for other formats and for a
+    PDF without either). See :func:`inspection_of`.
+    """
+
+    kind: MaterialType
+    video_seconds: int | None
+    video_tolerance: int | None
+    active_content: tuple[str, ...] = ()
+
+
+# The Material objects this module made from a file it checked, by identity, with what each
+# was checked against: a record built by hand with the same fields is *not* inspected.
+_INSPECTED: dict[int, tuple[weakref.ref[Material], Inspection]] = {}
 _INSPECTED_LOCK = threading.Lock()
 
 
-def _vouch(material: Material) -> Material:
+def _vouch(material: Material, inspection: Inspection) -> Material:
     key = id(material)
 
     def forget(_: object) -> None:
@@ -321,15 +344,49 @@ def _vouch(material: Material) -> Material:
             _INSPECTED.pop(key, None)
 
     with _INSPECTED_LOCK:
-        _INSPECTED[key] = weakref.ref(material, forget)
+        _INSPECTED[key] = (weakref.ref(material, forget), inspection)
     return material
 
 
-def is_inspected(material: object) -> bool:
+def inspection_of(material: object) -> Inspection | None:
+    """What :func:`inspect_material` checked ``material`` against (the very object it
+    returned, not an equal one written by hand), or None for any other object."""
+    entry = _INSPECTED.get(id(material))
+    if entry is None or entry[0]() is not material:
+        return None
+    return entry[1]
+
+
+def is_inspected(material: object, campaign: Campaign | None = None) -> bool:
     """True if ``material`` is a record :func:`inspect_material` made from a checked file
-    (the very object, not an equal one written by hand)."""
-    ref = _INSPECTED.get(id(material))
-    return ref is not None and ref() is material
+    (the very object, not an equal one written by hand).
+
+    With ``campaign``, only if it was checked against that campaign's rules for its kind:
+    the campaign's :class:`~pilotflow.campaign.MaterialType` for ``material.kind`` (code and
+    formats) and, for a video, the campaign's re-review video bounds as
+    :func:`inspect_campaign_material` applies them. A 10-second video checked without bounds,
+    or a Word file checked as another material type, does not count for the campaign.
+    """
+    inspection = inspection_of(material)
+    if inspection is None:
+        return False
+    if campaign is None:
+        return True
+    if not isinstance(material, Material):  # pragma: no cover - only Materials are vouched for
+        return False
+    if campaign.materials.get(material.kind) != inspection.kind:
+        return False
+    if material.duration is None:  # the video bounds apply to videos only
+        return True
+    return (inspection.video_seconds, inspection.video_tolerance) == _campaign_bounds(campaign)
+
+
+def _campaign_bounds(campaign: Campaign) -> tuple[int | None, int | None]:
+    """The video bounds :func:`inspect_campaign_material` applies for ``campaign``."""
+    rules = campaign.re_review
+    if rules.video_seconds is None:
+        return None, None
+    return rules.video_seconds, rules.video_tolerance_seconds
 
 
 def inspect_campaign_material(
@@ -351,13 +408,13 @@ def inspect_campaign_material(
             f"unknown material kind {kind!r}; this campaign knows {', '.join(campaign.materials)}",
             f"未知的材料类型 {kind!r}；本次遴选的材料类型有：{'、'.join(campaign.materials)}",
         )
-    rules = campaign.re_review
+    seconds, tolerance = _campaign_bounds(campaign)
     return inspect_material(
         material_type,
         path,
         root=root,
-        video_seconds=rules.video_seconds,
-        video_tolerance=rules.video_tolerance_seconds if rules.video_seconds is not None else None,
+        video_seconds=seconds,
+        video_tolerance=tolerance,
         max_bytes=max_bytes,
     )
 

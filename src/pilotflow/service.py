@@ -838,7 +838,7 @@ class CampaignRun:
         for m in materials:
             if type(m) is Material:
                 spec = specs.get(m.kind)
-                if spec is not None and (m.sha256 is None if spec.paper else is_inspected(m)):
+                if spec is not None and (m.sha256 is None if spec.paper else is_inspected(m, self.campaign)):
                     out.append(self._shared_paper(m) if spec.paper else m)
                     continue
             out.append(self._material(m))  # says what is wrong
@@ -878,7 +878,7 @@ class CampaignRun:
                 f"{material.kind!r} is a paper material: declare its copies, not a file",
                 f"{spec.name.zh}为纸质材料，请申报份数，不要上传文件",
             )
-        if not spec.paper and not is_inspected(material):
+        if not spec.paper and not is_inspected(material, self.campaign):
             raise InvalidInput(
                 f"{material.kind!r} is an electronic file: attach it with attach_file (or a "
                 "record from inspect_material), so that its bytes are checked",
