@@ -16,9 +16,11 @@ records ready to attach — the way the demo and the tests file their electronic
 
 from __future__ import annotations
 
+import array
 import io
 import os
 import struct
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -186,10 +188,29 @@ def doc_bytes(streams: dict[str, bytes] | None = None) -> bytes:
     dir_first = len(chain)
     chain.extend(range(dir_first + 1, dir_first + dir_sectors))
     chain.append(0xFFFFFFFE)
-    fat_sectors = -(-(len(chain) + 8) // (sector // 4))
+    # The FAT covers every sector, its own and the DIFAT's included; the header lists the
+    # first 109 FAT sectors, DIFAT sectors (127 entries and a link each) the rest.
+    fat_sectors = difat_sectors = 0
+    while True:
+        need_fat = -(-(len(chain) + fat_sectors + difat_sectors) // (sector // 4))
+        need_difat = -(-max(0, need_fat - 109) // 127)
+        if (need_fat, need_difat) == (fat_sectors, difat_sectors):
+            break
+        fat_sectors, difat_sectors = need_fat, need_difat
     fat_first = len(chain)
-    chain.extend([0xFFFFFFFD] * fat_sectors)  # FAT sectors are marked FATSECT
-    fat = b"".join(struct.pack("<I", v) for v in chain).ljust(fat_sectors * sector, b"\xff")
+    difat_first = fat_first + fat_sectors
+    chain.extend([0xFFFFFFFD] * fat_sectors)  # FATSECT
+    chain.extend([0xFFFFFFFC] * difat_sectors)  # DIFSECT
+    fat = array.array("I", chain)
+    if sys.byteorder == "big":  # pragma: no cover
+        fat.byteswap()
+    fat_bytes = fat.tobytes().ljust(fat_sectors * sector, b"\xff")
+    fat_numbers = list(range(fat_first, fat_first + fat_sectors))
+    difat = b""
+    for i in range(difat_sectors):
+        group = fat_numbers[109 + 127 * i : 109 + 127 * (i + 1)]
+        link = difat_first + i + 1 if i + 1 < difat_sectors else 0xFFFFFFFE
+        difat += struct.pack(f"<{len(group)}I", *group).ljust(508, b"\xff") + struct.pack("<I", link)
 
     def entry(name: str, kind: int, start: int, size: int, child: int = -1, right: int = -1) -> bytes:
         encoded = name.encode("utf-16-le") + b"\0\0"
@@ -210,11 +231,22 @@ def doc_bytes(streams: dict[str, bytes] | None = None) -> bytes:
         + bytes(16)
         + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
         + bytes(6)
-        + struct.pack("<IIIIIIIII", 0, fat_sectors, dir_first, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
+        + struct.pack(
+            "<IIIIIIIII",
+            0,
+            fat_sectors,
+            dir_first,
+            0,
+            4096,
+            0xFFFFFFFE,
+            0,
+            difat_first if difat_sectors else 0xFFFFFFFE,
+            difat_sectors,
+        )
     )
-    difat = [fat_first + i for i in range(fat_sectors)] + [0xFFFFFFFF] * (109 - fat_sectors)
-    header += b"".join(struct.pack("<I", v) for v in difat)
-    return header + b"".join(body) + directory + fat
+    in_header = fat_numbers[:109]
+    header += struct.pack(f"<{len(in_header)}I", *in_header).ljust(436, b"\xff")
+    return header + b"".join(body) + directory + fat_bytes + difat
 
 
 def sample_materials(
