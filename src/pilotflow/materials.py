@@ -1,13 +1,16 @@
 """Materials as real files: inspect an attached file before it becomes a :class:`Material`.
 
 :func:`inspect_material` opens one file (confined to ``root`` when one is given), records its
-SHA-256, size and real type, and checks it with maintained parsers: a PDF must open with
-``pypdf``, not be encrypted and have at least one page; a ``.docx`` must open with
-``python-docx``; an MP4 must be read by ``mutagen``, carry a video track and, when the
-campaign sets one, last about as long as it asks. The type is taken from the bytes, never
-from the name: a name whose extension disagrees with the content is refused. Nothing is
-executed and no other program is started. Anything refused raises :class:`MaterialRejected`
-with a stable ``reason`` code and a message in English and Chinese.
+SHA-256, size and real type, and checks it: a PDF must open with ``pypdf``, not be encrypted
+and have at least one page (its JavaScript and Launch actions are reported); every part of a
+``.docx`` must unpack to what its headers claim and its XML (streamed through ``lxml``) must
+make a Word document; a ``.doc`` must hold a Word stream in its compound file directory (read
+with ``olefile``); an MP4 must carry a video track whose samples back its duration and, when
+the campaign sets one, last about as long as it asks. The type is taken from the bytes, never
+from the name: a name whose extension disagrees with the content is refused. Every check is
+bounded in memory and time whatever the file claims. Nothing is executed and no other program
+is started. Anything refused raises :class:`MaterialRejected` with a stable ``reason`` code and
+a message in English and Chinese.
 
 Paper materials are not files; :func:`paper_material` records a number of copies::
 
@@ -17,8 +20,8 @@ Paper materials are not files; :func:`paper_material` records a number of copies
     Material(kind='application_form_paper', copies=3, filename=None, sha256=None, size=None, \
 media_type=None, pages=None, duration=None)
 
-The parsers (``pypdf``, ``python-docx``, ``mutagen``) are imported only when a file of their
-type is inspected, so ``import pilotflow`` does not load them. See ``docs/materials.md``.
+The parsers (``pypdf``, ``lxml``, ``olefile``) are imported only when a file of their type is
+inspected, so ``import pilotflow`` does not load them. See ``docs/materials.md``.
 """
 
 from __future__ import annotations
@@ -739,7 +742,11 @@ class _Window(io.RawIOBase):
         wanted = min(len(view), self._limit - self._pos)
         if wanted <= 0:
             return 0
-        if hasattr(os, "pread"):
+        if hasattr(os, "preadv"):  # straight into the caller's buffer, no copy
+            got = os.preadv(self._fd, [view[:wanted]], self._pos)
+            self._pos += got
+            return got
+        if hasattr(os, "pread"):  # pragma: no cover - platforms without preadv
             data = os.pread(self._fd, wanted, self._pos)
         else:  # pragma: no cover - Windows
             os.lseek(self._fd, self._pos, os.SEEK_SET)
@@ -1070,7 +1077,7 @@ def _summary(exc: BaseException) -> str:
     text = re.sub(r"^file '.*' is not a Word file", "not a Word file", text)
     text = text if len(text) <= 200 else text[:197] + "..."
     name = type(exc).__name__
-    if name == "error":  # mutagen's exceptions are all called "error"
+    if name == "error":  # some modules call all their exceptions "error"
         name = f"{type(exc).__module__}.error"
     return f"{name}: {text}" if text else name
 
@@ -1190,7 +1197,9 @@ def _check_pdf(stream: IO[bytes], shown: str, size: int) -> tuple[int, tuple[str
                     f"读取其结构需要超过 {_PDF_READ_BUDGET} 字节",
                 ) from None
             except LimitReachedError as exc:
-                raise _too_complex(shown, "pdf", _summary(exc), _summary(exc)) from exc
+                raise _too_complex(
+                    shown, "pdf", _summary(exc), f"超出 PDF 解析的资源限制：{_summary(exc)}"
+                ) from exc
             except DependencyError:  # only the AES decryption paths need an extra package
                 raise encrypted from None
             except RecursionError:
@@ -1504,7 +1513,10 @@ class _XmlScan:
 
 
 def _xml_parser(tags: list[str]) -> Any:
-    from lxml import etree  # type: ignore[import-untyped]
+    try:
+        from lxml import etree  # type: ignore[import-untyped]
+    except ImportError:
+        raise MissingDependency("lxml", "lxml") from None
 
     return etree.XMLPullParser(
         events=("start",),
