@@ -450,3 +450,10 @@ def test_a_directory_chain_looping_on_itself_is_read_a_bounded_number_of_times(t
     path = write(tmp_path, "loop.doc", bytes(data))
     assert "application/msword" == inspect_material(WORD_KIND, path).media_type
     assert peak_while(lambda: inspect_material(WORD_KIND, path)) < 4 * MiB
+
+
+def test_empty_binary_parts_are_accepted(tmp_path: Path) -> None:
+    """Empty parts, stored or deflated, unpack to the 0 bytes their headers declare."""
+    stored = with_parts({"word/media/empty.bin": b""}, method=zipfile.ZIP_STORED)
+    both = with_parts({"word/media/empty2.bin": b""}, base=stored)
+    assert "e.docx" == inspect_material(WORD_KIND, write(tmp_path, "e.docx", both)).filename
