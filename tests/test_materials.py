@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 import docx
+import olefile
 import pypdf
 import pytest
 from mutagen.mp4 import MP4
@@ -34,7 +35,7 @@ from pilotflow.materials import (
     inspect_material,
     paper_material,
 )
-from pilotflow.samples import docx_bytes, mp4_bytes, pdf_bytes
+from pilotflow.samples import doc_bytes, docx_bytes, mp4_bytes, pdf_bytes
 
 PDF_KIND = MaterialType("application_form_pdf", Text("application form (PDF)", "申报书电子版（PDF）"),
                         formats=("pdf",))  # fmt: skip
@@ -70,17 +71,10 @@ def zip_bytes(*names: str) -> bytes:
 
 
 def ole2_bytes(*stream_names: str) -> bytes:
-    """An OLE2 compound file header followed by directory entries naming ``stream_names``.
-
-    Enough for what pilotflow checks of a Word 97-2003 file (magic and a WordDocument
-    stream entry); it is not parsed further, so no full compound file is needed.
-    """
-    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
-    entries = b"".join(
-        name.encode("utf-16-le").ljust(64, b"\0") + struct.pack("<H", 2 * len(name) + 2) + bytes(62)
-        for name in ("Root Entry", *stream_names)
-    )
-    return header + entries.ljust(512, b"\0")
+    """A real compound file (what olefile reads) holding streams called ``stream_names``:
+    a ``WordDocument`` stream starts with a Word 97-2003 header, the others are zeros."""
+    fib = struct.pack("<HHHHHH", 0xA5EC, 0x00C1, 0, 0x0804, 0, 0).ljust(4096, b"\0")
+    return doc_bytes({name: fib if name == "WordDocument" else bytes(600) for name in stream_names})
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -106,15 +100,18 @@ def refusal(kind: MaterialType, path: str | os.PathLike[str], *, path_base: Path
 
 @pytest.mark.parametrize("seconds", [300, 120, 0.5, 359.75])
 def test_the_mp4_builder_makes_files_mutagen_reads(seconds: float) -> None:
-    """The hand-built MP4s are real enough for mutagen, which reads back their duration."""
+    """The hand-built MP4s are real enough for mutagen (an independent reader, used by the
+    tests only), which reads back their duration."""
     parsed = MP4(io.BytesIO(mp4_bytes(seconds)))  # type: ignore[no-untyped-call]
     assert seconds == parsed.info.length  # type: ignore[attr-defined]
 
 
-def test_the_pdf_and_docx_builders_make_files_their_libraries_read() -> None:
-    """The generated PDF opens with pypdf and the .docx with python-docx."""
+def test_the_pdf_docx_and_doc_builders_make_files_their_libraries_read() -> None:
+    """The generated PDF opens with pypdf, the .docx with python-docx and the .doc with olefile."""
     assert 3 == len(pypdf.PdfReader(io.BytesIO(pdf_bytes(3))).pages)
     assert "申报书" == docx.Document(io.BytesIO(docx_bytes("申报书"))).paragraphs[0].text
+    with olefile.OleFileIO(io.BytesIO(doc_bytes()), raise_defects=olefile.DEFECT_INCORRECT) as ole:
+        assert [["1Table"], ["WordDocument"]] == ole.listdir()
 
 
 # -- accepted files -------------------------------------------------------------------------------
@@ -355,7 +352,7 @@ def test_a_sound_only_mp4_is_not_a_video(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("cut", [40, 120, 200])
 def test_an_mp4_cut_inside_its_header_is_corrupt(tmp_path: Path, cut: int) -> None:
-    """mutagen cannot parse an MP4 cut inside its movie header: refused as corrupt."""
+    """An MP4 cut inside its movie header has boxes running past the end: refused as corrupt."""
     error = refusal(VIDEO_KIND, write(tmp_path, "v.mp4", mp4_bytes(300)[:cut]))
     assert ("corrupt", "mp4") == (error.reason, error.details["detected"])
 
@@ -374,12 +371,13 @@ def test_an_mp4_without_media_data_is_corrupt(tmp_path: Path) -> None:
     assert ("corrupt", "no media data (mdat)") == (error.reason, error.details["complaint"])
 
 
-def test_an_mp4_mutagen_cannot_read_is_corrupt(tmp_path: Path) -> None:
-    """A movie header with a zero timescale makes mutagen fail: its complaint is summarised."""
-    timescale_and_duration = struct.pack(">II", 1000, 300_000)
-    data = mp4_bytes(300).replace(timescale_and_duration, bytes(8), 1)
+def test_an_mp4_whose_video_timescale_is_zero_is_corrupt(tmp_path: Path) -> None:
+    """A video track whose media header (mdhd) has a zero timescale cannot be timed: corrupt."""
+    data = mp4_bytes(300)
+    mdhd = data.index(b"mdhd")
+    data = data[: mdhd + 16] + bytes(4) + data[mdhd + 20 :]  # version/flags, two times, timescale
     error = refusal(VIDEO_KIND, write(tmp_path, "v.mp4", data))
-    assert ("corrupt", True) == (error.reason, error.details["complaint"].startswith("MP4StreamInfoError"))
+    assert ("corrupt", "the video track's timescale is 0") == (error.reason, error.details["complaint"])
 
 
 def test_a_file_larger_than_max_bytes_is_refused_unread(tmp_path: Path) -> None:
@@ -597,10 +595,10 @@ def test_a_missing_parser_gives_an_install_hint(tmp_path: Path, monkeypatch: pyt
 
 
 def test_importing_pilotflow_does_not_load_the_parsers() -> None:
-    """pypdf, python-docx and mutagen are imported only when a file of their type is inspected."""
+    """pypdf, lxml and olefile are imported only when a file of their type is inspected."""
     code = (
         "import sys, pilotflow, pilotflow.materials; "
-        "print(sorted({'pypdf', 'docx', 'mutagen'} & set(sys.modules)))"
+        "print(sorted({'pypdf', 'docx', 'lxml', 'olefile', 'mutagen'} & set(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "[]" == out.stdout.strip()

@@ -1,4 +1,4 @@
-"""Small real files for demos, examples and tests: a PDF, a Word file, an MP4.
+"""Small real files for demos, examples and tests: a PDF, Word files, an MP4.
 
 They are *real*: pypdf, python-docx and mutagen read them, so they pass the same checks as a
 unit's own files (:mod:`pilotflow.materials`). :func:`sample_materials` writes one of each
@@ -16,9 +16,11 @@ records ready to attach — the way the demo and the tests file their electronic
 
 from __future__ import annotations
 
+import array
 import io
 import os
 import struct
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -28,6 +30,7 @@ from .errors import InvalidInput
 from .nomination import Material
 
 __all__ = [
+    "doc_bytes",
     "docx_bytes",
     "every_material",
     "material_for",
@@ -76,6 +79,41 @@ def _full_box(box_type: bytes, payload: bytes, version: int = 0, flags: int = 0)
 _MATRIX = struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
 
 
+def _track(handler: bytes, seconds: float, timescale: int, samples: int, sizes: int, offset: int,
+           header_seconds: float) -> bytes:  # fmt: skip
+    """A ``trak`` of ``samples`` samples of ``sizes`` bytes each, all in one chunk at
+    ``offset``, lasting ``seconds``; its headers declare ``header_seconds``."""
+    declared = round(header_seconds * timescale)
+    tkhd = _full_box(
+        b"tkhd",
+        struct.pack(">5I", 0, 0, 1, 0, declared)
+        + bytes(8)
+        + struct.pack(">hhH2x", 0, 0, 0)
+        + _MATRIX
+        + struct.pack(">II", 320 << 16, 240 << 16),
+        flags=3,
+    )
+    mdhd = _full_box(b"mdhd", struct.pack(">4IHH", 0, 0, timescale, declared, 0x55C4, 0))
+    hdlr = _full_box(b"hdlr", struct.pack(">I4s12x", 0, handler) + b"Handler\0")
+    total = round(seconds * timescale)
+    if samples:
+        delta = total // samples
+        runs = [(samples - 1, delta), (1, total - (samples - 1) * delta)] if samples > 1 else [(1, total)]
+        stts = _full_box(
+            b"stts", struct.pack(">I", len(runs)) + b"".join(struct.pack(">II", *r) for r in runs)
+        )
+        stsz = _full_box(b"stsz", struct.pack(">II", sizes, samples))
+        stsc = _full_box(b"stsc", struct.pack(">I3I", 1, 1, samples, 1))
+        stco = _full_box(b"stco", struct.pack(">II", 1, offset))
+    else:
+        stts = _full_box(b"stts", struct.pack(">I", 0))
+        stsz = _full_box(b"stsz", struct.pack(">II", 0, 0))
+        stsc = _full_box(b"stsc", struct.pack(">I", 0))
+        stco = _full_box(b"stco", struct.pack(">I", 0))
+    stbl = _box(b"stbl", stts + stsz + stsc + stco)
+    return _box(b"trak", tkhd + _box(b"mdia", mdhd + hdlr + _box(b"minf", stbl)))
+
+
 def mp4_bytes(
     seconds: float,
     *,
@@ -83,34 +121,132 @@ def mp4_bytes(
     handler: bytes = b"vide",
     brand: bytes = b"isom",
     mdat: bytes = bytes(256),
+    samples: int | None = None,
+    header_seconds: float | None = None,
+    sound_seconds: float | None = None,
 ) -> bytes:
-    """A minimal MP4 (ftyp, moov with mvhd and one trak, mdat) lasting ``seconds``.
+    """A minimal MP4 (ftyp, moov with mvhd and a trak, mdat) whose track lasts ``seconds``.
 
-    ``handler`` is the track's type (``vide`` video, ``soun`` sound).
+    ``handler`` is the track's type (``vide`` video, ``soun`` sound). The track's sample
+    tables time ``samples`` samples (default: one per 16 bytes of ``mdat``, at most 16)
+    stored in ``mdat``; ``samples=0`` leaves them empty, so nothing backs the duration
+    the headers declare. ``header_seconds``: what the movie and track headers declare
+    (default ``seconds``). ``sound_seconds``: add a sound track of that length.
     """
-    duration = round(seconds * timescale)
+    count = min(16, len(mdat) // 16) if samples is None else samples
+    if count and len(mdat) < count:
+        raise ValueError("mdat must hold at least one byte per sample")
+    sizes = len(mdat) // count if count else 0
+    declared = seconds if header_seconds is None else header_seconds
+    movie = max(declared, sound_seconds or 0)
     ftyp = _box(b"ftyp", brand + struct.pack(">I", 512) + b"isomiso2avc1mp41")
     mvhd = _full_box(
         b"mvhd",
-        struct.pack(">4I", 0, 0, timescale, duration)
+        struct.pack(">4I", 0, 0, timescale, round(movie * timescale))
         + struct.pack(">IH10x", 0x10000, 0x100)
         + _MATRIX
         + bytes(24)
-        + struct.pack(">I", 2),
+        + struct.pack(">I", 3),
     )
-    tkhd = _full_box(
-        b"tkhd",
-        struct.pack(">5I", 0, 0, 1, 0, duration)
-        + bytes(8)
-        + struct.pack(">hhH2x", 0, 0, 0)
-        + _MATRIX
-        + struct.pack(">II", 320 << 16, 240 << 16),
-        flags=3,
+
+    def moov(offset: int) -> bytes:
+        tracks = _track(handler, seconds, timescale, count, sizes, offset, declared)
+        if sound_seconds is not None:
+            tracks += _track(b"soun", sound_seconds, timescale, count or 1, sizes or 1, offset, sound_seconds)
+        return _box(b"moov", mvhd + tracks)
+
+    offset = len(ftyp) + len(moov(0)) + 8  # the media data's first byte
+    return ftyp + moov(offset) + _box(b"mdat", mdat)
+
+
+def doc_bytes(streams: dict[str, bytes] | None = None) -> bytes:
+    """A Word 97-2003 ``.doc`` as a real compound file (what ``olefile`` reads).
+
+    By default it holds a ``WordDocument`` stream of 4 KiB starting with a Word file
+    information block (``wIdent`` 0xA5EC, not encrypted) and an empty ``1Table``; other
+    ``streams`` (name → bytes) may be given instead. Every stream is kept in 512-byte
+    sectors of the main FAT (streams under 4 KiB are padded to it). The text is not a real
+    document: pilotflow does not parse the Word binary format.
+    """
+    if streams is None:
+        fib = struct.pack("<HHHHHH", 0xA5EC, 0x00C1, 0, 0x0804, 0, 0)
+        streams = {"WordDocument": fib.ljust(4096, b"\0"), "1Table": bytes(4096)}
+    sector = 512
+    body: list[bytes] = []
+    starts: list[tuple[str, int, int]] = []
+    chain: list[int] = []  # FAT entries for the data sectors, from sector 0
+    for name, data in streams.items():
+        padded = data.ljust(max(4096, -(-len(data) // sector) * sector), b"\0")
+        count = len(padded) // sector
+        first = len(chain)
+        chain.extend(range(first + 1, first + count))
+        chain.append(0xFFFFFFFE)  # end of chain
+        body.append(padded)
+        starts.append((name, first, len(data)))
+    entries = 1 + len(streams)
+    dir_sectors = -(-entries * 128 // sector)
+    dir_first = len(chain)
+    chain.extend(range(dir_first + 1, dir_first + dir_sectors))
+    chain.append(0xFFFFFFFE)
+    # The FAT covers every sector, its own and the DIFAT's included; the header lists the
+    # first 109 FAT sectors, DIFAT sectors (127 entries and a link each) the rest.
+    fat_sectors = difat_sectors = 0
+    while True:
+        need_fat = -(-(len(chain) + fat_sectors + difat_sectors) // (sector // 4))
+        need_difat = -(-max(0, need_fat - 109) // 127)
+        if (need_fat, need_difat) == (fat_sectors, difat_sectors):
+            break
+        fat_sectors, difat_sectors = need_fat, need_difat
+    fat_first = len(chain)
+    difat_first = fat_first + fat_sectors
+    chain.extend([0xFFFFFFFD] * fat_sectors)  # FATSECT
+    chain.extend([0xFFFFFFFC] * difat_sectors)  # DIFSECT
+    fat = array.array("I", chain)
+    if sys.byteorder == "big":  # pragma: no cover
+        fat.byteswap()
+    fat_bytes = fat.tobytes().ljust(fat_sectors * sector, b"\xff")
+    fat_numbers = list(range(fat_first, fat_first + fat_sectors))
+    difat = b""
+    for i in range(difat_sectors):
+        group = fat_numbers[109 + 127 * i : 109 + 127 * (i + 1)]
+        link = difat_first + i + 1 if i + 1 < difat_sectors else 0xFFFFFFFE
+        difat += struct.pack(f"<{len(group)}I", *group).ljust(508, b"\xff") + struct.pack("<I", link)
+
+    def entry(name: str, kind: int, start: int, size: int, child: int = -1, right: int = -1) -> bytes:
+        encoded = name.encode("utf-16-le") + b"\0\0"
+        return (
+            encoded.ljust(64, b"\0")
+            + struct.pack("<HBBiii", len(encoded), kind, 1, -1, right, child)
+            + bytes(16 + 4 + 16)
+            + struct.pack("<iII", start, size, 0)
+        )
+
+    names = [n for n, _, _ in starts]
+    directory = entry("Root Entry", 5, -2, 0, child=1 if names else -1)
+    for i, (name, first, size) in enumerate(starts):  # a right-leaning chain of siblings
+        directory += entry(name, 2, first, size, right=i + 2 if i + 1 < len(starts) else -1)
+    directory = directory.ljust(dir_sectors * sector, b"\0")
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + bytes(16)
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + bytes(6)
+        + struct.pack(
+            "<IIIIIIIII",
+            0,
+            fat_sectors,
+            dir_first,
+            0,
+            4096,
+            0xFFFFFFFE,
+            0,
+            difat_first if difat_sectors else 0xFFFFFFFE,
+            difat_sectors,
+        )
     )
-    mdhd = _full_box(b"mdhd", struct.pack(">4IHH", 0, 0, timescale, duration, 0x55C4, 0))
-    hdlr = _full_box(b"hdlr", struct.pack(">I4s12x", 0, handler) + b"Handler\0")
-    trak = _box(b"trak", tkhd + _box(b"mdia", mdhd + hdlr + _box(b"minf", _box(b"stbl"))))
-    return ftyp + _box(b"moov", mvhd + trak) + _box(b"mdat", mdat)
+    in_header = fat_numbers[:109]
+    header += struct.pack(f"<{len(in_header)}I", *in_header).ljust(436, b"\xff")
+    return header + b"".join(body) + directory + fat_bytes + difat
 
 
 def sample_materials(

@@ -56,7 +56,7 @@ from .events import (
 )
 from .guards import SYSTEM, Context, _quota_reason
 from .inputs import KEY, LONG_TEXT, NAME, check_ids, check_sequence, check_text
-from .materials import inspect_campaign_material, is_inspected, paper_material
+from .materials import inspect_campaign_material, inspection_of, is_inspected, paper_material
 from .nomination import APPLICANT, OBJECTOR, PUBLIC, Actor, Material, Nomination
 from .screening import UnitList
 from .store import Change, MemoryStore, Receipt, ReceiptExists, Seat, SeatUnavailable, Store
@@ -937,7 +937,7 @@ class CampaignRun:
                             # nomination declaring three copies of a form needs none of its own.
                             out.append(self._paper.setdefault((m.kind, m.copies), m))
                             continue
-                    elif is_inspected(m):
+                    elif is_inspected(m, self.campaign):
                         out.append(m)
                         continue
             out.append(self._material(m))  # says what is wrong
@@ -964,7 +964,19 @@ class CampaignRun:
                 f"{material.kind!r} is a paper material: declare its kind and copies only, not a file",
                 f"{spec.name.zh}为纸质材料，只需申报份数，不要上传文件",
             )
-        if not spec.paper and not is_inspected(material):
+        if (
+            not spec.paper
+            and inspection_of(material) is not None
+            and not is_inspected(material, self.campaign)
+        ):
+            raise InvalidInput(
+                f"{material.kind!r} was checked against other rules than this campaign's (another "
+                "material type or other video bounds): check it with attach_file, or "
+                "inspect_campaign_material for this campaign",
+                f"{spec.name.zh}的核验标准与本次遴选不一致（材料类型或视频时长要求不同），"
+                "请通过 attach_file 按本次遴选的要求重新上传核验",
+            )
+        if not spec.paper and not is_inspected(material, self.campaign):
             raise InvalidInput(
                 f"{material.kind!r} is an electronic file: attach it with attach_file (or a "
                 "record from inspect_material), so that its bytes are checked",
