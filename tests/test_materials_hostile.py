@@ -457,3 +457,22 @@ def test_empty_binary_parts_are_accepted(tmp_path: Path) -> None:
     stored = with_parts({"word/media/empty.bin": b""}, method=zipfile.ZIP_STORED)
     both = with_parts({"word/media/empty2.bin": b""}, base=stored)
     assert "e.docx" == inspect_material(WORD_KIND, write(tmp_path, "e.docx", both)).filename
+
+
+def test_a_campaign_refuses_active_content_for_its_pdf_form(tmp_path: Path) -> None:
+    """The bundled campaign refuses a PDF application form carrying JavaScript at attach_file
+    (its material type says refuse_active_content), and nothing is written."""
+    import pilotflow as pf
+
+    from conftest import bundled, nominate, shanghai
+
+    campaign = bundled()
+    assert campaign.materials["application_form_pdf"].refuse_active_content
+    run = pf.CampaignRun(campaign, lists=pf.empty_lists(campaign),
+                         clock=pf.FixedClock(shanghai(2023, 10, 17, 9)))  # fmt: skip
+    n = nominate(run, 1, materials=False)
+    path = write(tmp_path, "申报书.pdf", scripted_pdf(JAVASCRIPT))
+    with pytest.raises(MaterialRejected) as error:
+        run.attach_file(pf.Actor("371002", "industry", "c"), n.id, "application_form_pdf", path)
+    assert "active_content" == error.value.reason
+    assert 1 == run.get(n.id).version

@@ -133,6 +133,9 @@ class MaterialType:
     name: Text
     paper: bool = False
     formats: tuple[str, ...] = ()
+    #: Refuse a PDF of this kind that carries JavaScript or a Launch action (reason
+    #: ``active_content``); otherwise such content is reported by ``inspection_of``.
+    refuse_active_content: bool = False
 
 
 @frozen

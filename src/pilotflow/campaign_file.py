@@ -946,7 +946,9 @@ class _Reader:
 
     def _materials(self, value: object) -> dict[str, MaterialType]:
         out: dict[str, MaterialType] = {}
-        for code, entry in self.named_entries(value, "materials", ("paper", "formats")).items():
+        for code, entry in self.named_entries(
+            value, "materials", ("paper", "formats", "refuse_active_content")
+        ).items():
             path = _join("materials", code)
             paper = self.boolean(entry.get("paper", False), _join(path, "paper"))
             formats = tuple(
@@ -954,7 +956,10 @@ class _Reader:
                 for i, fmt in enumerate(self.sequence(entry.get("formats", []), f"{path}.formats"))
             )
             self.unique(formats, _join(path, "formats"), "format", "格式")
-            out[code] = MaterialType(code, self.text(entry, path), paper, formats)
+            refuse = self.boolean(
+                entry.get("refuse_active_content", False), _join(path, "refuse_active_content")
+            )
+            out[code] = MaterialType(code, self.text(entry, path), paper, formats, refuse)
         return out
 
     def _listed(self, entry: Mapping[str, Any], path: str) -> Text:

@@ -284,7 +284,8 @@ def inspect_material(
       ``video_seconds`` any positive duration is accepted.
     * ``max_bytes``: a larger file is refused unread (a ``.docx`` also may not unpack to more).
     * ``refuse_active_content``: refuse a PDF carrying JavaScript or a Launch action (reason
-      ``active_content``); by default it is accepted and :func:`inspection_of` reports it.
+      ``active_content``), as does a material type whose ``refuse_active_content`` is set;
+      otherwise it is accepted and :func:`inspection_of` reports it.
 
     Whatever the file claims, the inspection reads, holds and walks a bounded amount
     (``docs/materials.md``): a file beyond those bounds is refused as ``too_complex``, one
@@ -330,7 +331,7 @@ def inspect_material(
         active: tuple[str, ...] = ()
         if fmt == "pdf":
             pages, active = _check_pdf(stream, shown, size)
-            if active and refuse_active_content:
+            if active and (refuse_active_content or kind.refuse_active_content):
                 raise _active(shown, active)
         elif fmt == "docx":
             _check_docx(stream, shown, size, max_bytes, members)
