@@ -4,17 +4,7 @@ the real installed ``pilotflow demo`` inside a pseudo-terminal."""
 
 from __future__ import annotations
 
-import fcntl
-import os
-import pty
 import re
-import select
-import shutil
-import struct
-import subprocess
-import sys
-import termios
-import time
 from importlib import resources
 from pathlib import Path
 
@@ -24,6 +14,8 @@ from click.testing import CliRunner, Result
 import pilotflow as pf
 from pilotflow.cli import cli, main
 from pilotflow.demo import DemoResult, run_demo
+
+from terminal import run_in_pty
 
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
@@ -372,49 +364,10 @@ def test_history_unknown_nomination_is_a_clean_error(runner: CliRunner, db: str)
 # -- a real terminal --------------------------------------------------------------------
 
 
-def _installed_pilotflow() -> str:
-    found = shutil.which("pilotflow", path=str(Path(sys.executable).parent)) or shutil.which("pilotflow")
-    assert found is not None, "the pilotflow console script is not installed (pip install -e .)"
-    return found
-
-
 def test_demo_in_a_pseudo_terminal(tmp_path: Path) -> None:
     """The installed ``pilotflow demo`` run in a real (pseudo-)terminal: progress bars and
     colours on, exits 0, prints the summary and the replay check."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 160, 0, 0))
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
-    env["TERM"] = "xterm-256color"
-    proc = subprocess.Popen(
-        [_installed_pilotflow(), "demo", "--db", str(tmp_path / "tty.db")],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        cwd=tmp_path,
-        env=env,
-        close_fds=True,
-    )
-    os.close(slave)
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + 120
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if not ready:
-                continue
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the child has closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-        returncode = proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
-    raw = b"".join(chunks).decode("utf-8", errors="replace")
+    returncode, raw = run_in_pty("demo", "--db", str(tmp_path / "tty.db"), cwd=tmp_path, columns=160)
     text = ANSI.sub("", raw)
     assert 0 == returncode, text[-3000:]
     assert "Summary per level" in text

@@ -7,18 +7,10 @@ in a real pseudo-terminal where colours are on."""
 
 from __future__ import annotations
 
-import fcntl
 import io
 import os
-import pty
 import re
-import select
-import shutil
 import sqlite3
-import struct
-import subprocess
-import sys
-import termios
 from importlib import resources
 from pathlib import Path
 
@@ -32,6 +24,7 @@ from pilotflow.codes import make_code
 from pilotflow.demo import printable
 
 from conftest import CAMPAIGN_ID, shanghai
+from terminal import run_in_pty
 
 # What a store or a campaign file may hold, and how each must appear on the screen.
 NASTY = {
@@ -117,55 +110,6 @@ def assert_literal(output: str, *shown: str) -> None:
 
 
 # -- in a pseudo-terminal ---------------------------------------------------------------------
-
-
-def _installed_pilotflow() -> str:
-    found = shutil.which("pilotflow", path=str(Path(sys.executable).parent)) or shutil.which("pilotflow")
-    assert found is not None, "the pilotflow console script is not installed (pip install -e .)"
-    return found
-
-
-def run_in_pty(*args: str, cwd: Path) -> tuple[int, str]:
-    """Run the installed command with stdout and stderr on a pseudo-terminal 400 columns
-    wide (colours on); return its exit status and everything it wrote, undecoded escapes
-    included."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 400, 0, 0))
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES", "PILOTFLOW_DEBUG")
-    }
-    env["TERM"] = "xterm-256color"
-    proc = subprocess.Popen(
-        [_installed_pilotflow(), *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        cwd=cwd,
-        env=env,
-        close_fds=True,
-    )
-    os.close(slave)
-    chunks: list[bytes] = []
-    try:
-        while True:
-            ready, _, _ = select.select([master], [], [], 1.0)
-            if not ready:
-                if proc.poll() is not None:
-                    break
-                continue
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the child has closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-        returncode = proc.wait(timeout=300)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
-    return returncode, b"".join(chunks).decode("utf-8", errors="replace")
 
 
 def screen(raw: str) -> str:
