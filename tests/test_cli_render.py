@@ -226,9 +226,12 @@ def test_option_values_are_literal_in_errors(nasty_db: tuple[Path, list[str]]) -
     result = invoke("explain", "[/]\x9b", "stamp", "--db", str(path))
     assert 2 == result.exit_code
     assert_literal(result.output, "U+009B")  # the id is refused by the text rule, which names it
-    result = invoke("explain", ids[0], "stamp", "--db", str(path), "--as", "371002:industry:[/]\u202e")
+    result = invoke("explain", ids[0], "stamp", "--db", str(path), "--as", "371002:industry:[/]")
     assert result.exit_code in (0, 1), result.output
-    assert_literal(result.output, "371002:industry:[/]\\u202e")
+    assert_literal(result.output, "371002:industry:[/]")
+    result = invoke("explain", ids[0], "stamp", "--db", str(path), "--as", "371002:industry:x\u202e")
+    assert 2 == result.exit_code  # the text rule refuses a bidirectional override, and names it
+    assert_literal(result.output, "U+202E")
 
 
 def test_demo_shows_its_path_literally(tmp_path: Path) -> None:

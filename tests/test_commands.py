@@ -251,3 +251,40 @@ def test_a_retry_sent_while_the_first_request_runs_gets_its_result(
         with engine.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         engine.dispose()
+
+
+class _TwinCommitsAfterReceiptRead(pf.MemoryStore):
+    """A memory store that, once, runs ``between`` right after a receipt read: where a twin
+    request's commit lands when two requests with one key race."""
+
+    between: Callable[[], object] | None = None
+
+    def receipt(self, campaign: str, key: str) -> Receipt | None:
+        found = super().receipt(campaign, key)
+        if self.between is not None:
+            between, self.between = self.between, None
+            between()
+        return found
+
+
+def test_a_racing_twin_selection_answers_with_the_first_result(
+    make_run: Callable[..., pf.CampaignRun],
+) -> None:
+    """A selection retried with its key, whose twin commits between the retry's receipt read
+    and its ranking (the order then names units that are no longer candidates), answers with
+    the twin's result instead of an 'order names nominations...' error; one selection is logged."""
+    store = _TwinCommitsAfterReceiptRead()
+    run = make_run(store)
+    ids = [forward(run, nominate(run, i).id).id for i in (1, 2)]
+    for nid in ids:
+        stamp_all(run, nid)
+    lead = pf.Actor("371000", "industry", "lead")
+    twin: dict[str, pf.SelectionResult] = {}
+    store.between = lambda: twin.setdefault(
+        "r", run.select(lead, "enterprise", order=ids, idempotency_key="sel")
+    )
+
+    result = run.select(lead, "enterprise", order=ids, idempotency_key="sel")
+
+    assert twin["r"] == result
+    assert 2 == sum(1 for e in run.events() if e.action == "recommend" and e.from_holder == "371000")

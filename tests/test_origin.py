@@ -127,12 +127,13 @@ def test_a_central_enterprise_files_for_its_members(run: pf.CampaignRun) -> None
 
 
 def test_registered_in_reads_the_code(run: pf.CampaignRun) -> None:
-    """The graph reads the registering division from the code, falling back to the city and
-    the province for codes the table no longer lists."""
+    """The graph reads the registering division from the code, falling back to the city for a
+    county the table no longer lists (where the city exists) and to the province for a city it
+    no longer lists; a county under a city that never existed names no division."""
     graph = run.graph
-    found = {
-        d: graph.registered_in(unit_code(1, d)) for d in ("371002", "370284", "379999", "100000", "999999")
-    }
+    divisions = ("371002", "370284", "379999", "379900", "100000", "999999")
+    found = {d: graph.registered_in(unit_code(1, d)) for d in divisions}
     assert {d: a.code if a else None for d, a in found.items()} == {
-        "371002": "371002", "370284": "370200", "379999": "370000", "100000": "MIN", "999999": None,
+        "371002": "371002", "370284": "370200", "379999": None, "379900": "370000", "100000": "MIN",
+        "999999": None,
     }  # fmt: skip

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import stat
 
-from .calendar import EARLIEST, LATEST
+from .calendar import MOMENT_YEARS
 from .errors import CampaignFileError, InvalidInput
 
 __all__ = [
@@ -34,11 +34,8 @@ CAMPAIGN_FILE_MAX_BYTES = 1024 * 1024
 LIST_FILE_MAX_BYTES = 16 * 1024 * 1024
 """The largest list of units read, in bytes (16 MiB, some 190,000 rows)."""
 
-MOMENT_YEARS = (EARLIEST.year, LATEST.year - 1)
-"""The years a moment read from a file may be written in (both included): every deadline
-and document date of a campaign file and every ``since``/``until`` of a list; the years of
-every moment pilotflow accepts (``calendar.EARLIEST``/``LATEST``). Any such moment converts
-to UTC and to the stores' microseconds without overflow."""
+# MOMENT_YEARS (calendar.py) bounds every deadline and document date of a campaign file and
+# every ``since``/``until`` of a list, as it bounds every moment pilotflow accepts.
 
 _CHUNK = 1024 * 1024
 _OPEN_FLAGS = (

@@ -203,8 +203,9 @@ class AuthorityGraph:
     def registered_in(self, unit_code: str) -> Authority | None:
         """The division that registered a unit: characters 3-8 of its unified social credit
         code (登记管理机关行政区划码). A code of a division the table no longer lists (merged
-        or renamed since the unit registered) falls back to its city, then its province;
-        ``100000`` (registered nationally) is the top. None if nothing matches.
+        or renamed since the unit registered) falls back to its city where the city exists,
+        a city-level code to its province; ``100000`` (registered nationally) is the top.
+        None if nothing matches.
 
         >>> graph = AuthorityGraph.bundled()
         >>> graph.registered_in("91371002MA3C5CJX00").name
@@ -215,11 +216,18 @@ class AuthorityGraph:
         division = unit_code[2:8]
         if division == "100000":
             return self.top
-        for code in (division, division[:4] + "00", division[:2] + "0000"):
-            found = self._nodes.get(code)
-            if found is not None and code.isdigit():
-                return found
-        return None
+        if not division.isdigit():
+            return None
+        found = self._nodes.get(division)
+        if found is not None:
+            return found
+        # A county-level code falls back to its city only where the city exists (a county
+        # merged since); a city-level code to its province (a prefecture abolished since).
+        # A code whose city never existed names no division: nothing to fall back to.
+        city, province = division[:4] + "00", division[:2] + "0000"
+        if division != city:
+            return self._nodes.get(city)
+        return self._nodes.get(province) if division != province else None
 
     @staticmethod
     def covers(origin: Authority, registered: Authority) -> bool:

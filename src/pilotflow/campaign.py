@@ -28,6 +28,7 @@ from attrs import field, frozen
 __all__ = [
     "DEFAULT_CLOCK_TOLERANCE_SECONDS",
     "MAX_CLOCK_TOLERANCE_SECONDS",
+    "YEARS",
     "Campaign",
     "HopRule",
     "Level",
@@ -240,6 +241,9 @@ class ReReviewRules:
 #: in a campaign file): five minutes unless the campaign says otherwise, at most an hour.
 DEFAULT_CLOCK_TOLERANCE_SECONDS = 300
 MAX_CLOCK_TOLERANCE_SECONDS = 3600
+
+#: The years a campaign and its batches of earlier winners may have (both included).
+YEARS = (2000, 2100)
 
 
 @frozen

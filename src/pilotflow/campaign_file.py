@@ -50,6 +50,7 @@ from .calendar import by_date, parse_moment
 from .campaign import (
     DEFAULT_CLOCK_TOLERANCE_SECONDS,
     MAX_CLOCK_TOLERANCE_SECONDS,
+    YEARS,
     Campaign,
     HopRule,
     Level,
@@ -124,8 +125,7 @@ _YEAR = re.compile(r"\d{4}")  # an ISO 8601 date-time starts with its year
 # BIGINT ones, and Python dates end in the year 9999. The years of moments (MOMENT_YEARS)
 # are in _files.py, shared with lists of units. docs/campaign-format.md lists them all.
 
-YEARS = (2000, 2100)
-"""``year`` and every year of ``re_review.batches``."""
+# YEARS (``year`` and every year of ``re_review.batches``) is the model's: campaign.py.
 
 QUOTAS = (0, 10**9)
 """``quotas[].limits.<unit type>`` and ``quotas[].total``."""

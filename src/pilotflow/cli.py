@@ -48,6 +48,7 @@ from rich.text import Text
 import pilotflow as pf
 from pilotflow.calendar import parse_moment
 from pilotflow.demo import DEFAULT_DB, printable, run_demo
+from pilotflow.inputs import BIDI_AND_SEPARATORS
 
 __all__ = ["cli", "main"]
 
@@ -69,7 +70,7 @@ INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
 
 # What printable() leaves of the control characters (line breaks and tabs of our own text):
 # any still reaching the console is replaced, one for one, so the layout holds.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_AND_SEPARATORS}]")
 
 
 class _Console(Console):
@@ -276,16 +277,8 @@ def _store_url(db: str) -> str:
 
 
 def _moment(text: str, timezone: str) -> datetime:
-    """``--at``: an ISO 8601 moment with its offset, within the years a date can hold."""
-    try:
-        return parse_moment(text, "--at", timezone)
-    except (OverflowError, ValueError) as exc:
-        if isinstance(exc, pf.PilotflowError):
-            raise
-        raise pf.InvalidInput(
-            f"--at: {text!r} is out of range (seen from {timezone} it falls outside years 1 to 9999)",
-            f"--at：{text!r} 超出可表示的日期范围（按 {timezone} 时间换算后不在公元 1 年至 9999 年之间）",
-        ) from None
+    """``--at``: an ISO 8601 moment with its offset, within the years pilotflow accepts."""
+    return parse_moment(text, "--at", timezone)
 
 
 def _lists(campaign: pf.Campaign, specs: Sequence[str]) -> list[pf.UnitList]:

@@ -65,6 +65,7 @@ from . import (
     open_store,
 )
 from .codes import make_code
+from .inputs import BIDI_AND_SEPARATORS
 from .samples import every_material, material_for
 
 __all__ = [
@@ -906,7 +907,7 @@ def _num(value: int, style: str) -> str:
 
 _SIBLINGS = ("-wal", "-shm", "-journal")
 _SQLITE_HEADER = b"SQLite format 3\x00"
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_AND_SEPARATORS}]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

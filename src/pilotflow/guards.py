@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from attrs import frozen
 
+from .authorities import AuthorityGraph
 from .errors import Reason
 
 if TYPE_CHECKING:
@@ -206,7 +207,7 @@ class _OriginFitsUnit(Guard):
                 {"origin": origin.code, "unit_code": unit_code},
             )
         registered = ctx.extra.get("registered_in")
-        if registered is not None and ctx.extra["covers"](origin, registered):
+        if registered is not None and AuthorityGraph.covers(origin, registered):
             return None
         division = unit_code[2:8]
         where = f"{registered.code} ({registered.name})" if registered is not None else "an unknown division"

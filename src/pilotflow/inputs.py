@@ -20,12 +20,21 @@ unit_name 不能为空（仅含空白或不可见字符）
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from typing import Any
 
 from .errors import InvalidInput
 
-__all__ = ["KEY", "LONG_TEXT", "NAME", "SHORT", "check_ids", "check_sequence", "check_text"]
+__all__ = [
+    "BIDI_AND_SEPARATORS",
+    "KEY",
+    "LONG_TEXT",
+    "NAME",
+    "SHORT",
+    "check_ids",
+    "check_sequence",
+    "check_text",
+]
 
 #: Length limits, in characters (documented in docs/architecture.md, "Text").
 SHORT = 50  # codes: an actor's authority and department
@@ -33,7 +42,13 @@ NAME = 200  # names: a unit, a person, an objector; idempotency keys; ids
 KEY = 200
 LONG_TEXT = 4000  # free text: a reason, an opinion, an objection's grounds and evidence
 
-_LINE_BREAKS = frozenset("\t\n\r")
+_LINE_BREAKS = frozenset("\t\n\r\u2028\u2029")
+
+#: Characters that reorder or break the text around them when shown (bidirectional marks,
+#: embeddings, overrides and isolates; the Unicode line and paragraph separators), as the
+#: body of a regular-expression class: refused in one-line text, made visible on a terminal.
+BIDI_AND_SEPARATORS = "\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+_REORDERING = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _MARKS = frozenset({"Mn", "Me", "Mc"})
 
 
@@ -74,7 +89,12 @@ def _check_characters(value: str, what: str, multiline: bool) -> None:
                 f"{what} holds a lone surrogate (U+{ord(c):04X}) at position {i}: not valid Unicode text",
                 f"{what} 第 {i + 1} 个字符不是有效的 Unicode 字符（孤立代理项 U+{ord(c):04X}）",
             )
-        if category == "Cc" and not (multiline and c in _LINE_BREAKS):
+        if c in _REORDERING:
+            raise InvalidInput(
+                f"{what} holds a bidirectional formatting character (U+{ord(c):04X}) at position {i}",
+                f"{what} 第 {i + 1} 个字符是双向文本控制字符（U+{ord(c):04X}），不允许",
+            )
+        if category in ("Cc", "Zl", "Zp") and not (multiline and c in _LINE_BREAKS):
             raise InvalidInput(
                 f"{what} holds a control character (U+{ord(c):04X}) at position {i}",
                 f"{what} 第 {i + 1} 个字符是控制字符（U+{ord(c):04X}），不允许",
@@ -93,13 +113,13 @@ MAX_ITEMS = 100_000
 
 
 def check_sequence(value: object, what: str, longest: int = MAX_ITEMS) -> tuple[Any, ...]:
-    """``value`` as a tuple, if it is a finite sequence of items (a list, a tuple, a
-    generator...): not a string, bytes or a mapping, and at most ``longest`` items."""
+    """``value`` as a tuple, if it is a finite sequence of items in an order (a list, a tuple,
+    a generator...): not a string, bytes, a mapping or a set, and at most ``longest`` items."""
     if type(value) is tuple or type(value) is list:  # the common case: its length is known
         if len(value) > longest:
             raise InvalidInput(f"{what} has more than {longest} items", f"{what} 超过 {longest} 项，过多")
         return tuple(value)
-    if isinstance(value, (str, bytes, bytearray, Mapping)) or not isinstance(value, Iterable):
+    if isinstance(value, (str, bytes, bytearray, Mapping, Set)) or not isinstance(value, Iterable):
         raise InvalidInput(
             f"{what} must be a list (a sequence), got {type(value).__name__}",
             f"{what} 必须是列表（序列），收到的是 {type(value).__name__}",

@@ -53,7 +53,7 @@ from attrs import frozen
 
 from .campaign import Campaign, MaterialType
 from .errors import InvalidInput, PilotflowError, Reason
-from .nomination import Material
+from .nomination import MAX_COPIES, Material
 
 __all__ = [
     "CHECKED_FORMATS",
@@ -238,10 +238,11 @@ class MissingDependency(PilotflowError, ImportError):
 
 
 def paper_material(kind: MaterialType, copies: int = 1) -> Material:
-    """A paper material of ``kind`` in ``copies`` copies (a whole number >= 1).
+    """A paper material of ``kind`` in ``copies`` copies (a whole number from 1 to 1,000).
 
     Refused with reason ``not_paper`` when ``kind`` is an electronic material (attach the
-    file with :func:`inspect_material`), ``copies`` when the count is not a whole number >= 1.
+    file with :func:`inspect_material`), ``copies`` when the count is not a whole number from 1
+    to ``MAX_COPIES``.
     """
     _check_kind(kind)
     if not kind.paper:
@@ -250,15 +251,15 @@ def paper_material(kind: MaterialType, copies: int = 1) -> Material:
             None,
             f"material {kind.code!r} ({kind.name.en}) is an electronic file, not paper: "
             "attach the file itself",
-            f"材料 {kind.code!r}（{kind.name.zh}）是电子文件而非纸质材料，请上传文件本身",
+            f"材料「{kind.name.zh}」是电子文件而非纸质材料，请上传文件本身",
             {"kind": kind.code},
         )
-    if not isinstance(copies, int) or isinstance(copies, bool) or copies < 1:
+    if not isinstance(copies, int) or isinstance(copies, bool) or not 1 <= copies <= MAX_COPIES:
         raise MaterialRejected(
             "copies",
             None,
-            f"material {kind.code!r}: copies must be a whole number >= 1, got {copies!r}",
-            f"材料 {kind.code!r}：份数必须是不小于 1 的整数，收到 {copies!r}",
+            f"material {kind.code!r}: copies must be a whole number from 1 to {MAX_COPIES}, got {copies!r}",
+            f"{kind.name.zh}：份数必须是 1 到 {MAX_COPIES} 之间的整数，收到 {copies!r}",
             {"kind": kind.code, "copies": copies},
         )
     return Material(kind.code, copies=copies)
@@ -305,7 +306,7 @@ def inspect_material(
             shown,
             f"material {kind.code!r} ({kind.name.en}) is handed in on paper, not as a file: "
             "record the number of copies instead",
-            f"材料 {kind.code!r}（{kind.name.zh}）须报送纸质件，不接收电子文件，请登记份数",
+            f"材料「{kind.name.zh}」须报送纸质件，不接收电子文件，请登记份数",
             {"kind": kind.code},
         )
     allowed = tuple(f.lower() for f in kind.formats) or tuple(sorted(CHECKED_FORMATS))
@@ -1053,7 +1054,7 @@ def _check_name(shown: str, fmt: str, kind: MaterialType, allowed: tuple[str, ..
             reason,
             shown,
             f"the content is {what_en}; material {kind.code!r} must be one of: {allowed_en}",
-            f"文件内容是{what_zh}；材料 {kind.code!r} 只接收：{allowed_zh}",
+            f"文件内容是{what_zh}；「{kind.name.zh}」只接收：{allowed_zh}",
             {"detected": fmt, "allowed": allowed},
         )
     extension = os.path.splitext(shown)[1].lower()
@@ -1074,7 +1075,7 @@ def _check_name(shown: str, fmt: str, kind: MaterialType, allowed: tuple[str, ..
             "format_not_allowed",
             shown,
             f"the file is {what_en}; material {kind.code!r} must be one of: {allowed_en}",
-            f"文件是{what_zh}；材料 {kind.code!r} 只接收：{allowed_zh}",
+            f"文件是{what_zh}；「{kind.name.zh}」只接收：{allowed_zh}",
             {"detected": fmt, "allowed": allowed},
         )
 

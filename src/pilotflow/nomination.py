@@ -46,7 +46,11 @@ def _text(what: str, longest: int = SHORT):  # type: ignore[no-untyped-def]
     every store, SQL columns included, can keep alike)."""
 
     def check(instance: object, attribute: object, value: object) -> None:
-        check_text(value, what, longest)
+        if check_text(value, what, longest) != value:
+            raise InvalidInput(
+                f"{what} must not begin or end with white space, got {value!r}",
+                f"{what} 首尾不能有空白字符，收到 {value!r}",
+            )
 
     return check
 

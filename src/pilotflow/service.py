@@ -28,7 +28,7 @@ from attrs import field, frozen
 
 from .authorities import AuthorityGraph
 from .calendar import Clock, SystemClock, moment
-from .campaign import Campaign
+from .campaign import YEARS, Campaign
 from .codes import validate_unit_code
 from .errors import (
     ActionRefused,
@@ -39,6 +39,7 @@ from .errors import (
     PilotflowError,
     QuotaExceeded,
     Reason,
+    StoreError,
     UnknownAuthority,
 )
 from .events import (
@@ -59,7 +60,7 @@ from .inputs import KEY, LONG_TEXT, NAME, check_ids, check_sequence, check_text
 from .materials import inspect_campaign_material, inspection_of, is_inspected, paper_material
 from .nomination import APPLICANT, OBJECTOR, PUBLIC, Actor, Material, Nomination
 from .screening import UnitList
-from .store import Change, MemoryStore, Receipt, ReceiptExists, Seat, SeatUnavailable, Store
+from .store import Change, MemoryStore, Receipt, Seat, SeatUnavailable, Store
 from .workflow import ACTIONS, STATES, HopPlan, Transition, Workflow
 
 __all__ = ["CampaignRun", "Position", "QuotaLine", "SelectionResult", "Winner", "retry_on_conflict"]
@@ -92,7 +93,8 @@ def _nonempty(what: str, value: object) -> None:
 
 
 def _year(what: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2200:
+    low, high = YEARS
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise InvalidInput(
             f"{what} must be a year (a whole number), got {value!r}", f"{what} 必须是年份（整数）"
         )
@@ -714,7 +716,7 @@ class CampaignRun:
         """
         if key is None:
             return self._atomically(perform, None)
-        check_text(key, "idempotency_key", KEY)
+        key = check_text(key, "idempotency_key", KEY)  # " k" and "k" are one key
         fingerprint = hashlib.sha256(
             json.dumps([_fingerprint(p) for p in parts], ensure_ascii=False).encode()
         ).hexdigest()
@@ -730,9 +732,13 @@ class CampaignRun:
 
         try:
             found, result = self._atomically(attempt)
-        except (ReceiptExists, ActionRefused, ConflictError, DuplicateNomination):
-            # The same command may have been done meanwhile by a request still running when
-            # this one read: then its result is the answer (read after our rollback).
+        except StoreError:
+            raise  # the database failed: nothing to look past
+        except PilotflowError:
+            # Any refusal (a guard, a lost race, an order naming what is no longer a
+            # candidate...) may come from the same command done meanwhile by a request still
+            # running when this one read: then its result is the answer (read after our
+            # rollback).
             found = self.store.receipt(self.campaign.id, key)
             if found is None:
                 raise
@@ -835,9 +841,10 @@ class CampaignRun:
         self._actor(actor)
         materials = check_sequence(materials, "materials", MAX_MATERIALS)
         if idempotency_key is None:
-            return self._nominate(
-                actor, unit_code, unit_name, unit_type, scenario, origin, materials, at, reason, None
-            )
+            return self._atomically(
+                self._nominate, actor, unit_code, unit_name, unit_type, scenario, origin, materials, at,
+                reason, None,
+            )  # fmt: skip
         parts = ("nominate", actor, unit_code, unit_name, unit_type, scenario, origin, materials, at, reason)
         return self._once(
             idempotency_key,
@@ -894,8 +901,7 @@ class CampaignRun:
             "new", None, None,
         )  # fmt: skip
         ctx = self._context(new, actor, when, "nominate")
-        ctx.extra = {**self._base_extra, "registered_in": self.graph.registered_in(unit_code),
-                     "covers": self.graph.covers}  # fmt: skip
+        ctx.extra = {**self._base_extra, "registered_in": self.graph.registered_in(unit_code)}
         data = {
             "campaign": self.campaign.id,
             "unit_code": unit_code,
