@@ -120,8 +120,10 @@ def test_missing_file(load: Loader, tmp_path: Path) -> None:
 
 
 def test_a_nul_character_in_the_name_is_refused(load: Loader) -> None:
-    """A path with a NUL character is refused as a file name, not with a raw ValueError."""
-    assert "NUL character" in refusal(load, "bad\x00name.yaml").problem
+    """A path with a NUL character is refused as a file name (InvalidInput naming the argument),
+    not with a raw ValueError."""
+    with pytest.raises(pf.InvalidInput, match="NUL character"):
+        load("bad\x00name.yaml")
 
 
 def test_a_file_that_is_not_utf8_is_refused(load: Loader, tmp_path: Path) -> None:

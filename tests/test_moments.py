@@ -226,3 +226,47 @@ def test_backfill_is_a_flag(campaign: pf.Campaign) -> None:
     """``backfill`` must be True or False (a truthy string is not enabling it by accident)."""
     with pytest.raises(pf.InvalidInput, match="backfill"):
         pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), backfill="yes")  # type: ignore[arg-type]
+
+
+def test_a_clock_past_the_years_refuses_actions_and_writes_nothing(campaign: pf.Campaign) -> None:
+    """A clock that reads a moment outside 1970-2199 (a host's clock gone wrong) makes every
+    action, the sweep included, an InvalidInput that writes nothing: nothing is dated 2300."""
+
+    class Drifting:
+        def __init__(self) -> None:
+            self.value = shanghai(2023, 10, 17, 9)
+
+        def now(self) -> datetime:
+            return self.value
+
+    clock = Drifting()
+    run = pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=clock)
+    n = nominate(run, 1)
+    clock.value = datetime(2300, 1, 1, tzinfo=UTC)
+    before = state_of(run)
+    with pytest.raises(pf.InvalidInput, match=r"clock\.now\(\) must lie from 1970 to 2199"):
+        run.stamp(CLERK, n.id)
+    with pytest.raises(pf.InvalidInput, match="1970 to 2199"):
+        run.tick()
+    assert before == state_of(run)
+
+
+@pytest.mark.parametrize(
+    "delta",
+    [
+        {"years": 500},
+        {"days": 10**12},
+        {"days": float("nan")},
+        {"days": "1"},
+        {"fortnights": 1},
+        {"years": 200},
+    ],
+    ids=["500-years", "huge", "nan", "text", "unknown-unit", "past-2199"],
+)
+def test_a_fixed_clock_advances_only_within_the_years(delta: dict[str, object]) -> None:
+    """FixedClock.advance refuses unknown units, non-numbers, NaN and steps that leave the
+    years pilotflow keeps (InvalidInput), and the clock stays where it was."""
+    clock = pf.FixedClock(shanghai(2023, 10, 17, 9))
+    with pytest.raises(pf.InvalidInput):
+        clock.advance(**delta)  # type: ignore[arg-type]
+    assert shanghai(2023, 10, 17, 9) == clock.now()

@@ -137,3 +137,33 @@ def test_registered_in_reads_the_code(run: pf.CampaignRun) -> None:
         "371002": "371002", "370284": "370200", "379999": None, "379900": "370000", "100000": "MIN",
         "999999": None,
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("authority", "code"),
+    [
+        pytest.param("370000", "origin_not_first_level", id="at-the-province"),
+        pytest.param(QINGDAO_DISTRICT, "origin_outside_registration", id="in-qingdao"),
+        pytest.param("XPCC", "origin_outside_registration", id="at-xpcc"),
+    ],
+)
+def test_an_earlier_winner_is_registered_where_it_is(run: pf.CampaignRun, authority: str, code: str) -> None:
+    """The ministry registers an earlier winner for re-review at an authority that fits its
+    registration, as a nomination would start: a 环翠区 unit at the province, in Qingdao or at
+    XPCC is refused and nothing is written; at 环翠区, or at a central enterprise that files
+    for it, it is registered."""
+    from pilotflow.service import Winner
+
+    ministry = pf.Actor("MIN", "industry", "m")
+    code_ = unit_code(700, WEIHAI_DISTRICT)
+    before = state_of(run)
+    with pytest.raises(pf.ActionRefused) as refused:
+        run.register_winners(ministry, [Winner(code_, "老单位", "enterprise", 2017, authority)])
+    assert code in refused.value.codes
+    assert before == state_of(run)
+    done = run.register_winners(
+        ministry,
+        [Winner(code_, "老单位", "enterprise", 2017, WEIHAI_DISTRICT),
+         Winner(unit_code(701, "440300"), "央企成员", "enterprise", 2017, "CE-CEC")],
+    )  # fmt: skip
+    assert [WEIHAI_DISTRICT, "CE-CEC"] == [n.holder for n in done]

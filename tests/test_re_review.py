@@ -132,7 +132,7 @@ def test_ministry_registers_winners_awaiting_application(run: pf.CampaignRun) ->
     assert ("re_review", 2017, winners[0].unit_code, "复核单位0") == (
         event.data["track"], event.data["batch"], event.data["unit_code"], event.data["unit_name"],
     )  # fmt: skip
-    assert ("actor_is_top",) == event.verdicts
+    assert ("actor_is_top", "origin_fits_unit") == event.verdicts
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import openpyxl
@@ -109,3 +110,35 @@ def test_bad_winner_files_name_row_and_column(tmp_path: Path, content: str, wher
     with pytest.raises(pf.CampaignFileError) as info:
         load_winners(path)
     assert where == info.value.path
+
+
+def test_a_winners_file_that_is_not_a_regular_file_is_refused_at_once(tmp_path: Path) -> None:
+    """A FIFO, a link to /dev/zero or a folder named as a winners file is refused with a
+    CampaignFileError naming it, unread (it never blocks or fills memory)."""
+    fifo = tmp_path / "w.csv"
+    os.mkfifo(fifo)
+    zero = tmp_path / "z.csv"
+    zero.symlink_to("/dev/zero")
+    folder = tmp_path / "d.csv"
+    folder.mkdir()
+    for path in (fifo, zero, folder):
+        with pytest.raises(pf.CampaignFileError, match="not a regular file") as error:
+            load_winners(path)
+        assert str(path) == error.value.source
+
+
+@pytest.mark.parametrize("batch", ["1e400", "nan", "9" * 500])
+def test_a_winners_batch_that_is_no_year_is_refused(tmp_path: Path, batch: str) -> None:
+    """A batch of 1e400, NaN or 500 digits is refused at its row, never a raw OverflowError."""
+    path = tmp_path / "w.csv"
+    path.write_text(f"统一社会信用代码,单位名称,类型,批次,所在地区代码\n{unit_code(1)},甲,enterprise,{batch},371002\n",
+                    encoding="utf-8")  # fmt: skip
+    with pytest.raises(pf.CampaignFileError, match="row 2"):
+        load_winners(path)
+
+
+@pytest.mark.parametrize("path", [None, 5, "a\x00b.csv"], ids=["none", "int", "nul"])
+def test_load_winners_checks_its_argument(path: object) -> None:
+    """A path that is no path is InvalidInput naming the argument."""
+    with pytest.raises(pf.InvalidInput, match="path"):
+        load_winners(path)  # type: ignore[arg-type]

@@ -268,3 +268,36 @@ def test_paper_material_carries_no_file_fields(store: Store, make_run: Callable[
         run.attach(clerk, n.id, pf.Material("application_form_paper", copies=3, filename="\ud800.pdf"))
     with pytest.raises(pf.InvalidInput, match="copies"):
         pf.Material("application_form_paper", copies=10**20)
+
+
+@pytest.mark.parametrize("reason", ["a\x00b", "a\ud800", "\u200b", "x" * 100_000, 5], ids=str)
+def test_a_nominations_reason_obeys_the_text_rule(
+    store: Store, make_run: Callable[..., pf.CampaignRun], reason: object
+) -> None:
+    """``nominate(reason=...)`` is held to the text rule like every other reason, on every
+    store: refused as InvalidInput, nothing written."""
+    run = make_run(store)
+    before = _state(run)
+    code = unit_code(1)
+    with pytest.raises(pf.InvalidInput, match="nominate reason"):
+        run.nominate(
+            pf.Actor.applicant(code, "a"), unit_code=code, unit_name="单位", unit_type="enterprise",
+            scenario="smart_nursing_homes", origin="371002", reason=reason,  # type: ignore[arg-type]
+        )  # fmt: skip
+    assert before == _state(run)
+
+
+@pytest.mark.parametrize("name", ["\u3164", "\u2800\u2800", "\uffa0", "a\u202eb", "a\u2028b"])
+def test_blank_letters_and_bidi_controls_are_not_a_name(
+    store: Store, make_run: Callable[..., pf.CampaignRun], name: str
+) -> None:
+    """A name made of characters that print as nothing (Hangul fillers, the blank Braille
+    pattern), or holding a bidirectional override or a line separator, is refused alike on
+    every store."""
+    run = make_run(store)
+    code = unit_code(1)
+    with pytest.raises(pf.InvalidInput, match="unit_name"):
+        run.nominate(
+            pf.Actor.applicant(code, "a"), unit_code=code, unit_name=name, unit_type="enterprise",
+            scenario="smart_nursing_homes", origin="371002",
+        )  # fmt: skip

@@ -23,6 +23,7 @@ __all__ = [
     "LIST_FILE_MAX_BYTES",
     "MOMENT_YEARS",
     "fs_path",
+    "read_bytes",
     "read_text",
     "size_text",
     "wrong_argument",
@@ -66,21 +67,39 @@ def wrong_argument(argument: str, expected_en: str, expected_zh: str, value: obj
 def fs_path(value: object, argument: str) -> str:
     """``value`` as a file-system path string, or :class:`InvalidInput` naming ``argument``.
 
-    A ``str`` or an ``os.PathLike`` giving a ``str`` is a path; anything else (``None``,
-    bytes, numbers, lists, a path-like giving bytes...) is refused.
+    A ``str`` or an ``os.PathLike`` giving a ``str`` is a path, if the operating system can
+    take it: no NUL character, no lone surrogate it cannot encode, at most 4,096 characters.
+    Anything else (``None``, bytes, numbers, lists, a path-like giving bytes...) is refused.
     """
-    if isinstance(value, str):
-        return value
-    if isinstance(value, os.PathLike):
+    path: object = value
+    if not isinstance(value, str) and isinstance(value, os.PathLike):
         try:
             path = os.fspath(value)
         except TypeError:
             path = None
-        if isinstance(path, str):
+    if isinstance(path, str):
+        if "\x00" not in path and len(path) <= MAX_PATH and _encodable(path):
             return path
+        raise InvalidInput(
+            f"{argument} is not a usable file name (a NUL character, text the file system cannot "
+            f"encode, or more than {MAX_PATH} characters)",
+            f"{argument} 不是可用的文件路径（含空字符、无法编码的字符，或超过 {MAX_PATH} 个字符）",
+        )
     raise wrong_argument(
         argument, "a path (a str or an os.PathLike of str)", "文件路径（字符串或路径对象）", value
     )
+
+
+#: The longest path accepted, in characters (Linux's PATH_MAX is 4,096 bytes).
+MAX_PATH = 4096
+
+
+def _encodable(path: str) -> bool:
+    try:
+        os.fsencode(path)
+    except UnicodeError:
+        return False
+    return True
 
 
 def size_text(limit: int) -> str:
@@ -105,6 +124,22 @@ def read_text(path: str, *, limit: int, encoding: str, what: tuple[str, str]) ->
     :class:`~pilotflow.errors.CampaignFileError` for a missing, unreadable, special, too large
     or undecodable file.
     """
+    data = read_bytes(path, limit=limit, what=what)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise CampaignFileError(
+            path,
+            "",
+            f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+            f"文件不是 UTF-8 编码的文本（第 {exc.start} 字节处无法解码）",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_bytes(path: str, *, limit: int, what: tuple[str, str]) -> bytes:
+    """The bytes of the regular file at ``path``, of at most ``limit`` bytes (see
+    :func:`read_text`): a FIFO, a device or a folder is refused unread, a larger file too."""
     what_en, what_zh = what
     try:
         fd = os.open(path, _OPEN_FLAGS)
@@ -143,16 +178,7 @@ def read_text(path: str, *, limit: int, encoding: str, what: tuple[str, str]) ->
             f"the file is larger than {size_text(limit)}, the most a {what_en} may be",
             f"文件超过{what_zh}的大小上限（{size_text(limit)}）",
         )
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise CampaignFileError(
-            path,
-            "",
-            f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-            f"文件不是 UTF-8 编码的文本（第 {exc.start} 字节处无法解码）",
-        ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return data
 
 
 def _unreadable(path: str, exc: OSError) -> CampaignFileError:

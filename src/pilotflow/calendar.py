@@ -75,12 +75,35 @@ class FixedClock:
         return self
 
     def advance(self, **delta: float) -> FixedClock:
-        """Move forward by a ``pendulum`` duration (``days=1``, ``hours=3``...)."""
-        self._now = pendulum.instance(self._now).add(**delta)  # type: ignore[arg-type]
+        """Move forward by a ``pendulum`` duration (``days=1``, ``hours=3``...); the clock
+        stays within the years pilotflow accepts."""
+        for unit, amount in delta.items():
+            if unit not in _UNITS or isinstance(amount, bool) or not isinstance(amount, (int, float)):
+                raise InvalidInput(
+                    f"FixedClock.advance takes numbers of {', '.join(_UNITS)}, got {unit}={amount!r}",
+                    f"FixedClock.advance 只接受 {'、'.join(_UNITS)} 的数值，收到 {unit}={amount!r}",
+                )
+            if not abs(amount) <= _MOST[unit]:  # also refuses NaN
+                raise InvalidInput(
+                    f"FixedClock.advance: {unit}={amount!r} leaves the years {_YEARS_TEXT}",
+                    f"FixedClock.advance：{unit}={amount!r} 超出 {_YEARS_TEXT} 年的范围",
+                )
+        self._now = moment(pendulum.instance(self._now).add(**delta), "FixedClock")  # type: ignore[arg-type]
         return self
 
     def __repr__(self) -> str:
         return f"FixedClock({self._now.isoformat()})"
+
+
+# The units FixedClock.advance takes, with the most of each that can stay within the years.
+_SPAN_DAYS = (MOMENT_YEARS[1] - MOMENT_YEARS[0] + 1) * 366
+_MOST = {
+    "years": _SPAN_DAYS / 365, "months": _SPAN_DAYS / 28, "weeks": _SPAN_DAYS / 7, "days": _SPAN_DAYS,
+    "hours": _SPAN_DAYS * 24, "minutes": _SPAN_DAYS * 1440, "seconds": _SPAN_DAYS * 86400,
+    "microseconds": _SPAN_DAYS * 86400e6,
+}  # fmt: skip
+_UNITS = tuple(_MOST)
+_YEARS_TEXT = f"{MOMENT_YEARS[0]}-{MOMENT_YEARS[1]}"
 
 
 def zone(name: object) -> pendulum.Timezone:

@@ -46,6 +46,7 @@ from rich.table import Table
 from rich.text import Text
 
 import pilotflow as pf
+from pilotflow._files import fs_path
 from pilotflow.calendar import parse_moment
 from pilotflow.demo import DEFAULT_DB, printable, run_demo
 from pilotflow.inputs import BIDI_AND_SEPARATORS
@@ -246,17 +247,8 @@ def _type_name(campaign: pf.Campaign, unit_type: str, *, short: bool = False) ->
 # -- opening things ---------------------------------------------------------------------
 
 
-def _no_nul(path: str, what: str) -> str:
-    """A path given on the command line: no NUL character (no file name holds one)."""
-    if "\x00" in path:
-        raise pf.InvalidInput(
-            f"{what}: a path cannot contain a NUL character (\\x00)", f"{what}：路径中不能含有空字符（\\x00）"
-        )
-    return path
-
-
 def _campaign(source: str) -> pf.Campaign:
-    path = Path(_no_nul(source, "campaign"))
+    path = Path(fs_path(source, "campaign"))
     if source not in pf.bundled_campaigns() and (path.suffix in (".yaml", ".yml") or path.exists()):
         return pf.load_campaign(path)
     return pf.load_campaign(source)
@@ -266,7 +258,7 @@ def _store_url(db: str) -> str:
     """The store URL of ``--db`` (a path, or a URL as it is)."""
     if "://" in db:
         return db
-    path = Path(_no_nul(db, "--db")).expanduser()
+    path = Path(fs_path(db, "--db")).expanduser()
     if not os.path.lexists(path):
         raise pf.InvalidInput(
             f"no such database file: {db} (run `pilotflow demo` to make one)",
@@ -553,7 +545,7 @@ def campaign_show(source: str) -> None:
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 def campaign_check(path: Path) -> None:
     """Validate a campaign YAML file; exit 2 with the problem (file, key path) if invalid."""
-    c = pf.load_campaign(_no_nul(str(path), "PATH"))
+    c = pf.load_campaign(fs_path(str(path), "PATH"))
     console = _console()
     console.print(
         f"[green]✓[/] {_show(path)} is a valid campaign · 遴选定义有效: [bold]{_show(c.id)}[/] "

@@ -196,8 +196,8 @@ class _OriginFitsUnit(Guard):
         if origin.kind == "central_enterprise":
             # A central enterprise files for its member units, wherever they are registered:
             # its headquarters vouches for membership, so an applicant cannot file there alone.
-            actor = ctx.actor
-            if actor is None or actor.authority == origin.code:
+            actor = ctx.actor  # its headquarters, or the ministry registering an earlier winner
+            if actor is None or actor.authority in (origin.code, ctx.extra.get("top")):
                 return None
             return Reason(
                 "origin_outside_registration",

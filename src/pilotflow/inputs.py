@@ -58,7 +58,7 @@ def check_text(value: object, what: str, longest: int, *, multiline: bool = Fals
         # Printable text holds no control, format or separator character but the ASCII
         # space: once stripped, it is visible unless it starts with a combining mark.
         stripped = value.strip()
-        if stripped and unicodedata.category(stripped[0]) not in _MARKS:
+        if stripped and stripped[0] not in _BLANKS and unicodedata.category(stripped[0]) not in _MARKS:
             return stripped
     if not isinstance(value, str):
         raise InvalidInput(
@@ -102,7 +102,11 @@ def _check_characters(value: str, what: str, multiline: bool) -> None:
 
 
 def _visible(c: str) -> bool:
-    return not c.isspace() and unicodedata.category(c) not in _INVISIBLE
+    return not c.isspace() and c not in _BLANKS and unicodedata.category(c) not in _INVISIBLE
+
+
+# Letters and symbols that print as nothing: Hangul fillers, the blank Braille pattern.
+_BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 _INVISIBLE = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Me", "Mc"})

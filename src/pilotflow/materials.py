@@ -51,6 +51,7 @@ from typing import IO, Any, cast
 
 from attrs import frozen
 
+from ._files import fs_path
 from .campaign import Campaign, MaterialType
 from .errors import InvalidInput, PilotflowError, Reason
 from .nomination import MAX_COPIES, Material
@@ -298,7 +299,7 @@ def inspect_material(
     for bad arguments, :class:`MissingDependency` when a needed parser is not installed.
     """
     _check_kind(kind)
-    shown = _path_text(path, "path")
+    shown = fs_path(path, "path")
     limits = _check_limits(video_seconds, video_tolerance, max_bytes)
     if kind.paper:
         raise MaterialRejected(
@@ -480,28 +481,6 @@ def _check_kind(kind: object) -> None:
         )
 
 
-def _path_text(path: object, what: str) -> str:
-    try:
-        text = os.fspath(path)  # type: ignore[call-overload]
-    except TypeError:
-        text = None
-    if not isinstance(text, str) or "\x00" in text or not _encodable(text):
-        raise InvalidInput(
-            f"{what} must be a path given as text, got {path!r}",
-            f"{what} 必须是文本形式的路径，收到 {path!r}",
-        )
-    return text
-
-
-def _encodable(text: str) -> bool:
-    """Can the operating system take ``text`` as a path (no lone surrogate it cannot encode)?"""
-    try:
-        os.fsencode(text)
-    except UnicodeError:
-        return False
-    return len(text) <= 4096
-
-
 def _check_limits(
     video_seconds: object, video_tolerance: object, max_bytes: object
 ) -> tuple[int | None, int]:
@@ -623,7 +602,7 @@ def _open_plain(shown: str) -> int:
 
 
 def _open_under_root(shown: str, root: str | os.PathLike[str]) -> int:
-    root_text = _path_text(root, "root")
+    root_text = fs_path(root, "root")
     real_root = os.path.realpath(root_text)
     if not os.path.isdir(real_root):
         raise InvalidInput(

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._files import LIST_FILE_MAX_BYTES, fs_path, read_bytes, read_text
 from .codes import check_code
 from .errors import CampaignFileError, InvalidInput
 from .nomination import Nomination
@@ -182,22 +184,34 @@ _WINNER_COLUMNS = {
 }
 
 
+#: At most this many earlier winners in one file.
+MAX_WINNER_ROWS = 100_000
+
+
 def load_winners(path: str | os.PathLike[str], *, unit_types: dict[str, str] | None = None) -> list[Winner]:
     """Read earlier winners from a CSV (UTF-8) or XLSX file. Errors name the row and column.
 
     ``unit_types`` maps other spellings (e.g. Chinese names 企业) to the campaign's codes.
     """
-    p = Path(path)
-    source = str(p)
-    try:
-        if p.suffix.lower() == ".xlsx":
-            rows = _xlsx_rows(p)
-        elif p.suffix.lower() == ".csv":
-            rows = list(csv.DictReader(io.StringIO(p.read_text(encoding="utf-8-sig"))))
-        else:
-            raise CampaignFileError(source, "", "expected a .csv or .xlsx file", "应为 .csv 或 .xlsx 文件")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CampaignFileError(source, "", f"cannot read the file: {exc}", f"无法读取文件：{exc}") from exc
+    source = fs_path(path, "path")
+    suffix = Path(source).suffix.lower()
+    what = ("winners file", "获奖单位名单文件")
+    if suffix == ".xlsx":
+        rows = _xlsx_rows(source, read_bytes(source, limit=LIST_FILE_MAX_BYTES, what=what))
+    elif suffix == ".csv":
+        text = read_text(source, limit=LIST_FILE_MAX_BYTES, encoding="utf-8-sig", what=what)
+        try:
+            rows = list(itertools.islice(csv.DictReader(io.StringIO(text)), MAX_WINNER_ROWS + 1))
+        except csv.Error as exc:
+            raise CampaignFileError(
+                source, "", f"not a readable CSV file ({exc})", "不是可读取的 CSV 文件"
+            ) from None
+    else:
+        raise CampaignFileError(source, "", "expected a .csv or .xlsx file", "应为 .csv 或 .xlsx 文件")
+    if len(rows) > MAX_WINNER_ROWS:
+        raise CampaignFileError(
+            source, "", f"more than {MAX_WINNER_ROWS} rows", f"超过 {MAX_WINNER_ROWS} 行，过多"
+        )
     if not rows:
         raise CampaignFileError(source, "", "the file has no rows", "文件没有数据行")
     header = {h.strip() for h in rows[0] if h}
@@ -219,8 +233,8 @@ def load_winners(path: str | os.PathLike[str], *, unit_types: dict[str, str] | N
                 source, f"row {n}.unit_code", problem, f"统一社会信用代码无效（{problem}）"
             )
         try:
-            batch = int(float(values["batch"]))
-        except ValueError:
+            batch = int(float(values["batch"])) if len(values["batch"]) <= 8 else int("x")
+        except (ValueError, OverflowError):
             raise CampaignFileError(
                 source,
                 f"row {n}.batch",
@@ -234,20 +248,22 @@ def load_winners(path: str | os.PathLike[str], *, unit_types: dict[str, str] | N
     return out
 
 
-def _xlsx_rows(path: Path) -> list[dict[str, Any]]:
+def _xlsx_rows(source: str, data: bytes) -> list[dict[str, Any]]:
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise ImportError("reading .xlsx needs openpyxl: pip install 'pilotflow[reports]'") from exc
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        # Read rows as they are unpacked, no more than a winners table can have (a sheet
+        # claiming millions of rows is refused, not expanded).
+        values = list(itertools.islice(sheet.iter_rows(values_only=True, max_col=20), MAX_WINNER_ROWS + 2))
+        book.close()
     except Exception as exc:  # openpyxl raises many kinds for a bad file
         raise CampaignFileError(
-            str(path), "", f"not a readable .xlsx file ({exc})", "不是可读取的 .xlsx 文件"
+            source, "", f"not a readable .xlsx file ({exc})", "不是可读取的 .xlsx 文件"
         ) from exc
-    sheet = book.worksheets[0]
-    values = list(sheet.iter_rows(values_only=True))
-    book.close()
     if not values:
         return []
     header = [str(h).strip() if h is not None else "" for h in values[0]]

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from attrs import field, frozen
 
 from .authorities import AuthorityGraph
-from .calendar import Clock, SystemClock, moment
+from .calendar import MOMENT_YEARS, Clock, SystemClock, moment
 from .campaign import YEARS, Campaign
 from .codes import validate_unit_code
 from .errors import (
@@ -66,6 +66,7 @@ from .workflow import ACTIONS, STATES, HopPlan, Transition, Workflow
 __all__ = ["CampaignRun", "Position", "QuotaLine", "SelectionResult", "Winner", "retry_on_conflict"]
 
 T = TypeVar("T")
+_FIRST_YEAR, _LAST_YEAR = MOMENT_YEARS
 ReceiptFor = Callable[[Any], Receipt] | None
 _SEQUENCE = itertools.count()
 _EPOCH_NS = time.time_ns() - time.monotonic_ns()  # wall clock at start; monotonic after
@@ -424,6 +425,8 @@ class CampaignRun:
         within the campaign's tolerance of it (a backfill run: any moment not after the clock).
         The one place the dating rule of docs/architecture.md ("Moments") is enforced."""
         now = self.clock.now()
+        if not (isinstance(now, datetime) and _FIRST_YEAR <= now.year <= _LAST_YEAR):
+            moment(now, "clock.now()")  # a clock moved past the years pilotflow keeps: refused
         if at is None:
             return now
         when = moment(at, "at")
@@ -870,6 +873,8 @@ class CampaignRun:
         receipt_for: ReceiptFor,
     ) -> Nomination:
         when = self._dated(at)
+        if reason is not None:
+            reason = self._reasoned("nominate", reason)
         if not (actor.is_applicant and unit_code == actor.authority):  # else _actor checked it
             validate_unit_code(unit_code)
         unit_name = check_text(unit_name, "unit_name", NAME)
@@ -1546,6 +1551,7 @@ class CampaignRun:
                     "unit_type": w.unit_type, "scenario": w.scenario, "route": route,
                     "track": "re_review", "batch": w.batch}  # fmt: skip
             ctx = self._context(new, actor, when, "register")
+            ctx.extra = {**ctx.extra, "registered_in": self.graph.registered_in(w.unit_code)}
             changes.append(self._change(None, ctx, "register", actor, when, "new", None, data, new))
         if changes:
             done = tuple(c.after for c in changes)

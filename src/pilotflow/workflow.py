@@ -125,7 +125,7 @@ _DEFINITION: list[dict[str, Any]] = [
      "conditions": [g.deadline_passed()]},
     # Re-review (复核) of earlier winners: registered by the ministry, applied for by the unit.
     {"trigger": "register", "source": "new", "dest": "awaiting_application",
-     "conditions": [g.actor_is_top()]},
+     "conditions": [g.actor_is_top(), g.origin_fits_unit()]},
     {"trigger": "apply", "source": "awaiting_application", "dest": "in_review",
      "conditions": [g.actor_at_origin(), g.before_deadline(), g.not_listed()]},
     {"trigger": "revoke_unapplied", "source": "awaiting_application", "dest": "revoked",
