@@ -21,6 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pilotflow as pf
+from pilotflow.calendar import parse_moment
+from pilotflow.reports import load_winners, summary_rows, write_summary
 from pilotflow.service import Winner
 
 from conftest import (
@@ -34,6 +36,7 @@ from conftest import (
 )
 
 CLERK = pf.Actor(WEIHAI_DISTRICT, "industry", "clerk")
+GRAPH = pf.AuthorityGraph.bundled()
 MINISTRY = pf.Actor("MIN", "industry", "m")
 
 
@@ -180,6 +183,20 @@ CONSTRUCTORS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
     "empty_lists": (pf.empty_lists, {"campaign": bundled()}),
     "UnitList.empty": (pf.UnitList.empty, {"list_id": "x"}),
     "Actor.applicant": (pf.Actor.applicant, {"unit_code": unit_code(1), "person": "p"}),
+    "Authority": (pf.Authority, {"code": "X1", "name": "n", "level": "district", "kind": "county",
+                                 "parent": "MIN", "departments": ("industry",), "admits": ()}),
+    "AuthorityGraph.registered_in": (GRAPH.registered_in, {"unit_code": unit_code(1)}),
+    "AuthorityGraph.route": (GRAPH.route, {"origin": WEIHAI_DISTRICT, "campaign": bundled()}),
+    "AuthorityGraph.find": (GRAPH.find, {"name": "环翠区"}),
+    "AuthorityGraph.children": (GRAPH.children, {"code": "371000"}),
+    "AuthorityGraph.getitem": (GRAPH.__getitem__, {"code": "371000"}),
+    "UnitList.hit": (pf.UnitList.empty("x").hit, {"unit_code": unit_code(1), "at": shanghai(2023, 10, 17)}),
+    "summary_rows": (summary_rows, {"run": _run()[0], "authority": WEIHAI_DISTRICT}),
+    "load_winners": (load_winners, {"path": "/nonexistent/winners.csv"}),
+    "write_summary": (write_summary, {"run": _run()[0], "authority": WEIHAI_DISTRICT,
+                                      "path": "/nonexistent/folder/summary.xlsx"}),
+    "parse_moment": (parse_moment, {"text": "2023-10-17T09:00+08:00", "what": "at",
+                                    "timezone": "Asia/Shanghai"}),
 }  # fmt: skip
 
 CTOR_CASES = [(name, arg) for name, (_, kwargs) in CONSTRUCTORS.items() for arg in kwargs]

@@ -63,7 +63,7 @@ def test_a_wrong_type_is_refused_naming_the_argument(call: Callable[[], object],
 
 def test_an_unknown_time_zone_for_a_list_is_refused() -> None:
     """``load_list(..., timezone="Mars/Base")`` is refused before the file is read."""
-    with pytest.raises(pf.InvalidInput, match="unknown time zone 'Mars/Base'"):
+    with pytest.raises(pf.InvalidInput, match="IANA time zone name such as 'Asia/Shanghai', got 'Mars/Base'"):
         pf.load_list("absent.csv", "x", timezone="Mars/Base")
 
 

@@ -301,3 +301,35 @@ def test_blank_letters_and_bidi_controls_are_not_a_name(
             pf.Actor.applicant(code, "a"), unit_code=code, unit_name=name, unit_type="enterprise",
             scenario="smart_nursing_homes", origin="371002",
         )  # fmt: skip
+
+
+@pytest.mark.parametrize("odd", ["\ud800", "a\x00b"], ids=["lone-surrogate", "nul"])
+def test_a_store_lookup_by_text_no_store_can_hold_finds_nothing(store: Store, odd: str) -> None:
+    """Called directly, every store answers a lookup by text it cannot hold (a lone surrogate,
+    a NUL) alike: not found, nothing, zero; never a driver's encoding error."""
+    with pytest.raises(pf.NominationNotFound):
+        store.get(odd)
+    assert [] == store.events("c", odd)
+    assert [] == store.nominations(odd)
+    assert None is store.find_claim("c", odd)
+    assert None is store.receipt("c", odd)
+    assert 0 == store.quota_used("c", odd, "enterprise")
+    assert {} == store.quota_usage(odd)
+
+
+@pytest.mark.parametrize("odd", [[], 5, None], ids=["list", "int", "none"])
+def test_a_store_lookup_by_something_that_is_not_text_is_invalid_input(store: Store, odd: object) -> None:
+    """Called directly, every store refuses a lookup argument that is not text with an
+    InvalidInput naming it, and ``commit`` refuses changes that are not a list."""
+    with pytest.raises(pf.InvalidInput):
+        store.get(odd)  # type: ignore[arg-type]
+    if odd is not None:  # None is "no filter" where a filter is optional
+        with pytest.raises(pf.InvalidInput):
+            store.events("c", odd)  # type: ignore[arg-type]
+    with pytest.raises(pf.InvalidInput):
+        store.quota_used("c", odd, "enterprise")  # type: ignore[arg-type]
+    with pytest.raises(pf.InvalidInput):
+        store.receipt("c", odd)  # type: ignore[arg-type]
+    if odd != []:  # an empty list of changes commits nothing
+        with pytest.raises(pf.InvalidInput, match="changes"):
+            store.commit("c", odd)  # type: ignore[arg-type]

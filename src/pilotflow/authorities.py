@@ -30,7 +30,8 @@ import networkx as nx
 import yaml
 from attrs import evolve, field, frozen
 
-from .errors import GraphError, UnknownAuthority, UnknownDepartment
+from .errors import GraphError, InvalidInput, UnknownAuthority, UnknownDepartment
+from .inputs import check_sequence
 
 __all__ = ["DEFAULT_DEPARTMENTS", "Authority", "AuthorityGraph"]
 
@@ -57,7 +58,35 @@ _SARS = frozenset({"810000", "820000"})
 
 
 def _departments(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return _texts(value, "departments")
+
+
+def _admits(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(_texts(value, "admits"))
+
+
+def _texts(value: object, what: str) -> tuple[str, ...]:
+    items = check_sequence(value if not isinstance(value, (set, frozenset)) else sorted(value), what)
+    for item in items:
+        if type(item) is not str:
+            raise InvalidInput(
+                f"authority {what} must be codes (text), got {type(item).__name__}",
+                f"机关的 {what} 必须是代码（文本）",
+            )
+    return items
+
+
+def _code(_instance: object, attribute: Any, value: Any) -> None:
+    if type(value) is not str or not value:
+        raise InvalidInput(
+            f"authority {attribute.name} must be non-empty text, got {value!r}",
+            f"机关的 {attribute.name} 必须是非空文本",
+        )
+
+
+def _optional_code(instance: object, attribute: Any, value: Any) -> None:
+    if value is not None:
+        _code(instance, attribute, value)
 
 
 @frozen
@@ -72,15 +101,15 @@ class Authority:
     :meth:`AuthorityGraph.registered_in` and docs/authorities.md, "Where a nomination starts").
     """
 
-    code: str
-    name: str
-    level: str
-    kind: str
-    parent: str | None
-    admin_parent: str | None = None
+    code: str = field(validator=_code)
+    name: str = field(validator=_code)
+    level: str = field(validator=_code)
+    kind: str = field(validator=_code)
+    parent: str | None = field(validator=_optional_code)
+    admin_parent: str | None = field(default=None, validator=_optional_code)
     departments: tuple[str, ...] = field(default=DEFAULT_DEPARTMENTS, converter=_departments)
     ancestors: frozenset[str] = frozenset()
-    admits: frozenset[str] = field(default=frozenset(), converter=frozenset)
+    admits: frozenset[str] = field(default=frozenset(), converter=_admits)
 
     def check_department(self, department: str) -> None:
         """Raise :class:`UnknownDepartment` unless this authority has ``department``."""
@@ -105,7 +134,12 @@ class AuthorityGraph:
 
     def __init__(self, authorities: Iterable[Authority]) -> None:
         nodes: dict[str, Authority] = {}
-        for a in authorities:
+        for a in check_sequence(authorities, "authorities", 1_000_000):
+            if not isinstance(a, Authority):
+                raise _error(
+                    f"authorities must be Authority records, got {type(a).__name__}",
+                    "authorities 参数只能包含 Authority 机关记录",
+                )
             if a.code in nodes:
                 raise _error(f"duplicate authority code {a.code!r}", f"单位代码重复：{a.code!r}")
             nodes[a.code] = a
@@ -176,7 +210,12 @@ class AuthorityGraph:
     def with_authorities(self, extra: Iterable[Authority]) -> AuthorityGraph:
         """A new graph with ``extra`` authorities added (or replacing those with their code)."""
         merged = {a.code: a for a in self._nodes.values()}
-        for a in extra:
+        for a in check_sequence(extra, "extra"):
+            if not isinstance(a, Authority):
+                raise _error(
+                    f"extra must hold Authority records, got {type(a).__name__}",
+                    "extra 参数只能包含 Authority 机关记录",
+                )
             merged[a.code] = evolve(a, ancestors=frozenset())
         return AuthorityGraph(evolve(a, ancestors=frozenset()) for a in merged.values())
 
@@ -213,6 +252,10 @@ class AuthorityGraph:
         >>> graph.registered_in("91370284MA3C5CJX00").name    # 胶南市, merged into 黄岛区 in 2012
         '青岛市'
         """
+        if type(unit_code) is not str:
+            raise InvalidInput(
+                f"unit_code must be text, got {type(unit_code).__name__}", "unit_code 必须是文本（字符串）"
+            )
         division = unit_code[2:8]
         if division == "100000":
             return self.top
@@ -274,7 +317,14 @@ class AuthorityGraph:
         From each authority the next is the campaign's reporting override for it, else its
         parent; authorities of a level the campaign does not use are passed over.
         """
-        return _route(self, origin, campaign.level_codes, campaign.reports_to)
+        try:
+            levels, override = campaign.level_codes, campaign.reports_to
+        except AttributeError:
+            raise InvalidInput(
+                f"campaign must be a Campaign (see load_campaign), got {type(campaign).__name__}",
+                "campaign 参数必须是 Campaign 对象（请用 load_campaign 加载）",
+            ) from None
+        return _route(self, origin, levels, override)
 
 
 class _CampaignRouting(Protocol):

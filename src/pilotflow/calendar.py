@@ -106,8 +106,9 @@ _UNITS = tuple(_MOST)
 _YEARS_TEXT = f"{MOMENT_YEARS[0]}-{MOMENT_YEARS[1]}"
 
 
-def zone(name: object) -> pendulum.Timezone:
-    """The IANA time zone ``name`` (``Asia/Shanghai``); anything else is InvalidInput."""
+def zone(name: object, what: str = "timezone") -> pendulum.Timezone:
+    """The IANA time zone ``name`` (``Asia/Shanghai``); anything else is InvalidInput naming
+    ``what``."""
     if isinstance(name, str) and 0 < len(name) <= 64 and name.isprintable() and "\\" not in name:
         try:
             found = pendulum.timezone(name)
@@ -116,9 +117,10 @@ def zone(name: object) -> pendulum.Timezone:
         else:
             if isinstance(found, pendulum.Timezone):
                 return found
+    shown = repr(name)[:60]
     raise InvalidInput(
-        f"timezone must be an IANA time zone name such as 'Asia/Shanghai', got {name!r}",
-        f"时区必须是 IANA 时区名（如 'Asia/Shanghai'），收到 {name!r}",
+        f"{what} must be an IANA time zone name such as 'Asia/Shanghai', got {shown}",
+        f"参数 {what} 应为 IANA 时区名（如 'Asia/Shanghai'），收到 {shown}",
     )
 
 
@@ -141,7 +143,16 @@ def moment(value: object, what: str = "moment") -> datetime:
 
 
 def parse_moment(text: str, what: str = "moment", timezone: str = DEFAULT_TIMEZONE) -> datetime:
-    """Parse an ISO 8601 moment that carries its offset (``2023-10-18T17:00+08:00``)."""
+    """Parse an ISO 8601 moment that carries its offset (``2023-10-18T17:00+08:00``), read in
+    ``timezone``."""
+    if not isinstance(what, str):
+        raise InvalidInput("what must be text (the name of the moment)", "what 参数必须是文本")
+    tz = zone(timezone)
+    if not isinstance(text, str) or len(text) > 64:
+        raise InvalidInput(
+            f"{what} must be an ISO 8601 date-time (text of at most 64 characters), got {repr(text)[:70]}",
+            f"{what} 必须是 ISO 8601 日期时间（不超过 64 个字符的文本）",
+        )
     try:
         parsed = pendulum.parse(text, exact=True)
     except (ValueError, TypeError) as exc:
@@ -156,7 +167,7 @@ def parse_moment(text: str, what: str = "moment", timezone: str = DEFAULT_TIMEZO
         )
     if not _has_offset(text):
         raise NaiveDatetime(what, text)
-    return pendulum.instance(moment(parsed, what)).in_timezone(timezone)  # bounded: converts
+    return pendulum.instance(moment(parsed, what)).in_timezone(tz)  # bounded: converts
 
 
 def _has_offset(text: str) -> bool:

@@ -30,7 +30,6 @@ from datetime import date, datetime, timedelta
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any, NoReturn
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from yaml.composer import Composer
@@ -46,7 +45,7 @@ from ._files import (
     wrong_argument,
 )
 from .authorities import AuthorityGraph
-from .calendar import by_date, parse_moment
+from .calendar import by_date, parse_moment, zone
 from .campaign import (
     DEFAULT_CLOCK_TOLERANCE_SECONDS,
     MAX_CLOCK_TOLERANCE_SECONDS,
@@ -204,6 +203,7 @@ def parse_campaign(text: str, *, source: str = "<string>", graph: AuthorityGraph
     """
     if not isinstance(text, str):
         raise wrong_argument("text", "the YAML text (a str)", "YAML 文本（字符串）", text)
+    text = str(text)  # a subclass of str reads as the plain text it holds
     if not isinstance(source, str):
         raise wrong_argument("source", "a name for the text (a str)", "文本的名称（字符串）", source)
     reader = _Reader(source, _graph_argument(graph))
@@ -838,8 +838,8 @@ class _Reader:
     def _timezone(self, value: object) -> str:
         name = self.string(value, "timezone")
         try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
+            zone(name)
+        except InvalidInput:
             self.fail(
                 "timezone",
                 f"unknown time zone {_short(name)} (use an IANA name such as 'Asia/Shanghai')",

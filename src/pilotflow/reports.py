@@ -98,6 +98,10 @@ def summary_rows(run: CampaignRun, authority: str) -> list[dict[str, Any]]:
     """The rows of the summary table of ``authority``: the 2023 units it recommended, in its
     ranking, then the earlier winners of its area under re-review (those it recommended in
     its ranking first, then the others), each with its state and result."""
+    if not isinstance(run, CampaignRun):
+        raise InvalidInput(
+            f"run must be a CampaignRun, got {type(run).__name__}", "run 参数必须是 CampaignRun"
+        )
     run.graph[authority]  # an unknown authority is refused here
     ranks = _ranks(run, authority)
     chosen = [
@@ -155,7 +159,7 @@ def summary_table(run: CampaignRun, authority: str) -> pd.DataFrame:
 
 def write_summary(run: CampaignRun, authority: str, path: str | os.PathLike[str]) -> Path:
     """Write the summary table of ``authority`` to an XLSX file; return its path."""
-    target = Path(path)
+    target = Path(fs_path(path, "path"))
     if target.suffix.lower() != ".xlsx":
         raise InvalidInput(
             f"the summary table is written as .xlsx, not {target.suffix or 'no extension'}",

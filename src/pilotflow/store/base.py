@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from attrs import frozen
 
-from ..errors import PilotflowError
+from ..errors import InvalidInput, PilotflowError
 from ..events import Event
 from ..nomination import Nomination
 
@@ -61,6 +61,46 @@ class Receipt:
     key: str
     fingerprint: str
     result: str
+
+
+def findable(*values: object, what: str = "a lookup argument") -> bool:
+    """Could a store hold every one of ``values`` (text without NUL or lone surrogates)? A
+    lookup by text no store can hold finds nothing, alike on every store; anything but text
+    (None included: leave out an optional filter that is not given) is
+    :class:`~pilotflow.errors.InvalidInput` naming ``what``."""
+    ok = True
+    for value in values:
+        if type(value) is str:
+            if not value.isprintable() and ("\x00" in value or not _encodes(value)):
+                ok = False
+        else:
+            raise InvalidInput(
+                f"{what} must be text (a str), got {type(value).__name__}",
+                f"{what} 必须是文本（字符串），收到的是 {type(value).__name__}",
+            )
+    return ok
+
+
+def given(*values: object) -> tuple[object, ...]:
+    """The optional arguments that were given (not None)."""
+    return tuple(v for v in values if v is not None)
+
+
+def _encodes(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_changes(changes: object) -> None:
+    """``changes`` handed to :meth:`Store.commit` must be a list or tuple of changes."""
+    if type(changes) is not tuple and type(changes) is not list:
+        raise InvalidInput(
+            f"changes must be a list of Change, got {type(changes).__name__}",
+            "changes 参数必须是 Change 列表",
+        )
 
 
 class ReceiptExists(PilotflowError):

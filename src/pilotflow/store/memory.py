@@ -15,7 +15,8 @@ from typing import Any
 from ..errors import ConflictError, DuplicateNomination, NominationNotFound
 from ..events import Event, EventShape, build_event
 from ..nomination import Actor, Nomination
-from .base import Change, Receipt, ReceiptExists, SeatUnavailable, Store
+from .base import Change, Receipt, ReceiptExists, SeatUnavailable, Store, check_changes, findable
+from .base import given as _given
 
 __all__ = ["MemoryStore"]
 
@@ -110,10 +111,12 @@ class MemoryStore(Store):
     def get(self, nomination_id: str) -> Nomination:
         try:
             return self._nominations[nomination_id]
-        except KeyError:
+        except (KeyError, TypeError):
+            findable(nomination_id, what="nomination_id")  # not text: says so
             raise NominationNotFound(nomination_id) from None
 
     def find_claim(self, campaign: str, unit_code: str, track: str = "new") -> Nomination | None:
+        findable(campaign, unit_code, track, what="campaign, unit_code and track")
         nid = self._live.get((campaign, unit_code if track == "new" else f"{track}:{unit_code}"))
         return None if nid is None else self._nominations[nid]
 
@@ -125,6 +128,7 @@ class MemoryStore(Store):
         state: str | None = None,
         unit_type: str | None = None,
     ) -> list[Nomination]:
+        findable(campaign, *_given(holder, state, unit_type), what="campaign and the filters")
         found = [
             n
             for n in self._nominations.values()
@@ -137,6 +141,7 @@ class MemoryStore(Store):
         return found
 
     def events(self, campaign: str, nomination_id: str | None = None) -> list[Event]:
+        findable(campaign, *_given(nomination_id), what="campaign and nomination_id")
         with self._lock:
             log = self._logs.get(campaign)
             if log is None:
@@ -155,15 +160,20 @@ class MemoryStore(Store):
             ]
 
     def quota_used(self, campaign: str, authority: str, unit_type: str) -> int:
+        if type(campaign) is not str or type(authority) is not str or type(unit_type) is not str:
+            findable(campaign, authority, unit_type, what="campaign, authority and unit_type")
         return self._quota.get((campaign, authority, unit_type), 0)
 
     def quota_usage(self, campaign: str) -> dict[tuple[str, str], int]:
+        findable(campaign, what="campaign")
         return {(a, t): n for (c, a, t), n in self._quota.items() if c == campaign and n}
 
     def receipt(self, campaign: str, key: str) -> Receipt | None:
+        findable(campaign, key, what="campaign and key")
         return self._receipts.get((campaign, key))
 
     def commit(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
+        check_changes(changes)
         if len(changes) != 1 or receipt is not None:
             self._commit_many(campaign, changes, receipt)
             return

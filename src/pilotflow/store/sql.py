@@ -48,7 +48,8 @@ from ..errors import (
 )
 from ..events import FIXED_FIELDS, Event, build_nomination
 from ..nomination import MinistryRecord, Nomination
-from .base import Change, Receipt, ReceiptExists, SeatUnavailable, Store
+from .base import Change, Receipt, ReceiptExists, SeatUnavailable, Store, check_changes, findable
+from .base import given as _given
 from .codec import (
     EVENT_COLUMNS,
     converter,
@@ -853,6 +854,8 @@ class SQLStore(Store):
     # -- reads -----------------------------------------------------------------------
 
     def get(self, nomination_id: str) -> Nomination:
+        if not findable(nomination_id, what="nomination_id"):
+            raise NominationNotFound(nomination_id)
         if self._own_ok:
             try:
                 rows = self._own().execute(self._sql_get.text, (nomination_id,)).fetchall()
@@ -867,6 +870,8 @@ class SQLStore(Store):
         return self._nomination(rows[0])
 
     def find_claim(self, campaign: str, unit_code: str, track: str = "new") -> Nomination | None:
+        if not findable(campaign, unit_code, track, what="campaign, unit_code and track"):
+            return None
         n = self._n
         with self._wrap(), self._read_conn() as conn:
             row = conn.execute(
@@ -883,6 +888,8 @@ class SQLStore(Store):
         state: str | None = None,
         unit_type: str | None = None,
     ) -> list[Nomination]:
+        if not findable(campaign, *_given(holder, state, unit_type), what="campaign and the filters"):
+            return []
         values = {"p_campaign": campaign}
         for name, value in (("holder", holder), ("state", state), ("unit_type", unit_type)):
             if value is not None:
@@ -896,6 +903,8 @@ class SQLStore(Store):
         return [self._nomination(r) for r in self._fetch(sql, values)]
 
     def events(self, campaign: str, nomination_id: str | None = None) -> list[Event]:
+        if not findable(campaign, *_given(nomination_id), what="campaign and nomination_id"):
+            return []
         e = self._e
         q = sa.select(e).where(e.c.campaign == campaign)
         if nomination_id is not None:
@@ -905,12 +914,16 @@ class SQLStore(Store):
         return [row_event(r) for r in rows]
 
     def quota_used(self, campaign: str, authority: str, unit_type: str) -> int:
+        if not findable(campaign, authority, unit_type, what="campaign, authority and unit_type"):
+            return 0
         sql = self._sql_quota
         params = {"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type}
         rows = self._fetch(sql, params)
         return int(rows[0][0] or 0) if rows else 0
 
     def quota_usage(self, campaign: str) -> dict[tuple[str, str], int]:
+        if not findable(campaign, what="campaign"):
+            return {}
         q = self._q
         with self._wrap(), self._read_conn() as conn:
             rows = conn.execute(
@@ -923,11 +936,14 @@ class SQLStore(Store):
     # -- writes ----------------------------------------------------------------------
 
     def receipt(self, campaign: str, key: str) -> Receipt | None:
+        if not findable(campaign, key, what="campaign and key"):
+            return None
         sql = self._sql_receipt
         rows = self._fetch(sql, {"p_campaign": campaign, "p_key": key})
         return Receipt(key, rows[0][0], rows[0][1]) if rows else None
 
     def commit(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
+        check_changes(changes)
         try:
             if self._pg and self._conn is None and receipt is None and len(changes) == 1:
                 ch = changes[0]
