@@ -52,52 +52,56 @@ _REORDERING = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\
 _MARKS = frozenset({"Mn", "Me", "Mc"})
 
 
-def check_text(value: object, what: str, longest: int, *, multiline: bool = False) -> str:
-    """``value`` stripped, if it obeys the text rule; else :class:`InvalidInput` naming ``what``."""
+def check_text(
+    value: object, what: str, longest: int, *, multiline: bool = False, zh: str | None = None
+) -> str:
+    """``value`` stripped, if it obeys the text rule; else :class:`InvalidInput` naming ``what``
+    (``zh``: its name in Chinese, when the field's code is no name for a reader)."""
     if type(value) is str and len(value) <= longest and value.isprintable():
         # Printable text holds no control, format or separator character but the ASCII
         # space: once stripped, it is visible unless it starts with a combining mark.
         stripped = value.strip()
         if stripped and stripped[0] not in _BLANKS and unicodedata.category(stripped[0]) not in _MARKS:
             return stripped
+    name_zh = zh or what
     if not isinstance(value, str):
         raise InvalidInput(
             f"{what} must be a string, got {type(value).__name__}",
-            f"{what} 必须是文本（字符串），收到的是 {type(value).__name__}",
+            f"{name_zh} 必须是文本（字符串），收到的是 {type(value).__name__}",
         )
     if len(value) > longest:
         raise InvalidInput(
             f"{what} has {len(value)} characters; at most {longest} are allowed",
-            f"{what} 长度为 {len(value)} 个字符，最多允许 {longest} 个",
+            f"{name_zh} 长度为 {len(value)} 个字符，最多允许 {longest} 个",
         )
     if not value.isprintable():  # the common case (printable text) costs one C call
-        _check_characters(value, what, multiline)
+        _check_characters(value, what, multiline, name_zh)
     stripped = value.strip()
     if not stripped or not any(_visible(c) for c in stripped):
         raise InvalidInput(
             f"{what} must contain a visible character, got only white space or invisible characters",
-            f"{what} 不能为空（仅含空白或不可见字符）",
+            f"{name_zh} 不能为空（仅含空白或不可见字符）",
         )
     return stripped
 
 
-def _check_characters(value: str, what: str, multiline: bool) -> None:
+def _check_characters(value: str, what: str, multiline: bool, name_zh: str) -> None:
     for i, c in enumerate(value):
         category = unicodedata.category(c)
         if category == "Cs":
             raise InvalidInput(
                 f"{what} holds a lone surrogate (U+{ord(c):04X}) at position {i}: not valid Unicode text",
-                f"{what} 第 {i + 1} 个字符不是有效的 Unicode 字符（孤立代理项 U+{ord(c):04X}）",
+                f"{name_zh} 第 {i + 1} 个字符不是有效的 Unicode 字符（孤立代理项 U+{ord(c):04X}）",
             )
         if c in _REORDERING:
             raise InvalidInput(
                 f"{what} holds a bidirectional formatting character (U+{ord(c):04X}) at position {i}",
-                f"{what} 第 {i + 1} 个字符是双向文本控制字符（U+{ord(c):04X}），不允许",
+                f"{name_zh} 第 {i + 1} 个字符是双向文本控制字符（U+{ord(c):04X}），不允许",
             )
         if category in ("Cc", "Zl", "Zp") and not (multiline and c in _LINE_BREAKS):
             raise InvalidInput(
                 f"{what} holds a control character (U+{ord(c):04X}) at position {i}",
-                f"{what} 第 {i + 1} 个字符是控制字符（U+{ord(c):04X}），不允许",
+                f"{name_zh} 第 {i + 1} 个字符是控制字符（U+{ord(c):04X}），不允许",
             )
 
 

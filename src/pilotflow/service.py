@@ -61,7 +61,7 @@ from .materials import inspect_campaign_material, inspection_of, is_inspected, p
 from .nomination import APPLICANT, OBJECTOR, PUBLIC, Actor, Material, Nomination
 from .screening import UnitList
 from .store import Change, MemoryStore, Receipt, Seat, SeatUnavailable, Store
-from .workflow import ACTIONS, STATES, HopPlan, Transition, Workflow
+from .workflow import ACTION_ZH, ACTIONS, STATES, HopPlan, Transition, Workflow
 
 __all__ = ["CampaignRun", "Position", "QuotaLine", "SelectionResult", "Winner", "retry_on_conflict"]
 
@@ -460,7 +460,7 @@ class CampaignRun:
                 f"nomination must be an id or a Nomination, got {type(nomination).__name__}",
                 "nomination 参数必须是申报编号或 Nomination 对象",
             )
-        check_text(nid, "nomination id", NAME)
+        check_text(nid, "nomination id", NAME, zh="申报编号")
         found = self.store.get(nid)
         if found.campaign != self.campaign.id:
             raise self._other_campaign(found)
@@ -719,7 +719,7 @@ class CampaignRun:
         """
         if key is None:
             return self._atomically(perform, None)
-        key = check_text(key, "idempotency_key", KEY)  # " k" and "k" are one key
+        key = check_text(key, "idempotency_key", KEY, zh="幂等键")  # " k" and "k" are one key
         fingerprint = hashlib.sha256(
             json.dumps([_fingerprint(p) for p in parts], ensure_ascii=False).encode()
         ).hexdigest()
@@ -877,7 +877,7 @@ class CampaignRun:
             reason = self._reasoned("nominate", reason)
         if not (actor.is_applicant and unit_code == actor.authority):  # else _actor checked it
             validate_unit_code(unit_code)
-        unit_name = check_text(unit_name, "unit_name", NAME)
+        unit_name = check_text(unit_name, "unit_name", NAME, zh="单位名称")
         self._unit_type(unit_type)
         if not isinstance(scenario, str) or scenario not in self.campaign.scenarios:
             raise InvalidInput(
@@ -989,8 +989,8 @@ class CampaignRun:
             )
         if not spec.paper and not is_inspected(material, self.campaign):
             raise InvalidInput(
-                f"{material.kind!r} is an electronic file: attach it with attach_file (or a "
-                "record from inspect_material), so that its bytes are checked",
+                f"{material.kind!r} is an electronic file: attach it with attach_file (or a record "
+                "from pilotflow.materials.inspect_campaign_material), so that its bytes are checked",
                 f"{spec.name.zh}为电子文件，请通过 attach_file 上传并核验，不能仅作声明",
             )
         return material
@@ -1070,10 +1070,14 @@ class CampaignRun:
         """Forward to the next authority on the route (takes a quota seat)."""
         return self._act("recommend", actor, nomination, at, reason, None, idempotency_key)
 
-    def _reasoned(self, action: str, reason: object) -> str:
+    def _reasoned(self, action: str, reason: object, what: str = "reason", what_zh: str = "理由") -> str:
+        """A written reason (or opinion, objection...) for ``action``, by the text rule."""
+        action_zh = ACTION_ZH.get(action, action)
         if reason is None or (isinstance(reason, str) and not reason.strip()):
-            raise InvalidInput(f"{action} needs a reason (a non-empty string)", f"{action} 操作必须填写理由")
-        return check_text(reason, f"{action} reason", LONG_TEXT, multiline=True)
+            raise InvalidInput(
+                f"{action} needs a {what} (a non-empty string)", f"{action_zh}操作必须填写{what_zh}"
+            )
+        return check_text(reason, f"{action} {what}", LONG_TEXT, multiline=True, zh=f"{action_zh}{what_zh}")
 
     def decline(
         self,
@@ -1149,7 +1153,8 @@ class CampaignRun:
             raise InvalidInput(
                 f"order names nominations that are not candidates of {authority} for "
                 f"{unit_type}: {', '.join(unknown)}",
-                f"排序中包含不属于 {authority} {unit_type} 类待推荐名单的申报：{'、'.join(unknown)}",
+                f"排序中包含不属于{self.graph[authority].name}{self._department_names.get(unit_type, unit_type)}"
+                f"类待推荐名单的申报：{'、'.join(unknown)}",
             )
         position = {nid: i for i, nid in enumerate(order)}
         priority = [self._lists.get(k) for k in self.campaign.ranking.priority_lists]
@@ -1292,7 +1297,7 @@ class CampaignRun:
         """An expert (the actor's person id, acting for a ministry department) scores a
         received unit from 0 to 100 with a written opinion; each expert scores once."""
         _number("score", score, 0, 100)
-        text = self._reasoned("score (opinion)", opinion)
+        text = self._reasoned("score", opinion, "opinion", "意见")
         data = {"expert": actor.person if isinstance(actor, Actor) else "", "score": float(score),
                 "opinion": text}  # fmt: skip
         return self._act("score", actor, nomination, at, None, data, idempotency_key)
@@ -1439,9 +1444,9 @@ class CampaignRun:
     ) -> Nomination:
         """A named objection to a unit on notice, inside the window; it suspends only that
         unit until the ministry rules on it."""
-        who = check_text(objector, "objector (the objector's real name)", NAME)
-        data = {"objector": who, "grounds": self._reasoned("objection (grounds)", grounds),
-                "evidence": self._reasoned("objection (evidence)", evidence)}  # fmt: skip
+        who = check_text(objector, "objector (the objector's real name)", NAME, zh="异议人（实名）")
+        data = {"objector": who, "grounds": self._reasoned("object", grounds, "grounds", "事实与理由"),
+                "evidence": self._reasoned("object", evidence, "evidence", "证据")}  # fmt: skip
         actor = Actor(PUBLIC, OBJECTOR, who)
         return self._act("object", actor, nomination, at, None, data, idempotency_key)
 

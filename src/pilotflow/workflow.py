@@ -50,6 +50,16 @@ ACTIONS = (
     "register", "apply", "revoke_unapplied", "score", "conclude", "select_for_check", "check",
     "propose", "publish", "object", "uphold", "dismiss", "announce",
 )  # fmt: skip
+#: Each action as a civil servant names it (for messages in Chinese).
+ACTION_ZH = {
+    "nominate": "申报", "attach": "提交材料", "stamp": "盖章", "recommend": "推荐", "return": "退回",
+    "decline": "不予推荐", "withdraw": "撤回", "cut": "名额外不予推荐", "lapse": "逾期失效",
+    "register": "登记复核单位", "apply": "申请复核", "revoke_unapplied": "逾期未申请撤销",
+    "score": "专家评分", "conclude": "评审结论", "select_for_check": "抽取实地核查", "check": "实地核查",
+    "propose": "拟入选", "publish": "公示", "object": "异议", "uphold": "异议成立", "dismiss": "异议不成立",
+    "announce": "公告",
+}  # fmt: skip
+assert set(ACTION_ZH) == set(ACTIONS)
 
 
 class Branch:
