@@ -1153,8 +1153,8 @@ class CampaignRun:
             raise InvalidInput(
                 f"order names nominations that are not candidates of {authority} for "
                 f"{unit_type}: {', '.join(unknown)}",
-                f"排序中包含不属于{self.graph[authority].name}{self._department_names.get(unit_type, unit_type)}"
-                f"类待推荐名单的申报：{'、'.join(unknown)}",
+                f"排序中包含不属于{self.graph[authority].name}"
+                f"{self._department_names.get(unit_type, unit_type)}类待推荐名单的申报：{'、'.join(unknown)}",
             )
         position = {nid: i for i, nid in enumerate(order)}
         priority = [self._lists.get(k) for k in self.campaign.ranking.priority_lists]
