@@ -115,6 +115,39 @@ def _kind(mode: int) -> tuple[str, str]:
     return "", ""
 
 
+class NotRegular(Exception):
+    """What is at a path is not a regular file; ``en``/``zh`` say what it is."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.en, self.zh = en, zh
+
+
+def open_regular(path: str) -> int:
+    """A read-only descriptor of the regular file at ``path``, opened without blocking. A
+    folder, a FIFO, a device or a socket raises :class:`NotRegular` before it is opened (a
+    FIFO would block a read, a device may act on being opened), and again if one was swapped
+    in since. ``OSError`` (absent, no permission) is the caller's to name."""
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise NotRegular(*_kind(mode))
+    fd = os.open(path, _OPEN_FLAGS)
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise NotRegular(*_kind(mode))
+    return fd
+
+
+def read_head(path: str, size: int) -> bytes:
+    """The first ``size`` bytes of the regular file at ``path`` (see :func:`open_regular`)."""
+    fd = open_regular(path)
+    try:
+        return os.read(fd, size)
+    finally:
+        os.close(fd)
+
+
 def read_text(path: str, *, limit: int, encoding: str, what: tuple[str, str]) -> str:
     """The text of the regular file at ``path``, of at most ``limit`` bytes.
 
@@ -142,7 +175,9 @@ def read_bytes(path: str, *, limit: int, what: tuple[str, str]) -> bytes:
     :func:`read_text`): a FIFO, a device or a folder is refused unread, a larger file too."""
     what_en, what_zh = what
     try:
-        fd = os.open(path, _OPEN_FLAGS)
+        fd = open_regular(path)
+    except NotRegular as kind:
+        raise CampaignFileError(path, "", f"not a regular file{kind.en}", f"不是普通文件{kind.zh}") from None
     except FileNotFoundError:
         raise CampaignFileError(path, "", f"no such {what_en}", f"找不到该{what_zh}") from None
     except OSError as exc:
@@ -153,9 +188,6 @@ def read_bytes(path: str, *, limit: int, what: tuple[str, str]) -> bytes:
         ) from None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            en, zh = _kind(info.st_mode)
-            raise CampaignFileError(path, "", f"not a regular file{en}", f"不是普通文件{zh}")
         data = b""
         if info.st_size <= limit:
             chunks: list[bytes] = []

@@ -50,6 +50,7 @@ from pilotflow._files import fs_path
 from pilotflow.calendar import parse_moment
 from pilotflow.demo import DEFAULT_DB, printable, run_demo
 from pilotflow.inputs import BIDI_AND_SEPARATORS
+from pilotflow.store.sql import sqlite_url
 
 __all__ = ["cli", "main"]
 
@@ -265,7 +266,7 @@ def _store_url(db: str) -> str:
             f"数据库文件不存在：{db}（可先运行 `pilotflow demo` 生成）",
         )
     # A URL would read % and ? otherwise; the store checks the file before opening it.
-    return "sqlite:///" + str(path.absolute()).replace("%", "%25").replace("?", "%3F")
+    return sqlite_url(path.absolute())
 
 
 def _moment(text: str, timezone: str) -> datetime:

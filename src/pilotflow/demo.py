@@ -64,9 +64,11 @@ from . import (
     load_campaign,
     open_store,
 )
+from ._files import NotRegular, read_head
 from .codes import make_code
 from .inputs import BIDI_AND_SEPARATORS
 from .samples import every_material, material_for
+from .store.sql import SQLITE_HEADER, sqlite_url
 
 __all__ = [
     "DEFAULT_DB",
@@ -146,7 +148,7 @@ class DemoResult:
 
     @property
     def store_url(self) -> str:
-        return _sqlite_url(self.db_path)
+        return sqlite_url(self.db_path)
 
     def selection(self, authority: str, unit_type: str) -> SelectionResult:
         """The selection ``authority`` made for ``unit_type``."""
@@ -290,7 +292,7 @@ class _Demo:
         ]
         self.run = CampaignRun(
             self.campaign,
-            store=open_store(_sqlite_url(db_path)),
+            store=open_store(sqlite_url(db_path)),
             lists=[*lists, pool],
             clock=self.clock,
         )
@@ -906,7 +908,6 @@ def _num(value: int, style: str) -> str:
 
 
 _SIBLINGS = ("-wal", "-shm", "-journal")
-_SQLITE_HEADER = b"SQLite format 3\x00"
 _INVISIBLE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_AND_SEPARATORS}]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -922,12 +923,6 @@ def printable(text: str) -> str:
 def _escaped(match: re.Match[str]) -> str:
     c = match.group()
     return _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
-
-
-def _sqlite_url(path: Path) -> str:
-    """``sqlite:///path``, with the characters a URL would read otherwise (``%``, ``?``)
-    percent-encoded."""
-    return "sqlite:///" + str(path).replace("%", "%25").replace("?", "%3F")
 
 
 def _refuse(path: Path, en: str, zh: str) -> InvalidInput:
@@ -966,19 +961,19 @@ def _kind_of(path: Path) -> str:
     if st.st_size == 0:
         return "empty"
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-        with os.fdopen(fd, "rb") as f:
-            head = f.read(100) if stat.S_ISREG(os.fstat(f.fileno()).st_mode) else b""
+        head = read_head(str(path), 100)
+    except NotRegular:
+        head = b""  # swapped since: not the demo's
     except OSError as exc:
         raise _refuse(path, f"cannot be read ({exc.strerror or exc})", "无法读取") from None
     if (
         len(head) == 100
-        and head.startswith(_SQLITE_HEADER)
+        and head.startswith(SQLITE_HEADER)
         and int.from_bytes(head[68:72], "big") == DEMO_APPLICATION_ID
     ):
         return "demo"
     try:
-        open_store(_sqlite_url(path), read_only=True).close()
+        open_store(sqlite_url(path), read_only=True).close()
     except PilotflowError:
         raise _refuse(path, "is not a database the demo made", "不是演示程序生成的数据库") from None
     return "pilotflow"
@@ -1068,7 +1063,7 @@ def run_demo(
                     Text(campaign.title.en),
                     Text(
                         f"campaign {campaign.id} · revision {campaign.revision[:19]}\n"
-                        f"store {printable(_sqlite_url(path))} · clock FixedClock ({TZ})",
+                        f"store {printable(sqlite_url(path))} · clock FixedClock ({TZ})",
                         style="dim",
                     ),
                 ),

@@ -22,7 +22,6 @@ from __future__ import annotations
 import operator
 import os
 import sqlite3
-import stat
 import threading
 import time
 import weakref
@@ -38,6 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 
+from .._files import NotRegular, read_head
 from ..errors import (
     ConflictError,
     DuplicateNomination,
@@ -269,7 +269,14 @@ def _sqlite_url(url: str) -> str:
     return url
 
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
+#: The first 16 bytes of every SQLite database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def sqlite_url(path: str | os.PathLike[str]) -> str:
+    """``sqlite:///path`` for a file path, with the characters a URL would read otherwise
+    (``%``, ``?``) percent-encoded."""
+    return "sqlite:///" + os.fspath(path).replace("%", "%25").replace("?", "%3F")
 
 
 def _existing_sqlite(url: str, prefix: str) -> sa.URL:
@@ -290,7 +297,7 @@ def _existing_sqlite(url: str, prefix: str) -> sa.URL:
         raise InvalidInput(
             f"{name} is empty, not a pilotflow database", f"{name} 是空文件，不是 pilotflow 数据库"
         )
-    if not head.startswith(_SQLITE_HEADER):
+    if not head.startswith(SQLITE_HEADER):
         raise InvalidInput(
             f"{name} is not a SQLite database, so not a pilotflow database",
             f"{name} 不是 SQLite 数据库文件，因而不是 pilotflow 数据库",
@@ -326,13 +333,9 @@ def _sqlite_head(name: str, path: str) -> bytes:
     """The first 100 bytes of a regular file (SQLite's header), refusing anything else
     before opening it (a FIFO would block, a device may act on being opened)."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise _not_a_file(name, os.path.isdir(path))
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-        with os.fdopen(fd, "rb") as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # swapped since os.stat
-                raise _not_a_file(name, False)
-            return f.read(100)
+        return read_head(path, 100)
+    except NotRegular:
+        raise _not_a_file(name, os.path.isdir(path)) from None
     except FileNotFoundError:
         raise InvalidInput(f"no such database file: {name}", f"数据库文件不存在：{name}") from None
     except OSError as exc:
