@@ -198,11 +198,11 @@ def test_the_same_instant_in_any_notation_is_the_same_command(
     assert events == len(run.events())
 
 
-class _CommitsFirstAfterReceiptRead(SQLStore):
-    """A real SQL store on a host's connection that, once, runs ``between`` right after it
-    has read a receipt: the moment another request's commit lands in a real race."""
+class _RacingReceipt(Store):
+    """A real store that, once, runs ``between`` right after it has read a receipt: the
+    moment a twin request's commit lands when two requests with one key race."""
 
-    between: Callable[[], None] | None = None
+    between: Callable[[], object] | None = None
 
     def receipt(self, campaign: str, key: str) -> Receipt | None:
         found = super().receipt(campaign, key)
@@ -210,6 +210,10 @@ class _CommitsFirstAfterReceiptRead(SQLStore):
             between, self.between = self.between, None
             between()
         return found
+
+
+class _CommitsFirstAfterReceiptRead(_RacingReceipt, SQLStore):
+    """A SQL store on a host's connection, racing as above."""
 
 
 def test_a_retry_sent_while_the_first_request_runs_gets_its_result(
@@ -253,18 +257,8 @@ def test_a_retry_sent_while_the_first_request_runs_gets_its_result(
         engine.dispose()
 
 
-class _TwinCommitsAfterReceiptRead(pf.MemoryStore):
-    """A memory store that, once, runs ``between`` right after a receipt read: where a twin
-    request's commit lands when two requests with one key race."""
-
-    between: Callable[[], object] | None = None
-
-    def receipt(self, campaign: str, key: str) -> Receipt | None:
-        found = super().receipt(campaign, key)
-        if self.between is not None:
-            between, self.between = self.between, None
-            between()
-        return found
+class _TwinCommitsAfterReceiptRead(_RacingReceipt, pf.MemoryStore):
+    """A memory store, racing as above."""
 
 
 def test_a_racing_twin_selection_answers_with_the_first_result(
