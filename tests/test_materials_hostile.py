@@ -15,6 +15,7 @@ import io
 import struct
 import tracemalloc
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -399,6 +400,55 @@ def test_a_pdf_whose_xref_chain_loops_is_read_once(tmp_path: Path) -> None:
     start = int(base[base.rindex(b"startxref") + 9 :].split()[0])
     looped = base.replace(b"trailer\n<<", b"trailer\n<<\n/Prev %d" % start, 1)
     assert 1 == inspect_material(PDF_KIND, write(tmp_path, "loop.pdf", looped)).pages
+
+
+def object_stream_pdf(streams: int, decoded: int, pad: bytes = b"%") -> bytes:
+    """A PDF whose ``streams`` pages each sit alone in a Flate object stream inflating to
+    ``decoded`` bytes (the page, then ``pad``), listed by a cross-reference stream."""
+    parts = [b"%PDF-1.7\n"]
+    offsets: dict[int, int] = {}
+
+    def add(num: int, body: bytes, data: bytes | None = None) -> None:
+        offsets[num] = sum(map(len, parts))
+        if data is not None:
+            body = body[:-2] + b"/Length %d >>\nstream\n%s\nendstream" % (len(data), data)
+        parts.append(b"%d 0 obj\n%s\nendobj\n" % (num, body))
+
+    kids = b" ".join(b"%d 0 R" % (100 + i) for i in range(streams))
+    add(1, b"<< /Type /Catalog /Pages 2 0 R >>")
+    add(2, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, streams))
+    entries = {}
+    for i in range(streams):
+        head = b"%d 0 " % (100 + i)
+        data = head + b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>"
+        packed = zlib.compress(data.ljust(decoded, pad), 9)
+        add(1000 + i, b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode >>" % len(head), packed)
+        entries[100 + i] = (2, 1000 + i, 0)
+    xref = 1000 + streams
+    entries.update({num: (1, offset, 0) for num, offset in offsets.items()})
+    entries[xref] = (1, sum(map(len, parts)), 0)
+    rows = b"".join(struct.pack(">BIH", *entries[num]) for num in sorted(entries))
+    index = b" ".join(b"%d 1" % num for num in sorted(entries))
+    add(xref, b"<< /Type /XRef /Size %d /W [1 4 2] /Index [%s] /Root 1 0 R >>" % (xref + 1, index), rows)
+    return b"".join(parts) + b"startxref\n%d\n%%%%EOF\n" % offsets[xref]
+
+
+def test_pages_in_small_object_streams_are_read(tmp_path: Path) -> None:
+    """Pages stored in compressed object streams (well within the decoding budget) are found
+    and counted."""
+    assert 3 == inspect_material(PDF_KIND, write(tmp_path, "objstm.pdf", object_stream_pdf(3, MiB))).pages
+
+
+def test_object_streams_decoding_to_too_much_in_all_are_too_complex(tmp_path: Path) -> None:
+    """Five object streams of a few KiB each inflating to 8 MiB (each within the per-stream
+    bound, 40 MiB in all) pass the budget of 32 MiB decoded across all streams: refused as
+    too complex, without pypdf holding every stream."""
+    path = write(tmp_path, "objstm.pdf", object_stream_pdf(5, 8 * MiB))
+    assert path.stat().st_size < 100_000
+    error = refused(PDF_KIND, path)
+    assert ("too_complex", True) == (error.reason, "decode to more than" in error.details["limit"])
+    assert "解码" in error.zh
+    assert peak_while(lambda: inspect_material(PDF_KIND, path)) < 48 * MiB
 
 
 # -- .doc -----------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import PurePath
 from typing import IO, Any, cast
 
@@ -173,6 +174,7 @@ _XML_PROLOG = 1 << 16  # bytes before an XML part's root element
 _PDF_TAIL = 2048  # bytes at the end of a PDF that must hold startxref and %%EOF
 _PDF_READ_BUDGET = 4 << 20  # bytes pypdf may read
 _PDF_MAX_STREAM = 16 << 20  # bytes one PDF stream may declare or decode to
+_PDF_DECODE_BUDGET = 32 << 20  # bytes pypdf may decode from all the streams of a PDF
 _PDF_RECOVERY_MAX = 4 << 20  # largest PDF given pypdf's lenient recovery
 _MAX_PDF_OBJECTS = 100_000
 _MAX_PDF_PAGES = 10_000
@@ -785,6 +787,10 @@ class _OverBudget(BaseException):
     """
 
 
+class _OverDecodeBudget(_OverBudget):
+    """pypdf asked to decode more stream data, in all, than an inspection lets it hold."""
+
+
 class _Budget:
     """A read-only view of ``stream`` that lets a parser read at most ``limit`` bytes in all.
 
@@ -1129,6 +1135,64 @@ def _collect_logs(name: str) -> Iterator[list[str]]:
         logger.removeHandler(handler)
 
 
+# What pypdf may still decode in the current inspection (None outside one): pypdf keeps every
+# stream it decodes (object streams, cross-reference streams) for the life of the reader, so
+# its per-stream limits alone let many streams add up without bound.
+_PDF_DECODING: ContextVar[list[int] | None] = ContextVar("pilotflow_pdf_decoding", default=None)
+_PDF_OUTPUT_LIMITS = (
+    "array_based_stream_maximum_output_length",
+    "jbig2_maximum_output_length",
+    "lzw_maximum_output_length",
+    "run_length_maximum_output_length",
+    "zlib_maximum_output_length",
+    "brotli_maximum_output_length",
+)
+_PDF_HOOK_LOCK = threading.Lock()
+
+
+def _budget_pdf_decoding() -> None:
+    """Route pypdf's stream decoding (``pypdf.filters.decode_stream_data``, which every
+    stream's ``get_data`` looks up when it decodes) through the decode budget of the current
+    inspection. Outside an inspection the wrapper only calls pypdf's own function. While
+    one runs, each stream may decode to no more than what is left of the budget (pypdf's
+    own output limits lowered to it) and what it decodes is charged; past the budget
+    :class:`_OverDecodeBudget` is raised (a ``BaseException``: pypdf's recovery paths must
+    not swallow it)."""
+    import pypdf
+    import pypdf.filters as filters
+    from pypdf.errors import LimitReachedError
+
+    with _PDF_HOOK_LOCK:
+        original = filters.decode_stream_data
+        if getattr(original, "_pilotflow_budget", False):
+            return
+
+        @functools.wraps(original)
+        def decode_stream_data(stream: Any) -> Any:
+            left = _PDF_DECODING.get()
+            if left is None:
+                return original(stream)
+            if left[0] <= 0:
+                raise _OverDecodeBudget(_PDF_DECODE_BUDGET)
+            config = pypdf.get_configuration()
+            lower = {name: min(getattr(config, name), left[0]) for name in _PDF_OUTPUT_LIMITS}
+            try:
+                with pypdf.apply_configuration(**lower):
+                    data = original(stream)
+            except LimitReachedError:
+                if left[0] < _PDF_MAX_STREAM:  # the budget, not pypdf's own limit, was hit
+                    left[0] = -1
+                    raise _OverDecodeBudget(_PDF_DECODE_BUDGET) from None
+                raise
+            left[0] -= len(data)
+            if left[0] < 0:
+                raise _OverDecodeBudget(_PDF_DECODE_BUDGET)
+            return data
+
+        decode_stream_data._pilotflow_budget = True  # type: ignore[attr-defined]
+        filters.decode_stream_data = decode_stream_data
+
+
 def _check_pdf(stream: IO[bytes], shown: str, size: int) -> tuple[int, tuple[str, ...]]:
     """The page count and the active content (JavaScript, Launch actions) of a PDF.
 
@@ -1171,9 +1235,13 @@ def _check_pdf(stream: IO[bytes], shown: str, size: int) -> tuple[int, tuple[str
     }
     attempts = (True, False) if size <= _PDF_RECOVERY_MAX else (True,)
     budget = _Budget(stream, size, _PDF_READ_BUDGET)
+    left = [_PDF_DECODE_BUDGET]
+    _budget_pdf_decoding()
     with _collect_logs("pypdf") as warnings, pypdf.apply_configuration(**limits):
         for strict in attempts:
             budget = _Budget(stream, size, _PDF_READ_BUDGET)
+            left = [_PDF_DECODE_BUDGET]  # bytes pypdf may still decode
+            decoding = _PDF_DECODING.set(left)
             try:
                 reader = pypdf.PdfReader(
                     cast(IO[bytes], budget), strict=strict, xref_stream_maximum_entries=_MAX_PDF_OBJECTS
@@ -1200,6 +1268,13 @@ def _check_pdf(stream: IO[bytes], shown: str, size: int) -> tuple[int, tuple[str
                 break
             except MaterialRejected:
                 raise
+            except _OverDecodeBudget:
+                raise _too_complex(
+                    shown,
+                    "pdf",
+                    f"its streams decode to more than {_PDF_DECODE_BUDGET} bytes in all",
+                    f"其数据流解码后共超过 {_PDF_DECODE_BUDGET} 字节",
+                ) from None
             except _OverBudget:
                 raise _too_complex(
                     shown,
@@ -1223,7 +1298,9 @@ def _check_pdf(stream: IO[bytes], shown: str, size: int) -> tuple[int, tuple[str
                 if warnings:
                     complaint += f"; {warnings[0]}"
                 raise _corrupt(shown, "pdf", complaint) from exc
-    if budget.exceeded:  # pragma: no cover - a parser that swallowed the refusal
+            finally:
+                _PDF_DECODING.reset(decoding)
+    if budget.exceeded or left[0] < 0:  # pragma: no cover - a parser that swallowed the refusal
         raise _too_complex(shown, "pdf", "reading its structure", "读取其结构")
     if pages < 1:
         raise MaterialRejected("no_pages", shown, "the PDF has no pages", "该 PDF 没有任何页面")
