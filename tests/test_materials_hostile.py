@@ -290,6 +290,72 @@ def test_a_fragmented_mp4_is_named_and_refused(tmp_path: Path) -> None:
     assert ("format_not_allowed", "fmp4") == (error.reason, error.details["detected"])
 
 
+def video_tracks_mp4(tracks: int, samples: int, chunks: list[int]) -> bytes:
+    """An MP4 whose ``tracks`` identical video tracks each time ``samples`` one-byte samples
+    over 300 s, split evenly over chunks at ``chunks`` (offsets into the media data)."""
+
+    def box(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+    def full(kind: bytes, payload: bytes) -> bytes:
+        return box(kind, bytes(4) + payload)
+
+    ftyp = box(b"ftyp", b"isom\0\0\2\0isomiso2mp41")
+    first = len(ftyp) + 8
+    mdat = box(b"mdat", bytes(samples + max(chunks)))
+    stbl = box(
+        b"stbl",
+        full(b"stts", struct.pack(">III", 1, samples, 1))
+        + full(b"stsz", struct.pack(">II", 1, samples))
+        + full(b"stsc", struct.pack(">IIII", 1, 1, samples // len(chunks), 1))
+        + full(
+            b"stco", struct.pack(">I", len(chunks)) + b"".join(struct.pack(">I", first + c) for c in chunks)
+        ),
+    )
+    mdia = box(
+        b"mdia",
+        full(b"mdhd", struct.pack(">IIIIHH", 0, 0, max(1, samples // 300), samples, 0, 0))
+        + full(b"hdlr", struct.pack(">I4s12s", 0, b"vide", bytes(12)) + b"v\0")
+        + box(b"minf", stbl),
+    )
+    trak = box(b"trak", full(b"tkhd", bytes(80)) + mdia)
+    mvhd = full(b"mvhd", struct.pack(">IIII", 0, 0, 1000, 300_000) + bytes(80))
+    return ftyp + mdat + box(b"moov", mvhd + trak * tracks)
+
+
+def test_samples_sharing_their_bytes_are_inconsistent(tmp_path: Path) -> None:
+    """300 one-byte samples all stored at the same offset of the media data do not make a
+    300 s video: chunks sharing a byte are refused as inconsistent."""
+    data = video_tracks_mp4(1, 300, [0] * 300)
+    assert len(data) < 2000
+    error = refused(VIDEO_KIND, write(tmp_path, "v.mp4", data), video_seconds=300, video_tolerance=60)
+    assert ("inconsistent", True) == (error.reason, "overlap" in error.details["complaint"])
+    assert "共用数据" in error.zh
+
+
+def test_chunks_listed_out_of_file_order_are_accepted(tmp_path: Path) -> None:
+    """Chunks that do not share bytes are accepted whatever order their offsets are listed in."""
+    data = video_tracks_mp4(1, 300, [200, 100, 0])
+    assert 300.0 == inspect_material(VIDEO_KIND, write(tmp_path, "v.mp4", data)).duration
+    assert (
+        "inconsistent"
+        == refused(VIDEO_KIND, write(tmp_path, "w.mp4", video_tracks_mp4(1, 300, [200, 0, 101]))).reason
+    )
+
+
+def test_video_samples_are_bounded_across_all_tracks(tmp_path: Path) -> None:
+    """Three video tracks of 210,000 samples each (each within the bound) are 630,000 samples
+    in all, past the bound of 500,000 for the whole file: too complex (two such tracks pass)."""
+    path = write(tmp_path, "v.mp4", video_tracks_mp4(3, 210_000, [0]))
+    assert path.stat().st_size < 250_000
+    error = refused(VIDEO_KIND, path)
+    assert ("too_complex", True) == (error.reason, "in all its video tracks" in error.details["limit"])
+    assert (
+        300.0
+        == inspect_material(VIDEO_KIND, write(tmp_path, "w.mp4", video_tracks_mp4(2, 210_000, [0]))).duration
+    )
+
+
 # -- PDF ------------------------------------------------------------------------------------------
 
 

@@ -160,7 +160,7 @@ _BIG_READ = 1 << 16  # a parser's read checked against its budget before it happ
 # (docs/materials.md, "Bounded whatever the file claims"; benchmarks/bench_files.py).
 _MAX_BOXES = 10_000  # MP4 boxes walked in the whole file
 _MAX_MP4_TABLE = 8 << 20  # bytes of one MP4 sample table
-_MAX_SAMPLES = 500_000  # samples of one video track
+_MAX_SAMPLES = 500_000  # samples of all the video tracks together
 _MAX_ZIP_ENTRIES = 10_000  # parts of a .docx
 _MAX_ZIP_DIRECTORY = 2 << 20  # bytes read to load a ZIP's central directory
 _CHUNK_IN = 1 << 16  # compressed bytes inflated at a time
@@ -1824,9 +1824,14 @@ def _table(walk: _BoxWalk, stbl: tuple[int, int], box: bytes, width: int, head: 
     return count, entries[: count * width]
 
 
-def _track_seconds(walk: _BoxWalk, mdia: tuple[int, int], mdats: list[tuple[int, int]]) -> float:
-    """How long a video track lasts by its samples: the sum of its ``stts`` sample deltas over
-    its ``mdhd`` timescale. Every sample must have a size and lie inside a media data box."""
+def _track_seconds(
+    walk: _BoxWalk, mdia: tuple[int, int], mdats: list[tuple[int, int]], seen: int
+) -> tuple[float, int]:
+    """How long a video track lasts by its samples (the sum of its ``stts`` sample deltas over
+    its ``mdhd`` timescale), and how many samples it has. Every sample must have a size and
+    lie inside a media data box, sharing no byte with another; ``seen`` samples of other
+    video tracks were checked before, and all of them together may number at most
+    ``_MAX_SAMPLES``."""
     shown = walk.shown
     mdhd = walk.find(*mdia, b"mdhd")
     if mdhd is None:
@@ -1856,12 +1861,12 @@ def _track_seconds(walk: _BoxWalk, mdia: tuple[int, int], mdats: list[tuple[int,
             f"the video track's header claims {declared / timescale:.1f} s but it lists no samples",
             f"视频轨道头声称时长 {declared / timescale:.1f} 秒，但没有任何帧（sample）",
         )
-    if samples > _MAX_SAMPLES:
+    if seen + samples > _MAX_SAMPLES:
         raise _too_complex(
             shown,
             "mp4",
-            f"{samples} video samples, more than {_MAX_SAMPLES}",
-            f"视频帧超过 {_MAX_SAMPLES} 个",
+            f"{seen + samples} video samples in all its video tracks, more than {_MAX_SAMPLES}",
+            f"各视频轨道的帧合计超过 {_MAX_SAMPLES} 个",
         )
     sizes = _sample_sizes(walk, stbl, samples)
     _check_chunks(walk, stbl, sizes, mdats)
@@ -1874,7 +1879,7 @@ def _track_seconds(walk: _BoxWalk, mdia: tuple[int, int], mdats: list[tuple[int,
             f"but its samples last {seconds:.1f} s",
             f"视频轨道头声称时长 {declared / timescale:.1f} 秒，但各帧合计只有 {seconds:.1f} 秒",
         )
-    return seconds
+    return seconds, samples
 
 
 def _sample_sizes(walk: _BoxWalk, stbl: tuple[int, int], samples: int) -> Sequence[int]:
@@ -1907,10 +1912,16 @@ def _check_chunks(
     walk: _BoxWalk, stbl: tuple[int, int], sizes: Sequence[int], mdats: list[tuple[int, int]]
 ) -> None:
     """Every chunk of samples (``stsc`` runs over ``stco``/``co64`` offsets) must lie inside a
-    media data box, and the chunks must hold exactly the samples the track lists."""
+    media data box, no two chunks may share a byte, and the chunks must hold exactly the
+    samples the track lists.
+
+    The work is done a table at a time (``array``, ``map``, ``itertools``), never a Python
+    step per chunk: the sample-to-chunk runs are checked and their sample total compared
+    with the track's before any per-chunk table is built.
+    """
     shown = walk.shown
     chunks, offsets_data = _table(walk, stbl, b"stco", 4)
-    offsets: Sequence[int]
+    offsets: array.array[int]
     if chunks:
         offsets = _uint32s(offsets_data, shown, "stco")
     else:
@@ -1918,6 +1929,7 @@ def _check_chunks(
         offsets = array.array("Q", offsets_data)
         if sys.byteorder == "little":
             offsets.byteswap()
+    del offsets_data
     if not chunks:
         raise _inconsistent(shown, "mp4", "the video track has no chunk offsets", "视频轨道没有数据块偏移表")
     if chunks > len(sizes):
@@ -1934,37 +1946,66 @@ def _check_chunks(
         )
     table = _uint32s(stsc, shown, "stsc")
     firsts, per_chunk = table[0::3], table[1::3]
-    starts = [start for start, _ in mdats]
-    remaining = iter(sizes)
-    taken = 0
-    for i, (first, each) in enumerate(zip(firsts, per_chunk, strict=True)):
-        last = firsts[i + 1] - 1 if i + 1 < len(firsts) else chunks
-        if first < 1 or last < first or last > chunks or each < 1 or (i == 0 and first != 1):
-            raise _inconsistent(
-                shown, "mp4", "the sample-to-chunk table is out of order", "帧到数据块的映射表顺序错误"
-            )
-        for chunk in range(first - 1, last):
-            taken += each
-            if taken > len(sizes):
-                break
-            length = sum(itertools.islice(remaining, each))
-            offset = offsets[chunk]
-            box = bisect.bisect_right(starts, offset) - 1
-            if box < 0 or offset + length > mdats[box][1]:
-                raise _inconsistent(
-                    shown,
-                    "mp4",
-                    f"video samples at offset {offset} ({length} bytes) lie outside the media data",
-                    f"偏移 {offset} 处的视频帧（{length} 字节）不在媒体数据（mdat）之内",
-                )
-        if taken > len(sizes):
-            break
-    if taken != len(sizes) or last != chunks:
+    del table
+    if (
+        firsts[0] != 1
+        or firsts[-1] > chunks
+        or min(per_chunk) < 1
+        or not all(map(operator.lt, firsts, itertools.islice(firsts, 1, None)))
+    ):
+        raise _inconsistent(
+            shown, "mp4", "the sample-to-chunk table is out of order", "帧到数据块的映射表顺序错误"
+        )
+    # How many chunks each run covers, and so how many samples the chunks hold in all.
+    lengths = array.array("Q", map(operator.sub, itertools.islice(firsts, 1, None), firsts))
+    lengths.append(chunks + 1 - firsts[-1])
+    taken = sum(map(operator.mul, lengths, per_chunk))
+    if taken != len(sizes):
         raise _inconsistent(
             shown,
             "mp4",
             f"the chunks hold {taken} samples, the track lists {len(sizes)}",
             f"数据块中共 {taken} 帧，轨道却列出 {len(sizes)} 帧",
+        )
+    # The samples each chunk holds, then the bytes before each chunk's first sample.
+    held = itertools.chain.from_iterable(map(itertools.repeat, per_chunk, lengths))
+    before = array.array("Q", itertools.accumulate(sizes, initial=0))
+    at = array.array("Q", map(before.__getitem__, itertools.accumulate(held, initial=0)))
+    del before
+    ends = array.array("Q", map(operator.add, offsets, map(operator.sub, itertools.islice(at, 1, None), at)))
+    del at
+    # Inside a media data box: the box starting at or before the chunk must hold its end.
+    # (A sentinel box before the file's first byte catches a chunk before every box.)
+    starts = [-1, *(start for start, _ in mdats)]
+    limits = [-1, -1, *(end for _, end in mdats)]
+    box = functools.partial(bisect.bisect_right, starts)
+    if not all(map(operator.le, ends, map(limits.__getitem__, map(box, offsets)))):
+        box_end = map(limits.__getitem__, map(box, offsets))
+        bad = next(itertools.compress(range(chunks), map(operator.gt, ends, box_end)))
+        offset, length = offsets[bad], ends[bad] - offsets[bad]
+        raise _inconsistent(
+            shown,
+            "mp4",
+            f"video samples at offset {offset} ({length} bytes) lie outside the media data",
+            f"偏移 {offset} 处的视频帧（{length} 字节）不在媒体数据（mdat）之内",
+        )
+    # No byte shared: in the order of their offsets, each chunk ends before the next starts.
+    if not all(map(operator.le, offsets, itertools.islice(offsets, 1, None))):
+        order = sorted(range(chunks), key=offsets.__getitem__)
+        offsets = array.array(offsets.typecode, map(offsets.__getitem__, order))
+        ends = array.array("Q", map(ends.__getitem__, order))
+        del order
+    if not all(map(operator.le, ends, itertools.islice(offsets, 1, None))):
+        bad = next(
+            itertools.compress(range(chunks), map(operator.gt, ends, itertools.islice(offsets, 1, None)))
+        )
+        raise _inconsistent(
+            shown,
+            "mp4",
+            f"video samples at offset {offsets[bad]} ({ends[bad] - offsets[bad]} bytes) "
+            f"overlap those at offset {offsets[bad + 1]}",
+            f"偏移 {offsets[bad]} 处的视频帧（{ends[bad] - offsets[bad]} 字节）与偏移 {offsets[bad + 1]} "
+            "处的视频帧共用数据",
         )
 
 
@@ -1994,6 +2035,7 @@ def _check_mp4(stream: IO[bytes], shown: str, size: int) -> float:
     if not mdats:
         raise _corrupt(shown, "mp4", "no media data (mdat)")
     durations: list[float] = []
+    seen = 0  # samples of the video tracks checked so far
     for box_type, start, end in walk.boxes(*moov):
         if box_type == b"mvex":
             raise _fragmented(shown)
@@ -2007,7 +2049,9 @@ def _check_mp4(stream: IO[bytes], shown: str, size: int) -> float:
             continue
         stream.seek(hdlr[0] + 8)  # version/flags, pre_defined, handler_type
         if stream.read(4) == b"vide":
-            durations.append(_track_seconds(walk, mdia, mdats))
+            seconds, samples = _track_seconds(walk, mdia, mdats, seen)
+            durations.append(seconds)
+            seen += samples
     if not durations:
         raise MaterialRejected(
             "not_video",
