@@ -24,7 +24,7 @@ import pytest
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
 from pilotflow.campaign import MaterialType, Text
-from pilotflow.materials import MaterialRejected, inspect_material, inspection_of
+from pilotflow.materials import MEDIA_TYPES, MaterialRejected, inspect_material, inspection_of
 from pilotflow.samples import doc_bytes, docx_bytes, mp4_bytes, pdf_bytes
 
 PDF_KIND = MaterialType("application_form_pdf", Text("application form (PDF)", "申报书电子版（PDF）"),
@@ -163,6 +163,38 @@ def test_a_tag_too_long_to_buffer_is_too_complex(tmp_path: Path) -> None:
             b"<w:body><w:p " + attributes + b"/></w:body></w:document>")  # fmt: skip
     error = refused(WORD_KIND, write(tmp_path, "tag.docx", with_parts({"word/document.xml": body})))
     assert "too_complex" == error.reason
+
+
+def declaring(elements: int, each: int = 1000) -> bytes:
+    """A document.xml whose body holds ``elements`` empty paragraphs, each declaring ``each``
+    namespaces of its own."""
+    paragraphs = (
+        b"<w:p " + b" ".join(b'xmlns:n%d="urn:%d"' % (i * each + j, j) for j in range(each)) + b"/>"
+        for i in range(elements)
+    )
+    return (b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            b"<w:body>" + b"".join(paragraphs) + b"</w:body></w:document>")  # fmt: skip
+
+
+def test_namespace_declarations_past_the_bound_are_too_complex(tmp_path: Path) -> None:
+    """libxml2 keeps every namespace declaration, even of dropped elements: 101 paragraphs
+    declaring 1,000 namespaces each (101,000, past the bound of 100,000 for the whole
+    package) are refused as too complex, while 50,000 declarations are accepted."""
+    path = write(tmp_path, "ns.docx", with_parts({"word/document.xml": declaring(101)}))
+    assert path.stat().st_size < 500_000
+    error = refused(WORD_KIND, path)
+    assert ("too_complex", True) == (error.reason, "namespace declarations" in error.details["limit"])
+    assert "命名空间" in error.zh
+    fewer = write(tmp_path, "fewer.docx", with_parts({"word/document.xml": declaring(50)}))
+    assert MEDIA_TYPES["docx"] == inspect_material(WORD_KIND, fewer).media_type
+
+
+def test_namespace_declarations_are_counted_across_parts(tmp_path: Path) -> None:
+    """The bound on namespace declarations holds for the whole package: 60,000 in the
+    document and 60,000 in another part are refused, each part alone being within it."""
+    parts = {"word/document.xml": declaring(60), "customXml/item1.xml": declaring(60)}
+    error = refused(WORD_KIND, write(tmp_path, "ns.docx", with_parts(parts)))
+    assert ("too_complex", True) == (error.reason, "customXml/item1.xml" in error.details["limit"])
 
 
 def test_ten_thousand_and_one_parts_are_too_complex(tmp_path: Path) -> None:

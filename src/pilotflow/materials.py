@@ -170,6 +170,7 @@ _MAX_XML_BYTES = 32 << 20  # bytes of XML in all the parts of a .docx
 _MAX_XML_SMALL = 1 << 20  # bytes of [Content_Types].xml (twice that for _rels/.rels)
 _MAX_XML_TAG = 1 << 16  # bytes of one XML tag
 _MAX_XML_WANTED = 20_000  # content types or relationships kept
+_MAX_XML_NAMESPACES = 100_000  # namespace declarations in all the XML parts of a .docx
 _XML_PROLOG = 1 << 16  # bytes before an XML part's root element
 _PDF_TAIL = 2048  # bytes at the end of a PDF that must hold startxref and %%EOF
 _PDF_READ_BUDGET = 4 << 20  # bytes pypdf may read
@@ -1511,11 +1512,22 @@ class _XmlScan:
     ``_MAX_XML_TAG`` bytes (before libxml2 buffers it). Finished elements are dropped from
     the tree as the parse goes on. ``wanted`` elements (by tag) have their attributes kept,
     up to ``_MAX_XML_WANTED``; ``child`` is a tag looked for among the root's children.
+    Namespace declarations are counted (``namespaces``): libxml2 keeps every one for the
+    life of the tree, even those of dropped elements, so at most ``allowed`` are parsed.
     """
 
-    def __init__(self, shown: str, part: str, wanted: tuple[str, ...] = (), child: str | None = None) -> None:
+    def __init__(
+        self,
+        shown: str,
+        part: str,
+        wanted: tuple[str, ...] = (),
+        child: str | None = None,
+        allowed: int = _MAX_XML_NAMESPACES,
+    ) -> None:
         self.shown = shown
         self.part = part
+        self.allowed = allowed
+        self.namespaces = 0
         self.wanted = wanted
         self.child = child
         self.found_child = False
@@ -1544,6 +1556,8 @@ class _XmlScan:
         try:
             self._parser.feed(data)
             self._events()
+        except MaterialRejected:
+            raise
         except Exception as exc:  # lxml's errors
             raise self._failed(exc) from exc
 
@@ -1553,18 +1567,29 @@ class _XmlScan:
         try:
             self._parser.close()
             self._events()
+        except MaterialRejected:
+            raise
         except Exception as exc:  # lxml's errors
             raise self._failed(exc) from exc
         if self._root is not None and self.child is not None and not self.found_child:
             self.found_child = self._root.find(self.child) is not None
 
     def _events(self) -> None:
-        for _event, element in self._parser.read_events():
-            if self._root is None:
+        for event, element in self._parser.read_events():
+            if event == "start-ns":
+                self.namespaces += 1
+            elif self._root is None:
                 self._root = element
                 self.root_tag = element.tag
             elif element.tag in self.wanted and len(self.items) < _MAX_XML_WANTED:
                 self.items.append((element.tag, dict(element.attrib)))
+        if self.namespaces > self.allowed:
+            raise _too_complex(
+                self.shown,
+                "docx",
+                f"more than {_MAX_XML_NAMESPACES} XML namespace declarations (reached in part {self.part!r})",
+                f"XML 命名空间声明超过 {_MAX_XML_NAMESPACES} 个（见部件 {self.part!r}）",
+            )
         root = self._root
         if root is None:
             return
@@ -1609,7 +1634,7 @@ def _xml_parser(tags: list[str]) -> Any:
         raise MissingDependency("lxml", "lxml") from None
 
     return etree.XMLPullParser(
-        events=("start",),
+        events=("start", "start-ns"),  # the tag filter applies to elements only
         tag=tags,
         resolve_entities=False,
         no_network=True,
@@ -1658,13 +1683,14 @@ def _check_docx(
             )
     spans = {name: (start, end) for start, end, name in ranges}
     xml_total = 0
+    namespaces = 0  # declared in the parts scanned so far
 
     def scan(name: str, wanted: tuple[str, ...] = (), child: str | None = None, cap: int = 0) -> _XmlScan:
-        nonlocal xml_total
+        nonlocal xml_total, namespaces
         info = by_name.get(name)
         if info is None:
             raise _corrupt(shown, "docx", f"no part {name!r}")
-        check = _XmlScan(shown, name, wanted, child)
+        check = _XmlScan(shown, name, wanted, child, _MAX_XML_NAMESPACES - namespaces)
         for piece in reader.chunks(info, *spans[name]):
             xml_total += len(piece)
             if xml_total > _MAX_XML_BYTES or (cap and xml_total > cap):
@@ -1678,6 +1704,7 @@ def _check_docx(
             for at in range(0, len(piece), _XML_FEED):  # prune the tree every 256 KiB
                 check.feed(piece[at : at + _XML_FEED])
         check.close()
+        namespaces += check.namespaces
         return check
 
     types = scan("[Content_Types].xml", (f"{_CT}Override", f"{_CT}Default"), cap=_MAX_XML_SMALL)
