@@ -1997,10 +1997,10 @@ def _check_chunks(
     # The samples each chunk holds, then the bytes before each chunk's first sample.
     held = itertools.chain.from_iterable(map(itertools.repeat, per_chunk, lengths))
     before = array.array("Q", itertools.accumulate(sizes, initial=0))
-    at = array.array("Q", map(before.__getitem__, itertools.accumulate(held, initial=0)))
-    del before
-    ends = array.array("Q", map(operator.add, offsets, map(operator.sub, itertools.islice(at, 1, None), at)))
-    del at
+    at, after = itertools.tee(map(before.__getitem__, itertools.accumulate(held, initial=0)))
+    next(after)
+    ends = array.array("Q", map(operator.add, offsets, map(operator.sub, after, at)))
+    del before, at, after
     # Inside a media data box: the box starting at or before the chunk must hold its end.
     # (A sentinel box before the file's first byte catches a chunk before every box.)
     starts = [-1, *(start for start, _ in mdats)]
