@@ -293,6 +293,96 @@ def mp4_sparse_samples(samples: int) -> bytes:
     return base[:ftyp_end] + bytes(moov) + box(b"mdat", bytes(samples))
 
 
+def mp4_tracks(tracks: int, samples: int, *, one_offset: bool) -> Callable[[Path], None]:
+    """A 300 s MP4 of ``tracks`` identical video tracks, each ``samples`` one-byte samples in
+    as many chunks: all at the media data's first byte (``one_offset``) or each its own byte."""
+
+    def build(path: Path) -> None:
+        def box(kind: bytes, payload: bytes) -> bytes:
+            return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+        def full(kind: bytes, payload: bytes) -> bytes:
+            return box(kind, bytes(4) + payload)
+
+        ftyp = box(b"ftyp", b"isom\0\0\2\0isomiso2mp41")
+        first = len(ftyp) + 8
+        mdat = box(b"mdat", bytes(1 if one_offset else samples))
+        offsets = [first] * samples if one_offset else range(first, first + samples)
+        stco = full(b"stco", struct.pack(">I", samples) + struct.pack(f">{samples}I", *offsets))
+        stbl = box(
+            b"stbl",
+            full(b"stts", struct.pack(">III", 1, samples, 1))
+            + full(b"stsz", struct.pack(">II", 1, samples))
+            + full(b"stsc", struct.pack(">IIII", 1, 1, 1, 1))
+            + stco,
+        )
+        mdia = box(
+            b"mdia",
+            full(b"mdhd", struct.pack(">IIIIHH", 0, 0, max(1, samples // 300), samples, 0, 0))
+            + full(b"hdlr", struct.pack(">I4s12s", 0, b"vide", bytes(12)) + b"v\0")
+            + box(b"minf", stbl),
+        )
+        trak = box(b"trak", full(b"tkhd", bytes(80)) + mdia)
+        mvhd = full(b"mvhd", struct.pack(">IIII", 0, 0, 1000, 300_000) + bytes(80))
+        with path.open("wb") as out:
+            out.write(ftyp + mdat + struct.pack(">I4s", 8 + len(mvhd) + len(trak) * tracks, b"moov") + mvhd)
+            for _ in range(tracks):
+                out.write(trak)
+
+    return build
+
+
+def namespace_paragraphs(total: int, each: int = 1000) -> Callable[[], Iterator[bytes]]:
+    """A document.xml of about ``total`` bytes of empty paragraphs, each declaring ``each``
+    namespaces of its own (prefixes never repeated)."""
+
+    def chunks() -> Iterator[bytes]:
+        yield b"<w:document " + W + b"><w:body>"
+        done, i = 0, 0
+        while done < total:
+            piece = b"<w:p " + b" ".join(b'xmlns:n%d="urn:%d"' % (i + j, j) for j in range(each)) + b"/>"
+            yield piece
+            done, i = done + len(piece), i + each
+        yield b"</w:body></w:document>"
+
+    return chunks
+
+
+def pdf_object_streams(streams: int, decoded: int) -> Callable[[Path], None]:
+    """A PDF whose ``streams`` pages each sit alone in a Flate object stream inflating to
+    ``decoded`` bytes (the page, then spaces), listed by a cross-reference stream."""
+
+    def build(path: Path) -> None:
+        parts = [b"%PDF-1.7\n"]
+        offsets: dict[int, int] = {}
+
+        def add(num: int, body: bytes, data: bytes | None = None) -> None:
+            offsets[num] = sum(map(len, parts))
+            if data is not None:
+                body = body[:-2] + b"/Length %d >>\nstream\n%s\nendstream" % (len(data), data)
+            parts.append(b"%d 0 obj\n%s\nendobj\n" % (num, body))
+
+        kids = b" ".join(b"%d 0 R" % (100 + i) for i in range(streams))
+        add(1, b"<< /Type /Catalog /Pages 2 0 R >>")
+        add(2, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, streams))
+        entries = {}
+        for i in range(streams):
+            head = b"%d 0 " % (100 + i)
+            page = head + b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>"
+            packed = zlib.compress(page.ljust(decoded), 9)
+            add(1000 + i, b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode >>" % len(head), packed)
+            entries[100 + i] = (2, 1000 + i, 0)
+        xref = 1000 + streams
+        entries.update({num: (1, offset, 0) for num, offset in offsets.items()})
+        entries[xref] = (1, sum(map(len, parts)), 0)
+        rows = b"".join(struct.pack(">BIH", *entries[num]) for num in sorted(entries))
+        index = b" ".join(b"%d 1" % num for num in sorted(entries))
+        add(xref, b"<< /Type /XRef /Size %d /W [1 4 2] /Index [%s] /Root 1 0 R >>" % (xref + 1, index), rows)
+        path.write_bytes(b"".join(parts) + b"startxref\n%d\n%%%%EOF\n" % offsets[xref])
+
+    return build
+
+
 def pdf_with(pages: int = 1, annotations: int = 0, stream: int = 0) -> Callable[[Path], None]:
     def build(path: Path) -> None:
         import pypdf
@@ -428,6 +518,7 @@ def corpus(big: int) -> list[Case]:
     from pilotflow.samples import mp4_bytes
 
     huge_xml = min(big, 450 * MiB)
+    tracks = max(2, min(240, big // (2 * MiB)))  # about 2 MiB of tables each
     laughs = (
         b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY l0 "lol">'
         + b"".join(b'<!ENTITY l%d "%s">' % (i, b"&l%d;" % (i - 1) * 10) for i in range(1, 10))
@@ -529,6 +620,12 @@ def corpus(big: int) -> list[Case]:
             ".docx",
         ),
         Case(
+            "docx: 29 MiB of <w:p> declaring 1,000 namespaces each",
+            "docx",
+            zipped(lambda: docx_parts(namespace_paragraphs(min(big, 29 * MiB)))),
+            ".docx",
+        ),
+        Case(
             "docx: 10,000 tiny members",
             "docx",
             zipped(
@@ -579,12 +676,36 @@ def corpus(big: int) -> list[Case]:
         Case(
             "mp4: 500,000 samples in 500,000 chunks", "mp4", raw(lambda: mp4_sparse_samples(500_000)), ".mp4"
         ),
+        Case(
+            "mp4: 300 one-byte samples at one offset claim 300 s",
+            "mp4",
+            mp4_tracks(1, 300, one_offset=True),
+            ".mp4",
+        ),
+        Case(
+            f"mp4: {tracks} video tracks x 500,000 chunks at one offset",
+            "mp4",
+            mp4_tracks(tracks, 500_000, one_offset=True),
+            ".mp4",
+        ),
+        Case(
+            f"mp4: {tracks} video tracks x 500,000 chunks, own bytes",
+            "mp4",
+            mp4_tracks(tracks, 500_000, one_offset=False),
+            ".mp4",
+        ),
         # PDF
         Case(f"pdf: %PDF- padded to {big // MiB} MiB", "pdf", padded_pdf(big), ".pdf"),
         Case("pdf: xref lists 400,000 objects", "pdf", pdf_many_objects(400_000), ".pdf"),
         Case("pdf: xref lists 4,000,000 objects", "pdf", pdf_many_objects(4_000_000), ".pdf"),
         Case("pdf: 10,000 pages", "pdf", pdf_with(pages=10_000), ".pdf"),
         Case("pdf: 20,001 link annotations", "pdf", pdf_with(annotations=20_001), ".pdf"),
+        Case(
+            "pdf: 20 object streams inflating to 15 MiB each",
+            "pdf",
+            pdf_object_streams(20, min(big, 15 * MiB)),
+            ".pdf",
+        ),
         Case("pdf: one page and a full-size stream", "pdf", pdf_with(stream=big - MiB), ".pdf"),
         # .doc
         Case("doc: header claims 2^31 FAT sectors", "doc", doc_fat_claim, ".doc"),

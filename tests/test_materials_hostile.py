@@ -15,6 +15,7 @@ import io
 import struct
 import tracemalloc
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import pytest
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
 from pilotflow.campaign import MaterialType, Text
-from pilotflow.materials import MaterialRejected, inspect_material, inspection_of
+from pilotflow.materials import MEDIA_TYPES, MaterialRejected, inspect_material, inspection_of
 from pilotflow.samples import doc_bytes, docx_bytes, mp4_bytes, pdf_bytes
 
 PDF_KIND = MaterialType("application_form_pdf", Text("application form (PDF)", "申报书电子版（PDF）"),
@@ -164,6 +165,38 @@ def test_a_tag_too_long_to_buffer_is_too_complex(tmp_path: Path) -> None:
     assert "too_complex" == error.reason
 
 
+def declaring(elements: int, each: int = 1000) -> bytes:
+    """A document.xml whose body holds ``elements`` empty paragraphs, each declaring ``each``
+    namespaces of its own."""
+    paragraphs = (
+        b"<w:p " + b" ".join(b'xmlns:n%d="urn:%d"' % (i * each + j, j) for j in range(each)) + b"/>"
+        for i in range(elements)
+    )
+    return (b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            b"<w:body>" + b"".join(paragraphs) + b"</w:body></w:document>")  # fmt: skip
+
+
+def test_namespace_declarations_past_the_bound_are_too_complex(tmp_path: Path) -> None:
+    """libxml2 keeps every namespace declaration, even of dropped elements: 101 paragraphs
+    declaring 1,000 namespaces each (101,000, past the bound of 100,000 for the whole
+    package) are refused as too complex, while 50,000 declarations are accepted."""
+    path = write(tmp_path, "ns.docx", with_parts({"word/document.xml": declaring(101)}))
+    assert path.stat().st_size < 500_000
+    error = refused(WORD_KIND, path)
+    assert ("too_complex", True) == (error.reason, "namespace declarations" in error.details["limit"])
+    assert "命名空间" in error.zh
+    fewer = write(tmp_path, "fewer.docx", with_parts({"word/document.xml": declaring(50)}))
+    assert MEDIA_TYPES["docx"] == inspect_material(WORD_KIND, fewer).media_type
+
+
+def test_namespace_declarations_are_counted_across_parts(tmp_path: Path) -> None:
+    """The bound on namespace declarations holds for the whole package: 60,000 in the
+    document and 60,000 in another part are refused, each part alone being within it."""
+    parts = {"word/document.xml": declaring(60), "customXml/item1.xml": declaring(60)}
+    error = refused(WORD_KIND, write(tmp_path, "ns.docx", with_parts(parts)))
+    assert ("too_complex", True) == (error.reason, "customXml/item1.xml" in error.details["limit"])
+
+
 def test_ten_thousand_and_one_parts_are_too_complex(tmp_path: Path) -> None:
     """A .docx with more than 10,000 parts is refused without reading them."""
     parts = {f"customXml/item{i}.xml": b"<a/>" for i in range(10_001)}
@@ -289,6 +322,72 @@ def test_a_fragmented_mp4_is_named_and_refused(tmp_path: Path) -> None:
     assert ("format_not_allowed", "fmp4") == (error.reason, error.details["detected"])
 
 
+def video_tracks_mp4(tracks: int, samples: int, chunks: list[int]) -> bytes:
+    """An MP4 whose ``tracks`` identical video tracks each time ``samples`` one-byte samples
+    over 300 s, split evenly over chunks at ``chunks`` (offsets into the media data)."""
+
+    def box(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+    def full(kind: bytes, payload: bytes) -> bytes:
+        return box(kind, bytes(4) + payload)
+
+    ftyp = box(b"ftyp", b"isom\0\0\2\0isomiso2mp41")
+    first = len(ftyp) + 8
+    mdat = box(b"mdat", bytes(samples + max(chunks)))
+    stbl = box(
+        b"stbl",
+        full(b"stts", struct.pack(">III", 1, samples, 1))
+        + full(b"stsz", struct.pack(">II", 1, samples))
+        + full(b"stsc", struct.pack(">IIII", 1, 1, samples // len(chunks), 1))
+        + full(
+            b"stco", struct.pack(">I", len(chunks)) + b"".join(struct.pack(">I", first + c) for c in chunks)
+        ),
+    )
+    mdia = box(
+        b"mdia",
+        full(b"mdhd", struct.pack(">IIIIHH", 0, 0, max(1, samples // 300), samples, 0, 0))
+        + full(b"hdlr", struct.pack(">I4s12s", 0, b"vide", bytes(12)) + b"v\0")
+        + box(b"minf", stbl),
+    )
+    trak = box(b"trak", full(b"tkhd", bytes(80)) + mdia)
+    mvhd = full(b"mvhd", struct.pack(">IIII", 0, 0, 1000, 300_000) + bytes(80))
+    return ftyp + mdat + box(b"moov", mvhd + trak * tracks)
+
+
+def test_samples_sharing_their_bytes_are_inconsistent(tmp_path: Path) -> None:
+    """300 one-byte samples all stored at the same offset of the media data do not make a
+    300 s video: chunks sharing a byte are refused as inconsistent."""
+    data = video_tracks_mp4(1, 300, [0] * 300)
+    assert len(data) < 2000
+    error = refused(VIDEO_KIND, write(tmp_path, "v.mp4", data), video_seconds=300, video_tolerance=60)
+    assert ("inconsistent", True) == (error.reason, "overlap" in error.details["complaint"])
+    assert "共用数据" in error.zh
+
+
+def test_chunks_listed_out_of_file_order_are_accepted(tmp_path: Path) -> None:
+    """Chunks that do not share bytes are accepted whatever order their offsets are listed in."""
+    data = video_tracks_mp4(1, 300, [200, 100, 0])
+    assert 300.0 == inspect_material(VIDEO_KIND, write(tmp_path, "v.mp4", data)).duration
+    assert (
+        "inconsistent"
+        == refused(VIDEO_KIND, write(tmp_path, "w.mp4", video_tracks_mp4(1, 300, [200, 0, 101]))).reason
+    )
+
+
+def test_video_samples_are_bounded_across_all_tracks(tmp_path: Path) -> None:
+    """Three video tracks of 210,000 samples each (each within the bound) are 630,000 samples
+    in all, past the bound of 500,000 for the whole file: too complex (two such tracks pass)."""
+    path = write(tmp_path, "v.mp4", video_tracks_mp4(3, 210_000, [0]))
+    assert path.stat().st_size < 250_000
+    error = refused(VIDEO_KIND, path)
+    assert ("too_complex", True) == (error.reason, "in all its video tracks" in error.details["limit"])
+    assert (
+        300.0
+        == inspect_material(VIDEO_KIND, write(tmp_path, "w.mp4", video_tracks_mp4(2, 210_000, [0]))).duration
+    )
+
+
 # -- PDF ------------------------------------------------------------------------------------------
 
 
@@ -399,6 +498,55 @@ def test_a_pdf_whose_xref_chain_loops_is_read_once(tmp_path: Path) -> None:
     start = int(base[base.rindex(b"startxref") + 9 :].split()[0])
     looped = base.replace(b"trailer\n<<", b"trailer\n<<\n/Prev %d" % start, 1)
     assert 1 == inspect_material(PDF_KIND, write(tmp_path, "loop.pdf", looped)).pages
+
+
+def object_stream_pdf(streams: int, decoded: int, pad: bytes = b"%") -> bytes:
+    """A PDF whose ``streams`` pages each sit alone in a Flate object stream inflating to
+    ``decoded`` bytes (the page, then ``pad``), listed by a cross-reference stream."""
+    parts = [b"%PDF-1.7\n"]
+    offsets: dict[int, int] = {}
+
+    def add(num: int, body: bytes, data: bytes | None = None) -> None:
+        offsets[num] = sum(map(len, parts))
+        if data is not None:
+            body = body[:-2] + b"/Length %d >>\nstream\n%s\nendstream" % (len(data), data)
+        parts.append(b"%d 0 obj\n%s\nendobj\n" % (num, body))
+
+    kids = b" ".join(b"%d 0 R" % (100 + i) for i in range(streams))
+    add(1, b"<< /Type /Catalog /Pages 2 0 R >>")
+    add(2, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, streams))
+    entries = {}
+    for i in range(streams):
+        head = b"%d 0 " % (100 + i)
+        data = head + b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>"
+        packed = zlib.compress(data.ljust(decoded, pad), 9)
+        add(1000 + i, b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode >>" % len(head), packed)
+        entries[100 + i] = (2, 1000 + i, 0)
+    xref = 1000 + streams
+    entries.update({num: (1, offset, 0) for num, offset in offsets.items()})
+    entries[xref] = (1, sum(map(len, parts)), 0)
+    rows = b"".join(struct.pack(">BIH", *entries[num]) for num in sorted(entries))
+    index = b" ".join(b"%d 1" % num for num in sorted(entries))
+    add(xref, b"<< /Type /XRef /Size %d /W [1 4 2] /Index [%s] /Root 1 0 R >>" % (xref + 1, index), rows)
+    return b"".join(parts) + b"startxref\n%d\n%%%%EOF\n" % offsets[xref]
+
+
+def test_pages_in_small_object_streams_are_read(tmp_path: Path) -> None:
+    """Pages stored in compressed object streams (well within the decoding budget) are found
+    and counted."""
+    assert 3 == inspect_material(PDF_KIND, write(tmp_path, "objstm.pdf", object_stream_pdf(3, MiB))).pages
+
+
+def test_object_streams_decoding_to_too_much_in_all_are_too_complex(tmp_path: Path) -> None:
+    """Five object streams of a few KiB each inflating to 8 MiB (each within the per-stream
+    bound, 40 MiB in all) pass the budget of 32 MiB decoded across all streams: refused as
+    too complex, without pypdf holding every stream."""
+    path = write(tmp_path, "objstm.pdf", object_stream_pdf(5, 8 * MiB))
+    assert path.stat().st_size < 100_000
+    error = refused(PDF_KIND, path)
+    assert ("too_complex", True) == (error.reason, "decode to more than" in error.details["limit"])
+    assert "解码" in error.zh
+    assert peak_while(lambda: inspect_material(PDF_KIND, path)) < 48 * MiB
 
 
 # -- .doc -----------------------------------------------------------------------------------------

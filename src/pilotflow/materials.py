@@ -46,6 +46,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import PurePath
 from typing import IO, Any, cast
 
@@ -160,7 +161,7 @@ _BIG_READ = 1 << 16  # a parser's read checked against its budget before it happ
 # (docs/materials.md, "Bounded whatever the file claims"; benchmarks/bench_files.py).
 _MAX_BOXES = 10_000  # MP4 boxes walked in the whole file
 _MAX_MP4_TABLE = 8 << 20  # bytes of one MP4 sample table
-_MAX_SAMPLES = 500_000  # samples of one video track
+_MAX_SAMPLES = 500_000  # samples of all the video tracks together
 _MAX_ZIP_ENTRIES = 10_000  # parts of a .docx
 _MAX_ZIP_DIRECTORY = 2 << 20  # bytes read to load a ZIP's central directory
 _CHUNK_IN = 1 << 16  # compressed bytes inflated at a time
@@ -170,10 +171,12 @@ _MAX_XML_BYTES = 32 << 20  # bytes of XML in all the parts of a .docx
 _MAX_XML_SMALL = 1 << 20  # bytes of [Content_Types].xml (twice that for _rels/.rels)
 _MAX_XML_TAG = 1 << 16  # bytes of one XML tag
 _MAX_XML_WANTED = 20_000  # content types or relationships kept
+_MAX_XML_NAMESPACES = 100_000  # namespace declarations in all the XML parts of a .docx
 _XML_PROLOG = 1 << 16  # bytes before an XML part's root element
 _PDF_TAIL = 2048  # bytes at the end of a PDF that must hold startxref and %%EOF
 _PDF_READ_BUDGET = 4 << 20  # bytes pypdf may read
 _PDF_MAX_STREAM = 16 << 20  # bytes one PDF stream may declare or decode to
+_PDF_DECODE_BUDGET = 32 << 20  # bytes pypdf may decode from all the streams of a PDF
 _PDF_RECOVERY_MAX = 4 << 20  # largest PDF given pypdf's lenient recovery
 _MAX_PDF_OBJECTS = 100_000
 _MAX_PDF_PAGES = 10_000
@@ -764,6 +767,10 @@ class _OverBudget(BaseException):
     """
 
 
+class _OverDecodeBudget(_OverBudget):
+    """pypdf asked to decode more stream data, in all, than an inspection lets it hold."""
+
+
 class _Budget:
     """A read-only view of ``stream`` that lets a parser read at most ``limit`` bytes in all.
 
@@ -1108,6 +1115,64 @@ def _collect_logs(name: str) -> Iterator[list[str]]:
         logger.removeHandler(handler)
 
 
+# What pypdf may still decode in the current inspection (None outside one): pypdf keeps every
+# stream it decodes (object streams, cross-reference streams) for the life of the reader, so
+# its per-stream limits alone let many streams add up without bound.
+_PDF_DECODING: ContextVar[list[int] | None] = ContextVar("pilotflow_pdf_decoding", default=None)
+_PDF_OUTPUT_LIMITS = (
+    "array_based_stream_maximum_output_length",
+    "jbig2_maximum_output_length",
+    "lzw_maximum_output_length",
+    "run_length_maximum_output_length",
+    "zlib_maximum_output_length",
+    "brotli_maximum_output_length",
+)
+_PDF_HOOK_LOCK = threading.Lock()
+
+
+def _budget_pdf_decoding() -> None:
+    """Route pypdf's stream decoding (``pypdf.filters.decode_stream_data``, which every
+    stream's ``get_data`` looks up when it decodes) through the decode budget of the current
+    inspection. Outside an inspection the wrapper only calls pypdf's own function. While
+    one runs, each stream may decode to no more than what is left of the budget (pypdf's
+    own output limits lowered to it) and what it decodes is charged; past the budget
+    :class:`_OverDecodeBudget` is raised (a ``BaseException``: pypdf's recovery paths must
+    not swallow it)."""
+    import pypdf
+    import pypdf.filters as filters
+    from pypdf.errors import LimitReachedError
+
+    with _PDF_HOOK_LOCK:
+        original = filters.decode_stream_data
+        if getattr(original, "_pilotflow_budget", False):
+            return
+
+        @functools.wraps(original)
+        def decode_stream_data(stream: Any) -> Any:
+            left = _PDF_DECODING.get()
+            if left is None:
+                return original(stream)
+            if left[0] <= 0:
+                raise _OverDecodeBudget(_PDF_DECODE_BUDGET)
+            config = pypdf.get_configuration()
+            lower = {name: min(getattr(config, name), left[0]) for name in _PDF_OUTPUT_LIMITS}
+            try:
+                with pypdf.apply_configuration(**lower):
+                    data = original(stream)
+            except LimitReachedError:
+                if left[0] < _PDF_MAX_STREAM:  # the budget, not pypdf's own limit, was hit
+                    left[0] = -1
+                    raise _OverDecodeBudget(_PDF_DECODE_BUDGET) from None
+                raise
+            left[0] -= len(data)
+            if left[0] < 0:
+                raise _OverDecodeBudget(_PDF_DECODE_BUDGET)
+            return data
+
+        decode_stream_data._pilotflow_budget = True  # type: ignore[attr-defined]
+        filters.decode_stream_data = decode_stream_data
+
+
 def _check_pdf(stream: IO[bytes], shown: str, size: int) -> tuple[int, tuple[str, ...]]:
     """The page count and the active content (JavaScript, Launch actions) of a PDF.
 
@@ -1150,9 +1215,13 @@ def _check_pdf(stream: IO[bytes], shown: str, size: int) -> tuple[int, tuple[str
     }
     attempts = (True, False) if size <= _PDF_RECOVERY_MAX else (True,)
     budget = _Budget(stream, size, _PDF_READ_BUDGET)
+    left = [_PDF_DECODE_BUDGET]
+    _budget_pdf_decoding()
     with _collect_logs("pypdf") as warnings, pypdf.apply_configuration(**limits):
         for strict in attempts:
             budget = _Budget(stream, size, _PDF_READ_BUDGET)
+            left = [_PDF_DECODE_BUDGET]  # bytes pypdf may still decode
+            decoding = _PDF_DECODING.set(left)
             try:
                 reader = pypdf.PdfReader(
                     cast(IO[bytes], budget), strict=strict, xref_stream_maximum_entries=_MAX_PDF_OBJECTS
@@ -1179,6 +1248,13 @@ def _check_pdf(stream: IO[bytes], shown: str, size: int) -> tuple[int, tuple[str
                 break
             except MaterialRejected:
                 raise
+            except _OverDecodeBudget:
+                raise _too_complex(
+                    shown,
+                    "pdf",
+                    f"its streams decode to more than {_PDF_DECODE_BUDGET} bytes in all",
+                    f"其数据流解码后共超过 {_PDF_DECODE_BUDGET} 字节",
+                ) from None
             except _OverBudget:
                 raise _too_complex(
                     shown,
@@ -1202,7 +1278,9 @@ def _check_pdf(stream: IO[bytes], shown: str, size: int) -> tuple[int, tuple[str
                 if warnings:
                     complaint += f"; {warnings[0]}"
                 raise _corrupt(shown, "pdf", complaint) from exc
-    if budget.exceeded:  # pragma: no cover - a parser that swallowed the refusal
+            finally:
+                _PDF_DECODING.reset(decoding)
+    if budget.exceeded or left[0] < 0:  # pragma: no cover - a parser that swallowed the refusal
         raise _too_complex(shown, "pdf", "reading its structure", "读取其结构")
     if pages < 1:
         raise MaterialRejected("no_pages", shown, "the PDF has no pages", "该 PDF 没有任何页面")
@@ -1413,11 +1491,22 @@ class _XmlScan:
     ``_MAX_XML_TAG`` bytes (before libxml2 buffers it). Finished elements are dropped from
     the tree as the parse goes on. ``wanted`` elements (by tag) have their attributes kept,
     up to ``_MAX_XML_WANTED``; ``child`` is a tag looked for among the root's children.
+    Namespace declarations are counted (``namespaces``): libxml2 keeps every one for the
+    life of the tree, even those of dropped elements, so at most ``allowed`` are parsed.
     """
 
-    def __init__(self, shown: str, part: str, wanted: tuple[str, ...] = (), child: str | None = None) -> None:
+    def __init__(
+        self,
+        shown: str,
+        part: str,
+        wanted: tuple[str, ...] = (),
+        child: str | None = None,
+        allowed: int = _MAX_XML_NAMESPACES,
+    ) -> None:
         self.shown = shown
         self.part = part
+        self.allowed = allowed
+        self.namespaces = 0
         self.wanted = wanted
         self.child = child
         self.found_child = False
@@ -1446,6 +1535,8 @@ class _XmlScan:
         try:
             self._parser.feed(data)
             self._events()
+        except MaterialRejected:
+            raise
         except Exception as exc:  # lxml's errors
             raise self._failed(exc) from exc
 
@@ -1455,18 +1546,29 @@ class _XmlScan:
         try:
             self._parser.close()
             self._events()
+        except MaterialRejected:
+            raise
         except Exception as exc:  # lxml's errors
             raise self._failed(exc) from exc
         if self._root is not None and self.child is not None and not self.found_child:
             self.found_child = self._root.find(self.child) is not None
 
     def _events(self) -> None:
-        for _event, element in self._parser.read_events():
-            if self._root is None:
+        for event, element in self._parser.read_events():
+            if event == "start-ns":
+                self.namespaces += 1
+            elif self._root is None:
                 self._root = element
                 self.root_tag = element.tag
             elif element.tag in self.wanted and len(self.items) < _MAX_XML_WANTED:
                 self.items.append((element.tag, dict(element.attrib)))
+        if self.namespaces > self.allowed:
+            raise _too_complex(
+                self.shown,
+                "docx",
+                f"more than {_MAX_XML_NAMESPACES} XML namespace declarations (reached in part {self.part!r})",
+                f"XML 命名空间声明超过 {_MAX_XML_NAMESPACES} 个（见部件 {self.part!r}）",
+            )
         root = self._root
         if root is None:
             return
@@ -1511,7 +1613,7 @@ def _xml_parser(tags: list[str]) -> Any:
         raise MissingDependency("lxml", "lxml") from None
 
     return etree.XMLPullParser(
-        events=("start",),
+        events=("start", "start-ns"),  # the tag filter applies to elements only
         tag=tags,
         resolve_entities=False,
         no_network=True,
@@ -1560,13 +1662,14 @@ def _check_docx(
             )
     spans = {name: (start, end) for start, end, name in ranges}
     xml_total = 0
+    namespaces = 0  # declared in the parts scanned so far
 
     def scan(name: str, wanted: tuple[str, ...] = (), child: str | None = None, cap: int = 0) -> _XmlScan:
-        nonlocal xml_total
+        nonlocal xml_total, namespaces
         info = by_name.get(name)
         if info is None:
             raise _corrupt(shown, "docx", f"no part {name!r}")
-        check = _XmlScan(shown, name, wanted, child)
+        check = _XmlScan(shown, name, wanted, child, _MAX_XML_NAMESPACES - namespaces)
         for piece in reader.chunks(info, *spans[name]):
             xml_total += len(piece)
             if xml_total > _MAX_XML_BYTES or (cap and xml_total > cap):
@@ -1580,6 +1683,7 @@ def _check_docx(
             for at in range(0, len(piece), _XML_FEED):  # prune the tree every 256 KiB
                 check.feed(piece[at : at + _XML_FEED])
         check.close()
+        namespaces += check.namespaces
         return check
 
     types = scan("[Content_Types].xml", (f"{_CT}Override", f"{_CT}Default"), cap=_MAX_XML_SMALL)
@@ -1726,9 +1830,14 @@ def _table(walk: _BoxWalk, stbl: tuple[int, int], box: bytes, width: int, head: 
     return count, entries[: count * width]
 
 
-def _track_seconds(walk: _BoxWalk, mdia: tuple[int, int], mdats: list[tuple[int, int]]) -> float:
-    """How long a video track lasts by its samples: the sum of its ``stts`` sample deltas over
-    its ``mdhd`` timescale. Every sample must have a size and lie inside a media data box."""
+def _track_seconds(
+    walk: _BoxWalk, mdia: tuple[int, int], mdats: list[tuple[int, int]], seen: int
+) -> tuple[float, int]:
+    """How long a video track lasts by its samples (the sum of its ``stts`` sample deltas over
+    its ``mdhd`` timescale), and how many samples it has. Every sample must have a size and
+    lie inside a media data box, sharing no byte with another; ``seen`` samples of other
+    video tracks were checked before, and all of them together may number at most
+    ``_MAX_SAMPLES``."""
     shown = walk.shown
     mdhd = walk.find(*mdia, b"mdhd")
     if mdhd is None:
@@ -1758,12 +1867,12 @@ def _track_seconds(walk: _BoxWalk, mdia: tuple[int, int], mdats: list[tuple[int,
             f"the video track's header claims {declared / timescale:.1f} s but it lists no samples",
             f"视频轨道头声称时长 {declared / timescale:.1f} 秒，但没有任何帧（sample）",
         )
-    if samples > _MAX_SAMPLES:
+    if seen + samples > _MAX_SAMPLES:
         raise _too_complex(
             shown,
             "mp4",
-            f"{samples} video samples, more than {_MAX_SAMPLES}",
-            f"视频帧超过 {_MAX_SAMPLES} 个",
+            f"{seen + samples} video samples in all its video tracks, more than {_MAX_SAMPLES}",
+            f"各视频轨道的帧合计超过 {_MAX_SAMPLES} 个",
         )
     sizes = _sample_sizes(walk, stbl, samples)
     _check_chunks(walk, stbl, sizes, mdats)
@@ -1776,7 +1885,7 @@ def _track_seconds(walk: _BoxWalk, mdia: tuple[int, int], mdats: list[tuple[int,
             f"but its samples last {seconds:.1f} s",
             f"视频轨道头声称时长 {declared / timescale:.1f} 秒，但各帧合计只有 {seconds:.1f} 秒",
         )
-    return seconds
+    return seconds, samples
 
 
 def _sample_sizes(walk: _BoxWalk, stbl: tuple[int, int], samples: int) -> Sequence[int]:
@@ -1809,10 +1918,16 @@ def _check_chunks(
     walk: _BoxWalk, stbl: tuple[int, int], sizes: Sequence[int], mdats: list[tuple[int, int]]
 ) -> None:
     """Every chunk of samples (``stsc`` runs over ``stco``/``co64`` offsets) must lie inside a
-    media data box, and the chunks must hold exactly the samples the track lists."""
+    media data box, no two chunks may share a byte, and the chunks must hold exactly the
+    samples the track lists.
+
+    The work is done a table at a time (``array``, ``map``, ``itertools``), never a Python
+    step per chunk: the sample-to-chunk runs are checked and their sample total compared
+    with the track's before any per-chunk table is built.
+    """
     shown = walk.shown
     chunks, offsets_data = _table(walk, stbl, b"stco", 4)
-    offsets: Sequence[int]
+    offsets: array.array[int]
     if chunks:
         offsets = _uint32s(offsets_data, shown, "stco")
     else:
@@ -1820,6 +1935,7 @@ def _check_chunks(
         offsets = array.array("Q", offsets_data)
         if sys.byteorder == "little":
             offsets.byteswap()
+    del offsets_data
     if not chunks:
         raise _inconsistent(shown, "mp4", "the video track has no chunk offsets", "视频轨道没有数据块偏移表")
     if chunks > len(sizes):
@@ -1836,37 +1952,66 @@ def _check_chunks(
         )
     table = _uint32s(stsc, shown, "stsc")
     firsts, per_chunk = table[0::3], table[1::3]
-    starts = [start for start, _ in mdats]
-    remaining = iter(sizes)
-    taken = 0
-    for i, (first, each) in enumerate(zip(firsts, per_chunk, strict=True)):
-        last = firsts[i + 1] - 1 if i + 1 < len(firsts) else chunks
-        if first < 1 or last < first or last > chunks or each < 1 or (i == 0 and first != 1):
-            raise _inconsistent(
-                shown, "mp4", "the sample-to-chunk table is out of order", "帧到数据块的映射表顺序错误"
-            )
-        for chunk in range(first - 1, last):
-            taken += each
-            if taken > len(sizes):
-                break
-            length = sum(itertools.islice(remaining, each))
-            offset = offsets[chunk]
-            box = bisect.bisect_right(starts, offset) - 1
-            if box < 0 or offset + length > mdats[box][1]:
-                raise _inconsistent(
-                    shown,
-                    "mp4",
-                    f"video samples at offset {offset} ({length} bytes) lie outside the media data",
-                    f"偏移 {offset} 处的视频帧（{length} 字节）不在媒体数据（mdat）之内",
-                )
-        if taken > len(sizes):
-            break
-    if taken != len(sizes) or last != chunks:
+    del table
+    if (
+        firsts[0] != 1
+        or firsts[-1] > chunks
+        or min(per_chunk) < 1
+        or not all(map(operator.lt, firsts, itertools.islice(firsts, 1, None)))
+    ):
+        raise _inconsistent(
+            shown, "mp4", "the sample-to-chunk table is out of order", "帧到数据块的映射表顺序错误"
+        )
+    # How many chunks each run covers, and so how many samples the chunks hold in all.
+    lengths = array.array("Q", map(operator.sub, itertools.islice(firsts, 1, None), firsts))
+    lengths.append(chunks + 1 - firsts[-1])
+    taken = sum(map(operator.mul, lengths, per_chunk))
+    if taken != len(sizes):
         raise _inconsistent(
             shown,
             "mp4",
             f"the chunks hold {taken} samples, the track lists {len(sizes)}",
             f"数据块中共 {taken} 帧，轨道却列出 {len(sizes)} 帧",
+        )
+    # The samples each chunk holds, then the bytes before each chunk's first sample.
+    held = itertools.chain.from_iterable(map(itertools.repeat, per_chunk, lengths))
+    before = array.array("Q", itertools.accumulate(sizes, initial=0))
+    at, after = itertools.tee(map(before.__getitem__, itertools.accumulate(held, initial=0)))
+    next(after)
+    ends = array.array("Q", map(operator.add, offsets, map(operator.sub, after, at)))
+    del before, at, after
+    # Inside a media data box: the box starting at or before the chunk must hold its end.
+    # (A sentinel box before the file's first byte catches a chunk before every box.)
+    starts = [-1, *(start for start, _ in mdats)]
+    limits = [-1, -1, *(end for _, end in mdats)]
+    box = functools.partial(bisect.bisect_right, starts)
+    if not all(map(operator.le, ends, map(limits.__getitem__, map(box, offsets)))):
+        box_end = map(limits.__getitem__, map(box, offsets))
+        bad = next(itertools.compress(range(chunks), map(operator.gt, ends, box_end)))
+        offset, length = offsets[bad], ends[bad] - offsets[bad]
+        raise _inconsistent(
+            shown,
+            "mp4",
+            f"video samples at offset {offset} ({length} bytes) lie outside the media data",
+            f"偏移 {offset} 处的视频帧（{length} 字节）不在媒体数据（mdat）之内",
+        )
+    # No byte shared: in the order of their offsets, each chunk ends before the next starts.
+    if not all(map(operator.le, offsets, itertools.islice(offsets, 1, None))):
+        order = sorted(range(chunks), key=offsets.__getitem__)
+        offsets = array.array(offsets.typecode, map(offsets.__getitem__, order))
+        ends = array.array("Q", map(ends.__getitem__, order))
+        del order
+    if not all(map(operator.le, ends, itertools.islice(offsets, 1, None))):
+        bad = next(
+            itertools.compress(range(chunks), map(operator.gt, ends, itertools.islice(offsets, 1, None)))
+        )
+        raise _inconsistent(
+            shown,
+            "mp4",
+            f"video samples at offset {offsets[bad]} ({ends[bad] - offsets[bad]} bytes) "
+            f"overlap those at offset {offsets[bad + 1]}",
+            f"偏移 {offsets[bad]} 处的视频帧（{ends[bad] - offsets[bad]} 字节）与偏移 {offsets[bad + 1]} "
+            "处的视频帧共用数据",
         )
 
 
@@ -1896,6 +2041,7 @@ def _check_mp4(stream: IO[bytes], shown: str, size: int) -> float:
     if not mdats:
         raise _corrupt(shown, "mp4", "no media data (mdat)")
     durations: list[float] = []
+    seen = 0  # samples of the video tracks checked so far
     for box_type, start, end in walk.boxes(*moov):
         if box_type == b"mvex":
             raise _fragmented(shown)
@@ -1909,7 +2055,9 @@ def _check_mp4(stream: IO[bytes], shown: str, size: int) -> float:
             continue
         stream.seek(hdlr[0] + 8)  # version/flags, pre_defined, handler_type
         if stream.read(4) == b"vide":
-            durations.append(_track_seconds(walk, mdia, mdats))
+            seconds, samples = _track_seconds(walk, mdia, mdats, seen)
+            durations.append(seconds)
+            seen += samples
     if not durations:
         raise MaterialRejected(
             "not_video",
