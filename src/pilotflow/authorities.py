@@ -194,6 +194,7 @@ class AuthorityGraph:
         self._children: dict[str, tuple[str, ...]] = {
             code: tuple(sorted(graph.predecessors(code))) for code in nodes
         }
+        self._registered: dict[str, Authority | None] = {}  # registered_in, by division code
         #: Every (authority code, department) pair of the graph: one set lookup checks an actor.
         self.members: frozenset[tuple[str, str]] = frozenset(
             (a.code, d) for a in self._nodes.values() for d in a.departments
@@ -257,6 +258,15 @@ class AuthorityGraph:
                 f"unit_code must be text, got {type(unit_code).__name__}", "unit_code 必须是文本（字符串）"
             )
         division = unit_code[2:8]
+        registered = self._registered
+        if division in registered:
+            return registered[division]
+        found = self._division(division)
+        if len(registered) < 10_000:  # the divisions met: a few thousand in a national campaign
+            registered[division] = found
+        return found
+
+    def _division(self, division: str) -> Authority | None:
         if division == "100000":
             return self.top
         if not division.isdigit():

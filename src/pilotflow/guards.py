@@ -21,6 +21,7 @@ from .authorities import AuthorityGraph
 from .errors import Reason
 
 if TYPE_CHECKING:
+    from .authorities import Authority
     from .campaign import MaterialRequirement
     from .nomination import Actor, Nomination
     from .screening import UnitList
@@ -74,6 +75,7 @@ class Context:
         "plan",
         "quota_limits",
         "quota_used",
+        "registered_in",
     )
 
     actor: Actor | None  # None: explain() without an actor, or the deadline sweep's check
@@ -87,6 +89,7 @@ class Context:
     listed: frozenset[str] | None  # every unit code on any of ``lists`` (None: not known)
     department_names: Mapping[str, str]
     extra: Mapping[str, Any]
+    registered_in: Authority | None  # nominate, register: the division that registered the unit
 
     @property
     def required_materials(self) -> tuple[MaterialRequirement, ...]:
@@ -206,7 +209,7 @@ class _OriginFitsUnit(Guard):
                 f"中央企业成员单位须由{origin.name}集团总部组织申报，申报单位不能自行向中央企业申报",
                 {"origin": origin.code, "unit_code": unit_code},
             )
-        registered = ctx.extra.get("registered_in")
+        registered = ctx.registered_in
         if registered is not None and AuthorityGraph.covers(origin, registered):
             return None
         division = unit_code[2:8]

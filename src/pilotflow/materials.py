@@ -426,7 +426,8 @@ def is_inspected(material: object, campaign: Campaign | None = None) -> bool:
         return True
     if not isinstance(material, Material):  # pragma: no cover - only Materials are vouched for
         return False
-    if campaign.materials.get(material.kind) != inspection.kind:
+    kind = campaign.materials.get(material.kind)
+    if kind is not inspection.kind and kind != inspection.kind:  # the very type, usually
         return False
     if material.duration is None:  # the video bounds apply to videos only
         return True

@@ -906,7 +906,7 @@ class CampaignRun:
             "new", None, None,
         )  # fmt: skip
         ctx = self._context(new, actor, when, "nominate")
-        ctx.extra = {**self._base_extra, "registered_in": self.graph.registered_in(unit_code)}
+        ctx.registered_in = self.graph.registered_in(unit_code)
         data = {
             "campaign": self.campaign.id,
             "unit_code": unit_code,
@@ -1556,7 +1556,7 @@ class CampaignRun:
                     "unit_type": w.unit_type, "scenario": w.scenario, "route": route,
                     "track": "re_review", "batch": w.batch}  # fmt: skip
             ctx = self._context(new, actor, when, "register")
-            ctx.extra = {**ctx.extra, "registered_in": self.graph.registered_in(w.unit_code)}
+            ctx.registered_in = self.graph.registered_in(w.unit_code)
             changes.append(self._change(None, ctx, "register", actor, when, "new", None, data, new))
         if changes:
             done = tuple(c.after for c in changes)
