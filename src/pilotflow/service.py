@@ -508,6 +508,7 @@ class CampaignRun:
         ctx.lists = self._screening
         ctx.listed = self._listed
         ctx.department_names = self._department_names
+        ctx.registered_in = None  # set by nominate and register, the actions that judge it
         ctx.extra = self._extra(n, action, extra) if action in _MINISTRY_ACTIONS else self._base_extra
         return ctx
 
