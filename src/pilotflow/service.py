@@ -1548,12 +1548,13 @@ class CampaignRun:
                 raise DuplicateNomination(w.unit_code, "re-review registration")
             seen.add(w.unit_code)
             route = self._route_from(w.authority, f"{where}: authority")
+            name = w.unit_name.strip()  # as nominate keeps a name
             new = Nomination(
-                new_id(), self.campaign.id, self.campaign.revision, w.unit_code, w.unit_name,
+                new_id(), self.campaign.id, self.campaign.revision, w.unit_code, name,
                 w.unit_type, w.scenario, route, 0, "new", (), (), (), 0, when, when,
                 "re_review", w.batch,
             )  # fmt: skip
-            data = {"campaign": self.campaign.id, "unit_code": w.unit_code, "unit_name": w.unit_name,
+            data = {"campaign": self.campaign.id, "unit_code": w.unit_code, "unit_name": name,
                     "unit_type": w.unit_type, "scenario": w.scenario, "route": route,
                     "track": "re_review", "batch": w.batch}  # fmt: skip
             ctx = self._context(new, actor, when, "register")
