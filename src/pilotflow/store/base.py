@@ -95,8 +95,9 @@ def _encodes(value: str) -> bool:
 
 
 def check_changes(changes: object) -> None:
-    """``changes`` handed to :meth:`Store.commit` must be a list or tuple of changes."""
-    if type(changes) is not tuple and type(changes) is not list:
+    """``changes`` handed to :meth:`Store.commit` must be a list or tuple of changes (the
+    stores call this when they are given anything else)."""
+    if not isinstance(changes, (tuple, list)):
         raise InvalidInput(
             f"changes must be a list of Change, got {type(changes).__name__}",
             "changes 参数必须是 Change 列表",

@@ -173,7 +173,8 @@ class MemoryStore(Store):
         return self._receipts.get((campaign, key))
 
     def commit(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
-        check_changes(changes)
+        if type(changes) is not tuple and type(changes) is not list:
+            check_changes(changes)
         if len(changes) != 1 or receipt is not None:
             self._commit_many(campaign, changes, receipt)
             return

@@ -946,7 +946,8 @@ class SQLStore(Store):
         return Receipt(key, rows[0][0], rows[0][1]) if rows else None
 
     def commit(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
-        check_changes(changes)
+        if type(changes) is not tuple and type(changes) is not list:
+            check_changes(changes)
         try:
             if self._pg and self._conn is None and receipt is None and len(changes) == 1:
                 ch = changes[0]
