@@ -348,37 +348,43 @@ def namespace_paragraphs(total: int, each: int = 1000) -> Callable[[], Iterator[
     return chunks
 
 
-def pdf_object_streams(streams: int, decoded: int) -> Callable[[Path], None]:
+def object_stream_pdf(streams: int, decoded: int, pad: bytes = b" ") -> bytes:
     """A PDF whose ``streams`` pages each sit alone in a Flate object stream inflating to
-    ``decoded`` bytes (the page, then spaces), listed by a cross-reference stream."""
+    ``decoded`` bytes (the page, then ``pad``), listed by a cross-reference stream. (The
+    tests build their small ones with it too.)"""
+    parts = [b"%PDF-1.7\n"]
+    offsets: dict[int, int] = {}
+
+    def add(num: int, body: bytes, data: bytes | None = None) -> None:
+        offsets[num] = sum(map(len, parts))
+        if data is not None:
+            body = body[:-2] + b"/Length %d >>\nstream\n%s\nendstream" % (len(data), data)
+        parts.append(b"%d 0 obj\n%s\nendobj\n" % (num, body))
+
+    kids = b" ".join(b"%d 0 R" % (100 + i) for i in range(streams))
+    add(1, b"<< /Type /Catalog /Pages 2 0 R >>")
+    add(2, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, streams))
+    entries = {}
+    for i in range(streams):
+        head = b"%d 0 " % (100 + i)
+        page = head + b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>"
+        packed = zlib.compress(page.ljust(decoded, pad), 9)
+        add(1000 + i, b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode >>" % len(head), packed)
+        entries[100 + i] = (2, 1000 + i, 0)
+    xref = 1000 + streams
+    entries.update({num: (1, offset, 0) for num, offset in offsets.items()})
+    entries[xref] = (1, sum(map(len, parts)), 0)
+    rows = b"".join(struct.pack(">BIH", *entries[num]) for num in sorted(entries))
+    index = b" ".join(b"%d 1" % num for num in sorted(entries))
+    add(xref, b"<< /Type /XRef /Size %d /W [1 4 2] /Index [%s] /Root 1 0 R >>" % (xref + 1, index), rows)
+    return b"".join(parts) + b"startxref\n%d\n%%%%EOF\n" % offsets[xref]
+
+
+def pdf_object_streams(streams: int, decoded: int) -> Callable[[Path], None]:
+    """:func:`object_stream_pdf` written to the case's path."""
 
     def build(path: Path) -> None:
-        parts = [b"%PDF-1.7\n"]
-        offsets: dict[int, int] = {}
-
-        def add(num: int, body: bytes, data: bytes | None = None) -> None:
-            offsets[num] = sum(map(len, parts))
-            if data is not None:
-                body = body[:-2] + b"/Length %d >>\nstream\n%s\nendstream" % (len(data), data)
-            parts.append(b"%d 0 obj\n%s\nendobj\n" % (num, body))
-
-        kids = b" ".join(b"%d 0 R" % (100 + i) for i in range(streams))
-        add(1, b"<< /Type /Catalog /Pages 2 0 R >>")
-        add(2, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, streams))
-        entries = {}
-        for i in range(streams):
-            head = b"%d 0 " % (100 + i)
-            page = head + b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>"
-            packed = zlib.compress(page.ljust(decoded), 9)
-            add(1000 + i, b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode >>" % len(head), packed)
-            entries[100 + i] = (2, 1000 + i, 0)
-        xref = 1000 + streams
-        entries.update({num: (1, offset, 0) for num, offset in offsets.items()})
-        entries[xref] = (1, sum(map(len, parts)), 0)
-        rows = b"".join(struct.pack(">BIH", *entries[num]) for num in sorted(entries))
-        index = b" ".join(b"%d 1" % num for num in sorted(entries))
-        add(xref, b"<< /Type /XRef /Size %d /W [1 4 2] /Index [%s] /Root 1 0 R >>" % (xref + 1, index), rows)
-        path.write_bytes(b"".join(parts) + b"startxref\n%d\n%%%%EOF\n" % offsets[xref])
+        path.write_bytes(object_stream_pdf(streams, decoded))
 
     return build
 

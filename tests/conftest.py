@@ -14,6 +14,7 @@ import pytest
 
 import pilotflow as pf
 from pilotflow.codes import make_code
+from pilotflow.demo import DemoResult, run_demo
 from pilotflow.samples import every_material, material_for
 from pilotflow.store import Store
 
@@ -125,6 +126,19 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         return
     yield s
     s.close()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    """A database made by the demo for the command-line tests of one module, stopped at the
+    ministry's door so that nominations are still open to explore."""
+    return run_demo(tmp_path_factory.mktemp("demo") / "demo.db", through="received")
+
+
+@pytest.fixture
+def db(demo: DemoResult) -> str:
+    """The path of :func:`demo`'s database."""
+    return str(demo.db_path)
 
 
 @pytest.fixture

@@ -13,24 +13,12 @@ from click.testing import CliRunner, Result
 
 import pilotflow as pf
 from pilotflow.cli import cli, main
-from pilotflow.demo import DemoResult, run_demo
+from pilotflow.demo import DemoResult
 
 from terminal import run_in_pty
 
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
-    """A database made by the demo, shared by the read-only commands below."""
-    # Stopped at the ministry's door, so that nominations are still open to explore.
-    return run_demo(tmp_path_factory.mktemp("cli") / "demo.db", through="received")
-
-
-@pytest.fixture
-def db(demo: DemoResult) -> str:
-    return str(demo.db_path)
 
 
 @pytest.fixture

@@ -17,20 +17,9 @@ from click.testing import CliRunner, Result
 import pilotflow as pf
 from pilotflow import cli as cli_module
 from pilotflow.cli import cli
-from pilotflow.demo import DemoResult, run_demo
+from pilotflow.demo import DemoResult
 
 from conftest import CAMPAIGN_ID
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
-    """A demo database with nominations still open (stopped at the ministry's door)."""
-    return run_demo(tmp_path_factory.mktemp("errors") / "demo.db", through="received")
-
-
-@pytest.fixture
-def db(demo: DemoResult) -> str:
-    return str(demo.db_path)
 
 
 @pytest.fixture

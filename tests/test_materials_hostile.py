@@ -15,7 +15,6 @@ import io
 import struct
 import tracemalloc
 import zipfile
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +25,8 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObjec
 from pilotflow.campaign import MaterialType, Text
 from pilotflow.materials import MEDIA_TYPES, MaterialRejected, inspect_material, inspection_of
 from pilotflow.samples import doc_bytes, docx_bytes, mp4_bytes, pdf_bytes
+
+import bench_files
 
 PDF_KIND = MaterialType("application_form_pdf", Text("application form (PDF)", "申报书电子版（PDF）"),
                         formats=("pdf",))  # fmt: skip
@@ -500,35 +501,9 @@ def test_a_pdf_whose_xref_chain_loops_is_read_once(tmp_path: Path) -> None:
     assert 1 == inspect_material(PDF_KIND, write(tmp_path, "loop.pdf", looped)).pages
 
 
-def object_stream_pdf(streams: int, decoded: int, pad: bytes = b"%") -> bytes:
-    """A PDF whose ``streams`` pages each sit alone in a Flate object stream inflating to
-    ``decoded`` bytes (the page, then ``pad``), listed by a cross-reference stream."""
-    parts = [b"%PDF-1.7\n"]
-    offsets: dict[int, int] = {}
-
-    def add(num: int, body: bytes, data: bytes | None = None) -> None:
-        offsets[num] = sum(map(len, parts))
-        if data is not None:
-            body = body[:-2] + b"/Length %d >>\nstream\n%s\nendstream" % (len(data), data)
-        parts.append(b"%d 0 obj\n%s\nendobj\n" % (num, body))
-
-    kids = b" ".join(b"%d 0 R" % (100 + i) for i in range(streams))
-    add(1, b"<< /Type /Catalog /Pages 2 0 R >>")
-    add(2, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, streams))
-    entries = {}
-    for i in range(streams):
-        head = b"%d 0 " % (100 + i)
-        data = head + b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>"
-        packed = zlib.compress(data.ljust(decoded, pad), 9)
-        add(1000 + i, b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode >>" % len(head), packed)
-        entries[100 + i] = (2, 1000 + i, 0)
-    xref = 1000 + streams
-    entries.update({num: (1, offset, 0) for num, offset in offsets.items()})
-    entries[xref] = (1, sum(map(len, parts)), 0)
-    rows = b"".join(struct.pack(">BIH", *entries[num]) for num in sorted(entries))
-    index = b" ".join(b"%d 1" % num for num in sorted(entries))
-    add(xref, b"<< /Type /XRef /Size %d /W [1 4 2] /Index [%s] /Root 1 0 R >>" % (xref + 1, index), rows)
-    return b"".join(parts) + b"startxref\n%d\n%%%%EOF\n" % offsets[xref]
+def object_stream_pdf(streams: int, decoded: int) -> bytes:
+    """The benchmark's object-stream PDF (benchmarks/bench_files.py), padded with ``%``."""
+    return bench_files.object_stream_pdf(streams, decoded, b"%")
 
 
 def test_pages_in_small_object_streams_are_read(tmp_path: Path) -> None:
