@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pilotflow as pf
-from pilotflow import campaign_file
+from pilotflow.files import campaign_file
 
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
 BUNDLED = Path(pf.__file__).parent / "data" / "campaigns" / f"{CAMPAIGN_ID}.yaml"

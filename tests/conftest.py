@@ -13,8 +13,8 @@ import pendulum
 import pytest
 
 import pilotflow as pf
+from pilotflow.cli.demo import DemoResult, run_demo
 from pilotflow.codes import make_code
-from pilotflow.demo import DemoResult, run_demo
 from pilotflow.samples import every_material, material_for
 from pilotflow.store import Store
 

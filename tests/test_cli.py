@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 import pilotflow as pf
-from pilotflow.cli import cli, main
-from pilotflow.demo import DemoResult
+from pilotflow.cli.commands import cli, main
+from pilotflow.cli.demo import DemoResult
 
 from terminal import run_in_pty
 
@@ -57,7 +57,7 @@ def test_help_lists_every_command(runner: CliRunner) -> None:
 
 
 def test_main_is_the_entry_point(capsys: pytest.CaptureFixture[str]) -> None:
-    """``pilotflow.cli:main`` (the console script) runs the group and exits with its status."""
+    """``pilotflow.cli.commands:main`` (the console script) runs the group and exits with its status."""
     with pytest.raises(SystemExit) as exited:
         main(["campaign", "list"])
     assert 0 == exited.value.code

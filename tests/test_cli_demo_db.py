@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 import pilotflow as pf
-from pilotflow.cli import cli
-from pilotflow.demo import DEMO_APPLICATION_ID, run_demo
+from pilotflow.cli.commands import cli
+from pilotflow.cli.demo import DEMO_APPLICATION_ID, run_demo
 
 from conftest import CAMPAIGN_ID, nominate, shanghai
 

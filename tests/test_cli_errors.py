@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 import pilotflow as pf
-from pilotflow import cli as cli_module
-from pilotflow.cli import cli
-from pilotflow.demo import DemoResult
+from pilotflow.cli import commands as cli_module
+from pilotflow.cli.commands import cli
+from pilotflow.cli.demo import DemoResult
 
 from conftest import CAMPAIGN_ID
 

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 import pilotflow as pf
-from pilotflow.cli import cli
+from pilotflow.cli.commands import cli
 
 from conftest import CAMPAIGN_ID, nominate, shanghai
 

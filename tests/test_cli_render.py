@@ -18,10 +18,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 import pilotflow as pf
-from pilotflow import cli as cli_module
-from pilotflow.cli import cli
+from pilotflow.cli import commands as cli_module
+from pilotflow.cli.commands import cli
+from pilotflow.cli.demo import printable
 from pilotflow.codes import make_code
-from pilotflow.demo import printable
 
 from conftest import CAMPAIGN_ID, shanghai
 from terminal import run_in_pty

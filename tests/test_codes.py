@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from stdnum.cn import uscc
 
 import pilotflow as pf
-from pilotflow.codes import _check_digit, check_code, make_code
+from pilotflow.domain.codes import _check_digit, check_code, make_code
 
 from conftest import all_materials, unit_code
 

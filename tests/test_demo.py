@@ -1,4 +1,4 @@
-"""The demo scenario (``pilotflow.demo.run_demo``): a realistic slice of the 2023 campaign on
+"""The demo scenario (``pilotflow.cli.demo.run_demo``): a realistic slice of the 2023 campaign on
 SQLite, checked for what it is meant to show — quotas hold, some units are cut, refusals carry
 their reasons, the audit log replays to the stored state."""
 
@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 import pilotflow as pf
-from pilotflow.demo import UNITS, WINNERS, DemoResult, run_demo
+from pilotflow.cli.demo import UNITS, WINNERS, DemoResult, run_demo
 
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
 

@@ -16,7 +16,7 @@ import attrs
 import pytest
 
 import pilotflow as pf
-from pilotflow.demo import DemoResult, run_demo
+from pilotflow.cli.demo import DemoResult, run_demo
 
 _ID = re.compile(r"[0-9a-f]{32}")  # a nomination id, also inside a message
 GOLDEN = Path(__file__).parent / "golden" / "demo.json"

@@ -509,7 +509,7 @@ def test_every_context_slot_is_filled(run: pf.CampaignRun) -> None:
     """The run fills every slot of a guard's Context for every action (it builds them slot by
     slot for speed, so a slot added to Context but forgotten there would fail here, not in a
     guard at run time)."""
-    from pilotflow.guards import Context
+    from pilotflow.domain.guards import Context
 
     n = nominate(run, 1)
     for action in (*pf.CampaignRun.ACTIONS, "lapse", "cut"):

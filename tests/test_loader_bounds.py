@@ -16,8 +16,9 @@ import pytest
 import yaml
 
 import pilotflow as pf
-from pilotflow import campaign_file
-from pilotflow.campaign_file import (
+from pilotflow.domain.screening import parse_list
+from pilotflow.files import campaign_file
+from pilotflow.files.campaign_file import (
     COPIES,
     EXPERTS,
     QUOTAS,
@@ -27,7 +28,6 @@ from pilotflow.campaign_file import (
     YEARS,
     parse_campaign,
 )
-from pilotflow.screening import parse_list
 
 MOMENT_YEARS = campaign_file.MOMENT_YEARS
 DOCS = Path(__file__).parent.parent / "docs" / "campaign-format.md"

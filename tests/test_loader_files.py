@@ -1,7 +1,7 @@
 """Which files the loaders read: only regular files of a bounded size.
 
 Campaign files (``load_campaign``) and lists of units (``load_list``) go through one reader
-(``pilotflow._files.read_text``). A FIFO with no writer, a device that never ends, a directory
+(``pilotflow.files._io.read_text``). A FIFO with no writer, a device that never ends, a directory
 or a file past the size limit is refused with a ``CampaignFileError`` naming the file, without
 waiting on it or reading more than the limit. The CLI commands that load files inherit it.
 Nothing large is written: an oversized file is a sparse one.
@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 import pilotflow as pf
-from pilotflow import _files
-from pilotflow.cli import cli
+from pilotflow.cli.commands import cli
+from pilotflow.files import _io as _files
 
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import pilotflow as pf
-from pilotflow.cli import cli
+from pilotflow.cli.commands import cli
 
 PASSWD = "".join(
     f"user{i}:x:{1000 + i}:{1000 + i}:User number {i}:/home/user{i}:/bin/bash\n" for i in range(8)

@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 import pilotflow as pf
-from pilotflow import campaign_file
-from pilotflow.campaign_file import MAX_DEPTH, MAX_NODES, MAX_RULES, parse_campaign
+from pilotflow.files import campaign_file
+from pilotflow.files.campaign_file import MAX_DEPTH, MAX_NODES, MAX_RULES, parse_campaign
 
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
 BUNDLED = Path(pf.__file__).parent / "data" / "campaigns" / f"{CAMPAIGN_ID}.yaml"

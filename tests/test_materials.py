@@ -25,8 +25,8 @@ import pytest
 from mutagen.mp4 import MP4
 
 import pilotflow as pf
-from pilotflow import materials
 from pilotflow.campaign import MaterialType, Text
+from pilotflow.files import materials
 from pilotflow.materials import (
     MEDIA_TYPES,
     MaterialRejected,

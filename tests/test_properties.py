@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import pilotflow as pf
-from pilotflow.events import FIXED_FIELDS, apply, quota_usage
+from pilotflow.domain.events import FIXED_FIELDS, apply, quota_usage
 
 from conftest import all_materials, file_material, shanghai, unit_code
 from strategies import ORIGINS, UNIT_TYPES, steps

@@ -1,4 +1,4 @@
-"""Hot-path building blocks: the record builders (pilotflow._records), the memory store's event index."""
+"""Hot-path building blocks: the record builders (pilotflow.domain._fast), the memory store's event index."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import attrs
 import pytest
 
 import pilotflow as pf
-from pilotflow._records import builder
-from pilotflow.events import Event, EventShape, build_event, build_nomination, event_data
-from pilotflow.nomination import Actor, Nomination
+from pilotflow.domain._fast import builder
+from pilotflow.domain.events import Event, EventShape, build_event, build_nomination, event_data
+from pilotflow.domain.records import Actor, Nomination
 
 from conftest import nominate, shanghai
 

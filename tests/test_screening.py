@@ -1,4 +1,4 @@
-"""Lists of units (``pilotflow.screening``): disqualification lists and the reserve pool.
+"""Lists of units (``pilotflow.domain.screening``): disqualification lists and the reserve pool.
 
 Pins the validity period of a listing (``since`` inclusive, ``until`` exclusive), list
 versions, reading lists from CSV with errors naming file, row and column, and how a run
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import pilotflow as pf
-from pilotflow.screening import parse_list
+from pilotflow.domain.screening import parse_list
 
 from conftest import nominate, shanghai, unit_code
 

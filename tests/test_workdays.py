@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import pilotflow as pf
-from pilotflow import workdays
+from pilotflow.domain import workdays
 from pilotflow.workdays import (
     CalendarDataMissing,
     add_working_days,

@@ -16,11 +16,14 @@ recorded as one immutable audit event.
 
 from __future__ import annotations
 
-from .authorities import Authority, AuthorityGraph
-from .calendar import Clock, FixedClock, SystemClock
-from .campaign import Campaign
-from .campaign_file import bundled_campaigns, load_campaign, parse_campaign
-from .codes import validate_unit_code
+from .app.run import CampaignRun, Position, QuotaLine, SelectionResult, Winner, retry_on_conflict
+from .domain.authorities import Authority, AuthorityGraph
+from .domain.calendar import Clock, FixedClock, SystemClock
+from .domain.campaign import Campaign
+from .domain.codes import validate_unit_code
+from .domain.events import Event, Snapshot
+from .domain.records import Actor, Material, Nomination
+from .domain.screening import Listing, UnitList, load_list
 from .errors import (
     ActionRefused,
     CampaignFileError,
@@ -39,11 +42,8 @@ from .errors import (
     UnknownAuthority,
     UnknownDepartment,
 )
-from .events import Event, Snapshot
-from .materials import MaterialRejected, inspect_material, paper_material
-from .nomination import Actor, Material, Nomination
-from .screening import Listing, UnitList, load_list
-from .service import CampaignRun, Position, QuotaLine, SelectionResult, Winner, retry_on_conflict
+from .files.campaign_file import bundled_campaigns, load_campaign, parse_campaign
+from .files.materials import MaterialRejected, inspect_material, paper_material
 from .store import MemoryStore, Store, open_store
 
 __all__ = [

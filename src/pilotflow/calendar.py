@@ -1,25 +1,32 @@
-"""Moments, deadlines and the clock, in the campaign's time zone (Asia/Shanghai by default).
+"""The public name of :mod:`pilotflow.domain.calendar` (documented as ``pilotflow.calendar``)."""
 
-Every moment pilotflow accepts must be timezone-aware: a naive datetime is refused with
-:class:`~pilotflow.errors.NaiveDatetime`, because "10:00" means nothing until we know where.
-The clock is injectable: :class:`SystemClock` reads the wall clock, :class:`FixedClock` is
-set by hand (tests, notebooks replaying a campaign, demos).
-
->>> clock = FixedClock(pendulum.datetime(2023, 10, 17, 9, tz="Asia/Shanghai"))
->>> clock.now().isoformat()
-'2023-10-17T09:00:00+08:00'
->>> clock.advance(days=1).now().isoformat()
-'2023-10-18T09:00:00+08:00'
-"""
-
-from __future__ import annotations
-
-from datetime import date, datetime
-from typing import Protocol
-
-import pendulum
-
-from .errors import InvalidInput, NaiveDatetime
+from .domain.calendar import (
+    DEFAULT_TIMEZONE as DEFAULT_TIMEZONE,
+)
+from .domain.calendar import (
+    MOMENT_YEARS as MOMENT_YEARS,
+)
+from .domain.calendar import (
+    Clock as Clock,
+)
+from .domain.calendar import (
+    FixedClock as FixedClock,
+)
+from .domain.calendar import (
+    SystemClock as SystemClock,
+)
+from .domain.calendar import (
+    by_date as by_date,
+)
+from .domain.calendar import (
+    moment as moment,
+)
+from .domain.calendar import (
+    parse_moment as parse_moment,
+)
+from .domain.calendar import (
+    zone as zone,
+)
 
 __all__ = [
     "DEFAULT_TIMEZONE",
@@ -32,159 +39,3 @@ __all__ = [
     "parse_moment",
     "zone",
 ]
-
-DEFAULT_TIMEZONE = "Asia/Shanghai"
-
-#: The years a moment pilotflow accepts may be written in (both included), in its own
-#: offset: given to a call, read from a campaign or list file, or typed on the command line.
-#: Every such moment converts to UTC and to any offset without overflow, and fits every
-#: store's timestamp column.
-MOMENT_YEARS = (1970, 2199)
-
-
-class Clock(Protocol):
-    """Anything with a ``now()`` returning a timezone-aware datetime."""
-
-    def now(self) -> datetime: ...
-
-
-class SystemClock:
-    """The wall clock, read in ``timezone``."""
-
-    def __init__(self, timezone: str = DEFAULT_TIMEZONE) -> None:
-        self.timezone = zone(timezone)
-
-    def now(self) -> datetime:
-        return pendulum.now(self.timezone)
-
-    def __repr__(self) -> str:
-        return f"SystemClock({self.timezone.name!r})"
-
-
-class FixedClock:
-    """A clock that stands still until it is moved with :meth:`set` or :meth:`advance`."""
-
-    def __init__(self, start: datetime) -> None:
-        self._now = moment(start, "FixedClock start")
-
-    def now(self) -> datetime:
-        return self._now
-
-    def set(self, value: datetime) -> FixedClock:
-        self._now = moment(value, "FixedClock.set value")
-        return self
-
-    def advance(self, **delta: float) -> FixedClock:
-        """Move forward by a ``pendulum`` duration (``days=1``, ``hours=3``...); the clock
-        stays within the years pilotflow accepts."""
-        for unit, amount in delta.items():
-            if unit not in _UNITS or isinstance(amount, bool) or not isinstance(amount, (int, float)):
-                raise InvalidInput(
-                    f"FixedClock.advance takes numbers of {', '.join(_UNITS)}, got {unit}={amount!r}",
-                    f"FixedClock.advance 只接受 {'、'.join(_UNITS)} 的数值，收到 {unit}={amount!r}",
-                )
-            if not abs(amount) <= _MOST[unit]:  # also refuses NaN
-                raise InvalidInput(
-                    f"FixedClock.advance: {unit}={amount!r} leaves the years {_YEARS_TEXT}",
-                    f"FixedClock.advance：{unit}={amount!r} 超出 {_YEARS_TEXT} 年的范围",
-                )
-        self._now = moment(pendulum.instance(self._now).add(**delta), "FixedClock")  # type: ignore[arg-type]
-        return self
-
-    def __repr__(self) -> str:
-        return f"FixedClock({self._now.isoformat()})"
-
-
-# The units FixedClock.advance takes, with the most of each that can stay within the years.
-_SPAN_DAYS = (MOMENT_YEARS[1] - MOMENT_YEARS[0] + 1) * 366
-_MOST = {
-    "years": _SPAN_DAYS / 365, "months": _SPAN_DAYS / 28, "weeks": _SPAN_DAYS / 7, "days": _SPAN_DAYS,
-    "hours": _SPAN_DAYS * 24, "minutes": _SPAN_DAYS * 1440, "seconds": _SPAN_DAYS * 86400,
-    "microseconds": _SPAN_DAYS * 86400e6,
-}  # fmt: skip
-_UNITS = tuple(_MOST)
-_YEARS_TEXT = f"{MOMENT_YEARS[0]}-{MOMENT_YEARS[1]}"
-
-
-def zone(name: object, what: str = "timezone") -> pendulum.Timezone:
-    """The IANA time zone ``name`` (``Asia/Shanghai``); anything else is InvalidInput naming
-    ``what``."""
-    if isinstance(name, str) and 0 < len(name) <= 64 and name.isprintable() and "\\" not in name:
-        try:
-            found = pendulum.timezone(name)
-        except Exception:  # pendulum raises several kinds for unknown or malformed names
-            pass
-        else:
-            if isinstance(found, pendulum.Timezone):
-                return found
-    shown = repr(name)[:60]
-    raise InvalidInput(
-        f"{what} must be an IANA time zone name such as 'Asia/Shanghai', got {shown}",
-        f"参数 {what} 应为 IANA 时区名（如 'Asia/Shanghai'），收到 {shown}",
-    )
-
-
-def moment(value: object, what: str = "moment") -> datetime:
-    """Return ``value`` if it is a timezone-aware datetime; refuse anything else clearly."""
-    if not isinstance(value, datetime):
-        raise InvalidInput(
-            f"{what} must be a timezone-aware datetime, got {type(value).__name__} {value!r}",
-            f"{what} 必须是带时区的日期时间，收到的是 {type(value).__name__} {value!r}",
-        )
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise NaiveDatetime(what, value)
-    low, high = MOMENT_YEARS
-    if not low <= value.year <= high:  # 9999-12-31T23:00-12:00 would be in year 10000 in UTC
-        raise InvalidInput(
-            f"{what} must lie from {low} to {high}, got {value.isoformat()}",
-            f"{what} 必须在 {low} 年至 {high} 年之间，收到 {value.isoformat()}",
-        )
-    return value
-
-
-def parse_moment(text: str, what: str = "moment", timezone: str = DEFAULT_TIMEZONE) -> datetime:
-    """Parse an ISO 8601 moment that carries its offset (``2023-10-18T17:00+08:00``), read in
-    ``timezone``."""
-    if not isinstance(what, str):
-        raise InvalidInput("what must be text (the name of the moment)", "what 参数必须是文本")
-    tz = zone(timezone)
-    if not isinstance(text, str) or len(text) > 64:
-        raise InvalidInput(
-            f"{what} must be an ISO 8601 date-time (text of at most 64 characters), got {repr(text)[:70]}",
-            f"{what} 必须是 ISO 8601 日期时间（不超过 64 个字符的文本）",
-        )
-    try:
-        parsed = pendulum.parse(text, exact=True)
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput(
-            f"{what}: cannot read {text!r} as an ISO 8601 date-time ({exc})",
-            f"{what}：无法把 {text!r} 解析为 ISO 8601 日期时间",
-        ) from exc
-    if not isinstance(parsed, datetime) or ("T" not in text and " " not in text):
-        raise InvalidInput(
-            f"{what}: {text!r} is not a date-time with a time and an offset",
-            f"{what}：{text!r} 不是带时间和时区偏移的日期时间",
-        )
-    if not _has_offset(text):
-        raise NaiveDatetime(what, text)
-    return pendulum.instance(moment(parsed, what)).in_timezone(tz)  # bounded: converts
-
-
-def _has_offset(text: str) -> bool:
-    tail = text.split("T")[-1] if "T" in text else text.split(" ")[-1]
-    return tail.endswith("Z") or "+" in tail or "-" in tail
-
-
-def by_date(day: date, *, inclusive: bool, timezone: str = DEFAULT_TIMEZONE) -> datetime:
-    """The first late instant of a deadline written "by <day>" (…前).
-
-    ``inclusive`` (the usual reading): the whole of ``day`` is in time, so the deadline is
-    the next midnight; otherwise the deadline is the midnight that starts ``day``.
-
-    >>> by_date(date(2023, 10, 18), inclusive=True).isoformat()
-    '2023-10-19T00:00:00+08:00'
-    >>> by_date(date(2023, 10, 18), inclusive=False).isoformat()
-    '2023-10-18T00:00:00+08:00'
-    """
-    start = pendulum.datetime(day.year, day.month, day.day, tz=timezone)
-    return start.add(days=1) if inclusive else start

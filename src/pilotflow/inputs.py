@@ -1,29 +1,29 @@
-"""Checks of what a caller sends: the one rule for text, and sequences of things.
+"""The public name of :mod:`pilotflow.domain.inputs` (documented as ``pilotflow.inputs``)."""
 
-**Text** (names, reasons, opinions, keys, ids).
-Every store keeps exactly what another would: a text is accepted only if it is a string of
-Unicode characters that UTF-8 can encode (no lone surrogates), holds no control characters
-(NUL, escape sequences...; a multi-line text may hold tabs and line breaks), has at least one
-visible character (not only spaces or zero-width characters), and is no longer than its
-field's limit. Leading and trailing white space is removed. A text that breaks the rule is
-refused with :class:`~pilotflow.errors.InvalidInput` naming the field.
-
->>> check_text("  威海某养老科技有限公司 ", "unit_name", NAME)
-'威海某养老科技有限公司'
->>> try:
-...     check_text("\\u200b\\u200b", "unit_name", NAME)
-... except InvalidInput as error:
-...     print(error.zh)
-unit_name 不能为空（仅含空白或不可见字符）
-"""
-
-from __future__ import annotations
-
-import unicodedata
-from collections.abc import Iterable, Mapping, Set
-from typing import Any
-
-from .errors import InvalidInput
+from .domain.inputs import (
+    BIDI_AND_SEPARATORS as BIDI_AND_SEPARATORS,
+)
+from .domain.inputs import (
+    KEY as KEY,
+)
+from .domain.inputs import (
+    LONG_TEXT as LONG_TEXT,
+)
+from .domain.inputs import (
+    NAME as NAME,
+)
+from .domain.inputs import (
+    SHORT as SHORT,
+)
+from .domain.inputs import (
+    check_ids as check_ids,
+)
+from .domain.inputs import (
+    check_sequence as check_sequence,
+)
+from .domain.inputs import (
+    check_text as check_text,
+)
 
 __all__ = [
     "BIDI_AND_SEPARATORS",
@@ -35,114 +35,3 @@ __all__ = [
     "check_sequence",
     "check_text",
 ]
-
-#: Length limits, in characters (documented in docs/architecture.md, "Text").
-SHORT = 50  # codes: an actor's authority and department
-NAME = 200  # names: a unit, a person, an objector; idempotency keys; ids
-KEY = 200
-LONG_TEXT = 4000  # free text: a reason, an opinion, an objection's grounds and evidence
-
-_LINE_BREAKS = frozenset("\t\n\r\u2028\u2029")
-
-#: Characters that reorder or break the text around them when shown (bidirectional marks,
-#: embeddings, overrides and isolates; the Unicode line and paragraph separators), as the
-#: body of a regular-expression class: refused in one-line text, made visible on a terminal.
-BIDI_AND_SEPARATORS = "\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
-_REORDERING = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_MARKS = frozenset({"Mn", "Me", "Mc"})
-
-
-def check_text(
-    value: object, what: str, longest: int, *, multiline: bool = False, zh: str | None = None
-) -> str:
-    """``value`` stripped, if it obeys the text rule; else :class:`InvalidInput` naming ``what``
-    (``zh``: its name in Chinese, when the field's code is no name for a reader)."""
-    if type(value) is str and len(value) <= longest and value.isprintable():
-        # Printable text holds no control, format or separator character but the ASCII
-        # space: once stripped, it is visible unless it starts with a combining mark.
-        stripped = value.strip()
-        if stripped and stripped[0] not in _BLANKS and unicodedata.category(stripped[0]) not in _MARKS:
-            return stripped
-    name_zh = zh or what
-    if not isinstance(value, str):
-        raise InvalidInput(
-            f"{what} must be a string, got {type(value).__name__}",
-            f"{name_zh} 必须是文本（字符串），收到的是 {type(value).__name__}",
-        )
-    if len(value) > longest:
-        raise InvalidInput(
-            f"{what} has {len(value)} characters; at most {longest} are allowed",
-            f"{name_zh} 长度为 {len(value)} 个字符，最多允许 {longest} 个",
-        )
-    if not value.isprintable():  # the common case (printable text) costs one C call
-        _check_characters(value, what, multiline, name_zh)
-    stripped = value.strip()
-    if not stripped or not any(_visible(c) for c in stripped):
-        raise InvalidInput(
-            f"{what} must contain a visible character, got only white space or invisible characters",
-            f"{name_zh} 不能为空（仅含空白或不可见字符）",
-        )
-    return stripped
-
-
-def _check_characters(value: str, what: str, multiline: bool, name_zh: str) -> None:
-    for i, c in enumerate(value):
-        category = unicodedata.category(c)
-        if category == "Cs":
-            raise InvalidInput(
-                f"{what} holds a lone surrogate (U+{ord(c):04X}) at position {i}: not valid Unicode text",
-                f"{name_zh} 第 {i + 1} 个字符不是有效的 Unicode 字符（孤立代理项 U+{ord(c):04X}）",
-            )
-        if c in _REORDERING:
-            raise InvalidInput(
-                f"{what} holds a bidirectional formatting character (U+{ord(c):04X}) at position {i}",
-                f"{name_zh} 第 {i + 1} 个字符是双向文本控制字符（U+{ord(c):04X}），不允许",
-            )
-        if category in ("Cc", "Zl", "Zp") and not (multiline and c in _LINE_BREAKS):
-            raise InvalidInput(
-                f"{what} holds a control character (U+{ord(c):04X}) at position {i}",
-                f"{name_zh} 第 {i + 1} 个字符是控制字符（U+{ord(c):04X}），不允许",
-            )
-
-
-def _visible(c: str) -> bool:
-    return not c.isspace() and c not in _BLANKS and unicodedata.category(c) not in _INVISIBLE
-
-
-# Letters and symbols that print as nothing: Hangul fillers, the blank Braille pattern.
-_BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-
-
-_INVISIBLE = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Me", "Mc"})
-
-
-#: At most this many items in one sequence argument (ids to order, winners to register...).
-MAX_ITEMS = 100_000
-
-
-def check_sequence(value: object, what: str, longest: int = MAX_ITEMS) -> tuple[Any, ...]:
-    """``value`` as a tuple, if it is a finite sequence of items in an order (a list, a tuple,
-    a generator...): not a string, bytes, a mapping or a set, and at most ``longest`` items."""
-    if type(value) is tuple or type(value) is list:  # the common case: its length is known
-        if len(value) > longest:
-            raise InvalidInput(f"{what} has more than {longest} items", f"{what} 超过 {longest} 项，过多")
-        return tuple(value)
-    if isinstance(value, (str, bytes, bytearray, Mapping, Set)) or not isinstance(value, Iterable):
-        raise InvalidInput(
-            f"{what} must be a list (a sequence), got {type(value).__name__}",
-            f"{what} 必须是列表（序列），收到的是 {type(value).__name__}",
-        )
-    out = []
-    for item in value:
-        out.append(item)
-        if len(out) > longest:
-            raise InvalidInput(f"{what} has more than {longest} items", f"{what} 超过 {longest} 项，过多")
-    return tuple(out)
-
-
-def check_ids(value: object, what: str) -> tuple[str, ...]:
-    """A sequence of distinct nomination ids (each a text of the id rule)."""
-    ids = tuple(check_text(i, f"{what} item", NAME) for i in check_sequence(value, what))
-    if len(set(ids)) != len(ids):
-        raise InvalidInput(f"{what} names a nomination twice", f"{what} 中有重复的申报")
-    return ids

@@ -19,11 +19,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._files import LIST_FILE_MAX_BYTES, fs_path, read_bytes, read_text
-from .codes import check_code
+from .app.run import CampaignRun, Winner
+from .domain.codes import check_code
+from .domain.records import Nomination
 from .errors import CampaignFileError, InvalidInput
-from .nomination import Nomination
-from .service import CampaignRun, Winner
+from .files._io import LIST_FILE_MAX_BYTES, fs_path, read_bytes, read_text
 
 if TYPE_CHECKING:
     import pandas as pd

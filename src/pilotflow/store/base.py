@@ -21,9 +21,9 @@ from typing import NamedTuple
 
 from attrs import frozen
 
+from ..domain.events import Event
+from ..domain.records import Nomination
 from ..errors import InvalidInput, PilotflowError
-from ..events import Event
-from ..nomination import Nomination
 
 __all__ = ["Change", "Receipt", "ReceiptExists", "Seat", "SeatUnavailable", "Store"]
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import cattrs
 
-from ..events import Event
-from ..nomination import Actor, Material
+from ..domain.events import Event
+from ..domain.records import Actor, Material
 
 __all__ = [
     "EVENT_COLUMNS", "converter", "decode_data", "dumps", "encode_data", "event_values", "loads",

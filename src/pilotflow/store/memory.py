@@ -12,9 +12,9 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from ..domain.events import Event, EventShape, build_event
+from ..domain.records import Actor, Nomination
 from ..errors import ConflictError, DuplicateNomination, NominationNotFound
-from ..events import Event, EventShape, build_event
-from ..nomination import Actor, Nomination
 from .base import Change, Receipt, ReceiptExists, SeatUnavailable, Store, check_changes, findable
 from .base import given as _given
 

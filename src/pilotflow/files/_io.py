@@ -15,8 +15,8 @@ from __future__ import annotations
 import os
 import stat
 
-from .calendar import MOMENT_YEARS
-from .errors import CampaignFileError, InvalidInput
+from ..domain.calendar import MOMENT_YEARS
+from ..errors import CampaignFileError, InvalidInput
 
 __all__ = [
     "CAMPAIGN_FILE_MAX_BYTES",

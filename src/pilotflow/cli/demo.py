@@ -22,7 +22,7 @@ a text file, another application's database, a pilotflow database it did not mak
 a device — is refused with :class:`~pilotflow.InvalidInput` and left untouched.
 
 Every unit, name and code here is made up (the codes are valid unified social credit codes
-built with :func:`pilotflow.codes.make_code`); any likeness to a real unit is coincidental.
+built with :func:`pilotflow.domain.codes.make_code`); any likeness to a real unit is coincidental.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from . import (
+from .. import (
     ActionRefused,
     Actor,
     CampaignRun,
@@ -64,11 +64,11 @@ from . import (
     load_campaign,
     open_store,
 )
-from ._files import NotRegular, read_head
-from .codes import make_code
-from .inputs import BIDI_AND_SEPARATORS
-from .samples import every_material, material_for
-from .store.sql import SQLITE_HEADER, sqlite_url
+from ..domain.codes import make_code
+from ..domain.inputs import BIDI_AND_SEPARATORS
+from ..files._io import NotRegular, read_head
+from ..files.samples import every_material, material_for
+from ..store.sql import SQLITE_HEADER, sqlite_url
 
 __all__ = [
     "DEFAULT_DB",
@@ -307,7 +307,7 @@ class _Demo:
 
     def file(self, kind: str) -> Material:
         """An electronic material as a real file (a small PDF, Word file or MP4 written into
-        a scratch folder), checked by pilotflow.materials like a unit's own upload."""
+        a scratch folder), checked by pilotflow.files.materials like a unit's own upload."""
         return material_for(self.campaign, kind)
 
     def name(self, code: str) -> str:

@@ -31,10 +31,10 @@ from typing import Any
 from attrs import field, frozen
 from transitions import Machine
 
+from ..errors import Reason
 from . import guards as g
 from .authorities import Authority, AuthorityGraph
 from .campaign import Campaign, MaterialRequirement, QuotaRule
-from .errors import Reason
 
 __all__ = ["ACTIONS", "STATES", "HopPlan", "RoutePlan", "Transition", "Workflow"]
 

@@ -37,8 +37,9 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 
-from .._files import NotRegular, read_head
-from ..errors import (
+from ...domain.events import FIXED_FIELDS, Event, build_nomination
+from ...domain.records import MinistryRecord, Nomination
+from ...errors import (
     ConflictError,
     DuplicateNomination,
     InvalidInput,
@@ -46,11 +47,10 @@ from ..errors import (
     PilotflowError,
     StoreError,
 )
-from ..events import FIXED_FIELDS, Event, build_nomination
-from ..nomination import MinistryRecord, Nomination
-from .base import Change, Receipt, ReceiptExists, SeatUnavailable, Store, check_changes, findable
-from .base import given as _given
-from .codec import (
+from ...files._io import NotRegular, read_head
+from ..base import Change, Receipt, ReceiptExists, SeatUnavailable, Store, check_changes, findable
+from ..base import given as _given
+from ..codec import (
     EVENT_COLUMNS,
     converter,
     decode_materials,

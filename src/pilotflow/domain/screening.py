@@ -31,10 +31,10 @@ from datetime import date, datetime
 import pendulum
 from attrs import frozen
 
-from ._files import LIST_FILE_MAX_BYTES, MOMENT_YEARS, fs_path, read_text, wrong_argument
+from ..errors import CampaignFileError, InvalidInput
+from ..files._io import LIST_FILE_MAX_BYTES, MOMENT_YEARS, fs_path, read_text, wrong_argument
 from .calendar import DEFAULT_TIMEZONE, moment, zone
 from .codes import check_code
-from .errors import CampaignFileError, InvalidInput
 
 __all__ = ["Listing", "UnitList", "load_list"]
 

@@ -16,8 +16,8 @@ from typing import Any, NoReturn
 
 from attrs import evolve, field, frozen
 
-from ._records import builder
-from .nomination import Actor, MinistryRecord, Nomination, Objection, Score
+from ._fast import builder
+from .records import Actor, MinistryRecord, Nomination, Objection, Score
 
 __all__ = ["Event", "EventShape", "FrozenData", "Snapshot", "apply", "quota_usage", "replay"]
 

@@ -46,10 +46,10 @@ from rich.table import Table
 from rich.text import Text
 
 import pilotflow as pf
-from pilotflow._files import fs_path
-from pilotflow.calendar import parse_moment
-from pilotflow.demo import DEFAULT_DB, printable, run_demo
-from pilotflow.inputs import BIDI_AND_SEPARATORS
+from pilotflow.cli.demo import DEFAULT_DB, printable, run_demo
+from pilotflow.domain.calendar import parse_moment
+from pilotflow.domain.inputs import BIDI_AND_SEPARATORS
+from pilotflow.files._io import fs_path
 from pilotflow.store.sql import sqlite_url
 
 __all__ = ["cli", "main"]

@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from attrs import frozen
 
+from ..errors import Reason
 from .authorities import AuthorityGraph
-from .errors import Reason
 
 if TYPE_CHECKING:
     from .authorities import Authority
     from .campaign import MaterialRequirement
-    from .nomination import Actor, Nomination
+    from .machine import HopPlan
+    from .records import Actor, Nomination
     from .screening import UnitList
-    from .workflow import HopPlan
 
 SYSTEM = "system"
 

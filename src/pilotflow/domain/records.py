@@ -17,7 +17,7 @@ from datetime import datetime
 
 from attrs import field, frozen
 
-from .errors import InvalidInput
+from ..errors import InvalidInput
 from .inputs import NAME, SHORT, check_text
 
 __all__ = [

@@ -1,0 +1,460 @@
+"""The graph of authorities: who reports to whom, and with which departments.
+
+Every authority is a node of a ``networkx.DiGraph`` with one edge to the authority it reports
+to; the graph is a tree rooted at the ministry level. The bundled graph holds every province-,
+prefecture- and county-level division of GB/T 2260 (MCA list of December 2021, shipped in
+``data/``), the joint ministry level, the five 计划单列市 and XPCC reporting straight to it, a
+sample of central enterprises, and Weihai's national development zones and 南海新区.
+
+The route of a nomination is never written per city: it is walked up the graph from the
+origin, with the campaign's reporting overrides, skipping authorities whose level the campaign
+does not use.
+
+>>> graph = AuthorityGraph.bundled()
+>>> graph["370200"].name, graph["370200"].parent
+('青岛市', 'MIN')
+>>> graph["371071"].level, graph["371071"].parent
+('district', '371000')
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from importlib import resources
+from typing import Any, Protocol
+
+import networkx as nx
+import yaml
+from attrs import evolve, field, frozen
+
+from ..errors import GraphError, InvalidInput, UnknownAuthority, UnknownDepartment
+from .inputs import check_sequence
+
+__all__ = ["DEFAULT_DEPARTMENTS", "Authority", "AuthorityGraph"]
+
+LEVELS: tuple[str, ...] = ("district", "city", "province", "ministry")
+DEFAULT_DEPARTMENTS: tuple[str, ...] = ("industry", "civil_affairs", "health")
+KINDS: frozenset[str] = frozenset(
+    {
+        "ministry",
+        "province",
+        "autonomous_region",
+        "municipality",
+        "special_administrative_region",
+        "taiwan",
+        "xpcc",
+        "central_enterprise",
+        "prefecture",
+        "separately_planned_city",
+        "county",
+        "development_zone",
+    }
+)
+_MUNICIPALITIES = frozenset({"110000", "120000", "310000", "500000"})
+_SARS = frozenset({"810000", "820000"})
+
+
+def _departments(value: Iterable[str]) -> tuple[str, ...]:
+    return _texts(value, "departments")
+
+
+def _admits(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(_texts(value, "admits"))
+
+
+def _texts(value: object, what: str) -> tuple[str, ...]:
+    items = check_sequence(value if not isinstance(value, (set, frozenset)) else sorted(value), what)
+    for item in items:
+        if type(item) is not str:
+            raise InvalidInput(
+                f"authority {what} must be codes (text), got {type(item).__name__}",
+                f"机关的 {what} 必须是代码（文本）",
+            )
+    return items
+
+
+def _code(_instance: object, attribute: Any, value: Any) -> None:
+    if type(value) is not str or not value:
+        raise InvalidInput(
+            f"authority {attribute.name} must be non-empty text, got {value!r}",
+            f"机关的 {attribute.name} 必须是非空文本",
+        )
+
+
+def _optional_code(instance: object, attribute: Any, value: Any) -> None:
+    if value is not None:
+        _code(instance, attribute, value)
+
+
+@frozen
+class Authority:
+    """One authority: a node of the graph.
+
+    ``parent`` is whom it reports to (``None`` only at the top); ``admin_parent`` is where it
+    lies administratively (Qingdao reports to the ministry but lies in Shandong), and
+    ``ancestors`` all authorities it lies within — what ``Selector.within`` looks at.
+    ``admits`` names divisions whose units may be filed here although they lie outside it:
+    a development zone admits the units of its city, XPCC those of the Corps' cities (see
+    :meth:`AuthorityGraph.registered_in` and docs/authorities.md, "Where a nomination starts").
+    """
+
+    code: str = field(validator=_code)
+    name: str = field(validator=_code)
+    level: str = field(validator=_code)
+    kind: str = field(validator=_code)
+    parent: str | None = field(validator=_optional_code)
+    admin_parent: str | None = field(default=None, validator=_optional_code)
+    departments: tuple[str, ...] = field(default=DEFAULT_DEPARTMENTS, converter=_departments)
+    ancestors: frozenset[str] = frozenset()
+    admits: frozenset[str] = field(default=frozenset(), converter=_admits)
+
+    def check_department(self, department: str) -> None:
+        """Raise :class:`UnknownDepartment` unless this authority has ``department``."""
+        if department not in self.departments:
+            raise UnknownDepartment(self.code, department, self.departments)
+
+
+def _error(en: str, zh: str) -> GraphError:
+    return GraphError(en, zh)
+
+
+class AuthorityGraph:
+    """A validated tree of :class:`Authority` objects over a ``networkx.DiGraph``.
+
+    Edges point from an authority to the one it reports to. Construction validates: unique
+    codes, known levels and kinds, a single top authority, every parent present (no orphans),
+    no cycles, every authority with at least one department, and levels rising along edges.
+    """
+
+    LEVELS = LEVELS
+    KINDS = KINDS
+
+    def __init__(self, authorities: Iterable[Authority]) -> None:
+        nodes: dict[str, Authority] = {}
+        for a in check_sequence(authorities, "authorities", 1_000_000):
+            if not isinstance(a, Authority):
+                raise _error(
+                    f"authorities must be Authority records, got {type(a).__name__}",
+                    "authorities 参数只能包含 Authority 机关记录",
+                )
+            if a.code in nodes:
+                raise _error(f"duplicate authority code {a.code!r}", f"单位代码重复：{a.code!r}")
+            nodes[a.code] = a
+        graph: Any = nx.DiGraph()
+        for a in nodes.values():
+            graph.add_node(a.code)
+        for a in nodes.values():
+            if a.level not in LEVELS:
+                raise _error(
+                    f"authority {a.code} ({a.name}) has unknown level {a.level!r}; "
+                    f"expected one of {', '.join(LEVELS)}",
+                    f"{a.code}（{a.name}）的层级 {a.level!r} 无效，应为 {'、'.join(LEVELS)} 之一",
+                )
+            if a.kind not in KINDS:
+                raise _error(
+                    f"authority {a.code} ({a.name}) has unknown kind {a.kind!r}",
+                    f"{a.code}（{a.name}）的类别 {a.kind!r} 无效",
+                )
+            if not a.departments:
+                raise _error(
+                    f"authority {a.code} ({a.name}) has no departments",
+                    f"{a.code}（{a.name}）没有任何部门，无法盖章推荐",
+                )
+            for link in (a.parent, a.admin_parent):
+                if link is not None and link not in nodes:
+                    raise _error(
+                        f"authority {a.code} ({a.name}) reports to unknown authority {link!r} (orphan)",
+                        f"{a.code}（{a.name}）的上级 {link!r} 不存在（孤立节点）",
+                    )
+            if a.parent is not None:
+                graph.add_edge(a.code, a.parent)
+        roots = [a for a in nodes.values() if a.parent is None]
+        if len(roots) != 1:
+            names = ", ".join(sorted(r.code for r in roots)) or "none"
+            raise _error(
+                f"the graph must have exactly one top authority; found: {names}",
+                f"机关关系图必须有且只有一个最高层级机关，现为：{names}",
+            )
+        if not nx.is_directed_acyclic_graph(graph):
+            cycle = " → ".join(u for u, _ in nx.find_cycle(graph))
+            raise _error(f"the graph has a cycle: {cycle}", f"机关关系图存在循环：{cycle}")
+        for a in nodes.values():
+            if a.parent is not None and LEVELS.index(nodes[a.parent].level) <= LEVELS.index(a.level):
+                raise _error(
+                    f"authority {a.code} ({a.name}, {a.level}) reports to {a.parent} "
+                    f"({nodes[a.parent].level}), which is not a higher level",
+                    f"{a.code}（{a.name}）的上级 {a.parent} 层级不高于它本身",
+                )
+        self._graph = graph
+        self._nodes = {code: _with_ancestors(a, nodes) for code, a in nodes.items()}
+        self._top = roots[0].code
+        self._children: dict[str, tuple[str, ...]] = {
+            code: tuple(sorted(graph.predecessors(code))) for code in nodes
+        }
+        self._registered: dict[str, Authority | None] = {}  # registered_in, by division code
+        #: Every (authority code, department) pair of the graph: one set lookup checks an actor.
+        self.members: frozenset[tuple[str, str]] = frozenset(
+            (a.code, d) for a in self._nodes.values() for d in a.departments
+        )
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    @functools.cache
+    def bundled(cls) -> AuthorityGraph:
+        """The bundled graph of Chinese authorities (cached; it is immutable)."""
+        return cls(_bundled_authorities())
+
+    def with_authorities(self, extra: Iterable[Authority]) -> AuthorityGraph:
+        """A new graph with ``extra`` authorities added (or replacing those with their code)."""
+        merged = {a.code: a for a in self._nodes.values()}
+        for a in check_sequence(extra, "extra"):
+            if not isinstance(a, Authority):
+                raise _error(
+                    f"extra must hold Authority records, got {type(a).__name__}",
+                    "extra 参数只能包含 Authority 机关记录",
+                )
+            merged[a.code] = evolve(a, ancestors=frozenset())
+        return AuthorityGraph(evolve(a, ancestors=frozenset()) for a in merged.values())
+
+    # -- lookups ------------------------------------------------------------------------
+
+    def __getitem__(self, code: str) -> Authority:
+        try:
+            return self._nodes[code]
+        except (KeyError, TypeError):
+            raise UnknownAuthority(str(code)) from None
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and code in self._nodes
+
+    def __iter__(self) -> Iterator[Authority]:
+        return iter(self._nodes.values())
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def __repr__(self) -> str:
+        return f"<AuthorityGraph {len(self)} authorities, top={self._top}>"
+
+    def registered_in(self, unit_code: str) -> Authority | None:
+        """The division that registered a unit: characters 3-8 of its unified social credit
+        code (登记管理机关行政区划码). A code of a division the table no longer lists (merged
+        or renamed since the unit registered) falls back to its city where the city exists,
+        a city-level code to its province; ``100000`` (registered nationally) is the top.
+        None if nothing matches.
+
+        >>> graph = AuthorityGraph.bundled()
+        >>> graph.registered_in("91371002MA3C5CJX00").name
+        '环翠区'
+        >>> graph.registered_in("91370284MA3C5CJX00").name    # 胶南市, merged into 黄岛区 in 2012
+        '青岛市'
+        """
+        if type(unit_code) is not str:
+            raise InvalidInput(
+                f"unit_code must be text, got {type(unit_code).__name__}", "unit_code 必须是文本（字符串）"
+            )
+        division = unit_code[2:8]
+        registered = self._registered
+        if division in registered:
+            return registered[division]
+        found = self._division(division)
+        if len(registered) < 10_000:  # the divisions met: a few thousand in a national campaign
+            registered[division] = found
+        return found
+
+    def _division(self, division: str) -> Authority | None:
+        if division == "100000":
+            return self.top
+        if not division.isdigit():
+            return None
+        found = self._nodes.get(division)
+        if found is not None:
+            return found
+        # A county-level code falls back to its city only where the city exists (a county
+        # merged since); a city-level code to its province (a prefecture abolished since).
+        # A code whose city never existed names no division: nothing to fall back to.
+        city, province = division[:4] + "00", division[:2] + "0000"
+        if division != city:
+            return self._nodes.get(city)
+        return self._nodes.get(province) if division != province else None
+
+    @staticmethod
+    def covers(origin: Authority, registered: Authority) -> bool:
+        """May a unit registered in ``registered`` be filed at ``origin``? Yes when ``origin``
+        is that division or lies within it (a city- or province-registered unit files at any
+        of its county-level authorities), or ``origin`` admits it (a development zone: the
+        units of its city; XPCC: those of the Corps' cities)."""
+        code = registered.code
+        return (
+            origin.code == code
+            or code in origin.ancestors
+            or code in origin.admits
+            or not origin.admits.isdisjoint(registered.ancestors)
+        )
+
+    @property
+    def top(self) -> Authority:
+        return self._nodes[self._top]
+
+    @property
+    def graph(self) -> Any:
+        """A read-only view of the underlying ``networkx.DiGraph`` (edges child → parent)."""
+        return self._graph.copy(as_view=True)
+
+    def children(self, code: str) -> tuple[Authority, ...]:
+        """The authorities reporting to ``code`` in the graph."""
+        self[code]
+        return tuple(self._nodes[c] for c in self._children[code])
+
+    def find(self, name: str) -> Authority:
+        """The authority whose Chinese name is ``name`` (must be unambiguous)."""
+        hits = [a for a in self._nodes.values() if a.name == name]
+        if len(hits) != 1:
+            raise UnknownAuthority(name, f"{len(hits)} authorities have that name")
+        return hits[0]
+
+    def route(
+        self,
+        origin: str,
+        campaign: _CampaignRouting,
+    ) -> tuple[str, ...]:
+        """The authorities a nomination made at ``origin`` passes, origin first, top last.
+
+        From each authority the next is the campaign's reporting override for it, else its
+        parent; authorities of a level the campaign does not use are passed over.
+        """
+        try:
+            levels, override = campaign.level_codes, campaign.reports_to
+        except AttributeError:
+            raise InvalidInput(
+                f"campaign must be a Campaign (see load_campaign), got {type(campaign).__name__}",
+                "campaign 参数必须是 Campaign 对象（请用 load_campaign 加载）",
+            ) from None
+        return _route(self, origin, levels, override)
+
+
+class _CampaignRouting(Protocol):
+    """What :meth:`AuthorityGraph.route` needs of a campaign (see ``campaign.Campaign``)."""
+
+    @property
+    def level_codes(self) -> tuple[str, ...]: ...
+
+    def reports_to(self, sender: Authority, /) -> str | None: ...
+
+
+def _route(
+    graph: AuthorityGraph,
+    origin: str,
+    levels: Sequence[str],
+    override: Callable[[Authority], str | None],
+) -> tuple[str, ...]:
+    start = graph[origin]
+    if start.level not in levels:
+        raise GraphError(
+            f"authority {origin} ({start.name}) is at level {start.level!r}, which this "
+            f"campaign does not use (levels: {', '.join(levels)})",
+            f"{origin}（{start.name}）所在层级 {start.level!r} 不在本次遴选的层级中",
+        )
+    route = [origin]
+    current = start
+    seen = {origin}
+    while current.level != levels[-1]:
+        nxt = override(current) or current.parent
+        if nxt is None:
+            raise GraphError(
+                f"the route from {origin} ends at {current.code} before reaching level {levels[-1]!r}",
+                f"从 {origin} 出发的推荐路线在 {current.code} 中断，未能到达 {levels[-1]!r} 层级",
+            )
+        if nxt in seen:
+            raise GraphError(
+                f"the route from {origin} loops at {nxt}",
+                f"从 {origin} 出发的推荐路线在 {nxt} 形成循环",
+            )
+        seen.add(nxt)
+        current = graph[nxt]
+        if current.level in levels:
+            route.append(nxt)
+    return tuple(route)
+
+
+def _with_ancestors(a: Authority, nodes: dict[str, Authority]) -> Authority:
+    ancestors: set[str] = set()
+    link = a.admin_parent if a.admin_parent is not None else a.parent
+    while link is not None and link not in ancestors:
+        ancestors.add(link)
+        up = nodes[link]
+        link = up.admin_parent if up.admin_parent is not None else up.parent
+    return evolve(a, ancestors=frozenset(ancestors))
+
+
+def _province_kind(code: str, name: str) -> str:
+    if code in _MUNICIPALITIES:
+        return "municipality"
+    if code in _SARS:
+        return "special_administrative_region"
+    if code == "710000":
+        return "taiwan"
+    if name.endswith("自治区"):
+        return "autonomous_region"
+    return "province"
+
+
+def _bundled_authorities() -> list[Authority]:
+    data = resources.files("pilotflow") / "data"
+    extra = yaml.safe_load((data / "authorities-extra.yaml").read_text(encoding="utf-8"))
+    rows = list(
+        csv.DictReader(
+            io.StringIO((data / "gb2260-mca-202012.tsv").read_text(encoding="utf-8")),
+            delimiter="\t",
+        )
+    )
+    top = extra["ministry"]["code"]
+    planned = set(extra["separately_planned_cities"])
+    codes = {r["Code"] for r in rows}
+    out: list[Authority] = [
+        Authority(
+            code=top,
+            name=extra["ministry"]["name"],
+            level="ministry",
+            kind="ministry",
+            parent=None,
+            departments=extra["ministry"]["departments"],
+        )
+    ]
+    for r in rows:
+        code, name = r["Code"], r["Name"]
+        province = code[:2] + "0000"
+        prefecture = code[:4] + "00"
+        if code == province:
+            out.append(Authority(code, name, "province", _province_kind(code, name), top))
+        elif code == prefecture:
+            if code in planned:
+                out.append(Authority(code, name, "city", "separately_planned_city", top, province))
+            else:
+                out.append(Authority(code, name, "city", "prefecture", province))
+        else:
+            # County-level: under its prefecture, or straight under the province for
+            # municipalities' districts and province-administered county-level divisions.
+            parent = prefecture if prefecture in codes else province
+            out.append(Authority(code, name, "district", "county", parent))
+    xpcc = extra["xpcc"]
+    out.append(
+        Authority(
+            xpcc["code"], xpcc["name"], "province", "xpcc", top, None, xpcc["departments"],
+            admits=xpcc["admits"],
+        )
+    )  # fmt: skip
+    for ce in extra["central_enterprises"]:
+        out.append(Authority(ce["code"], ce["name"], "province", "central_enterprise", top, None, ("hq",)))
+    for zone in extra["development_zones"]:
+        out.append(
+            Authority(
+                zone["code"], zone["name"], "district", "development_zone", zone["parent"],
+                admits={zone["parent"]},  # a zone takes the units of its city
+            )
+        )  # fmt: skip
+    return out
