@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from pilotflow.app.run import new_id
+from pilotflow.app.results import new_id
 
 
 def test_ids_are_hex_unique_and_sort_in_creation_order() -> None:

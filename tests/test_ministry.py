@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import pilotflow as pf
-from pilotflow.app.run import Winner, combine_scores
+from pilotflow.service import Winner, combine_scores
 from pilotflow.workdays import CalendarDataMissing, covered_years
 
 from conftest import (

@@ -20,7 +20,7 @@ from importlib import resources
 import pytest
 
 import pilotflow as pf
-from pilotflow.app.run import Winner, share_of
+from pilotflow.service import Winner, share_of
 
 from conftest import (
     CAMPAIGN_ID,

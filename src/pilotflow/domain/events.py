@@ -18,6 +18,7 @@ from attrs import evolve, field, frozen
 
 from ._fast import builder
 from .records import Actor, MinistryRecord, Nomination, Objection, Score
+from .rules import HOP_MOVES
 
 __all__ = ["Event", "EventShape", "FrozenData", "Snapshot", "apply", "quota_usage", "replay"]
 
@@ -228,12 +229,12 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
         materials = (*materials, *((d["material"],) if "material" in d else d.get("materials", ())))
     elif action == "recommend":
         seats = (*seats, current.route[hop])  # the holder takes a seat
-        hop += 1
+        hop += HOP_MOVES[action]
         stamps = ()
         if shape.to_state == "received":
             ministry = _NO_MINISTRY_RECORD
     elif action == "return":
-        hop -= 1
+        hop += HOP_MOVES[action]
         stamps = ()
         prev = current.route[hop]
         seats = tuple(s for s in seats if s != prev)

@@ -31,7 +31,9 @@ __all__ = [
     "LONG_TEXT",
     "NAME",
     "SHORT",
+    "check_flag",
     "check_ids",
+    "check_number",
     "check_sequence",
     "check_text",
 ]
@@ -146,3 +148,25 @@ def check_ids(value: object, what: str) -> tuple[str, ...]:
     if len(set(ids)) != len(ids):
         raise InvalidInput(f"{what} names a nomination twice", f"{what} 中有重复的申报")
     return ids
+
+
+def check_number(name: str, value: object, low: float, high: float) -> None:
+    """Refuse anything but a number from ``low`` to ``high`` (a bool is not a number here).
+
+    >>> try:
+    ...     check_number("score", 101, 0, 100)
+    ... except InvalidInput as error:
+    ...     print(error.en)
+    score must be a number from 0 to 100, got 101
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise InvalidInput(
+            f"{name} must be a number from {low} to {high}, got {value!r}",
+            f"{name} 必须是 {low} 到 {high} 之间的数值，收到 {value!r}",
+        )
+
+
+def check_flag(name: str, value: object) -> None:
+    """Refuse anything but True or False for a yes/no argument."""
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{name} must be True or False, got {value!r}", f"{name} 参数必须是 True 或 False")

@@ -36,6 +36,7 @@ from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
+from ..domain import rules
 from ..domain.authorities import AuthorityGraph
 from ..domain.calendar import by_date, parse_moment, zone
 from ..domain.campaign import (
@@ -78,7 +79,7 @@ _SUFFIXES = (".yaml", ".yml")
 DEADLINE_RULES: Mapping[str, bool] = {"end_of_day": True, "start_of_day": False}
 """``deadline_rule`` values and whether the named day is still in time (inclusive)."""
 
-ROUNDINGS: tuple[str, ...] = ("floor", "ceil", "round_half_up")
+ROUNDINGS: tuple[str, ...] = tuple(rules.ROUNDINGS)  # the rule lives in the domain
 
 _LEVEL_NAMES: Mapping[str, Text] = {
     "district": Text("district / county level", "区县级"),
@@ -1197,7 +1198,7 @@ class _Reader:
         combine = self.choice(
             self.string(entry.get("combine", "mean"), "ministry.combine"),
             "ministry.combine",
-            ("mean", "median", "trimmed_mean"),
+            rules.SCORE_RULES,
             "combine rule",
             "评分汇总方式",
         )

@@ -1,0 +1,230 @@
+"""Moving a nomination along its route: filing, materials, joint stamps, recommending,
+returning, declining and withdrawing (the district, city and province levels)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from datetime import datetime
+
+from ..domain.codes import validate_unit_code
+from ..domain.events import build_nomination
+from ..domain.inputs import NAME, check_sequence, check_text
+from ..domain.records import APPLICANT, Actor, Material, Nomination
+from ..errors import DuplicateNomination, InvalidInput, UnknownAuthority
+from ..files.materials import inspect_campaign_material, paper_material
+from .idempotency import ReceiptFor, once, ref
+from .kernel import MAX_MATERIALS, Kernel, stamp_data
+from .results import new_id
+
+
+class Hops(Kernel):
+    """The actions of the hops: a unit is filed, stamped and recommended up its route."""
+
+    def nominate(
+        self,
+        actor: Actor,
+        *,
+        unit_code: str,
+        unit_name: str,
+        unit_type: str,
+        scenario: str,
+        origin: str,
+        materials: Iterable[Material] = (),
+        at: datetime | None = None,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """File a unit's nomination at its origin authority (the district level).
+
+        ``actor`` is the applicant (``Actor.applicant(unit_code, person)``) or a department
+        of ``origin``. Refused if the unit already has a live nomination, is on a
+        disqualification list, or the first hop's deadline has passed.
+        """
+        self._actor(actor)
+        materials = check_sequence(materials, "materials", MAX_MATERIALS)
+        if idempotency_key is None:
+            return self._atomically(
+                self._nominate, actor, unit_code, unit_name, unit_type, scenario, origin, materials, at,
+                reason, None,
+            )  # fmt: skip
+        parts = ("nominate", actor, unit_code, unit_name, unit_type, scenario, origin, materials, at, reason)
+        return once(
+            self.store,
+            self.campaign.id,
+            idempotency_key,
+            parts,
+            lambda receipt_for: self._nominate(
+                actor, unit_code, unit_name, unit_type, scenario, origin, materials, at, reason, receipt_for
+            ),
+            ref,
+            self._at_version,
+        )
+
+    def _nominate(
+        self,
+        actor: Actor,
+        unit_code: str,
+        unit_name: str,
+        unit_type: str,
+        scenario: str,
+        origin: str,
+        materials: tuple[Material, ...],
+        at: datetime | None,
+        reason: str | None,
+        receipt_for: ReceiptFor,
+    ) -> Nomination:
+        when = self._dated(at)
+        if reason is not None:
+            reason = self._reasoned("nominate", reason)
+        if not (actor.is_applicant and unit_code == actor.authority):  # else _actor checked it
+            validate_unit_code(unit_code)
+        unit_name = check_text(unit_name, "unit_name", NAME, zh="单位名称")
+        self._unit_type(unit_type)
+        if not isinstance(scenario, str) or scenario not in self.campaign.scenarios:
+            raise InvalidInput(
+                f"unknown scenario {scenario!r}; see campaign.scenarios",
+                f"未知的应用场景 {scenario!r}",
+            )
+        if not isinstance(origin, str) or origin not in self.graph:
+            raise UnknownAuthority(repr(origin) if not isinstance(origin, str) else origin, "origin")
+        mats = self._admit.all(materials)
+        route = self._route_from(origin, "origin")
+        new = build_nomination(
+            new_id(), self.campaign.id, self.campaign.revision, unit_code,
+            unit_name, unit_type, scenario, route, 0, "new", (), mats, (), 0, when, when,
+            "new", None, None,
+        )  # fmt: skip
+        ctx = self._context(new, actor, when, "nominate")
+        ctx.registered_in = self.graph.registered_in(unit_code)
+        data = {
+            "campaign": self.campaign.id,
+            "unit_code": unit_code,
+            "unit_name": new.unit_name,
+            "unit_type": unit_type,
+            "scenario": scenario,
+            "route": route,
+            "materials": mats,
+        }
+        change = self._change(None, ctx, "nominate", actor, when, "new", reason, data, new)
+        # Only someone entitled to file learns whether the unit already has a nomination.
+        existing = self.store.find_claim(self.campaign.id, unit_code)
+        if existing is not None:
+            raise DuplicateNomination(unit_code, existing.id)
+        self._commit("nominate", [change], receipt_for(change.after) if receipt_for else None)
+        return change.after
+
+    def attach(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        material: Material,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """Attach a material (by the applicant or the holding authority)."""
+        m = self._admit.all((material,))[0]
+        return self._act("attach", actor, nomination, at, None, {"material": m}, idempotency_key)
+
+    def attach_file(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        kind: str,
+        path: str | os.PathLike[str],
+        *,
+        root: str | os.PathLike[str] | None = None,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """Attach a material as a real file, checked first (see :mod:`pilotflow.materials`):
+        its SHA-256, size and type from its bytes; a PDF that opens unencrypted, a valid
+        Word file, an MP4 of the campaign's length. A bad file raises ``MaterialRejected``
+        and nothing is written. With ``root``, ``path`` must lie inside it."""
+        self._actor(actor)
+        self._nomination(nomination)  # an unknown nomination is refused before any file work
+        material = inspect_campaign_material(self.campaign, kind, path, root=root)
+        return self.attach(actor, nomination, material, at=at, idempotency_key=idempotency_key)
+
+    def attach_paper(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        kind: str,
+        copies: int = 1,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """Declare ``copies`` of a paper material (e.g. the application form, 一式三份)."""
+        if not isinstance(kind, str) or kind not in self.campaign.materials:
+            raise InvalidInput(f"unknown material kind {kind!r}", f"未知的材料类型 {kind!r}")
+        material = paper_material(self.campaign.materials[kind], copies)
+        return self.attach(actor, nomination, material, at=at, idempotency_key=idempotency_key)
+
+    def stamp(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """One department of the holding authority stamps the joint recommendation."""
+        department = actor.department if isinstance(actor, Actor) else None
+        if department == APPLICANT:
+            raise InvalidInput("an applicant cannot stamp", "申报单位不能代替主管部门盖章")
+        return self._act("stamp", actor, nomination, at, None, stamp_data(department), idempotency_key)
+
+    def recommend(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        at: datetime | None = None,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """Forward to the next authority on the route (takes a quota seat)."""
+        return self._act("recommend", actor, nomination, at, reason, None, idempotency_key)
+
+    def decline(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        reason: str,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """Decline at this level (final). Seats already used below stay used."""
+        return self._act(
+            "decline", actor, nomination, at, self._reasoned("decline", reason), None, idempotency_key
+        )
+
+    def return_for_revision(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        reason: str,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """Send back to the previous authority; its seat there is given back."""
+        return self._act(
+            "return", actor, nomination, at, self._reasoned("return", reason), None, idempotency_key
+        )
+
+    def withdraw(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        at: datetime | None = None,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """Withdraw (the applicant or the holder), before the hop's deadline; frees all seats."""
+        return self._act("withdraw", actor, nomination, at, reason, None, idempotency_key)

@@ -1,0 +1,224 @@
+"""The ministry phase: expert review, spot checks, the proposed list, the public notice
+(公示) with its objections, and the announcement (公告). See docs/ministry-phase.md."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from datetime import datetime
+
+from ..domain.guards import SYSTEM
+from ..domain.inputs import NAME, check_flag, check_ids, check_number, check_text
+from ..domain.records import OBJECTOR, PUBLIC, Actor, Nomination
+from ..domain.rules import share_of
+from ..errors import ConflictError, InvalidInput
+from .idempotency import ReceiptFor, once
+from .kernel import Kernel, refusal
+
+
+class Ministry(Kernel):
+    """The actions of the ministry phase."""
+
+    def score(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        score: float,
+        opinion: str,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """An expert (the actor's person id, acting for a ministry department) scores a
+        received unit from 0 to 100 with a written opinion; each expert scores once."""
+        check_number("score", score, 0, 100)
+        text = self._reasoned("score", opinion, "opinion", "意见")
+        data = {"expert": actor.person if isinstance(actor, Actor) else "", "score": float(score),
+                "opinion": text}  # fmt: skip
+        return self._act("score", actor, nomination, at, None, data, idempotency_key)
+
+    def conclude_review(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """Combine the expert scores by the campaign's rule: at least ``pass_score`` → reviewed;
+        below → rejected (a re-review unit: revoked). Needs ``min_experts`` scores."""
+        return self._act("conclude", actor, nomination, at, None, None, idempotency_key)
+
+    def draw_spot_checks(
+        self,
+        actor: Actor,
+        *,
+        rate: float | None = None,
+        nominations: Sequence[str] | None = None,
+        seed: int | None = None,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> tuple[str, ...]:
+        """Draw reviewed units for an on-site spot check, in one commit: the ``nominations``
+        the ministry names, or a random ``rate`` of them (the campaign's by default, rounded
+        up; ``seed`` makes the draw repeatable). Returns the ids drawn. With an idempotency
+        key a repeated request returns the first draw instead of drawing again."""
+        self._actor(actor)
+        if nominations is not None:
+            nominations = check_ids(nominations, "nominations")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or abs(seed) >= 2**64):
+            raise InvalidInput(
+                f"seed must be a whole number (below 2**64) or None, got {type(seed).__name__}",
+                "seed 随机种子必须是整数（小于 2**64）或 None",
+            )
+        if rate is not None:
+            check_number("rate", rate, 0, 1)
+        return once(
+            self.store,
+            self.campaign.id,
+            idempotency_key,
+            ("draw", actor, rate, nominations, seed, at),
+            lambda receipt_for: self._draw(actor, rate, nominations, seed, at, receipt_for),
+            list,
+            tuple,
+        )
+
+    def _draw(
+        self,
+        actor: Actor,
+        rate: float | None,
+        nominations: Sequence[str] | None,
+        seed: int | None,
+        at: datetime | None,
+        receipt_for: ReceiptFor,
+    ) -> tuple[str, ...]:
+        when = self._dated(at)
+        reviewed = [n for n in self.store.nominations(self.campaign.id, state="reviewed")
+                    if n.ministry is not None and n.ministry.check is None]  # fmt: skip
+        if nominations is not None:
+            by_id = {n.id: n for n in reviewed}
+            unknown = [i for i in nominations if i not in by_id]
+            if unknown:
+                raise InvalidInput(
+                    f"not reviewed units awaiting a draw: {', '.join(unknown)}",
+                    f"以下申报不是待抽检的已评审单位：{'、'.join(unknown)}",
+                )
+            drawn = [by_id[i] for i in nominations]
+        else:
+            share = self.campaign.ministry.spot_check_rate if rate is None else rate
+            check_number("rate", share, 0, 1)
+            count = share_of(len(reviewed), float(share), "ceil")
+            drawn = random.Random(seed).sample(reviewed, count)
+        for n in drawn:
+            self._in_order(n, when)
+        changes = [
+            self._change(n, self._context(n, actor, when, "select_for_check"), "select_for_check",
+                         actor, when, n.state, None, None)
+            for n in drawn
+        ]  # fmt: skip
+        ids = tuple(n.id for n in drawn)
+        if changes or receipt_for:
+            self._commit("select_for_check", changes, receipt_for(ids) if receipt_for else None)
+        return ids
+
+    def record_spot_check(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        passed: bool,
+        reason: str,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """The result of a drawn unit's on-site check: failed → rejected (re-review: revoked)."""
+        check_flag("passed", passed)
+        return self._act("check", actor, nomination, at, self._reasoned("check", reason),
+                         {"passed": passed}, idempotency_key, {"passed": passed})  # fmt: skip
+
+    def propose(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """Put a reviewed unit (whose spot check, if drawn, passed) on the proposed list."""
+        return self._act("propose", actor, nomination, at, None, None, idempotency_key)
+
+    def publish_notice(self, actor: Actor, *, at: datetime | None = None) -> tuple[str, ...]:
+        """Publish the proposed list (公示): every proposed unit goes on notice, in one commit,
+        until the end of the campaign's number of working days (Chinese calendar)."""
+        from ..domain.workdays import add_working_days
+
+        self._actor(actor)
+        when = self._dated(at)
+        until = add_working_days(when, self.campaign.notice.working_days, timezone=self.campaign.timezone)
+        proposed = self.store.nominations(self.campaign.id, state="proposed")
+        for n in proposed:
+            self._in_order(n, when)
+        changes = [
+            self._change(n, self._context(n, actor, when, "publish"), "publish", actor, when,
+                         n.state, None, {"until": until.isoformat()})
+            for n in proposed
+        ]  # fmt: skip
+        if changes:
+            self._commit("publish", changes)
+        return tuple(n.id for n in proposed)
+
+    def file_objection(
+        self,
+        nomination: str | Nomination,
+        *,
+        objector: str,
+        grounds: str,
+        evidence: str,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """A named objection to a unit on notice, inside the window; it suspends only that
+        unit until the ministry rules on it."""
+        who = check_text(objector, "objector (the objector's real name)", NAME, zh="异议人（实名）")
+        data = {"objector": who, "grounds": self._reasoned("object", grounds, "grounds", "事实与理由"),
+                "evidence": self._reasoned("object", evidence, "evidence", "证据")}  # fmt: skip
+        actor = Actor(PUBLIC, OBJECTOR, who)
+        return self._act("object", actor, nomination, at, None, data, idempotency_key)
+
+    def rule_on_objection(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        upheld: bool,
+        reason: str,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """Upheld → the unit is removed (re-review: revoked); dismissed → back on notice."""
+        check_flag("upheld", upheld)
+        action = "uphold" if upheld else "dismiss"
+        return self._act(action, actor, nomination, at, self._reasoned(action, reason), None,
+                         idempotency_key)  # fmt: skip
+
+    def announce(self, actor: Actor | None = None, *, at: datetime | None = None) -> tuple[str, ...]:
+        """Announce (公告) every unit whose notice has closed without a standing objection.
+        Without ``actor`` this is the deadline sweep's doing."""
+        when = self._dated(at)
+        if actor is not None:
+            self._actor(actor)
+        done = []
+        for n in self.store.nominations(self.campaign.id, state="on_notice"):
+            who = actor if actor is not None else Actor(n.holder, SYSTEM, "deadline-sweep")
+            ctx = self._context(n, who, when, "announce")
+            reasons = self.workflow.judge(n.state, "announce", ctx)[1]
+            if actor is not None and any(r.code == "not_authorized" for r in reasons):
+                raise refusal("announce", n.id, reasons)
+            if reasons or when < n.updated_at:
+                continue  # notice still open, or acted on after `when`
+            try:
+                self._commit("announce", [self._change(n, ctx, "announce", who, when, n.state, None, None)])
+            except ConflictError:
+                continue
+            done.append(n.id)
+        return tuple(done)

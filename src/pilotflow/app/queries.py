@@ -1,0 +1,150 @@
+"""Questions about a run: why an action would be refused, what an actor may do, where a
+nomination is, quota use, the log and the state rebuilt from it. Nothing here writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from ..domain.calendar import moment
+from ..domain.events import Event, Snapshot, replay
+from ..domain.inputs import check_sequence
+from ..domain.machine import STATES
+from ..domain.records import Actor, Nomination
+from ..domain.rules import out_of_time_order
+from ..errors import InvalidInput, Reason
+from .kernel import PUBLIC_ACTIONS, Kernel
+from .results import Position, QuotaLine
+
+
+class Queries(Kernel):
+    """Questions; nothing here writes."""
+
+    def explain(
+        self,
+        nomination: str | Nomination,
+        action: str,
+        *,
+        actor: Actor | None = None,
+        at: datetime | None = None,
+    ) -> tuple[Reason, ...]:
+        """Every reason ``action`` would be refused now (empty: it would go ahead).
+
+        Changes nothing. Without ``actor`` the authorisation guard is not judged.
+        """
+        if action not in PUBLIC_ACTIONS:
+            raise InvalidInput(
+                f"unknown action {action!r}; expected one of {', '.join(PUBLIC_ACTIONS)}",
+                f"未知操作 {action!r}；应为 {'、'.join(PUBLIC_ACTIONS)} 之一",
+            )
+        n = self._nomination(nomination)
+        when = self._at(at)
+        if actor is not None:
+            self._actor(actor)
+        ctx = self._context(n, actor, when, action)
+        reasons = self.workflow.judge(n.state, action, ctx)[1]
+        late = out_of_time_order(n, when)
+        if late is not None:
+            reasons += (late,)
+        return reasons
+
+    def available_actions(
+        self, actor: Actor, nomination: str | Nomination, *, at: datetime | None = None
+    ) -> tuple[str, ...]:
+        """The actions ``actor`` may take on the nomination now."""
+        n = self._nomination(nomination)
+        self._actor(actor)
+        when = self._at(at)
+        out = []
+        for action in self.workflow.actions_from(n.state):
+            if action not in PUBLIC_ACTIONS:
+                continue
+            ctx = self._context(n, actor, when, action)
+            if action == "stamp" and actor.is_applicant:
+                continue
+            if not self.workflow.judge(n.state, action, ctx)[1]:
+                out.append(action)
+        return tuple(out)
+
+    def get(self, nomination_id: str) -> Nomination:
+        """The current version of a nomination."""
+        return self._nomination(nomination_id)
+
+    def nominations(
+        self,
+        *,
+        holder: str | None = None,
+        state: str | None = None,
+        unit_type: str | None = None,
+    ) -> list[Nomination]:
+        """This campaign's nominations, filtered (an unknown holder, state or unit type is
+        refused rather than matching nothing)."""
+        if holder is not None:
+            self.graph[holder]
+        if state is not None and state not in STATES:
+            raise InvalidInput(
+                f"unknown state {state!r}; states are {', '.join(STATES)}",
+                f"未知的状态 {state!r}",
+            )
+        if unit_type is not None:
+            self._unit_type(unit_type)
+        return self.store.nominations(self.campaign.id, holder=holder, state=state, unit_type=unit_type)
+
+    def history(self, nomination: str | Nomination) -> list[Event]:
+        """The audit events of one nomination, oldest first."""
+        n = self._nomination(nomination)
+        return self.store.events(self.campaign.id, n.id)
+
+    def events(self) -> list[Event]:
+        """The whole audit log of this campaign, in append order."""
+        return self.store.events(self.campaign.id)
+
+    def position(self, nomination: str | Nomination, *, at: datetime | None = None) -> Position:
+        """Which authority and level hold the nomination, and what it still lacks."""
+        n = self._nomination(nomination)
+        ctx = self._context(n, None, self._at(at), "recommend")
+        reasons = self.workflow.judge(n.state, "recommend", ctx)[1] if n.state == "in_review" else ()
+        stamps: tuple[str, ...] = ()
+        mats: tuple[str, ...] = ()
+        for r in reasons:
+            if r.code == "stamps_missing":
+                stamps = tuple(r.details["missing"])
+            elif r.code == "materials_missing":
+                mats = tuple(r.details["missing"])
+        holder = self.graph[n.holder]
+        return Position(
+            n.id, n.state, holder.code, holder.name, holder.level, n.next_authority,
+            ctx.deadline_plan.deadline, stamps, mats,
+        )  # fmt: skip
+
+    def quota(self, authority: str) -> tuple[QuotaLine, ...]:
+        """Limit, use and remaining quota of ``authority`` per unit type, and in total."""
+        a = self.graph[authority]
+        rule = self.campaign.quota_rule(a)
+        lines = [
+            QuotaLine(
+                authority,
+                t,
+                rule.limits.get(t) if rule else None,
+                self._quota_used(authority, t),
+            )
+            for t in self.campaign.unit_types
+        ]
+        lines.append(
+            QuotaLine(authority, "*", rule.total if rule else None, self._quota_used(authority, "*"))
+        )
+        return tuple(lines)
+
+    def quota_table(self, authorities: Iterable[str] | None = None) -> list[QuotaLine]:
+        """:meth:`quota` for several authorities (default: every one with seats in use)."""
+        if authorities is None:
+            authorities = sorted({a for a, _ in self.store.quota_usage(self.campaign.id)})
+        return [line for a in check_sequence(authorities, "authorities") for line in self.quota(a)]
+
+    def replay(self) -> Snapshot:
+        """State and quota use rebuilt from the audit log alone."""
+        return replay(self.events())
+
+    def as_of(self, when: datetime) -> Snapshot:
+        """State and quota use as they were at ``when`` (rebuilt from the log)."""
+        return replay(self.events(), until=moment(when, "as_of moment"))

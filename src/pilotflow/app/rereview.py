@@ -1,0 +1,115 @@
+"""Re-review (复核) of earlier winners: registering them, and their applications."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from ..domain.codes import validate_unit_code
+from ..domain.inputs import check_sequence
+from ..domain.records import Actor, Material, Nomination
+from ..errors import DuplicateNomination, InvalidInput, UnknownAuthority
+from .idempotency import ReceiptFor, once, ref
+from .kernel import MAX_MATERIALS, Kernel
+from .results import Winner, new_id
+
+
+class ReReview(Kernel):
+    """Registering earlier winners and their re-review applications."""
+
+    def register_winners(
+        self,
+        actor: Actor,
+        winners: Iterable[Winner],
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> tuple[Nomination, ...]:
+        """Register earlier winners for re-review (复核), in one commit: each awaits its
+        application at its authority. Refused whole if any row is bad or already registered;
+        with an idempotency key a repeated request returns the first registrations."""
+        self._actor(actor)
+        rows = check_sequence(winners, "winners")
+        return once(
+            self.store,
+            self.campaign.id,
+            idempotency_key,
+            ("register", actor, rows, at),
+            lambda receipt_for: self._register(actor, rows, at, receipt_for),
+            lambda done: [ref(n) for n in done],
+            lambda refs: tuple(self._at_version(r) for r in refs),
+        )
+
+    def _register(
+        self,
+        actor: Actor,
+        winners: Sequence[Winner],
+        at: datetime | None,
+        receipt_for: ReceiptFor,
+    ) -> tuple[Nomination, ...]:
+        when = self._dated(at)
+        rows = list(winners)
+        batches = set(self.campaign.re_review.batches)
+        changes = []
+        seen: set[str] = set()
+        for i, w in enumerate(rows, start=1):
+            where = f"winner {i}"
+            if not isinstance(w, Winner):
+                raise InvalidInput(
+                    f"{where}: expected a Winner, got {type(w).__name__}", f"第 {i} 行不是 Winner"
+                )
+            validate_unit_code(w.unit_code, f"{where}: unit_code")
+            self._unit_type(w.unit_type)
+            if w.scenario not in self.campaign.scenarios:
+                raise InvalidInput(
+                    f"{where}: unknown scenario {w.scenario!r}", f"{where}：未知的应用场景 {w.scenario!r}"
+                )
+            if batches and w.batch not in batches:
+                raise InvalidInput(
+                    f"{where}: batch {w.batch} is not re-reviewed by this campaign "
+                    f"({', '.join(map(str, sorted(batches)))})",
+                    f"{where}：{w.batch} 年批次不在本次复核范围内",
+                )
+            if w.authority not in self.graph:
+                raise UnknownAuthority(w.authority, f"{where}: authority")
+            if w.unit_code in seen or self.store.find_claim(self.campaign.id, w.unit_code, "re_review"):
+                raise DuplicateNomination(w.unit_code, "re-review registration")
+            seen.add(w.unit_code)
+            route = self._route_from(w.authority, f"{where}: authority")
+            name = w.unit_name.strip()  # as nominate keeps a name
+            new = Nomination(
+                new_id(), self.campaign.id, self.campaign.revision, w.unit_code, name,
+                w.unit_type, w.scenario, route, 0, "new", (), (), (), 0, when, when,
+                "re_review", w.batch,
+            )  # fmt: skip
+            data = {"campaign": self.campaign.id, "unit_code": w.unit_code, "unit_name": name,
+                    "unit_type": w.unit_type, "scenario": w.scenario, "route": route,
+                    "track": "re_review", "batch": w.batch}  # fmt: skip
+            ctx = self._context(new, actor, when, "register")
+            ctx.registered_in = self.graph.registered_in(w.unit_code)
+            changes.append(self._change(None, ctx, "register", actor, when, "new", None, data, new))
+        if changes:
+            done = tuple(c.after for c in changes)
+            self._commit("register", changes, receipt_for(done) if receipt_for else None)
+        return tuple(c.after for c in changes)
+
+    def apply_for_re_review(
+        self,
+        actor: Actor,
+        unit_code: str,
+        *,
+        materials: Iterable[Material] = (),
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """An earlier winner applies for re-review at its authority, with its materials (the
+        re-review form and, where the campaign asks, the video), before the first deadline."""
+        validate_unit_code(unit_code)
+        found = self.store.find_claim(self.campaign.id, unit_code, "re_review")
+        if found is None:
+            raise InvalidInput(
+                f"unit {unit_code} is not registered for re-review in this campaign",
+                f"单位 {unit_code} 不在本次复核名单中",
+            )
+        mats = self._admit.all(check_sequence(materials, "materials", MAX_MATERIALS))
+        return self._act("apply", actor, found.id, at, None, {"materials": mats}, idempotency_key)

@@ -1,0 +1,127 @@
+"""What the application service returns: results of actions and answers to questions, and the
+ids it gives nominations."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import secrets
+import time
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from attrs import field, frozen
+
+from ..domain.campaign import YEARS
+from ..domain.codes import validate_unit_code
+from ..domain.inputs import NAME, check_text
+from ..errors import InvalidInput, Reason
+
+__all__ = ["Position", "QuotaLine", "SelectionResult", "Winner", "new_id", "selection_data", "selection_from"]
+
+_SEQUENCE = itertools.count()
+_EPOCH_NS = time.time_ns() - time.monotonic_ns()  # wall clock at start; monotonic after
+# The last part of ids: random per process, drawn again in a forked child (ids must differ
+# between processes; within one, time and a counter already make them unique).
+_ID_SUFFIX = [secrets.token_hex(6)]
+os.register_at_fork(after_in_child=lambda: _ID_SUFFIX.__setitem__(0, secrets.token_hex(6)))
+
+
+def new_id() -> str:
+    """A nomination id: 32 hex characters that sort in creation order (time, counter, random)."""
+    return f"{_EPOCH_NS + time.monotonic_ns():016x}{next(_SEQUENCE) % 0x10000:04x}{_ID_SUFFIX[0]}"
+
+
+def _nonempty(what: str, value: object) -> None:
+    check_text(value, what, NAME)
+
+
+def _year(what: str, value: object) -> None:
+    low, high = YEARS
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInput(
+            f"{what} must be a year (a whole number), got {value!r}", f"{what} 必须是年份（整数）"
+        )
+
+
+@frozen
+class Winner:
+    """An earlier batch's winner to re-review: its unit, type, batch year and authority
+    (the district-level authority it applies through)."""
+
+    unit_code: str = field(validator=lambda _i, _a, v: validate_unit_code(v, "winner unit_code"))
+    unit_name: str = field(validator=lambda _i, _a, v: _nonempty("winner unit_name", v))
+    unit_type: str = field(validator=lambda _i, _a, v: _nonempty("winner unit_type", v))
+    batch: int = field(validator=lambda _i, _a, v: _year("winner batch", v))
+    authority: str = field(validator=lambda _i, _a, v: _nonempty("winner authority", v))
+    scenario: str = field(
+        default="medical_elderly_care_integration",
+        validator=lambda _i, _a, v: _nonempty("winner scenario", v),
+    )
+
+
+@frozen
+class Position:
+    """Where a nomination is and what it still lacks to move on."""
+
+    nomination_id: str
+    state: str
+    authority: str
+    authority_name: str
+    level: str
+    next_authority: str | None
+    deadline: datetime | None
+    missing_stamps: tuple[str, ...]
+    missing_materials: tuple[str, ...]
+
+
+@frozen
+class QuotaLine:
+    """Quota of one authority for one unit type (``"*"``: all types together)."""
+
+    authority: str
+    unit_type: str
+    limit: int | None
+    used: int
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.limit is None else max(self.limit - self.used, 0)
+
+
+@frozen
+class SelectionResult:
+    """What a selection at one level did (or, with ``dry_run``, would do)."""
+
+    authority: str
+    unit_type: str
+    ranked: tuple[str, ...]
+    recommended: tuple[str, ...]
+    cut: tuple[str, ...]
+    skipped: Mapping[str, tuple[Reason, ...]] = field(factory=dict)
+    dry_run: bool = False
+
+
+def selection_data(r: SelectionResult) -> dict[str, Any]:
+    """A selection as its receipt records it."""
+    return {
+        "authority": r.authority,
+        "unit_type": r.unit_type,
+        "ranked": list(r.ranked),
+        "recommended": list(r.recommended),
+        "cut": list(r.cut),
+        "skipped": {k: [[x.code, x.en, x.zh] for x in v] for k, v in r.skipped.items()},
+    }
+
+
+def selection_from(d: dict[str, Any]) -> SelectionResult:
+    """A selection read back from its receipt."""
+    return SelectionResult(
+        d["authority"],
+        d["unit_type"],
+        tuple(d["ranked"]),
+        tuple(d["recommended"]),
+        tuple(d["cut"]),
+        {k: tuple(Reason(*x) for x in v) for k, v in d["skipped"].items()},
+    )

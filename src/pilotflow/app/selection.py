@@ -1,0 +1,176 @@
+"""Selection at one level: rank the candidates of a unit type and recommend up to quota,
+cutting the rest, in one commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from ..domain.events import seat_counters
+from ..domain.inputs import check_flag, check_ids
+from ..domain.records import Actor, Nomination
+from ..domain.rules import out_of_time_order
+from ..errors import InvalidInput, Reason
+from ..store import Change
+from .idempotency import ReceiptFor, once
+from .kernel import Kernel
+from .results import SelectionResult, selection_data, selection_from
+
+
+class Selection(Kernel):
+    """Ranking and selection within quota."""
+
+    def rank(
+        self,
+        authority: str,
+        unit_type: str,
+        order: Sequence[str] = (),
+        *,
+        at: datetime | None = None,
+        track: str = "new",
+    ) -> tuple[Nomination, ...]:
+        """The authority's candidates of ``unit_type``, ranked: units on the campaign's
+        priority lists at ``at`` first (in the lists' order), then ``order`` (nomination
+        ids), then by filing time."""
+        when = self._at(at)
+        self.graph[authority]
+        self._unit_type(unit_type)
+        order = check_ids(order, "order")
+        if track not in ("new", "re_review"):
+            raise InvalidInput(f"track must be 'new' or 're_review', got {track!r}",
+                               "track 参数必须是 new（新申报）或 re_review（复核）")  # fmt: skip
+        candidates = [
+            n
+            for n in self.store.nominations(
+                self.campaign.id, holder=authority, state="in_review", unit_type=unit_type
+            )
+            if n.track == track
+        ]
+        ids = {c.id for c in candidates}
+        unknown = [i for i in order if i not in ids]
+        if unknown:
+            raise InvalidInput(
+                f"order names nominations that are not candidates of {authority} for "
+                f"{unit_type}: {', '.join(unknown)}",
+                f"排序中包含不属于{self.graph[authority].name}"
+                f"{self._department_names.get(unit_type, unit_type)}类待推荐名单的申报：{'、'.join(unknown)}",
+            )
+        position = {nid: i for i, nid in enumerate(order)}
+        priority = [self._lists.get(k) for k in self.campaign.ranking.priority_lists]
+
+        lists = [(i, lst) for i, lst in enumerate(priority) if lst is not None and lst.entries]
+        if not lists and not position:
+            return tuple(candidates)  # the store lists them by filing time already
+        last, unplaced = len(priority), len(position)
+
+        def key(n: Nomination) -> tuple[int, int, datetime]:
+            tier = last
+            for i, lst in lists:
+                if lst.hit(n.unit_code, when):
+                    tier = i
+                    break
+            return (tier, position.get(n.id, unplaced), n.created_at)
+
+        return tuple(sorted(candidates, key=key))
+
+    def select(
+        self,
+        actor: Actor,
+        unit_type: str,
+        *,
+        order: Sequence[str] = (),
+        at: datetime | None = None,
+        dry_run: bool = False,
+        idempotency_key: str | None = None,
+        track: str = "new",
+    ) -> SelectionResult:
+        """Rank the actor's authority's candidates and recommend up to quota, in one commit.
+
+        Candidates ranked past the quota are cut (``not_recommended``, reason "quota");
+        candidates that fail another guard (stamps, materials, lists, deadline) are skipped
+        and reported with their reasons. ``dry_run`` computes the same result and writes
+        nothing (the "what-if"). ``track="re_review"`` selects among earlier winners applying
+        for re-review (capped at the province by the campaign's share of applicants).
+        """
+        self._actor(actor)
+        check_flag("dry_run", dry_run)
+        order = check_ids(order, "order")
+        if dry_run:
+            return self._select(actor, unit_type, order, at, True, None, track)  # writes nothing: no scope
+        return once(
+            self.store,
+            self.campaign.id,
+            idempotency_key,
+            ("select", actor, unit_type, order, at, track),
+            lambda receipt_for: self._select(actor, unit_type, order, at, False, receipt_for, track),
+            selection_data,
+            selection_from,
+        )
+
+    def _select(
+        self,
+        actor: Actor,
+        unit_type: str,
+        order: Sequence[str],
+        at: datetime | None,
+        dry_run: bool,
+        receipt_for: ReceiptFor,
+        track: str,
+    ) -> SelectionResult:
+        when = self._at(at) if dry_run else self._dated(at)
+        ranked = self.rank(actor.authority, unit_type, order, at=when, track=track)
+        taken: dict[str, int] = {}
+        changes: list[Change] = []
+        recommended: list[str] = []
+        cut: list[str] = []
+        skipped: dict[str, tuple[Reason, ...]] = {}
+
+        stored: dict[tuple[str, str], int] = {}  # read once per counter (the store re-checks)
+
+        def used(authority: str, key: str) -> int:
+            if (authority, key) not in stored:
+                stored[authority, key] = self._quota_used(authority, key)
+            return stored[authority, key] + taken.get(key, 0)
+
+        # Compared with rows read back from SQL (fixed UTC offsets) in UTC: comparing a zoned
+        # clock reading against another time zone costs a conversion per candidate.
+        when_utc = when.astimezone(UTC)
+        for n in ranked:
+            if out_of_time_order(n, when if n.updated_at.tzinfo is when.tzinfo else when_utc):
+                self._in_order(n, when)  # refused, with the moment as given
+            ctx = self._context(n, actor, when, "recommend")
+            ctx.quota_used = used
+            transition, reasons = self.workflow.judge(n.state, "recommend", ctx)
+            blocking = tuple(r for r in reasons if r.code != "quota_full") if reasons else ()
+            if blocking or transition is None:
+                skipped[n.id] = blocking
+                continue
+            if reasons:  # only the quota blocks: cut
+                changes.append(
+                    self._change(
+                        n, self._context(n, actor, when, "cut"), "cut", actor, when, n.state,
+                        "not recommended: quota full / 名额已满，未予推荐",
+                        {"quota": [r.details for r in reasons]},
+                    )
+                )  # fmt: skip
+                cut.append(n.id)
+                continue
+            rank = {"rank": len(recommended) + 1}
+            changes.append(
+                self._change(n, ctx, "recommend", actor, when, n.state, None, rank, judged=transition)
+            )
+            recommended.append(n.id)
+            for counter in seat_counters(n):
+                taken[counter] = taken.get(counter, 0) + 1
+        result = SelectionResult(
+            actor.authority,
+            unit_type,
+            tuple(n.id for n in ranked),
+            tuple(recommended),
+            tuple(cut),
+            skipped,
+            dry_run,
+        )
+        if not dry_run and (changes or receipt_for):
+            self._commit("select", changes, receipt_for(result) if receipt_for else None)
+        return result

@@ -1,0 +1,48 @@
+"""The deadline sweep: lapses, revocations of winners that did not apply, announcements."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..domain.guards import SYSTEM
+from ..domain.records import Actor
+from ..errors import ActionRefused, ConflictError
+from .ministry import Ministry
+
+
+class Sweep(Ministry):
+    """The deadline sweep (it announces through the ministry phase)."""
+
+    def tick(self, now: datetime | None = None) -> tuple[str, ...]:
+        """The deadline sweep: lapse every nomination whose hop deadline has passed at
+        ``now`` while it was still in review (never forwarded in time), revoke every earlier
+        winner that did not apply for re-review in time, and announce every unit whose public
+        notice has closed without a standing objection.
+
+        Safe to run often and from several processes at once: each transition is an ordinary
+        versioned commit, so it fires exactly once (a concurrent sweep that loses the race sees
+        a conflict and moves on). Returns the ids this call moved. ``now`` obeys the rule of
+        every action's moment: it may differ from the clock only within the campaign's
+        tolerance (a backfill run: not later than the clock).
+        """
+        when = self._dated(now)
+        fired = []
+        for state, action, why in (
+            ("in_review", "lapse", "deadline passed / 报送期限已过"),
+            ("awaiting_application", "revoke_unapplied",
+             "no re-review application by the deadline: title revoked / 逾期未申请复核，撤销称号并摘牌"),
+        ):  # fmt: skip
+            for n in self.store.nominations(self.campaign.id, state=state):
+                ctx = self._context(n, None, when, action)
+                deadline = ctx.deadline_plan.deadline
+                if deadline is None or when < deadline or when < n.updated_at:
+                    continue
+                system = Actor(n.holder, SYSTEM, "deadline-sweep")
+                try:
+                    change = self._change(n, ctx, action, system, when, n.state, why, None)
+                    self._commit(action, [change])
+                except (ConflictError, ActionRefused):
+                    continue  # another sweep (or an action) got there first
+                fired.append(n.id)
+        fired += self.announce(at=when)
+        return tuple(fired)

@@ -1,0 +1,134 @@
+"""The campaign's rules that are arithmetic or a judgement over records, each defined once.
+
+The guards (:mod:`pilotflow.domain.guards`) say whether an action may go ahead; the functions
+here compute the facts they and the application service need: how many re-review units a
+share allows, how expert scores combine, whether a re-review unit applied, which hop's
+deadline an action answers to, where an action moves a nomination, and whether a moment comes
+too early for a nomination's log.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from ..errors import Reason
+from .records import Nomination
+
+if TYPE_CHECKING:
+    from .campaign import Campaign
+
+__all__ = [
+    "HOP_MOVES",
+    "MINISTRY_ACTIONS",
+    "ROUNDINGS",
+    "SCORE_RULES",
+    "applied",
+    "applied_through",
+    "combine_scores",
+    "deadline_hop_index",
+    "out_of_time_order",
+    "review_facts",
+    "share_of",
+]
+
+#: How to round a share of applicants to a number of units (``re_review.rounding``).
+ROUNDINGS: Final[Mapping[str, Callable[[float], int]]] = {
+    "floor": math.floor,
+    "ceil": math.ceil,
+    "round_half_up": lambda x: math.floor(x + 0.5),
+}
+
+#: How expert scores make one (``ministry.combine``).
+SCORE_RULES: Final[tuple[str, ...]] = ("mean", "median", "trimmed_mean")
+
+#: How far along its route an action moves a nomination (any other action: not at all).
+HOP_MOVES: Final[Mapping[str, int]] = {"recommend": 1, "return": -1}
+
+#: The ministry-phase actions: their guards and branches see :func:`review_facts`.
+MINISTRY_ACTIONS: Final[frozenset[str]] = frozenset(
+    {"register", "score", "conclude", "select_for_check", "check", "propose", "publish", "object",
+     "uphold", "dismiss", "announce"}
+)  # fmt: skip
+
+_NOT_APPLIED: Final = frozenset({"awaiting_application", "withdrawn"})
+
+
+def share_of(applicants: int, share: float, rounding: str) -> int:
+    """How many of ``applicants`` a share allows, rounded by ``rounding``.
+
+    The count is computed with a small tolerance so that 70% of 10 is 7, not 6.99...→6:
+
+    >>> [share_of(n, 0.7, "floor") for n in (1, 2, 3, 4, 5, 10)]
+    [0, 1, 2, 2, 3, 7]
+    >>> [share_of(n, 0.7, "round_half_up") for n in (1, 2, 3, 4, 5, 10)]
+    [1, 1, 2, 3, 4, 7]
+    >>> [share_of(n, 0.7, "ceil") for n in (1, 2, 3, 4, 5, 10)]
+    [1, 2, 3, 3, 4, 7]
+    """
+    exact = applicants * share
+    nearest = round(exact)
+    if abs(exact - nearest) < 1e-9:
+        return int(nearest)
+    return ROUNDINGS[rounding](exact)
+
+
+def combine_scores(scores: Sequence[float], rule: str) -> float:
+    """Expert scores made one by the campaign's rule (one of :data:`SCORE_RULES`).
+
+    >>> combine_scores([70, 80, 90, 20, 85], "trimmed_mean")  # drops 20 and 90
+    78.33
+    >>> combine_scores([70, 80, 90], "median"), combine_scores([70, 80], "mean")
+    (80.0, 75.0)
+    """
+    values = sorted(scores)
+    if rule == "median":
+        return float(statistics.median(values))
+    if rule == "trimmed_mean" and len(values) >= 3:
+        values = values[1:-1]
+    return round(statistics.fmean(values), 2)
+
+
+def applied(n: Nomination) -> bool:
+    """Did this re-review unit apply? A winner the sweep revoked for not applying is
+    ``revoked`` without a ministry record; one the ministry revoked has one."""
+    return n.state not in _NOT_APPLIED and not (n.state == "revoked" and n.ministry is None)
+
+
+def applied_through(nominations: Iterable[Nomination], authority: str) -> int:
+    """How many re-review units applied through ``authority``: the base of its share."""
+    return sum(1 for n in nominations if n.track == "re_review" and authority in n.route and applied(n))
+
+
+def review_facts(n: Nomination, action: str, campaign: Campaign) -> dict[str, Any]:
+    """Facts a ministry-phase guard needs beyond the nomination: for ``conclude``, the
+    combined score and whether it passes."""
+    rules = campaign.ministry
+    if action == "conclude" and n.ministry is not None and n.ministry.scores:
+        combined = combine_scores([s.score for s in n.ministry.scores], rules.combine)
+        return {"combined": combined, "passed": combined >= rules.pass_score}
+    return {}
+
+
+def deadline_hop_index(n: Nomination, action: str, at_top: bool) -> int:
+    """The hop whose deadline ``action`` on ``n`` answers to: its own, except that a
+    withdrawal at the top keeps the deadline of the hop that brought it there."""
+    if action == "withdraw" and at_top and n.hop > 0:
+        return n.hop - 1
+    return n.hop
+
+
+def out_of_time_order(n: Nomination, at: datetime) -> Reason | None:
+    """The reason an action at ``at`` may not be recorded on ``n``: it is earlier than the
+    last action on it (the log of a nomination is in time order). None: it is not."""
+    if not at < n.updated_at:
+        return None
+    return Reason(
+        "out_of_time_order",
+        f"{at.isoformat()} is earlier than the last action on nomination {n.id} "
+        f"({n.updated_at.isoformat()}); actions on a nomination must be in time order",
+        f"操作时间 {at.isoformat()} 早于申报 {n.id} 的上一次操作时间 {n.updated_at.isoformat()}",
+    )
