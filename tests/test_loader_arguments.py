@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pilotflow as pf
-from pilotflow.domain.screening import parse_list
+from pilotflow.files.lists import parse_list
 
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
 

@@ -16,7 +16,6 @@ import pytest
 import yaml
 
 import pilotflow as pf
-from pilotflow.domain.screening import parse_list
 from pilotflow.files import campaign_file
 from pilotflow.files.campaign_file import (
     COPIES,
@@ -28,6 +27,7 @@ from pilotflow.files.campaign_file import (
     YEARS,
     parse_campaign,
 )
+from pilotflow.files.lists import parse_list
 
 MOMENT_YEARS = campaign_file.MOMENT_YEARS
 DOCS = Path(__file__).parent.parent / "docs" / "campaign-format.md"

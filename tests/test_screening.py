@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import pilotflow as pf
-from pilotflow.domain.screening import parse_list
+from pilotflow.files.lists import parse_list
 
 from conftest import nominate, shanghai, unit_code
 

@@ -23,7 +23,7 @@ from .domain.campaign import Campaign
 from .domain.codes import validate_unit_code
 from .domain.events import Event, Snapshot
 from .domain.records import Actor, Material, Nomination
-from .domain.screening import Listing, UnitList, load_list
+from .domain.screening import Listing, UnitList
 from .errors import (
     ActionRefused,
     CampaignFileError,
@@ -43,6 +43,7 @@ from .errors import (
     UnknownDepartment,
 )
 from .files.campaign_file import bundled_campaigns, load_campaign, parse_campaign
+from .files.lists import load_list
 from .files.materials import MaterialRejected, inspect_material, paper_material
 from .store import MemoryStore, Store, open_store
 

@@ -36,6 +36,7 @@ __all__ = [
     "check_number",
     "check_sequence",
     "check_text",
+    "wrong_argument",
 ]
 
 #: Length limits, in characters (documented in docs/architecture.md, "Text").
@@ -170,3 +171,12 @@ def check_flag(name: str, value: object) -> None:
     """Refuse anything but True or False for a yes/no argument."""
     if not isinstance(value, bool):
         raise InvalidInput(f"{name} must be True or False, got {value!r}", f"{name} 参数必须是 True 或 False")
+
+
+def wrong_argument(argument: str, expected_en: str, expected_zh: str, value: object) -> InvalidInput:
+    """The error for an argument of the wrong type: it names the argument and the type given."""
+    kind = type(value).__name__
+    return InvalidInput(
+        f"{argument} must be {expected_en}, got {kind}",
+        f"参数 {argument} 应为{expected_zh}，实际为 {kind} 类型",
+    )

@@ -16,6 +16,7 @@ import os
 import stat
 
 from ..domain.calendar import MOMENT_YEARS
+from ..domain.inputs import wrong_argument
 from ..errors import CampaignFileError, InvalidInput
 
 __all__ = [
@@ -53,15 +54,6 @@ _KINDS = (
     (stat.S_ISCHR, "a character device", "字符设备"),
     (stat.S_ISBLK, "a block device", "块设备"),
 )
-
-
-def wrong_argument(argument: str, expected_en: str, expected_zh: str, value: object) -> InvalidInput:
-    """The error for an argument of the wrong type: it names the argument and the type given."""
-    kind = type(value).__name__
-    return InvalidInput(
-        f"{argument} must be {expected_en}, got {kind}",
-        f"参数 {argument} 应为{expected_zh}，实际为 {kind} 类型",
-    )
 
 
 def fs_path(value: object, argument: str) -> str:
