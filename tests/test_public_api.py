@@ -70,3 +70,35 @@ def test_over_long_actor_ids_are_refused() -> None:
     with pytest.raises(pf.InvalidInput, match="at most 50"):
         pf.Actor("3" * 51, "industry", "x")
     assert "x" * 200 == pf.Actor("371002", "industry", "x" * 200).person
+
+
+def test_package_init_only_re_exports() -> None:
+    """``pilotflow/__init__.py`` is a façade: a docstring, imports from pilotflow's own modules
+    and ``__all__``; no definitions of its own (they live in the module of their concept)."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(pf.__file__).read_text(encoding="utf-8"))
+    kinds = set()
+    for node in tree.body:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            kinds.add("docstring")
+        elif isinstance(node, ast.ImportFrom):
+            assert node.module == "__future__" or node.level == 1, ast.dump(node)
+            kinds.add("import")
+        elif isinstance(node, ast.Assign) and [t.id for t in node.targets if isinstance(t, ast.Name)] == [
+            "__all__"
+        ]:
+            kinds.add("__all__")
+        else:
+            raise AssertionError(f"line {node.lineno}: {type(node).__name__} in pilotflow/__init__.py")
+    assert {"docstring", "import", "__all__"} == kinds
+
+
+def test_every_public_name_comes_from_its_home() -> None:
+    """Each public name is the object defined in its home module (a re-export, not a copy)."""
+    for name in pf.__all__:
+        obj = getattr(pf, name)
+        home = getattr(obj, "__module__", "")
+        assert home.startswith("pilotflow."), (name, home)
+        assert home != "pilotflow", name

@@ -23,7 +23,7 @@ from .domain.campaign import Campaign
 from .domain.codes import validate_unit_code
 from .domain.events import Event, Snapshot
 from .domain.records import Actor, Material, Nomination
-from .domain.screening import Listing, UnitList
+from .domain.screening import Listing, UnitList, empty_lists
 from .errors import (
     ActionRefused,
     CampaignFileError,
@@ -96,13 +96,3 @@ __all__ = [
     "retry_on_conflict",
     "validate_unit_code",
 ]
-
-
-def empty_lists(campaign: Campaign) -> list[UnitList]:
-    """An empty list for each disqualification list ``campaign`` consults (tests, demos)."""
-    if not isinstance(campaign, Campaign):
-        raise InvalidInput(
-            f"campaign must be a Campaign (see load_campaign), got {type(campaign).__name__}",
-            "campaign 参数必须是 Campaign 对象（请用 load_campaign 加载）",
-        )
-    return [UnitList.empty(list_id) for list_id in campaign.screening_lists]

@@ -28,10 +28,11 @@ from attrs import frozen
 
 from ..errors import InvalidInput
 from .calendar import moment
+from .campaign import Campaign
 from .codes import check_code
 from .inputs import wrong_argument
 
-__all__ = ["Listing", "UnitList"]
+__all__ = ["Listing", "UnitList", "empty_lists"]
 
 
 @frozen
@@ -123,3 +124,13 @@ class UnitList:
 
     def __repr__(self) -> str:
         return f"<UnitList {self.id} {self.version} ({len(self)} entries)>"
+
+
+def empty_lists(campaign: Campaign) -> list[UnitList]:
+    """An empty list for each disqualification list ``campaign`` consults (tests, demos)."""
+    if not isinstance(campaign, Campaign):
+        raise InvalidInput(
+            f"campaign must be a Campaign (see load_campaign), got {type(campaign).__name__}",
+            "campaign 参数必须是 Campaign 对象（请用 load_campaign 加载）",
+        )
+    return [UnitList.empty(list_id) for list_id in campaign.screening_lists]
