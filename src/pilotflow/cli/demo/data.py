@@ -19,7 +19,6 @@ from pilotflow.codes import make_code
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
 TZ = "Asia/Shanghai"
 DEPARTMENTS = ("industry", "civil_affairs", "health")
-LEVEL_ORDER = ("district", "city", "province", "ministry")
 
 MINISTRY = "MIN"
 SHANDONG = "370000"

@@ -21,7 +21,7 @@ from rich.text import Text
 from pilotflow import Campaign
 from pilotflow.inputs import BIDI_AND_SEPARATORS
 
-from .data import LEVEL_ORDER, TZ
+from .data import TZ
 from .results import Refusal, SummaryRow
 
 _T = TypeVar("_T")
@@ -182,12 +182,12 @@ def summary(
         table.add_column(col, justify="right")
     table.add_column("quota used/limit\n名额 已用/限额", no_wrap=True)
     short = {k: v.name.zh[:1] for k, v in campaign.unit_types.items()}
+    levels = {level.code: level.name.zh for level in campaign.levels}
     last_level = ""
     for r in rows:
         if last_level and r.level != last_level:
             table.add_section()
         last_level = r.level
-        level = campaign.levels[LEVEL_ORDER.index(r.level)].name.zh
         quota = (
             " ".join(f"{short.get(q.unit_type, '计')}{q.used}/{q.limit}" for q in r.quota)
             if r.quota
@@ -196,7 +196,7 @@ def summary(
         table.add_row(
             name(r.authority),
             r.authority,
-            level,
+            levels[r.level],
             str(r.received),
             _num(r.recommended, "green"),
             _num(r.cut, "yellow"),

@@ -60,15 +60,17 @@ def re_review(stage: Stage) -> None:
         applied.append(n.id)
         for _ in range(2):  # the district, then Weihai check and forward
             stage.forward(n.id)
-    stage.note("2 applied; their districts and Weihai checked and forwarded them to Shandong")
+    stage.note(f"{len(applied)} applied; their districts and Weihai checked and forwarded them to Shandong")
     for nid in applied:
         stage.stamp_all(nid)
-    result = run.select(stage.officer(SHANDONG), "enterprise", track="re_review")
-    result_st = run.select(stage.officer(SHANDONG), "street_town", track="re_review")
+    results = [
+        run.select(stage.officer(SHANDONG), unit_type, track="re_review")
+        for unit_type in ("enterprise", "street_town")
+    ]
     stage.note(
         "Shandong may recommend at most 70% of its re-review applicants, rounded down: "
-        f"floor(0.7 × 2) = 1 → recommended {len(result.recommended) + len(result_st.recommended)}, "
-        f"cut {len(result.cut) + len(result_st.cut)}"
+        f"floor(0.7 × 2) = 1 → recommended {sum(len(r.recommended) for r in results)}, "
+        f"cut {sum(len(r.cut) for r in results)}"
     )
 
 

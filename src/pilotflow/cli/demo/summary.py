@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
-from pilotflow import CampaignRun
+from pilotflow import AuthorityGraph, CampaignRun
 
-from .data import LATE, LEVEL_ORDER, LISTED, WEIHAI, Unit
+from .data import LATE, LISTED, WEIHAI, Unit
 from .results import SummaryRow
 
 
@@ -51,7 +51,7 @@ def summarize(run: CampaignRun) -> tuple[SummaryRow, ...]:
                 quota,
             )
         )
-    rows.sort(key=lambda r: (LEVEL_ORDER.index(r.level), r.authority))
+    rows.sort(key=lambda r: (AuthorityGraph.LEVELS.index(r.level), r.authority))
     return tuple(rows)
 
 
