@@ -1,0 +1,269 @@
+"""The stage the story is played on (:class:`Stage`): the campaign run on the demo's SQLite
+file, its clock, the console, and what the story has done so far — the nominations filed, the
+refusals met, the selections made — with the moves several steps share: filing, attaching,
+stamping, forwarding, reviewing and selecting, and trying an action that must be refused.
+A :class:`Step` is one phase of the story, opened under its heading.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+from attrs import frozen
+from rich.console import Console
+
+from pilotflow import (
+    ActionRefused,
+    Actor,
+    CampaignRun,
+    FixedClock,
+    Material,
+    PilotflowError,
+    SelectionResult,
+    load_campaign,
+    open_store,
+)
+from pilotflow.samples import material_for
+from pilotflow.store.sql import sqlite_url
+
+from . import render
+from .data import CAMPAIGN_ID, DEPARTMENTS, MINISTRY, Unit, at, unit_lists
+from .results import Refusal
+
+_T = TypeVar("_T")
+
+
+class Stage:
+    """The run the story acts on, and what it has done so far."""
+
+    def __init__(self, db_path: Path, console: Console) -> None:
+        self.console = console
+        self.clock = FixedClock(at(10, 16, 8, 30))
+        self.campaign = load_campaign(CAMPAIGN_ID)
+        self.run = CampaignRun(
+            self.campaign,
+            store=open_store(sqlite_url(db_path)),
+            lists=unit_lists(self.campaign),
+            clock=self.clock,
+        )
+        self.graph = self.run.graph
+        self.ids: dict[str, str] = {}  # unit key -> nomination id
+        self.unit_of: dict[str, Unit] = {}  # nomination id -> unit
+        self.refusals: list[Refusal] = []
+        self.selections: list[SelectionResult] = []
+
+    # -- the clock and the console ------------------------------------------------------
+
+    def phase(self, when: datetime, en: str, zh: str) -> None:
+        """Move the clock on to ``when`` (never back) and print the phase's heading."""
+        if when > self.clock.now():
+            self.clock.set(when)
+        render.phase(self.console, self.clock.now().strftime("%Y-%m-%d %H:%M"), en, zh)
+
+    def tick(self, minutes: int = 3) -> None:
+        self.clock.advance(minutes=minutes)
+
+    def note(self, text: str) -> None:
+        render.note(self.console, text)
+
+    def track(self, items: Sequence[_T], description: str) -> Iterator[_T]:
+        return render.track(self.console, items, description)
+
+    def name(self, code: str) -> str:
+        """The name of the authority ``code`` (the ministry: 三部委)."""
+        return "三部委" if code == MINISTRY else self.graph[code].name
+
+    # -- single moves -------------------------------------------------------------------
+
+    def officer(self, authority: str, department: str = "industry") -> Actor:
+        return Actor(authority, department, f"{department}@{authority}")
+
+    def material(self, kind: str, copies: int = 1) -> Material:
+        """A material of ``kind`` as the campaign wants it: paper, or a real file (a small PDF,
+        Word file or MP4) checked by pilotflow like a unit's own upload."""
+        return material_for(self.campaign, kind, copies)
+
+    def materials(self, *kinds: str) -> tuple[Material, ...]:
+        return tuple(self.material(kind) for kind in kinds)
+
+    def attach(self, nomination_id: str, *materials: Material) -> None:
+        """The nomination's holder attaches ``materials``, a minute each."""
+        holder = self.run.get(nomination_id).holder
+        for m in materials:
+            self.run.attach(self.officer(holder), nomination_id, m)
+            self.tick(1)
+
+    def stamp_all(self, nomination_id: str, departments: Iterable[str] = DEPARTMENTS) -> str:
+        """Each of the holder's ``departments`` stamps the nomination, a minute each; returns
+        the holder."""
+        holder = self.run.get(nomination_id).holder
+        for department in departments:
+            self.run.stamp(self.officer(holder, department), nomination_id)
+            self.tick(1)
+        return holder
+
+    def forward(self, nomination_id: str, departments: Iterable[str] = DEPARTMENTS) -> None:
+        """The holder's ``departments`` stamp the nomination and the holder recommends it."""
+        holder = self.stamp_all(nomination_id, departments)
+        self.run.recommend(self.officer(holder), nomination_id)
+
+    def refused(
+        self,
+        title: str,
+        action: str,
+        actor: Actor,
+        unit: Unit,
+        attempt: Callable[[], object] | None = None,
+    ) -> Refusal:
+        """``actor`` tries to ``"stamp"`` or ``"recommend"`` ``unit``'s nomination (or
+        ``attempt`` runs ``action``), which must be refused: the refusal is kept and printed."""
+        if attempt is None:
+            act = {"stamp": self.run.stamp, "recommend": self.run.recommend}[action]
+            attempt = functools.partial(act, actor, self.ids[unit.key])
+        try:
+            attempt()
+        except PilotflowError as exc:
+            codes, en, zh = _reasons(exc)
+            refusal = Refusal(
+                title, action, f"{actor.authority}:{actor.department}", unit.name, codes, en, zh
+            )
+        else:
+            raise RuntimeError(f"the demo expected {action!r} to be refused ({title})")
+        self.refusals.append(refusal)
+        render.refusal(self.console, refusal)
+        return refusal
+
+    # -- moves of many nominations ------------------------------------------------------
+
+    def nominate_all(self, units: Sequence[Unit]) -> None:
+        """Each unit files its nomination (the paper form, the Word and PDF files) with the
+        authority where it is, seven minutes apart; the list is printed."""
+        form = (
+            self.material("application_form_paper", copies=3),
+            *self.materials("application_form_word", "application_form_pdf"),
+        )
+        rows = []
+        for unit in self.track(units, "filing nominations"):
+            n = self.run.nominate(
+                Actor.applicant(unit.code, f"contact@{unit.key}"),
+                unit_code=unit.code,
+                unit_name=unit.name,
+                unit_type=unit.unit_type,
+                scenario=unit.scenario,
+                origin=unit.origin,
+                materials=form,
+            )
+            self.ids[unit.key] = n.id
+            self.unit_of[n.id] = unit
+            rows.append(
+                (
+                    unit.name,
+                    self.campaign.unit_types[unit.unit_type].name.zh,
+                    self.campaign.scenarios[unit.scenario].name.zh,
+                    f"{self.name(unit.origin)} {unit.origin}",
+                    unit.code,
+                )
+            )
+            self.tick(7)
+        render.nominations(self.console, rows)
+
+    def district_review(self, units: Sequence[Unit], *, letter: bool) -> None:
+        """Each district attaches its joint letter (``letter``), stamps with its three
+        departments and recommends."""
+        for unit in self.track(units, "district review"):
+            nid = self.ids[unit.key]
+            if letter:
+                self.attach(nid, self.material("joint_recommendation_letter"))
+            self.forward(nid)
+            self.tick(4)
+        self.note(
+            f"{len(units)} nominations stamped jointly and recommended to the city · 三部门联合盖章并推荐"
+        )
+
+    def review(self, authority: str, materials: Sequence[Material]) -> None:
+        """``authority`` attaches its ``materials`` to every candidate it holds and stamps it
+        with its three departments."""
+        candidates = self.run.nominations(holder=authority, state="in_review")
+        for n in self.track(candidates, f"{self.name(authority)} review"):
+            self.attach(n.id, *materials)
+            self.stamp_all(n.id)
+        self.tick(30)
+
+    def select_all(self, authority: str) -> None:
+        """``authority`` ranks its candidates by score and selects, one unit type at a time."""
+        for unit_type in self.campaign.unit_types:
+            self.select(authority, unit_type)
+
+    def review_and_select(self, authority: str, materials: Sequence[Material]) -> None:
+        self.review(authority, materials)
+        self.select_all(authority)
+
+    def select(self, authority: str, unit_type: str) -> None:
+        candidates = self.run.nominations(holder=authority, state="in_review", unit_type=unit_type)
+        if not candidates:
+            return
+        order = [n.id for n in sorted(candidates, key=lambda n: -self.unit_of[n.id].score)]
+        result = self.run.select(self.officer(authority), unit_type, order=order)
+        self.selections.append(result)
+        self._show_selection(result)
+        self.tick(5)
+
+    def _show_selection(self, result: SelectionResult) -> None:
+        lines = {line.unit_type: line for line in self.run.quota(result.authority)}
+        line = lines[result.unit_type]
+        limit = "—" if line.limit is None else str(line.limit)
+        type_zh = self.campaign.unit_types[result.unit_type].name.zh
+        title = (
+            f"{self.graph[result.authority].name} selects {result.unit_type} · {type_zh}  "
+            f"(quota 名额 {line.used}/{limit})"
+        )
+        pool = self.run.lists.get("shandong_reserve_pool")
+        rows = []
+        for nid in result.ranked:
+            unit = self.unit_of[nid]
+            star = " ★储备库" if pool is not None and unit.code in pool else ""
+            if nid in result.recommended:
+                verdict, detail = "recommended", self.name(self.run.get(nid).holder)
+            elif nid in result.cut:
+                verdict, detail = "cut", ""
+            else:
+                verdict, detail = "skipped", ", ".join(r.code for r in result.skipped.get(nid, ()))
+            rows.append((unit.name + star, self.name(unit.origin), unit.score, verdict, detail))
+        render.selection(self.console, title, rows)
+
+
+@frozen
+class Step:
+    """One phase of the story: when it opens, its heading in English and Chinese, and what
+    happens in it (:func:`step` makes one of a function)."""
+
+    when: datetime
+    en: str
+    zh: str
+    act: Callable[[Stage], None]
+
+    def __call__(self, stage: Stage) -> None:
+        stage.phase(self.when, self.en, self.zh)
+        self.act(stage)
+
+
+def step(when: datetime, en: str, zh: str) -> Callable[[Callable[[Stage], None]], Step]:
+    """A decorator: the function becomes the :class:`Step` that opens at ``when``."""
+
+    def make(act: Callable[[Stage], None]) -> Step:
+        return Step(when, en, zh, act)
+
+    return make
+
+
+def _reasons(exc: PilotflowError) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The reason codes of a refusal with their English and Chinese: each reason of an
+    :class:`~pilotflow.ActionRefused`, else the error itself, named after its class."""
+    if isinstance(exc, ActionRefused):
+        return exc.codes, tuple(r.en for r in exc.reasons), tuple(r.zh for r in exc.reasons)
+    return (re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower(),), (exc.en,), (exc.zh,)
