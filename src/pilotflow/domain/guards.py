@@ -19,17 +19,17 @@ from attrs import frozen
 
 from ..errors import Reason
 from .authorities import AuthorityGraph
+from .names import CHECK_SELECTED, QUOTA_ALL_TYPES, SYSTEM, TRACK_NEW, TRACK_RE_REVIEW
 
 if TYPE_CHECKING:
     from .authorities import Authority
     from .campaign import MaterialRequirement
-    from .machine import HopPlan
     from .records import Actor, Nomination
+    from .routes import HopPlan
     from .screening import UnitList
 
-SYSTEM = "system"
-
 __all__ = [
+    "SYSTEM",  # spelled in names.py; kept here for the modules that import it from the guards
     "Context",
     "Guard",
     "actor_at_origin",
@@ -95,7 +95,7 @@ class Context:
     def required_materials(self) -> tuple[MaterialRequirement, ...]:
         """The materials the hop requires of this nomination (its track decides)."""
         plan = self.plan
-        if self.nomination.track == "new":
+        if self.nomination.track == TRACK_NEW:
             return plan.materials
         return plan.materials + plan.re_review_materials
 
@@ -366,8 +366,8 @@ def _quota_reason(
     unit_type_zh: str = "",
 ) -> Reason:
     what, what_zh = {
-        "*": ("all unit types together", "全部类型合计"),
-        "re_review": ("re-review recommendations (share of applicants)", "复核推荐（按申请数比例）"),
+        QUOTA_ALL_TYPES: ("all unit types together", "全部类型合计"),
+        TRACK_RE_REVIEW: ("re-review recommendations (share of applicants)", "复核推荐（按申请数比例）"),
     }.get(unit_type, (f"unit type {unit_type!r}", f"{unit_type_zh or unit_type}类"))
     return Reason(
         "quota_full",
@@ -537,7 +537,7 @@ class _CheckState(Guard):
 
     def __call__(self, ctx: Context) -> Reason | None:
         n = ctx.nomination
-        selected = n is not None and n.ministry is not None and n.ministry.check == "selected"
+        selected = n is not None and n.ministry is not None and n.ministry.check == CHECK_SELECTED
         if selected == self.want:
             return None
         if self.want:

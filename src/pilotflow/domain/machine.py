@@ -7,59 +7,134 @@ own transition table is compiled once into a dict keyed by ``(state, action)`` a
 action looks its transition up there, runs *all* its guards (so a refusal lists every reason)
 and picks the branch.
 
-States::
+The table checks itself when a machine is built (:func:`check_table`, once per table shape):
+every state it names is declared, every state is reachable from ``new``, every live state has
+a way out towards a final state, and no final state has a transition. A faulty table is
+refused with :class:`MachineTableError`.
+
+States (``[final]`` states have no transitions; names in :mod:`pilotflow.domain.names`)::
 
     new ──nominate──▶ in_review ──recommend (to the top)──▶ received
-                       │  ▲  ╰─stamp / attach / recommend (to the next level)─╮
-                       │  ╰──────────────return (to the lower level)──────────┤
-                       ├──decline──▶ declined       received ──decline──▶ declined
-                       ├──withdraw─▶ withdrawn      received ──withdraw─▶ withdrawn
-                       ├──cut──────▶ not_recommended (quota, at a selection)
-                       ╰──lapse────▶ lapsed (the hop's deadline passed: the deadline sweep)
+     │                 │  ▲  ╰─stamp / attach / recommend (to the next level)─╮
+     │                 │  ╰──────return (to the lower level; also from received)┤
+     │                 ├──decline──▶ [declined]       received ──decline──▶ [declined]
+     │                 ├──withdraw─▶ [withdrawn]      received ──withdraw─▶ [withdrawn]
+     │                 ├──cut──────▶ [not_recommended] (quota, at a selection)
+     │                 ╰──lapse────▶ [lapsed] (the hop's deadline passed: the deadline sweep)
+     │
+     ╰──register──▶ awaiting_application ──apply──▶ in_review   (re-review of earlier winners)
+                     ╰──revoke_unapplied──▶ [revoked]            (not applied by the deadline)
+
+The ministry phase (docs/ministry-phase.md); ``revoked`` instead of ``rejected`` or
+``removed`` for an earlier winner's re-review::
+
+    received ──score (each expert once)──▶ received
+    received ──conclude──▶ reviewed (passed) | [rejected] / [revoked] (failed)
+    reviewed ──select_for_check──▶ reviewed ──check──▶ reviewed | [rejected] / [revoked]
+    reviewed ──propose──▶ proposed ──publish──▶ on_notice ──announce──▶ [announced]
+                                                 │   ▲ (notice closed)
+                                          object │   │ dismiss
+                                                 ▼   │
+                                                objected ──uphold──▶ [removed] / [revoked]
 
 Where the nomination is (which authority, which level) is its ``holder``: the route is data,
-derived from the authority graph and the campaign by :class:`RoutePlan`.
+derived from the authority graph and the campaign by
+:func:`~pilotflow.domain.routes.plan_route`.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from attrs import field, frozen
 from transitions import Machine
 
-from ..errors import Reason
+from ..errors import InvalidInput, Reason
 from . import guards as g
-from .authorities import Authority, AuthorityGraph
-from .campaign import Campaign, MaterialRequirement, QuotaRule
+from . import names
+from .authorities import AuthorityGraph
+from .campaign import Campaign
+from .names import (
+    ANNOUNCE,
+    ANNOUNCED,
+    APPLY,
+    ATTACH,
+    AWAITING_APPLICATION,
+    CHECK,
+    CONCLUDE,
+    CUT,
+    DECLINE,
+    DECLINED,
+    DISMISS,
+    IN_REVIEW,
+    INITIAL_STATE,
+    LAPSE,
+    LAPSED,
+    NEW,
+    NOMINATE,
+    NOT_RECOMMENDED,
+    OBJECT,
+    OBJECTED,
+    ON_NOTICE,
+    PROPOSE,
+    PROPOSED,
+    PUBLISH,
+    RECEIVED,
+    RECOMMEND,
+    REGISTER,
+    REJECTED,
+    REMOVED,
+    RETURN,
+    REVIEWED,
+    REVOKE_UNAPPLIED,
+    REVOKED,
+    SCORE,
+    SELECT_FOR_CHECK,
+    STAMP,
+    TRACK_RE_REVIEW,
+    UPHOLD,
+    WITHDRAW,
+    WITHDRAWN,
+)
+from .routes import HopPlan, RoutePlan, plan_route
 
-__all__ = ["ACTIONS", "STATES", "HopPlan", "RoutePlan", "Transition", "Workflow"]
+__all__ = [
+    "ACTIONS",
+    "ACTION_ZH",
+    "STATES",
+    "STATE_TABLE",
+    "TRANSITION_TABLE",
+    "HopPlan",
+    "MachineTableError",
+    "RoutePlan",
+    "Transition",
+    "Workflow",
+    "build_machine",
+    "check_table",
+]
 
 _NONE: dict[str, tuple[Transition, ...]] = {}  # no transitions from a state
 
-STATES = (
-    "new", "awaiting_application", "in_review", "received", "reviewed", "proposed", "on_notice",
-    "objected", "announced", "declined", "withdrawn", "not_recommended", "lapsed", "rejected",
-    "removed", "revoked",
-)  # fmt: skip
-ACTIONS = (
-    "nominate", "attach", "stamp", "recommend", "return", "decline", "withdraw", "cut", "lapse",
-    "register", "apply", "revoke_unapplied", "score", "conclude", "select_for_check", "check",
-    "propose", "publish", "object", "uphold", "dismiss", "announce",
-)  # fmt: skip
+# Kept here for the modules that import them from the machine; spelled in names.py.
+STATES = names.STATES
+ACTIONS = names.ACTIONS
 #: Each action as a civil servant names it (for messages in Chinese).
-ACTION_ZH = {
-    "nominate": "申报", "attach": "提交材料", "stamp": "盖章", "recommend": "推荐", "return": "退回",
-    "decline": "不予推荐", "withdraw": "撤回", "cut": "名额外不予推荐", "lapse": "逾期失效",
-    "register": "登记复核单位", "apply": "申请复核", "revoke_unapplied": "逾期未申请撤销",
-    "score": "专家评分", "conclude": "评审结论", "select_for_check": "抽取实地核查", "check": "实地核查",
-    "propose": "拟入选", "publish": "公示", "object": "异议", "uphold": "异议成立", "dismiss": "异议不成立",
-    "announce": "公告",
-}  # fmt: skip
-assert set(ACTION_ZH) == set(ACTIONS)
+ACTION_ZH = names.ACTION_ZH
+
+
+class MachineTableError(InvalidInput):
+    """The state machine's table is inconsistent: it declares a state twice or names one it
+    does not declare, a state cannot be reached from the initial one, a live state has no way
+    out, or a final state has a transition. ``problem`` says which (``duplicate_state``,
+    ``unknown_state``, ``final_with_transitions``, ``unreachable``, ``dead_end``,
+    ``no_way_to_final``: see :func:`check_table`), ``states`` the states concerned."""
+
+    def __init__(self, problem: str, states: Sequence[str], en: str, zh: str) -> None:
+        self.problem = problem
+        self.states: tuple[str, ...] = tuple(states)
+        super().__init__(f"state machine table: {en}", f"状态机转换表有误：{zh}")
 
 
 class Branch:
@@ -99,7 +174,7 @@ class ReReview(Branch):
     name = "re_review"
 
     def __call__(self, ctx: g.Context) -> bool:
-        return ctx.nomination is not None and ctx.nomination.track == "re_review"
+        return ctx.nomination is not None and ctx.nomination.track == TRACK_RE_REVIEW
 
 
 _RECOMMEND_GUARDS = (
@@ -111,67 +186,260 @@ _RECOMMEND_GUARDS = (
     g.quota_free(),
 )
 
-# The machine's definition: transitions' own dict format, guards as conditions.
-_DEFINITION: list[dict[str, Any]] = [
-    {"trigger": "nominate", "source": "new", "dest": "in_review",
+#: The machine's states, in transitions' own dict format. ``final``: nothing leaves the state
+#: (an outcome of the campaign for the nomination; a unit that withdrew may file anew, as a
+#: new nomination). Building the machine refuses a transition out of a final state.
+STATE_TABLE: tuple[dict[str, Any], ...] = (
+    {"name": NEW},
+    {"name": AWAITING_APPLICATION},
+    {"name": IN_REVIEW},
+    {"name": RECEIVED},
+    {"name": REVIEWED},
+    {"name": PROPOSED},
+    {"name": ON_NOTICE},
+    {"name": OBJECTED},
+    {"name": ANNOUNCED, "final": True},  # named (or, re-reviewed, retained) by the announcement
+    {"name": DECLINED, "final": True},  # an authority on the route would not recommend it
+    {"name": WITHDRAWN, "final": True},  # the applicant or the holder took it back
+    {"name": NOT_RECOMMENDED, "final": True},  # cut by quota at a selection
+    {"name": LAPSED, "final": True},  # not forwarded before its hop's deadline
+    {"name": REJECTED, "final": True},  # failed the expert review or the on-site check
+    {"name": REMOVED, "final": True},  # an objection to it was upheld
+    {"name": REVOKED, "final": True},  # an earlier winner's title revoked (撤销称号并摘牌)
+)
+
+#: The machine's transitions: transitions' own dict format, guards as conditions.
+TRANSITION_TABLE: tuple[dict[str, Any], ...] = (
+    {"trigger": NOMINATE, "source": NEW, "dest": IN_REVIEW,
      "conditions": [g.actor_at_origin(), g.origin_fits_unit(), g.before_deadline(), g.not_listed()]},
-    {"trigger": "attach", "source": "in_review", "dest": None,
+    {"trigger": ATTACH, "source": IN_REVIEW, "dest": None,
      "conditions": [g.actor_holds_or_applicant(), g.before_deadline()]},
-    {"trigger": "stamp", "source": "in_review", "dest": None,
+    {"trigger": STAMP, "source": IN_REVIEW, "dest": None,
      "conditions": [g.actor_holds(), g.before_deadline(), g.not_stamped_yet(), g.not_listed()]},
-    {"trigger": "recommend", "source": "in_review", "dest": "received",
+    {"trigger": RECOMMEND, "source": IN_REVIEW, "dest": RECEIVED,
      "conditions": [ToTop(), *_RECOMMEND_GUARDS]},
-    {"trigger": "recommend", "source": "in_review", "dest": "in_review",
+    {"trigger": RECOMMEND, "source": IN_REVIEW, "dest": IN_REVIEW,
      "unless": [ToTop()], "conditions": list(_RECOMMEND_GUARDS)},
-    {"trigger": "return", "source": ["in_review", "received"], "dest": "in_review",
+    {"trigger": RETURN, "source": [IN_REVIEW, RECEIVED], "dest": IN_REVIEW,
      "conditions": [g.actor_holds(), g.has_previous()]},
-    {"trigger": "decline", "source": ["in_review", "received"], "dest": "declined",
+    {"trigger": DECLINE, "source": [IN_REVIEW, RECEIVED], "dest": DECLINED,
      "conditions": [g.actor_holds()]},
-    {"trigger": "withdraw", "source": ["in_review", "received"], "dest": "withdrawn",
+    {"trigger": WITHDRAW, "source": [IN_REVIEW, RECEIVED], "dest": WITHDRAWN,
      "conditions": [g.actor_holds_or_applicant(), g.before_deadline()]},
-    {"trigger": "cut", "source": "in_review", "dest": "not_recommended",
+    {"trigger": CUT, "source": IN_REVIEW, "dest": NOT_RECOMMENDED,
      "conditions": [g.actor_holds()]},
-    {"trigger": "lapse", "source": "in_review", "dest": "lapsed",
+    {"trigger": LAPSE, "source": IN_REVIEW, "dest": LAPSED,
      "conditions": [g.deadline_passed()]},
     # Re-review (复核) of earlier winners: registered by the ministry, applied for by the unit.
-    {"trigger": "register", "source": "new", "dest": "awaiting_application",
+    {"trigger": REGISTER, "source": NEW, "dest": AWAITING_APPLICATION,
      "conditions": [g.actor_is_top(), g.origin_fits_unit()]},
-    {"trigger": "apply", "source": "awaiting_application", "dest": "in_review",
+    {"trigger": APPLY, "source": AWAITING_APPLICATION, "dest": IN_REVIEW,
      "conditions": [g.actor_at_origin(), g.before_deadline(), g.not_listed()]},
-    {"trigger": "revoke_unapplied", "source": "awaiting_application", "dest": "revoked",
+    {"trigger": REVOKE_UNAPPLIED, "source": AWAITING_APPLICATION, "dest": REVOKED,
      "conditions": [g.deadline_passed()]},
     # The ministry phase.
-    {"trigger": "score", "source": "received", "dest": None,
+    {"trigger": SCORE, "source": RECEIVED, "dest": None,
      "conditions": [g.actor_holds(), g.expert_not_scored()]},
-    {"trigger": "conclude", "source": "received", "dest": "reviewed",
+    {"trigger": CONCLUDE, "source": RECEIVED, "dest": REVIEWED,
      "conditions": [Passed(), g.actor_holds(), g.enough_scores()]},
-    {"trigger": "conclude", "source": "received", "dest": "revoked",
+    {"trigger": CONCLUDE, "source": RECEIVED, "dest": REVOKED,
      "unless": [Passed()], "conditions": [ReReview(), g.actor_holds(), g.enough_scores()]},
-    {"trigger": "conclude", "source": "received", "dest": "rejected",
+    {"trigger": CONCLUDE, "source": RECEIVED, "dest": REJECTED,
      "unless": [Passed(), ReReview()], "conditions": [g.actor_holds(), g.enough_scores()]},
-    {"trigger": "select_for_check", "source": "reviewed", "dest": None,
+    {"trigger": SELECT_FOR_CHECK, "source": REVIEWED, "dest": None,
      "conditions": [g.actor_holds(), g.not_drawn()]},
-    {"trigger": "check", "source": "reviewed", "dest": "reviewed",
+    {"trigger": CHECK, "source": REVIEWED, "dest": REVIEWED,
      "conditions": [Passed(), g.actor_holds(), g.drawn_for_check()]},
-    {"trigger": "check", "source": "reviewed", "dest": "revoked",
+    {"trigger": CHECK, "source": REVIEWED, "dest": REVOKED,
      "unless": [Passed()], "conditions": [ReReview(), g.actor_holds(), g.drawn_for_check()]},
-    {"trigger": "check", "source": "reviewed", "dest": "rejected",
+    {"trigger": CHECK, "source": REVIEWED, "dest": REJECTED,
      "unless": [Passed(), ReReview()], "conditions": [g.actor_holds(), g.drawn_for_check()]},
-    {"trigger": "propose", "source": "reviewed", "dest": "proposed",
+    {"trigger": PROPOSE, "source": REVIEWED, "dest": PROPOSED,
      "conditions": [g.actor_holds(), g.check_settled()]},
-    {"trigger": "publish", "source": "proposed", "dest": "on_notice",
+    {"trigger": PUBLISH, "source": PROPOSED, "dest": ON_NOTICE,
      "conditions": [g.actor_holds()]},
-    {"trigger": "object", "source": "on_notice", "dest": "objected",
+    {"trigger": OBJECT, "source": ON_NOTICE, "dest": OBJECTED,
      "conditions": [g.notice_open()]},
-    {"trigger": "uphold", "source": "objected", "dest": "revoked",
+    {"trigger": UPHOLD, "source": OBJECTED, "dest": REVOKED,
      "conditions": [ReReview(), g.actor_holds()]},
-    {"trigger": "uphold", "source": "objected", "dest": "removed",
+    {"trigger": UPHOLD, "source": OBJECTED, "dest": REMOVED,
      "unless": [ReReview()], "conditions": [g.actor_holds()]},
-    {"trigger": "dismiss", "source": "objected", "dest": "on_notice",
+    {"trigger": DISMISS, "source": OBJECTED, "dest": ON_NOTICE,
      "conditions": [g.actor_holds()]},
-    {"trigger": "announce", "source": "on_notice", "dest": "announced",
+    {"trigger": ANNOUNCE, "source": ON_NOTICE, "dest": ANNOUNCED,
      "conditions": [g.actor_holds(), g.notice_closed()]},
-]  # fmt: skip
+)  # fmt: skip
+
+assert tuple(s["name"] for s in STATE_TABLE) == STATES
+assert frozenset(s["name"] for s in STATE_TABLE if s.get("final")) == names.FINAL_STATES
+
+
+# -- the table checks itself -----------------------------------------------------------
+
+_WILDCARD_ALL = "*"  # transitions' "every state" source
+_WILDCARD_SAME = "="  # transitions' "the source state" destination
+
+#: A table's shape: its states (name, final), its transitions (trigger, sources, dest) and
+#: its initial state. What :func:`check_table` checks, and what its verdicts are cached by.
+_Shape = tuple[tuple[tuple[str, bool], ...], tuple[tuple[str, tuple[str, ...], str | None], ...], str]
+
+
+def _shape(
+    states: Iterable[str | Mapping[str, Any]], transitions: Iterable[Mapping[str, Any]], initial: str
+) -> _Shape:
+    declared = tuple(
+        (s, False) if isinstance(s, str) else (str(s["name"]), bool(s.get("final", False))) for s in states
+    )
+    moves = []
+    for t in transitions:
+        source = t["source"]
+        sources = (source,) if isinstance(source, str) else tuple(source)
+        moves.append((str(t["trigger"]), sources, t.get("dest")))
+    return declared, tuple(moves), initial
+
+
+def check_table(
+    states: Iterable[str | Mapping[str, Any]],
+    transitions: Iterable[Mapping[str, Any]],
+    initial: str = INITIAL_STATE,
+) -> None:
+    """Refuse a table (states in transitions' format, names or dicts with ``name`` and
+    ``final``; transitions as dicts with ``trigger``, ``source``, ``dest``) that is not a
+    sound machine, with :class:`MachineTableError`:
+
+    * ``duplicate_state``: a state declared twice;
+    * ``unknown_state``: the initial state, a source or a destination that is not declared;
+    * ``final_with_transitions``: a final state with a transition (even one that stays);
+    * ``unreachable``: a state no chain of transitions leads to from the initial state;
+    * ``dead_end``: a live (not final) state with no transition to another state;
+    * ``no_way_to_final``: a live state from which no final state can be reached.
+
+    The first of these problems found is raised (in this order), naming every state that has
+    it. A table's verdict is cached by its shape, so checking the same table again is cheap.
+
+    >>> check_table(["a", {"name": "b", "final": True}], [{"trigger": "go", "source": "a", "dest": "b"}], "a")
+    >>> try:
+    ...     check_table(["a", "b"], [{"trigger": "go", "source": "a", "dest": "b"}], "a")
+    ... except MachineTableError as e:
+    ...     print(e.problem, e.states)
+    dead_end ('b',)
+    """
+    _check_shape(_shape(states, transitions, initial))
+
+
+def _listed(states: Iterable[str], sep: str = ", ") -> str:
+    return sep.join(repr(s) for s in states)
+
+
+@functools.lru_cache(maxsize=64)
+def _check_shape(shape: _Shape) -> None:
+    states, moves, initial = shape
+    declared = [name for name, _ in states]
+    final = {name for name, is_final in states if is_final}
+    known = set(declared)
+
+    twice = [s for i, s in enumerate(declared) if s in declared[:i]]
+    if twice:
+        raise MachineTableError(
+            "duplicate_state", twice,
+            f"states declared more than once: {_listed(twice)}",
+            f"以下状态重复声明：{_listed(twice, '、')}",
+        )  # fmt: skip
+
+    # The graph: which states each state leads to, and the triggers defined from it.
+    leads_to: dict[str, set[str]] = {s: set() for s in declared}
+    triggers: dict[str, list[str]] = {s: [] for s in declared}
+    unknown: list[str] = []
+    where: list[str] = []
+    if initial not in known:
+        unknown.append(initial)
+        where.append(f"initial {initial!r}")
+    for trigger, sources, dest in moves:
+        for source in declared if sources == (_WILDCARD_ALL,) else sources:
+            to = source if dest is None or dest == _WILDCARD_SAME else str(dest)
+            bad = [s for s in (source, to) if s not in known]
+            if bad:
+                unknown.extend(s for s in bad if s not in unknown)
+                where.append(f"{source!r} ─{trigger}→ {to!r}")
+                continue
+            triggers[source].append(trigger)
+            if to != source:
+                leads_to[source].add(to)
+    if unknown:
+        raise MachineTableError(
+            "unknown_state", unknown,
+            f"states not declared: {_listed(unknown)} (in {'; '.join(where)})",
+            f"引用了未声明的状态：{_listed(unknown, '、')}（见 {'；'.join(where)}）",
+        )  # fmt: skip
+
+    busy = [s for s in declared if s in final and triggers[s]]
+    if busy:
+        what = "; ".join(f"{s!r} ({', '.join(dict.fromkeys(triggers[s]))})" for s in busy)
+        raise MachineTableError(
+            "final_with_transitions", busy,
+            f"final states cannot have transitions: {what}",
+            f"终态不能再有转换：{what}",
+        )  # fmt: skip
+
+    reached = _closure([initial], leads_to)
+    unreachable = [s for s in declared if s not in reached]
+    if unreachable:
+        raise MachineTableError(
+            "unreachable", unreachable,
+            f"states unreachable from the initial state {initial!r}: {_listed(unreachable)}",
+            f"从初始状态 {initial!r} 无法到达以下状态：{_listed(unreachable, '、')}",
+        )  # fmt: skip
+
+    stuck = [s for s in declared if s not in final and not leads_to[s]]
+    if stuck:
+        raise MachineTableError(
+            "dead_end", stuck,
+            f"live states with no transition out of them: {_listed(stuck)} "
+            "(declare them final, or give them a transition to another state)",
+            f"以下非终态没有通往其他状态的转换：{_listed(stuck, '、')}"
+            "（应声明为终态，或增加离开该状态的转换）",
+        )  # fmt: skip
+
+    comes_from: dict[str, set[str]] = {s: set() for s in declared}
+    for source, targets in leads_to.items():
+        for to in targets:
+            comes_from[to].add(source)
+    ending = _closure(final, comes_from)
+    trapped = [s for s in declared if s not in ending]
+    if trapped:
+        raise MachineTableError(
+            "no_way_to_final", trapped,
+            f"live states from which no final state can be reached: {_listed(trapped)}",
+            f"以下非终态无法到达任何终态：{_listed(trapped, '、')}",
+        )  # fmt: skip
+
+
+def _closure(start: Iterable[str], edges: Mapping[str, set[str]]) -> set[str]:
+    """The states reachable from ``start`` along ``edges`` (``start`` included)."""
+    seen = set(start)
+    todo = list(seen)
+    while todo:
+        for nxt in edges[todo.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def build_machine(
+    states: Sequence[str | Mapping[str, Any]] = STATE_TABLE,
+    transitions: Sequence[Mapping[str, Any]] = TRANSITION_TABLE,
+    initial: str = INITIAL_STATE,
+) -> Machine:
+    """A model-less ``transitions.Machine`` of the table, once :func:`check_table` passes it."""
+    check_table(states, transitions, initial)
+    return Machine(
+        model=None,
+        states=list(states),
+        transitions=list(transitions),
+        initial=initial,
+        auto_transitions=False,
+    )
 
 
 @frozen(eq=False)  # compared and hashed as itself: the service keys event shapes by it
@@ -191,57 +459,28 @@ class Transition:
         object.__setattr__(self, "checks", tuple(guard.__call__ for guard in self.guards))
 
 
-@frozen
-class HopPlan:
-    """Everything fixed about one position on a route, computed once per route."""
-
-    index: int
-    holder: Authority
-    next: Authority | None
-    deadline: datetime | None
-    deadline_label: str
-    materials: tuple[MaterialRequirement, ...]
-    quota_rule: QuotaRule | None
-    level: str
-    re_review_materials: tuple[MaterialRequirement, ...] = ()
-    #: May a nomination start here? At the campaign's first level, or where nothing reports
-    #: to the authority (XPCC, a central enterprise): only for the first hop of a route.
-    starts_route: bool = False
-
-    @property
-    def to_top(self) -> bool:
-        """Does this hop's authority recommend straight to the top of the route?"""
-        return self.next is not None and self.next.parent is None
-
-
-@frozen
-class RoutePlan:
-    """A route with its per-hop plans (deadlines, materials, quota rules)."""
-
-    route: tuple[str, ...]
-    hops: tuple[HopPlan, ...]
-
-
 class Workflow:
     """The campaign's machine and route plans. Pure: it reads, it never writes."""
 
-    def __init__(self, campaign: Campaign, graph: AuthorityGraph) -> None:
+    def __init__(
+        self,
+        campaign: Campaign,
+        graph: AuthorityGraph,
+        *,
+        states: Sequence[str | Mapping[str, Any]] = STATE_TABLE,
+        transitions: Sequence[Mapping[str, Any]] = TRANSITION_TABLE,
+    ) -> None:
         self.campaign = campaign
         self.graph = graph
-        self.machine = Machine(
-            model=None,
-            states=list(STATES),
-            transitions=_DEFINITION,
-            initial="new",
-            auto_transitions=False,
-        )
+        #: Raises :class:`MachineTableError` if the table is not a sound machine.
+        self.machine = build_machine(states, transitions)
         # The table by state, then action: two lookups on interned strings are cheaper than
         # hashing a (state, action) tuple on every action.
         self._table: dict[str, dict[str, tuple[Transition, ...]]] = {}
         for action, event in self.machine.events.items():
-            for source, transitions in event.transitions.items():
+            for source, candidates in event.transitions.items():
                 compiled = []
-                for t in transitions:
+                for t in candidates:
                     branches = tuple((c.func, c.target) for c in t.conditions if isinstance(c.func, Branch))
                     guards = tuple(c.func for c in t.conditions if isinstance(c.func, g.Guard))
                     compiled.append(
@@ -250,7 +489,7 @@ class Workflow:
                         )
                     )
                 self._table.setdefault(source, {})[action] = tuple(compiled)
-        self._triggers = {s: tuple(self.machine.get_triggers(s)) for s in STATES}
+        self._triggers = {s: tuple(self.machine.get_triggers(s)) for s in self.machine.states}
         #: The actions some of whose transitions check a quota (only they need its counters).
         self.quota_actions = frozenset(
             action
@@ -289,42 +528,7 @@ class Workflow:
         return plan
 
     def _make_plan(self, route: Sequence[str]) -> RoutePlan:
-        campaign = self.campaign
-        authorities = [self.graph[code] for code in route]
-        rules = [
-            campaign.hop_rule(a, authorities[i + 1]) if i + 1 < len(authorities) else None
-            for i, a in enumerate(authorities)
-        ]
-        hops = []
-        for i, a in enumerate(authorities):
-            nxt = authorities[i + 1] if i + 1 < len(authorities) else None
-            # A hop without a deadline of its own inherits the next one set further up the
-            # route: forwarding later could never reach the top in time.
-            deadline, label = None, ""
-            for j in range(i, len(rules)):
-                rule = rules[j]
-                if rule is not None and rule.deadline is not None:
-                    deadline = rule.deadline
-                    label = f"{authorities[j].name} → {authorities[j + 1].name}"
-                    if j != i:
-                        label += "（上级期限 / inherited）"
-                    break
-            own = rules[i]
-            hops.append(
-                HopPlan(
-                    i,
-                    a,
-                    nxt,
-                    deadline,
-                    label,
-                    own.materials if own is not None else (),
-                    campaign.quota_rule(a) if nxt is not None else None,
-                    a.level,
-                    own.re_review_materials if own is not None else (),
-                    i == 0 and (a.level == campaign.level_codes[0] or not self.graph.children(a.code)),
-                )
-            )
-        return RoutePlan(tuple(route), tuple(hops))
+        return plan_route(self.campaign, self.graph, route)
 
     # -- judging ---------------------------------------------------------------------
 

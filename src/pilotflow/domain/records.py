@@ -2,7 +2,8 @@
 
 A :class:`Nomination` is an immutable snapshot: each accepted action produces a new one with
 ``version + 1``. It is deliberately small (no machine, no callbacks attached) so that a
-process can hold 100,000 of them; the state machine lives once, in ``workflow.py``.
+process can hold 100,000 of them; the state machine lives once per campaign, in
+:mod:`pilotflow.domain.machine`.
 
 >>> a = Actor("371002", "industry", "clerk-7")
 >>> a
@@ -19,9 +20,12 @@ from attrs import field, frozen
 
 from ..errors import InvalidInput
 from .inputs import NAME, SHORT, check_text
+from .names import APPLICANT, FINAL_STATES, OBJECTOR, PUBLIC, TRACK_NEW, WITHDRAWN
 
 __all__ = [
-    "APPLICANT",
+    "APPLICANT",  # this and OBJECTOR, PUBLIC: spelled in names.py, kept here for their importers
+    "OBJECTOR",
+    "PUBLIC",
     "TERMINAL_STATES",
     "Actor",
     "Material",
@@ -31,14 +35,9 @@ __all__ = [
     "Score",
 ]
 
-APPLICANT = "applicant"
 MAX_COPIES = 1000  # paper copies of one material (一式三份 is the usual)
-PUBLIC = "public"
-OBJECTOR = "objector"
-TERMINAL_STATES = frozenset(
-    {"declined", "withdrawn", "not_recommended", "lapsed", "rejected", "removed", "revoked",
-     "announced"}
-)  # fmt: skip
+#: The states a nomination never leaves (the final states of the machine's table).
+TERMINAL_STATES = FINAL_STATES
 
 
 def _text(what: str, longest: int = SHORT):  # type: ignore[no-untyped-def]
@@ -137,7 +136,7 @@ class MinistryRecord:
     objections: tuple[Objection, ...] = ()
 
 
-@frozen(cache_hash=False, weakref_slot=False)  # weakref_slot: see pilotflow._records
+@frozen(cache_hash=False, weakref_slot=False)  # weakref_slot: see pilotflow.domain._fast
 class Nomination:
     """One unit's nomination in one campaign, as of its ``version``.
 
@@ -163,7 +162,7 @@ class Nomination:
     created_at: datetime
     updated_at: datetime
     #: ``"new"`` for a 2023 nomination, ``"re_review"`` for an earlier winner's re-review.
-    track: str = "new"
+    track: str = TRACK_NEW
     batch: int | None = None
     ministry: MinistryRecord | None = None
 
@@ -190,9 +189,9 @@ class Nomination:
     def claims_unit(self) -> bool:
         """True unless withdrawn: a unit has at most one such nomination per campaign and
         track, so a unit declined, cut or lapsed cannot file again; one that withdrew can."""
-        return self.state != "withdrawn"
+        return self.state != WITHDRAWN
 
     @property
     def claim_key(self) -> str:
         """What a unit may hold only once: its code within the track."""
-        return self.unit_code if self.track == "new" else f"{self.track}:{self.unit_code}"
+        return self.unit_code if self.track == TRACK_NEW else f"{self.track}:{self.unit_code}"

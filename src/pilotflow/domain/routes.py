@@ -1,0 +1,91 @@
+"""Route plans: what is fixed about each position on a nomination's route.
+
+A route is the chain of authorities a nomination climbs (origin first), derived from the
+authority graph and the campaign. Its :class:`RoutePlan` holds one :class:`HopPlan` per
+authority on it (the deadline that applies there, the materials it requires, the quota rule
+of its recommendation), computed once per route by :func:`plan_route`. Guards read the hop
+plan of the nomination's position; the state machine (:mod:`pilotflow.domain.machine`)
+caches the plans per campaign.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from attrs import frozen
+
+from .authorities import Authority, AuthorityGraph
+from .campaign import Campaign, MaterialRequirement, QuotaRule
+
+__all__ = ["HopPlan", "RoutePlan", "plan_route"]
+
+
+@frozen
+class HopPlan:
+    """Everything fixed about one position on a route, computed once per route."""
+
+    index: int
+    holder: Authority
+    next: Authority | None
+    deadline: datetime | None
+    deadline_label: str
+    materials: tuple[MaterialRequirement, ...]
+    quota_rule: QuotaRule | None
+    level: str
+    re_review_materials: tuple[MaterialRequirement, ...] = ()
+    #: May a nomination start here? At the campaign's first level, or where nothing reports
+    #: to the authority (XPCC, a central enterprise): only for the first hop of a route.
+    starts_route: bool = False
+
+    @property
+    def to_top(self) -> bool:
+        """Does this hop's authority recommend straight to the top of the route?"""
+        return self.next is not None and self.next.parent is None
+
+
+@frozen
+class RoutePlan:
+    """A route with its per-hop plans (deadlines, materials, quota rules)."""
+
+    route: tuple[str, ...]
+    hops: tuple[HopPlan, ...]
+
+
+def plan_route(campaign: Campaign, graph: AuthorityGraph, route: Sequence[str]) -> RoutePlan:
+    """The plan of ``route`` (authority codes, origin first) in ``campaign``."""
+    authorities = [graph[code] for code in route]
+    rules = [
+        campaign.hop_rule(a, authorities[i + 1]) if i + 1 < len(authorities) else None
+        for i, a in enumerate(authorities)
+    ]
+    hops = []
+    for i, a in enumerate(authorities):
+        nxt = authorities[i + 1] if i + 1 < len(authorities) else None
+        # A hop without a deadline of its own inherits the next one set further up the
+        # route: forwarding later could never reach the top in time.
+        deadline, label = None, ""
+        for j in range(i, len(rules)):
+            rule = rules[j]
+            if rule is not None and rule.deadline is not None:
+                deadline = rule.deadline
+                label = f"{authorities[j].name} → {authorities[j + 1].name}"
+                if j != i:
+                    label += "（上级期限 / inherited）"
+                break
+        own = rules[i]
+        hops.append(
+            HopPlan(
+                i,
+                a,
+                nxt,
+                deadline,
+                label,
+                own.materials if own is not None else (),
+                campaign.quota_rule(a) if nxt is not None else None,
+                a.level,
+                own.re_review_materials if own is not None else (),
+                i == 0 and (a.level == campaign.level_codes[0] or not graph.children(a.code)),
+            )
+        )
+    return RoutePlan(tuple(route), tuple(hops))
