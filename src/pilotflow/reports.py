@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .app.run import CampaignRun, Winner
 from .domain.codes import check_code
+from .domain.names import ANNOUNCED, RECOMMEND, STATE_ZH, TRACK_NEW, TRACK_RE_REVIEW, WITHDRAWN
 from .domain.records import Nomination
 from .errors import CampaignFileError, InvalidInput
 from .files._io import LIST_FILE_MAX_BYTES, fs_path, read_bytes, read_text
@@ -45,23 +46,6 @@ SUMMARY_COLUMNS: dict[str, str] = {
 }
 
 _SECTION = {"new": "2023年推荐单位", "re_review": "2017—2019年试点示范复核"}
-_STATE_ZH = {
-    "awaiting_application": "待申请复核",
-    "in_review": "审核推荐中",
-    "received": "部级已受理",
-    "reviewed": "专家评审通过",
-    "proposed": "拟认定",
-    "on_notice": "公示中",
-    "objected": "公示异议处理中",
-    "announced": "已公告",
-    "declined": "未予推荐",
-    "withdrawn": "已撤回",
-    "not_recommended": "名额已满未推荐",
-    "lapsed": "逾期未报送",
-    "rejected": "未通过",
-    "removed": "公示后取消",
-    "revoked": "已撤销",
-}
 _RESULT = {
     "announced": "通过（已公告）",
     "revoked": "撤销称号并摘牌",
@@ -89,7 +73,7 @@ def _ranks(run: CampaignRun, authority: str) -> dict[str, tuple[int, int]]:
     """(rank given at the authority's selection, else 10**6; order of its recommendation)."""
     out: dict[str, tuple[int, int]] = {}
     for seq, e in enumerate(run.events()):
-        if e.action == "recommend" and e.from_holder == authority:
+        if e.action == RECOMMEND and e.from_holder == authority:
             out[e.nomination_id] = (int(e.data.get("rank", 10**6)), seq)
     return out
 
@@ -105,9 +89,9 @@ def summary_rows(run: CampaignRun, authority: str) -> list[dict[str, Any]]:
     run.graph[authority]  # an unknown authority is refused here
     ranks = _ranks(run, authority)
     chosen = [
-        n for n in run.nominations() if authority in n.route and (n.track == "re_review" or n.id in ranks)
+        n for n in run.nominations() if authority in n.route and (n.track == TRACK_RE_REVIEW or n.id in ranks)
     ]
-    chosen.sort(key=lambda n: (n.track != "new", *ranks.get(n.id, (10**6, 10**9)), n.created_at))
+    chosen.sort(key=lambda n: (n.track != TRACK_NEW, *ranks.get(n.id, (10**6, 10**9)), n.created_at))
     rows = []
     position = {"new": 0, "re_review": 0}
     for n in chosen:
@@ -124,9 +108,9 @@ def _row(n: Nomination, run: CampaignRun) -> dict[str, Any]:
     unit_type = campaign.unit_types.get(n.unit_type)
     scenario = campaign.scenarios.get(n.scenario)
     state = n.state
-    if n.track == "re_review" and state == "announced":
+    if n.track == TRACK_RE_REVIEW and state == ANNOUNCED:
         result = "保留称号（复核通过）"
-    elif n.track == "re_review" and not n.is_live and state != "withdrawn":
+    elif n.track == TRACK_RE_REVIEW and not n.is_live and state != WITHDRAWN:
         # Not retained at any level (declined, cut by the share, lapsed, rejected, removed):
         # 复核未通过的……单位将撤销称号并摘牌 (工信厅联电子函〔2023〕265号, 三).
         result = "撤销称号并摘牌"
@@ -143,7 +127,7 @@ def _row(n: Nomination, run: CampaignRun) -> dict[str, Any]:
         "scenario": scenario.name.zh if scenario else n.scenario,
         "origin": run.graph[n.origin].name,
         "batch": n.batch if n.batch is not None else 2023,
-        "state": _STATE_ZH.get(state, state),
+        "state": STATE_ZH.get(state, state),
         "result": result,
     }
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from ..domain.codes import validate_unit_code
 from ..domain.events import build_nomination
 from ..domain.inputs import NAME, check_sequence, check_text
+from ..domain.names import ATTACH, DECLINE, NEW, NOMINATE, RECOMMEND, RETURN, STAMP, TRACK_NEW, WITHDRAW
 from ..domain.records import APPLICANT, Actor, Material, Nomination
 from ..errors import DuplicateNomination, InvalidInput, UnknownAuthority
 from ..files.materials import inspect_campaign_material, paper_material
@@ -48,7 +49,7 @@ class Hops(Kernel):
                 self._nominate, actor, unit_code, unit_name, unit_type, scenario, origin, materials, at,
                 reason, None,
             )  # fmt: skip
-        parts = ("nominate", actor, unit_code, unit_name, unit_type, scenario, origin, materials, at, reason)
+        parts = (NOMINATE, actor, unit_code, unit_name, unit_type, scenario, origin, materials, at, reason)
         return once(
             self.store,
             self.campaign.id,
@@ -76,7 +77,7 @@ class Hops(Kernel):
     ) -> Nomination:
         when = self._dated(at)
         if reason is not None:
-            reason = self._reasoned("nominate", reason)
+            reason = self._reasoned(NOMINATE, reason)
         if not (actor.is_applicant and unit_code == actor.authority):  # else _actor checked it
             validate_unit_code(unit_code)
         unit_name = check_text(unit_name, "unit_name", NAME, zh="单位名称")
@@ -92,10 +93,10 @@ class Hops(Kernel):
         route = self._route_from(origin, "origin")
         new = build_nomination(
             new_id(), self.campaign.id, self.campaign.revision, unit_code,
-            unit_name, unit_type, scenario, route, 0, "new", (), mats, (), 0, when, when,
-            "new", None, None,
+            unit_name, unit_type, scenario, route, 0, NEW, (), mats, (), 0, when, when,
+            TRACK_NEW, None, None,
         )  # fmt: skip
-        ctx = self._context(new, actor, when, "nominate")
+        ctx = self._context(new, actor, when, NOMINATE)
         ctx.registered_in = self.graph.registered_in(unit_code)
         data = {
             "campaign": self.campaign.id,
@@ -106,12 +107,12 @@ class Hops(Kernel):
             "route": route,
             "materials": mats,
         }
-        change = self._change(None, ctx, "nominate", actor, when, "new", reason, data, new)
+        change = self._change(None, ctx, NOMINATE, actor, when, NEW, reason, data, new)
         # Only someone entitled to file learns whether the unit already has a nomination.
         existing = self.store.find_claim(self.campaign.id, unit_code)
         if existing is not None:
             raise DuplicateNomination(unit_code, existing.id)
-        self._commit("nominate", [change], receipt_for(change.after) if receipt_for else None)
+        self._commit(NOMINATE, [change], receipt_for(change.after) if receipt_for else None)
         return change.after
 
     def attach(
@@ -125,7 +126,7 @@ class Hops(Kernel):
     ) -> Nomination:
         """Attach a material (by the applicant or the holding authority)."""
         m = self._admit.all((material,))[0]
-        return self._act("attach", actor, nomination, at, None, {"material": m}, idempotency_key)
+        return self._act(ATTACH, actor, nomination, at, None, {"material": m}, idempotency_key)
 
     def attach_file(
         self,
@@ -175,7 +176,7 @@ class Hops(Kernel):
         department = actor.department if isinstance(actor, Actor) else None
         if department == APPLICANT:
             raise InvalidInput("an applicant cannot stamp", "申报单位不能代替主管部门盖章")
-        return self._act("stamp", actor, nomination, at, None, stamp_data(department), idempotency_key)
+        return self._act(STAMP, actor, nomination, at, None, stamp_data(department), idempotency_key)
 
     def recommend(
         self,
@@ -187,7 +188,7 @@ class Hops(Kernel):
         idempotency_key: str | None = None,
     ) -> Nomination:
         """Forward to the next authority on the route (takes a quota seat)."""
-        return self._act("recommend", actor, nomination, at, reason, None, idempotency_key)
+        return self._act(RECOMMEND, actor, nomination, at, reason, None, idempotency_key)
 
     def decline(
         self,
@@ -200,7 +201,7 @@ class Hops(Kernel):
     ) -> Nomination:
         """Decline at this level (final). Seats already used below stay used."""
         return self._act(
-            "decline", actor, nomination, at, self._reasoned("decline", reason), None, idempotency_key
+            DECLINE, actor, nomination, at, self._reasoned(DECLINE, reason), None, idempotency_key
         )
 
     def return_for_revision(
@@ -213,9 +214,7 @@ class Hops(Kernel):
         idempotency_key: str | None = None,
     ) -> Nomination:
         """Send back to the previous authority; its seat there is given back."""
-        return self._act(
-            "return", actor, nomination, at, self._reasoned("return", reason), None, idempotency_key
-        )
+        return self._act(RETURN, actor, nomination, at, self._reasoned(RETURN, reason), None, idempotency_key)
 
     def withdraw(
         self,
@@ -227,4 +226,4 @@ class Hops(Kernel):
         idempotency_key: str | None = None,
     ) -> Nomination:
         """Withdraw (the applicant or the holder), before the hop's deadline; frees all seats."""
-        return self._act("withdraw", actor, nomination, at, reason, None, idempotency_key)
+        return self._act(WITHDRAW, actor, nomination, at, reason, None, idempotency_key)

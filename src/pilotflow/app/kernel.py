@@ -37,6 +37,24 @@ from ..domain.events import (
 from ..domain.guards import Context, _quota_reason
 from ..domain.inputs import LONG_TEXT, NAME, check_flag, check_sequence, check_text
 from ..domain.machine import ACTION_ZH, HopPlan, Transition, Workflow
+from ..domain.names import (
+    ANNOUNCE,
+    APPLY,
+    ATTACH,
+    CHECK,
+    CONCLUDE,
+    DECLINE,
+    DISMISS,
+    OBJECT,
+    PROPOSE,
+    RECOMMEND,
+    RETURN,
+    SCORE,
+    STAMP,
+    TRACK_RE_REVIEW,
+    UPHOLD,
+    WITHDRAW,
+)
 from ..domain.records import APPLICANT, OBJECTOR, PUBLIC, Actor, Nomination
 from ..domain.rules import (
     HOP_MOVES,
@@ -65,8 +83,8 @@ _FIRST_YEAR, _LAST_YEAR = MOMENT_YEARS
 
 #: The actions :meth:`~pilotflow.CampaignRun.explain` and ``available_actions`` know.
 PUBLIC_ACTIONS = (
-    "attach", "stamp", "recommend", "return", "decline", "withdraw", "apply", "score", "conclude",
-    "check", "propose", "object", "uphold", "dismiss", "announce",
+    ATTACH, STAMP, RECOMMEND, RETURN, DECLINE, WITHDRAW, APPLY, SCORE, CONCLUDE,
+    CHECK, PROPOSE, OBJECT, UPHOLD, DISMISS, ANNOUNCE,
 )  # fmt: skip
 
 #: At most this many materials in one action (the 2023 campaign asks for nine kinds).
@@ -315,12 +333,12 @@ class Kernel:
         """The quota counters a recommendation of ``n`` from ``hop`` moves, with their caps:
         the campaign's quota rule of the sender; for a re-review unit sent to the top, the
         campaign's share of the units that applied through the sender."""
-        if n.track == "re_review":
+        if n.track == TRACK_RE_REVIEW:
             if not hop.to_top:
-                return (("re_review", None),)
+                return ((TRACK_RE_REVIEW, None),)
             applied = applied_through(self.store.nominations(self.campaign.id), hop.holder.code)
             rules = self.campaign.re_review
-            return (("re_review", share_of(applied, rules.max_share, rules.rounding)),)
+            return ((TRACK_RE_REVIEW, share_of(applied, rules.max_share, rules.rounding)),)
         key = (hop.holder.code, n.unit_type)
         limits = self._limit_cache.get(key)
         if limits is None:
@@ -520,7 +538,7 @@ class Kernel:
             raise self._other_campaign(n)
         self._in_order(n, when)
         ctx = self._context(n, actor, when, action, extra)
-        if action == "conclude" and "combined" in ctx.extra:
+        if action == CONCLUDE and "combined" in ctx.extra:
             data = {"combined": ctx.extra["combined"]}
         change = self._change(n, ctx, action, actor, when, n.state, reason, data)
         self._commit(action, (change,), receipt_for(change.after) if receipt_for else None)

@@ -9,6 +9,22 @@ from datetime import datetime
 
 from ..domain.guards import SYSTEM
 from ..domain.inputs import NAME, check_flag, check_ids, check_number, check_text
+from ..domain.names import (
+    ANNOUNCE,
+    CHECK,
+    CONCLUDE,
+    DEADLINE_SWEEP,
+    DISMISS,
+    OBJECT,
+    ON_NOTICE,
+    PROPOSE,
+    PROPOSED,
+    PUBLISH,
+    REVIEWED,
+    SCORE,
+    SELECT_FOR_CHECK,
+    UPHOLD,
+)
 from ..domain.records import OBJECTOR, PUBLIC, Actor, Nomination
 from ..domain.rules import share_of
 from ..errors import ConflictError, InvalidInput
@@ -32,10 +48,10 @@ class Ministry(Kernel):
         """An expert (the actor's person id, acting for a ministry department) scores a
         received unit from 0 to 100 with a written opinion; each expert scores once."""
         check_number("score", score, 0, 100)
-        text = self._reasoned("score", opinion, "opinion", "意见")
+        text = self._reasoned(SCORE, opinion, "opinion", "意见")
         data = {"expert": actor.person if isinstance(actor, Actor) else "", "score": float(score),
                 "opinion": text}  # fmt: skip
-        return self._act("score", actor, nomination, at, None, data, idempotency_key)
+        return self._act(SCORE, actor, nomination, at, None, data, idempotency_key)
 
     def conclude_review(
         self,
@@ -47,7 +63,7 @@ class Ministry(Kernel):
     ) -> Nomination:
         """Combine the expert scores by the campaign's rule: at least ``pass_score`` → reviewed;
         below → rejected (a re-review unit: revoked). Needs ``min_experts`` scores."""
-        return self._act("conclude", actor, nomination, at, None, None, idempotency_key)
+        return self._act(CONCLUDE, actor, nomination, at, None, None, idempotency_key)
 
     def draw_spot_checks(
         self,
@@ -93,7 +109,7 @@ class Ministry(Kernel):
         receipt_for: ReceiptFor,
     ) -> tuple[str, ...]:
         when = self._dated(at)
-        reviewed = [n for n in self.store.nominations(self.campaign.id, state="reviewed")
+        reviewed = [n for n in self.store.nominations(self.campaign.id, state=REVIEWED)
                     if n.ministry is not None and n.ministry.check is None]  # fmt: skip
         if nominations is not None:
             by_id = {n.id: n for n in reviewed}
@@ -112,13 +128,13 @@ class Ministry(Kernel):
         for n in drawn:
             self._in_order(n, when)
         changes = [
-            self._change(n, self._context(n, actor, when, "select_for_check"), "select_for_check",
+            self._change(n, self._context(n, actor, when, SELECT_FOR_CHECK), SELECT_FOR_CHECK,
                          actor, when, n.state, None, None)
             for n in drawn
         ]  # fmt: skip
         ids = tuple(n.id for n in drawn)
         if changes or receipt_for:
-            self._commit("select_for_check", changes, receipt_for(ids) if receipt_for else None)
+            self._commit(SELECT_FOR_CHECK, changes, receipt_for(ids) if receipt_for else None)
         return ids
 
     def record_spot_check(
@@ -133,7 +149,7 @@ class Ministry(Kernel):
     ) -> Nomination:
         """The result of a drawn unit's on-site check: failed → rejected (re-review: revoked)."""
         check_flag("passed", passed)
-        return self._act("check", actor, nomination, at, self._reasoned("check", reason),
+        return self._act(CHECK, actor, nomination, at, self._reasoned(CHECK, reason),
                          {"passed": passed}, idempotency_key, {"passed": passed})  # fmt: skip
 
     def propose(
@@ -145,7 +161,7 @@ class Ministry(Kernel):
         idempotency_key: str | None = None,
     ) -> Nomination:
         """Put a reviewed unit (whose spot check, if drawn, passed) on the proposed list."""
-        return self._act("propose", actor, nomination, at, None, None, idempotency_key)
+        return self._act(PROPOSE, actor, nomination, at, None, None, idempotency_key)
 
     def publish_notice(self, actor: Actor, *, at: datetime | None = None) -> tuple[str, ...]:
         """Publish the proposed list (公示): every proposed unit goes on notice, in one commit,
@@ -155,16 +171,16 @@ class Ministry(Kernel):
         self._actor(actor)
         when = self._dated(at)
         until = add_working_days(when, self.campaign.notice.working_days, timezone=self.campaign.timezone)
-        proposed = self.store.nominations(self.campaign.id, state="proposed")
+        proposed = self.store.nominations(self.campaign.id, state=PROPOSED)
         for n in proposed:
             self._in_order(n, when)
         changes = [
-            self._change(n, self._context(n, actor, when, "publish"), "publish", actor, when,
+            self._change(n, self._context(n, actor, when, PUBLISH), PUBLISH, actor, when,
                          n.state, None, {"until": until.isoformat()})
             for n in proposed
         ]  # fmt: skip
         if changes:
-            self._commit("publish", changes)
+            self._commit(PUBLISH, changes)
         return tuple(n.id for n in proposed)
 
     def file_objection(
@@ -180,10 +196,10 @@ class Ministry(Kernel):
         """A named objection to a unit on notice, inside the window; it suspends only that
         unit until the ministry rules on it."""
         who = check_text(objector, "objector (the objector's real name)", NAME, zh="异议人（实名）")
-        data = {"objector": who, "grounds": self._reasoned("object", grounds, "grounds", "事实与理由"),
-                "evidence": self._reasoned("object", evidence, "evidence", "证据")}  # fmt: skip
+        data = {"objector": who, "grounds": self._reasoned(OBJECT, grounds, "grounds", "事实与理由"),
+                "evidence": self._reasoned(OBJECT, evidence, "evidence", "证据")}  # fmt: skip
         actor = Actor(PUBLIC, OBJECTOR, who)
-        return self._act("object", actor, nomination, at, None, data, idempotency_key)
+        return self._act(OBJECT, actor, nomination, at, None, data, idempotency_key)
 
     def rule_on_objection(
         self,
@@ -197,7 +213,7 @@ class Ministry(Kernel):
     ) -> Nomination:
         """Upheld → the unit is removed (re-review: revoked); dismissed → back on notice."""
         check_flag("upheld", upheld)
-        action = "uphold" if upheld else "dismiss"
+        action = UPHOLD if upheld else DISMISS
         return self._act(action, actor, nomination, at, self._reasoned(action, reason), None,
                          idempotency_key)  # fmt: skip
 
@@ -208,16 +224,16 @@ class Ministry(Kernel):
         if actor is not None:
             self._actor(actor)
         done = []
-        for n in self.store.nominations(self.campaign.id, state="on_notice"):
-            who = actor if actor is not None else Actor(n.holder, SYSTEM, "deadline-sweep")
-            ctx = self._context(n, who, when, "announce")
-            reasons = self.workflow.judge(n.state, "announce", ctx)[1]
+        for n in self.store.nominations(self.campaign.id, state=ON_NOTICE):
+            who = actor if actor is not None else Actor(n.holder, SYSTEM, DEADLINE_SWEEP)
+            ctx = self._context(n, who, when, ANNOUNCE)
+            reasons = self.workflow.judge(n.state, ANNOUNCE, ctx)[1]
             if actor is not None and any(r.code == "not_authorized" for r in reasons):
-                raise refusal("announce", n.id, reasons)
+                raise refusal(ANNOUNCE, n.id, reasons)
             if reasons or when < n.updated_at:
                 continue  # notice still open, or acted on after `when`
             try:
-                self._commit("announce", [self._change(n, ctx, "announce", who, when, n.state, None, None)])
+                self._commit(ANNOUNCE, [self._change(n, ctx, ANNOUNCE, who, when, n.state, None, None)])
             except ConflictError:
                 continue
             done.append(n.id)

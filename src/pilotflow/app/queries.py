@@ -10,6 +10,7 @@ from ..domain.calendar import moment
 from ..domain.events import Event, Snapshot, replay
 from ..domain.inputs import check_sequence
 from ..domain.machine import STATES
+from ..domain.names import IN_REVIEW, RECOMMEND, STAMP
 from ..domain.records import Actor, Nomination
 from ..domain.rules import out_of_time_order
 from ..errors import InvalidInput, Reason
@@ -60,7 +61,7 @@ class Queries(Kernel):
             if action not in PUBLIC_ACTIONS:
                 continue
             ctx = self._context(n, actor, when, action)
-            if action == "stamp" and actor.is_applicant:
+            if action == STAMP and actor.is_applicant:
                 continue
             if not self.workflow.judge(n.state, action, ctx)[1]:
                 out.append(action)
@@ -102,8 +103,8 @@ class Queries(Kernel):
     def position(self, nomination: str | Nomination, *, at: datetime | None = None) -> Position:
         """Which authority and level hold the nomination, and what it still lacks."""
         n = self._nomination(nomination)
-        ctx = self._context(n, None, self._at(at), "recommend")
-        reasons = self.workflow.judge(n.state, "recommend", ctx)[1] if n.state == "in_review" else ()
+        ctx = self._context(n, None, self._at(at), RECOMMEND)
+        reasons = self.workflow.judge(n.state, RECOMMEND, ctx)[1] if n.state == IN_REVIEW else ()
         stamps: tuple[str, ...] = ()
         mats: tuple[str, ...] = ()
         for r in reasons:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from ..domain.codes import validate_unit_code
 from ..domain.inputs import check_sequence
+from ..domain.names import APPLY, NEW, REGISTER, TRACK_RE_REVIEW
 from ..domain.records import Actor, Material, Nomination
 from ..errors import DuplicateNomination, InvalidInput, UnknownAuthority
 from .idempotency import ReceiptFor, once, ref
@@ -34,7 +35,7 @@ class ReReview(Kernel):
             self.store,
             self.campaign.id,
             idempotency_key,
-            ("register", actor, rows, at),
+            (REGISTER, actor, rows, at),
             lambda receipt_for: self._register(actor, rows, at, receipt_for),
             lambda done: [ref(n) for n in done],
             lambda refs: tuple(self._at_version(r) for r in refs),
@@ -72,25 +73,25 @@ class ReReview(Kernel):
                 )
             if w.authority not in self.graph:
                 raise UnknownAuthority(w.authority, f"{where}: authority")
-            if w.unit_code in seen or self.store.find_claim(self.campaign.id, w.unit_code, "re_review"):
+            if w.unit_code in seen or self.store.find_claim(self.campaign.id, w.unit_code, TRACK_RE_REVIEW):
                 raise DuplicateNomination(w.unit_code, "re-review registration")
             seen.add(w.unit_code)
             route = self._route_from(w.authority, f"{where}: authority")
             name = w.unit_name.strip()  # as nominate keeps a name
             new = Nomination(
                 new_id(), self.campaign.id, self.campaign.revision, w.unit_code, name,
-                w.unit_type, w.scenario, route, 0, "new", (), (), (), 0, when, when,
-                "re_review", w.batch,
+                w.unit_type, w.scenario, route, 0, NEW, (), (), (), 0, when, when,
+                TRACK_RE_REVIEW, w.batch,
             )  # fmt: skip
             data = {"campaign": self.campaign.id, "unit_code": w.unit_code, "unit_name": name,
                     "unit_type": w.unit_type, "scenario": w.scenario, "route": route,
-                    "track": "re_review", "batch": w.batch}  # fmt: skip
-            ctx = self._context(new, actor, when, "register")
+                    "track": TRACK_RE_REVIEW, "batch": w.batch}  # fmt: skip
+            ctx = self._context(new, actor, when, REGISTER)
             ctx.registered_in = self.graph.registered_in(w.unit_code)
-            changes.append(self._change(None, ctx, "register", actor, when, "new", None, data, new))
+            changes.append(self._change(None, ctx, REGISTER, actor, when, NEW, None, data, new))
         if changes:
             done = tuple(c.after for c in changes)
-            self._commit("register", changes, receipt_for(done) if receipt_for else None)
+            self._commit(REGISTER, changes, receipt_for(done) if receipt_for else None)
         return tuple(c.after for c in changes)
 
     def apply_for_re_review(
@@ -105,11 +106,11 @@ class ReReview(Kernel):
         """An earlier winner applies for re-review at its authority, with its materials (the
         re-review form and, where the campaign asks, the video), before the first deadline."""
         validate_unit_code(unit_code)
-        found = self.store.find_claim(self.campaign.id, unit_code, "re_review")
+        found = self.store.find_claim(self.campaign.id, unit_code, TRACK_RE_REVIEW)
         if found is None:
             raise InvalidInput(
                 f"unit {unit_code} is not registered for re-review in this campaign",
                 f"单位 {unit_code} 不在本次复核名单中",
             )
         mats = self._admit.all(check_sequence(materials, "materials", MAX_MATERIALS))
-        return self._act("apply", actor, found.id, at, None, {"materials": mats}, idempotency_key)
+        return self._act(APPLY, actor, found.id, at, None, {"materials": mats}, idempotency_key)

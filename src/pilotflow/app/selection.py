@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from ..domain.events import seat_counters
 from ..domain.inputs import check_flag, check_ids
+from ..domain.names import CUT, IN_REVIEW, RECOMMEND, TRACK_NEW, TRACK_RE_REVIEW
 from ..domain.records import Actor, Nomination
 from ..domain.rules import out_of_time_order
 from ..errors import InvalidInput, Reason
@@ -27,7 +28,7 @@ class Selection(Kernel):
         order: Sequence[str] = (),
         *,
         at: datetime | None = None,
-        track: str = "new",
+        track: str = TRACK_NEW,
     ) -> tuple[Nomination, ...]:
         """The authority's candidates of ``unit_type``, ranked: units on the campaign's
         priority lists at ``at`` first (in the lists' order), then ``order`` (nomination
@@ -36,13 +37,13 @@ class Selection(Kernel):
         self.graph[authority]
         self._unit_type(unit_type)
         order = check_ids(order, "order")
-        if track not in ("new", "re_review"):
+        if track not in (TRACK_NEW, TRACK_RE_REVIEW):
             raise InvalidInput(f"track must be 'new' or 're_review', got {track!r}",
                                "track 参数必须是 new（新申报）或 re_review（复核）")  # fmt: skip
         candidates = [
             n
             for n in self.store.nominations(
-                self.campaign.id, holder=authority, state="in_review", unit_type=unit_type
+                self.campaign.id, holder=authority, state=IN_REVIEW, unit_type=unit_type
             )
             if n.track == track
         ]
@@ -82,7 +83,7 @@ class Selection(Kernel):
         at: datetime | None = None,
         dry_run: bool = False,
         idempotency_key: str | None = None,
-        track: str = "new",
+        track: str = TRACK_NEW,
     ) -> SelectionResult:
         """Rank the actor's authority's candidates and recommend up to quota, in one commit.
 
@@ -138,9 +139,9 @@ class Selection(Kernel):
         for n in ranked:
             if out_of_time_order(n, when if n.updated_at.tzinfo is when.tzinfo else when_utc):
                 self._in_order(n, when)  # refused, with the moment as given
-            ctx = self._context(n, actor, when, "recommend")
+            ctx = self._context(n, actor, when, RECOMMEND)
             ctx.quota_used = used
-            transition, reasons = self.workflow.judge(n.state, "recommend", ctx)
+            transition, reasons = self.workflow.judge(n.state, RECOMMEND, ctx)
             blocking = tuple(r for r in reasons if r.code != "quota_full") if reasons else ()
             if blocking or transition is None:
                 skipped[n.id] = blocking
@@ -148,7 +149,7 @@ class Selection(Kernel):
             if reasons:  # only the quota blocks: cut
                 changes.append(
                     self._change(
-                        n, self._context(n, actor, when, "cut"), "cut", actor, when, n.state,
+                        n, self._context(n, actor, when, CUT), CUT, actor, when, n.state,
                         "not recommended: quota full / 名额已满，未予推荐",
                         {"quota": [r.details for r in reasons]},
                     )
@@ -157,7 +158,7 @@ class Selection(Kernel):
                 continue
             rank = {"rank": len(recommended) + 1}
             changes.append(
-                self._change(n, ctx, "recommend", actor, when, n.state, None, rank, judged=transition)
+                self._change(n, ctx, RECOMMEND, actor, when, n.state, None, rank, judged=transition)
             )
             recommended.append(n.id)
             for counter in seat_counters(n):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..domain.guards import SYSTEM
+from ..domain.names import AWAITING_APPLICATION, DEADLINE_SWEEP, IN_REVIEW, LAPSE, REVOKE_UNAPPLIED
 from ..domain.records import Actor
 from ..errors import ActionRefused, ConflictError
 from .ministry import Ministry
@@ -28,8 +29,8 @@ class Sweep(Ministry):
         when = self._dated(now)
         fired = []
         for state, action, why in (
-            ("in_review", "lapse", "deadline passed / 报送期限已过"),
-            ("awaiting_application", "revoke_unapplied",
+            (IN_REVIEW, LAPSE, "deadline passed / 报送期限已过"),
+            (AWAITING_APPLICATION, REVOKE_UNAPPLIED,
              "no re-review application by the deadline: title revoked / 逾期未申请复核，撤销称号并摘牌"),
         ):  # fmt: skip
             for n in self.store.nominations(self.campaign.id, state=state):
@@ -37,7 +38,7 @@ class Sweep(Ministry):
                 deadline = ctx.deadline_plan.deadline
                 if deadline is None or when < deadline or when < n.updated_at:
                     continue
-                system = Actor(n.holder, SYSTEM, "deadline-sweep")
+                system = Actor(n.holder, SYSTEM, DEADLINE_SWEEP)
                 try:
                     change = self._change(n, ctx, action, system, when, n.state, why, None)
                     self._commit(action, [change])

@@ -17,6 +17,33 @@ from typing import Any, NoReturn
 from attrs import evolve, field, frozen
 
 from ._fast import builder
+from .names import (
+    ANNOUNCE,
+    APPLY,
+    ATTACH,
+    CHECK,
+    CONCLUDE,
+    CUT,
+    DECLINE,
+    DISMISS,
+    LAPSE,
+    NOMINATE,
+    OBJECT,
+    PROPOSE,
+    PUBLISH,
+    RECEIVED,
+    RECOMMEND,
+    REGISTER,
+    RETURN,
+    REVOKE_UNAPPLIED,
+    SCORE,
+    SELECT_FOR_CHECK,
+    STAMP,
+    TRACK_NEW,
+    TRACK_RE_REVIEW,
+    UPHOLD,
+    WITHDRAW,
+)
 from .records import Actor, MinistryRecord, Nomination, Objection, Score
 from .rules import HOP_MOVES
 
@@ -195,7 +222,7 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
     action = shape.action
     d = event.data
     if current is None:
-        if action not in ("nominate", "register"):
+        if action not in (NOMINATE, REGISTER):
             raise ValueError(f"event {action} of {event.nomination_id} has no nomination to apply to")
         return build_nomination(
             event.nomination_id,
@@ -214,7 +241,7 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
             event.version,
             event.at,
             event.at,
-            d.get("track", "new"),
+            d.get("track", TRACK_NEW),
             d.get("batch"),
             None,
         )
@@ -223,26 +250,26 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
     materials = current.materials
     seats = current.seats
     ministry = current.ministry
-    if action == "stamp":
+    if action == STAMP:
         stamps = (*stamps, d["department"])
-    elif action in ("attach", "apply"):
+    elif action in (ATTACH, APPLY):
         materials = (*materials, *((d["material"],) if "material" in d else d.get("materials", ())))
-    elif action == "recommend":
+    elif action == RECOMMEND:
         seats = (*seats, current.route[hop])  # the holder takes a seat
         hop += HOP_MOVES[action]
         stamps = ()
-        if shape.to_state == "received":
+        if shape.to_state == RECEIVED:
             ministry = _NO_MINISTRY_RECORD
-    elif action == "return":
+    elif action == RETURN:
         hop += HOP_MOVES[action]
         stamps = ()
         prev = current.route[hop]
         seats = tuple(s for s in seats if s != prev)
         ministry = None
-    elif action in ("withdraw", "decline", "cut", "lapse", "revoke_unapplied"):
+    elif action in (WITHDRAW, DECLINE, CUT, LAPSE, REVOKE_UNAPPLIED):
         # Withdrawal releases every seat; a decline, a cut or a lapse keeps the seats already
         # used (a submission that was made counts against the sender's quota).
-        if action == "withdraw":
+        if action == WITHDRAW:
             seats = ()
     elif ministry is not None:
         ministry = _ministry(ministry, event)
@@ -275,23 +302,23 @@ def _ministry(m: MinistryRecord, event: Event) -> MinistryRecord:
     """The ministry-phase record after one of its events."""
     action = event.action
     d = event.data
-    if action == "score":
+    if action == SCORE:
         return evolve(m, scores=(*m.scores, Score(d["expert"], float(d["score"]), d["opinion"])))
-    if action == "conclude":
+    if action == CONCLUDE:
         return evolve(m, combined=float(d["combined"]))
-    if action == "select_for_check":
+    if action == SELECT_FOR_CHECK:
         return evolve(m, check="selected")
-    if action == "check":
+    if action == CHECK:
         return evolve(m, check="passed" if d["passed"] else "failed")
-    if action == "publish":
+    if action == PUBLISH:
         return evolve(m, notice_until=datetime.fromisoformat(d["until"]))
-    if action == "object":
+    if action == OBJECT:
         objection = Objection(d["objector"], d["grounds"], d["evidence"], event.at)
         return evolve(m, objections=(*m.objections, objection))
-    if action in ("uphold", "dismiss"):
-        last = evolve(m.objections[-1], ruling="upheld" if action == "uphold" else "dismissed")
+    if action in (UPHOLD, DISMISS):
+        last = evolve(m.objections[-1], ruling="upheld" if action == UPHOLD else "dismissed")
         return evolve(m, objections=(*m.objections[:-1], last))
-    if action in ("propose", "announce", "reject", "revoke"):
+    if action in (PROPOSE, ANNOUNCE, "reject", "revoke"):
         return m
     raise ValueError(f"unknown action {action!r} in event of {event.nomination_id}")
 
@@ -299,7 +326,7 @@ def _ministry(m: MinistryRecord, event: Event) -> MinistryRecord:
 def seat_counters(n: Nomination) -> tuple[str, ...]:
     """The quota counters a seat of ``n`` moves: its unit type and ``"*"`` (all types) for a
     new nomination, ``"re_review"`` for a re-review."""
-    return ("re_review",) if n.track == "re_review" else (n.unit_type, "*")
+    return (TRACK_RE_REVIEW,) if n.track == TRACK_RE_REVIEW else (n.unit_type, "*")
 
 
 def quota_usage(nominations: Iterable[Nomination]) -> Counter[tuple[str, str]]:
@@ -328,7 +355,7 @@ def replay(events: Iterable[Event], until: datetime | None = None) -> Snapshot:
         if until is not None and event.at > until:
             continue
         current = state.get(event.nomination_id)
-        if current is None and event.action not in ("nominate", "register"):
+        if current is None and event.action not in (NOMINATE, REGISTER):
             continue  # its creation lies after `until`
         state[event.nomination_id] = apply(current, event)
     return Snapshot(state, dict(quota_usage(state.values())))

@@ -16,6 +16,24 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from ..errors import Reason
+from .names import (
+    ANNOUNCE,
+    AWAITING_APPLICATION,
+    CHECK,
+    CONCLUDE,
+    DISMISS,
+    OBJECT,
+    PROPOSE,
+    PUBLISH,
+    REGISTER,
+    REVOKED,
+    SCORE,
+    SELECT_FOR_CHECK,
+    TRACK_RE_REVIEW,
+    UPHOLD,
+    WITHDRAW,
+    WITHDRAWN,
+)
 from .records import Nomination
 
 if TYPE_CHECKING:
@@ -50,11 +68,11 @@ HOP_MOVES: Final[Mapping[str, int]] = {"recommend": 1, "return": -1}
 
 #: The ministry-phase actions: their guards and branches see :func:`review_facts`.
 MINISTRY_ACTIONS: Final[frozenset[str]] = frozenset(
-    {"register", "score", "conclude", "select_for_check", "check", "propose", "publish", "object",
-     "uphold", "dismiss", "announce"}
+    {REGISTER, SCORE, CONCLUDE, SELECT_FOR_CHECK, CHECK, PROPOSE, PUBLISH, OBJECT,
+     UPHOLD, DISMISS, ANNOUNCE}
 )  # fmt: skip
 
-_NOT_APPLIED: Final = frozenset({"awaiting_application", "withdrawn"})
+_NOT_APPLIED: Final = frozenset({AWAITING_APPLICATION, WITHDRAWN})
 
 
 def share_of(applicants: int, share: float, rounding: str) -> int:
@@ -95,19 +113,19 @@ def combine_scores(scores: Sequence[float], rule: str) -> float:
 def applied(n: Nomination) -> bool:
     """Did this re-review unit apply? A winner the sweep revoked for not applying is
     ``revoked`` without a ministry record; one the ministry revoked has one."""
-    return n.state not in _NOT_APPLIED and not (n.state == "revoked" and n.ministry is None)
+    return n.state not in _NOT_APPLIED and not (n.state == REVOKED and n.ministry is None)
 
 
 def applied_through(nominations: Iterable[Nomination], authority: str) -> int:
     """How many re-review units applied through ``authority``: the base of its share."""
-    return sum(1 for n in nominations if n.track == "re_review" and authority in n.route and applied(n))
+    return sum(1 for n in nominations if n.track == TRACK_RE_REVIEW and authority in n.route and applied(n))
 
 
 def review_facts(n: Nomination, action: str, campaign: Campaign) -> dict[str, Any]:
     """Facts a ministry-phase guard needs beyond the nomination: for ``conclude``, the
     combined score and whether it passes."""
     rules = campaign.ministry
-    if action == "conclude" and n.ministry is not None and n.ministry.scores:
+    if action == CONCLUDE and n.ministry is not None and n.ministry.scores:
         combined = combine_scores([s.score for s in n.ministry.scores], rules.combine)
         return {"combined": combined, "passed": combined >= rules.pass_score}
     return {}
@@ -116,7 +134,7 @@ def review_facts(n: Nomination, action: str, campaign: Campaign) -> dict[str, An
 def deadline_hop_index(n: Nomination, action: str, at_top: bool) -> int:
     """The hop whose deadline ``action`` on ``n`` answers to: its own, except that a
     withdrawal at the top keeps the deadline of the hop that brought it there."""
-    if action == "withdraw" and at_top and n.hop > 0:
+    if action == WITHDRAW and at_top and n.hop > 0:
         return n.hop - 1
     return n.hop
 
