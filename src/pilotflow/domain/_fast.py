@@ -1,4 +1,7 @@
-"""A fast positional constructor for frozen, slotted attrs records on the hot path.
+"""The domain's measured speed tricks, kept here so that the domain modules read as domain.
+
+:func:`builder`: a fast positional constructor for frozen, slotted attrs records on the hot
+path. :class:`LastPass`: the last arguments a check passed, remembered by identity.
 
 A frozen attrs class sets each field through ``object.__setattr__`` (its own ``__setattr__``
 refuses), about 60 ns a field: a 19-field :class:`~pilotflow.nomination.Nomination` costs
@@ -30,7 +33,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-__all__ = ["builder"]
+__all__ = ["LastPass", "builder"]
 
 T = TypeVar("T")
 
@@ -66,3 +69,34 @@ def builder(cls: type[T], *, converted: tuple[str, ...] = ()) -> Callable[..., T
     probe = build(*range(len(names)))  # fails here, at import, if the layouts ever differ
     assert type(probe) is cls
     return build
+
+
+class LastPass:
+    """The last arguments a check passed, remembered by identity.
+
+    What it buys: a selection judges many candidates whose materials a store read back as one
+    shared tuple, against one hop's requirements; the materials guard then skips counting
+    them (figures in benchmarks/README.md, "The hot path"). A miss costs two identity tests.
+
+    >>> seen = LastPass()
+    >>> mats, reqs = ("a",), ("b",)
+    >>> seen.holds(mats, reqs, "x")
+    False
+    >>> seen.remember(mats, reqs, "x")
+    >>> seen.holds(mats, reqs, "x"), seen.holds(("a",), reqs, "x")
+    (True, False)
+    """
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: tuple[object, object, object] = (None, None, None)
+
+    def holds(self, first: object, second: object, key: object) -> bool:
+        """True when ``first`` and ``second`` are the very objects last remembered, with an
+        equal ``key``."""
+        last = self._last
+        return last[0] is first and last[1] is second and last[2] == key
+
+    def remember(self, first: object, second: object, key: object) -> None:
+        self._last = (first, second, key)

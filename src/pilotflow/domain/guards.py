@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from attrs import frozen
 
 from ..errors import Reason
+from ._fast import LastPass
 from .authorities import AuthorityGraph
 from .names import CHECK_SELECTED, QUOTA_ALL_TYPES, SYSTEM, TRACK_NEW, TRACK_RE_REVIEW
 
@@ -296,21 +297,19 @@ class _StampsComplete(Guard):
         )
 
 
+_COMPLETE = LastPass()  # speed: see pilotflow.domain._fast.LastPass
+
+
 @frozen(repr=False)
 class _MaterialsComplete(Guard):
     code = "materials_complete"
     doc = "the materials the hop requires are attached"
 
-    # The last (materials, requirements, unit type) found complete, as the very objects: a
-    # selection judges many candidates whose materials were read back as one shared tuple.
-    _last_complete: ClassVar[tuple[object, object, object]] = (None, None, None)
-
     def __call__(self, ctx: Context) -> Reason | None:
         n = ctx.nomination
         materials, unit_type = n.materials, n.unit_type
         required = ctx.required_materials
-        last = _MaterialsComplete._last_complete
-        if last[0] is materials and last[1] is required and last[2] == unit_type:
+        if _COMPLETE.holds(materials, required, unit_type):
             return None
         have: dict[str, int] = {}
         for m in materials:
@@ -323,7 +322,7 @@ class _MaterialsComplete(Guard):
                     missing = []
                 missing.append((req.kind, req.copies, count))
         if missing is None:
-            _MaterialsComplete._last_complete = (materials, required, unit_type)
+            _COMPLETE.remember(materials, required, unit_type)
             return None  # everything required is there
         text = ", ".join(f"{k} ({h}/{n})" for k, n, h in missing)
         text_zh = "、".join(f"{ctx.zh([k])}（已有 {h} 份，需 {n} 份）" for k, n, h in missing)
