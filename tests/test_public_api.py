@@ -102,3 +102,15 @@ def test_every_public_name_comes_from_its_home() -> None:
         home = getattr(obj, "__module__", "")
         assert home.startswith("pilotflow."), (name, home)
         assert home != "pilotflow", name
+
+
+def test_documented_submodules_are_attributes() -> None:
+    """``import pilotflow`` is enough to reach the documented submodules by attribute, as
+    before the modules moved (``pilotflow.calendar.by_date``, ``pilotflow.codes.make_code``)."""
+    for name in ("authorities", "calendar", "campaign", "campaign_file", "codes", "inputs", "materials",
+                 "service"):  # fmt: skip
+        module = getattr(pf, name)
+        assert f"pilotflow.{name}" == module.__name__
+        assert module.__all__, name
+        for public in module.__all__:
+            assert getattr(module, public) is not None, (name, public)

@@ -16,6 +16,15 @@ recorded as one immutable audit event.
 
 from __future__ import annotations
 
+# The documented submodules, loaded with the package as before (``pilotflow.calendar.by_date``).
+from . import authorities as authorities
+from . import calendar as calendar
+from . import campaign as campaign
+from . import campaign_file as campaign_file
+from . import codes as codes
+from . import inputs as inputs
+from . import materials as materials
+from . import service as service
 from .app.run import CampaignRun, Position, QuotaLine, SelectionResult, Winner, retry_on_conflict
 from .domain.authorities import Authority, AuthorityGraph
 from .domain.calendar import Clock, FixedClock, SystemClock

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .app.run import CampaignRun, Winner
-from .domain.codes import check_code
+from .domain.codes import code_problem
 from .domain.names import ANNOUNCED, RECOMMEND, STATE_ZH, TRACK_NEW, TRACK_RE_REVIEW, WITHDRAWN
 from .domain.records import Nomination
 from .errors import CampaignFileError, InvalidInput
@@ -215,10 +215,10 @@ def load_winners(path: str | os.PathLike[str], *, unit_types: dict[str, str] | N
     out = []
     for n, row in enumerate(rows, start=2):
         values = {k: str(row.get(c) or "").strip() for k, c in column.items()}
-        problem = check_code(values["unit_code"])
+        problem = code_problem(values["unit_code"])
         if problem is not None:
             raise CampaignFileError(
-                source, f"row {n}.unit_code", problem, f"统一社会信用代码无效（{problem}）"
+                source, f"row {n}.unit_code", problem[0], f"统一社会信用代码无效（{problem[1]}）"
             )
         try:
             batch = int(float(values["batch"])) if len(values["batch"]) <= 8 else int("x")

@@ -1,9 +1,13 @@
 """Unified social credit codes (统一社会信用代码, GB 32100-2015): the identity of a unit.
 
-The check character is computed by python-stdnum's ``stdnum.cn.uscc``; the layout is checked
-here because stdnum wrongly requires digits in characters 1-2, which GB 32100-2015 allows to
-be letters (``Y1`` other registration bodies, ``N2`` village collectives...). Errors are a
-bilingual :class:`~pilotflow.errors.InvalidUnitCode` naming the field and what is wrong.
+The layout is checked here, not by python-stdnum's ``stdnum.cn.uscc.validate``, because stdnum
+requires digits in characters 1-2, which GB 32100-2015 allows to be letters (``Y1`` other
+registration bodies, ``N2`` village collectives...). The check character is computed here
+too, in one C-level integer parse (``_check_digit``; a unit code is checked on every
+``nominate``), and the tests hold it equal to stdnum's ``calc_check_digit`` for every code
+they draw; :func:`make_code` uses stdnum. What is wrong is said in English and Chinese
+(:func:`code_problem`); errors are a :class:`~pilotflow.errors.InvalidUnitCode` naming the
+field.
 
 >>> validate_unit_code("91350100M000100Y43")
 '91350100M000100Y43'
@@ -11,6 +15,8 @@ bilingual :class:`~pilotflow.errors.InvalidUnitCode` naming the field and what i
 '91371000MA3C5CJX07'
 >>> check_code("91371000MA3C5CJX08")
 'check character is 8, expected 7'
+>>> code_problem("91371000MA3C5CJX08")[1]
+'校验码为 8，应为 7'
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from stdnum.cn import uscc
 
 from ..errors import InvalidUnitCode
 
-__all__ = ["check_code", "make_code", "validate_unit_code"]
+__all__ = ["check_code", "code_problem", "make_code", "validate_unit_code"]
 
 _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -48,32 +54,44 @@ def check_code(code: object) -> str | None:
     """Return None if ``code`` is a valid unified social credit code, else what is wrong."""
     if type(code) is str and _SHAPE.fullmatch(code) and code[17] == _check_digit(code[:17]):
         return None  # the common case, in one regex match and one sum
+    problem = code_problem(code)
+    return None if problem is None else problem[0]
+
+
+def code_problem(code: object) -> tuple[str, str] | None:
+    """What is wrong with ``code`` as a unified social credit code, in English and Chinese;
+    None if nothing is."""
     if not isinstance(code, str):
-        return f"expected a string, got {type(code).__name__}"
+        kind = type(code).__name__
+        return f"expected a string, got {kind}", f"应为文本，实际为 {kind} 类型"
     if code != code.strip().upper() or " " in code or "-" in code:
-        return "must be written in 18 upper-case characters without spaces"
+        return (
+            "must be written in 18 upper-case characters without spaces",
+            "应为 18 位大写字符，不含空格或连字符",
+        )
     if len(code) != 18:
-        return f"must have 18 characters, has {len(code)}"
+        return f"must have 18 characters, has {len(code)}", f"应为 18 位，实为 {len(code)} 位"
     if not (code[2:8].isascii() and code[2:8].isdigit()) or any(
         c not in _ALPHABET for c in code[:2] + code[8:]
     ):
         return (
             "characters 3-8 must be digits (the division code) and the others from "
-            "0-9 A-H J-N P-R T-U W-Y (no I, O, S, V, Z)"
+            "0-9 A-H J-N P-R T-U W-Y (no I, O, S, V, Z)",
+            "第 3-8 位应为数字（行政区划码），其余各位只能是 0-9 及除 I、O、S、V、Z 以外的大写字母",
         )
     expected = _check_digit(code[:17])
     if code[-1] != expected:
-        return f"check character is {code[-1]}, expected {expected}"
+        return f"check character is {code[-1]}, expected {expected}", f"校验码为 {code[-1]}，应为 {expected}"
     return None
 
 
 def validate_unit_code(code: object, where: str = "unit_code") -> str:
     """Return ``code`` if valid; raise :class:`InvalidUnitCode` saying what is wrong."""
-    problem = check_code(code)
-    if problem is not None:
+    if check_code(code) is not None:
+        en, zh = code_problem(code) or ("", "")
         raise InvalidUnitCode(
-            f"{where}: {code!r} is not a valid unified social credit code: {problem}",
-            f"{where}：{code!r} 不是有效的统一社会信用代码（{problem}）",
+            f"{where}: {code!r} is not a valid unified social credit code: {en}",
+            f"{where}：{code!r} 不是有效的统一社会信用代码（{zh}）",
         )
     assert isinstance(code, str)
     return code

@@ -29,7 +29,7 @@ from attrs import frozen
 from ..errors import InvalidInput
 from .calendar import moment
 from .campaign import Campaign
-from .codes import check_code
+from .codes import code_problem
 from .inputs import wrong_argument
 
 __all__ = ["Listing", "UnitList", "empty_lists"]
@@ -74,11 +74,11 @@ class UnitList:
             where = f"list {list_id!r}, entry {n + 1}"
             if not isinstance(entry, Listing):
                 raise wrong_argument(f"entries[{n}]", "a Listing", "Listing", entry)
-            problem = check_code(entry.unit_code)
+            problem = code_problem(entry.unit_code)
             if problem is not None:
                 raise InvalidInput(
-                    f"{where}: unit_code {entry.unit_code!r} is invalid: {problem}",
-                    f"{where}：统一社会信用代码 {entry.unit_code!r} 无效（{problem}）",
+                    f"{where}: unit_code {entry.unit_code!r} is invalid: {problem[0]}",
+                    f"{where}：统一社会信用代码 {entry.unit_code!r} 无效（{problem[1]}）",
                 )
             moment(entry.since, f"{where}: since")
             if entry.until is not None:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 import pendulum
 
 from ..domain.calendar import DEFAULT_TIMEZONE, zone
-from ..domain.codes import check_code
+from ..domain.codes import code_problem
 from ..domain.screening import Listing, UnitList
 from ..errors import CampaignFileError
 from ._io import LIST_FILE_MAX_BYTES, MOMENT_YEARS, fs_path, read_text, wrong_argument
@@ -133,13 +133,13 @@ def _rows(reader: csv.DictReader[str], source: str, timezone: str) -> Iterator[L
         )
     for n, row in enumerate(reader, start=2):
         code = (row.get("unit_code") or "").strip()
-        problem = check_code(code)
+        problem = code_problem(code)
         if problem is not None:
             raise CampaignFileError(
                 source,
                 f"row {n}.unit_code",
-                f"{_token(code)} is not a valid unified social credit code: {problem}",
-                f"{_token(code)} 不是有效的统一社会信用代码（{problem}）",
+                f"{_token(code)} is not a valid unified social credit code: {problem[0]}",
+                f"{_token(code)} 不是有效的统一社会信用代码（{problem[1]}）",
             )
         since = _when(row.get("since") or "", source, f"row {n}.since", timezone)
         until_text = (row.get("until") or "").strip()
