@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pilotflow as pf
-from pilotflow.files import campaign_file
+from pilotflow.files.campaign_file import safe_yaml
 
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
 BUNDLED = Path(pf.__file__).parent / "data" / "campaigns" / f"{CAMPAIGN_ID}.yaml"
@@ -79,15 +79,15 @@ def main() -> None:
     )
     parser.add_argument("--n", type=int, default=50, help="loads per figure (default 50)")
     args = parser.parse_args()
-    loaders = campaign_file._LOADERS
+    loaders = safe_yaml._LOADERS
     pf.load_campaign(CAMPAIGN_ID)  # warm the graph and imports
     print(f"bundled campaign ({BUNDLED.stat().st_size:,} bytes), median of {args.n} loads:")
     for loader in loaders:
-        campaign_file._LOADERS = (loader,)
+        safe_yaml._LOADERS = (loader,)
         by_id = median_ms(lambda: pf.load_campaign(CAMPAIGN_ID), args.n)
         by_path = median_ms(lambda: pf.load_campaign(BUNDLED), args.n)
         print(f"  {loader.__name__:10} by id {by_id:6.1f} ms   by path {by_path:6.1f} ms")
-    campaign_file._LOADERS = loaders
+    safe_yaml._LOADERS = loaders
     print("refusing hostile input:")
     with tempfile.TemporaryDirectory() as folder:
         for name, call in hostile(Path(folder)).items():

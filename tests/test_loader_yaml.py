@@ -18,8 +18,7 @@ import pytest
 import yaml
 
 import pilotflow as pf
-from pilotflow.files import campaign_file
-from pilotflow.files.campaign_file import MAX_DEPTH, MAX_NODES, MAX_RULES, parse_campaign
+from pilotflow.files.campaign_file import MAX_DEPTH, MAX_NODES, MAX_RULES, parse_campaign, safe_yaml
 
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
 BUNDLED = Path(pf.__file__).parent / "data" / "campaigns" / f"{CAMPAIGN_ID}.yaml"
@@ -35,11 +34,11 @@ unit_types: {enterprise: {en: enterprise, zh: 企业}}
 """
 
 
-@pytest.fixture(params=[cls.__name__ for cls in campaign_file._LOADERS])
+@pytest.fixture(params=[cls.__name__ for cls in safe_yaml._LOADERS])
 def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Each YAML loader in turn (libyaml's parser when installed, the pure-Python one)."""
-    chosen = next(cls for cls in campaign_file._LOADERS if cls.__name__ == request.param)
-    monkeypatch.setattr(campaign_file, "_LOADERS", (chosen,))
+    chosen = next(cls for cls in safe_yaml._LOADERS if cls.__name__ == request.param)
+    monkeypatch.setattr(safe_yaml, "_LOADERS", (chosen,))
     return str(request.param)
 
 
@@ -64,13 +63,13 @@ def billion_laughs(levels: int = 9, width: int = 10) -> str:
 def walked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record the key path of every node the duplicate-key and size check walks into."""
     paths: list[str] = []
-    real = campaign_file._Reader._children
+    real = safe_yaml._Document._children
 
     def counting(self: Any, node: yaml.Node, path: str) -> Any:
         paths.append(path)
         return real(self, node, path)
 
-    monkeypatch.setattr(campaign_file._Reader, "_children", counting)
+    monkeypatch.setattr(safe_yaml._Document, "_children", counting)
     return paths
 
 
@@ -198,8 +197,8 @@ def test_both_loaders_read_the_bundled_campaign_and_the_docs_example_alike() -> 
     assert example is not None
     texts = [BUNDLED.read_text(encoding="utf-8"), example.group(1)]
     revisions = set()
-    for cls in campaign_file._LOADERS:
+    for cls in safe_yaml._LOADERS:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(campaign_file, "_LOADERS", (cls,))
+            patch.setattr(safe_yaml, "_LOADERS", (cls,))
             revisions.add(tuple(parse_campaign(text).revision for text in texts))
     assert 1 == len(revisions)

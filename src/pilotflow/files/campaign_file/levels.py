@@ -1,0 +1,96 @@
+"""Who takes part and in what: ``levels`` (lowest first), ``departments``, ``unit_types``,
+``scenario_groups`` and ``scenarios``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ...domain.campaign import Level, Scenario, Text, UnitType
+from .messages import join, short
+from .scope import Scope
+
+_LEVEL_NAMES: Mapping[str, Text] = {
+    "district": Text("district / county level", "区县级"),
+    "city": Text("city level", "市级"),
+    "province": Text("province level", "省级"),
+    "ministry": Text("ministry level", "部级"),
+}
+
+
+def levels(r: Scope, value: object) -> tuple[Level, ...]:
+    """``levels``: levels of the authority graph, each a code or ``{code, en, zh}``, listed
+    lowest first."""
+    items = r.sequence(value, "levels")
+    if not items:
+        r.fail("levels", "at least one level is needed", "至少需要一个层级")
+    out: list[Level] = []
+    for index, item in enumerate(items):
+        path = f"levels[{index}]"
+        if isinstance(item, dict):
+            entry = r.mapping(item, path, ("code",), ("en", "zh"))
+            code = r.string(entry["code"], join(path, "code"))
+            if ("en" in entry) != ("zh" in entry):
+                r.fail(
+                    path,
+                    "give both 'en' and 'zh' names, or neither",
+                    "请同时给出 'en' 与 'zh' 名称，或都不给",
+                )
+            name = r.text(entry, path) if "en" in entry else None
+        else:
+            code = r.string(item, path)
+            name = None
+        r.choice(code, path, r.graph.LEVELS, "level", "层级")
+        out.append(Level(code, name or _LEVEL_NAMES.get(code, Text(code, code))))
+    codes = [level.code for level in out]
+    r.unique(codes, "levels", "level", "层级")
+    order = r.graph.LEVELS
+    for index in range(1, len(codes)):
+        if order.index(codes[index]) < order.index(codes[index - 1]):
+            r.fail(
+                f"levels[{index}]",
+                f"level {short(codes[index])} comes after {short(codes[index - 1])}; levels must be "
+                f"listed lowest first in the order {', '.join(order)}",
+                f"层级 {short(codes[index])} 不应排在 {short(codes[index - 1])} 之后；"
+                f"层级须自低到高按 {'、'.join(order)} 的顺序列出",
+            )
+    return tuple(out)
+
+
+def departments(r: Scope, value: object) -> dict[str, Text]:
+    """``departments``: code → name, at least one."""
+    out = r.named_texts(value, "departments")
+    if not out:
+        r.fail("departments", "at least one department is needed", "至少需要一个部门")
+    return out
+
+
+def unit_types(r: Scope, value: object) -> dict[str, UnitType]:
+    """``unit_types``: code → name, at least one."""
+    out = {code: UnitType(code, name) for code, name in r.named_texts(value, "unit_types").items()}
+    if not out:
+        r.fail("unit_types", "at least one unit type is needed", "至少需要一种申报主体类型")
+    return out
+
+
+def scenarios(r: Scope, groups_value: object, value: object) -> dict[str, Scenario]:
+    """``scenarios``, each in a group; the group one of ``scenario_groups`` when any is
+    declared."""
+    groups = r.named_texts(groups_value, "scenario_groups")
+    out: dict[str, Scenario] = {}
+    for code, entry in r.named_entries(value, "scenarios", ("group",)).items():
+        path = join("scenarios", code)
+        if "group" not in entry:
+            r.fail(path, "missing required key 'group'", "缺少必填的键 'group'")
+        group = r.string(entry["group"], join(path, "group"))
+        if groups:
+            r.choice(
+                group,
+                join(path, "group"),
+                groups,
+                "scenario group",
+                "场景类别",
+                " (declare it under scenario_groups)",
+                "（请在 scenario_groups 中声明）",
+            )
+        out[code] = Scenario(code, r.text(entry, path), group)
+    return out
