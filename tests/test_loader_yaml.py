@@ -202,3 +202,12 @@ def test_both_loaders_read_the_bundled_campaign_and_the_docs_example_alike() -> 
             patch.setattr(safe_yaml, "_LOADERS", (cls,))
             revisions.add(tuple(parse_campaign(text).revision for text in texts))
     assert 1 == len(revisions)
+
+
+def test_a_control_character_is_a_clean_error_with_every_loader(loader: str) -> None:
+    """A control character (here U+0001) in a campaign text is refused as a campaign file
+    error with either YAML loader, never a raw parser exception: the pure-Python reader
+    checks the characters while it is being made, before parsing starts."""
+    error = refused(MINIMAL + "note: a\x01b\n")
+    assert "control character" in error.en
+    assert "控制字符" in error.zh

@@ -172,7 +172,10 @@ class _Document(Refusals):
                 f"the text is larger than {limit}, the most a campaign file may be",
                 f"文本超过遴选定义文件的大小上限（{limit}）",
             )
-        loader = _LOADERS[0](text)
+        try:  # the pure-Python reader checks the characters as the loader is made
+            loader = _LOADERS[0](text)
+        except yaml.YAMLError as exc:
+            self._yaml_error(exc, text)
         try:
             try:
                 node = loader.get_single_node()
