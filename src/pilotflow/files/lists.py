@@ -10,9 +10,7 @@ import os
 from collections.abc import Iterator
 from datetime import date, datetime
 
-import pendulum
-
-from ..domain.calendar import DEFAULT_TIMEZONE, zone
+from ..domain.calendar import DEFAULT_TIMEZONE, by_date, zone
 from ..domain.codes import code_problem
 from ..domain.screening import Listing, UnitList
 from ..errors import CampaignFileError
@@ -39,7 +37,7 @@ def _when(text: str, source: str, path: str, timezone: str) -> datetime:
         ) from None
     _year(value.year, text, source, path)
     if not isinstance(value, datetime):
-        return pendulum.datetime(value.year, value.month, value.day, tz=timezone)
+        return by_date(value, inclusive=False, timezone=timezone)  # the midnight that starts it
     if value.tzinfo is None:
         raise CampaignFileError(
             source,
