@@ -108,7 +108,7 @@ def test_documented_submodules_are_attributes() -> None:
     """``import pilotflow`` is enough to reach the documented submodules by attribute, as
     before the modules moved (``pilotflow.calendar.by_date``, ``pilotflow.codes.make_code``)."""
     for name in ("authorities", "calendar", "campaign", "campaign_file", "codes", "inputs", "materials",
-                 "service"):  # fmt: skip
+                 "names", "service"):  # fmt: skip
         module = getattr(pf, name)
         assert f"pilotflow.{name}" == module.__name__
         assert module.__all__, name

@@ -24,6 +24,7 @@ from . import campaign_file as campaign_file
 from . import codes as codes
 from . import inputs as inputs
 from . import materials as materials
+from . import names as names
 from . import service as service
 from .app.run import CampaignRun, Position, QuotaLine, SelectionResult, Winner, retry_on_conflict
 from .domain.authorities import Authority, AuthorityGraph

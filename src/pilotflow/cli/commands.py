@@ -62,7 +62,7 @@ _KINDS = {  # the kinds of authority worth pointing out on a route
     "xpcc": "兵团",
     "central_enterprise": "中央企业",
 }
-ACTIONS = ("attach", "stamp", "recommend", "return", "decline", "withdraw")
+ACTIONS = pf.CampaignRun.ACTIONS  # the actions explain() judges
 ERROR = 2  # the exit status of every error (click's own for bad usage)
 REFUSED = 1  # explain: the action would be refused
 INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it

@@ -7,6 +7,7 @@ applied). ``run_demo(through="received")`` stops before it.
 from __future__ import annotations
 
 from pilotflow import Actor
+from pilotflow.names import ANNOUNCED, RECEIVED, REJECTED, REMOVED, REVOKED
 
 from . import render
 from .data import DEPARTMENTS, EXPERT_OFFSETS, MINISTRY, at
@@ -18,7 +19,7 @@ def expert_review(stage: Stage) -> None:
     """Five experts score each nomination received (stricter than the districts: an earlier
     winner counts as 85); the ministry concludes each review."""
     run = stage.run
-    received = run.nominations(state="received")
+    received = run.nominations(state=RECEIVED)
     for n in stage.track(received, "expert review"):
         base = stage.unit_of[n.id].score or 85
         for i, offset in enumerate(EXPERT_OFFSETS):
@@ -86,7 +87,7 @@ def announcement(stage: Stage) -> None:
         [
             (n.unit_name, "2023" if n.track == "new" else f"复核 {n.batch}", n.state)
             for n in run.nominations()
-            if n.state in ("announced", "rejected", "removed", "revoked")
+            if n.state in (ANNOUNCED, REJECTED, REMOVED, REVOKED)
         ],
     )
 

@@ -28,6 +28,7 @@ from pilotflow import (
     load_campaign,
     open_store,
 )
+from pilotflow.names import IN_REVIEW
 from pilotflow.samples import material_for
 from pilotflow.store.sql import sqlite_url
 
@@ -188,7 +189,7 @@ class Stage:
     def review(self, authority: str, materials: Sequence[Material]) -> None:
         """``authority`` attaches its ``materials`` to every candidate it holds and stamps it
         with its three departments."""
-        candidates = self.run.nominations(holder=authority, state="in_review")
+        candidates = self.run.nominations(holder=authority, state=IN_REVIEW)
         for n in self.track(candidates, f"{self.name(authority)} review"):
             self.attach(n.id, *materials)
             self.stamp_all(n.id)
@@ -204,7 +205,7 @@ class Stage:
         self.select_all(authority)
 
     def select(self, authority: str, unit_type: str) -> None:
-        candidates = self.run.nominations(holder=authority, state="in_review", unit_type=unit_type)
+        candidates = self.run.nominations(holder=authority, state=IN_REVIEW, unit_type=unit_type)
         if not candidates:
             return
         order = [n.id for n in sorted(candidates, key=lambda n: -self.unit_of[n.id].score)]

@@ -7,6 +7,7 @@ On the way a few actions are refused, each with its bilingual reason.
 from __future__ import annotations
 
 from pilotflow import Actor, Winner
+from pilotflow.names import TRACK_RE_REVIEW
 from pilotflow.samples import every_material
 
 from .data import (
@@ -64,7 +65,7 @@ def re_review(stage: Stage) -> None:
     for nid in applied:
         stage.stamp_all(nid)
     results = [
-        run.select(stage.officer(SHANDONG), unit_type, track="re_review")
+        run.select(stage.officer(SHANDONG), unit_type, track=TRACK_RE_REVIEW)
         for unit_type in ("enterprise", "street_town")
     ]
     stage.note(

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from pilotflow import AuthorityGraph, CampaignRun
+from pilotflow.names import ANNOUNCED, AWAITING_APPLICATION, IN_REVIEW, LAPSED, REVOKED, TRACK_RE_REVIEW
 
 from .data import LATE, LISTED, WEIHAI, Unit
 from .results import SummaryRow
@@ -22,7 +23,7 @@ def summarize(run: CampaignRun) -> tuple[SummaryRow, ...]:
     declined: Counter[str] = Counter()
     pending: Counter[str] = Counter()
     for n in run.nominations():
-        if n.track == "re_review" and n.hop == 0 and n.state in ("awaiting_application", "revoked"):
+        if n.track == TRACK_RE_REVIEW and n.hop == 0 and n.state in (AWAITING_APPLICATION, REVOKED):
             continue  # an earlier winner that never applied was never received anywhere
         for i, authority in enumerate(n.route[: n.hop + 1]):
             received[authority] += 1
@@ -32,7 +33,7 @@ def summarize(run: CampaignRun) -> tuple[SummaryRow, ...]:
             cut[n.holder] += 1
         elif n.state in ("declined", "withdrawn"):
             declined[n.holder] += 1
-        elif n.state in ("in_review", "lapsed"):
+        elif n.state in (IN_REVIEW, LAPSED):
             pending[n.holder] += 1
     rows = []
     for code in received:
@@ -63,7 +64,7 @@ def examples(run: CampaignRun, unit_of: Mapping[str, Unit]) -> dict[str, str]:
         unit = unit_of.get(n.id)
         if unit is None or n.track != "new":
             continue  # an earlier winner
-        if n.state == "announced" and "announced" not in out:
+        if n.state == ANNOUNCED and "announced" not in out:
             out["announced"] = n.id
         if n.state == "received" and "at the ministry" not in out:
             out["at the ministry"] = n.id
