@@ -32,6 +32,7 @@ from .errors import (
     GraphError,
     InvalidInput,
     InvalidUnitCode,
+    MaterialRejected,
     MomentRefused,
     NaiveDatetime,
     NominationNotFound,
@@ -43,7 +44,7 @@ from .errors import (
     UnknownDepartment,
 )
 from .files.campaign_file import bundled_campaigns, load_campaign, parse_campaign
-from .files.materials import MaterialRejected, inspect_material, paper_material
+from .files.materials import inspect_material, paper_material
 from .store import MemoryStore, Store, open_store
 
 __all__ = [
