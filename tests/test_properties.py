@@ -15,9 +15,8 @@ from hypothesis import HealthCheck, given, settings
 
 import pilotflow as pf
 from pilotflow.domain.events import FIXED_FIELDS, apply, quota_usage
-from pilotflow.store import Change
 
-from conftest import all_materials, file_material, shanghai, unit_code
+from conftest import BatchOnlyMemoryStore, all_materials, file_material, shanghai, unit_code
 from strategies import ORIGINS, UNIT_TYPES, steps
 
 
@@ -118,13 +117,6 @@ def test_random_actions_keep_invariants_in_memory(
     _play(run, clock, script)
 
 
-class _BatchOnlyMemoryStore(pf.MemoryStore):
-    """A memory store that commits a single change through its batch path as well."""
-
-    def _commit_one(self, campaign: str, ch: Change) -> None:
-        self._commit_many(campaign, [ch], None)
-
-
 def _by_unit(run: pf.CampaignRun) -> tuple[Any, ...]:
     """The run's nominations, log and quota use, nominations named by their unit (ids differ)."""
     units = {n.id: (n.unit_code, n.track) for n in run.nominations()}
@@ -147,7 +139,7 @@ def test_the_memory_stores_single_commit_agrees_with_its_batch_commit(
     its batch commit (the reference) does: one script played on each leaves the same
     nominations, log and quota use."""
     outcomes = []
-    for store in (pf.MemoryStore(), _BatchOnlyMemoryStore()):
+    for store in (pf.MemoryStore(), BatchOnlyMemoryStore()):
         clock = pf.FixedClock(shanghai(2023, 10, 16, 8))
         run = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign), clock=clock)
         _play(run, clock, script)

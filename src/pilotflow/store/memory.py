@@ -184,8 +184,10 @@ class MemoryStore(Store):
         """Speed: one action's commit in one pass, without the batch's overlay dicts.
 
         :meth:`_commit_many` is the reference and keeps the same rules for any number of
-        changes; a property test plays one script both ways (``tests/test_properties.py``).
-        What an action costs on this store: ``benchmarks/README.md``, ``bench_core.py``."""
+        changes; the store contract also runs with every commit sent there, and a property
+        test plays one script both ways (``tests/test_store_contract.py``,
+        ``tests/test_properties.py``). What an action costs on this store:
+        ``benchmarks/README.md``, ``bench_core.py``."""
         after = ch.after
         nid = after.id
         before = ch.before
