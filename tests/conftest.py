@@ -16,7 +16,7 @@ import pilotflow as pf
 from pilotflow.cli.demo import DemoResult, run_demo
 from pilotflow.codes import make_code
 from pilotflow.samples import every_material, material_for
-from pilotflow.store import Store
+from pilotflow.store import Change, Store
 
 CAMPAIGN_ID = "smart-health-elderly-care-2023"
 TZ = "Asia/Shanghai"
@@ -65,6 +65,14 @@ def all_materials() -> list[pf.Material]:
     """Every material any hop of the 2023 campaign asks of a new nomination: paper ones as
     declared copies, electronic ones as real inspected files."""
     return every_material(bundled())
+
+
+class BatchOnlyMemoryStore(pf.MemoryStore):
+    """A memory store that commits a single change through its batch path as well (the
+    reference its fast single-change commit must agree with)."""
+
+    def _commit_one(self, campaign: str, ch: Change) -> None:
+        self._commit_many(campaign, [ch], None)
 
 
 def postgres_url() -> str | None:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pilotflow.store._json import compact_dumps
 from pilotflow.store.codec import dumps
 
 json_values = st.recursive(
@@ -25,7 +26,16 @@ def test_dumps_matches_json_dumps_with_the_same_options(value: Any) -> None:
     assert json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True) == dumps(value)
 
 
+@given(json_values)
+def test_the_fallback_without_the_c_encoder_gives_the_same_text(value: Any) -> None:
+    """Without CPython's private C encoder (another Python) the standard encoder is used,
+    and the text is the same as the C encoder's."""
+    assert dumps(value) == compact_dumps(c_encoder=False)(value)
+
+
 def test_dumps_refuses_what_json_cannot_hold() -> None:
-    """A value that is not JSON data raises TypeError naming its type (nothing half-written)."""
-    with pytest.raises(TypeError, match="object"):
-        dumps({"x": object()})
+    """A value that is not JSON data raises TypeError naming its type (nothing half-written),
+    with the C encoder and without it."""
+    for encode in (dumps, compact_dumps(c_encoder=False)):
+        with pytest.raises(TypeError, match="object"):
+            encode({"x": object()})

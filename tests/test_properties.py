@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 import pilotflow as pf
 from pilotflow.domain.events import FIXED_FIELDS, apply, quota_usage
 
-from conftest import all_materials, file_material, shanghai, unit_code
+from conftest import BatchOnlyMemoryStore, all_materials, file_material, shanghai, unit_code
 from strategies import ORIGINS, UNIT_TYPES, steps
 
 
@@ -115,6 +115,36 @@ def test_random_actions_keep_invariants_in_memory(
     clock = pf.FixedClock(shanghai(2023, 10, 16, 8))
     run = pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=clock)
     _play(run, clock, script)
+
+
+def _by_unit(run: pf.CampaignRun) -> tuple[Any, ...]:
+    """The run's nominations, log and quota use, nominations named by their unit (ids differ)."""
+    units = {n.id: (n.unit_code, n.track) for n in run.nominations()}
+    return (
+        sorted(
+            (units[n.id], n.version, n.state, n.hop, n.stamps, n.seats, n.updated_at)
+            for n in run.nominations()
+        ),
+        [(units[e.nomination_id], e.version, e.action, e.actor, e.at) for e in run.events()],
+        run.store.quota_usage(run.campaign.id),
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(script=steps)
+def test_the_memory_stores_single_commit_agrees_with_its_batch_commit(
+    campaign: pf.Campaign, script: list[tuple[Any, ...]]
+) -> None:
+    """The memory store's fast commit of one change accepts, refuses and writes exactly what
+    its batch commit (the reference) does: one script played on each leaves the same
+    nominations, log and quota use."""
+    outcomes = []
+    for store in (pf.MemoryStore(), BatchOnlyMemoryStore()):
+        clock = pf.FixedClock(shanghai(2023, 10, 16, 8))
+        run = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign), clock=clock)
+        _play(run, clock, script)
+        outcomes.append(_by_unit(run))
+    assert outcomes[0] == outcomes[1]
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])

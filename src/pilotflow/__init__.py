@@ -42,6 +42,7 @@ from .errors import (
     GraphError,
     InvalidInput,
     InvalidUnitCode,
+    MaterialRejected,
     MomentRefused,
     NaiveDatetime,
     NominationNotFound,
@@ -54,7 +55,7 @@ from .errors import (
 )
 from .files.campaign_file import bundled_campaigns, load_campaign, parse_campaign
 from .files.lists import load_list
-from .files.materials import MaterialRejected, inspect_material, paper_material
+from .files.materials import inspect_material, paper_material
 from .store import MemoryStore, Store, open_store
 
 __all__ = [

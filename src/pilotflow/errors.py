@@ -3,48 +3,67 @@
 ::
 
     PilotflowError
-    ├── InvalidInput (also a ValueError)        bad input given to a public function
-    │   ├── CampaignFileError                   a campaign/list file is malformed (file, key path)
-    │   ├── UnknownAuthority                    an authority code not in the graph
-    │   ├── UnknownDepartment                   a department the authority does not have
-    │   ├── InvalidUnitCode                     a unified social credit code that fails its check
-    │   ├── NaiveDatetime                       a datetime without a time zone
-    │   ├── MomentRefused                       an action dated away from the run's clock
-    │   ├── MaterialRejected (materials.py)      a material file that fails its checks
-    │   └── GraphError                          the authority graph is not a forest rooted at the top
-    ├── NominationNotFound (also a LookupError) no nomination with that id
-    ├── DuplicateNomination                     the unit already has a nomination (not withdrawn)
-    ├── ActionRefused                           a guard said no; ``.reasons`` says why, in full
-    │   └── QuotaExceeded                       ...and one of the reasons is a full quota
-    ├── ConflictError                           the nomination changed since it was read
-    └── StoreError                              the storage backend failed (driver error wrapped)
+    ├── InvalidInput (also a ValueError)            bad input given to a public function
+    │   ├── CampaignFileError                       a campaign/list file is malformed (file, key path)
+    │   ├── UnknownAuthority                        an authority code not in the graph
+    │   ├── UnknownDepartment                       a department the authority does not have
+    │   ├── InvalidUnitCode                         a unified social credit code that fails its check
+    │   ├── NaiveDatetime                           a datetime without a time zone
+    │   ├── MomentRefused                           an action dated away from the run's clock
+    │   ├── MaterialRejected                        a material file that fails its checks
+    │   ├── GraphError                              the authority graph is not a forest rooted at the top
+    │   └── MachineTableError                       a state machine table that does not hold together
+    ├── NominationNotFound (also a LookupError)     no nomination with that id
+    ├── DuplicateNomination                         the unit already has a nomination (not withdrawn)
+    ├── ActionRefused                               a guard said no; ``.reasons`` says why, in full
+    │   └── QuotaExceeded                           ...and one of the reasons is a full quota
+    ├── ConflictError                               the nomination changed since it was read
+    ├── StoreError                                  the storage backend failed (driver error wrapped)
+    ├── ReceiptExists                               a store already holds that idempotency key
+    ├── SeatUnavailable                             a store could not take a quota seat
+    ├── CalendarDataMissing                         no holiday data for that year is installed
+    └── MissingDependency (also an ImportError)     a parser needed to check a file is not installed
 
 Every message is given in English and in Chinese, because the people reading a refusal are
 civil servants. A refused action changes nothing: no state, no quota seat, no audit record.
+A guard's refusal carries :class:`Reason` records: a stable code and a message in both
+languages.
+
+``ReceiptExists`` and ``SeatUnavailable`` are what a store raises from ``commit`` (a store
+written by a host raises them too); the service answers a repeated command from its receipt
+and turns a seat it could not take into :class:`QuotaExceeded`. The classes are also offered
+where they are used: ``pilotflow.store``, ``pilotflow.materials``, ``pilotflow.workdays``.
+This module imports nothing from the rest of pilotflow.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from attrs import field, frozen
 
 __all__ = [
     "ActionRefused",
+    "CalendarDataMissing",
     "CampaignFileError",
     "ConflictError",
     "DuplicateNomination",
     "GraphError",
     "InvalidInput",
     "InvalidUnitCode",
+    "MachineTableError",
+    "MaterialRejected",
+    "MissingDependency",
     "MomentRefused",
     "NaiveDatetime",
     "NominationNotFound",
     "PilotflowError",
     "QuotaExceeded",
     "Reason",
+    "ReceiptExists",
+    "SeatUnavailable",
     "StoreError",
     "UnknownAuthority",
     "UnknownDepartment",
@@ -168,8 +187,52 @@ class MomentRefused(InvalidInput):
         super().__init__(en, zh)
 
 
+class MaterialRejected(InvalidInput):
+    """A file (or paper count) was refused as a material; nothing was recorded.
+
+    ``reason`` is a stable code (see ``docs/materials.md`` for the list), ``path`` the path
+    as given (None for a paper count), ``details`` the facts behind the refusal.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        path: str | None,
+        en: str,
+        zh: str,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.reason = reason
+        self.path = path
+        self.details: Mapping[str, Any] = dict(details or {})
+        self.problem_en = en
+        self.problem_zh = zh
+        if path is None:
+            super().__init__(en, zh)
+        else:
+            super().__init__(f"{path}: {en}", f"{path}：{zh}")
+
+    def as_reason(self) -> Reason:
+        """The refusal as a guard :class:`~pilotflow.errors.Reason` (code ``material_<reason>``)."""
+        details = {"path": self.path, **self.details}
+        return Reason(f"material_{self.reason}", self.en, self.zh, details)
+
+
 class GraphError(InvalidInput):
     """The authority graph is inconsistent (a cycle, an orphan, no departments...)."""
+
+
+class MachineTableError(InvalidInput):
+    """The state machine's table is inconsistent: it declares a state twice or names one it
+    does not declare, a state cannot be reached from the initial one, a live state has no way
+    out, or a final state has a transition. ``problem`` says which (``duplicate_state``,
+    ``unknown_state``, ``final_with_transitions``, ``unreachable``, ``dead_end``,
+    ``no_way_to_final``: see :func:`check_table`), ``states`` the states concerned."""
+
+    def __init__(self, problem: str, states: Sequence[str], en: str, zh: str) -> None:
+        self.problem = problem
+        self.states: tuple[str, ...] = tuple(states)
+        super().__init__(f"state machine table: {en}", f"状态机转换表有误：{zh}")
 
 
 class NominationNotFound(PilotflowError, LookupError):
@@ -232,3 +295,77 @@ class ConflictError(PilotflowError):
 
 class StoreError(PilotflowError):
     """The storage backend failed; the driver's exception is chained as ``__cause__``."""
+
+
+class ReceiptExists(PilotflowError):
+    """Raised by a store when a receipt's idempotency key is already stored."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"idempotency key {key!r} was already used", f"幂等键 {key!r} 已被使用")
+
+
+class _Seat(Protocol):
+    """What :class:`SeatUnavailable` reads of a seat (a :class:`pilotflow.store.Seat`)."""
+
+    @property
+    def authority(self) -> str: ...
+
+
+class SeatUnavailable(PilotflowError):
+    """Raised by a store when a seat cannot be taken; the service turns it into a refusal.
+
+    ``seat`` is the :class:`pilotflow.store.Seat` that could not be taken, ``key`` the
+    counter that is full (a unit type, ``"*"`` or ``"re_review"``), ``used`` and ``limit``
+    its figures.
+    """
+
+    def __init__(self, seat: _Seat, used: int, limit: int, key: str) -> None:
+        self.seat = seat
+        self.used = used
+        self.limit = limit
+        self.key = key
+        super().__init__(
+            f"no seat left at {seat.authority} for {key}: {used} of {limit} used",
+            f"{seat.authority} 的 {key} 名额已满：已用 {used}，限额 {limit}",
+        )
+
+
+_CALENDAR_PACKAGE = "chinesecalendar"  # the distribution on PyPI (see pilotflow.workdays)
+
+
+class CalendarDataMissing(PilotflowError):
+    """The holiday data for ``year`` is not in the installed ``chinesecalendar``.
+
+    ``year`` is the year asked for; ``covered`` the years the data knows (a ``range``).
+    The remedy is to upgrade the package once the State Council has published that year's
+    arrangement; pilotflow never falls back on weekdays alone.
+    """
+
+    def __init__(self, year: int, covered: range, version: str) -> None:
+        self.year = year
+        self.covered = covered
+        self.version = version
+        first, last = covered.start, covered.stop - 1
+        package = _CALENDAR_PACKAGE
+        super().__init__(
+            f"no Chinese holiday data for {year}: {package} {version} covers {first}–{last}; "
+            f"upgrade it (pip install -U {package}) once the State Council has published the "
+            f"holiday arrangement for {year}. Working days are not guessed from weekdays.",
+            f"缺少 {year} 年的法定节假日安排数据：{package} {version} 仅覆盖 {first}–{last} 年；"
+            f"请在国务院公布 {year} 年节假日安排后升级（pip install -U {package}）。"
+            "工作日不会仅按星期推算。",
+        )
+
+
+class MissingDependency(PilotflowError, ImportError):
+    """A parser pilotflow needs to check a file is not installed."""
+
+    def __init__(self, module: str, package: str) -> None:
+        self.module = module
+        self.package = package
+        super().__init__(
+            f"checking this file needs the {package!r} package; "
+            f"reinstall pilotflow, which depends on it: pip install --force-reinstall {package}",
+            f"检查该文件需要安装 {package!r} 软件包：pip install --force-reinstall {package}",
+        )

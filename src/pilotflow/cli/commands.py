@@ -50,6 +50,7 @@ from pilotflow.cli.demo import DEFAULT_DB, printable, run_demo
 from pilotflow.domain.calendar import parse_moment
 from pilotflow.domain.inputs import BIDI_AND_SEPARATORS
 from pilotflow.files._io import fs_path
+from pilotflow.names import ATTACH, DECLINE, RECOMMEND, RETURN, STAMP, WITHDRAW
 from pilotflow.store.sql import sqlite_url
 
 __all__ = ["cli", "main"]
@@ -62,7 +63,7 @@ _KINDS = {  # the kinds of authority worth pointing out on a route
     "xpcc": "兵团",
     "central_enterprise": "中央企业",
 }
-ACTIONS = pf.CampaignRun.ACTIONS  # the actions explain() judges
+ACTIONS = (ATTACH, STAMP, RECOMMEND, RETURN, DECLINE, WITHDRAW)  # the actions of a hop
 ERROR = 2  # the exit status of every error (click's own for bad usage)
 REFUSED = 1  # explain: the action would be refused
 INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it

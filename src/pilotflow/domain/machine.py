@@ -51,7 +51,7 @@ from typing import Any
 from attrs import field, frozen
 from transitions import Machine
 
-from ..errors import InvalidInput, Reason
+from ..errors import MachineTableError, Reason
 from . import guards as g
 from . import names
 from .authorities import AuthorityGraph
@@ -122,19 +122,6 @@ STATES = names.STATES
 ACTIONS = names.ACTIONS
 #: Each action as a civil servant names it (for messages in Chinese).
 ACTION_ZH = names.ACTION_ZH
-
-
-class MachineTableError(InvalidInput):
-    """The state machine's table is inconsistent: it declares a state twice or names one it
-    does not declare, a state cannot be reached from the initial one, a live state has no way
-    out, or a final state has a transition. ``problem`` says which (``duplicate_state``,
-    ``unknown_state``, ``final_with_transitions``, ``unreachable``, ``dead_end``,
-    ``no_way_to_final``: see :func:`check_table`), ``states`` the states concerned."""
-
-    def __init__(self, problem: str, states: Sequence[str], en: str, zh: str) -> None:
-        self.problem = problem
-        self.states: tuple[str, ...] = tuple(states)
-        super().__init__(f"state machine table: {en}", f"状态机转换表有误：{zh}")
 
 
 class Branch:

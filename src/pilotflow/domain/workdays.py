@@ -37,7 +37,7 @@ from typing import Any
 
 import pendulum
 
-from ..errors import InvalidInput, PilotflowError
+from ..errors import CalendarDataMissing, InvalidInput
 from .calendar import DEFAULT_TIMEZONE, by_date, moment
 
 __all__ = [
@@ -51,29 +51,6 @@ __all__ = [
 _PACKAGE = "chinesecalendar"  # the distribution on PyPI
 _MODULE = "chinese_calendar"  # its import name
 _ONE_DAY = timedelta(days=1)
-
-
-class CalendarDataMissing(PilotflowError):
-    """The holiday data for ``year`` is not in the installed ``chinesecalendar``.
-
-    ``year`` is the year asked for; ``covered`` the years the data knows (a ``range``).
-    The remedy is to upgrade the package once the State Council has published that year's
-    arrangement; pilotflow never falls back on weekdays alone.
-    """
-
-    def __init__(self, year: int, covered: range, version: str) -> None:
-        self.year = year
-        self.covered = covered
-        self.version = version
-        first, last = covered.start, covered.stop - 1
-        super().__init__(
-            f"no Chinese holiday data for {year}: {_PACKAGE} {version} covers {first}–{last}; "
-            f"upgrade it (pip install -U {_PACKAGE}) once the State Council has published the "
-            f"holiday arrangement for {year}. Working days are not guessed from weekdays.",
-            f"缺少 {year} 年的法定节假日安排数据：{_PACKAGE} {version} 仅覆盖 {first}–{last} 年；"
-            f"请在国务院公布 {year} 年节假日安排后升级（pip install -U {_PACKAGE}）。"
-            "工作日不会仅按星期推算。",
-        )
 
 
 @functools.cache

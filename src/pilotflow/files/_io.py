@@ -108,7 +108,12 @@ def _kind(mode: int) -> tuple[str, str]:
 
 
 class NotRegular(Exception):
-    """What is at a path is not a regular file; ``en``/``zh`` say what it is."""
+    """What is at a path is not a regular file; ``en``/``zh`` say what it is.
+
+    Internal, so not in :mod:`pilotflow.errors`: every caller of :func:`open_regular` and
+    :func:`read_head` catches it and says what is wrong in its own terms (a
+    ``CampaignFileError``, an ``InvalidInput``); ``tests/test_error_tree.py`` checks that.
+    """
 
     def __init__(self, en: str, zh: str) -> None:
         super().__init__(en)

@@ -54,7 +54,7 @@ from attrs import frozen
 
 from ..domain.campaign import Campaign, MaterialType
 from ..domain.records import MAX_COPIES, Material
-from ..errors import InvalidInput, PilotflowError, Reason
+from ..errors import InvalidInput, MaterialRejected, MissingDependency
 from ._io import fs_path
 
 __all__ = [
@@ -192,50 +192,6 @@ _OPEN_FLAGS = (
     | getattr(os, "O_BINARY", 0)
 )
 _DIR_FLAGS = os.O_RDONLY | _O_NOFOLLOW | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
-
-
-class MaterialRejected(InvalidInput):
-    """A file (or paper count) was refused as a material; nothing was recorded.
-
-    ``reason`` is a stable code (see ``docs/materials.md`` for the list), ``path`` the path
-    as given (None for a paper count), ``details`` the facts behind the refusal.
-    """
-
-    def __init__(
-        self,
-        reason: str,
-        path: str | None,
-        en: str,
-        zh: str,
-        details: Mapping[str, Any] | None = None,
-    ) -> None:
-        self.reason = reason
-        self.path = path
-        self.details: Mapping[str, Any] = dict(details or {})
-        self.problem_en = en
-        self.problem_zh = zh
-        if path is None:
-            super().__init__(en, zh)
-        else:
-            super().__init__(f"{path}: {en}", f"{path}：{zh}")
-
-    def as_reason(self) -> Reason:
-        """The refusal as a guard :class:`~pilotflow.errors.Reason` (code ``material_<reason>``)."""
-        details = {"path": self.path, **self.details}
-        return Reason(f"material_{self.reason}", self.en, self.zh, details)
-
-
-class MissingDependency(PilotflowError, ImportError):
-    """A parser pilotflow needs to check a file is not installed."""
-
-    def __init__(self, module: str, package: str) -> None:
-        self.module = module
-        self.package = package
-        super().__init__(
-            f"checking this file needs the {package!r} package; "
-            f"reinstall pilotflow, which depends on it: pip install --force-reinstall {package}",
-            f"检查该文件需要安装 {package!r} 软件包：pip install --force-reinstall {package}",
-        )
 
 
 # --------------------------------------------------------------------------- public API

@@ -23,7 +23,7 @@ from attrs import frozen
 
 from ..domain.events import Event
 from ..domain.records import Nomination
-from ..errors import InvalidInput, PilotflowError
+from ..errors import InvalidInput, ReceiptExists, SeatUnavailable
 
 __all__ = ["Change", "Receipt", "ReceiptExists", "Seat", "SeatUnavailable", "Store"]
 
@@ -101,28 +101,6 @@ def check_changes(changes: object) -> None:
         raise InvalidInput(
             f"changes must be a list of Change, got {type(changes).__name__}",
             "changes 参数必须是 Change 列表",
-        )
-
-
-class ReceiptExists(PilotflowError):
-    """Raised by a store when a receipt's idempotency key is already stored."""
-
-    def __init__(self, key: str) -> None:
-        self.key = key
-        super().__init__(f"idempotency key {key!r} was already used", f"幂等键 {key!r} 已被使用")
-
-
-class SeatUnavailable(PilotflowError):
-    """Raised by a store when a seat cannot be taken; the service turns it into a refusal."""
-
-    def __init__(self, seat: Seat, used: int, limit: int, key: str) -> None:
-        self.seat = seat
-        self.used = used
-        self.limit = limit
-        self.key = key
-        super().__init__(
-            f"no seat left at {seat.authority} for {key}: {used} of {limit} used",
-            f"{seat.authority} 的 {key} 名额已满：已用 {used}，限额 {limit}",
         )
 
 

@@ -8,7 +8,6 @@ equal to live state.
 from __future__ import annotations
 
 import json
-import json.encoder as json_encoder
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -17,6 +16,7 @@ import cattrs
 
 from ..domain.events import Event
 from ..domain.records import Actor, Material
+from ._json import compact_dumps
 
 __all__ = [
     "EVENT_COLUMNS", "converter", "decode_data", "dumps", "encode_data", "event_values", "loads",
@@ -28,30 +28,9 @@ converter.register_unstructure_hook(datetime, lambda d: d.isoformat())
 converter.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
-def _unencodable(value: Any) -> Any:
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-
-# CPython's C encoder, made once with the same options (``JSONEncoder.encode`` makes a new one
-# per call). No circular-reference check: what is stored is plain data pilotflow built.
-_c_make: Any = getattr(json_encoder, "c_make_encoder", None)
-_c_text: Any = getattr(json_encoder, "c_encode_basestring", None)
-_C_ENCODER: Any = (
-    None
-    if _c_make is None or _c_text is None
-    else _c_make(None, _unencodable, _c_text, None, ":", ",", True, False, True)
-)
-
-
-def dumps(value: Any) -> str:
-    """Compact, key-sorted JSON, non-ASCII as is (the same text as ``json.dumps(value,
-    ensure_ascii=False, separators=(",", ":"), sort_keys=True)``)."""
-    if _C_ENCODER is not None and not isinstance(value, str):
-        return "".join(_C_ENCODER(value, 0))
-    return _ENCODER.encode(value)
+#: Compact, key-sorted JSON, non-ASCII as is (the same text as ``json.dumps(value,
+#: ensure_ascii=False, separators=(",", ":"), sort_keys=True)``); see :mod:`._json`.
+dumps = compact_dumps()
 
 
 def loads(text: str) -> Any:

@@ -46,7 +46,8 @@ from alembic.util.exc import CommandError
 from sqlalchemy.engine import Connection, Engine
 
 from ..errors import InvalidInput, StoreError
-from .sql import _engine, make_metadata
+from .sql import make_metadata
+from .sql.core import engine_for as _engine
 
 __all__ = [
     "SCRIPT_LOCATION",

@@ -1,0 +1,411 @@
+"""The SQL store's measured speed tricks, each behind one name, with what it buys in one line.
+
+The measurements are in ``benchmarks/README.md`` ("SQL stores"): with the rest of that work,
+these took a single stamp from 0.07 to 0.61 of a raw-driver floor on SQLite and from about
+0.3 to 0.99 on PostgreSQL, a bulk selection of 100 from 0.10 to 0.53 and from about 0.4 to 2.4.
+None of them changes what is written or read.
+
+* :class:`Statements` — hot statements compiled once to driver SQL: no statement built per call.
+* :class:`RowDecoder` — each distinct JSON text in the rows decoded once, not once per row.
+* :class:`ThreadConnections` — SQLite: a connection per thread, one ``BEGIN IMMEDIATE`` an action.
+* :func:`commit_in_one_statement` — PostgreSQL: a change that takes no seat in one round trip.
+
+What a commit checks and writes is in :mod:`.write` and :mod:`.core`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from datetime import datetime
+from typing import Any, NoReturn
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ...domain.events import build_nomination
+from ...domain.records import MinistryRecord, Nomination
+from ..base import Change
+from ..codec import EVENT_COLUMNS, converter, decode_materials, event_row, loads
+from . import postgres, sqlite
+from ._driver import _StaleRows, dbapi_error, store_error
+from .write import changed
+
+__all__ = [
+    "CompiledSql",
+    "RowDecoder",
+    "Statements",
+    "ThreadConnections",
+    "commit_in_one_statement",
+    "one_statement_change",
+]
+
+
+# -- compiled statements ----------------------------------------------------------------
+
+
+class CompiledSql:
+    """A statement compiled once for a dialect: driver SQL text and, for positional
+    paramstyles (SQLite's ``?``), the order of its parameter names."""
+
+    __slots__ = ("names", "ordered", "text")
+
+    def __init__(self, text: str, names: Sequence[str] | None) -> None:
+        self.text = text
+        self.names = tuple(names) if names else None
+        #: Whether the positional parameters are in the order the caller builds its tuple
+        #: in (set by the caller that knows it); then the tuple is passed as is.
+        self.ordered = False
+
+    def params(self, values: Mapping[str, Any]) -> Any:
+        names = self.names
+        return values if names is None else tuple([values[k] for k in names])
+
+
+class Statements:
+    """Speed: hot statements compiled once to driver SQL: no statement built per call.
+
+    They run on the DB-API cursor (of the SQLAlchemy-managed connection, or of
+    :class:`ThreadConnections`), without SQLAlchemy building a statement and its cache key
+    from 21 literal values on every call. The fixed ones are attributes; :meth:`update`,
+    :meth:`listing` and :meth:`one_statement` compile one statement per shape (the columns an
+    update writes, the filters a listing uses) on first use and keep it.
+    """
+
+    def __init__(self, tables: Mapping[str, sa.Table], dialect: sa.Dialect, pg: bool) -> None:
+        self.dialect = dialect
+        n, e, q, r = tables["nominations"], tables["events"], tables["quota"], tables["receipts"]
+        self.n, self.e = n, e
+        b = sa.bindparam
+        self.columns = [c.name for c in n.c]
+        event_columns = [c.name for c in e.c if c.name != "seq"]
+        self.get = self.compile(sa.select(n).where(n.c.id == b("p_id")))
+        self.version = self.compile(sa.select(n.c.version).where(n.c.id == b("p_id")))
+        self.insert_nomination = self.compile(sa.insert(n), self.columns)
+        self.insert_event = self.compile(sa.insert(e), event_columns)
+        self.insert_event.ordered = self.insert_event.names == EVENT_COLUMNS
+        key = (q.c.campaign == b("p_campaign"), q.c.authority == b("p_authority"),
+               q.c.unit_type == b("p_unit_type"))  # fmt: skip
+        take = sa.update(q).where(*key).values(used=q.c.used + b("p_delta"))
+        self.quota = self.compile(sa.select(q.c.used).where(*key))
+        self.take = self.compile(take)
+        self.take_capped = self.compile(take.where(q.c.used + b("p_delta") <= b("p_limit")))
+        dialect_module = postgres if pg else sqlite
+        self.insert_quota = self.compile(
+            dialect_module.insert_ignoring_conflicts(q), ["campaign", "authority", "unit_type", "used"]
+        )
+        self.claim = self.compile(
+            sa.select(n.c.id).where(n.c.campaign == b("p_campaign"), n.c.unit_code == b("p_unit_code"),
+                                    n.c.track == b("p_track"), n.c.claims_unit == sa.true(),
+                                    n.c.id != b("p_id"))
+        )  # fmt: skip
+        self.receipt = self.compile(
+            sa.select(r.c.fingerprint, r.c.result).where(
+                r.c.campaign == b("p_campaign"), r.c.key == b("p_key")
+            )
+        )
+        self.insert_receipt = self.compile(sa.insert(r), ["campaign", "key", "fingerprint", "result"])
+        self._updates: dict[tuple[str, ...], CompiledSql] = {}
+        self._listings: dict[tuple[str, ...], CompiledSql] = {}
+        self._one: dict[tuple[str, ...], CompiledSql] = {}
+
+    def compile(self, stmt: sa.ClauseElement, column_keys: list[str] | None = None) -> CompiledSql:
+        """``stmt`` as driver SQL for this store's dialect."""
+        compiled = stmt.compile(dialect=self.dialect, column_keys=column_keys)
+        return CompiledSql(compiled.string, getattr(compiled, "positiontup", None))
+
+    def update(self, columns: tuple[str, ...]) -> CompiledSql:
+        """``UPDATE nominations SET <only these columns> WHERE id = ? AND version = ?``."""
+        sql = self._updates.get(columns)
+        if sql is None:
+            n, b = self.n, sa.bindparam
+            stmt = (
+                sa.update(n)
+                .where(n.c.id == b("p_id"), n.c.version == b("p_expected"))
+                .ordered_values(*((n.c[c], b("v_" + c)) for c in columns))  # SET in our order
+            )
+            sql = self._updates[columns] = self.compile(stmt)
+            sql.ordered = sql.names == (*("v_" + c for c in columns), "p_id", "p_expected")
+        return sql
+
+    def listing(self, filters: tuple[str, ...]) -> CompiledSql:
+        """The nominations matching ``filters`` (``p_campaign``, ``p_holder``, ...), oldest first."""
+        sql = self._listings.get(filters)
+        if sql is None:
+            n = self.n
+            q = sa.select(n).where(*(n.c[k[2:]] == sa.bindparam(k) for k in filters))
+            sql = self._listings[filters] = self.compile(q.order_by(n.c.created_at, n.c.id))
+        return sql
+
+    def one_statement(self, columns: tuple[str, ...]) -> CompiledSql:
+        """PostgreSQL: the version-checked UPDATE of ``columns`` and the event INSERT as one
+        statement (``WITH u AS (UPDATE ... RETURNING) INSERT ... SELECT FROM u``)."""
+        sql = self._one.get(columns)
+        if sql is None:
+            n, e, b = self.n, self.e, sa.bindparam
+            upd = (
+                sa.update(n)
+                .where(n.c.id == b("p_id"), n.c.version == b("p_expected"))
+                .values({n.c[c]: b("v_" + c) for c in columns})
+                .returning(n.c.id)
+                .cte("pf_updated")
+            )
+            cols = [c for c in e.c if c.name != "seq"]
+            select = sa.select(*[sa.cast(b("e_" + c.name), c.type) for c in cols]).select_from(upd)
+            sql = self._one[columns] = self.compile(sa.insert(e).from_select(cols, select))
+        return sql
+
+
+# -- rows --------------------------------------------------------------------------------
+
+_fromiso = datetime.fromisoformat
+
+
+class RowDecoder:
+    """Speed: each distinct JSON text in the rows decoded once, not once per row.
+
+    Route, stamps, seats and materials texts are mostly shared between rows (a listing's
+    rows mostly share one long materials text); the decoded values are immutable."""
+
+    __slots__ = ("_cache", "_last_materials")
+
+    def __init__(self) -> None:
+        self._cache: dict[str, Any] = {}
+        self._last_materials: tuple[str, Any] = ("", ())
+
+    def nomination(self, r: Sequence[Any]) -> Nomination:
+        """A nomination from a row in table order (a driver tuple or a SQLAlchemy Row)."""
+        (nid, campaign, revision, unit_code, unit_name, unit_type, scenario, route, hop, _holder,
+         state, _claims, stamps, materials, seats, version, created_at, updated_at, track, batch,
+         ministry) = r  # fmt: skip
+        cache = self._cache
+        if len(cache) > 8192:
+            cache.clear()
+        route_v = cache.get(route)
+        if route_v is None:
+            route_v = cache[route] = tuple(loads(route))
+        stamps_v = cache.get(stamps)
+        if stamps_v is None:
+            stamps_v = cache[stamps] = tuple(loads(stamps))
+        seats_v = cache.get(seats)
+        if seats_v is None:
+            seats_v = cache[seats] = tuple(loads(seats))
+        last = self._last_materials  # rows in a listing mostly share one (long) materials text:
+        if materials == last[0]:  # comparing with the last one is cheaper than hashing it
+            materials_v = last[1]
+        else:
+            materials_v = cache.get(materials)
+            if materials_v is None:
+                materials_v = cache[materials] = decode_materials(loads(materials))
+            self._last_materials = (materials, materials_v)
+        return build_nomination(
+            nid, campaign, revision, unit_code, unit_name, unit_type, scenario, route_v, hop, state,
+            stamps_v, materials_v, seats_v, version, _fromiso(created_at), _fromiso(updated_at),
+            track, batch,
+            None if ministry is None else converter.structure(loads(ministry), MinistryRecord),
+        )  # fmt: skip
+
+
+# -- SQLite: one connection per thread ---------------------------------------------------
+
+
+class _Own:
+    """A DB-API connection taken from the engine (so its ``connect`` listeners, e.g.
+    :func:`~.sqlite.configure_sqlite`'s pragmas, have run) and detached from the pool: owned
+    by one thread of one process (``fork`` is the process generation it was opened in)."""
+
+    __slots__ = ("__weakref__", "conn", "fork")
+
+    def __init__(self, conn: Any, fork: int) -> None:
+        self.conn = conn
+        self.fork = fork
+
+
+#: Process generation: bumped in a forked child, whose inherited connections are never used
+#: (nor closed: SQLite forbids carrying a connection across fork) but kept alive here.
+_FORK = [0]
+_ALL_OWN: weakref.WeakSet[_Own] = weakref.WeakSet()
+_ORPHANS: list[_Own] = []
+
+
+def _after_fork() -> None:
+    _FORK[0] += 1
+    _ORPHANS.extend(_ALL_OWN)
+
+
+if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
+    os.register_at_fork(after_in_child=_after_fork)
+
+
+class ThreadConnections:
+    """Speed: SQLite: a connection per thread, one ``BEGIN IMMEDIATE`` an action.
+
+    On the store's own engine each thread keeps one DB-API connection (autocommit, ``BEGIN``
+    issued explicitly) instead of a pool checkout and return per call, and :meth:`atomic`
+    runs an action's reads and its commit in one transaction (``benchmarks/README.md``,
+    "What moved SQLite"). Forked children never use the connections they inherit."""
+
+    __slots__ = ("_engine", "_error", "_local", "_owned")
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._error: type[Exception] = engine.dialect.loaded_dbapi.Error
+        self._local = threading.local()
+        self._owned: weakref.WeakSet[_Own] = weakref.WeakSet()
+
+    @staticmethod
+    def usable(engine: Engine, host: Connection | None) -> bool:
+        """Whether a store may keep its own connections: SQLite through pysqlite on its own
+        engine, whose pool does not share one connection between threads or callers (with
+        ``StaticPool`` or ``SingletonThreadPool``, or on a host's connection, it does not)."""
+        return (
+            host is None
+            and engine.dialect.name == "sqlite"
+            and engine.dialect.driver == "pysqlite"
+            and isinstance(engine.pool, (sa.pool.QueuePool, sa.pool.NullPool))
+        )
+
+    def connection(self) -> Any:
+        """This thread's own DB-API connection (SQLite, autocommit: ``isolation_level`` is
+        None, BEGIN is issued explicitly), opened through the engine on first use."""
+        own: _Own | None = getattr(self._local, "own", None)
+        if own is None or own.fork != _FORK[0]:
+            fairy = self._engine.raw_connection()
+            try:
+                conn = fairy.driver_connection
+                fairy.detach()
+            except BaseException:
+                fairy.close()
+                raise
+            own = self._local.own = _Own(conn, _FORK[0])
+            self._owned.add(own)
+            _ALL_OWN.add(own)
+        return own.conn
+
+    def failed(self, exc: Exception) -> NoReturn:
+        """Raise a driver error of our own connection as SQLAlchemy would have wrapped it,
+        dropping the connection if it is gone."""
+        own: _Own | None = getattr(self._local, "own", None)
+        dialect = self._engine.dialect
+        if own is not None and dialect.is_disconnect(exc, own.conn, None):  # type: ignore[arg-type]
+            self._local.own = None
+            self._owned.discard(own)
+            with suppress(Exception):
+                own.conn.close()
+        wrapped = dbapi_error(exc, self._error, dialect)
+        raise store_error(wrapped) from wrapped
+
+    def fetch(self, text: str, params: Any) -> list[Any]:
+        """All rows of a read on this thread's connection (autocommit, or inside the
+        :meth:`atomic` scope's transaction)."""
+        try:
+            rows: list[Any] = self.connection().execute(text, params).fetchall()
+        except self._error as exc:
+            self.failed(exc)
+        except sa.exc.SQLAlchemyError as exc:
+            raise store_error(exc) from exc
+        return rows
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One action's reads and its commit in one ``BEGIN IMMEDIATE`` transaction on this
+        thread's connection (see :attr:`~pilotflow.store.Store.atomic`); nested scopes join
+        the outer one."""
+        conn = self.connection()
+        if getattr(self._local, "atomic", False):
+            yield
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except self._error as exc:
+            self.failed(exc)
+        self._local.atomic = True
+        try:
+            yield
+        except BaseException:
+            self._local.atomic = False
+            if conn.in_transaction:
+                conn.rollback()
+            raise
+        self._local.atomic = False
+        try:
+            conn.execute("COMMIT")
+        except self._error as exc:
+            if conn.in_transaction:
+                conn.rollback()
+            self.failed(exc)
+
+    def commit(self, write: Callable[..., None], *args: Any) -> None:
+        """``write(cursor, *args)`` on this thread's connection between ``BEGIN IMMEDIATE``
+        and ``COMMIT``, rolled back on any error; inside an :meth:`atomic` scope, only the
+        writes (the scope commits, or rolls back when this raises)."""
+        try:
+            conn = self.connection()
+            cur = conn.cursor()
+            own = not getattr(self._local, "atomic", False)  # else the scope commits
+            if own:
+                cur.execute("BEGIN IMMEDIATE")
+            try:
+                write(cur, *args)
+                if own:
+                    cur.execute("COMMIT")
+            except BaseException:
+                if own and conn.in_transaction:
+                    conn.rollback()
+                raise
+        except self._error as exc:
+            self.failed(exc)
+        except sa.exc.SQLAlchemyError as exc:
+            raise store_error(exc) from exc
+
+    def close(self) -> None:
+        """Close the connections this process opened (a forked child's inherited ones are
+        left alone) and forget them all."""
+        fork = _FORK[0]
+        for own in list(self._owned):
+            if own.fork == fork:
+                with suppress(Exception):
+                    own.conn.close()
+            self._owned.discard(own)
+        self._local = threading.local()
+
+
+# -- PostgreSQL: one round trip ----------------------------------------------------------
+
+
+def one_statement_change(changes: Sequence[Change]) -> Nomination | None:
+    """The version a commit (without a receipt) changes when it fits
+    :func:`commit_in_one_statement`: one change to an existing nomination that takes no seat
+    and claims no unit it did not claim; else None."""
+    if len(changes) != 1:
+        return None
+    ch = changes[0]
+    before = ch.before
+    if before is None or ch.seats or (ch.after.claims_unit and not before.claims_unit):
+        return None
+    return before
+
+
+def commit_in_one_statement(
+    statements: Statements,
+    execute: Callable[[CompiledSql, Mapping[str, Any]], int],
+    campaign: str,
+    ch: Change,
+    before: Nomination,
+) -> None:
+    """Speed: PostgreSQL: a change that takes no seat in one round trip.
+
+    The version-checked UPDATE and the event INSERT go as one statement, run in autocommit
+    (``execute`` runs it and gives back the rows it wrote): atomic by itself, no BEGIN and
+    COMMIT round trips. No row updated: no event inserted, nothing written (a conflict)."""
+    values = changed(before, ch.after)
+    sql = statements.one_statement(tuple(values))
+    params = {"v_" + c: v for c, v in values.items()}
+    params["p_id"], params["p_expected"] = ch.after.id, before.version
+    for c, v in event_row(campaign, ch.event).items():
+        params["e_" + c] = v
+    if execute(sql, params) != 1:
+        raise _StaleRows([(ch.after.id, before.version)])

@@ -1,0 +1,387 @@
+"""The SQL store itself: :class:`SQLStore` on an engine or on a host's connection, and the
+engine a store URL names. The dialects' own parts are in :mod:`.sqlite` and :mod:`.postgres`,
+what a commit writes in :mod:`.write`, the speed tricks in :mod:`._fast`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ...domain.events import Event
+from ...domain.records import Nomination
+from ...errors import (
+    ConflictError,
+    DuplicateNomination,
+    InvalidInput,
+    NominationNotFound,
+    PilotflowError,
+    ReceiptExists,
+    StoreError,
+)
+from ..base import Change, Receipt, Store, check_changes, findable
+from ..base import given as _given
+from ..codec import row_event
+from . import postgres, sqlite
+from ._driver import _StaleRows, dbapi_error, store_error
+from ._fast import (
+    CompiledSql,
+    RowDecoder,
+    Statements,
+    ThreadConnections,
+    commit_in_one_statement,
+    one_statement_change,
+)
+from .schema import SCHEMA_VERSION, make_metadata, recorded_version, version_error
+from .write import write_changes, write_receipt
+
+__all__ = ["SQLStore", "engine_for"]
+
+
+def engine_for(url: str, *, read_only: bool = False, prefix: str = "pf_", **options: Any) -> Engine:
+    """The engine on the database ``url`` names (``sqlite:///file.db``, ``postgresql://...``),
+    set up for pilotflow; ``read_only``: a SQLite file must exist and hold pilotflow's tables."""
+    if url.startswith("sqlite"):
+        return sqlite.sqlite_engine(url, read_only=read_only, prefix=prefix, **options)
+    if postgres.is_postgres_url(url):
+        return postgres.postgres_engine(url, **options)
+    raise InvalidInput(
+        f"unsupported store URL {url!r}: use memory://, sqlite:///file.db or postgresql://...",
+        f"不支持的存储地址 {url!r}",
+    )
+
+
+class SQLStore(Store):
+    """A store on a SQLAlchemy ``Engine`` (SQLite file or PostgreSQL), or on a host's
+    ``Connection``.
+
+    Given a ``Connection``, pilotflow reads and writes through it: its writes join the
+    host's transaction (inside a SAVEPOINT, so a refused commit undoes only pilotflow's part)
+    and a host rollback leaves no pilotflow trace. Given an ``Engine``, each commit is its own
+    transaction.
+    """
+
+    def __init__(
+        self,
+        bind: Engine | Connection,
+        *,
+        prefix: str = "pf_",
+        schema: str | None = None,
+        create: bool = True,
+    ) -> None:
+        if isinstance(bind, Connection):
+            self._conn: Connection | None = bind
+            engine = bind.engine
+        elif isinstance(bind, Engine):
+            self._conn = None
+            engine = bind
+        else:
+            raise InvalidInput(
+                f"SQLStore needs a SQLAlchemy Engine or Connection, got {type(bind).__name__}",
+                "SQLStore 需要 SQLAlchemy 的 Engine 或 Connection",
+            )
+        self.engine = engine
+        self.metadata = make_metadata(prefix, schema)
+        key = (schema + ".") if schema else ""
+        tables = {name: self.metadata.tables[f"{key}{prefix}{name}"]
+                  for name in ("nominations", "events", "quota", "meta", "receipts")}  # fmt: skip
+        self._n, self._e, self._q = tables["nominations"], tables["events"], tables["quota"]
+        self._pg = engine.dialect.name == "postgresql"
+        # Reads outside a host connection: autocommit (PostgreSQL: no BEGIN/ROLLBACK round
+        # trips; SQLite: no write lock, see configure_sqlite).
+        self._reader = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self._pg
+            else engine.execution_options(**{sqlite.READ_ONLY: True})
+        )
+        self._dbapi_error: type[Exception] = engine.dialect.loaded_dbapi.Error
+        self._dbapi_integrity: type[Exception] = engine.dialect.loaded_dbapi.IntegrityError
+        self._sql = Statements(tables, engine.dialect, self._pg)
+        self._rows = RowDecoder()
+        self._threads = ThreadConnections(engine) if ThreadConnections.usable(engine, self._conn) else None
+        if self._threads is not None:
+            self.atomic = self._threads.atomic
+        meta = tables["meta"]
+        with self._wrap():
+            if create:
+                with self._write_conn() as conn:
+                    if schema and self._pg:
+                        conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
+                    # Only a database with no recorded version gets tables: one at another
+                    # version is left untouched (and refused below) for the migrations.
+                    if recorded_version(conn, meta, schema) is None:
+                        self.metadata.create_all(conn)
+                        conn.execute(sa.insert(meta).values(key="schema_version", value=SCHEMA_VERSION))
+            with self._read_conn() as conn:
+                found = recorded_version(conn, meta, schema)
+        if found != SCHEMA_VERSION:
+            raise version_error(found, f"{key}{meta.name}")
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> SQLStore:
+        prefix = options.pop("prefix", "pf_")
+        schema = options.pop("schema", None)
+        create = options.pop("create", True)
+        # read_only: check first that the database holds pilotflow's tables (a SQLite file:
+        # without creating, locking or changing anything), then never create or migrate.
+        read_only = bool(options.pop("read_only", False))
+        engine = engine_for(url, read_only=read_only, prefix=prefix, **options)
+        try:
+            if read_only and engine.dialect.name != "sqlite":  # (SQLite: checked by engine_for)
+                postgres.holds_pilotflow(engine, prefix, schema)
+            return cls(engine, prefix=prefix, schema=schema, create=create and not read_only)
+        except BaseException:
+            engine.dispose()  # close the file now (SQLite then removes its -wal and -shm)
+            raise
+
+    def __repr__(self) -> str:
+        return f"<SQLStore {self.engine.url.render_as_string(hide_password=True)}>"
+
+    def close(self) -> None:
+        if self._conn is None:
+            if self._threads is not None:
+                self._threads.close()
+            self.engine.dispose()
+
+    # -- connections -----------------------------------------------------------------
+
+    def _fetch(self, sql: CompiledSql, values: Mapping[str, Any]) -> list[Any]:
+        """All rows of a compiled read (autocommit, outside any transaction of ours)."""
+        if self._threads is not None:
+            return self._threads.fetch(sql.text, sql.params(values))
+        with self._wrap(), self._cursor(False) as cur:
+            cur.execute(sql.text, sql.params(values))
+            rows: list[Any] = cur.fetchall()
+        return rows
+
+    @contextmanager
+    def _read_conn(self) -> Iterator[Connection]:
+        if self._conn is not None:
+            yield self._conn
+        else:
+            with self._reader.connect() as conn:
+                yield conn
+
+    @contextmanager
+    def _write_conn(self) -> Iterator[Connection]:
+        """A transaction: our own, or a SAVEPOINT inside the host's."""
+        if self._conn is not None:
+            if self._conn.in_transaction():
+                with self._conn.begin_nested():
+                    yield self._conn
+            else:
+                with self._conn.begin():
+                    yield self._conn
+        else:
+            with self.engine.begin() as conn:
+                yield conn
+
+    @contextmanager
+    def _cursor(self, write: bool) -> Iterator[Any]:
+        """A DB-API cursor on the SQLAlchemy-managed connection: for a write, inside a
+        transaction (our own, committed at the end, or a SAVEPOINT inside the host's); for a
+        read outside a host connection, in autocommit (no write lock, no BEGIN round trip)."""
+        if self._conn is not None:
+            if write:
+                with self._write_conn() as conn:
+                    yield conn.connection.cursor()
+            else:
+                # The host's connection: let SQLAlchemy begin its transaction as it would.
+                if not self._conn.in_transaction():
+                    self._conn.begin()
+                yield self._conn.connection.cursor()
+            return
+        raw = self.engine.raw_connection()
+        try:
+            dbapi: Any = raw.driver_connection
+            cur = dbapi.cursor()
+            if not write:
+                if self._pg:
+                    dbapi.autocommit = True
+                    try:
+                        yield cur
+                    finally:
+                        dbapi.autocommit = False
+                else:
+                    yield cur
+                return
+            if self._pg:
+                try:
+                    yield cur
+                except BaseException:
+                    dbapi.rollback()
+                    raise
+                dbapi.commit()
+                return
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                if dbapi.in_transaction:
+                    dbapi.rollback()
+                raise
+            cur.execute("COMMIT")
+        except self._dbapi_error as exc:
+            if self.engine.dialect.is_disconnect(exc, raw, None):  # type: ignore[arg-type]
+                raw.invalidate(exc)
+            raise
+        finally:
+            raw.close()
+
+    @contextmanager
+    def _wrap(self) -> Iterator[None]:
+        try:
+            yield
+        except PilotflowError:
+            raise
+        except sa.exc.SQLAlchemyError as exc:
+            raise store_error(exc) from exc
+        except self._dbapi_error as exc:  # a statement run on the driver's cursor
+            wrapped = dbapi_error(exc, self._dbapi_error, self.engine.dialect)
+            raise store_error(wrapped) from wrapped
+
+    # -- reads -----------------------------------------------------------------------
+
+    def get(self, nomination_id: str) -> Nomination:
+        if not findable(nomination_id, what="nomination_id"):
+            raise NominationNotFound(nomination_id)
+        if self._threads is not None:
+            rows = self._threads.fetch(self._sql.get.text, (nomination_id,))
+        else:
+            rows = self._fetch(self._sql.get, {"p_id": nomination_id})
+        if not rows:
+            raise NominationNotFound(nomination_id)
+        return self._rows.nomination(rows[0])
+
+    def find_claim(self, campaign: str, unit_code: str, track: str = "new") -> Nomination | None:
+        if not findable(campaign, unit_code, track, what="campaign, unit_code and track"):
+            return None
+        n = self._n
+        with self._wrap(), self._read_conn() as conn:
+            row = conn.execute(
+                sa.select(n).where(n.c.campaign == campaign, n.c.unit_code == unit_code, n.c.track == track,
+                                   n.c.claims_unit == sa.true())
+            ).first()  # fmt: skip
+        return None if row is None else self._rows.nomination(row)
+
+    def nominations(
+        self,
+        campaign: str,
+        *,
+        holder: str | None = None,
+        state: str | None = None,
+        unit_type: str | None = None,
+    ) -> list[Nomination]:
+        if not findable(campaign, *_given(holder, state, unit_type), what="campaign and the filters"):
+            return []
+        values = {"p_campaign": campaign}
+        for name, value in (("holder", holder), ("state", state), ("unit_type", unit_type)):
+            if value is not None:
+                values["p_" + name] = value
+        decode = self._rows.nomination
+        return [decode(r) for r in self._fetch(self._sql.listing(tuple(values)), values)]
+
+    def events(self, campaign: str, nomination_id: str | None = None) -> list[Event]:
+        if not findable(campaign, *_given(nomination_id), what="campaign and nomination_id"):
+            return []
+        e = self._e
+        q = sa.select(e).where(e.c.campaign == campaign)
+        if nomination_id is not None:
+            q = q.where(e.c.nomination_id == nomination_id)
+        with self._wrap(), self._read_conn() as conn:
+            rows = conn.execute(q.order_by(e.c.seq)).mappings().all()
+        return [row_event(r) for r in rows]
+
+    def quota_used(self, campaign: str, authority: str, unit_type: str) -> int:
+        if not findable(campaign, authority, unit_type, what="campaign, authority and unit_type"):
+            return 0
+        params = {"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type}
+        rows = self._fetch(self._sql.quota, params)
+        return int(rows[0][0] or 0) if rows else 0
+
+    def quota_usage(self, campaign: str) -> dict[tuple[str, str], int]:
+        if not findable(campaign, what="campaign"):
+            return {}
+        q = self._q
+        with self._wrap(), self._read_conn() as conn:
+            rows = conn.execute(
+                sa.select(q.c.authority, q.c.unit_type, q.c.used).where(
+                    q.c.campaign == campaign, q.c.used != 0
+                )
+            ).all()
+        return {(a, t): int(u) for a, t, u in rows}
+
+    def receipt(self, campaign: str, key: str) -> Receipt | None:
+        if not findable(campaign, key, what="campaign and key"):
+            return None
+        rows = self._fetch(self._sql.receipt, {"p_campaign": campaign, "p_key": key})
+        return Receipt(key, rows[0][0], rows[0][1]) if rows else None
+
+    # -- writes ----------------------------------------------------------------------
+
+    def commit(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
+        if type(changes) is not tuple and type(changes) is not list:
+            check_changes(changes)
+        try:
+            before = None
+            if self._pg and self._conn is None and receipt is None:
+                before = one_statement_change(changes)
+            if before is not None:
+                commit_in_one_statement(self._sql, self._autocommit, campaign, changes[0], before)
+            elif self._threads is not None:
+                self._threads.commit(self._write, campaign, changes, receipt)
+            else:
+                with self._wrap(), self._cursor(True) as cur:
+                    self._write(cur, campaign, changes, receipt)
+        except _StaleRows as stale:  # rolled back: name the first row another writer changed
+            sql = self._sql.version
+            for nid, expected in stale.expected:
+                rows = self._fetch(sql, {"p_id": nid})
+                actual = rows[0][0] if rows else None
+                if actual != expected:
+                    raise ConflictError(nid, expected, actual) from None
+            raise ConflictError(stale.expected[0][0], stale.expected[0][1], None) from None
+        except StoreError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, sa.exc.IntegrityError):
+                raise self._classify(campaign, changes, receipt, cause) from cause
+            raise
+
+    def _write(self, cur: Any, campaign: str, changes: Sequence[Change], receipt: Receipt | None) -> None:
+        if receipt is not None:
+            write_receipt(cur, self._sql, campaign, receipt)
+        write_changes(cur, self._sql, campaign, changes, self._dbapi_integrity)
+
+    def _autocommit(self, sql: CompiledSql, params: Mapping[str, Any]) -> int:
+        """Run one statement in autocommit; the number of rows it wrote."""
+        with self._wrap(), self._cursor(False) as cur:
+            cur.execute(sql.text, sql.params(params))
+            done: int = cur.rowcount
+        return done
+
+    def _classify(
+        self,
+        campaign: str,
+        changes: Sequence[Change],
+        receipt: Receipt | None,
+        exc: sa.exc.IntegrityError,
+    ) -> PilotflowError:
+        """Name the constraint a concurrent writer won on (read after the rollback)."""
+        if receipt is not None and self.receipt(campaign, receipt.key) is not None:
+            return ReceiptExists(receipt.key)
+        for ch in changes:
+            if ch.after.claims_unit:
+                other = self.find_claim(campaign, ch.after.unit_code, ch.after.track)
+                if other is not None and other.id != ch.after.id:
+                    return DuplicateNomination(ch.after.unit_code, other.id)
+        first = changes[0].after if changes else None
+        if first is None:
+            return StoreError(f"integrity error: {exc}", f"数据完整性错误：{exc}")
+        try:
+            actual: int | None = self.get(first.id).version
+        except NominationNotFound:
+            actual = None
+        return ConflictError(first.id, (changes[0].before.version if changes[0].before else 0), actual)

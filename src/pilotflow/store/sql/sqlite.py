@@ -1,0 +1,205 @@
+"""SQLite: the file's settings (:func:`configure_sqlite`), its URL, and the checks that let
+``read_only`` open a file without creating, locking or changing anything.
+
+pilotflow issues ``BEGIN IMMEDIATE`` itself (the write lock taken up front, so two writers
+never both take the last seat), runs its own reads in autocommit, and keeps the file in WAL
+mode with ``synchronous=NORMAL``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Connection, Engine
+
+from ...errors import InvalidInput, StoreError
+from ...files._io import NotRegular, read_head
+
+__all__ = [
+    "READ_ONLY",
+    "SQLITE_HEADER",
+    "configure_sqlite",
+    "insert_ignoring_conflicts",
+    "sqlite_engine",
+    "sqlite_url",
+]
+
+#: The execution option that marks pilotflow's own reads: no ``BEGIN IMMEDIATE`` for them.
+READ_ONLY = "pilotflow_read_only"
+
+
+def sqlite_engine(url: str, *, read_only: bool = False, prefix: str = "pf_", **options: Any) -> Engine:
+    """An engine on the SQLite file ``url`` names, configured (:func:`configure_sqlite`).
+    ``read_only``: the file must exist and hold pilotflow's tables (checked first)."""
+    if read_only:
+        return configure_sqlite(sa.create_engine(_existing_sqlite(url, prefix), **options), read_only=True)
+    return configure_sqlite(sa.create_engine(_sqlite_url(url), **options))
+
+
+def insert_ignoring_conflicts(table: sa.Table) -> sa.Executable:
+    """``INSERT ... ON CONFLICT DO NOTHING`` into ``table`` (a quota counter's first row)."""
+    from sqlalchemy.dialects.sqlite import insert
+
+    return insert(table).on_conflict_do_nothing()
+
+
+def _sqlite_url(url: str) -> str:
+    path = (sa.engine.make_url(url).database or "") if "///" in url else ""  # %-decoded, no ?query
+    if not path or path == ":memory:":
+        raise InvalidInput(
+            "the SQLite store needs a real file: sqlite:///path/to/pilotflow.db",
+            "SQLite 存储需要一个真实文件路径：sqlite:///path/to/pilotflow.db",
+        )
+    parent = Path(path).expanduser().resolve().parent
+    if not parent.is_dir():
+        raise InvalidInput(
+            f"the folder of the SQLite file does not exist: {parent}",
+            f"SQLite 文件所在目录不存在：{parent}",
+        )
+    return url
+
+
+#: The first 16 bytes of every SQLite database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def sqlite_url(path: str | os.PathLike[str]) -> str:
+    """``sqlite:///path`` for a file path, with the characters a URL would read otherwise
+    (``%``, ``?``) percent-encoded."""
+    return "sqlite:///" + os.fspath(path).replace("%", "%25").replace("?", "%3F")
+
+
+def _existing_sqlite(url: str, prefix: str) -> sa.URL:
+    """For ``read_only``: the URL of an existing SQLite file that holds pilotflow's tables,
+    opened without ever creating it (``mode=rw``), once it is checked to be one without
+    creating, locking or changing anything: a regular file (a folder, a FIFO or a device is
+    refused, never read), with SQLite's header and a ``{prefix}meta`` table."""
+    parsed = sa.engine.make_url(url)
+    name = parsed.database or ""
+    if not name or name == ":memory:" or parsed.query.get("uri"):
+        raise InvalidInput(
+            "reading a SQLite store needs the path of an existing file: sqlite:///path/to/pilotflow.db",
+            "只读打开 SQLite 存储需要一个已存在文件的路径：sqlite:///path/to/pilotflow.db",
+        )
+    path = os.path.abspath(os.path.expanduser(name))
+    head = _sqlite_head(name, path)
+    if not head:
+        raise InvalidInput(
+            f"{name} is empty, not a pilotflow database", f"{name} 是空文件，不是 pilotflow 数据库"
+        )
+    if not head.startswith(SQLITE_HEADER):
+        raise InvalidInput(
+            f"{name} is not a SQLite database, so not a pilotflow database",
+            f"{name} 不是 SQLite 数据库文件，因而不是 pilotflow 数据库",
+        )
+    # A WAL-mode file without its -wal file is complete: read it as immutable, so that no
+    # -wal or -shm file is made beside a file that may not be ours.
+    immutable = head[18] == 2 and not os.path.exists(path + "-wal")
+    check = f"file:{quote(path)}?mode=ro" + ("&immutable=1" if immutable else "")
+    try:
+        conn = sqlite3.connect(check, uri=True)
+        try:
+            found = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (f"{prefix}meta",)
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StoreError(
+            f"cannot read the SQLite file {name}: {exc}",
+            f"无法读取 SQLite 文件 {name}（文件可能已损坏或正被锁定）",
+        ) from exc
+    if found is None:
+        raise InvalidInput(
+            f"{name} is not a pilotflow database (it has no {prefix}meta table): "
+            "a database of another application?",
+            f"{name} 不是 pilotflow 数据库（可能是其他应用程序的数据库）",
+        )
+    query = {**parsed.query, "uri": "true", "mode": "rw"}
+    return sa.engine.URL.create("sqlite", database=f"file:{quote(path)}", query=query)
+
+
+def _sqlite_head(name: str, path: str) -> bytes:
+    """The first 100 bytes of a regular file (SQLite's header), refusing anything else
+    before opening it (a FIFO would block, a device may act on being opened)."""
+    try:
+        return read_head(path, 100)
+    except NotRegular:
+        raise _not_a_file(name, os.path.isdir(path)) from None
+    except FileNotFoundError:
+        raise InvalidInput(f"no such database file: {name}", f"数据库文件不存在：{name}") from None
+    except OSError as exc:
+        denied = isinstance(exc, PermissionError)
+        raise InvalidInput(
+            f"cannot read the database file {name}: {exc.strerror or exc}",
+            f"无法读取数据库文件 {name}" + ("（没有读取权限）" if denied else ""),
+        ) from None
+
+
+def _not_a_file(name: str, folder: bool) -> InvalidInput:
+    if folder:
+        return InvalidInput(f"{name} is a folder, not a database file", f"{name} 是文件夹，不是数据库文件")
+    return InvalidInput(
+        f"{name} is not a regular file (a FIFO, a device or a socket), so not a database file",
+        f"{name} 不是普通文件（而是管道、设备或套接字），不是数据库文件",
+    )
+
+
+_BUSY_TIMEOUT_MS = 30_000
+
+
+def _switch_to_wal(cur: Any) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while another connection holds the database's
+    write lock. SQLite does not call the busy handler for this switch (it would have to
+    raise a lock it may already share), so a process connecting while another migrates or
+    writes, as web workers starting together do, got "database is locked" at once."""
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def configure_sqlite(engine: Engine, *, read_only: bool = False) -> Engine:
+    """Make a SQLite engine transactional the way pilotflow needs (and return it).
+
+    Python's sqlite3 driver defers BEGIN and so breaks SAVEPOINTs and host rollbacks; this
+    installs SQLAlchemy's documented recipe (pilotflow issues ``BEGIN IMMEDIATE`` itself,
+    taking the write lock up front) plus WAL, a busy timeout and foreign keys. A host that
+    hands pilotflow its own SQLite engine or connection must call this on the engine first.
+    ``read_only``: leave the journal mode as it is and refuse every write
+    (``PRAGMA query_only``).
+    """
+
+    @sa_event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+        if read_only:
+            cur.execute("PRAGMA query_only=ON")
+        else:
+            _switch_to_wal(cur)
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @sa_event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # pilotflow's own reads run in autocommit (one statement, a consistent snapshot in
+        # WAL) instead of taking the write lock; every transaction that writes takes it.
+        if not conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

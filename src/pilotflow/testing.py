@@ -1,0 +1,652 @@
+"""The store contract, for a host that writes its own :class:`~pilotflow.store.Store`.
+
+pilotflow's own stores (memory, SQLite, PostgreSQL) pass one contract: nominations read back
+equal, the audit log keeps every event's content, a change computed from a stale read is a
+conflict, a batch is all or nothing, the store itself refuses a quota seat or a unit's second
+live nomination that a concurrent writer took, a refusal leaves no trace, and text no store
+can hold is refused alike everywhere. :class:`StoreContract` holds those checks as test
+methods; a host runs them on its store by subclassing it and saying how to build a fresh,
+empty store. With pytest (the subclass's name begins with ``Test``; the base class itself is
+not collected)::
+
+    # tests/test_my_store.py
+    from pilotflow.testing import StoreContract
+    from myapp.store import MyStore
+
+    class TestMyStore(StoreContract):
+        def make_store(self) -> MyStore:
+            return MyStore(...)  # a fresh, empty store for each check
+
+With unittest, mix in ``unittest.TestCase`` (``class MyStoreTest(StoreContract,
+unittest.TestCase)``). Override :meth:`StoreContract.close_store` to remove what a store
+leaves behind (a schema, a file). Without any runner, :meth:`StoreContract.run_all` runs
+every check and gives back the failures:
+
+>>> import pilotflow as pf
+>>> class TestMemoryStore(StoreContract):
+...     def make_store(self) -> pf.Store:
+...         return pf.MemoryStore()
+>>> TestMemoryStore().test_missing_nomination()  # one check, as a runner calls it
+>>> TestMemoryStore.run_all()
+{}
+
+The checks use only pilotflow's public API, the bundled campaign
+(``smart-health-elderly-care-2023``) and its sample material files. This module needs no
+test framework; see ``docs/testing.md``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, ClassVar, Generic, TypeVar
+
+import pendulum
+
+import pilotflow as pf
+
+from .codes import make_code
+from .samples import every_material
+from .store import Change, Receipt, ReceiptExists, SeatUnavailable, Store
+
+__all__ = ["StoreContract"]
+
+E = TypeVar("E", bound=BaseException)
+_TZ = "Asia/Shanghai"
+_CAMPAIGN = "smart-health-elderly-care-2023"
+
+
+# -- small helpers (no test framework needed) --------------------------------------------
+
+
+@functools.cache
+def _bundled(campaign_id: str) -> pf.Campaign:
+    return pf.load_campaign(campaign_id)
+
+
+class _Raised(Generic[E]):
+    """What :func:`_raises` caught: ``value``."""
+
+    value: E
+
+
+@contextmanager
+def _raises(kind: type[E], match: str | None = None) -> Iterator[_Raised[E]]:
+    """The body must raise ``kind`` (whose text matches the regular expression ``match``)."""
+    caught: _Raised[E] = _Raised()
+    try:
+        yield caught
+    except kind as exc:
+        if match is not None and not re.search(match, str(exc)):
+            raise AssertionError(
+                f"{kind.__name__} raised, but {str(exc)[:300]!r} does not match {match!r}"
+            ) from exc
+        caught.value = exc
+        return
+    raise AssertionError(f"{kind.__name__} was not raised")
+
+
+#: Checks run once per case: the method's name -> (case id, arguments) for each case.
+_CASES: dict[str, list[tuple[str, tuple[Any, ...]]]] = {}
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def _cases(*cases: tuple[str, tuple[Any, ...]]) -> Callable[[F], F]:
+    """Run the decorated check once per ``(case id, arguments)``: it becomes one test method
+    per case, named ``<name>__<case id>`` (see :func:`_expand`)."""
+
+    def mark(check: F) -> F:
+        _CASES[check.__name__] = list(cases)
+        return check
+
+    return mark
+
+
+def _expand(cls: type[StoreContract]) -> type[StoreContract]:
+    """Replace each check marked with :func:`_cases` by one method per case."""
+    for name, cases in _CASES.items():
+        check = vars(cls)[name]
+        delattr(cls, name)
+        for case_id, args in cases:
+            setattr(cls, f"{name}__{case_id}", _one_case(check, case_id, args))
+    return cls
+
+
+def _one_case(check: Callable[..., None], case_id: str, args: tuple[Any, ...]) -> Callable[[Any], None]:
+    def run_case(self: Any) -> None:
+        check(self, *args)
+
+    run_case.__name__ = f"{check.__name__}__{case_id}"
+    run_case.__qualname__ = f"{check.__qualname__}__{case_id}"
+    run_case.__doc__ = f"{inspect.cleandoc(check.__doc__ or '')}\n\nCase: {case_id}."
+    return run_case
+
+
+class _HeldCommits(Store):
+    """The store under test behind a door that keeps commits instead of writing them: a run on
+    it judges actions against the real store's state, and the changes it would have committed
+    can be committed later, once that state has moved on (a second worker's late commit)."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.held: list[tuple[list[Change], Receipt | None]] = []
+
+    def get(self, nomination_id: str) -> pf.Nomination:
+        return self.inner.get(nomination_id)
+
+    def find_claim(self, campaign: str, unit_code: str, track: str = "new") -> pf.Nomination | None:
+        return self.inner.find_claim(campaign, unit_code, track)
+
+    def nominations(
+        self,
+        campaign: str,
+        *,
+        holder: str | None = None,
+        state: str | None = None,
+        unit_type: str | None = None,
+    ) -> list[pf.Nomination]:
+        return self.inner.nominations(campaign, holder=holder, state=state, unit_type=unit_type)
+
+    def events(self, campaign: str, nomination_id: str | None = None) -> list[pf.Event]:
+        return self.inner.events(campaign, nomination_id)
+
+    def quota_used(self, campaign: str, authority: str, unit_type: str) -> int:
+        return self.inner.quota_used(campaign, authority, unit_type)
+
+    def quota_usage(self, campaign: str) -> dict[tuple[str, str], int]:
+        return self.inner.quota_usage(campaign)
+
+    def receipt(self, campaign: str, key: str) -> Receipt | None:
+        return self.inner.receipt(campaign, key)
+
+    def commit(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
+        self.held.append((list(changes), receipt))
+
+
+_BAD_TEXTS = (
+    ("nul", ("威海\x00公司", "control character")),
+    ("lone_surrogate", ("威海\ud800公司", "lone surrogate")),
+    ("zero_width_only", ("\u200b\u200b\u200b", "visible character")),
+    ("escape_sequence", ("\x1b[2J威海", "control character")),
+    ("ten_mebibytes", ("威" * (10 * 2**20), "at most")),
+)
+
+
+# -- the contract ------------------------------------------------------------------------
+
+
+class StoreContract:
+    """The checks every store passes; subclass it and override :meth:`make_store`.
+
+    Each ``test_*`` method is one check, run on stores made by :meth:`make_store` (a fresh,
+    empty one each time) and closed afterwards by :meth:`close_store`. The helpers
+    (:meth:`new_run`, :meth:`nominate`, ...) are there for a host's own extra checks.
+    """
+
+    #: The bundled campaign the checks run.
+    campaign_id: ClassVar[str] = _CAMPAIGN
+
+    # -- what a host overrides -------------------------------------------------------------
+
+    def make_store(self) -> Store:
+        """A fresh, empty store of the kind under test (override this)."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must override make_store() to build the store to check"
+        )
+
+    def close_store(self, store: Store) -> None:
+        """Release a store made by :meth:`make_store` (override to also remove its data)."""
+        store.close()
+
+    # -- set-up and clean-up (pytest, unittest, or run_all) ----------------------------
+
+    def fresh_store(self) -> Store:
+        """A store from :meth:`make_store`, closed by :meth:`close_store` after the check."""
+        store = self.make_store()
+        if not isinstance(store, Store):
+            raise TypeError(f"make_store() must return a pilotflow.store.Store, got {type(store).__name__}")
+        self.__dict__.setdefault("_contract_stores", []).append(store)
+        return store
+
+    def teardown_method(self, method: object = None) -> None:
+        """Close the stores of the check that ran (pytest calls this after each check)."""
+        stores: list[Store] = self.__dict__.pop("_contract_stores", [])
+        for store in reversed(stores):
+            self.close_store(store)
+
+    def tearDown(self) -> None:
+        """Close the stores of the check that ran (unittest calls this after each check)."""
+        self.teardown_method()
+
+    @classmethod
+    def check_names(cls) -> list[str]:
+        """The names of every check, in order."""
+        return sorted(name for name in dir(cls) if name.startswith("test_") and callable(getattr(cls, name)))
+
+    @classmethod
+    def run_all(cls) -> dict[str, BaseException]:
+        """Run every check, each on a fresh instance, without a test runner; the failures by
+        check name (empty: the store keeps the contract)."""
+        failures: dict[str, BaseException] = {}
+        for name in cls.check_names():
+            contract = cls()
+            try:
+                getattr(contract, name)()
+            except Exception as exc:
+                failures[name] = exc
+            finally:
+                contract.teardown_method()
+        return failures
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def moment(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+        """A moment in Asia/Shanghai: ``moment(2023, 10, 17, 9)`` is 09:00 on 17 October 2023."""
+        return pendulum.datetime(year, month, day, hour, minute, tz=_TZ)
+
+    def campaign(self) -> pf.Campaign:
+        """The bundled campaign the checks run (loaded once: a campaign is immutable)."""
+        return _bundled(self.campaign_id)
+
+    def new_run(self, store: Store) -> pf.CampaignRun:
+        """A run of the campaign on ``store``, with empty disqualification lists and a clock
+        standing at 09:00 on 17 October 2023 (Asia/Shanghai)."""
+        campaign = self.campaign()
+        clock = pf.FixedClock(self.moment(2023, 10, 17, 9))
+        return pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign), clock=clock)
+
+    @staticmethod
+    def unit_code(n: int, division: str = "371002") -> str:
+        """A valid unified social credit code registered in ``division``, distinct for each ``n``."""
+        return make_code("91" + division, f"MA{n:06d}")
+
+    def materials(self) -> list[pf.Material]:
+        """Every material the campaign asks of a new nomination (paper ones declared, the
+        electronic ones as real, inspected sample files)."""
+        return every_material(self.campaign())
+
+    def nominate(
+        self, run: pf.CampaignRun, n: int, *, origin: str = "371002", unit_type: str = "enterprise",
+        materials: bool = True,
+    ) -> pf.Nomination:  # fmt: skip
+        """File nomination number ``n`` at the district ``origin`` as its applicant (a unit
+        registered there), with every material."""
+        code = self.unit_code(n, origin)
+        return run.nominate(
+            pf.Actor.applicant(code, "applicant"), unit_code=code, unit_name=f"测试单位{n}",
+            unit_type=unit_type, scenario="smart_nursing_homes", origin=origin,
+            materials=self.materials() if materials else (),
+        )  # fmt: skip
+
+    @staticmethod
+    def stamp_all(run: pf.CampaignRun, nomination_id: str) -> pf.Nomination:
+        """Every department of the holder stamps."""
+        n = run.get(nomination_id)
+        for department in run.graph[n.holder].departments:
+            n = run.stamp(pf.Actor(n.holder, department, f"{department}-clerk"), nomination_id)
+        return n
+
+    def forward(self, run: pf.CampaignRun, nomination_id: str) -> pf.Nomination:
+        """Stamp at the holder and recommend one level up."""
+        n = self.stamp_all(run, nomination_id)
+        return run.recommend(pf.Actor(n.holder, run.graph[n.holder].departments[0], "lead"), n.id)
+
+    @staticmethod
+    def state(run: pf.CampaignRun) -> tuple[object, ...]:
+        """Everything a store holds for the run: nominations, events, quota use."""
+        return (
+            sorted((n.id, n.version, n.state, n.holder) for n in run.nominations()),
+            [(e.nomination_id, e.version, e.action) for e in run.events()],
+            run.store.quota_usage(run.campaign.id),
+        )
+
+    def held_run(self, store: Store) -> tuple[pf.CampaignRun, list[tuple[list[Change], Receipt | None]]]:
+        """A second run on ``store`` whose commits are held back, and the list they are kept in
+        (changes, receipt): what a concurrent worker judged but has not committed yet."""
+        held = _HeldCommits(store)
+        return self.new_run(held), held.held
+
+    # -- reading back --------------------------------------------------------------------
+
+    def test_nominate_and_read_back(self) -> None:
+        """A filed nomination is read back equal, with one ``nominate`` event and version 1."""
+        store = self.fresh_store()
+        run = self.new_run(store)
+        n = self.nominate(run, 1)
+        assert n == run.get(n.id)
+        assert n.version == 1
+        assert [e.action for e in run.history(n.id)] == ["nominate"]
+        assert n == store.find_claim(run.campaign.id, n.unit_code)
+
+    def test_whole_route_round_trips(self) -> None:
+        """Driving a nomination to the ministry stores every version, event and seat, and the
+        log replays to exactly the stored state and quota use."""
+        store = self.fresh_store()
+        run = self.new_run(store)
+        n = self.nominate(run, 1)
+        for _ in range(3):
+            n = self.forward(run, n.id)
+        assert n.state == "received"
+        assert n.holder == "MIN"
+        assert n == run.get(n.id)
+        snapshot = run.replay()
+        assert {n.id: n} == dict(snapshot.nominations)
+        assert store.quota_usage(run.campaign.id) == dict(snapshot.quota)
+        assert store.quota_used(run.campaign.id, "371000", "enterprise") == 1
+        assert store.quota_used(run.campaign.id, "370000", "*") == 1
+        assert len(run.events()) == 1 + 3 * (3 + 1)  # nominate, then 3 stamps + recommend a level
+
+    def test_events_keep_their_content(self) -> None:
+        """An event read back from the store has the actor, moment (with its offset), verdicts,
+        campaign revision, list versions and data it was written with."""
+        store = self.fresh_store()
+        run = self.new_run(store)
+        n = self.nominate(run, 1)
+        n = self.stamp_all(run, n.id)
+        stamp = run.history(n.id)[1]
+        assert stamp.action == "stamp"
+        assert pf.Actor("371002", "industry", "industry-clerk") == stamp.actor
+        assert self.moment(2023, 10, 17, 9) == stamp.at
+        assert stamp.at.isoformat()[-6:] == "+08:00"
+        assert dict(stamp.data) == {"department": "industry"}
+        assert run.campaign.revision == stamp.revision
+        assert stamp.verdicts == ("actor_holds", "before_deadline", "not_stamped_yet", "not_listed")
+        assert set(run.campaign.screening_lists) <= {k for k, _ in stamp.lists}
+        first = run.history(n.id)[0]
+        assert tuple(self.materials()) == first.data["materials"]
+
+    def test_missing_nomination(self) -> None:
+        """Reading an unknown id raises NominationNotFound (a LookupError)."""
+        store = self.fresh_store()
+        with _raises(pf.NominationNotFound):
+            store.get("no-such-id")
+        with _raises(LookupError):
+            store.get("no-such-id")
+
+    def test_filters(self) -> None:
+        """nominations() filters by holder, state and unit type, oldest first."""
+        run = self.new_run(self.fresh_store())
+        a = self.nominate(run, 1, unit_type="park")
+        b = self.nominate(run, 2, unit_type="base")
+        c = self.nominate(run, 3, origin="371003", unit_type="park")
+        self.forward(run, c.id)
+        assert [a.id, b.id] == [n.id for n in run.nominations(holder="371002")]
+        assert [a.id] == [n.id for n in run.nominations(holder="371002", unit_type="park")]
+        assert [c.id] == [n.id for n in run.nominations(holder="371000", state="in_review")]
+        assert run.nominations(state="received") == []
+
+    def test_multi_line_reasons_keep_their_lines(self) -> None:
+        """A reason may hold line breaks and tabs (a written opinion), stored and read back alike."""
+        run = self.new_run(self.fresh_store())
+        n = self.nominate(run, 1)
+        run.decline(pf.Actor("371002", "industry", "c"), n.id, reason="  一、材料不全；\n二、\t数据不实  ")
+        assert run.history(n.id)[-1].reason == "一、材料不全；\n二、\t数据不实"
+
+    def test_a_repeated_command_is_answered_from_its_receipt(self) -> None:
+        """A command carrying an idempotency key leaves a receipt the store gives back; the
+        same command sent again is answered from it, with no second event."""
+        store = self.fresh_store()
+        run = self.new_run(store)
+        n = self.nominate(run, 1)
+        clerk = pf.Actor("371002", "industry", "clerk")
+        first = run.stamp(clerk, n.id, idempotency_key="stamp-1")
+        kept = store.receipt(run.campaign.id, "stamp-1")
+        assert kept is not None
+        assert kept.key == "stamp-1"
+        assert kept.fingerprint
+        assert kept.result
+        assert store.receipt(run.campaign.id, "stamp-2") is None
+        events = len(run.events())
+        assert first == run.stamp(clerk, n.id, idempotency_key="stamp-1")
+        assert events == len(run.events())
+
+    # -- what the store itself enforces ----------------------------------------------------
+
+    def test_a_change_computed_from_a_stale_read_is_a_conflict(self) -> None:
+        """A change a second worker computed from a version that has since moved on raises
+        ConflictError (expected and actual versions) and writes nothing."""
+        store = self.fresh_store()
+        run = self.new_run(store)
+        n = self.nominate(run, 1)
+        late, held = self.held_run(store)
+        late.stamp(pf.Actor("371002", "health", "b"), n.id)  # judged on version 1, held back
+        run.stamp(pf.Actor("371002", "industry", "a"), n.id)  # version 2 is written first
+        before = self.state(run)
+        with _raises(pf.ConflictError) as info:
+            store.commit(run.campaign.id, *held[0])
+        assert (n.id, 1, 2) == (info.value.nomination_id, info.value.expected, info.value.actual)
+        assert before == self.state(run)
+
+    def test_a_batch_with_one_stale_change_writes_nothing(self) -> None:
+        """A batch whose last change is stale is refused with ConflictError as a whole: its
+        earlier, valid change is not written either."""
+        store = self.fresh_store()
+        run = self.new_run(store)
+        a, b = self.nominate(run, 1), self.nominate(run, 2)
+        clerk = pf.Actor("371002", "industry", "a")
+        late, held = self.held_run(store)
+        late.stamp(clerk, a.id)
+        late.stamp(clerk, b.id)
+        run.stamp(clerk, b.id)  # b moves on: the held change of b is stale
+        before = self.state(run)
+        with _raises(pf.ConflictError):
+            store.commit(run.campaign.id, held[0][0] + held[1][0])
+        assert before == self.state(run)
+        assert run.get(a.id).version == 1
+
+    def test_the_store_refuses_a_seat_two_writers_judged_free(self) -> None:
+        """Two recommendations judged against the same last free seat: the store lets the
+        first in and refuses the second itself, with SeatUnavailable naming the seat, the full
+        counter and its figures; nothing of the second is written."""
+        store = self.fresh_store()
+        run = self.new_run(store)
+        ids = []
+        for i in range(2):
+            n = self.forward(run, self.nominate(run, i, unit_type="park").id)  # at Weihai
+            ids.append(self.stamp_all(run, n.id).id)
+        weihai = pf.Actor("371000", "industry", "lead")  # one park seat at Weihai
+        late, held = self.held_run(store)
+        for nid in ids:
+            late.recommend(weihai, nid)  # both judged while the seat is free
+        store.commit(run.campaign.id, *held[0])
+        before = self.state(run)
+        with _raises(SeatUnavailable) as info:
+            store.commit(run.campaign.id, *held[1])
+        full = info.value
+        assert (full.seat.authority, full.key, full.used, full.limit) == ("371000", "park", 1, 1)
+        assert before == self.state(run)
+        assert store.quota_used(run.campaign.id, "371000", "park") == 1
+
+    def test_the_store_refuses_a_second_live_nomination_of_a_unit(self) -> None:
+        """Two nominations of one unit filed at once (each judged before the other is
+        written): the store takes the first and refuses the second with DuplicateNomination
+        naming the first; nothing of the second is written."""
+        store = self.fresh_store()
+        run = self.new_run(store)
+        late, held = self.held_run(store)
+        first, second = self.nominate(late, 7), self.nominate(late, 7)
+        store.commit(run.campaign.id, *held[0])
+        before = self.state(run)
+        with _raises(pf.DuplicateNomination) as info:
+            store.commit(run.campaign.id, *held[1])
+        assert (self.unit_code(7), first.id) == (info.value.unit_code, info.value.existing_id)
+        assert before == self.state(run)
+        with _raises(pf.NominationNotFound):
+            store.get(second.id)
+
+    def test_a_receipt_key_is_taken_once(self) -> None:
+        """A commit carrying a receipt whose key another command has stored meanwhile raises
+        ReceiptExists and writes nothing, not even its change."""
+        store = self.fresh_store()
+        run = self.new_run(store)
+        a, b = self.nominate(run, 1), self.nominate(run, 2)
+        clerk = pf.Actor("371002", "industry", "clerk")
+        late, held = self.held_run(store)
+        late.stamp(clerk, a.id, idempotency_key="k")
+        run.stamp(clerk, b.id, idempotency_key="k")
+        before = self.state(run)
+        changes, receipt = held[0]
+        assert receipt is not None
+        with _raises(ReceiptExists) as info:
+            store.commit(run.campaign.id, changes, receipt)
+        assert info.value.key == "k"
+        assert before == self.state(run)
+
+    def test_one_live_nomination_per_unit(self) -> None:
+        """A second live nomination of the same unit is refused; after withdrawal it is allowed."""
+        store = self.fresh_store()
+        run = self.new_run(store)
+        n = self.nominate(run, 7)
+        with _raises(pf.DuplicateNomination) as info:
+            self.nominate(run, 7)
+        assert n.id == info.value.existing_id
+        run.withdraw(pf.Actor.applicant(n.unit_code, "x"), n.id, reason="重新准备材料")
+        assert store.find_claim(run.campaign.id, n.unit_code) is None
+        again = self.nominate(run, 7)
+        assert again.id != n.id
+        assert again == store.find_claim(run.campaign.id, self.unit_code(7))
+
+    def test_refusal_leaves_no_trace(self) -> None:
+        """A refused action changes nothing in the store: state, quota and log are as before."""
+        run = self.new_run(self.fresh_store())
+        n = self.nominate(run, 1)
+        before = self.state(run)
+        with _raises(pf.ActionRefused):
+            run.recommend(pf.Actor("371002", "industry", "a"), n.id)  # stamps missing
+        with _raises(pf.ActionRefused):
+            run.stamp(pf.Actor("371003", "industry", "a"), n.id)  # not the holder
+        assert before == self.state(run)
+
+    # -- one rule for text, on every store -------------------------------------------------
+
+    @_cases(*_BAD_TEXTS)
+    def test_a_unit_name_breaking_the_text_rule_is_refused(self, text: str, problem: str) -> None:
+        """A unit name with NUL, a lone surrogate, only zero-width characters, an escape sequence
+        or 10 MiB is refused alike on every store, as InvalidInput naming the field; nothing is
+        written."""
+        run = self.new_run(self.fresh_store())
+        before = self.state(run)
+        code = self.unit_code(1)
+        with _raises(pf.InvalidInput, match=problem) as error:
+            run.nominate(
+                pf.Actor.applicant(code, "a"), unit_code=code, unit_name=text, unit_type="enterprise",
+                scenario="smart_nursing_homes", origin="371002", materials=self.materials(),
+            )  # fmt: skip
+        assert "unit_name" in error.value.en
+        assert before == self.state(run)
+
+    @_cases(*_BAD_TEXTS)
+    def test_reasons_and_keys_breaking_the_text_rule_are_refused(self, text: str, problem: str) -> None:
+        """A reason, an idempotency key and an actor's person id obey the same rule on every store."""
+        run = self.new_run(self.fresh_store())
+        n = self.nominate(run, 1)
+        before = self.state(run)
+        clerk = pf.Actor("371002", "industry", "clerk")
+        with _raises(pf.InvalidInput, match=problem):
+            run.decline(clerk, n.id, reason=text)
+        with _raises(pf.InvalidInput):
+            run.stamp(clerk, n.id, idempotency_key=text)
+        with _raises(pf.InvalidInput):
+            pf.Actor("371002", "industry", text)
+        assert before == self.state(run)
+
+    @_cases(("lone_surrogate", ("\ud800",)), ("nul", ("abc\x00",)), ("ten_thousand", ("x" * 10_000,)))
+    def test_reading_with_an_impossible_id_is_invalid_input(self, bad_id: str) -> None:
+        """``get``, ``history``, ``position`` and an action given an id no store can hold say so
+        (InvalidInput naming the id) on every store, never a driver's encoding error."""
+        run = self.new_run(self.fresh_store())
+        self.nominate(run, 1)
+        for call in (
+            lambda: run.get(bad_id),
+            lambda: run.history(bad_id),
+            lambda: run.position(bad_id),
+            lambda: run.stamp(pf.Actor("371002", "industry", "c"), bad_id),
+        ):
+            with _raises(pf.InvalidInput, match="nomination id"):
+                call()
+
+    def test_paper_material_carries_no_file_fields(self) -> None:
+        """A paper material declared with a file name (which no inspection checked) is refused;
+        copies are bounded."""
+        run = self.new_run(self.fresh_store())
+        n = self.nominate(run, 1, materials=False)
+        clerk = pf.Actor("371002", "industry", "c")
+        with _raises(pf.InvalidInput, match="paper material"):
+            run.attach(clerk, n.id, pf.Material("application_form_paper", copies=3, filename="\ud800.pdf"))
+        with _raises(pf.InvalidInput, match="copies"):
+            pf.Material("application_form_paper", copies=10**20)
+
+    @_cases(
+        ("nul", ("a\x00b",)), ("lone_surrogate", ("a\ud800",)), ("zero_width", ("\u200b",)),
+        ("hundred_thousand", ("x" * 100_000,)), ("not_text", (5,)),
+    )  # fmt: skip
+    def test_a_nominations_reason_obeys_the_text_rule(self, reason: object) -> None:
+        """``nominate(reason=...)`` is held to the text rule like every other reason, on every
+        store: refused as InvalidInput, nothing written."""
+        run = self.new_run(self.fresh_store())
+        before = self.state(run)
+        code = self.unit_code(1)
+        with _raises(pf.InvalidInput, match="nominate reason"):
+            run.nominate(
+                pf.Actor.applicant(code, "a"), unit_code=code, unit_name="单位", unit_type="enterprise",
+                scenario="smart_nursing_homes", origin="371002", reason=reason,  # type: ignore[arg-type]
+            )  # fmt: skip
+        assert before == self.state(run)
+
+    @_cases(
+        ("hangul_filler", ("\u3164",)), ("blank_braille", ("\u2800\u2800",)),
+        ("halfwidth_filler", ("\uffa0",)), ("bidi_override", ("a\u202eb",)),
+        ("line_separator", ("a\u2028b",)),
+    )  # fmt: skip
+    def test_blank_letters_and_bidi_controls_are_not_a_name(self, name: str) -> None:
+        """A name made of characters that print as nothing (Hangul fillers, the blank Braille
+        pattern), or holding a bidirectional override or a line separator, is refused alike on
+        every store."""
+        run = self.new_run(self.fresh_store())
+        code = self.unit_code(1)
+        with _raises(pf.InvalidInput, match="unit_name"):
+            run.nominate(
+                pf.Actor.applicant(code, "a"), unit_code=code, unit_name=name, unit_type="enterprise",
+                scenario="smart_nursing_homes", origin="371002",
+            )  # fmt: skip
+
+    @_cases(("lone_surrogate", ("\ud800",)), ("nul", ("a\x00b",)))
+    def test_a_store_lookup_by_text_no_store_can_hold_finds_nothing(self, odd: str) -> None:
+        """Called directly, every store answers a lookup by text it cannot hold (a lone surrogate,
+        a NUL) alike: not found, nothing, zero; never a driver's encoding error."""
+        store = self.fresh_store()
+        with _raises(pf.NominationNotFound):
+            store.get(odd)
+        assert store.events("c", odd) == []
+        assert store.nominations(odd) == []
+        assert None is store.find_claim("c", odd)
+        assert None is store.receipt("c", odd)
+        assert store.quota_used("c", odd, "enterprise") == 0
+        assert store.quota_usage(odd) == {}
+
+    @_cases(("list", ([],)), ("int", (5,)), ("none", (None,)))
+    def test_a_store_lookup_by_something_that_is_not_text_is_invalid_input(self, odd: object) -> None:
+        """Called directly, every store refuses a lookup argument that is not text with an
+        InvalidInput naming it, and ``commit`` refuses changes that are not a list."""
+        store = self.fresh_store()
+        with _raises(pf.InvalidInput):
+            store.get(odd)  # type: ignore[arg-type]
+        if odd is not None:  # None is "no filter" where a filter is optional
+            with _raises(pf.InvalidInput):
+                store.events("c", odd)  # type: ignore[arg-type]
+        with _raises(pf.InvalidInput):
+            store.quota_used("c", odd, "enterprise")  # type: ignore[arg-type]
+        with _raises(pf.InvalidInput):
+            store.receipt("c", odd)  # type: ignore[arg-type]
+        if odd != []:  # an empty list of changes commits nothing
+            with _raises(pf.InvalidInput, match="changes"):
+                store.commit("c", odd)  # type: ignore[arg-type]
+
+
+_expand(StoreContract)
