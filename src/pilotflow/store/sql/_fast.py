@@ -32,7 +32,7 @@ from ..base import Change
 from ..codec import EVENT_COLUMNS, converter, decode_materials, event_row, loads
 from . import postgres, sqlite
 from ._driver import _StaleRows, dbapi_error, store_error
-from .write import changed
+from .columns import changed
 
 __all__ = [
     "CompiledSql",

@@ -1,0 +1,80 @@
+"""How a nomination is written as a row: every column of a new one, and the columns a change
+moved (an update compares and writes only those)."""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import attrs
+
+from ...domain.events import FIXED_FIELDS
+from ...domain.records import Nomination
+from ..codec import converter, dumps, encode_materials, moment_values, tuple_json
+
+__all__ = ["changed", "nomination_row"]
+
+#: The fields an action can change, and how each column is written when it does. Every other
+#: field is fixed when a nomination is filed (``events.apply`` copies it; a test pins that),
+#: so an update compares and writes only these. ``holder`` and ``claims_unit`` are derived:
+#: written when ``hop`` or ``state`` change.
+_MOVING: dict[str, Any] = {
+    "hop": None,
+    "state": None,
+    "stamps": tuple_json,  # tuples of strings: JSON arrays (cached by value)
+    "materials": lambda v: dumps(encode_materials(v)),
+    "seats": tuple_json,
+    "updated_at": lambda v: moment_values(v)[0],
+    "ministry": lambda v: None if v is None else dumps(converter.unstructure(v)),
+}
+_GET_MOVING = operator.attrgetter(*_MOVING)
+if {*_MOVING, *FIXED_FIELDS, "version"} != {a.name for a in attrs.fields(Nomination)}:  # pragma: no cover
+    raise ImportError("pilotflow.store.sql.columns: _MOVING and events.FIXED_FIELDS must cover Nomination")
+_MOVING_ENCODERS = tuple(_MOVING.items())
+
+
+def nomination_row(n: Nomination) -> dict[str, Any]:
+    """A new nomination's row, every column encoded."""
+    return {
+        "id": n.id,
+        "campaign": n.campaign,
+        "revision": n.revision,
+        "unit_code": n.unit_code,
+        "unit_name": n.unit_name,
+        "unit_type": n.unit_type,
+        "scenario": n.scenario,
+        "route": dumps(list(n.route)),
+        "hop": n.hop,
+        "holder": n.holder,
+        "state": n.state,
+        "claims_unit": n.claims_unit,
+        "stamps": dumps(list(n.stamps)),
+        "materials": dumps(encode_materials(n.materials)),
+        "seats": dumps(list(n.seats)),
+        "version": n.version,
+        "created_at": n.created_at.isoformat(),
+        "updated_at": n.updated_at.isoformat(),
+        "track": n.track,
+        "batch": n.batch,
+        "ministry": None if n.ministry is None else dumps(converter.unstructure(n.ministry)),
+    }
+
+
+def changed(before: Nomination, after: Nomination) -> dict[str, Any]:
+    """The columns of ``after`` that differ from ``before``, encoded (a stamp writes
+    stamps, version and updated_at, not the materials or the route)."""
+    out: dict[str, Any] = {}
+    # By identity: apply() carries an unchanged value over as the same object, so a new
+    # object is (nearly always) a new value; writing an equal one again is harmless and
+    # cheaper than comparing (a moment from the clock against one read back from the row
+    # costs a time-zone conversion per comparison).
+    # (hop and state are an int and a short string: compared by value.)
+    for (f, enc), old, new in zip(_MOVING_ENCODERS, _GET_MOVING(before), _GET_MOVING(after), strict=True):
+        if new is not old and (enc is not None or new != old):
+            out[f] = new if enc is None else enc(new)
+    if "hop" in out:
+        out["holder"] = after.holder
+    if "state" in out:
+        out["claims_unit"] = after.claims_unit
+    out["version"] = after.version
+    return out
