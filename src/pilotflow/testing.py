@@ -107,7 +107,7 @@ def _cases(*cases: tuple[str, tuple[Any, ...]]) -> Callable[[F], F]:
     return mark
 
 
-def _expand(cls: type[StoreContract]) -> type[StoreContract]:
+def _expand(cls: type[_Harness]) -> type[_Harness]:
     """Replace each check marked with :func:`_cases` by one method per case."""
     for name, cases in _CASES.items():
         check = vars(cls)[name]
@@ -180,13 +180,8 @@ _BAD_TEXTS = (
 # -- the contract ------------------------------------------------------------------------
 
 
-class StoreContract:
-    """The checks every store passes; subclass it and override :meth:`make_store`.
-
-    Each ``test_*`` method is one check, run on stores made by :meth:`make_store` (a fresh,
-    empty one each time) and closed afterwards by :meth:`close_store`. The helpers
-    (:meth:`new_run`, :meth:`nominate`, ...) are there for a host's own extra checks.
-    """
+class _Harness:
+    """What every check stands on: the store the host makes, its clean-up, and helpers."""
 
     #: The bundled campaign the checks run.
     campaign_id: ClassVar[str] = _CAMPAIGN
@@ -312,7 +307,9 @@ class StoreContract:
         held = _HeldCommits(store)
         return self.new_run(held), held.held
 
-    # -- reading back --------------------------------------------------------------------
+
+class _ReadingBack(_Harness):
+    """Checks: what is written is read back, whole."""
 
     def test_nominate_and_read_back(self) -> None:
         """A filed nomination is read back equal, with one ``nominate`` event and version 1."""
@@ -406,7 +403,10 @@ class StoreContract:
         assert first == run.stamp(clerk, n.id, idempotency_key="stamp-1")
         assert events == len(run.events())
 
-    # -- what the store itself enforces ----------------------------------------------------
+
+class _WhatTheStoreEnforces(_Harness):
+    """Checks: versions, seats, claims and receipts are held by the store itself, and a
+    refusal leaves no trace."""
 
     def test_a_change_computed_from_a_stale_read_is_a_conflict(self) -> None:
         """A change a second worker computed from a version that has since moved on raises
@@ -523,7 +523,9 @@ class StoreContract:
             run.stamp(pf.Actor("371003", "industry", "a"), n.id)  # not the holder
         assert before == self.state(run)
 
-    # -- one rule for text, on every store -------------------------------------------------
+
+class _OneRuleForText(_Harness):
+    """Checks: text no store can hold is refused, or found nowhere, alike on every store."""
 
     @_cases(*_BAD_TEXTS)
     def test_a_unit_name_breaking_the_text_rule_is_refused(self, text: str, problem: str) -> None:
@@ -649,4 +651,13 @@ class StoreContract:
                 store.commit("c", odd)  # type: ignore[arg-type]
 
 
-_expand(StoreContract)
+_expand(_OneRuleForText)
+
+
+class StoreContract(_ReadingBack, _WhatTheStoreEnforces, _OneRuleForText):
+    """The checks every store passes; subclass it and override :meth:`make_store`.
+
+    Each ``test_*`` method is one check, run on stores made by :meth:`make_store` (a fresh,
+    empty one each time) and closed afterwards by :meth:`close_store`. The helpers
+    (:meth:`new_run`, :meth:`nominate`, ...) are there for a host's own extra checks.
+    """
