@@ -278,7 +278,7 @@ def _true(*args: object, **kwargs: object) -> bool:
 
 HOP_STATES = [f"level_{i}" for i in range(LEVELS)]
 TM_STATES = ["new", *HOP_STATES, "received"]
-# One always-true condition per pilotflow guard on the same action (workflow._DEFINITION).
+# One always-true condition per pilotflow guard on the same action (machine.TRANSITION_TABLE).
 TM_TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "nominate", "source": "new", "dest": HOP_STATES[0], "conditions": [_true] * 3},
     {"trigger": "stamp", "source": HOP_STATES, "dest": None, "conditions": [_true] * 3},
