@@ -33,6 +33,7 @@ __all__ = [
     "Nomination",
     "Objection",
     "Score",
+    "claim_key",
 ]
 
 MAX_COPIES = 1000  # paper copies of one material (一式三份 is the usual)
@@ -52,6 +53,16 @@ def _text(what: str, longest: int = SHORT):  # type: ignore[no-untyped-def]
             )
 
     return check
+
+
+def claim_key(unit_code: str, track: str) -> str:
+    """What a unit may hold only once in a campaign: its code within the track (a unit may
+    be both a new applicant and an earlier winner under re-review).
+
+    >>> claim_key("91350100M000100Y43", "new"), claim_key("91350100M000100Y43", "re_review")
+    ('91350100M000100Y43', 're_review:91350100M000100Y43')
+    """
+    return unit_code if track == TRACK_NEW else f"{track}:{unit_code}"
 
 
 @frozen(repr=False)
@@ -193,5 +204,5 @@ class Nomination:
 
     @property
     def claim_key(self) -> str:
-        """What a unit may hold only once: its code within the track."""
-        return self.unit_code if self.track == TRACK_NEW else f"{self.track}:{self.unit_code}"
+        """What a unit may hold only once: its code within the track (:func:`claim_key`)."""
+        return claim_key(self.unit_code, self.track)

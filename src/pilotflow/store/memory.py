@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.events import Event, EventShape, build_event
-from ..domain.records import Actor, Nomination
+from ..domain.records import Actor, Nomination, claim_key
 from ..errors import ConflictError, DuplicateNomination, NominationNotFound
 from .base import Change, Receipt, ReceiptExists, SeatUnavailable, Store, check_changes, findable
 from .base import given as _given
@@ -117,7 +117,7 @@ class MemoryStore(Store):
 
     def find_claim(self, campaign: str, unit_code: str, track: str = "new") -> Nomination | None:
         findable(campaign, unit_code, track, what="campaign, unit_code and track")
-        nid = self._live.get((campaign, unit_code if track == "new" else f"{track}:{unit_code}"))
+        nid = self._live.get((campaign, claim_key(unit_code, track)))
         return None if nid is None else self._nominations[nid]
 
     def nominations(
