@@ -9,6 +9,7 @@ from __future__ import annotations
 from pilotflow import Actor, Winner
 from pilotflow.names import TRACK_RE_REVIEW
 from pilotflow.samples import every_material
+from pilotflow.service import share_of
 
 from .data import (
     BY_KEY,
@@ -68,9 +69,12 @@ def re_review(stage: Stage) -> None:
         run.select(stage.officer(SHANDONG), unit_type, track=TRACK_RE_REVIEW)
         for unit_type in ("enterprise", "street_town")
     ]
+    rules = stage.campaign.re_review
+    allowed = share_of(len(applied), rules.max_share, rules.rounding)
     stage.note(
-        "Shandong may recommend at most 70% of its re-review applicants, rounded down: "
-        f"floor(0.7 × 2) = 1 → recommended {sum(len(r.recommended) for r in results)}, "
+        f"Shandong may recommend at most {rules.max_share:.0%} of its re-review applicants, "
+        f"rounded by {rules.rounding}: {rules.rounding}({rules.max_share:g} × {len(applied)}) = "
+        f"{allowed} → recommended {sum(len(r.recommended) for r in results)}, "
         f"cut {sum(len(r.cut) for r in results)}"
     )
 
