@@ -58,6 +58,7 @@ from ..domain.names import (
 from ..domain.records import APPLICANT, OBJECTOR, PUBLIC, Actor, Nomination
 from ..domain.rules import (
     HOP_MOVES,
+    KEEPS_EARLIER_DEADLINE,
     MINISTRY_ACTIONS,
     applied_through,
     deadline_hop_index,
@@ -314,7 +315,11 @@ class Kernel:
         ctx.at = at
         ctx.nomination = n
         ctx.plan = hop
-        ctx.deadline_plan = plan.hops[deadline_hop_index(n, action, hop.next is None)]
+        ctx.deadline_plan = (
+            plan.hops[deadline_hop_index(n, action, hop.next is None)]
+            if action in KEEPS_EARLIER_DEADLINE  # no call for the others (the hot path)
+            else hop
+        )
         ctx.quota_limits = (
             self._limits(n, hop) if hop.next is not None and action in self._quota_actions else ()
         )
@@ -536,7 +541,9 @@ class Kernel:
         )
         if n.campaign != self.campaign.id:
             raise self._other_campaign(n)
-        self._in_order(n, when)
+        late = out_of_time_order(n, when)
+        if late is not None:
+            raise InvalidInput(late.en, late.zh)
         ctx = self._context(n, actor, when, action, extra)
         if action == CONCLUDE and "combined" in ctx.extra:
             data = {"combined": ctx.extra["combined"]}

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HOP_MOVES",
+    "KEEPS_EARLIER_DEADLINE",
     "MINISTRY_ACTIONS",
     "ROUNDINGS",
     "SCORE_RULES",
@@ -131,10 +132,15 @@ def review_facts(n: Nomination, action: str, campaign: Campaign) -> dict[str, An
     return {}
 
 
+#: The actions that may answer to an earlier hop's deadline (see :func:`deadline_hop_index`);
+#: every other action answers to its own hop's.
+KEEPS_EARLIER_DEADLINE: Final[frozenset[str]] = frozenset({WITHDRAW})
+
+
 def deadline_hop_index(n: Nomination, action: str, at_top: bool) -> int:
     """The hop whose deadline ``action`` on ``n`` answers to: its own, except that a
     withdrawal at the top keeps the deadline of the hop that brought it there."""
-    if action == WITHDRAW and at_top and n.hop > 0:
+    if action in KEEPS_EARLIER_DEADLINE and at_top and n.hop > 0:
         return n.hop - 1
     return n.hop
 
