@@ -1233,3 +1233,27 @@ def test_as_of_gives_the_state_at_a_past_moment(run: pf.CampaignRun) -> None:
     assert {} == dict(at_1230.quota)
     with pytest.raises(pf.NaiveDatetime):
         run.as_of(datetime(2023, 10, 17, 10))
+
+
+def test_an_applicant_filing_for_another_unit_learns_nothing_more(run: pf.CampaignRun) -> None:
+    """An applicant that files for another unit is refused for that alone (not_authorized,
+    naming the unit it is not), and changes nothing: the refusal does not reveal that the
+    other unit is on a disqualification list."""
+    other = unit_code(2)
+    run.use_list(listed("dishonest_debtors", other, since=shanghai(2023, 10, 1)))
+    before = snapshot(run)
+
+    with pytest.raises(pf.ActionRefused) as raised:
+        run.nominate(
+            pf.Actor.applicant(unit_code(1), "contact"),
+            unit_code=other,
+            unit_name="另一单位",
+            unit_type="enterprise",
+            scenario="medical_elderly_care_integration",
+            origin=WEIHAI_DISTRICT,
+            materials=all_materials(),
+        )
+
+    assert ["not_authorized"] == [r.code for r in raised.value.reasons]
+    assert other in raised.value.reasons[0].zh
+    assert before == snapshot(run)

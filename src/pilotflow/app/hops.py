@@ -9,14 +9,17 @@ from datetime import datetime
 
 from ..domain.codes import validate_unit_code
 from ..domain.events import build_nomination
+from ..domain.guards import actor_at_origin
 from ..domain.inputs import NAME, check_sequence, check_text
 from ..domain.names import ATTACH, DECLINE, NEW, NOMINATE, RECOMMEND, RETURN, STAMP, TRACK_NEW, WITHDRAW
 from ..domain.records import APPLICANT, Actor, Material, Nomination
 from ..errors import DuplicateNomination, InvalidInput, UnknownAuthority
 from ..files.materials import inspect_campaign_material, paper_material
 from .idempotency import ReceiptFor, once, ref
-from .kernel import MAX_MATERIALS, Kernel, stamp_data
+from .kernel import MAX_MATERIALS, Kernel, refusal, stamp_data
 from .results import new_id
+
+_FILES_FOR_ITSELF = actor_at_origin()  # the nominate guard that says who may file
 
 
 class Hops(Kernel):
@@ -97,6 +100,12 @@ class Hops(Kernel):
             TRACK_NEW, None, None,
         )  # fmt: skip
         ctx = self._context(new, actor, when, NOMINATE)
+        if actor.is_applicant:
+            # An applicant filing for another unit is refused for that alone: it learns nothing
+            # more about the unit (its lists, its registration) from the other guards.
+            denied = _FILES_FOR_ITSELF(ctx)
+            if denied is not None:
+                raise refusal(NOMINATE, None, [denied])
         ctx.registered_in = self.graph.registered_in(unit_code)
         data = {
             "campaign": self.campaign.id,
