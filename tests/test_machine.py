@@ -241,3 +241,17 @@ def test_a_route_plan_is_the_same_from_the_workflow_and_from_routes(
     route = workflow.route("371002")
     assert routes.plan_route(campaign, graph, route) == workflow.plan(route)
     assert workflow.plan(route) is workflow.plan(route)
+
+
+def test_an_action_impossible_in_a_state_is_refused_in_chinese_without_codes() -> None:
+    """The refusal of an action the state does not allow names the state and the action by
+    their Chinese labels in the Chinese message, never by their codes."""
+    import pilotflow as pf
+    from pilotflow.domain.machine import Workflow
+
+    campaign = pf.load_campaign("smart-health-elderly-care-2023")
+    reason = Workflow(campaign, pf.AuthorityGraph.bundled()).judge("in_review", "score", None)[1][0]  # type: ignore[arg-type]
+
+    assert "not_allowed_in_state" == reason.code
+    assert "当前状态（审核推荐中）下不能执行“专家评分”" == reason.zh
+    assert "in_review" not in reason.zh and "score" not in reason.zh

@@ -47,6 +47,7 @@ from ..domain.names import (
     DISMISS,
     OBJECT,
     PROPOSE,
+    QUOTA_ALL_TYPES,
     RECOMMEND,
     RETURN,
     SCORE,
@@ -350,7 +351,7 @@ class Kernel:
             rule = hop.quota_rule
             limits = self._limit_cache[key] = (
                 (n.unit_type, rule.limits.get(n.unit_type) if rule else None),
-                ("*", rule.total if rule else None),
+                (QUOTA_ALL_TYPES, rule.total if rule else None),
             )
         return limits
 

@@ -10,7 +10,7 @@ from ..domain.calendar import moment
 from ..domain.events import Event, Snapshot, replay
 from ..domain.inputs import check_sequence
 from ..domain.machine import STATES
-from ..domain.names import IN_REVIEW, RECOMMEND, STAMP
+from ..domain.names import IN_REVIEW, QUOTA_ALL_TYPES, RECOMMEND, STAMP
 from ..domain.records import Actor, Nomination
 from ..domain.rules import out_of_time_order
 from ..errors import InvalidInput, Reason
@@ -132,7 +132,12 @@ class Queries(Kernel):
             for t in self.campaign.unit_types
         ]
         lines.append(
-            QuotaLine(authority, "*", rule.total if rule else None, self._quota_used(authority, "*"))
+            QuotaLine(
+                authority,
+                QUOTA_ALL_TYPES,
+                rule.total if rule else None,
+                self._quota_used(authority, QUOTA_ALL_TYPES),
+            )
         )
         return tuple(lines)
 

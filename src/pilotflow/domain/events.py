@@ -22,15 +22,20 @@ from .names import (
     APPLY,
     ATTACH,
     CHECK,
+    CHECK_FAILED,
+    CHECK_PASSED,
+    CHECK_SELECTED,
     CONCLUDE,
     CUT,
     DECLINE,
     DISMISS,
+    DISMISSED,
     LAPSE,
     NOMINATE,
     OBJECT,
     PROPOSE,
     PUBLISH,
+    QUOTA_ALL_TYPES,
     RECEIVED,
     RECOMMEND,
     REGISTER,
@@ -41,6 +46,7 @@ from .names import (
     STAMP,
     TRACK_NEW,
     TRACK_RE_REVIEW,
+    UPHELD,
     UPHOLD,
     WITHDRAW,
 )
@@ -307,18 +313,18 @@ def _ministry(m: MinistryRecord, event: Event) -> MinistryRecord:
     if action == CONCLUDE:
         return evolve(m, combined=float(d["combined"]))
     if action == SELECT_FOR_CHECK:
-        return evolve(m, check="selected")
+        return evolve(m, check=CHECK_SELECTED)
     if action == CHECK:
-        return evolve(m, check="passed" if d["passed"] else "failed")
+        return evolve(m, check=CHECK_PASSED if d["passed"] else CHECK_FAILED)
     if action == PUBLISH:
         return evolve(m, notice_until=datetime.fromisoformat(d["until"]))
     if action == OBJECT:
         objection = Objection(d["objector"], d["grounds"], d["evidence"], event.at)
         return evolve(m, objections=(*m.objections, objection))
     if action in (UPHOLD, DISMISS):
-        last = evolve(m.objections[-1], ruling="upheld" if action == UPHOLD else "dismissed")
+        last = evolve(m.objections[-1], ruling=UPHELD if action == UPHOLD else DISMISSED)
         return evolve(m, objections=(*m.objections[:-1], last))
-    if action in (PROPOSE, ANNOUNCE, "reject", "revoke"):
+    if action in (PROPOSE, ANNOUNCE):
         return m
     raise ValueError(f"unknown action {action!r} in event of {event.nomination_id}")
 
@@ -326,7 +332,7 @@ def _ministry(m: MinistryRecord, event: Event) -> MinistryRecord:
 def seat_counters(n: Nomination) -> tuple[str, ...]:
     """The quota counters a seat of ``n`` moves: its unit type and ``"*"`` (all types) for a
     new nomination, ``"re_review"`` for a re-review."""
-    return (TRACK_RE_REVIEW,) if n.track == TRACK_RE_REVIEW else (n.unit_type, "*")
+    return (TRACK_RE_REVIEW,) if n.track == TRACK_RE_REVIEW else (n.unit_type, QUOTA_ALL_TYPES)
 
 
 def quota_usage(nominations: Iterable[Nomination]) -> Counter[tuple[str, str]]:

@@ -531,7 +531,8 @@ class Workflow:
                 Reason(
                     "not_allowed_in_state",
                     f"{action!r} is not possible in state {state!r}",
-                    f"当前状态 {state!r} 下不能执行 {action!r}",
+                    f"当前状态（{names.STATE_ZH.get(state, '未知状态')}）下"
+                    f"不能执行“{names.ACTION_ZH.get(action, '该操作')}”",
                     {"state": state, "action": action},
                 ),
             )
