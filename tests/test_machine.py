@@ -254,4 +254,5 @@ def test_an_action_impossible_in_a_state_is_refused_in_chinese_without_codes() -
 
     assert "not_allowed_in_state" == reason.code
     assert "当前状态（审核推荐中）下不能执行“专家评分”" == reason.zh
-    assert "in_review" not in reason.zh and "score" not in reason.zh
+    assert "in_review" not in reason.zh
+    assert "score" not in reason.zh
