@@ -225,8 +225,9 @@ def test_errors_imports_nothing_from_pilotflow() -> None:
 
 
 def test_moved_errors_keep_their_messages_and_attributes() -> None:
-    """The moved classes keep their attributes and their messages in both languages (the
-    Chinese one naming no raw code)."""
+    """The moved classes keep their attributes and their messages in both languages, exactly
+    as before they moved (a store's own message: the service turns it into QuotaExceeded,
+    whose reason names the authority and unit type in Chinese)."""
     seat = pilotflow.store.Seat("371000", 1, (("park", 1),))
     full = errors.SeatUnavailable(seat, 1, 1, "park")
     assert (full.seat, full.used, full.limit, full.key) == (seat, 1, 1, "park")

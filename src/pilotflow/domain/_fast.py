@@ -4,7 +4,7 @@
 path. :class:`LastPass`: the last arguments a check passed, remembered by identity.
 
 A frozen attrs class sets each field through ``object.__setattr__`` (its own ``__setattr__``
-refuses), about 60 ns a field: a 19-field :class:`~pilotflow.nomination.Nomination` costs
+refuses), about 60 ns a field: a 19-field :class:`~pilotflow.Nomination` costs
 1.2 µs to build, more than the rest of a ``stamp`` action's bookkeeping. :func:`builder`
 makes a constructor that fills a plain slotted *twin* class with the same slots (a direct slot
 store each) and then gives the object its real class. CPython and PyPy allow ``__class__``

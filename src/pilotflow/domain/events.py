@@ -101,7 +101,7 @@ def event_data(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return value if value is not None else NO_DATA  # one shared read-only empty mapping
 
 
-@frozen(weakref_slot=False)  # see pilotflow._records
+@frozen(weakref_slot=False)  # see pilotflow.domain._fast
 class EventShape:
     """What many events share: the transition (action, from → to state, the guards checked),
     the authorities it moved between, and the campaign revision and list versions it ran
@@ -119,7 +119,7 @@ class EventShape:
     lists: tuple[tuple[str, str], ...]
 
 
-@frozen(weakref_slot=False)  # see pilotflow._records
+@frozen(weakref_slot=False)  # see pilotflow.domain._fast
 class Event:
     """One accepted action. ``version`` is the nomination's version after it.
 
@@ -217,7 +217,7 @@ class Event:
 FIXED_FIELDS = ("id", "campaign", "revision", "unit_code", "unit_name", "unit_type", "scenario", "route",
                 "created_at", "track", "batch")  # fmt: skip
 
-# Positional constructors for the hot path (every field, no checks): see pilotflow._records.
+# Positional constructors for the hot path (every field, no checks): see pilotflow.domain._fast.
 build_event = builder(Event, converted=("data",))
 build_nomination = builder(Nomination)
 

@@ -252,7 +252,7 @@ def inspect_material(
     (``docs/materials.md``): a file beyond those bounds is refused as ``too_complex``, one
     whose content does not back its headers' claims as ``inconsistent``.
 
-    Returns a :class:`~pilotflow.nomination.Material` with one copy, the file's base name,
+    Returns a :class:`~pilotflow.Material` with one copy, the file's base name,
     SHA-256, size, media type, and its page count (PDF) or duration in seconds (video).
     Raises :class:`MaterialRejected` for a refused file, :class:`~pilotflow.errors.InvalidInput`
     for bad arguments, :class:`MissingDependency` when a needed parser is not installed.
