@@ -47,7 +47,6 @@ from ..domain.names import (
     DISMISS,
     OBJECT,
     PROPOSE,
-    QUOTA_ALL_TYPES,
     RECOMMEND,
     RETURN,
     SCORE,
@@ -307,8 +306,10 @@ class Kernel:
         at: datetime,
         action: str,
         extra: Mapping[str, Any] | None = None,
+        shares: dict[str, int] | None = None,
     ) -> Context:
-        """What the guards of ``action`` on ``n`` see, each fact computed once."""
+        """What the guards of ``action`` on ``n`` see, each fact computed once (``shares``:
+        re-review caps already counted in this action, see :meth:`_limits`)."""
         plan = self._plans.get(n.route) or self.workflow.plan(n.route)
         hop = plan.hops[n.hop]
         ctx = _new_context(Context)
@@ -322,7 +323,7 @@ class Kernel:
             else hop
         )
         ctx.quota_limits = (
-            self._limits(n, hop) if hop.next is not None and action in self._quota_actions else ()
+            self._limits(n, hop, shares) if hop.next is not None and action in self._quota_actions else ()
         )
         ctx.quota_used = self._quota_used_bound
         ctx.lists = self._screening
@@ -335,24 +336,33 @@ class Kernel:
             ctx.extra = self._base_extra
         return ctx
 
-    def _limits(self, n: Nomination, hop: HopPlan) -> tuple[tuple[str, int | None], ...]:
-        """The quota counters a recommendation of ``n`` from ``hop`` moves, with their caps:
-        the campaign's quota rule of the sender; for a re-review unit sent to the top, the
-        campaign's share of the units that applied through the sender."""
+    def _limits(
+        self, n: Nomination, hop: HopPlan, shares: dict[str, int] | None = None
+    ) -> tuple[tuple[str, int | None], ...]:
+        """The quota counters a recommendation of ``n`` from ``hop`` moves (its
+        :func:`~pilotflow.domain.events.seat_counters`), with their caps: the campaign's quota
+        rule of the sender; for a re-review unit sent to the top, the campaign's share of the
+        units that applied through the sender (counted once per action when the caller keeps
+        ``shares``: a selection judges many candidates against one share)."""
         if n.track == TRACK_RE_REVIEW:
+            (counter,) = seat_counters(n)
             if not hop.to_top:
-                return ((TRACK_RE_REVIEW, None),)
-            applied = applied_through(self.store.nominations(self.campaign.id), hop.holder.code)
-            rules = self.campaign.re_review
-            return ((TRACK_RE_REVIEW, share_of(applied, rules.max_share, rules.rounding)),)
+                return ((counter, None),)
+            authority = hop.holder.code
+            cap = None if shares is None else shares.get(authority)
+            if cap is None:
+                applied = applied_through(self.store.nominations(self.campaign.id), authority)
+                rules = self.campaign.re_review
+                cap = share_of(applied, rules.max_share, rules.rounding)
+                if shares is not None:
+                    shares[authority] = cap
+            return ((counter, cap),)
         key = (hop.holder.code, n.unit_type)
         limits = self._limit_cache.get(key)
         if limits is None:
             rule = hop.quota_rule
-            limits = self._limit_cache[key] = (
-                (n.unit_type, rule.limits.get(n.unit_type) if rule else None),
-                (QUOTA_ALL_TYPES, rule.total if rule else None),
-            )
+            caps = (rule.limits.get(n.unit_type), rule.total) if rule else (None, None)
+            limits = self._limit_cache[key] = tuple(zip(seat_counters(n), caps, strict=True))
         return limits
 
     def _in_order(self, n: Nomination, at: datetime) -> None:

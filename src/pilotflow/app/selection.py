@@ -127,6 +127,7 @@ class Selection(Kernel):
         skipped: dict[str, tuple[Reason, ...]] = {}
 
         stored: dict[tuple[str, str], int] = {}  # read once per counter (the store re-checks)
+        shares: dict[str, int] = {}  # a re-review share, counted once per selection
 
         def used(authority: str, key: str) -> int:
             if (authority, key) not in stored:
@@ -139,7 +140,7 @@ class Selection(Kernel):
         for n in ranked:
             if out_of_time_order(n, when if n.updated_at.tzinfo is when.tzinfo else when_utc):
                 self._in_order(n, when)  # refused, with the moment as given
-            ctx = self._context(n, actor, when, RECOMMEND)
+            ctx = self._context(n, actor, when, RECOMMEND, shares=shares)
             ctx.quota_used = used
             transition, reasons = self.workflow.judge(n.state, RECOMMEND, ctx)
             blocking = tuple(r for r in reasons if r.code != "quota_full") if reasons else ()
