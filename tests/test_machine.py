@@ -256,3 +256,24 @@ def test_an_action_impossible_in_a_state_is_refused_in_chinese_without_codes() -
     assert "当前状态（审核推荐中）下不能执行“专家评分”" == reason.zh
     assert "in_review" not in reason.zh
     assert "score" not in reason.zh
+
+
+@pytest.mark.parametrize(
+    ("states", "transitions"),
+    [
+        (None, []),
+        ("new", []),
+        ([1, 2], []),
+        ([{"name": 3}], []),
+        (["new"], [{"trigger": "go"}]),
+        (["new"], ["go"]),
+        (["new", "done"], [{"trigger": "go", "source": ["new", None], "dest": "done"}]),
+    ],
+)
+def test_a_malformed_table_is_refused_as_such(states: Any, transitions: Any) -> None:
+    """A table whose parts are not names, mappings or sequences is refused as ``malformed``
+    (a MachineTableError in both languages), never with a raw TypeError or KeyError."""
+    with pytest.raises(MachineTableError) as raised:
+        check_table(states, transitions, "new")
+    assert "malformed" == raised.value.problem
+    assert "状态机转换表有误" in raised.value.zh

@@ -271,18 +271,59 @@ _WILDCARD_SAME = "="  # transitions' "the source state" destination
 _Shape = tuple[tuple[tuple[str, bool], ...], tuple[tuple[str, tuple[str, ...], str | None], ...], str]
 
 
+#: The most states and transitions a table may have (the bundled one: 16 and 40 or so).
+MAX_TABLE = 10_000
+
+
+def _malformed(en: str, zh: str) -> MachineTableError:
+    return MachineTableError("malformed", (), en, zh)
+
+
+def _name(value: object, where: str, where_zh: str) -> str:
+    if not isinstance(value, str) or not value or len(value) > 200:
+        raise _malformed(
+            f"{where} must be a name (text of 1 to 200 characters)", f"{where_zh}应为 1 至 200 个字符的名称"
+        )
+    return value
+
+
 def _shape(
     states: Iterable[str | Mapping[str, Any]], transitions: Iterable[Mapping[str, Any]], initial: str
 ) -> _Shape:
-    declared = tuple(
-        (s, False) if isinstance(s, str) else (str(s["name"]), bool(s.get("final", False))) for s in states
-    )
+    """The table as plain tuples (the cache key), every part checked for its type and size."""
+    if isinstance(states, (str, bytes, Mapping)) or not isinstance(states, Iterable):
+        raise _malformed("states must be a sequence of states", "states 应为状态的序列")
+    if isinstance(transitions, (str, bytes, Mapping)) or not isinstance(transitions, Iterable):
+        raise _malformed("transitions must be a sequence of transitions", "transitions 应为转换的序列")
+    declared: list[tuple[str, bool]] = []
+    for i, s in enumerate(states):
+        if i >= MAX_TABLE:
+            raise _malformed(f"more than {MAX_TABLE} states", f"状态多于 {MAX_TABLE} 个")
+        if isinstance(s, str):
+            declared.append((_name(s, f"state {i}", f"第 {i} 个状态"), False))
+        elif isinstance(s, Mapping):
+            name = _name(s.get("name"), f"state {i} name", f"第 {i} 个状态的名称")
+            declared.append((name, s.get("final", False) is True))
+        else:
+            raise _malformed(
+                f"state {i} must be a name or a mapping with a name", f"第 {i} 个状态应为名称或含 name 的映射"
+            )
     moves = []
-    for t in transitions:
-        source = t["source"]
-        sources = (source,) if isinstance(source, str) else tuple(source)
-        moves.append((str(t["trigger"]), sources, t.get("dest")))
-    return declared, tuple(moves), initial
+    for i, t in enumerate(transitions):
+        if i >= MAX_TABLE:
+            raise _malformed(f"more than {MAX_TABLE} transitions", f"转换多于 {MAX_TABLE} 个")
+        if not isinstance(t, Mapping):
+            raise _malformed(f"transition {i} must be a mapping", f"第 {i} 个转换应为映射")
+        source = t.get("source")
+        if isinstance(source, (list, tuple)) and 0 < len(source) <= MAX_TABLE:
+            sources = tuple(_name(x, f"transition {i} source", f"第 {i} 个转换的起始状态") for x in source)
+        else:
+            sources = (_name(source, f"transition {i} source", f"第 {i} 个转换的起始状态"),)
+        dest = t.get("dest")
+        trigger = _name(t.get("trigger"), f"transition {i} trigger", f"第 {i} 个转换的操作")
+        to = None if dest is None else _name(dest, f"transition {i} dest", f"第 {i} 个转换的目标状态")
+        moves.append((trigger, sources, to))
+    return tuple(declared), tuple(moves), _name(initial, "initial state", "初始状态")
 
 
 def check_table(
@@ -294,6 +335,8 @@ def check_table(
     ``final``; transitions as dicts with ``trigger``, ``source``, ``dest``) that is not a
     sound machine, with :class:`MachineTableError`:
 
+    * ``malformed``: a part that is not what it must be (a name, a mapping, a sequence; at
+      most :data:`MAX_TABLE` states and transitions);
     * ``duplicate_state``: a state declared twice;
     * ``unknown_state``: the initial state, a source or a destination that is not declared;
     * ``final_with_transitions``: a final state with a transition (even one that stays);
