@@ -223,11 +223,12 @@ class GraphError(InvalidInput):
 
 
 class MachineTableError(InvalidInput):
-    """The state machine's table is inconsistent: it declares a state twice or names one it
-    does not declare, a state cannot be reached from the initial one, a live state has no way
-    out, or a final state has a transition. ``problem`` says which (``duplicate_state``,
-    ``unknown_state``, ``final_with_transitions``, ``unreachable``, ``dead_end``,
-    ``no_way_to_final``: see :func:`check_table`), ``states`` the states concerned."""
+    """The state machine's table is inconsistent: a part is not what it must be, it declares
+    a state twice or names one it does not declare, a state cannot be reached from the initial
+    one, a live state has no way out, or a final state has a transition. ``problem`` says
+    which (``malformed``, ``duplicate_state``, ``unknown_state``, ``final_with_transitions``,
+    ``unreachable``, ``dead_end``, ``no_way_to_final``: see
+    ``pilotflow.domain.machine.check_table``), ``states`` the states concerned."""
 
     def __init__(self, problem: str, states: Sequence[str], en: str, zh: str) -> None:
         self.problem = problem
