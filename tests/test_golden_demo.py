@@ -29,6 +29,7 @@ class _Ids:
         self.seen: dict[str, str] = {}
 
         self.hashes: dict[str, str] = {}
+        self.revision = ""
 
     def __call__(self, value: str) -> str:
         return self.seen.setdefault(value, f"n{len(self.seen)}")
@@ -52,6 +53,8 @@ def _plain(value: Any, ids: _Ids) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v, ids) for v in value]
     if isinstance(value, str):
+        if value == ids.revision:
+            return "<campaign revision>"  # a hash of the campaign file, not of what it decides
         return _ID.sub(lambda m: ids.seen.get(m.group(), m.group()), value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
@@ -64,6 +67,7 @@ def _record(demo: DemoResult) -> dict[str, Any]:
     try:
         run = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign))
         ids = _Ids()
+        ids.revision = campaign.revision
         events = run.events()
         for e in events:
             ids(e.nomination_id)

@@ -181,7 +181,9 @@ class Kernel:
     ) -> None:
         _checked_arguments(campaign, graph, store, clock, backfill)
         self.campaign = campaign
-        self.graph = graph if graph is not None else AuthorityGraph.bundled()
+        # The campaign says which of its departments act where (its ``acting``).
+        base = graph if graph is not None else AuthorityGraph.bundled()
+        self.graph = base.with_departments(campaign.acting)
         self.store = store if store is not None else MemoryStore()
         self.clock = clock if clock is not None else SystemClock(campaign.timezone)
         try:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from typing import Any, Protocol
 
@@ -190,6 +190,7 @@ class AuthorityGraph:
                 )
         self._graph = graph
         self._nodes = {code: _with_ancestors(a, nodes) for code, a in nodes.items()}
+        self._with_departments: dict[tuple[tuple[str, tuple[str, ...]], ...], AuthorityGraph] = {}
         self._top = roots[0].code
         self._children: dict[str, tuple[str, ...]] = {
             code: tuple(sorted(graph.predecessors(code))) for code in nodes
@@ -219,6 +220,32 @@ class AuthorityGraph:
                 )
             merged[a.code] = evolve(a, ancestors=frozenset())
         return AuthorityGraph(evolve(a, ancestors=frozenset()) for a in merged.values())
+
+    def with_departments(self, acting: Mapping[str, tuple[str, ...]]) -> AuthorityGraph:
+        """The same graph with the departments a campaign says act at each kind of authority
+        (``"*"``: every kind it does not name; see ``Campaign.acting``). Built once per graph
+        and mapping (a web request makes a run per action), then shared.
+
+        >>> g = AuthorityGraph.bundled().with_departments({"*": ("industry",), "central_enterprise": ("hq",)})
+        >>> g["370000"].departments, g["CE-CEC"].departments
+        (('industry',), ('hq',))
+        """
+        if not acting:
+            return self
+        key = tuple(sorted((k, tuple(v)) for k, v in acting.items()))
+        cache = self._with_departments
+        found = cache.get(key)
+        if found is None:
+            default = acting.get("*")
+            found = cache[key] = AuthorityGraph(
+                evolve(
+                    a,
+                    departments=acting.get(a.kind, default if default is not None else a.departments),
+                    ancestors=frozenset(),
+                )
+                for a in self._nodes.values()
+            )
+        return found
 
     # -- lookups ------------------------------------------------------------------------
 

@@ -275,6 +275,16 @@ class Campaign:
     source: str = "<memory>"
     ministry: MinistryRules = MinistryRules()
     clock_tolerance: timedelta = timedelta(seconds=DEFAULT_CLOCK_TOLERANCE_SECONDS)
+    #: Which of the campaign's departments act at each kind of authority (``"*"``: every kind
+    #: not named); empty: the departments the authority graph gives. See
+    #: :meth:`departments_at`.
+    acting: Mapping[str, tuple[str, ...]] = {}
+
+    def departments_at(self, kind: str) -> tuple[str, ...] | None:
+        """The departments that act at an authority of ``kind`` in this campaign, or None
+        when the campaign leaves it to the authority graph."""
+        found = self.acting.get(kind)
+        return found if found is not None else self.acting.get("*")
 
     @property
     def level_codes(self) -> tuple[str, ...]:

@@ -94,3 +94,33 @@ def scenarios(r: Scope, groups_value: object, value: object) -> dict[str, Scenar
             )
         out[code] = Scenario(code, r.text(entry, path), group)
     return out
+
+
+def acting(r: Scope, value: object, declared: Mapping[str, Text]) -> dict[str, tuple[str, ...]]:
+    """``acting``: which declared departments act at each kind of authority, ``"*"`` (every
+    kind not named) first and required; each kind one the authority graph has."""
+    if value is None:
+        return {}
+    entry = r.entries(value, "acting")
+    if "*" not in entry:
+        r.fail(
+            "acting",
+            "name the departments of every authority with '*' (then any kind that differs)",
+            "请用 '*' 列出各机关履职的部门（再列出与之不同的机关类型）",
+        )
+    kinds = sorted({a.kind for a in r.graph})
+    out: dict[str, tuple[str, ...]] = {}
+    for kind, codes in entry.items():
+        path = join("acting", kind)
+        if kind != "*":
+            r.choice(kind, path, kinds, "kind of authority", "机关类型")
+        items = r.sequence(codes, path)
+        if not items:
+            r.fail(path, "at least one department is needed", "至少需要一个部门")
+        chosen = []
+        for index, code in enumerate(items):
+            at = f"{path}[{index}]"
+            chosen.append(r.choice(r.string(code, at), at, tuple(declared), "department", "部门"))
+        r.unique(chosen, path, "department", "部门")
+        out[kind] = tuple(chosen)
+    return out

@@ -13,7 +13,7 @@ from typing import Any
 from ...domain.campaign import DEFAULT_CLOCK_TOLERANCE_SECONDS, MAX_CLOCK_TOLERANCE_SECONDS, YEARS, Campaign
 from .deadlines import check_routes
 from .header import campaign_id, deadline_inclusive, documents, timezone
-from .levels import departments, levels, scenarios, unit_types
+from .levels import acting, departments, levels, scenarios, unit_types
 from .lists import listed, ranking
 from .materials import material_types
 from .messages import describe
@@ -27,6 +27,7 @@ from .scope import Scope
 
 _TOP_KEYS_REQUIRED = ("id", "title", "year", "timezone", "levels", "departments", "unit_types")
 _TOP_KEYS_OPTIONAL = (
+    "acting",
     "deadline_rule",
     "clock_tolerance_seconds",
     "documents",
@@ -78,6 +79,7 @@ class _Reader(Scope):
         campaign_levels = levels(self, doc["levels"])
         self.levels = tuple(level.code for level in campaign_levels)
         campaign_departments = departments(self, doc["departments"])
+        campaign_acting = acting(self, doc.get("acting"), campaign_departments)
         self.unit_types = unit_types(self, doc["unit_types"])
         campaign_scenarios = scenarios(self, doc.get("scenario_groups", {}), doc.get("scenarios", {}))
         self.materials = material_types(self, doc.get("materials", {}))
@@ -108,6 +110,7 @@ class _Reader(Scope):
             ministry=ministry_rules(self, doc.get("ministry", {})),
             revision=self._revision(doc),
             source=self.source,
+            acting=campaign_acting,
         )
 
     def check_routes(self, campaign: Campaign) -> None:

@@ -1,0 +1,97 @@
+"""Which departments act where is the campaign's to say (its ``acting`` key), not a constant
+in code: a campaign run by one department needs one stamp, a department the campaign declares
+may act, and the key is checked at load like every other."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import pilotflow as pf
+from pilotflow.campaign_file import parse_campaign
+from pilotflow.codes import make_code
+from pilotflow.samples import every_material
+from test_campaign_file import BUNDLED_YAML
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DISTRICT = "371002"
+
+
+def _with_acting(acting: str, departments: str | None = None) -> str:
+    """The bundled campaign's text with its ``acting`` key (and, if given, its
+    ``departments``) replaced."""
+    text = BUNDLED_YAML.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^acting:\n(  .*\n)+", acting, text)
+    if departments is not None:
+        text = re.sub(r"(?m)^departments:\n(  .*\n)+", departments, text)
+    return text
+
+
+ONE_DEPARTMENT = _with_acting(
+    'acting:\n  "*": [development_reform]\n',
+    "departments:\n  development_reform: {en: development and reform, zh: 发展改革}\n",
+)
+
+
+def _run(campaign: pf.Campaign) -> pf.CampaignRun:
+    clock = pf.FixedClock(datetime(2023, 10, 17, 9, tzinfo=SHANGHAI))
+    return pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=clock)
+
+
+def test_the_bundled_campaign_names_who_acts_where() -> None:
+    """The 2023 campaign says the three departments act at every authority and a central
+    enterprise acts through its headquarters; a run's graph has exactly those."""
+    campaign = pf.load_campaign("smart-health-elderly-care-2023")
+    assert {"*": ("industry", "civil_affairs", "health"), "central_enterprise": ("hq",)} == dict(
+        campaign.acting
+    )
+    run = _run(campaign)
+    assert ("industry", "civil_affairs", "health") == run.graph["370000"].departments
+    assert ("hq",) == run.graph["CE-CEC"].departments
+
+
+def test_a_one_department_campaign_needs_one_stamp() -> None:
+    """In a campaign run by one department (发展改革), its clerk's stamp completes the joint
+    stamp and the holder recommends; a department of another campaign is unknown here."""
+    campaign = parse_campaign(ONE_DEPARTMENT, source="one-department.yaml")
+    run = _run(campaign)
+    code = make_code("91371002", "MA3C5CJX")
+    n = run.nominate(
+        pf.Actor.applicant(code, "contact"), unit_code=code, unit_name="某单位", unit_type="enterprise",
+        scenario="medical_elderly_care_integration", origin=DISTRICT, materials=every_material(campaign),
+    )  # fmt: skip
+    clerk = pf.Actor(DISTRICT, "development_reform", "clerk")
+
+    assert ("development_reform",) == run.stamp(clerk, n.id).stamps
+    assert "371000" == run.recommend(clerk, n.id).holder
+    with pytest.raises(pf.UnknownDepartment):
+        run.stamp(pf.Actor("371000", "industry", "clerk"), n.id)
+
+
+def test_the_graphs_of_one_campaign_are_built_once() -> None:
+    """A run per request (a web backend) reuses the graph built for the campaign's departments."""
+    campaign = parse_campaign(ONE_DEPARTMENT, source="one-department.yaml")
+    assert _run(campaign).graph is _run(campaign).graph
+
+
+@pytest.mark.parametrize(
+    ("acting", "path", "zh"),
+    [
+        ("acting:\n  central_enterprise: [hq]\n", "acting", "'*'"),
+        ('acting:\n  "*": [industry, planning]\n', "acting.*[1]", "未知的部门"),
+        ('acting:\n  "*": [industry]\n  village: [industry]\n', "acting.village", "未知的机关类型"),
+        ('acting:\n  "*": []\n', "acting.*", "至少需要一个部门"),
+        ('acting:\n  "*": [industry, industry]\n', "acting.*[1]", "重复"),
+    ],
+)
+def test_a_wrong_acting_key_is_refused_at_its_path(acting: str, path: str, zh: str) -> None:
+    """``acting`` must name every authority's departments with ``"*"``, only kinds the graph
+    has, and only departments the campaign declares, each once; a mistake is refused with its
+    key path, in both languages."""
+    with pytest.raises(pf.CampaignFileError) as raised:
+        parse_campaign(_with_acting(acting), source="acting.yaml")
+    assert path == raised.value.path
+    assert zh in raised.value.zh
