@@ -341,11 +341,9 @@ class Kernel:
     def _limits(
         self, n: Nomination, hop: HopPlan, shares: dict[str, int] | None = None
     ) -> tuple[tuple[str, int | None], ...]:
-        """The quota counters a recommendation of ``n`` from ``hop`` moves (its
-        :func:`~pilotflow.domain.events.seat_counters`), with their caps: the campaign's quota
-        rule of the sender; for a re-review unit sent to the top, the campaign's share of the
-        units that applied through the sender (counted once per action when the caller keeps
-        ``shares``: a selection judges many candidates against one share)."""
+        """The quota counters a recommendation of ``n`` from ``hop`` moves (``seat_counters``)
+        with their caps: the sender's quota rule; for a re-review unit sent to the top, the
+        campaign's share of those that applied through the sender (once per selection)."""
         if n.track == TRACK_RE_REVIEW:
             (counter,) = seat_counters(n)
             if not hop.to_top:
