@@ -15,19 +15,16 @@ from __future__ import annotations
 import os
 import stat
 
-from ..domain.calendar import MOMENT_YEARS
 from ..domain.inputs import wrong_argument
 from ..errors import CampaignFileError, InvalidInput
 
 __all__ = [
     "CAMPAIGN_FILE_MAX_BYTES",
     "LIST_FILE_MAX_BYTES",
-    "MOMENT_YEARS",
     "fs_path",
     "read_bytes",
     "read_text",
     "size_text",
-    "wrong_argument",
 ]
 
 CAMPAIGN_FILE_MAX_BYTES = 1024 * 1024
@@ -35,9 +32,6 @@ CAMPAIGN_FILE_MAX_BYTES = 1024 * 1024
 
 LIST_FILE_MAX_BYTES = 16 * 1024 * 1024
 """The largest list of units read, in bytes (16 MiB, some 190,000 rows)."""
-
-# MOMENT_YEARS (calendar.py) bounds every deadline and document date of a campaign file and
-# every ``since``/``until`` of a list, as it bounds every moment pilotflow accepts.
 
 _CHUNK = 1024 * 1024
 _OPEN_FLAGS = (

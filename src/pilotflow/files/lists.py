@@ -10,11 +10,12 @@ import os
 from collections.abc import Iterator
 from datetime import date, datetime
 
-from ..domain.calendar import DEFAULT_TIMEZONE, by_date, zone
+from ..domain.calendar import DEFAULT_TIMEZONE, MOMENT_YEARS, by_date, zone
 from ..domain.codes import code_problem
+from ..domain.inputs import wrong_argument
 from ..domain.screening import Listing, UnitList
 from ..errors import CampaignFileError
-from ._io import LIST_FILE_MAX_BYTES, MOMENT_YEARS, fs_path, read_text, wrong_argument
+from ._io import LIST_FILE_MAX_BYTES, fs_path, read_text
 
 __all__ = ["load_list", "parse_list"]
 

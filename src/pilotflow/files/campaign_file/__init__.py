@@ -40,8 +40,9 @@ from importlib.resources.abc import Traversable
 
 from ...domain.authorities import AuthorityGraph
 from ...domain.campaign import Campaign
+from ...domain.inputs import wrong_argument
 from ...errors import CampaignFileError
-from .._io import CAMPAIGN_FILE_MAX_BYTES, fs_path, read_text, wrong_argument
+from .._io import CAMPAIGN_FILE_MAX_BYTES, fs_path, read_text
 from .bounds import COPIES as COPIES
 from .bounds import EXPERTS as EXPERTS
 from .bounds import MAX_RULES as MAX_RULES

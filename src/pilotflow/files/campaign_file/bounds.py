@@ -13,9 +13,9 @@ units (``files/_io.py``).
 
 from __future__ import annotations
 
+from ...domain.calendar import MOMENT_YEARS as MOMENT_YEARS
 from ...domain.campaign import YEARS as YEARS
 from ...domain.records import MAX_COPIES
-from .._io import MOMENT_YEARS as MOMENT_YEARS
 
 QUOTAS = (0, 10**9)
 """``quotas[].limits.<unit type>`` and ``quotas[].total``."""
