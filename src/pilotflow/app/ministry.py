@@ -7,13 +7,11 @@ import random
 from collections.abc import Sequence
 from datetime import datetime
 
-from ..domain.guards import SYSTEM
 from ..domain.inputs import NAME, check_flag, check_ids, check_number, check_text
 from ..domain.names import (
     ANNOUNCE,
     CHECK,
     CONCLUDE,
-    DEADLINE_SWEEP,
     DISMISS,
     OBJECT,
     ON_NOTICE,
@@ -26,7 +24,7 @@ from ..domain.names import (
     UPHOLD,
 )
 from ..domain.records import OBJECTOR, PUBLIC, Actor, Nomination
-from ..domain.rules import share_of
+from ..domain.rules import out_of_time_order, share_of
 from ..errors import ConflictError, InvalidInput
 from .idempotency import ReceiptFor, once
 from .kernel import Kernel, refusal
@@ -225,12 +223,12 @@ class Ministry(Kernel):
             self._actor(actor)
         done = []
         for n in self.store.nominations(self.campaign.id, state=ON_NOTICE):
-            who = actor if actor is not None else Actor(n.holder, SYSTEM, DEADLINE_SWEEP)
+            who = actor if actor is not None else Actor.deadline_sweep(n.holder)
             ctx = self._context(n, who, when, ANNOUNCE)
             reasons = self.workflow.judge(n.state, ANNOUNCE, ctx)[1]
             if actor is not None and any(r.code == "not_authorized" for r in reasons):
                 raise refusal(ANNOUNCE, n.id, reasons)
-            if reasons or when < n.updated_at:
+            if reasons or out_of_time_order(n, when) is not None:
                 continue  # notice still open, or acted on after `when`
             try:
                 self._commit(ANNOUNCE, [self._change(n, ctx, ANNOUNCE, who, when, n.state, None, None)])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..domain.guards import SYSTEM
-from ..domain.names import AWAITING_APPLICATION, DEADLINE_SWEEP, IN_REVIEW, LAPSE, REVOKE_UNAPPLIED
+from ..domain.names import AWAITING_APPLICATION, IN_REVIEW, LAPSE, REVOKE_UNAPPLIED
 from ..domain.records import Actor
+from ..domain.rules import out_of_time_order
 from ..errors import ActionRefused, ConflictError
 from .ministry import Ministry
 
@@ -36,9 +36,9 @@ class Sweep(Ministry):
             for n in self.store.nominations(self.campaign.id, state=state):
                 ctx = self._context(n, None, when, action)
                 deadline = ctx.deadline_plan.deadline
-                if deadline is None or when < deadline or when < n.updated_at:
+                if deadline is None or when < deadline or out_of_time_order(n, when) is not None:
                     continue
-                system = Actor(n.holder, SYSTEM, DEADLINE_SWEEP)
+                system = Actor.deadline_sweep(n.holder)
                 try:
                     change = self._change(n, ctx, action, system, when, n.state, why, None)
                     self._commit(action, [change])

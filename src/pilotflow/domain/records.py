@@ -20,7 +20,7 @@ from attrs import field, frozen
 
 from ..errors import InvalidInput
 from .inputs import NAME, SHORT, check_text
-from .names import APPLICANT, FINAL_STATES, OBJECTOR, PUBLIC, TRACK_NEW, WITHDRAWN
+from .names import APPLICANT, DEADLINE_SWEEP, FINAL_STATES, OBJECTOR, PUBLIC, SYSTEM, TRACK_NEW, WITHDRAWN
 
 __all__ = [
     "APPLICANT",  # this and OBJECTOR, PUBLIC: spelled in names.py, kept here for their importers
@@ -80,6 +80,12 @@ class Actor:
     @classmethod
     def applicant(cls, unit_code: str, person: str) -> Actor:
         return cls(unit_code, APPLICANT, person)
+
+    @classmethod
+    def deadline_sweep(cls, authority: str) -> Actor:
+        """The system acting for ``authority`` when a deadline passes (lapse, revocation,
+        announcement)."""
+        return cls(authority, SYSTEM, DEADLINE_SWEEP)
 
     @property
     def is_applicant(self) -> bool:
