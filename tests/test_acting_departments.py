@@ -95,3 +95,25 @@ def test_a_wrong_acting_key_is_refused_at_its_path(acting: str, path: str, zh: s
         parse_campaign(_with_acting(acting), source="acting.yaml")
     assert path == raised.value.path
     assert zh in raised.value.zh
+
+
+def test_graphs_for_many_campaigns_are_not_all_kept() -> None:
+    """A stream of campaigns with different departments does not grow a graph's memory
+    without bound: at most a few department graphs are kept, the oldest dropped first."""
+    graph = pf.AuthorityGraph.bundled()
+    first = graph.with_departments({"*": ("d0",)})
+    for i in range(1, 20):
+        graph.with_departments({"*": (f"d{i}",)})
+    assert graph.with_departments({"*": ("d19",)}) is graph.with_departments({"*": ("d19",)})
+    assert graph.with_departments({"*": ("d0",)}) is not first
+
+
+@pytest.mark.parametrize(
+    "acting", [None, ["industry"], {"*": "industry"}, {"*": []}, {"*": [1]}, {3: ["industry"]}]
+)
+def test_bad_departments_for_a_graph_are_refused(acting: object) -> None:
+    """``with_departments`` refuses anything but kinds mapped to non-empty lists of
+    department codes, with a GraphError in both languages (never a raw TypeError)."""
+    with pytest.raises(pf.GraphError) as raised:
+        pf.AuthorityGraph.bundled().with_departments(acting)  # type: ignore[arg-type]
+    assert "acting" in raised.value.zh

@@ -121,6 +121,10 @@ def _error(en: str, zh: str) -> GraphError:
     return GraphError(en, zh)
 
 
+#: How many graphs of other campaigns' departments one graph keeps (oldest dropped first).
+_DEPARTMENT_GRAPHS = 8
+
+
 class AuthorityGraph:
     """A validated tree of :class:`Authority` objects over a ``networkx.DiGraph``.
 
@@ -230,17 +234,27 @@ class AuthorityGraph:
         >>> g["370000"].departments, g["CE-CEC"].departments
         (('industry',), ('hq',))
         """
+        if not isinstance(acting, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, (tuple, list)) and v and all(isinstance(d, str) for d in v)
+            for k, v in acting.items()
+        ):
+            raise _error(
+                "acting must map kinds of authority to non-empty lists of department codes",
+                "acting 参数应为“机关类型 → 部门代码列表（非空）”的映射",
+            )
         if not acting:
             return self
         key = tuple(sorted((k, tuple(v)) for k, v in acting.items()))
         cache = self._with_departments
         found = cache.get(key)
         if found is None:
+            if len(cache) >= _DEPARTMENT_GRAPHS:  # campaigns are few; a stream of them is not kept
+                del cache[next(iter(cache))]
             default = acting.get("*")
             found = cache[key] = AuthorityGraph(
                 evolve(
                     a,
-                    departments=acting.get(a.kind, default if default is not None else a.departments),
+                    departments=tuple(acting.get(a.kind, default if default is not None else a.departments)),
                     ancestors=frozenset(),
                 )
                 for a in self._nodes.values()
