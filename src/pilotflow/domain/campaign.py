@@ -279,6 +279,8 @@ class Campaign:
     #: not named); empty: the departments the authority graph gives. See
     #: :meth:`departments_at`.
     acting: Mapping[str, tuple[str, ...]] = {}
+    #: The campaign-file format the campaign was read from (``format``: 1 when absent).
+    format: int = 1
 
     def departments_at(self, kind: str) -> tuple[str, ...] | None:
         """The departments that act at an authority of ``kind`` in this campaign, or None

@@ -55,6 +55,7 @@ from .bounds import YEARS as YEARS
 from .header import DEADLINE_RULES as DEADLINE_RULES
 from .messages import short
 from .re_review import ROUNDINGS as ROUNDINGS
+from .reader import CAMPAIGN_FORMATS as CAMPAIGN_FORMATS
 from .reader import _Reader as _Reader
 from .safe_yaml import _LOADERS as _LOADERS  # read here; set it on safe_yaml, where it is used
 from .safe_yaml import MAX_DEPTH as MAX_DEPTH
@@ -62,7 +63,7 @@ from .safe_yaml import MAX_NODES as MAX_NODES
 from .safe_yaml import MAX_NUMBER_CHARS as MAX_NUMBER_CHARS
 from .safe_yaml import MAX_TEXT as MAX_TEXT
 
-__all__ = ["bundled_campaigns", "load_campaign", "parse_campaign"]
+__all__ = ["CAMPAIGN_FORMATS", "bundled_campaigns", "load_campaign", "parse_campaign"]
 
 _BUNDLED_PACKAGE = "pilotflow"
 _BUNDLED_DIR = ("data", "campaigns")
@@ -127,11 +128,7 @@ def parse_campaign(text: str, *, source: str = "<string>", graph: AuthorityGraph
     text = str(text)  # a subclass of str reads as the plain text it holds
     if not isinstance(source, str):
         raise wrong_argument("source", "a name for the text (a str)", "文本的名称（字符串）", source)
-    reader = _Reader(source, _graph_argument(graph))
-    document = reader.load(text)
-    campaign = reader.campaign(document)
-    reader.check_routes(campaign)
-    return campaign
+    return _Reader(source, _graph_argument(graph)).read(text)
 
 
 def _graph_argument(graph: object) -> AuthorityGraph:

@@ -39,6 +39,7 @@ class Scope(Values):
         self.documents: frozenset[str] = frozenset()
         self.timezone = ""
         self.inclusive = True
+        self.format = 1  # the file's format (see reader.CAMPAIGN_FORMATS)
         self.hop_paths: dict[int, str] = {}  # id(hop rule) -> its key path, for the route check
 
     def info(self, entry: Mapping[str, Any], path: str) -> str:
@@ -49,6 +50,7 @@ class Scope(Values):
             return ""
         src = self.string(entry["source"], join(path, "source"))
         if self.documents and src not in self.documents:
+            self.skip_if_broken("documents")
             hint_en, hint_zh = suggest(src, self.documents)
             self.fail(
                 join(path, "source"),
@@ -88,6 +90,7 @@ class Scope(Values):
                     "层级",
                     " (not one of this campaign's levels)",
                     "（不是本次遴选的层级）",
+                    section="levels",
                 )
             ),
             kinds=frozenset(
@@ -100,4 +103,4 @@ class Scope(Values):
 
     def unit_type(self, value: object, path: str) -> str:
         """The code of a unit type declared under ``unit_types``."""
-        return self.choice(self.string(value, path), path, self.unit_types, *UNIT_TYPE)
+        return self.choice(self.string(value, path), path, self.unit_types, *UNIT_TYPE, section="unit_types")
