@@ -544,7 +544,8 @@ def campaign_show(source: str) -> None:
 
 
 def _report_problems(exc: pf.CampaignFileError) -> None:
-    """Every problem of a refused file, one per line (where, then English and Chinese)."""
+    """Every problem of a refused file: its key path and English on one line, its Chinese on
+    the next (not wrapped, so each can be searched for)."""
     if len(exc.problems) == 1 and not exc.truncated:
         _report(exc)
         return
@@ -556,8 +557,8 @@ def _report_problems(exc: pf.CampaignFileError) -> None:
         where = problem.path or "(file 文件)"
         if problem.line is not None:
             where = f"{problem.line}:{problem.column} {where}"
-        err.print(f"  [red]{_show(where)}[/]: {_show(problem.problem)}")
-        err.print(f"      {_show(problem.problem_zh)}")
+        err.print(f"  [red]{_show(where)}[/]: {_show(problem.problem)}", soft_wrap=True)
+        err.print(f"      {_show(problem.problem_zh)}", soft_wrap=True)
     if exc.truncated:
         err.print("  checking stopped there: there may be more · 检查至此停止，可能还有更多问题")
 
