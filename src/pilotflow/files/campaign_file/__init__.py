@@ -5,10 +5,11 @@ bundled definition of the 2023 smart health and elderly-care campaign, ``load_ca
 reads your own. The format is documented in ``docs/campaign-format.md``.
 
 Everything is validated before a :class:`~pilotflow.campaign.Campaign` is returned, and a
-bad file is refused with a :class:`~pilotflow.errors.CampaignFileError` that names the file,
-the key path inside it (``quotas[2].limits.enterprise``) and the problem in English and
-Chinese: unknown keys (typos), missing keys, wrong types, unknown authorities, levels, kinds,
-unit types and materials, negative quotas, naive or unreadable deadlines, duplicate codes, and
+bad file is refused with one :class:`~pilotflow.errors.CampaignFileError` listing every
+problem of the file (not the first only), each with the key path inside it
+(``quotas[2].limits.enterprise``) and the problem in English and Chinese: unknown keys
+(typos), missing keys, wrong types, unknown authorities, levels, kinds, unit types and
+materials, negative quotas, naive or unreadable deadlines, duplicate codes, and
 deadlines that would close earlier further up a route than below it.
 
 >>> campaign = load_campaign("smart-health-elderly-care-2023")
