@@ -175,7 +175,8 @@ def test_the_docstring_tree_names_every_error_in_its_place() -> None:
 
 
 def test_public_non_exception_classes_are_named_in_the_docstring() -> None:
-    """Every other public class of ``pilotflow.errors`` (``Reason``) is named in its docstring."""
+    """Every other public class of ``pilotflow.errors`` (``Reason``, ``FileProblem``) is named in
+    its docstring."""
     others = [
         name
         for name, obj in vars(errors).items()
@@ -184,7 +185,7 @@ def test_public_non_exception_classes_are_named_in_the_docstring() -> None:
         and not name.startswith("_")
         and not issubclass(obj, BaseException)
     ]
-    assert ["Reason"] == others
+    assert ["Reason", "FileProblem"] == others
     for name in others:
         assert name in (errors.__doc__ or ""), name
 

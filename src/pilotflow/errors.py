@@ -27,7 +27,8 @@
 Every message is given in English and in Chinese, because the people reading a refusal are
 civil servants. A refused action changes nothing: no state, no quota seat, no audit record.
 A guard's refusal carries :class:`Reason` records: a stable code and a message in both
-languages.
+languages. A :class:`CampaignFileError` carries :class:`FileProblem` records: every problem
+of the file, each with its key path.
 
 ``ReceiptExists`` and ``SeatUnavailable`` are what a store raises from ``commit`` (a store
 written by a host raises them too); the service answers a repeated command from its receipt
@@ -50,6 +51,7 @@ __all__ = [
     "CampaignFileError",
     "ConflictError",
     "DuplicateNomination",
+    "FileProblem",
     "GraphError",
     "InvalidInput",
     "InvalidUnitCode",
@@ -103,19 +105,83 @@ class InvalidInput(PilotflowError, ValueError):
     """A public function was given something it cannot use; nothing was changed."""
 
 
+@frozen
+class FileProblem:
+    """One problem of a campaign (or list) file: the key path inside it (``""`` for the whole
+    file), what is wrong in English and Chinese, and the line and column (from 1) when known."""
+
+    path: str
+    problem: str
+    problem_zh: str
+    line: int | None = None
+    column: int | None = None
+
+    def where(self, source: str) -> str:
+        """``source: path`` (``source`` alone for the whole file), with ``:line:column`` when
+        known."""
+        at = f":{self.line}:{self.column}" if self.line is not None and self.column is not None else ""
+        return f"{source}{at}: {self.path}" if self.path else f"{source}{at}"
+
+
+SHOWN_PROBLEMS = 50
+"""The most problems the message of a :class:`CampaignFileError` lists (``problems`` has all
+that were found)."""
+
+
 class CampaignFileError(InvalidInput):
     """A campaign (or list) definition is malformed.
 
-    ``source`` names the file (or ``<string>``), ``path`` the key path inside it
-    (e.g. ``quotas[2].limits.enterprise``), ``problem`` what is wrong.
+    ``source`` names the file (or ``<string>``); ``problems`` holds every problem found (a
+    file is checked in full, not up to its first problem); ``path`` (the key path inside the
+    file, e.g. ``quotas[2].limits.enterprise``) and ``problem`` are those of the first. The
+    message lists the problems, at most ``SHOWN_PROBLEMS`` of them; ``truncated`` says the
+    check stopped early (too many problems) and more may exist.
     """
 
-    def __init__(self, source: str, path: str, problem_en: str, problem_zh: str) -> None:
+    def __init__(
+        self,
+        source: str,
+        path: str,
+        problem_en: str,
+        problem_zh: str,
+        *,
+        more: Sequence[FileProblem] = (),
+        truncated: bool = False,
+        at: tuple[int, int] | None = None,
+    ) -> None:
         self.source = source
         self.path = path
         self.problem = problem_en
-        where = f"{source}: {path}" if path else source
-        super().__init__(f"{where}: {problem_en}", f"{where}：{problem_zh}")
+        self.problems: tuple[FileProblem, ...] = (
+            FileProblem(path, problem_en, problem_zh, *(at or (None, None))),
+            *more,
+        )
+        self.truncated = truncated
+        if len(self.problems) == 1 and not truncated:
+            where = self.problems[0].where(source)
+            super().__init__(f"{where}: {problem_en}", f"{where}：{problem_zh}")
+            return
+        shown = self.problems[:SHOWN_PROBLEMS]
+        rest = len(self.problems) - len(shown)
+        count = f"{len(self.problems)}{'+' if truncated else ''}"
+        en = [f"{source}: {count} problems:"] + [f"  {p.where(source)}: {p.problem}" for p in shown]
+        zh = [f"{source}：{count} 处问题："] + [f"  {p.where(source)}：{p.problem_zh}" for p in shown]
+        if rest:
+            en.append(f"  ... and {rest} more")
+            zh.append(f"  ……另有 {rest} 处")
+        if truncated:
+            en.append("  (checking stopped there: there may be more)")
+            zh.append("  （检查至此停止，可能还有更多问题）")
+        super().__init__("\n".join(en), "\n".join(zh))
+
+    @classmethod
+    def of(
+        cls, source: str, problems: Sequence[FileProblem], *, truncated: bool = False
+    ) -> CampaignFileError:
+        """The error of ``source`` with ``problems`` (at least one), in the order found."""
+        first, *more = problems
+        at = (first.line, first.column) if first.line is not None and first.column is not None else None
+        return cls(source, first.path, first.problem, first.problem_zh, more=more, truncated=truncated, at=at)
 
 
 class UnknownAuthority(InvalidInput):

@@ -543,11 +543,35 @@ def campaign_show(source: str) -> None:
     console.print(lists)
 
 
+def _report_problems(exc: pf.CampaignFileError) -> None:
+    """Every problem of a refused file: its key path and English on one line, its Chinese on
+    the next (not wrapped, so each can be searched for)."""
+    if len(exc.problems) == 1 and not exc.truncated:
+        _report(exc)
+        return
+    err = _console(stderr=True)
+    count = f"{len(exc.problems)}{'+' if exc.truncated else ''}"
+    err.print(f"[bold red]✗ error:[/] [red]{_show(exc.source)}: {count} problems[/]")
+    err.print(f"[bold red]✗ 错误：[/][red]{_show(exc.source)}：{count} 处问题[/]")
+    for problem in exc.problems:
+        where = problem.path or "(file 文件)"
+        if problem.line is not None:
+            where = f"{problem.line}:{problem.column} {where}"
+        err.print(f"  [red]{_show(where)}[/]: {_show(problem.problem)}", soft_wrap=True)
+        err.print(f"      {_show(problem.problem_zh)}", soft_wrap=True)
+    if exc.truncated:
+        err.print("  checking stopped there: there may be more · 检查至此停止，可能还有更多问题")
+
+
 @campaign.command("check")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 def campaign_check(path: Path) -> None:
-    """Validate a campaign YAML file; exit 2 with the problem (file, key path) if invalid."""
-    c = pf.load_campaign(fs_path(str(path), "PATH"))
+    """Validate a campaign YAML file; exit 2 with every problem (file, key path) if invalid."""
+    try:
+        c = pf.load_campaign(fs_path(str(path), "PATH"))
+    except pf.CampaignFileError as exc:
+        _report_problems(exc)
+        raise SystemExit(ERROR) from None
     console = _console()
     console.print(
         f"[green]✓[/] {_show(path)} is a valid campaign · 遴选定义有效: [bold]{_show(c.id)}[/] "

@@ -303,6 +303,8 @@ class Campaign:
     #: rule matching applies); empty: the departments the authority graph gives. See
     #: :meth:`acting_at`.
     acting: tuple[ActingRule, ...] = ()
+    #: The campaign-file format the campaign was read from (``format``: 1 when absent).
+    format: int = 1
 
     #: Which authorities take part (empty selector: the whole graph, a national campaign); a
     #: province's own campaign takes those within it. Routes are checked, and nominations

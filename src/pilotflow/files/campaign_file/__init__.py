@@ -5,10 +5,11 @@ bundled definition of the 2023 smart health and elderly-care campaign, ``load_ca
 reads your own. The format is documented in ``docs/campaign-format.md``.
 
 Everything is validated before a :class:`~pilotflow.campaign.Campaign` is returned, and a
-bad file is refused with a :class:`~pilotflow.errors.CampaignFileError` that names the file,
-the key path inside it (``quotas[2].limits.enterprise``) and the problem in English and
-Chinese: unknown keys (typos), missing keys, wrong types, unknown authorities, levels, kinds,
-unit types and materials, negative quotas, naive or unreadable deadlines, duplicate codes, and
+bad file is refused with one :class:`~pilotflow.errors.CampaignFileError` listing every
+problem of the file (not the first only), each with the key path inside it
+(``quotas[2].limits.enterprise``) and the problem in English and Chinese: unknown keys
+(typos), missing keys, wrong types, unknown authorities, levels, kinds, unit types and
+materials, negative quotas, naive or unreadable deadlines, duplicate codes, and
 deadlines that would close earlier further up a route than below it.
 
 >>> campaign = load_campaign("smart-health-elderly-care-2023")
@@ -55,6 +56,7 @@ from .bounds import YEARS as YEARS
 from .header import DEADLINE_RULES as DEADLINE_RULES
 from .messages import short
 from .re_review import ROUNDINGS as ROUNDINGS
+from .reader import CAMPAIGN_FORMATS as CAMPAIGN_FORMATS
 from .reader import _Reader as _Reader
 from .safe_yaml import _LOADERS as _LOADERS  # read here; set it on safe_yaml, where it is used
 from .safe_yaml import MAX_DEPTH as MAX_DEPTH
@@ -62,7 +64,7 @@ from .safe_yaml import MAX_NODES as MAX_NODES
 from .safe_yaml import MAX_NUMBER_CHARS as MAX_NUMBER_CHARS
 from .safe_yaml import MAX_TEXT as MAX_TEXT
 
-__all__ = ["bundled_campaigns", "load_campaign", "parse_campaign"]
+__all__ = ["CAMPAIGN_FORMATS", "bundled_campaigns", "load_campaign", "parse_campaign"]
 
 _BUNDLED_PACKAGE = "pilotflow"
 _BUNDLED_DIR = ("data", "campaigns")
@@ -127,9 +129,7 @@ def parse_campaign(text: str, *, source: str = "<string>", graph: AuthorityGraph
     text = str(text)  # a subclass of str reads as the plain text it holds
     if not isinstance(source, str):
         raise wrong_argument("source", "a name for the text (a str)", "文本的名称（字符串）", source)
-    reader = _Reader(source, _graph_argument(graph))
-    document = reader.load(text)
-    return reader.check_routes(reader.campaign(document))
+    return _Reader(source, _graph_argument(graph)).read(text)
 
 
 def _graph_argument(graph: object) -> AuthorityGraph:

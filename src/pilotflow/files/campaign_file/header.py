@@ -55,12 +55,13 @@ def documents(r: Scope, value: object) -> frozenset[str]:
     numbers: list[str] = []
     for index, item in enumerate(r.sequence(value, "documents")):
         path = f"documents[{index}]"
-        entry = r.mapping(item, path, ("number",), ("date", "issuer", "title", "note"))
-        numbers.append(r.string(entry["number"], join(path, "number")))
-        for key in ("issuer", "title", "note"):
-            if key in entry:
-                r.string(entry[key], join(path, key))
-        if "date" in entry:
-            r.day(entry["date"], join(path, "date"))
+        with r.collecting(path):
+            entry = r.mapping(item, path, ("number",), ("date", "issuer", "title", "note"))
+            numbers.append(r.string(entry["number"], join(path, "number")))
+            for key in ("issuer", "title", "note"):
+                if key in entry:
+                    r.string(entry[key], join(path, key))
+            if "date" in entry:
+                r.day(entry["date"], join(path, "date"))
     r.unique(numbers, "documents", "document number", "文件编号")
     return frozenset(numbers)

@@ -26,21 +26,22 @@ def levels(r: Scope, value: object) -> tuple[Level, ...]:
     out: list[Level] = []
     for index, item in enumerate(items):
         path = f"levels[{index}]"
-        if isinstance(item, dict):
-            entry = r.mapping(item, path, ("code",), ("en", "zh"))
-            code = r.string(entry["code"], join(path, "code"))
-            if ("en" in entry) != ("zh" in entry):
-                r.fail(
-                    path,
-                    "give both 'en' and 'zh' names, or neither",
-                    "请同时给出 'en' 与 'zh' 名称，或都不给",
-                )
-            name = r.text(entry, path) if "en" in entry else None
-        else:
-            code = r.string(item, path)
-            name = None
-        r.choice(code, path, r.graph.LEVELS, "level", "层级")
-        out.append(Level(code, name or _LEVEL_NAMES.get(code, Text(code, code))))
+        with r.collecting(path):
+            if isinstance(item, dict):
+                entry = r.mapping(item, path, ("code",), ("en", "zh"))
+                code = r.string(entry["code"], join(path, "code"))
+                if ("en" in entry) != ("zh" in entry):
+                    r.fail(
+                        path,
+                        "give both 'en' and 'zh' names, or neither",
+                        "请同时给出 'en' 与 'zh' 名称，或都不给",
+                    )
+                name = r.text(entry, path) if "en" in entry else None
+            else:
+                code = r.string(item, path)
+                name = None
+            r.choice(code, path, r.graph.LEVELS, "level", "层级")
+            out.append(Level(code, name or _LEVEL_NAMES.get(code, Text(code, code))))
     codes = [level.code for level in out]
     r.unique(codes, "levels", "level", "层级")
     order = r.graph.LEVELS
@@ -79,20 +80,21 @@ def scenarios(r: Scope, groups_value: object, value: object) -> dict[str, Scenar
     out: dict[str, Scenario] = {}
     for code, entry in r.named_entries(value, "scenarios", ("group",)).items():
         path = join("scenarios", code)
-        if "group" not in entry:
-            r.fail(path, "missing required key 'group'", "缺少必填的键 'group'")
-        group = r.string(entry["group"], join(path, "group"))
-        if groups:
-            r.choice(
-                group,
-                join(path, "group"),
-                groups,
-                "scenario group",
-                "场景类别",
-                " (declare it under scenario_groups)",
-                "（请在 scenario_groups 中声明）",
-            )
-        out[code] = Scenario(code, r.text(entry, path), group)
+        with r.collecting(path):
+            if "group" not in entry:
+                r.fail(path, "missing required key 'group'", "缺少必填的键 'group'")
+            group = r.string(entry["group"], join(path, "group"))
+            if groups:
+                r.choice(
+                    group,
+                    join(path, "group"),
+                    groups,
+                    "scenario group",
+                    "场景类别",
+                    " (declare it under scenario_groups)",
+                    "（请在 scenario_groups 中声明）",
+                )
+            out[code] = Scenario(code, r.text(entry, path), group)
     return out
 
 
@@ -104,9 +106,11 @@ def acting(r: Scope, value: object, declared: Mapping[str, Text]) -> tuple[Actin
     if value is None:
         return ()
     if isinstance(value, list):
-        return tuple(
-            _acting_rule(r, item, f"acting[{i}]", declared) for i, item in enumerate(r.rules(value, "acting"))
-        )
+        listed = []
+        for index, item in enumerate(r.rules(value, "acting")):
+            with r.collecting(f"acting[{index}]"):
+                listed.append(_acting_rule(r, item, f"acting[{index}]", declared))
+        return tuple(listed)
     entry = r.entries(value, "acting")
     if "*" not in entry:
         r.fail(
@@ -119,11 +123,12 @@ def acting(r: Scope, value: object, declared: Mapping[str, Text]) -> tuple[Actin
     rules = []
     for kind, codes in sorted(entry.items(), key=lambda item: item[0] == "*"):  # "*" last
         path = join("acting", kind)
-        if kind != "*":
-            r.choice(kind, path, kinds, "kind of authority", "机关类型")
-        chosen = _departments(r, codes, path, declared)
-        at = Selector() if kind == "*" else Selector(kinds=frozenset({kind}))
-        rules.append(ActingRule(at, chosen, chosen))
+        with r.collecting(path):
+            if kind != "*":
+                r.choice(kind, path, kinds, "kind of authority", "机关类型")
+            chosen = _departments(r, codes, path, declared)
+            at = Selector() if kind == "*" else Selector(kinds=frozenset({kind}))
+            rules.append(ActingRule(at, chosen, chosen))
     return tuple(rules)
 
 
@@ -154,6 +159,8 @@ def _departments(r: Scope, value: object, path: str, declared: Mapping[str, Text
     chosen = []
     for index, code in enumerate(items):
         at = f"{path}[{index}]"
-        chosen.append(r.choice(r.string(code, at), at, tuple(declared), "department", "部门"))
+        chosen.append(
+            r.choice(r.string(code, at), at, tuple(declared), "department", "部门", section="departments")
+        )
     r.unique(chosen, path, "department", "部门")
     return tuple(chosen)

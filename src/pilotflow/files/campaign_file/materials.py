@@ -18,14 +18,15 @@ def material_types(r: Scope, value: object) -> dict[str, MaterialType]:
         value, "materials", ("paper", "formats", "refuse_active_content")
     ).items():
         path = join("materials", code)
-        paper = r.boolean(entry.get("paper", False), join(path, "paper"))
-        formats = tuple(
-            r.string(fmt, f"{path}.formats[{i}]")
-            for i, fmt in enumerate(r.sequence(entry.get("formats", []), f"{path}.formats"))
-        )
-        r.unique(formats, join(path, "formats"), "format", "格式")
-        refuse = r.boolean(entry.get("refuse_active_content", False), join(path, "refuse_active_content"))
-        out[code] = MaterialType(code, r.text(entry, path), paper, formats, refuse)
+        with r.collecting(path):
+            paper = r.boolean(entry.get("paper", False), join(path, "paper"))
+            formats = tuple(
+                r.string(fmt, f"{path}.formats[{i}]")
+                for i, fmt in enumerate(r.sequence(entry.get("formats", []), f"{path}.formats"))
+            )
+            r.unique(formats, join(path, "formats"), "format", "格式")
+            refuse = r.boolean(entry.get("refuse_active_content", False), join(path, "refuse_active_content"))
+            out[code] = MaterialType(code, r.text(entry, path), paper, formats, refuse)
     return out
 
 
@@ -51,10 +52,15 @@ def requirements(r: Scope, value: object, path: str) -> tuple[MaterialRequiremen
             "材料类型",
             " (declare it under materials)",
             "（请在 materials 中声明）",
+            section="materials",
         )
         copies = r.integer(entry.get("copies", 1), join(item_path, "copies"), COPIES)
         unit_types = r.choices(
-            entry.get("unit_types", []), join(item_path, "unit_types"), r.unit_types, *UNIT_TYPE
+            entry.get("unit_types", []),
+            join(item_path, "unit_types"),
+            r.unit_types,
+            *UNIT_TYPE,
+            section="unit_types",
         )
         out.append(MaterialRequirement(kind, copies, frozenset(unit_types)))
     r.unique([req.kind for req in out], path, "material kind", "材料类型")

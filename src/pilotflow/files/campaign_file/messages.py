@@ -1,19 +1,53 @@
-"""How a refusal names its place in a campaign file and quotes the file.
+"""How a refusal names its place in a campaign file and quotes the file, and how every
+problem of a file is collected.
 
-Every refusal is a :class:`~pilotflow.errors.CampaignFileError` raised by
-:meth:`Refusals.fail`: the file, the key path inside it (``quotas[2].limits.enterprise``, built
-with :func:`join`) and the problem in English and Chinese. A message never quotes more of the
-file than a short token (:func:`short`, :func:`clean`).
+Every problem is a :class:`~pilotflow.errors.FileProblem`: the key path inside the file
+(``quotas[2].limits.enterprise``, built with :func:`join`) and the problem in English and
+Chinese. A message never quotes more of the file than a short token (:func:`short`,
+:func:`clean`).
+
+A file is checked in full: :meth:`Refusals.fail` ends the reading of one item (a section, a
+quota rule, a hop, a material...), :meth:`Refusals.collecting` records its problem and reading
+goes on with the next item; :meth:`Refusals.note` records a problem the item can be read past
+(an unknown key). A reference into a section that had a problem and does not resolve is
+skipped, not reported (:meth:`Refusals.skip`): the section's own problem says it. At the end,
+:meth:`Refusals.checked` raises one :class:`~pilotflow.errors.CampaignFileError` with every
+problem, or stops early after ``MAX_PROBLEMS``.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 import reprlib
-from collections.abc import Iterable
-from typing import NoReturn
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import NoReturn, TypeVar
 
-from ...errors import CampaignFileError
+from ...errors import CampaignFileError, FileProblem
+
+T = TypeVar("T")
+
+MAX_PROBLEMS = 200
+"""The most problems a file is checked for: reading stops at this many (a hostile file with
+100,000 bad items costs no more than one with 200)."""
+
+_SECTION = re.compile(r"[.\[]")
+
+
+class _Skipped(Exception):
+    """An item that cannot be read on: its problem is recorded already, or it refers to a
+    section that had a problem."""
+
+
+class _Stopped(Exception):
+    """``MAX_PROBLEMS`` problems were found: reading stops."""
+
+
+def section_of(path: str) -> str:
+    """The top-level key a key path lies under (``quotas`` for ``quotas[2].total``)."""
+    return _SECTION.split(path, maxsplit=1)[0]
+
 
 _REPR = reprlib.Repr()
 _REPR.maxlevel, _REPR.maxdict, _REPR.maxlist, _REPR.maxset = 2, 3, 3, 3
@@ -21,13 +55,71 @@ _REPR.maxstring = _REPR.maxother = _REPR.maxlong = 40
 
 
 class Refusals:
-    """Refusals of one source (a file name, ``bundled:<id>`` or ``<string>``)."""
+    """Refusals of one source (a file name, ``bundled:<id>`` or ``<string>``), collected."""
 
     def __init__(self, source: str) -> None:
         self.source = source
+        self.problems: list[FileProblem] = []
+        self.broken: set[str] = set()  # the top-level keys with a problem
+        self.stopped = False
 
     def fail(self, path: str, en: str, zh: str) -> NoReturn:
+        """Refuse the item being read (see :meth:`collecting`)."""
         raise CampaignFileError(self.source, path, en, zh)
+
+    def note(self, path: str, en: str, zh: str, *, breaks: str | None = None) -> None:
+        """Record a problem and read on; ``breaks`` is the key path whose section it leaves
+        unusable (``path`` by default)."""
+        self.problems.append(FileProblem(path, en, zh))
+        self.broken.add(section_of(path if breaks is None else breaks))
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.stopped = True
+            raise _Stopped
+
+    def skip(self) -> NoReturn:
+        """Stop reading the item without a problem of its own (see :meth:`collecting`)."""
+        raise _Skipped
+
+    def skip_if_broken(self, section: str) -> None:
+        """Stop reading the item (silently) when ``section`` had a problem: a reference into
+        it that does not resolve may be the section's fault."""
+        if section and section in self.broken:
+            self.skip()
+
+    @contextmanager
+    def collecting(self, path: str) -> Iterator[None]:
+        """Read one item (at ``path``) inside: a refusal is recorded and the block left, and
+        reading goes on after it."""
+        try:
+            yield
+        except CampaignFileError as exc:
+            for problem in exc.problems:
+                self.note(problem.path, problem.problem, problem.problem_zh)
+        except _Skipped:
+            self.broken.add(section_of(path))
+
+    def section(self, key: str, read: Callable[[], T], default: T) -> T:
+        """What ``read`` returns for the top-level ``key``; ``default`` when it is refused or
+        ``key`` already had a problem (a required key missing)."""
+        if key not in self.broken:
+            with self.collecting(key):
+                return read()
+        return default
+
+    def checked(self, read: Callable[[], T]) -> T:
+        """What ``read`` returns, when the file has no problem; otherwise one
+        :class:`~pilotflow.errors.CampaignFileError` with every problem found."""
+        result: T | None = None
+        try:
+            with self.collecting(""):
+                result = read()
+        except _Stopped:
+            pass
+        if self.problems:
+            raise CampaignFileError.of(self.source, self.problems, truncated=self.stopped)
+        if result is None:  # pragma: no cover - a skip always follows a recorded problem
+            raise AssertionError("campaign file skipped without a problem")
+        return result
 
 
 def join(path: str, key: object) -> str:

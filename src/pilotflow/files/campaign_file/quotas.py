@@ -15,19 +15,20 @@ def quota_rules(r: Scope, value: object) -> tuple[QuotaRule, ...]:
     out: list[QuotaRule] = []
     for index, item in enumerate(r.rules(value, "quotas")):
         path = f"quotas[{index}]"
-        entry = r.mapping(item, path, ("name", "recommender"), ("limits", "total", *INFO))
-        r.info(entry, path)
-        name = r.string(entry["name"], join(path, "name"))
-        recommender = r.selector(entry["recommender"], join(path, "recommender"))
-        limits: dict[str, int] = {}
-        limits_path = join(path, "limits")
-        for unit_type, limit in r.entries(entry.get("limits", {}), limits_path).items():
-            key_path = join(limits_path, unit_type)
-            r.unit_type(unit_type, key_path)
-            limits[unit_type] = r.integer(limit, key_path, QUOTAS)
-        total = entry.get("total")
-        if total is not None:
-            total = r.integer(total, join(path, "total"), QUOTAS)
-        out.append(QuotaRule(name, recommender, limits, total))
+        with r.collecting(path):
+            entry = r.mapping(item, path, ("name", "recommender"), ("limits", "total", *INFO))
+            r.info(entry, path)
+            name = r.string(entry["name"], join(path, "name"))
+            recommender = r.selector(entry["recommender"], join(path, "recommender"))
+            limits: dict[str, int] = {}
+            limits_path = join(path, "limits")
+            for unit_type, limit in r.entries(entry.get("limits", {}), limits_path).items():
+                key_path = join(limits_path, unit_type)
+                r.unit_type(unit_type, key_path)
+                limits[unit_type] = r.integer(limit, key_path, QUOTAS)
+            total = entry.get("total")
+            if total is not None:
+                total = r.integer(total, join(path, "total"), QUOTAS)
+            out.append(QuotaRule(name, recommender, limits, total))
     r.unique([rule.name for rule in out], "quotas", "quota rule name", "名额规则名称")
     return tuple(out)

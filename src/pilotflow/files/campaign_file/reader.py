@@ -19,6 +19,18 @@ from ...domain.campaign import (
     YEARS,
     ActingRule,
     Campaign,
+    EntryRule,
+    HopRule,
+    Level,
+    MinistryRules,
+    NoticeRules,
+    QuotaRule,
+    Ranking,
+    ReportingRule,
+    ReReviewRules,
+    Scenario,
+    Selector,
+    Text,
 )
 from .deadlines import check_routes
 from .header import campaign_id, deadline_inclusive, documents, timezone
@@ -35,8 +47,12 @@ from .safe_yaml import load_document
 from .scope import Scope
 from .territory import added_authorities, scope
 
+CAMPAIGN_FORMATS = (1, 2)
+"""The campaign-file formats pilotflow reads (``format``; a file without it is format 1)."""
+
 _TOP_KEYS_REQUIRED = ("id", "title", "year", "timezone", "levels", "departments", "unit_types")
 _TOP_KEYS_OPTIONAL = (
+    "format",
     "acting",
     "authorities",
     "entry",
@@ -60,11 +76,22 @@ _TOP_KEYS_OPTIONAL = (
 
 
 class _Reader(Scope):
-    """Reads one document; every check reports its key path."""
+    """Reads one document; every check reports its key path, and every problem of the file
+    is collected (see :mod:`.messages`)."""
+
+    def read(self, text: str) -> Campaign:
+        """The campaign ``text`` defines; one :class:`~pilotflow.errors.CampaignFileError`
+        with every problem of the file if it has any."""
+
+        def read_all() -> Campaign:
+            return self.check_routes(self.campaign(self.load(text)))
+
+        return self.checked(read_all)
 
     def load(self, text: str) -> dict[str, Any]:
-        """The document of ``text`` (see :mod:`.safe_yaml`): a mapping of the known top-level
-        keys, the required ones given."""
+        """The document of ``text`` (see :mod:`.safe_yaml`): a mapping of a format pilotflow
+        reads; its top-level keys are checked (a missing required key leaves its section
+        unread)."""
         document = load_document(text, self.source)
         if not isinstance(document, dict):
             en, zh = describe(document)
@@ -73,41 +100,95 @@ class _Reader(Scope):
                 f"expected a mapping (key: value) at the top of the file, got {en}",
                 f"文件顶层应为映射（键: 值），实际为{zh}",
             )
-        return self.mapping(document, "", _TOP_KEYS_REQUIRED, _TOP_KEYS_OPTIONAL)
+        self.format = self._format(document.get("format", 1))
+        with self.collecting(""):
+            self.mapping(document, "", _TOP_KEYS_REQUIRED, _TOP_KEYS_OPTIONAL)
+        return document
+
+    def _format(self, value: object) -> int:
+        """``format``: one of ``CAMPAIGN_FORMATS``; any other refuses the whole file (its keys
+        would not be read as its author meant)."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.wrong_type("format", "a format number (1 or 2)", "格式版本号（1 或 2）", value)
+        if value not in CAMPAIGN_FORMATS:
+            self.fail(
+                "format",
+                f"this file is campaign format {short(value)}; pilotflow reads formats 1 and 2: "
+                "see docs/campaign-format.md, 'Upgrading'",
+                f"该文件为第 {short(value)} 版遴选定义格式；pilotflow 可读取第 1、2 版："
+                "见 docs/campaign-format.md 的 'Upgrading' 一节",
+            )
+        return value
 
     def campaign(self, doc: dict[str, Any]) -> Campaign:
         """The campaign ``doc`` defines, its sections read in the order they depend on each
-        other (what a section declares is kept on the reader for those after it)."""
-        identifier = campaign_id(self, doc["id"])
-        title = self.text(self.mapping(doc["title"], "title", ("en", "zh")), "title")
-        year = self.integer(doc["year"], "year", YEARS)
-        self.timezone = timezone(self, doc["timezone"])
-        self.inclusive = deadline_inclusive(self, doc.get("deadline_rule", "end_of_day"))
-        tolerance = self.integer(
-            doc.get("clock_tolerance_seconds", DEFAULT_CLOCK_TOLERANCE_SECONDS),
+        other (what a section declares is kept on the reader for those after it). Each
+        section is read even when one before it has a problem; the campaign is built only
+        when none has."""
+        s = self.section
+        identifier = s("id", lambda: campaign_id(self, doc["id"]), "")
+        title = s(
+            "title",
+            lambda: self.text(self.mapping(doc["title"], "title", ("en", "zh")), "title"),
+            Text("", ""),
+        )
+        year = s("year", lambda: self.integer(doc["year"], "year", YEARS), 0)
+        self.timezone = s("timezone", lambda: timezone(self, doc["timezone"]), "Asia/Shanghai")
+        self.inclusive = s(
+            "deadline_rule", lambda: deadline_inclusive(self, doc.get("deadline_rule", "end_of_day")), True
+        )
+        tolerance = s(
             "clock_tolerance_seconds",
-            (0, MAX_CLOCK_TOLERANCE_SECONDS),
+            lambda: self.integer(
+                doc.get("clock_tolerance_seconds", DEFAULT_CLOCK_TOLERANCE_SECONDS),
+                "clock_tolerance_seconds",
+                (0, MAX_CLOCK_TOLERANCE_SECONDS),
+            ),
+            0,
         )
-        self.documents = documents(self, doc.get("documents", []))
-        campaign_levels = levels(self, doc["levels"])
+        self.documents = s("documents", lambda: documents(self, doc.get("documents", [])), frozenset())
+        campaign_levels: tuple[Level, ...] = s("levels", lambda: levels(self, doc["levels"]), ())
         self.levels = tuple(level.code for level in campaign_levels)
-        campaign_departments = departments(self, doc["departments"])
-        extra, unstated = added_authorities(self, doc.get("authorities", []), campaign_departments)
-        campaign_acting = acting(self, doc.get("acting"), campaign_departments)
-        self._check_acting(extra, unstated, campaign_acting)
-        campaign_scope = scope(self, doc.get("scope"))
-        self.unit_types = unit_types(self, doc["unit_types"])
-        self.scenarios = campaign_scenarios = scenarios(
-            self, doc.get("scenario_groups", {}), doc.get("scenarios", {})
+        campaign_departments: dict[str, Text] = s(
+            "departments", lambda: departments(self, doc["departments"]), {}
         )
-        self.materials = material_types(self, doc.get("materials", {}))
-        screening = listed(self, doc.get("screening_lists", {}), "screening_lists")
-        priority = listed(self, doc.get("priority_lists", {}), "priority_lists")
+        nothing_added: tuple[tuple[Authority, ...], frozenset[str]] = ((), frozenset())
+        extra, unstated = s(
+            "authorities",
+            lambda: added_authorities(self, doc.get("authorities", []), campaign_departments),
+            nothing_added,
+        )
+        campaign_acting: tuple[ActingRule, ...] = s(
+            "acting", lambda: acting(self, doc.get("acting"), campaign_departments), ()
+        )
+        s("authorities", lambda: self._check_acting(extra, unstated, campaign_acting), None)
+        campaign_scope: Selector = s("scope", lambda: scope(self, doc.get("scope")), Selector())
+        self.unit_types = s("unit_types", lambda: unit_types(self, doc["unit_types"]), {})
+        campaign_scenarios: dict[str, Scenario] = s(
+            "scenarios", lambda: scenarios(self, doc.get("scenario_groups", {}), doc.get("scenarios", {})), {}
+        )
+        self.scenarios = campaign_scenarios
+        self.materials = s("materials", lambda: material_types(self, doc.get("materials", {})), {})
+        screening: dict[str, Text] = s(
+            "screening_lists", lambda: listed(self, doc.get("screening_lists", {}), "screening_lists"), {}
+        )
+        priority: dict[str, Text] = s(
+            "priority_lists", lambda: listed(self, doc.get("priority_lists", {}), "priority_lists"), {}
+        )
         self.list_ids = {**screening, **priority}
-        reporting = reporting_rules(self, doc.get("reporting", []))
-        entries = entry_rules(self, doc.get("entry", []))
-        quotas = quota_rules(self, doc.get("quotas", []))
-        hops = hop_rules(self, doc.get("hops", []))
+        reporting: tuple[ReportingRule, ...] = s(
+            "reporting", lambda: reporting_rules(self, doc.get("reporting", [])), ()
+        )
+        entries: tuple[EntryRule, ...] = s("entry", lambda: entry_rules(self, doc.get("entry", [])), ())
+        quotas: tuple[QuotaRule, ...] = s("quotas", lambda: quota_rules(self, doc.get("quotas", [])), ())
+        hops: tuple[HopRule, ...] = s("hops", lambda: hop_rules(self, doc.get("hops", [])), ())
+        campaign_ranking = s("ranking", lambda: ranking(self, doc.get("ranking", {}), priority), Ranking())
+        notice = s("notice", lambda: notice_rules(self, doc.get("notice", {})), NoticeRules())
+        re_review = s("re_review", lambda: re_review_rules(self, doc.get("re_review", {})), ReReviewRules())
+        ministry = s("ministry", lambda: ministry_rules(self, doc.get("ministry", {})), MinistryRules())
+        revision = self._revision(doc)
+        if self.problems:
+            self.skip()  # every problem is recorded: the campaign is not built
         return Campaign(
             id=identifier,
             title=title,
@@ -124,13 +205,14 @@ class _Reader(Scope):
             quotas=quotas,
             hops=hops,
             screening_lists=screening,
-            ranking=ranking(self, doc.get("ranking", {}), priority),
-            notice=notice_rules(self, doc.get("notice", {})),
-            re_review=re_review_rules(self, doc.get("re_review", {})),
-            ministry=ministry_rules(self, doc.get("ministry", {})),
-            revision=self._revision(doc),
+            ranking=campaign_ranking,
+            notice=notice,
+            re_review=re_review,
+            ministry=ministry,
+            revision=revision,
             source=self.source,
             acting=campaign_acting,
+            format=self.format,
             scope=campaign_scope,
             authorities=extra,
             entries=entries,

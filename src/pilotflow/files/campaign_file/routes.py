@@ -16,7 +16,11 @@ from .scope import INFO, Scope
 
 def reporting_rules(r: Scope, value: object) -> tuple[ReportingRule, ...]:
     """``reporting``: at most ``MAX_RULES`` rules."""
-    return tuple(_reporting(r, item, f"reporting[{i}]") for i, item in enumerate(r.rules(value, "reporting")))
+    out: list[ReportingRule] = []
+    for index, item in enumerate(r.rules(value, "reporting")):
+        with r.collecting(f"reporting[{index}]"):
+            out.append(_reporting(r, item, f"reporting[{index}]"))
+    return tuple(out)
 
 
 _UNIT_KEYS = ("scenarios", "unit_types", "lists")
@@ -46,10 +50,11 @@ def entry_rules(r: Scope, value: object) -> tuple[EntryRule, ...]:
     out = []
     for index, item in enumerate(r.rules(value, "entry")):
         path = f"entry[{index}]"
-        entry = r.mapping(item, path, ("at",), (*_UNIT_KEYS, *INFO))
-        source = r.info(entry, path)
-        at = r.selector(entry["at"], join(path, "at"))
-        out.append(EntryRule(at, unit_condition(r, entry, path), source))
+        with r.collecting(path):
+            entry = r.mapping(item, path, ("at",), (*_UNIT_KEYS, *INFO))
+            source = r.info(entry, path)
+            at = r.selector(entry["at"], join(path, "at"))
+            out.append(EntryRule(at, unit_condition(r, entry, path), source))
     return tuple(out)
 
 
@@ -60,6 +65,7 @@ def _reporting(r: Scope, value: object, path: str) -> ReportingRule:
     to = r.authority(entry["to"], join(path, "to"))
     level = r.graph[to].level
     if level not in r.levels:
+        r.skip_if_broken("levels")
         r.fail(
             join(path, "to"),
             f"authority {short(to)} is at level {short(level)}, which this campaign does not use",
@@ -73,26 +79,29 @@ def hop_rules(r: Scope, value: object) -> tuple[HopRule, ...]:
     out: list[HopRule] = []
     for index, item in enumerate(r.rules(value, "hops")):
         path = f"hops[{index}]"
-        entry = r.mapping(
-            item,
-            path,
-            ("name", "sender", "receiver"),
-            ("deadline", "materials", "re_review_materials", *INFO),
-        )
-        source = r.info(entry, path)
-        closes, closes_text = deadline(r, entry.get("deadline"), join(path, "deadline"))
-        re_review = requirements(r, entry.get("re_review_materials", []), join(path, "re_review_materials"))
-        rule = HopRule(
-            name=r.string(entry["name"], join(path, "name")),
-            sender=r.selector(entry["sender"], join(path, "sender")),
-            receiver=r.selector(entry["receiver"], join(path, "receiver")),
-            deadline=closes,
-            deadline_text=closes_text,
-            materials=requirements(r, entry.get("materials", []), join(path, "materials")),
-            re_review_materials=re_review,
-            source=source,
-        )
-        r.hop_paths[id(rule)] = path  # for the route check's refusal
-        out.append(rule)
+        with r.collecting(path):
+            entry = r.mapping(
+                item,
+                path,
+                ("name", "sender", "receiver"),
+                ("deadline", "materials", "re_review_materials", *INFO),
+            )
+            source = r.info(entry, path)
+            closes, closes_text = deadline(r, entry.get("deadline"), join(path, "deadline"))
+            re_review = requirements(
+                r, entry.get("re_review_materials", []), join(path, "re_review_materials")
+            )
+            rule = HopRule(
+                name=r.string(entry["name"], join(path, "name")),
+                sender=r.selector(entry["sender"], join(path, "sender")),
+                receiver=r.selector(entry["receiver"], join(path, "receiver")),
+                deadline=closes,
+                deadline_text=closes_text,
+                materials=requirements(r, entry.get("materials", []), join(path, "materials")),
+                re_review_materials=re_review,
+                source=source,
+            )
+            r.hop_paths[id(rule)] = path  # for the route check's refusal
+            out.append(rule)
     r.unique([rule.name for rule in out], "hops", "hop rule name", "报送规则名称")
     return tuple(out)

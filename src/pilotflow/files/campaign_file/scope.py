@@ -39,9 +39,22 @@ class Scope(Values):
         self.documents: frozenset[str] = frozenset()
         self.timezone = ""
         self.inclusive = True
+        self.format = 1  # the file's format (see reader.CAMPAIGN_FORMATS)
         self.hop_paths: dict[int, str] = {}  # id(hop rule) -> its key path, for the route check
         self.scenarios: Mapping[str, object] = {}
         self.list_ids: Mapping[str, object] = {}  # every list the file declares, by id
+
+    def since_format(self, version: int, path: str) -> None:
+        """Refuse the key at ``path`` unless the file is of format ``version`` or later (a key
+        a format-1 file may not use; see docs/campaign-format.md, Upgrading)."""
+        if self.format < version:
+            self.fail(
+                path,
+                f"this key needs 'format: {version}' at the top of the file (the file is format "
+                f"{self.format}); see docs/campaign-format.md, 'Upgrading'",
+                f"该键需要在文件顶部写明 'format: {version}'（本文件为第 {self.format} 版格式）；"
+                "见 docs/campaign-format.md 的 'Upgrading' 一节",
+            )
 
     def info(self, entry: Mapping[str, Any], path: str) -> str:
         """Check the informational ``source`` and ``note`` keys; return the source."""
@@ -51,6 +64,7 @@ class Scope(Values):
             return ""
         src = self.string(entry["source"], join(path, "source"))
         if self.documents and src not in self.documents:
+            self.skip_if_broken("documents")
             hint_en, hint_zh = suggest(src, self.documents)
             self.fail(
                 join(path, "source"),
@@ -90,6 +104,7 @@ class Scope(Values):
                     "层级",
                     " (not one of this campaign's levels)",
                     "（不是本次遴选的层级）",
+                    section="levels",
                 )
             ),
             kinds=frozenset(
@@ -102,4 +117,4 @@ class Scope(Values):
 
     def unit_type(self, value: object, path: str) -> str:
         """The code of a unit type declared under ``unit_types``."""
-        return self.choice(self.string(value, path), path, self.unit_types, *UNIT_TYPE)
+        return self.choice(self.string(value, path), path, self.unit_types, *UNIT_TYPE, section="unit_types")

@@ -46,23 +46,37 @@ class Values(Refusals):
         required: Sequence[str] = (),
         optional: Sequence[str] = (),
     ) -> dict[str, Any]:
-        """``value`` as a mapping with exactly the keys allowed; unknown keys are refused."""
+        """``value`` as a mapping with exactly the keys allowed: every unknown key is noted
+        (with the closest allowed one) and reading goes on; a missing required key ends the
+        item's reading."""
         if not isinstance(value, dict):
             self.wrong_type(path, "a mapping (key: value)", "映射（键: 值）", value)
         allowed = (*required, *optional)
         for key in value:
             if not isinstance(key, str):
-                self.wrong_type(join(path, key), "a string key", "字符串键", key)
-            if key not in allowed:
+                en, zh = describe(key)
+                self.note(
+                    join(path, key),
+                    f"expected a string key, got {en} {short(key)}",
+                    f"应为字符串键，实际为{zh} {short(key)}",
+                )
+            elif key not in allowed:
                 hint_en, hint_zh = suggest(key, allowed)
-                self.fail(
+                self.note(
                     join(path, key),
                     f"unknown key {short(key)}{hint_en}; allowed keys: {', '.join(allowed)}",
                     f"未知的键 {short(key)}{hint_zh}；允许的键：{'、'.join(allowed)}",
                 )
-        for key in required:
-            if key not in value:
-                self.fail(path, f"missing required key {short(key)}", f"缺少必填的键 {short(key)}")
+        missing = [key for key in required if key not in value]
+        for key in missing:
+            self.note(
+                path,
+                f"missing required key {short(key)}",
+                f"缺少必填的键 {short(key)}",
+                breaks=join(path, key),
+            )
+        if missing:
+            self.skip()
         return value
 
     def entries(self, value: object, path: str) -> dict[str, Any]:
@@ -77,19 +91,22 @@ class Values(Refusals):
     def named_entries(
         self, value: object, path: str, optional: Sequence[str] = ()
     ) -> dict[str, dict[str, Any]]:
-        """Code → ``{en, zh, ...}`` entries, each checked for its keys."""
+        """Code → ``{en, zh, ...}`` entries, each checked for its keys (an entry with a
+        problem is left out, its problem recorded)."""
         out: dict[str, dict[str, Any]] = {}
         for key, entry in self.entries(value, path).items():
-            out[key] = self.mapping(entry, join(path, key), ("en", "zh"), optional)
+            with self.collecting(join(path, key)):
+                out[key] = self.mapping(entry, join(path, key), ("en", "zh"), optional)
         return out
 
     def named_texts(self, value: object, path: str) -> dict[str, Text]:
         """Code → ``{en, zh}`` entries read as names: every entry's keys are checked first,
-        then each name."""
-        return {
-            code: self.text(entry, join(path, code))
-            for code, entry in self.named_entries(value, path).items()
-        }
+        then each name (an entry with a problem is left out, its problem recorded)."""
+        out: dict[str, Text] = {}
+        for code, entry in self.named_entries(value, path).items():
+            with self.collecting(join(path, code)):
+                out[code] = self.text(entry, join(path, code))
+        return out
 
     def sequence(self, value: object, path: str) -> list[Any]:
         if not isinstance(value, list):
@@ -182,11 +199,16 @@ class Values(Refusals):
         what_zh: str,
         where_en: str = "",
         where_zh: str = "",
+        *,
+        section: str = "",
     ) -> str:
         """``value`` if it is one of ``allowed``; the refusal lists them (a set sorted, any
-        other collection in its own order)."""
+        other collection in its own order) and suggests the closest. When ``allowed`` are the
+        codes declared under the top-level key ``section`` and it had a problem, the item is
+        skipped instead (see :meth:`~.messages.Refusals.skip_if_broken`)."""
         if value in allowed:
             return value
+        self.skip_if_broken(section)
         options = sorted(allowed) if isinstance(allowed, (set, frozenset)) else list(allowed)
         hint_en, hint_zh = suggest(value, options)
         shown = options[:_LISTED]
@@ -207,6 +229,8 @@ class Values(Refusals):
         what_zh: str,
         where_en: str = "",
         where_zh: str = "",
+        *,
+        section: str = "",
     ) -> list[str]:
         """A list of strings, each one of ``allowed`` (see :meth:`choice`), none twice; in the
         order given."""
@@ -219,6 +243,7 @@ class Values(Refusals):
                 what_zh,
                 where_en,
                 where_zh,
+                section=section,
             )
             for i, item in enumerate(self.sequence(value, path))
         ]
