@@ -242,7 +242,8 @@ def inspect_material(
       leading out is refused. Without ``root`` the last component must not be a link.
     * ``video_seconds`` / ``video_tolerance``: a video must last ``video_seconds`` give or
       take ``video_tolerance`` seconds (bounds included; no tolerance means 0). Without
-      ``video_seconds`` any positive duration is accepted.
+      ``video_seconds`` the material type's own bounds apply (``kind.video_seconds`` ±
+      ``kind.video_tolerance_seconds``); without those any positive duration is accepted.
     * ``max_bytes``: a larger file is refused unread (a ``.docx`` also may not unpack to more).
     * ``refuse_active_content``: refuse a PDF carrying JavaScript or a Launch action (reason
       ``active_content``), as does a material type whose ``refuse_active_content`` is set;
@@ -259,6 +260,8 @@ def inspect_material(
     """
     _check_kind(kind)
     shown = fs_path(path, "path")
+    if video_seconds is None and video_tolerance is None and kind.video_seconds is not None:
+        video_seconds, video_tolerance = kind.video_seconds, kind.video_tolerance_seconds
     limits = _check_limits(video_seconds, video_tolerance, max_bytes)
     if kind.paper:
         raise MaterialRejected(
@@ -387,11 +390,15 @@ def is_inspected(material: object, campaign: Campaign | None = None) -> bool:
         return False
     if material.duration is None:  # the video bounds apply to videos only
         return True
-    return (inspection.video_seconds, inspection.video_tolerance) == _campaign_bounds(campaign)
+    return (inspection.video_seconds, inspection.video_tolerance) == _video_bounds(campaign, kind)
 
 
-def _campaign_bounds(campaign: Campaign) -> tuple[int | None, int | None]:
-    """The video bounds :func:`inspect_campaign_material` applies for ``campaign``."""
+def _video_bounds(campaign: Campaign, kind: MaterialType | None) -> tuple[int | None, int | None]:
+    """The video bounds :func:`inspect_campaign_material` applies to a video of ``kind``: the
+    material's own (``materials.<kind>.video``), else the campaign's re-review bounds (the
+    old spelling, ``re_review.video_seconds``), else none."""
+    if kind is not None and kind.video_seconds is not None:
+        return kind.video_seconds, kind.video_tolerance_seconds
     rules = campaign.re_review
     if rules.video_seconds is None:
         return None, None
@@ -409,8 +416,10 @@ def inspect_campaign_material(
 ) -> Material:
     """:func:`inspect_material` with the material type and video bounds of ``campaign``.
 
-    ``kind`` is a material code of the campaign; every video is held to the campaign's
-    re-review video length (``re_review.video_seconds`` ± ``video_tolerance_seconds``).
+    ``kind`` is a material code of the campaign; a video is held to the length its material
+    type sets (``materials.<kind>.video``) or, when the type sets none, to the campaign's
+    re-review video length (``re_review.video_seconds`` ± ``video_tolerance_seconds``, the
+    old spelling).
     """
     material_type = campaign.materials.get(kind) if isinstance(kind, str) else None
     if material_type is None:
@@ -418,7 +427,7 @@ def inspect_campaign_material(
             f"unknown material kind {kind!r}; this campaign knows {', '.join(campaign.materials)}",
             f"未知的材料类型 {kind!r}；本次遴选的材料类型有：{'、'.join(campaign.materials)}",
         )
-    seconds, tolerance = _campaign_bounds(campaign)
+    seconds, tolerance = _video_bounds(campaign, material_type)
     return inspect_material(
         material_type,
         path,

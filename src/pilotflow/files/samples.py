@@ -254,7 +254,7 @@ def sample_materials(
 ) -> list[Material]:
     """For each electronic material kind in ``kinds``, write a fitting real file into
     ``folder`` and inspect it (a PDF for PDF kinds, a .docx for Word kinds, an MP4 of the
-    campaign's video length for video kinds; a PDF where any format will do)."""
+    material's (or campaign's) video length for video kinds; a PDF where any format will do)."""
     from .materials import inspect_campaign_material
 
     base = Path(folder)
@@ -267,7 +267,7 @@ def sample_materials(
                                f"{kind!r} 不是本次遴选的电子材料")  # fmt: skip
         formats = set(spec.formats)
         if "mp4" in formats:
-            name, data = f"{kind}.mp4", mp4_bytes(seconds)
+            name, data = f"{kind}.mp4", mp4_bytes(spec.video_seconds or seconds)
         elif formats and "pdf" not in formats:
             name, data = f"{kind}.docx", docx_bytes()
         else:
