@@ -48,7 +48,9 @@ _WHERE_EN = " (pilotflow checks only these)"
 _WHERE_ZH = "（pilotflow 只能检查这些格式）"
 
 
-def _video(r: Scope, entry: dict[str, Any], path: str, formats: tuple[str, ...]) -> tuple[int | None, int | None]:
+def _video(
+    r: Scope, entry: dict[str, Any], path: str, formats: tuple[str, ...]
+) -> tuple[int | None, int | None]:
     """``video: {seconds, tolerance_seconds}``: how long a video of this kind lasts; only on
     a material whose ``formats`` name a video format (mp4)."""
     if "video" not in entry:
