@@ -20,7 +20,7 @@ import pytest
 import pilotflow as pf
 from pilotflow.campaign import MaterialType, Text
 from pilotflow.materials import inspect_campaign_material, is_inspected
-from pilotflow.samples import mp4_bytes
+from pilotflow.samples import mp4_bytes, sample_materials
 
 BUNDLED_YAML = (
     Path(__file__).parent.parent
@@ -275,3 +275,12 @@ def test_a_damaged_workbook_is_refused(tmp_path: Path) -> None:
     with pytest.raises(pf.MaterialRejected) as refused:
         pf.inspect_material(TABLE, repacked(source, tmp_path / "bad.xlsx", change))
     assert "corrupt" == refused.value.reason
+
+
+def test_sample_materials_write_a_workbook_for_an_excel_kind(tmp_path: Path) -> None:
+    """``pilotflow.samples.sample_materials`` writes and checks a real .xlsx for a kind that
+    takes only xlsx, and the campaign's run accepts it as checked against the campaign."""
+    campaign = pf.parse_campaign(edited("formats: [doc, docx]", "formats: [xlsx]"))
+    (material,) = sample_materials(campaign, tmp_path, ["application_form_word"])
+    assert material.filename == "application_form_word.xlsx"
+    assert is_inspected(material, campaign)

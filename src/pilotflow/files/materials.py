@@ -4,13 +4,15 @@
 SHA-256, size and real type, and checks it: a PDF must open with ``pypdf``, not be encrypted
 and have at least one page (its JavaScript and Launch actions are reported); every part of a
 ``.docx`` must unpack to what its headers claim and its XML (streamed through ``lxml``) must
-make a Word document; a ``.doc`` must hold a Word stream in its compound file directory (read
-with ``olefile``); an MP4 must carry a video track whose samples back its duration and, when
-the campaign sets one, last about as long as it asks. The type is taken from the bytes, never
-from the name: a name whose extension disagrees with the content is refused. Every check is
-bounded in memory and time whatever the file claims. Nothing is executed and no other program
-is started. Anything refused raises :class:`MaterialRejected` with a stable ``reason`` code and
-a message in English and Chinese.
+make a Word document; an Excel workbook (``.xlsx``) is checked as a package the same way,
+then read with ``openpyxl`` (its sheets, rows and cells counted); a ``.doc`` must hold a Word
+stream in its compound file directory (read with ``olefile``); an MP4 must carry a video track
+whose samples back its duration and last about as long as its material (or, the old spelling,
+the campaign's ``re_review``) asks. The type is taken from the bytes, never from the name: a
+name whose extension disagrees with the content is refused. Every check is bounded in memory
+and time whatever the file claims. Nothing is executed and no other program is started.
+Anything refused raises :class:`MaterialRejected` with a stable ``reason`` code and a message
+in English and Chinese.
 
 Paper materials are not files; :func:`paper_material` records a number of copies::
 
@@ -20,7 +22,7 @@ Paper materials are not files; :func:`paper_material` records a number of copies
     Material(kind='application_form_paper', copies=3, filename=None, sha256=None, size=None, \
 media_type=None, pages=None, duration=None)
 
-The parsers (``pypdf``, ``lxml``, ``olefile``) are imported only when a file of their type is
+The parsers (``pypdf``, ``lxml``, ``olefile``, ``openpyxl``) are imported only when a file of their type is
 inspected, so ``import pilotflow`` does not load them. See ``docs/materials.md``.
 """
 
