@@ -89,7 +89,7 @@ def test_a_misspelt_format_is_refused_at_load_with_a_suggestion() -> None:
         )
     )
     assert "materials.application_form_pdf.formats[0]" == error.path
-    assert "pdf" in error.en
+    assert "did you mean 'pdf'" in error.en
     assert "pfd" in error.en
     assert "未知的文件格式" in error.zh
 

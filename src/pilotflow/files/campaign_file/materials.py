@@ -39,13 +39,9 @@ def _formats(r: Scope, value: object, path: str) -> tuple[str, ...]:
     formats = tuple(r.string(fmt, f"{path}[{i}]") for i, fmt in enumerate(r.sequence(value, path)))
     for i, fmt in enumerate(formats):
         if fmt.lower() not in CHECKED_FORMATS:
-            r.choice(fmt, f"{path}[{i}]", CHECKED_FORMATS, "format", "文件格式", _WHERE_EN, _WHERE_ZH)
+            r.choice(fmt, f"{path}[{i}]", CHECKED_FORMATS, "format", "文件格式")
     r.unique([fmt.lower() for fmt in formats], path, "format", "格式")
     return formats
-
-
-_WHERE_EN = " (pilotflow checks only these)"
-_WHERE_ZH = "（pilotflow 只能检查这些格式）"
 
 
 def _video(
