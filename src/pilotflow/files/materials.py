@@ -387,8 +387,9 @@ def is_inspected(material: object, campaign: Campaign | None = None) -> bool:
 
     With ``campaign``, only if it was checked against that campaign's rules for its kind:
     the campaign's :class:`~pilotflow.campaign.MaterialType` for ``material.kind`` (code and
-    formats) and, for a video, the campaign's re-review video bounds as
-    :func:`inspect_campaign_material` applies them. A 10-second video checked without bounds,
+    formats) and, for a video, the bounds :func:`inspect_campaign_material` applies (the
+    material type's own, else the campaign's re-review ones). A 10-second video checked with
+    other bounds,
     or a Word file checked as another material type, does not count for the campaign.
     """
     inspection = inspection_of(material)
