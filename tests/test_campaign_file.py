@@ -358,15 +358,17 @@ def test_screening_lists(campaign: Campaign) -> None:
 
 def test_ranking_notice_and_re_review(campaign: Campaign) -> None:
     """Shandong's reserve pool ranks first; a 5-working-day notice; re-review of the
-    2017–2019 batches at most 70% (rounded down) with a 5-minute video, ±60 s."""
+    2017–2019 batches at most 70% (rounded down) with a 5-minute video, ±60 s, set on the
+    video material itself (not the old ``re_review.video_seconds``)."""
     assert ("shandong_reserve_pool",) == campaign.ranking.priority_lists
     assert 5 == campaign.notice.working_days
     rules = campaign.re_review
     assert (2017, 2018, 2019) == rules.batches
     assert 0.7 == rules.max_share
     assert "floor" == rules.rounding
-    assert 300 == rules.video_seconds
-    assert 60 == rules.video_tolerance_seconds
+    assert (None, None) == (rules.video_seconds, rules.video_tolerance_seconds)
+    video = campaign.materials["re_review_video"]
+    assert (300, 60) == (video.video_seconds, video.video_tolerance_seconds)
 
 
 def test_revision_is_the_hash_of_the_canonical_document(campaign: Campaign) -> None:

@@ -190,8 +190,8 @@ def test_the_documented_bounds_are_the_bounds() -> None:
         "`copies` of a material requirement": COPIES,
         "`notice.working_days`": WORKING_DAYS,
         "`ministry.min_experts`": EXPERTS,
-        "`re_review.video_seconds`": VIDEO_SECONDS,
-        "`re_review.video_tolerance_seconds`": VIDEO_TOLERANCE,
+        "`re_review.video_seconds`, `materials.<kind>.video.seconds`": VIDEO_SECONDS,
+        "`re_review.video_tolerance_seconds`, `materials.<kind>.video.tolerance_seconds`": VIDEO_TOLERANCE,
         "year of a `deadline` (as written), of `documents[].date`, and of a list's `since`/`until`": (
             MOMENT_YEARS
         ),

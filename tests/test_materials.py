@@ -235,7 +235,7 @@ def test_a_real_pdf_is_refused_where_word_is_required(tmp_path: Path) -> None:
         ("form.doc", b"{\\rtf1\\ansi hello}", "rtf"),
         ("form.doc", b"MIME-Version: 1.0\r\nContent-Type: multipart/related\r\n", "mht"),
         ("setup.pdf", b"MZ\x90\x00" + bytes(100), "exe"),
-        ("sheet.docx", zip_bytes("[Content_Types].xml", "xl/workbook.xml"), "xlsx"),
+        ("slides.docx", zip_bytes("[Content_Types].xml", "ppt/presentation.xml"), "pptx"),
         ("archive.pdf", zip_bytes("readme.txt"), "zip"),
         ("movie.mp4", mp4_bytes(300, brand=b"qt  "), "mov"),
         ("song.mp4", mp4_bytes(300, brand=b"M4A "), "m4a"),

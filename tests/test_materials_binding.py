@@ -34,15 +34,18 @@ def _write(tmp_path: Path, name: str, data: bytes) -> Path:
 def test_a_short_video_checked_with_other_bounds_is_refused_by_attach(
     run: pf.CampaignRun, tmp_path: Path
 ) -> None:
-    """A 10 s video inspected as the campaign's video kind but without (or with other) length
-    bounds is a checked file, yet not one judged by this campaign's 300 s ± 60 s: refused."""
+    """A 10 s video inspected as the campaign's video kind with other length bounds is a
+    checked file, yet not one judged by this campaign's 300 s ± 60 s: refused. Without
+    bounds given, the material type's own (300 s ± 60 s) apply and the file is refused."""
     n = nominate(run, 1, materials=False)
     applicant = pf.Actor.applicant(n.unit_code, "a")
     kind = run.campaign.materials["re_review_video"]
     path = _write(tmp_path, "short.mp4", mp4_bytes(10))
-    unbounded = inspect_material(kind, path)
+    with pytest.raises(pf.MaterialRejected) as refused:
+        inspect_material(kind, path)
+    assert "video_duration" == refused.value.reason
     other_bounds = inspect_material(kind, path, video_seconds=10, video_tolerance=5)
-    for material in (unbounded, other_bounds):
+    for material in (other_bounds,):
         assert is_inspected(material)
         assert not is_inspected(material, run.campaign)
         with pytest.raises(pf.InvalidInput):

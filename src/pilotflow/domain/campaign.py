@@ -102,6 +102,11 @@ class MaterialType:
     #: Refuse a PDF of this kind that carries JavaScript or a Launch action (reason
     #: ``active_content``); otherwise such content is reported by ``inspection_of``.
     refuse_active_content: bool = False
+    #: A video of this kind must last ``video_seconds`` give or take
+    #: ``video_tolerance_seconds`` (campaign file: ``materials.<kind>.video``); None = the
+    #: campaign's ``re_review.video_seconds`` (the old spelling) or, without it, any length.
+    video_seconds: int | None = None
+    video_tolerance_seconds: int | None = None
 
 
 @frozen

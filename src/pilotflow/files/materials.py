@@ -4,13 +4,15 @@
 SHA-256, size and real type, and checks it: a PDF must open with ``pypdf``, not be encrypted
 and have at least one page (its JavaScript and Launch actions are reported); every part of a
 ``.docx`` must unpack to what its headers claim and its XML (streamed through ``lxml``) must
-make a Word document; a ``.doc`` must hold a Word stream in its compound file directory (read
-with ``olefile``); an MP4 must carry a video track whose samples back its duration and, when
-the campaign sets one, last about as long as it asks. The type is taken from the bytes, never
-from the name: a name whose extension disagrees with the content is refused. Every check is
-bounded in memory and time whatever the file claims. Nothing is executed and no other program
-is started. Anything refused raises :class:`MaterialRejected` with a stable ``reason`` code and
-a message in English and Chinese.
+make a Word document; an Excel workbook (``.xlsx``) is checked as a package the same way,
+then read with ``openpyxl`` (its sheets, rows and cells counted); a ``.doc`` must hold a Word
+stream in its compound file directory (read with ``olefile``); an MP4 must carry a video track
+whose samples back its duration and last about as long as its material (or, the old spelling,
+the campaign's ``re_review``) asks. The type is taken from the bytes, never from the name: a
+name whose extension disagrees with the content is refused. Every check is bounded in memory
+and time whatever the file claims. Nothing is executed and no other program is started.
+Anything refused raises :class:`MaterialRejected` with a stable ``reason`` code and a message
+in English and Chinese.
 
 Paper materials are not files; :func:`paper_material` records a number of copies::
 
@@ -20,7 +22,7 @@ Paper materials are not files; :func:`paper_material` records a number of copies
     Material(kind='application_form_paper', copies=3, filename=None, sha256=None, size=None, \
 media_type=None, pages=None, duration=None)
 
-The parsers (``pypdf``, ``lxml``, ``olefile``) are imported only when a file of their type is
+The parsers (``pypdf``, ``lxml``, ``olefile``, ``openpyxl``) are imported only when a file of their type is
 inspected, so ``import pilotflow`` does not load them. See ``docs/materials.md``.
 """
 
@@ -41,6 +43,7 @@ import stat
 import struct
 import sys
 import threading
+import warnings
 import weakref
 import zipfile
 import zlib
@@ -80,6 +83,7 @@ MEDIA_TYPES: Mapping[str, str] = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "doc": "application/msword",
     "mp4": "video/mp4",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 #: The formats pilotflow can check, i.e. that a material type's ``formats`` may usefully name.
@@ -91,6 +95,7 @@ _EXTENSIONS: Mapping[str, tuple[str, ...]] = {
     "docx": (".docx",),
     "doc": (".doc",),
     "mp4": (".mp4",),
+    "xlsx": (".xlsx",),
 }
 
 # What to call a format in a message: (English, Chinese).
@@ -108,6 +113,9 @@ _NAMES: Mapping[str, tuple[str, str]] = {
     "m4a": ("an MPEG-4 audio file (.m4a)", "MPEG-4 音频（.m4a）"),
     "heif": ("a HEIF/AVIF image", "HEIF/AVIF 图片"),
     "xlsx": ("an Excel workbook (.xlsx)", "Excel 工作簿（.xlsx）"),
+    "xlsm": ("a macro-enabled Excel workbook (.xlsm)", "启用宏的 Excel 工作簿（.xlsm）"),
+    "xltx": ("an Excel template (.xltx)", "Excel 模板（.xltx）"),
+    "xltm": ("a macro-enabled Excel template (.xltm)", "启用宏的 Excel 模板（.xltm）"),
     "pptx": ("a PowerPoint presentation (.pptx)", "PowerPoint 演示文稿（.pptx）"),
     "ofd": ("an OFD document", "OFD 版式文档"),
     "odf": ("an OpenDocument file", "OpenDocument 文档"),
@@ -162,7 +170,10 @@ _BIG_READ = 1 << 16  # a parser's read checked against its budget before it happ
 _MAX_BOXES = 10_000  # MP4 boxes walked in the whole file
 _MAX_MP4_TABLE = 8 << 20  # bytes of one MP4 sample table
 _MAX_SAMPLES = 500_000  # samples of all the video tracks together
-_MAX_ZIP_ENTRIES = 10_000  # parts of a .docx
+_MAX_ZIP_ENTRIES = 10_000  # parts of a .docx or .xlsx
+_MAX_XLSX_SHEETS = 1_000  # sheets of a workbook
+_MAX_XLSX_ROWS = 200_000  # rows read from all the sheets of a workbook
+_MAX_XLSX_CELLS = 2_000_000  # cells read from all the sheets of a workbook
 _MAX_ZIP_DIRECTORY = 2 << 20  # bytes read to load a ZIP's central directory
 _CHUNK_IN = 1 << 16  # compressed bytes inflated at a time
 _CHUNK_OUT = 1 << 20  # most bytes one inflate step may produce
@@ -242,7 +253,8 @@ def inspect_material(
       leading out is refused. Without ``root`` the last component must not be a link.
     * ``video_seconds`` / ``video_tolerance``: a video must last ``video_seconds`` give or
       take ``video_tolerance`` seconds (bounds included; no tolerance means 0). Without
-      ``video_seconds`` any positive duration is accepted.
+      ``video_seconds`` the material type's own bounds apply (``kind.video_seconds`` ±
+      ``kind.video_tolerance_seconds``); without those any positive duration is accepted.
     * ``max_bytes``: a larger file is refused unread (a ``.docx`` also may not unpack to more).
     * ``refuse_active_content``: refuse a PDF carrying JavaScript or a Launch action (reason
       ``active_content``), as does a material type whose ``refuse_active_content`` is set;
@@ -259,6 +271,8 @@ def inspect_material(
     """
     _check_kind(kind)
     shown = fs_path(path, "path")
+    if video_seconds is None and video_tolerance is None and kind.video_seconds is not None:
+        video_seconds, video_tolerance = kind.video_seconds, kind.video_tolerance_seconds
     limits = _check_limits(video_seconds, video_tolerance, max_bytes)
     if kind.paper:
         raise MaterialRejected(
@@ -296,6 +310,8 @@ def inspect_material(
                 raise _active(shown, active)
         elif fmt == "docx":
             _check_docx(stream, shown, size, max_bytes, members)
+        elif fmt == "xlsx":
+            _check_xlsx(stream, shown, size, max_bytes, members)
         elif fmt == "mp4":
             duration = _check_mp4(stream, shown, size)
             _check_duration(shown, duration, *limits)
@@ -371,8 +387,9 @@ def is_inspected(material: object, campaign: Campaign | None = None) -> bool:
 
     With ``campaign``, only if it was checked against that campaign's rules for its kind:
     the campaign's :class:`~pilotflow.campaign.MaterialType` for ``material.kind`` (code and
-    formats) and, for a video, the campaign's re-review video bounds as
-    :func:`inspect_campaign_material` applies them. A 10-second video checked without bounds,
+    formats) and, for a video, the bounds :func:`inspect_campaign_material` applies (the
+    material type's own, else the campaign's re-review ones). A 10-second video checked with
+    other bounds,
     or a Word file checked as another material type, does not count for the campaign.
     """
     inspection = inspection_of(material)
@@ -387,11 +404,15 @@ def is_inspected(material: object, campaign: Campaign | None = None) -> bool:
         return False
     if material.duration is None:  # the video bounds apply to videos only
         return True
-    return (inspection.video_seconds, inspection.video_tolerance) == _campaign_bounds(campaign)
+    return (inspection.video_seconds, inspection.video_tolerance) == _video_bounds(campaign, kind)
 
 
-def _campaign_bounds(campaign: Campaign) -> tuple[int | None, int | None]:
-    """The video bounds :func:`inspect_campaign_material` applies for ``campaign``."""
+def _video_bounds(campaign: Campaign, kind: MaterialType | None) -> tuple[int | None, int | None]:
+    """The video bounds :func:`inspect_campaign_material` applies to a video of ``kind``: the
+    material's own (``materials.<kind>.video``), else the campaign's re-review bounds (the
+    old spelling, ``re_review.video_seconds``), else none."""
+    if kind is not None and kind.video_seconds is not None:
+        return kind.video_seconds, kind.video_tolerance_seconds
     rules = campaign.re_review
     if rules.video_seconds is None:
         return None, None
@@ -409,8 +430,10 @@ def inspect_campaign_material(
 ) -> Material:
     """:func:`inspect_material` with the material type and video bounds of ``campaign``.
 
-    ``kind`` is a material code of the campaign; every video is held to the campaign's
-    re-review video length (``re_review.video_seconds`` ± ``video_tolerance_seconds``).
+    ``kind`` is a material code of the campaign; a video is held to the length its material
+    type sets (``materials.<kind>.video``) or, when the type sets none, to the campaign's
+    re-review video length (``re_review.video_seconds`` ± ``video_tolerance_seconds``, the
+    old spelling).
     """
     material_type = campaign.materials.get(kind) if isinstance(kind, str) else None
     if material_type is None:
@@ -418,7 +441,7 @@ def inspect_campaign_material(
             f"unknown material kind {kind!r}; this campaign knows {', '.join(campaign.materials)}",
             f"未知的材料类型 {kind!r}；本次遴选的材料类型有：{'、'.join(campaign.materials)}",
         )
-    seconds, tolerance = _campaign_bounds(campaign)
+    seconds, tolerance = _video_bounds(campaign, material_type)
     return inspect_material(
         material_type,
         path,
@@ -823,7 +846,7 @@ def _detect(stream: IO[bytes], shown: str, size: int) -> tuple[str, list[zipfile
 
 
 def _detect_zip(stream: IO[bytes], shown: str, size: int) -> tuple[str, list[zipfile.ZipInfo]]:
-    claimed = "docx" if os.path.splitext(shown)[1].lower() == ".docx" else "zip"
+    claimed = {".docx": "docx", ".xlsx": "xlsx"}.get(os.path.splitext(shown)[1].lower(), "zip")
     budget = _Budget(stream, size, _MAX_ZIP_DIRECTORY)
     try:
         with zipfile.ZipFile(budget) as archive:
@@ -1317,6 +1340,14 @@ _WORD_VARIANTS: Mapping[str, str] = {
     "application/vnd.ms-word.template.macroEnabledTemplate.main+xml": "dotm",
 }
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_SML_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+# Main-part content types of Excel packages that are not plain workbooks.
+_EXCEL_VARIANTS: Mapping[str, str] = {
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml": "xlsm",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml": "xltx",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml": "xltm",
+}
+_X = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
@@ -1335,25 +1366,26 @@ class _Zip:
     all members really unpack to is capped at ``max_bytes``.
     """
 
-    def __init__(self, stream: IO[bytes], size: int, shown: str, max_bytes: int) -> None:
+    def __init__(self, stream: IO[bytes], size: int, shown: str, max_bytes: int, fmt: str = "docx") -> None:
         self.stream = stream
         self.size = size
         self.shown = shown
         self.max_bytes = max_bytes
+        self.fmt = fmt  # how a refusal names the package
         self.unpacked = 0
 
     def data_range(self, info: zipfile.ZipInfo) -> tuple[int, int]:
         self.stream.seek(info.header_offset)
         local = self.stream.read(30)
         if len(local) < 30 or local[:4] != b"PK\x03\x04":
-            raise _corrupt(self.shown, "docx", f"no local header for part {info.filename!r}")
+            raise _corrupt(self.shown, self.fmt, f"no local header for part {info.filename!r}")
         name_length, extra_length = struct.unpack_from("<HH", local, 26)
         start = info.header_offset + 30 + name_length + extra_length
         end = start + info.compress_size
         if end > self.size:
             raise _inconsistent(
                 self.shown,
-                "docx",
+                self.fmt,
                 f"part {info.filename!r} claims {info.compress_size} compressed bytes "
                 "past the end of the file",
                 f"部件 {info.filename!r} 声明的压缩数据超出文件末尾",
@@ -1366,7 +1398,7 @@ class _Zip:
         if info.flag_bits & 0x1:
             raise _encrypted_office(shown)
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise _corrupt(shown, "docx", f"part {name!r} uses compression method {info.compress_type}")
+            raise _corrupt(shown, self.fmt, f"part {name!r} uses compression method {info.compress_type}")
         if start == end and info.file_size == 0 and info.CRC == 0:
             return  # an empty part written with no compressed data at all
         inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
@@ -1392,11 +1424,11 @@ class _Zip:
                 try:
                     piece = inflate.decompress(source, _CHUNK_OUT)
                 except zlib.error as exc:
-                    raise _corrupt(shown, "docx", f"part {name!r}: {exc}") from exc
+                    raise _corrupt(shown, self.fmt, f"part {name!r}: {exc}") from exc
                 if inflate.eof and (inflate.unused_data or pos < end):
                     raise _inconsistent(
                         shown,
-                        "docx",
+                        self.fmt,
                         f"part {name!r} ends before the {info.compress_size} compressed bytes "
                         "its header declares",
                         f"部件 {name!r} 的压缩数据短于文件头声明的 {info.compress_size} 字节",
@@ -1406,7 +1438,7 @@ class _Zip:
             if produced > info.file_size:
                 raise _inconsistent(
                     shown,
-                    "docx",
+                    self.fmt,
                     f"part {name!r} unpacks to more than the {info.file_size} bytes its header declares",
                     f"部件 {name!r} 解压后超过文件头声明的 {info.file_size} 字节",
                 )
@@ -1418,16 +1450,16 @@ class _Zip:
             if inflate is not None and inflate.eof:
                 break
         if inflate is not None and not inflate.eof:
-            raise _corrupt(shown, "docx", f"part {name!r} is cut short")
+            raise _corrupt(shown, self.fmt, f"part {name!r} is cut short")
         if produced != info.file_size:
             raise _inconsistent(
                 shown,
-                "docx",
+                self.fmt,
                 f"part {name!r} unpacks to {produced} bytes, not the {info.file_size} its header declares",
                 f"部件 {name!r} 解压后为 {produced} 字节，与文件头声明的 {info.file_size} 字节不符",
             )
         if crc != info.CRC:
-            raise _corrupt(shown, "docx", f"part {name!r} fails its CRC-32 check")
+            raise _corrupt(shown, self.fmt, f"part {name!r} fails its CRC-32 check")
 
 
 def _unpacks_too_large(shown: str, unpacked: int, max_bytes: int) -> MaterialRejected:
@@ -1459,8 +1491,10 @@ class _XmlScan:
         wanted: tuple[str, ...] = (),
         child: str | None = None,
         allowed: int = _MAX_XML_NAMESPACES,
+        fmt: str = "docx",
     ) -> None:
         self.shown = shown
+        self.fmt = fmt  # how a refusal names the package
         self.part = part
         self.allowed = allowed
         self.namespaces = 0
@@ -1481,7 +1515,7 @@ class _XmlScan:
             match = _PROLOG_ROOT.match(self._head)
             if match is None:
                 if b"<!DOCTYPE" in self._head or b"<!doctype" in self._head:
-                    raise _corrupt(self.shown, "docx", f"part {self.part!r} declares a DTD")
+                    raise _corrupt(self.shown, self.fmt, f"part {self.part!r} declares a DTD")
                 if len(self._head) > _XML_PROLOG:
                     raise self._bad("no root element near the start")
                 return
@@ -1522,7 +1556,7 @@ class _XmlScan:
         if self.namespaces > self.allowed:
             raise _too_complex(
                 self.shown,
-                "docx",
+                self.fmt,
                 f"more than {_MAX_XML_NAMESPACES} XML namespace declarations (reached in part {self.part!r})",
                 f"XML 命名空间声明超过 {_MAX_XML_NAMESPACES} 个（见部件 {self.part!r}）",
             )
@@ -1542,7 +1576,7 @@ class _XmlScan:
         if _LONG_TAG.search(window):
             raise _too_complex(
                 self.shown,
-                "docx",
+                self.fmt,
                 f"a tag longer than {_MAX_XML_TAG} bytes in part {self.part!r}",
                 f"部件 {self.part!r} 中有超过 {_MAX_XML_TAG} 字节的标签",
             )
@@ -1553,14 +1587,14 @@ class _XmlScan:
         if "depth" in str(exc).lower():
             return _too_complex(
                 self.shown,
-                "docx",
+                self.fmt,
                 f"XML nested more than 256 levels deep in part {self.part!r}",
                 f"部件 {self.part!r} 的 XML 嵌套超过 256 层",
             )
-        return _corrupt(self.shown, "docx", f"{_summary(exc)} (in part {self.part!r})")
+        return _corrupt(self.shown, self.fmt, f"{_summary(exc)} (in part {self.part!r})")
 
     def _bad(self, what: str) -> MaterialRejected:
-        return _corrupt(self.shown, "docx", f"part {self.part!r} is not XML: {what}")
+        return _corrupt(self.shown, self.fmt, f"part {self.part!r} is not XML: {what}")
 
 
 def _xml_parser(tags: list[str]) -> Any:
@@ -1581,6 +1615,128 @@ def _xml_parser(tags: list[str]) -> Any:
     )
 
 
+class _Package:
+    """The parts of an Office Open XML package (a .docx or .xlsx), each read at most once in
+    bounded memory: at most ``_MAX_ZIP_ENTRIES`` parts, declaring and really unpacking to at
+    most ``max_bytes`` in all, no two sharing bytes; their XML streamed through
+    :class:`_XmlScan`, ``_MAX_XML_BYTES`` of it in all."""
+
+    def __init__(
+        self,
+        stream: IO[bytes],
+        shown: str,
+        size: int,
+        max_bytes: int,
+        members: list[zipfile.ZipInfo],
+        fmt: str,
+    ) -> None:
+        self.shown, self.fmt = shown, fmt
+        if len(members) > _MAX_ZIP_ENTRIES:
+            raise _too_complex(
+                shown,
+                fmt,
+                f"{len(members)} parts, more than {_MAX_ZIP_ENTRIES}",
+                f"部件 {len(members)} 个，超过 {_MAX_ZIP_ENTRIES} 个",
+            )
+        declared = sum(m.file_size for m in members)
+        if declared > max_bytes:
+            raise _unpacks_too_large(shown, declared, max_bytes)
+        self.members = members
+        self.by_name: dict[str, zipfile.ZipInfo] = {}
+        for info in members:
+            if info.filename in self.by_name:
+                raise _inconsistent(
+                    shown, fmt, f"two parts named {info.filename!r}", f"两个部件同名 {info.filename!r}"
+                )
+            self.by_name[info.filename] = info
+        self.reader = _Zip(stream, size, shown, max_bytes, fmt)
+        ranges = sorted((*self.reader.data_range(info), info.filename) for info in members)
+        for (_, end, name), (start, _, other) in itertools.pairwise(ranges):
+            if start < end:
+                raise _inconsistent(
+                    shown,
+                    fmt,
+                    f"parts {name!r} and {other!r} share bytes",
+                    f"部件 {name!r} 与 {other!r} 共用数据",
+                )
+        self.spans = {name: (start, end) for start, end, name in ranges}
+        self.xml_total = 0
+        self.namespaces = 0  # declared in the parts scanned so far
+        self.done: set[str] = set()
+
+    def scan(
+        self, name: str, wanted: tuple[str, ...] = (), child: str | None = None, cap: int = 0
+    ) -> _XmlScan:
+        """Stream the XML part ``name`` (at most ``cap`` bytes of XML so far, when given)."""
+        shown = self.shown
+        info = self.by_name.get(name)
+        if info is None:
+            raise _corrupt(shown, self.fmt, f"no part {name!r}")
+        check = _XmlScan(shown, name, wanted, child, _MAX_XML_NAMESPACES - self.namespaces, self.fmt)
+        for piece in self.reader.chunks(info, *self.spans[name]):
+            self.xml_total += len(piece)
+            if self.xml_total > _MAX_XML_BYTES or (cap and self.xml_total > cap):
+                limit = cap or _MAX_XML_BYTES
+                raise _too_complex(
+                    shown,
+                    self.fmt,
+                    f"more than {limit} bytes of XML" + (f" in part {name!r}" if cap else ""),
+                    f"XML 超过 {limit} 字节",
+                )
+            for at in range(0, len(piece), _XML_FEED):  # prune the tree every 256 KiB
+                check.feed(piece[at : at + _XML_FEED])
+        check.close()
+        self.namespaces += check.namespaces
+        self.done.add(name)
+        return check
+
+    def main_part(self) -> tuple[str, str, dict[str, str]]:
+        """The main part named by ``_rels/.rels``, its content type, and the overrides of
+        ``[Content_Types].xml`` (part name → content type)."""
+        types = self.scan("[Content_Types].xml", (f"{_CT}Override", f"{_CT}Default"), cap=_MAX_XML_SMALL)
+        overrides = {
+            a.get("PartName", "").lstrip("/"): a.get("ContentType", "")
+            for _, a in types.items
+            if "PartName" in a
+        }
+        defaults = {
+            a.get("Extension", "").lower(): a.get("ContentType", "")
+            for _, a in types.items
+            if "Extension" in a
+        }
+        rels = self.scan("_rels/.rels", (f"{_RELS}Relationship",), cap=_MAX_XML_SMALL * 2)
+        targets = [a.get("Target", "") for _, a in rels.items if a.get("Type") == _OFFICE_DOCUMENT]
+        default = {"xlsx": "xl/workbook.xml"}.get(self.fmt, "word/document.xml")
+        main = targets[0].lstrip("/") if targets else default
+        content_type = overrides.get(main) or defaults.get(main.rpartition(".")[2].lower(), "")
+        return main, content_type, overrides
+
+    def refuse_variant(self, content_type: str, variants: Mapping[str, str]) -> None:
+        """Refuse a package whose main part makes it a variant (macros, template) of ``fmt``."""
+        if content_type in variants:
+            fmt = variants[content_type]
+            what_en, what_zh = _name(fmt)
+            expected_en, expected_zh = _name(self.fmt)
+            raise MaterialRejected(
+                "format_not_allowed",
+                self.shown,
+                f"the content is {what_en}, not {expected_en}",
+                f"文件内容是{what_zh}，不是{expected_zh}",
+                {"detected": fmt, "allowed": (self.fmt,)},
+            )
+
+    def check_rest(self, overrides: Mapping[str, str]) -> None:
+        """Read every part not read yet: its XML streamed, any other part unpacked."""
+        for info in self.members:
+            if info.filename in self.done or info.is_dir():
+                continue
+            if info.filename.endswith((".xml", ".rels")) or overrides.get(info.filename, "").endswith("xml"):
+                self.scan(info.filename)
+            else:
+                for _ in self.reader.chunks(info, *self.spans[info.filename]):
+                    pass
+
+
 def _check_docx(
     stream: IO[bytes], shown: str, size: int, max_bytes: int, members: list[zipfile.ZipInfo]
 ) -> None:
@@ -1590,98 +1746,96 @@ def _check_docx(
     ``[Content_Types].xml``), every XML part must be well-formed, the main part must be a
     ``w:document`` with a ``w:body``, and every part must unpack to what its headers claim.
     """
-    if len(members) > _MAX_ZIP_ENTRIES:
-        raise _too_complex(
-            shown,
-            "docx",
-            f"{len(members)} parts, more than {_MAX_ZIP_ENTRIES}",
-            f"部件 {len(members)} 个，超过 {_MAX_ZIP_ENTRIES} 个",
-        )
-    declared = sum(m.file_size for m in members)
-    if declared > max_bytes:
-        raise _unpacks_too_large(shown, declared, max_bytes)
-    by_name: dict[str, zipfile.ZipInfo] = {}
-    for info in members:
-        if info.filename in by_name:
-            raise _inconsistent(
-                shown, "docx", f"two parts named {info.filename!r}", f"两个部件同名 {info.filename!r}"
-            )
-        by_name[info.filename] = info
-    reader = _Zip(stream, size, shown, max_bytes)
-    ranges = sorted((*reader.data_range(info), info.filename) for info in members)
-    for (_, end, name), (start, _, other) in itertools.pairwise(ranges):
-        if start < end:
-            raise _inconsistent(
-                shown,
-                "docx",
-                f"parts {name!r} and {other!r} share bytes",
-                f"部件 {name!r} 与 {other!r} 共用数据",
-            )
-    spans = {name: (start, end) for start, end, name in ranges}
-    xml_total = 0
-    namespaces = 0  # declared in the parts scanned so far
-
-    def scan(name: str, wanted: tuple[str, ...] = (), child: str | None = None, cap: int = 0) -> _XmlScan:
-        nonlocal xml_total, namespaces
-        info = by_name.get(name)
-        if info is None:
-            raise _corrupt(shown, "docx", f"no part {name!r}")
-        check = _XmlScan(shown, name, wanted, child, _MAX_XML_NAMESPACES - namespaces)
-        for piece in reader.chunks(info, *spans[name]):
-            xml_total += len(piece)
-            if xml_total > _MAX_XML_BYTES or (cap and xml_total > cap):
-                limit = cap or _MAX_XML_BYTES
-                raise _too_complex(
-                    shown,
-                    "docx",
-                    f"more than {limit} bytes of XML" + (f" in part {name!r}" if cap else ""),
-                    f"XML 超过 {limit} 字节",
-                )
-            for at in range(0, len(piece), _XML_FEED):  # prune the tree every 256 KiB
-                check.feed(piece[at : at + _XML_FEED])
-        check.close()
-        namespaces += check.namespaces
-        return check
-
-    types = scan("[Content_Types].xml", (f"{_CT}Override", f"{_CT}Default"), cap=_MAX_XML_SMALL)
-    overrides = {
-        a.get("PartName", "").lstrip("/"): a.get("ContentType", "") for t, a in types.items if "PartName" in a
-    }
-    defaults = {
-        a.get("Extension", "").lower(): a.get("ContentType", "") for t, a in types.items if "Extension" in a
-    }
-    rels = scan("_rels/.rels", (f"{_RELS}Relationship",), cap=_MAX_XML_SMALL * 2)
-    targets = [a.get("Target", "") for _, a in rels.items if a.get("Type") == _OFFICE_DOCUMENT]
-    main = targets[0].lstrip("/") if targets else "word/document.xml"
-    content_type = overrides.get(main) or defaults.get(main.rpartition(".")[2].lower(), "")
-    if content_type in _WORD_VARIANTS:
-        fmt = _WORD_VARIANTS[content_type]
-        what_en, what_zh = _name(fmt)
-        raise MaterialRejected(
-            "format_not_allowed",
-            shown,
-            f"the content is {what_en}, not a Word document (.docx)",
-            f"文件内容是{what_zh}，不是 Word 文档（.docx）",
-            {"detected": fmt, "allowed": ("docx",)},
-        )
+    package = _Package(stream, shown, size, max_bytes, members, "docx")
+    main, content_type, overrides = package.main_part()
+    package.refuse_variant(content_type, _WORD_VARIANTS)
     if content_type != _WML_MAIN:
         raise _corrupt(
             shown, "docx", f"not a Word document: its main part {main!r} has content type {content_type!r}"
         )
-    document = scan(main, child=f"{_W}body")
+    document = package.scan(main, child=f"{_W}body")
     if document.root_tag != f"{_W}document" or not document.found_child:
         raise _corrupt(
             shown, "docx", f"the main part {main!r} is not a Word document body (w:document/w:body)"
         )
-    done = {"[Content_Types].xml", "_rels/.rels", main}
-    for info in members:
-        if info.filename in done or info.is_dir():
-            continue
-        if info.filename.endswith((".xml", ".rels")) or overrides.get(info.filename, "").endswith("xml"):
-            scan(info.filename)
-        else:
-            for _ in reader.chunks(info, *spans[info.filename]):
-                pass
+    package.check_rest(overrides)
+
+
+def _check_xlsx(
+    stream: IO[bytes], shown: str, size: int, max_bytes: int, members: list[zipfile.ZipInfo]
+) -> int:
+    """Check an Excel workbook and return its number of worksheets.
+
+    First as a package, like a .docx (:class:`_Package`: every part unpacked once and
+    counted, every XML part streamed with no DTD): its main part must be an ``x:workbook``
+    listing ``x:sheets``. Only then is it opened with ``openpyxl`` (read-only, through a
+    read budget), at most ``_MAX_XLSX_SHEETS`` sheets and ``_MAX_XLSX_ROWS`` rows and
+    ``_MAX_XLSX_CELLS`` cells read in all.
+    """
+    package = _Package(stream, shown, size, max_bytes, members, "xlsx")
+    main, content_type, overrides = package.main_part()
+    package.refuse_variant(content_type, _EXCEL_VARIANTS)
+    if content_type != _SML_MAIN:
+        raise _corrupt(
+            shown, "xlsx", f"not an Excel workbook: its main part {main!r} has content type {content_type!r}"
+        )
+    workbook = package.scan(main, (f"{_X}sheet",), child=f"{_X}sheets")
+    if workbook.root_tag != f"{_X}workbook" or not workbook.found_child:
+        raise _corrupt(
+            shown, "xlsx", f"the main part {main!r} is not an Excel workbook (x:workbook/x:sheets)"
+        )
+    sheets = len(workbook.items)
+    if sheets > _MAX_XLSX_SHEETS:
+        raise _too_complex(
+            shown,
+            "xlsx",
+            f"{sheets} sheets, more than {_MAX_XLSX_SHEETS}",
+            f"工作表 {sheets} 个，超过 {_MAX_XLSX_SHEETS} 个",
+        )
+    package.check_rest(overrides)
+    return _read_workbook(stream, shown, size)
+
+
+def _read_workbook(stream: IO[bytes], shown: str, size: int) -> int:
+    """Open a workbook already checked as a package with openpyxl and read its rows, within
+    bounds; the number of its worksheets."""
+    try:
+        import openpyxl
+    except ImportError:
+        raise MissingDependency("openpyxl", "openpyxl") from None
+    budget = _Budget(stream, size, 4 * size + (1 << 20))
+    rows = cells = 0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
+            book = openpyxl.load_workbook(budget, read_only=True, data_only=True, keep_links=False)
+            try:
+                worksheets = book.worksheets
+                for sheet in worksheets:
+                    sheet.reset_dimensions()  # never trust the <dimension> a sheet declares
+                    for row in sheet.iter_rows(values_only=True):
+                        rows += 1
+                        cells += len(row)
+                        if rows > _MAX_XLSX_ROWS or cells > _MAX_XLSX_CELLS:
+                            raise _too_complex(
+                                shown,
+                                "xlsx",
+                                f"more than {_MAX_XLSX_ROWS} rows or {_MAX_XLSX_CELLS} cells",
+                                f"行数超过 {_MAX_XLSX_ROWS} 或单元格超过 {_MAX_XLSX_CELLS} 个",
+                            )
+            finally:
+                book.close()
+    except _OverBudget:
+        raise _too_complex(
+            shown, "xlsx", f"reading more than {budget.limit} bytes", f"读取超过 {budget.limit} 字节"
+        ) from None
+    except MaterialRejected:
+        raise
+    except Exception as exc:  # openpyxl's errors, whatever they are
+        raise _corrupt(shown, "xlsx", exc) from exc
+    if not worksheets:
+        raise _corrupt(shown, "xlsx", "the workbook has no worksheet")
+    return len(worksheets)
 
 
 class _BoxWalk:

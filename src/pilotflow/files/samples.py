@@ -38,6 +38,7 @@ __all__ = [
     "pdf_bytes",
     "required_copies",
     "sample_materials",
+    "xlsx_bytes",
 ]
 
 
@@ -65,6 +66,20 @@ def docx_bytes(text: str = "智慧健康养老应用试点示范申报书") -> b
     document.add_paragraph(text)
     out = io.BytesIO()
     document.save(out)
+    return out.getvalue()
+
+
+def xlsx_bytes(rows: tuple[tuple[object, ...], ...] = (("单位", "得分"), ("示范单位", 90))) -> bytes:
+    """A real .xlsx (one sheet holding ``rows``) made by openpyxl."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None  # a new workbook has one sheet
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
     return out.getvalue()
 
 
@@ -253,8 +268,9 @@ def sample_materials(
     campaign: Campaign, folder: str | os.PathLike[str], kinds: Iterable[str]
 ) -> list[Material]:
     """For each electronic material kind in ``kinds``, write a fitting real file into
-    ``folder`` and inspect it (a PDF for PDF kinds, a .docx for Word kinds, an MP4 of the
-    campaign's video length for video kinds; a PDF where any format will do)."""
+    ``folder`` and inspect it (a PDF for PDF kinds, a .docx for Word kinds, an .xlsx for
+    Excel-only kinds, an MP4 of the material's (or campaign's) video length for video kinds;
+    a PDF where any format will do)."""
     from .materials import inspect_campaign_material
 
     base = Path(folder)
@@ -265,9 +281,11 @@ def sample_materials(
         if spec is None or spec.paper:
             raise InvalidInput(f"{kind!r} is not an electronic material of this campaign",
                                f"{kind!r} 不是本次遴选的电子材料")  # fmt: skip
-        formats = set(spec.formats)
+        formats = {fmt.lower() for fmt in spec.formats}
         if "mp4" in formats:
-            name, data = f"{kind}.mp4", mp4_bytes(seconds)
+            name, data = f"{kind}.mp4", mp4_bytes(spec.video_seconds or seconds)
+        elif formats == {"xlsx"}:
+            name, data = f"{kind}.xlsx", xlsx_bytes()
         elif formats and "pdf" not in formats:
             name, data = f"{kind}.docx", docx_bytes()
         else:

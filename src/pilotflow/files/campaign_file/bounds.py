@@ -30,10 +30,10 @@ EXPERTS = (1, 1000)
 """``ministry.min_experts``."""
 
 VIDEO_SECONDS = (1, 86_400)
-"""``re_review.video_seconds`` (at most a day)."""
+"""``materials.<kind>.video.seconds`` and ``re_review.video_seconds`` (at most a day)."""
 
 VIDEO_TOLERANCE = (0, 86_400)
-"""``re_review.video_tolerance_seconds``."""
+"""``materials.<kind>.video.tolerance_seconds`` and ``re_review.video_tolerance_seconds``."""
 
 MAX_RULES = 500
 """The most rules each of ``quotas``, ``hops`` and ``reporting`` may list: every route of the

@@ -6,28 +6,72 @@ from __future__ import annotations
 from typing import Any
 
 from ...domain.campaign import MaterialRequirement, MaterialType
-from .bounds import COPIES
+from ..materials import CHECKED_FORMATS
+from .bounds import COPIES, VIDEO_SECONDS, VIDEO_TOLERANCE
 from .messages import join
 from .scope import UNIT_TYPE, Scope
 
 
 def material_types(r: Scope, value: object) -> dict[str, MaterialType]:
-    """``materials``: code → kind of material (paper or files of given formats)."""
+    """``materials``: code → kind of material (paper, or files of formats pilotflow checks,
+    a video with its own length bounds)."""
     out: dict[str, MaterialType] = {}
     for code, entry in r.named_entries(
-        value, "materials", ("paper", "formats", "refuse_active_content")
+        value, "materials", ("paper", "formats", "refuse_active_content", "video")
     ).items():
         path = join("materials", code)
         with r.collecting(path):
             paper = r.boolean(entry.get("paper", False), join(path, "paper"))
-            formats = tuple(
-                r.string(fmt, f"{path}.formats[{i}]")
-                for i, fmt in enumerate(r.sequence(entry.get("formats", []), f"{path}.formats"))
-            )
-            r.unique(formats, join(path, "formats"), "format", "格式")
+            formats = _formats(r, entry.get("formats", []), join(path, "formats"))
+            if paper and "formats" in entry:
+                r.fail(
+                    join(path, "formats"),
+                    "a paper material (paper: true) has no file format: drop formats, or paper",
+                    "纸质材料（paper: true）没有文件格式：请删去 formats 或 paper",
+                )
             refuse = r.boolean(entry.get("refuse_active_content", False), join(path, "refuse_active_content"))
-            out[code] = MaterialType(code, r.text(entry, path), paper, formats, refuse)
+            seconds, tolerance = _video(r, entry, path, formats)
+            out[code] = MaterialType(code, r.text(entry, path), paper, formats, refuse, seconds, tolerance)
     return out
+
+
+def _formats(r: Scope, value: object, path: str) -> tuple[str, ...]:
+    """``formats``: formats pilotflow can check (any case; kept as written), none twice."""
+    formats = tuple(r.string(fmt, f"{path}[{i}]") for i, fmt in enumerate(r.sequence(value, path)))
+    for i, fmt in enumerate(formats):
+        if fmt.lower() not in CHECKED_FORMATS:
+            r.choice(fmt, f"{path}[{i}]", CHECKED_FORMATS, "format", "文件格式")
+    r.unique([fmt.lower() for fmt in formats], path, "format", "格式")
+    return formats
+
+
+def _video(
+    r: Scope, entry: dict[str, Any], path: str, formats: tuple[str, ...]
+) -> tuple[int | None, int | None]:
+    """``video: {seconds, tolerance_seconds}``: how long a video of this kind lasts; only on
+    a material whose ``formats`` name a video format (mp4)."""
+    if "video" not in entry:
+        return None, None
+    video_path = join(path, "video")
+    video = r.mapping(entry["video"], video_path, ("seconds",), ("tolerance_seconds",))
+    if "mp4" not in (fmt.lower() for fmt in formats):
+        r.fail(
+            video_path,
+            "video length bounds belong to a video material: list mp4 under formats",
+            "只有视频材料才能设置视频时长：请在 formats 中列出 mp4",
+        )
+    seconds = r.integer(video["seconds"], join(video_path, "seconds"), VIDEO_SECONDS)
+    tolerance = None
+    if "tolerance_seconds" in video:
+        tolerance_path = join(video_path, "tolerance_seconds")
+        tolerance = r.integer(video["tolerance_seconds"], tolerance_path, VIDEO_TOLERANCE)
+        if tolerance >= seconds:
+            r.fail(
+                tolerance_path,
+                f"the tolerance ({tolerance} s) must be shorter than the length ({seconds} s)",
+                f"时长容差（{tolerance} 秒）必须小于视频时长（{seconds} 秒）",
+            )
+    return seconds, tolerance
 
 
 def requirements(r: Scope, value: object, path: str) -> tuple[MaterialRequirement, ...]:

@@ -1,5 +1,7 @@
 """``re_review``: which earlier batches are reviewed again, what share of them may pass, how
-the share is rounded, and how long the review video runs."""
+the share is rounded, and (the old spelling, still read) how long the review video runs:
+``re_review.video_seconds`` applies to every video material that sets no ``video`` bounds
+of its own (``materials.<kind>.video``, see campaign_file/materials.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ ROUNDINGS: tuple[str, ...] = tuple(rules.ROUNDINGS)  # the rule lives in the dom
 
 def re_review_rules(r: Scope, value: object) -> ReReviewRules:
     """``re_review``: ``batches`` (years), ``max_share`` (over 0, at most 1), ``rounding``,
-    ``video_seconds`` and ``video_tolerance_seconds`` (only with a video length)."""
+    ``video_seconds`` and ``video_tolerance_seconds`` (only with a video length; the old
+    spelling of ``materials.<kind>.video``)."""
     entry = r.mapping(
         value,
         "re_review",
