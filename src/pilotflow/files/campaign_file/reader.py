@@ -19,7 +19,7 @@ from .materials import material_types
 from .messages import describe
 from .ministry import ministry_rules
 from .notice import notice_rules
-from .quotas import quota_rules
+from .quotas import per_applicant, quota_rules
 from .re_review import re_review_rules
 from .routes import hop_rules, reporting_rules
 from .safe_yaml import load_document
@@ -43,6 +43,8 @@ _TOP_KEYS_OPTIONAL = (
     "notice",
     "ministry",
     "re_review",
+    "tag_lists",
+    "per_applicant",
 )
 
 
@@ -84,10 +86,13 @@ class _Reader(Scope):
         campaign_scenarios = scenarios(self, doc.get("scenario_groups", {}), doc.get("scenarios", {}))
         self.materials = material_types(self, doc.get("materials", {}))
         reporting = reporting_rules(self, doc.get("reporting", []))
-        quotas = quota_rules(self, doc.get("quotas", []))
         hops = hop_rules(self, doc.get("hops", []))
         screening = listed(self, doc.get("screening_lists", {}), "screening_lists")
         priority = listed(self, doc.get("priority_lists", {}), "priority_lists")
+        tags = listed(self, doc.get("tag_lists", {}), "tag_lists")
+        self.list_ids = frozenset({*screening, *priority, *tags})
+        self.departments = campaign_departments
+        quotas = quota_rules(self, doc.get("quotas", []))
         return Campaign(
             id=identifier,
             title=title,
@@ -111,6 +116,8 @@ class _Reader(Scope):
             revision=self._revision(doc),
             source=self.source,
             acting=campaign_acting,
+            tag_lists=tags,
+            per_applicant=per_applicant(self, doc.get("per_applicant")),
         )
 
     def check_routes(self, campaign: Campaign) -> None:
