@@ -11,6 +11,8 @@ from importlib import resources
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import pilotflow as pf
 
@@ -244,3 +246,52 @@ def test_racing_cities_never_overrun_a_group_cap_on_postgres(pg_url: str, pg_sch
     with pf.open_store(pg_url, schema=pg_schema) as store:
         assert store.quota_used(campaign.id, "group:ce_members:G1", "enterprise") == 1
         assert_replays(make(campaign, members, store=store))
+
+
+STEPS = st.lists(
+    st.tuples(
+        st.integers(0, 5),  # which unit
+        st.sampled_from(("recommend", "return")),
+        st.sampled_from(("industry", "health")),  # who recommends
+        st.booleans(),  # with a reason to exceed
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(script=STEPS)
+def test_counters_never_pass_a_hard_cap_and_a_soft_one_only_with_an_authorised_reason(
+    script: list[tuple[int, str, str, bool]],
+) -> None:
+    """Random recommendations (by an authorised department or not, with a reason or not) and
+    returns of six units in Weihai and Jinan: the group's counter never passes its hard cap,
+    Weihai's soft cap is passed only by as many seats as were taken by the industry
+    department with a recorded reason, and the log replays to the stored quota use."""
+    campaign = variant(GROUPS + SOFT)
+    origins = ("371002", "370102")
+    run = make(campaign, tag_list("ce_members", *((i, origins[i % 2], "G1") for i in range(4))))
+    held = [at_city(run, i, origins[i % 2]) for i in range(6)]
+    for i, action, department, with_reason in script:
+        n = run.get(held[i].id)
+        try:
+            if action == "return":
+                run.return_for_revision(pf.Actor(n.holder, "industry", "p"), n.id, reason="退回")
+                stamp_all(run, n.id)  # the city stamps again: it may recommend once more
+            else:
+                why = "重点项目" if with_reason else None
+                run.recommend(pf.Actor(n.holder, department, "l"), n.id, exceed_quota_reason=why)
+        except pf.PilotflowError:
+            continue
+        used = run.store.quota_usage(campaign.id)
+        assert used.get(("group:ce_members:G1", "enterprise"), 0) <= 1
+        excused = 0
+        for m in run.nominations():
+            if "371000" in m.seats:
+                taken = [
+                    e for e in run.history(m.id) if e.action == "recommend" and e.actor.authority == "371000"
+                ]
+                data = taken[-1].data
+                excused += "exceed_quota_reason" in data and taken[-1].actor.department == "industry"
+        assert used.get(("371000", "enterprise"), 0) <= 1 + excused
+        assert_replays(run)
