@@ -300,8 +300,6 @@ class Campaign:
     acting: Mapping[str, tuple[str, ...]] = {}
     #: Lists that tag units (quota exemptions, groups): ``tag_lists``, id → name.
     tag_lists: Mapping[str, Text] = {}
-    #: At most this many live nominations per unit in the campaign (``per_applicant``).
-    per_applicant: int | None = None
 
     def departments_at(self, kind: str) -> tuple[str, ...] | None:
         """The departments that act at an authority of ``kind`` in this campaign, or None

@@ -118,11 +118,3 @@ def _soft(r: Scope, value: object, path: str) -> frozenset[str]:
         r.fail(by_path, "name at least one department", "请至少列出一个部门")
     return frozenset(found)
 
-
-#: ``per_applicant``: at most this many live nominations of one unit in a campaign.
-PER_APPLICANT = (1, 1000)
-
-
-def per_applicant(r: Scope, value: object) -> int | None:
-    """``per_applicant``: how many live nominations one unit may hold (absent: one per track)."""
-    return None if value is None else r.integer(value, "per_applicant", PER_APPLICANT)

@@ -19,7 +19,7 @@ from .materials import material_types
 from .messages import describe
 from .ministry import ministry_rules
 from .notice import notice_rules
-from .quotas import per_applicant, quota_rules
+from .quotas import quota_rules
 from .re_review import re_review_rules
 from .routes import hop_rules, reporting_rules
 from .safe_yaml import load_document
@@ -44,7 +44,6 @@ _TOP_KEYS_OPTIONAL = (
     "ministry",
     "re_review",
     "tag_lists",
-    "per_applicant",
 )
 
 
@@ -117,7 +116,6 @@ class _Reader(Scope):
             source=self.source,
             acting=campaign_acting,
             tag_lists=tags,
-            per_applicant=per_applicant(self, doc.get("per_applicant")),
         )
 
     def check_routes(self, campaign: Campaign) -> None:
