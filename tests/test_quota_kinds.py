@@ -295,3 +295,22 @@ def test_counters_never_pass_a_hard_cap_and_a_soft_one_only_with_an_authorised_r
                 excused += "exceed_quota_reason" in data and taken[-1].actor.department == "industry"
         assert used.get(("371000", "enterprise"), 0) <= 1 + excused
         assert_replays(run)
+
+
+def test_a_selection_counts_exempt_units_and_group_seats_where_they_fall() -> None:
+    """Weihai selects four enterprises at once with one local seat: the exempt unit goes up
+    without using it, one ordinary unit takes it, and of two members of one group (cap one)
+    only the first goes; the rest are cut. The log replays to the stored quota use."""
+    campaign = variant(GROUPS + EXEMPT)
+    lists = (
+        tag_list("provincial_soe", (1, "371002", "")),
+        tag_list("ce_members", (2, "371002", "G1"), (3, "371002", "G1")),
+    )
+    run = make(campaign, *lists)
+    held = [at_city(run, i).id for i in (1, 2, 3, 4)]
+    result = run.select(pf.Actor("371000", "industry", "lead"), "enterprise", order=held)
+    assert result.recommended == (held[0], held[1])
+    assert set(result.cut) == {held[2], held[3]}
+    assert run.store.quota_used(campaign.id, "371000", "enterprise") == 1
+    assert run.store.quota_used(campaign.id, "group:ce_members:G1", "enterprise") == 1
+    assert_replays(run)

@@ -117,4 +117,3 @@ def _soft(r: Scope, value: object, path: str) -> frozenset[str]:
     if not found:
         r.fail(by_path, "name at least one department", "请至少列出一个部门")
     return frozenset(found)
-
