@@ -32,11 +32,10 @@ from ..domain.events import (
     apply,
     build_event,
     event_data,
-    group_seat,
     seat_counters,
     seat_key,
 )
-from ..domain.guards import Context, _quota_reason, group_name, may_exceed
+from ..domain.guards import Context, _quota_reason
 from ..domain.inputs import LONG_TEXT, NAME, check_flag, check_sequence, check_text
 from ..domain.machine import ACTION_ZH, HopPlan, Transition, Workflow
 from ..domain.names import (
@@ -68,7 +67,8 @@ from ..domain.rules import (
     review_facts,
     share_of,
 )
-from ..domain.screening import Listing, UnitList
+from ..domain.screening import UnitList
+from ..domain.seats import seat_name, soft_limits, tag_seats
 from ..errors import (
     ActionRefused,
     InvalidInput,
@@ -167,6 +167,36 @@ def _checked_lists(campaign: Campaign, lists: Iterable[UnitList]) -> dict[str, U
     return found
 
 
+def moved_seats(
+    before: Nomination | None,
+    after: Nomination,
+    ctx: Context,
+    limits_at: Callable[[Nomination, str], tuple[tuple[str, int | None], ...]],
+) -> tuple[Seat, ...]:
+    """The quota seats a change takes (with their caps, as the guards judged them) and gives
+    back; ``limits_at(n, authority)``: the caps of a seat the guards did not judge."""
+    old = before.seats if before is not None else ()
+    new = after.seats
+    if old == new:
+        return ()
+    seats = []
+    tagged = {seat: (key, limits) for seat, key, limits in ctx.quota_seats or ()}
+    for authority in new:
+        if authority not in old:
+            if authority in tagged:  # a seat the unit's tags decide (a group's, the holder's)
+                key, limits = tagged[authority]
+                seats.append(Seat(key, 1, soft_limits(ctx, authority, limits)))
+            elif authority == ctx.plan.holder.code and ctx.quota_limits:  # judged by the guard
+                seats.append(Seat(authority, 1, soft_limits(ctx, authority, ctx.quota_limits)))
+            else:
+                seats.append(Seat(authority, 1, limits_at(after, authority)))
+    for authority in old:
+        if authority not in new:
+            counters = tuple((c, None) for c in seat_counters(after))
+            seats.append(Seat(seat_key(authority), -1, counters))
+    return tuple(seats)
+
+
 class Kernel:
     """A campaign running on a store: the state every phase shares, and the one way an
     action is dated, judged and committed."""
@@ -206,8 +236,7 @@ class Kernel:
         self.workflow = Workflow(campaign, self.graph)
         # Chinese names of every code a refusal may mention.
         self._department_names = {
-            **{k: v.zh for k, v in campaign.screening_lists.items()},
-            **{k: v.zh for k, v in campaign.tag_lists.items()},
+            **{k: v.zh for k, v in {**campaign.screening_lists, **campaign.tag_lists}.items()},
             **{k: v.name.zh for k, v in campaign.materials.items()},
             **{k: v.name.zh for k, v in campaign.unit_types.items()},
             **{k: v.zh for k, v in campaign.departments.items()},
@@ -218,11 +247,10 @@ class Kernel:
         self._quota_used_bound = self._quota_used  # one bound method, not one per action
         self._admit = Admission(campaign)
         self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
-        # Quota rules that look at a unit's tags (exemptions, group caps): off the hot path
-        # of a campaign without them.
-        self._tagged = any(rule.exempt or rule.group_list for rule in campaign.quotas)
         self._base_extra = {"top": self.graph.top.code, "min_experts": campaign.ministry.min_experts}
         self._lists = _checked_lists(campaign, lists)
+        tagged = any(rule.exempt or rule.group_list for rule in campaign.quotas)  # else no call
+        self._tagger = functools.partial(tag_seats, campaign, self._lists) if tagged else None
         self._refresh_lists()
 
     def _refresh_lists(self) -> None:
@@ -337,9 +365,8 @@ class Kernel:
             self._limits(n, hop, shares) if hop.next is not None and action in self._quota_actions else ()
         )
         ctx.quota_used = self._quota_used_bound
-        ctx.quota_seats = (
-            self._tag_seats(n, hop, at, ctx.quota_limits) if self._tagged and ctx.quota_limits else None
-        )
+        tagger = self._tagger  # the seats a unit's tags decide: only with rules that look at them
+        ctx.quota_seats = tagger(n, hop, at, ctx.quota_limits) if tagger and ctx.quota_limits else None
         ctx.quota_exceed = None  # set by recommend when a reason to exceed a soft cap is given
         ctx.lists = self._screening
         ctx.listed = self._listed
@@ -377,43 +404,6 @@ class Kernel:
             caps = rule.caps(hop.holder.code, n.unit_type) if rule else (None, None)
             limits = self._limit_cache[key] = tuple(zip(seat_counters(n), caps, strict=True))
         return limits
-
-    def _tag_seats(
-        self, n: Nomination, hop: HopPlan, at: datetime, limits: tuple[tuple[str, int | None], ...]
-    ) -> tuple[tuple[str, str, tuple[tuple[str, int | None], ...]], ...] | None:
-        """The seats a recommendation of ``n`` by ``hop``'s holder takes when the unit's tags
-        decide them: none at the holder for a unit on one of its rule's ``exempt`` lists, and a
-        seat of its group for each group rule (its group: the unit's listing on the rule's
-        list). None: just the holder's seat, as without tag rules."""
-        if n.track == TRACK_RE_REVIEW:
-            return None
-        holder = hop.holder
-        rule = hop.quota_rule
-        exempt = rule is not None and any(self._listing(k, n.unit_code, at) for k in rule.exempt)
-        seats = [] if exempt else [(holder.code, holder.code, limits)]
-        for group_rule in self.campaign.group_rules(holder):
-            list_id = group_rule.group_list
-            assert list_id is not None
-            listing = self._listing(list_id, n.unit_code, at)
-            if listing is None or not listing.group:
-                continue
-            key = seat_key(group_seat(list_id, listing.group, holder.code))
-            caps = group_rule.caps(key, n.unit_type)
-            seats.append(
-                (
-                    group_seat(list_id, listing.group, holder.code),
-                    key,
-                    tuple(zip(seat_counters(n), caps, strict=True)),
-                )
-            )
-        if not exempt and len(seats) == 1:
-            return None
-        return tuple(seats)
-
-    def _listing(self, list_id: str, unit_code: str, at: datetime) -> Listing | None:
-        """``unit_code``'s listing on list ``list_id`` at ``at`` (a list not given: none)."""
-        found = self._lists.get(list_id)
-        return None if found is None else found.hit(unit_code, at)
 
     def _in_order(self, n: Nomination, at: datetime) -> None:
         """Refuse an action at ``at`` on ``n`` that comes before its last one (InvalidInput)."""
@@ -501,44 +491,12 @@ class Kernel:
         after = apply(n, event)
         if n is not None and after.seats is n.seats:  # most actions move no seat
             return _new_change(Change, (n, after, event, ()))
-        return _new_change(Change, (n, after, event, self._seats(n, after, ctx)))
+        return _new_change(Change, (n, after, event, moved_seats(n, after, ctx, self._limits_at)))
 
-    def _seats(self, before: Nomination | None, after: Nomination, ctx: Context) -> tuple[Seat, ...]:
-        """The quota seats a change takes (with their caps, as the guards judged them) and
-        gives back."""
-        old = before.seats if before is not None else ()
-        new = after.seats
-        if old == new:
-            return ()
-        seats = []
-        plan = self._plans.get(after.route) or self.workflow.plan(after.route)
-        tagged = {seat: (key, limits) for seat, key, limits in ctx.quota_seats or ()}
-        for authority in new:
-            if authority not in old:
-                if authority in tagged:
-                    key, limits = tagged[authority]
-                    seats.append(Seat(key, 1, self._soft(ctx, authority, limits)))
-                    continue
-                if authority == ctx.plan.holder.code and ctx.quota_limits:
-                    limits = self._soft(ctx, authority, ctx.quota_limits)  # judged by the guard
-                else:
-                    limits = self._limits(after, plan.hops[after.route.index(authority)])
-                seats.append(Seat(authority, 1, limits))
-        for authority in old:
-            if authority not in new:
-                counters = tuple((c, None) for c in seat_counters(after))
-                seats.append(Seat(seat_key(authority), -1, counters))
-        return tuple(seats)
-
-    @staticmethod
-    def _soft(
-        ctx: Context, authority: str, limits: tuple[tuple[str, int | None], ...]
-    ) -> tuple[tuple[str, int | None], ...]:
-        """The caps the store enforces on the holder's seat: none when the actor exceeds a
-        soft cap with a reason (the guard judged it), else ``limits``."""
-        if ctx.quota_exceed is None or authority != ctx.plan.holder.code or not may_exceed(ctx):
-            return limits
-        return tuple((counter, None) for counter, _ in limits)
+    def _limits_at(self, n: Nomination, authority: str) -> tuple[tuple[str, int | None], ...]:
+        """The counters and caps of a seat of ``n`` at ``authority``, on its route."""
+        plan = self._plans.get(n.route) or self.workflow.plan(n.route)
+        return self._limits(n, plan.hops[n.route.index(authority)])
 
     def _commit(self, action: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
         """Commit ``changes`` (one transaction); a seat a concurrent request took is refused
@@ -558,9 +516,7 @@ class Kernel:
                         exc.limit,
                         exc.used,
                         "store",
-                        self.graph[seat.authority].name
-                        if seat.authority in self.graph
-                        else group_name(seat.authority, self._department_names),
+                        seat_name(self.graph, seat.authority, self._department_names),
                         self._department_names.get(exc.key, ""),
                     )
                 ],
@@ -625,8 +581,7 @@ class Kernel:
         if late is not None:
             raise InvalidInput(late.en, late.zh)
         ctx = self._context(n, actor, when, action, extra)
-        if data is not None and EXCEED_QUOTA in data:
-            ctx.quota_exceed = data[EXCEED_QUOTA]
+        ctx.quota_exceed = data.get(EXCEED_QUOTA) if data else None
         if action == CONCLUDE and "combined" in ctx.extra:
             data = {"combined": ctx.extra["combined"]}
         change = self._change(n, ctx, action, actor, when, n.state, reason, data)
