@@ -200,7 +200,6 @@ def test_a_campaign_without_the_new_keys_behaves_as_before(campaign: pf.Campaign
     """The bundled campaign has no tag lists; its rules have no rows, groups, exemptions or
     soft caps."""
     assert campaign.tag_lists == {}
-    assert campaign.per_applicant is None
     assert all(not (r.per_authority or r.group_list or r.exempt or r.exceed_by) for r in campaign.quotas)
 
 
