@@ -184,10 +184,13 @@ def test_a_soft_cap_is_exceeded_only_by_an_authorised_department_with_a_reason()
     climb(run, 1)
     second = at_city(run, 2)
     before = state_of(run)
-    for actor, why in ((pf.Actor("371000", "industry", "l"), None),
-                       (pf.Actor("371000", "health", "l"), "优先推荐")):  # fmt: skip
+    attempts = (
+        (pf.Actor("371000", "industry", "l"), None, "quota_full"),
+        (pf.Actor("371000", "health", "l"), "优先推荐", "quota_exceed_not_allowed"),
+    )
+    for actor, why, code in attempts:
         error = refused(lambda a=actor, w=why: run.recommend(a, second.id, exceed_quota_reason=w))
-        assert isinstance(error, pf.QuotaExceeded)
+        assert code in codes(error.reasons)
     assert state_of(run) == before
     done = run.recommend(pf.Actor("371000", "industry", "l"), second.id, exceed_quota_reason="区域重点项目")
     assert done.holder == "370000"

@@ -348,6 +348,13 @@ class _QuotaFree(Guard):
     def __call__(self, ctx: Context) -> Reason | None:
         plan = ctx.plan
         holder = plan.holder.code
+        if ctx.quota_exceed is not None and not may_exceed(ctx):
+            return Reason(
+                "quota_exceed_not_allowed",
+                f"only a department the quota rule names may exceed the quota of {holder}",
+                f"{plan.holder.name} 的推荐名额不允许由该部门超出（仅限名额规则指定的部门，且须说明理由）",
+                {"authority": holder},
+            )
         if ctx.quota_seats is not None:
             return _seats_free(ctx)
         for counter, limit in ctx.quota_limits:
@@ -371,6 +378,7 @@ def may_exceed(ctx: Context) -> bool:
     return (
         rule is not None
         and bool(rule.exceed_by)
+        and ctx.nomination.track == TRACK_NEW  # a re-review share is no rule's cap
         and ctx.quota_exceed is not None
         and actor is not None
         and actor.authority == ctx.plan.holder.code
