@@ -45,9 +45,13 @@ def test_the_bundled_campaign_names_who_acts_where() -> None:
     """The 2023 campaign says the three departments act at every authority and a central
     enterprise acts through its headquarters; a run's graph has exactly those."""
     campaign = pf.load_campaign("smart-health-elderly-care-2023")
-    assert {"*": ("industry", "civil_affairs", "health"), "central_enterprise": ("hq",)} == dict(
-        campaign.acting
+    graph = pf.AuthorityGraph.bundled()
+    three = ("industry", "civil_affairs", "health")
+    assert (three, three) == (
+        campaign.acting_at(graph["370000"]).review,
+        campaign.acting_at(graph["370000"]).stamp,
     )
+    assert ("hq",) == campaign.acting_at(graph["CE-CEC"]).stamp
     run = _run(campaign)
     assert ("industry", "civil_affairs", "health") == run.graph["370000"].departments
     assert ("hq",) == run.graph["CE-CEC"].departments
@@ -117,3 +121,88 @@ def test_bad_departments_for_a_graph_are_refused(acting: object) -> None:
     with pytest.raises(pf.GraphError) as raised:
         pf.AuthorityGraph.bundled().with_departments(acting)  # type: ignore[arg-type]
     assert "acting" in raised.value.zh
+
+
+FOUR_REVIEW_TWO_STAMP = _with_acting(
+    "acting:\n"
+    "  - at: {kinds: [central_enterprise]}\n"
+    "    review: [hq]\n"
+    "  - at: {levels: [district]}\n"
+    "    review: [industry, development_reform, finance, market_regulation]\n"
+    "    stamp: [industry, finance]\n"
+    "  - review: [industry]\n",
+    "departments:\n"
+    "  industry: {en: industry, zh: 工业和信息化}\n"
+    "  development_reform: {en: development and reform, zh: 发展改革}\n"
+    "  finance: {en: finance, zh: 财政}\n"
+    "  market_regulation: {en: market regulation, zh: 市场监管}\n"
+    "  hq: {en: group headquarters, zh: 集团总部}\n",
+)
+
+
+def _nominated(run: pf.CampaignRun) -> pf.Nomination:
+    code = make_code("91371002", "MA3C5CJX")
+    return run.nominate(
+        pf.Actor.applicant(code, "contact"), unit_code=code, unit_name="某单位", unit_type="enterprise",
+        scenario="medical_elderly_care_integration", origin=DISTRICT,
+        materials=every_material(run.campaign),
+    )  # fmt: skip
+
+
+def test_four_departments_review_and_two_stamp() -> None:
+    """Where a campaign has four departments review and two of them stamp, the two stamps
+    complete the joint stamp; a reviewing department may act on the nomination but may not
+    stamp, and the refusal names the departments in Chinese, never by code."""
+    campaign = parse_campaign(FOUR_REVIEW_TWO_STAMP, source="four.yaml")
+    run = _run(campaign)
+    n = _nominated(run)
+    assert ("industry", "development_reform", "finance", "market_regulation") == run.graph[
+        DISTRICT
+    ].departments
+    with pytest.raises(pf.ActionRefused) as refused:
+        run.stamp(pf.Actor(DISTRICT, "market_regulation", "clerk"), n.id)
+    assert "not_a_stamping_department" in refused.value.codes
+    assert "市场监管部门参与" in str(refused.value)
+    assert "market_regulation" not in refused.value.zh
+    run.stamp(pf.Actor(DISTRICT, "industry", "clerk"), n.id)
+    with pytest.raises(pf.ActionRefused) as refused:
+        run.recommend(pf.Actor(DISTRICT, "development_reform", "clerk"), n.id)
+    assert "尚缺：财政" in refused.value.zh
+    run.stamp(pf.Actor(DISTRICT, "finance", "clerk"), n.id)
+    assert "371000" == run.recommend(pf.Actor(DISTRICT, "development_reform", "clerk"), n.id).holder
+    assert ("industry",) == run.graph["371000"].stamping  # the city: the rule without ``at``
+
+
+def test_an_unknown_department_is_named_in_chinese() -> None:
+    """An actor of a department that does not take part at an authority is refused as an
+    UnknownDepartment whose Chinese text names the authority and the departments in Chinese."""
+    campaign = parse_campaign(FOUR_REVIEW_TWO_STAMP, source="four.yaml")
+    run = _run(campaign)
+    n = _nominated(run)
+    with pytest.raises(pf.UnknownDepartment) as raised:
+        run.stamp(pf.Actor(DISTRICT, "health", "clerk"), n.id)
+    assert "环翠区" in raised.value.zh
+    assert "发展改革" in raised.value.zh
+    assert "development_reform" not in raised.value.zh
+
+
+@pytest.mark.parametrize(
+    ("acting", "path", "zh"),
+    [
+        (
+            "acting:\n  - review: [industry]\n    stamp: [health]\n",
+            "acting[0].stamp[0]",
+            "须同时为此处的审核部门",
+        ),
+        ("acting:\n  - at: {levels: [town]}\n    review: [industry]\n", "acting[0].at.levels[0]", "层级"),
+        ("acting:\n  - review: []\n", "acting[0].review", "至少需要一个部门"),
+        ("acting:\n  - stamp: [industry]\n", "acting[0]", "review"),
+    ],
+)
+def test_a_wrong_acting_rule_is_refused_at_its_path(acting: str, path: str, zh: str) -> None:
+    """The list form of ``acting`` is checked like the short one: a stamping department must
+    review there, selectors name known levels, a rule names at least one reviewing department."""
+    with pytest.raises(pf.CampaignFileError) as raised:
+        parse_campaign(_with_acting(acting), source="acting.yaml")
+    assert path == raised.value.path
+    assert zh in raised.value.zh

@@ -51,7 +51,7 @@ def test_summary_includes_re_review_results(run: pf.CampaignRun, clock: pf.Fixed
     table = summary_table(run, "371000")
     by_name = dict(zip(table["单位名称"], table["结果"], strict=True))
     assert "撤销称号并摘牌" == by_name["老单位1"]
-    assert {"2017—2019年试点示范复核"} == set(table["类别"])
+    assert {"2017—2019年复核"} == set(table["类别"])  # the campaign's batches
 
 
 def test_summary_written_as_xlsx_with_chinese_headers(run: pf.CampaignRun, tmp_path: Path) -> None:

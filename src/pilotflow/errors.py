@@ -128,14 +128,24 @@ class UnknownAuthority(InvalidInput):
 
 
 class UnknownDepartment(InvalidInput):
-    """A department that the authority does not have."""
+    """A department that the authority does not have (in this campaign)."""
 
-    def __init__(self, authority: str, department: str, known: Sequence[str]) -> None:
+    def __init__(
+        self,
+        authority: str,
+        department: str,
+        known: Sequence[str],
+        authority_name: str = "",
+        names: Mapping[str, str] | None = None,
+    ) -> None:
         self.authority = authority
         self.department = department
+        zh = names or {}
+        where = authority_name or authority
+        given = f"{zh[department]}部门" if department in zh else f"所填部门（{department!r}）"
         super().__init__(
             f"authority {authority!r} has no department {department!r} (it has: {', '.join(known)})",
-            f"{authority!r} 没有部门 {department!r}（现有部门：{'、'.join(known)}）",
+            f"{given}不是{where}参与本次遴选的部门（参与部门：{'、'.join(zh.get(k, k) for k in known)}）",
         )
 
 

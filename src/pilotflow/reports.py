@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .app.run import CampaignRun, Winner
+from .domain.campaign import Campaign
 from .domain.codes import code_problem
 from .domain.names import ANNOUNCED, RECOMMEND, STATE_ZH, TRACK_NEW, TRACK_RE_REVIEW, WITHDRAWN
 from .domain.records import Nomination
@@ -45,7 +46,6 @@ SUMMARY_COLUMNS: dict[str, str] = {
     "result": "结果",
 }
 
-_SECTION = {"new": "2023年推荐单位", "re_review": "2017—2019年试点示范复核"}
 _RESULT = {
     "announced": "通过（已公告）",
     "revoked": "撤销称号并摘牌",
@@ -57,6 +57,16 @@ _RESULT = {
     "withdrawn": "已撤回",
     "awaiting_application": "尚未申请复核",
 }
+
+
+def section(campaign: Campaign, track: str) -> str:
+    """The heading of a track's section of the summary table: the campaign year's
+    recommendations, and the re-review of its batches (``2017—2019年复核``)."""
+    if track == TRACK_RE_REVIEW:
+        batches = campaign.re_review.batches
+        years = f"{min(batches)}—{max(batches)}年" if len(batches) > 1 else "".join(f"{b}年" for b in batches)
+        return f"{years}复核"
+    return f"{campaign.year}年推荐单位"
 
 
 def _pandas() -> Any:
@@ -119,14 +129,14 @@ def _row(n: Nomination, run: CampaignRun) -> dict[str, Any]:
     else:
         result = "审核中"
     return {
-        "section": _SECTION[n.track],
+        "section": section(campaign, n.track),
         "rank": None,
         "unit_name": n.unit_name,
         "unit_code": n.unit_code,
         "unit_type": unit_type.name.zh if unit_type else n.unit_type,
         "scenario": scenario.name.zh if scenario else n.scenario,
         "origin": run.graph[n.origin].name,
-        "batch": n.batch if n.batch is not None else 2023,
+        "batch": n.batch if n.batch is not None else campaign.year,
         "state": STATE_ZH.get(state, state),
         "result": result,
     }

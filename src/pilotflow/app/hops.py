@@ -32,8 +32,8 @@ class Hops(Kernel):
         unit_code: str,
         unit_name: str,
         unit_type: str,
-        scenario: str,
         origin: str,
+        scenario: str = "",
         materials: Iterable[Material] = (),
         at: datetime | None = None,
         reason: str | None = None,
@@ -85,15 +85,12 @@ class Hops(Kernel):
             validate_unit_code(unit_code)
         unit_name = check_text(unit_name, "unit_name", NAME, zh="单位名称")
         self._unit_type(unit_type)
-        if not isinstance(scenario, str) or scenario not in self.campaign.scenarios:
-            raise InvalidInput(
-                f"unknown scenario {scenario!r}; see campaign.scenarios",
-                f"未知的应用场景 {scenario!r}",
-            )
+        self._scenario(scenario, "scenario", required=True)
         if not isinstance(origin, str) or origin not in self.graph:
             raise UnknownAuthority(repr(origin) if not isinstance(origin, str) else origin, "origin")
         mats = self._admit.all(materials)
-        route = self._route_from(origin, "origin")
+        unit = self._unit_facts(unit_code, unit_type, scenario, when)
+        route = self._route_from(origin, "origin", unit)
         new = build_nomination(
             new_id(), self.campaign.id, self.campaign.revision, unit_code,
             unit_name, unit_type, scenario, route, 0, NEW, (), mats, (), 0, when, when,
@@ -107,6 +104,7 @@ class Hops(Kernel):
             if denied is not None:
                 raise refusal(NOMINATE, None, [denied])
         ctx.registered_in = self.graph.registered_in(unit_code)
+        ctx.entry = unit is not None and self.campaign.may_start_at(self.graph[origin], unit)
         data = {
             "campaign": self.campaign.id,
             "unit_code": unit_code,

@@ -24,7 +24,6 @@ from typing import Any, TypeVar
 from ..domain.authorities import AuthorityGraph
 from ..domain.calendar import MOMENT_YEARS, Clock, SystemClock, moment
 from ..domain.campaign import Campaign
-from ..domain.codes import validate_unit_code
 from ..domain.events import (
     ENTERED_AT,
     EventShape,
@@ -36,8 +35,8 @@ from ..domain.events import (
     seat_key,
 )
 from ..domain.guards import Context, _quota_reason
-from ..domain.inputs import LONG_TEXT, NAME, check_flag, check_sequence, check_text
-from ..domain.machine import ACTION_ZH, HopPlan, Transition, Workflow
+from ..domain.inputs import NAME, check_flag, check_sequence
+from ..domain.machine import HopPlan, Transition, Workflow
 from ..domain.names import (
     ANNOUNCE,
     APPLY,
@@ -56,7 +55,7 @@ from ..domain.names import (
     UPHOLD,
     WITHDRAW,
 )
-from ..domain.records import APPLICANT, OBJECTOR, PUBLIC, Actor, Nomination
+from ..domain.records import Actor, Nomination
 from ..domain.rules import (
     HOP_MOVES,
     KEEPS_EARLIER_DEADLINE,
@@ -79,6 +78,7 @@ from ..errors import (
 )
 from ..store import Change, MemoryStore, Receipt, Seat, SeatUnavailable, Store
 from .admission import Admission
+from .arguments import Arguments
 from .idempotency import ReceiptFor, at_version, atomically, once, ref
 
 T = TypeVar("T")
@@ -197,7 +197,7 @@ def moved_seats(
     return tuple(seats)
 
 
-class Kernel:
+class Kernel(Arguments):
     """A campaign running on a store: the state every phase shares, and the one way an
     action is dated, judged and committed."""
 
@@ -216,9 +216,10 @@ class Kernel:
     ) -> None:
         _checked_arguments(campaign, graph, store, clock, backfill)
         self.campaign = campaign
-        # The campaign says which of its departments act where (its ``acting``).
+        # The campaign adds the authorities its notice names, and says which of its
+        # departments act where (its ``authorities`` and ``acting``).
         base = graph if graph is not None else AuthorityGraph.bundled()
-        self.graph = base.with_departments(campaign.acting)
+        self.graph = base.with_authorities(campaign.authorities).with_departments(campaign.acting)
         self.store = store if store is not None else MemoryStore()
         self.clock = clock if clock is not None else SystemClock(campaign.timezone)
         try:
@@ -247,8 +248,18 @@ class Kernel:
         self._quota_used_bound = self._quota_used  # one bound method, not one per action
         self._admit = Admission(campaign)
         self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
-        self._base_extra = {"top": self.graph.top.code, "min_experts": campaign.ministry.min_experts}
+        self._base_extra = {
+            "top": campaign.top or self.graph.top.code,
+            "min_experts": campaign.ministry.min_experts,
+        }
         self._lists = _checked_lists(campaign, lists)
+        #: The lists routing and entry rules name (None: no rule asks anything of the unit).
+        conditions = [rule.unit for rule in campaign.reporting] + [rule.unit for rule in campaign.entries]
+        self._routing_lists = (
+            frozenset(lid for unit in conditions for lid in unit.lists)
+            if campaign.unit_routed or campaign.entries
+            else None
+        )
         tagged = any(rule.exempt or rule.group_list for rule in campaign.quotas)  # else no call
         self._tagger = functools.partial(tag_seats, campaign, self._lists) if tagged else None
         self._refresh_lists()
@@ -299,41 +310,6 @@ class Kernel:
             raise MomentRefused(when, now, self._tolerance, False)
         return when
 
-    def _actor(self, actor: object) -> Actor:
-        if type(actor) is Actor and (actor.authority, actor.department) in self._members:
-            return actor  # a department of a known authority: the common case, one lookup
-        if not isinstance(actor, Actor):
-            raise InvalidInput(
-                f"actor must be an Actor, got {type(actor).__name__}",
-                "actor 参数必须是 Actor（机关、部门、经办人）",
-            )
-        if actor.department == APPLICANT:
-            validate_unit_code(actor.authority, "actor.authority (applicant unit code)")
-        elif actor.authority == PUBLIC and actor.department == OBJECTOR:
-            pass  # a member of the public filing an objection, named by actor.person
-        else:
-            self.graph[actor.authority].check_department(actor.department)
-        return actor
-
-    def _nomination(self, nomination: str | Nomination) -> Nomination:
-        nid = nomination.id if isinstance(nomination, Nomination) else nomination
-        if not isinstance(nid, str):
-            raise InvalidInput(
-                f"nomination must be an id or a Nomination, got {type(nomination).__name__}",
-                "nomination 参数必须是申报编号或 Nomination 对象",
-            )
-        check_text(nid, "nomination id", NAME, zh="申报编号")
-        found = self.store.get(nid)
-        if found.campaign != self.campaign.id:
-            raise self._other_campaign(found)
-        return found
-
-    def _other_campaign(self, n: Nomination) -> InvalidInput:
-        return InvalidInput(
-            f"nomination {n.id} belongs to campaign {n.campaign}, not {self.campaign.id}",
-            f"申报 {n.id} 属于遴选 {n.campaign}，不属于 {self.campaign.id}",
-        )
-
     def _atomically(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)`` in one transaction of the store (see :func:`.idempotency.atomically`)."""
         return atomically(self.store, fn, *args)
@@ -372,6 +348,7 @@ class Kernel:
         ctx.listed = self._listed
         ctx.department_names = self._department_names
         ctx.registered_in = None  # set by nominate and register, the actions that judge it
+        ctx.entry = False  # set by nominate
         if action in MINISTRY_ACTIONS:
             ctx.extra = {**self._base_extra, **review_facts(n, action, self.campaign), **(extra or {})}
         else:
@@ -417,32 +394,6 @@ class Kernel:
 
     def _quota_used(self, authority: str, unit_type: str) -> int:
         return self.store.quota_used(self.campaign.id, authority, unit_type)
-
-    def _unit_type(self, unit_type: object) -> None:
-        if not isinstance(unit_type, str) or unit_type not in self.campaign.unit_types:
-            raise InvalidInput(
-                f"unknown unit_type {unit_type!r}; this campaign has {', '.join(self.campaign.unit_types)}",
-                f"未知的申报类型 {unit_type!r}；本次遴选的类型为 {'、'.join(self.campaign.unit_types)}",
-            )
-
-    def _reasoned(self, action: str, reason: object, what: str = "reason", what_zh: str = "理由") -> str:
-        """A written reason (or opinion, objection...) for ``action``, by the text rule."""
-        action_zh = ACTION_ZH.get(action, action)
-        if reason is None or (isinstance(reason, str) and not reason.strip()):
-            raise InvalidInput(
-                f"{action} needs a {what} (a non-empty string)", f"{action_zh}操作必须填写{what_zh}"
-            )
-        return check_text(reason, f"{action} {what}", LONG_TEXT, multiline=True, zh=f"{action_zh}{what_zh}")
-
-    def _route_from(self, origin: str, where: str) -> tuple[str, ...]:
-        """The route from ``origin``, which must lie below the top of the graph."""
-        route = self.workflow.route(origin)
-        if len(route) < 2:
-            raise InvalidInput(
-                f"{where}: {origin} is the top of the route; a nomination starts below it",
-                f"{where}：{origin} 为最高一级机关，不能作为申报起点",
-            )
-        return route
 
     def _change(
         self,

@@ -61,10 +61,7 @@ class ReReview(Kernel):
                 )
             validate_unit_code(w.unit_code, f"{where}: unit_code")
             self._unit_type(w.unit_type)
-            if w.scenario not in self.campaign.scenarios:
-                raise InvalidInput(
-                    f"{where}: unknown scenario {w.scenario!r}", f"{where}：未知的应用场景 {w.scenario!r}"
-                )
+            self._scenario(w.scenario, where, required=False)
             if batches and w.batch not in batches:
                 raise InvalidInput(
                     f"{where}: batch {w.batch} is not re-reviewed by this campaign "

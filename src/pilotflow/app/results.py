@@ -37,6 +37,11 @@ def _nonempty(what: str, value: object) -> None:
     check_text(value, what, NAME)
 
 
+def _scenario(value: object) -> None:
+    if value != "":
+        _nonempty("winner scenario", value)
+
+
 def _year(what: str, value: object) -> None:
     low, high = YEARS
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -48,17 +53,15 @@ def _year(what: str, value: object) -> None:
 @frozen
 class Winner:
     """An earlier batch's winner to re-review: its unit, type, batch year and authority
-    (the district-level authority it applies through)."""
+    (the district-level authority it applies through), and its scenario if the campaign's
+    nominations name one (``""``: none stated)."""
 
     unit_code: str = field(validator=lambda _i, _a, v: validate_unit_code(v, "winner unit_code"))
     unit_name: str = field(validator=lambda _i, _a, v: _nonempty("winner unit_name", v))
     unit_type: str = field(validator=lambda _i, _a, v: _nonempty("winner unit_type", v))
     batch: int = field(validator=lambda _i, _a, v: _year("winner batch", v))
     authority: str = field(validator=lambda _i, _a, v: _nonempty("winner authority", v))
-    scenario: str = field(
-        default="medical_elderly_care_integration",
-        validator=lambda _i, _a, v: _nonempty("winner scenario", v),
-    )
+    scenario: str = field(default="", validator=lambda _i, _a, v: _scenario(v))
 
 
 @frozen

@@ -32,6 +32,7 @@ from attrs import evolve, field, frozen
 
 from ..errors import GraphError, InvalidInput, UnknownAuthority, UnknownDepartment
 from .inputs import check_sequence
+from .selectors import ActingRule, Selector
 
 __all__ = ["DEFAULT_DEPARTMENTS", "Authority", "AuthorityGraph"]
 
@@ -51,6 +52,12 @@ KINDS: frozenset[str] = frozenset(
         "separately_planned_city",
         "county",
         "development_zone",
+        # Kinds a campaign file adds (its ``authorities``): 国家级新区 and 示范区 such as 雄安新区
+        # and 杨凌示范区, industry associations recommending, and regulators such as a
+        # province's 通信管理局.
+        "new_area",
+        "association",
+        "regulator",
     }
 )
 _MUNICIPALITIES = frozenset({"110000", "120000", "310000", "500000"})
@@ -110,11 +117,25 @@ class Authority:
     departments: tuple[str, ...] = field(default=DEFAULT_DEPARTMENTS, converter=_departments)
     ancestors: frozenset[str] = frozenset()
     admits: frozenset[str] = field(default=frozenset(), converter=_admits)
+    #: The departments whose stamps make the joint recommendation (联合盖章); empty: all of
+    #: ``departments``. Those not named review but do not stamp.
+    stamping: tuple[str, ...] = field(default=(), converter=_departments)
 
-    def check_department(self, department: str) -> None:
-        """Raise :class:`UnknownDepartment` unless this authority has ``department``."""
+    def __attrs_post_init__(self) -> None:
+        if not self.stamping:
+            object.__setattr__(self, "stamping", self.departments)
+        elif not set(self.stamping) <= set(self.departments):
+            raise InvalidInput(
+                f"authority {self.code}: stamping departments {', '.join(self.stamping)} must be "
+                f"among its departments {', '.join(self.departments)}",
+                f"{self.name}：盖章部门须为其履职部门之一",
+            )
+
+    def check_department(self, department: str, names: Mapping[str, str] | None = None) -> None:
+        """Raise :class:`UnknownDepartment` unless this authority has ``department``
+        (``names``: the departments' Chinese names, for the message)."""
         if department not in self.departments:
-            raise UnknownDepartment(self.code, department, self.departments)
+            raise UnknownDepartment(self.code, department, self.departments, self.name, names)
 
 
 def _error(en: str, zh: str) -> GraphError:
@@ -194,7 +215,8 @@ class AuthorityGraph:
                 )
         self._graph = graph
         self._nodes = {code: _with_ancestors(a, nodes) for code, a in nodes.items()}
-        self._with_departments: dict[tuple[tuple[str, tuple[str, ...]], ...], AuthorityGraph] = {}
+        self._with_departments: dict[tuple[ActingRule, ...], AuthorityGraph] = {}
+        self._with_authorities: dict[tuple[Authority, ...], AuthorityGraph] = {}
         self._top = roots[0].code
         self._children: dict[str, tuple[str, ...]] = {
             code: tuple(sorted(graph.predecessors(code))) for code in nodes
@@ -214,51 +236,51 @@ class AuthorityGraph:
         return cls(_bundled_authorities())
 
     def with_authorities(self, extra: Iterable[Authority]) -> AuthorityGraph:
-        """A new graph with ``extra`` authorities added (or replacing those with their code)."""
-        merged = {a.code: a for a in self._nodes.values()}
-        for a in check_sequence(extra, "extra"):
+        """A new graph with ``extra`` authorities added (or replacing those with their code).
+        Built once per graph and authorities (a campaign's ``authorities``: a web request
+        makes a run per action), then shared."""
+        added = check_sequence(extra, "extra")
+        for a in added:
             if not isinstance(a, Authority):
                 raise _error(
                     f"extra must hold Authority records, got {type(a).__name__}",
                     "extra 参数只能包含 Authority 机关记录",
                 )
-            merged[a.code] = evolve(a, ancestors=frozenset())
-        return AuthorityGraph(evolve(a, ancestors=frozenset()) for a in merged.values())
+        if not added:
+            return self
+        cache = self._with_authorities
+        found = cache.get(added)
+        if found is None:
+            merged = {a.code: a for a in self._nodes.values()}
+            for a in added:
+                merged[a.code] = evolve(a, ancestors=frozenset())
+            found = AuthorityGraph(evolve(a, ancestors=frozenset()) for a in merged.values())
+            if len(cache) >= _DEPARTMENT_GRAPHS:  # campaigns are few; a stream of them is not kept
+                del cache[next(iter(cache))]
+            cache[added] = found
+        return found
 
-    def with_departments(self, acting: Mapping[str, tuple[str, ...]]) -> AuthorityGraph:
-        """The same graph with the departments a campaign says act at each kind of authority
-        (``"*"``: every kind it does not name; see ``Campaign.acting``). Built once per graph
-        and mapping (a web request makes a run per action), then shared.
+    def with_departments(self, acting: Mapping[str, Sequence[str]] | Sequence[ActingRule]) -> AuthorityGraph:
+        """The same graph with the departments a campaign says act where: its acting rules
+        (``Campaign.acting``; the first whose selector matches an authority says who reviews
+        and who stamps there), or a mapping of kinds of authority to departments (``"*"``:
+        every kind it does not name), each reviewing and stamping. An authority no rule
+        matches keeps its departments. Built once per graph and rules (a web request makes a
+        run per action), then shared.
 
         >>> g = AuthorityGraph.bundled().with_departments({"*": ("industry",), "central_enterprise": ("hq",)})
         >>> g["370000"].departments, g["CE-CEC"].departments
         (('industry',), ('hq',))
         """
-        if not isinstance(acting, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, (tuple, list)) and v and all(isinstance(d, str) for d in v)
-            for k, v in acting.items()
-        ):
-            raise _error(
-                "acting must map kinds of authority to non-empty lists of department codes",
-                "acting 参数应为“机关类型 → 部门代码列表（非空）”的映射",
-            )
-        if not acting:
+        rules = acting_rules(acting)
+        if not rules:
             return self
-        key = tuple(sorted((k, tuple(v)) for k, v in acting.items()))
         cache = self._with_departments
-        found = cache.get(key)
+        found = cache.get(rules)
         if found is None:
             if len(cache) >= _DEPARTMENT_GRAPHS:  # campaigns are few; a stream of them is not kept
                 del cache[next(iter(cache))]
-            default = acting.get("*")
-            found = cache[key] = AuthorityGraph(
-                evolve(
-                    a,
-                    departments=tuple(acting.get(a.kind, default if default is not None else a.departments)),
-                    ancestors=frozenset(),
-                )
-                for a in self._nodes.values()
-            )
+            found = cache[rules] = AuthorityGraph(_acting(a, rules) for a in self._nodes.values())
         return found
 
     # -- lookups ------------------------------------------------------------------------
@@ -420,6 +442,33 @@ def _route(
         if current.level in levels:
             route.append(nxt)
     return tuple(route)
+
+
+def acting_rules(acting: object) -> tuple[ActingRule, ...]:
+    """``acting`` (see :meth:`AuthorityGraph.with_departments`) as acting rules."""
+    if isinstance(acting, (tuple, list)) and all(isinstance(rule, ActingRule) for rule in acting):
+        return tuple(acting)
+    if isinstance(acting, Mapping) and all(
+        isinstance(k, str) and isinstance(v, (tuple, list)) and v and all(isinstance(d, str) for d in v)
+        for k, v in acting.items()
+    ):
+        ordered = sorted(acting.items(), key=lambda item: item[0] == "*")  # "*" last
+        return tuple(
+            ActingRule(Selector() if k == "*" else Selector(kinds=frozenset({k})), tuple(v), tuple(v))
+            for k, v in ordered
+        )
+    raise _error(
+        "acting must be acting rules, or map kinds of authority to non-empty lists of department codes",
+        "acting 参数应为履职规则，或“机关类型 → 部门代码列表（非空）”的映射",
+    )
+
+
+def _acting(a: Authority, rules: Sequence[ActingRule]) -> Authority:
+    """``a`` with the departments the first rule matching it names (unchanged if none)."""
+    for rule in rules:
+        if rule.at.matches(a):
+            return evolve(a, departments=rule.review, stamping=rule.stamp)
+    return a
 
 
 def _with_ancestors(a: Authority, nodes: dict[str, Authority]) -> Authority:

@@ -21,15 +21,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from attrs import field, frozen
+
+from .authorities import Authority
+from .selectors import ActingRule as ActingRule
+from .selectors import AuthorityLike as AuthorityLike
+from .selectors import Selector as Selector
 
 __all__ = [
     "DEFAULT_CLOCK_TOLERANCE_SECONDS",
     "MAX_CLOCK_TOLERANCE_SECONDS",
     "YEARS",
+    "ActingRule",
     "Campaign",
+    "EntryRule",
     "HopRule",
     "Level",
     "MaterialRequirement",
@@ -43,6 +49,8 @@ __all__ = [
     "Scenario",
     "Selector",
     "Text",
+    "UnitCondition",
+    "UnitFacts",
     "UnitType",
 ]
 
@@ -56,49 +64,6 @@ class Text:
 
     def __str__(self) -> str:
         return f"{self.zh} ({self.en})"
-
-
-class AuthorityLike(Protocol):
-    """What a selector needs to know of an authority (see ``authorities.Authority``)."""
-
-    @property
-    def code(self) -> str: ...
-    @property
-    def level(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def ancestors(self) -> frozenset[str]: ...
-
-
-@frozen
-class Selector:
-    """Which authorities a rule applies to; every criterion given must hold.
-
-    * ``codes``: the authority's own code is one of these;
-    * ``levels``: its level (``district``, ``city``, ``province``, ``ministry``);
-    * ``kinds``: its kind (``province``, ``municipality``, ``separately_planned_city``,
-      ``xpcc``, ``central_enterprise``, ``prefecture``, ``county``, ``development_zone``...);
-    * ``within``: it lies (administratively) inside one of these authorities.
-    """
-
-    codes: frozenset[str] = frozenset()
-    levels: frozenset[str] = frozenset()
-    kinds: frozenset[str] = frozenset()
-    within: frozenset[str] = frozenset()
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.codes or self.levels or self.kinds or self.within)
-
-    def matches(self, authority: AuthorityLike) -> bool:
-        if self.codes and authority.code not in self.codes:
-            return False
-        if self.levels and authority.level not in self.levels:
-            return False
-        if self.kinds and authority.kind not in self.kinds:
-            return False
-        return not (self.within and not (self.within & authority.ancestors))
 
 
 @frozen
@@ -207,11 +172,70 @@ class HopRule:
 
 
 @frozen
+class UnitFacts:
+    """What routing rules may ask of the unit a nomination is for: its scenario, its unit
+    type and the lists it is on at the moment of filing (its tags: provincially owned, a
+    lab...). Lists are given to the run, never declared by the applicant."""
+
+    scenario: str = ""
+    unit_type: str = ""
+    lists: frozenset[str] = frozenset()
+
+
+@frozen
+class UnitCondition:
+    """Which units a rule is for: every condition given must hold (an empty one: every unit).
+
+    * ``scenarios``: the nomination's scenario is one of these;
+    * ``unit_types``: its unit type is one of these;
+    * ``lists``: the unit is on one of these lists when it files.
+    """
+
+    scenarios: frozenset[str] = frozenset()
+    unit_types: frozenset[str] = frozenset()
+    lists: frozenset[str] = frozenset()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.scenarios or self.unit_types or self.lists)
+
+    def holds(self, unit: UnitFacts | None) -> bool:
+        """Does ``unit`` meet every condition? (None, a unit not known: only if none is set.)"""
+        if self.is_empty:
+            return True
+        if unit is None:
+            return False
+        if self.scenarios and unit.scenario not in self.scenarios:
+            return False
+        if self.unit_types and unit.unit_type not in self.unit_types:
+            return False
+        return not (self.lists and self.lists.isdisjoint(unit.lists))
+
+    def example(self) -> UnitFacts:
+        """A unit meeting every condition (the route check walks the routes of such units)."""
+        return UnitFacts(min(self.scenarios, default=""), min(self.unit_types, default=""), self.lists)
+
+
+@frozen
 class ReportingRule:
-    """Authorities matching ``sender`` report to ``to`` instead of their graph parent."""
+    """Authorities matching ``sender`` report to ``to`` instead of their graph parent — for
+    the nominations of units meeting ``unit`` (a scenario another recommender takes, say)."""
 
     sender: Selector
     to: str
+    unit: UnitCondition = UnitCondition()
+
+
+@frozen
+class EntryRule:
+    """Besides the campaign's first level, a nomination of a unit meeting ``unit`` may start
+    at an authority matching ``at`` (labs and provincially owned units file straight with the
+    province; the units of some scenarios with a 通信管理局) — the unit registered anywhere
+    within it."""
+
+    at: Selector
+    unit: UnitCondition = UnitCondition()
+    source: str = ""
 
 
 @frozen
@@ -294,18 +318,36 @@ class Campaign:
     source: str = "<memory>"
     ministry: MinistryRules = MinistryRules()
     clock_tolerance: timedelta = timedelta(seconds=DEFAULT_CLOCK_TOLERANCE_SECONDS)
-    #: Which of the campaign's departments act at each kind of authority (``"*"``: every kind
-    #: not named); empty: the departments the authority graph gives. See
-    #: :meth:`departments_at`.
-    acting: Mapping[str, tuple[str, ...]] = {}
+    #: Which of the campaign's departments review and which stamp, by authority (the first
+    #: rule matching applies); empty: the departments the authority graph gives. See
+    #: :meth:`acting_at`.
+    acting: tuple[ActingRule, ...] = ()
+
+    #: Which authorities take part (empty selector: the whole graph, a national campaign); a
+    #: province's own campaign takes those within it. Routes are checked, and nominations
+    #: start, only within the scope.
+    scope: Selector = field(factory=Selector)
+    #: Authorities the campaign adds to the graph (new areas, associations, regulators...).
+    authorities: tuple[Authority, ...] = ()
+    #: Where every route of the campaign ends (found when the file is read); None: the top of
+    #: the authority graph.
+    top: str | None = None
+    #: Where else than at the first level the nominations of some units may start.
+    entries: tuple[EntryRule, ...] = ()
     #: Lists that tag units (quota exemptions, groups): ``tag_lists``, id → name.
     tag_lists: Mapping[str, Text] = {}
 
-    def departments_at(self, kind: str) -> tuple[str, ...] | None:
-        """The departments that act at an authority of ``kind`` in this campaign, or None
-        when the campaign leaves it to the authority graph."""
-        found = self.acting.get(kind)
-        return found if found is not None else self.acting.get("*")
+    def in_scope(self, authority: AuthorityLike) -> bool:
+        """Does ``authority`` take part in this campaign (see :attr:`scope`)?"""
+        return self.scope.is_empty or authority.code == self.top or self.scope.matches(authority)
+
+    def acting_at(self, authority: AuthorityLike) -> ActingRule | None:
+        """The rule saying who acts at ``authority`` in this campaign, or None when the
+        campaign leaves it to the authority graph."""
+        for rule in self.acting:
+            if rule.at.matches(authority):
+                return rule
+        return None
 
     def group_rules(self, recommender: AuthorityLike) -> tuple[QuotaRule, ...]:
         """The group-cap rules that apply to a recommendation by ``recommender``."""
@@ -333,9 +375,38 @@ class Campaign:
                 return rule
         return None
 
-    def reports_to(self, sender: AuthorityLike) -> str | None:
-        """The authority ``sender`` reports to in this campaign, if it overrides the graph."""
+    def reports_to(self, sender: AuthorityLike, unit: UnitFacts | None = None) -> str | None:
+        """The authority ``sender`` reports to in this campaign (for a nomination of ``unit``),
+        if it overrides the graph."""
         for rule in self.reporting:
-            if rule.sender.matches(sender):
+            if rule.sender.matches(sender) and rule.unit.holds(unit):
                 return rule.to
         return None
+
+    def routing(self, unit: UnitFacts | None) -> _UnitRouting:
+        """What :meth:`AuthorityGraph.route` needs to route a nomination of ``unit``."""
+        return _UnitRouting(self, unit)
+
+    def may_start_at(self, authority: AuthorityLike, unit: UnitFacts) -> bool:
+        """May a nomination of ``unit`` start at ``authority`` by an :class:`EntryRule`?"""
+        return any(rule.at.matches(authority) and rule.unit.holds(unit) for rule in self.entries)
+
+    @property
+    def unit_routed(self) -> bool:
+        """Do routes depend on the unit (a reporting rule with a unit condition)?"""
+        return any(not rule.unit.is_empty for rule in self.reporting)
+
+
+@frozen
+class _UnitRouting:
+    """A campaign's routing for the nominations of one unit (see :meth:`Campaign.routing`)."""
+
+    campaign: Campaign
+    unit: UnitFacts | None
+
+    @property
+    def level_codes(self) -> tuple[str, ...]:
+        return self.campaign.level_codes
+
+    def reports_to(self, sender: AuthorityLike, /) -> str | None:
+        return self.campaign.reports_to(sender, self.unit)

@@ -69,6 +69,7 @@ class Context:
         "at",
         "deadline_plan",
         "department_names",
+        "entry",
         "extra",
         "listed",
         "lists",
@@ -97,6 +98,7 @@ class Context:
     department_names: Mapping[str, str]
     extra: Mapping[str, Any]
     registered_in: Authority | None  # nominate, register: the division that registered the unit
+    entry: bool  # nominate: the campaign lets this unit's nomination start here (an EntryRule)
 
     @property
     def required_materials(self) -> tuple[MaterialRequirement, ...]:
@@ -143,7 +145,8 @@ def _not_member(ctx: Context) -> Reason | None:
             "not_authorized",
             f"department {actor.department!r} is not one of {holder.code}'s departments "
             f"({', '.join(holder.departments)})",
-            f"部门 {actor.department!r} 不属于 {holder.name}（{ctx.zh(holder.departments)}）",
+            f"{ctx.department_names.get(actor.department) or f'所填部门（{actor.department!r}）'}"
+            f"不是{holder.name}参与本次遴选的部门（{ctx.zh(holder.departments)}）",
             {"department": actor.department, "departments": holder.departments},
         )
     return None
@@ -195,7 +198,13 @@ class _OriginFitsUnit(Guard):
     def __call__(self, ctx: Context) -> Reason | None:
         origin = ctx.plan.holder
         unit_code = ctx.nomination.unit_code
-        if not ctx.plan.starts_route:
+        if ctx.entry:  # an entry rule: the unit files here, registered anywhere within it
+            registered = ctx.registered_in
+            if registered is not None and (
+                origin.code in registered.ancestors or AuthorityGraph.covers(origin, registered)
+            ):
+                return None
+        elif not ctx.plan.starts_route:
             return Reason(
                 "origin_not_first_level",
                 f"nominations do not start at {origin.code} ({origin.name}): file the unit at "
@@ -282,13 +291,13 @@ class _NotListed(Guard):
 @frozen(repr=False)
 class _StampsComplete(Guard):
     code = "stamps_complete"
-    doc = "every department of the holding authority has stamped (联合盖章)"
+    doc = "every stamping department of the holding authority has stamped (联合盖章)"
 
     def __call__(self, ctx: Context) -> Reason | None:
         stamps = ctx.nomination.stamps
         holder = ctx.plan.holder
         missing: list[str] | None = None  # built only when a department is missing
-        for d in holder.departments:
+        for d in holder.stamping:
             if d not in stamps:
                 if missing is None:
                     missing = []
@@ -434,13 +443,24 @@ def _quota_reason(
 @frozen(repr=False)
 class _NotStampedYet(Guard):
     code = "not_stamped_yet"
-    doc = "the acting department has not stamped already"
+    doc = "the acting department stamps at the holding authority and has not stamped already"
 
     def __call__(self, ctx: Context) -> Reason | None:
         actor = ctx.actor
         # Only a department of the holder can have stamped; an outsider is refused as such.
         holder = ctx.plan.holder
-        if actor is None or actor.authority != holder.code or actor.department not in ctx.nomination.stamps:
+        if actor is None or actor.authority != holder.code:
+            return None
+        if actor.department not in holder.stamping and actor.department in holder.departments:
+            return Reason(
+                "not_a_stamping_department",
+                f"department {actor.department!r} reviews at {holder.code} but does not stamp its "
+                f"recommendation (stamping: {', '.join(holder.stamping)})",
+                f"{ctx.zh([actor.department])}部门参与{holder.name}的审核，但不在推荐函上盖章"
+                f"（盖章部门：{ctx.zh(holder.stamping)}）",
+                {"department": actor.department, "stamping": holder.stamping},
+            )
+        if actor.department not in ctx.nomination.stamps:
             return None
         return Reason(
             "already_stamped",

@@ -55,7 +55,7 @@ from ..errors import MachineTableError, Reason
 from . import guards as g
 from . import names
 from .authorities import AuthorityGraph
-from .campaign import Campaign
+from .campaign import Campaign, UnitFacts
 from .names import (
     ANNOUNCE,
     ANNOUNCED,
@@ -142,8 +142,7 @@ class ToTop(Branch):
     name = "to_top"
 
     def __call__(self, ctx: g.Context) -> bool:
-        n = ctx.nomination
-        return n.hop + 2 == len(n.route)
+        return ctx.plan.to_top
 
 
 class Passed(Branch):
@@ -544,12 +543,13 @@ class Workflow:
 
     # -- routes ----------------------------------------------------------------------
 
-    def route(self, origin: str) -> tuple[str, ...]:
-        """The route from ``origin`` (cached; the same tuple object for the same origin)."""
-        return self._route(origin)
+    def route(self, origin: str, unit: UnitFacts | None = None) -> tuple[str, ...]:
+        """The route from ``origin`` of a nomination of ``unit`` (cached; the same tuple
+        object for the same origin, and unit where the campaign routes by unit)."""
+        return self._route(origin, unit if self.campaign.unit_routed else None)
 
-    def _compute_route(self, origin: str) -> tuple[str, ...]:
-        return self.graph.route(origin, self.campaign)
+    def _compute_route(self, origin: str, unit: UnitFacts | None) -> tuple[str, ...]:
+        return self.graph.route(origin, self.campaign.routing(unit))
 
     def plan(self, route: tuple[str, ...]) -> RoutePlan:
         plan = self.plans.get(route)

@@ -37,11 +37,9 @@ class HopPlan:
     #: May a nomination start here? At the campaign's first level, or where nothing reports
     #: to the authority (XPCC, a central enterprise): only for the first hop of a route.
     starts_route: bool = False
-
-    @property
-    def to_top(self) -> bool:
-        """Does this hop's authority recommend straight to the top of the route?"""
-        return self.next is not None and self.next.parent is None
+    #: Does this hop's authority recommend straight to the top of the route (the ministry, or
+    #: the province in a province's own campaign)?
+    to_top: bool = False
 
 
 @frozen
@@ -86,6 +84,7 @@ def plan_route(campaign: Campaign, graph: AuthorityGraph, route: Sequence[str]) 
                 a.level,
                 own.re_review_materials if own is not None else (),
                 i == 0 and (a.level == campaign.level_codes[0] or not graph.children(a.code)),
+                i + 2 == len(authorities),
             )
         )
     return RoutePlan(tuple(route), tuple(hops))

@@ -129,9 +129,7 @@ def parse_campaign(text: str, *, source: str = "<string>", graph: AuthorityGraph
         raise wrong_argument("source", "a name for the text (a str)", "文本的名称（字符串）", source)
     reader = _Reader(source, _graph_argument(graph))
     document = reader.load(text)
-    campaign = reader.campaign(document)
-    reader.check_routes(campaign)
-    return campaign
+    return reader.check_routes(reader.campaign(document))
 
 
 def _graph_argument(graph: object) -> AuthorityGraph:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import NoReturn
 
+from ...domain.authorities import Authority
 from ...domain.calendar import by_date, parse_moment
-from ...domain.campaign import Campaign, HopRule
+from ...domain.campaign import Campaign, HopRule, UnitFacts
 from ...errors import InvalidInput, NaiveDatetime, PilotflowError
 from .messages import join, short
 from .scope import Scope
@@ -54,39 +56,65 @@ def _unreadable(r: Scope, text: str, path: str) -> NoReturn:
     )
 
 
-def check_routes(r: Scope, campaign: Campaign) -> None:
-    """Hop deadlines never decrease along the route of any authority.
+def check_routes(r: Scope, campaign: Campaign) -> str | None:
+    """Hop deadlines never decrease along the route of any authority in the campaign's
+    scope, and every such route ends at one authority, the campaign's top (returned).
 
     Routes start at every authority of the campaign's lowest level, then at every
     authority of a campaign level that no earlier route passed (provinces without
     districts, central enterprises...). A route's tail is the route of the authority it
-    passes, so each authority's route is walked once at most.
+    passes, so each authority's route is walked once at most. Where a reporting rule sends
+    some units' nominations elsewhere (a scenario another recommender takes), the route such
+    a unit's nomination takes is walked as well, from each start whose route the rule
+    changes.
     """
     graph = r.graph
     lowest = campaign.levels[0].code
     levels = frozenset(campaign.level_codes)
-    rules: dict[tuple[str, str], HopRule | None] = {}
+    walk = _Walk(r, campaign)
     covered: set[str] = set()
-    starts = [a for a in graph if a.level == lowest]
-    starts += [a for a in graph if a.level != lowest and a.level in levels]
+    starts = [a for a in graph if a.level == lowest and campaign.in_scope(a)]
+    starts += [a for a in graph if a.level != lowest and a.level in levels and campaign.in_scope(a)]
+    units = [rule.unit.example() for rule in campaign.reporting if not rule.unit.is_empty]
     for start in starts:
         if start.code in covered:
             continue
+        route = walk(start, None)
+        covered.update(route)
+        for unit in units:
+            if any(campaign.reports_to(graph[c], unit) != campaign.reports_to(graph[c]) for c in route):
+                walk(start, unit)
+    return _one_top(r, walk.tops)
+
+
+class _Walk:
+    """Walks the route of a nomination from one start, checking its deadlines' order and
+    noting where it ends."""
+
+    def __init__(self, r: Scope, campaign: Campaign) -> None:
+        self.r, self.campaign = r, campaign
+        self.rules: dict[tuple[str, str], HopRule | None] = {}
+        self.tops: dict[str, str] = {}  # the top a route ends at -> the first origin routed there
+
+    def __call__(self, start: Authority, unit: UnitFacts | None) -> tuple[str, ...]:
+        r, campaign, graph = self.r, self.campaign, self.r.graph
         try:
-            route = graph.route(start.code, campaign)
+            route = graph.route(start.code, campaign.routing(unit))
         except PilotflowError as exc:
             r.fail(
-                "reporting",
-                f"cannot route {start.code} ({start.name}): {exc.en}",
-                f"无法确定 {start.code}（{start.name}）的推荐路线：{exc.zh}",
+                "scope" if campaign.scope.is_empty else "reporting",
+                f"cannot route {start.code} ({start.name}): {exc.en} (add a 'reporting' rule for it, "
+                "or name the campaign's 'scope' if it does not take part)",
+                f"无法确定 {start.code}（{start.name}）的推荐路线：{exc.zh}（请为其增加 reporting 规则；"
+                "如其不参与本次遴选，请用 scope 写明遴选范围）",
             )
-        covered.update(route)
+        self.tops.setdefault(route[-1], start.code)
         previous: tuple[HopRule, str, str] | None = None
         for sender, receiver in itertools.pairwise(route):
             pair = (sender, receiver)
-            if pair not in rules:
-                rules[pair] = campaign.hop_rule(graph[sender], graph[receiver])
-            rule = rules[pair]
+            if pair not in self.rules:
+                self.rules[pair] = campaign.hop_rule(graph[sender], graph[receiver])
+            rule = self.rules[pair]
             if rule is None or rule.deadline is None:
                 continue
             if previous is not None:
@@ -95,6 +123,21 @@ def check_routes(r: Scope, campaign: Campaign) -> None:
                 if rule.deadline < before:
                     _out_of_order(r, start.code, start.name, previous, (rule, *pair))
             previous = (rule, sender, receiver)
+        return route
+
+
+def _one_top(r: Scope, tops: Mapping[str, str]) -> str | None:
+    """The one authority every route in scope ends at (None: no route at all)."""
+    if len(tops) > 1:
+        (top1, from1), (top2, from2) = list(tops.items())[:2]
+        r.fail(
+            "scope",
+            f"routes in this campaign end at different authorities: {from1} at {top1}, {from2} at "
+            f"{top2}; a campaign has one top (narrow 'scope', or add 'reporting' rules)",
+            f"本次遴选的推荐路线止于不同机关（{from1} 止于 {top1}，{from2} 止于 {top2}）；"
+            "一次遴选只能有一个最高层级机关（请收窄 scope 或增加 reporting 规则）",
+        )
+    return next(iter(tops), None)
 
 
 def _out_of_order(

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ...domain.campaign import Level, Scenario, Text, UnitType
+from ...domain.campaign import ActingRule, Level, Scenario, Selector, Text, UnitType
 from .messages import join, short
-from .scope import Scope
+from .scope import INFO, Scope
 
 _LEVEL_NAMES: Mapping[str, Text] = {
     "district": Text("district / county level", "区县级"),
@@ -96,31 +96,64 @@ def scenarios(r: Scope, groups_value: object, value: object) -> dict[str, Scenar
     return out
 
 
-def acting(r: Scope, value: object, declared: Mapping[str, Text]) -> dict[str, tuple[str, ...]]:
-    """``acting``: which declared departments act at each kind of authority, ``"*"`` (every
-    kind not named) first and required; each kind one the authority graph has."""
+def acting(r: Scope, value: object, declared: Mapping[str, Text]) -> tuple[ActingRule, ...]:
+    """``acting``: who reviews and who stamps where. A list of rules (the first whose ``at``
+    selector matches an authority applies; a rule without ``at`` matches every one), or the
+    short form: a mapping of kinds of authority to the departments acting there, each
+    reviewing and stamping, ``"*"`` (every kind not named) required."""
     if value is None:
-        return {}
+        return ()
+    if isinstance(value, list):
+        return tuple(
+            _acting_rule(r, item, f"acting[{i}]", declared) for i, item in enumerate(r.rules(value, "acting"))
+        )
     entry = r.entries(value, "acting")
     if "*" not in entry:
         r.fail(
             "acting",
-            "name the departments of every authority with '*' (then any kind that differs)",
-            "请用 '*' 列出各机关履职的部门（再列出与之不同的机关类型）",
+            "name the departments of every authority with '*' (then any kind that differs), "
+            "or give a list of rules",
+            "请用 '*' 列出各机关履职的部门（再列出与之不同的机关类型），或写成规则列表",
         )
     kinds = sorted({a.kind for a in r.graph})
-    out: dict[str, tuple[str, ...]] = {}
-    for kind, codes in entry.items():
+    rules = []
+    for kind, codes in sorted(entry.items(), key=lambda item: item[0] == "*"):  # "*" last
         path = join("acting", kind)
         if kind != "*":
             r.choice(kind, path, kinds, "kind of authority", "机关类型")
-        items = r.sequence(codes, path)
-        if not items:
-            r.fail(path, "at least one department is needed", "至少需要一个部门")
-        chosen = []
-        for index, code in enumerate(items):
-            at = f"{path}[{index}]"
-            chosen.append(r.choice(r.string(code, at), at, tuple(declared), "department", "部门"))
-        r.unique(chosen, path, "department", "部门")
-        out[kind] = tuple(chosen)
-    return out
+        chosen = _departments(r, codes, path, declared)
+        at = Selector() if kind == "*" else Selector(kinds=frozenset({kind}))
+        rules.append(ActingRule(at, chosen, chosen))
+    return tuple(rules)
+
+
+def _acting_rule(r: Scope, value: object, path: str, declared: Mapping[str, Text]) -> ActingRule:
+    entry = r.mapping(value, path, ("review",), ("at", "stamp", *INFO))
+    source = r.info(entry, path)
+    at = r.selector(entry["at"], join(path, "at")) if "at" in entry else Selector()
+    review = _departments(r, entry["review"], join(path, "review"), declared)
+    stamp = review
+    if "stamp" in entry:
+        stamp = _departments(r, entry["stamp"], join(path, "stamp"), declared)
+        for index, code in enumerate(stamp):
+            if code not in review:
+                r.fail(
+                    f"{join(path, 'stamp')}[{index}]",
+                    f"department {short(code)} stamps but is not among those that review here "
+                    f"({', '.join(review)})",
+                    f"盖章部门“{declared[code].zh}”须同时为此处的审核部门",
+                )
+    return ActingRule(at, review, stamp, source)
+
+
+def _departments(r: Scope, value: object, path: str, declared: Mapping[str, Text]) -> tuple[str, ...]:
+    """A non-empty list of declared departments, each once."""
+    items = r.sequence(value, path)
+    if not items:
+        r.fail(path, "at least one department is needed", "至少需要一个部门")
+    chosen = []
+    for index, code in enumerate(items):
+        at = f"{path}[{index}]"
+        chosen.append(r.choice(r.string(code, at), at, tuple(declared), "department", "部门"))
+    r.unique(chosen, path, "department", "部门")
+    return tuple(chosen)

@@ -10,24 +10,37 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from ...domain.campaign import DEFAULT_CLOCK_TOLERANCE_SECONDS, MAX_CLOCK_TOLERANCE_SECONDS, YEARS, Campaign
+from attrs import evolve
+
+from ...domain.authorities import Authority
+from ...domain.campaign import (
+    DEFAULT_CLOCK_TOLERANCE_SECONDS,
+    MAX_CLOCK_TOLERANCE_SECONDS,
+    YEARS,
+    ActingRule,
+    Campaign,
+)
 from .deadlines import check_routes
 from .header import campaign_id, deadline_inclusive, documents, timezone
 from .levels import acting, departments, levels, scenarios, unit_types
 from .lists import listed, ranking
 from .materials import material_types
-from .messages import describe
+from .messages import describe, short
 from .ministry import ministry_rules
 from .notice import notice_rules
 from .quotas import quota_rules
 from .re_review import re_review_rules
-from .routes import hop_rules, reporting_rules
+from .routes import entry_rules, hop_rules, reporting_rules
 from .safe_yaml import load_document
 from .scope import Scope
+from .territory import added_authorities, scope
 
 _TOP_KEYS_REQUIRED = ("id", "title", "year", "timezone", "levels", "departments", "unit_types")
 _TOP_KEYS_OPTIONAL = (
     "acting",
+    "authorities",
+    "entry",
+    "scope",
     "deadline_rule",
     "clock_tolerance_seconds",
     "documents",
@@ -80,18 +93,24 @@ class _Reader(Scope):
         campaign_levels = levels(self, doc["levels"])
         self.levels = tuple(level.code for level in campaign_levels)
         campaign_departments = departments(self, doc["departments"])
+        extra, unstated = added_authorities(self, doc.get("authorities", []), campaign_departments)
         campaign_acting = acting(self, doc.get("acting"), campaign_departments)
+        self._check_acting(extra, unstated, campaign_acting)
+        campaign_scope = scope(self, doc.get("scope"))
         self.unit_types = unit_types(self, doc["unit_types"])
-        campaign_scenarios = scenarios(self, doc.get("scenario_groups", {}), doc.get("scenarios", {}))
+        self.scenarios = campaign_scenarios = scenarios(
+            self, doc.get("scenario_groups", {}), doc.get("scenarios", {})
+        )
         self.materials = material_types(self, doc.get("materials", {}))
-        reporting = reporting_rules(self, doc.get("reporting", []))
-        hops = hop_rules(self, doc.get("hops", []))
         screening = listed(self, doc.get("screening_lists", {}), "screening_lists")
         priority = listed(self, doc.get("priority_lists", {}), "priority_lists")
         tags = listed(self, doc.get("tag_lists", {}), "tag_lists")
-        self.list_ids = frozenset({*screening, *priority, *tags})
+        self.list_ids = {**screening, **priority, **tags}
         self.departments = campaign_departments
+        reporting = reporting_rules(self, doc.get("reporting", []))
+        entries = entry_rules(self, doc.get("entry", []))
         quotas = quota_rules(self, doc.get("quotas", []))
+        hops = hop_rules(self, doc.get("hops", []))
         return Campaign(
             id=identifier,
             title=title,
@@ -115,13 +134,33 @@ class _Reader(Scope):
             revision=self._revision(doc),
             source=self.source,
             acting=campaign_acting,
+            scope=campaign_scope,
+            authorities=extra,
+            entries=entries,
             tag_lists=tags,
         )
 
-    def check_routes(self, campaign: Campaign) -> None:
-        """Hop deadlines never decrease along the route of any authority (see
-        :func:`.deadlines.check_routes`)."""
-        check_routes(self, campaign)
+    def _check_acting(
+        self, extra: tuple[Authority, ...], unstated: frozenset[str], rules: tuple[ActingRule, ...]
+    ) -> None:
+        """Every added authority whose departments the file did not give is matched by an
+        ``acting`` rule."""
+        for index, added in enumerate(extra):
+            authority = self.graph[added.code]
+            if added.code in unstated and not any(rule.at.matches(authority) for rule in rules):
+                self.fail(
+                    f"authorities[{index}]",
+                    f"say who acts at {short(added.code)}: give it 'departments', or an 'acting' rule "
+                    "that matches it",
+                    f"请写明 {short(added.name)} 的履职部门：在此给出 departments，"
+                    "或在 acting 中写出适用于它的规则",
+                )
+
+    def check_routes(self, campaign: Campaign) -> Campaign:
+        """Hop deadlines never decrease along the route of any authority in the campaign's
+        scope, and every such route ends at one top (see :func:`.deadlines.check_routes`);
+        the campaign with that top."""
+        return evolve(campaign, top=check_routes(self, campaign))
 
     def _revision(self, doc: Mapping[str, Any]) -> str:
         """``sha256:`` and the first 16 hex digits of the hash of the document as canonical

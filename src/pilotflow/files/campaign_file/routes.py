@@ -4,7 +4,10 @@ its deadline and materials)."""
 
 from __future__ import annotations
 
-from ...domain.campaign import HopRule, ReportingRule
+from collections.abc import Mapping
+from typing import Any
+
+from ...domain.campaign import EntryRule, HopRule, ReportingRule, UnitCondition
 from .deadlines import deadline
 from .materials import requirements
 from .messages import join, short
@@ -16,8 +19,42 @@ def reporting_rules(r: Scope, value: object) -> tuple[ReportingRule, ...]:
     return tuple(_reporting(r, item, f"reporting[{i}]") for i, item in enumerate(r.rules(value, "reporting")))
 
 
+_UNIT_KEYS = ("scenarios", "unit_types", "lists")
+"""The keys of a rule that say which units it is for (see :func:`unit_condition`)."""
+
+
+def unit_condition(r: Scope, entry: Mapping[str, Any], path: str) -> UnitCondition:
+    """Which units a rule is for: its ``scenarios``, ``unit_types`` and ``lists`` (the unit is
+    on one of them), each a list of codes the file declares."""
+    scenarios = r.choices(
+        entry.get("scenarios", []), join(path, "scenarios"), r.scenarios, "scenario", "应用场景",
+        " (declare it under scenarios)", "（请在 scenarios 中声明）",
+    )  # fmt: skip
+    unit_types = [
+        r.unit_type(item, f"{join(path, 'unit_types')}[{i}]")
+        for i, item in enumerate(r.sequence(entry.get("unit_types", []), join(path, "unit_types")))
+    ]
+    lists = r.choices(
+        entry.get("lists", []), join(path, "lists"), r.list_ids, "list", "名单",
+        " (declare it with the campaign's lists)", "（请先声明该名单）",
+    )  # fmt: skip
+    return UnitCondition(frozenset(scenarios), frozenset(unit_types), frozenset(lists))
+
+
+def entry_rules(r: Scope, value: object) -> tuple[EntryRule, ...]:
+    """``entry``: where else than at the first level the nominations of some units start."""
+    out = []
+    for index, item in enumerate(r.rules(value, "entry")):
+        path = f"entry[{index}]"
+        entry = r.mapping(item, path, ("at",), (*_UNIT_KEYS, *INFO))
+        source = r.info(entry, path)
+        at = r.selector(entry["at"], join(path, "at"))
+        out.append(EntryRule(at, unit_condition(r, entry, path), source))
+    return tuple(out)
+
+
 def _reporting(r: Scope, value: object, path: str) -> ReportingRule:
-    entry = r.mapping(value, path, ("sender", "to"), INFO)
+    entry = r.mapping(value, path, ("sender", "to"), (*_UNIT_KEYS, *INFO))
     r.info(entry, path)
     sender = r.selector(entry["sender"], join(path, "sender"))
     to = r.authority(entry["to"], join(path, "to"))
@@ -28,7 +65,7 @@ def _reporting(r: Scope, value: object, path: str) -> ReportingRule:
             f"authority {short(to)} is at level {short(level)}, which this campaign does not use",
             f"机关 {short(to)} 所在层级 {short(level)} 不在本次遴选的层级中",
         )
-    return ReportingRule(sender=sender, to=to)
+    return ReportingRule(sender=sender, to=to, unit=unit_condition(r, entry, path))
 
 
 def hop_rules(r: Scope, value: object) -> tuple[HopRule, ...]:

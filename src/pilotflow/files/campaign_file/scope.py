@@ -40,6 +40,8 @@ class Scope(Values):
         self.timezone = ""
         self.inclusive = True
         self.hop_paths: dict[int, str] = {}  # id(hop rule) -> its key path, for the route check
+        self.scenarios: Mapping[str, object] = {}
+        self.list_ids: Mapping[str, object] = {}  # every list the file declares, by id
 
     def info(self, entry: Mapping[str, Any], path: str) -> str:
         """Check the informational ``source`` and ``note`` keys; return the source."""

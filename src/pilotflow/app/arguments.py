@@ -1,0 +1,129 @@
+"""What a caller passes, checked: the actor, the nomination, unit types, scenarios, written
+reasons, the origin of a route and the facts routing rules ask of a unit. Mixed into
+:class:`~.kernel.Kernel`, whose state (campaign, graph, store, lists) it reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from ..domain.authorities import AuthorityGraph
+from ..domain.campaign import Campaign, UnitFacts
+from ..domain.codes import validate_unit_code
+from ..domain.inputs import LONG_TEXT, NAME, check_text
+from ..domain.machine import ACTION_ZH, Workflow
+from ..domain.records import APPLICANT, OBJECTOR, PUBLIC, Actor, Nomination
+from ..domain.screening import UnitList
+from ..errors import InvalidInput
+from ..store.base import Store
+
+__all__ = ["Arguments"]
+
+
+class Arguments:
+    """The checks of a run's arguments (see the module docstring)."""
+
+    campaign: Campaign
+    graph: AuthorityGraph
+    store: Store
+    workflow: Workflow
+    _members: frozenset[tuple[str, str]]
+    _department_names: Mapping[str, str]
+    _lists: dict[str, UnitList]
+    _routing_lists: frozenset[str] | None
+
+    def _actor(self, actor: object) -> Actor:
+        if type(actor) is Actor and (actor.authority, actor.department) in self._members:
+            return actor  # a department of a known authority: the common case, one lookup
+        if not isinstance(actor, Actor):
+            raise InvalidInput(
+                f"actor must be an Actor, got {type(actor).__name__}",
+                "actor 参数必须是 Actor（机关、部门、经办人）",
+            )
+        if actor.department == APPLICANT:
+            validate_unit_code(actor.authority, "actor.authority (applicant unit code)")
+        elif actor.authority == PUBLIC and actor.department == OBJECTOR:
+            pass  # a member of the public filing an objection, named by actor.person
+        else:
+            self.graph[actor.authority].check_department(actor.department, self._department_names)
+        return actor
+
+    def _nomination(self, nomination: str | Nomination) -> Nomination:
+        nid = nomination.id if isinstance(nomination, Nomination) else nomination
+        if not isinstance(nid, str):
+            raise InvalidInput(
+                f"nomination must be an id or a Nomination, got {type(nomination).__name__}",
+                "nomination 参数必须是申报编号或 Nomination 对象",
+            )
+        check_text(nid, "nomination id", NAME, zh="申报编号")
+        found = self.store.get(nid)
+        if found.campaign != self.campaign.id:
+            raise self._other_campaign(found)
+        return found
+
+    def _other_campaign(self, n: Nomination) -> InvalidInput:
+        return InvalidInput(
+            f"nomination {n.id} belongs to campaign {n.campaign}, not {self.campaign.id}",
+            f"申报 {n.id} 属于遴选 {n.campaign}，不属于 {self.campaign.id}",
+        )
+
+    def _unit_type(self, unit_type: object) -> None:
+        if not isinstance(unit_type, str) or unit_type not in self.campaign.unit_types:
+            raise InvalidInput(
+                f"unknown unit_type {unit_type!r}; this campaign has {', '.join(self.campaign.unit_types)}",
+                f"未知的申报类型 {unit_type!r}；本次遴选的类型为 {'、'.join(self.campaign.unit_types)}",
+            )
+
+    def _unit_facts(self, unit_code: str, unit_type: str, scenario: str, at: datetime) -> UnitFacts | None:
+        """What the campaign's routing and entry rules ask of a unit filing at ``at`` (None:
+        they ask nothing): its scenario, type, and the lists they name that it is on."""
+        wanted = self._routing_lists
+        if wanted is None:
+            return None
+        on = frozenset(lid for lid in wanted if lid in self._lists and self._lists[lid].hit(unit_code, at))
+        return UnitFacts(scenario, unit_type, on)
+
+    def _scenario(self, scenario: object, where: str, required: bool) -> None:
+        """A nomination's scenario: one the campaign declares, required (a new application)
+        where it declares any; otherwise ``""`` (none stated)."""
+        scenarios = self.campaign.scenarios
+        if scenario == "" and not (required and scenarios):
+            return
+        if not isinstance(scenario, str) or scenario not in scenarios:
+            known = ", ".join(scenarios) or "none: leave scenario out"
+            raise InvalidInput(
+                f"{where}: unknown scenario {scenario!r}; this campaign's scenarios: {known}",
+                f"{where}：应用场景无效"
+                + (
+                    f"，本次遴选的场景为{'、'.join(s.name.zh for s in scenarios.values())}"
+                    if scenarios
+                    else "，本次遴选不分应用场景"
+                ),
+            )
+
+    def _reasoned(self, action: str, reason: object, what: str = "reason", what_zh: str = "理由") -> str:
+        """A written reason (or opinion, objection...) for ``action``, by the text rule."""
+        action_zh = ACTION_ZH.get(action, action)
+        if reason is None or (isinstance(reason, str) and not reason.strip()):
+            raise InvalidInput(
+                f"{action} needs a {what} (a non-empty string)", f"{action_zh}操作必须填写{what_zh}"
+            )
+        return check_text(reason, f"{action} {what}", LONG_TEXT, multiline=True, zh=f"{action_zh}{what_zh}")
+
+    def _route_from(self, origin: str, where: str, unit: UnitFacts | None = None) -> tuple[str, ...]:
+        """The route from ``origin``, which must take part in the campaign (its scope) and lie
+        below its top."""
+        authority = self.graph[origin]
+        if not self.campaign.in_scope(authority):
+            raise InvalidInput(
+                f"{where}: {origin} ({authority.name}) does not take part in campaign {self.campaign.id} "
+                "(outside its scope)",
+                f"{where}：{authority.name}不在本次遴选的范围内",
+            )
+        route = self.workflow.route(origin, unit)
+        if len(route) < 2:
+            raise InvalidInput(
+                f"{where}: {origin} is the top of the route; a nomination starts below it",
+                f"{where}：{origin} 为最高一级机关，不能作为申报起点",
+            )
+        return route

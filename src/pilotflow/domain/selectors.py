@@ -1,0 +1,87 @@
+"""Selectors: which authorities a rule of a campaign applies to, and who acts at them.
+
+Kept apart from :mod:`.campaign` so that the authority graph can apply a campaign's acting
+rules without importing the campaign (which refers to authorities).
+
+>>> s = Selector(codes=frozenset({"371000"}))
+>>> s.is_empty
+False
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from attrs import frozen
+
+from ..errors import InvalidInput
+
+__all__ = ["ActingRule", "AuthorityLike", "Selector"]
+
+
+class AuthorityLike(Protocol):
+    """What a selector needs to know of an authority (see ``authorities.Authority``)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def ancestors(self) -> frozenset[str]: ...
+
+
+@frozen
+class Selector:
+    """Which authorities a rule applies to; every criterion given must hold.
+
+    * ``codes``: the authority's own code is one of these;
+    * ``levels``: its level (``district``, ``city``, ``province``, ``ministry``);
+    * ``kinds``: its kind (``province``, ``municipality``, ``separately_planned_city``,
+      ``xpcc``, ``central_enterprise``, ``prefecture``, ``county``, ``development_zone``...);
+    * ``within``: it lies (administratively) inside one of these authorities.
+    """
+
+    codes: frozenset[str] = frozenset()
+    levels: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+    within: frozenset[str] = frozenset()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.codes or self.levels or self.kinds or self.within)
+
+    def matches(self, authority: AuthorityLike) -> bool:
+        if self.codes and authority.code not in self.codes:
+            return False
+        if self.levels and authority.level not in self.levels:
+            return False
+        if self.kinds and authority.kind not in self.kinds:
+            return False
+        return not (self.within and not (self.within & authority.ancestors))
+
+
+@frozen
+class ActingRule:
+    """Who acts at the authorities ``at`` selects: the departments that ``review`` (examine
+    and may act on a nomination there) and those of them that must ``stamp`` the joint
+    recommendation (联合盖章) before it goes on. The first rule matching an authority applies.
+
+    >>> rule = ActingRule(Selector(), ("industry", "finance", "market_regulation"), ("industry",))
+    >>> rule.stamp
+    ('industry',)
+    """
+
+    at: Selector
+    review: tuple[str, ...]
+    stamp: tuple[str, ...]
+    source: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not self.review or not self.stamp or not set(self.stamp) <= set(self.review):
+            raise InvalidInput(
+                "an acting rule needs at least one reviewing department, and stamping departments "
+                f"among them (review: {', '.join(self.review)}; stamp: {', '.join(self.stamp)})",
+                "履职规则须至少有一个审核部门，且盖章部门须为审核部门之一",
+            )

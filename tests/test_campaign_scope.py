@@ -1,0 +1,173 @@
+"""A campaign has a scope and may add authorities: a province's own selection runs city →
+province with the province at the top, its routes checked only within the province; the
+authorities a notice names that GB/T 2260 lacks (雄安新区) or treats otherwise (定州, a
+county-level city the province administers directly) are declared in the file."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import pilotflow as pf
+from pilotflow.campaign_file import parse_campaign
+from pilotflow.codes import make_code
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+PROVINCE_TOP = """
+id: hebei-platforms-demo
+title: {en: Hebei public service platforms, zh: 河北省中小企业公共服务示范平台}
+year: 2020
+timezone: Asia/Shanghai
+levels: [city, province]
+departments: {industry: {en: industry and information technology, zh: 工业和信息化}}
+acting: {"*": [industry]}
+unit_types: {platform: {en: service platform, zh: 服务平台}}
+scenarios: {general: {group: general, en: general, zh: 综合}}
+scope: {within: ["130000"]}
+authorities:
+  - {code: "133100", name: 雄安新区, kind: new_area, level: city, parent: "130000",
+     admits: ["130629", "130632", "130638"]}
+  - {code: "130682", name: 定州市, kind: county, level: city, parent: "130000", admin_parent: "130600",
+     replaces: true}
+quotas:
+  - {name: cities, recommender: {levels: [city]}, total: 3}
+hops:
+  - {name: cities_to_province, sender: {levels: [city]}, receiver: {codes: ["130000"]},
+     deadline: "2020-10-25"}
+"""
+
+
+def _run(text: str = PROVINCE_TOP) -> pf.CampaignRun:
+    campaign = parse_campaign(text, source="hebei.yaml")
+    clock = pf.FixedClock(datetime(2020, 10, 20, 9, tzinfo=SHANGHAI))
+    return pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=clock)
+
+
+def _nominate(run: pf.CampaignRun, division: str, origin: str) -> pf.Nomination:
+    code = make_code(f"91{division}", "MA3C5CJX")
+    return run.nominate(
+        pf.Actor.applicant(code, "contact"), unit_code=code, unit_name="某平台", unit_type="platform",
+        scenario="general", origin=origin,
+    )  # fmt: skip
+
+
+def test_a_province_campaign_ends_at_the_province() -> None:
+    """Within its scope a province's campaign routes city → province; the province is its
+    top, and one department's stamp sends a city's nomination there."""
+    run = _run()
+    assert "130000" == run.campaign.top
+    n = _nominate(run, "130600", "130600")  # 保定市
+    assert ("130600", "130000") == n.route
+    clerk = pf.Actor("130600", "industry", "clerk")
+    run.stamp(clerk, n.id)
+    assert "130000" == run.recommend(clerk, n.id).holder
+
+
+def test_without_a_scope_the_routes_of_every_province_are_refused() -> None:
+    """Without ``scope``, a province's campaign would take every city of China: the routes of
+    the 计划单列市 never reach a province, and those of other provinces end at their own; the
+    file is refused at ``scope``, saying so."""
+    with pytest.raises(pf.CampaignFileError) as raised:
+        parse_campaign(PROVINCE_TOP.replace('scope: {within: ["130000"]}\n', ""), source="hebei.yaml")
+    assert "scope" == raised.value.path
+    assert "scope" in raised.value.zh
+    assert "大连市" in raised.value.zh
+    with pytest.raises(pf.CampaignFileError) as raised:  # with Dalian routed: two tops
+        parse_campaign(
+            PROVINCE_TOP.replace('scope: {within: ["130000"]}\n', "scope: {levels: [city]}\n").replace(
+                "hops:", 'reporting: [{sender: {kinds: [separately_planned_city]}, to: "130000"}]\nhops:'
+            ),
+            source="hebei.yaml",
+        )
+    assert "scope" == raised.value.path
+    assert "一个最高层级机关" in raised.value.zh
+
+
+def test_an_origin_outside_the_scope_is_refused() -> None:
+    """A nomination may not start at an authority outside the campaign's scope (济南市 in a
+    Hebei campaign); nothing is recorded."""
+    run = _run()
+    with pytest.raises(pf.InvalidInput) as raised:
+        _nominate(run, "370100", "370100")
+    assert "不在本次遴选的范围内" in raised.value.zh
+    assert not list(run.store.nominations(run.campaign.id))
+
+
+def test_added_authorities_recommend() -> None:
+    """雄安新区, which GB/T 2260 lacks, takes the units of the three counties it admits; 定州,
+    restated as a city-level recommender, reports straight to the province."""
+    run = _run()
+    assert ("133100", "130000") == _nominate(run, "130638", "133100").route  # a unit of 雄县
+    assert ("130682", "130000") == _nominate(run, "130682", "130682").route
+    assert "new_area" == run.graph["133100"].kind
+    assert ("industry",) == run.graph["133100"].departments
+
+
+@pytest.mark.parametrize(
+    ("entry", "path", "zh"),
+    [
+        (
+            '{code: "130600", name: 保定市, kind: prefecture, level: city, parent: "130000"}',
+            "authorities[0].code",
+            "已在机关关系图中",
+        ),
+        (
+            '{code: "133100", name: 雄安, kind: newarea, level: city, parent: "130000"}',
+            "authorities[0].kind",
+            "机关类别",
+        ),
+        (
+            '{code: "133100", name: 雄安, kind: new_area, level: city, parent: "139999"}',
+            "authorities[0].parent",
+            "未知的机关代码",
+        ),
+        (
+            '{code: "133199", name: 无, kind: new_area, level: city, parent: "130000", replaces: true}',
+            "authorities[0].code",
+            "无从替换",
+        ),
+        (
+            '{code: "133100", name: 雄安, kind: new_area, level: province, parent: "130000"}',
+            "authorities",
+            "层级",
+        ),
+    ],
+)
+def test_a_wrong_added_authority_is_refused_at_its_path(entry: str, path: str, zh: str) -> None:
+    """An added authority must be new (or say it replaces one), of a known kind and level,
+    under a known parent of a higher level; a mistake is refused with its key path."""
+    text = PROVINCE_TOP.replace(
+        PROVINCE_TOP[PROVINCE_TOP.index("authorities:") : PROVINCE_TOP.index("quotas:")],
+        f"authorities:\n  - {entry}\n",
+    )
+    with pytest.raises(pf.CampaignFileError) as raised:
+        parse_campaign(text, source="hebei.yaml")
+    assert path == raised.value.path
+    assert zh in raised.value.zh
+
+
+def test_an_added_authority_needs_someone_to_act() -> None:
+    """Where ``acting`` rules do not reach an added authority and it names no departments,
+    the file is refused: nobody could stamp there."""
+    text = PROVINCE_TOP.replace(
+        'acting: {"*": [industry]}', "acting: [{at: {levels: [province]}, review: [industry]}]"
+    )
+    with pytest.raises(pf.CampaignFileError) as raised:
+        parse_campaign(text, source="hebei.yaml")
+    assert "authorities[0]" == raised.value.path
+    assert "履职部门" in raised.value.zh
+
+
+def test_the_corps_cities_recommend_through_xpcc() -> None:
+    """In the 2023 campaign 石河子市 and the other Corps cities (6590xx) recommend through
+    XPCC and count against its quota (2/4/2/2), not Xinjiang's (3/8/3/3)."""
+    campaign = pf.load_campaign("smart-health-elderly-care-2023")
+    graph = pf.AuthorityGraph.bundled()
+    route = graph.route("659001", campaign)
+    assert ("659001", "XPCC", "MIN") == route
+    rule = campaign.quota_rule(graph["XPCC"])
+    assert rule is not None
+    assert 4 == rule.limits["street_town"]

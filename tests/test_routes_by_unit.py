@@ -1,0 +1,109 @@
+"""Routes by unit and scenario: a campaign may let some units file straight with a higher
+authority (provincially owned units with the province), and send the nominations of some
+scenarios to a second recommender (a province's 通信管理局) — both as data, judged on the
+unit's scenario and on the lists it is on, never on what the applicant declares."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import pilotflow as pf
+from pilotflow.campaign_file import parse_campaign
+from pilotflow.codes import make_code
+from pilotflow.samples import every_material
+from test_campaign_file import BUNDLED_YAML
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOON = datetime(2023, 10, 17, 12, tzinfo=SHANGHAI)
+
+ROUTED = BUNDLED_YAML.read_text(encoding="utf-8").replace(
+    "reporting:\n",
+    """authorities:
+  - code: "370000-CA"
+    name: 山东省通信管理局
+    kind: regulator
+    level: province
+    parent: MIN
+    admin_parent: "370000"
+    departments: [industry]
+entry:
+  - at: {codes: ["370000"]}
+    lists: [shandong_reserve_pool]
+reporting:
+  - sender: {within: ["370000"], levels: [city]}
+    scenarios: [internet_healthcare]
+    to: "370000-CA"
+""",
+    1,
+)
+
+
+def _run() -> pf.CampaignRun:
+    campaign = parse_campaign(ROUTED, source="routed.yaml")
+    pool = pf.UnitList.build("shandong_reserve_pool", [pf.Listing(make_code("91370102", "MA3C5CJX"), NOON)])
+    clock = pf.FixedClock(datetime(2023, 10, 17, 13, tzinfo=SHANGHAI))
+    return pf.CampaignRun(campaign, lists=[*pf.empty_lists(campaign), pool], clock=clock)
+
+
+def _nominate(run: pf.CampaignRun, unit: str, origin: str, scenario: str) -> pf.Nomination:
+    return run.nominate(
+        pf.Actor.applicant(unit, "contact"), unit_code=unit, unit_name="某单位", unit_type="enterprise",
+        scenario=scenario, origin=origin, materials=every_material(run.campaign),
+    )  # fmt: skip
+
+
+def test_a_scenario_goes_to_a_second_recommender() -> None:
+    """In Shandong the nominations of one scenario go from the city to the province's
+    通信管理局, the others to the province, each the route of its own unit."""
+    run = _run()
+    other = _nominate(run, make_code("91371002", "MA3C5CJX"), "371002", "elderly_canteens")
+    assert ("371002", "371000", "370000", "MIN") == other.route
+    routed = _nominate(run, make_code("91371002", "MA3C5CJY"), "371002", "internet_healthcare")
+    assert ("371002", "371000", "370000-CA", "MIN") == routed.route
+
+
+def test_a_listed_unit_files_straight_with_the_province() -> None:
+    """A unit on the list the entry rule names files with the province itself; a unit not on
+    it is refused there (it files at its district), and nothing is recorded for it."""
+    run = _run()
+    listed = make_code("91370102", "MA3C5CJX")
+    assert ("370000", "MIN") == _nominate(run, listed, "370000", "elderly_canteens").route
+    with pytest.raises(pf.ActionRefused) as refused:
+        _nominate(run, make_code("91370102", "MA3C5CJY"), "370000", "elderly_canteens")
+    assert "origin_not_first_level" in refused.value.codes
+    assert 1 == len(list(run.store.nominations(run.campaign.id)))
+
+
+def test_a_unit_listed_only_later_cannot_enter_earlier() -> None:
+    """The list is judged at the moment of filing: a unit listed from noon may not file with
+    the province in the morning (a run recording the past), and may at one o'clock."""
+    run = _run()
+    past = pf.CampaignRun(run.campaign, lists=list(run.lists.values()), clock=run.clock, backfill=True)
+    unit = make_code("91370102", "MA3C5CJX")
+    with pytest.raises(pf.ActionRefused) as refused:
+        past.nominate(
+            pf.Actor.applicant(unit, "contact"), unit_code=unit, unit_name="某单位", unit_type="enterprise",
+            scenario="elderly_canteens", origin="370000", materials=every_material(run.campaign),
+            at=datetime(2023, 10, 17, 11, tzinfo=SHANGHAI),
+        )  # fmt: skip
+    assert "origin_not_first_level" in refused.value.codes
+    assert "370000" == _nominate(run, unit, "370000", "elderly_canteens").holder
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path"),
+    [
+        ("scenarios: [internet_healthcare]", "scenarios: [internet_health]", "reporting[0].scenarios[0]"),
+        ("lists: [shandong_reserve_pool]", "lists: [reserve_pool]", "entry[0].lists[0]"),
+        ('  - at: {codes: ["370000"]}\n', '  - at: {codes: ["379999"]}\n', "entry[0].at.codes[0]"),
+    ],
+)
+def test_a_wrong_routing_rule_is_refused_at_its_path(old: str, new: str, path: str) -> None:
+    """Routing and entry rules name declared scenarios and lists and known authorities; a
+    mistake is refused with its key path."""
+    with pytest.raises(pf.CampaignFileError) as raised:
+        parse_campaign(ROUTED.replace(old, new, 1), source="routed.yaml")
+    assert path == raised.value.path
