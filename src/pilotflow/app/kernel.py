@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from ..domain.authorities import AuthorityGraph
+from ..domain.authorities import Authority, AuthorityGraph
 from ..domain.calendar import MOMENT_YEARS, Clock, SystemClock, moment
-from ..domain.campaign import Campaign
+from ..domain.campaign import Campaign, ListRule
 from ..domain.codes import validate_unit_code
 from ..domain.events import (
     ENTERED_AT,
@@ -142,6 +142,10 @@ def _checked_arguments(
         )
 
 
+#: The lists judged for a nomination: those that bar, every unit code on them, those that admit.
+_Judged = tuple[tuple[UnitList, ...], frozenset[str], tuple[UnitList, ...]]
+
+
 def _checked_lists(campaign: Campaign, lists: Iterable[UnitList]) -> dict[str, UnitList]:
     """The lists by id; every disqualification list the campaign consults must be given."""
     found: dict[str, UnitList] = {}
@@ -217,11 +221,39 @@ class Kernel:
         self._refresh_lists()
 
     def _refresh_lists(self) -> None:
-        self._screening = tuple(self._lists[k] for k in self.campaign.screening_lists)
-        self._listed = frozenset(e.unit_code for lst in self._screening for e in lst.entries)
+        rules = self.campaign.list_rules()
+        self._judged_rules = tuple(r for r in rules.values() if r.kind in ("bar", "admit"))
+        self._scoped = any(r.scoped for r in self._judged_rules)  # else one judgement for all
+        self._judged_cache: dict[tuple[str, str, str], _Judged] = {}
+        self._screening, self._listed, self._admit_lists = self._judged_by(self._judged_rules)
         self._list_versions = tuple((lst.id, lst.version) for lst in self._lists.values())
         # One EventShape per (transition, from, to): every event of that kind refers to it.
         self._shapes: dict[tuple[Transition, str | None, str], EventShape] = {}
+
+    def _judged_by(self, rules: Iterable[ListRule]) -> _Judged:
+        """The lists of ``rules`` that bar, every unit code on them, and the lists that admit."""
+        bar = tuple(self._lists[r.id] for r in rules if r.kind == "bar")
+        admit = tuple(self._lists[r.id] for r in rules if r.kind == "admit")
+        return bar, frozenset(e.unit_code for lst in bar for e in lst.entries), admit
+
+    def _judged_for(self, n: Nomination, holder: Authority) -> _Judged:
+        """:meth:`_judged_by` the lists scoped to ``n``'s track and unit type at ``holder``
+        (computed once per track, unit type and authority)."""
+        key = (n.track, n.unit_type, holder.code)
+        found = self._judged_cache.get(key)
+        if found is None:
+            found = self._judged_cache[key] = self._judged_by(
+                r for r in self._judged_rules if r.applies(n.track, n.unit_type, holder)
+            )
+        return found
+
+    def unit_tags(self, unit_code: str, *, at: datetime | None = None) -> frozenset[str]:
+        """The ids of the campaign's ``tag`` lists ``unit_code`` is on at ``at`` (default: now)
+        among the lists this run was given."""
+        validate_unit_code(unit_code, "unit_code")
+        when = self._at(at)
+        tags = (k for k, r in self.campaign.list_rules().items() if r.kind == "tag")
+        return frozenset(k for k in tags if k in self._lists and self._lists[k].hit(unit_code, when))
 
     def __repr__(self) -> str:
         return f"<CampaignRun {self.campaign.id} {self.campaign.revision} on {self.store!r}>"
@@ -328,8 +360,10 @@ class Kernel:
             self._limits(n, hop, shares) if hop.next is not None and action in self._quota_actions else ()
         )
         ctx.quota_used = self._quota_used_bound
-        ctx.lists = self._screening
-        ctx.listed = self._listed
+        if self._scoped:
+            ctx.lists, ctx.listed, ctx.admit = self._judged_for(n, hop.holder)
+        else:
+            ctx.lists, ctx.listed, ctx.admit = self._screening, self._listed, self._admit_lists
         ctx.department_names = self._department_names
         ctx.registered_in = None  # set by nominate and register, the actions that judge it
         if action in MINISTRY_ACTIONS:

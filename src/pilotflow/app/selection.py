@@ -30,9 +30,10 @@ class Selection(Kernel):
         at: datetime | None = None,
         track: str = TRACK_NEW,
     ) -> tuple[Nomination, ...]:
-        """The authority's candidates of ``unit_type``, ranked: units on the campaign's
-        priority lists at ``at`` first (in the lists' order), then ``order`` (nomination
-        ids), then by filing time."""
+        """The authority's candidates of ``unit_type`` in ``track``, ranked: units on the
+        rank-first lists of the track (those scoped to the unit type and the authority) at
+        ``at`` first, in the lists' order, then ``order`` (nomination ids), then by filing
+        time."""
         when = self._at(at)
         self.graph[authority]
         self._unit_type(unit_type)
@@ -57,7 +58,12 @@ class Selection(Kernel):
                 f"{self._department_names.get(unit_type, unit_type)}类待推荐名单的申报：{'、'.join(unknown)}",
             )
         position = {nid: i for i, nid in enumerate(order)}
-        priority = [self._lists.get(k) for k in self.campaign.ranking.priority_lists]
+        holder, rules = self.graph[authority], self.campaign.list_rules()
+        priority = [
+            self._lists.get(k)
+            for k in self.campaign.ranking.for_track(track)
+            if k not in rules or rules[k].applies(track, unit_type, holder)
+        ]
 
         lists = [(i, lst) for i, lst in enumerate(priority) if lst is not None and lst.entries]
         if not lists and not position:

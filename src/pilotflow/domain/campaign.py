@@ -30,8 +30,10 @@ __all__ = [
     "MAX_CLOCK_TOLERANCE_SECONDS",
     "YEARS",
     "Campaign",
+    "LIST_KINDS",
     "HopRule",
     "Level",
+    "ListRule",
     "MaterialRequirement",
     "MaterialType",
     "MinistryRules",
@@ -43,6 +45,7 @@ __all__ = [
     "Scenario",
     "Selector",
     "Text",
+    "Track",
     "UnitType",
 ]
 
@@ -200,6 +203,13 @@ class Ranking:
     """How an authority orders its candidates: units on ``priority_lists`` first."""
 
     priority_lists: tuple[str, ...] = ()
+    #: The rank-first lists of each track, in order (a track not named: ``priority_lists``).
+    tracks: Mapping[str, tuple[str, ...]] = {}
+
+    def for_track(self, track: str) -> tuple[str, ...]:
+        """The rank-first lists that order the candidates of ``track``, first list first."""
+        found = self.tracks.get(track)
+        return self.priority_lists if found is None else found
 
 
 @frozen
@@ -279,6 +289,22 @@ class Campaign:
     #: not named); empty: the departments the authority graph gives. See
     #: :meth:`departments_at`.
     acting: Mapping[str, tuple[str, ...]] = {}
+    #: Every list the campaign consults, by id, with its kind and scope (a campaign built
+    #: without it: ``screening_lists`` bar every nomination). See :meth:`list_rules`.
+    lists: Mapping[str, ListRule] = {}
+    #: The tracks the campaign runs (empty: ``new`` and ``re_review``).
+    tracks: Mapping[str, Track] = {}
+
+    def list_rules(self) -> Mapping[str, ListRule]:
+        """Every list the campaign consults: ``lists``, or (a campaign built without it) its
+        ``screening_lists`` as lists that bar every nomination."""
+        if self.lists:
+            return self.lists
+        return {k: ListRule(k, name, "bar") for k, name in self.screening_lists.items()}
+
+    def has_track(self, track: str) -> bool:
+        """Does the campaign run ``track``?"""
+        return not self.tracks or track in self.tracks
 
     def departments_at(self, kind: str) -> tuple[str, ...] | None:
         """The departments that act at an authority of ``kind`` in this campaign, or None
@@ -310,3 +336,54 @@ class Campaign:
             if rule.sender.matches(sender):
                 return rule.to
         return None
+
+
+#: What a list does to a unit on it (``lists.<id>.kind``): ``bar`` refuses it, ``admit``
+#: refuses a unit *not* on it (eligibility), ``rank_first`` ranks it first when an authority
+#: orders its candidates, ``tag`` only records an attribute other rules refer to.
+LIST_KINDS: tuple[str, ...] = ("bar", "admit", "rank_first", "tag")
+
+
+@frozen
+class ListRule:
+    """A list the campaign consults, and where: for which tracks, unit types, levels and
+    authorities (each empty: all). The list's entries are loaded separately (``UnitList``)."""
+
+    id: str
+    name: Text
+    kind: str
+    tracks: frozenset[str] = frozenset()
+    unit_types: frozenset[str] = frozenset()
+    levels: frozenset[str] = frozenset()
+    #: The authorities (and those inside them) where the list is judged.
+    within: frozenset[str] = frozenset()
+    source: str = ""
+
+    @property
+    def scoped(self) -> bool:
+        return bool(self.tracks or self.unit_types or self.levels or self.within)
+
+    def applies(self, track: str, unit_type: str, authority: AuthorityLike) -> bool:
+        """Is the list judged for a nomination of ``track`` and ``unit_type`` held at
+        ``authority``?"""
+        if self.tracks and track not in self.tracks:
+            return False
+        if self.unit_types and unit_type not in self.unit_types:
+            return False
+        if self.levels and authority.level not in self.levels:
+            return False
+        return not (
+            self.within and authority.code not in self.within and not (self.within & authority.ancestors)
+        )
+
+
+@frozen
+class Track:
+    """A track of the campaign (``new``: this round's applications; ``re_review``: earlier
+    winners reviewed again, 复核). Its lists, ranking, materials and share cap are held where
+    they are judged: ``ListRule.tracks``, ``Ranking.tracks``, ``HopRule.re_review_materials``
+    and ``ReReviewRules``; this record names the track."""
+
+    code: str
+    name: Text
+    source: str = ""

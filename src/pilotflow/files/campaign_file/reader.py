@@ -14,16 +14,15 @@ from ...domain.campaign import DEFAULT_CLOCK_TOLERANCE_SECONDS, MAX_CLOCK_TOLERA
 from .deadlines import check_routes
 from .header import campaign_id, deadline_inclusive, documents, timezone
 from .levels import acting, departments, levels, scenarios, unit_types
-from .lists import listed, ranking
 from .materials import material_types
 from .messages import describe
 from .ministry import ministry_rules
 from .notice import notice_rules
 from .quotas import quota_rules
-from .re_review import re_review_rules
 from .routes import hop_rules, reporting_rules
 from .safe_yaml import load_document
 from .scope import Scope
+from .tracks import tracks_and_lists
 
 _TOP_KEYS_REQUIRED = ("id", "title", "year", "timezone", "levels", "departments", "unit_types")
 _TOP_KEYS_OPTIONAL = (
@@ -43,6 +42,8 @@ _TOP_KEYS_OPTIONAL = (
     "notice",
     "ministry",
     "re_review",
+    "tracks",
+    "lists",
 )
 
 
@@ -85,9 +86,7 @@ class _Reader(Scope):
         self.materials = material_types(self, doc.get("materials", {}))
         reporting = reporting_rules(self, doc.get("reporting", []))
         quotas = quota_rules(self, doc.get("quotas", []))
-        hops = hop_rules(self, doc.get("hops", []))
-        screening = listed(self, doc.get("screening_lists", {}), "screening_lists")
-        priority = listed(self, doc.get("priority_lists", {}), "priority_lists")
+        tracks = tracks_and_lists(self, doc, hop_rules(self, doc.get("hops", [])))
         return Campaign(
             id=identifier,
             title=title,
@@ -102,15 +101,17 @@ class _Reader(Scope):
             materials=dict(self.materials),
             reporting=reporting,
             quotas=quotas,
-            hops=hops,
-            screening_lists=screening,
-            ranking=ranking(self, doc.get("ranking", {}), priority),
+            hops=tracks.hops,
+            screening_lists=tracks.screening,
+            ranking=tracks.ranking,
             notice=notice_rules(self, doc.get("notice", {})),
-            re_review=re_review_rules(self, doc.get("re_review", {})),
+            re_review=tracks.re_review,
             ministry=ministry_rules(self, doc.get("ministry", {})),
             revision=self._revision(doc),
             source=self.source,
             acting=campaign_acting,
+            lists=tracks.lists,
+            tracks=tracks.tracks,
         )
 
     def check_routes(self, campaign: Campaign) -> None:
