@@ -38,9 +38,9 @@ class Selection(Kernel):
         self.graph[authority]
         self._unit_type(unit_type)
         order = check_ids(order, "order")
-        if track not in (TRACK_NEW, TRACK_RE_REVIEW):
-            raise InvalidInput(f"track must be 'new' or 're_review', got {track!r}",
-                               "track 参数必须是 new（新申报）或 re_review（复核）")  # fmt: skip
+        if track not in (TRACK_NEW, TRACK_RE_REVIEW) or not self.campaign.has_track(track):
+            raise InvalidInput(f"track must be one of the campaign's tracks (new, re_review), got {track!r}",
+                               "track 参数必须是本次遴选的申报类别：new 或 re_review")  # fmt: skip
         candidates = [
             n
             for n in self.store.nominations(

@@ -27,10 +27,10 @@ from attrs import field, frozen
 
 __all__ = [
     "DEFAULT_CLOCK_TOLERANCE_SECONDS",
+    "LIST_KINDS",
     "MAX_CLOCK_TOLERANCE_SECONDS",
     "YEARS",
     "Campaign",
-    "LIST_KINDS",
     "HopRule",
     "Level",
     "ListRule",

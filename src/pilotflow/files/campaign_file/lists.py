@@ -80,16 +80,30 @@ def unit_lists(
             name=r.text(entry, path),
             kind=r.choice(r.string(entry["kind"], kind_path), kind_path, LIST_KINDS, "list kind", "名单类别"),
             tracks=frozenset(
-                r.choices(entry.get("tracks", []), join(path, "tracks"), tracks, "track", "申报类别",
-                          " (declare it under tracks)", "（请在 tracks 中声明）")  # fmt: skip
+                r.choices(
+                    entry.get("tracks", []),
+                    join(path, "tracks"),
+                    tracks,
+                    "track",
+                    "申报类别",
+                    " (declare it under tracks)",
+                    "（请在 tracks 中声明）",
+                )
             ),
             unit_types=frozenset(
                 r.unit_type(item, f"{join(path, 'unit_types')}[{i}]")
                 for i, item in enumerate(r.sequence(entry.get("unit_types", []), join(path, "unit_types")))
             ),
             levels=frozenset(
-                r.choices(entry.get("levels", []), join(path, "levels"), r.levels, "level", "层级",
-                          " (not one of this campaign's levels)", "（不是本次遴选的层级）")  # fmt: skip
+                r.choices(
+                    entry.get("levels", []),
+                    join(path, "levels"),
+                    r.levels,
+                    "level",
+                    "层级",
+                    " (not one of this campaign's levels)",
+                    "（不是本次遴选的层级）",
+                )
             ),
             within=r.authorities(entry.get("within", []), join(path, "within")),
             source=r.info(entry, path),

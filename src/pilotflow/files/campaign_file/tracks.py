@@ -53,15 +53,17 @@ def tracks_and_lists(r: Scope, doc: Mapping[str, Any], hops: tuple[HopRule, ...]
     screening = listed(r, doc.get("screening_lists", {}), "screening_lists")
     rules = unit_lists(r, doc.get("lists", {}), codes, screening, priority)
     rules = _scoped_by_tracks(r, entries, codes, rules)
-    by_track = {code: _track_ranking(r, entries.get(code, {}), code, rules, old_ranking, priority) for code in codes}
+    by_track = {c: _track_ranking(r, entries.get(c, {}), c, rules, old_ranking, priority) for c in codes}
     hops = _track_materials(r, entries.get(TRACK_RE_REVIEW, {}), hops)
     re_review = _re_review(r, doc, entries)
     return TracksAndLists(
-        tracks={code: Track(code, r.text(e, join("tracks", code)), r.info(e, join("tracks", code)))
-                for code, e in entries.items()},  # fmt: skip
+        tracks={
+            code: Track(code, r.text(e, join("tracks", code)), r.info(e, join("tracks", code)))
+            for code, e in entries.items()
+        },
         lists=rules,
         screening={k: rule.name for k, rule in rules.items() if rule.kind in ("bar", "admit")},
-        ranking=Ranking(old_ranking.priority_lists, by_track),
+        ranking=Ranking(tuple(dict.fromkeys(k for ids in by_track.values() for k in ids)), by_track),
         hops=hops,
         re_review=re_review,
     )
@@ -78,16 +80,10 @@ def _scoped_by_tracks(
         if "lists" not in entry:
             continue
         path = join(join("tracks", code), "lists")
-        ids = r.choices(entry["lists"], path, [k for k, v in rules.items() if v.kind in judged],
-                        "bar or admit list", "否决或准入名单", " (declare it under lists)", "（请在 lists 中声明）")  # fmt: skip
-        for i, list_id in enumerate(ids):
-            own = rules[list_id].tracks
-            if own and code not in own:
-                r.fail(
-                    f"{path}[{i}]",
-                    f"list {short(list_id)} names tracks {', '.join(sorted(own))}, not {code}",
-                    f"名单 {short(list_id)} 只适用于 {'、'.join(sorted(own))}，不适用于 {code}",
-                )
+        allowed = [k for k, v in rules.items() if v.kind in judged]
+        where = (" (a list of kind bar or admit)", "（须为 bar 或 admit 类名单）")
+        ids = r.choices(entry["lists"], path, allowed, "bar or admit list", "否决或准入名单", *where)
+        _for_track(r, path, ids, rules, code)
         named[code] = ids
     if not named:
         return rules
@@ -95,9 +91,8 @@ def _scoped_by_tracks(
     for list_id, rule in rules.items():
         if rule.kind not in judged:
             continue
-        kept = frozenset(
-            c for c in codes if (not rule.tracks or c in rule.tracks) and (c not in named or list_id in named[c])
-        )
+        own = rule.tracks or frozenset(codes)
+        kept = frozenset(c for c in codes if c in own and (c not in named or list_id in named[c]))
         out[list_id] = evolve(rule, tracks=frozenset() if kept == frozenset(codes) else kept)
     return out
 
@@ -119,16 +114,9 @@ def _track_ranking(
         ordered = [*old.priority_lists, *(k for k in first if k not in legacy)]
         return tuple(k for k in ordered if not rules[k].tracks or code in rules[k].tracks)
     path = join(join("tracks", code), "ranking")
-    ids = r.choices(entry["ranking"], path, first, "rank-first list", "优先推荐名单",
-                    " (declare it under lists with kind rank_first)", "（请在 lists 中声明，kind 为 rank_first）")  # fmt: skip
-    for i, list_id in enumerate(ids):
-        own = rules[list_id].tracks
-        if own and code not in own:
-            r.fail(
-                f"{path}[{i}]",
-                f"list {short(list_id)} names tracks {', '.join(sorted(own))}, not {code}",
-                f"名单 {short(list_id)} 只适用于 {'、'.join(sorted(own))}，不适用于 {code}",
-            )
+    where = (" (a list of kind rank_first)", "（须为 rank_first 类名单）")
+    ids = r.choices(entry["ranking"], path, first, "rank-first list", "优先推荐名单", *where)
+    _for_track(r, path, ids, rules, code)
     return tuple(ids)
 
 
@@ -142,7 +130,7 @@ def _track_materials(r: Scope, entry: Mapping[str, Any], hops: tuple[HopRule, ..
     out = list(hops)
     for name, value in r.entries(entry["materials"], path).items():
         item_path = join(path, name)
-        r.choice(name, item_path, by_name, "hop rule", "报送规则", " (a name under hops)", "（hops 中的规则名称）")
+        r.choice(name, item_path, by_name, "hop rule", "报送规则", " (a hops name)", "（hops 中的名称）")
         old = hops[by_name[name]]
         if old.re_review_materials:
             r.fail(
@@ -193,3 +181,15 @@ def _re_review(r: Scope, doc: Mapping[str, Any], entries: Mapping[str, Mapping[s
             )
         rules = evolve(rules, batches=batch_years(r, entry["batches"], path))
     return rules
+
+
+def _for_track(r: Scope, path: str, ids: list[str], rules: Mapping[str, ListRule], code: str) -> None:
+    """Refuse a list a track names (``ids`` at ``path``) whose own ``tracks`` leave it out."""
+    for i, list_id in enumerate(ids):
+        own = rules[list_id].tracks
+        if own and code not in own:
+            r.fail(
+                f"{path}[{i}]",
+                f"list {short(list_id)} names tracks {', '.join(sorted(own))}, not {code}",
+                f"名单 {short(list_id)} 只适用于 {'、'.join(sorted(own))}，不适用于 {code}",
+            )
