@@ -230,7 +230,7 @@ class Kernel:
         # One EventShape per (transition, from, to): every event of that kind refers to it.
         self._shapes: dict[tuple[Transition, str | None, str], EventShape] = {}
 
-    def _judged_by(self, rules: Iterable[ListRule]) -> _Judged:
+    def _judged_by(self, rules: Sequence[ListRule]) -> _Judged:
         """The lists of ``rules`` that bar, every unit code on them, and the lists that admit."""
         bar = tuple(self._lists[r.id] for r in rules if r.kind == "bar")
         admit = tuple(self._lists[r.id] for r in rules if r.kind == "admit")
@@ -243,7 +243,7 @@ class Kernel:
         found = self._judged_cache.get(key)
         if found is None:
             found = self._judged_cache[key] = self._judged_by(
-                r for r in self._judged_rules if r.applies(n.track, n.unit_type, holder)
+                tuple(r for r in self._judged_rules if r.applies(n.track, n.unit_type, holder))
             )
         return found
 

@@ -542,8 +542,8 @@ def campaign_show(source: str) -> None:
         "rank_first": "[green]ranks first 优先推荐[/]",
         "tag": "tags 标注",
     }
-    for list_id, rule in c.list_rules().items():
-        lists.add_row(_show(list_id), roles[rule.kind], f"{_show(rule.name.zh)} / {_show(rule.name.en)}")
+    for list_id, about in c.list_rules().items():
+        lists.add_row(_show(list_id), roles[about.kind], f"{_show(about.name.zh)} / {_show(about.name.en)}")
     for list_id in c.ranking.priority_lists:
         if list_id not in c.lists:  # a campaign built without ``lists``
             lists.add_row(_show(list_id), roles["rank_first"], "")
