@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -338,3 +339,24 @@ def test_load_errors_name_the_key_path(block: str, extra: str, path: str, words:
     error = load_error(block, extra)
     assert path == error.path
     assert words in error.en
+
+
+def test_the_documented_examples_load() -> None:
+    """The ``lists`` and ``tracks`` examples of docs/campaign-format.md load into the bundled
+    campaign (its own settings they repeat taken out)."""
+    docs = (Path(__file__).parent.parent / "docs" / "campaign-format.md").read_text("utf-8")
+    examples = re.findall(r"```yaml\n((?:lists|tracks):\n.*?)```", docs, re.S)
+    assert 2 == len(examples)
+    text = BUNDLED_YAML
+    for line in ("  batches: [2017, 2018, 2019]", "  max_share: 0.7", "  rounding: floor"):
+        text = re.sub(rf"\n{re.escape(line)}[^\n]*", "", text)
+    text = text.replace(
+        "    re_review_materials:\n      - re_review_video                      # 视频资料（复核单位提交）\n",
+        "",
+    )
+    assert LISTS_BLOCK is not None
+    campaign = pf.parse_campaign(
+        text.replace(LISTS_BLOCK.group(0), "\n" + examples[0] + "\n") + examples[1], source="docs"
+    )
+    assert "admit" == campaign.lists["provincial_platforms"].kind
+    assert (2017, 2018, 2019) == campaign.re_review.batches
