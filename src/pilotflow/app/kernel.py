@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from ..domain.authorities import Authority, AuthorityGraph
+from ..domain.authorities import AuthorityGraph
 from ..domain.calendar import MOMENT_YEARS, Clock, SystemClock, moment
-from ..domain.campaign import Campaign, ListRule
+from ..domain.campaign import Campaign
 from ..domain.codes import validate_unit_code
 from ..domain.events import (
     ENTERED_AT,
@@ -78,6 +78,7 @@ from ..errors import (
 from ..store import Change, MemoryStore, Receipt, Seat, SeatUnavailable, Store
 from .admission import Admission
 from .idempotency import ReceiptFor, at_version, atomically, once, ref
+from .judged import JudgedLists
 
 T = TypeVar("T")
 _FIRST_YEAR, _LAST_YEAR = MOMENT_YEARS
@@ -140,10 +141,6 @@ def _checked_arguments(
             f"clock must have a now() method (a Clock), got {type(clock).__name__}",
             "clock 参数必须是时钟对象（具有 now() 方法）",
         )
-
-
-#: The lists judged for a nomination: those that bar, every unit code on them, those that admit.
-_Judged = tuple[tuple[UnitList, ...], frozenset[str], tuple[UnitList, ...]]
 
 
 def _checked_lists(campaign: Campaign, lists: Iterable[UnitList]) -> dict[str, UnitList]:
@@ -221,39 +218,10 @@ class Kernel:
         self._refresh_lists()
 
     def _refresh_lists(self) -> None:
-        rules = self.campaign.list_rules()
-        self._judged_rules = tuple(r for r in rules.values() if r.kind in ("bar", "admit"))
-        self._scoped = any(r.scoped for r in self._judged_rules)  # else one judgement for all
-        self._judged_cache: dict[tuple[str, str, str], _Judged] = {}
-        self._screening, self._listed, self._admit_lists = self._judged_by(self._judged_rules)
+        self._judged = JudgedLists(self.campaign, self._lists)
         self._list_versions = tuple((lst.id, lst.version) for lst in self._lists.values())
         # One EventShape per (transition, from, to): every event of that kind refers to it.
         self._shapes: dict[tuple[Transition, str | None, str], EventShape] = {}
-
-    def _judged_by(self, rules: Sequence[ListRule]) -> _Judged:
-        """The lists of ``rules`` that bar, every unit code on them, and the lists that admit."""
-        bar = tuple(self._lists[r.id] for r in rules if r.kind == "bar")
-        admit = tuple(self._lists[r.id] for r in rules if r.kind == "admit")
-        return bar, frozenset(e.unit_code for lst in bar for e in lst.entries), admit
-
-    def _judged_for(self, n: Nomination, holder: Authority) -> _Judged:
-        """:meth:`_judged_by` the lists scoped to ``n``'s track and unit type at ``holder``
-        (computed once per track, unit type and authority)."""
-        key = (n.track, n.unit_type, holder.code)
-        found = self._judged_cache.get(key)
-        if found is None:
-            found = self._judged_cache[key] = self._judged_by(
-                tuple(r for r in self._judged_rules if r.applies(n.track, n.unit_type, holder))
-            )
-        return found
-
-    def unit_tags(self, unit_code: str, *, at: datetime | None = None) -> frozenset[str]:
-        """The ids of the campaign's ``tag`` lists ``unit_code`` is on at ``at`` (default: now)
-        among the lists this run was given."""
-        validate_unit_code(unit_code, "unit_code")
-        when = self._at(at)
-        tags = (k for k, r in self.campaign.list_rules().items() if r.kind == "tag")
-        return frozenset(k for k in tags if k in self._lists and self._lists[k].hit(unit_code, when))
 
     def __repr__(self) -> str:
         return f"<CampaignRun {self.campaign.id} {self.campaign.revision} on {self.store!r}>"
@@ -360,10 +328,8 @@ class Kernel:
             self._limits(n, hop, shares) if hop.next is not None and action in self._quota_actions else ()
         )
         ctx.quota_used = self._quota_used_bound
-        if self._scoped:
-            ctx.lists, ctx.listed, ctx.admit = self._judged_for(n, hop.holder)
-        else:
-            ctx.lists, ctx.listed, ctx.admit = self._screening, self._listed, self._admit_lists
+        judged = self._judged  # the lists scoped to n's track, unit type and holder
+        ctx.lists, ctx.listed, ctx.admit = judged.of(n, hop.holder) if judged.scoped else judged.everywhere
         ctx.department_names = self._department_names
         ctx.registered_in = None  # set by nominate and register, the actions that judge it
         if action in MINISTRY_ACTIONS:
