@@ -7,23 +7,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ...domain.campaign import LIST_KINDS, ListRule, Ranking, Text
+from ...domain.campaign import LIST_KINDS, ListRule, Ranking
 from .messages import join, short
 from .scope import INFO, Scope
 
 
-def listed(r: Scope, value: object, path: str) -> dict[str, Text]:
-    """``screening_lists`` or ``priority_lists``: list id → name (with ``source`` and
-    ``note``)."""
-    out: dict[str, Text] = {}
+def listed(r: Scope, value: object, path: str, kind: str) -> dict[str, ListRule]:
+    """``screening_lists`` (``kind`` bar) or ``priority_lists`` (rank_first): list id → name
+    (with ``source`` and ``note``), for every track, unit type and authority."""
+    out: dict[str, ListRule] = {}
     for code, entry in r.named_entries(value, path, INFO).items():
         entry_path = join(path, code)
-        r.info(entry, entry_path)
-        out[code] = r.text(entry, entry_path)
+        source = r.info(entry, entry_path)
+        out[code] = ListRule(code, r.text(entry, entry_path), kind, source=source)
     return out
 
 
-def ranking(r: Scope, value: object, declared: Mapping[str, Text]) -> Ranking:
+def ranking(r: Scope, value: object, declared: Mapping[str, ListRule]) -> Ranking:
     """``ranking``: the priority lists (of those ``declared``) that rank units first."""
     entry = r.mapping(value, "ranking", (), ("priority_lists",))
     ids = r.choices(
@@ -46,20 +46,20 @@ def unit_lists(
     r: Scope,
     value: object,
     tracks: Sequence[str],
-    screening: Mapping[str, Text],
-    priority: Mapping[str, Text],
+    screening: Mapping[str, ListRule],
+    priority: Mapping[str, ListRule],
 ) -> dict[str, ListRule]:
     """``lists``: list id → kind and scope; the older ``screening_lists`` (bar every
     nomination) and ``priority_lists`` (rank first) join them, unscoped."""
-    out = {k: ListRule(k, name, "bar") for k, name in screening.items()}
-    for k, name in priority.items():
+    out = dict(screening)
+    for k, rule in priority.items():
         if k in out:
             r.fail(
                 join("priority_lists", k),
                 f"list {short(k)} is declared twice (also under screening_lists)",
                 f"名单 {short(k)} 重复声明（screening_lists 中已有）",
             )
-        out[k] = ListRule(k, name, "rank_first")
+        out[k] = rule
     for code, entry in r.named_entries(value, "lists", LIST_KEYS).items():
         path = join("lists", code)
         if code in out:

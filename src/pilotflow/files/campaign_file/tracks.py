@@ -48,9 +48,9 @@ def tracks_and_lists(r: Scope, doc: Mapping[str, Any], hops: tuple[HopRule, ...]
     if "tracks" in doc and TRACK_NEW not in entries:
         r.fail("tracks", f"tracks must declare {TRACK_NEW!r}", f"tracks 必须声明 {TRACK_NEW}（新申报）")
     codes = tuple(entries) or TRACKS
-    priority = listed(r, doc.get("priority_lists", {}), "priority_lists")
+    priority = listed(r, doc.get("priority_lists", {}), "priority_lists", "rank_first")
     old_ranking = ranking(r, doc.get("ranking", {}), priority)
-    screening = listed(r, doc.get("screening_lists", {}), "screening_lists")
+    screening = listed(r, doc.get("screening_lists", {}), "screening_lists", "bar")
     rules = unit_lists(r, doc.get("lists", {}), codes, screening, priority)
     rules = _scoped_by_tracks(r, entries, codes, rules)
     by_track = {c: _track_ranking(r, entries.get(c, {}), c, rules, old_ranking, priority) for c in codes}
@@ -103,7 +103,7 @@ def _track_ranking(
     code: str,
     rules: Mapping[str, ListRule],
     old: Ranking,
-    legacy: Mapping[str, Text],
+    legacy: Mapping[str, ListRule],
 ) -> tuple[str, ...]:
     """``tracks.<code>.ranking``: the rank-first lists that order the track's candidates, in
     order; without it, those of ``ranking.priority_lists`` and then those declared under
