@@ -360,3 +360,12 @@ def test_the_documented_examples_load() -> None:
     )
     assert "admit" == campaign.lists["provincial_platforms"].kind
     assert (2017, 2018, 2019) == campaign.re_review.batches
+
+
+def test_the_reserve_pool_ranks_only_within_shandong(make_run: Callable[..., pf.CampaignRun]) -> None:
+    """The pool is Shandong's (``within: [370000]``): at a Beijing district a unit on it is
+    not ranked first."""
+    beijing = "110101"
+    run = make_run(lists=[listed("shandong_reserve_pool", unit_code(2, beijing))])
+    a, b = nominate(run, 1, origin=beijing).id, nominate(run, 2, origin=beijing).id
+    assert [a, b] == [n.id for n in run.rank(beijing, "enterprise")]
