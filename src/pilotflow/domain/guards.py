@@ -66,6 +66,7 @@ class Context:
 
     __slots__ = (
         "actor",
+        "admit",
         "at",
         "deadline_plan",
         "department_names",
@@ -95,6 +96,7 @@ class Context:
     quota_exceed: str | None  # the reason given to exceed a soft cap (recommend)
     lists: tuple[UnitList, ...]
     listed: frozenset[str] | None  # every unit code on any of ``lists`` (None: not known)
+    admit: tuple[UnitList, ...]  # the lists a unit must be on (eligibility), for this nomination
     department_names: Mapping[str, str]
     extra: Mapping[str, Any]
     registered_in: Authority | None  # nominate, register: the division that registered the unit
@@ -268,10 +270,21 @@ class _BeforeDeadline(Guard):
 @frozen(repr=False)
 class _NotListed(Guard):
     code = "not_listed"
-    doc = "the unit is on no disqualification list at the moment of the action"
+    doc = "the unit is on no list that bars it, and on every list that admits it, at the moment of the action"
 
     def __call__(self, ctx: Context) -> Reason | None:
         unit_code = ctx.nomination.unit_code
+        if ctx.admit:
+            for lst in ctx.admit:
+                if lst.hit(unit_code, ctx.at) is None:
+                    return Reason(
+                        "not_eligible",
+                        f"unit {unit_code} is not on list {lst.id!r} (version {lst.version}) at "
+                        f"{ctx.at.date().isoformat()}: only units on it may be recommended",
+                        f"单位 {unit_code} 于 {ctx.at.date().isoformat()} 不在{ctx.zh([lst.id])}"
+                        f"（版本 {lst.version}）中，不得推荐",
+                        {"list": lst.id, "list_version": lst.version},
+                    )
         if ctx.listed is not None and unit_code not in ctx.listed:
             return None  # on no list at all: one set lookup instead of one per list
         for lst in ctx.lists:
@@ -538,7 +551,9 @@ def before_deadline() -> Guard:
 
 
 def not_listed() -> Guard:
-    """The unit is on none of the campaign's disqualification lists at that moment."""
+    """The unit is on none of the campaign's lists that bar it and on every list that admits
+    it (eligibility) at that moment, as the lists are scoped to its track, unit type and the
+    holding authority."""
     return _NotListed()
 
 
