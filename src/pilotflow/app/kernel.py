@@ -212,7 +212,15 @@ class Kernel:
         self._quota_used_bound = self._quota_used  # one bound method, not one per action
         self._admit = Admission(campaign)
         self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
-        self._base_extra = {"top": self.graph.top.code, "min_experts": campaign.ministry.min_experts}
+        self._base_extra = {
+            "top": self.graph.top.code,
+            "min_experts": campaign.ministry.min_experts if campaign.phases.review else 0,
+            # Phases as configured steps (guards.py): the filing deadline, the steps held,
+            # the on-site checks below the top.
+            "filing": campaign.filing,
+            "phases": campaign.phases,
+            "campaign": campaign,
+        }
         self._lists = _checked_lists(campaign, lists)
         self._refresh_lists()
 

@@ -264,8 +264,8 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
         seats = (*seats, current.route[hop])  # the holder takes a seat
         hop += HOP_MOVES[action]
         stamps = ()
-        if shape.to_state == RECEIVED:
-            ministry = _NO_MINISTRY_RECORD
+        # At the top a fresh record; below it none (a lower level's on-site check stays there).
+        ministry = _NO_MINISTRY_RECORD if shape.to_state == RECEIVED else None
     elif action == RETURN:
         hop += HOP_MOVES[action]
         stamps = ()
@@ -279,6 +279,8 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
             seats = ()
     elif ministry is not None:
         ministry = _ministry(ministry, event)
+    elif action in (SELECT_FOR_CHECK, CHECK):  # an on-site check below the top (``checks``)
+        ministry = _ministry(_NO_MINISTRY_RECORD, event)
     else:
         raise ValueError(f"unknown action {action!r} in event of {event.nomination_id}")
     return build_nomination(

@@ -19,6 +19,7 @@ from .materials import material_types
 from .messages import describe
 from .ministry import ministry_rules
 from .notice import notice_rules
+from .phases import check_rules, file_format, filing_rules, phases
 from .quotas import quota_rules
 from .re_review import re_review_rules
 from .routes import hop_rules, reporting_rules
@@ -43,6 +44,9 @@ _TOP_KEYS_OPTIONAL = (
     "notice",
     "ministry",
     "re_review",
+    "format",
+    "filing",
+    "checks",
 )
 
 
@@ -68,6 +72,7 @@ class _Reader(Scope):
         identifier = campaign_id(self, doc["id"])
         title = self.text(self.mapping(doc["title"], "title", ("en", "zh")), "title")
         year = self.integer(doc["year"], "year", YEARS)
+        version = file_format(self, doc.get("format", 1))
         self.timezone = timezone(self, doc["timezone"])
         self.inclusive = deadline_inclusive(self, doc.get("deadline_rule", "end_of_day"))
         tolerance = self.integer(
@@ -105,12 +110,15 @@ class _Reader(Scope):
             hops=hops,
             screening_lists=screening,
             ranking=ranking(self, doc.get("ranking", {}), priority),
-            notice=notice_rules(self, doc.get("notice", {})),
+            notice=notice_rules(self, doc.get("notice"), version),
             re_review=re_review_rules(self, doc.get("re_review", {})),
             ministry=ministry_rules(self, doc.get("ministry", {})),
             revision=self._revision(doc),
             source=self.source,
             acting=campaign_acting,
+            filing=filing_rules(self, doc.get("filing")),
+            phases=phases(self, version, doc.get("notice"), doc.get("ministry")),
+            checks=check_rules(self, doc.get("checks", []), campaign_departments),
         )
 
     def check_routes(self, campaign: Campaign) -> None:
