@@ -162,6 +162,15 @@ def _checked_lists(campaign: Campaign, lists: Iterable[UnitList]) -> dict[str, U
     return found
 
 
+def _base_extra(campaign: Campaign, top: str) -> dict[str, Any]:
+    """What every guard context's ``extra`` holds: the top authority, the experts needed, and
+    the phases as configured steps (the filing deadline, the steps held, the campaign itself
+    for its on-site checks below the top)."""
+    experts = campaign.ministry.min_experts if campaign.phases.review else 0
+    return {"top": top, "min_experts": experts, "filing": campaign.filing, "phases": campaign.phases,
+            "campaign": campaign}  # fmt: skip
+
+
 class Kernel:
     """A campaign running on a store: the state every phase shares, and the one way an
     action is dated, judged and committed."""
@@ -212,15 +221,7 @@ class Kernel:
         self._quota_used_bound = self._quota_used  # one bound method, not one per action
         self._admit = Admission(campaign)
         self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
-        self._base_extra = {
-            "top": self.graph.top.code,
-            "min_experts": campaign.ministry.min_experts if campaign.phases.review else 0,
-            # Phases as configured steps (guards.py): the filing deadline, the steps held,
-            # the on-site checks below the top.
-            "filing": campaign.filing,
-            "phases": campaign.phases,
-            "campaign": campaign,
-        }
+        self._base_extra = _base_extra(campaign, self.graph.top.code)
         self._lists = _checked_lists(campaign, lists)
         self._refresh_lists()
 

@@ -131,8 +131,7 @@ class Ministry(Kernel):
     def _draw_at_top(
         self, rate: float | None, nominations: Sequence[str] | None, seed: int | None
     ) -> list[Nomination]:
-        reviewed = [n for n in self.store.nominations(self.campaign.id, state=REVIEWED)
-                    if n.ministry is not None and n.ministry.check is None]  # fmt: skip
+        reviewed = self._reviewed_undrawn()
         if nominations is None and rate is None and not self.campaign.phases.spot_check:
             return []  # the campaign holds no spot checks: no draw is needed
         if nominations is not None:
@@ -151,6 +150,11 @@ class Ministry(Kernel):
             drawn = random.Random(seed).sample(reviewed, count)
         return drawn
 
+    def _reviewed_undrawn(self) -> list[Nomination]:
+        """The units the top has reviewed and not drawn yet."""
+        return [n for n in self.store.nominations(self.campaign.id, state=REVIEWED)
+                if n.ministry is not None and n.ministry.check is None]  # fmt: skip
+
     def _draw_at_level(
         self, authority: str, rate: float | None, nominations: Sequence[str] | None, seed: int | None
     ) -> list[Nomination]:
@@ -164,7 +168,9 @@ class Ministry(Kernel):
             if rule is not None and (n.ministry is None or n.ministry.check is None):
                 pool.setdefault(rule.name, []).append(n)
         if nominations is not None:
-            by_id = {n.id: n for group in pool.values() for n in group}
+            # The top's candidates too: a lower level naming one is refused by the guards.
+            by_id = {n.id: n for n in self._reviewed_undrawn()}
+            by_id.update((n.id, n) for group in pool.values() for n in group)
             unknown = [i for i in nominations if i not in by_id]
             if unknown:
                 raise InvalidInput(

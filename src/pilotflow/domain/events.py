@@ -313,7 +313,8 @@ def _ministry(m: MinistryRecord, event: Event) -> MinistryRecord:
     if action == SCORE:
         return evolve(m, scores=(*m.scores, Score(d["expert"], float(d["score"]), d["opinion"])))
     if action == CONCLUDE:
-        return evolve(m, combined=float(d["combined"]))
+        # Without an expert review (the campaign holds none) there is no combined score.
+        return evolve(m, combined=float(d["combined"])) if "combined" in d else m
     if action == SELECT_FOR_CHECK:
         return evolve(m, check=CHECK_SELECTED)
     if action == CHECK:

@@ -221,13 +221,6 @@ TRANSITION_TABLE: tuple[dict[str, Any], ...] = (
      "conditions": [g.actor_holds()]},
     {"trigger": LAPSE, "source": IN_REVIEW, "dest": LAPSED,
      "conditions": [g.deadline_passed()]},
-    # An on-site check below the top (the campaign's ``checks``): drawn, then passed or failed.
-    {"trigger": SELECT_FOR_CHECK, "source": IN_REVIEW, "dest": None,
-     "conditions": [g.actor_holds(), g.check_at_level(), g.not_drawn()]},
-    {"trigger": CHECK, "source": IN_REVIEW, "dest": IN_REVIEW,
-     "conditions": [Passed(), g.actor_holds(), g.check_at_level(), g.drawn_for_check()]},
-    {"trigger": CHECK, "source": IN_REVIEW, "dest": REJECTED,
-     "unless": [Passed()], "conditions": [g.actor_holds(), g.check_at_level(), g.drawn_for_check()]},
     # Re-review (复核) of earlier winners: registered by the ministry, applied for by the unit.
     {"trigger": REGISTER, "source": NEW, "dest": AWAITING_APPLICATION,
      "conditions": [g.actor_is_top(), g.origin_fits_unit()]},
@@ -244,6 +237,13 @@ TRANSITION_TABLE: tuple[dict[str, Any], ...] = (
      "unless": [Passed()], "conditions": [ReReview(), g.actor_holds(), g.enough_scores()]},
     {"trigger": CONCLUDE, "source": RECEIVED, "dest": REJECTED,
      "unless": [Passed(), ReReview()], "conditions": [g.actor_holds(), g.enough_scores()]},
+    # An on-site check below the top (the campaign's ``checks``): drawn, then passed or failed.
+    {"trigger": SELECT_FOR_CHECK, "source": IN_REVIEW, "dest": None,
+     "conditions": [g.actor_holds(), g.check_at_level(), g.not_drawn()]},
+    {"trigger": CHECK, "source": IN_REVIEW, "dest": IN_REVIEW,
+     "conditions": [Passed(), g.actor_holds(), g.check_at_level(), g.drawn_for_check()]},
+    {"trigger": CHECK, "source": IN_REVIEW, "dest": REJECTED,
+     "unless": [Passed()], "conditions": [g.actor_holds(), g.check_at_level(), g.drawn_for_check()]},
     {"trigger": SELECT_FOR_CHECK, "source": REVIEWED, "dest": None,
      "conditions": [g.actor_holds(), g.phase_held("spot_check"), g.not_drawn()]},
     {"trigger": CHECK, "source": REVIEWED, "dest": REVIEWED,
@@ -256,9 +256,6 @@ TRANSITION_TABLE: tuple[dict[str, Any], ...] = (
      "conditions": [g.actor_holds(), g.check_settled()]},
     {"trigger": PUBLISH, "source": PROPOSED, "dest": ON_NOTICE,
      "conditions": [g.actor_holds(), g.phase_held("notice")]},
-    # A campaign without a public notice announces what the top proposed.
-    {"trigger": ANNOUNCE, "source": PROPOSED, "dest": ANNOUNCED,
-     "conditions": [g.actor_holds(), g.notice_skipped()]},
     {"trigger": OBJECT, "source": ON_NOTICE, "dest": OBJECTED,
      "conditions": [g.notice_open()]},
     {"trigger": UPHOLD, "source": OBJECTED, "dest": REVOKED,
@@ -269,6 +266,9 @@ TRANSITION_TABLE: tuple[dict[str, Any], ...] = (
      "conditions": [g.actor_holds()]},
     {"trigger": ANNOUNCE, "source": ON_NOTICE, "dest": ANNOUNCED,
      "conditions": [g.actor_holds(), g.notice_closed()]},
+    # A campaign without a public notice announces what the top proposed.
+    {"trigger": ANNOUNCE, "source": PROPOSED, "dest": ANNOUNCED,
+     "conditions": [g.actor_holds(), g.notice_skipped()]},
 )  # fmt: skip
 
 assert tuple(s["name"] for s in STATE_TABLE) == STATES
