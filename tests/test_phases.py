@@ -105,6 +105,21 @@ def test_a_filing_after_the_filing_deadline_is_refused(clock: pf.FixedClock) -> 
     assert before == state_of(run)
 
 
+def test_a_re_review_application_answers_to_the_filing_deadline(clock: pf.FixedClock) -> None:
+    """A re-review unit's application is a filing too: after the filing deadline it is
+    refused ``filing_deadline_passed`` and the winner stays awaiting its application."""
+    run = run_of(variant(FILING), clock)
+    w = Winner(unit_code(950, WEIHAI_DISTRICT), "复核单位", "enterprise", 2018, WEIHAI_DISTRICT)
+    run.register_winners(MINISTRY, [w])
+    on(run, shanghai(2023, 10, 18, 9))
+    applicant = pf.Actor.applicant(w.unit_code, "负责人")
+
+    error = refused(lambda: run.apply_for_re_review(applicant, w.unit_code, materials=RE_REVIEW_MATERIALS))
+
+    assert ["filing_deadline_passed"] == list(error.codes)
+    assert ["awaiting_application"] == [n.state for n in run.nominations()]
+
+
 def test_a_filing_deadline_after_the_first_hop_is_refused_at_load() -> None:
     """A filing deadline after the first hop's deadline on some route (Weihai's districts:
     by 18 October) is refused at ``filing.deadline``, like deadlines out of order."""
