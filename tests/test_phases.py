@@ -242,6 +242,9 @@ def test_with_a_notice_the_top_cannot_skip_it(run: pf.CampaignRun, clock: pf.Fix
 # -- c. on-site checks below the top (the bundled campaign: Shandong, re-review units) ----------
 
 
+ON_SITE = "on_site: {}"  # the bundled rule's
+
+
 def at_province(run: pf.CampaignRun, count: int) -> list[str]:
     """``count`` Weihai winners registered, applied, forwarded to Shandong and stamped there."""
     division = WEIHAI_DISTRICT
@@ -320,6 +323,21 @@ def test_no_check_at_another_level_or_for_another_track(run: pf.CampaignRun) -> 
     assert "received" == run.recommend(PROVINCE, new).state
 
 
+def test_only_the_departments_named_by_the_rule_check(clock: pf.FixedClock) -> None:
+    """With ``by: [industry]`` Shandong's health department cannot record the check
+    (``not_authorized``, nothing written); its industry department can."""
+    run = run_of(variant((ON_SITE, "on_site: {by: [industry]}")), clock)
+    [nid] = at_province(run, 1)
+    run.draw_spot_checks(PROVINCE, nominations=[nid])
+    before = state_of(run)
+
+    error = refused(lambda: run.record_spot_check(PROVINCE_HEALTH, nid, passed=True, reason="属实"))
+
+    assert ["not_authorized"] == list(error.codes)
+    assert before == state_of(run)
+    assert "in_review" == run.record_spot_check(PROVINCE, nid, passed=True, reason="属实").state
+
+
 def test_a_check_rule_without_a_rate_needs_the_units_named(run: pf.CampaignRun) -> None:
     """The bundled rule gives no share (the notice states none): a draw without units or a
     rate is invalid input; with a rate, that share is drawn (rounded up)."""
@@ -330,15 +348,17 @@ def test_a_check_rule_without_a_rate_needs_the_units_named(run: pf.CampaignRun) 
 
 
 def test_check_rules_are_read_and_checked(campaign: pf.Campaign) -> None:
-    """The bundled ``checks`` rule is read with its source; an unknown track or department
-    is refused at its key path."""
+    """The bundled ``checks`` rule is read with its source (checked by any of Shandong's
+    departments); ``by`` names departments; an unknown track or department is refused at its
+    key path."""
     [rule] = campaign.checks
     assert ("shandong_re_review_on_site", None) == (rule.name, rule.rate)
     assert frozenset({"re_review"}) == rule.tracks
-    assert ("鲁工信电子〔2023〕203号", ("industry", "civil_affairs", "health")) == (rule.source, rule.by)
+    assert ("鲁工信电子〔2023〕203号", ()) == (rule.source, rule.by)
+    assert ("industry", "health") == variant((ON_SITE, "on_site: {by: [industry, health]}")).checks[0].by
     for old, new, path in (
         ("tracks: [re_review]", "tracks: [rereview]", "checks[0].tracks[0]"),
-        ("by: [industry, civil_affairs, health]", "by: [industry, finance]", "checks[0].on_site.by[1]"),
+        (ON_SITE, "on_site: {by: [industry, finance]}", "checks[0].on_site.by[1]"),
     ):
         with pytest.raises(pf.CampaignFileError) as info:
             variant((old, new))
