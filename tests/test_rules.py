@@ -1154,6 +1154,7 @@ def test_every_event_records_who_what_from_where_to_where_and_under_which_rules(
         "stamps_complete",
         "materials_complete",
         "quota_free",
+        "check_settled",  # the campaign checks units on site below the top (``checks``)
     } == set(recommended.verdicts)
     assert shanghai(2023, 10, 17, 9) == recommended.at
     for e in events:

@@ -198,6 +198,15 @@ def moved_seats(
     return tuple(seats)
 
 
+def _base_extra(campaign: Campaign, top: str) -> dict[str, Any]:
+    """What every guard context's ``extra`` holds: the top authority, the experts needed, and
+    the phases as configured steps (the filing deadline, the steps held, the campaign itself
+    for its on-site checks below the top)."""
+    experts = campaign.ministry.min_experts if campaign.phases.review else 0
+    return {"top": top, "min_experts": experts, "filing": campaign.filing, "phases": campaign.phases,
+            "campaign": campaign}  # fmt: skip
+
+
 class Kernel(Arguments):
     """A campaign running on a store: the state every phase shares, and the one way an
     action is dated, judged and committed."""
@@ -249,10 +258,7 @@ class Kernel(Arguments):
         self._quota_used_bound = self._quota_used  # one bound method, not one per action
         self._admit = Admission(campaign)
         self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
-        self._base_extra = {
-            "top": campaign.top or self.graph.top.code,
-            "min_experts": campaign.ministry.min_experts,
-        }
+        self._base_extra = _base_extra(campaign, campaign.top or self.graph.top.code)
         self._lists = _checked_lists(campaign, lists)
         #: The lists routing and entry rules name (None: no rule asks anything of the unit).
         conditions = [rule.unit for rule in campaign.reporting] + [rule.unit for rule in campaign.entries]

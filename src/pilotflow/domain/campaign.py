@@ -36,7 +36,9 @@ __all__ = [
     "YEARS",
     "ActingRule",
     "Campaign",
+    "CheckRule",
     "EntryRule",
+    "FilingRules",
     "HopRule",
     "Level",
     "ListRule",
@@ -44,6 +46,7 @@ __all__ = [
     "MaterialType",
     "MinistryRules",
     "NoticeRules",
+    "Phases",
     "QuotaRule",
     "Ranking",
     "ReReviewRules",
@@ -344,6 +347,19 @@ class Campaign:
     lists: Mapping[str, ListRule] = {}
     #: The tracks the campaign runs (empty: ``new`` and ``re_review``).
     tracks: Mapping[str, Track] = {}
+    #: The filing deadline (``filing``), before the first hop's; None: the first hop's alone.
+    filing: FilingRules | None = None
+    #: Which of the ministry phase's steps the campaign holds (``notice``, ``ministry``).
+    phases: Phases = field(factory=lambda: Phases())
+    #: On-site checks at levels below the top (``checks``), the first matching rule applies.
+    checks: tuple[CheckRule, ...] = ()
+
+    def check_rule(self, holder: AuthorityLike, track: str) -> CheckRule | None:
+        """The on-site check rule at ``holder`` for a nomination of ``track``, or None."""
+        for rule in self.checks:
+            if rule.applies(holder, track):
+                return rule
+        return None
 
     #: Which authorities take part (empty selector: the whole graph, a national campaign); a
     #: province's own campaign takes those within it. Routes are checked, and nominations
@@ -500,3 +516,44 @@ class Track:
     code: str
     name: Text
     source: str = ""
+
+
+@frozen
+class FilingRules:
+    """The filing deadline (``filing``): a nomination is filed, or a re-review unit applies,
+    before ``deadline`` (read like a hop's, with the campaign's ``deadline_rule``), which may
+    come before the first hop's (online declaration by the 28th, paper by the 31st)."""
+
+    deadline: datetime
+    deadline_text: str
+    source: str = ""
+
+
+@frozen
+class Phases:
+    """Which steps of the phase at the top the campaign holds: the public notice (公示), the
+    expert review, the on-site spot checks. A format-1 file holds all three (pilotflow's
+    defaults); a format-2 file holds those it declares."""
+
+    notice: bool = True
+    review: bool = True
+    spot_check: bool = True
+
+
+@frozen
+class CheckRule:
+    """An on-site check (实地抽查) by a matching holder below the top, of nominations of
+    ``tracks`` (empty: every track). A drawn nomination is not recommended onward until its
+    check is settled; a failed check ends it there. ``rate`` is the share drawn (rounded up)
+    when the holder names none; ``by`` the departments that check (empty: any of the holder's).
+    """
+
+    name: str
+    at: Selector
+    tracks: frozenset[str] = frozenset()
+    rate: float | None = None
+    by: tuple[str, ...] = ()
+    source: str = ""
+
+    def applies(self, holder: AuthorityLike, track: str) -> bool:
+        return (not self.tracks or track in self.tracks) and self.at.matches(holder)

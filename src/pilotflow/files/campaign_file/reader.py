@@ -19,11 +19,13 @@ from ...domain.campaign import (
     YEARS,
     ActingRule,
     Campaign,
+    CheckRule,
     EntryRule,
     HopRule,
     Level,
     MinistryRules,
     NoticeRules,
+    Phases,
     QuotaRule,
     ReportingRule,
     Scenario,
@@ -37,6 +39,7 @@ from .materials import material_types
 from .messages import describe, short
 from .ministry import ministry_rules
 from .notice import notice_rules
+from .phases import check_rules, filing_rules, phases
 from .quotas import quota_rules
 from .routes import entry_rules, hop_rules, reporting_rules
 from .safe_yaml import load_document
@@ -71,6 +74,8 @@ _TOP_KEYS_OPTIONAL = (
     "re_review",
     "tracks",
     "lists",
+    "filing",
+    "checks",
 )
 
 
@@ -178,8 +183,15 @@ class _Reader(Scope):
         )
         entries: tuple[EntryRule, ...] = s("entry", lambda: entry_rules(self, doc.get("entry", [])), ())
         quotas: tuple[QuotaRule, ...] = s("quotas", lambda: quota_rules(self, doc.get("quotas", [])), ())
-        notice = s("notice", lambda: notice_rules(self, doc.get("notice", {})), NoticeRules())
+        notice = s("notice", lambda: notice_rules(self, doc.get("notice"), self.format), NoticeRules())
         ministry = s("ministry", lambda: ministry_rules(self, doc.get("ministry", {})), MinistryRules())
+        held = s(
+            "ministry", lambda: phases(self, self.format, doc.get("notice"), doc.get("ministry")), Phases()
+        )
+        filing = s("filing", lambda: filing_rules(self, doc.get("filing")), None)
+        checks: tuple[CheckRule, ...] = s(
+            "checks", lambda: check_rules(self, doc.get("checks", []), campaign_departments), ()
+        )
         revision = self._revision(doc)
         if self.problems or tracks is None:
             self.skip()  # every problem is recorded: the campaign is not built
@@ -212,6 +224,9 @@ class _Reader(Scope):
             entries=entries,
             lists=tracks.lists,
             tracks=tracks.tracks,
+            filing=filing,
+            phases=held,
+            checks=checks,
         )
 
     def _check_acting(
