@@ -158,12 +158,14 @@ def _checked_lists(campaign: Campaign, lists: Iterable[UnitList]) -> dict[str, U
                 "lists 参数只能包含 UnitList 名单对象",
             )
         found[lst.id] = lst
-    missing = [k for k in (*campaign.screening_lists, *campaign.quota_lists) if k not in found]
+    required = campaign.required_lists
+    missing = [k for k in required if k not in found]
     if missing:
         raise InvalidInput(
             f"campaign {campaign.id} consults lists not given: {', '.join(missing)} "
             "(pass UnitList.empty(id) for a list known to be empty)",
-            f"遴选 {campaign.id} 需核查的名单未提供：{'、'.join(missing)}",
+            f"本次遴选需核查的名单未提供：{'、'.join(required[k].zh for k in missing)}"
+            "（确无单位列入的名单，请提供空名单）",
         )
     return found
 

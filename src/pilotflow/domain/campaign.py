@@ -222,9 +222,16 @@ class UnitCondition:
             return False
         return not (self.lists and self.lists.isdisjoint(unit.lists))
 
-    def example(self) -> UnitFacts:
-        """A unit meeting every condition (the route check walks the routes of such units)."""
-        return UnitFacts(min(self.scenarios, default=""), min(self.unit_types, default=""), self.lists)
+    def examples(self) -> tuple[UnitFacts, ...]:
+        """Units meeting every condition, one for each scenario and each unit type named (the
+        route check walks the routes of such units)."""
+        scenario, unit_type = min(self.scenarios, default=""), min(self.unit_types, default="")
+        return tuple(
+            dict.fromkeys(
+                [UnitFacts(s, unit_type, self.lists) for s in sorted(self.scenarios) or [scenario]]
+                + [UnitFacts(scenario, u, self.lists) for u in sorted(self.unit_types) or [unit_type]]
+            )
+        )
 
 
 @frozen
@@ -385,12 +392,19 @@ class Campaign:
         return not self.tracks or track in self.tracks
 
     @property
-    def quota_lists(self) -> Mapping[str, Text]:
-        """The lists quota rules look at (exemptions, groups), id → name: a run must be given
-        them, as it must the lists that bar or admit."""
+    def required_lists(self) -> Mapping[str, Text]:
+        """The lists a run must be given, id → name: those that bar or admit (their
+        ``screening_lists``), and those quota, reporting and entry rules look at (a tag that
+        exempts, groups or routes a unit: a missing one would be read as nobody on it).
+        ``rank_first`` lists, and tags no rule looks at, may be left out."""
         rules = self.list_rules()
-        ids = [lid for rule in self.quotas for lid in (*sorted(rule.exempt), rule.group_list) if lid]
-        return {lid: rules[lid].name for lid in dict.fromkeys(ids) if lid in rules}
+        named = [lid for rule in self.quotas for lid in (*sorted(rule.exempt), rule.group_list) if lid]
+        units = [rule.unit for rule in self.reporting] + [rule.unit for rule in self.entries]
+        named += [lid for unit in units for lid in sorted(unit.lists)]
+        return {
+            **self.screening_lists,
+            **{lid: rules[lid].name for lid in dict.fromkeys(named) if lid in rules},
+        }
 
     def in_scope(self, authority: AuthorityLike) -> bool:
         """Does ``authority`` take part in this campaign (see :attr:`scope`)?"""
