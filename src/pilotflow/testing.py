@@ -43,6 +43,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from importlib import resources
 from typing import Any, ClassVar, Generic, TypeVar
 
 import pendulum
@@ -654,7 +655,88 @@ class _OneRuleForText(_Harness):
 _expand(_OneRuleForText)
 
 
-class StoreContract(_ReadingBack, _WhatTheStoreEnforces, _OneRuleForText):
+#: The quota rules the quota-kind checks add in front of the bundled campaign's: a cap of one
+#: enterprise per central enterprise group across every city, and Weihai's cap of one
+#: enterprise made soft (the industry department may exceed it with a reason).
+_QUOTA_KINDS = """
+tag_lists:
+  ce_members: {en: central enterprise members, zh: 中央企业成员单位}
+
+quotas:
+  - name: central_enterprise_groups
+    recommender: {levels: [city]}
+    group: {list: ce_members}
+    limits: {enterprise: 1}
+  - name: weihai_in_principle
+    recommender: {codes: ["371000"]}
+    limits: {enterprise: 1}
+    soft: {exceed_by: [industry]}
+"""
+
+
+@functools.cache
+def _quota_kinds(campaign_id: str) -> pf.Campaign:
+    """The bundled campaign with the rules of :data:`_QUOTA_KINDS` first among its quotas."""
+    path = resources.files("pilotflow").joinpath("data", "campaigns", f"{campaign_id}.yaml")
+    text = path.read_text(encoding="utf-8").replace("\nquotas:\n", _QUOTA_KINDS, 1)
+    return pf.parse_campaign(text, source=f"{campaign_id}+quota-kinds")
+
+
+class _QuotaKinds(_Harness):
+    """Checks: group seats and soft caps are held by the store like an authority's seats."""
+
+    def tagged_run(self, store: Store, *members: tuple[int, str]) -> pf.CampaignRun:
+        """A run of the quota-kinds campaign on ``store``; ``members``: (number, district) of
+        the units of central enterprise group ``G1``."""
+        campaign = _quota_kinds(self.campaign_id)
+        since = self.moment(2023, 1, 1)
+        listing = [pf.Listing(self.unit_code(n, d), since, group="G1") for n, d in members]
+        lists = [*pf.empty_lists(campaign), pf.UnitList.build("ce_members", listing)]
+        return pf.CampaignRun(
+            campaign, store=store, lists=lists, clock=pf.FixedClock(self.moment(2023, 10, 17, 9))
+        )
+
+    def test_the_store_refuses_a_group_seat_two_cities_judged_free(self) -> None:
+        """Members of one group recommended by two cities, both judged while the group's last
+        seat was free: the store takes the first and refuses the second with SeatUnavailable
+        naming the group's counter; the log still replays to the stored quota use."""
+        store = self.fresh_store()
+        run = self.tagged_run(store, (1, "371002"), (2, "370102"))
+        ids = [self.stamp_all(run, self.forward(run, self.nominate(run, i, origin=d).id).id).id
+               for i, d in ((1, "371002"), (2, "370102"))]  # fmt: skip
+        late = _HeldCommits(store)
+        late_run = pf.CampaignRun(run.campaign, store=late, lists=list(run.lists.values()), clock=run.clock)
+        for nid, city in zip(ids, ("371000", "370100"), strict=True):
+            late_run.recommend(pf.Actor(city, "industry", "lead"), nid)  # both judged while free
+        held = late.held
+        store.commit(run.campaign.id, *held[0])
+        before = self.state(run)
+        with _raises(SeatUnavailable) as info:
+            store.commit(run.campaign.id, *held[1])
+        assert (info.value.seat.authority, info.value.used, info.value.limit) == ("group:ce_members:G1", 1, 1)
+        assert before == self.state(run)
+        assert store.quota_usage(run.campaign.id) == {k: v for k, v in run.replay().quota.items() if v}
+
+    def test_a_soft_cap_is_exceeded_in_the_store_only_as_the_guard_allowed(self) -> None:
+        """Weihai's soft cap: a second enterprise without a reason is refused and leaves no
+        trace; the industry department's recommendation with a reason is written past the cap,
+        its reason kept in the event, and the log replays to the stored quota use."""
+        store = self.fresh_store()
+        run = self.tagged_run(store)
+        weihai = pf.Actor("371000", "industry", "lead")
+        ids = [self.stamp_all(run, self.forward(run, self.nominate(run, i).id).id).id for i in range(2)]
+        run.recommend(weihai, ids[0])
+        before = self.state(run)
+        with _raises(pf.QuotaExceeded):
+            run.recommend(weihai, ids[1])
+        assert before == self.state(run)
+        run.recommend(weihai, ids[1], exceed_quota_reason="重点项目")
+        assert run.history(ids[1])[-1].data["exceed_quota_reason"] == "重点项目"
+        assert store.quota_used(run.campaign.id, "371000", "enterprise") == 2
+        assert store.quota_usage(run.campaign.id) == {k: v for k, v in run.replay().quota.items() if v}
+
+
+class StoreContract(_ReadingBack, _WhatTheStoreEnforces, _OneRuleForText, _QuotaKinds):
     """The checks every store passes; subclass it and override :meth:`make_store`.
 
     Each ``test_*`` method is one check, run on stores made by :meth:`make_store` (a fresh,

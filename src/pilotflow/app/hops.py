@@ -16,7 +16,7 @@ from ..domain.records import APPLICANT, Actor, Material, Nomination
 from ..errors import DuplicateNomination, InvalidInput, UnknownAuthority
 from ..files.materials import inspect_campaign_material, paper_material
 from .idempotency import ReceiptFor, once, ref
-from .kernel import MAX_MATERIALS, Kernel, refusal, stamp_data
+from .kernel import EXCEED_QUOTA, MAX_MATERIALS, Kernel, refusal, stamp_data
 from .results import new_id
 
 _FILES_FOR_ITSELF = actor_at_origin()  # the nominate guard that says who may file
@@ -193,9 +193,17 @@ class Hops(Kernel):
         at: datetime | None = None,
         reason: str | None = None,
         idempotency_key: str | None = None,
+        exceed_quota_reason: str | None = None,
     ) -> Nomination:
-        """Forward to the next authority on the route (takes a quota seat)."""
-        return self._act(RECOMMEND, actor, nomination, at, reason, None, idempotency_key)
+        """Forward to the next authority on the route (takes a quota seat).
+
+        ``exceed_quota_reason``: why the holder exceeds a soft cap (``soft`` in the campaign's
+        quota rule); accepted only from a department the rule names, and recorded in the event.
+        """
+        if exceed_quota_reason is None:
+            return self._act(RECOMMEND, actor, nomination, at, reason, None, idempotency_key)
+        why = self._reasoned(RECOMMEND, exceed_quota_reason, "reason to exceed the quota", "超出名额的理由")
+        return self._act(RECOMMEND, actor, nomination, at, reason, {EXCEED_QUOTA: why}, idempotency_key)
 
     def decline(
         self,

@@ -32,6 +32,7 @@ from ..domain.events import (
     build_event,
     event_data,
     seat_counters,
+    seat_key,
 )
 from ..domain.guards import Context, _quota_reason
 from ..domain.inputs import NAME, check_flag, check_sequence
@@ -66,6 +67,7 @@ from ..domain.rules import (
     share_of,
 )
 from ..domain.screening import UnitList
+from ..domain.seats import seat_name, soft_limits, tag_seats
 from ..errors import (
     ActionRefused,
     InvalidInput,
@@ -87,6 +89,9 @@ PUBLIC_ACTIONS = (
     ATTACH, STAMP, RECOMMEND, RETURN, DECLINE, WITHDRAW, APPLY, SCORE, CONCLUDE,
     CHECK, PROPOSE, OBJECT, UPHOLD, DISMISS, ANNOUNCE,
 )  # fmt: skip
+
+#: The key of a recommendation's data that records the reason to exceed a soft quota cap.
+EXCEED_QUOTA = "exceed_quota_reason"
 
 #: At most this many materials in one action (the 2023 campaign asks for nine kinds).
 MAX_MATERIALS = 100
@@ -152,7 +157,7 @@ def _checked_lists(campaign: Campaign, lists: Iterable[UnitList]) -> dict[str, U
                 "lists 参数只能包含 UnitList 名单对象",
             )
         found[lst.id] = lst
-    missing = [k for k in campaign.screening_lists if k not in found]
+    missing = [k for k in (*campaign.screening_lists, *campaign.tag_lists) if k not in found]
     if missing:
         raise InvalidInput(
             f"campaign {campaign.id} consults lists not given: {', '.join(missing)} "
@@ -160,6 +165,36 @@ def _checked_lists(campaign: Campaign, lists: Iterable[UnitList]) -> dict[str, U
             f"遴选 {campaign.id} 需核查的名单未提供：{'、'.join(missing)}",
         )
     return found
+
+
+def moved_seats(
+    before: Nomination | None,
+    after: Nomination,
+    ctx: Context,
+    limits_at: Callable[[Nomination, str], tuple[tuple[str, int | None], ...]],
+) -> tuple[Seat, ...]:
+    """The quota seats a change takes (with their caps, as the guards judged them) and gives
+    back; ``limits_at(n, authority)``: the caps of a seat the guards did not judge."""
+    old = before.seats if before is not None else ()
+    new = after.seats
+    if old == new:
+        return ()
+    seats = []
+    tagged = {seat: (key, limits) for seat, key, limits in ctx.quota_seats or ()}
+    for authority in new:
+        if authority not in old:
+            if authority in tagged:  # a seat the unit's tags decide (a group's, the holder's)
+                key, limits = tagged[authority]
+                seats.append(Seat(key, 1, soft_limits(ctx, authority, limits)))
+            elif authority == ctx.plan.holder.code and ctx.quota_limits:  # judged by the guard
+                seats.append(Seat(authority, 1, soft_limits(ctx, authority, ctx.quota_limits)))
+            else:
+                seats.append(Seat(authority, 1, limits_at(after, authority)))
+    for authority in old:
+        if authority not in new:
+            counters = tuple((c, None) for c in seat_counters(after))
+            seats.append(Seat(seat_key(authority), -1, counters))
+    return tuple(seats)
 
 
 class Kernel(Arguments):
@@ -202,7 +237,7 @@ class Kernel(Arguments):
         self.workflow = Workflow(campaign, self.graph)
         # Chinese names of every code a refusal may mention.
         self._department_names = {
-            **{k: v.zh for k, v in campaign.screening_lists.items()},
+            **{k: v.zh for k, v in {**campaign.screening_lists, **campaign.tag_lists}.items()},
             **{k: v.name.zh for k, v in campaign.materials.items()},
             **{k: v.name.zh for k, v in campaign.unit_types.items()},
             **{k: v.zh for k, v in campaign.departments.items()},
@@ -225,6 +260,8 @@ class Kernel(Arguments):
             if campaign.unit_routed or campaign.entries
             else None
         )
+        tagged = any(rule.exempt or rule.group_list for rule in campaign.quotas)  # else no call
+        self._tagger = functools.partial(tag_seats, campaign, self._lists) if tagged else None
         self._refresh_lists()
 
     def _refresh_lists(self) -> None:
@@ -304,6 +341,9 @@ class Kernel(Arguments):
             self._limits(n, hop, shares) if hop.next is not None and action in self._quota_actions else ()
         )
         ctx.quota_used = self._quota_used_bound
+        tagger = self._tagger  # the seats a unit's tags decide: only with rules that look at them
+        ctx.quota_seats = tagger(n, hop, at, ctx.quota_limits) if tagger and ctx.quota_limits else None
+        ctx.quota_exceed = None  # set by recommend when a reason to exceed a soft cap is given
         ctx.lists = self._screening
         ctx.listed = self._listed
         ctx.department_names = self._department_names
@@ -338,7 +378,7 @@ class Kernel(Arguments):
         limits = self._limit_cache.get(key)
         if limits is None:
             rule = hop.quota_rule
-            caps = (rule.limits.get(n.unit_type), rule.total) if rule else (None, None)
+            caps = rule.caps(hop.holder.code, n.unit_type) if rule else (None, None)
             limits = self._limit_cache[key] = tuple(zip(seat_counters(n), caps, strict=True))
         return limits
 
@@ -386,6 +426,8 @@ class Kernel(Arguments):
                 action, transition.source, transition.dest, from_holder, to_holder, transition.codes,
                 self.campaign.revision, self._list_versions,
             )  # fmt: skip
+        if ctx.quota_seats is not None and action == RECOMMEND:  # the seats the tags decide
+            data = {**(data or {}), "seats": [seat for seat, _, _ in ctx.quota_seats]}
         if self.backfill:  # a fact of the past: the log says when it was entered
             data = {**(data or {}), ENTERED_AT: self.clock.now().isoformat()}
         event = build_event(
@@ -400,29 +442,12 @@ class Kernel(Arguments):
         after = apply(n, event)
         if n is not None and after.seats is n.seats:  # most actions move no seat
             return _new_change(Change, (n, after, event, ()))
-        return _new_change(Change, (n, after, event, self._seats(n, after, ctx)))
+        return _new_change(Change, (n, after, event, moved_seats(n, after, ctx, self._limits_at)))
 
-    def _seats(self, before: Nomination | None, after: Nomination, ctx: Context) -> tuple[Seat, ...]:
-        """The quota seats a change takes (with their caps, as the guards judged them) and
-        gives back."""
-        old = before.seats if before is not None else ()
-        new = after.seats
-        if old == new:
-            return ()
-        seats = []
-        plan = self._plans.get(after.route) or self.workflow.plan(after.route)
-        for authority in new:
-            if authority not in old:
-                if authority == ctx.plan.holder.code and ctx.quota_limits:
-                    limits = ctx.quota_limits  # judged by the quota guard: not computed again
-                else:
-                    limits = self._limits(after, plan.hops[after.route.index(authority)])
-                seats.append(Seat(authority, 1, limits))
-        for authority in old:
-            if authority not in new:
-                counters = tuple((c, None) for c in seat_counters(after))
-                seats.append(Seat(authority, -1, counters))
-        return tuple(seats)
+    def _limits_at(self, n: Nomination, authority: str) -> tuple[tuple[str, int | None], ...]:
+        """The counters and caps of a seat of ``n`` at ``authority``, on its route."""
+        plan = self._plans.get(n.route) or self.workflow.plan(n.route)
+        return self._limits(n, plan.hops[n.route.index(authority)])
 
     def _commit(self, action: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
         """Commit ``changes`` (one transaction); a seat a concurrent request took is refused
@@ -442,7 +467,7 @@ class Kernel(Arguments):
                         exc.limit,
                         exc.used,
                         "store",
-                        self.graph[seat.authority].name,
+                        seat_name(self.graph, seat.authority, self._department_names),
                         self._department_names.get(exc.key, ""),
                     )
                 ],
@@ -507,6 +532,7 @@ class Kernel(Arguments):
         if late is not None:
             raise InvalidInput(late.en, late.zh)
         ctx = self._context(n, actor, when, action, extra)
+        ctx.quota_exceed = data.get(EXCEED_QUOTA) if data else None
         if action == CONCLUDE and "combined" in ctx.extra:
             data = {"combined": ctx.extra["combined"]}
         change = self._change(n, ctx, action, actor, when, n.state, reason, data)

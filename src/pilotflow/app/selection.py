@@ -120,7 +120,7 @@ class Selection(Kernel):
     ) -> SelectionResult:
         when = self._at(at) if dry_run else self._dated(at)
         ranked = self.rank(actor.authority, unit_type, order, at=when, track=track)
-        taken: dict[str, int] = {}
+        taken: dict[tuple[str, str], int] = {}  # seats this selection takes, by (key, counter)
         changes: list[Change] = []
         recommended: list[str] = []
         cut: list[str] = []
@@ -132,7 +132,7 @@ class Selection(Kernel):
         def used(authority: str, key: str) -> int:
             if (authority, key) not in stored:
                 stored[authority, key] = self._quota_used(authority, key)
-            return stored[authority, key] + taken.get(key, 0)
+            return stored[authority, key] + taken.get((authority, key), 0)
 
         # Compared with rows read back from SQL (fixed UTC offsets) in UTC: comparing a zoned
         # clock reading against another time zone costs a conversion per candidate.
@@ -162,8 +162,14 @@ class Selection(Kernel):
                 self._change(n, ctx, RECOMMEND, actor, when, n.state, None, rank, judged=transition)
             )
             recommended.append(n.id)
-            for counter in seat_counters(n):
-                taken[counter] = taken.get(counter, 0) + 1
+            seats = (
+                ((actor.authority, seat_counters(n)),)
+                if ctx.quota_seats is None  # the holder's seat; else the seats the unit's tags decide
+                else tuple((key, tuple(c for c, _ in limits)) for _, key, limits in ctx.quota_seats)
+            )
+            for key, counters in seats:
+                for counter in counters:
+                    taken[key, counter] = taken.get((key, counter), 0) + 1
         result = SelectionResult(
             actor.authority,
             unit_type,

@@ -135,6 +135,25 @@ class QuotaRule:
     recommender: Selector
     limits: Mapping[str, int] = field(factory=dict)
     total: int | None = None
+    #: Per-authority rows (``per_authority``): a row's numbers replace ``limits`` / ``total``
+    #: (key ``"*"``) for that authority; what a row does not name keeps the rule's own.
+    per_authority: Mapping[str, Mapping[str, int]] = field(factory=dict)
+    #: A group cap (``group: {list: ...}``): the caps hold per group of that tag list across
+    #: every recommender the rule selects, not per recommender. Group rules all apply, beside
+    #: the first matching ordinary rule.
+    group_list: str | None = None
+    #: Units on these tag lists take no seat of this rule (不占属地指标).
+    exempt: frozenset[str] = frozenset()
+    #: A soft cap (原则上不超过): an actor of one of these departments may exceed it with a
+    #: recorded reason. Empty: a hard cap.
+    exceed_by: frozenset[str] = frozenset()
+
+    def caps(self, authority: str, unit_type: str) -> tuple[int | None, int | None]:
+        """The caps (this unit type, all types) of ``authority`` under this rule."""
+        row = self.per_authority.get(authority)
+        if row is None:
+            return self.limits.get(unit_type), self.total
+        return row.get(unit_type, self.limits.get(unit_type)), row.get("*", self.total)
 
 
 @frozen
@@ -322,6 +341,8 @@ class Campaign:
     top: str | None = None
     #: Where else than at the first level the nominations of some units may start.
     entries: tuple[EntryRule, ...] = ()
+    #: Lists that tag units (quota exemptions, groups): ``tag_lists``, id → name.
+    tag_lists: Mapping[str, Text] = {}
 
     def in_scope(self, authority: AuthorityLike) -> bool:
         """Does ``authority`` take part in this campaign (see :attr:`scope`)?"""
@@ -335,6 +356,14 @@ class Campaign:
                 return rule
         return None
 
+    def group_rules(self, recommender: AuthorityLike) -> tuple[QuotaRule, ...]:
+        """The group-cap rules that apply to a recommendation by ``recommender``."""
+        return tuple(
+            rule
+            for rule in self.quotas
+            if rule.group_list is not None and rule.recommender.matches(recommender)
+        )
+
     @property
     def level_codes(self) -> tuple[str, ...]:
         return tuple(level.code for level in self.levels)
@@ -342,7 +371,7 @@ class Campaign:
     def quota_rule(self, recommender: AuthorityLike) -> QuotaRule | None:
         """The quota rule that applies to ``recommender``, or None (no quota)."""
         for rule in self.quotas:
-            if rule.recommender.matches(recommender):
+            if rule.group_list is None and rule.recommender.matches(recommender):
                 return rule
         return None
 

@@ -261,7 +261,9 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
     elif action in (ATTACH, APPLY):
         materials = (*materials, *((d["material"],) if "material" in d else d.get("materials", ())))
     elif action == RECOMMEND:
-        seats = (*seats, current.route[hop])  # the holder takes a seat
+        # The holder takes a seat; the event names the seats when the quota rules decide
+        # otherwise (an exempt unit takes none, a group cap adds its group's: ``seat_key``).
+        seats = (*seats, *d["seats"]) if "seats" in d else (*seats, current.route[hop])
         hop += HOP_MOVES[action]
         stamps = ()
         if shape.to_state == RECEIVED:
@@ -270,7 +272,7 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
         hop += HOP_MOVES[action]
         stamps = ()
         prev = current.route[hop]
-        seats = tuple(s for s in seats if s != prev)
+        seats = tuple(s for s in seats if s != prev and not s.endswith(GROUP_SEAT_BY + prev))
         ministry = None
     elif action in (WITHDRAW, DECLINE, CUT, LAPSE, REVOKE_UNAPPLIED):
         # Withdrawal releases every seat; a decline, a cut or a lapse keeps the seats already
@@ -335,12 +337,29 @@ def seat_counters(n: Nomination) -> tuple[str, ...]:
     return (TRACK_RE_REVIEW,) if n.track == TRACK_RE_REVIEW else (n.unit_type, QUOTA_ALL_TYPES)
 
 
+#: A group seat in ``Nomination.seats`` is ``group:<list>:<group>@<authority>``: the group's
+#: counter, taken by a recommendation of ``authority`` (given back when it returns there).
+GROUP_SEAT = "group:"
+GROUP_SEAT_BY = "@"
+
+
+def group_seat(list_id: str, group: str, authority: str) -> str:
+    """The seat of ``group`` (of tag list ``list_id``) a recommendation by ``authority`` takes."""
+    return f"{GROUP_SEAT}{list_id}:{group}{GROUP_SEAT_BY}{authority}"
+
+
+def seat_key(seat: str) -> str:
+    """The counter key of a seat: the authority, or ``group:<list>:<group>`` for a group seat."""
+    return seat.partition(GROUP_SEAT_BY)[0] if seat.startswith(GROUP_SEAT) else seat
+
+
 def quota_usage(nominations: Iterable[Nomination]) -> Counter[tuple[str, str]]:
-    """Seats used per (authority, counter): see :func:`seat_counters`."""
+    """Seats used per (authority or group key, counter): see :func:`seat_counters`."""
     used: Counter[tuple[str, str]] = Counter()
     for n in nominations:
         counters = seat_counters(n)
-        for authority in n.seats:
+        for seat in n.seats:
+            authority = seat_key(seat)
             for counter in counters:
                 used[authority, counter] += 1
     return used

@@ -75,7 +75,9 @@ class Context:
         "lists",
         "nomination",
         "plan",
+        "quota_exceed",
         "quota_limits",
+        "quota_seats",
         "quota_used",
         "registered_in",
     )
@@ -87,6 +89,10 @@ class Context:
     deadline_plan: HopPlan  # the hop whose deadline applies (at the top, withdraw: the one below)
     quota_limits: tuple[tuple[str, int | None], ...]  # (counter, limit) a recommendation moves
     quota_used: Callable[[str, str], int]
+    #: The seats a recommendation takes when the campaign's tag rules decide them (exempt
+    #: units, group caps): (seat, counter key, ((counter, limit), ...)); None: the holder's.
+    quota_seats: tuple[tuple[str, str, tuple[tuple[str, int | None], ...]], ...] | None
+    quota_exceed: str | None  # the reason given to exceed a soft cap (recommend)
     lists: tuple[UnitList, ...]
     listed: frozenset[str] | None  # every unit code on any of ``lists`` (None: not known)
     department_names: Mapping[str, str]
@@ -351,17 +357,66 @@ class _QuotaFree(Guard):
     def __call__(self, ctx: Context) -> Reason | None:
         plan = ctx.plan
         holder = plan.holder.code
+        if ctx.quota_exceed is not None and not may_exceed(ctx):
+            return Reason(
+                "quota_exceed_not_allowed",
+                f"only a department the quota rule names may exceed the quota of {holder}",
+                f"{plan.holder.name} 的推荐名额不允许由该部门超出（仅限名额规则指定的部门，且须说明理由）",
+                {"authority": holder},
+            )
+        if ctx.quota_seats is not None:
+            return _seats_free(ctx)
         for counter, limit in ctx.quota_limits:
             if limit is None:
                 continue
             used = ctx.quota_used(holder, counter)
-            if used >= limit:
+            if used >= limit and not may_exceed(ctx):
                 rule = plan.quota_rule.name if plan.quota_rule is not None else ""
                 return _quota_reason(
                     holder, counter, limit, used, rule,
                     plan.holder.name, ctx.zh([counter]),
                 )  # fmt: skip
         return None
+
+
+def may_exceed(ctx: Context) -> bool:
+    """The actor may exceed the holder's soft cap: the rule is soft, the actor's department
+    is one it names, and a reason was given (recorded in the event)."""
+    rule = ctx.plan.quota_rule
+    actor = ctx.actor
+    return (
+        rule is not None
+        and bool(rule.exceed_by)
+        and ctx.nomination.track == TRACK_NEW  # a re-review share is no rule's cap
+        and ctx.quota_exceed is not None
+        and actor is not None
+        and actor.authority == ctx.plan.holder.code
+        and actor.department in rule.exceed_by
+    )
+
+
+def _seats_free(ctx: Context) -> Reason | None:
+    """The quota guard over the seats the campaign's tag rules decide (``quota_seats``)."""
+    plan = ctx.plan
+    holder = plan.holder.code
+    soft = may_exceed(ctx)
+    for seat, key, limits in ctx.quota_seats or ():
+        own = seat == holder
+        for counter, limit in limits:
+            if limit is None or (own and soft):
+                continue
+            used = ctx.quota_used(key, counter)
+            if used >= limit:
+                rule = plan.quota_rule.name if own and plan.quota_rule is not None else key
+                name = plan.holder.name if own else group_name(key, ctx.department_names)
+                return _quota_reason(key, counter, limit, used, rule, name, ctx.zh([counter]))
+    return None
+
+
+def group_name(key: str, names: Mapping[str, str]) -> str:
+    """``group:<list>:<group>`` in Chinese: the list's name and the group."""
+    _, list_id, group = key.split(":", 2)
+    return f"{names.get(list_id, list_id)}（{group}）"
 
 
 def _quota_reason(

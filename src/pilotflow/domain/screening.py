@@ -44,6 +44,9 @@ class Listing:
     until: datetime | None = None
     reason: str = ""
     unit_name: str = ""
+    #: The unit's group on a tag list (e.g. its central enterprise group), for group quota
+    #: caps: at most ``MAX_GROUP`` characters, no ``:`` or ``@``.
+    group: str = ""
 
     def active(self, at: datetime) -> bool:
         return self.since <= at and (self.until is None or at < self.until)
@@ -81,6 +84,8 @@ class UnitList:
                     f"{where}：统一社会信用代码 {entry.unit_code!r} 无效（{problem[1]}）",
                 )
             moment(entry.since, f"{where}: since")
+            if entry.group:
+                _check_group(entry.group, where)
             if entry.until is not None:
                 moment(entry.until, f"{where}: until")
                 if entry.until <= entry.since:
@@ -90,7 +95,10 @@ class UnitList:
                     )
             index.setdefault(entry.unit_code, []).append(entry)
             until = entry.until.isoformat() if entry.until else ""
-            digest.update(f"{entry.unit_code}|{entry.since.isoformat()}|{until}|{entry.reason}\n".encode())
+            group = f"|{entry.group}" if entry.group else ""  # lists without groups: same version
+            digest.update(
+                f"{entry.unit_code}|{entry.since.isoformat()}|{until}|{entry.reason}{group}\n".encode()
+            )
         return cls(
             list_id,
             version or "sha256:" + digest.hexdigest()[:16],
@@ -124,6 +132,23 @@ class UnitList:
 
     def __repr__(self) -> str:
         return f"<UnitList {self.id} {self.version} ({len(self)} entries)>"
+
+
+#: The longest group name a listing may give (a group's seat counter key must fit 50 characters).
+MAX_GROUP = 20
+
+
+def _check_group(group: object, where: str) -> None:
+    if (
+        not isinstance(group, str)
+        or len(group) > MAX_GROUP
+        or not group.isprintable()
+        or set(group) & set(":@")
+    ):
+        raise InvalidInput(
+            f"{where}: group must be text of at most {MAX_GROUP} printable characters without ':' or '@'",
+            f"{where}：分组必须是不超过 {MAX_GROUP} 个可打印字符的文本，且不含 ':' 或 '@'",
+        )
 
 
 def empty_lists(campaign: Campaign) -> list[UnitList]:

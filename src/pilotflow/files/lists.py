@@ -1,4 +1,5 @@
-"""Lists of units read from CSV files: columns ``unit_code, unit_name, since, until, reason``;
+"""Lists of units read from CSV files: columns ``unit_code, unit_name, since, until, reason``
+(and ``group``, optional, for group quota caps);
 dates as ``2023-10-10`` (the start of that day in the campaign's time zone) or an ISO
 date-time with an offset. A malformed file is refused with its row and column."""
 
@@ -20,7 +21,7 @@ from ._io import LIST_FILE_MAX_BYTES, fs_path, read_text
 __all__ = ["load_list", "parse_list"]
 
 
-_COLUMNS = ("unit_code", "unit_name", "since", "until", "reason")
+_COLUMNS = ("unit_code", "unit_name", "since", "until", "reason", "group")
 
 
 def _when(text: str, source: str, path: str, timezone: str) -> datetime:
@@ -153,4 +154,5 @@ def _rows(reader: csv.DictReader[str], source: str, timezone: str) -> Iterator[L
             until,
             (row.get("reason") or "").strip(),
             (row.get("unit_name") or "").strip(),
+            (row.get("group") or "").strip(),
         )

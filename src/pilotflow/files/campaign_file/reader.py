@@ -72,6 +72,7 @@ _TOP_KEYS_OPTIONAL = (
     "notice",
     "ministry",
     "re_review",
+    "tag_lists",
 )
 
 
@@ -175,7 +176,11 @@ class _Reader(Scope):
         priority: dict[str, Text] = s(
             "priority_lists", lambda: listed(self, doc.get("priority_lists", {}), "priority_lists"), {}
         )
-        self.list_ids = {**screening, **priority}
+        tags: dict[str, Text] = s(
+            "tag_lists", lambda: listed(self, doc.get("tag_lists", {}), "tag_lists"), {}
+        )
+        self.list_ids = {**screening, **priority, **tags}
+        self.departments = campaign_departments
         reporting: tuple[ReportingRule, ...] = s(
             "reporting", lambda: reporting_rules(self, doc.get("reporting", [])), ()
         )
@@ -216,6 +221,7 @@ class _Reader(Scope):
             scope=campaign_scope,
             authorities=extra,
             entries=entries,
+            tag_lists=tags,
         )
 
     def _check_acting(
