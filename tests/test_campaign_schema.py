@@ -7,6 +7,7 @@ Editors check and complete campaign files with it; the loader stays the full che
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import re
@@ -22,7 +23,7 @@ from jsonschema import Draft202012Validator
 import pilotflow as pf
 from pilotflow.cli import cli
 from pilotflow.domain.rules import SCORE_RULES
-from pilotflow.files.campaign_file import bounds, reader, safe_yaml
+from pilotflow.files.campaign_file import bounds, quotas, reader, safe_yaml
 from pilotflow.files.campaign_file.header import DEADLINE_RULES
 from pilotflow.files.campaign_file.re_review import ROUNDINGS
 from pilotflow.files.materials import CHECKED_FORMATS
@@ -93,6 +94,9 @@ screening_lists:
   dishonest: {en: serious dishonesty list, zh: 严重失信主体名单, source: 示〔2023〕1号, note: 不得推荐}
 priority_lists:
   reserve_pool: {en: reserve pool, zh: 储备库, source: 示〔2023〕1号, note: 优先推荐}
+tag_lists:
+  provincial_soe: {en: provincially owned, zh: 省属企业, source: 示〔2023〕1号, note: 不占属地指标}
+  ce_members: {en: central enterprise members, zh: 中央企业成员单位}
 reporting:
   - sender: {within: ["370000"], levels: [city]}
     scenarios: [online]
@@ -113,8 +117,13 @@ quotas:
     recommender: {codes: [370100]}
     limits: {enterprise: 3, park: 1}
     total: 4
+    per_authority:
+      "370100": {enterprise: 2, total: 3}
+    exempt: {lists: [provincial_soe]}
+    soft: {exceed_by: [industry]}
     source: 示〔2023〕1号
     note: 济南市
+  - {name: groups, recommender: {levels: [city]}, group: {list: ce_members}, limits: {enterprise: 1}}
   - {name: others, recommender: {}, total: null}
 hops:
   - name: districts_to_jinan
@@ -196,6 +205,7 @@ def _loads(text: str) -> bool:
     return True
 
 
+@functools.cache
 def _every_document() -> list[tuple[str, Any]]:
     """Every campaign the tests know that the loader accepts, as plain data."""
     docs = [*_bundled(), ("EVERY_KEY", _document(EVERY_KEY))]
@@ -389,6 +399,11 @@ MISSPELT = [
     ("entry[0]", "lists", "list"),
     ("quotas[0]", "limits", "limts"),
     ("quotas[0].recommender", "codes", "code"),
+    ("quotas[0]", "per_authority", "per_authorty"),
+    ("quotas[0].soft", "exceed_by", "exceeded_by"),
+    ("quotas[0].exempt", "lists", "list"),
+    ("quotas[1].group", "list", "lists"),
+    ("tag_lists.ce_members", "zh", "ch"),
     ("hops[0]", "deadline", "dedline"),
     ("hops[1].materials[1]", "copies", "copy"),
     ("ranking", "priority_lists", "priority_list"),
@@ -489,6 +504,8 @@ def test_bounds_and_choices_are_the_loaders() -> None:
         == _bounds_of(re_review["video_tolerance_seconds"])
     )
     assert (0, pf.campaign.MAX_CLOCK_TOLERANCE_SECONDS) == _bounds_of(p["clock_tolerance_seconds"])
+    group_list = quota["group"]["properties"]["list"]["maxLength"]
+    assert quotas.MAX_GROUP_LIST == group_list
     for rules in ("reporting", "entry", "quotas", "hops", "authorities"):
         assert bounds.MAX_RULES == p[rules]["maxItems"], rules
     assert list(reader.CAMPAIGN_FORMATS) == p["format"]["enum"]
