@@ -537,10 +537,17 @@ def campaign_show(source: str) -> None:
     lists.add_column("list", no_wrap=True)
     lists.add_column("role", no_wrap=True)
     lists.add_column("名称 / name")
-    for list_id, name in c.screening_lists.items():
-        lists.add_row(_show(list_id), "[red]bars 不得推荐[/]", f"{_show(name.zh)} / {_show(name.en)}")
+    roles = {
+        "bar": "[red]bars 不得推荐[/]",
+        "admit": "[yellow]admits only 名单内方可推荐[/]",
+        "rank_first": "[green]ranks first 优先推荐[/]",
+        "tag": "tags 标注",
+    }
+    for list_id, about in c.list_rules().items():
+        lists.add_row(_show(list_id), roles[about.kind], f"{_show(about.name.zh)} / {_show(about.name.en)}")
     for list_id in c.ranking.priority_lists:
-        lists.add_row(_show(list_id), "[green]ranks first 优先推荐[/]", "")
+        if list_id not in c.lists:  # a campaign built without ``lists``
+            lists.add_row(_show(list_id), roles["rank_first"], "")
     console.print(lists)
 
 

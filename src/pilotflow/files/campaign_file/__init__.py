@@ -28,8 +28,9 @@ This package's modules, in the order a file is read:
 * one module per section: ``header`` (id, time zone, deadline rule, documents), ``levels``
   (levels, departments, unit types, scenarios), ``materials``, ``routes`` (reporting and
   hop rules), ``deadlines`` (a hop's deadline, and their order along every route),
-  ``quotas``, ``lists`` (screening and priority lists, ranking), ``notice``, ``ministry``,
-  ``re_review``.
+  ``quotas``, ``lists`` (the lists of four kinds, and the older screening and priority lists,
+  ranking), ``notice``, ``ministry``, ``re_review``, ``tracks`` (each track's lists, ranking,
+  materials and share cap, moved onto the lists, ranking, hops and re-review rules).
 * ``reader``: :class:`_Reader`, which reads the sections in order and builds the campaign.
 """
 

@@ -1,6 +1,7 @@
-"""Deadlines: how a hop's ``deadline`` is read (a date, read with ``deadline_rule``, or an ISO
-8601 date-time with an offset), and the check, once the campaign is built, that along the
-route of every authority no hop closes earlier than a hop before it."""
+"""Deadlines: how a hop's (and the filing's) ``deadline`` is read (a date, read with
+``deadline_rule``, or an ISO 8601 date-time with an offset), and the check, once the campaign
+is built, that along the route of every authority no hop closes earlier than a hop before it,
+and the filing deadline no later than the first."""
 
 from __future__ import annotations
 
@@ -117,7 +118,9 @@ class _Walk:
             rule = self.rules[pair]
             if rule is None or rule.deadline is None:
                 continue
-            if previous is not None:
+            if previous is None:
+                _filing_first(r, campaign, start.code, start.name, (rule, *pair))
+            else:
                 before = previous[0].deadline
                 assert before is not None
                 if rule.deadline < before:
@@ -138,6 +141,23 @@ def _one_top(r: Scope, tops: Mapping[str, str]) -> str | None:
             "一次遴选只能有一个最高层级机关（请收窄 scope 或增加 reporting 规则）",
         )
     return next(iter(tops), None)
+
+
+def _filing_first(
+    r: Scope, campaign: Campaign, origin: str, name: str, first: tuple[HopRule, str, str]
+) -> None:
+    """The filing deadline (``filing``) closes no later than the first hop along a route."""
+    filing, (rule, sender, receiver) = campaign.filing, first
+    if filing is None or rule.deadline is None or filing.deadline <= rule.deadline:
+        return
+    d1, d2 = filing.deadline.isoformat(), rule.deadline.isoformat()
+    r.fail(
+        "filing.deadline",
+        f"the filing deadline closes at {d1}, after the first hop along the route of {origin} "
+        f"({name}): hop {short(rule.name)} ({sender} → {receiver}) closes at {d2}",
+        f"申报截止时间 {d1} 晚于 {origin}（{name}）推荐路线上的第一个环节 {short(rule.name)}"
+        f"（{sender} → {receiver}）的截止时间 {d2}",
+    )
 
 
 def _out_of_order(
