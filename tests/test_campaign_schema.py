@@ -22,6 +22,8 @@ from jsonschema import Draft202012Validator
 
 import pilotflow as pf
 from pilotflow.cli import cli
+from pilotflow.domain.campaign import LIST_KINDS
+from pilotflow.domain.names import TRACKS
 from pilotflow.domain.rules import SCORE_RULES
 from pilotflow.files.campaign_file import bounds, quotas, reader, safe_yaml
 from pilotflow.files.campaign_file.header import DEADLINE_RULES
@@ -94,9 +96,32 @@ screening_lists:
   dishonest: {en: serious dishonesty list, zh: 严重失信主体名单, source: 示〔2023〕1号, note: 不得推荐}
 priority_lists:
   reserve_pool: {en: reserve pool, zh: 储备库, source: 示〔2023〕1号, note: 优先推荐}
-tag_lists:
-  provincial_soe: {en: provincially owned, zh: 省属企业, source: 示〔2023〕1号, note: 不占属地指标}
-  ce_members: {en: central enterprise members, zh: 中央企业成员单位}
+lists:
+  provincial_soe: {en: provincially owned, zh: 省属企业, kind: tag, source: 示〔2023〕1号, note: 不占属地指标}
+  ce_members: {en: central enterprise members, zh: 中央企业成员单位, kind: tag}
+  labs: {en: key laboratories, zh: 重点实验室, kind: admit, tracks: [new], unit_types: [park]}
+  credit: {en: credit list, zh: 信用名单, kind: bar, levels: [city, province], within: ["370000"]}
+  pool: {en: provincial pool, zh: 省级储备库, kind: rank_first, tracks: [re_review]}
+tracks:
+  new: {en: new applications, zh: 新申报, lists: [dishonest, labs], ranking: [reserve_pool]}
+  re_review:
+    en: re-review
+    zh: 复核
+    lists: [credit]
+    ranking: [pool]
+    materials: {districts_to_jinan: [table]}
+    share: {max_share: 0.6, rounding: ceil}
+    batches: [2019]
+    source: 示〔2023〕1号
+    note: 复核单位
+filing: {deadline: "2023-10-17", source: 示〔2023〕1号, note: 网上申报}
+checks:
+  - name: jinan_on_site
+    at: {codes: [370100]}
+    tracks: [re_review]
+    on_site: {rate: 0.5, by: [industry]}
+    source: 示〔2023〕1号
+    note: 实地抽查
 reporting:
   - sender: {within: ["370000"], levels: [city]}
     scenarios: [online]
@@ -144,16 +169,11 @@ hops:
 ranking: {priority_lists: [reserve_pool]}
 notice: {working_days: 7}
 ministry:
-  combine: trimmed_mean
-  pass_score: 65
-  min_experts: 5
-  spot_check_rate: 0.25
+  review: none
+  spot_check: none
   source: 示〔2023〕1号
-  note: 专家评审
+  note: 不设专家评审与抽查
 re_review:
-  batches: [2017, 2018]
-  max_share: 0.7
-  rounding: round_half_up
   video_seconds: 300
   video_tolerance_seconds: 30
 """
@@ -403,13 +423,18 @@ MISSPELT = [
     ("quotas[0].soft", "exceed_by", "exceeded_by"),
     ("quotas[0].exempt", "lists", "list"),
     ("quotas[1].group", "list", "lists"),
-    ("tag_lists.ce_members", "zh", "ch"),
+    ("lists.ce_members", "kind", "kinds"),
+    ("tracks.re_review", "share", "shares"),
+    ("tracks.re_review.share", "max_share", "max"),
+    ("filing", "deadline", "dedline"),
+    ("checks[0]", "on_site", "onsite"),
+    ("checks[0].on_site", "rate", "rates"),
     ("hops[0]", "deadline", "dedline"),
     ("hops[1].materials[1]", "copies", "copy"),
     ("ranking", "priority_lists", "priority_list"),
     ("notice", "working_days", "workdays"),
-    ("ministry", "pass_score", "passscore"),
-    ("re_review", "max_share", "maxshare"),
+    ("ministry", "spot_check", "spotcheck"),
+    ("re_review", "video_seconds", "video_second"),
 ]
 
 
@@ -493,8 +518,8 @@ def test_bounds_and_choices_are_the_loaders() -> None:
     quota = d["quotaRule"]["properties"]
     assert bounds.QUOTAS == _bounds_of(quota["limits"]["additionalProperties"]) == _bounds_of(quota["total"])
     assert bounds.COPIES == _bounds_of(d["materialRequirement"]["oneOf"][1]["properties"]["copies"])
-    assert bounds.WORKING_DAYS == _bounds_of(d["notice"]["properties"]["working_days"])
-    assert bounds.EXPERTS == _bounds_of(d["ministry"]["properties"]["min_experts"])
+    assert bounds.WORKING_DAYS == _bounds_of(d["noticeRules"]["properties"]["working_days"])
+    assert bounds.EXPERTS == _bounds_of(d["ministryRules"]["properties"]["min_experts"])
     video = d["material"]["properties"]["video"]["properties"]
     re_review = d["re_review"]["properties"]
     assert bounds.VIDEO_SECONDS == _bounds_of(video["seconds"]) == _bounds_of(re_review["video_seconds"])
@@ -510,8 +535,12 @@ def test_bounds_and_choices_are_the_loaders() -> None:
         assert bounds.MAX_RULES == p[rules]["maxItems"], rules
     assert list(reader.CAMPAIGN_FORMATS) == p["format"]["enum"]
     assert sorted(DEADLINE_RULES) == sorted(p["deadline_rule"]["enum"])
+    assert list(LIST_KINDS) == d["unitList"]["properties"]["kind"]["enum"]
+    assert list(TRACKS) == d["track"]["enum"]
+    assert bounds.YEARS == _bounds_of(d["trackEntry"]["properties"]["batches"]["items"])
+    assert bounds.MAX_RULES == p["checks"]["maxItems"]
     assert list(pf.AuthorityGraph.LEVELS) == d["level"]["enum"]
     assert sorted(pf.AuthorityGraph.KINDS) == d["kind"]["enum"]
     assert sorted(CHECKED_FORMATS) == d["format"]["anyOf"][0]["enum"]
     assert list(ROUNDINGS) == re_review["rounding"]["enum"]
-    assert list(SCORE_RULES) == d["ministry"]["properties"]["combine"]["enum"]
+    assert list(SCORE_RULES) == d["ministryRules"]["properties"]["combine"]["enum"]
