@@ -65,6 +65,7 @@ class Refusals:
         #: The file's top-level keys in the order written: problems are reported in that order
         #: (sections are read in the order they depend on each other).
         self.order: tuple[str, ...] = ()
+        self.sections: frozenset[str] = frozenset()  # the top-level keys pilotflow reads
 
     def fail(self, path: str, en: str, zh: str) -> NoReturn:
         """Refuse the item being read (see :meth:`collecting`)."""
@@ -119,7 +120,7 @@ class Refusals:
         except _Stopped:
             pass
         if self.problems:
-            rank = {key: i for i, key in enumerate(self.order)}
+            rank = {key: i for i, key in enumerate(self.order) if key in self.sections}
             ordered = sorted(self.problems, key=lambda p: rank.get(section_of(p.path), -1))
             raise CampaignFileError.of(self.source, ordered, truncated=self.stopped)
         if result is None:  # pragma: no cover - a skip always follows a recorded problem

@@ -105,6 +105,7 @@ class _Reader(Scope):
                 f"文件顶层应为映射（键: 值），实际为{zh}",
             )
         self.order = tuple(str(key) for key in document)
+        self.sections = frozenset((*_TOP_KEYS_REQUIRED, *_TOP_KEYS_OPTIONAL))
         self.format = self._format(document.get("format", 1))
         with self.collecting(""):
             self.mapping(document, "", _TOP_KEYS_REQUIRED, _TOP_KEYS_OPTIONAL)
