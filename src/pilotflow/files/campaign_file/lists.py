@@ -90,21 +90,8 @@ def unit_lists(
                     "（请在 tracks 中声明）",
                 )
             ),
-            unit_types=frozenset(
-                r.unit_type(item, f"{join(path, 'unit_types')}[{i}]")
-                for i, item in enumerate(r.sequence(entry.get("unit_types", []), join(path, "unit_types")))
-            ),
-            levels=frozenset(
-                r.choices(
-                    entry.get("levels", []),
-                    join(path, "levels"),
-                    r.levels,
-                    "level",
-                    "层级",
-                    " (not one of this campaign's levels)",
-                    "（不是本次遴选的层级）",
-                )
-            ),
+            unit_types=r.unit_type_codes(entry.get("unit_types", []), join(path, "unit_types")),
+            levels=r.level_codes(entry.get("levels", []), join(path, "levels")),
             within=r.authorities(entry.get("within", []), join(path, "within")),
             source=r.info(entry, path),
         )

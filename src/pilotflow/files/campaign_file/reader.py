@@ -165,7 +165,7 @@ class _Reader(Scope):
             nothing_added,
         )
         campaign_acting: tuple[ActingRule, ...] = s(
-            "acting", lambda: acting(self, doc.get("acting"), campaign_departments), ()
+            "acting", lambda: acting(self, doc.get("acting"), campaign_departments, self.format), ()
         )
         s("authorities", lambda: self._check_acting(extra, unstated, campaign_acting), None)
         campaign_scope: Selector = s("scope", lambda: scope(self, doc.get("scope")), Selector())
