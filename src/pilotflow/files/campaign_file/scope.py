@@ -115,6 +115,7 @@ class Scope(Values):
                 "层级",
                 " (not one of this campaign's levels)",
                 "（不是本次遴选的层级）",
+                section="levels",
             )
         )
 
