@@ -3,7 +3,7 @@
 ::
 
     pilotflow demo [--db PATH] [--fresh/--keep]          run a slice of the 2023 campaign
-    pilotflow campaign list | show [ID|PATH] | check PATH
+    pilotflow campaign list | show [ID|PATH] | check PATH | schema
     pilotflow route CODE [--campaign ID]                  the route from an authority
     pilotflow nominations --db PATH [--holder ..]         what a store holds
     pilotflow quota AUTHORITY --db PATH                   limits, use, remaining
@@ -29,6 +29,7 @@ it (as in git).
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import shlex
@@ -585,6 +586,16 @@ def campaign_check(path: Path) -> None:
         f"({len(c.levels)} levels, {len(c.unit_types)} unit types, {len(c.quotas)} quota rules, "
         f"{len(c.hops)} hops, {len(c.screening_lists)} lists) · revision {_show(c.revision)}"
     )
+
+
+@campaign.command("schema")
+def campaign_schema() -> None:
+    """Print the JSON Schema of campaign files, for editors.
+
+    ``pilotflow campaign schema > campaign.schema.json`` writes it beside your files (ASCII
+    JSON, Chinese as escapes, so any terminal encoding will do); see docs/campaign-format.md.
+    """
+    click.echo(json.dumps(pf.campaign_file.campaign_schema(), indent=2))
 
 
 # -- route ------------------------------------------------------------------------------
