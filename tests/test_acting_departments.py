@@ -213,8 +213,8 @@ def test_a_format_2_file_without_acting_has_its_own_departments_act() -> None:
     review and stamp everywhere (never the graph's departments of another campaign); in
     format 1 the graph's own act, as before."""
     text = re.sub(r"(?m)^acting:\n(  .*\n)+", "", ONE_DEPARTMENT)
-    campaign = parse_campaign("format: 2\n" + text, source="two.yaml")
+    assert "\nformat: 2\n" in text
+    campaign = parse_campaign(text, source="two.yaml")
     assert ("development_reform",) == _run(campaign).graph["371000"].stamping
-    assert ("industry", "civil_affairs", "health") == _run(parse_campaign(text, source="one.yaml")).graph[
-        "371000"
-    ].departments
+    one = parse_campaign(text.replace("\nformat: 2\n", "\n"), source="one.yaml")
+    assert ("industry", "civil_affairs", "health") == _run(one).graph["371000"].departments

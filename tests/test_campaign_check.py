@@ -156,7 +156,7 @@ def test_format_2_loads_the_same_campaign() -> None:
     assert one.quotas == two.quotas
     assert one.hops == two.hops
     assert one.unit_types == two.unit_types
-    assert pf.load_campaign("smart-health-elderly-care-2023").format == 1
+    assert pf.load_campaign("smart-health-elderly-care-2023").format == 2
 
 
 @pytest.mark.parametrize("value", ["3", "0", "99999999999"])

@@ -134,6 +134,11 @@ def test_added_authorities_recommend() -> None:
             "authorities",
             "层级",
         ),
+        (
+            '{code: "' + "X" * 30 + '", name: 雄安, kind: new_area, level: city, parent: "130000"}',
+            "authorities[0].code",
+            "新增机关的代码",
+        ),
     ],
 )
 def test_a_wrong_added_authority_is_refused_at_its_path(entry: str, path: str, zh: str) -> None:

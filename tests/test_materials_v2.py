@@ -159,7 +159,7 @@ def test_the_old_re_review_video_keys_still_apply(tmp_path: Path) -> None:
     material keeps loading, and its bounds still hold the campaign's videos."""
     text = edited(VIDEO_BLOCK, "    formats: [mp4]\n")
     text = text.replace(
-        "  rounding: floor ", "  video_seconds: 10\n  video_tolerance_seconds: 1\n  rounding: floor ", 1
+        "  rounding: floor\n", "  video_seconds: 10\n  video_tolerance_seconds: 1\n  rounding: floor\n", 1
     )
     campaign = pf.parse_campaign(text)
     assert (10, 1) == (campaign.re_review.video_seconds, campaign.re_review.video_tolerance_seconds)

@@ -152,12 +152,12 @@ def test_format_2_holds_only_the_steps_it_declares() -> None:
     format, and ``none`` beside the step's own keys is refused."""
     ministry = re.search(r"\nministry:\n(?:  .*\n)+", BUNDLED_YAML)
     assert ministry is not None
-    silent = variant((RULE_LINE, RULE_LINE + "format: 2\n"), (NOTICE, ""), (ministry.group(), "\n"))
+    silent = variant(("\nformat: 2\n", "\nformat: 2\n"), (NOTICE, ""), (ministry.group(), "\n"))
     assert (False, False, False) == (silent.phases.notice, silent.phases.review, silent.phases.spot_check)
     with pytest.raises(pf.CampaignFileError) as info:
-        variant((RULE_LINE, RULE_LINE + "format: 2\n"), (NOTICE, "notice: {}\n"))
+        variant(("\nformat: 2\n", "\nformat: 2\n"), (NOTICE, "notice: {}\n"))
     assert "notice" == info.value.path
-    declared = variant((RULE_LINE, RULE_LINE + "format: 2\n"))
+    declared = variant(("\nformat: 2\n", "\nformat: 2\n"))
     assert (True, True, True) == (declared.phases.notice, declared.phases.review, declared.phases.spot_check)
     with pytest.raises(pf.CampaignFileError) as info:
         variant(("  spot_check_rate: 0.2 ", "  spot_check: none\n  spot_check_rate: 0.2 "))

@@ -200,6 +200,21 @@ def test_a_soft_cap_is_exceeded_only_by_an_authorised_department_with_a_reason()
     assert_replays(run)
 
 
+def test_a_reason_to_exceed_a_quota_that_is_not_full_is_refused() -> None:
+    """A reason to exceed Weihai's soft cap while a seat is still free would record an
+    exceedance that never happened: it is refused (``quota_not_full``), nothing changes, and
+    the recommendation goes ahead without one."""
+    run = make(variant(SOFT))
+    first = at_city(run, 1)
+    before = state_of(run)
+    error = refused(
+        lambda: run.recommend(pf.Actor("371000", "industry", "l"), first.id, exceed_quota_reason="重点")
+    )
+    assert ["quota_not_full"] == codes(error.reasons)
+    assert state_of(run) == before
+    assert "370000" == run.recommend(pf.Actor("371000", "industry", "l"), first.id).holder
+
+
 def test_a_campaign_without_the_new_keys_behaves_as_before(campaign: pf.Campaign) -> None:
     """The bundled campaign has no tag lists; its rules have no rows, groups, exemptions or
     soft caps."""

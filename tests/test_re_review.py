@@ -60,7 +60,7 @@ NOTICE_CLOSES = shanghai(2023, 11, 10)
 BUNDLED_YAML = (
     resources.files("pilotflow").joinpath("data", "campaigns", f"{CAMPAIGN_ID}.yaml").read_text("utf-8")
 )
-ROUNDING_LINE = 'rounding: floor               # "at most 70%": round the number of seats down'
+ROUNDING_LINE = "  rounding: floor\n"
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -454,7 +454,7 @@ def test_share_rounding_is_a_campaign_setting(
     clock: pf.FixedClock, rounding: str, applicants: int, seats: int
 ) -> None:
     """A campaign with ``re_review.rounding`` round_half_up or ceil gives Shandong those seats."""
-    campaign = variant(ROUNDING_LINE, f"rounding: {rounding}")
+    campaign = variant(ROUNDING_LINE, f"  rounding: {rounding}\n")
     assert rounding == campaign.re_review.rounding
     run = pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=clock)
     at_province(run, applicants)

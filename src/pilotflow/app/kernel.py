@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from ..domain.authorities import AuthorityGraph
+from ..domain.authorities import Authority, AuthorityGraph
 from ..domain.calendar import MOMENT_YEARS, Clock, SystemClock, moment
 from ..domain.campaign import Campaign
 from ..domain.events import (
@@ -200,13 +200,13 @@ def moved_seats(
     return tuple(seats)
 
 
-def _base_extra(campaign: Campaign, top: str) -> dict[str, Any]:
-    """What every guard context's ``extra`` holds: the top authority, the experts needed, and
-    the phases as configured steps (the filing deadline, the steps held, the campaign itself
-    for its on-site checks below the top)."""
+def _base_extra(campaign: Campaign, top: Authority) -> dict[str, Any]:
+    """What every guard context's ``extra`` holds: the top authority (its code and name), the
+    experts needed, and the phases as configured steps (the filing deadline, the steps held,
+    the campaign itself for its on-site checks below the top)."""
     experts = campaign.ministry.min_experts if campaign.phases.review else 0
-    return {"top": top, "min_experts": experts, "filing": campaign.filing, "phases": campaign.phases,
-            "campaign": campaign}  # fmt: skip
+    return {"top": top.code, "top_name": top.name, "min_experts": experts, "filing": campaign.filing,
+            "phases": campaign.phases, "campaign": campaign}  # fmt: skip
 
 
 class Kernel(Arguments):
@@ -260,7 +260,7 @@ class Kernel(Arguments):
         self._quota_used_bound = self._quota_used  # one bound method, not one per action
         self._admit = Admission(campaign)
         self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
-        self._base_extra = _base_extra(campaign, campaign.top or self.graph.top.code)
+        self._base_extra = _base_extra(campaign, self.graph[campaign.top or self.graph.top.code])
         self._lists = _checked_lists(campaign, lists)
         #: The lists routing and entry rules name (None: no rule asks anything of the unit).
         conditions = [rule.unit for rule in campaign.reporting] + [rule.unit for rule in campaign.entries]

@@ -236,7 +236,10 @@ def _name(graph: pf.AuthorityGraph, code: str) -> str:
     if code not in graph:
         return _show(code)
     a = graph[code]
-    return "三部委（联合）" if a.level == "ministry" and " " in a.name else _show(a.name)
+    parts = a.name.split()
+    if a.level == "ministry" and len(parts) > 1:  # the joint ministries: 三部委（联合）, 四部委...
+        return f"{'两三四五六七八九'[min(len(parts), 9) - 2]}部委（联合）"
+    return _show(a.name)
 
 
 def _type_name(campaign: pf.Campaign, unit_type: str, *, short: bool = False) -> str:

@@ -418,16 +418,25 @@ class _QuotaFree(Guard):
             )
         if ctx.quota_seats is not None:
             return _seats_free(ctx)
+        full = False
         for counter, limit in ctx.quota_limits:
             if limit is None:
                 continue
             used = ctx.quota_used(holder, counter)
+            full = full or used >= limit
             if used >= limit and not may_exceed(ctx):
                 rule = plan.quota_rule.name if plan.quota_rule is not None else ""
                 return _quota_reason(
                     holder, counter, limit, used, rule,
                     plan.holder.name, ctx.zh([counter]),
                 )  # fmt: skip
+        if ctx.quota_exceed is not None and not full:
+            return Reason(
+                "quota_not_full",
+                f"the quota of {holder} is not full: there is nothing to exceed, recommend without a reason",
+                f"{plan.holder.name} 的推荐名额尚未用满，无需说明超出名额的理由，请直接推荐",
+                {"authority": holder},
+            )
         return None
 
 
@@ -714,14 +723,16 @@ class _NoticeWindow(Guard):
 @frozen(repr=False)
 class _ActorIsTop(Guard):
     code = "actor_is_top"
-    doc = "the actor is a department of the top authority (the ministry)"
+    doc = "the actor is a department of the top authority (the ministry, or a province's own top)"
 
     def __call__(self, ctx: Context) -> Reason | None:
         actor, top = ctx.actor, ctx.extra.get("top")
         if actor is None or top is None or actor.authority == top:
             return None
-        return _simple("not_authorized", f"only the ministry ({top}) may do this",
-                       f"仅部级主管部门（{top}）可执行此操作", actor_authority=actor.authority)  # fmt: skip
+        name = ctx.extra.get("top_name") or top
+        return _simple("not_authorized", f"only the top of the campaign ({top}) may do this",
+                       f"仅本次遴选的最高一级机关（{name}）可执行此操作",
+                       actor_authority=actor.authority)  # fmt: skip
 
 
 def expert_not_scored() -> Guard:

@@ -123,7 +123,7 @@ LIVE_STATES: Final[tuple[str, ...]] = tuple(s for s in STATES if s not in FINAL_
 
 STATE_ZH: Final[Mapping[str, str]] = MappingProxyType({
     NEW: "未申报", AWAITING_APPLICATION: "待申请复核", IN_REVIEW: "审核推荐中",
-    RECEIVED: "部级已受理", REVIEWED: "专家评审通过", PROPOSED: "拟认定", ON_NOTICE: "公示中",
+    RECEIVED: "最高一级已受理", REVIEWED: "专家评审通过", PROPOSED: "拟认定", ON_NOTICE: "公示中",
     OBJECTED: "公示异议处理中", ANNOUNCED: "已公告", DECLINED: "未予推荐", WITHDRAWN: "已撤回",
     NOT_RECOMMENDED: "名额已满未推荐", LAPSED: "逾期未报送", REJECTED: "未通过",
     REMOVED: "公示后取消", REVOKED: "已撤销",

@@ -20,7 +20,6 @@ from .deadlines import deadline
 from .messages import join
 from .scope import INFO, Scope
 
-FORMATS = (1, 2)
 #: How a file says a step is absent.
 NONE = "none"
 #: The keys of ``ministry`` that declare the expert review, and those a format-2 file must give.
@@ -89,30 +88,33 @@ def check_rules(r: Scope, value: object, departments: Mapping[str, object]) -> t
     out = []
     for index, item in enumerate(r.rules(value, "checks")):
         path = f"checks[{index}]"
-        entry = r.mapping(item, path, ("name", "at", "on_site"), ("tracks", *INFO))
-        source = r.info(entry, path)
-        tracks = r.choices(
-            entry.get("tracks", []),
-            join(path, "tracks"),
-            TRACKS,
-            "track",
-            "申报类别",
-            f" ({', '.join(TRACK_EN[t] for t in TRACKS)})",
-            f"（{'、'.join(TRACK_ZH[t] for t in TRACKS)}）",
-        )
-        site_path = join(path, "on_site")
-        site = r.mapping(entry["on_site"], site_path, (), ("rate", "by"))
-        rate = None if "rate" not in site else r.number(site["rate"], join(site_path, "rate"), (0, 1))
-        by = r.choices(site.get("by", []), join(site_path, "by"), tuple(departments), "department", "部门")
-        out.append(
-            CheckRule(
-                name=r.string(entry["name"], join(path, "name")),
-                at=r.selector(entry["at"], join(path, "at")),
-                tracks=frozenset(tracks),
-                rate=rate,
-                by=tuple(by),
-                source=source,
+        with r.collecting(path):
+            entry = r.mapping(item, path, ("name", "at", "on_site"), ("tracks", *INFO))
+            source = r.info(entry, path)
+            tracks = r.choices(
+                entry.get("tracks", []),
+                join(path, "tracks"),
+                TRACKS,
+                "track",
+                "申报类别",
+                f" ({', '.join(TRACK_EN[t] for t in TRACKS)})",
+                f"（{'、'.join(TRACK_ZH[t] for t in TRACKS)}）",
             )
-        )
+            site_path = join(path, "on_site")
+            site = r.mapping(entry["on_site"], site_path, (), ("rate", "by"))
+            rate = None if "rate" not in site else r.number(site["rate"], join(site_path, "rate"), (0, 1))
+            by = r.choices(
+                site.get("by", []), join(site_path, "by"), tuple(departments), "department", "部门"
+            )
+            out.append(
+                CheckRule(
+                    name=r.string(entry["name"], join(path, "name")),
+                    at=r.selector(entry["at"], join(path, "at")),
+                    tracks=frozenset(tracks),
+                    rate=rate,
+                    by=tuple(by),
+                    source=source,
+                )
+            )
     r.unique([rule.name for rule in out], "checks", "check rule name", "抽查规则名称")
     return tuple(out)

@@ -3,6 +3,7 @@ lacks: new areas, associations, regulators) and ``scope`` (which authorities tak
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from ...domain.authorities import LEVELS, Authority
@@ -10,6 +11,11 @@ from ...domain.campaign import Selector, Text
 from ...errors import PilotflowError
 from .messages import join, short
 from .scope import INFO, Scope
+
+#: An added authority's code: short and plain, as the graph's own (``XPCC``, ``CE-CEC``), so
+#: that every store keeps it whole wherever a holder or a seat is recorded.
+_CODE_LENGTH = 20
+_CODE = re.compile(rf"[A-Za-z0-9_-]{{1,{_CODE_LENGTH}}}")
 
 _AUTHORITY_KEYS = ("code", "name", "kind", "level")
 _AUTHORITY_OPTIONAL = ("parent", "admin_parent", "admits", "departments", "replaces", *INFO)
@@ -30,6 +36,13 @@ def added_authorities(
             entry = r.mapping(item, path, _AUTHORITY_KEYS, _AUTHORITY_OPTIONAL)
             r.info(entry, path)
             code = r.code(entry["code"], join(path, "code"))
+            if not _CODE.fullmatch(code):
+                r.fail(
+                    join(path, "code"),
+                    f"an added authority's code is 1 to {_CODE_LENGTH} letters, digits, '-' or '_' "
+                    f"(got {short(code)})",
+                    f"新增机关的代码须为 1 至 {_CODE_LENGTH} 个字母、数字、'-' 或 '_'",
+                )
             replaces = r.boolean(entry.get("replaces", False), join(path, "replaces"))
             if any(a.code == code for a in added):
                 r.fail(
