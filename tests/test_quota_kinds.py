@@ -99,9 +99,12 @@ def test_a_per_authority_row_gives_that_authority_its_own_caps() -> None:
 
 
 def test_a_per_authority_row_must_name_a_known_authority_and_unit_type() -> None:
-    """A code the graph lacks, or an undeclared unit type, in a row is refused at its key path."""
+    """A code the graph lacks, an undeclared unit type, or an authority the rule's recommender
+    does not select (a row that could never apply: a province in a rule for cities), in a row
+    is refused at its key path."""
     for row, path in (('"379999": {enterprise: 2}', "per_authority.379999"),
-                      ('"371000": {factory: 2}', "per_authority.371000.factory")):  # fmt: skip
+                      ('"371000": {factory: 2}', "per_authority.371000.factory"),
+                      ('"370000": {enterprise: 2}', "per_authority.370000")):  # fmt: skip
         with pytest.raises(pf.CampaignFileError) as info:
             variant(f"  - name: t\n    recommender: {{levels: [city]}}\n    per_authority: {{{row}}}\n")
         assert info.value.path == f"quotas[0].{path}"

@@ -32,7 +32,7 @@ from attrs import evolve, field, frozen
 
 from ..errors import GraphError, InvalidInput, UnknownAuthority, UnknownDepartment
 from .inputs import check_sequence
-from .selectors import ActingRule, Selector
+from .selectors import ActingRule, Selector, acting_rule_for
 
 __all__ = ["DEFAULT_DEPARTMENTS", "Authority", "AuthorityGraph"]
 
@@ -465,10 +465,8 @@ def acting_rules(acting: object) -> tuple[ActingRule, ...]:
 
 def _acting(a: Authority, rules: Sequence[ActingRule]) -> Authority:
     """``a`` with the departments the first rule matching it names (unchanged if none)."""
-    for rule in rules:
-        if rule.at.matches(a):
-            return evolve(a, departments=rule.review, stamping=rule.stamp)
-    return a
+    rule = acting_rule_for(rules, a)
+    return a if rule is None else evolve(a, departments=rule.review, stamping=rule.stamp)
 
 
 def _with_ancestors(a: Authority, nodes: dict[str, Authority]) -> Authority:

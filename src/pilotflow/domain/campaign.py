@@ -28,6 +28,7 @@ from .authorities import Authority
 from .selectors import ActingRule as ActingRule
 from .selectors import AuthorityLike as AuthorityLike
 from .selectors import Selector as Selector
+from .selectors import acting_rule_for
 
 __all__ = [
     "DEFAULT_CLOCK_TOLERANCE_SECONDS",
@@ -413,10 +414,7 @@ class Campaign:
     def acting_at(self, authority: AuthorityLike) -> ActingRule | None:
         """The rule saying who acts at ``authority`` in this campaign, or None when the
         campaign leaves it to the authority graph."""
-        for rule in self.acting:
-            if rule.at.matches(authority):
-                return rule
-        return None
+        return acting_rule_for(self.acting, authority)
 
     def group_rules(self, recommender: AuthorityLike) -> tuple[QuotaRule, ...]:
         """The group-cap rules that apply to a recommendation by ``recommender``."""

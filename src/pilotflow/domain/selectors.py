@@ -10,13 +10,14 @@ False
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 from attrs import frozen
 
 from ..errors import InvalidInput
 
-__all__ = ["ActingRule", "AuthorityLike", "Selector"]
+__all__ = ["ActingRule", "AuthorityLike", "Selector", "acting_rule_for"]
 
 
 class AuthorityLike(Protocol):
@@ -85,3 +86,11 @@ class ActingRule:
                 f"among them (review: {', '.join(self.review)}; stamp: {', '.join(self.stamp)})",
                 "履职规则须至少有一个审核部门，且盖章部门须为审核部门之一",
             )
+
+
+def acting_rule_for(rules: Iterable[ActingRule], authority: AuthorityLike) -> ActingRule | None:
+    """The first of ``rules`` whose selector matches ``authority`` (who acts there), or None."""
+    for rule in rules:
+        if rule.at.matches(authority):
+            return rule
+    return None

@@ -109,7 +109,7 @@ def _checked(r: Scope, campaign: Campaign, walk: _Walk) -> str:
     if campaign.format >= 2 and campaign.acting:
         for code in sorted(walk.seen):
             authority = r.graph[code]
-            if not any(rule.at.matches(authority) for rule in campaign.acting):
+            if campaign.acting_at(authority) is None:
                 r.fail(
                     "acting",
                     f"no acting rule says who acts at {code} ({authority.name}), which a route of "

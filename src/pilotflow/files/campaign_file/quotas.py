@@ -35,6 +35,14 @@ def quota_rules(r: Scope, value: object) -> tuple[QuotaRule, ...]:
             if total is not None:
                 total = r.integer(total, join(path, "total"), QUOTAS)
             rows = _rows(r, entry.get("per_authority", {}), join(path, "per_authority"))
+            for code in rows:
+                if not recommender.matches(r.graph[code]):
+                    r.fail(
+                        join(join(path, "per_authority"), code),
+                        f"a row for {short(code)}, which this rule's recommender selector does not "
+                        "select: the row could never apply",
+                        f"{short(r.graph[code].name)} 不在本规则 recommender 所选范围内，该行不会生效",
+                    )
             group = _group(r, entry.get("group"), join(path, "group"))
             exempt = _exempt(r, entry.get("exempt"), join(path, "exempt"))
             exceed_by = _soft(r, entry.get("soft"), join(path, "soft"))

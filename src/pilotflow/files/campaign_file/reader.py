@@ -32,6 +32,7 @@ from ...domain.campaign import (
     Selector,
     Text,
 )
+from ...domain.selectors import acting_rule_for
 from .deadlines import check_routes
 from .header import campaign_id, deadline_inclusive, documents, timezone
 from .levels import acting, departments, levels, scenarios, unit_types
@@ -237,7 +238,7 @@ class _Reader(Scope):
         ``acting`` rule."""
         for index, added in enumerate(extra):
             authority = self.graph[added.code]
-            if added.code in unstated and not any(rule.at.matches(authority) for rule in rules):
+            if added.code in unstated and acting_rule_for(rules, authority) is None:
                 self.fail(
                     f"authorities[{index}]",
                     f"say who acts at {short(added.code)}: give it 'departments', or an 'acting' rule "
