@@ -29,6 +29,9 @@ class JudgedLists:
         self.scoped = any(r.scoped for r in self._rules)
         self.everywhere = self._judged_by(self._rules)
         self._cache: dict[tuple[str, str, str], Judged] = {}
+        #: The judged lists by the ids of the rules that apply: the few distinct combinations a
+        #: campaign has, each built once and shared by every (track, unit type, authority).
+        self._by_rules: dict[tuple[str, ...], Judged] = {tuple(r.id for r in self._rules): self.everywhere}
 
     def _judged_by(self, rules: Sequence[ListRule]) -> Judged:
         bar = tuple(self._lists[r.id] for r in rules if r.kind == "bar")
@@ -40,9 +43,12 @@ class JudgedLists:
         key = (n.track, n.unit_type, holder.code)
         found = self._cache.get(key)
         if found is None:
-            found = self._cache[key] = self._judged_by(
-                tuple(r for r in self._rules if r.applies(n.track, n.unit_type, holder))
-            )
+            rules = tuple(r for r in self._rules if r.applies(n.track, n.unit_type, holder))
+            ids = tuple(r.id for r in rules)
+            found = self._by_rules.get(ids)
+            if found is None:
+                found = self._by_rules[ids] = self._judged_by(rules)
+            self._cache[key] = found
         return found
 
     def tags(self, unit_code: str, at: datetime) -> frozenset[str]:
