@@ -140,8 +140,13 @@ class _HeldCommits(Store):
     def get(self, nomination_id: str) -> pf.Nomination:
         return self.inner.get(nomination_id)
 
-    def find_claim(self, campaign: str, unit_code: str, track: str = "new") -> pf.Nomination | None:
-        return self.inner.find_claim(campaign, unit_code, track)
+    def find_claim(
+        self, campaign: str, unit_code: str, track: str = "new", project: str = ""
+    ) -> pf.Nomination | None:
+        return self.inner.find_claim(campaign, unit_code, track, project)
+
+    def count_claims(self, campaign: str, unit_code: str, track: str = "new") -> int:
+        return self.inner.count_claims(campaign, unit_code, track)
 
     def nominations(
         self,

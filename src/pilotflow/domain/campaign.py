@@ -343,6 +343,11 @@ class Campaign:
     entries: tuple[EntryRule, ...] = ()
     #: Lists that tag units (quota exemptions, groups): ``tag_lists``, id → name.
     tag_lists: Mapping[str, Text] = {}
+    #: ``applicants.projects``: a unit may file several nominations, one per named project
+    #: (``nominate(..., project=...)``); False: one nomination per unit, without a project.
+    projects: bool = False
+    #: ``applicants.per_applicant``: the most nominations one unit may hold at once (None: no cap).
+    per_applicant: int | None = None
 
     def in_scope(self, authority: AuthorityLike) -> bool:
         """Does ``authority`` take part in this campaign (see :attr:`scope`)?"""

@@ -24,7 +24,7 @@ from .names import CHECK_SELECTED, QUOTA_ALL_TYPES, SYSTEM, TRACK_NEW, TRACK_RE_
 
 if TYPE_CHECKING:
     from .authorities import Authority
-    from .campaign import MaterialRequirement
+    from .campaign import Campaign, MaterialRequirement
     from .records import Actor, Nomination
     from .routes import HopPlan
     from .screening import UnitList
@@ -37,6 +37,8 @@ __all__ = [
     "actor_holds",
     "actor_holds_or_applicant",
     "actor_is_top",
+    "applicant_cap_reason",
+    "applicant_within_cap",
     "before_deadline",
     "check_settled",
     "deadline_passed",
@@ -121,6 +123,11 @@ class Guard:
 
     def __call__(self, ctx: Context) -> Reason | None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def applies(self, campaign: Campaign) -> bool:
+        """Whether the guard judges anything in ``campaign`` (one that does not is left out
+        of its machine, and of its events' verdicts)."""
+        return True
 
     def __repr__(self) -> str:
         return f"<guard {self.code}: {self.doc}>"
@@ -736,3 +743,40 @@ def notice_closed() -> Guard:
 def actor_is_top() -> Guard:
     """The actor belongs to the top authority of the graph."""
     return _ActorIsTop()
+
+
+#: ``Context.extra`` keys of the cap per applicant (set by nominate when the campaign has one).
+PER_APPLICANT = "per_applicant"
+APPLICANT_CLAIMS = "applicant_claims"
+
+
+def applicant_cap_reason(unit_code: str, cap: int, held: int) -> Reason:
+    """The refusal of a nomination beyond the campaign's cap per applicant."""
+    return Reason(
+        "applicant_cap",
+        f"unit {unit_code} already holds {held} nomination(s) in this campaign; "
+        f"the campaign allows at most {cap} per applicant",
+        f"申报主体 {unit_code} 在本次遴选中已有 {held} 个申报项目，同一申报主体最多不超过 {cap} 个项目",
+        {"unit_code": unit_code, "limit": cap, "held": held},
+    )
+
+
+@frozen(repr=False)
+class _ApplicantWithinCap(Guard):
+    code = "applicant_within_cap"
+    doc = "the unit holds fewer nominations than the campaign's cap per applicant (applicants.per_applicant)"
+
+    def applies(self, campaign: Campaign) -> bool:
+        return campaign.per_applicant is not None
+
+    def __call__(self, ctx: Context) -> Reason | None:
+        cap = ctx.extra.get(PER_APPLICANT)
+        if cap is None:
+            return None
+        held = int(ctx.extra.get(APPLICANT_CLAIMS, 0))
+        return None if held < cap else applicant_cap_reason(ctx.nomination.unit_code, cap, held)
+
+
+def applicant_within_cap() -> Guard:
+    """The unit may file one more nomination under the campaign's cap per applicant."""
+    return _ApplicantWithinCap()

@@ -101,6 +101,8 @@ class MemoryStore(Store):
         # (positions in its campaign's log, by nomination id)
         self._by_nomination: dict[str, array[int]] | None = None
         self._live: dict[tuple[str, str], str] = {}
+        # The nominations claiming each unit, by (campaign, track, unit code): its projects.
+        self._unit_claims: dict[tuple[str, str, str], set[str]] = {}
         self._quota: dict[tuple[str, str, str], int] = {}
         self._receipts: dict[tuple[str, str], Receipt] = {}
         self._lock = threading.Lock()
@@ -115,10 +117,33 @@ class MemoryStore(Store):
             findable(nomination_id, what="nomination_id")  # not text: says so
             raise NominationNotFound(nomination_id) from None
 
-    def find_claim(self, campaign: str, unit_code: str, track: str = "new") -> Nomination | None:
-        findable(campaign, unit_code, track, what="campaign, unit_code and track")
-        nid = self._live.get((campaign, claim_key(unit_code, track)))
+    def find_claim(
+        self, campaign: str, unit_code: str, track: str = "new", project: str = ""
+    ) -> Nomination | None:
+        findable(campaign, unit_code, track, project, what="campaign, unit_code, track and project")
+        nid = self._live.get((campaign, claim_key(unit_code, track, project)))
         return None if nid is None else self._nominations[nid]
+
+    def count_claims(self, campaign: str, unit_code: str, track: str = "new") -> int:
+        findable(campaign, unit_code, track, what="campaign, unit_code and track")
+        with self._lock:
+            return len(self._unit_claims.get((campaign, track, unit_code), ()))
+
+    def _claim(self, key: tuple[str, str], nid: str) -> None:
+        """``nid`` (already stored) claims its unit under ``key``."""
+        if self._live.get(key, nid) != nid:
+            self._unclaim(key)
+        self._live[key] = nid
+        n = self._nominations[nid]
+        self._unit_claims.setdefault((n.campaign, n.track, n.unit_code), set()).add(nid)
+
+    def _unclaim(self, key: tuple[str, str]) -> None:
+        nid = self._live.pop(key, None)
+        if nid is not None:
+            n = self._nominations[nid]
+            held = self._unit_claims.get((n.campaign, n.track, n.unit_code))
+            if held is not None:
+                held.discard(nid)
 
     def nominations(
         self,
@@ -229,9 +254,9 @@ class MemoryStore(Store):
                     self._quota[k] = value
             if key is not None:
                 if claims:
-                    self._live[key] = nid
+                    self._claim(key, nid)
                 elif holder == nid:
-                    del self._live[key]
+                    self._unclaim(key)
 
     def _log(self, campaign: str) -> _Log:
         log = self._logs.get(campaign)
@@ -288,6 +313,6 @@ class MemoryStore(Store):
             self._quota.update(quota)
             for key, live_id in live.items():
                 if live_id is None:
-                    self._live.pop(key, None)
+                    self._unclaim(key)
                 else:
-                    self._live[key] = live_id
+                    self._claim(key, live_id)

@@ -32,6 +32,7 @@ from ...domain.campaign import (
     Selector,
     Text,
 )
+from .applicants import Applicants, applicants
 from .deadlines import check_routes
 from .header import campaign_id, deadline_inclusive, documents, timezone
 from .levels import acting, departments, levels, scenarios, unit_types
@@ -73,6 +74,7 @@ _TOP_KEYS_OPTIONAL = (
     "ministry",
     "re_review",
     "tag_lists",
+    "applicants",
 )
 
 
@@ -191,6 +193,7 @@ class _Reader(Scope):
         notice = s("notice", lambda: notice_rules(self, doc.get("notice", {})), NoticeRules())
         re_review = s("re_review", lambda: re_review_rules(self, doc.get("re_review", {})), ReReviewRules())
         ministry = s("ministry", lambda: ministry_rules(self, doc.get("ministry", {})), MinistryRules())
+        applicant_rules = s("applicants", lambda: applicants(self, doc.get("applicants")), Applicants())
         revision = self._revision(doc)
         if self.problems:
             self.skip()  # every problem is recorded: the campaign is not built
@@ -222,6 +225,8 @@ class _Reader(Scope):
             authorities=extra,
             entries=entries,
             tag_lists=tags,
+            projects=applicant_rules.projects,
+            per_applicant=applicant_rules.per_applicant,
         )
 
     def _check_acting(
