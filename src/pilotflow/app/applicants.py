@@ -7,11 +7,15 @@ concurrent filings of one unit cannot both take its last seat; the guard
 
 from __future__ import annotations
 
+from attrs import evolve
+
+from ..domain.campaign import Campaign
+from ..domain.events import Snapshot
 from ..domain.names import QUOTA_ALL_TYPES, TRACK_NEW
 from ..domain.records import Nomination
 from ..store.base import Seat
 
-__all__ = ["APPLICANT_SEAT", "applicant_seat", "seat_released", "seat_taken"]
+__all__ = ["APPLICANT_SEAT", "applicant_seat", "seat_released", "seat_taken", "with_applicant_seats"]
 
 APPLICANT_SEAT = "applicant:"
 """The prefix of a unit's own seat counter (the authority column of the quota table)."""
@@ -33,3 +37,16 @@ def seat_released(n: Nomination) -> tuple[Seat, ...]:
     if n.track != TRACK_NEW:
         return ()
     return (Seat(applicant_seat(n.unit_code), -1, ((QUOTA_ALL_TYPES, None),)),)
+
+
+def with_applicant_seats(campaign: Campaign, snapshot: Snapshot) -> Snapshot:
+    """``snapshot`` (rebuilt from the log) with the seats its units hold under the campaign's
+    cap per applicant: one per new application that claims its unit, as the store counts."""
+    if campaign.per_applicant is None:
+        return snapshot
+    quota = dict(snapshot.quota)
+    for n in snapshot.nominations.values():
+        if n.track == TRACK_NEW and n.claims_unit:
+            key = (applicant_seat(n.unit_code), QUOTA_ALL_TYPES)
+            quota[key] = quota.get(key, 0) + 1
+    return evolve(snapshot, quota=quota)

@@ -13,7 +13,7 @@ from ..domain.guards import APPLICANT_CLAIMS, PER_APPLICANT, actor_at_origin, ap
 from ..domain.inputs import NAME, SHORT, check_sequence, check_text
 from ..domain.names import ATTACH, DECLINE, NEW, NOMINATE, RECOMMEND, RETURN, STAMP, TRACK_NEW, WITHDRAW
 from ..domain.records import APPLICANT, Actor, Material, Nomination
-from ..errors import DuplicateNomination, InvalidInput, QuotaExceeded, UnknownAuthority
+from ..errors import DuplicateNomination, InvalidInput, SeatUnavailable, UnknownAuthority
 from ..files.materials import inspect_campaign_material, paper_material
 from .applicants import seat_taken
 from .idempotency import ReceiptFor, once, ref
@@ -60,8 +60,10 @@ class Hops(Kernel):
                 self._nominate, actor, unit_code, unit_name, unit_type, scenario, origin, materials, at,
                 reason, None, project,
             )  # fmt: skip
-        parts = (NOMINATE, actor, unit_code, unit_name, unit_type, scenario, origin, materials, at, reason)
-        if project:
+        parts: tuple[object, ...] = (
+            NOMINATE, actor, unit_code, unit_name, unit_type, scenario, origin, materials, at, reason,
+        )  # fmt: skip
+        if project:  # a command without a project keeps the fingerprint it always had
             parts = (*parts, project)
         return once(
             self.store,
@@ -69,7 +71,16 @@ class Hops(Kernel):
             idempotency_key,
             parts,
             lambda receipt_for: self._nominate(
-                actor, unit_code, unit_name, unit_type, scenario, origin, materials, at, reason, receipt_for,
+                actor,
+                unit_code,
+                unit_name,
+                unit_type,
+                scenario,
+                origin,
+                materials,
+                at,
+                reason,
+                receipt_for,
                 project,
             ),
             ref,
@@ -142,24 +153,27 @@ class Hops(Kernel):
             return change.after
         change = change._replace(seats=(*change.seats, seat_taken(unit_code, cap)))
         try:  # the store holds the cap against concurrent filings of the unit (see .applicants)
-            self._commit(NOMINATE, [change], receipt_for(change.after) if receipt_for else None)
-        except QuotaExceeded as exc:
-            held = self.store.count_claims(self.campaign.id, unit_code)
-            raise refusal(NOMINATE, None, [applicant_cap_reason(unit_code, cap, max(held, cap))]) from exc
+            self.store.commit(self.campaign.id, [change], receipt_for(change.after) if receipt_for else None)
+        except SeatUnavailable as exc:  # a concurrent filing of the unit took its last place
+            raise refusal(NOMINATE, None, [applicant_cap_reason(unit_code, cap, exc.used)]) from exc
         return change.after
 
     def _project(self, project: object) -> str:
         """``project`` checked against what the campaign allows (see :meth:`nominate`)."""
         if project == "" and not self.campaign.projects:
             return ""
-        if not isinstance(project, str) or not project:
-            if self.campaign.projects:
-                raise InvalidInput(
-                    f"campaign {self.campaign.id} lets a unit file several projects: name the "
-                    f"nomination's project (project=...), got {project!r}",
-                    f"本次遴选允许同一申报主体申报多个项目：请写明本申报的项目名称（project=...），收到 {project!r}",
-                )
-        project = check_text(project, "project", SHORT, zh="项目名称")
+        if (not isinstance(project, str) or not project) and self.campaign.projects:
+            raise InvalidInput(
+                f"campaign {self.campaign.id} lets a unit file several projects: name the "
+                f"nomination's project (project=...), got {project!r}",
+                "本次遴选允许同一申报主体申报多个项目：请写明本申报的项目名称"
+                f"（project=...），收到 {project!r}",
+            )
+        if check_text(project, "project", SHORT, zh="项目名称") != project:
+            raise InvalidInput(
+                f"project must not begin or end with white space, got {project!r}",
+                f"项目名称首尾不能有空白字符，收到 {project!r}",
+            )
         if not self.campaign.projects:
             raise InvalidInput(
                 f"campaign {self.campaign.id} takes one nomination per unit: leave project empty, "

@@ -513,7 +513,9 @@ class Workflow:
                 for t in candidates:
                     branches = tuple((c.func, c.target) for c in t.conditions if isinstance(c.func, Branch))
                     guards = tuple(
-                        c.func for c in t.conditions if isinstance(c.func, g.Guard) and c.func.applies(campaign)
+                        c.func
+                        for c in t.conditions
+                        if isinstance(c.func, g.Guard) and c.func.applies(campaign)
                     )
                     compiled.append(
                         Transition(

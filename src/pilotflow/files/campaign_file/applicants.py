@@ -40,6 +40,7 @@ def applicants(r: Scope, value: object) -> Applicants:
                 "applicants.projects",
                 f"per_applicant: {cap} lets a unit hold {cap} nominations, which must be told apart "
                 "by their project: drop 'projects: false'",
-                f"per_applicant 为 {cap}，即一个申报主体可有 {cap} 个申报，须按项目区分：请删去 'projects: false'",
+                f"per_applicant 为 {cap}，即一个申报主体可有 {cap} 个申报，须按项目区分："
+                "请删去 'projects: false'",
             )
     return Applicants(projects, cap)
