@@ -54,7 +54,8 @@ class Hops(Kernel):
         """
         self._actor(actor)
         materials = check_sequence(materials, "materials", MAX_MATERIALS)
-        project = self._project(project)
+        if project != "" or self.campaign.projects:
+            project = self._project(project)
         if idempotency_key is None:
             return self._atomically(
                 self._nominate, actor, unit_code, unit_name, unit_type, scenario, origin, materials, at,
@@ -160,8 +161,6 @@ class Hops(Kernel):
 
     def _project(self, project: object) -> str:
         """``project`` checked against what the campaign allows (see :meth:`nominate`)."""
-        if project == "" and not self.campaign.projects:
-            return ""
         if (not isinstance(project, str) or not project) and self.campaign.projects:
             raise InvalidInput(
                 f"campaign {self.campaign.id} lets a unit file several projects: name the "

@@ -101,8 +101,9 @@ class MemoryStore(Store):
         # (positions in its campaign's log, by nomination id)
         self._by_nomination: dict[str, array[int]] | None = None
         self._live: dict[tuple[str, str], str] = {}
-        # The nominations claiming each unit, by (campaign, track, unit code): its projects.
-        self._unit_claims: dict[tuple[str, str, str], set[str]] = {}
+        # The nominations claiming each unit, by (campaign, track, unit code): built on the first
+        # count_claims (a campaign with a cap per applicant) and kept up to date from then on.
+        self._unit_claims: dict[tuple[str, str, str], set[str]] | None = None
         self._quota: dict[tuple[str, str, str], int] = {}
         self._receipts: dict[tuple[str, str], Receipt] = {}
         self._lock = threading.Lock()
@@ -127,23 +128,35 @@ class MemoryStore(Store):
     def count_claims(self, campaign: str, unit_code: str, track: str = "new") -> int:
         findable(campaign, unit_code, track, what="campaign, unit_code and track")
         with self._lock:
-            return len(self._unit_claims.get((campaign, track, unit_code), ()))
+            index = self._unit_claims
+            if index is None:
+                index = self._unit_claims = {}
+                for nid in self._live.values():
+                    self._index_claim(nid, True)
+            return len(index.get((campaign, track, unit_code), ()))
+
+    def _index_claim(self, nid: str, claims: bool) -> None:
+        """Keep the index of claims by unit (when there is one) up to date for ``nid``."""
+        index = self._unit_claims
+        if index is not None:
+            n = self._nominations[nid]
+            held = index.setdefault((n.campaign, n.track, n.unit_code), set())
+            if claims:
+                held.add(nid)
+            else:
+                held.discard(nid)
 
     def _claim(self, key: tuple[str, str], nid: str) -> None:
         """``nid`` (already stored) claims its unit under ``key``."""
         if self._live.get(key, nid) != nid:
             self._unclaim(key)
         self._live[key] = nid
-        n = self._nominations[nid]
-        self._unit_claims.setdefault((n.campaign, n.track, n.unit_code), set()).add(nid)
+        self._index_claim(nid, True)
 
     def _unclaim(self, key: tuple[str, str]) -> None:
         nid = self._live.pop(key, None)
         if nid is not None:
-            n = self._nominations[nid]
-            held = self._unit_claims.get((n.campaign, n.track, n.unit_code))
-            if held is not None:
-                held.discard(nid)
+            self._index_claim(nid, False)
 
     def nominations(
         self,
@@ -254,7 +267,9 @@ class MemoryStore(Store):
                     self._quota[k] = value
             if key is not None:
                 if claims:
-                    self._claim(key, nid)
+                    self._live[key] = nid  # (no other holder: checked above)
+                    if self._unit_claims is not None:
+                        self._index_claim(nid, True)
                 elif holder == nid:
                     self._unclaim(key)
 
