@@ -206,3 +206,15 @@ def test_a_wrong_acting_rule_is_refused_at_its_path(acting: str, path: str, zh: 
         parse_campaign(_with_acting(acting), source="acting.yaml")
     assert path == raised.value.path
     assert zh in raised.value.zh
+
+
+def test_a_format_2_file_without_acting_has_its_own_departments_act() -> None:
+    """In format 2 a file that says nothing of who acts has every department it declares
+    review and stamp everywhere (never the graph's departments of another campaign); in
+    format 1 the graph's own act, as before."""
+    text = re.sub(r"(?m)^acting:\n(  .*\n)+", "", ONE_DEPARTMENT)
+    campaign = parse_campaign("format: 2\n" + text, source="two.yaml")
+    assert ("development_reform",) == _run(campaign).graph["371000"].stamping
+    assert ("industry", "civil_affairs", "health") == _run(parse_campaign(text, source="one.yaml")).graph[
+        "371000"
+    ].departments

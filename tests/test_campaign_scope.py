@@ -171,3 +171,26 @@ def test_the_corps_cities_recommend_through_xpcc() -> None:
     rule = campaign.quota_rule(graph["XPCC"])
     assert rule is not None
     assert 4 == rule.limits["street_town"]
+
+
+def test_a_scope_with_no_authority_is_refused() -> None:
+    """A scope in which no nomination could start (Beijing, in a campaign of Hebei's cities
+    that names Hebei's authorities) is refused at ``scope`` instead of loading a campaign
+    that refuses every filing."""
+    with pytest.raises(pf.CampaignFileError) as raised:
+        parse_campaign(PROVINCE_TOP.replace('scope: {within: ["130000"]}', "scope: {kinds: [association]}"))
+    assert "scope" == raised.value.path
+    assert "没有任何可受理申报的机关" in raised.value.zh
+
+
+def test_in_format_2_every_authority_on_a_route_has_someone_to_act() -> None:
+    """A format-2 file whose ``acting`` rules leave out an authority its routes pass (the
+    province here) is refused at ``acting``: the graph's own departments are not the
+    campaign's."""
+    text = "format: 2\n" + PROVINCE_TOP.replace(
+        'acting: {"*": [industry]}', "acting: [{at: {levels: [city]}, review: [industry]}]"
+    )
+    with pytest.raises(pf.CampaignFileError) as raised:
+        parse_campaign(text)
+    assert "acting" == raised.value.path
+    assert "河北省" in raised.value.zh

@@ -94,10 +94,11 @@ def test_demo_keep_on_a_database_holding_the_demo_is_a_clean_error(runner: CliRu
 
 
 def test_campaign_list_names_the_bundled_campaign(runner: CliRunner) -> None:
-    """``campaign list`` prints the bundled campaign ids."""
+    """``campaign list`` prints the bundled campaign ids, one per line, sorted."""
     result = invoke(runner, "campaign", "list")
     assert 0 == result.exit_code
-    assert CAMPAIGN_ID == result.output.strip()
+    assert list(pf.bundled_campaigns()) == result.output.split()
+    assert CAMPAIGN_ID in result.output.split()
 
 
 def test_campaign_show_prints_quotas_hops_materials_and_lists(runner: CliRunner) -> None:

@@ -29,9 +29,8 @@ from conftest import (
 )
 
 TAGS = """
-tag_lists:
-  provincial_soe: {en: provincially owned enterprises, zh: 省属企业}
-  ce_members: {en: central enterprise members, zh: 中央企业成员单位}
+  provincial_soe: {en: provincially owned enterprises, zh: 省属企业, kind: tag}
+  ce_members: {en: central enterprise members, zh: 中央企业成员单位, kind: tag}
 """
 
 
@@ -39,7 +38,9 @@ def variant(rules: str, extra: str = TAGS) -> pf.Campaign:
     """The bundled campaign with ``rules`` (YAML list items) first among its quotas."""
     path = resources.files("pilotflow").joinpath("data", "campaigns", "smart-health-elderly-care-2023.yaml")
     text = path.read_text(encoding="utf-8")
-    text = text.replace("\nquotas:\n", f"\n{extra}\nquotas:\n{rules}", 1)
+    text = text.replace("\nquotas:\n", f"\nquotas:\n{rules}", 1).replace(
+        "\nlists:\n", f"\nlists:\n{extra}", 1
+    )
     return pf.parse_campaign(text, source="variant")
 
 
@@ -54,7 +55,7 @@ def tag_list(list_id: str, *units: tuple[int, str, str]) -> pf.UnitList:
 def make(campaign: pf.Campaign, *lists: pf.UnitList, store: pf.Store | None = None) -> pf.CampaignRun:
     given = {lst.id: lst for lst in lists}
     everything = [*pf.empty_lists(campaign), *given.values()]
-    everything += [pf.UnitList.empty(k) for k in campaign.tag_lists if k not in given]
+    everything += [pf.UnitList.empty(k) for k in campaign.required_lists if k not in given]
     return pf.CampaignRun(
         campaign, store=store, lists=everything, clock=pf.FixedClock(shanghai(2023, 10, 17, 9))
     )
@@ -202,7 +203,7 @@ def test_a_soft_cap_is_exceeded_only_by_an_authorised_department_with_a_reason()
 def test_a_campaign_without_the_new_keys_behaves_as_before(campaign: pf.Campaign) -> None:
     """The bundled campaign has no tag lists; its rules have no rows, groups, exemptions or
     soft caps."""
-    assert campaign.tag_lists == {}
+    assert set(campaign.required_lists) == set(campaign.screening_lists)
     assert all(not (r.per_authority or r.group_list or r.exempt or r.exceed_by) for r in campaign.quotas)
 
 

@@ -47,13 +47,15 @@ OTHER_SHANDONG = {"enterprise": 1, "street_town": 1, "park": 1, "base": 1}
 PROVINCE = {"enterprise": 3, "street_town": 8, "park": 3, "base": 3}
 PLANNED = {"enterprise": 2, "street_town": 4, "park": 2, "base": 2}
 
-SCREENING_LISTS = (
+#: The lists that bar every track (the bundled campaign's reading: national joint-punishment
+#: lists); ``other_grounds`` bars re-review units only (see test_tracks_lists.py).
+EVERY_TRACK_LISTS = (
     "abnormal_operations",
     "serious_dishonesty",
     "dishonest_debtors",
     "elderly_care_punishment",
-    "other_grounds",
 )
+SCREENING_LISTS = (*EVERY_TRACK_LISTS, "other_grounds")
 RESERVE_POOL = "shandong_reserve_pool"
 
 # The first late instant of each hop (deadline_rule: end_of_day, "于…前" read inclusively).
@@ -785,7 +787,7 @@ def test_quota_and_quota_table_report_limit_use_and_remaining(run: pf.CampaignRu
 # -- disqualification lists --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("list_id", SCREENING_LISTS)
+@pytest.mark.parametrize("list_id", EVERY_TRACK_LISTS)
 def test_a_listed_unit_cannot_be_nominated(make_run: Callable[..., pf.CampaignRun], list_id: str) -> None:
     """A unit on any of the lists is refused at filing (disqualified, naming list and version)."""
     lst = listed(list_id, unit_code(1), since=shanghai(2023, 6, 1))
@@ -802,7 +804,7 @@ def test_a_listed_unit_cannot_be_nominated(make_run: Callable[..., pf.CampaignRu
     assert [] == run.events()
 
 
-@pytest.mark.parametrize("list_id", SCREENING_LISTS)
+@pytest.mark.parametrize("list_id", EVERY_TRACK_LISTS)
 def test_a_unit_listed_mid_campaign_cannot_be_stamped(run: pf.CampaignRun, list_id: str) -> None:
     """A listing published after the filing bars the next stamp."""
     n = nominate(run, 1)
@@ -816,7 +818,7 @@ def test_a_unit_listed_mid_campaign_cannot_be_stamped(run: pf.CampaignRun, list_
     assert ("industry",) == run.get(n.id).stamps
 
 
-@pytest.mark.parametrize("list_id", SCREENING_LISTS)
+@pytest.mark.parametrize("list_id", EVERY_TRACK_LISTS)
 def test_a_listing_that_begins_mid_campaign_bars_later_recommendations(
     make_run: Callable[..., pf.CampaignRun], list_id: str
 ) -> None:
@@ -834,7 +836,7 @@ def test_a_listing_that_begins_mid_campaign_bars_later_recommendations(
     assert WEIHAI == run.get(n.id).holder
 
 
-@pytest.mark.parametrize("list_id", SCREENING_LISTS)
+@pytest.mark.parametrize("list_id", EVERY_TRACK_LISTS)
 def test_an_expired_listing_no_longer_bars(make_run: Callable[..., pf.CampaignRun], list_id: str) -> None:
     """A listing that ended (until, exclusive) before the action bars nothing any more."""
     code = unit_code(1)
@@ -1152,6 +1154,7 @@ def test_every_event_records_who_what_from_where_to_where_and_under_which_rules(
         "stamps_complete",
         "materials_complete",
         "quota_free",
+        "check_settled",  # the campaign checks units on site below the top (``checks``)
     } == set(recommended.verdicts)
     assert shanghai(2023, 10, 17, 9) == recommended.at
     for e in events:

@@ -257,10 +257,10 @@ def test_use_list_replaces_a_list_for_later_actions(
 ) -> None:
     """A republished list applies from then on and is visible through ``run.lists``."""
     run = make_run()
-    new = pf.UnitList.build("other_grounds", [listing(code=unit_code(1))], version="v2")
+    new = pf.UnitList.build("abnormal_operations", [listing(code=unit_code(1))], version="v2")
     run.use_list(new)
 
-    assert new == run.lists["other_grounds"]
+    assert new == run.lists["abnormal_operations"]
     with pytest.raises(pf.ActionRefused) as refused:
         nominate(run, 1)
     assert ("disqualified",) == refused.value.codes

@@ -60,8 +60,12 @@ _RESULT = {
 
 
 def section(campaign: Campaign, track: str) -> str:
-    """The heading of a track's section of the summary table: the campaign year's
-    recommendations, and the re-review of its batches (``2017—2019年复核``)."""
+    """The heading of a track's section of the summary table: the track's name where the
+    campaign names its tracks; else the campaign year's recommendations, and the re-review
+    of its batches (``2017—2019年复核``)."""
+    named = campaign.tracks.get(track)
+    if named is not None:
+        return named.name.zh
     if track == TRACK_RE_REVIEW:
         batches = campaign.re_review.batches
         years = f"{min(batches)}—{max(batches)}年" if len(batches) > 1 else "".join(f"{b}年" for b in batches)

@@ -682,9 +682,6 @@ _expand(_OneRuleForText)
 #: enterprise per central enterprise group across every city, and Weihai's cap of one
 #: enterprise made soft (the industry department may exceed it with a reason).
 _QUOTA_KINDS = """
-tag_lists:
-  ce_members: {en: central enterprise members, zh: 中央企业成员单位}
-
 quotas:
   - name: central_enterprise_groups
     recommender: {levels: [city]}
@@ -702,6 +699,11 @@ def _quota_kinds(campaign_id: str) -> pf.Campaign:
     """The bundled campaign with the rules of :data:`_QUOTA_KINDS` first among its quotas."""
     path = resources.files("pilotflow").joinpath("data", "campaigns", f"{campaign_id}.yaml")
     text = path.read_text(encoding="utf-8").replace("\nquotas:\n", _QUOTA_KINDS, 1)
+    text = text.replace(
+        "\nlists:\n",
+        "\nlists:\n  ce_members: {en: central enterprise members, zh: 中央企业成员单位, kind: tag}\n",
+        1,
+    )
     return pf.parse_campaign(text, source=f"{campaign_id}+quota-kinds")
 
 

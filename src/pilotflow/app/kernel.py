@@ -81,6 +81,7 @@ from .admission import Admission
 from .applicants import seat_released
 from .arguments import Arguments
 from .idempotency import ReceiptFor, at_version, atomically, once, ref
+from .judged import JudgedLists
 
 T = TypeVar("T")
 _FIRST_YEAR, _LAST_YEAR = MOMENT_YEARS
@@ -158,12 +159,14 @@ def _checked_lists(campaign: Campaign, lists: Iterable[UnitList]) -> dict[str, U
                 "lists 参数只能包含 UnitList 名单对象",
             )
         found[lst.id] = lst
-    missing = [k for k in (*campaign.screening_lists, *campaign.tag_lists) if k not in found]
+    required = campaign.required_lists
+    missing = [k for k in required if k not in found]
     if missing:
         raise InvalidInput(
             f"campaign {campaign.id} consults lists not given: {', '.join(missing)} "
             "(pass UnitList.empty(id) for a list known to be empty)",
-            f"遴选 {campaign.id} 需核查的名单未提供：{'、'.join(missing)}",
+            f"本次遴选需核查的名单未提供：{'、'.join(required[k].zh for k in missing)}"
+            "（确无单位列入的名单，请提供空名单）",
         )
     return found
 
@@ -196,6 +199,15 @@ def moved_seats(
             counters = tuple((c, None) for c in seat_counters(after))
             seats.append(Seat(seat_key(authority), -1, counters))
     return tuple(seats)
+
+
+def _base_extra(campaign: Campaign, top: str) -> dict[str, Any]:
+    """What every guard context's ``extra`` holds: the top authority, the experts needed, and
+    the phases as configured steps (the filing deadline, the steps held, the campaign itself
+    for its on-site checks below the top)."""
+    experts = campaign.ministry.min_experts if campaign.phases.review else 0
+    return {"top": top, "min_experts": experts, "filing": campaign.filing, "phases": campaign.phases,
+            "campaign": campaign}  # fmt: skip
 
 
 class Kernel(Arguments):
@@ -238,7 +250,7 @@ class Kernel(Arguments):
         self.workflow = Workflow(campaign, self.graph)
         # Chinese names of every code a refusal may mention.
         self._department_names = {
-            **{k: v.zh for k, v in {**campaign.screening_lists, **campaign.tag_lists}.items()},
+            **{k: v.name.zh for k, v in campaign.list_rules().items()},
             **{k: v.name.zh for k, v in campaign.materials.items()},
             **{k: v.name.zh for k, v in campaign.unit_types.items()},
             **{k: v.zh for k, v in campaign.departments.items()},
@@ -250,10 +262,7 @@ class Kernel(Arguments):
         self._admit = Admission(campaign)
         self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
         self._per_applicant = campaign.per_applicant  # applicants.per_applicant: see .applicants
-        self._base_extra = {
-            "top": campaign.top or self.graph.top.code,
-            "min_experts": campaign.ministry.min_experts,
-        }
+        self._base_extra = _base_extra(campaign, campaign.top or self.graph.top.code)
         self._lists = _checked_lists(campaign, lists)
         #: The lists routing and entry rules name (None: no rule asks anything of the unit).
         conditions = [rule.unit for rule in campaign.reporting] + [rule.unit for rule in campaign.entries]
@@ -267,8 +276,7 @@ class Kernel(Arguments):
         self._refresh_lists()
 
     def _refresh_lists(self) -> None:
-        self._screening = tuple(self._lists[k] for k in self.campaign.screening_lists)
-        self._listed = frozenset(e.unit_code for lst in self._screening for e in lst.entries)
+        self._judged = JudgedLists(self.campaign, self._lists)
         self._list_versions = tuple((lst.id, lst.version) for lst in self._lists.values())
         # One EventShape per (transition, from, to): every event of that kind refers to it.
         self._shapes: dict[tuple[Transition, str | None, str], EventShape] = {}
@@ -346,8 +354,8 @@ class Kernel(Arguments):
         tagger = self._tagger  # the seats a unit's tags decide: only with rules that look at them
         ctx.quota_seats = tagger(n, hop, at, ctx.quota_limits) if tagger and ctx.quota_limits else None
         ctx.quota_exceed = None  # set by recommend when a reason to exceed a soft cap is given
-        ctx.lists = self._screening
-        ctx.listed = self._listed
+        judged = self._judged  # the lists scoped to n's track, unit type and holder
+        ctx.lists, ctx.listed, ctx.admit = judged.of(n, hop.holder) if judged.scoped else judged.everywhere
         ctx.department_names = self._department_names
         ctx.registered_in = None  # set by nominate and register, the actions that judge it
         ctx.entry = False  # set by nominate

@@ -13,6 +13,7 @@ from ..domain.names import (
     CHECK,
     CONCLUDE,
     DISMISS,
+    IN_REVIEW,
     OBJECT,
     ON_NOTICE,
     PROPOSE,
@@ -76,7 +77,11 @@ class Ministry(Kernel):
         """Draw reviewed units for an on-site spot check, in one commit: the ``nominations``
         the ministry names, or a random ``rate`` of them (the campaign's by default, rounded
         up; ``seed`` makes the draw repeatable). Returns the ids drawn. With an idempotency
-        key a repeated request returns the first draw instead of drawing again."""
+        key a repeated request returns the first draw instead of drawing again.
+
+        A campaign without spot checks needs no draw (none is made unless units or a rate are
+        given, and those are refused). An authority below the top that a ``checks`` rule names
+        draws, the same way, from the units it holds in review that the rule covers."""
         self._actor(actor)
         if nominations is not None:
             nominations = check_ids(nominations, "nominations")
@@ -107,8 +112,28 @@ class Ministry(Kernel):
         receipt_for: ReceiptFor,
     ) -> tuple[str, ...]:
         when = self._dated(at)
-        reviewed = [n for n in self.store.nominations(self.campaign.id, state=REVIEWED)
-                    if n.ministry is not None and n.ministry.check is None]  # fmt: skip
+        if actor.authority != self.graph.top.code:
+            drawn = self._draw_at_level(actor.authority, rate, nominations, seed)
+        else:
+            drawn = self._draw_at_top(rate, nominations, seed)
+        for n in drawn:
+            self._in_order(n, when)
+        changes = [
+            self._change(n, self._context(n, actor, when, SELECT_FOR_CHECK), SELECT_FOR_CHECK,
+                         actor, when, n.state, None, None)
+            for n in drawn
+        ]  # fmt: skip
+        ids = tuple(n.id for n in drawn)
+        if changes or receipt_for:
+            self._commit(SELECT_FOR_CHECK, changes, receipt_for(ids) if receipt_for else None)
+        return ids
+
+    def _draw_at_top(
+        self, rate: float | None, nominations: Sequence[str] | None, seed: int | None
+    ) -> list[Nomination]:
+        reviewed = self._reviewed_undrawn()
+        if nominations is None and rate is None and not self.campaign.phases.spot_check:
+            return []  # the campaign holds no spot checks: no draw is needed
         if nominations is not None:
             by_id = {n.id: n for n in reviewed}
             unknown = [i for i in nominations if i not in by_id]
@@ -123,17 +148,50 @@ class Ministry(Kernel):
             check_number("rate", share, 0, 1)
             count = share_of(len(reviewed), float(share), "ceil")
             drawn = random.Random(seed).sample(reviewed, count)
-        for n in drawn:
-            self._in_order(n, when)
-        changes = [
-            self._change(n, self._context(n, actor, when, SELECT_FOR_CHECK), SELECT_FOR_CHECK,
-                         actor, when, n.state, None, None)
-            for n in drawn
-        ]  # fmt: skip
-        ids = tuple(n.id for n in drawn)
-        if changes or receipt_for:
-            self._commit(SELECT_FOR_CHECK, changes, receipt_for(ids) if receipt_for else None)
-        return ids
+        return drawn
+
+    def _reviewed_undrawn(self) -> list[Nomination]:
+        """The units the top has reviewed and not drawn yet."""
+        return [n for n in self.store.nominations(self.campaign.id, state=REVIEWED)
+                if n.ministry is not None and n.ministry.check is None]  # fmt: skip
+
+    def _draw_at_level(
+        self, authority: str, rate: float | None, nominations: Sequence[str] | None, seed: int | None
+    ) -> list[Nomination]:
+        """The units an authority below the top draws for its own on-site check (the
+        campaign's ``checks``): those it holds in review that a check rule covers and that
+        were not drawn yet; named, or a ``rate`` of them (the rule's by default, rounded up)."""
+        holder = self.graph[authority]
+        pool: dict[str, list[Nomination]] = {}  # by check rule, in the order of the rules
+        for n in self.store.nominations(self.campaign.id, state=IN_REVIEW):
+            rule = self.campaign.check_rule(holder, n.track) if n.holder == authority else None
+            if rule is not None and (n.ministry is None or n.ministry.check is None):
+                pool.setdefault(rule.name, []).append(n)
+        if nominations is not None:
+            # The top's candidates too: a lower level naming one is refused by the guards.
+            by_id = {n.id: n for n in self._reviewed_undrawn()}
+            by_id.update((n.id, n) for group in pool.values() for n in group)
+            unknown = [i for i in nominations if i not in by_id]
+            if unknown:
+                raise InvalidInput(
+                    f"not units {authority} holds for an on-site check: {', '.join(unknown)}",
+                    f"以下申报不是{holder.name}待实地抽查的单位：{'、'.join(unknown)}",
+                )
+            return [by_id[i] for i in nominations]
+        drawn: list[Nomination] = []
+        pick = random.Random(seed)
+        for rule in self.campaign.checks:
+            group = pool.get(rule.name, [])
+            share = rule.rate if rate is None else rate
+            if share is None:
+                if group:
+                    raise InvalidInput(
+                        f"the on-site check {rule.name!r} sets no rate: name the nominations or give a rate",
+                        f"实地抽查规则 {rule.name!r} 未规定抽查比例：请指明抽查的申报或给出比例",
+                    )
+                continue
+            drawn += pick.sample(group, share_of(len(group), float(share), "ceil"))
+        return drawn
 
     def record_spot_check(
         self,
@@ -145,7 +203,8 @@ class Ministry(Kernel):
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> Nomination:
-        """The result of a drawn unit's on-site check: failed → rejected (re-review: revoked)."""
+        """The result of a drawn unit's on-site check: failed → rejected (re-review: revoked; at a
+        level below the top, the campaign's ``checks``: rejected there)."""
         check_flag("passed", passed)
         return self._act(CHECK, actor, nomination, at, self._reasoned(CHECK, reason),
                          {"passed": passed}, idempotency_key, {"passed": passed})  # fmt: skip
@@ -217,12 +276,16 @@ class Ministry(Kernel):
 
     def announce(self, actor: Actor | None = None, *, at: datetime | None = None) -> tuple[str, ...]:
         """Announce (公告) every unit whose notice has closed without a standing objection.
-        Without ``actor`` this is the deadline sweep's doing."""
+        Without ``actor`` this is the deadline sweep's doing. In a campaign without a public
+        notice, the ``actor`` announces the proposed units."""
         when = self._dated(at)
         if actor is not None:
             self._actor(actor)
         done = []
-        for n in self.store.nominations(self.campaign.id, state=ON_NOTICE):
+        pending = self.store.nominations(self.campaign.id, state=ON_NOTICE)
+        if actor is not None and not self.campaign.phases.notice:
+            pending = [*self.store.nominations(self.campaign.id, state=PROPOSED), *pending]
+        for n in pending:
             who = actor if actor is not None else Actor.deadline_sweep(n.holder)
             ctx = self._context(n, who, when, ANNOUNCE)
             reasons = self.workflow.judge(n.state, ANNOUNCE, ctx)[1]

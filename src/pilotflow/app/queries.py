@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from ..domain.calendar import moment
+from ..domain.codes import validate_unit_code
 from ..domain.events import Event, Snapshot, replay
 from ..domain.inputs import check_sequence
 from ..domain.machine import STATES
@@ -147,6 +148,12 @@ class Queries(Kernel):
         if authorities is None:
             authorities = sorted({a for a, _ in self.store.quota_usage(self.campaign.id) if a in self.graph})
         return [line for a in check_sequence(authorities, "authorities") for line in self.quota(a)]
+
+    def unit_tags(self, unit_code: str, *, at: datetime | None = None) -> frozenset[str]:
+        """The ids of the campaign's ``tag`` lists ``unit_code`` is on at ``at`` (default: now)
+        among the lists this run was given."""
+        validate_unit_code(unit_code, "unit_code")
+        return self._judged.tags(unit_code, self._at(at))
 
     def replay(self) -> Snapshot:
         """State and quota use rebuilt from the audit log alone."""

@@ -30,6 +30,11 @@ class ReReview(Kernel):
         application at its authority. Refused whole if any row is bad or already registered;
         with an idempotency key a repeated request returns the first registrations."""
         self._actor(actor)
+        if not self.campaign.has_track(TRACK_RE_REVIEW):
+            raise InvalidInput(
+                f"campaign {self.campaign.id} has no re_review track (see its tracks)",
+                f"遴选 {self.campaign.id} 不含复核（tracks 中未声明 re_review）",
+            )
         rows = check_sequence(winners, "winners")
         return once(
             self.store,

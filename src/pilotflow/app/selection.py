@@ -30,16 +30,17 @@ class Selection(Kernel):
         at: datetime | None = None,
         track: str = TRACK_NEW,
     ) -> tuple[Nomination, ...]:
-        """The authority's candidates of ``unit_type``, ranked: units on the campaign's
-        priority lists at ``at`` first (in the lists' order), then ``order`` (nomination
-        ids), then by filing time."""
+        """The authority's candidates of ``unit_type`` in ``track``, ranked: units on the
+        rank-first lists of the track (those scoped to the unit type and the authority) at
+        ``at`` first, in the lists' order, then ``order`` (nomination ids), then by filing
+        time."""
         when = self._at(at)
         self.graph[authority]
         self._unit_type(unit_type)
         order = check_ids(order, "order")
-        if track not in (TRACK_NEW, TRACK_RE_REVIEW):
-            raise InvalidInput(f"track must be 'new' or 're_review', got {track!r}",
-                               "track 参数必须是 new（新申报）或 re_review（复核）")  # fmt: skip
+        if track not in (TRACK_NEW, TRACK_RE_REVIEW) or not self.campaign.has_track(track):
+            raise InvalidInput(f"track must be one of the campaign's tracks (new, re_review), got {track!r}",
+                               "track 参数必须是本次遴选的申报类别：new 或 re_review")  # fmt: skip
         candidates = [
             n
             for n in self.store.nominations(
@@ -57,7 +58,12 @@ class Selection(Kernel):
                 f"{self._department_names.get(unit_type, unit_type)}类待推荐名单的申报：{'、'.join(unknown)}",
             )
         position = {nid: i for i, nid in enumerate(order)}
-        priority = [self._lists.get(k) for k in self.campaign.ranking.priority_lists]
+        holder, rules = self.graph[authority], self.campaign.list_rules()
+        priority = [
+            self._lists.get(k)
+            for k in self.campaign.ranking.for_track(track)
+            if k not in rules or rules[k].applies(track, unit_type, holder)
+        ]
 
         lists = [(i, lst) for i, lst in enumerate(priority) if lst is not None and lst.entries]
         if not lists and not position:

@@ -3,7 +3,7 @@
 ::
 
     pilotflow demo [--db PATH] [--fresh/--keep]          run a slice of the 2023 campaign
-    pilotflow campaign list | show [ID|PATH] | check PATH
+    pilotflow campaign list | show [ID|PATH] | check PATH | schema
     pilotflow route CODE [--campaign ID]                  the route from an authority
     pilotflow nominations --db PATH [--holder ..]         what a store holds
     pilotflow quota AUTHORITY --db PATH                   limits, use, remaining
@@ -29,6 +29,7 @@ it (as in git).
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import shlex
@@ -536,10 +537,17 @@ def campaign_show(source: str) -> None:
     lists.add_column("list", no_wrap=True)
     lists.add_column("role", no_wrap=True)
     lists.add_column("名称 / name")
-    for list_id, name in c.screening_lists.items():
-        lists.add_row(_show(list_id), "[red]bars 不得推荐[/]", f"{_show(name.zh)} / {_show(name.en)}")
+    roles = {
+        "bar": "[red]bars 不得推荐[/]",
+        "admit": "[yellow]admits only 名单内方可推荐[/]",
+        "rank_first": "[green]ranks first 优先推荐[/]",
+        "tag": "tags 标注",
+    }
+    for list_id, about in c.list_rules().items():
+        lists.add_row(_show(list_id), roles[about.kind], f"{_show(about.name.zh)} / {_show(about.name.en)}")
     for list_id in c.ranking.priority_lists:
-        lists.add_row(_show(list_id), "[green]ranks first 优先推荐[/]", "")
+        if list_id not in c.lists:  # a campaign built without ``lists``
+            lists.add_row(_show(list_id), roles["rank_first"], "")
     console.print(lists)
 
 
@@ -578,6 +586,16 @@ def campaign_check(path: Path) -> None:
         f"({len(c.levels)} levels, {len(c.unit_types)} unit types, {len(c.quotas)} quota rules, "
         f"{len(c.hops)} hops, {len(c.screening_lists)} lists) · revision {_show(c.revision)}"
     )
+
+
+@campaign.command("schema")
+def campaign_schema() -> None:
+    """Print the JSON Schema of campaign files, for editors.
+
+    ``pilotflow campaign schema > campaign.schema.json`` writes it beside your files (ASCII
+    JSON, Chinese as escapes, so any terminal encoding will do); see docs/campaign-format.md.
+    """
+    click.echo(json.dumps(pf.campaign_file.campaign_schema(), indent=2))
 
 
 # -- route ------------------------------------------------------------------------------

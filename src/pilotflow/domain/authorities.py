@@ -538,8 +538,11 @@ def _bundled_authorities() -> list[Authority]:
             admits=xpcc["admits"],
         )
     )  # fmt: skip
+    ce_departments = extra["central_enterprise_departments"]
     for ce in extra["central_enterprises"]:
-        out.append(Authority(ce["code"], ce["name"], "province", "central_enterprise", top, None, ("hq",)))
+        out.append(
+            Authority(ce["code"], ce["name"], "province", "central_enterprise", top, None, ce_departments)
+        )
     for zone in extra["development_zones"]:
         out.append(
             Authority(

@@ -31,17 +31,22 @@ from .selectors import Selector as Selector
 
 __all__ = [
     "DEFAULT_CLOCK_TOLERANCE_SECONDS",
+    "LIST_KINDS",
     "MAX_CLOCK_TOLERANCE_SECONDS",
     "YEARS",
     "ActingRule",
     "Campaign",
+    "CheckRule",
     "EntryRule",
+    "FilingRules",
     "HopRule",
     "Level",
+    "ListRule",
     "MaterialRequirement",
     "MaterialType",
     "MinistryRules",
     "NoticeRules",
+    "Phases",
     "QuotaRule",
     "Ranking",
     "ReReviewRules",
@@ -49,6 +54,7 @@ __all__ = [
     "Scenario",
     "Selector",
     "Text",
+    "Track",
     "UnitCondition",
     "UnitFacts",
     "UnitType",
@@ -216,9 +222,16 @@ class UnitCondition:
             return False
         return not (self.lists and self.lists.isdisjoint(unit.lists))
 
-    def example(self) -> UnitFacts:
-        """A unit meeting every condition (the route check walks the routes of such units)."""
-        return UnitFacts(min(self.scenarios, default=""), min(self.unit_types, default=""), self.lists)
+    def examples(self) -> tuple[UnitFacts, ...]:
+        """Units meeting every condition, one for each scenario and each unit type named (the
+        route check walks the routes of such units)."""
+        scenario, unit_type = min(self.scenarios, default=""), min(self.unit_types, default="")
+        return tuple(
+            dict.fromkeys(
+                [UnitFacts(s, unit_type, self.lists) for s in sorted(self.scenarios) or [scenario]]
+                + [UnitFacts(scenario, u, self.lists) for u in sorted(self.unit_types) or [unit_type]]
+            )
+        )
 
 
 @frozen
@@ -248,6 +261,13 @@ class Ranking:
     """How an authority orders its candidates: units on ``priority_lists`` first."""
 
     priority_lists: tuple[str, ...] = ()
+    #: The rank-first lists of each track, in order (a track not named: ``priority_lists``).
+    tracks: Mapping[str, tuple[str, ...]] = {}
+
+    def for_track(self, track: str) -> tuple[str, ...]:
+        """The rank-first lists that order the candidates of ``track``, first list first."""
+        found = self.tracks.get(track)
+        return self.priority_lists if found is None else found
 
 
 @frozen
@@ -329,6 +349,24 @@ class Campaign:
     acting: tuple[ActingRule, ...] = ()
     #: The campaign-file format the campaign was read from (``format``: 1 when absent).
     format: int = 1
+    #: Every list the campaign consults, by id, with its kind and scope (a campaign built
+    #: without it: ``screening_lists`` bar every nomination). See :meth:`list_rules`.
+    lists: Mapping[str, ListRule] = {}
+    #: The tracks the campaign runs (empty: ``new`` and ``re_review``).
+    tracks: Mapping[str, Track] = {}
+    #: The filing deadline (``filing``), before the first hop's; None: the first hop's alone.
+    filing: FilingRules | None = None
+    #: Which of the ministry phase's steps the campaign holds (``notice``, ``ministry``).
+    phases: Phases = field(factory=lambda: Phases())
+    #: On-site checks at levels below the top (``checks``), the first matching rule applies.
+    checks: tuple[CheckRule, ...] = ()
+
+    def check_rule(self, holder: AuthorityLike, track: str) -> CheckRule | None:
+        """The on-site check rule at ``holder`` for a nomination of ``track``, or None."""
+        for rule in self.checks:
+            if rule.applies(holder, track):
+                return rule
+        return None
 
     #: Which authorities take part (empty selector: the whole graph, a national campaign); a
     #: province's own campaign takes those within it. Routes are checked, and nominations
@@ -341,13 +379,37 @@ class Campaign:
     top: str | None = None
     #: Where else than at the first level the nominations of some units may start.
     entries: tuple[EntryRule, ...] = ()
-    #: Lists that tag units (quota exemptions, groups): ``tag_lists``, id → name.
-    tag_lists: Mapping[str, Text] = {}
     #: ``applicants.projects``: a unit may file several nominations, one per named project
     #: (``nominate(..., project=...)``); False: one nomination per unit, without a project.
     projects: bool = False
     #: ``applicants.per_applicant``: the most nominations one unit may hold at once (None: no cap).
     per_applicant: int | None = None
+
+    def list_rules(self) -> Mapping[str, ListRule]:
+        """Every list the campaign consults: ``lists``, or (a campaign built without it) its
+        ``screening_lists`` as lists that bar every nomination."""
+        if self.lists:
+            return self.lists
+        return {k: ListRule(k, name, "bar") for k, name in self.screening_lists.items()}
+
+    def has_track(self, track: str) -> bool:
+        """Does the campaign run ``track``?"""
+        return not self.tracks or track in self.tracks
+
+    @property
+    def required_lists(self) -> Mapping[str, Text]:
+        """The lists a run must be given, id → name: those that bar or admit (their
+        ``screening_lists``), and those quota, reporting and entry rules look at (a tag that
+        exempts, groups or routes a unit: a missing one would be read as nobody on it).
+        ``rank_first`` lists, and tags no rule looks at, may be left out."""
+        rules = self.list_rules()
+        named = [lid for rule in self.quotas for lid in (*sorted(rule.exempt), rule.group_list) if lid]
+        units = [rule.unit for rule in self.reporting] + [rule.unit for rule in self.entries]
+        named += [lid for unit in units for lid in sorted(unit.lists)]
+        return {
+            **self.screening_lists,
+            **{lid: rules[lid].name for lid in dict.fromkeys(named) if lid in rules},
+        }
 
     def in_scope(self, authority: AuthorityLike) -> bool:
         """Does ``authority`` take part in this campaign (see :attr:`scope`)?"""
@@ -422,3 +484,95 @@ class _UnitRouting:
 
     def reports_to(self, sender: AuthorityLike, /) -> str | None:
         return self.campaign.reports_to(sender, self.unit)
+
+
+#: What a list does to a unit on it (``lists.<id>.kind``): ``bar`` refuses it, ``admit``
+#: refuses a unit *not* on it (eligibility), ``rank_first`` ranks it first when an authority
+#: orders its candidates, ``tag`` only records an attribute other rules refer to.
+LIST_KINDS: tuple[str, ...] = ("bar", "admit", "rank_first", "tag")
+
+
+@frozen
+class ListRule:
+    """A list the campaign consults, and where: for which tracks, unit types, levels and
+    authorities (each empty: all). The list's entries are loaded separately (``UnitList``)."""
+
+    id: str
+    name: Text
+    kind: str
+    tracks: frozenset[str] = frozenset()
+    unit_types: frozenset[str] = frozenset()
+    levels: frozenset[str] = frozenset()
+    #: The authorities (and those inside them) where the list is judged.
+    within: frozenset[str] = frozenset()
+    source: str = ""
+
+    @property
+    def scoped(self) -> bool:
+        return bool(self.tracks or self.unit_types or self.levels or self.within)
+
+    def applies(self, track: str, unit_type: str, authority: AuthorityLike) -> bool:
+        """Is the list judged for a nomination of ``track`` and ``unit_type`` held at
+        ``authority``?"""
+        if self.tracks and track not in self.tracks:
+            return False
+        if self.unit_types and unit_type not in self.unit_types:
+            return False
+        if self.levels and authority.level not in self.levels:
+            return False
+        return not (
+            self.within and authority.code not in self.within and not (self.within & authority.ancestors)
+        )
+
+
+@frozen
+class Track:
+    """A track of the campaign (``new``: this round's applications; ``re_review``: earlier
+    winners reviewed again, 复核). Its lists, ranking, materials and share cap are held where
+    they are judged: ``ListRule.tracks``, ``Ranking.tracks``, ``HopRule.re_review_materials``
+    and ``ReReviewRules``; this record names the track."""
+
+    code: str
+    name: Text
+    source: str = ""
+
+
+@frozen
+class FilingRules:
+    """The filing deadline (``filing``): a nomination is filed, or a re-review unit applies,
+    before ``deadline`` (read like a hop's, with the campaign's ``deadline_rule``), which may
+    come before the first hop's (online declaration by the 28th, paper by the 31st)."""
+
+    deadline: datetime
+    deadline_text: str
+    source: str = ""
+
+
+@frozen
+class Phases:
+    """Which steps of the phase at the top the campaign holds: the public notice (公示), the
+    expert review, the on-site spot checks. A format-1 file holds all three (pilotflow's
+    defaults); a format-2 file holds those it declares."""
+
+    notice: bool = True
+    review: bool = True
+    spot_check: bool = True
+
+
+@frozen
+class CheckRule:
+    """An on-site check (实地抽查) by a matching holder below the top, of nominations of
+    ``tracks`` (empty: every track). A drawn nomination is not recommended onward until its
+    check is settled; a failed check ends it there. ``rate`` is the share drawn (rounded up)
+    when the holder names none; ``by`` the departments that check (empty: any of the holder's).
+    """
+
+    name: str
+    at: Selector
+    tracks: frozenset[str] = frozenset()
+    rate: float | None = None
+    by: tuple[str, ...] = ()
+    source: str = ""
+
+    def applies(self, holder: AuthorityLike, track: str) -> bool:
+        return (not self.tracks or track in self.tracks) and self.at.matches(holder)

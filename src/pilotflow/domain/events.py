@@ -267,8 +267,8 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
         seats = (*seats, *d["seats"]) if "seats" in d else (*seats, current.route[hop])
         hop += HOP_MOVES[action]
         stamps = ()
-        if shape.to_state == RECEIVED:
-            ministry = _NO_MINISTRY_RECORD
+        # At the top a fresh record; below it none (a lower level's on-site check stays there).
+        ministry = _NO_MINISTRY_RECORD if shape.to_state == RECEIVED else None
     elif action == RETURN:
         hop += HOP_MOVES[action]
         stamps = ()
@@ -282,6 +282,8 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
             seats = ()
     elif ministry is not None:
         ministry = _ministry(ministry, event)
+    elif action in (SELECT_FOR_CHECK, CHECK):  # an on-site check below the top (``checks``)
+        ministry = _ministry(_NO_MINISTRY_RECORD, event)
     else:
         raise ValueError(f"unknown action {action!r} in event of {event.nomination_id}")
     return build_nomination(
@@ -315,7 +317,8 @@ def _ministry(m: MinistryRecord, event: Event) -> MinistryRecord:
     if action == SCORE:
         return evolve(m, scores=(*m.scores, Score(d["expert"], float(d["score"]), d["opinion"])))
     if action == CONCLUDE:
-        return evolve(m, combined=float(d["combined"]))
+        # Without an expert review (the campaign holds none) there is no combined score.
+        return evolve(m, combined=float(d["combined"])) if "combined" in d else m
     if action == SELECT_FOR_CHECK:
         return evolve(m, check=CHECK_SELECTED)
     if action == CHECK:

@@ -20,11 +20,19 @@ from attrs import frozen
 from ..errors import Reason
 from ._fast import LastPass
 from .authorities import AuthorityGraph
-from .names import CHECK_SELECTED, QUOTA_ALL_TYPES, SYSTEM, TRACK_NEW, TRACK_RE_REVIEW
+from .names import (
+    AWAITING_APPLICATION,
+    CHECK_SELECTED,
+    NEW,
+    QUOTA_ALL_TYPES,
+    SYSTEM,
+    TRACK_NEW,
+    TRACK_RE_REVIEW,
+)
 
 if TYPE_CHECKING:
     from .authorities import Authority
-    from .campaign import Campaign, MaterialRequirement
+    from .campaign import Campaign, FilingRules, MaterialRequirement
     from .records import Actor, Nomination
     from .routes import HopPlan
     from .screening import UnitList
@@ -40,7 +48,9 @@ __all__ = [
     "applicant_cap_reason",
     "applicant_within_cap",
     "before_deadline",
+    "check_at_level",
     "check_settled",
+    "check_settled_at_level",
     "deadline_passed",
     "drawn_for_check",
     "enough_scores",
@@ -52,7 +62,9 @@ __all__ = [
     "not_stamped_yet",
     "notice_closed",
     "notice_open",
+    "notice_skipped",
     "origin_fits_unit",
+    "phase_held",
     "quota_free",
     "stamps_complete",
 ]
@@ -68,6 +80,7 @@ class Context:
 
     __slots__ = (
         "actor",
+        "admit",
         "at",
         "deadline_plan",
         "department_names",
@@ -97,6 +110,7 @@ class Context:
     quota_exceed: str | None  # the reason given to exceed a soft cap (recommend)
     lists: tuple[UnitList, ...]
     listed: frozenset[str] | None  # every unit code on any of ``lists`` (None: not known)
+    admit: tuple[UnitList, ...]  # the lists a unit must be on (eligibility), for this nomination
     department_names: Mapping[str, str]
     extra: Mapping[str, Any]
     registered_in: Authority | None  # nominate, register: the division that registered the unit
@@ -124,9 +138,11 @@ class Guard:
     def __call__(self, ctx: Context) -> Reason | None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def applies(self, campaign: Campaign) -> bool:
-        """Whether the guard judges anything in ``campaign`` (one that does not is left out
-        of its machine, and of its events' verdicts)."""
+    def needed(self, campaign: Campaign) -> bool:
+        """Can this guard refuse anything in ``campaign``? A guard of a step the campaign
+        configures (``phase_held``, a level's ``check_settled``) cannot when the campaign
+        holds the step, or has no such checks: the machine leaves it out of the campaign's
+        transitions (and of their events' verdicts)."""
         return True
 
     def __repr__(self) -> str:
@@ -260,6 +276,10 @@ class _BeforeDeadline(Guard):
 
     def __call__(self, ctx: Context) -> Reason | None:
         deadline = ctx.deadline_plan.deadline
+        if ctx.nomination.state in _FILING_STATES:  # nominate, apply: the filing deadline too
+            filing = ctx.extra.get("filing")
+            if filing is not None and ctx.at >= filing.deadline:
+                return _filing_closed(filing, ctx.at)
         if deadline is None or ctx.at < deadline:
             return None
         label = ctx.deadline_plan.deadline_label
@@ -272,13 +292,40 @@ class _BeforeDeadline(Guard):
         )
 
 
+#: The states a filing leaves (nominate, apply): the campaign's filing deadline applies to it.
+_FILING_STATES = frozenset({NEW, AWAITING_APPLICATION})
+
+
+def _filing_closed(filing: FilingRules, at: datetime) -> Reason:
+    closed = filing.deadline.isoformat()
+    return Reason(
+        "filing_deadline_passed",
+        f"the filing deadline ({filing.deadline_text}) has passed: filing closed at {closed}, "
+        f"the action is at {at.isoformat()}",
+        f"申报（填报）截止时间（{filing.deadline_text}）已过：截止于 {closed}，"
+        f"本次操作时间为 {at.isoformat()}",
+        {"deadline": closed, "at": at.isoformat(), "hop": "filing"},
+    )
+
+
 @frozen(repr=False)
 class _NotListed(Guard):
     code = "not_listed"
-    doc = "the unit is on no disqualification list at the moment of the action"
+    doc = "the unit is on no list that bars it, and on every list that admits it, at the moment of the action"
 
     def __call__(self, ctx: Context) -> Reason | None:
         unit_code = ctx.nomination.unit_code
+        if ctx.admit:
+            for lst in ctx.admit:
+                if lst.hit(unit_code, ctx.at) is None:
+                    return Reason(
+                        "not_eligible",
+                        f"unit {unit_code} is not on list {lst.id!r} (version {lst.version}) at "
+                        f"{ctx.at.date().isoformat()}: only units on it may be recommended",
+                        f"单位 {unit_code} 于 {ctx.at.date().isoformat()} 不在{ctx.zh([lst.id])}"
+                        f"（版本 {lst.version}）中，不得推荐",
+                        {"list": lst.id, "list_version": lst.version},
+                    )
         if ctx.listed is not None and unit_code not in ctx.listed:
             return None  # on no list at all: one set lookup instead of one per list
         for lst in ctx.lists:
@@ -545,7 +592,9 @@ def before_deadline() -> Guard:
 
 
 def not_listed() -> Guard:
-    """The unit is on none of the campaign's disqualification lists at that moment."""
+    """The unit is on none of the campaign's lists that bar it and on every list that admits
+    it (eligibility) at that moment, as the lists are scoped to its track, unit type and the
+    holding authority."""
     return _NotListed()
 
 
@@ -715,6 +764,19 @@ class _NoticeClosed(_NoticeWindow):
     open: bool = False
 
 
+@frozen(repr=False)
+class _SettledAtLevel(_CheckSettled):
+    doc = "no on-site check of the campaign's checks is pending for the unit at this level"
+
+    def needed(self, campaign: Campaign) -> bool:
+        return bool(campaign.checks)
+
+
+def check_settled_at_level() -> Guard:
+    """No on-site check (the campaign's ``checks``) is pending for the unit at this level."""
+    return _SettledAtLevel()
+
+
 def drawn_for_check() -> Guard:
     """The unit was drawn for an on-site spot check and has no result yet."""
     return _DrawnForCheck()
@@ -745,6 +807,90 @@ def actor_is_top() -> Guard:
     return _ActorIsTop()
 
 
+# -- phases as configured steps (docs/ministry-phase.md) ---------------------------------------
+
+#: The steps of the phase at the top a campaign may hold or not (``Campaign.phases``), and
+#: how a refusal names them.
+_STEPS = {
+    "review": ("expert review", "专家评审"),
+    "spot_check": ("on-site spot checks", "实地抽检"),
+    "notice": ("public notice", "公示"),
+}
+
+
+@frozen(repr=False)
+class _PhaseHeld(Guard):
+    """The campaign holds the step ``step`` (``Campaign.phases``)."""
+
+    code = "phase_held"
+    doc = "the campaign holds this step of the phase at the top"
+    step: str = "review"
+
+    def needed(self, campaign: Campaign) -> bool:
+        return not getattr(campaign.phases, self.step)
+
+    def __call__(self, ctx: Context) -> Reason | None:
+        phases = ctx.extra.get("phases")
+        if phases is None or getattr(phases, self.step):
+            return None
+        en, zh = _STEPS[self.step]
+        return _simple("phase_absent", f"this campaign holds no {en}: it has no such step",
+                       f"本次遴选不设{zh}环节", step=self.step)  # fmt: skip
+
+
+@frozen(repr=False)
+class _NoticeSkipped(Guard):
+    code = "notice_skipped"
+    doc = "the campaign holds no public notice: a proposed unit is announced directly"
+
+    def __call__(self, ctx: Context) -> Reason | None:
+        phases = ctx.extra.get("phases")
+        if phases is not None and not phases.notice:
+            return None
+        return _simple("notice_required", "this campaign publishes the proposed list first (公示)",
+                       "本次遴选须先公示拟认定名单，公示期满后方可公告")  # fmt: skip
+
+
+@frozen(repr=False)
+class _CheckAtLevel(Guard):
+    code = "check_at_level"
+    doc = "an on-site check rule of the campaign applies at the holder, by the acting department"
+
+    def __call__(self, ctx: Context) -> Reason | None:
+        campaign = ctx.extra.get("campaign")
+        holder, n = ctx.plan.holder, ctx.nomination
+        rule = campaign.check_rule(holder, n.track) if campaign is not None else None
+        if rule is None:
+            return _simple("no_check_here", f"no on-site check is held at {holder.code} ({holder.name}) "
+                           "for this nomination", f"{holder.name}不对该申报进行实地抽查",
+                           holder=holder.code)  # fmt: skip
+        actor = ctx.actor
+        if actor is None or not rule.by or actor.department in rule.by or actor.department == SYSTEM:
+            return None
+        return _simple("not_authorized", f"the on-site check {rule.name!r} is carried out by "
+                       f"{', '.join(rule.by)}, not {actor.department!r}",
+                       f"实地抽查由{ctx.zh(rule.by)}部门进行，{ctx.zh([actor.department])}部门不能办理",
+                       department=actor.department, by=rule.by)  # fmt: skip
+
+
+def phase_held(step: str) -> Guard:
+    """The campaign holds ``step`` (``review``, ``spot_check`` or ``notice``)."""
+    if step not in _STEPS:
+        raise ValueError(f"unknown step {step!r}")
+    return _PhaseHeld(step)
+
+
+def notice_skipped() -> Guard:
+    """The campaign holds no public notice (a proposed unit may be announced directly)."""
+    return _NoticeSkipped()
+
+
+def check_at_level() -> Guard:
+    """An on-site check rule applies at the holder to the nomination's track, and the actor
+    is one of the departments that carry it out."""
+    return _CheckAtLevel()
+
+
 #: ``Context.extra`` keys of the cap per applicant (set by nominate when the campaign has one).
 PER_APPLICANT = "per_applicant"
 APPLICANT_CLAIMS = "applicant_claims"
@@ -766,7 +912,7 @@ class _ApplicantWithinCap(Guard):
     code = "applicant_within_cap"
     doc = "the unit holds fewer nominations than the campaign's cap per applicant (applicants.per_applicant)"
 
-    def applies(self, campaign: Campaign) -> bool:
+    def needed(self, campaign: Campaign) -> bool:
         return campaign.per_applicant is not None
 
     def __call__(self, ctx: Context) -> Reason | None:

@@ -20,7 +20,9 @@ States (``[final]`` states have no transitions; names in :mod:`pilotflow.domain.
      │                 ├──decline──▶ [declined]       received ──decline──▶ [declined]
      │                 ├──withdraw─▶ [withdrawn]      received ──withdraw─▶ [withdrawn]
      │                 ├──cut──────▶ [not_recommended] (quota, at a selection)
-     │                 ╰──lapse────▶ [lapsed] (the hop's deadline passed: the deadline sweep)
+     │                 ├──lapse────▶ [lapsed] (the hop's deadline passed: the deadline sweep)
+     │                 ├──select_for_check / check (passed)──▶ in_review  (a level's own
+     │                 ╰──check (failed)──▶ [rejected]                     on-site check)
      │
      ╰──register──▶ awaiting_application ──apply──▶ in_review   (re-review of earlier winners)
                      ╰──revoke_unapplied──▶ [revoked]            (not applied by the deadline)
@@ -32,6 +34,7 @@ The ministry phase (docs/ministry-phase.md); ``revoked`` instead of ``rejected``
     received ──conclude──▶ reviewed (passed) | [rejected] / [revoked] (failed)
     reviewed ──select_for_check──▶ reviewed ──check──▶ reviewed | [rejected] / [revoked]
     reviewed ──propose──▶ proposed ──publish──▶ on_notice ──announce──▶ [announced]
+                          proposed ──announce (the campaign holds no notice)──▶ [announced]
                                                  │   ▲ (notice closed)
                                           object │   │ dismiss
                                                  ▼   │
@@ -170,6 +173,7 @@ _RECOMMEND_GUARDS = (
     g.stamps_complete(),
     g.materials_complete(),
     g.quota_free(),
+    g.check_settled_at_level(),  # a unit drawn for an on-site check at this level (``checks``)
 )
 
 #: The machine's states, in transitions' own dict format. ``final``: nothing leaves the state
@@ -226,15 +230,22 @@ TRANSITION_TABLE: tuple[dict[str, Any], ...] = (
      "conditions": [g.deadline_passed()]},
     # The ministry phase.
     {"trigger": SCORE, "source": RECEIVED, "dest": None,
-     "conditions": [g.actor_holds(), g.expert_not_scored()]},
+     "conditions": [g.actor_holds(), g.phase_held("review"), g.expert_not_scored()]},
     {"trigger": CONCLUDE, "source": RECEIVED, "dest": REVIEWED,
      "conditions": [Passed(), g.actor_holds(), g.enough_scores()]},
     {"trigger": CONCLUDE, "source": RECEIVED, "dest": REVOKED,
      "unless": [Passed()], "conditions": [ReReview(), g.actor_holds(), g.enough_scores()]},
     {"trigger": CONCLUDE, "source": RECEIVED, "dest": REJECTED,
      "unless": [Passed(), ReReview()], "conditions": [g.actor_holds(), g.enough_scores()]},
+    # An on-site check below the top (the campaign's ``checks``): drawn, then passed or failed.
+    {"trigger": SELECT_FOR_CHECK, "source": IN_REVIEW, "dest": None,
+     "conditions": [g.actor_holds(), g.check_at_level(), g.not_drawn()]},
+    {"trigger": CHECK, "source": IN_REVIEW, "dest": IN_REVIEW,
+     "conditions": [Passed(), g.actor_holds(), g.check_at_level(), g.drawn_for_check()]},
+    {"trigger": CHECK, "source": IN_REVIEW, "dest": REJECTED,
+     "unless": [Passed()], "conditions": [g.actor_holds(), g.check_at_level(), g.drawn_for_check()]},
     {"trigger": SELECT_FOR_CHECK, "source": REVIEWED, "dest": None,
-     "conditions": [g.actor_holds(), g.not_drawn()]},
+     "conditions": [g.actor_holds(), g.phase_held("spot_check"), g.not_drawn()]},
     {"trigger": CHECK, "source": REVIEWED, "dest": REVIEWED,
      "conditions": [Passed(), g.actor_holds(), g.drawn_for_check()]},
     {"trigger": CHECK, "source": REVIEWED, "dest": REVOKED,
@@ -244,7 +255,7 @@ TRANSITION_TABLE: tuple[dict[str, Any], ...] = (
     {"trigger": PROPOSE, "source": REVIEWED, "dest": PROPOSED,
      "conditions": [g.actor_holds(), g.check_settled()]},
     {"trigger": PUBLISH, "source": PROPOSED, "dest": ON_NOTICE,
-     "conditions": [g.actor_holds()]},
+     "conditions": [g.actor_holds(), g.phase_held("notice")]},
     {"trigger": OBJECT, "source": ON_NOTICE, "dest": OBJECTED,
      "conditions": [g.notice_open()]},
     {"trigger": UPHOLD, "source": OBJECTED, "dest": REVOKED,
@@ -255,6 +266,9 @@ TRANSITION_TABLE: tuple[dict[str, Any], ...] = (
      "conditions": [g.actor_holds()]},
     {"trigger": ANNOUNCE, "source": ON_NOTICE, "dest": ANNOUNCED,
      "conditions": [g.actor_holds(), g.notice_closed()]},
+    # A campaign without a public notice announces what the top proposed.
+    {"trigger": ANNOUNCE, "source": PROPOSED, "dest": ANNOUNCED,
+     "conditions": [g.actor_holds(), g.notice_skipped()]},
 )  # fmt: skip
 
 assert tuple(s["name"] for s in STATE_TABLE) == STATES
@@ -512,10 +526,11 @@ class Workflow:
                 compiled = []
                 for t in candidates:
                     branches = tuple((c.func, c.target) for c in t.conditions if isinstance(c.func, Branch))
+                    # A guard that cannot refuse anything in this campaign is left out (Guard.needed).
                     guards = tuple(
                         c.func
                         for c in t.conditions
-                        if isinstance(c.func, g.Guard) and c.func.applies(campaign)
+                        if isinstance(c.func, g.Guard) and c.func.needed(campaign)
                     )
                     compiled.append(
                         Transition(

@@ -126,8 +126,10 @@ def applied_through(nominations: Iterable[Nomination], authority: str) -> int:
 
 def review_facts(n: Nomination, action: str, campaign: Campaign) -> dict[str, Any]:
     """Facts a ministry-phase guard needs beyond the nomination: for ``conclude``, the
-    combined score and whether it passes."""
+    combined score and whether it passes (a campaign without an expert review: it passes)."""
     rules = campaign.ministry
+    if action == CONCLUDE and not campaign.phases.review:
+        return {"passed": True}  # no expert review: the top decides (conclude, or decline)
     if action == CONCLUDE and n.ministry is not None and n.ministry.scores:
         combined = combine_scores([s.score for s in n.ministry.scores], rules.combine)
         return {"combined": combined, "passed": combined >= rules.pass_score}

@@ -152,10 +152,11 @@ def _check_group(group: object, where: str) -> None:
 
 
 def empty_lists(campaign: Campaign) -> list[UnitList]:
-    """An empty list for each disqualification list ``campaign`` consults (tests, demos)."""
+    """An empty list for each list a run of ``campaign`` must be given (its
+    ``required_lists``: tests, demos)."""
     if not isinstance(campaign, Campaign):
         raise InvalidInput(
             f"campaign must be a Campaign (see load_campaign), got {type(campaign).__name__}",
             "campaign 参数必须是 Campaign 对象（请用 load_campaign 加载）",
         )
-    return [UnitList.empty(list_id) for list_id in campaign.screening_lists]
+    return [UnitList.empty(list_id) for list_id in campaign.required_lists]

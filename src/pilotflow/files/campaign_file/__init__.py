@@ -28,16 +28,19 @@ This package's modules, in the order a file is read:
 * one module per section: ``header`` (id, time zone, deadline rule, documents), ``levels``
   (levels, departments, unit types, scenarios), ``materials``, ``routes`` (reporting and
   hop rules), ``deadlines`` (a hop's deadline, and their order along every route),
-  ``quotas``, ``lists`` (screening and priority lists, ranking), ``notice``, ``ministry``,
-  ``re_review``.
+  ``quotas``, ``lists`` (the lists of four kinds, and the older screening and priority lists,
+  ranking), ``notice``, ``ministry``, ``re_review``, ``tracks`` (each track's lists, ranking,
+  materials and share cap, moved onto the lists, ranking, hops and re-review rules).
 * ``reader``: :class:`_Reader`, which reads the sections in order and builds the campaign.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from importlib import resources
 from importlib.resources.abc import Traversable
+from typing import Any
 
 from ...domain.authorities import AuthorityGraph
 from ...domain.campaign import Campaign
@@ -64,11 +67,12 @@ from .safe_yaml import MAX_NODES as MAX_NODES
 from .safe_yaml import MAX_NUMBER_CHARS as MAX_NUMBER_CHARS
 from .safe_yaml import MAX_TEXT as MAX_TEXT
 
-__all__ = ["CAMPAIGN_FORMATS", "bundled_campaigns", "load_campaign", "parse_campaign"]
+__all__ = ["CAMPAIGN_FORMATS", "bundled_campaigns", "campaign_schema", "load_campaign", "parse_campaign"]
 
 _BUNDLED_PACKAGE = "pilotflow"
 _BUNDLED_DIR = ("data", "campaigns")
 _SUFFIXES = (".yaml", ".yml")
+_SCHEMA = ("data", "campaign.schema.json")
 
 
 def bundled_campaigns() -> tuple[str, ...]:
@@ -87,6 +91,26 @@ def bundled_campaigns() -> tuple[str, ...]:
             if entry.is_file() and entry.name.endswith(_SUFFIXES)
         )
     )
+
+
+def campaign_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the campaign file format, as shipped with pilotflow.
+
+    Editors use it to check and complete campaign files as they are written (see
+    ``docs/campaign-format.md``, "Editing with a schema"; ``pilotflow campaign schema`` prints
+    it). It describes every key and its shape, bounds and choices; what it cannot say (codes
+    declared elsewhere in the file, the authority graph, deadline order) only
+    :func:`load_campaign` checks. Each call returns a fresh dict.
+
+    >>> schema = campaign_schema()
+    >>> schema["$schema"]
+    'https://json-schema.org/draft/2020-12/schema'
+    >>> schema["required"][:3], "quotas" in schema["properties"]
+    (['id', 'title', 'year'], True)
+    """
+    text = resources.files(_BUNDLED_PACKAGE).joinpath(*_SCHEMA).read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def load_campaign(source: str | os.PathLike[str], *, graph: AuthorityGraph | None = None) -> Campaign:

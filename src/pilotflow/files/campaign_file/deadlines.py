@@ -1,6 +1,7 @@
-"""Deadlines: how a hop's ``deadline`` is read (a date, read with ``deadline_rule``, or an ISO
-8601 date-time with an offset), and the check, once the campaign is built, that along the
-route of every authority no hop closes earlier than a hop before it."""
+"""Deadlines: how a hop's (and the filing's) ``deadline`` is read (a date, read with
+``deadline_rule``, or an ISO 8601 date-time with an offset), and the check, once the campaign
+is built, that along the route of every authority no hop closes earlier than a hop before it,
+and the filing deadline no later than the first."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import NoReturn
 
-from ...domain.authorities import Authority
+from ...domain.authorities import Authority, AuthorityGraph
 from ...domain.calendar import by_date, parse_moment
 from ...domain.campaign import Campaign, HopRule, UnitFacts
 from ...errors import InvalidInput, NaiveDatetime, PilotflowError
@@ -56,7 +57,7 @@ def _unreadable(r: Scope, text: str, path: str) -> NoReturn:
     )
 
 
-def check_routes(r: Scope, campaign: Campaign) -> str | None:
+def check_routes(r: Scope, campaign: Campaign) -> str:
     """Hop deadlines never decrease along the route of any authority in the campaign's
     scope, and every such route ends at one authority, the campaign's top (returned).
 
@@ -75,16 +76,69 @@ def check_routes(r: Scope, campaign: Campaign) -> str | None:
     covered: set[str] = set()
     starts = [a for a in graph if a.level == lowest and campaign.in_scope(a)]
     starts += [a for a in graph if a.level != lowest and a.level in levels and campaign.in_scope(a)]
-    units = [rule.unit.example() for rule in campaign.reporting if not rule.unit.is_empty]
+    variants = _unit_variants(graph, campaign)
+    bases: list[tuple[Authority, tuple[str, ...]]] = []
     for start in starts:
-        if start.code in covered:
-            continue
-        route = walk(start, None)
-        covered.update(route)
-        for unit in units:
-            if any(campaign.reports_to(graph[c], unit) != campaign.reports_to(graph[c]) for c in route):
-                walk(start, unit)
+        if start.code not in covered:
+            route = walk(start, None)
+            covered.update(route)
+            bases.append((start, route))
+    if not variants:
+        return _checked(r, campaign, walk)
+    todo = [
+        (start, unit) for start, route in bases for unit, senders in variants if not senders.isdisjoint(route)
+    ]
+    cost = len(todo) * max(len(campaign.reporting), 1)
+    if cost > _ROUTE_BUDGET:
+        r.fail(
+            "reporting",
+            f"the reporting rules for some units make too many routes to check ({len(todo)} routes "
+            f"× {len(campaign.reporting)} rules > {_ROUTE_BUDGET}): merge rules that share a sender",
+            f"针对部分单位的报送规则产生的推荐路线过多，无法逐一核验（{len(todo)} 条路线 × "
+            f"{len(campaign.reporting)} 条规则，超过 {_ROUTE_BUDGET}）：请合并报送对象相同的规则",
+        )
+    for start, unit in todo:
+        walk(start, unit)
+    return _checked(r, campaign, walk)
+
+
+def _checked(r: Scope, campaign: Campaign, walk: _Walk) -> str:
+    """The campaign's top, once every authority on its routes has someone to act there: in
+    a format-2 file whose ``acting`` rules leave an authority out, nobody of the campaign
+    would (the graph's own departments are another campaign's)."""
+    if campaign.format >= 2 and campaign.acting:
+        for code in sorted(walk.seen):
+            authority = r.graph[code]
+            if not any(rule.at.matches(authority) for rule in campaign.acting):
+                r.fail(
+                    "acting",
+                    f"no acting rule says who acts at {code} ({authority.name}), which a route of "
+                    "this campaign passes: add a rule that matches it, or one without 'at'",
+                    f"acting 中没有适用于{authority.name}的规则，而本次遴选的推荐路线经过该机关："
+                    "请增加适用于它的规则，或不带 at 的规则",
+                )
     return _one_top(r, walk.tops)
+
+
+#: How much checking the routes of units that reporting rules send elsewhere may take (routes
+#: walked × reporting rules): a file beyond it is refused rather than loaded slowly.
+_ROUTE_BUDGET = 2_000_000
+
+
+def _unit_variants(graph: AuthorityGraph, campaign: Campaign) -> list[tuple[UnitFacts, frozenset[str]]]:
+    """The units whose nominations some reporting rule sends elsewhere — one per scenario and
+    per unit type a rule names, on the lists it names — each with the authorities whose
+    route it may change (the senders of the rules it meets)."""
+    conditional = [rule for rule in campaign.reporting if not rule.unit.is_empty]
+    senders = [frozenset(a.code for a in graph if rule.sender.matches(a)) for rule in conditional]
+    units: dict[UnitFacts, frozenset[str]] = {}
+    for rule in conditional:
+        for unit in rule.unit.examples():
+            if unit not in units:
+                units[unit] = frozenset().union(
+                    *(s for other, s in zip(conditional, senders, strict=True) if other.unit.holds(unit))
+                )
+    return [(unit, codes) for unit, codes in units.items() if codes]
 
 
 class _Walk:
@@ -95,6 +149,7 @@ class _Walk:
         self.r, self.campaign = r, campaign
         self.rules: dict[tuple[str, str], HopRule | None] = {}
         self.tops: dict[str, str] = {}  # the top a route ends at -> the first origin routed there
+        self.seen: set[str] = set()  # every authority on a route walked
 
     def __call__(self, start: Authority, unit: UnitFacts | None) -> tuple[str, ...]:
         r, campaign, graph = self.r, self.campaign, self.r.graph
@@ -109,6 +164,7 @@ class _Walk:
                 "如其不参与本次遴选，请用 scope 写明遴选范围）",
             )
         self.tops.setdefault(route[-1], start.code)
+        self.seen.update(route)
         previous: tuple[HopRule, str, str] | None = None
         for sender, receiver in itertools.pairwise(route):
             pair = (sender, receiver)
@@ -117,7 +173,9 @@ class _Walk:
             rule = self.rules[pair]
             if rule is None or rule.deadline is None:
                 continue
-            if previous is not None:
+            if previous is None:
+                _filing_first(r, campaign, start.code, start.name, (rule, *pair))
+            else:
                 before = previous[0].deadline
                 assert before is not None
                 if rule.deadline < before:
@@ -126,8 +184,14 @@ class _Walk:
         return route
 
 
-def _one_top(r: Scope, tops: Mapping[str, str]) -> str | None:
-    """The one authority every route in scope ends at (None: no route at all)."""
+def _one_top(r: Scope, tops: Mapping[str, str]) -> str:
+    """The one authority every route in scope ends at."""
+    if not tops:
+        r.fail(
+            "scope",
+            "no nomination could start anywhere: no authority of the campaign's levels lies in its scope",
+            "本次遴选范围内没有任何可受理申报的机关：请核对 scope 与 levels",
+        )
     if len(tops) > 1:
         (top1, from1), (top2, from2) = list(tops.items())[:2]
         r.fail(
@@ -137,7 +201,24 @@ def _one_top(r: Scope, tops: Mapping[str, str]) -> str | None:
             f"本次遴选的推荐路线止于不同机关（{from1} 止于 {top1}，{from2} 止于 {top2}）；"
             "一次遴选只能有一个最高层级机关（请收窄 scope 或增加 reporting 规则）",
         )
-    return next(iter(tops), None)
+    return next(iter(tops))
+
+
+def _filing_first(
+    r: Scope, campaign: Campaign, origin: str, name: str, first: tuple[HopRule, str, str]
+) -> None:
+    """The filing deadline (``filing``) closes no later than the first hop along a route."""
+    filing, (rule, sender, receiver) = campaign.filing, first
+    if filing is None or rule.deadline is None or filing.deadline <= rule.deadline:
+        return
+    d1, d2 = filing.deadline.isoformat(), rule.deadline.isoformat()
+    r.fail(
+        "filing.deadline",
+        f"the filing deadline closes at {d1}, after the first hop along the route of {origin} "
+        f"({name}): hop {short(rule.name)} ({sender} → {receiver}) closes at {d2}",
+        f"申报截止时间 {d1} 晚于 {origin}（{name}）推荐路线上的第一个环节 {short(rule.name)}"
+        f"（{sender} → {receiver}）的截止时间 {d2}",
+    )
 
 
 def _out_of_order(

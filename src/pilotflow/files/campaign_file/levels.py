@@ -98,13 +98,16 @@ def scenarios(r: Scope, groups_value: object, value: object) -> dict[str, Scenar
     return out
 
 
-def acting(r: Scope, value: object, declared: Mapping[str, Text]) -> tuple[ActingRule, ...]:
+def acting(r: Scope, value: object, declared: Mapping[str, Text], version: int = 1) -> tuple[ActingRule, ...]:
     """``acting``: who reviews and who stamps where. A list of rules (the first whose ``at``
     selector matches an authority applies; a rule without ``at`` matches every one), or the
     short form: a mapping of kinds of authority to the departments acting there, each
-    reviewing and stamping, ``"*"`` (every kind not named) required."""
+    reviewing and stamping, ``"*"`` (every kind not named) required. Absent: in format 2
+    every declared department reviews and stamps everywhere; in format 1 the authority
+    graph's departments act."""
     if value is None:
-        return ()
+        everyone = tuple(declared)
+        return (ActingRule(Selector(), everyone, everyone),) if version >= 2 and everyone else ()
     if isinstance(value, list):
         listed = []
         for index, item in enumerate(r.rules(value, "acting")):

@@ -62,6 +62,10 @@ class Refusals:
         self.problems: list[FileProblem] = []
         self.broken: set[str] = set()  # the top-level keys with a problem
         self.stopped = False
+        #: The file's top-level keys in the order written: problems are reported in that order
+        #: (sections are read in the order they depend on each other).
+        self.order: tuple[str, ...] = ()
+        self.sections: frozenset[str] = frozenset()  # the top-level keys pilotflow reads
 
     def fail(self, path: str, en: str, zh: str) -> NoReturn:
         """Refuse the item being read (see :meth:`collecting`)."""
@@ -116,7 +120,9 @@ class Refusals:
         except _Stopped:
             pass
         if self.problems:
-            raise CampaignFileError.of(self.source, self.problems, truncated=self.stopped)
+            rank = {key: i for i, key in enumerate(self.order) if key in self.sections}
+            ordered = sorted(self.problems, key=lambda p: rank.get(section_of(p.path), -1))
+            raise CampaignFileError.of(self.source, ordered, truncated=self.stopped)
         if result is None:  # pragma: no cover - a skip always follows a recorded problem
             raise AssertionError("campaign file skipped without a problem")
         return result

@@ -66,14 +66,15 @@ def _rows(r: Scope, value: object, path: str) -> dict[str, Mapping[str, int]]:
 
 
 def _tag_list(r: Scope, value: object, path: str) -> str:
-    """A list id the campaign declares (``tag_lists``, ``screening_lists``, ``priority_lists``)."""
+    """A list id the campaign declares (``lists``, or the older ``screening_lists`` and
+    ``priority_lists``)."""
     list_id = r.string(value, path)
     declared: frozenset[str] = getattr(r, "list_ids", frozenset())
     if list_id not in declared:
         r.fail(
             path,
-            f"list {short(list_id)} is not declared (declare it under tag_lists)",
-            f"名单 {short(list_id)} 未声明（请在 tag_lists 中声明）",
+            f"list {short(list_id)} is not declared (declare it under lists, kind: tag)",
+            f"名单 {short(list_id)} 未声明（请在 lists 中声明，kind: tag）",
         )
     return list_id
 

@@ -5,9 +5,13 @@ of its own (``materials.<kind>.video``, see campaign_file/materials.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ...domain import rules
 from ...domain.campaign import ReReviewRules
 from .bounds import VIDEO_SECONDS, VIDEO_TOLERANCE, YEARS
+from .messages import join
 from .scope import Scope
 
 ROUNDINGS: tuple[str, ...] = tuple(rules.ROUNDINGS)  # the rule lives in the domain
@@ -24,27 +28,8 @@ def re_review_rules(r: Scope, value: object) -> ReReviewRules:
         (),
         ("batches", "max_share", "rounding", "video_seconds", "video_tolerance_seconds"),
     )
-    batches = [
-        r.integer(item, f"re_review.batches[{i}]", YEARS)
-        for i, item in enumerate(r.sequence(entry.get("batches", []), "re_review.batches"))
-    ]
-    r.unique(batches, "re_review.batches", "batch", "批次")
-    share = entry.get("max_share", 0.7)
-    if isinstance(share, bool) or not isinstance(share, (int, float)):
-        r.wrong_type("re_review.max_share", "a number", "数值", share)
-    if not 0 < share <= 1:
-        r.fail(
-            "re_review.max_share",
-            f"max_share must be greater than 0 and at most 1, got {share}",
-            f"max_share 必须大于 0 且不超过 1，实际为 {share}",
-        )
-    rounding = r.choice(
-        r.string(entry.get("rounding", "floor"), "re_review.rounding"),
-        "re_review.rounding",
-        ROUNDINGS,
-        "rounding",
-        "取整方式",
-    )
+    batches = batch_years(r, entry.get("batches", []), "re_review.batches")
+    share, rounding = share_cap(r, entry, "re_review")
     video: int | None = None
     tolerance: int | None = None
     if entry.get("video_seconds") is not None:
@@ -54,4 +39,33 @@ def re_review_rules(r: Scope, value: object) -> ReReviewRules:
         tolerance = r.integer(entry["video_tolerance_seconds"], path, VIDEO_TOLERANCE)
         if video is None:
             r.fail(path, "a video tolerance needs video_seconds", "设置视频时长容差前须先设置 video_seconds")
-    return ReReviewRules(tuple(batches), float(share), rounding, video, tolerance)
+    return ReReviewRules(batches, share, rounding, video, tolerance)
+
+
+def batch_years(r: Scope, value: object, path: str) -> tuple[int, ...]:
+    """The years of the earlier batches re-reviewed, none twice."""
+    batches = [r.integer(item, f"{path}[{i}]", YEARS) for i, item in enumerate(r.sequence(value, path))]
+    r.unique(batches, path, "batch", "批次")
+    return tuple(batches)
+
+
+def share_cap(r: Scope, entry: Mapping[str, Any], path: str) -> tuple[float, str]:
+    """``max_share`` (over 0, at most 1; default 0.7) and ``rounding`` (default ``floor``) of
+    ``entry`` at ``path``."""
+    share = entry.get("max_share", 0.7)
+    if isinstance(share, bool) or not isinstance(share, (int, float)):
+        r.wrong_type(join(path, "max_share"), "a number", "数值", share)
+    if not 0 < share <= 1:
+        r.fail(
+            join(path, "max_share"),
+            f"max_share must be greater than 0 and at most 1, got {share}",
+            f"max_share 必须大于 0 且不超过 1，实际为 {share}",
+        )
+    rounding = r.choice(
+        r.string(entry.get("rounding", "floor"), join(path, "rounding")),
+        join(path, "rounding"),
+        ROUNDINGS,
+        "rounding",
+        "取整方式",
+    )
+    return float(share), rounding

@@ -19,15 +19,15 @@ from ...domain.campaign import (
     YEARS,
     ActingRule,
     Campaign,
+    CheckRule,
     EntryRule,
     HopRule,
     Level,
     MinistryRules,
     NoticeRules,
+    Phases,
     QuotaRule,
-    Ranking,
     ReportingRule,
-    ReReviewRules,
     Scenario,
     Selector,
     Text,
@@ -36,17 +36,17 @@ from .applicants import Applicants, applicants
 from .deadlines import check_routes
 from .header import campaign_id, deadline_inclusive, documents, timezone
 from .levels import acting, departments, levels, scenarios, unit_types
-from .lists import listed, ranking
 from .materials import material_types
 from .messages import describe, short
 from .ministry import ministry_rules
 from .notice import notice_rules
+from .phases import check_rules, filing_rules, phases
 from .quotas import quota_rules
-from .re_review import re_review_rules
 from .routes import entry_rules, hop_rules, reporting_rules
 from .safe_yaml import load_document
 from .scope import Scope
 from .territory import added_authorities, scope
+from .tracks import TracksAndLists, tracks_and_lists
 
 CAMPAIGN_FORMATS = (1, 2)
 """The campaign-file formats pilotflow reads (``format``; a file without it is format 1)."""
@@ -73,7 +73,10 @@ _TOP_KEYS_OPTIONAL = (
     "notice",
     "ministry",
     "re_review",
-    "tag_lists",
+    "tracks",
+    "lists",
+    "filing",
+    "checks",
     "applicants",
 )
 
@@ -103,6 +106,8 @@ class _Reader(Scope):
                 f"expected a mapping (key: value) at the top of the file, got {en}",
                 f"文件顶层应为映射（键: 值），实际为{zh}",
             )
+        self.order = tuple(str(key) for key in document)
+        self.sections = frozenset((*_TOP_KEYS_REQUIRED, *_TOP_KEYS_OPTIONAL))
         self.format = self._format(document.get("format", 1))
         with self.collecting(""):
             self.mapping(document, "", _TOP_KEYS_REQUIRED, _TOP_KEYS_OPTIONAL)
@@ -162,7 +167,7 @@ class _Reader(Scope):
             nothing_added,
         )
         campaign_acting: tuple[ActingRule, ...] = s(
-            "acting", lambda: acting(self, doc.get("acting"), campaign_departments), ()
+            "acting", lambda: acting(self, doc.get("acting"), campaign_departments, self.format), ()
         )
         s("authorities", lambda: self._check_acting(extra, unstated, campaign_acting), None)
         campaign_scope: Selector = s("scope", lambda: scope(self, doc.get("scope")), Selector())
@@ -172,30 +177,27 @@ class _Reader(Scope):
         )
         self.scenarios = campaign_scenarios
         self.materials = s("materials", lambda: material_types(self, doc.get("materials", {})), {})
-        screening: dict[str, Text] = s(
-            "screening_lists", lambda: listed(self, doc.get("screening_lists", {}), "screening_lists"), {}
-        )
-        priority: dict[str, Text] = s(
-            "priority_lists", lambda: listed(self, doc.get("priority_lists", {}), "priority_lists"), {}
-        )
-        tags: dict[str, Text] = s(
-            "tag_lists", lambda: listed(self, doc.get("tag_lists", {}), "tag_lists"), {}
-        )
-        self.list_ids = {**screening, **priority, **tags}
+        raw_hops: tuple[HopRule, ...] = s("hops", lambda: hop_rules(self, doc.get("hops", [])), ())
+        tracks: TracksAndLists | None = s("lists", lambda: tracks_and_lists(self, doc, raw_hops), None)
+        self.list_ids = dict(tracks.lists) if tracks is not None else {}
         self.departments = campaign_departments
         reporting: tuple[ReportingRule, ...] = s(
             "reporting", lambda: reporting_rules(self, doc.get("reporting", [])), ()
         )
         entries: tuple[EntryRule, ...] = s("entry", lambda: entry_rules(self, doc.get("entry", [])), ())
         quotas: tuple[QuotaRule, ...] = s("quotas", lambda: quota_rules(self, doc.get("quotas", [])), ())
-        hops: tuple[HopRule, ...] = s("hops", lambda: hop_rules(self, doc.get("hops", [])), ())
-        campaign_ranking = s("ranking", lambda: ranking(self, doc.get("ranking", {}), priority), Ranking())
-        notice = s("notice", lambda: notice_rules(self, doc.get("notice", {})), NoticeRules())
-        re_review = s("re_review", lambda: re_review_rules(self, doc.get("re_review", {})), ReReviewRules())
+        notice = s("notice", lambda: notice_rules(self, doc.get("notice"), self.format), NoticeRules())
         ministry = s("ministry", lambda: ministry_rules(self, doc.get("ministry", {})), MinistryRules())
+        held = s(
+            "ministry", lambda: phases(self, self.format, doc.get("notice"), doc.get("ministry")), Phases()
+        )
+        filing = s("filing", lambda: filing_rules(self, doc.get("filing")), None)
+        checks: tuple[CheckRule, ...] = s(
+            "checks", lambda: check_rules(self, doc.get("checks", []), campaign_departments), ()
+        )
         applicant_rules = s("applicants", lambda: applicants(self, doc.get("applicants")), Applicants())
         revision = self._revision(doc)
-        if self.problems:
+        if self.problems or tracks is None:
             self.skip()  # every problem is recorded: the campaign is not built
         return Campaign(
             id=identifier,
@@ -211,11 +213,11 @@ class _Reader(Scope):
             materials=dict(self.materials),
             reporting=reporting,
             quotas=quotas,
-            hops=hops,
-            screening_lists=screening,
-            ranking=campaign_ranking,
+            hops=tracks.hops,
+            screening_lists=tracks.screening,
+            ranking=tracks.ranking,
             notice=notice,
-            re_review=re_review,
+            re_review=tracks.re_review,
             ministry=ministry,
             revision=revision,
             source=self.source,
@@ -224,7 +226,11 @@ class _Reader(Scope):
             scope=campaign_scope,
             authorities=extra,
             entries=entries,
-            tag_lists=tags,
+            lists=tracks.lists,
+            tracks=tracks.tracks,
+            filing=filing,
+            phases=held,
+            checks=checks,
             projects=applicant_rules.projects,
             per_applicant=applicant_rules.per_applicant,
         )

@@ -34,15 +34,12 @@ def unit_condition(r: Scope, entry: Mapping[str, Any], path: str) -> UnitConditi
         entry.get("scenarios", []), join(path, "scenarios"), r.scenarios, "scenario", "应用场景",
         " (declare it under scenarios)", "（请在 scenarios 中声明）",
     )  # fmt: skip
-    unit_types = [
-        r.unit_type(item, f"{join(path, 'unit_types')}[{i}]")
-        for i, item in enumerate(r.sequence(entry.get("unit_types", []), join(path, "unit_types")))
-    ]
+    unit_types = r.unit_type_codes(entry.get("unit_types", []), join(path, "unit_types"))
     lists = r.choices(
         entry.get("lists", []), join(path, "lists"), r.list_ids, "list", "名单",
         " (declare it with the campaign's lists)", "（请先声明该名单）",
     )  # fmt: skip
-    return UnitCondition(frozenset(scenarios), frozenset(unit_types), frozenset(lists))
+    return UnitCondition(frozenset(scenarios), unit_types, frozenset(lists))
 
 
 def entry_rules(r: Scope, value: object) -> tuple[EntryRule, ...]:

@@ -95,24 +95,34 @@ class Scope(Values):
         entry = self.mapping(value, path, (), ("codes", "levels", "kinds", "within"))
         return Selector(
             codes=self.authorities(entry.get("codes", []), join(path, "codes")),
-            levels=frozenset(
-                self.choices(
-                    entry.get("levels", []),
-                    join(path, "levels"),
-                    self.levels,
-                    "level",
-                    "层级",
-                    " (not one of this campaign's levels)",
-                    "（不是本次遴选的层级）",
-                    section="levels",
-                )
-            ),
+            levels=self.level_codes(entry.get("levels", []), join(path, "levels")),
             kinds=frozenset(
                 self.choices(
                     entry.get("kinds", []), join(path, "kinds"), self.graph.KINDS, "kind", "机关类别"
                 )
             ),
             within=self.authorities(entry.get("within", []), join(path, "within")),
+        )
+
+    def level_codes(self, value: object, path: str) -> frozenset[str]:
+        """A list of the campaign's levels, none twice."""
+        return frozenset(
+            self.choices(
+                value,
+                path,
+                self.levels,
+                "level",
+                "层级",
+                " (not one of this campaign's levels)",
+                "（不是本次遴选的层级）",
+                section="levels",
+            )
+        )
+
+    def unit_type_codes(self, value: object, path: str) -> frozenset[str]:
+        """A list of unit types declared under ``unit_types``."""
+        return frozenset(
+            self.unit_type(item, f"{path}[{i}]") for i, item in enumerate(self.sequence(value, path))
         )
 
     def unit_type(self, value: object, path: str) -> str:

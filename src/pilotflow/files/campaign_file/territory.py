@@ -11,8 +11,8 @@ from ...errors import PilotflowError
 from .messages import join, short
 from .scope import INFO, Scope
 
-_AUTHORITY_KEYS = ("code", "name", "kind", "level", "parent")
-_AUTHORITY_OPTIONAL = ("admin_parent", "admits", "departments", "replaces", *INFO)
+_AUTHORITY_KEYS = ("code", "name", "kind", "level")
+_AUTHORITY_OPTIONAL = ("parent", "admin_parent", "admits", "departments", "replaces", *INFO)
 
 
 def added_authorities(
@@ -61,7 +61,12 @@ def added_authorities(
                 r.string(entry["level"], join(path, "level")), join(path, "level"), LEVELS, "level", "层级"
             )
             known = {a.code for a in added}
-            parent = _link(r, entry["parent"], join(path, "parent"), known)
+            if "parent" in entry:
+                parent: str | None = _link(r, entry["parent"], join(path, "parent"), known)
+            elif replaces and r.graph[code].parent is None:
+                parent = None  # the top of the graph, restated (the ministries of this campaign)
+            else:
+                r.fail(path, "missing required key 'parent'", "缺少必填的键 'parent'")
             admin = (
                 _link(r, entry["admin_parent"], join(path, "admin_parent"), known)
                 if "admin_parent" in entry
