@@ -38,10 +38,11 @@ def run_of(campaign_id: str, moment: datetime, *lists: pf.UnitList) -> pf.Campai
     return pf.CampaignRun(campaign, lists=everything, clock=pf.FixedClock(moment))
 
 
-def file(run: pf.CampaignRun, code: str, origin: str, unit_type: str) -> pf.Nomination:
+def file(run: pf.CampaignRun, code: str, origin: str, unit_type: str, project: str = "") -> pf.Nomination:
     return run.nominate(
         pf.Actor.applicant(code, "contact"), unit_code=code, unit_name=f"单位{code[-6:]}",
         unit_type=unit_type, origin=origin, materials=every_material(run.campaign),
+        project=project or (unit_type if run.campaign.projects else ""),
     )  # fmt: skip
 
 
@@ -128,6 +129,24 @@ def test_guangdong_four_review_two_stamp_up_to_the_ministries() -> None:
     recommend(run, n.id, TWO)
     assert "received" == recommend(run, n.id, TWO).state
     assert "市场监管总局" in run.graph["MIN"].name
+
+
+def test_guangdong_takes_a_scene_and_a_factory_from_one_unit() -> None:
+    """One unit files a factory and a scene, each a project of its own; filing the same project
+    again is a duplicate, and a filing without a project is refused (they must be told apart)."""
+    code = unit("440100", 1)
+    mature = pf.UnitList.build("maturity_level_two", [pf.Listing(code, at(2022, 1, 1))])
+    run = run_of(GUANGDONG, at(2022, 10, 20, 9), mature)
+    file(run, code, "440100", "scene", "车间排产场景")
+    file(run, code, "440100", "factory", "示范工厂")
+    with pytest.raises(pf.DuplicateNomination):
+        file(run, code, "440100", "scene", "车间排产场景")
+    with pytest.raises(pf.InvalidInput):
+        run.nominate(
+            pf.Actor.applicant(code, "contact"), unit_code=code, unit_name="单位", unit_type="scene",
+            origin="440100", materials=every_material(run.campaign),
+        )  # fmt: skip
+    assert 2 == len(run.nominations())
 
 
 def test_guangdong_online_filing_closes_before_the_paper_hop() -> None:

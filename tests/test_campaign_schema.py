@@ -115,6 +115,7 @@ tracks:
     source: 示〔2023〕1号
     note: 复核单位
 filing: {deadline: "2023-10-17", source: 示〔2023〕1号, note: 网上申报}
+applicants: {projects: true, per_applicant: 2, source: 示〔2023〕1号, note: 同一申报主体最多不超过2个项目}
 checks:
   - name: jinan_on_site
     at: {codes: [370100]}

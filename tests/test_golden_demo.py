@@ -48,7 +48,7 @@ def _plain(value: Any, ids: _Ids) -> Any:
         return {
             str(k): ids.hash(v) if k == "sha256" and v else _plain(v, ids)
             for k, v in sorted(value.items())
-            if k != "entered_at"
+            if k != "entered_at" and not (k == "project" and v == "")  # no project: as before projects
         }
     if isinstance(value, list | tuple):
         return [_plain(v, ids) for v in value]

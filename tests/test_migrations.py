@@ -32,6 +32,7 @@ from pilotflow.store.sql import SCHEMA_VERSION, SQLStore, configure_sqlite, make
 from conftest import forward, nominate
 
 TABLES = ("nominations", "events", "quota", "receipts", "meta")
+HEAD = migrate.head()
 
 
 @dataclass
@@ -166,7 +167,7 @@ def test_upgrade_creates_what_make_metadata_describes(
     as ``make_metadata().create_all`` (reflected side by side), autogenerate finds nothing
     left to do, and the only extra table is pilotflow's own Alembic version table."""
     migrated, created = make_target(prefix), make_target(prefix)
-    assert "0001" == migrate.upgrade(migrated.engine, prefix=prefix, schema=migrated.schema)
+    assert HEAD == migrate.upgrade(migrated.engine, prefix=prefix, schema=migrated.schema)
     created.store(create=True).close()
     assert snapshot(created) == snapshot(migrated)
     assert [] == differences(migrated)
@@ -200,10 +201,10 @@ def test_upgrade_adopts_a_database_made_by_create_all(
     target.store(create=True).close()
     run = round_trip(target, campaign, clock)
     before = snapshot(target)
-    assert "0001" == migrate.current(target.engine, schema=target.schema)
+    assert HEAD == migrate.current(target.engine, schema=target.schema)
     assert {*target.tables} == table_names(target)
-    assert "0001" == migrate.upgrade(target.engine, schema=target.schema)
-    assert "0001" == migrate.upgrade(target.engine, schema=target.schema)
+    assert HEAD == migrate.upgrade(target.engine, schema=target.schema)
+    assert HEAD == migrate.upgrade(target.engine, schema=target.schema)
     assert before == snapshot(target)
     assert {*target.tables, "pf_alembic_version"} == table_names(target)
     reopened = target.store(create=False)
@@ -217,7 +218,7 @@ def test_create_true_on_a_migrated_database_changes_nothing(make_target: Callabl
     before = snapshot(target)
     target.store(create=True).close()
     assert before == snapshot(target)
-    assert "0001" == migrate.current(target.engine, schema=target.schema)
+    assert HEAD == migrate.current(target.engine, schema=target.schema)
 
 
 def test_downgrade_to_base_drops_the_tables(make_target: Callable[[str], Target]) -> None:
@@ -227,7 +228,7 @@ def test_downgrade_to_base_drops_the_tables(make_target: Callable[[str], Target]
     assert None is migrate.downgrade(target.engine, "base", schema=target.schema)
     assert {"pf_alembic_version"} == table_names(target)
     assert None is migrate.current(target.engine, schema=target.schema)
-    assert "0001" == migrate.upgrade(target.engine, schema=target.schema)
+    assert HEAD == migrate.upgrade(target.engine, schema=target.schema)
     assert [] == differences(target)
 
 
@@ -294,8 +295,8 @@ def test_upgrade_takes_a_url(tmp_path: Path) -> None:
     """``upgrade`` and ``current`` take a store URL as ``open_store`` does."""
     url = f"sqlite:///{tmp_path / 'by-url.db'}"
     assert None is migrate.current(url)
-    assert "0001" == migrate.upgrade(url, revision="0001")
-    assert "0001" == migrate.current(url)
+    assert HEAD == migrate.upgrade(url, revision=HEAD)
+    assert HEAD == migrate.current(url)
     store = pf.open_store(url)
     assert [] == store.nominations("any")
     store.close()
@@ -306,7 +307,7 @@ def test_upgrade_joins_the_callers_transaction(tmp_path: Path) -> None:
     engine = configure_sqlite(sa.create_engine(f"sqlite:///{tmp_path / 'host.db'}"))
     with engine.connect() as conn:
         conn.begin()
-        assert "0001" == migrate.upgrade(conn)
+        assert HEAD == migrate.upgrade(conn)
         conn.rollback()
     assert None is migrate.current(engine)
     engine.dispose()
@@ -332,7 +333,7 @@ def test_alembic_command_line_with_x_options(tmp_path: Path) -> None:
     ini.write_text("[alembic]\nscript_location = pilotflow.store:migrations\n", encoding="utf-8")
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     alembic_main(["-c", str(ini), "-x", f"url={url}", "-x", "prefix=cli_", "upgrade", "head"])
-    assert "0001" == migrate.current(url, prefix="cli_")
+    assert HEAD == migrate.current(url, prefix="cli_")
     engine = configure_sqlite(sa.create_engine(url))
     SQLStore(engine, prefix="cli_", create=False).close()
 
@@ -358,7 +359,7 @@ def test_workers_starting_together_migrate_once(make_target: Callable[[str], Tar
     for t in threads:
         t.join(timeout=60)
     assert [] == errors
-    assert ["0001"] * 4 == answers
+    assert [HEAD] * 4 == answers
     assert [] == differences(target)
 
 
@@ -379,7 +380,7 @@ def test_processes_starting_together_migrate_once(make_target: Callable[[str], T
         for _ in range(4)
     ]
     done = [w.communicate(timeout=120) for w in workers]
-    assert [("0001\n", "")] * 4 == done
+    assert [(f"{HEAD}\n", "")] * 4 == done
     assert [] == differences(target)
 
 

@@ -21,7 +21,7 @@ T0 = shanghai(2023, 10, 17, 9)
 def _nomination_fields() -> tuple[object, ...]:
     return (
         "n1", "c", "rev", "91370000MA3C5CJX07", "单位", "enterprise", "s", ("a", "b"), 0,
-        "in_review", (), (), (), 1, T0, T0, "new", None, None,
+        "in_review", (), (), (), 1, T0, T0, "new", None, None, "",
     )  # fmt: skip
 
 

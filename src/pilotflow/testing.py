@@ -140,8 +140,13 @@ class _HeldCommits(Store):
     def get(self, nomination_id: str) -> pf.Nomination:
         return self.inner.get(nomination_id)
 
-    def find_claim(self, campaign: str, unit_code: str, track: str = "new") -> pf.Nomination | None:
-        return self.inner.find_claim(campaign, unit_code, track)
+    def find_claim(
+        self, campaign: str, unit_code: str, track: str = "new", project: str = ""
+    ) -> pf.Nomination | None:
+        return self.inner.find_claim(campaign, unit_code, track, project)
+
+    def count_claims(self, campaign: str, unit_code: str, track: str = "new") -> int:
+        return self.inner.count_claims(campaign, unit_code, track)
 
     def nominations(
         self,
@@ -513,6 +518,20 @@ class _WhatTheStoreEnforces(_Harness):
         assert again.id != n.id
         assert again == store.find_claim(run.campaign.id, self.unit_code(7))
 
+    def test_claims_are_counted_per_unit(self) -> None:
+        """``count_claims`` counts a unit's nominations that claim it (what a cap per applicant
+        counts), in one query: a withdrawn one no longer counts, another unit's never does."""
+        store = self.fresh_store()
+        run = self.new_run(store)
+        n = self.nominate(run, 7)
+        self.nominate(run, 8)
+        assert store.count_claims(run.campaign.id, n.unit_code) == 1
+        assert store.count_claims(run.campaign.id, n.unit_code, "re_review") == 0
+        assert store.count_claims("another-campaign", n.unit_code) == 0
+        run.withdraw(pf.Actor.applicant(n.unit_code, "x"), n.id, reason="重新准备材料")
+        assert store.count_claims(run.campaign.id, n.unit_code) == 0
+        assert store.count_claims(run.campaign.id, self.unit_code(8)) == 1
+
     def test_refusal_leaves_no_trace(self) -> None:
         """A refused action changes nothing in the store: state, quota and log are as before."""
         run = self.new_run(self.fresh_store())
@@ -629,6 +648,8 @@ class _OneRuleForText(_Harness):
         assert store.events("c", odd) == []
         assert store.nominations(odd) == []
         assert None is store.find_claim("c", odd)
+        assert None is store.find_claim("c", "u", "new", odd)
+        assert store.count_claims("c", odd) == 0
         assert None is store.receipt("c", odd)
         assert store.quota_used("c", odd, "enterprise") == 0
         assert store.quota_usage(odd) == {}
@@ -647,6 +668,8 @@ class _OneRuleForText(_Harness):
             store.quota_used("c", odd, "enterprise")  # type: ignore[arg-type]
         with _raises(pf.InvalidInput):
             store.receipt("c", odd)  # type: ignore[arg-type]
+        with _raises(pf.InvalidInput):
+            store.count_claims("c", odd)  # type: ignore[arg-type]
         if odd != []:  # an empty list of changes commits nothing
             with _raises(pf.InvalidInput, match="changes"):
                 store.commit("c", odd)  # type: ignore[arg-type]

@@ -9,12 +9,13 @@ from datetime import datetime
 
 from ..domain.codes import validate_unit_code
 from ..domain.events import build_nomination
-from ..domain.guards import actor_at_origin
-from ..domain.inputs import NAME, check_sequence, check_text
+from ..domain.guards import APPLICANT_CLAIMS, PER_APPLICANT, actor_at_origin, applicant_cap_reason
+from ..domain.inputs import NAME, SHORT, check_sequence, check_text
 from ..domain.names import ATTACH, DECLINE, NEW, NOMINATE, RECOMMEND, RETURN, STAMP, TRACK_NEW, WITHDRAW
 from ..domain.records import APPLICANT, Actor, Material, Nomination
-from ..errors import DuplicateNomination, InvalidInput, UnknownAuthority
+from ..errors import DuplicateNomination, InvalidInput, SeatUnavailable, UnknownAuthority
 from ..files.materials import inspect_campaign_material, paper_material
+from .applicants import seat_taken
 from .idempotency import ReceiptFor, once, ref
 from .kernel import EXCEED_QUOTA, MAX_MATERIALS, Kernel, refusal, stamp_data
 from .results import new_id
@@ -38,28 +39,50 @@ class Hops(Kernel):
         at: datetime | None = None,
         reason: str | None = None,
         idempotency_key: str | None = None,
+        project: str = "",
     ) -> Nomination:
         """File a unit's nomination at its origin authority (the district level).
 
         ``actor`` is the applicant (``Actor.applicant(unit_code, person)``) or a department
         of ``origin``. Refused if the unit already has a live nomination, is on a
         disqualification list, or the first hop's deadline has passed.
+
+        ``project`` names which of the unit's projects this is, where the campaign lets a unit
+        file several (``applicants`` in the campaign file; then it is required, and the unit
+        may hold one live nomination per project, at most ``per_applicant`` in all); elsewhere
+        it must be left empty.
         """
         self._actor(actor)
         materials = check_sequence(materials, "materials", MAX_MATERIALS)
+        if project != "" or self.campaign.projects:
+            project = self._project(project)
         if idempotency_key is None:
             return self._atomically(
                 self._nominate, actor, unit_code, unit_name, unit_type, scenario, origin, materials, at,
-                reason, None,
+                reason, None, project,
             )  # fmt: skip
-        parts = (NOMINATE, actor, unit_code, unit_name, unit_type, scenario, origin, materials, at, reason)
+        parts: tuple[object, ...] = (
+            NOMINATE, actor, unit_code, unit_name, unit_type, scenario, origin, materials, at, reason,
+        )  # fmt: skip
+        if project:  # a command without a project keeps the fingerprint it always had
+            parts = (*parts, project)
         return once(
             self.store,
             self.campaign.id,
             idempotency_key,
             parts,
             lambda receipt_for: self._nominate(
-                actor, unit_code, unit_name, unit_type, scenario, origin, materials, at, reason, receipt_for
+                actor,
+                unit_code,
+                unit_name,
+                unit_type,
+                scenario,
+                origin,
+                materials,
+                at,
+                reason,
+                receipt_for,
+                project,
             ),
             ref,
             self._at_version,
@@ -77,6 +100,7 @@ class Hops(Kernel):
         at: datetime | None,
         reason: str | None,
         receipt_for: ReceiptFor,
+        project: str = "",
     ) -> Nomination:
         when = self._dated(at)
         if reason is not None:
@@ -94,9 +118,13 @@ class Hops(Kernel):
         new = build_nomination(
             new_id(), self.campaign.id, self.campaign.revision, unit_code,
             unit_name, unit_type, scenario, route, 0, NEW, (), mats, (), 0, when, when,
-            TRACK_NEW, None, None,
+            TRACK_NEW, None, None, project,
         )  # fmt: skip
         ctx = self._context(new, actor, when, NOMINATE)
+        cap = self.campaign.per_applicant
+        if cap is not None:  # the cap per applicant: its guard counts the unit's nominations
+            held = self.store.count_claims(self.campaign.id, unit_code)
+            ctx.extra = {**ctx.extra, PER_APPLICANT: cap, APPLICANT_CLAIMS: held}
         if actor.is_applicant:
             # An applicant filing for another unit is refused for that alone: it learns nothing
             # more about the unit (its lists, its registration) from the other guards.
@@ -114,13 +142,44 @@ class Hops(Kernel):
             "route": route,
             "materials": mats,
         }
+        if project:
+            data["project"] = project
         change = self._change(None, ctx, NOMINATE, actor, when, NEW, reason, data, new)
         # Only someone entitled to file learns whether the unit already has a nomination.
-        existing = self.store.find_claim(self.campaign.id, unit_code)
+        existing = self.store.find_claim(self.campaign.id, unit_code, TRACK_NEW, project)
         if existing is not None:
             raise DuplicateNomination(unit_code, existing.id)
-        self._commit(NOMINATE, [change], receipt_for(change.after) if receipt_for else None)
+        if cap is None:
+            self._commit(NOMINATE, [change], receipt_for(change.after) if receipt_for else None)
+            return change.after
+        change = change._replace(seats=(*change.seats, seat_taken(unit_code, cap)))
+        try:  # the store holds the cap against concurrent filings of the unit (see .applicants)
+            self.store.commit(self.campaign.id, [change], receipt_for(change.after) if receipt_for else None)
+        except SeatUnavailable as exc:  # a concurrent filing of the unit took its last place
+            raise refusal(NOMINATE, None, [applicant_cap_reason(unit_code, cap, exc.used)]) from exc
         return change.after
+
+    def _project(self, project: object) -> str:
+        """``project`` checked against what the campaign allows (see :meth:`nominate`)."""
+        if (not isinstance(project, str) or not project) and self.campaign.projects:
+            raise InvalidInput(
+                f"campaign {self.campaign.id} lets a unit file several projects: name the "
+                f"nomination's project (project=...), got {project!r}",
+                "本次遴选允许同一申报主体申报多个项目：请写明本申报的项目名称"
+                f"（project=...），收到 {project!r}",
+            )
+        if check_text(project, "project", SHORT, zh="项目名称") != project:
+            raise InvalidInput(
+                f"project must not begin or end with white space, got {project!r}",
+                f"项目名称首尾不能有空白字符，收到 {project!r}",
+            )
+        if not self.campaign.projects:
+            raise InvalidInput(
+                f"campaign {self.campaign.id} takes one nomination per unit: leave project empty, "
+                f"got {project!r}",
+                f"本次遴选每个申报主体只能申报一次，不分项目：请不要填写项目名称，收到 {project!r}",
+            )
+        return project
 
     def attach(
         self,

@@ -78,6 +78,7 @@ from ..errors import (
 )
 from ..store import Change, MemoryStore, Receipt, Seat, SeatUnavailable, Store
 from .admission import Admission
+from .applicants import seat_released
 from .arguments import Arguments
 from .idempotency import ReceiptFor, at_version, atomically, once, ref
 from .judged import JudgedLists
@@ -260,6 +261,7 @@ class Kernel(Arguments):
         self._quota_used_bound = self._quota_used  # one bound method, not one per action
         self._admit = Admission(campaign)
         self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
+        self._per_applicant = campaign.per_applicant  # applicants.per_applicant: see .applicants
         self._base_extra = _base_extra(campaign, self.graph[campaign.top or self.graph.top.code])
         self._lists = _checked_lists(campaign, lists)
         #: The lists routing and entry rules name (None: no rule asks anything of the unit).
@@ -448,6 +450,9 @@ class Kernel(Arguments):
             event_data(data),
         )
         after = apply(n, event)
+        if self._per_applicant is not None and n is not None and n.claims_unit and not after.claims_unit:
+            seats = (*moved_seats(n, after, ctx, self._limits_at), *seat_released(n))  # see .applicants
+            return _new_change(Change, (n, after, event, seats))
         if n is not None and after.seats is n.seats:  # most actions move no seat
             return _new_change(Change, (n, after, event, ()))
         return _new_change(Change, (n, after, event, moved_seats(n, after, ctx, self._limits_at)))

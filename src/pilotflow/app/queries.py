@@ -15,6 +15,7 @@ from ..domain.names import IN_REVIEW, QUOTA_ALL_TYPES, RECOMMEND, STAMP
 from ..domain.records import Actor, Nomination
 from ..domain.rules import out_of_time_order
 from ..errors import InvalidInput, Reason
+from .applicants import with_applicant_seats
 from .kernel import PUBLIC_ACTIONS, Kernel
 from .results import Position, QuotaLine
 
@@ -145,7 +146,7 @@ class Queries(Kernel):
     def quota_table(self, authorities: Iterable[str] | None = None) -> list[QuotaLine]:
         """:meth:`quota` for several authorities (default: every one with seats in use)."""
         if authorities is None:
-            authorities = sorted({a for a, _ in self.store.quota_usage(self.campaign.id)})
+            authorities = sorted({a for a, _ in self.store.quota_usage(self.campaign.id) if a in self.graph})
         return [line for a in check_sequence(authorities, "authorities") for line in self.quota(a)]
 
     def unit_tags(self, unit_code: str, *, at: datetime | None = None) -> frozenset[str]:
@@ -156,8 +157,8 @@ class Queries(Kernel):
 
     def replay(self) -> Snapshot:
         """State and quota use rebuilt from the audit log alone."""
-        return replay(self.events())
+        return with_applicant_seats(self.campaign, replay(self.events()))
 
     def as_of(self, when: datetime) -> Snapshot:
         """State and quota use as they were at ``when`` (rebuilt from the log)."""
-        return replay(self.events(), until=moment(when, "as_of moment"))
+        return with_applicant_seats(self.campaign, replay(self.events(), until=moment(when, "as_of moment")))

@@ -380,6 +380,11 @@ class Campaign:
     top: str | None = None
     #: Where else than at the first level the nominations of some units may start.
     entries: tuple[EntryRule, ...] = ()
+    #: ``applicants.projects``: a unit may file several nominations, one per named project
+    #: (``nominate(..., project=...)``); False: one nomination per unit, without a project.
+    projects: bool = False
+    #: ``applicants.per_applicant``: the most nominations one unit may hold at once (None: no cap).
+    per_applicant: int | None = None
 
     def list_rules(self) -> Mapping[str, ListRule]:
         """Every list the campaign consults: ``lists``, or (a campaign built without it) its

@@ -215,7 +215,7 @@ class Event:
 #: The fields of a :class:`Nomination` that no action changes once it is filed: :func:`apply`
 #: copies them from the current version (the SQL store compares and writes only the others).
 FIXED_FIELDS = ("id", "campaign", "revision", "unit_code", "unit_name", "unit_type", "scenario", "route",
-                "created_at", "track", "batch")  # fmt: skip
+                "created_at", "track", "batch", "project")  # fmt: skip
 
 # Positional constructors for the hot path (every field, no checks): see pilotflow.domain._fast.
 build_event = builder(Event, converted=("data",))
@@ -250,6 +250,7 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
             d.get("track", TRACK_NEW),
             d.get("batch"),
             None,
+            d.get("project", ""),
         )
     hop = current.hop
     stamps = current.stamps
@@ -305,6 +306,7 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
         current.track,
         current.batch,
         ministry,
+        current.project,
     )
 
 

@@ -45,6 +45,8 @@ __all__ = [
     "actor_holds",
     "actor_holds_or_applicant",
     "actor_is_top",
+    "applicant_cap_reason",
+    "applicant_within_cap",
     "before_deadline",
     "check_at_level",
     "check_settled",
@@ -898,3 +900,40 @@ def check_at_level() -> Guard:
     """An on-site check rule applies at the holder to the nomination's track, and the actor
     is one of the departments that carry it out."""
     return _CheckAtLevel()
+
+
+#: ``Context.extra`` keys of the cap per applicant (set by nominate when the campaign has one).
+PER_APPLICANT = "per_applicant"
+APPLICANT_CLAIMS = "applicant_claims"
+
+
+def applicant_cap_reason(unit_code: str, cap: int, held: int) -> Reason:
+    """The refusal of a nomination beyond the campaign's cap per applicant."""
+    return Reason(
+        "applicant_cap",
+        f"unit {unit_code} already holds {held} nomination(s) in this campaign; "
+        f"the campaign allows at most {cap} per applicant",
+        f"申报主体 {unit_code} 在本次遴选中已有 {held} 个申报项目，同一申报主体最多不超过 {cap} 个项目",
+        {"unit_code": unit_code, "limit": cap, "held": held},
+    )
+
+
+@frozen(repr=False)
+class _ApplicantWithinCap(Guard):
+    code = "applicant_within_cap"
+    doc = "the unit holds fewer nominations than the campaign's cap per applicant (applicants.per_applicant)"
+
+    def needed(self, campaign: Campaign) -> bool:
+        return campaign.per_applicant is not None
+
+    def __call__(self, ctx: Context) -> Reason | None:
+        cap = ctx.extra.get(PER_APPLICANT)
+        if cap is None:
+            return None
+        held = int(ctx.extra.get(APPLICANT_CLAIMS, 0))
+        return None if held < cap else applicant_cap_reason(ctx.nomination.unit_code, cap, held)
+
+
+def applicant_within_cap() -> Guard:
+    """The unit may file one more nomination under the campaign's cap per applicant."""
+    return _ApplicantWithinCap()

@@ -201,7 +201,8 @@ STATE_TABLE: tuple[dict[str, Any], ...] = (
 #: The machine's transitions: transitions' own dict format, guards as conditions.
 TRANSITION_TABLE: tuple[dict[str, Any], ...] = (
     {"trigger": NOMINATE, "source": NEW, "dest": IN_REVIEW,
-     "conditions": [g.actor_at_origin(), g.origin_fits_unit(), g.before_deadline(), g.not_listed()]},
+     "conditions": [g.actor_at_origin(), g.origin_fits_unit(), g.before_deadline(), g.not_listed(),
+                    g.applicant_within_cap()]},
     {"trigger": ATTACH, "source": IN_REVIEW, "dest": None,
      "conditions": [g.actor_holds_or_applicant(), g.before_deadline()]},
     {"trigger": STAMP, "source": IN_REVIEW, "dest": None,

@@ -55,14 +55,18 @@ def _text(what: str, longest: int = SHORT):  # type: ignore[no-untyped-def]
     return check
 
 
-def claim_key(unit_code: str, track: str) -> str:
+def claim_key(unit_code: str, track: str, project: str = "") -> str:
     """What a unit may hold only once in a campaign: its code within the track (a unit may
-    be both a new applicant and an earlier winner under re-review).
+    be both a new applicant and an earlier winner under re-review), and within the project
+    when the campaign lets a unit file several (``applicants.projects``).
 
     >>> claim_key("91350100M000100Y43", "new"), claim_key("91350100M000100Y43", "re_review")
     ('91350100M000100Y43', 're_review:91350100M000100Y43')
+    >>> claim_key("91350100M000100Y43", "new", "scene")
+    '91350100M000100Y43/scene'
     """
-    return unit_code if track == TRACK_NEW else f"{track}:{unit_code}"
+    key = unit_code if track == TRACK_NEW else f"{track}:{unit_code}"
+    return key if not project else f"{key}/{project}"
 
 
 @frozen(repr=False)
@@ -182,6 +186,9 @@ class Nomination:
     track: str = TRACK_NEW
     batch: int | None = None
     ministry: MinistryRecord | None = None
+    #: Which of the unit's projects this is, where the campaign lets a unit file several
+    #: (``applicants`` in the campaign file); ``""``: the unit's one nomination.
+    project: str = ""
 
     @property
     def holder(self) -> str:
@@ -210,5 +217,5 @@ class Nomination:
 
     @property
     def claim_key(self) -> str:
-        """What a unit may hold only once: its code within the track (:func:`claim_key`)."""
-        return claim_key(self.unit_code, self.track)
+        """What a unit may hold only once: its code within the track and project (:func:`claim_key`)."""
+        return claim_key(self.unit_code, self.track, self.project)

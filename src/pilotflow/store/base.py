@@ -120,8 +120,16 @@ class Store(abc.ABC):
         """The current version; raises NominationNotFound."""
 
     @abc.abstractmethod
-    def find_claim(self, campaign: str, unit_code: str, track: str = "new") -> Nomination | None:
-        """The unit's nomination in ``campaign`` that bars another (any but a withdrawn one)."""
+    def find_claim(
+        self, campaign: str, unit_code: str, track: str = "new", project: str = ""
+    ) -> Nomination | None:
+        """The unit's nomination of ``project`` in ``campaign`` that bars another (any but a
+        withdrawn one)."""
+
+    @abc.abstractmethod
+    def count_claims(self, campaign: str, unit_code: str, track: str = "new") -> int:
+        """How many of the unit's nominations in ``campaign`` and ``track`` claim it (every
+        project's, any but withdrawn ones): what a cap per applicant counts."""
 
     @abc.abstractmethod
     def nominations(

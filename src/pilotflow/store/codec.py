@@ -13,9 +13,10 @@ from datetime import datetime
 from typing import Any
 
 import cattrs
+from cattrs.gen import make_dict_unstructure_fn, override
 
 from ..domain.events import Event
-from ..domain.records import Actor, Material
+from ..domain.records import Actor, Material, Nomination
 from ._json import compact_dumps
 
 __all__ = [
@@ -26,6 +27,10 @@ __all__ = [
 converter = cattrs.Converter()
 converter.register_unstructure_hook(datetime, lambda d: d.isoformat())
 converter.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))
+# A nomination of no project (every campaign without ``applicants``) is written as before.
+converter.register_unstructure_hook(
+    Nomination, make_dict_unstructure_fn(Nomination, converter, project=override(omit_if_default=True))
+)
 
 
 #: Compact, key-sorted JSON, non-ASCII as is (the same text as ``json.dumps(value,

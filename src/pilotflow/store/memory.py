@@ -101,6 +101,9 @@ class MemoryStore(Store):
         # (positions in its campaign's log, by nomination id)
         self._by_nomination: dict[str, array[int]] | None = None
         self._live: dict[tuple[str, str], str] = {}
+        # The nominations claiming each unit, by (campaign, track, unit code): built on the first
+        # count_claims (a campaign with a cap per applicant) and kept up to date from then on.
+        self._unit_claims: dict[tuple[str, str, str], set[str]] | None = None
         self._quota: dict[tuple[str, str, str], int] = {}
         self._receipts: dict[tuple[str, str], Receipt] = {}
         self._lock = threading.Lock()
@@ -115,10 +118,45 @@ class MemoryStore(Store):
             findable(nomination_id, what="nomination_id")  # not text: says so
             raise NominationNotFound(nomination_id) from None
 
-    def find_claim(self, campaign: str, unit_code: str, track: str = "new") -> Nomination | None:
-        findable(campaign, unit_code, track, what="campaign, unit_code and track")
-        nid = self._live.get((campaign, claim_key(unit_code, track)))
+    def find_claim(
+        self, campaign: str, unit_code: str, track: str = "new", project: str = ""
+    ) -> Nomination | None:
+        findable(campaign, unit_code, track, project, what="campaign, unit_code, track and project")
+        nid = self._live.get((campaign, claim_key(unit_code, track, project)))
         return None if nid is None else self._nominations[nid]
+
+    def count_claims(self, campaign: str, unit_code: str, track: str = "new") -> int:
+        findable(campaign, unit_code, track, what="campaign, unit_code and track")
+        with self._lock:
+            index = self._unit_claims
+            if index is None:
+                index = self._unit_claims = {}
+                for nid in self._live.values():
+                    self._index_claim(nid, True)
+            return len(index.get((campaign, track, unit_code), ()))
+
+    def _index_claim(self, nid: str, claims: bool) -> None:
+        """Keep the index of claims by unit (when there is one) up to date for ``nid``."""
+        index = self._unit_claims
+        if index is not None:
+            n = self._nominations[nid]
+            held = index.setdefault((n.campaign, n.track, n.unit_code), set())
+            if claims:
+                held.add(nid)
+            else:
+                held.discard(nid)
+
+    def _claim(self, key: tuple[str, str], nid: str) -> None:
+        """``nid`` (already stored) claims its unit under ``key``."""
+        if self._live.get(key, nid) != nid:
+            self._unclaim(key)
+        self._live[key] = nid
+        self._index_claim(nid, True)
+
+    def _unclaim(self, key: tuple[str, str]) -> None:
+        nid = self._live.pop(key, None)
+        if nid is not None:
+            self._index_claim(nid, False)
 
     def nominations(
         self,
@@ -229,9 +267,11 @@ class MemoryStore(Store):
                     self._quota[k] = value
             if key is not None:
                 if claims:
-                    self._live[key] = nid
+                    self._live[key] = nid  # (no other holder: checked above)
+                    if self._unit_claims is not None:
+                        self._index_claim(nid, True)
                 elif holder == nid:
-                    del self._live[key]
+                    self._unclaim(key)
 
     def _log(self, campaign: str) -> _Log:
         log = self._logs.get(campaign)
@@ -288,6 +328,6 @@ class MemoryStore(Store):
             self._quota.update(quota)
             for key, live_id in live.items():
                 if live_id is None:
-                    self._live.pop(key, None)
+                    self._unclaim(key)
                 else:
-                    self._live[key] = live_id
+                    self._claim(key, live_id)

@@ -33,6 +33,7 @@ from ...domain.campaign import (
     Text,
 )
 from ...domain.selectors import acting_rule_for
+from .applicants import Applicants, applicants
 from .deadlines import check_routes
 from .header import campaign_id, deadline_inclusive, documents, timezone
 from .levels import acting, departments, levels, scenarios, unit_types
@@ -77,6 +78,7 @@ _TOP_KEYS_OPTIONAL = (
     "lists",
     "filing",
     "checks",
+    "applicants",
 )
 
 
@@ -194,6 +196,7 @@ class _Reader(Scope):
         checks: tuple[CheckRule, ...] = s(
             "checks", lambda: check_rules(self, doc.get("checks", []), campaign_departments), ()
         )
+        applicant_rules = s("applicants", lambda: applicants(self, doc.get("applicants")), Applicants())
         revision = self._revision(doc)
         if self.problems or tracks is None:
             self.skip()  # every problem is recorded: the campaign is not built
@@ -229,6 +232,8 @@ class _Reader(Scope):
             filing=filing,
             phases=held,
             checks=checks,
+            projects=applicant_rules.projects,
+            per_applicant=applicant_rules.per_applicant,
         )
 
     def _check_acting(

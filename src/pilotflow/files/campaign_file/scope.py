@@ -44,6 +44,18 @@ class Scope(Values):
         self.scenarios: Mapping[str, object] = {}
         self.list_ids: Mapping[str, object] = {}  # every list the file declares, by id
 
+    def since_format(self, version: int, path: str) -> None:
+        """Refuse the key at ``path`` unless the file is of format ``version`` or later (a key
+        a format-1 file may not use; see docs/campaign-format.md, Upgrading)."""
+        if self.format < version:
+            self.fail(
+                path,
+                f"this key needs 'format: {version}' at the top of the file (the file is format "
+                f"{self.format}); see docs/campaign-format.md, 'Upgrading'",
+                f"该键需要在文件顶部写明 'format: {version}'（本文件为第 {self.format} 版格式）；"
+                "见 docs/campaign-format.md 的 'Upgrading' 一节",
+            )
+
     def info(self, entry: Mapping[str, Any], path: str) -> str:
         """Check the informational ``source`` and ``note`` keys; return the source."""
         if "note" in entry:

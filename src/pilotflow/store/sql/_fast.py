@@ -99,8 +99,8 @@ class Statements:
         )
         self.claim = self.compile(
             sa.select(n.c.id).where(n.c.campaign == b("p_campaign"), n.c.unit_code == b("p_unit_code"),
-                                    n.c.track == b("p_track"), n.c.claims_unit == sa.true(),
-                                    n.c.id != b("p_id"))
+                                    n.c.track == b("p_track"), n.c.project == b("p_project"),
+                                    n.c.claims_unit == sa.true(), n.c.id != b("p_id"))
         )  # fmt: skip
         self.receipt = self.compile(
             sa.select(r.c.fingerprint, r.c.result).where(
@@ -180,7 +180,7 @@ class RowDecoder:
         """A nomination from a row in table order (a driver tuple or a SQLAlchemy Row)."""
         (nid, campaign, revision, unit_code, unit_name, unit_type, scenario, route, hop, _holder,
          state, _claims, stamps, materials, seats, version, created_at, updated_at, track, batch,
-         ministry) = r  # fmt: skip
+         ministry, project) = r  # fmt: skip
         cache = self._cache
         if len(cache) > 8192:
             cache.clear()
@@ -205,7 +205,7 @@ class RowDecoder:
             nid, campaign, revision, unit_code, unit_name, unit_type, scenario, route_v, hop, state,
             stamps_v, materials_v, seats_v, version, _fromiso(created_at), _fromiso(updated_at),
             track, batch,
-            None if ministry is None else converter.structure(loads(ministry), MinistryRecord),
+            None if ministry is None else converter.structure(loads(ministry), MinistryRecord), project,
         )  # fmt: skip
 
 

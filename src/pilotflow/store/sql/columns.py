@@ -57,6 +57,7 @@ def nomination_row(n: Nomination) -> dict[str, Any]:
         "track": n.track,
         "batch": n.batch,
         "ministry": None if n.ministry is None else dumps(converter.unstructure(n.ministry)),
+        "project": n.project,
     }
 
 

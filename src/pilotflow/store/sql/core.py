@@ -256,16 +256,30 @@ class SQLStore(Store):
             raise NominationNotFound(nomination_id)
         return self._rows.nomination(rows[0])
 
-    def find_claim(self, campaign: str, unit_code: str, track: str = "new") -> Nomination | None:
-        if not findable(campaign, unit_code, track, what="campaign, unit_code and track"):
+    def find_claim(
+        self, campaign: str, unit_code: str, track: str = "new", project: str = ""
+    ) -> Nomination | None:
+        if not findable(campaign, unit_code, track, project, what="campaign, unit_code, track and project"):
             return None
         n = self._n
         with self._wrap(), self._read_conn() as conn:
             row = conn.execute(
                 sa.select(n).where(n.c.campaign == campaign, n.c.unit_code == unit_code, n.c.track == track,
-                                   n.c.claims_unit == sa.true())
+                                   n.c.project == project, n.c.claims_unit == sa.true())
             ).first()  # fmt: skip
         return None if row is None else self._rows.nomination(row)
+
+    def count_claims(self, campaign: str, unit_code: str, track: str = "new") -> int:
+        if not findable(campaign, unit_code, track, what="campaign, unit_code and track"):
+            return 0
+        n = self._n
+        with self._wrap(), self._read_conn() as conn:
+            found = conn.execute(
+                sa.select(sa.func.count()).select_from(n).where(
+                    n.c.campaign == campaign, n.c.unit_code == unit_code, n.c.track == track,
+                    n.c.claims_unit == sa.true())
+            ).scalar()  # fmt: skip
+        return int(found or 0)
 
     def nominations(
         self,
@@ -374,7 +388,7 @@ class SQLStore(Store):
             return ReceiptExists(receipt.key)
         for ch in changes:
             if ch.after.claims_unit:
-                other = self.find_claim(campaign, ch.after.unit_code, ch.after.track)
+                other = self.find_claim(campaign, ch.after.unit_code, ch.after.track, ch.after.project)
                 if other is not None and other.id != ch.after.id:
                     return DuplicateNomination(ch.after.unit_code, other.id)
         first = changes[0].after if changes else None

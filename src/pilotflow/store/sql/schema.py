@@ -21,7 +21,7 @@ from ...errors import StoreError
 
 __all__ = ["SCHEMA_VERSION", "make_metadata", "recorded_version", "version_error"]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData:
@@ -52,11 +52,13 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
         sa.Column("track", sa.String(20), nullable=False),
         sa.Column("batch", sa.Integer),
         sa.Column("ministry", sa.Text),
+        sa.Column("project", sa.String(50), nullable=False, server_default=""),
         sa.Index(
             f"{prefix}uq_unit_claim",
             "campaign",
             "track",
             "unit_code",
+            "project",
             unique=True,
             sqlite_where=claims == sa.true(),
             postgresql_where=claims == sa.true(),

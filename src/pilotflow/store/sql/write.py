@@ -40,7 +40,8 @@ def write_changes(
         if after.claims_unit and (ch.before is None or not ch.before.claims_unit):
             sql = stmts.claim
             cur.execute(sql.text, sql.params({"p_campaign": campaign, "p_unit_code": after.unit_code,
-                                              "p_track": after.track, "p_id": after.id}))  # fmt: skip
+                                              "p_track": after.track, "p_project": after.project,
+                                              "p_id": after.id}))  # fmt: skip
             other = cur.fetchone()
             if other is not None:
                 raise DuplicateNomination(after.unit_code, other[0])
