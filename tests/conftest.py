@@ -108,6 +108,21 @@ def pg_url() -> str:
     return url
 
 
+@pytest.fixture
+def pg_schema(pg_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL schema with pilotflow's tables, for a test that opens its own
+    connections to it (races); dropped afterwards."""
+    schema = f"pf_race_{uuid.uuid4().hex[:10]}"
+    pf.open_store(pg_url, schema=schema).close()
+    yield schema
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine("postgresql+psycopg://" + pg_url.split("://", 1)[1])
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
 def _sqlite(tmp_path: Path) -> Store:
     return pf.open_store(f"sqlite:///{tmp_path / 'pilotflow.db'}")
 

@@ -5,8 +5,6 @@ points 5 and 6): ``applicants: {projects: ..., per_applicant: N}`` in a format-2
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -203,17 +201,6 @@ def test_migration_0002_upgrades_a_database_made_by_0001(tmp_path: Path) -> None
 
 
 # -- the cap under concurrency -------------------------------------------------------------
-
-
-@pytest.fixture
-def pg_schema(pg_url: str) -> Iterator[str]:
-    schema = f"pf_projects_{uuid.uuid4().hex[:10]}"
-    pf.open_store(pg_url, schema=schema).close()
-    yield schema
-    engine = sa.create_engine("postgresql+psycopg://" + pg_url.split("://", 1)[1])
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    engine.dispose()
 
 
 def test_racing_projects_never_overrun_the_cap_on_postgres(pg_url: str, pg_schema: str) -> None:

@@ -5,12 +5,9 @@ with unit tags from lists given to the run."""
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterator
 from importlib import resources
 
 import pytest
-import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -223,17 +220,6 @@ def test_a_campaign_without_the_new_keys_behaves_as_before(campaign: pf.Campaign
     soft caps."""
     assert set(campaign.required_lists) == set(campaign.screening_lists)
     assert all(not (r.per_authority or r.group_list or r.exempt or r.exceed_by) for r in campaign.quotas)
-
-
-@pytest.fixture
-def pg_schema(pg_url: str) -> Iterator[str]:
-    schema = f"pf_group_{uuid.uuid4().hex[:10]}"
-    pf.open_store(pg_url, schema=schema).close()
-    yield schema
-    engine = sa.create_engine("postgresql+psycopg://" + pg_url.split("://", 1)[1])
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    engine.dispose()
 
 
 def test_racing_cities_never_overrun_a_group_cap_on_postgres(pg_url: str, pg_schema: str) -> None:
