@@ -9,6 +9,7 @@ for one unit type, a filing deadline before the paper one)."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -194,3 +195,29 @@ def test_guangdong_admits_factories_of_maturity_level_two_only() -> None:
     with pytest.raises(pf.ActionRefused) as refused:
         file(run, unit("440100", 9), "440100", "scene")
     assert "disqualified" in refused.value.codes
+
+
+def test_a_new_applications_track_has_materials_of_its_own() -> None:
+    """``tracks.new.materials`` adds what a hop needs of new applications only: with the
+    Hebei disc moved there, a platform filed without it cannot go to the province, and the
+    refusal names the disc in Chinese."""
+    text = (Path(pf.__file__).parent / "data" / "campaigns" / f"{HEBEI}.yaml").read_text("utf-8")
+    text = text.replace("      - application_disc                           # 电子光盘一份\n", "").replace(
+        "  new: {en: recommended platforms, zh: 2020年度推荐示范平台}",
+        "  new:\n    en: recommended platforms\n    zh: 2020年度推荐示范平台\n"
+        "    materials: {to_province: [application_disc]}",
+    )
+    campaign = pf.parse_campaign(text, source="hebei-variant")
+    hop = campaign.hops[0]
+    assert ("application_disc",) == tuple(m.kind for m in hop.new_materials)
+    run = pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=pf.FixedClock(at(2020, 10, 20, 9)))
+    code = unit("130600", 1)
+    lacking = [m for m in every_material(campaign) if m.kind != "application_disc"]
+    n = run.nominate(
+        pf.Actor.applicant(code, "contact"), unit_code=code, unit_name="某平台",
+        unit_type="public_service_platform", origin="130600", materials=lacking,
+    )  # fmt: skip
+    run.stamp(pf.Actor("130600", "industry", "clerk"), n.id)
+    with pytest.raises(pf.ActionRefused) as refused:
+        run.recommend(pf.Actor("130600", "industry", "lead"), n.id)
+    assert "申报材料电子光盘" in refused.value.zh

@@ -181,6 +181,8 @@ class HopRule:
     source: str = ""
     #: What the hop additionally needs from a unit under re-review (复核), e.g. the video.
     re_review_materials: tuple[MaterialRequirement, ...] = ()
+    #: What the hop additionally needs from a new application (the ``new`` track's own).
+    new_materials: tuple[MaterialRequirement, ...] = ()
 
 
 @frozen

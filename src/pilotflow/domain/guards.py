@@ -121,7 +121,7 @@ class Context:
         """The materials the hop requires of this nomination (its track decides)."""
         plan = self.plan
         if self.nomination.track == TRACK_NEW:
-            return plan.materials
+            return plan.materials + plan.new_materials if plan.new_materials else plan.materials
         return plan.materials + plan.re_review_materials
 
     def zh(self, codes: Iterable[str]) -> str:

@@ -40,6 +40,8 @@ class HopPlan:
     #: Does this hop's authority recommend straight to the top of the route (the ministry, or
     #: the province in a province's own campaign)?
     to_top: bool = False
+    #: What the hop additionally needs from a new application (its track's own materials).
+    new_materials: tuple[MaterialRequirement, ...] = ()
 
 
 @frozen
@@ -85,6 +87,7 @@ def plan_route(campaign: Campaign, graph: AuthorityGraph, route: Sequence[str]) 
                 own.re_review_materials if own is not None else (),
                 i == 0 and (a.level == campaign.level_codes[0] or not graph.children(a.code)),
                 i + 2 == len(authorities),
+                own.new_materials if own is not None else (),
             )
         )
     return RoutePlan(tuple(route), tuple(hops))

@@ -321,7 +321,7 @@ def required_copies(campaign: Campaign, *, re_review: bool = False) -> dict[str,
     hops name them."""
     need: dict[str, int] = {}
     for hop in campaign.hops:
-        for req in (*hop.materials, *(hop.re_review_materials if re_review else ())):
+        for req in (*hop.materials, *(hop.re_review_materials if re_review else hop.new_materials)):
             need[req.kind] = max(need.get(req.kind, 0), req.copies)
     return need
 

@@ -54,7 +54,8 @@ def tracks_and_lists(r: Scope, doc: Mapping[str, Any], hops: tuple[HopRule, ...]
     rules = unit_lists(r, doc.get("lists", {}), codes, screening, priority)
     rules = _scoped_by_tracks(r, entries, codes, rules)
     by_track = {c: _track_ranking(r, entries.get(c, {}), c, rules, old_ranking, priority) for c in codes}
-    hops = _track_materials(r, entries.get(TRACK_RE_REVIEW, {}), hops)
+    for code in (TRACK_NEW, TRACK_RE_REVIEW):
+        hops = _track_materials(r, code, entries.get(code, {}), hops)
     re_review = _re_review(r, doc, entries)
     return TracksAndLists(
         tracks={
@@ -120,25 +121,31 @@ def _track_ranking(
     return tuple(ids)
 
 
-def _track_materials(r: Scope, entry: Mapping[str, Any], hops: tuple[HopRule, ...]) -> tuple[HopRule, ...]:
-    """``tracks.re_review.materials``: hop rule name → what that hop additionally needs from
-    a re-review unit (the older ``hops[].re_review_materials``)."""
+def _track_materials(
+    r: Scope, track: str, entry: Mapping[str, Any], hops: tuple[HopRule, ...]
+) -> tuple[HopRule, ...]:
+    """``tracks.<track>.materials``: hop rule name → what that hop needs of the track's units
+    besides the hop's own ``materials`` (a track's own materials)."""
     if "materials" not in entry:
         return hops
-    path = join(join("tracks", TRACK_RE_REVIEW), "materials")
+    path = join(join("tracks", track), "materials")
     by_name = {hop.name: i for i, hop in enumerate(hops)}
     out = list(hops)
     for name, value in r.entries(entry["materials"], path).items():
         item_path = join(path, name)
         r.choice(name, item_path, by_name, "hop rule", "报送规则", " (a hops name)", "（hops 中的名称）")
         old = hops[by_name[name]]
-        if old.re_review_materials:
+        if track == TRACK_RE_REVIEW and old.re_review_materials:
             r.fail(
                 item_path,
                 f"hop {short(name)} gives re_review_materials already; give them in one place",
                 f"报送规则 {short(name)} 已有 re_review_materials，请只在一处填写",
             )
-        new = evolve(old, re_review_materials=requirements(r, value, item_path))
+        wanted = requirements(r, value, item_path)
+        if track == TRACK_RE_REVIEW:
+            new = evolve(old, re_review_materials=wanted)
+        else:
+            new = evolve(old, new_materials=wanted)
         r.hop_paths[id(new)] = r.hop_paths.get(id(old), "hops")  # for the route check's refusal
         out[by_name[name]] = new
     return tuple(out)
@@ -149,7 +156,7 @@ def _re_review(r: Scope, doc: Mapping[str, Any], entries: Mapping[str, Mapping[s
     (``tracks.re_review.batches``) a track gives instead."""
     rules = re_review_rules(r, doc.get("re_review", {}))
     new_entry = entries.get(TRACK_NEW, {})
-    for key in ("share", "batches", "materials"):
+    for key in ("share", "batches"):
         if key in new_entry:
             r.fail(
                 join(join("tracks", TRACK_NEW), key),
