@@ -199,3 +199,23 @@ def test_in_format_2_every_authority_on_a_route_has_someone_to_act() -> None:
         parse_campaign(text)
     assert "acting" == raised.value.path
     assert "河北省" in raised.value.zh
+
+
+@pytest.mark.parametrize(
+    ("extra", "path"),
+    [
+        ('entry:\n  - at: {codes: ["130000"]}\n    lists: [provincial]\n', "entry[0].at"),
+        ('entry:\n  - at: {codes: ["370000"]}\n    lists: [provincial]\n', "entry[0].at"),
+        ('checks:\n  - {name: top, at: {codes: ["130000"]}, on_site: {}}\n', "checks[0].at"),
+    ],
+)
+def test_rules_that_could_never_apply_are_refused(extra: str, path: str) -> None:
+    """An entry point at the top or outside the scope, and an on-site check rule at the top
+    (whose checks are its spot checks), could never apply: the file is refused at the rule."""
+    text = PROVINCE_TOP.replace(
+        "quotas:",
+        "lists:\n  provincial: {en: provincial units, zh: 省属单位, kind: tag}\n" + extra + "quotas:",
+    )
+    with pytest.raises(pf.CampaignFileError) as raised:
+        parse_campaign(text)
+    assert path == raised.value.path

@@ -117,7 +117,40 @@ def _checked(r: Scope, campaign: Campaign, walk: _Walk) -> str:
                     f"acting 中没有适用于{authority.name}的规则，而本次遴选的推荐路线经过该机关："
                     "请增加适用于它的规则，或不带 at 的规则",
                 )
-    return _one_top(r, walk.tops)
+    top = _one_top(r, walk.tops)
+    _never_apply(r, campaign, top)
+    return top
+
+
+def _never_apply(r: Scope, campaign: Campaign, top: str) -> None:
+    """Refuse entry and check rules that could never apply: an entry point at the top (a
+    nomination starts below it) or nowhere in scope, a check at the top (the top's own
+    checks are its spot checks) or for a track the campaign does not run."""
+    graph = r.graph
+    for index, entry in enumerate(campaign.entries):
+        at = [a.code for a in graph if entry.at.matches(a) and campaign.in_scope(a)]
+        if not at or at == [top]:
+            r.fail(
+                f"entry[{index}].at",
+                "this entry rule selects no authority below the campaign's top within its scope: "
+                "no nomination could start there",
+                "该 entry 规则在本次遴选范围内未选中最高一级机关以下的任何机关，不会有申报从此发起",
+            )
+    for index, check in enumerate(campaign.checks):
+        if check.at.matches(graph[top]):
+            r.fail(
+                f"checks[{index}].at",
+                "a check rule is for levels below the top: the top checks units with its spot checks "
+                "(ministry.spot_check_rate)",
+                "checks 规则用于最高一级以下的层级；最高一级机关的实地抽检请用 ministry.spot_check_rate",
+            )
+        for track in sorted(check.tracks):
+            if not campaign.has_track(track):
+                r.fail(
+                    f"checks[{index}].tracks",
+                    f"track {short(track)} is not one this campaign runs (see tracks)",
+                    f"本次遴选未设 {short(track)} 申报类别（见 tracks）",
+                )
 
 
 #: How much checking the routes of units that reporting rules send elsewhere may take (routes
