@@ -362,3 +362,17 @@ def test_demo_in_a_pseudo_terminal(tmp_path: Path) -> None:
     assert "Summary per level" in text
     assert "回放与存储一致 ✓" in text
     assert "\x1b[" in raw  # a terminal gets colours
+
+
+def test_campaign_show_names_the_kinds_of_quota_rule(runner: CliRunner) -> None:
+    """``campaign show`` says what a quota rule is beyond its numbers: a cap per group, the
+    lists exempted (by their Chinese names), per-authority rows (a wide terminal, so that no
+    cell wraps)."""
+    wide = {"COLUMNS": "400"}
+    result = runner.invoke(cli, ["campaign", "show", "intelligent-manufacturing-guangdong-2022"], env=wide)
+    assert 0 == result.exit_code, result.output
+    assert "按中央企业成员单位分组合计 per group" in result.output
+    assert "不占名额 exempt: 中央企业成员单位" in result.output
+    hebei = runner.invoke(cli, ["campaign", "show", "hebei-sme-service-platforms-2020"], env=wide)
+    assert "定州市: total 合计 1" in hebei.output
+    assert "雄安新区: total 合计 1" in hebei.output

@@ -33,7 +33,7 @@ import json
 import os
 import re
 import shlex
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -49,6 +49,7 @@ from rich.text import Text
 import pilotflow as pf
 from pilotflow.cli.demo import DEFAULT_DB, printable, run_demo
 from pilotflow.domain.calendar import parse_moment
+from pilotflow.domain.campaign import ListRule, QuotaRule
 from pilotflow.domain.inputs import BIDI_AND_SEPARATORS
 from pilotflow.files._io import fs_path
 from pilotflow.names import ATTACH, DECLINE, RECOMMEND, RETURN, STAMP, WITHDRAW
@@ -228,6 +229,33 @@ def _when(value: datetime | None) -> str:
     offset = value.utcoffset()
     cst = offset is not None and offset.total_seconds() == 8 * 3600
     return value.strftime("%Y-%m-%d %H:%M" if cst else "%Y-%m-%d %H:%M %z")
+
+
+def _quota_kind(
+    rule: QuotaRule, lists: Mapping[str, ListRule], graph: pf.AuthorityGraph, c: pf.Campaign
+) -> str:
+    """What a quota rule is beyond its numbers: a cap per group, its exemptions, soft caps,
+    its per-authority rows (in Chinese, the lists by name)."""
+
+    def named(list_id: str) -> str:
+        return _show(lists[list_id].name.zh) if list_id in lists else _show(list_id)
+
+    parts = []
+    if rule.group_list is not None:
+        parts.append(f"按{named(rule.group_list)}分组合计 per group")
+    if rule.exempt:
+        parts.append("不占名额 exempt: " + "、".join(named(k) for k in sorted(rule.exempt)))
+    if rule.exceed_by:
+        parts.append("原则上（可说明理由超出）soft")
+    for code, row in rule.per_authority.items():
+        numbers = ", ".join(
+            f"{'total 合计' if k == pf.names.QUOTA_ALL_TYPES else _show(c.unit_types[k].name.zh)} {v}"
+            if k == pf.names.QUOTA_ALL_TYPES or k in c.unit_types
+            else f"{_show(k)} {v}"
+            for k, v in row.items()
+        )
+        parts.append(f"{_name(graph, code)}: {numbers}")
+    return "; ".join(parts) or "—"
 
 
 def _name(graph: pf.AuthorityGraph, code: str) -> str:
@@ -474,7 +502,7 @@ def campaign_show(source: str) -> None:
     """Levels, quotas, hops with deadlines, materials and lists of a campaign."""
     console = _console()
     c = _campaign(source)
-    graph = pf.AuthorityGraph.bundled()
+    graph = pf.AuthorityGraph.bundled().with_authorities(c.authorities)  # the campaign's own too
     reading = "end of that day 当日 24:00" if c.deadline_inclusive else "start of that day 当日 0:00"
     console.print(
         Panel(
@@ -500,12 +528,15 @@ def campaign_show(source: str) -> None:
     for t in c.unit_types.values():
         quotas.add_column(_show(t.name.zh), justify="right")
     quotas.add_column("total 合计", justify="right")
+    quotas.add_column("kind 类型", overflow="fold")
+    declared = c.list_rules()
     for rule in c.quotas:
         quotas.add_row(
             _show(rule.name),
             _selector(graph, rule.recommender),
             *[str(rule.limits[t]) if t in rule.limits else "—" for t in c.unit_types],
             "—" if rule.total is None else str(rule.total),
+            _quota_kind(rule, declared, graph, c),
         )
     console.print(quotas)
 

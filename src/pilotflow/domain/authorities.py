@@ -199,9 +199,10 @@ class AuthorityGraph:
         roots = [a for a in nodes.values() if a.parent is None]
         if len(roots) != 1:
             names = ", ".join(sorted(r.code for r in roots)) or "none"
+            names_zh = "、".join(sorted(r.name for r in roots)) or "无"
             raise _error(
                 f"the graph must have exactly one top authority; found: {names}",
-                f"机关关系图必须有且只有一个最高层级机关，现为：{names}",
+                f"机关关系图必须有且只有一个最高层级机关，现为：{names_zh}",
             )
         if not nx.is_directed_acyclic_graph(graph):
             cycle = " → ".join(u for u, _ in nx.find_cycle(graph))
