@@ -1083,3 +1083,12 @@ def test_an_objection_cannot_be_dated_back_into_a_closed_window(
 
     assert "on_notice" == run.get(a).state
     assert (a,) == run.tick()
+
+
+def test_a_draw_takes_named_units_or_a_rate_not_both(run: pf.CampaignRun) -> None:
+    """Naming the units to check and giving a share to draw at once is ambiguous: refused
+    as invalid input, in both languages, before anything is drawn."""
+    with pytest.raises(pf.InvalidInput) as raised:
+        run.draw_spot_checks(MINISTRY, rate=0.5, nominations=["x"])
+    assert "not both" in raised.value.en
+    assert "不能同时" in raised.value.zh

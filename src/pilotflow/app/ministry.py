@@ -92,6 +92,12 @@ class Ministry(Kernel):
             )
         if rate is not None:
             check_number("rate", rate, 0, 1)
+            if nominations is not None:
+                raise InvalidInput(
+                    "draw_spot_checks takes the units to check (nominations) or a share to draw "
+                    "(rate), not both",
+                    "抽检时请指定被抽检的申报（nominations）或抽取比例（rate），二者不能同时给出",
+                )
         return once(
             self.store,
             self.campaign.id,
