@@ -270,8 +270,17 @@ def test_a_track_names_its_lists_ranking_and_share(clock: pf.FixedClock) -> None
 
 
 def test_a_campaign_of_new_applications_only_refuses_re_review(clock: pf.FixedClock) -> None:
-    """A campaign declaring only the ``new`` track registers no winners for re-review."""
-    campaign = with_lists(OLD_LISTS, "tracks:\n  new: {en: new applications, zh: 新申报}\n")
+    """A campaign declaring only the ``new`` track registers no winners for re-review (its
+    on-site check of re-review units goes too: a check for a track not run is refused)."""
+    checks = re.search(r"\nchecks:\n(  .*\n)+", BUNDLED_YAML)
+    assert checks is not None
+    text = BUNDLED_YAML.replace(checks.group(0), "\n")
+    assert LISTS_BLOCK is not None
+    text = text.replace(LISTS_BLOCK.group(0), "\n" + OLD_LISTS.strip("\n") + "\n\n")
+    campaign = pf.parse_campaign(text + "tracks:\n  new: {en: new applications, zh: 新申报}\n", source="v")
+    with pytest.raises(pf.CampaignFileError) as raised:
+        with_lists(OLD_LISTS, "tracks:\n  new: {en: new applications, zh: 新申报}\n")
+    assert "checks[0].tracks" == raised.value.path
     assert campaign.has_track("new")
     assert not campaign.has_track("re_review")
     run = make(campaign, clock)
