@@ -301,12 +301,15 @@ def test_explain_before_the_deadline_and_with_a_list(
         (["--as", "371000:finance:x"], "finance"),
         (["--at", "yesterday"], "--at"),
         (["--list", "nonsense"], "--list"),
+        (["--list", "dishonest_debtor=x.csv"], "失信被执行人名单？"),
     ],
 )
 def test_explain_bad_options_are_clean_errors(
     runner: CliRunner, demo: DemoResult, db: str, extra: list[str], fragment: str
 ) -> None:
-    """A malformed --as, an unknown department, an unreadable --at or --list: exit 2."""
+    """A malformed --as, an unknown department, an unreadable --at or --list, a list id the
+    campaign does not have (a mistyped one would otherwise leave the real list empty and
+    answer a false all-clear): exit 2."""
     nid = demo.examples["at the ministry"]
     assert_clean_error(invoke(runner, "explain", nid, "decline", "--db", db, *extra), fragment)
 
@@ -376,3 +379,14 @@ def test_campaign_show_names_the_kinds_of_quota_rule(runner: CliRunner) -> None:
     hebei = runner.invoke(cli, ["campaign", "show", "hebei-sme-service-platforms-2020"], env=wide)
     assert "定州市: total 合计 1" in hebei.output
     assert "雄安新区: total 合计 1" in hebei.output
+
+
+def test_route_names_the_authorities_an_ambiguous_name_could_be(runner: CliRunner) -> None:
+    """``route 市中区`` (four districts have that name) is refused naming each by its qualified
+    name and code; ``route 济南市市中区`` finds the one in 济南."""
+    result = invoke(runner, "route", "市中区")
+    assert 2 == result.exit_code
+    flat = "".join(result.output.split())
+    assert "济南市市中区（370103）" in flat
+    assert "枣庄市市中区（370402）" in flat
+    assert 0 == invoke(runner, "route", "济南市市中区").exit_code

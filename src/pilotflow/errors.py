@@ -187,10 +187,11 @@ class CampaignFileError(InvalidInput):
 class UnknownAuthority(InvalidInput):
     """An authority code that the graph does not know."""
 
-    def __init__(self, code: str, where: str = "") -> None:
+    def __init__(self, code: str, where: str = "", where_zh: str = "") -> None:
         self.code = code
         at = f" ({where})" if where else ""
-        super().__init__(f"unknown authority {code!r}{at}", f"未知的单位（机关）代码 {code!r}{at}")
+        at_zh = f"（{where_zh}）" if where_zh else at
+        super().__init__(f"unknown authority {code!r}{at}", f"未知的单位（机关）代码 {code!r}{at_zh}")
 
 
 class UnknownDepartment(InvalidInput):

@@ -28,6 +28,7 @@ it (as in git).
 
 from __future__ import annotations
 
+import difflib
 import errno
 import json
 import os
@@ -315,6 +316,17 @@ def _lists(campaign: pf.Campaign, specs: Sequence[str]) -> list[pf.UnitList]:
             raise pf.InvalidInput(
                 f"--list takes ID=FILE.csv, got {spec!r}",
                 f"--list 的格式应为 名单标识=文件.csv，收到 {spec!r}",
+            )
+        declared = campaign.list_rules()
+        if list_id not in declared:  # a mistyped id must not leave the real list empty unseen
+            close = difflib.get_close_matches(list_id, list(declared), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            known = ", ".join(declared) or "none"
+            raise pf.InvalidInput(
+                f"--list: campaign {campaign.id} has no list {list_id!r}{hint}; its lists: {known}",
+                f"--list：本次遴选没有标识为 {list_id!r} 的名单"
+                + (f"（是否应为 {close[0]!r}，即{declared[close[0]].name.zh}？）" if close else "")
+                + f"；本次遴选的名单：{'、'.join(r.name.zh for r in declared.values()) or '无'}",
             )
         try:  # the loader reads only a regular file of a bounded size (a FIFO would block)
             given[list_id] = pf.load_list(path, list_id, timezone=campaign.timezone)

@@ -375,11 +375,36 @@ class AuthorityGraph:
         return tuple(self._nodes[c] for c in self._children[code])
 
     def find(self, name: str) -> Authority:
-        """The authority whose Chinese name is ``name`` (must be unambiguous)."""
+        """The authority whose Chinese name is ``name``, or its name after the name of the
+        authority it lies in (``济南市市中区``: there are four 市中区). An ambiguous or unknown
+        name is refused, naming the candidates by their qualified names.
+
+        >>> graph = AuthorityGraph.bundled()
+        >>> graph.find("济南市市中区").code, graph.find("威海市").code
+        ('370103', '371000')
+        """
+        if not isinstance(name, str):
+            raise UnknownAuthority(repr(name))
         hits = [a for a in self._nodes.values() if a.name == name]
-        if len(hits) != 1:
-            raise UnknownAuthority(name, f"{len(hits)} authorities have that name")
-        return hits[0]
+        if not hits:
+            hits = [a for a in self._nodes.values() if name.endswith(a.name) and self.qualified(a) == name]
+        if len(hits) == 1:
+            return hits[0]
+        if not hits:
+            raise UnknownAuthority(name, "no authority has that name", "没有此名称的机关")
+        shown = "、".join(f"{self.qualified(a)}（{a.code}）" for a in sorted(hits, key=lambda a: a.code)[:8])
+        raise UnknownAuthority(
+            name,
+            f"{len(hits)} authorities have that name: {shown}; give the qualified name or the code",
+            f"有 {len(hits)} 个机关同名：{shown}；请写明所属地区（如 {self.qualified(hits[0])}）或代码",
+        )
+
+    def qualified(self, authority: Authority) -> str:
+        """``authority``'s name after the name of the authority it lies in (``济南市市中区``)."""
+        around = authority.admin_parent or authority.parent
+        if around is None or around not in self._nodes or self._nodes[around].level == "ministry":
+            return authority.name
+        return self._nodes[around].name + authority.name
 
     def route(
         self,
