@@ -390,3 +390,18 @@ def test_route_names_the_authorities_an_ambiguous_name_could_be(runner: CliRunne
     assert "济南市市中区（370103）" in flat
     assert "枣庄市市中区（370402）" in flat
     assert 0 == invoke(runner, "route", "济南市市中区").exit_code
+
+
+def test_explain_reads_an_at_without_offset_in_the_campaigns_time_zone(
+    runner: CliRunner, demo: DemoResult, db: str
+) -> None:
+    """``--at 2023-10-18T10:00`` (no offset) is read in the campaign's time zone, Asia/Shanghai,
+    and the command says so in both languages; the answer is the one for +08:00."""
+    nid = demo.examples["late at 南海新区"]
+    base = ["explain", nid, "recommend", "--db", db, "--at"]
+    local = invoke(runner, *base, "2023-10-18T10:00")
+    assert 0 == local.exit_code, local.output
+    assert "Asia/Shanghai" in local.output
+    assert "2023-10-18T10:00:00+08:00" in local.output
+    assert "按本次遴选的时区" in local.output
+    assert invoke(runner, *base, "2023-10-18T10:00+08:00").exit_code == local.exit_code

@@ -49,7 +49,7 @@ from rich.text import Text
 
 import pilotflow as pf
 from pilotflow.cli.demo import DEFAULT_DB, printable, run_demo
-from pilotflow.domain.calendar import parse_moment
+from pilotflow.domain.calendar import has_offset, parse_moment
 from pilotflow.domain.campaign import ListRule, QuotaRule
 from pilotflow.domain.inputs import BIDI_AND_SEPARATORS
 from pilotflow.files._io import fs_path
@@ -304,8 +304,15 @@ def _store_url(db: str) -> str:
 
 
 def _moment(text: str, timezone: str) -> datetime:
-    """``--at``: an ISO 8601 moment with its offset, within the years pilotflow accepts."""
-    return parse_moment(text, "--at", timezone)
+    """``--at``: an ISO 8601 moment within the years pilotflow accepts; without an offset it
+    is read in the campaign's time zone, and the command says so."""
+    when = parse_moment(text, "--at", timezone, local=True)
+    if not has_offset(text):
+        _console(stderr=True).print(
+            f"--at {escape(text)} read in {timezone}, the campaign's time zone: {when.isoformat()} · "
+            f"按本次遴选的时区 {timezone} 理解为 {when.isoformat()}"
+        )
+    return when
 
 
 def _lists(campaign: pf.Campaign, specs: Sequence[str]) -> list[pf.UnitList]:

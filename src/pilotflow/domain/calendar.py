@@ -142,9 +142,12 @@ def moment(value: object, what: str = "moment") -> datetime:
     return value
 
 
-def parse_moment(text: str, what: str = "moment", timezone: str = DEFAULT_TIMEZONE) -> datetime:
+def parse_moment(
+    text: str, what: str = "moment", timezone: str = DEFAULT_TIMEZONE, *, local: bool = False
+) -> datetime:
     """Parse an ISO 8601 moment that carries its offset (``2023-10-18T17:00+08:00``), read in
-    ``timezone``."""
+    ``timezone``; with ``local``, a moment without an offset is read as a time of
+    ``timezone`` (an operator typing the campaign's local time)."""
     if not isinstance(what, str):
         raise InvalidInput("what must be text (the name of the moment)", "what 参数必须是文本")
     tz = zone(timezone)
@@ -166,8 +169,24 @@ def parse_moment(text: str, what: str = "moment", timezone: str = DEFAULT_TIMEZO
             f"{what}：{text!r} 不是带时间和时区偏移的日期时间",
         )
     if not _has_offset(text):
-        raise NaiveDatetime(what, text)
+        if not local:
+            raise NaiveDatetime(what, text)
+        wall = datetime(
+            parsed.year,
+            parsed.month,
+            parsed.day,
+            parsed.hour,
+            parsed.minute,
+            parsed.second,
+            parsed.microsecond,
+        )
+        parsed = tz.convert(wall)  # the wall-clock time in ``timezone`` (its rule for that day)
     return pendulum.instance(moment(parsed, what)).in_timezone(tz)  # bounded: converts
+
+
+def has_offset(text: str) -> bool:
+    """Does an ISO 8601 date-time text carry its offset (``Z``, ``+08:00``)?"""
+    return _has_offset(text)
 
 
 def _has_offset(text: str) -> bool:
