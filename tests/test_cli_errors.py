@@ -54,7 +54,7 @@ def assert_clean_error(result: Result, *fragments: str) -> None:
         ("yesterday", "ISO 8601"),
         ("2023-13-01T00:00+08:00", "ISO 8601"),
         ("2023-02-30T10:00+08:00", "ISO 8601"),
-        ("2023-10-18T10:00", "timezone-aware"),  # no offset
+        ("1800-01-01T00:00", "1970"),  # no offset: read in the campaign's time zone, then bounded
         ("2023-10-18", "--at"),  # no time
         ("", "--at"),
     ],
@@ -63,7 +63,8 @@ def test_explain_at_out_of_range_or_unreadable_is_a_clean_error(
     db: str, nid: str, at: str, fragment: str
 ) -> None:
     """An --at that overflows the years a date can hold once converted to the campaign's time
-    zone, or that is not an ISO 8601 moment with an offset, exits 2 with a bilingual message."""
+    zone, or that is not an ISO 8601 date-time, exits 2 with a bilingual message (one without
+    an offset is read in the campaign's time zone and bounded the same way)."""
     result = invoke("explain", nid, "stamp", "--db", db, "--at", at)
     assert_clean_error(result, fragment)
 
