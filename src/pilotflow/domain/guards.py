@@ -411,28 +411,33 @@ class _QuotaFree(Guard):
     def __call__(self, ctx: Context) -> Reason | None:
         plan = ctx.plan
         holder = plan.holder.code
-        if ctx.quota_exceed is not None and not may_exceed(ctx):
+        asked = ctx.quota_exceed is not None  # a reason to exceed a soft cap was given
+        soft = asked and may_exceed(ctx)
+        if asked and not soft:
             return Reason(
                 "quota_exceed_not_allowed",
                 f"only a department the quota rule names may exceed the quota of {holder}",
                 f"{plan.holder.name} 的推荐名额不允许由该部门超出（仅限名额规则指定的部门，且须说明理由）",
                 {"authority": holder},
             )
-        if ctx.quota_seats is not None:
-            return _seats_free(ctx)
+        # The seats the unit's tags decide (the holder's, a group's), or the holder's alone.
+        seats = ctx.quota_seats if ctx.quota_seats is not None else ((holder, holder, ctx.quota_limits),)
         full = False
-        for counter, limit in ctx.quota_limits:
-            if limit is None:
-                continue
-            used = ctx.quota_used(holder, counter)
-            full = full or used >= limit
-            if used >= limit and not may_exceed(ctx):
-                rule = plan.quota_rule.name if plan.quota_rule is not None else ""
-                return _quota_reason(
-                    holder, counter, limit, used, rule,
-                    plan.holder.name, ctx.zh([counter]),
-                )  # fmt: skip
-        if ctx.quota_exceed is not None and not full:
+        for seat, key, limits in seats:
+            own = seat == holder
+            for counter, limit in limits:
+                if limit is None:
+                    continue
+                used = ctx.quota_used(key, counter)
+                if used < limit:
+                    continue
+                if own and soft:  # the holder's soft cap, exceeded with a recorded reason
+                    full = True
+                    continue
+                rule = (plan.quota_rule.name if plan.quota_rule is not None else "") if own else key
+                name = plan.holder.name if own else group_name(key, ctx.department_names)
+                return _quota_reason(key, counter, limit, used, rule, name, ctx.zh([counter]))
+        if asked and not full:
             return Reason(
                 "quota_not_full",
                 f"the quota of {holder} is not full: there is nothing to exceed, recommend without a reason",
@@ -456,24 +461,6 @@ def may_exceed(ctx: Context) -> bool:
         and actor.authority == ctx.plan.holder.code
         and actor.department in rule.exceed_by
     )
-
-
-def _seats_free(ctx: Context) -> Reason | None:
-    """The quota guard over the seats the campaign's tag rules decide (``quota_seats``)."""
-    plan = ctx.plan
-    holder = plan.holder.code
-    soft = may_exceed(ctx)
-    for seat, key, limits in ctx.quota_seats or ():
-        own = seat == holder
-        for counter, limit in limits:
-            if limit is None or (own and soft):
-                continue
-            used = ctx.quota_used(key, counter)
-            if used >= limit:
-                rule = plan.quota_rule.name if own and plan.quota_rule is not None else key
-                name = plan.holder.name if own else group_name(key, ctx.department_names)
-                return _quota_reason(key, counter, limit, used, rule, name, ctx.zh([counter]))
-    return None
 
 
 def group_name(key: str, names: Mapping[str, str]) -> str:
