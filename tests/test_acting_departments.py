@@ -218,3 +218,21 @@ def test_a_format_2_file_without_acting_has_its_own_departments_act() -> None:
     assert ("development_reform",) == _run(campaign).graph["371000"].stamping
     one = parse_campaign(text.replace("\nformat: 2\n", "\n"), source="one.yaml")
     assert ("industry", "civil_affairs", "health") == _run(one).graph["371000"].departments
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (pf.campaign.Selector(), "industry", ("industry",)),
+        (None, ("industry",), ("industry",)),
+        (pf.campaign.Selector(), ("industry",), ("finance",)),
+        (pf.campaign.Selector(), (), ()),
+    ],
+)
+def test_a_malformed_acting_rule_is_refused(args: tuple[object, object, object]) -> None:
+    """An acting rule built by hand takes a selector and tuples of department codes, stamping
+    ones among the reviewing ones; anything else is an InvalidInput in both languages (a
+    string would otherwise be read as its letters)."""
+    with pytest.raises(pf.InvalidInput) as raised:
+        pf.campaign.ActingRule(*args)  # type: ignore[arg-type]
+    assert "履职规则" in raised.value.zh

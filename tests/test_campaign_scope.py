@@ -219,3 +219,13 @@ def test_rules_that_could_never_apply_are_refused(extra: str, path: str) -> None
     with pytest.raises(pf.CampaignFileError) as raised:
         parse_campaign(text)
     assert path == raised.value.path
+
+
+def test_qualified_names_take_an_authority() -> None:
+    """``AuthorityGraph.qualified`` names an authority after the one it lies in, and refuses
+    anything but an Authority with an InvalidInput."""
+    graph = pf.AuthorityGraph.bundled()
+    assert "济南市市中区" == graph.qualified(graph["370103"])
+    assert "山东省" == graph.qualified(graph["370000"])
+    with pytest.raises(pf.InvalidInput):
+        graph.qualified("370103")  # type: ignore[arg-type]

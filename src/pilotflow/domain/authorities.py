@@ -401,6 +401,11 @@ class AuthorityGraph:
 
     def qualified(self, authority: Authority) -> str:
         """``authority``'s name after the name of the authority it lies in (``济南市市中区``)."""
+        if not isinstance(authority, Authority):
+            raise InvalidInput(
+                f"qualified takes an Authority, got {type(authority).__name__}",
+                "qualified 参数必须是 Authority 机关记录",
+            )
         around = authority.admin_parent or authority.parent
         if around is None or around not in self._nodes or self._nodes[around].level == "ministry":
             return authority.name

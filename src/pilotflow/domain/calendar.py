@@ -168,7 +168,7 @@ def parse_moment(
             f"{what}: {text!r} is not a date-time with a time and an offset",
             f"{what}：{text!r} 不是带时间和时区偏移的日期时间",
         )
-    if not _has_offset(text):
+    if not has_offset(text):
         if not local:
             raise NaiveDatetime(what, text)
         wall = datetime(
@@ -186,10 +186,8 @@ def parse_moment(
 
 def has_offset(text: str) -> bool:
     """Does an ISO 8601 date-time text carry its offset (``Z``, ``+08:00``)?"""
-    return _has_offset(text)
-
-
-def _has_offset(text: str) -> bool:
+    if not isinstance(text, str):
+        return False
     tail = text.split("T")[-1] if "T" in text else text.split(" ")[-1]
     return tail.endswith("Z") or "+" in tail or "-" in tail
 

@@ -80,6 +80,14 @@ class ActingRule:
     source: str = ""
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.at, Selector) or not all(
+            isinstance(group, tuple) and all(isinstance(d, str) and d for d in group)
+            for group in (self.review, self.stamp)
+        ):
+            raise InvalidInput(
+                "an acting rule takes a Selector and tuples of department codes (review, stamp)",
+                "履职规则须为：机关选择器（Selector）及部门代码元组（review、stamp）",
+            )
         if not self.review or not self.stamp or not set(self.stamp) <= set(self.review):
             raise InvalidInput(
                 "an acting rule needs at least one reviewing department, and stamping departments "
