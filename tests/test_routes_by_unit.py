@@ -107,3 +107,32 @@ def test_a_wrong_routing_rule_is_refused_at_its_path(old: str, new: str, path: s
     with pytest.raises(pf.CampaignFileError) as raised:
         parse_campaign(ROUTED.replace(old, new, 1), source="routed.yaml")
     assert path == raised.value.path
+
+
+def test_the_second_recommender_has_its_own_quota() -> None:
+    """The 通信管理局 recommends the scenario's nominations to the ministries under its own
+    quota (one here): the first goes on, the second is refused as a full quota of the
+    通信管理局, and the province's quota is not touched."""
+    text = ROUTED.replace(
+        "\nquotas:\n", '\nquotas:\n  - {name: ca, recommender: {codes: ["370000-CA"]}, total: 1}\n', 1
+    )
+    campaign = parse_campaign(text, source="routed.yaml")
+    run = pf.CampaignRun(
+        campaign,
+        lists=pf.empty_lists(campaign),
+        clock=pf.FixedClock(datetime(2023, 10, 17, 13, tzinfo=SHANGHAI)),
+    )
+    held = []
+    for body in ("MA3C5CJX", "MA3C5CJY"):
+        n = _nominate(run, make_code("91371002", body), "371002", "internet_healthcare")
+        for holder in ("371002", "371000"):
+            for department in ("industry", "civil_affairs", "health"):
+                run.stamp(pf.Actor(holder, department, "clerk"), n.id)
+            n = run.recommend(pf.Actor(holder, "industry", "lead"), n.id)
+        run.stamp(pf.Actor("370000-CA", "industry", "clerk"), n.id)
+        held.append(n.id)
+    assert "MIN" == run.recommend(pf.Actor("370000-CA", "industry", "lead"), held[0]).holder
+    with pytest.raises(pf.QuotaExceeded) as refused:
+        run.recommend(pf.Actor("370000-CA", "industry", "lead"), held[1])
+    assert "山东省通信管理局" in refused.value.zh
+    assert 0 == run.store.quota_used(campaign.id, "370000", "enterprise")

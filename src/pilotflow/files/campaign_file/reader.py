@@ -171,6 +171,15 @@ class _Reader(Scope):
             "acting", lambda: acting(self, doc.get("acting"), campaign_departments, self.format), ()
         )
         s("authorities", lambda: self._check_acting(extra, unstated, campaign_acting), None)
+        # An added authority's own ``departments`` act there, before the file's acting rules.
+        campaign_acting = (
+            *(
+                ActingRule(Selector(codes=frozenset({a.code})), a.departments, a.departments)
+                for a in extra
+                if a.code not in unstated
+            ),
+            *campaign_acting,
+        )
         campaign_scope: Selector = s("scope", lambda: scope(self, doc.get("scope")), Selector())
         self.unit_types = s("unit_types", lambda: unit_types(self, doc["unit_types"]), {})
         campaign_scenarios: dict[str, Scenario] = s(
