@@ -265,12 +265,7 @@ class Kernel(Arguments):
         self._base_extra = _base_extra(campaign, self.graph[campaign.top or self.graph.top.code])
         self._lists = _checked_lists(campaign, lists)
         #: The lists routing and entry rules name (None: no rule asks anything of the unit).
-        conditions = [rule.unit for rule in campaign.reporting] + [rule.unit for rule in campaign.entries]
-        self._routing_lists = (
-            frozenset(lid for unit in conditions for lid in unit.lists)
-            if campaign.unit_routed or campaign.entries
-            else None
-        )
+        self._routing_lists = campaign.routing_lists if campaign.unit_routed or campaign.entries else None
         tagged = any(rule.exempt or rule.group_list for rule in campaign.quotas)  # else no call
         self._tagger = functools.partial(tag_seats, campaign, self._lists) if tagged else None
         self._refresh_lists()

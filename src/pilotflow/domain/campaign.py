@@ -407,12 +407,17 @@ class Campaign:
         ``rank_first`` lists, and tags no rule looks at, may be left out."""
         rules = self.list_rules()
         named = [lid for rule in self.quotas for lid in (*sorted(rule.exempt), rule.group_list) if lid]
-        units = [rule.unit for rule in self.reporting] + [rule.unit for rule in self.entries]
-        named += [lid for unit in units for lid in sorted(unit.lists)]
+        named += sorted(self.routing_lists)
         return {
             **self.screening_lists,
             **{lid: rules[lid].name for lid in dict.fromkeys(named) if lid in rules},
         }
+
+    @property
+    def routing_lists(self) -> frozenset[str]:
+        """The lists reporting and entry rules look at (where a unit's nomination goes)."""
+        units = [rule.unit for rule in self.reporting] + [rule.unit for rule in self.entries]
+        return frozenset(lid for unit in units for lid in unit.lists)
 
     def in_scope(self, authority: AuthorityLike) -> bool:
         """Does ``authority`` take part in this campaign (see :attr:`scope`)?"""
