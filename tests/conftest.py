@@ -183,9 +183,9 @@ def run(make_run: Callable[..., pf.CampaignRun]) -> pf.CampaignRun:
 
 
 def stamp_all(run: pf.CampaignRun, nomination_id: str) -> pf.Nomination:
-    """Every department of the holder stamps."""
+    """Every stamping department of the holder stamps the letter carrying the nomination."""
     n = run.get(nomination_id)
-    for department in run.graph[n.holder].departments:
+    for department in run.graph[n.holder].stamping:
         n = run.stamp(pf.Actor(n.holder, department, f"{department}-clerk"), nomination_id)
     return n
 
@@ -220,8 +220,19 @@ def nominate(
     )
 
 
+def attach_letter(run: pf.CampaignRun, nomination_id: str) -> None:
+    """The holder attaches the materials its letter to the next authority must carry (the
+    stamped 推荐函...) to the letter carrying the nomination (a one-unit draft if none)."""
+    n = run.get(nomination_id)
+    lead = pf.Actor(n.holder, run.graph[n.holder].departments[0], "lead")
+    if n.next_authority is not None:
+        for req in run.letter_materials(n.holder, n.next_authority):
+            run.attach(lead, nomination_id, material_for(run.campaign, req.kind, req.copies))
+
+
 def forward(run: pf.CampaignRun, nomination_id: str) -> pf.Nomination:
-    """Stamp at the holder and recommend one level up."""
+    """Attach the letter's materials, stamp at the holder and recommend one level up."""
+    attach_letter(run, nomination_id)
     n = stamp_all(run, nomination_id)
     return run.recommend(pf.Actor(n.holder, run.graph[n.holder].departments[0], "lead"), n.id)
 
@@ -238,15 +249,23 @@ def refused(call: Callable[[], object]) -> pf.ActionRefused:
     return info.value
 
 
-def state_of(run: pf.CampaignRun) -> tuple[dict[str, pf.Nomination], list[pf.Event]]:
-    """Everything a run holds: its nominations and its audit log."""
-    return {n.id: n for n in run.nominations()}, run.events()
+def state_of(
+    run: pf.CampaignRun,
+) -> tuple[dict[str, pf.Nomination], list[pf.Event], dict[str, pf.Submission], dict[tuple[str, str], int]]:
+    """Everything a run holds: its nominations, its audit log, its submissions, its quota use."""
+    return (
+        {n.id: n for n in run.nominations()},
+        run.events(),
+        {s.id: s for s in run.submissions()},
+        run.store.quota_usage(run.campaign.id),
+    )
 
 
 def assert_replays(run: pf.CampaignRun) -> None:
-    """Replaying the log gives exactly the stored nominations and quota use."""
+    """Replaying the log gives exactly the stored nominations, submissions and quota use."""
     snapshot = run.replay()
     assert {n.id: n for n in run.nominations()} == dict(snapshot.nominations)
+    assert {s.id: s for s in run.submissions()} == dict(snapshot.submissions)
     assert dict(run.store.quota_usage(run.campaign.id)) == dict(snapshot.quota)
 
 

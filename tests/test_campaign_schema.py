@@ -56,6 +56,7 @@ acting:
     note: 中央企业通过集团总部推荐
   - review: [industry]
     stamp: [industry]
+    examine: [industry]
 authorities:
   - code: "370000-CA"
     name: 山东省通信管理局
@@ -85,7 +86,7 @@ scenarios:
   online: {group: health, en: Internet + healthcare, zh: 互联网+医疗健康}
 materials:
   letter: {en: recommendation letter, zh: 推荐函, paper: true}
-  form: {en: application form, zh: 申报书, formats: [PDF, docx], refuse_active_content: true}
+  form: {en: application form, zh: 申报书, formats: [PDF, docx], refuse_active_content: true, per: unit}
   table: {en: score table, zh: 评分表, formats: [xlsx]}
   video:
     en: video

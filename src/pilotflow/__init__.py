@@ -34,6 +34,7 @@ from .domain.codes import validate_unit_code
 from .domain.events import Event, Snapshot
 from .domain.records import Actor, Material, Nomination
 from .domain.screening import Listing, UnitList, empty_lists
+from .domain.submissions import Submission
 from .errors import (
     ActionRefused,
     CampaignFileError,
@@ -50,6 +51,7 @@ from .errors import (
     QuotaExceeded,
     Reason,
     StoreError,
+    SubmissionNotFound,
     UnknownAuthority,
     UnknownDepartment,
 )
@@ -91,6 +93,8 @@ __all__ = [
     "Snapshot",
     "Store",
     "StoreError",
+    "Submission",
+    "SubmissionNotFound",
     "SystemClock",
     "UnitList",
     "UnknownAuthority",

@@ -14,6 +14,7 @@
     │   ├── GraphError                              the authority graph is not a forest rooted at the top
     │   └── MachineTableError                       a state machine table that does not hold together
     ├── NominationNotFound (also a LookupError)     no nomination with that id
+    │   └── SubmissionNotFound                      no submission (推荐函) with that id
     ├── DuplicateNomination                         the unit already has a nomination (not withdrawn)
     ├── ActionRefused                               a guard said no; ``.reasons`` says why, in full
     │   └── QuotaExceeded                           ...and one of the reasons is a full quota
@@ -67,6 +68,7 @@ __all__ = [
     "ReceiptExists",
     "SeatUnavailable",
     "StoreError",
+    "SubmissionNotFound",
     "UnknownAuthority",
     "UnknownDepartment",
 ]
@@ -319,6 +321,16 @@ class NominationNotFound(PilotflowError, LookupError):
     def __init__(self, nomination_id: str) -> None:
         self.nomination_id = nomination_id
         super().__init__(f"no nomination with id {nomination_id!r}", f"找不到编号为 {nomination_id!r} 的申报")
+
+
+class SubmissionNotFound(NominationNotFound):
+    """No submission (推荐函) with that id exists in the store."""
+
+    def __init__(self, submission_id: str) -> None:
+        self.nomination_id = self.submission_id = submission_id
+        PilotflowError.__init__(
+            self, f"no submission with id {submission_id!r}", f"找不到编号为 {submission_id!r} 的推荐函"
+        )
 
 
 class DuplicateNomination(PilotflowError):

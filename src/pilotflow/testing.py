@@ -52,7 +52,7 @@ import pilotflow as pf
 
 from .codes import make_code
 from .samples import every_material
-from .store import Change, Receipt, ReceiptExists, SeatUnavailable, Store
+from .store import AnyChange, Receipt, ReceiptExists, SeatUnavailable, Store
 
 __all__ = ["StoreContract"]
 
@@ -135,7 +135,7 @@ class _HeldCommits(Store):
 
     def __init__(self, inner: Store) -> None:
         self.inner = inner
-        self.held: list[tuple[list[Change], Receipt | None]] = []
+        self.held: list[tuple[list[AnyChange], Receipt | None]] = []
 
     def get(self, nomination_id: str) -> pf.Nomination:
         return self.inner.get(nomination_id)
@@ -161,6 +161,19 @@ class _HeldCommits(Store):
     def events(self, campaign: str, nomination_id: str | None = None) -> list[pf.Event]:
         return self.inner.events(campaign, nomination_id)
 
+    def get_submission(self, submission_id: str) -> pf.Submission:
+        return self.inner.get_submission(submission_id)
+
+    def submissions(
+        self,
+        campaign: str,
+        *,
+        sender: str | None = None,
+        receiver: str | None = None,
+        state: str | None = None,
+    ) -> list[pf.Submission]:
+        return self.inner.submissions(campaign, sender=sender, receiver=receiver, state=state)
+
     def quota_used(self, campaign: str, authority: str, unit_type: str) -> int:
         return self.inner.quota_used(campaign, authority, unit_type)
 
@@ -170,7 +183,7 @@ class _HeldCommits(Store):
     def receipt(self, campaign: str, key: str) -> Receipt | None:
         return self.inner.receipt(campaign, key)
 
-    def commit(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
+    def commit(self, campaign: str, changes: Sequence[AnyChange], receipt: Receipt | None = None) -> None:
         self.held.append((list(changes), receipt))
 
 
@@ -307,7 +320,7 @@ class _Harness:
             run.store.quota_usage(run.campaign.id),
         )
 
-    def held_run(self, store: Store) -> tuple[pf.CampaignRun, list[tuple[list[Change], Receipt | None]]]:
+    def held_run(self, store: Store) -> tuple[pf.CampaignRun, list[tuple[list[AnyChange], Receipt | None]]]:
         """A second run on ``store`` whose commits are held back, and the list they are kept in
         (changes, receipt): what a concurrent worker judged but has not committed yet."""
         held = _HeldCommits(store)

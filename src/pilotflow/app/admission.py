@@ -50,6 +50,20 @@ class Admission:
             out.append(self.one(m))  # says what is wrong
         return tuple(out)
 
+    def units_own(self, materials: tuple[object, ...]) -> tuple[Material, ...]:
+        """:meth:`all`, refusing a material of the sender's letter (``per: submission``): what
+        a unit files with its nomination or re-review application is its own."""
+        out = self.all(materials)
+        for m in out:
+            spec = self.campaign.materials[m.kind]
+            if spec.of_submission:
+                raise InvalidInput(
+                    f"material {m.kind!r} belongs to the recommending authority's letter (per: submission), "
+                    "not to a unit's filing",
+                    f"“{spec.name.zh}”是推荐单位推荐函的材料，不能随申报提交",
+                )
+        return out
+
     def one(self, material: object) -> Material:
         """A material may be attached only as the campaign has it: a paper kind as a
         declared number of copies, an electronic kind only as a file pilotflow has checked

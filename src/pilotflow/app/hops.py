@@ -1,5 +1,6 @@
-"""Moving a nomination along its route: filing, materials, joint stamps, recommending,
-returning, declining and withdrawing (the district, city and province levels)."""
+"""Moving a nomination along its route: filing, materials, examination, recommending (with
+its submission: :mod:`.submissions`), returning, declining and withdrawing (the district,
+city and province levels)."""
 
 from __future__ import annotations
 
@@ -11,19 +12,33 @@ from ..domain.codes import validate_unit_code
 from ..domain.events import build_nomination
 from ..domain.guards import APPLICANT_CLAIMS, PER_APPLICANT, actor_at_origin, applicant_cap_reason
 from ..domain.inputs import NAME, SHORT, check_sequence, check_text
-from ..domain.names import ATTACH, DECLINE, NEW, NOMINATE, RECOMMEND, RETURN, STAMP, TRACK_NEW, WITHDRAW
+from ..domain.names import (
+    ATTACH,
+    DECLINE,
+    EXAMINE,
+    NEW,
+    NOMINATE,
+    RECOMMEND,
+    RETURN,
+    S_ATTACH,
+    S_SEND,
+    S_STAMP,
+    TRACK_NEW,
+    WITHDRAW,
+)
 from ..domain.records import APPLICANT, Actor, Material, Nomination
 from ..errors import DuplicateNomination, InvalidInput, SeatUnavailable, UnknownAuthority
 from ..files.materials import inspect_campaign_material, paper_material
 from .applicants import seat_taken
 from .idempotency import ReceiptFor, once, ref
-from .kernel import EXCEED_QUOTA, MAX_MATERIALS, Kernel, refusal, stamp_data
+from .kernel import EXCEED_QUOTA, MAX_MATERIALS, refusal, stamp_data
 from .results import new_id
+from .submissions import Submissions
 
 _FILES_FOR_ITSELF = actor_at_origin()  # the nominate guard that says who may file
 
 
-class Hops(Kernel):
+class Hops(Submissions):
     """The actions of the hops: a unit is filed, stamped and recommended up its route."""
 
     def nominate(
@@ -112,7 +127,7 @@ class Hops(Kernel):
         self._scenario(scenario, "scenario", required=True)
         if not isinstance(origin, str) or origin not in self.graph:
             raise UnknownAuthority(repr(origin) if not isinstance(origin, str) else origin, "origin")
-        mats = self._admit.all(materials)
+        mats = self._admit.units_own(materials)
         unit = self._unit_facts(unit_code, unit_type, scenario, when)
         route = self._route_from(origin, "origin", unit)
         new = build_nomination(
@@ -190,8 +205,21 @@ class Hops(Kernel):
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> Nomination:
-        """Attach a material (by the applicant or the holding authority)."""
+        """Attach a material (by the applicant or the holding authority).
+
+        A material of the sender's letter (``per: submission`` in the campaign: the stamped
+        推荐函, its summary table) goes to the submission carrying the nomination, or to a new
+        one-unit draft made for it (see :meth:`attach_to_submission`); only the holder's
+        departments attach those."""
         m = self._admit.all((material,))[0]
+        if self.campaign.materials[m.kind].of_submission:
+            if isinstance(actor, Actor) and actor.is_applicant:
+                raise InvalidInput(
+                    f"material {m.kind!r} belongs to the recommending authority's letter, "
+                    "not to the applicant",
+                    f"“{self._department_names.get(m.kind, m.kind)}”是推荐单位推荐函的材料，申报单位不能提交",
+                )
+            return self._by_unit(S_ATTACH, actor, nomination, at, None, {"material": m}, idempotency_key)
         return self._act(ATTACH, actor, nomination, at, None, {"material": m}, idempotency_key)
 
     def attach_file(
@@ -230,6 +258,25 @@ class Hops(Kernel):
         material = paper_material(self.campaign.materials[kind], copies)
         return self.attach(actor, nomination, material, at=at, idempotency_key=idempotency_key)
 
+    def examine(
+        self,
+        actor: Actor,
+        nomination: str | Nomination,
+        *,
+        opinion: str,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Nomination:
+        """A department of the holder examines the unit (逐一审查) and records its ``opinion``,
+        where the campaign asks for it (``examine`` in its acting rules): each department the
+        campaign names, once, before the unit may join the holder's submission."""
+        department = actor.department if isinstance(actor, Actor) else None
+        if department == APPLICANT:
+            raise InvalidInput("an applicant cannot examine itself", "申报单位不能自行审查")
+        text = self._reasoned(EXAMINE, opinion, "opinion", "审查意见")
+        data = {"department": department, "opinion": text}
+        return self._act(EXAMINE, actor, nomination, at, None, data, idempotency_key)
+
     def stamp(
         self,
         actor: Actor,
@@ -238,11 +285,14 @@ class Hops(Kernel):
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> Nomination:
-        """One department of the holding authority stamps the joint recommendation."""
+        """Stamp the recommendation letter (推荐函) that carries the nomination: the holder's
+        draft submission listing it, or a new one-unit draft made for it (see
+        :meth:`stamp_submission`, which stamps a letter of many units). Returns the nomination
+        (a stamp changes the letter, not the unit)."""
         department = actor.department if isinstance(actor, Actor) else None
         if department == APPLICANT:
             raise InvalidInput("an applicant cannot stamp", "申报单位不能代替主管部门盖章")
-        return self._act(STAMP, actor, nomination, at, None, stamp_data(department), idempotency_key)
+        return self._by_unit(S_STAMP, actor, nomination, at, None, stamp_data(department), idempotency_key)
 
     def recommend(
         self,
@@ -254,15 +304,22 @@ class Hops(Kernel):
         idempotency_key: str | None = None,
         exceed_quota_reason: str | None = None,
     ) -> Nomination:
-        """Forward to the next authority on the route (takes a quota seat).
+        """Forward one unit to the next authority on the route (takes a quota seat): send the
+        recommendation letter that carries it alone (stamped with :meth:`stamp`), or a new
+        one-unit letter (refused for want of stamps). A unit listed in a letter of several
+        units goes with that letter: :meth:`send` it.
 
         ``exceed_quota_reason``: why the holder exceeds a soft cap (``soft`` in the campaign's
         quota rule); accepted only from a department the rule names, and recorded in the event.
         """
-        if exceed_quota_reason is None:
-            return self._act(RECOMMEND, actor, nomination, at, reason, None, idempotency_key)
-        why = self._reasoned(RECOMMEND, exceed_quota_reason, "reason to exceed the quota", "超出名额的理由")
-        return self._act(RECOMMEND, actor, nomination, at, reason, {EXCEED_QUOTA: why}, idempotency_key)
+        data: dict[str, str] = {}
+        if exceed_quota_reason is not None:
+            data[EXCEED_QUOTA] = self._reasoned(
+                RECOMMEND, exceed_quota_reason, "reason to exceed the quota", "超出名额的理由"
+            )
+        if reason is not None:
+            reason = self._reasoned(RECOMMEND, reason)
+        return self._by_unit(S_SEND, actor, nomination, at, reason, data, idempotency_key)
 
     def decline(
         self,

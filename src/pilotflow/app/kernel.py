@@ -43,8 +43,11 @@ from ..domain.names import (
     ATTACH,
     CHECK,
     CONCLUDE,
+    CUT,
     DECLINE,
     DISMISS,
+    EXAMINE,
+    LAPSE,
     OBJECT,
     PROPOSE,
     RECOMMEND,
@@ -76,7 +79,7 @@ from ..errors import (
     QuotaExceeded,
     Reason,
 )
-from ..store import Change, MemoryStore, Receipt, Seat, SeatUnavailable, Store
+from ..store import AnyChange, Change, MemoryStore, Receipt, Seat, SeatUnavailable, Store, SubmissionChange
 from .admission import Admission
 from .applicants import seat_released
 from .arguments import Arguments
@@ -88,9 +91,12 @@ _FIRST_YEAR, _LAST_YEAR = MOMENT_YEARS
 
 #: The actions :meth:`~pilotflow.CampaignRun.explain` and ``available_actions`` know.
 PUBLIC_ACTIONS = (
-    ATTACH, STAMP, RECOMMEND, RETURN, DECLINE, WITHDRAW, APPLY, SCORE, CONCLUDE,
+    ATTACH, EXAMINE, STAMP, RECOMMEND, RETURN, DECLINE, WITHDRAW, APPLY, SCORE, CONCLUDE,
     CHECK, PROPOSE, OBJECT, UPHOLD, DISMISS, ANNOUNCE,
 )  # fmt: skip
+
+#: The units' own actions that take a unit out of the submission (推荐函) carrying it.
+LEAVES_LETTER = frozenset({WITHDRAW, DECLINE, LAPSE, CUT, RETURN})
 
 #: The key of a recommendation's data that records the reason to exceed a soft quota cap.
 EXCEED_QUOTA = "exceed_quota_reason"
@@ -457,14 +463,19 @@ class Kernel(Arguments):
         plan = self._plans.get(n.route) or self.workflow.plan(n.route)
         return self._limits(n, plan.hops[n.route.index(authority)])
 
-    def _commit(self, action: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
-        """Commit ``changes`` (one transaction); a seat a concurrent request took is refused
-        as a full quota."""
+    def _commit(self, action: str, changes: Sequence[AnyChange], receipt: Receipt | None = None) -> None:
+        """Commit ``changes`` (one transaction), with the submissions a unit leaves (withdrawn,
+        declined, returned...: :meth:`_letters_left`); a seat a concurrent request took is
+        refused as a full quota."""
+        for ch in changes:
+            if ch.event.shape.action in LEAVES_LETTER:
+                changes = [*changes, *self._letters_left(changes)]
+                break
         try:
             self.store.commit(self.campaign.id, changes, receipt)
         except SeatUnavailable as exc:  # a concurrent recommendation took the last seat
             seat = exc.seat
-            nid = next((c.after.id for c in changes if seat in c.seats), None)
+            nid = next((c.after.id for c in changes if isinstance(c, Change) and seat in c.seats), None)
             raise QuotaExceeded(
                 action,
                 nid,
@@ -480,6 +491,11 @@ class Kernel(Arguments):
                     )
                 ],
             ) from exc
+
+    def _letters_left(self, changes: Sequence[AnyChange]) -> list[SubmissionChange]:
+        """The changes of the submissions the units of ``changes`` leave (see
+        :mod:`.submissions`, which fills this in)."""
+        return []
 
     def _act(
         self,

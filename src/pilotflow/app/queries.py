@@ -11,16 +11,17 @@ from ..domain.codes import validate_unit_code
 from ..domain.events import Event, Snapshot, replay
 from ..domain.inputs import check_sequence
 from ..domain.machine import STATES
-from ..domain.names import IN_REVIEW, QUOTA_ALL_TYPES, RECOMMEND, STAMP
+from ..domain.names import EXAMINE, IN_REVIEW, QUOTA_ALL_TYPES, RECOMMEND, S_SEND, S_STAMP, STAMP
 from ..domain.records import Actor, Nomination
 from ..domain.rules import out_of_time_order
 from ..errors import InvalidInput, Reason
 from .applicants import with_applicant_seats
-from .kernel import PUBLIC_ACTIONS, Kernel
+from .kernel import PUBLIC_ACTIONS
 from .results import Position, QuotaLine
+from .submissions import Submissions
 
 
-class Queries(Kernel):
+class Queries(Submissions):
     """Questions; nothing here writes."""
 
     def explain(
@@ -44,8 +45,11 @@ class Queries(Kernel):
         when = self._at(at)
         if actor is not None:
             self._actor(actor)
-        ctx = self._context(n, actor, when, action)
-        reasons = self.workflow.judge(n.state, action, ctx)[1]
+        if action in (STAMP, RECOMMEND):  # the letter's action: see .submissions
+            reasons = self._explain_by_unit(n, S_STAMP if action == STAMP else S_SEND, actor, when)
+        else:
+            ctx = self._context(n, actor, when, action)
+            reasons = self.workflow.judge(n.state, action, ctx)[1]
         late = out_of_time_order(n, when)
         if late is not None:
             reasons += (late,)
@@ -60,11 +64,17 @@ class Queries(Kernel):
         when = self._at(at)
         out = []
         for action in self.workflow.actions_from(n.state):
-            if action not in PUBLIC_ACTIONS:
+            if action not in PUBLIC_ACTIONS or (action == EXAMINE and actor.is_applicant):
+                continue
+            if action == RECOMMEND:  # with its letter, stamped first
+                if actor.is_applicant:
+                    continue
+                if not self._explain_by_unit(n, S_STAMP, actor, when):
+                    out.append(STAMP)
+                if not self._explain_by_unit(n, S_SEND, actor, when):
+                    out.append(RECOMMEND)
                 continue
             ctx = self._context(n, actor, when, action)
-            if action == STAMP and actor.is_applicant:
-                continue
             if not self.workflow.judge(n.state, action, ctx)[1]:
                 out.append(action)
         return tuple(out)
@@ -105,8 +115,9 @@ class Queries(Kernel):
     def position(self, nomination: str | Nomination, *, at: datetime | None = None) -> Position:
         """Which authority and level hold the nomination, and what it still lacks."""
         n = self._nomination(nomination)
-        ctx = self._context(n, None, self._at(at), RECOMMEND)
-        reasons = self.workflow.judge(n.state, RECOMMEND, ctx)[1] if n.state == IN_REVIEW else ()
+        when = self._at(at)
+        ctx = self._context(n, None, when, RECOMMEND)
+        reasons = self._explain_by_unit(n, S_SEND, None, when) if n.state == IN_REVIEW else ()
         stamps: tuple[str, ...] = ()
         mats: tuple[str, ...] = ()
         for r in reasons:

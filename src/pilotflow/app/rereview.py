@@ -114,5 +114,5 @@ class ReReview(Kernel):
                 f"unit {unit_code} is not registered for re-review in this campaign",
                 f"单位 {unit_code} 不在本次复核名单中",
             )
-        mats = self._admit.all(check_sequence(materials, "materials", MAX_MATERIALS))
+        mats = self._admit.units_own(check_sequence(materials, "materials", MAX_MATERIALS))
         return self._act(APPLY, actor, found.id, at, None, {"materials": mats}, idempotency_key)

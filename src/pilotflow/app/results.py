@@ -104,6 +104,9 @@ class SelectionResult:
     cut: tuple[str, ...]
     skipped: Mapping[str, tuple[Reason, ...]] = field(factory=dict)
     dry_run: bool = False
+    #: The draft submissions (推荐函) the recommended units were listed in, to be stamped and
+    #: sent (``run.stamp_submission``, ``run.send``).
+    submissions: tuple[str, ...] = ()
 
 
 def selection_data(r: SelectionResult) -> dict[str, Any]:
@@ -115,6 +118,7 @@ def selection_data(r: SelectionResult) -> dict[str, Any]:
         "recommended": list(r.recommended),
         "cut": list(r.cut),
         "skipped": {k: [[x.code, x.en, x.zh] for x in v] for k, v in r.skipped.items()},
+        "submissions": list(r.submissions),
     }
 
 
@@ -127,4 +131,6 @@ def selection_from(d: dict[str, Any]) -> SelectionResult:
         tuple(d["recommended"]),
         tuple(d["cut"]),
         {k: tuple(Reason(*x) for x in v) for k, v in d["skipped"].items()},
+        False,
+        tuple(d.get("submissions", ())),
     )

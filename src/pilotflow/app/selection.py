@@ -1,5 +1,5 @@
-"""Selection at one level: rank the candidates of a unit type and recommend up to quota,
-cutting the rest, in one commit."""
+"""Selection at one level: rank the candidates of a unit type, list those within quota in the
+sender's draft submission (推荐函) and cut the rest, in one commit."""
 
 from __future__ import annotations
 
@@ -7,18 +7,20 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from ..domain.events import seat_counters
+from ..domain.guards import Context
 from ..domain.inputs import check_flag, check_ids
-from ..domain.names import CUT, IN_REVIEW, RECOMMEND, TRACK_NEW, TRACK_RE_REVIEW
+from ..domain.names import CUT, DRAFT, IN_REVIEW, NEW, RECOMMEND, S_ADD, S_PREPARE, TRACK_NEW, TRACK_RE_REVIEW
 from ..domain.records import Actor, Nomination
 from ..domain.rules import out_of_time_order
+from ..domain.submissions import Submission
 from ..errors import InvalidInput, Reason
-from ..store import Change
+from ..store import Change, SubmissionChange
 from .idempotency import ReceiptFor, once
-from .kernel import Kernel
-from .results import SelectionResult, selection_data, selection_from
+from .results import SelectionResult, new_id, selection_data, selection_from
+from .submissions import Submissions
 
 
-class Selection(Kernel):
+class Selection(Submissions):
     """Ranking and selection within quota."""
 
     def rank(
@@ -91,11 +93,15 @@ class Selection(Kernel):
         idempotency_key: str | None = None,
         track: str = TRACK_NEW,
     ) -> SelectionResult:
-        """Rank the actor's authority's candidates and recommend up to quota, in one commit.
+        """Rank the actor's authority's candidates, list those within quota in its draft
+        submission (推荐函) to the next authority (a new draft if it has none), in rank order,
+        and cut the rest, in one commit. The letter is then stamped and sent
+        (``stamp_submission``, ``send``): ``result.submissions`` names it.
 
+        Units already listed in the authority's drafts count against its quota first.
         Candidates ranked past the quota are cut (``not_recommended``, reason "quota");
-        candidates that fail another guard (stamps, materials, lists, deadline) are skipped
-        and reported with their reasons. ``dry_run`` computes the same result and writes
+        candidates that fail another guard (examination, materials, lists, deadline) are
+        skipped and reported with their reasons. ``dry_run`` computes the same result and writes
         nothing (the "what-if"). ``track="re_review"`` selects among earlier winners applying
         for re-review (capped at the province by the campaign's share of applicants).
         """
@@ -126,8 +132,8 @@ class Selection(Kernel):
     ) -> SelectionResult:
         when = self._at(at) if dry_run else self._dated(at)
         ranked = self.rank(actor.authority, unit_type, order, at=when, track=track)
-        taken: dict[tuple[str, str], int] = {}  # seats this selection takes, by (key, counter)
-        changes: list[Change] = []
+        taken: dict[tuple[str, str], int] = {}  # seats the listed units will take, by (key, counter)
+        changes: list[Change | SubmissionChange] = []
         recommended: list[str] = []
         cut: list[str] = []
         skipped: dict[str, tuple[Reason, ...]] = {}
@@ -140,12 +146,33 @@ class Selection(Kernel):
                 stored[authority, key] = self._quota_used(authority, key)
             return stored[authority, key] + taken.get((authority, key), 0)
 
+        def count(n: Nomination, ctx: Context) -> None:
+            seats = (
+                ((actor.authority, seat_counters(n)),)
+                if ctx.quota_seats is None  # the holder's seat; else the seats the unit's tags decide
+                else tuple((key, tuple(c for c, _ in limits)) for _, key, limits in ctx.quota_seats)
+            )
+            for key, counters in seats:
+                for counter in counters:
+                    taken[key, counter] = taken.get((key, counter), 0) + 1
+
+        # Units already listed in the sender's drafts take their seats when sent: counted first.
+        drafts = self.store.submissions(self.campaign.id, sender=actor.authority, state=DRAFT)
+        listed = {nid for d in drafts for nid in d.units}
+        for nid in listed:
+            n = self.store.get(nid)
+            if n.state == IN_REVIEW and n.holder == actor.authority and n.next_authority is not None:
+                count(n, self._context(n, actor, when, RECOMMEND, shares=shares))
         # Compared with rows read back from SQL (fixed UTC offsets) in UTC: comparing a zoned
         # clock reading against another time zone costs a conversion per candidate.
         when_utc = when.astimezone(UTC)
+        joining: dict[str, list[str]] = {}  # receiver -> units this selection lists, in rank order
         for n in ranked:
             if out_of_time_order(n, when if n.updated_at.tzinfo is when.tzinfo else when_utc):
                 self._in_order(n, when)  # refused, with the moment as given
+            if n.id in listed:  # listed already (counted above)
+                recommended.append(n.id)
+                continue
             ctx = self._context(n, actor, when, RECOMMEND, shares=shares)
             ctx.quota_used = used
             transition, reasons = self.workflow.judge(n.state, RECOMMEND, ctx)
@@ -163,19 +190,24 @@ class Selection(Kernel):
                 )  # fmt: skip
                 cut.append(n.id)
                 continue
-            rank = {"rank": len(recommended) + 1}
-            changes.append(
-                self._change(n, ctx, RECOMMEND, actor, when, n.state, None, rank, judged=transition)
-            )
             recommended.append(n.id)
-            seats = (
-                ((actor.authority, seat_counters(n)),)
-                if ctx.quota_seats is None  # the holder's seat; else the seats the unit's tags decide
-                else tuple((key, tuple(c for c, _ in limits)) for _, key, limits in ctx.quota_seats)
-            )
-            for key, counters in seats:
-                for counter in counters:
-                    taken[key, counter] = taken.get((key, counter), 0) + 1
+            assert n.next_authority is not None
+            joining.setdefault(n.next_authority, []).append(n.id)
+            count(n, ctx)
+        letters: list[str] = []
+        for receiver, ids in joining.items():
+            draft = next((d for d in drafts if d.receiver == receiver), None)
+            if draft is None:
+                draft = Submission(new_id(), self.campaign.id, self.campaign.revision, actor.authority,
+                                   receiver, NEW, (), (), (), 0, when, when)  # fmt: skip
+                data = {"campaign": self.campaign.id, "sender": actor.authority, "receiver": receiver,
+                        "units": ids}  # fmt: skip
+                changes += self._letter_changes(S_PREPARE, draft, actor, when, None, data, build=not dry_run)
+            else:
+                changes += self._letter_changes(
+                    S_ADD, draft, actor, when, None, {"units": ids}, build=not dry_run
+                )
+            letters.append(draft.id)
         result = SelectionResult(
             actor.authority,
             unit_type,
@@ -184,6 +216,7 @@ class Selection(Kernel):
             tuple(cut),
             skipped,
             dry_run,
+            tuple(letters),
         )
         if not dry_run and (changes or receipt_for):
             self._commit("select", changes, receipt_for(result) if receipt_for else None)

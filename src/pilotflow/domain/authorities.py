@@ -120,6 +120,9 @@ class Authority:
     #: The departments whose stamps make the joint recommendation (联合盖章); empty: all of
     #: ``departments``. Those not named review but do not stamp.
     stamping: tuple[str, ...] = field(default=(), converter=_departments)
+    #: The departments that examine each unit one by one before it may enter a submission
+    #: (逐一审查); empty: no per-unit examination here.
+    examining: tuple[str, ...] = field(default=(), converter=_departments)
 
     def __attrs_post_init__(self) -> None:
         if not self.stamping:
@@ -497,7 +500,9 @@ def acting_rules(acting: object) -> tuple[ActingRule, ...]:
 def _acting(a: Authority, rules: Sequence[ActingRule]) -> Authority:
     """``a`` with the departments the first rule matching it names (unchanged if none)."""
     rule = acting_rule_for(rules, a)
-    return a if rule is None else evolve(a, departments=rule.review, stamping=rule.stamp)
+    if rule is None:
+        return a
+    return evolve(a, departments=rule.review, stamping=rule.stamp, examining=rule.examine)
 
 
 def _with_ancestors(a: Authority, nodes: dict[str, Authority]) -> Authority:

@@ -98,6 +98,12 @@ class Scenario:
     group: str
 
 
+#: ``MaterialType.per``: a material of each unit, or of the sender's submission as a whole.
+PER_UNIT = "unit"
+PER_SUBMISSION = "submission"
+MATERIAL_OWNERS = (PER_UNIT, PER_SUBMISSION)
+
+
 @frozen
 class MaterialType:
     """A kind of material a hop may require (application form on paper, PDF copy...)."""
@@ -114,6 +120,14 @@ class MaterialType:
     #: campaign's ``re_review.video_seconds`` (the old spelling) or, without it, any length.
     video_seconds: int | None = None
     video_tolerance_seconds: int | None = None
+    #: Whose material it is: ``"unit"`` (each unit's own: its application form) or
+    #: ``"submission"`` (the sender's letter as a whole: the jointly stamped 推荐函, its
+    #: summary table), attached once to the submission (campaign file: ``per``).
+    per: str = "unit"
+
+    @property
+    def of_submission(self) -> bool:
+        return self.per == PER_SUBMISSION
 
 
 @frozen

@@ -30,20 +30,23 @@ from .names import (
     DECLINE,
     DISMISS,
     DISMISSED,
+    EXAMINE,
     LAPSE,
     NOMINATE,
     OBJECT,
     PROPOSE,
     PUBLISH,
     QUOTA_ALL_TYPES,
+    RECALL,
     RECEIVED,
     RECOMMEND,
     REGISTER,
     RETURN,
     REVOKE_UNAPPLIED,
+    S_PREPARE,
     SCORE,
     SELECT_FOR_CHECK,
-    STAMP,
+    SUBMISSION_ACTIONS,
     TRACK_NEW,
     TRACK_RE_REVIEW,
     UPHELD,
@@ -52,6 +55,7 @@ from .names import (
 )
 from .records import Actor, MinistryRecord, Nomination, Objection, Score
 from .rules import HOP_MOVES
+from .submissions import Submission, apply_submission
 
 __all__ = ["Event", "EventShape", "FrozenData", "Snapshot", "apply", "quota_usage", "replay"]
 
@@ -253,12 +257,12 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
             d.get("project", ""),
         )
     hop = current.hop
-    stamps = current.stamps
+    examined = current.examined
     materials = current.materials
     seats = current.seats
     ministry = current.ministry
-    if action == STAMP:
-        stamps = (*stamps, d["department"])
+    if action == EXAMINE:
+        examined = (*examined, d["department"])
     elif action in (ATTACH, APPLY):
         materials = (*materials, *((d["material"],) if "material" in d else d.get("materials", ())))
     elif action == RECOMMEND:
@@ -266,12 +270,12 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
         # otherwise (an exempt unit takes none, a group cap adds its group's: ``seat_key``).
         seats = (*seats, *d["seats"]) if "seats" in d else (*seats, current.route[hop])
         hop += HOP_MOVES[action]
-        stamps = ()
+        examined = ()
         # At the top a fresh record; below it none (a lower level's on-site check stays there).
         ministry = _NO_MINISTRY_RECORD if shape.to_state == RECEIVED else None
-    elif action == RETURN:
+    elif action in (RETURN, RECALL):  # back to the sender, whose seat is given back
         hop += HOP_MOVES[action]
-        stamps = ()
+        examined = ()
         prev = current.route[hop]
         seats = tuple(s for s in seats if s != prev and not s.endswith(GROUP_SEAT_BY + prev))
         ministry = None
@@ -297,7 +301,7 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
         current.route,
         hop,
         shape.to_state,
-        stamps,
+        examined,
         materials,
         seats,
         event.version,
@@ -372,20 +376,31 @@ def quota_usage(nominations: Iterable[Nomination]) -> Counter[tuple[str, str]]:
 
 @frozen
 class Snapshot:
-    """Nominations and quota use rebuilt from events."""
+    """Nominations, quota use and submissions rebuilt from events."""
 
     nominations: Mapping[str, Nomination]
     quota: Mapping[tuple[str, str], int]
+    submissions: Mapping[str, Submission] = field(factory=dict)
+
+
+#: The actions of a submission's own events (its letter); every other event is a unit's.
+_LETTER_ACTIONS = frozenset(SUBMISSION_ACTIONS)
 
 
 def replay(events: Iterable[Event], until: datetime | None = None) -> Snapshot:
     """Rebuild state from ``events`` (in log order); with ``until``, as of that moment."""
     state: dict[str, Nomination] = {}
+    letters: dict[str, Submission] = {}
     for event in events:
         if until is not None and event.at > until:
+            continue
+        if event.shape.action in _LETTER_ACTIONS:
+            letter = letters.get(event.nomination_id)
+            if letter is not None or event.shape.action == S_PREPARE:
+                letters[event.nomination_id] = apply_submission(letter, event)
             continue
         current = state.get(event.nomination_id)
         if current is None and event.action not in (NOMINATE, REGISTER):
             continue  # its creation lies after `until`
         state[event.nomination_id] = apply(current, event)
-    return Snapshot(state, dict(quota_usage(state.values())))
+    return Snapshot(state, dict(quota_usage(state.values())), letters)

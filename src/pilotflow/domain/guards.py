@@ -45,6 +45,7 @@ __all__ = [
     "actor_holds",
     "actor_holds_or_applicant",
     "actor_is_top",
+    "acts_for",
     "applicant_cap_reason",
     "applicant_within_cap",
     "before_deadline",
@@ -54,19 +55,20 @@ __all__ = [
     "deadline_passed",
     "drawn_for_check",
     "enough_scores",
+    "examined",
     "expert_not_scored",
     "has_previous",
     "materials_complete",
     "not_drawn",
+    "not_examined_yet",
     "not_listed",
-    "not_stamped_yet",
     "notice_closed",
     "notice_open",
     "notice_skipped",
     "origin_fits_unit",
     "phase_held",
     "quota_free",
-    "stamps_complete",
+    "stamp_refused",
 ]
 
 
@@ -150,10 +152,14 @@ class Guard:
 
 
 def _not_member(ctx: Context) -> Reason | None:
-    actor = ctx.actor
+    return acts_for(ctx.actor, ctx.plan.holder, ctx.department_names)
+
+
+def acts_for(actor: Actor | None, holder: Authority, names: Mapping[str, str]) -> Reason | None:
+    """Why ``actor`` may not act for ``holder`` (not one of its acting departments), or None.
+    The one rule of who acts where, for a unit's actions and a submission's alike."""
     if actor is None:
         return None
-    holder = ctx.plan.holder
     if actor.department == SYSTEM and actor.authority == holder.code:
         return None  # pilotflow's own time-driven transitions (the deadline sweep)
     if actor.authority != holder.code:
@@ -168,8 +174,9 @@ def _not_member(ctx: Context) -> Reason | None:
             "not_authorized",
             f"department {actor.department!r} is not one of {holder.code}'s departments "
             f"({', '.join(holder.departments)})",
-            f"{ctx.department_names.get(actor.department) or f'所填部门（{actor.department!r}）'}"
-            f"不是{holder.name}参与本次遴选的部门（{ctx.zh(holder.departments)}）",
+            f"{names.get(actor.department) or f'所填部门（{actor.department!r}）'}"
+            f"不是{holder.name}参与本次遴选的部门"
+            f"（{'、'.join(names.get(d, d) for d in holder.departments)}）",
             {"department": actor.department, "departments": holder.departments},
         )
     return None
@@ -343,25 +350,22 @@ class _NotListed(Guard):
 
 
 @frozen(repr=False)
-class _StampsComplete(Guard):
-    code = "stamps_complete"
-    doc = "every stamping department of the holding authority has stamped (联合盖章)"
+class _Examined(Guard):
+    code = "examined"
+    doc = "every department the campaign names has examined the unit at the holding authority (逐一审查)"
 
     def __call__(self, ctx: Context) -> Reason | None:
-        stamps = ctx.nomination.stamps
         holder = ctx.plan.holder
-        missing: list[str] | None = None  # built only when a department is missing
-        for d in holder.stamping:
-            if d not in stamps:
-                if missing is None:
-                    missing = []
-                missing.append(d)
-        if missing is None:
+        if not holder.examining:
+            return None  # the campaign asks for no per-unit examination here
+        done = ctx.nomination.examined
+        missing = [d for d in holder.examining if d not in done]
+        if not missing:
             return None
         return Reason(
-            "stamps_missing",
-            f"the joint stamp of {holder.code} is incomplete: missing {', '.join(missing)}",
-            f"{holder.name} 联合盖章未完成，尚缺：{ctx.zh(missing)}",
+            "examinations_missing",
+            f"the unit has not been examined at {holder.code} by: {', '.join(missing)}",
+            f"{holder.name} 尚未完成对该单位的逐一审查，尚缺：{ctx.zh(missing)}",
             {"missing": tuple(missing), "authority": holder.code},
         )
 
@@ -490,32 +494,61 @@ def _quota_reason(
     )
 
 
+def stamp_refused(
+    actor: Actor | None, holder: Authority, stamps: Iterable[str], names: Mapping[str, str]
+) -> Reason | None:
+    """Why ``actor`` may not stamp the joint letter of ``holder`` that already bears
+    ``stamps`` (not a stamping department there, or stamped already), or None. An outsider
+    is refused by :func:`acts_for`."""
+    if actor is None or actor.authority != holder.code:
+        return None
+    zh = names.get(actor.department, actor.department)
+    if actor.department not in holder.stamping and actor.department in holder.departments:
+        return Reason(
+            "not_a_stamping_department",
+            f"department {actor.department!r} reviews at {holder.code} but does not stamp its "
+            f"recommendation (stamping: {', '.join(holder.stamping)})",
+            f"{zh}部门参与{holder.name}的审核，但不在推荐函上盖章"
+            f"（盖章部门：{'、'.join(names.get(d, d) for d in holder.stamping)}）",
+            {"department": actor.department, "stamping": holder.stamping},
+        )
+    if actor.department not in stamps:
+        return None
+    return Reason(
+        "already_stamped",
+        f"department {actor.department!r} of {holder.code} has already stamped",
+        f"{holder.name} 的{zh}部门已盖章，不能重复盖章",
+        {"department": actor.department},
+    )
+
+
 @frozen(repr=False)
-class _NotStampedYet(Guard):
-    code = "not_stamped_yet"
-    doc = "the acting department stamps at the holding authority and has not stamped already"
+class _NotExaminedYet(Guard):
+    code = "not_examined_yet"
+    doc = "the acting department examines units at the holding authority and has not examined this one yet"
 
     def __call__(self, ctx: Context) -> Reason | None:
         actor = ctx.actor
-        # Only a department of the holder can have stamped; an outsider is refused as such.
         holder = ctx.plan.holder
-        if actor is None or actor.authority != holder.code:
-            return None
-        if actor.department not in holder.stamping and actor.department in holder.departments:
+        if actor is None or actor.authority != holder.code or actor.department not in holder.departments:
+            return None  # an outsider is refused as such (actor_holds)
+        if actor.department not in holder.examining:
             return Reason(
-                "not_a_stamping_department",
-                f"department {actor.department!r} reviews at {holder.code} but does not stamp its "
-                f"recommendation (stamping: {', '.join(holder.stamping)})",
-                f"{ctx.zh([actor.department])}部门参与{holder.name}的审核，但不在推荐函上盖章"
-                f"（盖章部门：{ctx.zh(holder.stamping)}）",
-                {"department": actor.department, "stamping": holder.stamping},
-            )
-        if actor.department not in ctx.nomination.stamps:
+                "not_an_examining_department",
+                f"department {actor.department!r} does not examine units one by one at {holder.code}"
+                + (f" (examining: {', '.join(holder.examining)})" if holder.examining else
+                   ": the campaign asks for no per-unit examination there"),
+                f"{ctx.zh([actor.department])}部门不负责{holder.name}的逐一审查"
+                + (f"（审查部门：{ctx.zh(holder.examining)}）" if holder.examining
+                   else "（本次遴选此处无需逐一审查）"),
+                {"department": actor.department, "examining": holder.examining},
+            )  # fmt: skip
+        if actor.department not in ctx.nomination.examined:
             return None
         return Reason(
-            "already_stamped",
-            f"department {actor.department!r} of {holder.code} has already stamped",
-            f"{holder.name} 的{ctx.zh([actor.department])}部门已盖章，不能重复盖章",
+            "already_examined",
+            f"department {actor.department!r} of {holder.code} has already examined this unit",
+            f"{holder.name} 的{ctx.zh([actor.department])}部门已审查过该单位，不能重复审查",
             {"department": actor.department},
         )
 
@@ -594,9 +627,9 @@ def not_listed() -> Guard:
     return _NotListed()
 
 
-def stamps_complete() -> Guard:
-    """All departments of the holding authority have stamped."""
-    return _StampsComplete()
+def examined() -> Guard:
+    """Every department the campaign names has examined the unit at the holder (逐一审查)."""
+    return _Examined()
 
 
 def materials_complete() -> Guard:
@@ -609,9 +642,9 @@ def quota_free() -> Guard:
     return _QuotaFree()
 
 
-def not_stamped_yet() -> Guard:
-    """The acting department has not yet stamped at this level."""
-    return _NotStampedYet()
+def not_examined_yet() -> Guard:
+    """The acting department examines units here and has not examined this one yet."""
+    return _NotExaminedYet()
 
 
 def has_previous() -> Guard:

@@ -15,8 +15,8 @@ refused with :class:`MachineTableError`.
 States (``[final]`` states have no transitions; names in :mod:`pilotflow.domain.names`)::
 
     new ──nominate──▶ in_review ──recommend (to the top)──▶ received
-     │                 │  ▲  ╰─stamp / attach / recommend (to the next level)─╮
-     │                 │  ╰──────return (to the lower level; also from received)┤
+     │                 │  ▲  ╰─examine / attach / recommend (to the next level)─╮
+     │                 │  ╰──────return, recall (to the lower level; also from received)┤
      │                 ├──decline──▶ [declined]       received ──decline──▶ [declined]
      │                 ├──withdraw─▶ [withdrawn]      received ──withdraw─▶ [withdrawn]
      │                 ├──cut──────▶ [not_recommended] (quota, at a selection)
@@ -71,6 +71,7 @@ from .names import (
     DECLINE,
     DECLINED,
     DISMISS,
+    EXAMINE,
     IN_REVIEW,
     INITIAL_STATE,
     LAPSE,
@@ -84,6 +85,7 @@ from .names import (
     PROPOSE,
     PROPOSED,
     PUBLISH,
+    RECALL,
     RECEIVED,
     RECOMMEND,
     REGISTER,
@@ -95,7 +97,6 @@ from .names import (
     REVOKED,
     SCORE,
     SELECT_FOR_CHECK,
-    STAMP,
     TRACK_RE_REVIEW,
     UPHOLD,
     WITHDRAW,
@@ -170,7 +171,7 @@ _RECOMMEND_GUARDS = (
     g.actor_holds(),
     g.before_deadline(),
     g.not_listed(),
-    g.stamps_complete(),
+    g.examined(),
     g.materials_complete(),
     g.quota_free(),
     g.check_settled_at_level(),  # a unit drawn for an on-site check at this level (``checks``)
@@ -205,14 +206,18 @@ TRANSITION_TABLE: tuple[dict[str, Any], ...] = (
                     g.applicant_within_cap()]},
     {"trigger": ATTACH, "source": IN_REVIEW, "dest": None,
      "conditions": [g.actor_holds_or_applicant(), g.before_deadline()]},
-    {"trigger": STAMP, "source": IN_REVIEW, "dest": None,
-     "conditions": [g.actor_holds(), g.before_deadline(), g.not_stamped_yet(), g.not_listed()]},
+    {"trigger": EXAMINE, "source": IN_REVIEW, "dest": None,
+     "conditions": [g.actor_holds(), g.before_deadline(), g.not_examined_yet()]},
     {"trigger": RECOMMEND, "source": IN_REVIEW, "dest": RECEIVED,
      "conditions": [ToTop(), *_RECOMMEND_GUARDS]},
     {"trigger": RECOMMEND, "source": IN_REVIEW, "dest": IN_REVIEW,
      "unless": [ToTop()], "conditions": list(_RECOMMEND_GUARDS)},
     {"trigger": RETURN, "source": [IN_REVIEW, RECEIVED], "dest": IN_REVIEW,
      "conditions": [g.actor_holds(), g.has_previous()]},
+    # The sender recalls its submission: the unit comes back (who may recall, and that the
+    # receiver has not acted on it, is the submission's rule: pilotflow.domain.submissions).
+    {"trigger": RECALL, "source": [IN_REVIEW, RECEIVED], "dest": IN_REVIEW,
+     "conditions": [g.has_previous()]},
     {"trigger": DECLINE, "source": [IN_REVIEW, RECEIVED], "dest": DECLINED,
      "conditions": [g.actor_holds()]},
     {"trigger": WITHDRAW, "source": [IN_REVIEW, RECEIVED], "dest": WITHDRAWN,

@@ -37,8 +37,11 @@ __all__ = [
     "DEADLINE_SWEEP",
     "DECLINE",
     "DECLINED",
+    "DISCARDED",
     "DISMISS",
     "DISMISSED",
+    "DRAFT",
+    "EXAMINE",
     "FINAL_STATES",
     "INITIAL_STATE",
     "IN_REVIEW",
@@ -57,12 +60,14 @@ __all__ = [
     "PUBLIC",
     "PUBLISH",
     "QUOTA_ALL_TYPES",
+    "RECALL",
     "RECEIVED",
     "RECOMMEND",
     "REGISTER",
     "REJECTED",
     "REMOVED",
     "RETURN",
+    "RETURNED",
     "REVIEWED",
     "REVOKED",
     "REVOKE_UNAPPLIED",
@@ -71,11 +76,29 @@ __all__ = [
     "ROLE_ZH",
     "SCORE",
     "SELECT_FOR_CHECK",
+    "SENT",
     "STAMP",
     "STATES",
     "STATE_EN",
     "STATE_ZH",
+    "SUBMISSION_ACTIONS",
+    "SUBMISSION_ACTION_EN",
+    "SUBMISSION_ACTION_ZH",
+    "SUBMISSION_FINAL_STATES",
+    "SUBMISSION_STATES",
+    "SUBMISSION_STATE_EN",
+    "SUBMISSION_STATE_ZH",
     "SYSTEM",
+    "S_ADD",
+    "S_ATTACH",
+    "S_DISCARD",
+    "S_ORDER",
+    "S_PREPARE",
+    "S_RECALL",
+    "S_REMOVE",
+    "S_RETURN",
+    "S_SEND",
+    "S_STAMP",
     "TRACKS",
     "TRACK_EN",
     "TRACK_NEW",
@@ -142,8 +165,13 @@ STATE_EN: Final[Mapping[str, str]] = MappingProxyType({
 
 NOMINATE: Final = "nominate"
 ATTACH: Final = "attach"
+#: A department of the holder examines the unit (逐一审查, 初核) and records its opinion,
+#: where the campaign asks for it (``examine`` in its acting rules).
+EXAMINE: Final = "examine"
+#: Kept for the submission's joint stamp (:data:`S_STAMP` is its log name).
 STAMP: Final = "stamp"
-RECOMMEND: Final = "recommend"
+RECOMMEND: Final = "recommend"  # the unit moves up with its submission (推荐函) when it is sent
+RECALL: Final = "recall"  # the unit moves back down with its submission, recalled by the sender
 RETURN: Final = "return"
 DECLINE: Final = "decline"
 WITHDRAW: Final = "withdraw"
@@ -165,13 +193,14 @@ ANNOUNCE: Final = "announce"
 
 #: Every action, in the order of the transition table.
 ACTIONS: Final[tuple[str, ...]] = (
-    NOMINATE, ATTACH, STAMP, RECOMMEND, RETURN, DECLINE, WITHDRAW, CUT, LAPSE, REGISTER, APPLY,
+    NOMINATE, ATTACH, EXAMINE, RECOMMEND, RECALL, RETURN, DECLINE, WITHDRAW, CUT, LAPSE, REGISTER, APPLY,
     REVOKE_UNAPPLIED, SCORE, CONCLUDE, SELECT_FOR_CHECK, CHECK, PROPOSE, PUBLISH, OBJECT, UPHOLD,
     DISMISS, ANNOUNCE,
 )  # fmt: skip
 #: Each action as a civil servant names it (for messages in Chinese).
 ACTION_ZH: Final[Mapping[str, str]] = MappingProxyType({
-    NOMINATE: "申报", ATTACH: "提交材料", STAMP: "盖章", RECOMMEND: "推荐", RETURN: "退回",
+    NOMINATE: "申报", ATTACH: "提交材料", EXAMINE: "逐一审查", RECOMMEND: "推荐",
+    RECALL: "随推荐函撤回", RETURN: "退回",
     DECLINE: "不予推荐", WITHDRAW: "撤回", CUT: "名额外不予推荐", LAPSE: "逾期失效",
     REGISTER: "登记复核单位", APPLY: "申请复核", REVOKE_UNAPPLIED: "逾期未申请撤销",
     SCORE: "专家评分", CONCLUDE: "评审结论", SELECT_FOR_CHECK: "抽取实地核查", CHECK: "实地核查",
@@ -179,7 +208,8 @@ ACTION_ZH: Final[Mapping[str, str]] = MappingProxyType({
     ANNOUNCE: "公告",
 })  # fmt: skip
 ACTION_EN: Final[Mapping[str, str]] = MappingProxyType({
-    NOMINATE: "nominate", ATTACH: "attach materials", STAMP: "stamp", RECOMMEND: "recommend",
+    NOMINATE: "nominate", ATTACH: "attach materials", EXAMINE: "examine",
+    RECOMMEND: "recommend", RECALL: "recalled with its submission",
     RETURN: "return to the lower level", DECLINE: "decline", WITHDRAW: "withdraw",
     CUT: "cut (quota full)", LAPSE: "lapse (deadline passed)",
     REGISTER: "register an earlier winner", APPLY: "apply for re-review",
@@ -188,6 +218,49 @@ ACTION_EN: Final[Mapping[str, str]] = MappingProxyType({
     CHECK: "on-site check", PROPOSE: "propose", PUBLISH: "publish the notice",
     OBJECT: "object", UPHOLD: "uphold the objection", DISMISS: "dismiss the objection",
     ANNOUNCE: "announce",
+})  # fmt: skip
+
+# -- submissions (推荐函): one jointly stamped letter per sender and hop ----------------
+
+DRAFT: Final = "draft"  # being prepared by the sender: units added, materials, stamps
+SENT: Final = "sent"  # sent: its units are with the receiver
+RETURNED: Final = "returned"  # the receiver sent the whole letter back (final)
+DISCARDED: Final = "discarded"  # the sender dropped the draft (final)
+
+SUBMISSION_STATES: Final[tuple[str, ...]] = (DRAFT, SENT, RETURNED, DISCARDED)
+SUBMISSION_FINAL_STATES: Final[frozenset[str]] = frozenset({RETURNED, DISCARDED})
+SUBMISSION_STATE_ZH: Final[Mapping[str, str]] = MappingProxyType(
+    {DRAFT: "拟稿中", SENT: "已报送", RETURNED: "已退回", DISCARDED: "已作废"}
+)
+SUBMISSION_STATE_EN: Final[Mapping[str, str]] = MappingProxyType(
+    {DRAFT: "draft", SENT: "sent", RETURNED: "returned", DISCARDED: "discarded"}
+)
+
+# The actions on a submission, as its audit events name them (distinct from a unit's own).
+S_PREPARE: Final = "prepare_submission"
+S_ADD: Final = "add_units"
+S_REMOVE: Final = "remove_unit"
+S_ORDER: Final = "order_units"
+S_ATTACH: Final = "attach_letter"
+S_STAMP: Final = "stamp_letter"
+S_SEND: Final = "send"
+S_RECALL: Final = "recall_letter"
+S_RETURN: Final = "return_letter"
+S_DISCARD: Final = "discard_letter"
+
+SUBMISSION_ACTIONS: Final[tuple[str, ...]] = (
+    S_PREPARE, S_ADD, S_REMOVE, S_ORDER, S_ATTACH, S_STAMP, S_SEND, S_RECALL, S_RETURN, S_DISCARD,
+)  # fmt: skip
+SUBMISSION_ACTION_ZH: Final[Mapping[str, str]] = MappingProxyType({
+    S_PREPARE: "起草推荐函", S_ADD: "列入推荐函", S_REMOVE: "移出推荐函", S_ORDER: "调整推荐顺序",
+    S_ATTACH: "附推荐函材料", S_STAMP: "联合盖章", S_SEND: "报送", S_RECALL: "撤回推荐函",
+    S_RETURN: "退回推荐函", S_DISCARD: "作废推荐函",
+})  # fmt: skip
+SUBMISSION_ACTION_EN: Final[Mapping[str, str]] = MappingProxyType({
+    S_PREPARE: "prepare a submission", S_ADD: "add units", S_REMOVE: "remove a unit",
+    S_ORDER: "order the units", S_ATTACH: "attach a letter material", S_STAMP: "stamp the letter",
+    S_SEND: "send", S_RECALL: "recall the submission", S_RETURN: "return the submission",
+    S_DISCARD: "discard the draft",
 })  # fmt: skip
 
 # -- roles: the pseudo-departments (and pseudo-authority) actors take --------------------
@@ -240,3 +313,5 @@ QUOTA_ALL_TYPES: Final = "*"
 assert set(ACTION_ZH) == set(ACTIONS) == set(ACTION_EN)
 assert set(STATE_ZH) == set(STATES) == set(STATE_EN)
 assert set(STATES) >= FINAL_STATES
+assert set(SUBMISSION_ACTION_ZH) == set(SUBMISSION_ACTIONS) == set(SUBMISSION_ACTION_EN)
+assert not set(SUBMISSION_ACTIONS) & set(ACTIONS)

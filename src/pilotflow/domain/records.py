@@ -162,8 +162,10 @@ class Nomination:
     """One unit's nomination in one campaign, as of its ``version``.
 
     ``route`` is the chain of authorities it climbs (origin first); ``hop`` indexes the
-    authority holding it now. ``stamps`` are the departments of the holder that have stamped
-    it; ``seats`` the authorities whose quota it occupies.
+    authority holding it now. ``examined`` are the departments of the holder that have
+    examined it one by one at this hop (逐一审查, where the campaign asks for it: the joint
+    stamp is on the sender's :class:`~pilotflow.domain.submissions.Submission`); ``seats``
+    the authorities whose quota it occupies.
     """
 
     id: str
@@ -176,7 +178,7 @@ class Nomination:
     route: tuple[str, ...]
     hop: int
     state: str
-    stamps: tuple[str, ...]
+    examined: tuple[str, ...]
     materials: tuple[Material, ...]
     seats: tuple[str, ...]
     version: int

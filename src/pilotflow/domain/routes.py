@@ -42,6 +42,9 @@ class HopPlan:
     to_top: bool = False
     #: What the hop additionally needs from a new application (its track's own materials).
     new_materials: tuple[MaterialRequirement, ...] = ()
+    #: What the sender's submission (推荐函) carries once for all its units at this hop:
+    #: the hop's materials of ``per: submission`` (the others are each unit's).
+    letter_materials: tuple[MaterialRequirement, ...] = ()
 
 
 @frozen
@@ -50,6 +53,17 @@ class RoutePlan:
 
     route: tuple[str, ...]
     hops: tuple[HopPlan, ...]
+
+
+def split_materials(
+    campaign: Campaign, materials: Sequence[MaterialRequirement]
+) -> tuple[tuple[MaterialRequirement, ...], tuple[MaterialRequirement, ...]]:
+    """A hop's materials as (each unit's, the submission's): see ``MaterialType.per``."""
+    kinds = campaign.materials
+    letter = tuple(m for m in materials if m.kind in kinds and kinds[m.kind].of_submission)
+    if not letter:
+        return tuple(materials), ()
+    return tuple(m for m in materials if m not in letter), letter
 
 
 def plan_route(campaign: Campaign, graph: AuthorityGraph, route: Sequence[str]) -> RoutePlan:
@@ -74,6 +88,7 @@ def plan_route(campaign: Campaign, graph: AuthorityGraph, route: Sequence[str]) 
                     label += "（上级期限 / inherited）"
                 break
         own = rules[i]
+        unit_materials, letter_materials = split_materials(campaign, own.materials if own is not None else ())
         hops.append(
             HopPlan(
                 i,
@@ -81,13 +96,14 @@ def plan_route(campaign: Campaign, graph: AuthorityGraph, route: Sequence[str]) 
                 nxt,
                 deadline,
                 label,
-                own.materials if own is not None else (),
+                unit_materials,
                 campaign.quota_rule(a) if nxt is not None else None,
                 a.level,
                 own.re_review_materials if own is not None else (),
                 i == 0 and (a.level == campaign.level_codes[0] or not graph.children(a.code)),
                 i + 2 == len(authorities),
                 own.new_materials if own is not None else (),
+                letter_materials,
             )
         )
     return RoutePlan(tuple(route), tuple(hops))

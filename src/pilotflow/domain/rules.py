@@ -25,6 +25,7 @@ from .names import (
     OBJECT,
     PROPOSE,
     PUBLISH,
+    RECALL,
     RECOMMEND,
     REGISTER,
     RETURN,
@@ -67,7 +68,7 @@ ROUNDINGS: Final[Mapping[str, Callable[[float], int]]] = {
 SCORE_RULES: Final[tuple[str, ...]] = ("mean", "median", "trimmed_mean")
 
 #: How far along its route an action moves a nomination (any other action: not at all).
-HOP_MOVES: Final[Mapping[str, int]] = {RECOMMEND: 1, RETURN: -1}
+HOP_MOVES: Final[Mapping[str, int]] = {RECOMMEND: 1, RETURN: -1, RECALL: -1}
 
 #: The ministry-phase actions: their guards and branches see :func:`review_facts`.
 MINISTRY_ACTIONS: Final[frozenset[str]] = frozenset(

@@ -78,21 +78,31 @@ class ActingRule:
     review: tuple[str, ...]
     stamp: tuple[str, ...]
     source: str = ""
+    #: The departments (among ``review``) that must each examine every unit, one by one,
+    #: and record an opinion before it may enter the sender's submission (逐一审查, 初核);
+    #: empty: the campaign asks for no per-unit examination there.
+    examine: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.at, Selector) or not all(
             isinstance(group, tuple) and all(isinstance(d, str) and d for d in group)
-            for group in (self.review, self.stamp)
+            for group in (self.review, self.stamp, self.examine)
         ):
             raise InvalidInput(
-                "an acting rule takes a Selector and tuples of department codes (review, stamp)",
-                "履职规则须为：机关选择器（Selector）及部门代码元组（review、stamp）",
+                "an acting rule takes a Selector and tuples of department codes (review, stamp, examine)",
+                "履职规则须为：机关选择器（Selector）及部门代码元组（review、stamp、examine）",
             )
         if not self.review or not self.stamp or not set(self.stamp) <= set(self.review):
             raise InvalidInput(
                 "an acting rule needs at least one reviewing department, and stamping departments "
                 f"among them (review: {', '.join(self.review)}; stamp: {', '.join(self.stamp)})",
                 "履职规则须至少有一个审核部门，且盖章部门须为审核部门之一",
+            )
+        if not set(self.examine) <= set(self.review):
+            raise InvalidInput(
+                "the departments that examine each unit must be among those that review "
+                f"(review: {', '.join(self.review)}; examine: {', '.join(self.examine)})",
+                "逐一审查的部门须为审核部门之一",
             )
 
 

@@ -25,7 +25,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..domain.campaign import Campaign
+from ..domain.campaign import PER_UNIT, Campaign
 from ..domain.records import Material
 from ..errors import InvalidInput
 
@@ -315,23 +315,30 @@ def material_for(campaign: Campaign, kind: str, copies: int = 1) -> Material:
     return _SAMPLES[key]
 
 
-def required_copies(campaign: Campaign, *, re_review: bool = False) -> dict[str, int]:
-    """Every material kind some hop of ``campaign`` asks for, with the most copies any hop
-    asks (``re_review``: with what the hops ask of re-review units as well), in the order the
-    hops name them."""
+def required_copies(campaign: Campaign, *, re_review: bool = False, per: str = PER_UNIT) -> dict[str, int]:
+    """Every material kind of ``per`` (each unit's own, or ``"submission"``: the senders'
+    letters') some hop of ``campaign`` asks for, with the most copies any hop asks
+    (``re_review``: with what the hops ask of re-review units as well), in the order the hops
+    name them."""
     need: dict[str, int] = {}
     for hop in campaign.hops:
         for req in (*hop.materials, *(hop.re_review_materials if re_review else hop.new_materials)):
-            need[req.kind] = max(need.get(req.kind, 0), req.copies)
+            spec = campaign.materials.get(req.kind)
+            if spec is not None and spec.per == per:
+                need[req.kind] = max(need.get(req.kind, 0), req.copies)
     return need
 
 
-def every_material(campaign: Campaign, *, re_review: bool = False) -> list[Material]:
+def every_material(campaign: Campaign, *, re_review: bool = False, per: str = PER_UNIT) -> list[Material]:
     """A material for each of :func:`required_copies`, as :func:`material_for` makes it: what
-    satisfies every hop of the campaign (tests, demos, benchmarks).
+    satisfies every hop of the campaign (tests, demos, benchmarks): each unit's own, or
+    (``per="submission"``) every letter's.
 
     >>> from pilotflow import load_campaign
     >>> [(m.kind, m.copies) for m in every_material(load_campaign("smart-health-elderly-care-2023"))][:2]
-    [('joint_recommendation_letter', 1), ('application_form_paper', 3)]
+    [('application_form_paper', 3), ('application_form_word', 1)]
+    >>> [m.kind for m in every_material(load_campaign("smart-health-elderly-care-2023"), per="submission")]
+    ['joint_recommendation_letter', 'three_department_letter', 'recommendation_opinion']
     """
-    return [material_for(campaign, k, c) for k, c in required_copies(campaign, re_review=re_review).items()]
+    need = required_copies(campaign, re_review=re_review, per=per)
+    return [material_for(campaign, k, c) for k, c in need.items()]

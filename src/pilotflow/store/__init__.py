@@ -8,10 +8,11 @@ that imports SQLAlchemy.
 from __future__ import annotations
 
 from ..errors import InvalidInput
-from .base import Change, Receipt, ReceiptExists, Seat, SeatUnavailable, Store
+from .base import AnyChange, Change, Receipt, ReceiptExists, Seat, SeatUnavailable, Store, SubmissionChange
 from .memory import MemoryStore
 
 __all__ = [
+    "AnyChange",
     "Change",
     "MemoryStore",
     "Receipt",
@@ -19,6 +20,7 @@ __all__ = [
     "Seat",
     "SeatUnavailable",
     "Store",
+    "SubmissionChange",
     "open_store",
 ]
 

@@ -1,7 +1,8 @@
 """The one interface every store implements, and the unit of work it commits.
 
-A :class:`Change` is one accepted action: the nomination before (None when it is created) and
-after, the event recording it, and the quota seats it takes or gives back. A store commits a
+A :class:`Change` is one accepted action: the nomination (or the submission, 推荐函) before
+(None when it is created) and after, the event recording it, and the quota seats it takes or
+gives back. A store commits a
 sequence of changes **atomically**: either every nomination version, every event and every
 seat is written, or none is and a typed error says why:
 
@@ -9,7 +10,10 @@ seat is written, or none is and a typed error says why:
   change was computed from (optimistic concurrency);
 * :class:`SeatUnavailable` — a quota would be exceeded (checked under the store's own lock, so
   two writers can never both take the last seat);
-* :class:`~pilotflow.errors.DuplicateNomination` — the unit already has a live nomination.
+* :class:`~pilotflow.errors.DuplicateNomination` — the unit already has a live nomination;
+* :class:`~pilotflow.errors.ConflictError` too when a submission's change lists a unit that
+  another draft submission already lists (a unit is in one draft at a time:
+  :func:`~pilotflow.domain.submissions.listing_moves` says what a change claims and releases).
 """
 
 from __future__ import annotations
@@ -23,9 +27,19 @@ from attrs import frozen
 
 from ..domain.events import Event
 from ..domain.records import Nomination
+from ..domain.submissions import Submission
 from ..errors import InvalidInput, ReceiptExists, SeatUnavailable
 
-__all__ = ["Change", "Receipt", "ReceiptExists", "Seat", "SeatUnavailable", "Store"]
+__all__ = [
+    "AnyChange",
+    "Change",
+    "Receipt",
+    "ReceiptExists",
+    "Seat",
+    "SeatUnavailable",
+    "Store",
+    "SubmissionChange",
+]
 
 
 class Seat(NamedTuple):
@@ -42,12 +56,26 @@ class Seat(NamedTuple):
 
 
 class Change(NamedTuple):
-    """One accepted action, ready to be committed (a named tuple: built on every action)."""
+    """One accepted action on a nomination, ready to be committed (a named tuple: built on
+    every action)."""
 
     before: Nomination | None
     after: Nomination
     event: Event
     seats: tuple[Seat, ...] = ()
+
+
+class SubmissionChange(NamedTuple):
+    """One accepted action on a submission (推荐函) itself: prepared, stamped, sent... Its
+    units' own moves are :class:`Change` records of the same commit; it moves no seat."""
+
+    before: Submission | None
+    after: Submission
+    event: Event
+
+
+#: What a store commits: the changes of one action, all or none.
+AnyChange = Change | SubmissionChange
 
 
 @frozen
@@ -144,7 +172,22 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def events(self, campaign: str, nomination_id: str | None = None) -> list[Event]:
-        """The audit log of ``campaign`` (or of one nomination), in append order."""
+        """The audit log of ``campaign`` (or of one nomination or submission), in append order."""
+
+    @abc.abstractmethod
+    def get_submission(self, submission_id: str) -> Submission:
+        """The current version of a submission; raises SubmissionNotFound."""
+
+    @abc.abstractmethod
+    def submissions(
+        self,
+        campaign: str,
+        *,
+        sender: str | None = None,
+        receiver: str | None = None,
+        state: str | None = None,
+    ) -> list[Submission]:
+        """Current submissions of ``campaign`` matching the filters, oldest first."""
 
     @abc.abstractmethod
     def quota_used(self, campaign: str, authority: str, unit_type: str) -> int:
@@ -155,7 +198,7 @@ class Store(abc.ABC):
         """Every non-zero seat count of ``campaign``, keyed (authority, unit type)."""
 
     @abc.abstractmethod
-    def commit(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
+    def commit(self, campaign: str, changes: Sequence[AnyChange], receipt: Receipt | None = None) -> None:
         """Write all ``changes`` (and ``receipt``) or nothing (see the module docstring).
 
         A receipt whose key is already stored raises :class:`ReceiptExists` and writes

@@ -14,8 +14,19 @@ from typing import Any
 
 from ..domain.events import Event, EventShape, build_event
 from ..domain.records import Actor, Nomination, claim_key
-from ..errors import ConflictError, DuplicateNomination, NominationNotFound
-from .base import Change, Receipt, ReceiptExists, SeatUnavailable, Store, check_changes, findable
+from ..domain.submissions import Submission, listing_moves
+from ..errors import ConflictError, DuplicateNomination, NominationNotFound, SubmissionNotFound
+from .base import (
+    AnyChange,
+    Change,
+    Receipt,
+    ReceiptExists,
+    SeatUnavailable,
+    Store,
+    SubmissionChange,
+    check_changes,
+    findable,
+)
 from .base import given as _given
 
 __all__ = ["MemoryStore"]
@@ -95,6 +106,8 @@ class MemoryStore(Store):
 
     def __init__(self) -> None:
         self._nominations: dict[str, Nomination] = {}
+        self._submissions: dict[str, Submission] = {}
+        self._listed: dict[tuple[str, str], str] = {}  # (campaign, unit) -> the draft listing it
         self._logs: dict[str, _Log] = {}
         # One nomination's events: an index over the log, built on the first such query and
         # kept up to date from then on (None until then: commits append to the log only).
@@ -197,6 +210,33 @@ class MemoryStore(Store):
                 log.event(i) for i in index.get(nomination_id, ()) if i < n and log.ids[i] == nomination_id
             ]
 
+    def get_submission(self, submission_id: str) -> Submission:
+        try:
+            return self._submissions[submission_id]
+        except (KeyError, TypeError):
+            findable(submission_id, what="submission_id")  # not text: says so
+            raise SubmissionNotFound(submission_id) from None
+
+    def submissions(
+        self,
+        campaign: str,
+        *,
+        sender: str | None = None,
+        receiver: str | None = None,
+        state: str | None = None,
+    ) -> list[Submission]:
+        findable(campaign, *_given(sender, receiver, state), what="campaign and the filters")
+        found = [
+            s
+            for s in self._submissions.values()
+            if s.campaign == campaign
+            and (sender is None or s.sender == sender)
+            and (receiver is None or s.receiver == receiver)
+            and (state is None or s.state == state)
+        ]
+        found.sort(key=lambda s: (s.created_at, s.id))
+        return found
+
     def quota_used(self, campaign: str, authority: str, unit_type: str) -> int:
         if type(campaign) is not str or type(authority) is not str or type(unit_type) is not str:
             findable(campaign, authority, unit_type, what="campaign, authority and unit_type")
@@ -210,10 +250,10 @@ class MemoryStore(Store):
         findable(campaign, key, what="campaign and key")
         return self._receipts.get((campaign, key))
 
-    def commit(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
+    def commit(self, campaign: str, changes: Sequence[AnyChange], receipt: Receipt | None = None) -> None:
         if type(changes) is not tuple and type(changes) is not list:
             check_changes(changes)
-        if len(changes) == 1 and receipt is None:
+        if len(changes) == 1 and receipt is None and type(changes[0]) is Change:
             self._commit_one(campaign, changes[0])
         else:
             self._commit_many(campaign, changes, receipt)
@@ -273,23 +313,57 @@ class MemoryStore(Store):
                 elif holder == nid:
                     self._unclaim(key)
 
+    def _check_submission(
+        self,
+        campaign: str,
+        ch: SubmissionChange,
+        versions: dict[str, int],
+        listed: dict[tuple[str, str], str | None],
+    ) -> None:
+        """A submission's change is computed from the version stored (optimistic locking),
+        and lists no unit another draft lists."""
+        sid = ch.after.id
+        claims, releases = listing_moves(ch.before, ch.after)
+        for unit in releases:
+            listed[campaign, unit] = None
+        for unit in claims:
+            key = (campaign, unit)
+            holder = listed[key] if key in listed else self._listed.get(key)
+            if holder is not None and holder != sid:
+                raise ConflictError(unit, 0, None)
+            listed[key] = sid
+        if sid in versions:
+            current: int | None = versions[sid]
+        else:
+            stored = self._submissions.get(sid)
+            current = None if stored is None else stored.version
+        expected = None if ch.before is None else ch.before.version
+        if current != expected or ch.after.version != (expected or 0) + 1:
+            raise ConflictError(sid, expected or 0, current)
+        versions[sid] = ch.after.version
+
     def _log(self, campaign: str) -> _Log:
         log = self._logs.get(campaign)
         if log is None:
             log = self._logs[campaign] = _Log()
         return log
 
-    def _commit_many(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None) -> None:
+    def _commit_many(self, campaign: str, changes: Sequence[AnyChange], receipt: Receipt | None) -> None:
         """Check every change against the store and the changes before it, then write them
         all (and ``receipt``), under the lock; nothing is written if one check fails."""
         with self._lock:
             if receipt is not None and (campaign, receipt.key) in self._receipts:
                 raise ReceiptExists(receipt.key)
             versions: dict[str, int] = {}
+            listed: dict[tuple[str, str], str | None] = {}  # drafts' listings this batch moves
             quota: dict[tuple[str, str, str], int] = {}
             live: dict[tuple[str, str], str | None] = {}
             # Phase 1: check everything; nothing is written if anything fails.
             for ch in changes:
+                if type(ch) is SubmissionChange:
+                    self._check_submission(campaign, ch, versions, listed)
+                    continue
+                assert type(ch) is Change
                 after = ch.after
                 nid = after.id
                 if nid in versions:
@@ -321,11 +395,19 @@ class MemoryStore(Store):
                 self._receipts[campaign, receipt.key] = receipt
             log = self._log(campaign)
             for ch in changes:
-                self._nominations[ch.after.id] = ch.after
+                if type(ch) is SubmissionChange:
+                    self._submissions[ch.after.id] = ch.after
+                else:
+                    self._nominations[ch.after.id] = ch.after  # type: ignore[assignment]
                 if self._by_nomination is not None:
                     _index(self._by_nomination, ch.after.id, len(log))
                 log.append(ch.event)
             self._quota.update(quota)
+            for unit, sid in listed.items():
+                if sid is None:
+                    self._listed.pop(unit, None)
+                else:
+                    self._listed[unit] = sid
             for key, live_id in live.items():
                 if live_id is None:
                     self._unclaim(key)

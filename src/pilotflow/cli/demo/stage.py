@@ -25,10 +25,11 @@ from pilotflow import (
     Material,
     PilotflowError,
     SelectionResult,
+    Submission,
     load_campaign,
     open_store,
 )
-from pilotflow.names import IN_REVIEW
+from pilotflow.names import DRAFT, IN_REVIEW, TRACK_NEW
 from pilotflow.samples import material_for
 from pilotflow.store.sql import sqlite_url
 
@@ -57,6 +58,7 @@ class Stage:
         self.unit_of: dict[str, Unit] = {}  # nomination id -> unit
         self.refusals: list[Refusal] = []
         self.selections: list[SelectionResult] = []
+        self.letters: list[Submission] = []  # the submissions sent, in order
 
     # -- the clock and the console ------------------------------------------------------
 
@@ -99,9 +101,13 @@ class Stage:
             self.run.attach(self.officer(holder), nomination_id, m)
             self.tick(1)
 
+    def letter_materials(self, sender: str, receiver: str) -> tuple[Material, ...]:
+        """What the letter from ``sender`` to ``receiver`` must carry (the stamped 推荐函...)."""
+        return tuple(self.material(r.kind, r.copies) for r in self.run.letter_materials(sender, receiver))
+
     def stamp_all(self, nomination_id: str, departments: Iterable[str] = DEPARTMENTS) -> str:
-        """Each of the holder's ``departments`` stamps the nomination, a minute each; returns
-        the holder."""
+        """Each of the holder's ``departments`` stamps the letter carrying the nomination (a
+        one-unit letter of its own), a minute each; returns the holder."""
         holder = self.run.get(nomination_id).holder
         for department in departments:
             self.run.stamp(self.officer(holder, department), nomination_id)
@@ -109,9 +115,42 @@ class Stage:
         return holder
 
     def forward(self, nomination_id: str, departments: Iterable[str] = DEPARTMENTS) -> None:
-        """The holder's ``departments`` stamp the nomination and the holder recommends it."""
+        """The holder sends the nomination in a letter of its own: the letter's materials,
+        ``departments``' stamps, then the recommendation."""
+        n = self.run.get(nomination_id)
+        if n.next_authority is not None:
+            self.attach(nomination_id, *self.letter_materials(n.holder, n.next_authority))
         holder = self.stamp_all(nomination_id, departments)
         self.run.recommend(self.officer(holder), nomination_id)
+
+    def ready_letter(self, submission_id: str, departments: Iterable[str] = DEPARTMENTS) -> Submission:
+        """The sender attaches its letter's materials and its ``departments`` stamp it, a
+        minute each."""
+        s = self.run.submission(submission_id)
+        for m in self.letter_materials(s.sender, s.receiver):
+            self.run.attach_to_submission(self.officer(s.sender), submission_id, m)
+            self.tick(1)
+        for department in departments:
+            s = self.run.stamp_submission(self.officer(s.sender, department), submission_id)
+            self.tick(1)
+        return s
+
+    def send_letter(self, submission_id: str) -> Submission:
+        """The letter made ready and sent: its units go to the receiver together."""
+        s = self.ready_letter(submission_id)
+        sent = self.run.send(self.officer(s.sender), submission_id)
+        self.letters.append(sent)
+        self.tick(2)
+        return sent
+
+    def send_letters(self, authority: str) -> None:
+        """``authority`` sends each of its drafts (one per receiver: the selection's)."""
+        for s in self.run.submissions(sender=authority, state=DRAFT):
+            sent = self.send_letter(s.id)
+            self.note(
+                f"{self.name(sent.sender)} sends one letter with {len(sent.units)} units to "
+                f"{self.name(sent.receiver)} · 推荐函（含 {len(sent.units)} 个推荐对象）三部门盖章报送"
+            )
 
     def refused(
         self,
@@ -173,26 +212,26 @@ class Stage:
             self.tick(7)
         render.nominations(self.console, rows)
 
-    def district_review(self, units: Sequence[Unit], *, letter: bool) -> None:
-        """Each district attaches its joint letter (``letter``), stamps with its three
-        departments and recommends."""
-        for unit in self.track(units, "district review"):
-            nid = self.ids[unit.key]
-            if letter:
-                self.attach(nid, self.material("joint_recommendation_letter"))
-            self.forward(nid)
+    def district_review(self, units: Sequence[Unit]) -> None:
+        """Each district lists its units in one letter (in the order given), attaches the
+        letter's materials, stamps it with its three departments and sends it."""
+        by_district: dict[str, list[str]] = {}
+        for unit in units:
+            by_district.setdefault(unit.origin, []).append(self.ids[unit.key])
+        for district, ids in self.track(list(by_district.items()), "district letters"):
+            s = self.run.prepare_submission(self.officer(district), ids)
+            self.send_letter(s.id)
             self.tick(4)
         self.note(
-            f"{len(units)} nominations stamped jointly and recommended to the city · 三部门联合盖章并推荐"
+            f"{len(by_district)} letters, {len(units)} nominations, stamped jointly and sent to the city "
+            "· 各区市一份推荐函，三部门联合盖章报送"
         )
 
     def review(self, authority: str, materials: Sequence[Material]) -> None:
-        """``authority`` attaches its ``materials`` to every candidate it holds and stamps it
-        with its three departments."""
+        """``authority`` attaches its ``materials`` (each unit's own) to every candidate it holds."""
         candidates = self.run.nominations(holder=authority, state=IN_REVIEW)
         for n in self.track(candidates, f"{self.name(authority)} review"):
             self.attach(n.id, *materials)
-            self.stamp_all(n.id)
         self.tick(30)
 
     def select_all(self, authority: str) -> None:
@@ -201,11 +240,17 @@ class Stage:
             self.select(authority, unit_type)
 
     def review_and_select(self, authority: str, materials: Sequence[Material]) -> None:
+        """Review, select within quota into one letter, and send it."""
         self.review(authority, materials)
         self.select_all(authority)
+        self.send_letters(authority)
 
     def select(self, authority: str, unit_type: str) -> None:
-        candidates = self.run.nominations(holder=authority, state=IN_REVIEW, unit_type=unit_type)
+        candidates = [
+            n
+            for n in self.run.nominations(holder=authority, state=IN_REVIEW, unit_type=unit_type)
+            if n.track == TRACK_NEW
+        ]
         if not candidates:
             return
         order = [n.id for n in sorted(candidates, key=lambda n: -self.unit_of[n.id].score)]
@@ -217,11 +262,11 @@ class Stage:
     def _show_selection(self, result: SelectionResult) -> None:
         lines = {line.unit_type: line for line in self.run.quota(result.authority)}
         line = lines[result.unit_type]
-        limit = "—" if line.limit is None else str(line.limit)
+        limit = "—" if line.limit is None else str(line.limit - line.used)
         type_zh = self.campaign.unit_types[result.unit_type].name.zh
         title = (
             f"{self.graph[result.authority].name} selects {result.unit_type} · {type_zh}  "
-            f"(quota 名额 {line.used}/{limit})"
+            f"(seats left 剩余名额 {limit})"
         )
         pool = self.run.lists.get("shandong_reserve_pool")
         rows = []
@@ -229,7 +274,7 @@ class Stage:
             unit = self.unit_of[nid]
             star = " ★储备库" if pool is not None and unit.code in pool else ""
             if nid in result.recommended:
-                verdict, detail = "recommended", self.name(self.run.get(nid).holder)
+                verdict, detail = "recommended", self.name(self.run.get(nid).next_authority or "")
             elif nid in result.cut:
                 verdict, detail = "cut", ""
             else:

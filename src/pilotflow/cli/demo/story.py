@@ -32,8 +32,8 @@ from .data import (
 )
 from .stage import Stage, step
 
-#: What a city attaches to each candidate before it selects.
-_CITY_MATERIALS = ("application_materials", "three_department_letter", "electronic_copy_pdf")
+#: What a city attaches to each candidate before it selects (its letter's own: see send_letter).
+_CITY_MATERIALS = ("application_materials", "electronic_copy_pdf")
 
 
 @step(
@@ -63,8 +63,7 @@ def re_review(stage: Stage) -> None:
         for _ in range(2):  # the district, then Weihai check and forward
             stage.forward(n.id)
     stage.note(f"{len(applied)} applied; their districts and Weihai checked and forwarded them to Shandong")
-    for nid in applied:
-        stage.stamp_all(nid)
+    # Shandong lists those within its share in its letter to the ministry (sent with its new units).
     results = [
         run.select(stage.officer(SHANDONG), unit_type, track=TRACK_RE_REVIEW)
         for unit_type in ("enterprise", "street_town")
@@ -122,10 +121,10 @@ def weihai_districts_review(stage: Stage) -> None:
     _refuse_the_wrong_hands(stage)
     _recommend_once_fully_stamped(stage)
     on_time = [u for u in WEIHAI_UNITS if u.key not in (LISTED, LATE, "yikang")]
-    stage.district_review(on_time, letter=True)
-    # 南海新区 stamps in time but does not send it off before the deadline.
+    stage.district_review(on_time)
+    # 南海新区 stamps its letter in time but does not send it off before the deadline.
     late = stage.ids[LATE]
-    stage.attach(late, stage.material("joint_recommendation_letter"))
+    stage.attach(late, *stage.letter_materials(BY_KEY[LATE].origin, WEIHAI))
     stage.stamp_all(late)
 
 
@@ -168,7 +167,7 @@ def _recommend_once_fully_stamped(stage: Stage) -> None:
     once health stamps, it goes through."""
     yikang = BY_KEY["yikang"]
     yid = stage.ids["yikang"]
-    stage.attach(yid, stage.material("joint_recommendation_letter"))
+    stage.attach(yid, *stage.letter_materials("371002", WEIHAI))
     stage.stamp_all(yid, ("industry", "civil_affairs"))
     stage.refused(
         "the joint stamp is incomplete · 联合盖章未完成", "recommend", stage.officer("371002"), yikang
@@ -179,7 +178,7 @@ def _recommend_once_fully_stamped(stage: Stage) -> None:
 
 @step(at(10, 17, 14), "Jinan's and Dongying's districts recommend to their city", "济南、东营各区县推荐至市")
 def jinan_dongying_districts_review(stage: Stage) -> None:
-    stage.district_review(JINAN_UNITS + DONGYING_UNITS, letter=False)
+    stage.district_review(JINAN_UNITS + DONGYING_UNITS)
 
 
 @step(
@@ -198,15 +197,21 @@ def jinan_dongying_select(stage: Stage) -> None:
     materials = stage.materials(*_CITY_MATERIALS)
     stage.review_and_select(JINAN, materials)
     stage.review(DONGYING, materials)
-    first = stage.run.recommend(stage.officer(DONGYING), stage.ids["huanghekou"])
-    stage.note(f"东营市 recommends {BY_KEY['huanghekou'].name} (储备库) → {stage.name(first.holder)}")
+    officer = stage.officer(DONGYING)
+    first = stage.send_letter(stage.run.prepare_submission(officer, [stage.ids["huanghekou"]]).id)
+    stage.note(f"东营市 sends {BY_KEY['huanghekou'].name} (储备库) at once → {stage.name(first.receiver)}")
+    second = stage.ready_letter(stage.run.prepare_submission(officer, [stage.ids["sunwu"]]).id)
     stage.refused(
         "a second enterprise over Dongying's quota · 超出推荐名额",
-        "recommend",
-        stage.officer(DONGYING),
+        "send",
+        officer,
         BY_KEY["sunwu"],
+        lambda: stage.run.send(officer, second.id),
     )
+    stage.run.discard_submission(officer, second.id, reason="超出推荐名额，作废 / over the quota")
+    stage.note("东营市 discards that letter · 作废该推荐函")
     stage.select_all(DONGYING)
+    stage.send_letters(DONGYING)
 
 
 @step(
@@ -226,7 +231,7 @@ def late_recommendation(stage: Stage) -> None:
 
 @step(at(10, 20, 9), "Qingdao's districts recommend to Qingdao", "青岛各区推荐至青岛市（计划单列市）")
 def qingdao_districts_review(stage: Stage) -> None:
-    stage.district_review(QINGDAO_UNITS, letter=False)
+    stage.district_review(QINGDAO_UNITS)
 
 
 @step(
@@ -235,7 +240,7 @@ def qingdao_districts_review(stage: Stage) -> None:
     "山东省排序（储备库优先）并按名额推荐至三部委",
 )
 def shandong_selects(stage: Stage) -> None:
-    stage.review_and_select(SHANDONG, stage.materials("recommendation_opinion", "electronic_copy"))
+    stage.review_and_select(SHANDONG, stage.materials("electronic_copy"))
 
 
 @step(
@@ -244,9 +249,7 @@ def shandong_selects(stage: Stage) -> None:
     "青岛市直接报送三部委",
 )
 def qingdao_sends(stage: Stage) -> None:
-    stage.review_and_select(
-        QINGDAO, stage.materials("application_materials", "recommendation_opinion", "electronic_copy")
-    )
+    stage.review_and_select(QINGDAO, stage.materials("application_materials", "electronic_copy"))
 
 
 #: The story up to the ministry's receipt, in order.

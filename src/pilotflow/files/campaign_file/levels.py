@@ -136,7 +136,7 @@ def acting(r: Scope, value: object, declared: Mapping[str, Text], version: int =
 
 
 def _acting_rule(r: Scope, value: object, path: str, declared: Mapping[str, Text]) -> ActingRule:
-    entry = r.mapping(value, path, ("review",), ("at", "stamp", *INFO))
+    entry = r.mapping(value, path, ("review",), ("at", "stamp", "examine", *INFO))
     source = r.info(entry, path)
     at = r.selector(entry["at"], join(path, "at")) if "at" in entry else Selector()
     review = _departments(r, entry["review"], join(path, "review"), declared)
@@ -151,7 +151,18 @@ def _acting_rule(r: Scope, value: object, path: str, declared: Mapping[str, Text
                     f"({', '.join(review)})",
                     f"盖章部门“{declared[code].zh}”须同时为此处的审核部门",
                 )
-    return ActingRule(at, review, stamp, source)
+    examine: tuple[str, ...] = ()
+    if "examine" in entry:
+        examine = _departments(r, entry["examine"], join(path, "examine"), declared)
+        for index, code in enumerate(examine):
+            if code not in review:
+                r.fail(
+                    f"{join(path, 'examine')}[{index}]",
+                    f"department {short(code)} examines each unit but is not among those that "
+                    f"review here ({', '.join(review)})",
+                    f"逐一审查的部门“{declared[code].zh}”须同时为此处的审核部门",
+                )
+    return ActingRule(at, review, stamp, source, examine)
 
 
 def _departments(r: Scope, value: object, path: str, declared: Mapping[str, Text]) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...domain.campaign import MaterialRequirement, MaterialType
+from ...domain.campaign import MATERIAL_OWNERS, PER_UNIT, MaterialRequirement, MaterialType
 from ..materials import CHECKED_FORMATS
 from .bounds import COPIES, VIDEO_SECONDS, VIDEO_TOLERANCE
 from .messages import join
@@ -17,7 +17,7 @@ def material_types(r: Scope, value: object) -> dict[str, MaterialType]:
     a video with its own length bounds)."""
     out: dict[str, MaterialType] = {}
     for code, entry in r.named_entries(
-        value, "materials", ("paper", "formats", "refuse_active_content", "video")
+        value, "materials", ("paper", "formats", "refuse_active_content", "video", "per")
     ).items():
         path = join("materials", code)
         with r.collecting(path):
@@ -31,7 +31,11 @@ def material_types(r: Scope, value: object) -> dict[str, MaterialType]:
                 )
             refuse = r.boolean(entry.get("refuse_active_content", False), join(path, "refuse_active_content"))
             seconds, tolerance = _video(r, entry, path, formats)
-            out[code] = MaterialType(code, r.text(entry, path), paper, formats, refuse, seconds, tolerance)
+            per = r.string(entry.get("per", PER_UNIT), join(path, "per"))
+            r.choice(per, join(path, "per"), MATERIAL_OWNERS, "owner of the material", "材料归属")
+            out[code] = MaterialType(
+                code, r.text(entry, path), paper, formats, refuse, seconds, tolerance, per
+            )
     return out
 
 

@@ -28,9 +28,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from ...domain.events import build_nomination
 from ...domain.records import MinistryRecord, Nomination
-from ..base import Change
+from ..base import AnyChange, Change
 from ..codec import EVENT_COLUMNS, converter, decode_materials, event_row, loads
-from . import postgres, sqlite
+from . import letters, postgres, sqlite
 from ._driver import _StaleRows, dbapi_error, store_error
 from .columns import changed
 
@@ -108,6 +108,27 @@ class Statements:
             )
         )
         self.insert_receipt = self.compile(sa.insert(r), ["campaign", "key", "fingerprint", "result"])
+        s = tables["submissions"]
+        self.s = s
+        self.get_submission = self.compile(sa.select(s).where(s.c.id == b("p_id")))
+        self.submission_version = self.compile(sa.select(s.c.version).where(s.c.id == b("p_id")))
+        self.insert_submission = self.compile(sa.insert(s), [c.name for c in s.c])
+        lt = tables["listed"]
+        self.listed = self.compile(
+            sa.select(lt.c.submission_id).where(
+                lt.c.campaign == b("p_campaign"), lt.c.nomination_id == b("p_id")
+            )
+        )
+        self.list_unit = self.compile(sa.insert(lt), ["campaign", "nomination_id", "submission_id"])
+        self.unlist_unit = self.compile(
+            sa.delete(lt).where(lt.c.campaign == b("p_campaign"), lt.c.nomination_id == b("p_id"),
+                                lt.c.submission_id == b("p_sid"))
+        )  # fmt: skip
+        self.update_submission = self.compile(
+            sa.update(s)
+            .where(s.c.id == b("p_id"), s.c.version == b("p_expected"))
+            .values({s.c[c]: b("v_" + c) for c in letters.MOVING})
+        )
         self._updates: dict[tuple[str, ...], CompiledSql] = {}
         self._listings: dict[tuple[str, ...], CompiledSql] = {}
         self._one: dict[tuple[str, ...], CompiledSql] = {}
@@ -140,6 +161,16 @@ class Statements:
             sql = self._listings[filters] = self.compile(q.order_by(n.c.created_at, n.c.id))
         return sql
 
+    def submission_listing(self, filters: tuple[str, ...]) -> CompiledSql:
+        """The submissions matching ``filters`` (``p_campaign``, ``p_sender``, ...), oldest first."""
+        key = ("submissions", *filters)
+        sql = self._listings.get(key)
+        if sql is None:
+            s = self.s
+            q = sa.select(s).where(*(s.c[k[2:]] == sa.bindparam(k) for k in filters))
+            sql = self._listings[key] = self.compile(q.order_by(s.c.created_at, s.c.id))
+        return sql
+
     def one_statement(self, columns: tuple[str, ...]) -> CompiledSql:
         """PostgreSQL: the version-checked UPDATE of ``columns`` and the event INSERT as one
         statement (``WITH u AS (UPDATE ... RETURNING) INSERT ... SELECT FROM u``)."""
@@ -167,7 +198,7 @@ _fromiso = datetime.fromisoformat
 class RowDecoder:
     """Speed: each distinct JSON text in the rows decoded once, not once per row.
 
-    Route, stamps, seats and materials texts are mostly shared between rows (a listing's
+    Route, examined, seats and materials texts are mostly shared between rows (a listing's
     rows mostly share one long materials text); the decoded values are immutable."""
 
     __slots__ = ("_cache", "_last_materials")
@@ -179,7 +210,7 @@ class RowDecoder:
     def nomination(self, r: Sequence[Any]) -> Nomination:
         """A nomination from a row in table order (a driver tuple or a SQLAlchemy Row)."""
         (nid, campaign, revision, unit_code, unit_name, unit_type, scenario, route, hop, _holder,
-         state, _claims, stamps, materials, seats, version, created_at, updated_at, track, batch,
+         state, _claims, examined, materials, seats, version, created_at, updated_at, track, batch,
          ministry, project) = r  # fmt: skip
         cache = self._cache
         if len(cache) > 8192:
@@ -187,9 +218,9 @@ class RowDecoder:
         route_v = cache.get(route)
         if route_v is None:
             route_v = cache[route] = tuple(loads(route))
-        stamps_v = cache.get(stamps)
-        if stamps_v is None:
-            stamps_v = cache[stamps] = tuple(loads(stamps))
+        examined_v = cache.get(examined)
+        if examined_v is None:
+            examined_v = cache[examined] = tuple(loads(examined))
         seats_v = cache.get(seats)
         if seats_v is None:
             seats_v = cache[seats] = tuple(loads(seats))
@@ -203,7 +234,7 @@ class RowDecoder:
             self._last_materials = (materials, materials_v)
         return build_nomination(
             nid, campaign, revision, unit_code, unit_name, unit_type, scenario, route_v, hop, state,
-            stamps_v, materials_v, seats_v, version, _fromiso(created_at), _fromiso(updated_at),
+            examined_v, materials_v, seats_v, version, _fromiso(created_at), _fromiso(updated_at),
             track, batch,
             None if ministry is None else converter.structure(loads(ministry), MinistryRecord), project,
         )  # fmt: skip
@@ -376,11 +407,11 @@ class ThreadConnections:
 # -- PostgreSQL: one round trip ----------------------------------------------------------
 
 
-def one_statement_change(changes: Sequence[Change]) -> Nomination | None:
+def one_statement_change(changes: Sequence[AnyChange]) -> Nomination | None:
     """The version a commit (without a receipt) changes when it fits
     :func:`commit_in_one_statement`: one change to an existing nomination that takes no seat
     and claims no unit it did not claim; else None."""
-    if len(changes) != 1:
+    if len(changes) != 1 or type(changes[0]) is not Change:
         return None
     ch = changes[0]
     before = ch.before

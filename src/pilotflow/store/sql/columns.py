@@ -21,7 +21,7 @@ __all__ = ["changed", "nomination_row"]
 _MOVING: dict[str, Any] = {
     "hop": None,
     "state": None,
-    "stamps": tuple_json,  # tuples of strings: JSON arrays (cached by value)
+    "examined": tuple_json,  # tuples of strings: JSON arrays (cached by value)
     "materials": lambda v: dumps(encode_materials(v)),
     "seats": tuple_json,
     "updated_at": lambda v: moment_values(v)[0],
@@ -48,7 +48,7 @@ def nomination_row(n: Nomination) -> dict[str, Any]:
         "holder": n.holder,
         "state": n.state,
         "claims_unit": n.claims_unit,
-        "stamps": dumps(list(n.stamps)),
+        "examined": dumps(list(n.examined)),
         "materials": dumps(encode_materials(n.materials)),
         "seats": dumps(list(n.seats)),
         "version": n.version,
@@ -62,8 +62,8 @@ def nomination_row(n: Nomination) -> dict[str, Any]:
 
 
 def changed(before: Nomination, after: Nomination) -> dict[str, Any]:
-    """The columns of ``after`` that differ from ``before``, encoded (a stamp writes
-    stamps, version and updated_at, not the materials or the route)."""
+    """The columns of ``after`` that differ from ``before``, encoded (an examination writes
+    examined, version and updated_at, not the materials or the route)."""
     out: dict[str, Any] = {}
     # By identity: apply() carries an unchanged value over as the same object, so a new
     # object is (nearly always) a new value; writing an equal one again is harmless and

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ...domain.events import Event
 from ...domain.records import Nomination
+from ...domain.submissions import Submission
 from ...errors import (
     ConflictError,
     DuplicateNomination,
@@ -21,8 +22,9 @@ from ...errors import (
     PilotflowError,
     ReceiptExists,
     StoreError,
+    SubmissionNotFound,
 )
-from ..base import Change, Receipt, Store, check_changes, findable
+from ..base import AnyChange, Change, Receipt, Store, check_changes, findable
 from ..base import given as _given
 from ..codec import row_event
 from . import postgres, sqlite
@@ -35,6 +37,7 @@ from ._fast import (
     commit_in_one_statement,
     one_statement_change,
 )
+from .letters import decode_submission
 from .schema import SCHEMA_VERSION, make_metadata, recorded_version, version_error
 from .write import write_changes, write_receipt
 
@@ -87,7 +90,8 @@ class SQLStore(Store):
         self.metadata = make_metadata(prefix, schema)
         key = (schema + ".") if schema else ""
         tables = {name: self.metadata.tables[f"{key}{prefix}{name}"]
-                  for name in ("nominations", "events", "quota", "meta", "receipts")}  # fmt: skip
+                  for name in ("nominations", "submissions", "listed", "events", "quota", "meta",
+                               "receipts")}  # fmt: skip
         self._n, self._e, self._q = tables["nominations"], tables["events"], tables["quota"]
         self._pg = engine.dialect.name == "postgresql"
         # Reads outside a host connection: autocommit (PostgreSQL: no BEGIN/ROLLBACK round
@@ -309,6 +313,32 @@ class SQLStore(Store):
             rows = conn.execute(q.order_by(e.c.seq)).mappings().all()
         return [row_event(r) for r in rows]
 
+    def get_submission(self, submission_id: str) -> Submission:
+        if not findable(submission_id, what="submission_id"):
+            raise SubmissionNotFound(submission_id)
+        rows = self._fetch(self._sql.get_submission, {"p_id": submission_id})
+        if not rows:
+            raise SubmissionNotFound(submission_id)
+        return decode_submission(rows[0])
+
+    def submissions(
+        self,
+        campaign: str,
+        *,
+        sender: str | None = None,
+        receiver: str | None = None,
+        state: str | None = None,
+    ) -> list[Submission]:
+        if not findable(campaign, *_given(sender, receiver, state), what="campaign and the filters"):
+            return []
+        values = {"p_campaign": campaign}
+        for name, value in (("sender", sender), ("receiver", receiver), ("state", state)):
+            if value is not None:
+                values["p_" + name] = value
+        return [
+            decode_submission(r) for r in self._fetch(self._sql.submission_listing(tuple(values)), values)
+        ]
+
     def quota_used(self, campaign: str, authority: str, unit_type: str) -> int:
         if not findable(campaign, authority, unit_type, what="campaign, authority and unit_type"):
             return 0
@@ -336,24 +366,26 @@ class SQLStore(Store):
 
     # -- writes ----------------------------------------------------------------------
 
-    def commit(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
+    def commit(self, campaign: str, changes: Sequence[AnyChange], receipt: Receipt | None = None) -> None:
         if type(changes) is not tuple and type(changes) is not list:
             check_changes(changes)
         try:
             before = None
             if self._pg and self._conn is None and receipt is None:
                 before = one_statement_change(changes)
-            if before is not None:
-                commit_in_one_statement(self._sql, self._autocommit, campaign, changes[0], before)
+            first = changes[0] if before is not None else None
+            if type(first) is Change and before is not None:
+                commit_in_one_statement(self._sql, self._autocommit, campaign, first, before)
             elif self._threads is not None:
                 self._threads.commit(self._write, campaign, changes, receipt)
             else:
                 with self._wrap(), self._cursor(True) as cur:
                     self._write(cur, campaign, changes, receipt)
         except _StaleRows as stale:  # rolled back: name the first row another writer changed
-            sql = self._sql.version
             for nid, expected in stale.expected:
-                rows = self._fetch(sql, {"p_id": nid})
+                rows = self._fetch(self._sql.version, {"p_id": nid}) or self._fetch(
+                    self._sql.submission_version, {"p_id": nid}
+                )
                 actual = rows[0][0] if rows else None
                 if actual != expected:
                     raise ConflictError(nid, expected, actual) from None
@@ -364,7 +396,7 @@ class SQLStore(Store):
                 raise self._classify(campaign, changes, receipt, cause) from cause
             raise
 
-    def _write(self, cur: Any, campaign: str, changes: Sequence[Change], receipt: Receipt | None) -> None:
+    def _write(self, cur: Any, campaign: str, changes: Sequence[AnyChange], receipt: Receipt | None) -> None:
         if receipt is not None:
             write_receipt(cur, self._sql, campaign, receipt)
         write_changes(cur, self._sql, campaign, changes, self._dbapi_integrity)
@@ -379,7 +411,7 @@ class SQLStore(Store):
     def _classify(
         self,
         campaign: str,
-        changes: Sequence[Change],
+        changes: Sequence[AnyChange],
         receipt: Receipt | None,
         exc: sa.exc.IntegrityError,
     ) -> PilotflowError:
@@ -387,7 +419,7 @@ class SQLStore(Store):
         if receipt is not None and self.receipt(campaign, receipt.key) is not None:
             return ReceiptExists(receipt.key)
         for ch in changes:
-            if ch.after.claims_unit:
+            if isinstance(ch, Change) and ch.after.claims_unit:
                 other = self.find_claim(campaign, ch.after.unit_code, ch.after.track, ch.after.project)
                 if other is not None and other.id != ch.after.id:
                     return DuplicateNomination(ch.after.unit_code, other.id)
@@ -395,7 +427,9 @@ class SQLStore(Store):
         if first is None:
             return StoreError(f"integrity error: {exc}", f"数据完整性错误：{exc}")
         try:
-            actual: int | None = self.get(first.id).version
-        except NominationNotFound:
+            actual: int | None = (
+                self.get(first.id) if isinstance(first, Nomination) else self.get_submission(first.id)
+            ).version
+        except NominationNotFound:  # (a SubmissionNotFound too)
             actual = None
         return ConflictError(first.id, (changes[0].before.version if changes[0].before else 0), actual)

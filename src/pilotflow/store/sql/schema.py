@@ -3,7 +3,10 @@
 Tables (names carry a prefix, ``pf_`` by default, and may live in a schema)::
 
     pf_nominations  one row per nomination: its current version, state and holder
-    pf_events       the audit log; UNIQUE (nomination_id, version) backs optimistic locking
+    pf_submissions  one row per submission (推荐函): its sender, receiver, state and units
+    pf_listed       each unit a draft submission lists (a unit is in one draft at a time)
+    pf_events       the audit log (a nomination's or a submission's events, by their id);
+                    UNIQUE (nomination_id, version) backs optimistic locking
     pf_quota        seats used per (campaign, authority, unit type), "*" for all types
     pf_receipts     idempotency keys of commands already carried out, with their results
     pf_meta         schema version
@@ -21,7 +24,7 @@ from ...errors import StoreError
 
 __all__ = ["SCHEMA_VERSION", "make_metadata", "recorded_version", "version_error"]
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 
 def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData:
@@ -43,7 +46,7 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
         sa.Column("holder", sa.String(50), nullable=False),
         sa.Column("state", sa.String(30), nullable=False),
         sa.Column("claims_unit", sa.Boolean, nullable=False),
-        sa.Column("stamps", sa.Text, nullable=False),
+        sa.Column("examined", sa.Text, nullable=False),
         sa.Column("materials", sa.Text, nullable=False),
         sa.Column("seats", sa.Text, nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
@@ -65,6 +68,7 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
         ),
         sa.Index(f"{prefix}ix_holder", "campaign", "holder", "state"),
     )
+    submissions_table(md, prefix)
     sa.Table(
         f"{prefix}events",
         md,
@@ -114,6 +118,39 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
         sa.Column("value", sa.Text, nullable=False),
     )
     return md
+
+
+def submissions_table(md: sa.MetaData, prefix: str) -> sa.Table:
+    """The table of submissions (推荐函) and of the units drafts list, in ``md`` (schema
+    version 3 added them); the first is returned."""
+    sa.Table(
+        f"{prefix}listed",
+        md,
+        sa.Column("campaign", sa.String(100), primary_key=True),
+        sa.Column("nomination_id", sa.String(64), primary_key=True),
+        sa.Column("submission_id", sa.String(64), nullable=False),
+    )
+    return sa.Table(
+        f"{prefix}submissions",
+        md,
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("campaign", sa.String(100), nullable=False),
+        sa.Column("revision", sa.String(100), nullable=False),
+        sa.Column("sender", sa.String(50), nullable=False),
+        sa.Column("receiver", sa.String(50), nullable=False),
+        sa.Column("state", sa.String(30), nullable=False),
+        sa.Column("units", sa.Text, nullable=False),
+        sa.Column("stamps", sa.Text, nullable=False),
+        sa.Column("materials", sa.Text, nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("created_at", sa.String(40), nullable=False),
+        sa.Column("updated_at", sa.String(40), nullable=False),
+        sa.Column("sent_at", sa.String(40)),
+        sa.Column("sent_versions", sa.Text, nullable=False),
+        sa.Column("documents", sa.Text, nullable=False),
+        sa.Index(f"{prefix}ix_submission_sender", "campaign", "sender", "state"),
+        sa.Index(f"{prefix}ix_submission_receiver", "campaign", "receiver", "state"),
+    )
 
 
 def recorded_version(conn: Connection, meta: sa.Table, schema: str | None) -> str | None:

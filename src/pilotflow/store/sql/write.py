@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ...domain.submissions import listing_moves
 from ...errors import ConflictError, DuplicateNomination, ReceiptExists, SeatUnavailable
-from ..base import Change, Receipt
+from ..base import AnyChange, Receipt, SubmissionChange
 from ..codec import event_row, event_values
 from ._driver import _StaleRows
 from .columns import changed, nomination_row
+from .letters import MOVING, submission_row
 
 if TYPE_CHECKING:
     from ._fast import Statements
@@ -20,7 +22,7 @@ __all__ = ["write_changes", "write_receipt"]
 
 
 def write_changes(
-    cur: Any, stmts: Statements, campaign: str, changes: Sequence[Change], integrity: type[Exception]
+    cur: Any, stmts: Statements, campaign: str, changes: Sequence[AnyChange], integrity: type[Exception]
 ) -> None:
     """Write ``changes`` through the cursor ``cur``, inside the caller's transaction: check
     each new claim and each new id, update the rows (only the columns that moved, version
@@ -35,7 +37,14 @@ def write_changes(
     expected: list[tuple[str, int]] = []
     events: list[Any] = []
     ev_sql = stmts.insert_event
-    for ch in changes:
+    for change in changes:
+        if type(change) is SubmissionChange:
+            _write_submission(cur, stmts, campaign, change)
+            events.append(event_values(campaign, change.event) if ev_sql.ordered else
+                          ev_sql.params(event_row(campaign, change.event)))  # fmt: skip
+            continue
+        ch = change
+        assert not isinstance(ch, SubmissionChange)
         after = ch.after
         if after.claims_unit and (ch.before is None or not ch.before.claims_unit):
             sql = stmts.claim
@@ -117,6 +126,42 @@ def write_changes(
             cur.execute(quota.text, quota.params(values))
             row = cur.fetchone()
         raise SeatUnavailable(seat, int(row[0] or 0) if row else 0, limit or 0, unit_type)
+
+
+def _write_submission(cur: Any, stmts: Statements, campaign: str, ch: SubmissionChange) -> None:
+    """Insert a new submission's row, or rewrite one whose stored version is the one the change
+    was computed from (else the commit fails as a conflict); list the units its draft claims
+    and let go of those it releases (a unit another draft lists is a conflict)."""
+    after = ch.after
+    claims, releases = listing_moves(ch.before, after)
+    for unit in releases:
+        sql = stmts.unlist_unit
+        cur.execute(sql.text, sql.params({"p_campaign": campaign, "p_id": unit, "p_sid": after.id}))
+    for unit in claims:
+        sql = stmts.listed
+        cur.execute(sql.text, sql.params({"p_campaign": campaign, "p_id": unit}))
+        if cur.fetchone() is not None:
+            raise ConflictError(unit, 0, None)
+        sql = stmts.list_unit
+        cur.execute(
+            sql.text, sql.params({"campaign": campaign, "nomination_id": unit, "submission_id": after.id})
+        )
+    if ch.before is None:
+        sql = stmts.submission_version
+        cur.execute(sql.text, sql.params({"p_id": after.id}))
+        exists = cur.fetchone()
+        if exists is not None:
+            raise ConflictError(after.id, 0, exists[0])
+        sql = stmts.insert_submission
+        cur.execute(sql.text, sql.params(submission_row(after)))
+        return
+    row = submission_row(after)
+    params = {"v_" + c: row[c] for c in MOVING}
+    params["p_id"], params["p_expected"] = after.id, ch.before.version
+    sql = stmts.update_submission
+    cur.execute(sql.text, sql.params(params))
+    if cur.rowcount != 1:
+        raise _StaleRows([(after.id, ch.before.version)])
 
 
 def _ensure_quota_row(cur: Any, stmts: Statements, campaign: str, authority: str, unit_type: str) -> None:

@@ -1,0 +1,729 @@
+"""Submissions (推荐函): a sender's units go up together, in one jointly stamped letter.
+
+What a submission is and its own rules: :mod:`pilotflow.domain.submissions`. Here the actions
+on it are dated, judged and committed: each is one transaction holding the letter's change and
+its units' own changes (all of them, or none).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from ..domain.authorities import Authority
+from ..domain.campaign import MaterialRequirement
+from ..domain.events import EventShape, build_event, event_data
+from ..domain.guards import acts_for, examined, not_listed
+from ..domain.inputs import NAME, check_ids, check_sequence, check_text
+from ..domain.names import (
+    ACTION_EN,
+    ACTION_ZH,
+    DRAFT,
+    IN_REVIEW,
+    NEW,
+    RECALL,
+    RECEIVED,
+    RECOMMEND,
+    RETURN,
+    S_ADD,
+    S_ATTACH,
+    S_DISCARD,
+    S_ORDER,
+    S_PREPARE,
+    S_RECALL,
+    S_REMOVE,
+    S_RETURN,
+    S_SEND,
+    S_STAMP,
+    SENT,
+    STATE_ZH,
+    SUBMISSION_STATES,
+)
+from ..domain.records import APPLICANT, Actor, Material, Nomination
+from ..domain.routes import split_materials
+from ..domain.submissions import (
+    LETTER_CHECKS,
+    LETTER_MOVES,
+    MAX_UNITS,
+    Submission,
+    apply_submission,
+    letter_materials_reason,
+    letter_reasons,
+    unit_reasons,
+)
+from ..errors import ActionRefused, InvalidInput, Reason, SubmissionNotFound
+from ..files.materials import inspect_campaign_material, paper_material
+from ..store import AnyChange, Change, SubmissionChange
+from .idempotency import ReceiptFor, once, ref
+from .kernel import EXCEED_QUOTA, LEAVES_LETTER, Kernel, refusal, stamp_data
+from .results import new_id
+
+__all__ = ["Submissions"]
+
+#: What a unit's own rules say before it joins a letter: its examinations (逐一审查) are done
+#: and it is on no list that bars it (the departments would not list it in their letter).
+_JOINING = (examined(), not_listed())
+
+
+def _nothing_to_send(n: Nomination, action: str) -> Reason:
+    return Reason(
+        "not_allowed_in_state",
+        f"{action!r} is not possible: {n.unit_name} ({n.id}) is {n.state} at {n.holder}, "
+        "with nothing to send it to",
+        f"{n.unit_name}当前状态（{STATE_ZH.get(n.state, '未知状态')}）下无需报送推荐函",
+        {"state": n.state, "action": action},
+    )
+
+
+def _about(n: Nomination, r: Reason) -> Reason:
+    """``r`` about unit ``n`` of a submission: its name and id in front, its id in the details."""
+    if r.details.get("nomination") == n.id:
+        return r
+    return Reason(
+        r.code, f"{n.unit_name} ({n.id}): {r.en}", f"{n.unit_name}：{r.zh}", {**r.details, "nomination": n.id}
+    )
+
+
+class Submissions(Kernel):
+    """The actions on a submission (推荐函) and the questions about one."""
+
+    # -- questions ---------------------------------------------------------------------
+
+    def submission(self, submission: str | Submission) -> Submission:
+        """The current version of a submission."""
+        return self._submission(submission)
+
+    def submissions(
+        self, *, sender: str | None = None, receiver: str | None = None, state: str | None = None
+    ) -> list[Submission]:
+        """This campaign's submissions, filtered (an unknown authority or state is refused)."""
+        for who in (sender, receiver):
+            if who is not None:
+                self.graph[who]
+        if state is not None and state not in SUBMISSION_STATES:
+            raise InvalidInput(
+                f"unknown submission state {state!r}; states are {', '.join(SUBMISSION_STATES)}",
+                f"未知的推荐函状态 {state!r}",
+            )
+        return self.store.submissions(self.campaign.id, sender=sender, receiver=receiver, state=state)
+
+    def letter_materials(self, sender: str, receiver: str) -> tuple[MaterialRequirement, ...]:
+        """The materials the letter from ``sender`` to ``receiver`` must carry (the hop's
+        materials of ``per: submission``: the stamped 推荐函, its summary table...)."""
+        return self._letter_materials(self.graph[sender], self.graph[receiver])
+
+    def submission_units(self, submission: str | Submission) -> list[Nomination]:
+        """The units of a submission, in its order (as they are now)."""
+        s = self._submission(submission)
+        return [self.store.get(nid) for nid in s.units]
+
+    def explain_submission(
+        self,
+        submission: str | Submission,
+        action: str = S_SEND,
+        *,
+        actor: Actor | None = None,
+        at: datetime | None = None,
+    ) -> tuple[Reason, ...]:
+        """Every reason ``action`` on the submission would be refused now, its units' included
+        (for ``send``: each unit's deadline, lists, materials, quota...). Changes nothing.
+        Without ``actor`` who acts is not judged."""
+        if action not in LETTER_MOVES or action in (S_PREPARE, S_ADD, S_REMOVE, S_ORDER, S_ATTACH):
+            allowed = (S_STAMP, S_SEND, S_RECALL, S_RETURN, S_DISCARD)
+            raise InvalidInput(
+                f"explain_submission judges one of {', '.join(allowed)}, got {action!r}",
+                f"explain_submission 只能判断以下操作之一：{'、'.join(allowed)}，收到 {action!r}",
+            )
+        if actor is not None:
+            self._actor(actor)
+        s = self._submission(submission)
+        when = self._at(at)
+        try:
+            self._letter_changes(action, s, actor, when, None, {}, build=False)
+        except ActionRefused as refused:
+            return tuple(refused.reasons)
+        return ()
+
+    # -- actions -----------------------------------------------------------------------
+
+    def prepare_submission(
+        self,
+        actor: Actor,
+        units: Iterable[str | Nomination],
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Submission:
+        """Draft the actor's authority's recommendation letter (推荐函) with ``units`` (the
+        nominations it holds, in the letter's order), to their next authority. Every unit must
+        be held by the actor's authority, in review, bound for the same authority, examined
+        where the campaign asks for it, and in no other draft."""
+        self._actor(actor)
+        ids = self._unit_ids(units, "units")
+        if not ids:
+            raise InvalidInput("a submission needs at least one unit", "推荐函至少需列入一个推荐对象")
+
+        def perform(receipt_for: ReceiptFor) -> Submission:
+            when = self._dated(at)
+            first = self._nomination(ids[0])
+            receiver = first.next_authority
+            if receiver is None:
+                raise refusal(S_PREPARE, None, [Reason(
+                    "at_the_top",
+                    f"{first.unit_name} ({first.id}) is at the top of its route: nothing to send it to",
+                    f"{first.unit_name}已在最高一级，无需再报送", {"nomination": first.id},
+                )])  # fmt: skip
+            draft = Submission(new_id(), self.campaign.id, self.campaign.revision, actor.authority, receiver,
+                               NEW, (), (), (), 0, when, when)  # fmt: skip
+            data = {"campaign": self.campaign.id, "sender": actor.authority, "receiver": receiver,
+                    "units": list(ids)}  # fmt: skip
+            changes = self._letter_changes(S_PREPARE, draft, actor, when, None, data)
+            return self._commit_letter(S_PREPARE, changes, receipt_for)
+
+        return self._once(S_PREPARE, actor, None, (ids, at), idempotency_key, perform)
+
+    def add_to_submission(
+        self,
+        actor: Actor,
+        submission: str | Submission,
+        units: Iterable[str | Nomination],
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Submission:
+        """Add units to a draft (after those it lists); its stamps come off."""
+        ids = self._unit_ids(units, "units")
+        if not ids:
+            raise InvalidInput("name at least one unit to add", "请至少列出一个要列入的推荐对象")
+        return self._letter_act(S_ADD, actor, submission, at, None, {"units": list(ids)}, idempotency_key)
+
+    def remove_from_submission(
+        self,
+        actor: Actor,
+        submission: str | Submission,
+        unit: str | Nomination,
+        *,
+        reason: str | None = None,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Submission:
+        """Take a unit out of a draft (it stays with the sender); the draft's stamps come off."""
+        (nid,) = self._unit_ids((unit,), "unit")
+        return self._letter_act(S_REMOVE, actor, submission, at, reason, {"unit": nid}, idempotency_key)
+
+    def order_submission(
+        self,
+        actor: Actor,
+        submission: str | Submission,
+        units: Iterable[str | Nomination],
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Submission:
+        """Put a draft's units in a new order (the order of its summary table): ``units`` lists
+        each of them once. Its stamps come off."""
+        ids = self._unit_ids(units, "units")
+        return self._letter_act(S_ORDER, actor, submission, at, None, {"units": list(ids)}, idempotency_key)
+
+    def attach_to_submission(
+        self,
+        actor: Actor,
+        submission: str | Submission,
+        material: Material,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Submission:
+        """Attach one of the letter's own materials (a kind of ``per: submission``)."""
+        m = self._admit.all((material,))[0]
+        if not self.campaign.materials[m.kind].of_submission:
+            raise InvalidInput(
+                f"material {m.kind!r} is each unit's own (per: unit): attach it to the units",
+                f"“{self._department_names.get(m.kind, m.kind)}”是各推荐对象自己的材料，请附在各申报上",
+            )
+        return self._letter_act(S_ATTACH, actor, submission, at, None, {"material": m}, idempotency_key)
+
+    def attach_file_to_submission(
+        self,
+        actor: Actor,
+        submission: str | Submission,
+        kind: str,
+        path: str | os.PathLike[str],
+        *,
+        root: str | os.PathLike[str] | None = None,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Submission:
+        """Attach a letter material as a real file, checked first (as ``attach_file``)."""
+        self._actor(actor)
+        self._submission(submission)
+        material = inspect_campaign_material(self.campaign, kind, path, root=root)
+        return self.attach_to_submission(actor, submission, material, at=at, idempotency_key=idempotency_key)
+
+    def attach_paper_to_submission(
+        self,
+        actor: Actor,
+        submission: str | Submission,
+        kind: str,
+        copies: int = 1,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Submission:
+        """Declare ``copies`` of a paper letter material (the stamped 推荐函, 一式一份)."""
+        if not isinstance(kind, str) or kind not in self.campaign.materials:
+            raise InvalidInput(f"unknown material kind {kind!r}", f"未知的材料类型 {kind!r}")
+        material = paper_material(self.campaign.materials[kind], copies)
+        return self.attach_to_submission(actor, submission, material, at=at, idempotency_key=idempotency_key)
+
+    def stamp_submission(
+        self,
+        actor: Actor,
+        submission: str | Submission,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Submission:
+        """One stamping department of the sender stamps the letter (会签: each once)."""
+        department = actor.department if isinstance(actor, Actor) else None
+        if department == APPLICANT:
+            raise InvalidInput("an applicant cannot stamp", "申报单位不能代替主管部门盖章")
+        return self._letter_act(S_STAMP, actor, submission, at, None, stamp_data(department), idempotency_key)
+
+    def send(
+        self,
+        actor: Actor,
+        submission: str | Submission,
+        *,
+        at: datetime | None = None,
+        reason: str | None = None,
+        exceed_quota_reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Submission:
+        """Send the stamped letter: all its units go to the receiver at once, each taking its
+        quota seat, or none does. Refused with every reason, the letter's and each unit's
+        (deadline, lists, materials, quota...), if any is refused.
+
+        ``exceed_quota_reason``: why the sender exceeds a soft cap (the campaign's ``soft``
+        quota rule), from a department the rule names; recorded on the units it concerns.
+        """
+        data: dict[str, Any] = {}
+        if exceed_quota_reason is not None:
+            data[EXCEED_QUOTA] = self._reasoned(
+                RECOMMEND, exceed_quota_reason, "reason to exceed the quota", "超出名额的理由"
+            )
+        return self._letter_act(S_SEND, actor, submission, at, reason, data, idempotency_key)
+
+    def recall(
+        self,
+        actor: Actor,
+        submission: str | Submission,
+        *,
+        reason: str,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Submission:
+        """The sender recalls a sent letter (撤回) the receiver has not acted on: its units
+        come back (their seats given back) and it is a draft again."""
+        why = self._reasoned(S_RECALL, reason)
+        return self._letter_act(S_RECALL, actor, submission, at, why, {}, idempotency_key)
+
+    def return_submission(
+        self,
+        actor: Actor,
+        submission: str | Submission,
+        *,
+        reason: str,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Submission:
+        """The receiver returns a whole letter (退回): its units go back to the sender (their
+        seats given back). To return one unit, ``return_for_revision`` it: it leaves the letter."""
+        why = self._reasoned(S_RETURN, reason)
+        return self._letter_act(S_RETURN, actor, submission, at, why, {}, idempotency_key)
+
+    def discard_submission(
+        self,
+        actor: Actor,
+        submission: str | Submission,
+        *,
+        reason: str | None = None,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Submission:
+        """Drop a draft nobody will send (its units stay with the sender)."""
+        return self._letter_act(S_DISCARD, actor, submission, at, reason, {}, idempotency_key)
+
+    # -- a unit's letter: the per-unit calls on top of submissions ----------------------
+
+    def carrying(self, nomination: str | Nomination) -> Submission | None:
+        """The open submission that lists the nomination now: a draft of its holder, or the
+        sent letter it came with to its holder (None: it is in none)."""
+        n = self._nomination(nomination)
+        return self._carrying(n)
+
+    def _carrying(self, n: Nomination, drafts_only: bool = False) -> Submission | None:
+        found = [*self.store.submissions(self.campaign.id, sender=n.holder, state=DRAFT)]
+        if not drafts_only:
+            found += self.store.submissions(self.campaign.id, receiver=n.holder, state=SENT)
+        return next((s for s in found if n.id in s.units), None)
+
+    def _by_unit(
+        self,
+        action: str,
+        actor: Actor,
+        nomination: str | Nomination,
+        at: datetime | None,
+        reason: str | None,
+        data: Mapping[str, Any],
+        key: str | None,
+    ) -> Nomination:
+        """``stamp`` and ``recommend`` of one nomination: the action on the draft letter that
+        lists it at its holder, or on a new one-unit draft made for it in the same commit."""
+        self._actor(actor)
+        nid = nomination.id if isinstance(nomination, Nomination) else nomination
+
+        def perform(receipt_for: ReceiptFor) -> Nomination:
+            when = self._dated(at)
+            n = self._nomination(nomination)
+            self._in_order(n, when)
+            changes: list[Change | SubmissionChange] = []
+            s = self._carrying(n, drafts_only=True)
+            if s is None:
+                if n.state != IN_REVIEW or n.next_authority is None:
+                    raise refusal(action, n.id, self.workflow.judge(n.state, action, self._context(
+                        n, actor, when, RECOMMEND))[1] or (_nothing_to_send(n, action),))  # fmt: skip
+                draft = Submission(new_id(), self.campaign.id, self.campaign.revision, n.holder,
+                                   n.next_authority, NEW, (), (), (), 0, when, when)  # fmt: skip
+                data_ = {"campaign": self.campaign.id, "sender": n.holder, "receiver": n.next_authority,
+                         "units": [n.id]}  # fmt: skip
+                changes = self._letter_changes(S_PREPARE, draft, actor, when, None, data_)
+                last = changes[-1]
+                assert isinstance(last, SubmissionChange)
+                s = last.after
+            elif action == S_SEND and s.units != (n.id,):
+                raise InvalidInput(
+                    f"{n.unit_name} ({n.id}) is one of {len(s.units)} units of submission {s.id}: send the "
+                    "submission (run.send)",
+                    f"{n.unit_name}已列入推荐函 {s.id}（共 {len(s.units)} 个推荐对象），请报送整份推荐函",
+                )
+            changes += self._letter_changes(action, s, actor, when, reason, data)  # (after the new draft's)
+            moved = next((c.after for c in changes if isinstance(c, Change) and c.after.id == n.id), n)
+            self._commit(action, changes, receipt_for(moved) if receipt_for else None)
+            return moved
+
+        return once(self.store, self.campaign.id, key, (action, actor, nid, reason, dict(data), at), perform,
+                    ref, self._at_version)  # fmt: skip
+
+    def _explain_by_unit(
+        self, n: Nomination, action: str, actor: Actor | None, when: datetime
+    ) -> tuple[Reason, ...]:
+        """Why ``stamp`` or ``recommend`` of ``n`` (``action``: the letter's ``stamp_letter``
+        or ``send``) would be refused: its letter's reasons and its own."""
+        s = self._carrying(n, drafts_only=True)
+        if s is None:
+            if n.state != IN_REVIEW or n.next_authority is None:
+                ctx = self._context(n, actor, when, RECOMMEND)
+                return self.workflow.judge(n.state, action, ctx)[1] or (_nothing_to_send(n, action),)
+            s = Submission("", self.campaign.id, self.campaign.revision, n.holder, n.next_authority, DRAFT,
+                           (n.id,), (), (), 1, when, when)  # fmt: skip
+            if actor is not None:  # who may draft the letter is who may stamp or send it
+                denied = acts_for(actor, self.graph[n.holder], self._department_names)
+                if denied is not None:
+                    return (denied,)
+        try:
+            self._letter_changes(action, s, actor, when, None, {}, build=False)
+        except ActionRefused as refused:
+            return tuple(r for r in refused.reasons if r.details.get("nomination", n.id) == n.id)
+        return ()
+
+    # -- the machinery -----------------------------------------------------------------
+
+    def _letters_left(self, changes: Sequence[AnyChange]) -> list[SubmissionChange]:
+        """A unit withdrawn, declined, cut, lapsed or returned leaves the submission carrying
+        it: a draft of its holder, or the sent letter it came with to its holder. Returned with
+        its whole letter (``return_submission``), it stays in it."""
+        letters: dict[str, Submission] = {}
+        out: list[SubmissionChange] = []
+        for ch in changes:
+            if not isinstance(ch, Change) or ch.event.shape.action not in LEAVES_LETTER:
+                continue
+            if ch.event.data.get("submission") is not None:
+                continue  # moved by its letter (returned whole): it stays listed there
+            before = ch.before
+            assert before is not None
+            holder = before.holder
+            for s in [*self.store.submissions(self.campaign.id, sender=holder, state=DRAFT),
+                      *self.store.submissions(self.campaign.id, receiver=holder, state=SENT)]:  # fmt: skip
+                s = letters.get(s.id, s)
+                if before.id in s.units:
+                    event = ch.event
+                    why = f"{ACTION_EN[event.action]} / {ACTION_ZH[event.action]}"
+                    change = self._letter_change(s, S_REMOVE, event.actor, event.at, why, {"unit": before.id})
+                    letters[s.id] = change.after
+                    out.append(change)
+        return out
+
+    def _submission(self, submission: object) -> Submission:
+        sid = submission.id if isinstance(submission, Submission) else submission
+        if not isinstance(sid, str):
+            raise InvalidInput(
+                f"submission must be an id or a Submission, got {type(submission).__name__}",
+                "submission 参数必须是推荐函编号或 Submission 对象",
+            )
+        check_text(sid, "submission id", NAME, zh="推荐函编号")
+        found = self.store.get_submission(sid)
+        if found.campaign != self.campaign.id:
+            raise InvalidInput(
+                f"submission {sid} belongs to campaign {found.campaign}, not {self.campaign.id}",
+                f"推荐函 {sid} 属于遴选 {found.campaign}，不属于 {self.campaign.id}",
+            )
+        return found
+
+    def _unit_ids(self, units: object, what: str) -> tuple[str, ...]:
+        items = check_sequence(units, what, MAX_UNITS)
+        ids = tuple(u.id if isinstance(u, Nomination) else u for u in items)
+        checked = check_ids(ids, what)
+        if len(set(checked)) != len(checked):
+            raise InvalidInput(f"{what} names a unit twice", f"{what} 中有重复的推荐对象")
+        return checked
+
+    def _once(
+        self,
+        action: str,
+        actor: Actor,
+        sid: str | None,
+        args: tuple[object, ...],
+        key: str | None,
+        perform: Callable[[ReceiptFor], Submission],
+    ) -> Submission:
+        return once(
+            self.store,
+            self.campaign.id,
+            key,
+            (action, actor, sid, *args),
+            perform,
+            lambda s: {"submission": s.id, "version": s.version},
+            lambda receipt: self._submission_at(receipt["submission"], receipt["version"]),
+        )
+
+    def _submission_at(self, sid: str, version: int) -> Submission:
+        """The submission as it was at ``version`` (a repeated command's answer)."""
+        letter: Submission | None = None
+        for event in self.store.events(self.campaign.id, sid):
+            if event.version > version:
+                break
+            letter = apply_submission(letter, event)
+        if letter is None:
+            raise SubmissionNotFound(sid)
+        return letter
+
+    def _letter_act(
+        self,
+        action: str,
+        actor: Actor,
+        submission: str | Submission,
+        at: datetime | None,
+        reason: str | None,
+        data: Mapping[str, Any],
+        key: str | None,
+    ) -> Submission:
+        self._actor(actor)
+        if reason is not None and action not in (S_RECALL, S_RETURN):
+            reason = self._reasoned(action, reason)
+        sid = submission.id if isinstance(submission, Submission) else submission
+
+        def perform(receipt_for: ReceiptFor) -> Submission:
+            when = self._dated(at)
+            s = self._submission(submission)
+            changes = self._letter_changes(action, s, actor, when, reason, data)
+            return self._commit_letter(action, changes, receipt_for)
+
+        return self._once(action, actor, sid if isinstance(sid, str) else None, (reason, dict(data), at), key,
+                          perform)  # fmt: skip
+
+    def _commit_letter(
+        self, action: str, changes: list[Change | SubmissionChange], receipt_for: ReceiptFor
+    ) -> Submission:
+        letter = changes[-1]
+        assert isinstance(letter, SubmissionChange)
+        self._commit(action, changes, receipt_for(letter.after) if receipt_for else None)
+        return letter.after
+
+    def _letter_changes(
+        self,
+        action: str,
+        s: Submission,
+        actor: Actor | None,
+        when: datetime,
+        reason: str | None,
+        data: Mapping[str, Any],
+        *,
+        build: bool = True,
+    ) -> list[Change | SubmissionChange]:
+        """The changes of ``action`` on ``s``: its units' (if it moves them), then its own
+        last; or raise the refusal with every reason (``build=False``: judge only)."""
+        sender, receiver = self.graph[s.sender], self.graph[s.receiver]
+        names = self._department_names
+        reasons = letter_reasons(action, s, actor, sender, receiver, names)
+        units: list[Change | SubmissionChange] = []
+        if action in (S_PREPARE, S_ADD):
+            reasons += self._joining(s, data["units"], when)
+        elif action == S_REMOVE:
+            if data["unit"] not in s.units:
+                reasons.append(Reason("unit_not_in_letter", f"unit {data['unit']} is not in this submission",
+                                      "该推荐对象不在本推荐函中", {"nomination": data["unit"]}))  # fmt: skip
+        elif action == S_ORDER:
+            if sorted(data["units"]) != sorted(s.units):
+                reasons.append(Reason(
+                    "not_the_same_units",
+                    "the new order must list each unit of the submission once, and no other",
+                    "新的顺序须恰好列出本推荐函的全部推荐对象，各一次", {"submission": s.id},
+                ))  # fmt: skip
+        elif action == S_SEND:
+            missing = letter_materials_reason(
+                self._letter_materials(sender, receiver), s.materials, names, sender
+            )
+            if missing is not None:
+                reasons.append(missing)
+            units, unit_reasons_ = self._moving(s, RECOMMEND, actor, when, data)
+            reasons += unit_reasons_
+        elif action == S_RECALL:
+            acted = [
+                nid
+                for nid, v in zip(s.units, s.sent_versions, strict=True)
+                if self.store.get(nid).version != v
+            ]
+            if acted:
+                reasons.append(Reason(
+                    "receiver_acted",
+                    f"{receiver.code} has already acted on units of this submission ({', '.join(acted)}): "
+                    "it can no longer be recalled; ask the receiver to return them",
+                    f"{receiver.name}已办理本推荐函中的推荐对象，不能撤回；如需修改，请商收函单位退回",
+                    {"units": tuple(acted)},
+                ))  # fmt: skip
+            elif s.state == SENT:
+                units, more = self._moving(s, RECALL, actor, when, {"reason": reason})
+                reasons += more
+        elif action == S_RETURN and s.state == SENT:
+            units, more = self._moving(s, RETURN, actor, when, {})
+            reasons += more
+        if reasons:
+            raise refusal(action, s.id if s.version else None, reasons)
+        if not build:
+            return []
+        if action == S_SEND:
+            versions = [c.after.version for c in units if isinstance(c, Change)]
+            data = {"versions": versions}
+        elif action in (S_RECALL, S_RETURN):
+            data = {}
+        return [*units, self._letter_change(s, action, actor, when, reason, data)]
+
+    def _letter_change(
+        self,
+        s: Submission,
+        action: str,
+        actor: Actor | None,
+        when: datetime,
+        reason: str | None,
+        data: Mapping[str, Any],
+    ) -> SubmissionChange:
+        _, to_state = LETTER_MOVES[action]
+        to = to_state or s.state
+        shape = EventShape(
+            action, s.state or "new", to, s.holder if s.version else None,
+            s.receiver if to == SENT else s.sender, LETTER_CHECKS[action], self.campaign.revision,
+            self._list_versions,
+        )  # fmt: skip
+        assert actor is not None
+        event = build_event(s.id, s.version + 1, actor, when, shape, reason, event_data(dict(data) or None))
+        return SubmissionChange(
+            s if s.version else None, apply_submission(s if s.version else None, event), event
+        )
+
+    def _letter_materials(self, sender: Authority, receiver: Authority) -> tuple[MaterialRequirement, ...]:
+        rule = self.campaign.hop_rule(sender, receiver)
+        return split_materials(self.campaign, rule.materials)[1] if rule is not None else ()
+
+    def _joining(self, s: Submission, ids: Sequence[str], when: datetime) -> list[Reason]:
+        """Why the units ``ids`` may not join ``s`` (each unit's reasons, all of them)."""
+        others: dict[str, str] = {}
+        for draft in self.store.submissions(self.campaign.id, sender=s.sender, state=DRAFT):
+            if draft.id != s.id:
+                for nid in draft.units:
+                    others[nid] = draft.id
+        sender = self.graph[s.sender]
+        reasons: list[Reason] = []
+        for nid in ids:
+            n = self._nomination(nid)
+            reasons += unit_reasons(n, s, sender, others, self._department_names)
+            if n.state == IN_REVIEW and n.holder == s.sender:
+                ctx = self._context(n, None, when, RECOMMEND)
+                for guard in _JOINING:  # examined (逐一审查), and on no list that bars it
+                    why = guard(ctx)
+                    if why is not None:
+                        reasons.append(_about(n, why))
+        return reasons
+
+    def _moving(
+        self, s: Submission, action: str, actor: Actor | None, when: datetime, data: Mapping[str, Any]
+    ) -> tuple[list[Change | SubmissionChange], list[Reason]]:
+        """Each unit's own change as the letter moves it (``recommend`` on send, ``recall``,
+        ``return``), judged by the units' machine, seats counted across the letter."""
+        taken: dict[tuple[str, str], int] = {}
+        stored: dict[tuple[str, str], int] = {}
+        shares: dict[str, int] = {}
+
+        def used(authority: str, key: str) -> int:
+            if (authority, key) not in stored:
+                stored[authority, key] = self._quota_used(authority, key)
+            return stored[authority, key] + taken.get((authority, key), 0)
+
+        changes: list[Change | SubmissionChange] = []
+        reasons: list[Reason] = []
+        exceed = data.get(EXCEED_QUOTA)
+        exceeded = False
+        for rank, nid in enumerate(s.units, 1):
+            n = self.store.get(nid)
+            expected = IN_REVIEW if action == RECOMMEND else (IN_REVIEW, RECEIVED)
+            if action == RECOMMEND and (n.holder != s.sender or n.state != expected):
+                reasons.append(_about(n, Reason(
+                    "unit_not_held", f"it is no longer in review at {s.sender} ({n.state} at {n.holder})",
+                    "已不在本单位审核推荐中，请先将其移出推荐函", {"nomination": n.id},
+                )))  # fmt: skip
+                continue
+            ctx = self._context(n, actor, when, action, shares=shares)
+            if action == RECOMMEND:
+                ctx.quota_used = used
+            transition, why = self.workflow.judge(n.state, action, ctx)
+            exceeds = False
+            if why and exceed is not None and all(r.code == "quota_full" for r in why):
+                ctx.quota_exceed = exceed  # a soft cap the sender gives its reason to exceed
+                transition, why = self.workflow.judge(n.state, action, ctx)
+                exceeds = True
+            if why or transition is None:
+                reasons += [_about(n, r) for r in why]
+                continue
+            unit_data: dict[str, Any] = {"submission": s.id}
+            if action == RECOMMEND:
+                unit_data["rank"] = rank
+                if exceeds:
+                    unit_data[EXCEED_QUOTA] = exceed
+                    exceeded = True
+            reason = data.get("reason") if action == RECALL else None
+            change = self._change(n, ctx, action, actor or Actor.deadline_sweep(s.sender), when, n.state,
+                                  reason, unit_data, judged=transition)  # fmt: skip
+            changes.append(change)
+            for seat in change.seats:
+                if seat.delta > 0:
+                    for counter, _ in seat.counters:
+                        taken[seat.authority, counter] = taken.get((seat.authority, counter), 0) + 1
+        if exceed is not None and not exceeded and not reasons:
+            reasons.append(Reason(
+                "quota_not_full",
+                "a reason to exceed the quota was given, but every unit of the submission fits within it",
+                "本推荐函的推荐对象均未超出名额，无需说明超出名额的理由", {"submission": s.id},
+            ))  # fmt: skip
+        return changes, reasons

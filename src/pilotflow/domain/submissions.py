@@ -1,0 +1,340 @@
+"""The submission (推荐函): one sender's jointly stamped recommendation letter at one hop.
+
+In the field a recommending authority does not stamp each unit: its departments examine the
+units one by one (逐一审查, where the campaign asks for it), agree, and jointly stamp **one**
+letter with a summary table (汇总表) listing its units in its order; the letter and the units'
+own materials go to the next authority together. A :class:`Submission` is that letter:
+
+* the sender **prepares** it with the units it holds (nominations whose next authority is the
+  letter's receiver), may **add**, **remove** and **order** them, and attaches the letter's
+  own materials (those of ``per: submission`` in the campaign);
+* every stamping department of the sender **stamps** it once; changing its units takes the
+  stamps off (a stamp attests the letter as it stands);
+* **send** moves all its units to the receiver at once and takes their quota seats, or moves
+  none (every unit judged, every refusal listed);
+* the sender may **recall** it while the receiver has acted on none of its units (the units
+  come back, their seats are given back, the letter is a draft again); the receiver may
+  **return** it whole (final) or return single units (each leaves the letter); a unit
+  withdrawn, declined or lapsed leaves it;
+* a draft nobody will send is **discarded**.
+
+Lifecycle (``[final]`` states)::
+
+    (none) ──prepare──▶ draft ──send──▶ sent ──return (whole)──▶ [returned]
+                         │  ▲             │
+                         │  ╰───recall────╯
+                         ╰──discard──▶ [discarded]
+
+Each action is one audit :class:`~pilotflow.domain.events.Event` of the submission (its id in
+``Event.nomination_id``, the letter's states in ``from_state``/``to_state``); a unit's own
+move (``recommend``, ``recall``, ``return``) is recorded on the unit, naming the submission in
+its data. :func:`apply_submission` is the one place a submission changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from attrs import frozen
+
+from ..errors import Reason
+from .authorities import Authority
+from .guards import acts_for, stamp_refused
+from .names import (
+    DISCARDED,
+    DRAFT,
+    IN_REVIEW,
+    NEW,
+    RETURNED,
+    S_ADD,
+    S_ATTACH,
+    S_DISCARD,
+    S_ORDER,
+    S_PREPARE,
+    S_RECALL,
+    S_REMOVE,
+    S_RETURN,
+    S_SEND,
+    S_STAMP,
+    SENT,
+    STATE_ZH,
+    SUBMISSION_ACTION_ZH,
+    SUBMISSION_FINAL_STATES,
+    SUBMISSION_STATE_ZH,
+)
+from .records import Actor, Material, Nomination
+
+__all__ = [
+    "LETTER_CHECKS",
+    "LETTER_MOVES",
+    "MAX_UNITS",
+    "Submission",
+    "apply_submission",
+    "drafted",
+    "letter_materials_reason",
+    "letter_reasons",
+    "listing_moves",
+    "stamps_reason",
+    "unit_reasons",
+]
+
+#: At most this many units in one submission (a province's letter lists tens; a national
+#: ministry's own review never hundreds of thousands in one letter).
+MAX_UNITS = 5000
+
+#: Each submission action: the states it may start from and the state it leaves the letter in
+#: (None: the state it started from).
+LETTER_MOVES: Mapping[str, tuple[frozenset[str], str | None]] = {
+    S_PREPARE: (frozenset({NEW}), DRAFT),  # (a submission being prepared: state "new")
+    S_ADD: (frozenset({DRAFT}), None),
+    S_REMOVE: (frozenset({DRAFT, SENT}), None),
+    S_ORDER: (frozenset({DRAFT}), None),
+    S_ATTACH: (frozenset({DRAFT}), None),
+    S_STAMP: (frozenset({DRAFT}), None),
+    S_SEND: (frozenset({DRAFT}), SENT),
+    S_RECALL: (frozenset({SENT}), DRAFT),
+    S_RETURN: (frozenset({SENT}), RETURNED),
+    S_DISCARD: (frozenset({DRAFT}), DISCARDED),
+}
+
+
+@frozen
+class Submission:
+    """One sender's recommendation letter (推荐函) to one receiver, as of its ``version``.
+
+    ``units`` are the nominations it carries, in the sender's order (the order of its summary
+    table); ``stamps`` the sender's departments that have stamped it; ``materials`` the
+    letter's own materials; ``documents`` the summary table and letter draft pilotflow
+    generated when it was sent (with their SHA-256). ``sent_versions`` holds each unit's
+    version right after the send: the receiver has acted on none of them while they are
+    unchanged (the sender may still recall the letter).
+    """
+
+    id: str
+    campaign: str
+    revision: str
+    sender: str
+    receiver: str
+    state: str
+    units: tuple[str, ...]
+    stamps: tuple[str, ...]
+    materials: tuple[Material, ...]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None = None
+    sent_versions: tuple[int, ...] = ()
+    documents: tuple[Material, ...] = ()
+
+    @property
+    def holder(self) -> str:
+        """Who has the letter now: the sender until it is sent, then the receiver."""
+        return self.receiver if self.state == SENT else self.sender
+
+    @property
+    def is_open(self) -> bool:
+        """A draft or a sent letter (not returned or discarded)."""
+        return self.state not in SUBMISSION_FINAL_STATES
+
+    def __repr__(self) -> str:
+        return (
+            f"<Submission {self.id} {self.sender}→{self.receiver} {self.state} "
+            f"{len(self.units)} units v{self.version}>"
+        )
+
+
+def apply_submission(current: Submission | None, event: Any) -> Submission:
+    """The submission after ``event`` (``current`` is None for ``prepare_submission``)."""
+    action = event.action
+    d: Mapping[str, Any] = event.data
+    if current is None:
+        if action != S_PREPARE:
+            raise ValueError(f"event {action} of {event.nomination_id} has no submission to apply to")
+        return Submission(
+            event.nomination_id, d["campaign"], event.revision, d["sender"], d["receiver"],
+            event.to_state, tuple(d["units"]), (), (), event.version, event.at, event.at,
+        )  # fmt: skip
+    units, stamps, materials = current.units, current.stamps, current.materials
+    sent_at, sent_versions, documents = current.sent_at, current.sent_versions, current.documents
+    if action == S_ADD:
+        units, stamps = (*units, *d["units"]), ()
+    elif action == S_REMOVE:
+        units = tuple(u for u in units if u != d["unit"])
+        if current.state == DRAFT:  # a sent letter keeps the stamps it was sent with
+            stamps = ()
+        elif sent_versions:
+            sent_versions = tuple(
+                v for u, v in zip(current.units, sent_versions, strict=True) if u != d["unit"]
+            )
+    elif action == S_ORDER:
+        units, stamps = tuple(d["units"]), ()
+    elif action == S_ATTACH:
+        materials = (*materials, d["material"])
+    elif action == S_STAMP:
+        stamps = (*stamps, d["department"])
+    elif action == S_SEND:
+        sent_at, sent_versions = event.at, tuple(d["versions"])
+        documents = tuple(d.get("materials", ()))  # the generated summary table and letter draft
+    elif action == S_RECALL:
+        sent_at, sent_versions, documents = None, (), ()
+    elif action not in (S_RETURN, S_DISCARD):
+        raise ValueError(f"unknown action {action!r} in event of submission {event.nomination_id}")
+    return Submission(
+        current.id, current.campaign, current.revision, current.sender, current.receiver,
+        event.to_state, units, stamps, materials, event.version, current.created_at, event.at,
+        sent_at, sent_versions, documents,
+    )  # fmt: skip
+
+
+def drafted(s: Submission | None) -> tuple[str, ...]:
+    """The units ``s`` holds as a draft: a unit may be listed in one draft at a time (a store
+    holds that rule against concurrent letters: see :func:`listing_moves`)."""
+    return s.units if s is not None and s.state == DRAFT else ()
+
+
+def listing_moves(before: Submission | None, after: Submission) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The units a submission's change lists in its draft, and those it lets go (removed,
+    sent, returned, discarded): what a store claims and releases for it."""
+    old, new = drafted(before), drafted(after)
+    if old == new:
+        return (), ()
+    return tuple(u for u in new if u not in old), tuple(u for u in old if u not in new)
+
+
+def stamps_reason(sender: Authority, stamps: Iterable[str], names: Mapping[str, str]) -> Reason | None:
+    """Why the letter cannot be sent for want of stamps (every stamping department of the
+    sender stamps it: 联合盖章), or None."""
+    have = set(stamps)
+    missing = [d for d in sender.stamping if d not in have]
+    if not missing:
+        return None
+    return Reason(
+        "stamps_missing",
+        f"the joint stamp of {sender.code} is incomplete: missing {', '.join(missing)}",
+        f"{sender.name} 推荐函联合盖章未完成，尚缺：{'、'.join(names.get(d, d) for d in missing)}",
+        {"missing": tuple(missing), "authority": sender.code},
+    )
+
+
+def letter_materials_reason(
+    required: Sequence[Any], materials: Iterable[Material], names: Mapping[str, str], sender: Authority
+) -> Reason | None:
+    """Why the letter cannot be sent for want of its own materials (``per: submission``)."""
+    copies: dict[str, int] = {}
+    for m in materials:
+        copies[m.kind] = copies.get(m.kind, 0) + m.copies
+    missing = [
+        (r.kind, r.copies, copies.get(r.kind, 0)) for r in required if copies.get(r.kind, 0) < r.copies
+    ]
+    if not missing:
+        return None
+    return Reason(
+        "letter_materials_missing",
+        f"the submission of {sender.code} lacks: "
+        + ", ".join(f"{k} ({have} of {need} copies)" for k, need, have in missing),
+        f"{sender.name} 推荐函尚缺材料："
+        + "、".join(f"{names.get(k, k)}（应 {need} 份，已 {have} 份）" for k, need, have in missing),
+        {"missing": tuple(k for k, _, _ in missing), "authority": sender.code},
+    )
+
+
+#: What each submission action checks, in order (the codes its events record as verdicts).
+LETTER_CHECKS: Mapping[str, tuple[str, ...]] = {
+    S_PREPARE: ("actor_acts", "units_may_join"),
+    S_ADD: ("letter_state", "actor_acts", "units_may_join"),
+    S_REMOVE: ("letter_state", "actor_acts", "unit_in_letter"),
+    S_ORDER: ("letter_state", "actor_acts", "same_units"),
+    S_ATTACH: ("letter_state", "actor_acts"),
+    S_STAMP: ("letter_state", "actor_acts", "not_stamped_yet", "has_units"),
+    S_SEND: ("letter_state", "actor_acts", "has_units", "stamps_complete", "letter_materials_complete",
+             "units_may_go"),
+    S_RECALL: ("letter_state", "actor_acts", "receiver_not_acted"),
+    S_RETURN: ("letter_state", "actor_acts", "units_may_go_back"),
+    S_DISCARD: ("letter_state", "actor_acts"),
+}  # fmt: skip
+
+
+def letter_reasons(
+    action: str,
+    s: Submission,
+    actor: Actor | None,
+    sender: Authority,
+    receiver: Authority,
+    names: Mapping[str, str],
+) -> list[Reason]:
+    """Why the submission's own rules refuse ``action`` on ``s`` by ``actor``: its state, who
+    acts (a department of the sender; of the receiver to return it), the joint stamp, its
+    units being there. What its units' own rules say is judged with them (:func:`unit_reasons`,
+    and the units' machine on ``send``, ``recall`` and ``return``)."""
+    reasons: list[Reason] = []
+    allowed, _ = LETTER_MOVES[action]
+    if s.state not in allowed:
+        reasons.append(Reason(
+            "not_allowed_in_state",
+            f"{action!r} is not possible on a submission in state {s.state!r}",
+            f"推荐函当前状态（{SUBMISSION_STATE_ZH.get(s.state, '未知状态')}）下"
+            f"不能执行“{SUBMISSION_ACTION_ZH.get(action, '该操作')}”",
+            {"state": s.state, "action": action, "submission": s.id},
+        ))  # fmt: skip
+    who = receiver if action == S_RETURN else sender
+    denied = acts_for(actor, who, names)
+    if denied is not None:
+        reasons.append(denied)
+    if action == S_STAMP:
+        refused = stamp_refused(actor, sender, s.stamps, names)
+        if refused is not None:
+            reasons.append(refused)
+    if action in (S_STAMP, S_SEND) and not s.units:
+        reasons.append(Reason(
+            "no_units",
+            f"the submission of {sender.code} lists no unit",
+            f"{sender.name} 的推荐函未列入任何推荐对象",
+            {"submission": s.id},
+        ))  # fmt: skip
+    if action == S_SEND:
+        missing = stamps_reason(sender, s.stamps, names)
+        if missing is not None:
+            reasons.append(missing)
+    return reasons
+
+
+def unit_reasons(
+    n: Nomination, s: Submission, sender: Authority, others: Mapping[str, str], names: Mapping[str, str]
+) -> list[Reason]:
+    """Why unit ``n`` may not join submission ``s`` (from ``sender``): the sender must hold it
+    in review, its next authority must be the letter's receiver, and it may be in no other
+    open draft of the sender (``others``: unit id → the draft holding it) nor in ``s``."""
+    reasons: list[Reason] = []
+    who = f"{n.unit_name}（{n.id}）"
+    if n.state != IN_REVIEW or n.holder != sender.code:
+        reasons.append(Reason(
+            "unit_not_held",
+            f"{n.unit_name} ({n.id}) is not in review at {sender.code}: it is {n.state} at {n.holder}",
+            f"{who}目前不在{sender.name}审核推荐中"
+            f"（状态：{STATE_ZH.get(n.state, '未知状态')}），不能列入其推荐函",
+            {"nomination": n.id, "state": n.state, "holder": n.holder},
+        ))  # fmt: skip
+    elif n.next_authority != s.receiver:
+        reasons.append(Reason(
+            "other_receiver",
+            f"{n.unit_name} ({n.id}) goes from {sender.code} to {n.next_authority}, not to {s.receiver}",
+            f"{who}的下一级推荐单位不是本推荐函的收函单位，不能列入",
+            {"nomination": n.id, "next": n.next_authority, "receiver": s.receiver},
+        ))  # fmt: skip
+    if n.id in s.units:
+        reasons.append(Reason(
+            "already_in_letter",
+            f"{n.unit_name} ({n.id}) is already in this submission",
+            f"{who}已列入本推荐函",
+            {"nomination": n.id, "submission": s.id},
+        ))  # fmt: skip
+    elif n.id in others:
+        reasons.append(Reason(
+            "in_other_letter",
+            f"{n.unit_name} ({n.id}) is already in the draft submission {others[n.id]}",
+            f"{who}已列入另一份拟稿中的推荐函（{others[n.id]}），请先将其移出",
+            {"nomination": n.id, "submission": others[n.id]},
+        ))  # fmt: skip
+    return reasons

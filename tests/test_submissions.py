@@ -1,0 +1,344 @@
+"""The recommendation letter (推荐函) as a batch: one jointly stamped submission per sender and
+hop, listing its units in its order, sent whole or not at all; recalled by the sender while the
+receiver has not acted, returned by the receiver whole or unit by unit.
+
+Every test runs through ``import pilotflow as pf``; those marked with the ``store`` fixture run
+on the memory store, a SQLite file and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+import pilotflow as pf
+from pilotflow.samples import material_for
+from pilotflow.store import Store
+
+from conftest import (
+    SHANDONG,
+    WEIHAI,
+    WEIHAI_DISTRICT,
+    assert_replays,
+    codes,
+    nominate,
+    refused,
+    state_of,
+)
+
+DEPARTMENTS = ("industry", "civil_affairs", "health")
+
+
+def officer(authority: str, department: str = "industry") -> pf.Actor:
+    return pf.Actor(authority, department, f"{department}@{authority}")
+
+
+def letter_ready(run: pf.CampaignRun, sid: str) -> pf.Submission:
+    """The sender attaches the letter's own materials and its three departments stamp it."""
+    s = run.submission(sid)
+    for req in run.letter_materials(s.sender, s.receiver):
+        run.attach_to_submission(officer(s.sender), sid, material_for(run.campaign, req.kind, req.copies))
+    for d in run.graph[s.sender].stamping:
+        s = run.stamp_submission(officer(s.sender, d), sid)
+    return s
+
+
+def district_letter(
+    run: pf.CampaignRun, count: int, first: int = 1, unit_type: str = "enterprise"
+) -> pf.Submission:
+    """``count`` units filed at the Weihai district and listed in one draft letter to Weihai."""
+    ids = [nominate(run, first + i, unit_type=unit_type).id for i in range(count)]
+    return run.prepare_submission(officer(WEIHAI_DISTRICT), ids)
+
+
+def test_one_letter_carries_every_unit_of_the_sender_in_its_order(
+    store: Store, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A district lists three units in one letter, attaches the letter's material once,
+    stamps it with its three departments and sends it: all three arrive at the city at once,
+    each with one ``recommend`` event naming the letter, in the letter's order; the letter's
+    own events are its preparation, material, three stamps and sending."""
+    run = make_run(store)
+    s = district_letter(run, 3)
+    order = list(reversed(s.units))
+    s = run.order_submission(officer(WEIHAI_DISTRICT), s.id, order)
+    s = letter_ready(run, s.id)
+    assert s.stamps == DEPARTMENTS and s.state == pf.names.DRAFT
+    sent = run.send(officer(WEIHAI_DISTRICT), s.id)
+    assert sent.state == pf.names.SENT and sent.holder == WEIHAI and sent.units == tuple(order)
+    for rank, nid in enumerate(order, 1):
+        n = run.get(nid)
+        assert n.holder == WEIHAI and n.seats == (WEIHAI_DISTRICT,)
+        last = run.history(nid)[-1]
+        assert last.action == "recommend" and last.data["submission"] == s.id and last.data["rank"] == rank
+    letter_events = [e.action for e in run.store.events(run.campaign.id, s.id)]
+    assert letter_events == ["prepare_submission", "order_units", "attach_letter",
+                             "stamp_letter", "stamp_letter", "stamp_letter", "send"]  # fmt: skip
+    assert sent.sent_versions == tuple(run.get(nid).version for nid in order)
+    assert_replays(run)
+
+
+def test_a_send_is_whole_or_nothing_and_lists_every_reason(
+    store: Store, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """When one unit of a letter lacks its materials and the letter lacks a stamp, sending is
+    refused with every reason (the letter's and that unit's, named), and nothing changes: no
+    unit moves, no seat is taken, no event is written."""
+    run = make_run(store)
+    ids = [nominate(run, 1).id, nominate(run, 2, materials=False).id]
+    s = run.prepare_submission(officer(WEIHAI_DISTRICT), ids)
+    letter_ready(run, s.id)
+    s = run.submission(s.id)
+    # take one stamp off by listing the units in a new order (a stamp attests the letter as it is)
+    s = run.order_submission(officer(WEIHAI_DISTRICT), s.id, list(reversed(s.units)))
+    run.stamp_submission(officer(WEIHAI_DISTRICT, "industry"), s.id)
+    run.stamp_submission(officer(WEIHAI_DISTRICT, "health"), s.id)
+    before = state_of(run)
+    why = refused(lambda: run.send(officer(WEIHAI_DISTRICT), s.id))
+    assert "stamps_missing" in why.codes and "materials_missing" in why.codes
+    unit_reasons = [r for r in why.reasons if r.code == "materials_missing"]
+    assert all(r.details["nomination"] == ids[1] for r in unit_reasons)
+    assert "测试单位2" in unit_reasons[0].zh
+    assert state_of(run) == before
+    assert run.explain_submission(s.id) == why.reasons
+
+
+def test_a_letter_over_quota_is_refused_whole(store: Store, make_run: Callable[..., pf.CampaignRun]) -> None:
+    """Weihai may send three enterprises to Shandong: a letter of four is refused with the
+    fourth named (quota_full) and no seat is taken; the same letter less one goes."""
+    run = make_run(store)
+    ids = []
+    for i in range(4):
+        s = district_letter(run, 1, first=10 + i)
+        letter_ready(run, s.id)
+        run.send(officer(WEIHAI_DISTRICT), s.id)
+        ids.append(s.units[0])
+    for nid in ids:
+        run.attach(officer(WEIHAI), nid, material_for(run.campaign, "application_materials"))
+        run.attach(officer(WEIHAI), nid, material_for(run.campaign, "electronic_copy_pdf"))
+    letter = run.prepare_submission(officer(WEIHAI), ids)
+    letter_ready(run, letter.id)
+    before = state_of(run)
+    why = refused(lambda: run.send(officer(WEIHAI), letter.id))
+    assert isinstance(why, pf.QuotaExceeded)
+    assert why.codes == ("quota_full",) and why.reasons[0].details["nomination"] == ids[3]
+    assert state_of(run) == before and run.store.quota_used(run.campaign.id, WEIHAI, "enterprise") == 0
+    run.remove_from_submission(officer(WEIHAI), letter.id, ids[3], reason="名额已满")
+    letter_ready(run, letter.id)
+    sent = run.send(officer(WEIHAI), letter.id)
+    assert sent.units == tuple(ids[:3])
+    assert run.store.quota_used(run.campaign.id, WEIHAI, "enterprise") == 3
+    assert {run.get(n).holder for n in ids[:3]} == {SHANDONG}
+    assert_replays(run)
+
+
+def test_the_joint_stamp_belongs_to_the_letter(run: pf.CampaignRun) -> None:
+    """Only the sender's stamping departments stamp its letter, each once; an outsider, a
+    department twice, or an empty letter are refused; changing the units takes the stamps off."""
+    s = district_letter(run, 2)
+    assert codes(refused(lambda: run.stamp_submission(officer(WEIHAI, "health"), s.id)).reasons) == [
+        "not_authorized"
+    ]
+    run.stamp_submission(officer(WEIHAI_DISTRICT, "health"), s.id)
+    again = refused(lambda: run.stamp_submission(officer(WEIHAI_DISTRICT, "health"), s.id))
+    assert again.codes == ("already_stamped",) and "卫生健康" in again.reasons[0].zh
+    s = run.remove_from_submission(officer(WEIHAI_DISTRICT), s.id, s.units[1])
+    assert s.stamps == () and len(s.units) == 1
+    s = run.remove_from_submission(officer(WEIHAI_DISTRICT), s.id, s.units[0])
+    assert refused(lambda: run.stamp_submission(officer(WEIHAI_DISTRICT), s.id)).codes == ("no_units",)
+    with pytest.raises(pf.InvalidInput, match="applicant"):
+        run.stamp_submission(pf.Actor.applicant(nominate(run, 9).unit_code, "x"), s.id)
+
+
+def test_a_unit_joins_one_draft_held_by_the_sender(run: pf.CampaignRun) -> None:
+    """A unit may join a letter only where it is held in review and bound for the letter's
+    receiver, and only one draft at a time; every unit's reasons come at once."""
+    s = district_letter(run, 1)
+    other = nominate(run, 2)
+    elsewhere = nominate(run, 3, origin="371003")
+    why = refused(lambda: run.add_to_submission(officer(WEIHAI_DISTRICT), s.id, [s.units[0], elsewhere.id]))
+    assert set(why.codes) == {"already_in_letter", "unit_not_held"}
+    run.add_to_submission(officer(WEIHAI_DISTRICT), s.id, [other.id])
+    second = refused(lambda: run.prepare_submission(officer(WEIHAI_DISTRICT), [other.id]))
+    assert second.codes == ("in_other_letter",)
+    with pytest.raises(pf.InvalidInput):
+        run.prepare_submission(officer(WEIHAI_DISTRICT), [other.id, other.id])
+    with pytest.raises(pf.InvalidInput):
+        run.prepare_submission(officer(WEIHAI_DISTRICT), [])
+    with pytest.raises(pf.NominationNotFound):
+        run.prepare_submission(officer(WEIHAI_DISTRICT), ["no-such-nomination"])
+    with pytest.raises(pf.InvalidInput):
+        run.prepare_submission(officer(WEIHAI_DISTRICT), "not a list")  # type: ignore[arg-type]
+    with pytest.raises(pf.SubmissionNotFound):
+        run.submission("no-such-letter")
+
+
+def test_the_sender_recalls_until_the_receiver_acts(
+    store: Store, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A sent letter the receiver has not acted on is recalled (撤回): its units come back,
+    their seats given back, and it is a draft again, stamps kept; once the receiver has acted
+    on one of its units it can no longer be recalled."""
+    run = make_run(store)
+    s = letter_ready(run, district_letter(run, 2).id)
+    run.send(officer(WEIHAI_DISTRICT), s.id)
+    back = run.recall(officer(WEIHAI_DISTRICT), s.id, reason="材料有误，撤回修改")
+    assert back.state == pf.names.DRAFT and back.stamps == DEPARTMENTS and back.sent_at is None
+    for nid in s.units:
+        n = run.get(nid)
+        assert n.holder == WEIHAI_DISTRICT and n.seats == () and run.history(nid)[-1].action == "recall"
+    assert run.store.quota_usage(run.campaign.id) == {}
+    run.send(officer(WEIHAI_DISTRICT), s.id)
+    run.attach(officer(WEIHAI), s.units[0], material_for(run.campaign, "application_materials"))
+    before = state_of(run)
+    late = refused(lambda: run.recall(officer(WEIHAI_DISTRICT), s.id, reason="再次撤回"))
+    assert late.codes == ("receiver_acted",) and "威海市" in late.reasons[0].zh
+    assert state_of(run) == before
+    assert refused(lambda: run.recall(officer(WEIHAI), s.id, reason="x")).codes == (
+        "not_authorized",
+        "receiver_acted",
+    )
+    assert_replays(run)
+
+
+def test_the_receiver_returns_a_letter_whole_or_a_unit(
+    store: Store, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """The receiver returns a whole letter (退回, final): its units go back to the sender and
+    their seats are given back; returning one unit of a letter takes it out of the letter."""
+    run = make_run(store)
+    first = letter_ready(run, district_letter(run, 2).id)
+    run.send(officer(WEIHAI_DISTRICT), first.id)
+    returned = run.return_submission(officer(WEIHAI), first.id, reason="汇总表与申报材料不符")
+    assert returned.state == pf.names.RETURNED and returned.units == first.units
+    assert {run.get(n).holder for n in first.units} == {WEIHAI_DISTRICT}
+    assert run.store.quota_usage(run.campaign.id) == {}
+    assert refused(lambda: run.send(officer(WEIHAI_DISTRICT), first.id)).codes[0] == "not_allowed_in_state"
+    second = letter_ready(run, run.prepare_submission(officer(WEIHAI_DISTRICT), list(first.units)).id)
+    run.send(officer(WEIHAI_DISTRICT), second.id)
+    run.return_for_revision(officer(WEIHAI), second.units[0], reason="请补充材料")
+    after = run.submission(second.id)
+    assert after.units == second.units[1:] and after.state == pf.names.SENT and after.stamps == DEPARTMENTS
+    assert run.store.events(run.campaign.id, second.id)[-1].action == "remove_unit"
+    assert_replays(run)
+
+
+def test_a_withdrawn_or_declined_unit_leaves_its_letter(
+    store: Store, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A unit withdrawn by its applicant leaves the draft carrying it (whose stamps come off:
+    the letter changed); a declined one too."""
+    run = make_run(store)
+    s = letter_ready(run, district_letter(run, 3).id)
+    gone = run.get(s.units[0])
+    run.withdraw(pf.Actor.applicant(gone.unit_code, "contact"), gone.id, reason="不再申报")
+    after = run.submission(s.id)
+    assert after.units == s.units[1:] and after.stamps == ()
+    run.decline(officer(WEIHAI_DISTRICT), s.units[1], reason="不符合条件")
+    assert run.submission(s.id).units == s.units[2:]
+    assert_replays(run)
+
+
+def test_a_draft_is_discarded_and_its_units_stay(run: pf.CampaignRun) -> None:
+    """The sender discards a draft nobody will send (final): its units stay with it, free to
+    join another letter."""
+    s = district_letter(run, 2)
+    gone = run.discard_submission(officer(WEIHAI_DISTRICT), s.id, reason="重新起草")
+    assert gone.state == pf.names.DISCARDED
+    assert (
+        refused(lambda: run.stamp_submission(officer(WEIHAI_DISTRICT), s.id)).codes[0]
+        == "not_allowed_in_state"
+    )
+    again = run.prepare_submission(officer(WEIHAI_DISTRICT), list(s.units))
+    assert again.units == s.units
+
+
+def test_the_per_unit_calls_work_on_top_of_submissions(run: pf.CampaignRun) -> None:
+    """``stamp`` and ``recommend`` of one nomination act on the letter carrying it: a one-unit
+    draft made for it; ``attach`` of a letter material goes to that letter; a unit in a letter of
+    several is sent with the letter, not alone."""
+    n = nominate(run, 1)
+    letter = material_for(run.campaign, "joint_recommendation_letter")
+    run.attach(officer(WEIHAI_DISTRICT), n.id, letter)
+    for d in DEPARTMENTS:
+        assert run.stamp(officer(WEIHAI_DISTRICT, d), n.id).version == n.version
+    s = run.carrying(n.id)
+    assert s is not None and s.units == (n.id,) and s.stamps == DEPARTMENTS and s.materials == (letter,)
+    moved = run.recommend(officer(WEIHAI_DISTRICT), n.id)
+    assert moved.holder == WEIHAI and run.submission(s.id).state == pf.names.SENT
+    a, b = nominate(run, 2), nominate(run, 3)
+    run.prepare_submission(officer(WEIHAI_DISTRICT), [a.id, b.id])
+    with pytest.raises(pf.InvalidInput, match="send the submission"):
+        run.recommend(officer(WEIHAI_DISTRICT), a.id)
+    with pytest.raises(pf.InvalidInput):
+        run.attach(pf.Actor.applicant(a.unit_code, "x"), a.id, letter)
+    with pytest.raises(pf.InvalidInput):
+        run.nominate(pf.Actor.applicant(a.unit_code[:-1] + "X", "x"), unit_code=a.unit_code, unit_name="x",
+                     unit_type="enterprise", scenario="smart_nursing_homes", origin=WEIHAI_DISTRICT,
+                     materials=[letter])  # fmt: skip
+
+
+def test_a_letter_material_is_the_letters_own(run: pf.CampaignRun) -> None:
+    """The letter's materials are those of ``per: submission`` at its hop; a unit's own
+    material is refused on a letter, and a letter's on a filing."""
+    s = district_letter(run, 1)
+    assert [r.kind for r in run.letter_materials(WEIHAI_DISTRICT, WEIHAI)] == ["joint_recommendation_letter"]
+    with pytest.raises(pf.InvalidInput, match="each unit's own"):
+        run.attach_to_submission(
+            officer(WEIHAI_DISTRICT), s.id, material_for(run.campaign, "application_form_paper", 3)
+        )
+    for d in DEPARTMENTS:
+        run.stamp_submission(officer(WEIHAI_DISTRICT, d), s.id)
+    assert refused(lambda: run.send(officer(WEIHAI_DISTRICT), s.id)).codes == ("letter_materials_missing",)
+
+
+def test_selection_lists_the_chosen_units_in_one_draft(run: pf.CampaignRun) -> None:
+    """A city's selection lists the units within quota in its draft to the province, in rank
+    order, cuts the rest, and counts units already listed against the quota; sending the
+    letter takes the seats."""
+    ids = []
+    for i in range(4):
+        s = letter_ready(run, district_letter(run, 1, first=20 + i).id)
+        run.send(officer(WEIHAI_DISTRICT), s.id)
+        ids.append(s.units[0])
+        for kind in ("application_materials", "electronic_copy_pdf"):
+            run.attach(officer(WEIHAI), s.units[0], material_for(run.campaign, kind))
+    result = run.select(officer(WEIHAI), "enterprise", order=list(reversed(ids)))
+    assert result.recommended == tuple(reversed(ids))[:3] and result.cut == (ids[0],)
+    (sid,) = result.submissions
+    letter = run.submission(sid)
+    assert letter.units == result.recommended and letter.receiver == SHANDONG
+    assert run.store.quota_used(run.campaign.id, WEIHAI, "enterprise") == 0
+    again = run.select(officer(WEIHAI), "enterprise")  # those listed already count, nothing new
+    assert set(again.recommended) == set(result.recommended) and again.submissions == () and again.cut == ()
+    letter_ready(run, sid)
+    run.send(officer(WEIHAI), sid)
+    assert run.store.quota_used(run.campaign.id, WEIHAI, "enterprise") == 3
+    assert_replays(run)
+
+
+def test_a_repeated_send_with_its_key_is_answered_once(
+    store: Store, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A send carrying an idempotency key, repeated, returns the first result and writes
+    nothing more."""
+    run = make_run(store)
+    s = letter_ready(run, district_letter(run, 2).id)
+    first = run.send(officer(WEIHAI_DISTRICT), s.id, idempotency_key="send-1")
+    events = len(run.events())
+    assert run.send(officer(WEIHAI_DISTRICT), s.id, idempotency_key="send-1") == first
+    assert len(run.events()) == events
+
+
+def test_explain_and_position_speak_of_the_letter(run: pf.CampaignRun) -> None:
+    """``explain(n, "recommend")`` and ``position(n)`` report the stamps missing from the
+    letter carrying the unit (or from a letter not yet drafted)."""
+    n = nominate(run, 1)
+    assert "stamps_missing" in codes(run.explain(n.id, "recommend"))
+    assert run.position(n.id).missing_stamps == DEPARTMENTS
+    run.stamp(officer(WEIHAI_DISTRICT, "health"), n.id)
+    assert run.position(n.id).missing_stamps == ("industry", "civil_affairs")
+    assert "stamp" in run.available_actions(officer(WEIHAI_DISTRICT), n.id)
+    with pytest.raises(pf.InvalidInput):
+        run.explain_submission(run.carrying(n.id).id, "prepare_submission")  # type: ignore[union-attr]
