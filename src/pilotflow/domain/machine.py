@@ -40,6 +40,12 @@ The ministry phase (docs/ministry-phase.md); ``revoked`` instead of ``rejected``
                                                  ▼   │
                                                 objected ──uphold──▶ [removed] / [revoked]
 
+A unit moves up with its sender's submission (推荐函, :mod:`pilotflow.domain.submissions`):
+``recommend`` is recorded on each unit when its letter is sent (the letter's own rules — its
+stamps and materials — judged there), ``recall`` when the sender recalls it, ``return`` when
+the receiver returns it; ``examine`` records one department's examination of the unit
+(逐一审查), where the campaign asks for it.
+
 Where the nomination is (which authority, which level) is its ``holder``: the route is data,
 derived from the authority graph and the campaign by
 :func:`~pilotflow.domain.routes.plan_route`.
