@@ -40,6 +40,7 @@ from ..domain.names import (
     SENT,
     STATE_ZH,
     SUBMISSION_STATES,
+    WITHDRAW,
 )
 from ..domain.records import APPLICANT, Actor, Material, Nomination
 from ..domain.routes import split_materials
@@ -442,9 +443,10 @@ class Submissions(Kernel):
     # -- the machinery -----------------------------------------------------------------
 
     def _letters_left(self, changes: Sequence[AnyChange]) -> list[SubmissionChange]:
-        """A unit withdrawn, declined, cut, lapsed or returned leaves the submission carrying
-        it: a draft of its holder, or the sent letter it came with to its holder. Returned with
-        its whole letter (``return_submission``), it stays in it."""
+        """A unit withdrawn, declined, cut or lapsed leaves the draft of its holder listing it;
+        a unit withdrawn or returned on its own leaves the sent letter it came with (the
+        receiver's decisions on a letter it received — a cut, a decline — leave the letter as
+        it was sent). Returned with its whole letter (``return_submission``), it stays in it."""
         letters: dict[str, Submission] = {}
         out: list[SubmissionChange] = []
         for ch in changes:
@@ -455,8 +457,10 @@ class Submissions(Kernel):
             before = ch.before
             assert before is not None
             holder = before.holder
-            for s in [*self.store.submissions(self.campaign.id, sender=holder, state=DRAFT),
-                      *self.store.submissions(self.campaign.id, receiver=holder, state=SENT)]:  # fmt: skip
+            found = self.store.submissions(self.campaign.id, sender=holder, state=DRAFT)
+            if ch.event.shape.action in (WITHDRAW, RETURN):
+                found += self.store.submissions(self.campaign.id, receiver=holder, state=SENT)
+            for s in found:
                 s = letters.get(s.id, s)
                 if before.id in s.units:
                     event = ch.event
