@@ -23,6 +23,7 @@ from pilotflow.campaign import MaterialType, Text
 from pilotflow.files.letters import (
     LETTER_COLUMNS,
     MAX_ROWS,
+    GeneratedDocument,
     LetterContent,
     LetterRow,
     letter_content,
@@ -326,8 +327,8 @@ def test_a_district_letter_to_its_city() -> None:
 
 def test_oversized_or_bad_content_is_refused() -> None:
     """Too many rows, too long a name, a naive moment, no unit, no department, sections out of
-    order or misnumbered, a repeated unit and a bad code are refused with InvalidInput, in
-    English and Chinese."""
+    order or misnumbered, a repeated unit, a bad code and a document whose digest is not its
+    bytes' are refused with InvalidInput, in English and Chinese."""
     rows = [_row(1), _row(2)]
     half = MAX_ROWS // 2 + 1
     too_many = [_row(n) for n in range(1, half + 1)] + [
@@ -354,6 +355,8 @@ def test_oversized_or_bad_content_is_refused() -> None:
         attrs.evolve(_row(1), unit_code="91371002MA0000000X")
     with pytest.raises(pf.InvalidInput, match="unit_name"):
         attrs.evolve(_row(1), unit_name="甲\x00乙")
+    with pytest.raises(pf.InvalidInput, match="SHA-256"):
+        GeneratedDocument("a.docx", "application/x", b"forged", "0" * 64)
     for make in (summary_table_xlsx, letter_docx, summary_table_document, letter_document):
         with pytest.raises(pf.InvalidInput, match="LetterContent"):
             make("content")  # type: ignore[arg-type]

@@ -25,7 +25,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -400,12 +400,20 @@ def _department_name(sender: str, department: str) -> str:
 
 @frozen
 class GeneratedDocument:
-    """A file pilotflow wrote: its name, media type, bytes and their SHA-256 (hex)."""
+    """A file pilotflow wrote: its name, media type, bytes and their SHA-256 (hex); made by
+    :func:`summary_table_document` and :func:`letter_document` (or :meth:`of`)."""
 
-    filename: str
-    media_type: str
+    filename: str = field(validator=_text("filename", "文件名", NAME))
+    media_type: str = field(validator=_text("media_type", "文件类型", NAME))
     data: bytes = field(repr=False)
     sha256: str
+
+    def __attrs_post_init__(self) -> None:
+        if type(self.data) is not bytes or self.sha256 != hashlib.sha256(self.data).hexdigest():
+            raise InvalidInput(
+                "a generated document's sha256 must be the SHA-256 of its bytes",
+                "生成文件的 SHA-256 摘要与其内容不符",
+            )
 
     @classmethod
     def of(cls, filename: str, media_type: str, data: bytes) -> GeneratedDocument:
@@ -447,7 +455,8 @@ def chinese_date(moment: datetime) -> str:
 
 
 def _utc(moment: datetime) -> datetime:
-    return datetime.fromisoformat(moment.astimezone(ZoneInfo("UTC")).isoformat()).replace(tzinfo=None)
+    """``moment`` as the naive UTC datetime (to the second) the packages' core properties hold."""
+    return datetime(*moment.astimezone(UTC).timetuple()[:6])
 
 
 def _stable_zip(data: bytes, moment: datetime) -> bytes:
