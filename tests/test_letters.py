@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 
 import pilotflow as pf
-from pilotflow.campaign import MaterialType, Text
+from pilotflow.campaign import ActingRule, MaterialType, Selector, Text
 from pilotflow.files.letters import (
     LETTER_COLUMNS,
     MAX_ROWS,
@@ -385,3 +385,20 @@ def test_bad_builder_arguments_are_refused(province: tuple[pf.CampaignRun, list[
         assert RAW_CODES.search(info.value.zh) is None or kind is pf.UnknownAuthority
     with pytest.raises(pf.InvalidInput, match="Campaign"):
         letter_content("campaign", run.graph, **base)  # type: ignore[arg-type]
+
+
+def test_only_stamping_departments_sign_the_letter(
+    province: tuple[pf.CampaignRun, list[pf.Nomination]],
+) -> None:
+    """Where a department reviews but does not stamp (a campaign's acting rule), naming it
+    among the letter's stamping departments is refused in Chinese by its name; the stamping
+    one alone is accepted."""
+    run, sent = province
+    rule = ActingRule(Selector(), ("industry", "civil_affairs"), ("industry",))
+    graph = run.graph.with_departments([rule])
+    base = {"sender": SHANDONG, "receiver": MIN, "moment": SENT_AT, "nominations": sent}
+    with pytest.raises(pf.InvalidInput, match="does not stamp") as info:
+        letter_content(run.campaign, graph, departments=("industry", "civil_affairs"), **base)  # type: ignore[arg-type]
+    assert "民政部门在山东省参与审查但不盖章" in info.value.zh
+    content = letter_content(run.campaign, graph, departments=("industry",), **base)  # type: ignore[arg-type]
+    assert ("山东省工业和信息化主管部门",) == content.departments

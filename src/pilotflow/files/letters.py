@@ -292,6 +292,11 @@ def letter_content(
                 f"department {code!r} is not one of the campaign's departments",
                 f"所填盖章部门不是本次遴选活动的部门（{sending.name}）",
             )
+        if code not in sending.stamping:
+            raise InvalidInput(
+                f"department {code!r} reviews at {sending.code} but does not stamp its letters",
+                f"{names[code]}部门在{sending.name}参与审查但不盖章，不能列为推荐函的盖章部门",
+            )
     if len(set(stampers)) != len(stampers):
         raise InvalidInput("departments names a department twice", "盖章部门重复")
     hop_label = "推荐函"
@@ -304,7 +309,7 @@ def letter_content(
             )
         hop_label = kind.name.zh
     given = check_sequence(nominations, "nominations", MAX_ROWS)
-    order = {t: i for i, t in enumerate((*campaign.tracks, *TRACKS))}
+    order = {t: i for i, t in enumerate(dict.fromkeys((*campaign.tracks, *TRACKS)))}
     seen: set[str] = set()
     for n in given:
         _check_nomination(n, campaign, sending.code, sending.name, seen)
