@@ -46,7 +46,6 @@ from conftest import (
     forward,
     nominate,
     shanghai,
-    stamp_all,
     unit_code,
 )
 
@@ -92,7 +91,6 @@ def province(run: pf.CampaignRun, clock: pf.FixedClock) -> tuple[pf.CampaignRun,
     for nid in new:
         forward(run, nid)
         forward(run, nid)
-        stamp_all(run, nid)
     winners = [
         pf.Winner(unit_code(900 + i), f"复核单位{i}", "enterprise", 2018, WEIHAI_DISTRICT) for i in range(3)
     ]
@@ -103,7 +101,6 @@ def province(run: pf.CampaignRun, clock: pf.FixedClock) -> tuple[pf.CampaignRun,
                                       materials=RE_REVIEW_MATERIALS).id  # fmt: skip
         forward(run, nid)
         forward(run, nid)
-        stamp_all(run, nid)
         old.append(nid)
     clock.set(shanghai(2023, 10, 20, 9))
     ranked = run.select(PROVINCE_LEAD, "enterprise", order=[new[2], new[0], new[1]])

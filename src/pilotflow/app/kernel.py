@@ -17,8 +17,10 @@ sit, each with a line saying what it buys (the figures are in benchmarks/README.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from ..domain.authorities import Authority, AuthorityGraph
@@ -177,6 +179,24 @@ def _checked_lists(campaign: Campaign, lists: Iterable[UnitList]) -> dict[str, U
     return found
 
 
+def _documents_option(value: object) -> Path | bool | None:
+    """``documents`` checked: None, False, or an existing folder."""
+    if value is None or value is False:
+        return value
+    if isinstance(value, (str, os.PathLike)) and not isinstance(value, bool):
+        folder = Path(value)
+        if folder.is_dir():
+            return folder
+        raise InvalidInput(
+            f"documents must be an existing folder, got {str(value)!r}",
+            f"documents 参数须为已存在的文件夹，收到 {str(value)!r}",
+        )
+    raise InvalidInput(
+        f"documents must be a folder, False or None, got {type(value).__name__}",
+        "documents 参数须为文件夹、False 或 None",
+    )
+
+
 def moved_seats(
     before: Nomination | None,
     after: Nomination,
@@ -232,9 +252,14 @@ class Kernel(Arguments):
         lists: Iterable[UnitList] = (),
         clock: Clock | None = None,
         backfill: bool = False,
+        documents: str | os.PathLike[str] | bool | None = None,
     ) -> None:
         _checked_arguments(campaign, graph, store, clock, backfill)
         self.campaign = campaign
+        #: What a letter's sending generates (its summary table and letter draft): None, the
+        #: documents with their hashes recorded; a folder, written there too; False, none.
+        self._documents = _documents_option(documents)
+        self._generated: dict[str, Any] = {}  # a letter's documents between judging and committing
         # The campaign adds the authorities its notice names, and says which of its
         # departments act where (its ``authorities`` and ``acting``).
         base = graph if graph is not None else AuthorityGraph.bundled()
