@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .app.run import CampaignRun, Winner
 from .domain.campaign import Campaign
 from .domain.codes import code_problem
-from .domain.names import ANNOUNCED, RECOMMEND, STATE_ZH, TRACK_NEW, TRACK_RE_REVIEW, WITHDRAWN
+from .domain.names import ANNOUNCED, RECOMMEND, STATE_ZH, TRACK_NEW, TRACK_RE_REVIEW
 from .domain.records import Nomination
 from .errors import CampaignFileError, InvalidInput
 from .files._io import LIST_FILE_MAX_BYTES, fs_path, read_bytes, read_text
@@ -124,9 +124,10 @@ def _row(n: Nomination, run: CampaignRun) -> dict[str, Any]:
     state = n.state
     if n.track == TRACK_RE_REVIEW and state == ANNOUNCED:
         result = "保留称号（复核通过）"
-    elif n.track == TRACK_RE_REVIEW and not n.is_live and state != WITHDRAWN:
-        # Not retained at any level (declined, cut by the share, lapsed, rejected, removed):
-        # 复核未通过的……单位将撤销称号并摘牌 (工信厅联电子函〔2023〕265号, 三).
+    elif n.track == TRACK_RE_REVIEW and not n.is_live:
+        # Not retained at any level (revoked: declined, withdrawn, cut by the share, failed, or
+        # never applied; a lapse, or a state an older log kept): 复核未通过的或未申请复核的单位
+        # 将撤销称号并摘牌 (工信厅联电子函〔2023〕265号, 三). A withdrawn application is no application.
         result = "撤销称号并摘牌"
     elif state in _RESULT:
         result = _RESULT[state]

@@ -47,6 +47,7 @@ from ..domain.names import (
     DISMISS,
     OBJECT,
     PROPOSE,
+    PUBLISH,
     RECOMMEND,
     RETURN,
     SCORE,
@@ -89,7 +90,7 @@ _FIRST_YEAR, _LAST_YEAR = MOMENT_YEARS
 #: The actions :meth:`~pilotflow.CampaignRun.explain` and ``available_actions`` know.
 PUBLIC_ACTIONS = (
     ATTACH, STAMP, RECOMMEND, RETURN, DECLINE, WITHDRAW, APPLY, SCORE, CONCLUDE,
-    CHECK, PROPOSE, OBJECT, UPHOLD, DISMISS, ANNOUNCE,
+    CHECK, PROPOSE, PUBLISH, OBJECT, UPHOLD, DISMISS, ANNOUNCE,
 )  # fmt: skip
 
 #: The key of a recommendation's data that records the reason to exceed a soft quota cap.
@@ -373,7 +374,8 @@ class Kernel(Arguments):
             authority = hop.holder.code
             cap = None if shares is None else shares.get(authority)
             if cap is None:
-                applied = applied_through(self.store.nominations(self.campaign.id), authority)
+                nominations = self.store.nominations(self.campaign.id)
+                applied = applied_through(nominations, authority, self._revoked_by)
                 rules = self.campaign.re_review
                 cap = share_of(applied, rules.max_share, rules.rounding)
                 if shares is not None:
@@ -386,6 +388,10 @@ class Kernel(Arguments):
             caps = rule.caps(hop.holder.code, n.unit_type) if rule else (None, None)
             limits = self._limit_cache[key] = tuple(zip(seat_counters(n), caps, strict=True))
         return limits
+
+    def _revoked_by(self, n: Nomination) -> str:
+        """The action that revoked ``n`` (its last event's): see :func:`~pilotflow.domain.rules.applied`."""
+        return self.store.events(self.campaign.id, n.id)[-1].action
 
     def _in_order(self, n: Nomination, at: datetime) -> None:
         """Refuse an action at ``at`` on ``n`` that comes before its last one (InvalidInput)."""
