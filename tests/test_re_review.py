@@ -436,9 +436,7 @@ def test_province_recommends_at_most_70_percent_rounded_down(
     result = run.select(PROVINCE_LEAD, "enterprise", track="re_review")
 
     assert (tuple(ids[:seats]), tuple(ids[seats:])) == (result.recommended, result.cut)
-    assert ["received"] * seats + ["revoked"] * (applicants - seats) == [
-        run.get(i).state for i in ids
-    ]
+    assert ["received"] * seats + ["revoked"] * (applicants - seats) == [run.get(i).state for i in ids]
     assert seats == run.store.quota_used(run.campaign.id, SHANDONG, "re_review")
 
 
