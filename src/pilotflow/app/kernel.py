@@ -52,6 +52,7 @@ from ..domain.names import (
     LAPSE,
     OBJECT,
     PROPOSE,
+    PUBLISH,
     RECOMMEND,
     RETURN,
     SCORE,
@@ -94,7 +95,7 @@ _FIRST_YEAR, _LAST_YEAR = MOMENT_YEARS
 #: The actions :meth:`~pilotflow.CampaignRun.explain` and ``available_actions`` know.
 PUBLIC_ACTIONS = (
     ATTACH, EXAMINE, STAMP, RECOMMEND, RETURN, DECLINE, WITHDRAW, APPLY, SCORE, CONCLUDE,
-    CHECK, PROPOSE, OBJECT, UPHOLD, DISMISS, ANNOUNCE,
+    CHECK, PROPOSE, PUBLISH, OBJECT, UPHOLD, DISMISS, ANNOUNCE,
 )  # fmt: skip
 
 #: The units' own actions that take a unit out of the submission (推荐函) carrying it.
@@ -404,7 +405,8 @@ class Kernel(Arguments):
             authority = hop.holder.code
             cap = None if shares is None else shares.get(authority)
             if cap is None:
-                applied = applied_through(self.store.nominations(self.campaign.id), authority)
+                nominations = self.store.nominations(self.campaign.id)
+                applied = applied_through(nominations, authority, self._revoked_by)
                 rules = self.campaign.re_review
                 cap = share_of(applied, rules.max_share, rules.rounding)
                 if shares is not None:
@@ -417,6 +419,10 @@ class Kernel(Arguments):
             caps = rule.caps(hop.holder.code, n.unit_type) if rule else (None, None)
             limits = self._limit_cache[key] = tuple(zip(seat_counters(n), caps, strict=True))
         return limits
+
+    def _revoked_by(self, n: Nomination) -> str:
+        """The action that revoked ``n`` (its last event's): see :func:`~pilotflow.domain.rules.applied`."""
+        return self.store.events(self.campaign.id, n.id)[-1].action
 
     def _in_order(self, n: Nomination, at: datetime) -> None:
         """Refuse an action at ``at`` on ``n`` that comes before its last one (InvalidInput)."""

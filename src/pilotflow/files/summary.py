@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from ..domain.campaign import Campaign
-from ..domain.names import ANNOUNCED, STATE_ZH, TRACK_RE_REVIEW, WITHDRAWN
+from ..domain.names import ANNOUNCED, STATE_ZH, TRACK_RE_REVIEW
 from ..domain.records import Nomination
 
 __all__ = [
@@ -115,8 +115,10 @@ def result(n: Nomination) -> str:
     state = n.state
     if n.track == TRACK_RE_REVIEW and state == ANNOUNCED:
         return RE_REVIEW_KEPT
-    if n.track == TRACK_RE_REVIEW and not n.is_live and state != WITHDRAWN:
-        # Not retained at any level (declined, cut by the share, lapsed, rejected, removed).
+    if n.track == TRACK_RE_REVIEW and not n.is_live:
+        # Not retained at any level (revoked: declined, withdrawn, cut by the share, failed, or
+        # never applied; a lapse, or a state an older log kept): 复核未通过的或未申请复核的单位
+        # 将撤销称号并摘牌 (工信厅联电子函〔2023〕265号, 三). A withdrawn application is no application.
         return RE_REVIEW_REVOKED
     return RESULT_ZH.get(state, IN_PROGRESS)
 
