@@ -36,8 +36,8 @@ from conftest import (
     nominate,
     on,
     refused,
+    send_letters,
     shanghai,
-    stamp_all,
     state_of,
     unit_code,
 )
@@ -326,10 +326,11 @@ def test_a_list_scoped_within_shandong_is_not_judged_at_the_top(
         ).id
         forward(run, nid)
         forward(run, nid)
-        stamp_all(run, nid)
         ids.append(nid)
     on(run, shanghai(2023, 10, 20, 9))
-    [nid] = run.select(pf.Actor(SHANDONG, "industry", "lead"), "enterprise", track="re_review").recommended
+    chosen = run.select(pf.Actor(SHANDONG, "industry", "lead"), "enterprise", track="re_review")
+    send_letters(run, chosen.submissions)
+    [nid] = chosen.recommended
     on(run, REVIEW_DAY)
     for e in range(5):
         run.score(expert(e), nid, score=85, opinion="复核意见")

@@ -23,6 +23,7 @@ from __future__ import annotations
 from ..domain.rules import combine_scores, share_of
 from .hops import Hops
 from .idempotency import retry_on_conflict
+from .ministry import Moved
 from .queries import Queries
 from .rereview import ReReview
 from .results import Position, QuotaLine, SelectionResult, Winner
@@ -31,6 +32,7 @@ from .sweep import Sweep
 
 __all__ = [
     "CampaignRun",
+    "Moved",
     "Position",
     "QuotaLine",
     "SelectionResult",
