@@ -399,3 +399,22 @@ def test_only_stamping_departments_sign_the_letter(
     assert "民政部门在山东省参与审查但不盖章" in info.value.zh
     content = letter_content(run.campaign, graph, departments=("industry",), **base)  # type: ignore[arg-type]
     assert ("山东省工业和信息化主管部门",) == content.departments
+
+
+def test_the_letters_table_agrees_with_the_runs_summary_table(
+    province: tuple[pf.CampaignRun, list[pf.Nomination]],
+) -> None:
+    """The table sent with Shandong's letter and the run's summary table of Shandong
+    (pilotflow.reports) show the same units in the same order under the same headers, with
+    the same labels: one rule writes both."""
+    from pilotflow.reports import summary_table
+
+    run, sent = province
+    sheet = openpyxl.load_workbook(io.BytesIO(summary_table_xlsx(_content(run, sent)))).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    shared = ["section", "unit_name", "unit_code", "unit_type", "origin", "batch"]
+    headers = [SUMMARY_COLUMNS[k] for k in shared]
+    sent_table = [tuple(dict(zip(rows[0], r, strict=True))[h] for h in headers) for r in rows[1:]]
+    frame = summary_table(run, SHANDONG)
+    assert sent_table == [tuple(r) for r in frame[headers].itertuples(index=False)]

@@ -78,7 +78,7 @@ def summary_rows(run: CampaignRun, authority: str) -> list[dict[str, Any]]:
 
 
 def _row(n: Nomination, run: CampaignRun) -> dict[str, Any]:
-    return summary_row(n, run.campaign, run.graph[n.origin].name)
+    return summary_row(n, run.campaign, run.graph)
 
 
 def summary_table(run: CampaignRun, authority: str) -> pd.DataFrame:

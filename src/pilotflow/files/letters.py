@@ -39,14 +39,7 @@ from ..domain.names import TRACK_NEW, TRACK_RE_REVIEW, TRACKS
 from ..domain.records import Material, Nomination
 from ..errors import InvalidInput, NaiveDatetime
 from .materials import MEDIA_TYPES
-from .summary import (
-    RE_REVIEW_RECOMMENDED,
-    SUMMARY_COLUMNS,
-    result,
-    scenario_label,
-    section,
-    unit_type_label,
-)
+from .summary import RE_REVIEW_RECOMMENDED, SUMMARY_COLUMNS, scenario_label, summary_row, unit_type_label
 
 __all__ = [
     "LETTER_COLUMNS",
@@ -355,31 +348,20 @@ def _check_nomination(n: object, campaign: Campaign, sender: str, sender_name: s
 
 
 def _row(n: Nomination, campaign: Campaign, graph: AuthorityGraph, rank: int) -> LetterRow:
-    unit_type = unit_type_label(campaign, n.unit_type)
-    scenario = scenario_label(campaign, n.scenario)
-    if unit_type is None or scenario is None:
+    """``n``'s row: the summary table's (:func:`~pilotflow.files.summary.summary_row`), ranked
+    in the sender's order, with the result the sender states."""
+    if unit_type_label(campaign, n.unit_type) is None or scenario_label(campaign, n.scenario) is None:
         raise InvalidInput(
             f"nomination {n.id}: unit type {n.unit_type!r} or scenario {n.scenario!r} is not the campaign's",
             f"“{n.unit_name}”的单位类型或应用场景不是本次遴选活动所列",
         )
+    row = summary_row(n, campaign, graph)
     if n.track == TRACK_RE_REVIEW and n.is_live:
-        shown = RE_REVIEW_RECOMMENDED
+        row["result"] = RE_REVIEW_RECOMMENDED
     elif n.track == TRACK_NEW and n.is_live:
-        shown = ""
-    else:
-        shown = result(n)
-    return LetterRow(
-        track=n.track,
-        section=section(campaign, n.track),
-        rank=rank,
-        unit_name=n.unit_name,
-        unit_code=n.unit_code,
-        unit_type=unit_type,
-        scenario=scenario,
-        origin=graph.qualified(graph[n.origin]),
-        batch=n.batch if n.batch is not None else campaign.year,
-        result=shown,
-    )
+        row["result"] = ""
+    row["rank"] = rank
+    return LetterRow(track=n.track, **{key: row[key] for key in LETTER_COLUMNS})
 
 
 def _addressee(name: str) -> str:

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
+from ..domain.authorities import AuthorityGraph
 from ..domain.campaign import Campaign
 from ..domain.names import ANNOUNCED, STATE_ZH, TRACK_RE_REVIEW
 from ..domain.records import Nomination
@@ -123,10 +124,10 @@ def result(n: Nomination) -> str:
     return RESULT_ZH.get(state, IN_PROGRESS)
 
 
-def summary_row(n: Nomination, campaign: Campaign, origin: str) -> dict[str, Any]:
-    """The summary table's row of ``n`` (``rank`` left None: the table's builder numbers it),
-    ``origin`` the Chinese name of where the unit is. A code the campaign does not name is
-    shown as it is."""
+def summary_row(n: Nomination, campaign: Campaign, graph: AuthorityGraph) -> dict[str, Any]:
+    """The summary table's row of ``n`` (``rank`` left None: the table's builder numbers it):
+    the campaign's labels, where the unit is by the graph's name qualified by the authority it
+    lies in (威海市环翠区). A code the campaign does not name is shown as it is."""
     scenario = scenario_label(campaign, n.scenario)
     return {
         "section": section(campaign, n.track),
@@ -135,7 +136,7 @@ def summary_row(n: Nomination, campaign: Campaign, origin: str) -> dict[str, Any
         "unit_code": n.unit_code,
         "unit_type": unit_type_label(campaign, n.unit_type) or n.unit_type,
         "scenario": n.scenario if scenario is None else scenario,
-        "origin": origin,
+        "origin": graph.qualified(graph[n.origin]),
         "batch": n.batch if n.batch is not None else campaign.year,
         "state": STATE_ZH.get(n.state, n.state),
         "result": result(n),
