@@ -9,9 +9,16 @@
     pilotflow quota AUTHORITY --db PATH                   limits, use, remaining
     pilotflow explain ID ACTION --db PATH [--as A:D:P]    why an action would be refused
     pilotflow history ID --db PATH                        the audit trail of a nomination
+    pilotflow lists | config                              the lists loaded; where settings come from
+    pilotflow decline | return | withdraw | attach | select | tick | register-winners
+                                                          the actions (see pilotflow.cli.write)
+
+Read commands take ``--format table|json|csv``; ``--db`` and ``--campaign`` also come from
+``PILOTFLOW_DB``/``PILOTFLOW_CAMPAIGN`` or ``pilotflow.toml`` (see pilotflow.cli.settings).
 
 Exit status: 0 done (``explain``: the action may go ahead); 1 ``explain``: the action would be
-refused (``demo``: its replay check failed); 2 an error; 130 interrupted (Ctrl-C). Every error — a
+refused, an action command: refused, nothing changed (``demo``: its replay check failed);
+2 an error; 130 interrupted (Ctrl-C). Every error — a
 :class:`~pilotflow.PilotflowError`, bad usage, a file that cannot be read, even a bug — is a
 short red message in English and Chinese, never a traceback (``PILOTFLOW_DEBUG=1`` shows the
 traceback of an unexpected one).
@@ -526,7 +533,7 @@ _campaign_option = click.option(
 # -- demo -------------------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(short_help="Run the 2023 campaign end to end. · 演示 2023 年遴选全过程。")
 @click.option("--db", default=DEFAULT_DB, show_default=True, metavar="PATH", help="SQLite file to write.")
 @click.option(
     "--fresh/--keep",
@@ -567,9 +574,12 @@ def demo(db: str, fresh: bool, through: str) -> None:
 # -- campaign ---------------------------------------------------------------------------
 
 
-@cli.group()
+@cli.group(short_help="Bundled campaigns and campaign files. · 内置遴选与遴选定义文件。")
 def campaign() -> None:
-    """Bundled campaigns and campaign files."""
+    """Bundled campaigns and campaign files.
+
+    内置遴选与遴选定义文件：列出、查看、检查、导出结构定义。
+    """
 
 
 @campaign.command("list")

@@ -68,7 +68,7 @@ def _relative(path: Path, value: str) -> str:
     if "://" in value:
         return value
     given = Path(value).expanduser()
-    return str(given if given.is_absolute() else path.parent / given)
+    return str(given if given.is_absolute() else path.parent.absolute() / given)
 
 
 def find_config(explicit: str | None) -> Path | None:
@@ -93,7 +93,7 @@ def load_config(path: Path | None) -> Config:
         raise _bad(path, f"not valid TOML ({exc})", f"不是有效的 TOML 格式（{exc}）") from None
     unknown = [k for k in data if k not in _KEYS]
     if unknown:
-        close = difflib.get_close_matches(unknown[0], list(_KEYS), n=1)
+        close = difflib.get_close_matches(unknown[0], list(_KEYS), n=1, cutoff=0.4)
         hint_en = f" (did you mean {close[0]!r}?)" if close else ""
         hint_zh = f"（是否应为 {close[0]!r}？）" if close else ""
         raise _bad(
