@@ -48,6 +48,14 @@ def test_actor_authority_option_completes() -> None:
     assert "环翠区" in completions(["decline", "x", "--authority"], "环翠")
 
 
+def test_departments_complete_for_the_authority_given() -> None:
+    """``--department`` completes the departments of the ``--authority`` given before it,
+    and ``applicant``."""
+    offered = completions(["decline", "x", "--authority", "威海南海新区", "--department"], "")
+    assert {"industry", "civil_affairs", "health", "applicant"} <= set(offered)
+    assert completions(["decline", "x", "--department"], "app") == ["applicant"]
+
+
 def test_nomination_ids_complete_from_the_database(db: str, demo: DemoResult) -> None:
     """``history --db DB 18`` offers the database's ids; a reference's first characters
     offer the reference; with PILOTFLOW_DB the option is not needed."""

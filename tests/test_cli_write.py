@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import sqlite3
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 import pilotflow as pf
-from pilotflow.cli.commands import cli
+from pilotflow.cli.commands import _Group, cli
 from pilotflow.cli.demo import DemoResult
 from pilotflow.cli.lookup import ref
+from pilotflow.cli.write import Acting, action_command
 
 from conftest import CAMPAIGN_ID
 
@@ -146,6 +148,29 @@ def test_attach_paper_copies_backfilled(wdb: str) -> None:
     assert events[-1]["details"] == ["application_form_paper ×3"]
 
 
+def test_attach_a_real_file_and_refuse_a_fake_one(wdb: str, tmp_path: Path) -> None:
+    """``attach ID KIND FILE`` checks the file first: a real PDF is attached (its digest in
+    the audit event); a text file named .pdf is rejected (exit 2) and nothing changes."""
+    from pilotflow.files.samples import pdf_bytes
+
+    n = one(wdb, "in_review")
+    fake = tmp_path / "fake.pdf"
+    fake.write_text("not a pdf", encoding="utf-8")
+    before = state(wdb)
+    rejected = invoke("attach", n.id, "application_form_pdf", str(fake), "--db", wdb, *NANHAI,
+                      "--backfill", "--at", "2023-10-18T10:00+08:00")  # fmt: skip
+    assert 2 == rejected.exit_code, rejected.output
+    assert "错误：" in rejected.output
+    assert state(wdb) == before
+    real = tmp_path / "form.pdf"
+    real.write_bytes(pdf_bytes())
+    done = invoke("attach", n.id, "application_form_pdf", str(real), "--db", wdb, *NANHAI,
+                  "--backfill", "--at", "2023-10-18T10:00+08:00")  # fmt: skip
+    assert 0 == done.exit_code, done.output
+    events = json.loads(invoke("history", n.id, "--db", wdb, "--format", "json").output)["events"]
+    assert events[-1]["details"] == ["application_form_pdf"]
+
+
 def test_attach_needs_a_file_or_paper_copies(wdb: str) -> None:
     """``attach`` with neither FILE nor --paper is an error (exit 2), in both languages."""
     n = one(wdb, "in_review")
@@ -246,27 +271,83 @@ def test_a_file_that_is_not_a_pilotflow_database_is_left_untouched(tmp_path: Pat
     assert not list(tmp_path.glob("other.db-*"))
 
 
-def test_a_write_on_postgresql(pg_url: str, demo: DemoResult, tmp_path: Path) -> None:
-    """``--db postgresql://...`` that holds no pilotflow tables is refused (exit 2) without
-    creating any: the write path checks first, as the read path does."""
-    import uuid
+@pytest.fixture
+def pg_database(pg_url: str) -> Iterator[str]:
+    """The URL of a fresh PostgreSQL database of its own, dropped afterwards."""
+    from sqlalchemy import create_engine, text
 
-    from sqlalchemy import create_engine, inspect, text
-
-    dbname = f"pf_cli_{uuid.uuid4().hex[:8]}"
+    name = f"pf_cli_{uuid.uuid4().hex[:8]}"
     admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{dbname}"'))
-    url = pg_url.rsplit("/", 1)[0] + f"/{dbname}"
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        result = invoke("tick", "--db", url)
-        assert 2 == result.exit_code, result.output
-        engine = create_engine(url)
-        with engine.connect() as conn:
-            assert inspect(conn).get_table_names() == []
-        engine.dispose()
+        yield pg_url.rsplit("/", 1)[0] + f"/{name}"
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-    shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_a_postgresql_database_without_pilotflow_tables_is_refused(pg_database: str) -> None:
+    """``--db postgresql://...`` that holds no pilotflow tables is refused (exit 2) without
+    creating any: the write path checks first, as the read path does."""
+    from sqlalchemy import create_engine, inspect
+
+    result = invoke("tick", "--db", pg_database)
+    assert 2 == result.exit_code, result.output
+    engine = create_engine(pg_database)
+    with engine.connect() as conn:
+        assert inspect(conn).get_table_names() == []
+    engine.dispose()
+
+
+def test_actions_on_postgresql(pg_database: str, tmp_path: Path) -> None:
+    """On a PostgreSQL store: register-winners, then the deadline sweep revokes the winner
+    that never applied; a refused action afterwards changes nothing (exit 1)."""
+    pf.open_store(pg_database).close()  # pilotflow's tables, empty
+    csv = tmp_path / "winners.csv"
+    csv.write_text(
+        "unit_code,unit_name,unit_type,batch,authority\n91371002MA3C8G2L17,威海测试养老公司,enterprise,2019,371002\n",
+        encoding="utf-8",
+    )
+    registered = invoke("register-winners", str(csv), "--db", pg_database, *MINISTRY, "--format", "json")
+    assert 0 == registered.exit_code, registered.output
+    (n,) = json.loads(registered.output)["nominations"]
+    assert n["state"] == "awaiting_application"
+    swept = json.loads(invoke("tick", "--db", pg_database, "--format", "json").output)
+    assert swept["moved"] == [n["id"]]
+
+    def listed() -> str:
+        return invoke("nominations", "--db", pg_database, "--format", "json").output
+
+    before = listed()
+    refused = invoke("withdraw", n["ref"], "--db", pg_database, "--authority", "371002", "--department",
+                     "industry", "--person", "li")  # fmt: skip
+    assert_refused(refused)
+    assert listed() == before
+
+
+def test_a_new_action_command_is_one_function(wdb: str) -> None:
+    """``action_command`` turns one function into a command with the shared options, the
+    actor, the nomination lookup, the result and the refusal (exit 1, nothing changed)."""
+    group = _Group("pilotflow")
+
+    @action_command("decline-duplicate", "Decline as a duplicate. · 重复申报，不予推荐。", group=group)
+    def decline_duplicate(acting: Acting) -> pf.Nomination:
+        """Decline as a duplicate. · 重复申报，不予推荐。"""
+        assert acting.actor is not None
+        assert acting.nomination_id is not None
+        return acting.run.decline(
+            acting.actor, acting.nomination_id, reason="duplicate 重复申报", at=acting.at
+        )
+
+    n = one(wdb, "in_review")
+    before = state(wdb)
+    refused = CliRunner().invoke(group, ["decline-duplicate", ref(n.id), "--db", wdb, *MINISTRY])
+    assert_refused(refused)
+    assert state(wdb) == before
+    done = CliRunner().invoke(
+        group, ["decline-duplicate", ref(n.id), "--db", wdb, *NANHAI, "--format", "json"]
+    )
+    assert 0 == done.exit_code, done.output
+    assert json.loads(done.output)["nominations"][0]["state"] == "declined"

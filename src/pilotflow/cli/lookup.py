@@ -22,7 +22,15 @@ from click.shell_completion import CompletionItem
 
 import pilotflow as pf
 
-__all__ = ["REF_LENGTH", "authority", "complete_authority", "complete_nomination", "nomination_id", "ref"]
+__all__ = [
+    "REF_LENGTH",
+    "authority",
+    "complete_authority",
+    "complete_department",
+    "complete_nomination",
+    "nomination_id",
+    "ref",
+]
 
 REF_LENGTH = 6
 MIN_PREFIX = 4  # an id prefix shorter than this is not looked up
@@ -116,6 +124,18 @@ def complete_authority(ctx: click.Context, param: click.Parameter, incomplete: s
     for item in out:
         unique.setdefault(item.value, item)
     return list(unique.values())
+
+
+def complete_department(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The departments of the authority given earlier on the line (``applicant`` too)."""
+    try:
+        graph = _graph(ctx)
+        given = ctx.params.get("authority")
+        found = authority(graph, given) if isinstance(given, str) else None
+    except Exception:  # no authority yet, or an unknown one: only the applicant
+        found = None
+    names = [*(found.departments if found is not None else ()), "applicant"]
+    return [CompletionItem(d) for d in names if d.startswith(incomplete)]
 
 
 def complete_nomination(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:

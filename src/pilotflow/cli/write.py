@@ -28,9 +28,7 @@ from attrs import frozen
 import pilotflow as pf
 from pilotflow import reports
 from pilotflow.cli.commands import (
-    ERROR,
     REFUSED,
-    _as_option,
     _campaign_option,
     _console,
     _db_option,
@@ -47,13 +45,11 @@ from pilotflow.cli.commands import (
 )
 from pilotflow.cli.formats import emit, format_option
 from pilotflow.cli.lookup import authority as _authority
-from pilotflow.cli.lookup import complete_authority, complete_nomination, ref
+from pilotflow.cli.lookup import complete_authority, complete_department, complete_nomination, ref
 from pilotflow.cli.lookup import nomination_id as _nomination_id
 from pilotflow.names import APPLICANT
 
 __all__ = ["Acting", "action_command"]
-
-_ = (_as_option, ERROR)  # shared with the reading commands; kept importable from here
 
 
 @frozen
@@ -148,10 +144,12 @@ def action_command(
     nomination: bool = True,
     actor: bool = True,
     backfill_option: bool = True,
+    group: click.Group | None = None,
 ) -> Callable[[Callable[..., object]], click.Command]:
-    """Make ``function(acting, **its own options)`` the command ``name`` (see the module
-    docstring): the shared options are added here, the command's own with click's
-    decorators under this one."""
+    """Make ``function(acting, **its own options)`` the command ``name`` of ``group`` (the
+    ``pilotflow`` group by default; see the module docstring): the shared options are added
+    here, the command's own with click's decorators under this one. ``nomination``: it takes
+    a nomination (argument ID); ``actor``: it needs --authority, --department, --person."""
 
     def decorate(function: Callable[..., object]) -> click.Command:
         @functools.wraps(function)
@@ -213,6 +211,7 @@ def action_command(
             params = click.option(
                 "--department",
                 required=True,
+                shell_complete=complete_department,
                 help="The acting department (industry, civil_affairs, health; applicant). · 经办部门。",
             )(params)
             params = click.option(
@@ -224,7 +223,7 @@ def action_command(
             )(params)
         if nomination:
             params = click.argument("nomination_id", metavar="ID", shell_complete=complete_nomination)(params)
-        return cli.command(name, short_help=short_help)(params)
+        return (group or cli).command(name, short_help=short_help)(params)
 
     return decorate
 
