@@ -5,6 +5,7 @@ in English and Chinese."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -97,15 +98,21 @@ def test_completion_in_a_real_shell_protocol(db: str, demo: DemoResult, tmp_path
 @pytest.mark.parametrize(
     "command",
     ["nominations", "quota", "explain", "history", "route", "config", "lists", "decline", "return",
-     "withdraw", "attach", "select", "tick", "register-winners"],
+     "withdraw", "attach", "select", "tick", "register-winners", "demo", "campaign",
+     "campaign list", "campaign show", "campaign check", "campaign schema"],
 )  # fmt: skip
 def test_every_command_helps_in_english_and_chinese(command: str) -> None:
-    """``pilotflow COMMAND -h`` has an English and a Chinese description, and the command
-    list shows both languages for it."""
-    result = CliRunner().invoke(cli, [command, "-h"])
+    """``pilotflow COMMAND -h`` has an English and a Chinese description, every option's help
+    has both, and the command list shows both languages for it."""
+    args = command.split()
+    result = CliRunner().invoke(cli, [*args, "-h"])
     assert 0 == result.exit_code, result.output
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in result.output.split("Options:")[0])
-    assert any(ch.isascii() and ch.isalpha() for ch in result.output.split("Options:")[0])
-    listing = CliRunner().invoke(cli, ["--help"]).output
-    line = next(x for x in listing.splitlines() if x.strip().startswith(command + " "))
+    description, _, options = result.output.partition("Options:")
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in description)
+    assert any(ch.isascii() and ch.isalpha() for ch in description)
+    for option in re.split(r"\n  (?=-)", options)[1:]:
+        if not option.startswith(("-h, --help", "--version")):
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in option), option
+    parent = CliRunner().invoke(cli, [*args[:-1], "--help"]).output
+    line = next(x for x in parent.splitlines() if x.strip().startswith(args[-1] + " "))
     assert "·" in line, line

@@ -159,3 +159,41 @@ def test_history_never_breaks_a_word_or_a_chinese_character(
     assert words(plain) <= words(plain_wide), words(plain) - words(plain_wide)
     assert "\ufffd" not in plain
     assert max(cell_len(line.rstrip()) for line in plain.splitlines()) <= columns
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        ("37100", "威海市 371000"),
+        ("威海士", "威海市 371000"),
+        ("环翠", "环翠区 371002"),
+        ("南海心区", "威海南海新区 371000-NH"),
+    ],
+)
+def test_a_misspelt_authority_gets_suggestions(typed: str, suggested: str) -> None:
+    """An unknown authority code or name exits 2 suggesting the authorities it may mean (a
+    code or name beginning with or containing what was typed first), in both languages."""
+    result = invoke("route", typed)
+    assert 2 == result.exit_code
+    out = result.output.replace("\n", "")
+    assert f"did you mean {suggested}" in out or f" or {suggested}" in out
+    assert "是否应为" in out
+
+
+def test_a_refusal_in_a_real_terminal_is_red_and_bilingual(db: str, nid: str, tmp_path: Path) -> None:
+    """In a real terminal, a refused action is shown in red (ANSI colour), with the reason's
+    code, English and Chinese, and no rich markup left over; exit status 1."""
+    copy = tmp_path / "copy.db"
+    source = sqlite3.connect(db)
+    with sqlite3.connect(copy) as target:
+        source.backup(target)
+    source.close()
+    actor = ("--authority", "MIN", "--department", "industry", "--person", "li")
+    code, out = run_in_pty("withdraw", nid, "--db", str(copy), *actor, cwd=tmp_path)
+    assert 1 == code, out
+    assert "\x1b[" in out
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
+    assert "refused · 操作被拒绝" in plain
+    assert "nothing was changed · 未作任何更改" in plain
+    assert "[/" not in plain
+    assert "[red]" not in plain

@@ -534,19 +534,27 @@ _campaign_option = click.option(
 
 
 @cli.command(short_help="Run the 2023 campaign end to end. · 演示 2023 年遴选全过程。")
-@click.option("--db", default=DEFAULT_DB, show_default=True, metavar="PATH", help="SQLite file to write.")
+@click.option(
+    "--db",
+    default=DEFAULT_DB,
+    show_default=True,
+    metavar="PATH",
+    help="SQLite file to write. · 写入的 SQLite 文件。",
+)
 @click.option(
     "--fresh/--keep",
     default=True,
     show_default=True,
-    help="Recreate the file first (--keep: use it as it is; it must not hold the demo yet).",
+    help="Recreate the file first (--keep: use it as it is; it must not hold the demo yet). "
+    "· 先重建文件（--keep：按原样使用，其中不得已有演示数据）。",
 )
 @click.option(
     "--through",
     type=click.Choice(["announcement", "received"]),
     default="announcement",
     show_default=True,
-    help="Run the whole campaign, or stop when the ministry has received the recommendations.",
+    help="Run the whole campaign, or stop when the ministry has received the recommendations. "
+    "· 运行全过程，或在部委收到推荐后停止。",
 )
 def demo(db: str, fresh: bool, through: str) -> None:
     """Run the 2023 smart health and elderly-care campaign end to end.
@@ -556,6 +564,9 @@ def demo(db: str, fresh: bool, through: str) -> None:
     Shandong and Qingdao send to the ministry; a few actions are refused on the way; the
     ministry's experts review, spot checks are drawn, the list is publicly noticed, objections
     are ruled on, and the deadline sweep announces and revokes. Takes a few seconds.
+
+    演示 2023 年智慧健康养老应用试点示范遴选全过程：登记往批次获评单位、区县受理与联合推荐、
+    市级名额内遴选、省级报送部委、专家评审、抽查、公示、异议处理与期限巡检。用时数秒。
     """
     console = _console()
     result = run_demo(db, console, fresh=fresh, through=through)
@@ -582,9 +593,12 @@ def campaign() -> None:
     """
 
 
-@campaign.command("list")
+@campaign.command("list", short_help="The bundled campaigns. · 内置遴选。")
 def campaign_list() -> None:
-    """The ids of the bundled campaigns."""
+    """The ids of the bundled campaigns.
+
+    列出内置遴选的标识。
+    """
     console = _console()
     for campaign_id in pf.bundled_campaigns():
         console.print(_show(campaign_id))
@@ -611,10 +625,13 @@ def _material(c: pf.Campaign, kind: str, copies: int) -> str:
     return _show(known.name.zh if known is not None else kind) + (f" ×{copies}" if copies > 1 else "")
 
 
-@campaign.command("show")
+@campaign.command("show", short_help="Show a campaign. · 查看遴选定义。")
 @click.argument("source", default=DEFAULT_CAMPAIGN, metavar="[ID|PATH]")
 def campaign_show(source: str) -> None:
-    """Levels, quotas, hops with deadlines, materials and lists of a campaign."""
+    """Levels, quotas, hops with deadlines, materials and lists of a campaign.
+
+    显示遴选的层级、名额、各报送环节及期限、材料与名单。
+    """
     console = _console()
     c = _campaign(source)
     graph = pf.AuthorityGraph.bundled().with_authorities(c.authorities)  # the campaign's own too
@@ -720,10 +737,13 @@ def _report_problems(exc: pf.CampaignFileError) -> None:
         err.print("  checking stopped there: there may be more · 检查至此停止，可能还有更多问题")
 
 
-@campaign.command("check")
+@campaign.command("check", short_help="Validate a campaign file. · 检查遴选定义文件。")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 def campaign_check(path: Path) -> None:
-    """Validate a campaign YAML file; exit 2 with every problem (file, key path) if invalid."""
+    """Validate a campaign YAML file; exit 2 with every problem (file, key path) if invalid.
+
+    检查遴选定义文件；有误时列出全部问题（文件、键路径），退出状态 2。
+    """
     try:
         c = pf.load_campaign(fs_path(str(path), "PATH"))
     except pf.CampaignFileError as exc:
@@ -737,12 +757,14 @@ def campaign_check(path: Path) -> None:
     )
 
 
-@campaign.command("schema")
+@campaign.command("schema", short_help="JSON Schema of campaign files. · 遴选定义的 JSON Schema。")
 def campaign_schema() -> None:
     """Print the JSON Schema of campaign files, for editors.
 
     ``pilotflow campaign schema > campaign.schema.json`` writes it beside your files (ASCII
     JSON, Chinese as escapes, so any terminal encoding will do); see docs/campaign-format.md.
+
+    输出遴选定义文件的 JSON Schema，供编辑器校验与补全。
     """
     click.echo(json.dumps(pf.campaign_file.campaign_schema(), indent=2))
 

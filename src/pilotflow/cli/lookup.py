@@ -82,6 +82,26 @@ def _names(graph: pf.AuthorityGraph) -> dict[str, str]:
     return names
 
 
+def _suggestions(graph: pf.AuthorityGraph, text: str, n: int = 3) -> list[str]:
+    """Up to ``n`` authorities a mistyped ``text`` may mean, as ``name code``, one per
+    authority: those whose code (or name) begins with or contains it first, then the closest
+    by difflib."""
+    if text.isascii():
+        key = text.upper()
+        pool = {a.code: a.code for a in graph}
+    else:
+        key = text
+        pool = _names(graph)
+    found = sorted((k for k in pool if key in k), key=lambda k: (not k.startswith(key), len(k), k))
+    found += difflib.get_close_matches(key, list(pool), n=n, cutoff=0.5)
+    out: dict[str, str] = {}
+    for k in found:
+        code = pool[k]
+        if code not in out and len(out) < n:
+            out[code] = f"{graph[code].name} {code}"
+    return list(out.values())
+
+
 def authority(graph: pf.AuthorityGraph, text: str) -> pf.Authority:
     """An authority by code, or by its (unambiguous, or qualified) Chinese name; an unknown
     one is refused with the closest names and codes as suggestions."""
@@ -93,14 +113,7 @@ def authority(graph: pf.AuthorityGraph, text: str) -> pf.Authority:
         except pf.UnknownAuthority as exc:
             if "同名" in exc.zh:  # ambiguous: the candidates are named already
                 raise
-    close: list[str] = []
-    if len(text) <= MAX_TEXT:
-        if text.isascii():
-            codes = [a.code for a in graph]
-            close = [f"{graph[c].name} {c}" for c in difflib.get_close_matches(text.upper(), codes, n=3)]
-        else:
-            names = _names(graph)
-            close = [f"{n} {names[n]}" for n in difflib.get_close_matches(text, list(names), n=3, cutoff=0.5)]
+    close = _suggestions(graph, text) if len(text) <= MAX_TEXT else []
     if not close:
         raise pf.UnknownAuthority(text, "no authority has that name or code", "没有此名称或代码的机关")
     raise pf.UnknownAuthority(text, f"did you mean {' or '.join(close)}?", f"是否应为 {' 或 '.join(close)}？")
