@@ -57,6 +57,14 @@ def test_departments_complete_for_the_authority_given() -> None:
     assert completions(["decline", "x", "--department"], "app") == ["applicant"]
 
 
+def test_unit_types_materials_and_states_complete() -> None:
+    """``select`` completes the campaign's unit types, ``attach ID`` its material kinds, and
+    ``--state`` the states."""
+    assert "enterprise" in completions(["select"], "ent")
+    assert "application_form_pdf" in completions(["attach", "x"], "application_form")
+    assert completions(["nominations", "--state"], "in_") == ["in_review"]
+
+
 def test_nomination_ids_complete_from_the_database(db: str, demo: DemoResult) -> None:
     """``history --db DB 18`` offers the database's ids; a reference's first characters
     offer the reference; with PILOTFLOW_DB the option is not needed."""

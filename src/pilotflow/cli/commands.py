@@ -58,7 +58,7 @@ import pilotflow as pf
 from pilotflow.cli.demo import DEFAULT_DB, printable, run_demo
 from pilotflow.cli.formats import emit, format_option
 from pilotflow.cli.lookup import authority as _authority
-from pilotflow.cli.lookup import complete_authority, complete_nomination, ref
+from pilotflow.cli.lookup import complete_authority, complete_nomination, complete_state, ref
 from pilotflow.cli.lookup import nomination_id as _nomination_id
 from pilotflow.cli.settings import (
     CAMPAIGN_ENV,
@@ -127,17 +127,22 @@ def _show(value: object) -> str:
 
 
 def _report(exc: pf.PilotflowError) -> None:
+    """An error or refusal on stderr, in English and Chinese. Into a pipe or a file each
+    message stays on one line (a script can grep it); a terminal wraps it between words."""
     err = _console(stderr=True)
+    one_line = not err.is_terminal
     if isinstance(exc, pf.ActionRefused):
         target = f" on {exc.nomination_id}" if exc.nomination_id else ""
-        err.print(f"[bold red]✗ {_show(exc.action)}{_show(target)} refused · 操作被拒绝[/]")
+        err.print(
+            f"[bold red]✗ {_show(exc.action)}{_show(target)} refused · 操作被拒绝[/]", soft_wrap=one_line
+        )
         for r in exc.reasons:
-            err.print(f"  [red]\\[{_show(r.code)}][/] {_show(r.en)}")
-            err.print(f"  {' ' * (len(r.code) + 2)} {_show(r.zh)}")
+            err.print(f"  [red]\\[{_show(r.code)}][/] {_show(r.en)}", soft_wrap=one_line)
+            err.print(f"  {' ' * (len(r.code) + 2)} {_show(r.zh)}", soft_wrap=one_line)
         return
-    err.print(f"[bold red]✗ error:[/] [red]{_show(exc.en)}[/]")
+    err.print(f"[bold red]✗ error:[/] [red]{_show(exc.en)}[/]", soft_wrap=one_line)
     if exc.zh != exc.en:
-        err.print(f"[bold red]✗ 错误：[/][red]{_show(exc.zh)}[/]")
+        err.print(f"[bold red]✗ 错误：[/][red]{_show(exc.zh)}[/]", soft_wrap=one_line)
 
 
 def _usage_zh(exc: click.ClickException) -> str:
@@ -880,6 +885,7 @@ def nomination_record(run: pf.CampaignRun, n: pf.Nomination) -> dict[str, Any]:
 @click.option(
     "--state",
     default=None,
+    shell_complete=complete_state,
     help="Only those in this state (in_review, received...). · 仅列出处于该状态的申报。",
 )
 @format_option()

@@ -139,6 +139,31 @@ def complete_authority(ctx: click.Context, param: click.Parameter, incomplete: s
     return list(unique.values())
 
 
+def complete_unit_type(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The campaign's unit types (enterprise, street...), with their Chinese names."""
+    return _campaign_codes(ctx, incomplete, "unit_types")
+
+
+def complete_material(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The campaign's material kinds, with their Chinese names."""
+    return _campaign_codes(ctx, incomplete, "materials")
+
+
+def complete_state(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The states a nomination may be in."""
+    return [CompletionItem(state) for state in pf.names.STATES if state.startswith(incomplete)]
+
+
+def _campaign_codes(ctx: click.Context, incomplete: str, what: str) -> list[CompletionItem]:
+    from .commands import campaign_for_completion
+
+    try:
+        known = getattr(campaign_for_completion(ctx), what)
+    except Exception:  # an unreadable campaign file: nothing to offer
+        return []
+    return [CompletionItem(code, help=k.name.zh) for code, k in known.items() if code.startswith(incomplete)]
+
+
 def complete_department(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """The departments of the authority given earlier on the line (``applicant`` too)."""
     try:

@@ -45,7 +45,14 @@ from pilotflow.cli.commands import (
 )
 from pilotflow.cli.formats import emit, format_option
 from pilotflow.cli.lookup import authority as _authority
-from pilotflow.cli.lookup import complete_authority, complete_department, complete_nomination, ref
+from pilotflow.cli.lookup import (
+    complete_authority,
+    complete_department,
+    complete_material,
+    complete_nomination,
+    complete_unit_type,
+    ref,
+)
 from pilotflow.cli.lookup import nomination_id as _nomination_id
 from pilotflow.names import APPLICANT
 
@@ -276,7 +283,7 @@ def withdraw(acting: Acting, reason: str | None) -> pf.Nomination:
 
 
 @action_command("attach", "Attach a material to a nomination. · 上传材料。")
-@click.argument("kind")
+@click.argument("kind", shell_complete=complete_material)
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option(
     "--paper",
@@ -302,11 +309,12 @@ def attach(acting: Acting, kind: str, file: str | None, copies: int | None) -> p
 
 
 @action_command("select", "Select within quota (or --dry-run). · 名额内遴选（可预演）。", nomination=False)
-@click.argument("unit_type")
+@click.argument("unit_type", shell_complete=complete_unit_type)
 @click.option(
     "--order",
     multiple=True,
     metavar="ID",
+    shell_complete=complete_nomination,
     help="Rank this nomination next (repeatable; id, prefix or ref). · 指定排序（可重复）。",
 )
 @click.option(
