@@ -335,8 +335,6 @@ def test_a_new_action_command_is_one_function(wdb: str) -> None:
     @action_command("decline-duplicate", "Decline as a duplicate. · 重复申报，不予推荐。", group=group)
     def decline_duplicate(acting: Acting) -> pf.Nomination:
         """Decline as a duplicate. · 重复申报，不予推荐。"""
-        assert acting.actor is not None
-        assert acting.nomination_id is not None
         return acting.run.decline(
             acting.actor, acting.nomination_id, reason="duplicate 重复申报", at=acting.at
         )

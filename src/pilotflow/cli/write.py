@@ -61,13 +61,28 @@ __all__ = ["Acting", "action_command"]
 
 @frozen
 class Acting:
-    """What an action command's function is given: the run (open for writing), the actor,
-    the nomination's full id (None for a command without one) and the moment (``--at``)."""
+    """What an action command's function is given: the run (open for writing), the moment
+    (``--at``; None: now), and — for a command made with them — the actor and the
+    nomination's full id."""
 
     run: pf.CampaignRun
-    actor: pf.Actor | None
-    nomination_id: str | None
     at: datetime | None
+    given_actor: pf.Actor | None = None
+    given_nomination: str | None = None
+
+    @property
+    def actor(self) -> pf.Actor:
+        """The actor of --authority, --department and --person."""
+        if self.given_actor is None:
+            raise pf.InvalidInput("this command takes no actor", "此命令不指定经办人")
+        return self.given_actor
+
+    @property
+    def nomination_id(self) -> str:
+        """The full id of the nomination the command names."""
+        if self.given_nomination is None:
+            raise pf.InvalidInput("this command names no nomination", "此命令不针对某一申报")
+        return self.given_nomination
 
 
 def _actor(run: pf.CampaignRun, authority: str, department: str, person: str) -> pf.Actor:
@@ -182,7 +197,7 @@ def action_command(
                 )
                 nid = _nomination_id(run, nomination_id) if nomination_id is not None else None
                 try:
-                    result = function(Acting(run, who, nid, when), **own)
+                    result = function(Acting(run, when, who, nid), **own)
                 except (pf.ActionRefused, pf.DuplicateNomination, pf.ConflictError) as exc:
                     _refused(output_format, name, exc)
                 _print_result(output_format, name, run, result)
@@ -235,16 +250,6 @@ def action_command(
     return decorate
 
 
-def _need_actor(acting: Acting) -> pf.Actor:
-    assert acting.actor is not None  # the options are required
-    return acting.actor
-
-
-def _need_id(acting: Acting) -> str:
-    assert acting.nomination_id is not None  # the argument is required
-    return acting.nomination_id
-
-
 _reason_option = click.option(
     "--reason", required=True, help="Why (recorded in the audit log). · 理由（记入审计日志）。"
 )
@@ -257,7 +262,7 @@ def decline(acting: Acting, reason: str) -> pf.Nomination:
 
     在本级对申报 ID 作出不予推荐的决定（终止；下级已用名额不退回）。
     """
-    return acting.run.decline(_need_actor(acting), _need_id(acting), reason=reason, at=acting.at)
+    return acting.run.decline(acting.actor, acting.nomination_id, reason=reason, at=acting.at)
 
 
 @action_command("return", "Return a nomination for revision. · 退回修改。")
@@ -268,7 +273,7 @@ def return_for_revision(acting: Acting, reason: str) -> pf.Nomination:
 
     将申报 ID 退回上一级机关修改（退回其在该级占用的名额）。
     """
-    return acting.run.return_for_revision(_need_actor(acting), _need_id(acting), reason=reason, at=acting.at)
+    return acting.run.return_for_revision(acting.actor, acting.nomination_id, reason=reason, at=acting.at)
 
 
 @action_command("withdraw", "Withdraw a nomination. · 撤回申报。")
@@ -279,7 +284,7 @@ def withdraw(acting: Acting, reason: str | None) -> pf.Nomination:
 
     撤回申报 ID（申报单位或持有机关），须在本环节期限之前；释放其占用的全部名额。
     """
-    return acting.run.withdraw(_need_actor(acting), _need_id(acting), reason=reason, at=acting.at)
+    return acting.run.withdraw(acting.actor, acting.nomination_id, reason=reason, at=acting.at)
 
 
 @action_command("attach", "Attach a material to a nomination. · 上传材料。")
@@ -303,9 +308,9 @@ def attach(acting: Acting, kind: str, file: str | None, copies: int | None) -> p
             "give either FILE or --paper COPIES", "请给出文件 FILE 或 --paper 份数（二者择一）"
         )
     if file is not None:
-        return acting.run.attach_file(_need_actor(acting), _need_id(acting), kind, file, at=acting.at)
+        return acting.run.attach_file(acting.actor, acting.nomination_id, kind, file, at=acting.at)
     assert copies is not None
-    return acting.run.attach_paper(_need_actor(acting), _need_id(acting), kind, copies, at=acting.at)
+    return acting.run.attach_paper(acting.actor, acting.nomination_id, kind, copies, at=acting.at)
 
 
 @action_command("select", "Select within quota (or --dry-run). · 名额内遴选（可预演）。", nomination=False)
@@ -339,9 +344,7 @@ def select(
     对经办机关 UNIT_TYPE 类候选申报排序，在名额内推荐、其余列为名额外，一次提交；--dry-run 只预演不写入。
     """
     ids = [_nomination_id(acting.run, o) for o in order]
-    return acting.run.select(
-        _need_actor(acting), unit_type, order=ids, at=acting.at, dry_run=dry_run, track=track
-    )
+    return acting.run.select(acting.actor, unit_type, order=ids, at=acting.at, dry_run=dry_run, track=track)
 
 
 @action_command(
@@ -371,7 +374,7 @@ def register_winners(acting: Acting, file: str) -> tuple[pf.Nomination, ...]:
     """
     names = {t.name.zh: code for code, t in acting.run.campaign.unit_types.items()}
     winners = reports.load_winners(file, unit_types=names)
-    return acting.run.register_winners(_need_actor(acting), winners, at=acting.at)
+    return acting.run.register_winners(acting.actor, winners, at=acting.at)
 
 
 # -- lists ------------------------------------------------------------------------------
