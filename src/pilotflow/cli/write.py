@@ -107,7 +107,10 @@ def _refused(output_format: str, action: str, exc: pf.PilotflowError) -> None:
 
 
 def _print_result(output_format: str, action: str, run: pf.CampaignRun, result: object) -> None:
-    """What an action returned: a nomination, several, a selection, or the ids it moved."""
+    """What an action returned: a nomination, several, a letter, a selection, or the ids it moved."""
+    if isinstance(result, pf.Submission):
+        _print_letter(output_format, action, run, result)
+        return
     if isinstance(result, pf.Nomination):
         result = (result,)
     if isinstance(result, pf.SelectionResult):
@@ -134,12 +137,29 @@ def _print_result(output_format: str, action: str, run: pf.CampaignRun, result: 
             console.print(f"  {ref(nid)} {_show(nid)} {_show(n.unit_name)} → {_show(n.state)}")
 
 
+def _print_letter(output_format: str, action: str, run: pf.CampaignRun, s: pf.Submission) -> None:
+    from pilotflow.cli.letters import submission_record
+
+    if output_format == "json":
+        emit("json", {"ok": True, "action": action, "submission": submission_record(run, s)}, ())
+        return
+    stamps = "、".join(
+        run.campaign.departments[d].zh if d in run.campaign.departments else _show(d) for d in s.stamps
+    )
+    _console().print(
+        f"[green]✓ {_show(action)}[/] letter 推荐函 {_show(s.id)} {_name(run.graph, s.sender)} → "
+        f"{_name(run.graph, s.receiver)} · {_show(s.state)} · {len(s.units)} units 推荐对象 · "
+        f"stamps 盖章 {stamps or '—'} (v{s.version})"
+    )
+
+
 def _print_selection(output_format: str, run: pf.CampaignRun, r: pf.SelectionResult) -> None:
     if output_format == "json":
         emit("json", {
             "ok": True, "action": "select", "dry_run": r.dry_run, "authority": r.authority,
             "unit_type": r.unit_type, "ranked": list(r.ranked), "recommended": list(r.recommended),
             "cut": list(r.cut), "skipped": {k: reason_records(v) for k, v in r.skipped.items()},
+            "submissions": list(r.submissions),
         }, ())  # fmt: skip
         return
     console = _console()
