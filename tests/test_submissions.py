@@ -9,6 +9,7 @@ on the memory store, a SQLite file and PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +25,7 @@ from conftest import (
     codes,
     nominate,
     refused,
+    shanghai,
     state_of,
 )
 
@@ -370,3 +372,41 @@ def test_explain_and_position_speak_of_the_letter(run: pf.CampaignRun) -> None:
     assert "stamp" in run.available_actions(officer(WEIHAI_DISTRICT), n.id)
     with pytest.raises(pf.InvalidInput):
         run.explain_submission(run.carrying(n.id).id, "prepare_submission")  # type: ignore[union-attr]
+
+
+def test_units_are_examined_one_by_one_before_they_join_a_letter() -> None:
+    """Where the campaign names ``examine`` departments (here: industry at the districts),
+    a unit joins its district's letter only once industry has examined it with an opinion;
+    a department that does not examine, or one examining twice, is refused; the opinion is in
+    the audit event."""
+    import re
+
+    from pilotflow.campaign_file import parse_campaign
+
+    text = (
+        Path(pf.__file__).parent / "data" / "campaigns" / "smart-health-elderly-care-2023.yaml"
+    ).read_text(encoding="utf-8")
+    acting = (
+        "acting:\n"
+        "  - at: {kinds: [central_enterprise]}\n    review: [hq]\n"
+        "  - at: {levels: [district]}\n    review: [industry, civil_affairs, health]\n"
+        "    examine: [industry]\n"
+        "  - review: [industry, civil_affairs, health]\n"
+    )
+    campaign = parse_campaign(re.sub(r"(?m)^acting:\n(  .*\n)+", acting, text), source="examine.yaml")
+    run = pf.CampaignRun(
+        campaign, lists=pf.empty_lists(campaign), clock=pf.FixedClock(shanghai(2023, 10, 17, 9))
+    )
+    n = nominate(run, 1)
+    why = refused(lambda: run.prepare_submission(officer(WEIHAI_DISTRICT), [n.id]))
+    assert why.codes == ("examinations_missing",)
+    assert "工业和信息化" in why.reasons[0].zh
+    health = refused(lambda: run.examine(officer(WEIHAI_DISTRICT, "health"), n.id, opinion="同意"))
+    assert health.codes == ("not_an_examining_department",)
+    examined = run.examine(officer(WEIHAI_DISTRICT), n.id, opinion="材料齐全，同意推荐")
+    assert examined.examined == ("industry",)
+    assert run.history(n.id)[-1].data["opinion"] == "材料齐全，同意推荐"
+    twice = refused(lambda: run.examine(officer(WEIHAI_DISTRICT), n.id, opinion="再审"))
+    assert twice.codes == ("already_examined",)
+    assert run.prepare_submission(officer(WEIHAI_DISTRICT), [n.id]).units == (n.id,)
+    assert_replays(run)
