@@ -2,9 +2,10 @@
 
 The operations that take a while accept ``progress=``, a callable ``(done, total, what)``
 called before the first step and after each (``run.select_many``; see docs/display.md).
-:func:`progress_bar` makes one that draws a bar with ``tqdm.auto`` (a text bar in a terminal,
-a widget in Jupyter) when tqdm is installed (the ``notebook`` extra), else one plain line
-per step on standard error, which shows in both.
+:func:`progress_bar` makes one that draws a bar with tqdm when it is installed (the
+``notebook`` extra): a text bar in a terminal, and in Jupyter too unless ipywidgets is
+installed (then ``tqdm.auto``'s widget); without tqdm, one plain line per step on standard
+error, which shows in both.
 """
 
 from __future__ import annotations
@@ -15,6 +16,23 @@ from typing import Any, TextIO
 from ..errors import InvalidInput
 
 __all__ = ["ProgressBar", "progress_bar"]
+
+
+def _tqdm() -> Any:
+    """tqdm's bar class: ``tqdm.auto``'s where ipywidgets is installed (a widget in Jupyter),
+    else the text bar (which Jupyter shows too, without tqdm.auto's warning); None without
+    tqdm."""
+    try:
+        import tqdm.std  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:
+        return None
+    try:
+        import ipywidgets  # type: ignore[import-not-found,import-untyped,unused-ignore]  # noqa: F401
+    except ImportError:
+        return tqdm.std.tqdm
+    import tqdm.auto  # type: ignore[import-untyped,unused-ignore]
+
+    return tqdm.auto.tqdm
 
 
 class ProgressBar:
@@ -31,11 +49,7 @@ class ProgressBar:
         self._bar: Any = None
         self._tqdm: Any = None
         if use_tqdm:
-            try:
-                import tqdm.auto as auto  # type: ignore[import-untyped,unused-ignore]
-            except ImportError:
-                auto = None
-            self._tqdm = None if auto is None else auto.tqdm
+            self._tqdm = _tqdm()
         self.done = 0
         self.total = 0
 
