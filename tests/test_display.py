@@ -372,3 +372,18 @@ def test_to_frame_without_pandas_names_the_extra(
     assert isinstance(info.value, ImportError)
     assert "pilotflow[notebook]" in info.value.en
     assert "pilotflow[notebook]" in info.value.zh
+
+
+def test_lists_print_one_line_per_item(run: pf.CampaignRun) -> None:
+    """On a console a list of nominations prints one line per nomination (name, type, state,
+    holder, version, id), at most ten, then how many more."""
+    for i in range(12):
+        nominate(run, i, materials=False)
+    text = repr(run.nominations())
+    lines = text.splitlines()
+    assert "<NominationList: 12 nominations" == lines[0]
+    assert 12 == len(lines)
+    assert lines[1].startswith("  测试单位")
+    assert "| in_review @ 环翠区 | v1 |" in lines[1]
+    assert "  … 2 more (to_frame() for all)>" == lines[-1]
+    assert "  威海市 (371000) enterprise: 0/3" == repr(run.quota_table([WEIHAI])).splitlines()[1]

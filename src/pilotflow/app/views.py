@@ -86,6 +86,8 @@ class View(list[T]):
     columns: ClassVar[tuple[str, ...]] = ()
     #: The title of the HTML table, in English and Chinese.
     title: ClassVar[tuple[str, str]] = ("", "")
+    #: What the items are, in the console repr.
+    noun: ClassVar[str] = "items"
 
     def __init__(
         self,
@@ -104,6 +106,21 @@ class View(list[T]):
 
     def __reduce__(self) -> Any:  # pickled as its items (the campaign and graph stay behind)
         return (type(self), (list(self),))
+
+    #: How many items the console repr lists.
+    REPR_ITEMS: ClassVar[int] = 10
+
+    def __repr__(self) -> str:
+        """One line per item (the first :attr:`REPR_ITEMS`), not the items' full reprs."""
+        lines = [f"<{type(self).__name__}: {len(self)} {self.noun}"]
+        lines.extend("  " + self.brief(item) for item in self[: self.REPR_ITEMS])
+        if len(self) > self.REPR_ITEMS:
+            lines.append(f"  … {len(self) - self.REPR_ITEMS} more (to_frame() for all)")
+        return "\n".join(lines) + ">"
+
+    def brief(self, item: T) -> str:
+        """One line about ``item`` for the console."""
+        return repr(item)
 
     # -- naming ------------------------------------------------------------------------
 
@@ -149,11 +166,16 @@ class View(list[T]):
 class NominationList(View[Nomination]):
     """Nominations (``run.nominations()``)."""
 
+    def brief(self, n: Nomination) -> str:
+        holder = self.authority_name(n.holder)
+        return f"{n.unit_name} | {n.unit_type} | {n.state} @ {holder} | v{n.version} | {n.id}"
+
     columns = (
         "id", "unit_code", "unit_name", "unit_type", "scenario", "track", "project", "state",
         "state_zh", "holder", "holder_name", "hop", "route", "stamps", "materials", "version",
         "created_at", "updated_at",
     )  # fmt: skip
+    noun = "nominations"
     title = ("Nominations", "申报")
 
     def row(self, n: Nomination) -> dict[str, Any]:
@@ -187,7 +209,17 @@ class EventList(View[Event]):
         "actor_department", "actor_person", "from_state", "to_state", "from_holder", "to_holder",
         "to_holder_name", "reason",
     )  # fmt: skip
+    noun = "events"
     title = ("Audit events", "审计记录")
+
+    def brief(self, e: Event) -> str:
+        a = e.actor
+        at = self.moment(e.at)
+        when = at.isoformat(timespec="seconds") if at is not None else ""
+        return (
+            f"v{e.version} {when} {e.action} by {a.authority}/{a.department}/{a.person}: "
+            f"{e.from_state} → {e.to_state} @ {self.authority_name(e.to_holder)}"
+        )
 
     def department_name(self, code: str) -> str:
         campaign = self.campaign
@@ -221,7 +253,12 @@ class QuotaTable(View[QuotaLine]):
     """Quota lines (``run.quota_table()``): limit, used and remaining per unit type."""
 
     columns = ("authority", "authority_name", "unit_type", "unit_type_zh", "limit", "used", "remaining")
+    noun = "quota lines"
     title = ("Quota", "推荐名额")
+
+    def brief(self, q: QuotaLine) -> str:
+        limit = "no limit" if q.limit is None else f"{q.used}/{q.limit}"
+        return f"{self.authority_name(q.authority)} ({q.authority}) {q.unit_type}: {limit}"
 
     def row(self, q: QuotaLine) -> dict[str, Any]:
         return {
@@ -279,7 +316,15 @@ class SelectionList(View[SelectionResult]):
         "authority", "authority_name", "unit_type", "rank", "nomination_id", "outcome", "outcome_zh",
         "reasons", "reasons_zh", "dry_run",
     )  # fmt: skip
+    noun = "selections"
     title = ("Selections", "遴选结果")
+
+    def brief(self, r: SelectionResult) -> str:
+        return (
+            f"{self.authority_name(r.authority)} ({r.authority}) {r.unit_type}: "
+            f"{len(r.recommended)} recommended, {len(r.cut)} cut, {len(r.skipped)} skipped"
+            + (" (dry run)" if r.dry_run else "")
+        )
 
     def rows(self) -> list[dict[str, Any]]:
         out = []
