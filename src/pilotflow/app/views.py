@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from ..domain.authorities import AuthorityGraph
 from ..domain.campaign import Campaign
 from ..domain.events import Event
-from ..domain.names import ACTION_ZH, QUOTA_ALL_TYPES, ROLE_ZH, STATE_ZH
+from ..domain.names import LOGGED_ACTION_ZH, QUOTA_ALL_TYPES, ROLE_ZH, STATE_ZH
 from ..domain.records import Nomination
 from ..errors import ExtraMissing, InvalidInput, Reason
 from .results import QuotaLine, SelectionResult
@@ -235,7 +235,7 @@ class EventList(View[Event]):
             "version": e.version,
             "at": self.moment(e.at),
             "action": e.action,
-            "action_zh": ACTION_ZH.get(e.action, e.action),
+            "action_zh": LOGGED_ACTION_ZH.get(e.action, e.action),
             "actor_authority": e.actor.authority,
             "actor_name": self.authority_name(e.actor.authority),
             "actor_department": e.actor.department,

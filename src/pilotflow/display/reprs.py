@@ -22,7 +22,8 @@ from ..app.views import EventList, NominationList, QuotaTable, SelectionList, Vi
 from ..domain.authorities import Authority, AuthorityGraph
 from ..domain.campaign import Campaign
 from ..domain.events import Event
-from ..domain.names import ACTION_ZH, STATE_ZH, TRACK_ZH
+from ..domain.names import LOGGED_ACTION_ZH, STATE_ZH, SUBMISSION_STATE_ZH, TRACK_ZH
+from ..domain.submissions import Submission
 from ..domain.records import Nomination
 from ..domain.routes import HopPlan, RoutePlan
 from ..errors import ActionRefused, Reason
@@ -152,6 +153,22 @@ def _nomination_html(n: Nomination) -> str:
     return card(f"申报 {n.unit_name}", pairs)
 
 
+def _submission_html(s: Submission) -> str:
+    pairs = [
+        ("报送单位 / sender", s.sender), ("收函单位 / receiver", s.receiver),
+        ("状态 / state", f"{SUBMISSION_STATE_ZH.get(s.state, s.state)}（{s.state}）"),
+        ("推荐对象 / units (in order)", "、".join(s.units)),
+        ("已盖章 / stamps", "、".join(s.stamps)),
+        ("材料 / materials", "、".join(f"{m.kind}×{m.copies}" for m in s.materials)),
+        ("生成文件 / documents",
+         "、".join(f"{m.filename}（sha256 {(m.sha256 or '')[:12]}…）" for m in s.documents)),
+        ("版本 / version", s.version), ("起草时间 / created", s.created_at),
+        ("报送时间 / sent", s.sent_at or ""),
+        ("编号 / id", s.id),
+    ]  # fmt: skip
+    return card(f"推荐函 {s.sender} → {s.receiver}", pairs)
+
+
 def _event_repr(e: Event) -> str:
     a = e.actor
     return (
@@ -199,7 +216,7 @@ def _reasons_table(reasons: tuple[Reason, ...], caption: str) -> str:
 
 
 def _refused_html(e: ActionRefused) -> str:
-    action = ACTION_ZH.get(e.action, e.action)
+    action = LOGGED_ACTION_ZH.get(e.action, e.action)
     target = f"（申报 {e.nomination_id}）" if e.nomination_id else ""
     return _reasons_table(e.reasons, f"操作“{action}”被拒绝{target} / {e.action} refused")
 
@@ -223,7 +240,7 @@ def install() -> None:
         Campaign: _campaign_html, AuthorityGraph: _graph_html, Authority: _authority_html,
         RoutePlan: _route_html, Nomination: _nomination_html, Event: _event_list_html,
         QuotaLine: _quota_html, SelectionResult: _selection_html, Position: _position_html,
-        ActionRefused: _refused_html, Reason: _reason_html, View: view_html,
+        ActionRefused: _refused_html, Reason: _reason_html, View: view_html, Submission: _submission_html,
     }  # fmt: skip
     for cls, fn in html_of.items():
         setattr(cls, "_repr_html_", fn)  # noqa: B010
