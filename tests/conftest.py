@@ -230,6 +230,21 @@ def attach_letter(run: pf.CampaignRun, nomination_id: str) -> None:
             run.attach(lead, nomination_id, material_for(run.campaign, req.kind, req.copies))
 
 
+def send_letters(run: pf.CampaignRun, submission_ids: Sequence[str]) -> list[pf.Submission]:
+    """Each letter's sender attaches its materials, its stamping departments stamp it, and it
+    is sent (the letters a selection filled: ``SelectionResult.submissions``)."""
+    sent = []
+    for sid in submission_ids:
+        s = run.submission(sid)
+        lead = pf.Actor(s.sender, run.graph[s.sender].departments[0], "lead")
+        for req in run.letter_materials(s.sender, s.receiver):
+            run.attach_to_submission(lead, sid, material_for(run.campaign, req.kind, req.copies))
+        for department in run.graph[s.sender].stamping:
+            run.stamp_submission(pf.Actor(s.sender, department, f"{department}-clerk"), sid)
+        sent.append(run.send(lead, sid))
+    return sent
+
+
 def forward(run: pf.CampaignRun, nomination_id: str) -> pf.Nomination:
     """Attach the letter's materials, stamp at the holder and recommend one level up."""
     attach_letter(run, nomination_id)

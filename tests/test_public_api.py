@@ -13,7 +13,7 @@ EXPECTED_ALL = {
     "ActionRefused", "Actor", "Authority", "AuthorityGraph", "Campaign", "CampaignFileError",
     "CampaignRun", "Clock", "ConflictError", "DuplicateNomination", "Event", "FixedClock",
     "GraphError", "InvalidInput", "InvalidUnitCode", "Listing", "Material", "MaterialRejected",
-    "MemoryStore", "MomentRefused", "Winner", "inspect_material", "paper_material",
+    "MemoryStore", "MomentRefused", "Moved", "Submission", "SubmissionNotFound", "Winner", "inspect_material", "paper_material",
     "NaiveDatetime", "Nomination", "NominationNotFound", "PilotflowError", "Position",
     "QuotaExceeded", "QuotaLine", "Reason", "SelectionResult", "Snapshot", "Store",
     "StoreError", "SystemClock", "UnitList", "UnknownAuthority", "UnknownDepartment",

@@ -429,16 +429,14 @@ def test_province_recommends_at_most_70_percent_rounded_down(
 ) -> None:
     """The bundled campaign: Shandong recommends at most 70% of its re-review applicants,
     rounded down ("不高于70%"): 1 → 0, 2 → 1, 3 → 2, 4 → 2, 5 → 3, 10 → 7; the rest are cut
-    for quota, in its ranking order."""
+    for quota, in its ranking order, and so lose their title (revoked)."""
     ids = at_province(run, applicants)
     clock.set(shanghai(2023, 10, 20, 9))
 
     result = run.select(PROVINCE_LEAD, "enterprise", track="re_review")
 
     assert (tuple(ids[:seats]), tuple(ids[seats:])) == (result.recommended, result.cut)
-    assert ["received"] * seats + ["not_recommended"] * (applicants - seats) == [
-        run.get(i).state for i in ids
-    ]
+    assert ["received"] * seats + ["revoked"] * (applicants - seats) == [run.get(i).state for i in ids]
     assert seats == run.store.quota_used(run.campaign.id, SHANDONG, "re_review")
 
 
@@ -560,8 +558,8 @@ def test_re_review_share_leaves_new_quota_alone(run: pf.CampaignRun, clock: pf.F
 def test_ministry_retains_or_revokes(run: pf.CampaignRun, clock: pf.FixedClock) -> None:
     """Of Shandong's 4 re-review units at the ministry (70% of 6): one reviewed and announced
     is retained; one scored below the pass score, one failing its spot check and one with an
-    upheld objection are revoked (not "rejected"/"removed" as a new unit would be). The log
-    replays to the state."""
+    upheld objection are revoked (not "rejected"/"removed" as a new unit would be); the two
+    Shandong cut for its share are revoked too. The log replays to the state."""
     ids = at_province(run, 6)
     clock.set(shanghai(2023, 10, 20, 9))
     result = run.select(PROVINCE_LEAD, "enterprise", track="re_review")
@@ -596,7 +594,7 @@ def test_ministry_retains_or_revokes(run: pf.CampaignRun, clock: pf.FixedClock) 
     assert (kept,) == run.tick(on(run, NOTICE_CLOSES))
 
     assert ["announced", "revoked", "revoked", "revoked"] == [run.get(x).state for x in result.recommended]
-    assert ["not_recommended"] * 2 == [run.get(x).state for x in ids if x not in result.recommended]
+    assert ["revoked"] * 2 == [run.get(x).state for x in ids if x not in result.recommended]
     assert_replays(run)
 
 

@@ -26,7 +26,7 @@ from . import inputs as inputs
 from . import materials as materials
 from . import names as names
 from . import service as service
-from .app.run import CampaignRun, Position, QuotaLine, SelectionResult, Winner, retry_on_conflict
+from .app.run import CampaignRun, Moved, Position, QuotaLine, SelectionResult, Winner, retry_on_conflict
 from .domain.authorities import Authority, AuthorityGraph
 from .domain.calendar import Clock, FixedClock, SystemClock
 from .domain.campaign import Campaign
@@ -81,6 +81,7 @@ __all__ = [
     "MaterialRejected",
     "MemoryStore",
     "MomentRefused",
+    "Moved",
     "NaiveDatetime",
     "Nomination",
     "NominationNotFound",
