@@ -14,15 +14,23 @@ AUTHORITIES = ("371002", "371003", "371000", "370502", "370503", "370500", "3700
                "370211", "370200", "110101", "110000", "MIN", "320000")  # fmt: skip
 DEPARTMENTS = ("industry", "civil_affairs", "health")
 UNIT_TYPES = ("enterprise", "park")
-# "advance" = every department of the actor's authority stamps, then it recommends: one step
-# of each, each judged on its own, so that random runs climb the routes often.
-ACTIONS = ("nominate", "nominate", "stamp", "recommend", "advance", "advance", "advance",
-           "select", "withdraw", "return", "decline", "attach")  # fmt: skip
+# Actions on a unit. "advance" = the holder attaches its letter's materials, every stamping
+# department stamps (the per-unit calls, each on the one-unit letter made for the unit) and
+# it recommends: one step of each, each judged on its own, so that random runs climb the
+# routes often. "attach_letter": the holder attaches its letter's materials through the unit.
+UNIT_ACTIONS = ("nominate", "nominate", "stamp", "recommend", "advance", "advance", "advance",
+                "select", "withdraw", "return", "decline", "attach", "attach_letter")  # fmt: skip
+# Actions on a submission (推荐函): "prepare" lists the unit and the next one (where it holds
+# them) in a new draft; the others act on one of the run's letters (picked by the unit number).
+# "ready" = the letter's materials attached, every stamping department's stamp, then send.
+LETTER_ACTIONS = ("prepare", "prepare", "add", "remove", "order", "attach_to_letter", "stamp_letter",
+                  "send", "recall", "return_letter", "discard", "ready", "ready")  # fmt: skip
+ACTIONS = UNIT_ACTIONS + LETTER_ACTIONS
 
 step = st.tuples(
     st.sampled_from(ACTIONS),
-    st.integers(min_value=0, max_value=7),  # which unit
-    # Mostly the authority holding the nomination ("@holder"), sometimes anyone else.
+    st.integers(min_value=0, max_value=7),  # which unit (or letter)
+    # Mostly the authority holding the nomination or letter ("@holder"), sometimes anyone else.
     st.one_of(st.just("@holder"), st.just("@holder"), st.just("@holder"), st.sampled_from(AUTHORITIES)),
     st.sampled_from(DEPARTMENTS),
     st.booleans(),  # act as the applicant instead (where that makes sense)

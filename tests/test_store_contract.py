@@ -22,12 +22,14 @@ import pytest
 from sqlalchemy import text
 
 import pilotflow as pf
-from pilotflow.store import Change, Receipt, Store
+from pilotflow.store import AnyChange, Change, Receipt, Store, SubmissionChange
 from pilotflow.testing import StoreContract
 
 from conftest import BatchOnlyMemoryStore, forward, nominate, shanghai, stamp_all
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "testing.md"
+#: A unit's own paper material: attaching it moves the unit's version (and no letter's).
+PAPER = pf.Material("application_form_paper", copies=3)
 
 
 class TestMemoryStore(StoreContract):
@@ -117,12 +119,16 @@ def test_run_all_reports_a_store_that_breaks_the_contract() -> None:
     check fails the stale-write checks (so the contract can fail, and says where)."""
 
     class Forgetful(pf.MemoryStore):
-        """Takes a change computed from an old version as if it were fresh: no version check."""
+        """Takes a change computed from an old version as if it were fresh: no version check,
+        neither of a nomination nor of a submission."""
 
-        def commit(self, campaign: str, changes: Sequence[Change], receipt: Receipt | None = None) -> None:
-            fresh = []
+        def commit(self, campaign: str, changes: Sequence[AnyChange], receipt: Receipt | None = None) -> None:
+            fresh: list[AnyChange] = []
             for c in changes:
-                if c.before is not None:
+                if isinstance(c, SubmissionChange) and c.before is not None:
+                    letter = self.get_submission(c.after.id)
+                    c = c._replace(before=letter, after=attrs.evolve(c.after, version=letter.version + 1))
+                elif isinstance(c, Change) and c.before is not None:
                     stored = self.get(c.after.id)
                     c = c._replace(before=stored, after=attrs.evolve(c.after, version=stored.version + 1))
                 fresh.append(c)
@@ -135,6 +141,7 @@ def test_run_all_reports_a_store_that_breaks_the_contract() -> None:
     failures = TestForgetful.run_all()
     assert "test_a_change_computed_from_a_stale_read_is_a_conflict" in failures
     assert "test_a_batch_with_one_stale_change_writes_nothing" in failures
+    assert "test_a_stale_submission_change_is_a_conflict" in failures
     assert "test_nominate_and_read_back" not in failures
 
 
@@ -157,9 +164,10 @@ def test_the_documented_example_runs_with_pytest(tmp_path: Path) -> None:
 
 
 def _state(run: pf.CampaignRun) -> tuple[object, ...]:
-    """Everything a store holds for the run: nominations, events, quota use."""
+    """Everything a store holds for the run: nominations, submissions, events, quota use."""
     return (
         sorted((n.id, n.version, n.state, n.holder) for n in run.nominations()),
+        sorted((s.id, s.version, s.state, s.units, s.stamps) for s in run.submissions()),
         [(e.nomination_id, e.version, e.action) for e in run.events()],
         run.store.quota_usage(run.campaign.id),
     )
@@ -171,13 +179,13 @@ def test_stale_write_is_a_conflict(store: Store, make_run: Callable[..., pf.Camp
     run = make_run(store)
     n = nominate(run, 1)
     stale = run.get(n.id)
-    run.stamp(pf.Actor("371002", "industry", "a"), n.id)
+    run.attach(pf.Actor("371002", "industry", "a"), n.id, PAPER)
     before = _state(run)
     change = run._change(  # the change a second worker computed from the stale read
         stale, run._context(stale, pf.Actor("371002", "health", "b"), shanghai(2023, 10, 17, 10),
-                            "stamp"),
-        "stamp", pf.Actor("371002", "health", "b"), shanghai(2023, 10, 17, 10), stale.state,
-        None, {"department": "health"},
+                            "attach"),
+        "attach", pf.Actor("371002", "health", "b"), shanghai(2023, 10, 17, 10), stale.state,
+        None, {"material": PAPER},
     )  # fmt: skip
     with pytest.raises(pf.ConflictError) as info:
         store.commit(run.campaign.id, [change])
@@ -192,11 +200,11 @@ def test_batch_is_all_or_nothing(store: Store, make_run: Callable[..., pf.Campai
     b = nominate(run, 2)
     actor = pf.Actor("371002", "industry", "a")
     at = shanghai(2023, 10, 17, 10)
-    good = run._change(a, run._context(a, actor, at, "stamp"), "stamp", actor, at, a.state,
-                       None, {"department": "industry"})  # fmt: skip
-    run.stamp(actor, b.id)  # b moves on: a change computed from the old b is stale
-    stale = run._change(b, run._context(b, actor, at, "stamp"), "stamp", actor, at, b.state,
-                        None, {"department": "industry"})  # fmt: skip
+    good = run._change(a, run._context(a, actor, at, "attach"), "attach", actor, at, a.state,
+                       None, {"material": PAPER})  # fmt: skip
+    run.attach(actor, b.id, PAPER)  # b moves on: a change computed from the old b is stale
+    stale = run._change(b, run._context(b, actor, at, "attach"), "attach", actor, at, b.state,
+                        None, {"material": PAPER})  # fmt: skip
     before = _state(run)
     with pytest.raises(pf.ConflictError):
         store.commit(run.campaign.id, [good, stale])

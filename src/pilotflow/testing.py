@@ -1,10 +1,11 @@
 """The store contract, for a host that writes its own :class:`~pilotflow.store.Store`.
 
-pilotflow's own stores (memory, SQLite, PostgreSQL) pass one contract: nominations read back
-equal, the audit log keeps every event's content, a change computed from a stale read is a
-conflict, a batch is all or nothing, the store itself refuses a quota seat or a unit's second
-live nomination that a concurrent writer took, a refusal leaves no trace, and text no store
-can hold is refused alike everywhere. :class:`StoreContract` holds those checks as test
+pilotflow's own stores (memory, SQLite, PostgreSQL) pass one contract: nominations and
+submissions (推荐函) read back equal, the audit log keeps every event's content, a change
+computed from a stale read is a conflict, a batch is all or nothing, the store itself refuses
+a quota seat, a unit's second live nomination or a unit's second draft letter that a
+concurrent writer took, a refusal leaves no trace, and text no store can hold is refused alike
+everywhere. :class:`StoreContract` holds those checks as test
 methods; a host runs them on its store by subclassing it and saying how to build a fresh,
 empty store. With pytest (the subclass's name begins with ``Test``; the base class itself is
 not collected)::
@@ -51,7 +52,7 @@ import pendulum
 import pilotflow as pf
 
 from .codes import make_code
-from .samples import every_material
+from .samples import every_material, material_for
 from .store import AnyChange, Receipt, ReceiptExists, SeatUnavailable, Store
 
 __all__ = ["StoreContract"]
@@ -300,25 +301,62 @@ class _Harness:
 
     @staticmethod
     def stamp_all(run: pf.CampaignRun, nomination_id: str) -> pf.Nomination:
-        """Every department of the holder stamps."""
+        """Every stamping department of the holder stamps the letter carrying the nomination
+        (a one-unit draft letter made for it if none lists it)."""
         n = run.get(nomination_id)
-        for department in run.graph[n.holder].departments:
+        for department in run.graph[n.holder].stamping:
             n = run.stamp(pf.Actor(n.holder, department, f"{department}-clerk"), nomination_id)
         return n
 
+    @staticmethod
+    def attach_letter(run: pf.CampaignRun, nomination_id: str) -> None:
+        """The holder attaches the materials its letter to the next authority must carry (the
+        stamped 推荐函...) to the letter carrying the nomination (a one-unit draft if none)."""
+        n = run.get(nomination_id)
+        lead = pf.Actor(n.holder, run.graph[n.holder].departments[0], "lead")
+        if n.next_authority is not None:
+            for req in run.letter_materials(n.holder, n.next_authority):
+                run.attach(lead, nomination_id, material_for(run.campaign, req.kind, req.copies))
+
+    def ready(self, run: pf.CampaignRun, nomination_id: str) -> pf.Nomination:
+        """The holder's letter carrying the nomination gets its materials and every stamp: it
+        is ready to be sent."""
+        self.attach_letter(run, nomination_id)
+        return self.stamp_all(run, nomination_id)
+
+    @staticmethod
+    def letter_ready(run: pf.CampaignRun, submission_id: str) -> pf.Submission:
+        """A draft letter gets its own materials and every stamping department's stamp."""
+        s = run.submission(submission_id)
+        lead = pf.Actor(s.sender, run.graph[s.sender].departments[0], "lead")
+        for req in run.letter_materials(s.sender, s.receiver):
+            run.attach_to_submission(lead, s.id, material_for(run.campaign, req.kind, req.copies))
+        for department in run.graph[s.sender].stamping:
+            s = run.stamp_submission(pf.Actor(s.sender, department, f"{department}-clerk"), s.id)
+        return s
+
     def forward(self, run: pf.CampaignRun, nomination_id: str) -> pf.Nomination:
-        """Stamp at the holder and recommend one level up."""
-        n = self.stamp_all(run, nomination_id)
+        """Attach the letter's materials, stamp at the holder and recommend one level up."""
+        n = self.ready(run, nomination_id)
         return run.recommend(pf.Actor(n.holder, run.graph[n.holder].departments[0], "lead"), n.id)
 
     @staticmethod
     def state(run: pf.CampaignRun) -> tuple[object, ...]:
-        """Everything a store holds for the run: nominations, events, quota use."""
+        """Everything a store holds for the run: nominations, submissions, events, quota use."""
         return (
             sorted((n.id, n.version, n.state, n.holder) for n in run.nominations()),
+            sorted((s.id, s.version, s.state, s.units, s.stamps) for s in run.submissions()),
             [(e.nomination_id, e.version, e.action) for e in run.events()],
             run.store.quota_usage(run.campaign.id),
         )
+
+    @staticmethod
+    def replays(run: pf.CampaignRun) -> None:
+        """Replaying the log gives exactly the stored nominations, submissions and quota use."""
+        snapshot = run.replay()
+        assert {n.id: n for n in run.nominations()} == dict(snapshot.nominations)
+        assert {s.id: s for s in run.submissions()} == dict(snapshot.submissions)
+        assert run.store.quota_usage(run.campaign.id) == {k: v for k, v in snapshot.quota.items() if v}
 
     def held_run(self, store: Store) -> tuple[pf.CampaignRun, list[tuple[list[AnyChange], Receipt | None]]]:
         """A second run on ``store`` whose commits are held back, and the list they are kept in
@@ -353,10 +391,21 @@ class _ReadingBack(_Harness):
         assert n == run.get(n.id)
         snapshot = run.replay()
         assert {n.id: n} == dict(snapshot.nominations)
+        assert {s.id: s for s in run.submissions()} == dict(snapshot.submissions)
         assert store.quota_usage(run.campaign.id) == dict(snapshot.quota)
         assert store.quota_used(run.campaign.id, "371000", "enterprise") == 1
         assert store.quota_used(run.campaign.id, "370000", "*") == 1
-        assert len(run.events()) == 1 + 3 * (3 + 1)  # nominate, then 3 stamps + recommend a level
+        assert [e.action for e in run.history(n.id)] == ["nominate", "recommend", "recommend", "recommend"]
+        letters = run.submissions(state="sent")
+        assert [(s.sender, s.receiver, s.units) for s in letters] == [
+            ("371002", "371000", (n.id,)), ("371000", "370000", (n.id,)), ("370000", "MIN", (n.id,)),
+        ]  # fmt: skip
+        # Each letter: prepared, its materials, one stamp of each stamping department, sent.
+        expected = sum(
+            2 + len(run.letter_materials(s.sender, s.receiver)) + len(run.graph[s.sender].stamping)
+            for s in letters
+        )
+        assert len(run.events()) == 4 + expected
 
     def test_events_keep_their_content(self) -> None:
         """An event read back from the store has the actor, moment (with its offset), verdicts,
@@ -365,15 +414,17 @@ class _ReadingBack(_Harness):
         run = self.new_run(store)
         n = self.nominate(run, 1)
         n = self.stamp_all(run, n.id)
-        stamp = run.history(n.id)[1]
-        assert stamp.action == "stamp"
+        letter = run.carrying(n.id)
+        assert letter is not None
+        stamp = run.store.events(run.campaign.id, letter.id)[1]
+        assert (stamp.action, stamp.nomination_id, stamp.version) == ("stamp_letter", letter.id, 2)
         assert pf.Actor("371002", "industry", "industry-clerk") == stamp.actor
         assert self.moment(2023, 10, 17, 9) == stamp.at
         assert stamp.at.isoformat()[-6:] == "+08:00"
         assert dict(stamp.data) == {"department": "industry"}
         assert run.campaign.revision == stamp.revision
-        assert stamp.verdicts == ("actor_holds", "before_deadline", "not_stamped_yet", "not_listed")
-        assert set(run.campaign.screening_lists) <= {k for k, _ in stamp.lists}
+        assert stamp.verdicts == ("letter_state", "actor_acts", "not_stamped_yet", "has_units")
+        assert (stamp.from_state, stamp.to_state) == ("draft", "draft")
         first = run.history(n.id)[0]
         assert tuple(self.materials()) == first.data["materials"]
 
@@ -434,8 +485,9 @@ class _WhatTheStoreEnforces(_Harness):
         run = self.new_run(store)
         n = self.nominate(run, 1)
         late, held = self.held_run(store)
-        late.stamp(pf.Actor("371002", "health", "b"), n.id)  # judged on version 1, held back
-        run.stamp(pf.Actor("371002", "industry", "a"), n.id)  # version 2 is written first
+        paper = pf.Material("application_form_paper", copies=3)
+        late.attach(pf.Actor("371002", "health", "b"), n.id, paper)  # judged on version 1, held back
+        run.attach(pf.Actor("371002", "industry", "a"), n.id, paper)  # version 2 is written first
         before = self.state(run)
         with _raises(pf.ConflictError) as info:
             store.commit(run.campaign.id, *held[0])
@@ -449,10 +501,11 @@ class _WhatTheStoreEnforces(_Harness):
         run = self.new_run(store)
         a, b = self.nominate(run, 1), self.nominate(run, 2)
         clerk = pf.Actor("371002", "industry", "a")
+        paper = pf.Material("application_form_paper", copies=3)
         late, held = self.held_run(store)
-        late.stamp(clerk, a.id)
-        late.stamp(clerk, b.id)
-        run.stamp(clerk, b.id)  # b moves on: the held change of b is stale
+        late.attach(clerk, a.id, paper)
+        late.attach(clerk, b.id, paper)
+        run.attach(clerk, b.id, paper)  # b moves on: the held change of b is stale
         before = self.state(run)
         with _raises(pf.ConflictError):
             store.commit(run.campaign.id, held[0][0] + held[1][0])
@@ -468,7 +521,9 @@ class _WhatTheStoreEnforces(_Harness):
         ids = []
         for i in range(2):
             n = self.forward(run, self.nominate(run, i, unit_type="park").id)  # at Weihai
-            ids.append(self.stamp_all(run, n.id).id)
+            ids.append(self.ready(run, n.id).id)  # its one-unit letter to Shandong, stamped
+        letters = [run.carrying(nid) for nid in ids]
+        assert None not in letters
         weihai = pf.Actor("371000", "industry", "lead")  # one park seat at Weihai
         late, held = self.held_run(store)
         for nid in ids:
@@ -476,11 +531,14 @@ class _WhatTheStoreEnforces(_Harness):
         store.commit(run.campaign.id, *held[0])
         before = self.state(run)
         with _raises(SeatUnavailable) as info:
-            store.commit(run.campaign.id, *held[1])
+            store.commit(run.campaign.id, *held[1])  # the letter's send and its unit's move
         full = info.value
         assert (full.seat.authority, full.key, full.used, full.limit) == ("371000", "park", 1, 1)
         assert before == self.state(run)
         assert store.quota_used(run.campaign.id, "371000", "park") == 1
+        second = letters[1]
+        assert second is not None
+        assert second == store.get_submission(second.id)  # the stamped draft, as it was
 
     def test_the_store_refuses_a_second_live_nomination_of_a_unit(self) -> None:
         """Two nominations of one unit filed at once (each judged before the other is
@@ -691,6 +749,146 @@ class _OneRuleForText(_Harness):
 _expand(_OneRuleForText)
 
 
+class _Submissions(_Harness):
+    """Checks: a submission (推荐函) is stored whole, its version and its units' listing held
+    by the store, and a batch holding a letter's change is all or nothing."""
+
+    def district_letter(self, run: pf.CampaignRun, *numbers: int) -> pf.Submission:
+        """The units ``numbers`` filed at the Weihai district 371002 and listed there in one
+        draft letter to Weihai, in that order."""
+        ids = [self.nominate(run, i).id for i in numbers]
+        return run.prepare_submission(pf.Actor("371002", "industry", "lead"), ids)
+
+    def test_a_submission_round_trips(self) -> None:
+        """A letter prepared, given its materials and stamps, and sent reads back equal at
+        every step; ``submissions`` filters by sender, receiver and state; its events are read
+        back by its id, in order; its units' moves name it; the log replays to it."""
+        store = self.fresh_store()
+        run = self.new_run(store)
+        draft = self.district_letter(run, 1, 2)
+        assert draft == store.get_submission(draft.id)
+        assert (draft.state, draft.version, draft.sender, draft.receiver) == ("draft", 1, "371002", "371000")
+        other = self.district_letter(run, 3)  # a second draft of the same sender
+        ready = self.letter_ready(run, draft.id)
+        assert ready == store.get_submission(draft.id)
+        sent = run.send(pf.Actor("371002", "industry", "lead"), draft.id)
+        assert sent == store.get_submission(draft.id) == run.submission(draft.id)
+        assert (sent.state, sent.units, sent.stamps) == ("sent", draft.units, ready.stamps)
+        assert sent.sent_versions == tuple(run.get(nid).version for nid in sent.units)
+        campaign = run.campaign.id
+        assert [draft.id, other.id] == [s.id for s in store.submissions(campaign, sender="371002")]
+        assert [sent] == store.submissions(campaign, receiver="371000", state="sent")
+        assert [other.id] == [s.id for s in store.submissions(campaign, state="draft")]
+        assert store.submissions(campaign, sender="371003") == []
+        assert store.submissions(campaign, receiver="370000") == []
+        assert store.submissions("another-campaign") == []
+        events = store.events(campaign, draft.id)
+        assert [e.version for e in events] == list(range(1, sent.version + 1))
+        assert (events[0].action, events[-1].action) == ("prepare_submission", "send")
+        assert {e.nomination_id for e in events} == {draft.id}
+        assert events == [e for e in run.events() if e.nomination_id == draft.id]
+        for rank, nid in enumerate(sent.units, 1):
+            moved = store.events(campaign, nid)[-1]
+            assert (moved.action, moved.data["submission"]) == ("recommend", draft.id)
+            assert moved.data["rank"] == rank
+            assert run.get(nid).holder == "371000"
+        assert store.quota_used(campaign, "371000", "enterprise") == 0  # seats are taken at Weihai's send
+        self.replays(run)
+
+    def test_a_missing_submission(self) -> None:
+        """Reading an unknown submission raises SubmissionNotFound (a LookupError)."""
+        store = self.fresh_store()
+        with _raises(pf.SubmissionNotFound):
+            store.get_submission("no-such-letter")
+        with _raises(LookupError):
+            store.get_submission("no-such-letter")
+
+    def test_a_stale_submission_change_is_a_conflict(self) -> None:
+        """A letter's change a second worker computed from a version that has since moved on
+        raises ConflictError (the letter's id, expected and actual versions) and writes nothing."""
+        store = self.fresh_store()
+        run = self.new_run(store)
+        draft = self.district_letter(run, 1)
+        late, held = self.held_run(store)
+        late.stamp_submission(pf.Actor("371002", "health", "b"), draft.id)  # judged on version 1
+        run.stamp_submission(pf.Actor("371002", "industry", "a"), draft.id)  # version 2 written first
+        before = self.state(run)
+        with _raises(pf.ConflictError) as info:
+            store.commit(run.campaign.id, *held[0])
+        assert (draft.id, 1, 2) == (info.value.nomination_id, info.value.expected, info.value.actual)
+        assert before == self.state(run)
+        assert store.get_submission(draft.id).stamps == ("industry",)
+
+    def test_a_letter_whose_seat_is_taken_meanwhile_writes_nothing(self) -> None:
+        """Two letters of Weihai, each carrying a park (one park seat), both sent while the
+        seat was free: the store takes the first and refuses the second's batch (the letter's
+        send and its unit's move) with SeatUnavailable; the second letter's row, its unit and
+        the log are as they were."""
+        store = self.fresh_store()
+        run = self.new_run(store)
+        weihai = pf.Actor("371000", "industry", "lead")
+        letters = []
+        for i in range(2):
+            n = self.forward(run, self.nominate(run, i, unit_type="park").id)  # at Weihai
+            letters.append(self.letter_ready(run, run.prepare_submission(weihai, [n.id]).id))
+        late, held = self.held_run(store)
+        for letter in letters:
+            late.send(weihai, letter.id)
+        store.commit(run.campaign.id, *held[0])
+        before = self.state(run)
+        with _raises(SeatUnavailable):
+            store.commit(run.campaign.id, *held[1])
+        assert before == self.state(run)
+        assert letters[1] == store.get_submission(letters[1].id)
+        assert run.get(letters[1].units[0]).holder == "371000"
+        assert store.quota_used(run.campaign.id, "371000", "park") == 1
+        self.replays(run)
+
+    def test_a_unit_is_listed_in_one_draft_at_a_time(self) -> None:
+        """Two drafts listing the same unit, each judged before the other was written: the
+        store takes the first and refuses the second with ConflictError; nothing of the second
+        is written."""
+        store = self.fresh_store()
+        run = self.new_run(store)
+        a, b = self.nominate(run, 1), self.nominate(run, 2)
+        late, held = self.held_run(store)
+        clerk = pf.Actor("371002", "industry", "lead")
+        first = late.prepare_submission(clerk, [a.id])
+        second = late.prepare_submission(clerk, [b.id, a.id])  # judged while a was in no draft
+        store.commit(run.campaign.id, *held[0])
+        before = self.state(run)
+        with _raises(pf.ConflictError):
+            store.commit(run.campaign.id, *held[1])
+        assert before == self.state(run)
+        assert [first] == run.submissions()
+        with _raises(pf.SubmissionNotFound):
+            store.get_submission(second.id)
+        assert run.prepare_submission(clerk, [b.id]).units == (b.id,)  # b was never listed
+
+    def test_a_unit_leaving_its_draft_is_free_to_be_listed_again(self) -> None:
+        """A unit taken out of its draft, or withdrawn by its applicant, is no longer listed
+        there: the store lets another draft list it (a draft judged while it was still listed
+        commits once it has left), and the log replays to the letters."""
+        store = self.fresh_store()
+        run = self.new_run(store)
+        a, b = self.nominate(run, 1), self.nominate(run, 2)
+        clerk = pf.Actor("371002", "industry", "lead")
+        late, held = self.held_run(store)
+        late.prepare_submission(clerk, [a.id])  # judged while a is in no draft
+        late.prepare_submission(clerk, [a.id])  # a second one, the same
+        draft = run.prepare_submission(clerk, [a.id, b.id])
+        with _raises(pf.ConflictError):
+            store.commit(run.campaign.id, *held[0])  # a is listed in the draft
+        run.withdraw(pf.Actor.applicant(a.unit_code, "contact"), a.id, reason="不再申报")
+        assert (b.id,) == store.get_submission(draft.id).units
+        store.commit(run.campaign.id, *held[1])  # a's listing was released with its withdrawal
+        run.remove_from_submission(clerk, draft.id, b.id)
+        again = run.prepare_submission(clerk, [b.id])
+        assert again.units == (b.id,)
+        assert store.get_submission(draft.id).units == ()
+        self.replays(run)
+
+
 #: The quota rules the quota-kind checks add in front of the bundled campaign's: a cap of one
 #: enterprise per central enterprise group across every city, and Weihai's cap of one
 #: enterprise made soft (the industry department may exceed it with a reason).
@@ -740,7 +938,7 @@ class _QuotaKinds(_Harness):
         naming the group's counter; the log still replays to the stored quota use."""
         store = self.fresh_store()
         run = self.tagged_run(store, (1, "371002"), (2, "370102"))
-        ids = [self.stamp_all(run, self.forward(run, self.nominate(run, i, origin=d).id).id).id
+        ids = [self.ready(run, self.forward(run, self.nominate(run, i, origin=d).id).id).id
                for i, d in ((1, "371002"), (2, "370102"))]  # fmt: skip
         late = _HeldCommits(store)
         late_run = pf.CampaignRun(run.campaign, store=late, lists=list(run.lists.values()), clock=run.clock)
@@ -762,7 +960,7 @@ class _QuotaKinds(_Harness):
         store = self.fresh_store()
         run = self.tagged_run(store)
         weihai = pf.Actor("371000", "industry", "lead")
-        ids = [self.stamp_all(run, self.forward(run, self.nominate(run, i).id).id).id for i in range(2)]
+        ids = [self.ready(run, self.forward(run, self.nominate(run, i).id).id).id for i in range(2)]
         run.recommend(weihai, ids[0])
         before = self.state(run)
         with _raises(pf.QuotaExceeded):
@@ -774,7 +972,7 @@ class _QuotaKinds(_Harness):
         assert store.quota_usage(run.campaign.id) == {k: v for k, v in run.replay().quota.items() if v}
 
 
-class StoreContract(_ReadingBack, _WhatTheStoreEnforces, _OneRuleForText, _QuotaKinds):
+class StoreContract(_ReadingBack, _WhatTheStoreEnforces, _Submissions, _OneRuleForText, _QuotaKinds):
     """The checks every store passes; subclass it and override :meth:`make_store`.
 
     Each ``test_*`` method is one check, run on stores made by :meth:`make_store` (a fresh,

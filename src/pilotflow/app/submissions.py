@@ -668,7 +668,7 @@ class Submissions(Kernel):
                 reasons.append(missing)
             units, unit_reasons_ = self._moving(s, RECOMMEND, actor, when, data)
             reasons += unit_reasons_
-        elif action == S_RECALL:
+        elif action == S_RECALL and s.state == SENT:  # (only a sent letter keeps its units' versions)
             acted = [
                 nid
                 for nid, v in zip(s.units, s.sent_versions, strict=True)
@@ -682,7 +682,7 @@ class Submissions(Kernel):
                     f"{receiver.name}已办理本推荐函中的推荐对象，不能撤回；如需修改，请商收函单位退回",
                     {"units": tuple(acted)},
                 ))  # fmt: skip
-            elif s.state == SENT:
+            else:
                 units, more = self._moving(s, RECALL, actor, when, {"reason": reason})
                 reasons += more
         elif action == S_RETURN and s.state == SENT:
