@@ -610,6 +610,9 @@ class Submissions(Kernel):
         elif action == S_RETURN and s.state == SENT:
             units, more = self._moving(s, RETURN, actor, when, {})
             reasons += more
+        if any(r.code == "not_authorized" and "nomination" not in r.details for r in reasons):
+            # who acts is judged once, for the letter: its units' own "not authorized" repeat it
+            reasons = [r for r in reasons if r.code != "not_authorized" or "nomination" not in r.details]
         if reasons:
             raise refusal(action, s.id if s.version else None, reasons)
         if not build:
