@@ -565,6 +565,12 @@ class Submissions(Kernel):
     ) -> list[Change | SubmissionChange]:
         """The changes of ``action`` on ``s``: its units' (if it moves them), then its own
         last; or raise the refusal with every reason (``build=False``: judge only)."""
+        if build and s.version and when < s.updated_at:  # a letter's log is in time order too
+            raise InvalidInput(
+                f"{when.isoformat()} is earlier than the last action on submission {s.id} "
+                f"({s.updated_at.isoformat()}); actions on a submission must be in time order",
+                f"操作时间 {when.isoformat()} 早于推荐函 {s.id} 的上一次操作时间 {s.updated_at.isoformat()}",
+            )
         sender, receiver = self.graph[s.sender], self.graph[s.receiver]
         names = self._department_names
         reasons = letter_reasons(action, s, actor, sender, receiver, names)
