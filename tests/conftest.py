@@ -237,6 +237,21 @@ def forward(run: pf.CampaignRun, nomination_id: str) -> pf.Nomination:
     return run.recommend(pf.Actor(n.holder, run.graph[n.holder].departments[0], "lead"), n.id)
 
 
+def send_letters(run: pf.CampaignRun, result: pf.SelectionResult) -> list[pf.Submission]:
+    """The selecting authority attaches the materials of the letters its selection listed its
+    units in, every stamping department stamps them, and it sends them (their units move up)."""
+    sent = []
+    for sid in result.submissions:
+        s = run.submission(sid)
+        lead = pf.Actor(s.sender, run.graph[s.sender].departments[0], "lead")
+        for req in run.letter_materials(s.sender, s.receiver):
+            run.attach_to_submission(lead, sid, material_for(run.campaign, req.kind, req.copies))
+        for department in run.graph[s.sender].stamping:
+            run.stamp_submission(pf.Actor(s.sender, department, f"{department}-clerk"), sid)
+        sent.append(run.send(lead, sid))
+    return sent
+
+
 def codes(reasons: Sequence[pf.Reason]) -> list[str]:
     """The codes of some reasons, in order."""
     return [r.code for r in reasons]

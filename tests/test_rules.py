@@ -25,6 +25,7 @@ from conftest import (
     forward,
     nominate,
     on,
+    send_letters,
     shanghai,
     stamp_all,
     unit_code,
@@ -1043,17 +1044,6 @@ def _weihai_candidates(make_run: Callable[..., pf.CampaignRun], reserve: int | N
             run.attach(applicant(fifth), fifth.id, m)
     ids.append(climb(run, fifth.id, WEIHAI).id)
     return run, ids
-
-
-def send_letters(run: pf.CampaignRun, result: pf.SelectionResult) -> None:
-    """The selecting authority attaches its letters' materials, stamps and sends them."""
-    for sid in result.submissions:
-        s = run.submission(sid)
-        for req in run.letter_materials(s.sender, s.receiver):
-            run.attach_to_submission(lead(run, s.sender), sid, any_material(req.kind, req.copies))
-        for d in run.graph[s.sender].stamping:
-            run.stamp_submission(clerk(s.sender, d), sid)
-        run.send(lead(run, s.sender), sid)
 
 
 def test_select_ranks_the_reserve_pool_first_then_the_given_order(
