@@ -20,6 +20,7 @@ from ..domain.inputs import NAME, check_ids, check_sequence, check_text
 from ..domain.names import (
     ACTION_EN,
     ACTION_ZH,
+    ATTACH,
     DRAFT,
     IN_REVIEW,
     NEW,
@@ -38,6 +39,7 @@ from ..domain.names import (
     S_SEND,
     S_STAMP,
     SENT,
+    STAMP,
     STATE_ZH,
     SUBMISSION_STATES,
 )
@@ -65,6 +67,10 @@ __all__ = ["Submissions"]
 #: What a unit's own rules say before it joins a letter: its examinations (逐一审查) are done
 #: and it is on no list that bars it (the departments would not list it in their letter).
 _JOINING = (examined(), not_listed())
+
+
+#: The unit's own action a per-unit call on its letter stands for (what a refusal names).
+_ASKED = {S_STAMP: STAMP, S_SEND: RECOMMEND, S_ATTACH: ATTACH}
 
 
 def _nothing_to_send(n: Nomination, action: str) -> Reason:
@@ -393,8 +399,9 @@ class Submissions(Kernel):
             s = self._carrying(n, drafts_only=True)
             if s is None:
                 if n.state != IN_REVIEW or n.next_authority is None:
-                    raise refusal(action, n.id, self.workflow.judge(n.state, action, self._context(
-                        n, actor, when, RECOMMEND))[1] or (_nothing_to_send(n, action),))  # fmt: skip
+                    asked = _ASKED.get(action, action)
+                    raise refusal(action, n.id, self.workflow.judge(n.state, asked, self._context(
+                        n, actor, when, RECOMMEND))[1] or (_nothing_to_send(n, asked),))  # fmt: skip
                 draft = Submission(new_id(), self.campaign.id, self.campaign.revision, n.holder,
                                    n.next_authority, NEW, (), (), (), 0, when, when)  # fmt: skip
                 data_ = {"campaign": self.campaign.id, "sender": n.holder, "receiver": n.next_authority,
@@ -426,7 +433,8 @@ class Submissions(Kernel):
         if s is None:
             if n.state != IN_REVIEW or n.next_authority is None:
                 ctx = self._context(n, actor, when, RECOMMEND)
-                return self.workflow.judge(n.state, action, ctx)[1] or (_nothing_to_send(n, action),)
+                asked = _ASKED.get(action, action)
+                return self.workflow.judge(n.state, asked, ctx)[1] or (_nothing_to_send(n, asked),)
             s = Submission("", self.campaign.id, self.campaign.revision, n.holder, n.next_authority, DRAFT,
                            (n.id,), (), (), 1, when, when)  # fmt: skip
             if actor is not None:  # who may draft the letter is who may stamp or send it
