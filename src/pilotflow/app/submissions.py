@@ -396,12 +396,12 @@ class Submissions(Kernel):
             n = self._nomination(nomination)
             self._in_order(n, when)
             changes: list[Change | SubmissionChange] = []
+            if n.state != IN_REVIEW or n.next_authority is None:  # (even if a draft still lists it)
+                asked = _ASKED.get(action, action)
+                raise refusal(action, n.id, self.workflow.judge(n.state, asked, self._context(
+                    n, actor, when, RECOMMEND))[1] or (_nothing_to_send(n, asked),))  # fmt: skip
             s = self._carrying(n, drafts_only=True)
             if s is None:
-                if n.state != IN_REVIEW or n.next_authority is None:
-                    asked = _ASKED.get(action, action)
-                    raise refusal(action, n.id, self.workflow.judge(n.state, asked, self._context(
-                        n, actor, when, RECOMMEND))[1] or (_nothing_to_send(n, asked),))  # fmt: skip
                 draft = Submission(new_id(), self.campaign.id, self.campaign.revision, n.holder,
                                    n.next_authority, NEW, (), (), (), 0, when, when)  # fmt: skip
                 data_ = {"campaign": self.campaign.id, "sender": n.holder, "receiver": n.next_authority,
@@ -429,12 +429,12 @@ class Submissions(Kernel):
     ) -> tuple[Reason, ...]:
         """Why ``stamp`` or ``recommend`` of ``n`` (``action``: the letter's ``stamp_letter``
         or ``send``) would be refused: its letter's reasons and its own."""
+        if n.state != IN_REVIEW or n.next_authority is None:  # (even if a draft still lists it)
+            ctx = self._context(n, actor, when, RECOMMEND)
+            asked = _ASKED.get(action, action)
+            return self.workflow.judge(n.state, asked, ctx)[1] or (_nothing_to_send(n, asked),)
         s = self._carrying(n, drafts_only=True)
         if s is None:
-            if n.state != IN_REVIEW or n.next_authority is None:
-                ctx = self._context(n, actor, when, RECOMMEND)
-                asked = _ASKED.get(action, action)
-                return self.workflow.judge(n.state, asked, ctx)[1] or (_nothing_to_send(n, asked),)
             s = Submission("", self.campaign.id, self.campaign.revision, n.holder, n.next_authority, DRAFT,
                            (n.id,), (), (), 1, when, when)  # fmt: skip
             if actor is not None:  # who may draft the letter is who may stamp or send it
