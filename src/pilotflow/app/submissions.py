@@ -14,7 +14,7 @@ from typing import Any
 
 from ..domain.authorities import Authority
 from ..domain.campaign import MaterialRequirement
-from ..domain.events import EventShape, build_event, event_data
+from ..domain.events import ENTERED_AT, EventShape, build_event, event_data
 from ..domain.guards import acts_for, examined, not_listed
 from ..domain.inputs import NAME, check_ids, check_sequence, check_text
 from ..domain.names import (
@@ -655,6 +655,8 @@ class Submissions(Kernel):
             self._list_versions,
         )  # fmt: skip
         assert actor is not None
+        if self.backfill:  # a fact of the past: the letter's log says when it was entered too
+            data = {**data, ENTERED_AT: self.clock.now().isoformat()}
         event = build_event(s.id, s.version + 1, actor, when, shape, reason, event_data(dict(data) or None))
         return SubmissionChange(
             s if s.version else None, apply_submission(s if s.version else None, event), event
