@@ -230,18 +230,11 @@ def attach_letter(run: pf.CampaignRun, nomination_id: str) -> None:
             run.attach(lead, nomination_id, material_for(run.campaign, req.kind, req.copies))
 
 
-def forward(run: pf.CampaignRun, nomination_id: str) -> pf.Nomination:
-    """Attach the letter's materials, stamp at the holder and recommend one level up."""
-    attach_letter(run, nomination_id)
-    n = stamp_all(run, nomination_id)
-    return run.recommend(pf.Actor(n.holder, run.graph[n.holder].departments[0], "lead"), n.id)
-
-
-def send_letters(run: pf.CampaignRun, result: pf.SelectionResult) -> list[pf.Submission]:
-    """The selecting authority attaches the materials of the letters its selection listed its
-    units in, every stamping department stamps them, and it sends them (their units move up)."""
+def send_letters(run: pf.CampaignRun, submission_ids: Sequence[str]) -> list[pf.Submission]:
+    """Each letter's sender attaches its materials, its stamping departments stamp it, and it
+    is sent (the letters a selection filled: ``SelectionResult.submissions``)."""
     sent = []
-    for sid in result.submissions:
+    for sid in submission_ids:
         s = run.submission(sid)
         lead = pf.Actor(s.sender, run.graph[s.sender].departments[0], "lead")
         for req in run.letter_materials(s.sender, s.receiver):
@@ -250,6 +243,13 @@ def send_letters(run: pf.CampaignRun, result: pf.SelectionResult) -> list[pf.Sub
             run.stamp_submission(pf.Actor(s.sender, department, f"{department}-clerk"), sid)
         sent.append(run.send(lead, sid))
     return sent
+
+
+def forward(run: pf.CampaignRun, nomination_id: str) -> pf.Nomination:
+    """Attach the letter's materials, stamp at the holder and recommend one level up."""
+    attach_letter(run, nomination_id)
+    n = stamp_all(run, nomination_id)
+    return run.recommend(pf.Actor(n.holder, run.graph[n.holder].departments[0], "lead"), n.id)
 
 
 def codes(reasons: Sequence[pf.Reason]) -> list[str]:

@@ -881,11 +881,11 @@ def test_audit_verdicts_name_each_guard_checked(run: pf.CampaignRun, clock: pf.F
 
     assert ("actor_holds", "not_drawn") == verdicts["select_for_check"]
     assert ("actor_holds", "drawn_for_check") == verdicts["check"]
-    assert ("actor_holds", "check_settled") == verdicts["propose"]
-    assert ("actor_holds",) == verdicts["publish"]
+    assert ("actor_holds", "check_settled", "not_listed") == verdicts["propose"]
+    assert ("actor_holds", "not_listed") == verdicts["publish"]
     assert ("notice_open",) == verdicts["object"]
     assert ("actor_holds",) == verdicts["dismiss"]
-    assert ("actor_holds", "notice_closed") == verdicts["announce"]
+    assert ("actor_holds", "notice_closed", "not_listed") == verdicts["announce"]
 
 
 def test_available_actions_follow_the_ministry_phase(run: pf.CampaignRun, clock: pf.FixedClock) -> None:
@@ -987,7 +987,7 @@ def test_end_to_end_bundled_2023_campaign_on_sqlite(
     assert 1 == len(run.select(lead[WEIHAI], "park").recommended)
     weihai_rr = run.select(lead[WEIHAI], "enterprise", track="re_review")
     assert 3 == len(weihai_rr.recommended)
-    (weihai_letter,) = send_letters(run, weihai_rr)
+    (weihai_letter,) = send_letters(run, weihai_rr.submissions)
     assert 7 == len(weihai_letter.units)
 
     # 19 Oct 01:00: the sweep revokes the Weihai winner that never applied, once.
@@ -1001,8 +1001,8 @@ def test_end_to_end_bundled_2023_campaign_on_sqlite(
     assert 1 == len(run.select(lead[SHANDONG], "park").recommended)
     rr_shandong = run.select(lead[SHANDONG], "enterprise", track="re_review")
     assert (2, 1) == (len(rr_shandong.recommended), len(rr_shandong.cut))
-    expected[rr_shandong.cut[0]] = "not_recommended"
-    send_letters(run, rr_shandong)
+    expected[rr_shandong.cut[0]] = "revoked"  # a re-review cut by the share loses its title
+    send_letters(run, rr_shandong.submissions)
 
     # Qingdao (计划单列市) straight to the ministry: 2 enterprises of 3; its single re-review
     # applicant is 70% of 1 rounded down: no seat.
@@ -1014,8 +1014,8 @@ def test_end_to_end_bundled_2023_campaign_on_sqlite(
     expected[qd.cut[0]] = "not_recommended"
     qd_rr = run.select(lead[QINGDAO], "street_town", track="re_review")
     assert ((), (rr[4],)) == (qd_rr.recommended, qd_rr.cut)
-    expected[rr[4]] = "not_recommended"
-    send_letters(run, qd)
+    expected[rr[4]] = "revoked"
+    send_letters(run, qd.submissions)
 
     # 30 Oct: the sweep revokes the Qingdao winner that never applied.
     assert (rr[5],) == run.tick(on(run, shanghai(2023, 10, 30)))

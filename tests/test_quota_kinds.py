@@ -326,7 +326,7 @@ def test_a_selection_counts_exempt_units_and_group_seats_where_they_fall() -> No
     result = run.select(pf.Actor("371000", "industry", "lead"), "enterprise", order=held)
     assert result.recommended == (held[0], held[1])
     assert set(result.cut) == {held[2], held[3]}
-    send_letters(run, result)
+    send_letters(run, result.submissions)
     assert run.store.quota_used(campaign.id, "371000", "enterprise") == 1
     assert run.store.quota_used(campaign.id, "group:ce_members:G1", "enterprise") == 1
     assert_replays(run)

@@ -302,6 +302,7 @@ def test_re_review_materials_are_required_at_each_hop(run: pf.CampaignRun) -> No
     [w, other] = register(run, 2)
     n = apply(run, w, materials=all_materials())
     fresh = nominate(run, 1)
+    attach_letter(run, fresh.id)
     attach_letter(run, n.id)
     stamp_all(run, n.id)
 
@@ -441,17 +442,15 @@ def test_province_recommends_at_most_70_percent_rounded_down(
 ) -> None:
     """The bundled campaign: Shandong recommends at most 70% of its re-review applicants,
     rounded down ("不高于70%"): 1 → 0, 2 → 1, 3 → 2, 4 → 2, 5 → 3, 10 → 7; the rest are cut
-    for quota, in its ranking order."""
+    for quota, in its ranking order, and so lose their title (revoked)."""
     ids = at_province(run, applicants)
     clock.set(shanghai(2023, 10, 20, 9))
 
     result = run.select(PROVINCE_LEAD, "enterprise", track="re_review")
-    send_letters(run, result)
+    send_letters(run, result.submissions)
 
     assert (tuple(ids[:seats]), tuple(ids[seats:])) == (result.recommended, result.cut)
-    assert ["received"] * seats + ["not_recommended"] * (applicants - seats) == [
-        run.get(i).state for i in ids
-    ]
+    assert ["received"] * seats + ["revoked"] * (applicants - seats) == [run.get(i).state for i in ids]
     assert seats == run.store.quota_used(run.campaign.id, SHANDONG, "re_review")
 
 
@@ -564,7 +563,7 @@ def test_re_review_share_leaves_new_quota_alone(run: pf.CampaignRun, clock: pf.F
     assert 3 == len(result.recommended)
     (sid,) = result.submissions
     assert 4 == len(run.submission(sid).units)  # one letter: the re-review unit and 3 new ones
-    send_letters(run, result)
+    send_letters(run, result.submissions)
     line = next(q for q in run.quota(SHANDONG) if q.unit_type == "enterprise")
     assert (3, 3) == (line.limit, line.used)
 
@@ -575,13 +574,13 @@ def test_re_review_share_leaves_new_quota_alone(run: pf.CampaignRun, clock: pf.F
 def test_ministry_retains_or_revokes(run: pf.CampaignRun, clock: pf.FixedClock) -> None:
     """Of Shandong's 4 re-review units at the ministry (70% of 6): one reviewed and announced
     is retained; one scored below the pass score, one failing its spot check and one with an
-    upheld objection are revoked (not "rejected"/"removed" as a new unit would be). The log
-    replays to the state."""
+    upheld objection are revoked (not "rejected"/"removed" as a new unit would be); the two
+    Shandong cut for its share are revoked too. The log replays to the state."""
     ids = at_province(run, 6)
     clock.set(shanghai(2023, 10, 20, 9))
     result = run.select(PROVINCE_LEAD, "enterprise", track="re_review")
     assert 4 == len(result.recommended)
-    send_letters(run, result)
+    send_letters(run, result.submissions)
     kept, low, checked, objected = result.recommended
     clock.set(REVIEW_DAY)
     for nid in result.recommended:
@@ -612,7 +611,7 @@ def test_ministry_retains_or_revokes(run: pf.CampaignRun, clock: pf.FixedClock) 
     assert (kept,) == run.tick(on(run, NOTICE_CLOSES))
 
     assert ["announced", "revoked", "revoked", "revoked"] == [run.get(x).state for x in result.recommended]
-    assert ["not_recommended"] * 2 == [run.get(x).state for x in ids if x not in result.recommended]
+    assert ["revoked"] * 2 == [run.get(x).state for x in ids if x not in result.recommended]
     assert_replays(run)
 
 

@@ -19,12 +19,12 @@ WEIHAI = pf.Actor("371000", "industry", "lead")
 
 
 def _weihai_selection(run: pf.CampaignRun) -> pf.SelectionResult:
-    """Four enterprises reach Weihai; Weihai ranks them in a chosen order, selects 3 and sends
-    its letter listing them."""
+    """Four enterprises reach Weihai; Weihai ranks them in a chosen order, lists 3 in its
+    letter to Shandong and sends it."""
     ids = [forward(run, nominate(run, i, origin="371002").id).id for i in range(4)]
     order = [ids[2], ids[0], ids[3], ids[1]]
     result = run.select(WEIHAI, "enterprise", order=order)
-    send_letters(run, result)
+    send_letters(run, result.submissions)
     return result
 
 

@@ -1067,7 +1067,7 @@ def test_select_ranks_the_reserve_pool_first_then_the_given_order(
     (sid,) = result.submissions
     assert (d, c, b) == run.submission(sid).units
     assert 0 == used(run, WEIHAI, "enterprise")
-    send_letters(run, result)
+    send_letters(run, result.submissions)
     assert [SHANDONG] * 3 == [run.get(i).holder for i in (d, c, b)]
     assert ("not_recommended", WEIHAI) == (run.get(a).state, run.get(a).holder)
     cut_event = run.history(a)[-1]
@@ -1089,7 +1089,7 @@ def test_select_counts_seats_already_used(make_run: Callable[..., pf.CampaignRun
     result = run.select(lead(run, WEIHAI), "enterprise")
 
     assert ((c,), (d,)) == (result.recommended, result.cut)
-    send_letters(run, result)
+    send_letters(run, result.submissions)
     assert 3 == used(run, WEIHAI, "enterprise")
 
 
@@ -1261,7 +1261,7 @@ def _busy(run: pf.CampaignRun) -> None:
     run.decline(clerk(SHANDONG), d.id, reason="不予推荐")
     for i in (5, 6, 7):
         climb(run, nominate(run, i, origin=QINGDAO_DISTRICT).id, QINGDAO)
-    send_letters(run, run.select(lead(run, QINGDAO), "enterprise"))
+    send_letters(run, run.select(lead(run, QINGDAO), "enterprise").submissions)
     nominate(run, 2)
     run.attach(applicant(run.get(r.id)), r.id, file_material("electronic_copy"))
 

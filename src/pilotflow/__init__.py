@@ -22,11 +22,14 @@ from . import calendar as calendar
 from . import campaign as campaign
 from . import campaign_file as campaign_file
 from . import codes as codes
+
+# Diagrams, notebook looks (installed on the classes on import) and DataFrame views.
+from . import display as display
 from . import inputs as inputs
 from . import materials as materials
 from . import names as names
 from . import service as service
-from .app.run import CampaignRun, Position, QuotaLine, SelectionResult, Winner, retry_on_conflict
+from .app.run import CampaignRun, Moved, Position, QuotaLine, SelectionResult, Winner, retry_on_conflict
 from .domain.authorities import Authority, AuthorityGraph
 from .domain.calendar import Clock, FixedClock, SystemClock
 from .domain.campaign import Campaign
@@ -81,6 +84,7 @@ __all__ = [
     "MaterialRejected",
     "MemoryStore",
     "MomentRefused",
+    "Moved",
     "NaiveDatetime",
     "Nomination",
     "NominationNotFound",

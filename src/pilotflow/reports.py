@@ -20,57 +20,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .app.run import CampaignRun, Winner
-from .domain.campaign import Campaign
 from .domain.codes import code_problem
-from .domain.names import ANNOUNCED, RECOMMEND, STATE_ZH, TRACK_NEW, TRACK_RE_REVIEW, WITHDRAWN
+from .domain.names import RECOMMEND, TRACK_NEW, TRACK_RE_REVIEW
 from .domain.records import Nomination
 from .errors import CampaignFileError, InvalidInput
 from .files._io import LIST_FILE_MAX_BYTES, fs_path, read_bytes, read_text
+from .files.summary import SUMMARY_COLUMNS, section, summary_row
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SUMMARY_COLUMNS", "load_winners", "summary_table", "write_summary"]
-
-#: Column key → Chinese header of the summary table (附件4).
-SUMMARY_COLUMNS: dict[str, str] = {
-    "section": "类别",
-    "rank": "推荐排序",
-    "unit_name": "单位名称",
-    "unit_code": "统一社会信用代码",
-    "unit_type": "类型",
-    "scenario": "应用场景",
-    "origin": "所在地区",
-    "batch": "批次",
-    "state": "当前状态",
-    "result": "结果",
-}
-
-_RESULT = {
-    "announced": "通过（已公告）",
-    "revoked": "撤销称号并摘牌",
-    "rejected": "未通过",
-    "removed": "公示异议成立，取消",
-    "declined": "未予推荐",
-    "not_recommended": "名额已满，未予推荐",
-    "lapsed": "逾期未报送",
-    "withdrawn": "已撤回",
-    "awaiting_application": "尚未申请复核",
-}
-
-
-def section(campaign: Campaign, track: str) -> str:
-    """The heading of a track's section of the summary table: the track's name where the
-    campaign names its tracks; else the campaign year's recommendations, and the re-review
-    of its batches (``2017—2019年复核``)."""
-    named = campaign.tracks.get(track)
-    if named is not None:
-        return named.name.zh
-    if track == TRACK_RE_REVIEW:
-        batches = campaign.re_review.batches
-        years = f"{min(batches)}—{max(batches)}年" if len(batches) > 1 else "".join(f"{b}年" for b in batches)
-        return f"{years}复核"
-    return f"{campaign.year}年推荐单位"
+__all__ = ["SUMMARY_COLUMNS", "load_winners", "section", "summary_table", "write_summary"]
 
 
 def _pandas() -> Any:
@@ -118,32 +78,7 @@ def summary_rows(run: CampaignRun, authority: str) -> list[dict[str, Any]]:
 
 
 def _row(n: Nomination, run: CampaignRun) -> dict[str, Any]:
-    campaign = run.campaign
-    unit_type = campaign.unit_types.get(n.unit_type)
-    scenario = campaign.scenarios.get(n.scenario)
-    state = n.state
-    if n.track == TRACK_RE_REVIEW and state == ANNOUNCED:
-        result = "保留称号（复核通过）"
-    elif n.track == TRACK_RE_REVIEW and not n.is_live and state != WITHDRAWN:
-        # Not retained at any level (declined, cut by the share, lapsed, rejected, removed):
-        # 复核未通过的……单位将撤销称号并摘牌 (工信厅联电子函〔2023〕265号, 三).
-        result = "撤销称号并摘牌"
-    elif state in _RESULT:
-        result = _RESULT[state]
-    else:
-        result = "审核中"
-    return {
-        "section": section(campaign, n.track),
-        "rank": None,
-        "unit_name": n.unit_name,
-        "unit_code": n.unit_code,
-        "unit_type": unit_type.name.zh if unit_type else n.unit_type,
-        "scenario": scenario.name.zh if scenario else n.scenario,
-        "origin": run.graph[n.origin].name,
-        "batch": n.batch if n.batch is not None else campaign.year,
-        "state": STATE_ZH.get(state, state),
-        "result": result,
-    }
+    return summary_row(n, run.campaign, run.graph)
 
 
 def summary_table(run: CampaignRun, authority: str) -> pd.DataFrame:
@@ -152,7 +87,7 @@ def summary_table(run: CampaignRun, authority: str) -> pd.DataFrame:
     rows = summary_rows(run, authority)
     frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
     frame["rank"] = frame["rank"].astype("Int64")
-    return frame.rename(columns=SUMMARY_COLUMNS)
+    return frame.rename(columns=dict(SUMMARY_COLUMNS))
 
 
 def write_summary(run: CampaignRun, authority: str, path: str | os.PathLike[str]) -> Path:

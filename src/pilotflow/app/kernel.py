@@ -17,8 +17,10 @@ sit, each with a line saying what it buys (the figures are in benchmarks/README.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from ..domain.authorities import Authority, AuthorityGraph
@@ -50,6 +52,7 @@ from ..domain.names import (
     LAPSE,
     OBJECT,
     PROPOSE,
+    PUBLISH,
     RECOMMEND,
     RETURN,
     SCORE,
@@ -92,7 +95,7 @@ _FIRST_YEAR, _LAST_YEAR = MOMENT_YEARS
 #: The actions :meth:`~pilotflow.CampaignRun.explain` and ``available_actions`` know.
 PUBLIC_ACTIONS = (
     ATTACH, EXAMINE, STAMP, RECOMMEND, RETURN, DECLINE, WITHDRAW, APPLY, SCORE, CONCLUDE,
-    CHECK, PROPOSE, OBJECT, UPHOLD, DISMISS, ANNOUNCE,
+    CHECK, PROPOSE, PUBLISH, OBJECT, UPHOLD, DISMISS, ANNOUNCE,
 )  # fmt: skip
 
 #: The units' own actions that take a unit out of the submission (推荐函) carrying it.
@@ -177,6 +180,24 @@ def _checked_lists(campaign: Campaign, lists: Iterable[UnitList]) -> dict[str, U
     return found
 
 
+def _documents_option(value: object) -> Path | bool | None:
+    """``documents`` checked: None, False, or an existing folder."""
+    if value is None or value is False:
+        return value
+    if isinstance(value, (str, os.PathLike)) and not isinstance(value, bool):
+        folder = Path(value)
+        if folder.is_dir():
+            return folder
+        raise InvalidInput(
+            f"documents must be an existing folder, got {str(value)!r}",
+            f"documents 参数须为已存在的文件夹，收到 {str(value)!r}",
+        )
+    raise InvalidInput(
+        f"documents must be a folder, False or None, got {type(value).__name__}",
+        "documents 参数须为文件夹、False 或 None",
+    )
+
+
 def moved_seats(
     before: Nomination | None,
     after: Nomination,
@@ -232,9 +253,14 @@ class Kernel(Arguments):
         lists: Iterable[UnitList] = (),
         clock: Clock | None = None,
         backfill: bool = False,
+        documents: str | os.PathLike[str] | bool | None = None,
     ) -> None:
         _checked_arguments(campaign, graph, store, clock, backfill)
         self.campaign = campaign
+        #: What a letter's sending generates (its summary table and letter draft): None, the
+        #: documents with their hashes recorded; a folder, written there too; False, none.
+        self._documents = _documents_option(documents)
+        self._generated: dict[str, Any] = {}  # a letter's documents between judging and committing
         # The campaign adds the authorities its notice names, and says which of its
         # departments act where (its ``authorities`` and ``acting``).
         base = graph if graph is not None else AuthorityGraph.bundled()
@@ -379,7 +405,8 @@ class Kernel(Arguments):
             authority = hop.holder.code
             cap = None if shares is None else shares.get(authority)
             if cap is None:
-                applied = applied_through(self.store.nominations(self.campaign.id), authority)
+                nominations = self.store.nominations(self.campaign.id)
+                applied = applied_through(nominations, authority, self._revoked_by)
                 rules = self.campaign.re_review
                 cap = share_of(applied, rules.max_share, rules.rounding)
                 if shares is not None:
@@ -392,6 +419,10 @@ class Kernel(Arguments):
             caps = rule.caps(hop.holder.code, n.unit_type) if rule else (None, None)
             limits = self._limit_cache[key] = tuple(zip(seat_counters(n), caps, strict=True))
         return limits
+
+    def _revoked_by(self, n: Nomination) -> str:
+        """The action that revoked ``n`` (its last event's): see :func:`~pilotflow.domain.rules.applied`."""
+        return self.store.events(self.campaign.id, n.id)[-1].action
 
     def _in_order(self, n: Nomination, at: datetime) -> None:
         """Refuse an action at ``at`` on ``n`` that comes before its last one (InvalidInput)."""

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
 
+from ..domain.guards import LISTED_CODES
 from ..domain.inputs import NAME, check_flag, check_ids, check_number, check_text
 from ..domain.names import (
     ANNOUNCE,
@@ -26,9 +28,37 @@ from ..domain.names import (
 )
 from ..domain.records import OBJECTOR, PUBLIC, Actor, Nomination
 from ..domain.rules import out_of_time_order, share_of
-from ..errors import ConflictError, InvalidInput
+from ..errors import ConflictError, InvalidInput, Reason
 from .idempotency import ReceiptFor, once
 from .kernel import Kernel, refusal
+
+__all__ = ["Ministry", "Moved"]
+
+
+class Moved(tuple[str, ...]):
+    """What a step over many units did: the ids it moved, in order (a plain tuple of ids to
+    every reader), and :attr:`skipped`, the units it left where they are because a
+    disqualification list stands in the way at that moment (a listing, or an eligibility list
+    the unit is not on), each with the reasons in English and Chinese naming the list.
+
+    >>> moved = Moved(["a", "b"])
+    >>> moved == ("a", "b"), dict(moved.skipped)
+    (True, {})
+    """
+
+    skipped: Mapping[str, tuple[Reason, ...]]
+
+    def __new__(
+        cls, ids: Iterable[str] = (), skipped: Mapping[str, tuple[Reason, ...]] | None = None
+    ) -> Moved:
+        moved = super().__new__(cls, ids)
+        moved.skipped = MappingProxyType(dict(skipped or {}))
+        return moved
+
+
+def _listed_only(reasons: Sequence[Reason]) -> bool:
+    """Do the lists alone stand in the way (a refusal a batch step skips, not raises)?"""
+    return bool(reasons) and all(r.code in LISTED_CODES for r in reasons)
 
 
 class Ministry(Kernel):
@@ -226,9 +256,14 @@ class Ministry(Kernel):
         """Put a reviewed unit (whose spot check, if drawn, passed) on the proposed list."""
         return self._act(PROPOSE, actor, nomination, at, None, None, idempotency_key)
 
-    def publish_notice(self, actor: Actor, *, at: datetime | None = None) -> tuple[str, ...]:
+    def publish_notice(self, actor: Actor, *, at: datetime | None = None) -> Moved:
         """Publish the proposed list (公示): every proposed unit goes on notice, in one commit,
-        until the end of the campaign's number of working days (Chinese calendar)."""
+        until the end of the campaign's number of working days (Chinese calendar).
+
+        A unit on a disqualification list at that moment (as the lists are scoped at the top)
+        is not published: it stays proposed, and is named in the result's ``skipped`` with the
+        reasons (``explain(id, "publish")`` gives the same). Any other refusal refuses the
+        whole publication, and nothing is written."""
         from ..domain.workdays import add_working_days
 
         self._actor(actor)
@@ -237,14 +272,21 @@ class Ministry(Kernel):
         proposed = self.store.nominations(self.campaign.id, state=PROPOSED)
         for n in proposed:
             self._in_order(n, when)
-        changes = [
-            self._change(n, self._context(n, actor, when, PUBLISH), PUBLISH, actor, when,
-                         n.state, None, {"until": until.isoformat()})
-            for n in proposed
-        ]  # fmt: skip
+        changes = []
+        skipped: dict[str, tuple[Reason, ...]] = {}
+        for n in proposed:
+            ctx = self._context(n, actor, when, PUBLISH)
+            transition, reasons = self.workflow.judge(n.state, PUBLISH, ctx)
+            if _listed_only(reasons):
+                skipped[n.id] = reasons
+                continue
+            changes.append(
+                self._change(n, ctx, PUBLISH, actor, when, n.state, None, {"until": until.isoformat()},
+                             judged=None if reasons else transition)
+            )  # fmt: skip
         if changes:
             self._commit(PUBLISH, changes)
-        return tuple(n.id for n in proposed)
+        return Moved((c.after.id for c in changes), skipped)
 
     def file_objection(
         self,
@@ -280,14 +322,19 @@ class Ministry(Kernel):
         return self._act(action, actor, nomination, at, self._reasoned(action, reason), None,
                          idempotency_key)  # fmt: skip
 
-    def announce(self, actor: Actor | None = None, *, at: datetime | None = None) -> tuple[str, ...]:
+    def announce(self, actor: Actor | None = None, *, at: datetime | None = None) -> Moved:
         """Announce (公告) every unit whose notice has closed without a standing objection.
         Without ``actor`` this is the deadline sweep's doing. In a campaign without a public
-        notice, the ``actor`` announces the proposed units."""
+        notice, the ``actor`` announces the proposed units.
+
+        A unit on a disqualification list at that moment (as the lists are scoped at the top)
+        is not announced: it stays where it is, and is named in the result's ``skipped`` with
+        the reasons; the others are announced."""
         when = self._dated(at)
         if actor is not None:
             self._actor(actor)
         done = []
+        skipped: dict[str, tuple[Reason, ...]] = {}
         pending = self.store.nominations(self.campaign.id, state=ON_NOTICE)
         if actor is not None and not self.campaign.phases.notice:
             pending = [*self.store.nominations(self.campaign.id, state=PROPOSED), *pending]
@@ -297,11 +344,15 @@ class Ministry(Kernel):
             reasons = self.workflow.judge(n.state, ANNOUNCE, ctx)[1]
             if actor is not None and any(r.code == "not_authorized" for r in reasons):
                 raise refusal(ANNOUNCE, n.id, reasons)
-            if reasons or out_of_time_order(n, when) is not None:
-                continue  # notice still open, or acted on after `when`
+            if out_of_time_order(n, when) is not None:
+                continue  # acted on after `when`
+            if reasons:
+                if _listed_only(reasons):
+                    skipped[n.id] = reasons  # due, but listed: it stays for a ruling
+                continue  # notice still open
             try:
                 self._commit(ANNOUNCE, [self._change(n, ctx, ANNOUNCE, who, when, n.state, None, None)])
             except ConflictError:
                 continue
             done.append(n.id)
-        return tuple(done)
+        return Moved(done, skipped)

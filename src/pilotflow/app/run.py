@@ -23,6 +23,7 @@ from __future__ import annotations
 from ..domain.rules import combine_scores, share_of
 from .hops import Hops
 from .idempotency import retry_on_conflict
+from .ministry import Moved
 from .queries import Queries
 from .rereview import ReReview
 from .results import Position, QuotaLine, SelectionResult, Winner
@@ -31,6 +32,7 @@ from .sweep import Sweep
 
 __all__ = [
     "CampaignRun",
+    "Moved",
     "Position",
     "QuotaLine",
     "SelectionResult",
@@ -48,5 +50,8 @@ class CampaignRun(Hops, Selection, Sweep, ReReview, Queries):
     ``UnitList.empty(id)`` for one that is known to be empty) plus any priority lists used
     for ranking (a missing priority list ranks nobody first). ``clock`` dates every action
     (the system clock in the campaign's time zone by default); ``backfill=True`` makes a run
-    that records facts of the past.
+    that records facts of the past. ``documents``: what sending a letter generates — by default
+    its summary table (XLSX) and letter draft (DOCX), their SHA-256 recorded with the letter
+    (:meth:`submission_documents` gives them back, checked); a folder: written there as well;
+    ``False``: none (a simulation that needs no files).
     """

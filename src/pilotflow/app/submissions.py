@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from ..domain.authorities import Authority
@@ -42,6 +43,7 @@ from ..domain.names import (
     STAMP,
     STATE_ZH,
     SUBMISSION_STATES,
+    WITHDRAW,
 )
 from ..domain.records import APPLICANT, Actor, Material, Nomination
 from ..domain.routes import split_materials
@@ -56,9 +58,10 @@ from ..domain.submissions import (
     unit_reasons,
 )
 from ..errors import ActionRefused, InvalidInput, Reason, SubmissionNotFound
+from ..files.letters import GeneratedDocument, letter_content, letter_document, summary_table_document
 from ..files.materials import inspect_campaign_material, paper_material
 from ..store import AnyChange, Change, SubmissionChange
-from .idempotency import ReceiptFor, once, ref
+from .idempotency import ReceiptFor, at_version, once, ref
 from .kernel import EXCEED_QUOTA, LEAVES_LETTER, Kernel, refusal, stamp_data
 from .results import new_id
 
@@ -81,6 +84,21 @@ def _nothing_to_send(n: Nomination, action: str) -> Reason:
         f"{n.unit_name}当前状态（{STATE_ZH.get(n.state, '未知状态')}）下无需报送推荐函",
         {"state": n.state, "action": action},
     )
+
+
+#: The kinds of the documents pilotflow generates when a letter is sent (its materials).
+GENERATED_SUMMARY_TABLE = "generated_summary_table"
+GENERATED_LETTER = "generated_letter_draft"
+
+
+def write_documents(folder: Path, sid: str, documents: Iterable[tuple[str, GeneratedDocument]]) -> None:
+    """Write a letter's documents into ``folder`` as ``<submission id>-<file name>``, each
+    through a temporary file renamed into place (a reader never sees half a file)."""
+    for _, doc in documents:
+        target = folder / f"{sid}-{doc.filename}"
+        partial = target.with_name(target.name + ".partial")
+        partial.write_bytes(doc.data)
+        partial.replace(target)
 
 
 def _about(n: Nomination, r: Reason) -> Reason:
@@ -450,9 +468,10 @@ class Submissions(Kernel):
     # -- the machinery -----------------------------------------------------------------
 
     def _letters_left(self, changes: Sequence[AnyChange]) -> list[SubmissionChange]:
-        """A unit withdrawn, declined, cut, lapsed or returned leaves the submission carrying
-        it: a draft of its holder, or the sent letter it came with to its holder. Returned with
-        its whole letter (``return_submission``), it stays in it."""
+        """A unit withdrawn, declined, cut or lapsed leaves the draft of its holder listing it;
+        a unit withdrawn or returned on its own leaves the sent letter it came with (the
+        receiver's decisions on a letter it received — a cut, a decline — leave the letter as
+        it was sent). Returned with its whole letter (``return_submission``), it stays in it."""
         letters: dict[str, Submission] = {}
         out: list[SubmissionChange] = []
         for ch in changes:
@@ -463,8 +482,10 @@ class Submissions(Kernel):
             before = ch.before
             assert before is not None
             holder = before.holder
-            for s in [*self.store.submissions(self.campaign.id, sender=holder, state=DRAFT),
-                      *self.store.submissions(self.campaign.id, receiver=holder, state=SENT)]:  # fmt: skip
+            found = self.store.submissions(self.campaign.id, sender=holder, state=DRAFT)
+            if ch.event.shape.action in (WITHDRAW, RETURN):
+                found += self.store.submissions(self.campaign.id, receiver=holder, state=SENT)
+            for s in found:
                 s = letters.get(s.id, s)
                 if before.id in s.units:
                     event = ch.event
@@ -557,8 +578,65 @@ class Submissions(Kernel):
     ) -> Submission:
         letter = changes[-1]
         assert isinstance(letter, SubmissionChange)
-        self._commit(action, changes, receipt_for(letter.after) if receipt_for else None)
+        try:
+            self._commit(action, changes, receipt_for(letter.after) if receipt_for else None)
+        finally:
+            documents = self._generated.pop(letter.after.id, ())
+        if documents and isinstance(self._documents, Path):
+            write_documents(self._documents, letter.after.id, documents)
         return letter.after
+
+    def _letter_documents(
+        self, s: Submission, units: Sequence[Nomination], when: datetime
+    ) -> tuple[tuple[str, GeneratedDocument], ...]:
+        """The summary table and letter draft of ``s`` sending ``units`` at ``when``."""
+        sender, receiver = self.graph[s.sender], self.graph[s.receiver]
+        kinds = [r.kind for r in self._letter_materials(sender, receiver)]
+        content = letter_content(
+            self.campaign, self.graph, sender=s.sender, receiver=s.receiver, departments=sender.stamping,
+            moment=when, nominations=units, letter_kind=kinds[0] if kinds else None,
+        )  # fmt: skip
+        return (
+            (GENERATED_SUMMARY_TABLE, summary_table_document(content)),
+            (GENERATED_LETTER, letter_document(content)),
+        )
+
+    def submission_documents(
+        self, submission: str | Submission, folder: str | os.PathLike[str] | None = None
+    ) -> tuple[GeneratedDocument, ...]:
+        """The summary table and letter draft generated when the letter was (last) sent,
+        made again from its record and checked against the SHA-256 recorded then; with
+        ``folder``, written there too. A letter never sent, or sent without documents
+        (``documents=False``), has none."""
+        s = self._submission(submission)
+        letter: Submission | None = None
+        sent: Submission | None = None
+        for event in self.store.events(self.campaign.id, s.id):
+            letter = apply_submission(letter, event)
+            if event.action == S_SEND:
+                sent = letter
+        if sent is None or not sent.documents:
+            return ()
+        assert sent.sent_at is not None
+        units = [at_version(self.store, self.campaign.id, {"nomination": nid, "version": v})
+                 for nid, v in zip(sent.units, sent.sent_versions, strict=True)]  # fmt: skip
+        made = self._letter_documents(sent, units, sent.sent_at)
+        recorded = {m.kind: m for m in sent.documents}
+        for kind, doc in made:
+            if kind not in recorded or not doc.matches(recorded[kind].sha256 or ""):
+                raise InvalidInput(
+                    f"the {kind} of submission {s.id} made again does not match the SHA-256 recorded "
+                    "when it was sent (another version of openpyxl or python-docx?)",
+                    f"重新生成的推荐函文件与报送时记录的摘要不一致（{s.id}），"
+                    "可能是 openpyxl 或 python-docx 版本不同",
+                )
+        if folder is not None:
+            target = Path(folder)
+            if not target.is_dir():
+                raise InvalidInput(f"folder must be an existing folder, got {str(folder)!r}",
+                                   f"folder 参数须为已存在的文件夹，收到 {str(folder)!r}")  # fmt: skip
+            write_documents(target, s.id, made)
+        return tuple(doc for _, doc in made)
 
     def _letter_changes(
         self,
@@ -632,8 +710,12 @@ class Submissions(Kernel):
         if not build:
             return []
         if action == S_SEND:
-            versions = [c.after.version for c in units if isinstance(c, Change)]
-            data = {"versions": versions}
+            moved = [c.after for c in units if isinstance(c, Change)]
+            data = {"versions": [n.version for n in moved]}
+            if self._documents is not False:
+                documents = self._letter_documents(s, moved, when)
+                data["materials"] = [doc.material(kind) for kind, doc in documents]
+                self._generated[s.id] = documents
         elif action in (S_RECALL, S_RETURN):
             data = {}
         return [*units, self._letter_change(s, action, actor, when, reason, data)]

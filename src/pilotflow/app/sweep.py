@@ -8,13 +8,13 @@ from ..domain.names import AWAITING_APPLICATION, IN_REVIEW, LAPSE, REVOKE_UNAPPL
 from ..domain.records import Actor
 from ..domain.rules import out_of_time_order
 from ..errors import ActionRefused, ConflictError
-from .ministry import Ministry
+from .ministry import Ministry, Moved
 
 
 class Sweep(Ministry):
     """The deadline sweep (it announces through the ministry phase)."""
 
-    def tick(self, now: datetime | None = None) -> tuple[str, ...]:
+    def tick(self, now: datetime | None = None) -> Moved:
         """The deadline sweep: lapse every nomination whose hop deadline has passed at
         ``now`` while it was still in review (never forwarded in time), revoke every earlier
         winner that did not apply for re-review in time, and announce every unit whose public
@@ -25,6 +25,11 @@ class Sweep(Ministry):
         a conflict and moves on). Returns the ids this call moved. ``now`` obeys the rule of
         every action's moment: it may differ from the clock only within the campaign's
         tolerance (a backfill run: not later than the clock).
+
+        A unit whose notice has closed but that is on a disqualification list at ``now`` is
+        not announced: it stays on notice, and the result's ``skipped`` names it with the
+        reasons (see :meth:`announce`); a later sweep announces it once its listing has ended,
+        unless the ministry declines it first.
         """
         when = self._dated(now)
         fired = []
@@ -45,5 +50,5 @@ class Sweep(Ministry):
                 except (ConflictError, ActionRefused):
                     continue  # another sweep (or an action) got there first
                 fired.append(n.id)
-        fired += self.announce(at=when)
-        return tuple(fired)
+        announced = self.announce(at=when)
+        return Moved((*fired, *announced), announced.skipped)

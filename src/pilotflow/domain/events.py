@@ -127,6 +127,10 @@ class EventShape:
 class Event:
     """One accepted action. ``version`` is the nomination's version after it.
 
+    A submission's own action (its letter prepared, stamped, sent...) is an event too:
+    ``nomination_id`` then holds the submission's id and ``version`` is the submission's
+    (:mod:`pilotflow.domain.submissions`; its actions are ``names.SUBMISSION_ACTIONS``).
+
     ``data`` holds what the action added: the department that stamped, the material
     attached, or (for ``nominate``) the unit and its route. What the event shares with
     others of its kind is in ``shape``, also readable as the event's own attributes

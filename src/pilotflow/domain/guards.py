@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from .screening import UnitList
 
 __all__ = [
+    "LISTED_CODES",
+    "LIST_STAGES",
     "SYSTEM",  # spelled in names.py; kept here for the modules that import it from the guards
     "Context",
     "Guard",
@@ -315,36 +317,55 @@ def _filing_closed(filing: FilingRules, at: datetime) -> Reason:
     )
 
 
+#: What a listing forbids at each stage where the lists are judged: (English, Chinese).
+#: ``recommend`` covers every action below the top (filing, applying, stamping, recommending);
+#: the others are the top's steps up to the announcement (docs/ministry-phase.md).
+LIST_STAGES: dict[str, tuple[str, str]] = {
+    "recommend": ("recommended", "推荐"),
+    "propose": ("put on the proposed list", "列入拟认定名单"),
+    "publish": ("put on public notice", "公示"),
+    "announce": ("announced", "公告"),
+}
+
+#: The codes of the reasons :func:`not_listed` gives (a bar list, an admit list).
+LISTED_CODES: frozenset[str] = frozenset({"disqualified", "not_eligible"})
+
+
 @frozen(repr=False)
 class _NotListed(Guard):
     code = "not_listed"
     doc = "the unit is on no list that bars it, and on every list that admits it, at the moment of the action"
+    stage: str = "recommend"
 
     def __call__(self, ctx: Context) -> Reason | None:
         unit_code = ctx.nomination.unit_code
+        en_stage, zh_stage = LIST_STAGES[self.stage]
         if ctx.admit:
             for lst in ctx.admit:
                 if lst.hit(unit_code, ctx.at) is None:
                     return Reason(
                         "not_eligible",
                         f"unit {unit_code} is not on list {lst.id!r} (version {lst.version}) at "
-                        f"{ctx.at.date().isoformat()}: only units on it may be recommended",
+                        f"{ctx.at.date().isoformat()}: only units on it may be {en_stage}",
                         f"单位 {unit_code} 于 {ctx.at.date().isoformat()} 不在{ctx.zh([lst.id])}"
-                        f"（版本 {lst.version}）中，不得推荐",
-                        {"list": lst.id, "list_version": lst.version},
+                        f"（版本 {lst.version}）中，不得{zh_stage}",
+                        {"list": lst.id, "list_version": lst.version, "stage": self.stage},
                     )
         if ctx.listed is not None and unit_code not in ctx.listed:
             return None  # on no list at all: one set lookup instead of one per list
         for lst in ctx.lists:
             hit = lst.hit(unit_code, ctx.at)
             if hit is not None:
+                en = (
+                    f"unit {unit_code} is on list {lst.id!r} (version {lst.version}) since "
+                    f"{hit.since.date().isoformat()}: {hit.reason or 'no reason given'}"
+                )
                 return Reason(
                     "disqualified",
-                    f"unit {unit_code} is on list {lst.id!r} (version {lst.version}) since "
-                    f"{hit.since.date().isoformat()}: {hit.reason or 'no reason given'}",
+                    en if self.stage == "recommend" else f"{en}; it may not be {en_stage}",
                     f"单位 {unit_code} 自 {hit.since.date().isoformat()} 起被列入"
-                    f"{ctx.zh([lst.id])}（版本 {lst.version}），不得推荐：{hit.reason or '未注明原因'}",
-                    {"list": lst.id, "list_version": lst.version, "reason": hit.reason},
+                    f"{ctx.zh([lst.id])}（版本 {lst.version}），不得{zh_stage}：{hit.reason or '未注明原因'}",
+                    {"list": lst.id, "list_version": lst.version, "reason": hit.reason, "stage": self.stage},
                 )
         return None
 
@@ -620,11 +641,15 @@ def before_deadline() -> Guard:
     return _BeforeDeadline()
 
 
-def not_listed() -> Guard:
+def not_listed(stage: str = "recommend") -> Guard:
     """The unit is on none of the campaign's lists that bar it and on every list that admits
     it (eligibility) at that moment, as the lists are scoped to its track, unit type and the
-    holding authority."""
-    return _NotListed()
+    holding authority. ``stage`` (one of :data:`LIST_STAGES`) names, in a refusal, what the
+    listing forbids: a recommendation below the top, or the top's proposal, public notice or
+    announcement."""
+    if stage not in LIST_STAGES:
+        raise ValueError(f"unknown stage {stage!r}")
+    return _NotListed(stage)
 
 
 def examined() -> Guard:

@@ -27,18 +27,33 @@ States (``[final]`` states have no transitions; names in :mod:`pilotflow.domain.
      ╰──register──▶ awaiting_application ──apply──▶ in_review   (re-review of earlier winners)
                      ╰──revoke_unapplied──▶ [revoked]            (not applied by the deadline)
 
-The ministry phase (docs/ministry-phase.md); ``revoked`` instead of ``rejected`` or
-``removed`` for an earlier winner's re-review::
+An earlier winner's re-review that is declined, withdrawn or cut, at any level, ends
+``[revoked]`` instead of declined, withdrawn or not_recommended (复核未通过的或未申请复核的
+单位将撤销称号并摘牌); its event still names the action and the reason.
+
+The ministry phase (docs/ministry-phase.md); ``revoked`` instead of ``rejected``,
+``removed`` or ``declined`` for an earlier winner's re-review::
 
     received ──score (each expert once)──▶ received
     received ──conclude──▶ reviewed (passed) | [rejected] / [revoked] (failed)
     reviewed ──select_for_check──▶ reviewed ──check──▶ reviewed | [rejected] / [revoked]
-    reviewed ──propose──▶ proposed ──publish──▶ on_notice ──announce──▶ [announced]
-                          proposed ──announce (the campaign holds no notice)──▶ [announced]
-                                                 │   ▲ (notice closed)
-                                          object │   │ dismiss
-                                                 ▼   │
-                                                objected ──uphold──▶ [removed] / [revoked]
+    reviewed ──propose*──▶ proposed ──publish*──▶ on_notice ──announce*──▶ [announced]
+                           proposed ──announce* (the campaign holds no notice)──▶ [announced]
+                                                   │   ▲ (notice closed)
+                                            object │   │ dismiss
+                                                   ▼   │
+                                                  objected ──uphold──▶ [removed] / [revoked]
+    reviewed / proposed / on_notice ──decline──▶ [declined] / [revoked]
+
+    * also judged against the disqualification lists (as scoped at the top): a listed unit
+      stays where it is (refused, or skipped by publish_notice, announce and the sweep) until
+      its listing ends or the top declines it.
+
+A unit moves up with its sender's submission (推荐函, :mod:`pilotflow.domain.submissions`):
+``recommend`` is recorded on each unit when its letter is sent (the letter's own rules — its
+stamps and materials — judged there), ``recall`` when the sender recalls it, ``return`` when
+the receiver returns it; ``examine`` records one department's examination of the unit
+(逐一审查), where the campaign asks for it.
 
 Where the nomination is (which authority, which level) is its ``holder``: the route is data,
 derived from the authority graph and the campaign by
@@ -199,6 +214,10 @@ STATE_TABLE: tuple[dict[str, Any], ...] = (
     {"name": REVOKED, "final": True},  # an earlier winner's title revoked (撤销称号并摘牌)
 )
 
+#: Where a holder may decline a nomination: on its way up, at the top once received, and in
+#: the top's steps before the announcement (a unit a disqualification list keeps from going on).
+_DECLINABLE = [IN_REVIEW, RECEIVED, REVIEWED, PROPOSED, ON_NOTICE]
+
 #: The machine's transitions: transitions' own dict format, guards as conditions.
 TRANSITION_TABLE: tuple[dict[str, Any], ...] = (
     {"trigger": NOMINATE, "source": NEW, "dest": IN_REVIEW,
@@ -218,12 +237,21 @@ TRANSITION_TABLE: tuple[dict[str, Any], ...] = (
     # receiver has not acted on it, is the submission's rule: pilotflow.domain.submissions).
     {"trigger": RECALL, "source": [IN_REVIEW, RECEIVED], "dest": IN_REVIEW,
      "conditions": [g.has_previous()]},
-    {"trigger": DECLINE, "source": [IN_REVIEW, RECEIVED], "dest": DECLINED,
-     "conditions": [g.actor_holds()]},
+    # An earlier winner's re-review that is declined, withdrawn or cut at any level ends
+    # revoked: 复核未通过的或未申请复核的单位将撤销称号并摘牌 (a withdrawn application is no
+    # application). The event still names the action and its reason.
+    {"trigger": DECLINE, "source": _DECLINABLE, "dest": REVOKED,
+     "conditions": [ReReview(), g.actor_holds()]},
+    {"trigger": DECLINE, "source": _DECLINABLE, "dest": DECLINED,
+     "unless": [ReReview()], "conditions": [g.actor_holds()]},
+    {"trigger": WITHDRAW, "source": [IN_REVIEW, RECEIVED], "dest": REVOKED,
+     "conditions": [ReReview(), g.actor_holds_or_applicant(), g.before_deadline()]},
     {"trigger": WITHDRAW, "source": [IN_REVIEW, RECEIVED], "dest": WITHDRAWN,
-     "conditions": [g.actor_holds_or_applicant(), g.before_deadline()]},
+     "unless": [ReReview()], "conditions": [g.actor_holds_or_applicant(), g.before_deadline()]},
+    {"trigger": CUT, "source": IN_REVIEW, "dest": REVOKED,
+     "conditions": [ReReview(), g.actor_holds()]},
     {"trigger": CUT, "source": IN_REVIEW, "dest": NOT_RECOMMENDED,
-     "conditions": [g.actor_holds()]},
+     "unless": [ReReview()], "conditions": [g.actor_holds()]},
     {"trigger": LAPSE, "source": IN_REVIEW, "dest": LAPSED,
      "conditions": [g.deadline_passed()]},
     # Re-review (复核) of earlier winners: registered by the ministry, applied for by the unit.
@@ -257,10 +285,12 @@ TRANSITION_TABLE: tuple[dict[str, Any], ...] = (
      "unless": [Passed()], "conditions": [ReReview(), g.actor_holds(), g.drawn_for_check()]},
     {"trigger": CHECK, "source": REVIEWED, "dest": REJECTED,
      "unless": [Passed(), ReReview()], "conditions": [g.actor_holds(), g.drawn_for_check()]},
+    # The lists are judged at every step up to the announcement (the top's lists, as they are
+    # scoped): a listed unit stays where it is until the listing ends or the top declines it.
     {"trigger": PROPOSE, "source": REVIEWED, "dest": PROPOSED,
-     "conditions": [g.actor_holds(), g.check_settled()]},
+     "conditions": [g.actor_holds(), g.check_settled(), g.not_listed("propose")]},
     {"trigger": PUBLISH, "source": PROPOSED, "dest": ON_NOTICE,
-     "conditions": [g.actor_holds(), g.phase_held("notice")]},
+     "conditions": [g.actor_holds(), g.phase_held("notice"), g.not_listed("publish")]},
     {"trigger": OBJECT, "source": ON_NOTICE, "dest": OBJECTED,
      "conditions": [g.notice_open()]},
     {"trigger": UPHOLD, "source": OBJECTED, "dest": REVOKED,
@@ -270,10 +300,10 @@ TRANSITION_TABLE: tuple[dict[str, Any], ...] = (
     {"trigger": DISMISS, "source": OBJECTED, "dest": ON_NOTICE,
      "conditions": [g.actor_holds()]},
     {"trigger": ANNOUNCE, "source": ON_NOTICE, "dest": ANNOUNCED,
-     "conditions": [g.actor_holds(), g.notice_closed()]},
+     "conditions": [g.actor_holds(), g.notice_closed(), g.not_listed("announce")]},
     # A campaign without a public notice announces what the top proposed.
     {"trigger": ANNOUNCE, "source": PROPOSED, "dest": ANNOUNCED,
-     "conditions": [g.actor_holds(), g.notice_skipped()]},
+     "conditions": [g.actor_holds(), g.notice_skipped(), g.not_listed("announce")]},
 )  # fmt: skip
 
 assert tuple(s["name"] for s in STATE_TABLE) == STATES

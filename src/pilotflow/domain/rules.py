@@ -29,6 +29,7 @@ from .names import (
     RECOMMEND,
     REGISTER,
     RETURN,
+    REVOKE_UNAPPLIED,
     REVOKED,
     SCORE,
     SELECT_FOR_CHECK,
@@ -114,15 +115,32 @@ def combine_scores(scores: Sequence[float], rule: str) -> float:
     return round(statistics.fmean(values), 2)
 
 
-def applied(n: Nomination) -> bool:
-    """Did this re-review unit apply? A winner the sweep revoked for not applying is
-    ``revoked`` without a ministry record; one the ministry revoked has one."""
-    return n.state not in _NOT_APPLIED and not (n.state == REVOKED and n.ministry is None)
+#: The actions that revoke a re-review unit that made no application: the sweep's revocation
+#: of a winner that never applied, and the withdrawal of an application (a withdrawn
+#: application is no application).
+_UNAPPLIED_ENDINGS: Final = frozenset({REVOKE_UNAPPLIED, WITHDRAW})
 
 
-def applied_through(nominations: Iterable[Nomination], authority: str) -> int:
-    """How many re-review units applied through ``authority``: the base of its share."""
-    return sum(1 for n in nominations if n.track == TRACK_RE_REVIEW and authority in n.route and applied(n))
+def applied(n: Nomination, revoked_by: Callable[[Nomination], str]) -> bool:
+    """Did this re-review unit apply? Not while it awaits its application, nor when it was
+    revoked by the sweep for not applying or by the withdrawal of its application
+    (``revoked_by(n)``: the action that revoked it, from its log; asked only of a revoked
+    unit). A unit declined, cut or failed at any level applied."""
+    if n.state in _NOT_APPLIED:
+        return False
+    return n.state != REVOKED or revoked_by(n) not in _UNAPPLIED_ENDINGS
+
+
+def applied_through(
+    nominations: Iterable[Nomination], authority: str, revoked_by: Callable[[Nomination], str]
+) -> int:
+    """How many re-review units applied through ``authority``: the base of its share
+    (``revoked_by``: see :func:`applied`)."""
+    return sum(
+        1
+        for n in nominations
+        if n.track == TRACK_RE_REVIEW and authority in n.route and applied(n, revoked_by)
+    )
 
 
 def review_facts(n: Nomination, action: str, campaign: Campaign) -> dict[str, Any]:

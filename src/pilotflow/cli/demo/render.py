@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import TypeVar
 
 from rich.console import Console, Group
@@ -212,11 +213,24 @@ def _num(value: int, style: str) -> str:
     return f"[{style}]{value}[/]" if value else "[dim]0[/]"
 
 
-def audit(console: Console, events: int, nominations: int, refusals: int, replay_ok: bool) -> None:
+def documents(console: Console, paths: Sequence[Path]) -> None:
+    """Where the generated summary tables and letter drafts were written."""
+    if paths:
+        console.print(
+            "Summary tables and letter drafts 汇总表与推荐函（草稿）, checked against the SHA-256 "
+            "recorded when each letter was sent:"
+        )
+        for path in paths:
+            console.print(Text(f"  {printable(str(path))}"))
+
+
+def audit(
+    console: Console, events: int, nominations: int, refusals: int, replay_ok: bool, letters: int = 0
+) -> None:
     """The closing lines: the size of the audit log, and whether its replay matches the store."""
     mark = "[green]✓[/]" if replay_ok else "[red]✗[/]"
     console.print(
-        f"\nAudit log 审计记录: [bold]{events}[/] events for {nominations} nominations · "
-        f"{refusals} refusals (refused actions write nothing)"
+        f"\nAudit log 审计记录: [bold]{events}[/] events for {nominations} nominations and "
+        f"{letters} letters 推荐函 · {refusals} refusals (refused actions write nothing)"
     )
     console.print(f"run.replay() equals the store state 回放与存储一致 {mark}")

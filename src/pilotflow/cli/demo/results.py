@@ -8,7 +8,7 @@ from pathlib import Path
 
 from attrs import frozen
 
-from pilotflow import QuotaLine, SelectionResult
+from pilotflow import QuotaLine, SelectionResult, Submission
 from pilotflow.store.sql import sqlite_url
 
 
@@ -55,6 +55,8 @@ class DemoResult:
     examples: Mapping[str, str]  # label -> nomination id (to try `pilotflow history`)
     seconds: float
     outcomes: Mapping[str, str] = {}  # unit name -> final state (the ministry phase, re-review)
+    letters: tuple[Submission, ...] = ()  # the letters (推荐函) sent, in order
+    documents: tuple[Path, ...] = ()  # the summary tables and letter drafts written
 
     @property
     def store_url(self) -> str:

@@ -13,6 +13,7 @@ from pilotflow import InvalidInput
 from pilotflow.store.sql import sqlite_url
 
 from . import ministry, render, story
+from .data import MINISTRY, QINGDAO, SHANDONG, WEIHAI
 from .database import DEFAULT_DB, check_unused, prepare_db
 from .results import DemoResult
 from .stage import Stage
@@ -66,9 +67,16 @@ def _result(stage: Stage, path: Path, started: float) -> DemoResult:
     events = run.events()
     snapshot = run.replay()
     current = {n.id: n for n in run.nominations()}
+    letters = {s.id: s for s in run.submissions()}
     usage = run.store.quota_usage(stage.campaign.id)
-    replay_ok = dict(snapshot.nominations) == current and dict(snapshot.quota) == usage
-    render.audit(stage.console, len(events), len(current), len(stage.refusals), replay_ok)
+    replay_ok = (
+        dict(snapshot.nominations) == current
+        and dict(snapshot.quota) == usage
+        and dict(snapshot.submissions) == letters
+    )
+    render.audit(stage.console, len(events), len(current), len(stage.refusals), replay_ok, len(letters))
+    documents = _write_documents(stage, path)
+    render.documents(stage.console, documents)
     found = examples(run, stage.unit_of)
     return DemoResult(
         path,
@@ -82,4 +90,26 @@ def _result(stage: Stage, path: Path, started: float) -> DemoResult:
         found,
         time.perf_counter() - started,
         {n.unit_name: n.state for n in current.values()},
+        tuple(stage.letters),
+        documents,
     )
+
+
+#: The senders whose letters' documents the demo writes next to its database.
+DOCUMENTED = ((WEIHAI, SHANDONG), (SHANDONG, MINISTRY), (QINGDAO, MINISTRY))
+
+
+def _write_documents(stage: Stage, path: Path) -> tuple[Path, ...]:
+    """The summary table and letter draft of Weihai's, Shandong's and Qingdao's letters,
+    made again from the record (checked against the SHA-256 recorded when each was sent) and
+    written next to the database as ``<database name>-<file>``."""
+    written = []
+    for letter in stage.letters:
+        if (letter.sender, letter.receiver) in DOCUMENTED and letter.state == "sent":
+            for doc in stage.run.submission_documents(letter.id):
+                target = path.with_name(f"{path.stem}-{doc.filename}")
+                partial = target.with_name(target.name + ".partial")
+                partial.write_bytes(doc.data)
+                partial.replace(target)
+                written.append(target)
+    return tuple(written)

@@ -29,9 +29,11 @@ def summarize(run: CampaignRun) -> tuple[SummaryRow, ...]:
             received[authority] += 1
             if i < n.hop:
                 recommended[authority] += 1
-        if n.state == "not_recommended":
+        # A re-review cut, declined or withdrawn ends revoked: its last event says which.
+        ended = run.history(n.id)[-1].action if n.state == REVOKED and n.track == TRACK_RE_REVIEW else None
+        if n.state == "not_recommended" or ended == "cut":
             cut[n.holder] += 1
-        elif n.state in ("declined", "withdrawn"):
+        elif n.state in ("declined", "withdrawn") or ended in ("decline", "withdraw"):
             declined[n.holder] += 1
         elif n.state in (IN_REVIEW, LAPSED):
             pending[n.holder] += 1
