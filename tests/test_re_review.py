@@ -314,7 +314,8 @@ def test_re_review_materials_are_required_at_each_hop(run: pf.CampaignRun) -> No
 
     run.attach(pf.Actor.applicant(w.unit_code, "负责人"), n.id, VIDEO)
     run.recommend(DISTRICT_CLERK, n.id)
-    assert () == run.position(n.id).missing_materials  # the video also serves Weihai → Shandong
+    # the video also serves Weihai → Shandong: only Weihai's letter lacks its own material
+    assert ("three_department_letter",) == run.position(n.id).missing_materials
     forward(run, n.id)
     apply(run, other)  # a second applicant: Shandong has a seat (70% of 2, rounded down)
     attach_letter(run, n.id)
