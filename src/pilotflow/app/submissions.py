@@ -113,6 +113,10 @@ def _about(n: Nomination, r: Reason) -> Reason:
 class Submissions(Kernel):
     """The actions on a submission (推荐函) and the questions about one."""
 
+    def _refresh_lists(self) -> None:
+        super()._refresh_lists()
+        self._letter_shapes: dict[tuple[str, str, str, str | None, str], EventShape] = {}
+
     # -- questions ---------------------------------------------------------------------
 
     def submission(self, submission: str | Submission) -> Submission:
@@ -731,15 +735,23 @@ class Submissions(Kernel):
     ) -> SubmissionChange:
         _, to_state = LETTER_MOVES[action]
         to = to_state or s.state
-        shape = EventShape(
-            action, s.state or "new", to, s.holder if s.version else None,
-            s.receiver if to == SENT else s.sender, LETTER_CHECKS[action], self.campaign.revision,
-            self._list_versions,
-        )  # fmt: skip
+        key = (
+            action,
+            s.state or "new",
+            to,
+            s.holder if s.version else None,
+            s.receiver if to == SENT else s.sender,
+        )
+        shape = self._letter_shapes.get(key)
+        if shape is None:  # one shape per kind of letter event, as for the units' events
+            shape = self._letter_shapes[key] = EventShape(
+                *key, LETTER_CHECKS[action], self.campaign.revision, self._list_versions
+            )
         assert actor is not None
         if self.backfill:  # a fact of the past: the letter's log says when it was entered too
             data = {**data, ENTERED_AT: self.clock.now().isoformat()}
-        event = build_event(s.id, s.version + 1, actor, when, shape, reason, event_data(dict(data) or None))
+        # (a stamp keeps its shared read-only data, as on a unit)
+        event = build_event(s.id, s.version + 1, actor, when, shape, reason, event_data(data or None))
         return SubmissionChange(
             s if s.version else None, apply_submission(s if s.version else None, event), event
         )
