@@ -126,8 +126,8 @@ class Queries(Submissions):
         for r in reasons:
             if r.code == "stamps_missing":
                 stamps = tuple(r.details["missing"])
-            elif r.code == "materials_missing":
-                mats = tuple(r.details["missing"])
+            elif r.code in ("materials_missing", "letter_materials_missing"):  # its own, its letter's
+                mats = (*mats, *r.details["missing"])
         holder = self.graph[n.holder]
         return Position(
             n.id, n.state, holder.code, holder.name, holder.level, n.next_authority,
