@@ -23,9 +23,9 @@ from ..domain.authorities import Authority, AuthorityGraph
 from ..domain.campaign import Campaign
 from ..domain.events import Event
 from ..domain.names import LOGGED_ACTION_ZH, STATE_ZH, SUBMISSION_STATE_ZH, TRACK_ZH
-from ..domain.submissions import Submission
 from ..domain.records import Nomination
 from ..domain.routes import HopPlan, RoutePlan
+from ..domain.submissions import Submission
 from ..errors import ActionRefused, Reason
 from ._html import card, table
 
