@@ -150,9 +150,21 @@ def test_demo_refuses_a_leftover_wal_file_without_its_database(tmp_path: Path) -
     assert ["demo.db-wal"] == [p.name for p in tmp_path.iterdir()]
 
 
+def documents(stem: str) -> list[str]:
+    """The summary tables and letter drafts the demo writes beside its database ``stem``.db:
+    Weihai's, Shandong's and Qingdao's letters."""
+    hops = ("371000-to-370000", "370000-to-MIN", "370200-to-MIN")
+    return sorted(
+        f"{stem}-{kind}-{hop}.{ext}"
+        for hop in hops
+        for kind, ext in (("summary", "xlsx"), ("letter", "docx"))
+    )
+
+
 def test_demo_marks_its_database_and_replaces_only_that(tmp_path: Path) -> None:
     """The demo marks the file it writes (application_id); run again, it deletes that file
-    and its -wal/-shm/-journal siblings and starts over (same counts), exit 0 both times."""
+    and its -wal/-shm/-journal siblings and starts over (same counts), exit 0 both times;
+    beside it, the letters' documents (written again)."""
     path = tmp_path / "demo.db"
     first = demo(path)
     assert 0 == first.exit_code, first.output
@@ -162,7 +174,7 @@ def test_demo_marks_its_database_and_replaces_only_that(tmp_path: Path) -> None:
     second = demo(path)
     assert 0 == second.exit_code, second.output
     assert DEMO_APPLICATION_ID == application_id(path)
-    assert ["demo.db"] == [p.name for p in tmp_path.iterdir()]
+    assert sorted(["demo.db", *documents("demo")]) == sorted(p.name for p in tmp_path.iterdir())
     counts = [line for line in first.output.splitlines() if "Audit log" in line]
     assert counts == [line for line in second.output.splitlines() if "Audit log" in line]
 
@@ -211,5 +223,5 @@ def test_demo_in_a_folder_whose_name_a_url_would_misread(tmp_path: Path) -> None
     folder.mkdir()
     result = demo(folder / "demo.db")
     assert 0 == result.exit_code, result.output
-    assert ["demo.db"] == [p.name for p in folder.iterdir()]
+    assert sorted(["demo.db", *documents("demo")]) == sorted(p.name for p in folder.iterdir())
     assert DEMO_APPLICATION_ID == application_id(folder / "demo.db")
