@@ -976,7 +976,8 @@ def report(results: Sequence[Results]) -> None:
 
 def report_contention(rows: Sequence[Contention], args: argparse.Namespace) -> None:
     print(
-        f"\nPostgreSQL, concurrent workers ({args.per_worker} nominations x 4 actions each, "
+        f"\nPostgreSQL, concurrent workers ({args.per_worker} nominations x 4 actions each, 5 where the "
+        "hop asks for a letter material; "
         f"{round(args.per_worker * args.overlap)} of them shared by all workers)"
     )
     header = (
