@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -107,6 +107,10 @@ class MemoryStore(Store):
     def __init__(self) -> None:
         self._nominations: dict[str, Nomination] = {}
         self._submissions: dict[str, Submission] = {}
+        # The same letters by (campaign, sender) and by (campaign, receiver): a listing by sender
+        # or receiver (every draft prepared, every per-unit stamp) reads only those, not all.
+        self._by_sender: dict[tuple[str, str], dict[str, Submission]] = {}
+        self._by_receiver: dict[tuple[str, str], dict[str, Submission]] = {}
         self._listed: dict[tuple[str, str], str] = {}  # (campaign, unit) -> the draft listing it
         self._logs: dict[str, _Log] = {}
         # One nomination's events: an index over the log, built on the first such query and
@@ -226,9 +230,15 @@ class MemoryStore(Store):
         state: str | None = None,
     ) -> list[Submission]:
         findable(campaign, *_given(sender, receiver, state), what="campaign and the filters")
+        if sender is not None:
+            pool: Iterable[Submission] = self._by_sender.get((campaign, sender), {}).values()
+        elif receiver is not None:
+            pool = self._by_receiver.get((campaign, receiver), {}).values()
+        else:
+            pool = self._submissions.values()
         found = [
             s
-            for s in self._submissions.values()
+            for s in pool
             if s.campaign == campaign
             and (sender is None or s.sender == sender)
             and (receiver is None or s.receiver == receiver)
@@ -396,7 +406,10 @@ class MemoryStore(Store):
             log = self._log(campaign)
             for ch in changes:
                 if type(ch) is SubmissionChange:
-                    self._submissions[ch.after.id] = ch.after
+                    letter = ch.after
+                    self._submissions[letter.id] = letter
+                    self._by_sender.setdefault((letter.campaign, letter.sender), {})[letter.id] = letter
+                    self._by_receiver.setdefault((letter.campaign, letter.receiver), {})[letter.id] = letter
                 else:
                     self._nominations[ch.after.id] = ch.after  # type: ignore[assignment]
                 if self._by_nomination is not None:
