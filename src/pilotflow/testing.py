@@ -425,6 +425,7 @@ class _ReadingBack(_Harness):
         assert run.campaign.revision == stamp.revision
         assert stamp.verdicts == ("letter_state", "actor_acts", "not_stamped_yet", "has_units")
         assert (stamp.from_state, stamp.to_state) == ("draft", "draft")
+        assert set(run.campaign.screening_lists) <= {k for k, _ in stamp.lists}
         first = run.history(n.id)[0]
         assert tuple(self.materials()) == first.data["materials"]
 
