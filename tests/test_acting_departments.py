@@ -16,6 +16,8 @@ from pilotflow.codes import make_code
 from pilotflow.samples import every_material
 from test_campaign_file import BUNDLED_YAML
 
+from conftest import attach_letter
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DISTRICT = "371002"
 
@@ -69,7 +71,11 @@ def test_a_one_department_campaign_needs_one_stamp() -> None:
     )  # fmt: skip
     clerk = pf.Actor(DISTRICT, "development_reform", "clerk")
 
-    assert ("development_reform",) == run.stamp(clerk, n.id).stamps
+    attach_letter(run, n.id)
+    run.stamp(clerk, n.id)
+    letter = run.carrying(n.id)
+    assert letter is not None
+    assert ("development_reform",) == letter.stamps
     assert "371000" == run.recommend(clerk, n.id).holder
     with pytest.raises(pf.UnknownDepartment):
         run.stamp(pf.Actor("371000", "industry", "clerk"), n.id)
@@ -164,6 +170,7 @@ def test_four_departments_review_and_two_stamp() -> None:
     assert "not_a_stamping_department" in refused.value.codes
     assert "市场监管部门参与" in str(refused.value)
     assert "market_regulation" not in refused.value.zh
+    attach_letter(run, n.id)
     run.stamp(pf.Actor(DISTRICT, "industry", "clerk"), n.id)
     with pytest.raises(pf.ActionRefused) as refused:
         run.recommend(pf.Actor(DISTRICT, "development_reform", "clerk"), n.id)

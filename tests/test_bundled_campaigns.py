@@ -18,6 +18,8 @@ import pilotflow as pf
 from pilotflow.codes import make_code
 from pilotflow.samples import every_material
 
+from conftest import attach_letter
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -48,8 +50,10 @@ def file(run: pf.CampaignRun, code: str, origin: str, unit_type: str, project: s
 
 
 def recommend(run: pf.CampaignRun, nid: str, departments: tuple[str, ...]) -> pf.Nomination:
-    """The holder's ``departments`` stamp ``nid``, and the first recommends it."""
+    """The holder attaches its letter's materials, its ``departments`` stamp the letter
+    carrying ``nid``, and the first recommends it."""
     holder = run.get(nid).holder
+    attach_letter(run, nid)
     for d in departments:
         run.stamp(pf.Actor(holder, d, f"{d}-clerk"), nid)
     return run.recommend(pf.Actor(holder, departments[0], "lead"), nid)
@@ -93,6 +97,7 @@ def test_hebei_caps_dingzhou_at_one_and_leaves_provincial_units_out() -> None:
                             (unit("130682", 1), unit("130682", 2), owned))  # fmt: skip
     assert ("130682", "130000") == first.route
     recommend(run, first.id, ("industry",))
+    attach_letter(run, second.id)
     run.stamp(pf.Actor("130682", "industry", "clerk"), second.id)
     with pytest.raises(pf.QuotaExceeded):
         run.recommend(pf.Actor("130682", "industry", "lead"), second.id)
@@ -172,6 +177,7 @@ def test_guangdong_caps_a_central_enterprise_group_across_cities() -> None:
     run = run_of(GUANGDONG, at(2022, 10, 20, 9), members, mature)
     first, second = file(run, a, "440100", "factory"), file(run, b, "440600", "factory")
     assert "440000" == recommend(run, first.id, TWO).holder
+    attach_letter(run, second.id)
     for d in TWO:
         run.stamp(pf.Actor("440600", d, "clerk"), second.id)
     with pytest.raises(pf.QuotaExceeded):
@@ -217,6 +223,7 @@ def test_a_new_applications_track_has_materials_of_its_own() -> None:
         pf.Actor.applicant(code, "contact"), unit_code=code, unit_name="某平台",
         unit_type="public_service_platform", origin="130600", materials=lacking,
     )  # fmt: skip
+    attach_letter(run, n.id)
     run.stamp(pf.Actor("130600", "industry", "clerk"), n.id)
     with pytest.raises(pf.ActionRefused) as refused:
         run.recommend(pf.Actor("130600", "industry", "lead"), n.id)

@@ -15,7 +15,7 @@ import pilotflow as pf
 from pilotflow.store import Receipt, Store
 from pilotflow.store.sql import SQLStore, configure_sqlite, make_metadata
 
-from conftest import forward, nominate, on, shanghai, stamp_all, unit_code
+from conftest import forward, nominate, on, shanghai, unit_code
 
 CLERK = pf.Actor("371002", "industry", "clerk")
 
@@ -37,13 +37,17 @@ def test_repeated_command_returns_first_result(store: Store, make_run: Callable[
 def test_repeat_answers_with_the_version_it_made(
     store: Store, make_run: Callable[..., pf.CampaignRun]
 ) -> None:
-    """A repeat answers with the nomination as the first command left it, not as it is now."""
+    """A repeat answers with the record as the first command left it, not as it is now: the
+    letter a stamp went to, for a repeated stamp."""
     run = make_run(store)
     n = nominate(run, 1)
-    first = run.stamp(CLERK, n.id, idempotency_key="k")
-    run.stamp(pf.Actor("371002", "health", "h"), n.id)
-    assert first == run.stamp(CLERK, n.id, idempotency_key="k")
-    assert 3 == run.get(n.id).version
+    letter = run.prepare_submission(CLERK, [n.id])
+    first = run.stamp_submission(CLERK, letter.id, idempotency_key="k")
+    run.stamp_submission(pf.Actor("371002", "health", "h"), letter.id)
+    assert first == run.stamp_submission(CLERK, letter.id, idempotency_key="k")
+    assert (2, 3) == (first.version, run.submission(letter.id).version)
+    assert n == run.stamp(pf.Actor("371002", "civil_affairs", "c"), n.id, idempotency_key="u")
+    assert n == run.stamp(pf.Actor("371002", "civil_affairs", "c"), n.id, idempotency_key="u")
 
 
 def test_same_key_other_arguments_is_refused(store: Store, make_run: Callable[..., pf.CampaignRun]) -> None:
@@ -69,8 +73,7 @@ def test_nominate_and_select_are_retry_safe(store: Store, make_run: Callable[...
     assert a == b
     assert 1 == len(run.nominations())
     parks = [forward(run, nominate(run, i, unit_type="park").id) for i in (10, 11)]
-    for p in parks:
-        stamp_all(run, p.id)
+    assert len(parks) == 2
     weihai = pf.Actor("371000", "industry", "lead")
     first = run.select(weihai, "park", idempotency_key="sel")
     count = len(run.events())
@@ -166,7 +169,8 @@ def test_tables_are_exposed_as_metadata() -> None:
     """A host's migrations can see pilotflow's tables, under a prefix and a schema."""
     md = make_metadata(prefix="gov_pf_", schema="selection")
     assert {"selection.gov_pf_nominations", "selection.gov_pf_events", "selection.gov_pf_quota",
-            "selection.gov_pf_receipts", "selection.gov_pf_meta"} == set(md.tables)  # fmt: skip
+            "selection.gov_pf_receipts", "selection.gov_pf_meta", "selection.gov_pf_submissions",
+            "selection.gov_pf_listed"} == set(md.tables)  # fmt: skip
 
 
 def test_unknown_schema_version_is_refused(tmp_path: Path) -> None:
@@ -249,8 +253,12 @@ def test_a_retry_sent_while_the_first_request_runs_gets_its_result(
 
         assert first == again
         with engine.connect() as conn:
-            history = SQLStore(conn, schema=schema).events(campaign.id, nid)
-            assert ["nominate", "stamp"] == [e.action for e in history]
+            stored = SQLStore(conn, schema=schema)
+            assert ["nominate"] == [e.action for e in stored.events(campaign.id, nid)]
+            (letter,) = stored.submissions(campaign.id)  # one letter drafted, stamped once
+            assert ["prepare_submission", "stamp_letter"] == [
+                e.action for e in stored.events(campaign.id, letter.id)
+            ]
     finally:
         with engine.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
@@ -270,8 +278,6 @@ def test_a_racing_twin_selection_answers_with_the_first_result(
     store = _TwinCommitsAfterReceiptRead()
     run = make_run(store)
     ids = [forward(run, nominate(run, i).id).id for i in (1, 2)]
-    for nid in ids:
-        stamp_all(run, nid)
     lead = pf.Actor("371000", "industry", "lead")
     twin: dict[str, pf.SelectionResult] = {}
     store.between = lambda: twin.setdefault(
@@ -281,4 +287,6 @@ def test_a_racing_twin_selection_answers_with_the_first_result(
     result = run.select(lead, "enterprise", order=ids, idempotency_key="sel")
 
     assert twin["r"] == result
-    assert 2 == sum(1 for e in run.events() if e.action == "recommend" and e.from_holder == "371000")
+    assert 1 == sum(1 for e in run.events() if e.action == "prepare_submission" and e.actor == lead)
+    (sid,) = result.submissions
+    assert tuple(ids) == run.submission(sid).units

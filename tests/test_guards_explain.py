@@ -17,14 +17,13 @@ import pytest
 
 import pilotflow as pf
 
-from conftest import any_material, forward, nominate, on, shanghai, stamp_all, unit_code
+from conftest import any_material, attach_letter, forward, nominate, on, shanghai, stamp_all, unit_code
 
 MINISTRY = "MIN"
 SHANDONG = "370000"
 WEIHAI = "371000"
 DISTRICT = "371002"  # 环翠区, Weihai
-DISTRICT_MATERIALS = (
-    ("joint_recommendation_letter", 1),
+DISTRICT_MATERIALS = (  # each unit's own at the district (its letter carries the joint letter)
     ("application_form_paper", 3),
     ("application_form_word", 1),
     ("application_form_pdf", 1),
@@ -65,31 +64,34 @@ def codes(reasons: tuple[pf.Reason, ...]) -> set[str]:
 
 
 def test_explain_reports_every_blocking_reason_at_once(run: pf.CampaignRun) -> None:
-    """Late, missing a stamp and missing materials: explain lists all three reasons, each
-    with its facts, not just the first one found."""
+    """Late, missing a stamp and missing materials (the unit's and its letter's): explain
+    lists all four reasons, each with its facts, not just the first one found."""
     n = nominate(run, 1, materials=False)
     run.stamp(clerk(DISTRICT), n.id)
     run.attach(applicant(n), n.id, pf.Material("application_form_paper", copies=1))
 
     reasons = run.explain(n.id, "recommend", at=shanghai(2023, 10, 19, 9))
 
-    assert {"deadline_passed", "stamps_missing", "materials_missing"} == codes(reasons)
-    assert 3 == len(reasons)
+    assert {"deadline_passed", "stamps_missing", "materials_missing", "letter_materials_missing"} == codes(
+        reasons
+    )
+    assert 4 == len(reasons)
     by_code = {r.code: r for r in reasons}
     assert ("civil_affairs", "health") == tuple(by_code["stamps_missing"].details["missing"])
     assert (
-        "joint_recommendation_letter",
         "application_form_paper",
         "application_form_word",
         "application_form_pdf",
     ) == tuple(by_code["materials_missing"].details["missing"])
+    assert ("joint_recommendation_letter",) == tuple(by_code["letter_materials_missing"].details["missing"])
     assert ("application_form_paper", 3, 1) in by_code["materials_missing"].details["counts"]
     assert "2023-10-19T00:00:00+08:00" == by_code["deadline_passed"].details["deadline"]
 
 
 def test_explain_reports_six_reasons_together(make_run: Callable[..., pf.CampaignRun]) -> None:
-    """An outsider asking, late, about a listed, unstamped unit lacking materials whose
-    city's quota is full: every one of the six reasons is reported."""
+    """Late, about a listed unit in no stamped letter, lacking its own materials and its
+    letter's, whose city's quota is full: every one of the six reasons is reported. An
+    outsider asking is told only that it may not act (it may not draft the unit's letter)."""
     late_listing = pf.UnitList.build(
         "elderly_care_punishment", [pf.Listing(unit_code(4), since=shanghai(2023, 10, 18))]
     )
@@ -101,14 +103,17 @@ def test_explain_reports_six_reasons_together(make_run: Callable[..., pf.Campaig
         run.attach(applicant(n), n.id, any_material(kind, copies))
     forward(run, n.id)
 
-    reasons = run.explain(n.id, "recommend", actor=clerk(SHANDONG), at=shanghai(2023, 10, 19, 9))
+    late = shanghai(2023, 10, 19, 9)
+    outsider = run.explain(n.id, "recommend", actor=clerk(SHANDONG), at=late)
+    assert ("not_authorized",) == tuple(r.code for r in outsider)  # it may not even draft the letter
+    reasons = run.explain(n.id, "recommend", at=late)
 
     assert {
-        "not_authorized",
         "deadline_passed",
         "disqualified",
         "stamps_missing",
         "materials_missing",
+        "letter_materials_missing",
         "quota_full",
     } == codes(reasons)
 
@@ -116,6 +121,7 @@ def test_explain_reports_six_reasons_together(make_run: Callable[..., pf.Campaig
 def test_explain_changes_nothing(run: pf.CampaignRun) -> None:
     """Asking why (for every action, with and without an actor) writes nothing."""
     n = nominate(run, 1)
+    attach_letter(run, n.id)
     stamp_all(run, n.id)
     before = snapshot(run)
 
@@ -129,7 +135,9 @@ def test_explain_changes_nothing(run: pf.CampaignRun) -> None:
 
 def test_explain_is_empty_when_the_action_would_go_ahead(run: pf.CampaignRun) -> None:
     """No reasons means the action then succeeds."""
-    n = stamp_all(run, nominate(run, 1).id)
+    n = nominate(run, 1)
+    attach_letter(run, n.id)
+    stamp_all(run, n.id)
 
     assert () == run.explain(n.id, "recommend", actor=clerk(DISTRICT))
     assert WEIHAI == run.recommend(clerk(DISTRICT), n.id).holder
@@ -138,7 +146,9 @@ def test_explain_is_empty_when_the_action_would_go_ahead(run: pf.CampaignRun) ->
 def test_explain_without_an_actor_does_not_judge_authorisation(run: pf.CampaignRun) -> None:
     """Without an actor only the facts of the nomination are judged; with an outsider the
     not_authorized reason is added."""
-    n = stamp_all(run, nominate(run, 1).id)
+    n = nominate(run, 1)
+    attach_letter(run, n.id)
+    stamp_all(run, n.id)
 
     assert () == run.explain(n.id, "recommend")
     assert ("not_authorized",) == tuple(r.code for r in run.explain(n.id, "recommend", actor=clerk("371003")))
@@ -201,6 +211,7 @@ def test_available_actions_by_who_is_asking(run: pf.CampaignRun) -> None:
     assert "stamp" not in run.available_actions(clerk(DISTRICT, "industry"), n.id)
     assert "stamp" in run.available_actions(clerk(DISTRICT, "health"), n.id)
 
+    attach_letter(run, n.id)
     stamp_all_remaining(run, n.id)
     assert {"attach", "recommend", "decline", "withdraw"} == set(
         run.available_actions(clerk(DISTRICT, "health"), n.id)
@@ -208,9 +219,12 @@ def test_available_actions_by_who_is_asking(run: pf.CampaignRun) -> None:
 
 
 def stamp_all_remaining(run: pf.CampaignRun, nomination_id: str) -> None:
+    """The holder's departments that have not stamped the letter carrying the unit stamp it."""
     n = run.get(nomination_id)
+    letter = run.carrying(n.id)
+    stamped = letter.stamps if letter is not None and letter.sender == n.holder else ()
     for department in run.graph[n.holder].departments:
-        if department not in n.stamps:
+        if department not in stamped:
             run.stamp(clerk(n.holder, department), nomination_id)
 
 
@@ -306,15 +320,17 @@ def test_position_of_a_fresh_nomination(run: pf.CampaignRun) -> None:
     )  # fmt: skip
     assert shanghai(2023, 10, 19) == p.deadline
     assert ("industry", "civil_affairs", "health") == p.missing_stamps
-    assert tuple(k for k, _ in DISTRICT_MATERIALS) == p.missing_materials
+    assert ("joint_recommendation_letter", *(k for k, _ in DISTRICT_MATERIALS)) == p.missing_materials
 
 
 def test_position_follows_the_nomination_up(run: pf.CampaignRun) -> None:
-    """After the district recommends, Weihai (city level) holds it, unstamped, next Shandong."""
+    """After the district recommends, Weihai (city level) holds it, next Shandong, its letter
+    to Shandong not yet stamped nor carrying its three-department letter."""
     n = nominate(run, 1)
     run.stamp(clerk(DISTRICT, "health"), n.id)
     assert ("industry", "civil_affairs") == run.position(n.id).missing_stamps
 
+    attach_letter(run, n.id)
     stamp_all_remaining(run, n.id)
     run.recommend(clerk(DISTRICT), n.id)
     p = run.position(n.id)
@@ -323,7 +339,7 @@ def test_position_follows_the_nomination_up(run: pf.CampaignRun) -> None:
         p.authority, p.authority_name, p.level, p.next_authority,
     )  # fmt: skip
     assert ("industry", "civil_affairs", "health") == p.missing_stamps
-    assert () == p.missing_materials
+    assert ("three_department_letter",) == p.missing_materials  # Weihai's letter's own
 
 
 def test_position_at_the_ministry(run: pf.CampaignRun) -> None:

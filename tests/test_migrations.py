@@ -178,17 +178,20 @@ def test_migrated_database_runs_a_campaign(
     make_target: Callable[[str], Target], campaign: pf.Campaign, clock: pf.FixedClock
 ) -> None:
     """``SQLStore(create=False)`` accepts a migrated database (the migration records the
-    schema version) and a nominate → stamp → recommend round trip commits, quota included."""
+    schema version) and a nominate → stamp → recommend round trip commits, quota and the
+    unit's letter included."""
     target = make_target("gov_pf_")
     migrate.upgrade(target.url if target.schema is None else target.engine, prefix="gov_pf_",
                     schema=target.schema)  # fmt: skip
     run = round_trip(target, campaign, clock)
     (n,) = run.nominations()
-    stamps = len(run.graph["371002"].departments)
-    assert ("in_review", "371000", 1 + stamps + 1) == (n.state, n.holder, n.version)
+    assert ("in_review", "371000", 2) == (n.state, n.holder, n.version)  # filed, recommended
     assert {("371002", "enterprise"): 1, ("371002", "*"): 1} == run.store.quota_usage(campaign.id)
     reopened = target.store(create=False)
-    assert [e.action for e in run.history(n.id)] == [e.action for e in reopened.events(campaign.id)]
+    assert [e.action for e in run.events()] == [e.action for e in reopened.events(campaign.id)]
+    (letter,) = reopened.submissions(campaign.id)  # its stamped letter, sent
+    assert ("sent", (n.id,)) == (letter.state, letter.units)
+    assert set(run.graph["371002"].stamping) == set(letter.stamps)
 
 
 def test_upgrade_adopts_a_database_made_by_create_all(

@@ -40,8 +40,8 @@ from conftest import (
     nominate,
     on,
     refused,
+    send_letters,
     shanghai,
-    stamp_all,
     state_of,
     unit_code,
 )
@@ -979,14 +979,16 @@ def test_end_to_end_bundled_2023_campaign_on_sqlite(
         forward(run, nid)
 
     # 18 Oct: Weihai selects (enterprise quota 3 of 4; park 1; re-review uncapped below the top).
+    # Every selection lists its units in Weihai's one letter to Shandong, then stamped and sent.
     clock.set(shanghai(2023, 10, 18, 10))
-    for nid in [*weihai_ent, weihai_park, *rr[:3]]:
-        stamp_all(run, nid)
     ent = run.select(lead[WEIHAI], "enterprise")
     assert (3, 1) == (len(ent.recommended), len(ent.cut))
     expected[ent.cut[0]] = "not_recommended"
     assert 1 == len(run.select(lead[WEIHAI], "park").recommended)
-    assert 3 == len(run.select(lead[WEIHAI], "enterprise", track="re_review").recommended)
+    weihai_rr = run.select(lead[WEIHAI], "enterprise", track="re_review")
+    assert 3 == len(weihai_rr.recommended)
+    (weihai_letter,) = send_letters(run, weihai_rr.submissions)
+    assert 7 == len(weihai_letter.units)
 
     # 19 Oct 01:00: the sweep revokes the Weihai winner that never applied, once.
     assert (rr[3],) == run.tick(on(run, shanghai(2023, 10, 19, 1)))
@@ -995,26 +997,25 @@ def test_end_to_end_bundled_2023_campaign_on_sqlite(
 
     # 20 Oct: Shandong selects; 70% of its 3 re-review applicants, rounded down, is 2.
     clock.set(shanghai(2023, 10, 20, 10))
-    for n in run.nominations(holder=SHANDONG, state="in_review"):
-        stamp_all(run, n.id)
     assert 3 == len(run.select(lead[SHANDONG], "enterprise").recommended)
     assert 1 == len(run.select(lead[SHANDONG], "park").recommended)
     rr_shandong = run.select(lead[SHANDONG], "enterprise", track="re_review")
     assert (2, 1) == (len(rr_shandong.recommended), len(rr_shandong.cut))
     expected[rr_shandong.cut[0]] = "revoked"  # a re-review cut by the share loses its title
+    send_letters(run, rr_shandong.submissions)
 
     # Qingdao (计划单列市) straight to the ministry: 2 enterprises of 3; its single re-review
     # applicant is 70% of 1 rounded down: no seat.
     for nid in [*qingdao_ent, rr[4]]:
         if run.get(nid).holder == QINGDAO_DISTRICT:
             forward(run, nid)
-        stamp_all(run, nid)
     qd = run.select(lead[QINGDAO], "enterprise")
     assert (2, 1) == (len(qd.recommended), len(qd.cut))
     expected[qd.cut[0]] = "not_recommended"
     qd_rr = run.select(lead[QINGDAO], "street_town", track="re_review")
     assert ((), (rr[4],)) == (qd_rr.recommended, qd_rr.cut)
     expected[rr[4]] = "revoked"
+    send_letters(run, qd.submissions)
 
     # 30 Oct: the sweep revokes the Qingdao winner that never applied.
     assert (rr[5],) == run.tick(on(run, shanghai(2023, 10, 30)))

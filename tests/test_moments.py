@@ -50,6 +50,13 @@ def test_a_recommendation_dated_before_the_deadline_is_refused_after_it(
     assert error.value.clock == shanghai(2023, 10, 25, 9)
 
 
+def letter_log(run: pf.CampaignRun, nomination_id: str) -> list[pf.Event]:
+    """The events of the letter carrying the nomination (where its stamps are recorded)."""
+    letter = run.carrying(nomination_id)
+    assert letter is not None
+    return run.store.events(run.campaign.id, letter.id)
+
+
 def test_a_moment_within_the_tolerance_is_kept(run: pf.CampaignRun, clock: pf.FixedClock) -> None:
     """A moment a few minutes before the clock (a request's own time stamp) is accepted and
     recorded as given; one just past the tolerance, either way, is refused."""
@@ -57,9 +64,9 @@ def test_a_moment_within_the_tolerance_is_kept(run: pf.CampaignRun, clock: pf.Fi
     clock.set(shanghai(2023, 10, 17, 10))
     two_minutes_ago = shanghai(2023, 10, 17, 9, 58)
 
-    after = run.stamp(CLERK, n.id, at=two_minutes_ago)
+    run.stamp(CLERK, n.id, at=two_minutes_ago)
 
-    assert two_minutes_ago == run.history(after)[-1].at
+    assert two_minutes_ago == letter_log(run, n.id)[-1].at
     for off in (timedelta(seconds=301), -timedelta(seconds=301)):
         with pytest.raises(pf.MomentRefused):
             run.stamp(pf.Actor(WEIHAI_DISTRICT, "health", "h"), n.id, at=clock.now() + off)
@@ -87,7 +94,7 @@ def test_the_same_instant_in_another_offset_is_the_same_moment(
     now = clock.now()
     run.stamp(CLERK, n.id, at=now.astimezone(UTC))
     run.stamp(pf.Actor(WEIHAI_DISTRICT, "health", "h"), n.id, at=now.astimezone(timezone(timedelta(hours=8))))
-    assert 3 == run.get(n.id).version
+    assert ["prepare_submission", "stamp_letter", "stamp_letter"] == [e.action for e in letter_log(run, n.id)]
 
 
 def test_the_sweep_cannot_be_run_at_another_moment(run: pf.CampaignRun, clock: pf.FixedClock) -> None:
@@ -158,7 +165,8 @@ def test_the_tolerance_is_the_campaigns(clock: pf.FixedClock) -> None:
     run = pf.CampaignRun(lenient, lists=pf.empty_lists(lenient), clock=clock)
     n = nominate(run, 1)
     clock.advance(hours=1)
-    assert 2 == run.stamp(CLERK, n.id, at=clock.now() - timedelta(minutes=59)).version
+    run.stamp(CLERK, n.id, at=clock.now() - timedelta(minutes=59))
+    assert ["prepare_submission", "stamp_letter"] == [e.action for e in letter_log(run, n.id)]
 
     with pytest.raises(pf.CampaignFileError, match="clock_tolerance_seconds"):
         _campaign_with(clock_tolerance_seconds=3601)
@@ -180,18 +188,21 @@ def test_backfill_records_past_facts_and_says_so(
     )  # fmt: skip
     n = run.stamp(CLERK, n.id, at=shanghai(2023, 10, 17, 11))
 
-    history = run.history(n.id)
-    assert [shanghai(2023, 10, 17, 10), shanghai(2023, 10, 17, 11)] == [e.at for e in history]
+    history = [*run.history(n.id), *letter_log(run, n.id)]  # filed; its letter drafted and stamped
+    assert [shanghai(2023, 10, 17, 10), *[shanghai(2023, 10, 17, 11)] * 2] == [e.at for e in history]
     assert {clock.now().isoformat()} == {e.entered_at for e in history}
     assert run.replay().nominations[n.id] == run.get(n.id)
+    letter = run.carrying(n.id)
+    assert letter is not None
+    assert run.replay().submissions[letter.id] == letter
     with pytest.raises(pf.MomentRefused, match="future ones may not"):
         run.stamp(pf.Actor(WEIHAI_DISTRICT, "health", "h"), n.id, at=shanghai(2024, 3, 2))
 
     live = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign), clock=clock)
     assert live.history(n.id)[-1].entered_at is not None  # the mark is in the stored log
     clock.set(shanghai(2023, 10, 17, 12))
-    after = live.stamp(pf.Actor(WEIHAI_DISTRICT, "health", "h"), n.id)
-    assert live.history(after)[-1].entered_at is None
+    live.stamp(pf.Actor(WEIHAI_DISTRICT, "health", "h"), n.id)
+    assert letter_log(live, n.id)[-1].entered_at is None
 
 
 @pytest.mark.parametrize(

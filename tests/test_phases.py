@@ -28,6 +28,7 @@ from conftest import (
     WEIHAI_DISTRICT,
     all_materials,
     assert_replays,
+    attach_letter,
     codes,
     file_material,
     forward,
@@ -257,6 +258,7 @@ def at_province(run: pf.CampaignRun, count: int) -> list[str]:
                                       materials=RE_REVIEW_MATERIALS).id  # fmt: skip
         forward(run, nid)
         forward(run, nid)
+        attach_letter(run, nid)
         stamp_all(run, nid)
         ids.append(nid)
     return ids
@@ -311,6 +313,7 @@ def test_no_check_at_another_level_or_for_another_track(run: pf.CampaignRun) -> 
     forward(run, new)  # now at Shandong
     [re_review] = at_province(run, 1)
     run.return_for_revision(PROVINCE, re_review, reason="补充材料")  # back at Weihai
+    attach_letter(run, re_review)
     stamp_all(run, re_review)
 
     assert "no_check_here" in codes(run.explain(re_review, "check", actor=CITY))
@@ -319,6 +322,7 @@ def test_no_check_at_another_level_or_for_another_track(run: pf.CampaignRun) -> 
         run.draw_spot_checks(CITY, nominations=[re_review])
     with pytest.raises(pf.InvalidInput):
         run.draw_spot_checks(PROVINCE, nominations=[new])
+    attach_letter(run, new)
     stamp_all(run, new)
     assert "received" == run.recommend(PROVINCE, new).state
 

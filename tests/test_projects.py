@@ -176,6 +176,8 @@ def test_migration_0002_upgrades_a_database_made_by_0001(tmp_path: Path) -> None
         for table, found in rows.items():
             for row in found:
                 row.pop("project", None)
+                if "examined" in row:  # named ``stamps`` before 0003 (units no longer carry stamps)
+                    row["stamps"] = row.pop("examined")
                 columns = ", ".join(row)
                 values = ", ".join(f":{c}" for c in row)
                 conn.execute(sa.text(f"INSERT INTO pf_{table} ({columns}) VALUES ({values})"), row)

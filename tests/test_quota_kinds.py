@@ -15,10 +15,12 @@ import pilotflow as pf
 
 from conftest import (
     assert_replays,
+    attach_letter,
     codes,
     forward,
     nominate,
     refused,
+    send_letters,
     shanghai,
     stamp_all,
     state_of,
@@ -58,9 +60,14 @@ def make(campaign: pf.Campaign, *lists: pf.UnitList, store: pf.Store | None = No
     )
 
 
-def at_city(run: pf.CampaignRun, n: int, origin: str = "371002") -> pf.Nomination:
-    """Nomination ``n`` filed at ``origin`` and sent up to its city, where every department stamped."""
-    return stamp_all(run, forward(run, nominate(run, n, origin=origin).id).id)
+def at_city(run: pf.CampaignRun, n: int, origin: str = "371002", stamped: bool = True) -> pf.Nomination:
+    """Nomination ``n`` filed at ``origin`` and sent up to its city, where (``stamped``) its
+    one-unit letter carries its materials and every department stamped it."""
+    held = forward(run, nominate(run, n, origin=origin).id)
+    if not stamped:
+        return held
+    attach_letter(run, held.id)
+    return stamp_all(run, held.id)
 
 
 def climb(run: pf.CampaignRun, n: int, origin: str = "371002") -> pf.Nomination:
@@ -284,7 +291,8 @@ def test_counters_never_pass_a_hard_cap_and_a_soft_one_only_with_an_authorised_r
         try:
             if action == "return":
                 run.return_for_revision(pf.Actor(n.holder, "industry", "p"), n.id, reason="退回")
-                stamp_all(run, n.id)  # the city stamps again: it may recommend once more
+                attach_letter(run, n.id)  # the city drafts its letter again: it may recommend once more
+                stamp_all(run, n.id)
             else:
                 why = "重点项目" if with_reason else None
                 run.recommend(pf.Actor(n.holder, department, "l"), n.id, exceed_quota_reason=why)
@@ -305,8 +313,8 @@ def test_counters_never_pass_a_hard_cap_and_a_soft_one_only_with_an_authorised_r
 
 
 def test_a_selection_counts_exempt_units_and_group_seats_where_they_fall() -> None:
-    """Weihai selects four enterprises at once with one local seat: the exempt unit goes up
-    without using it, one ordinary unit takes it, and of two members of one group (cap one)
+    """Weihai selects four enterprises at once with one local seat: the exempt unit is listed
+    in its letter without using it, one ordinary unit takes it, and of two members of one group (cap one)
     only the first goes; the rest are cut. The log replays to the stored quota use."""
     campaign = variant(GROUPS + EXEMPT)
     lists = (
@@ -314,10 +322,11 @@ def test_a_selection_counts_exempt_units_and_group_seats_where_they_fall() -> No
         tag_list("ce_members", (2, "371002", "G1"), (3, "371002", "G1")),
     )
     run = make(campaign, *lists)
-    held = [at_city(run, i).id for i in (1, 2, 3, 4)]
+    held = [at_city(run, i, stamped=False).id for i in (1, 2, 3, 4)]
     result = run.select(pf.Actor("371000", "industry", "lead"), "enterprise", order=held)
     assert result.recommended == (held[0], held[1])
     assert set(result.cut) == {held[2], held[3]}
+    send_letters(run, result.submissions)
     assert run.store.quota_used(campaign.id, "371000", "enterprise") == 1
     assert run.store.quota_used(campaign.id, "group:ce_members:G1", "enterprise") == 1
     assert_replays(run)

@@ -34,12 +34,14 @@ from conftest import (
     WEIHAI_DISTRICT_2,
     all_materials,
     assert_replays,
+    attach_letter,
     codes,
     file_material,
     forward,
     nominate,
     on,
     refused,
+    send_letters,
     shanghai,
     stamp_all,
     state_of,
@@ -89,14 +91,13 @@ def apply(
 
 
 def at_province(run: pf.CampaignRun, count: int, start: int = 0) -> list[str]:
-    """``count`` Weihai winners registered, applied, forwarded by district and city, and
-    stamped by Shandong's three departments: ready for Shandong's selection."""
+    """``count`` Weihai winners registered, applied and forwarded by district and city: ready
+    for Shandong's selection (which lists them in its letter to the ministry)."""
     ids = []
     for w in register(run, count, start):
         nid = apply(run, w).id
         forward(run, nid)
         forward(run, nid)
-        stamp_all(run, nid)
         ids.append(nid)
     return ids
 
@@ -283,6 +284,7 @@ def test_listed_winner_cannot_apply_nor_be_recommended(
 
     assert ["disqualified"] == list(refused(lambda: apply(run, a)).codes)
     n = apply(run, b)
+    attach_letter(run, n.id)
     stamp_all(run, n.id)
     clock.set(shanghai(2023, 10, 17, 13))
     error = refused(lambda: run.recommend(DISTRICT_CLERK, n.id))
@@ -300,6 +302,8 @@ def test_re_review_materials_are_required_at_each_hop(run: pf.CampaignRun) -> No
     [w, other] = register(run, 2)
     n = apply(run, w, materials=all_materials())
     fresh = nominate(run, 1)
+    attach_letter(run, fresh.id)
+    attach_letter(run, n.id)
     stamp_all(run, n.id)
 
     assert ("re_review_video",) == run.position(n.id).missing_materials
@@ -310,9 +314,11 @@ def test_re_review_materials_are_required_at_each_hop(run: pf.CampaignRun) -> No
 
     run.attach(pf.Actor.applicant(w.unit_code, "负责人"), n.id, VIDEO)
     run.recommend(DISTRICT_CLERK, n.id)
-    assert () == run.position(n.id).missing_materials  # the video also serves Weihai → Shandong
+    # the video also serves Weihai → Shandong: only Weihai's letter lacks its own material
+    assert ("three_department_letter",) == run.position(n.id).missing_materials
     forward(run, n.id)
     apply(run, other)  # a second applicant: Shandong has a seat (70% of 2, rounded down)
+    attach_letter(run, n.id)
     stamp_all(run, n.id)
     assert ("re_review_application_form",) == run.position(n.id).missing_materials
     assert ["materials_missing"] == codes(run.explain(n.id, "recommend", actor=PROVINCE_LEAD))
@@ -325,6 +331,7 @@ def test_re_review_needs_the_joint_stamp(run: pf.CampaignRun) -> None:
     """A district recommends a re-review unit only with all three departments' stamps."""
     [w] = register(run, 1)
     n = apply(run, w)
+    attach_letter(run, n.id)
     run.stamp(pf.Actor(WEIHAI_DISTRICT, "industry", "c"), n.id)
     error = refused(lambda: run.recommend(DISTRICT_CLERK, n.id))
     assert ["stamps_missing"] == list(error.codes)
@@ -335,7 +342,9 @@ def test_re_review_needs_the_joint_stamp(run: pf.CampaignRun) -> None:
 def test_re_review_is_forwarded_by_its_holder_only(run: pf.CampaignRun) -> None:
     """Another district (or the province ahead of time) cannot forward a Weihai re-review."""
     [w] = register(run, 1)
-    n = stamp_all(run, apply(run, w).id)
+    n = apply(run, w)
+    attach_letter(run, n.id)
+    stamp_all(run, n.id)
     for actor in (pf.Actor(WEIHAI_DISTRICT_2, "industry", "x"), PROVINCE_LEAD):
         assert ["not_authorized"] == list(refused(lambda actor=actor: run.recommend(actor, n.id)).codes)
 
@@ -344,13 +353,18 @@ def test_re_review_not_forwarded_in_time_lapses(run: pf.CampaignRun, clock: pf.F
     """An application the district has not forwarded by its deadline can no longer be
     forwarded (deadline_passed) and the sweep lapses it; it is not revoked as unapplied."""
     [w] = register(run, 1)
-    n = stamp_all(run, apply(run, w).id)
+    n = apply(run, w)
+    attach_letter(run, n.id)
+    stamp_all(run, n.id)
+    letter = run.carrying(n.id)
+    assert letter is not None
     clock.set(shanghai(2023, 10, 19, 9))
 
     assert ["deadline_passed"] == list(refused(lambda: run.recommend(DISTRICT_CLERK, n.id)).codes)
     assert (n.id,) == run.tick()
     assert "lapsed" == run.get(n.id).state
-    assert ["register", "apply", "stamp", "stamp", "stamp", "lapse"] == [e.action for e in run.history(n.id)]
+    assert ["register", "apply", "lapse"] == [e.action for e in run.history(n.id)]
+    assert () == run.submission(letter.id).units  # it left the district's letter
 
 
 # -- revocation of winners that never applied ------------------------------------------------------
@@ -434,6 +448,7 @@ def test_province_recommends_at_most_70_percent_rounded_down(
     clock.set(shanghai(2023, 10, 20, 9))
 
     result = run.select(PROVINCE_LEAD, "enterprise", track="re_review")
+    send_letters(run, result.submissions)
 
     assert (tuple(ids[:seats]), tuple(ids[seats:])) == (result.recommended, result.cut)
     assert ["received"] * seats + ["revoked"] * (applicants - seats) == [run.get(i).state for i in ids]
@@ -475,6 +490,9 @@ def test_recommending_past_the_share_is_refused(run: pf.CampaignRun, clock: pf.F
     re-review share (2 of 2 used); explain() says so beforehand; nothing is written."""
     a, b, c = at_province(run, 3)
     clock.set(shanghai(2023, 10, 20, 9))
+    for nid in (a, b, c):
+        attach_letter(run, nid)
+        stamp_all(run, nid)
     run.recommend(PROVINCE_LEAD, a)
     run.recommend(PROVINCE_LEAD, b)
     assert ["quota_full"] == codes(run.explain(c, "recommend", actor=PROVINCE_LEAD))
@@ -483,7 +501,7 @@ def test_recommending_past_the_share_is_refused(run: pf.CampaignRun, clock: pf.F
     with pytest.raises(pf.QuotaExceeded) as info:
         run.recommend(PROVINCE_LEAD, c)
 
-    assert {"authority": SHANDONG, "unit_type": "re_review", "limit": 2, "used": 2} == dict(
+    assert {"authority": SHANDONG, "unit_type": "re_review", "limit": 2, "used": 2, "nomination": c} == dict(
         info.value.reasons[0].details
     )
     assert before == state_of(run)
@@ -501,8 +519,6 @@ def test_share_counts_only_winners_that_applied(run: pf.CampaignRun, clock: pf.F
         ids.append(nid)
     assert 3 == len(run.tick(on(run, WEIHAI_CLOSES)))
     clock.set(shanghai(2023, 10, 20, 9))
-    for nid in ids:
-        stamp_all(run, nid)
 
     result = run.select(PROVINCE_LEAD, "enterprise", track="re_review")
 
@@ -518,7 +534,6 @@ def test_share_counts_applicants_who_were_not_forwarded(run: pf.CampaignRun, clo
     for nid in ids[:2]:
         forward(run, nid)
         forward(run, nid)
-        stamp_all(run, nid)
     clock.set(shanghai(2023, 10, 20, 9))
     assert 2 == len(run.select(PROVINCE_LEAD, "enterprise", track="re_review").recommended)
 
@@ -531,7 +546,6 @@ def test_share_is_per_recommending_authority(run: pf.CampaignRun, clock: pf.Fixe
     for w in register(run, 2, start=10, authority=QINGDAO_DISTRICT):
         nid = apply(run, w).id
         forward(run, nid)
-        stamp_all(run, nid)
         q_ids.append(nid)
     clock.set(shanghai(2023, 10, 20, 9))
     assert 1 == len(run.select(PROVINCE_LEAD, "enterprise", track="re_review").recommended)
@@ -543,11 +557,14 @@ def test_re_review_share_leaves_new_quota_alone(run: pf.CampaignRun, clock: pf.F
     """Re-review seats do not use Shandong's quota for new enterprises (3), nor the reverse."""
     at_province(run, 2)
     news = [forward(run, forward(run, nominate(run, i).id).id).id for i in range(3)]
-    for nid in news:
-        stamp_all(run, nid)
+    assert len(news) == 3
     clock.set(shanghai(2023, 10, 20, 9))
     assert 1 == len(run.select(PROVINCE_LEAD, "enterprise", track="re_review").recommended)
-    assert 3 == len(run.select(PROVINCE_LEAD, "enterprise").recommended)
+    result = run.select(PROVINCE_LEAD, "enterprise")
+    assert 3 == len(result.recommended)
+    (sid,) = result.submissions
+    assert 4 == len(run.submission(sid).units)  # one letter: the re-review unit and 3 new ones
+    send_letters(run, result.submissions)
     line = next(q for q in run.quota(SHANDONG) if q.unit_type == "enterprise")
     assert (3, 3) == (line.limit, line.used)
 
@@ -564,6 +581,7 @@ def test_ministry_retains_or_revokes(run: pf.CampaignRun, clock: pf.FixedClock) 
     clock.set(shanghai(2023, 10, 20, 9))
     result = run.select(PROVINCE_LEAD, "enterprise", track="re_review")
     assert 4 == len(result.recommended)
+    send_letters(run, result.submissions)
     kept, low, checked, objected = result.recommended
     clock.set(REVIEW_DAY)
     for nid in result.recommended:

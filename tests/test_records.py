@@ -13,7 +13,7 @@ from pilotflow.domain._fast import builder
 from pilotflow.domain.events import Event, EventShape, build_event, build_nomination, event_data
 from pilotflow.domain.records import Actor, Nomination
 
-from conftest import nominate, shanghai
+from conftest import attach_letter, nominate, shanghai
 
 T0 = shanghai(2023, 10, 17, 9)
 
@@ -75,10 +75,11 @@ def test_memory_store_event_index_follows_commits_made_before_and_after_it_is_bu
     before that query and after it are both found, in order, and only the nomination's own."""
     run = make_run(pf.MemoryStore())
     a, b = nominate(run, 1).id, nominate(run, 2).id
-    run.stamp(pf.Actor("371002", "industry", "clerk"), a)
+    paper = pf.Material("application_form_paper")
+    run.attach(pf.Actor("371002", "industry", "clerk"), a, paper)
     assert [1, 2] == [e.version for e in run.history(a)]  # builds the index
-    run.stamp(pf.Actor("371002", "health", "clerk"), a)
-    run.stamp(pf.Actor("371002", "industry", "clerk"), b)
+    run.attach(pf.Actor("371002", "health", "clerk"), a, paper)
+    run.attach(pf.Actor("371002", "industry", "clerk"), b, paper)
     assert [1, 2, 3] == [e.version for e in run.history(a)]
     assert [(b, 1), (b, 2)] == [(e.nomination_id, e.version) for e in run.history(b)]
     assert 5 == len(run.events())
@@ -111,15 +112,21 @@ def test_memory_store_log_gives_events_back_equal_and_shares_their_shapes(
         run.stamp(pf.Actor("371002", department, "clerk"), a)
     run.stamp(pf.Actor("371002", "industry", "clerk"), c)
     run.decline(pf.Actor("371002", "industry", "clerk"), b, reason="材料不实 / materials untrue")
+    attach_letter(run, a)
     run.recommend(pf.Actor("371002", "industry", "clerk"), a)
-    assert 9 == len(appended)
+    # 3 filings; a's letter: drafted, 3 stamps, its material, sent; c's: drafted, 1 stamp;
+    # b declined; a recommended
+    assert 13 == len(appended)
     assert appended == run.events()
     assert [e for e in appended if e.nomination_id == b] == run.history(b)
     assert "材料不实 / materials untrue" == run.history(b)[-1].reason
     assert isinstance(run.history(a)[0].data, dict)
     assert {n.id: n for n in run.nominations()} == dict(run.replay().nominations)
-    first_stamps = [e for e in run.events() if e.action == "stamp" and e.data["department"] == "industry"]
-    assert first_stamps[0].shape is first_stamps[1].shape  # a's and c's first stamp: one shape
+    assert {s.id: s for s in run.submissions()} == dict(run.replay().submissions)
+    first_stamps = [
+        e for e in run.events() if e.action == "stamp_letter" and e.data["department"] == "industry"
+    ]
+    assert first_stamps[0].shape is first_stamps[1].shape  # a's and c's letters' first stamp: one shape
 
 
 def test_events_pickle_and_copy_with_their_shared_data(make_run: Callable[..., pf.CampaignRun]) -> None:
@@ -135,10 +142,11 @@ def test_events_pickle_and_copy_with_their_shared_data(make_run: Callable[..., p
     events = run.events()
     assert events == pickle.loads(pickle.dumps(events))
     assert events == copy.deepcopy(events)
-    stamp_data = events[1].data
+    (stamp_data,) = [e.data for e in events if e.action == "stamp_letter"]
     assert {"department": "industry"} == stamp_data
     with pytest.raises(TypeError, match="read-only"):
         stamp_data["department"] = "health"  # type: ignore[index]
+    (declined,) = [e for e in events if e.action == "decline"]
     with pytest.raises(TypeError, match="只读"):
-        events[2].data.update(x=1)  # type: ignore[attr-defined]
+        declined.data.update(x=1)  # type: ignore[attr-defined]
     assert {"department": "industry"} == stamp_data

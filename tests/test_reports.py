@@ -12,19 +12,20 @@ import pilotflow as pf
 from pilotflow.reports import SUMMARY_COLUMNS, load_winners, summary_table, write_summary
 from pilotflow.service import Winner
 
-from conftest import all_materials, forward, nominate, on, stamp_all, unit_code
+from conftest import all_materials, forward, nominate, on, send_letters, unit_code
 
 MIN = pf.Actor("MIN", "industry", "operator")
 WEIHAI = pf.Actor("371000", "industry", "lead")
 
 
 def _weihai_selection(run: pf.CampaignRun) -> pf.SelectionResult:
-    """Four enterprises reach Weihai; Weihai ranks them in a chosen order and selects 3."""
+    """Four enterprises reach Weihai; Weihai ranks them in a chosen order, lists 3 in its
+    letter to Shandong and sends it."""
     ids = [forward(run, nominate(run, i, origin="371002").id).id for i in range(4)]
-    for nid in ids:
-        stamp_all(run, nid)
     order = [ids[2], ids[0], ids[3], ids[1]]
-    return run.select(WEIHAI, "enterprise", order=order)
+    result = run.select(WEIHAI, "enterprise", order=order)
+    send_letters(run, result.submissions)
+    return result
 
 
 def test_summary_lists_recommended_units_in_ranking_order(run: pf.CampaignRun) -> None:

@@ -16,6 +16,8 @@ from pilotflow.codes import make_code
 from pilotflow.samples import every_material
 from test_campaign_file import BUNDLED_YAML
 
+from conftest import attach_letter
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOON = datetime(2023, 10, 17, 12, tzinfo=SHANGHAI)
 
@@ -126,9 +128,11 @@ def test_the_second_recommender_has_its_own_quota() -> None:
     for body in ("MA3C5CJX", "MA3C5CJY"):
         n = _nominate(run, make_code("91371002", body), "371002", "internet_healthcare")
         for holder in ("371002", "371000"):
+            attach_letter(run, n.id)
             for department in ("industry", "civil_affairs", "health"):
                 run.stamp(pf.Actor(holder, department, "clerk"), n.id)
             n = run.recommend(pf.Actor(holder, "industry", "lead"), n.id)
+        attach_letter(run, n.id)
         run.stamp(pf.Actor("370000-CA", "industry", "clerk"), n.id)
         held.append(n.id)
     assert "MIN" == run.recommend(pf.Actor("370000-CA", "industry", "lead"), held[0]).holder

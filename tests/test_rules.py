@@ -20,10 +20,12 @@ import pilotflow as pf
 from conftest import (
     all_materials,
     any_material,
+    attach_letter,
     file_material,
     forward,
     nominate,
     on,
+    send_letters,
     shanghai,
     stamp_all,
     unit_code,
@@ -96,11 +98,13 @@ def ready_at(
     count: int,
     start: int = 1,
 ) -> list[str]:
-    """``count`` nominations filed at ``origin``, climbed to ``recommender`` and stamped there."""
+    """``count`` nominations filed at ``origin``, climbed to ``recommender`` and stamped there
+    (each in its one-unit letter, with the letter's materials)."""
     ids = []
     for i in range(start, start + count):
         n = nominate(run, i, origin=origin, unit_type=unit_type)
         climb(run, n.id, recommender)
+        attach_letter(run, n.id)
         stamp_all(run, n.id)
         ids.append(n.id)
     return ids
@@ -130,6 +134,7 @@ def test_recommend_needs_the_stamp_of_all_three_departments(run: pf.CampaignRun)
     """A level recommends only once industry, civil affairs and health have all stamped; the
     refusal names the department still missing, in English and Chinese."""
     n = nominate(run, 1)
+    attach_letter(run, n.id)
     run.stamp(clerk(WEIHAI_DISTRICT, "industry"), n.id)
     run.stamp(clerk(WEIHAI_DISTRICT, "health"), n.id)
 
@@ -148,13 +153,23 @@ def test_recommend_needs_the_stamp_of_all_three_departments(run: pf.CampaignRun)
 
 
 def test_every_level_needs_its_own_joint_stamp(run: pf.CampaignRun) -> None:
-    """The district's stamps do not carry over: at Weihai all three departments stamp again."""
+    """The district's stamps do not carry over: the district's letter went with it, and at
+    Weihai all three departments stamp Weihai's own letter again."""
     n = forward(run, nominate(run, 1).id)
 
     assert WEIHAI == n.holder
-    assert () == n.stamps
+    sent = run.carrying(n.id)
+    assert sent is not None
+    assert sent.sender == WEIHAI_DISTRICT
+    assert sent.state == "sent"
+    attach_letter(run, n.id)
+    letter = run.carrying(n.id)
+    assert letter is not None
+    assert letter.sender == WEIHAI
+    assert () == letter.stamps
     with pytest.raises(pf.ActionRefused) as refused:
         run.recommend(lead(run, WEIHAI), n.id)
+    assert ("stamps_missing",) == refused.value.codes
     assert ("industry", "civil_affairs", "health") == tuple(refused.value.reasons[0].details["missing"])
 
 
@@ -167,7 +182,9 @@ def test_a_department_stamps_once_per_level(run: pf.CampaignRun) -> None:
         run.stamp(clerk(WEIHAI_DISTRICT, "health"), n.id)
 
     assert ("already_stamped",) == refused.value.codes
-    assert ("health",) == run.get(n.id).stamps
+    letter = run.carrying(n.id)
+    assert letter is not None
+    assert ("health",) == letter.stamps
 
 
 @pytest.mark.parametrize(
@@ -189,6 +206,7 @@ def test_only_the_holding_authority_stamps_and_recommends(run: pf.CampaignRun, o
     assert ("not_authorized",) == refused.value.codes
     assert WEIHAI_DISTRICT == refused.value.reasons[0].details["holder"]
 
+    attach_letter(run, n.id)
     stamp_all(run, n.id)
     with pytest.raises(pf.ActionRefused) as refused:
         run.recommend(outsider, n.id)
@@ -237,6 +255,7 @@ def test_a_central_enterprise_signs_off_through_its_headquarters(run: pf.Campaig
     n = nominate(run, 1, origin=CENTRAL_ENTERPRISE)
     assert ("hq",) == run.graph[CENTRAL_ENTERPRISE].departments
 
+    attach_letter(run, n.id)
     run.stamp(pf.Actor(CENTRAL_ENTERPRISE, "hq", "group-office"), n.id)
     after = run.recommend(pf.Actor(CENTRAL_ENTERPRISE, "hq", "group-office"), n.id)
 
@@ -277,37 +296,38 @@ def test_each_hop_asks_for_the_materials_its_notice_lists(run: pf.CampaignRun) -
     """Weihai's notice: the three-department letter, the paper form in three copies, Word and
     PDF; Shandong's: application materials, the three-department letter with the summary
     table, a PDF; the ministry's: materials, the recommendation opinion, electronic copies.
-    Each level is refused (materials_missing, naming the kinds) until its own are attached."""
+    Each level is refused until its own are attached: the unit's own (materials_missing) and
+    its letter's (letter_materials_missing: the stamped letter, the opinion), naming the kinds."""
 
-    def missing(nid: str) -> tuple[str, ...]:
+    def missing(nid: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         reasons = {r.code: r for r in run.explain(nid, "recommend")}
-        return (
-            tuple(reasons["materials_missing"].details["missing"]) if ("materials_missing" in reasons) else ()
-        )
+        return tuple(
+            tuple(reasons[code].details["missing"]) if code in reasons else ()
+            for code in ("materials_missing", "letter_materials_missing")
+        )  # type: ignore[return-value]
 
     n = stamp_all(run, nominate(run, 1, materials=False).id)
     assert (
-        "joint_recommendation_letter",
-        "application_form_paper",
-        "application_form_word",
-        "application_form_pdf",
+        ("application_form_paper", "application_form_word", "application_form_pdf"),
+        ("joint_recommendation_letter",),
     ) == missing(n.id)
-    for kind in ("joint_recommendation_letter", "application_form_word", "application_form_pdf"):
+    for kind in ("application_form_word", "application_form_pdf"):
         run.attach(applicant(n), n.id, any_material(kind))
+    run.attach(clerk(WEIHAI_DISTRICT), n.id, any_material("joint_recommendation_letter"))
     run.attach(applicant(n), n.id, pf.Material("application_form_paper", copies=2))
-    assert ("application_form_paper",) == missing(n.id)  # 一式三份: 2 of 3 is not enough
+    assert (("application_form_paper",), ()) == missing(n.id)  # 一式三份: 2 of 3 is not enough
     run.attach(clerk(WEIHAI_DISTRICT), n.id, pf.Material("application_form_paper"))
-    assert () == missing(n.id)
+    assert ((), ()) == missing(n.id)
 
     n = run.recommend(lead(run, WEIHAI_DISTRICT), n.id)
     stamp_all(run, n.id)
-    assert ("application_materials", "three_department_letter", "electronic_copy_pdf") == missing(n.id)
+    assert (("application_materials", "electronic_copy_pdf"), ("three_department_letter",)) == missing(n.id)
     for kind in ("application_materials", "three_department_letter", "electronic_copy_pdf"):
         run.attach(clerk(WEIHAI), n.id, any_material(kind))
     n = run.recommend(lead(run, WEIHAI), n.id)
 
     stamp_all(run, n.id)
-    assert ("recommendation_opinion", "electronic_copy") == missing(n.id)
+    assert (("electronic_copy",), ("recommendation_opinion",)) == missing(n.id)
     for kind in ("recommendation_opinion", "electronic_copy"):
         run.attach(clerk(SHANDONG), n.id, any_material(kind))
     assert "received" == run.recommend(lead(run, SHANDONG), n.id).state
@@ -405,7 +425,9 @@ def test_each_hop_closes_at_the_end_of_its_day(
     deadline)."""
     run = make_run()
     on_time, late = (climb(run, nominate(run, i, origin=origin).id, sender) for i in (1, 2))
+    attach_letter(run, on_time.id)
     stamp_all(run, on_time.id)
+    attach_letter(run, late.id)
     stamp_all(run, late.id)
 
     with pytest.raises(pf.ActionRefused) as refused:
@@ -439,11 +461,15 @@ def test_a_hop_without_its_own_deadline_inherits_the_next_one_up(
     """A district → city hop that no notice dates closes with the next dated hop up the route
     (forwarding later could never reach the top in time); the refusal says which hop."""
     ok_run = make_run()
-    n = stamp_all(ok_run, nominate(ok_run, 1, origin=origin).id)
+    n = nominate(ok_run, 1, origin=origin)
+    attach_letter(ok_run, n.id)
+    stamp_all(ok_run, n.id)
     assert n.route[1] == ok_run.recommend(lead(ok_run, origin), n.id, at=on(ok_run, in_time)).holder
 
     late_run = make_run()
-    n = stamp_all(late_run, nominate(late_run, 1, origin=origin).id)
+    n = nominate(late_run, 1, origin=origin)
+    attach_letter(late_run, n.id)
+    stamp_all(late_run, n.id)
     with pytest.raises(pf.ActionRefused) as refused:
         late_run.recommend(lead(late_run, origin), n.id, at=on(late_run, late))
     assert ("deadline_passed",) == refused.value.codes
@@ -453,8 +479,10 @@ def test_a_hop_without_its_own_deadline_inherits_the_next_one_up(
 def test_deadlines_are_instants_whatever_the_offset_of_the_moment(run: pf.CampaignRun) -> None:
     """A moment given in UTC is compared as the same instant: 15:59:59Z on the 18th is
     23:59:59 in Shanghai (in time), 16:00Z is midnight (late)."""
-    a = stamp_all(run, nominate(run, 1).id)
-    b = stamp_all(run, nominate(run, 2).id)
+    a, b = nominate(run, 1), nominate(run, 2)
+    for x in (a, b):
+        attach_letter(run, x.id)
+        stamp_all(run, x.id)
 
     at_ok = datetime(2023, 10, 18, 15, 59, 59, tzinfo=UTC)
     assert WEIHAI == run.recommend(lead(run, WEIHAI_DISTRICT), a.id, at=on(run, at_ok)).holder
@@ -653,6 +681,7 @@ def test_the_quota_table(
         "unit_type": unit_type,
         "limit": limit,
         "used": limit,
+        "nomination": ids[limit],
     } == dict(refused.value.reasons[0].details)
     assert before == snapshot(run)
     line = next(q for q in run.quota(recommender) if q.unit_type == unit_type)
@@ -686,9 +715,13 @@ def test_a_central_enterprise_recommends_one_member_unit_in_all(run: pf.Campaign
     with pytest.raises(pf.QuotaExceeded) as refused:
         run.recommend(lead(run, CENTRAL_ENTERPRISE), second)
 
-    assert {"authority": CENTRAL_ENTERPRISE, "unit_type": "*", "limit": 1, "used": 1} == dict(
-        refused.value.reasons[0].details
-    )
+    assert {
+        "authority": CENTRAL_ENTERPRISE,
+        "unit_type": "*",
+        "limit": 1,
+        "used": 1,
+        "nomination": second,
+    } == dict(refused.value.reasons[0].details)
     total = next(q for q in run.quota(CENTRAL_ENTERPRISE) if q.unit_type == "*")
     assert (1, 1, 0) == (total.limit, total.used, total.remaining)
     assert 0 == used(run, BEIJING, "*")
@@ -722,18 +755,26 @@ def test_a_district_recommends_to_its_city_without_quota(run: pf.CampaignRun) ->
 def test_return_for_revision_gives_the_seat_back_and_clears_the_stamps(
     run: pf.CampaignRun,
 ) -> None:
-    """Shandong returns a nomination to Weihai: Weihai's seat is free again, Weihai holds it
-    unstamped and must stamp jointly again before re-recommending."""
+    """Shandong returns a nomination to Weihai: Weihai's seat is free again, the unit leaves
+    Weihai's sent letter and Shandong's draft, and Weihai must send it again in a newly
+    stamped letter."""
     n = climb(run, nominate(run, 1).id, SHANDONG)
     run.stamp(clerk(SHANDONG, "health"), n.id)
+    drafted = run.carrying(n.id)
+    assert drafted is not None
+    assert drafted.sender == SHANDONG
     assert 1 == used(run, WEIHAI, "enterprise")
 
     back = run.return_for_revision(clerk(SHANDONG), n.id, reason="材料需补充 / incomplete")
 
-    assert (WEIHAI, "in_review", ()) == (back.holder, back.state, back.stamps)
+    assert (WEIHAI, "in_review") == (back.holder, back.state)
+    assert () == run.submission(drafted.id).units
+    (weihai_letter,) = run.submissions(sender=WEIHAI)
+    assert () == weihai_letter.units  # it left the letter it was sent with
     assert 0 == used(run, WEIHAI, "enterprise")
     assert WEIHAI not in back.seats
     assert "材料需补充 / incomplete" == run.history(n.id)[-1].reason
+    attach_letter(run, n.id)
     with pytest.raises(pf.ActionRefused) as refused:
         run.recommend(lead(run, WEIHAI), n.id)
     assert ("stamps_missing",) == refused.value.codes
@@ -805,17 +846,22 @@ def test_a_listed_unit_cannot_be_nominated(make_run: Callable[..., pf.CampaignRu
 
 
 @pytest.mark.parametrize("list_id", EVERY_TRACK_LISTS)
-def test_a_unit_listed_mid_campaign_cannot_be_stamped(run: pf.CampaignRun, list_id: str) -> None:
-    """A listing published after the filing bars the next stamp."""
+def test_a_unit_listed_mid_campaign_cannot_join_a_letter(run: pf.CampaignRun, list_id: str) -> None:
+    """A listing published after the filing bars the unit from joining its authority's
+    letter: neither a stamp (which drafts a one-unit letter for it) nor a draft naming it is
+    accepted, and nothing is written."""
     n = nominate(run, 1)
-    run.stamp(clerk(WEIHAI_DISTRICT), n.id)
     run.use_list(listed(list_id, n.unit_code, since=shanghai(2023, 10, 17, 8)))
+    before = snapshot(run)
 
     with pytest.raises(pf.ActionRefused) as refused:
         run.stamp(clerk(WEIHAI_DISTRICT, "health"), n.id)
-
     assert ("disqualified",) == refused.value.codes
-    assert ("industry",) == run.get(n.id).stamps
+    with pytest.raises(pf.ActionRefused) as refused:
+        run.prepare_submission(clerk(WEIHAI_DISTRICT), [n.id])
+    assert ("disqualified",) == refused.value.codes
+    assert before == snapshot(run)
+    assert run.carrying(n.id) is None
 
 
 @pytest.mark.parametrize("list_id", EVERY_TRACK_LISTS)
@@ -827,6 +873,7 @@ def test_a_listing_that_begins_mid_campaign_bars_later_recommendations(
     code = unit_code(1)
     run = make_run(lists=[listed(list_id, code, since=shanghai(2023, 10, 18))])
     n = forward(run, nominate(run, 1).id)
+    attach_letter(run, n.id)
     stamp_all(run, n.id)
 
     with pytest.raises(pf.ActionRefused) as refused:
@@ -938,8 +985,9 @@ def test_a_naive_moment_is_refused(run: pf.CampaignRun, act: Callable[..., Any])
 
 
 def test_an_action_earlier_than_the_last_one_is_refused(run: pf.CampaignRun) -> None:
-    """Actions on one nomination are in time order: a moment before its last action is
-    refused (InvalidInput naming both moments) and changes nothing."""
+    """Actions on one nomination, and on the letter carrying it, are in time order: a moment
+    before the letter's last action is refused (InvalidInput naming both moments) and changes
+    nothing."""
     n = nominate(run, 1)
     run.stamp(clerk(WEIHAI_DISTRICT), n.id, at=on(run, shanghai(2023, 10, 17, 15)))
     before = snapshot(run)
@@ -950,9 +998,10 @@ def test_an_action_earlier_than_the_last_one_is_refused(run: pf.CampaignRun) -> 
     assert "2023-10-17T14:00:00+08:00" in raised.value.en
     assert "2023-10-17T15:00:00+08:00" in raised.value.en
     assert before == snapshot(run)
-    assert ("industry", "health") == run.stamp(
-        clerk(WEIHAI_DISTRICT, "health"), n.id, at=on(run, shanghai(2023, 10, 17, 15))
-    ).stamps
+    run.stamp(clerk(WEIHAI_DISTRICT, "health"), n.id, at=on(run, shanghai(2023, 10, 17, 15)))
+    letter = run.carrying(n.id)  # the stamps are the letter's: its log is in time order as well
+    assert letter is not None
+    assert ("industry", "health") == letter.stamps
 
 
 @pytest.mark.parametrize("reason", ["", "   ", None])
@@ -981,14 +1030,19 @@ def test_an_unknown_nomination_id_is_not_found(run: pf.CampaignRun) -> None:
 
 def _weihai_candidates(make_run: Callable[..., pf.CampaignRun], reserve: int | None = None,
                        since: datetime | None = None) -> tuple[pf.CampaignRun, list[str]]:  # fmt: skip
-    """Five enterprises held by Weihai; the first four stamped there, the fifth not."""
+    """Five enterprises held by Weihai; the first four with every material Weihai asks for,
+    the fifth without Weihai's (application materials, PDF)."""
     lists = []
     if reserve is not None:
         code = unit_code(reserve)
         lists.append(listed(RESERVE_POOL, code, since=since or shanghai(2023, 1, 1)))
     run = make_run(lists=lists)
-    ids = ready_at(run, WEIHAI_DISTRICT, WEIHAI, "enterprise", 4)
-    ids.append(climb(run, nominate(run, 5).id, WEIHAI).id)
+    ids = [climb(run, nominate(run, i).id, WEIHAI).id for i in range(1, 5)]
+    fifth = nominate(run, 5, materials=False)
+    for m in all_materials():
+        if m.kind not in ("application_materials", "electronic_copy_pdf"):
+            run.attach(applicant(fifth), fifth.id, m)
+    ids.append(climb(run, fifth.id, WEIHAI).id)
     return run, ids
 
 
@@ -996,8 +1050,9 @@ def test_select_ranks_the_reserve_pool_first_then_the_given_order(
     make_run: Callable[..., pf.CampaignRun],
 ) -> None:
     """Weihai ranks units of Shandong's reserve pool first, then its own order, then by filing
-    time; recommends up to its quota (3 enterprises); cuts the rest (not_recommended, with a
-    "cut" event); skips a candidate that lacks stamps, with the reasons."""
+    time; lists up to its quota (3 enterprises) in its letter to Shandong; cuts the rest
+    (not_recommended, with a "cut" event); skips a candidate that lacks materials, with the
+    reasons. Sending the letter takes the seats."""
     run, (a, b, c, d, e) = _weihai_candidates(make_run, reserve=4)
     actor = lead(run, WEIHAI)
 
@@ -1007,8 +1062,12 @@ def test_select_ranks_the_reserve_pool_first_then_the_given_order(
     assert (d, c, b) == result.recommended
     assert (a,) == result.cut
     assert [e] == list(result.skipped)
-    assert ("stamps_missing",) == tuple(r.code for r in result.skipped[e])
+    assert ("materials_missing",) == tuple(r.code for r in result.skipped[e])
     assert False is result.dry_run
+    (sid,) = result.submissions
+    assert (d, c, b) == run.submission(sid).units
+    assert 0 == used(run, WEIHAI, "enterprise")
+    send_letters(run, result.submissions)
     assert [SHANDONG] * 3 == [run.get(i).holder for i in (d, c, b)]
     assert ("not_recommended", WEIHAI) == (run.get(a).state, run.get(a).holder)
     cut_event = run.history(a)[-1]
@@ -1024,12 +1083,13 @@ def test_select_ranks_the_reserve_pool_first_then_the_given_order(
 def test_select_counts_seats_already_used(make_run: Callable[..., pf.CampaignRun]) -> None:
     """With two enterprises already recommended one by one, a selection fills the last seat."""
     run, (a, b, c, d, _) = _weihai_candidates(make_run)
-    run.recommend(lead(run, WEIHAI), a)
-    run.recommend(lead(run, WEIHAI), b)
+    forward(run, a)
+    forward(run, b)
 
     result = run.select(lead(run, WEIHAI), "enterprise")
 
     assert ((c,), (d,)) == (result.recommended, result.cut)
+    send_letters(run, result.submissions)
     assert 3 == used(run, WEIHAI, "enterprise")
 
 
@@ -1129,10 +1189,21 @@ def test_every_event_records_who_what_from_where_to_where_and_under_which_rules(
     n = nominate(run, 1)
     n = forward(run, n.id)
 
-    events = run.history(n.id)
-    assert ["nominate", "stamp", "stamp", "stamp", "recommend"] == [e.action for e in events]
-    assert [1, 2, 3, 4, 5] == [e.version for e in events]
-    filed, *stamps, recommended = events
+    events = run.history(n.id)  # the unit's own; the stamps are its letter's
+    assert ["nominate", "recommend"] == [e.action for e in events]
+    assert [1, 2] == [e.version for e in events]
+    filed, recommended = events
+    sid = recommended.data["submission"]
+    letter = run.store.events(run.campaign.id, sid)
+    assert [
+        "prepare_submission",
+        "attach_letter",
+        "stamp_letter",
+        "stamp_letter",
+        "stamp_letter",
+        "send",
+    ] == [e.action for e in letter]
+    stamps = letter[2:5]
     assert (None, WEIHAI_DISTRICT, "new", "in_review") == (
         filed.from_holder, filed.to_holder, filed.from_state, filed.to_state,
     )  # fmt: skip
@@ -1151,26 +1222,30 @@ def test_every_event_records_who_what_from_where_to_where_and_under_which_rules(
         "actor_holds",
         "before_deadline",
         "not_listed",
-        "stamps_complete",
+        "examined",
         "materials_complete",
         "quota_free",
         "check_settled",  # the campaign checks units on site below the top (``checks``)
     } == set(recommended.verdicts)
     assert shanghai(2023, 10, 17, 9) == recommended.at
-    for e in events:
+    for e in [*events, *letter]:
         assert campaign.revision == e.revision
         assert ("abnormal_operations", "aic-2023-10-15") in e.lists
         assert {*SCREENING_LISTS} <= {list_id for list_id, _ in e.lists}
 
 
 def test_events_record_the_list_version_in_force(run: pf.CampaignRun) -> None:
-    """After a list is republished (use_list), later events record its new version."""
+    """After a list is republished (use_list), later events record its new version (the
+    events of the letter stamped after it as well)."""
     n = nominate(run, 1)
     new = pf.UnitList.build("dishonest_debtors", [pf.Listing(unit_code(77), since=shanghai(2023, 10, 1))])
     run.use_list(new)
     run.stamp(clerk(WEIHAI_DISTRICT), n.id)
 
-    filed, stamped = run.history(n.id)
+    (filed,) = run.history(n.id)
+    letter = run.carrying(n.id)
+    assert letter is not None
+    _, stamped = run.store.events(run.campaign.id, letter.id)
     assert ("dishonest_debtors", "empty") in filed.lists
     assert ("dishonest_debtors", new.version) in stamped.lists
 
@@ -1186,8 +1261,7 @@ def _busy(run: pf.CampaignRun) -> None:
     run.decline(clerk(SHANDONG), d.id, reason="不予推荐")
     for i in (5, 6, 7):
         climb(run, nominate(run, i, origin=QINGDAO_DISTRICT).id, QINGDAO)
-        stamp_all(run, run.nominations(holder=QINGDAO)[-1].id)
-    run.select(lead(run, QINGDAO), "enterprise")
+    send_letters(run, run.select(lead(run, QINGDAO), "enterprise").submissions)
     nominate(run, 2)
     run.attach(applicant(run.get(r.id)), r.id, file_material("electronic_copy"))
 
@@ -1206,28 +1280,34 @@ def test_replaying_the_log_gives_the_stored_state(
     replayed = run.replay()
 
     assert {n.id: n for n in run.nominations()} == dict(replayed.nominations)
+    assert {s.id: s for s in run.submissions()} == dict(replayed.submissions)
     assert run.store.quota_usage(run.campaign.id) == dict(replayed.quota)
     assert 2 == used(run, QINGDAO, "enterprise")
     store.close()
 
 
 def test_as_of_gives_the_state_at_a_past_moment(run: pf.CampaignRun) -> None:
-    """as_of(moment) rebuilds nominations and quota use as they stood then."""
+    """as_of(moment) rebuilds nominations, their letters and quota use as they stood then."""
     n = nominate(run, 1)
+    attach_letter(run, n.id)
     stamp_all(run, n.id)
     run.clock.set(shanghai(2023, 10, 17, 10))  # type: ignore[attr-defined]
     run.recommend(lead(run, WEIHAI_DISTRICT), n.id)
     run.clock.set(shanghai(2023, 10, 17, 11))  # type: ignore[attr-defined]
+    attach_letter(run, n.id)
     stamp_all(run, n.id)
     run.recommend(lead(run, WEIHAI), n.id)
     run.clock.set(shanghai(2023, 10, 17, 12))  # type: ignore[attr-defined]
     run.withdraw(applicant(n), n.id)
 
     assert {} == dict(run.as_of(shanghai(2023, 10, 17, 8)).nominations)
-    at_930 = run.as_of(shanghai(2023, 10, 17, 9, 30)).nominations[n.id]
-    assert (WEIHAI_DISTRICT, "in_review", 3) == (at_930.holder, at_930.state, len(at_930.stamps))
-    at_1030 = run.as_of(shanghai(2023, 10, 17, 10, 30)).nominations[n.id]
-    assert (WEIHAI, ()) == (at_1030.holder, at_1030.stamps)
+    at_930 = run.as_of(shanghai(2023, 10, 17, 9, 30))
+    (district_letter,) = at_930.submissions.values()
+    assert (WEIHAI_DISTRICT, "in_review") == (at_930.nominations[n.id].holder, at_930.nominations[n.id].state)
+    assert ("draft", 3) == (district_letter.state, len(district_letter.stamps))
+    at_1030 = run.as_of(shanghai(2023, 10, 17, 10, 30))
+    assert WEIHAI == at_1030.nominations[n.id].holder
+    assert ["sent"] == [s.state for s in at_1030.submissions.values()]
     at_1130 = run.as_of(shanghai(2023, 10, 17, 11, 30))
     assert SHANDONG == at_1130.nominations[n.id].holder
     assert 1 == at_1130.quota[WEIHAI, "enterprise"]

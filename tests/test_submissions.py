@@ -9,6 +9,7 @@ on the memory store, a SQLite file and PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +25,7 @@ from conftest import (
     codes,
     nominate,
     refused,
+    shanghai,
     state_of,
 )
 
@@ -64,14 +66,20 @@ def test_one_letter_carries_every_unit_of_the_sender_in_its_order(
     order = list(reversed(s.units))
     s = run.order_submission(officer(WEIHAI_DISTRICT), s.id, order)
     s = letter_ready(run, s.id)
-    assert s.stamps == DEPARTMENTS and s.state == pf.names.DRAFT
+    assert s.stamps == DEPARTMENTS
+    assert s.state == pf.names.DRAFT
     sent = run.send(officer(WEIHAI_DISTRICT), s.id)
-    assert sent.state == pf.names.SENT and sent.holder == WEIHAI and sent.units == tuple(order)
+    assert sent.state == pf.names.SENT
+    assert sent.holder == WEIHAI
+    assert sent.units == tuple(order)
     for rank, nid in enumerate(order, 1):
         n = run.get(nid)
-        assert n.holder == WEIHAI and n.seats == (WEIHAI_DISTRICT,)
+        assert n.holder == WEIHAI
+        assert n.seats == (WEIHAI_DISTRICT,)
         last = run.history(nid)[-1]
-        assert last.action == "recommend" and last.data["submission"] == s.id and last.data["rank"] == rank
+        assert last.action == "recommend"
+        assert last.data["submission"] == s.id
+        assert last.data["rank"] == rank
     letter_events = [e.action for e in run.store.events(run.campaign.id, s.id)]
     assert letter_events == ["prepare_submission", "order_units", "attach_letter",
                              "stamp_letter", "stamp_letter", "stamp_letter", "send"]  # fmt: skip
@@ -96,7 +104,8 @@ def test_a_send_is_whole_or_nothing_and_lists_every_reason(
     run.stamp_submission(officer(WEIHAI_DISTRICT, "health"), s.id)
     before = state_of(run)
     why = refused(lambda: run.send(officer(WEIHAI_DISTRICT), s.id))
-    assert "stamps_missing" in why.codes and "materials_missing" in why.codes
+    assert "stamps_missing" in why.codes
+    assert "materials_missing" in why.codes
     unit_reasons = [r for r in why.reasons if r.code == "materials_missing"]
     assert all(r.details["nomination"] == ids[1] for r in unit_reasons)
     assert "测试单位2" in unit_reasons[0].zh
@@ -122,8 +131,10 @@ def test_a_letter_over_quota_is_refused_whole(store: Store, make_run: Callable[.
     before = state_of(run)
     why = refused(lambda: run.send(officer(WEIHAI), letter.id))
     assert isinstance(why, pf.QuotaExceeded)
-    assert why.codes == ("quota_full",) and why.reasons[0].details["nomination"] == ids[3]
-    assert state_of(run) == before and run.store.quota_used(run.campaign.id, WEIHAI, "enterprise") == 0
+    assert why.codes == ("quota_full",)
+    assert why.reasons[0].details["nomination"] == ids[3]
+    assert state_of(run) == before
+    assert run.store.quota_used(run.campaign.id, WEIHAI, "enterprise") == 0
     run.remove_from_submission(officer(WEIHAI), letter.id, ids[3], reason="名额已满")
     letter_ready(run, letter.id)
     sent = run.send(officer(WEIHAI), letter.id)
@@ -142,9 +153,11 @@ def test_the_joint_stamp_belongs_to_the_letter(run: pf.CampaignRun) -> None:
     ]
     run.stamp_submission(officer(WEIHAI_DISTRICT, "health"), s.id)
     again = refused(lambda: run.stamp_submission(officer(WEIHAI_DISTRICT, "health"), s.id))
-    assert again.codes == ("already_stamped",) and "卫生健康" in again.reasons[0].zh
+    assert again.codes == ("already_stamped",)
+    assert "卫生健康" in again.reasons[0].zh
     s = run.remove_from_submission(officer(WEIHAI_DISTRICT), s.id, s.units[1])
-    assert s.stamps == () and len(s.units) == 1
+    assert s.stamps == ()
+    assert len(s.units) == 1
     s = run.remove_from_submission(officer(WEIHAI_DISTRICT), s.id, s.units[0])
     assert refused(lambda: run.stamp_submission(officer(WEIHAI_DISTRICT), s.id)).codes == ("no_units",)
     with pytest.raises(pf.InvalidInput, match="applicant"):
@@ -184,16 +197,21 @@ def test_the_sender_recalls_until_the_receiver_acts(
     s = letter_ready(run, district_letter(run, 2).id)
     run.send(officer(WEIHAI_DISTRICT), s.id)
     back = run.recall(officer(WEIHAI_DISTRICT), s.id, reason="材料有误，撤回修改")
-    assert back.state == pf.names.DRAFT and back.stamps == DEPARTMENTS and back.sent_at is None
+    assert back.state == pf.names.DRAFT
+    assert back.stamps == DEPARTMENTS
+    assert back.sent_at is None
     for nid in s.units:
         n = run.get(nid)
-        assert n.holder == WEIHAI_DISTRICT and n.seats == () and run.history(nid)[-1].action == "recall"
+        assert n.holder == WEIHAI_DISTRICT
+        assert n.seats == ()
+        assert run.history(nid)[-1].action == "recall"
     assert run.store.quota_usage(run.campaign.id) == {}
     run.send(officer(WEIHAI_DISTRICT), s.id)
     run.attach(officer(WEIHAI), s.units[0], material_for(run.campaign, "application_materials"))
     before = state_of(run)
     late = refused(lambda: run.recall(officer(WEIHAI_DISTRICT), s.id, reason="再次撤回"))
-    assert late.codes == ("receiver_acted",) and "威海市" in late.reasons[0].zh
+    assert late.codes == ("receiver_acted",)
+    assert "威海市" in late.reasons[0].zh
     assert state_of(run) == before
     assert refused(lambda: run.recall(officer(WEIHAI), s.id, reason="x")).codes == (
         "not_authorized",
@@ -211,7 +229,8 @@ def test_the_receiver_returns_a_letter_whole_or_a_unit(
     first = letter_ready(run, district_letter(run, 2).id)
     run.send(officer(WEIHAI_DISTRICT), first.id)
     returned = run.return_submission(officer(WEIHAI), first.id, reason="汇总表与申报材料不符")
-    assert returned.state == pf.names.RETURNED and returned.units == first.units
+    assert returned.state == pf.names.RETURNED
+    assert returned.units == first.units
     assert {run.get(n).holder for n in first.units} == {WEIHAI_DISTRICT}
     assert run.store.quota_usage(run.campaign.id) == {}
     assert refused(lambda: run.send(officer(WEIHAI_DISTRICT), first.id)).codes[0] == "not_allowed_in_state"
@@ -219,7 +238,9 @@ def test_the_receiver_returns_a_letter_whole_or_a_unit(
     run.send(officer(WEIHAI_DISTRICT), second.id)
     run.return_for_revision(officer(WEIHAI), second.units[0], reason="请补充材料")
     after = run.submission(second.id)
-    assert after.units == second.units[1:] and after.state == pf.names.SENT and after.stamps == DEPARTMENTS
+    assert after.units == second.units[1:]
+    assert after.state == pf.names.SENT
+    assert after.stamps == DEPARTMENTS
     assert run.store.events(run.campaign.id, second.id)[-1].action == "remove_unit"
     assert_replays(run)
 
@@ -234,7 +255,8 @@ def test_a_withdrawn_or_declined_unit_leaves_its_letter(
     gone = run.get(s.units[0])
     run.withdraw(pf.Actor.applicant(gone.unit_code, "contact"), gone.id, reason="不再申报")
     after = run.submission(s.id)
-    assert after.units == s.units[1:] and after.stamps == ()
+    assert after.units == s.units[1:]
+    assert after.stamps == ()
     run.decline(officer(WEIHAI_DISTRICT), s.units[1], reason="不符合条件")
     assert run.submission(s.id).units == s.units[2:]
     assert_replays(run)
@@ -264,9 +286,13 @@ def test_the_per_unit_calls_work_on_top_of_submissions(run: pf.CampaignRun) -> N
     for d in DEPARTMENTS:
         assert run.stamp(officer(WEIHAI_DISTRICT, d), n.id).version == n.version
     s = run.carrying(n.id)
-    assert s is not None and s.units == (n.id,) and s.stamps == DEPARTMENTS and s.materials == (letter,)
+    assert s is not None
+    assert s.units == (n.id,)
+    assert s.stamps == DEPARTMENTS
+    assert s.materials == (letter,)
     moved = run.recommend(officer(WEIHAI_DISTRICT), n.id)
-    assert moved.holder == WEIHAI and run.submission(s.id).state == pf.names.SENT
+    assert moved.holder == WEIHAI
+    assert run.submission(s.id).state == pf.names.SENT
     a, b = nominate(run, 2), nominate(run, 3)
     run.prepare_submission(officer(WEIHAI_DISTRICT), [a.id, b.id])
     with pytest.raises(pf.InvalidInput, match="send the submission"):
@@ -305,13 +331,17 @@ def test_selection_lists_the_chosen_units_in_one_draft(run: pf.CampaignRun) -> N
         for kind in ("application_materials", "electronic_copy_pdf"):
             run.attach(officer(WEIHAI), s.units[0], material_for(run.campaign, kind))
     result = run.select(officer(WEIHAI), "enterprise", order=list(reversed(ids)))
-    assert result.recommended == tuple(reversed(ids))[:3] and result.cut == (ids[0],)
+    assert result.recommended == tuple(reversed(ids))[:3]
+    assert result.cut == (ids[0],)
     (sid,) = result.submissions
     letter = run.submission(sid)
-    assert letter.units == result.recommended and letter.receiver == SHANDONG
+    assert letter.units == result.recommended
+    assert letter.receiver == SHANDONG
     assert run.store.quota_used(run.campaign.id, WEIHAI, "enterprise") == 0
     again = run.select(officer(WEIHAI), "enterprise")  # those listed already count, nothing new
-    assert set(again.recommended) == set(result.recommended) and again.submissions == () and again.cut == ()
+    assert set(again.recommended) == set(result.recommended)
+    assert again.submissions == ()
+    assert again.cut == ()
     letter_ready(run, sid)
     run.send(officer(WEIHAI), sid)
     assert run.store.quota_used(run.campaign.id, WEIHAI, "enterprise") == 3
@@ -342,3 +372,41 @@ def test_explain_and_position_speak_of_the_letter(run: pf.CampaignRun) -> None:
     assert "stamp" in run.available_actions(officer(WEIHAI_DISTRICT), n.id)
     with pytest.raises(pf.InvalidInput):
         run.explain_submission(run.carrying(n.id).id, "prepare_submission")  # type: ignore[union-attr]
+
+
+def test_units_are_examined_one_by_one_before_they_join_a_letter() -> None:
+    """Where the campaign names ``examine`` departments (here: industry at the districts),
+    a unit joins its district's letter only once industry has examined it with an opinion;
+    a department that does not examine, or one examining twice, is refused; the opinion is in
+    the audit event."""
+    import re
+
+    from pilotflow.campaign_file import parse_campaign
+
+    text = (
+        Path(pf.__file__).parent / "data" / "campaigns" / "smart-health-elderly-care-2023.yaml"
+    ).read_text(encoding="utf-8")
+    acting = (
+        "acting:\n"
+        "  - at: {kinds: [central_enterprise]}\n    review: [hq]\n"
+        "  - at: {levels: [district]}\n    review: [industry, civil_affairs, health]\n"
+        "    examine: [industry]\n"
+        "  - review: [industry, civil_affairs, health]\n"
+    )
+    campaign = parse_campaign(re.sub(r"(?m)^acting:\n(  .*\n)+", acting, text), source="examine.yaml")
+    run = pf.CampaignRun(
+        campaign, lists=pf.empty_lists(campaign), clock=pf.FixedClock(shanghai(2023, 10, 17, 9))
+    )
+    n = nominate(run, 1)
+    why = refused(lambda: run.prepare_submission(officer(WEIHAI_DISTRICT), [n.id]))
+    assert why.codes == ("examinations_missing",)
+    assert "工业和信息化" in why.reasons[0].zh
+    health = refused(lambda: run.examine(officer(WEIHAI_DISTRICT, "health"), n.id, opinion="同意"))
+    assert health.codes == ("not_an_examining_department",)
+    examined = run.examine(officer(WEIHAI_DISTRICT), n.id, opinion="材料齐全，同意推荐")
+    assert examined.examined == ("industry",)
+    assert run.history(n.id)[-1].data["opinion"] == "材料齐全，同意推荐"
+    twice = refused(lambda: run.examine(officer(WEIHAI_DISTRICT), n.id, opinion="再审"))
+    assert twice.codes == ("already_examined",)
+    assert run.prepare_submission(officer(WEIHAI_DISTRICT), [n.id]).units == (n.id,)
+    assert_replays(run)

@@ -22,6 +22,9 @@ from . import calendar as calendar
 from . import campaign as campaign
 from . import campaign_file as campaign_file
 from . import codes as codes
+
+# Diagrams, notebook looks (installed on the classes on import) and DataFrame views.
+from . import display as display
 from . import inputs as inputs
 from . import materials as materials
 from . import names as names

@@ -24,6 +24,7 @@
     ├── SeatUnavailable                             a store could not take a quota seat
     ├── CalendarDataMissing                         no holiday data for that year is installed
     └── MissingDependency (also an ImportError)     a parser needed to check a file is not installed
+        └── ExtraMissing                            an optional extra's package (pandas...) is not installed
 
 Every message is given in English and in Chinese, because the people reading a refusal are
 civil servants. A refused action changes nothing: no state, no quota seat, no audit record.
@@ -52,6 +53,7 @@ __all__ = [
     "CampaignFileError",
     "ConflictError",
     "DuplicateNomination",
+    "ExtraMissing",
     "FileProblem",
     "GraphError",
     "InvalidInput",
@@ -458,4 +460,19 @@ class MissingDependency(PilotflowError, ImportError):
             f"checking this file needs the {package!r} package; "
             f"reinstall pilotflow, which depends on it: pip install --force-reinstall {package}",
             f"检查该文件需要安装 {package!r} 软件包：pip install --force-reinstall {package}",
+        )
+
+
+class ExtraMissing(MissingDependency):
+    """An optional feature needs a package of one of pilotflow's extras (``to_frame`` needs
+    pandas: ``pip install 'pilotflow[notebook]'``)."""
+
+    def __init__(self, module: str, extra: str) -> None:
+        self.module = module
+        self.package = module
+        self.extra = extra
+        PilotflowError.__init__(
+            self,
+            f"this needs the optional package {module!r}: pip install 'pilotflow[{extra}]'",
+            f"此功能需要安装可选软件包 {module!r}：pip install 'pilotflow[{extra}]'",
         )

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from ..domain.calendar import moment
 from ..domain.codes import validate_unit_code
-from ..domain.events import Event, Snapshot, replay
+from ..domain.events import Snapshot, replay
 from ..domain.inputs import check_sequence
 from ..domain.machine import STATES
 from ..domain.names import EXAMINE, IN_REVIEW, QUOTA_ALL_TYPES, RECOMMEND, S_SEND, S_STAMP, STAMP
@@ -19,6 +19,7 @@ from .applicants import with_applicant_seats
 from .kernel import PUBLIC_ACTIONS
 from .results import Position, QuotaLine
 from .submissions import Submissions
+from .views import EventList, NominationList, QuotaTable
 
 
 class Queries(Submissions):
@@ -89,9 +90,10 @@ class Queries(Submissions):
         holder: str | None = None,
         state: str | None = None,
         unit_type: str | None = None,
-    ) -> list[Nomination]:
+    ) -> NominationList:
         """This campaign's nominations, filtered (an unknown holder, state or unit type is
-        refused rather than matching nothing)."""
+        refused rather than matching nothing): a list that also tabulates itself
+        (``to_frame()``; see :mod:`pilotflow.app.views`)."""
         if holder is not None:
             self.graph[holder]
         if state is not None and state not in STATES:
@@ -101,16 +103,17 @@ class Queries(Submissions):
             )
         if unit_type is not None:
             self._unit_type(unit_type)
-        return self.store.nominations(self.campaign.id, holder=holder, state=state, unit_type=unit_type)
+        found = self.store.nominations(self.campaign.id, holder=holder, state=state, unit_type=unit_type)
+        return NominationList(found, campaign=self.campaign, graph=self.graph)
 
-    def history(self, nomination: str | Nomination) -> list[Event]:
-        """The audit events of one nomination, oldest first."""
+    def history(self, nomination: str | Nomination) -> EventList:
+        """The audit events of one nomination, oldest first (a list; ``to_frame()``)."""
         n = self._nomination(nomination)
-        return self.store.events(self.campaign.id, n.id)
+        return EventList(self.store.events(self.campaign.id, n.id), campaign=self.campaign, graph=self.graph)
 
-    def events(self) -> list[Event]:
-        """The whole audit log of this campaign, in append order."""
-        return self.store.events(self.campaign.id)
+    def events(self) -> EventList:
+        """The whole audit log of this campaign, in append order (a list; ``to_frame()``)."""
+        return EventList(self.store.events(self.campaign.id), campaign=self.campaign, graph=self.graph)
 
     def position(self, nomination: str | Nomination, *, at: datetime | None = None) -> Position:
         """Which authority and level hold the nomination, and what it still lacks."""
@@ -123,8 +126,8 @@ class Queries(Submissions):
         for r in reasons:
             if r.code == "stamps_missing":
                 stamps = tuple(r.details["missing"])
-            elif r.code == "materials_missing":
-                mats = tuple(r.details["missing"])
+            elif r.code in ("materials_missing", "letter_materials_missing"):  # its own, its letter's
+                mats = (*mats, *r.details["missing"])
         holder = self.graph[n.holder]
         return Position(
             n.id, n.state, holder.code, holder.name, holder.level, n.next_authority,
@@ -154,11 +157,13 @@ class Queries(Submissions):
         )
         return tuple(lines)
 
-    def quota_table(self, authorities: Iterable[str] | None = None) -> list[QuotaLine]:
-        """:meth:`quota` for several authorities (default: every one with seats in use)."""
+    def quota_table(self, authorities: Iterable[str] | None = None) -> QuotaTable:
+        """:meth:`quota` for several authorities (default: every one with seats in use), as a
+        list that also tabulates itself (``to_frame()``)."""
         if authorities is None:
             authorities = sorted({a for a, _ in self.store.quota_usage(self.campaign.id) if a in self.graph})
-        return [line for a in check_sequence(authorities, "authorities") for line in self.quota(a)]
+        lines = [line for a in check_sequence(authorities, "authorities") for line in self.quota(a)]
+        return QuotaTable(lines, campaign=self.campaign, graph=self.graph)
 
     def unit_tags(self, unit_code: str, *, at: datetime | None = None) -> frozenset[str]:
         """The ids of the campaign's ``tag`` lists ``unit_code`` is on at ``at`` (default: now)

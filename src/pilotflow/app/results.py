@@ -108,6 +108,19 @@ class SelectionResult:
     #: sent (``run.stamp_submission``, ``run.send``).
     submissions: tuple[str, ...] = ()
 
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per candidate: its rank, what happened to it (recommended, cut, skipped)
+        and why."""
+        from .views import selection_rows  # views builds on this module
+
+        return selection_rows(self)
+
+    def to_frame(self) -> Any:
+        """:meth:`rows` as a ``pandas.DataFrame`` (needs ``pip install 'pilotflow[notebook]'``)."""
+        from .views import SelectionList
+
+        return SelectionList([self]).to_frame()
+
 
 def selection_data(r: SelectionResult) -> dict[str, Any]:
     """A selection as its receipt records it."""

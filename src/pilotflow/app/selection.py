@@ -3,12 +3,12 @@ sender's draft submission (推荐函) and cut the rest, in one commit."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 from ..domain.events import seat_counters
 from ..domain.guards import Context
-from ..domain.inputs import check_flag, check_ids
+from ..domain.inputs import check_flag, check_ids, check_sequence
 from ..domain.names import CUT, DRAFT, IN_REVIEW, NEW, RECOMMEND, S_ADD, S_PREPARE, TRACK_NEW, TRACK_RE_REVIEW
 from ..domain.records import Actor, Nomination
 from ..domain.rules import out_of_time_order
@@ -18,6 +18,21 @@ from ..store import Change, SubmissionChange
 from .idempotency import ReceiptFor, once
 from .results import SelectionResult, new_id, selection_data, selection_from
 from .submissions import Submissions
+from .views import SelectionList
+
+#: A progress callback: called with (done, total, what) before the first step and after each.
+Progress = Callable[[int, int, str], object]
+
+
+def check_progress(progress: object) -> Progress | None:
+    """``progress`` if it is None or callable, else :class:`InvalidInput`."""
+    if progress is not None and not callable(progress):
+        raise InvalidInput(
+            "progress must be a callable (done, total, what) or None, e.g. pilotflow.display.progress_bar()",
+            "progress 参数必须是可调用对象 (done, total, what) 或 None，"
+            "例如 pilotflow.display.progress_bar()",
+        )
+    return progress
 
 
 class Selection(Submissions):
@@ -119,6 +134,38 @@ class Selection(Submissions):
             selection_data,
             selection_from,
         )
+
+    def select_many(
+        self,
+        actors: Iterable[Actor],
+        unit_type: str,
+        *,
+        at: datetime | None = None,
+        dry_run: bool = False,
+        track: str = TRACK_NEW,
+        progress: Progress | None = None,
+    ) -> SelectionList:
+        """:meth:`select` at several authorities, one after another (each its own commit):
+        one actor per authority (at most as many as the graph has authorities). Returns the
+        results as a list that also tabulates itself (``to_frame()``: one row per candidate).
+
+        ``progress`` is called as ``progress(done, total, authority)`` before the first
+        selection and after each (``pilotflow.display.progress_bar()`` draws a bar in a
+        terminal or a notebook).
+        """
+        report = check_progress(progress)
+        check_flag("dry_run", dry_run)
+        who = check_sequence(actors, "actors", len(self.graph))
+        for actor in who:
+            self._actor(actor)
+        results = SelectionList(campaign=self.campaign, graph=self.graph)
+        if report is not None:
+            report(0, len(who), "")
+        for i, actor in enumerate(who, 1):
+            results.append(self.select(actor, unit_type, at=at, dry_run=dry_run, track=track))
+            if report is not None:
+                report(i, len(who), actor.authority)
+        return results
 
     def _select(
         self,

@@ -15,12 +15,13 @@ from typing import Any
 
 from ..domain.authorities import Authority
 from ..domain.campaign import MaterialRequirement
-from ..domain.events import EventShape, build_event, event_data
+from ..domain.events import ENTERED_AT, EventShape, build_event, event_data
 from ..domain.guards import acts_for, examined, not_listed
 from ..domain.inputs import NAME, check_ids, check_sequence, check_text
 from ..domain.names import (
     ACTION_EN,
     ACTION_ZH,
+    ATTACH,
     DRAFT,
     IN_REVIEW,
     NEW,
@@ -39,6 +40,7 @@ from ..domain.names import (
     S_SEND,
     S_STAMP,
     SENT,
+    STAMP,
     STATE_ZH,
     SUBMISSION_STATES,
     WITHDRAW,
@@ -68,6 +70,10 @@ __all__ = ["Submissions"]
 #: What a unit's own rules say before it joins a letter: its examinations (逐一审查) are done
 #: and it is on no list that bars it (the departments would not list it in their letter).
 _JOINING = (examined(), not_listed())
+
+
+#: The unit's own action a per-unit call on its letter stands for (what a refusal names).
+_ASKED = {S_STAMP: STAMP, S_SEND: RECOMMEND, S_ATTACH: ATTACH}
 
 
 def _nothing_to_send(n: Nomination, action: str) -> Reason:
@@ -106,6 +112,10 @@ def _about(n: Nomination, r: Reason) -> Reason:
 
 class Submissions(Kernel):
     """The actions on a submission (推荐函) and the questions about one."""
+
+    def _refresh_lists(self) -> None:
+        super()._refresh_lists()
+        self._letter_shapes: dict[tuple[str, str, str, str | None, str], EventShape] = {}
 
     # -- questions ---------------------------------------------------------------------
 
@@ -408,11 +418,12 @@ class Submissions(Kernel):
             n = self._nomination(nomination)
             self._in_order(n, when)
             changes: list[Change | SubmissionChange] = []
+            if n.state != IN_REVIEW or n.next_authority is None:  # (even if a draft still lists it)
+                asked = _ASKED.get(action, action)
+                raise refusal(action, n.id, self.workflow.judge(n.state, asked, self._context(
+                    n, actor, when, RECOMMEND))[1] or (_nothing_to_send(n, asked),))  # fmt: skip
             s = self._carrying(n, drafts_only=True)
             if s is None:
-                if n.state != IN_REVIEW or n.next_authority is None:
-                    raise refusal(action, n.id, self.workflow.judge(n.state, action, self._context(
-                        n, actor, when, RECOMMEND))[1] or (_nothing_to_send(n, action),))  # fmt: skip
                 draft = Submission(new_id(), self.campaign.id, self.campaign.revision, n.holder,
                                    n.next_authority, NEW, (), (), (), 0, when, when)  # fmt: skip
                 data_ = {"campaign": self.campaign.id, "sender": n.holder, "receiver": n.next_authority,
@@ -440,11 +451,12 @@ class Submissions(Kernel):
     ) -> tuple[Reason, ...]:
         """Why ``stamp`` or ``recommend`` of ``n`` (``action``: the letter's ``stamp_letter``
         or ``send``) would be refused: its letter's reasons and its own."""
+        if n.state != IN_REVIEW or n.next_authority is None:  # (even if a draft still lists it)
+            ctx = self._context(n, actor, when, RECOMMEND)
+            asked = _ASKED.get(action, action)
+            return self.workflow.judge(n.state, asked, ctx)[1] or (_nothing_to_send(n, asked),)
         s = self._carrying(n, drafts_only=True)
         if s is None:
-            if n.state != IN_REVIEW or n.next_authority is None:
-                ctx = self._context(n, actor, when, RECOMMEND)
-                return self.workflow.judge(n.state, action, ctx)[1] or (_nothing_to_send(n, action),)
             s = Submission("", self.campaign.id, self.campaign.revision, n.holder, n.next_authority, DRAFT,
                            (n.id,), (), (), 1, when, when)  # fmt: skip
             if actor is not None:  # who may draft the letter is who may stamp or send it
@@ -643,6 +655,12 @@ class Submissions(Kernel):
     ) -> list[Change | SubmissionChange]:
         """The changes of ``action`` on ``s``: its units' (if it moves them), then its own
         last; or raise the refusal with every reason (``build=False``: judge only)."""
+        if build and s.version and when < s.updated_at:  # a letter's log is in time order too
+            raise InvalidInput(
+                f"{when.isoformat()} is earlier than the last action on submission {s.id} "
+                f"({s.updated_at.isoformat()}); actions on a submission must be in time order",
+                f"操作时间 {when.isoformat()} 早于推荐函 {s.id} 的上一次操作时间 {s.updated_at.isoformat()}",
+            )
         sender, receiver = self.graph[s.sender], self.graph[s.receiver]
         names = self._department_names
         reasons = letter_reasons(action, s, actor, sender, receiver, names)
@@ -688,6 +706,9 @@ class Submissions(Kernel):
         elif action == S_RETURN and s.state == SENT:
             units, more = self._moving(s, RETURN, actor, when, {})
             reasons += more
+        if any(r.code == "not_authorized" and "nomination" not in r.details for r in reasons):
+            # who acts is judged once, for the letter: its units' own "not authorized" repeat it
+            reasons = [r for r in reasons if r.code != "not_authorized" or "nomination" not in r.details]
         if reasons:
             raise refusal(action, s.id if s.version else None, reasons)
         if not build:
@@ -714,13 +735,23 @@ class Submissions(Kernel):
     ) -> SubmissionChange:
         _, to_state = LETTER_MOVES[action]
         to = to_state or s.state
-        shape = EventShape(
-            action, s.state or "new", to, s.holder if s.version else None,
-            s.receiver if to == SENT else s.sender, LETTER_CHECKS[action], self.campaign.revision,
-            self._list_versions,
-        )  # fmt: skip
+        key = (
+            action,
+            s.state or "new",
+            to,
+            s.holder if s.version else None,
+            s.receiver if to == SENT else s.sender,
+        )
+        shape = self._letter_shapes.get(key)
+        if shape is None:  # one shape per kind of letter event, as for the units' events
+            shape = self._letter_shapes[key] = EventShape(
+                *key, LETTER_CHECKS[action], self.campaign.revision, self._list_versions
+            )
         assert actor is not None
-        event = build_event(s.id, s.version + 1, actor, when, shape, reason, event_data(dict(data) or None))
+        if self.backfill:  # a fact of the past: the letter's log says when it was entered too
+            data = {**data, ENTERED_AT: self.clock.now().isoformat()}
+        # (a stamp keeps its shared read-only data, as on a unit)
+        event = build_event(s.id, s.version + 1, actor, when, shape, reason, event_data(data or None))
         return SubmissionChange(
             s if s.version else None, apply_submission(s if s.version else None, event), event
         )

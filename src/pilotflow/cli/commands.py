@@ -9,9 +9,16 @@
     pilotflow quota AUTHORITY --db PATH                   limits, use, remaining
     pilotflow explain ID ACTION --db PATH [--as A:D:P]    why an action would be refused
     pilotflow history ID --db PATH                        the audit trail of a nomination
+    pilotflow lists | config                              the lists loaded; where settings come from
+    pilotflow decline | return | withdraw | attach | select | tick | register-winners
+                                                          the actions (see pilotflow.cli.write)
+
+Read commands take ``--format table|json|csv``; ``--db`` and ``--campaign`` also come from
+``PILOTFLOW_DB``/``PILOTFLOW_CAMPAIGN`` or ``pilotflow.toml`` (see pilotflow.cli.settings).
 
 Exit status: 0 done (``explain``: the action may go ahead); 1 ``explain``: the action would be
-refused (``demo``: its replay check failed); 2 an error; 130 interrupted (Ctrl-C). Every error — a
+refused, an action command: refused, nothing changed (``demo``: its replay check failed);
+2 an error; 130 interrupted (Ctrl-C). Every error — a
 :class:`~pilotflow.PilotflowError`, bad usage, a file that cannot be read, even a bug — is a
 short red message in English and Chinese, never a traceback (``PILOTFLOW_DEBUG=1`` shows the
 traceback of an unexpected one).
@@ -49,6 +56,20 @@ from rich.text import Text
 
 import pilotflow as pf
 from pilotflow.cli.demo import DEFAULT_DB, printable, run_demo
+from pilotflow.cli.formats import emit, format_option
+from pilotflow.cli.lookup import authority as _authority
+from pilotflow.cli.lookup import complete_authority, complete_nomination, complete_state, ref
+from pilotflow.cli.lookup import nomination_id as _nomination_id
+from pilotflow.cli.settings import (
+    CAMPAIGN_ENV,
+    CONFIG_ENV,
+    CONFIG_FILE,
+    DB_ENV,
+    Config,
+    env_value,
+    find_config,
+    load_config,
+)
 from pilotflow.domain.calendar import has_offset, parse_moment
 from pilotflow.domain.campaign import ListRule, QuotaRule
 from pilotflow.domain.inputs import BIDI_AND_SEPARATORS
@@ -106,17 +127,22 @@ def _show(value: object) -> str:
 
 
 def _report(exc: pf.PilotflowError) -> None:
+    """An error or refusal on stderr, in English and Chinese. Into a pipe or a file each
+    message stays on one line (a script can grep it); a terminal wraps it between words."""
     err = _console(stderr=True)
+    one_line = not err.is_terminal
     if isinstance(exc, pf.ActionRefused):
         target = f" on {exc.nomination_id}" if exc.nomination_id else ""
-        err.print(f"[bold red]✗ {_show(exc.action)}{_show(target)} refused · 操作被拒绝[/]")
+        err.print(
+            f"[bold red]✗ {_show(exc.action)}{_show(target)} refused · 操作被拒绝[/]", soft_wrap=one_line
+        )
         for r in exc.reasons:
-            err.print(f"  [red]\\[{_show(r.code)}][/] {_show(r.en)}")
-            err.print(f"  {' ' * (len(r.code) + 2)} {_show(r.zh)}")
+            err.print(f"  [red]\\[{_show(r.code)}][/] {_show(r.en)}", soft_wrap=one_line)
+            err.print(f"  {' ' * (len(r.code) + 2)} {_show(r.zh)}", soft_wrap=one_line)
         return
-    err.print(f"[bold red]✗ error:[/] [red]{_show(exc.en)}[/]")
+    err.print(f"[bold red]✗ error:[/] [red]{_show(exc.en)}[/]", soft_wrap=one_line)
     if exc.zh != exc.en:
-        err.print(f"[bold red]✗ 错误：[/][red]{_show(exc.zh)}[/]")
+        err.print(f"[bold red]✗ 错误：[/][red]{_show(exc.zh)}[/]", soft_wrap=one_line)
 
 
 def _usage_zh(exc: click.ClickException) -> str:
@@ -289,8 +315,13 @@ def _campaign(source: str) -> pf.Campaign:
     return pf.load_campaign(source)
 
 
-def _store_url(db: str) -> str:
+def _store_url(db: str | None) -> str:
     """The store URL of ``--db`` (a path, or a URL as it is)."""
+    if db is None:
+        raise pf.InvalidInput(
+            f"no database: give --db PATH|URL, set {DB_ENV}, or write db = ... in {CONFIG_FILE}",
+            f"未指定数据库：请使用 --db 路径或地址，或设置环境变量 {DB_ENV}，或在 {CONFIG_FILE} 中写明 db",
+        )
     if "://" in db:
         return db
     path = Path(fs_path(db, "--db")).expanduser()
@@ -317,7 +348,8 @@ def _moment(text: str, timezone: str) -> datetime:
 
 def _lists(campaign: pf.Campaign, specs: Sequence[str]) -> list[pf.UnitList]:
     given: dict[str, pf.UnitList] = {}
-    for spec in specs:
+    configured = [f"{k}={v}" for k, v in _config().lists.items()]
+    for spec in [*configured, *specs]:  # --list after the configuration file's: it wins
         list_id, sep, path = spec.partition("=")
         if not sep or not list_id or not path:
             raise pf.InvalidInput(
@@ -343,48 +375,79 @@ def _lists(campaign: pf.Campaign, specs: Sequence[str]) -> list[pf.UnitList]:
     return lists + list(given.values())
 
 
+def _config() -> Config:
+    """The configuration file's settings (read when the group starts; none outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    found = ctx.find_root().obj if ctx is not None else None
+    return found if isinstance(found, Config) else Config()
+
+
+def _open_store(url: str, *, write: bool) -> pf.Store:
+    """The store at ``url``: read-only, or for writing once it is known to be a pilotflow
+    database (checked read-only first: no table is ever created in another database)."""
+    store = pf.open_store(url, read_only=True)
+    if not write:
+        return store
+    store.close()
+    return pf.open_store(url, create=False)
+
+
 @contextmanager
 def _open_run(
-    db: str, campaign_source: str, *, lists: Sequence[str] = (), at: str | None = None
+    db: str | None,
+    campaign_source: str,
+    *,
+    lists: Sequence[str] = (),
+    at: str | None = None,
+    write: bool = False,
+    backfill: bool = False,
 ) -> Iterator[pf.CampaignRun]:
+    """A run of the campaign on the database; a write command's run is dated by the system
+    clock (``backfill``: records facts of the past, ``--at`` not later than now)."""
     url = _store_url(db)
     campaign = _campaign(campaign_source)
     clock: pf.Clock = (
-        pf.FixedClock(_moment(at, campaign.timezone)) if at is not None else pf.SystemClock(campaign.timezone)
+        pf.FixedClock(_moment(at, campaign.timezone))
+        if at is not None and not write
+        else pf.SystemClock(campaign.timezone)
     )
     unit_lists = _lists(campaign, lists)
-    store = pf.open_store(url, read_only=True)
+    store = _open_store(url, write=write)
     try:
-        yield pf.CampaignRun(campaign, store=store, lists=unit_lists, clock=clock)
+        yield pf.CampaignRun(campaign, store=store, lists=unit_lists, clock=clock, backfill=backfill)
     finally:
         store.close()
 
 
-def _authority(graph: pf.AuthorityGraph, text: str) -> pf.Authority:
-    """An authority by code, or by its (unambiguous) Chinese name."""
-    if text in graph:
-        return graph[text]
-    if not text.isascii():
-        return graph.find(text)
-    raise pf.UnknownAuthority(text)
+def _completion_value(ctx: click.Context, name: str, env: str, configured: str | None) -> str | None:
+    """An option's value while completing (callbacks have not run): as typed, else from the
+    environment, else from the configuration file in the working directory."""
+    typed = ctx.params.get(name)
+    return typed if isinstance(typed, str) and typed else env_value(env) or configured
 
 
-def _nomination_id(run: pf.CampaignRun, text: str) -> str:
-    """A nomination id, or a unique prefix of one (at least 4 characters)."""
+def _completion_config(ctx: click.Context) -> Config:
+    root = ctx.find_root()
+    explicit = root.params.get("config_path") or env_value(CONFIG_ENV)
+    return load_config(find_config(explicit if isinstance(explicit, str) else None))
+
+
+def campaign_for_completion(ctx: click.Context) -> pf.Campaign:
+    """The campaign a command being completed would use."""
+    source = _completion_value(ctx, "campaign_source", CAMPAIGN_ENV, _completion_config(ctx).campaign)
+    return _campaign(source or DEFAULT_CAMPAIGN)
+
+
+@contextmanager
+def open_for_completion(ctx: click.Context) -> Iterator[pf.CampaignRun]:
+    """The run (read-only) a command being completed would read."""
+    db = _completion_value(ctx, "db", DB_ENV, _completion_config(ctx).db)
+    campaign = campaign_for_completion(ctx)
+    store = pf.open_store(_store_url(db), read_only=True)
     try:
-        return run.get(text).id
-    except pf.NominationNotFound:
-        if len(text) < 4:
-            raise
-    hits = [n.id for n in run.nominations() if n.id.startswith(text)]
-    if len(hits) == 1:
-        return hits[0]
-    if not hits:
-        raise pf.NominationNotFound(text)
-    raise pf.InvalidInput(
-        f"{text!r} is the start of {len(hits)} nomination ids; give more characters",
-        f"{text!r} 可匹配 {len(hits)} 个申报编号，请输入更多字符",
-    )
+        yield pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign))
+    finally:
+        store.close()
 
 
 def _actor(text: str) -> pf.Actor:
@@ -405,20 +468,46 @@ def _actor(text: str) -> pf.Actor:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="pilotflow")
-def cli() -> None:
+@click.option(
+    "--config",
+    "config_path",
+    envvar=CONFIG_ENV,
+    show_envvar=True,
+    default=None,
+    metavar="PATH",
+    help=f"Configuration file (default: ./{CONFIG_FILE} if present). "
+    f"· 配置文件（默认：当前目录下的 {CONFIG_FILE}）。",
+)
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
     """pilotflow: multi-level selection campaigns (district → city → province → ministry).
+    pilotflow：多级遴选（区县 → 市 → 省 → 部委）。
 
     Nominations climb a graph of authorities; every move is checked by guards (deadline,
     quota, disqualification lists, joint stamps, materials, the actor's rights) and recorded
     in an audit log. Start with `pilotflow demo`.
+    申报沿机关逐级报送；每一步都经过校验（期限、名额、名单、联合盖章、材料、经办权限）并记入审计日志。
+    可先运行 `pilotflow demo`。
+
+    \b
+    The database and campaign come from --db / --campaign, else PILOTFLOW_DB /
+    PILOTFLOW_CAMPAIGN, else pilotflow.toml (see `pilotflow config`).
+    数据库与遴选依次取自：选项、环境变量、配置文件 pilotflow.toml。
 
     \b
     Exit status 退出状态:
         0  done 完成 (explain: the action may go ahead 可以执行)
-        1  explain: the action would be refused 将被拒绝 (demo: replay check failed)
+        1  explain: the action would be refused 将被拒绝 (demo: replay check failed);
+           an action command: refused 操作被拒绝, nothing changed 未作任何更改
         2  an error 出错: bad usage, bad input, a file refused or unreadable
       130  interrupted 已中断 (Ctrl-C)
     """
+    config = load_config(find_config(config_path))
+    ctx.obj = config
+    given = {"db": config.db, "campaign_source": config.campaign}
+    defaults = {k: v for k, v in given.items() if v is not None}
+    if defaults:  # click reads these after the option and its environment variable
+        ctx.default_map = {name: dict(defaults) for name in ctx.command.commands if name != "demo"}  # type: ignore[attr-defined]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -426,34 +515,51 @@ def main(argv: Sequence[str] | None = None) -> None:
     cli.main(args=list(argv) if argv is not None else None, prog_name="pilotflow")
 
 
-_db_option = click.option("--db", required=True, metavar="PATH", help="SQLite file (or a store URL) to read.")
+_db_option = click.option(
+    "--db",
+    envvar=DB_ENV,
+    show_envvar=True,
+    default=None,
+    metavar="PATH|URL",
+    help="SQLite file or PostgreSQL URL (else db in pilotflow.toml). · SQLite 文件或 PostgreSQL 地址。",
+)
 _campaign_option = click.option(
     "--campaign",
     "campaign_source",
+    envvar=CAMPAIGN_ENV,
+    show_envvar=True,
     default=DEFAULT_CAMPAIGN,
     show_default=True,
     metavar="ID|PATH",
-    help="Bundled campaign id or campaign YAML file.",
+    help="Bundled campaign id or campaign YAML file. · 内置遴选标识或遴选定义文件。",
 )
 
 
 # -- demo -------------------------------------------------------------------------------
 
 
-@cli.command()
-@click.option("--db", default=DEFAULT_DB, show_default=True, metavar="PATH", help="SQLite file to write.")
+@cli.command(short_help="Run the 2023 campaign end to end. · 演示 2023 年遴选全过程。")
+@click.option(
+    "--db",
+    default=DEFAULT_DB,
+    show_default=True,
+    metavar="PATH",
+    help="SQLite file to write. · 写入的 SQLite 文件。",
+)
 @click.option(
     "--fresh/--keep",
     default=True,
     show_default=True,
-    help="Recreate the file first (--keep: use it as it is; it must not hold the demo yet).",
+    help="Recreate the file first (--keep: use it as it is; it must not hold the demo yet). "
+    "· 先重建文件（--keep：按原样使用，其中不得已有演示数据）。",
 )
 @click.option(
     "--through",
     type=click.Choice(["announcement", "received"]),
     default="announcement",
     show_default=True,
-    help="Run the whole campaign, or stop when the ministry has received the recommendations.",
+    help="Run the whole campaign, or stop when the ministry has received the recommendations. "
+    "· 运行全过程，或在部委收到推荐后停止。",
 )
 def demo(db: str, fresh: bool, through: str) -> None:
     """Run the 2023 smart health and elderly-care campaign end to end.
@@ -463,6 +569,9 @@ def demo(db: str, fresh: bool, through: str) -> None:
     Shandong and Qingdao send to the ministry; a few actions are refused on the way; the
     ministry's experts review, spot checks are drawn, the list is publicly noticed, objections
     are ruled on, and the deadline sweep announces and revokes. Takes a few seconds.
+
+    演示 2023 年智慧健康养老应用试点示范遴选全过程：登记往批次获评单位、区县受理与联合推荐、
+    市级名额内遴选、省级报送部委、专家评审、抽查、公示、异议处理与期限巡检。用时数秒。
     """
     console = _console()
     result = run_demo(db, console, fresh=fresh, through=through)
@@ -481,14 +590,20 @@ def demo(db: str, fresh: bool, through: str) -> None:
 # -- campaign ---------------------------------------------------------------------------
 
 
-@cli.group()
+@cli.group(short_help="Bundled campaigns and campaign files. · 内置遴选与遴选定义文件。")
 def campaign() -> None:
-    """Bundled campaigns and campaign files."""
+    """Bundled campaigns and campaign files.
+
+    内置遴选与遴选定义文件：列出、查看、检查、导出结构定义。
+    """
 
 
-@campaign.command("list")
+@campaign.command("list", short_help="The bundled campaigns. · 内置遴选。")
 def campaign_list() -> None:
-    """The ids of the bundled campaigns."""
+    """The ids of the bundled campaigns.
+
+    列出内置遴选的标识。
+    """
     console = _console()
     for campaign_id in pf.bundled_campaigns():
         console.print(_show(campaign_id))
@@ -515,10 +630,13 @@ def _material(c: pf.Campaign, kind: str, copies: int) -> str:
     return _show(known.name.zh if known is not None else kind) + (f" ×{copies}" if copies > 1 else "")
 
 
-@campaign.command("show")
+@campaign.command("show", short_help="Show a campaign. · 查看遴选定义。")
 @click.argument("source", default=DEFAULT_CAMPAIGN, metavar="[ID|PATH]")
 def campaign_show(source: str) -> None:
-    """Levels, quotas, hops with deadlines, materials and lists of a campaign."""
+    """Levels, quotas, hops with deadlines, materials and lists of a campaign.
+
+    显示遴选的层级、名额、各报送环节及期限、材料与名单。
+    """
     console = _console()
     c = _campaign(source)
     graph = pf.AuthorityGraph.bundled().with_authorities(c.authorities)  # the campaign's own too
@@ -624,10 +742,13 @@ def _report_problems(exc: pf.CampaignFileError) -> None:
         err.print("  checking stopped there: there may be more · 检查至此停止，可能还有更多问题")
 
 
-@campaign.command("check")
+@campaign.command("check", short_help="Validate a campaign file. · 检查遴选定义文件。")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 def campaign_check(path: Path) -> None:
-    """Validate a campaign YAML file; exit 2 with every problem (file, key path) if invalid."""
+    """Validate a campaign YAML file; exit 2 with every problem (file, key path) if invalid.
+
+    检查遴选定义文件；有误时列出全部问题（文件、键路径），退出状态 2。
+    """
     try:
         c = pf.load_campaign(fs_path(str(path), "PATH"))
     except pf.CampaignFileError as exc:
@@ -641,12 +762,14 @@ def campaign_check(path: Path) -> None:
     )
 
 
-@campaign.command("schema")
+@campaign.command("schema", short_help="JSON Schema of campaign files. · 遴选定义的 JSON Schema。")
 def campaign_schema() -> None:
     """Print the JSON Schema of campaign files, for editors.
 
     ``pilotflow campaign schema > campaign.schema.json`` writes it beside your files (ASCII
     JSON, Chinese as escapes, so any terminal encoding will do); see docs/campaign-format.md.
+
+    输出遴选定义文件的 JSON Schema，供编辑器校验与补全。
     """
     click.echo(json.dumps(pf.campaign_file.campaign_schema(), indent=2))
 
@@ -654,15 +777,37 @@ def campaign_schema() -> None:
 # -- route ------------------------------------------------------------------------------
 
 
-@cli.command()
-@click.argument("code")
+@cli.command(short_help="The route from an authority. · 推荐路线。")
+@click.argument("code", shell_complete=complete_authority)
 @_campaign_option
-def route(code: str, campaign_source: str) -> None:
-    """The route of a nomination filed at CODE (authority code or Chinese name)."""
+@format_option()
+def route(code: str, campaign_source: str, output_format: str) -> None:
+    """The route of a nomination filed at CODE (authority code or Chinese name).
+
+    从 CODE（机关代码或中文名称）起报的申报的推荐路线：各级机关、截止时间、名额与材料。
+    """
     c = _campaign(campaign_source)
     run = pf.CampaignRun(c, lists=pf.empty_lists(c))
     origin = _authority(run.graph, code)
     plan = run.workflow.plan(run.workflow.route(origin.code))
+    if output_format != "table":
+        rows = [
+            {
+                "index": hop.index,
+                "authority": hop.holder.code,
+                "authority_name": hop.holder.name,
+                "level": hop.holder.level,
+                "sends_to": hop.next.code if hop.next is not None else None,
+                "deadline": hop.deadline if hop.next is not None else None,
+                "quota_rule": hop.quota_rule.name if hop.quota_rule is not None else None,
+                "quota_limits": dict(hop.quota_rule.limits) if hop.quota_rule is not None else {},
+                "quota_total": hop.quota_rule.total if hop.quota_rule is not None else None,
+                "materials": [m.kind for m in hop.materials],
+            }
+            for hop in plan.hops
+        ]
+        emit(output_format, rows, list(rows[0]) if rows else ["index"])
+        return
     console = _console()
     table = Table(
         title=f"Route from {_show(origin.name)} {_show(origin.code)} · 推荐路线 ({_show(c.id)})",
@@ -704,19 +849,62 @@ def route(code: str, campaign_source: str) -> None:
 
 # -- reading a store --------------------------------------------------------------------
 
+NOMINATION_KEYS = (
+    "id", "ref", "unit_code", "unit_name", "unit_type", "track", "state", "holder", "holder_name",
+    "version", "created_at", "updated_at",
+)  # fmt: skip
 
-@cli.command()
+
+def nomination_record(run: pf.CampaignRun, n: pf.Nomination) -> dict[str, Any]:
+    """A nomination as ``--format json|csv`` shows it (the keys of :data:`NOMINATION_KEYS`)."""
+    return {
+        "id": n.id,
+        "ref": ref(n.id),
+        "unit_code": n.unit_code,
+        "unit_name": n.unit_name,
+        "unit_type": n.unit_type,
+        "track": n.track,
+        "state": n.state,
+        "holder": n.holder,
+        "holder_name": run.graph[n.holder].name if n.holder in run.graph else None,
+        "version": n.version,
+        "created_at": n.created_at,
+        "updated_at": n.updated_at,
+    }
+
+
+@cli.command(short_help="List the nominations of a store. · 列出申报。")
 @_db_option
 @_campaign_option
-@click.option("--holder", default=None, help="Only those held by this authority (code or name).")
-@click.option("--state", default=None, help="Only those in this state (in_review, received...).")
-def nominations(db: str, campaign_source: str, holder: str | None, state: str | None) -> None:
-    """List the nominations a store holds for the campaign."""
+@click.option(
+    "--holder",
+    default=None,
+    shell_complete=complete_authority,
+    help="Only those held by this authority (code or name). · 仅列出该机关所持有的申报。",
+)
+@click.option(
+    "--state",
+    default=None,
+    shell_complete=complete_state,
+    help="Only those in this state (in_review, received...). · 仅列出处于该状态的申报。",
+)
+@format_option()
+def nominations(
+    db: str | None, campaign_source: str, holder: str | None, state: str | None, output_format: str
+) -> None:
+    """List the nominations a store holds for the campaign.
+
+    列出数据库中本次遴选的申报（编号、简码 ref、单位、类型、状态、所在机关）。
+    """
     with _open_run(db, campaign_source) as run:
         code = _authority(run.graph, holder).code if holder else None
         found = run.nominations(holder=code, state=state)
+        if output_format != "table":
+            emit(output_format, [nomination_record(run, n) for n in found], NOMINATION_KEYS)
+            return
         console = _console()
         table = Table(title=f"{len(found)} nominations · 申报", title_justify="left")
+        table.add_column("ref 简码", no_wrap=True)
         table.add_column("id", no_wrap=True)
         table.add_column("unit 申报单位")
         table.add_column("type 类型")
@@ -725,6 +913,7 @@ def nominations(db: str, campaign_source: str, holder: str | None, state: str | 
         table.add_column("updated 更新")
         for n in found:
             table.add_row(
+                ref(n.id),
                 _show(n.id),
                 _show(n.unit_name),
                 _type_name(run.campaign, n.unit_type),
@@ -735,16 +924,39 @@ def nominations(db: str, campaign_source: str, holder: str | None, state: str | 
         console.print(table)
 
 
-@cli.command()
-@click.argument("authority")
+@cli.command(short_help="Quota of an authority. · 推荐名额。")
+@click.argument("authority", shell_complete=complete_authority)
 @_db_option
 @_campaign_option
-def quota(authority: str, db: str, campaign_source: str) -> None:
-    """Quota limit, use and remainder of AUTHORITY (code or Chinese name)."""
+@format_option()
+def quota(authority: str, db: str | None, campaign_source: str, output_format: str) -> None:
+    """Quota limit, use and remainder of AUTHORITY (code or Chinese name).
+
+    AUTHORITY（机关代码或中文名称）的推荐名额：限额、已用与剩余。
+    """
     with _open_run(db, campaign_source) as run:
         a = _authority(run.graph, authority)
         lines = run.quota(a.code)
         rule = run.campaign.quota_rule(a)
+        if output_format != "table":
+            rows = [
+                {
+                    "authority": a.code,
+                    "authority_name": a.name,
+                    "rule": rule.name if rule is not None else None,
+                    "unit_type": line.unit_type,
+                    "limit": line.limit,
+                    "used": line.used,
+                    "remaining": line.remaining,
+                }
+                for line in lines
+            ]
+            emit(
+                output_format,
+                rows,
+                ("authority", "authority_name", "rule", "unit_type", "limit", "used", "remaining"),
+            )
+            return
         console = _console()
         note = f"rule {_show(rule.name)}" if rule is not None else "no quota rule applies 不设名额"
         table = Table(
@@ -770,37 +982,65 @@ def quota(authority: str, db: str, campaign_source: str) -> None:
         console.print(table)
 
 
-@cli.command()
-@click.argument("nomination_id")
-@click.argument("action", type=click.Choice(ACTIONS))
-@_db_option
-@click.option(
+_as_option = click.option(
     "--as",
     "as_",
     metavar="AUTHORITY:DEPT[:PERSON]",
     default=None,
-    help="Judge for this actor (without it, the right to act is not judged).",
+    help="Judge for this actor (without it, the right to act is not judged). · 按此经办人判断。",
 )
-@click.option(
+_at_option = click.option(
     "--at",
     default=None,
     metavar="ISO",
-    help="Judge at this moment, e.g. 2023-10-18T10:00+08:00 (default: now).",
+    help="Judge at this moment, e.g. 2023-10-18T10:00+08:00 (default: now). · 按此时刻判断（默认：当前）。",
 )
-@click.option("--list", "lists", multiple=True, metavar="ID=FILE.csv", help="A list to judge with.")
+_list_option = click.option(
+    "--list",
+    "lists",
+    multiple=True,
+    metavar="ID=FILE.csv",
+    help="A list to judge with (also [lists] in pilotflow.toml). · 判断所依据的名单文件。",
+)
+
+
+def reason_records(reasons: Sequence[pf.Reason]) -> list[dict[str, Any]]:
+    """Reasons as ``--format json`` shows them."""
+    return [{"code": r.code, "en": r.en, "zh": r.zh} for r in reasons]
+
+
+def print_reasons(console: Console, reasons: Sequence[pf.Reason]) -> None:
+    """Each reason: its code and English on one line, its Chinese below."""
+    for r in reasons:
+        console.print(f"  [red]\\[{_show(r.code)}][/] {_show(r.en)}")
+        console.print(f"  {' ' * (len(r.code) + 2)} {_show(r.zh)}")
+
+
+@cli.command(short_help="Why an action would be refused. · 操作能否执行及原因。")
+@click.argument("nomination_id", shell_complete=complete_nomination)
+@click.argument("action", type=click.Choice(ACTIONS))
+@_db_option
+@_as_option
+@_at_option
+@_list_option
 @_campaign_option
+@format_option("table", "json")
 def explain(
     nomination_id: str,
     action: str,
-    db: str,
+    db: str | None,
     as_: str | None,
     at: str | None,
     lists: tuple[str, ...],
     campaign_source: str,
+    output_format: str,
 ) -> None:
     """Why ACTION on a nomination would be refused (exit 1), or that it may go ahead (exit 0).
 
     Changes nothing. Disqualification lists are empty unless given with --list.
+
+    说明对申报执行 ACTION 为何会被拒绝（退出状态 1），或可以执行（退出状态 0）。不作任何更改；
+    未用 --list 给出的名单按空名单处理。
     """
     with _open_run(db, campaign_source, lists=lists, at=at) as run:
         nid = _nomination_id(run, nomination_id)
@@ -808,10 +1048,27 @@ def explain(
         reasons = run.explain(nid, action, actor=actor)
         n = run.get(nid)
         pos = run.position(nid)
+        if output_format == "json":
+            emit(
+                "json",
+                {
+                    "nomination": nomination_record(run, n),
+                    "action": action,
+                    "actor": _actor_record(actor),
+                    "at": run.clock.now(),
+                    "allowed": not reasons,
+                    "reasons": reason_records(reasons),
+                    "available_actions": list(run.available_actions(actor, nid)) if actor else None,
+                },
+                (),
+            )
+            if reasons:
+                raise SystemExit(REFUSED)
+            return
         console = _console()
         judged_as = f" as {_show(f'{actor.authority}:{actor.department}:{actor.person}')}" if actor else ""
         console.print(
-            f"[bold]{_show(n.unit_name)}[/] [dim]{_show(n.id)}[/]\n"
+            f"[bold]{_show(n.unit_name)}[/] [dim]{_show(n.id)} · ref {ref(n.id)}[/]\n"
             f"state {_show(n.state)} · held by {_name(run.graph, pos.authority)} {_show(pos.authority)} "
             f"({_show(pos.level)})"
             + (f" → {_show(pos.next_authority)}" if pos.next_authority else "")
@@ -825,42 +1082,82 @@ def explain(
                 console.print(f"[dim]actions open to this actor: {_show(actions)}[/]")
             return
         console.print(f"[red]✗ {action} would be refused · 将被拒绝:[/]")
-        for r in reasons:
-            console.print(f"  [red]\\[{_show(r.code)}][/] {_show(r.en)}")
-            console.print(f"  {' ' * (len(r.code) + 2)} {_show(r.zh)}")
+        print_reasons(console, reasons)
     raise SystemExit(REFUSED)
 
 
-@cli.command()
-@click.argument("nomination_id")
+def _actor_record(actor: pf.Actor | None) -> dict[str, str] | None:
+    if actor is None:
+        return None
+    return {"authority": actor.authority, "department": actor.department, "person": actor.person}
+
+
+HISTORY_KEYS = (
+    "version", "at", "action", "actor_authority", "actor_department", "actor_person", "applicant",
+    "from_state", "to_state", "from_holder", "to_holder", "reason", "details",
+)  # fmt: skip
+
+
+def _event_details(e: pf.Event) -> list[str]:
+    details = []
+    if e.data.get("department"):
+        details.append(str(e.data["department"]))
+    material = e.data.get("material")
+    if isinstance(material, pf.Material):
+        details.append(material.kind + (f" ×{material.copies}" if material.copies > 1 else ""))
+    return details
+
+
+@cli.command(short_help="The audit trail of a nomination. · 申报的审计记录。")
+@click.argument("nomination_id", shell_complete=complete_nomination)
 @_db_option
 @_campaign_option
-def history(nomination_id: str, db: str, campaign_source: str) -> None:
-    """The audit trail of one nomination, oldest first."""
+@format_option()
+def history(nomination_id: str, db: str | None, campaign_source: str, output_format: str) -> None:
+    """The audit trail of one nomination, oldest first.
+
+    一个申报的全部审计记录，按时间先后排列。
+    """
     with _open_run(db, campaign_source) as run:
         nid = _nomination_id(run, nomination_id)
         n = run.get(nid)
         events = run.history(nid)
+        if output_format != "table":
+            rows = [
+                {
+                    "version": e.version,
+                    "at": e.at,
+                    "action": e.action,
+                    "actor_authority": e.actor.authority,
+                    "actor_department": e.actor.department,
+                    "actor_person": e.actor.person,
+                    "applicant": e.actor.is_applicant,
+                    "from_state": e.from_state,
+                    "to_state": e.to_state,
+                    "from_holder": e.from_holder,
+                    "to_holder": e.to_holder,
+                    "reason": e.reason,
+                    "details": _event_details(e),
+                }
+                for e in events
+            ]
+            data = {"nomination": nomination_record(run, n), "route": list(n.route), "events": rows}
+            emit(output_format, data, HISTORY_KEYS, rows)
+            return
         console = _console()
         route = " → ".join(_name(run.graph, a) for a in n.route)
-        table = Table(
-            title=f"{_show(n.unit_name)} · {_show(n.unit_code)} · {_show(n.id)}\nroute 路线: {route}",
-            title_justify="left",
+        console.print(
+            f"[bold]{_show(n.unit_name)}[/] · {_show(n.unit_code)} · {_show(n.id)} · ref {ref(n.id)}\n"
+            f"route 路线: {route}"
         )
-        table.add_column("v", justify="right")
-        table.add_column("at 时间", no_wrap=True)
-        table.add_column("action 操作", no_wrap=True)
-        table.add_column("by 经办", no_wrap=True)
-        table.add_column("state 状态", no_wrap=True)
-        table.add_column("held by 所在", no_wrap=True)
-        table.add_column("details 说明", overflow="fold")
+        # One block per event: the version in a narrow column, then a line of what happened
+        # and, indented below it, the details. rich wraps the text at spaces and between CJK
+        # characters (measured as two cells each), never inside a word or a character.
+        table = Table.grid(padding=(0, 1))
+        table.add_column("v", justify="right", no_wrap=True)
+        table.add_column("event", ratio=1, overflow="fold")
         for e in events:
-            details = []
-            if e.data.get("department"):
-                details.append(str(e.data["department"]))
-            material = e.data.get("material")
-            if isinstance(material, pf.Material):
-                details.append(material.kind + (f" ×{material.copies}" if material.copies > 1 else ""))
+            details = _event_details(e)
             if e.reason:
                 details.append(e.reason)
             states = e.to_state if e.from_state == e.to_state else f"{e.from_state} → {e.to_state}"
@@ -868,14 +1165,60 @@ def history(nomination_id: str, db: str, campaign_source: str) -> None:
                 e.to_holder if e.from_holder in (None, e.to_holder) else f"{e.from_holder} → {e.to_holder}"
             )
             by = "applicant 申报单位" if e.actor.is_applicant else f"{e.actor.authority}:{e.actor.department}"
-            table.add_row(
-                str(e.version),
-                _when(e.at),
-                _show(e.action),
-                _show(by),
-                _show(states),
-                _show(holders),
-                _show("; ".join(details)),
+            line = (
+                f"{_when(e.at)}  [bold]{_show(e.action)}[/]  by 经办 {_show(by)}  "
+                f"state 状态 {_show(states)}  held by 所在 {_show(holders)}"
             )
+            if details:
+                line += f"\n[dim]{_show('; '.join(details))}[/]"
+            table.add_row(f"v{e.version}", line)
         console.print(table)
         console.print(f"[dim]{len(events)} events · now {_show(n.state)} at {_name(run.graph, n.holder)}[/]")
+
+
+# -- configuration ----------------------------------------------------------------------
+
+
+@cli.command("config", short_help="Where the settings come from. · 当前配置及其来源。")
+@_db_option
+@_campaign_option
+@format_option()
+@click.pass_context
+def config_command(ctx: click.Context, db: str | None, campaign_source: str, output_format: str) -> None:
+    """The database, campaign and lists commands would use, and where each comes from: an
+    option, an environment variable, the configuration file, or the default.
+
+    显示各命令将使用的数据库、遴选与名单，以及各自的来源：选项、环境变量、配置文件或默认值。
+    """
+    config = _config()
+    names = {
+        click.core.ParameterSource.COMMANDLINE: "option",
+        click.core.ParameterSource.ENVIRONMENT: "environment",
+        click.core.ParameterSource.DEFAULT_MAP: "config file",
+        click.core.ParameterSource.DEFAULT: "default",
+    }
+    rows = []
+    for key, value, env in (("db", db, DB_ENV), ("campaign", campaign_source, CAMPAIGN_ENV)):
+        source = ctx.get_parameter_source("db" if key == "db" else "campaign_source")
+        where = names.get(source, "default") if source is not None else "default"
+        if where == "environment":
+            where = f"environment {env}"
+        elif where == "config file":
+            where = f"config file {config.path}"
+        rows.append({"setting": key, "value": value, "source": where if value is not None else "unset"})
+    for list_id, path in config.lists.items():
+        rows.append({"setting": f"lists.{list_id}", "value": path, "source": f"config file {config.path}"})
+    if output_format != "table":
+        emit(output_format, {"config_file": str(config.path) if config.path else None, "settings": rows},
+             ("setting", "value", "source"), rows)  # fmt: skip
+        return
+    console = _console()
+    where = _show(config.path) if config.path else f"none (no ./{CONFIG_FILE}) 无"
+    console.print(f"[bold]config file 配置文件[/]: {where}")
+    table = Table()
+    table.add_column("setting 设置", no_wrap=True)
+    table.add_column("value 取值", overflow="fold")
+    table.add_column("source 来源", overflow="fold")
+    for row in rows:
+        table.add_row(_show(row["setting"]), _show(row["value"] or "—"), _show(row["source"]))
+    console.print(table)

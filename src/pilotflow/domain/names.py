@@ -48,6 +48,8 @@ __all__ = [
     "LAPSE",
     "LAPSED",
     "LIVE_STATES",
+    "LOGGED_ACTION_ZH",
+    "LOGGED_STATE_ZH",
     "NEW",
     "NOMINATE",
     "NOT_RECOMMENDED",
@@ -193,7 +195,7 @@ ANNOUNCE: Final = "announce"
 
 #: Every action, in the order of the transition table.
 ACTIONS: Final[tuple[str, ...]] = (
-    NOMINATE, ATTACH, EXAMINE, RECOMMEND, RECALL, RETURN, DECLINE, WITHDRAW, CUT, LAPSE, REGISTER, APPLY,
+    NOMINATE, ATTACH, EXAMINE, RECOMMEND, RETURN, RECALL, DECLINE, WITHDRAW, CUT, LAPSE, REGISTER, APPLY,
     REVOKE_UNAPPLIED, SCORE, CONCLUDE, SELECT_FOR_CHECK, CHECK, PROPOSE, PUBLISH, OBJECT, UPHOLD,
     DISMISS, ANNOUNCE,
 )  # fmt: skip
@@ -262,6 +264,10 @@ SUBMISSION_ACTION_EN: Final[Mapping[str, str]] = MappingProxyType({
     S_SEND: "send", S_RECALL: "recall the submission", S_RETURN: "return the submission",
     S_DISCARD: "discard the draft",
 })  # fmt: skip
+
+#: Every action and state the audit log holds (a unit's and a letter's), as civil servants name them.
+LOGGED_ACTION_ZH: Final[Mapping[str, str]] = MappingProxyType({**ACTION_ZH, **SUBMISSION_ACTION_ZH})
+LOGGED_STATE_ZH: Final[Mapping[str, str]] = MappingProxyType({**STATE_ZH, **SUBMISSION_STATE_ZH})
 
 # -- roles: the pseudo-departments (and pseudo-authority) actors take --------------------
 

@@ -1,0 +1,335 @@
+"""The collections the queries return, as lists that also tabulate themselves.
+
+``run.nominations()``, ``run.history()``, ``run.events()`` and ``run.quota_table()`` return
+these: plain ``list`` subclasses (indexing, ``len``, ``==`` with a list, ``json`` and every
+existing caller work as before) that know their campaign and authority graph, so that
+:meth:`View.rows` can name authorities, states and unit types in Chinese and
+:meth:`View.to_frame` can make a ``pandas.DataFrame`` (pandas is optional: without it
+``to_frame`` raises :class:`~pilotflow.errors.ExtraMissing` with the install hint).
+How they look in a notebook (``_repr_html_``) is given by :mod:`pilotflow.display`.
+
+Moments: actions are dated by the run's clock, which may give ``pendulum.DateTime`` (the
+system clock) or a standard ``datetime`` (a ``FixedClock`` set with one, or ``at=``). The
+records keep what they were given (the hot path does not convert); every row made here holds
+a standard-library ``datetime`` in the campaign's time zone (``zoneinfo.ZoneInfo``), so a
+table never mixes the two (:func:`local_moment`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+from zoneinfo import ZoneInfo
+
+from ..domain.authorities import AuthorityGraph
+from ..domain.campaign import Campaign
+from ..domain.events import Event
+from ..domain.names import LOGGED_ACTION_ZH, QUOTA_ALL_TYPES, ROLE_ZH, STATE_ZH
+from ..domain.records import Nomination
+from ..errors import ExtraMissing, InvalidInput, Reason
+from .results import QuotaLine, SelectionResult
+
+__all__ = [
+    "EventList",
+    "NominationList",
+    "QuotaTable",
+    "SelectionList",
+    "View",
+    "local_moment",
+    "pandas",
+    "selection_rows",
+]
+
+T = TypeVar("T")
+
+#: Time zones by name, made once each.
+_ZONES: dict[str, ZoneInfo] = {}
+
+
+def local_moment(value: datetime | None, timezone: str) -> datetime | None:
+    """``value`` as a standard ``datetime`` in ``timezone`` (a ``pendulum.DateTime`` or a
+    moment in another zone becomes the same instant, written in the campaign's zone).
+
+    >>> import pendulum
+    >>> m = local_moment(pendulum.datetime(2023, 10, 17, 1, tz="UTC"), "Asia/Shanghai")
+    >>> type(m).__name__, m.isoformat()
+    ('datetime', '2023-10-17T09:00:00+08:00')
+    """
+    if value is None:
+        return None
+    zone = _ZONES.get(timezone)
+    if zone is None:
+        zone = _ZONES.setdefault(timezone, ZoneInfo(timezone))
+    x = value.astimezone(zone)
+    return datetime(
+        x.year, x.month, x.day, x.hour, x.minute, x.second, x.microsecond, tzinfo=zone, fold=x.fold
+    )
+
+
+def pandas() -> Any:
+    """The ``pandas`` module, or :class:`ExtraMissing` naming the extra that installs it."""
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise ExtraMissing("pandas", "notebook") from exc
+    return pd
+
+
+class View(list[T]):
+    """A list of records that can tabulate itself (:meth:`rows`, :meth:`to_frame`).
+
+    ``campaign`` and ``graph`` name things in the rows; without them the rows hold codes.
+    """
+
+    #: The columns of :meth:`rows`, in order (also the columns of an empty frame).
+    columns: ClassVar[tuple[str, ...]] = ()
+    #: The title of the HTML table, in English and Chinese.
+    title: ClassVar[tuple[str, str]] = ("", "")
+    #: What the items are, in the console repr.
+    noun: ClassVar[str] = "items"
+
+    def __init__(
+        self,
+        items: Iterable[T] = (),
+        *,
+        campaign: Campaign | None = None,
+        graph: AuthorityGraph | None = None,
+    ) -> None:
+        super().__init__(items)
+        if campaign is not None and not isinstance(campaign, Campaign):
+            raise InvalidInput("campaign must be a Campaign", "campaign 参数必须是 Campaign 遴选活动")
+        if graph is not None and not isinstance(graph, AuthorityGraph):
+            raise InvalidInput("graph must be an AuthorityGraph", "graph 参数必须是 AuthorityGraph 机关图")
+        self.campaign = campaign
+        self.graph = graph
+
+    def __reduce__(self) -> Any:  # pickled as its items (the campaign and graph stay behind)
+        return (type(self), (list(self),))
+
+    #: How many items the console repr lists.
+    REPR_ITEMS: ClassVar[int] = 10
+
+    def __repr__(self) -> str:
+        """One line per item (the first :attr:`REPR_ITEMS`), not the items' full reprs."""
+        lines = [f"<{type(self).__name__}: {len(self)} {self.noun}"]
+        lines.extend("  " + self.brief(item) for item in self[: self.REPR_ITEMS])
+        if len(self) > self.REPR_ITEMS:
+            lines.append(f"  … {len(self) - self.REPR_ITEMS} more (to_frame() for all)")
+        return "\n".join(lines) + ">"
+
+    def brief(self, item: T) -> str:
+        """One line about ``item`` for the console."""
+        return repr(item)
+
+    # -- naming ------------------------------------------------------------------------
+
+    def authority_name(self, code: str | None) -> str:
+        """The Chinese name of an authority (the code where the graph does not know it)."""
+        if code is None:
+            return ""
+        graph = self.graph
+        if graph is not None and code in graph:
+            return graph[code].name
+        return code
+
+    def moment(self, value: datetime | None) -> datetime | None:
+        """A moment of a row: see :func:`local_moment` (the campaign's zone; else as given)."""
+        if value is None or self.campaign is None:
+            return value
+        return local_moment(value, self.campaign.timezone)
+
+    def unit_type_name(self, code: str) -> str:
+        if code == QUOTA_ALL_TYPES:
+            return "合计"
+        campaign = self.campaign
+        if campaign is not None and code in campaign.unit_types:
+            return campaign.unit_types[code].name.zh
+        return code
+
+    # -- tables ------------------------------------------------------------------------
+
+    def row(self, item: T) -> dict[str, Any]:  # pragma: no cover - every view defines it
+        raise NotImplementedError
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per item, with the keys of :attr:`columns`."""
+        return [self.row(item) for item in self]
+
+    def to_frame(self) -> Any:
+        """The rows as a ``pandas.DataFrame`` (columns: :attr:`columns`). Needs pandas
+        (``pip install 'pilotflow[notebook]'``)."""
+        pd = pandas()
+        return pd.DataFrame(self.rows(), columns=list(self.columns))
+
+
+class NominationList(View[Nomination]):
+    """Nominations (``run.nominations()``)."""
+
+    def brief(self, n: Nomination) -> str:
+        holder = self.authority_name(n.holder)
+        return f"{n.unit_name} | {n.unit_type} | {n.state} @ {holder} | v{n.version} | {n.id}"
+
+    columns = (
+        "id", "unit_code", "unit_name", "unit_type", "scenario", "track", "project", "state",
+        "state_zh", "holder", "holder_name", "hop", "route", "examined", "materials", "version",
+        "created_at", "updated_at",
+    )  # fmt: skip
+    noun = "nominations"
+    title = ("Nominations", "申报")
+
+    def row(self, n: Nomination) -> dict[str, Any]:
+        return {
+            "id": n.id,
+            "unit_code": n.unit_code,
+            "unit_name": n.unit_name,
+            "unit_type": n.unit_type,
+            "scenario": n.scenario,
+            "track": n.track,
+            "project": n.project,
+            "state": n.state,
+            "state_zh": STATE_ZH.get(n.state, n.state),
+            "holder": n.holder,
+            "holder_name": self.authority_name(n.holder),
+            "hop": n.hop,
+            "route": " → ".join(self.authority_name(a) for a in n.route),
+            "examined": len(n.examined),
+            "materials": len(n.materials),
+            "version": n.version,
+            "created_at": self.moment(n.created_at),
+            "updated_at": self.moment(n.updated_at),
+        }
+
+
+class EventList(View[Event]):
+    """Audit events (``run.history(n)``, ``run.events()``), oldest first."""
+
+    columns = (
+        "nomination_id", "version", "at", "action", "action_zh", "actor_authority", "actor_name",
+        "actor_department", "actor_person", "from_state", "to_state", "from_holder", "to_holder",
+        "to_holder_name", "reason",
+    )  # fmt: skip
+    noun = "events"
+    title = ("Audit events", "审计记录")
+
+    def brief(self, e: Event) -> str:
+        a = e.actor
+        at = self.moment(e.at)
+        when = at.isoformat(timespec="seconds") if at is not None else ""
+        return (
+            f"v{e.version} {when} {e.action} by {a.authority}/{a.department}/{a.person}: "
+            f"{e.from_state} → {e.to_state} @ {self.authority_name(e.to_holder)}"
+        )
+
+    def department_name(self, code: str) -> str:
+        campaign = self.campaign
+        if code in ROLE_ZH:
+            return ROLE_ZH[code]
+        if campaign is not None and code in campaign.departments:
+            return campaign.departments[code].zh
+        return code
+
+    def row(self, e: Event) -> dict[str, Any]:
+        return {
+            "nomination_id": e.nomination_id,
+            "version": e.version,
+            "at": self.moment(e.at),
+            "action": e.action,
+            "action_zh": LOGGED_ACTION_ZH.get(e.action, e.action),
+            "actor_authority": e.actor.authority,
+            "actor_name": self.authority_name(e.actor.authority),
+            "actor_department": e.actor.department,
+            "actor_person": e.actor.person,
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "from_holder": e.from_holder,
+            "to_holder": e.to_holder,
+            "to_holder_name": self.authority_name(e.to_holder),
+            "reason": e.reason,
+        }
+
+
+class QuotaTable(View[QuotaLine]):
+    """Quota lines (``run.quota_table()``): limit, used and remaining per unit type."""
+
+    columns = ("authority", "authority_name", "unit_type", "unit_type_zh", "limit", "used", "remaining")
+    noun = "quota lines"
+    title = ("Quota", "推荐名额")
+
+    def brief(self, q: QuotaLine) -> str:
+        limit = "no limit" if q.limit is None else f"{q.used}/{q.limit}"
+        return f"{self.authority_name(q.authority)} ({q.authority}) {q.unit_type}: {limit}"
+
+    def row(self, q: QuotaLine) -> dict[str, Any]:
+        return {
+            "authority": q.authority,
+            "authority_name": self.authority_name(q.authority),
+            "unit_type": q.unit_type,
+            "unit_type_zh": self.unit_type_name(q.unit_type),
+            "limit": q.limit,
+            "used": q.used,
+            "remaining": q.remaining,
+        }
+
+
+#: The outcome of a candidate at a selection, in Chinese.
+OUTCOME_ZH = {"recommended": "推荐", "cut": "名额外不予推荐", "skipped": "未处理（有阻碍）"}
+
+
+def selection_rows(r: SelectionResult) -> list[dict[str, Any]]:
+    """One row per candidate of a selection: its rank, what happened to it and why."""
+    recommended, cut = set(r.recommended), set(r.cut)
+    out = []
+    for rank, nid in enumerate(r.ranked, 1):
+        outcome = "recommended" if nid in recommended else "cut" if nid in cut else "skipped"
+        reasons: Sequence[Reason] = r.skipped.get(nid, ())
+        out.append(
+            {
+                "authority": r.authority,
+                "unit_type": r.unit_type,
+                "rank": rank,
+                "nomination_id": nid,
+                "outcome": outcome,
+                "outcome_zh": OUTCOME_ZH[outcome],
+                "reasons": "; ".join(x.code for x in reasons),
+                "reasons_zh": "；".join(x.zh for x in reasons),
+                "dry_run": r.dry_run,
+            }
+        )
+    for nid, reasons in r.skipped.items():
+        if nid not in r.ranked:
+            out.append(
+                {
+                    "authority": r.authority, "unit_type": r.unit_type, "rank": None,
+                    "nomination_id": nid, "outcome": "skipped", "outcome_zh": OUTCOME_ZH["skipped"],
+                    "reasons": "; ".join(x.code for x in reasons),
+                    "reasons_zh": "；".join(x.zh for x in reasons), "dry_run": r.dry_run,
+                }
+            )  # fmt: skip
+    return out
+
+
+class SelectionList(View[SelectionResult]):
+    """Selections (``run.select_many(...)``): one row per candidate of each selection."""
+
+    columns = (
+        "authority", "authority_name", "unit_type", "rank", "nomination_id", "outcome", "outcome_zh",
+        "reasons", "reasons_zh", "dry_run",
+    )  # fmt: skip
+    noun = "selections"
+    title = ("Selections", "遴选结果")
+
+    def brief(self, r: SelectionResult) -> str:
+        return (
+            f"{self.authority_name(r.authority)} ({r.authority}) {r.unit_type}: "
+            f"{len(r.recommended)} recommended, {len(r.cut)} cut, {len(r.skipped)} skipped"
+            + (" (dry run)" if r.dry_run else "")
+        )
+
+    def rows(self) -> list[dict[str, Any]]:
+        out = []
+        for r in self:
+            for row in selection_rows(r):
+                row["authority_name"] = self.authority_name(r.authority)
+                out.append(row)
+        return out

@@ -1,0 +1,161 @@
+"""Where the command finds its database, campaign and lists: ``--db``/``--campaign``, then
+``PILOTFLOW_DB``/``PILOTFLOW_CAMPAIGN``, then ``pilotflow.toml`` (or ``--config PATH``), then
+the default; ``pilotflow config`` says which; a bad configuration file is a bilingual error
+with exit status 2."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from pilotflow.cli.commands import cli
+
+from conftest import CAMPAIGN_ID
+
+
+@pytest.fixture
+def here(tmp_path: Path) -> Iterator[Path]:
+    """A fresh working directory (a pilotflow.toml there is read), left afterwards."""
+    before = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        yield tmp_path
+    finally:
+        os.chdir(before)
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
+    base = {"PILOTFLOW_DB": "", "PILOTFLOW_CAMPAIGN": "", "PILOTFLOW_CONFIG": ""}
+    return CliRunner().invoke(cli, list(args), env={**base, **(env or {})})
+
+
+def settings(*args: str, env: dict[str, str] | None = None) -> dict[str, dict[str, str]]:
+    result = invoke(*args, "config", "--format", "json", env=env)
+    assert 0 == result.exit_code, result.output
+    return {row["setting"]: row for row in json.loads(result.output)["settings"]}
+
+
+def test_pilotflow_db_is_read_when_no_option_is_given(db: str, here: Path) -> None:
+    """With ``PILOTFLOW_DB`` set, ``nominations`` needs no ``--db``; ``config`` names the
+    variable as the source."""
+    result = invoke("nominations", "--format", "json", env={"PILOTFLOW_DB": db})
+    assert 0 == result.exit_code, result.output
+    assert json.loads(result.output)
+    assert settings(env={"PILOTFLOW_DB": db})["db"]["source"] == "environment PILOTFLOW_DB"
+
+
+def test_no_database_anywhere_is_a_bilingual_error(here: Path) -> None:
+    """No --db, no PILOTFLOW_DB, no configuration file: exit 2, saying the three ways."""
+    result = invoke("nominations")
+    assert 2 == result.exit_code
+    assert "--db" in result.output
+    assert "PILOTFLOW_DB" in result.output
+    assert "pilotflow.toml" in result.output
+    assert "未指定数据库" in result.output
+
+
+def test_the_configuration_file_in_the_working_directory(db: str, here: Path) -> None:
+    """``pilotflow.toml`` gives the database (a path relative to the file) and the campaign;
+    ``config`` shows the file as their source."""
+    local = here / "data"
+    local.mkdir()
+    (local / "c.db").write_bytes(Path(db).read_bytes())
+    (here / "pilotflow.toml").write_text(f'db = "data/c.db"\ncampaign = "{CAMPAIGN_ID}"\n', encoding="utf-8")
+    result = invoke("nominations", "--format", "csv")
+    assert 0 == result.exit_code, result.output
+    shown = settings()
+    assert shown["db"]["value"] == str(here / "data" / "c.db")
+    assert shown["db"]["source"].startswith("config file")
+    assert shown["campaign"]["source"].startswith("config file")
+
+
+def test_option_beats_environment_beats_file_beats_default(db: str, here: Path) -> None:
+    """--db wins over PILOTFLOW_DB, which wins over the file; the campaign without any is the
+    default."""
+    (here / "pilotflow.toml").write_text('db = "from-file.db"\n', encoding="utf-8")
+    assert settings()["db"]["source"].startswith("config file")
+    assert settings(env={"PILOTFLOW_DB": "env.db"})["db"]["value"] == "env.db"
+    assert settings("--config", str(here / "pilotflow.toml"))["campaign"]["source"] == "default"
+    result = invoke("config", "--db", db, "--format", "json", env={"PILOTFLOW_DB": "env.db"})
+    rows = {r["setting"]: r for r in json.loads(result.output)["settings"]}
+    assert rows["db"] == {"setting": "db", "value": db, "source": "option"}
+    # The file's database does not exist, the environment's does: the environment's is used.
+    assert 0 == invoke("nominations", env={"PILOTFLOW_DB": db}).exit_code
+
+
+def test_config_as_a_table_names_the_file(db: str, here: Path) -> None:
+    """``pilotflow config`` (a table) names the configuration file and each source."""
+    (here / "pilotflow.toml").write_text(f'db = "{db}"\n', encoding="utf-8")
+    result = invoke("config")
+    assert 0 == result.exit_code, result.output
+    assert "pilotflow.toml" in result.output
+    assert "config file" in result.output
+    assert "default" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        ('databse = "x.db"\n', ("unknown key 'databse'", "did you mean 'db'", "未知的键")),
+        ("db = 3\n", ("db must be a non-empty string", "非空字符串")),
+        ('db = "x.db"\ndb = "y.db"\n', ("not valid TOML", "TOML 格式")),
+        ("[lists]\nblack = 1\n", ("lists.black must be", "非空字符串")),
+        ('lists = "x"\n', ("lists must be a table", "[lists]")),
+        ("db = \n", ("not valid TOML",)),
+    ],
+)
+def test_a_bad_configuration_file_is_a_bilingual_error(
+    here: Path, text: str, fragments: tuple[str, ...]
+) -> None:
+    """An unknown key (with a suggestion), a value of the wrong type or text that is not TOML
+    exits 2 with an English and a Chinese line naming the file — for any command."""
+    (here / "pilotflow.toml").write_text(text, encoding="utf-8")
+    for args in (("config",), ("campaign", "list")):
+        result = invoke(*args)
+        assert 2 == result.exit_code, result.output
+        out = result.output.replace("\n", "")
+        assert "✗ error: configuration file pilotflow.toml" in out
+        assert "✗ 错误：配置文件" in out
+        for fragment in fragments:
+            assert fragment in out, fragment
+        assert "Traceback" not in result.output
+
+
+def test_a_missing_config_option_file_is_an_error(here: Path) -> None:
+    """``--config`` naming no file, or a folder, exits 2 in both languages."""
+    for path in ("nope.toml", str(here)):
+        result = invoke("--config", path, "config")
+        assert 2 == result.exit_code, result.output
+        assert "✗ error:" in result.output
+        assert "✗ 错误" in result.output
+
+
+def test_lists_from_the_configuration_file(here: Path) -> None:
+    """``[lists]`` in pilotflow.toml is loaded by every command; ``pilotflow lists`` shows
+    each list with its number of entries (a list not configured is empty); --list wins."""
+    (here / "bar.csv").write_text(
+        "unit_code,unit_name,since,until,reason\n91371002MA3C8G2L17,甲,2023-10-01,,判决未履行\n",
+        encoding="utf-8",
+    )
+    (here / "pilotflow.toml").write_text('[lists]\ndishonest_debtors = "bar.csv"\n', encoding="utf-8")
+    rows = {r["id"]: r for r in json.loads(invoke("lists", "--format", "json").output)}
+    assert rows["dishonest_debtors"]["entries"] == 1
+    assert rows["abnormal_operations"]["entries"] == 0
+    (here / "empty.csv").write_text("unit_code,unit_name,since,until,reason\n", encoding="utf-8")
+    over = invoke("lists", "--list", "dishonest_debtors=empty.csv", "--format", "json")
+    assert {r["id"]: r for r in json.loads(over.output)}["dishonest_debtors"]["entries"] == 0
+    assert settings()["lists.dishonest_debtors"]["value"] == str(here / "bar.csv")
+
+
+def test_a_misspelt_list_id_in_the_file_is_an_error(here: Path) -> None:
+    """A list id the campaign does not have, in ``[lists]``, exits 2 with a suggestion."""
+    (here / "bar.csv").write_text("unit_code,unit_name,since,until,reason\n", encoding="utf-8")
+    (here / "pilotflow.toml").write_text('[lists]\ndishonest_debtor = "bar.csv"\n', encoding="utf-8")
+    result = invoke("lists")
+    assert 2 == result.exit_code
+    assert "dishonest_debtors" in result.output

@@ -1,0 +1,114 @@
+"""The letters' commands (``pilotflow letter prepare|add|remove|order|attach|stamp|send|recall|
+return|discard|list|show``) and the per-unit ``stamp`` and ``recommend``: each acts through the
+library's guards on a real SQLite file; a refusal exits 1 in both languages and changes
+nothing; ``letter show --documents`` writes the generated summary table and letter draft."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+import pilotflow as pf
+from pilotflow.cli.commands import cli
+from pilotflow.store.sql import sqlite_url
+
+from conftest import CAMPAIGN_ID, nominate, shanghai
+
+AT = ("--backfill", "--at", "2023-10-17T10:00:00+08:00")
+DISTRICT = ("--authority", "环翠区", "--department", "industry", "--person", "li")
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture
+def filed(tmp_path: Path) -> tuple[str, list[str]]:
+    """A SQLite file holding two enterprises filed at 环翠区 with their own materials."""
+    db = tmp_path / "letters.db"
+    campaign = pf.load_campaign(CAMPAIGN_ID)
+    store = pf.open_store(sqlite_url(db))
+    run = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign),
+                         clock=pf.FixedClock(shanghai(2023, 10, 17, 9)))  # fmt: skip
+    ids = [nominate(run, i).id for i in (1, 2)]
+    store.close()
+    return str(db), ids
+
+
+def letter_id(result: Result) -> str:
+    assert 0 == result.exit_code, result.output
+    return str(json.loads(result.output)["submission"]["id"])
+
+
+def snapshot(db: str) -> tuple[object, ...]:
+    store = pf.open_store(sqlite_url(Path(db)), read_only=True)
+    try:
+        return (
+            [(n.id, n.version, n.holder) for n in store.nominations(CAMPAIGN_ID)],
+            [(s.id, s.version, s.state) for s in store.submissions(CAMPAIGN_ID)],
+            len(store.events(CAMPAIGN_ID)),
+        )
+    finally:
+        store.close()
+
+
+def test_a_district_prepares_stamps_and_sends_one_letter(
+    filed: tuple[str, list[str]], tmp_path: Path
+) -> None:
+    """An operator drafts 环翠区's letter with both units, attaches the stamped letter, has
+    each department stamp it and sends it; both units reach 威海市 together, and ``letter
+    show --documents`` writes its summary table and letter draft, checked against the
+    recorded SHA-256."""
+    db, ids = filed
+    lid = letter_id(invoke("letter", "prepare", *ids, "--db", db, *DISTRICT, *AT, "--format", "json"))
+    assert 0 == invoke("letter", "attach", lid[:8], "joint_recommendation_letter", "--paper", "1",
+                       "--db", db, *DISTRICT, *AT).exit_code  # fmt: skip
+    for department in ("industry", "civil_affairs", "health"):
+        who = ("--authority", "371002", "--department", department, "--person", "clerk")
+        result = invoke("letter", "stamp", lid, "--db", db, *who, *AT)
+        assert 0 == result.exit_code, result.output
+    sent = invoke("letter", "send", lid, "--db", db, *DISTRICT, *AT)
+    assert 0 == sent.exit_code, sent.output
+    assert "威海市" in sent.output
+    listed = json.loads(invoke("letter", "list", "--db", db, "--state", "sent", "--format", "json").output)
+    assert [(r["id"], r["units"]) for r in listed] == [(lid, ids)]
+    out = tmp_path / "out"
+    shown = invoke("letter", "show", lid, "--db", db, "--documents", str(out))
+    assert 0 == shown.exit_code, shown.output
+    assert sorted(p.suffix for p in out.iterdir()) == [".docx", ".xlsx"]
+
+
+def test_a_refused_send_exits_1_and_changes_nothing(filed: tuple[str, list[str]]) -> None:
+    """Sending a letter nobody stamped is refused with its reasons in both languages, exit
+    status 1, and the database is unchanged."""
+    db, ids = filed
+    lid = letter_id(invoke("letter", "prepare", ids[0], "--db", db, *DISTRICT, *AT, "--format", "json"))
+    before = snapshot(db)
+    result = invoke("letter", "send", lid, "--db", db, *DISTRICT, *AT)
+    assert 1 == result.exit_code, result.output
+    assert "stamps_missing" in result.output
+    assert "联合盖章未完成" in result.output
+    assert "nothing was changed · 未作任何更改" in result.output
+    assert snapshot(db) == before
+    assert 2 == invoke("letter", "send", "nosuchletter", "--db", db, *DISTRICT, *AT).exit_code
+
+
+def test_the_per_unit_stamp_and_recommend(filed: tuple[str, list[str]]) -> None:
+    """``pilotflow stamp ID`` stamps the one-unit letter made for the unit; ``recommend ID``
+    sends it once its letter has its materials and stamps."""
+    db, ids = filed
+    for department in ("industry", "civil_affairs", "health"):
+        who = ("--authority", "371002", "--department", department, "--person", "clerk")
+        assert 0 == invoke("stamp", ids[0], "--db", db, *who, *AT).exit_code
+    refused = invoke("recommend", ids[0], "--db", db, *DISTRICT, *AT)
+    assert 1 == refused.exit_code
+    assert "letter_materials_missing" in refused.output
+    (draft,) = json.loads(invoke("letter", "list", "--db", db, "--format", "json").output)
+    assert 0 == invoke("letter", "attach", draft["id"], "joint_recommendation_letter", "--paper", "1",
+                       "--db", db, *DISTRICT, *AT).exit_code  # fmt: skip
+    moved = invoke("recommend", ids[0], "--db", db, *DISTRICT, *AT, "--format", "json")
+    assert 0 == moved.exit_code, moved.output
+    assert json.loads(moved.output)["nominations"][0]["holder"] == "371000"

@@ -1,0 +1,389 @@
+"""Pictures and tables for analysts (pilotflow.display): diagrams as Mermaid, DOT and SVG;
+records as escaped HTML in a notebook; collections as DataFrames; progress callbacks."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+import pilotflow as pf
+from pilotflow import display as pfd
+from pilotflow.domain.machine import TRANSITION_TABLE
+from pilotflow.domain.names import ACTION_ZH, FINAL_STATES, STATE_ZH, STATES
+
+from conftest import MIN, SHANDONG, WEIHAI, WEIHAI_DISTRICT, forward, nominate, shanghai, unit_code
+
+HOSTILE = '<script>alert("x")</script> & 威海'
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def transitions() -> set[tuple[str, str]]:
+    """Every (source, destination) pair of the machine's table (destination None: stays)."""
+    out = set()
+    for t in TRANSITION_TABLE:
+        sources = t["source"] if isinstance(t["source"], list) else [t["source"]]
+        for s in sources:
+            out.add((s, t["dest"] or s))
+    return out
+
+
+def mermaid_edges(text: str) -> set[tuple[str, str]]:
+    """The (source, target) pairs of Mermaid ``a --> b`` lines, the start and end marks left out."""
+    found = set()
+    for line in text.splitlines():
+        m = re.fullmatch(r"\s*(\S+) --> (\S+)(?: : .*)?", line)
+        if m and "[*]" not in m.groups():
+            found.add((m.group(1), m.group(2)))
+    return found
+
+
+def parse_svg(text: str) -> ET.Element:
+    """The SVG parsed as XML (malformed markup or an unescaped ``<`` fails here)."""
+    return ET.fromstring(text)
+
+
+def svg_texts(text: str) -> list[str]:
+    return [t.text or "" for t in parse_svg(text).iter(f"{SVG}text")]
+
+
+# -- the state machine ----------------------------------------------------------------------
+
+
+def test_state_machine_mermaid_has_every_state_and_transition(campaign: pf.Campaign) -> None:
+    """The Mermaid state diagram declares every state with its Chinese name, marks the initial
+    and final states, and has an edge for every transition of the machine's table."""
+    text = pfd.state_machine(campaign).mermaid()
+    assert text.startswith('---\ntitle: "状态机：')
+    assert "\n---\nstateDiagram-v2\n" in text
+    for s in STATES:
+        assert f'state "{STATE_ZH[s]}<br/>{s}" as {s}' in text
+    assert "[*] --> new" in text
+    for s in FINAL_STATES:
+        assert f"{s} --> [*]" in text
+    assert transitions() == mermaid_edges(text)
+
+
+def test_state_machine_labels_name_actions_and_guards_in_chinese(campaign: pf.Campaign) -> None:
+    """Edge labels are the action's Chinese name, the branch, and the guards' short Chinese
+    names: no guard repr (``<guard ...>``) and no raw guard code."""
+    d = pfd.state_machine(campaign)
+    labels = [e.label for e in d.edges]
+    assert any(x.startswith("推荐（报至最高一级）\n本级办理·未过报送期限") for x in labels)
+    assert all("<guard" not in x and "stamps_complete" not in x for x in labels)
+    assert {e.label.split("\n")[0].split("（")[0] for e in d.edges} <= set(ACTION_ZH.values())
+    english = pfd.state_machine(campaign, lang="en", guards=False)
+    assert "recommend (to the top)" in {e.label for e in english.edges}
+
+
+def test_every_guard_of_the_bundled_campaigns_has_a_label() -> None:
+    """Every guard the bundled campaigns' machines check has a short English and Chinese label."""
+    for cid in pf.bundled_campaigns():
+        wf = pfd.diagrams._workflow(pf.load_campaign(cid))
+        for s in STATES:
+            for action in wf.actions_from(s):
+                for t in wf.transitions(s, action):
+                    assert set(t.codes) <= set(pfd.GUARD_LABELS), (cid, t.codes)
+
+
+def test_state_machine_dot_is_valid(campaign: pf.Campaign, tmp_path: Path) -> None:
+    """The DOT text is a digraph with a node per state and an edge per transition (loops of
+    one state merged into one); where Graphviz is installed, ``dot`` renders it to SVG."""
+    d = pfd.state_machine(campaign)
+    text = d.dot()
+    assert text.startswith('digraph "状态机')
+    assert text.rstrip().endswith("}")
+    assert text.count("{") == text.count("}")
+    for s in STATES:
+        assert f'"{s}" [label="{STATE_ZH[s]}\\n{s}"' in text
+    edges = set(re.findall(r'^\s*"(\w+)" -> "(\w+)"', text, re.MULTILINE))
+    assert transitions() == edges
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz is not installed: the DOT text was checked structurally only")
+    done = subprocess.run(["dot", "-Tsvg"], input=text.encode(), capture_output=True, check=False, timeout=60)
+    assert 0 == done.returncode, done.stderr
+    assert parse_svg(d.svg("graphviz")).tag == f"{SVG}svg"
+
+
+def test_builtin_svg_of_the_state_machine_is_well_formed(campaign: pf.Campaign) -> None:
+    """The built-in drawing (no Graphviz needed) is well-formed SVG with a box per state and
+    a numbered legend line per labelled edge."""
+    d = pfd.state_machine(campaign)
+    svg = d.svg("builtin")
+    root = parse_svg(svg)
+    assert root.tag == f"{SVG}svg"
+    assert len(STATES) == sum(1 for g in root.iter(f"{SVG}g") if g.get("class") == "node")
+    texts = svg_texts(svg)
+    assert "审核推荐中" in texts
+    assert any(t.startswith("1. 未申报 → 审核推荐中：申报") for t in texts)
+
+
+def test_svg_engine_is_checked(campaign: pf.Campaign) -> None:
+    """An unknown SVG engine is refused in English and Chinese."""
+    with pytest.raises(pf.InvalidInput, match="engine") as info:
+        pfd.state_machine(campaign).svg("inkscape")
+    assert "engine 参数" in info.value.zh
+
+
+def test_diagram_of_something_else_is_refused() -> None:
+    """A diagram of something that is not a campaign or a run is an InvalidInput, not a
+    TypeError or AttributeError."""
+    with pytest.raises(pf.InvalidInput):
+        pfd.state_machine("smart-health-elderly-care-2023")  # type: ignore[arg-type]
+    with pytest.raises(pf.InvalidInput):
+        pfd.state_machine(pf.load_campaign("smart-health-elderly-care-2023"), lang="fr")
+
+
+# -- authorities and routes ----------------------------------------------------------------
+
+
+def test_province_subtree_is_grouped_by_city(run: pf.CampaignRun) -> None:
+    """河北省's 150-odd authorities are drawn as one box per city holding its districts and
+    counties: every authority is in the Mermaid text, DOT clusters and the SVG, each under its
+    own city."""
+    d = pfd.authority_tree(run, "河北省")
+    cities = run.graph.children("130000")
+    below = [c for city in cities for c in run.graph.children(city.code)]
+    assert len(cities) + len(below) >= 150
+    assert len(cities) + len(below) + 1 == len(d.nodes)
+    groups = {g.id: g.label for g in d.groups}
+    for city in cities:
+        for c in run.graph.children(city.code):
+            node = next(n for n in d.nodes if n.id == c.code)
+            assert groups[node.group].startswith(city.name)  # type: ignore[index]
+    mermaid = d.mermaid()
+    assert mermaid.count("subgraph ") == len(d.groups) == mermaid.count("\n    end")
+    assert 'a130100["石家庄市（本级）"]' in mermaid
+    assert len(d.groups) == d.dot().count("subgraph cluster_")
+    texts = svg_texts(d.svg())
+    assert all(c.name in texts for c in below)
+
+
+def test_city_subtree_and_depth(run: pf.CampaignRun) -> None:
+    """A city's subtree lists its districts; depth 1 of a province lists its cities only; a
+    depth other than 1 or 2 is refused."""
+    d = pfd.authority_tree(run, WEIHAI)
+    assert {c.code for c in run.graph.children(WEIHAI)} == {n.id for n in d.nodes[1:]}
+    shallow = pfd.authority_tree(run, SHANDONG, depth=1)
+    assert {c.code for c in run.graph.children(SHANDONG)} == {n.id for n in shallow.nodes[1:]}
+    with pytest.raises(pf.InvalidInput):
+        pfd.authority_tree(run, SHANDONG, depth=3)
+    with pytest.raises(pf.UnknownAuthority):
+        pfd.authority_tree(run, "no such place")
+
+
+def test_route_diagram_names_every_hop(run: pf.CampaignRun) -> None:
+    """The route diagram of 环翠区 has its four hops in order, with levels, quotas and
+    deadlines (in the campaign's time zone)."""
+    d = pfd.route(run, "环翠区")
+    assert [WEIHAI_DISTRICT, WEIHAI, SHANDONG, MIN] == [n.id for n in d.nodes]
+    assert [(WEIHAI_DISTRICT, WEIHAI), (WEIHAI, SHANDONG), (SHANDONG, MIN)] == [
+        (e.source, e.target) for e in d.edges
+    ]
+    assert "名额：" in d.nodes[1].label
+    assert "企业 3" in d.nodes[1].label
+    assert all("截止 2023-" in e.label for e in d.edges)
+    assert "flowchart LR" in d.mermaid()
+
+
+# -- one nomination --------------------------------------------------------------------------
+
+
+def test_nomination_path_shows_where_it_is_and_what_it_waits_for(run: pf.CampaignRun) -> None:
+    """A nomination forwarded to 威海市 is drawn with 环翠区 done, 威海市 current, and a note
+    listing the explain reasons it waits for (the city's stamps)."""
+    n = forward(run, nominate(run, 1).id)
+    d = pfd.nomination_path(run, n)
+    kinds = {node.id: node.kind for node in d.nodes}
+    assert ("done", "current", "") == (kinds[WEIHAI_DISTRICT], kinds[WEIHAI], kinds[SHANDONG])
+    note = next(node for node in d.nodes if node.id == "waiting")
+    assert note.label.startswith("推荐前尚需：")
+    assert "联合盖章未完成" in note.label
+    assert "waiting" in d.svg("builtin")
+
+
+# -- reprs ---------------------------------------------------------------------------------------
+
+
+def test_user_text_is_escaped_everywhere(run: pf.CampaignRun, tmp_path: Path) -> None:
+    """A unit name carrying markup is escaped in every HTML and SVG look (the nomination, the
+    lists, the history, the path) and made safe in Mermaid and DOT."""
+    code = unit_code(7)
+    n = run.nominate(
+        pf.Actor.applicant(code, "a"), unit_code=code, unit_name=HOSTILE, unit_type="enterprise",
+        scenario="smart_nursing_homes", origin=WEIHAI_DISTRICT,
+    )  # fmt: skip
+    looks = [
+        n._repr_html_(),  # type: ignore[attr-defined]
+        run.nominations()._repr_html_(),  # type: ignore[attr-defined]
+    ]
+    assert "<script>" not in run.history(n)._repr_html_()  # type: ignore[attr-defined]
+    path = pfd.nomination_path(run, n)
+    looks += [path._repr_html_(), path.svg("builtin")]
+    for text in looks:
+        assert "<script>" not in text
+        assert "&lt;script&gt;" in text
+    assert f"申报路径：{HOSTILE}" == parse_svg(path.svg("builtin")).findtext(f"{SVG}title")
+    mermaid = path.mermaid()
+    assert "<script>" not in mermaid
+    assert "#lt;script#gt;" in mermaid
+    dot = path.dot()
+    assert '\\"x\\"' in dot
+    saved = path.save(tmp_path / "path.html")
+    assert "<script>" not in saved.read_text(encoding="utf-8")
+
+
+def test_reprs_are_html_tables_with_chinese(run: pf.CampaignRun) -> None:
+    """Campaign, route plan, authority, nomination, history, quota table, selection, position
+    and a refusal each show as an HTML table in a notebook, in Chinese."""
+    n = forward(run, nominate(run, 1).id)
+    looks = {
+        "campaign": run.campaign._repr_html_(),  # type: ignore[attr-defined]
+        "route": run.workflow.plan(n.route)._repr_html_(),  # type: ignore[attr-defined]
+        "authority": run.graph[WEIHAI]._repr_html_(),  # type: ignore[attr-defined]
+        "graph": run.graph._repr_html_(),  # type: ignore[attr-defined]
+        "nomination": n._repr_html_(),  # type: ignore[attr-defined]
+        "history": run.history(n)._repr_html_(),  # type: ignore[attr-defined]
+        "event": run.history(n)[0]._repr_html_(),  # type: ignore[attr-defined]
+        "quota": run.quota_table([WEIHAI])._repr_html_(),  # type: ignore[attr-defined]
+        "quota line": run.quota(WEIHAI)[0]._repr_html_(),  # type: ignore[attr-defined]
+        "position": run.position(n)._repr_html_(),  # type: ignore[attr-defined]
+    }
+    selection = run.select(pf.Actor(WEIHAI, "industry", "lead"), "enterprise", dry_run=True)
+    looks["selection"] = selection._repr_html_()  # type: ignore[attr-defined]
+    try:
+        run.recommend(pf.Actor(WEIHAI, "industry", "lead"), n)
+    except pf.ActionRefused as refused:
+        looks["refusal"] = refused._repr_html_()  # type: ignore[attr-defined]
+    for what, text in looks.items():
+        assert "<table" in text, what
+    assert "审核推荐中" in looks["nomination"]
+    assert "威海市" in looks["history"]
+    assert "推荐" in looks["history"]
+    assert "联合盖章未完成" in looks["refusal"]
+    assert "试算" in looks["selection"]
+    assert "环翠区 → 威海市 → 山东省" in looks["route"]
+
+
+def test_console_reprs_are_compact(run: pf.CampaignRun) -> None:
+    """A campaign, a route plan, an event and a selection print in one line on a console;
+    a nomination keeps its full repr (command fingerprints are made of it)."""
+    n = nominate(run, 1)
+    assert repr(run.campaign).startswith("<Campaign smart-health-elderly-care-2023 (2023)")
+    assert "\n" not in repr(run.campaign)
+    assert len(repr(run.campaign)) < 200
+    assert "<RoutePlan 环翠区(371002) → 威海市(371000) → 山东省(370000)" in repr(run.workflow.plan(n.route))
+    assert re.fullmatch(
+        r"<Event \w+ v1 nominate by .*: new@None → in_review@371002>", repr(run.history(n)[0])
+    )
+    selection = run.select(pf.Actor(WEIHAI_DISTRICT, "industry", "lead"), "enterprise", dry_run=True)
+    assert "dry run" in repr(selection)
+    assert repr(n).startswith("Nomination(id=")
+
+
+# -- collections and frames ----------------------------------------------------------------------
+
+
+def test_collections_are_still_lists(run: pf.CampaignRun) -> None:
+    """The queries still return lists (equal to plain lists, indexable), now tabulating ones."""
+    n = nominate(run, 1)
+    nominations = run.nominations()
+    assert isinstance(nominations, list)
+    assert [n] == nominations
+    assert isinstance(run.history(n), list)
+    assert isinstance(run.events(), list)
+    assert isinstance(run.quota_table(), list)
+
+
+def test_to_frame_columns(run: pf.CampaignRun) -> None:
+    """``to_frame()`` of nominations, events, the quota table and selections has the
+    documented columns, Chinese names beside codes, and one kind of moment: standard-library
+    datetimes in Asia/Shanghai."""
+    pd = pytest.importorskip("pandas")
+    n = forward(run, nominate(run, 1).id)
+    frame = run.nominations().to_frame()
+    assert list(pfd.NominationList.columns) == list(frame.columns)
+    assert ("威海市", "审核推荐中") == (frame.loc[0, "holder_name"], frame.loc[0, "state_zh"])
+    assert "环翠区 → 威海市 → 山东省 → " in frame.loc[0, "route"]
+    events = run.history(n).to_frame()
+    assert list(pfd.EventList.columns) == list(events.columns)
+    assert ["申报", "推荐"] == list(events["action_zh"][:2])  # the stamps are on its letter
+    moments = [run.history(n).rows()[i]["at"] for i in range(len(run.history(n)))]
+    assert {datetime} == {type(m) for m in moments}
+    assert {"Asia/Shanghai"} == {str(m.tzinfo) for m in moments}
+    quota = run.quota_table([WEIHAI]).to_frame()
+    assert list(pfd.QuotaTable.columns) == list(quota.columns)
+    assert "合计" in set(quota["unit_type_zh"])
+    results = run.select_many([pf.Actor(WEIHAI, "industry", "lead")], "enterprise", dry_run=True)
+    frame = results.to_frame()
+    assert list(pfd.SelectionList.columns) == list(frame.columns)
+    assert isinstance(results[0].to_frame(), pd.DataFrame)
+
+
+def test_local_moment_makes_one_kind_of_moment() -> None:
+    """A pendulum moment and a stdlib one of the same instant give equal stdlib datetimes."""
+    a = pfd.local_moment(shanghai(2023, 10, 17, 9), "Asia/Shanghai")
+    b = pfd.local_moment(datetime.fromisoformat("2023-10-17T01:00:00+00:00"), "Asia/Shanghai")
+    assert a == b
+    assert type(a) is datetime
+    assert type(b) is datetime
+
+
+# -- progress -----------------------------------------------------------------------------------------
+
+
+def test_select_many_reports_progress(run: pf.CampaignRun) -> None:
+    """``select_many`` calls ``progress`` before the first selection and after each; a
+    progress that is not callable is refused before anything is done."""
+    seen: list[tuple[int, int, str]] = []
+    actors = [pf.Actor(WEIHAI, "industry", "a"), pf.Actor(WEIHAI_DISTRICT, "industry", "b")]
+    results = run.select_many(actors, "enterprise", dry_run=True, progress=lambda *a: seen.append(a))
+    assert [(0, 2, ""), (1, 2, WEIHAI), (2, 2, WEIHAI_DISTRICT)] == seen
+    assert [WEIHAI, WEIHAI_DISTRICT] == [r.authority for r in results]
+    with pytest.raises(pf.InvalidInput):
+        run.select_many(actors, "enterprise", progress="yes")  # type: ignore[arg-type]
+
+
+def test_progress_bar_without_tqdm_writes_lines() -> None:
+    """Without tqdm the bar writes one line per step (visible in a terminal and a notebook)."""
+    out = io.StringIO()
+    bar = pfd.ProgressBar("导入", use_tqdm=False, stream=out)
+    bar(0, 2, "")
+    bar(2, 2, "done")
+    assert "导入 0/2\n导入 2/2 done\n" == out.getvalue()
+
+
+def test_to_frame_without_pandas_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch, run: pf.CampaignRun
+) -> None:
+    """Without pandas, ``to_frame`` raises ExtraMissing (a PilotflowError and an ImportError)
+    with the install hint, in English and Chinese."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(pf.PilotflowError) as info:
+        run.nominations().to_frame()
+    assert isinstance(info.value, ImportError)
+    assert "pilotflow[notebook]" in info.value.en
+    assert "pilotflow[notebook]" in info.value.zh
+
+
+def test_lists_print_one_line_per_item(run: pf.CampaignRun) -> None:
+    """On a console a list of nominations prints one line per nomination (name, type, state,
+    holder, version, id), at most ten, then how many more."""
+    for i in range(12):
+        nominate(run, i, materials=False)
+    text = repr(run.nominations())
+    lines = text.splitlines()
+    assert "<NominationList: 12 nominations" == lines[0]
+    assert 12 == len(lines)
+    assert lines[1].startswith("  测试单位")
+    assert "| in_review @ 环翠区 | v1 |" in lines[1]
+    assert "  … 2 more (to_frame() for all)>" == lines[-1]
+    assert "  威海市 (371000) enterprise: 0/3" == repr(run.quota_table([WEIHAI])).splitlines()[1]
