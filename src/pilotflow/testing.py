@@ -5,10 +5,9 @@ submissions (推荐函) read back equal, the audit log keeps every event's conte
 computed from a stale read is a conflict, a batch is all or nothing, the store itself refuses
 a quota seat, a unit's second live nomination or a unit's second draft letter that a
 concurrent writer took, a refusal leaves no trace, and text no store can hold is refused alike
-everywhere. :class:`StoreContract` holds those checks as test
-methods; a host runs them on its store by subclassing it and saying how to build a fresh,
-empty store. With pytest (the subclass's name begins with ``Test``; the base class itself is
-not collected)::
+everywhere. :class:`StoreContract` holds those checks as test methods; a host runs them on its
+store by subclassing it and saying how to build a fresh, empty store. With pytest (the
+subclass's name begins with ``Test``; the base class itself is not collected)::
 
     # tests/test_my_store.py
     from pilotflow.testing import StoreContract
@@ -425,6 +424,7 @@ class _ReadingBack(_Harness):
         assert run.campaign.revision == stamp.revision
         assert stamp.verdicts == ("letter_state", "actor_acts", "not_stamped_yet", "has_units")
         assert (stamp.from_state, stamp.to_state) == ("draft", "draft")
+        assert set(run.campaign.screening_lists) <= {k for k, _ in stamp.lists}
         first = run.history(n.id)[0]
         assert tuple(self.materials()) == first.data["materials"]
 
