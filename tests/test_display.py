@@ -313,7 +313,7 @@ def test_to_frame_columns(run: pf.CampaignRun) -> None:
     assert "环翠区 → 威海市 → 山东省 → " in frame.loc[0, "route"]
     events = run.history(n).to_frame()
     assert list(pfd.EventList.columns) == list(events.columns)
-    assert ["申报", "盖章"] == list(events["action_zh"][:2])
+    assert ["申报", "推荐"] == list(events["action_zh"][:2])  # (the stamps are its letter's events)
     moments = [run.history(n).rows()[i]["at"] for i in range(len(run.history(n)))]
     assert {datetime} == {type(m) for m in moments}
     assert {"Asia/Shanghai"} == {str(m.tzinfo) for m in moments}
