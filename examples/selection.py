@@ -1,9 +1,10 @@
 """A city selects within its quota, after a what-if.
 
-Five enterprises reach Weihai (quota: 3 enterprises) from its districts. Weihai's three
-departments stamp them all; ``select(..., dry_run=True)`` shows what a selection would do
-(and writes nothing); a second what-if tries another ranking; then the real selection
-recommends three to Shandong and cuts the other two.
+Five enterprises reach Weihai (quota: 3 enterprises) from its districts, each in its
+district's stamped letter. ``select(..., dry_run=True)`` shows what a selection would do
+(and writes nothing); a second what-if tries another ranking; then the real selection lists
+three in Weihai's letter to Shandong and cuts the other two; Weihai's three departments
+stamp that letter and it is sent.
 
     python examples/selection.py
 """
@@ -44,22 +45,21 @@ for district, name, body in applicants:
         unit_code=code, unit_name=name, unit_type="enterprise",
         scenario="home_visit_care", origin=district,
         materials=[material("application_form_paper", copies=3),
-                   material("application_form_word"), material("application_form_pdf"),
-                   material("joint_recommendation_letter")],
+                   material("application_form_word"), material("application_form_pdf")],
     )  # fmt: skip
+    # The district's letter (推荐函) carries its own material and its three stamps.
+    run.attach(pf.Actor(district, "industry", "clerk"), n, material("joint_recommendation_letter"))
     for department in ("industry", "civil_affairs", "health"):
         run.stamp(pf.Actor(district, department, "clerk"), n)
     run.recommend(pf.Actor(district, "industry", "clerk"), n)
     names[n.id] = name
 
-# Weihai's departments attach the letter and stamp every candidate.
+# Weihai attaches each candidate's materials for the province.
 clock.advance(days=1)
 for n in run.nominations(holder=WEIHAI, state="in_review"):
     officer = pf.Actor(WEIHAI, "industry", "wang")
-    for kind in ("application_materials", "three_department_letter", "electronic_copy_pdf"):
+    for kind in ("application_materials", "electronic_copy_pdf"):
         run.attach(officer, n, material(kind))
-    for department in ("industry", "civil_affairs", "health"):
-        run.stamp(pf.Actor(WEIHAI, department, "reviewer"), n)
 
 weihai = pf.Actor(WEIHAI, "industry", "wang")
 
@@ -79,6 +79,13 @@ print("quota used after the what-ifs:", run.quota(WEIHAI)[0].used, "of", run.quo
 
 result = run.select(weihai, "enterprise", order=order)
 show("selection:", result)
+# The selection listed the chosen units in Weihai's letter to Shandong: it carries the
+# three-department letter, its three departments stamp it, and it is sent whole.
+(letter,) = result.submissions
+run.attach_to_submission(weihai, letter, material("three_department_letter"))
+for department in ("industry", "civil_affairs", "health"):
+    run.stamp_submission(pf.Actor(WEIHAI, department, "reviewer"), letter)
+run.send(weihai, letter)
 line = run.quota(WEIHAI)[0]
 print(f"quota of 威海市 for enterprises: {line.used} of {line.limit} used, {line.remaining} left")
 for nid in result.cut:

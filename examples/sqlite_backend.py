@@ -1,10 +1,11 @@
 """A web-style backend on a SQLite file: one action per "request", two clerks at once, a retry.
 
 Each request opens the store, builds a ``CampaignRun``, performs ONE action and closes, as a
-request handler would. Two clerks of 环翠区 then stamp the same nomination at the same moment.
-On SQLite each action reads the nomination and writes its change in one ``BEGIN IMMEDIATE``
-transaction, so the two requests are serialised: the second waits for the first to commit,
-reads its version and stamps on top of it; no update is lost and neither request fails.
+request handler would. Two clerks of 环翠区 then stamp the same nomination at the same moment
+(a stamp goes to the district's recommendation letter carrying it; the first drafts it).
+On SQLite each action reads and writes in one ``BEGIN IMMEDIATE`` transaction, so the two
+requests are serialised: the second waits for the first to commit, reads the letter and
+stamps on top of it; no update is lost and neither request fails.
 (On PostgreSQL, where reads do not lock, the loser of such a race gets ``ConflictError`` and
 ``retry_on_conflict`` re-reads and retries: see docs/embedding.md.) Finally a request is
 repeated with the same idempotency key, as a browser does after a timeout: the repeat returns
@@ -76,8 +77,9 @@ both_start = threading.Barrier(2)  # a stand-in for two clicks landing in the sa
 def clerk(department: str) -> None:
     actor = pf.Actor("371002", department, f"{department}-clerk")
     both_start.wait(timeout=10)
-    n = request(lambda run: run.stamp(actor, nid))
-    outcome[department] = f"stamped (version {n.version})"
+    request(lambda run: run.stamp(actor, nid))
+    letter = request(lambda run: run.carrying(nid))
+    outcome[department] = "stamped the letter" if letter is not None and department in letter.stamps else "?"
 
 
 threads = [threading.Thread(target=clerk, args=(d,)) for d in ("industry", "health")]
@@ -92,10 +94,12 @@ for department, text in sorted(outcome.items()):
 civil = pf.Actor("371002", "civil_affairs", "civil_affairs-clerk")
 first = request(lambda run: run.stamp(civil, nid, idempotency_key="form-4711"))
 again = request(lambda run: run.stamp(civil, nid, idempotency_key="form-4711"))
-print(f"request 6 and its repeat (same idempotency key): versions {first.version} and {again.version}")
+print(f"request 6 and its repeat (same idempotency key): the same answer: {first == again}")
 
-final = request(lambda run: run.get(nid))
-print(f"stamps now: {', '.join(final.stamps)} (version {final.version})")
-events = request(lambda run: run.history(nid))
-print(f"{len(events)} audit events, versions {[e.version for e in events]}: no update lost, none doubled")
+# The stamps are the district's recommendation letter's (推荐函), drafted by the first stamp.
+final = request(lambda run: run.carrying(nid))
+assert final is not None
+print(f"letter stamps now: {', '.join(final.stamps)} (version {final.version})")
+events = request(lambda run: run.store.events(run.campaign.id, final.id))
+print(f"{len(events)} letter events, versions {[e.version for e in events]}: no update lost, none doubled")
 folder.cleanup()

@@ -86,7 +86,10 @@ def error_body(exc: pf.PilotflowError) -> tuple[dict[str, Any], int]:
     return body, status
 
 
-def nomination_body(n: pf.Nomination) -> dict[str, Any]:
+def nomination_body(n: pf.Nomination, run: pf.CampaignRun | None = None) -> dict[str, Any]:
+    """The nomination as JSON; with ``run``, the id of the recommendation letter (推荐函)
+    carrying it now, which its stamps go to."""
+    letter = run.carrying(n.id) if run is not None else None
     return {
         "id": n.id,
         "unit_code": n.unit_code,
@@ -95,7 +98,7 @@ def nomination_body(n: pf.Nomination) -> dict[str, Any]:
         "state": n.state,
         "holder": n.holder,
         "next_authority": n.next_authority,
-        "stamps": list(n.stamps),
+        "letter": None if letter is None else letter.id,
         "materials": [{"kind": m.kind, "copies": m.copies} for m in n.materials],
         "version": n.version,
         "updated_at": n.updated_at.isoformat(),
@@ -212,7 +215,7 @@ def create_app(database: str | os.PathLike[str] | None = None, *, clock: pf.Cloc
         def read(run: pf.CampaignRun) -> dict[str, Any]:
             p = run.position(nid)
             return {
-                **nomination_body(run.get(nid)),
+                **nomination_body(run.get(nid), run),
                 "deadline": None if p.deadline is None else p.deadline.isoformat(),
                 "missing_stamps": list(p.missing_stamps),
                 "missing_materials": list(p.missing_materials),
@@ -228,7 +231,7 @@ def create_app(database: str | os.PathLike[str] | None = None, *, clock: pf.Cloc
             return {"error": "NotFound", "message": message}, 404
         b = body()
         key = request.headers.get("Idempotency-Key")
-        return nomination_body(in_transaction(lambda run: perform(run, actor_of(b), nid, b, key)))
+        return in_transaction(lambda run: nomination_body(perform(run, actor_of(b), nid, b, key), run))
 
     return app
 
@@ -241,7 +244,7 @@ def demo(app: Flask) -> None:
         headers = {"Idempotency-Key": key} if key else {}
         answer = client.open(url, method=method, json=json or None, headers=headers)
         data = answer.get_json()
-        shown = {k: data[k] for k in ("error", "state", "holder", "stamps", "version") if k in data}
+        shown = {k: data[k] for k in ("error", "state", "holder", "version") if k in data}
         print(f"{method} {url.replace(nid, '<id>') if nid else url}{' [' + key + ']' if key else ''}"
               f" -> {answer.status_code} {shown}")  # fmt: skip
         for reason in data.get("reasons", ()):
@@ -255,13 +258,15 @@ def demo(app: Flask) -> None:
     applicant = {"authority": code, "department": "applicant", "person": "zhang.wei"}
     # Paper materials travel as declared counts; electronic copies would be uploaded files
     # (run.attach_file), which this small example leaves out.
-    papers = (("joint_recommendation_letter", 1), ("application_form_paper", 3))
+    papers = (("application_form_paper", 3),)
     filed = call("POST", "/nominations", actor=applicant, unit_code=code,
                  unit_name="威海某康养科技有限公司", unit_type="enterprise", scenario="community_day_care",
                  origin="371002", materials=[{"kind": k, "copies": c} for k, c in papers])  # fmt: skip
     nid = filed.get_json()["id"]
     lead = {"authority": "371002", "department": "industry", "person": "lead"}
     call("POST", f"/nominations/{nid}/recommend", actor=lead)  # refused: nobody has stamped
+    # The district's letter (推荐函) carries its own material; the departments stamp the letter.
+    call("POST", f"/nominations/{nid}/attach", actor=lead, material={"kind": "joint_recommendation_letter"})
     for department in ("industry", "civil_affairs", "health"):
         clerk = {"authority": "371002", "department": department, "person": f"{department}-clerk"}
         first = call("POST", f"/nominations/{nid}/stamp", f"stamp-{department}", actor=clerk)

@@ -27,7 +27,6 @@ LEAD = {"authority": "371002", "department": "industry", "person": "lead"}
 # Paper materials travel as counts in JSON; an electronic one declared this way is refused
 # (it must be an uploaded, checked file).
 PAPERS = [
-    {"kind": "joint_recommendation_letter"},
     {"kind": "application_form_paper", "copies": 3},
 ]
 
@@ -85,17 +84,18 @@ def events(database: Path) -> list[str]:
 
 
 def test_stamp_is_one_action_per_request(client: FlaskClient, nid: str, database: Path) -> None:
-    """POST .../stamp records one department's stamp and answers with the new version;
-    GET shows what the nomination still lacks."""
+    """POST .../stamp records one department's stamp on the letter carrying the nomination
+    (drafted for it) and answers with the nomination, unchanged, and its letter; GET shows
+    what it still lacks."""
     answer = client.post(f"/nominations/{nid}/stamp", json={"actor": clerk("industry")})
     assert 200 == answer.status_code
     body = answer.get_json()
-    assert (["industry"], 2, "in_review", "371002") == (
-        body["stamps"], body["version"], body["state"], body["holder"]
-    )  # fmt: skip
+    assert (1, "in_review", "371002") == (body["version"], body["state"], body["holder"])
+    assert body["letter"] is not None
     shown = client.get(f"/nominations/{nid}").get_json()
     assert ["civil_affairs", "health"] == shown["missing_stamps"]
-    assert ["nominate", "stamp"] == events(database)
+    assert body["letter"] == shown["letter"]
+    assert ["nominate", "prepare_submission", "stamp_letter"] == events(database)
 
 
 def test_refused_recommend_answers_with_every_reason(client: FlaskClient, nid: str, database: Path) -> None:
@@ -106,7 +106,9 @@ def test_refused_recommend_answers_with_every_reason(client: FlaskClient, nid: s
     assert 422 == answer.status_code
     body = answer.get_json()
     assert "ActionRefused" == body["error"]
-    assert ["stamps_missing", "materials_missing"] == [r["code"] for r in body["reasons"]]
+    assert ["stamps_missing", "letter_materials_missing", "materials_missing"] == [
+        r["code"] for r in body["reasons"]
+    ]
     reason = body["reasons"][0]
     assert ["industry", "civil_affairs", "health"] == reason["details"]["missing"]
     assert "missing industry, civil_affairs, health" in reason["en"]
@@ -126,8 +128,8 @@ def test_retried_request_returns_the_same_body(client: FlaskClient, nid: str, da
     again = client.post(f"/nominations/{nid}/stamp", **request)
     assert (200, 200) == (first.status_code, again.status_code)
     assert first.get_data() == again.get_data()
-    assert 2 == again.get_json()["version"]
-    assert ["nominate", "stamp", "stamp"] == events(database)
+    assert 1 == again.get_json()["version"]  # the stamps are the letter's
+    assert ["nominate", "prepare_submission", "stamp_letter", "stamp_letter"] == events(database)
     other = client.post(f"/nominations/{nid}/stamp", json={"actor": clerk("civil_affairs")}, headers=headers)
     assert (400, "InvalidInput") == (other.status_code, other.get_json()["error"])
 
