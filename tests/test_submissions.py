@@ -410,3 +410,22 @@ def test_units_are_examined_one_by_one_before_they_join_a_letter() -> None:
     assert twice.codes == ("already_examined",)
     assert run.prepare_submission(officer(WEIHAI_DISTRICT), [n.id]).units == (n.id,)
     assert_replays(run)
+
+
+def test_a_selection_reports_listed_units_past_the_quota(run: pf.CampaignRun) -> None:
+    """Units the sender listed in its draft itself count against its quota first; those past
+    it are not cut (the sender listed them) but reported as skipped for a full quota, so the
+    sender takes them out before the letter can go."""
+    ids = []
+    for i in range(4):
+        s = letter_ready(run, district_letter(run, 1, first=40 + i).id)
+        run.send(officer(WEIHAI_DISTRICT), s.id)
+        ids.append(s.units[0])
+        for kind in ("application_materials", "electronic_copy_pdf"):
+            run.attach(officer(WEIHAI), s.units[0], material_for(run.campaign, kind))
+    draft = run.prepare_submission(officer(WEIHAI), ids)
+    result = run.select(officer(WEIHAI), "enterprise")
+    assert set(result.recommended) == set(ids[:3])
+    assert result.cut == ()
+    assert codes(result.skipped[ids[3]]) == ["quota_full"]
+    assert run.submission(draft.id).units == tuple(ids)

@@ -205,11 +205,23 @@ class Selection(Submissions):
 
         # Units already listed in the sender's drafts take their seats when sent: counted first.
         drafts = self.store.submissions(self.campaign.id, sender=actor.authority, state=DRAFT)
-        listed = {nid for d in drafts for nid in d.units}
+        # Listed units past the quota stay where the sender put them, reported (quota_full): the
+        # sender takes them out; a selection does not cut what the sender listed itself.
+        listed = [nid for d in drafts for nid in d.units]
+        in_draft = set(listed)
+        over: dict[str, tuple[Reason, ...]] = {}
         for nid in listed:
             n = self.store.get(nid)
             if n.state == IN_REVIEW and n.holder == actor.authority and n.next_authority is not None:
-                count(n, self._context(n, actor, when, RECOMMEND, shares=shares))
+                ctx = self._context(n, actor, when, RECOMMEND, shares=shares)
+                ctx.quota_used = used
+                full = tuple(
+                    r for r in self.workflow.judge(n.state, RECOMMEND, ctx)[1] if r.code == "quota_full"
+                )
+                if full:
+                    over[nid] = full
+                else:
+                    count(n, ctx)
         # Compared with rows read back from SQL (fixed UTC offsets) in UTC: comparing a zoned
         # clock reading against another time zone costs a conversion per candidate.
         when_utc = when.astimezone(UTC)
@@ -217,7 +229,10 @@ class Selection(Submissions):
         for n in ranked:
             if out_of_time_order(n, when if n.updated_at.tzinfo is when.tzinfo else when_utc):
                 self._in_order(n, when)  # refused, with the moment as given
-            if n.id in listed:  # listed already (counted above)
+            if n.id in over:  # listed already, past the quota
+                skipped[n.id] = over[n.id]
+                continue
+            if n.id in in_draft:  # listed already (counted above)
                 recommended.append(n.id)
                 continue
             ctx = self._context(n, actor, when, RECOMMEND, shares=shares)
