@@ -48,14 +48,20 @@ class Arguments:
             self.graph[actor.authority].check_department(actor.department, self._department_names)
         return actor
 
-    def _nomination(self, nomination: str | Nomination) -> Nomination:
-        nid = nomination.id if isinstance(nomination, Nomination) else nomination
-        if not isinstance(nid, str):
+    @staticmethod
+    def _record_id(value: object, kind: type, what: str, zh: str) -> str:
+        """The id of ``value`` (an id, or a record of ``kind`` with one), checked as text."""
+        rid = getattr(value, "id", None) if isinstance(value, kind) else value
+        if not isinstance(rid, str):
             raise InvalidInput(
-                f"nomination must be an id or a Nomination, got {type(nomination).__name__}",
-                "nomination 参数必须是申报编号或 Nomination 对象",
+                f"{what} must be an id or a {kind.__name__}, got {type(value).__name__}",
+                f"{what} 参数必须是{zh}编号或 {kind.__name__} 对象",
             )
-        check_text(nid, "nomination id", NAME, zh="申报编号")
+        check_text(rid, f"{what} id", NAME, zh=f"{zh}编号")
+        return rid
+
+    def _nomination(self, nomination: str | Nomination) -> Nomination:
+        nid = self._record_id(nomination, Nomination, "nomination", "申报")
         found = self.store.get(nid)
         if found.campaign != self.campaign.id:
             raise self._other_campaign(found)

@@ -17,7 +17,7 @@ from ..domain.authorities import Authority
 from ..domain.campaign import MaterialRequirement
 from ..domain.events import ENTERED_AT, EventShape, build_event, event_data
 from ..domain.guards import acts_for, examined, not_listed
-from ..domain.inputs import NAME, check_ids, check_sequence, check_text
+from ..domain.inputs import check_ids, check_sequence
 from ..domain.names import (
     ACTION_EN,
     ACTION_ZH,
@@ -500,13 +500,7 @@ class Submissions(Kernel):
         return out
 
     def _submission(self, submission: object) -> Submission:
-        sid = submission.id if isinstance(submission, Submission) else submission
-        if not isinstance(sid, str):
-            raise InvalidInput(
-                f"submission must be an id or a Submission, got {type(submission).__name__}",
-                "submission 参数必须是推荐函编号或 Submission 对象",
-            )
-        check_text(sid, "submission id", NAME, zh="推荐函编号")
+        sid = self._record_id(submission, Submission, "submission", "推荐函")
         found = self.store.get_submission(sid)
         if found.campaign != self.campaign.id:
             raise InvalidInput(

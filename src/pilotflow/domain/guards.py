@@ -33,7 +33,7 @@ from .names import (
 if TYPE_CHECKING:
     from .authorities import Authority
     from .campaign import Campaign, FilingRules, MaterialRequirement
-    from .records import Actor, Nomination
+    from .records import Actor, Material, Nomination
     from .routes import HopPlan
     from .screening import UnitList
 
@@ -61,6 +61,7 @@ __all__ = [
     "expert_not_scored",
     "has_previous",
     "materials_complete",
+    "missing_copies",
     "not_drawn",
     "not_examined_yet",
     "not_listed",
@@ -394,6 +395,22 @@ class _Examined(Guard):
 _COMPLETE = LastPass()  # speed: see pilotflow.domain._fast.LastPass
 
 
+def missing_copies(
+    materials: Iterable[Material], required: Iterable[MaterialRequirement], unit_type: str | None = None
+) -> list[tuple[str, int, int]]:
+    """What ``required`` lacks among ``materials`` (copies of a kind add up), as (kind, copies
+    needed, copies there); a requirement of other unit types than ``unit_type`` does not
+    count. The one rule of "materials complete", for a unit's and for a letter's."""
+    have: dict[str, int] = {}
+    for m in materials:
+        have[m.kind] = have.get(m.kind, 0) + m.copies
+    return [
+        (req.kind, req.copies, have.get(req.kind, 0))
+        for req in required
+        if have.get(req.kind, 0) < req.copies and (unit_type is None or req.applies_to(unit_type))
+    ]
+
+
 @frozen(repr=False)
 class _MaterialsComplete(Guard):
     code = "materials_complete"
@@ -405,17 +422,8 @@ class _MaterialsComplete(Guard):
         required = ctx.required_materials
         if _COMPLETE.holds(materials, required, unit_type):
             return None
-        have: dict[str, int] = {}
-        for m in materials:
-            have[m.kind] = have.get(m.kind, 0) + m.copies
-        missing: list[tuple[str, int, int]] | None = None  # built only when something is short
-        for req in required:
-            count = have.get(req.kind, 0)
-            if count < req.copies and req.applies_to(unit_type):
-                if missing is None:
-                    missing = []
-                missing.append((req.kind, req.copies, count))
-        if missing is None:
+        missing = missing_copies(materials, required, unit_type)
+        if not missing:
             _COMPLETE.remember(materials, required, unit_type)
             return None  # everything required is there
         text = ", ".join(f"{k} ({h}/{n})" for k, n, h in missing)

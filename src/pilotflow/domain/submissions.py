@@ -41,7 +41,8 @@ from attrs import frozen
 
 from ..errors import Reason
 from .authorities import Authority
-from .guards import acts_for, stamp_refused
+from .campaign import MaterialRequirement
+from .guards import acts_for, missing_copies, stamp_refused
 from .names import (
     DISCARDED,
     DRAFT,
@@ -219,15 +220,13 @@ def stamps_reason(sender: Authority, stamps: Iterable[str], names: Mapping[str, 
 
 
 def letter_materials_reason(
-    required: Sequence[Any], materials: Iterable[Material], names: Mapping[str, str], sender: Authority
+    required: Sequence[MaterialRequirement],
+    materials: Iterable[Material],
+    names: Mapping[str, str],
+    sender: Authority,
 ) -> Reason | None:
     """Why the letter cannot be sent for want of its own materials (``per: submission``)."""
-    copies: dict[str, int] = {}
-    for m in materials:
-        copies[m.kind] = copies.get(m.kind, 0) + m.copies
-    missing = [
-        (r.kind, r.copies, copies.get(r.kind, 0)) for r in required if copies.get(r.kind, 0) < r.copies
-    ]
+    missing = missing_copies(materials, required)
     if not missing:
         return None
     return Reason(
