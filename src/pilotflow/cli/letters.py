@@ -9,7 +9,6 @@ bilingual refusals and exit codes as every action command.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.table import Table
@@ -19,15 +18,11 @@ from pilotflow.cli.commands import _campaign_option, _console, _db_option, _name
 from pilotflow.cli.formats import emit, format_option
 from pilotflow.cli.lookup import complete_material, complete_nomination, ref
 from pilotflow.cli.lookup import nomination_id as _nomination_id
-from pilotflow.cli.write import Acting, action_command
+from pilotflow.cli.write import SUBMISSION_KEYS, Acting, action_command, submission_record
 from pilotflow.files.letters import GeneratedDocument
 from pilotflow.names import SUBMISSION_STATE_ZH, SUBMISSION_STATES
 
-__all__ = ["letter", "submission_id", "submission_record"]
-
-#: The keys of a letter in JSON and CSV output.
-SUBMISSION_KEYS = ("id", "sender", "sender_name", "receiver", "receiver_name", "state", "units", "stamps",
-                   "materials", "documents", "version", "created_at", "sent_at")  # fmt: skip
+__all__ = ["letter", "submission_id"]
 
 
 @cli.group(short_help="Recommendation letters (推荐函). · 推荐函：起草、盖章、报送、撤回、退回。")
@@ -53,25 +48,6 @@ def submission_id(run: pf.CampaignRun, given: str) -> str:
         f"{given!r} is the beginning of {len(found)} letters' ids: give more of it ({', '.join(found[:5])})",
         f"{given!r} 可对应 {len(found)} 份推荐函，请给出更长的编号（{'、'.join(found[:5])}）",
     )
-
-
-def submission_record(run: pf.CampaignRun, s: pf.Submission) -> dict[str, Any]:
-    """A letter as JSON and CSV show it."""
-    return {
-        "id": s.id,
-        "sender": s.sender,
-        "sender_name": _name(run.graph, s.sender),
-        "receiver": s.receiver,
-        "receiver_name": _name(run.graph, s.receiver),
-        "state": s.state,
-        "units": list(s.units),
-        "stamps": list(s.stamps),
-        "materials": [m.kind for m in s.materials],
-        "documents": [{"kind": m.kind, "filename": m.filename, "sha256": m.sha256} for m in s.documents],
-        "version": s.version,
-        "created_at": s.created_at.isoformat(),
-        "sent_at": None if s.sent_at is None else s.sent_at.isoformat(),
-    }
 
 
 def _units(run: pf.CampaignRun, given: tuple[str, ...]) -> list[str]:

@@ -56,7 +56,7 @@ from pilotflow.cli.lookup import (
 from pilotflow.cli.lookup import nomination_id as _nomination_id
 from pilotflow.names import APPLICANT
 
-__all__ = ["Acting", "action_command"]
+__all__ = ["SUBMISSION_KEYS", "Acting", "action_command", "submission_record"]
 
 
 @frozen
@@ -137,9 +137,31 @@ def _print_result(output_format: str, action: str, run: pf.CampaignRun, result: 
             console.print(f"  {ref(nid)} {_show(nid)} {_show(n.unit_name)} → {_show(n.state)}")
 
 
-def _print_letter(output_format: str, action: str, run: pf.CampaignRun, s: pf.Submission) -> None:
-    from pilotflow.cli.letters import submission_record
+#: The keys of a letter in JSON and CSV output.
+SUBMISSION_KEYS = ("id", "sender", "sender_name", "receiver", "receiver_name", "state", "units", "stamps",
+                   "materials", "documents", "version", "created_at", "sent_at")  # fmt: skip
 
+
+def submission_record(run: pf.CampaignRun, s: pf.Submission) -> dict[str, Any]:
+    """A letter as JSON and CSV show it."""
+    return {
+        "id": s.id,
+        "sender": s.sender,
+        "sender_name": _name(run.graph, s.sender),
+        "receiver": s.receiver,
+        "receiver_name": _name(run.graph, s.receiver),
+        "state": s.state,
+        "units": list(s.units),
+        "stamps": list(s.stamps),
+        "materials": [m.kind for m in s.materials],
+        "documents": [{"kind": m.kind, "filename": m.filename, "sha256": m.sha256} for m in s.documents],
+        "version": s.version,
+        "created_at": s.created_at.isoformat(),
+        "sent_at": None if s.sent_at is None else s.sent_at.isoformat(),
+    }
+
+
+def _print_letter(output_format: str, action: str, run: pf.CampaignRun, s: pf.Submission) -> None:
     if output_format == "json":
         emit("json", {"ok": True, "action": action, "submission": submission_record(run, s)}, ())
         return

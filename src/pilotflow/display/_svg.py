@@ -16,12 +16,11 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from attrs import evolve as replace
 
-if TYPE_CHECKING:
-    from .diagrams import Diagram, Node
+from .shapes import Drawing as Diagram
+from .shapes import Node
 
 FONT = (
     "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei','WenQuanYi Micro Hei',"
@@ -158,6 +157,51 @@ def _ranks(d: Diagram) -> dict[str, int]:
     return rank
 
 
+def _order(d: Diagram, layers: dict[int, list[str]], rank: dict[str, int]) -> None:
+    """Order each rank's nodes (in place) by barycentre sweeps, down then up, so that edges
+    cross less."""
+    neighbours: dict[str, list[str]] = {n.id: [] for n in d.nodes}
+    for e in d.edges:
+        if e.source != e.target:
+            neighbours[e.source].append(e.target)
+            neighbours[e.target].append(e.source)
+    order = {node: i for layer in layers.values() for i, node in enumerate(layer)}
+    for sweep in range(6):
+        keys = sorted(layers) if sweep % 2 == 0 else sorted(layers, reverse=True)
+        for k in keys:
+            layer = layers[k]
+
+            def centre(node: str) -> float:
+                near = [order[m] for m in neighbours[node] if rank[m] != rank[node]]
+                return sum(near) / len(near) if near else order[node]
+
+            layer.sort(key=lambda node: (centre(node), order[node]))
+            for i, node in enumerate(layer):
+                order[node] = i
+
+
+def _groups(
+    d: Diagram, pos: dict[str, tuple[float, float]], size: dict[str, tuple[float, float]]
+) -> list[str]:
+    """The boxes around each group's nodes, headed by the group's label."""
+    body: list[str] = []
+    for gr in d.groups:
+        members = [n.id for n in d.nodes if n.group == gr.id]
+        if not members:
+            continue
+        x0 = min(pos[i][0] - size[i][0] / 2 for i in members) - 12
+        x1 = max(pos[i][0] + size[i][0] / 2 for i in members) + 12
+        y0 = min(pos[i][1] - size[i][1] / 2 for i in members) - 26
+        y1 = max(pos[i][1] + size[i][1] / 2 for i in members) + 12
+        fill, stroke = COLOURS["group"]
+        body.append(
+            f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" rx="6" '
+            f'fill="{fill}" stroke="{stroke}"/><text x="{x0 + 8:.1f}" y="{y0 + 15:.1f}" font-size="{SIZE}" '
+            f'font-weight="bold">{html.escape(gr.label)}</text>'
+        )
+    return body
+
+
 def layered(d: Diagram, *, legend: bool | None = None) -> str:
     """The diagram drawn in ranks (top to bottom, or left to right for ``direction="LR"``).
 
@@ -180,24 +224,7 @@ def layered(d: Diagram, *, legend: bool | None = None) -> str:
     layers: dict[int, list[str]] = {}
     for n in d.nodes:
         layers.setdefault(rank[n.id], []).append(n.id)
-    neighbours: dict[str, list[str]] = {n.id: [] for n in d.nodes}
-    for e in d.edges:
-        if e.source != e.target:
-            neighbours[e.source].append(e.target)
-            neighbours[e.target].append(e.source)
-    order = {node: i for layer in layers.values() for i, node in enumerate(layer)}
-    for sweep in range(6):  # barycentre sweeps, down then up
-        keys = sorted(layers) if sweep % 2 == 0 else sorted(layers, reverse=True)
-        for k in keys:
-            layer = layers[k]
-
-            def centre(node: str) -> float:
-                near = [order[m] for m in neighbours[node] if rank[m] != rank[node]]
-                return sum(near) / len(near) if near else order[node]
-
-            layer.sort(key=lambda node: (centre(node), order[node]))
-            for i, node in enumerate(layer):
-                order[node] = i
+    _order(d, layers, rank)
     by_id = {n.id: n for n in d.nodes}
     size = {n.id: _box(n.label) for n in d.nodes}
     loops: dict[str, list[str]] = {}
@@ -233,22 +260,7 @@ def layered(d: Diagram, *, legend: bool | None = None) -> str:
     width = (cursor - gap_ranks + 30) if lr else widest + 60
     height = (widest + 60) if lr else (cursor - gap_ranks + 30)
     width = max(width, max(pos[i][0] + size[i][0] / 2 + loop_w.get(i, 0) for i in pos) + 20)
-    body: list[str] = []
-    # Groups (drawn first: behind).
-    for gr in d.groups:
-        members = [n.id for n in d.nodes if n.group == gr.id]
-        if not members:
-            continue
-        x0 = min(pos[i][0] - size[i][0] / 2 for i in members) - 12
-        x1 = max(pos[i][0] + size[i][0] / 2 for i in members) + 12
-        y0 = min(pos[i][1] - size[i][1] / 2 for i in members) - 26
-        y1 = max(pos[i][1] + size[i][1] / 2 for i in members) + 12
-        fill, stroke = COLOURS["group"]
-        body.append(
-            f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" rx="6" '
-            f'fill="{fill}" stroke="{stroke}"/><text x="{x0 + 8:.1f}" y="{y0 + 15:.1f}" font-size="{SIZE}" '
-            f'font-weight="bold">{html.escape(gr.label)}</text>'
-        )
+    body = _groups(d, pos, size)  # drawn first: behind
     # Edges between two nodes: parallel ones bent apart.
     pairs: dict[frozenset[str], int] = {}
     for e in d.edges:

@@ -45,6 +45,7 @@ from ..domain.records import Nomination
 from ..errors import InvalidInput
 from . import _svg
 from ._html import esc
+from .shapes import Drawing, Edge, Group, Node
 
 __all__ = [
     "BRANCH_LABELS",
@@ -107,46 +108,8 @@ LANGUAGES = ("zh", "en")
 
 
 @frozen
-class Node:
-    """A box: ``kind`` styles it (``initial``, ``final``, ``current``, ``done``, ``waiting``,
-    ``note`` or ``""``); ``group`` is the id of the :class:`Group` it is drawn in."""
-
-    id: str
-    label: str
-    kind: str = ""
-    group: str | None = None
-
-
-@frozen
-class Edge:
-    """An arrow from node ``source`` to node (or group) ``target``."""
-
-    source: str
-    target: str
-    label: str = ""
-    kind: str = ""
-
-
-@frozen
-class Group:
-    """A box around nodes (a city's districts and counties)."""
-
-    id: str
-    label: str
-
-
-@frozen
-class Diagram:
-    """A diagram: nodes, edges, groups. ``layout`` is ``"layered"`` (ranks, for machines and
-    routes) or ``"grouped"`` (the first node, then one box per group: authority trees)."""
-
-    title: str
-    nodes: tuple[Node, ...]
-    edges: tuple[Edge, ...]
-    groups: tuple[Group, ...] = ()
-    direction: str = "TB"
-    layout: str = "layered"
-    kind: str = "flowchart"  # or "state" (Mermaid stateDiagram-v2)
+class Diagram(Drawing):
+    """A diagram: nodes, edges, groups (:class:`Drawing`), as Mermaid, DOT or SVG."""
 
     def __repr__(self) -> str:
         return f"<Diagram {self.title}: {len(self.nodes)} nodes, {len(self.edges)} edges>"
