@@ -7,7 +7,7 @@ import itertools
 import os
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +16,7 @@ from attrs import field, frozen
 from ..domain.campaign import YEARS
 from ..domain.codes import validate_unit_code
 from ..domain.inputs import NAME, check_text
-from ..errors import InvalidInput, Reason
+from ..errors import ExtraMissing, InvalidInput, Reason
 
 __all__ = ["Position", "QuotaLine", "SelectionResult", "Winner", "new_id", "selection_data", "selection_from"]
 
@@ -111,15 +111,12 @@ class SelectionResult:
     def rows(self) -> list[dict[str, Any]]:
         """One row per candidate: its rank, what happened to it (recommended, cut, skipped)
         and why."""
-        from .views import selection_rows  # views builds on this module
-
         return selection_rows(self)
 
     def to_frame(self) -> Any:
         """:meth:`rows` as a ``pandas.DataFrame`` (needs ``pip install 'pilotflow[notebook]'``)."""
-        from .views import SelectionList
-
-        return SelectionList([self]).to_frame()
+        rows = self.rows()
+        return pandas().DataFrame(rows, columns=list(rows[0]) if rows else None)
 
 
 def selection_data(r: SelectionResult) -> dict[str, Any]:
@@ -147,3 +144,49 @@ def selection_from(d: dict[str, Any]) -> SelectionResult:
         False,
         tuple(d.get("submissions", ())),
     )
+
+
+def pandas() -> Any:
+    """The ``pandas`` module, or :class:`ExtraMissing` naming the extra that installs it."""
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise ExtraMissing("pandas", "notebook") from exc
+    return pd
+
+
+#: The outcome of a candidate at a selection, in Chinese.
+OUTCOME_ZH = {"recommended": "推荐", "cut": "名额外不予推荐", "skipped": "未处理（有阻碍）"}
+
+
+def selection_rows(r: SelectionResult) -> list[dict[str, Any]]:
+    """One row per candidate of a selection: its rank, what happened to it and why."""
+    recommended, cut = set(r.recommended), set(r.cut)
+    out = []
+    for rank, nid in enumerate(r.ranked, 1):
+        outcome = "recommended" if nid in recommended else "cut" if nid in cut else "skipped"
+        reasons: Sequence[Reason] = r.skipped.get(nid, ())
+        out.append(
+            {
+                "authority": r.authority,
+                "unit_type": r.unit_type,
+                "rank": rank,
+                "nomination_id": nid,
+                "outcome": outcome,
+                "outcome_zh": OUTCOME_ZH[outcome],
+                "reasons": "; ".join(x.code for x in reasons),
+                "reasons_zh": "；".join(x.zh for x in reasons),
+                "dry_run": r.dry_run,
+            }
+        )
+    for nid, reasons in r.skipped.items():
+        if nid not in r.ranked:
+            out.append(
+                {
+                    "authority": r.authority, "unit_type": r.unit_type, "rank": None,
+                    "nomination_id": nid, "outcome": "skipped", "outcome_zh": OUTCOME_ZH["skipped"],
+                    "reasons": "; ".join(x.code for x in reasons),
+                    "reasons_zh": "；".join(x.zh for x in reasons), "dry_run": r.dry_run,
+                }
+            )  # fmt: skip
+    return out

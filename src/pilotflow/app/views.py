@@ -17,7 +17,7 @@ table never mixes the two (:func:`local_moment`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo
@@ -27,8 +27,8 @@ from ..domain.campaign import Campaign
 from ..domain.events import Event
 from ..domain.names import LOGGED_ACTION_ZH, QUOTA_ALL_TYPES, ROLE_ZH, STATE_ZH
 from ..domain.records import Nomination
-from ..errors import ExtraMissing, InvalidInput, Reason
-from .results import QuotaLine, SelectionResult
+from ..errors import InvalidInput
+from .results import QuotaLine, SelectionResult, pandas, selection_rows
 
 __all__ = [
     "EventList",
@@ -65,15 +65,6 @@ def local_moment(value: datetime | None, timezone: str) -> datetime | None:
     return datetime(
         x.year, x.month, x.day, x.hour, x.minute, x.second, x.microsecond, tzinfo=zone, fold=x.fold
     )
-
-
-def pandas() -> Any:
-    """The ``pandas`` module, or :class:`ExtraMissing` naming the extra that installs it."""
-    try:
-        import pandas as pd
-    except ImportError as exc:
-        raise ExtraMissing("pandas", "notebook") from exc
-    return pd
 
 
 class View(list[T]):
@@ -270,43 +261,6 @@ class QuotaTable(View[QuotaLine]):
             "used": q.used,
             "remaining": q.remaining,
         }
-
-
-#: The outcome of a candidate at a selection, in Chinese.
-OUTCOME_ZH = {"recommended": "推荐", "cut": "名额外不予推荐", "skipped": "未处理（有阻碍）"}
-
-
-def selection_rows(r: SelectionResult) -> list[dict[str, Any]]:
-    """One row per candidate of a selection: its rank, what happened to it and why."""
-    recommended, cut = set(r.recommended), set(r.cut)
-    out = []
-    for rank, nid in enumerate(r.ranked, 1):
-        outcome = "recommended" if nid in recommended else "cut" if nid in cut else "skipped"
-        reasons: Sequence[Reason] = r.skipped.get(nid, ())
-        out.append(
-            {
-                "authority": r.authority,
-                "unit_type": r.unit_type,
-                "rank": rank,
-                "nomination_id": nid,
-                "outcome": outcome,
-                "outcome_zh": OUTCOME_ZH[outcome],
-                "reasons": "; ".join(x.code for x in reasons),
-                "reasons_zh": "；".join(x.zh for x in reasons),
-                "dry_run": r.dry_run,
-            }
-        )
-    for nid, reasons in r.skipped.items():
-        if nid not in r.ranked:
-            out.append(
-                {
-                    "authority": r.authority, "unit_type": r.unit_type, "rank": None,
-                    "nomination_id": nid, "outcome": "skipped", "outcome_zh": OUTCOME_ZH["skipped"],
-                    "reasons": "; ".join(x.code for x in reasons),
-                    "reasons_zh": "；".join(x.zh for x in reasons), "dry_run": r.dry_run,
-                }
-            )  # fmt: skip
-    return out
 
 
 class SelectionList(View[SelectionResult]):
