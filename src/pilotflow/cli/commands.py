@@ -58,7 +58,13 @@ import pilotflow as pf
 from pilotflow.cli.demo import DEFAULT_DB, printable, run_demo
 from pilotflow.cli.formats import emit, format_option
 from pilotflow.cli.lookup import authority as _authority
-from pilotflow.cli.lookup import complete_authority, complete_nomination, complete_state, ref
+from pilotflow.cli.lookup import (
+    complete_authority,
+    complete_nomination,
+    complete_state,
+    ref,
+    use_for_completion,
+)
 from pilotflow.cli.lookup import nomination_id as _nomination_id
 from pilotflow.cli.settings import (
     CAMPAIGN_ENV,
@@ -448,6 +454,9 @@ def open_for_completion(ctx: click.Context) -> Iterator[pf.CampaignRun]:
         yield pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign))
     finally:
         store.close()
+
+
+use_for_completion(campaign_for_completion, open_for_completion)
 
 
 def _actor(text: str) -> pf.Actor:

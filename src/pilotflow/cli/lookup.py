@@ -15,7 +15,9 @@ from __future__ import annotations
 import base64
 import difflib
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from typing import Any
 
 import click
 from click.shell_completion import CompletionItem
@@ -154,11 +156,23 @@ def complete_state(ctx: click.Context, param: click.Parameter, incomplete: str) 
     return [CompletionItem(state) for state in pf.names.STATES if state.startswith(incomplete)]
 
 
-def _campaign_codes(ctx: click.Context, incomplete: str, what: str) -> list[CompletionItem]:
-    from .commands import campaign_for_completion
+#: How a command being completed finds its campaign and opens its store: given by the command
+#: module (:func:`use_for_completion`), which builds on this one.
+_COMPLETION: dict[str, Callable[[click.Context], Any]] = {}
 
+
+def use_for_completion(
+    campaign: Callable[[click.Context], pf.Campaign],
+    opener: Callable[[click.Context], AbstractContextManager[pf.CampaignRun]],
+) -> None:
+    """Say how completion finds the campaign and opens the run of a command being completed."""
+    _COMPLETION["campaign"] = campaign
+    _COMPLETION["open"] = opener
+
+
+def _campaign_codes(ctx: click.Context, incomplete: str, what: str) -> list[CompletionItem]:
     try:
-        known = getattr(campaign_for_completion(ctx), what)
+        known = getattr(_COMPLETION["campaign"](ctx), what)
     except Exception:  # an unreadable campaign file: nothing to offer
         return []
     return [CompletionItem(code, help=k.name.zh) for code, k in known.items() if code.startswith(incomplete)]
@@ -178,10 +192,8 @@ def complete_department(ctx: click.Context, param: click.Parameter, incomplete: 
 
 def complete_nomination(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """The ids (and references) of the store's nominations starting with what is typed."""
-    from .commands import open_for_completion  # the command module imports this one
-
     try:
-        with open_for_completion(ctx) as run:
+        with _COMPLETION["open"](ctx) as run:
             found = run.nominations()
     except Exception:  # no database yet, or an unreadable one: nothing to offer
         return []
@@ -197,7 +209,5 @@ def complete_nomination(ctx: click.Context, param: click.Parameter, incomplete: 
 
 
 def _graph(ctx: click.Context) -> pf.AuthorityGraph:
-    from .commands import campaign_for_completion
-
-    c = campaign_for_completion(ctx)
+    c: pf.Campaign = _COMPLETION["campaign"](ctx)
     return pf.AuthorityGraph.bundled().with_authorities(c.authorities)
