@@ -191,14 +191,14 @@ def test_the_sender_recalls_until_the_receiver_acts(
     store: Store, make_run: Callable[..., pf.CampaignRun]
 ) -> None:
     """A sent letter the receiver has not acted on is recalled (撤回): its units come back,
-    their seats given back, and it is a draft again, stamps kept; once the receiver has acted
-    on one of its units it can no longer be recalled."""
+    their seats given back, and it is a draft again, to be stamped again; once the receiver has
+    acted on one of its units it can no longer be recalled."""
     run = make_run(store)
     s = letter_ready(run, district_letter(run, 2).id)
     run.send(officer(WEIHAI_DISTRICT), s.id)
     back = run.recall(officer(WEIHAI_DISTRICT), s.id, reason="材料有误，撤回修改")
     assert back.state == pf.names.DRAFT
-    assert back.stamps == DEPARTMENTS
+    assert back.stamps == ()
     assert back.sent_at is None
     for nid in s.units:
         n = run.get(nid)
@@ -206,6 +206,7 @@ def test_the_sender_recalls_until_the_receiver_acts(
         assert n.seats == ()
         assert run.history(nid)[-1].action == "recall"
     assert run.store.quota_usage(run.campaign.id) == {}
+    letter_ready(run, s.id)
     run.send(officer(WEIHAI_DISTRICT), s.id)
     run.attach(officer(WEIHAI), s.units[0], material_for(run.campaign, "application_materials"))
     before = state_of(run)
@@ -429,3 +430,35 @@ def test_a_selection_reports_listed_units_past_the_quota(run: pf.CampaignRun) ->
     assert result.cut == ()
     assert codes(result.skipped[ids[3]]) == ["quota_full"]
     assert run.submission(draft.id).units == tuple(ids)
+
+
+def test_a_send_dated_before_a_units_last_action_is_refused(run: pf.CampaignRun) -> None:
+    """A unit's log stays in time order: a letter sent at a moment before one of its units'
+    last action is refused for that unit, and nothing moves."""
+    s = letter_ready(run, district_letter(run, 1).id)
+    run.clock.set(shanghai(2023, 10, 17, 9, 2))  # type: ignore[attr-defined]
+    run.attach(officer(WEIHAI_DISTRICT), s.units[0], material_for(run.campaign, "application_form_paper", 3))
+    before = state_of(run)
+    with pytest.raises(pf.PilotflowError):
+        run.send(officer(WEIHAI_DISTRICT), s.id, at=shanghai(2023, 10, 17, 9, 1))
+    assert state_of(run) == before
+
+
+def test_a_unit_sent_alone_writes_its_letters_documents(tmp_path: Path) -> None:
+    """With a documents folder, sending a unit in a letter of its own (``recommend``) writes
+    the letter's summary table and draft there, as ``send`` does; a bad ``explain_submission``
+    action is refused as InvalidInput."""
+    campaign = pf.load_campaign("smart-health-elderly-care-2023")
+    clock = pf.FixedClock(shanghai(2023, 10, 17, 9))
+    run = pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=clock, documents=tmp_path)
+    n = nominate(run, 1)
+    run.attach(officer(WEIHAI_DISTRICT), n.id, material_for(campaign, "joint_recommendation_letter"))
+    for d in DEPARTMENTS:
+        run.stamp(officer(WEIHAI_DISTRICT, d), n.id)
+    run.recommend(officer(WEIHAI_DISTRICT), n.id)
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".docx", ".xlsx"]
+    letter = run.submissions(state="sent")[0]
+    with pytest.raises(pf.InvalidInput):
+        run.explain_submission(letter.id, [1])  # type: ignore[arg-type]
+    with pytest.raises(pf.InvalidInput):
+        pf.CampaignRun(campaign, documents=tmp_path / "missing")

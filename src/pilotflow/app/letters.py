@@ -44,6 +44,7 @@ from ..domain.names import (
 )
 from ..domain.records import Actor, Nomination
 from ..domain.routes import split_materials
+from ..domain.rules import out_of_time_order
 from ..domain.submissions import (
     LETTER_CHECKS,
     LETTER_MOVES,
@@ -56,7 +57,7 @@ from ..domain.submissions import (
 )
 from ..errors import InvalidInput, Reason, SubmissionNotFound
 from ..files.letters import GeneratedDocument, letter_content, letter_document, summary_table_document
-from ..store import AnyChange, Change, SubmissionChange
+from ..store import AnyChange, Change, Receipt, SubmissionChange
 from .idempotency import ReceiptFor, once
 from .kernel import EXCEED_QUOTA, LEAVES_LETTER, Kernel, refusal
 
@@ -138,7 +139,8 @@ class Letters(Kernel):
                 if before.id in s.units:
                     event = ch.event
                     why = f"{ACTION_EN[event.action]} / {ACTION_ZH[event.action]}"
-                    change = self._letter_change(s, S_REMOVE, event.actor, event.at, why, {"unit": before.id})
+                    when = max(event.at, s.updated_at)  # the letter's log stays in time order
+                    change = self._letter_change(s, S_REMOVE, event.actor, when, why, {"unit": before.id})
                     letters[s.id] = change.after
                     out.append(change)
         return out
@@ -220,13 +222,23 @@ class Letters(Kernel):
     ) -> Submission:
         letter = changes[-1]
         assert isinstance(letter, SubmissionChange)
-        try:
-            self._commit(action, changes, receipt_for(letter.after) if receipt_for else None)
-        finally:
-            documents = self._generated.pop(letter.after.id, ())
-        if documents and isinstance(self._documents, Path):
-            write_documents(self._documents, letter.after.id, documents)
+        self._commit_with_documents(action, changes, receipt_for(letter.after) if receipt_for else None)
         return letter.after
+
+    def _commit_with_documents(
+        self, action: str, changes: Sequence[Change | SubmissionChange], receipt: Receipt | None
+    ) -> None:
+        """Commit ``changes``; then write the documents a letter's sending among them generated
+        (into the run's ``documents`` folder, if it has one). Committed or not, they are let go."""
+        sent = [c.after.id for c in changes if isinstance(c, SubmissionChange) and c.event.action == S_SEND]
+        try:
+            self._commit(action, changes, receipt)
+        finally:
+            documents = [(sid, self._generated.pop(sid, ())) for sid in sent]
+        if isinstance(self._documents, Path):
+            for sid, docs in documents:
+                if docs:
+                    write_documents(self._documents, sid, docs)
 
     def _letter_changes(
         self,
@@ -392,6 +404,10 @@ class Letters(Kernel):
                     "unit_not_held", f"it is no longer in review at {s.sender} ({n.state} at {n.holder})",
                     "已不在本单位审核推荐中，请先将其移出推荐函", {"nomination": n.id},
                 )))  # fmt: skip
+                continue
+            late = out_of_time_order(n, when)
+            if late is not None:  # the unit's log stays in time order
+                reasons.append(_about(n, late))
                 continue
             ctx = self._context(n, actor, when, action, shares=shares)
             if action == RECOMMEND:

@@ -95,7 +95,9 @@ class Submissions(Letters):
         """Every reason ``action`` on the submission would be refused now, its units' included
         (for ``send``: each unit's deadline, lists, materials, quota...). Changes nothing.
         Without ``actor`` who acts is not judged."""
-        if action not in LETTER_MOVES or action in (S_PREPARE, S_ADD, S_REMOVE, S_ORDER, S_ATTACH):
+        if not isinstance(action, str) or action not in LETTER_MOVES or action in (
+            S_PREPARE, S_ADD, S_REMOVE, S_ORDER, S_ATTACH,
+        ):  # fmt: skip
             allowed = (S_STAMP, S_SEND, S_RECALL, S_RETURN, S_DISCARD)
             raise InvalidInput(
                 f"explain_submission judges one of {', '.join(allowed)}, got {action!r}",
@@ -414,7 +416,7 @@ class Submissions(Letters):
                 )
             changes += self._letter_changes(action, s, actor, when, reason, data)  # (after the new draft's)
             moved = next((c.after for c in changes if isinstance(c, Change) and c.after.id == n.id), n)
-            self._commit(action, changes, receipt_for(moved) if receipt_for else None)
+            self._commit_with_documents(action, changes, receipt_for(moved) if receipt_for else None)
             return moved
 
         return once(self.store, self.campaign.id, key, (action, actor, nid, reason, dict(data), at), perform,

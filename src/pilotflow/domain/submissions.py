@@ -178,8 +178,8 @@ def apply_submission(current: Submission | None, event: Any) -> Submission:
     elif action == S_SEND:
         sent_at, sent_versions = event.at, tuple(d["versions"])
         documents = tuple(d.get("materials", ()))  # the generated summary table and letter draft
-    elif action == S_RECALL:
-        sent_at, sent_versions, documents = None, (), ()
+    elif action == S_RECALL:  # a draft again, stamped again: its units may have changed since
+        sent_at, sent_versions, documents, stamps = None, (), (), ()
     elif action not in (S_RETURN, S_DISCARD):
         raise ValueError(f"unknown action {action!r} in event of submission {event.nomination_id}")
     return Submission(
