@@ -1,8 +1,10 @@
 """Quick start: one nomination from a district of Weihai all the way to the ministry.
 
 Runs in memory with a fixed clock. At each level the three departments (industry, civil
-affairs, health) stamp jointly and one of them recommends; ``explain()`` says, before acting,
-why an action would be refused.
+affairs, health) jointly stamp the recommendation letter (推荐函) that carries this one unit
+and one of them sends it (``stamp`` and ``recommend`` of one unit act on its own letter; a
+sender with several units prepares one letter for all: examples/selection.py);
+``explain()`` says, before acting, why an action would be refused.
 
     python examples/quickstart.py
 """
