@@ -1,9 +1,7 @@
-"""The machinery of submissions (推荐函): how a letter's action is judged — its own rules and
-its units' — and committed with its units' changes; the per-unit calls on top of letters.
-
-What a submission is and its own rules: :mod:`pilotflow.domain.submissions`. Here the actions
-on it are dated, judged and committed: each is one transaction holding the letter's change and
-its units' own changes (all of them, or none).
+"""How an action on a submission (推荐函) is dated, judged and committed: the letter's own
+rules and each unit's, in one transaction holding the letter's change and its units' changes
+(all of them, or none); the documents a sending generates; the letters a unit leaves when it
+is withdrawn, declined, cut, lapsed or returned. The public actions: :mod:`.submissions`.
 """
 
 from __future__ import annotations

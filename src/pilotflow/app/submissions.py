@@ -1,8 +1,8 @@
-"""Submissions (推荐函): a sender's units go up together, in one jointly stamped letter.
-
-What a submission is and its own rules: :mod:`pilotflow.domain.submissions`. Here the actions
-on it are dated, judged and committed: each is one transaction holding the letter's change and
-its units' own changes (all of them, or none).
+"""The public actions on a submission (推荐函) and the questions about one: prepare, add,
+remove, order, attach, stamp, send, recall, return, discard; ``submission``, ``submissions``,
+``explain_submission``, ``submission_documents``; and the per-unit ``stamp`` / ``recommend``
+on the letter that carries one unit. How each is judged and committed:
+:mod:`pilotflow.app.letters`; what a submission is: :mod:`pilotflow.domain.submissions`.
 """
 
 from __future__ import annotations
