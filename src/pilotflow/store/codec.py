@@ -1,27 +1,45 @@
-"""Turning nominations and events into plain JSON-able data and back (cattrs).
+"""Turning nominations and events into stored values and back.
 
-Shared by every store that serialises (SQL now; files or queues later). Moments are written
-as ISO 8601 with their offset and read back as aware datetimes, so replayed state compares
-equal to live state.
+Shared by every store that serialises (SQL now; files or queues later). What an event row
+holds (schema version 4, :mod:`pilotflow.store.sql.schema`)::
+
+    campaign, nomination_id, version, actor, at, at_offset, shape, reason, data
+
+* ``actor`` — JSON ``{"authority", "department", "person"}``;
+* ``at`` — the moment as UTC microseconds since 1970 (:class:`Instant`: an integer on
+  SQLite, a ``timestamptz`` on PostgreSQL), ``at_offset`` its UTC offset in seconds, so the
+  moment reads back with the offset it was written with;
+* ``shape`` — JSON of what the event shares with others of its kind (its
+  :class:`~pilotflow.domain.events.EventShape`: action, from/to state and holder, verdicts,
+  campaign revision, list versions);
+* ``data`` — compact JSON of what the action added (a material written without its empty
+  fields).
+
+On SQLite the campaign, actor and shape texts are stored once each, in a dictionary table
+(the schema's triggers do it); on PostgreSQL they are ``jsonb`` values in the row. Either
+way the writer hands over the same tuple (:func:`event_values`) and the reader gets the
+texts back (:func:`decode_event_row`), decoding each distinct text once.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from ..domain.events import Event
+from ..domain.events import NO_DATA, Event, EventShape, FrozenData, build_event
 from ..domain.records import Actor, Material, Nomination
 from ._json import compact_dumps
 
 __all__ = [
-    "EVENT_COLUMNS", "converter", "decode_data", "dumps", "encode_data", "event_values", "loads",
-    "moment_values", "tuple_json",
+    "EVENT_COLUMNS", "EventDecoder", "Instant", "converter", "decode_event_row", "decode_materials",
+    "dumps", "encode_materials", "event_row", "event_values", "loads", "moment_of", "moment_values",
+    "tuple_json",
 ]  # fmt: skip
 
 converter = cattrs.Converter()
@@ -36,24 +54,106 @@ converter.register_unstructure_hook(
 #: Compact, key-sorted JSON, non-ASCII as is (the same text as ``json.dumps(value,
 #: ensure_ascii=False, separators=(",", ":"), sort_keys=True)``); see :mod:`._json`.
 dumps = compact_dumps()
+loads: Callable[[str], Any] = json.loads
 
 
-def loads(text: str) -> Any:
-    return json.loads(text)
+# -- moments -----------------------------------------------------------------------------
 
 
-def encode_materials(materials: tuple[Material, ...]) -> list[dict[str, Any]]:
-    return [converter.unstructure(m) for m in materials]
+class Instant(datetime):
+    """A stored moment: the aware datetime at its UTC offset, with :attr:`micros`, its UTC
+    microseconds since 1970. SQLite stores the integer (:mod:`pilotflow.store.sql.columns`
+    registers the adapter, for this class only), PostgreSQL the ``timestamptz`` (psycopg's own
+    datetime adaptation). Its offset is stored next to it (:func:`moment_values`)."""
+
+    __slots__ = ("micros",)
+    micros: int
 
 
-def decode_materials(value: list[dict[str, Any]]) -> tuple[Material, ...]:
-    return tuple(converter.structure(m, Material) for m in value)
+_EPOCH = datetime(1970, 1, 1)  # naive: UTC wall time
+_EPOCH_DAY = _EPOCH.toordinal()
+_ZONES: dict[int, timezone] = {0: UTC}
+_LAST_MOMENT: tuple[Any, Any, int] = (None, None, 0)
 
 
-def encode_data(action: str, data: Mapping[str, Any]) -> dict[str, Any]:
+def _zone(offset: int) -> timezone:
+    tz = _ZONES.get(offset)
+    if tz is None:
+        tz = _ZONES[offset] = timezone(timedelta(seconds=offset))
+    return tz
+
+
+def moment_values(at: datetime) -> tuple[Instant, int]:
+    """``at`` as a stored instant (its UTC microseconds by exact integer arithmetic) and its
+    UTC offset in seconds.
+
+    The last moment is remembered (by identity: datetimes are immutable), so the events of
+    one selection, which share their moment, and a version's ``updated_at``, which is its
+    event's moment, are converted once.
+    """
+    global _LAST_MOMENT
+    last = _LAST_MOMENT
+    if last[0] is at:
+        return last[1], last[2]
+    off = at.utcoffset()
+    if off is None:
+        raise ValueError(f"a stored moment must carry its offset: {at!r}")
+    offset = off.days * 86400 + off.seconds
+    seconds = (at.toordinal() - _EPOCH_DAY) * 86400 + at.hour * 3600 + at.minute * 60 + at.second - offset
+    instant = Instant(at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond, _zone(offset))
+    instant.micros = seconds * 1_000_000 + at.microsecond
+    _LAST_MOMENT = (at, instant, offset)  # one tuple, replaced whole: safe across threads
+    return instant, offset
+
+
+def moment_of(instant: int | datetime, offset: int) -> datetime:
+    """The moment :func:`moment_values` gave, back: an aware datetime at its offset (from
+    the integer SQLite stores, or from the aware datetime PostgreSQL gives back)."""
+    tz = _zone(offset)
+    if isinstance(instant, datetime):
+        return instant.astimezone(tz)
+    return (_EPOCH + timedelta(microseconds=instant + offset * 1_000_000)).replace(tzinfo=tz)
+
+
+# -- materials and event data ------------------------------------------------------------
+
+_MATERIAL_DEFAULTS = tuple((a.name, a.default) for a in attrs.fields(Material))
+_MATERIALS: dict[Any, Material] = {}
+
+
+def material_value(m: Material) -> dict[str, Any]:
+    """A material as a JSON object without its default fields (``kind`` always)."""
+    return {
+        name: v
+        for name, default in _MATERIAL_DEFAULTS
+        if (v := getattr(m, name)) != default or name == "kind"
+    }
+
+
+def material_of(value: Mapping[str, Any]) -> Material:
+    """The material :func:`material_value` (or the full object of schema 3) gave; each
+    distinct one built once (they were checked when written)."""
+    key = tuple(value.items())
+    found = _MATERIALS.get(key)
+    if found is None:
+        if len(_MATERIALS) > 8192:
+            _MATERIALS.clear()
+        found = _MATERIALS[key] = Material(**value)
+    return found
+
+
+def encode_materials(materials: Sequence[Material]) -> list[dict[str, Any]]:
+    return [material_value(m) for m in materials]
+
+
+def decode_materials(value: Sequence[Mapping[str, Any]]) -> tuple[Material, ...]:
+    return tuple([material_of(m) for m in value])
+
+
+def encode_data(data: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(data)
     if "material" in out:
-        out["material"] = converter.unstructure(out["material"])
+        out["material"] = material_value(out["material"])
     if "materials" in out:
         out["materials"] = encode_materials(out["materials"])
     if "route" in out:
@@ -61,59 +161,49 @@ def encode_data(action: str, data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def decode_data(action: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(data)
-    if "material" in out:
-        out["material"] = converter.structure(out["material"], Material)
-    if "materials" in out:
-        out["materials"] = decode_materials(out["materials"])
-    if "route" in out:
-        out["route"] = tuple(out["route"])
-    return out
+def decode_data(data: dict[str, Any]) -> Mapping[str, Any]:
+    """Event data as read (materials and the route rebuilt), read-only."""
+    if not data:
+        return NO_DATA
+    if "material" in data:
+        data["material"] = material_of(data["material"])
+    if "materials" in data:
+        data["materials"] = decode_materials(data["materials"])
+    if "route" in data:
+        data["route"] = tuple(data["route"])
+    return FrozenData(data)
 
+
+# -- writing an event --------------------------------------------------------------------
 
 #: The columns of an event row (all but ``seq``), in table order: see :func:`event_values`.
-EVENT_COLUMNS = ("campaign", "nomination_id", "version", "action", "actor_authority",
-                 "actor_department", "actor_person", "at", "at_utc", "from_state", "to_state",
-                 "from_holder", "to_holder", "verdicts", "revision", "lists", "reason", "data")  # fmt: skip
+EVENT_COLUMNS = (
+    "campaign",
+    "nomination_id",
+    "version",
+    "actor",
+    "at",
+    "at_offset",
+    "shape",
+    "reason",
+    "data",
+)
 _ENCODED_DATA_KEYS = frozenset(("material", "materials", "route"))
 #: JSON of verdict and list-version tuples, by value (few distinct ones; immutable).
 _TUPLE_JSON: dict[Any, str] = {}
+#: JSON of shared immutable values (shapes, actors, shared data), by identity: no hashing of
+#: their contents. Each entry keeps its value alive, so the id cannot be reused.
+_BY_ID: dict[int, tuple[Any, str]] = {}
 
 
-_LAST_MOMENT: tuple[Any, str, int] = (None, "", 0)
-
-
-def moment_values(at: datetime) -> tuple[str, int]:
-    """``at`` as ISO 8601 text with its offset, and as UTC microseconds since the epoch.
-
-    The last moment is remembered (by identity: datetimes are immutable), so the events of
-    one selection, which share their moment, and a version's ``updated_at``, which is its
-    event's moment, are formatted once.
-    """
-    global _LAST_MOMENT
-    last = _LAST_MOMENT
-    if last[0] is at:
-        return last[1], last[2]
-    text, micros = at.isoformat(), int(at.timestamp() * 1_000_000)
-    _LAST_MOMENT = (at, text, micros)  # one tuple, replaced whole: safe across threads
-    return text, micros
-
-
-#: The same, by identity (an event's verdicts and list versions are shared tuples): no hashing
-#: of the tuple's contents. Each entry keeps its tuple alive, so the id cannot be reused.
-_TUPLE_JSON_BY_ID: dict[int, tuple[tuple[Any, ...], str]] = {}
-
-
-def _shared_tuple_json(value: tuple[Any, ...]) -> str:
-    """:func:`tuple_json` of a tuple many events share (verdicts, list versions): by identity."""
-    hit = _TUPLE_JSON_BY_ID.get(id(value))
+def _shared_json(value: Any, encode: Callable[[Any], str]) -> str:
+    hit = _BY_ID.get(id(value))
     if hit is not None and hit[0] is value:
         return hit[1]
-    text = tuple_json(value)
-    if len(_TUPLE_JSON_BY_ID) > 4096:
-        _TUPLE_JSON_BY_ID.clear()
-    _TUPLE_JSON_BY_ID[id(value)] = (value, text)
+    text = encode(value)
+    if len(_BY_ID) > 8192:
+        _BY_ID.clear()
+    _BY_ID[id(value)] = (value, text)
     return text
 
 
@@ -130,42 +220,108 @@ def tuple_json(value: tuple[Any, ...]) -> str:
     return text
 
 
-def _data_json(action: str, data: Mapping[str, Any]) -> str:
-    if not data:
-        return "{}"
+def _shape_text(s: EventShape) -> str:
+    return dumps({"action": s.action, "from_state": s.from_state, "to_state": s.to_state,
+                  "from_holder": s.from_holder, "to_holder": s.to_holder, "verdicts": s.verdicts,
+                  "revision": s.revision, "lists": s.lists})  # fmt: skip
+
+
+def _actor_text(a: Actor) -> str:
+    return dumps({"authority": a.authority, "department": a.department, "person": a.person})
+
+
+def _data_text(data: Mapping[str, Any]) -> str:
     if _ENCODED_DATA_KEYS.isdisjoint(data):
         return dumps(data if type(data) is dict else dict(data))
-    return dumps(encode_data(action, data))
+    return dumps(encode_data(data))
+
+
+def _data_json(data: Mapping[str, Any]) -> str:
+    if not data:
+        return "{}"
+    if type(data) is FrozenData:  # shared by many events (a stamp's department)
+        return _shared_json(data, _data_text)
+    return _data_text(data)
 
 
 def event_values(campaign: str, e: Event) -> tuple[Any, ...]:
     """An event's row as a tuple in :data:`EVENT_COLUMNS` order."""
-    at, at_utc = moment_values(e.at)
-    actor = e.actor
-    return (campaign, e.nomination_id, e.version, e.action, actor.authority, actor.department,
-            actor.person, at, at_utc, e.from_state,
-            e.to_state, e.from_holder, e.to_holder, _shared_tuple_json(e.verdicts), e.revision,
-            _shared_tuple_json(e.lists), e.reason, _data_json(e.action, e.data))  # fmt: skip
+    at, offset = moment_values(e.at)
+    return (campaign, e.nomination_id, e.version, _shared_json(e.actor, _actor_text), at, offset,
+            _shared_json(e.shape, _shape_text), e.reason, _data_json(e.data))  # fmt: skip
 
 
 def event_row(campaign: str, e: Event) -> dict[str, Any]:
     return dict(zip(EVENT_COLUMNS, event_values(campaign, e), strict=True))
 
 
-def row_event(r: Any) -> Event:
-    return Event.of(
-        r["nomination_id"],
-        r["version"],
-        r["action"],
-        Actor(r["actor_authority"], r["actor_department"], r["actor_person"]),
-        datetime.fromisoformat(r["at"]),
-        r["from_state"],
-        r["to_state"],
-        r["from_holder"],
-        r["to_holder"],
-        tuple(loads(r["verdicts"])),
-        r["revision"],
-        tuple((a, b) for a, b in loads(r["lists"])),
-        r["reason"],
-        decode_data(r["action"], loads(r["data"])),
-    )
+# -- reading an event --------------------------------------------------------------------
+
+
+class EventDecoder:
+    """Event rows back into :class:`~pilotflow.domain.events.Event` values, each distinct
+    text decoded once.
+
+    A row is ``(seq, nomination_id, version, actor, at, at_offset, shape, reason, data)``
+    (:func:`pilotflow.store.sql.schema.event_select` reads it so on both dialects). Shapes and
+    actors are few: each is built once and shared by every event that has it (they were
+    checked when written, so they are not checked again). Data texts are shared too (a
+    stamp's department); what is decoded is read-only. The caches are bounded."""
+
+    __slots__ = ("_actors", "_data", "_moment", "_shapes")
+
+    LIMIT = 65536
+
+    def __init__(self) -> None:
+        self._shapes: dict[str, EventShape] = {}
+        self._actors: dict[str, Actor] = {}
+        self._data: dict[str, Mapping[str, Any]] = {}
+        self._moment: tuple[Any, int, datetime | None] = (None, 0, None)
+
+    def __call__(self, row: Sequence[Any]) -> Event:
+        _seq, nid, version, actor, at, offset, shape, reason, data = row
+        s = self._shapes.get(shape)
+        if s is None:
+            s = self._shape(shape)
+        a = self._actors.get(actor)
+        if a is None:
+            a = self._actor(actor)
+        d = self._data.get(data)
+        if d is None:
+            d = self._datum(data)
+        last = self._moment
+        if last[0] == at and last[1] == offset:
+            moment = last[2]
+        else:
+            moment = moment_of(at, offset)
+            self._moment = (at, offset, moment)
+        return build_event(nid, version, a, moment, s, reason, d)
+
+    def _shape(self, text: str) -> EventShape:
+        v = loads(text)
+        lists = tuple([(a, b) for a, b in v["lists"]])
+        shape = EventShape(v["action"], v["from_state"], v["to_state"], v["from_holder"], v["to_holder"],
+                           tuple(v["verdicts"]), v["revision"], lists)  # fmt: skip
+        if len(self._shapes) > self.LIMIT:
+            self._shapes.clear()
+        self._shapes[text] = shape
+        return shape
+
+    def _actor(self, text: str) -> Actor:
+        v = loads(text)
+        actor = Actor(v["authority"], v["department"], v["person"])
+        if len(self._actors) > self.LIMIT:
+            self._actors.clear()
+        self._actors[text] = actor
+        return actor
+
+    def _datum(self, text: str) -> Mapping[str, Any]:
+        data = decode_data(loads(text))
+        if len(self._data) > self.LIMIT:
+            self._data.clear()
+        self._data[text] = data
+        return data
+
+
+#: One row to an :class:`~pilotflow.domain.events.Event` (a process-wide :class:`EventDecoder`).
+decode_event_row = EventDecoder()

@@ -20,7 +20,6 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from datetime import datetime
 from typing import Any, NoReturn
 
 import sqlalchemy as sa
@@ -29,7 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from ...domain.events import build_nomination
 from ...domain.records import MinistryRecord, Nomination
 from ..base import AnyChange, Change
-from ..codec import EVENT_COLUMNS, converter, decode_materials, event_row, loads
+from ..codec import EVENT_COLUMNS, converter, decode_materials, event_row, loads, moment_of
 from . import letters, postgres, sqlite
 from ._driver import _StaleRows, dbapi_error, store_error
 from .columns import changed
@@ -192,8 +191,6 @@ class Statements:
 
 # -- rows --------------------------------------------------------------------------------
 
-_fromiso = datetime.fromisoformat
-
 
 class RowDecoder:
     """Speed: each distinct JSON text in the rows decoded once, not once per row.
@@ -211,7 +208,7 @@ class RowDecoder:
         """A nomination from a row in table order (a driver tuple or a SQLAlchemy Row)."""
         (nid, campaign, revision, unit_code, unit_name, unit_type, scenario, route, hop, _holder,
          state, _claims, examined, materials, seats, version, created_at, updated_at, track, batch,
-         ministry, project) = r  # fmt: skip
+         ministry, project, created_offset, updated_offset) = r  # fmt: skip
         cache = self._cache
         if len(cache) > 8192:
             cache.clear()
@@ -234,7 +231,8 @@ class RowDecoder:
             self._last_materials = (materials, materials_v)
         return build_nomination(
             nid, campaign, revision, unit_code, unit_name, unit_type, scenario, route_v, hop, state,
-            examined_v, materials_v, seats_v, version, _fromiso(created_at), _fromiso(updated_at),
+            examined_v, materials_v, seats_v, version, moment_of(created_at, created_offset),
+            moment_of(updated_at, updated_offset),
             track, batch,
             None if ministry is None else converter.structure(loads(ministry), MinistryRecord), project,
         )  # fmt: skip

@@ -1,16 +1,17 @@
 """How a nomination is written as a row: every column of a new one, and the columns a change
-moved (an update compares and writes only those)."""
+moved (an update compares and writes only those). Also how SQLite stores a moment."""
 
 from __future__ import annotations
 
 import operator
+import sqlite3
 from typing import Any
 
 import attrs
 
 from ...domain.events import FIXED_FIELDS
 from ...domain.records import Nomination
-from ..codec import converter, dumps, encode_materials, moment_values, tuple_json
+from ..codec import Instant, converter, dumps, encode_materials, moment_values, tuple_json
 
 __all__ = ["changed", "nomination_row"]
 
@@ -24,7 +25,7 @@ _MOVING: dict[str, Any] = {
     "examined": tuple_json,  # tuples of strings: JSON arrays (cached by value)
     "materials": lambda v: dumps(encode_materials(v)),
     "seats": tuple_json,
-    "updated_at": lambda v: moment_values(v)[0],
+    "updated_at": lambda v: moment_values(v)[0],  # (and updated_offset: see changed)
     "ministry": lambda v: None if v is None else dumps(converter.unstructure(v)),
 }
 _GET_MOVING = operator.attrgetter(*_MOVING)
@@ -52,8 +53,10 @@ def nomination_row(n: Nomination) -> dict[str, Any]:
         "materials": dumps(encode_materials(n.materials)),
         "seats": dumps(list(n.seats)),
         "version": n.version,
-        "created_at": n.created_at.isoformat(),
-        "updated_at": n.updated_at.isoformat(),
+        "created_at": moment_values(n.created_at)[0],
+        "created_offset": moment_values(n.created_at)[1],
+        "updated_at": moment_values(n.updated_at)[0],
+        "updated_offset": moment_values(n.updated_at)[1],
         "track": n.track,
         "batch": n.batch,
         "ministry": None if n.ministry is None else dumps(converter.unstructure(n.ministry)),
@@ -77,5 +80,16 @@ def changed(before: Nomination, after: Nomination) -> dict[str, Any]:
         out["holder"] = after.holder
     if "state" in out:
         out["claims_unit"] = after.claims_unit
+    if "updated_at" in out:
+        out["updated_offset"] = moment_values(after.updated_at)[1]
     out["version"] = after.version
     return out
+
+
+def _adapt_instant(value: Instant) -> int:
+    return value.micros
+
+
+# SQLite stores an Instant as its integer of UTC microseconds (only this class: a host's own
+# datetimes are left alone). PostgreSQL gets it as the aware datetime it is (timestamptz).
+sqlite3.register_adapter(Instant, _adapt_instant)

@@ -26,7 +26,7 @@ from ...errors import (
 )
 from ..base import AnyChange, Change, Receipt, Store, check_changes, findable
 from ..base import given as _given
-from ..codec import row_event
+from ..codec import decode_event_row
 from . import postgres, sqlite
 from ._driver import _StaleRows, dbapi_error, store_error
 from ._fast import (
@@ -38,7 +38,7 @@ from ._fast import (
     one_statement_change,
 )
 from .letters import decode_submission
-from .schema import SCHEMA_VERSION, make_metadata, recorded_version, version_error
+from .schema import SCHEMA_VERSION, event_select, make_metadata, recorded_version, version_error
 from .write import write_changes, write_receipt
 
 __all__ = ["SQLStore", "engine_for"]
@@ -94,6 +94,7 @@ class SQLStore(Store):
                                "receipts")}  # fmt: skip
         self._n, self._e, self._q = tables["nominations"], tables["events"], tables["quota"]
         self._pg = engine.dialect.name == "postgresql"
+        self._prefix = prefix
         # Reads outside a host connection: autocommit (PostgreSQL: no BEGIN/ROLLBACK round
         # trips; SQLite: no write lock, see configure_sqlite).
         self._reader = (
@@ -305,13 +306,11 @@ class SQLStore(Store):
     def events(self, campaign: str, nomination_id: str | None = None) -> list[Event]:
         if not findable(campaign, *_given(nomination_id), what="campaign and nomination_id"):
             return []
-        e = self._e
-        q = sa.select(e).where(e.c.campaign == campaign)
-        if nomination_id is not None:
-            q = q.where(e.c.nomination_id == nomination_id)
+        q = event_select(self.metadata, self._prefix, self._pg, one_nomination=nomination_id is not None)
+        params = {"p_campaign": campaign, "p_id": nomination_id}
         with self._wrap(), self._read_conn() as conn:
-            rows = conn.execute(q.order_by(e.c.seq)).mappings().all()
-        return [row_event(r) for r in rows]
+            rows = conn.execute(q, params).all()
+        return [decode_event_row(r) for r in rows]
 
     def get_submission(self, submission_id: str) -> Submission:
         if not findable(submission_id, what="submission_id"):

@@ -7,24 +7,57 @@ Tables (names carry a prefix, ``pf_`` by default, and may live in a schema)::
     pf_listed       each unit a draft submission lists (a unit is in one draft at a time)
     pf_events       the audit log (a nomination's or a submission's events, by their id);
                     UNIQUE (nomination_id, version) backs optimistic locking
+    pf_texts        SQLite: the texts event rows refer to (campaign, nomination id, actor,
+                    shape), each stored once
     pf_quota        seats used per (campaign, authority, unit type), "*" for all types
     pf_receipts     idempotency keys of commands already carried out, with their results
     pf_meta         schema version
 
 :func:`make_metadata` is the one description of them: the store creates them from it, the
 migrations (:mod:`pilotflow.store.migrate`) check a database against it.
+
+Schema version 4 stores moments as an instant and its UTC offset in seconds: on SQLite the
+instant is an integer of UTC microseconds, on PostgreSQL a ``timestamptz``; event data, actors
+and shapes are JSON (``jsonb`` on PostgreSQL). On SQLite an event row refers to its campaign,
+nomination id, actor and shape by a small integer into ``pf_texts``: the writer inserts the texts and a
+trigger replaces them by their references (:func:`event_select` reads them back). See
+``docs/embedding.md`` ("The stored log") for querying them.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from ...errors import StoreError
 
-__all__ = ["SCHEMA_VERSION", "make_metadata", "recorded_version", "version_error"]
+__all__ = ["SCHEMA_VERSION", "event_select", "make_metadata", "recorded_version", "version_error"]
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
+
+
+class _Ref(sa.types.UserDefinedType[Any]):
+    """SQLite: a column of no affinity (``BLOB``): the writer's text, then the trigger's
+    integer reference, each kept as given."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "BLOB"
+
+
+#: A moment's instant: UTC microseconds (an integer) on SQLite, ``timestamptz`` on PostgreSQL.
+MOMENT = sa.BigInteger().with_variant(postgresql.TIMESTAMP(timezone=True), "postgresql")
+#: A moment's UTC offset, in seconds.
+OFFSET = sa.Integer
+#: JSON text; ``jsonb`` on PostgreSQL.
+JSON = sa.Text().with_variant(postgresql.JSONB(), "postgresql")
+#: JSON shared by many events: a reference into the texts table on SQLite.
+SHARED_JSON = sa.Text().with_variant(postgresql.JSONB(), "postgresql").with_variant(_Ref(), "sqlite")
+SHARED_TEXT = sa.String(100).with_variant(_Ref(), "sqlite")
 
 
 def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData:
@@ -50,12 +83,14 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
         sa.Column("materials", sa.Text, nullable=False),
         sa.Column("seats", sa.Text, nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("created_at", sa.String(40), nullable=False),
-        sa.Column("updated_at", sa.String(40), nullable=False),
+        sa.Column("created_at", MOMENT, nullable=False),
+        sa.Column("updated_at", MOMENT, nullable=False),
         sa.Column("track", sa.String(20), nullable=False),
         sa.Column("batch", sa.Integer),
         sa.Column("ministry", sa.Text),
         sa.Column("project", sa.String(50), nullable=False, server_default=""),
+        sa.Column("created_offset", OFFSET, nullable=False),  # (schema 4 added them last)
+        sa.Column("updated_offset", OFFSET, nullable=False),
         sa.Index(
             f"{prefix}uq_unit_claim",
             "campaign",
@@ -67,34 +102,10 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
             postgresql_where=claims == sa.true(),
         ),
         sa.Index(f"{prefix}ix_holder", "campaign", "holder", "state"),
+        sa.Index(f"{prefix}ix_state", "campaign", "state", "hop", "route"),
     )
     submissions_table(md, prefix)
-    sa.Table(
-        f"{prefix}events",
-        md,
-        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
-                  autoincrement=True),
-        sa.Column("campaign", sa.String(100), nullable=False),
-        sa.Column("nomination_id", sa.String(64), nullable=False),
-        sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("action", sa.String(30), nullable=False),
-        sa.Column("actor_authority", sa.String(50), nullable=False),
-        sa.Column("actor_department", sa.String(50), nullable=False),
-        sa.Column("actor_person", sa.String(200), nullable=False),
-        sa.Column("at", sa.String(40), nullable=False),
-        sa.Column("at_utc", sa.BigInteger, nullable=False),
-        sa.Column("from_state", sa.String(30), nullable=False),
-        sa.Column("to_state", sa.String(30), nullable=False),
-        sa.Column("from_holder", sa.String(50)),
-        sa.Column("to_holder", sa.String(50), nullable=False),
-        sa.Column("verdicts", sa.Text, nullable=False),
-        sa.Column("revision", sa.String(100), nullable=False),
-        sa.Column("lists", sa.Text, nullable=False),
-        sa.Column("reason", sa.Text),
-        sa.Column("data", sa.Text, nullable=False),
-        sa.UniqueConstraint("nomination_id", "version", name=f"{prefix}uq_event_version"),
-        sa.Index(f"{prefix}ix_events_campaign", "campaign", "seq"),
-    )  # fmt: skip
+    events_table(md, prefix)
     sa.Table(
         f"{prefix}quota",
         md,
@@ -143,14 +154,112 @@ def submissions_table(md: sa.MetaData, prefix: str) -> sa.Table:
         sa.Column("stamps", sa.Text, nullable=False),
         sa.Column("materials", sa.Text, nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("created_at", sa.String(40), nullable=False),
-        sa.Column("updated_at", sa.String(40), nullable=False),
-        sa.Column("sent_at", sa.String(40)),
+        sa.Column("created_at", MOMENT, nullable=False),
+        sa.Column("updated_at", MOMENT, nullable=False),
+        sa.Column("sent_at", MOMENT),
         sa.Column("sent_versions", sa.Text, nullable=False),
         sa.Column("documents", sa.Text, nullable=False),
+        sa.Column("created_offset", OFFSET, nullable=False),  # (schema 4 added them last)
+        sa.Column("updated_offset", OFFSET, nullable=False),
+        sa.Column("sent_offset", OFFSET),
         sa.Index(f"{prefix}ix_submission_sender", "campaign", "sender", "state"),
         sa.Index(f"{prefix}ix_submission_receiver", "campaign", "receiver", "state"),
     )
+
+
+def events_table(md: sa.MetaData, prefix: str) -> sa.Table:
+    """The audit log and (SQLite) the texts its rows share, in ``md`` (schema version 4);
+    the first is returned. Columns in :data:`pilotflow.store.codec.EVENT_COLUMNS` order."""
+    texts = sa.Table(
+        f"{prefix}texts",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("text", sa.Text, nullable=False, unique=True),
+    )
+    events = sa.Table(
+        f"{prefix}events",
+        md,
+        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+                  autoincrement=True),
+        sa.Column("campaign", SHARED_TEXT, nullable=False),
+        sa.Column("nomination_id", sa.String(64).with_variant(_Ref(), "sqlite"), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("actor", SHARED_JSON, nullable=False),
+        sa.Column("at", MOMENT, nullable=False),
+        sa.Column("at_offset", OFFSET, nullable=False),
+        sa.Column("shape", SHARED_JSON, nullable=False),
+        sa.Column("reason", sa.Text),
+        sa.Column("data", JSON, nullable=False),
+        sa.UniqueConstraint("nomination_id", "version", name=f"{prefix}uq_event_version"),
+        sa.Index(f"{prefix}ix_events_campaign", "campaign", "seq"),
+    )  # fmt: skip
+    t, e = texts.name, events.name
+    qualified = f'"{md.schema}"."{prefix}events_texts"' if md.schema else f'"{prefix}events_texts"'
+
+    def ref(column: str) -> str:
+        return f'(SELECT id FROM "{t}" WHERE text = NEW.{column})'
+
+    trigger = sa.DDL(  # type: ignore[no-untyped-call]
+        f"CREATE TRIGGER {qualified} AFTER INSERT ON \"{e}\" WHEN typeof(NEW.shape) = 'text' BEGIN "
+        f'INSERT OR IGNORE INTO "{t}" (text) VALUES (NEW.campaign), (NEW.nomination_id), (NEW.actor), '
+        f'(NEW.shape); UPDATE "{e}" SET campaign = {ref("campaign")}, '
+        f"nomination_id = {ref('nomination_id')}, actor = {ref('actor')}, shape = {ref('shape')} "
+        "WHERE seq = NEW.seq; END"
+    )
+    sa.event.listen(events, "after_create", trigger.execute_if(dialect="sqlite"))
+    return events
+
+
+def event_select(md: sa.MetaData, prefix: str, pg: bool, *, one_nomination: bool = False) -> sa.Select[Any]:
+    """The events of campaign ``p_campaign`` (and nomination ``p_id`` if ``one_nomination``)
+    in the order they were written, each row as
+    :func:`pilotflow.store.codec.decode_event_row` takes it:
+    ``(seq, nomination_id, version, actor, at, at_offset, shape, reason, data)``."""
+    key = f"{md.schema}." if md.schema else ""
+    e, texts = md.tables[f"{key}{prefix}events"], md.tables[f"{key}{prefix}texts"]
+    b = sa.bindparam
+    if pg:
+        q = sa.select(
+            e.c.seq,
+            e.c.nomination_id,
+            e.c.version,
+            sa.cast(e.c.actor, sa.Text),
+            e.c.at,
+            e.c.at_offset,
+            sa.cast(e.c.shape, sa.Text),
+            e.c.reason,
+            sa.cast(e.c.data, sa.Text),
+        )
+        q = q.where(e.c.campaign == b("p_campaign"))
+    else:
+        n, a, s = texts.alias("n"), texts.alias("a"), texts.alias("s")
+        q = (
+            sa.select(
+                e.c.seq,
+                n.c.text,
+                e.c.version,
+                a.c.text,
+                e.c.at,
+                e.c.at_offset,
+                s.c.text,
+                e.c.reason,
+                e.c.data,
+            )
+            .join_from(e, n, n.c.id == e.c.nomination_id)
+            .join(a, a.c.id == e.c.actor)
+            .join(s, s.c.id == e.c.shape)
+        )
+        q = q.where(e.c.campaign == _text_ref(texts, "p_campaign"))
+        if one_nomination:
+            q = q.where(e.c.nomination_id == _text_ref(texts, "p_id"))
+    if pg and one_nomination:
+        q = q.where(e.c.nomination_id == b("p_id"))
+    return q.order_by(e.c.seq)  # fmt: skip
+
+
+def _text_ref(texts: sa.Table, param: str) -> Any:
+    """SQLite: the reference of the text ``param`` gives (NULL if no row holds it)."""
+    return sa.select(texts.c.id).where(texts.c.text == sa.bindparam(param)).scalar_subquery()
 
 
 def recorded_version(conn: Connection, meta: sa.Table, schema: str | None) -> str | None:

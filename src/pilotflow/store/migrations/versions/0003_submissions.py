@@ -19,7 +19,6 @@ import sqlalchemy as sa
 from alembic import op
 
 from pilotflow.store.migrate import migration_options
-from pilotflow.store.sql.schema import submissions_table
 
 revision = "0003"
 down_revision: str | None = "0002"
@@ -28,6 +27,39 @@ depends_on: str | None = None
 
 SCHEMA_VERSION = "3"
 PREVIOUS_VERSION = "2"
+
+
+def submissions_table(md: sa.MetaData, prefix: str) -> sa.Table:
+    """The submissions and listed tables as schema version 3 had them (a frozen copy: schema
+    version 4 changed the moments); the first is returned."""
+    sa.Table(
+        f"{prefix}listed",
+        md,
+        sa.Column("campaign", sa.String(100), primary_key=True),
+        sa.Column("nomination_id", sa.String(64), primary_key=True),
+        sa.Column("submission_id", sa.String(64), nullable=False),
+    )
+    return sa.Table(
+        f"{prefix}submissions",
+        md,
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("campaign", sa.String(100), nullable=False),
+        sa.Column("revision", sa.String(100), nullable=False),
+        sa.Column("sender", sa.String(50), nullable=False),
+        sa.Column("receiver", sa.String(50), nullable=False),
+        sa.Column("state", sa.String(30), nullable=False),
+        sa.Column("units", sa.Text, nullable=False),
+        sa.Column("stamps", sa.Text, nullable=False),
+        sa.Column("materials", sa.Text, nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("created_at", sa.String(40), nullable=False),
+        sa.Column("updated_at", sa.String(40), nullable=False),
+        sa.Column("sent_at", sa.String(40)),
+        sa.Column("sent_versions", sa.Text, nullable=False),
+        sa.Column("documents", sa.Text, nullable=False),
+        sa.Index(f"{prefix}ix_submission_sender", "campaign", "sender", "state"),
+        sa.Index(f"{prefix}ix_submission_receiver", "campaign", "receiver", "state"),
+    )
 
 
 def _record(prefix: str, schema: str | None, version: str) -> None:
