@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from alembic.script import ScriptDirectory
 
 import pilotflow as pf
 from pilotflow.store import migrate
+from pilotflow.store.codec import converter, dumps
 from pilotflow.store.sql import SCHEMA_VERSION, SQLStore, configure_sqlite, make_metadata
 
 from conftest import forward, nominate
@@ -412,3 +414,151 @@ def test_create_true_leaves_a_database_at_another_version_alone(
     with pytest.raises(pf.StoreError, match=r"schema version '0'.*migrate\.upgrade"):
         target.store(create=True)
     assert {"pf_meta"} == table_names(target)
+
+
+# -- schema 3 data, upgraded -------------------------------------------------------------
+
+
+def _v3_materials(materials: Any) -> str:
+    """Materials as schema 3 wrote them: every field of each, ``null`` included."""
+    return dumps([converter.unstructure(m) for m in materials])
+
+
+def _v3_data(data: Any) -> str:
+    out = dict(data)
+    if "material" in out:
+        out["material"] = converter.unstructure(out["material"])
+    if "materials" in out:
+        out["materials"] = [converter.unstructure(m) for m in out["materials"]]
+    if "route" in out:
+        out["route"] = list(out["route"])
+    return dumps(out)
+
+
+def _write_schema_3(target: Target, store: pf.Store, campaign: str) -> None:
+    """Write a store's nominations, letters and events into schema 3's tables, in schema 3's
+    form (moments as ISO 8601 text, verdicts and list versions as JSON arrays, materials with
+    every field), as pilotflow 0.3 wrote them."""
+
+    def table(name: str, *columns: str) -> Any:
+        return sa.table(f"{target.prefix}{name}", *(sa.column(c) for c in columns), schema=target.schema)
+
+    nominations = [
+        {
+            "id": n.id,
+            "campaign": n.campaign,
+            "revision": n.revision,
+            "unit_code": n.unit_code,
+            "unit_name": n.unit_name,
+            "unit_type": n.unit_type,
+            "scenario": n.scenario,
+            "route": dumps(list(n.route)),
+            "hop": n.hop,
+            "holder": n.holder,
+            "state": n.state,
+            "claims_unit": n.claims_unit,
+            "examined": dumps(list(n.examined)),
+            "materials": _v3_materials(n.materials),
+            "seats": dumps(list(n.seats)),
+            "version": n.version,
+            "created_at": n.created_at.isoformat(),
+            "updated_at": n.updated_at.isoformat(),
+            "track": n.track,
+            "batch": n.batch,
+            "project": n.project,
+            "ministry": None if n.ministry is None else dumps(converter.unstructure(n.ministry)),
+        }
+        for n in store.nominations(campaign)
+    ]
+    letters = [
+        {
+            "id": s.id,
+            "campaign": s.campaign,
+            "revision": s.revision,
+            "sender": s.sender,
+            "receiver": s.receiver,
+            "state": s.state,
+            "units": dumps(list(s.units)),
+            "stamps": dumps(list(s.stamps)),
+            "materials": _v3_materials(s.materials),
+            "version": s.version,
+            "created_at": s.created_at.isoformat(),
+            "updated_at": s.updated_at.isoformat(),
+            "sent_at": None if s.sent_at is None else s.sent_at.isoformat(),
+            "sent_versions": dumps(list(s.sent_versions)),
+            "documents": _v3_materials(s.documents),
+        }
+        for s in store.submissions(campaign)
+    ]
+    events = [
+        {
+            "campaign": campaign,
+            "nomination_id": e.nomination_id,
+            "version": e.version,
+            "action": e.action,
+            "actor_authority": e.actor.authority,
+            "actor_department": e.actor.department,
+            "actor_person": e.actor.person,
+            "at": e.at.isoformat(),
+            "at_utc": int(e.at.timestamp() * 1_000_000),
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "from_holder": e.from_holder,
+            "to_holder": e.to_holder,
+            "verdicts": dumps(list(e.verdicts)),
+            "revision": e.revision,
+            "lists": dumps([list(p) for p in e.lists]),
+            "reason": e.reason,
+            "data": _v3_data(e.data),
+        }
+        for e in store.events(campaign)
+    ]
+    with target.engine.begin() as conn:
+        for name, rows in (("nominations", nominations), ("submissions", letters), ("events", events)):
+            conn.execute(table(name, *rows[0]).insert(), rows)
+
+
+def test_schema_3_log_upgraded_reads_back_equal(
+    make_target: Callable[[str], Target], campaign: pf.Campaign, clock: pf.FixedClock
+) -> None:
+    """A schema-3 database holding a campaign's log (written in schema 3's form) upgraded to
+    schema 4 reads back what was written: every event equal field by field, each moment at
+    the offset it was written with (one written at UTC stays at UTC), and the nominations and
+    letters equal, their moments' offsets too."""
+    target = make_target("pf_")
+    assert "0003" == migrate.upgrade(target.engine, schema=target.schema, revision="0003")
+    run = pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=clock)
+    first = nominate(run, 1)
+    forward(run, first.id)
+    clock.set(datetime(2023, 10, 17, 3, 30, 0, 250, tzinfo=UTC))  # another offset, microseconds
+    second = nominate(run, 2)
+    run.withdraw(
+        pf.Actor.applicant(second.unit_code, "applicant"), second.id, reason="改报下一批 / next batch"
+    )
+    _write_schema_3(target, run.store, campaign.id)
+    assert HEAD == migrate.upgrade(target.engine, schema=target.schema)
+    store = target.store(create=False)
+    written, read = run.store.events(campaign.id), store.events(campaign.id)
+    assert written == read
+    for w, r in zip(written, read, strict=True):
+        assert (w.at.utcoffset(), w.at.isoformat()) == (r.at.utcoffset(), r.at.isoformat())
+        assert (w.actor, w.shape, dict(w.data), w.reason) == (r.actor, r.shape, dict(r.data), r.reason)
+    assert {"nominate", "stamp_letter", "recommend", "withdraw"} <= {e.action for e in read}
+    assert run.store.nominations(campaign.id) == store.nominations(campaign.id)
+    for w_n, r_n in zip(run.store.nominations(campaign.id), store.nominations(campaign.id), strict=True):
+        assert (w_n.created_at.isoformat(), w_n.updated_at.isoformat()) == (
+            r_n.created_at.isoformat(),
+            r_n.updated_at.isoformat(),
+        )
+    assert run.store.submissions(campaign.id) == store.submissions(campaign.id)
+    # New actions go on from the migrated log.
+    live = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign), clock=clock)
+    forward(live, first.id)
+    assert live.replay().nominations[first.id] == live.get(first.id)
+    # And back: the downgrade writes schema 3's rows again (moments as ISO text, data in full).
+    assert "0003" == migrate.downgrade(target.engine, "0003", schema=target.schema)
+    events = sa.table("pf_events", sa.column("seq"), sa.column("at"), sa.column("data"), schema=target.schema)
+    with target.engine.connect() as conn:
+        rows = conn.execute(sa.select(events.c.at, events.c.data).order_by(events.c.seq)).all()
+    assert [e.at.isoformat() for e in written] == [at for at, _ in rows[: len(written)]]
+    assert _v3_data(written[0].data) == rows[0][1]

@@ -314,7 +314,7 @@ class Letters(Kernel):
             data = {"versions": [n.version for n in moved]}
             if self._documents is not False:
                 documents = self._letter_documents(s, moved, when)
-                data["materials"] = [doc.material(kind) for kind, doc in documents]
+                data["materials"] = tuple(doc.material(kind) for kind, doc in documents)
                 self._generated[s.id] = documents
         elif action in (S_RECALL, S_RETURN):
             data = {}
