@@ -15,8 +15,9 @@ holds (schema version 4, :mod:`pilotflow.store.sql.schema`)::
 * ``data`` — compact JSON of what the action added (a material written without its empty
   fields).
 
-On SQLite the campaign, actor and shape texts are stored once each, in a dictionary table
-(the schema's triggers do it); on PostgreSQL they are ``jsonb`` values in the row. Either
+On SQLite the campaign, nomination id, actor and shape texts, and data many events share
+(:class:`SharedText`), are stored once each, in a dictionary table (the schema's trigger does
+it); on PostgreSQL they are ``jsonb`` values in the row. Either
 way the writer hands over the same tuple (:func:`event_values`) and the reader gets the
 texts back (:func:`decode_event_row`), decoding each distinct text once.
 """
@@ -37,7 +38,8 @@ from ..domain.records import Actor, Material, Nomination
 from ._json import compact_dumps
 
 __all__ = [
-    "EVENT_COLUMNS", "EventDecoder", "Instant", "converter", "decode_event_row", "decode_materials",
+    "EVENT_COLUMNS", "EventDecoder", "Instant", "SharedText", "converter", "decode_event_row",
+    "decode_materials",
     "dumps", "encode_materials", "event_row", "event_values", "loads", "moment_of", "moment_values",
     "tuple_json",
 ]  # fmt: skip
@@ -236,11 +238,26 @@ def _data_text(data: Mapping[str, Any]) -> str:
     return dumps(encode_data(data))
 
 
+class SharedText(str):
+    """JSON text many events share (the data of a stamp: its department; empty data): SQLite
+    stores it once, in the texts table (:mod:`pilotflow.store.sql.columns` has the driver send
+    it as a BLOB, which the schema's trigger replaces by its reference); elsewhere a string."""
+
+    __slots__ = ()
+
+
+_NO_DATA_TEXT = SharedText("{}")
+
+
+def _shared_data_text(data: Mapping[str, Any]) -> SharedText:
+    return SharedText(_data_text(data))
+
+
 def _data_json(data: Mapping[str, Any]) -> str:
     if not data:
-        return "{}"
+        return _NO_DATA_TEXT
     if type(data) is FrozenData:  # shared by many events (a stamp's department)
-        return _shared_json(data, _data_text)
+        return _shared_json(data, _shared_data_text)
     return _data_text(data)
 
 

@@ -1,5 +1,6 @@
 """How a nomination is written as a row: every column of a new one, and the columns a change
-moved (an update compares and writes only those). Also how SQLite stores a moment."""
+moved (an update compares and writes only those). Also how SQLite is given a moment and
+shared event data."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import attrs
 
 from ...domain.events import FIXED_FIELDS
 from ...domain.records import Nomination
-from ..codec import Instant, converter, dumps, encode_materials, moment_values, tuple_json
+from ..codec import Instant, SharedText, converter, dumps, encode_materials, moment_values, tuple_json
 
 __all__ = ["changed", "nomination_row"]
 
@@ -90,6 +91,13 @@ def _adapt_instant(value: Instant) -> int:
     return value.micros
 
 
+def _adapt_shared(value: SharedText) -> bytes:
+    return value.encode()
+
+
 # SQLite stores an Instant as its integer of UTC microseconds (only this class: a host's own
 # datetimes are left alone). PostgreSQL gets it as the aware datetime it is (timestamptz).
 sqlite3.register_adapter(Instant, _adapt_instant)
+# SQLite gets shared event data as a BLOB, which the schema's trigger stores once in the texts
+# table (PostgreSQL gets the string).
+sqlite3.register_adapter(SharedText, _adapt_shared)

@@ -189,7 +189,7 @@ def events_table(md: sa.MetaData, prefix: str) -> sa.Table:
         sa.Column("at_offset", OFFSET, nullable=False),
         sa.Column("shape", SHARED_JSON, nullable=False),
         sa.Column("reason", sa.Text),
-        sa.Column("data", JSON, nullable=False),
+        sa.Column("data", SHARED_JSON, nullable=False),
         sa.UniqueConstraint("nomination_id", "version", name=f"{prefix}uq_event_version"),
         sa.Index(f"{prefix}ix_events_campaign", "campaign", "seq"),
     )  # fmt: skip
@@ -197,13 +197,16 @@ def events_table(md: sa.MetaData, prefix: str) -> sa.Table:
     qualified = f'"{md.schema}"."{prefix}events_texts"' if md.schema else f'"{prefix}events_texts"'
 
     def ref(column: str) -> str:
-        return f'(SELECT id FROM "{t}" WHERE text = NEW.{column})'
+        return f'(SELECT id FROM "{t}" WHERE text = CAST(NEW.{column} AS TEXT))'
 
     trigger = sa.DDL(  # type: ignore[no-untyped-call]
         f"CREATE TRIGGER {qualified} AFTER INSERT ON \"{e}\" WHEN typeof(NEW.shape) = 'text' BEGIN "
         f'INSERT OR IGNORE INTO "{t}" (text) VALUES (NEW.campaign), (NEW.nomination_id), (NEW.actor), '
-        f'(NEW.shape); UPDATE "{e}" SET campaign = {ref("campaign")}, '
-        f"nomination_id = {ref('nomination_id')}, actor = {ref('actor')}, shape = {ref('shape')} "
+        f'(NEW.shape); INSERT OR IGNORE INTO "{t}" (text) SELECT CAST(NEW.data AS TEXT) '
+        f"WHERE typeof(NEW.data) = 'blob'; "
+        f'UPDATE "{e}" SET campaign = {ref("campaign")}, '
+        f"nomination_id = {ref('nomination_id')}, actor = {ref('actor')}, shape = {ref('shape')}, "
+        f"data = CASE WHEN typeof(NEW.data) = 'blob' THEN {ref('data')} ELSE NEW.data END "
         "WHERE seq = NEW.seq; END"
     )
     sa.event.listen(events, "after_create", trigger.execute_if(dialect="sqlite"))
@@ -243,7 +246,7 @@ def event_select(md: sa.MetaData, prefix: str, pg: bool, *, one_nomination: bool
                 e.c.at_offset,
                 s.c.text,
                 e.c.reason,
-                e.c.data,
+                sa.case((sa.func.typeof(e.c.data) == "integer", _text_of(texts, e.c.data)), else_=e.c.data),
             )
             .join_from(e, n, n.c.id == e.c.nomination_id)
             .join(a, a.c.id == e.c.actor)
@@ -254,12 +257,17 @@ def event_select(md: sa.MetaData, prefix: str, pg: bool, *, one_nomination: bool
             q = q.where(e.c.nomination_id == _text_ref(texts, "p_id"))
     if pg and one_nomination:
         q = q.where(e.c.nomination_id == b("p_id"))
-    return q.order_by(e.c.seq)  # fmt: skip
+    return q.order_by(e.c.seq)
 
 
 def _text_ref(texts: sa.Table, param: str) -> Any:
     """SQLite: the reference of the text ``param`` gives (NULL if no row holds it)."""
     return sa.select(texts.c.id).where(texts.c.text == sa.bindparam(param)).scalar_subquery()
+
+
+def _text_of(texts: sa.Table, ref: Any) -> Any:
+    """SQLite: the text the reference ``ref`` stands for."""
+    return sa.select(texts.c.text).where(texts.c.id == ref).scalar_subquery()
 
 
 def recorded_version(conn: Connection, meta: sa.Table, schema: str | None) -> str | None:

@@ -365,9 +365,11 @@ def downgrade() -> None:
     else:
         texts = _q(f"{prefix}texts", schema)
         read = (
-            "e.seq, c.text, n.text, e.version, a.text, e.at, e.at_offset, s.text, e.reason, e.data "
-            f"FROM {{old}} e JOIN {texts} c ON c.id = e.campaign JOIN {texts} n ON n.id = e.nomination_id "
-            f"JOIN {texts} a ON a.id = e.actor JOIN {texts} s ON s.id = e.shape"
+            "e.seq, c.text, n.text, e.version, a.text, e.at, e.at_offset, s.text, e.reason, "
+            f"CASE WHEN typeof(e.data) = 'integer' THEN (SELECT text FROM {texts} WHERE id = e.data) "
+            f"ELSE e.data END FROM {{old}} e JOIN {texts} c ON c.id = e.campaign "
+            f"JOIN {texts} n ON n.id = e.nomination_id JOIN {texts} a ON a.id = e.actor "
+            f"JOIN {texts} s ON s.id = e.shape"
         )
     _rebuild_events(bind, prefix, schema, pg, v3_events_table, read, _event_down)
     op.drop_table(f"{prefix}texts", schema=schema)
