@@ -16,7 +16,8 @@ the hop asks for them, stamped by the three departments, sent. Then:
    ``pilotflow.store.codec.decode_event_row``; the floor is ``json.loads`` of the same rows'
    JSON texts (what any decoder of these rows must at least do, done once per row). Printed as
    events per second and as a ratio of the floor's time to pilotflow's (1.0: as fast as the
-   floor). Nothing here asserts a time.
+   floor); then ``store.events()`` whole (the query and the decoding). Nothing here asserts a
+   time.
 """
 
 from __future__ import annotations
@@ -205,6 +206,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         rows = event_rows(path)
         rate, ratio = decode_speed(rows, args.rounds)
         print(f"\ndecode: {rate:,.0f} events/s; json.loads floor / pilotflow = {ratio:.2f}")
+        store = pf.open_store(f"sqlite:///{path}", read_only=True)
+        try:
+            t0 = time.perf_counter()
+            read = len(store.events(CAMPAIGN_ID))
+            seconds = time.perf_counter() - t0
+            print(f"store.events(): {read:,} events in {seconds:.2f} s (the query and the decoding)")
+        finally:
+            store.close()
         print(f"load average {os.getloadavg()[0]:.2f}")
 
 

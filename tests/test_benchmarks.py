@@ -32,3 +32,15 @@ def test_sql_benchmark_quick_run_prints_the_ratios(pg_url: str) -> None:
     )  # fmt: skip
     assert 0 == done.returncode, done.stderr[-2000:]
     assert "floor" in done.stdout
+
+
+def test_log_benchmark_quick_run_prints_bytes_and_decoding() -> None:
+    """``bench_log.py --quick`` fills a SQLite store, and prints the bytes per event by table
+    and index and the decoding speed against its ``json.loads`` floor."""
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_log.py"), "--quick"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert 0 == done.returncode, done.stderr[-2000:]
+    for fragment in ("bytes per event", "pf_events", "json.loads floor", "store.events()"):
+        assert fragment in done.stdout

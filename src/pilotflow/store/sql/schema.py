@@ -246,7 +246,10 @@ def event_select(md: sa.MetaData, prefix: str, pg: bool, *, one_nomination: bool
                 e.c.at_offset,
                 s.c.text,
                 e.c.reason,
-                sa.case((sa.func.typeof(e.c.data) == "integer", _text_of(texts, e.c.data)), else_=e.c.data),
+                sa.case(
+                    (sa.func.typeof(e.c.data) == sa.literal_column("'integer'"), _text_of(texts, e.c.data)),
+                    else_=e.c.data,
+                ),
             )
             .join_from(e, n, n.c.id == e.c.nomination_id)
             .join(a, a.c.id == e.c.actor)
