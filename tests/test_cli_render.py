@@ -73,8 +73,11 @@ def nasty_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]
     with sqlite3.connect(path) as db:
         for nid, name in zip(ids, NASTY, strict=True):
             db.execute("UPDATE pf_nominations SET unit_name = ? WHERE id = ?", (name, nid))
-        db.execute("UPDATE pf_events SET reason = ? WHERE nomination_id = ? AND action = 'decline'",
-                   (REASON, ids[-1]))  # fmt: skip
+        decline = (  # the one event with a reason: the decline (SQLite: ids are kept in pf_texts)
+            "UPDATE pf_events SET reason = ? WHERE reason IS NOT NULL "
+            "AND nomination_id = (SELECT id FROM pf_texts WHERE text = ?)"
+        )
+        db.execute(decline, (REASON, ids[-1]))
     return path, ids
 
 
