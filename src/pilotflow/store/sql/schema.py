@@ -199,13 +199,17 @@ def events_table(md: sa.MetaData, prefix: str) -> sa.Table:
     def ref(column: str) -> str:
         return f'(SELECT id FROM "{t}" WHERE text = CAST(NEW.{column} AS TEXT))'
 
+    def shared(column: str) -> str:  # a text passed as a BLOB: stored once
+        text = f"CAST(NEW.{column} AS TEXT)"
+        return f"INSERT OR IGNORE INTO \"{t}\" (text) SELECT {text} WHERE typeof(NEW.{column}) = 'blob';"
+
     trigger = sa.DDL(  # type: ignore[no-untyped-call]
         f"CREATE TRIGGER {qualified} AFTER INSERT ON \"{e}\" WHEN typeof(NEW.shape) = 'text' BEGIN "
-        f'INSERT OR IGNORE INTO "{t}" (text) VALUES (NEW.campaign), (NEW.nomination_id), (NEW.actor), '
-        f'(NEW.shape); INSERT OR IGNORE INTO "{t}" (text) SELECT CAST(NEW.data AS TEXT) '
-        f"WHERE typeof(NEW.data) = 'blob'; "
+        f'INSERT OR IGNORE INTO "{t}" (text) VALUES (NEW.campaign), (NEW.nomination_id), (NEW.shape); '
+        f"{shared('actor')} {shared('data')} "
         f'UPDATE "{e}" SET campaign = {ref("campaign")}, '
-        f"nomination_id = {ref('nomination_id')}, actor = {ref('actor')}, shape = {ref('shape')}, "
+        f"nomination_id = {ref('nomination_id')}, shape = {ref('shape')}, "
+        f"actor = CASE WHEN typeof(NEW.actor) = 'blob' THEN {ref('actor')} ELSE NEW.actor END, "
         f"data = CASE WHEN typeof(NEW.data) = 'blob' THEN {ref('data')} ELSE NEW.data END "
         "WHERE seq = NEW.seq; END"
     )
@@ -235,24 +239,20 @@ def event_select(md: sa.MetaData, prefix: str, pg: bool, *, one_nomination: bool
         )
         q = q.where(e.c.campaign == b("p_campaign"))
     else:
-        n, a, s = texts.alias("n"), texts.alias("a"), texts.alias("s")
+        n, s = texts.alias("n"), texts.alias("s")
         q = (
             sa.select(
                 e.c.seq,
                 n.c.text,
                 e.c.version,
-                a.c.text,
+                _shared(texts, e.c.actor),
                 e.c.at,
                 e.c.at_offset,
                 s.c.text,
                 e.c.reason,
-                sa.case(
-                    (sa.func.typeof(e.c.data) == sa.literal_column("'integer'"), _text_of(texts, e.c.data)),
-                    else_=e.c.data,
-                ),
+                _shared(texts, e.c.data),
             )
             .join_from(e, n, n.c.id == e.c.nomination_id)
-            .join(a, a.c.id == e.c.actor)
             .join(s, s.c.id == e.c.shape)
         )
         q = q.where(e.c.campaign == _text_ref(texts, "p_campaign"))
@@ -268,9 +268,10 @@ def _text_ref(texts: sa.Table, param: str) -> Any:
     return sa.select(texts.c.id).where(texts.c.text == sa.bindparam(param)).scalar_subquery()
 
 
-def _text_of(texts: sa.Table, ref: Any) -> Any:
-    """SQLite: the text the reference ``ref`` stands for."""
-    return sa.select(texts.c.text).where(texts.c.id == ref).scalar_subquery()
+def _shared(texts: sa.Table, column: Any) -> Any:
+    """SQLite: a column holding either its text or a reference into the texts table, as text."""
+    text = sa.select(texts.c.text).where(texts.c.id == column).scalar_subquery()
+    return sa.case((sa.func.typeof(column) == sa.literal_column("'integer'"), text), else_=column)
 
 
 def recorded_version(conn: Connection, meta: sa.Table, schema: str | None) -> str | None:
