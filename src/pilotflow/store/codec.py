@@ -38,7 +38,7 @@ from ..domain.records import Actor, Material, Nomination
 from ._json import compact_dumps
 
 __all__ = [
-    "EVENT_COLUMNS", "EventDecoder", "Instant", "SharedText", "actor_text", "converter", "decode_event_row",
+    "EVENT_COLUMNS", "EventDecoder", "Instant", "SharedText", "converter", "decode_event_row",
     "decode_materials",
     "dumps", "encode_materials", "event_row", "event_values", "loads", "moment_of", "moment_values",
     "tuple_json",
@@ -228,11 +228,8 @@ def _shape_text(s: EventShape) -> str:
                   "revision": s.revision, "lists": s.lists})  # fmt: skip
 
 
-def actor_text(a: Actor) -> str:
-    """An actor's JSON: shared (:class:`SharedText`) but for an applicant, who acts on its own
-    nomination only (SQLite keeps its text in the row rather than in the texts table)."""
-    text = dumps({"authority": a.authority, "department": a.department, "person": a.person})
-    return text if a.is_applicant else SharedText(text)
+def _actor_text(a: Actor) -> str:
+    return dumps({"authority": a.authority, "department": a.department, "person": a.person})
 
 
 def _data_text(data: Mapping[str, Any]) -> str:
@@ -267,7 +264,7 @@ def _data_json(data: Mapping[str, Any]) -> str:
 def event_values(campaign: str, e: Event) -> tuple[Any, ...]:
     """An event's row as a tuple in :data:`EVENT_COLUMNS` order."""
     at, offset = moment_values(e.at)
-    return (campaign, e.nomination_id, e.version, _shared_json(e.actor, actor_text), at, offset,
+    return (campaign, e.nomination_id, e.version, _shared_json(e.actor, _actor_text), at, offset,
             _shared_json(e.shape, _shape_text), e.reason, _data_json(e.data))  # fmt: skip
 
 

@@ -199,17 +199,13 @@ def events_table(md: sa.MetaData, prefix: str) -> sa.Table:
     def ref(column: str) -> str:
         return f'(SELECT id FROM "{t}" WHERE text = CAST(NEW.{column} AS TEXT))'
 
-    def shared(column: str) -> str:  # a text passed as a BLOB: stored once
-        text = f"CAST(NEW.{column} AS TEXT)"
-        return f"INSERT OR IGNORE INTO \"{t}\" (text) SELECT {text} WHERE typeof(NEW.{column}) = 'blob';"
-
     trigger = sa.DDL(  # type: ignore[no-untyped-call]
         f"CREATE TRIGGER {qualified} AFTER INSERT ON \"{e}\" WHEN typeof(NEW.shape) = 'text' BEGIN "
-        f'INSERT OR IGNORE INTO "{t}" (text) VALUES (NEW.campaign), (NEW.nomination_id), (NEW.shape); '
-        f"{shared('actor')} {shared('data')} "
+        f'INSERT OR IGNORE INTO "{t}" (text) VALUES (NEW.campaign), (NEW.nomination_id), (NEW.actor), '
+        f'(NEW.shape); INSERT OR IGNORE INTO "{t}" (text) SELECT CAST(NEW.data AS TEXT) '
+        f"WHERE typeof(NEW.data) = 'blob'; "
         f'UPDATE "{e}" SET campaign = {ref("campaign")}, '
-        f"nomination_id = {ref('nomination_id')}, shape = {ref('shape')}, "
-        f"actor = CASE WHEN typeof(NEW.actor) = 'blob' THEN {ref('actor')} ELSE NEW.actor END, "
+        f"nomination_id = {ref('nomination_id')}, actor = {ref('actor')}, shape = {ref('shape')}, "
         f"data = CASE WHEN typeof(NEW.data) = 'blob' THEN {ref('data')} ELSE NEW.data END "
         "WHERE seq = NEW.seq; END"
     )
@@ -239,20 +235,24 @@ def event_select(md: sa.MetaData, prefix: str, pg: bool, *, one_nomination: bool
         )
         q = q.where(e.c.campaign == b("p_campaign"))
     else:
-        n, s = texts.alias("n"), texts.alias("s")
+        n, a, s = texts.alias("n"), texts.alias("a"), texts.alias("s")
         q = (
             sa.select(
                 e.c.seq,
                 n.c.text,
                 e.c.version,
-                _shared(texts, e.c.actor),
+                a.c.text,
                 e.c.at,
                 e.c.at_offset,
                 s.c.text,
                 e.c.reason,
-                _shared(texts, e.c.data),
+                sa.case(
+                    (sa.func.typeof(e.c.data) == sa.literal_column("'integer'"), _text_of(texts, e.c.data)),
+                    else_=e.c.data,
+                ),
             )
             .join_from(e, n, n.c.id == e.c.nomination_id)
+            .join(a, a.c.id == e.c.actor)
             .join(s, s.c.id == e.c.shape)
         )
         q = q.where(e.c.campaign == _text_ref(texts, "p_campaign"))
@@ -268,10 +268,9 @@ def _text_ref(texts: sa.Table, param: str) -> Any:
     return sa.select(texts.c.id).where(texts.c.text == sa.bindparam(param)).scalar_subquery()
 
 
-def _shared(texts: sa.Table, column: Any) -> Any:
-    """SQLite: a column holding either its text or a reference into the texts table, as text."""
-    text = sa.select(texts.c.text).where(texts.c.id == column).scalar_subquery()
-    return sa.case((sa.func.typeof(column) == sa.literal_column("'integer'"), text), else_=column)
+def _text_of(texts: sa.Table, ref: Any) -> Any:
+    """SQLite: the text the reference ``ref`` stands for."""
+    return sa.select(texts.c.text).where(texts.c.id == ref).scalar_subquery()
 
 
 def recorded_version(conn: Connection, meta: sa.Table, schema: str | None) -> str | None:

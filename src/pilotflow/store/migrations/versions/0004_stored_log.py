@@ -27,16 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.engine import Connection
 
-from pilotflow.domain.records import Actor
-from pilotflow.store.codec import (
-    actor_text,
-    dumps,
-    loads,
-    material_of,
-    material_value,
-    moment_of,
-    moment_values,
-)
+from pilotflow.store.codec import dumps, loads, material_of, material_value, moment_of, moment_values
 from pilotflow.store.migrate import migration_options
 from pilotflow.store.sql.schema import events_table
 
@@ -240,13 +231,13 @@ def _event_up(r: list[Any]) -> dict[str, Any]:
         "revision": rev,
         "lists": loads(lists),
     }
-    actor = actor_text(Actor(authority, department, person))
+    actor = {"authority": authority, "department": department, "person": person}
     return {
         "seq": seq,
         "campaign": campaign,
         "nomination_id": nid,
         "version": version,
-        "actor": actor,
+        "actor": dumps(actor),
         "at": instant,
         "at_offset": offset,
         "shape": dumps(shape),
@@ -374,12 +365,11 @@ def downgrade() -> None:
     else:
         texts = _q(f"{prefix}texts", schema)
         read = (
-            "e.seq, c.text, n.text, e.version, "
-            f"CASE WHEN typeof(e.actor) = 'integer' THEN (SELECT text FROM {texts} WHERE id = e.actor) "
-            "ELSE e.actor END, e.at, e.at_offset, s.text, e.reason, "
+            "e.seq, c.text, n.text, e.version, a.text, e.at, e.at_offset, s.text, e.reason, "
             f"CASE WHEN typeof(e.data) = 'integer' THEN (SELECT text FROM {texts} WHERE id = e.data) "
             f"ELSE e.data END FROM {{old}} e JOIN {texts} c ON c.id = e.campaign "
-            f"JOIN {texts} n ON n.id = e.nomination_id JOIN {texts} s ON s.id = e.shape"
+            f"JOIN {texts} n ON n.id = e.nomination_id JOIN {texts} a ON a.id = e.actor "
+            f"JOIN {texts} s ON s.id = e.shape"
         )
     _rebuild_events(bind, prefix, schema, pg, v3_events_table, read, _event_down)
     op.drop_table(f"{prefix}texts", schema=schema)
