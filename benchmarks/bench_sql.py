@@ -76,6 +76,7 @@ import pilotflow as pf
 from pilotflow.codes import make_code
 from pilotflow.domain.names import RECOMMEND, S_ATTACH, S_PREPARE, S_SEND, S_STAMP
 from pilotflow.samples import sample_materials
+from pilotflow.store.codec import event_row, moment_values
 from pilotflow.store.sql import make_metadata
 
 from _common import ALL_MATERIALS, TZ, lifted_campaign
@@ -249,7 +250,7 @@ class Floor:
     written once. Its letters are its own rows (ids ``floor-…``)."""
 
     def __init__(self, target: Target, templates: dict[str, dict[str, Any]], letter: dict[str, Any],
-                 at: str) -> None:  # fmt: skip
+                 at: Any) -> None:  # fmt: skip
         self.conn = target.connect()
         self.cur = self.conn.cursor()
         self.pg = target.pg
@@ -302,6 +303,7 @@ class Floor:
         self.version: dict[str, int] = {}  # nominations and letters alike
         self.lists: dict[str, list[Any]] = {}  # a letter's stamps or materials, by (column, id)
         self.read_index: dict[str, int] = {}
+        self.texts: dict[tuple[Any, ...], str] = {}
         self.count = 0
 
     def close(self) -> None:
@@ -328,9 +330,23 @@ class Floor:
             self.cur.execute("COMMIT")
 
     def _event(self, kind: str, nid: str, version: int, **values: Any) -> list[Any]:
+        """The event row of ``kind`` for ``nid``, with the actor's authority and department, the
+        holders and the data given (schema 4: the actor and the shape are JSON texts, made once
+        per distinct value, as pilotflow makes them once per shared object)."""
         row = self.templates[kind][:]
         row[self.col["nomination_id"]] = nid
         row[self.col["version"]] = version
+        actor = {k[6:]: values.pop(k) for k in ("actor_authority", "actor_department") if k in values}
+        shape = {k: values.pop(k) for k in ("from_holder", "to_holder") if k in values}
+        for column, changes in (("actor", actor), ("shape", shape)):
+            if changes:
+                key = (kind, column, *sorted(changes.items()))
+                text = self.texts.get(key)
+                if text is None:
+                    merged = {**json.loads(row[self.col[column]]), **changes}
+                    text = self.texts[key] = json.dumps(merged, ensure_ascii=False, separators=(",", ":"),
+                                                        sort_keys=True)  # fmt: skip
+                row[self.col[column]] = text
         for k, v in values.items():
             row[self.col[k]] = v
         return row
@@ -440,7 +456,20 @@ def copy_tables(target: Target, quota_keys: Sequence[tuple[str, str, str]]) -> N
     source = sa.create_engine(target.url if not target.pg else sa_postgres_url(target.url))
     try:
         with source.connect() as src, target.floor_engine.begin() as dst:
-            for name in ("nominations", "events", "quota"):
+            # The events as pilotflow writes them (schema 4 on SQLite: the texts, which the
+            # floor's own trigger stores in its own texts table).
+            campaign = quota_keys[0][0]
+            store = target.open_store()
+            try:
+                events = [event_row(campaign, e) for e in store.events(campaign)]
+            finally:
+                store.close()
+            if events:
+                floor_events = sa.table(
+                    "floor_events", *(sa.column(c) for c in events[0]), schema=target.schema
+                )
+                dst.execute(sa.insert(floor_events), events)
+            for name in ("nominations", "quota"):
                 table = pf_tables[f"{key}pf_{name}"]
                 columns = [c for c in table.c if c.name != "seq"]
                 rows = [dict(r) for r in src.execute(sa.select(*columns)).mappings()]
@@ -464,21 +493,22 @@ def copy_tables(target: Target, quota_keys: Sequence[tuple[str, str, str]]) -> N
 
 
 def templates_of(store: pf.Store, target: Target) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """One real pilotflow event row per action the floor writes, and one letter row."""
+    """One real pilotflow event row per action the floor writes (as pilotflow writes it), and
+    one letter row."""
     key = f"{target.schema}." if target.schema else ""
-    tables = make_metadata("pf_", target.schema).tables
-    events, letters = tables[f"{key}pf_events"], tables[f"{key}pf_submissions"]
-    out = {}
+    letters = make_metadata("pf_", target.schema).tables[f"{key}pf_submissions"]
     engine: sa.Engine = store.engine  # type: ignore[attr-defined]
     with engine.connect() as conn:
-        for action in (PREPARE, ATTACH, STAMP, SEND, RECOMMEND):
-            row = conn.execute(sa.select(events).where(events.c.action == action).limit(1)).mappings().first()
-            if row is None:
-                sys.exit(f"bench_sql: no {action} event to copy")
-            out[action] = dict(row)
         letter = conn.execute(sa.select(letters).limit(1)).mappings().first()
     if letter is None:
         sys.exit("bench_sql: no letter to copy")
+    out: dict[str, dict[str, Any]] = {}
+    for e in store.events(letter["campaign"]):
+        if e.action in (PREPARE, ATTACH, STAMP, SEND, RECOMMEND) and e.action not in out:
+            out[e.action] = event_row(letter["campaign"], e)
+    for action in (PREPARE, ATTACH, STAMP, SEND, RECOMMEND):
+        if action not in out:
+            sys.exit(f"bench_sql: no {action} event to copy")
     return out, dict(letter)
 
 
@@ -661,7 +691,7 @@ class Bench:
             for counter in (g.unit_type, "*")
         ]
         copy_tables(self.target, quota_keys)
-        self.floor = Floor(self.target, templates, letter, self.run.clock.now().isoformat())
+        self.floor = Floor(self.target, templates, letter, moment_values(self.run.clock.now())[0])
         self.floor.load()
         for letters in warm_letters:
             for i in range(len(letters.units)):
