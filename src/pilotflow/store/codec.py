@@ -288,6 +288,7 @@ class EventDecoder:
     __slots__ = ("_actors", "_data", "_moment", "_shapes")
 
     LIMIT = 65536
+    DATA_LIMIT = 4096
 
     def __init__(self) -> None:
         self._shapes: dict[str, EventShape] = {}
@@ -334,7 +335,7 @@ class EventDecoder:
 
     def _datum(self, text: str) -> Mapping[str, Any]:
         data = decode_data(loads(text))
-        if len(self._data) > self.LIMIT:
+        if len(self._data) > self.DATA_LIMIT:  # (most data texts are an event's own: kept few)
             self._data.clear()
         self._data[text] = data
         return data
