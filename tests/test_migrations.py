@@ -28,8 +28,8 @@ from alembic.script import ScriptDirectory
 
 import pilotflow as pf
 from pilotflow.store import migrate
-from pilotflow.store.codec import converter, dumps
 from pilotflow.store.sql import SCHEMA_VERSION, SQLStore, configure_sqlite, make_metadata
+from schema3 import schema_3_rows, v3_data
 
 from conftest import forward, nominate
 
@@ -419,103 +419,13 @@ def test_create_true_leaves_a_database_at_another_version_alone(
 # -- schema 3 data, upgraded -------------------------------------------------------------
 
 
-def _v3_materials(materials: Any) -> str:
-    """Materials as schema 3 wrote them: every field of each, ``null`` included."""
-    return dumps([converter.unstructure(m) for m in materials])
-
-
-def _v3_data(data: Any) -> str:
-    out = dict(data)
-    if "material" in out:
-        out["material"] = converter.unstructure(out["material"])
-    if "materials" in out:
-        out["materials"] = [converter.unstructure(m) for m in out["materials"]]
-    if "route" in out:
-        out["route"] = list(out["route"])
-    return dumps(out)
-
-
 def _write_schema_3(target: Target, store: pf.Store, campaign: str) -> None:
     """Write a store's nominations, letters and events into schema 3's tables, in schema 3's
-    form (moments as ISO 8601 text, verdicts and list versions as JSON arrays, materials with
-    every field), as pilotflow 0.3 wrote them."""
-
-    def table(name: str, *columns: str) -> Any:
-        return sa.table(f"{target.prefix}{name}", *(sa.column(c) for c in columns), schema=target.schema)
-
-    nominations = [
-        {
-            "id": n.id,
-            "campaign": n.campaign,
-            "revision": n.revision,
-            "unit_code": n.unit_code,
-            "unit_name": n.unit_name,
-            "unit_type": n.unit_type,
-            "scenario": n.scenario,
-            "route": dumps(list(n.route)),
-            "hop": n.hop,
-            "holder": n.holder,
-            "state": n.state,
-            "claims_unit": n.claims_unit,
-            "examined": dumps(list(n.examined)),
-            "materials": _v3_materials(n.materials),
-            "seats": dumps(list(n.seats)),
-            "version": n.version,
-            "created_at": n.created_at.isoformat(),
-            "updated_at": n.updated_at.isoformat(),
-            "track": n.track,
-            "batch": n.batch,
-            "project": n.project,
-            "ministry": None if n.ministry is None else dumps(converter.unstructure(n.ministry)),
-        }
-        for n in store.nominations(campaign)
-    ]
-    letters = [
-        {
-            "id": s.id,
-            "campaign": s.campaign,
-            "revision": s.revision,
-            "sender": s.sender,
-            "receiver": s.receiver,
-            "state": s.state,
-            "units": dumps(list(s.units)),
-            "stamps": dumps(list(s.stamps)),
-            "materials": _v3_materials(s.materials),
-            "version": s.version,
-            "created_at": s.created_at.isoformat(),
-            "updated_at": s.updated_at.isoformat(),
-            "sent_at": None if s.sent_at is None else s.sent_at.isoformat(),
-            "sent_versions": dumps(list(s.sent_versions)),
-            "documents": _v3_materials(s.documents),
-        }
-        for s in store.submissions(campaign)
-    ]
-    events = [
-        {
-            "campaign": campaign,
-            "nomination_id": e.nomination_id,
-            "version": e.version,
-            "action": e.action,
-            "actor_authority": e.actor.authority,
-            "actor_department": e.actor.department,
-            "actor_person": e.actor.person,
-            "at": e.at.isoformat(),
-            "at_utc": int(e.at.timestamp() * 1_000_000),
-            "from_state": e.from_state,
-            "to_state": e.to_state,
-            "from_holder": e.from_holder,
-            "to_holder": e.to_holder,
-            "verdicts": dumps(list(e.verdicts)),
-            "revision": e.revision,
-            "lists": dumps([list(p) for p in e.lists]),
-            "reason": e.reason,
-            "data": _v3_data(e.data),
-        }
-        for e in store.events(campaign)
-    ]
+    form (:mod:`schema3`), as pilotflow wrote them before schema 4."""
     with target.engine.begin() as conn:
-        for name, rows in (("nominations", nominations), ("submissions", letters), ("events", events)):
-            conn.execute(table(name, *rows[0]).insert(), rows)
+        for name, rows in schema_3_rows(store, campaign).items():
+            columns = (sa.column(c) for c in rows[0])
+            conn.execute(sa.table(f"{target.prefix}{name}", *columns, schema=target.schema).insert(), rows)
 
 
 def test_schema_3_log_upgraded_reads_back_equal(
@@ -561,4 +471,4 @@ def test_schema_3_log_upgraded_reads_back_equal(
     with target.engine.connect() as conn:
         rows = conn.execute(sa.select(events.c.at, events.c.data).order_by(events.c.seq)).all()
     assert [e.at.isoformat() for e in written] == [at for at, _ in rows[: len(written)]]
-    assert _v3_data(written[0].data) == rows[0][1]
+    assert v3_data(written[0].data) == rows[0][1]
