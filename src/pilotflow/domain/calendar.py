@@ -142,8 +142,14 @@ def zone(name: object, what: str = "timezone") -> pendulum.Timezone:
 def zone_info(name: str) -> ZoneInfo:
     """The ``zoneinfo.ZoneInfo`` of the IANA zone ``name`` (one object per name: ``ZoneInfo``
     keeps them), which every moment pilotflow makes carries; InvalidInput for a bad name."""
-    zone(name)  # validated (the same names pendulum and zoneinfo know)
-    return ZoneInfo(name)
+    found = _ZONE_INFO.get(name) if isinstance(name, str) else None
+    if found is None:
+        zone(name)  # validated (the same names pendulum and zoneinfo know)
+        found = _ZONE_INFO[name] = ZoneInfo(name)
+    return found
+
+
+_ZONE_INFO: dict[str, ZoneInfo] = {}
 
 
 def in_zone(value: datetime, tz: ZoneInfo) -> datetime:
