@@ -393,7 +393,8 @@ def test_every_moment_is_a_standard_datetime_in_the_campaigns_zone(
 def test_the_clocks_and_deadlines_give_standard_datetimes_in_their_zone() -> None:
     """The system clock, a fixed clock set with a pendulum DateTime, a parsed moment and a
     deadline read from a date are standard datetimes in the ``ZoneInfo`` of their zone; a
-    fixed clock set in a fixed offset keeps that offset."""
+    fixed clock set in a fixed offset keeps that offset. The conversion refuses a naive
+    moment, and the zone an unknown name."""
     system = pf.SystemClock("Asia/Shanghai").now()
     fixed = pf.FixedClock(pendulum.datetime(2023, 10, 17, 9, tz="Asia/Shanghai"))
     parsed = pf.calendar.parse_moment("2023-10-18T09:00:00+00:00")
@@ -404,6 +405,10 @@ def test_the_clocks_and_deadlines_give_standard_datetimes_in_their_zone() -> Non
     assert "2023-10-19T00:00:00+08:00" == deadline.isoformat()
     offset = timezone(timedelta(hours=8))
     assert offset == pf.FixedClock(datetime(2023, 10, 17, 9, tzinfo=offset)).now().tzinfo
+    with pytest.raises(pf.NaiveDatetime):
+        pf.calendar.in_zone(datetime(2023, 10, 17, 9), SHANGHAI)
+    with pytest.raises(pf.InvalidInput, match="IANA"):
+        pf.calendar.zone_info("Mars/Olympus")
 
 
 def test_an_action_dated_at_another_offset_is_recorded_in_the_campaigns_zone(

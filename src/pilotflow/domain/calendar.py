@@ -153,7 +153,8 @@ _ZONE_INFO: dict[str, ZoneInfo] = {}
 
 
 def in_zone(value: datetime, tz: ZoneInfo) -> datetime:
-    """``value`` (an aware datetime) as a standard ``datetime`` in ``tz``: the same instant.
+    """``value`` (an aware datetime: else InvalidInput or NaiveDatetime) as a standard
+    ``datetime`` in ``tz``: the same instant.
 
     Returned as is when it already is one (no cost on a run's hot path, whose clock reads
     in the campaign's zone).
@@ -163,12 +164,11 @@ def in_zone(value: datetime, tz: ZoneInfo) -> datetime:
     >>> type(m).__name__, m.isoformat(), m.tzinfo is shanghai
     ('datetime', '2023-10-17T09:00:00+08:00', True)
     """
-    if type(value) is not datetime:  # a subclass: its fields as a standard one, same instant
-        own = value.tzinfo
-        assert own is not None, "in_zone takes an aware datetime (see moment())"
-        value = _plain(value, own)
-    elif value.tzinfo is tz:
+    if type(value) is datetime and value.tzinfo is tz:
         return value
+    value = moment(value)  # aware, within the years: else InvalidInput / NaiveDatetime
+    if type(value) is not datetime:  # a subclass: its fields as a standard one, same instant
+        value = _plain(value, value.tzinfo)  # type: ignore[arg-type]
     return value.astimezone(tz)  # ZoneInfo sets the fold (only a repeated hour has fold=1)
 
 
