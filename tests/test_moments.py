@@ -8,9 +8,11 @@ sweep obeys the same rule. Questions (``explain``, ``position``, ``as_of``) may 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from importlib import resources
+from zoneinfo import ZoneInfo
 
+import pendulum
 import pytest
 import yaml
 
@@ -21,6 +23,7 @@ from conftest import (
     CAMPAIGN_ID,
     WEIHAI_DISTRICT,
     all_materials,
+    forward,
     nominate,
     shanghai,
     stamp_all,
@@ -281,3 +284,167 @@ def test_a_fixed_clock_advances_only_within_the_years(delta: dict[str, object]) 
     with pytest.raises(pf.InvalidInput):
         clock.advance(**delta)  # type: ignore[arg-type]
     assert shanghai(2023, 10, 17, 9) == clock.now()
+
+
+# -- one time type (docs/display.md, "Moments") ---------------------------------------------
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+EIGHT_HOURS = timedelta(hours=8)
+MINISTRY = pf.Actor("MIN", "industry", "ministry-operator")
+
+
+class PendulumClock:
+    """A host's clock reading ``pendulum.DateTime`` (what pilotflow's own clocks gave before)."""
+
+    def __init__(self, start: datetime) -> None:
+        self.value = pendulum.instance(start).in_timezone("Asia/Shanghai")
+
+    def now(self) -> datetime:
+        return self.value
+
+    def set(self, value: datetime) -> None:
+        self.value = pendulum.instance(value).in_timezone("Asia/Shanghai")
+
+
+class UtcClock:
+    """A host's clock reading standard datetimes in UTC (another zone than the campaign's)."""
+
+    def __init__(self, start: datetime) -> None:
+        self.value = start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self.value
+
+    def set(self, value: datetime) -> None:
+        self.value = value.astimezone(UTC)
+
+
+def _moments(run: pf.CampaignRun, nid: str, waiting: str) -> list[tuple[str, datetime]]:
+    """Every moment in the public objects of a run that took ``nid`` to public notice (and
+    left ``waiting`` at its district): its records, events, letters, the replayed record, a
+    position's deadline and the campaign's deadlines."""
+    n = run.get(nid)
+    assert n.ministry is not None
+    assert n.ministry.notice_until is not None
+    found = [("created_at", n.created_at), ("updated_at", n.updated_at)]
+    found += [("notice_until", n.ministry.notice_until)]
+    found += [(f"event {e.action}", e.at) for e in run.events()]
+    for s in run.submissions():
+        found += [("letter created_at", s.created_at), ("letter updated_at", s.updated_at)]
+        found += [("letter sent_at", s.sent_at)] if s.sent_at is not None else []
+    replayed = run.replay().nominations[nid]
+    found += [("replayed updated_at", replayed.updated_at), ("replayed created_at", replayed.created_at)]
+    deadline = run.position(waiting, at=shanghai(2023, 10, 17, 9)).deadline
+    assert deadline is not None
+    found += [("position deadline", deadline)]
+    found += [("hop deadline", r.deadline) for r in run.campaign.hops if r.deadline is not None]
+    return found
+
+
+def _to_notice(run: pf.CampaignRun, clock: PendulumClock | UtcClock) -> tuple[str, str]:
+    """One unit from 环翠区 to the ministry, reviewed, proposed and put on public notice, each
+    hop a minute after the last (distinct moments), and a second unit left at its district:
+    their ids."""
+    clock.set(shanghai(2023, 10, 17, 9))
+    waiting = nominate(run, 2).id
+    n = nominate(run, 1)
+    minute = 0
+    while n.state != "received":
+        minute += 1
+        clock.set(shanghai(2023, 10, 17, 10, minute))
+        n = forward(run, n.id)
+    clock.set(shanghai(2023, 11, 1, 9))
+    for i in range(5):
+        run.score(pf.Actor("MIN", "industry", f"expert-{i}"), n.id, score=80, opinion=f"专家{i}意见")
+    run.conclude_review(MINISTRY, n.id)
+    run.propose(MINISTRY, n.id)
+    clock.set(shanghai(2023, 11, 2, 9))
+    assert (n.id,) == tuple(run.publish_notice(MINISTRY))
+    return n.id, waiting
+
+
+@pytest.mark.parametrize("clock_kind", [PendulumClock, UtcClock], ids=["pendulum-clock", "utc-clock"])
+def test_every_moment_is_a_standard_datetime_in_the_campaigns_zone(
+    store: Store, campaign: pf.Campaign, clock_kind: type[PendulumClock] | type[UtcClock]
+) -> None:
+    """Whatever the clock gives (pendulum's DateTime, a standard datetime in UTC) and on every
+    store (memory, a SQLite file, PostgreSQL), every moment in the run's public objects —
+    records, events, letters, the replayed record, deadlines — is a standard ``datetime``
+    (never a subclass) at the campaign's offset (+08:00); the memory store gives them in the
+    campaign's ``ZoneInfo``; and the moments are those of a run of the same script on the
+    memory store, in the same order."""
+    clock = clock_kind(shanghai(2023, 10, 17, 9))
+    run = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign), clock=clock)
+    found = _moments(run, *_to_notice(run, clock))
+
+    assert [] == [(what, type(m)) for what, m in found if type(m) is not datetime]
+    assert [] == [(what, m) for what, m in found if m.utcoffset() != EIGHT_HOURS]
+    assert {m.isoformat()[-6:] for _, m in found} == {"+08:00"}
+    if isinstance(store, pf.MemoryStore):
+        assert {m.tzinfo for _, m in found} == {SHANGHAI}
+
+    reference_clock = clock_kind(shanghai(2023, 10, 17, 9))
+    reference = pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=reference_clock)
+    expected = _moments(reference, *_to_notice(reference, reference_clock))
+    assert [(w, m.isoformat()) for w, m in expected] == [(w, m.isoformat()) for w, m in found]
+    assert [m for _, m in expected] == [m for _, m in found]  # equal instants, compared as objects
+
+
+def test_the_clocks_and_deadlines_give_standard_datetimes_in_their_zone() -> None:
+    """The system clock, a fixed clock set with a pendulum DateTime, a parsed moment and a
+    deadline read from a date are standard datetimes in the ``ZoneInfo`` of their zone; a
+    fixed clock set in a fixed offset keeps that offset. The conversion refuses a naive
+    moment, and the zone an unknown name."""
+    system = pf.SystemClock("Asia/Shanghai").now()
+    fixed = pf.FixedClock(pendulum.datetime(2023, 10, 17, 9, tz="Asia/Shanghai"))
+    parsed = pf.calendar.parse_moment("2023-10-18T09:00:00+00:00")
+    deadline = pf.calendar.by_date(date(2023, 10, 18), inclusive=True)
+    for m in (system, fixed.now(), fixed.advance(days=1).now(), parsed, deadline):
+        assert (datetime, SHANGHAI) == (type(m), m.tzinfo)
+    assert "2023-10-18T17:00:00+08:00" == parsed.isoformat()
+    assert "2023-10-19T00:00:00+08:00" == deadline.isoformat()
+    offset = timezone(timedelta(hours=8))
+    assert offset == pf.FixedClock(datetime(2023, 10, 17, 9, tzinfo=offset)).now().tzinfo
+    with pytest.raises(pf.NaiveDatetime):
+        pf.calendar.in_zone(datetime(2023, 10, 17, 9), SHANGHAI)
+    with pytest.raises(pf.InvalidInput, match="IANA"):
+        pf.calendar.zone_info("Mars/Olympus")
+
+
+def test_an_action_dated_at_another_offset_is_recorded_in_the_campaigns_zone(
+    run: pf.CampaignRun, clock: pf.FixedClock
+) -> None:
+    """``at=`` written in UTC, as a pendulum DateTime, is recorded as the same instant in the
+    campaign's zone, as a standard datetime."""
+    n = nominate(run, 1)
+    at = pendulum.instance(clock.now()).in_timezone("UTC")
+    run.stamp(CLERK, n.id, at=at)
+    recorded = letter_log(run, n.id)[-1].at
+    assert (datetime, SHANGHAI, at) == (type(recorded), recorded.tzinfo, recorded)
+    assert recorded.isoformat().endswith("+08:00")
+
+
+def test_the_memory_log_gives_back_what_was_appended() -> None:
+    """The memory store's log keeps events in columns; read back, they equal the events
+    appended, whatever their moments' types and zones (pendulum, UTC, the campaign's), their
+    versions (past 255 and 65,535) and their own data, over more events than one stretch of
+    the log, read in order or one nomination at a time."""
+    store = pf.MemoryStore()
+    shape = ("in_review", "in_review", "370100", "370100", ("actor_holds",), "rev", ())
+    moments = [
+        datetime(2023, 10, 17, 9, tzinfo=SHANGHAI),
+        pendulum.datetime(2023, 10, 17, 9, 1, tz="Asia/Shanghai"),
+        datetime(2023, 10, 17, 1, 2, tzinfo=UTC),
+    ]
+    events = []
+    for i in range(100):
+        data = {"department": "industry"} if i % 3 else {"submission": f"s{i}", "rank": i}
+        version = (1, 256, 70_000)[i % 3] + i
+        at = moments[i % 3] if i % 7 else moments[0]
+        events.append(pf.Event.of(f"n{i % 5}", version, "stamp", CLERK, at, *shape, None, data))
+    log = store._log("c")  # the log alone: commits check versions, which is not its concern
+    for e in events:
+        log.append(e)
+    assert events == list(log)
+    assert [type(e.at) for e in events] == [type(e.at) for e in log]
+    assert [e for e in events if e.nomination_id == "n3"] == store.events("c", "n3")

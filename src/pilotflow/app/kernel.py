@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..domain.authorities import Authority, AuthorityGraph
-from ..domain.calendar import MOMENT_YEARS, Clock, SystemClock, moment
+from ..domain.calendar import MOMENT_YEARS, Clock, SystemClock, in_zone, moment, zone_info
 from ..domain.campaign import Campaign
 from ..domain.events import (
     ENTERED_AT,
@@ -279,6 +279,9 @@ class Kernel(Arguments):
         #: be any earlier moment, and every event it writes says so (``Event.entered_at``).
         self.backfill = backfill
         self._tolerance = campaign.clock_tolerance
+        #: The zone every moment of the run is kept in (docs/display.md, "Moments").
+        self._zone = zone_info(campaign.timezone)
+        self._reading: tuple[object, datetime | None] = (None, None)  # the last clock reading converted
         self.workflow = Workflow(campaign, self.graph)
         # Chinese names of every code a refusal may mention.
         self._department_names = {
@@ -322,24 +325,36 @@ class Kernel(Arguments):
         self._lists[unit_list.id] = unit_list
         self._refresh_lists()
 
+    def _now(self) -> datetime:
+        """The clock's reading, as a standard ``datetime`` in the campaign's zone: as read
+        when the clock reads so (the system clock), else converted once per distinct reading
+        (a clock standing still keeps one moment, shared by the events it dates)."""
+        raw = self.clock.now()
+        if type(raw) is datetime and raw.tzinfo is self._zone:
+            if not _FIRST_YEAR <= raw.year <= _LAST_YEAR:
+                moment(raw, "clock.now()")  # a clock moved past the years pilotflow keeps: refused
+            return raw
+        last = self._reading
+        if last[0] is raw and last[1] is not None:
+            return last[1]
+        now = in_zone(moment(raw, "clock.now()"), self._zone)  # refuses a clock gone wrong
+        self._reading = (raw, now)  # one tuple, replaced whole
+        return now
+
     def _at(self, at: datetime | None) -> datetime:
-        """The moment a question is asked about (``explain``, ``position``...): any moment."""
-        return self.clock.now() if at is None else moment(at, "at")
+        """The moment a question is asked about (``explain``, ``position``...): any moment,
+        in the campaign's zone."""
+        return self._now() if at is None else in_zone(moment(at, "at"), self._zone)
 
     def _dated(self, at: datetime | None) -> datetime:
         """The moment an action is recorded at: the clock's reading, or ``at`` when it lies
-        within the campaign's tolerance of it (a backfill run: any moment not after the clock).
+        within the campaign's tolerance of it (a backfill run: any moment not after the clock),
+        as a standard ``datetime`` in the campaign's zone (one conversion per action at most).
         The one place the dating rule of docs/architecture.md ("Moments") is enforced."""
-        now = self.clock.now()
-        try:
-            dated = _FIRST_YEAR <= now.year <= _LAST_YEAR
-        except AttributeError:  # not a datetime: the clock broke since the run was made
-            dated = False
-        if not dated:
-            moment(now, "clock.now()")  # a clock moved past the years pilotflow keeps: refused
+        now = self._now()
         if at is None:
             return now
-        when = moment(at, "at")
+        when = in_zone(moment(at, "at"), self._zone)
         if self.backfill:
             if when - now > self._tolerance:
                 raise MomentRefused(when, now, self._tolerance, True)

@@ -8,11 +8,9 @@ existing caller work as before) that know their campaign and authority graph, so
 ``to_frame`` raises :class:`~pilotflow.errors.ExtraMissing` with the install hint).
 How they look in a notebook (``_repr_html_``) is given by :mod:`pilotflow.display`.
 
-Moments: actions are dated by the run's clock, which may give ``pendulum.DateTime`` (the
-system clock) or a standard ``datetime`` (a ``FixedClock`` set with one, or ``at=``). The
-records keep what they were given (the hot path does not convert); every row made here holds
-a standard-library ``datetime`` in the campaign's time zone (``zoneinfo.ZoneInfo``), so a
-table never mixes the two (:func:`local_moment`).
+Moments: every moment in a record is a standard-library ``datetime`` in the campaign's time
+zone (``zoneinfo.ZoneInfo``; see docs/display.md, "Moments"); every row made here holds one
+too (:func:`local_moment`, which returns such a moment as it is).
 """
 
 from __future__ import annotations
@@ -20,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
-from zoneinfo import ZoneInfo
 
 from ..domain.authorities import AuthorityGraph
+from ..domain.calendar import in_zone, zone_info
 from ..domain.campaign import Campaign
 from ..domain.events import Event
 from ..domain.names import LOGGED_ACTION_ZH, QUOTA_ALL_TYPES, ROLE_ZH, STATE_ZH
@@ -43,28 +41,19 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: Time zones by name, made once each.
-_ZONES: dict[str, ZoneInfo] = {}
-
 
 def local_moment(value: datetime | None, timezone: str) -> datetime | None:
     """``value`` as a standard ``datetime`` in ``timezone`` (a ``pendulum.DateTime`` or a
-    moment in another zone becomes the same instant, written in the campaign's zone).
+    moment in another zone becomes the same instant, written in the campaign's zone): the
+    one time type of pilotflow's records (:func:`pilotflow.calendar.in_zone`), which a
+    run's records already have.
 
     >>> import pendulum
     >>> m = local_moment(pendulum.datetime(2023, 10, 17, 1, tz="UTC"), "Asia/Shanghai")
     >>> type(m).__name__, m.isoformat()
     ('datetime', '2023-10-17T09:00:00+08:00')
     """
-    if value is None:
-        return None
-    zone = _ZONES.get(timezone)
-    if zone is None:
-        zone = _ZONES.setdefault(timezone, ZoneInfo(timezone))
-    x = value.astimezone(zone)
-    return datetime(
-        x.year, x.month, x.day, x.hour, x.minute, x.second, x.microsecond, tzinfo=zone, fold=x.fold
-    )
+    return None if value is None else in_zone(value, zone_info(timezone))
 
 
 class View(list[T]):

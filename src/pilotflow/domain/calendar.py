@@ -5,17 +5,25 @@ Every moment pilotflow accepts must be timezone-aware: a naive datetime is refus
 The clock is injectable: :class:`SystemClock` reads the wall clock, :class:`FixedClock` is
 set by hand (tests, notebooks replaying a campaign, demos).
 
+**One time type.** Every moment pilotflow makes or keeps in a public object is a standard
+library ``datetime`` (the class itself, never a subclass such as ``pendulum.DateTime``) in a
+``zoneinfo.ZoneInfo`` zone: the clocks read so, a deadline is read so, and a run brings
+every action's moment into its campaign's zone (:func:`in_zone`), once per action. Any
+aware ``datetime`` is accepted as input, pendulum's included.
+
 >>> clock = FixedClock(pendulum.datetime(2023, 10, 17, 9, tz="Asia/Shanghai"))
->>> clock.now().isoformat()
-'2023-10-17T09:00:00+08:00'
+>>> clock.now().isoformat(), type(clock.now()).__name__, clock.now().tzinfo
+('2023-10-17T09:00:00+08:00', 'datetime', zoneinfo.ZoneInfo(key='Asia/Shanghai'))
 >>> clock.advance(days=1).now().isoformat()
 '2023-10-18T09:00:00+08:00'
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
+from datetime import timezone as fixed_offset
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 import pendulum
 
@@ -28,9 +36,11 @@ __all__ = [
     "FixedClock",
     "SystemClock",
     "by_date",
+    "in_zone",
     "moment",
     "parse_moment",
     "zone",
+    "zone_info",
 ]
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -49,29 +59,33 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The wall clock, read in ``timezone``."""
+    """The wall clock, read in ``timezone`` (a standard ``datetime`` in that ``ZoneInfo``)."""
 
     def __init__(self, timezone: str = DEFAULT_TIMEZONE) -> None:
         self.timezone = zone(timezone)
+        self._zone = zone_info(self.timezone.name)
 
     def now(self) -> datetime:
-        return pendulum.now(self.timezone)
+        return datetime.now(self._zone)
 
     def __repr__(self) -> str:
         return f"SystemClock({self.timezone.name!r})"
 
 
 class FixedClock:
-    """A clock that stands still until it is moved with :meth:`set` or :meth:`advance`."""
+    """A clock that stands still until it is moved with :meth:`set` or :meth:`advance`.
+
+    It reads the moment it was set to as a standard ``datetime`` (:func:`standard`): in the
+    same zone, the same instant."""
 
     def __init__(self, start: datetime) -> None:
-        self._now = moment(start, "FixedClock start")
+        self._now = standard(moment(start, "FixedClock start"))
 
     def now(self) -> datetime:
         return self._now
 
     def set(self, value: datetime) -> FixedClock:
-        self._now = moment(value, "FixedClock.set value")
+        self._now = standard(moment(value, "FixedClock.set value"))
         return self
 
     def advance(self, **delta: float) -> FixedClock:
@@ -88,7 +102,8 @@ class FixedClock:
                     f"FixedClock.advance: {unit}={amount!r} leaves the years {_YEARS_TEXT}",
                     f"FixedClock.advance：{unit}={amount!r} 超出 {_YEARS_TEXT} 年的范围",
                 )
-        self._now = moment(pendulum.instance(self._now).add(**delta), "FixedClock")  # type: ignore[arg-type]
+        moved = pendulum.instance(self._now).add(**delta)  # type: ignore[arg-type]
+        self._now = standard(moment(moved, "FixedClock"))
         return self
 
     def __repr__(self) -> str:
@@ -122,6 +137,59 @@ def zone(name: object, what: str = "timezone") -> pendulum.Timezone:
         f"{what} must be an IANA time zone name such as 'Asia/Shanghai', got {shown}",
         f"参数 {what} 应为 IANA 时区名（如 'Asia/Shanghai'），收到 {shown}",
     )
+
+
+def zone_info(name: str) -> ZoneInfo:
+    """The ``zoneinfo.ZoneInfo`` of the IANA zone ``name`` (one object per name: ``ZoneInfo``
+    keeps them), which every moment pilotflow makes carries; InvalidInput for a bad name."""
+    found = _ZONE_INFO.get(name) if isinstance(name, str) else None
+    if found is None:
+        zone(name)  # validated (the same names pendulum and zoneinfo know)
+        found = _ZONE_INFO[name] = ZoneInfo(name)
+    return found
+
+
+_ZONE_INFO: dict[str, ZoneInfo] = {}
+
+
+def in_zone(value: datetime, tz: ZoneInfo) -> datetime:
+    """``value`` (an aware datetime: else InvalidInput or NaiveDatetime) as a standard
+    ``datetime`` in ``tz``: the same instant.
+
+    Returned as is when it already is one (no cost on a run's hot path, whose clock reads
+    in the campaign's zone).
+
+    >>> shanghai = zone_info("Asia/Shanghai")
+    >>> m = in_zone(pendulum.datetime(2023, 10, 17, 1, tz="UTC"), shanghai)
+    >>> type(m).__name__, m.isoformat(), m.tzinfo is shanghai
+    ('datetime', '2023-10-17T09:00:00+08:00', True)
+    """
+    if type(value) is datetime and value.tzinfo is tz:
+        return value
+    value = moment(value)  # aware, within the years: else InvalidInput / NaiveDatetime
+    if type(value) is not datetime:  # a subclass: its fields as a standard one, same instant
+        value = _plain(value, value.tzinfo)  # type: ignore[arg-type]
+    return value.astimezone(tz)  # ZoneInfo sets the fold (only a repeated hour has fold=1)
+
+
+def standard(value: datetime) -> datetime:
+    """An aware ``value`` as a standard ``datetime``, in its own zone: a ``pendulum.DateTime``
+    becomes the same instant in the ``ZoneInfo`` of its zone's name (in a fixed offset if its
+    zone has no IANA name); a standard ``datetime`` is returned as is."""
+    if type(value) is datetime:
+        return value
+    tz = value.tzinfo
+    key = getattr(tz, "key", None)
+    if isinstance(tz, ZoneInfo) and isinstance(key, str):
+        return in_zone(value, ZoneInfo(key))
+    offset = value.utcoffset()
+    assert offset is not None  # aware: checked by moment()
+    return _plain(value, fixed_offset(offset))
+
+
+def _plain(x: datetime, tz: tzinfo) -> datetime:
+    """The wall fields of ``x`` as a standard datetime in ``tz`` (whose offset they are in)."""
+    return datetime(x.year, x.month, x.day, x.hour, x.minute, x.second, x.microsecond, tzinfo=tz, fold=x.fold)
 
 
 def moment(value: object, what: str = "moment") -> datetime:
@@ -181,7 +249,7 @@ def parse_moment(
             parsed.microsecond,
         )
         parsed = tz.convert(wall)  # the wall-clock time in ``timezone`` (its rule for that day)
-    return pendulum.instance(moment(parsed, what)).in_timezone(tz)  # bounded: converts
+    return in_zone(moment(parsed, what), zone_info(tz.name))  # bounded: converts
 
 
 def has_offset(text: str) -> bool:
@@ -204,4 +272,4 @@ def by_date(day: date, *, inclusive: bool, timezone: str = DEFAULT_TIMEZONE) -> 
     '2023-10-18T00:00:00+08:00'
     """
     start = pendulum.datetime(day.year, day.month, day.day, tz=timezone)
-    return start.add(days=1) if inclusive else start
+    return in_zone(start.add(days=1) if inclusive else start, zone_info(timezone))

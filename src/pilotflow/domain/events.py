@@ -272,7 +272,7 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
     elif action == RECOMMEND:
         # The holder takes a seat; the event names the seats when the quota rules decide
         # otherwise (an exempt unit takes none, a group cap adds its group's: ``seat_key``).
-        seats = (*seats, *d["seats"]) if "seats" in d else (*seats, current.route[hop])
+        seats = _shared((*seats, *d["seats"]) if "seats" in d else (*seats, current.route[hop]))
         hop += HOP_MOVES[action]
         examined = ()
         # At the top a fresh record; below it none (a lower level's on-site check stays there).
@@ -318,6 +318,22 @@ def apply(current: Nomination | None, event: Event) -> Nomination:
     )
 
 
+#: Seat tuples by value: the nominations that climbed one route hold one tuple of its seats
+#: (a route is shared by an origin's nominations), not one each (see :func:`_shared`).
+_SEATS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_MOST_SEATS = 1 << 16
+
+
+def _shared(seats: tuple[str, ...]) -> tuple[str, ...]:
+    """``seats``, or the equal tuple already kept (seats are immutable, so may be shared)."""
+    found = _SEATS.get(seats)
+    if found is None:
+        if len(_SEATS) >= _MOST_SEATS:  # bounded: a process running many campaigns
+            _SEATS.clear()
+        found = _SEATS[seats] = seats
+    return found
+
+
 def _ministry(m: MinistryRecord, event: Event) -> MinistryRecord:
     """The ministry-phase record after one of its events."""
     action = event.action
@@ -331,8 +347,8 @@ def _ministry(m: MinistryRecord, event: Event) -> MinistryRecord:
         return evolve(m, check=CHECK_SELECTED)
     if action == CHECK:
         return evolve(m, check=CHECK_PASSED if d["passed"] else CHECK_FAILED)
-    if action == PUBLISH:
-        return evolve(m, notice_until=datetime.fromisoformat(d["until"]))
+    if action == PUBLISH:  # in the zone of the log's moments (the campaign's: docs/display.md)
+        return evolve(m, notice_until=datetime.fromisoformat(d["until"]).astimezone(event.at.tzinfo))
     if action == OBJECT:
         objection = Objection(d["objector"], d["grounds"], d["evidence"], event.at)
         return evolve(m, objections=(*m.objections, objection))

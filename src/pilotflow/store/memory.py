@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -32,64 +33,118 @@ from .base import given as _given
 __all__ = ["MemoryStore"]
 
 
-_OWN: Any = object()  # in the data column: the event's own ``data`` dict is in the side table
+class _Names(tuple[str, ...]):
+    """The keys of an event's own ``data`` dict, shared by every such dict with those keys;
+    in the log's kinds, it marks an event whose data values sit in the log's value column."""
+
+    __slots__ = ()
 
 
 class _Log:
-    """One campaign's audit log, in columns: about 44 bytes an event instead of an object.
+    """One campaign's audit log, in columns: about 40 bytes an event and 8 a value of its own
+    data, instead of an object.
 
-    Each event keeps references to its nomination id, actor, moment, shape and ``data``
-    (objects that exist anyway and that many events share: an :class:`EventShape` is shared
-    by every event of one transition between two authorities, a stamp's data by every stamp
-    of one department) and its version in an array. A reason, and a ``data`` dict of the
-    event's own (``nominate``'s, a ranked recommendation's; kept as shared keys and a tuple of
-    values), sit in side tables by position. Reading builds :class:`Event` objects again,
-    equal to the ones appended. No object per event is kept, so the garbage collector has none to traverse
-    either (see ``benchmarks/README.md``).
+    Each event keeps references to its nomination id, actor, shape and ``data`` (objects that
+    exist anyway and that many events share: an :class:`EventShape` is shared by every event
+    of one transition between two authorities, a stamp's data by every stamp of one
+    department) and its version in an array. A ``data`` dict of the event's own (``nominate``'s,
+    a ranked recommendation's, a letter's) is kept as its keys, shared by every such dict with
+    those keys, and its values, appended to one flat column of values. Moments are kept once
+    per run of events that share theirs (the events of one action), with where each run
+    starts; a reason sits in a side table by position. Reading builds :class:`Event` objects
+    again, equal to the ones appended. No object per event is kept, so the garbage collector
+    has none to traverse either (see ``benchmarks/README.md``).
     """
 
-    __slots__ = ("actors", "ats", "data", "ids", "keys", "own", "reasons", "shapes", "versions")
+    __slots__ = ("_names", "actors", "at_starts", "ats", "checkpoints", "data", "ids", "reasons",
+                 "shapes", "values", "versions")  # fmt: skip
 
     def __init__(self) -> None:
         self.ids: list[str] = []
         self.actors: list[Actor] = []
-        self.ats: list[datetime] = []
         self.shapes: list[EventShape] = []
-        self.data: list[Any] = []
-        self.versions = array("I")
+        self.data: list[Any] = []  # a shared mapping, or the keys (_Names) of the event's own dict
+        self.versions = array("B")  # widened to "H", then "I", when a version needs it
+        self.values: list[Any] = []  # the values of the events' own data dicts, in log order
+        # Where the values of event i start: ``checkpoints[i // _EVERY]`` gives it for the
+        # first event of i's stretch of _EVERY, the own dicts between give the rest.
+        self.checkpoints = array("I")
+        self.ats: list[datetime] = []  # each moment once per run of events sharing it...
+        self.at_starts = array("I")  # ...and the position of the run's first event
         self.reasons: dict[int, str] = {}
-        self.own: dict[int, tuple[tuple[str, ...], tuple[Any, ...]]] = {}
-        self.keys: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._names: dict[tuple[str, ...], _Names] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def append(self, e: Event) -> None:
         ids = self.ids
-        d = e.data
-        if type(d) is dict:  # a dict of its own (a shared mapping is referred to)
-            names = tuple(d)
-            self.own[len(ids)] = (self.keys.setdefault(names, names), tuple(d.values()))
-            d = _OWN
+        position = len(ids)
+        if not position % _EVERY:
+            self.checkpoints.append(len(self.values))
+        data: Any = e.data
+        if type(data) is dict:  # a dict of its own (a shared mapping is referred to)
+            names = tuple(data)
+            self.values.extend(data.values())
+            data = self._names.get(names)
+            if data is None:
+                data = self._names[names] = _Names(names)
         if e.reason is not None:
-            self.reasons[len(ids)] = e.reason
+            self.reasons[position] = e.reason
+        ats = self.ats
+        if not ats or ats[-1] is not e.at:
+            ats.append(e.at)
+            self.at_starts.append(position)
+        try:
+            self.versions.append(e.version)
+        except OverflowError:  # a version past the array's type: widen it (once or twice)
+            self.versions = array("H" if self.versions.typecode == "B" else "I", self.versions)
+            self.versions.append(e.version)
         ids.append(e.nomination_id)
         self.actors.append(e.actor)
-        self.ats.append(e.at)
         self.shapes.append(e.shape)
-        self.data.append(d)
-        self.versions.append(e.version)
+        self.data.append(data)
 
-    def event(self, i: int) -> Event:
+    def _start(self, i: int) -> int:
+        """Where the values of event ``i``'s own data start in :attr:`values`."""
+        first = i - i % _EVERY
+        start = self.checkpoints[i // _EVERY]
+        data = self.data
+        for j in range(first, i):
+            names = data[j]
+            if type(names) is _Names:
+                start += len(names)
+        return start
+
+    def event(self, i: int, run: int | None = None, start: int | None = None) -> Event:
+        """Event ``i``; ``run`` (the index of its moment's run) and ``start`` (where its own
+        values start) when the caller knows them."""
         data = self.data[i]
-        if data is _OWN:
-            names, values = self.own[i]
-            data = dict(zip(names, values, strict=True))
-        shape, reason = self.shapes[i], self.reasons.get(i)
-        return build_event(self.ids[i], self.versions[i], self.actors[i], self.ats[i], shape, reason, data)
+        if type(data) is _Names:
+            if start is None:
+                start = self._start(i)
+            data = dict(zip(data, self.values[start : start + len(data)], strict=True))
+        if run is None:
+            run = bisect_right(self.at_starts, i) - 1
+        reason = self.reasons.get(i) if self.reasons else None
+        return build_event(
+            self.ids[i], self.versions[i], self.actors[i], self.ats[run], self.shapes[i], reason, data
+        )
 
     def __iter__(self) -> Iterator[Event]:
-        return (self.event(i) for i in range(len(self)))
+        at_starts, data = self.at_starts, self.data
+        run, runs, start = -1, len(at_starts), 0
+        for i in range(len(self)):
+            if run + 1 < runs and at_starts[run + 1] == i:
+                run += 1
+            yield self.event(i, run, start)
+            names = data[i]
+            if type(names) is _Names:
+                start += len(names)
+
+
+#: Events per stretch of the log whose values' start is kept (see ``_Log.checkpoints``).
+_EVERY = 32
 
 
 def _index(index: dict[str, array[int]], nomination_id: str, position: int) -> None:
@@ -102,7 +157,7 @@ def _index(index: dict[str, array[int]], nomination_id: str, position: int) -> N
 
 class MemoryStore(Store):
     """Nominations, events and quota use held in dicts, guarded by one lock; the audit log
-    in columns (about 44 bytes an event)."""
+    in columns (about 40 bytes an event: see ``_Log``)."""
 
     def __init__(self) -> None:
         self._nominations: dict[str, Nomination] = {}
