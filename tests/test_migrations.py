@@ -31,7 +31,7 @@ from pilotflow.store.sql import SCHEMA_VERSION, SQLStore, configure_sqlite, make
 
 from conftest import forward, nominate
 
-TABLES = ("nominations", "submissions", "listed", "events", "quota", "receipts", "meta")
+TABLES = ("nominations", "submissions", "listed", "events", "quota", "receipts", "lists", "meta")
 HEAD = migrate.head()
 
 

@@ -9,6 +9,7 @@ Tables (names carry a prefix, ``pf_`` by default, and may live in a schema)::
                     UNIQUE (nomination_id, version) backs optimistic locking
     pf_quota        seats used per (campaign, authority, unit type), "*" for all types
     pf_receipts     idempotency keys of commands already carried out, with their results
+    pf_lists        the lists (名单) loaded: one row per load, each version's entries
     pf_meta         schema version
 
 :func:`make_metadata` is the one description of them: the store creates them from it, the
@@ -21,10 +22,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ...errors import StoreError
+from .lists import lists_table
 
 __all__ = ["SCHEMA_VERSION", "make_metadata", "recorded_version", "version_error"]
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 
 def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData:
@@ -111,6 +113,7 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
         sa.Column("fingerprint", sa.String(64), nullable=False),
         sa.Column("result", sa.Text, nullable=False),
     )
+    lists_table(md, prefix)
     sa.Table(
         f"{prefix}meta",
         md,
