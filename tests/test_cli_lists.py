@@ -168,3 +168,11 @@ def test_the_lists_commands_help_in_english_and_chinese(command: str) -> None:
     for option in options.split("\n  -")[1:]:
         if not option.startswith("h, --help"):
             assert any("\u4e00" <= ch <= "\u9fff" for ch in option), option
+
+
+def test_list_ids_complete() -> None:
+    """``lists load <TAB>`` completes the ids of the lists the campaign names."""
+    words = "pilotflow lists load dis"
+    env = {"_PILOTFLOW_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": "3"}
+    result = CliRunner().invoke(cli, [], env=env, prog_name="pilotflow")
+    assert result.output.splitlines() == ["plain,dishonest_debtors"]

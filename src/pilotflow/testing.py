@@ -186,6 +186,15 @@ class _HeldCommits(Store):
     def commit(self, campaign: str, changes: Sequence[AnyChange], receipt: Receipt | None = None) -> None:
         self.held.append((list(changes), receipt))
 
+    def save_list(self, campaign: str, unit_list: pf.UnitList, load: pf.ListLoad) -> bool:
+        return self.inner.save_list(campaign, unit_list, load)
+
+    def list_loads(self, campaign: str, list_id: str | None = None) -> list[pf.ListLoad]:
+        return self.inner.list_loads(campaign, list_id)
+
+    def stored_list(self, campaign: str, list_id: str, version: str | None = None) -> pf.UnitList | None:
+        return self.inner.stored_list(campaign, list_id, version)
+
 
 _BAD_TEXTS = (
     ("nul", ("威海\x00公司", "control character")),
@@ -1067,6 +1076,23 @@ class _Lists(_Harness):
         kept = store.stored_list(campaign, self.list_id, "2023-10")
         assert kept is not None
         assert kept.entries == first.entries
+
+    def test_a_list_lookup_by_odd_text_finds_nothing(self) -> None:
+        """Looking a list up by text no store can hold (NUL, a lone surrogate) finds nothing;
+        by something that is not text is InvalidInput, alike on every store."""
+        store = self.fresh_store()
+        campaign = self.campaign().id
+        first = self.unit_list(1)
+        store.save_list(campaign, first, self.load(first))
+        for odd in ("dishonest\x00debtors", "dishonest\ud800"):
+            assert store.list_loads(campaign, odd) == []
+            assert store.stored_list(campaign, odd) is None
+            assert store.stored_list(campaign, self.list_id, odd) is None
+        for bad in (None, 42, b"dishonest_debtors"):
+            with _raises(pf.InvalidInput):
+                store.stored_list(campaign, bad)  # type: ignore[arg-type]
+            with _raises(pf.InvalidInput):
+                store.list_loads(bad)  # type: ignore[arg-type]
 
     def test_a_run_judges_with_the_lists_stored(self) -> None:
         """A run made on the store without lists judges with the stored ones: a unit on the

@@ -1013,7 +1013,8 @@ _list_option = click.option(
     "lists",
     multiple=True,
     metavar="ID=FILE.csv",
-    help="A list to judge with (also [lists] in pilotflow.toml). · 判断所依据的名单文件。",
+    help="A list file to judge with instead of the list loaded (also [lists] in pilotflow.toml). "
+    "· 判断所依据的名单文件（优先于数据库中已载入的名单）。",
 )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 from attrs import frozen
+from click.shell_completion import CompletionItem
 from rich.table import Table
 
 import pilotflow as pf
@@ -30,6 +31,7 @@ from pilotflow.cli.commands import (
     _show,
     _store_url,
     _when,
+    campaign_for_completion,
     cli,
     run_lists,
 )
@@ -54,6 +56,18 @@ def load_record(load: pf.ListLoad, current: bool) -> dict[str, Any]:
         "department": load.actor.department, "person": load.actor.person, "file": load.source,
         "current": current,
     }  # fmt: skip
+
+
+def complete_list_id(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The ids of the lists the campaign names, with their Chinese names."""
+    try:
+        named = campaign_lists(campaign_for_completion(ctx))
+    except Exception:  # an unreadable campaign file: nothing to offer
+        return []
+    return [CompletionItem(k, help=v) for k, v in named.items() if k.startswith(incomplete)]
+
+
+_list_id_argument = click.argument("list_id", metavar="ID", shell_complete=complete_list_id)
 
 
 def _by(load: pf.ListLoad) -> str:
@@ -177,7 +191,7 @@ class Loaded:
     backfill_option=False,
     group=lists_group,
 )
-@click.argument("list_id", metavar="ID")
+@_list_id_argument
 @click.argument("file", type=click.Path(dir_okay=False))
 def load(acting: Acting, list_id: str, file: str) -> Loaded:
     """Read FILE (CSV: unit_code, unit_name, since, until, reason, group) as the list ID and
@@ -197,7 +211,7 @@ def load(acting: Acting, list_id: str, file: str) -> Loaded:
 
 
 @lists_group.command("show", short_help="A stored list's entries. · 已载入名单的条目。")
-@click.argument("list_id", metavar="ID")
+@_list_id_argument
 @click.option(
     "--version", default=None, help="This version (default: the current one). · 指定版本（默认当前版本）。"
 )
@@ -241,7 +255,7 @@ def show(list_id: str, version: str | None, db: str | None, campaign_source: str
 
 
 @lists_group.command("history", short_help="Every load of the lists. · 名单载入记录。")
-@click.argument("list_id", metavar="[ID]", required=False)
+@click.argument("list_id", metavar="[ID]", required=False, shell_complete=complete_list_id)
 @_db_option
 @_campaign_option
 @format_option()
