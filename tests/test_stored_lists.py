@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 import pilotflow as pf
+from pilotflow.store.sql import SQLStore, configure_sqlite
 
 from conftest import shanghai, unit_code
 
@@ -154,3 +156,29 @@ def test_a_hostile_file_is_refused_before_anything_is_stored(loader: pf.Campaign
         pf.load_list(bad, DEBTORS)
     assert "row 2.unit_code" in str(error.value)
     assert loader.list_loads() == []
+
+
+def test_a_list_loaded_in_a_host_transaction_goes_with_it(
+    tmp_path: Path, campaign: pf.Campaign, clock: pf.FixedClock
+) -> None:
+    """On the host's Connection a load joins the host's transaction: a rollback leaves no
+    list (and the store kept no decoded copy of it), a commit keeps it."""
+    engine = configure_sqlite(sa.create_engine(f"sqlite:///{tmp_path / 'host.db'}"))
+    with engine.connect() as conn:
+        SQLStore(conn)  # creates the tables
+        conn.commit()
+    for keep in (False, True):
+        with engine.connect() as conn:
+            conn.begin()
+            store = SQLStore(conn)
+            run = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign), clock=clock)
+            run.load_list(debtors(1), actor=LOADER)
+            assert run.stored_list(DEBTORS).entries == debtors(1).entries
+            if keep:
+                conn.commit()
+            else:
+                conn.rollback()
+                assert store.stored_list(campaign.id, DEBTORS) is None
+    with engine.connect() as conn:
+        assert [x.version for x in SQLStore(conn).list_loads(campaign.id)] == [debtors(1).version]
+    engine.dispose()

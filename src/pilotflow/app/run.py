@@ -53,9 +53,8 @@ class CampaignRun(Hops, Selection, Sweep, ReReview, Queries, ListLoading):
     disqualification list the campaign names must be among them (pass ``UnitList.empty(id)``
     for one that is known to be empty); a missing priority list ranks nobody first. ``clock``
     dates every action (the system clock in the campaign's time zone by default);
-    ``backfill=True`` makes a run
-    that records facts of the past. ``documents``: what sending a letter generates — by default
-    its summary table (XLSX) and letter draft (DOCX), their SHA-256 recorded with the letter
-    (:meth:`submission_documents` gives them back, checked); a folder: written there as well;
-    ``False``: none (a simulation that needs no files).
+    ``backfill=True`` makes a run that records facts of the past. ``documents``: what sending
+    a letter generates — by default its summary table (XLSX) and letter draft (DOCX), their
+    SHA-256 recorded with the letter (:meth:`submission_documents` gives them back, checked);
+    a folder: written there as well; ``False``: none (a simulation that needs no files).
     """

@@ -9,7 +9,8 @@
     pilotflow quota AUTHORITY --db PATH                   limits, use, remaining
     pilotflow explain ID ACTION --db PATH [--as A:D:P]    why an action would be refused
     pilotflow history ID --db PATH                        the audit trail of a nomination
-    pilotflow lists | config                              the lists loaded; where settings come from
+    pilotflow lists | config                              the lists judged with; where settings come from
+    pilotflow lists load ID FILE | show ID | history      keep a list in the database; read it back
     pilotflow decline | return | withdraw | attach | select | tick | register-winners
                                                           the actions (see pilotflow.cli.write)
 
