@@ -23,7 +23,7 @@ __all__ = ["CACHED_LISTS", "ListTable", "lists_table"]
 
 
 def lists_table(md: sa.MetaData, prefix: str) -> sa.Table:
-    """The table of lists loaded, in ``md`` (schema version 4 added it)."""
+    """The table of lists loaded, in ``md`` (schema version 5 added it)."""
     return sa.Table(
         f"{prefix}lists",
         md,

@@ -26,7 +26,7 @@ from .lists import lists_table
 
 __all__ = ["SCHEMA_VERSION", "make_metadata", "recorded_version", "version_error"]
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 
 def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData:

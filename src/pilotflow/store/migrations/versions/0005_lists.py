@@ -1,11 +1,11 @@
 """Lists loaded into the store: one row per load of a list (名单), with its version and
-entries, who loaded it and when (schema version 4).
+entries, who loaded it and when (schema version 5).
 
 Adds the ``lists`` table; nothing else changes. A database migrated here holds no list yet:
 load them with ``CampaignRun.load_list`` or ``pilotflow lists load``.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-29
 """
 
@@ -17,13 +17,13 @@ from alembic import op
 from pilotflow.store.migrate import migration_options
 from pilotflow.store.sql.lists import lists_table
 
-revision = "0004"
-down_revision: str | None = "0003"
+revision = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | None = None
 depends_on: str | None = None
 
-SCHEMA_VERSION = "4"
-PREVIOUS_VERSION = "3"
+SCHEMA_VERSION = "5"
+PREVIOUS_VERSION = "4"
 
 
 def _record(prefix: str, schema: str | None, version: str) -> None:
