@@ -170,7 +170,8 @@ def test_tables_are_exposed_as_metadata() -> None:
     md = make_metadata(prefix="gov_pf_", schema="selection")
     assert {"selection.gov_pf_nominations", "selection.gov_pf_events", "selection.gov_pf_quota",
             "selection.gov_pf_receipts", "selection.gov_pf_meta", "selection.gov_pf_submissions",
-            "selection.gov_pf_listed", "selection.gov_pf_texts"} == set(md.tables)  # fmt: skip
+            "selection.gov_pf_listed", "selection.gov_pf_texts",
+            "selection.gov_pf_lists"} == set(md.tables)  # fmt: skip
 
 
 def test_unknown_schema_version_is_refused(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ from schema3 import schema_3_rows, v3_data
 
 from conftest import forward, nominate
 
-TABLES = ("nominations", "submissions", "listed", "events", "texts", "quota", "receipts", "meta")
+TABLES = ("nominations", "submissions", "listed", "events", "texts", "quota", "receipts", "lists", "meta")
 HEAD = migrate.head()
 
 

@@ -12,7 +12,7 @@ import pilotflow as pf
 EXPECTED_ALL = {
     "ActionRefused", "Actor", "Authority", "AuthorityGraph", "Campaign", "CampaignFileError",
     "CampaignRun", "Clock", "ConflictError", "DuplicateNomination", "Event", "FixedClock",
-    "GraphError", "InvalidInput", "InvalidUnitCode", "Listing", "Material", "MaterialRejected",
+    "GraphError", "InvalidInput", "InvalidUnitCode", "ListLoad", "Listing", "Material", "MaterialRejected",
     "MemoryStore", "MomentRefused", "Moved", "Submission", "SubmissionNotFound", "Winner",
     "inspect_material", "paper_material",
     "NaiveDatetime", "Nomination", "NominationNotFound", "PilotflowError", "Position",

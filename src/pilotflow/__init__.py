@@ -61,7 +61,7 @@ from .errors import (
 from .files.campaign_file import bundled_campaigns, load_campaign, parse_campaign
 from .files.lists import load_list
 from .files.materials import inspect_material, paper_material
-from .store import MemoryStore, Store, open_store
+from .store import ListLoad, MemoryStore, Store, open_store
 
 __all__ = [
     "ActionRefused",
@@ -79,6 +79,7 @@ __all__ = [
     "GraphError",
     "InvalidInput",
     "InvalidUnitCode",
+    "ListLoad",
     "Listing",
     "Material",
     "MaterialRejected",

@@ -186,6 +186,15 @@ class _HeldCommits(Store):
     def commit(self, campaign: str, changes: Sequence[AnyChange], receipt: Receipt | None = None) -> None:
         self.held.append((list(changes), receipt))
 
+    def save_list(self, campaign: str, unit_list: pf.UnitList, load: pf.ListLoad) -> bool:
+        return self.inner.save_list(campaign, unit_list, load)
+
+    def list_loads(self, campaign: str, list_id: str | None = None) -> list[pf.ListLoad]:
+        return self.inner.list_loads(campaign, list_id)
+
+    def stored_list(self, campaign: str, list_id: str, version: str | None = None) -> pf.UnitList | None:
+        return self.inner.stored_list(campaign, list_id, version)
+
 
 _BAD_TEXTS = (
     ("nul", ("威海\x00公司", "control character")),
@@ -972,7 +981,151 @@ class _QuotaKinds(_Harness):
         assert store.quota_usage(run.campaign.id) == {k: v for k, v in run.replay().quota.items() if v}
 
 
-class StoreContract(_ReadingBack, _WhatTheStoreEnforces, _Submissions, _OneRuleForText, _QuotaKinds):
+class _Lists(_Harness):
+    """Checks: the lists (名单) loaded are kept by version, with who loaded them and when, and
+    a run on the store judges with them."""
+
+    list_id: ClassVar[str] = "dishonest_debtors"
+
+    def unit_list(self, *numbers: int, version: str | None = None) -> pf.UnitList:
+        """The list :attr:`list_id` with the units ``numbers``, each listed from 10 October
+        2023 (every second one until 20 October, with a name, a reason and a group)."""
+        since, until = self.moment(2023, 10, 10), self.moment(2023, 10, 20)
+        entries = [
+            pf.Listing(self.unit_code(n), since, until if n % 2 else None, f"判决未履行{n}", f"单位{n}",
+                       "G1" if n % 2 else "")
+            for n in numbers
+        ]  # fmt: skip
+        return pf.UnitList.build(self.list_id, entries, version=version)
+
+    def load(self, unit_list: pf.UnitList, day: int = 17) -> pf.ListLoad:
+        """The record of a load of ``unit_list`` by Shandong's industry department."""
+        actor = pf.Actor("370000", "industry", "张三")
+        at = self.moment(2023, 10, day, 9)
+        return pf.ListLoad(unit_list.id, unit_list.version, len(unit_list), actor, at, "debtors.csv")
+
+    def test_a_list_loaded_reads_back_equal(self) -> None:
+        """A list saved reads back with the same id, version and entries (moments, an open
+        end, names, reasons, groups), its hash still matching its entries; the load reads back
+        with who loaded it, when and from what."""
+        store = self.fresh_store()
+        campaign = self.campaign().id
+        first = self.unit_list(1, 2, 3)
+        assert store.list_loads(campaign) == []
+        assert store.stored_list(campaign, self.list_id) is None
+        assert store.save_list(campaign, first, self.load(first)) is True
+        back = store.stored_list(campaign, self.list_id)
+        assert back is not None
+        assert (back.id, back.version, back.entries) == (first.id, first.version, first.entries)
+        assert pf.UnitList.build(back.id, back.entries).version == first.version
+        assert back.hit(self.unit_code(2), self.moment(2023, 10, 25)) is not None
+        assert back.hit(self.unit_code(1), self.moment(2023, 10, 25)) is None
+        assert store.list_loads(campaign) == [self.load(first)]
+        assert store.list_loads(campaign, "other_list") == []
+        assert store.list_loads("another-campaign") == []
+
+    def test_replacing_a_list_keeps_its_earlier_versions(self) -> None:
+        """A second version becomes current and the first stays readable by its version; the
+        current version loaded again writes nothing; an older one loaded again is current
+        again (a new load is recorded)."""
+        store = self.fresh_store()
+        campaign = self.campaign().id
+        first, second = self.unit_list(1, 2), self.unit_list(1, 2, 3)
+        store.save_list(campaign, first, self.load(first, 17))
+        assert store.save_list(campaign, second, self.load(second, 18)) is True
+        assert store.save_list(campaign, second, self.load(second, 19)) is False
+        current = store.stored_list(campaign, self.list_id)
+        assert current is not None
+        assert current.version == second.version
+        older = store.stored_list(campaign, self.list_id, first.version)
+        assert older is not None
+        assert older.entries == first.entries
+        assert store.stored_list(campaign, self.list_id, "sha256:0000000000000000") is None
+        assert [x.version for x in store.list_loads(campaign, self.list_id)] == [
+            first.version,
+            second.version,
+        ]
+        assert store.save_list(campaign, first, self.load(first, 20)) is True
+        again = store.stored_list(campaign, self.list_id)
+        assert again is not None
+        assert again.version == first.version
+        assert [x.at.day for x in store.list_loads(campaign)] == [17, 18, 20]
+
+    def test_a_version_names_one_content(self) -> None:
+        """A version already stored with other entries is refused (InvalidInput) and nothing
+        is written; a record that does not describe the list, or that is not a record, too."""
+        store = self.fresh_store()
+        campaign = self.campaign().id
+        first = self.unit_list(1, version="2023-10")
+        store.save_list(campaign, first, self.load(first))
+        other = self.unit_list(1, 2, version="2023-10")
+        with _raises(pf.InvalidInput, match="other entries"):
+            store.save_list(campaign, other, self.load(other))
+        with _raises(pf.InvalidInput, match="does not describe"):
+            store.save_list(campaign, self.unit_list(5), self.load(first))
+        bad_arguments: list[tuple[object, object, object]] = [
+            (campaign, "not a list", self.load(first)),
+            (campaign, first, "not a record"),
+            (42, first, self.load(first)),
+            (campaign, pf.UnitList.build("x" * 101, ()), self.load(first)),
+        ]
+        for args in bad_arguments:
+            with _raises(pf.InvalidInput):
+                store.save_list(*args)  # type: ignore[arg-type]
+        assert store.list_loads(campaign) == [self.load(first)]
+        kept = store.stored_list(campaign, self.list_id, "2023-10")
+        assert kept is not None
+        assert kept.entries == first.entries
+
+    def test_a_list_lookup_by_odd_text_finds_nothing(self) -> None:
+        """Looking a list up by text no store can hold (NUL, a lone surrogate) finds nothing;
+        by something that is not text is InvalidInput, alike on every store."""
+        store = self.fresh_store()
+        campaign = self.campaign().id
+        first = self.unit_list(1)
+        store.save_list(campaign, first, self.load(first))
+        for odd in ("dishonest\x00debtors", "dishonest\ud800"):
+            assert store.list_loads(campaign, odd) == []
+            assert store.stored_list(campaign, odd) is None
+            assert store.stored_list(campaign, self.list_id, odd) is None
+        for bad in (None, 42, b"dishonest_debtors"):
+            with _raises(pf.InvalidInput):
+                store.stored_list(campaign, bad)  # type: ignore[arg-type]
+            with _raises(pf.InvalidInput):
+                store.list_loads(bad)  # type: ignore[arg-type]
+
+    def test_a_run_judges_with_the_lists_stored(self) -> None:
+        """A run made on the store without lists judges with the stored ones: a unit on the
+        stored list is refused, the refusal and the run's events cite the stored version, and
+        the list of that version is read back; a list given to the run replaces the stored one
+        of its id."""
+        store = self.fresh_store()
+        campaign = self.campaign()
+        actor = pf.Actor("370000", "industry", "张三")
+        loader = self.new_run(store)
+        for empty in pf.empty_lists(campaign):
+            loader.load_list(empty, actor=actor)
+        listed = pf.UnitList.build(
+            self.list_id, [pf.Listing(self.unit_code(1), self.moment(2023, 10, 1), reason="判决未履行")]
+        )
+        loader.load_list(listed, actor=actor, source="debtors.csv")
+        clock = pf.FixedClock(self.moment(2023, 10, 17, 9))
+        run = pf.CampaignRun(campaign, store=store, clock=clock)
+        assert run.lists[self.list_id].version == listed.version
+        with _raises(pf.ActionRefused) as refused:
+            self.nominate(run, 1)
+        cited = [r.details["list_version"] for r in refused.value.reasons if r.code == "disqualified"]
+        assert cited == [listed.version]
+        n = self.nominate(run, 2)
+        assert dict(run.history(n.id)[-1].lists)[self.list_id] == listed.version
+        evidence = store.stored_list(campaign.id, self.list_id, cited[0])
+        assert evidence is not None
+        assert evidence.entries == listed.entries
+        replaced = pf.CampaignRun(campaign, store=store, clock=clock, lists=[pf.UnitList.empty(self.list_id)])
+        assert replaced.lists[self.list_id].version == "empty"
+
+
+class StoreContract(_ReadingBack, _WhatTheStoreEnforces, _Submissions, _OneRuleForText, _QuotaKinds, _Lists):
     """The checks every store passes; subclass it and override :meth:`make_store`.
 
     Each ``test_*`` method is one check, run on stores made by :meth:`make_store` (a fresh,

@@ -250,7 +250,7 @@ class Kernel(Arguments):
         *,
         store: Store | None = None,
         graph: AuthorityGraph | None = None,
-        lists: Iterable[UnitList] = (),
+        lists: Iterable[UnitList] | None = None,
         clock: Clock | None = None,
         backfill: bool = False,
         documents: str | os.PathLike[str] | bool | None = None,
@@ -298,12 +298,16 @@ class Kernel(Arguments):
         self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
         self._per_applicant = campaign.per_applicant  # applicants.per_applicant: see .applicants
         self._base_extra = _base_extra(campaign, self.graph[campaign.top or self.graph.top.code])
-        self._lists = _checked_lists(campaign, lists)
+        self._lists = _checked_lists(campaign, self._lists_in_use(lists))
         #: The lists routing and entry rules name (None: no rule asks anything of the unit).
         self._routing_lists = campaign.routing_lists if campaign.unit_routed or campaign.entries else None
         tagged = any(rule.exempt or rule.group_list for rule in campaign.quotas)  # else no call
         self._tagger = functools.partial(tag_seats, campaign, self._lists) if tagged else None
         self._refresh_lists()
+
+    def _lists_in_use(self, given: Iterable[UnitList] | None) -> Iterable[UnitList]:
+        """The lists a new run judges with: those given (with the stored ones: see .unit_lists)."""
+        return () if given is None else given
 
     def _refresh_lists(self) -> None:
         self._judged = JudgedLists(self.campaign, self._lists)

@@ -15,7 +15,8 @@ The class is assembled from one module per phase, all on one kernel::
     ├── ministry.Ministry  score, conclude, spot checks, propose, notice, objections, announce
     │   └── sweep.Sweep    tick (the deadline sweep)
     ├── rereview.ReReview  register_winners, apply_for_re_review
-    └── queries.Queries    explain, available_actions, position, quota, history, replay...
+    ├── queries.Queries    explain, available_actions, position, quota, history, replay...
+    └── unit_lists.ListLoading load_list, list_loads, stored_list (lists kept in the store)
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .rereview import ReReview
 from .results import Position, QuotaLine, SelectionResult, Winner
 from .selection import Selection
 from .sweep import Sweep
+from .unit_lists import ListLoading
 
 __all__ = [
     "CampaignRun",
@@ -43,15 +45,16 @@ __all__ = [
 ]
 
 
-class CampaignRun(Hops, Selection, Sweep, ReReview, Queries):
+class CampaignRun(Hops, Selection, Sweep, ReReview, Queries, ListLoading):
     """A campaign running on a store.
 
-    ``lists`` must hold every disqualification list the campaign names (pass
-    ``UnitList.empty(id)`` for one that is known to be empty) plus any priority lists used
-    for ranking (a missing priority list ranks nobody first). ``clock`` dates every action
-    (the system clock in the campaign's time zone by default); ``backfill=True`` makes a run
-    that records facts of the past. ``documents``: what sending a letter generates — by default
-    its summary table (XLSX) and letter draft (DOCX), their SHA-256 recorded with the letter
-    (:meth:`submission_documents` gives them back, checked); a folder: written there as well;
-    ``False``: none (a simulation that needs no files).
+    The run judges with the lists loaded into the store for the campaign
+    (:meth:`load_list`), each replaced by the list of the same id in ``lists``, if given. Every
+    disqualification list the campaign names must be among them (pass ``UnitList.empty(id)``
+    for one that is known to be empty); a missing priority list ranks nobody first. ``clock``
+    dates every action (the system clock in the campaign's time zone by default);
+    ``backfill=True`` makes a run that records facts of the past. ``documents``: what sending
+    a letter generates — by default its summary table (XLSX) and letter draft (DOCX), their
+    SHA-256 recorded with the letter (:meth:`submission_documents` gives them back, checked);
+    a folder: written there as well; ``False``: none (a simulation that needs no files).
     """

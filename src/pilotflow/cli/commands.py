@@ -9,7 +9,8 @@
     pilotflow quota AUTHORITY --db PATH                   limits, use, remaining
     pilotflow explain ID ACTION --db PATH [--as A:D:P]    why an action would be refused
     pilotflow history ID --db PATH                        the audit trail of a nomination
-    pilotflow lists | config                              the lists loaded; where settings come from
+    pilotflow lists | config                              the lists judged with; where settings come from
+    pilotflow lists load ID FILE | show ID | history      keep a list in the database; read it back
     pilotflow decline | return | withdraw | attach | select | tick | register-winners
                                                           the actions (see pilotflow.cli.write)
 
@@ -35,7 +36,6 @@ it (as in git).
 
 from __future__ import annotations
 
-import difflib
 import errno
 import json
 import os
@@ -55,6 +55,7 @@ from rich.table import Table
 from rich.text import Text
 
 import pilotflow as pf
+from pilotflow.app.unit_lists import check_list_id
 from pilotflow.cli.demo import DEFAULT_DB, printable, run_demo
 from pilotflow.cli.formats import emit, format_option
 from pilotflow.cli.lookup import authority as _authority
@@ -353,6 +354,8 @@ def _moment(text: str, timezone: str) -> datetime:
 
 
 def _lists(campaign: pf.Campaign, specs: Sequence[str]) -> list[pf.UnitList]:
+    """The lists given as files: ``[lists]`` of the configuration file, then ``--list``
+    (``ID=FILE.csv``; the later wins for its id). Every id must be one the campaign names."""
     given: dict[str, pf.UnitList] = {}
     configured = [f"{k}={v}" for k, v in _config().lists.items()]
     for spec in [*configured, *specs]:  # --list after the configuration file's: it wins
@@ -362,23 +365,20 @@ def _lists(campaign: pf.Campaign, specs: Sequence[str]) -> list[pf.UnitList]:
                 f"--list takes ID=FILE.csv, got {spec!r}",
                 f"--list 的格式应为 名单标识=文件.csv，收到 {spec!r}",
             )
-        declared = campaign.list_rules()
-        if list_id not in declared:  # a mistyped id must not leave the real list empty unseen
-            close = difflib.get_close_matches(list_id, list(declared), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            known = ", ".join(declared) or "none"
-            raise pf.InvalidInput(
-                f"--list: campaign {campaign.id} has no list {list_id!r}{hint}; its lists: {known}",
-                f"--list：本次遴选没有标识为 {list_id!r} 的名单"
-                + (f"（是否应为 {close[0]!r}，即{declared[close[0]].name.zh}？）" if close else "")
-                + f"；本次遴选的名单：{'、'.join(r.name.zh for r in declared.values()) or '无'}",
-            )
+        check_list_id(campaign, list_id, "--list")  # a mistyped id must not leave the real list unseen
         try:  # the loader reads only a regular file of a bounded size (a FIFO would block)
             given[list_id] = pf.load_list(path, list_id, timezone=campaign.timezone)
         except pf.InvalidInput as exc:
             raise pf.InvalidInput(f"--list: {exc.en}", f"--list：{exc.zh}") from exc
-    lists = [given.pop(lst.id, lst) for lst in pf.empty_lists(campaign)]
-    return lists + list(given.values())
+    return list(given.values())
+
+
+def run_lists(campaign: pf.Campaign, store: pf.Store, given: Sequence[pf.UnitList]) -> list[pf.UnitList]:
+    """What a command's run is given: the lists given as files, and an empty list for each
+    list the campaign requires that is neither given nor loaded into the store (the run adds
+    the stored ones itself)."""
+    have = {lst.id for lst in given} | {load.list_id for load in store.list_loads(campaign.id)}
+    return [*given, *(empty for empty in pf.empty_lists(campaign) if empty.id not in have)]
 
 
 def _config() -> Config:
@@ -420,6 +420,7 @@ def _open_run(
     unit_lists = _lists(campaign, lists)
     store = _open_store(url, write=write)
     try:
+        unit_lists = run_lists(campaign, store, unit_lists)
         yield pf.CampaignRun(campaign, store=store, lists=unit_lists, clock=clock, backfill=backfill)
     finally:
         store.close()
@@ -516,7 +517,11 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
     given = {"db": config.db, "campaign_source": config.campaign}
     defaults = {k: v for k, v in given.items() if v is not None}
     if defaults:  # click reads these after the option and its environment variable
-        ctx.default_map = {name: dict(defaults) for name in ctx.command.commands if name != "demo"}  # type: ignore[attr-defined]
+        ctx.default_map = {
+            name: {**defaults, **{sub: dict(defaults) for sub in getattr(command, "commands", ())}}
+            for name, command in ctx.command.commands.items()  # type: ignore[attr-defined]
+            if name != "demo"
+        }
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -1009,7 +1014,8 @@ _list_option = click.option(
     "lists",
     multiple=True,
     metavar="ID=FILE.csv",
-    help="A list to judge with (also [lists] in pilotflow.toml). · 判断所依据的名单文件。",
+    help="A list file to judge with instead of the list loaded (also [lists] in pilotflow.toml). "
+    "· 判断所依据的名单文件（优先于数据库中已载入的名单）。",
 )
 
 
@@ -1046,10 +1052,11 @@ def explain(
 ) -> None:
     """Why ACTION on a nomination would be refused (exit 1), or that it may go ahead (exit 0).
 
-    Changes nothing. Disqualification lists are empty unless given with --list.
+    Changes nothing. The lists are those loaded into the database (pilotflow lists load),
+    each replaced by the file given with --list; a list neither loaded nor given is empty.
 
     说明对申报执行 ACTION 为何会被拒绝（退出状态 1），或可以执行（退出状态 0）。不作任何更改；
-    未用 --list 给出的名单按空名单处理。
+    名单取数据库中已载入的版本（pilotflow lists load），--list 给出的文件优先；二者皆无的按空名单处理。
     """
     with _open_run(db, campaign_source, lists=lists, at=at) as run:
         nid = _nomination_id(run, nomination_id)

@@ -107,7 +107,12 @@ def _refused(output_format: str, action: str, exc: pf.PilotflowError) -> None:
 
 
 def _print_result(output_format: str, action: str, run: pf.CampaignRun, result: object) -> None:
-    """What an action returned: a nomination, several, a letter, a selection, or the ids it moved."""
+    """What an action returned: a nomination, several, a letter, a selection, the ids it
+    moved, or a result that prints itself (``print_result(output_format, action)``)."""
+    printed = getattr(result, "print_result", None)
+    if callable(printed):  # (a list loaded: see pilotflow.cli.lists)
+        printed(output_format, action)
+        return
     if isinstance(result, pf.Submission):
         _print_letter(output_format, action, run, result)
         return
@@ -417,50 +422,3 @@ def register_winners(acting: Acting, file: str) -> tuple[pf.Nomination, ...]:
     names = {t.name.zh: code for code, t in acting.run.campaign.unit_types.items()}
     winners = reports.load_winners(file, unit_types=names)
     return acting.run.register_winners(acting.actor, winners, at=acting.at)
-
-
-# -- lists ------------------------------------------------------------------------------
-
-
-@cli.command("lists", short_help="Load and check the lists. · 读取并检查名单。")
-@_db_option
-@_list_option
-@_campaign_option
-@format_option()
-def lists_command(db: str | None, lists: tuple[str, ...], campaign_source: str, output_format: str) -> None:
-    """Load the lists the campaign names — from [lists] in pilotflow.toml and --list ID=FILE —
-    check each file, and show what every command will judge with (a list not given is empty).
-
-    读取本次遴选所需的名单（配置文件 [lists] 与 --list），逐一检查文件，
-    并显示各命令将据以判断的名单（未给出的为空名单）。
-    """
-    from pilotflow.cli.commands import _campaign, _lists
-
-    del db  # lists are files; the option is accepted so that scripts can pass it everywhere
-    campaign = _campaign(campaign_source)
-    loaded = _lists(campaign, lists)
-    declared = campaign.list_rules()
-    rows = [
-        {
-            "id": lst.id,
-            "name": declared[lst.id].name.zh if lst.id in declared else None,
-            "kind": declared[lst.id].kind if lst.id in declared else None,
-            "entries": len(lst.entries),
-            "version": lst.version,
-        }
-        for lst in loaded
-    ]
-    if output_format != "table":
-        emit(output_format, rows, ("id", "name", "kind", "entries", "version"))
-        return
-    from rich.table import Table
-
-    table = Table(title=f"Lists 名单 ({_show(campaign.id)})", title_justify="left")
-    for column in ("id", "名称 name", "kind 作用", "entries 条目", "version 版本"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(
-            _show(row["id"]), _show(row["name"] or "—"), _show(row["kind"] or "—"),
-            str(row["entries"]), _show(row["version"]),
-        )  # fmt: skip
-    _console().print(table)

@@ -76,10 +76,10 @@ def load_list(
     """Read a list from a UTF-8 CSV file with columns ``unit_code, unit_name, since, until,
     reason`` (``until`` may be empty). Errors name the file, row and column.
 
-    Only a regular file of at most 32 MiB is read (a FIFO, a device or a directory is refused
-    without waiting on it). Raises :class:`~pilotflow.errors.CampaignFileError` for a file
-    that cannot be read or is malformed, and :class:`~pilotflow.errors.InvalidInput` for an
-    argument of the wrong type.
+    Only a regular file of at most 16 MiB (``LIST_FILE_MAX_BYTES``) is read (a FIFO, a
+    device or a directory is refused without waiting on it). Raises
+    :class:`~pilotflow.errors.CampaignFileError` for a file that cannot be read or is
+    malformed, and :class:`~pilotflow.errors.InvalidInput` for an argument of the wrong type.
     """
     name = fs_path(path, "path")
     _list_arguments(list_id, timezone)
@@ -131,6 +131,14 @@ def _rows(reader: csv.DictReader[str], source: str, timezone: str) -> Iterator[L
             f"unknown column(s) {', '.join(map(_token, unknown))}; expected {', '.join(_COLUMNS)}",
             f"未知列 {'、'.join(map(_token, unknown))}；应有列 {'、'.join(_COLUMNS)}",
         )
+    dated: dict[str, datetime] = {}  # one conversion per distinct date: lists repeat a few
+
+    def when(text: str, where: str) -> datetime:
+        found = dated.get(text)
+        if found is None:
+            found = dated[text] = _when(text, source, where, timezone)
+        return found
+
     for n, row in enumerate(reader, start=2):
         code = (row.get("unit_code") or "").strip()
         problem = code_problem(code)
@@ -141,9 +149,9 @@ def _rows(reader: csv.DictReader[str], source: str, timezone: str) -> Iterator[L
                 f"{_token(code)} is not a valid unified social credit code: {problem[0]}",
                 f"{_token(code)} 不是有效的统一社会信用代码（{problem[1]}）",
             )
-        since = _when(row.get("since") or "", source, f"row {n}.since", timezone)
+        since = when(row.get("since") or "", f"row {n}.since")
         until_text = (row.get("until") or "").strip()
-        until = _when(until_text, source, f"row {n}.until", timezone) if until_text else None
+        until = when(until_text, f"row {n}.until") if until_text else None
         if until is not None and until <= since:
             raise CampaignFileError(
                 source, f"row {n}.until", "must be after since", "移出日期必须晚于列入日期"

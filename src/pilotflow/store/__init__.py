@@ -8,12 +8,23 @@ that imports SQLAlchemy.
 from __future__ import annotations
 
 from ..errors import InvalidInput
-from .base import AnyChange, Change, Receipt, ReceiptExists, Seat, SeatUnavailable, Store, SubmissionChange
+from .base import (
+    AnyChange,
+    Change,
+    ListLoad,
+    Receipt,
+    ReceiptExists,
+    Seat,
+    SeatUnavailable,
+    Store,
+    SubmissionChange,
+)
 from .memory import MemoryStore
 
 __all__ = [
     "AnyChange",
     "Change",
+    "ListLoad",
     "MemoryStore",
     "Receipt",
     "ReceiptExists",

@@ -21,18 +21,23 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import NamedTuple
 
 from attrs import frozen
 
+from ..domain.calendar import moment
 from ..domain.events import Event
-from ..domain.records import Nomination
+from ..domain.inputs import NAME, check_text
+from ..domain.records import Actor, Nomination
+from ..domain.screening import UnitList
 from ..domain.submissions import Submission
 from ..errors import InvalidInput, ReceiptExists, SeatUnavailable
 
 __all__ = [
     "AnyChange",
     "Change",
+    "ListLoad",
     "Receipt",
     "ReceiptExists",
     "Seat",
@@ -89,6 +94,73 @@ class Receipt:
     key: str
     fingerprint: str
     result: str
+
+
+#: The longest list id and list version a store keeps (a SQL column's width).
+LIST_KEY = 100
+
+
+@frozen
+class ListLoad:
+    """One load of a list (名单) into a campaign's store: the list's id and version (see
+    :class:`~pilotflow.UnitList`), how many entries it has, who loaded it, when, and from what
+    (a file name; may be empty). A store keeps every version ever loaded: an event cites the
+    versions of the lists it was judged with, and the list of that version can be read back."""
+
+    list_id: str
+    version: str
+    entries: int
+    actor: Actor
+    at: datetime
+    source: str = ""
+
+
+def check_list_load(campaign: object, unit_list: object, load: object) -> None:
+    """What :meth:`Store.save_list` is given, checked alike on every store: a campaign id, a
+    :class:`~pilotflow.UnitList` whose id and version fit a store (at most 100 characters of
+    text), and a :class:`ListLoad` that describes that very list."""
+    if not findable(campaign, what="campaign") or not campaign:
+        raise InvalidInput("campaign must be a campaign id", "campaign 参数必须是遴选标识")
+    if not isinstance(unit_list, UnitList):
+        raise InvalidInput(
+            f"unit_list must be a UnitList, got {type(unit_list).__name__}",
+            "unit_list 参数必须是 UnitList 名单",
+        )
+    for value, what, zh in (
+        (unit_list.id, "list id", "名单标识"),
+        (unit_list.version, "list version", "名单版本"),
+    ):
+        if check_text(value, what, LIST_KEY, zh=zh) != value:
+            raise InvalidInput(
+                f"{what} must not begin or end with white space, got {value!r}",
+                f"{zh}首尾不能有空白字符",
+            )
+    if not isinstance(load, ListLoad):
+        raise InvalidInput(
+            f"load must be a ListLoad, got {type(load).__name__}", "load 参数必须是 ListLoad 记录"
+        )
+    if (load.list_id, load.version, load.entries) != (unit_list.id, unit_list.version, len(unit_list)):
+        raise InvalidInput(
+            f"the load record ({load.list_id} {load.version}, {load.entries} entries) does not "
+            f"describe the list ({unit_list.id} {unit_list.version}, {len(unit_list)} entries)",
+            "载入记录与名单不符（标识、版本或条目数不同）",
+        )
+    if not isinstance(load.actor, Actor):
+        raise InvalidInput("load.actor must be an Actor", "load.actor 必须是 Actor（机关、部门、经办人）")
+    moment(load.at, "load.at")
+    if load.source:
+        check_text(load.source, "load.source", NAME, zh="名单来源")
+
+
+def version_clash(campaign: str, list_id: str, version: str) -> InvalidInput:
+    """Version ``version`` of a list is stored already with other entries: refused (a version
+    names one content; old events cite it)."""
+    return InvalidInput(
+        f"list {list_id!r} of campaign {campaign} already has a version {version!r} with other "
+        "entries: a version names one content (build the list without an explicit version)",
+        f"名单 {list_id!r} 已存有版本 {version!r}，但条目不同：同一版本只能对应一份内容"
+        "（请勿为名单指定版本，由内容自动生成）",
+    )
 
 
 def findable(*values: object, what: str = "a lookup argument") -> bool:
@@ -208,6 +280,31 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def receipt(self, campaign: str, key: str) -> Receipt | None:
         """The receipt stored under an idempotency key, if any."""
+
+    # -- lists (名单) loaded into the store -------------------------------------------
+    # A store that keeps no lists (one written before they were kept) answers that none is
+    # loaded and refuses to keep one; every store of pilotflow keeps them.
+
+    def save_list(self, campaign: str, unit_list: UnitList, load: ListLoad) -> bool:
+        """Keep ``unit_list`` as its id's current version, with ``load`` (who, when, from what),
+        after checking them (:func:`check_list_load`). Earlier versions stay (events cite them).
+        False, and nothing written, when that version is already the current one; a version
+        stored before with other entries is refused (:func:`version_clash`)."""
+        check_list_load(campaign, unit_list, load)
+        raise InvalidInput(
+            f"{type(self).__name__} does not keep lists", f"{type(self).__name__} 存储不支持保存名单"
+        )
+
+    def list_loads(self, campaign: str, list_id: str | None = None) -> list[ListLoad]:
+        """Every load of the campaign's lists (or of one list), oldest first: the last one of
+        each id is its current version."""
+        findable(campaign, *given(list_id), what="campaign and list_id")
+        return []
+
+    def stored_list(self, campaign: str, list_id: str, version: str | None = None) -> UnitList | None:
+        """The list as loaded: its current version, or the version named; None if not stored."""
+        findable(campaign, list_id, *given(version), what="campaign, list_id and version")
+        return None
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources (connections, files)."""

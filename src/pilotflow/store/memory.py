@@ -15,18 +15,22 @@ from typing import Any
 
 from ..domain.events import Event, EventShape, build_event
 from ..domain.records import Actor, Nomination, claim_key
+from ..domain.screening import UnitList
 from ..domain.submissions import Submission, listing_moves
 from ..errors import ConflictError, DuplicateNomination, NominationNotFound, SubmissionNotFound
 from .base import (
     AnyChange,
     Change,
+    ListLoad,
     Receipt,
     ReceiptExists,
     SeatUnavailable,
     Store,
     SubmissionChange,
     check_changes,
+    check_list_load,
     findable,
+    version_clash,
 )
 from .base import given as _given
 
@@ -178,6 +182,9 @@ class MemoryStore(Store):
         self._unit_claims: dict[tuple[str, str, str], set[str]] | None = None
         self._quota: dict[tuple[str, str, str], int] = {}
         self._receipts: dict[tuple[str, str], Receipt] = {}
+        # Lists loaded: every load in order, and each version's list, by campaign.
+        self._list_loads: dict[str, list[ListLoad]] = {}
+        self._list_versions: dict[tuple[str, str, str], UnitList] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -314,6 +321,38 @@ class MemoryStore(Store):
     def receipt(self, campaign: str, key: str) -> Receipt | None:
         findable(campaign, key, what="campaign and key")
         return self._receipts.get((campaign, key))
+
+    # -- lists -------------------------------------------------------------------------
+
+    def save_list(self, campaign: str, unit_list: UnitList, load: ListLoad) -> bool:
+        check_list_load(campaign, unit_list, load)
+        with self._lock:
+            key = (campaign, unit_list.id, unit_list.version)
+            kept = self._list_versions.get(key)
+            if kept is not None and kept.entries != unit_list.entries:
+                raise version_clash(campaign, unit_list.id, unit_list.version)
+            loads = self._list_loads.setdefault(campaign, [])
+            current = next((x for x in reversed(loads) if x.list_id == unit_list.id), None)
+            if current is not None and current.version == unit_list.version:
+                return False
+            self._list_versions[key] = unit_list
+            loads.append(load)
+            return True
+
+    def list_loads(self, campaign: str, list_id: str | None = None) -> list[ListLoad]:
+        findable(campaign, *_given(list_id), what="campaign and list_id")
+        with self._lock:
+            loads = self._list_loads.get(campaign, ())
+            return [x for x in loads if list_id is None or x.list_id == list_id]
+
+    def stored_list(self, campaign: str, list_id: str, version: str | None = None) -> UnitList | None:
+        if version is None:
+            loads = self.list_loads(campaign, list_id)
+            if not loads:
+                return None
+            version = loads[-1].version
+        findable(campaign, list_id, version, what="campaign, list_id and version")
+        return self._list_versions.get((campaign, list_id, version))
 
     def commit(self, campaign: str, changes: Sequence[AnyChange], receipt: Receipt | None = None) -> None:
         if type(changes) is not tuple and type(changes) is not list:

@@ -38,6 +38,7 @@ from ._fast import (
     one_statement_change,
 )
 from .letters import decode_submission
+from .lists import ListTable
 from .schema import SCHEMA_VERSION, event_select, make_metadata, recorded_version, version_error
 from .write import write_changes, write_receipt
 
@@ -57,7 +58,7 @@ def engine_for(url: str, *, read_only: bool = False, prefix: str = "pf_", **opti
     )
 
 
-class SQLStore(Store):
+class SQLStore(ListTable, Store):
     """A store on a SQLAlchemy ``Engine`` (SQLite file or PostgreSQL), or on a host's
     ``Connection``.
 
@@ -91,7 +92,8 @@ class SQLStore(Store):
         key = (schema + ".") if schema else ""
         tables = {name: self.metadata.tables[f"{key}{prefix}{name}"]
                   for name in ("nominations", "submissions", "listed", "events", "quota", "meta",
-                               "receipts")}  # fmt: skip
+                               "receipts", "lists")}  # fmt: skip
+        self._list_table = tables["lists"]  # (the lists loaded: see .lists)
         self._n, self._e, self._q = tables["nominations"], tables["events"], tables["quota"]
         self._pg = engine.dialect.name == "postgresql"
         self._prefix = prefix

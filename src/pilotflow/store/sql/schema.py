@@ -11,6 +11,7 @@ Tables (names carry a prefix, ``pf_`` by default, and may live in a schema)::
                     shape), each stored once
     pf_quota        seats used per (campaign, authority, unit type), "*" for all types
     pf_receipts     idempotency keys of commands already carried out, with their results
+    pf_lists        the lists (名单) loaded: one row per load, each version's entries
     pf_meta         schema version
 
 :func:`make_metadata` is the one description of them: the store creates them from it, the
@@ -33,10 +34,11 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from ...errors import StoreError
+from .lists import lists_table
 
 __all__ = ["SCHEMA_VERSION", "event_select", "make_metadata", "recorded_version", "version_error"]
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 
 class _Ref(sa.types.UserDefinedType[Any]):
@@ -122,6 +124,7 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
         sa.Column("fingerprint", sa.String(64), nullable=False),
         sa.Column("result", sa.Text, nullable=False),
     )
+    lists_table(md, prefix)
     sa.Table(
         f"{prefix}meta",
         md,

@@ -1,0 +1,45 @@
+"""Lists loaded into the store: one row per load of a list (名单), with its version and
+entries, who loaded it and when (schema version 5).
+
+Adds the ``lists`` table; nothing else changes. A database migrated here holds no list yet:
+load them with ``CampaignRun.load_list`` or ``pilotflow lists load``.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-29
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from pilotflow.store.migrate import migration_options
+from pilotflow.store.sql.lists import lists_table
+
+revision = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+SCHEMA_VERSION = "5"
+PREVIOUS_VERSION = "4"
+
+
+def _record(prefix: str, schema: str | None, version: str) -> None:
+    meta = sa.table(f"{prefix}meta", sa.column("key"), sa.column("value"), schema=schema)
+    op.execute(meta.update().where(meta.c.key == "schema_version").values(value=version))
+
+
+def upgrade() -> None:
+    prefix, schema = migration_options()
+    md = sa.MetaData(schema=schema)
+    lists_table(md, prefix)
+    md.create_all(op.get_bind())
+    _record(prefix, schema, SCHEMA_VERSION)
+
+
+def downgrade() -> None:
+    prefix, schema = migration_options()
+    op.drop_table(f"{prefix}lists", schema=schema)
+    _record(prefix, schema, PREVIOUS_VERSION)

@@ -1,0 +1,184 @@
+"""Lists loaded into the store through the public API: ``CampaignRun.load_list`` keeps a list
+with who loaded it and when, a later run judges with it, the lists given to a run replace the
+stored ones of their ids, and every argument that cannot be used is refused in English and
+Chinese with nothing changed. (What every store keeps: ``StoreContract``, in
+tests/test_store_contract.py.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+import pilotflow as pf
+from pilotflow.store.sql import SQLStore, configure_sqlite
+
+from conftest import shanghai, unit_code
+
+LOADER = pf.Actor("370000", "industry", "张三")
+DEBTORS = "dishonest_debtors"
+
+
+def debtors(*numbers: int) -> pf.UnitList:
+    """The debtors list with the units ``numbers``, listed from 1 October 2023."""
+    return pf.UnitList.build(
+        DEBTORS, [pf.Listing(unit_code(n), shanghai(2023, 10, 1), reason="判决未履行") for n in numbers]
+    )
+
+
+@pytest.fixture
+def loader(campaign: pf.Campaign, clock: pf.FixedClock) -> pf.CampaignRun:
+    """A run on a fresh memory store, every list empty."""
+    return pf.CampaignRun(campaign, store=pf.MemoryStore(), lists=pf.empty_lists(campaign), clock=clock)
+
+
+def test_a_loaded_list_is_used_at_once_and_recorded(loader: pf.CampaignRun) -> None:
+    """``load_list`` judges the run's later actions with the list, and the store records the
+    load: the list's id, version and size, the actor, the clock's moment and the file name."""
+    done = loader.load_list(debtors(1), actor=LOADER, source="debtors.csv")
+    assert loader.lists[DEBTORS].version == debtors(1).version
+    assert done == pf.ListLoad(
+        DEBTORS, debtors(1).version, 1, LOADER, shanghai(2023, 10, 17, 9), "debtors.csv"
+    )
+    assert loader.list_loads() == [done]
+    assert loader.stored_list(DEBTORS).entries == debtors(1).entries
+
+
+def test_loading_the_current_version_again_changes_nothing(loader: pf.CampaignRun) -> None:
+    """The same content loaded twice is stored once; the load returned is the first one."""
+    first = loader.load_list(debtors(1), actor=LOADER)
+    again = loader.load_list(debtors(1), actor=pf.Actor("370000", "civil_affairs", "李四"))
+    assert again == first
+    assert len(loader.list_loads(DEBTORS)) == 1
+
+
+def test_a_new_run_judges_with_the_stored_lists_and_the_given_ones_win(
+    loader: pf.CampaignRun, campaign: pf.Campaign, clock: pf.FixedClock
+) -> None:
+    """A run made without lists uses every stored list (the campaign's required lists loaded
+    once); a list given to a run replaces the stored one of its id only; the refusal of a
+    unit on the stored list cites the stored version, which reads back."""
+    for empty in pf.empty_lists(campaign):
+        loader.load_list(empty, actor=LOADER)
+    loader.load_list(debtors(1), actor=LOADER)
+    later = pf.CampaignRun(campaign, store=loader.store, clock=clock)
+    assert {k: v.version for k, v in later.lists.items()} == {k: v.version for k, v in loader.lists.items()}
+    code = unit_code(1)
+    with pytest.raises(pf.ActionRefused) as refused:
+        later.nominate(
+            pf.Actor.applicant(code, "a"), unit_code=code, unit_name="甲", unit_type="enterprise",
+            scenario="smart_nursing_homes", origin="371002",
+        )  # fmt: skip
+    (reason,) = [r for r in refused.value.reasons if r.code == "disqualified"]
+    assert later.stored_list(DEBTORS, reason.details["list_version"]).entries == debtors(1).entries
+    tried = pf.CampaignRun(campaign, store=loader.store, clock=clock, lists=[debtors(2)])
+    assert tried.lists[DEBTORS].entries == debtors(2).entries
+    assert tried.lists["abnormal_operations"].version == "empty"
+    assert loader.store.stored_list(campaign.id, DEBTORS) == later.lists[DEBTORS]
+
+
+def test_a_run_without_stored_or_given_required_lists_says_how_to_load_them(
+    campaign: pf.Campaign,
+) -> None:
+    """With nothing stored and nothing given, a run is refused naming the missing lists (in
+    Chinese by name), as before lists were kept."""
+    with pytest.raises(pf.InvalidInput) as error:
+        pf.CampaignRun(campaign, store=pf.MemoryStore())
+    assert "consults lists not given" in error.value.en
+    assert "失信被执行人名单" in error.value.zh
+
+
+def test_earlier_versions_stay_readable(loader: pf.CampaignRun) -> None:
+    """A replaced list's earlier version is read back by its version; the current one by default."""
+    loader.load_list(debtors(1), actor=LOADER)
+    loader.load_list(debtors(1, 2), actor=LOADER)
+    assert len(loader.stored_list(DEBTORS)) == 2
+    assert len(loader.stored_list(DEBTORS, debtors(1).version)) == 1
+    assert [x.entries for x in loader.list_loads(DEBTORS)] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("call", "en", "zh"),
+    [
+        (lambda r: r.load_list("not a list", actor=LOADER), "must be a UnitList", "UnitList"),
+        (lambda r: r.load_list(pf.UnitList.build("dishonest_debtor", ()), actor=LOADER),
+         "did you mean 'dishonest_debtors'", "失信被执行人名单"),
+        (lambda r: r.load_list(debtors(1), actor="张三"), "actor must be an Actor", "Actor"),
+        (lambda r: r.load_list(debtors(1), actor=LOADER, at=shanghai(2023, 1, 1)), "", ""),
+        (lambda r: r.load_list(debtors(1), actor=LOADER, source="\x1b[2J"), "control", "控制"),
+        (lambda r: r.stored_list(DEBTORS), "is not stored", "请先载入"),
+        (lambda r: r.stored_list(DEBTORS, 7), "version must be text", "版本"),
+        (lambda r: r.list_loads("nosuch"), "has no list 'nosuch'", "没有标识为"),
+    ],
+    ids=["not_a_list", "unknown_id", "bad_actor", "moment_out_of_tolerance", "control_in_source",
+         "not_stored", "version_not_text", "loads_of_unknown_id"],
+)  # fmt: skip
+def test_bad_arguments_are_refused_in_both_languages(
+    loader: pf.CampaignRun, call: object, en: str, zh: str
+) -> None:
+    """Each bad argument raises InvalidInput with its English and Chinese message; nothing
+    is stored."""
+    with pytest.raises(pf.InvalidInput) as error:
+        call(loader)  # type: ignore[operator]
+    assert en in error.value.en
+    assert zh in error.value.zh
+    assert loader.list_loads() == []
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [pf.Actor.applicant(unit_code(1), "a"), pf.Actor("public", "objector", "王五")],
+    ids=["applicant", "objector"],
+)
+def test_only_an_authority_loads_a_list(loader: pf.CampaignRun, actor: pf.Actor) -> None:
+    """An applicant or an objector loading a list is refused (ActionRefused, not_authorized,
+    both languages) and nothing is stored or used."""
+    with pytest.raises(pf.ActionRefused) as refused:
+        loader.load_list(debtors(1), actor=actor)
+    assert refused.value.codes == ("not_authorized",)
+    assert "名单须由机关的部门载入" in refused.value.zh
+    assert loader.list_loads() == []
+    assert loader.lists[DEBTORS].version == "empty"
+
+
+def test_a_hostile_file_is_refused_before_anything_is_stored(loader: pf.CampaignRun, tmp_path: Path) -> None:
+    """A list file larger than the reader's bound, or malformed, is refused by
+    ``pf.load_list`` (reading stops at the bound) before a load can start."""
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as f:
+        f.truncate(64 * 2**20)  # sparse: 64 MiB of nothing
+    with pytest.raises(pf.CampaignFileError):
+        pf.load_list(huge, DEBTORS)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("unit_code,since\nnot-a-code,2023-10-01\n", encoding="utf-8")
+    with pytest.raises(pf.CampaignFileError) as error:
+        pf.load_list(bad, DEBTORS)
+    assert "row 2.unit_code" in str(error.value)
+    assert loader.list_loads() == []
+
+
+def test_a_list_loaded_in_a_host_transaction_goes_with_it(
+    tmp_path: Path, campaign: pf.Campaign, clock: pf.FixedClock
+) -> None:
+    """On the host's Connection a load joins the host's transaction: a rollback leaves no
+    list (and the store kept no decoded copy of it), a commit keeps it."""
+    engine = configure_sqlite(sa.create_engine(f"sqlite:///{tmp_path / 'host.db'}"))
+    with engine.connect() as conn:
+        SQLStore(conn)  # creates the tables
+        conn.commit()
+    for keep in (False, True):
+        with engine.connect() as conn:
+            conn.begin()
+            store = SQLStore(conn)
+            run = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign), clock=clock)
+            run.load_list(debtors(1), actor=LOADER)
+            assert run.stored_list(DEBTORS).entries == debtors(1).entries
+            if keep:
+                conn.commit()
+            else:
+                conn.rollback()
+                assert store.stored_list(campaign.id, DEBTORS) is None
+    with engine.connect() as conn:
+        assert [x.version for x in SQLStore(conn).list_loads(campaign.id)] == [debtors(1).version]
+    engine.dispose()
