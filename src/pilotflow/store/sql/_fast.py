@@ -6,6 +6,8 @@ these took a single stamp from 0.07 to 0.61 of a raw-driver floor on SQLite and 
 None of them changes what is written or read.
 
 * :class:`Statements` — hot statements compiled once to driver SQL: no statement built per call.
+* :func:`binding` — the tables and their statements made once per engine, prefix and schema,
+  the schema version checked once: binding a store to a host's connection costs microseconds.
 * :class:`RowDecoder` — each distinct JSON text in the rows decoded once, not once per row.
 * :class:`ThreadConnections` — SQLite: a connection per thread, one ``BEGIN IMMEDIATE`` an action.
 * :func:`commit_in_one_statement` — PostgreSQL: a change that takes no seat in one round trip.
@@ -33,12 +35,15 @@ from ..codec import EVENT_COLUMNS, converter, decode_materials, event_row, loads
 from . import letters, postgres, sqlite
 from ._driver import _StaleRows, dbapi_error, store_error
 from .columns import changed
+from .schema import make_metadata
 
 __all__ = [
+    "Binding",
     "CompiledSql",
     "RowDecoder",
     "Statements",
     "ThreadConnections",
+    "binding",
     "commit_in_one_statement",
     "one_statement_change",
 ]
@@ -76,7 +81,9 @@ class Statements:
     """
 
     def __init__(self, tables: Mapping[str, sa.Table], dialect: sa.Dialect, pg: bool) -> None:
-        self.dialect = dialect
+        # Weakly: the statements are kept per dialect (:func:`binding`), which they must not
+        # keep alive.
+        self._dialect = weakref.ref(dialect)
         n, e, q, r = tables["nominations"], tables["events"], tables["quota"], tables["receipts"]
         self.n, self.e = n, e
         b = sa.bindparam
@@ -102,6 +109,16 @@ class Statements:
                                     n.c.track == b("p_track"), n.c.project == b("p_project"),
                                     n.c.claims_unit == sa.true(), n.c.id != b("p_id"))
         )  # fmt: skip
+        unit = (n.c.campaign == b("p_campaign"), n.c.unit_code == b("p_unit_code"), n.c.track == b("p_track"),
+                n.c.claims_unit == sa.true())  # fmt: skip
+        # (at most one row: the unique index pf_uq_unit_claim)
+        self.find_claim = self.compile(sa.select(n).where(*unit, n.c.project == b("p_project")))
+        self.count_claims = self.compile(sa.select(sa.func.count()).select_from(n).where(*unit))
+        self.quota_usage = self.compile(
+            sa.select(q.c.authority, q.c.unit_type, q.c.used).where(
+                q.c.campaign == b("p_campaign"), q.c.used != sa.literal_column("0")
+            )
+        )
         self.receipt = self.compile(
             sa.select(r.c.fingerprint, r.c.result).where(
                 r.c.campaign == b("p_campaign"), r.c.key == b("p_key")
@@ -135,7 +152,7 @@ class Statements:
 
     def compile(self, stmt: sa.ClauseElement, column_keys: list[str] | None = None) -> CompiledSql:
         """``stmt`` as driver SQL for this store's dialect."""
-        compiled = stmt.compile(dialect=self.dialect, column_keys=column_keys)
+        compiled = stmt.compile(dialect=self._dialect(), column_keys=column_keys)
         return CompiledSql(compiled.string, getattr(compiled, "positiontup", None))
 
     def update(self, columns: tuple[str, ...]) -> CompiledSql:
@@ -440,3 +457,52 @@ def commit_in_one_statement(
         params["e_" + c] = v
     if execute(sql, params) != 1:
         raise _StaleRows([(ch.after.id, before.version)])
+
+
+# -- binding: once per engine ------------------------------------------------------------
+
+
+class Binding:
+    """What every store on one engine, prefix and schema shares: the tables, their compiled
+    :class:`Statements`, and whether the database was found at this pilotflow's schema
+    version (``checked``: then a store bound later neither creates nor checks again)."""
+
+    __slots__ = ("checked", "metadata", "sql", "tables")
+
+    def __init__(self, dialect: sa.Dialect, prefix: str, schema: str | None) -> None:
+        self.metadata = make_metadata(prefix, schema)
+        key = (schema + ".") if schema else ""
+        self.tables = {name: self.metadata.tables[f"{key}{prefix}{name}"]
+                       for name in ("nominations", "submissions", "listed", "events", "quota", "meta",
+                                    "receipts")}  # fmt: skip
+        self.sql = Statements(self.tables, dialect, dialect.name == "postgresql")
+        self.checked = False
+
+
+#: Per engine (by its dialect, which an engine's ``execution_options`` copies share, and
+#: which nothing here keeps alive): (prefix, schema) -> its :class:`Binding`.
+_BINDINGS: weakref.WeakKeyDictionary[sa.Dialect, dict[tuple[str, str | None], Binding]] = (
+    weakref.WeakKeyDictionary()
+)
+_BINDINGS_LOCK = threading.Lock()
+
+
+def binding(engine: Engine, prefix: str, schema: str | None) -> Binding:
+    """Speed: the tables and their statements made once per engine, prefix and schema.
+
+    A web host binds a store to its connection on every request: compiling the statements
+    (about 25 ms) and checking the schema version (a round trip or two) each time would cost
+    more than the request's action (``benchmarks/README.md``, "binding")."""
+    dialect = engine.dialect
+    per = _BINDINGS.get(dialect)
+    found = None if per is None else per.get((prefix, schema))
+    if found is not None:
+        return found
+    with _BINDINGS_LOCK:  # one compilation per key, even when requests start together
+        per = _BINDINGS.get(dialect)
+        if per is None:
+            per = _BINDINGS[dialect] = {}
+        found = per.get((prefix, schema))
+        if found is None:
+            found = per[prefix, schema] = Binding(dialect, prefix, schema)
+    return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,13 +33,13 @@ from ._driver import _StaleRows, dbapi_error, store_error
 from ._fast import (
     CompiledSql,
     RowDecoder,
-    Statements,
     ThreadConnections,
+    binding,
     commit_in_one_statement,
     one_statement_change,
 )
 from .letters import decode_submission
-from .schema import SCHEMA_VERSION, make_metadata, recorded_version, version_error
+from .schema import SCHEMA_VERSION, recorded_version, version_error
 from .write import write_changes, write_receipt
 
 __all__ = ["SQLStore", "engine_for"]
@@ -87,28 +88,24 @@ class SQLStore(Store):
                 "SQLStore 需要 SQLAlchemy 的 Engine 或 Connection",
             )
         self.engine = engine
-        self.metadata = make_metadata(prefix, schema)
-        key = (schema + ".") if schema else ""
-        tables = {name: self.metadata.tables[f"{key}{prefix}{name}"]
-                  for name in ("nominations", "submissions", "listed", "events", "quota", "meta",
-                               "receipts")}  # fmt: skip
-        self._n, self._e, self._q = tables["nominations"], tables["events"], tables["quota"]
+        bound = binding(engine, prefix, schema)  # made once per engine, prefix and schema
+        self.metadata = bound.metadata
+        tables = bound.tables
+        self._e = tables["events"]
         self._pg = engine.dialect.name == "postgresql"
-        # Reads outside a host connection: autocommit (PostgreSQL: no BEGIN/ROLLBACK round
-        # trips; SQLite: no write lock, see configure_sqlite).
-        self._reader = (
-            engine.execution_options(isolation_level="AUTOCOMMIT")
-            if self._pg
-            else engine.execution_options(**{sqlite.READ_ONLY: True})
-        )
         self._dbapi_error: type[Exception] = engine.dialect.loaded_dbapi.Error
         self._dbapi_integrity: type[Exception] = engine.dialect.loaded_dbapi.IntegrityError
-        self._sql = Statements(tables, engine.dialect, self._pg)
+        self._sql = bound.sql
         self._rows = RowDecoder()
         self._threads = ThreadConnections(engine) if ThreadConnections.usable(engine, self._conn) else None
         if self._threads is not None:
             self.atomic = self._threads.atomic
-        meta = tables["meta"]
+        if not bound.checked:  # once per engine: later stores on it neither create nor check
+            self._check_schema(tables["meta"], schema, create)
+            bound.checked = True
+
+    def _check_schema(self, meta: sa.Table, schema: str | None, create: bool) -> None:
+        """Create the tables if asked and missing; refuse a database at another schema version."""
         with self._wrap():
             if create:
                 with self._write_conn() as conn:
@@ -122,7 +119,15 @@ class SQLStore(Store):
             with self._read_conn() as conn:
                 found = recorded_version(conn, meta, schema)
         if found != SCHEMA_VERSION:
-            raise version_error(found, f"{key}{meta.name}")
+            raise version_error(found, meta.fullname)
+
+    @cached_property
+    def _reader(self) -> Engine:
+        """The engine for reads outside a host connection: autocommit (PostgreSQL: no
+        BEGIN/ROLLBACK round trips; SQLite: no write lock, see configure_sqlite)."""
+        if self._pg:
+            return self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        return self.engine.execution_options(**{sqlite.READ_ONLY: True})
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> SQLStore:
@@ -265,25 +270,16 @@ class SQLStore(Store):
     ) -> Nomination | None:
         if not findable(campaign, unit_code, track, project, what="campaign, unit_code, track and project"):
             return None
-        n = self._n
-        with self._wrap(), self._read_conn() as conn:
-            row = conn.execute(
-                sa.select(n).where(n.c.campaign == campaign, n.c.unit_code == unit_code, n.c.track == track,
-                                   n.c.project == project, n.c.claims_unit == sa.true())
-            ).first()  # fmt: skip
-        return None if row is None else self._rows.nomination(row)
+        values = {"p_campaign": campaign, "p_unit_code": unit_code, "p_track": track, "p_project": project}
+        rows = self._fetch(self._sql.find_claim, values)
+        return self._rows.nomination(rows[0]) if rows else None
 
     def count_claims(self, campaign: str, unit_code: str, track: str = "new") -> int:
         if not findable(campaign, unit_code, track, what="campaign, unit_code and track"):
             return 0
-        n = self._n
-        with self._wrap(), self._read_conn() as conn:
-            found = conn.execute(
-                sa.select(sa.func.count()).select_from(n).where(
-                    n.c.campaign == campaign, n.c.unit_code == unit_code, n.c.track == track,
-                    n.c.claims_unit == sa.true())
-            ).scalar()  # fmt: skip
-        return int(found or 0)
+        rows = self._fetch(self._sql.count_claims, {"p_campaign": campaign, "p_unit_code": unit_code,
+                                                    "p_track": track})  # fmt: skip
+        return int(rows[0][0] or 0) if rows else 0
 
     def nominations(
         self,
@@ -349,13 +345,7 @@ class SQLStore(Store):
     def quota_usage(self, campaign: str) -> dict[tuple[str, str], int]:
         if not findable(campaign, what="campaign"):
             return {}
-        q = self._q
-        with self._wrap(), self._read_conn() as conn:
-            rows = conn.execute(
-                sa.select(q.c.authority, q.c.unit_type, q.c.used).where(
-                    q.c.campaign == campaign, q.c.used != 0
-                )
-            ).all()
+        rows = self._fetch(self._sql.quota_usage, {"p_campaign": campaign})
         return {(a, t): int(u) for a, t, u in rows}
 
     def receipt(self, campaign: str, key: str) -> Receipt | None:
