@@ -243,6 +243,15 @@ def postgres_target(url: str) -> Iterator[Target]:
 # -- the floor: the raw driver ----------------------------------------------------------
 
 
+def event_types(schema: str | None) -> dict[str, str]:
+    """The PostgreSQL type of each column of pilotflow's events table (the floor's one-statement
+    INSERT casts its parameters to them, as pilotflow does)."""
+    from sqlalchemy.dialects import postgresql
+
+    events = make_metadata("pf_", schema).tables[f"{schema}.pf_events" if schema else "pf_events"]
+    return {c.name: c.type.compile(dialect=postgresql.dialect()) for c in events.c}
+
+
 class Floor:
     """The same row inserts, updates and event inserts as pilotflow, on copies of its tables,
     through the raw driver: no reads unless asked, no guards, no ORM/Core layer, statements
@@ -290,6 +299,15 @@ class Floor:
             "version = version + 1 WHERE id = ? AND version = ?"
         )
         self.sql_event = sql(f"INSERT INTO {prefix}events ({cols}) VALUES ({marks})")
+        # PostgreSQL's single action in one statement (autocommit): the version-checked UPDATE
+        # and the event INSERT in one CTE, the strongest raw-driver floor for it.
+        types = event_types(target.schema) if self.pg else {}
+        casts = ", ".join(f"CAST(%s AS {types.get(c, '')})" for c in self.event_columns)
+        self.sql_letter_one = {
+            column: f"WITH u AS ({self.sql_letter[column]} RETURNING id) "
+            f"INSERT INTO {prefix}events ({cols}) SELECT {casts} FROM u"
+            for column in ("stamps", "materials")
+        }
         seat = (
             f"UPDATE {prefix}quota SET used = used + 1 WHERE campaign = ? AND authority = ? AND unit_type = ?"
         )
@@ -362,61 +380,77 @@ class Floor:
 
     def letter(self, kind: str, tasks: Sequence[tuple[str, str, str, Any]], *, read: bool = False) -> None:
         """One transaction per (letter, authority, department, value): a stamp (``kind`` STAMP)
-        or a letter material (ATTACH) added to the letter's row, and its event."""
-        cur, at = self.cur, self.at
+        or a letter material (ATTACH) added to the letter's row, and its event. On PostgreSQL
+        the write is one statement in autocommit (UPDATE and INSERT in one CTE: one round trip);
+        on SQLite ``BEGIN IMMEDIATE``, UPDATE, INSERT, ``COMMIT``. ``read``: the letter's row is
+        selected first (on SQLite inside the transaction; on PostgreSQL in autocommit)."""
+        cur, at, pg = self.cur, self.at, self.pg
         column = "stamps" if kind == STAMP else "materials"
-        for lid, authority, department, value in tasks:
-            self.begin()
-            if read:
-                cur.execute(self.sql_read_letter, (lid,))
-                row = cur.fetchone()
-                version = row[self.read_index["version"]]
-                values = json.loads(row[self.read_index[column]])
-            else:
-                version, values = self.version[lid], self.lists[column, lid]
-            values.append(value)
-            cur.execute(self.sql_letter[column], (json.dumps(values), at, lid, version))
-            if cur.rowcount != 1:
-                sys.exit(f"bench_sql: floor {kind} of {lid} found another version")
-            data = {"department": department} if kind == STAMP else {"material": value}
-            cur.execute(
-                self.sql_event,
-                self._event(kind, lid, version + 1, actor_authority=authority, actor_department=department,
-                            from_holder=authority, to_holder=authority, data=json.dumps(data)),
-            )  # fmt: skip
-            self.finish()
-            self.version[lid], self.lists[column, lid] = version + 1, values
+        if pg:
+            self.conn.autocommit = True
+        try:
+            for lid, authority, department, value in tasks:
+                if not pg:
+                    cur.execute("BEGIN IMMEDIATE")
+                if read:
+                    cur.execute(self.sql_read_letter, (lid,))
+                    row = cur.fetchone()
+                    version = row[self.read_index["version"]]
+                    values = json.loads(row[self.read_index[column]])
+                else:
+                    version, values = self.version[lid], self.lists[column, lid]
+                values.append(value)
+                data = {"department": department} if kind == STAMP else {"material": value}
+                event = self._event(kind, lid, version + 1, actor_authority=authority,
+                                    actor_department=department, from_holder=authority, to_holder=authority,
+                                    data=json.dumps(data))  # fmt: skip
+                if pg:
+                    cur.execute(self.sql_letter_one[column], (json.dumps(values), at, lid, version, *event))
+                else:
+                    cur.execute(self.sql_letter[column], (json.dumps(values), at, lid, version))
+                    if cur.rowcount == 1:
+                        cur.execute(self.sql_event, event)
+                if cur.rowcount != 1:
+                    sys.exit(f"bench_sql: floor {kind} of {lid} found another version")
+                if not pg:
+                    cur.execute("COMMIT")
+                self.version[lid], self.lists[column, lid] = version + 1, values
+        finally:
+            if pg:
+                self.conn.autocommit = False
 
     def send(
         self, lid: str, ids: Sequence[str], frm: str, to: str, hop: int, seats: Sequence[str],
         counters: Sequence[tuple[str, int | None]], *, take_seats: bool,
     ) -> None:  # fmt: skip
         """One transaction: every unit of the letter moves from ``frm`` to ``to`` (its row, its
-        event, with ``take_seats`` its two quota seats), then the letter's row, listing, event."""
+        event, with ``take_seats`` its two quota seats), then the letter's row, listing, event.
+        Each kind of row goes in one ``executemany`` (psycopg 3: pipelined, one round trip)."""
         cur, at = self.cur, self.at
         seats_json = json.dumps(list(seats))
-        versions = []
+        versions = [self.version[nid] + 1 for nid in ids]
+        moves = [
+            (hop, to, "in_review", "[]", seats_json, at, nid, v - 1)
+            for nid, v in zip(ids, versions, strict=True)
+        ]
+        events = [
+            self._event(RECOMMEND, nid, v, actor_authority=frm, from_holder=frm, to_holder=to,
+                        data=json.dumps({"submission": lid, "rank": rank}))
+            for rank, (nid, v) in enumerate(zip(ids, versions, strict=True), 1)
+        ]  # fmt: skip
         self.begin()
-        for rank, nid in enumerate(ids, 1):
-            version = self.version[nid]
-            cur.execute(self.sql_move, (hop, to, "in_review", "[]", seats_json, at, nid, version))
-            if cur.rowcount != 1:
-                sys.exit(f"bench_sql: floor recommendation of {nid} found another version")
-            cur.execute(
-                self.sql_event,
-                self._event(RECOMMEND, nid, version + 1, actor_authority=frm, from_holder=frm, to_holder=to,
-                            data=json.dumps({"submission": lid, "rank": rank})),
-            )  # fmt: skip
-            if take_seats:
-                for counter, limit in counters:
-                    if limit is None:
-                        cur.execute(self.sql_seat, (self.campaign, frm, counter))
-                    else:
-                        cur.execute(self.sql_seat_capped, (self.campaign, frm, counter, limit))
-                    if cur.rowcount != 1:
+        cur.executemany(self.sql_move, moves)
+        if cur.rowcount != len(ids):
+            sys.exit(f"bench_sql: floor recommendation of {lid} found another version")
+        cur.executemany(self.sql_event, events)
+        if take_seats:
+            plain = [(self.campaign, frm, c) for c, limit in counters if limit is None] * len(ids)
+            capped = [(self.campaign, frm, c, limit) for c, limit in counters if limit is not None] * len(ids)
+            for text, rows in ((self.sql_seat, plain), (self.sql_seat_capped, capped)):
+                if rows:
+                    cur.executemany(text, rows)
+                    if cur.rowcount != len(rows):
                         sys.exit("bench_sql: floor quota seat not taken")
-            self.version[nid] = version + 1
-            versions.append(version + 1)
         version = self.version[lid]
         cur.execute(self.sql_sent, (at, json.dumps(versions), at, lid, version))
         if cur.rowcount != 1:
@@ -427,6 +461,8 @@ class Floor:
             data=json.dumps({"versions": versions}),
         ))  # fmt: skip
         self.finish()
+        for nid, v in zip(ids, versions, strict=True):
+            self.version[nid] = v
         self.version[lid] = version + 1
 
 

@@ -23,18 +23,20 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ...domain.events import build_nomination
 from ...domain.records import MinistryRecord, Nomination
-from ..base import AnyChange, Change
+from ...domain.submissions import Submission, listing_moves
+from ..base import AnyChange, Change, SubmissionChange
 from ..codec import EVENT_COLUMNS, converter, decode_materials, event_row, loads
 from . import letters, postgres, sqlite
 from ._driver import _StaleRows, dbapi_error, store_error
 from .columns import changed
+from .letters import submission_row
 from .schema import make_metadata
 
 __all__ = [
@@ -188,22 +190,24 @@ class Statements:
             sql = self._listings[key] = self.compile(q.order_by(s.c.created_at, s.c.id))
         return sql
 
-    def one_statement(self, columns: tuple[str, ...]) -> CompiledSql:
-        """PostgreSQL: the version-checked UPDATE of ``columns`` and the event INSERT as one
-        statement (``WITH u AS (UPDATE ... RETURNING) INSERT ... SELECT FROM u``)."""
-        sql = self._one.get(columns)
+    def one_statement(self, columns: tuple[str, ...], table: str = "nominations") -> CompiledSql:
+        """PostgreSQL: the version-checked UPDATE of ``columns`` of a row of ``table``
+        (``nominations`` or ``submissions``) and the event INSERT as one statement
+        (``WITH u AS (UPDATE ... RETURNING) INSERT ... SELECT FROM u``)."""
+        key = (table, *columns)
+        sql = self._one.get(key)
         if sql is None:
-            n, e, b = self.n, self.e, sa.bindparam
+            t, e, b = (self.n if table == "nominations" else self.s), self.e, sa.bindparam
             upd = (
-                sa.update(n)
-                .where(n.c.id == b("p_id"), n.c.version == b("p_expected"))
-                .values({n.c[c]: b("v_" + c) for c in columns})
-                .returning(n.c.id)
+                sa.update(t)
+                .where(t.c.id == b("p_id"), t.c.version == b("p_expected"))
+                .values({t.c[c]: b("v_" + c) for c in columns})
+                .returning(t.c.id)
                 .cte("pf_updated")
             )
             cols = [c for c in e.c if c.name != "seq"]
             select = sa.select(*[sa.cast(b("e_" + c.name), c.type) for c in cols]).select_from(upd)
-            sql = self._one[columns] = self.compile(sa.insert(e).from_select(cols, select))
+            sql = self._one[key] = self.compile(sa.insert(e).from_select(cols, select))
         return sql
 
 
@@ -424,15 +428,20 @@ class ThreadConnections:
 # -- PostgreSQL: one round trip ----------------------------------------------------------
 
 
-def one_statement_change(changes: Sequence[AnyChange]) -> Nomination | None:
+def one_statement_change(changes: Sequence[AnyChange]) -> Nomination | Submission | None:
     """The version a commit (without a receipt) changes when it fits
     :func:`commit_in_one_statement`: one change to an existing nomination that takes no seat
-    and claims no unit it did not claim; else None."""
-    if len(changes) != 1 or type(changes[0]) is not Change:
+    and claims no unit it did not claim, or to an existing letter that lists or lets go of no
+    unit (a stamp, an attached material); else None."""
+    if len(changes) != 1:
         return None
     ch = changes[0]
     before = ch.before
-    if before is None or ch.seats or (ch.after.claims_unit and not before.claims_unit):
+    if before is None:
+        return None
+    if type(ch) is SubmissionChange:
+        return before if listing_moves(ch.before, ch.after) == ((), ()) else None
+    if not isinstance(ch, Change) or ch.seats or (ch.after.claims_unit and not ch.before.claims_unit):
         return None
     return before
 
@@ -441,16 +450,21 @@ def commit_in_one_statement(
     statements: Statements,
     execute: Callable[[CompiledSql, Mapping[str, Any]], int],
     campaign: str,
-    ch: Change,
-    before: Nomination,
+    ch: AnyChange,
+    before: Nomination | Submission,
 ) -> None:
     """Speed: PostgreSQL: a change that takes no seat in one round trip.
 
     The version-checked UPDATE and the event INSERT go as one statement, run in autocommit
     (``execute`` runs it and gives back the rows it wrote): atomic by itself, no BEGIN and
     COMMIT round trips. No row updated: no event inserted, nothing written (a conflict)."""
-    values = changed(before, ch.after)
-    sql = statements.one_statement(tuple(values))
+    if type(ch) is SubmissionChange:
+        row = submission_row(ch.after)
+        values = {c: row[c] for c in letters.MOVING}
+        sql = statements.one_statement(letters.MOVING, "submissions")
+    else:
+        values = changed(cast(Nomination, before), cast(Nomination, ch.after))
+        sql = statements.one_statement(tuple(values))
     params = {"v_" + c: v for c, v in values.items()}
     params["p_id"], params["p_expected"] = ch.after.id, before.version
     for c, v in event_row(campaign, ch.event).items():

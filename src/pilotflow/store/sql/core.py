@@ -363,9 +363,8 @@ class SQLStore(Store):
             before = None
             if self._pg and self._conn is None and receipt is None:
                 before = one_statement_change(changes)
-            first = changes[0] if before is not None else None
-            if type(first) is Change and before is not None:
-                commit_in_one_statement(self._sql, self._autocommit, campaign, first, before)
+            if before is not None:
+                commit_in_one_statement(self._sql, self._autocommit, campaign, changes[0], before)
             elif self._threads is not None:
                 self._threads.commit(self._write, campaign, changes, receipt)
             else:

@@ -134,9 +134,10 @@ def _write_submission(cur: Any, stmts: Statements, campaign: str, ch: Submission
     and let go of those it releases (a unit another draft lists is a conflict)."""
     after = ch.after
     claims, releases = listing_moves(ch.before, after)
-    for unit in releases:
+    if releases:  # one executemany (psycopg: pipelined) however many units the letter lets go
         sql = stmts.unlist_unit
-        cur.execute(sql.text, sql.params({"p_campaign": campaign, "p_id": unit, "p_sid": after.id}))
+        rows = [sql.params({"p_campaign": campaign, "p_id": unit, "p_sid": after.id}) for unit in releases]
+        cur.executemany(sql.text, rows)
     for unit in claims:
         sql = stmts.listed
         cur.execute(sql.text, sql.params({"p_campaign": campaign, "p_id": unit}))
