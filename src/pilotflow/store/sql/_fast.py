@@ -28,11 +28,11 @@ from typing import Any, NoReturn, cast
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ...domain.events import build_nomination
+from ...domain.events import Event, build_nomination
 from ...domain.records import MinistryRecord, Nomination
 from ...domain.submissions import Submission, listing_moves
 from ..base import AnyChange, Change, SubmissionChange
-from ..codec import EVENT_COLUMNS, converter, decode_materials, event_row, loads
+from ..codec import EVENT_COLUMNS, converter, decode_materials, event_values, loads
 from . import letters, postgres, sqlite
 from ._driver import _StaleRows, dbapi_error, store_error
 from .columns import changed
@@ -48,6 +48,7 @@ __all__ = [
     "binding",
     "commit_in_one_statement",
     "one_statement_change",
+    "one_statement_params",
 ]
 
 
@@ -88,6 +89,8 @@ class Statements:
         self._dialect = weakref.ref(dialect)
         n, e, q, r = tables["nominations"], tables["events"], tables["quota"], tables["receipts"]
         self.n, self.e = n, e
+        #: PostgreSQL: a row's UPDATE and its event INSERT go as one statement (:meth:`one_statement`)
+        self.pg = pg
         b = sa.bindparam
         self.columns = [c.name for c in n.c]
         event_columns = [c.name for c in e.c if c.name != "seq"]
@@ -441,9 +444,24 @@ def one_statement_change(changes: Sequence[AnyChange]) -> Nomination | Submissio
         return None
     if type(ch) is SubmissionChange:
         return before if listing_moves(ch.before, ch.after) == ((), ()) else None
-    if not isinstance(ch, Change) or ch.seats or (ch.after.claims_unit and not ch.before.claims_unit):
+    if not isinstance(ch, Change) or ch.seats:
         return None
-    return before
+    was = ch.before
+    if was is None or (ch.after.claims_unit and not was.claims_unit):
+        return None
+    return was
+
+
+def one_statement_params(
+    values: Mapping[str, Any], row_id: str, expected: int, campaign: str, event: Event
+) -> dict[str, Any]:
+    """The parameters of :meth:`Statements.one_statement`: the columns' new ``values``, the
+    row and the version it must still be at, the event's columns."""
+    params = {"v_" + c: v for c, v in values.items()}
+    params["p_id"], params["p_expected"] = row_id, expected
+    for c, v in zip(EVENT_COLUMNS, event_values(campaign, event), strict=True):
+        params["e_" + c] = v
+    return params
 
 
 def commit_in_one_statement(
@@ -465,10 +483,7 @@ def commit_in_one_statement(
     else:
         values = changed(cast(Nomination, before), cast(Nomination, ch.after))
         sql = statements.one_statement(tuple(values))
-    params = {"v_" + c: v for c, v in values.items()}
-    params["p_id"], params["p_expected"] = ch.after.id, before.version
-    for c, v in event_row(campaign, ch.event).items():
-        params["e_" + c] = v
+    params = one_statement_params(values, ch.after.id, before.version, campaign, ch.event)
     if execute(sql, params) != 1:
         raise _StaleRows([(ch.after.id, before.version)])
 
