@@ -95,6 +95,8 @@ class Statements:
         self.columns = [c.name for c in n.c]
         event_columns = [c.name for c in e.c if c.name != "seq"]
         self.get = self.compile(sa.select(n).where(n.c.id == b("p_id")))
+        if pg:  # several rows by id in one round trip (a letter's units)
+            self.get_many = self.compile(sa.select(n).where(n.c.id == sa.func.any(b("p_ids"))))
         self.version = self.compile(sa.select(n.c.version).where(n.c.id == b("p_id")))
         self.insert_nomination = self.compile(sa.insert(n), self.columns)
         self.insert_event = self.compile(sa.insert(e), event_columns)

@@ -25,7 +25,7 @@ from ...errors import (
     StoreError,
     SubmissionNotFound,
 )
-from ..base import AnyChange, Change, Receipt, Store, check_changes, findable
+from ..base import AnyChange, Change, Receipt, Store, check_changes, findable, id_list
 from ..base import given as _given
 from ..codec import row_event
 from . import postgres, sqlite
@@ -264,6 +264,20 @@ class SQLStore(Store):
         if not rows:
             raise NominationNotFound(nomination_id)
         return self._rows.nomination(rows[0])
+
+    def get_many(self, nomination_ids: Sequence[str]) -> list[Nomination]:
+        if self._threads is not None or not self._pg or len(nomination_ids) < 2:
+            return super().get_many(nomination_ids)  # (SQLite: a read costs no round trip)
+        ids = id_list(nomination_ids)
+        for nid in ids:
+            if not findable(nid, what="nomination_id"):
+                raise NominationNotFound(nid)
+        decode = self._rows.nomination
+        found = {row[0]: row for row in self._fetch(self._sql.get_many, {"p_ids": ids})}
+        for nid in ids:
+            if nid not in found:
+                raise NominationNotFound(nid)
+        return [decode(found[nid]) for nid in ids]
 
     def find_claim(
         self, campaign: str, unit_code: str, track: str = "new", project: str = ""
