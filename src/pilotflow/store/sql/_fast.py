@@ -33,10 +33,10 @@ from ...domain.records import MinistryRecord, Nomination
 from ...domain.submissions import Submission, listing_moves
 from ..base import AnyChange, Change, SubmissionChange
 from ..codec import EVENT_COLUMNS, converter, decode_materials, event_values, loads
-from . import letters, postgres, sqlite
+from . import postgres, sqlite
 from ._driver import _StaleRows, dbapi_error, store_error
 from .columns import changed
-from .letters import submission_row
+from .letters import moved
 from .schema import make_metadata
 
 __all__ = [
@@ -148,11 +148,6 @@ class Statements:
             sa.delete(lt).where(lt.c.campaign == b("p_campaign"), lt.c.nomination_id == b("p_id"),
                                 lt.c.submission_id == b("p_sid"))
         )  # fmt: skip
-        self.update_submission = self.compile(
-            sa.update(s)
-            .where(s.c.id == b("p_id"), s.c.version == b("p_expected"))
-            .values({s.c[c]: b("v_" + c) for c in letters.MOVING})
-        )
         self._updates: dict[tuple[str, ...], CompiledSql] = {}
         self._listings: dict[tuple[str, ...], CompiledSql] = {}
         self._one: dict[tuple[str, ...], CompiledSql] = {}
@@ -162,17 +157,19 @@ class Statements:
         compiled = stmt.compile(dialect=self._dialect(), column_keys=column_keys)
         return CompiledSql(compiled.string, getattr(compiled, "positiontup", None))
 
-    def update(self, columns: tuple[str, ...]) -> CompiledSql:
-        """``UPDATE nominations SET <only these columns> WHERE id = ? AND version = ?``."""
-        sql = self._updates.get(columns)
+    def update(self, columns: tuple[str, ...], table: str = "nominations") -> CompiledSql:
+        """``UPDATE <table> SET <only these columns> WHERE id = ? AND version = ?`` (``table``:
+        ``nominations`` or ``submissions``)."""
+        key = columns if table == "nominations" else (table, *columns)
+        sql = self._updates.get(key)
         if sql is None:
-            n, b = self.n, sa.bindparam
+            t, b = (self.n if table == "nominations" else self.s), sa.bindparam
             stmt = (
-                sa.update(n)
-                .where(n.c.id == b("p_id"), n.c.version == b("p_expected"))
-                .ordered_values(*((n.c[c], b("v_" + c)) for c in columns))  # SET in our order
+                sa.update(t)
+                .where(t.c.id == b("p_id"), t.c.version == b("p_expected"))
+                .ordered_values(*((t.c[c], b("v_" + c)) for c in columns))  # SET in our order
             )
-            sql = self._updates[columns] = self.compile(stmt)
+            sql = self._updates[key] = self.compile(stmt)
             sql.ordered = sql.names == (*("v_" + c for c in columns), "p_id", "p_expected")
         return sql
 
@@ -479,9 +476,8 @@ def commit_in_one_statement(
     (``execute`` runs it and gives back the rows it wrote): atomic by itself, no BEGIN and
     COMMIT round trips. No row updated: no event inserted, nothing written (a conflict)."""
     if type(ch) is SubmissionChange:
-        row = submission_row(ch.after)
-        values = {c: row[c] for c in letters.MOVING}
-        sql = statements.one_statement(letters.MOVING, "submissions")
+        values = moved(cast(Submission, before), ch.after)
+        sql = statements.one_statement(tuple(values), "submissions")
     else:
         values = changed(cast(Nomination, before), cast(Nomination, ch.after))
         sql = statements.one_statement(tuple(values))

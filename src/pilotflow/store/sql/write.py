@@ -14,7 +14,7 @@ from ..codec import event_row, event_values
 from ._driver import _StaleRows
 from ._fast import one_statement_params
 from .columns import changed, nomination_row
-from .letters import MOVING, submission_row
+from .letters import moved, submission_row
 
 if TYPE_CHECKING:
     from ...domain.events import Event
@@ -188,15 +188,14 @@ def _write_submission(
         sql = stmts.insert_submission
         cur.execute(sql.text, sql.params(submission_row(after)))
         return _event_step(stmts, campaign, ch.event)
-    row = submission_row(after)
-    values = {c: row[c] for c in MOVING}
+    values = moved(ch.before, after)
     if stmts.pg:
         expected.append((after.id, ch.before.version))
-        sql = stmts.one_statement(MOVING, "submissions")
+        sql = stmts.one_statement(tuple(values), "submissions")
         return sql, one_statement_params(values, after.id, ch.before.version, campaign, ch.event)
     params = {"v_" + c: v for c, v in values.items()}
     params["p_id"], params["p_expected"] = after.id, ch.before.version
-    sql = stmts.update_submission
+    sql = stmts.update(tuple(values), "submissions")
     cur.execute(sql.text, sql.params(params))
     if cur.rowcount != 1:
         raise _StaleRows([(after.id, ch.before.version)])
