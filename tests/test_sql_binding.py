@@ -128,3 +128,20 @@ def test_claim_and_quota_reads_run_compiled_on_the_hosts_transaction(
         conn.rollback()
     with eng.connect() as conn:
         assert 0 == SQLStore(conn, schema=schema, create=False).count_claims(run.campaign.id, n.unit_code)
+
+
+def test_tables_made_in_a_hosts_rolled_back_transaction_are_made_again(tmp_path: Path) -> None:
+    """A store bound with create=True to a host's transaction makes the tables in it; when
+    the host rolls back, the next binding on that engine makes them again (the first
+    finding is not remembered), and its writes work."""
+    eng = configure_sqlite(sa.create_engine(f"sqlite:///{tmp_path / 'host.db'}"))
+    try:
+        with eng.connect() as conn, conn.begin():
+            SQLStore(conn)
+            conn.rollback()
+        assert "pf_meta" not in sa.inspect(eng).get_table_names()
+        with eng.connect() as conn, conn.begin():
+            assert [] == SQLStore(conn).nominations("c")
+        assert "pf_meta" in sa.inspect(eng).get_table_names()
+    finally:
+        eng.dispose()

@@ -101,11 +101,13 @@ class SQLStore(Store):
         if self._threads is not None:
             self.atomic = self._threads.atomic
         if not bound.checked:  # once per engine: later stores on it neither create nor check
-            self._check_schema(tables["meta"], schema, create)
-            bound.checked = True
+            bound.checked = self._check_schema(tables["meta"], schema, create)
 
-    def _check_schema(self, meta: sa.Table, schema: str | None, create: bool) -> None:
-        """Create the tables if asked and missing; refuse a database at another schema version."""
+    def _check_schema(self, meta: sa.Table, schema: str | None, create: bool) -> bool:
+        """Create the tables if asked and missing; refuse a database at another schema version.
+        Whether the finding holds for later stores: not when the tables were just created in
+        a host's transaction, which the host may still roll back."""
+        made = False
         with self._wrap():
             if create:
                 with self._write_conn() as conn:
@@ -116,10 +118,12 @@ class SQLStore(Store):
                     if recorded_version(conn, meta, schema) is None:
                         self.metadata.create_all(conn)
                         conn.execute(sa.insert(meta).values(key="schema_version", value=SCHEMA_VERSION))
+                        made = True
             with self._read_conn() as conn:
                 found = recorded_version(conn, meta, schema)
         if found != SCHEMA_VERSION:
             raise version_error(found, meta.fullname)
+        return not (made and self._conn is not None)
 
     @cached_property
     def _reader(self) -> Engine:
