@@ -240,8 +240,8 @@ def test_quota_seat_is_enforced_by_the_store(store: Store, make_run: Callable[..
 
 def test_get_many_reads_in_the_order_asked(store: Store, make_run: Callable[..., pf.CampaignRun]) -> None:
     """get_many gives the current versions in the order asked (a letter's order, repeats
-    kept), refuses a missing id with NominationNotFound naming it, and a lone string with
-    InvalidInput."""
+    kept), refuses a missing id with NominationNotFound naming it, and anything but a list or
+    tuple of ids (a lone id, a number) with InvalidInput."""
     run = make_run(store)
     a, b, c = (nominate(run, i) for i in range(3))
     b = run.attach(pf.Actor("371002", "industry", "clerk"), b.id, PAPER)
@@ -253,3 +253,5 @@ def test_get_many_reads_in_the_order_asked(store: Store, make_run: Callable[...,
     assert "no-such-id" in str(missing.value)
     with pytest.raises(pf.InvalidInput):
         store.get_many(a.id)  # type: ignore[arg-type]
+    with pytest.raises(pf.InvalidInput):
+        store.get_many(3)  # type: ignore[arg-type]

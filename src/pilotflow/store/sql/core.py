@@ -270,9 +270,9 @@ class SQLStore(Store):
         return self._rows.nomination(rows[0])
 
     def get_many(self, nomination_ids: Sequence[str]) -> list[Nomination]:
-        if self._threads is not None or not self._pg or len(nomination_ids) < 2:
-            return super().get_many(nomination_ids)  # (SQLite: a read costs no round trip)
         ids = id_list(nomination_ids)
+        if self._threads is not None or not self._pg or len(ids) < 2:
+            return [self.get(nid) for nid in ids]  # (SQLite: a read costs no round trip)
         for nid in ids:
             if not findable(nid, what="nomination_id"):
                 raise NominationNotFound(nid)
