@@ -107,6 +107,12 @@ class Statements:
         self.quota = self.compile(sa.select(q.c.used).where(*key))
         self.take = self.compile(take)
         self.take_capped = self.compile(take.where(q.c.used + b("p_delta") <= b("p_limit")))
+        #: psycopg 3: an executemany is pipelined and can give each statement's rows back
+        self.pipelined = pg and dialect.driver == "psycopg"
+        if self.pipelined:  # every counter of a commit in one executemany, each saying if it took
+            limit = sa.cast(b("p_limit"), sa.Integer)
+            either = take.where(sa.or_(limit.is_(None), q.c.used + b("p_delta") <= limit))
+            self.take_any = self.compile(either.returning(q.c.used))
         dialect_module = postgres if pg else sqlite
         self.insert_quota = self.compile(
             dialect_module.insert_ignoring_conflicts(q), ["campaign", "authority", "unit_type", "used"]

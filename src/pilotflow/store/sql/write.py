@@ -134,9 +134,20 @@ def _move_seats(cur: Any, stmts: Statements, campaign: str, moves: dict[tuple[st
     """Move each counter's net seats (``moves``: (authority, counter) -> [delta, limit, a seat]),
     a conditional UPDATE each; :class:`SeatUnavailable` when a capped one cannot be taken."""
     quota = stmts.quota
-    for (authority, unit_type), (delta, limit, seat) in sorted(moves.items(), key=lambda m: m[0]):
-        if delta == 0:
-            continue
+    todo = [(key, move) for key, move in sorted(moves.items(), key=lambda m: m[0]) if move[0] != 0]
+    if stmts.pipelined and len(todo) > 1:  # one round trip; a counter not taken is tried again below
+        either = stmts.take_any
+        rows = [either.params({"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type,
+                               "p_delta": delta, "p_limit": limit if delta > 0 else None})
+                for (authority, unit_type), (delta, limit, _) in todo]  # fmt: skip
+        cur.executemany(either.text, rows, returning=True)
+        taken = []
+        while True:
+            taken.append(cur.fetchone() is not None)
+            if not cur.nextset():
+                break
+        todo = [t for t, done in zip(todo, taken, strict=True) if not done]
+    for (authority, unit_type), (delta, limit, seat) in todo:
         values = {"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type,
                   "p_delta": delta, "p_limit": limit}  # fmt: skip
         sql = stmts.take_capped if delta > 0 and limit is not None else stmts.take
