@@ -10,7 +10,9 @@ None of them changes what is written or read.
   the schema version checked once: binding a store to a host's connection costs microseconds.
 * :class:`RowDecoder` — each distinct JSON text in the rows decoded once, not once per row.
 * :class:`ThreadConnections` — SQLite: a connection per thread, one ``BEGIN IMMEDIATE`` an action.
-* :func:`commit_in_one_statement` — PostgreSQL: a change that takes no seat in one round trip.
+* :func:`commit_in_one_statement` — PostgreSQL: a change that takes no seat in one round trip
+  (a unit's, or a letter's stamp or material); :meth:`Statements.one_statement` also writes
+  each unit of a send with its event, one pipelined ``executemany`` for all (:mod:`.write`).
 
 What a commit checks and writes is in :mod:`.write` and :mod:`.core`.
 """
