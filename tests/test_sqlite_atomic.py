@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 import pilotflow as pf
@@ -108,3 +109,39 @@ def test_a_connection_opened_while_another_holds_the_write_lock_waits_for_it(tmp
     finally:
         release.join()
         holder.close()
+
+
+def test_claim_reads_inside_the_scope_see_its_own_uncommitted_writes(
+    tmp_path: Path, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """find_claim and count_claims read on the scope's own transaction: inside it they see a
+    nomination it filed and has not committed (another connection does not), and after a
+    rollback nothing is claimed."""
+    url = f"sqlite:///{tmp_path / 'pf.db'}"
+    with pf.open_store(url) as store, pf.open_store(url) as other:
+        run = make_run(store)
+        atomic = store.atomic
+        assert atomic is not None
+
+        class Undo(Exception):
+            pass
+
+        seen: list[object] = []
+
+        def inside() -> None:
+            with atomic():
+                n = nominate(run, 1)
+                seen.extend([n.unit_code, store.find_claim(run.campaign.id, n.unit_code), n.id])
+                seen.extend([store.count_claims(run.campaign.id, n.unit_code),
+                             other.count_claims(run.campaign.id, n.unit_code)])  # fmt: skip
+                raise Undo
+
+        with pytest.raises(Undo):
+            inside()
+        code, found, nid, mine, others = seen
+        assert isinstance(found, pf.Nomination)
+        assert nid == found.id
+        assert (1, 0) == (mine, others)
+        assert isinstance(code, str)
+        assert None is store.find_claim(run.campaign.id, code)
+        assert 0 == store.count_claims(run.campaign.id, code)

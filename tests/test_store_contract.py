@@ -236,3 +236,22 @@ def test_quota_seat_is_enforced_by_the_store(store: Store, make_run: Callable[..
     assert info.value.codes == ("quota_full",)
     assert before == _state(run)
     assert store.quota_used(run.campaign.id, "371000", "park") == 1
+
+
+def test_get_many_reads_in_the_order_asked(store: Store, make_run: Callable[..., pf.CampaignRun]) -> None:
+    """get_many gives the current versions in the order asked (a letter's order, repeats
+    kept), refuses a missing id with NominationNotFound naming it, and anything but a list or
+    tuple of ids (a lone id, a number) with InvalidInput."""
+    run = make_run(store)
+    a, b, c = (nominate(run, i) for i in range(3))
+    b = run.attach(pf.Actor("371002", "industry", "clerk"), b.id, PAPER)
+    assert [c, a, b, a] == store.get_many([c.id, a.id, b.id, a.id])
+    assert [b] == store.get_many((b.id,))
+    assert [] == store.get_many([])
+    with pytest.raises(pf.NominationNotFound) as missing:
+        store.get_many([a.id, "no-such-id", b.id])
+    assert "no-such-id" in str(missing.value)
+    with pytest.raises(pf.InvalidInput):
+        store.get_many(a.id)  # type: ignore[arg-type]
+    with pytest.raises(pf.InvalidInput):
+        store.get_many(3)  # type: ignore[arg-type]

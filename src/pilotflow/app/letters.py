@@ -394,8 +394,7 @@ class Letters(Kernel):
         reasons: list[Reason] = []
         exceed = data.get(EXCEED_QUOTA)
         exceeded = False
-        for rank, nid in enumerate(s.units, 1):
-            n = self.store.get(nid)
+        for rank, n in enumerate(self.store.get_many(s.units), 1):
             expected = IN_REVIEW if action == RECOMMEND else (IN_REVIEW, RECEIVED)
             if action == RECOMMEND and (n.holder != s.sender or n.state != expected):
                 reasons.append(_about(n, Reason(

@@ -194,6 +194,17 @@ def _encodes(value: str) -> bool:
     return True
 
 
+def id_list(nomination_ids: object) -> list[str]:
+    """``nomination_ids`` (a list or tuple) as a list; :class:`~pilotflow.errors.InvalidInput`
+    for anything else (a single id given as a string, say)."""
+    if type(nomination_ids) is not list and type(nomination_ids) is not tuple:
+        raise InvalidInput(
+            f"nomination_ids must be a list or tuple of nomination ids, not {type(nomination_ids).__name__}",
+            "nomination_ids 必须是推荐对象编号的列表",
+        )
+    return list(nomination_ids)
+
+
 def check_changes(changes: object) -> None:
     """``changes`` handed to :meth:`Store.commit` must be a list or tuple of changes (the
     stores call this when they are given anything else)."""
@@ -218,6 +229,11 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def get(self, nomination_id: str) -> Nomination:
         """The current version; raises NominationNotFound."""
+
+    def get_many(self, nomination_ids: Sequence[str]) -> list[Nomination]:
+        """The current versions of ``nomination_ids``, in that order (a letter's units);
+        raises NominationNotFound for the first one missing. A store may read them at once."""
+        return [self.get(nid) for nid in id_list(nomination_ids)]
 
     @abc.abstractmethod
     def find_claim(

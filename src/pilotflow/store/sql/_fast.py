@@ -6,9 +6,13 @@ these took a single stamp from 0.07 to 0.61 of a raw-driver floor on SQLite and 
 None of them changes what is written or read.
 
 * :class:`Statements` — hot statements compiled once to driver SQL: no statement built per call.
+* :func:`binding` — the tables and their statements made once per engine, prefix and schema,
+  the schema version checked once: binding a store to a host's connection costs microseconds.
 * :class:`RowDecoder` — each distinct JSON text in the rows decoded once, not once per row.
 * :class:`ThreadConnections` — SQLite: a connection per thread, one ``BEGIN IMMEDIATE`` an action.
-* :func:`commit_in_one_statement` — PostgreSQL: a change that takes no seat in one round trip.
+* :func:`commit_in_one_statement` — PostgreSQL: a change that takes no seat in one round trip
+  (a unit's, or a letter's stamp or material); :meth:`Statements.one_statement` also writes
+  each unit of a send with its event, one pipelined ``executemany`` for all (:mod:`.write`).
 
 What a commit checks and writes is in :mod:`.write` and :mod:`.core`.
 """
@@ -20,26 +24,32 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ...domain.events import build_nomination
+from ...domain.events import Event, build_nomination
 from ...domain.records import MinistryRecord, Nomination
-from ..base import AnyChange, Change
-from ..codec import EVENT_COLUMNS, converter, decode_materials, event_row, loads, moment_of
-from . import letters, postgres, sqlite
+from ...domain.submissions import Submission, listing_moves
+from ..base import AnyChange, Change, SubmissionChange
+from ..codec import EVENT_COLUMNS, converter, decode_materials, event_values, loads, moment_of
+from . import postgres, sqlite
 from ._driver import _StaleRows, dbapi_error, store_error
 from .columns import changed
+from .letters import moved
+from .schema import make_metadata
 
 __all__ = [
+    "Binding",
     "CompiledSql",
     "RowDecoder",
     "Statements",
     "ThreadConnections",
+    "binding",
     "commit_in_one_statement",
     "one_statement_change",
+    "one_statement_params",
 ]
 
 
@@ -75,13 +85,19 @@ class Statements:
     """
 
     def __init__(self, tables: Mapping[str, sa.Table], dialect: sa.Dialect, pg: bool) -> None:
-        self.dialect = dialect
+        # Weakly: the statements are kept per dialect (:func:`binding`), which they must not
+        # keep alive.
+        self._dialect = weakref.ref(dialect)
         n, e, q, r = tables["nominations"], tables["events"], tables["quota"], tables["receipts"]
         self.n, self.e = n, e
+        #: PostgreSQL: a row's UPDATE and its event INSERT go as one statement (:meth:`one_statement`)
+        self.pg = pg
         b = sa.bindparam
         self.columns = [c.name for c in n.c]
         event_columns = [c.name for c in e.c if c.name != "seq"]
         self.get = self.compile(sa.select(n).where(n.c.id == b("p_id")))
+        if pg:  # several rows by id in one round trip (a letter's units)
+            self.get_many = self.compile(sa.select(n).where(n.c.id == sa.func.any(b("p_ids"))))
         self.version = self.compile(sa.select(n.c.version).where(n.c.id == b("p_id")))
         self.insert_nomination = self.compile(sa.insert(n), self.columns)
         self.insert_event = self.compile(sa.insert(e), event_columns)
@@ -92,6 +108,12 @@ class Statements:
         self.quota = self.compile(sa.select(q.c.used).where(*key))
         self.take = self.compile(take)
         self.take_capped = self.compile(take.where(q.c.used + b("p_delta") <= b("p_limit")))
+        #: psycopg 3: an executemany is pipelined and can give each statement's rows back
+        self.pipelined = pg and dialect.driver == "psycopg"
+        if self.pipelined:  # every counter of a commit in one executemany, each saying if it took
+            limit = sa.cast(b("p_limit"), sa.Integer)
+            either = take.where(sa.or_(limit.is_(None), q.c.used + b("p_delta") <= limit))
+            self.take_any = self.compile(either.returning(q.c.used))
         dialect_module = postgres if pg else sqlite
         self.insert_quota = self.compile(
             dialect_module.insert_ignoring_conflicts(q), ["campaign", "authority", "unit_type", "used"]
@@ -101,6 +123,16 @@ class Statements:
                                     n.c.track == b("p_track"), n.c.project == b("p_project"),
                                     n.c.claims_unit == sa.true(), n.c.id != b("p_id"))
         )  # fmt: skip
+        unit = (n.c.campaign == b("p_campaign"), n.c.unit_code == b("p_unit_code"), n.c.track == b("p_track"),
+                n.c.claims_unit == sa.true())  # fmt: skip
+        # (at most one row: the unique index pf_uq_unit_claim)
+        self.find_claim = self.compile(sa.select(n).where(*unit, n.c.project == b("p_project")))
+        self.count_claims = self.compile(sa.select(sa.func.count()).select_from(n).where(*unit))
+        self.quota_usage = self.compile(
+            sa.select(q.c.authority, q.c.unit_type, q.c.used).where(
+                q.c.campaign == b("p_campaign"), q.c.used != sa.literal_column("0")
+            )
+        )
         self.receipt = self.compile(
             sa.select(r.c.fingerprint, r.c.result).where(
                 r.c.campaign == b("p_campaign"), r.c.key == b("p_key")
@@ -123,31 +155,28 @@ class Statements:
             sa.delete(lt).where(lt.c.campaign == b("p_campaign"), lt.c.nomination_id == b("p_id"),
                                 lt.c.submission_id == b("p_sid"))
         )  # fmt: skip
-        self.update_submission = self.compile(
-            sa.update(s)
-            .where(s.c.id == b("p_id"), s.c.version == b("p_expected"))
-            .values({s.c[c]: b("v_" + c) for c in letters.MOVING})
-        )
         self._updates: dict[tuple[str, ...], CompiledSql] = {}
         self._listings: dict[tuple[str, ...], CompiledSql] = {}
         self._one: dict[tuple[str, ...], CompiledSql] = {}
 
     def compile(self, stmt: sa.ClauseElement, column_keys: list[str] | None = None) -> CompiledSql:
         """``stmt`` as driver SQL for this store's dialect."""
-        compiled = stmt.compile(dialect=self.dialect, column_keys=column_keys)
+        compiled = stmt.compile(dialect=self._dialect(), column_keys=column_keys)
         return CompiledSql(compiled.string, getattr(compiled, "positiontup", None))
 
-    def update(self, columns: tuple[str, ...]) -> CompiledSql:
-        """``UPDATE nominations SET <only these columns> WHERE id = ? AND version = ?``."""
-        sql = self._updates.get(columns)
+    def update(self, columns: tuple[str, ...], table: str = "nominations") -> CompiledSql:
+        """``UPDATE <table> SET <only these columns> WHERE id = ? AND version = ?`` (``table``:
+        ``nominations`` or ``submissions``)."""
+        key = columns if table == "nominations" else (table, *columns)
+        sql = self._updates.get(key)
         if sql is None:
-            n, b = self.n, sa.bindparam
+            t, b = (self.n if table == "nominations" else self.s), sa.bindparam
             stmt = (
-                sa.update(n)
-                .where(n.c.id == b("p_id"), n.c.version == b("p_expected"))
-                .ordered_values(*((n.c[c], b("v_" + c)) for c in columns))  # SET in our order
+                sa.update(t)
+                .where(t.c.id == b("p_id"), t.c.version == b("p_expected"))
+                .ordered_values(*((t.c[c], b("v_" + c)) for c in columns))  # SET in our order
             )
-            sql = self._updates[columns] = self.compile(stmt)
+            sql = self._updates[key] = self.compile(stmt)
             sql.ordered = sql.names == (*("v_" + c for c in columns), "p_id", "p_expected")
         return sql
 
@@ -170,22 +199,24 @@ class Statements:
             sql = self._listings[key] = self.compile(q.order_by(s.c.created_at, s.c.id))
         return sql
 
-    def one_statement(self, columns: tuple[str, ...]) -> CompiledSql:
-        """PostgreSQL: the version-checked UPDATE of ``columns`` and the event INSERT as one
-        statement (``WITH u AS (UPDATE ... RETURNING) INSERT ... SELECT FROM u``)."""
-        sql = self._one.get(columns)
+    def one_statement(self, columns: tuple[str, ...], table: str = "nominations") -> CompiledSql:
+        """PostgreSQL: the version-checked UPDATE of ``columns`` of a row of ``table``
+        (``nominations`` or ``submissions``) and the event INSERT as one statement
+        (``WITH u AS (UPDATE ... RETURNING) INSERT ... SELECT FROM u``)."""
+        key = (table, *columns)
+        sql = self._one.get(key)
         if sql is None:
-            n, e, b = self.n, self.e, sa.bindparam
+            t, e, b = (self.n if table == "nominations" else self.s), self.e, sa.bindparam
             upd = (
-                sa.update(n)
-                .where(n.c.id == b("p_id"), n.c.version == b("p_expected"))
-                .values({n.c[c]: b("v_" + c) for c in columns})
-                .returning(n.c.id)
+                sa.update(t)
+                .where(t.c.id == b("p_id"), t.c.version == b("p_expected"))
+                .values({t.c[c]: b("v_" + c) for c in columns})
+                .returning(t.c.id)
                 .cte("pf_updated")
             )
             cols = [c for c in e.c if c.name != "seq"]
             select = sa.select(*[sa.cast(b("e_" + c.name), c.type) for c in cols]).select_from(upd)
-            sql = self._one[columns] = self.compile(sa.insert(e).from_select(cols, select))
+            sql = self._one[key] = self.compile(sa.insert(e).from_select(cols, select))
         return sql
 
 
@@ -405,36 +436,106 @@ class ThreadConnections:
 # -- PostgreSQL: one round trip ----------------------------------------------------------
 
 
-def one_statement_change(changes: Sequence[AnyChange]) -> Nomination | None:
+def one_statement_change(changes: Sequence[AnyChange]) -> Nomination | Submission | None:
     """The version a commit (without a receipt) changes when it fits
     :func:`commit_in_one_statement`: one change to an existing nomination that takes no seat
-    and claims no unit it did not claim; else None."""
-    if len(changes) != 1 or type(changes[0]) is not Change:
+    and claims no unit it did not claim, or to an existing letter that lists or lets go of no
+    unit (a stamp, an attached material); else None."""
+    if len(changes) != 1:
         return None
     ch = changes[0]
     before = ch.before
-    if before is None or ch.seats or (ch.after.claims_unit and not before.claims_unit):
+    if before is None:
         return None
-    return before
+    if type(ch) is SubmissionChange:
+        return before if listing_moves(ch.before, ch.after) == ((), ()) else None
+    if not isinstance(ch, Change) or ch.seats:
+        return None
+    was = ch.before
+    if was is None or (ch.after.claims_unit and not was.claims_unit):
+        return None
+    return was
+
+
+def one_statement_params(
+    values: Mapping[str, Any], row_id: str, expected: int, campaign: str, event: Event
+) -> dict[str, Any]:
+    """The parameters of :meth:`Statements.one_statement`: the columns' new ``values``, the
+    row and the version it must still be at, the event's columns."""
+    params = {"v_" + c: v for c, v in values.items()}
+    params["p_id"], params["p_expected"] = row_id, expected
+    for c, v in zip(EVENT_COLUMNS, event_values(campaign, event), strict=True):
+        params["e_" + c] = v
+    return params
 
 
 def commit_in_one_statement(
     statements: Statements,
     execute: Callable[[CompiledSql, Mapping[str, Any]], int],
     campaign: str,
-    ch: Change,
-    before: Nomination,
+    ch: AnyChange,
+    before: Nomination | Submission,
 ) -> None:
     """Speed: PostgreSQL: a change that takes no seat in one round trip.
 
     The version-checked UPDATE and the event INSERT go as one statement, run in autocommit
     (``execute`` runs it and gives back the rows it wrote): atomic by itself, no BEGIN and
     COMMIT round trips. No row updated: no event inserted, nothing written (a conflict)."""
-    values = changed(before, ch.after)
-    sql = statements.one_statement(tuple(values))
-    params = {"v_" + c: v for c, v in values.items()}
-    params["p_id"], params["p_expected"] = ch.after.id, before.version
-    for c, v in event_row(campaign, ch.event).items():
-        params["e_" + c] = v
+    if type(ch) is SubmissionChange:
+        values = moved(cast(Submission, before), ch.after)
+        sql = statements.one_statement(tuple(values), "submissions")
+    else:
+        values = changed(cast(Nomination, before), cast(Nomination, ch.after))
+        sql = statements.one_statement(tuple(values))
+    params = one_statement_params(values, ch.after.id, before.version, campaign, ch.event)
     if execute(sql, params) != 1:
         raise _StaleRows([(ch.after.id, before.version)])
+
+
+# -- binding: once per engine ------------------------------------------------------------
+
+
+class Binding:
+    """What every store on one engine, prefix and schema shares: the tables, their compiled
+    :class:`Statements`, and whether the database was found at this pilotflow's schema
+    version (``checked``: then a store bound later neither creates nor checks again)."""
+
+    __slots__ = ("checked", "metadata", "sql", "tables")
+
+    def __init__(self, dialect: sa.Dialect, prefix: str, schema: str | None) -> None:
+        self.metadata = make_metadata(prefix, schema)
+        key = (schema + ".") if schema else ""
+        self.tables = {name: self.metadata.tables[f"{key}{prefix}{name}"]
+                       for name in ("nominations", "submissions", "listed", "events", "quota", "meta",
+                                    "receipts", "lists")}  # fmt: skip
+        self.sql = Statements(self.tables, dialect, dialect.name == "postgresql")
+        self.checked = False
+
+
+#: Per engine (by its dialect, which an engine's ``execution_options`` copies share, and
+#: which nothing here keeps alive): (prefix, schema) -> its :class:`Binding`.
+_BINDINGS: weakref.WeakKeyDictionary[sa.Dialect, dict[tuple[str, str | None], Binding]] = (
+    weakref.WeakKeyDictionary()
+)
+_BINDINGS_LOCK = threading.Lock()
+
+
+def binding(engine: Engine, prefix: str, schema: str | None) -> Binding:
+    """Speed: the tables and their statements made once per engine, prefix and schema.
+
+    A web host binds a store to its connection on every request: compiling the statements
+    (about 25 ms) and checking the schema version (a round trip or two) each time would cost
+    more than the request's action (``benchmarks/README.md``, "binding")."""
+    dialect = engine.dialect
+    per = _BINDINGS.get(dialect)
+    found = None if per is None else per.get((prefix, schema))
+    if found is not None:
+        return found
+    with _BINDINGS_LOCK:  # one compilation per key, even when requests start together
+        per = _BINDINGS.get(dialect)
+        if per is None:
+            per = _BINDINGS[dialect] = {}
+        found = per.get((prefix, schema))
+        if found is None:
+            found = per[prefix, schema] = Binding(dialect, prefix, schema)
+    return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,7 +25,7 @@ from ...errors import (
     StoreError,
     SubmissionNotFound,
 )
-from ..base import AnyChange, Change, Receipt, Store, check_changes, findable
+from ..base import AnyChange, Change, Receipt, Store, check_changes, findable, id_list
 from ..base import given as _given
 from ..codec import decode_event_row
 from . import postgres, sqlite
@@ -32,14 +33,14 @@ from ._driver import _StaleRows, dbapi_error, store_error
 from ._fast import (
     CompiledSql,
     RowDecoder,
-    Statements,
     ThreadConnections,
+    binding,
     commit_in_one_statement,
     one_statement_change,
 )
 from .letters import decode_submission
 from .lists import ListTable
-from .schema import SCHEMA_VERSION, event_select, make_metadata, recorded_version, version_error
+from .schema import SCHEMA_VERSION, event_select, recorded_version, version_error
 from .write import write_changes, write_receipt
 
 __all__ = ["SQLStore", "engine_for"]
@@ -88,30 +89,28 @@ class SQLStore(ListTable, Store):
                 "SQLStore 需要 SQLAlchemy 的 Engine 或 Connection",
             )
         self.engine = engine
-        self.metadata = make_metadata(prefix, schema)
-        key = (schema + ".") if schema else ""
-        tables = {name: self.metadata.tables[f"{key}{prefix}{name}"]
-                  for name in ("nominations", "submissions", "listed", "events", "quota", "meta",
-                               "receipts", "lists")}  # fmt: skip
-        self._list_table = tables["lists"]  # (the lists loaded: see .lists)
-        self._n, self._e, self._q = tables["nominations"], tables["events"], tables["quota"]
+        bound = binding(engine, prefix, schema)  # made once per engine, prefix and schema
+        self.metadata = bound.metadata
+        tables = bound.tables
+        self._e = tables["events"]
         self._pg = engine.dialect.name == "postgresql"
+        self._list_table = tables["lists"]  # (the lists loaded: see .lists)
         self._prefix = prefix
-        # Reads outside a host connection: autocommit (PostgreSQL: no BEGIN/ROLLBACK round
-        # trips; SQLite: no write lock, see configure_sqlite).
-        self._reader = (
-            engine.execution_options(isolation_level="AUTOCOMMIT")
-            if self._pg
-            else engine.execution_options(**{sqlite.READ_ONLY: True})
-        )
         self._dbapi_error: type[Exception] = engine.dialect.loaded_dbapi.Error
         self._dbapi_integrity: type[Exception] = engine.dialect.loaded_dbapi.IntegrityError
-        self._sql = Statements(tables, engine.dialect, self._pg)
+        self._sql = bound.sql
         self._rows = RowDecoder()
         self._threads = ThreadConnections(engine) if ThreadConnections.usable(engine, self._conn) else None
         if self._threads is not None:
             self.atomic = self._threads.atomic
-        meta = tables["meta"]
+        if not bound.checked:  # once per engine: later stores on it neither create nor check
+            bound.checked = self._check_schema(tables["meta"], schema, create)
+
+    def _check_schema(self, meta: sa.Table, schema: str | None, create: bool) -> bool:
+        """Create the tables if asked and missing; refuse a database at another schema version.
+        Whether the finding holds for later stores: not when the tables were just created in
+        a host's transaction, which the host may still roll back."""
+        made = False
         with self._wrap():
             if create:
                 with self._write_conn() as conn:
@@ -122,10 +121,20 @@ class SQLStore(ListTable, Store):
                     if recorded_version(conn, meta, schema) is None:
                         self.metadata.create_all(conn)
                         conn.execute(sa.insert(meta).values(key="schema_version", value=SCHEMA_VERSION))
+                        made = True
             with self._read_conn() as conn:
                 found = recorded_version(conn, meta, schema)
         if found != SCHEMA_VERSION:
-            raise version_error(found, f"{key}{meta.name}")
+            raise version_error(found, meta.fullname)
+        return not (made and self._conn is not None)
+
+    @cached_property
+    def _reader(self) -> Engine:
+        """The engine for reads outside a host connection: autocommit (PostgreSQL: no
+        BEGIN/ROLLBACK round trips; SQLite: no write lock, see configure_sqlite)."""
+        if self._pg:
+            return self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        return self.engine.execution_options(**{sqlite.READ_ONLY: True})
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> SQLStore:
@@ -263,30 +272,35 @@ class SQLStore(ListTable, Store):
             raise NominationNotFound(nomination_id)
         return self._rows.nomination(rows[0])
 
+    def get_many(self, nomination_ids: Sequence[str]) -> list[Nomination]:
+        ids = id_list(nomination_ids)
+        if self._threads is not None or not self._pg or len(ids) < 2:
+            return [self.get(nid) for nid in ids]  # (SQLite: a read costs no round trip)
+        for nid in ids:
+            if not findable(nid, what="nomination_id"):
+                raise NominationNotFound(nid)
+        decode = self._rows.nomination
+        found = {row[0]: row for row in self._fetch(self._sql.get_many, {"p_ids": ids})}
+        for nid in ids:
+            if nid not in found:
+                raise NominationNotFound(nid)
+        return [decode(found[nid]) for nid in ids]
+
     def find_claim(
         self, campaign: str, unit_code: str, track: str = "new", project: str = ""
     ) -> Nomination | None:
         if not findable(campaign, unit_code, track, project, what="campaign, unit_code, track and project"):
             return None
-        n = self._n
-        with self._wrap(), self._read_conn() as conn:
-            row = conn.execute(
-                sa.select(n).where(n.c.campaign == campaign, n.c.unit_code == unit_code, n.c.track == track,
-                                   n.c.project == project, n.c.claims_unit == sa.true())
-            ).first()  # fmt: skip
-        return None if row is None else self._rows.nomination(row)
+        values = {"p_campaign": campaign, "p_unit_code": unit_code, "p_track": track, "p_project": project}
+        rows = self._fetch(self._sql.find_claim, values)
+        return self._rows.nomination(rows[0]) if rows else None
 
     def count_claims(self, campaign: str, unit_code: str, track: str = "new") -> int:
         if not findable(campaign, unit_code, track, what="campaign, unit_code and track"):
             return 0
-        n = self._n
-        with self._wrap(), self._read_conn() as conn:
-            found = conn.execute(
-                sa.select(sa.func.count()).select_from(n).where(
-                    n.c.campaign == campaign, n.c.unit_code == unit_code, n.c.track == track,
-                    n.c.claims_unit == sa.true())
-            ).scalar()  # fmt: skip
-        return int(found or 0)
+        rows = self._fetch(self._sql.count_claims, {"p_campaign": campaign, "p_unit_code": unit_code,
+                                                    "p_track": track})  # fmt: skip
+        return int(rows[0][0] or 0) if rows else 0
 
     def nominations(
         self,
@@ -350,13 +364,7 @@ class SQLStore(ListTable, Store):
     def quota_usage(self, campaign: str) -> dict[tuple[str, str], int]:
         if not findable(campaign, what="campaign"):
             return {}
-        q = self._q
-        with self._wrap(), self._read_conn() as conn:
-            rows = conn.execute(
-                sa.select(q.c.authority, q.c.unit_type, q.c.used).where(
-                    q.c.campaign == campaign, q.c.used != 0
-                )
-            ).all()
+        rows = self._fetch(self._sql.quota_usage, {"p_campaign": campaign})
         return {(a, t): int(u) for a, t, u in rows}
 
     def receipt(self, campaign: str, key: str) -> Receipt | None:
@@ -374,9 +382,8 @@ class SQLStore(ListTable, Store):
             before = None
             if self._pg and self._conn is None and receipt is None:
                 before = one_statement_change(changes)
-            first = changes[0] if before is not None else None
-            if type(first) is Change and before is not None:
-                commit_in_one_statement(self._sql, self._autocommit, campaign, first, before)
+            if before is not None:
+                commit_in_one_statement(self._sql, self._autocommit, campaign, changes[0], before)
             elif self._threads is not None:
                 self._threads.commit(self._write, campaign, changes, receipt)
             else:

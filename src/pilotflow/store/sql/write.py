@@ -12,11 +12,13 @@ from ...errors import ConflictError, DuplicateNomination, ReceiptExists, SeatUna
 from ..base import AnyChange, Receipt, SubmissionChange
 from ..codec import event_row, event_values
 from ._driver import _StaleRows
+from ._fast import one_statement_params
 from .columns import changed, nomination_row
-from .letters import MOVING, submission_row
+from .letters import moved, submission_row
 
 if TYPE_CHECKING:
-    from ._fast import Statements
+    from ...domain.events import Event
+    from ._fast import CompiledSql, Statements
 
 __all__ = ["write_changes", "write_receipt"]
 
@@ -31,17 +33,17 @@ def write_changes(
     # Net seat moves per counter, applied once per commit (a selection of 100 candidates
     # moves two counters, not 200): (authority, counter) -> [delta, limit, a seat].
     moves: dict[tuple[str, str], list[Any]] = {}
-    # Updates (grouped by the columns they write) and events go to the driver as one
-    # executemany each (psycopg: pipelined; SQLite: one prepared statement).
+    # Updates (grouped by the columns they write) go to the driver as one executemany each;
+    # the events, in the commit's order, as one executemany per run of the same statement
+    # (psycopg: pipelined; SQLite: one prepared statement). On PostgreSQL each update and
+    # its event are one statement (a step that counts as an update).
     updates: dict[tuple[str, ...], list[Any]] = {}
     expected: list[tuple[str, int]] = []
-    events: list[Any] = []
-    ev_sql = stmts.insert_event
+    steps: list[tuple[CompiledSql, Any]] = []  # (statement, its row), in the commit's order
+    ev_sql, one = stmts.insert_event, stmts.pg
     for change in changes:
         if type(change) is SubmissionChange:
-            _write_submission(cur, stmts, campaign, change)
-            events.append(event_values(campaign, change.event) if ev_sql.ordered else
-                          ev_sql.params(event_row(campaign, change.event)))  # fmt: skip
+            steps.append(_write_submission(cur, stmts, campaign, change, expected))
             continue
         ch = change
         assert not isinstance(ch, SubmissionChange)
@@ -62,22 +64,23 @@ def write_changes(
                 raise ConflictError(after.id, 0, exists[0])
             sql = stmts.insert_nomination
             cur.execute(sql.text, sql.params(nomination_row(after)))
+            steps.append(_event_step(stmts, campaign, ch.event))
         else:
             values = changed(ch.before, after)
-            columns = tuple(values)
-            sql = stmts.update(columns)
-            if sql.ordered:
-                row: Any = (*values.values(), after.id, ch.before.version)
-            else:
-                params = {"v_" + c: v for c, v in values.items()}
-                params["p_id"], params["p_expected"] = after.id, ch.before.version
-                row = sql.params(params)
-            updates.setdefault(columns, []).append(row)
             expected.append((after.id, ch.before.version))
-        if ev_sql.ordered:
-            events.append(event_values(campaign, ch.event))
-        else:
-            events.append(ev_sql.params(event_row(campaign, ch.event)))
+            if one:
+                params = one_statement_params(values, after.id, ch.before.version, campaign, ch.event)
+                steps.append((stmts.one_statement(tuple(values)), params))
+            else:
+                sql = stmts.update(tuple(values))
+                if sql.ordered:
+                    row: Any = (*values.values(), after.id, ch.before.version)
+                else:
+                    named = {"v_" + c: v for c, v in values.items()}
+                    named["p_id"], named["p_expected"] = after.id, ch.before.version
+                    row = sql.params(named)
+                updates.setdefault(tuple(values), []).append(row)
+                steps.append(_event_step(stmts, campaign, ch.event))
         for seat in ch.seats:
             for unit_type, limit in seat.counters:
                 move = moves.get((seat.authority, unit_type))
@@ -89,26 +92,62 @@ def write_changes(
                     move[2] = seat
     matched = 0
     for columns, rows in updates.items():
-        text = stmts.update(columns).text
-        if len(rows) == 1:
-            cur.execute(text, rows[0])
-        else:
-            cur.executemany(text, rows)
-        matched += cur.rowcount
-    if matched != len(expected):
+        matched += _run(cur, stmts.update(columns).text, rows)
+    if not one and matched != len(expected):  # (before the events: their versions would clash)
         raise _StaleRows(expected)
     try:
-        if len(events) == 1:
-            cur.execute(ev_sql.text, events[0])
-        elif events:
-            cur.executemany(ev_sql.text, events)
+        start = 0
+        for k in range(1, len(steps) + 1):  # runs of the same statement
+            if k == len(steps) or steps[k][0] is not steps[start][0]:
+                sql = steps[start][0]
+                done = _run(cur, sql.text, [r for _, r in steps[start:k]])
+                if sql is not ev_sql:
+                    matched += done
+                start = k
     except integrity as exc:
         first = changes[0]
         raise ConflictError(first.after.id, first.event.version - 1, None) from exc
+    if matched != len(expected):
+        raise _StaleRows(expected)
+    _move_seats(cur, stmts, campaign, moves)
+
+
+def _run(cur: Any, text: str, rows: list[Any]) -> int:
+    """Run ``text`` once per row (one executemany when there are several); the rows it wrote."""
+    if len(rows) == 1:
+        cur.execute(text, rows[0])
+    else:
+        cur.executemany(text, rows)
+    done: int = cur.rowcount
+    return done
+
+
+def _event_step(stmts: Statements, campaign: str, event: Event) -> tuple[CompiledSql, Any]:
+    """The INSERT of ``event``'s row, as a step of :func:`write_changes`."""
+    ev_sql = stmts.insert_event
+    if ev_sql.ordered:
+        return ev_sql, event_values(campaign, event)
+    return ev_sql, ev_sql.params(event_row(campaign, event))
+
+
+def _move_seats(cur: Any, stmts: Statements, campaign: str, moves: dict[tuple[str, str], list[Any]]) -> None:
+    """Move each counter's net seats (``moves``: (authority, counter) -> [delta, limit, a seat]),
+    a conditional UPDATE each; :class:`SeatUnavailable` when a capped one cannot be taken."""
     quota = stmts.quota
-    for (authority, unit_type), (delta, limit, seat) in sorted(moves.items(), key=lambda m: m[0]):
-        if delta == 0:
-            continue
+    todo = [(key, move) for key, move in sorted(moves.items(), key=lambda m: m[0]) if move[0] != 0]
+    if stmts.pipelined and len(todo) > 1:  # one round trip; a counter not taken is tried again below
+        either = stmts.take_any
+        rows = [either.params({"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type,
+                               "p_delta": delta, "p_limit": limit if delta > 0 else None})
+                for (authority, unit_type), (delta, limit, _) in todo]  # fmt: skip
+        cur.executemany(either.text, rows, returning=True)
+        taken = []
+        while True:
+            taken.append(cur.fetchone() is not None)
+            if not cur.nextset():
+                break
+        todo = [t for t, done in zip(todo, taken, strict=True) if not done]
+    for (authority, unit_type), (delta, limit, seat) in todo:
         values = {"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type,
                   "p_delta": delta, "p_limit": limit}  # fmt: skip
         sql = stmts.take_capped if delta > 0 and limit is not None else stmts.take
@@ -128,15 +167,20 @@ def write_changes(
         raise SeatUnavailable(seat, int(row[0] or 0) if row else 0, limit or 0, unit_type)
 
 
-def _write_submission(cur: Any, stmts: Statements, campaign: str, ch: SubmissionChange) -> None:
+def _write_submission(
+    cur: Any, stmts: Statements, campaign: str, ch: SubmissionChange, expected: list[tuple[str, int]]
+) -> tuple[CompiledSql, Any]:
     """Insert a new submission's row, or rewrite one whose stored version is the one the change
-    was computed from (else the commit fails as a conflict); list the units its draft claims
-    and let go of those it releases (a unit another draft lists is a conflict)."""
+    was computed from (else the commit fails as a conflict: on PostgreSQL, its row and version
+    are added to ``expected``); list the units its draft claims and let go of those it releases
+    (a unit another draft lists is a conflict). The step that writes the change's event
+    (on PostgreSQL, with the row's update: one statement)."""
     after = ch.after
     claims, releases = listing_moves(ch.before, after)
-    for unit in releases:
+    if releases:  # one executemany (psycopg: pipelined) however many units the letter lets go
         sql = stmts.unlist_unit
-        cur.execute(sql.text, sql.params({"p_campaign": campaign, "p_id": unit, "p_sid": after.id}))
+        rows = [sql.params({"p_campaign": campaign, "p_id": unit, "p_sid": after.id}) for unit in releases]
+        cur.executemany(sql.text, rows)
     for unit in claims:
         sql = stmts.listed
         cur.execute(sql.text, sql.params({"p_campaign": campaign, "p_id": unit}))
@@ -154,14 +198,19 @@ def _write_submission(cur: Any, stmts: Statements, campaign: str, ch: Submission
             raise ConflictError(after.id, 0, exists[0])
         sql = stmts.insert_submission
         cur.execute(sql.text, sql.params(submission_row(after)))
-        return
-    row = submission_row(after)
-    params = {"v_" + c: row[c] for c in MOVING}
+        return _event_step(stmts, campaign, ch.event)
+    values = moved(ch.before, after)
+    if stmts.pg:
+        expected.append((after.id, ch.before.version))
+        sql = stmts.one_statement(tuple(values), "submissions")
+        return sql, one_statement_params(values, after.id, ch.before.version, campaign, ch.event)
+    params = {"v_" + c: v for c, v in values.items()}
     params["p_id"], params["p_expected"] = after.id, ch.before.version
-    sql = stmts.update_submission
+    sql = stmts.update(tuple(values), "submissions")
     cur.execute(sql.text, sql.params(params))
     if cur.rowcount != 1:
         raise _StaleRows([(after.id, ch.before.version)])
+    return _event_step(stmts, campaign, ch.event)
 
 
 def _ensure_quota_row(cur: Any, stmts: Statements, campaign: str, authority: str, unit_type: str) -> None:
