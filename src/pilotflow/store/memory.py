@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from ..domain.records import Actor, Nomination, claim_key
 from ..domain.submissions import Submission, listing_moves
 from ..errors import ConflictError, DuplicateNomination, NominationNotFound, SubmissionNotFound
 from .base import (
+    EVENT_PAGE,
     AnyChange,
     Change,
     Receipt,
@@ -25,6 +26,8 @@ from .base import (
     Store,
     SubmissionChange,
     check_changes,
+    check_ids,
+    check_reading,
     findable,
 )
 from .base import given as _given
@@ -203,16 +206,72 @@ class MemoryStore(Store):
                 return []
             if nomination_id is None:
                 return list(log)
-            index = self._by_nomination
-            if index is None:
-                index = self._by_nomination = {}
-                for other in self._logs.values():
-                    for i, nid in enumerate(other.ids):
-                        _index(index, nid, i)
-            n = len(log)
-            return [
-                log.event(i) for i in index.get(nomination_id, ()) if i < n and log.ids[i] == nomination_id
-            ]
+            return [log.event(i) for i in self._positions(log, (nomination_id,))]
+
+    def _positions(self, log: _Log, ids: Iterable[str]) -> list[int]:
+        """The positions in ``log`` of the events of ``ids``, in log order (under the lock)."""
+        index = self._by_nomination
+        if index is None:
+            index = self._by_nomination = {}
+            for other in self._logs.values():
+                for i, nid in enumerate(other.ids):
+                    _index(index, nid, i)
+        n = len(log)
+        found = [i for nid in set(ids) for i in index.get(nid, ()) if i < n and log.ids[i] == nid]
+        found.sort()
+        return found
+
+    def iter_events(
+        self,
+        campaign: str,
+        *,
+        nomination_id: str | None = None,
+        ids: Collection[str] | None = None,
+        action: str | None = None,
+        until: datetime | None = None,
+    ) -> Iterator[Event]:
+        check_reading(campaign, nomination_id, ids, action, until)
+        with self._lock:
+            log = self._logs.get(campaign)
+            positions: list[int] | None = None
+            if log is not None and (nomination_id is not None or ids is not None):
+                chosen: set[str] = set(ids) if ids is not None else set()
+                if nomination_id is not None:
+                    chosen = {nomination_id} if ids is None else chosen & {nomination_id}
+                positions = self._positions(log, chosen)
+        if log is None:
+            return iter(())
+        return self._paged(log, positions, action, until)
+
+    def _paged(
+        self, log: _Log, positions: list[int] | None, action: str | None, until: datetime | None
+    ) -> Iterator[Event]:
+        """The events at ``positions`` (None: the whole log, to its end as it grows), built a
+        page at a time under the lock."""
+        start = 0
+        while True:
+            with self._lock:
+                end = len(log) if positions is None else len(positions)
+                stop = min(end, start + EVENT_PAGE)
+                page = [log.event(i if positions is None else positions[i]) for i in range(start, stop)]
+            for e in page:
+                if (action is None or e.action == action) and (until is None or not e.at > until):
+                    yield e
+            if stop >= end:
+                return
+            start = stop
+
+    def count_events(self, campaign: str, nomination_id: str | None = None) -> int:
+        findable(campaign, *_given(nomination_id), what="campaign and nomination_id")
+        with self._lock:
+            log = self._logs.get(campaign)
+            if log is None:
+                return 0
+            return len(log) if nomination_id is None else len(self._positions(log, (nomination_id,)))
+
+    def get_many(self, ids: Iterable[str]) -> list[Nomination]:
+        found = self._nominations
+        return [found[nid] for nid in check_ids(ids) if nid in found]
 
     def get_submission(self, submission_id: str) -> Submission:
         try:

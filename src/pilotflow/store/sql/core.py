@@ -26,7 +26,6 @@ from ...errors import (
 )
 from ..base import AnyChange, Change, Receipt, Store, check_changes, findable
 from ..base import given as _given
-from ..codec import row_event
 from . import postgres, sqlite
 from ._driver import _StaleRows, dbapi_error, store_error
 from ._fast import (
@@ -38,6 +37,7 @@ from ._fast import (
     one_statement_change,
 )
 from .letters import decode_submission
+from .reads import ScalingReads
 from .schema import SCHEMA_VERSION, make_metadata, recorded_version, version_error
 from .write import write_changes, write_receipt
 
@@ -57,7 +57,7 @@ def engine_for(url: str, *, read_only: bool = False, prefix: str = "pf_", **opti
     )
 
 
-class SQLStore(Store):
+class SQLStore(ScalingReads, Store):
     """A store on a SQLAlchemy ``Engine`` (SQLite file or PostgreSQL), or on a host's
     ``Connection``.
 
@@ -305,13 +305,7 @@ class SQLStore(Store):
     def events(self, campaign: str, nomination_id: str | None = None) -> list[Event]:
         if not findable(campaign, *_given(nomination_id), what="campaign and nomination_id"):
             return []
-        e = self._e
-        q = sa.select(e).where(e.c.campaign == campaign)
-        if nomination_id is not None:
-            q = q.where(e.c.nomination_id == nomination_id)
-        with self._wrap(), self._read_conn() as conn:
-            rows = conn.execute(q.order_by(e.c.seq)).mappings().all()
-        return [row_event(r) for r in rows]
+        return list(self.iter_events(campaign, nomination_id=nomination_id))
 
     def get_submission(self, submission_id: str) -> Submission:
         if not findable(submission_id, what="submission_id"):

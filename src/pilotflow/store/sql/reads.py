@@ -1,0 +1,204 @@
+"""The SQL store's reads that scale: the log streamed a page at a time, nominations by id in
+batches, the groups the deadline sweep judges at once. :class:`SQLStore` takes them from
+:class:`ScalingReads` (a mixin: it supplies the tables and connections named below).
+
+* **The log, streamed** (:meth:`ScalingReads.iter_events`): SQLite reads it in pages by keyset
+  (``seq > last ORDER BY seq LIMIT page``), each page a short read of its own, so a huge log is
+  never held and a writer is never kept waiting (SQLite's writers are serialised, so a commit
+  is seen whole or not at all, and never behind a page already read). PostgreSQL reads it with
+  one server-side cursor (``stream_results``): one statement, one snapshot, a page of rows
+  fetched at a time (keyset pages there could skip a commit whose ``seq`` was drawn earlier
+  but committed later). A moment filter is applied in the database on ``at_utc`` and checked
+  exactly on the decoded event. Each row is decoded by :func:`decode_row`, the one place.
+* **Nominations** by id in batches (:meth:`~ScalingReads.get_many`), by track, and by the
+  (route, hop) of their deadline (:meth:`~ScalingReads.route_groups`,
+  :meth:`~ScalingReads.nominations_at`): ``GROUP BY hop, route`` over ``(campaign, state)``,
+  answered from an index on ``(campaign, state, hop, route)`` where the schema has one (a
+  scan of the table's rows without decoding them where it has not).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ...domain.events import Event
+from ...domain.records import Nomination
+from ..base import EVENT_PAGE, Group, check_groups, check_ids, check_reading, findable
+from ..base import given as _given
+from ..codec import loads, moment_values, row_event
+from ._fast import RowDecoder
+
+__all__ = ["ScalingReads", "decode_row"]
+
+#: Ids per ``IN (...)`` list (well under every driver's limit on parameters).
+ID_CHUNK = 500
+
+
+def decode_row(row: Any) -> Event:
+    """An event from its row (a mapping by column name): the one place the SQL store decodes
+    the log."""
+    return row_event(row)
+
+
+def _chunks(ids: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(ids), ID_CHUNK):
+        yield ids[start : start + ID_CHUNK]
+
+
+class ScalingReads:
+    """The reads that scale, for :class:`~pilotflow.store.sql.core.SQLStore` (which defines
+    the attributes and connection helpers declared here)."""
+
+    engine: Engine
+    _conn: Connection | None
+    _n: sa.Table
+    _e: sa.Table
+    _pg: bool
+    _rows: RowDecoder
+
+    def _read_conn(self) -> AbstractContextManager[Connection]:  # pragma: no cover - SQLStore's
+        raise NotImplementedError
+
+    def _wrap(self) -> AbstractContextManager[None]:  # pragma: no cover - SQLStore's
+        raise NotImplementedError
+
+    # -- the log -------------------------------------------------------------------------
+
+    def iter_events(
+        self,
+        campaign: str,
+        *,
+        nomination_id: str | None = None,
+        ids: Collection[str] | None = None,
+        action: str | None = None,
+        until: datetime | None = None,
+    ) -> Iterator[Event]:
+        check_reading(campaign, nomination_id, ids, action, until)
+        chosen = None if ids is None else check_ids(ids)
+        if not findable(campaign, *_given(nomination_id, action), what="campaign, nomination_id and action"):
+            return iter(())
+        if chosen is not None:
+            chosen = sorted({i for i in chosen if findable(i, what="an id")})
+            if nomination_id is not None:
+                chosen = [i for i in chosen if i == nomination_id]
+            if not chosen:
+                return iter(())
+        e = self._e
+        where = [e.c.campaign == campaign]
+        if nomination_id is not None:
+            where.append(e.c.nomination_id == nomination_id)
+        if action is not None:
+            where.append(e.c.action == action)
+        if until is not None:
+            # at_utc is whole microseconds, within one of the moment's: the bound lets in one
+            # more and the decoded moment is checked exactly.
+            where.append(e.c.at_utc <= moment_values(until)[1] + 1)
+        if chosen is None:
+            streams = [self._rows_of(where)]
+        else:
+            streams = [self._rows_of([*where, e.c.nomination_id.in_(part)]) for part in _chunks(chosen)]
+        rows = streams[0] if len(streams) == 1 else heapq.merge(*streams, key=lambda r: r[0])
+        return self._events(rows, until)
+
+    @staticmethod
+    def _events(rows: Iterable[tuple[int, Any]], until: datetime | None) -> Iterator[Event]:
+        for _, row in rows:
+            event = decode_row(row)
+            if until is None or not event.at > until:
+                yield event
+
+    def _rows_of(self, where: list[Any]) -> Iterator[tuple[int, Any]]:
+        """(seq, row) of the events matching ``where``, in log order, a page at a time."""
+        e = self._e
+        query = sa.select(e).where(*where).order_by(e.c.seq)
+        if self._pg:
+            yield from self._streamed(query)
+            return
+        after: int | None = None
+        while True:
+            page = query if after is None else query.where(e.c.seq > after)
+            with self._wrap(), self._read_conn() as conn:
+                rows = conn.execute(page.limit(EVENT_PAGE)).mappings().all()
+            for row in rows:
+                yield row["seq"], row
+            if len(rows) < EVENT_PAGE:
+                return
+            after = rows[-1]["seq"]
+
+    def _streamed(self, query: sa.Select[Any]) -> Iterator[tuple[int, Any]]:
+        """PostgreSQL: one statement on a server-side cursor, fetched a page at a time (on
+        the host's connection, in its transaction; else on a connection of our own)."""
+        options = {"stream_results": True, "yield_per": EVENT_PAGE}
+        if self._conn is not None:
+            with self._wrap():
+                result = self._conn.execute(query, execution_options=options).mappings()
+                for row in result:
+                    yield row["seq"], row
+            return
+        with self._wrap(), self.engine.connect() as conn:
+            for row in conn.execute(query, execution_options=options).mappings():
+                yield row["seq"], row
+
+    def count_events(self, campaign: str, nomination_id: str | None = None) -> int:
+        if not findable(campaign, *_given(nomination_id), what="campaign and nomination_id"):
+            return 0
+        e = self._e
+        q = sa.select(sa.func.count()).select_from(e).where(e.c.campaign == campaign)
+        if nomination_id is not None:
+            q = q.where(e.c.nomination_id == nomination_id)
+        with self._wrap(), self._read_conn() as conn:
+            return int(conn.execute(q).scalar() or 0)
+
+    # -- nominations -----------------------------------------------------------------------
+
+    def _listing(self, query: sa.Select[Any]) -> list[Nomination]:
+        with self._wrap(), self._read_conn() as conn:
+            rows = conn.execute(query).all()
+        decode = self._rows.nomination
+        return [decode(r) for r in rows]
+
+    def get_many(self, ids: Iterable[str]) -> list[Nomination]:
+        wanted = check_ids(ids)
+        n = self._n
+        found: dict[str, Nomination] = {}
+        for part in _chunks(sorted({i for i in wanted if findable(i, what="a nomination id")})):
+            for x in self._listing(sa.select(n).where(n.c.id.in_(part))):
+                found[x.id] = x
+        return [found[i] for i in wanted if i in found]
+
+    def track_nominations(self, campaign: str, track: str) -> list[Nomination]:
+        if not findable(campaign, track, what="campaign and track"):
+            return []
+        n = self._n
+        q = sa.select(n).where(n.c.campaign == campaign, n.c.track == track)
+        return self._listing(q.order_by(n.c.created_at, n.c.id))
+
+    def route_groups(self, campaign: str, state: str) -> list[Group]:
+        if not findable(campaign, state, what="campaign and state"):
+            return []
+        n = self._n
+        q = (
+            sa.select(n.c.hop, n.c.route)
+            .where(n.c.campaign == campaign, n.c.state == state)
+            .group_by(n.c.hop, n.c.route)  # (the index's order: one pass over it)
+        )
+        with self._wrap(), self._read_conn() as conn:
+            rows = conn.execute(q).all()
+        return sorted({(tuple(loads(route)), int(hop)) for hop, route in rows})
+
+    def nominations_at(self, campaign: str, state: str, groups: Iterable[Group]) -> list[Nomination]:
+        wanted = set(check_groups(groups))
+        if not wanted or not findable(campaign, state, what="campaign and state"):
+            return []
+        n = self._n
+        hops = sorted({hop for _, hop in wanted})
+        q = sa.select(n).where(n.c.campaign == campaign, n.c.state == state, n.c.hop.in_(hops))
+        found = self._listing(q.order_by(n.c.created_at, n.c.id))
+        return [x for x in found if (x.route, x.hop) in wanted]
