@@ -20,8 +20,8 @@ batches, the groups the deadline sweep judges at once. :class:`SQLStore` takes t
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection, Iterable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, suppress
 from datetime import datetime
 from typing import Any
 
@@ -33,12 +33,19 @@ from ...domain.records import Nomination
 from ..base import EVENT_PAGE, Group, check_groups, check_ids, check_reading, findable
 from ..base import given as _given
 from ..codec import loads, moment_values, row_event
-from ._fast import RowDecoder
+from ._fast import CompiledSql, RowDecoder, Statements
 
 __all__ = ["ScalingReads", "decode_row"]
 
 #: Ids per ``IN (...)`` list (well under every driver's limit on parameters).
 ID_CHUNK = 500
+#: The values of an event's data that many events repeat (every unit filed with the same
+#: materials, the units of one district on one route): a stream hands on one object for
+#: equal ones (immutable tuples), so that what a reader keeps of them (``replay``'s
+#: nominations) is shared as it is in the store that wrote them.
+_SHARED_KEYS = frozenset(("materials", "route", "campaign", "scenario", "unit_type", "track", "project"))
+#: At most this many distinct shared values are remembered.
+SHARED_MAX = 20_000
 
 
 def decode_row(row: Any) -> Event:
@@ -62,8 +69,12 @@ class ScalingReads:
     _e: sa.Table
     _pg: bool
     _rows: RowDecoder
+    _sql: Statements
 
     def _read_conn(self) -> AbstractContextManager[Connection]:  # pragma: no cover - SQLStore's
+        raise NotImplementedError
+
+    def _fetch(self, sql: CompiledSql, values: Mapping[str, Any]) -> list[Any]:  # pragma: no cover
         raise NotImplementedError
 
     def _wrap(self) -> AbstractContextManager[None]:  # pragma: no cover - SQLStore's
@@ -100,7 +111,12 @@ class ScalingReads:
             # at_utc is whole microseconds, within one of the moment's: the bound lets in one
             # more and the decoded moment is checked exactly.
             where.append(e.c.at_utc <= moment_values(until)[1] + 1)
-        if chosen is None:
+        if chosen is None and not self._pg:
+            filters: dict[str, Any] = {"nomination_id": nomination_id, "action": action}
+            if until is not None:
+                filters["until"] = moment_values(until)[1] + 1
+            streams = [self._pages(campaign, {k: v for k, v in filters.items() if v is not None})]
+        elif chosen is None:
             streams = [self._rows_of(where)]
         else:
             streams = [self._rows_of([*where, e.c.nomination_id.in_(part)]) for part in _chunks(chosen)]
@@ -109,10 +125,46 @@ class ScalingReads:
 
     @staticmethod
     def _events(rows: Iterable[tuple[int, Any]], until: datetime | None) -> Iterator[Event]:
+        shared: dict[Any, Any] = {}  # equal materials and routes, one object each
         for _, row in rows:
             event = decode_row(row)
             if until is None or not event.at > until:
+                data = event.data
+                if type(data) is dict:
+                    for key in _SHARED_KEYS.intersection(data):
+                        value = data[key]
+                        with suppress(TypeError):  # (an unhashable value stays as it is)
+                            data[key] = shared.setdefault(value, value)
+                    if len(shared) > SHARED_MAX:
+                        shared.clear()
                 yield event
+
+    def _pages(self, campaign: str, filters: dict[str, Any]) -> Iterator[tuple[int, Any]]:
+        """SQLite: (seq, row) of the events of ``campaign`` matching ``filters``
+        (``nomination_id``, ``action``, ``until``: at_utc at most), in log order, a page at a
+        time: one statement per shape compiled once, run on the store's own connection."""
+        e = self._e
+        page = EVENT_PAGE
+        key = (*sorted(filters), str(page))
+        cache: dict[tuple[str, ...], CompiledSql] = self.__dict__.setdefault("_page_statements", {})
+        sql = cache.get(key)
+        if sql is None:
+            b = sa.bindparam
+            where = [e.c.campaign == b("p_campaign"), e.c.seq > b("p_after")]
+            for name in key[:-1]:
+                where.append(e.c.at_utc <= b("p_until") if name == "until" else e.c[name] == b("p_" + name))
+            query = sa.select(e).where(*where).order_by(e.c.seq).suffix_with(f"LIMIT {int(page)}")
+            sql = cache[key] = self._sql.compile(query)
+        names = [c.name for c in e.c]
+        values = {"p_" + k: v for k, v in filters.items()}
+        values.update(p_campaign=campaign, p_after=-(2**62))
+        while True:
+            rows = self._fetch(sql, values)
+            for row in rows:
+                yield row[0], dict(zip(names, row, strict=True))
+            if len(rows) < page:
+                return
+            values["p_after"] = rows[-1][0]
 
     def _rows_of(self, where: list[Any]) -> Iterator[tuple[int, Any]]:
         """(seq, row) of the events matching ``where``, in log order, a page at a time."""
