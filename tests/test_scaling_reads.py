@@ -216,3 +216,44 @@ def test_the_sweep_reads_only_the_groups_past_their_deadline(make_run: Any) -> N
     assert [[(stuck.route, 0)]] == store.asked
     assert "in_review" not in store.listed
     assert ("lapsed", "in_review") == (run.get(stuck.id).state, run.get(far.id).state)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_a_host_connection_streams_its_own_log(
+    kind: str, tmp_path: Any, request: pytest.FixtureRequest, campaign: pf.Campaign, small_pages: None
+) -> None:
+    """On a host's connection, inside its transaction, the streamed log (pages of 3 on SQLite,
+    a server-side cursor on PostgreSQL) holds what the host's transaction wrote, and replays
+    to the stored state; the host's rollback leaves nothing."""
+    import sqlalchemy as sa
+
+    from pilotflow.store.sql import SQLStore, configure_sqlite
+
+    schema = None
+    if kind == "sqlite":
+        engine = configure_sqlite(sa.create_engine(f"sqlite:///{tmp_path / 'host.db'}"))
+    else:
+        url = request.getfixturevalue("pg_url")
+        engine = sa.create_engine("postgresql+psycopg://" + url.split("://", 1)[1])
+        schema = f"pf_test_{tmp_path.name[-8:].lower().replace('-', '_')}_host"
+    try:
+        with engine.connect() as conn:
+            conn.begin()
+            store = SQLStore(conn, schema=schema)
+            run = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign),
+                                 clock=pf.FixedClock(shanghai(2023, 10, 17, 9)))  # fmt: skip
+            ids = [forward(run, nominate(run, i).id).id for i in range(3)]
+            cid = campaign.id
+            log = store.events(cid)
+            assert len(log) == store.count_events(cid) > 6
+            assert {n.id: n for n in run.nominations()} == dict(run.replay().nominations)
+            assert [e for e in log if e.nomination_id in ids[1:]] == list(store.iter_events(cid, ids=ids[1:]))
+            conn.rollback()
+        with engine.connect() as conn:
+            assert 0 == SQLStore(conn, schema=schema).count_events(campaign.id)
+            conn.commit()
+    finally:
+        if schema is not None:
+            with engine.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()

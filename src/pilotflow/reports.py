@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from .app.run import CampaignRun, Winner
 from .domain.codes import code_problem
-from .domain.names import RECOMMEND, S_ADD, S_PREPARE, TRACK_NEW, TRACK_RE_REVIEW
+from .domain.names import S_PREPARE, S_SEND, TRACK_NEW, TRACK_RE_REVIEW
 from .domain.records import Nomination
+from .domain.submissions import Submission, apply_submission
 from .errors import CampaignFileError, InvalidInput
 from .files._io import LIST_FILE_MAX_BYTES, fs_path, read_bytes, read_text
 from .files.summary import SUMMARY_COLUMNS, section, summary_row
@@ -44,23 +45,24 @@ def _pandas() -> Any:
 
 
 def _ranks(run: CampaignRun, authority: str) -> dict[str, tuple[int, int]]:
-    """(rank given at the authority's selection, else 10**6; order of its recommendation), by
-    unit it recommended. A unit is recommended only in a letter its holder sends, so the
-    recommendations are looked for among the units the authority's letters ever listed: its
-    letters by sender, their events and those units' ``recommend`` events, by id (indexed
-    reads, not the whole log)."""
+    """(rank given at the authority's selection; order of its recommendation), by unit it
+    recommended. A unit is recommended only when a letter of its holder is sent, with its
+    place in that letter as its rank (the ``rank`` of its ``recommend`` event: see
+    :mod:`pilotflow.app.letters`); so the ranks are read from the authority's own letters (by
+    sender) and their events (by id), folded in log order, not from the whole log. A unit
+    sent again keeps its last rank."""
     store, campaign = run.store, run.campaign.id
     letters = [s.id for s in store.submissions(campaign, sender=authority)]
-    listed: set[str] = set()
-    for e in store.iter_events(campaign, ids=letters) if letters else ():
-        if e.action in (S_PREPARE, S_ADD):
-            listed.update(e.data["units"])
     out: dict[str, tuple[int, int]] = {}
-    if not listed:
-        return out
-    for seq, e in enumerate(store.iter_events(campaign, ids=listed, action=RECOMMEND)):
-        if e.from_holder == authority:
-            out[e.nomination_id] = (int(e.data.get("rank", 10**6)), seq)
+    held: dict[str, Submission] = {}
+    order = itertools.count()
+    for e in store.iter_events(campaign, ids=letters) if letters else ():
+        letter = held.get(e.nomination_id)
+        if e.action == S_SEND and letter is not None:
+            for rank, nid in enumerate(letter.units, 1):
+                out[nid] = (rank, next(order))
+        if letter is not None or e.action == S_PREPARE:
+            held[e.nomination_id] = apply_submission(letter, e)
     return out
 
 

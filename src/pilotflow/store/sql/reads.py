@@ -20,9 +20,10 @@ batches, the groups the deadline sweep judges at once. :class:`SQLStore` takes t
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, suppress
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,6 +53,11 @@ def decode_row(row: Any) -> Event:
     """An event from its row (a mapping by column name): the one place the SQL store decodes
     the log."""
     return row_event(row)
+
+
+def _by_ids(table: sa.Table, k: int) -> sa.Select[Any]:
+    """The rows of ``table`` whose id is one of ``k`` parameters ``p_in0``..."""
+    return sa.select(table).where(table.c.id.in_([sa.bindparam(f"p_in{i}") for i in range(k)]))
 
 
 def _chunks(ids: list[str]) -> Iterator[list[str]]:
@@ -92,36 +98,63 @@ class ScalingReads:
         until: datetime | None = None,
     ) -> Iterator[Event]:
         check_reading(campaign, nomination_id, ids, action, until)
-        chosen = None if ids is None else check_ids(ids)
         if not findable(campaign, *_given(nomination_id, action), what="campaign, nomination_id and action"):
             return iter(())
-        if chosen is not None:
-            chosen = sorted({i for i in chosen if findable(i, what="an id")})
-            if nomination_id is not None:
-                chosen = [i for i in chosen if i == nomination_id]
-            if not chosen:
-                return iter(())
-        e = self._e
-        where = [e.c.campaign == campaign]
+        bound = None if until is None else moment_values(until)[1] + 1
+        # (at_utc is whole microseconds, within one of the moment's: the bound lets in one more
+        # and the decoded moment is checked exactly)
+        if ids is None and nomination_id is None:
+            if self._pg:
+                e = self._e
+                where: list[Any] = [e.c.campaign == campaign]
+                if action is not None:
+                    where.append(e.c.action == action)
+                if bound is not None:
+                    where.append(e.c.at_utc <= bound)
+                return self._events(self._streamed(sa.select(e).where(*where).order_by(e.c.seq)), until)
+            filters = {"action": action, "until": bound}
+            return self._events(
+                self._pages(campaign, {k: v for k, v in filters.items() if v is not None}), until
+            )
+        chosen: set[str] = set()
+        if ids is not None:
+            chosen = {i for i in check_ids(ids) if findable(i, what="an id")}
         if nomination_id is not None:
-            where.append(e.c.nomination_id == nomination_id)
-        if action is not None:
-            where.append(e.c.action == action)
-        if until is not None:
-            # at_utc is whole microseconds, within one of the moment's: the bound lets in one
-            # more and the decoded moment is checked exactly.
-            where.append(e.c.at_utc <= moment_values(until)[1] + 1)
-        if chosen is None and not self._pg:
-            filters: dict[str, Any] = {"nomination_id": nomination_id, "action": action}
-            if until is not None:
-                filters["until"] = moment_values(until)[1] + 1
-            streams = [self._pages(campaign, {k: v for k, v in filters.items() if v is not None})]
-        elif chosen is None:
-            streams = [self._rows_of(where)]
-        else:
-            streams = [self._rows_of([*where, e.c.nomination_id.in_(part)]) for part in _chunks(chosen)]
-        rows = streams[0] if len(streams) == 1 else heapq.merge(*streams, key=lambda r: r[0])
-        return self._events(rows, until)
+            chosen = {nomination_id} if ids is None else chosen & {nomination_id}
+        parts = [self._by_id(campaign, part, action, bound) for part in _chunks(sorted(chosen))]
+        rows = parts[0] if len(parts) == 1 else heapq.merge(*parts, key=lambda r: r[0])
+        return self._events(rows, until) if parts else iter(())
+
+    def _by_id(
+        self, campaign: str, ids: list[str], action: str | None, bound: int | None
+    ) -> Iterator[tuple[int, Any]]:
+        """(seq, row) of the events of ``ids`` (a chunk), in log order: found by the index on
+        the nomination id (the campaign is checked on the rows, so that no database takes the
+        campaign's index and walks its whole log), sorted here (a chunk's events are few)."""
+        e, b = self._e, sa.bindparam
+
+        def build() -> sa.Select[Any]:
+            where: list[Any] = [e.c.nomination_id.in_([b(f"p_in{i}") for i in range(len(ids))])]
+            if action is not None:
+                where.append(e.c.action == b("p_action"))
+            if bound is not None:
+                where.append(e.c.at_utc <= b("p_until"))
+            return sa.select(e).where(*where)
+
+        sql = self._compiled(("events by id", len(ids), action is not None, bound is not None), build)
+        values: dict[str, Any] = {f"p_in{i}": v for i, v in enumerate(ids)}
+        values.update(p_action=action, p_until=bound)
+        names = [c.name for c in e.c]
+        rows = [dict(zip(names, r, strict=True)) for r in self._fetch(sql, values)]
+        yield from sorted(((r["seq"], r) for r in rows if r["campaign"] == campaign), key=lambda x: x[0])
+
+    def _compiled(self, key: tuple[Any, ...], build: Callable[[], sa.ClauseElement]) -> CompiledSql:
+        """The statement of ``key``, compiled once (``build`` makes it)."""
+        cache: dict[tuple[Any, ...], CompiledSql] = self.__dict__.setdefault("_read_statements", {})
+        sql = cache.get(key)
+        if sql is None:
+            sql = cache[key] = self._sql.compile(build())
+        return sql
 
     @staticmethod
     def _events(rows: Iterable[tuple[int, Any]], until: datetime | None) -> Iterator[Event]:
@@ -166,24 +199,6 @@ class ScalingReads:
                 return
             values["p_after"] = rows[-1][0]
 
-    def _rows_of(self, where: list[Any]) -> Iterator[tuple[int, Any]]:
-        """(seq, row) of the events matching ``where``, in log order, a page at a time."""
-        e = self._e
-        query = sa.select(e).where(*where).order_by(e.c.seq)
-        if self._pg:
-            yield from self._streamed(query)
-            return
-        after: int | None = None
-        while True:
-            page = query if after is None else query.where(e.c.seq > after)
-            with self._wrap(), self._read_conn() as conn:
-                rows = conn.execute(page.limit(EVENT_PAGE)).mappings().all()
-            for row in rows:
-                yield row["seq"], row
-            if len(rows) < EVENT_PAGE:
-                return
-            after = rows[-1]["seq"]
-
     def _streamed(self, query: sa.Select[Any]) -> Iterator[tuple[int, Any]]:
         """PostgreSQL: one statement on a server-side cursor, fetched a page at a time (on
         the host's connection, in its transaction; else on a connection of our own)."""
@@ -220,8 +235,11 @@ class ScalingReads:
         wanted = check_ids(ids)
         n = self._n
         found: dict[str, Nomination] = {}
+        decode = self._rows.nomination
         for part in _chunks(sorted({i for i in wanted if findable(i, what="a nomination id")})):
-            for x in self._listing(sa.select(n).where(n.c.id.in_(part))):
+            sql = self._compiled(("nominations by id", len(part)), partial(_by_ids, n, len(part)))
+            for row in self._fetch(sql, {f"p_in{i}": v for i, v in enumerate(part)}):
+                x = decode(row)
                 found[x.id] = x
         return [found[i] for i in wanted if i in found]
 
