@@ -242,9 +242,12 @@ class Store(abc.ABC):
         until: datetime | None = None,
     ) -> Iterator[Event]:
         """The audit log of ``campaign`` in append order, as :meth:`events` gives it, but
-        read a page at a time (at most :data:`EVENT_PAGE` events held): of one nomination
-        or submission (``nomination_id``) or of several (``ids``), of one ``action``, dated
-        at or before ``until``. Every filter is optional; ``ids`` empty: no event."""
+        read as it is iterated: of one nomination or submission (``nomination_id``) or of
+        several (``ids``), of one ``action``, dated at or before ``until`` (every filter is
+        optional; ``ids`` empty: no event). The whole log is read a page at a time (at most
+        :data:`EVENT_PAGE` events held; events committed while it is read may or may not be
+        in it); the events of given ids are found by id, not by reading the log. This
+        default reads :meth:`events` and filters it: a store with many events overrides it."""
         check_reading(campaign, nomination_id, ids, action, until)
         wanted = None if ids is None else set(ids)
         return (
