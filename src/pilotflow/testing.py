@@ -1033,7 +1033,9 @@ class _ReadsThatScale(_Harness):
         assert store.nominations_at(cid, "in_review", []) == []
         assert store.route_groups(cid, "announced") == []
         assert store.track_nominations(cid, "re_review") == []
-        assert store.nominations(cid) == store.track_nominations(cid, "new")
+        withdrawn = store.get(ids[3])
+        run.withdraw(pf.Actor.applicant(withdrawn.unit_code, "applicant"), withdrawn.id)
+        assert store.nominations(cid) == store.track_nominations(cid, "new")  # the withdrawn one too
 
     def test_the_reads_that_scale_refuse_what_is_no_argument(self) -> None:
         """Ids that are one text, a moment without a time zone and groups that are no

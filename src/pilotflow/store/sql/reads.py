@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ...domain.events import Event
+from ...domain.names import WITHDRAWN
 from ...domain.records import Nomination
 from ..base import EVENT_PAGE, Group, check_groups, check_ids, check_reading, findable
 from ..base import given as _given
@@ -247,8 +248,15 @@ class ScalingReads:
         if not findable(campaign, track, what="campaign and track"):
             return []
         n = self._n
-        q = sa.select(n).where(n.c.campaign == campaign, n.c.track == track)
-        return self._listing(q.order_by(n.c.created_at, n.c.id))
+        # Those that claim their unit (all but the withdrawn) through the partial index of
+        # claims, (campaign, track, ...) WHERE claims_unit; the withdrawn ones by state.
+        claiming = sa.select(n).where(
+            n.c.campaign == campaign, n.c.track == track, n.c.claims_unit == sa.true()
+        )
+        withdrawn = sa.select(n).where(n.c.campaign == campaign, n.c.state == WITHDRAWN, n.c.track == track)
+        found = self._listing(claiming) + self._listing(withdrawn)
+        found.sort(key=lambda x: (x.created_at, x.id))
+        return found
 
     def route_groups(self, campaign: str, state: str) -> list[Group]:
         if not findable(campaign, state, what="campaign and state"):
