@@ -257,3 +257,13 @@ def test_a_host_connection_streams_its_own_log(
             with engine.begin() as conn:
                 conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         engine.dispose()
+
+
+def test_the_event_log_shows_its_first_events_in_a_notebook(run: pf.CampaignRun) -> None:
+    """In a notebook the whole log shows its first ten events as a table, captioned with how
+    many there are."""
+    for i in range(12):
+        nominate(run, i)
+    html = run.events()._repr_html_()  # type: ignore[attr-defined]
+    assert "审计记录 / Audit events：12（前 10 条 / first 10）" in html
+    assert 10 == html.count("申报</td>")
