@@ -17,6 +17,6 @@ def test_questions_benchmark_quick_run_answers_every_question(tmp_path: Path) ->
         capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     assert 0 == done.returncode, done.stderr[-2000:]
-    for question in ("replay", "as_of", "events_iter", "summary_one", "summary_all", "quota", "tick"):
+    for question in ("replay", "as_of", "events_iter", "summary_one", "summary_all", "quota", "tick_again"):
         assert f"\n{question} " in done.stdout
     assert "nan" not in done.stdout
