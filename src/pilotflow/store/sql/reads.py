@@ -218,9 +218,11 @@ class ScalingReads:
         if not findable(campaign, *_given(nomination_id), what="campaign and nomination_id"):
             return 0
         e = self._e
+        if nomination_id is not None:  # by the id index (see _by_id), the campaign checked here
+            q = sa.select(e.c.campaign).where(e.c.nomination_id == nomination_id)
+            with self._wrap(), self._read_conn() as conn:
+                return sum(1 for (c,) in conn.execute(q) if c == campaign)
         q = sa.select(sa.func.count()).select_from(e).where(e.c.campaign == campaign)
-        if nomination_id is not None:
-            q = q.where(e.c.nomination_id == nomination_id)
         with self._wrap(), self._read_conn() as conn:
             return int(conn.execute(q).scalar() or 0)
 
