@@ -291,14 +291,20 @@ def test_console_reprs_are_compact(run: pf.CampaignRun) -> None:
 
 
 def test_collections_are_still_lists(run: pf.CampaignRun) -> None:
-    """The queries still return lists (equal to plain lists, indexable), now tabulating ones."""
+    """The queries still return lists (equal to plain lists, indexable), now tabulating ones;
+    the whole log (``run.events()``) is a view read from the store as it is iterated, that
+    answers as the list of its events does (equal to it, indexable, counted)."""
     n = nominate(run, 1)
     nominations = run.nominations()
     assert isinstance(nominations, list)
     assert [n] == nominations
-    assert isinstance(run.history(n), list)
-    assert isinstance(run.events(), list)
+    history = run.history(n)
+    assert isinstance(history, list)
     assert isinstance(run.quota_table(), list)
+    log = run.events()
+    assert isinstance(log, pfd.EventLog)
+    assert list(history) == log
+    assert (1, history[0], history[0], history) == (len(log), log[0], log[-1], log[:5])
 
 
 def test_to_frame_columns(run: pf.CampaignRun) -> None:

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from .app.run import CampaignRun, Winner
 from .domain.codes import code_problem
-from .domain.names import RECOMMEND, TRACK_NEW, TRACK_RE_REVIEW
+from .domain.names import S_PREPARE, S_SEND, TRACK_NEW, TRACK_RE_REVIEW
 from .domain.records import Nomination
+from .domain.submissions import Submission, apply_submission
 from .errors import CampaignFileError, InvalidInput
 from .files._io import LIST_FILE_MAX_BYTES, fs_path, read_bytes, read_text
 from .files.summary import SUMMARY_COLUMNS, section, summary_row
@@ -44,27 +45,45 @@ def _pandas() -> Any:
 
 
 def _ranks(run: CampaignRun, authority: str) -> dict[str, tuple[int, int]]:
-    """(rank given at the authority's selection, else 10**6; order of its recommendation)."""
+    """(rank given at the authority's selection; order of its recommendation), by unit it
+    recommended. A unit is recommended only when a letter of its holder is sent, with its
+    place in that letter as its rank (the ``rank`` of its ``recommend`` event: see
+    :mod:`pilotflow.app.letters`); so the ranks are read from the authority's own letters (by
+    sender) and their events (by id), folded in log order, not from the whole log. A unit
+    sent again keeps its last rank."""
+    store, campaign = run.store, run.campaign.id
+    letters = [s.id for s in store.submissions(campaign, sender=authority)]
     out: dict[str, tuple[int, int]] = {}
-    for seq, e in enumerate(run.events()):
-        if e.action == RECOMMEND and e.from_holder == authority:
-            out[e.nomination_id] = (int(e.data.get("rank", 10**6)), seq)
+    held: dict[str, Submission] = {}
+    order = itertools.count()
+    for e in store.iter_events(campaign, ids=letters) if letters else ():
+        letter = held.get(e.nomination_id)
+        if e.action == S_SEND and letter is not None:
+            for rank, nid in enumerate(letter.units, 1):
+                out[nid] = (rank, next(order))
+        if letter is not None or e.action == S_PREPARE:
+            held[e.nomination_id] = apply_submission(letter, e)
     return out
 
 
 def summary_rows(run: CampaignRun, authority: str) -> list[dict[str, Any]]:
     """The rows of the summary table of ``authority``: the 2023 units it recommended, in its
     ranking, then the earlier winners of its area under re-review (those it recommended in
-    its ranking first, then the others), each with its state and result."""
+    its ranking first, then the others), each with its state and result.
+
+    Read through the store's indexes: the units it recommended by id, the re-review units by
+    track (a national campaign's table of one province in well under a second)."""
     if not isinstance(run, CampaignRun):
         raise InvalidInput(
             f"run must be a CampaignRun, got {type(run).__name__}", "run 参数必须是 CampaignRun"
         )
     run.graph[authority]  # an unknown authority is refused here
     ranks = _ranks(run, authority)
-    chosen = [
-        n for n in run.nominations() if authority in n.route and (n.track == TRACK_RE_REVIEW or n.id in ranks)
-    ]
+    store, campaign = run.store, run.campaign.id
+    chosen = [n for n in store.get_many(list(ranks)) if n.campaign == campaign and authority in n.route]
+    reviewed = store.track_nominations(campaign, TRACK_RE_REVIEW)
+    chosen += [n for n in reviewed if authority in n.route and n.id not in ranks]
+    chosen.sort(key=lambda n: (n.created_at, n.id))  # as the campaign lists them, then:
     chosen.sort(key=lambda n: (n.track != TRACK_NEW, *ranks.get(n.id, (10**6, 10**9)), n.created_at))
     rows = []
     position = {"new": 0, "re_review": 0}

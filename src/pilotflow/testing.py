@@ -1125,7 +1125,91 @@ class _Lists(_Harness):
         assert replaced.lists[self.list_id].version == "empty"
 
 
-class StoreContract(_ReadingBack, _WhatTheStoreEnforces, _Submissions, _OneRuleForText, _QuotaKinds, _Lists):
+class _ReadsThatScale(_Harness):
+    """Checks: the reads that scale (a page at a time, by id, by group) give what the plain
+    reads give."""
+
+    def two_districts(self, store: Store) -> tuple[pf.CampaignRun, list[str]]:
+        """Four nominations from two districts, an hour apart, the first forwarded to its city
+        (so the log holds letters' events too); their ids."""
+        run = self.new_run(store)
+        clock = run.clock
+        assert isinstance(clock, pf.FixedClock)
+        ids = []
+        for i, origin in enumerate(("371002", "371002", "370102", "370102")):
+            clock.advance(hours=1)
+            ids.append(self.nominate(run, i, origin=origin).id)
+        clock.advance(hours=1)
+        self.forward(run, ids[0])
+        return run, ids
+
+    def test_the_log_streamed_is_the_log_listed(self) -> None:
+        """iter_events gives the events events() lists, in the same order: the whole log, one
+        nomination's, several ids' (in log order), one action's, those dated up to a moment;
+        count_events counts them; no ids or an unknown campaign give nothing."""
+        store = self.fresh_store()
+        run, ids = self.two_districts(store)
+        cid = run.campaign.id
+        log = store.events(cid)
+        assert list(store.iter_events(cid)) == log
+        assert store.count_events(cid) == len(log)
+        assert list(store.iter_events(cid, nomination_id=ids[0])) == store.events(cid, ids[0])
+        assert store.count_events(cid, ids[0]) == len(store.events(cid, ids[0]))
+        letter = run.history(ids[0])[-1].data["submission"]
+        chosen = {ids[0], ids[3], letter}
+        assert list(store.iter_events(cid, ids=chosen)) == [e for e in log if e.nomination_id in chosen]
+        assert list(store.iter_events(cid, action="nominate")) == [e for e in log if e.action == "nominate"]
+        until = self.moment(2023, 10, 17, 11)  # the first two nominations
+        assert list(store.iter_events(cid, until=until)) == [e for e in log if not e.at > until]
+        assert len(list(store.iter_events(cid, until=until))) == 2
+        assert list(store.iter_events(cid, ids=[])) == []
+        assert list(store.iter_events("no-such-campaign")) == []
+        assert store.count_events("no-such-campaign") == 0
+
+    def test_nominations_read_in_batches_and_groups(self) -> None:
+        """get_many gives the nominations in the order asked;
+        route_groups gives each (route, hop) of a state once, and nominations_at the
+        nominations of the groups asked, oldest first, as the plain listing has them."""
+        store = self.fresh_store()
+        run, ids = self.two_districts(store)
+        cid = run.campaign.id
+        assert [ids[2], ids[0]] == [n.id for n in store.get_many([ids[2], ids[0]])]
+        live = store.nominations(cid, state="in_review")
+        groups = store.route_groups(cid, "in_review")
+        assert sorted({(n.route, n.hop) for n in live}) == groups
+        assert len(groups) == 3  # two districts, and the first one's city
+        for group in groups:
+            assert [n for n in live if (n.route, n.hop) == group] == store.nominations_at(
+                cid, "in_review", [group]
+            )
+        assert live == store.nominations_at(cid, "in_review", groups)
+        assert store.nominations_at(cid, "in_review", []) == []
+        assert store.route_groups(cid, "announced") == []
+        assert store.track_nominations(cid, "re_review") == []
+        withdrawn = store.get(ids[3])
+        run.withdraw(pf.Actor.applicant(withdrawn.unit_code, "applicant"), withdrawn.id)
+        assert store.nominations(cid) == store.track_nominations(cid, "new")  # the withdrawn one too
+
+    def test_the_reads_that_scale_refuse_what_is_no_argument(self) -> None:
+        """Ids that are one text, a moment without a time zone and groups that are no
+        (route, hop) pairs are InvalidInput."""
+        store = self.fresh_store()
+        cid = self.campaign().id
+        odd: Any = [("371002", 0)]  # (what a caller might pass, not what the types allow)
+        for bad in (
+            lambda: store.iter_events(cid, ids="abc"),
+            lambda: store.iter_events(cid, until=datetime(2023, 10, 17)),
+            lambda: store.get_many("abc"),
+            lambda: store.nominations_at(cid, "in_review", odd),
+            lambda: store.nominations_at(cid, "in_review", odd[0][1]),
+        ):
+            with _raises(pf.InvalidInput):
+                bad()
+
+
+class StoreContract(
+    _ReadingBack, _WhatTheStoreEnforces, _Submissions, _OneRuleForText, _QuotaKinds, _ReadsThatScale, _Lists
+):
     """The checks every store passes; subclass it and override :meth:`make_store`.
 
     Each ``test_*`` method is one check, run on stores made by :meth:`make_store` (a fresh,

@@ -19,7 +19,7 @@ from .applicants import with_applicant_seats
 from .kernel import PUBLIC_ACTIONS
 from .results import Position, QuotaLine
 from .submissions import Submissions
-from .views import EventList, NominationList, QuotaTable
+from .views import EventList, EventLog, NominationList, QuotaTable
 
 
 class Queries(Submissions):
@@ -107,13 +107,16 @@ class Queries(Submissions):
         return NominationList(found, campaign=self.campaign, graph=self.graph)
 
     def history(self, nomination: str | Nomination) -> EventList:
-        """The audit events of one nomination, oldest first (a list; ``to_frame()``)."""
+        """The audit events of one nomination, oldest first (a list; ``to_frame()``): a
+        nomination's log is short (a few tens of events), read at once."""
         n = self._nomination(nomination)
         return EventList(self.store.events(self.campaign.id, n.id), campaign=self.campaign, graph=self.graph)
 
-    def events(self) -> EventList:
-        """The whole audit log of this campaign, in append order (a list; ``to_frame()``)."""
-        return EventList(self.store.events(self.campaign.id), campaign=self.campaign, graph=self.graph)
+    def events(self) -> EventLog:
+        """The whole audit log of this campaign, in append order: an :class:`EventLog`, read
+        from the store a page at a time as it is iterated (``len``, indexing, ``==`` with a
+        list and ``to_frame()`` work as on a list; see :mod:`pilotflow.app.views`)."""
+        return EventLog(self.store, self.campaign, self.graph)
 
     def position(self, nomination: str | Nomination, *, at: datetime | None = None) -> Position:
         """Which authority and level hold the nomination, and what it still lacks."""
@@ -172,9 +175,14 @@ class Queries(Submissions):
         return self._judged.tags(unit_code, self._at(at))
 
     def replay(self) -> Snapshot:
-        """State and quota use rebuilt from the audit log alone."""
-        return with_applicant_seats(self.campaign, replay(self.events()))
+        """State and quota use rebuilt from the audit log alone (streamed from the store: the
+        log is never held whole)."""
+        return with_applicant_seats(self.campaign, replay(self.store.iter_events(self.campaign.id)))
 
     def as_of(self, when: datetime) -> Snapshot:
-        """State and quota use as they were at ``when`` (rebuilt from the log)."""
-        return with_applicant_seats(self.campaign, replay(self.events(), until=moment(when, "as_of moment")))
+        """State and quota use as they were at ``when`` (rebuilt from the log; the store
+        reads only the events dated up to ``when``)."""
+        until = moment(when, "as_of moment")
+        return with_applicant_seats(
+            self.campaign, replay(self.store.iter_events(self.campaign.id, until=until), until=until)
+        )

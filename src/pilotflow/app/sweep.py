@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..domain.names import AWAITING_APPLICATION, IN_REVIEW, LAPSE, REVOKE_UNAPPLIED
-from ..domain.records import Actor
+from ..domain.records import Actor, Nomination
 from ..domain.rules import out_of_time_order
 from ..errors import ActionRefused, ConflictError
 from .ministry import Ministry, Moved
@@ -38,7 +38,7 @@ class Sweep(Ministry):
             (AWAITING_APPLICATION, REVOKE_UNAPPLIED,
              "no re-review application by the deadline: title revoked / 逾期未申请复核，撤销称号并摘牌"),
         ):  # fmt: skip
-            for n in self.store.nominations(self.campaign.id, state=state):
+            for n in self._maybe_due(state, when):
                 ctx = self._context(n, None, when, action)
                 deadline = ctx.deadline_plan.deadline
                 if deadline is None or when < deadline or out_of_time_order(n, when) is not None:
@@ -52,3 +52,17 @@ class Sweep(Ministry):
                 fired.append(n.id)
         announced = self.announce(at=when)
         return Moved((*fired, *announced), announced.skipped)
+
+    def _maybe_due(self, state: str, when: datetime) -> list[Nomination]:
+        """The live nominations of ``state`` whose hop deadline has passed at ``when``, oldest
+        first: a hop's deadline depends only on the route and the hop (its plan), so the store
+        groups them by (route, hop), each group's deadline is looked up once, and only the
+        groups past it are read. Each nomination read is judged as before (this only spares
+        reading the others)."""
+        campaign = self.campaign.id
+        due = []
+        for route, hop in self.store.route_groups(campaign, state):
+            deadline = self.workflow.plan(route).hops[hop].deadline
+            if deadline is not None and not when < deadline:
+                due.append((route, hop))
+        return self.store.nominations_at(campaign, state, due) if due else []

@@ -1,12 +1,19 @@
 """The collections the queries return, as lists that also tabulate themselves.
 
-``run.nominations()``, ``run.history()``, ``run.events()`` and ``run.quota_table()`` return
-these: plain ``list`` subclasses (indexing, ``len``, ``==`` with a list, ``json`` and every
-existing caller work as before) that know their campaign and authority graph, so that
+``run.nominations()``, ``run.history()`` and ``run.quota_table()`` return these: plain
+``list`` subclasses (indexing, ``len``, ``==`` with a list, ``json`` and every existing
+caller work as before) that know their campaign and authority graph, so that
 :meth:`View.rows` can name authorities, states and unit types in Chinese and
 :meth:`View.to_frame` can make a ``pandas.DataFrame`` (pandas is optional: without it
 ``to_frame`` raises :class:`~pilotflow.errors.ExtraMissing` with the install hint).
 How they look in a notebook (``_repr_html_``) is given by :mod:`pilotflow.display`.
+
+``run.events()``, the whole log, is an :class:`EventLog` instead: not a list but a view that
+reads the store a page at a time as it is iterated (a national campaign's log holds hundreds
+of thousands of events), fixed at the events there were when it was made. ``len`` is a count
+in the store; iteration, ``==`` with a list, indexing and slicing (by reading up to the
+position), :meth:`EventLog.rows` and :meth:`EventLog.to_frame` work as on a list of events.
+
 
 Moments: every moment in a record is a standard-library ``datetime`` in the campaign's time
 zone (``zoneinfo.ZoneInfo``; see docs/display.md, "Moments"); every row made here holds one
@@ -15,9 +22,10 @@ too (:func:`local_moment`, which returns such a moment as it is).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, overload
 
 from ..domain.authorities import AuthorityGraph
 from ..domain.calendar import in_zone, zone_info
@@ -26,10 +34,12 @@ from ..domain.events import Event
 from ..domain.names import LOGGED_ACTION_ZH, QUOTA_ALL_TYPES, ROLE_ZH, STATE_ZH
 from ..domain.records import Nomination
 from ..errors import InvalidInput
+from ..store.base import Store
 from .results import QuotaLine, SelectionResult, pandas, selection_rows
 
 __all__ = [
     "EventList",
+    "EventLog",
     "NominationList",
     "QuotaTable",
     "SelectionList",
@@ -227,6 +237,122 @@ class EventList(View[Event]):
             "to_holder_name": self.authority_name(e.to_holder),
             "reason": e.reason,
         }
+
+
+#: Rows made into a frame at a time by :meth:`EventLog.to_frame`.
+FRAME_CHUNK = 20_000
+
+
+class EventLog:
+    """The audit log of a campaign (``run.events()``), in append order: read from the store a
+    page at a time as it is iterated, never held whole; the events there were when it was
+    made (the log only grows: a later event is not in it).
+
+    It answers as a list of events would: ``len`` (counted in the store), iteration, ``==``
+    with a list (or another log), ``log[i]`` and ``log[a:b]`` (read up to the position: the
+    first events are cheap, ``log[-1]`` reads the whole log), ``bool``; :meth:`rows` and
+    :meth:`to_frame` tabulate it as :class:`EventList` does (``to_frame`` builds the frame
+    from the stream without a list of events or rows), :meth:`head` gives the first events as
+    an :class:`EventList`. It is not a ``list``: ``list(log)`` makes one.
+    """
+
+    columns: ClassVar[tuple[str, ...]] = EventList.columns
+    title: ClassVar[tuple[str, str]] = EventList.title
+    noun: ClassVar[str] = EventList.noun
+    #: How many events the console repr and the notebook table show.
+    REPR_ITEMS: ClassVar[int] = 10
+    __hash__ = None  # type: ignore[assignment]  # (== compares contents, as a list's)
+
+    def __init__(self, store: Store, campaign: Campaign, graph: AuthorityGraph | None = None) -> None:
+        if not isinstance(store, Store):
+            raise InvalidInput("store must be a pilotflow Store", "store 参数必须是 pilotflow 存储")
+        self._namer = EventList(campaign=campaign, graph=graph)
+        self._store = store
+        self.campaign = campaign
+        self.graph = graph
+        self._length = store.count_events(campaign.id)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __bool__(self) -> bool:
+        return self._length > 0
+
+    def __iter__(self) -> Iterator[Event]:
+        return itertools.islice(self._store.iter_events(self.campaign.id), self._length)
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+    @overload
+    def __getitem__(self, index: slice) -> EventList: ...
+    def __getitem__(self, index: int | slice) -> Event | EventList:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._length)
+            if step < 0:  # read forward, then reverse
+                return self._list(list(itertools.islice(self, self._length))[index])
+            return self._list(itertools.islice(self, start, max(start, stop), step))
+        if type(index) is not int:
+            raise InvalidInput(
+                f"an event log is indexed by an int or a slice, not {type(index).__name__}",
+                "审计记录只能用整数或切片取值",
+            )
+        at = index + self._length if index < 0 else index
+        if not 0 <= at < self._length:
+            raise InvalidInput(
+                f"event {index} is out of range: the log holds {self._length}",
+                f"第 {index} 条审计记录不存在：共 {self._length} 条",
+            )
+        return next(itertools.islice(self, at, None))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, (EventLog, list, tuple)):
+            return NotImplemented
+        if len(other) != self._length:
+            return False
+        return all(a == b for a, b in zip(self, other, strict=True))
+
+    def __reduce__(self) -> Any:  # pickled as a list of its events
+        return (EventList, (list(self),))
+
+    def _list(self, events: Iterable[Event]) -> EventList:
+        return EventList(events, campaign=self.campaign, graph=self.graph)
+
+    def head(self, n: int = REPR_ITEMS) -> EventList:
+        """The first ``n`` events, as an :class:`EventList`."""
+        if type(n) is not int or n < 0:
+            raise InvalidInput(f"n must be a count, got {n!r}", "n 参数必须是非负整数")
+        return self._list(itertools.islice(self, n))
+
+    def __repr__(self) -> str:
+        """The first :attr:`REPR_ITEMS` events, one line each."""
+        namer = self._namer
+        lines = [f"<{type(self).__name__}: {self._length} {self.noun}"]
+        lines.extend("  " + namer.brief(e) for e in self.head())
+        if self._length > self.REPR_ITEMS:
+            lines.append(f"  … {self._length - self.REPR_ITEMS} more (to_frame() for all)")
+        return "\n".join(lines) + ">"
+
+    def iter_rows(self) -> Iterator[dict[str, Any]]:
+        """One dict per event (the keys of :attr:`columns`), as they are read."""
+        row = self._namer.row
+        return (row(e) for e in self)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per event, with the keys of :attr:`columns`."""
+        return list(self.iter_rows())
+
+    def to_frame(self) -> Any:
+        """The rows as a ``pandas.DataFrame`` (columns: :attr:`columns`), built from the
+        stream. Needs pandas (``pip install 'pilotflow[notebook]'``)."""
+        pd = pandas()
+        columns = list(self.columns)
+        rows = self.iter_rows()
+        frames = []  # a frame per chunk of rows: never every row's dict at once
+        while chunk := list(itertools.islice(rows, FRAME_CHUNK)):
+            frames.append(pd.DataFrame(chunk, columns=columns))
+        if not frames:
+            return pd.DataFrame([], columns=columns)
+        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 class QuotaTable(View[QuotaLine]):

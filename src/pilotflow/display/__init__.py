@@ -8,7 +8,7 @@ pandas and tqdm are imported only when used (the ``notebook`` extra installs the
 
 from __future__ import annotations
 
-from ..app.views import EventList, NominationList, QuotaTable, SelectionList, View, local_moment
+from ..app.views import EventList, EventLog, NominationList, QuotaTable, SelectionList, View, local_moment
 from .diagrams import (
     BRANCH_LABELS,
     GUARD_LABELS,
@@ -30,6 +30,7 @@ __all__ = [
     "Diagram",
     "Edge",
     "EventList",
+    "EventLog",
     "Group",
     "Node",
     "NominationList",

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..app.results import Position, QuotaLine, SelectionResult
-from ..app.views import EventList, NominationList, QuotaTable, SelectionList, View, selection_rows
+from ..app.views import EventList, EventLog, NominationList, QuotaTable, SelectionList, View, selection_rows
 from ..domain.authorities import Authority, AuthorityGraph
 from ..domain.campaign import Campaign
 from ..domain.events import Event
@@ -229,6 +229,14 @@ def _event_list_html(e: Event) -> str:
     return view_html(EventList([e]))
 
 
+def _event_log_html(log: EventLog) -> str:
+    """The whole log (``run.events()``): its first events, its count as the caption."""
+    shown = log.head()
+    en, zh = log.title
+    more = f"（前 {len(shown)} 条 / first {len(shown)}）" if len(shown) < len(log) else ""
+    return table(_columns(SHOWN[EventList]), shown.rows(), caption=f"{zh} / {en}：{len(log)}{more}")
+
+
 _INSTALLED: list[bool] = []
 
 
@@ -241,6 +249,7 @@ def install() -> None:
         RoutePlan: _route_html, Nomination: _nomination_html, Event: _event_list_html,
         QuotaLine: _quota_html, SelectionResult: _selection_html, Position: _position_html,
         ActionRefused: _refused_html, Reason: _reason_html, View: view_html, Submission: _submission_html,
+        EventLog: _event_log_html,
     }  # fmt: skip
     for cls, fn in html_of.items():
         setattr(cls, "_repr_html_", fn)  # noqa: B010

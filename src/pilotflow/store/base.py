@@ -19,7 +19,7 @@ seat is written, or none is and a typed error says why:
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import NamedTuple
@@ -35,8 +35,10 @@ from ..domain.submissions import Submission
 from ..errors import InvalidInput, ReceiptExists, SeatUnavailable
 
 __all__ = [
+    "EVENT_PAGE",
     "AnyChange",
     "Change",
+    "Group",
     "ListLoad",
     "Receipt",
     "ReceiptExists",
@@ -81,6 +83,12 @@ class SubmissionChange(NamedTuple):
 
 #: What a store commits: the changes of one action, all or none.
 AnyChange = Change | SubmissionChange
+
+#: A group of nominations whose hop deadline is the same: (route, hop).
+Group = tuple[tuple[str, ...], int]
+
+#: How many events a streaming read (:meth:`Store.iter_events`) holds at a time at most.
+EVENT_PAGE = 2000
 
 
 @frozen
@@ -205,6 +213,52 @@ def id_list(nomination_ids: object) -> list[str]:
     return list(nomination_ids)
 
 
+def check_reading(
+    campaign: object, nomination_id: object, ids: object, action: object, until: object
+) -> None:
+    """The arguments of :meth:`Store.iter_events`: text, a collection of text, a moment."""
+    findable(campaign, *given(nomination_id, action), what="campaign, nomination_id and action")
+    if ids is not None:
+        check_ids(ids)
+    if until is not None and not (isinstance(until, datetime) and until.tzinfo is not None):
+        raise InvalidInput(
+            f"until must be a datetime with a time zone, got {until!r}",
+            "until 参数必须是带时区的时间",
+        )
+
+
+def check_ids(ids: object) -> list[str]:
+    """Ids handed to a batch read: a collection of text (not one text: a str is refused)."""
+    if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
+        raise InvalidInput(
+            f"ids must be a collection of ids, got {type(ids).__name__}",
+            "ids 参数必须是编号的集合（列表、元组或集合）",
+        )
+    out = list(ids)
+    findable(*out, what="an id")
+    return out
+
+
+def check_groups(groups: object) -> list[Group]:
+    """Groups handed to :meth:`Store.nominations_at`: (route, hop) pairs."""
+    if not isinstance(groups, Iterable) or isinstance(groups, (str, bytes)):
+        raise InvalidInput("groups must be (route, hop) pairs", "groups 参数必须是（路线，层级）对的集合")
+    out = []
+    for g in groups:
+        if not (
+            isinstance(g, tuple)
+            and len(g) == 2
+            and isinstance(g[0], tuple)
+            and type(g[1]) is int
+            and all(type(a) is str for a in g[0])
+        ):
+            raise InvalidInput(
+                f"groups must be (route, hop) pairs, got {g!r}", "groups 参数必须是（路线，层级）对的集合"
+            )
+        out.append((g[0], g[1]))
+    return out
+
+
 def check_changes(changes: object) -> None:
     """``changes`` handed to :meth:`Store.commit` must be a list or tuple of changes (the
     stores call this when they are given anything else)."""
@@ -261,6 +315,58 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def events(self, campaign: str, nomination_id: str | None = None) -> list[Event]:
         """The audit log of ``campaign`` (or of one nomination or submission), in append order."""
+
+    # -- reads that scale (each has a default built on the methods above; the stores
+    # -- pilotflow ships answer them from indexes, a page at a time) -----------------------
+
+    def iter_events(
+        self,
+        campaign: str,
+        *,
+        nomination_id: str | None = None,
+        ids: Collection[str] | None = None,
+        action: str | None = None,
+        until: datetime | None = None,
+    ) -> Iterator[Event]:
+        """The audit log of ``campaign`` in append order, as :meth:`events` gives it, but
+        read as it is iterated: of one nomination or submission (``nomination_id``) or of
+        several (``ids``), of one ``action``, dated at or before ``until`` (every filter is
+        optional; ``ids`` empty: no event). The whole log is read a page at a time (at most
+        :data:`EVENT_PAGE` events held; events committed while it is read may or may not be
+        in it); the events of given ids are found by id, not by reading the log. This
+        default reads :meth:`events` and filters it: a store with many events overrides it."""
+        check_reading(campaign, nomination_id, ids, action, until)
+        wanted = None if ids is None else set(ids)
+        return (
+            e
+            for e in self.events(campaign, nomination_id)
+            if (wanted is None or e.nomination_id in wanted)
+            and (action is None or e.action == action)
+            and (until is None or not e.at > until)
+        )
+
+    def count_events(self, campaign: str, nomination_id: str | None = None) -> int:
+        """How many events :meth:`events` would give (without reading them, where the store can)."""
+        findable(campaign, *given(nomination_id), what="campaign and nomination_id")
+        return len(self.events(campaign, nomination_id))
+
+    def track_nominations(self, campaign: str, track: str) -> list[Nomination]:
+        """Current nominations of ``campaign`` in ``track``, oldest first."""
+        findable(campaign, track, what="campaign and track")
+        return [n for n in self.nominations(campaign) if n.track == track]
+
+    def route_groups(self, campaign: str, state: str) -> list[Group]:
+        """Each distinct (route, hop) of the nominations of ``campaign`` in ``state``: what
+        their hop's deadline depends on (the deadline sweep judges a group at once)."""
+        findable(campaign, state, what="campaign and state")
+        return sorted({(n.route, n.hop) for n in self.nominations(campaign, state=state)})
+
+    def nominations_at(self, campaign: str, state: str, groups: Iterable[Group]) -> list[Nomination]:
+        """Current nominations of ``campaign`` in ``state`` whose (route, hop) is one of
+        ``groups``, oldest first."""
+        findable(campaign, state, what="campaign and state")
+        wanted = set(check_groups(groups))
+        return [n for n in self.nominations(campaign, state=state) if (n.route, n.hop) in wanted]
 
     @abc.abstractmethod
     def get_submission(self, submission_id: str) -> Submission:

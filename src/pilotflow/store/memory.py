@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,8 +19,10 @@ from ..domain.screening import UnitList
 from ..domain.submissions import Submission, listing_moves
 from ..errors import ConflictError, DuplicateNomination, NominationNotFound, SubmissionNotFound
 from .base import (
+    EVENT_PAGE,
     AnyChange,
     Change,
+    Group,
     ListLoad,
     Receipt,
     ReceiptExists,
@@ -28,7 +30,9 @@ from .base import (
     Store,
     SubmissionChange,
     check_changes,
+    check_groups,
     check_list_load,
+    check_reading,
     findable,
     version_clash,
 )
@@ -159,7 +163,104 @@ def _index(index: dict[str, array[int]], nomination_id: str, position: int) -> N
         mine.append(position)
 
 
-class MemoryStore(Store):
+class _Reads:
+    """The memory store's reads that scale (see :class:`~pilotflow.store.base.Store`): the
+    log a page at a time under the lock, nominations by id, by track and by (route, hop)."""
+
+    _nominations: dict[str, Nomination]
+    _logs: dict[str, _Log]
+    _by_nomination: dict[str, array[int]] | None
+    _lock: threading.Lock
+
+    def _positions(self, log: _Log, ids: Iterable[str]) -> list[int]:
+        """The positions in ``log`` of the events of ``ids``, in log order (under the lock)."""
+        index = self._by_nomination
+        if index is None:
+            index = self._by_nomination = {}
+            for other in self._logs.values():
+                for i, nid in enumerate(other.ids):
+                    _index(index, nid, i)
+        n = len(log)
+        found = [i for nid in set(ids) for i in index.get(nid, ()) if i < n and log.ids[i] == nid]
+        found.sort()
+        return found
+
+    def iter_events(
+        self,
+        campaign: str,
+        *,
+        nomination_id: str | None = None,
+        ids: Collection[str] | None = None,
+        action: str | None = None,
+        until: datetime | None = None,
+    ) -> Iterator[Event]:
+        check_reading(campaign, nomination_id, ids, action, until)
+        with self._lock:
+            log = self._logs.get(campaign)
+            positions: list[int] | None = None
+            if log is not None and (nomination_id is not None or ids is not None):
+                chosen: set[str] = set(ids) if ids is not None else set()
+                if nomination_id is not None:
+                    chosen = {nomination_id} if ids is None else chosen & {nomination_id}
+                positions = self._positions(log, chosen)
+        if log is None:
+            return iter(())
+        return self._paged(log, positions, action, until)
+
+    def _paged(
+        self, log: _Log, positions: list[int] | None, action: str | None, until: datetime | None
+    ) -> Iterator[Event]:
+        """The events at ``positions`` (None: the whole log, to its end as it grows), built a
+        page at a time under the lock."""
+        start = 0
+        while True:
+            with self._lock:
+                end = len(log) if positions is None else len(positions)
+                stop = min(end, start + EVENT_PAGE)
+                page = [log.event(i if positions is None else positions[i]) for i in range(start, stop)]
+            for e in page:
+                if (action is None or e.action == action) and (until is None or not e.at > until):
+                    yield e
+            if stop >= end:
+                return
+            start = stop
+
+    def count_events(self, campaign: str, nomination_id: str | None = None) -> int:
+        findable(campaign, *_given(nomination_id), what="campaign and nomination_id")
+        with self._lock:
+            log = self._logs.get(campaign)
+            if log is None:
+                return 0
+            return len(log) if nomination_id is None else len(self._positions(log, (nomination_id,)))
+
+    def _of(self, campaign: str, state: str | None = None, track: str | None = None) -> list[Nomination]:
+        """The nominations of ``campaign`` (in ``state``, in ``track``), oldest first."""
+        found = [
+            n
+            for n in self._nominations.values()
+            if n.campaign == campaign
+            and (state is None or n.state == state)
+            and (track is None or n.track == track)
+        ]
+        found.sort(key=lambda n: (n.created_at, n.id))
+        return found
+
+    def track_nominations(self, campaign: str, track: str) -> list[Nomination]:
+        findable(campaign, track, what="campaign and track")
+        return self._of(campaign, track=track)
+
+    def route_groups(self, campaign: str, state: str) -> list[Group]:
+        findable(campaign, state, what="campaign and state")
+        return sorted({(n.route, n.hop) for n in self._nominations.values()
+                       if n.campaign == campaign and n.state == state})  # fmt: skip
+
+    def nominations_at(self, campaign: str, state: str, groups: Iterable[Group]) -> list[Nomination]:
+        findable(campaign, state, what="campaign and state")
+        wanted = set(check_groups(groups))
+        return [n for n in self._of(campaign, state) if (n.route, n.hop) in wanted] if wanted else []
+
+
+class MemoryStore(_Reads, Store):
     """Nominations, events and quota use held in dicts, guarded by one lock; the audit log
     in columns (about 40 bytes an event: see ``_Log``)."""
 
@@ -265,16 +366,7 @@ class MemoryStore(Store):
                 return []
             if nomination_id is None:
                 return list(log)
-            index = self._by_nomination
-            if index is None:
-                index = self._by_nomination = {}
-                for other in self._logs.values():
-                    for i, nid in enumerate(other.ids):
-                        _index(index, nid, i)
-            n = len(log)
-            return [
-                log.event(i) for i in index.get(nomination_id, ()) if i < n and log.ids[i] == nomination_id
-            ]
+            return [log.event(i) for i in self._positions(log, (nomination_id,))]
 
     def get_submission(self, submission_id: str) -> Submission:
         try:

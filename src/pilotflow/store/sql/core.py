@@ -27,7 +27,6 @@ from ...errors import (
 )
 from ..base import AnyChange, Change, Receipt, Store, check_changes, findable, id_list
 from ..base import given as _given
-from ..codec import decode_event_row
 from . import postgres, sqlite
 from ._driver import _StaleRows, dbapi_error, store_error
 from ._fast import (
@@ -40,7 +39,8 @@ from ._fast import (
 )
 from .letters import decode_submission
 from .lists import ListTable
-from .schema import SCHEMA_VERSION, event_select, recorded_version, version_error
+from .reads import ScalingReads
+from .schema import SCHEMA_VERSION, recorded_version, version_error
 from .write import write_changes, write_receipt
 
 __all__ = ["SQLStore", "engine_for"]
@@ -59,7 +59,7 @@ def engine_for(url: str, *, read_only: bool = False, prefix: str = "pf_", **opti
     )
 
 
-class SQLStore(ListTable, Store):
+class SQLStore(ListTable, ScalingReads, Store):
     """A store on a SQLAlchemy ``Engine`` (SQLite file or PostgreSQL), or on a host's
     ``Connection``.
 
@@ -92,7 +92,7 @@ class SQLStore(ListTable, Store):
         bound = binding(engine, prefix, schema)  # made once per engine, prefix and schema
         self.metadata = bound.metadata
         tables = bound.tables
-        self._e = tables["events"]
+        self._n, self._e = tables["nominations"], tables["events"]
         self._pg = engine.dialect.name == "postgresql"
         self._list_table = tables["lists"]  # (the lists loaded: see .lists)
         self._prefix = prefix
@@ -322,11 +322,7 @@ class SQLStore(ListTable, Store):
     def events(self, campaign: str, nomination_id: str | None = None) -> list[Event]:
         if not findable(campaign, *_given(nomination_id), what="campaign and nomination_id"):
             return []
-        q = event_select(self.metadata, self._prefix, self._pg, one_nomination=nomination_id is not None)
-        params = {"p_campaign": campaign, "p_id": nomination_id}
-        with self._wrap(), self._read_conn() as conn:
-            rows = conn.execute(q, params).all()
-        return [decode_event_row(r) for r in rows]
+        return list(self.iter_events(campaign, nomination_id=nomination_id))
 
     def get_submission(self, submission_id: str) -> Submission:
         if not findable(submission_id, what="submission_id"):

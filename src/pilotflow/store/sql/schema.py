@@ -27,6 +27,8 @@ trigger replaces them by their references (:func:`event_select` reads them back)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,7 +38,14 @@ from sqlalchemy.engine import Connection
 from ...errors import StoreError
 from .lists import lists_table
 
-__all__ = ["SCHEMA_VERSION", "event_select", "make_metadata", "recorded_version", "version_error"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "event_count",
+    "event_select",
+    "make_metadata",
+    "recorded_version",
+    "version_error",
+]
 
 SCHEMA_VERSION = "5"
 
@@ -216,14 +225,30 @@ def events_table(md: sa.MetaData, prefix: str) -> sa.Table:
     return events
 
 
-def event_select(md: sa.MetaData, prefix: str, pg: bool, *, one_nomination: bool = False) -> sa.Select[Any]:
+def event_select(
+    md: sa.MetaData,
+    prefix: str,
+    pg: bool,
+    *,
+    one_nomination: bool = False,
+    ids: int = 0,
+    until: bool = False,
+    after: bool = False,
+) -> sa.Select[Any]:
     """The events of campaign ``p_campaign`` (and nomination ``p_id`` if ``one_nomination``)
     in the order they were written, each row as
     :func:`pilotflow.store.codec.decode_event_row` takes it:
-    ``(seq, nomination_id, version, actor, at, at_offset, shape, reason, data)``."""
+    ``(seq, nomination_id, version, actor, at, at_offset, shape, reason, data)``.
+
+    ``ids``: instead of ``p_id``, the events of that many nominations or submissions
+    (``p_in0``, ``p_in1``...), found by the id index: the campaign is then not a condition
+    (a planner could take the campaign's index and walk its whole log) but a tenth column,
+    true on the campaign's rows. ``until``: dated at or before ``p_until`` (an instant).
+    ``after``: with ``seq`` over ``p_after`` (the keyset of a page)."""
     key = f"{md.schema}." if md.schema else ""
     e, texts = md.tables[f"{key}{prefix}events"], md.tables[f"{key}{prefix}texts"]
     b = sa.bindparam
+    ref: Callable[[str], Any]
     if pg:
         q = sa.select(
             e.c.seq,
@@ -236,7 +261,7 @@ def event_select(md: sa.MetaData, prefix: str, pg: bool, *, one_nomination: bool
             e.c.reason,
             sa.cast(e.c.data, sa.Text),
         )
-        q = q.where(e.c.campaign == b("p_campaign"))
+        ref = b
     else:
         n, a, s = texts.alias("n"), texts.alias("a"), texts.alias("s")
         q = (
@@ -258,12 +283,29 @@ def event_select(md: sa.MetaData, prefix: str, pg: bool, *, one_nomination: bool
             .join(a, a.c.id == e.c.actor)
             .join(s, s.c.id == e.c.shape)
         )
-        q = q.where(e.c.campaign == _text_ref(texts, "p_campaign"))
+        ref = partial(_text_ref, texts)
+    ours = e.c.campaign == ref("p_campaign")
+    if ids:
+        q = q.add_columns(ours.label("ours")).where(
+            e.c.nomination_id.in_([ref(f"p_in{i}") for i in range(ids)])
+        )
+    else:
+        q = q.where(ours)
         if one_nomination:
-            q = q.where(e.c.nomination_id == _text_ref(texts, "p_id"))
-    if pg and one_nomination:
-        q = q.where(e.c.nomination_id == b("p_id"))
+            q = q.where(e.c.nomination_id == ref("p_id"))
+    if until:
+        q = q.where(e.c.at <= b("p_until"))
+    if after:
+        q = q.where(e.c.seq > b("p_after"))
     return q.order_by(e.c.seq)
+
+
+def event_count(md: sa.MetaData, prefix: str, pg: bool) -> sa.Select[Any]:
+    """How many events campaign ``p_campaign`` has (from the campaign's index)."""
+    key = f"{md.schema}." if md.schema else ""
+    e, texts = md.tables[f"{key}{prefix}events"], md.tables[f"{key}{prefix}texts"]
+    campaign = sa.bindparam("p_campaign") if pg else _text_ref(texts, "p_campaign")
+    return sa.select(sa.func.count()).select_from(e).where(e.c.campaign == campaign)
 
 
 def _text_ref(texts: sa.Table, param: str) -> Any:
