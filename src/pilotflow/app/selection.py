@@ -257,6 +257,7 @@ class Selection(Submissions):
             joining.setdefault(n.next_authority, []).append(n.id)
             count(n, ctx)
         letters: list[str] = []
+        read = {n.id: n for n in ranked} if joining else {}  # in this transaction: not read again
         for receiver, ids in joining.items():
             draft = next((d for d in drafts if d.receiver == receiver), None)
             if draft is None:
@@ -264,10 +265,12 @@ class Selection(Submissions):
                                    receiver, NEW, (), (), (), 0, when, when)  # fmt: skip
                 data = {"campaign": self.campaign.id, "sender": actor.authority, "receiver": receiver,
                         "units": ids}  # fmt: skip
-                changes += self._letter_changes(S_PREPARE, draft, actor, when, None, data, build=not dry_run)
+                changes += self._letter_changes(
+                    S_PREPARE, draft, actor, when, None, data, build=not dry_run, known=read
+                )
             else:
                 changes += self._letter_changes(
-                    S_ADD, draft, actor, when, None, {"units": ids}, build=not dry_run
+                    S_ADD, draft, actor, when, None, {"units": ids}, build=not dry_run, known=read
                 )
             letters.append(draft.id)
         result = SelectionResult(
