@@ -36,11 +36,12 @@ one ``UPDATE`` per later version of each nomination and letter row (a unit's or 
 and one conditional ``UPDATE`` per quota seat taken; reading pilotflow's rows is not timed.
 The ratio is floor time / pilotflow time.
 
-Then the analyst's questions, each in a fresh child process (its peak resident memory is read
-with ``os.wait4``; "base" is the child's peak after opening the store and loading the campaign,
-before the question): ``events()`` iterated, ``replay()``, ``as_of(t)`` at a moment covering
-about 40% of the log, the summary table (附件4, ``pilotflow.reports.summary_table``) of one
-province and of every top recommender (those that sent to the ministry), ``quota_table()``,
+Then the analyst's questions, each in a fresh child process (its peak resident memory is its
+own ``VmHWM``: ``ru_maxrss`` would count the parent's, inherited through fork and exec; "base"
+is the child's peak after opening the store and loading the campaign, before the question):
+``events()`` iterated, ``replay()``, ``as_of(t)`` at a moment covering about 40% of the log,
+the summary table (附件4, ``pilotflow.reports.summary_table``) of one province and of every top
+recommender (those that sent to the ministry; ``--summaries K``: the first K), ``quota_table()``,
 ``tick(now)`` with nothing due at the end; ``tick`` is also timed in the main process right
 after filing, with every nomination live and nothing due.
 
@@ -578,7 +579,7 @@ def ask(question: str, url: str, schema: str | None, arg: str) -> dict[str, Any]
     store = open_store(url, schema)
     when = pendulum.parse(arg) if question in ("as_of", "tick") else STARTS["hop 2"]
     run = new_run(store, pf.FixedClock(when))  # type: ignore[arg-type]
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    base = peak_kb()
     t0 = time.perf_counter()
     if question == "events":
         found = sum(1 for _ in run.events())
@@ -596,7 +597,18 @@ def ask(question: str, url: str, schema: str | None, arg: str) -> dict[str, Any]
         found = len(run.tick(when))  # type: ignore[arg-type]
     wall = time.perf_counter() - t0
     store.close()
-    return {"wall": wall, "base_kb": base, "found": found}
+    return {"wall": wall, "base_kb": base, "peak_kb": peak_kb(), "found": found}
+
+
+def peak_kb() -> int:
+    """This process's peak resident memory in KiB: ``VmHWM`` (the high-water mark of this
+    program's own memory; ``ru_maxrss`` would also count the parent's, inherited through fork
+    and exec), else ``ru_maxrss``."""
+    with suppress(OSError), open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 @dataclass
@@ -612,25 +624,19 @@ def question(tgt: Target, name: str, arg: str) -> Answer:
     cmd = [sys.executable, __file__, "--question", name, "--url", tgt.url, "--arg", arg]
     if tgt.schema:
         cmd += ["--schema", tgt.schema]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    assert proc.stderr is not None
-    out = proc.stdout.read()
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"question {name} failed:\n{err[-3000:]}")
-    got = json.loads(out.strip().splitlines()[-1])
-    return Answer(name, got["wall"], usage.ru_maxrss / 1024, got["base_kb"] / 1024, got["found"])
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"question {name} failed:\n{done.stderr[-3000:]}")
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    return Answer(name, got["wall"], got["peak_kb"] / 1024, got["base_kb"] / 1024, got["found"])
 
 
-def questions(tgt: Target, tally: Tally, events: int) -> list[Answer]:
+def questions(tgt: Target, tally: Tally, events: int, summaries: int) -> list[Answer]:
     marks = sorted(tally.checkpoints)
     as_of = next((m for e, m in marks if e >= 0.4 * events), tally.last)
     args = {
         "as_of": as_of, "tick": tally.last, "summary_one": PROVINCE,
-        "summary_all": ",".join(sorted(tally.to_ministry)),
+        "summary_all": ",".join(sorted(tally.to_ministry)[: summaries or None]),
     }  # fmt: skip
     out = []
     for name in QUESTIONS:
@@ -670,7 +676,7 @@ def one(tgt: Target, n: int, workers: int, args: argparse.Namespace) -> tuple[Ou
     )  # fmt: skip
     if text:
         print(text)
-    answers = [] if args.no_questions else questions(tgt, tally, events)
+    answers = [] if args.no_questions else questions(tgt, tally, events, args.summaries)
     return out, answers
 
 
@@ -723,6 +729,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-questions", action="store_true", help="skip the analyst's questions")
     parser.add_argument("--profile", action="store_true", help="cProfile the flow (SQLite, one process)")
     parser.add_argument("--keep", action="store_true", help="keep the database(s)")
+    parser.add_argument(
+        "--summaries", type=int, help="summary tables asked in summary_all (default: every top recommender; "
+        "quick: 3)",
+    )  # fmt: skip
     parser.add_argument("--question", choices=QUESTIONS, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--schema", help=argparse.SUPPRESS)
@@ -732,6 +742,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(ask(args.question, args.url, args.schema, args.arg)))
         return 0
     sizes = args.n or ([1_000] if args.quick else [10_000, 30_000, 100_000])
+    if args.summaries is None:
+        args.summaries = 3 if args.quick else 0
     if min(sizes) < 1 or min(args.workers) < 1:
         parser.error("--n and --workers must be at least 1")
     facts(args.pg_url)
