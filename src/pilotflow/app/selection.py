@@ -167,6 +167,16 @@ class Selection(Submissions):
                 report(i, len(who), actor.authority)
         return results
 
+    def _seats_counted(self, authority: str, track: str) -> bool:
+        """Whether a selection of ``track`` at ``authority`` must count the seats of the units
+        its drafts list already: not when no quota rule caps the authority's new units and no
+        tag decides a unit's seats (then no count can fill, and none is read)."""
+        return (
+            track != TRACK_NEW
+            or self._tagger is not None
+            or self.campaign.quota_rule(self.graph[authority]) is not None
+        )
+
     def _select(
         self,
         actor: Actor,
@@ -210,7 +220,7 @@ class Selection(Submissions):
         listed = [nid for d in drafts for nid in d.units]
         in_draft = set(listed)
         over: dict[str, tuple[Reason, ...]] = {}
-        for nid in listed:
+        for nid in listed if self._seats_counted(actor.authority, track) else ():
             n = self.store.get(nid)
             if n.state == IN_REVIEW and n.holder == actor.authority and n.next_authority is not None:
                 ctx = self._context(n, actor, when, RECOMMEND, shares=shares)
