@@ -133,8 +133,10 @@ def make_plan(run: pf.CampaignRun, n: int) -> Plan:
         if count:
             files.append((d, first, count))
             first += count
-    hop1 = sorted({r[1] for d, r in routes.items() if len(r) > 2})
+    # An authority at hop 2 of some route (a province) that is at hop 1 of others (the counties
+    # it administers directly) selects once, with the provinces: its units wait until then.
     hop2 = sorted({r[2] for d, r in routes.items() if len(r) > 3})
+    hop1 = sorted({r[1] for d, r in routes.items() if len(r) > 2} - set(hop2))
     return Plan(n, tuple(files), tuple(hop1), tuple(hop2))
 
 
