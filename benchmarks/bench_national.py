@@ -173,6 +173,7 @@ class Tally:
     to_ministry: set[str] = field(default_factory=set)
     checkpoints: list[tuple[int, str]] = field(default_factory=list)  # (events so far, moment)
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # this process's CPU seconds per phase
     tick_live: float = 0.0
     last: str = ""
 
@@ -270,7 +271,7 @@ class Flow:
         # Workers share a phase's span of time: each takes every workers-th moment.
         self.clock.restart(STARTS[name].add(seconds=step * worker / workers), step)
         codes = [self.codes(*item) for item in items] if name == "filing" else []
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         if name == "filing":
             for (district, _, _), unit_codes in zip(items, codes, strict=True):
                 self.file(district, unit_codes)
@@ -281,6 +282,7 @@ class Flow:
             for authority in items:
                 self.select_and_send(authority)
         self.tally.seconds[name] = time.perf_counter() - t0
+        self.tally.cpu[name] = time.process_time() - c0
         self.tally.last = self.clock.now().isoformat()
 
 
@@ -663,7 +665,10 @@ def one(tgt: Target, n: int, workers: int, args: argparse.Namespace) -> tuple[Ou
     size = tgt.db_bytes()
     spent = 0.0 if args.no_floor else floor(tgt)
     out = Outcome(n, workers, wall, tally, events, size, spent, tick_live, text)
-    phases = ", ".join(f"{k} {v:.1f} s" for k, v in tally.seconds.items())
+    phases = ", ".join(
+        f"{k} {v:.1f} s" + (f" (CPU {tally.cpu[k]:.1f} s)" if workers == 1 and k in tally.cpu else "")
+        for k, v in tally.seconds.items()
+    )
     print(
         f"  actions {tally.actions:,}  audit events {events:,} (counted {tally.events:,})  "
         f"wall {wall:.1f} s  "
