@@ -44,3 +44,16 @@ def test_log_benchmark_quick_run_prints_bytes_and_decoding() -> None:
     assert 0 == done.returncode, done.stderr[-2000:]
     for fragment in ("bytes per event", "pf_events", "json.loads floor", "store.events()"):
         assert fragment in done.stdout
+
+
+def test_national_benchmark_quick_run_prints_the_end_to_end_figures() -> None:
+    """``bench_national.py --quick`` files 1,000 nominations on SQLite, forwards them district →
+    ministry with the real quotas, writes the raw-driver floor, asks the analyst's questions
+    (each in its own process) and prints the end-to-end and question tables."""
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_national.py"), "--quick"],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert 0 == done.returncode, done.stderr[-2000:]
+    for fragment in ("end to end", "floor/pf", "µs/nom", "questions", "replay", "quota_table"):
+        assert fragment in done.stdout

@@ -27,7 +27,7 @@ from ..domain.names import (
     WITHDRAW,
 )
 from ..domain.records import APPLICANT, Actor, Material, Nomination
-from ..errors import DuplicateNomination, InvalidInput, SeatUnavailable, UnknownAuthority
+from ..errors import InvalidInput, SeatUnavailable, UnknownAuthority
 from ..files.materials import inspect_campaign_material, paper_material
 from .applicants import seat_taken
 from .idempotency import ReceiptFor, once, ref
@@ -160,10 +160,10 @@ class Hops(Submissions):
         if project:
             data["project"] = project
         change = self._change(None, ctx, NOMINATE, actor, when, NEW, reason, data, new)
-        # Only someone entitled to file learns whether the unit already has a nomination.
-        existing = self.store.find_claim(self.campaign.id, unit_code, TRACK_NEW, project)
-        if existing is not None:
-            raise DuplicateNomination(unit_code, existing.id)
+        # Only someone entitled to file learns whether the unit already has a nomination: the
+        # guards have passed. The store refuses a second live claim of the unit in the commit
+        # itself (DuplicateNomination, in the same transaction: the store contract), so no read
+        # of the unit's claim comes first.
         if cap is None:
             self._commit(NOMINATE, [change], receipt_for(change.after) if receipt_for else None)
             return change.after

@@ -121,6 +121,9 @@ class Letters(Kernel):
         it was sent). Returned with its whole letter (``return_submission``), it stays in it."""
         letters: dict[str, Submission] = {}
         out: list[SubmissionChange] = []
+        # Each holder's letters read once per commit (a selection cuts many units of one holder).
+        drafts: dict[str, list[Submission]] = {}
+        received: dict[str, list[Submission]] = {}
         for ch in changes:
             if not isinstance(ch, Change) or ch.event.shape.action not in LEAVES_LETTER:
                 continue
@@ -129,9 +132,16 @@ class Letters(Kernel):
             before = ch.before
             assert before is not None
             holder = before.holder
-            found = self.store.submissions(self.campaign.id, sender=holder, state=DRAFT)
+            found = drafts.get(holder)
+            if found is None:
+                found = drafts[holder] = self.store.submissions(self.campaign.id, sender=holder, state=DRAFT)
             if ch.event.shape.action in (WITHDRAW, RETURN):
-                found += self.store.submissions(self.campaign.id, receiver=holder, state=SENT)
+                sent = received.get(holder)
+                if sent is None:
+                    sent = received[holder] = self.store.submissions(
+                        self.campaign.id, receiver=holder, state=SENT
+                    )
+                found = [*found, *sent]
             for s in found:
                 s = letters.get(s.id, s)
                 if before.id in s.units:
@@ -248,9 +258,12 @@ class Letters(Kernel):
         data: Mapping[str, Any],
         *,
         build: bool = True,
+        known: Mapping[str, Nomination] | None = None,
     ) -> list[Change | SubmissionChange]:
         """The changes of ``action`` on ``s``: its units' (if it moves them), then its own
-        last; or raise the refusal with every reason (``build=False``: judge only)."""
+        last; or raise the refusal with every reason (``build=False``: judge only). ``known``:
+        units joining the letter the caller has read in this transaction already (not read
+        again)."""
         if build and s.version and when < s.updated_at:  # a letter's log is in time order too
             raise InvalidInput(
                 f"{when.isoformat()} is earlier than the last action on submission {s.id} "
@@ -262,7 +275,7 @@ class Letters(Kernel):
         reasons = letter_reasons(action, s, actor, sender, receiver, names)
         units: list[Change | SubmissionChange] = []
         if action in (S_PREPARE, S_ADD):
-            reasons += self._joining(s, data["units"], when)
+            reasons += self._joining(s, data["units"], when, known)
         elif action == S_REMOVE:
             if data["unit"] not in s.units:
                 reasons.append(Reason("unit_not_in_letter", f"unit {data['unit']} is not in this submission",
@@ -356,8 +369,11 @@ class Letters(Kernel):
         rule = self.campaign.hop_rule(sender, receiver)
         return split_materials(self.campaign, rule.materials)[1] if rule is not None else ()
 
-    def _joining(self, s: Submission, ids: Sequence[str], when: datetime) -> list[Reason]:
-        """Why the units ``ids`` may not join ``s`` (each unit's reasons, all of them)."""
+    def _joining(
+        self, s: Submission, ids: Sequence[str], when: datetime, known: Mapping[str, Nomination] | None = None
+    ) -> list[Reason]:
+        """Why the units ``ids`` may not join ``s`` (each unit's reasons, all of them); a unit
+        in ``known`` is not read again."""
         others: dict[str, str] = {}
         for draft in self.store.submissions(self.campaign.id, sender=s.sender, state=DRAFT):
             if draft.id != s.id:
@@ -366,7 +382,9 @@ class Letters(Kernel):
         sender = self.graph[s.sender]
         reasons: list[Reason] = []
         for nid in ids:
-            n = self._nomination(nid)
+            n = known.get(nid) if known else None
+            if n is None:
+                n = self._nomination(nid)
             reasons += unit_reasons(n, s, sender, others, self._department_names)
             if n.state == IN_REVIEW and n.holder == s.sender:
                 ctx = self._context(n, None, when, RECOMMEND)

@@ -167,6 +167,16 @@ class Selection(Submissions):
                 report(i, len(who), actor.authority)
         return results
 
+    def _seats_counted(self, authority: str, track: str) -> bool:
+        """Whether a selection of ``track`` at ``authority`` must count the seats of the units
+        its drafts list already: not when no quota rule caps the authority's new units and no
+        tag decides a unit's seats (then no count can fill, and none is read)."""
+        return (
+            track != TRACK_NEW
+            or self._tagger is not None
+            or self.campaign.quota_rule(self.graph[authority]) is not None
+        )
+
     def _select(
         self,
         actor: Actor,
@@ -210,7 +220,7 @@ class Selection(Submissions):
         listed = [nid for d in drafts for nid in d.units]
         in_draft = set(listed)
         over: dict[str, tuple[Reason, ...]] = {}
-        for nid in listed:
+        for nid in listed if self._seats_counted(actor.authority, track) else ():
             n = self.store.get(nid)
             if n.state == IN_REVIEW and n.holder == actor.authority and n.next_authority is not None:
                 ctx = self._context(n, actor, when, RECOMMEND, shares=shares)
@@ -257,6 +267,7 @@ class Selection(Submissions):
             joining.setdefault(n.next_authority, []).append(n.id)
             count(n, ctx)
         letters: list[str] = []
+        read = {n.id: n for n in ranked} if joining else {}  # in this transaction: not read again
         for receiver, ids in joining.items():
             draft = next((d for d in drafts if d.receiver == receiver), None)
             if draft is None:
@@ -264,10 +275,12 @@ class Selection(Submissions):
                                    receiver, NEW, (), (), (), 0, when, when)  # fmt: skip
                 data = {"campaign": self.campaign.id, "sender": actor.authority, "receiver": receiver,
                         "units": ids}  # fmt: skip
-                changes += self._letter_changes(S_PREPARE, draft, actor, when, None, data, build=not dry_run)
+                changes += self._letter_changes(
+                    S_PREPARE, draft, actor, when, None, data, build=not dry_run, known=read
+                )
             else:
                 changes += self._letter_changes(
-                    S_ADD, draft, actor, when, None, {"units": ids}, build=not dry_run
+                    S_ADD, draft, actor, when, None, {"units": ids}, build=not dry_run, known=read
                 )
             letters.append(draft.id)
         result = SelectionResult(

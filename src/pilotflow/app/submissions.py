@@ -146,7 +146,7 @@ class Submissions(Letters):
                                NEW, (), (), (), 0, when, when)  # fmt: skip
             data = {"campaign": self.campaign.id, "sender": actor.authority, "receiver": receiver,
                     "units": list(ids)}  # fmt: skip
-            changes = self._letter_changes(S_PREPARE, draft, actor, when, None, data)
+            changes = self._letter_changes(S_PREPARE, draft, actor, when, None, data, known={first.id: first})
             return self._commit_letter(S_PREPARE, changes, receipt_for)
 
         return self._once(S_PREPARE, actor, None, (ids, at), idempotency_key, perform)

@@ -1,0 +1,62 @@
+"""A selection and the units its authority's draft letter lists already: where no quota rule
+caps the authority, each selection lists its own unit type's candidates beside them; where one
+does, the units listed still count against the quota."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pilotflow as pf
+
+from conftest import WEIHAI, WEIHAI_DISTRICT, forward, nominate
+
+HANGZHOU_DISTRICT = "330102"  # 上城区: its city, Hangzhou, has no quota of its own
+HANGZHOU = "330100"
+
+
+def _at_city(run: pf.CampaignRun, origin: str, kinds: list[str], first: int = 1) -> list[str]:
+    """Nominations of ``kinds`` (one each) filed at ``origin`` and forwarded to its city."""
+    ids = []
+    for i, kind in enumerate(kinds, first):
+        n = nominate(run, i, origin=origin, unit_type=kind)
+        forward(run, n.id)
+        ids.append(n.id)
+    return ids
+
+
+def test_selections_without_quota_list_each_type_beside_the_units_listed(
+    make_run: Callable[..., pf.CampaignRun],
+) -> None:
+    """At a city without quota, a selection of one unit type after another's lists its own
+    candidates in the same draft, keeps the units listed before, and cuts nobody."""
+    run = make_run()
+    ids = _at_city(run, HANGZHOU_DISTRICT, ["enterprise", "enterprise", "street_town", "park"])
+    lead = pf.Actor(HANGZHOU, "industry", "lead")
+    assert all(line.limit is None for line in run.quota(HANGZHOU))
+    first = run.select(lead, "enterprise")
+    second = run.select(lead, "street_town")
+    third = run.select(lead, "park")
+    assert first.recommended == tuple(ids[:2])
+    assert second.recommended == (ids[2],)
+    assert third.recommended == (ids[3],)
+    for result in (first, second, third):
+        assert not result.cut
+        assert not result.skipped
+    assert first.submissions == second.submissions == third.submissions
+    (draft,) = run.submissions(sender=HANGZHOU, state="draft")
+    assert draft.units == tuple(ids)
+
+
+def test_selections_under_a_quota_count_the_units_listed_before(
+    make_run: Callable[..., pf.CampaignRun],
+) -> None:
+    """At Weihai (3 enterprises), the enterprises its draft lists already take their seats: a
+    second selection of enterprises recommends the listed ones and cuts the rest past three."""
+    run = make_run()
+    early = _at_city(run, WEIHAI_DISTRICT, ["enterprise", "enterprise"])
+    lead = pf.Actor(WEIHAI, "industry", "lead")
+    assert run.select(lead, "enterprise").recommended == tuple(early)
+    late = _at_city(run, WEIHAI_DISTRICT, ["enterprise", "enterprise"], first=10)
+    again = run.select(lead, "enterprise")
+    assert again.recommended == (*early, late[0])
+    assert again.cut == (late[1],)
