@@ -166,7 +166,9 @@ def in_zone(value: datetime, tz: ZoneInfo) -> datetime:
     """
     if type(value) is datetime and value.tzinfo is tz:
         return value
-    value = moment(value)  # aware, within the years: else InvalidInput / NaiveDatetime
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        moment(value)  # raises: not a datetime (InvalidInput) or naive (NaiveDatetime)
+    # (no bound on the years here: a deadline inclusive of 2199-12-31 ends at 2200-01-01)
     if type(value) is not datetime:  # a subclass: its fields as a standard one, same instant
         value = _plain(value, value.tzinfo)  # type: ignore[arg-type]
     return value.astimezone(tz)  # ZoneInfo sets the fold (only a repeated hour has fold=1)
