@@ -287,7 +287,13 @@ class EventLog:
     def __getitem__(self, index: slice) -> EventList: ...
     def __getitem__(self, index: int | slice) -> Event | EventList:
         if isinstance(index, slice):
-            start, stop, step = index.indices(self._length)
+            try:
+                start, stop, step = index.indices(self._length)
+            except (TypeError, ValueError):  # a bound that is no int, a step of 0
+                raise InvalidInput(
+                    f"an event log is sliced by ints with a step other than 0, not {index!r}",
+                    "审计记录的切片必须由整数组成，且步长不能为 0",
+                ) from None
             if step < 0:  # read forward, then reverse
                 return self._list(list(itertools.islice(self, self._length))[index])
             return self._list(itertools.islice(self, start, max(start, stop), step))

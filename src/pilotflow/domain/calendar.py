@@ -166,12 +166,24 @@ def in_zone(value: datetime, tz: ZoneInfo) -> datetime:
     """
     if type(value) is datetime and value.tzinfo is tz:
         return value
+    if not isinstance(tz, ZoneInfo):
+        raise InvalidInput(
+            f"the zone must be a zoneinfo.ZoneInfo (see zone_info), got {tz!r}",
+            f"时区参数必须是 zoneinfo.ZoneInfo（可用 zone_info 取得），收到的是 {type(tz).__name__}",
+        )
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
         moment(value)  # raises: not a datetime (InvalidInput) or naive (NaiveDatetime)
     # (no bound on the years here: a deadline inclusive of 2199-12-31 ends at 2200-01-01)
     if type(value) is not datetime:  # a subclass: its fields as a standard one, same instant
         value = _plain(value, value.tzinfo)  # type: ignore[arg-type]
-    return value.astimezone(tz)  # ZoneInfo sets the fold (only a repeated hour has fold=1)
+    try:
+        return value.astimezone(tz)  # ZoneInfo sets the fold (only a repeated hour has fold=1)
+    except OverflowError:  # its instant lies past year 9999 or before year 1 in tz
+        raise InvalidInput(
+            f"the moment {value.isoformat()} cannot be written in {tz.key}: "
+            "it lies outside years 1 to 9999 there",
+            f"时刻 {value.isoformat()} 换算到 {tz.key} 时区后超出公元 1 年至 9999 年的范围",
+        ) from None
 
 
 def standard(value: datetime) -> datetime:

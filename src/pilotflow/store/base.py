@@ -156,6 +156,11 @@ def check_list_load(campaign: object, unit_list: object, load: object) -> None:
     if not isinstance(load.actor, Actor):
         raise InvalidInput("load.actor must be an Actor", "load.actor 必须是 Actor（机关、部门、经办人）")
     moment(load.at, "load.at")
+    if type(load.source) is not str:
+        raise InvalidInput(
+            f"load.source must be text (the file's name, or empty), got {type(load.source).__name__}",
+            "load.source 必须是文本（名单文件名，可为空）",
+        )
     if load.source:
         check_text(load.source, "load.source", NAME, zh="名单来源")
 
@@ -220,7 +225,7 @@ def check_reading(
     findable(campaign, *given(nomination_id, action), what="campaign, nomination_id and action")
     if ids is not None:
         check_ids(ids)
-    if until is not None and not (isinstance(until, datetime) and until.tzinfo is not None):
+    if until is not None and not (isinstance(until, datetime) and until.utcoffset() is not None):
         raise InvalidInput(
             f"until must be a datetime with a time zone, got {until!r}",
             "until 参数必须是带时区的时间",
@@ -228,10 +233,11 @@ def check_reading(
 
 
 def check_ids(ids: object) -> list[str]:
-    """Ids handed to a batch read: a collection of text (not one text: a str is refused)."""
-    if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
+    """Ids handed to a batch read: a list, tuple or set of text (not one text, and not an
+    iterator, which the check would use up before the read)."""
+    if not isinstance(ids, (list, tuple, set, frozenset)):
         raise InvalidInput(
-            f"ids must be a collection of ids, got {type(ids).__name__}",
+            f"ids must be a list, tuple or set of ids, got {type(ids).__name__}",
             "ids 参数必须是编号的集合（列表、元组或集合）",
         )
     out = list(ids)
@@ -250,6 +256,7 @@ def check_groups(groups: object) -> list[Group]:
             and len(g) == 2
             and isinstance(g[0], tuple)
             and type(g[1]) is int
+            and 0 <= g[1] < 2**31  # a hop index (a store's integer column holds it)
             and all(type(a) is str for a in g[0])
         ):
             raise InvalidInput(

@@ -144,8 +144,10 @@ class ScalingReads:
         yield from rows
 
     def _compiled(self, key: tuple[Any, ...], build: Callable[[], sa.ClauseElement]) -> CompiledSql:
-        """The statement of ``key``, compiled once (``build`` makes it)."""
-        cache: dict[tuple[Any, ...], CompiledSql] = self.__dict__.setdefault("_read_statements", {})
+        """The statement of ``key``, compiled once per engine, prefix and schema (``build``
+        makes it): kept with the binding's other statements, so that a store bound to a
+        host's connection for one request compiles nothing."""
+        cache: dict[tuple[Any, ...], CompiledSql] = vars(self._sql).setdefault("_read_statements", {})
         sql = cache.get(key)
         if sql is None:
             sql = cache[key] = self._sql.compile(build())

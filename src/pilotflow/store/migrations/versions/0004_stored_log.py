@@ -25,11 +25,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from pilotflow.store.codec import dumps, loads, material_of, material_value, moment_of, moment_values
 from pilotflow.store.migrate import migration_options
-from pilotflow.store.sql.schema import events_table
 
 revision = "0004"
 down_revision: str | None = "0003"
@@ -273,6 +273,68 @@ def _event_down(r: list[Any]) -> dict[str, Any]:
     }
 
 
+class _Ref(sa.types.UserDefinedType[Any]):
+    """SQLite: a column of no affinity (``BLOB``), as schema 4 has it."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "BLOB"
+
+
+MOMENT = sa.BigInteger().with_variant(postgresql.TIMESTAMP(timezone=True), "postgresql")
+OFFSET = sa.Integer
+SHARED_JSON = sa.Text().with_variant(postgresql.JSONB(), "postgresql").with_variant(_Ref(), "sqlite")
+SHARED_TEXT = sa.String(100).with_variant(_Ref(), "sqlite")
+
+
+def v4_events_table(md: sa.MetaData, prefix: str) -> sa.Table:
+    """The audit log and (SQLite) the texts its rows share, as schema version 4 has them (a
+    frozen copy: a later change to the live table must not change what this migration
+    makes); the first is returned."""
+    texts = sa.Table(
+        f"{prefix}texts",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("text", sa.Text, nullable=False, unique=True),
+    )
+    events = sa.Table(
+        f"{prefix}events",
+        md,
+        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+                  autoincrement=True),
+        sa.Column("campaign", SHARED_TEXT, nullable=False),
+        sa.Column("nomination_id", sa.String(64).with_variant(_Ref(), "sqlite"), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("actor", SHARED_JSON, nullable=False),
+        sa.Column("at", MOMENT, nullable=False),
+        sa.Column("at_offset", OFFSET, nullable=False),
+        sa.Column("shape", SHARED_JSON, nullable=False),
+        sa.Column("reason", sa.Text),
+        sa.Column("data", SHARED_JSON, nullable=False),
+        sa.UniqueConstraint("nomination_id", "version", name=f"{prefix}uq_event_version"),
+        sa.Index(f"{prefix}ix_events_campaign", "campaign", "seq"),
+    )  # fmt: skip
+    t, e = texts.name, events.name
+    qualified = f'"{md.schema}"."{prefix}events_texts"' if md.schema else f'"{prefix}events_texts"'
+
+    def ref(column: str) -> str:
+        return f'(SELECT id FROM "{t}" WHERE text = CAST(NEW.{column} AS TEXT))'
+
+    trigger = sa.DDL(  # type: ignore[no-untyped-call]
+        f"CREATE TRIGGER {qualified} AFTER INSERT ON \"{e}\" WHEN typeof(NEW.shape) = 'text' BEGIN "
+        f'INSERT OR IGNORE INTO "{t}" (text) VALUES (NEW.campaign), (NEW.nomination_id), (NEW.actor), '
+        f'(NEW.shape); INSERT OR IGNORE INTO "{t}" (text) SELECT CAST(NEW.data AS TEXT) '
+        f"WHERE typeof(NEW.data) = 'blob'; "
+        f'UPDATE "{e}" SET campaign = {ref("campaign")}, '
+        f"nomination_id = {ref('nomination_id')}, actor = {ref('actor')}, shape = {ref('shape')}, "
+        f"data = CASE WHEN typeof(NEW.data) = 'blob' THEN {ref('data')} ELSE NEW.data END "
+        "WHERE seq = NEW.seq; END"
+    )
+    sa.event.listen(events, "after_create", trigger.execute_if(dialect="sqlite"))
+    return events
+
+
 def v3_events_table(md: sa.MetaData, prefix: str) -> sa.Table:
     """The events table as schema version 3 had it (a frozen copy)."""
     return sa.Table(
@@ -349,7 +411,7 @@ def upgrade() -> None:
         f"{prefix}ix_state", f"{prefix}nominations", ["campaign", "state", "hop", "route"], schema=schema
     )
     read = ", ".join(f"e.{c}" for c in V3_EVENT_COLUMNS) + " FROM {old} e"
-    _rebuild_events(bind, prefix, schema, pg, lambda md, p: events_table(md, p), read, _event_up)
+    _rebuild_events(bind, prefix, schema, pg, v4_events_table, read, _event_up)
     _record(prefix, schema, SCHEMA_VERSION)
 
 

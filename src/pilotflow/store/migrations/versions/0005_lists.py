@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from alembic import op
 
 from pilotflow.store.migrate import migration_options
-from pilotflow.store.sql.lists import lists_table
 
 revision = "0005"
 down_revision: str | None = "0004"
@@ -34,7 +33,7 @@ def _record(prefix: str, schema: str | None, version: str) -> None:
 def upgrade() -> None:
     prefix, schema = migration_options()
     md = sa.MetaData(schema=schema)
-    lists_table(md, prefix)
+    v5_lists_table(md, prefix)
     md.create_all(op.get_bind())
     _record(prefix, schema, SCHEMA_VERSION)
 
@@ -43,3 +42,26 @@ def downgrade() -> None:
     prefix, schema = migration_options()
     op.drop_table(f"{prefix}lists", schema=schema)
     _record(prefix, schema, PREVIOUS_VERSION)
+
+
+def v5_lists_table(md: sa.MetaData, prefix: str) -> sa.Table:
+    """The table of lists loaded, as schema version 5 has it (a frozen copy)."""
+    return sa.Table(
+        f"{prefix}lists",
+        md,
+        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+                  autoincrement=True),
+        sa.Column("campaign", sa.String(100), nullable=False),
+        sa.Column("list_id", sa.String(100), nullable=False),
+        sa.Column("version", sa.String(100), nullable=False),
+        sa.Column("entry_count", sa.Integer, nullable=False),
+        sa.Column("actor_authority", sa.String(50), nullable=False),
+        sa.Column("actor_department", sa.String(50), nullable=False),
+        sa.Column("actor_person", sa.String(200), nullable=False),
+        sa.Column("at", sa.String(40), nullable=False),
+        sa.Column("source", sa.Text, nullable=False),
+        # Last: a row's other columns are read without going through its entries (SQLite
+        # keeps a long value in overflow pages that a column after it would be read through).
+        sa.Column("entries", sa.Text, nullable=False),
+        sa.Index(f"{prefix}ix_lists", "campaign", "list_id", "seq"),
+    )  # fmt: skip
