@@ -16,33 +16,10 @@ import sqlalchemy as sa
 
 from ...domain.records import Actor
 from ...domain.screening import Listing, UnitList
-from ..base import LIST_KEY, ListLoad, check_list_load, findable, given, version_clash
-from ..codec import dumps, loads
+from ..base import ListLoad, check_list_load, findable, given, version_clash
+from ..codec import dumps, loads, moment_of, moment_values
 
-__all__ = ["CACHED_LISTS", "ListTable", "lists_table"]
-
-
-def lists_table(md: sa.MetaData, prefix: str) -> sa.Table:
-    """The table of lists loaded, in ``md`` (schema version 5 added it)."""
-    return sa.Table(
-        f"{prefix}lists",
-        md,
-        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
-                  autoincrement=True),
-        sa.Column("campaign", sa.String(100), nullable=False),
-        sa.Column("list_id", sa.String(LIST_KEY), nullable=False),
-        sa.Column("version", sa.String(LIST_KEY), nullable=False),
-        sa.Column("entry_count", sa.Integer, nullable=False),
-        sa.Column("actor_authority", sa.String(50), nullable=False),
-        sa.Column("actor_department", sa.String(50), nullable=False),
-        sa.Column("actor_person", sa.String(200), nullable=False),
-        sa.Column("at", sa.String(40), nullable=False),
-        sa.Column("source", sa.Text, nullable=False),
-        # Last: a row's other columns are read without going through its entries (SQLite
-        # keeps a long value in overflow pages that a column after it would be read through).
-        sa.Column("entries", sa.Text, nullable=False),
-        sa.Index(f"{prefix}ix_lists", "campaign", "list_id", "seq"),
-    )  # fmt: skip
+__all__ = ["CACHED_LISTS", "ListTable"]
 
 
 def _encode(unit_list: UnitList) -> str:
@@ -75,7 +52,7 @@ def _load(row: Any) -> ListLoad:
         row.version,
         row.entry_count,
         Actor(row.actor_authority, row.actor_department, row.actor_person),
-        datetime.fromisoformat(row.at),
+        moment_of(row.at, row.at_offset),
         row.source,
     )
 
@@ -121,6 +98,7 @@ class ListTable:
         check_list_load(campaign, unit_list, load)
         t = self._list_table
         entries = _encode(unit_list)
+        at, offset = moment_values(load.at)
         with self._wrap(), self._write_conn() as conn:
             same = conn.execute(
                 sa.select(t.c.entries).where(t.c.campaign == campaign, t.c.list_id == unit_list.id,
@@ -139,7 +117,7 @@ class ListTable:
                     campaign=campaign, list_id=unit_list.id, version=unit_list.version,
                     entry_count=len(unit_list), entries=entries, actor_authority=load.actor.authority,
                     actor_department=load.actor.department, actor_person=load.actor.person,
-                    at=load.at.isoformat(), source=load.source,
+                    at=at, at_offset=offset, source=load.source,
                 )
             )  # fmt: skip
         return True

@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from ...errors import StoreError
-from .lists import lists_table
+from ..base import LIST_KEY
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -177,6 +177,31 @@ def submissions_table(md: sa.MetaData, prefix: str) -> sa.Table:
         sa.Index(f"{prefix}ix_submission_sender", "campaign", "sender", "state"),
         sa.Index(f"{prefix}ix_submission_receiver", "campaign", "receiver", "state"),
     )
+
+
+def lists_table(md: sa.MetaData, prefix: str) -> sa.Table:
+    """The table of lists loaded, in ``md`` (schema version 5 added it; the lists' rows
+    are read and written by :mod:`.lists`)."""
+    return sa.Table(
+        f"{prefix}lists",
+        md,
+        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+                  autoincrement=True),
+        sa.Column("campaign", sa.String(100), nullable=False),
+        sa.Column("list_id", sa.String(LIST_KEY), nullable=False),
+        sa.Column("version", sa.String(LIST_KEY), nullable=False),
+        sa.Column("entry_count", sa.Integer, nullable=False),
+        sa.Column("actor_authority", sa.String(50), nullable=False),
+        sa.Column("actor_department", sa.String(50), nullable=False),
+        sa.Column("actor_person", sa.String(200), nullable=False),
+        sa.Column("at", MOMENT, nullable=False),
+        sa.Column("at_offset", OFFSET, nullable=False),
+        sa.Column("source", sa.Text, nullable=False),
+        # Last: a row's other columns are read without going through its entries (SQLite
+        # keeps a long value in overflow pages that a column after it would be read through).
+        sa.Column("entries", sa.Text, nullable=False),
+        sa.Index(f"{prefix}ix_lists", "campaign", "list_id", "seq"),
+    )  # fmt: skip
 
 
 def events_table(md: sa.MetaData, prefix: str) -> sa.Table:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 from pilotflow.store.migrate import migration_options
 
@@ -58,7 +59,9 @@ def v5_lists_table(md: sa.MetaData, prefix: str) -> sa.Table:
         sa.Column("actor_authority", sa.String(50), nullable=False),
         sa.Column("actor_department", sa.String(50), nullable=False),
         sa.Column("actor_person", sa.String(200), nullable=False),
-        sa.Column("at", sa.String(40), nullable=False),
+        sa.Column("at", sa.BigInteger().with_variant(postgresql.TIMESTAMP(timezone=True), "postgresql"),
+                  nullable=False),
+        sa.Column("at_offset", sa.Integer, nullable=False),
         sa.Column("source", sa.Text, nullable=False),
         # Last: a row's other columns are read without going through its entries (SQLite
         # keeps a long value in overflow pages that a column after it would be read through).
