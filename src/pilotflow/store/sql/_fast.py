@@ -111,9 +111,8 @@ class Statements:
         #: psycopg 3: an executemany is pipelined and can give each statement's rows back
         self.pipelined = pg and dialect.driver == "psycopg"
         if self.pipelined:  # every counter of a commit in one executemany, each saying if it took
-            limit = sa.cast(b("p_limit"), sa.Integer)
-            either = take.where(sa.or_(limit.is_(None), q.c.used + b("p_delta") <= limit))
-            self.take_any = self.compile(either.returning(q.c.used))
+            # (a counter's first seat creates its row in the same statement)
+            self.take_any = self.compile(postgres.take_or_create(q))
         dialect_module = postgres if pg else sqlite
         self.insert_quota = self.compile(
             dialect_module.insert_ignoring_conflicts(q), ["campaign", "authority", "unit_type", "used"]
@@ -151,6 +150,10 @@ class Statements:
             )
         )
         self.list_unit = self.compile(sa.insert(lt), ["campaign", "nomination_id", "submission_id"])
+        if self.pipelined:  # a letter's units listed in one executemany, each saying if it was free
+            self.list_free = self.compile(
+                postgres.list_if_unlisted(lt), ["campaign", "nomination_id", "submission_id"]
+            )
         self.unlist_unit = self.compile(
             sa.delete(lt).where(lt.c.campaign == b("p_campaign"), lt.c.nomination_id == b("p_id"),
                                 lt.c.submission_id == b("p_sid"))

@@ -135,8 +135,8 @@ def _move_seats(cur: Any, stmts: Statements, campaign: str, moves: dict[tuple[st
     a conditional UPDATE each; :class:`SeatUnavailable` when a capped one cannot be taken."""
     quota = stmts.quota
     todo = [(key, move) for key, move in sorted(moves.items(), key=lambda m: m[0]) if move[0] != 0]
-    if stmts.pipelined and len(todo) > 1:  # one round trip; a counter not taken is tried again below
-        either = stmts.take_any
+    if stmts.pipelined and todo:  # one round trip (a new counter's row made in it); one not taken
+        either = stmts.take_any  # is tried again below, to name the seat the cap refuses
         rows = [either.params({"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type,
                                "p_delta": delta, "p_limit": limit if delta > 0 else None})
                 for (authority, unit_type), (delta, limit, _) in todo]  # fmt: skip
@@ -181,6 +181,16 @@ def _write_submission(
         sql = stmts.unlist_unit
         rows = [sql.params({"p_campaign": campaign, "p_id": unit, "p_sid": after.id}) for unit in releases]
         cur.executemany(sql.text, rows)
+    if stmts.pipelined and claims:  # one round trip: each unit listed unless a draft holds it
+        sql = stmts.list_free
+        rows = [sql.params({"campaign": campaign, "nomination_id": unit, "submission_id": after.id})
+                for unit in claims]  # fmt: skip
+        cur.executemany(sql.text, rows, returning=True)
+        for unit in claims:
+            if cur.fetchone() is None:
+                raise ConflictError(unit, 0, None)
+            cur.nextset()
+        claims = ()
     for unit in claims:
         sql = stmts.listed
         cur.execute(sql.text, sql.params({"p_campaign": campaign, "p_id": unit}))
