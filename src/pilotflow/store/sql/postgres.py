@@ -53,7 +53,7 @@ def insert_ignoring_conflicts(table: sa.Table) -> sa.Executable:
     return insert(table).on_conflict_do_nothing()
 
 
-def take_or_create(table: sa.Table) -> sa.Executable:
+def take_or_create(table: sa.Table) -> sa.Insert:
     """Move a quota counter by ``p_delta`` in one statement, creating its row on its first
     seat: ``INSERT ... ON CONFLICT DO UPDATE``, both branches taking the seat only while
     ``used + p_delta <= p_limit`` (``p_limit`` NULL: no cap). It returns ``used`` when the seat
@@ -76,7 +76,7 @@ def take_or_create(table: sa.Table) -> sa.Executable:
     ).returning(table.c.used)
 
 
-def list_if_unlisted(table: sa.Table) -> sa.Executable:
+def list_if_unlisted(table: sa.Table) -> sa.Insert:
     """List a unit in a draft unless a draft lists it already (``ON CONFLICT DO NOTHING``):
     a row back when it was listed, none when another draft holds it."""
     from sqlalchemy.dialects.postgresql import insert
