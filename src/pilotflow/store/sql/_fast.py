@@ -122,6 +122,16 @@ class Statements:
                                     n.c.track == b("p_track"), n.c.project == b("p_project"),
                                     n.c.claims_unit == sa.true(), n.c.id != b("p_id"))
         )  # fmt: skip
+        # A new claiming nomination's two checks in one round trip: the claim another row
+        # holds, the version a row of its id has.
+        self.claim_and_version = self.compile(
+            sa.select(
+                sa.select(n.c.id).where(n.c.campaign == b("p_campaign"), n.c.unit_code == b("p_unit_code"),
+                                        n.c.track == b("p_track"), n.c.project == b("p_project"),
+                                        n.c.claims_unit == sa.true(), n.c.id != b("p_id")).scalar_subquery(),
+                sa.select(n.c.version).where(n.c.id == b("p_id")).scalar_subquery(),
+            )
+        )  # fmt: skip
         unit = (n.c.campaign == b("p_campaign"), n.c.unit_code == b("p_unit_code"), n.c.track == b("p_track"),
                 n.c.claims_unit == sa.true())  # fmt: skip
         # (at most one row: the unique index pf_uq_unit_claim)

@@ -18,6 +18,7 @@ from .letters import moved, submission_row
 
 if TYPE_CHECKING:
     from ...domain.events import Event
+    from ...domain.records import Nomination
     from ._fast import CompiledSql, Statements
 
 __all__ = ["write_changes", "write_receipt"]
@@ -48,24 +49,14 @@ def write_changes(
         ch = change
         assert not isinstance(ch, SubmissionChange)
         after = ch.after
-        if after.claims_unit and (ch.before is None or not ch.before.claims_unit):
-            sql = stmts.claim
-            cur.execute(sql.text, sql.params({"p_campaign": campaign, "p_unit_code": after.unit_code,
-                                              "p_track": after.track, "p_project": after.project,
-                                              "p_id": after.id}))  # fmt: skip
-            other = cur.fetchone()
-            if other is not None:
-                raise DuplicateNomination(after.unit_code, other[0])
         if ch.before is None:
-            sql = stmts.version
-            cur.execute(sql.text, sql.params({"p_id": after.id}))
-            exists = cur.fetchone()
-            if exists is not None:
-                raise ConflictError(after.id, 0, exists[0])
+            _check_new(cur, stmts, campaign, after)
             sql = stmts.insert_nomination
             cur.execute(sql.text, sql.params(nomination_row(after)))
             steps.append(_event_step(stmts, campaign, ch.event))
         else:
+            if after.claims_unit and not ch.before.claims_unit:
+                _check_claim(cur, stmts, campaign, after)
             values = changed(ch.before, after)
             expected.append((after.id, ch.before.version))
             if one:
@@ -110,6 +101,38 @@ def write_changes(
     if matched != len(expected):
         raise _StaleRows(expected)
     _move_seats(cur, stmts, campaign, moves)
+
+
+def _check_new(cur: Any, stmts: Statements, campaign: str, after: Nomination) -> None:
+    """Refuse a new nomination whose claim another holds (:class:`DuplicateNomination`) or
+    whose id a row has (:class:`ConflictError`): one round trip for both."""
+    if not after.claims_unit:
+        sql = stmts.version
+        cur.execute(sql.text, sql.params({"p_id": after.id}))
+        found = cur.fetchone()
+        other, exists = None, (found[0] if found is not None else None)
+    else:
+        sql = stmts.claim_and_version
+        cur.execute(sql.text, sql.params(_claim_key(campaign, after)))
+        other, exists = cur.fetchone()
+    if other is not None:
+        raise DuplicateNomination(after.unit_code, other)
+    if exists is not None:
+        raise ConflictError(after.id, 0, exists)
+
+
+def _check_claim(cur: Any, stmts: Statements, campaign: str, after: Nomination) -> None:
+    """Refuse a change that makes ``after`` claim a unit another nomination claims."""
+    sql = stmts.claim
+    cur.execute(sql.text, sql.params(_claim_key(campaign, after)))
+    other = cur.fetchone()
+    if other is not None:
+        raise DuplicateNomination(after.unit_code, other[0])
+
+
+def _claim_key(campaign: str, after: Nomination) -> dict[str, Any]:
+    return {"p_campaign": campaign, "p_unit_code": after.unit_code, "p_track": after.track,
+            "p_project": after.project, "p_id": after.id}  # fmt: skip
 
 
 def _run(cur: Any, text: str, rows: list[Any]) -> int:
