@@ -98,7 +98,8 @@ class Statements:
         self.get = self.compile(sa.select(n).where(n.c.id == b("p_id")))
         if pg:  # several rows by id in one round trip (a letter's units)
             self.get_many = self.compile(sa.select(n).where(n.c.id == sa.func.any(b("p_ids"))))
-        self.version = self.compile(sa.select(n.c.version).where(n.c.id == b("p_id")))
+        version = sa.select(n.c.version).where(n.c.id == b("p_id"))
+        self.version = self.compile(version)
         self.insert_nomination = self.compile(sa.insert(n), self.columns)
         self.insert_event = self.compile(sa.insert(e), event_columns)
         self.insert_event.ordered = self.insert_event.names == EVENT_COLUMNS
@@ -117,21 +118,13 @@ class Statements:
         self.insert_quota = self.compile(
             dialect_module.insert_ignoring_conflicts(q), ["campaign", "authority", "unit_type", "used"]
         )
-        self.claim = self.compile(
-            sa.select(n.c.id).where(n.c.campaign == b("p_campaign"), n.c.unit_code == b("p_unit_code"),
-                                    n.c.track == b("p_track"), n.c.project == b("p_project"),
-                                    n.c.claims_unit == sa.true(), n.c.id != b("p_id"))
-        )  # fmt: skip
+        claim = sa.select(n.c.id).where(n.c.campaign == b("p_campaign"), n.c.unit_code == b("p_unit_code"),
+                                        n.c.track == b("p_track"), n.c.project == b("p_project"),
+                                        n.c.claims_unit == sa.true(), n.c.id != b("p_id"))  # fmt: skip
+        self.claim = self.compile(claim)
         # A new claiming nomination's two checks in one round trip: the claim another row
         # holds, the version a row of its id has.
-        self.claim_and_version = self.compile(
-            sa.select(
-                sa.select(n.c.id).where(n.c.campaign == b("p_campaign"), n.c.unit_code == b("p_unit_code"),
-                                        n.c.track == b("p_track"), n.c.project == b("p_project"),
-                                        n.c.claims_unit == sa.true(), n.c.id != b("p_id")).scalar_subquery(),
-                sa.select(n.c.version).where(n.c.id == b("p_id")).scalar_subquery(),
-            )
-        )  # fmt: skip
+        self.claim_and_version = self.compile(sa.select(claim.scalar_subquery(), version.scalar_subquery()))
         unit = (n.c.campaign == b("p_campaign"), n.c.unit_code == b("p_unit_code"), n.c.track == b("p_track"),
                 n.c.claims_unit == sa.true())  # fmt: skip
         # (at most one row: the unique index pf_uq_unit_claim)
