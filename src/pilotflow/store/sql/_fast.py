@@ -98,7 +98,8 @@ class Statements:
         self.get = self.compile(sa.select(n).where(n.c.id == b("p_id")))
         if pg:  # several rows by id in one round trip (a letter's units)
             self.get_many = self.compile(sa.select(n).where(n.c.id == sa.func.any(b("p_ids"))))
-        self.version = self.compile(sa.select(n.c.version).where(n.c.id == b("p_id")))
+        version = sa.select(n.c.version).where(n.c.id == b("p_id"))
+        self.version = self.compile(version)
         self.insert_nomination = self.compile(sa.insert(n), self.columns)
         self.insert_event = self.compile(sa.insert(e), event_columns)
         self.insert_event.ordered = self.insert_event.names == EVENT_COLUMNS
@@ -111,18 +112,19 @@ class Statements:
         #: psycopg 3: an executemany is pipelined and can give each statement's rows back
         self.pipelined = pg and dialect.driver == "psycopg"
         if self.pipelined:  # every counter of a commit in one executemany, each saying if it took
-            limit = sa.cast(b("p_limit"), sa.Integer)
-            either = take.where(sa.or_(limit.is_(None), q.c.used + b("p_delta") <= limit))
-            self.take_any = self.compile(either.returning(q.c.used))
+            # (a counter's first seat creates its row in the same statement)
+            self.take_any = self.compile(postgres.take_or_create(q))
         dialect_module = postgres if pg else sqlite
         self.insert_quota = self.compile(
             dialect_module.insert_ignoring_conflicts(q), ["campaign", "authority", "unit_type", "used"]
         )
-        self.claim = self.compile(
-            sa.select(n.c.id).where(n.c.campaign == b("p_campaign"), n.c.unit_code == b("p_unit_code"),
-                                    n.c.track == b("p_track"), n.c.project == b("p_project"),
-                                    n.c.claims_unit == sa.true(), n.c.id != b("p_id"))
-        )  # fmt: skip
+        claim = sa.select(n.c.id).where(n.c.campaign == b("p_campaign"), n.c.unit_code == b("p_unit_code"),
+                                        n.c.track == b("p_track"), n.c.project == b("p_project"),
+                                        n.c.claims_unit == sa.true(), n.c.id != b("p_id"))  # fmt: skip
+        self.claim = self.compile(claim)
+        # A new claiming nomination's two checks in one round trip: the claim another row
+        # holds, the version a row of its id has.
+        self.claim_and_version = self.compile(sa.select(claim.scalar_subquery(), version.scalar_subquery()))
         unit = (n.c.campaign == b("p_campaign"), n.c.unit_code == b("p_unit_code"), n.c.track == b("p_track"),
                 n.c.claims_unit == sa.true())  # fmt: skip
         # (at most one row: the unique index pf_uq_unit_claim)
@@ -151,6 +153,10 @@ class Statements:
             )
         )
         self.list_unit = self.compile(sa.insert(lt), ["campaign", "nomination_id", "submission_id"])
+        if self.pipelined:  # a letter's units listed in one executemany, each saying if it was free
+            self.list_free = self.compile(
+                postgres.list_if_unlisted(lt), ["campaign", "nomination_id", "submission_id"]
+            )
         self.unlist_unit = self.compile(
             sa.delete(lt).where(lt.c.campaign == b("p_campaign"), lt.c.nomination_id == b("p_id"),
                                 lt.c.submission_id == b("p_sid"))

@@ -16,7 +16,14 @@ from sqlalchemy.engine import Engine
 from ...errors import InvalidInput, StoreError
 from ._driver import store_error
 
-__all__ = ["holds_pilotflow", "insert_ignoring_conflicts", "is_postgres_url", "postgres_engine"]
+__all__ = [
+    "holds_pilotflow",
+    "insert_ignoring_conflicts",
+    "is_postgres_url",
+    "list_if_unlisted",
+    "postgres_engine",
+    "take_or_create",
+]
 
 
 def is_postgres_url(url: str) -> bool:
@@ -44,6 +51,37 @@ def insert_ignoring_conflicts(table: sa.Table) -> sa.Executable:
     from sqlalchemy.dialects.postgresql import insert
 
     return insert(table).on_conflict_do_nothing()
+
+
+def take_or_create(table: sa.Table) -> sa.Insert:
+    """Move a quota counter by ``p_delta`` in one statement, creating its row on its first
+    seat: ``INSERT ... ON CONFLICT DO UPDATE``, both branches taking the seat only while
+    ``used + p_delta <= p_limit`` (``p_limit`` NULL: no cap). It returns ``used`` when the seat
+    was taken, no row when the cap stands in the way (nothing written)."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    b = sa.bindparam
+    delta, limit = sa.cast(b("p_delta"), sa.Integer), sa.cast(b("p_limit"), sa.Integer)
+    first = sa.select(
+        sa.cast(b("p_campaign"), table.c.campaign.type),
+        sa.cast(b("p_authority"), table.c.authority.type),
+        sa.cast(b("p_unit_type"), table.c.unit_type.type),
+        delta,
+    ).where(sa.or_(limit.is_(None), delta <= limit))
+    stmt = insert(table).from_select(["campaign", "authority", "unit_type", "used"], first)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.campaign, table.c.authority, table.c.unit_type],
+        set_={"used": table.c.used + stmt.excluded.used},
+        where=sa.or_(limit.is_(None), table.c.used + stmt.excluded.used <= limit),
+    ).returning(table.c.used)
+
+
+def list_if_unlisted(table: sa.Table) -> sa.Insert:
+    """List a unit in a draft unless a draft lists it already (``ON CONFLICT DO NOTHING``):
+    a row back when it was listed, none when another draft holds it."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    return insert(table).on_conflict_do_nothing().returning(table.c.nomination_id)
 
 
 def holds_pilotflow(engine: Engine, prefix: str, schema: str | None) -> None:

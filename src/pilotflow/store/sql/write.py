@@ -18,6 +18,7 @@ from .letters import moved, submission_row
 
 if TYPE_CHECKING:
     from ...domain.events import Event
+    from ...domain.records import Nomination
     from ._fast import CompiledSql, Statements
 
 __all__ = ["write_changes", "write_receipt"]
@@ -48,24 +49,14 @@ def write_changes(
         ch = change
         assert not isinstance(ch, SubmissionChange)
         after = ch.after
-        if after.claims_unit and (ch.before is None or not ch.before.claims_unit):
-            sql = stmts.claim
-            cur.execute(sql.text, sql.params({"p_campaign": campaign, "p_unit_code": after.unit_code,
-                                              "p_track": after.track, "p_project": after.project,
-                                              "p_id": after.id}))  # fmt: skip
-            other = cur.fetchone()
-            if other is not None:
-                raise DuplicateNomination(after.unit_code, other[0])
         if ch.before is None:
-            sql = stmts.version
-            cur.execute(sql.text, sql.params({"p_id": after.id}))
-            exists = cur.fetchone()
-            if exists is not None:
-                raise ConflictError(after.id, 0, exists[0])
+            _check_new(cur, stmts, campaign, after)
             sql = stmts.insert_nomination
             cur.execute(sql.text, sql.params(nomination_row(after)))
             steps.append(_event_step(stmts, campaign, ch.event))
         else:
+            if after.claims_unit and not ch.before.claims_unit:
+                _check_claim(cur, stmts, campaign, after)
             values = changed(ch.before, after)
             expected.append((after.id, ch.before.version))
             if one:
@@ -112,6 +103,38 @@ def write_changes(
     _move_seats(cur, stmts, campaign, moves)
 
 
+def _check_new(cur: Any, stmts: Statements, campaign: str, after: Nomination) -> None:
+    """Refuse a new nomination whose claim another holds (:class:`DuplicateNomination`) or
+    whose id a row has (:class:`ConflictError`): one round trip for both."""
+    if not after.claims_unit:
+        sql = stmts.version
+        cur.execute(sql.text, sql.params({"p_id": after.id}))
+        found = cur.fetchone()
+        other, exists = None, (found[0] if found is not None else None)
+    else:
+        sql = stmts.claim_and_version
+        cur.execute(sql.text, sql.params(_claim_key(campaign, after)))
+        other, exists = cur.fetchone()
+    if other is not None:
+        raise DuplicateNomination(after.unit_code, other)
+    if exists is not None:
+        raise ConflictError(after.id, 0, exists)
+
+
+def _check_claim(cur: Any, stmts: Statements, campaign: str, after: Nomination) -> None:
+    """Refuse a change that makes ``after`` claim a unit another nomination claims."""
+    sql = stmts.claim
+    cur.execute(sql.text, sql.params(_claim_key(campaign, after)))
+    other = cur.fetchone()
+    if other is not None:
+        raise DuplicateNomination(after.unit_code, other[0])
+
+
+def _claim_key(campaign: str, after: Nomination) -> dict[str, Any]:
+    return {"p_campaign": campaign, "p_unit_code": after.unit_code, "p_track": after.track,
+            "p_project": after.project, "p_id": after.id}  # fmt: skip
+
+
 def _run(cur: Any, text: str, rows: list[Any]) -> int:
     """Run ``text`` once per row (one executemany when there are several); the rows it wrote."""
     if len(rows) == 1:
@@ -135,8 +158,8 @@ def _move_seats(cur: Any, stmts: Statements, campaign: str, moves: dict[tuple[st
     a conditional UPDATE each; :class:`SeatUnavailable` when a capped one cannot be taken."""
     quota = stmts.quota
     todo = [(key, move) for key, move in sorted(moves.items(), key=lambda m: m[0]) if move[0] != 0]
-    if stmts.pipelined and len(todo) > 1:  # one round trip; a counter not taken is tried again below
-        either = stmts.take_any
+    if stmts.pipelined and todo:  # one round trip (a new counter's row made in it); one not taken
+        either = stmts.take_any  # is tried again below, to name the seat the cap refuses
         rows = [either.params({"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type,
                                "p_delta": delta, "p_limit": limit if delta > 0 else None})
                 for (authority, unit_type), (delta, limit, _) in todo]  # fmt: skip
@@ -181,6 +204,16 @@ def _write_submission(
         sql = stmts.unlist_unit
         rows = [sql.params({"p_campaign": campaign, "p_id": unit, "p_sid": after.id}) for unit in releases]
         cur.executemany(sql.text, rows)
+    if stmts.pipelined and claims:  # one round trip: each unit listed unless a draft holds it
+        sql = stmts.list_free
+        rows = [sql.params({"campaign": campaign, "nomination_id": unit, "submission_id": after.id})
+                for unit in claims]  # fmt: skip
+        cur.executemany(sql.text, rows, returning=True)
+        for unit in claims:
+            if cur.fetchone() is None:
+                raise ConflictError(unit, 0, None)
+            cur.nextset()
+        claims = ()
     for unit in claims:
         sql = stmts.listed
         cur.execute(sql.text, sql.params({"p_campaign": campaign, "p_id": unit}))
