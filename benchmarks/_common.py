@@ -40,3 +40,19 @@ def lifted_campaign(who: str) -> pf.Campaign:
     ):
         sys.exit(f"{who}: could not lift the quota limits of the bundled campaign")
     return campaign
+
+
+def districts_under(run: pf.CampaignRun, province: str) -> dict[str, list[str]]:
+    """City -> its districts, for every district of ``province`` routed district → city →
+    province (its own route, as the run's workflow gives it)."""
+    out: dict[str, list[str]] = {}
+    for authority in run.graph:
+        if authority.level != "district":
+            continue
+        try:
+            route = run.workflow.route(authority.code)
+        except pf.GraphError:
+            continue
+        if len(route) == 4 and route[2] == province:
+            out.setdefault(route[1], []).append(authority.code)
+    return {city: sorted(ds) for city, ds in sorted(out.items())}

@@ -47,24 +47,14 @@ from pilotflow.store.sql import make_metadata
 from pilotflow.store.sql.schema import event_select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ALL_MATERIALS, CAMPAIGN_ID, TZ, lifted_campaign
+from _common import ALL_MATERIALS, CAMPAIGN_ID, TZ, districts_under, lifted_campaign
 
 PROVINCE = "370000"  # Shandong
 
 
 def shandong_districts(run: pf.CampaignRun) -> dict[str, list[str]]:
-    """City -> its districts routed district → city → province."""
-    out: dict[str, list[str]] = {}
-    for authority in run.graph:
-        if authority.level != "district":
-            continue
-        try:
-            route = run.workflow.route(authority.code)
-        except pf.GraphError:
-            continue
-        if len(route) == 4 and route[2] == PROVINCE:
-            out.setdefault(route[1], []).append(authority.code)
-    return {city: sorted(ds) for city, ds in sorted(out.items())}
+    """City -> its districts, for every Shandong district routed district → city → province."""
+    return districts_under(run, PROVINCE)
 
 
 class RunningClock:

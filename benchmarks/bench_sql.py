@@ -91,7 +91,7 @@ from pilotflow.samples import sample_materials
 from pilotflow.store.codec import event_row, moment_values
 from pilotflow.store.sql import make_metadata
 
-from _common import ALL_MATERIALS, TZ, lifted_campaign
+from _common import ALL_MATERIALS, TZ, districts_under, lifted_campaign
 
 PROVINCE = "370000"  # Shandong: its cities have quota rules (Qingdao reports to the ministry)
 PG_ENV = "PILOTFLOW_TEST_POSTGRES_URL"
@@ -116,17 +116,7 @@ def new_run(campaign: pf.Campaign, store: pf.Store) -> pf.CampaignRun:
 
 def shandong_districts(run: pf.CampaignRun) -> dict[str, list[str]]:
     """City -> its districts, for every Shandong district routed district → city → province."""
-    out: dict[str, list[str]] = {}
-    for authority in run.graph:
-        if authority.level != "district":
-            continue
-        try:
-            route = run.workflow.route(authority.code)
-        except pf.GraphError:
-            continue
-        if len(route) == 4 and route[2] == PROVINCE:
-            out.setdefault(route[1], []).append(authority.code)
-    return {city: sorted(ds) for city, ds in sorted(out.items())}
+    return districts_under(run, PROVINCE)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ requires that is neither loaded nor given is empty.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -117,25 +118,25 @@ def lists_group(
     if output_format != "table":
         emit(output_format, rows, LIST_KEYS)
         return
-    table = Table(title=f"Lists 名单 ({_show(campaign.id)})", title_justify="left")
-    for column in (
-        "id",
-        "名称 name",
-        "kind 作用",
-        "entries 条目",
-        "version 版本",
-        "from 来源",
-        "loaded 载入",
-    ):
+    _print_table(
+        f"Lists 名单 ({_show(campaign.id)})",
+        ("id", "名称 name", "kind 作用", "entries 条目", "version 版本", "from 来源", "loaded 载入"),
+        (
+            (_show(row["id"]), _show(row["name"] or "—"), _show(row["kind"] or "—"), str(row["entries"]),
+             _show(row["version"]), _show(row["source"]),
+             f"{_when(loads[row['id']].at)} {_show(row['loaded_by'])}" if row["source"] == "stored" else "—")
+            for row in rows
+        ),
+    )  # fmt: skip
+
+
+def _print_table(title: str, columns: Sequence[str], cells: Iterable[Sequence[str]]) -> None:
+    """A table of ``cells`` under ``columns`` on the terminal (the read commands' ``table`` format)."""
+    table = Table(title=title, title_justify="left")
+    for column in columns:
         table.add_column(column)
-    for row in rows:
-        loaded = (
-            f"{_when(loads[row['id']].at)} {_show(row['loaded_by'])}" if row["source"] == "stored" else "—"
-        )
-        table.add_row(
-            _show(row["id"]), _show(row["name"] or "—"), _show(row["kind"] or "—"), str(row["entries"]),
-            _show(row["version"]), _show(row["source"]), loaded,
-        )  # fmt: skip
+    for row in cells:
+        table.add_row(*row)
     _console().print(table)
 
 
@@ -243,15 +244,12 @@ def show(list_id: str, version: str | None, db: str | None, campaign_source: str
     title = f"{_show(found.id)} {_show(found.version)} · {len(rows)} entries 条"
     if first is not None:
         title += f" · loaded 载入 {_when(first.at)} by {_show(_by(first))}"
-    table = Table(title=title, title_justify="left")
-    for column in ("unit_code 代码", "unit 单位", "since 列入", "until 移出", "reason 原因", "group 分组"):
-        table.add_column(column)
-    for e in found.entries:
-        table.add_row(
-            _show(e.unit_code), _show(e.unit_name), _when(e.since), _when(e.until), _show(e.reason),
-            _show(e.group),
-        )  # fmt: skip
-    _console().print(table)
+    _print_table(
+        title,
+        ("unit_code 代码", "unit 单位", "since 列入", "until 移出", "reason 原因", "group 分组"),
+        ((_show(e.unit_code), _show(e.unit_name), _when(e.since), _when(e.until), _show(e.reason),
+          _show(e.group)) for e in found.entries),
+    )  # fmt: skip
 
 
 @lists_group.command("history", short_help="Every load of the lists. · 名单载入记录。")
@@ -272,20 +270,10 @@ def history(list_id: str | None, db: str | None, campaign_source: str, output_fo
     if output_format != "table":
         emit(output_format, rows, LOAD_KEYS)
         return
-    table = Table(title=f"{len(rows)} loads · 名单载入记录", title_justify="left")
-    for column in (
-        "id",
-        "version 版本",
-        "entries 条目",
-        "loaded 载入",
-        "by 载入人",
-        "file 文件",
-        "current 当前",
-    ):
-        table.add_column(column)
-    for x, row in zip(loads, rows, strict=True):
-        table.add_row(
-            _show(x.list_id), _show(x.version), str(x.entries), _when(x.at), _show(_by(x)),
-            _show(x.source or "—"), "✓" if row["current"] else "",
-        )  # fmt: skip
-    _console().print(table)
+    _print_table(
+        f"{len(rows)} loads · 名单载入记录",
+        ("id", "version 版本", "entries 条目", "loaded 载入", "by 载入人", "file 文件", "current 当前"),
+        ((_show(x.list_id), _show(x.version), str(x.entries), _when(x.at), _show(_by(x)),
+          _show(x.source or "—"), "✓" if row["current"] else "")
+         for x, row in zip(loads, rows, strict=True)),
+    )  # fmt: skip
