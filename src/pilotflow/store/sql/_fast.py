@@ -164,6 +164,8 @@ class Statements:
         self._updates: dict[tuple[str, ...], CompiledSql] = {}
         self._listings: dict[tuple[str, ...], CompiledSql] = {}
         self._one: dict[tuple[str, ...], CompiledSql] = {}
+        #: The streamed and batch reads (:mod:`.reads`), compiled on first use, by shape.
+        self.reads: dict[tuple[Any, ...], CompiledSql] = {}
 
     def compile(self, stmt: sa.ClauseElement, column_keys: list[str] | None = None) -> CompiledSql:
         """``stmt`` as driver SQL for this store's dialect."""

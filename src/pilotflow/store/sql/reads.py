@@ -147,7 +147,7 @@ class ScalingReads:
         """The statement of ``key``, compiled once per engine, prefix and schema (``build``
         makes it): kept with the binding's other statements, so that a store bound to a
         host's connection for one request compiles nothing."""
-        cache: dict[tuple[Any, ...], CompiledSql] = vars(self._sql).setdefault("_read_statements", {})
+        cache = self._sql.reads
         sql = cache.get(key)
         if sql is None:
             sql = cache[key] = self._sql.compile(build())
