@@ -28,6 +28,7 @@ from alembic.script import ScriptDirectory
 
 import pilotflow as pf
 from pilotflow.store import migrate
+from pilotflow.store.codec import decode_materials, loads
 from pilotflow.store.sql import SCHEMA_VERSION, SQLStore, configure_sqlite, make_metadata
 from schema3 import schema_3_rows, v3_data
 
@@ -472,3 +473,47 @@ def test_schema_3_log_upgraded_reads_back_equal(
         rows = conn.execute(sa.select(events.c.at, events.c.data).order_by(events.c.seq)).all()
     assert [e.at.isoformat() for e in written] == [at for at, _ in rows[: len(written)]]
     assert v3_data(written[0].data) == rows[0][1]
+
+
+def _stored_materials(target: Target) -> dict[str, str | None]:
+    """Each nomination row's own ``materials`` column, as stored (NULL: those it was filed with)."""
+    n = target.table("nominations")
+    with target.engine.connect() as conn:
+        return dict(conn.execute(sa.select(n.c.id, n.c.materials)).all())  # type: ignore[arg-type]
+
+
+def test_materials_are_stored_once_and_migrate_both_ways(
+    make_target: Callable[[str], Target], campaign: pf.Campaign, clock: pf.FixedClock
+) -> None:
+    """Schema 6 keeps a nomination's materials once: a row whose materials are those it was
+    filed with stores NULL and reads them from its filing event; a row whose materials
+    changed (one attached later) stores its own. Downgrading to schema 5 writes every row's
+    materials back; upgrading again sets the unchanged ones to NULL again, and the store reads
+    the same nominations at every step."""
+    target = make_target("pf_")
+    migrate.upgrade(target.engine, schema=target.schema)
+    run = pf.CampaignRun(campaign, store=target.store(create=False), lists=pf.empty_lists(campaign),
+                         clock=clock)  # fmt: skip
+    kept = nominate(run, 1)
+    bare = nominate(run, 2, materials=False)
+    added = run.attach(pf.Actor.applicant(bare.unit_code, "applicant"), bare.id,
+                       pf.Material("application_form_paper", copies=3))  # fmt: skip
+    assert len(kept.materials) > 1
+    assert len(added.materials) == 1
+    stored = _stored_materials(target)
+    assert stored[kept.id] is None  # the filing event holds them
+    assert stored[bare.id] is not None
+    assert "application_form_paper" in stored[bare.id]
+    written = run.nominations()
+    assert written == target.store(create=False).nominations(campaign.id)
+
+    assert "0005" == migrate.downgrade(target.engine, "0005", schema=target.schema)
+    restored = _stored_materials(target)
+    assert all(v is not None for v in restored.values())
+    assert kept.materials == decode_materials(loads(restored[kept.id] or ""))
+
+    assert HEAD == migrate.upgrade(target.engine, schema=target.schema)
+    again = _stored_materials(target)
+    assert again[kept.id] is None
+    assert again[bare.id] is not None
+    assert written == target.store(create=False).nominations(campaign.id)

@@ -38,7 +38,7 @@ from . import postgres, sqlite
 from ._driver import _StaleRows, dbapi_error, store_error
 from .columns import changed
 from .letters import moved
-from .schema import make_metadata
+from .schema import make_metadata, nomination_select
 
 __all__ = [
     "Binding",
@@ -95,9 +95,13 @@ class Statements:
         b = sa.bindparam
         self.columns = [c.name for c in n.c]
         event_columns = [c.name for c in e.c if c.name != "seq"]
-        self.get = self.compile(sa.select(n).where(n.c.id == b("p_id")))
+        #: A nomination's row, its materials whole (schema 6 keeps unchanged ones in the
+        #: filing event only): every read of nominations starts from it.
+        self.select_nominations = nomination_select(tables, pg)
+        rows = self.select_nominations
+        self.get = self.compile(rows.where(n.c.id == b("p_id")))
         if pg:  # several rows by id in one round trip (a letter's units)
-            self.get_many = self.compile(sa.select(n).where(n.c.id == sa.func.any(b("p_ids"))))
+            self.get_many = self.compile(rows.where(n.c.id == sa.func.any(b("p_ids"))))
         version = sa.select(n.c.version).where(n.c.id == b("p_id"))
         self.version = self.compile(version)
         self.insert_nomination = self.compile(sa.insert(n), self.columns)
@@ -128,7 +132,7 @@ class Statements:
         unit = (n.c.campaign == b("p_campaign"), n.c.unit_code == b("p_unit_code"), n.c.track == b("p_track"),
                 n.c.claims_unit == sa.true())  # fmt: skip
         # (at most one row: the unique index pf_uq_unit_claim)
-        self.find_claim = self.compile(sa.select(n).where(*unit, n.c.project == b("p_project")))
+        self.find_claim = self.compile(rows.where(*unit, n.c.project == b("p_project")))
         self.count_claims = self.compile(sa.select(sa.func.count()).select_from(n).where(*unit))
         self.quota_usage = self.compile(
             sa.select(q.c.authority, q.c.unit_type, q.c.used).where(
@@ -193,7 +197,7 @@ class Statements:
         sql = self._listings.get(filters)
         if sql is None:
             n = self.n
-            q = sa.select(n).where(*(n.c[k[2:]] == sa.bindparam(k) for k in filters))
+            q = self.select_nominations.where(*(n.c[k[2:]] == sa.bindparam(k) for k in filters))
             sql = self._listings[filters] = self.compile(q.order_by(n.c.created_at, n.c.id))
         return sql
 
@@ -515,7 +519,7 @@ class Binding:
         key = (schema + ".") if schema else ""
         self.tables = {name: self.metadata.tables[f"{key}{prefix}{name}"]
                        for name in ("nominations", "submissions", "listed", "events", "quota", "meta",
-                                    "receipts", "lists")}  # fmt: skip
+                                    "receipts", "lists", "texts")}  # fmt: skip
         self.sql = Statements(self.tables, dialect, dialect.name == "postgresql")
         self.checked = False
 

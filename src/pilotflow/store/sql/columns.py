@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from ...domain.events import FIXED_FIELDS
+from ...domain.events import FIXED_FIELDS, Event
 from ...domain.records import Nomination
 from ..codec import Instant, SharedText, converter, dumps, encode_materials, moment_values, tuple_json
 
@@ -35,8 +35,9 @@ if {*_MOVING, *FIXED_FIELDS, "version"} != {a.name for a in attrs.fields(Nominat
 _MOVING_ENCODERS = tuple(_MOVING.items())
 
 
-def nomination_row(n: Nomination) -> dict[str, Any]:
-    """A new nomination's row, every column encoded."""
+def nomination_row(n: Nomination, filing: Event | None = None) -> dict[str, Any]:
+    """A new nomination's row, every column encoded; the materials NULL when they are those
+    of ``filing``, the event that files it, which keeps them (schema 6: stored once)."""
     return {
         "id": n.id,
         "campaign": n.campaign,
@@ -51,7 +52,7 @@ def nomination_row(n: Nomination) -> dict[str, Any]:
         "state": n.state,
         "claims_unit": n.claims_unit,
         "examined": dumps(list(n.examined)),
-        "materials": dumps(encode_materials(n.materials)),
+        "materials": None if filed_with(n, filing) else dumps(encode_materials(n.materials)),
         "seats": dumps(list(n.seats)),
         "version": n.version,
         "created_at": moment_values(n.created_at)[0],
@@ -63,6 +64,15 @@ def nomination_row(n: Nomination) -> dict[str, Any]:
         "ministry": None if n.ministry is None else dumps(converter.unstructure(n.ministry)),
         "project": n.project,
     }
+
+
+def filed_with(n: Nomination, filing: Event | None) -> bool:
+    """Whether ``n``'s materials are those its filing event carries (as ``events.apply``
+    builds a new nomination: the data's ``materials``, none when it names none)."""
+    if filing is None:
+        return False
+    filed = filing.data.get("materials", ())
+    return filed is n.materials or tuple(filed) == n.materials
 
 
 def changed(before: Nomination, after: Nomination) -> dict[str, Any]:

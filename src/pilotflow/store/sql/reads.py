@@ -214,10 +214,9 @@ class ScalingReads:
         n = self._n
         # Those that claim their unit (all but the withdrawn) through the partial index of
         # claims, (campaign, track, ...) WHERE claims_unit; the withdrawn ones by state.
-        claiming = sa.select(n).where(
-            n.c.campaign == campaign, n.c.track == track, n.c.claims_unit == sa.true()
-        )
-        withdrawn = sa.select(n).where(n.c.campaign == campaign, n.c.state == WITHDRAWN, n.c.track == track)
+        rows = self._sql.select_nominations
+        claiming = rows.where(n.c.campaign == campaign, n.c.track == track, n.c.claims_unit == sa.true())
+        withdrawn = rows.where(n.c.campaign == campaign, n.c.state == WITHDRAWN, n.c.track == track)
         found = self._listing(claiming) + self._listing(withdrawn)
         found.sort(key=lambda x: (x.created_at, x.id))
         return found
@@ -241,6 +240,8 @@ class ScalingReads:
             return []
         n = self._n
         hops = sorted({hop for _, hop in wanted})
-        q = sa.select(n).where(n.c.campaign == campaign, n.c.state == state, n.c.hop.in_(hops))
+        q = self._sql.select_nominations.where(
+            n.c.campaign == campaign, n.c.state == state, n.c.hop.in_(hops)
+        )
         found = self._listing(q.order_by(n.c.created_at, n.c.id))
         return [x for x in found if (x.route, x.hop) in wanted]

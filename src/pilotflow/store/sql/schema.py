@@ -17,6 +17,10 @@ Tables (names carry a prefix, ``pf_`` by default, and may live in a schema)::
 :func:`make_metadata` is the one description of them: the store creates them from it, the
 migrations (:mod:`pilotflow.store.migrate`) check a database against it.
 
+Schema version 6 keeps a nomination's materials once: while they are those it was filed
+with, its row's ``materials`` is NULL and they are read from its filing event's data
+(:func:`nomination_select`).
+
 Schema version 4 stores moments as an instant and its UTC offset in seconds: on SQLite the
 instant is an integer of UTC microseconds, on PostgreSQL a ``timestamptz``; event data, actors
 and shapes are JSON (``jsonb`` on PostgreSQL). On SQLite an event row refers to its campaign,
@@ -27,7 +31,7 @@ trigger replaces them by their references (:func:`event_select` reads them back)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
@@ -43,11 +47,12 @@ __all__ = [
     "event_count",
     "event_select",
     "make_metadata",
+    "nomination_select",
     "recorded_version",
     "version_error",
 ]
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 
 class _Ref(sa.types.UserDefinedType[Any]):
@@ -91,7 +96,9 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
         sa.Column("state", sa.String(30), nullable=False),
         sa.Column("claims_unit", sa.Boolean, nullable=False),
         sa.Column("examined", sa.Text, nullable=False),
-        sa.Column("materials", sa.Text, nullable=False),
+        # NULL: the materials the nomination was filed with, which its filing event's data
+        # holds (:func:`nomination_select` reads them from there); schema 6 stores them once.
+        sa.Column("materials", sa.Text),
         sa.Column("seats", sa.Text, nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("created_at", MOMENT, nullable=False),
@@ -255,17 +262,15 @@ def event_select(
     prefix: str,
     pg: bool,
     *,
-    one_nomination: bool = False,
     ids: int = 0,
     until: bool = False,
     after: bool = False,
 ) -> sa.Select[Any]:
-    """The events of campaign ``p_campaign`` (and nomination ``p_id`` if ``one_nomination``)
-    in the order they were written, each row as
+    """The events of campaign ``p_campaign`` in the order they were written, each row as
     :func:`pilotflow.store.codec.decode_event_row` takes it:
     ``(seq, nomination_id, version, actor, at, at_offset, shape, reason, data)``.
 
-    ``ids``: instead of ``p_id``, the events of that many nominations or submissions
+    ``ids``: instead, the events of that many nominations or submissions
     (``p_in0``, ``p_in1``...), found by the id index: the campaign is then not a condition
     (a planner could take the campaign's index and walk its whole log) but a tenth column,
     true on the campaign's rows. ``until``: dated at or before ``p_until`` (an instant).
@@ -316,8 +321,6 @@ def event_select(
         )
     else:
         q = q.where(ours)
-        if one_nomination:
-            q = q.where(e.c.nomination_id == ref("p_id"))
     if until:
         q = q.where(e.c.at <= b("p_until"))
     if after:
@@ -333,9 +336,44 @@ def event_count(md: sa.MetaData, prefix: str, pg: bool) -> sa.Select[Any]:
     return sa.select(sa.func.count()).select_from(e).where(e.c.campaign == campaign)
 
 
+def nomination_select(tables: Mapping[str, sa.Table], pg: bool) -> sa.Select[Any]:
+    """``SELECT`` of every column of the nominations table, in table order, the materials
+    whole: a row's own, or (NULL: unchanged since filing) those of the event that filed it,
+    the nomination's first (an empty list when that event names none). ``tables``: by name
+    without prefix (``nominations``, ``events``, ``texts``)."""
+    n, e = tables["nominations"], tables["events"]
+    filed: Any
+    if pg:
+        nid: Any = n.c.id
+        filed = sa.cast(sa.type_coerce(e.c.data, postgresql.JSONB).op("->")(sa.literal_column("'materials'")),
+                        sa.Text)  # fmt: skip
+    else:
+        texts = tables["texts"]
+        nid = _no_affinity(sa.select(texts.c.id).where(texts.c.text == n.c.id).correlate(n).scalar_subquery())
+        data = sa.case(  # (event data many events share is a reference into the texts)
+            (sa.func.typeof(e.c.data) == sa.literal_column("'integer'"), _text_of(texts, e.c.data)),
+            else_=e.c.data,
+        )
+        filed = sa.func.json_extract(data, sa.literal_column("'$.materials'"))
+    # Its first event (the index on (nomination_id, version) finds both).
+    first = sa.select(sa.func.min(e.c.version)).where(e.c.nomination_id == nid).correlate(n).scalar_subquery()
+    filed_with = sa.select(filed).where(e.c.nomination_id == nid, e.c.version == first).correlate(n)
+    materials = sa.func.coalesce(n.c.materials, filed_with.scalar_subquery(), sa.literal_column("'[]'"))
+    return sa.select(*(materials.label("materials") if c.name == "materials" else c for c in n.c))
+
+
 def _text_ref(texts: sa.Table, param: str) -> Any:
-    """SQLite: the reference of the text ``param`` gives (NULL if no row holds it)."""
-    return sa.select(texts.c.id).where(texts.c.text == sa.bindparam(param)).scalar_subquery()
+    """SQLite: the reference of the text ``param`` gives (0, which no row has, if no row
+    holds it)."""
+    return _no_affinity(sa.select(texts.c.id).where(texts.c.text == sa.bindparam(param)).scalar_subquery())
+
+
+def _no_affinity(ref: Any) -> Any:
+    """SQLite: a reference compared with a column of references (no affinity, ``BLOB``)
+    through its index. Compared as is, the integer subquery's affinity would be applied to the
+    column and SQLite would scan the table instead; a function's result has no affinity
+    (``ifnull``: a text no row holds gives 0, which no row has)."""
+    return sa.func.ifnull(ref, sa.literal_column("0"))
 
 
 def _text_of(texts: sa.Table, ref: Any) -> Any:

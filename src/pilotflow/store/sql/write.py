@@ -52,7 +52,7 @@ def write_changes(
         if ch.before is None:
             _check_new(cur, stmts, campaign, after)
             sql = stmts.insert_nomination
-            cur.execute(sql.text, sql.params(nomination_row(after)))
+            cur.execute(sql.text, sql.params(nomination_row(after, ch.event)))
             steps.append(_event_step(stmts, campaign, ch.event))
         else:
             if after.claims_unit and not ch.before.claims_unit:
