@@ -246,6 +246,32 @@ def test_the_receiver_returns_a_letter_whole_or_a_unit(
     assert_replays(run)
 
 
+def test_a_sent_letter_every_unit_has_left_cannot_be_returned_whole(
+    store: Store, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A sent letter whose units have all left it one by one (one returned for revision by
+    the receiver, one withdrawn by its applicant) stays sent with no unit; returning it whole
+    is refused (``nothing_to_return``, in English and Chinese, the sender named) and changes
+    nothing, and ``explain_submission`` says the same."""
+    run = make_run(store)
+    s = letter_ready(run, district_letter(run, 2).id)
+    run.send(officer(WEIHAI_DISTRICT), s.id)
+    run.return_for_revision(officer(WEIHAI), s.units[0], reason="请补充材料")
+    gone = run.get(s.units[1])
+    run.withdraw(pf.Actor.applicant(gone.unit_code, "contact"), gone.id, reason="不再申报")
+    emptied = run.submission(s.id)
+    assert (emptied.state, emptied.units) == (pf.names.SENT, ())
+    before = state_of(run)
+    why = refused(lambda: run.return_submission(officer(WEIHAI), s.id, reason="汇总表与材料不符"))
+    assert why.codes == ("nothing_to_return",)
+    assert "nothing to return" in why.reasons[0].en
+    assert "环翠区" in why.reasons[0].zh
+    assert "没有可退回的推荐对象" in why.reasons[0].zh
+    assert state_of(run) == before
+    assert run.explain_submission(s.id, "return_letter", actor=officer(WEIHAI)) == why.reasons
+    assert_replays(run)
+
+
 def test_a_withdrawn_or_declined_unit_leaves_its_letter(
     store: Store, make_run: Callable[..., pf.CampaignRun]
 ) -> None:

@@ -15,7 +15,8 @@ own materials go to the next authority together. A :class:`Submission` is that l
 * the sender may **recall** it while the receiver has acted on none of its units (the units
   come back, their seats are given back, the letter is a draft again); the receiver may
   **return** it whole (final) or return single units (each leaves the letter); a unit
-  withdrawn, declined or lapsed leaves it;
+  withdrawn, declined or lapsed leaves it; a sent letter every unit has left stays sent
+  with none, with nothing to return;
 * a draft nobody will send is **discarded**.
 
 Lifecycle (``[final]`` states)::
@@ -250,7 +251,7 @@ LETTER_CHECKS: Mapping[str, tuple[str, ...]] = {
     S_SEND: ("letter_state", "actor_acts", "has_units", "stamps_complete", "letter_materials_complete",
              "units_may_go"),
     S_RECALL: ("letter_state", "actor_acts", "receiver_not_acted"),
-    S_RETURN: ("letter_state", "actor_acts", "units_may_go_back"),
+    S_RETURN: ("letter_state", "actor_acts", "has_units", "units_may_go_back"),
     S_DISCARD: ("letter_state", "actor_acts"),
 }  # fmt: skip
 
@@ -265,8 +266,9 @@ def letter_reasons(
 ) -> list[Reason]:
     """Why the submission's own rules refuse ``action`` on ``s`` by ``actor``: its state, who
     acts (a department of the sender; of the receiver to return it), the joint stamp, its
-    units being there. What its units' own rules say is judged with them (:func:`unit_reasons`,
-    and the units' machine on ``send``, ``recall`` and ``return``)."""
+    units being there (a sent letter every unit has left has nothing to return). What its
+    units' own rules say is judged with them (:func:`unit_reasons`, and the units' machine on
+    ``send``, ``recall`` and ``return``)."""
     reasons: list[Reason] = []
     allowed, _ = LETTER_MOVES[action]
     if s.state not in allowed:
@@ -290,6 +292,14 @@ def letter_reasons(
             "no_units",
             f"the submission of {sender.code} lists no unit",
             f"{sender.name} 的推荐函未列入任何推荐对象",
+            {"submission": s.id},
+        ))  # fmt: skip
+    if action == S_RETURN and s.state == SENT and not s.units:
+        reasons.append(Reason(
+            "nothing_to_return",
+            f"every unit of the submission of {sender.code} has left it already (returned or withdrawn "
+            "one by one): there is nothing to return",
+            f"{sender.name} 的推荐函所列推荐对象均已逐一退回或撤回，没有可退回的推荐对象",
             {"submission": s.id},
         ))  # fmt: skip
     if action == S_SEND:
