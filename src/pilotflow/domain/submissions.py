@@ -12,11 +12,11 @@ own materials go to the next authority together. A :class:`Submission` is that l
   stamps off (a stamp attests the letter as it stands);
 * **send** moves all its units to the receiver at once and takes their quota seats, or moves
   none (every unit judged, every refusal listed);
-* the sender may **recall** it while the receiver has acted on none of its units (the units
-  come back, their seats are given back, the letter is a draft again); the receiver may
-  **return** it whole (final) or return single units (each leaves the letter); a unit
-  withdrawn, declined or lapsed leaves it; a sent letter every unit has left stays sent
-  with none, with nothing to return;
+* the sender may **recall** it while the receiver has acted on none of its units and
+  returned none of them (the units come back, their seats are given back, the letter is a
+  draft again); the receiver may **return** it whole (final) or return single units (each
+  leaves the letter); a unit withdrawn, declined or lapsed leaves it; a sent letter every
+  unit has left stays sent with none, with nothing to return;
 * a draft nobody will send is **discarded**.
 
 Lifecycle (``[final]`` states)::
@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
@@ -68,6 +68,9 @@ from .names import (
 )
 from .records import Actor, Material, Nomination
 
+if TYPE_CHECKING:
+    from .events import Event
+
 __all__ = [
     "LETTER_CHECKS",
     "LETTER_MOVES",
@@ -78,6 +81,7 @@ __all__ = [
     "letter_materials_reason",
     "letter_reasons",
     "listing_moves",
+    "returned_since_sent",
     "stamps_reason",
     "unit_reasons",
 ]
@@ -188,6 +192,21 @@ def apply_submission(current: Submission | None, event: Any) -> Submission:
         event.to_state, units, stamps, materials, event.version, current.created_at, event.at,
         sent_at, sent_versions, documents,
     )  # fmt: skip
+
+
+def returned_since_sent(s: Submission, events: Iterable[Event]) -> tuple[str, ...]:
+    """The units the receiver of ``s`` has taken out of it since it was last sent (each
+    returned on its own: a ``remove_unit`` event of the letter by the receiver's actor), read
+    from the letter's ``events`` (its log, in order). Having returned one, the receiver has
+    acted on the letter: the sender can no longer recall it. A unit its applicant withdrew
+    left it too, but the receiver did not act."""
+    returned: list[str] = []
+    for event in events:
+        if event.action == S_SEND:
+            returned = []  # (the letter was recalled and sent again since: those do not count)
+        elif event.action == S_REMOVE and event.actor.authority == s.receiver:
+            returned.append(event.data["unit"])
+    return tuple(returned) if s.state == SENT else ()
 
 
 def drafted(s: Submission | None) -> tuple[str, ...]:
