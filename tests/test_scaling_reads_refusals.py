@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,8 @@ import sqlalchemy as sa
 
 import pilotflow as pf
 from pilotflow import calendar
-from pilotflow.store import Store
-from pilotflow.store.sql import SQLStore, configure_sqlite
+from pilotflow.store import Store, base, memory
+from pilotflow.store.sql import SQLStore, configure_sqlite, reads
 
 from conftest import forward, nominate, on, shanghai, unit_code
 
@@ -179,3 +180,37 @@ def test_load_list_refuses_a_source_that_is_not_text_alike_on_every_store(
     with pytest.raises(pf.errors.InvalidInput):
         run.load_list(unit_list, actor=actor, source=source)
     assert store.list_loads(run.campaign.id) == []
+
+
+def test_iter_events_checks_each_text_argument_once(
+    store: Store, make_run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``iter_events`` checks each of its text arguments once, in one place (``check_reading``),
+    which both refuses what is not text and answers what no store could hold: the SQL store
+    does not check them again. The answer is the same: the events asked for; nothing for
+    text no store could hold (a NUL); InvalidInput, in English and Chinese, for an argument
+    that is not text."""
+    run = _run(store, make_run)
+    cid = run.campaign.id
+    ids = [n.id for n in run.nominations()]
+    expected = [e for e in store.events(cid, ids[0]) if e.action == "recommend"]
+    assert expected
+    checked: Counter[object] = Counter()
+    real = base.findable
+
+    def counting(*values: object, what: str = "a lookup argument") -> bool:
+        checked.update(values)
+        return real(*values, what=what)
+
+    for module in (base, memory, reads):
+        monkeypatch.setattr(module, "findable", counting)
+    assert list(store.iter_events(cid, nomination_id=ids[0], ids=ids, action="recommend")) == expected
+    assert checked == Counter([cid, ids[0], "recommend", *ids])
+    assert list(store.iter_events(cid, ids=[*ids, "x\x00"], action="recommend\x00")) == []
+    assert list(store.iter_events("c\x00", nomination_id=ids[0])) == []
+    assert list(store.iter_events(cid, ids=["x\x00"])) == []
+    for bad in ({"campaign": 7}, {"nomination_id": b"x"}, {"action": 1}, {"ids": [ids[0], 3]}):
+        with pytest.raises(pf.errors.InvalidInput) as refused:
+            list(store.iter_events(bad.pop("campaign", cid), **bad))  # type: ignore[arg-type]
+        assert "must be text" in refused.value.en
+        assert "必须是文本" in refused.value.zh

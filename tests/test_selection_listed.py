@@ -1,12 +1,14 @@
 """A selection and the units its authority's draft letter lists already: where no quota rule
 caps the authority, each selection lists its own unit type's candidates beside them; where one
-does, the units listed still count against the quota."""
+does, the units listed still count against the quota. The result names every letter its
+recommended units are in."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import pilotflow as pf
+from pilotflow.store import Store
 
 from conftest import WEIHAI, WEIHAI_DISTRICT, forward, nominate
 
@@ -60,3 +62,25 @@ def test_selections_under_a_quota_count_the_units_listed_before(
     again = run.select(lead, "enterprise")
     assert again.recommended == (*early, late[0])
     assert again.cut == (late[1],)
+
+
+def test_a_selection_names_every_letter_its_recommended_units_are_in(
+    store: Store, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """``SelectionResult.submissions`` names the drafts that list the recommended units, each
+    once, in rank order: those listed before the selection (here in two drafts Weihai made
+    itself) as well as the draft the new ones join; a selection (or its dry run) finding
+    every candidate listed already names their letters too, not nothing."""
+    run = make_run(store)
+    ids = _at_city(run, WEIHAI_DISTRICT, ["enterprise", "enterprise", "enterprise"])
+    lead = pf.Actor(WEIHAI, "industry", "lead")
+    first = run.prepare_submission(lead, [ids[0]])
+    second = run.prepare_submission(lead, [ids[1]])
+    result = run.select(lead, "enterprise")
+    assert result.recommended == tuple(ids)
+    assert result.submissions == (first.id, second.id)
+    assert run.submission(first.id).units == (ids[0], ids[2])
+    for again in (run.select(lead, "enterprise"), run.select(lead, "enterprise", dry_run=True)):
+        assert again.recommended == tuple(ids)
+        assert again.submissions == (first.id, second.id)
+    assert {s.id for s in run.submissions(sender=WEIHAI)} == {first.id, second.id}

@@ -6,6 +6,7 @@ tests/test_store_contract.py.)"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 
 import pilotflow as pf
 from pilotflow.store.sql import SQLStore, configure_sqlite
+from pilotflow.store.sql.lists import _Decoded
 
 from conftest import shanghai, unit_code
 
@@ -182,3 +184,49 @@ def test_a_list_loaded_in_a_host_transaction_goes_with_it(
     with engine.connect() as conn:
         assert [x.version for x in SQLStore(conn).list_loads(campaign.id)] == [debtors(1).version]
     engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def sql_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[sa.Engine, str | None]]:
+    """An engine on a SQLite file, or on PostgreSQL with a fresh schema, and that schema."""
+    if request.param == "sqlite":
+        eng = configure_sqlite(sa.create_engine(f"sqlite:///{tmp_path / 'lists.db'}"))
+        yield eng, None
+        eng.dispose()
+        return
+    url, schema = request.getfixturevalue("pg_url"), request.getfixturevalue("pg_schema")
+    eng = sa.create_engine("postgresql+psycopg://" + url.split("://", 1)[1])
+    yield eng, schema
+    eng.dispose()
+
+
+def test_a_sql_store_keeps_the_lists_it_decoded_in_its_own_declared_cache(
+    sql_engine: tuple[sa.Engine, str | None], campaign: pf.Campaign
+) -> None:
+    """A SQL store's decoded lists live in its declared ``_decoded_lists`` (a ``_Decoded``
+    there before any list is read, not a key slipped into the store's ``__dict__`` on the
+    first read): a list read is kept there and read again as the same object; another store
+    on the same database keeps its own; a store on a host's connection keeps none (its
+    transaction may yet be rolled back)."""
+    eng, schema = sql_engine
+    store = SQLStore(eng, schema=schema)
+    other = SQLStore(eng, schema=schema)
+    cache = store._decoded_lists
+    assert isinstance(cache, _Decoded)
+    assert cache is store._decoded_lists is not other._decoded_lists
+    loads = pf.ListLoad(DEBTORS, debtors(1).version, 1, LOADER, shanghai(2023, 10, 17, 9))
+    assert store.save_list(campaign.id, debtors(1), loads)
+    key = (campaign.id, DEBTORS, debtors(1).version)
+    assert cache.get(key) is None
+    first = store.stored_list(campaign.id, DEBTORS)
+    assert first is not None
+    assert first.entries == debtors(1).entries
+    assert cache.get(key) is first
+    assert store.stored_list(campaign.id, DEBTORS) is first
+    assert other._decoded_lists.get(key) is None
+    with eng.connect() as conn, conn.begin():
+        hosted = SQLStore(conn, schema=schema, create=False)
+        read = hosted.stored_list(campaign.id, DEBTORS)
+        assert read is not None
+        assert read.entries == debtors(1).entries
+        assert hosted._decoded_lists.get(key) is None

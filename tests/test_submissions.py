@@ -221,6 +221,42 @@ def test_the_sender_recalls_until_the_receiver_acts(
     assert_replays(run)
 
 
+def test_a_letter_the_receiver_returned_a_unit_of_cannot_be_recalled(
+    store: Store, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """Once the receiver has returned one unit of a sent letter (``return_for_revision``: the
+    unit leaves the letter), it has acted on the letter: the sender's recall is refused
+    (``receiver_acted``, the receiver named in Chinese, the returned unit in the details), as
+    ``explain_submission`` says, and nothing changes; the receiver may still return the rest
+    whole. A unit withdrawn by its applicant is no act of the receiver: the rest of that
+    letter is still recalled."""
+    run = make_run(store)
+    s = letter_ready(run, district_letter(run, 3).id)
+    run.send(officer(WEIHAI_DISTRICT), s.id)
+    run.return_for_revision(officer(WEIHAI), s.units[0], reason="请补充材料")
+    assert run.submission(s.id).units == s.units[1:]
+    before = state_of(run)
+    late = refused(lambda: run.recall(officer(WEIHAI_DISTRICT), s.id, reason="撤回修改"))
+    assert late.codes == ("receiver_acted",)
+    assert late.reasons[0].details["returned"] == (s.units[0],)
+    assert "威海市" in late.reasons[0].zh
+    assert s.units[0] not in late.reasons[0].zh
+    assert state_of(run) == before
+    assert run.explain_submission(s.id, "recall_letter", actor=officer(WEIHAI_DISTRICT)) == late.reasons
+    assert refused(lambda: run.recall(officer(WEIHAI), s.id, reason="x")).codes == (
+        "not_authorized",
+        "receiver_acted",
+    )
+    assert run.return_submission(officer(WEIHAI), s.id, reason="汇总表有误").units == s.units[1:]
+    other = letter_ready(run, district_letter(run, 2, first=10).id)
+    run.send(officer(WEIHAI_DISTRICT), other.id)
+    gone = run.get(other.units[0])
+    run.withdraw(pf.Actor.applicant(gone.unit_code, "contact"), gone.id, reason="不再申报")
+    back = run.recall(officer(WEIHAI_DISTRICT), other.id, reason="撤回修改")
+    assert (back.state, back.units) == (pf.names.DRAFT, other.units[1:])
+    assert_replays(run)
+
+
 def test_the_receiver_returns_a_letter_whole_or_a_unit(
     store: Store, make_run: Callable[..., pf.CampaignRun]
 ) -> None:
@@ -243,6 +279,32 @@ def test_the_receiver_returns_a_letter_whole_or_a_unit(
     assert after.state == pf.names.SENT
     assert after.stamps == DEPARTMENTS
     assert run.store.events(run.campaign.id, second.id)[-1].action == "remove_unit"
+    assert_replays(run)
+
+
+def test_a_sent_letter_every_unit_has_left_cannot_be_returned_whole(
+    store: Store, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A sent letter whose units have all left it one by one (one returned for revision by
+    the receiver, one withdrawn by its applicant) stays sent with no unit; returning it whole
+    is refused (``nothing_to_return``, in English and Chinese, the sender named) and changes
+    nothing, and ``explain_submission`` says the same."""
+    run = make_run(store)
+    s = letter_ready(run, district_letter(run, 2).id)
+    run.send(officer(WEIHAI_DISTRICT), s.id)
+    run.return_for_revision(officer(WEIHAI), s.units[0], reason="请补充材料")
+    gone = run.get(s.units[1])
+    run.withdraw(pf.Actor.applicant(gone.unit_code, "contact"), gone.id, reason="不再申报")
+    emptied = run.submission(s.id)
+    assert (emptied.state, emptied.units) == (pf.names.SENT, ())
+    before = state_of(run)
+    why = refused(lambda: run.return_submission(officer(WEIHAI), s.id, reason="汇总表与材料不符"))
+    assert why.codes == ("nothing_to_return",)
+    assert "nothing to return" in why.reasons[0].en
+    assert "环翠区" in why.reasons[0].zh
+    assert "没有可退回的推荐对象" in why.reasons[0].zh
+    assert state_of(run) == before
+    assert run.explain_submission(s.id, "return_letter", actor=officer(WEIHAI)) == why.reasons
     assert_replays(run)
 
 
@@ -341,7 +403,7 @@ def test_selection_lists_the_chosen_units_in_one_draft(run: pf.CampaignRun) -> N
     assert run.store.quota_used(run.campaign.id, WEIHAI, "enterprise") == 0
     again = run.select(officer(WEIHAI), "enterprise")  # those listed already count, nothing new
     assert set(again.recommended) == set(result.recommended)
-    assert again.submissions == ()
+    assert again.submissions == (sid,)  # the letter the recommended units are listed in
     assert again.cut == ()
     letter_ready(run, sid)
     run.send(officer(WEIHAI), sid)

@@ -104,8 +104,11 @@ class SelectionResult:
     cut: tuple[str, ...]
     skipped: Mapping[str, tuple[Reason, ...]] = field(factory=dict)
     dry_run: bool = False
-    #: The draft submissions (推荐函) the recommended units were listed in, to be stamped and
-    #: sent (``run.stamp_submission``, ``run.send``).
+    #: The draft submissions (推荐函) that list the recommended units, to be stamped and sent
+    #: (``run.stamp_submission``, ``run.send``): those this selection listed them in (a new
+    #: draft, or one the authority had) and those listing the units it had listed before,
+    #: each once, in the rank order of the first recommended unit it lists; empty only when
+    #: no unit is recommended. (With ``dry_run``, a new draft's id is one that is not made.)
     submissions: tuple[str, ...] = ()
 
     def rows(self) -> list[dict[str, Any]]:

@@ -111,7 +111,8 @@ class Selection(Submissions):
         """Rank the actor's authority's candidates, list those within quota in its draft
         submission (推荐函) to the next authority (a new draft if it has none), in rank order,
         and cut the rest, in one commit. The letter is then stamped and sent
-        (``stamp_submission``, ``send``): ``result.submissions`` names it.
+        (``stamp_submission``, ``send``): ``result.submissions`` names it, and every draft
+        listing a recommended unit (one listed before this selection too).
 
         Units already listed in the authority's drafts count against its quota first.
         Candidates ranked past the quota are cut (``not_recommended``, reason "quota");
@@ -217,8 +218,8 @@ class Selection(Submissions):
         drafts = self.store.submissions(self.campaign.id, sender=actor.authority, state=DRAFT)
         # Listed units past the quota stay where the sender put them, reported (quota_full): the
         # sender takes them out; a selection does not cut what the sender listed itself.
-        listed = [nid for d in drafts for nid in d.units]
-        in_draft = set(listed)
+        in_draft = {nid: d.id for d in drafts for nid in d.units}  # unit -> the draft listing it
+        listed = list(in_draft)
         over: dict[str, tuple[Reason, ...]] = {}
         for nid in listed if self._seats_counted(actor.authority, track) else ():
             n = self.store.get(nid)
@@ -266,7 +267,6 @@ class Selection(Submissions):
             assert n.next_authority is not None
             joining.setdefault(n.next_authority, []).append(n.id)
             count(n, ctx)
-        letters: list[str] = []
         read = {n.id: n for n in ranked} if joining else {}  # in this transaction: not read again
         for receiver, ids in joining.items():
             draft = next((d for d in drafts if d.receiver == receiver), None)
@@ -282,7 +282,9 @@ class Selection(Submissions):
                 changes += self._letter_changes(
                     S_ADD, draft, actor, when, None, {"units": ids}, build=not dry_run, known=read
                 )
-            letters.append(draft.id)
+            in_draft.update(dict.fromkeys(ids, draft.id))
+        # The letters listing the recommended units (listed now or before), in rank order.
+        letters = dict.fromkeys(in_draft[nid] for nid in recommended)
         result = SelectionResult(
             actor.authority,
             unit_type,

@@ -12,10 +12,11 @@ own materials go to the next authority together. A :class:`Submission` is that l
   stamps off (a stamp attests the letter as it stands);
 * **send** moves all its units to the receiver at once and takes their quota seats, or moves
   none (every unit judged, every refusal listed);
-* the sender may **recall** it while the receiver has acted on none of its units (the units
-  come back, their seats are given back, the letter is a draft again); the receiver may
-  **return** it whole (final) or return single units (each leaves the letter); a unit
-  withdrawn, declined or lapsed leaves it;
+* the sender may **recall** it while the receiver has acted on none of its units and
+  returned none of them (the units come back, their seats are given back, the letter is a
+  draft again); the receiver may **return** it whole (final) or return single units (each
+  leaves the letter); a unit withdrawn, declined or lapsed leaves it; a sent letter every
+  unit has left stays sent with none, with nothing to return;
 * a draft nobody will send is **discarded**.
 
 Lifecycle (``[final]`` states)::
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
@@ -67,6 +68,9 @@ from .names import (
 )
 from .records import Actor, Material, Nomination
 
+if TYPE_CHECKING:
+    from .events import Event
+
 __all__ = [
     "LETTER_CHECKS",
     "LETTER_MOVES",
@@ -77,6 +81,7 @@ __all__ = [
     "letter_materials_reason",
     "letter_reasons",
     "listing_moves",
+    "returned_since_sent",
     "stamps_reason",
     "unit_reasons",
 ]
@@ -189,6 +194,21 @@ def apply_submission(current: Submission | None, event: Any) -> Submission:
     )  # fmt: skip
 
 
+def returned_since_sent(s: Submission, events: Iterable[Event]) -> tuple[str, ...]:
+    """The units the receiver of ``s`` has taken out of it since it was last sent (each
+    returned on its own: a ``remove_unit`` event of the letter by the receiver's actor), read
+    from the letter's ``events`` (its log, in order). Having returned one, the receiver has
+    acted on the letter: the sender can no longer recall it. A unit its applicant withdrew
+    left it too, but the receiver did not act."""
+    returned: list[str] = []
+    for event in events:
+        if event.action == S_SEND:
+            returned = []  # (the letter was recalled and sent again since: those do not count)
+        elif event.action == S_REMOVE and event.actor.authority == s.receiver:
+            returned.append(event.data["unit"])
+    return tuple(returned) if s.state == SENT else ()
+
+
 def drafted(s: Submission | None) -> tuple[str, ...]:
     """The units ``s`` holds as a draft: a unit may be listed in one draft at a time (a store
     holds that rule against concurrent letters: see :func:`listing_moves`)."""
@@ -250,7 +270,7 @@ LETTER_CHECKS: Mapping[str, tuple[str, ...]] = {
     S_SEND: ("letter_state", "actor_acts", "has_units", "stamps_complete", "letter_materials_complete",
              "units_may_go"),
     S_RECALL: ("letter_state", "actor_acts", "receiver_not_acted"),
-    S_RETURN: ("letter_state", "actor_acts", "units_may_go_back"),
+    S_RETURN: ("letter_state", "actor_acts", "has_units", "units_may_go_back"),
     S_DISCARD: ("letter_state", "actor_acts"),
 }  # fmt: skip
 
@@ -265,8 +285,9 @@ def letter_reasons(
 ) -> list[Reason]:
     """Why the submission's own rules refuse ``action`` on ``s`` by ``actor``: its state, who
     acts (a department of the sender; of the receiver to return it), the joint stamp, its
-    units being there. What its units' own rules say is judged with them (:func:`unit_reasons`,
-    and the units' machine on ``send``, ``recall`` and ``return``)."""
+    units being there (a sent letter every unit has left has nothing to return). What its
+    units' own rules say is judged with them (:func:`unit_reasons`, and the units' machine on
+    ``send``, ``recall`` and ``return``)."""
     reasons: list[Reason] = []
     allowed, _ = LETTER_MOVES[action]
     if s.state not in allowed:
@@ -290,6 +311,14 @@ def letter_reasons(
             "no_units",
             f"the submission of {sender.code} lists no unit",
             f"{sender.name} 的推荐函未列入任何推荐对象",
+            {"submission": s.id},
+        ))  # fmt: skip
+    if action == S_RETURN and s.state == SENT and not s.units:
+        reasons.append(Reason(
+            "nothing_to_return",
+            f"every unit of the submission of {sender.code} has left it already (returned or withdrawn "
+            "one by one): there is nothing to return",
+            f"{sender.name} 的推荐函所列推荐对象均已逐一退回或撤回，没有可退回的推荐对象",
             {"submission": s.id},
         ))  # fmt: skip
     if action == S_SEND:

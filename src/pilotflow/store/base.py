@@ -218,31 +218,41 @@ def id_list(nomination_ids: object) -> list[str]:
     return list(nomination_ids)
 
 
+class Reading(NamedTuple):
+    """What :func:`check_reading` found of :meth:`Store.iter_events`' arguments: whether a
+    store could hold its text (``campaign``, ``nomination_id``, ``action``; if not, the read
+    finds nothing) and the ``ids`` given that a store could hold (None: no ``ids`` given)."""
+
+    findable: bool
+    ids: frozenset[str] | None
+
+
 def check_reading(
     campaign: object, nomination_id: object, ids: object, action: object, until: object
-) -> None:
-    """The arguments of :meth:`Store.iter_events`: text, a collection of text, a moment."""
-    findable(campaign, *given(nomination_id, action), what="campaign, nomination_id and action")
-    if ids is not None:
-        check_ids(ids)
+) -> Reading:
+    """The arguments of :meth:`Store.iter_events`, each checked here once: text, a collection
+    of text, a moment. What no store could use is refused (:class:`InvalidInput`, in English
+    and Chinese); what no store could hold is answered (:class:`Reading`: the read finds
+    nothing by it), alike on every store."""
+    ok = findable(campaign, *given(nomination_id, action), what="campaign, nomination_id and action")
+    chosen = None if ids is None else frozenset(i for i in check_ids(ids) if findable(i, what="an id"))
     if until is not None and not (isinstance(until, datetime) and until.utcoffset() is not None):
         raise InvalidInput(
             f"until must be a datetime with a time zone, got {until!r}",
             "until 参数必须是带时区的时间",
         )
+    return Reading(ok, chosen)
 
 
 def check_ids(ids: object) -> list[str]:
-    """Ids handed to a batch read: a list, tuple or set of text (not one text, and not an
-    iterator, which the check would use up before the read)."""
+    """Ids handed to a batch read: a list, tuple or set (not one text, and not an iterator,
+    which the check would use up before the read); each id is checked as it is used."""
     if not isinstance(ids, (list, tuple, set, frozenset)):
         raise InvalidInput(
             f"ids must be a list, tuple or set of ids, got {type(ids).__name__}",
             "ids 参数必须是编号的集合（列表、元组或集合）",
         )
-    out = list(ids)
-    findable(*out, what="an id")
-    return out
+    return list(ids)
 
 
 def check_groups(groups: object) -> list[Group]:
@@ -342,8 +352,10 @@ class Store(abc.ABC):
         :data:`EVENT_PAGE` events held; events committed while it is read may or may not be
         in it); the events of given ids are found by id, not by reading the log. This
         default reads :meth:`events` and filters it: a store with many events overrides it."""
-        check_reading(campaign, nomination_id, ids, action, until)
-        wanted = None if ids is None else set(ids)
+        reading = check_reading(campaign, nomination_id, ids, action, until)
+        if not reading.findable:
+            return iter(())
+        wanted = reading.ids
         return (
             e
             for e in self.events(campaign, nomination_id)

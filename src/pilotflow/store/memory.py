@@ -194,12 +194,14 @@ class _Reads:
         action: str | None = None,
         until: datetime | None = None,
     ) -> Iterator[Event]:
-        check_reading(campaign, nomination_id, ids, action, until)
+        reading = check_reading(campaign, nomination_id, ids, action, until)
+        if not reading.findable:
+            return iter(())
         with self._lock:
             log = self._logs.get(campaign)
             positions: list[int] | None = None
             if log is not None and (nomination_id is not None or ids is not None):
-                chosen: set[str] = set(ids) if ids is not None else set()
+                chosen: set[str] = set(reading.ids) if reading.ids is not None else set()
                 if nomination_id is not None:
                     chosen = {nomination_id} if ids is None else chosen & {nomination_id}
                 positions = self._positions(log, chosen)

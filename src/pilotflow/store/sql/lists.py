@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -94,6 +95,13 @@ class ListTable:
     _read_conn: Any  # () -> a context manager of a Connection to read on
     _write_conn: Any  # () -> a context manager of a Connection in a transaction
 
+    @cached_property
+    def _decoded_lists(self) -> _Decoded:
+        """The lists this store decoded last (:class:`_Decoded`), made on first use: a
+        store's own, never shared with another store (on a host's connection it is left
+        empty: see :meth:`stored_list`)."""
+        return _Decoded()
+
     def save_list(self, campaign: str, unit_list: UnitList, load: ListLoad) -> bool:
         check_list_load(campaign, unit_list, load)
         t = self._list_table
@@ -140,7 +148,7 @@ class ListTable:
         where = [t.c.campaign == campaign, t.c.list_id == list_id]
         if version is not None:
             where.append(t.c.version == version)
-        cache: _Decoded = self.__dict__.setdefault("_decoded_lists", _Decoded())
+        cache = self._decoded_lists
         with self._wrap(), self._read_conn() as conn:
             q = sa.select(t.c.version).where(*where).order_by(t.c.seq.desc()).limit(1)
             found = conn.execute(q).scalar()

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 from ...domain.events import Event
 from ...domain.names import WITHDRAWN
 from ...domain.records import Nomination
-from ..base import EVENT_PAGE, Group, check_groups, check_ids, check_reading, findable
+from ..base import EVENT_PAGE, Group, check_groups, check_reading, findable
 from ..base import given as _given
 from ..codec import decode_event_row, loads, moment_values
 from ._fast import CompiledSql, RowDecoder, Statements
@@ -109,8 +109,8 @@ class ScalingReads:
         action: str | None = None,
         until: datetime | None = None,
     ) -> Iterator[Event]:
-        check_reading(campaign, nomination_id, ids, action, until)
-        if not findable(campaign, *_given(nomination_id, action), what="campaign, nomination_id and action"):
+        reading = check_reading(campaign, nomination_id, ids, action, until)
+        if not reading.findable:
             return iter(())
         # (the instant is exact: the moment filter in the database lets in what the decoded
         # moment's check lets in)
@@ -120,8 +120,8 @@ class ScalingReads:
             rows = self._streamed(campaign, bound) if self._pg else self._pages(campaign, bound)
             return self._events(rows, action, until)
         chosen: set[str] = set()
-        if ids is not None:
-            chosen = {i for i in check_ids(ids) if findable(i, what="an id")}
+        if reading.ids is not None:
+            chosen = set(reading.ids)
         if nomination_id is not None:
             chosen = {nomination_id} if ids is None else chosen & {nomination_id}
         parts = [self._by_id(campaign, part, bound) for part in _chunks(sorted(chosen))]
