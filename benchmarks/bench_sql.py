@@ -442,7 +442,12 @@ class Floor:
     ) -> None:  # fmt: skip
         """One transaction: every unit of the letter moves from ``frm`` to ``to`` (its row, its
         event, with ``take_seats`` its two quota seats), then the letter's row, listing, event.
-        Each kind of row goes in one ``executemany`` (psycopg 3: pipelined, one round trip)."""
+        Each kind of row goes in one ``executemany``; on PostgreSQL the whole transaction,
+        ``BEGIN`` to ``COMMIT``, is one psycopg pipeline: one round trip (the rows written are
+        counted when it is back)."""
+        if self.pg:
+            self._send_pipelined(lid, ids, frm, to, hop, seats, counters, take_seats=take_seats)
+            return
         cur, at = self.cur, self.at
         seats_json = json.dumps(list(seats))
         versions = [self.version[nid] + 1 for nid in ids]
@@ -478,6 +483,61 @@ class Floor:
             data=json.dumps({"versions": versions}),
         ))  # fmt: skip
         self.finish()
+        for nid, v in zip(ids, versions, strict=True):
+            self.version[nid] = v
+        self.version[lid] = version + 1
+
+    def _send_pipelined(
+        self, lid: str, ids: Sequence[str], frm: str, to: str, hop: int, seats: Sequence[str],
+        counters: Sequence[tuple[str, int | None]], *, take_seats: bool,
+    ) -> None:  # fmt: skip
+        """:meth:`send` on PostgreSQL: autocommit, and ``BEGIN``, the statements and ``COMMIT``
+        in one pipeline (one Sync, one round trip); each statement on its own cursor, whose
+        rows written are checked once the pipeline is back."""
+        conn, at = self.conn, self.at
+        seats_json = json.dumps(list(seats))
+        versions = [self.version[nid] + 1 for nid in ids]
+        moves = [
+            (hop, to, "in_review", "[]", seats_json, at, nid, v - 1)
+            for nid, v in zip(ids, versions, strict=True)
+        ]
+        events = [
+            self._event(RECOMMEND, nid, v, actor_authority=frm, from_holder=frm, to_holder=to,
+                        data=json.dumps({"submission": lid, "rank": rank}))
+            for rank, (nid, v) in enumerate(zip(ids, versions, strict=True), 1)
+        ]  # fmt: skip
+        version = self.version[lid]
+        expected: list[tuple[Any, int]] = []
+        conn.autocommit = True
+        try:
+            with conn.pipeline():
+                conn.execute("BEGIN")
+                cur = conn.cursor()
+                cur.executemany(self.sql_move, moves)
+                expected.append((cur, len(ids)))
+                conn.cursor().executemany(self.sql_event, events)
+                if take_seats:
+                    plain = [(self.campaign, frm, c) for c, limit in counters if limit is None] * len(ids)
+                    capped = [(self.campaign, frm, c, limit) for c, limit in counters if limit is not None
+                              ] * len(ids)  # fmt: skip
+                    for text, rows in ((self.sql_seat, plain), (self.sql_seat_capped, capped)):
+                        if rows:
+                            cur = conn.cursor()
+                            cur.executemany(text, rows)
+                            expected.append((cur, len(rows)))
+                cur = conn.cursor()
+                cur.execute(self.sql_sent, (at, json.dumps(versions), at, lid, version))
+                expected.append((cur, 1))
+                conn.cursor().execute(self.sql_unlist, (self.campaign, lid))
+                conn.cursor().execute(self.sql_event, self._event(
+                    SEND, lid, version + 1, actor_authority=frm, from_holder=frm, to_holder=to,
+                    data=json.dumps({"versions": versions}),
+                ))  # fmt: skip
+                conn.execute("COMMIT")
+        finally:
+            conn.autocommit = False
+        if any(cur.rowcount != n for cur, n in expected):
+            sys.exit(f"bench_sql: floor send of {lid} found another version or a seat not taken")
         for nid, v in zip(ids, versions, strict=True):
             self.version[nid] = v
         self.version[lid] = version + 1
