@@ -31,10 +31,12 @@ copied from pilotflow's). Measured, on SQLite and on PostgreSQL (the last on Pos
    of the floor, on SQLite at least 0.7 of floor+read.
 2. **Bulk**: ``send`` of a district's letter and of a city's letter: every unit moves in one
    transaction. The floor updates the units' rows and inserts their events, each kind of row in
-   one ``executemany`` (psycopg 3 pipelines it: one round trip), then the letter's row, listing
-   and event; "floor+seats" also takes the two quota seats per unit with a conditional
-   ``UPDATE`` each (one ``executemany`` per kind), as a writer without pilotflow's per-counter
-   netting would. Target: on PostgreSQL pilotflow at least 0.8 of floor+seats. Preparing a
+   one ``executemany``, then the letter's row, listing and event; "floor+seats" also takes the
+   two quota seats per unit with a conditional ``UPDATE`` each (one ``executemany`` per kind),
+   as a writer without pilotflow's per-counter netting would. On PostgreSQL the whole
+   transaction, ``BEGIN`` to ``COMMIT``, is one psycopg pipeline: one round trip, as
+   pilotflow's own commit of a send (the strongest raw-driver way of doing the same writes).
+   Target: on PostgreSQL pilotflow at least 0.8 of floor+seats. Preparing a
    letter and attaching its material are timed the same way, and everything summed gives the
    cost **per nomination** from the district to the province, beside the audit events per
    nomination (before letters: 9).
@@ -1272,9 +1274,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "\nfloor: raw driver, per action one transaction: prepare = INSERT letter + its listed units + "
         "event; attach and stamp = UPDATE letter + INSERT event (PostgreSQL: one statement, autocommit); "
         "send = the units' UPDATEs and their event INSERTs (one executemany each), then UPDATE letter, "
-        "DELETE its listing, INSERT event. floor+read: a stamp also SELECTs the letter first, as pilotflow "
-        "must; floor+seats: a send also takes the two conditional quota UPDATEs per unit (executemany). "
-        "pilotflow additionally reads the letter, its units (and the quota counters) before it writes. "
+        "DELETE its listing, INSERT event (PostgreSQL: BEGIN to COMMIT in one pipeline). floor+read: "
+        "a stamp also SELECTs the letter first, as pilotflow must; floor+seats: a send also takes the "
+        "two conditional quota UPDATEs per unit (executemany). pilotflow additionally reads the "
+        "letter, its units (and the quota counters) before it writes. "
         "Ratios are rates: floor time / pilotflow time."
     )
     print(f"wall time {time.perf_counter() - t_start:.1f} s", flush=True)
