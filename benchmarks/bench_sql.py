@@ -31,10 +31,12 @@ copied from pilotflow's). Measured, on SQLite and on PostgreSQL (the last on Pos
    of the floor, on SQLite at least 0.7 of floor+read.
 2. **Bulk**: ``send`` of a district's letter and of a city's letter: every unit moves in one
    transaction. The floor updates the units' rows and inserts their events, each kind of row in
-   one ``executemany`` (psycopg 3 pipelines it: one round trip), then the letter's row, listing
-   and event; "floor+seats" also takes the two quota seats per unit with a conditional
-   ``UPDATE`` each (one ``executemany`` per kind), as a writer without pilotflow's per-counter
-   netting would. Target: on PostgreSQL pilotflow at least 0.8 of floor+seats. Preparing a
+   one ``executemany``, then the letter's row, listing and event; "floor+seats" also takes the
+   two quota seats per unit with a conditional ``UPDATE`` each (one ``executemany`` per kind),
+   as a writer without pilotflow's per-counter netting would. On PostgreSQL the whole
+   transaction, ``BEGIN`` to ``COMMIT``, is one psycopg pipeline: one round trip, as
+   pilotflow's own commit of a send (the strongest raw-driver way of doing the same writes).
+   Target: on PostgreSQL pilotflow at least 0.8 of floor+seats. Preparing a
    letter and attaching its material are timed the same way, and everything summed gives the
    cost **per nomination** from the district to the province, beside the audit events per
    nomination (before letters: 9).
@@ -442,7 +444,12 @@ class Floor:
     ) -> None:  # fmt: skip
         """One transaction: every unit of the letter moves from ``frm`` to ``to`` (its row, its
         event, with ``take_seats`` its two quota seats), then the letter's row, listing, event.
-        Each kind of row goes in one ``executemany`` (psycopg 3: pipelined, one round trip)."""
+        Each kind of row goes in one ``executemany``; on PostgreSQL the whole transaction,
+        ``BEGIN`` to ``COMMIT``, is one psycopg pipeline: one round trip (the rows written are
+        counted when it is back)."""
+        if self.pg:
+            self._send_pipelined(lid, ids, frm, to, hop, seats, counters, take_seats=take_seats)
+            return
         cur, at = self.cur, self.at
         seats_json = json.dumps(list(seats))
         versions = [self.version[nid] + 1 for nid in ids]
@@ -478,6 +485,61 @@ class Floor:
             data=json.dumps({"versions": versions}),
         ))  # fmt: skip
         self.finish()
+        for nid, v in zip(ids, versions, strict=True):
+            self.version[nid] = v
+        self.version[lid] = version + 1
+
+    def _send_pipelined(
+        self, lid: str, ids: Sequence[str], frm: str, to: str, hop: int, seats: Sequence[str],
+        counters: Sequence[tuple[str, int | None]], *, take_seats: bool,
+    ) -> None:  # fmt: skip
+        """:meth:`send` on PostgreSQL: autocommit, and ``BEGIN``, the statements and ``COMMIT``
+        in one pipeline (one Sync, one round trip); each statement on its own cursor, whose
+        rows written are checked once the pipeline is back."""
+        conn, at = self.conn, self.at
+        seats_json = json.dumps(list(seats))
+        versions = [self.version[nid] + 1 for nid in ids]
+        moves = [
+            (hop, to, "in_review", "[]", seats_json, at, nid, v - 1)
+            for nid, v in zip(ids, versions, strict=True)
+        ]
+        events = [
+            self._event(RECOMMEND, nid, v, actor_authority=frm, from_holder=frm, to_holder=to,
+                        data=json.dumps({"submission": lid, "rank": rank}))
+            for rank, (nid, v) in enumerate(zip(ids, versions, strict=True), 1)
+        ]  # fmt: skip
+        version = self.version[lid]
+        expected: list[tuple[Any, int]] = []
+        conn.autocommit = True
+        try:
+            with conn.pipeline():
+                conn.execute("BEGIN")
+                cur = conn.cursor()
+                cur.executemany(self.sql_move, moves)
+                expected.append((cur, len(ids)))
+                conn.cursor().executemany(self.sql_event, events)
+                if take_seats:
+                    plain = [(self.campaign, frm, c) for c, limit in counters if limit is None] * len(ids)
+                    capped = [(self.campaign, frm, c, limit) for c, limit in counters if limit is not None
+                              ] * len(ids)  # fmt: skip
+                    for text, rows in ((self.sql_seat, plain), (self.sql_seat_capped, capped)):
+                        if rows:
+                            cur = conn.cursor()
+                            cur.executemany(text, rows)
+                            expected.append((cur, len(rows)))
+                cur = conn.cursor()
+                cur.execute(self.sql_sent, (at, json.dumps(versions), at, lid, version))
+                expected.append((cur, 1))
+                conn.cursor().execute(self.sql_unlist, (self.campaign, lid))
+                conn.cursor().execute(self.sql_event, self._event(
+                    SEND, lid, version + 1, actor_authority=frm, from_holder=frm, to_holder=to,
+                    data=json.dumps({"versions": versions}),
+                ))  # fmt: skip
+                conn.execute("COMMIT")
+        finally:
+            conn.autocommit = False
+        if any(cur.rowcount != n for cur, n in expected):
+            sys.exit(f"bench_sql: floor send of {lid} found another version or a seat not taken")
         for nid, v in zip(ids, versions, strict=True):
             self.version[nid] = v
         self.version[lid] = version + 1
@@ -1212,9 +1274,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "\nfloor: raw driver, per action one transaction: prepare = INSERT letter + its listed units + "
         "event; attach and stamp = UPDATE letter + INSERT event (PostgreSQL: one statement, autocommit); "
         "send = the units' UPDATEs and their event INSERTs (one executemany each), then UPDATE letter, "
-        "DELETE its listing, INSERT event. floor+read: a stamp also SELECTs the letter first, as pilotflow "
-        "must; floor+seats: a send also takes the two conditional quota UPDATEs per unit (executemany). "
-        "pilotflow additionally reads the letter, its units (and the quota counters) before it writes. "
+        "DELETE its listing, INSERT event (PostgreSQL: BEGIN to COMMIT in one pipeline). floor+read: "
+        "a stamp also SELECTs the letter first, as pilotflow must; floor+seats: a send also takes the "
+        "two conditional quota UPDATEs per unit (executemany). pilotflow additionally reads the "
+        "letter, its units (and the quota counters) before it writes. "
         "Ratios are rates: floor time / pilotflow time."
     )
     print(f"wall time {time.perf_counter() - t_start:.1f} s", flush=True)

@@ -13,6 +13,9 @@ None of them changes what is written or read.
 * :func:`commit_in_one_statement` — PostgreSQL: a change that takes no seat in one round trip
   (a unit's, or a letter's stamp or material); :meth:`Statements.one_statement` also writes
   each unit of a send with its event, one pipelined ``executemany`` for all (:mod:`.write`).
+* :func:`commit_pipelined` — PostgreSQL: a commit of changes to existing rows (a letter's
+  send, its units' moves and seats) in one round trip, ``BEGIN`` to ``COMMIT``, every check
+  made by the server.
 
 What a commit checks and writes is in :mod:`.write` and :mod:`.core`.
 """
@@ -20,6 +23,7 @@ What a commit checks and writes is in :mod:`.write` and :mod:`.core`.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -40,6 +44,9 @@ from .columns import changed
 from .letters import moved
 from .schema import make_metadata, nomination_select
 
+#: psycopg's ``pq.TransactionStatus.IDLE``: a connection outside any transaction
+_IDLE = 0
+
 __all__ = [
     "Binding",
     "CompiledSql",
@@ -48,12 +55,36 @@ __all__ = [
     "ThreadConnections",
     "binding",
     "commit_in_one_statement",
+    "commit_pipelined",
     "one_statement_change",
     "one_statement_params",
 ]
 
 
 # -- compiled statements ----------------------------------------------------------------
+
+
+def _positional(sql: CompiledSql) -> CompiledSql:
+    """``sql`` (psycopg's named ``%(name)s`` parameters) with positional ``%s`` ones, its
+    parameters' names in order: a row is then a tuple."""
+    names = _NAMED.findall(sql.text)
+    return CompiledSql(_NAMED.sub("%s", sql.text), names)
+
+
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+def _pipeline_mode() -> bool:
+    """Whether psycopg's libpq has pipeline mode (libpq 14 or later)."""
+    from psycopg import Pipeline
+
+    return bool(Pipeline.is_supported())
+
+
+def _one_or_fail(written: Any) -> sa.Select[Any]:
+    """``SELECT 1 / count(*) FROM written``: fails (division by zero) when the data-modifying
+    CTE ``written`` wrote no row, which aborts the transaction it runs in."""
+    return sa.select(sa.literal_column("1 / count(*)")).select_from(written)
 
 
 class CompiledSql:
@@ -115,9 +146,17 @@ class Statements:
         self.take_capped = self.compile(take.where(q.c.used + b("p_delta") <= b("p_limit")))
         #: psycopg 3: an executemany is pipelined and can give each statement's rows back
         self.pipelined = pg and dialect.driver == "psycopg"
+        #: :func:`commit_pipelined` applies (libpq 14 or later: pipeline mode)
+        self.one_pipeline = self.pipelined and _pipeline_mode()
+        #: The driver's error (:func:`commit_pipelined` rolls back on it and lets the checked
+        #: path name what stood in the way)
+        self.driver_error: type[Exception] = dialect.loaded_dbapi.Error
         if self.pipelined:  # every counter of a commit in one executemany, each saying if it took
             # (a counter's first seat creates its row in the same statement)
-            self.take_any = self.compile(postgres.take_or_create(q))
+            take_any = postgres.take_or_create(q)
+            self.take_any = self.compile(take_any)
+            # (:func:`commit_pipelined`: the same, failing when the seat is not taken)
+            self.take_or_fail = self.compile(_one_or_fail(take_any.cte("pf_taken")))
         dialect_module = postgres if pg else sqlite
         self.insert_quota = self.compile(
             dialect_module.insert_ignoring_conflicts(q), ["campaign", "authority", "unit_type", "used"]
@@ -165,9 +204,15 @@ class Statements:
             sa.delete(lt).where(lt.c.campaign == b("p_campaign"), lt.c.nomination_id == b("p_id"),
                                 lt.c.submission_id == b("p_sid"))
         )  # fmt: skip
+        if self.pipelined:  # a letter's units let go in one statement (:func:`commit_pipelined`)
+            self.unlist_units = self.compile(
+                sa.delete(lt).where(lt.c.campaign == b("p_campaign"), lt.c.submission_id == b("p_sid"),
+                                    lt.c.nomination_id == sa.func.any(b("p_ids")))
+            )  # fmt: skip
         self._updates: dict[tuple[str, ...], CompiledSql] = {}
         self._listings: dict[tuple[str, ...], CompiledSql] = {}
         self._one: dict[tuple[str, ...], CompiledSql] = {}
+        self._checked: dict[tuple[str, ...], CompiledSql] = {}
         #: The streamed and batch reads (:mod:`.reads`), compiled on first use, by shape.
         self.reads: dict[tuple[Any, ...], CompiledSql] = {}
 
@@ -211,24 +256,38 @@ class Statements:
             sql = self._listings[key] = self.compile(q.order_by(s.c.created_at, s.c.id))
         return sql
 
-    def one_statement(self, columns: tuple[str, ...], table: str = "nominations") -> CompiledSql:
+    def one_statement(
+        self, columns: tuple[str, ...], table: str = "nominations", *, checked: bool = False
+    ) -> CompiledSql:
         """PostgreSQL: the version-checked UPDATE of ``columns`` of a row of ``table``
         (``nominations`` or ``submissions``) and the event INSERT as one statement
-        (``WITH u AS (UPDATE ... RETURNING) INSERT ... SELECT FROM u``)."""
+        (``WITH u AS (UPDATE ... RETURNING) INSERT ... SELECT FROM u``). ``checked``: a
+        statement that fails (division by zero) when the row was not at the expected version,
+        which aborts its transaction (:func:`commit_pipelined`)."""
         key = (table, *columns)
-        sql = self._one.get(key)
+        kept = self._checked if checked else self._one
+        sql = kept.get(key)
         if sql is None:
             t, e, b = (self.n if table == "nominations" else self.s), self.e, sa.bindparam
             upd = (
                 sa.update(t)
                 .where(t.c.id == b("p_id"), t.c.version == b("p_expected"))
-                .values({t.c[c]: b("v_" + c) for c in columns})
+                .ordered_values(*((t.c[c], b("v_" + c)) for c in columns))  # SET in our order
                 .returning(t.c.id)
                 .cte("pf_updated")
             )
             cols = [c for c in e.c if c.name != "seq"]
             select = sa.select(*[sa.cast(b("e_" + c.name), c.type) for c in cols]).select_from(upd)
-            sql = self._one[key] = self.compile(sa.insert(e).from_select(cols, select))
+            insert = sa.insert(e).from_select(cols, select)
+            if not checked:
+                sql = kept[key] = self.compile(insert)
+                return sql
+            # Positional (``%s``): each unit's parameters a tuple, built without a dict
+            sql = kept[key] = _positional(
+                self.compile(_one_or_fail(insert.returning(e.c.seq).cte("pf_logged")))
+            )
+            sql.ordered = sql.names == (*("v_" + c for c in columns), "p_id", "p_expected",
+                                        *("e_" + c for c in EVENT_COLUMNS))  # fmt: skip
         return sql
 
 
@@ -502,6 +561,121 @@ def commit_in_one_statement(
     params = one_statement_params(values, ch.after.id, before.version, campaign, ch.event)
     if execute(sql, params) != 1:
         raise _StaleRows([(ch.after.id, before.version)])
+
+
+# -- PostgreSQL: a commit in one round trip ---------------------------------------------
+
+
+def _pipeline_plan(
+    stmts: Statements, campaign: str, changes: Sequence[AnyChange]
+) -> list[tuple[str, list[Any]]] | None:
+    """What :func:`commit_pipelined` sends for ``changes``: (statement, its rows) in order,
+    consecutive rows of one statement together; None when a change needs a read first (a new
+    row, a new claim, a unit listed)."""
+    releases: list[tuple[str, list[Any]]] = []
+    steps: list[tuple[str, list[Any]]] = []
+    moves: dict[tuple[str, str], list[Any]] = {}  # (authority, counter) -> [delta, limit]
+    for ch in changes:
+        before = ch.before
+        if before is None:
+            return None
+        if type(ch) is SubmissionChange:
+            after: Any = ch.after
+            claims, released = listing_moves(ch.before, after)
+            if claims:
+                return None
+            if released:
+                sql = stmts.unlist_units
+                releases.append(
+                    (sql.text, [{"p_campaign": campaign, "p_sid": after.id, "p_ids": list(released)}])
+                )
+            values = moved(cast(Submission, before), after)
+            sql = stmts.one_statement(tuple(values), "submissions", checked=True)
+        else:
+            assert isinstance(ch, Change)
+            was, after = ch.before, ch.after
+            if was is None or (after.claims_unit and not was.claims_unit):
+                return None
+            values = changed(was, after)
+            sql = stmts.one_statement(tuple(values), checked=True)
+            for seat in ch.seats:
+                for unit_type, limit in seat.counters:
+                    move = moves.get((seat.authority, unit_type))
+                    if move is None:
+                        move = moves[seat.authority, unit_type] = [0, None]
+                    move[0] += seat.delta
+                    if seat.delta > 0 and limit is not None:
+                        move[1] = limit if move[1] is None else min(move[1], limit)
+        if sql.ordered:
+            row: Any = (*values.values(), after.id, before.version, *event_values(campaign, ch.event))
+        else:
+            row = sql.params(one_statement_params(values, after.id, before.version, campaign, ch.event))
+        if steps and steps[-1][0] is sql.text:
+            steps[-1][1].append(row)
+        else:
+            steps.append((sql.text, [row]))
+    take = stmts.take_or_fail
+    seats = [{"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type, "p_delta": delta,
+              "p_limit": limit if delta > 0 else None}
+             for (authority, unit_type), (delta, limit) in sorted(moves.items()) if delta != 0]  # fmt: skip
+    return [*releases, *steps, *([(take.text, seats)] if seats else [])]
+
+
+def _begin(conn: Any) -> str:
+    """The ``BEGIN`` psycopg would send on ``conn``: with its isolation level, read-only and
+    deferrable settings, when set (the pool sets the isolation level back to the server's)."""
+    from psycopg import IsolationLevel
+
+    parts = ["BEGIN"]
+    if conn.isolation_level is not None:
+        parts.append("ISOLATION LEVEL " + IsolationLevel(conn.isolation_level).name.replace("_", " "))
+    if conn.read_only is not None:
+        parts.append("READ ONLY" if conn.read_only else "READ WRITE")
+    if conn.deferrable is not None:
+        parts.append("DEFERRABLE" if conn.deferrable else "NOT DEFERRABLE")
+    return " ".join(parts)
+
+
+def commit_pipelined(cur: Any, stmts: Statements, campaign: str, changes: Sequence[AnyChange]) -> bool:
+    """Speed: PostgreSQL: a commit of changes to existing rows in one round trip.
+
+    ``BEGIN``, the letters' units let go, each row's version-checked UPDATE with its event
+    (in the commit's order), the quota counters moved, ``COMMIT``: one psycopg pipeline, one
+    Sync (a send of 10 units: one round trip instead of six). The server makes every check: a
+    row not at the expected version, or a seat the cap refuses, fails its statement
+    (:meth:`Statements.one_statement` ``checked``, ``take_or_fail``), and the rest of the
+    pipeline, ``COMMIT`` included, is skipped. The transaction is then rolled back and False
+    returned: the caller writes the changes the checked way (:func:`~.write.write_changes`),
+    which names what stood in the way (a conflict, a seat). Only on a connection outside any
+    transaction (a store's own, no receipt written before), for changes to existing rows that
+    list no unit and claim none (no read needed before writing); otherwise False at once.
+    True: committed (the caller's own ``COMMIT`` then finds the connection idle and sends
+    nothing)."""
+    conn = cur.connection
+    if conn.pgconn.transaction_status != _IDLE:
+        return False
+    plan = _pipeline_plan(stmts, campaign, changes)
+    if plan is None:
+        return False
+    was = conn.autocommit
+    conn.autocommit = True  # (idle: no round trip) BEGIN and COMMIT go in the pipeline
+    try:
+        with conn.pipeline():
+            cur.execute(_begin(conn))
+            for text, rows in plan:
+                conn.cursor().executemany(text, rows)
+            cur.execute("COMMIT")
+    except stmts.driver_error:
+        if conn.broken or conn.closed:
+            raise
+        conn.rollback()  # the failed statement left the transaction aborted: nothing written
+        return False
+    finally:
+        if conn.pgconn.transaction_status == _IDLE:
+            conn.autocommit = was
+        else:  # never give a connection back in autocommit: the pool drops a closed one
+            conn.close()
+    return True
 
 
 # -- binding: once per engine ------------------------------------------------------------

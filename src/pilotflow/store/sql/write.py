@@ -12,7 +12,7 @@ from ...errors import ConflictError, DuplicateNomination, ReceiptExists, SeatUna
 from ..base import AnyChange, Receipt, SubmissionChange
 from ..codec import event_row, event_values
 from ._driver import _StaleRows
-from ._fast import one_statement_params
+from ._fast import commit_pipelined, one_statement_params
 from .columns import changed, nomination_row
 from .letters import moved, submission_row
 
@@ -31,6 +31,8 @@ def write_changes(
     each new claim and each new id, update the rows (only the columns that moved, version
     checked), insert the events, move the seats. Any failure raises (the caller rolls back):
     a claim taken, an id or a version found changed, a seat that cannot be taken."""
+    if stmts.one_pipeline and commit_pipelined(cur, stmts, campaign, changes):
+        return  # PostgreSQL: committed in one round trip
     # Net seat moves per counter, applied once per commit (a selection of 100 candidates
     # moves two counters, not 200): (authority, counter) -> [delta, limit, a seat].
     moves: dict[tuple[str, str], list[Any]] = {}

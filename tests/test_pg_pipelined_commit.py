@@ -1,0 +1,131 @@
+"""PostgreSQL: a commit of changes to existing rows (a letter's send with its units' moves and
+seats) goes as one pipeline, ``BEGIN`` to ``COMMIT``, in one round trip; the server makes
+every check, and a commit it stops (a stale version, a seat the cap refuses) writes nothing and
+is answered as before (ConflictError, SeatUnavailable) by the checked path. (The store
+contract's checks run on PostgreSQL too: ``tests/test_store_contract.py``, among them a seat
+two writers judged free and a batch with one stale change.)"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+import pytest
+import sqlalchemy as sa
+
+import pilotflow as pf
+from pilotflow.store.sql import SQLStore
+from pilotflow.testing import _HeldCommits
+from test_submissions import district_letter, letter_ready, officer
+
+from conftest import WEIHAI_DISTRICT, state_of
+
+
+class Waits:
+    """Every PostgreSQL connection the engine opens from now on, traced by libpq: how many
+    times the client waited for the server (round trips), counted from the messages."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.traced: list[tuple[Any, IO[bytes]]] = []
+        sa.event.listen(engine, "connect", self._trace)
+
+    def _trace(self, dbapi_conn: Any, _record: Any) -> None:
+        # (kept open while the connection lives; appended to by each dup of its descriptor)
+        out = tempfile.TemporaryFile(mode="a+b")  # noqa: SIM115
+        self.traced.append((dbapi_conn.pgconn, out))
+        _start(dbapi_conn.pgconn, out)
+
+    def count(self) -> int:
+        """Round trips so far: each run of messages from the server after the client's."""
+        total = 0
+        for pgconn, out in self.traced:
+            pgconn.untrace()  # (flushes the trace and closes its descriptor; traced again below)
+            out.seek(0)
+            previous = "F"
+            for line in out.read().decode().splitlines():
+                side = line[:1]
+                if side == "B" and previous == "F":
+                    total += 1
+                previous = side or previous
+            _start(pgconn, out)
+        return total
+
+
+def _start(pgconn: Any, out: IO[bytes]) -> None:
+    """Trace ``pgconn`` into ``out``, one message a line, without timestamps."""
+    from psycopg import pq
+
+    pgconn.trace(os.dup(out.fileno()))
+    pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+
+
+@pytest.fixture
+def traced(pg_url: str) -> Iterator[tuple[SQLStore, Waits]]:
+    """A PostgreSQL store in a fresh schema, on an engine whose connections are traced."""
+    schema = f"pf_pipe_{uuid.uuid4().hex[:10]}"
+    # (no statement prepared on the server: psycopg prepares one on its fifth run, in a round
+    # trip of its own, which would make the count depend on what ran before)
+    engine = sa.create_engine(
+        "postgresql+psycopg://" + pg_url.split("://", 1)[1], connect_args={"prepare_threshold": None}
+    )
+    waits = Waits(engine)
+    store = SQLStore(engine, schema=schema)
+    try:
+        yield store, waits
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+
+
+def test_a_send_writes_in_one_round_trip(
+    traced: tuple[SQLStore, Waits], make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A district letter of three units is sent with three round trips in all: the letter
+    read, its units read, and the commit (its units let go, each unit's move and event, the
+    letter's, the quota seats, BEGIN and COMMIT in one pipeline); everything is written."""
+    store, waits = traced
+    run = make_run(store)
+    s = letter_ready(run, district_letter(run, 3).id)
+    before = waits.count()
+    sent = run.send(officer(WEIHAI_DISTRICT), s.id)
+    assert 3 == waits.count() - before
+    assert "sent" == sent.state
+    assert sent == store.get_submission(s.id)
+    for nid in s.units:
+        n = store.get(nid)
+        assert ("in_review", run.graph[WEIHAI_DISTRICT].parent) == (n.state, n.holder)
+    assert store.quota_used(run.campaign.id, WEIHAI_DISTRICT, "enterprise") == 3
+    assert [] == run.submissions(sender=WEIHAI_DISTRICT, state="draft")
+    run.replay()  # the log agrees with the rows
+
+
+def test_a_stale_send_is_a_conflict_and_writes_nothing(
+    traced: tuple[SQLStore, Waits], make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A send judged on a letter whose unit has since moved on (another worker took it out of
+    the letter) is refused with ConflictError when committed; nothing of it is written, and
+    the connection it used commits the next action normally."""
+    store, _ = traced
+    run = make_run(store)
+    s = letter_ready(run, district_letter(run, 3).id)
+    held = _HeldCommits(store)
+    make_run(held).send(officer(WEIHAI_DISTRICT), s.id)  # judged now, committed below
+    run.remove_from_submission(officer(WEIHAI_DISTRICT), s.id, s.units[0])  # its stamps come off
+    before = state_of(run)
+    with pytest.raises(pf.ConflictError):
+        store.commit(run.campaign.id, *held.held[0])
+    assert before == state_of(run)
+    raw = store.engine.raw_connection()
+    try:
+        assert raw.driver_connection.autocommit is False  # type: ignore[union-attr]
+    finally:
+        raw.close()
+    for department in run.graph[WEIHAI_DISTRICT].stamping:
+        run.stamp_submission(officer(WEIHAI_DISTRICT, department), s.id)
+    sent = run.send(officer(WEIHAI_DISTRICT), s.id)
+    assert ("sent", s.units[1:]) == (sent.state, sent.units)
+    assert "in_review" == store.get(s.units[0]).state  # (left with the district)
