@@ -40,6 +40,7 @@ from typing import Any
 from attrs import frozen
 
 from ..errors import Reason
+from ._fast import builder
 from .authorities import Authority
 from .campaign import MaterialRequirement
 from .guards import acts_for, missing_copies, stamp_refused
@@ -73,6 +74,7 @@ __all__ = [
     "MAX_UNITS",
     "Submission",
     "apply_submission",
+    "build_submission",
     "drafted",
     "letter_materials_reason",
     "letter_reasons",
@@ -101,7 +103,7 @@ LETTER_MOVES: Mapping[str, tuple[frozenset[str], str | None]] = {
 }
 
 
-@frozen
+@frozen(weakref_slot=False)  # see pilotflow.domain._fast
 class Submission:
     """One sender's recommendation letter (推荐函) to one receiver, as of its ``version``.
 
@@ -146,6 +148,10 @@ class Submission:
         )
 
 
+# A positional constructor for the hot path (every field, no checks): see pilotflow.domain._fast.
+build_submission = builder(Submission)
+
+
 def apply_submission(current: Submission | None, event: Any) -> Submission:
     """The submission after ``event`` (``current`` is None for ``prepare_submission``)."""
     action = event.action
@@ -182,7 +188,7 @@ def apply_submission(current: Submission | None, event: Any) -> Submission:
         sent_at, sent_versions, documents, stamps = None, (), (), ()
     elif action not in (S_RETURN, S_DISCARD):
         raise ValueError(f"unknown action {action!r} in event of submission {event.nomination_id}")
-    return Submission(
+    return build_submission(
         current.id, current.campaign, current.revision, current.sender, current.receiver,
         event.to_state, units, stamps, materials, event.version, current.created_at, event.at,
         sent_at, sent_versions, documents,
@@ -198,8 +204,9 @@ def drafted(s: Submission | None) -> tuple[str, ...]:
 def listing_moves(before: Submission | None, after: Submission) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The units a submission's change lists in its draft, and those it lets go (removed,
     sent, returned, discarded): what a store claims and releases for it."""
-    old, new = drafted(before), drafted(after)
-    if old == new:
+    old = before.units if before is not None and before.state == DRAFT else ()  # drafted(), inline:
+    new = after.units if after.state == DRAFT else ()  # a letter's every change comes here
+    if old is new or old == new:
         return (), ()
     return tuple(u for u in new if u not in old), tuple(u for u in old if u not in new)
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, suppress
 from typing import Any, NoReturn, cast
 
 import sqlalchemy as sa
@@ -377,34 +377,11 @@ class ThreadConnections:
             raise store_error(exc) from exc
         return rows
 
-    @contextmanager
-    def atomic(self) -> Iterator[None]:
+    def atomic(self) -> AbstractContextManager[None]:
         """One action's reads and its commit in one ``BEGIN IMMEDIATE`` transaction on this
         thread's connection (see :attr:`~pilotflow.store.Store.atomic`); nested scopes join
         the outer one."""
-        conn = self.connection()
-        if getattr(self._local, "atomic", False):
-            yield
-            return
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except self._error as exc:
-            self.failed(exc)
-        self._local.atomic = True
-        try:
-            yield
-        except BaseException:
-            self._local.atomic = False
-            if conn.in_transaction:
-                conn.rollback()
-            raise
-        self._local.atomic = False
-        try:
-            conn.execute("COMMIT")
-        except self._error as exc:
-            if conn.in_transaction:
-                conn.rollback()
-            self.failed(exc)
+        return _Atomic(self)
 
     def commit(self, write: Callable[..., None], *args: Any) -> None:
         """``write(cursor, *args)`` on this thread's connection between ``BEGIN IMMEDIATE``
@@ -439,6 +416,51 @@ class ThreadConnections:
                     own.conn.close()
             self._owned.discard(own)
         self._local = threading.local()
+
+
+class _Atomic:
+    """The scope :meth:`ThreadConnections.atomic` gives: ``BEGIN IMMEDIATE`` on entry,
+    ``COMMIT`` on a clean exit, a rollback on any exception; inside another scope of the same
+    thread, nothing (the outer one commits). A plain object with ``__enter__`` and
+    ``__exit__``: every action on SQLite enters one, and a generator-based context manager
+    costs a generator, its wrapper and two frame resumptions more."""
+
+    __slots__ = ("_conn", "_threads")
+
+    def __init__(self, threads: ThreadConnections) -> None:
+        self._threads = threads
+        self._conn: Any = None
+
+    def __enter__(self) -> None:
+        threads = self._threads
+        conn = threads.connection()
+        local = threads._local
+        if getattr(local, "atomic", False):
+            return  # joins the outer scope (which commits)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except threads._error as exc:
+            threads.failed(exc)
+        local.atomic = True
+        self._conn = conn
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        conn = self._conn
+        if conn is None:
+            return
+        self._conn = None
+        threads = self._threads
+        threads._local.atomic = False
+        if kind is not None:
+            if conn.in_transaction:
+                conn.rollback()
+            return  # the exception goes on
+        try:
+            conn.execute("COMMIT")
+        except threads._error as error:
+            if conn.in_transaction:
+                conn.rollback()
+            threads.failed(error)
 
 
 # -- PostgreSQL: one round trip ----------------------------------------------------------
