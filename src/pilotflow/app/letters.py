@@ -162,7 +162,7 @@ class Letters(Kernel):
             and submission[0] != " "
             and submission[-1] != " "
         ):
-            sid = submission  # an id as pilotflow makes them: what _record_id would give back
+            sid = submission  # an id as pilotflow makes them: _record_id would pass it as it is
         else:
             sid = self._record_id(submission, Submission, "submission", "推荐函")
         found = self.store.get_submission(sid)

@@ -11,7 +11,7 @@ from typing import Any
 
 from ...domain.records import Material
 from ...domain.submissions import Submission, build_submission
-from ..codec import decode_materials, dumps, encode_materials, loads, moment_of, moment_values
+from ..codec import decode_materials, dumps, encode_materials, loads, moment_of, moment_values, tuple_json
 
 __all__ = ["MOVING", "decode_submission", "moved", "submission_row"]
 
@@ -77,7 +77,7 @@ def moved(before: Submission, after: Submission) -> dict[str, Any]:
         out["units"] = dumps(list(new))
     new, old = after.stamps, before.stamps
     if new is not old and new != old:
-        out["stamps"] = dumps(list(new))
+        out["stamps"] = tuple_json(new)  # (a few departments: their texts are cached by value)
     new, old = after.materials, before.materials
     if new is not old and new != old:
         out["materials"] = _materials(new)
