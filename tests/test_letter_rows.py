@@ -280,3 +280,31 @@ def test_a_stamp_with_an_idempotency_key_is_answered_once(tmp_path: Path, campai
             run.stamp_submission(officer(WEIHAI_DISTRICT, "industry"), sid, idempotency_key="k-1")
     finally:
         run.store.close()
+
+
+def test_one_sqlite_scope_entered_again_inside_itself_commits_once(
+    tmp_path: Path, campaign: pf.Campaign
+) -> None:
+    """The same scope object entered again while it is open joins itself: leaving the inner
+    entry commits nothing (the write lock is still held), leaving the outer one commits."""
+    run, _ = sqlite_run(tmp_path, campaign)
+    try:
+        sid = run.prepare_submission(officer(WEIHAI_DISTRICT), [nominate(run, 1).id]).id
+        atomic = run.store.atomic
+        assert atomic is not None
+        scope = atomic()
+        with scope:
+            with scope:
+                run.stamp_submission(officer(WEIHAI_DISTRICT, "industry"), sid)
+            other = sqlite3.connect(tmp_path / "pf.db", timeout=0.05)
+            try:
+                with pytest.raises(sqlite3.OperationalError):
+                    other.execute("BEGIN IMMEDIATE")  # not committed yet: the lock is held
+            finally:
+                other.close()
+        assert ("industry",) == run.submission(sid).stamps
+        with scope:  # and it can be used again
+            run.stamp_submission(officer(WEIHAI_DISTRICT, "health"), sid)
+        assert ("industry", "health") == run.submission(sid).stamps
+    finally:
+        run.store.close()

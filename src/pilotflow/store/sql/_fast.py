@@ -425,17 +425,21 @@ class _Atomic:
     ``__exit__``: every action on SQLite enters one, and a generator-based context manager
     costs a generator, its wrapper and two frame resumptions more."""
 
-    __slots__ = ("_conn", "_threads")
+    __slots__ = ("_conn", "_depth", "_threads")
 
     def __init__(self, threads: ThreadConnections) -> None:
         self._threads = threads
         self._conn: Any = None
+        self._depth = 0  # this very scope entered again while open: joined, like any inner one
 
     def __enter__(self) -> None:
         threads = self._threads
-        conn = threads.connection()
         local = threads._local
+        own: _Own | None = getattr(local, "own", None)
+        conn = own.conn if own is not None and own.fork == _FORK[0] else threads.connection()
         if getattr(local, "atomic", False):
+            if self._conn is not None:
+                self._depth += 1
             return  # joins the outer scope (which commits)
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -447,6 +451,9 @@ class _Atomic:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
         conn = self._conn
         if conn is None:
+            return
+        if self._depth:
+            self._depth -= 1
             return
         self._conn = None
         threads = self._threads

@@ -153,9 +153,24 @@ def decode_submission(r: Sequence[Any]) -> Submission:
     (sid, campaign, revision, sender, receiver, state, units, stamps, materials, version, created_at,
      updated_at, sent_at, sent_versions, documents, created_offset, updated_offset,
      sent_offset) = r  # fmt: skip
+    lists, material_lists = _LISTS, _MATERIAL_LISTS  # (the cache's lookups inline: a read of
+    units_v = lists.get(units)  # a letter decodes five texts, mostly found)
+    if units_v is None:
+        units_v = _list(units)
+    stamps_v = lists.get(stamps)
+    if stamps_v is None:
+        stamps_v = _list(stamps)
+    versions_v = lists.get(sent_versions)
+    if versions_v is None:
+        versions_v = _list(sent_versions)
+    materials_v = material_lists.get(materials)
+    if materials_v is None:
+        materials_v = _material_list(materials)
+    documents_v = material_lists.get(documents)
+    if documents_v is None:
+        documents_v = _material_list(documents)
     return build_submission(
-        sid, campaign, revision, sender, receiver, state, _list(units), _list(stamps),
-        _material_list(materials), version, _moment(created_at, created_offset),
-        _moment(updated_at, updated_offset), None if sent_at is None else _moment(sent_at, sent_offset),
-        _list(sent_versions), _material_list(documents),
+        sid, campaign, revision, sender, receiver, state, units_v, stamps_v, materials_v, version,
+        _moment(created_at, created_offset), _moment(updated_at, updated_offset),
+        None if sent_at is None else _moment(sent_at, sent_offset), versions_v, documents_v,
     )  # fmt: skip
