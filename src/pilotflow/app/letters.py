@@ -307,7 +307,9 @@ class Letters(Kernel):
         names = self._department_names
         reasons = letter_reasons(action, s, actor, sender, receiver, names)
         units: list[Change | SubmissionChange] = []
-        if action in (S_PREPARE, S_ADD):
+        if action in (S_STAMP, S_ATTACH):
+            pass  # the letter's own rules only (letter_reasons): its most common actions
+        elif action in (S_PREPARE, S_ADD):
             reasons += self._joining(s, data["units"], when, known)
         elif action == S_REMOVE:
             if data["unit"] not in s.units:

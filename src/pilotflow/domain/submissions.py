@@ -165,7 +165,9 @@ def apply_submission(current: Submission | None, event: Any) -> Submission:
         )  # fmt: skip
     units, stamps, materials = current.units, current.stamps, current.materials
     sent_at, sent_versions, documents = current.sent_at, current.sent_versions, current.documents
-    if action == S_ADD:
+    if action == S_STAMP:  # (a letter's most common action first)
+        stamps = (*stamps, d["department"])
+    elif action == S_ADD:
         units, stamps = (*units, *d["units"]), ()
     elif action == S_REMOVE:
         units = tuple(u for u in units if u != d["unit"])
@@ -179,8 +181,6 @@ def apply_submission(current: Submission | None, event: Any) -> Submission:
         units, stamps = tuple(d["units"]), ()
     elif action == S_ATTACH:
         materials = (*materials, d["material"])
-    elif action == S_STAMP:
-        stamps = (*stamps, d["department"])
     elif action == S_SEND:
         sent_at, sent_versions = event.at, tuple(d["versions"])
         documents = tuple(d.get("materials", ()))  # the generated summary table and letter draft
