@@ -283,13 +283,16 @@ class RowDecoder:
 class _Own:
     """A DB-API connection taken from the engine (so its ``connect`` listeners, e.g.
     :func:`~.sqlite.configure_sqlite`'s pragmas, have run) and detached from the pool: owned
-    by one thread of one process (``fork`` is the process generation it was opened in)."""
+    by one thread of one process (``fork`` is the process generation it was opened in).
+    ``tx``: a cursor kept for the scope's ``BEGIN IMMEDIATE`` and ``COMMIT`` (statements that
+    run to their end, so it never holds a read open), not one made for each."""
 
-    __slots__ = ("__weakref__", "conn", "fork")
+    __slots__ = ("__weakref__", "conn", "fork", "tx")
 
     def __init__(self, conn: Any, fork: int) -> None:
         self.conn = conn
         self.fork = fork
+        self.tx = conn.cursor()
 
 
 #: Process generation: bumped in a forked child, whose inherited connections are never used
@@ -425,45 +428,48 @@ class _Atomic:
     ``__exit__``: every action on SQLite enters one, and a generator-based context manager
     costs a generator, its wrapper and two frame resumptions more."""
 
-    __slots__ = ("_conn", "_depth", "_threads")
+    __slots__ = ("_depth", "_own", "_threads")
 
     def __init__(self, threads: ThreadConnections) -> None:
         self._threads = threads
-        self._conn: Any = None
+        self._own: _Own | None = None
         self._depth = 0  # this very scope entered again while open: joined, like any inner one
 
     def __enter__(self) -> None:
         threads = self._threads
         local = threads._local
         own: _Own | None = getattr(local, "own", None)
-        conn = own.conn if own is not None and own.fork == _FORK[0] else threads.connection()
+        if own is None or own.fork != _FORK[0]:
+            threads.connection()
+            own = local.own
         if getattr(local, "atomic", False):
-            if self._conn is not None:
+            if self._own is not None:
                 self._depth += 1
             return  # joins the outer scope (which commits)
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            own.tx.execute("BEGIN IMMEDIATE")
         except threads._error as exc:
             threads.failed(exc)
         local.atomic = True
-        self._conn = conn
+        self._own = own
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
-        conn = self._conn
-        if conn is None:
+        own = self._own
+        if own is None:
             return
         if self._depth:
             self._depth -= 1
             return
-        self._conn = None
+        self._own = None
         threads = self._threads
         threads._local.atomic = False
+        conn = own.conn
         if kind is not None:
             if conn.in_transaction:
                 conn.rollback()
             return  # the exception goes on
         try:
-            conn.execute("COMMIT")
+            own.tx.execute("COMMIT")
         except threads._error as error:
             if conn.in_transaction:
                 conn.rollback()
