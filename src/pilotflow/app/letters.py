@@ -15,7 +15,7 @@ from ..domain.authorities import Authority
 from ..domain.campaign import MaterialRequirement
 from ..domain.events import ENTERED_AT, EventShape, build_event, event_data
 from ..domain.guards import examined, not_listed
-from ..domain.inputs import check_ids, check_sequence
+from ..domain.inputs import NAME, check_ids, check_sequence
 from ..domain.names import (
     ACTION_EN,
     ACTION_ZH,
@@ -57,7 +57,7 @@ from ..errors import InvalidInput, Reason, SubmissionNotFound
 from ..files.letters import GeneratedDocument, letter_content, letter_document, summary_table_document
 from ..store import AnyChange, Change, Receipt, SubmissionChange
 from .idempotency import ReceiptFor, once
-from .kernel import EXCEED_QUOTA, LEAVES_LETTER, Kernel, refusal
+from .kernel import EXCEED_QUOTA, LEAVES_LETTER, Kernel, _new_change, refusal
 
 __all__ = ["Letters"]
 
@@ -154,7 +154,17 @@ class Letters(Kernel):
         return out
 
     def _submission(self, submission: object) -> Submission:
-        sid = self._record_id(submission, Submission, "submission", "推荐函")
+        if (
+            type(submission) is str
+            and 0 < len(submission) <= NAME
+            and submission.isascii()
+            and submission.isprintable()
+            and submission[0] != " "
+            and submission[-1] != " "
+        ):
+            sid = submission  # an id as pilotflow makes them: _record_id would pass it as it is
+        else:
+            sid = self._record_id(submission, Submission, "submission", "推荐函")
         found = self.store.get_submission(sid)
         if found.campaign != self.campaign.id:
             raise InvalidInput(
@@ -214,23 +224,46 @@ class Letters(Kernel):
         self._actor(actor)
         if reason is not None and action not in (S_RECALL, S_RETURN):
             reason = self._reasoned(action, reason)
+        if key is None:  # no idempotency key: no fingerprint tuple, no copy of data, no closure
+            atomic = self.store.atomic  # (what once() and atomically() do then, without their frames)
+            if atomic is None:
+                return self._letter_perform(action, actor, submission, at, reason, data, None)
+            with atomic():
+                return self._letter_perform(action, actor, submission, at, reason, data, None)
         sid = submission.id if isinstance(submission, Submission) else submission
 
         def perform(receipt_for: ReceiptFor) -> Submission:
-            when = self._dated(at)
-            s = self._submission(submission)
-            changes = self._letter_changes(action, s, actor, when, reason, data)
-            return self._commit_letter(action, changes, receipt_for)
+            return self._letter_perform(action, actor, submission, at, reason, data, receipt_for)
 
         return self._once(action, actor, sid if isinstance(sid, str) else None, (reason, dict(data), at), key,
                           perform)  # fmt: skip
+
+    def _letter_perform(
+        self,
+        action: str,
+        actor: Actor,
+        submission: str | Submission,
+        at: datetime | None,
+        reason: str | None,
+        data: Mapping[str, Any],
+        receipt_for: ReceiptFor,
+    ) -> Submission:
+        """One checked action on one submission: judge it, commit its changes, return the letter."""
+        when = self._dated(at)
+        s = self._submission(submission)
+        changes = self._letter_changes(action, s, actor, when, reason, data)
+        return self._commit_letter(action, changes, receipt_for)
 
     def _commit_letter(
         self, action: str, changes: list[Change | SubmissionChange], receipt_for: ReceiptFor
     ) -> Submission:
         letter = changes[-1]
-        assert isinstance(letter, SubmissionChange)
-        self._commit_with_documents(action, changes, receipt_for(letter.after) if receipt_for else None)
+        assert type(letter) is SubmissionChange
+        receipt = receipt_for(letter.after) if receipt_for else None
+        if action == S_SEND:  # the one letter action that generates documents
+            self._commit_with_documents(action, changes, receipt)
+        else:
+            self._commit(action, changes, receipt)
         return letter.after
 
     def _commit_with_documents(
@@ -274,7 +307,9 @@ class Letters(Kernel):
         names = self._department_names
         reasons = letter_reasons(action, s, actor, sender, receiver, names)
         units: list[Change | SubmissionChange] = []
-        if action in (S_PREPARE, S_ADD):
+        if action in (S_STAMP, S_ATTACH):
+            pass  # the letter's own rules only (letter_reasons): its most common actions
+        elif action in (S_PREPARE, S_ADD):
             reasons += self._joining(s, data["units"], when, known)
         elif action == S_REMOVE:
             if data["unit"] not in s.units:
@@ -315,7 +350,7 @@ class Letters(Kernel):
         elif action == S_RETURN and s.state == SENT:
             units, more = self._moving(s, RETURN, actor, when, {})
             reasons += more
-        if any(r.code == "not_authorized" and "nomination" not in r.details for r in reasons):
+        if reasons and any(r.code == "not_authorized" and "nomination" not in r.details for r in reasons):
             # who acts is judged once, for the letter: its units' own "not authorized" repeat it
             reasons = [r for r in reasons if r.code != "not_authorized" or "nomination" not in r.details]
         if reasons:
@@ -361,9 +396,8 @@ class Letters(Kernel):
             data = {**data, ENTERED_AT: self.clock.now().isoformat()}
         # (a stamp keeps its shared read-only data, as on a unit)
         event = build_event(s.id, s.version + 1, actor, when, shape, reason, event_data(data or None))
-        return SubmissionChange(
-            s if s.version else None, apply_submission(s if s.version else None, event), event
-        )
+        before = s if s.version else None
+        return _new_change(SubmissionChange, (before, apply_submission(before, event), event))
 
     def _letter_materials(self, sender: Authority, receiver: Authority) -> tuple[MaterialRequirement, ...]:
         rule = self.campaign.hop_rule(sender, receiver)

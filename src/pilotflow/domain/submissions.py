@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 from ..errors import Reason
+from ._fast import builder
 from .authorities import Authority
 from .campaign import MaterialRequirement
 from .guards import acts_for, missing_copies, stamp_refused
@@ -77,6 +78,7 @@ __all__ = [
     "MAX_UNITS",
     "Submission",
     "apply_submission",
+    "build_submission",
     "drafted",
     "letter_materials_reason",
     "letter_reasons",
@@ -106,7 +108,7 @@ LETTER_MOVES: Mapping[str, tuple[frozenset[str], str | None]] = {
 }
 
 
-@frozen
+@frozen(weakref_slot=False)  # see pilotflow.domain._fast
 class Submission:
     """One sender's recommendation letter (推荐函) to one receiver, as of its ``version``.
 
@@ -151,6 +153,10 @@ class Submission:
         )
 
 
+# A positional constructor for the hot path (every field, no checks): see pilotflow.domain._fast.
+build_submission = builder(Submission)
+
+
 def apply_submission(current: Submission | None, event: Any) -> Submission:
     """The submission after ``event`` (``current`` is None for ``prepare_submission``)."""
     action = event.action
@@ -164,7 +170,9 @@ def apply_submission(current: Submission | None, event: Any) -> Submission:
         )  # fmt: skip
     units, stamps, materials = current.units, current.stamps, current.materials
     sent_at, sent_versions, documents = current.sent_at, current.sent_versions, current.documents
-    if action == S_ADD:
+    if action == S_STAMP:  # (a letter's most common action first)
+        stamps = (*stamps, d["department"])
+    elif action == S_ADD:
         units, stamps = (*units, *d["units"]), ()
     elif action == S_REMOVE:
         units = tuple(u for u in units if u != d["unit"])
@@ -178,8 +186,6 @@ def apply_submission(current: Submission | None, event: Any) -> Submission:
         units, stamps = tuple(d["units"]), ()
     elif action == S_ATTACH:
         materials = (*materials, d["material"])
-    elif action == S_STAMP:
-        stamps = (*stamps, d["department"])
     elif action == S_SEND:
         sent_at, sent_versions = event.at, tuple(d["versions"])
         documents = tuple(d.get("materials", ()))  # the generated summary table and letter draft
@@ -187,7 +193,7 @@ def apply_submission(current: Submission | None, event: Any) -> Submission:
         sent_at, sent_versions, documents, stamps = None, (), (), ()
     elif action not in (S_RETURN, S_DISCARD):
         raise ValueError(f"unknown action {action!r} in event of submission {event.nomination_id}")
-    return Submission(
+    return build_submission(
         current.id, current.campaign, current.revision, current.sender, current.receiver,
         event.to_state, units, stamps, materials, event.version, current.created_at, event.at,
         sent_at, sent_versions, documents,
@@ -218,8 +224,9 @@ def drafted(s: Submission | None) -> tuple[str, ...]:
 def listing_moves(before: Submission | None, after: Submission) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The units a submission's change lists in its draft, and those it lets go (removed,
     sent, returned, discarded): what a store claims and releases for it."""
-    old, new = drafted(before), drafted(after)
-    if old == new:
+    old = before.units if before is not None and before.state == DRAFT else ()  # drafted(), inline:
+    new = after.units if after.state == DRAFT else ()  # a letter's every change comes here
+    if old is new or old == new:
         return (), ()
     return tuple(u for u in new if u not in old), tuple(u for u in old if u not in new)
 

@@ -26,8 +26,8 @@ import os
 import re
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, suppress
 from typing import Any, NoReturn, cast
 
 import sqlalchemy as sa
@@ -346,13 +346,16 @@ class RowDecoder:
 class _Own:
     """A DB-API connection taken from the engine (so its ``connect`` listeners, e.g.
     :func:`~.sqlite.configure_sqlite`'s pragmas, have run) and detached from the pool: owned
-    by one thread of one process (``fork`` is the process generation it was opened in)."""
+    by one thread of one process (``fork`` is the process generation it was opened in).
+    ``tx``: a cursor kept for the scope's ``BEGIN IMMEDIATE`` and ``COMMIT`` (statements that
+    run to their end, so it never holds a read open), not one made for each."""
 
-    __slots__ = ("__weakref__", "conn", "fork")
+    __slots__ = ("__weakref__", "conn", "fork", "tx")
 
     def __init__(self, conn: Any, fork: int) -> None:
         self.conn = conn
         self.fork = fork
+        self.tx = conn.cursor()
 
 
 #: Process generation: bumped in a forked child, whose inherited connections are never used
@@ -440,34 +443,11 @@ class ThreadConnections:
             raise store_error(exc) from exc
         return rows
 
-    @contextmanager
-    def atomic(self) -> Iterator[None]:
+    def atomic(self) -> AbstractContextManager[None]:
         """One action's reads and its commit in one ``BEGIN IMMEDIATE`` transaction on this
         thread's connection (see :attr:`~pilotflow.store.Store.atomic`); nested scopes join
         the outer one."""
-        conn = self.connection()
-        if getattr(self._local, "atomic", False):
-            yield
-            return
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except self._error as exc:
-            self.failed(exc)
-        self._local.atomic = True
-        try:
-            yield
-        except BaseException:
-            self._local.atomic = False
-            if conn.in_transaction:
-                conn.rollback()
-            raise
-        self._local.atomic = False
-        try:
-            conn.execute("COMMIT")
-        except self._error as exc:
-            if conn.in_transaction:
-                conn.rollback()
-            self.failed(exc)
+        return _Atomic(self)
 
     def commit(self, write: Callable[..., None], *args: Any) -> None:
         """``write(cursor, *args)`` on this thread's connection between ``BEGIN IMMEDIATE``
@@ -502,6 +482,61 @@ class ThreadConnections:
                     own.conn.close()
             self._owned.discard(own)
         self._local = threading.local()
+
+
+class _Atomic:
+    """The scope :meth:`ThreadConnections.atomic` gives: ``BEGIN IMMEDIATE`` on entry,
+    ``COMMIT`` on a clean exit, a rollback on any exception; inside another scope of the same
+    thread, nothing (the outer one commits). A plain object with ``__enter__`` and
+    ``__exit__``: every action on SQLite enters one, and a generator-based context manager
+    costs a generator, its wrapper and two frame resumptions more."""
+
+    __slots__ = ("_depth", "_own", "_threads")
+
+    def __init__(self, threads: ThreadConnections) -> None:
+        self._threads = threads
+        self._own: _Own | None = None
+        self._depth = 0  # this very scope entered again while open: joined, like any inner one
+
+    def __enter__(self) -> None:
+        threads = self._threads
+        local = threads._local
+        own: _Own | None = getattr(local, "own", None)
+        if own is None or own.fork != _FORK[0]:
+            threads.connection()
+            own = local.own
+        if getattr(local, "atomic", False):
+            if self._own is not None:
+                self._depth += 1
+            return  # joins the outer scope (which commits)
+        try:
+            own.tx.execute("BEGIN IMMEDIATE")
+        except threads._error as exc:
+            threads.failed(exc)
+        local.atomic = True
+        self._own = own
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        own = self._own
+        if own is None:
+            return
+        if self._depth:
+            self._depth -= 1
+            return
+        self._own = None
+        threads = self._threads
+        threads._local.atomic = False
+        conn = own.conn
+        if kind is not None:
+            if conn.in_transaction:
+                conn.rollback()
+            return  # the exception goes on
+        try:
+            own.tx.execute("COMMIT")
+        except threads._error as error:
+            if conn.in_transaction:
+                conn.rollback()
+            threads.failed(error)
 
 
 # -- PostgreSQL: one round trip ----------------------------------------------------------
