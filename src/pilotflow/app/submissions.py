@@ -38,7 +38,6 @@ from ..domain.submissions import (
     LETTER_MOVES,
     Submission,
     apply_submission,
-    returned_since_sent,
 )
 from ..errors import ActionRefused, InvalidInput, Reason
 from ..files.letters import GeneratedDocument
@@ -368,51 +367,6 @@ class Submissions(Letters):
                                    f"folder 参数须为已存在的文件夹，收到 {str(folder)!r}")  # fmt: skip
             write_documents(target, s.id, made)
         return tuple(doc for _, doc in made)
-
-    # -- the recall's guard against a letter the receiver has acted on -------------------
-
-    def _letter_changes(
-        self,
-        action: str,
-        s: Submission,
-        actor: Actor | None,
-        when: datetime,
-        reason: str | None,
-        data: Mapping[str, Any],
-        *,
-        build: bool = True,
-        known: Mapping[str, Nomination] | None = None,
-    ) -> list[Change | SubmissionChange]:
-        """As :meth:`Letters._letter_changes`; a recall is also refused, with every other
-        reason, once the receiver has returned any unit of the letter since it was sent (the
-        units it returned have left the letter, so the versions it keeps cannot tell)."""
-        returned = self._recall_after_return(s) if action == S_RECALL else None
-        if returned is None:
-            return super()._letter_changes(action, s, actor, when, reason, data, build=build, known=known)
-        try:
-            super()._letter_changes(action, s, actor, when, reason, data, build=False, known=known)
-        except ActionRefused as refused:
-            raise refusal(action, s.id, [*refused.reasons, returned]) from None
-        raise refusal(action, s.id, [returned])
-
-    def _recall_after_return(self, s: Submission) -> Reason | None:
-        """Why ``s`` can no longer be recalled for units its receiver returned since it was
-        sent (read from the letter's log), or None."""
-        if s.state != SENT:
-            return None
-        returned = returned_since_sent(s, self.store.events(self.campaign.id, s.id))
-        if not returned:
-            return None
-        receiver = self.graph[s.receiver]
-        return Reason(
-            "receiver_acted",
-            f"{receiver.code} has already returned units of this submission ({', '.join(returned)}): it "
-            "has acted on the letter, which can no longer be recalled; ask the receiver to return the "
-            "letter if it must change",
-            f"{receiver.name}已退回本推荐函中的推荐对象，即已办理本推荐函，不能撤回；"
-            "如需修改，请商收函单位退回整份推荐函",
-            {"returned": returned, "submission": s.id},
-        )
 
     # -- a unit's letter: the per-unit calls on top of submissions ----------------------
 
