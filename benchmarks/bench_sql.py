@@ -451,17 +451,7 @@ class Floor:
             self._send_pipelined(lid, ids, frm, to, hop, seats, counters, take_seats=take_seats)
             return
         cur, at = self.cur, self.at
-        seats_json = json.dumps(list(seats))
-        versions = [self.version[nid] + 1 for nid in ids]
-        moves = [
-            (hop, to, "in_review", "[]", seats_json, at, nid, v - 1)
-            for nid, v in zip(ids, versions, strict=True)
-        ]
-        events = [
-            self._event(RECOMMEND, nid, v, actor_authority=frm, from_holder=frm, to_holder=to,
-                        data=json.dumps({"submission": lid, "rank": rank}))
-            for rank, (nid, v) in enumerate(zip(ids, versions, strict=True), 1)
-        ]  # fmt: skip
+        versions, moves, events = self._unit_rows(lid, ids, frm, to, hop, seats)
         self.begin()
         cur.executemany(self.sql_move, moves)
         if cur.rowcount != len(ids):
@@ -489,15 +479,11 @@ class Floor:
             self.version[nid] = v
         self.version[lid] = version + 1
 
-    def _send_pipelined(
-        self, lid: str, ids: Sequence[str], frm: str, to: str, hop: int, seats: Sequence[str],
-        counters: Sequence[tuple[str, int | None]], *, take_seats: bool,
-    ) -> None:  # fmt: skip
-        """:meth:`send` on PostgreSQL: autocommit, and ``BEGIN``, the statements and ``COMMIT``
-        in one pipeline (one Sync, one round trip); each statement on its own cursor, whose
-        rows written are checked once the pipeline is back."""
-        conn, at = self.conn, self.at
-        seats_json = json.dumps(list(seats))
+    def _unit_rows(
+        self, lid: str, ids: Sequence[str], frm: str, to: str, hop: int, seats: Sequence[str]
+    ) -> tuple[list[int], list[tuple[Any, ...]], list[Any]]:
+        """A send's units: their new versions, their rows' moves and their events."""
+        at, seats_json = self.at, json.dumps(list(seats))
         versions = [self.version[nid] + 1 for nid in ids]
         moves = [
             (hop, to, "in_review", "[]", seats_json, at, nid, v - 1)
@@ -508,6 +494,17 @@ class Floor:
                         data=json.dumps({"submission": lid, "rank": rank}))
             for rank, (nid, v) in enumerate(zip(ids, versions, strict=True), 1)
         ]  # fmt: skip
+        return versions, moves, events
+
+    def _send_pipelined(
+        self, lid: str, ids: Sequence[str], frm: str, to: str, hop: int, seats: Sequence[str],
+        counters: Sequence[tuple[str, int | None]], *, take_seats: bool,
+    ) -> None:  # fmt: skip
+        """:meth:`send` on PostgreSQL: autocommit, and ``BEGIN``, the statements and ``COMMIT``
+        in one pipeline (one Sync, one round trip); each statement on its own cursor, whose
+        rows written are checked once the pipeline is back."""
+        conn, at = self.conn, self.at
+        versions, moves, events = self._unit_rows(lid, ids, frm, to, hop, seats)
         version = self.version[lid]
         expected: list[tuple[Any, int]] = []
         conn.autocommit = True

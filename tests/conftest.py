@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pendulum
 import pytest
@@ -106,6 +107,25 @@ def pg_url() -> str:
     if url is None:
         pytest.skip(f"no PostgreSQL: set {POSTGRES_ENV}=postgresql://user@host:port/db to run these tests")
     return url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def sql_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any, str | None]]:
+    """A host's engine and the schema to use: a SQLite file (configured for SAVEPOINTs), or
+    PostgreSQL with a fresh schema holding pilotflow's tables."""
+    import sqlalchemy as sa
+
+    from pilotflow.store.sql import configure_sqlite
+
+    if request.param == "sqlite":
+        eng = configure_sqlite(sa.create_engine(f"sqlite:///{tmp_path / 'host.db'}"))
+        yield eng, None
+        eng.dispose()
+        return
+    url, schema = request.getfixturevalue("pg_url"), request.getfixturevalue("pg_schema")
+    eng = sa.create_engine("postgresql+psycopg://" + url.split("://", 1)[1])
+    yield eng, schema
+    eng.dispose()
 
 
 @pytest.fixture

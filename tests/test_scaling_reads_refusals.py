@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,23 +17,15 @@ import sqlalchemy as sa
 import pilotflow as pf
 from pilotflow import calendar
 from pilotflow.store import Store, base, memory
-from pilotflow.store.sql import SQLStore, configure_sqlite, reads
+from pilotflow.store.sql import SQLStore, reads
 
 from conftest import forward, nominate, on, shanghai, unit_code
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def host(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[sa.Engine, str | None]]:
+@pytest.fixture
+def host(sql_engine: tuple[sa.Engine, str | None]) -> tuple[sa.Engine, str | None]:
     """A host's engine (SQLite file, or PostgreSQL with a fresh schema) and the schema to use."""
-    if request.param == "sqlite":
-        eng = configure_sqlite(sa.create_engine(f"sqlite:///{tmp_path / 'host.db'}"))
-        yield eng, None
-        eng.dispose()
-        return
-    url, schema = request.getfixturevalue("pg_url"), request.getfixturevalue("pg_schema")
-    eng = sa.create_engine("postgresql+psycopg://" + url.split("://", 1)[1])
-    yield eng, schema
-    eng.dispose()
+    return sql_engine
 
 
 def _run(store: Store, make_run: Any) -> pf.CampaignRun:

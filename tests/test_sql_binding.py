@@ -4,7 +4,7 @@ compiled statements on the host's transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,19 +17,10 @@ from pilotflow.store.sql import SQLStore, configure_sqlite
 from conftest import nominate
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[sa.Engine, str | None]]:
+@pytest.fixture
+def engine(sql_engine: tuple[sa.Engine, str | None]) -> tuple[sa.Engine, str | None]:
     """A host's engine (SQLite file, or PostgreSQL with a fresh schema) and the schema to use."""
-    if request.param == "sqlite":
-        eng = configure_sqlite(sa.create_engine(f"sqlite:///{tmp_path / 'host.db'}"))
-        yield eng, None
-        eng.dispose()
-        return
-    url = request.getfixturevalue("pg_url")
-    schema = request.getfixturevalue("pg_schema")
-    eng = sa.create_engine("postgresql+psycopg://" + url.split("://", 1)[1])
-    yield eng, schema
-    eng.dispose()
+    return sql_engine
 
 
 def statements_run(engine: sa.Engine) -> list[str]:

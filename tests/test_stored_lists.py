@@ -6,7 +6,6 @@ tests/test_store_contract.py.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -184,20 +183,6 @@ def test_a_list_loaded_in_a_host_transaction_goes_with_it(
     with engine.connect() as conn:
         assert [x.version for x in SQLStore(conn).list_loads(campaign.id)] == [debtors(1).version]
     engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def sql_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[sa.Engine, str | None]]:
-    """An engine on a SQLite file, or on PostgreSQL with a fresh schema, and that schema."""
-    if request.param == "sqlite":
-        eng = configure_sqlite(sa.create_engine(f"sqlite:///{tmp_path / 'lists.db'}"))
-        yield eng, None
-        eng.dispose()
-        return
-    url, schema = request.getfixturevalue("pg_url"), request.getfixturevalue("pg_schema")
-    eng = sa.create_engine("postgresql+psycopg://" + url.split("://", 1)[1])
-    yield eng, schema
-    eng.dispose()
 
 
 def test_a_sql_store_keeps_the_lists_it_decoded_in_its_own_declared_cache(
