@@ -21,7 +21,7 @@ from pilotflow.store.sql import SQLStore
 from pilotflow.testing import _HeldCommits
 from test_submissions import district_letter, letter_ready, officer
 
-from conftest import WEIHAI_DISTRICT, state_of
+from conftest import WEIHAI_DISTRICT, nominate, state_of
 
 
 class Waits:
@@ -129,3 +129,26 @@ def test_a_stale_send_is_a_conflict_and_writes_nothing(
     sent = run.send(officer(WEIHAI_DISTRICT), s.id)
     assert ("sent", s.units[1:]) == (sent.state, sent.units)
     assert "in_review" == store.get(s.units[0]).state  # (left with the district)
+
+
+def test_a_filing_writes_in_one_round_trip_and_a_duplicate_writes_nothing(
+    traced: tuple[SQLStore, Waits], make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A nomination is filed with one round trip (its row, its event, BEGIN and COMMIT in one
+    pipeline; the claims' unique index checks the unit). A second filing for the same unit is
+    stopped by the server and answered by the checked path with DuplicateNomination naming
+    the first; nothing of it is written and the connection files the next one normally."""
+    store, waits = traced
+    run = make_run(store)
+    before = waits.count()
+    first = nominate(run, 1)
+    assert 1 == waits.count() - before
+    assert first == store.get(first.id)
+    state = state_of(run)
+    with pytest.raises(pf.DuplicateNomination) as refused:
+        nominate(run, 1)
+    assert first.id in str(refused.value)
+    assert state == state_of(run)
+    second = nominate(run, 2)
+    assert [first.id, second.id] == [n.id for n in run.nominations()]
+    run.replay()  # the log agrees with the rows
