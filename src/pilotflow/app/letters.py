@@ -51,6 +51,7 @@ from ..domain.submissions import (
     apply_submission,
     letter_materials_reason,
     letter_reasons,
+    recall_reasons,
     returned_since_sent,
     unit_reasons,
 )
@@ -339,24 +340,7 @@ class Letters(Kernel):
             ]
             # A unit the receiver returned has left the letter: its log tells (one read).
             returned = returned_since_sent(s, self.store.events(self.campaign.id, s.id))
-            if acted:
-                reasons.append(Reason(
-                    "receiver_acted",
-                    f"{receiver.code} has already acted on units of this submission ({', '.join(acted)}): "
-                    "it can no longer be recalled; ask the receiver to return them",
-                    f"{receiver.name}已办理本推荐函中的推荐对象，不能撤回；如需修改，请商收函单位退回",
-                    {"units": tuple(acted)},
-                ))  # fmt: skip
-            if returned:
-                reasons.append(Reason(
-                    "receiver_acted",
-                    f"{receiver.code} has already returned units of this submission ({', '.join(returned)}): "
-                    "it has acted on the letter, which can no longer be recalled; ask the receiver to "
-                    "return the letter if it must change",
-                    f"{receiver.name}已退回本推荐函中的推荐对象，即已办理本推荐函，不能撤回；"
-                    "如需修改，请商收函单位退回整份推荐函",
-                    {"returned": returned, "submission": s.id},
-                ))  # fmt: skip
+            reasons += recall_reasons(s, receiver, acted, returned)
             if not acted and not returned:
                 units, more = self._moving(s, RECALL, actor, when, {"reason": reason})
                 reasons += more

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from attrs import frozen
 
@@ -69,9 +69,6 @@ from .names import (
 )
 from .records import Actor, Material, Nomination
 
-if TYPE_CHECKING:
-    from .events import Event
-
 __all__ = [
     "LETTER_CHECKS",
     "LETTER_MOVES",
@@ -83,6 +80,7 @@ __all__ = [
     "letter_materials_reason",
     "letter_reasons",
     "listing_moves",
+    "recall_reasons",
     "returned_since_sent",
     "stamps_reason",
     "unit_reasons",
@@ -200,7 +198,18 @@ def apply_submission(current: Submission | None, event: Any) -> Submission:
     )  # fmt: skip
 
 
-def returned_since_sent(s: Submission, events: Iterable[Event]) -> tuple[str, ...]:
+class _LetterEvent(Protocol):
+    """What :func:`returned_since_sent` reads of a letter's event (an ``events.Event``)."""
+
+    @property
+    def action(self) -> str: ...
+    @property
+    def actor(self) -> Actor: ...
+    @property
+    def data(self) -> Mapping[str, Any]: ...
+
+
+def returned_since_sent(s: Submission, events: Iterable[_LetterEvent]) -> tuple[str, ...]:
     """The units the receiver of ``s`` has taken out of it since it was last sent (each
     returned on its own: a ``remove_unit`` event of the letter by the receiver's actor), read
     from the letter's ``events`` (its log, in order). Having returned one, the receiver has
@@ -213,6 +222,34 @@ def returned_since_sent(s: Submission, events: Iterable[Event]) -> tuple[str, ..
         elif event.action == S_REMOVE and event.actor.authority == s.receiver:
             returned.append(event.data["unit"])
     return tuple(returned) if s.state == SENT else ()
+
+
+def recall_reasons(
+    s: Submission, receiver: Authority, acted: Sequence[str], returned: Sequence[str]
+) -> list[Reason]:
+    """Why the sender can no longer recall ``s``: its receiver has acted on units it still
+    holds (``acted``: their versions moved since it was sent), or has returned some of them
+    (``returned``: :func:`returned_since_sent`). Both are ``receiver_acted``."""
+    reasons = []
+    if acted:
+        reasons.append(Reason(
+            "receiver_acted",
+            f"{receiver.code} has already acted on units of this submission ({', '.join(acted)}): "
+            "it can no longer be recalled; ask the receiver to return them",
+            f"{receiver.name}已办理本推荐函中的推荐对象，不能撤回；如需修改，请商收函单位退回",
+            {"units": tuple(acted)},
+        ))  # fmt: skip
+    if returned:
+        reasons.append(Reason(
+            "receiver_acted",
+            f"{receiver.code} has already returned units of this submission ({', '.join(returned)}): "
+            "it has acted on the letter, which can no longer be recalled; ask the receiver to "
+            "return the letter if it must change",
+            f"{receiver.name}已退回本推荐函中的推荐对象，即已办理本推荐函，不能撤回；"
+            "如需修改，请商收函单位退回整份推荐函",
+            {"returned": tuple(returned), "submission": s.id},
+        ))  # fmt: skip
+    return reasons
 
 
 def drafted(s: Submission | None) -> tuple[str, ...]:
