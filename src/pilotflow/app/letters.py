@@ -15,7 +15,7 @@ from ..domain.authorities import Authority
 from ..domain.campaign import MaterialRequirement
 from ..domain.events import ENTERED_AT, EventShape, build_event, event_data
 from ..domain.guards import examined, not_listed
-from ..domain.inputs import NAME, check_ids, check_sequence
+from ..domain.inputs import check_ids, check_sequence
 from ..domain.names import (
     ACTION_EN,
     ACTION_ZH,
@@ -58,7 +58,7 @@ from ..domain.submissions import (
 from ..errors import InvalidInput, Reason, SubmissionNotFound
 from ..files.letters import GeneratedDocument, letter_content, letter_document, summary_table_document
 from ..store import AnyChange, Change, Receipt, SubmissionChange
-from .idempotency import ReceiptFor, once
+from .idempotency import ReceiptFor, atomically, once
 from .kernel import EXCEED_QUOTA, LEAVES_LETTER, Kernel, _new_change, refusal
 
 __all__ = ["Letters"]
@@ -156,17 +156,7 @@ class Letters(Kernel):
         return out
 
     def _submission(self, submission: object) -> Submission:
-        if (
-            type(submission) is str
-            and 0 < len(submission) <= NAME
-            and submission.isascii()
-            and submission.isprintable()
-            and submission[0] != " "
-            and submission[-1] != " "
-        ):
-            sid = submission  # an id as pilotflow makes them: _record_id would pass it as it is
-        else:
-            sid = self._record_id(submission, Submission, "submission", "推荐函")
+        sid = self._record_id(submission, Submission, "submission", "推荐函")
         found = self.store.get_submission(sid)
         if found.campaign != self.campaign.id:
             raise InvalidInput(
@@ -227,11 +217,9 @@ class Letters(Kernel):
         if reason is not None and action not in (S_RECALL, S_RETURN):
             reason = self._reasoned(action, reason)
         if key is None:  # no idempotency key: no fingerprint tuple, no copy of data, no closure
-            atomic = self.store.atomic  # (what once() and atomically() do then, without their frames)
-            if atomic is None:
-                return self._letter_perform(action, actor, submission, at, reason, data, None)
-            with atomic():
-                return self._letter_perform(action, actor, submission, at, reason, data, None)
+            return atomically(
+                self.store, self._letter_perform, action, actor, submission, at, reason, data, None
+            )
         sid = submission.id if isinstance(submission, Submission) else submission
 
         def perform(receipt_for: ReceiptFor) -> Submission:
