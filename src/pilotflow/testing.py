@@ -1167,13 +1167,24 @@ class _ReadsThatScale(_Harness):
         assert store.count_events("no-such-campaign") == 0
 
     def test_nominations_read_in_batches_and_groups(self) -> None:
-        """get_many gives the nominations in the order asked;
-        route_groups gives each (route, hop) of a state once, and nominations_at the
+        """get_many gives the nominations in the order asked, each as often as asked, as
+        get gives them, and names the first id no nomination has; route_groups gives each
+        (route, hop) of a state once, and nominations_at the
         nominations of the groups asked, oldest first, as the plain listing has them."""
         store = self.fresh_store()
         run, ids = self.two_districts(store)
         cid = run.campaign.id
         assert [ids[2], ids[0]] == [n.id for n in store.get_many([ids[2], ids[0]])]
+        twice = [ids[1], ids[0], ids[1]]
+        assert store.get_many(twice) == [store.get(nid) for nid in twice]
+        with _raises(pf.NominationNotFound) as missing:  # the first missing one is named
+            store.get_many([ids[0], "no-such-nomination", "nul\x00id", ids[1]])
+        assert missing.value is not None
+        assert missing.value.nomination_id == "no-such-nomination"
+        with _raises(pf.NominationNotFound) as missing:
+            store.get_many([ids[0], "nul\x00id", "no-such-nomination"])
+        assert missing.value is not None
+        assert missing.value.nomination_id == "nul\x00id"
         live = store.nominations(cid, state="in_review")
         groups = store.route_groups(cid, "in_review")
         assert sorted({(n.route, n.hop) for n in live}) == groups

@@ -131,8 +131,11 @@ class Statements:
         self.select_nominations = nomination_select(tables, pg)
         rows = self.select_nominations
         self.get = self.compile(rows.where(n.c.id == b("p_id")))
-        if pg:  # several rows by id in one round trip (a letter's units)
-            self.get_many = self.compile(rows.where(n.c.id == sa.func.any(b("p_ids"))))
+        # Several rows by id in one statement (a letter's units): PostgreSQL takes an array;
+        # SQLite a JSON array of the ids, each found by the primary key's index.
+        many = sa.func.any(b("p_ids")) if pg else sa.select(sa.column("value")).select_from(
+            sa.func.json_each(b("p_ids"))).scalar_subquery()  # fmt: skip
+        self.get_many = self.compile(rows.where(n.c.id == many if pg else n.c.id.in_(many)))
         version = sa.select(n.c.version).where(n.c.id == b("p_id"))
         self.version = self.compile(version)
         self.insert_nomination = self.compile(sa.insert(n), self.columns)

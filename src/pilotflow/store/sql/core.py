@@ -27,6 +27,7 @@ from ...errors import (
 )
 from ..base import AnyChange, Change, Receipt, Store, check_changes, findable, id_list
 from ..base import given as _given
+from ..codec import dumps
 from . import postgres, sqlite
 from ._driver import _StaleRows, dbapi_error, store_error
 from ._fast import (
@@ -274,13 +275,12 @@ class SQLStore(ListTable, ScalingReads, Store):
 
     def get_many(self, nomination_ids: Sequence[str]) -> list[Nomination]:
         ids = id_list(nomination_ids)
-        if self._threads is not None or not self._pg or len(ids) < 2:
-            return [self.get(nid) for nid in ids]  # (SQLite: a read costs no round trip)
-        for nid in ids:
-            if not findable(nid, what="nomination_id"):
-                raise NominationNotFound(nid)
+        if len(ids) < 2:
+            return [self.get(nid) for nid in ids]
+        asked = [nid for nid in ids if findable(nid, what="nomination_id")]  # (others: not found)
         decode = self._rows.nomination
-        found = {row[0]: row for row in self._fetch(self._sql.get_many, {"p_ids": ids})}
+        given = {"p_ids": asked if self._pg else dumps(asked)}  # (SQLite: a JSON array)
+        found = {row[0]: row for row in self._fetch(self._sql.get_many, given)} if asked else {}
         for nid in ids:
             if nid not in found:
                 raise NominationNotFound(nid)

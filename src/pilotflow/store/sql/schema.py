@@ -355,9 +355,10 @@ def nomination_select(tables: Mapping[str, sa.Table], pg: bool) -> sa.Select[Any
             else_=e.c.data,
         )
         filed = sa.func.json_extract(data, sa.literal_column("'$.materials'"))
-    # Its first event (the index on (nomination_id, version) finds both).
-    first = sa.select(sa.func.min(e.c.version)).where(e.c.nomination_id == nid).correlate(n).scalar_subquery()
-    filed_with = sa.select(filed).where(e.c.nomination_id == nid, e.c.version == first).correlate(n)
+    # Its first event: the first entry of the index on (nomination_id, version).
+    # (LIMIT and OFFSET as literals: no parameter to bind in every read of nominations)
+    first = sa.select(filed).where(e.c.nomination_id == nid).order_by(e.c.version)
+    filed_with = first.limit(sa.literal_column("1", sa.Integer)).offset(sa.literal_column("0", sa.Integer))
     materials = sa.func.coalesce(n.c.materials, filed_with.scalar_subquery(), sa.literal_column("'[]'"))
     return sa.select(*(materials.label("materials") if c.name == "materials" else c for c in n.c))
 
