@@ -27,6 +27,9 @@ Lifecycle (``[final]`` states)::
                          │  ╰───recall────╯
                          ╰──discard──▶ [discarded]
 
+A sent letter listing no unit (each withdrawn or returned on its own) stays ``sent``: it is
+neither recalled (``nothing_to_recall``) nor returned whole (``nothing_to_return``).
+
 Each action is one audit :class:`~pilotflow.domain.events.Event` of the submission (its id in
 ``Event.nomination_id``, the letter's states in ``from_state``/``to_state``); a unit's own
 move (``recommend``, ``recall``, ``return``) is recorded on the unit, naming the submission in
