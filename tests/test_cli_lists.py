@@ -19,7 +19,7 @@ from pilotflow.cli.demo import DemoResult
 
 from conftest import CAMPAIGN_ID
 
-LOADER = ("--authority", "山东省", "--department", "industry", "--person", "张三")
+LOADER = ("--authority", "MIN", "--department", "industry", "--person", "张三")  # the debtors list: national
 HEADER = "unit_code,unit_name,since,until,reason\n"
 
 
@@ -71,7 +71,7 @@ def test_a_loaded_list_is_judged_with_by_later_commands(wdb: str, tmp_path: Path
     record = json.loads(done.output)
     assert record["changed"] is True
     assert (record["list"]["authority"], record["list"]["person"], record["list"]["file"]) == (
-        "370000", "张三", "debtors.csv",
+        "MIN", "张三", "debtors.csv",
     )  # fmt: skip
     (load,) = loads(wdb)
     assert load.entries == 1
@@ -108,7 +108,7 @@ def test_loading_again_and_replacing_keep_the_history(wdb: str, tmp_path: Path) 
     assert rows["abnormal_operations"]["source"] == "empty"
     table = invoke("lists", "--db", wdb)
     assert "stored" in table.output
-    assert rows["dishonest_debtors"]["loaded_by"] == "370000:industry:张三"
+    assert rows["dishonest_debtors"]["loaded_by"] == "MIN:industry:张三"
 
 
 def test_refusals_exit_1_and_errors_exit_2_changing_nothing(wdb: str, tmp_path: Path) -> None:
@@ -140,6 +140,27 @@ def test_refusals_exit_1_and_errors_exit_2_changing_nothing(wdb: str, tmp_path: 
     assert 2 == missing.exit_code
     assert "请先载入" in missing.output
     assert loads(wdb) == []
+
+
+def test_an_authority_whose_reach_does_not_cover_a_list_is_refused(wdb: str, tmp_path: Path) -> None:
+    """A city loading the national debtors list (judged everywhere: the ministry's) is
+    refused cleanly (exit 1, ``not_authorized``, in English and Chinese naming the ministry
+    and the city, no traceback) and nothing is stored; Shandong loads its own reserve pool
+    (judged within Shandong)."""
+    good = listing(tmp_path / "a.csv", "91350100M000100Y43")
+    city = ("--authority", "威海市", "--department", "industry", "--person", "李四")
+    refused = invoke("lists", "load", "dishonest_debtors", good, "--db", wdb, *city)
+    assert 1 == refused.exit_code, refused.output
+    assert "not_authorized" in refused.output
+    assert "须由最高一级机关（工业和信息化部 民政部 国家卫生健康委员会（联合））的部门载入" in refused.output
+    assert "威海市不能载入" in refused.output
+    assert "未作任何更改" in refused.output
+    assert "Traceback" not in refused.output
+    assert loads(wdb) == []
+    province = ("--authority", "山东省", "--department", "industry", "--person", "张三")
+    done = invoke("lists", "load", "shandong_reserve_pool", good, "--db", wdb, *province)
+    assert 0 == done.exit_code, done.output
+    assert [(x.list_id, x.actor.authority) for x in loads(wdb)] == [("shandong_reserve_pool", "370000")]
 
 
 def test_the_configured_database_reaches_the_subcommands(wdb: str, tmp_path: Path) -> None:

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import pytest
 import sqlalchemy as sa
 
 import pilotflow as pf
+from pilotflow.domain.guards import list_loader_refused
+from pilotflow.store import Store
 from pilotflow.store.sql import SQLStore, configure_sqlite
 from pilotflow.store.sql.lists import _Decoded
 
-from conftest import shanghai, unit_code
+from conftest import MIN, QINGDAO, SHANDONG, WEIHAI, WEIHAI_DISTRICT, shanghai, unit_code
 
-LOADER = pf.Actor("370000", "industry", "张三")
+LOADER = pf.Actor("MIN", "industry", "张三")  # the top: the debtors list is judged everywhere
 DEBTORS = "dishonest_debtors"
+RESERVE = "shandong_reserve_pool"  # judged within Shandong (370000) only
+MINISTRY_NAME = "工业和信息化部 民政部 国家卫生健康委员会（联合）"
 
 
 def debtors(*numbers: int) -> pf.UnitList:
@@ -49,7 +54,7 @@ def test_a_loaded_list_is_used_at_once_and_recorded(loader: pf.CampaignRun) -> N
 def test_loading_the_current_version_again_changes_nothing(loader: pf.CampaignRun) -> None:
     """The same content loaded twice is stored once; the load returned is the first one."""
     first = loader.load_list(debtors(1), actor=LOADER)
-    again = loader.load_list(debtors(1), actor=pf.Actor("370000", "civil_affairs", "李四"))
+    again = loader.load_list(debtors(1), actor=pf.Actor("MIN", "civil_affairs", "李四"))
     assert again == first
     assert len(loader.list_loads(DEBTORS)) == 1
 
@@ -141,6 +146,99 @@ def test_only_an_authority_loads_a_list(loader: pf.CampaignRun, actor: pf.Actor)
     assert "名单须由机关的部门载入" in refused.value.zh
     assert loader.list_loads() == []
     assert loader.lists[DEBTORS].version == "empty"
+
+
+def _refused_load(run: pf.CampaignRun, unit_list: pf.UnitList, actor: pf.Actor) -> pf.Reason:
+    """Load ``unit_list`` as ``actor``, which must be refused for want of reach; its one reason."""
+    with pytest.raises(pf.ActionRefused) as refused:
+        run.load_list(unit_list, actor=actor)
+    assert refused.value.codes == ("not_authorized",)
+    (reason,) = refused.value.reasons
+    return reason
+
+
+def test_a_list_judged_everywhere_is_loaded_by_the_campaigns_top_alone(
+    store: Store, campaign: pf.Campaign, clock: pf.FixedClock
+) -> None:
+    """The debtors list has no ``within`` (judged at every authority): the ministry loads it;
+    a district, a city or a province trying to replace it is refused (``not_authorized``, in
+    English and Chinese, the Chinese naming the list, the top and the loader by name, never by
+    code), and the version stored stays current, for this run and a later one."""
+    run = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign), clock=clock)
+    first = run.load_list(debtors(1), actor=LOADER)
+    for authority, name in ((WEIHAI_DISTRICT, "环翠区"), (WEIHAI, "威海市"), (SHANDONG, "山东省")):
+        reason = _refused_load(run, debtors(1, 2), pf.Actor(authority, "industry", "县级经办人"))
+        assert "only a department of its top authority (MIN)" in reason.en
+        assert f"须由最高一级机关（{MINISTRY_NAME}）的部门载入，{name}不能载入" in reason.zh
+        assert reason.zh.startswith("失信被执行人名单")
+        assert authority not in reason.zh
+        assert "MIN" not in reason.zh
+        assert reason.details["top"] == MIN
+    assert run.list_loads() == [first]
+    assert run.lists[DEBTORS].version == debtors(1).version
+    others = [lst for lst in pf.empty_lists(campaign) if lst.id != DEBTORS]
+    later = pf.CampaignRun(campaign, store=store, clock=clock, lists=others)
+    assert later.lists[DEBTORS].entries == debtors(1).entries
+
+
+def test_a_list_judged_within_an_authority_is_loaded_by_it_or_by_one_containing_it(
+    store: Store, campaign: pf.Campaign, clock: pf.FixedClock
+) -> None:
+    """Shandong's reserve pool is judged within Shandong: Shandong loads it, and so does the
+    ministry (Shandong lies within it); a city inside Shandong (Weihai; Qingdao, which reports
+    to the ministry but lies in Shandong) and a province outside it (Hebei) are refused, the
+    Chinese naming Shandong; nothing they tried is stored."""
+    run = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign), clock=clock)
+    pool = pf.UnitList.build(RESERVE, [pf.Listing(unit_code(1), shanghai(2023, 1, 1))])
+    by_shandong = run.load_list(pool, actor=pf.Actor(SHANDONG, "industry", "张三"))
+    larger = pf.UnitList.build(RESERVE, [pf.Listing(unit_code(n), shanghai(2023, 1, 1)) for n in (1, 2)])
+    by_ministry = run.load_list(larger, actor=pf.Actor(MIN, "health", "李四"))
+    trial = pf.UnitList.build(RESERVE, [pf.Listing(unit_code(3), shanghai(2023, 1, 1))])
+    for authority, name in ((WEIHAI, "威海市"), (QINGDAO, "青岛市"), ("130000", "河北省")):
+        reason = _refused_load(run, trial, pf.Actor(authority, "industry", "经办人"))
+        assert f"{authority} does not cover 370000" in reason.en
+        assert reason.zh == (
+            "山东省国家智慧健康养老应用试点示范储备库适用于山东省及其所辖机关，"
+            f"须由涵盖上述全部地区的机关的部门载入；{name}不涵盖山东省"
+        )
+        assert reason.details["outside"] == (SHANDONG,)
+    assert run.list_loads(RESERVE) == [by_shandong, by_ministry]
+    assert run.stored_list(RESERVE).entries == larger.entries
+
+
+def test_a_provincial_campaigns_lists_are_loaded_by_its_own_top(store: Store, clock: pf.FixedClock) -> None:
+    """In Hebei's own campaign the province is the top: it loads the campaign's list judged
+    everywhere, and the ministry, above it in the graph but no part of the campaign, is
+    refused, the Chinese naming Hebei as the top."""
+    hebei = pf.load_campaign("hebei-sme-service-platforms-2020")
+    run = pf.CampaignRun(hebei, store=store, lists=pf.empty_lists(hebei), clock=clock)
+    units = pf.UnitList.build("provincial_units", [pf.Listing(unit_code(1, "130102"), shanghai(2020, 1, 1))])
+    reason = _refused_load(run, units, pf.Actor(MIN, "industry", "部里经办人"))
+    assert "须由最高一级机关（河北省）的部门载入" in reason.zh
+    assert run.list_loads() == []
+    done = run.load_list(units, actor=pf.Actor("130000", "industry", "省厅经办人"))
+    assert run.list_loads() == [done]
+
+
+def test_a_list_judged_within_several_authorities_needs_a_loader_covering_each(
+    campaign: pf.Campaign, graph: pf.AuthorityGraph
+) -> None:
+    """The rule itself (``list_loader_refused``, a pure function of the domain): a list
+    judged within Shandong and Hebei is loaded by the ministry, which contains both; Shandong
+    covers one of them only and is refused, naming the one it does not cover (Hebei)."""
+    rule = campaign.lists["other_grounds"]
+    wider = attrs.evolve(
+        campaign,
+        lists={**campaign.lists, rule.id: attrs.evolve(rule, within=frozenset({SHANDONG, "130000"}))},
+    )
+    assert list_loader_refused(pf.Actor(MIN, "industry", "a"), wider, rule.id, graph) is None
+    reason = list_loader_refused(pf.Actor(SHANDONG, "industry", "b"), wider, rule.id, graph)
+    assert reason is not None
+    assert reason.code == "not_authorized"
+    assert reason.details["outside"] == ("130000",)
+    assert reason.zh.endswith(
+        "适用于河北省、山东省及其所辖机关，须由涵盖上述全部地区的机关的部门载入；山东省不涵盖河北省"
+    )
 
 
 def test_a_hostile_file_is_refused_before_anything_is_stored(loader: pf.CampaignRun, tmp_path: Path) -> None:

@@ -308,6 +308,44 @@ def test_a_sent_letter_every_unit_has_left_cannot_be_returned_whole(
     assert_replays(run)
 
 
+def test_a_sent_letter_every_unit_has_left_cannot_be_recalled(
+    store: Store, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A sent letter whose units its applicants withdrew one by one (no act of the receiver)
+    stays sent with no unit; recalling it would give back an empty draft and bring nothing
+    back, so the sender's recall is refused (``nothing_to_recall``, in English and Chinese,
+    the sender named) and changes nothing: the letter's state and version, the log, the
+    units and the seats stay as they were; ``explain_submission`` says the same. A letter
+    emptied partly by the receiver is refused for both reasons."""
+    run = make_run(store)
+    s = letter_ready(run, district_letter(run, 2).id)
+    run.send(officer(WEIHAI_DISTRICT), s.id)
+    for nid in s.units:
+        gone = run.get(nid)
+        run.withdraw(pf.Actor.applicant(gone.unit_code, "contact"), gone.id, reason="不再申报")
+    emptied = run.submission(s.id)
+    assert (emptied.state, emptied.units) == (pf.names.SENT, ())
+    before = state_of(run)
+    why = refused(lambda: run.recall(officer(WEIHAI_DISTRICT), s.id, reason="撤回修改"))
+    assert why.codes == ("nothing_to_recall",)
+    assert "nothing to recall" in why.reasons[0].en
+    assert why.reasons[0].zh == "环翠区 的推荐函所列推荐对象均已逐一退回或撤回，没有可撤回的推荐对象"
+    assert state_of(run) == before
+    after = run.submission(s.id)
+    assert (after.state, after.version) == (pf.names.SENT, emptied.version)
+    assert run.explain_submission(s.id, "recall_letter", actor=officer(WEIHAI_DISTRICT)) == why.reasons
+    other = letter_ready(run, district_letter(run, 2, first=10).id)
+    run.send(officer(WEIHAI_DISTRICT), other.id)
+    run.return_for_revision(officer(WEIHAI), other.units[0], reason="请补充材料")
+    gone = run.get(other.units[1])
+    run.withdraw(pf.Actor.applicant(gone.unit_code, "contact"), gone.id, reason="不再申报")
+    before = state_of(run)
+    both = refused(lambda: run.recall(officer(WEIHAI_DISTRICT), other.id, reason="撤回修改"))
+    assert both.codes == ("nothing_to_recall", "receiver_acted")
+    assert state_of(run) == before
+    assert_replays(run)
+
+
 def test_a_withdrawn_or_declined_unit_leaves_its_letter(
     store: Store, make_run: Callable[..., pf.CampaignRun]
 ) -> None:

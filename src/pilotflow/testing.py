@@ -1101,8 +1101,9 @@ class _Lists(_Harness):
         of its id."""
         store = self.fresh_store()
         campaign = self.campaign()
-        actor = pf.Actor("370000", "industry", "张三")
         loader = self.new_run(store)
+        # the campaign's top loads them: a list judged everywhere is loaded by the top alone
+        actor = pf.Actor(campaign.top or loader.graph.top.code, "industry", "张三")
         for empty in pf.empty_lists(campaign):
             loader.load_list(empty, actor=actor)
         listed = pf.UnitList.build(

@@ -328,7 +328,7 @@ class Letters(Kernel):
             ]
             # A unit the receiver returned has left the letter: its log tells (one read).
             returned = returned_since_sent(s, self.store.events(self.campaign.id, s.id))
-            reasons += recall_reasons(s, receiver, acted, returned)
+            reasons += recall_reasons(s, sender, receiver, acted, returned)
             if not acted and not returned:
                 units, more = self._moving(s, RECALL, actor, when, {"reason": reason})
                 reasons += more

@@ -1,11 +1,13 @@
 """Lists (名单) loaded into the campaign's store once, and used by every later run.
 
-An operator loads a list with :meth:`ListLoading.load_list` (or ``pilotflow lists load``): the
-store keeps it under its version with who loaded it and when, and keeps every earlier version
-(an event cites the versions of the lists it was judged with; :meth:`ListLoading.stored_list`
-gives any of them back). A run made on the store uses the lists stored for its campaign; the
-lists given to it (``CampaignRun(lists=...)``) replace the stored ones of the same id, one by
-one, so that a list can be tried or overridden for one run without touching the others.
+An operator loads a list with :meth:`ListLoading.load_list` (or ``pilotflow lists load``), as
+a department of an authority whose reach covers every place the list is judged (the rule:
+:func:`~pilotflow.domain.guards.list_loader_refused`): the store keeps it under its version
+with who loaded it and when, and keeps every earlier version (an event cites the versions of
+the lists it was judged with; :meth:`ListLoading.stored_list` gives any of them back). A run
+made on the store uses the lists stored for its campaign; the lists given to it
+(``CampaignRun(lists=...)``) replace the stored ones of the same id, one by one, so that a
+list can be tried or overridden for one run without touching the others.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from ..domain.campaign import Campaign
+from ..domain.guards import list_loader_refused
 from ..domain.inputs import check_sequence
-from ..domain.names import OBJECTOR, PUBLIC, ROLE_EN, ROLE_ZH, ROLES
 from ..domain.records import Actor
 from ..domain.screening import UnitList
-from ..errors import ActionRefused, InvalidInput, Reason
+from ..errors import ActionRefused, InvalidInput
 from ..store.base import ListLoad
 from .kernel import Kernel
 
@@ -57,20 +59,6 @@ def check_list_id(campaign: Campaign, list_id: object, what: str = "list") -> st
     )
 
 
-def _loader_refused(actor: Actor) -> Reason | None:
-    """Why ``actor`` may not load a list (an applicant, an objector, the system), or None: a
-    list is loaded by a department of one of the campaign's authorities."""
-    role = OBJECTOR if actor.authority == PUBLIC else actor.department
-    if role not in ROLES:
-        return None
-    return Reason(
-        "not_authorized",
-        f"a list is loaded by a department of an authority, not by the {ROLE_EN.get(role, role)}",
-        f"名单须由机关的部门载入，{ROLE_ZH.get(role, '该经办人')}不能载入名单",
-        {"department": actor.department},
-    )
-
-
 class ListLoading(Kernel):
     """Loading lists into the store, and reading them back (see the module docstring)."""
 
@@ -96,9 +84,16 @@ class ListLoading(Kernel):
 
         Earlier versions stay in the store. A version that is already the current one is not
         stored again: the load returned is then the one that stored it. The list's id must be
-        one the campaign names (:class:`~pilotflow.errors.InvalidInput` names the closest);
-        an applicant, an objector or the system may not load a list
-        (:class:`~pilotflow.errors.ActionRefused`); a refusal changes nothing.
+        one the campaign names (:class:`~pilotflow.errors.InvalidInput` names the closest).
+
+        Who loads a list: a department of an authority whose reach covers every place the
+        list is judged (its rule's ``within``). A list judged everywhere (no ``within``) is
+        loaded by the campaign's top authority alone (the ministry, or a province's own top);
+        a list judged within some authorities, by an authority that is or contains each of
+        them (Shandong's list judged within Shandong: by Shandong or the ministry, never by a
+        city or district). Anyone else, and an applicant, an objector or the system, is
+        refused (:class:`~pilotflow.errors.ActionRefused`, ``not_authorized``); a refusal
+        changes nothing.
         """
         if not isinstance(unit_list, UnitList):
             raise InvalidInput(
@@ -107,7 +102,7 @@ class ListLoading(Kernel):
             )
         check_list_id(self.campaign, unit_list.id)
         who = self._actor(actor)
-        refused = _loader_refused(who)
+        refused = list_loader_refused(who, self.campaign, unit_list.id, self.graph)
         if refused is not None:
             raise ActionRefused(LOAD_LIST, None, (refused,))
         when = self._dated(at)

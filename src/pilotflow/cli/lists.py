@@ -197,11 +197,14 @@ class Loaded:
 def load(acting: Acting, list_id: str, file: str) -> Loaded:
     """Read FILE (CSV: unit_code, unit_name, since, until, reason, group) as the list ID and
     keep it in the database as its current version, with who loaded it and when; earlier
-    versions stay (events cite them). Every later command judges with it. A file that is
+    versions stay (events cite them). Every later command judges with it. The actor is a
+    department of an authority whose reach covers every place the list is judged (a list
+    judged everywhere: the campaign's top); anyone else is refused (exit 1). A file that is
     malformed or too large is refused (exit 2), nothing changed.
 
     读取名单文件 FILE（CSV）作为名单 ID，载入数据库作为当前版本，并记录载入人与时间；
-    此前各版本保留（事件引用其版本）。此后各命令据以判断。文件格式有误或过大的予以拒绝，不作任何更改。
+    此前各版本保留（事件引用其版本）。此后各命令据以判断。载入人须为其辖区涵盖该名单全部适用范围的机关的部门
+    （在所有机关适用的名单：本次遴选的最高一级机关），否则予以拒绝。文件格式有误或过大的予以拒绝，不作任何更改。
     """
     run = acting.run
     check_list_id(run.campaign, list_id)

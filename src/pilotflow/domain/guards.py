@@ -24,7 +24,12 @@ from .names import (
     AWAITING_APPLICATION,
     CHECK_SELECTED,
     NEW,
+    OBJECTOR,
+    PUBLIC,
     QUOTA_ALL_TYPES,
+    ROLE_EN,
+    ROLE_ZH,
+    ROLES,
     SYSTEM,
     TRACK_NEW,
     TRACK_RE_REVIEW,
@@ -60,6 +65,7 @@ __all__ = [
     "examined",
     "expert_not_scored",
     "has_previous",
+    "list_loader_refused",
     "materials_complete",
     "missing_copies",
     "not_drawn",
@@ -183,6 +189,53 @@ def acts_for(actor: Actor | None, holder: Authority, names: Mapping[str, str]) -
             {"department": actor.department, "departments": holder.departments},
         )
     return None
+
+
+def list_loader_refused(
+    actor: Actor, campaign: Campaign, list_id: str, graph: AuthorityGraph
+) -> Reason | None:
+    """Why ``actor`` may not load the list ``list_id`` of ``campaign``, or None. The one rule
+    of who loads a list: a department of an authority (not an applicant, an objector or the
+    system) whose reach covers every place the list is judged. A list judged everywhere
+    (its rule names no ``within``, or the campaign describes no rule for it) is loaded by the
+    campaign's top authority alone; a list judged within some authorities, by one of them
+    or an authority they lie within (:attr:`Authority.ancestors`), for each of them."""
+    role = OBJECTOR if actor.authority == PUBLIC else actor.department
+    if role in ROLES:
+        return Reason(
+            "not_authorized",
+            f"a list is loaded by a department of an authority, not by the {ROLE_EN.get(role, role)}",
+            f"名单须由机关的部门载入，{ROLE_ZH.get(role, '该经办人')}不能载入名单",
+            {"department": actor.department},
+        )
+    loader = graph[actor.authority]
+    rule = campaign.list_rules().get(list_id)
+    name = rule.name.zh if rule is not None else list_id
+    # (a code the graph does not hold names no place where the list is judged)
+    within = sorted(code for code in rule.within if code in graph) if rule is not None else []
+    details = {"authority": loader.code, "list": list_id, "within": tuple(within)}
+    if not within:
+        top = graph[campaign.top or graph.top.code]
+        if loader.code == top.code:
+            return None
+        return Reason(
+            "not_authorized",
+            f"the list {list_id} is judged everywhere in the campaign: only a department of its top "
+            f"authority ({top.code}) may load it, not {loader.code}",
+            f"{name}在本次遴选的所有机关适用，须由最高一级机关（{top.name}）的部门载入，{loader.name}不能载入",
+            {**details, "top": top.code},
+        )
+    outside = [code for code in within if code != loader.code and loader.code not in graph[code].ancestors]
+    if not outside:
+        return None
+    return Reason(
+        "not_authorized",
+        f"the list {list_id} is judged within {', '.join(within)}: it is loaded by a department of an "
+        f"authority that is or contains each of them; {loader.code} does not cover {', '.join(outside)}",
+        f"{name}适用于{'、'.join(graph[code].name for code in within)}及其所辖机关，须由涵盖上述全部地区的"
+        f"机关的部门载入；{loader.name}不涵盖{'、'.join(graph[code].name for code in outside)}",
+        {**details, "outside": tuple(outside)},
+    )
 
 
 @frozen(repr=False)

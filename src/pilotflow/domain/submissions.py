@@ -16,7 +16,8 @@ own materials go to the next authority together. A :class:`Submission` is that l
   returned none of them (the units come back, their seats are given back, the letter is a
   draft again); the receiver may **return** it whole (final) or return single units (each
   leaves the letter); a unit withdrawn, declined or lapsed leaves it; a sent letter every
-  unit has left stays sent with none, with nothing to return;
+  unit has left stays sent with none, the record of what was sent, with nothing to return
+  and nothing to recall;
 * a draft nobody will send is **discarded**.
 
 Lifecycle (``[final]`` states)::
@@ -25,6 +26,9 @@ Lifecycle (``[final]`` states)::
                          │  ▲             │
                          │  ╰───recall────╯
                          ╰──discard──▶ [discarded]
+
+A sent letter listing no unit (each withdrawn or returned on its own) stays ``sent``: it is
+neither recalled (``nothing_to_recall``) nor returned whole (``nothing_to_return``).
 
 Each action is one audit :class:`~pilotflow.domain.events.Event` of the submission (its id in
 ``Event.nomination_id``, the letter's states in ``from_state``/``to_state``); a unit's own
@@ -225,12 +229,22 @@ def returned_since_sent(s: Submission, events: Iterable[_LetterEvent]) -> tuple[
 
 
 def recall_reasons(
-    s: Submission, receiver: Authority, acted: Sequence[str], returned: Sequence[str]
+    s: Submission, sender: Authority, receiver: Authority, acted: Sequence[str], returned: Sequence[str]
 ) -> list[Reason]:
-    """Why the sender can no longer recall ``s``: its receiver has acted on units it still
-    holds (``acted``: their versions moved since it was sent), or has returned some of them
-    (``returned``: :func:`returned_since_sent`). Both are ``receiver_acted``."""
+    """Why the sender can no longer recall the sent letter ``s``: every unit has left it
+    already (withdrawn or returned one by one: recalling it would bring nothing back,
+    ``nothing_to_recall``), its receiver has acted on units it still holds (``acted``: their
+    versions moved since it was sent), or has returned some of them (``returned``:
+    :func:`returned_since_sent`). The last two are ``receiver_acted``."""
     reasons = []
+    if s.state == SENT and not s.units:
+        reasons.append(Reason(
+            "nothing_to_recall",
+            f"every unit of the submission of {sender.code} has left it already (returned or withdrawn "
+            "one by one): there is nothing to recall",
+            f"{sender.name} 的推荐函所列推荐对象均已逐一退回或撤回，没有可撤回的推荐对象",
+            {"submission": s.id},
+        ))  # fmt: skip
     if acted:
         reasons.append(Reason(
             "receiver_acted",
@@ -313,7 +327,7 @@ LETTER_CHECKS: Mapping[str, tuple[str, ...]] = {
     S_STAMP: ("letter_state", "actor_acts", "not_stamped_yet", "has_units"),
     S_SEND: ("letter_state", "actor_acts", "has_units", "stamps_complete", "letter_materials_complete",
              "units_may_go"),
-    S_RECALL: ("letter_state", "actor_acts", "receiver_not_acted"),
+    S_RECALL: ("letter_state", "actor_acts", "has_units", "receiver_not_acted"),
     S_RETURN: ("letter_state", "actor_acts", "has_units", "units_may_go_back"),
     S_DISCARD: ("letter_state", "actor_acts"),
 }  # fmt: skip
