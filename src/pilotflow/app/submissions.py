@@ -295,7 +295,8 @@ class Submissions(Letters):
         """The sender recalls a sent letter (撤回) the receiver has not acted on: its units
         come back (their seats given back) and it is a draft again. Once the receiver has
         acted on one of its units, or returned one of them (``return_for_revision``), it is
-        refused (``receiver_acted``) and nothing changes."""
+        refused (``receiver_acted``), as it is once every unit has left it, withdrawn or
+        returned one by one (``nothing_to_recall``); a refusal changes nothing."""
         why = self._reasoned(S_RECALL, reason)
         return self._letter_act(S_RECALL, actor, submission, at, why, {}, idempotency_key)
 
