@@ -134,10 +134,10 @@ def test_a_stale_send_is_a_conflict_and_writes_nothing(
 def test_a_filing_writes_in_one_round_trip_and_a_duplicate_writes_nothing(
     traced: tuple[SQLStore, Waits], make_run: Callable[..., pf.CampaignRun]
 ) -> None:
-    """A nomination is filed with one round trip (its row, its event, BEGIN and COMMIT in one
-    pipeline; the claims' unique index checks the unit). A second filing for the same unit is
-    stopped by the server and answered by the checked path with DuplicateNomination naming
-    the first; nothing of it is written and the connection files the next one normally."""
+    """A nomination is filed with one round trip (its row and its event: one statement in
+    autocommit; the claims' unique index checks the unit). A second filing for the same unit
+    is stopped by the server and answered with DuplicateNomination naming the first; nothing
+    of it is written and the connection files the next one normally."""
     store, waits = traced
     run = make_run(store)
     before = waits.count()
@@ -151,4 +151,48 @@ def test_a_filing_writes_in_one_round_trip_and_a_duplicate_writes_nothing(
     assert state == state_of(run)
     second = nominate(run, 2)
     assert [first.id, second.id] == [n.id for n in run.nominations()]
+    run.replay()  # the log agrees with the rows
+
+
+def test_a_filing_the_server_refuses_is_named_as_the_checked_path_names_it(
+    traced: tuple[SQLStore, Waits], make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A filing written as one statement that the server refuses writes nothing (rows and log
+    unchanged) and costs one read more (two round trips); it is refused with the very error
+    the checked path gives for the same commit (a store on a host's connection, which reads
+    before it writes): DuplicateNomination naming the nomination that holds the unit, or
+    ConflictError (expected version 0, the stored one) when a row has the filing's id."""
+    store, waits = traced
+    run = make_run(store)
+    first = nominate(run, 1)
+    held = _HeldCommits(store)
+    late = make_run(held)
+    nominate(late, 1)  # judged before it is committed: the unit's claim is the first's
+    filed = nominate(late, 2)
+    duplicate, second = held.held
+    store.commit(run.campaign.id, *second)  # (written once: its id is then taken)
+    assert filed == store.get(filed.id)
+    refusals = []
+    for commit, error in ((duplicate, pf.DuplicateNomination), (second, pf.ConflictError)):
+        state = state_of(run)
+        before = waits.count()
+        with pytest.raises(error) as refused:
+            store.commit(run.campaign.id, *commit)
+        assert 2 == waits.count() - before
+        assert state == state_of(run)
+        with store.engine.connect() as conn:  # the checked path, on a host's connection
+            host = SQLStore(conn, schema=store.metadata.schema)
+            with pytest.raises(error) as checked:
+                host.commit(run.campaign.id, *commit)
+            conn.rollback()
+        assert vars(checked.value) == vars(refused.value)
+        assert state == state_of(run)
+        refusals.append(refused.value)
+    dup, taken = refusals
+    assert isinstance(dup, pf.DuplicateNomination)
+    assert isinstance(taken, pf.ConflictError)
+    assert (dup.unit_code, dup.existing_id) == (first.unit_code, first.id)
+    assert (taken.nomination_id, taken.expected, taken.actual) == (filed.id, 0, filed.version)
+    third = nominate(run, 3)
+    assert [first.id, filed.id, third.id] == [n.id for n in run.nominations()]
     run.replay()  # the log agrees with the rows

@@ -11,10 +11,11 @@ None of them changes what is written or read.
 * :class:`RowDecoder` — each distinct JSON text in the rows decoded once, not once per row.
 * :class:`ThreadConnections` — SQLite: a connection per thread, one ``BEGIN IMMEDIATE`` an action.
 * :func:`commit_in_one_statement` — PostgreSQL: a change that takes no seat in one round trip
-  (a unit's, or a letter's stamp or material); :meth:`Statements.one_statement` also writes
-  each unit of a send with its event, one pipelined ``executemany`` for all (:mod:`.write`).
+  (a unit's, or a letter's stamp or material), and a nomination's filing, each one statement
+  in autocommit; :meth:`Statements.one_statement` also writes each unit of a send with its
+  event, one pipelined ``executemany`` for all (:mod:`.write`).
 * :func:`commit_pipelined` — PostgreSQL: a commit of changes to existing rows (a letter's
-  send, its units' moves and seats) or of a new nomination in one round trip, ``BEGIN`` to
+  send, its units' moves and seats) or of new nominations in one round trip, ``BEGIN`` to
   ``COMMIT``, every check made by the server.
 
 What a commit checks and writes is in :mod:`.write` and :mod:`.core`.
@@ -81,6 +82,15 @@ def _pipeline_mode() -> bool:
     return bool(Pipeline.is_supported())
 
 
+def _logged(events: sa.Table, written: Any) -> sa.Insert:
+    """``INSERT INTO events SELECT <the event's parameters> FROM written``: the event's row
+    (its parameters ``e_<column>``), inserted only when the data-modifying CTE ``written``
+    wrote its row."""
+    cols = [c for c in events.c if c.name != "seq"]
+    select = sa.select(*[sa.cast(sa.bindparam("e_" + c.name), c.type) for c in cols]).select_from(written)
+    return sa.insert(events).from_select(cols, select)
+
+
 def _one_or_fail(written: Any) -> sa.Select[Any]:
     """``SELECT 1 / count(*) FROM written``: fails (division by zero) when the data-modifying
     CTE ``written`` wrote no row, which aborts the transaction it runs in."""
@@ -141,6 +151,10 @@ class Statements:
         self.insert_nomination = self.compile(sa.insert(n), self.columns)
         self.insert_event = self.compile(sa.insert(e), event_columns)
         self.insert_event.ordered = self.insert_event.names == EVENT_COLUMNS
+        if pg:  # a new nomination's row and its event as one statement (:func:`commit_in_one_statement`)
+            filed = sa.insert(n).values({c: b(c.name) for c in n.c}).returning(n.c.id).cte("pf_filed")
+            self.file = _positional(self.compile(_logged(e, filed)))
+            self.file.ordered = self.file.names == (*self.columns, *("e_" + c for c in EVENT_COLUMNS))
         key = (q.c.campaign == b("p_campaign"), q.c.authority == b("p_authority"),
                q.c.unit_type == b("p_unit_type"))  # fmt: skip
         take = sa.update(q).where(*key).values(used=q.c.used + b("p_delta"))
@@ -279,9 +293,7 @@ class Statements:
                 .returning(t.c.id)
                 .cte("pf_updated")
             )
-            cols = [c for c in e.c if c.name != "seq"]
-            select = sa.select(*[sa.cast(b("e_" + c.name), c.type) for c in cols]).select_from(upd)
-            insert = sa.insert(e).from_select(cols, select)
+            insert = _logged(e, upd)
             if not checked:
                 sql = kept[key] = self.compile(insert)
                 return sql
@@ -545,25 +557,23 @@ class _Atomic:
 # -- PostgreSQL: one round trip ----------------------------------------------------------
 
 
-def one_statement_change(changes: Sequence[AnyChange]) -> Nomination | Submission | None:
-    """The version a commit (without a receipt) changes when it fits
-    :func:`commit_in_one_statement`: one change to an existing nomination that takes no seat
-    and claims no unit it did not claim, or to an existing letter that lists or lets go of no
-    unit (a stamp, an attached material); else None."""
+def one_statement_change(changes: Sequence[AnyChange]) -> AnyChange | None:
+    """The change of a commit (without a receipt) when it fits :func:`commit_in_one_statement`:
+    one change to an existing nomination that takes no seat and claims no unit it did not
+    claim, or to an existing letter that lists or lets go of no unit (a stamp, an attached
+    material), or a new nomination that takes no seat (its filing); else None."""
     if len(changes) != 1:
         return None
     ch = changes[0]
     before = ch.before
-    if before is None:
-        return None
     if type(ch) is SubmissionChange:
-        return before if listing_moves(ch.before, ch.after) == ((), ()) else None
+        return ch if before is not None and listing_moves(ch.before, ch.after) == ((), ()) else None
     if not isinstance(ch, Change) or ch.seats:
         return None
     was = ch.before
-    if was is None or (ch.after.claims_unit and not was.claims_unit):
+    if was is not None and ch.after.claims_unit and not was.claims_unit:
         return None
-    return was
+    return ch
 
 
 def one_statement_params(
@@ -578,27 +588,44 @@ def one_statement_params(
     return params
 
 
-def commit_in_one_statement(
-    statements: Statements,
-    execute: Callable[[CompiledSql, Mapping[str, Any]], int],
-    campaign: str,
-    ch: AnyChange,
-    before: Nomination | Submission,
-) -> None:
-    """Speed: PostgreSQL: a change that takes no seat in one round trip.
+def _filing_params(stmts: Statements, campaign: str, ch: Change) -> Any:
+    """The parameters of :attr:`Statements.file` (positional): the new row's columns in table
+    order, then its event's."""
+    row = nomination_row(ch.after, ch.event)
+    sql = stmts.file
+    if sql.ordered:
+        return (*[row[c] for c in stmts.columns], *event_values(campaign, ch.event))
+    for c, v in zip(EVENT_COLUMNS, event_values(campaign, ch.event), strict=True):
+        row["e_" + c] = v
+    return sql.params(row)
 
-    The version-checked UPDATE and the event INSERT go as one statement, run in autocommit
-    (``execute`` runs it and gives back the rows it wrote): atomic by itself, no BEGIN and
-    COMMIT round trips. No row updated: no event inserted, nothing written (a conflict)."""
-    if type(ch) is SubmissionChange:
-        values = moved(cast(Submission, before), ch.after)
-        sql = statements.one_statement(tuple(values), "submissions")
+
+def commit_in_one_statement(
+    statements: Statements, execute: Callable[[str, Any], int], campaign: str, ch: AnyChange
+) -> None:
+    """Speed: PostgreSQL: a change that takes no seat, or a new nomination's filing, in one
+    round trip.
+
+    The version-checked UPDATE (a filing: its row's INSERT) and the event INSERT go as one
+    statement, run in autocommit (``execute`` runs the driver SQL with its parameters and
+    gives back the rows it wrote): atomic by itself, no BEGIN and COMMIT round trips. No row
+    updated: no event inserted, nothing written (a conflict). A filing whose claim another
+    nomination holds (the claims' unique index) or whose id a row has (the key) fails as a
+    whole, nothing written: the driver's integrity error goes to the caller, which names what
+    stood in the way as the checked path does (:func:`~.write.new_nomination_refusal`)."""
+    before = ch.before
+    if before is None:
+        sql, params = statements.file, _filing_params(statements, campaign, cast(Change, ch))
     else:
-        values = changed(cast(Nomination, before), cast(Nomination, ch.after))
-        sql = statements.one_statement(tuple(values))
-    params = one_statement_params(values, ch.after.id, before.version, campaign, ch.event)
-    if execute(sql, params) != 1:
-        raise _StaleRows([(ch.after.id, before.version)])
+        if type(ch) is SubmissionChange:
+            values = moved(cast(Submission, before), ch.after)
+            sql = statements.one_statement(tuple(values), "submissions")
+        else:
+            values = changed(cast(Nomination, before), cast(Nomination, ch.after))
+            sql = statements.one_statement(tuple(values))
+        params = sql.params(one_statement_params(values, ch.after.id, before.version, campaign, ch.event))
+    if execute(sql.text, params) != 1:
+        raise _StaleRows([(ch.after.id, before.version if before is not None else 0)])
 
 
 # -- PostgreSQL: a commit in one round trip ---------------------------------------------
@@ -690,7 +717,8 @@ def commit_pipelined(cur: Any, stmts: Statements, campaign: str, changes: Sequen
     ``BEGIN``, the letters' units let go, each row's version-checked UPDATE with its event
     (a new nomination: its row's INSERT and its event's) in the commit's order, the quota
     counters moved, ``COMMIT``: one psycopg pipeline, one Sync (a send of 10 units: one round
-    trip instead of six; a nomination's filing: one instead of four). The server makes every check: a
+    trip instead of six; a new nomination: one instead of four, where it is not filed as one
+    statement by :func:`commit_in_one_statement`). The server makes every check: a
     row not at the expected version, or a seat the cap refuses, fails its statement
     (:meth:`Statements.one_statement` ``checked``, ``take_or_fail``), and the rest of the
     pipeline, ``COMMIT`` included, is skipped. The transaction is then rolled back and False

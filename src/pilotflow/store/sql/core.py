@@ -42,7 +42,7 @@ from .letters import decode_submission
 from .lists import ListTable
 from .reads import ScalingReads
 from .schema import SCHEMA_VERSION, recorded_version, version_error
-from .write import write_changes, write_receipt
+from .write import new_nomination_check, new_nomination_refusal, write_changes, write_receipt
 
 __all__ = ["SQLStore", "engine_for"]
 
@@ -375,11 +375,11 @@ class SQLStore(ListTable, ScalingReads, Store):
         if type(changes) is not tuple and type(changes) is not list:
             check_changes(changes)
         try:
-            before = None
+            one = None
             if self._pg and self._conn is None and receipt is None:
-                before = one_statement_change(changes)
-            if before is not None:
-                commit_in_one_statement(self._sql, self._autocommit, campaign, changes[0], before)
+                one = one_statement_change(changes)
+            if one is not None:
+                commit_in_one_statement(self._sql, self._autocommit, campaign, one)
             elif self._threads is not None:
                 self._threads.commit(self._write, campaign, changes, receipt)
             else:
@@ -405,10 +405,11 @@ class SQLStore(ListTable, ScalingReads, Store):
             write_receipt(cur, self._sql, campaign, receipt)
         write_changes(cur, self._sql, campaign, changes, self._dbapi_integrity)
 
-    def _autocommit(self, sql: CompiledSql, params: Mapping[str, Any]) -> int:
-        """Run one statement in autocommit; the number of rows it wrote."""
+    def _autocommit(self, text: str, params: Any) -> int:
+        """Run one statement (driver SQL and its parameters) in autocommit; the number of rows
+        it wrote."""
         with self._wrap(), self._cursor(False) as cur:
-            cur.execute(sql.text, sql.params(params))
+            cur.execute(text, params)
             done: int = cur.rowcount
         return done
 
@@ -422,6 +423,14 @@ class SQLStore(ListTable, ScalingReads, Store):
         """Name the constraint a concurrent writer won on (read after the rollback)."""
         if receipt is not None and self.receipt(campaign, receipt.key) is not None:
             return ReceiptExists(receipt.key)
+        filed = changes[0] if len(changes) == 1 else None
+        if receipt is None and isinstance(filed, Change) and filed.before is None:
+            # A filing: what the checked path says of it (one read for the claim and the id)
+            sql, params = new_nomination_check(self._sql, campaign, filed.after)
+            rows = self._fetch(sql, params)
+            refused = new_nomination_refusal(filed.after, rows[0] if rows else None)
+            if refused is not None:
+                return refused
         for ch in changes:
             if isinstance(ch, Change) and ch.after.claims_unit:
                 other = self.find_claim(campaign, ch.after.unit_code, ch.after.track, ch.after.project)

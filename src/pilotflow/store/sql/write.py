@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...domain.submissions import listing_moves
-from ...errors import ConflictError, DuplicateNomination, ReceiptExists, SeatUnavailable
+from ...errors import ConflictError, DuplicateNomination, PilotflowError, ReceiptExists, SeatUnavailable
 from ..base import AnyChange, Receipt, SubmissionChange
 from ..codec import event_row, event_values
 from ._driver import _StaleRows
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ...domain.records import Nomination
     from ._fast import CompiledSql, Statements
 
-__all__ = ["write_changes", "write_receipt"]
+__all__ = ["new_nomination_check", "new_nomination_refusal", "write_changes", "write_receipt"]
 
 
 def write_changes(
@@ -108,19 +108,37 @@ def write_changes(
 def _check_new(cur: Any, stmts: Statements, campaign: str, after: Nomination) -> None:
     """Refuse a new nomination whose claim another holds (:class:`DuplicateNomination`) or
     whose id a row has (:class:`ConflictError`): one round trip for both."""
+    sql, params = new_nomination_check(stmts, campaign, after)
+    cur.execute(sql.text, sql.params(params))
+    refused = new_nomination_refusal(after, cur.fetchone())
+    if refused is not None:
+        raise refused
+
+
+def new_nomination_check(
+    stmts: Statements, campaign: str, after: Nomination
+) -> tuple[CompiledSql, dict[str, Any]]:
+    """The read that finds what stands in the way of the new nomination ``after`` (its
+    parameters): for a claiming one, the claim another row holds and the version a row of its
+    id has; else that version."""
     if not after.claims_unit:
-        sql = stmts.version
-        cur.execute(sql.text, sql.params({"p_id": after.id}))
-        found = cur.fetchone()
-        other, exists = None, (found[0] if found is not None else None)
+        return stmts.version, {"p_id": after.id}
+    return stmts.claim_and_version, _claim_key(campaign, after)
+
+
+def new_nomination_refusal(after: Nomination, row: Sequence[Any] | None) -> PilotflowError | None:
+    """What refuses the new nomination ``after``, from the row :func:`new_nomination_check`
+    read: :class:`DuplicateNomination` naming the nomination that claims its unit, or
+    :class:`ConflictError` for a row with its id; None when nothing stands in the way."""
+    if not after.claims_unit:
+        other, exists = None, (row[0] if row is not None else None)
     else:
-        sql = stmts.claim_and_version
-        cur.execute(sql.text, sql.params(_claim_key(campaign, after)))
-        other, exists = cur.fetchone()
+        other, exists = row if row is not None else (None, None)
     if other is not None:
-        raise DuplicateNomination(after.unit_code, other)
+        return DuplicateNomination(after.unit_code, other)
     if exists is not None:
-        raise ConflictError(after.id, 0, exists)
+        return ConflictError(after.id, 0, exists)
+    return None
 
 
 def _check_claim(cur: Any, stmts: Statements, campaign: str, after: Nomination) -> None:
