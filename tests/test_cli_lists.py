@@ -111,16 +111,24 @@ def test_loading_again_and_replacing_keep_the_history(wdb: str, tmp_path: Path) 
     assert rows["dishonest_debtors"]["loaded_by"] == "MIN:industry:张三"
 
 
+def refused_load(wdb: str, file: str, actor: tuple[str, ...]) -> str:
+    """``pilotflow lists load dishonest_debtors FILE`` by ``actor``, refused: exit 1,
+    ``not_authorized``, "nothing changed" in Chinese, no traceback; its output."""
+    refused = invoke("lists", "load", "dishonest_debtors", file, "--db", wdb, *actor)
+    assert 1 == refused.exit_code, refused.output
+    assert "not_authorized" in refused.output
+    assert "未作任何更改" in refused.output
+    assert "Traceback" not in refused.output
+    return refused.output
+
+
 def test_refusals_exit_1_and_errors_exit_2_changing_nothing(wdb: str, tmp_path: Path) -> None:
     """An applicant loading a list is refused (exit 1, both languages); a misspelt list id
     (with a suggestion), a malformed file and a file over the size bound are errors (exit 2,
     both languages); none stores anything."""
     good = listing(tmp_path / "a.csv", "91350100M000100Y43")
     applicant = ("--authority", "91350100M000100Y43", "--department", "applicant", "--person", "x")
-    refused = invoke("lists", "load", "dishonest_debtors", good, "--db", wdb, *applicant)
-    assert 1 == refused.exit_code, refused.output
-    assert "not_authorized" in refused.output
-    assert "未作任何更改" in refused.output
+    refused_load(wdb, good, applicant)
     misspelt = invoke("lists", "load", "dishonest_debtor", good, "--db", wdb, *LOADER)
     assert 2 == misspelt.exit_code
     assert "did you mean 'dishonest_debtors'" in misspelt.output
@@ -149,13 +157,9 @@ def test_an_authority_whose_reach_does_not_cover_a_list_is_refused(wdb: str, tmp
     (judged within Shandong)."""
     good = listing(tmp_path / "a.csv", "91350100M000100Y43")
     city = ("--authority", "威海市", "--department", "industry", "--person", "李四")
-    refused = invoke("lists", "load", "dishonest_debtors", good, "--db", wdb, *city)
-    assert 1 == refused.exit_code, refused.output
-    assert "not_authorized" in refused.output
-    assert "须由最高一级机关（工业和信息化部 民政部 国家卫生健康委员会（联合））的部门载入" in refused.output
-    assert "威海市不能载入" in refused.output
-    assert "未作任何更改" in refused.output
-    assert "Traceback" not in refused.output
+    output = refused_load(wdb, good, city)
+    assert "须由最高一级机关（工业和信息化部 民政部 国家卫生健康委员会（联合））的部门载入" in output
+    assert "威海市不能载入" in output
     assert loads(wdb) == []
     province = ("--authority", "山东省", "--department", "industry", "--person", "张三")
     done = invoke("lists", "load", "shandong_reserve_pool", good, "--db", wdb, *province)

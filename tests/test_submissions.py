@@ -282,6 +282,25 @@ def test_the_receiver_returns_a_letter_whole_or_a_unit(
     assert_replays(run)
 
 
+def emptied_sent_letter(
+    run: pf.CampaignRun, *, returned: bool, first: int = 1
+) -> tuple[pf.Submission, pf.Submission]:
+    """A district letter of two units (from the ``first``), sent, then emptied one unit at a
+    time: each withdrawn by its applicant, or (``returned``) the first returned for revision
+    by the receiver; the letter as sent and as it is now (sent, listing no unit)."""
+    s = letter_ready(run, district_letter(run, 2, first=first).id)
+    run.send(officer(WEIHAI_DISTRICT), s.id)
+    for i, nid in enumerate(s.units):
+        if returned and i == 0:
+            run.return_for_revision(officer(WEIHAI), nid, reason="请补充材料")
+            continue
+        gone = run.get(nid)
+        run.withdraw(pf.Actor.applicant(gone.unit_code, "contact"), gone.id, reason="不再申报")
+    emptied = run.submission(s.id)
+    assert (emptied.state, emptied.units) == (pf.names.SENT, ())
+    return s, emptied
+
+
 def test_a_sent_letter_every_unit_has_left_cannot_be_returned_whole(
     store: Store, make_run: Callable[..., pf.CampaignRun]
 ) -> None:
@@ -290,13 +309,7 @@ def test_a_sent_letter_every_unit_has_left_cannot_be_returned_whole(
     is refused (``nothing_to_return``, in English and Chinese, the sender named) and changes
     nothing, and ``explain_submission`` says the same."""
     run = make_run(store)
-    s = letter_ready(run, district_letter(run, 2).id)
-    run.send(officer(WEIHAI_DISTRICT), s.id)
-    run.return_for_revision(officer(WEIHAI), s.units[0], reason="请补充材料")
-    gone = run.get(s.units[1])
-    run.withdraw(pf.Actor.applicant(gone.unit_code, "contact"), gone.id, reason="不再申报")
-    emptied = run.submission(s.id)
-    assert (emptied.state, emptied.units) == (pf.names.SENT, ())
+    s, _ = emptied_sent_letter(run, returned=True)
     before = state_of(run)
     why = refused(lambda: run.return_submission(officer(WEIHAI), s.id, reason="汇总表与材料不符"))
     assert why.codes == ("nothing_to_return",)
@@ -318,13 +331,7 @@ def test_a_sent_letter_every_unit_has_left_cannot_be_recalled(
     units and the seats stay as they were; ``explain_submission`` says the same. A letter
     emptied partly by the receiver is refused for both reasons."""
     run = make_run(store)
-    s = letter_ready(run, district_letter(run, 2).id)
-    run.send(officer(WEIHAI_DISTRICT), s.id)
-    for nid in s.units:
-        gone = run.get(nid)
-        run.withdraw(pf.Actor.applicant(gone.unit_code, "contact"), gone.id, reason="不再申报")
-    emptied = run.submission(s.id)
-    assert (emptied.state, emptied.units) == (pf.names.SENT, ())
+    s, emptied = emptied_sent_letter(run, returned=False)
     before = state_of(run)
     why = refused(lambda: run.recall(officer(WEIHAI_DISTRICT), s.id, reason="撤回修改"))
     assert why.codes == ("nothing_to_recall",)
@@ -334,11 +341,7 @@ def test_a_sent_letter_every_unit_has_left_cannot_be_recalled(
     after = run.submission(s.id)
     assert (after.state, after.version) == (pf.names.SENT, emptied.version)
     assert run.explain_submission(s.id, "recall_letter", actor=officer(WEIHAI_DISTRICT)) == why.reasons
-    other = letter_ready(run, district_letter(run, 2, first=10).id)
-    run.send(officer(WEIHAI_DISTRICT), other.id)
-    run.return_for_revision(officer(WEIHAI), other.units[0], reason="请补充材料")
-    gone = run.get(other.units[1])
-    run.withdraw(pf.Actor.applicant(gone.unit_code, "contact"), gone.id, reason="不再申报")
+    other, _ = emptied_sent_letter(run, returned=True, first=10)
     before = state_of(run)
     both = refused(lambda: run.recall(officer(WEIHAI_DISTRICT), other.id, reason="撤回修改"))
     assert both.codes == ("nothing_to_recall", "receiver_acted")
