@@ -294,13 +294,11 @@ class Statements:
                 .cte("pf_updated")
             )
             insert = _logged(e, upd)
-            if not checked:
-                sql = kept[key] = self.compile(insert)
-                return sql
-            # Positional (``%s``): each unit's parameters a tuple, built without a dict
-            sql = kept[key] = _positional(
-                self.compile(_one_or_fail(insert.returning(e.c.seq).cte("pf_logged")))
+            stmt: sa.ClauseElement = (
+                _one_or_fail(insert.returning(e.c.seq).cte("pf_logged")) if checked else insert
             )
+            # Positional (``%s``): a row's parameters a tuple, built without a dict
+            sql = kept[key] = _positional(self.compile(stmt))
             sql.ordered = sql.names == (*("v_" + c for c in columns), "p_id", "p_expected",
                                         *("e_" + c for c in EVENT_COLUMNS))  # fmt: skip
         return sql
@@ -577,15 +575,18 @@ def one_statement_change(changes: Sequence[AnyChange]) -> AnyChange | None:
 
 
 def one_statement_params(
-    values: Mapping[str, Any], row_id: str, expected: int, campaign: str, event: Event
-) -> dict[str, Any]:
-    """The parameters of :meth:`Statements.one_statement`: the columns' new ``values``, the
-    row and the version it must still be at, the event's columns."""
+    sql: CompiledSql, values: Mapping[str, Any], row_id: str, expected: int, campaign: str, event: Event
+) -> Any:
+    """The parameters of ``sql``, a :meth:`Statements.one_statement`: the columns' new
+    ``values``, the row and the version it must still be at, the event's columns (a tuple in
+    that order when the statement takes them so)."""
+    if sql.ordered:
+        return (*values.values(), row_id, expected, *event_values(campaign, event))
     params = {"v_" + c: v for c, v in values.items()}
     params["p_id"], params["p_expected"] = row_id, expected
     for c, v in zip(EVENT_COLUMNS, event_values(campaign, event), strict=True):
         params["e_" + c] = v
-    return params
+    return sql.params(params)
 
 
 def _filing_params(stmts: Statements, campaign: str, ch: Change) -> Any:
@@ -623,7 +624,7 @@ def commit_in_one_statement(
         else:
             values = changed(cast(Nomination, before), cast(Nomination, ch.after))
             sql = statements.one_statement(tuple(values))
-        params = sql.params(one_statement_params(values, ch.after.id, before.version, campaign, ch.event))
+        params = one_statement_params(sql, values, ch.after.id, before.version, campaign, ch.event)
     if execute(sql.text, params) != 1:
         raise _StaleRows([(ch.after.id, before.version if before is not None else 0)])
 
@@ -680,10 +681,7 @@ def _pipeline_plan(
                     move[0] += seat.delta
                     if seat.delta > 0 and limit is not None:
                         move[1] = limit if move[1] is None else min(move[1], limit)
-        if sql.ordered:
-            row: Any = (*values.values(), after.id, before.version, *event_values(campaign, ch.event))
-        else:
-            row = sql.params(one_statement_params(values, after.id, before.version, campaign, ch.event))
+        row = one_statement_params(sql, values, after.id, before.version, campaign, ch.event)
         if steps and steps[-1][0] is sql.text:
             steps[-1][1].append(row)
         else:

@@ -62,8 +62,10 @@ def write_changes(
             values = changed(ch.before, after)
             expected.append((after.id, ch.before.version))
             if one:
-                params = one_statement_params(values, after.id, ch.before.version, campaign, ch.event)
-                steps.append((stmts.one_statement(tuple(values)), params))
+                sql = stmts.one_statement(tuple(values))
+                steps.append(
+                    (sql, one_statement_params(sql, values, after.id, ch.before.version, campaign, ch.event))
+                )
             else:
                 sql = stmts.update(tuple(values))
                 if sql.ordered:
@@ -256,7 +258,7 @@ def _write_submission(
     if stmts.pg:
         expected.append((after.id, ch.before.version))
         sql = stmts.one_statement(tuple(values), "submissions")
-        return sql, one_statement_params(values, after.id, ch.before.version, campaign, ch.event)
+        return sql, one_statement_params(sql, values, after.id, ch.before.version, campaign, ch.event)
     params = {"v_" + c: v for c, v in values.items()}
     params["p_id"], params["p_expected"] = after.id, ch.before.version
     sql = stmts.update(tuple(values), "submissions")
