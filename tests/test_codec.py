@@ -14,13 +14,14 @@ from hypothesis import strategies as st
 
 from pilotflow.domain.events import Event, FrozenData
 from pilotflow.domain.records import Actor, Material
-from pilotflow.store._json import compact_dumps
+from pilotflow.store._json import compact_dumps, scanning_loads
 from pilotflow.store.codec import (
     EVENT_COLUMNS,
     EventDecoder,
     decode_materials,
     dumps,
     event_values,
+    loads,
     moment_of,
     moment_values,
 )
@@ -52,6 +53,34 @@ def test_dumps_refuses_what_json_cannot_hold() -> None:
     for encode in (dumps, compact_dumps(c_encoder=False)):
         with pytest.raises(TypeError, match="object"):
             encode({"x": object()})
+
+
+def _loaded(read: Any, text: Any) -> tuple[str, Any]:
+    """What ``read(text)`` gives: its value, or its error's type and message."""
+    try:
+        return "value", read(text)
+    except (ValueError, TypeError) as exc:
+        return type(exc).__name__, str(exc)
+
+
+@given(json_values)
+def test_loads_reads_back_what_dumps_wrote(value: Any) -> None:
+    """loads (the C scanner called directly) gives back the value dumps wrote, as
+    json.loads does, and so does the fallback without the C scanner."""
+    text = dumps(value)
+    assert loads(text) == json.loads(text) == scanning_loads(c_scanner=False)(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"a": 1}', ' {"a":1}', '{"a":1} ', '{"a":1}x', "[1,2]]", "", "   ", "nope", '{"a":}', '"\ud800"',
+     "NaN", "1e400", '{"a":1,"a":2}', b'{"a":1}', 12, None, "[" * 5 + "]" * 5],
+)  # fmt: skip
+def test_loads_gives_what_json_loads_gives_or_raises_the_same_error(text: Any) -> None:
+    """Whatever the text (whitespace around a value, something after it, no JSON at all,
+    bytes, not a text), loads gives the value json.loads gives, or raises the same error
+    with the same message: the C scanner is only a shortcut."""
+    assert _loaded(loads, text) == _loaded(json.loads, text)
 
 
 # -- moments and event rows (schema 4) ---------------------------------------------------
