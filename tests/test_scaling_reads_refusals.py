@@ -162,14 +162,19 @@ def test_load_list_refuses_a_source_that_is_not_text_alike_on_every_store(
     store: Store, make_run: Any, source: Any
 ) -> None:
     """``run.load_list(..., source=X)`` with X not text is InvalidInput before anything is
-    written, on every store (a falsy non-text source is checked too: else the memory store
-    would keep it, SQLite a BLOB, and the others end in a raw database StoreError)."""
+    written, and before the loader's right is judged, on every store (a falsy non-text source
+    is checked too: else the memory store would keep it, SQLite a BLOB, and the others end in
+    a raw database StoreError)."""
     run = make_run(store)
     list_id = next(iter(run.campaign.screening_lists))
     unit_list = pf.UnitList.build(list_id, [pf.Listing(unit_code(5), shanghai(2023, 1, 1))])
-    actor = pf.Actor("370000", run.graph["370000"].departments[0], "clerk")
+    top = run.graph[run.campaign.top or run.graph.top.code]  # (who may load a list judged everywhere)
+    actor = pf.Actor(top.code, top.departments[0], "clerk")
     with pytest.raises(pf.errors.InvalidInput):
         run.load_list(unit_list, actor=actor, source=source)
+    city = pf.Actor("370100", run.graph["370100"].departments[0], "clerk")  # (arguments before rights)
+    with pytest.raises(pf.errors.InvalidInput):
+        run.load_list(unit_list, actor=city, source=source)
     assert store.list_loads(run.campaign.id) == []
 
 

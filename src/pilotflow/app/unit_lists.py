@@ -22,7 +22,7 @@ from ..domain.inputs import check_sequence
 from ..domain.records import Actor
 from ..domain.screening import UnitList
 from ..errors import ActionRefused, InvalidInput
-from ..store.base import ListLoad
+from ..store.base import ListLoad, check_list_load
 from .kernel import Kernel
 
 __all__ = ["LOAD_LIST", "ListLoading", "campaign_lists", "check_list_id"]
@@ -102,11 +102,12 @@ class ListLoading(Kernel):
             )
         check_list_id(self.campaign, unit_list.id)
         who = self._actor(actor)
+        when = self._dated(at)
+        load = ListLoad(unit_list.id, unit_list.version, len(unit_list), who, when, source)
+        check_list_load(self.campaign.id, unit_list, load)  # (every argument before the right)
         refused = list_loader_refused(who, self.campaign, unit_list.id, self.graph)
         if refused is not None:
             raise ActionRefused(LOAD_LIST, None, (refused,))
-        when = self._dated(at)
-        load = ListLoad(unit_list.id, unit_list.version, len(unit_list), who, when, source)
         self.store.save_list(self.campaign.id, unit_list, load)
         self.use_list(unit_list)
         return self.store.list_loads(self.campaign.id, unit_list.id)[-1]
