@@ -214,7 +214,8 @@ def test_a_provincial_campaigns_lists_are_loaded_by_its_own_top(store: Store, cl
     run = pf.CampaignRun(hebei, store=store, lists=pf.empty_lists(hebei), clock=clock)
     units = pf.UnitList.build("provincial_units", [pf.Listing(unit_code(1, "130102"), shanghai(2020, 1, 1))])
     reason = _refused_load(run, units, pf.Actor(MIN, "industry", "部里经办人"))
-    assert "须由最高一级机关（河北省）的部门载入" in reason.zh
+    assert "不属于本次遴选最高一级机关（河北省）及其所辖机关" in reason.zh
+    assert reason.details["top"] == "130000"
     assert run.list_loads() == []
     done = run.load_list(units, actor=pf.Actor("130000", "industry", "省厅经办人"))
     assert run.list_loads() == [done]
@@ -239,6 +240,30 @@ def test_a_list_judged_within_several_authorities_needs_a_loader_covering_each(
     assert reason.zh.endswith(
         "适用于河北省、山东省及其所辖机关，须由涵盖上述全部地区的机关的部门载入；山东省不涵盖河北省"
     )
+
+
+def test_no_authority_outside_the_campaigns_top_loads_its_lists(
+    campaign: pf.Campaign, graph: pf.AuthorityGraph
+) -> None:
+    """In a campaign whose top is Shandong, a list judged within Jinan and Hebei is judged in
+    Jinan only (Hebei is outside the campaign): Shandong and Jinan load it; the ministry,
+    which contains both but stands above the campaign, and Hebei are refused, each named as
+    outside the campaign's top."""
+    rule = campaign.lists["other_grounds"]
+    shandong = attrs.evolve(
+        campaign,
+        top=SHANDONG,
+        lists={**campaign.lists, rule.id: attrs.evolve(rule, within=frozenset({"370100", "130000"}))},
+    )
+    for allowed in (SHANDONG, "370100"):
+        assert list_loader_refused(pf.Actor(allowed, "industry", "a"), shandong, rule.id, graph) is None
+    for outside in (MIN, "130000"):
+        reason = list_loader_refused(pf.Actor(outside, "industry", "b"), shandong, rule.id, graph)
+        assert reason is not None
+        assert reason.code == "not_authorized"
+        assert reason.details["top"] == SHANDONG
+        assert reason.details["within"] == ("370100",)
+        assert "不属于本次遴选最高一级机关（山东省）及其所辖机关" in reason.zh
 
 
 def test_a_hostile_file_is_refused_before_anything_is_stored(loader: pf.CampaignRun, tmp_path: Path) -> None:

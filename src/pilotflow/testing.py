@@ -1182,6 +1182,13 @@ class _ReadsThatScale(_Harness):
             store.get_many([ids[0], "no-such-nomination", "nul\x00id", ids[1]])
         assert missing.value is not None
         assert missing.value.nomination_id == "no-such-nomination"
+        five: Any = 5  # (an id that is no text, as a caller might pass)
+        with _raises(pf.NominationNotFound) as missing:  # (before an id that is no text)
+            store.get_many([ids[0], "no-such-nomination", five])
+        assert missing.value is not None
+        assert missing.value.nomination_id == "no-such-nomination"
+        with _raises(pf.InvalidInput):
+            store.get_many([ids[0], five, "no-such-nomination"])
         with _raises(pf.NominationNotFound) as missing:
             store.get_many([ids[0], "nul\x00id", "no-such-nomination"])
         assert missing.value is not None

@@ -199,7 +199,9 @@ def list_loader_refused(
     system) whose reach covers every place the list is judged. A list judged everywhere
     (its rule names no ``within``, or the campaign describes no rule for it) is loaded by the
     campaign's top authority alone; a list judged within some authorities, by one of them
-    or an authority they lie within (:attr:`Authority.ancestors`), for each of them."""
+    or an authority they lie within (:attr:`Authority.ancestors`), for each of them. Never by
+    an authority outside the campaign's top (the ministry in a province's own campaign), and
+    a place outside it is no place where the list is judged."""
     role = OBJECTOR if actor.authority == PUBLIC else actor.department
     if role in ROLES:
         return Reason(
@@ -209,13 +211,26 @@ def list_loader_refused(
             {"department": actor.department},
         )
     loader = graph[actor.authority]
+    top = graph[campaign.top or graph.top.code]
+
+    def covers(outer: str, code: str) -> bool:  # (is or contains)
+        return code == outer or outer in graph[code].ancestors
+
     rule = campaign.list_rules().get(list_id)
     name = rule.name.zh if rule is not None else list_id
-    # (a code the graph does not hold names no place where the list is judged)
-    within = sorted(code for code in rule.within if code in graph) if rule is not None else []
+    # (a code the graph does not hold, or outside the campaign's top, names no place where
+    # the campaign judges the list)
+    within = sorted(c for c in rule.within if c in graph and covers(top.code, c)) if rule is not None else []
     details = {"authority": loader.code, "list": list_id, "within": tuple(within)}
+    if not covers(top.code, loader.code):
+        return Reason(
+            "not_authorized",
+            f"{loader.code} is not within the campaign's top authority ({top.code}): it may not load the "
+            f"campaign's list {list_id}",
+            f"{loader.name}不属于本次遴选最高一级机关（{top.name}）及其所辖机关，不能载入{name}",
+            {**details, "top": top.code},
+        )
     if not within:
-        top = graph[campaign.top or graph.top.code]
         if loader.code == top.code:
             return None
         return Reason(
@@ -225,7 +240,7 @@ def list_loader_refused(
             f"{name}在本次遴选的所有机关适用，须由最高一级机关（{top.name}）的部门载入，{loader.name}不能载入",
             {**details, "top": top.code},
         )
-    outside = [code for code in within if code != loader.code and loader.code not in graph[code].ancestors]
+    outside = [code for code in within if not covers(loader.code, code)]
     if not outside:
         return None
     return Reason(

@@ -277,11 +277,20 @@ class SQLStore(ListTable, ScalingReads, Store):
         ids = id_list(nomination_ids)
         if len(ids) < 2:
             return [self.get(nid) for nid in ids]
-        asked = [nid for nid in ids if findable(nid, what="nomination_id")]  # (others: not found)
+        # The ids a store could hold, up to the first that is no text; then, in order, the
+        # first that is no text (InvalidInput) or found nowhere is named, as one get at a time would.
+        asked = []
+        for nid in ids:
+            if type(nid) is not str:
+                break
+            if findable(nid, what="nomination_id"):
+                asked.append(nid)
         decode = self._rows.nomination
         given = {"p_ids": asked if self._pg else dumps(asked)}  # (SQLite: a JSON array)
         found = {row[0]: row for row in self._fetch(self._sql.get_many, given)} if asked else {}
         for nid in ids:
+            if type(nid) is not str:
+                findable(nid, what="nomination_id")  # (raises InvalidInput)
             if nid not in found:
                 raise NominationNotFound(nid)
         return [decode(found[nid]) for nid in ids]
