@@ -222,34 +222,35 @@ def list_loader_refused(
     # the campaign judges the list)
     within = sorted(c for c in rule.within if c in graph and covers(top.code, c)) if rule is not None else []
     details = {"authority": loader.code, "list": list_id, "within": tuple(within)}
+
+    def refused(en: str, zh: str, **more: Any) -> Reason:
+        return Reason("not_authorized", en, zh, {**details, **more})
+
     if not covers(top.code, loader.code):
-        return Reason(
-            "not_authorized",
+        return refused(
             f"{loader.code} is not within the campaign's top authority ({top.code}): it may not load the "
             f"campaign's list {list_id}",
             f"{loader.name}不属于本次遴选最高一级机关（{top.name}）及其所辖机关，不能载入{name}",
-            {**details, "top": top.code},
+            top=top.code,
         )
     if not within:
         if loader.code == top.code:
             return None
-        return Reason(
-            "not_authorized",
+        return refused(
             f"the list {list_id} is judged everywhere in the campaign: only a department of its top "
             f"authority ({top.code}) may load it, not {loader.code}",
             f"{name}在本次遴选的所有机关适用，须由最高一级机关（{top.name}）的部门载入，{loader.name}不能载入",
-            {**details, "top": top.code},
+            top=top.code,
         )
     outside = [code for code in within if not covers(loader.code, code)]
     if not outside:
         return None
-    return Reason(
-        "not_authorized",
+    return refused(
         f"the list {list_id} is judged within {', '.join(within)}: it is loaded by a department of an "
         f"authority that is or contains each of them; {loader.code} does not cover {', '.join(outside)}",
         f"{name}适用于{'、'.join(graph[code].name for code in within)}及其所辖机关，须由涵盖上述全部地区的"
         f"机关的部门载入；{loader.name}不涵盖{'、'.join(graph[code].name for code in outside)}",
-        {**details, "outside": tuple(outside)},
+        outside=tuple(outside),
     )
 
 
