@@ -91,9 +91,11 @@ class ListLoading(Kernel):
         loaded by the campaign's top authority alone (the ministry, or a province's own top);
         a list judged within some authorities, by an authority that is or contains each of
         them (Shandong's list judged within Shandong: by Shandong or the ministry, never by a
-        city or district). Anyone else, and an applicant, an objector or the system, is
-        refused (:class:`~pilotflow.errors.ActionRefused`, ``not_authorized``); a refusal
-        changes nothing.
+        city or district); never by an authority outside the campaign's top (the ministry in a
+        province's own campaign). Anyone else, and an applicant, an objector or the system, is
+        refused (:class:`~pilotflow.errors.ActionRefused`, ``not_authorized``), after every
+        argument is checked (:class:`~pilotflow.errors.InvalidInput`); a refusal changes
+        nothing.
         """
         if not isinstance(unit_list, UnitList):
             raise InvalidInput(

@@ -228,6 +228,21 @@ def returned_since_sent(s: Submission, events: Iterable[_LetterEvent]) -> tuple[
     return tuple(returned) if s.state == SENT else ()
 
 
+def _emptied_reasons(s: Submission, sender: Authority, verb: str, verb_zh: str) -> list[Reason]:
+    """``nothing_to_<verb>`` when ``s`` is sent and every unit has left it (each returned or
+    withdrawn one by one): a sent letter listing no unit is neither recalled nor returned
+    whole, there being nothing to bring back (``verb``: ``recall`` or ``return``)."""
+    if s.state != SENT or s.units:
+        return []
+    return [Reason(
+        f"nothing_to_{verb}",
+        f"every unit of the submission of {sender.code} has left it already (returned or withdrawn "
+        f"one by one): there is nothing to {verb}",
+        f"{sender.name} 的推荐函所列推荐对象均已逐一退回或撤回，没有可{verb_zh}的推荐对象",
+        {"submission": s.id},
+    )]  # fmt: skip
+
+
 def recall_reasons(
     s: Submission, sender: Authority, receiver: Authority, acted: Sequence[str], returned: Sequence[str]
 ) -> list[Reason]:
@@ -236,15 +251,7 @@ def recall_reasons(
     ``nothing_to_recall``), its receiver has acted on units it still holds (``acted``: their
     versions moved since it was sent), or has returned some of them (``returned``:
     :func:`returned_since_sent`). The last two are ``receiver_acted``."""
-    reasons = []
-    if s.state == SENT and not s.units:
-        reasons.append(Reason(
-            "nothing_to_recall",
-            f"every unit of the submission of {sender.code} has left it already (returned or withdrawn "
-            "one by one): there is nothing to recall",
-            f"{sender.name} 的推荐函所列推荐对象均已逐一退回或撤回，没有可撤回的推荐对象",
-            {"submission": s.id},
-        ))  # fmt: skip
+    reasons = _emptied_reasons(s, sender, "recall", "撤回")
     if acted:
         reasons.append(Reason(
             "receiver_acted",
@@ -371,14 +378,8 @@ def letter_reasons(
             f"{sender.name} 的推荐函未列入任何推荐对象",
             {"submission": s.id},
         ))  # fmt: skip
-    if action == S_RETURN and s.state == SENT and not s.units:
-        reasons.append(Reason(
-            "nothing_to_return",
-            f"every unit of the submission of {sender.code} has left it already (returned or withdrawn "
-            "one by one): there is nothing to return",
-            f"{sender.name} 的推荐函所列推荐对象均已逐一退回或撤回，没有可退回的推荐对象",
-            {"submission": s.id},
-        ))  # fmt: skip
+    if action == S_RETURN:
+        reasons += _emptied_reasons(s, sender, "return", "退回")
     if action == S_SEND:
         missing = stamps_reason(sender, s.stamps, names)
         if missing is not None:
