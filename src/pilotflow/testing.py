@@ -855,8 +855,8 @@ class _Submissions(_Harness):
 
     def test_a_unit_is_listed_in_one_draft_at_a_time(self) -> None:
         """Two drafts listing the same unit, each judged before the other was written: the
-        store takes the first and refuses the second with ConflictError; nothing of the second
-        is written."""
+        store takes the first and refuses the second with ConflictError naming that unit;
+        nothing of the second is written."""
         store = self.fresh_store()
         run = self.new_run(store)
         a, b = self.nominate(run, 1), self.nominate(run, 2)
@@ -866,8 +866,9 @@ class _Submissions(_Harness):
         second = late.prepare_submission(clerk, [b.id, a.id])  # judged while a was in no draft
         store.commit(run.campaign.id, *held[0])
         before = self.state(run)
-        with _raises(pf.ConflictError):
+        with _raises(pf.ConflictError) as info:
             store.commit(run.campaign.id, *held[1])
+        assert info.value.nomination_id == a.id  # the unit the first draft lists, not b
         assert before == self.state(run)
         assert [first] == run.submissions()
         with _raises(pf.SubmissionNotFound):

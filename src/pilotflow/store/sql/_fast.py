@@ -32,6 +32,8 @@ from contextlib import AbstractContextManager, suppress
 from typing import Any, NoReturn, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite as sqlite_sql
 from sqlalchemy.engine import Connection, Engine
 
 from ...domain.events import Event, build_nomination
@@ -39,7 +41,6 @@ from ...domain.records import MinistryRecord, Nomination
 from ...domain.submissions import Submission, listing_moves
 from ..base import AnyChange, Change, SubmissionChange
 from ..codec import EVENT_COLUMNS, converter, decode_materials, event_row, event_values, loads, moment_of
-from . import postgres, sqlite
 from ._driver import _StaleRows, dbapi_error, store_error
 from .columns import changed, nomination_row
 from .letters import moved
@@ -89,6 +90,28 @@ def _logged(events: sa.Table, written: Any) -> sa.Insert:
     cols = [c for c in events.c if c.name != "seq"]
     select = sa.select(*[sa.cast(sa.bindparam("e_" + c.name), c.type) for c in cols]).select_from(written)
     return sa.insert(events).from_select(cols, select)
+
+
+def _take_or_create(table: sa.Table, insert: Callable[[sa.Table], Any]) -> Any:
+    """Move a quota counter by ``p_delta`` in one statement, creating its row on its first
+    seat: ``INSERT ... ON CONFLICT DO UPDATE`` (``insert``: the dialect's), both branches
+    taking the seat only while ``used + p_delta <= p_limit`` (``p_limit`` NULL: no cap). One
+    row written when the seat was taken; none when the cap stands in the way (nothing
+    written)."""
+    b = sa.bindparam
+    delta, limit = sa.cast(b("p_delta"), sa.Integer), sa.cast(b("p_limit"), sa.Integer)
+    first = sa.select(
+        sa.cast(b("p_campaign"), table.c.campaign.type),
+        sa.cast(b("p_authority"), table.c.authority.type),
+        sa.cast(b("p_unit_type"), table.c.unit_type.type),
+        delta,
+    ).where(sa.or_(limit.is_(None), delta <= limit))  # (a WHERE: SQLite then reads ON as the upsert's)
+    stmt = insert(table).from_select(["campaign", "authority", "unit_type", "used"], first)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.campaign, table.c.authority, table.c.unit_type],
+        set_={"used": table.c.used + stmt.excluded.used},
+        where=sa.or_(limit.is_(None), table.c.used + stmt.excluded.used <= limit),
+    )
 
 
 def _one_or_fail(written: Any) -> sa.Select[Any]:
@@ -157,10 +180,7 @@ class Statements:
             self.file.ordered = self.file.names == (*self.columns, *("e_" + c for c in EVENT_COLUMNS))
         key = (q.c.campaign == b("p_campaign"), q.c.authority == b("p_authority"),
                q.c.unit_type == b("p_unit_type"))  # fmt: skip
-        take = sa.update(q).where(*key).values(used=q.c.used + b("p_delta"))
         self.quota = self.compile(sa.select(q.c.used).where(*key))
-        self.take = self.compile(take)
-        self.take_capped = self.compile(take.where(q.c.used + b("p_delta") <= b("p_limit")))
         #: psycopg 3: an executemany is pipelined and can give each statement's rows back
         self.pipelined = pg and dialect.driver == "psycopg"
         #: :func:`commit_pipelined` applies (libpq 14 or later: pipeline mode)
@@ -168,16 +188,14 @@ class Statements:
         #: The driver's error (:func:`commit_pipelined` rolls back on it and lets the checked
         #: path name what stood in the way)
         self.driver_error: type[Exception] = dialect.loaded_dbapi.Error
-        if self.pipelined:  # every counter of a commit in one executemany, each saying if it took
-            # (a counter's first seat creates its row in the same statement)
-            take_any = postgres.take_or_create(q)
-            self.take_any = self.compile(take_any)
-            # (:func:`commit_pipelined`: the same, failing when the seat is not taken)
-            self.take_or_fail = self.compile(_one_or_fail(take_any.cte("pf_taken")))
-        dialect_module = postgres if pg else sqlite
-        self.insert_quota = self.compile(
-            dialect_module.insert_ignoring_conflicts(q), ["campaign", "authority", "unit_type", "used"]
-        )
+        insert = postgresql.insert if pg else sqlite_sql.insert
+        # A counter's seats moved in one statement, its row created on its first seat; a
+        # row written when taken (psycopg: ``used`` returned, every counter of a commit in
+        # one pipelined executemany).
+        take = _take_or_create(q, insert)
+        self.take = self.compile(take.returning(q.c.used) if self.pipelined else take)
+        if self.pipelined:  # (:func:`commit_pipelined`: the same, failing when the seat is not taken)
+            self.take_or_fail = self.compile(_one_or_fail(take.returning(q.c.used).cte("pf_taken")))
         claim = sa.select(n.c.id).where(n.c.campaign == b("p_campaign"), n.c.unit_code == b("p_unit_code"),
                                         n.c.track == b("p_track"), n.c.project == b("p_project"),
                                         n.c.claims_unit == sa.true(), n.c.id != b("p_id"))  # fmt: skip
@@ -212,11 +230,13 @@ class Statements:
                 lt.c.campaign == b("p_campaign"), lt.c.nomination_id == b("p_id")
             )
         )
-        self.list_unit = self.compile(sa.insert(lt), ["campaign", "nomination_id", "submission_id"])
-        if self.pipelined:  # a letter's units listed in one executemany, each saying if it was free
-            self.list_free = self.compile(
-                postgres.list_if_unlisted(lt), ["campaign", "nomination_id", "submission_id"]
-            )
+        # A letter's units listed in one executemany, each unless a draft lists it already
+        # (psycopg: each saying if it was free).
+        free = insert(lt).on_conflict_do_nothing()
+        self.list_free = self.compile(
+            free.returning(lt.c.nomination_id) if self.pipelined else free,
+            ["campaign", "nomination_id", "submission_id"],
+        )
         self.unlist_unit = self.compile(
             sa.delete(lt).where(lt.c.campaign == b("p_campaign"), lt.c.nomination_id == b("p_id"),
                                 lt.c.submission_id == b("p_sid"))

@@ -26,7 +26,6 @@ __all__ = [
     "READ_ONLY",
     "SQLITE_HEADER",
     "configure_sqlite",
-    "insert_ignoring_conflicts",
     "sqlite_engine",
     "sqlite_url",
 ]
@@ -41,13 +40,6 @@ def sqlite_engine(url: str, *, read_only: bool = False, prefix: str = "pf_", **o
     if read_only:
         return configure_sqlite(sa.create_engine(_existing_sqlite(url, prefix), **options), read_only=True)
     return configure_sqlite(sa.create_engine(_sqlite_url(url), **options))
-
-
-def insert_ignoring_conflicts(table: sa.Table) -> sa.Executable:
-    """``INSERT ... ON CONFLICT DO NOTHING`` into ``table`` (a quota counter's first row)."""
-    from sqlalchemy.dialects.sqlite import insert
-
-    return insert(table).on_conflict_do_nothing()
 
 
 def _sqlite_url(url: str) -> str:

@@ -177,39 +177,32 @@ def _event_step(stmts: Statements, campaign: str, event: Event) -> tuple[Compile
 
 def _move_seats(cur: Any, stmts: Statements, campaign: str, moves: dict[tuple[str, str], list[Any]]) -> None:
     """Move each counter's net seats (``moves``: (authority, counter) -> [delta, limit, a seat]),
-    a conditional UPDATE each; :class:`SeatUnavailable` when a capped one cannot be taken."""
-    quota = stmts.quota
+    one statement each that creates the counter's row on its first seat (psycopg: all in one
+    pipelined executemany); :class:`SeatUnavailable` when a capped one cannot be taken."""
+    take = stmts.take
     todo = [(key, move) for key, move in sorted(moves.items(), key=lambda m: m[0]) if move[0] != 0]
-    if stmts.pipelined and todo:  # one round trip (a new counter's row made in it); one not taken
-        either = stmts.take_any  # is tried again below, to name the seat the cap refuses
-        rows = [either.params({"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type,
-                               "p_delta": delta, "p_limit": limit if delta > 0 else None})
-                for (authority, unit_type), (delta, limit, _) in todo]  # fmt: skip
-        cur.executemany(either.text, rows, returning=True)
+    rows = [take.params({"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type,
+                         "p_delta": delta, "p_limit": limit if delta > 0 else None})
+            for (authority, unit_type), (delta, limit, _) in todo]  # fmt: skip
+    if stmts.pipelined and rows:  # one round trip, each statement saying if it took its seat
+        cur.executemany(take.text, rows, returning=True)
         taken = []
         while True:
             taken.append(cur.fetchone() is not None)
             if not cur.nextset():
                 break
-        todo = [t for t, done in zip(todo, taken, strict=True) if not done]
-    for (authority, unit_type), (delta, limit, seat) in todo:
-        values = {"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type,
-                  "p_delta": delta, "p_limit": limit}  # fmt: skip
-        sql = stmts.take_capped if delta > 0 and limit is not None else stmts.take
-        params = sql.params(values)
-        cur.execute(sql.text, params)
-        if cur.rowcount == 1:
-            continue
-        cur.execute(quota.text, quota.params(values))
-        row = cur.fetchone()
-        if row is None:  # the counter's first seat: create its row, then take
-            _ensure_quota_row(cur, stmts, campaign, authority, unit_type)
-            cur.execute(sql.text, params)
-            if cur.rowcount == 1:
-                continue
-            cur.execute(quota.text, quota.params(values))
+    else:
+        taken = []
+        for row in rows:
+            cur.execute(take.text, row)
+            taken.append(cur.rowcount == 1)
+    for ((authority, unit_type), (_, limit, seat)), done in zip(todo, taken, strict=True):
+        if not done:
+            quota = stmts.quota
+            cur.execute(quota.text, quota.params({"p_campaign": campaign, "p_authority": authority,
+                                                  "p_unit_type": unit_type}))  # fmt: skip
             row = cur.fetchone()
-        raise SeatUnavailable(seat, int(row[0] or 0) if row else 0, limit or 0, unit_type)
+            raise SeatUnavailable(seat, int(row[0] or 0) if row else 0, limit or 0, unit_type)
 
 
 def _write_submission(
@@ -226,25 +219,8 @@ def _write_submission(
         sql = stmts.unlist_unit
         rows = [sql.params({"p_campaign": campaign, "p_id": unit, "p_sid": after.id}) for unit in releases]
         cur.executemany(sql.text, rows)
-    if stmts.pipelined and claims:  # one round trip: each unit listed unless a draft holds it
-        sql = stmts.list_free
-        rows = [sql.params({"campaign": campaign, "nomination_id": unit, "submission_id": after.id})
-                for unit in claims]  # fmt: skip
-        cur.executemany(sql.text, rows, returning=True)
-        for unit in claims:
-            if cur.fetchone() is None:
-                raise ConflictError(unit, 0, None)
-            cur.nextset()
-        claims = ()
-    for unit in claims:
-        sql = stmts.listed
-        cur.execute(sql.text, sql.params({"p_campaign": campaign, "p_id": unit}))
-        if cur.fetchone() is not None:
-            raise ConflictError(unit, 0, None)
-        sql = stmts.list_unit
-        cur.execute(
-            sql.text, sql.params({"campaign": campaign, "nomination_id": unit, "submission_id": after.id})
-        )
+    if claims:  # one executemany: each unit listed unless a draft lists it already
+        _list_units(cur, stmts, campaign, after.id, claims)
     if ch.before is None:
         sql = stmts.submission_version
         cur.execute(sql.text, sql.params({"p_id": after.id}))
@@ -268,10 +244,29 @@ def _write_submission(
     return _event_step(stmts, campaign, ch.event)
 
 
-def _ensure_quota_row(cur: Any, stmts: Statements, campaign: str, authority: str, unit_type: str) -> None:
-    insert = stmts.insert_quota
-    values = {"campaign": campaign, "authority": authority, "unit_type": unit_type, "used": 0}
-    cur.execute(insert.text, insert.params(values))
+def _list_units(cur: Any, stmts: Statements, campaign: str, sid: str, units: Sequence[str]) -> None:
+    """List ``units`` in the draft ``sid``, one executemany (psycopg: pipelined, each
+    statement saying if its unit was free); :class:`ConflictError` naming the first unit a
+    draft listed already."""
+    sql = stmts.list_free
+    rows = [sql.params({"campaign": campaign, "nomination_id": unit, "submission_id": sid}) for unit in units]
+    if stmts.pipelined:
+        cur.executemany(sql.text, rows, returning=True)
+        for unit in units:
+            if cur.fetchone() is None:
+                raise ConflictError(unit, 0, None)
+            cur.nextset()
+        return
+    cur.executemany(sql.text, rows)
+    if cur.rowcount == len(units):
+        return
+    listed = stmts.listed
+    for unit in units:
+        cur.execute(listed.text, listed.params({"p_campaign": campaign, "p_id": unit}))
+        row = cur.fetchone()
+        if row is not None and row[0] != sid:  # (not one this executemany listed)
+            raise ConflictError(unit, 0, None)
+    raise ConflictError(units[0], 0, None)  # (listed by this draft already: a stale change)
 
 
 def write_receipt(cur: Any, stmts: Statements, campaign: str, receipt: Receipt) -> None:
