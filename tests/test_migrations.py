@@ -8,6 +8,7 @@ pilotflow does not know is refused with a clear message.
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import threading
@@ -517,3 +518,21 @@ def test_materials_are_stored_once_and_migrate_both_ways(
     assert again[kept.id] is None
     assert again[bare.id] is not None
     assert written == target.store(create=False).nominations(campaign.id)
+
+
+def test_migrations_are_frozen() -> None:
+    """A migration rewrites stored rows the way its schema version stored them, whatever
+    pilotflow writes later: it imports nothing of pilotflow but the migration options (no
+    codec, no domain type whose later change would change what an old migration writes)."""
+    versions = Path(migrate.__file__).parent / "migrations" / "versions"
+    found: dict[tuple[str, str], tuple[str, ...]] = {}
+    for path in sorted(versions.glob("0*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pilotflow"):
+                found[path.name, node.module] = tuple(sorted(a.name for a in node.names))
+            elif isinstance(node, ast.Import):
+                assert not any(a.name.startswith("pilotflow") for a in node.names), path.name
+    assert len({name for name, _ in found}) == len(list(versions.glob("0*.py")))
+    assert set(found.values()) == {("migration_options",)}
+    assert {module for _, module in found} == {"pilotflow.store.migrate"}

@@ -19,8 +19,10 @@ Create Date: 2026-11-29
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,7 +30,6 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
-from pilotflow.store.codec import dumps, loads, material_of, material_value, moment_of, moment_values
 from pilotflow.store.migrate import migration_options
 
 revision = "0004"
@@ -66,6 +67,48 @@ V3_EVENT_COLUMNS = (
     "reason",
     "data",
 )
+
+
+# -- schema 4's encodings, frozen here: what pilotflow writes today may differ ----------------
+
+#: A material's fields and defaults in schema 3 and 4 (schema 4 leaves a default out, but
+#: ``kind``).
+MATERIAL_FIELDS = (("kind", None), ("copies", 1), ("filename", None), ("sha256", None), ("size", None),
+                   ("media_type", None), ("pages", None), ("duration", None))  # fmt: skip
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def dumps(value: Any) -> str:
+    """Schema 4's JSON: compact, key-sorted, non-ASCII as is."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+loads = json.loads
+
+
+def _micros(at: datetime) -> int:
+    """The UTC microseconds since 1970 of the aware ``at`` (exact integer arithmetic)."""
+    d = at - _EPOCH
+    return (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
+
+
+def _stored_moment(text: str, pg: bool) -> tuple[Any, int]:
+    """The ISO 8601 ``text`` of a schema-3 moment as schema 4 stores it: the instant (an
+    aware datetime for PostgreSQL's ``timestamptz``; on SQLite its UTC microseconds) and its
+    UTC offset in seconds."""
+    at = datetime.fromisoformat(text)
+    off = at.utcoffset()
+    if off is None:
+        raise ValueError(f"a schema-3 moment without its offset: {text!r}")
+    return (at if pg else _micros(at)), off.days * 86400 + off.seconds
+
+
+def _moment(instant: int | datetime, offset: int) -> datetime:
+    """A schema-4 moment back: the aware datetime at its offset."""
+    tz = timezone(timedelta(seconds=offset))
+    if isinstance(instant, datetime):
+        return instant.astimezone(tz)
+    return (_EPOCH + timedelta(microseconds=instant)).astimezone(tz)
 
 
 def _record(prefix: str, schema: str | None, version: str) -> None:
@@ -110,10 +153,9 @@ def _moments_up(bind: Connection, prefix: str, schema: str | None, pg: bool) -> 
         for row in old:
             values: dict[str, Any] = {"p_id": row[0]}
             for c, text in zip(columns, row[1:], strict=True):
-                instant, offset = (
-                    (None, None) if text is None else moment_values(datetime.fromisoformat(text))
-                )
-                values[c] = instant
+                instant, offset = (None, None) if text is None else _stored_moment(text, pg)
+                if not pg:  # (PostgreSQL's type change converts the instants)
+                    values[c] = instant
                 values[c.replace("_at", "_offset")] = offset
             updates.append(values)
         with op.batch_alter_table(table, schema=schema) as batch:
@@ -158,7 +200,7 @@ def _moments_down(bind: Connection, prefix: str, schema: str | None, pg: bool) -
             values: dict[str, Any] = {"p_id": row[0]}
             for i, c in enumerate(columns):
                 instant, offset = row[1 + 2 * i], row[2 + 2 * i]
-                values[c] = None if instant is None else moment_of(instant, offset).isoformat()
+                values[c] = None if instant is None else _moment(instant, offset).isoformat()
             updates.append(values)
         with op.batch_alter_table(table, schema=schema) as batch:
             for c, o in zip(columns, offsets, strict=True):
@@ -174,31 +216,27 @@ def _moments_down(bind: Connection, prefix: str, schema: str | None, pg: bool) -
 # -- events ------------------------------------------------------------------------------
 
 
-def _compact_data(text: str) -> str:
+def _with_materials(text: str, each: Callable[[dict[str, Any]], dict[str, Any]]) -> str:
+    """Event data ``text`` with ``each`` applied to its material(s)."""
     data = loads(text)
     if "material" in data:
-        data["material"] = material_value(material_of(data["material"]))
+        data["material"] = each(data["material"])
     if "materials" in data:
-        data["materials"] = [material_value(material_of(m)) for m in data["materials"]]
+        data["materials"] = [each(m) for m in data["materials"]]
     return dumps(data)
 
 
-def _full_data(text: str) -> str:
-    data = loads(text)
-    full = ("kind", "copies", "filename", "sha256", "size", "media_type", "pages", "duration")
-
-    def whole(m: dict[str, Any]) -> dict[str, Any]:
-        material = material_of(m)
-        return {k: getattr(material, k) for k in full}
-
-    if "material" in data:
-        data["material"] = whole(data["material"])
-    if "materials" in data:
-        data["materials"] = [whole(m) for m in data["materials"]]
-    return dumps(data)
+def _compact(m: dict[str, Any]) -> dict[str, Any]:
+    """A material without its default fields (``kind`` always)."""
+    return {k: v for k, default in MATERIAL_FIELDS if (v := m.get(k, default)) != default or k == "kind"}
 
 
-def _event_up(r: list[Any]) -> dict[str, Any]:
+def _whole(m: dict[str, Any]) -> dict[str, Any]:
+    """A material with every field (schema 3)."""
+    return {k: m.get(k, default) for k, default in MATERIAL_FIELDS}
+
+
+def _event_up(r: list[Any], pg: bool) -> dict[str, Any]:
     (
         seq,
         campaign,
@@ -220,7 +258,7 @@ def _event_up(r: list[Any]) -> dict[str, Any]:
         reason,
         data,
     ) = r
-    instant, offset = moment_values(datetime.fromisoformat(at))
+    instant, offset = _stored_moment(at, pg)
     shape = {
         "action": action,
         "from_state": from_state,
@@ -242,14 +280,14 @@ def _event_up(r: list[Any]) -> dict[str, Any]:
         "at_offset": offset,
         "shape": dumps(shape),
         "reason": reason,
-        "data": _compact_data(data),
+        "data": _with_materials(data, _compact),
     }
 
 
 def _event_down(r: list[Any]) -> dict[str, Any]:
     seq, campaign, nid, version, actor, instant, offset, shape, reason, data = r
     a, s = loads(actor), loads(shape)
-    at = moment_of(instant, offset)
+    at = _moment(instant, offset)
     return {
         "seq": seq,
         "campaign": campaign,
@@ -260,7 +298,7 @@ def _event_down(r: list[Any]) -> dict[str, Any]:
         "actor_department": a["department"],
         "actor_person": a["person"],
         "at": at.isoformat(),
-        "at_utc": moment_values(at)[0].micros,
+        "at_utc": _micros(at),
         "from_state": s["from_state"],
         "to_state": s["to_state"],
         "from_holder": s["from_holder"],
@@ -269,7 +307,7 @@ def _event_down(r: list[Any]) -> dict[str, Any]:
         "revision": s["revision"],
         "lists": dumps(s["lists"]),
         "reason": reason,
-        "data": _full_data(data),
+        "data": _with_materials(data, _whole),
     }
 
 
@@ -411,7 +449,7 @@ def upgrade() -> None:
         f"{prefix}ix_state", f"{prefix}nominations", ["campaign", "state", "hop", "route"], schema=schema
     )
     read = ", ".join(f"e.{c}" for c in V3_EVENT_COLUMNS) + " FROM {old} e"
-    _rebuild_events(bind, prefix, schema, pg, v4_events_table, read, _event_up)
+    _rebuild_events(bind, prefix, schema, pg, v4_events_table, read, partial(_event_up, pg=pg))
     _record(prefix, schema, SCHEMA_VERSION)
 
 
