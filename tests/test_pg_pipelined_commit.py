@@ -7,6 +7,7 @@ two writers judged free and a batch with one stale change.)"""
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import uuid
@@ -104,11 +105,12 @@ def test_a_send_writes_in_one_round_trip(
 
 
 def test_a_stale_send_is_a_conflict_and_writes_nothing(
-    traced: tuple[SQLStore, Waits], make_run: Callable[..., pf.CampaignRun]
+    traced: tuple[SQLStore, Waits], make_run: Callable[..., pf.CampaignRun], caplog: pytest.LogCaptureFixture
 ) -> None:
     """A send judged on a letter whose unit has since moved on (another worker took it out of
-    the letter) is refused with ConflictError when committed; nothing of it is written, and
-    the connection it used commits the next action normally."""
+    the letter) is refused with ConflictError when committed; nothing of it is written, the
+    driver logs nothing about the pipeline it aborted, and the connection it used commits the
+    next action normally."""
     store, _ = traced
     run = make_run(store)
     s = letter_ready(run, district_letter(run, 3).id)
@@ -116,8 +118,9 @@ def test_a_stale_send_is_a_conflict_and_writes_nothing(
     make_run(held).send(officer(WEIHAI_DISTRICT), s.id)  # judged now, committed below
     run.remove_from_submission(officer(WEIHAI_DISTRICT), s.id, s.units[0])  # its stamps come off
     before = state_of(run)
-    with pytest.raises(pf.ConflictError):
+    with caplog.at_level(logging.DEBUG, logger="psycopg"), pytest.raises(pf.ConflictError):
         store.commit(run.campaign.id, *held.held[0])
+    assert [] == [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")]
     assert before == state_of(run)
     raw = store.engine.raw_connection()
     try:

@@ -755,17 +755,24 @@ def commit_pipelined(cur: Any, stmts: Statements, campaign: str, changes: Sequen
         return False
     was = conn.autocommit
     conn.autocommit = True  # (idle: no round trip) BEGIN and COMMIT go in the pipeline
+    failed: Exception | None = None
     try:
-        with conn.pipeline():
-            cur.execute(_begin(conn))
-            for text, rows in plan:
-                conn.cursor().executemany(text, rows)
-            cur.execute("COMMIT")
-    except stmts.driver_error:
-        if conn.broken or conn.closed:
-            raise
-        conn.rollback()  # the failed statement left the transaction aborted: nothing written
-        return False
+        try:
+            with conn.pipeline():
+                try:
+                    cur.execute(_begin(conn))
+                    for text, rows in plan:
+                        conn.cursor().executemany(text, rows)
+                    cur.execute("COMMIT")
+                except stmts.driver_error as exc:  # (raised while sending: left in the block,
+                    failed = exc  # the aborted pipeline ends quietly, no warning logged)
+        except stmts.driver_error as exc:
+            failed = failed or exc
+        if failed is not None:
+            if conn.broken or conn.closed:
+                raise failed
+            conn.rollback()  # the failed statement left the transaction aborted: nothing written
+            return False
     finally:
         if conn.pgconn.transaction_status == _IDLE:
             conn.autocommit = was
