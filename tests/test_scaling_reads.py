@@ -76,6 +76,33 @@ def test_the_stream_crosses_pages_as_the_list_does(store: Store, make_run: Any, 
     assert [e for e in log if not e.at > until] == list(store.iter_events(cid, until=until))
 
 
+def test_the_events_of_many_ids_are_read_from_the_paged_log(
+    store: Store, make_run: Any, small_pages: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked for the events of more ids than a SQL store reads id by id (the bound lowered to
+    3), the store reads them from the log a page (3 events) at a time, never by the ids'
+    index: the events of those ids in log order, one action's and those up to a moment, as
+    the listed log gives them."""
+
+    def by_id(*_: Any) -> Any:
+        raise AssertionError("read id by id")
+
+    run, ids = _run_with_letters(store, make_run)
+    cid = run.campaign.id
+    log = store.events(cid)
+    chosen = {ids[0], ids[2], ids[4], run.history(ids[0])[-1].data["submission"]}
+    mine = [e for e in log if e.nomination_id in chosen]
+    assert len(mine) > 6  # (several pages)
+    monkeypatch.setattr(reads_module, "SCAN_IDS", 3)
+    monkeypatch.setattr(reads_module.ScalingReads, "_by_id", by_id)
+    assert mine == list(store.iter_events(cid, ids=chosen))
+    assert [e for e in mine if e.action == "recommend"] == list(
+        store.iter_events(cid, ids=chosen, action="recommend")
+    )
+    until = shanghai(2023, 10, 17, 11)
+    assert [e for e in mine if not e.at > until] == list(store.iter_events(cid, ids=chosen, until=until))
+
+
 def test_replay_and_as_of_stream_to_the_state_they_gave(
     store: Store, make_run: Any, small_pages: None
 ) -> None:

@@ -1168,6 +1168,29 @@ class _ReadsThatScale(_Harness):
         assert list(store.iter_events("no-such-campaign")) == []
         assert store.count_events("no-such-campaign") == 0
 
+    def test_the_events_of_many_ids_are_the_log_filtered(self) -> None:
+        """iter_events of more ids than a store reads id by id (here 12,000, all but three of
+        them no nomination's) gives exactly the log's events of those ids, in log order, with
+        ``action`` and ``until`` applied as for a few ids; a SQL store reads them from the
+        log a page at a time, in bounded memory."""
+        store = self.fresh_store()
+        run, ids = self.two_districts(store)
+        cid = run.campaign.id
+        log = store.events(cid)
+        letter = run.history(ids[0])[-1].data["submission"]
+        chosen = {ids[0], ids[3], letter}
+        many = chosen | {f"no-such-nomination-{i}" for i in range(12_000 - len(chosen))}
+        assert list(store.iter_events(cid, ids=many)) == [e for e in log if e.nomination_id in chosen]
+        stamps = [e for e in log if e.nomination_id in chosen and e.action == "stamp_letter"]
+        assert stamps
+        assert list(store.iter_events(cid, ids=many, action="stamp_letter")) == stamps
+        until = self.moment(2023, 10, 17, 11)  # the first two nominations
+        assert list(store.iter_events(cid, ids=many, until=until)) == [
+            e for e in log if e.nomination_id in chosen and not e.at > until
+        ]
+        assert list(store.iter_events(cid, nomination_id=ids[0], ids=many)) == store.events(cid, ids[0])
+        assert list(store.iter_events("no-such-campaign", ids=many)) == []
+
     def test_nominations_read_in_batches_and_groups(self) -> None:
         """get_many gives the nominations in the order asked, each as often as asked, as
         get gives them, and names the first id no nomination has; route_groups gives each
