@@ -487,7 +487,7 @@ def test_a_link_swapped_in_after_the_check_is_not_followed(
     write(root, "real/form.pdf", pdf_bytes())
     (root / "unit").symlink_to(root / "real", target_is_directory=True)
     (root / "link.pdf").symlink_to(root / "real" / "form.pdf")
-    monkeypatch.setattr(materials.os.path, "realpath", lambda p: os.path.normpath(os.path.abspath(p)))
+    monkeypatch.setattr(materials._open.os.path, "realpath", lambda p: os.path.normpath(os.path.abspath(p)))
     assert "symlink" == refusal(PDF_KIND, name, root=root).reason
 
 
