@@ -37,11 +37,12 @@ def add_line(module: Path, line: str) -> None:
 
 
 def test_the_layers_hold() -> None:
-    """Every module imports only its own layer and the layers below it, and the domain no
-    database driver, click, rich or YAML (but for the ignores pyproject.toml lists)."""
+    """Every module imports only its own layer and the layers below it, the domain no
+    database driver, click, rich or YAML (but for the ignores pyproject.toml lists), and a
+    material file's checks the file opening and shared names only."""
     result = lint_imports(ROOT / "src")
     assert 0 == result.returncode, result.stdout + result.stderr
-    assert "Contracts: 2 kept, 0 broken." in result.stdout
+    assert "Contracts: 3 kept, 0 broken." in result.stdout
 
 
 def test_an_upward_import_breaks_the_layers(copy: Path) -> None:
@@ -64,3 +65,16 @@ def test_a_library_of_an_outer_layer_in_the_domain_breaks_its_contract(copy: Pat
     assert 1 == result.returncode, result.stdout + result.stderr
     assert "pilotflow.domain is not allowed to import click" in result.stdout
     assert "pilotflow.domain is not allowed to import yaml" in result.stdout
+
+
+def test_a_shared_part_of_the_material_checks_importing_a_check_breaks_their_layers(copy: Path) -> None:
+    """The material checks' shared names importing the PDF check, or the PDF check the MP4
+    check beside it, fails the materials contract."""
+    materials = copy / "pilotflow" / "files" / "materials"
+    add_line(materials / "_shared.py", "from ._pdf import _check_pdf as _upward")
+    add_line(materials / "_pdf.py", "from ._mp4 import _check_mp4 as _sideways")
+    result = lint_imports(copy)
+    assert 1 == result.returncode, result.stdout + result.stderr
+    said = " ".join(result.stdout.split())  # (the report wraps long module names)
+    assert "pilotflow.files.materials._shared is not allowed to import pilotflow.files.materials._pdf" in said
+    assert "pilotflow.files.materials._pdf is not allowed to import pilotflow.files.materials._mp4" in said
