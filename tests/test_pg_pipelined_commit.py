@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import IO, Any
@@ -18,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 import pilotflow as pf
-from pilotflow.store.sql import SQLStore
+from pilotflow.store.sql import SQLStore, _fast
 from pilotflow.testing import _HeldCommits
 from test_submissions import district_letter, letter_ready, officer
 
@@ -118,7 +119,7 @@ def test_a_stale_send_is_a_conflict_and_writes_nothing(
     make_run(held).send(officer(WEIHAI_DISTRICT), s.id)  # judged now, committed below
     run.remove_from_submission(officer(WEIHAI_DISTRICT), s.id, s.units[0])  # its stamps come off
     before = state_of(run)
-    with caplog.at_level(logging.DEBUG, logger="psycopg"), pytest.raises(pf.ConflictError):
+    with caplog.at_level(logging.WARNING, logger="psycopg"), pytest.raises(pf.ConflictError):
         store.commit(run.campaign.id, *held.held[0])
     assert [] == [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")]
     assert before == state_of(run)
@@ -132,6 +133,46 @@ def test_a_stale_send_is_a_conflict_and_writes_nothing(
     sent = run.send(officer(WEIHAI_DISTRICT), s.id)
     assert ("sent", s.units[1:]) == (sent.state, sent.units)
     assert "in_review" == store.get(s.units[0]).state  # (left with the district)
+
+
+def test_a_refusal_read_back_while_the_pipeline_is_sent_logs_nothing(
+    traced: tuple[SQLStore, Waits],
+    make_run: Callable[..., pf.CampaignRun],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The server's refusal of a stale send read back while the client is still sending the
+    pipeline (here a last step the client takes 0.3 s to send, by which time the refusal has
+    come back) is answered as a refusal at the pipeline's end is: ConflictError, nothing
+    written, no warning from the driver about the pipeline it aborted, the connection
+    usable."""
+    plan_of = _fast._pipeline_plan
+
+    def slow(*args: Any) -> Any:
+        plan = plan_of(*args)
+
+        def late() -> Iterator[dict[str, Any]]:
+            time.sleep(0.3)
+            yield {}
+
+        return None if plan is None else [*plan, ("SELECT 1", late())]
+
+    store, _ = traced
+    run = make_run(store)
+    s = letter_ready(run, district_letter(run, 3).id)
+    held = _HeldCommits(store)
+    make_run(held).send(officer(WEIHAI_DISTRICT), s.id)  # judged now, committed below
+    run.remove_from_submission(officer(WEIHAI_DISTRICT), s.id, s.units[0])
+    before = state_of(run)
+    monkeypatch.setattr(_fast, "_pipeline_plan", slow)
+    with caplog.at_level(logging.WARNING, logger="psycopg"), pytest.raises(pf.ConflictError):
+        store.commit(run.campaign.id, *held.held[0])
+    assert [] == [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")]
+    assert before == state_of(run)
+    monkeypatch.undo()
+    for department in run.graph[WEIHAI_DISTRICT].stamping:
+        run.stamp_submission(officer(WEIHAI_DISTRICT, department), s.id)
+    assert "sent" == run.send(officer(WEIHAI_DISTRICT), s.id).state
 
 
 def test_a_filing_writes_in_one_round_trip_and_a_duplicate_writes_nothing(

@@ -40,7 +40,16 @@ from ...domain.events import Event, build_nomination
 from ...domain.records import MinistryRecord, Nomination
 from ...domain.submissions import Submission, listing_moves
 from ..base import AnyChange, Change, SubmissionChange
-from ..codec import EVENT_COLUMNS, converter, decode_materials, event_row, event_values, loads, moment_of
+from ..codec import (
+    EVENT_COLUMNS,
+    converter,
+    decode_materials,
+    dumps,
+    event_row,
+    event_values,
+    loads,
+    moment_of,
+)
 from ._driver import _StaleRows, dbapi_error, store_error
 from .columns import changed, nomination_row
 from .letters import moved
@@ -58,6 +67,7 @@ __all__ = [
     "binding",
     "commit_in_one_statement",
     "commit_pipelined",
+    "ids_value",
     "one_statement_change",
     "one_statement_params",
 ]
@@ -100,18 +110,36 @@ def _take_or_create(table: sa.Table, insert: Callable[[sa.Table], Any]) -> Any:
     written)."""
     b = sa.bindparam
     delta, limit = sa.cast(b("p_delta"), sa.Integer), sa.cast(b("p_limit"), sa.Integer)
-    first = sa.select(
-        sa.cast(b("p_campaign"), table.c.campaign.type),
-        sa.cast(b("p_authority"), table.c.authority.type),
-        sa.cast(b("p_unit_type"), table.c.unit_type.type),
-        delta,
-    ).where(sa.or_(limit.is_(None), delta <= limit))  # (a WHERE: SQLite then reads ON as the upsert's)
+    key = (sa.cast(b("p_campaign"), table.c.campaign.type), sa.cast(b("p_authority"), table.c.authority.type),
+           sa.cast(b("p_unit_type"), table.c.unit_type.type))  # fmt: skip
+    row: Any = sa.select(sa.literal_column("1")).where(
+        table.c.campaign == key[0], table.c.authority == key[1], table.c.unit_type == key[2]
+    )
+    # The new row's cap, unless the row exists: then the update's own condition decides (its
+    # ``used`` may be below zero, a release made before any seat was taken). (A WHERE: SQLite
+    # then reads ON as the upsert's.)
+    first = sa.select(*key, delta).where(sa.or_(limit.is_(None), delta <= limit, row.exists()))
     stmt = insert(table).from_select(["campaign", "authority", "unit_type", "used"], first)
     return stmt.on_conflict_do_update(
         index_elements=[table.c.campaign, table.c.authority, table.c.unit_type],
         set_={"used": table.c.used + stmt.excluded.used},
         where=sa.or_(limit.is_(None), table.c.used + stmt.excluded.used <= limit),
     )
+
+
+def _among(column: Any, pg: bool) -> Any:
+    """``column`` is one of the ids ``p_ids`` gives: on PostgreSQL an array (``= ANY``), on
+    SQLite a JSON array (``IN (SELECT value FROM json_each(...))``), each found by the
+    column's index."""
+    ids: Any = sa.bindparam("p_ids")
+    if pg:
+        return column == sa.func.any(ids)
+    return column.in_(sa.select(sa.column("value")).select_from(sa.func.json_each(ids)).scalar_subquery())
+
+
+def ids_value(pg: bool, ids: Sequence[str]) -> Any:
+    """The value of ``p_ids`` for :func:`_among`: a list on PostgreSQL, a JSON array on SQLite."""
+    return list(ids) if pg else dumps(list(ids))
 
 
 def _one_or_fail(written: Any) -> sa.Select[Any]:
@@ -166,9 +194,7 @@ class Statements:
         self.get = self.compile(rows.where(n.c.id == b("p_id")))
         # Several rows by id in one statement (a letter's units): PostgreSQL takes an array;
         # SQLite a JSON array of the ids, each found by the primary key's index.
-        many = sa.func.any(b("p_ids")) if pg else sa.select(sa.column("value")).select_from(
-            sa.func.json_each(b("p_ids"))).scalar_subquery()  # fmt: skip
-        self.get_many = self.compile(rows.where(n.c.id == many if pg else n.c.id.in_(many)))
+        self.get_many = self.compile(rows.where(_among(n.c.id, pg)))
         version = sa.select(n.c.version).where(n.c.id == b("p_id"))
         self.version = self.compile(version)
         self.insert_nomination = self.compile(sa.insert(n), self.columns)
@@ -225,18 +251,18 @@ class Statements:
         self.submission_version = self.compile(sa.select(s.c.version).where(s.c.id == b("p_id")))
         self.insert_submission = self.compile(sa.insert(s), [c.name for c in s.c])
         lt = tables["listed"]
-        self.listed = self.compile(
-            sa.select(lt.c.submission_id).where(
-                lt.c.campaign == b("p_campaign"), lt.c.nomination_id == b("p_id")
+        if self.pipelined:  # a letter's units listed in one executemany, each saying if it was free
+            self.list_free = self.compile(
+                insert(lt).on_conflict_do_nothing().returning(lt.c.nomination_id),
+                ["campaign", "nomination_id", "submission_id"],
             )
-        )
-        # A letter's units listed in one executemany, each unless a draft lists it already
-        # (psycopg: each saying if it was free).
-        free = insert(lt).on_conflict_do_nothing()
-        self.list_free = self.compile(
-            free.returning(lt.c.nomination_id) if self.pipelined else free,
-            ["campaign", "nomination_id", "submission_id"],
-        )
+        else:  # which of a letter's units a draft lists already (one read), then each listed
+            self.listed = self.compile(
+                sa.select(lt.c.nomination_id).where(
+                    lt.c.campaign == b("p_campaign"), _among(lt.c.nomination_id, pg)
+                )
+            )
+            self.list_unit = self.compile(sa.insert(lt), ["campaign", "nomination_id", "submission_id"])
         self.unlist_unit = self.compile(
             sa.delete(lt).where(lt.c.campaign == b("p_campaign"), lt.c.nomination_id == b("p_id"),
                                 lt.c.submission_id == b("p_sid"))

@@ -27,7 +27,6 @@ from ...errors import (
 )
 from ..base import AnyChange, Change, Receipt, Store, check_changes, findable, id_list
 from ..base import given as _given
-from ..codec import dumps
 from . import postgres, sqlite
 from ._driver import _StaleRows, dbapi_error, store_error
 from ._fast import (
@@ -36,6 +35,7 @@ from ._fast import (
     ThreadConnections,
     binding,
     commit_in_one_statement,
+    ids_value,
     one_statement_change,
 )
 from .letters import decode_submission
@@ -286,7 +286,7 @@ class SQLStore(ListTable, ScalingReads, Store):
             if findable(nid, what="nomination_id"):
                 asked.append(nid)
         decode = self._rows.nomination
-        given = {"p_ids": asked if self._pg else dumps(asked)}  # (SQLite: a JSON array)
+        given = {"p_ids": ids_value(self._pg, asked)}
         found = {row[0]: row for row in self._fetch(self._sql.get_many, given)} if asked else {}
         for nid in ids:
             if type(nid) is not str:

@@ -12,7 +12,7 @@ from ...errors import ConflictError, DuplicateNomination, PilotflowError, Receip
 from ..base import AnyChange, Receipt, SubmissionChange
 from ..codec import event_row, event_values
 from ._driver import _StaleRows
-from ._fast import commit_pipelined, one_statement_params
+from ._fast import commit_pipelined, ids_value, one_statement_params
 from .columns import changed, nomination_row
 from .letters import moved, submission_row
 
@@ -245,28 +245,31 @@ def _write_submission(
 
 
 def _list_units(cur: Any, stmts: Statements, campaign: str, sid: str, units: Sequence[str]) -> None:
-    """List ``units`` in the draft ``sid``, one executemany (psycopg: pipelined, each
-    statement saying if its unit was free); :class:`ConflictError` naming the first unit a
-    draft listed already."""
-    sql = stmts.list_free
-    rows = [sql.params({"campaign": campaign, "nomination_id": unit, "submission_id": sid}) for unit in units]
+    """List ``units`` in the draft ``sid``: psycopg, one pipelined executemany, each statement
+    saying if its unit was free; elsewhere one read of those a draft lists already, then one
+    executemany. :class:`ConflictError` naming the first unit a draft lists already."""
     if stmts.pipelined:
+        sql = stmts.list_free
+        rows = [
+            sql.params({"campaign": campaign, "nomination_id": unit, "submission_id": sid}) for unit in units
+        ]
         cur.executemany(sql.text, rows, returning=True)
         for unit in units:
             if cur.fetchone() is None:
                 raise ConflictError(unit, 0, None)
             cur.nextset()
         return
-    cur.executemany(sql.text, rows)
-    if cur.rowcount == len(units):
-        return
     listed = stmts.listed
+    cur.execute(listed.text, listed.params({"p_campaign": campaign, "p_ids": ids_value(stmts.pg, units)}))
+    taken = {row[0] for row in cur.fetchall()}
     for unit in units:
-        cur.execute(listed.text, listed.params({"p_campaign": campaign, "p_id": unit}))
-        row = cur.fetchone()
-        if row is not None and row[0] != sid:  # (not one this executemany listed)
+        if unit in taken:
             raise ConflictError(unit, 0, None)
-    raise ConflictError(units[0], 0, None)  # (listed by this draft already: a stale change)
+    sql = stmts.list_unit
+    cur.executemany(
+        sql.text,
+        [sql.params({"campaign": campaign, "nomination_id": u, "submission_id": sid}) for u in units],
+    )
 
 
 def write_receipt(cur: Any, stmts: Statements, campaign: str, receipt: Receipt) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from functools import partial
 from typing import Any
 
@@ -75,7 +75,8 @@ V3_EVENT_COLUMNS = (
 #: ``kind``).
 MATERIAL_FIELDS = (("kind", None), ("copies", 1), ("filename", None), ("sha256", None), ("size", None),
                    ("media_type", None), ("pages", None), ("duration", None))  # fmt: skip
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH = datetime(1970, 1, 1)  # naive: UTC wall time
+_EPOCH_DAY = _EPOCH.toordinal()
 
 
 def dumps(value: Any) -> str:
@@ -86,10 +87,19 @@ def dumps(value: Any) -> str:
 loads = json.loads
 
 
+def _offset(at: datetime) -> int:
+    """The UTC offset of the aware ``at``, in seconds."""
+    off = at.utcoffset()
+    if off is None:
+        raise ValueError(f"a schema-3 moment without its offset: {at.isoformat()!r}")
+    return off.days * 86400 + off.seconds
+
+
 def _micros(at: datetime) -> int:
     """The UTC microseconds since 1970 of the aware ``at`` (exact integer arithmetic)."""
-    d = at - _EPOCH
-    return (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
+    days = at.toordinal() - _EPOCH_DAY
+    seconds = days * 86400 + at.hour * 3600 + at.minute * 60 + at.second - _offset(at)
+    return seconds * 1_000_000 + at.microsecond
 
 
 def _stored_moment(text: str, pg: bool) -> tuple[Any, int]:
@@ -97,10 +107,7 @@ def _stored_moment(text: str, pg: bool) -> tuple[Any, int]:
     aware datetime for PostgreSQL's ``timestamptz``; on SQLite its UTC microseconds) and its
     UTC offset in seconds."""
     at = datetime.fromisoformat(text)
-    off = at.utcoffset()
-    if off is None:
-        raise ValueError(f"a schema-3 moment without its offset: {text!r}")
-    return (at if pg else _micros(at)), off.days * 86400 + off.seconds
+    return (at if pg else _micros(at)), _offset(at)
 
 
 def _moment(instant: int | datetime, offset: int) -> datetime:
@@ -108,7 +115,7 @@ def _moment(instant: int | datetime, offset: int) -> datetime:
     tz = timezone(timedelta(seconds=offset))
     if isinstance(instant, datetime):
         return instant.astimezone(tz)
-    return (_EPOCH + timedelta(microseconds=instant)).astimezone(tz)
+    return (_EPOCH + timedelta(microseconds=instant + offset * 1_000_000)).replace(tzinfo=tz)
 
 
 def _record(prefix: str, schema: str | None, version: str) -> None:
@@ -226,14 +233,24 @@ def _with_materials(text: str, each: Callable[[dict[str, Any]], dict[str, Any]])
     return dumps(data)
 
 
+def _fields(m: dict[str, Any]) -> dict[str, Any]:
+    """Every field of a stored material (its defaults filled in); a material with another
+    field or without its kind is no material schema 3 or 4 wrote, and stops the migration."""
+    names = {k for k, _ in MATERIAL_FIELDS}
+    if "kind" not in m or not names.issuperset(m):
+        raise ValueError(f"a stored material that is no schema-3 or schema-4 material: {m!r}")
+    return {k: m.get(k, default) for k, default in MATERIAL_FIELDS}
+
+
 def _compact(m: dict[str, Any]) -> dict[str, Any]:
     """A material without its default fields (``kind`` always)."""
-    return {k: v for k, default in MATERIAL_FIELDS if (v := m.get(k, default)) != default or k == "kind"}
+    full = _fields(m)
+    return {k: v for k, default in MATERIAL_FIELDS if (v := full[k]) != default or k == "kind"}
 
 
 def _whole(m: dict[str, Any]) -> dict[str, Any]:
     """A material with every field (schema 3)."""
-    return {k: m.get(k, default) for k, default in MATERIAL_FIELDS}
+    return _fields(m)
 
 
 def _event_up(r: list[Any], pg: bool) -> dict[str, Any]:
