@@ -350,8 +350,9 @@ class Store(abc.ABC):
         several (``ids``), of one ``action``, dated at or before ``until`` (every filter is
         optional; ``ids`` empty: no event). The whole log is read a page at a time (at most
         :data:`EVENT_PAGE` events held; events committed while it is read may or may not be
-        in it); the events of given ids are found by id, not by reading the log. This
-        default reads :meth:`events` and filters it: a store with many events overrides it."""
+        in it); the events of a few given ids are found by id, not by reading the log, and
+        those of many (a SQL store: over 10,000) by reading it a page at a time. This default
+        reads :meth:`events` and filters it: a store with many events overrides it."""
         reading = check_reading(campaign, nomination_id, ids, action, until)
         if not reading.findable:
             return iter(())
