@@ -24,7 +24,9 @@ texts back (:func:`decode_event_row`), decoding each distinct text once.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -163,8 +165,18 @@ def encode_data(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def decode_data(data: dict[str, Any]) -> Mapping[str, Any]:
-    """Event data as read (materials and the route rebuilt), read-only."""
+#: The values of an event's data that many events repeat (every unit filed with the same
+#: materials, the units of one district on one route, the campaign, the unit types): a
+#: decoder hands on one object for equal ones (immutable), so that what a reader keeps of
+#: them (``replay``'s nominations) is shared as it is in the store that wrote them.
+SHARED_KEYS = frozenset(("materials", "route", "campaign", "scenario", "unit_type", "track", "project"))
+#: At most this many distinct shared values are remembered.
+SHARED_MAX = 20_000
+
+
+def decode_data(data: dict[str, Any], shared: dict[Any, Any] | None = None) -> Mapping[str, Any]:
+    """Event data as read (materials and the route rebuilt), read-only; ``shared``: equal
+    values of :data:`SHARED_KEYS` given as the one object this dictionary keeps."""
     if not data:
         return NO_DATA
     if "material" in data:
@@ -173,6 +185,13 @@ def decode_data(data: dict[str, Any]) -> Mapping[str, Any]:
         data["materials"] = decode_materials(data["materials"])
     if "route" in data:
         data["route"] = tuple(data["route"])
+    if shared is not None:
+        for key in SHARED_KEYS.intersection(data):
+            value = data[key]
+            with suppress(TypeError):  # (an unhashable value stays as it is)
+                data[key] = shared.setdefault(value, value)
+        if len(shared) > SHARED_MAX:
+            shared.clear()
     return FrozenData(data)
 
 
@@ -285,7 +304,7 @@ class EventDecoder:
     checked when written, so they are not checked again). Data texts are shared too (a
     stamp's department); what is decoded is read-only. The caches are bounded."""
 
-    __slots__ = ("_actors", "_data", "_moment", "_shapes")
+    __slots__ = ("_actors", "_data", "_moment", "_shapes", "_shared")
 
     LIMIT = 65536
     DATA_LIMIT = 4096
@@ -294,6 +313,7 @@ class EventDecoder:
         self._shapes: dict[str, EventShape] = {}
         self._actors: dict[str, Actor] = {}
         self._data: dict[str, Mapping[str, Any]] = {}
+        self._shared: dict[Any, Any] = {}  # (equal data values, one object each)
         self._moment: tuple[Any, int, datetime | None] = (None, 0, None)
 
     def __call__(self, row: Sequence[Any]) -> Event:
@@ -318,8 +338,11 @@ class EventDecoder:
     def _shape(self, text: str) -> EventShape:
         v = loads(text)
         lists = tuple([(a, b) for a, b in v["lists"]])
-        shape = EventShape(v["action"], v["from_state"], v["to_state"], v["from_holder"], v["to_holder"],
-                           tuple(v["verdicts"]), v["revision"], lists)  # fmt: skip
+        # (states, holders and the revision interned: a state's name, say, is one object
+        # in every nomination the shapes leave in it)
+        shape = EventShape(_interned(v["action"]), _interned(v["from_state"]), _interned(v["to_state"]),
+                           _interned(v["from_holder"]), _interned(v["to_holder"]), tuple(v["verdicts"]),
+                           _interned(v["revision"]), lists)  # fmt: skip
         if len(self._shapes) > self.LIMIT:
             self._shapes.clear()
         self._shapes[text] = shape
@@ -334,11 +357,16 @@ class EventDecoder:
         return actor
 
     def _datum(self, text: str) -> Mapping[str, Any]:
-        data = decode_data(loads(text))
+        data = decode_data(loads(text), self._shared)
         if len(self._data) > self.DATA_LIMIT:  # (most data texts are an event's own: kept few)
             self._data.clear()
         self._data[text] = data
         return data
+
+
+def _interned(text: Any) -> Any:
+    """``text`` as the interpreter's one copy of it (None as is)."""
+    return None if text is None else sys.intern(text)
 
 
 #: One row to an :class:`~pilotflow.domain.events.Event` (a process-wide :class:`EventDecoder`).

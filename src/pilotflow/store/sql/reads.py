@@ -46,13 +46,6 @@ ID_CHUNK = 500
 #: ``ID_CHUNK`` ids holds every chosen event at once (about 7 KB an id: 70 MB here, 680 MB
 #: for 100,000 ids). The pass over the log costs what ``events()`` does (benchmarks/README.md).
 SCAN_IDS = 20 * ID_CHUNK
-#: The values of an event's data that many events repeat (every unit filed with the same
-#: materials, the units of one district on one route): a stream hands on one object for
-#: equal ones (immutable tuples), so that what a reader keeps of them (``replay``'s
-#: nominations) is shared as it is in the store that wrote them.
-_SHARED_KEYS = frozenset(("materials", "route", "campaign", "scenario", "unit_type", "track", "project"))
-#: At most this many distinct shared values are remembered.
-SHARED_MAX = 20_000
 
 
 def decode_row(row: Sequence[Any]) -> Event:
