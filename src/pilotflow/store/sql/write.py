@@ -184,19 +184,20 @@ def _move_seats(cur: Any, stmts: Statements, campaign: str, moves: dict[tuple[st
     rows = [take.params({"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type,
                          "p_delta": delta, "p_limit": limit if delta > 0 else None})
             for (authority, unit_type), (delta, limit, _) in todo]  # fmt: skip
+    taken: list[bool] = []
     if stmts.pipelined and rows:  # one round trip, each statement saying if it took its seat
         cur.executemany(take.text, rows, returning=True)
-        taken = []
         while True:
             taken.append(cur.fetchone() is not None)
             if not cur.nextset():
                 break
-    else:
-        taken = []
+    else:  # one at a time, up to the first one refused (the caller rolls back)
         for row in rows:
             cur.execute(take.text, row)
             taken.append(cur.rowcount == 1)
-    for ((authority, unit_type), (_, limit, seat)), done in zip(todo, taken, strict=True):
+            if not taken[-1]:
+                break
+    for ((authority, unit_type), (_, limit, seat)), done in zip(todo, taken, strict=False):
         if not done:
             quota = stmts.quota
             cur.execute(quota.text, quota.params({"p_campaign": campaign, "p_authority": authority,
