@@ -8,7 +8,7 @@ on the memory store, a SQLite file and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -565,3 +565,86 @@ def test_a_unit_sent_alone_writes_its_letters_documents(tmp_path: Path) -> None:
         run.explain_submission(letter.id, [1])  # type: ignore[arg-type]
     with pytest.raises(pf.InvalidInput):
         pf.CampaignRun(campaign, documents=tmp_path / "missing")
+
+
+def counted_reads(store: Store, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[int]]:
+    """Record the run's own reads of nominations on ``store`` from now on: the ids it reads
+    with ``get`` one at a time, and the size of each ``get_many`` (a store's ``get_many``
+    may call its own ``get``: not counted)."""
+    gets: list[str] = []
+    many: list[int] = []
+    get, get_many = store.get, store.get_many
+    inside = [False]
+
+    def counted_get(nid: str) -> pf.Nomination:
+        if not inside[0]:
+            gets.append(nid)
+        return get(nid)
+
+    def counted_many(nids: Sequence[str]) -> list[pf.Nomination]:
+        many.append(len(nids))
+        inside[0] = True
+        try:
+            return get_many(nids)
+        finally:
+            inside[0] = False
+
+    monkeypatch.setattr(store, "get", counted_get)
+    monkeypatch.setattr(store, "get_many", counted_many)
+    return gets, many
+
+
+def test_a_letters_units_are_read_at_once(
+    store: Store, make_run: Callable[..., pf.CampaignRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Preparing a letter and adding units to it read the units in one ``get_many`` each,
+    never one ``get`` per unit (a letter of a thousand units is one read, not a thousand
+    round trips to the database)."""
+    run = make_run(store)
+    ids = [nominate(run, i).id for i in range(1, 8)]
+    gets, many = counted_reads(store, monkeypatch)
+    s = run.prepare_submission(officer(WEIHAI_DISTRICT), ids[:4])
+    assert (gets, many) == ([], [4])
+    many.clear()
+    s = run.add_to_submission(officer(WEIHAI_DISTRICT), s.id, ids[4:])
+    assert gets == []
+    assert many == [3]
+    assert s.units == tuple(ids)
+
+
+def test_a_letter_names_the_first_unit_it_cannot_find(run: pf.CampaignRun) -> None:
+    """Units read at once are refused as one read at a time would refuse them: the first
+    missing unit in the letter's order is named, and nothing is written."""
+    first, second = nominate(run, 1).id, nominate(run, 2).id
+    for units in ([first, "missing-a", second, "missing-b"], ["missing-a", first, "missing-b"]):
+        with pytest.raises(pf.NominationNotFound) as caught:
+            run.prepare_submission(officer(WEIHAI_DISTRICT), units)
+        assert caught.value.nomination_id == "missing-a"
+    s = run.prepare_submission(officer(WEIHAI_DISTRICT), [first])
+    with pytest.raises(pf.NominationNotFound) as caught:
+        run.add_to_submission(officer(WEIHAI_DISTRICT), s.id, [second, "missing-b", "missing-a"])
+    assert caught.value.nomination_id == "missing-b"
+    assert run.submission(s.id).units == (first,)
+    assert run.store.submissions(run.campaign.id, sender=WEIHAI_DISTRICT) == [run.submission(s.id)]
+
+
+def test_a_selection_reads_the_units_its_drafts_list_at_once(
+    store: Store, make_run: Callable[..., pf.CampaignRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The units a sender's drafts list already count against its quota first: a selection
+    reads them in one ``get_many``, not one ``get`` each, and still reports those past the
+    quota."""
+    run = make_run(store)
+    ids = []
+    for i in range(4):
+        s = letter_ready(run, district_letter(run, 1, first=60 + i).id)
+        run.send(officer(WEIHAI_DISTRICT), s.id)
+        ids.append(s.units[0])
+        for kind in ("application_materials", "electronic_copy_pdf"):
+            run.attach(officer(WEIHAI), s.units[0], material_for(run.campaign, kind))
+    run.prepare_submission(officer(WEIHAI), ids)
+    gets, many = counted_reads(store, monkeypatch)
+    result = run.select(officer(WEIHAI), "enterprise")
+    assert gets == []
+    assert many == [4]
+    assert codes(result.skipped[ids[3]]) == ["quota_full"]

@@ -4,7 +4,7 @@ reasons, the origin of a route and the facts routing rules ask of a unit. Mixed 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from ..domain.authorities import AuthorityGraph
@@ -14,7 +14,7 @@ from ..domain.inputs import LONG_TEXT, NAME, check_text
 from ..domain.machine import ACTION_ZH, Workflow
 from ..domain.records import APPLICANT, OBJECTOR, PUBLIC, Actor, Nomination
 from ..domain.screening import UnitList
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NominationNotFound
 from ..store.base import Store
 
 __all__ = ["Arguments"]
@@ -66,6 +66,21 @@ class Arguments:
         if found.campaign != self.campaign.id:
             raise self._other_campaign(found)
         return found
+
+    def _nominations(self, ids: Sequence[str]) -> dict[str, Nomination]:
+        """The nominations ``ids`` (checked ids) by id, read at once; refused as reading
+        them one at a time would refuse the first that stands in the way (missing, or of
+        another campaign)."""
+        try:
+            found = self.store.get_many(ids)
+        except NominationNotFound:
+            for nid in ids:  # (the first that one read at a time names: it raises)
+                self._nomination(nid)
+            raise
+        for n in found:
+            if n.campaign != self.campaign.id:
+                raise self._other_campaign(n)
+        return {n.id: n for n in found}
 
     def _other_campaign(self, n: Nomination) -> InvalidInput:
         return InvalidInput(

@@ -400,10 +400,10 @@ class Letters(Kernel):
                     others[nid] = draft.id
         sender = self.graph[s.sender]
         reasons: list[Reason] = []
+        unread = [nid for nid in ids if not known or nid not in known]
+        read = self._nominations(unread) if unread else {}
         for nid in ids:
-            n = known.get(nid) if known else None
-            if n is None:
-                n = self._nomination(nid)
+            n = known[nid] if known and nid in known else read[nid]
             reasons += unit_reasons(n, s, sender, others, self._department_names)
             if n.state == IN_REVIEW and n.holder == s.sender:
                 ctx = self._context(n, None, when, RECOMMEND)

@@ -221,8 +221,9 @@ class Selection(Submissions):
         in_draft = {nid: d.id for d in drafts for nid in d.units}  # unit -> the draft listing it
         listed = list(in_draft)
         over: dict[str, tuple[Reason, ...]] = {}
-        for nid in listed if self._seats_counted(actor.authority, track) else ():
-            n = self.store.get(nid)
+        counted = listed if self._seats_counted(actor.authority, track) else []
+        for n in self.store.get_many(counted):  # (in one read)
+            nid = n.id
             if n.state == IN_REVIEW and n.holder == actor.authority and n.next_authority is not None:
                 ctx = self._context(n, actor, when, RECOMMEND, shares=shares)
                 ctx.quota_used = used

@@ -39,7 +39,7 @@ from ..domain.submissions import (
     Submission,
     apply_submission,
 )
-from ..errors import ActionRefused, InvalidInput, Reason
+from ..errors import ActionRefused, InvalidInput, NominationNotFound, Reason
 from ..files.letters import GeneratedDocument
 from ..files.materials import inspect_campaign_material, paper_material
 from ..store import Change, SubmissionChange
@@ -134,7 +134,11 @@ class Submissions(Letters):
 
         def perform(receipt_for: ReceiptFor) -> Submission:
             when = self._dated(at)
-            first = self._nomination(ids[0])
+            try:  # every unit in one read
+                known = self._nominations(ids)
+            except (NominationNotFound, InvalidInput):  # named as before: the first unit's own
+                known = {ids[0]: self._nomination(ids[0])}  # refusal first, then the rest's
+            first = known[ids[0]]
             receiver = first.next_authority
             if receiver is None:
                 raise refusal(S_PREPARE, None, [Reason(
@@ -146,7 +150,7 @@ class Submissions(Letters):
                                NEW, (), (), (), 0, when, when)  # fmt: skip
             data = {"campaign": self.campaign.id, "sender": actor.authority, "receiver": receiver,
                     "units": list(ids)}  # fmt: skip
-            changes = self._letter_changes(S_PREPARE, draft, actor, when, None, data, known={first.id: first})
+            changes = self._letter_changes(S_PREPARE, draft, actor, when, None, data, known=known)
             return self._commit_letter(S_PREPARE, changes, receipt_for)
 
         return self._once(S_PREPARE, actor, None, (ids, at), idempotency_key, perform)
