@@ -240,3 +240,54 @@ def test_a_filing_the_server_refuses_is_named_as_the_checked_path_names_it(
     third = nominate(run, 3)
     assert [first.id, filed.id, third.id] == [n.id for n in run.nominations()]
     run.replay()  # the log agrees with the rows
+
+
+def test_a_letter_is_prepared_with_one_round_trip_to_write(
+    traced: tuple[SQLStore, Waits], make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A district drafts a letter of three units with three round trips in all: its units
+    read, the sender's drafts read, and the commit (the letter's row, its units listed in one
+    INSERT, its event, BEGIN and COMMIT in one pipeline); adding a unit to it writes in one
+    round trip too. Everything is written."""
+    store, waits = traced
+    run = make_run(store)
+    ids = [nominate(run, i).id for i in range(1, 5)]
+    before = waits.count()
+    s = run.prepare_submission(officer(WEIHAI_DISTRICT), ids[:3])
+    assert 3 == waits.count() - before
+    assert s == store.get_submission(s.id)
+    assert s.units == tuple(ids[:3])
+    before = waits.count()
+    s = run.add_to_submission(officer(WEIHAI_DISTRICT), s.id, ids[3:])
+    assert 4 == waits.count() - before  # (the letter read first)
+    assert s == store.get_submission(s.id)
+    with pytest.raises(pf.ActionRefused):  # listed: in no other draft
+        run.prepare_submission(officer(WEIHAI_DISTRICT), ids[:1])
+    run.replay()  # the log agrees with the rows
+
+
+def test_a_letter_listing_a_listed_unit_is_refused_as_the_checked_path_refuses_it(
+    traced: tuple[SQLStore, Waits], make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A draft judged before another draft listed one of its units is stopped by the server
+    (the listed units' key) when committed: nothing of it is written, and it is refused with
+    the very ConflictError the checked path gives for the same commit, naming that unit."""
+    store, _ = traced
+    run = make_run(store)
+    ids = [nominate(run, i).id for i in range(1, 4)]
+    held = _HeldCommits(store)
+    make_run(held).prepare_submission(officer(WEIHAI_DISTRICT), ids)  # judged now, committed below
+    first = run.prepare_submission(officer(WEIHAI_DISTRICT), ids[1:2])
+    state = state_of(run)
+    with pytest.raises(pf.ConflictError) as refused:
+        store.commit(run.campaign.id, *held.held[0])
+    assert refused.value.nomination_id == ids[1]
+    assert state == state_of(run)
+    with store.engine.connect() as conn:  # the checked path, on a host's connection
+        host = SQLStore(conn, schema=store.metadata.schema)
+        with pytest.raises(pf.ConflictError) as checked:
+            host.commit(run.campaign.id, *held.held[0])
+        conn.rollback()
+    assert vars(checked.value) == vars(refused.value)
+    assert state == state_of(run)
+    assert [first.id] == [s.id for s in run.submissions(sender=WEIHAI_DISTRICT, state="draft")]

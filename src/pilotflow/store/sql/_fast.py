@@ -52,7 +52,7 @@ from ..codec import (
 )
 from ._driver import _StaleRows, dbapi_error, store_error
 from .columns import changed, nomination_row
-from .letters import moved
+from .letters import moved, submission_row
 from .schema import make_metadata, nomination_select
 
 #: psycopg's ``pq.TransactionStatus.IDLE``: a connection outside any transaction
@@ -267,10 +267,15 @@ class Statements:
             sa.delete(lt).where(lt.c.campaign == b("p_campaign"), lt.c.nomination_id == b("p_id"),
                                 lt.c.submission_id == b("p_sid"))
         )  # fmt: skip
-        if self.pipelined:  # a letter's units let go in one statement (:func:`commit_pipelined`)
+        if self.pipelined:  # a letter's units let go, or listed, in one statement (:func:`commit_pipelined`)
             self.unlist_units = self.compile(
                 sa.delete(lt).where(lt.c.campaign == b("p_campaign"), lt.c.submission_id == b("p_sid"),
                                     lt.c.nomination_id == sa.func.any(b("p_ids")))
+            )  # fmt: skip
+            ids = sa.func.unnest(b("p_ids", type_=postgresql.ARRAY(sa.String)))
+            self.list_units = self.compile(  # (a unit a draft lists already: the key refuses it)
+                sa.insert(lt).from_select(["campaign", "nomination_id", "submission_id"],
+                                          sa.select(b("p_campaign"), ids, b("p_sid")))
             )  # fmt: skip
         self._updates: dict[tuple[str, ...], CompiledSql] = {}
         self._listings: dict[tuple[str, ...], CompiledSql] = {}
@@ -682,16 +687,33 @@ def _pipeline_plan(
     stmts: Statements, campaign: str, changes: Sequence[AnyChange]
 ) -> list[tuple[str, list[Any]]] | None:
     """What :func:`commit_pipelined` sends for ``changes``: (statement, its rows) in order,
-    consecutive rows of one statement together; None when a change needs a read first (a new
-    letter, a new claim, a unit listed)."""
+    consecutive rows of one statement together; None when a change needs a read first (a
+    nomination claiming its unit anew) or takes a seat for a new row."""
     releases: list[tuple[str, list[Any]]] = []
     steps: list[tuple[str, list[Any]]] = []
     moves: dict[tuple[str, str], list[Any]] = {}  # (authority, counter) -> [delta, limit]
     for ch in changes:
         before = ch.before
-        if before is None:
-            if type(ch) is SubmissionChange:  # (a new letter lists its units: read first)
-                return None
+        if type(ch) is SubmissionChange:
+            after: Any = ch.after
+            claims, released = listing_moves(ch.before, after)
+            if released:
+                sql = stmts.unlist_units
+                releases.append(
+                    (sql.text, [{"p_campaign": campaign, "p_sid": after.id, "p_ids": list(released)}])
+                )
+            if before is None:  # a new letter: its row (an id taken: the key refuses it)
+                sql = stmts.insert_submission
+                steps.append((sql.text, [sql.params(submission_row(after))]))
+            if claims:  # (a unit a draft lists already: the key of the listed units refuses it)
+                sql = stmts.list_units
+                steps.append((sql.text, [{"p_campaign": campaign, "p_sid": after.id, "p_ids": list(claims)}]))
+            if before is None:
+                steps.append((stmts.insert_event.text, [event_row(campaign, ch.event)]))
+                continue
+            values = moved(cast(Submission, before), after)
+            sql = stmts.one_statement(tuple(values), "submissions", checked=True)
+        elif before is None:
             # A new nomination: its row and its event; a unit another holds (the claims' unique
             # index) or an id taken (the key) fails the INSERT, and the checked path says which.
             new = cast(Change, ch)
@@ -700,18 +722,6 @@ def _pipeline_plan(
             if new.seats:  # (filing takes no seat; one that did is written the checked way)
                 return None
             continue
-        if type(ch) is SubmissionChange:
-            after: Any = ch.after
-            claims, released = listing_moves(ch.before, after)
-            if claims:
-                return None
-            if released:
-                sql = stmts.unlist_units
-                releases.append(
-                    (sql.text, [{"p_campaign": campaign, "p_sid": after.id, "p_ids": list(released)}])
-                )
-            values = moved(cast(Submission, before), after)
-            sql = stmts.one_statement(tuple(values), "submissions", checked=True)
         else:
             assert isinstance(ch, Change)
             was, after = ch.before, ch.after
@@ -759,18 +769,20 @@ def commit_pipelined(cur: Any, stmts: Statements, campaign: str, changes: Sequen
     round trip.
 
     ``BEGIN``, the letters' units let go, each row's version-checked UPDATE with its event
-    (a new nomination: its row's INSERT and its event's) in the commit's order, the quota
-    counters moved, ``COMMIT``: one psycopg pipeline, one Sync (a send of 10 units: one round
-    trip instead of six; a new nomination: one instead of four, where it is not filed as one
-    statement by :func:`commit_in_one_statement`). The server makes every check: a
+    (a new nomination or letter: its row's INSERT and its event's; a letter's new units
+    listed in one INSERT) in the commit's order, the quota counters moved, ``COMMIT``: one
+    psycopg pipeline, one Sync (a send of 10 units: one round trip instead of six; a new
+    letter: one instead of six; a new nomination: one instead of four, where it is not filed
+    as one statement by :func:`commit_in_one_statement`). The server makes every check: a
     row not at the expected version, or a seat the cap refuses, fails its statement
     (:meth:`Statements.one_statement` ``checked``, ``take_or_fail``), and the rest of the
-    pipeline, ``COMMIT`` included, is skipped. The transaction is then rolled back and False
+    pipeline, ``COMMIT`` included, is skipped; so does a unit another draft lists, or an id
+    taken (their keys refuse the INSERT). The transaction is then rolled back and False
     returned: the caller writes the changes the checked way (:func:`~.write.write_changes`),
     which names what stood in the way (a conflict, a seat, a unit another nomination claims).
     Only on a connection outside any transaction (a store's own, no receipt written before),
-    for changes that list no unit, claim no unit anew (a new nomination's claim is checked by
-    the claims' unique index) and take no seat for a new row; otherwise False at once.
+    for changes that claim no unit anew (a new nomination's claim is checked by the claims'
+    unique index) and take no seat for a new row; otherwise False at once.
     True: committed (the caller's own ``COMMIT`` then finds the connection idle and sends
     nothing)."""
     conn = cur.connection
