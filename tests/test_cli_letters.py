@@ -78,6 +78,8 @@ def test_a_district_prepares_stamps_and_sends_one_letter(
     out = tmp_path / "out"
     shown = invoke("letter", "show", lid, "--db", db, "--documents", str(out))
     assert 0 == shown.exit_code, shown.output
+    units = [line for line in shown.output.splitlines() if line.startswith(("  1. ", "  2. "))]
+    assert [uid in line for line, uid in zip(units, ids, strict=True)] == [True, True]  # in order
     assert sorted(p.suffix for p in out.iterdir()) == [".docx", ".xlsx"]
 
 

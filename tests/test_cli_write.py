@@ -195,14 +195,22 @@ def test_select_dry_run_writes_nothing(wdb: str) -> None:
     assert state(wdb) == before
 
 
-def test_tick_moves_what_is_overdue_once(wdb: str) -> None:
+def test_tick_moves_what_is_overdue_once(wdb: str, tmp_path: Path) -> None:
     """``tick`` (the deadline sweep, run today, long after the 2023 deadlines) lapses the
-    nomination still in review and revokes the winners that never applied; run again, it
-    moves nothing."""
+    nomination still in review and revokes the winners that never applied, and lists each
+    unit it moved with its new state; run again, it moves nothing."""
+    human = tmp_path / "human.db"  # the same database, swept with the human output
+    with sqlite3.connect(wdb) as source, sqlite3.connect(human) as copy:
+        source.backup(copy)
+    shown = invoke("tick", "--db", str(human))
+    assert 0 == shown.exit_code, shown.output
     first = invoke("tick", "--db", wdb, "--format", "json")
     assert 0 == first.exit_code, first.output
     moved = json.loads(first.output)["moved"]
     assert moved
+    assert f"{len(moved)} moved" in shown.output
+    listed = [line.split()[1] for line in shown.output.splitlines() if "→" in line]
+    assert listed == moved
     second = invoke("tick", "--db", wdb, "--format", "json")
     assert json.loads(second.output)["moved"] == []
     assert "0 moved" in invoke("tick", "--db", wdb).output

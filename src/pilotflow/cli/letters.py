@@ -256,10 +256,9 @@ def show(
             f"[bold]{_show(s.id)}[/] {_name(run.graph, s.sender)} → {_name(run.graph, s.receiver)} · "
             f"{_show(s.state)} {SUBMISSION_STATE_ZH.get(s.state, '')} (v{s.version})"
         )
-        for rank, nid in enumerate(s.units, 1):
-            n = run.get(nid)
+        for rank, n in enumerate(run.store.get_many(s.units), 1):  # (in one read)
             console.print(
-                f"  {rank}. {ref(nid)} {_show(n.unit_name)} [dim]{_show(nid)}[/] · {_show(n.state)}"
+                f"  {rank}. {ref(n.id)} {_show(n.unit_name)} [dim]{_show(n.id)}[/] · {_show(n.state)}"
             )
         names = run.campaign.departments
         console.print(

@@ -137,9 +137,8 @@ def _print_result(output_format: str, action: str, run: pf.CampaignRun, result: 
         )
     if not nominations:
         console.print(f"[green]✓ {_show(action)}[/]: {len(ids)} moved · 变更 {len(ids)} 项")
-        for nid in ids:
-            n = run.get(nid)
-            console.print(f"  {ref(nid)} {_show(nid)} {_show(n.unit_name)} → {_show(n.state)}")
+        for n in run.store.get_many(ids):  # (in one read)
+            console.print(f"  {ref(n.id)} {_show(n.id)} {_show(n.unit_name)} → {_show(n.state)}")
 
 
 #: The keys of a letter in JSON and CSV output.
