@@ -54,6 +54,19 @@ def district_letter(
     return run.prepare_submission(officer(WEIHAI_DISTRICT), ids)
 
 
+def at_the_city(run: pf.CampaignRun, first: int) -> list[str]:
+    """Four enterprises (numbered from ``first``) each sent by the Weihai district in a letter
+    of its own and examined at Weihai, ready for the city's selection (its quota: three)."""
+    ids = []
+    for i in range(4):
+        s = letter_ready(run, district_letter(run, 1, first=first + i).id)
+        run.send(officer(WEIHAI_DISTRICT), s.id)
+        ids.append(s.units[0])
+        for kind in ("application_materials", "electronic_copy_pdf"):
+            run.attach(officer(WEIHAI), s.units[0], material_for(run.campaign, kind))
+    return ids
+
+
 def test_one_letter_carries_every_unit_of_the_sender_in_its_order(
     store: Store, make_run: Callable[..., pf.CampaignRun]
 ) -> None:
@@ -427,13 +440,7 @@ def test_selection_lists_the_chosen_units_in_one_draft(run: pf.CampaignRun) -> N
     """A city's selection lists the units within quota in its draft to the province, in rank
     order, cuts the rest, and counts units already listed against the quota; sending the
     letter takes the seats."""
-    ids = []
-    for i in range(4):
-        s = letter_ready(run, district_letter(run, 1, first=20 + i).id)
-        run.send(officer(WEIHAI_DISTRICT), s.id)
-        ids.append(s.units[0])
-        for kind in ("application_materials", "electronic_copy_pdf"):
-            run.attach(officer(WEIHAI), s.units[0], material_for(run.campaign, kind))
+    ids = at_the_city(run, 20)
     result = run.select(officer(WEIHAI), "enterprise", order=list(reversed(ids)))
     assert result.recommended == tuple(reversed(ids))[:3]
     assert result.cut == (ids[0],)
@@ -520,13 +527,7 @@ def test_a_selection_reports_listed_units_past_the_quota(run: pf.CampaignRun) ->
     """Units the sender listed in its draft itself count against its quota first; those past
     it are not cut (the sender listed them) but reported as skipped for a full quota, so the
     sender takes them out before the letter can go."""
-    ids = []
-    for i in range(4):
-        s = letter_ready(run, district_letter(run, 1, first=40 + i).id)
-        run.send(officer(WEIHAI_DISTRICT), s.id)
-        ids.append(s.units[0])
-        for kind in ("application_materials", "electronic_copy_pdf"):
-            run.attach(officer(WEIHAI), s.units[0], material_for(run.campaign, kind))
+    ids = at_the_city(run, 40)
     draft = run.prepare_submission(officer(WEIHAI), ids)
     result = run.select(officer(WEIHAI), "enterprise")
     assert set(result.recommended) == set(ids[:3])
@@ -635,13 +636,7 @@ def test_a_selection_reads_the_units_its_drafts_list_at_once(
     reads them in one ``get_many``, not one ``get`` each, and still reports those past the
     quota."""
     run = make_run(store)
-    ids = []
-    for i in range(4):
-        s = letter_ready(run, district_letter(run, 1, first=60 + i).id)
-        run.send(officer(WEIHAI_DISTRICT), s.id)
-        ids.append(s.units[0])
-        for kind in ("application_materials", "electronic_copy_pdf"):
-            run.attach(officer(WEIHAI), s.units[0], material_for(run.campaign, kind))
+    ids = at_the_city(run, 60)
     run.prepare_submission(officer(WEIHAI), ids)
     gets, many = counted_reads(store, monkeypatch)
     result = run.select(officer(WEIHAI), "enterprise")
