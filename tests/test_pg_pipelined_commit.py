@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 import pilotflow as pf
-from pilotflow.store.sql import SQLStore, _fast
+from pilotflow.store.sql import SQLStore, _fast, write
 from pilotflow.testing import _HeldCommits
 from test_submissions import district_letter, letter_ready, officer
 
@@ -267,11 +267,12 @@ def test_a_letter_is_prepared_with_one_round_trip_to_write(
 
 
 def test_a_letter_listing_a_listed_unit_is_refused_as_the_checked_path_refuses_it(
-    traced: tuple[SQLStore, Waits], make_run: Callable[..., pf.CampaignRun]
+    traced: tuple[SQLStore, Waits], make_run: Callable[..., pf.CampaignRun], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A draft judged before another draft listed one of its units is stopped by the server
-    (the listed units' key) when committed: nothing of it is written, and it is refused with
-    the very ConflictError the checked path gives for the same commit, naming that unit."""
+    """A draft judged before another draft listed one of its units is sent in the pipeline
+    and stopped by the server (the listed units' key) when committed: nothing of it is
+    written (its other units stay free to be listed), and it is refused with the very
+    ConflictError the checked path gives for the same commit, naming that unit."""
     store, _ = traced
     run = make_run(store)
     ids = [nominate(run, i).id for i in range(1, 4)]
@@ -279,8 +280,25 @@ def test_a_letter_listing_a_listed_unit_is_refused_as_the_checked_path_refuses_i
     make_run(held).prepare_submission(officer(WEIHAI_DISTRICT), ids)  # judged now, committed below
     first = run.prepare_submission(officer(WEIHAI_DISTRICT), ids[1:2])
     state = state_of(run)
+    planned: list[bool] = []
+    pipelined: list[bool] = []
+    plan_of, commit = _fast._pipeline_plan, _fast.commit_pipelined
+
+    def plan(*args: Any) -> Any:
+        found = plan_of(*args)
+        planned.append(found is not None)
+        return found
+
+    def spied(*args: Any) -> bool:
+        pipelined.append(commit(*args))
+        return pipelined[-1]
+
+    monkeypatch.setattr(_fast, "_pipeline_plan", plan)
+    monkeypatch.setattr(write, "commit_pipelined", spied)
     with pytest.raises(pf.ConflictError) as refused:
         store.commit(run.campaign.id, *held.held[0])
+    assert (planned, pipelined) == ([True], [False])  # sent in the pipeline, refused by the server
+    monkeypatch.undo()
     assert refused.value.nomination_id == ids[1]
     assert state == state_of(run)
     with store.engine.connect() as conn:  # the checked path, on a host's connection
@@ -291,3 +309,5 @@ def test_a_letter_listing_a_listed_unit_is_refused_as_the_checked_path_refuses_i
     assert vars(checked.value) == vars(refused.value)
     assert state == state_of(run)
     assert [first.id] == [s.id for s in run.submissions(sender=WEIHAI_DISTRICT, state="draft")]
+    other = run.prepare_submission(officer(WEIHAI_DISTRICT), [ids[0], ids[2]])  # left free
+    assert other.units == (ids[0], ids[2])

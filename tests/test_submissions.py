@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 import pilotflow as pf
+from pilotflow.domain.names import S_REMOVE
 from pilotflow.samples import material_for
-from pilotflow.store import Store
+from pilotflow.store import Store, SubmissionChange
+from pilotflow.testing import _HeldCommits
 
 from conftest import (
     SHANDONG,
@@ -613,9 +615,12 @@ def test_a_letters_units_are_read_at_once(
     assert s.units == tuple(ids)
 
 
-def test_a_letter_names_the_first_unit_it_cannot_find(run: pf.CampaignRun) -> None:
-    """Units read at once are refused as one read at a time would refuse them: the first
-    missing unit in the letter's order is named, and nothing is written."""
+def test_a_letter_names_the_first_unit_it_cannot_find(
+    store: Store, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """Units read at once are refused as one read at a time would refuse them, on every
+    store: the first missing unit in the letter's order is named, and nothing is written."""
+    run = make_run(store)
     first, second = nominate(run, 1).id, nominate(run, 2).id
     for units in ([first, "missing-a", second, "missing-b"], ["missing-a", first, "missing-b"]):
         with pytest.raises(pf.NominationNotFound) as caught:
@@ -643,3 +648,39 @@ def test_a_selection_reads_the_units_its_drafts_list_at_once(
     assert gets == []
     assert many == [4]
     assert codes(result.skipped[ids[3]]) == ["quota_full"]
+
+
+def taken_out(run: pf.CampaignRun, letter: pf.Submission, unit: str) -> SubmissionChange:
+    """The change that takes ``unit`` out of the draft ``letter`` (judged on it as given)."""
+    return run._letter_change(
+        letter, S_REMOVE, officer(WEIHAI_DISTRICT), letter.updated_at, None, {"unit": unit}
+    )
+
+
+def test_a_commit_lists_and_lets_go_of_units_in_its_order(
+    store: Store, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A batch commit's letters list and let go of units in the commit's order, on every
+    store: a new letter listing two units, then one of them taken out, leaves that unit free
+    to join another draft; a new letter listing a unit that another draft lets go of only
+    later in the same commit is refused (ConflictError naming the unit), writing nothing."""
+    run = make_run(store)
+    a, b, u = (nominate(run, i).id for i in (1, 2, 3))
+    held = _HeldCommits(store)
+    make_run(held).prepare_submission(officer(WEIHAI_DISTRICT), [a, b])
+    ((drafted,), _) = held.held.pop()
+    letter = drafted.after
+    assert isinstance(letter, pf.Submission)
+    store.commit(run.campaign.id, [drafted, taken_out(run, letter, b)])
+    assert run.submission(letter.id).units == (a,)
+    assert run.prepare_submission(officer(WEIHAI_DISTRICT), [b]).units == (b,)  # b is in no draft
+    make_run(held).prepare_submission(officer(WEIHAI_DISTRICT), [u])
+    ((late,), _) = held.held.pop()
+    first = run.prepare_submission(officer(WEIHAI_DISTRICT), [u])
+    let_go = taken_out(run, first, u)
+    before = state_of(run)
+    with pytest.raises(pf.ConflictError) as refused:
+        store.commit(run.campaign.id, [late, let_go])
+    assert refused.value.nomination_id == u
+    assert state_of(run) == before
+    assert run.submission(first.id).units == (u,)

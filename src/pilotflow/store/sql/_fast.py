@@ -689,25 +689,23 @@ def _pipeline_plan(
     """What :func:`commit_pipelined` sends for ``changes``: (statement, its rows) in order,
     consecutive rows of one statement together; None when a change needs a read first (a
     nomination claiming its unit anew) or takes a seat for a new row."""
-    releases: list[tuple[str, list[Any]]] = []
-    steps: list[tuple[str, list[Any]]] = []
+    steps: list[tuple[str, list[Any]]] = []  # (in the commit's order, as the checked path writes)
     moves: dict[tuple[str, str], list[Any]] = {}  # (authority, counter) -> [delta, limit]
     for ch in changes:
         before = ch.before
         if type(ch) is SubmissionChange:
             after: Any = ch.after
             claims, released = listing_moves(ch.before, after)
+            # Its units let go, then its new ones listed, at its place in the commit (a unit let
+            # go here may be listed by a later change; one listed by an earlier is refused).
+            units = {"p_campaign": campaign, "p_sid": after.id}
             if released:
-                sql = stmts.unlist_units
-                releases.append(
-                    (sql.text, [{"p_campaign": campaign, "p_sid": after.id, "p_ids": list(released)}])
-                )
+                steps.append((stmts.unlist_units.text, [{**units, "p_ids": list(released)}]))
             if before is None:  # a new letter: its row (an id taken: the key refuses it)
                 sql = stmts.insert_submission
                 steps.append((sql.text, [sql.params(submission_row(after))]))
             if claims:  # (a unit a draft lists already: the key of the listed units refuses it)
-                sql = stmts.list_units
-                steps.append((sql.text, [{"p_campaign": campaign, "p_sid": after.id, "p_ids": list(claims)}]))
+                steps.append((stmts.list_units.text, [{**units, "p_ids": list(claims)}]))
             if before is None:
                 steps.append((stmts.insert_event.text, [event_row(campaign, ch.event)]))
                 continue
@@ -746,7 +744,7 @@ def _pipeline_plan(
     seats = [{"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type, "p_delta": delta,
               "p_limit": limit if delta > 0 else None}
              for (authority, unit_type), (delta, limit) in sorted(moves.items()) if delta != 0]  # fmt: skip
-    return [*releases, *steps, *([(take.text, seats)] if seats else [])]
+    return [*steps, *([(take.text, seats)] if seats else [])]
 
 
 def _begin(conn: Any) -> str:
@@ -768,8 +766,8 @@ def commit_pipelined(cur: Any, stmts: Statements, campaign: str, changes: Sequen
     """Speed: PostgreSQL: a commit of changes to existing rows, or of a new nomination, in one
     round trip.
 
-    ``BEGIN``, the letters' units let go, each row's version-checked UPDATE with its event
-    (a new nomination or letter: its row's INSERT and its event's; a letter's new units
+    ``BEGIN``, each row's version-checked UPDATE with its event (a new nomination or letter:
+    its row's INSERT and its event's; a letter's units let go in one DELETE, its new units
     listed in one INSERT) in the commit's order, the quota counters moved, ``COMMIT``: one
     psycopg pipeline, one Sync (a send of 10 units: one round trip instead of six; a new
     letter: one instead of six; a new nomination: one instead of four, where it is not filed
