@@ -223,7 +223,6 @@ class Selection(Submissions):
         over: dict[str, tuple[Reason, ...]] = {}
         counted = listed if self._seats_counted(actor.authority, track) else []
         for n in self.store.get_many(counted):  # (in one read)
-            nid = n.id
             if n.state == IN_REVIEW and n.holder == actor.authority and n.next_authority is not None:
                 ctx = self._context(n, actor, when, RECOMMEND, shares=shares)
                 ctx.quota_used = used
@@ -231,7 +230,7 @@ class Selection(Submissions):
                     r for r in self.workflow.judge(n.state, RECOMMEND, ctx)[1] if r.code == "quota_full"
                 )
                 if full:
-                    over[nid] = full
+                    over[n.id] = full
                 else:
                     count(n, ctx)
         # Compared with rows read back from SQL (fixed UTC offsets) in UTC: comparing a zoned
