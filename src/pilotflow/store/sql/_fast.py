@@ -696,17 +696,17 @@ def _pipeline_plan(
         if type(ch) is SubmissionChange:
             after: Any = ch.after
             claims, released = listing_moves(ch.before, after)
-            # Its units let go, then its new ones listed, at its place in the commit (a unit let
-            # go here may be listed by a later change; one listed by an earlier is refused).
+            # Its units let go, then its new ones listed, then its row, at its place in the
+            # commit, as the checked path writes them (a unit let go here may be listed by a
+            # later change; one listed by an earlier is refused).
             units = {"p_campaign": campaign, "p_sid": after.id}
             if released:
                 steps.append((stmts.unlist_units.text, [{**units, "p_ids": list(released)}]))
-            if before is None:  # a new letter: its row (an id taken: the key refuses it)
-                sql = stmts.insert_submission
-                steps.append((sql.text, [sql.params(submission_row(after))]))
             if claims:  # (a unit a draft lists already: the key of the listed units refuses it)
                 steps.append((stmts.list_units.text, [{**units, "p_ids": list(claims)}]))
-            if before is None:
+            if before is None:  # a new letter: its row and its event (an id taken: the key refuses it)
+                sql = stmts.insert_submission
+                steps.append((sql.text, [sql.params(submission_row(after))]))
                 steps.append((stmts.insert_event.text, [event_row(campaign, ch.event)]))
                 continue
             values = moved(cast(Submission, before), after)
@@ -763,8 +763,8 @@ def _begin(conn: Any) -> str:
 
 
 def commit_pipelined(cur: Any, stmts: Statements, campaign: str, changes: Sequence[AnyChange]) -> bool:
-    """Speed: PostgreSQL: a commit of changes to existing rows, or of a new nomination, in one
-    round trip.
+    """Speed: PostgreSQL: a commit of changes to existing rows, or of a new nomination or
+    letter, in one round trip.
 
     ``BEGIN``, each row's version-checked UPDATE with its event (a new nomination or letter:
     its row's INSERT and its event's; a letter's units let go in one DELETE, its new units
