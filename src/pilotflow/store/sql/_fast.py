@@ -9,7 +9,8 @@ None of them changes what is written or read.
 * :func:`binding` — the tables and their statements made once per engine, prefix and schema,
   the schema version checked once: binding a store to a host's connection costs microseconds.
 * :class:`RowDecoder` — each distinct JSON text in the rows decoded once, not once per row.
-* :class:`ThreadConnections` — SQLite: a connection per thread, one ``BEGIN IMMEDIATE`` an action.
+* :class:`ThreadConnections` — SQLite: a connection per thread, one ``BEGIN IMMEDIATE`` an action,
+  the WAL checkpointed on a thread of its own (:mod:`._checkpoint`).
 * :func:`commit_in_one_statement` — PostgreSQL: a change that takes no seat in one round trip
   (a unit's, or a letter's stamp or material), and a nomination's filing, each one statement
   in autocommit; :meth:`Statements.one_statement` also writes each unit of a send with its
@@ -50,6 +51,7 @@ from ..codec import (
     loads,
     moment_of,
 )
+from ._checkpoint import SAFETY_NET, Checkpointer
 from ._driver import _StaleRows, dbapi_error, store_error
 from .columns import changed, nomination_row
 from .letters import moved, submission_row
@@ -446,13 +448,15 @@ class ThreadConnections:
     runs an action's reads and its commit in one transaction (``benchmarks/README.md``,
     "What moved SQLite"). Forked children never use the connections they inherit."""
 
-    __slots__ = ("_engine", "_error", "_local", "_owned")
+    __slots__ = ("_engine", "_error", "_local", "_owned", "checkpointer")
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._error: type[Exception] = engine.dialect.loaded_dbapi.Error
         self._local = threading.local()
         self._owned: weakref.WeakSet[_Own] = weakref.WeakSet()
+        #: The thread that checkpoints the WAL for these connections (:mod:`._checkpoint`)
+        self.checkpointer = Checkpointer(engine)
 
     @staticmethod
     def usable(engine: Engine, host: Connection | None) -> bool:
@@ -473,8 +477,9 @@ class ThreadConnections:
         if own is None or own.fork != _FORK[0]:
             fairy = self._engine.raw_connection()
             try:
-                conn = fairy.driver_connection
+                conn: Any = fairy.driver_connection
                 fairy.detach()
+                conn.execute(f"PRAGMA wal_autocheckpoint={SAFETY_NET}")  # (the checkpointer's)
             except BaseException:
                 fairy.close()
                 raise
@@ -527,6 +532,7 @@ class ThreadConnections:
                 write(cur, *args)
                 if own:
                     cur.execute("COMMIT")
+                    self.checkpointer.committed()
             except BaseException:
                 if own and conn.in_transaction:
                     conn.rollback()
@@ -538,7 +544,8 @@ class ThreadConnections:
 
     def close(self) -> None:
         """Close the connections this process opened (a forked child's inherited ones are
-        left alone) and forget them all."""
+        left alone) and forget them all, after the checkpointer's thread has ended."""
+        self.checkpointer.close()
         fork = _FORK[0]
         for own in list(self._owned):
             if own.fork == fork:
@@ -601,6 +608,7 @@ class _Atomic:
             if conn.in_transaction:
                 conn.rollback()
             threads.failed(error)
+        threads.checkpointer.committed()
 
 
 # -- PostgreSQL: one round trip ----------------------------------------------------------

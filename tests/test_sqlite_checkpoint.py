@@ -1,0 +1,105 @@
+"""SQLite: the write-ahead log is checkpointed on a thread of its own, off the writers' path
+(store/sql/_checkpoint.py)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import pilotflow as pf
+from pilotflow.store.sql import _checkpoint, sqlite_url
+from pilotflow.store.sql._checkpoint import EVERY, SAFETY_NET
+
+from conftest import nominate
+
+
+def _checkpointing() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "pilotflow-checkpoint" and t.is_alive()]
+
+
+def _until(holds: Callable[[], bool], seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not holds():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def _file(run: pf.CampaignRun, first: int, count: int) -> None:
+    for n in range(first, first + count):
+        nominate(run, n)
+
+
+def test_a_thread_of_its_own_copies_the_log_into_the_database_file(
+    tmp_path: Path, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """Every EVERY commits wake one thread that checkpoints: the database file grows by the
+    pages the commits appended to the ``-wal`` file, and the writers' own automatic checkpoint
+    is left as a safety net at SAFETY_NET pages, which these commits do not reach. Every
+    nomination filed reads back."""
+    path = tmp_path / "pf.db"
+    with pf.open_store(sqlite_url(path)) as store:
+        run = make_run(store)
+        _file(run, 0, 1)
+        threads = store._threads  # type: ignore[attr-defined]
+        assert [(SAFETY_NET,)] == threads.connection().execute("PRAGMA wal_autocheckpoint").fetchall()
+        assert [] == _checkpointing()
+        before = path.stat().st_size
+        _file(run, 1, EVERY - 1)
+        assert len(_checkpointing()) == 1
+        assert _until(lambda: threads.checkpointer.checkpoints >= 1)
+        assert path.stat().st_size > before
+        assert EVERY == len(run.nominations())
+
+
+def test_the_thread_ends_when_the_store_closes_and_after_an_idle_spell(
+    tmp_path: Path, make_run: Callable[..., pf.CampaignRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store left open keeps no thread once commits stop coming (after IDLE seconds); the
+    next EVERY commits start one again; closing the store ends it at once."""
+    monkeypatch.setattr(_checkpoint, "IDLE", 0.2)
+    with pf.open_store(sqlite_url(tmp_path / "pf.db")) as store:
+        run = make_run(store)
+        checkpointer = store._threads.checkpointer  # type: ignore[attr-defined]
+        _file(run, 0, EVERY)
+        assert _until(lambda: checkpointer.checkpoints == 1)
+        assert _until(lambda: _checkpointing() == [])
+        _file(run, EVERY, EVERY)
+        assert _until(lambda: checkpointer.checkpoints == 2)
+        assert len(_checkpointing()) == 1
+    assert [] == _checkpointing()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs os.fork")
+def test_a_forked_child_checkpoints_with_a_thread_and_connection_of_its_own(
+    tmp_path: Path, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A child forked while the parent's thread runs neither hangs nor uses the parent's
+    connections: its commits start its own thread, which checkpoints; the parent's goes on."""
+    path = tmp_path / "pf.db"
+    with pf.open_store(sqlite_url(path)) as store:
+        run = make_run(store)
+        checkpointer = store._threads.checkpointer  # type: ignore[attr-defined]
+        _file(run, 0, EVERY)
+        assert len(_checkpointing()) == 1
+        pid = os.fork()
+        if pid == 0:  # the child: file EVERY more, report whether its own thread checkpointed
+            ok = False
+            try:
+                ran = checkpointer.checkpoints
+                _file(run, EVERY, EVERY)
+                ok = len(_checkpointing()) == 1 and _until(lambda: checkpointer.checkpoints > ran)
+            finally:
+                os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        _file(run, 2 * EVERY, EVERY)
+        assert _until(lambda: checkpointer.checkpoints >= 2)
+        assert 3 * EVERY == len(run.nominations())
