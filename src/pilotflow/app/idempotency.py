@@ -22,6 +22,7 @@ from ..domain.inputs import KEY, check_number, check_text
 from ..domain.records import Nomination
 from ..errors import ConflictError, InvalidInput, PilotflowError, StoreError
 from ..store import Receipt, Store
+from ..store.base import MALFORMED, malformed
 
 __all__ = ["ReceiptFor", "at_version", "atomically", "once", "ref", "retry_on_conflict"]
 
@@ -116,7 +117,12 @@ def once(
             f"idempotency key {key!r} was already used for a different command",
             f"幂等键 {key!r} 已用于另一项不同的操作，不能复用",
         )
-    return decode(json.loads(found.result))
+    try:
+        return decode(json.loads(found.result))
+    except MALFORMED as exc:  # (a receipt pilotflow did not write: edited, or damaged)
+        raise malformed(
+            f"the result kept for idempotency key {key!r}", f"幂等键 {key!r} 保存的结果", exc
+        ) from exc
 
 
 def retry_on_conflict(

@@ -32,10 +32,11 @@ from ..domain.inputs import NAME, check_text
 from ..domain.records import Actor, Nomination
 from ..domain.screening import UnitList
 from ..domain.submissions import Submission
-from ..errors import InvalidInput, ReceiptExists, SeatUnavailable
+from ..errors import InvalidInput, PilotflowError, ReceiptExists, SeatUnavailable, StoreError
 
 __all__ = [
     "EVENT_PAGE",
+    "MALFORMED",
     "AnyChange",
     "Change",
     "Group",
@@ -46,7 +47,23 @@ __all__ = [
     "SeatUnavailable",
     "Store",
     "SubmissionChange",
+    "malformed",
 ]
+
+#: What decoding a stored value that pilotflow did not write raises (a JSON syntax error is
+#: a ``ValueError``), caught where rows are decoded and raised again as :func:`malformed`.
+MALFORMED = (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError)
+
+
+def malformed(what: str, zh: str, exc: BaseException) -> StoreError:
+    """The error for a stored row that cannot be read back (the decoder's own error is
+    chained): ``what`` names the row, ``zh`` too, in Chinese."""
+    detail = f"：{exc.zh}" if isinstance(exc, PilotflowError) else ""
+    return StoreError(
+        f"{what} cannot be read: the database holds a value pilotflow does not write there "
+        f"({type(exc).__name__}: {exc}); it was changed outside pilotflow, or is damaged",
+        f"无法读取{zh}：数据库中的值不是 pilotflow 写入的格式，可能被其他程序修改过或已损坏{detail}",
+    )
 
 
 class Seat(NamedTuple):

@@ -37,6 +37,7 @@ from cattrs.gen import make_dict_unstructure_fn, override
 from ..domain.events import NO_DATA, Event, EventShape, FrozenData, build_event
 from ..domain.records import Actor, Material, Nomination
 from ._json import compact_dumps, scanning_loads
+from .base import MALFORMED, malformed
 
 __all__ = [
     "EVENT_COLUMNS", "EventDecoder", "Instant", "SharedText", "converter", "decode_event_row",
@@ -317,23 +318,26 @@ class EventDecoder:
         self._moment: tuple[Any, int, datetime | None] = (None, 0, None)
 
     def __call__(self, row: Sequence[Any]) -> Event:
-        _seq, nid, version, actor, at, offset, shape, reason, data = row
-        s = self._shapes.get(shape)
-        if s is None:
-            s = self._shape(shape)
-        a = self._actors.get(actor)
-        if a is None:
-            a = self._actor(actor)
-        d = self._data.get(data)
-        if d is None:
-            d = self._datum(data)
-        last = self._moment
-        if last[0] == at and last[1] == offset:
-            moment = last[2]
-        else:
-            moment = moment_of(at, offset)
-            self._moment = (at, offset, moment)
-        return build_event(nid, version, a, moment, s, reason, d)
+        try:
+            _seq, nid, version, actor, at, offset, shape, reason, data = row
+            s = self._shapes.get(shape)
+            if s is None:
+                s = self._shape(shape)
+            a = self._actors.get(actor)
+            if a is None:
+                a = self._actor(actor)
+            d = self._data.get(data)
+            if d is None:
+                d = self._datum(data)
+            last = self._moment
+            if last[0] == at and last[1] == offset:
+                moment = last[2]
+            else:
+                moment = moment_of(at, offset)
+                self._moment = (at, offset, moment)
+            return build_event(nid, version, a, moment, s, reason, d)
+        except MALFORMED as exc:  # (a row pilotflow did not write: edited, or damaged)
+            raise malformed(f"event {row[0]} of the audit log", f"审计日志第 {row[0]} 条记录", exc) from exc
 
     def _shape(self, text: str) -> EventShape:
         v = loads(text)

@@ -40,7 +40,7 @@ from sqlalchemy.engine import Connection, Engine
 from ...domain.events import Event, build_nomination
 from ...domain.records import MinistryRecord, Nomination
 from ...domain.submissions import Submission, listing_moves
-from ..base import AnyChange, Change, SubmissionChange
+from ..base import MALFORMED, AnyChange, Change, SubmissionChange, malformed
 from ..codec import (
     EVENT_COLUMNS,
     converter,
@@ -374,36 +374,41 @@ class RowDecoder:
 
     def nomination(self, r: Sequence[Any]) -> Nomination:
         """A nomination from a row in table order (a driver tuple or a SQLAlchemy Row)."""
-        (nid, campaign, revision, unit_code, unit_name, unit_type, scenario, route, hop, _holder,
-         state, _claims, examined, materials, seats, version, created_at, updated_at, track, batch,
-         ministry, project, created_offset, updated_offset) = r  # fmt: skip
-        cache = self._cache
-        if len(cache) > 8192:
-            cache.clear()
-        route_v = cache.get(route)
-        if route_v is None:
-            route_v = cache[route] = tuple(loads(route))
-        examined_v = cache.get(examined)
-        if examined_v is None:
-            examined_v = cache[examined] = tuple(loads(examined))
-        seats_v = cache.get(seats)
-        if seats_v is None:
-            seats_v = cache[seats] = tuple(loads(seats))
-        last = self._last_materials  # rows in a listing mostly share one (long) materials text:
-        if materials == last[0]:  # comparing with the last one is cheaper than hashing it
-            materials_v = last[1]
-        else:
-            materials_v = cache.get(materials)
-            if materials_v is None:
-                materials_v = cache[materials] = decode_materials(loads(materials))
-            self._last_materials = (materials, materials_v)
-        return build_nomination(
-            nid, campaign, revision, unit_code, unit_name, unit_type, scenario, route_v, hop, state,
-            examined_v, materials_v, seats_v, version, moment_of(created_at, created_offset),
-            moment_of(updated_at, updated_offset),
-            track, batch,
-            None if ministry is None else converter.structure(loads(ministry), MinistryRecord), project,
-        )  # fmt: skip
+        try:
+            (nid, campaign, revision, unit_code, unit_name, unit_type, scenario, route, hop, _holder,
+             state, _claims, examined, materials, seats, version, created_at, updated_at, track, batch,
+             ministry, project, created_offset, updated_offset) = r  # fmt: skip
+            cache = self._cache
+            if len(cache) > 8192:
+                cache.clear()
+            route_v = cache.get(route)
+            if route_v is None:
+                route_v = cache[route] = tuple(loads(route))
+            examined_v = cache.get(examined)
+            if examined_v is None:
+                examined_v = cache[examined] = tuple(loads(examined))
+            seats_v = cache.get(seats)
+            if seats_v is None:
+                seats_v = cache[seats] = tuple(loads(seats))
+            last = self._last_materials  # rows in a listing mostly share one (long) materials text:
+            if materials == last[0]:  # comparing with the last one is cheaper than hashing it
+                materials_v = last[1]
+            else:
+                materials_v = cache.get(materials)
+                if materials_v is None:
+                    materials_v = cache[materials] = decode_materials(loads(materials))
+                self._last_materials = (materials, materials_v)
+            if type(hop) is not int or not 0 <= hop < len(route_v) or type(version) is not int:
+                raise ValueError(f"hop {hop!r} on route {route}, version {version!r}")
+            return build_nomination(
+                nid, campaign, revision, unit_code, unit_name, unit_type, scenario, route_v, hop, state,
+                examined_v, materials_v, seats_v, version, moment_of(created_at, created_offset),
+                moment_of(updated_at, updated_offset),
+                track, batch,
+                None if ministry is None else converter.structure(loads(ministry), MinistryRecord), project,
+            )  # fmt: skip
+        except MALFORMED as exc:  # (a row pilotflow did not write: edited, or damaged)
+            raise malformed(f"nomination {r[0]}", f"申报记录 {r[0]}", exc) from exc
 
 
 # -- SQLite: one connection per thread ---------------------------------------------------

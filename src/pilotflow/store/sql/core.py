@@ -25,7 +25,7 @@ from ...errors import (
     StoreError,
     SubmissionNotFound,
 )
-from ..base import AnyChange, Change, Receipt, Store, check_changes, findable, id_list
+from ..base import MALFORMED, AnyChange, Change, Receipt, Store, check_changes, findable, id_list, malformed
 from ..base import given as _given
 from . import postgres, sqlite
 from ._driver import _StaleRows, dbapi_error, store_error
@@ -364,13 +364,21 @@ class SQLStore(ListTable, ScalingReads, Store):
             return 0
         params = {"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type}
         rows = self._fetch(self._sql.quota, params)
-        return int(rows[0][0] or 0) if rows else 0
+        try:
+            return int(rows[0][0] or 0) if rows else 0
+        except MALFORMED as exc:  # (a row pilotflow did not write: edited, or damaged)
+            raise malformed(
+                f"the quota counter of {authority} ({unit_type})", f"{authority} 的名额计数", exc
+            ) from exc
 
     def quota_usage(self, campaign: str) -> dict[tuple[str, str], int]:
         if not findable(campaign, what="campaign"):
             return {}
         rows = self._fetch(self._sql.quota_usage, {"p_campaign": campaign})
-        return {(a, t): int(u) for a, t, u in rows}
+        try:
+            return {(a, t): int(u) for a, t, u in rows}
+        except MALFORMED as exc:  # (a row pilotflow did not write: edited, or damaged)
+            raise malformed(f"the quota counters of campaign {campaign}", "名额计数", exc) from exc
 
     def receipt(self, campaign: str, key: str) -> Receipt | None:
         if not findable(campaign, key, what="campaign and key"):

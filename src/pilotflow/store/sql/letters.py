@@ -11,6 +11,7 @@ from typing import Any
 
 from ...domain.records import Material
 from ...domain.submissions import Submission, build_submission
+from ..base import MALFORMED, malformed
 from ..codec import decode_materials, dumps, encode_materials, loads, moment_of, moment_values, tuple_json
 
 __all__ = ["MOVING", "decode_submission", "moved", "submission_row"]
@@ -150,6 +151,13 @@ def _moment(instant: int | datetime, offset: int) -> datetime:
 
 def decode_submission(r: Sequence[Any]) -> Submission:
     """A submission from a row in table order."""
+    try:
+        return _submission(r)
+    except MALFORMED as exc:  # (a row pilotflow did not write: edited, or damaged)
+        raise malformed(f"recommendation letter {r[0]}", f"推荐函记录 {r[0]}", exc) from exc
+
+
+def _submission(r: Sequence[Any]) -> Submission:
     (sid, campaign, revision, sender, receiver, state, units, stamps, materials, version, created_at,
      updated_at, sent_at, sent_versions, documents, created_offset, updated_offset,
      sent_offset) = r  # fmt: skip

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 
 from ...domain.records import Actor
 from ...domain.screening import Listing, UnitList
-from ..base import ListLoad, check_list_load, findable, given, version_clash
+from ...errors import InvalidInput
+from ..base import MALFORMED, ListLoad, check_list_load, findable, given, malformed, version_clash
 from ..codec import dumps, loads, moment_of, moment_values
 
 __all__ = ["CACHED_LISTS", "ListTable"]
@@ -32,6 +33,13 @@ def _encode(unit_list: UnitList) -> str:
 
 
 def _decode(list_id: str, version: str, text: str) -> UnitList:
+    try:
+        return _entries(list_id, version, text)
+    except (*MALFORMED, InvalidInput) as exc:  # (a row pilotflow did not write: edited, or damaged)
+        raise malformed(f"list {list_id} (version {version})", "已载入名单的条目", exc) from exc
+
+
+def _entries(list_id: str, version: str, text: str) -> UnitList:
     moments: dict[str, datetime] = {}  # one parse per distinct moment: lists repeat a few
 
     def moment(value: str) -> datetime:
@@ -48,14 +56,17 @@ def _decode(list_id: str, version: str, text: str) -> UnitList:
 
 
 def _load(row: Any) -> ListLoad:
-    return ListLoad(
-        row.list_id,
-        row.version,
-        row.entry_count,
-        Actor(row.actor_authority, row.actor_department, row.actor_person),
-        moment_of(row.at, row.at_offset),
-        row.source,
-    )
+    try:
+        return ListLoad(
+            row.list_id,
+            row.version,
+            row.entry_count,
+            Actor(row.actor_authority, row.actor_department, row.actor_person),
+            moment_of(row.at, row.at_offset),
+            row.source,
+        )
+    except (*MALFORMED, InvalidInput) as exc:  # (a row pilotflow did not write: edited, or damaged)
+        raise malformed(f"a load of list {row.list_id}", "名单的载入记录", exc) from exc
 
 
 #: How many decoded lists a store keeps at hand: a run made on the store reads every current

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 from ...domain.events import Event
 from ...domain.names import WITHDRAWN
 from ...domain.records import Nomination
-from ..base import EVENT_PAGE, Group, check_groups, check_reading, findable
+from ..base import EVENT_PAGE, MALFORMED, Group, check_groups, check_reading, findable, malformed
 from ..base import given as _given
 from ..codec import decode_event_row, loads, moment_values
 from ._fast import CompiledSql, RowDecoder, Statements
@@ -236,7 +236,12 @@ class ScalingReads:
         )
         with self._wrap(), self._read_conn() as conn:
             rows = conn.execute(q).all()
-        return sorted({(tuple(loads(route)), int(hop)) for hop, route in rows})
+        try:
+            return sorted({(tuple(loads(route)), int(hop)) for hop, route in rows})
+        except MALFORMED as exc:  # (rows pilotflow did not write: edited, or damaged)
+            raise malformed(
+                f"the routes of campaign {campaign}'s nominations", "申报记录的报送路线", exc
+            ) from exc
 
     def nominations_at(self, campaign: str, state: str, groups: Iterable[Group]) -> list[Nomination]:
         wanted = set(check_groups(groups))

@@ -398,7 +398,10 @@ def version_error(found: str | None, table: str) -> StoreError:
             "pilotflow.store.migrate.upgrade(url_or_engine)"
         )
         zh = "请用 SQLStore(..., create=True) 或 pilotflow.store.migrate.upgrade(...) 建表"
-    elif found.isdigit() and int(found) < int(SCHEMA_VERSION):
+    elif not (found.isascii() and found.isdigit()) or int(found) == int(SCHEMA_VERSION):
+        en = "that is no schema version pilotflow writes: the table was changed outside pilotflow"
+        zh = "这不是 pilotflow 写入的版本号，该表可能被其他程序修改过"
+    elif int(found) < int(SCHEMA_VERSION):
         en = "migrate it first: pilotflow.store.migrate.upgrade(url_or_engine)"
         zh = "请先迁移：pilotflow.store.migrate.upgrade(...)"
     else:
