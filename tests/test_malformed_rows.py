@@ -145,3 +145,22 @@ def test_a_schema_version_pilotflow_never_writes_is_named_so(
         db.execute("UPDATE pf_meta SET value = ? WHERE key = 'schema_version'", (version,))
     with pytest.raises(pf.StoreError, match="no schema version pilotflow writes"):
         pf.open_store(sqlite_url(path), read_only=True)
+
+
+def test_an_event_whose_texts_are_gone_is_refused_not_dropped(
+    written: tuple[Path, dict[str, str]], tmp_path: Path, campaign: pf.Campaign
+) -> None:
+    """An event row referring to a text that pf_texts no longer holds (its nomination id,
+    actor or shape deleted) makes the log's reads fail by name; before, the join left the
+    event out of every read, and the nomination's history lost it without a word."""
+    for column in ("nomination_id", "actor", "shape"):
+        path = tmp_path / "pf.db"
+        shutil.copy(written[0], path)
+        with sqlite3.connect(path) as db:
+            db.execute(f"DELETE FROM pf_texts WHERE id = (SELECT {column} FROM pf_events WHERE seq = 5)")
+        run = _open(path, campaign, read_only=True)
+        try:
+            with pytest.raises(pf.StoreError, match="of the audit log cannot be read"):
+                list(run.events())
+        finally:
+            run.store.close()

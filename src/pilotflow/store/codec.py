@@ -320,6 +320,8 @@ class EventDecoder:
     def __call__(self, row: Sequence[Any]) -> Event:
         try:
             _seq, nid, version, actor, at, offset, shape, reason, data = row
+            if nid is None:
+                raise ValueError("the event's nomination id is missing")
             s = self._shapes.get(shape)
             if s is None:
                 s = self._shape(shape)

@@ -364,21 +364,13 @@ class SQLStore(ListTable, ScalingReads, Store):
             return 0
         params = {"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type}
         rows = self._fetch(self._sql.quota, params)
-        try:
-            return int(rows[0][0] or 0) if rows else 0
-        except MALFORMED as exc:  # (a row pilotflow did not write: edited, or damaged)
-            raise malformed(
-                f"the quota counter of {authority} ({unit_type})", f"{authority} 的名额计数", exc
-            ) from exc
+        return _seats(rows[0][0] or 0, authority, unit_type) if rows else 0
 
     def quota_usage(self, campaign: str) -> dict[tuple[str, str], int]:
         if not findable(campaign, what="campaign"):
             return {}
         rows = self._fetch(self._sql.quota_usage, {"p_campaign": campaign})
-        try:
-            return {(a, t): int(u) for a, t, u in rows}
-        except MALFORMED as exc:  # (a row pilotflow did not write: edited, or damaged)
-            raise malformed(f"the quota counters of campaign {campaign}", "名额计数", exc) from exc
+        return {(a, t): _seats(u, a, t) for a, t, u in rows}
 
     def receipt(self, campaign: str, key: str) -> Receipt | None:
         if not findable(campaign, key, what="campaign and key"):
@@ -463,3 +455,13 @@ class SQLStore(ListTable, ScalingReads, Store):
         except NominationNotFound:  # (a SubmissionNotFound too)
             actual = None
         return ConflictError(first.id, (changes[0].before.version if changes[0].before else 0), actual)
+
+
+def _seats(used: Any, authority: str, unit_type: str) -> int:
+    """A quota counter's seats taken, as stored."""
+    try:
+        return int(used)
+    except MALFORMED as exc:  # (a row pilotflow did not write: edited, or damaged)
+        raise malformed(
+            f"the quota counter of {authority} ({unit_type})", f"{authority} 的名额计数", exc
+        ) from exc

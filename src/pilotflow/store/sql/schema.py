@@ -309,9 +309,11 @@ def event_select(
                     else_=e.c.data,
                 ),
             )
-            .join_from(e, n, n.c.id == e.c.nomination_id)
-            .join(a, a.c.id == e.c.actor)
-            .join(s, s.c.id == e.c.shape)
+            # (outer joins: a reference to a text no row holds reads as NULL, which the
+            # decoder refuses, instead of the event silently missing from every read)
+            .join_from(e, n, n.c.id == e.c.nomination_id, isouter=True)
+            .join(a, a.c.id == e.c.actor, isouter=True)
+            .join(s, s.c.id == e.c.shape, isouter=True)
         )
         ref = partial(_text_ref, texts)
     ours = e.c.campaign == ref("p_campaign")
