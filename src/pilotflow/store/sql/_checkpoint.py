@@ -14,14 +14,18 @@ checkpoint on its own connection (it never blocks a reader or a writer; the driv
 the GIL while SQLite waits for the disk), and the writers' automatic checkpoint stays as a
 safety net at :data:`SAFETY_NET` pages, for a thread that cannot keep up. The thread ends
 when no commit has woken it for :data:`IDLE` seconds (a store left open does not keep one)
-and is started again by the next; :meth:`Checkpointer.close` ends it at once. What is
-written and when it is durable do not change: a checkpoint is the one SQLite would run.
+and is started again by the next; :meth:`Checkpointer.close` ends it at once, and so does
+the interpreter's exit for a store left open (its connection closed, the last connection to
+the file removes the ``-wal`` file as before). A commit stands when no thread can be started.
+What is written and when it is durable do not change: a checkpoint is the one SQLite would run.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
+import weakref
 from contextlib import suppress
 from typing import Any
 
@@ -66,6 +70,19 @@ def _after_fork_in_child() -> None:
     _OPEN.clear()
 
 
+#: Every checkpointer of this process, ended at exit (:func:`_at_exit`)
+_ALL: weakref.WeakSet[Checkpointer] = weakref.WeakSet()
+
+
+@atexit.register
+def _at_exit() -> None:
+    """End every thread before the interpreter stops its daemon threads, so that its
+    connection is closed: the last connection to close copies the log into the database file
+    and removes the ``-wal`` and ``-shm`` files, as it did for a store left open before."""
+    for checkpointer in list(_ALL):
+        checkpointer.close()
+
+
 if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
     os.register_at_fork(
         before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child
@@ -76,7 +93,7 @@ class Checkpointer:
     """One thread checkpointing a SQLite file's WAL for the connections that report their
     commits (:meth:`committed`). See the module docstring."""
 
-    __slots__ = ("_commits", "_engine", "_thread", "_wake", "checkpoints", "every")
+    __slots__ = ("__weakref__", "_commits", "_engine", "_thread", "_wake", "checkpoints", "every")
 
     def __init__(self, engine: Engine, every: int = EVERY) -> None:
         self._engine = engine
@@ -86,6 +103,13 @@ class Checkpointer:
         self._thread: threading.Thread | None = None
         #: Checkpoints run so far (what the tests and benchmarks read)
         self.checkpoints = 0
+        _ALL.add(self)
+
+    @property
+    def running(self) -> bool:
+        """Whether this checkpointer's thread is running."""
+        thread = self._thread
+        return thread is not None and thread.is_alive()
 
     def committed(self) -> None:
         """A writer committed: every :attr:`every` commits, wake the thread (starting it if
@@ -95,17 +119,24 @@ class Checkpointer:
             return
         self._commits = 0
         # (No lock: two writers racing here may start two threads for a moment, the older
-        # ending at its next wake; a lock held by a thread a fork left behind would hang.)
-        thread = self._thread
-        if thread is None or not thread.is_alive():  # (after a fork: not alive in the child)
-            thread = threading.Thread(target=self._run, name="pilotflow-checkpoint", daemon=True)
+        # ending after its idle spell; a lock held by a thread a fork left behind would hang.)
+        if not self.running:  # (after a fork: not running in the child)
+            # A new Event for each thread: one a fork caught while another thread held its
+            # lock would hang the child's first set().
+            wake = self._wake = threading.Event()
+            thread = threading.Thread(
+                target=self._run, args=(wake,), name="pilotflow-checkpoint", daemon=True
+            )
             self._thread = thread
-            thread.start()
+            try:
+                thread.start()
+            except RuntimeError:  # no thread to be had (a limit, the interpreter stopping):
+                self._thread = None  # the commit stands, and the writers' own checkpoint holds
+                return
         self._wake.set()
 
-    def _run(self) -> None:
+    def _run(self, wake: threading.Event) -> None:
         conn: Any = None
-        wake = self._wake
         try:
             with _INSIDE:  # (its connect listeners set WAL and the busy timeout)
                 fairy = self._engine.raw_connection()

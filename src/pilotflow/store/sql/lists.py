@@ -17,7 +17,6 @@ import sqlalchemy as sa
 
 from ...domain.records import Actor
 from ...domain.screening import Listing, UnitList
-from ...errors import InvalidInput
 from ..base import MALFORMED, ListLoad, check_list_load, findable, given, malformed, version_clash
 from ..codec import dumps, loads, moment_of, moment_values
 
@@ -35,7 +34,7 @@ def _encode(unit_list: UnitList) -> str:
 def _decode(list_id: str, version: str, text: str) -> UnitList:
     try:
         return _entries(list_id, version, text)
-    except (*MALFORMED, InvalidInput) as exc:  # (a row pilotflow did not write: edited, or damaged)
+    except MALFORMED as exc:  # (a row pilotflow did not write: edited, or damaged)
         raise malformed(f"list {list_id} (version {version})", "已载入名单的条目", exc) from exc
 
 
@@ -65,7 +64,7 @@ def _load(row: Any) -> ListLoad:
             moment_of(row.at, row.at_offset),
             row.source,
         )
-    except (*MALFORMED, InvalidInput) as exc:  # (a row pilotflow did not write: edited, or damaged)
+    except MALFORMED as exc:  # (a row pilotflow did not write: edited, or damaged)
         raise malformed(f"a load of list {row.list_id}", "名单的载入记录", exc) from exc
 
 
