@@ -101,7 +101,7 @@ class Checkpointer:
         self._commits = 0
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        #: Checkpoints run so far (what the tests and benchmarks read)
+        #: Checkpoints run so far (what the tests read)
         self.checkpoints = 0
         _ALL.add(self)
 
