@@ -433,12 +433,26 @@ class _Own:
 #: (nor closed: SQLite forbids carrying a connection across fork) but kept alive here.
 _FORK = [0]
 _ALL_OWN: weakref.WeakSet[_Own] = weakref.WeakSet()
-_ORPHANS: list[_Own] = []
+_ORPHANS: list[Any] = []
+#: The engines stores are built on (:func:`fresh_pool_after_fork`)
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def fresh_pool_after_fork(engine: Engine) -> None:
+    """In a forked child, ``engine`` hands out new connections, never one its parent left in
+    the pool: two processes on one SQLite connection can corrupt the file, on one PostgreSQL
+    socket they garble each other's replies (a web server forking its workers after the
+    application opened its store, a ``multiprocessing`` pool). The inherited pool is kept
+    alive, unused and unclosed, as SQLAlchemy's ``dispose(close=False)`` advises."""
+    _ENGINES.add(engine)
 
 
 def _after_fork() -> None:
     _FORK[0] += 1
     _ORPHANS.extend(_ALL_OWN)
+    for engine in list(_ENGINES):
+        _ORPHANS.append(engine.pool)  # (its connections are the parent's: never closed here)
+        engine.dispose(close=False)
 
 
 if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX

@@ -35,6 +35,7 @@ from ._fast import (
     ThreadConnections,
     binding,
     commit_in_one_statement,
+    fresh_pool_after_fork,
     ids_value,
     one_statement_change,
 )
@@ -90,6 +91,8 @@ class SQLStore(ListTable, ScalingReads, Store):
                 "SQLStore 需要 SQLAlchemy 的 Engine 或 Connection",
             )
         self.engine = engine
+        if self._conn is None:  # (a host's connection is the host's to manage across fork)
+            fresh_pool_after_fork(engine)
         bound = binding(engine, prefix, schema)  # made once per engine, prefix and schema
         self.metadata = bound.metadata
         tables = bound.tables
