@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 import pilotflow as pf
 from pilotflow.store.sql import _checkpoint, sqlite_url
@@ -161,3 +164,40 @@ def test_a_store_left_open_leaves_no_log_beside_its_file_at_exit(tmp_path: Path)
     script = LEFT_OPEN.format(tests=str(Path(__file__).parent), path=str(path))
     subprocess.run([sys.executable, "-c", script], check=True, timeout=300)
     assert ["pf.db"] == sorted(p.name for p in tmp_path.iterdir())
+
+
+def test_a_failed_checkpoint_is_logged_once_as_a_warning_then_as_debug_lines(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A checkpoint that fails (here: the thread's connection can only read the file) is
+    reported on the ``pilotflow.store.checkpoint`` logger: a warning for the thread's first
+    failure, debug lines for the next ones, and the thread goes on; a connection that cannot
+    be opened (no such folder) is reported as a warning and the thread ends."""
+    path = tmp_path / "pf.db"
+    made = sqlite3.connect(path)
+    made.execute("PRAGMA journal_mode=wal")
+    made.execute("CREATE TABLE t (x)")
+    made.commit()
+    caplog.set_level(logging.DEBUG, logger="pilotflow.store.checkpoint")
+    checkpointer = _checkpoint.Checkpointer(
+        sa.create_engine(f"sqlite:///file:{path}?mode=ro&uri=true"), every=1
+    )
+    try:
+        checkpointer.committed()
+        assert _until(lambda: len(caplog.records) == 1)
+        checkpointer.committed()
+        assert _until(lambda: len(caplog.records) == 2)
+        assert ["WARNING", "DEBUG"] == [r.levelname for r in caplog.records]
+        assert "a checkpoint failed" in caplog.records[0].getMessage()
+        assert "检查点" in caplog.records[0].getMessage()
+        assert 0 == checkpointer.checkpoints
+        assert checkpointer.running
+    finally:
+        checkpointer.close()
+        made.close()
+    caplog.clear()
+    gone = _checkpoint.Checkpointer(sa.create_engine(f"sqlite:///{tmp_path / 'no' / 'pf.db'}"), every=1)
+    gone.committed()
+    assert _until(lambda: not gone.running)
+    assert ["WARNING"] == [r.levelname for r in caplog.records]
+    assert "could not be opened" in caplog.records[0].getMessage()

@@ -23,10 +23,10 @@ What is written and when it is durable do not change: a checkpoint is the one SQ
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import threading
 import weakref
-from contextlib import suppress
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -89,6 +89,18 @@ if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
     )
 
 
+#: Where a failed checkpoint is reported (a warning for a thread's first failure, then
+#: debug lines: the next wake tries again, and the writers' own checkpoint still holds)
+log = logging.getLogger("pilotflow.store.checkpoint")
+
+
+def _failed(what: str, exc: Exception, failures: int) -> None:
+    level = logging.WARNING if failures == 1 else logging.DEBUG
+    log.log(level, "SQLite WAL checkpoint thread: %s (%s: %s); SQLite's own checkpoint at %d pages "
+            "still applies / SQLite 预写日志检查点线程出错，SQLite 自身每 %d 页的检查点仍然有效",
+            what, type(exc).__name__, exc, SAFETY_NET, SAFETY_NET)  # fmt: skip
+
+
 class Checkpointer:
     """One thread checkpointing a SQLite file's WAL for the connections that report their
     commits (:meth:`committed`). See the module docstring."""
@@ -137,6 +149,7 @@ class Checkpointer:
 
     def _run(self, wake: threading.Event) -> None:
         conn: Any = None
+        failures = 0
         try:
             with _INSIDE:  # (its connect listeners set WAL and the busy timeout)
                 fairy = self._engine.raw_connection()
@@ -147,11 +160,16 @@ class Checkpointer:
                 wake.clear()
                 if self._thread is not threading.current_thread():
                     return  # closed, or replaced
-                with _INSIDE, suppress(Exception):  # busy or gone: the next wake tries again
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                try:
+                    with _INSIDE:
+                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                     self.checkpoints += 1
-        except Exception:
-            return  # (the file cannot be opened now: the writers' own checkpoint still holds)
+                except Exception as exc:  # busy or gone: the next wake tries again
+                    failures += 1
+                    _failed("a checkpoint failed", exc, failures)
+        except Exception as exc:  # (the writers' own checkpoint still holds)
+            _failed("its connection could not be opened", exc, 1)
+            return
         finally:
             if self._thread is threading.current_thread():
                 self._thread = None
