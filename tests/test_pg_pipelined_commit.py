@@ -43,17 +43,24 @@ class Waits:
     def count(self) -> int:
         """Round trips so far: each run of messages from the server after the client's."""
         total = 0
+        previous = "F"
+        for line in self.lines():
+            side = line[:1]
+            if side == "B" and previous == "F":
+                total += 1
+            previous = side or previous
+        return total
+
+    def lines(self) -> list[str]:
+        """Every message traced so far, connection after connection ("F": from the client,
+        "B": from the server), each connection's starting with "F"."""
+        found: list[str] = []
         for pgconn, out in self.traced:
             pgconn.untrace()  # (flushes the trace and closes its descriptor; traced again below)
             out.seek(0)
-            previous = "F"
-            for line in out.read().decode().splitlines():
-                side = line[:1]
-                if side == "B" and previous == "F":
-                    total += 1
-                previous = side or previous
+            found += ["F", *out.read().decode().splitlines()]
             _start(pgconn, out)
-        return total
+        return found
 
 
 def _start(pgconn: Any, out: IO[bytes]) -> None:
@@ -110,9 +117,9 @@ def test_a_stale_send_is_a_conflict_and_writes_nothing(
 ) -> None:
     """A send judged on a letter whose unit has since moved on (another worker took it out of
     the letter) is refused with ConflictError when committed; nothing of it is written, the
-    driver logs nothing about the pipeline it aborted, and the connection it used commits the
-    next action normally."""
-    store, _ = traced
+    driver logs nothing about the pipeline it aborted, the server's one error says in words
+    what stopped it, and the connection it used commits the next action normally."""
+    store, waits = traced
     run = make_run(store)
     s = letter_ready(run, district_letter(run, 3).id)
     held = _HeldCommits(store)
@@ -122,6 +129,10 @@ def test_a_stale_send_is_a_conflict_and_writes_nothing(
     with caplog.at_level(logging.WARNING, logger="psycopg"), pytest.raises(pf.ConflictError):
         store.commit(run.campaign.id, *held.held[0])
     assert [] == [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")]
+    # (the server's ERROR, in its log too, says what happened: no "division by zero")
+    errors = [line for line in waits.lines() if "ErrorResponse" in line]
+    assert 1 == len(errors)
+    assert _fast._NO_ROW in errors[0]
     assert before == state_of(run)
     raw = store.engine.raw_connection()
     try:
@@ -157,7 +168,7 @@ def test_a_refusal_read_back_while_the_pipeline_is_sent_logs_nothing(
 
         return None if plan is None else [*plan, ("SELECT 1", late())]
 
-    store, _ = traced
+    store, waits = traced
     run = make_run(store)
     s = letter_ready(run, district_letter(run, 3).id)
     held = _HeldCommits(store)
@@ -168,6 +179,10 @@ def test_a_refusal_read_back_while_the_pipeline_is_sent_logs_nothing(
     with caplog.at_level(logging.WARNING, logger="psycopg"), pytest.raises(pf.ConflictError):
         store.commit(run.campaign.id, *held.held[0])
     assert [] == [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")]
+    # (the server's ERROR, in its log too, says what happened: no "division by zero")
+    errors = [line for line in waits.lines() if "ErrorResponse" in line]
+    assert 1 == len(errors)
+    assert _fast._NO_ROW in errors[0]
     assert before == state_of(run)
     monkeypatch.undo()
     for department in run.graph[WEIHAI_DISTRICT].stamping:

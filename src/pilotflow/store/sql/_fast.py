@@ -144,10 +144,21 @@ def ids_value(pg: bool, ids: Sequence[str]) -> Any:
     return list(ids) if pg else dumps(list(ids))
 
 
+#: What the server's log says when a pipelined commit's statement wrote no row (the row moved
+#: on, or the seat's cap was reached): the commit is rolled back and the checked path decides
+_NO_ROW = (
+    "pilotflow: no row written (changed concurrently, or no seat left); "
+    "rolled back, the action is checked again"
+)
+
+
 def _one_or_fail(written: Any) -> sa.Select[Any]:
-    """``SELECT 1 / count(*) FROM written``: fails (division by zero) when the data-modifying
-    CTE ``written`` wrote no row, which aborts the transaction it runs in."""
-    return sa.select(sa.literal_column("1 / count(*)")).select_from(written)
+    """``SELECT 1 FROM written``, failing when the data-modifying CTE ``written`` wrote no
+    row, which aborts the transaction it runs in. (PostgreSQL logs the failure as an
+    ``ERROR`` line: it reads as :data:`_NO_ROW`, not as a division by zero a DBA would take
+    for a bug. The text is cast at run time, when the count is known.)"""
+    fail = f"CAST(CASE WHEN count(*) = 0 THEN '{_NO_ROW}' ELSE '1' END AS integer)"  # (no parameter)
+    return sa.select(sa.literal_column(fail)).select_from(written)
 
 
 class CompiledSql:
