@@ -48,6 +48,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..errors import InvalidInput, StoreError
 from .sql import make_metadata
 from .sql.core import engine_for as _engine
+from .sql.schema import check_names
 
 __all__ = [
     "SCRIPT_LOCATION",
@@ -85,7 +86,7 @@ def alembic_config(
     *, prefix: str = "pf_", schema: str | None = None, connection: Connection | None = None
 ) -> Config:
     """An Alembic ``Config`` for pilotflow's migrations (for ``alembic.command`` calls)."""
-    _check_names(prefix, schema)
+    check_names(prefix, schema)
     cfg = Config()
     cfg.set_main_option("script_location", str(SCRIPT_LOCATION))
     cfg.attributes[_PREFIX] = prefix
@@ -192,7 +193,7 @@ def run_env() -> None:
     prefix = cfg.attributes.get(_PREFIX) or x.get("prefix") or "pf_"
     schema = cfg.attributes.get(_SCHEMA) if _SCHEMA in cfg.attributes else x.get("schema")
     schema = schema or None
-    _check_names(prefix, schema)
+    check_names(prefix, schema)
     cfg.attributes[_PREFIX] = prefix
     cfg.attributes[_SCHEMA] = schema
     opts: dict[str, Any] = {
@@ -253,19 +254,6 @@ def _url(cfg: Config, x: Mapping[str, str]) -> str:
 
 
 # -- helpers -----------------------------------------------------------------------------
-
-
-def _check_names(prefix: object, schema: object) -> None:
-    if not isinstance(prefix, str) or not (prefix + "a").replace("_", "a").isalnum() or not prefix.isascii():
-        raise InvalidInput(
-            f"prefix must be letters, digits and underscores, got {prefix!r}",
-            f"表名前缀只能由字母、数字和下划线组成，收到的是 {prefix!r}",
-        )
-    if schema is not None and (not isinstance(schema, str) or not schema):
-        raise InvalidInput(
-            f"schema must be a non-empty string or None, got {schema!r}",
-            f"schema 必须是非空字符串或 None，收到的是 {schema!r}",
-        )
 
 
 @contextmanager

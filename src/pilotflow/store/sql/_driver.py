@@ -8,9 +8,21 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ...errors import ConflictError, PilotflowError, StoreError
+from ...errors import ConflictError, InvalidInput, PilotflowError, StoreError
 
-__all__ = ["dbapi_error", "is_retryable", "store_error"]
+__all__ = ["dbapi_error", "engine", "is_retryable", "store_error"]
+
+
+def engine(url: str | sa.URL, options: dict[str, Any]) -> sa.Engine:
+    """``sa.create_engine(url, **options)``, an option it does not take refused by name."""
+    try:
+        return sa.create_engine(url, **options)
+    except (TypeError, sa.exc.ArgumentError) as exc:
+        names = ", ".join(sorted(options)) or "none"
+        raise InvalidInput(
+            f"the store could not be opened with these options ({names}): {exc}",
+            f"无法使用这些选项打开存储（{names}），请检查选项名称和取值",
+        ) from exc
 
 
 class _StaleRows(Exception):

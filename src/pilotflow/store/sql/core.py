@@ -42,17 +42,34 @@ from ._fast import (
 from .letters import decode_submission
 from .lists import ListTable
 from .reads import ScalingReads
-from .schema import SCHEMA_VERSION, recorded_version, version_error
+from .schema import SCHEMA_VERSION, check_names, recorded_version, version_error
 from .write import new_nomination_check, new_nomination_refusal, write_changes, write_receipt
 
 __all__ = ["SQLStore", "engine_for"]
 
 
-def engine_for(url: str, *, read_only: bool = False, prefix: str = "pf_", **options: Any) -> Engine:
+def engine_for(
+    url: str,
+    *,
+    read_only: bool = False,
+    prefix: str = "pf_",
+    schema: str | None = None,
+    create: bool = True,
+    **options: Any,
+) -> Engine:
     """The engine on the database ``url`` names (``sqlite:///file.db``, ``postgresql://...``),
-    set up for pilotflow; ``read_only``: a SQLite file must exist and hold pilotflow's tables."""
+    set up for pilotflow; ``read_only``: a SQLite file must exist and hold pilotflow's tables;
+    ``create`` False: a SQLite file must exist. ``options`` go to ``create_engine``. Nothing is
+    opened or created here: a SQLite file is made by the first connection."""
+    if "\x00" in url:
+        raise InvalidInput("the store URL contains a NUL character", "存储地址中含有空字符（NUL）")
     if url.startswith("sqlite"):
-        return sqlite.sqlite_engine(url, read_only=read_only, prefix=prefix, **options)
+        if schema is not None:
+            raise InvalidInput(
+                f"a SQLite file has no schemas: leave schema out (got {schema!r}); schemas are PostgreSQL's",
+                f"SQLite 数据库文件没有 schema，请不要指定 schema（收到的是 {schema!r}）",
+            )
+        return sqlite.sqlite_engine(url, read_only=read_only, create=create, prefix=prefix, **options)
     if postgres.is_postgres_url(url):
         return postgres.postgres_engine(url, **options)
     raise InvalidInput(
@@ -142,13 +159,24 @@ class SQLStore(ListTable, ScalingReads, Store):
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> SQLStore:
+        """A store on the database ``url`` names, on an engine of its own (closed by
+        :meth:`close`). ``prefix``, ``schema``, ``create`` and ``read_only`` are the store's;
+        other options go to SQLAlchemy's ``create_engine``. Everything is checked before the
+        database is touched: a refused call creates no file."""
         prefix = options.pop("prefix", "pf_")
         schema = options.pop("schema", None)
         create = options.pop("create", True)
         # read_only: check first that the database holds pilotflow's tables (a SQLite file:
         # without creating, locking or changing anything), then never create or migrate.
-        read_only = bool(options.pop("read_only", False))
-        engine = engine_for(url, read_only=read_only, prefix=prefix, **options)
+        read_only = options.pop("read_only", False)
+        check_names(prefix, schema)
+        for name, flag in (("create", create), ("read_only", read_only)):
+            if not isinstance(flag, bool):
+                raise InvalidInput(
+                    f"{name} must be True or False, got {type(flag).__name__}",
+                    f"{name} 必须是 True 或 False",
+                )
+        engine = engine_for(url, read_only=read_only, prefix=prefix, schema=schema, create=create, **options)
         try:
             if read_only and engine.dialect.name != "sqlite":  # (SQLite: checked by engine_for)
                 postgres.holds_pilotflow(engine, prefix, schema)

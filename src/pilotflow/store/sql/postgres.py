@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ...errors import InvalidInput, StoreError
-from ._driver import store_error
+from ._driver import engine, store_error
 
 __all__ = [
     "holds_pilotflow",
@@ -40,7 +40,7 @@ def postgres_engine(url: str, **options: Any) -> Engine:
             "PostgreSQL needs psycopg 3: pip install 'pilotflow[postgres]'",
             "使用 PostgreSQL 需要安装 psycopg 3：pip install 'pilotflow[postgres]'",
         ) from exc
-    return sa.create_engine(url, **options)
+    return engine(url, options)
 
 
 def holds_pilotflow(engine: Engine, prefix: str, schema: str | None) -> None:

@@ -39,11 +39,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
-from ...errors import StoreError
+from ...errors import InvalidInput, StoreError
 from ..base import LIST_KEY
 
 __all__ = [
     "SCHEMA_VERSION",
+    "check_names",
     "event_count",
     "event_select",
     "make_metadata",
@@ -76,8 +77,54 @@ SHARED_JSON = sa.Text().with_variant(postgresql.JSONB(), "postgresql").with_vari
 SHARED_TEXT = sa.String(100).with_variant(_Ref(), "sqlite")
 
 
+#: The longest name pilotflow gives a table or index, without its prefix
+#: (``ix_submission_receiver``): with the longest prefix it fits PostgreSQL's 63 bytes.
+_LONGEST_NAME = 24
+#: How long a prefix or a schema name may be (PostgreSQL's identifiers: 63 bytes)
+PREFIX_MAX = 63 - _LONGEST_NAME
+SCHEMA_MAX = 63
+
+
+def check_names(prefix: object, schema: object) -> None:
+    """Refuse a table-name prefix or a schema name pilotflow cannot use, before anything
+    touches a database: ASCII letters, digits and underscores only (they are written into
+    statements as they are), a prefix of at most :data:`PREFIX_MAX` characters (it may be
+    empty), a schema of 1 to :data:`SCHEMA_MAX`, or None."""
+    if not _identifier(prefix, PREFIX_MAX, empty=True):
+        raise InvalidInput(
+            f"prefix must be at most {PREFIX_MAX} ASCII letters, digits and underscores, "
+            f"got {_shown(prefix)}",
+            f"表名前缀只能由最多 {PREFIX_MAX} 个英文字母、数字和下划线组成，收到的是 {_shown(prefix, True)}",
+        )
+    if schema is not None and not _identifier(schema, SCHEMA_MAX, empty=False):
+        raise InvalidInput(
+            f"schema must be None or 1 to {SCHEMA_MAX} ASCII letters, digits and underscores, "
+            f"got {_shown(schema)}",
+            f"schema 必须是 None，或由 1 至 {SCHEMA_MAX} 个英文字母、数字和下划线组成，"
+            f"收到的是 {_shown(schema, True)}",
+        )
+
+
+def _identifier(value: object, longest: int, *, empty: bool) -> bool:
+    return (
+        isinstance(value, str)
+        and (empty or bool(value))
+        and len(value) <= longest
+        and value.isascii()
+        and (value + "a").replace("_", "a").isalnum()
+    )
+
+
+def _shown(value: object, zh: bool = False) -> str:
+    """``value`` as a message shows it: a text's first 40 characters, or (not a text) its type."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else f"{value[:40]!r}…（{len(value)}）"
+    return "非文本的值" if zh else f"a value of type {type(value).__name__}"
+
+
 def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData:
     """pilotflow's tables as SQLAlchemy ``MetaData`` (for a host's migrations, too)."""
+    check_names(prefix, schema)
     md = sa.MetaData(schema=schema)
     claims: sa.ColumnClause[bool] = sa.column("claims_unit")
     sa.Table(

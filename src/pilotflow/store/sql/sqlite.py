@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ...errors import InvalidInput, StoreError
 from ...files._io import NotRegular, read_head
+from ._driver import engine
 
 __all__ = [
     "READ_ONLY",
@@ -34,26 +35,35 @@ __all__ = [
 READ_ONLY = "pilotflow_read_only"
 
 
-def sqlite_engine(url: str, *, read_only: bool = False, prefix: str = "pf_", **options: Any) -> Engine:
+def sqlite_engine(
+    url: str, *, read_only: bool = False, create: bool = True, prefix: str = "pf_", **options: Any
+) -> Engine:
     """An engine on the SQLite file ``url`` names, configured (:func:`configure_sqlite`).
-    ``read_only``: the file must exist and hold pilotflow's tables (checked first)."""
+    ``read_only``: the file must exist and hold pilotflow's tables (checked first);
+    ``create`` False: the file must exist (none is made for a store that would refuse it)."""
     if read_only:
-        return configure_sqlite(sa.create_engine(_existing_sqlite(url, prefix), **options), read_only=True)
-    return configure_sqlite(sa.create_engine(_sqlite_url(url), **options))
+        return configure_sqlite(engine(_existing_sqlite(url, prefix), options), read_only=True)
+    return configure_sqlite(engine(_sqlite_url(url, create), options))
 
 
-def _sqlite_url(url: str) -> str:
+def _sqlite_url(url: str, create: bool) -> str:
     path = (sa.engine.make_url(url).database or "") if "///" in url else ""  # %-decoded, no ?query
     if not path or path == ":memory:":
         raise InvalidInput(
             "the SQLite store needs a real file: sqlite:///path/to/pilotflow.db",
             "SQLite 存储需要一个真实文件路径：sqlite:///path/to/pilotflow.db",
         )
-    parent = Path(path).expanduser().resolve().parent
-    if not parent.is_dir():
+    file = Path(path).expanduser().resolve()
+    if not file.parent.is_dir():
         raise InvalidInput(
-            f"the folder of the SQLite file does not exist: {parent}",
-            f"SQLite 文件所在目录不存在：{parent}",
+            f"the folder of the SQLite file does not exist: {file.parent}",
+            f"SQLite 文件所在目录不存在：{file.parent}",
+        )
+    if not create and not file.exists():
+        raise InvalidInput(
+            f"there is no SQLite file at {file}: with create=False only an existing pilotflow "
+            "database is opened",
+            f"{file} 处没有 SQLite 数据库文件：create=False 时只打开已有的 pilotflow 数据库",
         )
     return url
 

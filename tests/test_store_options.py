@@ -1,0 +1,93 @@
+"""``open_store``'s arguments are checked before any database is touched: a refused call names
+the argument in English and Chinese and creates no SQLite file, no PostgreSQL table and no
+schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+import pilotflow as pf
+from pilotflow.store import migrate
+from pilotflow.store.sql import SQLStore, make_metadata, sqlite_url
+
+BAD: list[tuple[dict[str, Any], str]] = [
+    ({"prefix": 'a";'}, "prefix"),
+    ({"prefix": 1}, "prefix"),
+    ({"prefix": "p" * 40}, "prefix"),
+    ({"prefix": "前缀_"}, "prefix"),
+    ({"schema": ""}, "schema"),
+    ({"schema": 1}, "schema"),
+    ({"schema": "a\x00b"}, "schema"),
+    ({"schema": "s" * 64}, "schema"),
+    ({"create": "no"}, "create"),
+    ({"read_only": 1}, "read_only"),
+    ({"no_such_option": 1}, "no_such_option"),
+]
+
+
+@pytest.mark.parametrize(("options", "named"), BAD, ids=[named + str(i) for i, (_, named) in enumerate(BAD)])
+def test_a_sqlite_store_refused_for_its_arguments_leaves_no_file(
+    tmp_path: Path, options: dict[str, Any], named: str
+) -> None:
+    """Each bad argument is refused with InvalidInput naming it (in both languages where the
+    name is the argument's), and the folder holds no new file."""
+    with pytest.raises(pf.InvalidInput, match=named) as info:
+        pf.open_store(sqlite_url(tmp_path / "pf.db"), **options)
+    assert info.value.zh != info.value.en
+    assert [] == list(tmp_path.iterdir())
+
+
+def test_sqlite_refusals_of_their_own_leave_no_file(tmp_path: Path) -> None:
+    """``create=False`` on a file that does not exist, a schema on a SQLite file (it has
+    none) and a NUL in the URL are refused before any file is made."""
+    with pytest.raises(pf.InvalidInput, match="create=False") as info:
+        pf.open_store(sqlite_url(tmp_path / "pf.db"), create=False)
+    assert "create=False" in info.value.zh
+    with pytest.raises(pf.InvalidInput, match="schema") as info:
+        pf.open_store(sqlite_url(tmp_path / "pf.db"), schema="pilotflow")
+    assert "schema" in info.value.zh
+    with pytest.raises(pf.InvalidInput, match="NUL"):
+        pf.open_store(sqlite_url(tmp_path / "a\x00b.db"))
+    assert [] == list(tmp_path.iterdir())
+    pf.open_store(sqlite_url(tmp_path / "pf.db")).close()  # made, then opened without creating
+    pf.open_store(sqlite_url(tmp_path / "pf.db"), create=False).close()
+
+
+@pytest.mark.parametrize(("options", "named"), BAD, ids=[named + str(i) for i, (_, named) in enumerate(BAD)])
+def test_a_postgres_store_refused_for_its_arguments_creates_nothing(
+    pg_url: str, options: dict[str, Any], named: str
+) -> None:
+    """On PostgreSQL the same arguments are refused the same way, and the database gains no
+    table and no schema."""
+    engine = sa.create_engine("postgresql+psycopg://" + pg_url.split("://", 1)[1])
+    try:
+        before = _names(engine)
+        with pytest.raises(pf.InvalidInput, match=named):
+            pf.open_store(pg_url, **options)
+        assert before == _names(engine)
+    finally:
+        engine.dispose()
+
+
+def _names(engine: sa.Engine) -> tuple[list[str], list[str]]:
+    inspector = sa.inspect(engine)
+    schemas = inspector.get_schema_names()
+    return schemas, [f"{s}.{t}" for s in schemas for t in inspector.get_table_names(schema=s)]
+
+
+def test_the_same_rule_holds_for_the_tables_the_migrations_and_a_host_engine(tmp_path: Path) -> None:
+    """The one rule for a prefix and a schema name applies to ``make_metadata``, the
+    migrations and ``SQLStore`` on a host's engine, and a prefix may be empty."""
+    for call in (
+        lambda: make_metadata(prefix="a-b"),
+        lambda: migrate.current(sqlite_url(tmp_path / "m.db"), prefix="a b"),
+        lambda: SQLStore(sa.create_engine(sqlite_url(tmp_path / "h.db")), prefix='x"'),
+    ):
+        with pytest.raises(pf.InvalidInput, match="prefix"):
+            call()
+    assert "nominations" in make_metadata(prefix="").tables
+    assert "s.pf_nominations" in make_metadata(schema="s").tables
