@@ -41,6 +41,7 @@ This module imports nothing from the rest of pilotflow.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -74,6 +75,34 @@ __all__ = [
     "UnknownAuthority",
     "UnknownDepartment",
 ]
+
+
+#: How a message shows a value it was given: at most 60 characters of a text, 5 items of a
+#: list, two levels deep (a message never repeats a huge argument whole)
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring = _SHOWN.maxother = _SHOWN.maxlong = 60
+_SHOWN.maxlist = _SHOWN.maxtuple = _SHOWN.maxset = _SHOWN.maxfrozenset = _SHOWN.maxdict = 5
+_SHOWN.maxlevel = 2
+
+
+def shown(value: object) -> str:
+    """``value`` as an error message shows it: its ``repr``, shortened (``'abc...xyz'``)."""
+    return _SHOWN.repr(value)
+
+
+#: How many items of a list a message names (then "and N more")
+LISTED = 10
+
+
+def listed(items: Sequence[str]) -> tuple[str, str]:
+    """``items`` named in a message, in English and in Chinese: the first :data:`LISTED`, each
+    shortened (:func:`shown`'s way, unquoted), and how many more there are."""
+    names = [shown(i)[1:-1] if isinstance(i, str) else shown(i) for i in items[:LISTED]]
+    rest = len(items) - len(names)
+    en, zh = ", ".join(names), "、".join(names)
+    if rest > 0:
+        en, zh = f"{en} and {rest} more", f"{zh} 等 {len(items)} 项"
+    return en, zh
 
 
 def _freeze(details: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -195,7 +224,9 @@ class UnknownAuthority(InvalidInput):
         self.code = code
         at = f" ({where})" if where else ""
         at_zh = f"（{where_zh}）" if where_zh else at
-        super().__init__(f"unknown authority {code!r}{at}", f"未知的单位（机关）代码 {code!r}{at_zh}")
+        super().__init__(
+            f"unknown authority {shown(code)}{at}", f"未知的单位（机关）代码 {shown(code)}{at_zh}"
+        )
 
 
 class UnknownDepartment(InvalidInput):
@@ -322,7 +353,9 @@ class NominationNotFound(PilotflowError, LookupError):
 
     def __init__(self, nomination_id: str) -> None:
         self.nomination_id = nomination_id
-        super().__init__(f"no nomination with id {nomination_id!r}", f"找不到编号为 {nomination_id!r} 的申报")
+        super().__init__(
+            f"no nomination with id {shown(nomination_id)}", f"找不到编号为 {shown(nomination_id)} 的申报"
+        )
 
 
 class SubmissionNotFound(NominationNotFound):
@@ -331,7 +364,9 @@ class SubmissionNotFound(NominationNotFound):
     def __init__(self, submission_id: str) -> None:
         self.nomination_id = self.submission_id = submission_id
         PilotflowError.__init__(
-            self, f"no submission with id {submission_id!r}", f"找不到编号为 {submission_id!r} 的推荐函"
+            self,
+            f"no submission with id {shown(submission_id)}",
+            f"找不到编号为 {shown(submission_id)} 的推荐函",
         )
 
 

@@ -14,7 +14,7 @@ from ..domain.machine import STATES
 from ..domain.names import EXAMINE, IN_REVIEW, QUOTA_ALL_TYPES, RECOMMEND, S_SEND, S_STAMP, STAMP
 from ..domain.records import Actor, Nomination
 from ..domain.rules import out_of_time_order
-from ..errors import InvalidInput, Reason
+from ..errors import InvalidInput, Reason, shown
 from .applicants import with_applicant_seats
 from .kernel import PUBLIC_ACTIONS
 from .results import Position, QuotaLine
@@ -98,8 +98,8 @@ class Queries(Submissions):
             self.graph[holder]
         if state is not None and state not in STATES:
             raise InvalidInput(
-                f"unknown state {state!r}; states are {', '.join(STATES)}",
-                f"未知的状态 {state!r}",
+                f"unknown state {shown(state)}; states are {', '.join(STATES)}",
+                f"未知的状态 {shown(state)}",
             )
         if unit_type is not None:
             self._unit_type(unit_type)
@@ -161,11 +161,13 @@ class Queries(Submissions):
         return tuple(lines)
 
     def quota_table(self, authorities: Iterable[str] | None = None) -> QuotaTable:
-        """:meth:`quota` for several authorities (default: every one with seats in use), as a
-        list that also tabulates itself (``to_frame()``)."""
+        """:meth:`quota` for several authorities (default: every one with seats in use; each
+        given once, in the order given), as a list that also tabulates itself (``to_frame()``)."""
         if authorities is None:
             authorities = sorted({a for a, _ in self.store.quota_usage(self.campaign.id) if a in self.graph})
-        lines = [line for a in check_sequence(authorities, "authorities") for line in self.quota(a)]
+        # (each authority once, in the order first given: a repeated one is no new question)
+        once = {self.graph[a].code: None for a in check_sequence(authorities, "authorities")}
+        lines = [line for a in once for line in self.quota(a)]
         return QuotaTable(lines, campaign=self.campaign, graph=self.graph)
 
     def unit_tags(self, unit_code: str, *, at: datetime | None = None) -> frozenset[str]:

@@ -13,7 +13,7 @@ from ..domain.names import CUT, DRAFT, IN_REVIEW, NEW, RECOMMEND, S_ADD, S_PREPA
 from ..domain.records import Actor, Nomination
 from ..domain.rules import out_of_time_order
 from ..domain.submissions import Submission
-from ..errors import InvalidInput, Reason
+from ..errors import InvalidInput, Reason, listed
 from ..store import Change, SubmissionChange
 from .idempotency import ReceiptFor, once
 from .results import SelectionResult, new_id, selection_data, selection_from
@@ -68,11 +68,11 @@ class Selection(Submissions):
         ids = {c.id for c in candidates}
         unknown = [i for i in order if i not in ids]
         if unknown:
+            en, zh = listed(unknown)
             raise InvalidInput(
-                f"order names nominations that are not candidates of {authority} for "
-                f"{unit_type}: {', '.join(unknown)}",
+                f"order names nominations that are not candidates of {authority} for {unit_type}: {en}",
                 f"排序中包含不属于{self.graph[authority].name}"
-                f"{self._department_names.get(unit_type, unit_type)}类待推荐名单的申报：{'、'.join(unknown)}",
+                f"{self._department_names.get(unit_type, unit_type)}类待推荐名单的申报：{zh}",
             )
         position = {nid: i for i, nid in enumerate(order)}
         holder, rules = self.graph[authority], self.campaign.list_rules()

@@ -293,7 +293,12 @@ class AuthorityGraph:
         try:
             return self._nodes[code]
         except (KeyError, TypeError):
-            raise UnknownAuthority(str(code)) from None
+            if not isinstance(code, str):
+                raise InvalidInput(
+                    f"an authority code must be text (a str), got {type(code).__name__}",
+                    "单位（机关）代码必须是文本（字符串）",
+                ) from None
+            raise UnknownAuthority(code) from None
 
     def __contains__(self, code: object) -> bool:
         return isinstance(code, str) and code in self._nodes

@@ -22,17 +22,18 @@ import abc
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
+from itertools import islice
 from typing import NamedTuple
 
 from attrs import frozen
 
 from ..domain.calendar import moment
 from ..domain.events import Event
-from ..domain.inputs import NAME, check_text
+from ..domain.inputs import MAX_ITEMS, NAME, check_text
 from ..domain.records import Actor, Nomination
 from ..domain.screening import UnitList
 from ..domain.submissions import Submission
-from ..errors import InvalidInput, PilotflowError, ReceiptExists, SeatUnavailable, StoreError
+from ..errors import InvalidInput, PilotflowError, ReceiptExists, SeatUnavailable, StoreError, shown
 
 __all__ = [
     "EVENT_PAGE",
@@ -200,7 +201,7 @@ def findable(*values: object, what: str = "a lookup argument") -> bool:
     :class:`~pilotflow.errors.InvalidInput` naming ``what``."""
     ok = True
     for value in values:
-        if type(value) is str:
+        if isinstance(value, str):  # (a subclass too: a str-valued Enum, say)
             if not value.isprintable() and ("\x00" in value or not _encodes(value)):
                 ok = False
         else:
@@ -273,23 +274,27 @@ def check_ids(ids: object) -> list[str]:
 
 
 def check_groups(groups: object) -> list[Group]:
-    """Groups handed to :meth:`Store.nominations_at`: (route, hop) pairs."""
+    """Groups handed to :meth:`Store.nominations_at`: (route, hop) pairs, at most
+    :data:`~pilotflow.domain.inputs.MAX_ITEMS` of them."""
     if not isinstance(groups, Iterable) or isinstance(groups, (str, bytes)):
         raise InvalidInput("groups must be (route, hop) pairs", "groups 参数必须是（路线，层级）对的集合")
     out = []
-    for g in groups:
+    for g in islice(groups, MAX_ITEMS + 1):
         if not (
             isinstance(g, tuple)
             and len(g) == 2
             and isinstance(g[0], tuple)
             and type(g[1]) is int
             and 0 <= g[1] < 2**31  # a hop index (a store's integer column holds it)
-            and all(type(a) is str for a in g[0])
+            and all(isinstance(a, str) for a in g[0])
         ):
             raise InvalidInput(
-                f"groups must be (route, hop) pairs, got {g!r}", "groups 参数必须是（路线，层级）对的集合"
+                f"groups must be (route, hop) pairs, got {shown(g)}",
+                "groups 参数必须是（路线，层级）对的集合",
             )
         out.append((g[0], g[1]))
+    if len(out) > MAX_ITEMS:
+        raise InvalidInput(f"groups has more than {MAX_ITEMS} items", f"groups 参数超过 {MAX_ITEMS} 项，过多")
     return out
 
 

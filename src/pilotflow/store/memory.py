@@ -440,12 +440,12 @@ class MemoryStore(_Reads, Store):
             return [x for x in loads if list_id is None or x.list_id == list_id]
 
     def stored_list(self, campaign: str, list_id: str, version: str | None = None) -> UnitList | None:
+        findable(campaign, list_id, *_given(version), what="campaign, list_id and version")
         if version is None:
             loads = self.list_loads(campaign, list_id)
             if not loads:
                 return None
             version = loads[-1].version
-        findable(campaign, list_id, version, what="campaign, list_id and version")
         return self._list_versions.get((campaign, list_id, version))
 
     def commit(self, campaign: str, changes: Sequence[AnyChange], receipt: Receipt | None = None) -> None:

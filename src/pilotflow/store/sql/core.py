@@ -312,7 +312,7 @@ class SQLStore(ListTable, ScalingReads, Store):
         # first that is no text (InvalidInput) or found nowhere is named, as one get at a time would.
         asked = []
         for nid in ids:
-            if type(nid) is not str:
+            if not isinstance(nid, str):
                 break
             if findable(nid, what="nomination_id"):
                 asked.append(nid)
@@ -320,7 +320,7 @@ class SQLStore(ListTable, ScalingReads, Store):
         given = {"p_ids": ids_value(self._pg, asked)}
         found = {row[0]: row for row in self._fetch(self._sql.get_many, given)} if asked else {}
         for nid in ids:
-            if type(nid) is not str:
+            if not isinstance(nid, str):
                 findable(nid, what="nomination_id")  # (raises InvalidInput)
             if nid not in found:
                 raise NominationNotFound(nid)

@@ -41,6 +41,10 @@ __all__ = ["ScalingReads", "decode_row"]
 
 #: Ids per ``IN (...)`` list (well under every driver's limit on parameters).
 ID_CHUNK = 500
+#: :meth:`ScalingReads.nominations_at` filters on at most this many hops in SQL (a route has
+#: a few levels: more hops than this are no hops of a route, and would strain a statement's
+#: parameters)
+_FEW_HOPS = 64
 #: Events of more ids than this are read from the campaign's log, a page at a time, and
 #: those of the ids kept: memory bound by a page, where the merge of one query per
 #: ``ID_CHUNK`` ids holds every chosen event at once (about 7 KB an id: 70 MB here, 680 MB
@@ -244,13 +248,14 @@ class ScalingReads:
             ) from exc
 
     def nominations_at(self, campaign: str, state: str, groups: Iterable[Group]) -> list[Nomination]:
+        held = findable(campaign, state, what="campaign and state")
         wanted = set(check_groups(groups))
-        if not wanted or not findable(campaign, state, what="campaign and state"):
+        if not wanted or not held:
             return []
         n = self._n
         hops = sorted({hop for _, hop in wanted})
-        q = self._sql.select_nominations.where(
-            n.c.campaign == campaign, n.c.state == state, n.c.hop.in_(hops)
-        )
+        q = self._sql.select_nominations.where(n.c.campaign == campaign, n.c.state == state)
+        if len(hops) <= _FEW_HOPS:  # (else every hop is read; the groups are kept below)
+            q = q.where(n.c.hop.in_(hops))
         found = self._listing(q.order_by(n.c.created_at, n.c.id))
         return [x for x in found if (x.route, x.hop) in wanted]

@@ -39,7 +39,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
-from ...errors import InvalidInput, StoreError
+from ...errors import InvalidInput, StoreError, shown
 from ..base import LIST_KEY
 
 __all__ = [
@@ -116,9 +116,9 @@ def _identifier(value: object, longest: int, *, empty: bool) -> bool:
 
 
 def _shown(value: object, zh: bool = False) -> str:
-    """``value`` as a message shows it: a text's first 40 characters, or (not a text) its type."""
+    """``value`` as a message shows it: a text shortened, or (not a text) its type."""
     if isinstance(value, str):
-        return repr(value) if len(value) <= 40 else f"{value[:40]!r}…（{len(value)}）"
+        return shown(value)
     return "非文本的值" if zh else f"a value of type {type(value).__name__}"
 
 
