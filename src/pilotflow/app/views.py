@@ -296,6 +296,9 @@ class EventLog:
                 ) from None
             if step < 0:  # read forward, then reverse
                 return self._list(list(itertools.islice(self, self._length))[index])
+            # A step past the end takes the first event only, as a list's does (islice
+            # takes no step above sys.maxsize).
+            step = min(step, max(self._length, 1))
             return self._list(itertools.islice(self, start, max(start, stop), step))
         if type(index) is not int:
             raise InvalidInput(
@@ -327,7 +330,7 @@ class EventLog:
         """The first ``n`` events, as an :class:`EventList`."""
         if type(n) is not int or n < 0:
             raise InvalidInput(f"n must be a count, got {n!r}", "n 参数必须是非负整数")
-        return self._list(itertools.islice(self, n))
+        return self._list(itertools.islice(self, min(n, self._length)))  # n past the end: all
 
     def __repr__(self) -> str:
         """The first :attr:`REPR_ITEMS` events, one line each."""
