@@ -330,3 +330,14 @@ def test_the_event_log_takes_a_step_or_count_past_its_end_as_a_list_does(run: pf
     assert listed[::-huge] == log[::-huge]
     assert listed[::5] == log[::5]
     assert listed == log.head(huge) == log.head(2**100)
+
+
+def test_an_event_log_of_no_campaign_is_refused(run: pf.CampaignRun) -> None:
+    """An EventLog given None for its campaign is refused as a string or a number is: with
+    InvalidInput naming the argument in English and Chinese, never a raw AttributeError."""
+    for campaign in (None, "smart-health-elderly-care-2023", 7):
+        with pytest.raises(pf.InvalidInput) as error:
+            pfd.EventLog(run.store, campaign)  # type: ignore[arg-type]
+        assert "campaign must be a Campaign" in error.value.en
+        assert error.value.zh.startswith("campaign 参数必须是遴选活动")
+        assert "NoneType" not in error.value.zh
