@@ -77,6 +77,29 @@ def test_summary_refuses_bad_input(run: pf.CampaignRun, tmp_path: Path) -> None:
         write_summary(run, "371000", tmp_path / "missing" / "t.xlsx")
 
 
+@pytest.mark.parametrize("where", ["folder", "proc", "long"])
+def test_summary_a_path_it_cannot_write_is_refused_and_leaves_nothing(
+    run: pf.CampaignRun, tmp_path: Path, where: str
+) -> None:
+    """A path that is a folder, one the system will not create (under /proc) or a file name
+    over 255 bytes is InvalidInput naming ``path`` in English and Chinese, and no file (no
+    partial one either) is left behind; the folder is left as it was."""
+    _weihai_selection(run)
+    target = {
+        "folder": tmp_path / "t.xlsx",
+        "proc": Path("/proc/t.xlsx"),
+        "long": tmp_path / ("汇" * 100 + ".xlsx"),
+    }[where]
+    if where == "folder":
+        target.mkdir()
+    with pytest.raises(pf.InvalidInput) as error:
+        write_summary(run, "371000", target)
+    assert error.value.en.startswith("path: ")
+    assert error.value.zh.startswith("path 参数")
+    assert ([target] if where == "folder" else []) == list(tmp_path.iterdir())
+    assert not list(Path("/proc").glob("*.partial"))
+
+
 def test_winners_load_from_csv_and_xlsx(tmp_path: Path) -> None:
     """Winners are read from CSV (English or Chinese headers) and from XLSX alike."""
     code = unit_code(1)

@@ -25,7 +25,7 @@ from .domain.names import S_PREPARE, S_SEND, TRACK_NEW, TRACK_RE_REVIEW
 from .domain.records import Nomination
 from .domain.submissions import Submission, apply_submission
 from .errors import CampaignFileError, InvalidInput
-from .files._io import LIST_FILE_MAX_BYTES, fs_path, read_bytes, read_text
+from .files._io import LIST_FILE_MAX_BYTES, fs_path, read_bytes, read_text, write_files, write_refused
 from .files.summary import SUMMARY_COLUMNS, section, summary_row
 
 if TYPE_CHECKING:
@@ -110,24 +110,41 @@ def summary_table(run: CampaignRun, authority: str) -> pd.DataFrame:
 
 
 def write_summary(run: CampaignRun, authority: str, path: str | os.PathLike[str]) -> Path:
-    """Write the summary table of ``authority`` to an XLSX file; return its path."""
+    """Write the summary table of ``authority`` to an XLSX file; return its path.
+
+    The file is written whole or not at all: through a ``.partial`` file renamed into place.
+    A ``path`` that names a folder, or that the operating system will not write (a name too
+    long, a read-only or special file system...), is :class:`~pilotflow.errors.InvalidInput`
+    naming it, and leaves no file behind."""
     target = Path(fs_path(path, "path"))
     if target.suffix.lower() != ".xlsx":
         raise InvalidInput(
             f"the summary table is written as .xlsx, not {target.suffix or 'no extension'}",
             "汇总表须保存为 .xlsx 文件",
         )
-    if not target.parent.is_dir():
-        raise InvalidInput(f"no such folder: {target.parent}", f"目录不存在：{target.parent}")
+    if not os.path.isdir(target.parent):
+        raise InvalidInput(
+            f"path: no such folder: {target.parent}", f"path 参数所在的目录不存在：{target.parent}"
+        )
+    if os.path.isdir(target):
+        raise InvalidInput(
+            f"path: {str(target)!r} is a folder, not a file",
+            f"path 参数所指的是文件夹，不是文件：{str(target)!r}",
+        )
     frame = summary_table(run, authority)
     title = f"{run.graph[authority].name} 推荐单位和复核情况汇总表"
-    with _pandas().ExcelWriter(target, engine="openpyxl") as writer:
+    buffer = io.BytesIO()
+    with _pandas().ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, index=False, sheet_name="汇总表", startrow=1)
         sheet = writer.sheets["汇总表"]
         sheet.cell(row=1, column=1, value=title)
         for i, header in enumerate(frame.columns, start=1):
             width = max(len(str(header)) * 2, *(len(str(v)) * 2 for v in frame[header]), 8)
             sheet.column_dimensions[sheet.cell(row=2, column=i).column_letter].width = min(width, 60)
+    try:
+        write_files([(target, buffer.getvalue())])
+    except OSError as exc:
+        raise write_refused("path", target, exc) from None
     return target
 
 
