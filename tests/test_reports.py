@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 import pilotflow as pf
-from pilotflow.reports import SUMMARY_COLUMNS, load_winners, summary_table, write_summary
+from pilotflow.reports import SUMMARY_COLUMNS, load_winners, section, summary_table, write_summary
 from pilotflow.service import Winner
 
 from conftest import all_materials, forward, nominate, on, send_letters, unit_code
@@ -98,6 +98,44 @@ def test_summary_a_path_it_cannot_write_is_refused_and_leaves_nothing(
     assert error.value.zh.startswith("path 参数")
     assert ([target] if where == "folder" else []) == list(tmp_path.iterdir())
     assert not list(Path("/proc").glob("*.partial"))
+
+
+def test_section_names_a_track_of_the_campaign(campaign: pf.Campaign) -> None:
+    """section() gives the heading of each track the campaign runs."""
+    assert ("2023年推荐单位", "2017—2019年复核") == (section(campaign, "new"), section(campaign, "re_review"))
+
+
+@pytest.mark.parametrize(
+    ("args", "argument"),
+    [((None, "new"), "campaign"), (("smart-health-elderly-care-2023", "new"), "campaign"),
+     ((..., []), "track"), ((..., None), "track"), ((..., "no-such-track"), "track"),
+     ((..., "New"), "track")],
+    ids=["none", "campaign-id", "list", "none-track", "unknown", "case"],
+)  # fmt: skip
+def test_section_refuses_what_is_no_campaign_or_no_track_of_it(
+    campaign: pf.Campaign, args: tuple[object, object], argument: str
+) -> None:
+    """A campaign that is no Campaign, and a track that is no text or that the campaign does
+    not run, are InvalidInput naming the argument in English and Chinese (an unknown track no
+    longer gets a default heading); a track refused names the campaign's tracks."""
+    given, track = args
+    with pytest.raises(pf.InvalidInput) as error:
+        section(campaign if given is ... else given, track)  # type: ignore[arg-type]
+    assert error.value.en.startswith(f"{argument} must be")
+    assert error.value.zh.startswith(f"{argument} 参数必须是")
+    if argument == "track":
+        assert "(new, re_review)" in error.value.en
+        assert "新申报（new）、复核（re_review）" in error.value.zh
+
+
+def test_section_refuses_a_track_the_campaign_does_not_run() -> None:
+    """A campaign that runs only new applications refuses ``re_review``, naming its one track
+    by the campaign's own name for it."""
+    hebei = pf.load_campaign("hebei-sme-service-platforms-2020")
+    with pytest.raises(pf.InvalidInput) as error:
+        section(hebei, "re_review")
+    assert "tracks (new), got 're_review'" in error.value.en
+    assert "2020年度推荐示范平台（new）" in error.value.zh
 
 
 def test_winners_load_from_csv_and_xlsx(tmp_path: Path) -> None:
