@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 import pilotflow as pf
-from pilotflow.reports import SUMMARY_COLUMNS, load_winners, summary_table, write_summary
+from pilotflow.reports import SUMMARY_COLUMNS, load_winners, section, summary_table, write_summary
 from pilotflow.service import Winner
 
 from conftest import all_materials, forward, nominate, on, send_letters, unit_code
@@ -77,6 +77,67 @@ def test_summary_refuses_bad_input(run: pf.CampaignRun, tmp_path: Path) -> None:
         write_summary(run, "371000", tmp_path / "missing" / "t.xlsx")
 
 
+@pytest.mark.parametrize("where", ["folder", "proc", "long"])
+def test_summary_a_path_it_cannot_write_is_refused_and_leaves_nothing(
+    run: pf.CampaignRun, tmp_path: Path, where: str
+) -> None:
+    """A path that is a folder, one the system will not create (under /proc) or a file name
+    over 255 bytes is InvalidInput naming ``path`` in English and Chinese, and no file (no
+    partial one either) is left behind; the folder is left as it was."""
+    _weihai_selection(run)
+    target = {
+        "folder": tmp_path / "t.xlsx",
+        "proc": Path("/proc/t.xlsx"),
+        "long": tmp_path / ("汇" * 100 + ".xlsx"),
+    }[where]
+    if where == "folder":
+        target.mkdir()
+    with pytest.raises(pf.InvalidInput) as error:
+        write_summary(run, "371000", target)
+    assert error.value.en.startswith("path: ")
+    assert error.value.zh.startswith("path 参数")
+    assert ([target] if where == "folder" else []) == list(tmp_path.iterdir())
+    assert not list(Path("/proc").glob("*.partial"))
+
+
+def test_section_names_a_track_of_the_campaign(campaign: pf.Campaign) -> None:
+    """section() gives the heading of each track the campaign runs."""
+    assert ("2023年推荐单位", "2017—2019年复核") == (section(campaign, "new"), section(campaign, "re_review"))
+
+
+@pytest.mark.parametrize(
+    ("args", "argument"),
+    [((None, "new"), "campaign"), (("smart-health-elderly-care-2023", "new"), "campaign"),
+     ((..., []), "track"), ((..., None), "track"), ((..., "no-such-track"), "track"),
+     ((..., "New"), "track")],
+    ids=["none", "campaign-id", "list", "none-track", "unknown", "case"],
+)  # fmt: skip
+def test_section_refuses_what_is_no_campaign_or_no_track_of_it(
+    campaign: pf.Campaign, args: tuple[object, object], argument: str
+) -> None:
+    """A campaign that is no Campaign, and a track that is no text or that the campaign does
+    not run, are InvalidInput naming the argument in English and Chinese (an unknown track no
+    longer gets a default heading); a track refused names the campaign's tracks."""
+    given, track = args
+    with pytest.raises(pf.InvalidInput) as error:
+        section(campaign if given is ... else given, track)  # type: ignore[arg-type]
+    assert error.value.en.startswith(f"{argument} must be")
+    assert error.value.zh.startswith(f"{argument} 参数必须是")
+    if argument == "track":
+        assert "(new, re_review)" in error.value.en
+        assert "新申报（new）、复核（re_review）" in error.value.zh
+
+
+def test_section_refuses_a_track_the_campaign_does_not_run() -> None:
+    """A campaign that runs only new applications refuses ``re_review``, naming its one track
+    by the campaign's own name for it."""
+    hebei = pf.load_campaign("hebei-sme-service-platforms-2020")
+    with pytest.raises(pf.InvalidInput) as error:
+        section(hebei, "re_review")
+    assert "tracks (new), got 're_review'" in error.value.en
+    assert "2020年度推荐示范平台（new）" in error.value.zh
+
+
 def test_winners_load_from_csv_and_xlsx(tmp_path: Path) -> None:
     """Winners are read from CSV (English or Chinese headers) and from XLSX alike."""
     code = unit_code(1)
@@ -136,6 +197,135 @@ def test_a_winners_batch_that_is_no_year_is_refused(tmp_path: Path, batch: str) 
                     encoding="utf-8")  # fmt: skip
     with pytest.raises(pf.CampaignFileError, match="row 2"):
         load_winners(path)
+
+
+_HEADER = "unit_code,unit_name,unit_type,batch,authority\n"
+
+
+def _good_row(n: int = 1) -> str:
+    return f"{unit_code(n)},某单位,enterprise,2017,371002\n"
+
+
+@pytest.mark.parametrize(
+    ("bad", "column"),
+    [
+        (f"{unit_code(1)},某单位,enterprise,1_000,371002", "batch"),
+        (f"{unit_code(1)},某单位,enterprise,1000,371002", "batch"),
+        (f"{unit_code(1)},某单位,,2017,371002", "unit_type"),
+        (f"{unit_code(1)},{'名' * 201},enterprise,2017,371002", "unit_name"),
+        (f"{unit_code(1)},某\x01单位,enterprise,2017,371002", "unit_name"),
+        (f"{unit_code(1)},\u200b,enterprise,2017,371002", "unit_name"),
+        (f"{unit_code(1)},某单位,enterprise,2017,\x1b[31m", "authority"),
+        (f"{unit_code(1)},某单位,enterprise,2017,", "authority"),
+    ],
+    ids=[
+        "underscore",
+        "out-of-range",
+        "no-type",
+        "long-name",
+        "control",
+        "invisible",
+        "escape",
+        "no-authority",
+    ],
+)
+def test_a_bad_row_among_many_is_named_by_file_row_and_column(tmp_path: Path, bad: str, column: str) -> None:
+    """A bad cell in row 502 of a file of 500 good rows is refused with a CampaignFileError
+    naming the file, the row as a spreadsheet numbers it (the header is row 1) and the
+    column, in English and Chinese; never an InvalidInput that says not where."""
+    path = tmp_path / "w.csv"
+    path.write_text(_HEADER + _good_row() * 500 + bad + "\n", encoding="utf-8")
+    with pytest.raises(pf.CampaignFileError) as error:
+        load_winners(path)
+    assert (str(path), f"row 502.{column}") == (error.value.source, error.value.path)
+    assert error.value.en.startswith(f"{path}: row 502.{column}: ")
+    assert error.value.zh.startswith(f"{path}: row 502.{column}：")
+
+
+def test_a_bad_row_is_named_in_chinese_by_its_column(tmp_path: Path) -> None:
+    """A file with Chinese headers hears of its bad cell by the column's Chinese name."""
+    path = tmp_path / "w.csv"
+    path.write_text(f"统一社会信用代码,单位名称,类型,批次,所在地区代码\n{unit_code(1)},某单位,,2017,371002\n",
+                    encoding="utf-8")  # fmt: skip
+    with pytest.raises(pf.CampaignFileError, match=r"row 2\.unit_type") as error:
+        load_winners(path)
+    assert "类型 不能为空" in error.value.zh
+
+
+@pytest.mark.parametrize("batch", ["2017.9", "2017.5", "1e-5", "2e3", "2017.", "-2017", "２０１７", "0x7e1"])
+def test_a_batch_that_is_no_whole_number_is_refused_as_such(tmp_path: Path, batch: str) -> None:
+    """A batch that is not a whole number (2017.9 was read as 2017, 1e-5 as 0) is refused at
+    its row and column as no whole number, never rounded to a year."""
+    path = tmp_path / "w.csv"
+    path.write_text(_HEADER + f"{unit_code(1)},某单位,enterprise,{batch},371002\n", encoding="utf-8")
+    with pytest.raises(pf.CampaignFileError) as error:
+        load_winners(path)
+    assert "row 2.batch" == error.value.path
+    assert "is not a year (a whole number)" in error.value.en
+    assert "不是年份（整数）" in error.value.zh
+
+
+def test_a_batch_a_spreadsheet_stores_as_a_number_is_a_year(tmp_path: Path) -> None:
+    """A batch written 2017.0 (or stored as the number 2017.0 in XLSX) is the year 2017; a
+    stored 2017.9 is refused at its row."""
+    path = tmp_path / "w.csv"
+    path.write_text(_HEADER + f"{unit_code(1)},某单位,enterprise,2017.0,371002\n", encoding="utf-8")
+    assert [2017] == [w.batch for w in load_winners(path)]
+    for batch, expected in ((2017.0, None), (2017.9, "row 2.batch")):
+        book = openpyxl.Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(["unit_code", "unit_name", "unit_type", "batch", "authority"])
+        sheet.append([unit_code(1), "甲", "enterprise", batch, "371002"])
+        book.save(tmp_path / "w.xlsx")
+        if expected is None:
+            assert [2017] == [w.batch for w in load_winners(tmp_path / "w.xlsx")]
+        else:
+            with pytest.raises(pf.CampaignFileError) as error:
+                load_winners(tmp_path / "w.xlsx")
+            assert expected == error.value.path
+
+
+def test_row_numbers_count_empty_rows_as_a_spreadsheet_does(tmp_path: Path) -> None:
+    """Empty rows are skipped but counted: the bad row after a blank line (CSV) or an empty
+    row (XLSX) is named by the number a spreadsheet shows; a short row lacks its last cells."""
+    path = tmp_path / "w.csv"
+    path.write_text(_HEADER + _good_row() + "\n,,,,\n" + f"{unit_code(2)},某单位,enterprise,20x7,371002\n",
+                    encoding="utf-8")  # fmt: skip
+    with pytest.raises(pf.CampaignFileError, match=r"row 5\.batch"):
+        load_winners(path)
+    path.write_text(_HEADER + f"{unit_code(1)},某单位,enterprise,2017\n", encoding="utf-8")
+    with pytest.raises(pf.CampaignFileError, match=r"row 2\.authority"):
+        load_winners(path)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["unit_code", "unit_name", "unit_type", "batch", "authority"])
+    sheet.append([unit_code(1), "甲", "enterprise", 2017, "371002"])
+    sheet.append([None] * 5)
+    sheet.append([unit_code(2), "乙", "enterprise", "二〇一七", "371002"])
+    book.save(tmp_path / "w.xlsx")
+    with pytest.raises(pf.CampaignFileError, match=r"row 4\.batch"):
+        load_winners(tmp_path / "w.xlsx")
+
+
+@pytest.mark.parametrize(
+    "unit_types",
+    [["enterprise"], "enterprise", ("企业", "enterprise"), {1: "enterprise"}, {"企业": None}, {"企业": ""}],
+    ids=["list", "str", "tuple", "int-key", "none-value", "empty-value"],
+)
+def test_load_winners_refuses_unit_types_that_are_no_mapping_of_texts(
+    tmp_path: Path, unit_types: object
+) -> None:
+    """``unit_types`` that is not a mapping of text to text is InvalidInput naming it in
+    English and Chinese, never a raw AttributeError, before the file is read."""
+    path = tmp_path / "w.csv"
+    path.write_text(_HEADER + _good_row(), encoding="utf-8")
+    with pytest.raises(pf.InvalidInput) as error:
+        load_winners(path, unit_types=unit_types)  # type: ignore[arg-type]
+    assert "unit_types" in error.value.en
+    assert "unit_types" in error.value.zh
+    assert not isinstance(error.value, pf.CampaignFileError)
 
 
 @pytest.mark.parametrize("path", [None, 5, "a\x00b.csv"], ids=["none", "int", "nul"])

@@ -6,6 +6,7 @@ gives what the plain reads gave (the timings are in ``benchmarks/bench_questions
 from __future__ import annotations
 
 import pickle
+import sys
 from typing import Any
 
 import pytest
@@ -314,3 +315,29 @@ def test_the_event_log_shows_its_first_events_in_a_notebook(run: pf.CampaignRun)
     html = run.events()._repr_html_()  # type: ignore[attr-defined]
     assert "审计记录 / Audit events：12（前 10 条 / first 10）" in html
     assert 10 == html.count("申报</td>")
+
+
+def test_the_event_log_takes_a_step_or_count_past_its_end_as_a_list_does(run: pf.CampaignRun) -> None:
+    """A slice step or a ``head`` count beyond sys.maxsize answers as on a list (the first
+    event; every event), never a raw ValueError from below."""
+    for i in range(3):
+        nominate(run, i)
+    log = run.events()
+    listed = list(log)
+    huge = sys.maxsize + 1
+    assert listed[::huge] == log[::huge] == listed[:1]
+    assert listed[1::huge] == log[1::huge]
+    assert listed[::-huge] == log[::-huge]
+    assert listed[::5] == log[::5]
+    assert listed == log.head(huge) == log.head(2**100)
+
+
+def test_an_event_log_of_no_campaign_is_refused(run: pf.CampaignRun) -> None:
+    """An EventLog given None for its campaign is refused as a string or a number is: with
+    InvalidInput naming the argument in English and Chinese, never a raw AttributeError."""
+    for campaign in (None, "smart-health-elderly-care-2023", 7):
+        with pytest.raises(pf.InvalidInput) as error:
+            pfd.EventLog(run.store, campaign)  # type: ignore[arg-type]
+        assert "campaign must be a Campaign" in error.value.en
+        assert error.value.zh.startswith("campaign 参数必须是遴选活动")
+        assert "NoneType" not in error.value.zh

@@ -570,6 +570,60 @@ def test_a_unit_sent_alone_writes_its_letters_documents(tmp_path: Path) -> None:
         pf.CampaignRun(campaign, documents=tmp_path / "missing")
 
 
+class _BytesPath:
+    """A path-like object that gives bytes, not a str."""
+
+    def __fspath__(self) -> bytes:
+        return b"/tmp"
+
+
+def _sent_alone(run: pf.CampaignRun) -> pf.Submission:
+    """A Weihai district unit sent in a letter of its own; the letter."""
+    n = nominate(run, 1)
+    run.attach(officer(WEIHAI_DISTRICT), n.id, material_for(run.campaign, "joint_recommendation_letter"))
+    for d in DEPARTMENTS:
+        run.stamp(officer(WEIHAI_DISTRICT, d), n.id)
+    run.recommend(officer(WEIHAI_DISTRICT), n.id)
+    return run.submissions(state="sent")[0]
+
+
+@pytest.mark.parametrize("folder", [1, b"/tmp", _BytesPath(), "a\x00b", "/nonexistent/folder"])
+def test_submission_documents_refuses_a_folder_that_is_no_folder(run: pf.CampaignRun, folder: object) -> None:
+    """A folder that is no path (an int, bytes, a path-like of bytes, a NUL character) or no
+    existing folder is InvalidInput naming ``folder`` in English and Chinese, never a raw
+    TypeError; so is such a ``documents`` folder of a run."""
+    letter = _sent_alone(run)
+    with pytest.raises(pf.InvalidInput) as error:
+        run.submission_documents(letter.id, folder)  # type: ignore[arg-type]
+    assert "folder" in error.value.en
+    assert "folder" in error.value.zh
+    with pytest.raises(pf.InvalidInput, match="documents"):
+        pf.CampaignRun(run.campaign, documents=folder)
+
+
+def test_submission_documents_a_refused_write_is_invalid_input_and_leaves_nothing(
+    run: pf.CampaignRun, tmp_path: Path
+) -> None:
+    """A write into the folder the operating system refuses (/proc; a document's name taken
+    by a folder) is InvalidInput naming ``folder`` and what the system said, and leaves no
+    partial file and no document behind; a usable folder gets both documents."""
+    letter = _sent_alone(run)
+    names = [f"{letter.id}-{doc.filename}" for doc in run.submission_documents(letter.id)]
+    with pytest.raises(pf.InvalidInput) as error:
+        run.submission_documents(letter.id, "/proc")
+    for message in (error.value.en, error.value.zh):
+        assert "folder" in message
+        assert "'/proc'" in message
+    (tmp_path / names[0]).mkdir()
+    with pytest.raises(pf.InvalidInput, match="folder") as error:
+        run.submission_documents(letter.id, tmp_path)
+    assert "directory" in error.value.en
+    assert [names[0]] == [p.name for p in tmp_path.iterdir()]
+    (tmp_path / names[0]).rmdir()
+    assert 2 == len(run.submission_documents(letter.id, tmp_path))
+    assert sorted(names) == sorted(p.name for p in tmp_path.iterdir())
+
+
 def counted_reads(store: Store, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[int]]:
     """Record the run's own reads of nominations on ``store`` from now on: the ids it reads
     with ``get`` one at a time, and the size of each ``get_many`` (a store's ``get_many``

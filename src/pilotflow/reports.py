@@ -16,16 +16,21 @@ import csv
 import io
 import itertools
 import os
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .app.run import CampaignRun, Winner
+from .domain.campaign import YEARS
 from .domain.codes import code_problem
+from .domain.inputs import NAME, check_text, wrong_argument
 from .domain.names import S_PREPARE, S_SEND, TRACK_NEW, TRACK_RE_REVIEW
 from .domain.records import Nomination
 from .domain.submissions import Submission, apply_submission
 from .errors import CampaignFileError, InvalidInput
-from .files._io import LIST_FILE_MAX_BYTES, fs_path, read_bytes, read_text
+from .files._io import LIST_FILE_MAX_BYTES, fs_path, read_bytes, read_text, write_files, write_refused
+from .files.campaign_file.messages import short
 from .files.summary import SUMMARY_COLUMNS, section, summary_row
 
 if TYPE_CHECKING:
@@ -110,24 +115,41 @@ def summary_table(run: CampaignRun, authority: str) -> pd.DataFrame:
 
 
 def write_summary(run: CampaignRun, authority: str, path: str | os.PathLike[str]) -> Path:
-    """Write the summary table of ``authority`` to an XLSX file; return its path."""
+    """Write the summary table of ``authority`` to an XLSX file; return its path.
+
+    The file is written whole or not at all: through a ``.partial`` file renamed into place.
+    A ``path`` that names a folder, or that the operating system will not write (a name too
+    long, a read-only or special file system...), is :class:`~pilotflow.errors.InvalidInput`
+    naming it, and leaves no file behind."""
     target = Path(fs_path(path, "path"))
     if target.suffix.lower() != ".xlsx":
         raise InvalidInput(
             f"the summary table is written as .xlsx, not {target.suffix or 'no extension'}",
             "汇总表须保存为 .xlsx 文件",
         )
-    if not target.parent.is_dir():
-        raise InvalidInput(f"no such folder: {target.parent}", f"目录不存在：{target.parent}")
+    if not os.path.isdir(target.parent):
+        raise InvalidInput(
+            f"path: no such folder: {target.parent}", f"path 参数所在的目录不存在：{target.parent}"
+        )
+    if os.path.isdir(target):
+        raise InvalidInput(
+            f"path: {str(target)!r} is a folder, not a file",
+            f"path 参数所指的是文件夹，不是文件：{str(target)!r}",
+        )
     frame = summary_table(run, authority)
     title = f"{run.graph[authority].name} 推荐单位和复核情况汇总表"
-    with _pandas().ExcelWriter(target, engine="openpyxl") as writer:
+    buffer = io.BytesIO()
+    with _pandas().ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, index=False, sheet_name="汇总表", startrow=1)
         sheet = writer.sheets["汇总表"]
         sheet.cell(row=1, column=1, value=title)
         for i, header in enumerate(frame.columns, start=1):
             width = max(len(str(header)) * 2, *(len(str(v)) * 2 for v in frame[header]), 8)
             sheet.column_dimensions[sheet.cell(row=2, column=i).column_letter].width = min(width, 60)
+    try:
+        write_files([(target, buffer.getvalue())])
+    except OSError as exc:
+        raise write_refused("path", target, exc) from None
     return target
 
 
@@ -143,25 +165,34 @@ _WINNER_COLUMNS = {
 #: At most this many earlier winners in one file.
 MAX_WINNER_ROWS = 100_000
 
+#: A batch as a file may write it: a whole number (``2017``, or ``2017.0`` as a spreadsheet
+#: stores a number), in ASCII digits.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,8}(?:\.0{1,8})?")
 
-def load_winners(path: str | os.PathLike[str], *, unit_types: dict[str, str] | None = None) -> list[Winner]:
+#: A row of a winners file: its number as a spreadsheet counts it (the header is row 1) and
+#: its cells, in the order of the header.
+_Row = tuple[int, Sequence[Any]]
+
+
+def load_winners(
+    path: str | os.PathLike[str], *, unit_types: Mapping[str, str] | None = None
+) -> list[Winner]:
     """Read earlier winners from a CSV (UTF-8) or XLSX file. Errors name the row and column.
 
     ``unit_types`` maps other spellings (e.g. Chinese names 企业) to the campaign's codes.
+    A row the file gets wrong is :class:`~pilotflow.errors.CampaignFileError` naming the file,
+    the row as a spreadsheet numbers it (the header is row 1) and the column
+    (``row 502.batch``); a batch must be a year written as a whole number.
     """
     source = fs_path(path, "path")
+    aliases = _unit_type_aliases(unit_types)
     suffix = Path(source).suffix.lower()
     what = ("winners file", "获奖单位名单文件")
     if suffix == ".xlsx":
-        rows = _xlsx_rows(source, read_bytes(source, limit=LIST_FILE_MAX_BYTES, what=what))
+        header, rows = _xlsx_rows(source, read_bytes(source, limit=LIST_FILE_MAX_BYTES, what=what))
     elif suffix == ".csv":
         text = read_text(source, limit=LIST_FILE_MAX_BYTES, encoding="utf-8-sig", what=what)
-        try:
-            rows = list(itertools.islice(csv.DictReader(io.StringIO(text)), MAX_WINNER_ROWS + 1))
-        except csv.Error as exc:
-            raise CampaignFileError(
-                source, "", f"not a readable CSV file ({exc})", "不是可读取的 CSV 文件"
-            ) from None
+        header, rows = _csv_rows(source, text)
     else:
         raise CampaignFileError(source, "", "expected a .csv or .xlsx file", "应为 .csv 或 .xlsx 文件")
     if len(rows) > MAX_WINNER_ROWS:
@@ -170,41 +201,95 @@ def load_winners(path: str | os.PathLike[str], *, unit_types: dict[str, str] | N
         )
     if not rows:
         raise CampaignFileError(source, "", "the file has no rows", "文件没有数据行")
-    header = {h.strip() for h in rows[0] if h}
-    column: dict[str, str] = {}
+    column: dict[str, int] = {}  # the place of each column in the header (the last of a name)
     for key, names in _WINNER_COLUMNS.items():
         found = next((n for n in names if n in header), None)
         if found is None:
             raise CampaignFileError(
                 source, "header", f"missing column {names[0]} (or {names[1]})", f"缺少列 {names[1]}"
             )
-        column[key] = found
-    aliases = unit_types or {}
-    out = []
-    for n, row in enumerate(rows, start=2):
-        values = {k: str(row.get(c) or "").strip() for k, c in column.items()}
-        problem = code_problem(values["unit_code"])
-        if problem is not None:
-            raise CampaignFileError(
-                source, f"row {n}.unit_code", problem[0], f"统一社会信用代码无效（{problem[1]}）"
-            )
+        column[key] = len(header) - 1 - header[::-1].index(found)
+    return [_winner(source, n, {k: _cell(row, i) for k, i in column.items()}, aliases) for n, row in rows]
+
+
+def _cell(row: Sequence[Any], i: int) -> str:
+    """The text of cell ``i`` of ``row`` (a cell past the end of the row is empty)."""
+    return str(row[i] or "").strip() if i < len(row) else ""
+
+
+def _unit_type_aliases(value: object) -> Mapping[str, str]:
+    """``unit_types`` checked: None, or a mapping of spellings to unit type codes, both texts."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise wrong_argument(
+            "unit_types",
+            "a mapping of spellings to unit type codes (a dict of str to str)",
+            "由写法到单位类型代码的映射（字典，键和值均为文本）",
+            value,
+        )
+    return {
+        check_text(k, "unit_types key", NAME, zh="unit_types 的键"): check_text(
+            v, f"unit_types[{short(k)}]", NAME, zh=f"unit_types 中 {short(k)} 对应的类型"
+        )
+        for k, v in value.items()
+    }
+
+
+def _winner(source: str, n: int, values: dict[str, str], aliases: Mapping[str, str]) -> Winner:
+    """The winner of row ``n`` of the file ``source``; its first problem is a
+    :class:`CampaignFileError` naming the row and the column."""
+    problem = code_problem(values["unit_code"])
+    if problem is not None:
+        raise CampaignFileError(
+            source, f"row {n}.unit_code", problem[0], f"统一社会信用代码无效（{problem[1]}）"
+        )
+    for key in ("unit_name", "unit_type", "authority"):
         try:
-            batch = int(float(values["batch"])) if len(values["batch"]) <= 8 else int("x")
-        except (ValueError, OverflowError):
-            raise CampaignFileError(
-                source,
-                f"row {n}.batch",
-                f"{values['batch']!r} is not a year",
-                f"{values['batch']!r} 不是年份",
-            ) from None
-        if not values["unit_name"]:
-            raise CampaignFileError(source, f"row {n}.unit_name", "empty unit name", "单位名称为空")
-        unit_type = aliases.get(values["unit_type"], values["unit_type"])
-        out.append(Winner(values["unit_code"], values["unit_name"], unit_type, batch, values["authority"]))
-    return out
+            values[key] = check_text(values[key], key, NAME, zh=_WINNER_COLUMNS[key][1])
+        except InvalidInput as exc:
+            raise CampaignFileError(source, f"row {n}.{key}", exc.en, exc.zh) from None
+    shown = short(values["batch"])
+    if not _WHOLE_NUMBER.fullmatch(values["batch"]):
+        raise CampaignFileError(
+            source,
+            f"row {n}.batch",
+            f"{shown} is not a year (a whole number)",
+            f"批次 {shown} 不是年份（整数）",
+        )
+    batch, (low, high) = int(values["batch"].partition(".")[0]), YEARS
+    if not low <= batch <= high:
+        raise CampaignFileError(
+            source, f"row {n}.batch", f"{shown} is not a year from {low} to {high}",
+            f"批次 {shown} 不是 {low} 至 {high} 年之间的年份",
+        )  # fmt: skip
+    unit_type = aliases.get(values["unit_type"], values["unit_type"])
+    return Winner(values["unit_code"], values["unit_name"], unit_type, batch, values["authority"])
 
 
-def _xlsx_rows(source: str, data: bytes) -> list[dict[str, Any]]:
+def _csv_rows(source: str, text: str) -> tuple[list[str], list[_Row]]:
+    """The header (row 1, its names stripped) of a CSV file and the rows after it, numbered
+    as a spreadsheet shows them (one per record: a blank line is an empty row, a quoted cell
+    may hold line breaks); empty rows are left out, at most one row past the limit read."""
+    try:
+        records = csv.reader(io.StringIO(text))
+        header = [h.strip() for h in next(records, [])]
+        rows: list[_Row] = []
+        for n, record in enumerate(records, start=2):
+            if any(cell.strip() for cell in record):
+                rows.append((n, record))
+                if len(rows) > MAX_WINNER_ROWS:
+                    break
+    except csv.Error as exc:
+        raise CampaignFileError(
+            source, "", f"not a readable CSV file ({exc})", "不是可读取的 CSV 文件"
+        ) from None
+    return header, rows
+
+
+def _xlsx_rows(source: str, data: bytes) -> tuple[list[str], list[_Row]]:
+    """The header (row 1) of the first sheet of an XLSX file and its rows after it, numbered
+    as the sheet numbers them; empty rows are left out."""
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - depends on the install
@@ -221,6 +306,6 @@ def _xlsx_rows(source: str, data: bytes) -> list[dict[str, Any]]:
             source, "", f"not a readable .xlsx file ({exc})", "不是可读取的 .xlsx 文件"
         ) from exc
     if not values:
-        return []
+        return [], []
     header = [str(h).strip() if h is not None else "" for h in values[0]]
-    return [dict(zip(header, row, strict=False)) for row in values[1:] if any(v is not None for v in row)]
+    return header, [(n, row) for n, row in enumerate(values[1:], start=2) if any(v is not None for v in row)]

@@ -82,6 +82,7 @@ from ..errors import (
     QuotaExceeded,
     Reason,
 )
+from ..files._io import existing_folder
 from ..store import AnyChange, Change, MemoryStore, Receipt, Seat, SeatUnavailable, Store, SubmissionChange
 from .admission import Admission
 from .applicants import seat_released
@@ -184,14 +185,8 @@ def _documents_option(value: object) -> Path | bool | None:
     """``documents`` checked: None, False, or an existing folder."""
     if value is None or value is False:
         return value
-    if isinstance(value, (str, os.PathLike)) and not isinstance(value, bool):
-        folder = Path(value)
-        if folder.is_dir():
-            return folder
-        raise InvalidInput(
-            f"documents must be an existing folder, got {str(value)!r}",
-            f"documents 参数须为已存在的文件夹，收到 {str(value)!r}",
-        )
+    if isinstance(value, (str, os.PathLike)):
+        return existing_folder(value, "documents")
     raise InvalidInput(
         f"documents must be a folder, False or None, got {type(value).__name__}",
         "documents 参数须为文件夹、False 或 None",

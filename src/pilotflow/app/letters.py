@@ -56,6 +56,7 @@ from ..domain.submissions import (
     unit_reasons,
 )
 from ..errors import InvalidInput, Reason, SubmissionNotFound
+from ..files._io import write_files
 from ..files.letters import GeneratedDocument, letter_content, letter_document, summary_table_document
 from ..store import AnyChange, Change, Receipt, SubmissionChange
 from .idempotency import ReceiptFor, atomically, once
@@ -98,12 +99,9 @@ GENERATED_LETTER = "generated_letter_draft"
 
 def write_documents(folder: Path, sid: str, documents: Iterable[tuple[str, GeneratedDocument]]) -> None:
     """Write a letter's documents into ``folder`` as ``<submission id>-<file name>``, each
-    through a temporary file renamed into place (a reader never sees half a file)."""
-    for _, doc in documents:
-        target = folder / f"{sid}-{doc.filename}"
-        partial = target.with_name(target.name + ".partial")
-        partial.write_bytes(doc.data)
-        partial.replace(target)
+    through a temporary file renamed into place (a reader never sees half a file). An
+    ``OSError`` leaves no temporary file behind (:func:`~pilotflow.files._io.write_files`)."""
+    write_files((folder / f"{sid}-{doc.filename}", doc.data) for _, doc in documents)
 
 
 class Letters(Kernel):

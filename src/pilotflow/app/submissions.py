@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from ..domain.campaign import MaterialRequirement
@@ -40,6 +39,7 @@ from ..domain.submissions import (
     apply_submission,
 )
 from ..errors import ActionRefused, InvalidInput, NominationNotFound, Reason
+from ..files._io import existing_folder, write_refused
 from ..files.letters import GeneratedDocument
 from ..files.materials import inspect_campaign_material, paper_material
 from ..store import Change, SubmissionChange
@@ -342,8 +342,10 @@ class Submissions(Letters):
         """The summary table and letter draft generated when the letter was (last) sent,
         made again from its record and checked against the SHA-256 recorded then; with
         ``folder``, written there too. A letter never sent, or sent without documents
-        (``documents=False``), has none."""
+        (``documents=False``), has none. A write the operating system refuses is
+        :class:`~pilotflow.errors.InvalidInput` naming ``folder``, and leaves no file behind."""
         s = self._submission(submission)
+        target = None if folder is None else existing_folder(folder, "folder")
         letter: Submission | None = None
         sent: Submission | None = None
         for event in self.store.events(self.campaign.id, s.id):
@@ -365,12 +367,11 @@ class Submissions(Letters):
                     f"重新生成的推荐函文件与报送时记录的摘要不一致（{s.id}），"
                     "可能是 openpyxl 或 python-docx 版本不同",
                 )
-        if folder is not None:
-            target = Path(folder)
-            if not target.is_dir():
-                raise InvalidInput(f"folder must be an existing folder, got {str(folder)!r}",
-                                   f"folder 参数须为已存在的文件夹，收到 {str(folder)!r}")  # fmt: skip
-            write_documents(target, s.id, made)
+        if target is not None:
+            try:
+                write_documents(target, s.id, made)
+            except OSError as exc:
+                raise write_refused("folder", target, exc) from None
         return tuple(doc for _, doc in made)
 
     # -- a unit's letter: the per-unit calls on top of submissions ----------------------

@@ -29,7 +29,7 @@ from typing import Any, ClassVar, TypeVar, overload
 
 from ..domain.authorities import AuthorityGraph
 from ..domain.calendar import in_zone, zone_info
-from ..domain.campaign import Campaign
+from ..domain.campaign import Campaign, check_campaign
 from ..domain.events import Event
 from ..domain.names import LOGGED_ACTION_ZH, QUOTA_ALL_TYPES, ROLE_ZH, STATE_ZH
 from ..domain.records import Nomination
@@ -87,8 +87,8 @@ class View(list[T]):
         graph: AuthorityGraph | None = None,
     ) -> None:
         super().__init__(items)
-        if campaign is not None and not isinstance(campaign, Campaign):
-            raise InvalidInput("campaign must be a Campaign", "campaign 参数必须是 Campaign 遴选活动")
+        if campaign is not None:
+            check_campaign(campaign)
         if graph is not None and not isinstance(graph, AuthorityGraph):
             raise InvalidInput("graph must be an AuthorityGraph", "graph 参数必须是 AuthorityGraph 机关图")
         self.campaign = campaign
@@ -266,6 +266,7 @@ class EventLog:
     def __init__(self, store: Store, campaign: Campaign, graph: AuthorityGraph | None = None) -> None:
         if not isinstance(store, Store):
             raise InvalidInput("store must be a pilotflow Store", "store 参数必须是 pilotflow 存储")
+        check_campaign(campaign)
         self._namer = EventList(campaign=campaign, graph=graph)
         self._store = store
         self.campaign = campaign
@@ -296,6 +297,9 @@ class EventLog:
                 ) from None
             if step < 0:  # read forward, then reverse
                 return self._list(list(itertools.islice(self, self._length))[index])
+            # A step past the end takes the first event only, as a list's does (islice
+            # takes no step above sys.maxsize).
+            step = min(step, max(self._length, 1))
             return self._list(itertools.islice(self, start, max(start, stop), step))
         if type(index) is not int:
             raise InvalidInput(
@@ -327,7 +331,7 @@ class EventLog:
         """The first ``n`` events, as an :class:`EventList`."""
         if type(n) is not int or n < 0:
             raise InvalidInput(f"n must be a count, got {n!r}", "n 参数必须是非负整数")
-        return self._list(itertools.islice(self, n))
+        return self._list(itertools.islice(self, min(n, self._length)))  # n past the end: all
 
     def __repr__(self) -> str:
         """The first :attr:`REPR_ITEMS` events, one line each."""

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from attrs import field, frozen
 
+from ..errors import InvalidInput
 from .authorities import Authority
 from .selectors import ActingRule as ActingRule
 from .selectors import AuthorityLike as AuthorityLike
@@ -329,6 +330,17 @@ MAX_CLOCK_TOLERANCE_SECONDS = 3600
 
 #: The years a campaign and its batches of earlier winners may have (both included).
 YEARS = (2000, 2100)
+
+
+def check_campaign(value: object, argument: str = "campaign") -> Campaign:
+    """``value``, if it is a :class:`Campaign`; else :class:`~pilotflow.errors.InvalidInput`
+    naming ``argument`` and what was given instead."""
+    if isinstance(value, Campaign):
+        return value
+    raise InvalidInput(
+        f"{argument} must be a Campaign (see load_campaign), got {type(value).__name__}",
+        f"{argument} 参数必须是遴选活动（请用 load_campaign 加载）",
+    )
 
 
 @frozen

@@ -1,4 +1,5 @@
-"""Reading the files pilotflow is given to load: campaign definitions and lists of units.
+"""Reading the files pilotflow is given to load (campaign definitions, lists of units), and
+writing the files it makes (a summary table, a letter's documents).
 
 Only a **regular file** is read, and only up to a known size: the file is opened without
 blocking (a FIFO with no writer, a terminal or a device is not waited on), the opened
@@ -8,12 +9,20 @@ while it is read cannot exhaust memory. Every refusal is a
 :class:`~pilotflow.errors.CampaignFileError` naming the file.
 
 The limits are documented in ``docs/campaign-format.md``.
+
+A file pilotflow writes goes through a temporary ``<name>.partial`` renamed into place
+(:func:`write_files`): a reader never sees half a file, and a write the operating system
+refuses leaves no partial file behind; :func:`write_refused` says so, naming the argument.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import stat
+from collections.abc import Iterable
+from pathlib import Path
 
 from ..domain.inputs import wrong_argument
 from ..errors import CampaignFileError, InvalidInput
@@ -21,10 +30,13 @@ from ..errors import CampaignFileError, InvalidInput
 __all__ = [
     "CAMPAIGN_FILE_MAX_BYTES",
     "LIST_FILE_MAX_BYTES",
+    "existing_folder",
     "fs_path",
     "read_bytes",
     "read_text",
     "size_text",
+    "write_files",
+    "write_refused",
 ]
 
 CAMPAIGN_FILE_MAX_BYTES = 1024 * 1024
@@ -78,6 +90,62 @@ def fs_path(value: object, argument: str) -> str:
 
 #: The longest path accepted, in characters (Linux's PATH_MAX is 4,096 bytes).
 MAX_PATH = 4096
+
+
+def existing_folder(value: object, argument: str) -> Path:
+    """``value`` as the path of an existing folder (see :func:`fs_path`), or
+    :class:`InvalidInput` naming ``argument``."""
+    path = fs_path(value, argument)
+    if not os.path.isdir(path):  # (never raises: a name too long is no folder either)
+        raise InvalidInput(
+            f"{argument} must be an existing folder, got {path!r}",
+            f"{argument} 参数须为已存在的文件夹，收到 {path!r}",
+        )
+    return Path(path)
+
+
+#: The longest file name most file systems take, in bytes.
+_NAME_MAX = 255
+
+
+def _partial(target: Path) -> Path:
+    """Where ``target`` is written before it is renamed into place: ``<name>.partial``, or a
+    short name made from it where that would be too long for the file system."""
+    name = f"{target.name}.partial"
+    if len(os.fsencode(name)) > _NAME_MAX:
+        name = f".{hashlib.sha256(os.fsencode(target.name)).hexdigest()[:16]}.partial"
+    return target.with_name(name)
+
+
+def write_files(files: Iterable[tuple[Path, bytes]]) -> None:
+    """Write each ``(path, data)``: every file to its partial first, then each renamed into
+    place. An ``OSError`` (no such folder, no permission, a name too long, a full disk...) is
+    raised once every partial file made is removed, and before any file is replaced if one
+    could not be written."""
+    written: list[tuple[Path, Path]] = []
+    try:
+        for target, data in files:
+            partial = _partial(target)
+            written.append((partial, target))
+            with open(partial, "wb") as out:
+                out.write(data)
+        for partial, target in written:
+            os.replace(partial, target)
+    except OSError:
+        for partial, _ in written:
+            with contextlib.suppress(OSError):  # never made, or already renamed into place
+                os.unlink(partial)
+        raise
+
+
+def write_refused(argument: str, where: str | os.PathLike[str], exc: OSError) -> InvalidInput:
+    """The error for a write into ``where`` (given as ``argument``) that the operating system
+    refused, with what it said."""
+    reason = exc.strerror or type(exc).__name__
+    return InvalidInput(
+        f"{argument}: cannot write {os.fspath(where)!r}: {reason}",
+        f"{argument} 参数所指的位置无法写入（{os.fspath(where)!r}）：{reason}",
+    )
 
 
 def _encodable(path: str) -> bool:

@@ -12,6 +12,11 @@ headers, the headings of the sections and the results' wording from here.
 >>> campaign = load_campaign("smart-health-elderly-care-2023")
 >>> section(campaign, "new"), section(campaign, "re_review")
 ('2023年推荐单位', '2017—2019年复核')
+>>> try:
+...     section(campaign, "no-such-track")
+... except InvalidInput as error:
+...     print(error.zh)
+track 参数必须是本次遴选的申报类别之一：新申报（new）、复核（re_review），收到 'no-such-track'
 >>> unit_type_label(campaign, "street_town"), scenario_label(campaign, "elderly_canteens")
 ('街道（乡镇）', '老年食堂')
 """
@@ -23,9 +28,11 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from ..domain.authorities import AuthorityGraph
-from ..domain.campaign import Campaign
-from ..domain.names import ANNOUNCED, STATE_ZH, TRACK_RE_REVIEW
+from ..domain.campaign import Campaign, check_campaign
+from ..domain.names import ANNOUNCED, STATE_ZH, TRACK_RE_REVIEW, TRACK_ZH, TRACKS
 from ..domain.records import Nomination
+from ..errors import InvalidInput
+from .campaign_file.messages import short
 
 __all__ = [
     "IN_PROGRESS",
@@ -85,7 +92,18 @@ IN_PROGRESS: Final = "审核中"
 def section(campaign: Campaign, track: str) -> str:
     """The heading of a track's section of the summary table: the track's name where the
     campaign names its tracks; else the campaign year's recommendations, and the re-review
-    of its batches (``2017—2019年复核``)."""
+    of its batches (``2017—2019年复核``). A campaign that is no :class:`Campaign`, or a track
+    it does not run, is :class:`~pilotflow.errors.InvalidInput` (naming its tracks)."""
+    check_campaign(campaign)
+    runs = tuple(campaign.tracks) or TRACKS
+    if not isinstance(track, str) or track not in runs:
+        names = [
+            f"{campaign.tracks[t].name.zh if t in campaign.tracks else TRACK_ZH[t]}（{t}）" for t in runs
+        ]
+        raise InvalidInput(
+            f"track must be one of the campaign's tracks ({', '.join(runs)}), got {short(track)}",
+            f"track 参数必须是本次遴选的申报类别之一：{'、'.join(names)}，收到 {short(track)}",
+        )
     named = campaign.tracks.get(track)
     if named is not None:
         return named.name.zh
