@@ -8,6 +8,7 @@ on the memory store, a SQLite file and PostgreSQL.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -568,6 +569,42 @@ def test_a_unit_sent_alone_writes_its_letters_documents(tmp_path: Path) -> None:
         run.explain_submission(letter.id, [1])  # type: ignore[arg-type]
     with pytest.raises(pf.InvalidInput):
         pf.CampaignRun(campaign, documents=tmp_path / "missing")
+
+
+def test_a_letter_sent_when_its_documents_cannot_be_written_stays_sent(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The run's documents folder gone when a unit is sent in a letter of its own: the
+    sending stands (the letter is sent, the unit moved on, the documents' hashes recorded),
+    a warning on ``pilotflow.documents`` names the letter, the folder and the reason in English
+    and Chinese, no partial file is left, and ``submission_documents`` writes them again."""
+    campaign = pf.load_campaign("smart-health-elderly-care-2023")
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    run = pf.CampaignRun(
+        campaign,
+        lists=pf.empty_lists(campaign),
+        clock=pf.FixedClock(shanghai(2023, 10, 17, 9)),
+        documents=folder,
+    )
+    n = nominate(run, 1)
+    run.attach(officer(WEIHAI_DISTRICT), n.id, material_for(campaign, "joint_recommendation_letter"))
+    for d in DEPARTMENTS:
+        run.stamp(officer(WEIHAI_DISTRICT, d), n.id)
+    folder.rmdir()
+    with caplog.at_level(logging.WARNING, logger="pilotflow.documents"):
+        sent = run.recommend(officer(WEIHAI_DISTRICT), n.id)
+    assert sent.holder == run.graph[WEIHAI_DISTRICT].parent
+    letter = run.submissions(state="sent")[0]
+    assert letter.documents
+    [record] = caplog.records
+    assert letter.id in record.getMessage()
+    assert "已报送" in record.getMessage()
+    assert str(folder) in record.getMessage()
+    assert [] == list(tmp_path.iterdir())
+    folder.mkdir()
+    run.submission_documents(letter, folder)
+    assert sorted(p.suffix for p in folder.iterdir()) == [".docx", ".xlsx"]
 
 
 class _BytesPath:

@@ -6,6 +6,7 @@ is withdrawn, declined, cut, lapsed or returned. The public actions: :mod:`.subm
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -102,6 +103,23 @@ def write_documents(folder: Path, sid: str, documents: Iterable[tuple[str, Gener
     through a temporary file renamed into place (a reader never sees half a file). An
     ``OSError`` leaves no temporary file behind (:func:`~pilotflow.files._io.write_files`)."""
     write_files((folder / f"{sid}-{doc.filename}", doc.data) for _, doc in documents)
+
+
+#: Where a letter's documents that could not be written into the run's folder are reported
+log = logging.getLogger("pilotflow.documents")
+
+
+def _unwritten(folder: Path, sid: str, exc: OSError) -> None:
+    """The letter was sent (committed); writing its documents into ``folder`` failed. Its
+    sending is not undone or reported as refused: the documents are recorded with it, and
+    ``submission_documents`` writes them again."""
+    reason = exc.strerror or type(exc).__name__
+    log.warning(
+        "submission %s was sent, but its documents could not be written into %s (%s); "
+        "run.submission_documents(%r, folder) writes them again / 推荐函 %s 已报送，但其文件未能写入 %s"
+        "（%s），可用 run.submission_documents 重新生成",
+        sid, folder, reason, sid, sid, folder, reason,
+    )  # fmt: skip
 
 
 class Letters(Kernel):
@@ -267,7 +285,10 @@ class Letters(Kernel):
         if isinstance(self._documents, Path):
             for sid, docs in documents:
                 if docs:
-                    write_documents(self._documents, sid, docs)
+                    try:
+                        write_documents(self._documents, sid, docs)
+                    except OSError as exc:  # the action stands: its documents can be written again
+                        _unwritten(self._documents, sid, exc)
 
     def _letter_changes(
         self,

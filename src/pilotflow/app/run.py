@@ -56,5 +56,8 @@ class CampaignRun(Hops, Selection, Sweep, ReReview, Queries, ListLoading):
     ``backfill=True`` makes a run that records facts of the past. ``documents``: what sending
     a letter generates — by default its summary table (XLSX) and letter draft (DOCX), their
     SHA-256 recorded with the letter (:meth:`submission_documents` gives them back, checked);
-    a folder: written there as well; ``False``: none (a simulation that needs no files).
+    a folder: written there as well (a write that fails after the letter was sent, a disk
+    full or the folder gone, leaves the sending in place and is logged as a warning on
+    ``pilotflow.documents``; :meth:`submission_documents` writes them again); ``False``:
+    none (a simulation that needs no files).
     """
