@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 import pilotflow as pf
-from pilotflow.store.sql import sqlite_url
+from pilotflow.store.sql import SQLStore, sqlite_url
 
 from conftest import nominate
 
@@ -31,7 +32,8 @@ def _connections(store: Any) -> set[Any]:
             return {conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()}
     records = list(engine.pool._pool.queue)
     found = {id(r.dbapi_connection) for r in records if r.dbapi_connection is not None}
-    return found | {id(store._threads.connection())}
+    own = getattr(store._threads._local, "own", None)  # (this thread's, if it has one: not made here)
+    return found | ({id(own.conn)} if own is not None else set())
 
 
 def _child(run: pf.CampaignRun, store: Any, number: int, parents: set[Any]) -> int:
@@ -83,5 +85,30 @@ def test_children_forked_from_a_process_with_an_open_store_work_on_connections_o
         _fork(run, store, 2)
         nominate(run, 3)
         assert 4 == len(run.nominations())
+    finally:
+        store.close()
+
+
+def test_a_child_keeps_its_copy_of_an_in_memory_database(make_run: Callable[..., pf.CampaignRun]) -> None:
+    """A store on an in-memory SQLite database (one connection for every caller) is the
+    child's own copy after a fork: the child reads what the parent wrote before it, and
+    writes to its copy without touching the parent's."""
+    engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
+    store = SQLStore(engine)
+    try:
+        run = make_run(store)
+        nominate(run, 0)
+        pid = os.fork()
+        if pid == 0:
+            threading.Timer(60, lambda: os._exit(9)).start()
+            code = 3
+            try:
+                nominate(run, 1)
+                code = 0 if len(run.nominations()) == 2 else 2
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert 0 == os.waitstatus_to_exitcode(status)
+        assert 1 == len(run.nominations())
     finally:
         store.close()

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 import pilotflow as pf
+from pilotflow import reports
 from pilotflow.reports import SUMMARY_COLUMNS, load_winners, section, summary_table, write_summary
 from pilotflow.service import Winner
 
@@ -333,3 +334,28 @@ def test_load_winners_checks_its_argument(path: object) -> None:
     """A path that is no path is InvalidInput naming the argument."""
     with pytest.raises(pf.InvalidInput, match="path"):
         load_winners(path)  # type: ignore[arg-type]
+
+
+def test_empty_xlsx_rows_do_not_count_against_the_winners_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Empty rows of a sheet are not winners: a file with as many winners as the limit,
+    empty rows between them, loads them all (none dropped); one winner more is refused, as
+    in a CSV file."""
+    monkeypatch.setattr(reports, "MAX_WINNER_ROWS", 5)
+    for winners, refused in ((5, False), (6, True)):
+        book = openpyxl.Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(["unit_code", "unit_name", "unit_type", "batch", "authority"])
+        for i in range(winners):
+            sheet.append([unit_code(i + 1), f"单位{i}", "enterprise", 2017, "371002"])
+            if i == 0:
+                sheet.append([None] * 5)
+                sheet.append([None] * 5)
+        book.save(tmp_path / "w.xlsx")
+        if refused:
+            with pytest.raises(pf.CampaignFileError, match="more than 5 rows"):
+                load_winners(tmp_path / "w.xlsx")
+        else:
+            assert winners == len(load_winners(tmp_path / "w.xlsx"))

@@ -4,6 +4,7 @@ schema."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,14 @@ from pilotflow.store.sql import SQLStore, make_metadata, sqlite_url
 BAD: list[tuple[dict[str, Any], str]] = [
     ({"prefix": 'a";'}, "prefix"),
     ({"prefix": 1}, "prefix"),
-    ({"prefix": "p" * 40}, "prefix"),
+    ({"prefix": "p" * 42}, "prefix"),
     ({"prefix": "前缀_"}, "prefix"),
     ({"schema": ""}, "schema"),
     ({"schema": 1}, "schema"),
     ({"schema": "a\x00b"}, "schema"),
     ({"schema": "s" * 64}, "schema"),
+    ({"schema": "遴选" * 11}, "schema"),  # (66 bytes in UTF-8)
+    ({"schema": 'a"b'}, "schema"),
     ({"create": "no"}, "create"),
     ({"read_only": 1}, "read_only"),
     ({"no_such_option": 1}, "no_such_option"),
@@ -42,19 +45,61 @@ def test_a_sqlite_store_refused_for_its_arguments_leaves_no_file(
 
 
 def test_sqlite_refusals_of_their_own_leave_no_file(tmp_path: Path) -> None:
-    """``create=False`` on a file that does not exist, a schema on a SQLite file (it has
-    none) and a NUL in the URL are refused before any file is made."""
+    """``create=False`` on a file that does not exist, a schema other than ``main`` on a
+    SQLite file, a NUL in the URL, a URL that is no text, an isolation level or a connect
+    argument the driver refuses at its first connection, and the migrations given a bad
+    prefix are refused before any file is left behind."""
+    url = sqlite_url(tmp_path / "pf.db")
     with pytest.raises(pf.InvalidInput, match="create=False") as info:
-        pf.open_store(sqlite_url(tmp_path / "pf.db"), create=False)
+        pf.open_store(url, create=False)
     assert "create=False" in info.value.zh
     with pytest.raises(pf.InvalidInput, match="schema") as info:
-        pf.open_store(sqlite_url(tmp_path / "pf.db"), schema="pilotflow")
+        pf.open_store(url, schema="pilotflow")
     assert "schema" in info.value.zh
     with pytest.raises(pf.InvalidInput, match="NUL"):
         pf.open_store(sqlite_url(tmp_path / "a\x00b.db"))
+    with pytest.raises(pf.InvalidInput, match="text"):
+        SQLStore.from_url(None)  # type: ignore[arg-type]
+    with pytest.raises(pf.PilotflowError):
+        pf.open_store(url, isolation_level="BOGUS")
+    with pytest.raises(pf.InvalidInput, match="connect_args"):
+        pf.open_store(url, connect_args={"bogus": 1})
+    for call in (
+        lambda: migrate.upgrade(url, prefix="bad-prefix"),
+        lambda: migrate.downgrade(url, "base", prefix="bad-prefix"),
+        lambda: migrate.current(url, prefix="bad-prefix"),
+    ):
+        with pytest.raises(pf.InvalidInput, match="prefix"):
+            call()
     assert [] == list(tmp_path.iterdir())
-    pf.open_store(sqlite_url(tmp_path / "pf.db")).close()  # made, then opened without creating
-    pf.open_store(sqlite_url(tmp_path / "pf.db"), create=False).close()
+    pf.open_store(url, schema="main").close()  # made, then opened without creating
+    pf.open_store(url, create=False).close()
+
+
+def test_a_store_on_an_engine_checks_its_flag(tmp_path: Path) -> None:
+    """``SQLStore(engine, create=...)`` takes True or False only (a text was taken as true
+    and made the tables)."""
+    engine = sa.create_engine(sqlite_url(tmp_path / "h.db"))
+    try:
+        with pytest.raises(pf.InvalidInput, match="create"):
+            SQLStore(engine, create="no")  # type: ignore[arg-type]
+        assert [] == sa.inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_a_postgres_schema_name_is_any_text_postgres_takes(pg_url: str) -> None:
+    """A schema with a hyphen, capitals or Chinese characters (quoted in every statement) is
+    a name pilotflow takes, as it did before the names were checked."""
+    name = f"pf-遴选-{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine("postgresql+psycopg://" + pg_url.split("://", 1)[1])
+    try:
+        pf.open_store(pg_url, schema=name).close()
+        assert "pf_nominations" in sa.inspect(engine).get_table_names(schema=name)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        engine.dispose()
 
 
 @pytest.mark.parametrize(("options", "named"), BAD, ids=[named + str(i) for i, (_, named) in enumerate(BAD)])

@@ -41,6 +41,7 @@ This module imports nothing from the rest of pilotflow.
 
 from __future__ import annotations
 
+import functools
 import reprlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -77,17 +78,20 @@ __all__ = [
 ]
 
 
-#: How a message shows a value it was given: at most 60 characters of a text, 5 items of a
-#: list, two levels deep (a message never repeats a huge argument whole)
-_SHOWN = reprlib.Repr()
-_SHOWN.maxstring = _SHOWN.maxother = _SHOWN.maxlong = 60
-_SHOWN.maxlist = _SHOWN.maxtuple = _SHOWN.maxset = _SHOWN.maxfrozenset = _SHOWN.maxdict = 5
-_SHOWN.maxlevel = 2
+@functools.cache
+def _repr(limit: int) -> reprlib.Repr:
+    r = reprlib.Repr()
+    r.maxlevel, r.maxdict, r.maxlist, r.maxtuple, r.maxset, r.maxfrozenset = 2, 3, 3, 3, 3, 3
+    r.maxstring = r.maxother = r.maxlong = limit
+    return r
 
 
-def shown(value: object) -> str:
-    """``value`` as an error message shows it: its ``repr``, shortened (``'abc...xyz'``)."""
-    return _SHOWN.repr(value)
+def shown(value: object, limit: int = 60) -> str:
+    """``value`` as a message shows it: a bounded ``repr`` (strings quoted, every control
+    character escaped, containers cut after a few items), at most ``limit`` characters. A
+    message never repeats a huge argument whole."""
+    text = _repr(limit).repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 #: How many items of a list a message names (then "and N more")

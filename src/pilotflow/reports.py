@@ -21,8 +21,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .app.results import _year as year_rule
 from .app.run import CampaignRun, Winner
-from .domain.campaign import YEARS
 from .domain.codes import code_problem
 from .domain.inputs import NAME, check_text, wrong_argument
 from .domain.names import S_PREPARE, S_SEND, TRACK_NEW, TRACK_RE_REVIEW
@@ -164,6 +164,8 @@ _WINNER_COLUMNS = {
 
 #: At most this many earlier winners in one file.
 MAX_WINNER_ROWS = 100_000
+#: At most this many rows of an XLSX sheet are read, empty ones included.
+_XLSX_ROWS = 4 * MAX_WINNER_ROWS
 
 #: A batch as a file may write it: a whole number (``2017``, or ``2017.0`` as a spreadsheet
 #: stores a number), in ASCII digits.
@@ -257,12 +259,11 @@ def _winner(source: str, n: int, values: dict[str, str], aliases: Mapping[str, s
             f"{shown} is not a year (a whole number)",
             f"批次 {shown} 不是年份（整数）",
         )
-    batch, (low, high) = int(values["batch"].partition(".")[0]), YEARS
-    if not low <= batch <= high:
-        raise CampaignFileError(
-            source, f"row {n}.batch", f"{shown} is not a year from {low} to {high}",
-            f"批次 {shown} 不是 {low} 至 {high} 年之间的年份",
-        )  # fmt: skip
+    batch = int(values["batch"].partition(".")[0])
+    try:  # (the winner's own rule: a batch within the campaigns' years)
+        year_rule("winner batch", batch)
+    except InvalidInput as exc:
+        raise CampaignFileError(source, f"row {n}.batch", exc.en, exc.zh) from None
     unit_type = aliases.get(values["unit_type"], values["unit_type"])
     return Winner(values["unit_code"], values["unit_name"], unit_type, batch, values["authority"])
 
@@ -297,15 +298,28 @@ def _xlsx_rows(source: str, data: bytes) -> tuple[list[str], list[_Row]]:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
-        # Read rows as they are unpacked, no more than a winners table can have (a sheet
-        # claiming millions of rows is refused, not expanded).
-        values = list(itertools.islice(sheet.iter_rows(values_only=True, max_col=20), MAX_WINNER_ROWS + 2))
+        # Rows read as they are unpacked: the header, then rows up to one past the limit of
+        # winners (empty rows are not counted, as in a CSV file), and at most _XLSX_ROWS in
+        # all (a sheet claiming millions of rows is refused, not expanded).
+        header: list[str] = []
+        rows: list[_Row] = []
+        for n, row in enumerate(sheet.iter_rows(values_only=True, max_col=20), start=1):
+            if n == 1:
+                header = [str(h).strip() if h is not None else "" for h in row]
+            elif any(v is not None for v in row):
+                rows.append((n, row))
+                if len(rows) > MAX_WINNER_ROWS:
+                    break
+            if n > _XLSX_ROWS:
+                raise CampaignFileError(
+                    source, "", f"more than {_XLSX_ROWS} rows, empty ones included",
+                    f"超过 {_XLSX_ROWS} 行（含空行），过多",
+                )  # fmt: skip
         book.close()
+    except CampaignFileError:
+        raise
     except Exception as exc:  # openpyxl raises many kinds for a bad file
         raise CampaignFileError(
             source, "", f"not a readable .xlsx file ({exc})", "不是可读取的 .xlsx 文件"
         ) from exc
-    if not values:
-        return [], []
-    header = [str(h).strip() if h is not None else "" for h in values[0]]
-    return header, [(n, row) for n, row in enumerate(values[1:], start=2) if any(v is not None for v in row)]
+    return header, rows

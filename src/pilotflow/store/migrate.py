@@ -119,7 +119,7 @@ def upgrade(
     created if missing. A database whose tables were made by ``SQLStore(create=True)`` is
     first stamped with the revision matching its ``schema_version``.
     """
-    with _IN_PROCESS, _connection(bind) as conn:
+    with _IN_PROCESS, _connection(bind, prefix, schema) as conn:
         cfg = alembic_config(prefix=prefix, schema=schema, connection=conn)
         with _alembic_errors():
             _lock(conn, prefix, schema)
@@ -142,7 +142,7 @@ def downgrade(
     schema: str | None = None,
 ) -> str | None:
     """Migrate back to ``revision`` (``"base"``: drop every pilotflow table, and its data)."""
-    with _IN_PROCESS, _connection(bind) as conn:
+    with _IN_PROCESS, _connection(bind, prefix, schema) as conn:
         cfg = alembic_config(prefix=prefix, schema=schema, connection=conn)
         with _alembic_errors():
             _lock(conn, prefix, schema)
@@ -159,7 +159,7 @@ def current(bind: str | Engine | Connection, *, prefix: str = "pf_", schema: str
     For tables made by ``create_all`` (never stamped), the revision matching their
     ``schema_version``. Writes nothing.
     """
-    with _connection(bind) as conn, _alembic_errors():
+    with _connection(bind, prefix, schema) as conn, _alembic_errors():
         found = _stamped(conn, prefix, schema)
         if found is None:
             found = _adoptable(conn, prefix, schema)
@@ -257,8 +257,10 @@ def _url(cfg: Config, x: Mapping[str, str]) -> str:
 
 
 @contextmanager
-def _connection(bind: str | Engine | Connection) -> Iterator[Connection]:
-    """One transaction on ``bind``: our own, or the caller's if it already runs one."""
+def _connection(bind: str | Engine | Connection, prefix: str, schema: str | None) -> Iterator[Connection]:
+    """One transaction on ``bind``: our own, or the caller's if it already runs one; the
+    names checked first (a refusal creates no SQLite file)."""
+    check_names(prefix, schema)
     if isinstance(bind, Connection):
         if bind.in_transaction():
             yield bind
@@ -271,7 +273,7 @@ def _connection(bind: str | Engine | Connection) -> Iterator[Connection]:
     elif isinstance(bind, str):
         if bind.startswith("memory"):
             raise InvalidInput("the memory store has no tables to migrate", "内存存储没有需要迁移的数据表")
-        engine = _engine(bind)
+        engine = _engine(bind, schema=schema)
         try:
             with engine.begin() as conn:
                 yield conn

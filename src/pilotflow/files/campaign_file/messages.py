@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import difflib
 import re
-import reprlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import NoReturn, TypeVar
 
-from ...errors import CampaignFileError, FileProblem
+from ...errors import CampaignFileError, FileProblem, shown
 
 T = TypeVar("T")
 
@@ -47,11 +46,6 @@ class _Stopped(Exception):
 def section_of(path: str) -> str:
     """The top-level key a key path lies under (``quotas`` for ``quotas[2].total``)."""
     return _SECTION.split(path, maxsplit=1)[0]
-
-
-_REPR = reprlib.Repr()
-_REPR.maxlevel, _REPR.maxdict, _REPR.maxlist, _REPR.maxset = 2, 3, 3, 3
-_REPR.maxstring = _REPR.maxother = _REPR.maxlong = 40
 
 
 class Refusals:
@@ -167,8 +161,7 @@ def short(value: object, limit: int = 40) -> str:
     """``value`` as a short token for a message: a bounded ``repr`` (strings quoted, every
     control character escaped, containers cut after a few items), at most ``limit``
     characters. A message never quotes more of a file than this."""
-    text = _REPR.repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return shown(value, limit)
 
 
 def suggest(word: str, choices: Iterable[str]) -> tuple[str, str]:

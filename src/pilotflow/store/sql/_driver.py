@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from ...errors import ConflictError, InvalidInput, PilotflowError, StoreError
 
-__all__ = ["dbapi_error", "engine", "is_retryable", "store_error"]
+__all__ = ["dbapi_error", "engine", "is_retryable", "options_refused", "store_error"]
 
 
 def engine(url: str | sa.URL, options: dict[str, Any]) -> sa.Engine:
@@ -18,11 +18,16 @@ def engine(url: str | sa.URL, options: dict[str, Any]) -> sa.Engine:
     try:
         return sa.create_engine(url, **options)
     except (TypeError, sa.exc.ArgumentError) as exc:
-        names = ", ".join(sorted(options)) or "none"
-        raise InvalidInput(
-            f"the store could not be opened with these options ({names}): {exc}",
-            f"无法使用这些选项打开存储（{names}），请检查选项名称和取值",
-        ) from exc
+        raise options_refused(options, exc) from exc
+
+
+def options_refused(options: dict[str, Any], exc: Exception) -> InvalidInput:
+    """The refusal of engine ``options`` that SQLAlchemy or the driver does not take."""
+    names = ", ".join(sorted(options)) or "none"
+    return InvalidInput(
+        f"the store could not be opened with these options ({names}): {exc}",
+        f"无法使用这些选项打开存储（{names}），请检查选项名称和取值",
+    )
 
 
 class _StaleRows(Exception):

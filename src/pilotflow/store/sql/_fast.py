@@ -343,7 +343,7 @@ class Statements:
         """PostgreSQL: the version-checked UPDATE of ``columns`` of a row of ``table``
         (``nominations`` or ``submissions``) and the event INSERT as one statement
         (``WITH u AS (UPDATE ... RETURNING) INSERT ... SELECT FROM u``). ``checked``: a
-        statement that fails (division by zero) when the row was not at the expected version,
+        statement that fails (:func:`_one_or_fail`) when the row was not at the expected version,
         which aborts its transaction (:func:`commit_pipelined`)."""
         key = (table, *columns)
         kept = self._checked if checked else self._one
@@ -454,8 +454,12 @@ def fresh_pool_after_fork(engine: Engine) -> None:
     the pool: two processes on one SQLite connection can corrupt the file, on one PostgreSQL
     socket they garble each other's replies (a web server forking its workers after the
     application opened its store, a ``multiprocessing`` pool). The inherited pool is kept
-    alive, unused and unclosed, as SQLAlchemy's ``dispose(close=False)`` advises."""
-    _ENGINES.add(engine)
+    alive, unused and unclosed, as SQLAlchemy's ``dispose(close=False)`` advises. Only a
+    pool that hands connections from one caller to the next (``QueuePool``): a
+    ``StaticPool`` or ``SingletonThreadPool`` holds an in-memory SQLite database, whose copy
+    in the child is the child's own and would be lost with its connection."""
+    if isinstance(engine.pool, sa.pool.QueuePool):
+        _ENGINES.add(engine)
 
 
 def _after_fork() -> None:

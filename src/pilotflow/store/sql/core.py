@@ -24,11 +24,12 @@ from ...errors import (
     ReceiptExists,
     StoreError,
     SubmissionNotFound,
+    shown,
 )
 from ..base import MALFORMED, AnyChange, Change, Receipt, Store, check_changes, findable, id_list, malformed
 from ..base import given as _given
 from . import postgres, sqlite
-from ._driver import _StaleRows, dbapi_error, store_error
+from ._driver import _StaleRows, dbapi_error, options_refused, store_error
 from ._fast import (
     CompiledSql,
     RowDecoder,
@@ -61,13 +62,19 @@ def engine_for(
     set up for pilotflow; ``read_only``: a SQLite file must exist and hold pilotflow's tables;
     ``create`` False: a SQLite file must exist. ``options`` go to ``create_engine``. Nothing is
     opened or created here: a SQLite file is made by the first connection."""
+    if not isinstance(url, str):
+        raise InvalidInput(
+            f"a store URL must be text, got {type(url).__name__}", "存储地址必须是文本（字符串）"
+        )
     if "\x00" in url:
         raise InvalidInput("the store URL contains a NUL character", "存储地址中含有空字符（NUL）")
     if url.startswith("sqlite"):
-        if schema is not None:
+        if schema not in (None, "main"):  # (a file opened by its URL has only its main schema)
             raise InvalidInput(
-                f"a SQLite file has no schemas: leave schema out (got {schema!r}); schemas are PostgreSQL's",
-                f"SQLite 数据库文件没有 schema，请不要指定 schema（收到的是 {schema!r}）",
+                f"a SQLite file opened by its URL has only its main schema: leave schema out "
+                f"(got {shown(schema)})",
+                f"按地址打开的 SQLite 数据库文件只有 main 这一个 schema，请不要指定 schema"
+                f"（收到的是 {shown(schema)}）",
             )
         return sqlite.sqlite_engine(url, read_only=read_only, create=create, prefix=prefix, **options)
     if postgres.is_postgres_url(url):
@@ -76,6 +83,15 @@ def engine_for(
         f"unsupported store URL {url!r}: use memory://, sqlite:///file.db or postgresql://...",
         f"不支持的存储地址 {url!r}",
     )
+
+
+def _flags(**flags: object) -> None:
+    """Refuse a store's flag (``create``, ``read_only``) that is not True or False."""
+    for name, flag in flags.items():
+        if not isinstance(flag, bool):
+            raise InvalidInput(
+                f"{name} must be True or False, got {type(flag).__name__}", f"{name} 必须是 True 或 False"
+            )
 
 
 class SQLStore(ListTable, ScalingReads, Store):
@@ -96,6 +112,8 @@ class SQLStore(ListTable, ScalingReads, Store):
         schema: str | None = None,
         create: bool = True,
     ) -> None:
+        check_names(prefix, schema)
+        _flags(create=create)
         if isinstance(bind, Connection):
             self._conn: Connection | None = bind
             engine = bind.engine
@@ -170,19 +188,19 @@ class SQLStore(ListTable, ScalingReads, Store):
         # without creating, locking or changing anything), then never create or migrate.
         read_only = options.pop("read_only", False)
         check_names(prefix, schema)
-        for name, flag in (("create", create), ("read_only", read_only)):
-            if not isinstance(flag, bool):
-                raise InvalidInput(
-                    f"{name} must be True or False, got {type(flag).__name__}",
-                    f"{name} 必须是 True 或 False",
-                )
+        _flags(create=create, read_only=read_only)
         engine = engine_for(url, read_only=read_only, prefix=prefix, schema=schema, create=create, **options)
+        made = sqlite.new_file(engine)  # (None: not SQLite, or the file is there already)
         try:
-            if read_only and engine.dialect.name != "sqlite":  # (SQLite: checked by engine_for)
-                postgres.holds_pilotflow(engine, prefix, schema)
-            return cls(engine, prefix=prefix, schema=schema, create=create and not read_only)
+            try:
+                if read_only and engine.dialect.name != "sqlite":  # (SQLite: checked by engine_for)
+                    postgres.holds_pilotflow(engine, prefix, schema)
+                return cls(engine, prefix=prefix, schema=schema, create=create and not read_only)
+            except TypeError as exc:  # an option the driver's connect does not take
+                raise options_refused(options, exc) from exc
         except BaseException:
             engine.dispose()  # close the file now (SQLite then removes its -wal and -shm)
+            sqlite.remove_if_empty(made)  # (an opening refused at its first connection)
             raise
 
     def __repr__(self) -> str:

@@ -79,40 +79,49 @@ SHARED_TEXT = sa.String(100).with_variant(_Ref(), "sqlite")
 
 #: The longest name pilotflow gives a table or index, without its prefix
 #: (``ix_submission_receiver``): with the longest prefix it fits PostgreSQL's 63 bytes.
-_LONGEST_NAME = 24
-#: How long a prefix or a schema name may be (PostgreSQL's identifiers: 63 bytes)
+_LONGEST_NAME = 22
+#: How long a prefix may be, and a schema's name (PostgreSQL's identifiers: 63 bytes)
 PREFIX_MAX = 63 - _LONGEST_NAME
 SCHEMA_MAX = 63
 
 
 def check_names(prefix: object, schema: object) -> None:
     """Refuse a table-name prefix or a schema name pilotflow cannot use, before anything
-    touches a database: ASCII letters, digits and underscores only (they are written into
-    statements as they are), a prefix of at most :data:`PREFIX_MAX` characters (it may be
-    empty), a schema of 1 to :data:`SCHEMA_MAX`, or None."""
-    if not _identifier(prefix, PREFIX_MAX, empty=True):
+    touches a database. A prefix is part of every table's and index's name, some of them
+    written into statements as they are: ASCII letters, digits and underscores, at most
+    :data:`PREFIX_MAX` of them (it may be empty). A schema is always quoted: any text but a
+    double quote or a NUL, of 1 to :data:`SCHEMA_MAX` bytes in UTF-8, or None."""
+    if not (
+        isinstance(prefix, str)
+        and len(prefix) <= PREFIX_MAX
+        and prefix.isascii()
+        and (prefix + "a").replace("_", "a").isalnum()
+    ):
         raise InvalidInput(
             f"prefix must be at most {PREFIX_MAX} ASCII letters, digits and underscores, "
             f"got {_shown(prefix)}",
             f"表名前缀只能由最多 {PREFIX_MAX} 个英文字母、数字和下划线组成，收到的是 {_shown(prefix, True)}",
         )
-    if schema is not None and not _identifier(schema, SCHEMA_MAX, empty=False):
+    if schema is not None and not (
+        isinstance(schema, str)
+        and schema
+        and '"' not in schema
+        and "\x00" not in schema
+        and _utf8_length(schema) <= SCHEMA_MAX
+    ):
         raise InvalidInput(
-            f"schema must be None or 1 to {SCHEMA_MAX} ASCII letters, digits and underscores, "
-            f"got {_shown(schema)}",
-            f"schema 必须是 None，或由 1 至 {SCHEMA_MAX} 个英文字母、数字和下划线组成，"
+            f"schema must be None or a name of 1 to {SCHEMA_MAX} bytes without a double quote or "
+            f"NUL, got {_shown(schema)}",
+            f"schema 必须是 None，或长度为 1 至 {SCHEMA_MAX} 字节、不含双引号和空字符的名称，"
             f"收到的是 {_shown(schema, True)}",
         )
 
 
-def _identifier(value: object, longest: int, *, empty: bool) -> bool:
-    return (
-        isinstance(value, str)
-        and (empty or bool(value))
-        and len(value) <= longest
-        and value.isascii()
-        and (value + "a").replace("_", "a").isalnum()
-    )
+def _utf8_length(text: str) -> int:
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError:  # (a lone surrogate: no name)
+        return SCHEMA_MAX + 1
 
 
 def _shown(value: object, zh: bool = False) -> str:

@@ -59,13 +59,39 @@ def _sqlite_url(url: str, create: bool) -> str:
             f"the folder of the SQLite file does not exist: {file.parent}",
             f"SQLite 文件所在目录不存在：{file.parent}",
         )
-    if not create and not file.exists():
+    if not create and not file.exists() and not sa.engine.make_url(url).query.get("uri"):
+        # (a URI filename says itself whether it may create: mode=rw or mode=rwc)
         raise InvalidInput(
             f"there is no SQLite file at {file}: with create=False only an existing pilotflow "
             "database is opened",
             f"{file} 处没有 SQLite 数据库文件：create=False 时只打开已有的 pilotflow 数据库",
         )
     return url
+
+
+def new_file(engine: Engine) -> Path | None:
+    """The file a SQLite engine's first connection will create, if it does not exist yet
+    (None: another database, an in-memory one, or a file already there)."""
+    name = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not name or name == ":memory:" or engine.url.query.get("uri"):
+        return None
+    path = Path(name).expanduser()
+    return None if path.exists() else path
+
+
+def remove_if_empty(path: Path | None) -> None:
+    """Remove ``path`` (:func:`new_file`'s) if an opening refused at its first connection
+    left it there empty, with its ``-wal`` and ``-shm`` files (a file with any byte in it was
+    not made by this opening alone, and is left)."""
+    if path is None:
+        return
+    try:
+        if path.stat().st_size:
+            return
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+    except OSError:
+        pass  # (gone already, or not ours to remove)
 
 
 #: The first 16 bytes of every SQLite database file.
