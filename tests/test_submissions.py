@@ -30,6 +30,7 @@ from conftest import (
     refused,
     shanghai,
     state_of,
+    unit_code,
 )
 
 DEPARTMENTS = ("industry", "civil_affairs", "health")
@@ -775,3 +776,23 @@ def test_a_commit_lists_and_lets_go_of_units_in_its_order(
     assert refused.value.nomination_id == u
     assert state_of(run) == before
     assert run.submission(first.id).units == (u,)
+
+
+@pytest.mark.parametrize("character", ["\ufffe", "\uffff", "\ufdd0", "\U0010ffff"])
+def test_a_unit_name_with_a_noncharacter_is_refused_at_filing(
+    make_run: Callable[..., pf.CampaignRun], character: str
+) -> None:
+    """A Unicode noncharacter (U+FFFE, U+FFFF...) is no text: a unit name holding one is
+    refused when the unit is filed, naming the character in English and Chinese, and nothing
+    is written. (Accepted, it made every send of its district's letter fail: the summary
+    table's XML cannot hold it.)"""
+    run = make_run()
+    before = state_of(run)
+    code = unit_code(1)
+    with pytest.raises(pf.InvalidInput, match=f"U\\+{ord(character):04X}") as info:
+        run.nominate(
+            pf.Actor.applicant(code, "p"), unit_code=code, unit_name=f"坏{character}单位",
+            unit_type="enterprise", origin="371002", scenario="smart_nursing_homes",
+        )  # fmt: skip
+    assert "非字符" in info.value.zh
+    assert state_of(run) == before

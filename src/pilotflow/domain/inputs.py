@@ -106,6 +106,18 @@ def _check_characters(value: str, what: str, multiline: bool, name_zh: str) -> N
                 f"{what} holds a control character (U+{ord(c):04X}) at position {i}",
                 f"{name_zh} 第 {i + 1} 个字符是控制字符（U+{ord(c):04X}），不允许",
             )
+        if category == "Cn" and _noncharacter(ord(c)):
+            raise InvalidInput(
+                f"{what} holds a Unicode noncharacter (U+{ord(c):04X}) at position {i}: "
+                "no text may hold it (nor can a document pilotflow writes)",
+                f"{name_zh} 第 {i + 1} 个字符是 Unicode 非字符（U+{ord(c):04X}），不允许",
+            )
+
+
+def _noncharacter(code: int) -> bool:
+    """One of Unicode's 66 noncharacters (U+FDD0 to U+FDEF, and the last two code points of
+    every plane): never text, and not characters of XML, so of the letters' documents."""
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
 
 
 def _visible(c: str) -> bool:
