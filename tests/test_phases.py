@@ -306,8 +306,9 @@ def test_a_failed_check_stops_the_unit_there(
 
 def test_no_check_at_another_level_or_for_another_track(run: pf.CampaignRun) -> None:
     """The rule names Shandong and re-review units only: at Weihai (a city) a re-review unit
-    cannot be checked, nor a new nomination at Shandong (``no_check_here``); a draw there
-    names no such unit; an undrawn unit is recommended as before."""
+    cannot be checked, nor a new nomination at Shandong (``no_check_here``); Weihai, where no
+    check is held, may not draw at all (``not_authorized``, nothing to draw or not); a draw
+    at Shandong names no new unit; an undrawn unit is recommended as before."""
     new = nominate(run, 1).id
     forward(run, new)
     forward(run, new)  # now at Shandong
@@ -318,8 +319,11 @@ def test_no_check_at_another_level_or_for_another_track(run: pf.CampaignRun) -> 
 
     assert "no_check_here" in codes(run.explain(re_review, "check", actor=CITY))
     assert "no_check_here" in codes(run.explain(new, "check", actor=PROVINCE))
-    with pytest.raises(pf.InvalidInput):
-        run.draw_spot_checks(CITY, nominations=[re_review])
+    for drawn in ([re_review], None):
+        with pytest.raises(pf.ActionRefused) as refusal:
+            run.draw_spot_checks(CITY, nominations=drawn, idempotency_key="draw-at-weihai")
+        assert ["not_authorized"] == codes(refusal.value.reasons)
+    assert run.store.receipt(run.campaign.id, "draw-at-weihai") is None
     with pytest.raises(pf.InvalidInput):
         run.draw_spot_checks(PROVINCE, nominations=[new])
     attach_letter(run, new)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 
-from ..domain.guards import LISTED_CODES
+from ..domain.guards import LISTED_CODES, spot_drawer_refused
 from ..domain.inputs import NAME, check_flag, check_ids, check_number, check_text
 from ..domain.names import (
     ANNOUNCE,
@@ -28,7 +28,7 @@ from ..domain.names import (
 )
 from ..domain.records import OBJECTOR, PUBLIC, Actor, Nomination
 from ..domain.rules import out_of_time_order, share_of
-from ..errors import ConflictError, InvalidInput, Reason
+from ..errors import ActionRefused, ConflictError, InvalidInput, Reason
 from .idempotency import ReceiptFor, once
 from .kernel import Kernel, refusal
 
@@ -128,6 +128,9 @@ class Ministry(Kernel):
                     "(rate), not both",
                     "抽检时请指定被抽检的申报（nominations）或抽取比例（rate），二者不能同时给出",
                 )
+        refused = spot_drawer_refused(actor, self.campaign, self.graph)  # (before any receipt)
+        if refused is not None:
+            raise ActionRefused(SELECT_FOR_CHECK, None, (refused,))
         return once(
             self.store,
             self.campaign.id,

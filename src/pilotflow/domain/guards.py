@@ -191,6 +191,45 @@ def acts_for(actor: Actor | None, holder: Authority, names: Mapping[str, str]) -
     return None
 
 
+def spot_drawer_refused(actor: Actor, campaign: Campaign, graph: AuthorityGraph) -> Reason | None:
+    """Why ``actor`` may not draw units for an on-site spot check, or None. The one rule of
+    who draws: a department of the top authority (for the top's spot checks), or of an
+    authority below it at which one of the campaign's ``checks`` rules applies (by one of the
+    departments the rule names, if it names them); never an applicant, an objector or the
+    system. (Each unit drawn is judged by the guards as well: this rule also stands when
+    there is nothing to draw.)"""
+    role = OBJECTOR if actor.authority == PUBLIC else actor.department
+    if role in ROLES:
+        return Reason(
+            "not_authorized",
+            f"units for an on-site check are drawn by a department of an authority, not by the "
+            f"{ROLE_EN.get(role, role)}",
+            f"抽检单位须由机关的部门抽取，{ROLE_ZH.get(role, '该经办人')}不能抽取",
+            {"department": actor.department},
+        )
+    if actor.authority == graph.top.code:
+        return None
+    holder = graph[actor.authority]
+    rules = [r for r in campaign.checks if r.applies(holder, TRACK_NEW) or r.applies(holder, TRACK_RE_REVIEW)]
+    if not rules:
+        return Reason(
+            "not_authorized",
+            f"no on-site check of the campaign is held at {holder.code}: it may not draw units for one",
+            f"{holder.name}不进行本次遴选的实地抽查，不能抽取抽查单位",
+            {"authority": holder.code},
+        )
+    if all(r.by and actor.department not in r.by for r in rules):
+        by = sorted({d for r in rules for d in r.by})
+        return Reason(
+            "not_authorized",
+            f"the on-site checks at {holder.code} are carried out by {', '.join(by)}, "
+            f"not {actor.department!r}",
+            f"{holder.name}的实地抽查由其他部门进行，该部门不能抽取抽查单位",
+            {"authority": holder.code, "department": actor.department, "by": tuple(by)},
+        )
+    return None
+
+
 def list_loader_refused(
     actor: Actor, campaign: Campaign, list_id: str, graph: AuthorityGraph
 ) -> Reason | None:
