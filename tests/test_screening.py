@@ -276,3 +276,19 @@ def test_a_loaded_csv_list_bars_a_nomination(make_run: Callable[..., pf.Campaign
     with pytest.raises(pf.ActionRefused):
         nominate(run, 1)
     assert "in_review" == nominate(run, 2).state
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("reason", ["x"]), ("reason", "a\x00b"), ("reason", "a\ud800"), ("reason", "x" * 4001),
+     ("unit_name", 5), ("unit_name", "名\u202e称"), ("unit_name", "x" * 201)],
+)  # fmt: skip
+def test_a_listing_text_that_breaks_the_text_rule_is_refused(field: str, value: object) -> None:
+    """A listing's reason and unit name, shown in every refusal the listing causes, obey the
+    text rule: not text, a control or bidirectional character, a lone surrogate (which made
+    the version hash raise a raw UnicodeEncodeError) or too long is InvalidInput naming the
+    entry and the field; an empty one stays allowed."""
+    since = shanghai(2023, 1, 1)
+    with pytest.raises(pf.InvalidInput, match=f"entry 1: {field}"):
+        pf.UnitList.build("dishonest_debtors", [pf.Listing(unit_code(1), since, **{field: value})])  # type: ignore[arg-type]
+    assert pf.UnitList.build("dishonest_debtors", [pf.Listing(unit_code(1), since)]).entries

@@ -30,7 +30,7 @@ from ..errors import InvalidInput
 from .calendar import moment
 from .campaign import Campaign
 from .codes import code_problem
-from .inputs import wrong_argument
+from .inputs import LONG_TEXT, NAME, check_text, wrong_argument
 
 __all__ = ["Listing", "UnitList", "empty_lists"]
 
@@ -84,6 +84,11 @@ class UnitList:
                     f"{where}：统一社会信用代码 {entry.unit_code!r} 无效（{problem[1]}）",
                 )
             moment(entry.since, f"{where}: since")
+            # (texts shown in every refusal a listing causes: the text rule, when given)
+            if entry.reason != "":
+                check_text(entry.reason, f"{where}: reason", LONG_TEXT, zh=f"{where}：列入原因")
+            if entry.unit_name != "":
+                check_text(entry.unit_name, f"{where}: unit_name", NAME, zh=f"{where}：单位名称")
             if entry.group:
                 _check_group(entry.group, where)
             if entry.until is not None:
