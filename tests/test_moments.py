@@ -8,8 +8,10 @@ sweep obeys the same rule. Questions (``explain``, ``position``, ``as_of``) may 
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import UTC, date, datetime, timedelta, timezone
 from importlib import resources
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pendulum
@@ -448,3 +450,35 @@ def test_the_memory_log_gives_back_what_was_appended() -> None:
     assert events == list(log)
     assert [type(e.at) for e in events] == [type(e.at) for e in log]
     assert [e for e in events if e.nomination_id == "n3"] == store.events("c", "n3")
+
+
+class _OffsetOf(dt.tzinfo):
+    """A time zone of the caller's making whose UTC offset is whatever it was given."""
+
+    def __init__(self, offset: object) -> None:
+        self.offset = offset
+
+    def utcoffset(self, d: dt.datetime | None) -> Any:
+        return self.offset
+
+    def dst(self, d: dt.datetime | None) -> None:
+        return None
+
+
+@pytest.mark.parametrize("offset", [dt.timedelta(hours=30), "8 hours"])
+def test_a_time_zone_giving_no_valid_offset_is_refused_by_name(make_run: Any, offset: object) -> None:
+    """A moment whose time zone gives an offset out of range or not a timedelta is
+    InvalidInput naming the argument (``at`` of an action, ``now`` of the sweep), not the
+    raw ValueError or TypeError of ``utcoffset``; a refusal shows at most a short part of a
+    huge value."""
+    run = make_run()
+    when = dt.datetime(2023, 10, 17, 9, tzinfo=_OffsetOf(offset))
+    n = nominate(run, 1)
+    with pytest.raises(pf.InvalidInput, match=r"^at: its time zone gives no valid UTC offset"):
+        run.attach_paper(pf.Actor.applicant(n.unit_code, "p"), n.id, "application_form_paper", 3, at=when)
+    with pytest.raises(pf.InvalidInput, match=r"^now: its time zone gives no valid UTC offset") as info:
+        run.tick(when)
+    assert "UTC 偏移量无效" in info.value.zh
+    with pytest.raises(pf.InvalidInput, match=r"^now must be") as info:
+        run.tick("x" * 10_000_000)  # type: ignore[arg-type]
+    assert len(info.value.en) < 500

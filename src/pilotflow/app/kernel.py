@@ -345,7 +345,7 @@ class Kernel(Arguments):
         in the campaign's zone."""
         return self._now() if at is None else in_zone(moment(at, "at"), self._zone)
 
-    def _dated(self, at: datetime | None) -> datetime:
+    def _dated(self, at: datetime | None, what: str = "at") -> datetime:
         """The moment an action is recorded at: the clock's reading, or ``at`` when it lies
         within the campaign's tolerance of it (a backfill run: any moment not after the clock),
         as a standard ``datetime`` in the campaign's zone (one conversion per action at most).
@@ -353,7 +353,7 @@ class Kernel(Arguments):
         now = self._now()
         if at is None:
             return now
-        when = in_zone(moment(at, "at"), self._zone)
+        when = in_zone(moment(at, what), self._zone)
         if self.backfill:
             if when - now > self._tolerance:
                 raise MomentRefused(when, now, self._tolerance, True)

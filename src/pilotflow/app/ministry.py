@@ -28,7 +28,7 @@ from ..domain.names import (
 )
 from ..domain.records import OBJECTOR, PUBLIC, Actor, Nomination
 from ..domain.rules import out_of_time_order, share_of
-from ..errors import ActionRefused, ConflictError, InvalidInput, Reason
+from ..errors import ActionRefused, ConflictError, InvalidInput, Reason, listed
 from .idempotency import ReceiptFor, once
 from .kernel import Kernel, refusal
 
@@ -177,9 +177,9 @@ class Ministry(Kernel):
             by_id = {n.id: n for n in reviewed}
             unknown = [i for i in nominations if i not in by_id]
             if unknown:
+                en, zh = listed(unknown)
                 raise InvalidInput(
-                    f"not reviewed units awaiting a draw: {', '.join(unknown)}",
-                    f"以下申报不是待抽检的已评审单位：{'、'.join(unknown)}",
+                    f"not reviewed units awaiting a draw: {en}", f"以下申报不是待抽检的已评审单位：{zh}"
                 )
             drawn = [by_id[i] for i in nominations]
         else:
@@ -212,9 +212,10 @@ class Ministry(Kernel):
             by_id.update((n.id, n) for group in pool.values() for n in group)
             unknown = [i for i in nominations if i not in by_id]
             if unknown:
+                en, zh = listed(unknown)
                 raise InvalidInput(
-                    f"not units {authority} holds for an on-site check: {', '.join(unknown)}",
-                    f"以下申报不是{holder.name}待实地抽查的单位：{'、'.join(unknown)}",
+                    f"not units {authority} holds for an on-site check: {en}",
+                    f"以下申报不是{holder.name}待实地抽查的单位：{zh}",
                 )
             return [by_id[i] for i in nominations]
         drawn: list[Nomination] = []

@@ -31,7 +31,7 @@ class Sweep(Ministry):
         reasons (see :meth:`announce`); a later sweep announces it once its listing has ended,
         unless the ministry declines it first.
         """
-        when = self._dated(now)
+        when = self._dated(now, "now")
         fired = []
         for state, action, why in (
             (IN_REVIEW, LAPSE, "deadline passed / 报送期限已过"),

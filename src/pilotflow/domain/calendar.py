@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 import pendulum
 
-from ..errors import InvalidInput, NaiveDatetime
+from ..errors import InvalidInput, NaiveDatetime, shown
 
 __all__ = [
     "DEFAULT_TIMEZONE",
@@ -210,10 +210,17 @@ def moment(value: object, what: str = "moment") -> datetime:
     """Return ``value`` if it is a timezone-aware datetime; refuse anything else clearly."""
     if not isinstance(value, datetime):
         raise InvalidInput(
-            f"{what} must be a timezone-aware datetime, got {type(value).__name__} {value!r}",
-            f"{what} 必须是带时区的日期时间，收到的是 {type(value).__name__} {value!r}",
+            f"{what} must be a timezone-aware datetime, got {type(value).__name__} {shown(value)}",
+            f"{what} 必须是带时区的日期时间，收到的是 {type(value).__name__} {shown(value)}",
         )
-    if value.tzinfo is None or value.utcoffset() is None:
+    try:
+        offset = None if value.tzinfo is None else value.utcoffset()
+    except (ValueError, TypeError, OverflowError) as exc:  # a tzinfo of the caller's making
+        raise InvalidInput(
+            f"{what}: its time zone gives no valid UTC offset ({exc})",
+            f"{what}：其时区给出的 UTC 偏移量无效",
+        ) from exc
+    if offset is None:
         raise NaiveDatetime(what, value)
     low, high = MOMENT_YEARS
     if not low <= value.year <= high:  # 9999-12-31T23:00-12:00 would be in year 10000 in UTC
