@@ -796,3 +796,33 @@ def test_a_unit_name_with_a_noncharacter_is_refused_at_filing(
         )  # fmt: skip
     assert "非字符" in info.value.zh
     assert state_of(run) == before
+
+
+def test_a_nomination_or_a_letter_holds_at_most_its_share_of_materials(
+    make_run: Callable[..., pf.CampaignRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each attach adds a material and every later action carries them all: a nomination and
+    a letter hold at most MOST_MATERIALS (here 5). One more is refused (``materials_full``,
+    in English and Chinese) and changes nothing; ``explain`` says so beforehand."""
+    from pilotflow.domain import guards
+
+    monkeypatch.setattr(guards, "MOST_MATERIALS", 5)
+    run = make_run()
+    n = nominate(run, 1, materials=False)
+    applicant = pf.Actor.applicant(n.unit_code, "p")
+    while len(n.materials) < 5:
+        n = run.attach_paper(applicant, n.id, "application_form_paper", 3)
+    assert ["materials_full"] == codes(run.explain(n.id, "attach", actor=applicant))
+    before = state_of(run)
+    with pytest.raises(pf.ActionRefused) as refusal:
+        run.attach_paper(applicant, n.id, "application_form_paper", 3)
+    assert ["materials_full"] == codes(refusal.value.reasons)
+    assert "上限" in refusal.value.zh
+    assert state_of(run) == before
+    s = district_letter(run, 1, first=2)
+    for _ in range(5):
+        s = run.attach_paper_to_submission(officer(WEIHAI_DISTRICT), s.id, "joint_recommendation_letter", 1)
+    with pytest.raises(pf.ActionRefused) as refusal:
+        run.attach_paper_to_submission(officer(WEIHAI_DISTRICT), s.id, "joint_recommendation_letter", 1)
+    assert ["materials_full"] == codes(refusal.value.reasons)
+    assert run.submission(s.id) == s

@@ -72,6 +72,7 @@ GUARD_LABELS: dict[str, tuple[str, str]] = {
     "materials_complete": ("materials complete", "材料齐全"),
     "quota_free": ("quota left", "名额未满"),
     "not_examined_yet": ("not examined yet", "未重复审查"),
+    "materials_room": ("room for one more material", "材料数量未达上限"),
     "has_previous": ("a lower level exists", "有下级可退回"),
     "deadline_passed": ("deadline passed", "报送期限已过"),
     "expert_not_scored": ("expert has not scored", "该专家未评分"),

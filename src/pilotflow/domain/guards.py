@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LISTED_CODES",
     "LIST_STAGES",
+    "MOST_MATERIALS",
     "SYSTEM",  # spelled in names.py; kept here for the modules that import it from the guards
     "Context",
     "Guard",
@@ -67,6 +68,8 @@ __all__ = [
     "has_previous",
     "list_loader_refused",
     "materials_complete",
+    "materials_full",
+    "materials_room",
     "missing_copies",
     "not_drawn",
     "not_examined_yet",
@@ -781,6 +784,37 @@ def materials_complete() -> Guard:
 def quota_free() -> Guard:
     """The holder's quota for the unit type (and in total) is not used up."""
     return _QuotaFree()
+
+
+#: At most this many materials one nomination or one letter holds (the 2023 campaign asks
+#: for nine kinds): each attach adds one and every later action carries them.
+MOST_MATERIALS = 200
+
+
+def materials_full(held: int, what: str, what_zh: str, **details: Any) -> Reason | None:
+    """Why one more material may not be attached to ``what`` holding ``held`` already, or
+    None: it holds :data:`MOST_MATERIALS`."""
+    if held < MOST_MATERIALS:
+        return None
+    return _simple("materials_full", f"{what} already holds {held} materials, the most one may hold",
+                   f"{what_zh}已有 {held} 份材料，达到上限（{MOST_MATERIALS} 份），不能再添加",
+                   held=held, most=MOST_MATERIALS, **details)  # fmt: skip
+
+
+@frozen(repr=False)
+class _MaterialsRoom(Guard):
+    code = "materials_room"
+    doc = f"the nomination holds fewer than {MOST_MATERIALS} materials"
+
+    def __call__(self, ctx: Context) -> Reason | None:
+        n = ctx.nomination
+        return materials_full(len(n.materials), f"nomination {n.id}", f"申报 {n.unit_name}", nomination=n.id)
+
+
+def materials_room() -> Guard:
+    """The nomination holds fewer than :data:`MOST_MATERIALS` materials (one more may be
+    attached)."""
+    return _MaterialsRoom()
 
 
 def not_examined_yet() -> Guard:

@@ -224,7 +224,7 @@ TRANSITION_TABLE: tuple[dict[str, Any], ...] = (
      "conditions": [g.actor_at_origin(), g.origin_fits_unit(), g.before_deadline(), g.not_listed(),
                     g.applicant_within_cap()]},
     {"trigger": ATTACH, "source": IN_REVIEW, "dest": None,
-     "conditions": [g.actor_holds_or_applicant(), g.before_deadline()]},
+     "conditions": [g.actor_holds_or_applicant(), g.before_deadline(), g.materials_room()]},
     {"trigger": EXAMINE, "source": IN_REVIEW, "dest": None,
      "conditions": [g.actor_holds(), g.before_deadline(), g.not_examined_yet()]},
     {"trigger": RECOMMEND, "source": IN_REVIEW, "dest": RECEIVED,

@@ -48,7 +48,7 @@ from ..errors import Reason
 from ._fast import builder
 from .authorities import Authority
 from .campaign import MaterialRequirement
-from .guards import acts_for, missing_copies, stamp_refused
+from .guards import acts_for, materials_full, missing_copies, stamp_refused
 from .names import (
     DISCARDED,
     DRAFT,
@@ -330,7 +330,7 @@ LETTER_CHECKS: Mapping[str, tuple[str, ...]] = {
     S_ADD: ("letter_state", "actor_acts", "units_may_join"),
     S_REMOVE: ("letter_state", "actor_acts", "unit_in_letter"),
     S_ORDER: ("letter_state", "actor_acts", "same_units"),
-    S_ATTACH: ("letter_state", "actor_acts"),
+    S_ATTACH: ("letter_state", "actor_acts", "materials_room"),
     S_STAMP: ("letter_state", "actor_acts", "not_stamped_yet", "has_units"),
     S_SEND: ("letter_state", "actor_acts", "has_units", "stamps_complete", "letter_materials_complete",
              "units_may_go"),
@@ -367,6 +367,11 @@ def letter_reasons(
     denied = acts_for(actor, who, names)
     if denied is not None:
         reasons.append(denied)
+    if action == S_ATTACH:
+        full = materials_full(len(s.materials), f"the submission of {sender.code}", f"{sender.name}的推荐函",
+                              submission=s.id)  # fmt: skip
+        if full is not None:
+            reasons.append(full)
     if action == S_STAMP:
         refused = stamp_refused(actor, sender, s.stamps, names)
         if refused is not None:
