@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 import pilotflow as pf
 from pilotflow.store import Store
 
-from conftest import WEIHAI, WEIHAI_DISTRICT, forward, nominate
+from conftest import WEIHAI, WEIHAI_DISTRICT, forward, nominate, state_of
 
 HANGZHOU_DISTRICT = "330102"  # 上城区: its city, Hangzhou, has no quota of its own
 HANGZHOU = "330100"
@@ -84,3 +86,27 @@ def test_a_selection_names_every_letter_its_recommended_units_are_in(
         assert again.recommended == tuple(ids)
         assert again.submissions == (first.id, second.id)
     assert {s.id for s in run.submissions(sender=WEIHAI)} == {first.id, second.id}
+
+
+@pytest.mark.parametrize("who", ["applicant", "objector"])
+def test_selecting_or_drafting_a_letter_is_refused_to_an_applicant_or_objector(
+    make_run: Callable[..., pf.CampaignRun], who: str
+) -> None:
+    """An applicant unit or a member of the public selecting, selecting at several
+    authorities, or drafting a letter is refused as one with no right to act
+    (``ActionRefused``, ``not_authorized``), not as an unknown authority; nothing is written."""
+    run = make_run()
+    n = nominate(run, 1)
+    actor = (
+        pf.Actor.applicant(n.unit_code, "p") if who == "applicant" else pf.Actor("public", "objector", "x")
+    )
+    before = state_of(run)
+    for call in (
+        lambda: run.select(actor, "enterprise"),
+        lambda: run.select_many([actor], "enterprise"),
+        lambda: run.prepare_submission(actor, [n.id]),
+    ):
+        with pytest.raises(pf.ActionRefused) as refusal:
+            call()
+        assert ["not_authorized"] == [r.code for r in refusal.value.reasons]
+    assert state_of(run) == before

@@ -143,7 +143,7 @@ def test_only_an_authority_loads_a_list(loader: pf.CampaignRun, actor: pf.Actor)
     with pytest.raises(pf.ActionRefused) as refused:
         loader.load_list(debtors(1), actor=actor)
     assert refused.value.codes == ("not_authorized",)
-    assert "名单须由机关的部门载入" in refused.value.zh
+    assert "载入名单须由机关的部门办理" in refused.value.zh
     assert loader.list_loads() == []
     assert loader.lists[DEBTORS].version == "empty"
 

@@ -10,11 +10,12 @@ from datetime import datetime
 from ..domain.authorities import AuthorityGraph
 from ..domain.campaign import Campaign, UnitFacts
 from ..domain.codes import validate_unit_code
+from ..domain.guards import role_refused
 from ..domain.inputs import LONG_TEXT, NAME, check_text
 from ..domain.machine import ACTION_ZH, Workflow
 from ..domain.records import APPLICANT, OBJECTOR, PUBLIC, Actor, Nomination
 from ..domain.screening import UnitList
-from ..errors import InvalidInput, NominationNotFound
+from ..errors import ActionRefused, InvalidInput, NominationNotFound
 from ..store.base import Store
 
 __all__ = ["Arguments"]
@@ -47,6 +48,15 @@ class Arguments:
         else:
             self.graph[actor.authority].check_department(actor.department, self._department_names)
         return actor
+
+    def _authority_actor(self, actor: object, action: str, doing: str, doing_zh: str) -> Actor:
+        """``actor`` checked (:meth:`_actor`), for what only a department of an authority
+        does: an applicant, an objector or the system is refused (``not_authorized``)."""
+        checked = self._actor(actor)
+        refused = role_refused(checked, doing, doing_zh)
+        if refused is not None:
+            raise ActionRefused(action, None, (refused,))
+        return checked
 
     @staticmethod
     def _record_id(value: object, kind: type, what: str, zh: str) -> str:

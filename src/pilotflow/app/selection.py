@@ -121,7 +121,7 @@ class Selection(Submissions):
         nothing (the "what-if"). ``track="re_review"`` selects among earlier winners applying
         for re-review (capped at the province by the campaign's share of applicants).
         """
-        self._actor(actor)
+        self._authority_actor(actor, "select", "a selection is made", "遴选推荐")
         check_flag("dry_run", dry_run)
         order = check_ids(order, "order")
         if dry_run:
@@ -158,7 +158,7 @@ class Selection(Submissions):
         check_flag("dry_run", dry_run)
         who = check_sequence(actors, "actors", len(self.graph))
         for actor in who:
-            self._actor(actor)
+            self._authority_actor(actor, "select", "a selection is made", "遴选推荐")
         results = SelectionList(campaign=self.campaign, graph=self.graph)
         if report is not None:
             report(0, len(who), "")

@@ -127,7 +127,7 @@ class Submissions(Letters):
         nominations it holds, in the letter's order), to their next authority. Every unit must
         be held by the actor's authority, in review, bound for the same authority, examined
         where the campaign asks for it, and in no other draft."""
-        self._actor(actor)
+        self._authority_actor(actor, S_PREPARE, "a recommendation letter is drafted", "起草推荐函")
         ids = self._unit_ids(units, "units")
         if not ids:
             raise InvalidInput("a submission needs at least one unit", "推荐函至少需列入一个推荐对象")

@@ -80,6 +80,7 @@ __all__ = [
     "origin_fits_unit",
     "phase_held",
     "quota_free",
+    "role_refused",
     "stamp_refused",
 ]
 
@@ -194,6 +195,21 @@ def acts_for(actor: Actor | None, holder: Authority, names: Mapping[str, str]) -
     return None
 
 
+def role_refused(actor: Actor, doing: str, doing_zh: str) -> Reason | None:
+    """Why ``actor`` may not do what only a department of an authority does (``doing``: "a
+    list is loaded", ``doing_zh``: "载入名单"), or None: an applicant unit, an objector or
+    the system is refused (``not_authorized``)."""
+    role = OBJECTOR if actor.authority == PUBLIC else actor.department
+    if role not in ROLES:
+        return None
+    return Reason(
+        "not_authorized",
+        f"{doing} by a department of an authority, not by the {ROLE_EN.get(role, role)}",
+        f"{doing_zh}须由机关的部门办理，{ROLE_ZH.get(role, '该经办人')}不能办理",
+        {"department": actor.department},
+    )
+
+
 def spot_drawer_refused(actor: Actor, campaign: Campaign, graph: AuthorityGraph) -> Reason | None:
     """Why ``actor`` may not draw units for an on-site spot check, or None. The one rule of
     who draws: a department of the top authority (for the top's spot checks), or of an
@@ -201,15 +217,9 @@ def spot_drawer_refused(actor: Actor, campaign: Campaign, graph: AuthorityGraph)
     departments the rule names, if it names them); never an applicant, an objector or the
     system. (Each unit drawn is judged by the guards as well: this rule also stands when
     there is nothing to draw.)"""
-    role = OBJECTOR if actor.authority == PUBLIC else actor.department
-    if role in ROLES:
-        return Reason(
-            "not_authorized",
-            f"units for an on-site check are drawn by a department of an authority, not by the "
-            f"{ROLE_EN.get(role, role)}",
-            f"抽检单位须由机关的部门抽取，{ROLE_ZH.get(role, '该经办人')}不能抽取",
-            {"department": actor.department},
-        )
+    refused = role_refused(actor, "units for an on-site check are drawn", "抽取实地抽查单位")
+    if refused is not None:
+        return refused
     if actor.authority == graph.top.code:
         return None
     holder = graph[actor.authority]
@@ -244,14 +254,9 @@ def list_loader_refused(
     or an authority they lie within (:attr:`Authority.ancestors`), for each of them. Never by
     an authority outside the campaign's top (the ministry in a province's own campaign), and
     a place outside it is no place where the list is judged."""
-    role = OBJECTOR if actor.authority == PUBLIC else actor.department
-    if role in ROLES:
-        return Reason(
-            "not_authorized",
-            f"a list is loaded by a department of an authority, not by the {ROLE_EN.get(role, role)}",
-            f"名单须由机关的部门载入，{ROLE_ZH.get(role, '该经办人')}不能载入名单",
-            {"department": actor.department},
-        )
+    by_role = role_refused(actor, "a list is loaded", "载入名单")
+    if by_role is not None:
+        return by_role
     loader = graph[actor.authority]
     top = graph[campaign.top or graph.top.code]
 
