@@ -201,7 +201,7 @@ def findable(*values: object, what: str = "a lookup argument") -> bool:
     :class:`~pilotflow.errors.InvalidInput` naming ``what``."""
     ok = True
     for value in values:
-        if isinstance(value, str):  # (a subclass too: a str-valued Enum, say)
+        if type(value) is str or isinstance(value, str):  # (a subclass too: a str-valued Enum)
             if not value.isprintable() and ("\x00" in value or not _encodes(value)):
                 ok = False
         else:
