@@ -346,8 +346,7 @@ class Submissions(Letters):
         :class:`~pilotflow.errors.InvalidInput` naming ``folder``, and leaves no file behind."""
         s = self._submission(submission)
         target = None if folder is None else existing_folder(folder, "folder")
-        letter: Submission | None = None
-        sent: Submission | None = None
+        letter = sent = None
         for event in self.store.events(self.campaign.id, s.id):
             letter = apply_submission(letter, event)
             if event.action == S_SEND:

@@ -94,6 +94,33 @@ def _flags(**flags: object) -> None:
             )
 
 
+def _from_url(cls: type[SQLStore], url: str, options: dict[str, Any]) -> SQLStore:
+    """:meth:`SQLStore.from_url`: the store's own options taken out and checked, the engine
+    made, the store built on it; an opening refused at its first connection leaves no
+    engine open and no empty SQLite file behind."""
+    prefix = options.pop("prefix", "pf_")
+    schema = options.pop("schema", None)
+    create = options.pop("create", True)
+    # read_only: check first that the database holds pilotflow's tables (a SQLite file:
+    # without creating, locking or changing anything), then never create or migrate.
+    read_only = options.pop("read_only", False)
+    check_names(prefix, schema)
+    _flags(create=create, read_only=read_only)
+    engine = engine_for(url, read_only=read_only, prefix=prefix, schema=schema, create=create, **options)
+    made = sqlite.new_file(engine)  # (None: not SQLite, or the file is there already)
+    try:
+        try:
+            if read_only and engine.dialect.name != "sqlite":  # (SQLite: checked by engine_for)
+                postgres.holds_pilotflow(engine, prefix, schema)
+            return cls(engine, prefix=prefix, schema=schema, create=create and not read_only)
+        except TypeError as exc:  # an option the driver's connect does not take
+            raise options_refused(options, exc) from exc
+    except BaseException:
+        engine.dispose()  # close the file now (SQLite then removes its -wal and -shm)
+        sqlite.remove_if_empty(made)  # (an opening refused at its first connection)
+        raise
+
+
 class SQLStore(ListTable, ScalingReads, Store):
     """A store on a SQLAlchemy ``Engine`` (SQLite file or PostgreSQL), or on a host's
     ``Connection``.
@@ -181,27 +208,7 @@ class SQLStore(ListTable, ScalingReads, Store):
         :meth:`close`). ``prefix``, ``schema``, ``create`` and ``read_only`` are the store's;
         other options go to SQLAlchemy's ``create_engine``. Everything is checked before the
         database is touched: a refused call creates no file."""
-        prefix = options.pop("prefix", "pf_")
-        schema = options.pop("schema", None)
-        create = options.pop("create", True)
-        # read_only: check first that the database holds pilotflow's tables (a SQLite file:
-        # without creating, locking or changing anything), then never create or migrate.
-        read_only = options.pop("read_only", False)
-        check_names(prefix, schema)
-        _flags(create=create, read_only=read_only)
-        engine = engine_for(url, read_only=read_only, prefix=prefix, schema=schema, create=create, **options)
-        made = sqlite.new_file(engine)  # (None: not SQLite, or the file is there already)
-        try:
-            try:
-                if read_only and engine.dialect.name != "sqlite":  # (SQLite: checked by engine_for)
-                    postgres.holds_pilotflow(engine, prefix, schema)
-                return cls(engine, prefix=prefix, schema=schema, create=create and not read_only)
-            except TypeError as exc:  # an option the driver's connect does not take
-                raise options_refused(options, exc) from exc
-        except BaseException:
-            engine.dispose()  # close the file now (SQLite then removes its -wal and -shm)
-            sqlite.remove_if_empty(made)  # (an opening refused at its first connection)
-            raise
+        return _from_url(cls, url, options)
 
     def __repr__(self) -> str:
         return f"<SQLStore {self.engine.url.render_as_string(hide_password=True)}>"
