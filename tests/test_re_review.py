@@ -156,10 +156,11 @@ def test_only_the_campaign_batches_are_re_reviewed(run: pf.CampaignRun, batch: i
 
 
 def test_a_winner_is_registered_once(run: pf.CampaignRun) -> None:
-    """The same unit twice in one registration, or again later, is a duplicate; the refused
-    registration writes nothing."""
-    with pytest.raises(pf.DuplicateNomination):
+    """The same unit twice in one registration is bad input naming both rows; registered
+    again later, a duplicate; the refused registration writes nothing."""
+    with pytest.raises(pf.InvalidInput, match=r"winner 3: .* listed twice .*winner 1") as info:
         run.register_winners(MINISTRY, [winner(0), winner(1), winner(0)])
+    assert "重复" in info.value.zh
     assert [] == run.nominations()
     run.register_winners(MINISTRY, [winner(0)])
     with pytest.raises(pf.DuplicateNomination):

@@ -57,7 +57,7 @@ class ReReview(Kernel):
         rows = list(winners)
         batches = set(self.campaign.re_review.batches)
         changes = []
-        seen: set[str] = set()
+        seen: dict[str, int] = {}  # unit code -> its row
         for i, w in enumerate(rows, start=1):
             where = f"winner {i}"
             if not isinstance(w, Winner):
@@ -75,9 +75,15 @@ class ReReview(Kernel):
                 )
             if w.authority not in self.graph:
                 raise UnknownAuthority(w.authority, f"{where}: authority")
-            if w.unit_code in seen or self.store.find_claim(self.campaign.id, w.unit_code, TRACK_RE_REVIEW):
+            if w.unit_code in seen:
+                raise InvalidInput(
+                    f"{where}: unit {w.unit_code} is listed twice in this batch (first as winner "
+                    f"{seen[w.unit_code]})",
+                    f"第 {i} 行：单位 {w.unit_code} 在本批名单中重复出现（首次在第 {seen[w.unit_code]} 行）",
+                )
+            if self.store.find_claim(self.campaign.id, w.unit_code, TRACK_RE_REVIEW):
                 raise DuplicateNomination(w.unit_code, "re-review registration")
-            seen.add(w.unit_code)
+            seen[w.unit_code] = i
             route = self._route_from(w.authority, f"{where}: authority")
             name = w.unit_name.strip()  # as nominate keeps a name
             new = Nomination(
