@@ -136,3 +136,13 @@ def test_the_same_rule_holds_for_the_tables_the_migrations_and_a_host_engine(tmp
             call()
     assert "nominations" in make_metadata(prefix="").tables
     assert "s.pf_nominations" in make_metadata(schema="s").tables
+
+
+def test_the_memory_store_takes_no_options() -> None:
+    """``open_store("memory://", ...)`` with any option (a schema, read_only, an engine
+    option) is refused by name instead of ignoring it silently (a read-only memory store
+    would have taken writes)."""
+    for options in ({"schema": 5}, {"read_only": True}, {"pool_size": 3}):
+        with pytest.raises(pf.InvalidInput, match=next(iter(options))):
+            pf.open_store("memory://", **options)
+    assert isinstance(pf.open_store("memory://"), pf.MemoryStore)

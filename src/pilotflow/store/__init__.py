@@ -51,6 +51,12 @@ def open_store(url: str, **options: object) -> Store:
             "url 参数必须是存储地址（如 'sqlite:///pilotflow.db'）",
         )
     if url in ("memory://", "memory:", ":memory:"):
+        if options:  # (none applies: no tables, no file, nothing to open read-only)
+            names = ", ".join(sorted(options))
+            raise InvalidInput(
+                f"the memory store takes no options, got {names}",
+                f"内存存储不接受任何选项（收到：{names}）",
+            )
         return MemoryStore()
     from .sql import SQLStore
 
