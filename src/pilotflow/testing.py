@@ -1233,6 +1233,25 @@ class _ReadsThatScale(_Harness):
         run.withdraw(pf.Actor.applicant(withdrawn.unit_code, "applicant"), withdrawn.id)
         assert store.nominations(cid) == store.track_nominations(cid, "new")  # the withdrawn one too
 
+    def test_claimed_units_are_the_claims_found_one_by_one(self) -> None:
+        """``claimed`` answers for many units what ``find_claim`` answers for each: the units
+        with a nomination that bars another in that campaign and track (a withdrawn one no
+        longer does), text no store can hold claiming nothing."""
+        store = self.fresh_store()
+        run, ids = self.two_districts(store)
+        cid = run.campaign.id
+        codes = [store.get(nid).unit_code for nid in ids]
+        asked = [*codes, self.unit_code(99), "nul\x00code"]
+        assert store.claimed(cid, asked) == set(codes)
+        assert store.claimed(cid, asked, "re_review") == set()
+        assert store.claimed("another-campaign", asked) == set()
+        withdrawn = store.get(ids[0])
+        run.withdraw(pf.Actor.applicant(withdrawn.unit_code, "applicant"), withdrawn.id)
+        assert store.claimed(cid, asked) == {c for c in codes if store.find_claim(cid, c) is not None}
+        assert withdrawn.unit_code not in store.claimed(cid, asked)
+        with _raises(pf.InvalidInput):
+            store.claimed(cid, "abc")
+
     def test_the_reads_that_scale_refuse_what_is_no_argument(self) -> None:
         """Ids that are one text, a moment without a time zone and groups that are no
         (route, hop) pairs are InvalidInput."""

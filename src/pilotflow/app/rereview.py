@@ -81,8 +81,6 @@ class ReReview(Kernel):
                     f"{seen[w.unit_code]})",
                     f"第 {i} 行：单位 {w.unit_code} 在本批名单中重复出现（首次在第 {seen[w.unit_code]} 行）",
                 )
-            if self.store.find_claim(self.campaign.id, w.unit_code, TRACK_RE_REVIEW):
-                raise DuplicateNomination(w.unit_code, "re-review registration")
             seen[w.unit_code] = i
             route = self._route_from(w.authority, f"{where}: authority")
             name = w.unit_name.strip()  # as nominate keeps a name
@@ -97,6 +95,10 @@ class ReReview(Kernel):
             ctx = self._context(new, actor, when, REGISTER)
             ctx.registered_in = self.graph.registered_in(w.unit_code)
             changes.append(self._change(None, ctx, REGISTER, actor, when, NEW, None, data, new))
+        # (every row checked first; then the units registered already, in a few reads)
+        claimed = self.store.claimed(self.campaign.id, list(seen), TRACK_RE_REVIEW) if seen else set()
+        if claimed:
+            raise DuplicateNomination(next(c for c in seen if c in claimed), "re-review registration")
         if changes:
             done = tuple(c.after for c in changes)
             self._commit(REGISTER, changes, receipt_for(done) if receipt_for else None)

@@ -335,6 +335,15 @@ class Store(abc.ABC):
         """The unit's nomination of ``project`` in ``campaign`` that bars another (any but a
         withdrawn one)."""
 
+    def claimed(
+        self, campaign: str, unit_codes: Collection[str], track: str = "new", project: str = ""
+    ) -> set[str]:
+        """Which of ``unit_codes`` have a nomination that bars another (:meth:`find_claim`'s,
+        for many units at once: a store may read them in a few queries)."""
+        codes = check_ids(unit_codes)
+        findable(campaign, track, project, what="campaign, track and project")
+        return {c for c in codes if self.find_claim(campaign, c, track, project) is not None}
+
     @abc.abstractmethod
     def count_claims(self, campaign: str, unit_code: str, track: str = "new") -> int:
         """How many of the unit's nominations in ``campaign`` and ``track`` claim it (every

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 from ...domain.events import Event
 from ...domain.names import WITHDRAWN
 from ...domain.records import Nomination
-from ..base import EVENT_PAGE, MALFORMED, Group, check_groups, check_reading, findable, malformed
+from ..base import EVENT_PAGE, MALFORMED, Group, check_groups, check_ids, check_reading, findable, malformed
 from ..base import given as _given
 from ..codec import decode_event_row, loads, moment_values
 from ._fast import CompiledSql, RowDecoder, Statements
@@ -227,6 +227,24 @@ class ScalingReads:
         withdrawn = rows.where(n.c.campaign == campaign, n.c.state == WITHDRAWN, n.c.track == track)
         found = self._listing(claiming) + self._listing(withdrawn)
         found.sort(key=lambda x: (x.created_at, x.id))
+        return found
+
+    def claimed(
+        self, campaign: str, unit_codes: Collection[str], track: str = "new", project: str = ""
+    ) -> set[str]:
+        # (the claims' unique index: the units' claiming rows, ID_CHUNK codes a query)
+        codes = [c for c in check_ids(unit_codes) if findable(c, what="unit_codes")]
+        if not findable(campaign, track, project, what="campaign, track and project") or not codes:
+            return set()
+        n = self._n
+        found: set[str] = set()
+        with self._wrap(), self._read_conn() as conn:
+            for i in range(0, len(codes), ID_CHUNK):
+                q = sa.select(n.c.unit_code).where(
+                    n.c.campaign == campaign, n.c.unit_code.in_(codes[i : i + ID_CHUNK]), n.c.track == track,
+                    n.c.project == project, n.c.claims_unit == sa.true(),
+                )  # fmt: skip
+                found.update(code for (code,) in conn.execute(q))
         return found
 
     def route_groups(self, campaign: str, state: str) -> list[Group]:
