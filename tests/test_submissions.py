@@ -826,3 +826,23 @@ def test_a_nomination_or_a_letter_holds_at_most_its_share_of_materials(
         run.attach_paper_to_submission(officer(WEIHAI_DISTRICT), s.id, "joint_recommendation_letter", 1)
     assert ["materials_full"] == codes(refusal.value.reasons)
     assert run.submission(s.id) == s
+
+
+def test_a_units_own_call_is_refused_under_its_own_name(make_run: Callable[..., pf.CampaignRun]) -> None:
+    """``stamp`` of a unit by another district's department (its letter would be drafted in
+    the same commit) and ``recommend`` of a withdrawn unit are refused as ``stamp`` and
+    ``recommend``, the calls made, not as the letter's ``prepare_submission`` or ``send``;
+    nothing is written."""
+    run = make_run()
+    n = nominate(run, 1)
+    other = nominate(run, 2)
+    before = state_of(run)
+    with pytest.raises(pf.ActionRefused) as refusal:
+        run.stamp(officer("371003"), n.id)
+    assert ("stamp", n.id) == (refusal.value.action, refusal.value.nomination_id)
+    assert ["not_authorized"] == codes(refusal.value.reasons)
+    assert state_of(run) == before
+    run.withdraw(pf.Actor.applicant(other.unit_code, "p"), other.id, reason="不再申报")
+    with pytest.raises(pf.ActionRefused) as refusal:
+        run.recommend(officer(WEIHAI_DISTRICT), other.id)
+    assert "recommend" == refusal.value.action

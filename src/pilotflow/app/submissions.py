@@ -401,9 +401,9 @@ class Submissions(Letters):
             n = self._nomination(nomination)
             self._in_order(n, when)
             changes: list[Change | SubmissionChange] = []
+            asked = _ASKED.get(action, action)  # (the unit's action, named in its refusals)
             if n.state != IN_REVIEW or n.next_authority is None:  # (even if a draft still lists it)
-                asked = _ASKED.get(action, action)
-                raise refusal(action, n.id, self.workflow.judge(n.state, asked, self._context(
+                raise refusal(asked, n.id, self.workflow.judge(n.state, asked, self._context(
                     n, actor, when, RECOMMEND))[1] or (_nothing_to_send(n, asked),))  # fmt: skip
             s = self._carrying(n, drafts_only=True)
             if s is None:
@@ -411,7 +411,10 @@ class Submissions(Letters):
                                    n.next_authority, NEW, (), (), (), 0, when, when)  # fmt: skip
                 data_ = {"campaign": self.campaign.id, "sender": n.holder, "receiver": n.next_authority,
                          "units": [n.id]}  # fmt: skip
-                changes = self._letter_changes(S_PREPARE, draft, actor, when, None, data_)
+                try:
+                    changes = self._letter_changes(S_PREPARE, draft, actor, when, None, data_)
+                except ActionRefused as refused:  # (its letter's drafting: the unit's action refused)
+                    raise refusal(asked, n.id, refused.reasons) from None
                 last = changes[-1]
                 assert isinstance(last, SubmissionChange)
                 s = last.after
