@@ -301,11 +301,13 @@ class Letters(Kernel):
         *,
         build: bool = True,
         known: Mapping[str, Nomination] | None = None,
+        refused_as: tuple[str, str] | None = None,
     ) -> list[Change | SubmissionChange]:
         """The changes of ``action`` on ``s``: its units' (if it moves them), then its own
         last; or raise the refusal with every reason (``build=False``: judge only). ``known``:
         units joining the letter the caller has read in this transaction already (not read
-        again)."""
+        again). ``refused_as``: the action and nomination a refusal names (a unit's own call
+        that drafts its letter on the way)."""
         if build and s.version and when < s.updated_at:  # a letter's log is in time order too
             raise InvalidInput(
                 f"{when.isoformat()} is earlier than the last action on submission {s.id} "
@@ -358,7 +360,7 @@ class Letters(Kernel):
             # who acts is judged once, for the letter: its units' own "not authorized" repeat it
             reasons = [r for r in reasons if r.code != "not_authorized" or "nomination" not in r.details]
         if reasons:
-            raise refusal(action, s.id if s.version else None, reasons)
+            raise refusal(*(refused_as or (action, s.id if s.version else None)), reasons)
         if not build:
             return []
         if action == S_SEND:

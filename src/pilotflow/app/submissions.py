@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from ..domain.campaign import MaterialRequirement
 from ..domain.guards import acts_for
@@ -411,13 +411,10 @@ class Submissions(Letters):
                                    n.next_authority, NEW, (), (), (), 0, when, when)  # fmt: skip
                 data_ = {"campaign": self.campaign.id, "sender": n.holder, "receiver": n.next_authority,
                          "units": [n.id]}  # fmt: skip
-                try:
-                    changes = self._letter_changes(S_PREPARE, draft, actor, when, None, data_)
-                except ActionRefused as refused:  # (its letter's drafting: the unit's action refused)
-                    raise refusal(asked, n.id, refused.reasons) from None
-                last = changes[-1]
-                assert isinstance(last, SubmissionChange)
-                s = last.after
+                changes = self._letter_changes(
+                    S_PREPARE, draft, actor, when, None, data_, refused_as=(asked, n.id)
+                )
+                s = cast(SubmissionChange, changes[-1]).after  # (the new draft's change comes last)
             elif action == S_SEND and s.units != (n.id,):
                 raise InvalidInput(
                     f"{n.unit_name} ({n.id}) is one of {len(s.units)} units of submission {s.id}: send the "
