@@ -229,3 +229,29 @@ def test_qualified_names_take_an_authority() -> None:
     assert "山东省" == graph.qualified(graph["370000"])
     with pytest.raises(pf.InvalidInput):
         graph.qualified("370103")  # type: ignore[arg-type]
+
+
+def test_the_top_of_a_province_campaign_draws_its_spot_checks() -> None:
+    """In a province's own campaign with spot checks the province is the top that draws
+    them: named units and a share of the reviewed ones, as the ministry does in a national
+    campaign (not refused as an authority below the top holding no check rule)."""
+    text = PROVINCE_TOP.replace(
+        "quotas:", "ministry: {combine: mean, pass_score: 60, min_experts: 1, spot_check_rate: 1.0}\nquotas:"
+    )
+    run = _run(text)
+    province = pf.Actor("130000", "industry", "p")
+    clerk = pf.Actor("130600", "industry", "clerk")
+    drawn = []
+    for body in ("MA3C5CJX", "MA3C5CJY"):
+        code = make_code("91130600", body)
+        n = run.nominate(
+            pf.Actor.applicant(code, "contact"), unit_code=code, unit_name="某平台", unit_type="platform",
+            scenario="general", origin="130600",
+        )  # fmt: skip
+        run.stamp(clerk, n.id)
+        run.recommend(clerk, n.id)
+        run.score(province, n.id, score=80, opinion="符合要求")
+        run.conclude_review(province, n.id)
+        drawn.append(n.id)
+    assert (drawn[0],) == run.draw_spot_checks(province, nominations=[drawn[0]])
+    assert (drawn[1],) == run.draw_spot_checks(province)

@@ -97,6 +97,14 @@ def test_a_folder_as_db_is_a_clean_error(tmp_path: Path, command: str) -> None:
     assert_clean_error(invoke(*READERS[command], "--db", str(tmp_path)), "is a folder", "文件夹")
 
 
+@pytest.mark.parametrize("command", sorted(READERS))
+def test_a_memory_store_as_db_is_a_clean_error(command: str) -> None:
+    """``--db memory://`` (nothing kept from one command to the next): exit 2, a message
+    saying the command line needs a database, in both languages (not one about an option
+    the user never gave)."""
+    assert_clean_error(invoke(*READERS[command], "--db", "memory://"), "needs a database", "数据库")
+
+
 def _run_installed(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The installed command in a child process. The timeout only keeps a regression (a
     blocking read) from hanging the test run; nothing here depends on how long it takes."""

@@ -482,3 +482,5 @@ def test_a_time_zone_giving_no_valid_offset_is_refused_by_name(make_run: Any, of
     with pytest.raises(pf.InvalidInput, match=r"^now must be") as info:
         run.tick("x" * 10_000_000)  # type: ignore[arg-type]
     assert len(info.value.en) < 500
+    with pytest.raises(pf.MomentRefused, match=r"^now \("):  # (too far from the clock)
+        run.tick(shanghai(2023, 12, 17, 9))

@@ -280,15 +280,27 @@ def test_a_loaded_csv_list_bars_a_nomination(make_run: Callable[..., pf.Campaign
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("reason", ["x"]), ("reason", "a\x00b"), ("reason", "a\ud800"), ("reason", "x" * 4001),
-     ("unit_name", 5), ("unit_name", "名\u202e称"), ("unit_name", "x" * 201)],
+    [("reason", "a\x00b"), ("reason", "a\ud800"), ("reason", "x" * 4001), ("unit_name", "名\u202e称"),
+     ("unit_name", "x" * 201), ("unit_name", "名\n称")],
 )  # fmt: skip
-def test_a_listing_text_that_breaks_the_text_rule_is_refused(field: str, value: object) -> None:
+def test_a_listing_text_that_breaks_the_text_rule_is_refused_when_loaded(
+    make_run: Callable[..., pf.CampaignRun], field: str, value: str
+) -> None:
     """A listing's reason and unit name, shown in every refusal the listing causes, obey the
-    text rule: not text, a control or bidirectional character, a lone surrogate (which made
-    the version hash raise a raw UnicodeEncodeError) or too long is InvalidInput naming the
-    entry and the field; an empty one stays allowed."""
+    text rule when the list is loaded (a reason may run over several lines): a control or
+    bidirectional character, a lone surrogate or too long a text is InvalidInput naming the
+    entry and the field, and nothing is stored. Building the list in memory refuses only a
+    value that is not text (a lone surrogate made its version hash raise a raw
+    UnicodeEncodeError); a list read back from a store is not judged again."""
+    run = make_run()
     since = shanghai(2023, 1, 1)
+    top = pf.Actor(run.graph.top.code, run.graph.top.departments[0], "clerk")
+    listed = pf.UnitList.build("dishonest_debtors", [pf.Listing(unit_code(1), since, **{field: value})])  # type: ignore[arg-type]
     with pytest.raises(pf.InvalidInput, match=f"entry 1: {field}"):
-        pf.UnitList.build("dishonest_debtors", [pf.Listing(unit_code(1), since, **{field: value})])  # type: ignore[arg-type]
-    assert pf.UnitList.build("dishonest_debtors", [pf.Listing(unit_code(1), since)]).entries
+        run.load_list(listed, actor=top)
+    assert run.list_loads() == []
+    with pytest.raises(pf.InvalidInput, match=f"entry 1: {field}"):
+        pf.UnitList.build("dishonest_debtors", [pf.Listing(unit_code(1), since, **{field: 5})])  # type: ignore[arg-type]
+    two_lines = pf.Listing(unit_code(1), since, reason="判决未履行\n（2023）鲁01执1号")
+    run.load_list(pf.UnitList.build("dishonest_debtors", [two_lines]), actor=top)
+    assert [1] == [load.entries for load in run.list_loads()]

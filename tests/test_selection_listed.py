@@ -6,6 +6,7 @@ recommended units are in."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -110,3 +111,25 @@ def test_selecting_or_drafting_a_letter_is_refused_to_an_applicant_or_objector(
             call()
         assert ["not_authorized"] == [r.code for r in refusal.value.reasons]
     assert state_of(run) == before
+
+
+def test_every_argument_is_checked_before_the_actor_is_refused(
+    make_run: Callable[..., pf.CampaignRun],
+) -> None:
+    """A bad moment, idempotency key or list of units is refused as such (InvalidInput)
+    even when the actor may not act at all: arguments first, then the right."""
+    run = make_run()
+    n = nominate(run, 1)
+    applicant = pf.Actor.applicant(n.unit_code, "p")
+    city = pf.Actor(WEIHAI, "industry", "clerk")  # (no on-site check is held at Weihai)
+    odd: Any = "not a moment"
+    for call in (
+        lambda: run.select(applicant, "enterprise", at=odd),
+        lambda: run.select(applicant, "no-such-type"),
+        lambda: run.select(applicant, "enterprise", idempotency_key=odd * 100),
+        lambda: run.prepare_submission(applicant, odd),
+        lambda: run.draw_spot_checks(city, at=odd),
+        lambda: run.draw_spot_checks(city, idempotency_key=5),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(pf.InvalidInput):
+            call()

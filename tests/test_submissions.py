@@ -846,3 +846,10 @@ def test_a_units_own_call_is_refused_under_its_own_name(make_run: Callable[..., 
     with pytest.raises(pf.ActionRefused) as refusal:
         run.recommend(officer(WEIHAI_DISTRICT), other.id)
     assert "recommend" == refusal.value.action
+    with pytest.raises(pf.ActionRefused) as refusal:  # its letter drafted, not stamped yet
+        run.recommend(officer(WEIHAI_DISTRICT), n.id)
+    assert ("recommend", n.id) == (refusal.value.action, refusal.value.nomination_id)
+    run.stamp(officer(WEIHAI_DISTRICT), n.id)
+    with pytest.raises(pf.ActionRefused) as refusal:  # stamped already
+        run.stamp(officer(WEIHAI_DISTRICT), n.id)
+    assert ("stamp", n.id) == (refusal.value.action, refusal.value.nomination_id)

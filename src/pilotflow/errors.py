@@ -273,17 +273,20 @@ class MomentRefused(InvalidInput):
     """An action states a moment (``at=``) the run does not accept: further from the run's
     clock than the campaign's tolerance, or (recording past facts) later than the clock.
 
-    ``at`` is the moment given, ``clock`` the clock's reading, ``tolerance`` the allowance.
+    ``at`` is the moment given, ``clock`` the clock's reading, ``tolerance`` the allowance;
+    ``what`` names the argument (``at``; the sweep's ``now``).
     """
 
-    def __init__(self, at: datetime, clock: datetime, tolerance: timedelta, backfill: bool) -> None:
+    def __init__(
+        self, at: datetime, clock: datetime, tolerance: timedelta, backfill: bool, what: str = "at"
+    ) -> None:
         self.at = at
         self.clock = clock
         self.tolerance = tolerance
         seconds = int(tolerance.total_seconds())
         if backfill:
             en = (
-                f"at ({at.isoformat()}) is later than the clock ({clock.isoformat()}) by more than "
+                f"{what} ({at.isoformat()}) is later than the clock ({clock.isoformat()}) by more than "
                 f"{seconds} s: past facts may be recorded, future ones may not"
             )
             zh = (
@@ -292,7 +295,7 @@ class MomentRefused(InvalidInput):
             )
         else:
             en = (
-                f"at ({at.isoformat()}) differs from the clock ({clock.isoformat()}) by more than "
+                f"{what} ({at.isoformat()}) differs from the clock ({clock.isoformat()}) by more than "
                 f"the campaign's tolerance of {seconds} s; an action is dated when it is taken "
                 "(to record facts of the past, use a run opened with backfill=True)"
             )

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from ..domain.authorities import AuthorityGraph
+from ..domain.calendar import moment
 from ..domain.campaign import Campaign, UnitFacts
 from ..domain.codes import validate_unit_code
 from ..domain.guards import role_refused
@@ -17,6 +18,7 @@ from ..domain.records import APPLICANT, OBJECTOR, PUBLIC, Actor, Nomination
 from ..domain.screening import UnitList
 from ..errors import ActionRefused, InvalidInput, NominationNotFound
 from ..store.base import Store
+from .idempotency import checked_key
 
 __all__ = ["Arguments"]
 
@@ -49,14 +51,26 @@ class Arguments:
             self.graph[actor.authority].check_department(actor.department, self._department_names)
         return actor
 
-    def _authority_actor(self, actor: object, action: str, doing: str, doing_zh: str) -> Actor:
-        """``actor`` checked (:meth:`_actor`), for what only a department of an authority
-        does: an applicant, an objector or the system is refused (``not_authorized``)."""
-        checked = self._actor(actor)
-        refused = role_refused(checked, doing, doing_zh)
+    @staticmethod
+    def _moment_and_key(at: object, key: object) -> None:
+        """The moment ``at`` and the idempotency ``key`` of an action, checked before its
+        right is judged (an argument is refused as such, not as the actor's refusal)."""
+        if at is not None:
+            moment(at, "at")
+        if key is not None:
+            checked_key(key)
+
+    def _authority_actor(
+        self, actor: Actor, action: str, doing: str, doing_zh: str, at: object = None, key: object = None
+    ) -> None:
+        """For what only a department of an authority does, once the caller has checked its
+        other arguments: the actor, the moment ``at`` and the idempotency ``key`` are checked, then an
+        applicant or an objector is refused (``not_authorized``)."""
+        self._actor(actor)
+        self._moment_and_key(at, key)
+        refused = role_refused(actor, doing, doing_zh)
         if refused is not None:
             raise ActionRefused(action, None, (refused,))
-        return checked
 
     @staticmethod
     def _record_id(value: object, kind: type, what: str, zh: str) -> str:

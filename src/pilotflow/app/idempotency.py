@@ -65,6 +65,11 @@ def at_version(store: Store, campaign: str, receipt: Any) -> Nomination:
     return replay(events).nominations[nid]
 
 
+def checked_key(key: object) -> str:
+    """An idempotency key as it is kept (the text rule; " k" and "k" are one key)."""
+    return check_text(key, "idempotency_key", KEY, zh="幂等键")
+
+
 def once(
     store: Store,
     campaign: str,
@@ -85,7 +90,7 @@ def once(
     """
     if key is None:
         return atomically(store, perform, None)
-    key = check_text(key, "idempotency_key", KEY, zh="幂等键")  # " k" and "k" are one key
+    key = checked_key(key)
     fingerprint = hashlib.sha256(
         json.dumps([_fingerprint(p) for p in parts], ensure_ascii=False).encode()
     ).hexdigest()

@@ -356,9 +356,9 @@ class Kernel(Arguments):
         when = in_zone(moment(at, what), self._zone)
         if self.backfill:
             if when - now > self._tolerance:
-                raise MomentRefused(when, now, self._tolerance, True)
+                raise MomentRefused(when, now, self._tolerance, True, what)
         elif abs(when - now) > self._tolerance:
-            raise MomentRefused(when, now, self._tolerance, False)
+            raise MomentRefused(when, now, self._tolerance, False, what)
         return when
 
     def _atomically(self, fn: Callable[..., T], *args: Any) -> T:

@@ -128,6 +128,7 @@ class Ministry(Kernel):
                     "(rate), not both",
                     "抽检时请指定被抽检的申报（nominations）或抽取比例（rate），二者不能同时给出",
                 )
+        self._moment_and_key(at, idempotency_key)
         refused = spot_drawer_refused(actor, self.campaign, self.graph)  # (before any receipt)
         if refused is not None:
             raise ActionRefused(SELECT_FOR_CHECK, None, (refused,))
@@ -151,7 +152,7 @@ class Ministry(Kernel):
         receipt_for: ReceiptFor,
     ) -> tuple[str, ...]:
         when = self._dated(at)
-        if actor.authority != self.graph.top.code:
+        if actor.authority != (self.campaign.top or self.graph.top.code):
             drawn = self._draw_at_level(actor.authority, rate, nominations, seed)
         else:
             drawn = self._draw_at_top(rate, nominations, seed)

@@ -121,9 +121,11 @@ class Selection(Submissions):
         nothing (the "what-if"). ``track="re_review"`` selects among earlier winners applying
         for re-review (capped at the province by the campaign's share of applicants).
         """
-        self._authority_actor(actor, "select", "a selection is made", "遴选推荐")
+        self._actor(actor)
         check_flag("dry_run", dry_run)
         order = check_ids(order, "order")
+        self._unit_type(unit_type)
+        self._authority_actor(actor, "select", "a selection is made", "遴选推荐", at, idempotency_key)
         if dry_run:
             return self._select(actor, unit_type, order, at, True, None, track)  # writes nothing: no scope
         return once(
@@ -158,7 +160,10 @@ class Selection(Submissions):
         check_flag("dry_run", dry_run)
         who = check_sequence(actors, "actors", len(self.graph))
         for actor in who:
-            self._authority_actor(actor, "select", "a selection is made", "遴选推荐")
+            self._actor(actor)
+        self._unit_type(unit_type)
+        for actor in who:
+            self._authority_actor(actor, "select", "a selection is made", "遴选推荐", at)
         results = SelectionList(campaign=self.campaign, graph=self.graph)
         if report is not None:
             report(0, len(who), "")

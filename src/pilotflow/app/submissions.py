@@ -51,6 +51,10 @@ from .results import new_id
 __all__ = ["Submissions"]
 
 
+#: What drafting a letter is, in a refusal of an actor who may not (English, Chinese)
+_DRAFTING = ("a recommendation letter is drafted", "起草推荐函")
+
+
 class Submissions(Letters):
     """The actions on a submission (推荐函) and the questions about one."""
 
@@ -127,10 +131,10 @@ class Submissions(Letters):
         nominations it holds, in the letter's order), to their next authority. Every unit must
         be held by the actor's authority, in review, bound for the same authority, examined
         where the campaign asks for it, and in no other draft."""
-        self._authority_actor(actor, S_PREPARE, "a recommendation letter is drafted", "起草推荐函")
         ids = self._unit_ids(units, "units")
         if not ids:
             raise InvalidInput("a submission needs at least one unit", "推荐函至少需列入一个推荐对象")
+        self._authority_actor(actor, S_PREPARE, *_DRAFTING, at, idempotency_key)
 
         def perform(receipt_for: ReceiptFor) -> Submission:
             when = self._dated(at)
@@ -421,7 +425,7 @@ class Submissions(Letters):
                     "submission (run.send)",
                     f"{n.unit_name}已列入推荐函 {s.id}（共 {len(s.units)} 个推荐对象），请报送整份推荐函",
                 )
-            changes += self._letter_changes(action, s, actor, when, reason, data)  # (after the new draft's)
+            changes += self._letter_changes(action, s, actor, when, reason, data, refused_as=(asked, n.id))
             moved = next((c.after for c in changes if isinstance(c, Change) and c.after.id == n.id), n)
             self._commit_with_documents(action, changes, receipt_for(moved) if receipt_for else None)
             return moved

@@ -329,6 +329,12 @@ def _store_url(db: str | None) -> str:
             f"no database: give --db PATH|URL, set {DB_ENV}, or write db = ... in {CONFIG_FILE}",
             f"未指定数据库：请使用 --db 路径或地址，或设置环境变量 {DB_ENV}，或在 {CONFIG_FILE} 中写明 db",
         )
+    if db.startswith("memory") or db == ":memory:":
+        raise pf.InvalidInput(
+            f"--db {db}: the command line needs a database (a SQLite file or a server): "
+            "a memory store keeps nothing from one command to the next",
+            f"--db {db}：命令行需要数据库（SQLite 文件或数据库服务器），内存存储在两次命令之间不保留任何数据",
+        )
     if "://" in db:
         return db
     path = Path(fs_path(db, "--db")).expanduser()

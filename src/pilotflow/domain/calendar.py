@@ -217,7 +217,7 @@ def moment(value: object, what: str = "moment") -> datetime:
         offset = None if value.tzinfo is None else value.utcoffset()
     except (ValueError, TypeError, OverflowError) as exc:  # a tzinfo of the caller's making
         raise InvalidInput(
-            f"{what}: its time zone gives no valid UTC offset ({exc})",
+            f"{what}: its time zone gives no valid UTC offset ({shown(str(exc), 200)[1:-1]})",
             f"{what}：其时区给出的 UTC 偏移量无效",
         ) from exc
     if offset is None:

@@ -197,8 +197,8 @@ def acts_for(actor: Actor | None, holder: Authority, names: Mapping[str, str]) -
 
 def role_refused(actor: Actor, doing: str, doing_zh: str) -> Reason | None:
     """Why ``actor`` may not do what only a department of an authority does (``doing``: "a
-    list is loaded", ``doing_zh``: "载入名单"), or None: an applicant unit, an objector or
-    the system is refused (``not_authorized``)."""
+    list is loaded", ``doing_zh``: "载入名单"), or None: an applicant unit or an objector is
+    refused (``not_authorized``; the system acts only through the deadline sweep)."""
     role = OBJECTOR if actor.authority == PUBLIC else actor.department
     if role not in ROLES:
         return None
@@ -220,7 +220,7 @@ def spot_drawer_refused(actor: Actor, campaign: Campaign, graph: AuthorityGraph)
     refused = role_refused(actor, "units for an on-site check are drawn", "抽取实地抽查单位")
     if refused is not None:
         return refused
-    if actor.authority == graph.top.code:
+    if actor.authority == (campaign.top or graph.top.code):  # (the campaign's top: a province's own)
         return None
     holder = graph[actor.authority]
     rules = [r for r in campaign.checks if r.applies(holder, TRACK_NEW) or r.applies(holder, TRACK_RE_REVIEW)]

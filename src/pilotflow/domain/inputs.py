@@ -116,7 +116,8 @@ def _check_characters(value: str, what: str, multiline: bool, name_zh: str) -> N
 
 def _noncharacter(code: int) -> bool:
     """One of Unicode's 66 noncharacters (U+FDD0 to U+FDEF, and the last two code points of
-    every plane): never text, and not characters of XML, so of the letters' documents."""
+    every plane): never meant for text interchange; U+FFFE and U+FFFF are no characters of
+    XML either, so of the letters' documents."""
     return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
 
 

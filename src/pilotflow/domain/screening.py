@@ -30,7 +30,7 @@ from ..errors import InvalidInput
 from .calendar import moment
 from .campaign import Campaign
 from .codes import code_problem
-from .inputs import LONG_TEXT, NAME, check_text, wrong_argument
+from .inputs import wrong_argument
 
 __all__ = ["Listing", "UnitList", "empty_lists"]
 
@@ -84,11 +84,9 @@ class UnitList:
                     f"{where}：统一社会信用代码 {entry.unit_code!r} 无效（{problem[1]}）",
                 )
             moment(entry.since, f"{where}: since")
-            # (texts shown in every refusal a listing causes: the text rule, when given)
-            if entry.reason != "":
-                check_text(entry.reason, f"{where}: reason", LONG_TEXT, zh=f"{where}：列入原因")
-            if entry.unit_name != "":
-                check_text(entry.unit_name, f"{where}: unit_name", NAME, zh=f"{where}：单位名称")
+            for value, field in ((entry.reason, "reason"), (entry.unit_name, "unit_name")):
+                if not isinstance(value, str):  # (the text rule itself: when a list is loaded)
+                    raise wrong_argument(f"{where}: {field}", "text (a str)", "文本（字符串）", value)
             if entry.group:
                 _check_group(entry.group, where)
             if entry.until is not None:
@@ -102,7 +100,10 @@ class UnitList:
             until = entry.until.isoformat() if entry.until else ""
             group = f"|{entry.group}" if entry.group else ""  # lists without groups: same version
             digest.update(
-                f"{entry.unit_code}|{entry.since.isoformat()}|{until}|{entry.reason}{group}\n".encode()
+                f"{entry.unit_code}|{entry.since.isoformat()}|{until}|{entry.reason}{group}\n".encode(
+                    "utf-8",
+                    "surrogatepass",  # (hashed as given: the text rule is the load's)
+                )
             )
         return cls(
             list_id,
