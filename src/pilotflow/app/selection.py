@@ -121,7 +121,6 @@ class Selection(Submissions):
         nothing (the "what-if"). ``track="re_review"`` selects among earlier winners applying
         for re-review (capped at the province by the campaign's share of applicants).
         """
-        self._actor(actor)
         check_flag("dry_run", dry_run)
         order = check_ids(order, "order")
         self._unit_type(unit_type)
@@ -159,10 +158,8 @@ class Selection(Submissions):
         report = check_progress(progress)
         check_flag("dry_run", dry_run)
         who = check_sequence(actors, "actors", len(self.graph))
-        for actor in who:
-            self._actor(actor)
         self._unit_type(unit_type)
-        for actor in who:
+        for actor in who:  # (every actor judged before the first selection)
             self._authority_actor(actor, "select", "a selection is made", "遴选推荐", at)
         results = SelectionList(campaign=self.campaign, graph=self.graph)
         if report is not None:
