@@ -1249,7 +1249,7 @@ class _ReadsThatScale(_Harness):
         run.withdraw(pf.Actor.applicant(withdrawn.unit_code, "applicant"), withdrawn.id)
         assert store.claimed(cid, asked) == {c for c in codes if store.find_claim(cid, c) is not None}
         assert withdrawn.unit_code not in store.claimed(cid, asked)
-        with _raises(pf.InvalidInput):
+        with _raises(pf.InvalidInput, "^unit_codes must be"):
             store.claimed(cid, "abc")
 
     def test_the_reads_that_scale_refuse_what_is_no_argument(self) -> None:

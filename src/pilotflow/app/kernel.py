@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from ..domain.authorities import Authority, AuthorityGraph
 from ..domain.calendar import MOMENT_YEARS, Clock, SystemClock, in_zone, moment, zone_info
-from ..domain.campaign import Campaign
+from ..domain.campaign import Campaign, check_campaign
 from ..domain.events import (
     ENTERED_AT,
     EventShape,
@@ -134,11 +134,7 @@ def _checked_arguments(
     campaign: object, graph: object, store: object, clock: object, backfill: object
 ) -> None:
     """Refuse what a :class:`~pilotflow.CampaignRun` cannot run with, naming the argument."""
-    if not isinstance(campaign, Campaign):
-        raise InvalidInput(
-            f"campaign must be a Campaign (see load_campaign), got {type(campaign).__name__}",
-            "campaign 参数必须是 Campaign 对象（请用 load_campaign 加载）",
-        )
+    check_campaign(campaign)
     if graph is not None and not isinstance(graph, AuthorityGraph):
         raise InvalidInput(
             f"graph must be an AuthorityGraph, got {type(graph).__name__}",

@@ -28,7 +28,7 @@ from attrs import frozen
 
 from ..errors import InvalidInput
 from .calendar import moment
-from .campaign import Campaign
+from .campaign import Campaign, check_campaign
 from .codes import code_problem
 from .inputs import wrong_argument
 
@@ -160,9 +160,5 @@ def _check_group(group: object, where: str) -> None:
 def empty_lists(campaign: Campaign) -> list[UnitList]:
     """An empty list for each list a run of ``campaign`` must be given (its
     ``required_lists``: tests, demos)."""
-    if not isinstance(campaign, Campaign):
-        raise InvalidInput(
-            f"campaign must be a Campaign (see load_campaign), got {type(campaign).__name__}",
-            "campaign 参数必须是 Campaign 对象（请用 load_campaign 加载）",
-        )
+    check_campaign(campaign)
     return [UnitList.empty(list_id) for list_id in campaign.required_lists]

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from attrs import field, frozen
 
 from ..domain.authorities import AuthorityGraph
-from ..domain.campaign import YEARS, Campaign
+from ..domain.campaign import YEARS, Campaign, check_campaign
 from ..domain.codes import code_problem
 from ..domain.inputs import NAME, SHORT, check_sequence, check_text
 from ..domain.names import TRACK_NEW, TRACK_RE_REVIEW, TRACKS
@@ -261,11 +261,7 @@ def letter_content(
     unit still on its way is shown recommended for retention (推荐通过复核); one that has ended
     with its result (撤销称号并摘牌...); a new application has no result to state.
     """
-    if not isinstance(campaign, Campaign):
-        raise InvalidInput(
-            f"campaign must be a Campaign, got {type(campaign).__name__}",
-            "campaign 参数必须是 Campaign 遴选活动",
-        )
+    check_campaign(campaign)
     if not isinstance(graph, AuthorityGraph):
         raise InvalidInput(
             f"graph must be an AuthorityGraph, got {type(graph).__name__}",

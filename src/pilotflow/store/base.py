@@ -270,13 +270,14 @@ def check_reading(
     return Reading(ok, chosen)
 
 
-def check_ids(ids: object) -> list[str]:
-    """Ids handed to a batch read: a list, tuple or set (not one text, and not an iterator,
-    which the check would use up before the read); each id is checked as it is used."""
+def check_ids(ids: object, what: str = "ids") -> list[str]:
+    """Ids handed to a batch read (the argument ``what``): a list, tuple or set (not one
+    text, and not an iterator, which the check would use up before the read); each id is
+    checked as it is used."""
     if not isinstance(ids, (list, tuple, set, frozenset)):
         raise InvalidInput(
-            f"ids must be a list, tuple or set of ids, got {type(ids).__name__}",
-            "ids 参数必须是编号的集合（列表、元组或集合）",
+            f"{what} must be a list, tuple or set of codes or ids, got {type(ids).__name__}",
+            f"{what} 参数必须是编号的集合（列表、元组或集合）",
         )
     return list(ids)
 
@@ -348,7 +349,7 @@ class Store(abc.ABC):
     ) -> set[str]:
         """Which of ``unit_codes`` have a nomination that bars another (:meth:`find_claim`'s,
         for many units at once: a store may read them in a few queries)."""
-        codes = check_ids(unit_codes)
+        codes = check_ids(unit_codes, "unit_codes")
         findable(campaign, track, project, what="campaign, track and project")
         return {c for c in codes if self.find_claim(campaign, c, track, project) is not None}
 

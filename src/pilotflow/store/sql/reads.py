@@ -233,7 +233,7 @@ class ScalingReads:
         self, campaign: str, unit_codes: Collection[str], track: str = "new", project: str = ""
     ) -> set[str]:
         # (the claims' unique index: the units' claiming rows, ID_CHUNK codes a query)
-        codes = [c for c in check_ids(unit_codes) if findable(c, what="unit_codes")]
+        codes = [c for c in check_ids(unit_codes, "unit_codes") if findable(c, what="unit_codes")]
         if not findable(campaign, track, project, what="campaign, track and project") or not codes:
             return set()
         n = self._n
