@@ -179,6 +179,8 @@ def _move_seats(cur: Any, stmts: Statements, campaign: str, moves: dict[tuple[st
     """Move each counter's net seats (``moves``: (authority, counter) -> [delta, limit, a seat]),
     one statement each that creates the counter's row on its first seat (psycopg: all in one
     pipelined executemany); :class:`SeatUnavailable` when a capped one cannot be taken."""
+    if not moves:  # (a stamp, an attached material, a recall: no counter moves)
+        return
     take = stmts.take
     todo = [(key, move) for key, move in sorted(moves.items(), key=lambda m: m[0]) if move[0] != 0]
     rows = [take.params({"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type,
