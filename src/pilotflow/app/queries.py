@@ -141,23 +141,13 @@ class Queries(Submissions):
         """Limit, use and remaining quota of ``authority`` per unit type, and in total."""
         a = self.graph[authority]
         rule = self.campaign.quota_rule(a)
+        limits, total = rule.limits_of(a.code) if rule else ({}, None)
         lines = [
-            QuotaLine(
-                authority,
-                t,
-                rule.limits.get(t) if rule else None,
-                self._quota_used(authority, t),
-            )
+            QuotaLine(authority, t, limits.get(t), self._quota_used(authority, t))
             for t in self.campaign.unit_types
         ]
-        lines.append(
-            QuotaLine(
-                authority,
-                QUOTA_ALL_TYPES,
-                rule.total if rule else None,
-                self._quota_used(authority, QUOTA_ALL_TYPES),
-            )
-        )
+        all_types = self._quota_used(authority, QUOTA_ALL_TYPES)
+        lines.append(QuotaLine(authority, QUOTA_ALL_TYPES, total, all_types))
         return tuple(lines)
 
     def quota_table(self, authorities: Iterable[str] | None = None) -> QuotaTable:
