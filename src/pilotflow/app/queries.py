@@ -13,7 +13,7 @@ from ..domain.inputs import check_sequence
 from ..domain.machine import STATES
 from ..domain.names import EXAMINE, IN_REVIEW, QUOTA_ALL_TYPES, RECOMMEND, S_SEND, S_STAMP, STAMP
 from ..domain.records import Actor, Nomination
-from ..domain.rules import out_of_time_order
+from ..domain.rules import closing, out_of_time_order
 from ..errors import InvalidInput, Reason, shown
 from .applicants import with_applicant_seats
 from .kernel import PUBLIC_ACTIONS
@@ -134,7 +134,7 @@ class Queries(Submissions):
         holder = self.graph[n.holder]
         return Position(
             n.id, n.state, holder.code, holder.name, holder.level, n.next_authority,
-            ctx.deadline_plan.deadline, stamps, mats,
+            closing(ctx.deadline_plan.deadline, n.state, self.campaign.filing), stamps, mats,
         )  # fmt: skip
 
     def quota(self, authority: str) -> tuple[QuotaLine, ...]:
