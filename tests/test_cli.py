@@ -4,6 +4,7 @@ the real installed ``pilotflow demo`` inside a pseudo-terminal."""
 
 from __future__ import annotations
 
+import json
 import re
 from importlib import resources
 from pathlib import Path
@@ -187,6 +188,19 @@ def test_route_by_chinese_name_and_qingdao_skips_the_province(runner: CliRunner)
     assert "青岛市" in result.output
     assert "山东省" not in result.output
     assert "inherited" in result.output
+
+
+def test_route_shows_the_per_authority_cap_the_guard_enforces(runner: CliRunner) -> None:
+    """Hebei's rule caps each city at 3 but 定州 at 1 (its ``per_authority`` row): the route
+    from 定州 shows 1, in the table and in JSON, as the quota guard enforces it."""
+    hebei = ("--campaign", "hebei-sme-service-platforms-2020")
+    result = invoke(runner, "route", "130682", *hebei, "--format", "json")
+    assert 0 == result.exit_code, result.output
+    first = json.loads(result.output)[0]
+    assert ({}, 1) == (first["quota_limits"], first["quota_total"])
+    table = invoke(runner, "route", "130682", *hebei)
+    assert "合计1" in table.output
+    assert "合计3" not in table.output
 
 
 def test_route_unknown_authority_is_a_clean_error(runner: CliRunner) -> None:

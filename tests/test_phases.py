@@ -121,6 +121,27 @@ def test_a_re_review_application_answers_to_the_filing_deadline(clock: pf.FixedC
     assert ["awaiting_application"] == [n.state for n in run.nominations()]
 
 
+def test_a_winner_that_can_no_longer_apply_is_revoked_at_the_filing_deadline(clock: pf.FixedClock) -> None:
+    """The deadline a winner's application answers to is one: once the filing deadline has
+    passed (00:00 on the 18th), before the first hop's (00:00 on the 19th), the winner can no
+    longer apply, so the sweep revokes it then (``revoke_unapplied``), rather than leaving it
+    awaiting an application it cannot make until the hop closes; its position names the
+    filing deadline. A sweep before the filing deadline leaves it alone."""
+    run = run_of(variant(FILING), clock)
+    w = Winner(unit_code(951, WEIHAI_DISTRICT), "复核单位", "enterprise", 2018, WEIHAI_DISTRICT)
+    (n,) = run.register_winners(MINISTRY, [w])
+    assert shanghai(2023, 10, 18) == run.position(n.id).deadline
+    on(run, shanghai(2023, 10, 17, 23))
+    assert () == tuple(run.tick())
+    on(run, shanghai(2023, 10, 18, 9))
+
+    moved = run.tick()
+
+    assert (n.id,) == tuple(moved)
+    assert ("revoked", "revoke_unapplied") == (run.get(n.id).state, run.history(n.id)[-1].action)
+    assert_replays(run)
+
+
 def test_a_filing_deadline_after_the_first_hop_is_refused_at_load() -> None:
     """A filing deadline after the first hop's deadline on some route (Weihai's districts:
     by 18 October) is refused at ``filing.deadline``, like deadlines out of order."""

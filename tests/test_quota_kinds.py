@@ -102,6 +102,30 @@ def test_a_per_authority_row_gives_that_authority_its_own_caps() -> None:
     assert error.reasons[0].details["limit"] == 2
 
 
+def test_the_quota_shown_is_the_per_authority_row_the_guard_enforces() -> None:
+    """``run.quota`` and a route's hop table read a ``per_authority`` row as the quota guard
+    does (``QuotaRule.limits_of``): Weihai's limit is its own 2 enterprises and 3 in all, not
+    the rule's 1; a city without a row shows the rule's own."""
+    campaign = variant(
+        """  - name: shandong_table
+    recommender: {within: [370000], levels: [city]}
+    limits: {enterprise: 1, park: 1}
+    per_authority:
+      "371000": {enterprise: 2, total: 3}
+"""
+    )
+    run = make(campaign)
+    shown = {(q.authority, q.unit_type): q.limit for q in (*run.quota("371000"), *run.quota("370600"))}
+    assert (2, 1, 3) == (shown["371000", "enterprise"], shown["371000", "park"], shown["371000", "*"])
+    assert (1, 1, None) == (shown["370600", "enterprise"], shown["370600", "park"], shown["370600", "*"])
+    rule = campaign.quota_rule(run.graph["371000"])
+    assert rule is not None
+    limits, total = rule.limits_of("371000")
+    assert ({"enterprise": 2, "park": 1}, 3) == (dict(limits), total)
+    plan = run.workflow.plan(run.workflow.route("371002"))
+    assert "enterprise 2、park 1（合计 3）" in plan._repr_html_()  # the notebook's hop table
+
+
 def test_a_per_authority_row_must_name_a_known_authority_and_unit_type() -> None:
     """A code the graph lacks, an undeclared unit type, or an authority the rule's recommender
     does not select (a row that could never apply: a province in a rule for cities), in a row

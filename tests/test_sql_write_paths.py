@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 import pilotflow as pf
 from pilotflow.errors import SeatUnavailable
-from pilotflow.store.base import Seat
+from pilotflow.store.base import CounterMove, Seat, add_seat
 from pilotflow.store.sql import SQLStore
 from pilotflow.store.sql.write import _list_units, _move_seats
 
@@ -47,8 +47,9 @@ def written(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[SQ
 
 
 def _move(store: SQLStore, cur: Any, delta: int, limit: int | None) -> None:
-    seat = Seat("D", delta, (("*", limit),))
-    _move_seats(cur, store._sql, CAMPAIGN, {("D", "*"): [delta, limit, seat]})
+    moves: dict[tuple[str, str], CounterMove] = {}
+    add_seat(moves, Seat("D", delta, (("*", limit),)))
+    _move_seats(cur, store._sql, CAMPAIGN, moves)
 
 
 def _used(store: SQLStore, cur: Any) -> int | None:
@@ -88,6 +89,33 @@ def test_a_counter_below_zero_takes_the_seats_its_cap_allows(written: tuple[SQLS
     with pytest.raises(SeatUnavailable) as info:
         _move(store, cur, 1, 2)
     assert (info.value.used, info.value.limit) == (2, 2)
+
+
+def test_each_seat_of_a_commit_is_held_to_its_own_cap_in_order(written: tuple[SQLStore, Any]) -> None:
+    """A counter moved once by a commit's net seats holds each seat to its own cap as if they
+    were taken one after another, as the memory store does: a seat within a cap of one, then
+    one past a soft cap (no cap), are both taken (0 → 2); a seat with no cap, then one under
+    a cap of three, are refused (the second would be the fourth), the counter as it was;
+    seats under caps of five, then four, are taken (2 → 4)."""
+    store, cur = written
+    within, past = Seat("D", 1, (("*", 1),)), Seat("D", 1, (("*", None),))
+    moves: dict[tuple[str, str], CounterMove] = {}
+    for seat in (within, past):
+        add_seat(moves, seat)
+    _move_seats(cur, store._sql, CAMPAIGN, moves)
+    assert _used(store, cur) == 2
+    moves = {}
+    for seat in (Seat("D", 1, (("*", None),)), Seat("D", 1, (("*", 3),))):
+        add_seat(moves, seat)
+    with pytest.raises(SeatUnavailable) as info:
+        _move_seats(cur, store._sql, CAMPAIGN, moves)
+    assert (info.value.used, info.value.limit) == (2, 3)
+    assert _used(store, cur) == 2
+    moves = {}
+    for seat in (Seat("D", 1, (("*", 5),)), Seat("D", 1, (("*", 4),))):
+        add_seat(moves, seat)
+    _move_seats(cur, store._sql, CAMPAIGN, moves)
+    assert _used(store, cur) == 4
 
 
 def _listing(store: SQLStore, cur: Any) -> set[tuple[str, str]]:

@@ -981,6 +981,23 @@ class _QuotaKinds(_Harness):
         assert store.quota_used(run.campaign.id, "371000", "enterprise") == 2
         assert store.quota_usage(run.campaign.id) == {k: v for k, v in run.replay().quota.items() if v}
 
+    def test_a_letter_within_and_past_a_soft_cap_is_written_whole(self) -> None:
+        """One letter of two enterprises to Weihai's soft cap of one, none in use, sent with
+        a reason: the first fits under the cap, the second exceeds it as the guard allows.
+        The store holds each seat to its own cap, in order (the second's no cap lends the
+        first's none): the letter is sent, two seats in use, and the log replays to them."""
+        store = self.fresh_store()
+        run = self.tagged_run(store)
+        weihai = pf.Actor("371000", "industry", "lead")
+        ids = [self.forward(run, self.nominate(run, i).id).id for i in range(2)]
+        letter = self.letter_ready(run, run.prepare_submission(weihai, ids).id)
+
+        sent = run.send(weihai, letter.id, exceed_quota_reason="重点项目")
+
+        assert (sent.state, tuple(run.get(i).holder for i in ids)) == ("sent", ("370000", "370000"))
+        assert store.quota_used(run.campaign.id, "371000", "enterprise") == 2
+        assert store.quota_usage(run.campaign.id) == {k: v for k, v in run.replay().quota.items() if v}
+
 
 class _Lists(_Harness):
     """Checks: the lists (名单) loaded are kept by version, with who loaded them and when, and

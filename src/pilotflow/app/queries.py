@@ -13,7 +13,7 @@ from ..domain.inputs import check_sequence
 from ..domain.machine import STATES
 from ..domain.names import EXAMINE, IN_REVIEW, QUOTA_ALL_TYPES, RECOMMEND, S_SEND, S_STAMP, STAMP
 from ..domain.records import Actor, Nomination
-from ..domain.rules import out_of_time_order
+from ..domain.rules import closing, out_of_time_order
 from ..errors import InvalidInput, Reason, shown
 from .applicants import with_applicant_seats
 from .kernel import PUBLIC_ACTIONS
@@ -134,30 +134,20 @@ class Queries(Submissions):
         holder = self.graph[n.holder]
         return Position(
             n.id, n.state, holder.code, holder.name, holder.level, n.next_authority,
-            ctx.deadline_plan.deadline, stamps, mats,
+            closing(ctx.deadline_plan.deadline, n.state, self.campaign.filing), stamps, mats,
         )  # fmt: skip
 
     def quota(self, authority: str) -> tuple[QuotaLine, ...]:
         """Limit, use and remaining quota of ``authority`` per unit type, and in total."""
         a = self.graph[authority]
         rule = self.campaign.quota_rule(a)
+        limits, total = rule.limits_of(a.code) if rule else ({}, None)
         lines = [
-            QuotaLine(
-                authority,
-                t,
-                rule.limits.get(t) if rule else None,
-                self._quota_used(authority, t),
-            )
+            QuotaLine(authority, t, limits.get(t), self._quota_used(authority, t))
             for t in self.campaign.unit_types
         ]
-        lines.append(
-            QuotaLine(
-                authority,
-                QUOTA_ALL_TYPES,
-                rule.total if rule else None,
-                self._quota_used(authority, QUOTA_ALL_TYPES),
-            )
-        )
+        all_types = self._quota_used(authority, QUOTA_ALL_TYPES)
+        lines.append(QuotaLine(authority, QUOTA_ALL_TYPES, total, all_types))
         return tuple(lines)
 
     def quota_table(self, authorities: Iterable[str] | None = None) -> QuotaTable:

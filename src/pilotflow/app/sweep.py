@@ -6,7 +6,7 @@ from datetime import datetime
 
 from ..domain.names import AWAITING_APPLICATION, IN_REVIEW, LAPSE, REVOKE_UNAPPLIED
 from ..domain.records import Actor, Nomination
-from ..domain.rules import out_of_time_order
+from ..domain.rules import closing, out_of_time_order
 from ..errors import ActionRefused, ConflictError
 from .ministry import Ministry, Moved
 
@@ -40,7 +40,7 @@ class Sweep(Ministry):
         ):  # fmt: skip
             for n in self._maybe_due(state, when):
                 ctx = self._context(n, None, when, action)
-                deadline = ctx.deadline_plan.deadline
+                deadline = closing(ctx.deadline_plan.deadline, state, self.campaign.filing)
                 if deadline is None or when < deadline or out_of_time_order(n, when) is not None:
                     continue
                 system = Actor.deadline_sweep(n.holder)
@@ -54,15 +54,16 @@ class Sweep(Ministry):
         return Moved((*fired, *announced), announced.skipped)
 
     def _maybe_due(self, state: str, when: datetime) -> list[Nomination]:
-        """The live nominations of ``state`` whose hop deadline has passed at ``when``, oldest
-        first: a hop's deadline depends only on the route and the hop (its plan), so the store
+        """The live nominations of ``state`` whose hop deadline (a winner awaiting its
+        application: the filing deadline, if earlier) has passed at ``when``, oldest first: a
+        hop's deadline depends only on the route and the hop (its plan), so the store
         groups them by (route, hop), each group's deadline is looked up once, and only the
         groups past it are read. Each nomination read is judged as before (this only spares
         reading the others)."""
-        campaign = self.campaign.id
+        campaign, filing = self.campaign.id, self.campaign.filing
         due = []
         for route, hop in self.store.route_groups(campaign, state):
-            deadline = self.workflow.plan(route).hops[hop].deadline
+            deadline = closing(self.workflow.plan(route).hops[hop].deadline, state, filing)
             if deadline is not None and not when < deadline:
                 due.append((route, hop))
         return self.store.nominations_at(campaign, state, due) if due else []

@@ -80,6 +80,7 @@ from pilotflow.cli.settings import (
 from pilotflow.domain.calendar import has_offset, parse_moment
 from pilotflow.domain.campaign import ListRule, QuotaRule
 from pilotflow.domain.inputs import BIDI_AND_SEPARATORS
+from pilotflow.domain.routes import HopPlan
 from pilotflow.files._io import fs_path
 from pilotflow.names import ATTACH, DECLINE, RECOMMEND, RETURN, STAMP, WITHDRAW
 from pilotflow.store.sql import sqlite_url
@@ -290,6 +291,12 @@ def _quota_kind(
         )
         parts.append(f"{_name(graph, code)}: {numbers}")
     return "; ".join(parts) or "—"
+
+
+def _caps(hop: HopPlan) -> tuple[Mapping[str, int], int | None]:
+    """The caps of a hop's recommender (per unit type, in all), as the quota guard reads them."""
+    rule = hop.quota_rule
+    return rule.limits_of(hop.holder.code) if rule is not None else ({}, None)
 
 
 def _name(graph: pf.AuthorityGraph, code: str) -> str:
@@ -820,8 +827,8 @@ def route(code: str, campaign_source: str, output_format: str) -> None:
                 "sends_to": hop.next.code if hop.next is not None else None,
                 "deadline": hop.deadline if hop.next is not None else None,
                 "quota_rule": hop.quota_rule.name if hop.quota_rule is not None else None,
-                "quota_limits": dict(hop.quota_rule.limits) if hop.quota_rule is not None else {},
-                "quota_total": hop.quota_rule.total if hop.quota_rule is not None else None,
+                "quota_limits": dict(_caps(hop)[0]),
+                "quota_total": _caps(hop)[1],
                 "materials": [m.kind for m in hop.materials],
             }
             for hop in plan.hops
@@ -845,8 +852,9 @@ def route(code: str, campaign_source: str, output_format: str) -> None:
         if rule is None:
             quota = "—" if hop.next is not None else ""
         else:
-            limits = " ".join(f"{_type_name(c, t, short=True)}{n}" for t, n in rule.limits.items())
-            total = f" 合计{rule.total}" if rule.total is not None else ""
+            caps, most = _caps(hop)
+            limits = " ".join(f"{_type_name(c, t, short=True)}{n}" for t, n in caps.items())
+            total = f" 合计{most}" if most is not None else ""
             quota = f"{limits}{total}\n[dim]{_show(rule.name)}[/]"
         materials = "\n".join(_material(c, m.kind, m.copies) for m in hop.materials)
         deadline = ""

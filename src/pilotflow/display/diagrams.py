@@ -468,9 +468,10 @@ def route(run: CampaignRun, origin: str, *, lang: str = "zh") -> Diagram:
             parts.append(f"材料 {len(hop.materials)} 项" if zh else f"{len(hop.materials)} materials")
         rule = hop.quota_rule
         if rule is not None:
-            limits = "、".join(
-                f"{_unit_type(run.campaign, t, zh)} {n}" for t, n in sorted(rule.limits.items())
-            ) or (f"合计 {rule.total}" if zh else f"total {rule.total}")
+            caps, total = rule.limits_of(a.code)
+            limits = "、".join(f"{_unit_type(run.campaign, t, zh)} {n}" for t, n in sorted(caps.items())) or (
+                f"合计 {total}" if zh else f"total {total}"
+            )
             parts.append(f"名额：{limits}" if zh else f"quota: {limits}")
         kind = "initial" if hop.index == 0 else "final" if hop.next is None else ""
         nodes.append(Node(a.code, "\n".join(parts), kind))

@@ -107,9 +107,10 @@ def _hop_row(h: HopPlan) -> dict[str, Any]:
     rule = h.quota_rule
     quota = ""
     if rule is not None:
-        quota = "、".join(f"{k} {v}" for k, v in sorted(rule.limits.items()))
-        if rule.total is not None:
-            quota += f"（合计 {rule.total}）"
+        limits, total = rule.limits_of(h.holder.code)
+        quota = "、".join(f"{k} {v}" for k, v in sorted(limits.items()))
+        if total is not None:
+            quota += f"（合计 {total}）"
     return {
         "index": h.index, "authority": f"{h.holder.name}（{h.holder.code}）", "level": h.level,
         "next": f"{h.next.name}（{h.next.code}）" if h.next is not None else "—",

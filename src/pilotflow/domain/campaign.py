@@ -172,10 +172,18 @@ class QuotaRule:
 
     def caps(self, authority: str, unit_type: str) -> tuple[int | None, int | None]:
         """The caps (this unit type, all types) of ``authority`` under this rule."""
+        limits, total = self.limits_of(authority)
+        return limits.get(unit_type), total
+
+    def limits_of(self, authority: str) -> tuple[Mapping[str, int], int | None]:
+        """The caps of ``authority`` under this rule: per unit type (the types capped), and
+        all types together (None: no cap). Its ``per_authority`` row, if any, replaces what
+        it names. The one reading of a rule's numbers, for the guard and for every view."""
         row = self.per_authority.get(authority)
         if row is None:
-            return self.limits.get(unit_type), self.total
-        return row.get(unit_type, self.limits.get(unit_type)), row.get("*", self.total)
+            return self.limits, self.total
+        own = {t: n for t, n in row.items() if t != "*"}
+        return {**self.limits, **own}, row.get("*", self.total)
 
 
 @frozen

@@ -21,9 +21,7 @@ from ..errors import Reason
 from ._fast import LastPass
 from .authorities import AuthorityGraph
 from .names import (
-    AWAITING_APPLICATION,
     CHECK_SELECTED,
-    NEW,
     OBJECTOR,
     PUBLIC,
     QUOTA_ALL_TYPES,
@@ -34,6 +32,7 @@ from .names import (
     TRACK_NEW,
     TRACK_RE_REVIEW,
 )
+from .rules import FILING_STATES, closing
 
 if TYPE_CHECKING:
     from .authorities import Authority
@@ -402,12 +401,14 @@ class _BeforeDeadline(Guard):
 
     def __call__(self, ctx: Context) -> Reason | None:
         deadline = ctx.deadline_plan.deadline
-        if ctx.nomination.state in _FILING_STATES:  # nominate, apply: the filing deadline too
-            filing = ctx.extra.get("filing")
-            if filing is not None and ctx.at >= filing.deadline:
-                return _filing_closed(filing, ctx.at)
-        if deadline is None or ctx.at < deadline:
+        state = ctx.nomination.state
+        filing = ctx.extra.get("filing")
+        closes = closing(deadline, state, filing)  # nominate, apply: the filing deadline too
+        if closes is None or ctx.at < closes:
             return None
+        if filing is not None and state in FILING_STATES and ctx.at >= filing.deadline:
+            return _filing_closed(filing, ctx.at)
+        assert deadline is not None  # (closes is the hop's deadline)
         label = ctx.deadline_plan.deadline_label
         return Reason(
             "deadline_passed",
@@ -416,10 +417,6 @@ class _BeforeDeadline(Guard):
             f"{label} 的报送期限已过：截止于 {deadline.isoformat()}，本次操作时间为 {ctx.at.isoformat()}",
             {"deadline": deadline.isoformat(), "at": ctx.at.isoformat(), "hop": label},
         )
-
-
-#: The states a filing leaves (nominate, apply): the campaign's filing deadline applies to it.
-_FILING_STATES = frozenset({NEW, AWAITING_APPLICATION})
 
 
 def _filing_closed(filing: FilingRules, at: datetime) -> Reason:
@@ -720,7 +717,8 @@ class _DeadlinePassed(Guard):
     doc = "the hop's deadline has passed (time-driven transitions only)"
 
     def __call__(self, ctx: Context) -> Reason | None:
-        deadline = ctx.deadline_plan.deadline
+        # (a winner awaiting its application: the filing deadline, if it closes first)
+        deadline = closing(ctx.deadline_plan.deadline, ctx.nomination.state, ctx.extra.get("filing"))
         if deadline is not None and ctx.at >= deadline:
             return None
         when = "no deadline" if deadline is None else f"it closes at {deadline.isoformat()}"

@@ -22,6 +22,7 @@ from .names import (
     CHECK,
     CONCLUDE,
     DISMISS,
+    NEW,
     OBJECT,
     PROPOSE,
     PUBLISH,
@@ -41,9 +42,10 @@ from .names import (
 from .records import Nomination
 
 if TYPE_CHECKING:
-    from .campaign import Campaign
+    from .campaign import Campaign, FilingRules
 
 __all__ = [
+    "FILING_STATES",
     "HOP_MOVES",
     "KEEPS_EARLIER_DEADLINE",
     "MINISTRY_ACTIONS",
@@ -51,6 +53,7 @@ __all__ = [
     "SCORE_RULES",
     "applied",
     "applied_through",
+    "closing",
     "combine_scores",
     "deadline_hop_index",
     "out_of_time_order",
@@ -166,6 +169,21 @@ def deadline_hop_index(n: Nomination, action: str, at_top: bool) -> int:
     if action in KEEPS_EARLIER_DEADLINE and at_top and n.hop > 0:
         return n.hop - 1
     return n.hop
+
+
+#: The states a filing leaves (nominate; a re-review unit's apply): the campaign's filing
+#: deadline applies to it besides its hop's.
+FILING_STATES: Final[frozenset[str]] = frozenset({NEW, AWAITING_APPLICATION})
+
+
+def closing(deadline: datetime | None, state: str, filing: FilingRules | None) -> datetime | None:
+    """When a nomination in ``state`` whose hop closes at ``deadline`` stops being in time:
+    its hop's deadline, or for a filing (:data:`FILING_STATES`) the filing deadline if that
+    comes first. The one reading for the guard refusing a late action, the guard letting the
+    sweep act on a missed one (lapse, ``revoke_unapplied``), the sweep and ``position``."""
+    if filing is not None and state in FILING_STATES and (deadline is None or filing.deadline < deadline):
+        return filing.deadline
+    return deadline
 
 
 def out_of_time_order(n: Nomination, at: datetime) -> Reason | None:

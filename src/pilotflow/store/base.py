@@ -23,7 +23,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from itertools import islice
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from attrs import frozen
 
@@ -78,6 +78,36 @@ class Seat(NamedTuple):
     authority: str
     delta: int
     counters: tuple[tuple[str, int | None], ...]
+
+
+#: A quota counter's move in one commit, as :func:`add_seat` counts it: [net delta, room
+#: (None: no seat taken under a cap), the seat to name if the cap refuses the move, its cap].
+CounterMove = list[Any]
+
+
+def add_seat(moves: dict[tuple[str, str], CounterMove], seat: Seat) -> None:
+    """Count ``seat`` into ``moves`` ((authority, counter) -> :data:`CounterMove`), for a store
+    that moves each counter once per commit, by its net delta (:func:`net_cap`). Each seat is
+    held to its own cap as if the commit's seats were taken one after another, in order, as
+    the memory store takes them: ``room`` is the most seats that may be in use before the
+    commit, the smallest ``cap - (net delta up to and including the seat)`` of the seats
+    taken under a cap. A seat taken past a soft cap (no cap) lends no cap to the others."""
+    for counter, limit in seat.counters:
+        move = moves.get((seat.authority, counter))
+        if move is None:
+            move = moves[seat.authority, counter] = [0, None, seat, None]
+        move[0] += seat.delta
+        if seat.delta > 0 and limit is not None:
+            room = limit - move[0]
+            if move[1] is None or room < move[1]:
+                move[1], move[2], move[3] = room, seat, limit
+
+
+def net_cap(move: CounterMove) -> int | None:
+    """The cap on a counter's net move (``used + delta <= cap``), or None: no cap (nothing
+    taken under a cap, or seats given back on the whole)."""
+    delta, room = move[0], move[1]
+    return None if room is None or delta <= 0 else delta + room
 
 
 class Change(NamedTuple):

@@ -40,7 +40,7 @@ from sqlalchemy.engine import Connection, Engine
 from ...domain.events import Event, build_nomination
 from ...domain.records import MinistryRecord, Nomination
 from ...domain.submissions import Submission, listing_moves
-from ..base import MALFORMED, AnyChange, Change, SubmissionChange, malformed
+from ..base import MALFORMED, AnyChange, Change, CounterMove, SubmissionChange, add_seat, malformed, net_cap
 from ..codec import (
     EVENT_COLUMNS,
     converter,
@@ -732,7 +732,7 @@ def _pipeline_plan(
     consecutive rows of one statement together; None when a change needs a read first (a
     nomination claiming its unit anew) or takes a seat for a new row."""
     steps: list[tuple[str, list[Any]]] = []  # (in the commit's order, as the checked path writes)
-    moves: dict[tuple[str, str], list[Any]] = {}  # (authority, counter) -> [delta, limit]
+    moves: dict[tuple[str, str], CounterMove] = {}  # (authority, counter) -> see add_seat
     for ch in changes:
         before = ch.before
         if type(ch) is SubmissionChange:
@@ -770,22 +770,16 @@ def _pipeline_plan(
             values = changed(was, after)
             sql = stmts.one_statement(tuple(values), checked=True)
             for seat in ch.seats:
-                for unit_type, limit in seat.counters:
-                    move = moves.get((seat.authority, unit_type))
-                    if move is None:
-                        move = moves[seat.authority, unit_type] = [0, None]
-                    move[0] += seat.delta
-                    if seat.delta > 0 and limit is not None:
-                        move[1] = limit if move[1] is None else min(move[1], limit)
+                add_seat(moves, seat)
         row = one_statement_params(sql, values, after.id, before.version, campaign, ch.event)
         if steps and steps[-1][0] is sql.text:
             steps[-1][1].append(row)
         else:
             steps.append((sql.text, [row]))
     take = stmts.take_or_fail
-    seats = [{"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type, "p_delta": delta,
-              "p_limit": limit if delta > 0 else None}
-             for (authority, unit_type), (delta, limit) in sorted(moves.items()) if delta != 0]  # fmt: skip
+    seats = [{"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type, "p_delta": move[0],
+              "p_limit": net_cap(move)}
+             for (authority, unit_type), move in sorted(moves.items()) if move[0] != 0]  # fmt: skip
     return [*steps, *([(take.text, seats)] if seats else [])]
 
 

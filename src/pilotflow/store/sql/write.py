@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...domain.submissions import listing_moves
 from ...errors import ConflictError, DuplicateNomination, PilotflowError, ReceiptExists, SeatUnavailable
-from ..base import AnyChange, Receipt, SubmissionChange
+from ..base import AnyChange, CounterMove, Receipt, SubmissionChange, add_seat, net_cap
 from ..codec import event_row, event_values
 from ._driver import _StaleRows
 from ._fast import commit_pipelined, ids_value, one_statement_params
@@ -34,8 +34,8 @@ def write_changes(
     if stmts.one_pipeline and commit_pipelined(cur, stmts, campaign, changes):
         return  # PostgreSQL: committed in one round trip
     # Net seat moves per counter, applied once per commit (a selection of 100 candidates
-    # moves two counters, not 200): (authority, counter) -> [delta, limit, a seat].
-    moves: dict[tuple[str, str], list[Any]] = {}
+    # moves two counters, not 200): (authority, counter) -> CounterMove (see add_seat).
+    moves: dict[tuple[str, str], CounterMove] = {}
     # Updates (grouped by the columns they write) go to the driver as one executemany each;
     # the events, in the commit's order, as one executemany per run of the same statement
     # (psycopg: pipelined; SQLite: one prepared statement). On PostgreSQL each update and
@@ -77,14 +77,7 @@ def write_changes(
                 updates.setdefault(tuple(values), []).append(row)
                 steps.append(_event_step(stmts, campaign, ch.event))
         for seat in ch.seats:
-            for unit_type, limit in seat.counters:
-                move = moves.get((seat.authority, unit_type))
-                if move is None:
-                    move = moves[seat.authority, unit_type] = [0, None, seat]
-                move[0] += seat.delta
-                if seat.delta > 0 and limit is not None:
-                    move[1] = limit if move[1] is None else min(move[1], limit)
-                    move[2] = seat
+            add_seat(moves, seat)
     matched = 0
     for columns, rows in updates.items():
         matched += _run(cur, stmts.update(columns).text, rows)
@@ -175,8 +168,10 @@ def _event_step(stmts: Statements, campaign: str, event: Event) -> tuple[Compile
     return ev_sql, ev_sql.params(event_row(campaign, event))
 
 
-def _move_seats(cur: Any, stmts: Statements, campaign: str, moves: dict[tuple[str, str], list[Any]]) -> None:
-    """Move each counter's net seats (``moves``: (authority, counter) -> [delta, limit, a seat]),
+def _move_seats(
+    cur: Any, stmts: Statements, campaign: str, moves: dict[tuple[str, str], CounterMove]
+) -> None:
+    """Move each counter's net seats (``moves``: (authority, counter) -> its net move and cap),
     one statement each that creates the counter's row on its first seat (psycopg: all in one
     pipelined executemany); :class:`SeatUnavailable` when a capped one cannot be taken."""
     if not moves:  # (a stamp, an attached material, a recall: no counter moves)
@@ -184,8 +179,8 @@ def _move_seats(cur: Any, stmts: Statements, campaign: str, moves: dict[tuple[st
     take = stmts.take
     todo = [(key, move) for key, move in sorted(moves.items(), key=lambda m: m[0]) if move[0] != 0]
     rows = [take.params({"p_campaign": campaign, "p_authority": authority, "p_unit_type": unit_type,
-                         "p_delta": delta, "p_limit": limit if delta > 0 else None})
-            for (authority, unit_type), (delta, limit, _) in todo]  # fmt: skip
+                         "p_delta": move[0], "p_limit": net_cap(move)})
+            for (authority, unit_type), move in todo]  # fmt: skip
     taken: list[bool] = []
     if stmts.pipelined and rows:  # one round trip, each statement saying if it took its seat
         cur.executemany(take.text, rows, returning=True)
@@ -199,7 +194,7 @@ def _move_seats(cur: Any, stmts: Statements, campaign: str, moves: dict[tuple[st
             taken.append(cur.rowcount == 1)
             if not taken[-1]:
                 break
-    for ((authority, unit_type), (_, limit, seat)), done in zip(todo, taken, strict=False):
+    for ((authority, unit_type), (_, _, seat, limit)), done in zip(todo, taken, strict=False):
         if not done:
             quota = stmts.quota
             cur.execute(quota.text, quota.params({"p_campaign": campaign, "p_authority": authority,
