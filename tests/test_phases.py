@@ -310,15 +310,17 @@ def test_a_drawn_unit_waits_for_its_check_then_goes_on(
 def test_a_failed_check_stops_the_unit_there(
     store: Store, campaign: pf.Campaign, clock: pf.FixedClock
 ) -> None:
-    """A failed on-site check at Shandong ends the re-review unit there: rejected, held by
-    Shandong, with the reason in the audit log; no further action moves it."""
+    """A failed on-site check at Shandong ends the re-review unit there: its title revoked
+    (an earlier winner that fails at any level: 撤销称号并摘牌), held by Shandong, with the
+    check and its reason in the audit log; no further action moves it."""
     run = run_of(campaign, clock, store)
     [nid] = at_province(run, 1)
     run.draw_spot_checks(PROVINCE, nominations=[nid])
 
     n = run.record_spot_check(PROVINCE, nid, passed=False, reason="实地抽查与申报材料不符")
 
-    assert ("rejected", SHANDONG) == (n.state, n.holder)
+    assert ("revoked", SHANDONG) == (n.state, n.holder)
+    assert [nid] == [x.id for x in run.nominations(state="revoked")]
     event = run.history(nid)[-1]
     assert ("check", "实地抽查与申报材料不符") == (event.action, event.reason)
     assert ["not_allowed_in_state"] == codes(run.explain(nid, "recommend", actor=PROVINCE))

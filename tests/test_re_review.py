@@ -352,7 +352,8 @@ def test_re_review_is_forwarded_by_its_holder_only(run: pf.CampaignRun) -> None:
 
 def test_re_review_not_forwarded_in_time_lapses(run: pf.CampaignRun, clock: pf.FixedClock) -> None:
     """An application the district has not forwarded by its deadline can no longer be
-    forwarded (deadline_passed) and the sweep lapses it; it is not revoked as unapplied."""
+    forwarded (deadline_passed) and the sweep lapses it: the winner's title is revoked (it
+    failed at a level: 撤销称号并摘牌), its log naming the lapse, not revoke_unapplied."""
     [w] = register(run, 1)
     n = apply(run, w)
     attach_letter(run, n.id)
@@ -363,7 +364,8 @@ def test_re_review_not_forwarded_in_time_lapses(run: pf.CampaignRun, clock: pf.F
 
     assert ["deadline_passed"] == list(refused(lambda: run.recommend(DISTRICT_CLERK, n.id)).codes)
     assert (n.id,) == run.tick()
-    assert "lapsed" == run.get(n.id).state
+    assert "revoked" == run.get(n.id).state
+    assert [n.id] == [x.id for x in run.nominations(state="revoked")]
     assert ["register", "apply", "lapse"] == [e.action for e in run.history(n.id)]
     assert () == run.submission(letter.id).units  # it left the district's letter
 

@@ -27,9 +27,11 @@ States (``[final]`` states have no transitions; names in :mod:`pilotflow.domain.
      ╰──register──▶ awaiting_application ──apply──▶ in_review   (re-review of earlier winners)
                      ╰──revoke_unapplied──▶ [revoked]            (not applied by the deadline)
 
-An earlier winner's re-review that is declined, withdrawn or cut, at any level, ends
-``[revoked]`` instead of declined, withdrawn or not_recommended (复核未通过的或未申请复核的
-单位将撤销称号并摘牌); its event still names the action and the reason.
+An earlier winner's re-review that is declined, withdrawn, cut, failed at a level's on-site
+check or not forwarded in time (lapse), at any level, ends ``[revoked]`` instead of declined,
+withdrawn, not_recommended, rejected or lapsed (复核未通过的或未申请复核的单位将撤销称号并摘牌):
+a unit that fails at any level loses its title; its event still names the action and the
+reason.
 
 The ministry phase (docs/ministry-phase.md); ``revoked`` instead of ``rejected``,
 ``removed`` or ``declined`` for an earlier winner's re-review::
@@ -237,9 +239,10 @@ TRANSITION_TABLE: tuple[dict[str, Any], ...] = (
     # receiver has not acted on it, is the submission's rule: pilotflow.domain.submissions).
     {"trigger": RECALL, "source": [IN_REVIEW, RECEIVED], "dest": IN_REVIEW,
      "conditions": [g.has_previous()]},
-    # An earlier winner's re-review that is declined, withdrawn or cut at any level ends
-    # revoked: 复核未通过的或未申请复核的单位将撤销称号并摘牌 (a withdrawn application is no
-    # application). The event still names the action and its reason.
+    # An earlier winner's re-review that is declined, withdrawn, cut, failed at a level's
+    # check or lapsed at any level ends revoked: 复核未通过的或未申请复核的单位将撤销称号并摘牌
+    # (a withdrawn application is no application). The event still names the action and its
+    # reason.
     {"trigger": DECLINE, "source": _DECLINABLE, "dest": REVOKED,
      "conditions": [ReReview(), g.actor_holds()]},
     {"trigger": DECLINE, "source": _DECLINABLE, "dest": DECLINED,
@@ -252,8 +255,10 @@ TRANSITION_TABLE: tuple[dict[str, Any], ...] = (
      "conditions": [ReReview(), g.actor_holds()]},
     {"trigger": CUT, "source": IN_REVIEW, "dest": NOT_RECOMMENDED,
      "unless": [ReReview()], "conditions": [g.actor_holds()]},
+    {"trigger": LAPSE, "source": IN_REVIEW, "dest": REVOKED,
+     "conditions": [ReReview(), g.deadline_passed()]},
     {"trigger": LAPSE, "source": IN_REVIEW, "dest": LAPSED,
-     "conditions": [g.deadline_passed()]},
+     "unless": [ReReview()], "conditions": [g.deadline_passed()]},
     # Re-review (复核) of earlier winners: registered by the ministry, applied for by the unit.
     {"trigger": REGISTER, "source": NEW, "dest": AWAITING_APPLICATION,
      "conditions": [g.actor_is_top(), g.origin_fits_unit()]},
@@ -275,8 +280,10 @@ TRANSITION_TABLE: tuple[dict[str, Any], ...] = (
      "conditions": [g.actor_holds(), g.check_at_level(), g.not_drawn()]},
     {"trigger": CHECK, "source": IN_REVIEW, "dest": IN_REVIEW,
      "conditions": [Passed(), g.actor_holds(), g.check_at_level(), g.drawn_for_check()]},
-    {"trigger": CHECK, "source": IN_REVIEW, "dest": REJECTED,
-     "unless": [Passed()], "conditions": [g.actor_holds(), g.check_at_level(), g.drawn_for_check()]},
+    {"trigger": CHECK, "source": IN_REVIEW, "dest": REVOKED, "unless": [Passed()],
+     "conditions": [ReReview(), g.actor_holds(), g.check_at_level(), g.drawn_for_check()]},
+    {"trigger": CHECK, "source": IN_REVIEW, "dest": REJECTED, "unless": [Passed(), ReReview()],
+     "conditions": [g.actor_holds(), g.check_at_level(), g.drawn_for_check()]},
     {"trigger": SELECT_FOR_CHECK, "source": REVIEWED, "dest": None,
      "conditions": [g.actor_holds(), g.phase_held("spot_check"), g.not_drawn()]},
     {"trigger": CHECK, "source": REVIEWED, "dest": REVIEWED,

@@ -29,13 +29,13 @@ def summarize(run: CampaignRun) -> tuple[SummaryRow, ...]:
             received[authority] += 1
             if i < n.hop:
                 recommended[authority] += 1
-        # A re-review cut, declined or withdrawn ends revoked: its last event says which.
+        # A re-review cut, declined, withdrawn or lapsed ends revoked: its last event says which.
         ended = run.history(n.id)[-1].action if n.state == REVOKED and n.track == TRACK_RE_REVIEW else None
         if n.state == "not_recommended" or ended == "cut":
             cut[n.holder] += 1
         elif n.state in ("declined", "withdrawn") or ended in ("decline", "withdraw"):
             declined[n.holder] += 1
-        elif n.state in (IN_REVIEW, LAPSED):
+        elif n.state in (IN_REVIEW, LAPSED) or ended == "lapse":
             pending[n.holder] += 1
     rows = []
     for code in received:
