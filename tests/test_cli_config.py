@@ -159,3 +159,27 @@ def test_a_misspelt_list_id_in_the_file_is_an_error(here: Path) -> None:
     result = invoke("lists")
     assert 2 == result.exit_code
     assert "dishonest_debtors" in result.output
+
+
+NO_HOME = "~pf-no-such-user"  # a ~user naming no user: no home folder to put in its place
+
+
+def test_a_tilde_naming_no_user_is_a_path_that_is_not_there(here: Path) -> None:
+    """``~user`` naming no user, in --db, --config, the configuration file or the demo's
+    --db, is kept as written (as a shell keeps it) and refused as a missing file or folder
+    (exit 2), not reported as a bug in pilotflow."""
+    for args in (
+        ("nominations", "--db", f"{NO_HOME}/x.db"),
+        ("--config", f"{NO_HOME}/pilotflow.toml", "config"),
+        ("demo", "--db", f"{NO_HOME}/x.db"),
+    ):
+        result = invoke(*args)
+        assert 2 == result.exit_code, result.output
+        assert NO_HOME in result.output
+        assert "unexpected" not in result.output
+    (here / "pilotflow.toml").write_text(f'db = "{NO_HOME}/x.db"\n', encoding="utf-8")
+    result = invoke("nominations")
+    assert 2 == result.exit_code
+    assert "no such database file" in result.output
+    assert "unexpected" not in result.output
+    assert not (here / NO_HOME).exists()

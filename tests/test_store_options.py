@@ -146,3 +146,17 @@ def test_the_memory_store_takes_no_options() -> None:
         with pytest.raises(pf.InvalidInput, match=next(iter(options))):
             pf.open_store("memory://", **options)
     assert isinstance(pf.open_store("memory://"), pf.MemoryStore)
+
+
+def test_a_sqlite_url_with_a_tilde_naming_no_user_is_refused_by_its_folder(tmp_path: Path) -> None:
+    """``sqlite:///~user/...`` naming no user is a folder that does not exist: InvalidInput
+    from ``open_store`` and the migrations (read-only or not), never a RuntimeError."""
+    url = "sqlite:///~pf-no-such-user/x.db"
+    for call in (
+        lambda: pf.open_store(url),
+        lambda: pf.open_store(url, read_only=True),
+        lambda: migrate.current(url),
+        lambda: migrate.upgrade(url),
+    ):
+        with pytest.raises(pf.InvalidInput, match="pf-no-such-user"):
+            call()

@@ -80,7 +80,7 @@ from pilotflow.cli.settings import (
 from pilotflow.domain.calendar import has_offset, parse_moment
 from pilotflow.domain.campaign import ListRule, QuotaRule
 from pilotflow.domain.inputs import BIDI_AND_SEPARATORS
-from pilotflow.files._io import fs_path
+from pilotflow.files._io import fs_path, home_path
 from pilotflow.names import ATTACH, DECLINE, RECOMMEND, RETURN, STAMP, WITHDRAW
 from pilotflow.store.sql import sqlite_url
 
@@ -337,7 +337,7 @@ def _store_url(db: str | None) -> str:
         )
     if "://" in db:
         return db
-    path = Path(fs_path(db, "--db")).expanduser()
+    path = home_path(fs_path(db, "--db"))
     if not os.path.lexists(path):
         raise pf.InvalidInput(
             f"no such database file: {db} (run `pilotflow demo` to make one)",

@@ -32,6 +32,7 @@ __all__ = [
     "LIST_FILE_MAX_BYTES",
     "existing_folder",
     "fs_path",
+    "home_path",
     "read_bytes",
     "read_text",
     "size_text",
@@ -90,6 +91,13 @@ def fs_path(value: object, argument: str) -> str:
 
 #: The longest path accepted, in characters (Linux's PATH_MAX is 4,096 bytes).
 MAX_PATH = 4096
+
+
+def home_path(path: str) -> Path:
+    """``path`` with a leading ``~`` or ``~user`` made the home folder, as a shell does; a
+    ``~user`` naming no user (or a home that cannot be found) is left as written, a relative
+    name that then names nothing, where ``Path.expanduser`` would raise ``RuntimeError``."""
+    return Path(os.path.expanduser(path))
 
 
 def existing_folder(value: object, argument: str) -> Path:

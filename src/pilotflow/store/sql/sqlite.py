@@ -20,7 +20,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 
 from ...errors import InvalidInput, StoreError
-from ...files._io import NotRegular, read_head
+from ...files._io import NotRegular, home_path, read_head
 from ._driver import engine
 
 __all__ = [
@@ -53,7 +53,7 @@ def _sqlite_url(url: str, create: bool) -> str:
             "the SQLite store needs a real file: sqlite:///path/to/pilotflow.db",
             "SQLite 存储需要一个真实文件路径：sqlite:///path/to/pilotflow.db",
         )
-    file = Path(path).expanduser().resolve()
+    file = home_path(path).resolve()
     if not file.parent.is_dir():
         raise InvalidInput(
             f"the folder of the SQLite file does not exist: {file.parent}",
@@ -75,7 +75,7 @@ def new_file(engine: Engine) -> Path | None:
     name = engine.url.database if engine.dialect.name == "sqlite" else None
     if not name or name == ":memory:" or engine.url.query.get("uri"):
         return None
-    path = Path(name).expanduser()
+    path = home_path(name)
     return None if path.exists() else path
 
 
