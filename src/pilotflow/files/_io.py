@@ -30,6 +30,7 @@ from ..errors import CampaignFileError, InvalidInput
 __all__ = [
     "CAMPAIGN_FILE_MAX_BYTES",
     "LIST_FILE_MAX_BYTES",
+    "NAME_MAX",
     "existing_folder",
     "fs_path",
     "home_path",
@@ -113,14 +114,14 @@ def existing_folder(value: object, argument: str) -> Path:
 
 
 #: The longest file name most file systems take, in bytes.
-_NAME_MAX = 255
+NAME_MAX = 255
 
 
 def _partial(target: Path) -> Path:
     """Where ``target`` is written before it is renamed into place: ``<name>.partial``, or a
     short name made from it where that would be too long for the file system."""
     name = f"{target.name}.partial"
-    if len(os.fsencode(name)) > _NAME_MAX:
+    if len(os.fsencode(name)) > NAME_MAX:
         name = f".{hashlib.sha256(os.fsencode(target.name)).hexdigest()[:16]}.partial"
     return target.with_name(name)
 
