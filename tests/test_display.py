@@ -140,6 +140,59 @@ def test_diagram_of_something_else_is_refused() -> None:
         pfd.state_machine(pf.load_campaign("smart-health-elderly-care-2023"), lang="fr")
 
 
+@pytest.mark.parametrize("where", ["folder", "missing folder", "nul", "bytes"])
+def test_saving_where_no_file_can_be_is_invalid_input_and_leaves_nothing(
+    campaign: pf.Campaign, tmp_path: Path, where: str
+) -> None:
+    """``Diagram.save`` to a folder, into a folder that does not exist, to a name with a NUL or
+    to bytes is InvalidInput naming ``path`` (not an OSError or ValueError), and no partial
+    file is left."""
+    target: object = {
+        "folder": tmp_path / "taken.svg",
+        "missing folder": tmp_path / "none" / "x.svg",
+        "nul": f"{tmp_path}/a\x00.svg",
+        "bytes": b"x.svg",
+    }[where]
+    (tmp_path / "taken.svg").mkdir()
+    with pytest.raises(pf.InvalidInput, match="path"):
+        pfd.state_machine(campaign).save(target)  # type: ignore[arg-type]
+    assert [p.name for p in tmp_path.iterdir()] == ["taken.svg"]
+    assert list((tmp_path / "taken.svg").iterdir()) == []
+
+
+BAD_DRAWINGS = {
+    "nodes none": ({"nodes": None}, "nodes"),
+    "nodes text": ({"nodes": "ab"}, "nodes"),
+    "node not a node": ({"nodes": ("a",)}, r"nodes\[0\]"),
+    "id none": ({"nodes": (pfd.Node(None, "x"),)}, r"nodes\[0\]\.id"),  # type: ignore[arg-type]
+    "label control": ({"nodes": (pfd.Node("a", "x\x1b[2J"),)}, r"nodes\[0\]\.label"),
+    "label surrogate": ({"nodes": (pfd.Node("a", "\ud800"),)}, r"nodes\[0\]\.label"),
+    "kind markup": ({"nodes": (pfd.Node("a", "x", "x\nclick a call alert()"),)}, r"nodes\[0\]\.kind"),
+    "id twice": ({"nodes": (pfd.Node("a", "x"), pfd.Node("a", "y"))}, r"nodes\[1\]\.id"),
+    "no such group": ({"nodes": (pfd.Node("a", "x", group="g"),)}, r"nodes\[0\]\.group"),
+    "edge to nothing": ({"edges": (pfd.Edge("a", "b"),)}, r"edges\[0\]\.target"),
+    "edge kind": ({"edges": (pfd.Edge("a", "a", kind="dotted"),)}, r"edges\[0\]\.kind"),
+    "title": ({"title": 5}, "title"),
+    "direction": ({"direction": "LR\nclick"}, "direction"),
+    "layout": ({"layout": "circle"}, "layout"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_DRAWINGS)
+def test_a_diagram_built_by_hand_is_checked_part_by_part(case: str) -> None:
+    """A ``Diagram`` built of the wrong things (no tuple of nodes, a node of no kind it draws,
+    an edge to a node it does not hold, text that no SVG can carry, a kind or direction that
+    would write Mermaid of its own...) is InvalidInput naming the part, not a TypeError,
+    AttributeError or KeyError when drawn; a good one made of lists draws."""
+    change, named = BAD_DRAWINGS[case]
+    parts = {"title": "t", "nodes": (pfd.Node("a", "x"),), "edges": (), **change}
+    with pytest.raises(pf.InvalidInput, match=named):
+        pfd.Diagram(**parts)
+    good = pfd.Diagram("t", [pfd.Node("a", HOSTILE)], [pfd.Edge("a", "a", HOSTILE)])
+    assert "<script>" not in good.svg("builtin")
+    assert HOSTILE in svg_texts(good.svg("builtin"))
+
+
 # -- authorities and routes ----------------------------------------------------------------
 
 

@@ -1,11 +1,31 @@
 """The shapes of a diagram — boxes, arrows, groups — as plain records: what
-:mod:`.diagrams` builds and :mod:`._svg` draws (neither imports the other's module for them)."""
+:mod:`.diagrams` builds and :mod:`._svg` draws (neither imports the other's module for them).
+
+A :class:`Drawing` checks what it is made of, since a caller may build one: every text is a
+string UTF-8 can encode without control characters (line breaks and tabs aside), every node a
+:class:`Node` with a kind of :data:`NODE_KINDS`, every edge between a node or group it holds,
+no id twice; else :class:`~pilotflow.errors.InvalidInput` names the part.
+"""
 
 from __future__ import annotations
 
-from attrs import frozen
+from collections.abc import Sequence
+from typing import Any
 
-__all__ = ["Drawing", "Edge", "Group", "Node"]
+from attrs import field, frozen
+
+from ..domain.inputs import wrong_argument
+from ..errors import InvalidInput, shown
+
+__all__ = ["DIRECTIONS", "EDGE_KINDS", "LAYOUTS", "NODE_KINDS", "Drawing", "Edge", "Group", "Node"]
+
+#: The kinds of box a diagram styles (and names as Mermaid classes).
+NODE_KINDS = ("", "initial", "final", "current", "done", "waiting", "note")
+#: The kinds of arrow.
+EDGE_KINDS = ("", "dashed")
+DIRECTIONS = ("TB", "LR")
+LAYOUTS = ("layered", "grouped")
+DRAWING_KINDS = ("flowchart", "state")
 
 
 @frozen
@@ -37,6 +57,18 @@ class Group:
     label: str
 
 
+def _nodes(value: object) -> tuple[Node, ...]:
+    return _items(value, "nodes")
+
+
+def _edges(value: object) -> tuple[Edge, ...]:
+    return _items(value, "edges")
+
+
+def _groups(value: object) -> tuple[Group, ...]:
+    return _items(value, "groups")
+
+
 @frozen
 class Drawing:
     """What a diagram draws: nodes, edges, groups. ``layout`` is ``"layered"`` (ranks, for
@@ -44,9 +76,80 @@ class Drawing:
     trees)."""
 
     title: str
-    nodes: tuple[Node, ...]
-    edges: tuple[Edge, ...]
-    groups: tuple[Group, ...] = ()
+    nodes: tuple[Node, ...] = field(converter=_nodes)
+    edges: tuple[Edge, ...] = field(converter=_edges)
+    groups: tuple[Group, ...] = field(default=(), converter=_groups)
     direction: str = "TB"
     layout: str = "layered"
     kind: str = "flowchart"  # or "state" (Mermaid stateDiagram-v2)
+
+    def __attrs_post_init__(self) -> None:
+        _text(self.title, "title")
+        _one_of(self.direction, "direction", DIRECTIONS)
+        _one_of(self.layout, "layout", LAYOUTS)
+        _one_of(self.kind, "kind", DRAWING_KINDS)
+        ids: set[str] = set()
+        for what, items, cls in (("groups", self.groups, Group), ("nodes", self.nodes, Node)):
+            for i, item in enumerate(items):
+                where = f"{what}[{i}]"
+                if not isinstance(item, cls):
+                    raise wrong_argument(where, f"a {cls.__name__}", f" {cls.__name__} 对象", item)
+                _text(item.id, f"{where}.id")
+                _text(item.label, f"{where}.label")
+                if item.id in ids:
+                    raise InvalidInput(
+                        f"{where}.id {shown(item.id)} is the id of another node or group",
+                        f"{where}.id {shown(item.id)} 与另一节点或分组的编号重复",
+                    )
+                ids.add(item.id)
+        groups = {g.id for g in self.groups}
+        for i, n in enumerate(self.nodes):
+            _one_of(n.kind, f"nodes[{i}].kind", NODE_KINDS)
+            if n.group is not None and n.group not in groups:
+                raise _unknown(f"nodes[{i}].group", n.group, "group")
+        for i, e in enumerate(self.edges):
+            where = f"edges[{i}]"
+            if not isinstance(e, Edge):
+                raise wrong_argument(where, "an Edge", " Edge 对象", e)
+            for end in ("source", "target"):
+                _text(getattr(e, end), f"{where}.{end}")
+                if getattr(e, end) not in ids:
+                    raise _unknown(f"{where}.{end}", getattr(e, end), "node or group")
+            _text(e.label, f"{where}.label")
+            _one_of(e.kind, f"{where}.kind", EDGE_KINDS)
+
+
+def _items(value: object, what: str) -> tuple[Any, ...]:
+    if isinstance(value, (tuple, list)):
+        return tuple(value)
+    raise wrong_argument(what, "a tuple or list", "元组或列表", value)
+
+
+def _unknown(what: str, value: str, kind: str) -> InvalidInput:
+    return InvalidInput(
+        f"{what} {shown(value)} names no {kind} of the diagram",
+        f"{what} {shown(value)} 不是图中的{'分组' if kind == 'group' else '节点或分组'}",
+    )
+
+
+def _one_of(value: object, what: str, allowed: Sequence[str]) -> None:
+    if not isinstance(value, str) or value not in allowed:
+        names = ", ".join(repr(a) for a in allowed)
+        raise InvalidInput(
+            f"{what} must be one of {names}, got {shown(value)}",
+            f"{what} 应为 {names} 之一，收到 {shown(value)}",
+        )
+
+
+def _text(value: object, what: str) -> None:
+    """Refuse what is no string, or holds a character an SVG, DOT or Mermaid file cannot
+    carry: a lone surrogate, a control character other than a tab or a line break."""
+    if not isinstance(value, str):
+        raise wrong_argument(what, "a string", "文本（字符串）", value)
+    for i, c in enumerate(value):
+        code = ord(c)
+        if (code < 32 and c not in "\t\n\r") or 0x7F <= code < 0xA0 or 0xD800 <= code < 0xE000:
+            raise InvalidInput(
+                f"{what} holds the character U+{code:04X} at position {i}, which a diagram cannot show",
+                f"{what} 第 {i + 1} 个字符（U+{code:04X}）是控制字符或无效字符，图中无法显示",
+            )
