@@ -360,6 +360,31 @@ def test_collections_are_still_lists(run: pf.CampaignRun) -> None:
     assert (1, history[0], history[0], history) == (len(log), log[0], log[-1], log[:5])
 
 
+@pytest.mark.parametrize("view", [pfd.NominationList, pfd.EventList, pfd.QuotaTable, pfd.SelectionList])
+def test_a_view_made_of_what_it_cannot_show_is_refused_when_made(
+    run: pf.CampaignRun, view: type[pfd.View[object]]
+) -> None:
+    """A view made of something that is no iterable, or of items of another class, is
+    InvalidInput naming the item when it is made — not an AttributeError later, from its
+    repr, ``rows()`` or its HTML; made of its own records it shows them."""
+    with pytest.raises(pf.InvalidInput, match="items"):
+        view(5)  # type: ignore[arg-type]
+    with pytest.raises(pf.InvalidInput, match="items"):
+        view("abc")  # type: ignore[arg-type]
+    n = nominate(run, 1)
+    good = {
+        pfd.NominationList: n,
+        pfd.EventList: run.history(n)[0],
+        pfd.QuotaTable: run.quota_table([WEIHAI])[0],
+        pfd.SelectionList: run.select(pf.Actor(WEIHAI, "industry", "p"), "enterprise", dry_run=True),
+    }[view]
+    with pytest.raises(pf.InvalidInput, match=r"items\[1\]") as refused:
+        view([good, "<b>x</b>"])
+    assert "第 2 项" in refused.value.zh
+    assert len(view([good])) == 1
+    assert view([good])._repr_html_()  # type: ignore[attr-defined]
+
+
 def test_to_frame_columns(run: pf.CampaignRun) -> None:
     """``to_frame()`` of nominations, events, the quota table and selections has the
     documented columns, Chinese names beside codes, and one kind of moment: standard-library
