@@ -183,3 +183,23 @@ def test_a_tilde_naming_no_user_is_a_path_that_is_not_there(here: Path) -> None:
     assert "no such database file" in result.output
     assert "unexpected" not in result.output
     assert not (here / NO_HOME).exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("nominations", "--db", ""), "--db"),
+        (("route", "371002", "--campaign", ""), "campaign"),
+        (("--config", "", "config"), "--config"),
+        (("demo", "--db", ""), "db_path"),
+    ],
+)
+def test_an_empty_path_is_refused_as_empty(here: Path, args: tuple[str, ...], named: str) -> None:
+    """An empty --db, --campaign, --config or demo --db is refused as empty, naming the
+    option (exit 2), not read as the working folder ("... is a folder", ".: not a regular
+    file"); nothing is written there."""
+    result = invoke(*args)
+    assert 2 == result.exit_code, result.output
+    assert f"{named} is empty" in result.output
+    assert "为空" in result.output
+    assert list(here.iterdir()) == []

@@ -69,7 +69,8 @@ def fs_path(value: object, argument: str) -> str:
 
     A ``str`` or an ``os.PathLike`` giving a ``str`` is a path, if the operating system can
     take it: no NUL character, no lone surrogate it cannot encode, at most 4,096 characters.
-    Anything else (``None``, bytes, numbers, lists, a path-like giving bytes...) is refused.
+    An empty path names no file and is refused. Anything else (``None``, bytes,
+    numbers, lists, a path-like giving bytes...) is refused.
     """
     path: object = value
     if not isinstance(value, str) and isinstance(value, os.PathLike):
@@ -78,6 +79,10 @@ def fs_path(value: object, argument: str) -> str:
         except TypeError:
             path = None
     if isinstance(path, str):
+        if not path:  # (no file has that name: Path("") would be read as the working folder)
+            raise InvalidInput(
+                f"{argument} is empty: give the path of a file", f"{argument} 为空：请给出文件路径"
+            )
         if "\x00" not in path and len(path) <= MAX_PATH and _encodable(path):
             return path
         raise InvalidInput(
