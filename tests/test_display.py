@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,17 @@ from pilotflow import display as pfd
 from pilotflow.domain.machine import TRANSITION_TABLE
 from pilotflow.domain.names import ACTION_ZH, FINAL_STATES, STATE_ZH, STATES
 
-from conftest import MIN, SHANDONG, WEIHAI, WEIHAI_DISTRICT, forward, nominate, shanghai, unit_code
+from conftest import (
+    CAMPAIGN_ID,
+    MIN,
+    SHANDONG,
+    WEIHAI,
+    WEIHAI_DISTRICT,
+    forward,
+    nominate,
+    shanghai,
+    unit_code,
+)
 
 HOSTILE = '<script>alert("x")</script> & 威海'
 SVG = "{http://www.w3.org/2000/svg}"
@@ -165,8 +176,7 @@ BAD_DRAWINGS = {
     "nodes text": ({"nodes": "ab"}, "nodes"),
     "node not a node": ({"nodes": ("a",)}, r"nodes\[0\]"),
     "id none": ({"nodes": (pfd.Node(None, "x"),)}, r"nodes\[0\]\.id"),  # type: ignore[arg-type]
-    "label control": ({"nodes": (pfd.Node("a", "x\x1b[2J"),)}, r"nodes\[0\]\.label"),
-    "label surrogate": ({"nodes": (pfd.Node("a", "\ud800"),)}, r"nodes\[0\]\.label"),
+    "label none": ({"nodes": (pfd.Node("a", None),)}, r"nodes\[0\]\.label"),  # type: ignore[arg-type]
     "kind markup": ({"nodes": (pfd.Node("a", "x", "x\nclick a call alert()"),)}, r"nodes\[0\]\.kind"),
     "id twice": ({"nodes": (pfd.Node("a", "x"), pfd.Node("a", "y"))}, r"nodes\[1\]\.id"),
     "no such group": ({"nodes": (pfd.Node("a", "x", group="g"),)}, r"nodes\[0\]\.group"),
@@ -181,8 +191,8 @@ BAD_DRAWINGS = {
 @pytest.mark.parametrize("case", BAD_DRAWINGS)
 def test_a_diagram_built_by_hand_is_checked_part_by_part(case: str) -> None:
     """A ``Diagram`` built of the wrong things (no tuple of nodes, a node of no kind it draws,
-    an edge to a node it does not hold, text that no SVG can carry, a kind or direction that
-    would write Mermaid of its own...) is InvalidInput naming the part, not a TypeError,
+    an edge to a node it does not hold, a kind or direction that would write Mermaid of its
+    own...) is InvalidInput naming the part, not a TypeError,
     AttributeError or KeyError when drawn; a good one made of lists draws."""
     change, named = BAD_DRAWINGS[case]
     parts = {"title": "t", "nodes": (pfd.Node("a", "x"),), "edges": (), **change}
@@ -191,6 +201,29 @@ def test_a_diagram_built_by_hand_is_checked_part_by_part(case: str) -> None:
     good = pfd.Diagram("t", [pfd.Node("a", HOSTILE)], [pfd.Edge("a", "a", HOSTILE)])
     assert "<script>" not in good.svg("builtin")
     assert HOSTILE in svg_texts(good.svg("builtin"))
+
+
+def test_control_characters_of_a_campaign_file_are_shown_as_escapes(tmp_path: Path) -> None:
+    """A name holding control, bidirectional or surrogate characters (a campaign file may give
+    them through YAML escapes) is drawn with them as escapes (``\\x1b``): the SVG is XML, every
+    file type saves as UTF-8, the HTML and the console repr carry no raw escape sequence."""
+    text = (resources.files("pilotflow") / "data" / "campaigns" / f"{CAMPAIGN_ID}.yaml").read_text("utf-8")
+    title = "zh: 2023 年智慧健康养老应用试点示范遴选及 2017—2019 年（前三批）试点示范复核\n"
+    assert title in text
+    text = text.replace(title, 'zh: "\\e[2J\\u202e\\x01遴选"\n', 1)
+    campaign = pf.parse_campaign(text)
+    assert "\x1b[2J" in campaign.title.zh
+    diagram = pfd.state_machine(campaign)
+    assert "\\x1b[2J\\u202e\\x01遴选" in parse_svg(diagram.svg("builtin")).findtext(f"{SVG}title")
+    for suffix in (".svg", ".dot", ".mmd", ".html"):
+        saved = diagram.save(tmp_path / f"machine{suffix}").read_text(encoding="utf-8")
+        assert "\x1b" not in saved
+        assert "\u202e" not in saved
+    drawn = pfd.Diagram("t", (pfd.Node("a", "\ud800\x1b"),), ())
+    assert svg_texts(drawn.svg("builtin")) == ["\\ud800\\x1b"]
+    for shown in (repr(campaign), campaign._repr_html_()):  # type: ignore[attr-defined]
+        assert not {"\x1b", "\u202e", "\x01"} & set(shown)
+        assert "\\x1b[2J" in shown
 
 
 # -- authorities and routes ----------------------------------------------------------------

@@ -1,20 +1,23 @@
 """The shapes of a diagram — boxes, arrows, groups — as plain records: what
 :mod:`.diagrams` builds and :mod:`._svg` draws (neither imports the other's module for them).
 
-A :class:`Drawing` checks what it is made of, since a caller may build one: every text is a
-string UTF-8 can encode without control characters (line breaks and tabs aside), every node a
-:class:`Node` with a kind of :data:`NODE_KINDS`, every edge between a node or group it holds,
-no id twice; else :class:`~pilotflow.errors.InvalidInput` names the part.
+A :class:`Drawing` checks what it is made of, since a caller may build one: every text a
+string, every node a :class:`Node` with a kind of :data:`NODE_KINDS`, every edge between a
+node or group it holds, no id twice; else :class:`~pilotflow.errors.InvalidInput` names the
+part. Control characters, lone surrogates and bidirectional controls in its texts (a name
+from a campaign file may hold them) are kept as visible escapes (``\\x1b``), as the command
+line shows them: an SVG holding one would be no XML, a file holding a surrogate no UTF-8.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
-from ..domain.inputs import wrong_argument
+from ..domain.inputs import BIDI_AND_SEPARATORS, wrong_argument
 from ..errors import InvalidInput, shown
 
 __all__ = ["DIRECTIONS", "EDGE_KINDS", "LAYOUTS", "NODE_KINDS", "Drawing", "Edge", "Group", "Node"]
@@ -57,6 +60,38 @@ class Group:
     label: str
 
 
+#: What a diagram shows as an escape (``\\x1b``, ``\\u202e``): control characters but tabs
+#: and line breaks (an SVG with one is no XML), lone surrogates (no UTF-8 file can hold one)
+#: and the characters that reorder or break the text around them.
+_HIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{BIDI_AND_SEPARATORS}]")
+
+
+def visible(text: Any) -> Any:
+    """``text`` with every character of :data:`_HIDDEN` written as its escape, as the
+    command line shows it (what is no text is left for the checks to refuse)."""
+    if not isinstance(text, str) or not _HIDDEN.search(text):
+        return text
+    return _HIDDEN.sub(_escape, text)
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _shown(item: Any) -> Any:
+    """A node, edge or group with its texts made :func:`visible` (anything else as it is)."""
+    if isinstance(item, Node):
+        return evolve(item, id=visible(item.id), label=visible(item.label), group=visible(item.group))
+    if isinstance(item, Edge):
+        return evolve(
+            item, source=visible(item.source), target=visible(item.target), label=visible(item.label)
+        )
+    if isinstance(item, Group):
+        return evolve(item, id=visible(item.id), label=visible(item.label))
+    return item
+
+
 def _nodes(value: object) -> tuple[Node, ...]:
     return _items(value, "nodes")
 
@@ -75,7 +110,7 @@ class Drawing:
     machines and routes) or ``"grouped"`` (the first node, then one box per group: authority
     trees)."""
 
-    title: str
+    title: str = field(converter=visible)
     nodes: tuple[Node, ...] = field(converter=_nodes)
     edges: tuple[Edge, ...] = field(converter=_edges)
     groups: tuple[Group, ...] = field(default=(), converter=_groups)
@@ -121,7 +156,7 @@ class Drawing:
 
 def _items(value: object, what: str) -> tuple[Any, ...]:
     if isinstance(value, (tuple, list)):
-        return tuple(value)
+        return tuple(_shown(item) for item in value)
     raise wrong_argument(what, "a tuple or list", "元组或列表", value)
 
 
@@ -142,14 +177,6 @@ def _one_of(value: object, what: str, allowed: Sequence[str]) -> None:
 
 
 def _text(value: object, what: str) -> None:
-    """Refuse what is no string, or holds a character an SVG, DOT or Mermaid file cannot
-    carry: a lone surrogate, a control character other than a tab or a line break."""
+    """Refuse what is no string."""
     if not isinstance(value, str):
         raise wrong_argument(what, "a string", "文本（字符串）", value)
-    for i, c in enumerate(value):
-        code = ord(c)
-        if (code < 32 and c not in "\t\n\r") or 0x7F <= code < 0xA0 or 0xD800 <= code < 0xE000:
-            raise InvalidInput(
-                f"{what} holds the character U+{code:04X} at position {i}, which a diagram cannot show",
-                f"{what} 第 {i + 1} 个字符（U+{code:04X}）是控制字符或无效字符，图中无法显示",
-            )
