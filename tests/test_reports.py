@@ -359,3 +359,19 @@ def test_empty_xlsx_rows_do_not_count_against_the_winners_limit(
                 load_winners(tmp_path / "w.xlsx")
         else:
             assert winners == len(load_winners(tmp_path / "w.xlsx"))
+
+
+def test_a_name_a_spreadsheet_would_run_is_written_as_text(run: pf.CampaignRun, tmp_path: Path) -> None:
+    """A unit named like a formula (``=HYPERLINK(...)``, ``@SUM(...)``) is written into the
+    summary XLSX as that text, shown as typed: never as a formula the reader's spreadsheet
+    would run."""
+    names = ['=HYPERLINK("http://example.invalid","x")', "@SUM(1+1)", "+1", "-1"]
+    winners = [Winner(unit_code(950 + i), name, "enterprise", 2018, "371002") for i, name in enumerate(names)]
+    run.register_winners(MIN, winners)
+    path = write_summary(run, "371000", tmp_path / "附件4.xlsx")
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    cells = {c.value: c for row in sheet.iter_rows() for c in row if c.value in names}
+    assert sorted(cells) == sorted(names)
+    assert {c.data_type for c in cells.values()} == {"s"}
+    assert all(c.quotePrefix for c in cells.values())

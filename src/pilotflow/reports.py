@@ -31,6 +31,7 @@ from .domain.submissions import Submission, apply_submission
 from .errors import CampaignFileError, InvalidInput
 from .files._io import LIST_FILE_MAX_BYTES, fs_path, read_bytes, read_text, write_files, write_refused
 from .files.campaign_file.messages import short
+from .files.letters import keep_text
 from .files.summary import SUMMARY_COLUMNS, section, summary_row
 
 if TYPE_CHECKING:
@@ -117,7 +118,9 @@ def summary_table(run: CampaignRun, authority: str) -> pd.DataFrame:
 def write_summary(run: CampaignRun, authority: str, path: str | os.PathLike[str]) -> Path:
     """Write the summary table of ``authority`` to an XLSX file; return its path.
 
-    The file is written whole or not at all: through a ``.partial`` file renamed into place.
+    Every text is written as text, never as a formula (a unit named ``=HYPERLINK(...)`` is
+    that name, shown as typed). The file is written whole or not at all: through a
+    ``.partial`` file renamed into place.
     A ``path`` that names a folder, or that the operating system will not write (a name too
     long, a read-only or special file system...), is :class:`~pilotflow.errors.InvalidInput`
     naming it, and leaves no file behind."""
@@ -143,6 +146,9 @@ def write_summary(run: CampaignRun, authority: str, path: str | os.PathLike[str]
         frame.to_excel(writer, index=False, sheet_name="汇总表", startrow=1)
         sheet = writer.sheets["汇总表"]
         sheet.cell(row=1, column=1, value=title)
+        for row in sheet.iter_rows():  # (a name is text, never a formula: "=HYPERLINK(...)")
+            for cell in row:
+                keep_text(cell)
         for i, header in enumerate(frame.columns, start=1):
             width = max(len(str(header)) * 2, *(len(str(v)) * 2 for v in frame[header]), 8)
             sheet.column_dimensions[sheet.cell(row=2, column=i).column_letter].width = min(width, 60)
