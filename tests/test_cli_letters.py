@@ -133,3 +133,18 @@ def test_documents_into_what_is_no_folder_is_refused_by_name(demo: DemoResult, t
         assert "--documents" in result.output
         assert says in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "file"]
+
+
+def test_letter_attach_with_neither_file_nor_paper_says_so(demo: DemoResult) -> None:
+    """``letter attach`` given neither a FILE nor --paper asks for one of them (exit 2); it
+    said "not both", as if both had been given."""
+    db = str(demo.db_path)
+    sent = json.loads(invoke("letter", "list", "--db", db, "--state", "sent", "--format", "json").output)
+    who = ("--authority", "371002", "--department", "industry", "--person", "p")
+    for extra in ((), ("/dev/null", "--paper", "1")):
+        result = invoke(
+            "letter", "attach", sent[0]["id"], "joint_recommendation_letter", *extra, "--db", db, *who
+        )
+        assert 2 == result.exit_code, result.output
+        assert "give either FILE or --paper N" in result.output
+        assert "not both" not in result.output

@@ -112,7 +112,7 @@ def attach(acting: Acting, letter_id: str, kind: str, file: str | None, copies: 
     sid = submission_id(acting.run, letter_id)
     if (file is None) == (copies is None):
         raise pf.InvalidInput(
-            "give a FILE or --paper N, not both", "请给出文件或纸质份数（--paper N），二者择一"
+            "give either FILE or --paper N (one of them)", "请给出文件或纸质份数（--paper N），二者择一"
         )
     if file is not None:
         return acting.run.attach_file_to_submission(acting.actor, sid, kind, file, at=acting.at)
