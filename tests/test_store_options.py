@@ -167,9 +167,9 @@ def test_a_sqlite_url_with_a_tilde_naming_no_user_is_refused_by_its_folder(tmp_p
     [
         ("postgresql://u:secret@host:port/db", "cannot be read"),
         ("postgresql+nosuchdriver://host/db", "driver"),
-        ("sqlite+nosuchdriver:///x.db", "driver"),
-        ("sqlite:///x.db?timeout=soon", "cannot be read"),
-        ("sqlite:///" + "n" * 300 + ".db", "255 bytes"),
+        ("sqlite+nosuchdriver:///x.db", "driver|no such database file"),
+        ("sqlite:///x.db?timeout=soon", "cannot be read|no such database file"),
+        ("sqlite:///" + "n" * 300 + ".db", "255 bytes|File name too long"),
         ("sqlite:///" + "d/" * 3000 + "x.db", "usable file name"),
     ],
 )
@@ -178,11 +178,16 @@ def test_a_store_url_that_cannot_be_read_is_invalid_input(
 ) -> None:
     """A URL with a port that is no number, a driver that is not installed, a query value
     of the wrong kind or a file name no file system takes is InvalidInput saying so, from
-    ``open_store`` and the migrations alike (not a ValueError, ImportError or OSError), with
-    no password shown and no file made."""
+    ``open_store`` (read-only too) and the migrations alike (not a ValueError, ImportError or
+    OSError), in a short message with no password shown, and no file made."""
     monkeypatch.chdir(tmp_path)
-    for call in (lambda: pf.open_store(url), lambda: migrate.current(url)):
+    for call in (
+        lambda: pf.open_store(url),
+        lambda: pf.open_store(url, read_only=True),
+        lambda: migrate.current(url),
+    ):
         with pytest.raises(pf.InvalidInput, match=named) as refused:
             call()
         assert "secret" not in str(refused.value)
+        assert len(str(refused.value)) < 1500
     assert list(tmp_path.iterdir()) == []

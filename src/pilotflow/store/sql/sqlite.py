@@ -137,7 +137,7 @@ def _existing_sqlite(url: str, prefix: str) -> sa.URL:
             "reading a SQLite store needs the path of an existing file: sqlite:///path/to/pilotflow.db",
             "只读打开 SQLite 存储需要一个已存在文件的路径：sqlite:///path/to/pilotflow.db",
         )
-    path = os.path.abspath(os.path.expanduser(name))
+    path = os.path.abspath(home_path(fs_path(name, "url")))
     head = _sqlite_head(name, path)
     if not head:
         raise InvalidInput(
