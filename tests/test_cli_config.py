@@ -203,3 +203,16 @@ def test_an_empty_path_is_refused_as_empty(here: Path, args: tuple[str, ...], na
     assert f"{named} is empty" in result.output
     assert "为空" in result.output
     assert list(here.iterdir()) == []
+
+
+def test_config_shows_a_database_url_without_its_password(here: Path) -> None:
+    """``pilotflow config`` shows a PostgreSQL URL's password as ``***``, from the option,
+    the environment or the configuration file alike, in a table and in JSON."""
+    url = "postgresql://clerk:s3cret-pw@db.example.invalid:5432/selection"
+    (here / "pilotflow.toml").write_text(f'db = "{url}"\n', encoding="utf-8")
+    for args, env in ((("--db", url), None), ((), {"PILOTFLOW_DB": url}), ((), None)):
+        for output in ("table", "json"):
+            result = invoke("config", *args, "--format", output, env=env)
+            assert 0 == result.exit_code, result.output
+            assert "s3cret-pw" not in result.output
+            assert "clerk:***@db.example.invalid" in result.output.replace("\n", "")

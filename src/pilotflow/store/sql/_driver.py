@@ -10,7 +10,15 @@ import sqlalchemy as sa
 
 from ...errors import ConflictError, InvalidInput, PilotflowError, StoreError, shown
 
-__all__ = ["dbapi_error", "engine", "is_retryable", "options_refused", "parsed_url", "store_error"]
+__all__ = [
+    "dbapi_error",
+    "engine",
+    "is_retryable",
+    "options_refused",
+    "parsed_url",
+    "store_error",
+    "without_password",
+]
 
 
 def engine(url: str | sa.URL, options: dict[str, Any]) -> sa.Engine:
@@ -47,20 +55,22 @@ def parsed_url(url: str | sa.URL) -> sa.URL:
 
 def url_refused(url: str | sa.URL, exc: Exception) -> InvalidInput:
     """The refusal of a store URL SQLAlchemy or its driver cannot read."""
-    text = url.render_as_string(hide_password=True) if isinstance(url, sa.URL) else _no_password(url)
+    text = url.render_as_string(hide_password=True) if isinstance(url, sa.URL) else without_password(url)
     return InvalidInput(
         f"the store URL {shown(text)} cannot be read: {shown(str(exc), 200)}",
         f"无法识别存储地址 {shown(text)}（端口须为数字、参数取值须合法）",
     )
 
 
-def _no_password(url: str) -> str:
-    """``url`` with the password of ``user:password@`` hidden."""
-    head, at, rest = url.rpartition("@")
-    if not at or "://" not in head:
+def without_password(url: str) -> str:
+    """``url`` with the password of its ``user:password@`` written ``***`` (text that is no
+    URL, or holds no password, as it is): for showing a store URL."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    userinfo, at, host = netloc.rpartition("@")
+    if not sep or not at or ":" not in userinfo:
         return url
-    scheme, _, user = head.partition("://")
-    return f"{scheme}://{user.split(':', 1)[0]}:***@{rest}" if ":" in user else url
+    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}{slash}{path}"
 
 
 def options_refused(options: dict[str, Any], exc: Exception) -> InvalidInput:
