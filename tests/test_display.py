@@ -476,6 +476,26 @@ def test_progress_bar_without_tqdm_writes_lines() -> None:
     assert "导入 0/2\n导入 2/2 done\n" == out.getvalue()
 
 
+@pytest.mark.parametrize("use_tqdm", [False, True])
+def test_a_progress_bar_refuses_what_it_cannot_draw(use_tqdm: bool) -> None:
+    """A progress bar made with a flag that is no bool or a stream that cannot be written,
+    or called with counts that are no counts or a ``what`` that is no text, is InvalidInput
+    naming the argument (not a TypeError from tqdm or AttributeError from print), and draws
+    nothing."""
+    with pytest.raises(pf.InvalidInput, match="use_tqdm"):
+        pfd.ProgressBar("x", use_tqdm="no")  # type: ignore[arg-type]
+    with pytest.raises(pf.InvalidInput, match="stream"):
+        pfd.ProgressBar("x", use_tqdm=use_tqdm, stream=5)  # type: ignore[arg-type]
+    out = io.StringIO()
+    bar = pfd.ProgressBar("x", use_tqdm=use_tqdm, stream=out)
+    for done, total, what, named in ((None, 2, "", "done"), (0, -1, "", "total"), (True, 2, "", "done"),
+                                     (0, 2, 5, "what"), (0, "2", "", "total")):  # fmt: skip
+        with pytest.raises(pf.InvalidInput, match=named):
+            bar(done, total, what)  # type: ignore[arg-type]
+    assert out.getvalue() == ""
+    bar.close()
+
+
 def test_to_frame_without_pandas_names_the_extra(
     monkeypatch: pytest.MonkeyPatch, run: pf.CampaignRun
 ) -> None:
