@@ -361,6 +361,21 @@ def test_a_migration_that_fails_on_a_new_file_leaves_no_file(tmp_path: Path) -> 
     assert migrate.current(url) == HEAD
 
 
+def test_a_closed_connection_or_no_connection_is_refused(tmp_path: Path) -> None:
+    """A Connection already closed is a StoreError from ``current`` and ``upgrade`` (not the
+    raw ResourceClosedError); ``alembic_config(connection=...)`` given something that is no
+    Connection is InvalidInput naming it."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    conn = engine.connect()
+    conn.close()
+    for call in (lambda: migrate.current(conn), lambda: migrate.upgrade(conn)):
+        with pytest.raises(pf.StoreError, match="closed"):
+            call()
+    with pytest.raises(pf.InvalidInput, match="connection"):
+        migrate.alembic_config(connection=5)  # type: ignore[arg-type]
+    engine.dispose()
+
+
 def test_current_of_a_missing_file_creates_none(tmp_path: Path) -> None:
     """``current`` writes nothing: of a SQLite file that is not there it says None and does not
     create it."""

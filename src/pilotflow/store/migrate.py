@@ -88,6 +88,11 @@ def alembic_config(
 ) -> Config:
     """An Alembic ``Config`` for pilotflow's migrations (for ``alembic.command`` calls)."""
     check_names(prefix, schema)
+    if connection is not None and not isinstance(connection, Connection):
+        raise InvalidInput(
+            f"connection must be a SQLAlchemy Connection or None, got {type(connection).__name__}",
+            f"connection 参数应为 SQLAlchemy 的 Connection 或 None，收到 {type(connection).__name__}",
+        )
     cfg = Config()
     cfg.set_main_option("script_location", str(SCRIPT_LOCATION))
     cfg.attributes[_PREFIX] = prefix
@@ -291,10 +296,12 @@ def _connection(bind: str | Engine | Connection, prefix: str, schema: str | None
     A database that cannot be opened is a :class:`StoreError`."""
     check_names(prefix, schema)
     if isinstance(bind, Connection):
-        if bind.in_transaction():
+        with _alembic_errors():  # (a closed connection: StoreError)
+            joined = bind.in_transaction()
+        if joined:
             yield bind
         else:
-            with bind.begin():
+            with _alembic_errors(), bind.begin():
                 yield bind
     elif isinstance(bind, Engine):
         with _alembic_errors(), bind.begin() as conn:
