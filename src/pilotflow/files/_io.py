@@ -64,12 +64,13 @@ _KINDS = (
 )
 
 
-def fs_path(value: object, argument: str) -> str:
+def fs_path(value: object, argument: str, *, empty: bool = False) -> str:
     """``value`` as a file-system path string, or :class:`InvalidInput` naming ``argument``.
 
     A ``str`` or an ``os.PathLike`` giving a ``str`` is a path, if the operating system can
     take it: no NUL character, no lone surrogate it cannot encode, at most 4,096 characters.
-    An empty path names no file and is refused. Anything else (``None``, bytes,
+    An empty path names no file and is refused (``empty``: kept, for a path read under a
+    root, where ``""`` names the root itself). Anything else (``None``, bytes,
     numbers, lists, a path-like giving bytes...) is refused.
     """
     path: object = value
@@ -79,7 +80,7 @@ def fs_path(value: object, argument: str) -> str:
         except TypeError:
             path = None
     if isinstance(path, str):
-        if not path:  # (no file has that name: Path("") would be read as the working folder)
+        if not path and not empty:  # (no file has that name: Path("") is the working folder)
             raise InvalidInput(
                 f"{argument} is empty: give the path of a file", f"{argument} 为空：请给出文件路径"
             )
