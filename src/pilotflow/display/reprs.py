@@ -269,7 +269,7 @@ def install() -> None:
         setattr(cls, "_repr_html_", fn)  # noqa: B010
     repr_of: dict[type, Callable[[Any], str]] = {
         Campaign: _campaign_repr, RoutePlan: _route_repr, HopPlan: _hop_repr, Event: _event_repr,
-        SelectionResult: _selection_repr, View: View.__repr__,
+        SelectionResult: _selection_repr, View: View.__repr__, EventLog: EventLog.__repr__,
     }  # fmt: skip
     for cls, fn in repr_of.items():
         setattr(cls, "__repr__", _printable(fn))  # noqa: B010
