@@ -264,6 +264,23 @@ def test_city_subtree_and_depth(run: pf.CampaignRun) -> None:
         pfd.authority_tree(run, "no such place")
 
 
+def test_authority_tree_draws_the_columns_it_is_given(run: pf.CampaignRun) -> None:
+    """``authority_tree(..., columns=n)`` lays each city's box out n nodes a line: one column
+    makes the drawing taller and narrower than twelve (the argument was checked, then
+    ignored); a Diagram's ``columns`` out of 1 to 12 is refused."""
+
+    def size(columns: int) -> tuple[float, float]:
+        root = parse_svg(pfd.authority_tree(run, SHANDONG, columns=columns).svg("builtin"))
+        width, height = root.get("viewBox", "").split()[2:]
+        return float(width), float(height)
+
+    narrow, wide = size(1), size(12)
+    assert narrow[0] < wide[0]
+    assert narrow[1] > wide[1]
+    with pytest.raises(pf.InvalidInput, match="columns"):
+        pfd.Diagram("t", (pfd.Node("a", "x"),), (), columns=0)
+
+
 def test_route_diagram_names_every_hop(run: pf.CampaignRun) -> None:
     """The route diagram of 环翠区 has its four hops in order, with levels, quotas and
     deadlines (in the campaign's time zone)."""

@@ -223,7 +223,7 @@ class Diagram(Drawing):
                 "engine 参数应为 'auto'、'graphviz' 或 'builtin'",
             )
         if self.layout == "grouped" and engine != "graphviz":
-            return _svg.grouped_tree(self)
+            return _svg.grouped_tree(self, self.columns)
         if engine == "builtin" or (engine == "auto" and shutil.which("dot") is None):
             return _svg.layered(self)
         return self._graphviz(required=engine == "graphviz")
@@ -541,7 +541,13 @@ def authority_tree(
     nodes.extend(loose)
     count = len(nodes) - 1
     return Diagram(
-        f"{root.name}及下辖机关（{count} 个）", tuple(nodes), tuple(edges), tuple(groups), "LR", "grouped"
+        f"{root.name}及下辖机关（{count} 个）",
+        tuple(nodes),
+        tuple(edges),
+        tuple(groups),
+        "LR",
+        "grouped",
+        columns=columns,
     )
 
 

@@ -117,8 +117,15 @@ class Drawing:
     direction: str = "TB"
     layout: str = "layered"
     kind: str = "flowchart"  # or "state" (Mermaid stateDiagram-v2)
+    #: Nodes per line inside a group's box (the grouped layout).
+    columns: int = 4
 
     def __attrs_post_init__(self) -> None:
+        if isinstance(self.columns, bool) or not isinstance(self.columns, int) or not 1 <= self.columns <= 12:
+            raise InvalidInput(
+                f"columns must be a whole number from 1 to 12, got {shown(self.columns)}",
+                "columns 参数应为 1 至 12 的整数",
+            )
         _text(self.title, "title")
         _one_of(self.direction, "direction", DIRECTIONS)
         _one_of(self.layout, "layout", LAYOUTS)
