@@ -159,3 +159,60 @@ def test_a_misspelt_list_id_in_the_file_is_an_error(here: Path) -> None:
     result = invoke("lists")
     assert 2 == result.exit_code
     assert "dishonest_debtors" in result.output
+
+
+NO_HOME = "~pf-no-such-user"  # a ~user naming no user: no home folder to put in its place
+
+
+def test_a_tilde_naming_no_user_is_a_path_that_is_not_there(here: Path) -> None:
+    """``~user`` naming no user, in --db, --config, the configuration file or the demo's
+    --db, is kept as written (as a shell keeps it) and refused as a missing file or folder
+    (exit 2), not reported as a bug in pilotflow."""
+    for args in (
+        ("nominations", "--db", f"{NO_HOME}/x.db"),
+        ("--config", f"{NO_HOME}/pilotflow.toml", "config"),
+        ("demo", "--db", f"{NO_HOME}/x.db"),
+    ):
+        result = invoke(*args)
+        assert 2 == result.exit_code, result.output
+        assert NO_HOME in result.output
+        assert "unexpected" not in result.output
+    (here / "pilotflow.toml").write_text(f'db = "{NO_HOME}/x.db"\n', encoding="utf-8")
+    result = invoke("nominations")
+    assert 2 == result.exit_code
+    assert "no such database file" in result.output
+    assert "unexpected" not in result.output
+    assert not (here / NO_HOME).exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("nominations", "--db", ""), "--db"),
+        (("route", "371002", "--campaign", ""), "campaign"),
+        (("--config", "", "config"), "--config"),
+        (("demo", "--db", ""), "db_path"),
+    ],
+)
+def test_an_empty_path_is_refused_as_empty(here: Path, args: tuple[str, ...], named: str) -> None:
+    """An empty --db, --campaign, --config or demo --db is refused as empty, naming the
+    option (exit 2), not read as the working folder ("... is a folder", ".: not a regular
+    file"); nothing is written there."""
+    result = invoke(*args)
+    assert 2 == result.exit_code, result.output
+    assert f"{named} is empty" in result.output
+    assert "为空" in result.output
+    assert list(here.iterdir()) == []
+
+
+def test_config_shows_a_database_url_without_its_password(here: Path) -> None:
+    """``pilotflow config`` shows a PostgreSQL URL's password as ``***``, from the option,
+    the environment or the configuration file alike, in a table and in JSON."""
+    url = "postgresql://clerk:s3cret-pw@db.example.invalid:5432/selection"
+    (here / "pilotflow.toml").write_text(f'db = "{url}"\n', encoding="utf-8")
+    for args, env in ((("--db", url), None), ((), {"PILOTFLOW_DB": url}), ((), None)):
+        for output in ("table", "json"):
+            result = invoke("config", *args, "--format", output, env=env)
+            assert 0 == result.exit_code, result.output
+            assert "s3cret-pw" not in result.output
+            assert "clerk:***@db.example.invalid" in result.output.replace("\n", "")

@@ -6,6 +6,7 @@ nothing; ``letter show --documents`` writes the generated summary table and lett
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from click.testing import CliRunner, Result
 
 import pilotflow as pf
 from pilotflow.cli.commands import cli
+from pilotflow.cli.demo import DemoResult
 from pilotflow.store.sql import sqlite_url
 
 from conftest import CAMPAIGN_ID, nominate, shanghai
@@ -114,3 +116,35 @@ def test_the_per_unit_stamp_and_recommend(filed: tuple[str, list[str]]) -> None:
     moved = invoke("recommend", ids[0], "--db", db, *DISTRICT, *AT, "--format", "json")
     assert 0 == moved.exit_code, moved.output
     assert json.loads(moved.output)["nominations"][0]["holder"] == "371000"
+
+
+def test_documents_into_what_is_no_folder_is_refused_by_name(demo: DemoResult, tmp_path: Path) -> None:
+    """``letter show --documents`` naming a FIFO (there, and no folder) or a place no folder
+    can be made is an error naming ``--documents`` (exit 2), not "cannot use ...: File
+    exists", and writes nothing."""
+    db = str(demo.db_path)
+    sent = json.loads(invoke("letter", "list", "--db", db, "--state", "sent", "--format", "json").output)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    for target, says in ((fifo, "not a folder"), (tmp_path / "file" / "sub", "cannot write")):
+        result = invoke("letter", "show", sent[0]["id"], "--db", db, "--documents", str(target))
+        assert 2 == result.exit_code, result.output
+        assert "--documents" in result.output
+        assert says in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "file"]
+
+
+def test_letter_attach_with_neither_file_nor_paper_says_so(demo: DemoResult) -> None:
+    """``letter attach`` given neither a FILE nor --paper asks for one of them (exit 2); it
+    said "not both", as if both had been given."""
+    db = str(demo.db_path)
+    sent = json.loads(invoke("letter", "list", "--db", db, "--state", "sent", "--format", "json").output)
+    who = ("--authority", "371002", "--department", "industry", "--person", "p")
+    for extra in ((), ("/dev/null", "--paper", "1")):
+        result = invoke(
+            "letter", "attach", sent[0]["id"], "joint_recommendation_letter", *extra, "--db", db, *who
+        )
+        assert 2 == result.exit_code, result.output
+        assert "give either FILE or --paper N" in result.output
+        assert "not both" not in result.output

@@ -266,6 +266,25 @@ def test_the_actor_options_are_required(wdb: str) -> None:
     assert "缺少必需的参数" in result.output
 
 
+@pytest.mark.parametrize(
+    ("given", "named"),
+    [
+        (("--authority", "", "--department", "industry", "--person", "p"), "unknown authority ''"),
+        (("--authority", "371000", "--department", "", "--person", "p"), "actor.department"),
+        (("--authority", "371000", "--department", "industry", "--person", ""), "actor.person"),
+    ],
+)
+def test_an_empty_actor_option_is_refused_by_name(wdb: str, given: tuple[str, ...], named: str) -> None:
+    """An actor option given as an empty string is refused naming that option's part of the
+    actor (exit 2, nothing changed), not as "this command takes no actor"."""
+    before = state(wdb)
+    result = invoke("select", "enterprise", "--db", wdb, "--dry-run", *given)
+    assert 2 == result.exit_code
+    assert named in result.output
+    assert "takes no actor" not in result.output
+    assert state(wdb) == before
+
+
 def test_a_file_that_is_not_a_pilotflow_database_is_left_untouched(tmp_path: Path) -> None:
     """An action on another application's SQLite file is refused (exit 2) before anything is
     written: no pilotflow table is created, its bytes are unchanged."""

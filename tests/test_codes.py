@@ -174,3 +174,11 @@ def test_check_character_agrees_with_python_stdnum(first17: str) -> None:
     """pilotflow's fast check character (base-34 digits, parsed in C) is stdnum's, for any
     17 characters of the code alphabet."""
     assert uscc.calc_check_digit(first17 + "0") == _check_digit(first17)
+
+
+@pytest.mark.parametrize(("prefix", "body"), [(None, "MA3C5CJX"), ("91371002", None), (91371002, "MA3C5CJX")])
+def test_make_code_of_what_is_no_text_is_refused(prefix: object, body: object) -> None:
+    """``make_code`` given a prefix or body that is no text is InvalidUnitCode saying so,
+    not a TypeError from joining them."""
+    with pytest.raises(pf.InvalidUnitCode, match="text"):
+        make_code(prefix, body)  # type: ignore[arg-type]

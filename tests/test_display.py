@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,17 @@ from pilotflow import display as pfd
 from pilotflow.domain.machine import TRANSITION_TABLE
 from pilotflow.domain.names import ACTION_ZH, FINAL_STATES, STATE_ZH, STATES
 
-from conftest import MIN, SHANDONG, WEIHAI, WEIHAI_DISTRICT, forward, nominate, shanghai, unit_code
+from conftest import (
+    CAMPAIGN_ID,
+    MIN,
+    SHANDONG,
+    WEIHAI,
+    WEIHAI_DISTRICT,
+    forward,
+    nominate,
+    shanghai,
+    unit_code,
+)
 
 HOSTILE = '<script>alert("x")</script> & 威海'
 SVG = "{http://www.w3.org/2000/svg}"
@@ -140,6 +151,81 @@ def test_diagram_of_something_else_is_refused() -> None:
         pfd.state_machine(pf.load_campaign("smart-health-elderly-care-2023"), lang="fr")
 
 
+@pytest.mark.parametrize("where", ["folder", "missing folder", "nul", "bytes"])
+def test_saving_where_no_file_can_be_is_invalid_input_and_leaves_nothing(
+    campaign: pf.Campaign, tmp_path: Path, where: str
+) -> None:
+    """``Diagram.save`` to a folder, into a folder that does not exist, to a name with a NUL or
+    to bytes is InvalidInput naming ``path`` (not an OSError or ValueError), and no partial
+    file is left."""
+    target: object = {
+        "folder": tmp_path / "taken.svg",
+        "missing folder": tmp_path / "none" / "x.svg",
+        "nul": f"{tmp_path}/a\x00.svg",
+        "bytes": b"x.svg",
+    }[where]
+    (tmp_path / "taken.svg").mkdir()
+    with pytest.raises(pf.InvalidInput, match="path"):
+        pfd.state_machine(campaign).save(target)  # type: ignore[arg-type]
+    assert [p.name for p in tmp_path.iterdir()] == ["taken.svg"]
+    assert list((tmp_path / "taken.svg").iterdir()) == []
+
+
+BAD_DRAWINGS = {
+    "nodes none": ({"nodes": None}, "nodes"),
+    "nodes text": ({"nodes": "ab"}, "nodes"),
+    "node not a node": ({"nodes": ("a",)}, r"nodes\[0\]"),
+    "id none": ({"nodes": (pfd.Node(None, "x"),)}, r"nodes\[0\]\.id"),  # type: ignore[arg-type]
+    "label none": ({"nodes": (pfd.Node("a", None),)}, r"nodes\[0\]\.label"),  # type: ignore[arg-type]
+    "kind markup": ({"nodes": (pfd.Node("a", "x", "x\nclick a call alert()"),)}, r"nodes\[0\]\.kind"),
+    "id twice": ({"nodes": (pfd.Node("a", "x"), pfd.Node("a", "y"))}, r"nodes\[1\]\.id"),
+    "no such group": ({"nodes": (pfd.Node("a", "x", group="g"),)}, r"nodes\[0\]\.group"),
+    "edge to nothing": ({"edges": (pfd.Edge("a", "b"),)}, r"edges\[0\]\.target"),
+    "edge kind": ({"edges": (pfd.Edge("a", "a", kind="dotted"),)}, r"edges\[0\]\.kind"),
+    "title": ({"title": 5}, "title"),
+    "direction": ({"direction": "LR\nclick"}, "direction"),
+    "layout": ({"layout": "circle"}, "layout"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_DRAWINGS)
+def test_a_diagram_built_by_hand_is_checked_part_by_part(case: str) -> None:
+    """A ``Diagram`` built of the wrong things (no tuple of nodes, a node of no kind it draws,
+    an edge to a node it does not hold, a kind or direction that would write Mermaid of its
+    own...) is InvalidInput naming the part, not a TypeError,
+    AttributeError or KeyError when drawn; a good one made of lists draws."""
+    change, named = BAD_DRAWINGS[case]
+    parts = {"title": "t", "nodes": (pfd.Node("a", "x"),), "edges": (), **change}
+    with pytest.raises(pf.InvalidInput, match=named):
+        pfd.Diagram(**parts)
+    good = pfd.Diagram("t", [pfd.Node("a", HOSTILE)], [pfd.Edge("a", "a", HOSTILE)])
+    assert "<script>" not in good.svg("builtin")
+    assert HOSTILE in svg_texts(good.svg("builtin"))
+
+
+def test_control_characters_of_a_campaign_file_are_shown_as_escapes(tmp_path: Path) -> None:
+    """A name holding control, bidirectional or surrogate characters (a campaign file may give
+    them through YAML escapes) is drawn with them as escapes (``\\x1b``): the SVG is XML, every
+    file type saves as UTF-8, the HTML and the console repr carry no raw escape sequence."""
+    text = (resources.files("pilotflow") / "data" / "campaigns" / f"{CAMPAIGN_ID}.yaml").read_text("utf-8")
+    title = "zh: 2023 年智慧健康养老应用试点示范遴选及 2017—2019 年（前三批）试点示范复核\n"
+    assert title in text
+    text = text.replace(title, 'zh: "\\e[2J\\u202e\\x01遴选"\n', 1)
+    campaign = pf.parse_campaign(text)
+    assert "\x1b[2J" in campaign.title.zh
+    diagram = pfd.state_machine(campaign)
+    assert "\\x1b[2J\\u202e\\x01遴选" in parse_svg(diagram.svg("builtin")).findtext(f"{SVG}title")
+    for suffix in (".svg", ".dot", ".mmd", ".html"):
+        saved = diagram.save(tmp_path / f"machine{suffix}").read_text(encoding="utf-8")
+        assert "\x1b" not in saved
+        assert "\u202e" not in saved
+    drawn = pfd.Diagram("t", (pfd.Node("a", "\ud800\x1b"),), ())
+    assert svg_texts(drawn.svg("builtin")) == ["\\ud800\\x1b"]
+    for shown in (repr(campaign), campaign._repr_html_()):  # type: ignore[attr-defined]
+        assert not {"\x1b", "\u202e", "\x01"} & set(shown)
+        assert "\\x1b[2J" in shown
+
+
 # -- authorities and routes ----------------------------------------------------------------
 
 
@@ -176,6 +262,23 @@ def test_city_subtree_and_depth(run: pf.CampaignRun) -> None:
         pfd.authority_tree(run, SHANDONG, depth=3)
     with pytest.raises(pf.UnknownAuthority):
         pfd.authority_tree(run, "no such place")
+
+
+def test_authority_tree_draws_the_columns_it_is_given(run: pf.CampaignRun) -> None:
+    """``authority_tree(..., columns=n)`` lays each city's box out n nodes a line: one column
+    makes the drawing taller and narrower than twelve (the argument was checked, then
+    ignored); a Diagram's ``columns`` out of 1 to 12 is refused."""
+
+    def size(columns: int) -> tuple[float, float]:
+        root = parse_svg(pfd.authority_tree(run, SHANDONG, columns=columns).svg("builtin"))
+        width, height = root.get("viewBox", "").split()[2:]
+        return float(width), float(height)
+
+    narrow, wide = size(1), size(12)
+    assert narrow[0] < wide[0]
+    assert narrow[1] > wide[1]
+    with pytest.raises(pf.InvalidInput, match="columns"):
+        pfd.Diagram("t", (pfd.Node("a", "x"),), (), columns=0)
 
 
 def test_route_diagram_names_every_hop(run: pf.CampaignRun) -> None:
@@ -307,6 +410,31 @@ def test_collections_are_still_lists(run: pf.CampaignRun) -> None:
     assert (1, history[0], history[0], history) == (len(log), log[0], log[-1], log[:5])
 
 
+@pytest.mark.parametrize("view", [pfd.NominationList, pfd.EventList, pfd.QuotaTable, pfd.SelectionList])
+def test_a_view_made_of_what_it_cannot_show_is_refused_when_made(
+    run: pf.CampaignRun, view: type[pfd.View[object]]
+) -> None:
+    """A view made of something that is no iterable, or of items of another class, is
+    InvalidInput naming the item when it is made — not an AttributeError later, from its
+    repr, ``rows()`` or its HTML; made of its own records it shows them."""
+    with pytest.raises(pf.InvalidInput, match="items"):
+        view(5)  # type: ignore[arg-type]
+    with pytest.raises(pf.InvalidInput, match="items"):
+        view("abc")  # type: ignore[arg-type]
+    n = nominate(run, 1)
+    good = {
+        pfd.NominationList: n,
+        pfd.EventList: run.history(n)[0],
+        pfd.QuotaTable: run.quota_table([WEIHAI])[0],
+        pfd.SelectionList: run.select(pf.Actor(WEIHAI, "industry", "p"), "enterprise", dry_run=True),
+    }[view]
+    with pytest.raises(pf.InvalidInput, match=r"items\[1\]") as refused:
+        view([good, "<b>x</b>"])
+    assert "第 2 项" in refused.value.zh
+    assert len(view([good])) == 1
+    assert view([good])._repr_html_()  # type: ignore[attr-defined]
+
+
 def test_to_frame_columns(run: pf.CampaignRun) -> None:
     """``to_frame()`` of nominations, events, the quota table and selections has the
     documented columns, Chinese names beside codes, and one kind of moment: standard-library
@@ -363,6 +491,26 @@ def test_progress_bar_without_tqdm_writes_lines() -> None:
     bar(0, 2, "")
     bar(2, 2, "done")
     assert "导入 0/2\n导入 2/2 done\n" == out.getvalue()
+
+
+@pytest.mark.parametrize("use_tqdm", [False, True])
+def test_a_progress_bar_refuses_what_it_cannot_draw(use_tqdm: bool) -> None:
+    """A progress bar made with a flag that is no bool or a stream that cannot be written,
+    or called with counts that are no counts or a ``what`` that is no text, is InvalidInput
+    naming the argument (not a TypeError from tqdm or AttributeError from print), and draws
+    nothing."""
+    with pytest.raises(pf.InvalidInput, match="use_tqdm"):
+        pfd.ProgressBar("x", use_tqdm="no")  # type: ignore[arg-type]
+    with pytest.raises(pf.InvalidInput, match="stream"):
+        pfd.ProgressBar("x", use_tqdm=use_tqdm, stream=5)  # type: ignore[arg-type]
+    out = io.StringIO()
+    bar = pfd.ProgressBar("x", use_tqdm=use_tqdm, stream=out)
+    for done, total, what, named in ((None, 2, "", "done"), (0, -1, "", "total"), (True, 2, "", "done"),
+                                     (0, 2, 5, "what"), (0, "2", "", "total")):  # fmt: skip
+        with pytest.raises(pf.InvalidInput, match=named):
+            bar(done, total, what)  # type: ignore[arg-type]
+    assert out.getvalue() == ""
+    bar.close()
 
 
 def test_to_frame_without_pandas_names_the_extra(

@@ -635,3 +635,11 @@ def test_an_unknown_campaign_material_is_invalid_input(tmp_path: Path) -> None:
     campaign = pf.load_campaign("smart-health-elderly-care-2023")
     with pytest.raises(pf.InvalidInput):
         inspect_campaign_material(campaign, "photo", tmp_path / "x.pdf")
+
+
+@pytest.mark.parametrize("campaign", [None, "smart-health-elderly-care-2023", 5])
+def test_inspect_campaign_material_of_no_campaign_is_refused(campaign: object) -> None:
+    """``inspect_campaign_material`` given something that is no Campaign is InvalidInput naming
+    ``campaign``, not an AttributeError."""
+    with pytest.raises(pf.InvalidInput, match="campaign"):
+        inspect_campaign_material(campaign, "application_form_pdf", "/nonexistent.pdf")  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ pilotflow does not know is refused with a clear message.
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 import threading
@@ -331,6 +332,75 @@ def test_bad_arguments_are_invalid_input(tmp_path: Path) -> None:
     ):
         with pytest.raises(pf.InvalidInput):
             call()
+
+
+@pytest.mark.parametrize("revision", [None, 5, "", "  ", ["head"], "x" * 1000])
+def test_a_revision_that_is_no_text_is_refused_and_makes_no_file(tmp_path: Path, revision: object) -> None:
+    """``upgrade``/``downgrade`` given a revision that is no revision text name ``revision``
+    (InvalidInput, not a TypeError or an AssertionError from Alembic) and create no file."""
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    for call in (
+        lambda: migrate.upgrade(url, revision=revision),  # type: ignore[arg-type]
+        lambda: migrate.downgrade(url, revision),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(pf.InvalidInput, match="revision"):
+            call()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_migration_that_fails_on_a_new_file_leaves_no_file(tmp_path: Path) -> None:
+    """An unknown revision is a StoreError, and the SQLite file the call would have made is
+    not left behind; on a database that was there, it is left as it was."""
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    with pytest.raises(pf.StoreError, match="nope"):
+        migrate.upgrade(url, revision="nope")
+    assert list(tmp_path.iterdir()) == []
+    assert migrate.upgrade(url) == HEAD
+    with pytest.raises(pf.StoreError, match="nope"):
+        migrate.upgrade(url, revision="nope")
+    assert migrate.current(url) == HEAD
+
+
+def test_a_closed_connection_or_no_connection_is_refused(tmp_path: Path) -> None:
+    """A Connection already closed is a StoreError from ``current`` and ``upgrade`` (not the
+    raw ResourceClosedError); ``alembic_config(connection=...)`` given something that is no
+    Connection is InvalidInput naming it."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    conn = engine.connect()
+    conn.close()
+    for call in (lambda: migrate.current(conn), lambda: migrate.upgrade(conn)):
+        with pytest.raises(pf.StoreError, match="closed"):
+            call()
+    with pytest.raises(pf.InvalidInput, match="connection"):
+        migrate.alembic_config(connection=5)  # type: ignore[arg-type]
+    engine.dispose()
+
+
+def test_current_of_a_missing_file_creates_none(tmp_path: Path) -> None:
+    """``current`` writes nothing: of a SQLite file that is not there it says None and does not
+    create it."""
+    assert migrate.current(f"sqlite:///{tmp_path / 'x.db'}") is None
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "text"])
+def test_a_target_that_is_no_database_is_a_store_error(tmp_path: Path, kind: str) -> None:
+    """``current``/``upgrade`` on a folder, a FIFO or a text file is a StoreError (not the
+    driver's raw error), and the file is left as it was."""
+    target = tmp_path / "target"
+    if kind == "folder":
+        target.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.write_text("not a database\n", encoding="utf-8")
+    url = f"sqlite:///{target}"
+    for call in (lambda: migrate.current(url), lambda: migrate.upgrade(url)):
+        with pytest.raises(pf.StoreError):
+            call()
+    if kind == "text":
+        assert target.read_text(encoding="utf-8") == "not a database\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["target"]
 
 
 def test_alembic_command_line_with_x_options(tmp_path: Path) -> None:

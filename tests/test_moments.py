@@ -484,3 +484,25 @@ def test_a_time_zone_giving_no_valid_offset_is_refused_by_name(make_run: Any, of
     assert len(info.value.en) < 500
     with pytest.raises(pf.MomentRefused, match=r"^now \("):  # (too far from the clock)
         run.tick(shanghai(2023, 12, 17, 9))
+
+
+@pytest.mark.parametrize(
+    ("day", "zone", "named"),
+    [
+        (None, "Asia/Shanghai", "day"),
+        ("2023-10-18", "Asia/Shanghai", "day"),
+        (date(9999, 12, 31), "Asia/Shanghai", "day"),
+        (date(1, 1, 1), "Asia/Shanghai", "day"),
+        (date(2023, 10, 18), None, "timezone"),
+        (date(2023, 10, 18), "", "timezone"),
+        (date(2023, 10, 18), "x" * 10_000, "timezone"),
+        (date(2023, 10, 18), 8, "timezone"),
+        (date(2023, 10, 18), "\ud800", "timezone"),
+    ],
+)
+def test_by_date_refuses_what_is_no_day_or_zone(day: object, zone: object, named: str) -> None:
+    """``calendar.by_date`` given no date, a date outside the years moments may have, or a
+    time zone that is no IANA name is InvalidInput naming ``day`` or ``timezone`` (not an
+    AttributeError, OverflowError, OSError or pendulum's InvalidTimezone)."""
+    with pytest.raises(pf.InvalidInput, match=named):
+        pf.calendar.by_date(day, inclusive=True, timezone=zone)  # type: ignore[arg-type]

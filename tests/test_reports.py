@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -359,3 +361,59 @@ def test_empty_xlsx_rows_do_not_count_against_the_winners_limit(
                 load_winners(tmp_path / "w.xlsx")
         else:
             assert winners == len(load_winners(tmp_path / "w.xlsx"))
+
+
+def _winners_xlsx(path: Path, second_row: bytes) -> None:
+    """A winners workbook whose sheet is the header, then ``second_row`` (raw sheet XML)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["unit_code", "unit_name", "unit_type", "batch", "authority"])
+    book.save(path)
+    with zipfile.ZipFile(path) as original:
+        parts = {info.filename: original.read(info) for info in original.infolist()}
+    xml = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = xml.replace(b"</sheetData>", second_row + b"</sheetData>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for name, data in parts.items():
+            bomb.writestr(name, data)
+
+
+def test_a_winners_workbook_that_would_unpack_out_of_proportion_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small XLSX whose sheet packs a row of a million cells (openpyxl would build all of
+    them: seconds and some 700 MB), a text of 20 MB, or parts unpacking past the limit (a ZIP
+    bomb) is refused before openpyxl reads it, naming the file, in a fraction of a second."""
+    cells = b'<row r="2">' + b'<c t="n"><v>1</v></c>' * 1_000_000 + b"</row>"
+    text = b'<row r="2"><c r="A2" t="inlineStr"><is><t>' + b"a" * (20 << 20) + b"</t></is></c></row>"
+    for name, row, says in (("cells.xlsx", cells, "cells in a row"), ("text.xlsx", text, "not a readable")):
+        _winners_xlsx(tmp_path / name, row)
+        assert (tmp_path / name).stat().st_size < 200_000
+        started = time.perf_counter()
+        with pytest.raises(pf.CampaignFileError, match=says):
+            load_winners(tmp_path / name)
+        assert time.perf_counter() - started < 5
+    monkeypatch.setattr(reports, "_XLSX_UNPACKED", 1 << 20)
+    _winners_xlsx(
+        tmp_path / "big.xlsx",
+        b'<row r="2"><c r="A2" t="inlineStr"><is><t>' + b"a" * (2 << 20) + b"</t></is></c></row>",
+    )
+    with pytest.raises(pf.CampaignFileError, match="unpacks to"):
+        load_winners(tmp_path / "big.xlsx")
+
+
+def test_a_name_a_spreadsheet_would_run_is_written_as_text(run: pf.CampaignRun, tmp_path: Path) -> None:
+    """A unit named like a formula (``=HYPERLINK(...)``, ``@SUM(...)``) is written into the
+    summary XLSX as that text, shown as typed: never as a formula the reader's spreadsheet
+    would run."""
+    names = ['=HYPERLINK("http://example.invalid","x")', "@SUM(1+1)", "+1", "-1"]
+    winners = [Winner(unit_code(950 + i), name, "enterprise", 2018, "371002") for i, name in enumerate(names)]
+    run.register_winners(MIN, winners)
+    path = write_summary(run, "371000", tmp_path / "附件4.xlsx")
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    cells = {c.value: c for row in sheet.iter_rows() for c in row if c.value in names}
+    assert sorted(cells) == sorted(names)
+    assert {c.data_type for c in cells.values()} == {"s"}
+    assert all(c.quotePrefix for c in cells.values())

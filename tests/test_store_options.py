@@ -146,3 +146,48 @@ def test_the_memory_store_takes_no_options() -> None:
         with pytest.raises(pf.InvalidInput, match=next(iter(options))):
             pf.open_store("memory://", **options)
     assert isinstance(pf.open_store("memory://"), pf.MemoryStore)
+
+
+def test_a_sqlite_url_with_a_tilde_naming_no_user_is_refused_by_its_folder(tmp_path: Path) -> None:
+    """``sqlite:///~user/...`` naming no user is a folder that does not exist: InvalidInput
+    from ``open_store`` and the migrations (read-only or not), never a RuntimeError."""
+    url = "sqlite:///~pf-no-such-user/x.db"
+    for call in (
+        lambda: pf.open_store(url),
+        lambda: pf.open_store(url, read_only=True),
+        lambda: migrate.current(url),
+        lambda: migrate.upgrade(url),
+    ):
+        with pytest.raises(pf.InvalidInput, match="pf-no-such-user"):
+            call()
+
+
+@pytest.mark.parametrize(
+    ("url", "named"),
+    [
+        ("postgresql://u:secret@host:port/db", "cannot be read"),
+        ("postgresql+nosuchdriver://host/db", "driver"),
+        ("sqlite+nosuchdriver:///x.db", "driver|no such database file"),
+        ("sqlite:///x.db?timeout=soon", "cannot be read|no such database file"),
+        ("sqlite:///" + "n" * 300 + ".db", "255 bytes|File name too long"),
+        ("sqlite:///" + "d/" * 3000 + "x.db", "usable file name"),
+    ],
+)
+def test_a_store_url_that_cannot_be_read_is_invalid_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, named: str
+) -> None:
+    """A URL with a port that is no number, a driver that is not installed, a query value
+    of the wrong kind or a file name no file system takes is InvalidInput saying so, from
+    ``open_store`` (read-only too) and the migrations alike (not a ValueError, ImportError or
+    OSError), in a short message with no password shown, and no file made."""
+    monkeypatch.chdir(tmp_path)
+    for call in (
+        lambda: pf.open_store(url),
+        lambda: pf.open_store(url, read_only=True),
+        lambda: migrate.current(url),
+    ):
+        with pytest.raises(pf.InvalidInput, match=named) as refused:
+            call()
+        assert "secret" not in str(refused.value)
+        assert len(str(refused.value)) < 1500
+    assert list(tmp_path.iterdir()) == []

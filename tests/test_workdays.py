@@ -272,3 +272,13 @@ def test_missing_package_gives_an_install_hint() -> None:
     """Without chinesecalendar the first use says which package to install."""
     with pytest.raises(ImportError, match="pip install chinesecalendar"):
         is_working_day(date(2023, 10, 7))
+
+
+@pytest.mark.parametrize("timezone", [None, 8, "", "Nowhere/City", "Asia/Shanghai\x00", ["UTC"]])
+def test_a_time_zone_that_is_no_zone_is_refused_by_name(timezone: object) -> None:
+    """``add_working_days`` given a time zone that is no IANA name (None, a number, a list,
+    an unknown or malformed name) is InvalidInput naming ``timezone``, not an AttributeError
+    or TypeError from pendulum."""
+    start = pendulum.datetime(2023, 10, 6, 9, tz="Asia/Shanghai")
+    with pytest.raises(pf.InvalidInput, match="timezone"):
+        add_working_days(start, 1, timezone=timezone)  # type: ignore[arg-type]

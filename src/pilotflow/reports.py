@@ -17,6 +17,7 @@ import io
 import itertools
 import os
 import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ from .domain.submissions import Submission, apply_submission
 from .errors import CampaignFileError, InvalidInput
 from .files._io import LIST_FILE_MAX_BYTES, fs_path, read_bytes, read_text, write_files, write_refused
 from .files.campaign_file.messages import short
+from .files.letters import keep_text
 from .files.summary import SUMMARY_COLUMNS, section, summary_row
 
 if TYPE_CHECKING:
@@ -117,7 +119,9 @@ def summary_table(run: CampaignRun, authority: str) -> pd.DataFrame:
 def write_summary(run: CampaignRun, authority: str, path: str | os.PathLike[str]) -> Path:
     """Write the summary table of ``authority`` to an XLSX file; return its path.
 
-    The file is written whole or not at all: through a ``.partial`` file renamed into place.
+    Every text is written as text, never as a formula (a unit named ``=HYPERLINK(...)`` is
+    that name, shown as typed). The file is written whole or not at all: through a
+    ``.partial`` file renamed into place.
     A ``path`` that names a folder, or that the operating system will not write (a name too
     long, a read-only or special file system...), is :class:`~pilotflow.errors.InvalidInput`
     naming it, and leaves no file behind."""
@@ -143,6 +147,9 @@ def write_summary(run: CampaignRun, authority: str, path: str | os.PathLike[str]
         frame.to_excel(writer, index=False, sheet_name="汇总表", startrow=1)
         sheet = writer.sheets["汇总表"]
         sheet.cell(row=1, column=1, value=title)
+        for row in sheet.iter_rows():  # (a name is text, never a formula: "=HYPERLINK(...)")
+            for cell in row:
+                keep_text(cell)
         for i, header in enumerate(frame.columns, start=1):
             width = max(len(str(header)) * 2, *(len(str(v)) * 2 for v in frame[header]), 8)
             sheet.column_dimensions[sheet.cell(row=2, column=i).column_letter].width = min(width, 60)
@@ -166,6 +173,15 @@ _WINNER_COLUMNS = {
 MAX_WINNER_ROWS = 100_000
 #: At most this many rows of an XLSX sheet are read, empty ones included.
 _XLSX_ROWS = 4 * MAX_WINNER_ROWS
+
+#: The most bytes all the parts of an XLSX winners file may unpack to (a sheet of 100,000
+#: winners is some 40 MB of XML), and the most parts it may have.
+_XLSX_UNPACKED = 128 << 20
+_XLSX_PARTS = 1_000
+#: The most cells one row, and one sheet, may hold: openpyxl builds a whole row (about 700
+#: bytes a cell) before it is cut to its first 20 columns.
+_XLSX_ROW_CELLS = 1_000
+_XLSX_CELLS = 2_000_000
 
 #: A batch as a file may write it: a whole number (``2017``, or ``2017.0`` as a spreadsheet
 #: stores a number), in ASCII digits.
@@ -295,6 +311,7 @@ def _xlsx_rows(source: str, data: bytes) -> tuple[list[str], list[_Row]]:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise ImportError("reading .xlsx needs openpyxl: pip install 'pilotflow[reports]'") from exc
+    _xlsx_bounds(source, data)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
@@ -323,3 +340,59 @@ def _xlsx_rows(source: str, data: bytes) -> tuple[list[str], list[_Row]]:
             source, "", f"not a readable .xlsx file ({exc})", "不是可读取的 .xlsx 文件"
         ) from exc
     return header, rows
+
+
+def _xlsx_bounds(source: str, data: bytes) -> None:
+    """Refuse, before openpyxl reads it, a workbook that would take memory or time out of
+    proportion to the winners it can hold: more than :data:`_XLSX_PARTS` parts or
+    :data:`_XLSX_UNPACKED` bytes unpacked (a ZIP bomb: ``zipfile`` never unpacks a part past
+    the size it declares), a row of more than :data:`_XLSX_ROW_CELLS` cells or a sheet of more
+    than :data:`_XLSX_CELLS`. The sheets are streamed (no DTD, no entities, no network), and
+    what is read is freed as it goes."""
+    from lxml import etree
+
+    def refuse(en: str, zh: str) -> CampaignFileError:
+        return CampaignFileError(source, "", en, zh)
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            parts = package.infolist()
+            unpacked = sum(p.file_size for p in parts)
+            if len(parts) > _XLSX_PARTS or unpacked > _XLSX_UNPACKED:
+                raise refuse(
+                    f"the workbook unpacks to {unpacked} bytes in {len(parts)} parts; at most "
+                    f"{_XLSX_UNPACKED >> 20} MiB in {_XLSX_PARTS} parts are read",
+                    f"工作簿解压后为 {unpacked} 字节、{len(parts)} 个部件，超过上限"
+                    f"（{_XLSX_UNPACKED >> 20} MiB、{_XLSX_PARTS} 个部件）",
+                )
+            for part in parts:
+                if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
+                    continue
+                cells = in_row = 0
+                with package.open(part) as stream:
+                    for _, element in etree.iterparse(
+                        stream, events=("end",), resolve_entities=False, no_network=True, load_dtd=False,
+                        huge_tree=False, remove_comments=True, remove_pis=True,
+                    ):  # fmt: skip
+                        name = element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
+                        if name == "c":
+                            cells, in_row = cells + 1, in_row + 1
+                            if in_row > _XLSX_ROW_CELLS or cells > _XLSX_CELLS:
+                                raise refuse(
+                                    f"{part.filename}: more than {_XLSX_ROW_CELLS} cells in a row or "
+                                    f"{_XLSX_CELLS} in the sheet",
+                                    f"{part.filename}：单行超过 {_XLSX_ROW_CELLS} 个单元格或全表超过 "
+                                    f"{_XLSX_CELLS} 个单元格",
+                                )
+                            element.clear()
+                        elif name == "row":
+                            in_row = 0
+                            element.clear()
+                            while element.getprevious() is not None:  # (rows read: freed)
+                                del element.getparent()[0]
+    except CampaignFileError:
+        raise
+    except Exception as exc:  # zipfile's and lxml's errors for a bad file
+        raise CampaignFileError(
+            source, "", f"not a readable .xlsx file ({exc})", "不是可读取的 .xlsx 文件"
+        ) from exc

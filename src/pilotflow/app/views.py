@@ -31,9 +31,10 @@ from ..domain.authorities import AuthorityGraph
 from ..domain.calendar import in_zone, zone_info
 from ..domain.campaign import Campaign, check_campaign
 from ..domain.events import Event
+from ..domain.inputs import wrong_argument
 from ..domain.names import LOGGED_ACTION_ZH, QUOTA_ALL_TYPES, ROLE_ZH, STATE_ZH
 from ..domain.records import Nomination
-from ..errors import InvalidInput
+from ..errors import InvalidInput, shown
 from ..store.base import Store
 from .results import QuotaLine, SelectionResult, pandas, selection_rows
 
@@ -78,6 +79,8 @@ class View(list[T]):
     title: ClassVar[tuple[str, str]] = ("", "")
     #: What the items are, in the console repr.
     noun: ClassVar[str] = "items"
+    #: The class of the items (None: any), checked when the view is made.
+    item: ClassVar[type | None] = None
 
     def __init__(
         self,
@@ -86,7 +89,19 @@ class View(list[T]):
         campaign: Campaign | None = None,
         graph: AuthorityGraph | None = None,
     ) -> None:
+        if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
+            raise wrong_argument("items", "an iterable of records", "记录的列表（可迭代对象）", items)
         super().__init__(items)
+        kind = self.item
+        if kind is not None:
+            for i, item in enumerate(self):
+                if not isinstance(item, kind):
+                    raise InvalidInput(
+                        f"{type(self).__name__} items[{i}] must be a record of class {kind.__name__}, "
+                        f"got {type(item).__name__} {shown(item)}",
+                        f"{type(self).__name__} 的第 {i + 1} 项应为 {kind.__name__} 记录，收到 "
+                        f"{type(item).__name__} {shown(item)}",
+                    )
         if campaign is not None:
             check_campaign(campaign)
         if graph is not None and not isinstance(graph, AuthorityGraph):
@@ -167,6 +182,7 @@ class NominationList(View[Nomination]):
     )  # fmt: skip
     noun = "nominations"
     title = ("Nominations", "申报")
+    item = Nomination
 
     def row(self, n: Nomination) -> dict[str, Any]:
         return {
@@ -201,6 +217,7 @@ class EventList(View[Event]):
     )  # fmt: skip
     noun = "events"
     title = ("Audit events", "审计记录")
+    item = Event
 
     def brief(self, e: Event) -> str:
         a = e.actor
@@ -371,6 +388,7 @@ class QuotaTable(View[QuotaLine]):
     columns = ("authority", "authority_name", "unit_type", "unit_type_zh", "limit", "used", "remaining")
     noun = "quota lines"
     title = ("Quota", "推荐名额")
+    item = QuotaLine
 
     def brief(self, q: QuotaLine) -> str:
         limit = "no limit" if q.limit is None else f"{q.used}/{q.limit}"
@@ -397,6 +415,7 @@ class SelectionList(View[SelectionResult]):
     )  # fmt: skip
     noun = "selections"
     title = ("Selections", "遴选结果")
+    item = SelectionResult
 
     def brief(self, r: SelectionResult) -> str:
         return (

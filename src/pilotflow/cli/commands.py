@@ -81,9 +81,10 @@ from pilotflow.domain.calendar import has_offset, parse_moment
 from pilotflow.domain.campaign import ListRule, QuotaRule
 from pilotflow.domain.inputs import BIDI_AND_SEPARATORS
 from pilotflow.domain.routes import HopPlan
-from pilotflow.files._io import fs_path
+from pilotflow.files._io import fs_path, home_path
 from pilotflow.names import ATTACH, DECLINE, RECOMMEND, RETURN, STAMP, WITHDRAW
 from pilotflow.store.sql import sqlite_url
+from pilotflow.store.sql._driver import without_password
 
 __all__ = ["cli", "main"]
 
@@ -344,7 +345,7 @@ def _store_url(db: str | None) -> str:
         )
     if "://" in db:
         return db
-    path = Path(fs_path(db, "--db")).expanduser()
+    path = home_path(fs_path(db, "--db"))
     if not os.path.lexists(path):
         raise pf.InvalidInput(
             f"no such database file: {db} (run `pilotflow demo` to make one)",
@@ -1235,6 +1236,8 @@ def config_command(ctx: click.Context, db: str | None, campaign_source: str, out
             where = f"environment {env}"
         elif where == "config file":
             where = f"config file {config.path}"
+        if key == "db" and value is not None:
+            value = without_password(value)  # (shown, a password is not: it is in the URL given)
         rows.append({"setting": key, "value": value, "source": where if value is not None else "unset"})
     for list_id, path in config.lists.items():
         rows.append({"setting": f"lists.{list_id}", "value": path, "source": f"config file {config.path}"})

@@ -19,6 +19,7 @@ from pilotflow.cli.formats import emit, format_option
 from pilotflow.cli.lookup import complete_material, complete_nomination, ref
 from pilotflow.cli.lookup import nomination_id as _nomination_id
 from pilotflow.cli.write import SUBMISSION_KEYS, Acting, action_command, submission_record
+from pilotflow.files._io import fs_path, write_refused
 from pilotflow.files.letters import GeneratedDocument
 from pilotflow.names import SUBMISSION_STATE_ZH, SUBMISSION_STATES
 
@@ -111,7 +112,7 @@ def attach(acting: Acting, letter_id: str, kind: str, file: str | None, copies: 
     sid = submission_id(acting.run, letter_id)
     if (file is None) == (copies is None):
         raise pf.InvalidInput(
-            "give a FILE or --paper N, not both", "请给出文件或纸质份数（--paper N），二者择一"
+            "give either FILE or --paper N (one of them)", "请给出文件或纸质份数（--paper N），二者择一"
         )
     if file is not None:
         return acting.run.attach_file_to_submission(acting.actor, sid, kind, file, at=acting.at)
@@ -244,7 +245,7 @@ def show(
         s = run.submission(submission_id(run, letter_id))
         written: tuple[GeneratedDocument, ...] = ()
         if folder is not None:
-            Path(folder).mkdir(parents=True, exist_ok=True)
+            _make_folder(folder)
             written = run.submission_documents(s.id, folder)
         if output_format == "json":
             record = submission_record(run, s)
@@ -269,3 +270,18 @@ def show(
             console.print(f"document 生成文件: {_show(m.filename or '')} sha256 {_show(m.sha256 or '')}")
         for d in written:
             console.print(f"written 已写入: {_show(str(Path(folder or '.') / f'{s.id}-{d.filename}'))}")
+
+
+def _make_folder(folder: str) -> None:
+    """Make ``--documents`` (and its parents) if missing; a path that is there and is no
+    folder (a FIFO, a device...) or that cannot be made is refused, naming the option."""
+    path = Path(fs_path(folder, "--documents"))
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise pf.InvalidInput(
+            f"--documents: {folder!r} is there and is not a folder",
+            f"--documents：{folder!r} 已存在，但不是文件夹",
+        ) from None
+    except OSError as exc:
+        raise write_refused("--documents", path, exc) from None

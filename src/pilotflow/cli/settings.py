@@ -26,7 +26,7 @@ from typing import Any
 from attrs import frozen
 
 import pilotflow as pf
-from pilotflow.files._io import fs_path, read_text
+from pilotflow.files._io import fs_path, home_path, read_text
 
 __all__ = ["CAMPAIGN_ENV", "CONFIG_ENV", "CONFIG_FILE", "DB_ENV", "Config", "find_config", "load_config"]
 
@@ -67,7 +67,7 @@ def _relative(path: Path, value: str) -> str:
     """A path written in the file, read from the file's folder (a URL as it is)."""
     if "://" in value:
         return value
-    given = Path(value).expanduser()
+    given = home_path(value)
     return str(given if given.is_absolute() else path.parent.absolute() / given)
 
 
@@ -75,7 +75,7 @@ def find_config(explicit: str | None) -> Path | None:
     """The configuration file to read: ``--config`` (or ``PILOTFLOW_CONFIG``), which must
     exist, else ``pilotflow.toml`` in the working directory if there is one."""
     if explicit is not None:
-        return Path(fs_path(explicit, "--config")).expanduser()  # read_text refuses a missing one
+        return home_path(fs_path(explicit, "--config"))  # read_text refuses a missing one
     found = Path(CONFIG_FILE)
     return found if found.is_file() else None
 

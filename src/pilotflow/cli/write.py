@@ -236,9 +236,11 @@ def action_command(
         ) -> None:
             with _open_run(db, campaign_source, lists=lists, write=True, backfill=backfill) as run:
                 when = _moment(at, run.campaign.timezone) if at is not None else None
+                # (None only where the command takes no actor: an empty option is refused by
+                # the actor's own checks, naming it)
                 who = (
                     _actor(run, authority, department, person)
-                    if authority and department and person
+                    if authority is not None and department is not None and person is not None
                     else None
                 )
                 nid = _nomination_id(run, nomination_id) if nomination_id is not None else None

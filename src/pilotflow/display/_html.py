@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from .shapes import visible
+
 #: The most rows one HTML table shows (the first ones, then a line saying how many more).
 MAX_ROWS = 200
 
@@ -23,12 +25,13 @@ _HEAD = _CELL + ";background:#f3f3f3"
 
 
 def esc(value: object) -> str:
-    """``value`` as escaped HTML text (None: empty; a moment: its ISO form to the second)."""
+    """``value`` as escaped HTML text (None: empty; a moment: its ISO form to the second);
+    control and bidirectional characters written as escapes (:func:`.shapes.visible`)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         return html.escape(value.isoformat(sep=" ", timespec="seconds"))
-    return html.escape(str(value))
+    return html.escape(visible(str(value)))
 
 
 def table(

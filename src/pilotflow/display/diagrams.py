@@ -43,6 +43,7 @@ from ..domain.names import (
 )
 from ..domain.records import Nomination
 from ..errors import InvalidInput
+from ..files._io import fs_path, write_files, write_refused
 from . import _svg
 from ._html import esc
 from .shapes import Drawing, Edge, Group, Node
@@ -222,7 +223,7 @@ class Diagram(Drawing):
                 "engine 参数应为 'auto'、'graphviz' 或 'builtin'",
             )
         if self.layout == "grouped" and engine != "graphviz":
-            return _svg.grouped_tree(self)
+            return _svg.grouped_tree(self, self.columns)
         if engine == "builtin" or (engine == "auto" and shutil.which("dot") is None):
             return _svg.layered(self)
         return self._graphviz(required=engine == "graphviz")
@@ -257,10 +258,10 @@ class Diagram(Drawing):
 
     def save(self, path: str | Path) -> Path:
         """Write the diagram to ``path``, by its suffix: ``.svg``, ``.dot``/``.gv``, ``.mmd``
-        (Mermaid) or ``.html`` (the SVG and the Mermaid text, viewable offline)."""
-        if not isinstance(path, (str, Path)):
-            raise InvalidInput("path must be a file path", "path 参数必须是文件路径")
-        target = Path(path)
+        (Mermaid) or ``.html`` (the SVG and the Mermaid text, viewable offline). A path the
+        operating system refuses (a folder, a missing folder, no permission) is
+        :class:`InvalidInput` and leaves no file."""
+        target = Path(fs_path(path, "path"))
         page = f'<!DOCTYPE html><meta charset="utf-8"><title>{esc(self.title)}</title>'
         writers: dict[str, Callable[[], str]] = {
             ".svg": self.svg, ".dot": self.dot, ".gv": self.dot, ".mmd": self.mermaid,
@@ -272,7 +273,11 @@ class Diagram(Drawing):
                 f"unknown diagram file type {target.suffix!r}; use .svg, .dot, .gv, .mmd or .html",
                 f"不支持的图文件类型 {target.suffix!r}：应为 .svg、.dot、.gv、.mmd 或 .html",
             )
-        target.write_text(writer(), encoding="utf-8")
+        data = writer().encode("utf-8")
+        try:
+            write_files([(target, data)])  # (through a partial file: never half a diagram)
+        except OSError as exc:
+            raise write_refused("path", target, exc) from None
         return target
 
     # -- notebooks -------------------------------------------------------------------
@@ -537,7 +542,13 @@ def authority_tree(
     nodes.extend(loose)
     count = len(nodes) - 1
     return Diagram(
-        f"{root.name}及下辖机关（{count} 个）", tuple(nodes), tuple(edges), tuple(groups), "LR", "grouped"
+        f"{root.name}及下辖机关（{count} 个）",
+        tuple(nodes),
+        tuple(edges),
+        tuple(groups),
+        "LR",
+        "grouped",
+        columns=columns,
     )
 
 

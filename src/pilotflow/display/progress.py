@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
+from ..domain.inputs import check_flag, wrong_argument
 from ..errors import InvalidInput
 
 __all__ = ["ProgressBar", "progress_bar"]
@@ -44,6 +45,9 @@ class ProgressBar:
             raise InvalidInput(
                 "description must be text of at most 200 characters", "description 应为不超过 200 字的文本"
             )
+        check_flag("use_tqdm", use_tqdm)
+        if stream is not None and not callable(getattr(stream, "write", None)):
+            raise wrong_argument("stream", "a text stream (with write) or None", "文本输出流或 None", stream)
         self.description = description
         self.stream = stream
         self._bar: Any = None
@@ -54,6 +58,11 @@ class ProgressBar:
         self.total = 0
 
     def __call__(self, done: int, total: int, what: str) -> None:
+        for name, count in (("done", done), ("total", total)):
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise wrong_argument(name, "a count (a whole number, 0 or more)", "非负整数", count)
+        if not isinstance(what, str):
+            raise wrong_argument("what", "text (a str)", "文本（字符串）", what)
         self.done, self.total = done, total
         if self._tqdm is not None:
             if self._bar is None:

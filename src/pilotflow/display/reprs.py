@@ -14,6 +14,7 @@ of its arguments' reprs, and receipts already stored must keep matching.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,7 @@ from ..domain.routes import HopPlan, RoutePlan
 from ..domain.submissions import Submission
 from ..errors import ActionRefused, Reason
 from ._html import card, table
+from .shapes import visible
 
 __all__ = ["HEADERS", "install", "view_html"]
 
@@ -241,6 +243,18 @@ def _event_log_html(log: EventLog) -> str:
 _INSTALLED: list[bool] = []
 
 
+def _printable(fn: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``fn``, a console repr, with the control and bidirectional characters of the names it
+    shows (a campaign file's names may hold them) written as escapes: printed in a terminal,
+    a repr never moves the cursor, recolours or reorders the text."""
+
+    @functools.wraps(fn)
+    def printable(self: Any) -> str:
+        return str(visible(fn(self)))
+
+    return printable
+
+
 def install() -> None:
     """Give the classes their notebook and console looks (once; later calls do nothing)."""
     if _INSTALLED:
@@ -256,8 +270,8 @@ def install() -> None:
         setattr(cls, "_repr_html_", fn)  # noqa: B010
     repr_of: dict[type, Callable[[Any], str]] = {
         Campaign: _campaign_repr, RoutePlan: _route_repr, HopPlan: _hop_repr, Event: _event_repr,
-        SelectionResult: _selection_repr,
+        SelectionResult: _selection_repr, View: View.__repr__, EventLog: EventLog.__repr__,
     }  # fmt: skip
     for cls, fn in repr_of.items():
-        setattr(cls, "__repr__", fn)  # noqa: B010
+        setattr(cls, "__repr__", _printable(fn))  # noqa: B010
     _INSTALLED.append(True)

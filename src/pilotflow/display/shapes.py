@@ -1,11 +1,34 @@
 """The shapes of a diagram — boxes, arrows, groups — as plain records: what
-:mod:`.diagrams` builds and :mod:`._svg` draws (neither imports the other's module for them)."""
+:mod:`.diagrams` builds and :mod:`._svg` draws (neither imports the other's module for them).
+
+A :class:`Drawing` checks what it is made of, since a caller may build one: every text a
+string, every node a :class:`Node` with a kind of :data:`NODE_KINDS`, every edge between a
+node or group it holds, no id twice; else :class:`~pilotflow.errors.InvalidInput` names the
+part. Control characters, lone surrogates and bidirectional controls in its texts (a name
+from a campaign file may hold them) are kept as visible escapes (``\\x1b``), as the command
+line shows them: an SVG holding one would be no XML, a file holding a surrogate no UTF-8.
+"""
 
 from __future__ import annotations
 
-from attrs import frozen
+import re
+from collections.abc import Sequence
+from typing import Any
 
-__all__ = ["Drawing", "Edge", "Group", "Node"]
+from attrs import evolve, field, frozen
+
+from ..domain.inputs import BIDI_AND_SEPARATORS, wrong_argument
+from ..errors import InvalidInput, shown
+
+__all__ = ["DIRECTIONS", "EDGE_KINDS", "LAYOUTS", "NODE_KINDS", "Drawing", "Edge", "Group", "Node"]
+
+#: The kinds of box a diagram styles (and names as Mermaid classes).
+NODE_KINDS = ("", "initial", "final", "current", "done", "waiting", "note")
+#: The kinds of arrow.
+EDGE_KINDS = ("", "dashed")
+DIRECTIONS = ("TB", "LR")
+LAYOUTS = ("layered", "grouped")
+DRAWING_KINDS = ("flowchart", "state")
 
 
 @frozen
@@ -37,16 +60,130 @@ class Group:
     label: str
 
 
+#: What a diagram shows as an escape (``\\x1b``, ``\\u202e``): control characters but tabs
+#: and line breaks (an SVG with one is no XML), lone surrogates (no UTF-8 file can hold one)
+#: and the characters that reorder or break the text around them.
+_HIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{BIDI_AND_SEPARATORS}]")
+
+
+def visible(text: Any) -> Any:
+    """``text`` with every character of :data:`_HIDDEN` written as its escape, as the
+    command line shows it (what is no text is left for the checks to refuse)."""
+    if not isinstance(text, str) or not _HIDDEN.search(text):
+        return text
+    return _HIDDEN.sub(_escape, text)
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _shown(item: Any) -> Any:
+    """A node, edge or group with its texts made :func:`visible` (anything else as it is)."""
+    if isinstance(item, Node):
+        return evolve(item, id=visible(item.id), label=visible(item.label), group=visible(item.group))
+    if isinstance(item, Edge):
+        return evolve(
+            item, source=visible(item.source), target=visible(item.target), label=visible(item.label)
+        )
+    if isinstance(item, Group):
+        return evolve(item, id=visible(item.id), label=visible(item.label))
+    return item
+
+
+def _nodes(value: object) -> tuple[Node, ...]:
+    return _items(value, "nodes")
+
+
+def _edges(value: object) -> tuple[Edge, ...]:
+    return _items(value, "edges")
+
+
+def _groups(value: object) -> tuple[Group, ...]:
+    return _items(value, "groups")
+
+
 @frozen
 class Drawing:
     """What a diagram draws: nodes, edges, groups. ``layout`` is ``"layered"`` (ranks, for
     machines and routes) or ``"grouped"`` (the first node, then one box per group: authority
     trees)."""
 
-    title: str
-    nodes: tuple[Node, ...]
-    edges: tuple[Edge, ...]
-    groups: tuple[Group, ...] = ()
+    title: str = field(converter=visible)
+    nodes: tuple[Node, ...] = field(converter=_nodes)
+    edges: tuple[Edge, ...] = field(converter=_edges)
+    groups: tuple[Group, ...] = field(default=(), converter=_groups)
     direction: str = "TB"
     layout: str = "layered"
     kind: str = "flowchart"  # or "state" (Mermaid stateDiagram-v2)
+    #: Nodes per line inside a group's box (the grouped layout).
+    columns: int = 4
+
+    def __attrs_post_init__(self) -> None:
+        if isinstance(self.columns, bool) or not isinstance(self.columns, int) or not 1 <= self.columns <= 12:
+            raise InvalidInput(
+                f"columns must be a whole number from 1 to 12, got {shown(self.columns)}",
+                "columns 参数应为 1 至 12 的整数",
+            )
+        _text(self.title, "title")
+        _one_of(self.direction, "direction", DIRECTIONS)
+        _one_of(self.layout, "layout", LAYOUTS)
+        _one_of(self.kind, "kind", DRAWING_KINDS)
+        ids: set[str] = set()
+        for what, items, cls in (("groups", self.groups, Group), ("nodes", self.nodes, Node)):
+            for i, item in enumerate(items):
+                where = f"{what}[{i}]"
+                if not isinstance(item, cls):
+                    raise wrong_argument(where, f"a {cls.__name__}", f" {cls.__name__} 对象", item)
+                _text(item.id, f"{where}.id")
+                _text(item.label, f"{where}.label")
+                if item.id in ids:
+                    raise InvalidInput(
+                        f"{where}.id {shown(item.id)} is the id of another node or group",
+                        f"{where}.id {shown(item.id)} 与另一节点或分组的编号重复",
+                    )
+                ids.add(item.id)
+        groups = {g.id for g in self.groups}
+        for i, n in enumerate(self.nodes):
+            _one_of(n.kind, f"nodes[{i}].kind", NODE_KINDS)
+            if n.group is not None and n.group not in groups:
+                raise _unknown(f"nodes[{i}].group", n.group, "group")
+        for i, e in enumerate(self.edges):
+            where = f"edges[{i}]"
+            if not isinstance(e, Edge):
+                raise wrong_argument(where, "an Edge", " Edge 对象", e)
+            for end in ("source", "target"):
+                _text(getattr(e, end), f"{where}.{end}")
+                if getattr(e, end) not in ids:
+                    raise _unknown(f"{where}.{end}", getattr(e, end), "node or group")
+            _text(e.label, f"{where}.label")
+            _one_of(e.kind, f"{where}.kind", EDGE_KINDS)
+
+
+def _items(value: object, what: str) -> tuple[Any, ...]:
+    if isinstance(value, (tuple, list)):
+        return tuple(_shown(item) for item in value)
+    raise wrong_argument(what, "a tuple or list", "元组或列表", value)
+
+
+def _unknown(what: str, value: str, kind: str) -> InvalidInput:
+    return InvalidInput(
+        f"{what} {shown(value)} names no {kind} of the diagram",
+        f"{what} {shown(value)} 不是图中的{'分组' if kind == 'group' else '节点或分组'}",
+    )
+
+
+def _one_of(value: object, what: str, allowed: Sequence[str]) -> None:
+    if not isinstance(value, str) or value not in allowed:
+        names = ", ".join(repr(a) for a in allowed)
+        raise InvalidInput(
+            f"{what} must be one of {names}, got {shown(value)}",
+            f"{what} 应为 {names} 之一，收到 {shown(value)}",
+        )
+
+
+def _text(value: object, what: str) -> None:
+    """Refuse what is no string."""
+    if not isinstance(value, str):
+        raise wrong_argument(what, "a string", "文本（字符串）", value)

@@ -287,10 +287,24 @@ def by_date(day: date, *, inclusive: bool, timezone: str = DEFAULT_TIMEZONE) -> 
     ``inclusive`` (the usual reading): the whole of ``day`` is in time, so the deadline is
     the next midnight; otherwise the deadline is the midnight that starts ``day``.
 
+    ``day`` is a date of the years :data:`MOMENT_YEARS`, ``timezone`` an IANA name: else
+    :class:`~pilotflow.errors.InvalidInput` naming it.
+
     >>> by_date(date(2023, 10, 18), inclusive=True).isoformat()
     '2023-10-19T00:00:00+08:00'
     >>> by_date(date(2023, 10, 18), inclusive=False).isoformat()
     '2023-10-18T00:00:00+08:00'
     """
-    start = pendulum.datetime(day.year, day.month, day.day, tz=timezone)
+    if not isinstance(day, date):
+        raise InvalidInput(
+            f"day must be a date (datetime.date), got {type(day).__name__}",
+            f"参数 day 应为日期（datetime.date），实际为 {type(day).__name__} 类型",
+        )
+    low, high = MOMENT_YEARS
+    if not low <= day.year <= high:
+        raise InvalidInput(
+            f"day must lie from {low} to {high}, got {day.isoformat()}",
+            f"day 必须在 {low} 年至 {high} 年之间，收到 {day.isoformat()}",
+        )
+    start = pendulum.datetime(day.year, day.month, day.day, tz=zone(timezone))
     return in_zone(start.add(days=1) if inclusive else start, zone_info(timezone))

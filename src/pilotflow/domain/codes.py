@@ -25,7 +25,7 @@ import re
 
 from stdnum.cn import uscc
 
-from ..errors import InvalidUnitCode
+from ..errors import InvalidUnitCode, shown
 
 __all__ = ["check_code", "code_problem", "make_code", "validate_unit_code"]
 
@@ -99,6 +99,11 @@ def validate_unit_code(code: object, where: str = "unit_code") -> str:
 
 def make_code(prefix: str, body: str) -> str:
     """A valid code from its first 8 digits and 9 more characters but the last (test data)."""
+    if not isinstance(prefix, str) or not isinstance(body, str):
+        raise InvalidUnitCode(
+            f"cannot build a code from {shown(prefix)} + {shown(body)}: both must be text",
+            f"无法由 {shown(prefix)} + {shown(body)} 生成统一社会信用代码：两部分都应为文本",
+        )
     first = prefix + body
     if not (len(prefix) == 8 and prefix.isdigit() and 8 <= len(body) <= 9) or any(
         c not in _ALPHABET for c in first

@@ -38,7 +38,7 @@ from typing import Any
 import pendulum
 
 from ..errors import CalendarDataMissing, InvalidInput
-from .calendar import DEFAULT_TIMEZONE, by_date, moment
+from .calendar import DEFAULT_TIMEZONE, by_date, moment, zone
 
 __all__ = [
     "CalendarDataMissing",
@@ -145,17 +145,14 @@ def add_working_days(start: datetime, n: int, *, timezone: str = DEFAULT_TIMEZON
             f"n (the number of working days) must be an integer ≥ 1, got {n!r}",
             f"n（工作日天数）必须是不小于 1 的整数，收到的是 {n!r}",
         )
-    try:
-        zone = pendulum.timezone(timezone)
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput(f"unknown time zone {timezone!r}", f"未知的时区 {timezone!r}") from exc
-    day = pendulum.instance(start).in_timezone(zone).date()
+    tz = zone(timezone)  # (an IANA name, else InvalidInput naming timezone)
+    day = pendulum.instance(start).in_timezone(tz).date()
     counted = 0
     while counted < n:
         day += _ONE_DAY
         if _is_working_day(day):
             counted += 1
-    return by_date(day, inclusive=True, timezone=zone.name)
+    return by_date(day, inclusive=True, timezone=tz.name)
 
 
 def working_days_between(a: date, b: date) -> int:

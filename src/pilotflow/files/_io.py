@@ -30,8 +30,10 @@ from ..errors import CampaignFileError, InvalidInput
 __all__ = [
     "CAMPAIGN_FILE_MAX_BYTES",
     "LIST_FILE_MAX_BYTES",
+    "NAME_MAX",
     "existing_folder",
     "fs_path",
+    "home_path",
     "read_bytes",
     "read_text",
     "size_text",
@@ -62,12 +64,14 @@ _KINDS = (
 )
 
 
-def fs_path(value: object, argument: str) -> str:
+def fs_path(value: object, argument: str, *, empty: bool = False) -> str:
     """``value`` as a file-system path string, or :class:`InvalidInput` naming ``argument``.
 
     A ``str`` or an ``os.PathLike`` giving a ``str`` is a path, if the operating system can
     take it: no NUL character, no lone surrogate it cannot encode, at most 4,096 characters.
-    Anything else (``None``, bytes, numbers, lists, a path-like giving bytes...) is refused.
+    An empty path names no file and is refused (``empty``: kept, for a path read under a
+    root, where ``""`` names the root itself). Anything else (``None``, bytes,
+    numbers, lists, a path-like giving bytes...) is refused.
     """
     path: object = value
     if not isinstance(value, str) and isinstance(value, os.PathLike):
@@ -76,6 +80,10 @@ def fs_path(value: object, argument: str) -> str:
         except TypeError:
             path = None
     if isinstance(path, str):
+        if not path and not empty:  # (no file has that name: Path("") is the working folder)
+            raise InvalidInput(
+                f"{argument} is empty: give the path of a file", f"{argument} 为空：请给出文件路径"
+            )
         if "\x00" not in path and len(path) <= MAX_PATH and _encodable(path):
             return path
         raise InvalidInput(
@@ -92,6 +100,13 @@ def fs_path(value: object, argument: str) -> str:
 MAX_PATH = 4096
 
 
+def home_path(path: str) -> Path:
+    """``path`` with a leading ``~`` or ``~user`` made the home folder, as a shell does; a
+    ``~user`` naming no user (or a home that cannot be found) is left as written, a relative
+    name that then names nothing, where ``Path.expanduser`` would raise ``RuntimeError``."""
+    return Path(os.path.expanduser(path))
+
+
 def existing_folder(value: object, argument: str) -> Path:
     """``value`` as the path of an existing folder (see :func:`fs_path`), or
     :class:`InvalidInput` naming ``argument``."""
@@ -105,14 +120,14 @@ def existing_folder(value: object, argument: str) -> Path:
 
 
 #: The longest file name most file systems take, in bytes.
-_NAME_MAX = 255
+NAME_MAX = 255
 
 
 def _partial(target: Path) -> Path:
     """Where ``target`` is written before it is renamed into place: ``<name>.partial``, or a
     short name made from it where that would be too long for the file system."""
     name = f"{target.name}.partial"
-    if len(os.fsencode(name)) > _NAME_MAX:
+    if len(os.fsencode(name)) > NAME_MAX:
         name = f".{hashlib.sha256(os.fsencode(target.name)).hexdigest()[:16]}.partial"
     return target.with_name(name)
 

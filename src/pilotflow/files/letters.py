@@ -49,6 +49,7 @@ __all__ = [
     "LetterContent",
     "LetterRow",
     "chinese_date",
+    "keep_text",
     "letter_content",
     "letter_document",
     "letter_docx",
@@ -68,6 +69,17 @@ TITLE: Final = 500
 LETTER_COLUMNS: Final[tuple[str, ...]] = tuple(k for k in SUMMARY_COLUMNS if k != "state")
 
 _FORMULA_START = ("=", "+", "-", "@")
+
+
+def keep_text(cell: Any) -> Any:
+    """An openpyxl ``cell`` holding a text kept as that text: stored as a string (openpyxl
+    makes a text beginning with ``=`` a formula) and, where a spreadsheet would read it as
+    one (``=``, ``+``, ``-``, ``@``), marked to be shown as typed."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"  # text, even when it begins with "="
+        if cell.value.startswith(_FORMULA_START):
+            cell.quotePrefix = True
+    return cell
 
 
 # -- validation ------------------------------------------------------------------------------
@@ -497,11 +509,7 @@ def summary_table_xlsx(content: LetterContent) -> bytes:
     def put(row: int, column: int, value: object) -> Any:
         cell = sheet.cell(row=row, column=column)
         cell.value = value
-        if isinstance(value, str):
-            cell.data_type = "s"  # text, even when it begins with "="
-            if value.startswith(_FORMULA_START):
-                cell.quotePrefix = True
-        return cell
+        return keep_text(cell)
 
     title = put(1, 1, content.table_title)
     title.font = Font(bold=True, size=16)

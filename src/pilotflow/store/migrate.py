@@ -45,10 +45,11 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy.engine import Connection, Engine
 
-from ..errors import InvalidInput, StoreError
+from ..errors import InvalidInput, StoreError, shown
 from .sql import make_metadata
 from .sql.core import engine_for as _engine
 from .sql.schema import check_names
+from .sql.sqlite import new_file, remove_if_empty
 
 __all__ = [
     "SCRIPT_LOCATION",
@@ -87,6 +88,11 @@ def alembic_config(
 ) -> Config:
     """An Alembic ``Config`` for pilotflow's migrations (for ``alembic.command`` calls)."""
     check_names(prefix, schema)
+    if connection is not None and not isinstance(connection, Connection):
+        raise InvalidInput(
+            f"connection must be a SQLAlchemy Connection or None, got {type(connection).__name__}",
+            f"connection 参数应为 SQLAlchemy 的 Connection 或 None，收到 {type(connection).__name__}",
+        )
     cfg = Config()
     cfg.set_main_option("script_location", str(SCRIPT_LOCATION))
     cfg.attributes[_PREFIX] = prefix
@@ -119,6 +125,7 @@ def upgrade(
     created if missing. A database whose tables were made by ``SQLStore(create=True)`` is
     first stamped with the revision matching its ``schema_version``.
     """
+    _revision(revision)
     with _IN_PROCESS, _connection(bind, prefix, schema) as conn:
         cfg = alembic_config(prefix=prefix, schema=schema, connection=conn)
         with _alembic_errors():
@@ -142,6 +149,7 @@ def downgrade(
     schema: str | None = None,
 ) -> str | None:
     """Migrate back to ``revision`` (``"base"``: drop every pilotflow table, and its data)."""
+    _revision(revision)
     with _IN_PROCESS, _connection(bind, prefix, schema) as conn:
         cfg = alembic_config(prefix=prefix, schema=schema, connection=conn)
         with _alembic_errors():
@@ -157,8 +165,10 @@ def current(bind: str | Engine | Connection, *, prefix: str = "pf_", schema: str
     """The revision the database is at; ``None`` if it holds no pilotflow tables.
 
     For tables made by ``create_all`` (never stamped), the revision matching their
-    ``schema_version``. Writes nothing.
+    ``schema_version``. Writes nothing: a SQLite file that does not exist is not created.
     """
+    if _no_file(bind, prefix, schema):
+        return None
     with _connection(bind, prefix, schema) as conn, _alembic_errors():
         found = _stamped(conn, prefix, schema)
         if found is None:
@@ -256,27 +266,58 @@ def _url(cfg: Config, x: Mapping[str, str]) -> str:
 # -- helpers -----------------------------------------------------------------------------
 
 
+def _revision(revision: object) -> None:
+    """Refuse a revision that is no text (Alembic would fail on it with a TypeError)."""
+    if not isinstance(revision, str) or not revision.strip() or len(revision) > 100:
+        raise InvalidInput(
+            f"revision must be a revision of pilotflow's migrations such as 'head', '0004' or "
+            f"'base', got {shown(revision)}",
+            f"revision 参数应为 pilotflow 的迁移版本，如 'head'、'0004' 或 'base'，收到 {shown(revision)}",
+        )
+
+
+def _no_file(bind: object, prefix: str, schema: str | None) -> bool:
+    """Whether ``bind`` is the URL of a SQLite file that is not there (which a connection
+    would create)."""
+    if not isinstance(bind, str) or bind.startswith("memory"):
+        return False
+    check_names(prefix, schema)
+    engine = _engine(bind, schema=schema)
+    try:
+        return new_file(engine) is not None
+    finally:
+        engine.dispose()
+
+
 @contextmanager
 def _connection(bind: str | Engine | Connection, prefix: str, schema: str | None) -> Iterator[Connection]:
     """One transaction on ``bind``: our own, or the caller's if it already runs one; the
-    names checked first (a refusal creates no SQLite file)."""
+    names checked first (a refusal creates no SQLite file; nor does a migration that fails).
+    A database that cannot be opened is a :class:`StoreError`."""
     check_names(prefix, schema)
     if isinstance(bind, Connection):
-        if bind.in_transaction():
+        with _alembic_errors():  # (a closed connection: StoreError)
+            joined = bind.in_transaction()
+        if joined:
             yield bind
         else:
-            with bind.begin():
+            with _alembic_errors(), bind.begin():
                 yield bind
     elif isinstance(bind, Engine):
-        with bind.begin() as conn:
+        with _alembic_errors(), bind.begin() as conn:
             yield conn
     elif isinstance(bind, str):
         if bind.startswith("memory"):
             raise InvalidInput("the memory store has no tables to migrate", "内存存储没有需要迁移的数据表")
         engine = _engine(bind, schema=schema)
+        made = new_file(engine)  # (None: not SQLite, or the file is there already)
         try:
-            with engine.begin() as conn:
+            with _alembic_errors(), engine.begin() as conn:
                 yield conn
+        except BaseException:
+            engine.dispose()
+            remove_if_empty(made, tables=True)  # (a migration refused leaves no new file behind)
+            raise
         finally:
             engine.dispose()
     else:

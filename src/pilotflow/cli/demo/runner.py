@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from pilotflow import InvalidInput
+from pilotflow.files._io import fs_path, home_path
 from pilotflow.store.sql import sqlite_url
 
 from . import ministry, render, story
@@ -46,7 +47,7 @@ def run_demo(
     steps = story.STEPS + (ministry.STEPS if through == "announcement" else ())
     started = time.perf_counter()
     console = console if console is not None else Console(quiet=True)
-    path = Path(db_path).expanduser().resolve()
+    path = home_path(fs_path(db_path, "db_path")).resolve()
     prepare_db(path, fresh=fresh)
     stage = Stage(path, console)
     try:

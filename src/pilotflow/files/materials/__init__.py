@@ -35,7 +35,7 @@ import weakref
 
 from attrs import frozen
 
-from ...domain.campaign import Campaign, MaterialType
+from ...domain.campaign import Campaign, MaterialType, check_campaign
 from ...domain.records import MAX_COPIES, Material
 from ...errors import InvalidInput, MaterialRejected, MissingDependency
 from .._io import fs_path
@@ -136,7 +136,7 @@ def inspect_material(
     for bad arguments, :class:`MissingDependency` when a needed parser is not installed.
     """
     _check_kind(kind)
-    shown = fs_path(path, "path")
+    shown = fs_path(path, "path", empty=True)  # ("": the root, refused as a folder)
     if video_seconds is None and video_tolerance is None and kind.video_seconds is not None:
         video_seconds, video_tolerance = kind.video_seconds, kind.video_tolerance_seconds
     limits = _check_limits(video_seconds, video_tolerance, max_bytes)
@@ -301,6 +301,7 @@ def inspect_campaign_material(
     re-review video length (``re_review.video_seconds`` ± ``video_tolerance_seconds``, the
     old spelling).
     """
+    campaign = check_campaign(campaign)
     material_type = campaign.materials.get(kind) if isinstance(kind, str) else None
     if material_type is None:
         raise InvalidInput(

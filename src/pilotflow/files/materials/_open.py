@@ -121,7 +121,7 @@ def _open_plain(shown: str) -> int:
 
 
 def _open_under_root(shown: str, root: str | os.PathLike[str]) -> int:
-    root_text = fs_path(root, "root")
+    root_text = fs_path(root, "root", empty=True)
     real_root = os.path.realpath(root_text)
     if not os.path.isdir(real_root):
         raise InvalidInput(

@@ -8,17 +8,69 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ...errors import ConflictError, InvalidInput, PilotflowError, StoreError
+from ...errors import ConflictError, InvalidInput, PilotflowError, StoreError, shown
 
-__all__ = ["dbapi_error", "engine", "is_retryable", "options_refused", "store_error"]
+__all__ = [
+    "dbapi_error",
+    "engine",
+    "is_retryable",
+    "options_refused",
+    "parsed_url",
+    "store_error",
+    "without_password",
+]
 
 
 def engine(url: str | sa.URL, options: dict[str, Any]) -> sa.Engine:
-    """``sa.create_engine(url, **options)``, an option it does not take refused by name."""
+    """``sa.create_engine(url, **options)``, an option it does not take refused by name, a
+    URL it cannot read (a port that is no number, a query value of the wrong kind) or whose
+    driver is not installed refused as such."""
+    url = parsed_url(url)
     try:
         return sa.create_engine(url, **options)
     except (TypeError, sa.exc.ArgumentError) as exc:
         raise options_refused(options, exc) from exc
+    except ValueError as exc:  # (a query value the dialect reads: ?timeout=abc)
+        raise url_refused(url, exc) from exc
+    except ImportError as exc:  # (a driver named by the URL: postgresql+asyncpg://)
+        raise InvalidInput(
+            f"the store URL {shown(url.render_as_string(hide_password=True))} names the driver "
+            f"{url.drivername!r}, which needs the package {exc.name or str(exc)!r}, not installed; "
+            "pilotflow's stores are sqlite:///file.db and postgresql://... (psycopg 3)",
+            f"存储地址所指的数据库驱动 {url.drivername!r} 未安装（缺少软件包 {exc.name or str(exc)!r}）；"
+            "pilotflow 支持 sqlite:///文件.db 与 postgresql://...（psycopg 3）",
+        ) from exc
+
+
+def parsed_url(url: str | sa.URL) -> sa.URL:
+    """``url`` read as SQLAlchemy reads it, or :class:`InvalidInput` saying it cannot be
+    (a port that is no number, a malformed URL)."""
+    if isinstance(url, sa.URL):
+        return url
+    try:
+        return sa.engine.make_url(url)
+    except (ValueError, sa.exc.ArgumentError) as exc:
+        raise url_refused(url, exc) from exc
+
+
+def url_refused(url: str | sa.URL, exc: Exception) -> InvalidInput:
+    """The refusal of a store URL SQLAlchemy or its driver cannot read."""
+    text = url.render_as_string(hide_password=True) if isinstance(url, sa.URL) else without_password(url)
+    return InvalidInput(
+        f"the store URL {shown(text)} cannot be read: {shown(str(exc), 200)}",
+        f"无法识别存储地址 {shown(text)}（端口须为数字、参数取值须合法）",
+    )
+
+
+def without_password(url: str) -> str:
+    """``url`` with the password of its ``user:password@`` written ``***`` (text that is no
+    URL, or holds no password, as it is): for showing a store URL."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    userinfo, at, host = netloc.rpartition("@")
+    if not sep or not at or ":" not in userinfo:
+        return url
+    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}{slash}{path}"
 
 
 def options_refused(options: dict[str, Any], exc: Exception) -> InvalidInput:

@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 
-from ...errors import InvalidInput, StoreError
-from ...files._io import NotRegular, read_head
-from ._driver import engine
+from ...errors import InvalidInput, StoreError, shown
+from ...files._io import NAME_MAX, NotRegular, fs_path, home_path, read_head
+from ._driver import engine, parsed_url
 
 __all__ = [
     "READ_ONLY",
@@ -47,19 +47,25 @@ def sqlite_engine(
 
 
 def _sqlite_url(url: str, create: bool) -> str:
-    path = (sa.engine.make_url(url).database or "") if "///" in url else ""  # %-decoded, no ?query
+    path = (parsed_url(url).database or "") if "///" in url else ""  # %-decoded, no ?query
     if not path or path == ":memory:":
         raise InvalidInput(
             "the SQLite store needs a real file: sqlite:///path/to/pilotflow.db",
             "SQLite 存储需要一个真实文件路径：sqlite:///path/to/pilotflow.db",
         )
-    file = Path(path).expanduser().resolve()
+    file = home_path(fs_path(path, "url")).resolve()
+    if len(os.fsencode(file.name)) > NAME_MAX:
+        raise InvalidInput(
+            f"the SQLite file's name is longer than a file system takes ({NAME_MAX} bytes): "
+            f"{shown(file.name)}",
+            f"SQLite 文件名超过文件系统允许的长度（{NAME_MAX} 字节）：{shown(file.name)}",
+        )
     if not file.parent.is_dir():
         raise InvalidInput(
             f"the folder of the SQLite file does not exist: {file.parent}",
             f"SQLite 文件所在目录不存在：{file.parent}",
         )
-    if not create and not file.exists() and not sa.engine.make_url(url).query.get("uri"):
+    if not create and not file.exists() and not parsed_url(url).query.get("uri"):
         # (a URI filename says itself whether it may create: mode=rw or mode=rwc)
         raise InvalidInput(
             f"there is no SQLite file at {file}: with create=False only an existing pilotflow "
@@ -75,23 +81,38 @@ def new_file(engine: Engine) -> Path | None:
     name = engine.url.database if engine.dialect.name == "sqlite" else None
     if not name or name == ":memory:" or engine.url.query.get("uri"):
         return None
-    path = Path(name).expanduser()
+    path = home_path(name)
     return None if path.exists() else path
 
 
-def remove_if_empty(path: Path | None) -> None:
+def remove_if_empty(path: Path | None, *, tables: bool = False) -> None:
     """Remove ``path`` (:func:`new_file`'s) if an opening refused at its first connection
     left it there empty, with its ``-wal`` and ``-shm`` files (a file with any byte in it was
-    not made by this opening alone, and is left)."""
+    not made by this opening alone, and is left). ``tables``: remove it too if it is a SQLite
+    database holding no table (what a connection that set its journal mode and then rolled
+    back leaves)."""
     if path is None:
         return
     try:
-        if path.stat().st_size:
+        if path.stat().st_size and not (tables and _no_tables(path)):
             return
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             leftover.unlink(missing_ok=True)
     except OSError:
         pass  # (gone already, or not ours to remove)
+
+
+def _no_tables(path: Path) -> bool:
+    """Whether the SQLite file ``path`` holds no table (read without changing it)."""
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        try:
+            tables: int = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            return tables == 0
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
 
 
 #: The first 16 bytes of every SQLite database file.
@@ -109,14 +130,14 @@ def _existing_sqlite(url: str, prefix: str) -> sa.URL:
     opened without ever creating it (``mode=rw``), once it is checked to be one without
     creating, locking or changing anything: a regular file (a folder, a FIFO or a device is
     refused, never read), with SQLite's header and a ``{prefix}meta`` table."""
-    parsed = sa.engine.make_url(url)
+    parsed = parsed_url(url)
     name = parsed.database or ""
     if not name or name == ":memory:" or parsed.query.get("uri"):
         raise InvalidInput(
             "reading a SQLite store needs the path of an existing file: sqlite:///path/to/pilotflow.db",
             "只读打开 SQLite 存储需要一个已存在文件的路径：sqlite:///path/to/pilotflow.db",
         )
-    path = os.path.abspath(os.path.expanduser(name))
+    path = os.path.abspath(home_path(fs_path(name, "url")))
     head = _sqlite_head(name, path)
     if not head:
         raise InvalidInput(
