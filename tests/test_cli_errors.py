@@ -322,3 +322,25 @@ def test_a_terminal_that_cannot_show_chinese_is_told_so(monkeypatch: pytest.Monk
     result = invoke("route", "371002")
     assert_clean_error(result, "UTF-8", "LANG=C.UTF-8")
     assert "unexpected" not in result.output
+
+
+def test_a_bad_value_says_why_in_chinese_too(db: str, nid: str) -> None:
+    """A value click refuses says in Chinese what it must be, not only that it is invalid: a
+    choice lists its values with their Chinese names, a number its type and bounds."""
+    result = invoke("explain", nid, "approve", "--db", db)
+    assert_clean_error(result, "必须是以下之一：attach（提交材料）、stamp（联合盖章）")
+    result = invoke("attach", nid, "paper_copy", "--paper", "x", "--db", db, "--authority", "371002")
+    assert_clean_error(
+        result, "'x' is not a valid integer", "'--paper' 的取值无效：必须是 1 到 1000 之间的整数"
+    )
+
+
+@pytest.mark.parametrize("command", [["attach", "N", "K"], ["letter", "attach", "L", "K"]])
+def test_paper_copies_take_the_materials_own_bounds(command: list[str]) -> None:
+    """A unit's material and a letter's take paper copies from 1 to the materials' own
+    maximum (MAX_COPIES, the one rule): 0 and MAX_COPIES + 1 are refused by both commands."""
+    from pilotflow.domain.records import MAX_COPIES
+
+    for bad in ("0", str(MAX_COPIES + 1)):
+        result = invoke(*command, "--paper", bad)
+        assert_clean_error(result, f"1<=x<={MAX_COPIES}", f"必须是 1 到 {MAX_COPIES} 之间的整数")

@@ -82,7 +82,18 @@ from pilotflow.domain.campaign import ListRule, QuotaRule
 from pilotflow.domain.inputs import BIDI_AND_SEPARATORS
 from pilotflow.domain.routes import HopPlan
 from pilotflow.files._io import fs_path, home_path
-from pilotflow.names import ATTACH, DECLINE, RECOMMEND, RETURN, STAMP, WITHDRAW
+from pilotflow.names import (
+    ATTACH,
+    DECLINE,
+    LOGGED_ACTION_ZH,
+    RECOMMEND,
+    RETURN,
+    S_STAMP,
+    STAMP,
+    SUBMISSION_STATE_ZH,
+    TRACK_ZH,
+    WITHDRAW,
+)
 from pilotflow.store.sql import sqlite_url
 from pilotflow.store.sql._driver import without_password
 
@@ -165,10 +176,41 @@ def _usage_zh(exc: click.ClickException) -> str:
     if isinstance(exc, click.MissingParameter):
         return f"缺少必需的参数 {hint}" if hint else "缺少必需的参数"
     if isinstance(exc, click.BadParameter):
-        return f"{hint} 的取值无效" if hint else "参数取值无效"
+        why = _why_zh(param)
+        return (f"{hint} 的取值无效" if hint else "参数取值无效") + (f"：{why}" if why else "")
     if isinstance(exc, click.BadOptionUsage):
         return f"选项 {exc.option_name} 用法有误"
     return "命令行用法有误"
+
+
+#: The Chinese of the values a choice offers (states, actions, tracks), beside the value typed
+#: (a unit's ``stamp`` is its letter's joint stamp).
+_CHOICE_ZH: Mapping[str, str] = {
+    **TRACK_ZH, **SUBMISSION_STATE_ZH, **LOGGED_ACTION_ZH, STAMP: LOGGED_ACTION_ZH[S_STAMP]
+}  # fmt: skip
+
+
+def _why_zh(param: object) -> str:
+    """What a value of ``param`` must be, in Chinese, from its click type (click's English line
+    names the value given); "" for a type with nothing more to say."""
+    kind = getattr(param, "type", None)
+    if isinstance(kind, click.Choice):
+        shown = [f"{c}（{_CHOICE_ZH[c]}）" if c in _CHOICE_ZH else str(c) for c in kind.choices]
+        return f"必须是以下之一：{'、'.join(shown)}"
+    if isinstance(kind, (click.IntRange, click.FloatRange)):
+        number = "整数" if isinstance(kind, click.IntRange) else "数"
+        if kind.min is not None and kind.max is not None and not (kind.min_open or kind.max_open):
+            return f"必须是 {kind.min} 到 {kind.max} 之间的{number}"
+        low = None if kind.min is None else f"{'大于' if kind.min_open else '不小于'} {kind.min} "
+        high = None if kind.max is None else f"{'小于' if kind.max_open else '不大于'} {kind.max} "
+        return f"必须是{'且'.join(b for b in (low, high) if b)}的{number}"
+    if isinstance(kind, click.types.IntParamType):
+        return "必须是整数"
+    if isinstance(kind, click.types.FloatParamType):
+        return "必须是数字"
+    if isinstance(kind, click.Path):
+        return "路径无法使用（不存在，或不是所需的文件或文件夹）"
+    return ""
 
 
 class _Usage(click.UsageError, pf.InvalidInput):

@@ -18,7 +18,7 @@ from pilotflow.cli.commands import _campaign_option, _console, _db_option, _name
 from pilotflow.cli.formats import emit, format_option
 from pilotflow.cli.lookup import complete_material, complete_nomination, ref
 from pilotflow.cli.lookup import nomination_id as _nomination_id
-from pilotflow.cli.write import SUBMISSION_KEYS, Acting, action_command, submission_record
+from pilotflow.cli.write import PAPER_COPIES, SUBMISSION_KEYS, Acting, action_command, submission_record
 from pilotflow.files._io import fs_path, write_refused
 from pilotflow.files.letters import GeneratedDocument
 from pilotflow.names import SUBMISSION_STATE_ZH, SUBMISSION_STATES
@@ -104,7 +104,7 @@ def order(acting: Acting, letter_id: str, units: tuple[str, ...]) -> pf.Submissi
 @click.argument("kind", shell_complete=complete_material)
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option(
-    "--paper", "copies", type=int, default=None, help="Copies of a paper material. · 纸质材料份数。"
+    "--paper", "copies", type=PAPER_COPIES, default=None, help="Copies of a paper material. · 纸质材料份数。"
 )
 def attach(acting: Acting, letter_id: str, kind: str, file: str | None, copies: int | None) -> pf.Submission:
     """Attach the letter's own material: a FILE (checked), or --paper N copies.

@@ -54,6 +54,7 @@ from pilotflow.cli.lookup import (
     ref,
 )
 from pilotflow.cli.lookup import nomination_id as _nomination_id
+from pilotflow.domain.records import MAX_COPIES
 from pilotflow.names import APPLICANT
 
 __all__ = ["SUBMISSION_KEYS", "Acting", "action_command", "submission_record"]
@@ -335,13 +336,17 @@ def withdraw(acting: Acting, reason: str | None) -> pf.Nomination:
     return acting.run.withdraw(acting.actor, acting.nomination_id, reason=reason, at=acting.at)
 
 
+#: Paper copies of a material, a unit's or a letter's: the bounds materials have.
+PAPER_COPIES = click.IntRange(1, MAX_COPIES)
+
+
 @action_command("attach", "Attach a material to a nomination. · 上传材料。")
 @click.argument("kind", shell_complete=complete_material)
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option(
     "--paper",
     "copies",
-    type=click.IntRange(1, 100),
+    type=PAPER_COPIES,
     default=None,
     help="Declare this many paper copies instead of a file. · 声明纸质材料份数（不上传文件）。",
 )

@@ -7,7 +7,7 @@ and shows itself as SVG in a notebook (nothing fetched when the page is viewed).
 >>> from pilotflow.display import state_machine
 >>> d = state_machine(pf.load_campaign("smart-health-elderly-care-2023"))
 >>> len(d.nodes), len(d.edges)
-(16, 48)
+(16, 50)
 >>> print(d.mermaid().splitlines()[3])
 stateDiagram-v2
 >>> "in_review --> received : 推荐（报至最高一级）" in d.mermaid()
