@@ -344,3 +344,11 @@ def test_paper_copies_take_the_materials_own_bounds(command: list[str]) -> None:
     for bad in ("0", str(MAX_COPIES + 1)):
         result = invoke(*command, "--paper", bad)
         assert_clean_error(result, f"1<=x<={MAX_COPIES}", f"必须是 1 到 {MAX_COPIES} 之间的整数")
+
+
+def test_demo_with_an_empty_db_names_the_option() -> None:
+    """``pilotflow demo --db ""`` is refused naming ``--db``, the option the operator typed
+    (not the library's argument name), in both languages; no file is made."""
+    result = invoke("demo", "--db", "")
+    assert_clean_error(result, "--db is empty", "--db 为空")
+    assert "db_path" not in result.output

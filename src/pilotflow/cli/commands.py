@@ -643,6 +643,7 @@ def demo(db: str, fresh: bool, through: str) -> None:
     演示 2023 年智慧健康养老应用试点示范遴选全过程：登记往批次获评单位、区县受理与联合推荐、
     市级名额内遴选、省级报送部委、专家评审、抽查、公示、异议处理与期限巡检。用时数秒。
     """
+    fs_path(db, "--db")  # (refused under the option's name, not run_demo's argument)
     console = _console()
     result = run_demo(db, console, fresh=fresh, through=through)
     console.print(f"\nDone in {result.seconds:.1f} s · database: {_show(result.db_path)}")
