@@ -532,3 +532,37 @@ def test_every_context_slot_is_filled(run: pf.CampaignRun) -> None:
         ctx = run._context(n, clerk(DISTRICT), n.updated_at, action)
         missing = [slot for slot in Context.__slots__ if not hasattr(ctx, slot)]
         assert [] == missing, action
+
+
+@pytest.mark.parametrize(("setup", "code"), REFUSALS)
+def test_a_refusal_names_its_action_in_chinese(
+    run: pf.CampaignRun, setup: Callable[[pf.CampaignRun], Callable[[], object]], code: str
+) -> None:
+    """Pins the Chinese of a refusal: 操作“推荐”被拒绝（申报 …）, the action as civil servants
+    name it and the nomination's id, not the action's code (``recommend``) nor English
+    (``on``)."""
+    act = setup(run)
+
+    with pytest.raises(pf.ActionRefused) as refused:
+        act()
+
+    e = refused.value
+    named = {**pf.names.LOGGED_ACTION_ZH, "stamp": "联合盖章"}[e.action]
+    target = f"（申报 {e.nomination_id}）" if e.nomination_id else ""
+    assert e.zh.startswith(f"操作“{named}”被拒绝{target}："), e.zh
+    assert e.action not in e.zh.split("：", 1)[0]
+
+
+def test_a_letter_refusal_names_its_action_and_the_letter_in_chinese(run: pf.CampaignRun) -> None:
+    """Pins the Chinese of a refused action on a submission (推荐函): 操作“联合盖章”被拒绝（推荐函
+    …）, and of a refusal without a nomination (a unit applying to make a selection): the
+    doing named in Chinese, not ``stamp_letter`` or ``select``."""
+    n = nominate(run, 1)
+    run.stamp(clerk(DISTRICT), n.id)
+    s = run.submissions()[0]
+    with pytest.raises(pf.ActionRefused) as refused:
+        run.stamp_submission(clerk(DISTRICT), s.id)
+    assert refused.value.zh.startswith(f"操作“联合盖章”被拒绝（推荐函 {s.id}）："), refused.value.zh
+    with pytest.raises(pf.ActionRefused) as refused:
+        run.select(applicant(n), "enterprise")
+    assert refused.value.zh.startswith("操作“遴选推荐”被拒绝："), refused.value.zh

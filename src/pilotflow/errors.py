@@ -391,16 +391,32 @@ class DuplicateNomination(PilotflowError):
 
 
 class ActionRefused(PilotflowError):
-    """An action was refused by its guards. ``reasons`` lists every blocking reason."""
+    """An action was refused by its guards. ``reasons`` lists every blocking reason.
 
-    def __init__(self, action: str, nomination_id: str | None, reasons: Sequence[Reason]) -> None:
+    ``action_zh`` is the action as a civil servant names it (「推荐」 for ``recommend``; the
+    action itself when not given), ``record_zh`` what ``nomination_id`` is the id of (申报,
+    or 推荐函 for a submission's own action): the Chinese message names both.
+    """
+
+    def __init__(
+        self,
+        action: str,
+        nomination_id: str | None,
+        reasons: Sequence[Reason],
+        *,
+        action_zh: str | None = None,
+        record_zh: str = "申报",
+    ) -> None:
         self.action = action
+        self.action_zh = action if action_zh is None else action_zh
+        self.record_zh = record_zh
         self.nomination_id = nomination_id
         self.reasons: tuple[Reason, ...] = tuple(reasons)
         target = f" on {nomination_id}" if nomination_id else ""
+        target_zh = f"（{record_zh} {nomination_id}）" if nomination_id else ""
         super().__init__(
             f"{action}{target} refused: " + "; ".join(r.en for r in self.reasons),
-            f"操作 {action}{target} 被拒绝：" + "；".join(r.zh for r in self.reasons),
+            f"操作“{self.action_zh}”被拒绝{target_zh}：" + "；".join(r.zh for r in self.reasons),
         )
 
     @property

@@ -50,13 +50,16 @@ from ..domain.names import (
     DISMISS,
     EXAMINE,
     LAPSE,
+    LOGGED_ACTION_ZH,
     OBJECT,
     PROPOSE,
     PUBLISH,
     RECOMMEND,
     RETURN,
+    S_STAMP,
     SCORE,
     STAMP,
+    SUBMISSION_ACTIONS,
     TRACK_RE_REVIEW,
     UPHOLD,
     WITHDRAW,
@@ -123,11 +126,23 @@ def stamp_data(department: str | None) -> Mapping[str, Any]:
     return FrozenData({"department": department})
 
 
-def refusal(action: str, nomination_id: str | None, reasons: Sequence[Reason]) -> ActionRefused:
-    """The error of a refused action: ``QuotaExceeded`` when a full quota is among its reasons."""
-    if any(r.code == "quota_full" for r in reasons):
-        return QuotaExceeded(action, nomination_id, reasons)
-    return ActionRefused(action, nomination_id, reasons)
+#: Every action a refusal may name, as civil servants name it: the logged ones, and a unit's
+#: ``stamp`` (the joint stamp of the letter carrying it).
+_REFUSED_ZH: Mapping[str, str] = {**LOGGED_ACTION_ZH, STAMP: LOGGED_ACTION_ZH[S_STAMP]}
+
+
+def refusal(
+    action: str, nomination_id: str | None, reasons: Sequence[Reason], *, record_zh: str | None = None
+) -> ActionRefused:
+    """The error of a refused action: ``QuotaExceeded`` when a full quota is among its reasons.
+    Its Chinese names the action as civil servants do, and what ``nomination_id`` is the id of
+    (``record_zh``; by default a submission for a submission's own action, else a nomination)."""
+    kind = QuotaExceeded if any(r.code == "quota_full" for r in reasons) else ActionRefused
+    if record_zh is None:
+        record_zh = "推荐函" if action in SUBMISSION_ACTIONS else "申报"
+    return kind(
+        action, nomination_id, reasons, action_zh=_REFUSED_ZH.get(action, action), record_zh=record_zh
+    )
 
 
 def _checked_arguments(
@@ -517,7 +532,7 @@ class Kernel(Arguments):
         except SeatUnavailable as exc:  # a concurrent recommendation took the last seat
             seat = exc.seat
             nid = next((c.after.id for c in changes if isinstance(c, Change) and seat in c.seats), None)
-            raise QuotaExceeded(
+            raise refusal(
                 action,
                 nid,
                 [
@@ -531,6 +546,7 @@ class Kernel(Arguments):
                         self._department_names.get(exc.key, ""),
                     )
                 ],
+                record_zh="申报",  # (the unit the seat was for, whatever its action)
             ) from exc
 
     def _letters_left(self, changes: Sequence[AnyChange]) -> list[SubmissionChange]:

@@ -28,7 +28,7 @@ from ..domain.names import (
 )
 from ..domain.records import OBJECTOR, PUBLIC, Actor, Nomination
 from ..domain.rules import out_of_time_order, share_of
-from ..errors import ActionRefused, ConflictError, InvalidInput, Reason, listed
+from ..errors import ConflictError, InvalidInput, Reason, listed
 from .idempotency import ReceiptFor, once
 from .kernel import Kernel, refusal
 
@@ -131,7 +131,7 @@ class Ministry(Kernel):
         self._moment_and_key(at, idempotency_key)
         refused = spot_drawer_refused(actor, self.campaign, self.graph)  # (before any receipt)
         if refused is not None:
-            raise ActionRefused(SELECT_FOR_CHECK, None, (refused,))
+            raise refusal(SELECT_FOR_CHECK, None, (refused,))
         return once(
             self.store,
             self.campaign.id,

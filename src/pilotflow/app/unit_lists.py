@@ -109,7 +109,7 @@ class ListLoading(Kernel):
         check_list_load(self.campaign.id, unit_list, load)  # (every argument before the right)
         refused = list_loader_refused(who, self.campaign, unit_list.id, self.graph)
         if refused is not None:
-            raise ActionRefused(LOAD_LIST, None, (refused,))
+            raise ActionRefused(LOAD_LIST, None, (refused,), action_zh="载入名单")
         self.store.save_list(self.campaign.id, unit_list, load)
         self.use_list(unit_list)
         return self.store.list_loads(self.campaign.id, unit_list.id)[-1]

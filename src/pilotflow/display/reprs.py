@@ -219,8 +219,8 @@ def _reasons_table(reasons: tuple[Reason, ...], caption: str) -> str:
 
 
 def _refused_html(e: ActionRefused) -> str:
-    action = LOGGED_ACTION_ZH.get(e.action, e.action)
-    target = f"（申报 {e.nomination_id}）" if e.nomination_id else ""
+    action = e.action_zh if e.action_zh != e.action else LOGGED_ACTION_ZH.get(e.action, e.action)
+    target = f"（{e.record_zh} {e.nomination_id}）" if e.nomination_id else ""
     return _reasons_table(e.reasons, f"操作“{action}”被拒绝{target} / {e.action} refused")
 
 
