@@ -952,12 +952,15 @@ def test_bad_input_to_nominate_is_refused_and_writes_nothing(
 
 
 def test_the_unknown_unit_type_message_is_bilingual(run: pf.CampaignRun) -> None:
-    """The refusal of an unknown unit type lists the campaign's types, and reads in Chinese."""
+    """The refusal of an unknown unit type lists the campaign's types, and reads in Chinese:
+    each type by its Chinese name, its code (to type) after it in parentheses, never bare."""
     with pytest.raises(pf.InvalidInput) as raised:
         _file(run, unit_type="hospital")
 
     assert all(t in raised.value.en for t in UNIT_TYPES)
     assert "申报类型" in raised.value.zh
+    named = "、".join(f"{t.name.zh}（{t.code}）" for t in run.campaign.unit_types.values())
+    assert raised.value.zh.endswith(f"本次遴选的类型为{named}"), raised.value.zh
 
 
 @pytest.mark.parametrize(

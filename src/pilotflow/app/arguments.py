@@ -117,7 +117,8 @@ class Arguments:
         if not isinstance(unit_type, str) or unit_type not in self.campaign.unit_types:
             raise InvalidInput(
                 f"unknown unit_type {unit_type!r}; this campaign has {', '.join(self.campaign.unit_types)}",
-                f"未知的申报类型 {unit_type!r}；本次遴选的类型为 {'、'.join(self.campaign.unit_types)}",
+                f"未知的申报类型 {unit_type!r}；本次遴选的类型为"
+                + "、".join(f"{t.name.zh}（{t.code}）" for t in self.campaign.unit_types.values()),
             )
 
     def _unit_facts(self, unit_code: str, unit_type: str, scenario: str, at: datetime) -> UnitFacts | None:
