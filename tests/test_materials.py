@@ -35,7 +35,7 @@ from pilotflow.materials import (
     inspect_material,
     paper_material,
 )
-from pilotflow.samples import doc_bytes, docx_bytes, mp4_bytes, pdf_bytes
+from pilotflow.samples import doc_bytes, docx_bytes, material_for, mp4_bytes, pdf_bytes
 
 PDF_KIND = MaterialType("application_form_pdf", Text("application form (PDF)", "申报书电子版（PDF）"),
                         formats=("pdf",))  # fmt: skip
@@ -417,6 +417,20 @@ def test_paper_copies_must_be_a_whole_number_of_at_least_one(copies: object) -> 
     assert ("copies", None) == (info.value.reason, info.value.path)
 
 
+def test_a_refused_count_of_copies_shows_no_material_code_in_chinese() -> None:
+    """Pins the Chinese of a refused count of paper copies: a Material record (which knows no
+    campaign) says what is wrong without its kind's code; a sample of a campaign's paper kind
+    names the material as the campaign does (申报书（纸质版）), not application_form_paper."""
+    with pytest.raises(pf.InvalidInput) as info:
+        pf.Material("application_form_paper", copies=0)
+    assert "纸质材料的份数必须是 1 到 1000 之间的整数，收到 0" == info.value.zh
+    assert "application_form_paper" in info.value.en
+    with pytest.raises(MaterialRejected) as rejected:
+        material_for(pf.load_campaign("smart-health-elderly-care-2023"), "application_form_paper", 0)
+    assert rejected.value.zh.startswith("申报书（纸质版）：份数必须是"), rejected.value.zh
+    assert "application_form_paper" not in rejected.value.zh
+
+
 def test_paper_material_refuses_an_electronic_kind() -> None:
     """A PDF material is a file, not a paper count."""
     with pytest.raises(MaterialRejected) as info:
@@ -631,10 +645,14 @@ def test_the_2023_campaign_materials_take_their_formats(tmp_path: Path) -> None:
 
 
 def test_an_unknown_campaign_material_is_invalid_input(tmp_path: Path) -> None:
-    """A material code the campaign does not define is InvalidInput."""
+    """A material code the campaign does not define is InvalidInput; its Chinese echoes the
+    code given and lists the campaign's materials by name, each code in parentheses after it
+    (申报书（纸质版）（application_form_paper）), never a bare code."""
     campaign = pf.load_campaign("smart-health-elderly-care-2023")
-    with pytest.raises(pf.InvalidInput):
+    with pytest.raises(pf.InvalidInput) as info:
         inspect_campaign_material(campaign, "photo", tmp_path / "x.pdf")
+    named = "、".join(f"{m.name.zh}（{m.code}）" for m in campaign.materials.values())
+    assert f"未知的材料类型 'photo'；本次遴选的材料类型有：{named}" == info.value.zh
 
 
 @pytest.mark.parametrize("campaign", [None, "smart-health-elderly-care-2023", 5])

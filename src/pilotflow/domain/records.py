@@ -122,7 +122,9 @@ class Material:
             raise InvalidInput(
                 f"material {self.kind!r}: copies must be a whole number from 1 to {MAX_COPIES}, "
                 f"got {copies!r}",
-                f"材料 {self.kind!r}：份数必须是 1 到 {MAX_COPIES} 之间的整数，收到 {copies!r}",
+                # (the record knows no campaign to name its kind by: pilotflow's own callers
+                # that do refuse through paper_material, which names it in Chinese)
+                f"纸质材料的份数必须是 1 到 {MAX_COPIES} 之间的整数，收到 {copies!r}",
             )
 
 

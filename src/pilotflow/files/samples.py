@@ -307,7 +307,9 @@ def material_for(campaign: Campaign, kind: str, copies: int = 1) -> Material:
     if spec is None:
         raise InvalidInput(f"unknown material kind {kind!r}", f"未知的材料类型 {kind!r}")
     if spec.paper:
-        return Material(kind, copies=copies)
+        from .materials import paper_material
+
+        return paper_material(spec, copies)  # (a refused count names the material in Chinese)
     key = (campaign.revision, kind)
     if key not in _SAMPLES:
         with tempfile.TemporaryDirectory(prefix="pilotflow-samples-") as folder:

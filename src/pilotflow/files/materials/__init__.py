@@ -306,7 +306,8 @@ def inspect_campaign_material(
     if material_type is None:
         raise InvalidInput(
             f"unknown material kind {kind!r}; this campaign knows {', '.join(campaign.materials)}",
-            f"未知的材料类型 {kind!r}；本次遴选的材料类型有：{'、'.join(campaign.materials)}",
+            f"未知的材料类型 {kind!r}；本次遴选的材料类型有："
+            + "、".join(f"{m.name.zh}（{m.code}）" for m in campaign.materials.values()),
         )
     seconds, tolerance = _video_bounds(campaign, material_type)
     return inspect_material(
