@@ -168,10 +168,14 @@ def test_explain_judges_withdrawal_at_the_top_by_the_hop_that_brought_it_there(
 
 @pytest.mark.parametrize("action", ["nominate", "cut", "approve", ""])
 def test_explain_refuses_an_unknown_action(run: pf.CampaignRun, action: str) -> None:
-    """Only the public actions can be explained; anything else is InvalidInput."""
+    """Only the public actions can be explained; anything else is InvalidInput. Pins its
+    Chinese: the actions it takes by their Chinese names, each code (to type) in parentheses
+    after it (推荐（recommend）), never a bare code."""
     n = nominate(run, 1)
-    with pytest.raises(pf.InvalidInput):
+    with pytest.raises(pf.InvalidInput) as refused:
         run.explain(n.id, action)
+    assert "、联合盖章（stamp）、推荐（recommend）、" in refused.value.zh, refused.value.zh
+    assert "、recommend、" not in refused.value.zh
 
 
 def test_explain_refuses_a_naive_moment(run: pf.CampaignRun) -> None:

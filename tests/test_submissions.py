@@ -130,6 +130,19 @@ def test_a_send_is_whole_or_nothing_and_lists_every_reason(
     assert run.explain_submission(s.id) == why.reasons
 
 
+def test_explain_submission_of_another_action_names_those_it_judges_in_chinese(run: pf.CampaignRun) -> None:
+    """Pins the Chinese of explain_submission given an action it does not judge: the ones it
+    does, by their Chinese names with each code in parentheses (报送（send）), and the action
+    given echoed back."""
+    with pytest.raises(pf.InvalidInput) as refused:
+        run.explain_submission("x", "add_units")
+    assert refused.value.zh == (
+        "explain_submission 只能判断以下操作之一：联合盖章（stamp_letter）、报送（send）、"
+        "撤回推荐函（recall_letter）、退回推荐函（return_letter）、作废推荐函（discard_letter），"
+        "收到 'add_units'"
+    )
+
+
 def test_a_letter_over_quota_is_refused_whole(store: Store, make_run: Callable[..., pf.CampaignRun]) -> None:
     """Weihai may send three enterprises to Shandong: a letter of four is refused with the
     fourth named (quota_full) and no seat is taken; the same letter less one goes."""

@@ -126,9 +126,9 @@ def stamp_data(department: str | None) -> Mapping[str, Any]:
     return FrozenData({"department": department})
 
 
-#: Every action a refusal may name, as civil servants name it: the logged ones, and a unit's
+#: Every action a refusal (or an answer) may name, as civil servants name it: the logged ones, and a unit's
 #: ``stamp`` (the joint stamp of the letter carrying it).
-_REFUSED_ZH: Mapping[str, str] = {**LOGGED_ACTION_ZH, STAMP: LOGGED_ACTION_ZH[S_STAMP]}
+ACTION_NAMES_ZH: Mapping[str, str] = {**LOGGED_ACTION_ZH, STAMP: LOGGED_ACTION_ZH[S_STAMP]}
 
 
 def refusal(
@@ -141,7 +141,7 @@ def refusal(
     if record_zh is None:
         record_zh = "推荐函" if action in SUBMISSION_ACTIONS else "申报"
     return kind(
-        action, nomination_id, reasons, action_zh=_REFUSED_ZH.get(action, action), record_zh=record_zh
+        action, nomination_id, reasons, action_zh=ACTION_NAMES_ZH.get(action, action), record_zh=record_zh
     )
 
 

@@ -16,7 +16,7 @@ from ..domain.records import Actor, Nomination
 from ..domain.rules import closing, out_of_time_order
 from ..errors import InvalidInput, Reason, shown
 from .applicants import with_applicant_seats
-from .kernel import PUBLIC_ACTIONS
+from .kernel import ACTION_NAMES_ZH, PUBLIC_ACTIONS
 from .results import Position, QuotaLine
 from .submissions import Submissions
 from .views import EventList, EventLog, NominationList, QuotaTable
@@ -40,7 +40,9 @@ class Queries(Submissions):
         if action not in PUBLIC_ACTIONS:
             raise InvalidInput(
                 f"unknown action {action!r}; expected one of {', '.join(PUBLIC_ACTIONS)}",
-                f"未知操作 {action!r}；应为 {'、'.join(PUBLIC_ACTIONS)} 之一",
+                f"未知操作 {action!r}；应为"
+                + "、".join(f"{ACTION_NAMES_ZH[a]}（{a}）" for a in PUBLIC_ACTIONS)
+                + "之一",
             )
         n = self._nomination(nomination)
         when = self._at(at)

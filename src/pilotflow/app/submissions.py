@@ -30,6 +30,7 @@ from ..domain.names import (
     S_SEND,
     S_STAMP,
     SENT,
+    SUBMISSION_ACTION_ZH,
     SUBMISSION_STATES,
 )
 from ..domain.records import APPLICANT, Actor, Material, Nomination
@@ -105,7 +106,9 @@ class Submissions(Letters):
             allowed = (S_STAMP, S_SEND, S_RECALL, S_RETURN, S_DISCARD)
             raise InvalidInput(
                 f"explain_submission judges one of {', '.join(allowed)}, got {action!r}",
-                f"explain_submission 只能判断以下操作之一：{'、'.join(allowed)}，收到 {action!r}",
+                "explain_submission 只能判断以下操作之一："
+                + "、".join(f"{SUBMISSION_ACTION_ZH[a]}（{a}）" for a in allowed)
+                + f"，收到 {action!r}",
             )
         if actor is not None:
             self._actor(actor)
