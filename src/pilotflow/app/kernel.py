@@ -40,6 +40,7 @@ from ..domain.guards import Context, _quota_reason
 from ..domain.inputs import NAME, check_flag, check_sequence
 from ..domain.machine import HopPlan, Transition, Workflow
 from ..domain.names import (
+    ACTION_NAMES_ZH,
     ANNOUNCE,
     APPLY,
     ATTACH,
@@ -50,13 +51,11 @@ from ..domain.names import (
     DISMISS,
     EXAMINE,
     LAPSE,
-    LOGGED_ACTION_ZH,
     OBJECT,
     PROPOSE,
     PUBLISH,
     RECOMMEND,
     RETURN,
-    S_STAMP,
     SCORE,
     STAMP,
     SUBMISSION_ACTIONS,
@@ -124,11 +123,6 @@ def stamp_data(department: str | None) -> Mapping[str, Any]:
     """The (read-only, shared) data of a stamp event: one mapping per department, not per
     event (a stamp is the most common action: no dict per event)."""
     return FrozenData({"department": department})
-
-
-#: Every action a refusal (or an answer) may name, as civil servants name it: the logged ones, and a unit's
-#: ``stamp`` (the joint stamp of the letter carrying it).
-ACTION_NAMES_ZH: Mapping[str, str] = {**LOGGED_ACTION_ZH, STAMP: LOGGED_ACTION_ZH[S_STAMP]}
 
 
 def refusal(

@@ -11,12 +11,21 @@ from ..domain.codes import validate_unit_code
 from ..domain.events import Snapshot, replay
 from ..domain.inputs import check_sequence
 from ..domain.machine import STATES
-from ..domain.names import EXAMINE, IN_REVIEW, QUOTA_ALL_TYPES, RECOMMEND, S_SEND, S_STAMP, STAMP
+from ..domain.names import (
+    ACTION_NAMES_ZH,
+    EXAMINE,
+    IN_REVIEW,
+    QUOTA_ALL_TYPES,
+    RECOMMEND,
+    S_SEND,
+    S_STAMP,
+    STAMP,
+)
 from ..domain.records import Actor, Nomination
 from ..domain.rules import closing, out_of_time_order
 from ..errors import InvalidInput, Reason, shown
 from .applicants import with_applicant_seats
-from .kernel import ACTION_NAMES_ZH, PUBLIC_ACTIONS
+from .kernel import PUBLIC_ACTIONS
 from .results import Position, QuotaLine
 from .submissions import Submissions
 from .views import EventList, EventLog, NominationList, QuotaTable

@@ -83,12 +83,11 @@ from pilotflow.domain.inputs import BIDI_AND_SEPARATORS
 from pilotflow.domain.routes import HopPlan
 from pilotflow.files._io import fs_path, home_path
 from pilotflow.names import (
+    ACTION_NAMES_ZH,
     ATTACH,
     DECLINE,
-    LOGGED_ACTION_ZH,
     RECOMMEND,
     RETURN,
-    S_STAMP,
     STAMP,
     SUBMISSION_STATE_ZH,
     TRACK_ZH,
@@ -183,11 +182,8 @@ def _usage_zh(exc: click.ClickException) -> str:
     return "命令行用法有误"
 
 
-#: The Chinese of the values a choice offers (states, actions, tracks), beside the value typed
-#: (a unit's ``stamp`` is its letter's joint stamp).
-_CHOICE_ZH: Mapping[str, str] = {
-    **TRACK_ZH, **SUBMISSION_STATE_ZH, **LOGGED_ACTION_ZH, STAMP: LOGGED_ACTION_ZH[S_STAMP]
-}  # fmt: skip
+#: The Chinese of the values a choice offers (states, actions, tracks), beside the value typed.
+_CHOICE_ZH: Mapping[str, str] = {**TRACK_ZH, **SUBMISSION_STATE_ZH, **ACTION_NAMES_ZH}
 
 
 def _why_zh(param: object) -> str:

@@ -21,6 +21,7 @@ from typing import Final
 __all__ = [
     "ACTIONS",
     "ACTION_EN",
+    "ACTION_NAMES_ZH",
     "ACTION_ZH",
     "ANNOUNCE",
     "ANNOUNCED",
@@ -268,6 +269,11 @@ SUBMISSION_ACTION_EN: Final[Mapping[str, str]] = MappingProxyType({
 #: Every action and state the audit log holds (a unit's and a letter's), as civil servants name them.
 LOGGED_ACTION_ZH: Final[Mapping[str, str]] = MappingProxyType({**ACTION_ZH, **SUBMISSION_ACTION_ZH})
 LOGGED_STATE_ZH: Final[Mapping[str, str]] = MappingProxyType({**STATE_ZH, **SUBMISSION_STATE_ZH})
+#: Every action a caller names (a refusal, a command line's choice), as civil servants name it:
+#: the logged ones, and a unit's ``stamp`` (the joint stamp of the letter carrying it).
+ACTION_NAMES_ZH: Final[Mapping[str, str]] = MappingProxyType(
+    {**LOGGED_ACTION_ZH, STAMP: SUBMISSION_ACTION_ZH[S_STAMP]}
+)
 
 # -- roles: the pseudo-departments (and pseudo-authority) actors take --------------------
 
