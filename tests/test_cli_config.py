@@ -205,6 +205,23 @@ def test_an_empty_path_is_refused_as_empty(here: Path, args: tuple[str, ...], na
     assert list(here.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("url", "seen"),
+    [
+        ("postgresql://clerk:s3cret/pw@db.example.invalid/selection", "clerk:***@db.example.invalid"),
+        ("postgresql://clerk@db.example.invalid/selection?password=s3cret", "?password=***"),
+    ],
+    ids=["slash", "query"],
+)
+def test_config_hides_a_password_sqlalchemy_reads_however_it_is_written(url: str, seen: str) -> None:
+    """A password holding a ``/`` (SQLAlchemy reads up to the ``@``) or given as the query's
+    ``password=`` (psycopg reads it) is shown as ``***`` by ``pilotflow config`` too."""
+    result = invoke("config", "--db", url, "--format", "json")
+    assert 0 == result.exit_code, result.output
+    assert "s3cret" not in result.output
+    assert seen in result.output
+
+
 def test_config_shows_a_database_url_without_its_password(here: Path) -> None:
     """``pilotflow config`` shows a PostgreSQL URL's password as ``***``, from the option,
     the environment or the configuration file alike, in a table and in JSON."""
