@@ -191,7 +191,7 @@ def test_a_tilde_naming_no_user_is_a_path_that_is_not_there(here: Path) -> None:
         (("nominations", "--db", ""), "--db"),
         (("route", "371002", "--campaign", ""), "campaign"),
         (("--config", "", "config"), "--config"),
-        (("demo", "--db", ""), "db_path"),
+        (("demo", "--db", ""), "--db"),
     ],
 )
 def test_an_empty_path_is_refused_as_empty(here: Path, args: tuple[str, ...], named: str) -> None:
