@@ -191,7 +191,7 @@ def test_a_tilde_naming_no_user_is_a_path_that_is_not_there(here: Path) -> None:
         (("nominations", "--db", ""), "--db"),
         (("route", "371002", "--campaign", ""), "campaign"),
         (("--config", "", "config"), "--config"),
-        (("demo", "--db", ""), "db_path"),
+        (("demo", "--db", ""), "--db"),
     ],
 )
 def test_an_empty_path_is_refused_as_empty(here: Path, args: tuple[str, ...], named: str) -> None:
@@ -203,6 +203,23 @@ def test_an_empty_path_is_refused_as_empty(here: Path, args: tuple[str, ...], na
     assert f"{named} is empty" in result.output
     assert "为空" in result.output
     assert list(here.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "seen"),
+    [
+        ("postgresql://clerk:s3cret/pw@db.example.invalid/selection", "clerk:***@db.example.invalid"),
+        ("postgresql://clerk@db.example.invalid/selection?password=s3cret", "?password=***"),
+    ],
+    ids=["slash", "query"],
+)
+def test_config_hides_a_password_sqlalchemy_reads_however_it_is_written(url: str, seen: str) -> None:
+    """A password holding a ``/`` (SQLAlchemy reads up to the ``@``) or given as the query's
+    ``password=`` (psycopg reads it) is shown as ``***`` by ``pilotflow config`` too."""
+    result = invoke("config", "--db", url, "--format", "json")
+    assert 0 == result.exit_code, result.output
+    assert "s3cret" not in result.output
+    assert seen in result.output
 
 
 def test_config_shows_a_database_url_without_its_password(here: Path) -> None:

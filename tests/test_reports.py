@@ -403,6 +403,26 @@ def test_a_winners_workbook_that_would_unpack_out_of_proportion_is_refused_unrea
         load_winners(tmp_path / "big.xlsx")
 
 
+def test_a_sheet_kept_outside_the_worksheets_folder_is_bounded_too(tmp_path: Path) -> None:
+    """The workbook names where its sheet lies, and openpyxl reads it there: a row of a
+    million cells moved to ``xl/sheet1.bin`` (named so in the workbook's relationships) is
+    refused before openpyxl reads it, as it is in ``xl/worksheets/``."""
+    path = tmp_path / "moved.xlsx"
+    _winners_xlsx(path, b'<row r="2">' + b'<c t="n"><v>1</v></c>' * 1_000_000 + b"</row>")
+    with zipfile.ZipFile(path) as original:
+        parts = {info.filename: original.read(info) for info in original.infolist()}
+    parts["xl/sheet1.bin"] = parts.pop("xl/worksheets/sheet1.xml")
+    for name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+        parts[name] = parts[name].replace(b"worksheets/sheet1.xml", b"sheet1.bin")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as moved:
+        for name, data in parts.items():
+            moved.writestr(name, data)
+    started = time.perf_counter()
+    with pytest.raises(pf.CampaignFileError, match=r"xl/sheet1\.bin: more than 1000 cells in a row"):
+        load_winners(path)
+    assert time.perf_counter() - started < 5
+
+
 def test_a_name_a_spreadsheet_would_run_is_written_as_text(run: pf.CampaignRun, tmp_path: Path) -> None:
     """A unit named like a formula (``=HYPERLINK(...)``, ``@SUM(...)``) is written into the
     summary XLSX as that text, shown as typed: never as a formula the reader's spreadsheet

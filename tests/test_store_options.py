@@ -166,6 +166,9 @@ def test_a_sqlite_url_with_a_tilde_naming_no_user_is_refused_by_its_folder(tmp_p
     ("url", "named"),
     [
         ("postgresql://u:secret@host:port/db", "cannot be read"),
+        ("postgresql://u:se/cret@host:port/db", "cannot be read"),
+        ("postgresql://u@host:port/db?password=secret", "cannot be read"),
+        ("mysql://root:secret@host/db", "unsupported store URL"),
         ("postgresql+nosuchdriver://host/db", "driver"),
         ("sqlite+nosuchdriver:///x.db", "driver|no such database file"),
         ("sqlite:///x.db?timeout=soon", "cannot be read|no such database file"),
@@ -179,7 +182,8 @@ def test_a_store_url_that_cannot_be_read_is_invalid_input(
     """A URL with a port that is no number, a driver that is not installed, a query value
     of the wrong kind or a file name no file system takes is InvalidInput saying so, from
     ``open_store`` (read-only too) and the migrations alike (not a ValueError, ImportError or
-    OSError), in a short message with no password shown, and no file made."""
+    OSError), in a short message with no password shown (one holding a ``/``, one given in
+    the query, one of a database pilotflow does not take), and no file made."""
     monkeypatch.chdir(tmp_path)
     for call in (
         lambda: pf.open_store(url),

@@ -347,8 +347,9 @@ def _xlsx_bounds(source: str, data: bytes) -> None:
     proportion to the winners it can hold: more than :data:`_XLSX_PARTS` parts or
     :data:`_XLSX_UNPACKED` bytes unpacked (a ZIP bomb: ``zipfile`` never unpacks a part past
     the size it declares), a row of more than :data:`_XLSX_ROW_CELLS` cells or a sheet of more
-    than :data:`_XLSX_CELLS`. The sheets are streamed (no DTD, no entities, no network), and
-    what is read is freed as it goes."""
+    than :data:`_XLSX_CELLS`. Every XML part is streamed, wherever it lies (openpyxl reads a
+    sheet at any path the workbook names, ``xl/sheet1.bin`` as well), with no DTD, no
+    entities, no network, and what is read is freed as it goes."""
     from lxml import etree
 
     def refuse(en: str, zh: str) -> CampaignFileError:
@@ -366,7 +367,9 @@ def _xlsx_bounds(source: str, data: bytes) -> None:
                     f"（{_XLSX_UNPACKED >> 20} MiB、{_XLSX_PARTS} 个部件）",
                 )
             for part in parts:
-                if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
+                # Every part that is XML, wherever it is and however it is named: openpyxl
+                # reads a sheet at whatever path the workbook's relationships give it.
+                if part.is_dir() or not _xml_start(package, part):
                     continue
                 cells = in_row = 0
                 with package.open(part) as stream:
@@ -396,3 +399,11 @@ def _xlsx_bounds(source: str, data: bytes) -> None:
         raise CampaignFileError(
             source, "", f"not a readable .xlsx file ({exc})", "不是可读取的 .xlsx 文件"
         ) from exc
+
+
+def _xml_start(package: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
+    """Whether ``part`` of ``package`` begins as XML does (``<`` after an optional byte order
+    mark and white space): a sheet, or any other XML part; an image or a binary part does not."""
+    with package.open(part) as stream:
+        head = stream.read(512)
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<")

@@ -4,6 +4,7 @@ SQLite file (worth retrying); and :class:`_StaleRows`, the signal that rolls a c
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ __all__ = [
     "is_retryable",
     "options_refused",
     "parsed_url",
+    "shown_url",
     "store_error",
     "without_password",
 ]
@@ -34,7 +36,7 @@ def engine(url: str | sa.URL, options: dict[str, Any]) -> sa.Engine:
         raise url_refused(url, exc) from exc
     except ImportError as exc:  # (a driver named by the URL: postgresql+asyncpg://)
         raise InvalidInput(
-            f"the store URL {shown(url.render_as_string(hide_password=True))} names the driver "
+            f"the store URL {shown_url(url)} names the driver "
             f"{url.drivername!r}, which needs the package {exc.name or str(exc)!r}, not installed; "
             "pilotflow's stores are sqlite:///file.db and postgresql://... (psycopg 3)",
             f"存储地址所指的数据库驱动 {url.drivername!r} 未安装（缺少软件包 {exc.name or str(exc)!r}）；"
@@ -55,22 +57,39 @@ def parsed_url(url: str | sa.URL) -> sa.URL:
 
 def url_refused(url: str | sa.URL, exc: Exception) -> InvalidInput:
     """The refusal of a store URL SQLAlchemy or its driver cannot read."""
-    text = url.render_as_string(hide_password=True) if isinstance(url, sa.URL) else without_password(url)
     return InvalidInput(
-        f"the store URL {shown(text)} cannot be read: {shown(str(exc), 200)}",
-        f"无法识别存储地址 {shown(text)}（端口须为数字、参数取值须合法）",
+        f"the store URL {shown_url(url)} cannot be read: {shown(str(exc), 200)}",
+        f"无法识别存储地址 {shown_url(url)}（端口须为数字、参数取值须合法）",
     )
 
 
 def without_password(url: str) -> str:
-    """``url`` with the password of its ``user:password@`` written ``***`` (text that is no
-    URL, or holds no password, as it is): for showing a store URL."""
+    """``url`` with its password written ``***`` (text that is no URL, or holds no password,
+    as it is): for showing a store URL. SQLAlchemy reads everything between ``user:`` and an
+    ``@`` as the password, ``/`` and ``?`` included (``postgresql://u:pa/ss@host/db``), so
+    all of it up to the last ``@`` is hidden (more, at worst, never less); so is a
+    ``password=`` of the query, which psycopg reads as the password too."""
     scheme, sep, rest = url.partition("://")
-    netloc, slash, path = rest.partition("/")
-    userinfo, at, host = netloc.rpartition("@")
-    if not sep or not at or ":" not in userinfo:
+    if not sep:
         return url
-    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}{slash}{path}"
+    user = _USER.match(rest)
+    at = rest.rfind("@")
+    if user is not None and at >= user.end():
+        rest = f"{rest[: user.end()]}***{rest[at:]}"
+    head, mark, query = rest.partition("?")
+    return f"{scheme}://{head}{mark}{_QUERY_PASSWORD.sub(_HIDDEN, query)}"
+
+
+#: The ``user:`` a URL's password follows; a ``password=`` of its query and what it gives.
+_USER = re.compile(r"[^:/@?#]*:")
+_QUERY_PASSWORD = re.compile(r"((?:^|&)password=)[^&]*", re.IGNORECASE)
+_HIDDEN = r"\1***"
+
+
+def shown_url(url: str | sa.URL) -> str:
+    """``url`` as a message may show it: its password, in the URL or its query, ``***``."""
+    text = url.render_as_string(hide_password=True) if isinstance(url, sa.URL) else url
+    return shown(without_password(text))
 
 
 def options_refused(options: dict[str, Any], exc: Exception) -> InvalidInput:

@@ -29,7 +29,7 @@ from ...errors import (
 from ..base import MALFORMED, AnyChange, Change, Receipt, Store, check_changes, findable, id_list, malformed
 from ..base import given as _given
 from . import postgres, sqlite
-from ._driver import _StaleRows, dbapi_error, options_refused, store_error
+from ._driver import _StaleRows, dbapi_error, options_refused, shown_url, store_error
 from ._fast import (
     CompiledSql,
     RowDecoder,
@@ -80,8 +80,8 @@ def engine_for(
     if postgres.is_postgres_url(url):
         return postgres.postgres_engine(url, **options)
     raise InvalidInput(
-        f"unsupported store URL {url!r}: use memory://, sqlite:///file.db or postgresql://...",
-        f"不支持的存储地址 {url!r}",
+        f"unsupported store URL {shown_url(url)}: use memory://, sqlite:///file.db or postgresql://...",
+        f"不支持的存储地址 {shown_url(url)}",
     )
 
 
