@@ -354,3 +354,32 @@ def test_a_selection_counts_exempt_units_and_group_seats_where_they_fall() -> No
     assert run.store.quota_used(campaign.id, "371000", "enterprise") == 1
     assert run.store.quota_used(campaign.id, "group:ce_members:G1", "enterprise") == 1
     assert_replays(run)
+
+
+@pytest.mark.parametrize(
+    "campaign_id",
+    [
+        "smart-health-elderly-care-2023",
+        "intelligent-manufacturing-guangdong-2022",
+        "hebei-sme-service-platforms-2020",
+    ],
+)
+def test_a_rules_caps_read_as_its_limits(campaign_id: str) -> None:
+    """``QuotaRule.caps`` (the guard's reading, built without mappings) gives what
+    ``limits_of`` (every view's) gives, for each bundled rule, every authority it names and
+    one it does not, every unit type, "*" and an unknown type."""
+    campaign = pf.load_campaign(campaign_id)
+    for rule in campaign.quotas:
+        types = {
+            *campaign.unit_types,
+            "*",
+            "no_such_type",
+            *(t for row in rule.per_authority.values() for t in row),
+        }
+        for authority in (*rule.per_authority, "999999"):
+            limits, total = rule.limits_of(authority)
+            for unit_type in sorted(types):
+                assert (limits.get(unit_type), total) == rule.caps(authority, unit_type), (
+                    authority,
+                    unit_type,
+                )

@@ -171,9 +171,13 @@ class QuotaRule:
     exceed_by: frozenset[str] = frozenset()
 
     def caps(self, authority: str, unit_type: str) -> tuple[int | None, int | None]:
-        """The caps (this unit type, all types) of ``authority`` under this rule."""
-        limits, total = self.limits_of(authority)
-        return limits.get(unit_type), total
+        """The caps (this unit type, all types) of ``authority`` under this rule: what
+        :meth:`limits_of` gives, read without building its mappings (the guard's hot path)."""
+        row = self.per_authority.get(authority)
+        if row is None:
+            return self.limits.get(unit_type), self.total
+        own = row.get(unit_type) if unit_type != "*" else None
+        return (own if own is not None else self.limits.get(unit_type)), row.get("*", self.total)
 
     def limits_of(self, authority: str) -> tuple[Mapping[str, int], int | None]:
         """The caps of ``authority`` under this rule: per unit type (the types capped), and
