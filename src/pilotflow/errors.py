@@ -130,12 +130,27 @@ class Reason:
 
 
 class PilotflowError(Exception):
-    """Base class of every error pilotflow raises."""
+    """Base class of every error pilotflow raises. Every one survives pickling whole (a worker
+    process handing it to its parent, a task queue storing it): its class, message and
+    attributes, not its constructor's arguments, are what is kept."""
 
     def __init__(self, en: str, zh: str | None = None) -> None:
         self.en = en
         self.zh = zh if zh is not None else en
         super().__init__(en if zh is None else f"{en} / {zh}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # (Exception's own reduce calls the class with the message: wrong for every subclass
+        # whose constructor takes other arguments.)
+        return _rebuilt, (type(self), self.args, self.__dict__.copy())
+
+
+def _rebuilt(kind: type[PilotflowError], args: tuple[Any, ...], state: dict[str, Any]) -> PilotflowError:
+    """A pickled :class:`PilotflowError` made again from its class, message and attributes."""
+    error = kind.__new__(kind)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class InvalidInput(PilotflowError, ValueError):
