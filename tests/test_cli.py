@@ -349,9 +349,25 @@ def test_history_shows_every_event(runner: CliRunner, demo: DemoResult, db: str)
     nid = demo.examples["at the ministry"]
     result = invoke(runner, "history", nid, "--db", db)
     assert 0 == result.exit_code, result.output
+    flat = " ".join(result.output.split())  # (a narrow terminal folds the lines)
     for expected in ("nominate", "recommend", "received", "371000 → 370000"):
-        assert expected in result.output
-    assert re.search(r"\d+ events · now received", result.output)
+        assert expected in flat
+    assert re.search(r"\d+ events · now received", flat)
+
+
+def test_history_names_actions_and_states_in_chinese(runner: CliRunner, demo: DemoResult, db: str) -> None:
+    """Each line of a history names its action and states in Chinese beside their codes
+    (推荐, 审核推荐中 → 部委已受理...), the codes kept for the filters that take them."""
+    nid = demo.examples["at the ministry"]
+    result = invoke(runner, "history", nid, "--db", db)
+    assert 0 == result.exit_code, result.output
+    flat = " ".join(result.output.split())
+    for code, zh in (
+        ("nominate", pf.names.ACTION_ZH["nominate"]),
+        ("recommend", pf.names.ACTION_ZH["recommend"]),
+    ):
+        assert f"{code} {zh}" in flat, (code, zh)
+    assert f"now received {pf.names.STATE_ZH['received']}" in flat
 
 
 def test_history_of_a_declined_nomination_shows_the_reason(

@@ -86,6 +86,7 @@ from pilotflow.names import (
     ACTION_NAMES_ZH,
     ATTACH,
     DECLINE,
+    LOGGED_STATE_ZH,
     RECOMMEND,
     RETURN,
     STAMP,
@@ -143,6 +144,12 @@ def _show(value: object) -> str:
     """A value a user controls (a unit name, a path, anything read from a store or a campaign
     file), for a console string: control characters shown as escapes, markup escaped."""
     return escape(printable(str(value)))
+
+
+def _state(state: str) -> str:
+    """A state as a line shows it: its code (what ``--state`` takes) and its Chinese name."""
+    zh = LOGGED_STATE_ZH.get(state)
+    return f"{_show(state)} {zh}" if zh else _show(state)
 
 
 def _report(exc: pf.PilotflowError) -> None:
@@ -1230,20 +1237,24 @@ def history(nomination_id: str, db: str | None, campaign_source: str, output_for
             details = _event_details(e)
             if e.reason:
                 details.append(e.reason)
-            states = e.to_state if e.from_state == e.to_state else f"{e.from_state} → {e.to_state}"
+            states = (
+                _state(e.to_state)
+                if e.from_state == e.to_state
+                else f"{_state(e.from_state)} → {_state(e.to_state)}"
+            )
             holders = (
                 e.to_holder if e.from_holder in (None, e.to_holder) else f"{e.from_holder} → {e.to_holder}"
             )
             by = "applicant 申报单位" if e.actor.is_applicant else f"{e.actor.authority}:{e.actor.department}"
             line = (
-                f"{_when(e.at)}  [bold]{_show(e.action)}[/]  by 经办 {_show(by)}  "
-                f"state 状态 {_show(states)}  held by 所在 {_show(holders)}"
+                f"{_when(e.at)}  [bold]{_show(e.action)}[/] {ACTION_NAMES_ZH.get(e.action, '')}  "
+                f"by 经办 {_show(by)}  state 状态 {states}  held by 所在 {_show(holders)}"
             )
             if details:
                 line += f"\n[dim]{_show('; '.join(details))}[/]"
             table.add_row(f"v{e.version}", line)
         console.print(table)
-        console.print(f"[dim]{len(events)} events · now {_show(n.state)} at {_name(run.graph, n.holder)}[/]")
+        console.print(f"[dim]{len(events)} events · now {_state(n.state)} at {_name(run.graph, n.holder)}[/]")
 
 
 # -- configuration ----------------------------------------------------------------------

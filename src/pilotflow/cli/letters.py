@@ -14,7 +14,16 @@ import click
 from rich.table import Table
 
 import pilotflow as pf
-from pilotflow.cli.commands import _campaign_option, _console, _db_option, _name, _open_run, _show, cli
+from pilotflow.cli.commands import (
+    _campaign_option,
+    _console,
+    _db_option,
+    _name,
+    _open_run,
+    _show,
+    _state,
+    cli,
+)
 from pilotflow.cli.formats import emit, format_option
 from pilotflow.cli.lookup import complete_material, complete_nomination, ref
 from pilotflow.cli.lookup import nomination_id as _nomination_id
@@ -259,7 +268,7 @@ def show(
         )
         for rank, n in enumerate(run.store.get_many(s.units), 1):  # (in one read)
             console.print(
-                f"  {rank}. {ref(n.id)} {_show(n.unit_name)} [dim]{_show(n.id)}[/] · {_show(n.state)}"
+                f"  {rank}. {ref(n.id)} {_show(n.unit_name)} [dim]{_show(n.id)}[/] · {_state(n.state)}"
             )
         names = run.campaign.departments
         console.print(

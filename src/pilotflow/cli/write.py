@@ -38,6 +38,7 @@ from pilotflow.cli.commands import (
     _open_run,
     _report,
     _show,
+    _state,
     cli,
     nomination_record,
     print_reasons,
@@ -134,12 +135,12 @@ def _print_result(output_format: str, action: str, run: pf.CampaignRun, result: 
     for n in nominations:
         console.print(
             f"[green]✓ {_show(action)}[/] {_show(n.unit_name)} [dim]{_show(n.id)} · ref {ref(n.id)}[/] · "
-            f"now 现为 {_show(n.state)} at {_name(run.graph, n.holder)} {_show(n.holder)} (v{n.version})"
+            f"now 现为 {_state(n.state)} at {_name(run.graph, n.holder)} {_show(n.holder)} (v{n.version})"
         )
     if not nominations:
         console.print(f"[green]✓ {_show(action)}[/]: {len(ids)} moved · 变更 {len(ids)} 项")
         for n in run.store.get_many(ids):  # (in one read)
-            console.print(f"  {ref(n.id)} {_show(n.id)} {_show(n.unit_name)} → {_show(n.state)}")
+            console.print(f"  {ref(n.id)} {_show(n.id)} {_show(n.unit_name)} → {_state(n.state)}")
 
 
 #: The keys of a letter in JSON and CSV output.
