@@ -195,3 +195,14 @@ def test_a_store_url_that_cannot_be_read_is_invalid_input(
         assert "secret" not in str(refused.value)
         assert len(str(refused.value)) < 1500
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_database_that_cannot_be_reached_is_explained_in_chinese() -> None:
+    """A server that refuses the connection is a StoreError whose Chinese says what kind of
+    failure it is (the database cannot be reached or used) before the driver's own English
+    text, which follows as 数据库原文; the English keeps the driver's error and text."""
+    with pytest.raises(pf.StoreError) as caught:
+        pf.open_store("postgresql://pilotflow@127.0.0.1:1/none")
+    assert caught.value.zh.startswith("数据库错误：无法连接或使用数据库")
+    assert "数据库原文：" in caught.value.zh
+    assert caught.value.en.startswith("database error: OperationalError")

@@ -123,10 +123,21 @@ def store_error(exc: sa.exc.SQLAlchemyError) -> PilotflowError:
     """The pilotflow error to raise (``from exc``) for a SQLAlchemy error."""
     if isinstance(exc, sa.exc.OperationalError) and is_retryable(exc):
         return ConflictError("(transaction)", 0, None)
+    said = (str(exc).splitlines() or [""])[0]
+    kind = next((zh for k, zh in _KINDS_ZH if isinstance(exc, k)), "数据库出错")
     return StoreError(
-        f"database error: {type(exc).__name__}: {exc}".splitlines()[0],
-        "数据库错误：" + str(exc).splitlines()[0],
+        f"database error: {type(exc).__name__}: {said}", f"数据库错误：{kind}（数据库原文：{said}）"
     )
+
+
+#: What a kind of database error means, in Chinese (the driver's own text follows it).
+_KINDS_ZH: tuple[tuple[type[sa.exc.SQLAlchemyError], str], ...] = (
+    (sa.exc.OperationalError, "无法连接或使用数据库（服务未启动、地址或权限有误，或数据库被占用）"),
+    (sa.exc.IntegrityError, "数据违反数据库的约束"),
+    (sa.exc.ProgrammingError, "数据库中的表或列与 pilotflow 不符"),
+    (sa.exc.DataError, "数据库拒收了一个值"),
+    (sa.exc.InterfaceError, "与数据库的连接出错"),
+)
 
 
 def dbapi_error(exc: Exception, base: type[Exception], dialect: Any) -> sa.exc.StatementError:
