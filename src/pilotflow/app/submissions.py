@@ -35,11 +35,10 @@ from ..domain.names import (
 )
 from ..domain.records import APPLICANT, Actor, Material, Nomination
 from ..domain.submissions import (
-    LETTER_MOVES,
     Submission,
     apply_submission,
 )
-from ..errors import ActionRefused, InvalidInput, NominationNotFound, Reason
+from ..errors import ActionRefused, InvalidInput, NominationNotFound, Reason, shown
 from ..files._io import existing_folder, write_refused
 from ..files.letters import GeneratedDocument
 from ..files.materials import inspect_campaign_material, paper_material
@@ -54,6 +53,20 @@ __all__ = ["Submissions"]
 
 #: What drafting a letter is, in a refusal of an actor who may not (English, Chinese)
 _DRAFTING = ("a recommendation letter is drafted", "起草推荐函")
+
+
+#: The letter actions :meth:`Submissions.explain_submission` judges.
+EXPLAINED = (S_STAMP, S_SEND, S_RECALL, S_RETURN, S_DISCARD)
+
+
+def _not_explained(action: object) -> InvalidInput:
+    """The refusal of an action ``explain_submission`` does not judge, naming those it does."""
+    return InvalidInput(
+        f"explain_submission judges one of {', '.join(EXPLAINED)}, got {shown(action)}",
+        "explain_submission 只能判断以下操作之一："
+        + "、".join(f"{SUBMISSION_ACTION_ZH[a]}（{a}）" for a in EXPLAINED)
+        + f"，收到 {shown(action)}",
+    )
 
 
 class Submissions(Letters):
@@ -100,16 +113,8 @@ class Submissions(Letters):
         """Every reason ``action`` on the submission would be refused now, its units' included
         (for ``send``: each unit's deadline, lists, materials, quota...). Changes nothing.
         Without ``actor`` who acts is not judged."""
-        if not isinstance(action, str) or action not in LETTER_MOVES or action in (
-            S_PREPARE, S_ADD, S_REMOVE, S_ORDER, S_ATTACH,
-        ):  # fmt: skip
-            allowed = (S_STAMP, S_SEND, S_RECALL, S_RETURN, S_DISCARD)
-            raise InvalidInput(
-                f"explain_submission judges one of {', '.join(allowed)}, got {action!r}",
-                "explain_submission 只能判断以下操作之一："
-                + "、".join(f"{SUBMISSION_ACTION_ZH[a]}（{a}）" for a in allowed)
-                + f"，收到 {action!r}",
-            )
+        if not isinstance(action, str) or action not in EXPLAINED:
+            raise _not_explained(action)
         if actor is not None:
             self._actor(actor)
         s = self._submission(submission)
