@@ -14,7 +14,7 @@ from ..domain.codes import validate_unit_code
 from ..domain.guards import role_refused
 from ..domain.inputs import LONG_TEXT, NAME, check_text
 from ..domain.machine import ACTION_ZH, Workflow
-from ..domain.names import LOGGED_ACTION_ZH
+from ..domain.names import ACTION_NAMES_ZH
 from ..domain.records import APPLICANT, OBJECTOR, PUBLIC, Actor, Nomination
 from ..domain.screening import UnitList
 from ..errors import ActionRefused, InvalidInput, NominationNotFound
@@ -71,7 +71,7 @@ class Arguments:
         self._moment_and_key(at, key)
         refused = role_refused(actor, doing, doing_zh)
         if refused is not None:
-            raise ActionRefused(action, None, (refused,), action_zh=LOGGED_ACTION_ZH.get(action, doing_zh))
+            raise ActionRefused(action, None, (refused,), action_zh=ACTION_NAMES_ZH.get(action, doing_zh))
 
     @staticmethod
     def _record_id(value: object, kind: type, what: str, zh: str) -> str:

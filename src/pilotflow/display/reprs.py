@@ -23,7 +23,7 @@ from ..app.views import EventList, EventLog, NominationList, QuotaTable, Selecti
 from ..domain.authorities import Authority, AuthorityGraph
 from ..domain.campaign import Campaign
 from ..domain.events import Event
-from ..domain.names import LOGGED_ACTION_ZH, STATE_ZH, SUBMISSION_STATE_ZH, TRACK_ZH
+from ..domain.names import ACTION_NAMES_ZH, STATE_ZH, SUBMISSION_STATE_ZH, TRACK_ZH
 from ..domain.records import Nomination
 from ..domain.routes import HopPlan, RoutePlan
 from ..domain.submissions import Submission
@@ -219,7 +219,7 @@ def _reasons_table(reasons: tuple[Reason, ...], caption: str) -> str:
 
 
 def _refused_html(e: ActionRefused) -> str:
-    action = e.action_zh if e.action_zh != e.action else LOGGED_ACTION_ZH.get(e.action, e.action)
+    action = e.action_zh if e.action_zh != e.action else ACTION_NAMES_ZH.get(e.action, e.action)
     target = f"（{e.record_zh} {e.nomination_id}）" if e.nomination_id else ""
     return _reasons_table(e.reasons, f"操作“{action}”被拒绝{target} / {e.action} refused")
 
