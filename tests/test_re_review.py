@@ -629,3 +629,20 @@ def test_a_retried_registration_returns_the_first(run: pf.CampaignRun) -> None:
     assert count == len(run.events())
     with pytest.raises(pf.DuplicateNomination):
         run.register_winners(MINISTRY, winners)
+
+
+def test_demo_summary_counts_an_applicant_declined_at_its_district(run: pf.CampaignRun) -> None:
+    """The demo's summary counts a re-review applicant its district declined as received and
+    declined there (it applied: the campaign's one rule of who applied says so), and leaves out
+    only the winner that never applied; it used to skip every re-review unit revoked at its
+    district, the declined applicant with the one that never applied."""
+    from pilotflow.cli.demo.summary import summarize
+
+    never, declined, forwarded = register(run, 3)
+    run.decline(DISTRICT_CLERK, apply(run, declined).id, reason="无明显进步")
+    forward(run, apply(run, forwarded).id)
+    run.tick(on(run, WEIHAI_CLOSES))  # the sweep revokes the one that never applied
+    ids = {n.unit_code: n.id for n in run.nominations()}
+    assert ["revoked", "revoked"] == [run.get(ids[w.unit_code]).state for w in (never, declined)]
+    row = next(r for r in summarize(run) if r.authority == WEIHAI_DISTRICT)
+    assert (row.received, row.recommended, row.declined) == (2, 1, 1)

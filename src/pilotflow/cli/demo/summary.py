@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
-from pilotflow import AuthorityGraph, CampaignRun
-from pilotflow.names import ANNOUNCED, AWAITING_APPLICATION, IN_REVIEW, LAPSED, REVOKED, TRACK_RE_REVIEW
+from pilotflow import AuthorityGraph, CampaignRun, Nomination
+from pilotflow.domain.rules import applied
+from pilotflow.names import ANNOUNCED, IN_REVIEW, LAPSED, REVOKED, TRACK_RE_REVIEW
 
 from .data import LATE, LISTED, WEIHAI, Unit
 from .results import SummaryRow
@@ -22,15 +23,19 @@ def summarize(run: CampaignRun) -> tuple[SummaryRow, ...]:
     cut: Counter[str] = Counter()
     declined: Counter[str] = Counter()
     pending: Counter[str] = Counter()
+
+    def revoked_by(n: Nomination) -> str:
+        return run.history(n.id)[-1].action
+
     for n in run.nominations():
-        if n.track == TRACK_RE_REVIEW and n.hop == 0 and n.state in (AWAITING_APPLICATION, REVOKED):
+        if n.track == TRACK_RE_REVIEW and not applied(n, revoked_by):
             continue  # an earlier winner that never applied was never received anywhere
         for i, authority in enumerate(n.route[: n.hop + 1]):
             received[authority] += 1
             if i < n.hop:
                 recommended[authority] += 1
         # A re-review cut, declined, withdrawn or lapsed ends revoked: its last event says which.
-        ended = run.history(n.id)[-1].action if n.state == REVOKED and n.track == TRACK_RE_REVIEW else None
+        ended = revoked_by(n) if n.state == REVOKED and n.track == TRACK_RE_REVIEW else None
         if n.state == "not_recommended" or ended == "cut":
             cut[n.holder] += 1
         elif n.state in ("declined", "withdrawn") or ended in ("decline", "withdraw"):
