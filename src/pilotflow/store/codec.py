@@ -40,7 +40,7 @@ from ._json import compact_dumps, scanning_loads
 from .base import MALFORMED, malformed
 
 __all__ = [
-    "EVENT_COLUMNS", "EventDecoder", "Instant", "SharedText", "converter", "decode_event_row",
+    "EVENT_COLUMNS", "EventDecoder", "Instant", "SharedText", "codes_of", "converter", "decode_event_row",
     "decode_materials",
     "dumps", "encode_materials", "event_row", "event_values", "loads", "moment_of", "moment_values",
     "tuple_json",
@@ -227,6 +227,16 @@ def _shared_json(value: Any, encode: Callable[[Any], str]) -> str:
         _BY_ID.clear()
     _BY_ID[id(value)] = (value, text)
     return text
+
+
+def codes_of(text: str) -> tuple[str, ...]:
+    """A JSON array of texts (a route, the departments that examined, the seats) as a tuple;
+    ValueError for any other JSON (a text alone would be taken letter by letter, a mapping by
+    its keys)."""
+    value = loads(text)
+    if type(value) is not list or not all(type(v) is str for v in value):
+        raise ValueError(f"expected a JSON array of texts, got {text[:40]!r}")
+    return tuple(value)
 
 
 def tuple_json(value: tuple[Any, ...]) -> str:

@@ -38,11 +38,13 @@ from sqlalchemy.dialects import sqlite as sqlite_sql
 from sqlalchemy.engine import Connection, Engine
 
 from ...domain.events import Event, build_nomination
+from ...domain.names import STATES
 from ...domain.records import MinistryRecord, Nomination
 from ...domain.submissions import Submission, listing_moves
 from ..base import MALFORMED, AnyChange, Change, CounterMove, SubmissionChange, add_seat, malformed, net_cap
 from ..codec import (
     EVENT_COLUMNS,
+    codes_of,
     converter,
     decode_materials,
     dumps,
@@ -371,6 +373,10 @@ class Statements:
 # -- rows --------------------------------------------------------------------------------
 
 
+#: The states a nomination's row may name
+_STATES = frozenset(STATES)
+
+
 class RowDecoder:
     """Speed: each distinct JSON text in the rows decoded once, not once per row.
 
@@ -394,13 +400,13 @@ class RowDecoder:
                 cache.clear()
             route_v = cache.get(route)
             if route_v is None:
-                route_v = cache[route] = tuple(loads(route))
+                route_v = cache[route] = codes_of(route)
             examined_v = cache.get(examined)
             if examined_v is None:
-                examined_v = cache[examined] = tuple(loads(examined))
+                examined_v = cache[examined] = codes_of(examined)
             seats_v = cache.get(seats)
             if seats_v is None:
-                seats_v = cache[seats] = tuple(loads(seats))
+                seats_v = cache[seats] = codes_of(seats)
             last = self._last_materials  # rows in a listing mostly share one (long) materials text:
             if materials == last[0]:  # comparing with the last one is cheaper than hashing it
                 materials_v = last[1]
@@ -411,6 +417,8 @@ class RowDecoder:
                 self._last_materials = (materials, materials_v)
             if type(hop) is not int or not 0 <= hop < len(route_v) or type(version) is not int:
                 raise ValueError(f"hop {hop!r} on route {route}, version {version!r}")
+            if state not in _STATES:
+                raise ValueError(f"no state is named {state!r}")
             return build_nomination(
                 nid, campaign, revision, unit_code, unit_name, unit_type, scenario, route_v, hop, state,
                 examined_v, materials_v, seats_v, version, moment_of(created_at, created_offset),

@@ -516,7 +516,9 @@ class SQLStore(ListTable, ScalingReads, Store):
 def _seats(used: Any, authority: str, unit_type: str) -> int:
     """A quota counter's seats taken, as stored."""
     try:
-        return int(used)
+        if type(used) is not int or used < 0:  # (2.5 would be taken as 2, -3 as seats given back)
+            raise ValueError(f"seats taken must be a whole number, at least 0: {used!r}")
+        return used
     except MALFORMED as exc:  # (a row pilotflow did not write: edited, or damaged)
         raise malformed(
             f"the quota counter of {authority} ({unit_type})", f"{authority} 的名额计数", exc

@@ -122,7 +122,10 @@ def _list(text: str) -> tuple[Any, ...]:
     """A JSON list of strings or numbers (units, stamps, versions) as a tuple."""
     value = _LISTS.get(text)
     if value is None:
-        value = tuple(loads(text))
+        listed = loads(text)
+        if type(listed) is not list:  # (a text alone would be taken letter by letter)
+            raise ValueError(f"expected a JSON array, got {text[:40]!r}")
+        value = tuple(listed)
         _cache(_LISTS, text, value)
     return value
 

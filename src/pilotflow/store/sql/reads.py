@@ -33,7 +33,7 @@ from ...domain.names import WITHDRAWN
 from ...domain.records import Nomination
 from ..base import EVENT_PAGE, MALFORMED, Group, check_groups, check_ids, check_reading, findable, malformed
 from ..base import given as _given
-from ..codec import decode_event_row, loads, moment_values
+from ..codec import codes_of, decode_event_row, moment_values
 from ._fast import CompiledSql, RowDecoder, Statements
 from .schema import event_count, event_select
 
@@ -259,7 +259,7 @@ class ScalingReads:
         with self._wrap(), self._read_conn() as conn:
             rows = conn.execute(q).all()
         try:
-            return sorted({(tuple(loads(route)), int(hop)) for hop, route in rows})
+            return sorted({(codes_of(route), int(hop)) for hop, route in rows})
         except MALFORMED as exc:  # (rows pilotflow did not write: edited, or damaged)
             raise malformed(
                 f"the routes of campaign {campaign}'s nominations", "申报记录的报送路线", exc
