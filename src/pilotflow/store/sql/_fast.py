@@ -57,7 +57,7 @@ from ._checkpoint import SAFETY_NET, Checkpointer
 from ._driver import _StaleRows, dbapi_error, store_error
 from .columns import changed, nomination_row
 from .letters import moved, submission_row
-from .schema import make_metadata, nomination_select
+from .schema import event_insert_known, make_metadata, nomination_select
 
 #: psycopg's ``pq.TransactionStatus.IDLE``: a connection outside any transaction
 _IDLE = 0
@@ -215,6 +215,14 @@ class Statements:
         self.insert_nomination = self.compile(sa.insert(n), self.columns)
         self.insert_event = self.compile(sa.insert(e), event_columns)
         self.insert_event.ordered = self.insert_event.names == EVENT_COLUMNS
+        #: The event of a record the store has already (SQLite: its texts referred to by the
+        #: row itself when the texts table holds them, see :func:`.schema.event_insert_known`)
+        self.insert_known_event = self.insert_event
+        if dialect.name == "sqlite":
+            self.insert_known_event = CompiledSql(
+                event_insert_known(e, tables["texts"], dialect), EVENT_COLUMNS
+            )
+            self.insert_known_event.ordered = True
         if pg:  # a new nomination's row and its event as one statement (:func:`commit_in_one_statement`)
             filed = sa.insert(n).values({c: b(c.name) for c in n.c}).returning(n.c.id).cte("pf_filed")
             self.file = _positional(self.compile(_logged(e, filed)))
