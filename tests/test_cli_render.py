@@ -260,6 +260,23 @@ def test_printable_makes_every_control_visible() -> None:
     assert "威海[/]公司 :warning: ✓" == printable("威海[/]公司 :warning: ✓")
 
 
+def test_printable_escapes_a_lone_surrogate() -> None:
+    """``printable`` shows a lone surrogate (which no terminal's UTF-8 can encode) as its
+    escape, as the display does, instead of passing it on to fail on the console."""
+    assert "a\\ud800b\\udcff" == printable("a\ud800b\udcff")
+
+
+def test_a_value_with_a_lone_surrogate_is_shown_escaped(tmp_path: Path) -> None:
+    """A value a user gives holding a lone surrogate (a file name that is not UTF-8, as the
+    shell hands it over) is shown with the surrogate as an escape: ``config`` lists the
+    --db path literally and exits 0, not "the terminal cannot show this text"."""
+    os.chdir(tmp_path)
+    result = invoke("config", "--db", "申报\udcff.db")
+    assert 0 == result.exit_code, result.output
+    assert_literal(result.output, "申报\\udcff.db")
+    assert "terminal" not in result.output
+
+
 def test_console_replaces_a_control_that_slipped_through() -> None:
     """The command line's console replaces, one for one, any control character left in a
     string it renders (a last guard behind escaping each value), keeping line breaks; it

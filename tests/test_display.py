@@ -226,6 +226,25 @@ def test_control_characters_of_a_campaign_file_are_shown_as_escapes(tmp_path: Pa
         assert "\\x1b[2J" in shown
 
 
+def test_the_display_keeps_line_breaks_and_escapes_as_the_command_line_does() -> None:
+    """A diagram's texts keep their tabs and line breaks (a multi-line label) while control
+    characters, bidirectional characters and lone surrogates become escapes, by the one rule
+    the command line uses (``pilotflow.inputs.escaped``), which escapes the line characters too."""
+    from pilotflow.cli.demo import printable
+    from pilotflow.inputs import escaped
+
+    text = "第一行\t甲\n第二行\x1b[2J\u202e\ud800\x0b"
+    drawn = pfd.Diagram(text, (pfd.Node("a", text),), ())
+    kept = "第一行\t甲\n第二行\\x1b[2J\\u202e\\ud800\\x0b"
+    assert [kept, kept] == [drawn.title, drawn.nodes[0].label]
+    assert kept == escaped(text, keep_lines=True)
+    assert "第一行\\t甲\\n第二行\\x1b[2J\\u202e\\ud800\\x0b" == escaped(text) == printable(text)
+    with pytest.raises(pf.InvalidInput, match="text must be a string"):
+        escaped(b"x")  # type: ignore[arg-type]
+    with pytest.raises(pf.InvalidInput, match="keep_lines must be True or False"):
+        escaped("x", keep_lines="yes")  # type: ignore[arg-type]
+
+
 # -- authorities and routes ----------------------------------------------------------------
 
 

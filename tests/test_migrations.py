@@ -383,6 +383,30 @@ def test_current_of_a_missing_file_creates_none(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_current_reads_a_sqlite_file_from_its_url_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``current`` tells a SQLite file that is not there from its URL, as opening a store
+    reads it, with no engine made and disposed just to ask: a missing file is None, a folder
+    that does not exist is refused with the store's own message, and nothing is created."""
+    made: list[object] = []
+    create_engine = sa.create_engine
+
+    def counted(*args: Any, **kwargs: Any) -> sa.Engine:
+        made.append(args[0])
+        return create_engine(*args, **kwargs)
+
+    monkeypatch.setattr(sa, "create_engine", counted)
+    assert migrate.current(f"sqlite:///{tmp_path / 'x.db'}") is None
+    with pytest.raises(pf.InvalidInput, match="the folder of the SQLite file does not exist") as refused:
+        migrate.current(f"sqlite:///{tmp_path / 'no' / 'x.db'}")
+    assert "SQLite 文件所在目录不存在" in refused.value.zh
+    with pytest.raises(pf.InvalidInput, match="only its main schema"):
+        migrate.current(f"sqlite:///{tmp_path / 'x.db'}", schema="other")
+    assert [] == made
+    assert [] == list(tmp_path.iterdir())
+
+
 @pytest.mark.parametrize("kind", ["folder", "fifo", "text"])
 def test_a_target_that_is_no_database_is_a_store_error(tmp_path: Path, kind: str) -> None:
     """``current``/``upgrade`` on a folder, a FIFO or a text file is a StoreError (not the

@@ -11,13 +11,12 @@ line shows them: an SVG holding one would be no XML, a file holding a surrogate 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from attrs import evolve, field, frozen
 
-from ..domain.inputs import BIDI_AND_SEPARATORS, wrong_argument
+from ..domain.inputs import escaped, wrong_argument
 from ..errors import InvalidInput, shown
 
 __all__ = ["DIRECTIONS", "EDGE_KINDS", "LAYOUTS", "NODE_KINDS", "Drawing", "Edge", "Group", "Node"]
@@ -60,23 +59,13 @@ class Group:
     label: str
 
 
-#: What a diagram shows as an escape (``\\x1b``, ``\\u202e``): control characters but tabs
-#: and line breaks (an SVG with one is no XML), lone surrogates (no UTF-8 file can hold one)
-#: and the characters that reorder or break the text around them.
-_HIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{BIDI_AND_SEPARATORS}]")
-
-
 def visible(text: Any) -> Any:
-    """``text`` with every character of :data:`_HIDDEN` written as its escape, as the
-    command line shows it (what is no text is left for the checks to refuse)."""
-    if not isinstance(text, str) or not _HIDDEN.search(text):
-        return text
-    return _HIDDEN.sub(_escape, text)
-
-
-def _escape(m: re.Match[str]) -> str:
-    code = ord(m[0])
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    """``text`` as a diagram shows it: control characters but tabs and line breaks (an SVG
+    with one is no XML), lone surrogates (no UTF-8 file can hold one) and the characters that
+    reorder or break the text around them written as escapes (``\\x1b``, ``\\u202e``), as
+    the command line shows them (:func:`~pilotflow.inputs.escaped`); what is no text is left
+    for the checks to refuse."""
+    return escaped(text, keep_lines=True) if isinstance(text, str) else text
 
 
 def _shown(item: Any) -> Any:

@@ -19,6 +19,7 @@ unit_name 不能为空（仅含空白或不可见字符）
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Set
 from typing import Any
@@ -36,6 +37,7 @@ __all__ = [
     "check_number",
     "check_sequence",
     "check_text",
+    "escaped",
     "wrong_argument",
 ]
 
@@ -53,6 +55,37 @@ _LINE_BREAKS = frozenset("\t\n\r\u2028\u2029")
 BIDI_AND_SEPARATORS = "\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
 _REORDERING = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _MARKS = frozenset({"Mn", "Me", "Mc"})
+
+# What text a user controls is never shown as: control characters (C0, DEL, C1) but the line
+# characters, lone surrogates (no UTF-8 terminal or file can take one) and BIDI_AND_SEPARATORS.
+_HIDDEN = f"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{BIDI_AND_SEPARATORS}"
+_ESCAPED = {True: re.compile(f"[{_HIDDEN}]"), False: re.compile(f"[\t\n\r{_HIDDEN}]")}
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escaped(text: str, *, keep_lines: bool = False) -> str:
+    """``text`` with every control character (C0, DEL, C1), lone surrogate and character of
+    :data:`BIDI_AND_SEPARATORS` written as a visible escape (``\\x1b``, ``\\ud800``,
+    ``\\u202e``), so that text a user controls can never move a terminal's cursor, recolour
+    or reorder what follows it, nor make an SVG or a UTF-8 file invalid. Tabs and line breaks
+    (``\\t``, ``\\n``, ``\\r``) are escaped too, unless ``keep_lines`` (a multi-line text).
+
+    >>> print(escaped("清屏\\x1b[2J\\ud800\\n"))
+    清屏\\x1b[2J\\ud800\\n
+    >>> print(escaped("第一行\\n第二行\\u202e", keep_lines=True))
+    第一行
+    第二行\\u202e
+    """
+    if not isinstance(text, str):
+        raise wrong_argument("text", "a string", "文本（字符串）", text)
+    check_flag("keep_lines", keep_lines)
+    pattern = _ESCAPED[keep_lines]
+    return pattern.sub(_escape, text) if pattern.search(text) else text
+
+
+def _escape(match: re.Match[str]) -> str:
+    c = match[0]
+    return _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
 
 
 def check_text(

@@ -48,6 +48,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..errors import InvalidInput, StoreError, shown
 from .sql import make_metadata
 from .sql.core import engine_for as _engine
+from .sql.core import missing_sqlite_file
 from .sql.schema import check_names
 from .sql.sqlite import new_file, remove_if_empty
 
@@ -278,15 +279,11 @@ def _revision(revision: object) -> None:
 
 def _no_file(bind: object, prefix: str, schema: str | None) -> bool:
     """Whether ``bind`` is the URL of a SQLite file that is not there (which a connection
-    would create)."""
+    would create), read from the URL as opening a store reads it: no engine is built."""
     if not isinstance(bind, str) or bind.startswith("memory"):
         return False
     check_names(prefix, schema)
-    engine = _engine(bind, schema=schema)
-    try:
-        return new_file(engine) is not None
-    finally:
-        engine.dispose()
+    return missing_sqlite_file(bind, schema=schema)
 
 
 @contextmanager

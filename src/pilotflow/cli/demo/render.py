@@ -8,7 +8,6 @@ Nothing here changes a store: each function prints what it is given.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -20,28 +19,21 @@ from rich.table import Table
 from rich.text import Text
 
 from pilotflow import Campaign
-from pilotflow.inputs import BIDI_AND_SEPARATORS
+from pilotflow.inputs import escaped
 
 from .data import TZ
 from .results import Refusal, SummaryRow
 
 _T = TypeVar("_T")
 
-_INVISIBLE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_AND_SEPARATORS}]")
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
 
 def printable(text: str) -> str:
-    """``text`` with every control character (C0, DEL, C1) and every bidirectional
-    formatting character shown as a visible escape (``\\x1b``, ``\\u202e``, ``\\n``), so
-    that text a user controls can never move the cursor, change colours, hide a link or
-    reorder what follows it on a terminal."""
-    return _INVISIBLE.sub(_escaped, text)
-
-
-def _escaped(match: re.Match[str]) -> str:
-    c = match.group()
-    return _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+    """``text`` with every control character (C0, DEL, C1; line breaks and tabs too), lone
+    surrogate and bidirectional formatting character shown as a visible escape (``\\x1b``,
+    ``\\ud800``, ``\\u202e``, ``\\n``: :func:`~pilotflow.inputs.escaped`), so that text a
+    user controls can never move the cursor, change colours, hide a link or reorder what
+    follows it on a terminal, nor stop it with text it cannot encode."""
+    return escaped(text)
 
 
 # -- the frame of the story ----------------------------------------------------------------

@@ -5,6 +5,8 @@ SQLite file (worth retrying); and :class:`_StaleRows`, the signal that rolls a c
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,6 +14,7 @@ import sqlalchemy as sa
 from ...errors import ConflictError, InvalidInput, PilotflowError, StoreError, shown
 
 __all__ = [
+    "check_dialect",
     "dbapi_error",
     "engine",
     "is_retryable",
@@ -28,8 +31,25 @@ def engine(url: str | sa.URL, options: dict[str, Any]) -> sa.Engine:
     URL it cannot read (a port that is no number, a query value of the wrong kind) or whose
     driver is not installed refused as such."""
     url = parsed_url(url)
-    try:
+    with _refused(url, options):
         return sa.create_engine(url, **options)
+
+
+def check_dialect(url: str | sa.URL) -> None:
+    """Refuse ``url`` as :func:`engine` would (its driver not installed, a query value its
+    dialect cannot read), with no engine made: its dialect reads the URL, nothing more."""
+    url = parsed_url(url)
+    with _refused(url, {}):
+        dialect = url.get_dialect()
+        dialect.import_dbapi()  # (a driver not installed: ImportError)
+        dialect().create_connect_args(url)
+
+
+@contextmanager
+def _refused(url: sa.URL, options: dict[str, Any]) -> Iterator[None]:
+    """SQLAlchemy's and the driver's errors on making an engine on ``url`` as InvalidInput."""
+    try:
+        yield
     except (TypeError, sa.exc.ArgumentError) as exc:
         raise options_refused(options, exc) from exc
     except ValueError as exc:  # (a query value the dialect reads: ?timeout=abc)

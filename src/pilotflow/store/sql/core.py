@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeGuard
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -29,7 +29,7 @@ from ...errors import (
 from ..base import MALFORMED, AnyChange, Change, Receipt, Store, check_changes, findable, id_list, malformed
 from ..base import given as _given
 from . import postgres, sqlite
-from ._driver import _StaleRows, dbapi_error, options_refused, shown_url, store_error
+from ._driver import _StaleRows, check_dialect, dbapi_error, options_refused, shown_url, store_error
 from ._fast import (
     CompiledSql,
     RowDecoder,
@@ -62,20 +62,7 @@ def engine_for(
     set up for pilotflow; ``read_only``: a SQLite file must exist and hold pilotflow's tables;
     ``create`` False: a SQLite file must exist. ``options`` go to ``create_engine``. Nothing is
     opened or created here: a SQLite file is made by the first connection."""
-    if not isinstance(url, str):
-        raise InvalidInput(
-            f"a store URL must be text, got {type(url).__name__}", "存储地址必须是文本（字符串）"
-        )
-    if "\x00" in url:
-        raise InvalidInput("the store URL contains a NUL character", "存储地址中含有空字符（NUL）")
-    if url.startswith("sqlite"):
-        if schema not in (None, "main"):  # (a file opened by its URL has only its main schema)
-            raise InvalidInput(
-                f"a SQLite file opened by its URL has only its main schema: leave schema out "
-                f"(got {shown(schema)})",
-                f"按地址打开的 SQLite 数据库文件只有 main 这一个 schema，请不要指定 schema"
-                f"（收到的是 {shown(schema)}）",
-            )
+    if _is_sqlite(url, schema):
         return sqlite.sqlite_engine(url, read_only=read_only, create=create, prefix=prefix, **options)
     if postgres.is_postgres_url(url):
         return postgres.postgres_engine(url, **options)
@@ -83,6 +70,39 @@ def engine_for(
         f"unsupported store URL {shown_url(url)}: use memory://, sqlite:///file.db or postgresql://...",
         f"不支持的存储地址 {shown_url(url)}",
     )
+
+
+def missing_sqlite_file(url: object, *, schema: str | None = None) -> bool:
+    """Whether ``url`` is a SQLite store URL whose file is not there (which a connection would
+    create), from the URL alone: checked as :func:`engine_for` checks it, no engine built."""
+    if not _is_sqlite(url, schema):
+        return False
+    file = sqlite.sqlite_file(url)
+    if file is None or file.exists():
+        return False
+    check_dialect(url)  # (a URL no engine would take is refused all the same)
+    return True
+
+
+def _is_sqlite(url: object, schema: str | None) -> TypeGuard[str]:
+    """Whether the store URL ``url`` (text, no NUL: else :class:`InvalidInput`) is SQLite's;
+    a SQLite file opened by its URL has only its main schema (any other refused)."""
+    if not isinstance(url, str):
+        raise InvalidInput(
+            f"a store URL must be text, got {type(url).__name__}", "存储地址必须是文本（字符串）"
+        )
+    if "\x00" in url:
+        raise InvalidInput("the store URL contains a NUL character", "存储地址中含有空字符（NUL）")
+    if not url.startswith("sqlite"):
+        return False
+    if schema not in (None, "main"):
+        raise InvalidInput(
+            f"a SQLite file opened by its URL has only its main schema: leave schema out "
+            f"(got {shown(schema)})",
+            f"按地址打开的 SQLite 数据库文件只有 main 这一个 schema，请不要指定 schema"
+            f"（收到的是 {shown(schema)}）",
+        )
+    return True
 
 
 def _flags(**flags: object) -> None:

@@ -28,6 +28,7 @@ __all__ = [
     "SQLITE_HEADER",
     "configure_sqlite",
     "sqlite_engine",
+    "sqlite_file",
     "sqlite_url",
 ]
 
@@ -47,7 +48,23 @@ def sqlite_engine(
 
 
 def _sqlite_url(url: str, create: bool) -> str:
-    path = (parsed_url(url).database or "") if "///" in url else ""  # %-decoded, no ?query
+    file = sqlite_file(url)
+    if not create and file is not None and not file.exists():
+        raise InvalidInput(
+            f"there is no SQLite file at {file}: with create=False only an existing pilotflow "
+            "database is opened",
+            f"{file} 处没有 SQLite 数据库文件：create=False 时只打开已有的 pilotflow 数据库",
+        )
+    return url
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file the SQLite URL ``url`` names (``~`` expanded, resolved), read from the URL
+    alone (no engine, nothing opened), or :class:`InvalidInput`: no real file (in memory), a
+    name the file system cannot take, a folder that does not exist. None for a URI filename
+    (``?uri=true``), which says itself whether it may be created (``mode=rw`` or ``rwc``)."""
+    parsed = parsed_url(url) if "///" in url else None
+    path = (parsed.database or "") if parsed is not None else ""  # %-decoded, no ?query
     if not path or path == ":memory:":
         raise InvalidInput(
             "the SQLite store needs a real file: sqlite:///path/to/pilotflow.db",
@@ -65,14 +82,7 @@ def _sqlite_url(url: str, create: bool) -> str:
             f"the folder of the SQLite file does not exist: {file.parent}",
             f"SQLite 文件所在目录不存在：{file.parent}",
         )
-    if not create and not file.exists() and not parsed_url(url).query.get("uri"):
-        # (a URI filename says itself whether it may create: mode=rw or mode=rwc)
-        raise InvalidInput(
-            f"there is no SQLite file at {file}: with create=False only an existing pilotflow "
-            "database is opened",
-            f"{file} 处没有 SQLite 数据库文件：create=False 时只打开已有的 pilotflow 数据库",
-        )
-    return url
+    return None if parsed is not None and parsed.query.get("uri") else file
 
 
 def new_file(engine: Engine) -> Path | None:
