@@ -77,6 +77,7 @@ from pilotflow.cli.settings import (
     find_config,
     load_config,
 )
+from pilotflow.cli.usage import usage_zh
 from pilotflow.domain.calendar import has_offset, parse_moment
 from pilotflow.domain.campaign import ListRule, QuotaRule
 from pilotflow.domain.inputs import BIDI_AND_SEPARATORS
@@ -90,8 +91,6 @@ from pilotflow.names import (
     RECOMMEND,
     RETURN,
     STAMP,
-    SUBMISSION_STATE_ZH,
-    TRACK_ZH,
     WITHDRAW,
 )
 from pilotflow.store.sql import sqlite_url
@@ -171,58 +170,13 @@ def _report(exc: pf.PilotflowError) -> None:
         err.print(f"[bold red]✗ 错误：[/][red]{_show(exc.zh)}[/]", soft_wrap=one_line)
 
 
-def _usage_zh(exc: click.ClickException) -> str:
-    """The Chinese of one of click's usage errors (the English line gives the detail)."""
-    param = getattr(exc, "param", None)
-    hint = param.get_error_hint(getattr(exc, "ctx", None)) if param is not None else ""
-    if isinstance(exc, click.NoSuchOption):
-        return f"没有选项 {exc.option_name}"
-    if isinstance(exc, click.exceptions.NoSuchCommand):
-        return "没有这个命令"
-    if isinstance(exc, click.MissingParameter):
-        return f"缺少必需的参数 {hint}" if hint else "缺少必需的参数"
-    if isinstance(exc, click.BadParameter):
-        why = _why_zh(param)
-        return (f"{hint} 的取值无效" if hint else "参数取值无效") + (f"：{why}" if why else "")
-    if isinstance(exc, click.BadOptionUsage):
-        return f"选项 {exc.option_name} 用法有误"
-    return "命令行用法有误"
-
-
-#: The Chinese of the values a choice offers (states, actions, tracks), beside the value typed.
-_CHOICE_ZH: Mapping[str, str] = {**TRACK_ZH, **SUBMISSION_STATE_ZH, **ACTION_NAMES_ZH}
-
-
-def _why_zh(param: object) -> str:
-    """What a value of ``param`` must be, in Chinese, from its click type (click's English line
-    names the value given); "" for a type with nothing more to say."""
-    kind = getattr(param, "type", None)
-    if isinstance(kind, click.Choice):
-        shown = [f"{c}（{_CHOICE_ZH[c]}）" if c in _CHOICE_ZH else str(c) for c in kind.choices]
-        return f"必须是以下之一：{'、'.join(shown)}"
-    if isinstance(kind, (click.IntRange, click.FloatRange)):
-        number = "整数" if isinstance(kind, click.IntRange) else "数"
-        if kind.min is not None and kind.max is not None and not (kind.min_open or kind.max_open):
-            return f"必须是 {kind.min} 到 {kind.max} 之间的{number}"
-        low = None if kind.min is None else f"{'大于' if kind.min_open else '不小于'} {kind.min} "
-        high = None if kind.max is None else f"{'小于' if kind.max_open else '不大于'} {kind.max} "
-        return f"必须是{'且'.join(b for b in (low, high) if b)}的{number}"
-    if isinstance(kind, click.types.IntParamType):
-        return "必须是整数"
-    if isinstance(kind, click.types.FloatParamType):
-        return "必须是数字"
-    if isinstance(kind, click.Path):
-        return "路径无法使用（不存在，或不是所需的文件或文件夹）"
-    return ""
-
-
 class _Usage(click.UsageError, pf.InvalidInput):
     """One of click's errors as a :class:`~pilotflow.InvalidInput` (``en``, ``zh``), shown like
     every other error: in red, in both languages, after the usage line where click knows it."""
 
     def __init__(self, original: click.ClickException, outer: click.Context | None = None) -> None:
         super().__init__(original.format_message(), getattr(original, "ctx", None))
-        self.zh = _usage_zh(original)
+        self.zh = usage_zh(original)
         self.outer = outer  # the group's context, when the command's own is not known
 
     def show(self, file: Any = None) -> None:
@@ -268,9 +222,34 @@ def _unexpected(exc: Exception) -> None:
     )
 
 
+def _parsed(parse: Any, ctx: click.Context, args: list[str]) -> list[str]:
+    """``parse(ctx, args)``, a usage error click's parser raises without a context given
+    ``ctx``: the message then names the command whose option or argument it is."""
+    try:
+        return list(parse(ctx, args))
+    except click.UsageError as exc:
+        if exc.ctx is None:
+            exc.ctx = ctx
+        raise
+
+
+class _Command(click.Command):
+    """A command whose usage errors know it (see :func:`_parsed`)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return _parsed(super().parse_args, ctx, args)
+
+
 class _Group(click.Group):
     """The command group: every error a command or its options meet is shown as a short
-    bilingual message with exit status 2 (see the module docstring)."""
+    bilingual message with exit status 2 (see the module docstring). Its commands and
+    groups are of its own classes, so that a usage error names the command it is about."""
+
+    command_class = _Command
+    group_class = type
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return _parsed(super().parse_args, ctx, args)
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
