@@ -82,6 +82,7 @@ from pilotflow.domain.calendar import has_offset, parse_moment
 from pilotflow.domain.campaign import ListRule, QuotaRule
 from pilotflow.domain.inputs import BIDI_AND_SEPARATORS
 from pilotflow.domain.routes import HopPlan
+from pilotflow.errors import shown
 from pilotflow.files._io import fs_path, home_path
 from pilotflow.names import (
     ACTION_NAMES_ZH,
@@ -462,6 +463,36 @@ def _open_run(
         yield pf.CampaignRun(campaign, store=store, lists=unit_lists, clock=clock, backfill=backfill)
     finally:
         store.close()
+
+
+def _campaign_zh(campaign_id: str) -> str:
+    """A campaign a database holds, in Chinese: a bundled one by its title (its id in
+    parentheses), another by its id, labelled as one."""
+    if campaign_id in pf.bundled_campaigns():
+        return f"“{pf.load_campaign(campaign_id).title.zh}”（{campaign_id}）"
+    return f"遴选标识为 {shown(campaign_id)} 的遴选"
+
+
+def _check_recorded(run: pf.CampaignRun, command: str) -> None:
+    """Refuse a command that would report figures of a campaign the database holds nothing of
+    while it holds others' (a wrong ``--campaign`` would show zeros as if they were true); a
+    database that holds no campaign yet is read as it is."""
+    store, c = run.store, run.campaign
+    held = store.campaign_ids()
+    if not held or c.id in held:
+        return
+    if next(iter(store.iter_events(c.id)), None) is not None or store.list_loads(c.id):
+        return  # (more campaigns than listed)
+    names = ", ".join(held)
+    names_zh = "、".join(_campaign_zh(cid) for cid in held)
+    raise pf.InvalidInput(
+        f"{command}: the database holds nothing of campaign {c.id} ({c.title.en}), only of {names}: "
+        "is --campaign right? (it comes from --campaign, PILOTFLOW_CAMPAIGN or pilotflow.toml; "
+        "'pilotflow config' shows which)",
+        f"{command}：数据库中没有遴选“{c.title.zh}”（{c.id}）的任何记录（申报、推荐函或名单），"
+        f"只有{names_zh}的记录：请核对所用的遴选（取自 --campaign、PILOTFLOW_CAMPAIGN 或 pilotflow.toml，"
+        "pilotflow config 可查看）",
+    )
 
 
 def _completion_value(ctx: click.Context, name: str, env: str, configured: str | None) -> str | None:
@@ -989,6 +1020,7 @@ def quota(authority: str, db: str | None, campaign_source: str, output_format: s
     AUTHORITY（机关代码或中文名称）的推荐名额：限额、已用与剩余。
     """
     with _open_run(db, campaign_source) as run:
+        _check_recorded(run, "quota")
         a = _authority(run.graph, authority)
         lines = run.quota(a.code)
         rule = run.campaign.quota_rule(a)
