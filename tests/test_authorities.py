@@ -7,7 +7,8 @@ graph is refused (GraphError naming the problem).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 
 import pytest
 
@@ -301,3 +302,45 @@ def test_a_consistent_small_graph_routes(campaign: pf.Campaign) -> None:
     g = pf.AuthorityGraph(small())
     assert ("D", "C", "P", "M") == g.route("D", Routing())
     assert {"C", "P", "M"} == set(g["D"].ancestors)
+
+
+def _bare(zh: str, codes: Iterable[str]) -> set[str]:
+    """The ``codes`` that ``zh`` shows outside parentheses (a code is shown only after a name)."""
+    outside = re.sub(r"（[^（）]*(?:（[^（）]*）[^（）]*)*）", "", zh)
+    return {c for c in codes if c in outside}
+
+
+ROUTE_CODES = ("371002", "371000", "370000", "MIN", *LEVELS)
+
+
+def test_a_route_refused_names_its_authorities_and_levels_in_chinese(graph: pf.AuthorityGraph) -> None:
+    """Each refusal of a route (an origin at a level the campaign does not use, a route that
+    stops short of the top, one that loops, one sent to an authority the graph lacks) names
+    in Chinese the authorities by their names and the levels by theirs (区县级, 市级...),
+    each code only in parentheses after its name."""
+    campaign = pf.load_campaign("hebei-sme-service-platforms-2020")
+    cases: dict[str, tuple[Callable[[], object], tuple[str, ...]]] = {
+        "unused level": (
+            lambda: graph.route("371002", campaign),
+            ("环翠区（371002）", "区县级", "市级、省级"),
+        ),
+        "stops short": (
+            lambda: graph.route("371002", Routing(("district", "city", "province"), {"371000": "MIN"})),
+            ("环翠区（371002）", "（MIN）中断", "省级"),
+        ),
+        "loops": (
+            lambda: graph.route("371002", Routing(overrides={"370000": "371000"})),
+            ("环翠区（371002）", "威海市（371000）形成循环"),
+        ),
+        "unknown authority": (
+            lambda: graph.route("371002", Routing(overrides={"371000": "XYZ"})),
+            ("环翠区（371002）", "威海市（371000）报往", "代码 'XYZ'"),  # no name: labelled a code
+        ),
+    }
+    for what, (call, said) in cases.items():
+        with pytest.raises(pf.InvalidInput) as raised:
+            call()
+        zh = raised.value.zh
+        assert set() == _bare(zh, ROUTE_CODES), (what, zh)
+        for text in said:
+            assert text in zh, (what, zh)

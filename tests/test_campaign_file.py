@@ -1006,3 +1006,32 @@ def test_loading_is_deterministic(campaign: Campaign) -> None:
     assert campaign.quotas == again.quotas
     assert campaign.hops == again.hops
     assert campaign.scenarios == again.scenarios
+
+
+def _codes_outside_parentheses(zh: str) -> list[str]:
+    """Authority codes (six digits, MIN) and level codes ``zh`` shows outside parentheses."""
+    outside = re.sub(r"（[^（）]*(?:（[^（）]*）[^（）]*)*）", "", zh)
+    return re.findall(r"(?<![A-Za-z_])(\d{6}|MIN|district|city|province|ministry)(?![A-Za-z_])", outside)
+
+
+def test_route_problems_of_a_file_name_authorities_and_levels_in_chinese(
+    base: dict[str, Any], refused: Callable[[Any], CampaignFileError]
+) -> None:
+    """A file's route problems (deadlines out of order along a route, a reporting rule sending
+    units to an authority of a level the campaign does not use) say in Chinese which
+    authorities and levels by their names, each code only in parentheses after its name."""
+    out_of_order = dict(base, hops=[dict(base["hops"][0]), dict(base["hops"][1], deadline="2023-10-10")])
+    to_district = [{"sender": {"codes": [371000]}, "to": 371002}]
+    unused_level = dict(base, levels=["city", "province", "ministry"], reporting=to_district)
+    said = {"hops[1].deadline": ("的推荐路线上截止时间先后颠倒", "河北省（130000）"),
+            "reporting[0].to": ("环翠区（371002）属于区县级（district）",)}  # fmt: skip
+    for doc in (out_of_order, unused_level):
+        problems = {p.path: p.problem_zh for p in refused(doc).problems}
+        for path, texts in said.items():
+            if path in problems:
+                assert [] == _codes_outside_parentheses(problems[path]), problems[path]
+                for text in texts:
+                    assert text in problems[path], problems[path]
+                break
+        else:
+            raise AssertionError(f"none of {list(said)} among {list(problems)}")

@@ -220,6 +220,21 @@ def test_quota_of_weihai_after_the_demo(runner: CliRunner, db: str) -> None:
     assert "shandong_major_cities" in result.output
 
 
+def test_quota_of_a_campaign_the_database_holds_nothing_of_is_refused(runner: CliRunner, db: str) -> None:
+    """``quota --campaign OTHER`` on a database holding only another campaign's records does
+    not print zeros as if they were true: exit 2, naming the campaign asked for and the one
+    the database holds (in Chinese by their titles), and no table."""
+    result = invoke(runner, "quota", "石家庄市", "--db", db, "--campaign", "hebei-sme-service-platforms-2020")
+    assert_clean_error(
+        result,
+        "holds nothing of campaign hebei-sme-service-platforms-2020",
+        "only of smart-health-elderly-care-2023",
+        "没有遴选“2020年度河北省中小企业公共服务示范平台推荐”（hebei-sme-service-platforms-2020）",
+        "只有“2023 年智慧健康养老应用试点示范遴选",
+    )
+    assert "limit" not in result.output
+
+
 def test_quota_of_a_district_has_no_limit(runner: CliRunner, db: str) -> None:
     """A district recommends without a quota rule."""
     result = invoke(runner, "quota", "371002", "--db", db)

@@ -183,10 +183,10 @@ def test_a_path_with_percent_and_question_mark_is_read(tmp_path: Path, demo: Dem
     [
         (["--bogus"], "No such option", "没有选项 --bogus"),
         (["quota"], "Missing argument", "缺少必需的参数"),
-        (["nosuch"], "No such command", "没有这个命令"),
+        (["nosuch"], "No such command", "没有子命令 nosuch"),
         (["demo", "--through", "somewhere"], "Invalid value for '--through'", "取值无效"),
         (["quota", "371000", "--db"], "requires an argument", "--db"),
-        (["route", "371002", "extra"], "unexpected extra argument", "用法有误"),
+        (["route", "371002", "extra"], "unexpected extra argument", "多余的参数：extra"),
         (["campaign", "show", "--nope"], "No such option", "没有选项 --nope"),
     ],
 )
@@ -195,6 +195,40 @@ def test_usage_errors_are_bilingual(args: list[str], en: str, zh: str) -> None:
     like every other error: the usage line, the message in English and Chinese, exit 2."""
     result = invoke(*args)
     assert_clean_error(result, en, zh, "-h' for help")
+
+
+@pytest.mark.parametrize(
+    ("args", "zh"),
+    [
+        (["--bogus"], "命令 pilotflow 没有选项 --bogus"),
+        (["campaign", "show", "--nope"], "命令 pilotflow campaign show 没有选项 --nope"),
+        (["quta"], "命令 pilotflow 没有子命令 quta（是否要用 quota？）"),
+        (["letter", "sned"], "命令 pilotflow letter 没有子命令 sned（是否要用 send？）"),
+        (["quota"], "命令 pilotflow quota 缺少必需的参数 'AUTHORITY'"),
+        (["letter", "show"], "命令 pilotflow letter show 缺少必需的参数 'LETTER'"),
+        (["quota", "371000", "--db"], "命令 pilotflow quota 的选项 --db 后须跟一个取值"),
+        (
+            ["letter", "show", "x", "--documents"],
+            "命令 pilotflow letter show 的选项 --documents 后须跟一个取值",
+        ),
+        (["demo", "--fresh=yes"], "命令 pilotflow demo 的选项 --fresh 是开关，不接受取值"),
+        (["route", "371002", "extra", "more"], "命令 pilotflow route 不接受多余的参数：extra more"),
+        (["demo", "--through", "somewhere"], "命令 pilotflow demo '--through' 的取值无效：必须是以下之一"),
+    ],
+)
+def test_a_usage_error_says_in_chinese_what_is_wrong_and_where(
+    args: list[str], zh: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through the console script's entry point, each kind of usage error (no such option or
+    command, a missing argument, an option without its value or a switch given one, extra
+    arguments, a bad value) says in Chinese which command and which option, argument or
+    value is wrong, not a generic line; exit status 2."""
+    with pytest.raises(SystemExit) as exited:
+        cli_module.main(args)
+    assert 2 == exited.value.code
+    err = capsys.readouterr().err.replace("\n", "")
+    assert f"✗ 错误：{zh}" in err, err
+    assert "用法有误" not in err
 
 
 def test_explain_unknown_action_is_a_bilingual_usage_error(db: str, nid: str) -> None:

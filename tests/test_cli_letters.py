@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,33 @@ def test_letter_attach_with_neither_file_nor_paper_says_so(demo: DemoResult) -> 
         assert 2 == result.exit_code, result.output
         assert "give either FILE or --paper N" in result.output
         assert "not both" not in result.output
+
+
+def test_a_refused_letter_show_leaves_no_documents_folder(
+    demo: DemoResult, filed: tuple[str, list[str]], tmp_path: Path
+) -> None:
+    """``letter show --documents NEW/SUB`` that is refused after the folder is made (here the
+    documents made again do not match the SHA-256 recorded when the letter was sent: the
+    database copy's record was changed) exits 2 and leaves neither NEW nor SUB behind; a
+    letter with no documents (a draft) writes nothing and leaves no empty folder either."""
+    db = tmp_path / "changed.db"
+    db.write_bytes(demo.db_path.read_bytes())
+    sent = json.loads(invoke("letter", "list", "--db", str(db), "--state", "sent", "--format", "json").output)
+    letter = sent[0]
+    recorded = letter["documents"][0]["sha256"]
+    with sqlite3.connect(db) as conn:
+        changed = (
+            "UPDATE pf_events SET data = replace(data, ?, ?) WHERE typeof(data) = 'text' AND instr(data, ?)"
+        )
+        assert 1 == conn.execute(changed, (recorded, "0" * 64, recorded)).rowcount
+    conn.close()
+    new = tmp_path / "new"
+    result = invoke("letter", "show", letter["id"], "--db", str(db), "--documents", str(new / "sub"))
+    assert 2 == result.exit_code, result.output
+    assert "SHA-256" in result.output
+    assert not new.exists()
+    draft_db, ids = filed
+    lid = letter_id(invoke("letter", "prepare", ids[0], "--db", draft_db, *DISTRICT, *AT, "--format", "json"))
+    result = invoke("letter", "show", lid, "--db", draft_db, "--documents", str(new / "sub"))
+    assert 0 == result.exit_code, result.output
+    assert not new.exists()

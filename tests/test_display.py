@@ -560,3 +560,44 @@ def test_lists_print_one_line_per_item(run: pf.CampaignRun) -> None:
     assert "| in_review @ 环翠区 | v1 |" in lines[1]
     assert "  … 2 more (to_frame() for all)>" == lines[-1]
     assert "  威海市 (371000) enterprise: 0/3" == repr(run.quota_table([WEIHAI])).splitlines()[1]
+
+
+def _cells(text: str) -> list[tuple[str, str]]:
+    """(label, value) of every cell of an HTML card or table: a card's rows, a table's
+    columns (header, each row's cell)."""
+    pairs = re.findall(r"<th[^>]*>(.*?)</th><td[^>]*>(.*?)</td>", text)
+    if pairs:
+        return pairs
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", text)
+    rows = re.findall(r"<tr>((?:<td[^>]*>.*?</td>)+)</tr>", text)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in rows]
+    return [pair for row_cells in cells for pair in zip(headers, row_cells, strict=True)]
+
+
+def test_a_bare_records_card_shows_no_code_under_a_name(run: pf.CampaignRun) -> None:
+    """A nomination, a letter (推荐函) or an audit event shown on its own in a notebook (no run
+    to name things) shows states by their Chinese names, and every authority, department,
+    material or state code it shows only under a label saying it is a code (代码), never
+    under a Chinese label that promises a name; its note says where the names are."""
+    n = forward(run, nominate(run, 1).id)
+    letter = run.submissions(sender=WEIHAI_DISTRICT)[0]
+    event = run.history(n)[-1]
+    graph = run.graph
+    codes = set(n.route) | {d for a in n.route for d in graph[a].departments}
+    codes |= {m.kind for m in (*n.materials, *letter.materials)} | set(STATES) | {letter.state, "MIN"}
+    looks = {
+        "nomination": n._repr_html_(),  # type: ignore[attr-defined]
+        "letter": letter._repr_html_(),  # type: ignore[attr-defined]
+        "event": event._repr_html_(),  # type: ignore[attr-defined]
+    }
+    for what, text in looks.items():
+        for label, value in _cells(text):
+            outside = re.sub(r"（[^）]*）", "", value)  # a code in parentheses after its name is fine
+            shown_codes = set(re.split(r"[、→×\s]+", outside)) & codes
+            assert not shown_codes or "代码" in label, (what, label, value)
+    assert "审核推荐中（in_review）" in looks["nomination"]
+    assert "已报送（sent）" in looks["letter"]
+    assert STATE_ZH[event.to_state] in looks["event"]
+    for what in ("nomination", "letter"):
+        assert "未结合活动" in looks[what], what
+    assert ">371002 → 371000<" not in looks["letter"]  # the title labels its codes too

@@ -206,3 +206,30 @@ def test_a_database_that_cannot_be_reached_is_explained_in_chinese() -> None:
     assert caught.value.zh.startswith("数据库错误：无法连接或使用数据库")
     assert "数据库原文：" in caught.value.zh
     assert caught.value.en.startswith("database error: OperationalError")
+
+
+@pytest.mark.parametrize(
+    "query", ["mode=ro&uri=true", "mode=ro", "uri=true", "mode=rwc&uri=true", "cache=shared"]
+)
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_sqlite_url_with_sqlite_uri_options_is_refused_saying_how_to_read_only(
+    tmp_path: Path, query: str, read_only: bool
+) -> None:
+    """``sqlite:///x.db?mode=ro&uri=true`` and the like (SQLite's URI options without the
+    ``file:`` form) are refused, writing or reading, in English and Chinese: the driver would
+    make and write another file (``x.db?mode=ro``) or ignore them, never read only. The
+    refusal names the options and ``read_only=True``; no file appears and the database is
+    unchanged. The driver's own ``timeout`` is still taken."""
+    db = tmp_path / "x.db"
+    pf.open_store(sqlite_url(db)).close()
+    before = db.read_bytes()
+    with pytest.raises(pf.InvalidInput) as refused:
+        pf.open_store(f"{sqlite_url(db)}?{query}", read_only=read_only)
+    key = query.split("=", 1)[0]
+    assert f"'{key}'" in refused.value.en
+    assert "read_only=True" in refused.value.en
+    assert "read_only=True" in refused.value.zh
+    assert "只读" in refused.value.zh
+    assert ["x.db"] == sorted(p.name for p in tmp_path.iterdir())
+    assert before == db.read_bytes()
+    pf.open_store(f"{sqlite_url(db)}?timeout=3", read_only=read_only).close()

@@ -6,6 +6,7 @@ tests/test_store_contract.py.)"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -18,7 +19,7 @@ from pilotflow.store import Store
 from pilotflow.store.sql import SQLStore, configure_sqlite
 from pilotflow.store.sql.lists import _Decoded
 
-from conftest import MIN, QINGDAO, SHANDONG, WEIHAI, WEIHAI_DISTRICT, shanghai, unit_code
+from conftest import MIN, QINGDAO, SHANDONG, WEIHAI, WEIHAI_DISTRICT, nominate, shanghai, unit_code
 
 LOADER = pf.Actor("MIN", "industry", "张三")  # the top: the debtors list is judged everywhere
 DEBTORS = "dishonest_debtors"
@@ -338,3 +339,18 @@ def test_a_sql_store_keeps_the_lists_it_decoded_in_its_own_declared_cache(
         assert read is not None
         assert read.entries == debtors(1).entries
         assert hosted._decoded_lists.get(key) is None
+
+
+def test_a_store_names_the_campaigns_it_holds(
+    store: pf.Store, campaign: pf.Campaign, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """``campaign_ids()`` gives the ids of the campaigns a store holds a nomination or a list
+    of, in order, at most ``limit`` (a limit that is not a whole number from 1 to 1000 is
+    refused): a fresh store holds none."""
+    assert () == store.campaign_ids()
+    nominate(make_run(store), 1, materials=False)
+    assert (campaign.id,) == store.campaign_ids()
+    assert (campaign.id,) == store.campaign_ids(1)
+    for bad in (0, 1001, 2.5, True, "3"):
+        with pytest.raises(pf.InvalidInput, match="limit"):
+            store.campaign_ids(bad)  # type: ignore[arg-type]

@@ -32,7 +32,7 @@ from ..domain.calendar import in_zone, zone_info
 from ..domain.campaign import Campaign, check_campaign
 from ..domain.events import Event
 from ..domain.inputs import wrong_argument
-from ..domain.names import LOGGED_ACTION_ZH, QUOTA_ALL_TYPES, ROLE_ZH, STATE_ZH
+from ..domain.names import LOGGED_ACTION_ZH, LOGGED_STATE_ZH, QUOTA_ALL_TYPES, ROLE_ZH, STATE_ZH
 from ..domain.records import Nomination
 from ..errors import InvalidInput, shown
 from ..store.base import Store
@@ -212,8 +212,8 @@ class EventList(View[Event]):
 
     columns = (
         "nomination_id", "version", "at", "action", "action_zh", "actor_authority", "actor_name",
-        "actor_department", "actor_person", "from_state", "to_state", "from_holder", "to_holder",
-        "to_holder_name", "reason",
+        "actor_department", "actor_department_zh", "actor_person", "from_state", "to_state", "to_state_zh",
+        "from_holder", "to_holder", "to_holder_name", "reason",
     )  # fmt: skip
     noun = "events"
     title = ("Audit events", "审计记录")
@@ -246,9 +246,11 @@ class EventList(View[Event]):
             "actor_authority": e.actor.authority,
             "actor_name": self.authority_name(e.actor.authority),
             "actor_department": e.actor.department,
+            "actor_department_zh": self.department_name(e.actor.department),
             "actor_person": e.actor.person,
             "from_state": e.from_state,
             "to_state": e.to_state,
+            "to_state_zh": LOGGED_STATE_ZH.get(e.to_state, e.to_state),
             "from_holder": e.from_holder,
             "to_holder": e.to_holder,
             "to_holder_name": self.authority_name(e.to_holder),

@@ -77,10 +77,12 @@ from pilotflow.cli.settings import (
     find_config,
     load_config,
 )
+from pilotflow.cli.usage import usage_zh
 from pilotflow.domain.calendar import has_offset, parse_moment
 from pilotflow.domain.campaign import ListRule, QuotaRule
 from pilotflow.domain.inputs import BIDI_AND_SEPARATORS
 from pilotflow.domain.routes import HopPlan
+from pilotflow.errors import shown
 from pilotflow.files._io import fs_path, home_path
 from pilotflow.names import (
     ACTION_NAMES_ZH,
@@ -90,8 +92,6 @@ from pilotflow.names import (
     RECOMMEND,
     RETURN,
     STAMP,
-    SUBMISSION_STATE_ZH,
-    TRACK_ZH,
     WITHDRAW,
 )
 from pilotflow.store.sql import sqlite_url
@@ -171,58 +171,13 @@ def _report(exc: pf.PilotflowError) -> None:
         err.print(f"[bold red]✗ 错误：[/][red]{_show(exc.zh)}[/]", soft_wrap=one_line)
 
 
-def _usage_zh(exc: click.ClickException) -> str:
-    """The Chinese of one of click's usage errors (the English line gives the detail)."""
-    param = getattr(exc, "param", None)
-    hint = param.get_error_hint(getattr(exc, "ctx", None)) if param is not None else ""
-    if isinstance(exc, click.NoSuchOption):
-        return f"没有选项 {exc.option_name}"
-    if isinstance(exc, click.exceptions.NoSuchCommand):
-        return "没有这个命令"
-    if isinstance(exc, click.MissingParameter):
-        return f"缺少必需的参数 {hint}" if hint else "缺少必需的参数"
-    if isinstance(exc, click.BadParameter):
-        why = _why_zh(param)
-        return (f"{hint} 的取值无效" if hint else "参数取值无效") + (f"：{why}" if why else "")
-    if isinstance(exc, click.BadOptionUsage):
-        return f"选项 {exc.option_name} 用法有误"
-    return "命令行用法有误"
-
-
-#: The Chinese of the values a choice offers (states, actions, tracks), beside the value typed.
-_CHOICE_ZH: Mapping[str, str] = {**TRACK_ZH, **SUBMISSION_STATE_ZH, **ACTION_NAMES_ZH}
-
-
-def _why_zh(param: object) -> str:
-    """What a value of ``param`` must be, in Chinese, from its click type (click's English line
-    names the value given); "" for a type with nothing more to say."""
-    kind = getattr(param, "type", None)
-    if isinstance(kind, click.Choice):
-        shown = [f"{c}（{_CHOICE_ZH[c]}）" if c in _CHOICE_ZH else str(c) for c in kind.choices]
-        return f"必须是以下之一：{'、'.join(shown)}"
-    if isinstance(kind, (click.IntRange, click.FloatRange)):
-        number = "整数" if isinstance(kind, click.IntRange) else "数"
-        if kind.min is not None and kind.max is not None and not (kind.min_open or kind.max_open):
-            return f"必须是 {kind.min} 到 {kind.max} 之间的{number}"
-        low = None if kind.min is None else f"{'大于' if kind.min_open else '不小于'} {kind.min} "
-        high = None if kind.max is None else f"{'小于' if kind.max_open else '不大于'} {kind.max} "
-        return f"必须是{'且'.join(b for b in (low, high) if b)}的{number}"
-    if isinstance(kind, click.types.IntParamType):
-        return "必须是整数"
-    if isinstance(kind, click.types.FloatParamType):
-        return "必须是数字"
-    if isinstance(kind, click.Path):
-        return "路径无法使用（不存在，或不是所需的文件或文件夹）"
-    return ""
-
-
 class _Usage(click.UsageError, pf.InvalidInput):
     """One of click's errors as a :class:`~pilotflow.InvalidInput` (``en``, ``zh``), shown like
     every other error: in red, in both languages, after the usage line where click knows it."""
 
     def __init__(self, original: click.ClickException, outer: click.Context | None = None) -> None:
         super().__init__(original.format_message(), getattr(original, "ctx", None))
-        self.zh = _usage_zh(original)
+        self.zh = usage_zh(original)
         self.outer = outer  # the group's context, when the command's own is not known
 
     def show(self, file: Any = None) -> None:
@@ -268,9 +223,34 @@ def _unexpected(exc: Exception) -> None:
     )
 
 
+def _parsed(parse: Any, ctx: click.Context, args: list[str]) -> list[str]:
+    """``parse(ctx, args)``, a usage error click's parser raises without a context given
+    ``ctx``: the message then names the command whose option or argument it is."""
+    try:
+        return list(parse(ctx, args))
+    except click.UsageError as exc:
+        if exc.ctx is None:
+            exc.ctx = ctx
+        raise
+
+
+class _Command(click.Command):
+    """A command whose usage errors know it (see :func:`_parsed`)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return _parsed(super().parse_args, ctx, args)
+
+
 class _Group(click.Group):
     """The command group: every error a command or its options meet is shown as a short
-    bilingual message with exit status 2 (see the module docstring)."""
+    bilingual message with exit status 2 (see the module docstring). Its commands and
+    groups are of its own classes, so that a usage error names the command it is about."""
+
+    command_class = _Command
+    group_class = type
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return _parsed(super().parse_args, ctx, args)
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
@@ -483,6 +463,36 @@ def _open_run(
         yield pf.CampaignRun(campaign, store=store, lists=unit_lists, clock=clock, backfill=backfill)
     finally:
         store.close()
+
+
+def _campaign_zh(campaign_id: str) -> str:
+    """A campaign a database holds, in Chinese: a bundled one by its title (its id in
+    parentheses), another by its id, labelled as one."""
+    if campaign_id in pf.bundled_campaigns():
+        return f"“{pf.load_campaign(campaign_id).title.zh}”（{campaign_id}）"
+    return f"遴选标识为 {shown(campaign_id)} 的遴选"
+
+
+def _check_recorded(run: pf.CampaignRun, command: str) -> None:
+    """Refuse a command that would report figures of a campaign the database holds nothing of
+    while it holds others' (a wrong ``--campaign`` would show zeros as if they were true); a
+    database that holds no campaign yet is read as it is."""
+    store, c = run.store, run.campaign
+    held = store.campaign_ids()
+    if not held or c.id in held:
+        return
+    if next(iter(store.iter_events(c.id)), None) is not None or store.list_loads(c.id):
+        return  # (more campaigns than listed)
+    names = ", ".join(held)
+    names_zh = "、".join(_campaign_zh(cid) for cid in held)
+    raise pf.InvalidInput(
+        f"{command}: the database holds nothing of campaign {c.id} ({c.title.en}), only of {names}: "
+        "is --campaign right? (it comes from --campaign, PILOTFLOW_CAMPAIGN or pilotflow.toml; "
+        "'pilotflow config' shows which)",
+        f"{command}：数据库中没有遴选“{c.title.zh}”（{c.id}）的任何记录（申报、推荐函或名单），"
+        f"只有{names_zh}的记录：请核对所用的遴选（取自 --campaign、PILOTFLOW_CAMPAIGN 或 pilotflow.toml，"
+        "pilotflow config 可查看）",
+    )
 
 
 def _completion_value(ctx: click.Context, name: str, env: str, configured: str | None) -> str | None:
@@ -1010,6 +1020,7 @@ def quota(authority: str, db: str | None, campaign_source: str, output_format: s
     AUTHORITY（机关代码或中文名称）的推荐名额：限额、已用与剩余。
     """
     with _open_run(db, campaign_source) as run:
+        _check_recorded(run, "quota")
         a = _authority(run.graph, authority)
         lines = run.quota(a.code)
         rule = run.campaign.quota_rule(a)

@@ -8,6 +8,9 @@ bilingual refusals and exit codes as every action command.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -254,8 +257,8 @@ def show(
         s = run.submission(submission_id(run, letter_id))
         written: tuple[GeneratedDocument, ...] = ()
         if folder is not None:
-            _make_folder(folder)
-            written = run.submission_documents(s.id, folder)
+            with _documents_folder(folder):
+                written = run.submission_documents(s.id, folder)
         if output_format == "json":
             record = submission_record(run, s)
             record["written"] = [f"{s.id}-{d.filename}" for d in written]
@@ -281,16 +284,39 @@ def show(
             console.print(f"written 已写入: {_show(str(Path(folder or '.') / f'{s.id}-{d.filename}'))}")
 
 
-def _make_folder(folder: str) -> None:
-    """Make ``--documents`` (and its parents) if missing; a path that is there and is no
-    folder (a FIFO, a device...) or that cannot be made is refused, naming the option."""
+@contextmanager
+def _documents_folder(folder: str) -> Iterator[Path]:
+    """``--documents``, made (with its missing parents) for the time of the block: a path that
+    is there and is no folder (a FIFO, a device...) or that cannot be made is refused, naming
+    the option. What the block leaves empty is removed again — all of it when the block
+    raises (a refused command leaves nothing), the folders made when it wrote nothing."""
     path = Path(fs_path(folder, "--documents"))
+    made = []
+    missing = path
+    while not os.path.lexists(missing) and missing != missing.parent:
+        made.append(missing)  # (deepest first)
+        missing = missing.parent
     try:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
+        _remove_empty(made)
         raise pf.InvalidInput(
             f"--documents: {folder!r} is there and is not a folder",
             f"--documents：{folder!r} 已存在，但不是文件夹",
         ) from None
     except OSError as exc:
+        _remove_empty(made)
         raise write_refused("--documents", path, exc) from None
+    try:
+        yield path
+    finally:
+        _remove_empty(made)
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove ``folders`` (deepest first) while they are empty folders."""
+    for f in folders:
+        try:
+            f.rmdir()
+        except OSError:
+            return

@@ -24,11 +24,11 @@ from ..domain.authorities import Authority, AuthorityGraph
 from ..domain.campaign import Campaign
 from ..domain.events import Event
 from ..domain.names import ACTION_NAMES_ZH, STATE_ZH, SUBMISSION_STATE_ZH, TRACK_ZH
-from ..domain.records import Nomination
+from ..domain.records import Material, Nomination
 from ..domain.routes import HopPlan, RoutePlan
 from ..domain.submissions import Submission
 from ..errors import ActionRefused, Reason
-from ._html import card, table
+from ._html import card, esc, table
 from .shapes import visible
 
 __all__ = ["HEADERS", "install", "view_html"]
@@ -41,8 +41,9 @@ HEADERS: dict[str, str] = {
     "examined": "已审查部门数", "materials": "材料数", "version": "版本", "created_at": "申报时间",
     "updated_at": "更新时间", "nomination_id": "申报编号", "at": "时间", "action": "操作代码",
     "action_zh": "操作", "actor_authority": "操作机关代码", "actor_name": "操作机关",
-    "actor_department": "部门", "actor_person": "经办人", "from_state": "原状态", "to_state": "新状态",
-    "from_holder": "原办理机关", "to_holder": "新办理机关代码", "to_holder_name": "新办理机关",
+    "actor_department": "部门代码", "actor_department_zh": "部门", "actor_person": "经办人",
+    "from_state": "原状态代码", "to_state": "新状态代码", "to_state_zh": "新状态",
+    "from_holder": "原办理机关代码", "to_holder": "新办理机关代码", "to_holder_name": "新办理机关",
     "reason": "理由", "authority": "机关代码", "authority_name": "机关", "unit_type_zh": "单位类型名称",
     "limit": "名额", "used": "已用", "remaining": "剩余", "rank": "排序", "outcome": "结果代码",
     "outcome_zh": "结果", "reasons": "原因代码", "reasons_zh": "原因", "dry_run": "试算",
@@ -52,11 +53,30 @@ HEADERS: dict[str, str] = {
 SHOWN: dict[type[View[Any]], tuple[str, ...]] = {
     NominationList: ("unit_name", "unit_code", "unit_type", "state_zh", "holder_name", "route", "version",
                      "updated_at", "id"),
-    EventList: ("version", "at", "action_zh", "actor_name", "actor_department", "actor_person", "to_state",
-                "to_holder_name", "reason", "nomination_id"),
+    EventList: ("version", "at", "action_zh", "actor_name", "actor_department_zh", "actor_person",
+                "to_state_zh", "to_holder_name", "reason", "nomination_id"),
     QuotaTable: ("authority_name", "authority", "unit_type_zh", "limit", "used", "remaining"),
     SelectionList: ("authority_name", "unit_type", "rank", "nomination_id", "outcome_zh", "reasons_zh"),
 }  # fmt: skip
+
+
+#: The code column shown, labelled as a code, in place of a name column when a view lacks
+#: what names it (its authority graph, its campaign: a record shown on its own), where the
+#: name would only repeat the code under a header that promises a name.
+CODE_OF_NAME: dict[str, tuple[str, str]] = {
+    "holder_name": ("graph", "holder"), "actor_name": ("graph", "actor_authority"),
+    "to_holder_name": ("graph", "to_holder"), "authority_name": ("graph", "authority"),
+    "actor_department_zh": ("campaign", "actor_department"),
+}  # fmt: skip
+
+
+def _shown(keys: tuple[str, ...], view: object) -> tuple[str, ...]:
+    """``keys``, each name column that ``view`` cannot fill replaced by its code column."""
+    out = []
+    for k in keys:
+        needs, code = CODE_OF_NAME.get(k, ("", k))
+        out.append(code if needs and getattr(view, needs, None) is None else k)
+    return tuple(out)
 
 
 def _columns(keys: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -64,9 +84,10 @@ def _columns(keys: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 def view_html(view: View[Any]) -> str:
-    """A view (``run.nominations()``...) as an HTML table, with its count as the caption."""
+    """A view (``run.nominations()``...) as an HTML table, with its count as the caption;
+    without a graph, authorities are shown by their codes under headers that say so."""
     en, zh = view.title
-    keys = SHOWN.get(type(view), view.columns)
+    keys = _shown(SHOWN.get(type(view), view.columns), view)
     return table(_columns(keys), view.rows(), caption=f"{zh} / {en}：{len(view)}")
 
 
@@ -139,37 +160,57 @@ def _hop_repr(h: HopPlan) -> str:
     return f"<HopPlan {h.index}: {h.holder.name}({h.holder.code}){nxt}>"
 
 
+#: Said under the card of a record shown on its own (not through a run): the names of its
+#: authorities, departments, unit type, scenario and materials are the campaign's, so the card
+#: shows their codes, labelled as codes, and says where the names are.
+BARE_NOTE = (
+    "机关、部门、单位类型、应用场景和材料的中文名称由遴选活动确定，此卡片未结合活动，故列其代码；"
+    "结合活动查看名称：run.position(…)、run.nominations()、run.submissions()。"
+    " / Names of authorities, departments, unit types, scenarios and materials come from the "
+    "campaign: this card, shown without one, lists their codes; a run's views name them."
+)
+
+
+def _bare_note() -> str:
+    return f'<p style="font-size:12px;color:#555">{esc(BARE_NOTE)}</p>'
+
+
+def _materials(materials: tuple[Material, ...]) -> str:
+    return "、".join(f"{m.kind}×{m.copies}" for m in materials)
+
+
 def _nomination_html(n: Nomination) -> str:
     pairs = [
-        ("单位 / unit", f"{n.unit_name}（{n.unit_code}）"), ("单位类型 / type", n.unit_type),
-        ("应用场景 / scenario", n.scenario), ("类别 / track", TRACK_ZH.get(n.track, n.track)),
+        ("单位 / unit", f"{n.unit_name}（{n.unit_code}）"), ("单位类型代码 / unit type (code)", n.unit_type),
+        ("应用场景代码 / scenario (code)", n.scenario), ("类别 / track", TRACK_ZH.get(n.track, n.track)),
         ("状态 / state", f"{STATE_ZH.get(n.state, n.state)}（{n.state}）"),
-        ("办理机关 / holder", n.holder), ("路线 / route", " → ".join(n.route)),
-        ("已逐一审查 / examined by", "、".join(n.examined)),
-        ("材料 / materials", "、".join(f"{m.kind}×{m.copies}" for m in n.materials)),
+        ("办理机关代码 / holder (code)", n.holder), ("路线（机关代码）/ route (codes)", " → ".join(n.route)),
+        ("已逐一审查的部门代码 / examined by (codes)", "、".join(n.examined)),
+        ("材料（类别代码×份数）/ materials (kind × copies)", _materials(n.materials)),
         ("版本 / version", n.version), ("申报时间 / created", n.created_at),
         ("更新时间 / updated", n.updated_at),
         ("编号 / id", n.id),
     ]  # fmt: skip
     if n.project:
         pairs.insert(2, ("项目 / project", n.project))
-    return card(f"申报 {n.unit_name}", pairs)
+    return card(f"申报 {n.unit_name}", pairs, extra=_bare_note())
 
 
 def _submission_html(s: Submission) -> str:
     pairs = [
-        ("报送单位 / sender", s.sender), ("收函单位 / receiver", s.receiver),
+        ("报送机关代码 / sender (code)", s.sender), ("收函机关代码 / receiver (code)", s.receiver),
         ("状态 / state", f"{SUBMISSION_STATE_ZH.get(s.state, s.state)}（{s.state}）"),
-        ("推荐对象 / units (in order)", "、".join(s.units)),
-        ("已盖章 / stamps", "、".join(s.stamps)),
-        ("材料 / materials", "、".join(f"{m.kind}×{m.copies}" for m in s.materials)),
+        ("推荐对象编号 / units (in order)", "、".join(s.units)),
+        ("已盖章的部门代码 / stamped by (codes)", "、".join(s.stamps)),
+        ("材料（类别代码×份数）/ materials (kind × copies)", _materials(s.materials)),
         ("生成文件 / documents",
          "、".join(f"{m.filename}（sha256 {(m.sha256 or '')[:12]}…）" for m in s.documents)),
         ("版本 / version", s.version), ("起草时间 / created", s.created_at),
         ("报送时间 / sent", s.sent_at or ""),
         ("编号 / id", s.id),
     ]  # fmt: skip
-    return card(f"推荐函 {s.sender} → {s.receiver}", pairs)
+    title = f"推荐函（报送机关代码 {s.sender} → 收函机关代码 {s.receiver}）"
+    return card(title, pairs, extra=_bare_note())
 
 
 def _event_repr(e: Event) -> str:
@@ -237,7 +278,9 @@ def _event_log_html(log: EventLog) -> str:
     shown = log.head()
     en, zh = log.title
     more = f"（前 {len(shown)} 条 / first {len(shown)}）" if len(shown) < len(log) else ""
-    return table(_columns(SHOWN[EventList]), shown.rows(), caption=f"{zh} / {en}：{len(log)}{more}")
+    return table(
+        _columns(_shown(SHOWN[EventList], log)), shown.rows(), caption=f"{zh} / {en}：{len(log)}{more}"
+    )
 
 
 _INSTALLED: list[bool] = []

@@ -32,9 +32,10 @@ from attrs import evolve, field, frozen
 
 from ..errors import GraphError, InvalidInput, UnknownAuthority, UnknownDepartment
 from .inputs import check_sequence
+from .names import LEVEL_ZH
 from .selectors import ActingRule, Selector, acting_rule_for
 
-__all__ = ["DEFAULT_DEPARTMENTS", "Authority", "AuthorityGraph"]
+__all__ = ["DEFAULT_DEPARTMENTS", "Authority", "AuthorityGraph", "level_named"]
 
 LEVELS: tuple[str, ...] = ("district", "city", "province", "ministry")
 DEFAULT_DEPARTMENTS: tuple[str, ...] = ("industry", "civil_affairs", "health")
@@ -124,6 +125,12 @@ class Authority:
     #: (逐一审查); empty: no per-unit examination here.
     examining: tuple[str, ...] = field(default=(), converter=_departments)
 
+    @property
+    def named(self) -> str:
+        """The authority as Chinese text names it: its name, its code in parentheses
+        (``环翠区（371002）``)."""
+        return f"{self.name}（{self.code}）"
+
     def __attrs_post_init__(self) -> None:
         if not self.stamping:
             object.__setattr__(self, "stamping", self.departments)
@@ -179,23 +186,23 @@ class AuthorityGraph:
                 raise _error(
                     f"authority {a.code} ({a.name}) has unknown level {a.level!r}; "
                     f"expected one of {', '.join(LEVELS)}",
-                    f"{a.code}（{a.name}）的层级 {a.level!r} 无效，应为 {'、'.join(LEVELS)} 之一",
+                    f"{a.named}的层级 {a.level!r} 无效，应为 {'、'.join(map(level_named, LEVELS))} 之一",
                 )
             if a.kind not in KINDS:
                 raise _error(
                     f"authority {a.code} ({a.name}) has unknown kind {a.kind!r}",
-                    f"{a.code}（{a.name}）的类别 {a.kind!r} 无效",
+                    f"{a.named}的类别 {a.kind!r} 无效",
                 )
             if not a.departments:
                 raise _error(
                     f"authority {a.code} ({a.name}) has no departments",
-                    f"{a.code}（{a.name}）没有任何部门，无法盖章推荐",
+                    f"{a.named}没有任何部门，无法盖章推荐",
                 )
             for link in (a.parent, a.admin_parent):
                 if link is not None and link not in nodes:
                     raise _error(
                         f"authority {a.code} ({a.name}) reports to unknown authority {link!r} (orphan)",
-                        f"{a.code}（{a.name}）的上级 {link!r} 不存在（孤立节点）",
+                        f"{a.named}的上级机关代码 {link!r} 不存在（孤立节点）",
                     )
             if a.parent is not None:
                 graph.add_edge(a.code, a.parent)
@@ -215,7 +222,7 @@ class AuthorityGraph:
                 raise _error(
                     f"authority {a.code} ({a.name}, {a.level}) reports to {a.parent} "
                     f"({nodes[a.parent].level}), which is not a higher level",
-                    f"{a.code}（{a.name}）的上级 {a.parent} 层级不高于它本身",
+                    f"{a.named}的上级{nodes[a.parent].named}层级不高于它本身",
                 )
         self._graph = graph
         self._nodes = {code: _with_ancestors(a, nodes) for code, a in nodes.items()}
@@ -459,7 +466,8 @@ def _route(
         raise GraphError(
             f"authority {origin} ({start.name}) is at level {start.level!r}, which this "
             f"campaign does not use (levels: {', '.join(levels)})",
-            f"{origin}（{start.name}）所在层级 {start.level!r} 不在本次遴选的层级中",
+            f"{start.named}属于{level_named(start.level)}，不在本次遴选的层级中"
+            f"（本次遴选的层级：{'、'.join(LEVEL_ZH.get(lv, repr(lv)) for lv in levels)}）",
         )
     route = [origin]
     current = start
@@ -469,18 +477,31 @@ def _route(
         if nxt is None:
             raise GraphError(
                 f"the route from {origin} ends at {current.code} before reaching level {levels[-1]!r}",
-                f"从 {origin} 出发的推荐路线在 {current.code} 中断，未能到达 {levels[-1]!r} 层级",
+                f"从{start.named}出发的推荐路线在{current.named}中断，未能到达{level_named(levels[-1])}",
             )
         if nxt in seen:
             raise GraphError(
                 f"the route from {origin} loops at {nxt}",
-                f"从 {origin} 出发的推荐路线在 {nxt} 形成循环",
+                f"从{start.named}出发的推荐路线在{graph[nxt].named}形成循环",
+            )
+        if nxt not in graph:
+            raise UnknownAuthority(
+                nxt,
+                f"the route from {origin} goes there from {current.code}",
+                f"从{start.named}出发的推荐路线由{current.named}报往该机关",
             )
         seen.add(nxt)
         current = graph[nxt]
         if current.level in levels:
             route.append(nxt)
     return tuple(route)
+
+
+def level_named(level: str) -> str:
+    """A level of the graph as Chinese text names it: its name, the code in parentheses
+    (``区县级（district）``; an unknown level: its code, quoted)."""
+    name = LEVEL_ZH.get(level)
+    return f"{name}（{level}）" if name else repr(level)
 
 
 def acting_rules(acting: object) -> tuple[ActingRule, ...]:

@@ -48,6 +48,8 @@ __all__ = [
     "IN_REVIEW",
     "LAPSE",
     "LAPSED",
+    "LEVEL_EN",
+    "LEVEL_ZH",
     "LIVE_STATES",
     "LOGGED_ACTION_ZH",
     "LOGGED_STATE_ZH",
@@ -301,6 +303,17 @@ ROLE_EN: Final[Mapping[str, str]] = MappingProxyType(
         PUBLIC: "the public",
     }
 )
+
+# -- levels of the authority graph (a campaign may name its own; these are the defaults) ----
+
+#: Each level of the authority graph (``AuthorityGraph.LEVELS``) as civil servants name it.
+LEVEL_ZH: Final[Mapping[str, str]] = MappingProxyType(
+    {"district": "区县级", "city": "市级", "province": "省级", "ministry": "部级"}
+)
+LEVEL_EN: Final[Mapping[str, str]] = MappingProxyType({
+    "district": "district / county level", "city": "city level", "province": "province level",
+    "ministry": "ministry level",
+})  # fmt: skip
 
 # -- tracks, spot checks, rulings, quota counters ---------------------------------------
 

@@ -29,13 +29,14 @@ from attrs import frozen
 
 from ..domain.calendar import moment
 from ..domain.events import Event
-from ..domain.inputs import LONG_TEXT, MAX_ITEMS, NAME, check_text
+from ..domain.inputs import LONG_TEXT, MAX_ITEMS, NAME, check_number, check_text
 from ..domain.records import Actor, Nomination
 from ..domain.screening import UnitList
 from ..domain.submissions import Submission
 from ..errors import InvalidInput, PilotflowError, ReceiptExists, SeatUnavailable, StoreError, shown
 
 __all__ = [
+    "CAMPAIGNS_LISTED",
     "EVENT_PAGE",
     "MALFORMED",
     "AnyChange",
@@ -230,6 +231,23 @@ def version_clash(campaign: str, list_id: str, version: str) -> InvalidInput:
         f"名单 {list_id!r} 已存有版本 {version!r}，但条目不同：同一版本只能对应一份内容"
         "（请勿为名单指定版本，由内容自动生成）",
     )
+
+
+#: How many campaign ids :meth:`Store.campaign_ids` gives unless asked for fewer or more
+#: (at most :data:`MAX_CAMPAIGNS_LISTED`).
+CAMPAIGNS_LISTED = 20
+MAX_CAMPAIGNS_LISTED = 1000
+
+
+def check_limit(limit: object) -> int:
+    """``limit`` of :meth:`Store.campaign_ids`: a whole number from 1 to
+    :data:`MAX_CAMPAIGNS_LISTED`."""
+    check_number("limit", limit, 1, MAX_CAMPAIGNS_LISTED)
+    if not isinstance(limit, int):
+        raise InvalidInput(
+            f"limit must be a whole number, got {limit!r}", f"limit 必须是整数，收到 {limit!r}"
+        )
+    return limit
 
 
 def findable(*values: object, what: str = "a lookup argument") -> bool:
@@ -480,6 +498,13 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def quota_usage(self, campaign: str) -> dict[tuple[str, str], int]:
         """Every non-zero seat count of ``campaign``, keyed (authority, unit type)."""
+
+    def campaign_ids(self, limit: int = CAMPAIGNS_LISTED) -> tuple[str, ...] | None:
+        """The ids of the campaigns this store holds records of (a nomination or a list), in
+        order, at most ``limit`` of them; None when the store cannot say (a host's store
+        that does not answer: nothing is then concluded from it)."""
+        check_limit(limit)
+        return None
 
     @abc.abstractmethod
     def commit(self, campaign: str, changes: Sequence[AnyChange], receipt: Receipt | None = None) -> None:

@@ -19,6 +19,7 @@ from ..domain.screening import UnitList
 from ..domain.submissions import Submission, listing_moves
 from ..errors import ConflictError, DuplicateNomination, NominationNotFound, SubmissionNotFound
 from .base import (
+    CAMPAIGNS_LISTED,
     EVENT_PAGE,
     AnyChange,
     Change,
@@ -31,6 +32,7 @@ from .base import (
     SubmissionChange,
     check_changes,
     check_groups,
+    check_limit,
     check_list_load,
     check_reading,
     findable,
@@ -411,6 +413,12 @@ class MemoryStore(_Reads, Store):
     def quota_usage(self, campaign: str) -> dict[tuple[str, str], int]:
         findable(campaign, what="campaign")
         return {(a, t): n for (c, a, t), n in self._quota.items() if c == campaign and n}
+
+    def campaign_ids(self, limit: int = CAMPAIGNS_LISTED) -> tuple[str, ...] | None:
+        check_limit(limit)
+        with self._lock:
+            held = {n.campaign for n in self._nominations.values()} | set(self._list_loads)
+        return tuple(sorted(held)[:limit])
 
     def receipt(self, campaign: str, key: str) -> Receipt | None:
         findable(campaign, key, what="campaign and key")

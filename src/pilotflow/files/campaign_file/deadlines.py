@@ -193,7 +193,7 @@ class _Walk:
                 "scope" if campaign.scope.is_empty else "reporting",
                 f"cannot route {start.code} ({start.name}): {exc.en} (add a 'reporting' rule for it, "
                 "or name the campaign's 'scope' if it does not take part)",
-                f"无法确定 {start.code}（{start.name}）的推荐路线：{exc.zh}（请为其增加 reporting 规则；"
+                f"无法确定{start.named}的推荐路线：{exc.zh}（请为其增加 reporting 规则；"
                 "如其不参与本次遴选，请用 scope 写明遴选范围）",
             )
         self.tops.setdefault(route[-1], start.code)
@@ -207,12 +207,12 @@ class _Walk:
             if rule is None or rule.deadline is None:
                 continue
             if previous is None:
-                _filing_first(r, campaign, start.code, start.name, (rule, *pair))
+                _filing_first(r, campaign, start, (rule, *pair))
             else:
                 before = previous[0].deadline
                 assert before is not None
                 if rule.deadline < before:
-                    _out_of_order(r, start.code, start.name, previous, (rule, *pair))
+                    _out_of_order(r, start, previous, (rule, *pair))
             previous = (rule, sender, receiver)
         return route
 
@@ -227,19 +227,24 @@ def _one_top(r: Scope, tops: Mapping[str, str]) -> str:
         )
     if len(tops) > 1:
         (top1, from1), (top2, from2) = list(tops.items())[:2]
+        g = r.graph
         r.fail(
             "scope",
             f"routes in this campaign end at different authorities: {from1} at {top1}, {from2} at "
             f"{top2}; a campaign has one top (narrow 'scope', or add 'reporting' rules)",
-            f"本次遴选的推荐路线止于不同机关（{from1} 止于 {top1}，{from2} 止于 {top2}）；"
+            f"本次遴选的推荐路线止于不同机关（{g[from1].named}止于{g[top1].named}，"
+            f"{g[from2].named}止于{g[top2].named}）；"
             "一次遴选只能有一个最高层级机关（请收窄 scope 或增加 reporting 规则）",
         )
     return next(iter(tops))
 
 
-def _filing_first(
-    r: Scope, campaign: Campaign, origin: str, name: str, first: tuple[HopRule, str, str]
-) -> None:
+def _hop_zh(r: Scope, sender: str, receiver: str) -> str:
+    """A hop in Chinese: its sender and receiver by name, each code in parentheses."""
+    return f"{r.graph[sender].named} → {r.graph[receiver].named}"
+
+
+def _filing_first(r: Scope, campaign: Campaign, start: Authority, first: tuple[HopRule, str, str]) -> None:
     """The filing deadline (``filing``) closes no later than the first hop along a route."""
     filing, (rule, sender, receiver) = campaign.filing, first
     if filing is None or rule.deadline is None or filing.deadline <= rule.deadline:
@@ -247,17 +252,16 @@ def _filing_first(
     d1, d2 = filing.deadline.isoformat(), rule.deadline.isoformat()
     r.fail(
         "filing.deadline",
-        f"the filing deadline closes at {d1}, after the first hop along the route of {origin} "
-        f"({name}): hop {short(rule.name)} ({sender} → {receiver}) closes at {d2}",
-        f"申报截止时间 {d1} 晚于 {origin}（{name}）推荐路线上的第一个环节 {short(rule.name)}"
-        f"（{sender} → {receiver}）的截止时间 {d2}",
+        f"the filing deadline closes at {d1}, after the first hop along the route of {start.code} "
+        f"({start.name}): hop {short(rule.name)} ({sender} → {receiver}) closes at {d2}",
+        f"申报截止时间 {d1} 晚于{start.named}推荐路线上的第一个环节 {short(rule.name)}"
+        f"（{_hop_zh(r, sender, receiver)}）的截止时间 {d2}",
     )
 
 
 def _out_of_order(
     r: Scope,
-    origin: str,
-    name: str,
+    start: Authority,
     earlier: tuple[HopRule, str, str],
     later: tuple[HopRule, str, str],
 ) -> NoReturn:
@@ -267,9 +271,9 @@ def _out_of_order(
     d1, d2 = rule1.deadline.isoformat(), rule2.deadline.isoformat()
     r.fail(
         join(r.hop_paths.get(id(rule2), "hops"), "deadline"),
-        f"deadlines out of order along the route of {origin} ({name}): hop "
+        f"deadlines out of order along the route of {start.code} ({start.name}): hop "
         f"{short(rule1.name)} ({from1} → {to1}) closes at {d1}, but the later hop {short(rule2.name)} "
         f"({from2} → {to2}) closes earlier, at {d2}",
-        f"{origin}（{name}）的推荐路线上截止时间先后颠倒：环节 {short(rule1.name)}（{from1} → {to1}）"
-        f"截止于 {d1}，而其后的环节 {short(rule2.name)}（{from2} → {to2}）却更早截止于 {d2}",
+        f"{start.named}的推荐路线上截止时间先后颠倒：环节 {short(rule1.name)}（{_hop_zh(r, from1, to1)}）"
+        f"截止于 {d1}，而其后的环节 {short(rule2.name)}（{_hop_zh(r, from2, to2)}）却更早截止于 {d2}",
     )

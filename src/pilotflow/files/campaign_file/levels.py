@@ -6,15 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ...domain.campaign import ActingRule, Level, Scenario, Selector, Text, UnitType
+from ...domain.names import LEVEL_EN, LEVEL_ZH
 from .messages import join, short
 from .scope import INFO, Scope
-
-_LEVEL_NAMES: Mapping[str, Text] = {
-    "district": Text("district / county level", "区县级"),
-    "city": Text("city level", "市级"),
-    "province": Text("province level", "省级"),
-    "ministry": Text("ministry level", "部级"),
-}
 
 
 def levels(r: Scope, value: object) -> tuple[Level, ...]:
@@ -41,7 +35,7 @@ def levels(r: Scope, value: object) -> tuple[Level, ...]:
                 code = r.string(item, path)
                 name = None
             r.choice(code, path, r.graph.LEVELS, "level", "层级")
-            out.append(Level(code, name or _LEVEL_NAMES.get(code, Text(code, code))))
+            out.append(Level(code, name or Text(LEVEL_EN.get(code, code), LEVEL_ZH.get(code, code))))
     codes = [level.code for level in out]
     r.unique(codes, "levels", "level", "层级")
     order = r.graph.LEVELS

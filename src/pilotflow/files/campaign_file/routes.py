@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ...domain.authorities import level_named
 from ...domain.campaign import EntryRule, HopRule, ReportingRule, UnitCondition
 from .deadlines import deadline
 from .materials import requirements
@@ -66,7 +67,7 @@ def _reporting(r: Scope, value: object, path: str) -> ReportingRule:
         r.fail(
             join(path, "to"),
             f"authority {short(to)} is at level {short(level)}, which this campaign does not use",
-            f"机关 {short(to)} 所在层级 {short(level)} 不在本次遴选的层级中",
+            f"{r.graph[to].named}属于{level_named(level)}，不在本次遴选的层级中",
         )
     return ReportingRule(sender=sender, to=to, unit=unit_condition(r, entry, path))
 

@@ -41,7 +41,17 @@ from ...domain.events import Event, build_nomination
 from ...domain.names import STATES
 from ...domain.records import MinistryRecord, Nomination
 from ...domain.submissions import Submission, listing_moves
-from ..base import MALFORMED, AnyChange, Change, CounterMove, SubmissionChange, add_seat, malformed, net_cap
+from ..base import (
+    MALFORMED,
+    MAX_CAMPAIGNS_LISTED,
+    AnyChange,
+    Change,
+    CounterMove,
+    SubmissionChange,
+    add_seat,
+    malformed,
+    net_cap,
+)
 from ..codec import (
     EVENT_COLUMNS,
     codes_of,
@@ -270,6 +280,15 @@ class Statements:
         self.insert_receipt = self.compile(sa.insert(r), ["campaign", "key", "fingerprint", "result"])
         s = tables["submissions"]
         self.s = s
+        held = sa.union(sa.select(n.c.campaign).distinct(), sa.select(tables["lists"].c.campaign).distinct())
+        # (the first ids in order, as many as may be asked for: a caller takes fewer)
+        held_ids = held.subquery().c.campaign
+        self.campaign_ids = self.compile(
+            sa.select(held_ids)
+            .order_by(held_ids)
+            .limit(sa.literal_column(str(MAX_CAMPAIGNS_LISTED)))
+            .offset(sa.literal_column("0"))
+        )
         self.get_submission = self.compile(sa.select(s).where(s.c.id == b("p_id")))
         self.submission_version = self.compile(sa.select(s.c.version).where(s.c.id == b("p_id")))
         self.insert_submission = self.compile(sa.insert(s), [c.name for c in s.c])

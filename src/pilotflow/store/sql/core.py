@@ -26,7 +26,19 @@ from ...errors import (
     SubmissionNotFound,
     shown,
 )
-from ..base import MALFORMED, AnyChange, Change, Receipt, Store, check_changes, findable, id_list, malformed
+from ..base import (
+    CAMPAIGNS_LISTED,
+    MALFORMED,
+    AnyChange,
+    Change,
+    Receipt,
+    Store,
+    check_changes,
+    check_limit,
+    findable,
+    id_list,
+    malformed,
+)
 from ..base import given as _given
 from . import postgres, sqlite
 from ._driver import _StaleRows, check_dialect, dbapi_error, options_refused, shown_url, store_error
@@ -78,7 +90,7 @@ def missing_sqlite_file(url: object, *, schema: str | None = None) -> bool:
     if not _is_sqlite(url, schema):
         return False
     file = sqlite.sqlite_file(url)
-    if file is None or file.exists():
+    if file.exists():
         return False
     check_dialect(url)  # (a URL no engine would take is refused all the same)
     return True
@@ -447,6 +459,10 @@ class SQLStore(ListTable, ScalingReads, Store):
             return {}
         rows = self._fetch(self._sql.quota_usage, {"p_campaign": campaign})
         return {(a, t): _seats(u, a, t) for a, t, u in rows}
+
+    def campaign_ids(self, limit: int = CAMPAIGNS_LISTED) -> tuple[str, ...] | None:
+        check_limit(limit)
+        return tuple(r[0] for r in self._fetch(self._sql.campaign_ids, {}))[:limit]
 
     def receipt(self, campaign: str, key: str) -> Receipt | None:
         if not findable(campaign, key, what="campaign and key"):

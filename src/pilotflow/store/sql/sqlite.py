@@ -47,9 +47,36 @@ def sqlite_engine(
     return configure_sqlite(engine(_sqlite_url(url, create), options))
 
 
+#: The query options of a SQLite URL that its driver reads (SQLAlchemy's pysqlite dialect)
+#: and pilotflow passes on: the only ones a pilotflow SQLite URL takes.
+DRIVER_OPTIONS = ("timeout", "check_same_thread", "detect_types", "isolation_level", "cached_statements")
+
+
+def _check_query(url: sa.URL) -> None:
+    """Refuse a SQLite URL's query option that is no driver option: SQLite's URI options
+    (``uri``, ``mode``, ``cache``, ``immutable``...) would make the driver open a file named
+    with the query (``x.db?mode=ro``) or ignore them, never a read-only store; anything else
+    would be ignored. The refusal says how to read a store only."""
+    other = sorted(set(url.query) - set(DRIVER_OPTIONS))
+    if not other:
+        return
+    named = ", ".join(shown(k) for k in other[:5]) + (", ..." if len(other) > 5 else "")
+    raise InvalidInput(
+        f"a pilotflow SQLite URL takes no query option {named}: SQLite's URI options (uri=true, "
+        "mode=ro...) would open another file than the path names, or be ignored. Name the file "
+        "alone, sqlite:///path/to/pilotflow.db, and to only read it pass read_only=True "
+        "(open_store(url, read_only=True)); the query may give the driver's "
+        f"{', '.join(DRIVER_OPTIONS)}",
+        f"pilotflow 的 SQLite 地址不接受参数 {named}：SQLite 的 URI 参数（uri=true、mode=ro 等）"
+        "会打开路径以外的另一个文件，或被忽略。请只写文件路径：sqlite:///路径/pilotflow.db；"
+        "只读打开请另加 read_only=True（open_store(地址, read_only=True)），命令行的查询命令本就只读打开；"
+        f"地址中可带的只有数据库驱动的参数 {'、'.join(DRIVER_OPTIONS)}",
+    )
+
+
 def _sqlite_url(url: str, create: bool) -> str:
     file = sqlite_file(url)
-    if not create and file is not None and not file.exists():
+    if not create and not file.exists():
         raise InvalidInput(
             f"there is no SQLite file at {file}: with create=False only an existing pilotflow "
             "database is opened",
@@ -58,12 +85,14 @@ def _sqlite_url(url: str, create: bool) -> str:
     return url
 
 
-def sqlite_file(url: str) -> Path | None:
+def sqlite_file(url: str) -> Path:
     """The file the SQLite URL ``url`` names (``~`` expanded, resolved), read from the URL
     alone (no engine, nothing opened), or :class:`InvalidInput`: no real file (in memory), a
-    name the file system cannot take, a folder that does not exist. None for a URI filename
-    (``?uri=true``), which says itself whether it may be created (``mode=rw`` or ``rwc``)."""
+    name the file system cannot take, a folder that does not exist, a query option that is no
+    driver option (:func:`_check_query`)."""
     parsed = parsed_url(url) if "///" in url else None
+    if parsed is not None:
+        _check_query(parsed)
     path = (parsed.database or "") if parsed is not None else ""  # %-decoded, no ?query
     if not path or path == ":memory:":
         raise InvalidInput(
@@ -82,7 +111,7 @@ def sqlite_file(url: str) -> Path | None:
             f"the folder of the SQLite file does not exist: {file.parent}",
             f"SQLite 文件所在目录不存在：{file.parent}",
         )
-    return None if parsed is not None and parsed.query.get("uri") else file
+    return file
 
 
 def new_file(engine: Engine) -> Path | None:
@@ -141,8 +170,9 @@ def _existing_sqlite(url: str, prefix: str) -> sa.URL:
     creating, locking or changing anything: a regular file (a folder, a FIFO or a device is
     refused, never read), with SQLite's header and a ``{prefix}meta`` table."""
     parsed = parsed_url(url)
+    _check_query(parsed)
     name = parsed.database or ""
-    if not name or name == ":memory:" or parsed.query.get("uri"):
+    if not name or name == ":memory:":
         raise InvalidInput(
             "reading a SQLite store needs the path of an existing file: sqlite:///path/to/pilotflow.db",
             "只读打开 SQLite 存储需要一个已存在文件的路径：sqlite:///path/to/pilotflow.db",
