@@ -415,6 +415,27 @@ class _ReadingBack(_Harness):
         )
         assert len(run.events()) == 4 + expected
 
+    def test_the_campaigns_held_are_named(self) -> None:
+        """``campaign_ids`` names the campaigns the store holds a nomination or a loaded list
+        of, in order, at most ``limit`` (1 to 1,000) of them; an empty store holds none; a
+        limit that is no whole number in range is refused. A store that cannot say answers
+        None (the base class's default: allowed, and then nothing more is checked)."""
+        store = self.fresh_store()
+        for bad in (0, 1001, 2.5, "3", None, True):
+            with _raises(pf.InvalidInput, match="limit"):
+                store.campaign_ids(limit=bad)  # type: ignore[arg-type]
+        if store.campaign_ids() is None:
+            return
+        assert store.campaign_ids() == ()
+        run = self.new_run(store)
+        self.nominate(run, 1)
+        unit_list = pf.UnitList.build("other_list", [])
+        load = pf.ListLoad(unit_list.id, unit_list.version, 0, pf.Actor("370000", "industry", "张三"),
+                           self.moment(2023, 10, 16), "empty.csv")  # fmt: skip
+        store.save_list("a-campaign-of-lists", unit_list, load)
+        assert store.campaign_ids() == ("a-campaign-of-lists", run.campaign.id)
+        assert store.campaign_ids(limit=1) == ("a-campaign-of-lists",)
+
     def test_events_keep_their_content(self) -> None:
         """An event read back from the store has the actor, moment (with its offset), verdicts,
         campaign revision, list versions and data it was written with."""
