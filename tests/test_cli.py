@@ -235,6 +235,23 @@ def test_quota_of_a_campaign_the_database_holds_nothing_of_is_refused(runner: Cl
     assert "limit" not in result.output
 
 
+@pytest.mark.parametrize("command", [["nominations"], ["letter", "list"]])
+def test_a_listing_of_a_campaign_the_database_holds_nothing_of_is_refused(
+    runner: CliRunner, db: str, command: list[str]
+) -> None:
+    """``nominations`` and ``letter list`` with a ``--campaign`` the database holds nothing of
+    (it holds another's) are refused as ``quota`` is, naming both campaigns, instead of
+    printing an empty table as if the campaign had no nomination or letter."""
+    result = invoke(runner, *command, "--db", db, "--campaign", "hebei-sme-service-platforms-2020")
+    assert_clean_error(
+        result,
+        "holds nothing of campaign hebei-sme-service-platforms-2020",
+        "没有遴选“2020年度河北省中小企业公共服务示范平台推荐”（hebei-sme-service-platforms-2020）",
+    )
+    assert "0 nominations" not in result.output
+    assert "0 letters" not in result.output
+
+
 def test_quota_of_a_district_has_no_limit(runner: CliRunner, db: str) -> None:
     """A district recommends without a quota rule."""
     result = invoke(runner, "quota", "371002", "--db", db)

@@ -473,7 +473,7 @@ def _campaign_zh(campaign_id: str) -> str:
     return f"遴选标识为 {shown(campaign_id)} 的遴选"
 
 
-def _check_recorded(run: pf.CampaignRun, command: str) -> None:
+def check_recorded(run: pf.CampaignRun, command: str) -> None:
     """Refuse a command that would report figures of a campaign the database holds nothing of
     while it holds others' (a wrong ``--campaign`` would show zeros as if they were true); a
     database that holds no campaign yet is read as it is."""
@@ -982,6 +982,7 @@ def nominations(
     列出数据库中本次遴选的申报（编号、简码 ref、单位、类型、状态、所在机关）。
     """
     with _open_run(db, campaign_source) as run:
+        check_recorded(run, "nominations")
         code = _authority(run.graph, holder).code if holder else None
         found = run.nominations(holder=code, state=state)
         if output_format != "table":
@@ -1020,7 +1021,7 @@ def quota(authority: str, db: str | None, campaign_source: str, output_format: s
     AUTHORITY（机关代码或中文名称）的推荐名额：限额、已用与剩余。
     """
     with _open_run(db, campaign_source) as run:
-        _check_recorded(run, "quota")
+        check_recorded(run, "quota")
         a = _authority(run.graph, authority)
         lines = run.quota(a.code)
         rule = run.campaign.quota_rule(a)

@@ -25,6 +25,7 @@ from pilotflow.cli.commands import (
     _open_run,
     _show,
     _state,
+    check_recorded,
     cli,
 )
 from pilotflow.cli.formats import emit, format_option
@@ -218,6 +219,7 @@ def list_letters(
     from pilotflow.cli.lookup import authority
 
     with _open_run(db, campaign_source) as run:
+        check_recorded(run, "letter list")
         found = run.submissions(
             sender=authority(run.graph, sender).code if sender else None,
             receiver=authority(run.graph, receiver).code if receiver else None,
