@@ -570,3 +570,13 @@ def test_a_letter_refusal_names_its_action_and_the_letter_in_chinese(run: pf.Cam
     with pytest.raises(pf.ActionRefused) as refused:
         run.select(applicant(n), "enterprise")
     assert refused.value.zh.startswith("操作“遴选推荐”被拒绝："), refused.value.zh
+
+
+def test_an_actor_of_another_authority_is_told_who_holds_the_unit_by_name(run: pf.CampaignRun) -> None:
+    """A clerk of another authority is told in Chinese which authority holds the unit by its
+    name, the code in parentheses, and its own authority's code labelled as a code (the
+    sentence began with the bare code: 「371000 无权操作…」)."""
+    n = nominate(run, 1)
+    (reason,) = run.explain(n.id, "recommend", actor=clerk(WEIHAI))
+    assert reason.code == "not_authorized"
+    assert reason.zh == "操作人所属机关（代码 371000）无权操作：该申报目前由环翠区（371002）办理"

@@ -178,7 +178,8 @@ def acts_for(actor: Actor | None, holder: Authority, names: Mapping[str, str]) -
         return Reason(
             "not_authorized",
             f"{actor.authority} cannot act here: the nomination is held by {holder.code} ({holder.name})",
-            f"{actor.authority} 无权操作：该申报目前由 {holder.code}（{holder.name}）办理",
+            f"操作人所属机关（代码 {actor.authority}）无权操作："
+            f"该申报目前由{holder.name}（{holder.code}）办理",
             {"actor_authority": actor.authority, "holder": holder.code},
         )
     if actor.department not in holder.departments:
