@@ -96,6 +96,22 @@ def test_an_origin_outside_the_scope_is_refused() -> None:
     assert not list(run.store.nominations(run.campaign.id))
 
 
+def test_the_quota_of_an_authority_outside_the_scope_is_refused() -> None:
+    """A Hebei campaign has no quota for 济南市: asking for it is refused by name (its
+    city-level rule would otherwise show 济南市 a limit it has not), while a Hebei city's
+    quota is shown, and so is the top's."""
+    run = _run()
+    for code in ("370100", "371000"):
+        with pytest.raises(pf.InvalidInput) as raised:
+            run.quota(code)
+        assert "不在本次遴选的范围内" in raised.value.zh
+        assert "outside its scope" in raised.value.en
+    with pytest.raises(pf.InvalidInput):
+        run.quota_table(["130100", "370100"])
+    assert [line.authority for line in run.quota("130100")][-1] == "130100"
+    assert run.quota(run.campaign.top)
+
+
 def test_added_authorities_recommend() -> None:
     """雄安新区, which GB/T 2260 lacks, takes the units of the three counties it admits; 定州,
     restated as a city-level recommender, reports straight to the province."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from ..domain.authorities import AuthorityGraph
+from ..domain.authorities import Authority, AuthorityGraph
 from ..domain.calendar import moment
 from ..domain.campaign import Campaign, UnitFacts
 from ..domain.codes import validate_unit_code
@@ -157,16 +157,22 @@ class Arguments:
             )
         return check_text(reason, f"{action} {what}", LONG_TEXT, multiline=True, zh=f"{action_zh}{what_zh}")
 
+    def _taking_part(self, code: str, where: str) -> Authority:
+        """The authority ``code`` names, which must take part in the campaign (its scope);
+        else :class:`InvalidInput` (``where``: what the code was given as)."""
+        authority = self.graph[code]
+        if not self.campaign.in_scope(authority):
+            raise InvalidInput(
+                f"{where}: {authority.code} ({authority.name}) does not take part in campaign "
+                f"{self.campaign.id} (outside its scope)",
+                f"{where}：{authority.name}不在本次遴选的范围内",
+            )
+        return authority
+
     def _route_from(self, origin: str, where: str, unit: UnitFacts | None = None) -> tuple[str, ...]:
         """The route from ``origin``, which must take part in the campaign (its scope) and lie
         below its top."""
-        authority = self.graph[origin]
-        if not self.campaign.in_scope(authority):
-            raise InvalidInput(
-                f"{where}: {origin} ({authority.name}) does not take part in campaign {self.campaign.id} "
-                "(outside its scope)",
-                f"{where}：{authority.name}不在本次遴选的范围内",
-            )
+        self._taking_part(origin, where)
         route = self.workflow.route(origin, unit)
         if len(route) < 2:
             raise InvalidInput(

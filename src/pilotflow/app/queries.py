@@ -149,8 +149,9 @@ class Queries(Submissions):
         )  # fmt: skip
 
     def quota(self, authority: str) -> tuple[QuotaLine, ...]:
-        """Limit, use and remaining quota of ``authority`` per unit type, and in total."""
-        a = self.graph[authority]
+        """Limit, use and remaining quota of ``authority`` (one taking part in the campaign)
+        per unit type, and in total."""
+        a = self._taking_part(authority, "authority")
         rule = self.campaign.quota_rule(a)
         limits, total = rule.limits_of(a.code) if rule else ({}, None)
         lines = [
