@@ -36,8 +36,8 @@ import weakref
 from attrs import frozen
 
 from ...domain.campaign import Campaign, MaterialType, check_campaign
-from ...domain.records import MAX_COPIES, Material
-from ...errors import InvalidInput, MaterialRejected, MissingDependency
+from ...domain.records import MAX_COPIES, Material, copies_allowed
+from ...errors import InvalidInput, MaterialRejected, MissingDependency, shown
 from .._io import fs_path
 from ._detect import _check_name, _detect
 from ._mp4 import _check_duration, _check_mp4
@@ -91,15 +91,22 @@ def paper_material(kind: MaterialType, copies: int = 1) -> Material:
             f"材料「{kind.name.zh}」是电子文件而非纸质材料，请上传文件本身",
             {"kind": kind.code},
         )
-    if not isinstance(copies, int) or isinstance(copies, bool) or not 1 <= copies <= MAX_COPIES:
+    check_copies(kind, copies)
+    return Material(kind.code, copies=copies)
+
+
+def check_copies(kind: MaterialType, copies: object) -> None:
+    """Refuse (reason ``copies``, naming ``kind``) a count of copies that is not a whole number
+    from 1 to ``MAX_COPIES``."""
+    if not copies_allowed(copies):
         raise MaterialRejected(
             "copies",
             None,
-            f"material {kind.code!r}: copies must be a whole number from 1 to {MAX_COPIES}, got {copies!r}",
-            f"{kind.name.zh}：份数必须是 1 到 {MAX_COPIES} 之间的整数，收到 {copies!r}",
+            f"material {kind.code!r}: copies must be a whole number from 1 to {MAX_COPIES}, "
+            f"got {shown(copies)}",
+            f"{kind.name.zh}：份数必须是 1 到 {MAX_COPIES} 之间的整数，收到 {shown(copies)}",
             {"kind": kind.code, "copies": copies},
         )
-    return Material(kind.code, copies=copies)
 
 
 def inspect_material(
