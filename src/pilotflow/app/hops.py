@@ -27,7 +27,7 @@ from ..domain.names import (
     WITHDRAW,
 )
 from ..domain.records import APPLICANT, Actor, Material, Nomination
-from ..errors import InvalidInput, SeatUnavailable, UnknownAuthority
+from ..errors import InvalidInput, SeatUnavailable, UnknownAuthority, shown
 from ..files.materials import inspect_campaign_material, paper_material
 from .applicants import seat_taken
 from .idempotency import ReceiptFor, once, ref
@@ -254,7 +254,7 @@ class Hops(Submissions):
     ) -> Nomination:
         """Declare ``copies`` of a paper material (e.g. the application form, 一式三份)."""
         if not isinstance(kind, str) or kind not in self.campaign.materials:
-            raise InvalidInput(f"unknown material kind {kind!r}", f"未知的材料类型 {kind!r}")
+            raise InvalidInput(f"unknown material kind {shown(kind)}", f"未知的材料类型 {shown(kind)}")
         material = paper_material(self.campaign.materials[kind], copies)
         return self.attach(actor, nomination, material, at=at, idempotency_key=idempotency_key)
 

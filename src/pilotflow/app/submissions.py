@@ -87,8 +87,8 @@ class Submissions(Letters):
                 self.graph[who]
         if state is not None and state not in SUBMISSION_STATES:
             raise InvalidInput(
-                f"unknown submission state {state!r}; states are {', '.join(SUBMISSION_STATES)}",
-                f"未知的推荐函状态 {state!r}",
+                f"unknown submission state {shown(state)}; states are {', '.join(SUBMISSION_STATES)}",
+                f"未知的推荐函状态 {shown(state)}",
             )
         return self.store.submissions(self.campaign.id, sender=sender, receiver=receiver, state=state)
 

@@ -189,7 +189,9 @@ def check_number(
 def check_flag(name: str, value: object) -> None:
     """Refuse anything but True or False for a yes/no argument."""
     if not isinstance(value, bool):
-        raise InvalidInput(f"{name} must be True or False, got {value!r}", f"{name} 参数必须是 True 或 False")
+        raise InvalidInput(
+            f"{name} must be True or False, got {shown(value)}", f"{name} 参数必须是 True 或 False"
+        )
 
 
 def wrong_argument(argument: str, expected_en: str, expected_zh: str, value: object) -> InvalidInput:

@@ -347,13 +347,13 @@ def _check_limits(
 
     if video_seconds is not None and not whole(video_seconds, 1):
         raise InvalidInput(
-            f"video_seconds must be a whole number >= 1, got {video_seconds!r}",
-            f"video_seconds（视频时长）必须是不小于 1 的整数，收到 {video_seconds!r}",
+            f"video_seconds must be a whole number >= 1, got {shown(video_seconds)}",
+            f"video_seconds（视频时长）必须是不小于 1 的整数，收到 {shown(video_seconds)}",
         )
     if video_tolerance is not None and not whole(video_tolerance, 0):
         raise InvalidInput(
-            f"video_tolerance must be a whole number >= 0, got {video_tolerance!r}",
-            f"video_tolerance（时长允许偏差）必须是非负整数，收到 {video_tolerance!r}",
+            f"video_tolerance must be a whole number >= 0, got {shown(video_tolerance)}",
+            f"video_tolerance（时长允许偏差）必须是非负整数，收到 {shown(video_tolerance)}",
         )
     if video_tolerance is not None and video_seconds is None:
         raise InvalidInput(
@@ -362,8 +362,8 @@ def _check_limits(
         )
     if not whole(max_bytes, 1):
         raise InvalidInput(
-            f"max_bytes must be a whole number >= 1, got {max_bytes!r}",
-            f"max_bytes（文件大小上限）必须是正整数，收到 {max_bytes!r}",
+            f"max_bytes must be a whole number >= 1, got {shown(max_bytes)}",
+            f"max_bytes（文件大小上限）必须是正整数，收到 {shown(max_bytes)}",
         )
     seconds = video_seconds if isinstance(video_seconds, int) else None
     tolerance = video_tolerance if isinstance(video_tolerance, int) else 0
