@@ -38,6 +38,9 @@ def _run() -> tuple[pf.CampaignRun, str]:
 
 
 RUN, NID = _run()
+APPLICANT = pf.Actor.applicant(unit_code(2), "a")
+NOMINATION: dict[str, Any] = {"unit_code": unit_code(2), "unit_name": "单位", "unit_type": "enterprise",
+                              "scenario": "smart_nursing_homes", "origin": WEIHAI_DISTRICT}  # fmt: skip
 
 CALLS: dict[str, Callable[[], Any]] = {
     "validate_unit_code": lambda: codes.validate_unit_code(HUGE),
@@ -68,6 +71,12 @@ CALLS: dict[str, Callable[[], Any]] = {
     "nominations unit_type": lambda: RUN.nominations(unit_type=HUGE),  # type: ignore[arg-type]
     "select_many track": lambda: RUN.select_many([CLERK], "enterprise", track=HUGE, dry_run=True),  # type: ignore[arg-type]
     "attach_paper kind": lambda: RUN.attach_paper(CLERK, NID, HUGE, 2),  # type: ignore[arg-type]
+    "nominate scenario": lambda: RUN.nominate(APPLICANT, **{**NOMINATION, "scenario": HUGE}),
+    "nominate scenario text": lambda: RUN.nominate(APPLICANT, **{**NOMINATION, "scenario": LONG}),
+    "nominate origin": lambda: RUN.nominate(APPLICANT, **{**NOMINATION, "origin": HUGE}),
+    "attach_file kind": lambda: RUN.attach_file(CLERK, NID, HUGE, "/none.pdf"),  # type: ignore[arg-type]
+    "attach_file kind text": lambda: RUN.attach_file(CLERK, NID, LONG, "/none.pdf"),
+    "attach_paper_to_submission kind": lambda: RUN.attach_paper_to_submission(CLERK, "s", HUGE),  # type: ignore[arg-type]
     "explain action": lambda: RUN.explain(NID, HUGE),  # type: ignore[arg-type]
     "retry_on_conflict attempts": lambda: pf.retry_on_conflict(lambda: 1, attempts=HUGE),
     "inspect_material max_bytes": lambda: inspect_material(PDF_KIND, "/nonexistent.pdf", max_bytes=LONG),  # type: ignore[arg-type]

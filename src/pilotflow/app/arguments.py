@@ -140,7 +140,7 @@ class Arguments:
         if not isinstance(scenario, str) or scenario not in scenarios:
             known = ", ".join(scenarios) or "none: leave scenario out"
             raise InvalidInput(
-                f"{where}: unknown scenario {scenario!r}; this campaign's scenarios: {known}",
+                f"{where}: unknown scenario {shown(scenario)}; this campaign's scenarios: {known}",
                 f"{where}：应用场景无效"
                 + (
                     f"，本次遴选的场景为{'、'.join(s.name.zh for s in scenarios.values())}"

@@ -30,7 +30,13 @@ from ..domain.inputs import NAME, check_flag, check_number, check_sequence, chec
 from ..domain.records import Material
 from ..errors import InvalidInput, shown
 from ._io import existing_folder, write_files, write_refused
-from .materials import DEFAULT_MAX_BYTES, check_copies, inspect_campaign_material, paper_material
+from .materials import (
+    DEFAULT_MAX_BYTES,
+    campaign_material_type,
+    check_copies,
+    inspect_campaign_material,
+    paper_material,
+)
 
 __all__ = [
     "doc_bytes",
@@ -431,7 +437,7 @@ def sample_materials(
     base = existing_folder(folder, "folder")
     specs: dict[str, MaterialType] = {}
     for kind in check_sequence(kinds, "kinds"):
-        spec = _material_type(campaign, check_text(kind, "kinds item", NAME, zh="材料类型"))
+        spec = campaign_material_type(campaign, check_text(kind, "kinds item", NAME, zh="材料类型"))
         if spec.paper:
             raise InvalidInput(
                 f"{spec.code!r} is a paper material of this campaign, not an electronic one",
@@ -471,17 +477,6 @@ def _sample_file(campaign: Campaign, spec: MaterialType) -> tuple[str, bytes]:
     return f"{spec.code}.pdf", pdf_bytes()
 
 
-def _material_type(campaign: Campaign, kind: str) -> MaterialType:
-    spec = campaign.materials.get(kind)
-    if spec is None:
-        raise InvalidInput(
-            f"unknown material kind {shown(kind)}; this campaign knows {', '.join(campaign.materials)}",
-            f"未知的材料类型 {shown(kind)}；本次遴选的材料类型有："
-            + "、".join(f"{m.name.zh}（{m.code}）" for m in campaign.materials.values()),
-        )
-    return spec
-
-
 _SAMPLES: dict[tuple[str, str], Material] = {}
 
 
@@ -492,7 +487,7 @@ def material_for(campaign: Campaign, kind: str, copies: int = 1) -> Material:
     is shared; the file itself is removed once checked; ``copies`` is checked but a file is
     one copy)."""
     campaign = check_campaign(campaign)
-    spec = _material_type(campaign, check_text(kind, "kind", NAME, zh="材料类型"))
+    spec = campaign_material_type(campaign, check_text(kind, "kind", NAME, zh="材料类型"))
     if spec.paper:
         return paper_material(spec, copies)  # (a refused count names the material in Chinese)
     check_copies(spec, copies)

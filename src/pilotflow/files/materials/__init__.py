@@ -309,13 +309,7 @@ def inspect_campaign_material(
     old spelling).
     """
     campaign = check_campaign(campaign)
-    material_type = campaign.materials.get(kind) if isinstance(kind, str) else None
-    if material_type is None:
-        raise InvalidInput(
-            f"unknown material kind {kind!r}; this campaign knows {', '.join(campaign.materials)}",
-            f"未知的材料类型 {kind!r}；本次遴选的材料类型有："
-            + "、".join(f"{m.name.zh}（{m.code}）" for m in campaign.materials.values()),
-        )
+    material_type = campaign_material_type(campaign, kind)
     seconds, tolerance = _video_bounds(campaign, material_type)
     return inspect_material(
         material_type,
@@ -329,6 +323,19 @@ def inspect_campaign_material(
 
 
 # --------------------------------------------------------------------------- arguments
+
+
+def campaign_material_type(campaign: Campaign, kind: object) -> MaterialType:
+    """The material type of ``campaign`` whose code is ``kind``; else InvalidInput naming the
+    kinds the campaign knows (by their Chinese names, codes in parentheses)."""
+    material_type = campaign.materials.get(kind) if isinstance(kind, str) else None
+    if material_type is None:
+        raise InvalidInput(
+            f"unknown material kind {shown(kind)}; this campaign knows {', '.join(campaign.materials)}",
+            f"未知的材料类型 {shown(kind)}；本次遴选的材料类型有："
+            + "、".join(f"{m.name.zh}（{m.code}）" for m in campaign.materials.values()),
+        )
+    return material_type
 
 
 def _check_kind(kind: object) -> None:
