@@ -78,9 +78,17 @@ __all__ = [
 ]
 
 
+class _Repr(reprlib.Repr):
+    def repr_int(self, x: int, level: int) -> str:
+        # (``repr`` of an int of more than 4,300 digits raises ValueError: say its size instead)
+        if x.bit_length() > 3 * self.maxlong:
+            return f"<int of about {int(x.bit_length() * 0.30103) + 1} digits>"
+        return super().repr_int(x, level)
+
+
 @functools.cache
 def _repr(limit: int) -> reprlib.Repr:
-    r = reprlib.Repr()
+    r = _Repr()
     r.maxlevel, r.maxdict, r.maxlist, r.maxtuple, r.maxset, r.maxfrozenset = 2, 3, 3, 3, 3, 3
     r.maxstring = r.maxother = r.maxlong = limit
     return r
@@ -89,7 +97,8 @@ def _repr(limit: int) -> reprlib.Repr:
 def shown(value: object, limit: int = 60) -> str:
     """``value`` as a message shows it: a bounded ``repr`` (strings quoted, every control
     character escaped, containers cut after a few items), at most ``limit`` characters. A
-    message never repeats a huge argument whole."""
+    message never repeats a huge argument whole (an int of more digits than ``limit`` is shown
+    by its size)."""
     text = _repr(limit).repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 

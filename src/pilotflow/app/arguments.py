@@ -17,7 +17,7 @@ from ..domain.machine import ACTION_ZH, Workflow
 from ..domain.names import ACTION_NAMES_ZH
 from ..domain.records import APPLICANT, OBJECTOR, PUBLIC, Actor, Nomination
 from ..domain.screening import UnitList
-from ..errors import ActionRefused, InvalidInput, NominationNotFound
+from ..errors import ActionRefused, InvalidInput, NominationNotFound, shown
 from ..store.base import Store
 from .idempotency import checked_key
 
@@ -116,8 +116,9 @@ class Arguments:
     def _unit_type(self, unit_type: object) -> None:
         if not isinstance(unit_type, str) or unit_type not in self.campaign.unit_types:
             raise InvalidInput(
-                f"unknown unit_type {unit_type!r}; this campaign has {', '.join(self.campaign.unit_types)}",
-                f"未知的申报类型 {unit_type!r}；本次遴选的类型为"
+                f"unknown unit_type {shown(unit_type)}; "
+                f"this campaign has {', '.join(self.campaign.unit_types)}",
+                f"未知的申报类型 {shown(unit_type)}；本次遴选的类型为"
                 + "、".join(f"{t.name.zh}（{t.code}）" for t in self.campaign.unit_types.values()),
             )
 
@@ -139,7 +140,7 @@ class Arguments:
         if not isinstance(scenario, str) or scenario not in scenarios:
             known = ", ".join(scenarios) or "none: leave scenario out"
             raise InvalidInput(
-                f"{where}: unknown scenario {scenario!r}; this campaign's scenarios: {known}",
+                f"{where}: unknown scenario {shown(scenario)}; this campaign's scenarios: {known}",
                 f"{where}：应用场景无效"
                 + (
                     f"，本次遴选的场景为{'、'.join(s.name.zh for s in scenarios.values())}"

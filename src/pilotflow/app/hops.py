@@ -27,8 +27,8 @@ from ..domain.names import (
     WITHDRAW,
 )
 from ..domain.records import APPLICANT, Actor, Material, Nomination
-from ..errors import InvalidInput, SeatUnavailable, UnknownAuthority
-from ..files.materials import inspect_campaign_material, paper_material
+from ..errors import InvalidInput, SeatUnavailable, UnknownAuthority, shown
+from ..files.materials import campaign_material_type, inspect_campaign_material, paper_material
 from .applicants import seat_taken
 from .idempotency import ReceiptFor, once, ref
 from .kernel import EXCEED_QUOTA, MAX_MATERIALS, refusal, stamp_data
@@ -126,7 +126,7 @@ class Hops(Submissions):
         self._unit_type(unit_type)
         self._scenario(scenario, "scenario", required=True)
         if not isinstance(origin, str) or origin not in self.graph:
-            raise UnknownAuthority(repr(origin) if not isinstance(origin, str) else origin, "origin")
+            raise UnknownAuthority(shown(origin) if not isinstance(origin, str) else origin, "origin")
         mats = self._admit.units_own(materials)
         unit = self._unit_facts(unit_code, unit_type, scenario, when)
         route = self._route_from(origin, "origin", unit)
@@ -253,9 +253,7 @@ class Hops(Submissions):
         idempotency_key: str | None = None,
     ) -> Nomination:
         """Declare ``copies`` of a paper material (e.g. the application form, 一式三份)."""
-        if not isinstance(kind, str) or kind not in self.campaign.materials:
-            raise InvalidInput(f"unknown material kind {kind!r}", f"未知的材料类型 {kind!r}")
-        material = paper_material(self.campaign.materials[kind], copies)
+        material = paper_material(campaign_material_type(self.campaign, kind), copies)
         return self.attach(actor, nomination, material, at=at, idempotency_key=idempotency_key)
 
     def examine(

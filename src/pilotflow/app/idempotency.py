@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from ..domain.events import replay
 from ..domain.inputs import KEY, check_number, check_text
 from ..domain.records import Nomination
-from ..errors import ConflictError, InvalidInput, PilotflowError, StoreError
+from ..errors import ConflictError, InvalidInput, PilotflowError, StoreError, shown
 from ..store import Receipt, Store
 from ..store.base import MALFORMED, malformed
 
@@ -158,7 +158,7 @@ def retry_on_conflict(
         )
     if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= 100:
         raise InvalidInput(
-            f"attempts must be a whole number from 1 to 100, got {attempts!r}",
+            f"attempts must be a whole number from 1 to 100, got {shown(attempts)}",
             "重试次数 attempts 必须是 1 到 100 的整数",
         )
     check_number("base_delay", base_delay, 0, 60)

@@ -48,8 +48,8 @@ class Queries(Submissions):
         """
         if action not in PUBLIC_ACTIONS:
             raise InvalidInput(
-                f"unknown action {action!r}; expected one of {', '.join(PUBLIC_ACTIONS)}",
-                f"未知操作 {action!r}；应为"
+                f"unknown action {shown(action)}; expected one of {', '.join(PUBLIC_ACTIONS)}",
+                f"未知操作 {shown(action)}；应为"
                 + "、".join(f"{ACTION_NAMES_ZH[a]}（{a}）" for a in PUBLIC_ACTIONS)
                 + "之一",
             )

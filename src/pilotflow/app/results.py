@@ -16,7 +16,7 @@ from attrs import field, frozen
 from ..domain.campaign import YEARS
 from ..domain.codes import validate_unit_code
 from ..domain.inputs import NAME, check_text
-from ..errors import ExtraMissing, InvalidInput, Reason
+from ..errors import ExtraMissing, InvalidInput, Reason, shown
 
 __all__ = ["Position", "QuotaLine", "SelectionResult", "Winner", "new_id", "selection_data", "selection_from"]
 
@@ -46,7 +46,7 @@ def _year(what: str, value: object) -> None:
     low, high = YEARS
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise InvalidInput(
-            f"{what} must be a year (a whole number), got {value!r}", f"{what} 必须是年份（整数）"
+            f"{what} must be a year (a whole number), got {shown(value)}", f"{what} 必须是年份（整数）"
         )
 
 

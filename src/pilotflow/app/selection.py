@@ -13,7 +13,7 @@ from ..domain.names import CUT, DRAFT, IN_REVIEW, NEW, RECOMMEND, S_ADD, S_PREPA
 from ..domain.records import Actor, Nomination
 from ..domain.rules import out_of_time_order
 from ..domain.submissions import Submission
-from ..errors import InvalidInput, Reason, listed
+from ..errors import InvalidInput, Reason, listed, shown
 from ..store import Change, SubmissionChange
 from .idempotency import ReceiptFor, once
 from .results import SelectionResult, new_id, selection_data, selection_from
@@ -56,8 +56,10 @@ class Selection(Submissions):
         self._unit_type(unit_type)
         order = check_ids(order, "order")
         if track not in (TRACK_NEW, TRACK_RE_REVIEW) or not self.campaign.has_track(track):
-            raise InvalidInput(f"track must be one of the campaign's tracks (new, re_review), got {track!r}",
-                               "track 参数必须是本次遴选的申报类别：new 或 re_review")  # fmt: skip
+            raise InvalidInput(
+                f"track must be one of the campaign's tracks (new, re_review), got {shown(track)}",
+                "track 参数必须是本次遴选的申报类别：new 或 re_review",
+            )
         candidates = [
             n
             for n in self.store.nominations(

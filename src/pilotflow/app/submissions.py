@@ -41,7 +41,7 @@ from ..domain.submissions import (
 from ..errors import ActionRefused, InvalidInput, NominationNotFound, Reason, shown
 from ..files._io import existing_folder, write_refused
 from ..files.letters import GeneratedDocument
-from ..files.materials import inspect_campaign_material, paper_material
+from ..files.materials import campaign_material_type, inspect_campaign_material, paper_material
 from ..store import Change, SubmissionChange
 from .idempotency import ReceiptFor, at_version, once, ref
 from .kernel import EXCEED_QUOTA, refusal, stamp_data
@@ -87,8 +87,8 @@ class Submissions(Letters):
                 self.graph[who]
         if state is not None and state not in SUBMISSION_STATES:
             raise InvalidInput(
-                f"unknown submission state {state!r}; states are {', '.join(SUBMISSION_STATES)}",
-                f"未知的推荐函状态 {state!r}",
+                f"unknown submission state {shown(state)}; states are {', '.join(SUBMISSION_STATES)}",
+                f"未知的推荐函状态 {shown(state)}",
             )
         return self.store.submissions(self.campaign.id, sender=sender, receiver=receiver, state=state)
 
@@ -256,9 +256,7 @@ class Submissions(Letters):
         idempotency_key: str | None = None,
     ) -> Submission:
         """Declare ``copies`` of a paper letter material (the stamped 推荐函, 一式一份)."""
-        if not isinstance(kind, str) or kind not in self.campaign.materials:
-            raise InvalidInput(f"unknown material kind {kind!r}", f"未知的材料类型 {kind!r}")
-        material = paper_material(self.campaign.materials[kind], copies)
+        material = paper_material(campaign_material_type(self.campaign, kind), copies)
         return self.attach_to_submission(actor, submission, material, at=at, idempotency_key=idempotency_key)
 
     def stamp_submission(

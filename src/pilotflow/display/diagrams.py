@@ -42,7 +42,7 @@ from ..domain.names import (
     STATES,
 )
 from ..domain.records import Nomination
-from ..errors import InvalidInput
+from ..errors import InvalidInput, shown
 from ..files._io import fs_path, write_files, write_refused
 from . import _svg
 from ._html import esc
@@ -354,7 +354,7 @@ def _dot_node(n: Node) -> str:
 def _lang(lang: object) -> str:
     if lang not in LANGUAGES:
         raise InvalidInput(
-            f"lang must be 'zh' or 'en', got {lang!r}", "lang 参数应为 'zh'（中文）或 'en'（英文）"
+            f"lang must be 'zh' or 'en', got {shown(lang)}", "lang 参数应为 'zh'（中文）或 'en'（英文）"
         )
     return str(lang)
 
@@ -513,7 +513,7 @@ def authority_tree(
     them (a province: one box per city, ~150 authorities on one page); children without
     children of their own share a last box."""
     if isinstance(depth, bool) or depth not in (1, 2):
-        raise InvalidInput(f"depth must be 1 or 2, got {depth!r}", "depth 参数应为 1 或 2")
+        raise InvalidInput(f"depth must be 1 or 2, got {shown(depth)}", "depth 参数应为 1 或 2")
     if isinstance(columns, bool) or not isinstance(columns, int) or not 1 <= columns <= 12:
         raise InvalidInput("columns must be a whole number from 1 to 12", "columns 参数应为 1 至 12 的整数")
     graph, _ = _graph(source)

@@ -30,8 +30,8 @@ import networkx as nx
 import yaml
 from attrs import evolve, field, frozen
 
-from ..errors import GraphError, InvalidInput, UnknownAuthority, UnknownDepartment
-from .inputs import check_sequence
+from ..errors import GraphError, InvalidInput, UnknownAuthority, UnknownDepartment, shown
+from .inputs import check_sequence, wrong_argument
 from .names import LEVEL_ZH
 from .selectors import ActingRule, Selector, acting_rule_for
 
@@ -366,7 +366,11 @@ class AuthorityGraph:
         """May a unit registered in ``registered`` be filed at ``origin``? Yes when ``origin``
         is that division or lies within it (a city- or province-registered unit files at any
         of its county-level authorities), or ``origin`` admits it (a development zone: the
-        units of its city; XPCC: those of the Corps' cities)."""
+        units of its city; XPCC: those of the Corps' cities). Both must be
+        :class:`Authority` records (else InvalidInput naming the argument)."""
+        for argument, value in (("origin", origin), ("registered", registered)):
+            if not isinstance(value, Authority):
+                raise wrong_argument(argument, "an Authority", "单位（机关）记录 Authority", value)
         code = registered.code
         return (
             origin.code == code
@@ -399,7 +403,7 @@ class AuthorityGraph:
         ('370103', '371000')
         """
         if not isinstance(name, str):
-            raise UnknownAuthority(repr(name))
+            raise UnknownAuthority(shown(name))
         hits = [a for a in self._nodes.values() if a.name == name]
         if not hits:
             hits = [a for a in self._nodes.values() if name.endswith(a.name) and self.qualified(a) == name]
@@ -407,11 +411,11 @@ class AuthorityGraph:
             return hits[0]
         if not hits:
             raise UnknownAuthority(name, "no authority has that name", "没有此名称的机关")
-        shown = "、".join(f"{self.qualified(a)}（{a.code}）" for a in sorted(hits, key=lambda a: a.code)[:8])
+        names = "、".join(f"{self.qualified(a)}（{a.code}）" for a in sorted(hits, key=lambda a: a.code)[:8])
         raise UnknownAuthority(
             name,
-            f"{len(hits)} authorities have that name: {shown}; give the qualified name or the code",
-            f"有 {len(hits)} 个机关同名：{shown}；请写明所属地区（如 {self.qualified(hits[0])}）或代码",
+            f"{len(hits)} authorities have that name: {names}; give the qualified name or the code",
+            f"有 {len(hits)} 个机关同名：{names}；请写明所属地区（如 {self.qualified(hits[0])}）或代码",
         )
 
     def qualified(self, authority: Authority) -> str:

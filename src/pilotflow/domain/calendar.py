@@ -94,13 +94,13 @@ class FixedClock:
         for unit, amount in delta.items():
             if unit not in _UNITS or isinstance(amount, bool) or not isinstance(amount, (int, float)):
                 raise InvalidInput(
-                    f"FixedClock.advance takes numbers of {', '.join(_UNITS)}, got {unit}={amount!r}",
-                    f"FixedClock.advance 只接受 {'、'.join(_UNITS)} 的数值，收到 {unit}={amount!r}",
+                    f"FixedClock.advance takes numbers of {', '.join(_UNITS)}, got {unit}={shown(amount)}",
+                    f"FixedClock.advance 只接受 {'、'.join(_UNITS)} 的数值，收到 {unit}={shown(amount)}",
                 )
             if not abs(amount) <= _MOST[unit]:  # also refuses NaN
                 raise InvalidInput(
-                    f"FixedClock.advance: {unit}={amount!r} leaves the years {_YEARS_TEXT}",
-                    f"FixedClock.advance：{unit}={amount!r} 超出 {_YEARS_TEXT} 年的范围",
+                    f"FixedClock.advance: {unit}={shown(amount)} leaves the years {_YEARS_TEXT}",
+                    f"FixedClock.advance：{unit}={shown(amount)} 超出 {_YEARS_TEXT} 年的范围",
                 )
         moved = pendulum.instance(self._now).add(**delta)  # type: ignore[arg-type]
         self._now = standard(moment(moved, "FixedClock"))
@@ -132,10 +132,9 @@ def zone(name: object, what: str = "timezone") -> pendulum.Timezone:
         else:
             if isinstance(found, pendulum.Timezone):
                 return found
-    shown = repr(name)[:60]
     raise InvalidInput(
-        f"{what} must be an IANA time zone name such as 'Asia/Shanghai', got {shown}",
-        f"参数 {what} 应为 IANA 时区名（如 'Asia/Shanghai'），收到 {shown}",
+        f"{what} must be an IANA time zone name such as 'Asia/Shanghai', got {shown(name)}",
+        f"参数 {what} 应为 IANA 时区名（如 'Asia/Shanghai'），收到 {shown(name)}",
     )
 
 
@@ -168,7 +167,7 @@ def in_zone(value: datetime, tz: ZoneInfo) -> datetime:
         return value
     if not isinstance(tz, ZoneInfo):
         raise InvalidInput(
-            f"the zone must be a zoneinfo.ZoneInfo (see zone_info), got {tz!r}",
+            f"the zone must be a zoneinfo.ZoneInfo (see zone_info), got {shown(tz)}",
             f"时区参数必须是 zoneinfo.ZoneInfo（可用 zone_info 取得），收到的是 {type(tz).__name__}",
         )
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
@@ -242,7 +241,7 @@ def parse_moment(
     tz = zone(timezone)
     if not isinstance(text, str) or len(text) > 64:
         raise InvalidInput(
-            f"{what} must be an ISO 8601 date-time (text of at most 64 characters), got {repr(text)[:70]}",
+            f"{what} must be an ISO 8601 date-time (text of at most 64 characters), got {shown(text, 70)}",
             f"{what} 必须是 ISO 8601 日期时间（不超过 64 个字符的文本）",
         )
     try:

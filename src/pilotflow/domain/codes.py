@@ -90,8 +90,8 @@ def validate_unit_code(code: object, where: str = "unit_code") -> str:
     if check_code(code) is not None:
         en, zh = code_problem(code) or ("", "")
         raise InvalidUnitCode(
-            f"{where}: {code!r} is not a valid unified social credit code: {en}",
-            f"{where}：{code!r} 不是有效的统一社会信用代码（{zh}）",
+            f"{where}: {shown(code)} is not a valid unified social credit code: {en}",
+            f"{where}：{shown(code)} 不是有效的统一社会信用代码（{zh}）",
         )
     assert isinstance(code, str)
     return code
@@ -109,8 +109,8 @@ def make_code(prefix: str, body: str) -> str:
         c not in _ALPHABET for c in first
     ):
         raise InvalidUnitCode(
-            f"cannot build a code from {prefix!r} + {body!r}",
-            f"无法由 {prefix!r} + {body!r} 生成统一社会信用代码",
+            f"cannot build a code from {shown(prefix)} + {shown(body)}",
+            f"无法由 {shown(prefix)} + {shown(body)} 生成统一社会信用代码",
         )
     first17 = (first + "0")[:17] if len(body) == 8 else first
     return first17 + str(uscc.calc_check_digit(first17 + "0"))

@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Set
 from typing import Any
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, shown
 
 __all__ = [
     "BIDI_AND_SEPARATORS",
@@ -197,8 +197,12 @@ def check_ids(value: object, what: str) -> tuple[str, ...]:
     return ids
 
 
-def check_number(name: str, value: object, low: float, high: float) -> None:
-    """Refuse anything but a number from ``low`` to ``high`` (a bool is not a number here).
+def check_number(
+    name: str, value: object, low: float, high: float, *, whole: bool = False, zh: str | None = None
+) -> None:
+    """Refuse anything but a number from ``low`` to ``high`` (a bool is not a number here; NaN
+    is in no range); ``whole``: only an ``int``. ``zh``: the argument's name in Chinese, when
+    its code is no name for a reader.
 
     >>> try:
     ...     check_number("score", 101, 0, 100)
@@ -206,17 +210,21 @@ def check_number(name: str, value: object, low: float, high: float) -> None:
     ...     print(error.en)
     score must be a number from 0 to 100, got 101
     """
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+    kinds = int if whole else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
+        what = ("a whole number", "整数") if whole else ("a number", "数值")
         raise InvalidInput(
-            f"{name} must be a number from {low} to {high}, got {value!r}",
-            f"{name} 必须是 {low} 到 {high} 之间的数值，收到 {value!r}",
+            f"{name} must be {what[0]} from {low} to {high}, got {shown(value)}",
+            f"{zh or name} 必须是 {low} 到 {high} 之间的{what[1]}，收到 {shown(value)}",
         )
 
 
 def check_flag(name: str, value: object) -> None:
     """Refuse anything but True or False for a yes/no argument."""
     if not isinstance(value, bool):
-        raise InvalidInput(f"{name} must be True or False, got {value!r}", f"{name} 参数必须是 True 或 False")
+        raise InvalidInput(
+            f"{name} must be True or False, got {shown(value)}", f"{name} 参数必须是 True 或 False"
+        )
 
 
 def wrong_argument(argument: str, expected_en: str, expected_zh: str, value: object) -> InvalidInput:

@@ -34,9 +34,18 @@ __all__ = [
     "Objection",
     "Score",
     "claim_key",
+    "copies_allowed",
 ]
 
 MAX_COPIES = 1000  # paper copies of one material (一式三份 is the usual)
+
+
+def copies_allowed(copies: object) -> bool:
+    """Whether ``copies`` is a count of copies of one material: a whole number from 1 to
+    :data:`MAX_COPIES`."""
+    return isinstance(copies, int) and not isinstance(copies, bool) and 1 <= copies <= MAX_COPIES
+
+
 #: The states a nomination never leaves (the final states of the machine's table).
 TERMINAL_STATES = FINAL_STATES
 
@@ -118,7 +127,7 @@ class Material:
 
     def __attrs_post_init__(self) -> None:
         copies = self.copies
-        if not isinstance(copies, int) or isinstance(copies, bool) or not 1 <= copies <= MAX_COPIES:
+        if not copies_allowed(copies):
             raise InvalidInput(
                 f"material {self.kind!r}: copies must be a whole number from 1 to {MAX_COPIES}, "
                 f"got {copies!r}",

@@ -37,7 +37,7 @@ from typing import Any
 
 import pendulum
 
-from ..errors import CalendarDataMissing, InvalidInput
+from ..errors import CalendarDataMissing, InvalidInput, shown
 from .calendar import DEFAULT_TIMEZONE, by_date, moment, zone
 
 __all__ = [
@@ -93,8 +93,8 @@ def _plain_date(value: object, what: str) -> date:
         )
     if not isinstance(value, date):
         raise InvalidInput(
-            f"{what} must be a date, got {type(value).__name__} {value!r}",
-            f"{what} 必须是日期（date），收到的是 {type(value).__name__} {value!r}",
+            f"{what} must be a date, got {type(value).__name__} {shown(value)}",
+            f"{what} 必须是日期（date），收到的是 {type(value).__name__} {shown(value)}",
         )
     return value
 
@@ -142,8 +142,8 @@ def add_working_days(start: datetime, n: int, *, timezone: str = DEFAULT_TIMEZON
     start = moment(start, "start")
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise InvalidInput(
-            f"n (the number of working days) must be an integer ≥ 1, got {n!r}",
-            f"n（工作日天数）必须是不小于 1 的整数，收到的是 {n!r}",
+            f"n (the number of working days) must be an integer ≥ 1, got {shown(n)}",
+            f"n（工作日天数）必须是不小于 1 的整数，收到的是 {shown(n)}",
         )
     tz = zone(timezone)  # (an IANA name, else InvalidInput naming timezone)
     day = pendulum.instance(start).in_timezone(tz).date()

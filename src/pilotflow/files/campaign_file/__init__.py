@@ -45,8 +45,8 @@ from typing import Any
 from ...domain.authorities import AuthorityGraph
 from ...domain.campaign import Campaign
 from ...domain.inputs import wrong_argument
-from ...errors import CampaignFileError
-from .._io import CAMPAIGN_FILE_MAX_BYTES, fs_path, read_text
+from ...errors import CampaignFileError, InvalidInput
+from .._io import CAMPAIGN_FILE_MAX_BYTES, MAX_PATH, fs_path, read_text
 from .bounds import COPIES as COPIES
 from .bounds import EXPERTS as EXPERTS
 from .bounds import MAX_RULES as MAX_RULES
@@ -153,6 +153,11 @@ def parse_campaign(text: str, *, source: str = "<string>", graph: AuthorityGraph
     text = str(text)  # a subclass of str reads as the plain text it holds
     if not isinstance(source, str):
         raise wrong_argument("source", "a name for the text (a str)", "文本的名称（字符串）", source)
+    if len(source) > MAX_PATH:  # (every problem names it)
+        raise InvalidInput(
+            f"source has {len(source)} characters; at most {MAX_PATH} are allowed",
+            f"source（文本的名称）长度为 {len(source)} 个字符，最多允许 {MAX_PATH} 个",
+        )
     return _Reader(source, _graph_argument(graph)).read(text)
 
 
@@ -187,7 +192,7 @@ def _read_bundled(campaign_id: str) -> str:
     if campaign_id not in known:
         listed = ", ".join(known) or "none"
         raise CampaignFileError(
-            f"bundled:{campaign_id}",
+            f"bundled:{short(campaign_id)[1:-1]}",
             "",
             f"no bundled campaign with id {short(campaign_id)} and not a path to a .yaml file "
             f"(bundled campaigns: {listed})",

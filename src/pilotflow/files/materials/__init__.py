@@ -36,8 +36,8 @@ import weakref
 from attrs import frozen
 
 from ...domain.campaign import Campaign, MaterialType, check_campaign
-from ...domain.records import MAX_COPIES, Material
-from ...errors import InvalidInput, MaterialRejected, MissingDependency
+from ...domain.records import MAX_COPIES, Material, copies_allowed
+from ...errors import InvalidInput, MaterialRejected, MissingDependency, shown
 from .._io import fs_path
 from ._detect import _check_name, _detect
 from ._mp4 import _check_duration, _check_mp4
@@ -91,15 +91,22 @@ def paper_material(kind: MaterialType, copies: int = 1) -> Material:
             f"材料「{kind.name.zh}」是电子文件而非纸质材料，请上传文件本身",
             {"kind": kind.code},
         )
-    if not isinstance(copies, int) or isinstance(copies, bool) or not 1 <= copies <= MAX_COPIES:
+    check_copies(kind, copies)
+    return Material(kind.code, copies=copies)
+
+
+def check_copies(kind: MaterialType, copies: object) -> None:
+    """Refuse (reason ``copies``, naming ``kind``) a count of copies that is not a whole number
+    from 1 to ``MAX_COPIES``."""
+    if not copies_allowed(copies):
         raise MaterialRejected(
             "copies",
             None,
-            f"material {kind.code!r}: copies must be a whole number from 1 to {MAX_COPIES}, got {copies!r}",
-            f"{kind.name.zh}：份数必须是 1 到 {MAX_COPIES} 之间的整数，收到 {copies!r}",
+            f"material {kind.code!r}: copies must be a whole number from 1 to {MAX_COPIES}, "
+            f"got {shown(copies)}",
+            f"{kind.name.zh}：份数必须是 1 到 {MAX_COPIES} 之间的整数，收到 {shown(copies)}",
             {"kind": kind.code, "copies": copies},
         )
-    return Material(kind.code, copies=copies)
 
 
 def inspect_material(
@@ -302,13 +309,7 @@ def inspect_campaign_material(
     old spelling).
     """
     campaign = check_campaign(campaign)
-    material_type = campaign.materials.get(kind) if isinstance(kind, str) else None
-    if material_type is None:
-        raise InvalidInput(
-            f"unknown material kind {kind!r}; this campaign knows {', '.join(campaign.materials)}",
-            f"未知的材料类型 {kind!r}；本次遴选的材料类型有："
-            + "、".join(f"{m.name.zh}（{m.code}）" for m in campaign.materials.values()),
-        )
+    material_type = campaign_material_type(campaign, kind)
     seconds, tolerance = _video_bounds(campaign, material_type)
     return inspect_material(
         material_type,
@@ -322,6 +323,19 @@ def inspect_campaign_material(
 
 
 # --------------------------------------------------------------------------- arguments
+
+
+def campaign_material_type(campaign: Campaign, kind: object) -> MaterialType:
+    """The material type of ``campaign`` whose code is ``kind``; else InvalidInput naming the
+    kinds the campaign knows (by their Chinese names, codes in parentheses)."""
+    material_type = campaign.materials.get(kind) if isinstance(kind, str) else None
+    if material_type is None:
+        raise InvalidInput(
+            f"unknown material kind {shown(kind)}; this campaign knows {', '.join(campaign.materials)}",
+            f"未知的材料类型 {shown(kind)}；本次遴选的材料类型有："
+            + "、".join(f"{m.name.zh}（{m.code}）" for m in campaign.materials.values()),
+        )
+    return material_type
 
 
 def _check_kind(kind: object) -> None:
@@ -340,13 +354,13 @@ def _check_limits(
 
     if video_seconds is not None and not whole(video_seconds, 1):
         raise InvalidInput(
-            f"video_seconds must be a whole number >= 1, got {video_seconds!r}",
-            f"video_seconds（视频时长）必须是不小于 1 的整数，收到 {video_seconds!r}",
+            f"video_seconds must be a whole number >= 1, got {shown(video_seconds)}",
+            f"video_seconds（视频时长）必须是不小于 1 的整数，收到 {shown(video_seconds)}",
         )
     if video_tolerance is not None and not whole(video_tolerance, 0):
         raise InvalidInput(
-            f"video_tolerance must be a whole number >= 0, got {video_tolerance!r}",
-            f"video_tolerance（时长允许偏差）必须是非负整数，收到 {video_tolerance!r}",
+            f"video_tolerance must be a whole number >= 0, got {shown(video_tolerance)}",
+            f"video_tolerance（时长允许偏差）必须是非负整数，收到 {shown(video_tolerance)}",
         )
     if video_tolerance is not None and video_seconds is None:
         raise InvalidInput(
@@ -355,8 +369,8 @@ def _check_limits(
         )
     if not whole(max_bytes, 1):
         raise InvalidInput(
-            f"max_bytes must be a whole number >= 1, got {max_bytes!r}",
-            f"max_bytes（文件大小上限）必须是正整数，收到 {max_bytes!r}",
+            f"max_bytes must be a whole number >= 1, got {shown(max_bytes)}",
+            f"max_bytes（文件大小上限）必须是正整数，收到 {shown(max_bytes)}",
         )
     seconds = video_seconds if isinstance(video_seconds, int) else None
     tolerance = video_tolerance if isinstance(video_tolerance, int) else 0
