@@ -39,7 +39,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import re
 import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -79,7 +78,7 @@ from pilotflow.cli.settings import (
 )
 from pilotflow.domain.calendar import has_offset, parse_moment
 from pilotflow.domain.campaign import ListRule, QuotaRule
-from pilotflow.domain.inputs import BIDI_AND_SEPARATORS
+from pilotflow.domain.inputs import escaped
 from pilotflow.domain.routes import HopPlan
 from pilotflow.files._io import fs_path, home_path
 from pilotflow.names import (
@@ -115,20 +114,20 @@ INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
 
 # -- output -----------------------------------------------------------------------------
 
-# What printable() leaves of the control characters (line breaks and tabs of our own text):
-# any still reaching the console is replaced, one for one, so the layout holds.
-_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_AND_SEPARATORS}]")
-
 
 class _Console(Console):
-    """A console that never passes a control or bidirectional formatting character of the
-    text it renders on to the terminal (a last guard: values are shown with :func:`_show`)."""
+    """A console that never passes a control character, lone surrogate or bidirectional
+    formatting character of the text it renders on to the terminal (a last guard: values are
+    shown with :func:`_show`). The line breaks of the output's own text are kept; a carriage
+    return or tab is shown as an escape (``\\r``), as every other one is
+    (:func:`~pilotflow.inputs.escaped`), so that it can never overwrite a printed line."""
 
     def render_str(self, text: str, *args: Any, **kwargs: Any) -> Text:
-        rendered = super().render_str(text, *args, **kwargs)
-        if _CONTROL.search(rendered.plain):
-            rendered.plain = _CONTROL.sub("\ufffd", rendered.plain)
-        return rendered
+        if not text.isprintable():  # a line break, or something to escape (one C call)
+            # An escape starts with a backslash and ends with a letter or digit: it never
+            # makes or unmakes markup (which only a backslash right before "[" changes).
+            text = "\n".join(map(escaped, text.split("\n")))
+        return super().render_str(text, *args, **kwargs)
 
 
 def _console(*, stderr: bool = False) -> Console:
