@@ -36,10 +36,12 @@ it (as in git).
 
 from __future__ import annotations
 
+import codecs
 import errno
 import json
 import os
 import shlex
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -239,12 +241,24 @@ def _unexpected(exc: Exception) -> None:
     """An error that is not pilotflow's (an unreadable file, or a bug) as a short message."""
     if os.environ.get("PILOTFLOW_DEBUG"):
         raise exc
-    if isinstance(exc, UnicodeEncodeError):
+    if isinstance(exc, UnicodeEncodeError) and _output_cannot_encode(exc):
         _report(
             pf.InvalidInput(
                 f"the terminal cannot show this text (its encoding is {exc.encoding}): use a UTF-8 "
                 "locale, e.g. LANG=C.UTF-8, or PYTHONIOENCODING=utf-8",
                 "终端无法显示中文：请使用 UTF-8 编码（如 LANG=C.UTF-8 或 PYTHONIOENCODING=utf-8）",
+            )
+        )
+        return
+    if isinstance(exc, UnicodeEncodeError):  # raised elsewhere: not the terminal's doing
+        bad = escaped(exc.object[exc.start : exc.end])
+        _report(
+            pf.PilotflowError(
+                f"a text holds {bad}, which {exc.encoding} cannot encode (a file name that is not "
+                "valid UTF-8 gives such characters): a bug in pilotflow, please report it; "
+                "PILOTFLOW_DEBUG=1 shows the traceback",
+                "文本中含有无法编码的字符（不是有效 UTF-8 的文件名会带来这类字符）："
+                "这是 pilotflow 的缺陷，请将上面的英文信息报告给维护者",
             )
         )
         return
@@ -265,6 +279,19 @@ def _unexpected(exc: Exception) -> None:
             "程序内部错误（pilotflow 的缺陷），请将上面的英文信息报告给维护者",
         )
     )
+
+
+def _output_cannot_encode(exc: UnicodeEncodeError) -> bool:
+    """Whether ``exc`` is the terminal's (or pipe's) encoding refusing what was written to it:
+    the codec that failed is that of standard output or error, and not a UTF codec (which
+    encodes any text but lone surrogates, and the console escapes those)."""
+    try:
+        failed = codecs.lookup(exc.encoding).name
+        named = (getattr(stream, "encoding", None) for stream in (sys.stdout, sys.stderr))
+        outputs = {codecs.lookup(name).name for name in named if isinstance(name, str)}
+    except LookupError:
+        return False
+    return failed in outputs and not failed.startswith("utf")
 
 
 class _Group(click.Group):

@@ -27,6 +27,7 @@ __all__ = [
     "READ_ONLY",
     "SQLITE_HEADER",
     "configure_sqlite",
+    "file_uri",
     "sqlite_engine",
     "sqlite_file",
     "sqlite_url",
@@ -115,7 +116,7 @@ def remove_if_empty(path: Path | None, *, tables: bool = False) -> None:
 def _no_tables(path: Path) -> bool:
     """Whether the SQLite file ``path`` holds no table (read without changing it)."""
     try:
-        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{file_uri(path)}?mode=ro", uri=True)
         try:
             tables: int = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             return tables == 0
@@ -127,6 +128,14 @@ def _no_tables(path: Path) -> bool:
 
 #: The first 16 bytes of every SQLite database file.
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def file_uri(path: str | os.PathLike[str]) -> str:
+    """The ``file:`` URI SQLite opens ``path`` by (a query such as ``?mode=ro`` may follow),
+    percent-encoded from the bytes the file system names it by: a name that is not valid
+    UTF-8 (on Linux, given as a ``str`` with surrogate escapes, as ``os.fsdecode`` makes it)
+    names its own file, where encoding the text as UTF-8 would fail."""
+    return "file:" + quote(os.fsencode(path))
 
 
 def sqlite_url(path: str | os.PathLike[str]) -> str:
@@ -161,7 +170,7 @@ def _existing_sqlite(url: str, prefix: str) -> sa.URL:
     # A WAL-mode file without its -wal file is complete: read it as immutable, so that no
     # -wal or -shm file is made beside a file that may not be ours.
     immutable = head[18] == 2 and not os.path.exists(path + "-wal")
-    check = f"file:{quote(path)}?mode=ro" + ("&immutable=1" if immutable else "")
+    check = f"{file_uri(path)}?mode=ro" + ("&immutable=1" if immutable else "")
     try:
         conn = sqlite3.connect(check, uri=True)
         try:
@@ -182,7 +191,7 @@ def _existing_sqlite(url: str, prefix: str) -> sa.URL:
             f"{name} 不是 pilotflow 数据库（可能是其他应用程序的数据库）",
         )
     query = {**parsed.query, "uri": "true", "mode": "rw"}
-    return sa.engine.URL.create("sqlite", database=f"file:{quote(path)}", query=query)
+    return sa.engine.URL.create("sqlite", database=file_uri(path), query=query)
 
 
 def _sqlite_head(name: str, path: str) -> bytes:
