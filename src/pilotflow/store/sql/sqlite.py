@@ -59,12 +59,12 @@ def _sqlite_url(url: str, create: bool) -> str:
     return url
 
 
-def sqlite_file(url: str) -> Path | None:
+def sqlite_file(url: str | sa.URL) -> Path | None:
     """The file the SQLite URL ``url`` names (``~`` expanded, resolved), read from the URL
     alone (no engine, nothing opened), or :class:`InvalidInput`: no real file (in memory), a
     name the file system cannot take, a folder that does not exist. None for a URI filename
     (``?uri=true``), which says itself whether it may be created (``mode=rw`` or ``rwc``)."""
-    parsed = parsed_url(url) if "///" in url else None
+    parsed = parsed_url(url) if isinstance(url, sa.URL) or "///" in url else None
     path = (parsed.database or "") if parsed is not None else ""  # %-decoded, no ?query
     if not path or path == ":memory:":
         raise InvalidInput(
@@ -89,11 +89,13 @@ def sqlite_file(url: str) -> Path | None:
 def new_file(engine: Engine) -> Path | None:
     """The file a SQLite engine's first connection will create, if it does not exist yet
     (None: another database, an in-memory one, or a file already there)."""
-    name = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not name or name == ":memory:" or engine.url.query.get("uri"):
+    if engine.dialect.name != "sqlite":
         return None
-    path = home_path(name)
-    return None if path.exists() else path
+    try:
+        path = sqlite_file(engine.url)
+    except InvalidInput:  # in memory, or no file that could be made
+        return None
+    return None if path is None or path.exists() else path
 
 
 def remove_if_empty(path: Path | None, *, tables: bool = False) -> None:
