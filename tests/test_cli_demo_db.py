@@ -225,3 +225,21 @@ def test_demo_in_a_folder_whose_name_a_url_would_misread(tmp_path: Path) -> None
     assert 0 == result.exit_code, result.output
     assert sorted(["demo.db", *documents("demo")]) == sorted(p.name for p in folder.iterdir())
     assert DEMO_APPLICATION_ID == application_id(folder / "demo.db")
+
+
+def test_demo_and_the_read_commands_take_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    """``demo --db NAME`` with a name that is not valid UTF-8 (as the shell hands it over:
+    surrogate escapes) makes the database under that very name and the read commands open
+    it; the name is shown with its escapes, not refused as text "the terminal cannot show"."""
+    os.chdir(tmp_path)
+    name = os.fsdecode(b"\xff\xe6\xbc\x94\xe7\xa4\xba.db")  # a stray byte, then "演示"
+    result = demo(name)
+    assert 0 == result.exit_code, result.output
+    assert "terminal" not in result.output
+    assert "database: " in result.output
+    assert "\\udcff演示.db" in result.output
+    assert DEMO_APPLICATION_ID == application_id(tmp_path / name)
+    assert b"\xff\xe6\xbc\x94\xe7\xa4\xba.db" in os.listdir(os.fsencode(tmp_path))
+    listed = CliRunner().invoke(cli, ["nominations", "--db", name, "--format", "json"])
+    assert 0 == listed.exit_code, listed.output
+    assert '"unit_name"' in listed.output

@@ -345,17 +345,41 @@ def test_an_interrupt_exits_130_with_a_short_message(monkeypatch: pytest.MonkeyP
     assert "Traceback" not in result.output
 
 
-def test_a_terminal_that_cannot_show_chinese_is_told_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Output to a terminal whose encoding cannot hold Chinese (UnicodeEncodeError) is an
-    error saying to use a UTF-8 locale, exit 2, not a bug report."""
+def test_a_terminal_that_cannot_show_chinese_is_told_so(tmp_path: Path) -> None:
+    """Output to a terminal whose encoding cannot hold Chinese (here ASCII, the command run
+    as its own process) is an error saying to use a UTF-8 locale, exit 2, not a bug report."""
+    run = subprocess.run(
+        [sys.executable, "-c", "from pilotflow.cli import main; main()", "route", "371002"],
+        capture_output=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONIOENCODING": "ascii", "PYTHONPATH": os.pathsep.join(sys.path)},
+        timeout=120,
+    )
+    err = run.stderr.decode("ascii")
+    assert 2 == run.returncode, err
+    assert "the terminal cannot show this text (its encoding is ascii)" in err
+    assert "LANG=C.UTF-8" in err
+    assert "unexpected" not in err
+    assert "Traceback" not in err
 
-    def ascii_only(source: object) -> pf.Campaign:
-        raise UnicodeEncodeError("ascii", "威海", 0, 1, "ordinal not in range(128)")
 
-    monkeypatch.setattr(cli_module.pf, "load_campaign", ascii_only)
-    result = invoke("route", "371002")
-    assert_clean_error(result, "UTF-8", "LANG=C.UTF-8")
-    assert "unexpected" not in result.output
+def test_an_encode_error_raised_elsewhere_does_not_blame_the_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An encode error that no output raised (here: a file name that is not valid UTF-8,
+    encoded as UTF-8 to quote it) is reported as what it is, naming the character as an
+    escape, in both languages; the terminal (UTF-8) is not blamed."""
+    from urllib.parse import quote
+
+    try:
+        quote(os.fsdecode(b"\xff.db"))
+    except UnicodeEncodeError as exc:
+        cli_module._unexpected(exc)
+    err = capsys.readouterr().err
+    assert "terminal" not in err
+    assert "终端" not in err
+    assert "a text holds \\udcff, which utf-8 cannot encode" in err.replace("\n", " ")
+    assert "不是有效 UTF-8 的文件名" in err
 
 
 def test_a_bad_value_says_why_in_chinese_too(db: str, nid: str) -> None:

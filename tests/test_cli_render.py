@@ -277,11 +277,22 @@ def test_a_value_with_a_lone_surrogate_is_shown_escaped(tmp_path: Path) -> None:
     assert "terminal" not in result.output
 
 
-def test_console_replaces_a_control_that_slipped_through() -> None:
-    """The command line's console replaces, one for one, any control character left in a
-    string it renders (a last guard behind escaping each value), keeping line breaks; it
+def test_console_escapes_a_control_that_slipped_through() -> None:
+    """The command line's console shows as an escape any control character, carriage return,
+    tab, lone surrogate or bidirectional character left in a string it renders (a last guard
+    behind escaping each value), keeping the string's own line breaks and its markup; it
     does not read emoji codes."""
     out = io.StringIO()
     console = cli_module._Console(file=out, width=80, color_system=None, highlight=False, emoji=False)
-    console.print("a\x1b[2Jb\u202ec\nd :warning:")
-    assert "a\ufffd[2Jb\ufffdc\nd :warning:\n" == out.getvalue()
+    console.print("[bold]a\x1b[2Jb\u202ec[/]\rd\te\ud800\nf :warning:")
+    assert "a\\x1b[2Jb\\u202ec\\rd\\te\\ud800\nf :warning:\n" == out.getvalue()
+
+
+def test_usage_line_shows_the_command_name_escaped() -> None:
+    """The usage line click writes holds the name the command was run by (a link may be
+    named anything): its escape sequence, carriage return and lone surrogate are shown as
+    escapes, not acted on, dropped or failing as text "the terminal cannot show"."""
+    result = CliRunner().invoke(cli, ["route"], prog_name="pf\x1b[2J\r\udcff", env={"COLUMNS": "400"})
+    assert 2 == result.exit_code, result.output
+    assert_literal(result.output, "Usage: pf\\x1b[2J\\r\\udcff route [OPTIONS] CODE")
+    assert "terminal" not in result.output

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -376,3 +377,26 @@ def test_a_new_action_command_is_one_function(wdb: str) -> None:
     )
     assert 0 == done.exit_code, done.output
     assert json.loads(done.output)["nominations"][0]["state"] == "declined"
+
+
+def test_attach_a_file_whose_name_is_not_utf8(wdb: str, tmp_path: Path) -> None:
+    """``attach ID KIND FILE`` takes a file whose name is not valid UTF-8 (as the shell hands
+    such a name over: surrogate escapes): the file is checked and attached, exit 0, not
+    an error blaming the terminal."""
+    from pilotflow.files.samples import pdf_bytes
+
+    n = one(wdb, "in_review")
+    real = tmp_path / os.fsdecode(b"\xff\xfe\xe7\x94\xb3\xe6\x8a\xa5.pdf")  # bytes, then "申报"
+    real.write_bytes(pdf_bytes())
+    done = invoke("attach", n.id, "application_form_pdf", str(real), "--db", wdb, *NANHAI,
+                  "--backfill", "--at", "2023-10-18T10:00+08:00")  # fmt: skip
+    assert 0 == done.exit_code, done.output
+    assert "terminal" not in done.output
+    events = json.loads(invoke("history", n.id, "--db", wdb, "--format", "json").output)["events"]
+    assert events[-1]["details"] == ["application_form_pdf"]
+    store = pf.open_store(pf.store.sql.sqlite_url(Path(wdb)), read_only=True)
+    try:
+        attached = store.get(n.id).materials[-1]
+    finally:
+        store.close()
+    assert "\\xff\\xfe申报.pdf" == attached.filename  # the name's bytes, kept as text

@@ -226,6 +226,30 @@ def test_control_characters_of_a_campaign_file_are_shown_as_escapes(tmp_path: Pa
         assert "\\x1b[2J" in shown
 
 
+def test_console_reprs_keep_a_value_on_its_line() -> None:
+    """A carriage return or line break in a name a campaign file gives (an added authority's)
+    is shown as an escape by every console repr that shows the name: a one-line repr (route
+    plan, hop, diagram) stays one line, a view's repr keeps one line per item, and no raw
+    carriage return can overwrite a printed line."""
+    source = resources.files("pilotflow") / "data" / "campaigns" / "hebei-sme-service-platforms-2020.yaml"
+    text = source.read_text("utf-8")
+    assert "name: 雄安新区\n" in text
+    campaign = pf.parse_campaign(text.replace("name: 雄安新区\n", 'name: "雄安\\r新区\\n"\n', 1))
+    run = pf.CampaignRun(campaign, lists=pf.empty_lists(campaign))
+    plan = run.workflow.plan(run.workflow.route("XIONGAN"))
+    one_line = [repr(plan), repr(plan.hops[0]), repr(pfd.Diagram("雄安\r新区\n", (), ()))]
+    assert "<RoutePlan 雄安\\r新区\\n(XIONGAN) → 河北省(130000)>" == one_line[0]
+    assert "<HopPlan 0: 雄安\\r新区\\n(XIONGAN) → 河北省>" == one_line[1]
+    assert "<Diagram 雄安\\r新区\\n: 0 nodes, 0 edges>" == one_line[2]
+    table = repr(run.quota_table(["XIONGAN"]))
+    assert [
+        "<QuotaTable: 2 quota lines",
+        "  雄安\\r新区\\n (XIONGAN) public_service_platform: no limit",
+        "  雄安\\r新区\\n (XIONGAN) *: 0/1>",
+    ] == table.split("\n")
+    assert not any("\r" in shown for shown in [*one_line, table])
+
+
 def test_the_display_keeps_line_breaks_and_escapes_as_the_command_line_does() -> None:
     """A diagram's texts keep their tabs and line breaks (a multi-line label) while control
     characters, bidirectional characters and lone surrogates become escapes, by the one rule

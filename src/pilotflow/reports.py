@@ -31,6 +31,7 @@ from .domain.records import Nomination
 from .domain.submissions import Submission, apply_submission
 from .errors import CampaignFileError, InvalidInput
 from .files._io import LIST_FILE_MAX_BYTES, fs_path, read_bytes, read_text, write_files, write_refused
+from .files._xml import HARDENED
 from .files.campaign_file.messages import short
 from .files.letters import keep_text
 from .files.summary import SUMMARY_COLUMNS, section, summary_row
@@ -373,10 +374,7 @@ def _xlsx_bounds(source: str, data: bytes) -> None:
                     continue
                 cells = in_row = 0
                 with package.open(part) as stream:
-                    for _, element in etree.iterparse(
-                        stream, events=("end",), resolve_entities=False, no_network=True, load_dtd=False,
-                        huge_tree=False, remove_comments=True, remove_pis=True,
-                    ):  # fmt: skip
+                    for _, element in etree.iterparse(stream, events=("end",), **HARDENED):
                         name = element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
                         if name == "c":
                             cells, in_row = cells + 1, in_row + 1

@@ -31,7 +31,7 @@ from ..domain.authorities import AuthorityGraph
 from ..domain.calendar import in_zone, zone_info
 from ..domain.campaign import Campaign, check_campaign
 from ..domain.events import Event
-from ..domain.inputs import wrong_argument
+from ..domain.inputs import escaped, wrong_argument
 from ..domain.names import LOGGED_ACTION_ZH, LOGGED_STATE_ZH, QUOTA_ALL_TYPES, ROLE_ZH, STATE_ZH
 from ..domain.records import Nomination
 from ..errors import InvalidInput, shown
@@ -65,6 +65,18 @@ def local_moment(value: datetime | None, timezone: str) -> datetime | None:
     ('datetime', '2023-10-17T09:00:00+08:00')
     """
     return None if value is None else in_zone(value, zone_info(timezone))
+
+
+def _listing(view: Any, count: int, briefs: Iterable[str]) -> str:
+    """A view's console repr: its name and ``count`` of its :attr:`~View.noun`, then one line
+    per brief (its first :attr:`~View.REPR_ITEMS` items). Each brief is escaped whole
+    (:func:`~pilotflow.inputs.escaped`): a line break or carriage return of a value (a name
+    from a campaign file) never breaks or overwrites a line on a console."""
+    lines = [f"<{type(view).__name__}: {count} {view.noun}"]
+    lines.extend("  " + escaped(brief) for brief in briefs)
+    if count > view.REPR_ITEMS:
+        lines.append(f"  … {count - view.REPR_ITEMS} more (to_frame() for all)")
+    return "\n".join(lines) + ">"
 
 
 class View(list[T]):
@@ -117,11 +129,7 @@ class View(list[T]):
 
     def __repr__(self) -> str:
         """One line per item (the first :attr:`REPR_ITEMS`), not the items' full reprs."""
-        lines = [f"<{type(self).__name__}: {len(self)} {self.noun}"]
-        lines.extend("  " + self.brief(item) for item in self[: self.REPR_ITEMS])
-        if len(self) > self.REPR_ITEMS:
-            lines.append(f"  … {len(self) - self.REPR_ITEMS} more (to_frame() for all)")
-        return "\n".join(lines) + ">"
+        return _listing(self, len(self), map(self.brief, self[: self.REPR_ITEMS]))
 
     def brief(self, item: T) -> str:
         """One line about ``item`` for the console."""
@@ -354,12 +362,7 @@ class EventLog:
 
     def __repr__(self) -> str:
         """The first :attr:`REPR_ITEMS` events, one line each."""
-        namer = self._namer
-        lines = [f"<{type(self).__name__}: {self._length} {self.noun}"]
-        lines.extend("  " + namer.brief(e) for e in self.head())
-        if self._length > self.REPR_ITEMS:
-            lines.append(f"  … {self._length - self.REPR_ITEMS} more (to_frame() for all)")
-        return "\n".join(lines) + ">"
+        return _listing(self, self._length, map(self._namer.brief, self.head()))
 
     def iter_rows(self) -> Iterator[dict[str, Any]]:
         """One dict per event (the keys of :attr:`columns`), as they are read."""

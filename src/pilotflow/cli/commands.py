@@ -36,11 +36,12 @@ it (as in git).
 
 from __future__ import annotations
 
+import codecs
 import errno
 import json
 import os
-import re
 import shlex
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -80,7 +81,7 @@ from pilotflow.cli.settings import (
 from pilotflow.cli.usage import usage_zh
 from pilotflow.domain.calendar import has_offset, parse_moment
 from pilotflow.domain.campaign import ListRule, QuotaRule
-from pilotflow.domain.inputs import BIDI_AND_SEPARATORS
+from pilotflow.domain.inputs import escaped
 from pilotflow.domain.routes import HopPlan
 from pilotflow.errors import shown
 from pilotflow.files._io import fs_path, home_path
@@ -115,20 +116,20 @@ INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
 
 # -- output -----------------------------------------------------------------------------
 
-# What printable() leaves of the control characters (line breaks and tabs of our own text):
-# any still reaching the console is replaced, one for one, so the layout holds.
-_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_AND_SEPARATORS}]")
-
 
 class _Console(Console):
-    """A console that never passes a control or bidirectional formatting character of the
-    text it renders on to the terminal (a last guard: values are shown with :func:`_show`)."""
+    """A console that never passes a control character, lone surrogate or bidirectional
+    formatting character of the text it renders on to the terminal (a last guard: values are
+    shown with :func:`_show`). The line breaks of the output's own text are kept; a carriage
+    return or tab is shown as an escape (``\\r``), as every other one is
+    (:func:`~pilotflow.inputs.escaped`), so that it can never overwrite a printed line."""
 
     def render_str(self, text: str, *args: Any, **kwargs: Any) -> Text:
-        rendered = super().render_str(text, *args, **kwargs)
-        if _CONTROL.search(rendered.plain):
-            rendered.plain = _CONTROL.sub("\ufffd", rendered.plain)
-        return rendered
+        if not text.isprintable():  # a line break, or something to escape (one C call)
+            # An escape starts with a backslash and ends with a letter or digit: it never
+            # makes or unmakes markup (which only a backslash right before "[" changes).
+            text = "\n".join(map(escaped, text.split("\n")))
+        return super().render_str(text, *args, **kwargs)
 
 
 def _console(*, stderr: bool = False) -> Console:
@@ -195,12 +196,24 @@ def _unexpected(exc: Exception) -> None:
     """An error that is not pilotflow's (an unreadable file, or a bug) as a short message."""
     if os.environ.get("PILOTFLOW_DEBUG"):
         raise exc
-    if isinstance(exc, UnicodeEncodeError):
+    if isinstance(exc, UnicodeEncodeError) and _output_cannot_encode(exc):
         _report(
             pf.InvalidInput(
                 f"the terminal cannot show this text (its encoding is {exc.encoding}): use a UTF-8 "
                 "locale, e.g. LANG=C.UTF-8, or PYTHONIOENCODING=utf-8",
                 "终端无法显示中文：请使用 UTF-8 编码（如 LANG=C.UTF-8 或 PYTHONIOENCODING=utf-8）",
+            )
+        )
+        return
+    if isinstance(exc, UnicodeEncodeError):  # raised elsewhere: not the terminal's doing
+        bad = escaped(exc.object[exc.start : exc.end])
+        _report(
+            pf.PilotflowError(
+                f"a text holds {bad}, which {exc.encoding} cannot encode (a file name that is not "
+                "valid UTF-8 gives such characters): a bug in pilotflow, please report it; "
+                "PILOTFLOW_DEBUG=1 shows the traceback",
+                "文本中含有无法编码的字符（不是有效 UTF-8 的文件名会带来这类字符）："
+                "这是 pilotflow 的缺陷，请将上面的英文信息报告给维护者",
             )
         )
         return
@@ -239,6 +252,19 @@ class _Command(click.Command):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return _parsed(super().parse_args, ctx, args)
+
+
+def _output_cannot_encode(exc: UnicodeEncodeError) -> bool:
+    """Whether ``exc`` is the terminal's (or pipe's) encoding refusing what was written to it:
+    the codec that failed is that of standard output or error, and not a UTF codec (which
+    encodes any text but lone surrogates, and the console escapes those)."""
+    try:
+        failed = codecs.lookup(exc.encoding).name
+        named = (getattr(stream, "encoding", None) for stream in (sys.stdout, sys.stderr))
+        outputs = {codecs.lookup(name).name for name in named if isinstance(name, str)}
+    except LookupError:
+        return False
+    return failed in outputs and not failed.startswith("utf")
 
 
 class _Group(click.Group):

@@ -29,6 +29,7 @@ from attrs import frozen
 from ..app.run import CampaignRun
 from ..domain.authorities import Authority, AuthorityGraph
 from ..domain.campaign import Campaign
+from ..domain.inputs import escaped
 from ..domain.machine import Workflow
 from ..domain.names import (
     ACTION_EN,
@@ -114,7 +115,7 @@ class Diagram(Drawing):
     """A diagram: nodes, edges, groups (:class:`Drawing`), as Mermaid, DOT or SVG."""
 
     def __repr__(self) -> str:
-        return f"<Diagram {self.title}: {len(self.nodes)} nodes, {len(self.edges)} edges>"
+        return escaped(f"<Diagram {self.title}: {len(self.nodes)} nodes, {len(self.edges)} edges>")
 
     # -- Mermaid ---------------------------------------------------------------------
 

@@ -23,13 +23,13 @@ from ..app.views import EventList, EventLog, NominationList, QuotaTable, Selecti
 from ..domain.authorities import Authority, AuthorityGraph
 from ..domain.campaign import Campaign
 from ..domain.events import Event
+from ..domain.inputs import escaped
 from ..domain.names import ACTION_NAMES_ZH, STATE_ZH, SUBMISSION_STATE_ZH, TRACK_ZH
 from ..domain.records import Material, Nomination
 from ..domain.routes import HopPlan, RoutePlan
 from ..domain.submissions import Submission
 from ..errors import ActionRefused, Reason
 from ._html import card, esc, table
-from .shapes import visible
 
 __all__ = ["HEADERS", "install", "view_html"]
 
@@ -287,13 +287,15 @@ _INSTALLED: list[bool] = []
 
 
 def _printable(fn: Callable[[Any], str]) -> Callable[[Any], str]:
-    """``fn``, a console repr, with the control and bidirectional characters of the names it
-    shows (a campaign file's names may hold them) written as escapes: printed in a terminal,
-    a repr never moves the cursor, recolours or reorders the text."""
+    """``fn``, a one-line console repr, with the control and bidirectional characters of the
+    names it shows (a campaign file's names may hold them), line breaks and carriage returns
+    included, written as escapes (:func:`~pilotflow.inputs.escaped`): printed in a terminal,
+    a repr stays on its line, never overwrites one, moves the cursor, recolours or reorders
+    the text. (A view's repr, one line per item, escapes each line itself.)"""
 
     @functools.wraps(fn)
     def printable(self: Any) -> str:
-        return str(visible(fn(self)))
+        return escaped(fn(self))
 
     return printable
 
@@ -313,7 +315,7 @@ def install() -> None:
         setattr(cls, "_repr_html_", fn)  # noqa: B010
     repr_of: dict[type, Callable[[Any], str]] = {
         Campaign: _campaign_repr, RoutePlan: _route_repr, HopPlan: _hop_repr, Event: _event_repr,
-        SelectionResult: _selection_repr, View: View.__repr__, EventLog: EventLog.__repr__,
+        SelectionResult: _selection_repr,
     }  # fmt: skip
     for cls, fn in repr_of.items():
         setattr(cls, "__repr__", _printable(fn))  # noqa: B010

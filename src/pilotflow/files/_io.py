@@ -32,6 +32,7 @@ __all__ = [
     "LIST_FILE_MAX_BYTES",
     "NAME_MAX",
     "existing_folder",
+    "file_name",
     "fs_path",
     "home_path",
     "read_bytes",
@@ -98,6 +99,14 @@ def fs_path(value: object, argument: str, *, empty: bool = False) -> str:
 
 #: The longest path accepted, in characters (Linux's PATH_MAX is 4,096 bytes).
 MAX_PATH = 4096
+
+
+def file_name(path: str) -> str:
+    """The last component of ``path`` as text every store and document can hold: the bytes
+    the file system names it by, read as UTF-8, a byte that is not UTF-8 written as its
+    escape (``\\xff``). A name that is not valid UTF-8 (on Linux, a ``str`` with surrogate
+    escapes, as ``os.fsdecode`` makes it) is kept faithfully, not refused by a store later."""
+    return os.fsencode(os.path.basename(path)).decode("utf-8", "backslashreplace")
 
 
 def home_path(path: str) -> Path:

@@ -13,14 +13,13 @@ import os
 import sqlite3
 import stat
 from pathlib import Path
-from urllib.parse import quote
 
 from pilotflow import CampaignRun, InvalidInput, PilotflowError, open_store
 
 # Not public API (pilotflow.files._io): the library's one reader of a file's first bytes that
 # never opens a FIFO or a device; the demo uses it rather than keep a copy of it.
 from pilotflow.files._io import NotRegular, read_head
-from pilotflow.store.sql import SQLITE_HEADER, sqlite_url
+from pilotflow.store.sql import SQLITE_HEADER, file_uri, sqlite_url
 
 from .data import CAMPAIGN_ID
 from .render import printable
@@ -144,7 +143,7 @@ def _create_marked(path: Path) -> None:
             f"演示数据库所在目录不存在：{_shown(path.parent)}",
         )
     try:
-        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rwc", uri=True)
+        conn = sqlite3.connect(f"{file_uri(path)}?mode=rwc", uri=True)
         try:
             conn.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
             conn.commit()

@@ -38,7 +38,7 @@ from attrs import frozen
 from ...domain.campaign import Campaign, MaterialType, check_campaign
 from ...domain.records import MAX_COPIES, Material, copies_allowed
 from ...errors import InvalidInput, MaterialRejected, MissingDependency, shown
-from .._io import fs_path
+from .._io import file_name, fs_path
 from ._detect import _check_name, _detect
 from ._mp4 import _check_duration, _check_mp4
 from ._office import _check_docx, _check_xlsx
@@ -199,7 +199,7 @@ def inspect_material(
         Material(
             kind.code,
             copies=1,
-            filename=os.path.basename(shown),
+            filename=file_name(shown),
             sha256=sha256,
             size=size,
             media_type=MEDIA_TYPES[fmt],

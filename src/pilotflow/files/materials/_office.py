@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
 from ...errors import MaterialRejected, MissingDependency
+from .._xml import HARDENED
 from ._open import _Budget, _OverBudget
 from ._shared import (
     _CHUNK_IN,
@@ -311,12 +312,7 @@ def _xml_parser(tags: list[str]) -> Any:
     return etree.XMLPullParser(
         events=("start", "start-ns"),  # the tag filter applies to elements only
         tag=tags,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
+        **HARDENED,
     )
 
 

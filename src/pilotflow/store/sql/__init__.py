@@ -26,6 +26,14 @@ from __future__ import annotations
 
 from .core import SQLStore
 from .schema import SCHEMA_VERSION, make_metadata
-from .sqlite import SQLITE_HEADER, configure_sqlite, sqlite_url
+from .sqlite import SQLITE_HEADER, configure_sqlite, file_uri, sqlite_url
 
-__all__ = ["SCHEMA_VERSION", "SQLITE_HEADER", "SQLStore", "configure_sqlite", "make_metadata", "sqlite_url"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "SQLITE_HEADER",
+    "SQLStore",
+    "configure_sqlite",
+    "file_uri",
+    "make_metadata",
+    "sqlite_url",
+]

@@ -27,6 +27,7 @@ __all__ = [
     "READ_ONLY",
     "SQLITE_HEADER",
     "configure_sqlite",
+    "file_uri",
     "sqlite_engine",
     "sqlite_file",
     "sqlite_url",
@@ -85,12 +86,12 @@ def _sqlite_url(url: str, create: bool) -> str:
     return url
 
 
-def sqlite_file(url: str) -> Path:
+def sqlite_file(url: str | sa.URL) -> Path:
     """The file the SQLite URL ``url`` names (``~`` expanded, resolved), read from the URL
     alone (no engine, nothing opened), or :class:`InvalidInput`: no real file (in memory), a
     name the file system cannot take, a folder that does not exist, a query option that is no
     driver option (:func:`_check_query`)."""
-    parsed = parsed_url(url) if "///" in url else None
+    parsed = parsed_url(url) if isinstance(url, sa.URL) or "///" in url else None
     if parsed is not None:
         _check_query(parsed)
     path = (parsed.database or "") if parsed is not None else ""  # %-decoded, no ?query
@@ -117,11 +118,13 @@ def sqlite_file(url: str) -> Path:
 def new_file(engine: Engine) -> Path | None:
     """The file a SQLite engine's first connection will create, if it does not exist yet
     (None: another database, an in-memory one, or a file already there)."""
-    name = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not name or name == ":memory:" or engine.url.query.get("uri"):
+    if engine.dialect.name != "sqlite":
         return None
-    path = home_path(name)
-    return None if path.exists() else path
+    try:
+        path = sqlite_file(engine.url)
+    except InvalidInput:  # in memory, or no file that could be made
+        return None
+    return None if path is None or path.exists() else path
 
 
 def remove_if_empty(path: Path | None, *, tables: bool = False) -> None:
@@ -144,7 +147,7 @@ def remove_if_empty(path: Path | None, *, tables: bool = False) -> None:
 def _no_tables(path: Path) -> bool:
     """Whether the SQLite file ``path`` holds no table (read without changing it)."""
     try:
-        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{file_uri(path)}?mode=ro", uri=True)
         try:
             tables: int = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             return tables == 0
@@ -156,6 +159,14 @@ def _no_tables(path: Path) -> bool:
 
 #: The first 16 bytes of every SQLite database file.
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def file_uri(path: str | os.PathLike[str]) -> str:
+    """The ``file:`` URI SQLite opens ``path`` by (a query such as ``?mode=ro`` may follow),
+    percent-encoded from the bytes the file system names it by: a name that is not valid
+    UTF-8 (on Linux, given as a ``str`` with surrogate escapes, as ``os.fsdecode`` makes it)
+    names its own file, where encoding the text as UTF-8 would fail."""
+    return "file:" + quote(os.fsencode(path))
 
 
 def sqlite_url(path: str | os.PathLike[str]) -> str:
@@ -191,7 +202,7 @@ def _existing_sqlite(url: str, prefix: str) -> sa.URL:
     # A WAL-mode file without its -wal file is complete: read it as immutable, so that no
     # -wal or -shm file is made beside a file that may not be ours.
     immutable = head[18] == 2 and not os.path.exists(path + "-wal")
-    check = f"file:{quote(path)}?mode=ro" + ("&immutable=1" if immutable else "")
+    check = f"{file_uri(path)}?mode=ro" + ("&immutable=1" if immutable else "")
     try:
         conn = sqlite3.connect(check, uri=True)
         try:
@@ -212,7 +223,7 @@ def _existing_sqlite(url: str, prefix: str) -> sa.URL:
             f"{name} 不是 pilotflow 数据库（可能是其他应用程序的数据库）",
         )
     query = {**parsed.query, "uri": "true", "mode": "rw"}
-    return sa.engine.URL.create("sqlite", database=f"file:{quote(path)}", query=query)
+    return sa.engine.URL.create("sqlite", database=file_uri(path), query=query)
 
 
 def _sqlite_head(name: str, path: str) -> bytes:
