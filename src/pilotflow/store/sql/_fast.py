@@ -67,7 +67,7 @@ from ._checkpoint import SAFETY_NET, Checkpointer
 from ._driver import _StaleRows, dbapi_error, store_error
 from .columns import changed, nomination_row
 from .letters import moved, submission_row
-from .schema import event_insert_known, make_metadata, nomination_select
+from .schema import make_metadata, nomination_select
 
 #: psycopg's ``pq.TransactionStatus.IDLE``: a connection outside any transaction
 _IDLE = 0
@@ -191,17 +191,6 @@ class CompiledSql:
         return values if names is None else tuple([values[k] for k in names])
 
 
-def _known_event(insert: CompiledSql, events: sa.Table, texts: sa.Table, dialect: sa.Dialect) -> CompiledSql:
-    """The INSERT of the event of a record the store has already: on SQLite, one that refers
-    to the texts the texts table holds itself (:func:`.schema.event_insert_known`); elsewhere
-    ``insert``, the plain one."""
-    if dialect.name != "sqlite":
-        return insert
-    known = CompiledSql(event_insert_known(events, texts, dialect), EVENT_COLUMNS)
-    known.ordered = True
-    return known
-
-
 class Statements:
     """Speed: hot statements compiled once to driver SQL: no statement built per call.
 
@@ -236,8 +225,6 @@ class Statements:
         self.insert_nomination = self.compile(sa.insert(n), self.columns)
         self.insert_event = self.compile(sa.insert(e), event_columns)
         self.insert_event.ordered = self.insert_event.names == EVENT_COLUMNS
-        #: The event of a record the store has already (see :func:`_known_event`)
-        self.insert_known_event = _known_event(self.insert_event, e, tables["texts"], dialect)
         if pg:  # a new nomination's row and its event as one statement (:func:`commit_in_one_statement`)
             filed = sa.insert(n).values({c: b(c.name) for c in n.c}).returning(n.c.id).cte("pf_filed")
             self.file = _positional(self.compile(_logged(e, filed)))

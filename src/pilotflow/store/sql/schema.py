@@ -46,7 +46,6 @@ __all__ = [
     "SCHEMA_VERSION",
     "check_names",
     "event_count",
-    "event_insert_known",
     "event_select",
     "make_metadata",
     "nomination_select",
@@ -312,32 +311,6 @@ def events_table(md: sa.MetaData, prefix: str) -> sa.Table:
     )
     sa.event.listen(events, "after_create", trigger.execute_if(dialect="sqlite"))
     return events
-
-
-def event_insert_known(events: sa.Table, texts: sa.Table, dialect: sa.Dialect) -> str:
-    """SQLite, speed: the INSERT of an event row that refers to its texts itself when the
-    texts table holds every one of them already (a letter's stamp, a unit's move: all but a
-    new record's first event), so that the trigger of :func:`events_table` has nothing to do
-    (its interning and its UPDATE of the new row were about a tenth of a stamp). When one of
-    them is missing the row is written with its texts, for the trigger, as by a plain INSERT.
-    Parameters ``?1``..``?9`` in :data:`~pilotflow.store.codec.EVENT_COLUMNS` order."""
-    fmt = dialect.identifier_preparer.format_table
-    t, e = fmt(texts), fmt(events)
-
-    def ref(param: str) -> str:
-        return f"(SELECT id FROM {t} WHERE text = {param})"
-
-    shared = "typeof(?9) = 'blob'"  # (data many events share: a reference, else its own text)
-    return (
-        f"INSERT INTO {e} (campaign, nomination_id, version, actor, at, at_offset, shape, reason, data) "
-        "SELECT CASE WHEN ok THEN c ELSE ?1 END, CASE WHEN ok THEN n ELSE ?2 END, ?3, "
-        "CASE WHEN ok THEN a ELSE ?4 END, ?5, ?6, CASE WHEN ok THEN s ELSE ?7 END, ?8, "
-        "CASE WHEN ok AND d IS NOT NULL THEN d ELSE ?9 END FROM (SELECT c, n, a, s, d, "
-        "(c IS NOT NULL AND n IS NOT NULL AND a IS NOT NULL AND s IS NOT NULL "
-        f"AND (d IS NOT NULL OR NOT {shared})) AS ok FROM (SELECT {ref('?1')} AS c, {ref('?2')} AS n, "
-        f"{ref('?4')} AS a, {ref('?7')} AS s, "
-        f"CASE WHEN {shared} THEN {ref('CAST(?9 AS TEXT)')} END AS d))"
-    )
 
 
 def event_select(

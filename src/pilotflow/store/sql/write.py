@@ -43,7 +43,7 @@ def write_changes(
     updates: dict[tuple[str, ...], list[Any]] = {}
     expected: list[tuple[str, int]] = []
     steps: list[tuple[CompiledSql, Any]] = []  # (statement, its row), in the commit's order
-    events, one = (stmts.insert_event, stmts.insert_known_event), stmts.pg
+    ev_sql, one = stmts.insert_event, stmts.pg
     for change in changes:
         if type(change) is SubmissionChange:
             steps.append(_write_submission(cur, stmts, campaign, change, expected))
@@ -55,7 +55,7 @@ def write_changes(
             _check_new(cur, stmts, campaign, after)
             sql = stmts.insert_nomination
             cur.execute(sql.text, sql.params(nomination_row(after, ch.event)))
-            steps.append(_event_step(stmts, campaign, ch.event, known=False))
+            steps.append(_event_step(stmts, campaign, ch.event))
         else:
             if after.claims_unit and not ch.before.claims_unit:
                 _check_claim(cur, stmts, campaign, after)
@@ -89,7 +89,7 @@ def write_changes(
             if k == len(steps) or steps[k][0] is not steps[start][0]:
                 sql = steps[start][0]
                 done = _run(cur, sql.text, [r for _, r in steps[start:k]])
-                if sql is not events[0] and sql is not events[1]:
+                if sql is not ev_sql:
                     matched += done
                 start = k
     except integrity as exc:
@@ -160,12 +160,9 @@ def _run(cur: Any, text: str, rows: list[Any]) -> int:
     return done
 
 
-def _event_step(
-    stmts: Statements, campaign: str, event: Event, known: bool = True
-) -> tuple[CompiledSql, Any]:
-    """The INSERT of ``event``'s row, as a step of :func:`write_changes` (``known``: of a
-    record the store has already, whose texts it holds most likely; not a new one's first)."""
-    ev_sql = stmts.insert_known_event if known else stmts.insert_event
+def _event_step(stmts: Statements, campaign: str, event: Event) -> tuple[CompiledSql, Any]:
+    """The INSERT of ``event``'s row, as a step of :func:`write_changes`."""
+    ev_sql = stmts.insert_event
     if ev_sql.ordered:
         return ev_sql, event_values(campaign, event)
     return ev_sql, ev_sql.params(event_row(campaign, event))
@@ -230,7 +227,7 @@ def _write_submission(
             raise ConflictError(after.id, 0, exists[0])
         sql = stmts.insert_submission
         cur.execute(sql.text, sql.params(submission_row(after)))
-        return _event_step(stmts, campaign, ch.event, known=False)
+        return _event_step(stmts, campaign, ch.event)
     values = moved(ch.before, after)
     if stmts.pg:
         expected.append((after.id, ch.before.version))
