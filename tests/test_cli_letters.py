@@ -179,3 +179,20 @@ def test_a_refused_letter_show_leaves_no_documents_folder(
     result = invoke("letter", "show", lid, "--db", draft_db, "--documents", str(new / "sub"))
     assert 0 == result.exit_code, result.output
     assert not new.exists()
+
+
+def test_letter_show_never_removes_a_folder_that_was_there(
+    filed: tuple[str, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--documents new/../kept/sub`` (a path through a folder that is not there yet, back up
+    to an empty folder of the user's) makes ``new`` and ``kept/sub`` and, writing nothing (a
+    draft), removes only those: the user's empty ``kept`` stays, ``new`` does not."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kept").mkdir()
+    draft_db, ids = filed
+    lid = letter_id(invoke("letter", "prepare", ids[0], "--db", draft_db, *DISTRICT, *AT, "--format", "json"))
+    result = invoke("letter", "show", lid, "--db", draft_db, "--documents", "new/../kept/sub")
+    assert 0 == result.exit_code, result.output
+    assert (tmp_path / "kept").is_dir()
+    assert not (tmp_path / "kept" / "sub").exists()
+    assert not (tmp_path / "new").exists()

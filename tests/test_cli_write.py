@@ -264,7 +264,7 @@ def test_the_actor_options_are_required(wdb: str) -> None:
     result = invoke("decline", n.id, "--db", wdb, "--reason", "x")
     assert 2 == result.exit_code
     assert "--authority" in result.output
-    assert "缺少必需的参数" in result.output
+    assert "缺少必需的选项 '--authority'" in result.output
 
 
 @pytest.mark.parametrize(

@@ -79,6 +79,8 @@ CALLS: dict[str, Callable[[], Any]] = {
     "attach_paper_to_submission kind": lambda: RUN.attach_paper_to_submission(CLERK, "s", HUGE),  # type: ignore[arg-type]
     "explain action": lambda: RUN.explain(NID, HUGE),  # type: ignore[arg-type]
     "retry_on_conflict attempts": lambda: pf.retry_on_conflict(lambda: 1, attempts=HUGE),
+    "Material copies": lambda: pf.Material("application_form_paper", copies=HUGE),
+    "Material kind": lambda: pf.Material(LONG, copies=0),
     "inspect_material max_bytes": lambda: inspect_material(PDF_KIND, "/nonexistent.pdf", max_bytes=LONG),  # type: ignore[arg-type]
     "inspect_material video_seconds": lambda: inspect_material(PDF_KIND, "/none.pdf", video_seconds=LONG),  # type: ignore[arg-type]
 }  # fmt: skip
@@ -95,10 +97,15 @@ def test_a_huge_or_long_argument_is_refused_with_a_short_message(case: str) -> N
 
 
 def test_a_huge_int_is_shown_by_its_size() -> None:
-    """A message names an int of thousands of digits by its size, in both languages."""
+    """A message names an int of thousands of digits by its size (in both languages where
+    the Chinese shows the value)."""
     with pytest.raises(pf.InvalidInput) as info:
         pf.retry_on_conflict(lambda: 1, attempts=HUGE)
     assert "<int of about 5001 digits>" in info.value.en
+    with pytest.raises(pf.InvalidInput) as info:
+        pf.Material("application_form_paper", copies=HUGE)
+    assert "<int of about 5001 digits>" in info.value.en
+    assert "<int of about 5001 digits>" in info.value.zh
 
 
 @pytest.mark.parametrize("argument", ["origin", "registered"])

@@ -182,3 +182,19 @@ def test_a_write_refused_midway_leaves_no_file_behind(tmp_path: Path) -> None:
     with pytest.raises(pf.InvalidInput, match="folder"):
         sample_materials(CAMPAIGN, tmp_path, ["application_form_pdf", "re_review_video"])
     assert ["re_review_video.mp4"] == sorted(p.name for p in tmp_path.iterdir())
+
+
+def test_xlsx_rows_are_written_as_checked() -> None:
+    """Rows given by a generator are read once: the workbook holds them (the check had used
+    them up, leaving it empty), and rows given as iterators are written as rows (openpyxl
+    raised a raw TypeError on them)."""
+    import openpyxl
+
+    for rows in (
+        (row for row in (("单位", "得分"), ("示范单位", 90))),
+        [iter(("单位", "得分")), iter(("示范单位", 90))],
+    ):
+        book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(rows)))  # type: ignore[arg-type]
+        sheet = book.active
+        assert sheet is not None
+        assert [tuple(c.value for c in r) for r in sheet.iter_rows()] == [("单位", "得分"), ("示范单位", 90)]

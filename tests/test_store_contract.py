@@ -255,3 +255,15 @@ def test_get_many_reads_in_the_order_asked(store: Store, make_run: Callable[...,
         store.get_many(a.id)  # type: ignore[arg-type]
     with pytest.raises(pf.InvalidInput):
         store.get_many(3)  # type: ignore[arg-type]
+
+
+def test_campaign_ids_limit_is_a_whole_number_by_one_rule() -> None:
+    """``campaign_ids(limit=2.0)`` and ``limit=0`` are refused by the one number rule, in the
+    same words ("a whole number from 1 to 1000"), in English and Chinese."""
+    store = pf.MemoryStore()
+    for bad in (2.0, 0):
+        with pytest.raises(pf.InvalidInput) as info:
+            store.campaign_ids(limit=bad)  # type: ignore[arg-type]
+        assert "limit" in info.value.en
+        assert "1000" in info.value.en
+        assert "1000" in info.value.zh

@@ -8,7 +8,6 @@ bilingual refusals and exit codes as every action command.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -290,18 +289,20 @@ def show(
 def _documents_folder(folder: str) -> Iterator[Path]:
     """``--documents``, made (with its missing parents) for the time of the block: a path that
     is there and is no folder (a FIFO, a device...) or that cannot be made is refused, naming
-    the option. What the block leaves empty is removed again — all of it when the block
-    raises (a refused command leaves nothing), the folders made when it wrote nothing."""
+    the option. What the block leaves empty of the folders made here is removed again — all
+    of them when the block raises (a refused command leaves nothing), when it wrote nothing
+    too; a folder that was there before is never removed (``new/../kept`` makes ``new``)."""
     path = Path(fs_path(folder, "--documents"))
-    made = []
-    missing = path
-    while not os.path.lexists(missing) and missing != missing.parent:
-        made.append(missing)  # (deepest first)
-        missing = missing.parent
+    made: list[Path] = []  # (the folders this call made, deepest first)
     try:
-        path.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
+        for step in (*reversed(path.parents), path):  # (from the top, as the path is written)
+            if not step.is_dir():
+                step.mkdir()
+                made.insert(0, step)
+    except FileExistsError as exc:
         _remove_empty(made)
+        if step != path:  # (a file where a folder on the way should be)
+            raise write_refused("--documents", path, exc) from None
         raise pf.InvalidInput(
             f"--documents: {folder!r} is there and is not a folder",
             f"--documents：{folder!r} 已存在，但不是文件夹",

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from attrs import field, frozen
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, shown
 from .inputs import NAME, SHORT, check_text
 from .names import APPLICANT, DEADLINE_SWEEP, FINAL_STATES, OBJECTOR, PUBLIC, SYSTEM, TRACK_NEW, WITHDRAWN
 
@@ -129,11 +129,11 @@ class Material:
         copies = self.copies
         if not copies_allowed(copies):
             raise InvalidInput(
-                f"material {self.kind!r}: copies must be a whole number from 1 to {MAX_COPIES}, "
-                f"got {copies!r}",
+                f"material {shown(self.kind)}: copies must be a whole number from 1 to {MAX_COPIES}, "
+                f"got {shown(copies)}",
                 # (the record knows no campaign to name its kind by: pilotflow's own callers
                 # that do refuse through paper_material, which names it in Chinese)
-                f"纸质材料的份数必须是 1 到 {MAX_COPIES} 之间的整数，收到 {copies!r}",
+                f"纸质材料的份数必须是 1 到 {MAX_COPIES} 之间的整数，收到 {shown(copies)}",
             )
 
 

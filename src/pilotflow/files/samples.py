@@ -122,23 +122,27 @@ def xlsx_bytes(rows: tuple[tuple[object, ...], ...] = (("单位", "得分"), ("�
     characters, tabs and line breaks allowed; a text starting with ``=`` is a formula, as in
     Excel). At most 100,000 cells in all, 16,384 in a row, and 1,000,000 characters of text.
     """
-    _check_rows(rows)
+    checked = _check_rows(rows)
     import openpyxl
 
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook has one sheet
-    for row in rows:
+    for row in checked:
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _check_rows(rows: object) -> None:
+def _check_rows(rows: object) -> tuple[tuple[object, ...], ...]:
+    """``rows`` checked (see :func:`xlsx_bytes`), as a tuple of tuples: what is checked is what
+    is written (rows given by a generator are read once)."""
     cells = characters = 0
+    checked = []
     for i, row in enumerate(check_sequence(rows, "rows", MAX_CELLS)):
         items = check_sequence(row, f"rows[{i}]", MAX_COLUMNS)
+        checked.append(items)
         cells += len(items)
         if cells > MAX_CELLS:
             raise InvalidInput(
@@ -162,6 +166,7 @@ def _check_rows(rows: object) -> None:
                 f"rows hold more than {MAX_TEXT} characters of text",
                 f"rows（表格行）的文本共超过 {MAX_TEXT} 个字符，过多",
             )
+    return tuple(checked)
 
 
 def _box(box_type: bytes, payload: bytes = b"") -> bytes:

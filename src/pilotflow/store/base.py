@@ -242,11 +242,8 @@ MAX_CAMPAIGNS_LISTED = 1000
 def check_limit(limit: object) -> int:
     """``limit`` of :meth:`Store.campaign_ids`: a whole number from 1 to
     :data:`MAX_CAMPAIGNS_LISTED`."""
-    check_number("limit", limit, 1, MAX_CAMPAIGNS_LISTED)
-    if not isinstance(limit, int):
-        raise InvalidInput(
-            f"limit must be a whole number, got {limit!r}", f"limit 必须是整数，收到 {limit!r}"
-        )
+    check_number("limit", limit, 1, MAX_CAMPAIGNS_LISTED, whole=True)
+    assert isinstance(limit, int)
     return limit
 
 

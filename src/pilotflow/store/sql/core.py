@@ -552,8 +552,9 @@ class SQLStore(ListTable, ScalingReads, Store):
 def _seats(used: Any, authority: str, unit_type: str) -> int:
     """A quota counter's seats taken, as stored."""
     try:
-        if type(used) is not int or used < 0:  # (2.5 would be taken as 2, -3 as seats given back)
-            raise ValueError(f"seats taken must be a whole number, at least 0: {used!r}")
+        if type(used) is not int:  # (2.5 would be taken as 2; below zero is pilotflow's own: a
+            # release made before any seat was taken, see _fast's seat statement)
+            raise ValueError(f"seats taken must be a whole number: {used!r}")
         return used
     except MALFORMED as exc:  # (a row pilotflow did not write: edited, or damaged)
         raise malformed(
