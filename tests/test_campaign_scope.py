@@ -6,6 +6,7 @@ county-level city the province administers directly) are declared in the file.""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 import pilotflow as pf
 from pilotflow.campaign_file import parse_campaign
 from pilotflow.codes import make_code
+from pilotflow.reports import summary_table, write_summary
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -110,6 +112,128 @@ def test_the_quota_of_an_authority_outside_the_scope_is_refused() -> None:
         run.quota_table(["130100", "370100"])
     assert [line.authority for line in run.quota("130100")][-1] == "130100"
     assert run.quota(run.campaign.top)
+
+
+def test_the_route_of_an_authority_outside_the_scope_is_refused() -> None:
+    """``run.workflow.route`` and the route diagram refuse 济南市 and 威海市 in a Hebei
+    campaign by name (they gave a route to 山东省, one no nomination of the campaign can
+    take), while a Hebei city's route is given."""
+    run = _run()
+    for code in ("370100", "371000", "济南市"):
+        with pytest.raises(pf.InvalidInput) as raised:
+            pf.display.route(run, code)
+        assert "不在本次遴选的范围内" in raised.value.zh
+    for code in ("370100", "371000"):
+        with pytest.raises(pf.InvalidInput) as raised:
+            run.workflow.route(code)
+        assert f"{run.graph[code].name}不在本次遴选的范围内" in raised.value.zh
+    assert ("130100", "130000") == run.workflow.route("130100")
+    assert 2 == len(pf.display.route(run, "石家庄市").nodes)
+
+
+def test_a_route_plan_checks_the_route_it_is_given() -> None:
+    """``run.workflow.plan`` plans only a route as ``route`` gives it: a string (read as its
+    characters before), a list, an empty tuple, a route running downward or sideways at the
+    top, one naming an authority twice or outside the scope are refused, saying where; a
+    good route's plan is made once and cached."""
+    run = _run()
+    for bad, zh in [
+        ("130100", "非空元组"),
+        (["130100", "130000"], "非空元组"),
+        ((), "非空元组"),
+        (("130000", "130100"), "route[0]：河北省在推荐路线中的位置不对"),
+        (("130100", "130000", "130000"), "route[1]：河北省在推荐路线中的位置不对"),
+        (("130100", "130600", "130100", "130000"), "route[2]：石家庄市在推荐路线中的位置不对"),
+        (("130100",), "route[0]：石家庄市在推荐路线中的位置不对"),
+        (("370100", "370000"), "route[0]：济南市不在本次遴选的范围内"),
+        (("130100", "370000"), "route[1]：山东省不在本次遴选的范围内"),
+        (("130100", 130000), "文本"),
+    ]:
+        with pytest.raises(pf.InvalidInput) as raised:
+            run.workflow.plan(bad)  # type: ignore[arg-type]
+        assert zh in raised.value.zh, bad
+    assert not run.workflow.plans
+    plan = run.workflow.plan(("130100", "130000"))
+    assert ("130100", "130000") == plan.route
+    assert plan is run.workflow.plan(("130100", "130000"))
+    assert plan is run.workflow.plan(run.workflow.route("130100"))
+
+
+def test_letters_selections_and_listings_refuse_an_authority_outside_the_scope(tmp_path: Path) -> None:
+    """What an authority of its own drafts, selects or is listed by — ``select`` (a dry run
+    showed 济南市 an empty selection), ``select_many``, ``rank``, ``prepare_submission`` (it
+    blamed the unit for not being in review at 济南市), ``letter_materials`` (the letter
+    济南市 would send to 河北省), ``nominations(holder=)``, ``submissions(sender=,
+    receiver=)``, the summary table and its workbook — refuse an authority outside the
+    campaign's scope by name, and change nothing; a Hebei city's go ahead."""
+    run = _run()
+    n = _nominate(run, "130100", "130100")
+    jinan = pf.Actor("370100", "industry", "clerk")
+    refused = [
+        lambda: run.select(jinan, "platform", dry_run=True),
+        lambda: run.select(jinan, "platform"),
+        lambda: run.select_many([pf.Actor("130100", "industry", "c"), jinan], "platform"),
+        lambda: run.rank("370100", "platform"),
+        lambda: run.prepare_submission(jinan, [n]),
+        lambda: run.letter_materials("370100", "130000"),
+        lambda: run.letter_materials("130100", "370000"),
+        lambda: run.nominations(holder="371000"),
+        lambda: run.submissions(sender="370100"),
+        lambda: run.submissions(receiver="370000"),
+        lambda: summary_table(run, "370100"),
+        lambda: write_summary(run, "371000", tmp_path / "summary.xlsx"),
+    ]
+    before = len(run.events())
+    for call in refused:
+        with pytest.raises(pf.InvalidInput) as raised:
+            call()
+        assert "不在本次遴选的范围内" in raised.value.zh
+        assert "370100" not in raised.value.zh
+        assert "371000" not in raised.value.zh
+    assert before == len(run.events())
+    assert not run.submissions()
+    assert not list(tmp_path.iterdir())
+    clerk = pf.Actor("130100", "industry", "clerk")
+    assert run.select(clerk, "platform", dry_run=True).ranked
+    assert (n.id,) == run.prepare_submission(clerk, [n]).units
+    assert run.letter_materials("130100", "130000") == run.letter_materials("130600", "130000")
+    assert [n.id] == [x.id for x in run.nominations(holder="130100")]
+
+
+def test_the_top_as_an_origin_is_refused_by_name() -> None:
+    """A nomination may not start at the top; the refusal names 河北省 in Chinese (it began
+    with the bare code 130000)."""
+    run = _run()
+    with pytest.raises(pf.InvalidInput) as raised:
+        _nominate(run, "130100", "130000")
+    assert "河北省为本次遴选的最高一级机关" in raised.value.zh
+    assert "130000" not in raised.value.zh
+    assert "130000 (河北省) is the top" in raised.value.en
+
+
+def test_the_authorities_on_the_routes_from_the_scope_take_part() -> None:
+    """In Guangdong's campaign (scope: Guangdong's prefectures, top: the ministry) 广东省 lies
+    on every route: its quota, route, selection and listings are given as before the scope
+    was checked (its quota was refused as outside the scope), while 深圳市 (a 计划单列市 the
+    scope leaves out) is refused, and a nomination may still not start at 广东省."""
+    campaign = pf.load_campaign("intelligent-manufacturing-guangdong-2022")
+    run = pf.CampaignRun(campaign, lists=pf.empty_lists(campaign))
+    assert "440000" in campaign.routed
+    assert "440300" not in campaign.routed
+    assert run.quota("440000")
+    assert ("440000", "MIN") == run.workflow.route("440000")
+    assert not run.nominations(holder="440000")
+    assert run.select(pf.Actor("440000", "industry", "c"), "scene", dry_run=True).ranked == ()
+    with pytest.raises(pf.InvalidInput) as raised:
+        run.quota("440300")
+    assert "深圳市不在本次遴选的范围内" in raised.value.zh
+    code = make_code("91440000", "MA3C5CJX")
+    with pytest.raises(pf.InvalidInput) as raised:
+        run.nominate(
+            pf.Actor.applicant(code, "contact"), unit_code=code, unit_name="某企业", unit_type="scene",
+            scenario=next(iter(campaign.scenarios), ""), origin="440000", project="某项目",
+        )  # fmt: skip
+    assert "广东省不在本次遴选的范围内" in raised.value.zh
 
 
 def test_added_authorities_recommend() -> None:

@@ -252,6 +252,54 @@ def test_a_listing_of_a_campaign_the_database_holds_nothing_of_is_refused(
     assert "0 letters" not in result.output
 
 
+@pytest.fixture
+def hebei_db(tmp_path: Path) -> str:
+    """A SQLite database holding one nomination of the Hebei campaign, at 石家庄市."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from pilotflow.codes import make_code
+
+    path = tmp_path / "hebei.db"
+    campaign = pf.load_campaign("hebei-sme-service-platforms-2020")
+    clock = pf.FixedClock(datetime(2020, 10, 20, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
+    with pf.open_store(f"sqlite:///{path}") as store:
+        run = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign), clock=clock)
+        code = make_code("91130100", "MA3C5CJX")
+        run.nominate(
+            pf.Actor.applicant(code, "contact"), unit_code=code, unit_name="某平台",
+            unit_type="public_service_platform", origin="130100",
+        )  # fmt: skip
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["route", "济南市"],
+        ["route", "371000"],
+        ["nominations", "--holder", "济南市", "--db", "{db}"],
+        ["letter", "list", "--sender", "威海市", "--db", "{db}"],
+        ["letter", "list", "--receiver", "山东省", "--db", "{db}"],
+    ],
+)
+def test_an_authority_outside_the_campaigns_scope_is_refused(
+    runner: CliRunner, hebei_db: str, command: list[str]
+) -> None:
+    """In Hebei's own campaign the commands given an authority of Shandong refuse it by name
+    (``route`` drew its route to 山东省, ``nominations`` and ``letter list`` printed empty
+    tables) — exit 2 — while a Hebei city is listed."""
+    args = [hebei_db if part == "{db}" else part for part in command]
+    result = invoke(runner, *args, "--campaign", "hebei-sme-service-platforms-2020")
+    assert_clean_error(result, "outside its scope", "不在本次遴选的范围内")
+    ok = invoke(
+        runner, "nominations", "--holder", "石家庄市", "--db", hebei_db,
+        "--campaign", "hebei-sme-service-platforms-2020",
+    )  # fmt: skip
+    assert 0 == ok.exit_code, ok.output
+    assert "1 nomination" in ok.output
+
+
 def test_quota_of_a_district_has_no_limit(runner: CliRunner, db: str) -> None:
     """A district recommends without a quota rule."""
     result = invoke(runner, "quota", "371002", "--db", db)

@@ -85,7 +85,7 @@ def summary_rows(run: CampaignRun, authority: str) -> list[dict[str, Any]]:
         raise InvalidInput(
             f"run must be a CampaignRun, got {type(run).__name__}", "run 参数必须是 CampaignRun"
         )
-    run.graph[authority]  # an unknown authority is refused here
+    run.campaign.taking_part(run.graph[authority], "authority")  # unknown, or outside the scope: refused
     ranks = _ranks(run, authority)
     store, campaign = run.store, run.campaign.id
     chosen = [n for n in store.get_many(list(ranks)) if n.campaign == campaign and authority in n.route]

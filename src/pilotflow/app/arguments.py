@@ -66,12 +66,14 @@ class Arguments:
     ) -> None:
         """For what only a department of an authority does, once the caller has checked its
         other arguments: the actor, the moment ``at`` and the idempotency ``key`` are checked, then an
-        applicant or an objector is refused (``not_authorized``)."""
+        applicant or an objector is refused (``not_authorized``), then an authority that takes no
+        part in the campaign (:meth:`_taking_part`)."""
         self._actor(actor)
         self._moment_and_key(at, key)
         refused = role_refused(actor, doing, doing_zh)
         if refused is not None:
             raise ActionRefused(action, None, (refused,), action_zh=ACTION_NAMES_ZH.get(action, doing_zh))
+        self._taking_part(actor.authority, "actor.authority")
 
     @staticmethod
     def _record_id(value: object, kind: type, what: str, zh: str) -> str:
@@ -158,26 +160,20 @@ class Arguments:
             )
         return check_text(reason, f"{action} {what}", LONG_TEXT, multiline=True, zh=f"{action_zh}{what_zh}")
 
-    def _taking_part(self, code: str, where: str) -> Authority:
-        """The authority ``code`` names, which must take part in the campaign (its scope);
-        else :class:`InvalidInput` (``where``: what the code was given as)."""
-        authority = self.graph[code]
-        if not self.campaign.in_scope(authority):
-            raise InvalidInput(
-                f"{where}: {authority.code} ({authority.name}) does not take part in campaign "
-                f"{self.campaign.id} (outside its scope)",
-                f"{where}：{authority.name}不在本次遴选的范围内",
-            )
-        return authority
+    def _taking_part(self, code: str, where: str, *, filing: bool = False) -> Authority:
+        """The authority ``code`` names, which must take part in the campaign (with
+        ``filing``: be in its scope); else :class:`InvalidInput` (``where``: what the code was
+        given as). See :meth:`Campaign.taking_part`."""
+        return self.campaign.taking_part(self.graph[code], where, filing=filing)
 
     def _route_from(self, origin: str, where: str, unit: UnitFacts | None = None) -> tuple[str, ...]:
         """The route from ``origin``, which must take part in the campaign (its scope) and lie
         below its top."""
-        self._taking_part(origin, where)
+        authority = self._taking_part(origin, where, filing=True)
         route = self.workflow.route(origin, unit)
         if len(route) < 2:
             raise InvalidInput(
-                f"{where}: {origin} is the top of the route; a nomination starts below it",
-                f"{where}：{origin} 为最高一级机关，不能作为申报起点",
+                f"{where}: {origin} ({authority.name}) is the top of the route; a nomination starts below it",
+                f"{where}：{authority.name}为本次遴选的最高一级机关，不能作为申报起点",
             )
         return route

@@ -102,11 +102,11 @@ class Queries(Submissions):
         state: str | None = None,
         unit_type: str | None = None,
     ) -> NominationList:
-        """This campaign's nominations, filtered (an unknown holder, state or unit type is
-        refused rather than matching nothing): a list that also tabulates itself
-        (``to_frame()``; see :mod:`pilotflow.app.views`)."""
+        """This campaign's nominations, filtered (an unknown holder, state or unit type, or a
+        holder outside the campaign's scope, is refused rather than matching nothing): a list
+        that also tabulates itself (``to_frame()``; see :mod:`pilotflow.app.views`)."""
         if holder is not None:
-            self.graph[holder]
+            self._taking_part(holder, "holder")
         if state is not None and state not in STATES:
             raise InvalidInput(
                 f"unknown state {shown(state)}; states are {', '.join(STATES)}",

@@ -52,7 +52,7 @@ class Selection(Submissions):
         ``at`` first, in the lists' order, then ``order`` (nomination ids), then by filing
         time."""
         when = self._at(at)
-        self.graph[authority]
+        self._taking_part(authority, "authority")
         self._unit_type(unit_type)
         order = check_ids(order, "order")
         if track not in (TRACK_NEW, TRACK_RE_REVIEW) or not self.campaign.has_track(track):

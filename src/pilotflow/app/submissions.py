@@ -81,10 +81,12 @@ class Submissions(Letters):
     def submissions(
         self, *, sender: str | None = None, receiver: str | None = None, state: str | None = None
     ) -> list[Submission]:
-        """This campaign's submissions, filtered (an unknown authority or state is refused)."""
-        for who in (sender, receiver):
-            if who is not None:
-                self.graph[who]
+        """This campaign's submissions, filtered (an unknown authority or state is refused, and
+        so is an authority outside the campaign's scope)."""
+        if sender is not None:
+            self._taking_part(sender, "sender")
+        if receiver is not None:
+            self._taking_part(receiver, "receiver")
         if state is not None and state not in SUBMISSION_STATES:
             raise InvalidInput(
                 f"unknown submission state {shown(state)}; states are {', '.join(SUBMISSION_STATES)}",
@@ -95,7 +97,9 @@ class Submissions(Letters):
     def letter_materials(self, sender: str, receiver: str) -> tuple[MaterialRequirement, ...]:
         """The materials the letter from ``sender`` to ``receiver`` must carry (the hop's
         materials of ``per: submission``: the stamped 推荐函, its summary table...)."""
-        return self._letter_materials(self.graph[sender], self.graph[receiver])
+        return self._letter_materials(
+            self._taking_part(sender, "sender"), self._taking_part(receiver, "receiver")
+        )
 
     def submission_units(self, submission: str | Submission) -> list[Nomination]:
         """The units of a submission, in its order (as they are now)."""

@@ -418,6 +418,10 @@ class Campaign:
     #: Where every route of the campaign ends (found when the file is read); None: the top of
     #: the authority graph.
     top: str | None = None
+    #: Every authority a route of the campaign passes (found when the file is read): those
+    #: in scope, and those above them that forward their nominations (广东省 in a national
+    #: campaign whose scope is Guangdong's cities).
+    routed: frozenset[str] = frozenset()
     #: Where else than at the first level the nominations of some units may start.
     entries: tuple[EntryRule, ...] = ()
     #: ``applicants.projects``: a unit may file several nominations, one per named project
@@ -460,6 +464,24 @@ class Campaign:
     def in_scope(self, authority: AuthorityLike) -> bool:
         """Does ``authority`` take part in this campaign (see :attr:`scope`)?"""
         return self.scope.is_empty or authority.code == self.top or self.scope.matches(authority)
+
+    def takes_part(self, authority: AuthorityLike) -> bool:
+        """Does ``authority`` take part in this campaign: in its scope (:meth:`in_scope`),
+        or on a route from there (:attr:`routed`)?"""
+        return authority.code in self.routed or self.in_scope(authority)
+
+    def taking_part(self, authority: Authority, where: str, *, filing: bool = False) -> Authority:
+        """``authority``, which must take part in this campaign (:meth:`takes_part`; with
+        ``filing``, a nomination starting there: in its scope, :meth:`in_scope`); else
+        :class:`InvalidInput` naming it (``where``: what it was given as). The one refusal of
+        an authority outside the scope, wherever one is given."""
+        if not (self.in_scope(authority) if filing else self.takes_part(authority)):
+            raise InvalidInput(
+                f"{where}: {authority.code} ({authority.name}) does not take part in campaign "
+                f"{self.id} (outside its scope)",
+                f"{where}：{authority.name}不在本次遴选的范围内",
+            )
+        return authority
 
     def acting_at(self, authority: AuthorityLike) -> ActingRule | None:
         """The rule saying who acts at ``authority`` in this campaign, or None when the

@@ -71,7 +71,7 @@ from typing import Any
 from attrs import field, frozen
 from transitions import Machine
 
-from ..errors import MachineTableError, Reason
+from ..errors import InvalidInput, MachineTableError, Reason
 from . import guards as g
 from . import names
 from .authorities import AuthorityGraph
@@ -607,17 +607,59 @@ class Workflow:
 
     def route(self, origin: str, unit: UnitFacts | None = None) -> tuple[str, ...]:
         """The route from ``origin`` of a nomination of ``unit`` (cached; the same tuple
-        object for the same origin, and unit where the campaign routes by unit)."""
-        return self._route(origin, unit if self.campaign.unit_routed else None)
+        object for the same origin, and unit where the campaign routes by unit). ``origin``
+        must take part in the campaign (:meth:`Campaign.taking_part`)."""
+        try:
+            return self._route(origin, unit if self.campaign.unit_routed else None)
+        except TypeError:  # unhashable: not a code (the graph says so), or not a unit's facts
+            self.graph[origin]
+            raise InvalidInput(
+                f"unit must be a UnitFacts or None, got {type(unit).__name__}",
+                "unit 参数必须是 UnitFacts 对象或 None",
+            ) from None
 
     def _compute_route(self, origin: str, unit: UnitFacts | None) -> tuple[str, ...]:
+        # Computed once per origin (and unit), so the scope is checked once too.
+        self.campaign.taking_part(self.graph[origin], "origin")
         return self.graph.route(origin, self.campaign.routing(unit))
 
     def plan(self, route: tuple[str, ...]) -> RoutePlan:
-        plan = self.plans.get(route)
+        """The plan of ``route`` (as :meth:`route` gives it: authority codes, origin first),
+        made and checked the first time it is asked for, then cached."""
+        try:
+            plan = self.plans.get(route)
+        except TypeError:  # unhashable (a list...): refused as not a tuple below
+            plan = None
         if plan is None:
+            self._check_route(route)
             plan = self.plans[route] = self._make_plan(route)
         return plan
+
+    def _check_route(self, route: object) -> None:
+        """``route`` as :meth:`route` could give it: a tuple of the codes of authorities taking
+        part in the campaign, each at one of its levels, rising to its last level (the top),
+        none twice. Else :class:`InvalidInput` saying what is wrong and where."""
+        if not isinstance(route, tuple) or not route:
+            raise InvalidInput(
+                f"route must be a non-empty tuple of authority codes, origin first (see "
+                f"Workflow.route), got {type(route).__name__ if route else 'an empty one'}",
+                "route 参数必须是由机关代码组成的非空元组，起点在前（见 Workflow.route）",
+            )
+        levels = self.campaign.level_codes
+        last = len(levels) - 1
+        below = -1
+        for i, code in enumerate(route):
+            a = self.campaign.taking_part(self.graph[code], f"route[{i}]")
+            rank = levels.index(a.level) if a.level in levels else -1
+            if rank < 0 or rank < below or (rank == last) != (i == len(route) - 1) or code in route[:i]:
+                raise InvalidInput(
+                    f"route[{i}]: {code} ({a.name}) is out of place: a route rises through the "
+                    f"campaign's levels ({', '.join(levels)}) to the last, each authority once",
+                    f"route[{i}]：{a.name}在推荐路线中的位置不对：推荐路线应逐级向上，经本次遴选的层级（"
+                    f"{'、'.join(names.LEVEL_ZH.get(lv, lv) for lv in levels)}）"
+                    "直至最高一级，每个机关只出现一次",
+                )
+            below = rank
 
     def _make_plan(self, route: Sequence[str]) -> RoutePlan:
         return plan_route(self.campaign, self.graph, route)

@@ -57,9 +57,10 @@ def _unreadable(r: Scope, text: str, path: str) -> NoReturn:
     )
 
 
-def check_routes(r: Scope, campaign: Campaign) -> str:
+def check_routes(r: Scope, campaign: Campaign) -> tuple[str, frozenset[str]]:
     """Hop deadlines never decrease along the route of any authority in the campaign's
-    scope, and every such route ends at one authority, the campaign's top (returned).
+    scope, and every such route ends at one authority, the campaign's top (returned, with
+    every authority those routes pass).
 
     Routes start at every authority of the campaign's lowest level, then at every
     authority of a campaign level that no earlier route passed (provinces without
@@ -102,10 +103,11 @@ def check_routes(r: Scope, campaign: Campaign) -> str:
     return _checked(r, campaign, walk)
 
 
-def _checked(r: Scope, campaign: Campaign, walk: _Walk) -> str:
-    """The campaign's top, once every authority on its routes has someone to act there: in
-    a format-2 file whose ``acting`` rules leave an authority out, nobody of the campaign
-    would (the graph's own departments are another campaign's)."""
+def _checked(r: Scope, campaign: Campaign, walk: _Walk) -> tuple[str, frozenset[str]]:
+    """The campaign's top and every authority its routes pass, once every authority on its
+    routes has someone to act there: in a format-2 file whose ``acting`` rules leave an
+    authority out, nobody of the campaign would (the graph's own departments are another
+    campaign's)."""
     if campaign.format >= 2 and campaign.acting:
         for code in sorted(walk.seen):
             authority = r.graph[code]
@@ -119,7 +121,7 @@ def _checked(r: Scope, campaign: Campaign, walk: _Walk) -> str:
                 )
     top = _one_top(r, walk.tops)
     _never_apply(r, campaign, top)
-    return top
+    return top, frozenset(walk.seen)
 
 
 def _never_apply(r: Scope, campaign: Campaign, top: str) -> None:

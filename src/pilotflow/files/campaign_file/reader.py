@@ -264,8 +264,9 @@ class _Reader(Scope):
     def check_routes(self, campaign: Campaign) -> Campaign:
         """Hop deadlines never decrease along the route of any authority in the campaign's
         scope, and every such route ends at one top (see :func:`.deadlines.check_routes`);
-        the campaign with that top."""
-        return evolve(campaign, top=check_routes(self, campaign))
+        the campaign with that top and the authorities its routes pass."""
+        top, routed = check_routes(self, campaign)
+        return evolve(campaign, top=top, routed=routed)
 
     def _revision(self, doc: Mapping[str, Any]) -> str:
         """``sha256:`` and the first 16 hex digits of the hash of the document as canonical
