@@ -134,8 +134,9 @@ def test_the_route_of_an_authority_outside_the_scope_is_refused() -> None:
 def test_a_route_plan_checks_the_route_it_is_given() -> None:
     """``run.workflow.plan`` plans only a route as ``route`` gives it: a string (read as its
     characters before), a list, an empty tuple, a route running downward or sideways at the
-    top, one naming an authority twice or outside the scope are refused, saying where; a
-    good route's plan is made once and cached."""
+    top, one naming an authority twice or ending elsewhere than at the campaign's top are
+    refused, saying where (not the scope: a route stored under an earlier revision still
+    plans); a good route's plan is made once and cached."""
     run = _run()
     for bad, zh in [
         ("130100", "非空元组"),
@@ -145,8 +146,8 @@ def test_a_route_plan_checks_the_route_it_is_given() -> None:
         (("130100", "130000", "130000"), "route[1]：河北省在推荐路线中的位置不对"),
         (("130100", "130600", "130100", "130000"), "route[2]：石家庄市在推荐路线中的位置不对"),
         (("130100",), "route[0]：石家庄市在推荐路线中的位置不对"),
-        (("370100", "370000"), "route[0]：济南市不在本次遴选的范围内"),
-        (("130100", "370000"), "route[1]：山东省不在本次遴选的范围内"),
+        (("370100", "370000"), "route[1]：山东省在推荐路线中的位置不对"),
+        (("130100", "370000"), "route[1]：山东省在推荐路线中的位置不对"),
         (("130100", 130000), "文本"),
     ]:
         with pytest.raises(pf.InvalidInput) as raised:

@@ -636,9 +636,11 @@ class Workflow:
         return plan
 
     def _check_route(self, route: object) -> None:
-        """``route`` as :meth:`route` could give it: a tuple of the codes of authorities taking
-        part in the campaign, each at one of its levels, rising to its last level (the top),
-        none twice. Else :class:`InvalidInput` saying what is wrong and where."""
+        """``route`` as :meth:`route` could give it: a tuple of the codes of known authorities,
+        each at one of the campaign's levels, rising to its last level (its top), none twice.
+        Else :class:`InvalidInput` saying what is wrong and where. (Not the scope: a route
+        stored under an earlier revision of the campaign still plans; :meth:`route` checks
+        where a new one may start.)"""
         if not isinstance(route, tuple) or not route:
             raise InvalidInput(
                 f"route must be a non-empty tuple of authority codes, origin first (see "
@@ -649,9 +651,12 @@ class Workflow:
         last = len(levels) - 1
         below = -1
         for i, code in enumerate(route):
-            a = self.campaign.taking_part(self.graph[code], f"route[{i}]")
+            a = self.graph[code]
             rank = levels.index(a.level) if a.level in levels else -1
-            if rank < 0 or rank < below or (rank == last) != (i == len(route) - 1) or code in route[:i]:
+            at_top = i == len(route) - 1
+            top = self.campaign.top
+            if (rank < 0 or rank < below or (rank == last) != at_top or code in route[:i]
+                    or (at_top and top is not None and code != top)):  # fmt: skip
                 raise InvalidInput(
                     f"route[{i}]: {code} ({a.name}) is out of place: a route rises through the "
                     f"campaign's levels ({', '.join(levels)}) to the last, each authority once",
