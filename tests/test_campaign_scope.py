@@ -396,3 +396,32 @@ def test_the_top_of_a_province_campaign_draws_its_spot_checks() -> None:
         drawn.append(n.id)
     assert (drawn[0],) == run.draw_spot_checks(province, nominations=[drawn[0]])
     assert (drawn[1],) == run.draw_spot_checks(province)
+
+
+def test_a_route_stored_under_an_earlier_revision_still_plans() -> None:
+    """A nomination filed under one revision of a campaign, read under a revision without the
+    district level, is still swept (lapsed at its deadline) and its position is read: the
+    route checks of ``Workflow.plan`` are for routes a caller gives, never for stored ones
+    (one such route stopped the whole deadline sweep)."""
+    import re
+    from importlib import resources
+
+    from pilotflow.codes import make_code
+
+    text = resources.files("pilotflow").joinpath(
+        "data", "campaigns", "smart-health-elderly-care-2023.yaml").read_text("utf-8")  # fmt: skip
+    first = parse_campaign(text, source="rev1.yaml")
+    run = pf.CampaignRun(first, lists=pf.empty_lists(first),
+                         clock=pf.FixedClock(datetime(2023, 10, 10, 9, tzinfo=SHANGHAI)))  # fmt: skip
+    code = make_code("91371002", "MA3C5CJX")
+    scenario = next(iter(first.scenarios))
+    n = run.nominate(pf.Actor.applicant(code, "contact"), unit_code=code, unit_name="某企业",
+                     unit_type="enterprise", scenario=scenario, origin="371002")  # fmt: skip
+    second_text = text.replace("  - {code: district, en: district / county level, zh: 区县级}\n", "")
+    second_text = re.sub(r"  - name: weihai_districts_to_weihai\n(    .*\n|      .*\n)+", "", second_text)
+    second = parse_campaign(second_text, source="rev2.yaml")
+    assert "district" not in second.level_codes
+    later = pf.CampaignRun(second, lists=pf.empty_lists(second), store=run.store,
+                           clock=pf.FixedClock(datetime(2023, 12, 30, 9, tzinfo=SHANGHAI)))  # fmt: skip
+    assert (n.id,) == later.tick()
+    assert "lapsed" == later.position(n.id).state

@@ -381,7 +381,7 @@ class Kernel(Arguments):
     ) -> Context:
         """What the guards of ``action`` on ``n`` see, each fact computed once (``shares``:
         re-review caps already counted in this action, see :meth:`_limits`)."""
-        plan = self._plans.get(n.route) or self.workflow.plan(n.route)
+        plan = self._plans.get(n.route) or self.workflow.stored_plan(n.route)
         hop = plan.hops[n.hop]
         ctx = _new_context(Context)
         ctx.actor = actor
@@ -510,7 +510,7 @@ class Kernel(Arguments):
 
     def _limits_at(self, n: Nomination, authority: str) -> tuple[tuple[str, int | None], ...]:
         """The counters and caps of a seat of ``n`` at ``authority``, on its route."""
-        plan = self._plans.get(n.route) or self.workflow.plan(n.route)
+        plan = self._plans.get(n.route) or self.workflow.stored_plan(n.route)
         return self._limits(n, plan.hops[n.route.index(authority)])
 
     def _commit(self, action: str, changes: Sequence[AnyChange], receipt: Receipt | None = None) -> None:

@@ -166,7 +166,11 @@ class Queries(Submissions):
         """:meth:`quota` for several authorities (default: every one with seats in use; each
         given once, in the order given), as a list that also tabulates itself (``to_frame()``)."""
         if authorities is None:
-            authorities = sorted({a for a, _ in self.store.quota_usage(self.campaign.id) if a in self.graph})
+            # (the authorities with seats in use that take part: one a revision took out of the
+            # campaign is left out, not refused)
+            used = self.store.quota_usage(self.campaign.id)
+            part = self.campaign.takes_part
+            authorities = sorted({a for a, _ in used if a in self.graph and part(self.graph[a])})
         # (each authority once, in the order first given: a repeated one is no new question)
         once = {self.graph[a].code: None for a in check_sequence(authorities, "authorities")}
         lines = [line for a in once for line in self.quota(a)]

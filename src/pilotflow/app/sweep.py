@@ -63,7 +63,7 @@ class Sweep(Ministry):
         campaign, filing = self.campaign.id, self.campaign.filing
         due = []
         for route, hop in self.store.route_groups(campaign, state):
-            deadline = closing(self.workflow.plan(route).hops[hop].deadline, state, filing)
+            deadline = closing(self.workflow.stored_plan(route).hops[hop].deadline, state, filing)
             if deadline is not None and not when < deadline:
                 due.append((route, hop))
         return self.store.nominations_at(campaign, state, due) if due else []

@@ -635,6 +635,15 @@ class Workflow:
             plan = self.plans[route] = self._make_plan(route)
         return plan
 
+    def stored_plan(self, route: tuple[str, ...]) -> RoutePlan:
+        """The plan of a route a stored nomination holds (cached), unchecked: one stored under
+        an earlier revision of the campaign still plans, and never stops the deadline sweep or
+        an action on it (:meth:`plan` checks a route a caller gives)."""
+        plan = self.plans.get(route)
+        if plan is None:
+            plan = self.plans[route] = self._make_plan(route)
+        return plan
+
     def _check_route(self, route: object) -> None:
         """``route`` as :meth:`route` could give it: a tuple of the codes of known authorities,
         each at one of the campaign's levels, rising to its last level (its top), none twice.
