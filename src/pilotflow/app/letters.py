@@ -61,7 +61,7 @@ from ..files._io import write_files
 from ..files.letters import GeneratedDocument, letter_content, letter_document, summary_table_document
 from ..store import AnyChange, Change, Receipt, SubmissionChange
 from .idempotency import ReceiptFor, atomically, once
-from .kernel import EXCEED_QUOTA, LEAVES_LETTER, Kernel, _new_change, refusal
+from .kernel import EXCEED_QUOTA, JUDGED_AGAIN, LEAVES_LETTER, Kept, Kernel, _new_change, refusal
 
 __all__ = ["Letters"]
 
@@ -233,6 +233,14 @@ class Letters(Kernel):
         if reason is not None and action not in (S_RECALL, S_RETURN):
             reason = self._reasoned(action, reason)
         if key is None:  # no idempotency key: no fingerprint tuple, no copy of data, no closure
+            kept = self._kept(submission, Submission)
+            if kept is not None:
+                try:
+                    return atomically(
+                        self.store, self._letter_perform, action, actor, kept, at, reason, data, None
+                    )
+                except JUDGED_AGAIN:
+                    self._judged_again(kept)
             return atomically(
                 self.store, self._letter_perform, action, actor, submission, at, reason, data, None
             )
@@ -248,7 +256,7 @@ class Letters(Kernel):
         self,
         action: str,
         actor: Actor,
-        submission: str | Submission,
+        submission: str | Submission | Kept,
         at: datetime | None,
         reason: str | None,
         data: Mapping[str, Any],
@@ -256,8 +264,9 @@ class Letters(Kernel):
     ) -> Submission:
         """One checked action on one submission: judge it, commit its changes, return the letter."""
         when = self._dated(at)
-        s = self._submission(submission)
-        changes = self._letter_changes(action, s, actor, when, reason, data)
+        kept = type(submission) is Kept
+        s = submission.record if kept else self._submission(submission)  # type: ignore[union-attr]
+        changes = self._letter_changes(action, s, actor, when, reason, data, kept=kept)
         return self._commit_letter(action, changes, receipt_for)
 
     def _commit_letter(
@@ -302,12 +311,14 @@ class Letters(Kernel):
         build: bool = True,
         known: Mapping[str, Nomination] | None = None,
         refused_as: tuple[str, str] | None = None,
+        kept: bool = False,
     ) -> list[Change | SubmissionChange]:
         """The changes of ``action`` on ``s``: its units' (if it moves them), then its own
         last; or raise the refusal with every reason (``build=False``: judge only). ``known``:
         units joining the letter the caller has read in this transaction already (not read
         again). ``refused_as``: the action and nomination a refusal names (a unit's own call
-        that drafts its letter on the way)."""
+        that drafts its letter on the way). ``kept``: ``s`` is a kept state (:class:`.kernel.Kept`),
+        and so may its units be."""
         if build and s.version and when < s.updated_at:  # a letter's log is in time order too
             raise InvalidInput(
                 f"{when.isoformat()} is earlier than the last action on submission {s.id} "
@@ -339,7 +350,7 @@ class Letters(Kernel):
             )
             if missing is not None:
                 reasons.append(missing)
-            units, unit_reasons_ = self._moving(s, RECOMMEND, actor, when, data)
+            units, unit_reasons_ = self._moving(s, RECOMMEND, actor, when, data, kept=kept)
             reasons += unit_reasons_
         elif action == S_RECALL and s.state == SENT:  # (only a sent letter keeps its units' versions)
             acted = [
@@ -435,10 +446,18 @@ class Letters(Kernel):
         return reasons
 
     def _moving(
-        self, s: Submission, action: str, actor: Actor | None, when: datetime, data: Mapping[str, Any]
+        self,
+        s: Submission,
+        action: str,
+        actor: Actor | None,
+        when: datetime,
+        data: Mapping[str, Any],
+        *,
+        kept: bool = False,
     ) -> tuple[list[Change | SubmissionChange], list[Reason]]:
         """Each unit's own change as the letter moves it (``recommend`` on send, ``recall``,
-        ``return``), judged by the units' machine, seats counted across the letter."""
+        ``return``), judged by the units' machine, seats counted across the letter. ``kept``:
+        the units' kept states are judged if the store kept every one (:class:`.kernel.Kept`)."""
         taken: dict[tuple[str, str], int] = {}
         stored: dict[tuple[str, str], int] = {}
         shares: dict[str, int] = {}
@@ -452,7 +471,7 @@ class Letters(Kernel):
         reasons: list[Reason] = []
         exceed = data.get(EXCEED_QUOTA)
         exceeded = False
-        for rank, n in enumerate(self.store.get_many(s.units), 1):
+        for rank, n in enumerate((kept and self._kept_units(s.units)) or self.store.get_many(s.units), 1):
             expected = IN_REVIEW if action == RECOMMEND else (IN_REVIEW, RECEIVED)
             if action == RECOMMEND and (n.holder != s.sender or n.state != expected):
                 reasons.append(_about(n, Reason(

@@ -34,6 +34,7 @@ from ..domain.records import Actor, Nomination
 from ..domain.screening import UnitList
 from ..domain.submissions import Submission
 from ..errors import InvalidInput, PilotflowError, ReceiptExists, SeatUnavailable, StoreError, shown
+from .recent import Recent
 
 __all__ = [
     "CAMPAIGNS_LISTED",
@@ -372,6 +373,11 @@ class Store(abc.ABC):
     #: action is judged, so nothing can change under it and a read costs no transaction of
     #: its own); stores without it run each call on its own.
     atomic: Callable[[], AbstractContextManager[None]] | None = None
+
+    #: The last committed states of the records this store wrote or read, or None (see
+    #: :mod:`pilotflow.store.recent`): an action may be judged on one of them, its commit
+    #: proving it was still the stored state. Kept by a SQL store on its own engine only.
+    recent: Recent | None = None
 
     @abc.abstractmethod
     def get(self, nomination_id: str) -> Nomination:

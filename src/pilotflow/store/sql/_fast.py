@@ -63,6 +63,7 @@ from ..codec import (
     loads,
     moment_of,
 )
+from ..recent import Recent
 from ._checkpoint import SAFETY_NET, Checkpointer
 from ._driver import _StaleRows, dbapi_error, store_error
 from .columns import changed, nomination_row
@@ -509,7 +510,7 @@ class ThreadConnections:
     runs an action's reads and its commit in one transaction (``benchmarks/README.md``,
     "What moved SQLite"). Forked children never use the connections they inherit."""
 
-    __slots__ = ("_engine", "_error", "_local", "_owned", "checkpointer")
+    __slots__ = ("_engine", "_error", "_local", "_owned", "checkpointer", "recent")
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -518,6 +519,9 @@ class ThreadConnections:
         self._owned: weakref.WeakSet[_Own] = weakref.WeakSet()
         #: The thread that checkpoints the WAL for these connections (:mod:`._checkpoint`)
         self.checkpointer = Checkpointer(engine)
+        #: The store's kept states (:mod:`..recent`): an atomic scope holds what it reads and
+        #: writes until its COMMIT
+        self.recent: Recent | None = None
 
     @staticmethod
     def usable(engine: Engine, host: Connection | None) -> bool:
@@ -647,6 +651,8 @@ class _Atomic:
             threads.failed(exc)
         local.atomic = True
         self._own = own
+        if threads.recent is not None:
+            threads.recent.hold()
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
         own = self._own
@@ -659,16 +665,23 @@ class _Atomic:
         threads = self._threads
         threads._local.atomic = False
         conn = own.conn
+        recent = threads.recent
         if kind is not None:
+            if recent is not None:
+                recent.release(False)
             if conn.in_transaction:
                 conn.rollback()
             return  # the exception goes on
         try:
             own.tx.execute("COMMIT")
         except threads._error as error:
+            if recent is not None:
+                recent.release(False)
             if conn.in_transaction:
                 conn.rollback()
             threads.failed(error)
+        if recent is not None:
+            recent.release(True)
         threads.checkpointer.committed()
 
 

@@ -40,6 +40,7 @@ from ..base import (
     malformed,
 )
 from ..base import given as _given
+from ..recent import Recent
 from . import postgres, sqlite
 from ._driver import _StaleRows, check_dialect, dbapi_error, options_refused, shown_url, store_error
 from ._fast import (
@@ -199,8 +200,11 @@ class SQLStore(ListTable, ScalingReads, Store):
         self._sql = bound.sql
         self._rows = RowDecoder()
         self._threads = ThreadConnections(engine) if ThreadConnections.usable(engine, self._conn) else None
+        if self._conn is None:  # (on a host's connection the host commits, out of our sight)
+            self.recent = Recent()
         if self._threads is not None:
             self.atomic = self._threads.atomic
+            self._threads.recent = self.recent
         if not bound.checked:  # once per engine: later stores on it neither create nor check
             bound.checked = self._check_schema(tables["meta"], schema, create)
 
@@ -359,7 +363,10 @@ class SQLStore(ListTable, ScalingReads, Store):
             rows = self._fetch(self._sql.get, {"p_id": nomination_id})
         if not rows:
             raise NominationNotFound(nomination_id)
-        return self._rows.nomination(rows[0])
+        found = self._rows.nomination(rows[0])
+        if self.recent is not None:
+            self.recent.keep((found,))
+        return found
 
     def get_many(self, nomination_ids: Sequence[str]) -> list[Nomination]:
         ids = id_list(nomination_ids)
@@ -381,7 +388,10 @@ class SQLStore(ListTable, ScalingReads, Store):
                 findable(nid, what="nomination_id")  # (raises InvalidInput)
             if nid not in found:
                 raise NominationNotFound(nid)
-        return [decode(found[nid]) for nid in ids]
+        read = [decode(found[nid]) for nid in ids]
+        if self.recent is not None:
+            self.recent.keep(read)
+        return read
 
     def find_claim(
         self, campaign: str, unit_code: str, track: str = "new", project: str = ""
@@ -427,7 +437,10 @@ class SQLStore(ListTable, ScalingReads, Store):
         rows = self._fetch(self._sql.get_submission, {"p_id": submission_id})
         if not rows:
             raise SubmissionNotFound(submission_id)
-        return decode_submission(rows[0])
+        found = decode_submission(rows[0])
+        if self.recent is not None:
+            self.recent.keep((found,))
+        return found
 
     def submissions(
         self,
@@ -500,6 +513,8 @@ class SQLStore(ListTable, ScalingReads, Store):
             if isinstance(cause, sa.exc.IntegrityError):
                 raise self._classify(campaign, changes, receipt, cause) from cause
             raise
+        if self.recent is not None:  # committed (in an atomic scope: when the scope commits)
+            self.recent.keep([ch.after for ch in changes])
 
     def _write(self, cur: Any, campaign: str, changes: Sequence[AnyChange], receipt: Receipt | None) -> None:
         if receipt is not None:
