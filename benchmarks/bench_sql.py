@@ -25,10 +25,12 @@ copied from pilotflow's). Measured, on SQLite and on PostgreSQL (the last on Pos
    SET stamps=?, updated_at=?, version=version+1 WHERE id=? AND version=?`` and ``INSERT INTO
    events``; on PostgreSQL as one statement in autocommit (``WITH u AS (UPDATE ... RETURNING id)
    INSERT INTO events SELECT ... FROM u``: one round trip, the strongest raw-driver floor), on
-   SQLite between ``BEGIN IMMEDIATE`` and ``COMMIT``. pilotflow also *reads* the letter before it
-   writes (it must: the checks judge the stored state), so a second floor, "floor+read", selects
-   the row first (SQLite: inside its transaction). Targets: on PostgreSQL pilotflow at least 0.7
-   of the floor, on SQLite at least 0.7 of floor+read.
+   SQLite between ``BEGIN IMMEDIATE`` and ``COMMIT``. pilotflow judges the letter's stored
+   state: it reads the row, unless its store kept the state it last committed or read
+   (``pilotflow.store.recent``: the store that drafted the letter did), its commit then
+   conditional on that version; a second floor, "floor+read", selects the row first (SQLite:
+   inside its transaction). Targets: on PostgreSQL pilotflow at least 0.7 of the floor, on
+   SQLite at least 0.7 of floor+read.
 2. **Bulk**: ``send`` of a district's letter and of a city's letter: every unit moves in one
    transaction. The floor updates the units' rows and inserts their events, each kind of row in
    one ``executemany``, then the letter's row, listing and event; "floor+seats" also takes the
@@ -1273,8 +1275,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "send = the units' UPDATEs and their event INSERTs (one executemany each), then UPDATE letter, "
         "DELETE its listing, INSERT event (PostgreSQL: BEGIN to COMMIT in one pipeline). floor+read: "
         "a stamp also SELECTs the letter first, as pilotflow must; floor+seats: a send also takes the "
-        "two conditional quota UPDATEs per unit (executemany). pilotflow additionally reads the "
-        "letter, its units (and the quota counters) before it writes. "
+        "two conditional quota UPDATEs per unit (executemany). pilotflow judges the letter and its "
+        "units on the states its store kept (else it reads them) and reads the quota counters a cap "
+        "needs before it writes. "
         "Ratios are rates: floor time / pilotflow time."
     )
     print(f"wall time {time.perf_counter() - t_start:.1f} s", flush=True)
