@@ -13,6 +13,7 @@ import pytest
 import pilotflow as pf
 from pilotflow.campaign_file import parse_campaign
 from pilotflow.codes import make_code
+from pilotflow.domain.campaign import UnitFacts
 from pilotflow.samples import every_material
 from test_campaign_file import BUNDLED_YAML
 
@@ -140,3 +141,20 @@ def test_the_second_recommender_has_its_own_quota() -> None:
         run.recommend(pf.Actor("370000-CA", "industry", "lead"), held[1])
     assert "山东省通信管理局" in refused.value.zh
     assert 0 == run.store.quota_used(campaign.id, "370000", "enterprise")
+
+
+@pytest.mark.parametrize("unit", ["enterprise", 5, ("internet_healthcare",), [1], object()])
+@pytest.mark.parametrize("routed", [True, False], ids=["routed-by-unit", "one-route"])
+def test_a_route_asked_for_something_other_than_a_units_facts_is_refused(unit: object, routed: bool) -> None:
+    """``Workflow.route`` given anything but a ``UnitFacts`` (or None) as the unit is refused
+    with InvalidInput naming what it got, in both languages, whether or not the campaign routes
+    by unit (never an AttributeError from inside the routing); an unknown origin is named first."""
+    bundled = pf.load_campaign("smart-health-elderly-care-2023")
+    run = _run() if routed else pf.CampaignRun(bundled, lists=pf.empty_lists(bundled))
+    with pytest.raises(pf.InvalidInput) as info:
+        run.workflow.route("371002", unit)  # type: ignore[arg-type]
+    assert f"got {type(unit).__name__}" in info.value.en
+    assert "UnitFacts" in info.value.zh
+    with pytest.raises(pf.UnknownAuthority):
+        run.workflow.route("999999", unit)  # type: ignore[arg-type]
+    assert run.workflow.route("371002", UnitFacts(scenario="elderly_care")) == run.workflow.route("371002")

@@ -610,8 +610,10 @@ class Workflow:
         object for the same origin, and unit where the campaign routes by unit). ``origin``
         must take part in the campaign (:meth:`Campaign.taking_part`)."""
         try:
+            if unit is not None and not isinstance(unit, UnitFacts):
+                raise TypeError  # (refused below, after the origin)
             return self._route(origin, unit if self.campaign.unit_routed else None)
-        except TypeError:  # unhashable: not a code (the graph says so), or not a unit's facts
+        except TypeError:  # not a unit's facts, or an unhashable origin (the graph says so)
             self.graph[origin]
             raise InvalidInput(
                 f"unit must be a UnitFacts or None, got {type(unit).__name__}",
