@@ -9,10 +9,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 import sqlalchemy as sa
 
 import pilotflow as pf
+from pilotflow.app.kernel import Kept
 from pilotflow.samples import material_for
 from pilotflow.store import Store
 from pilotflow.store.recent import Recent
@@ -120,6 +122,9 @@ def test_a_send_judged_on_a_kept_unit_another_process_changed_is_judged_again(ru
     for d in a.graph[WEIHAI_DISTRICT].stamping:
         a.stamp_submission(officer(WEIHAI_DISTRICT, d), s.id)
     b.attach(officer(WEIHAI_DISTRICT), s.units[1], any_material("application_form_word"))
+    kept = a.store.recent.nomination(s.units[1])  # type: ignore[union-attr]
+    assert kept is not None
+    assert 1 == kept.version  # (what the send is first judged on: no longer stored)
     sent = a.send(officer(WEIHAI_DISTRICT), s.id)
     assert ("sent", s.units) == (sent.state, sent.units)
     assert [2, 3] == [a.get(nid).version for nid in s.units]
@@ -183,3 +188,101 @@ def test_what_is_kept_is_bounded_and_the_newest_version_wins(make_run: Callable[
     assert newer == recent.nomination(n2.id)
     recent.drop(n2.id)
     assert (None, None) == (recent.nomination(n2.id), recent.submission(n2.id))
+
+
+def ready(run: pf.CampaignRun, s: pf.Submission) -> None:
+    """The letter's own materials attached and its three departments' stamps."""
+    for req in run.letter_materials(s.sender, s.receiver):
+        run.attach_to_submission(officer(s.sender), s.id, material_for(run.campaign, req.kind, req.copies))
+    for d in run.graph[s.sender].stamping:
+        run.stamp_submission(officer(s.sender, d), s.id)
+
+
+def test_actions_in_a_hosts_scope_are_judged_on_fresh_reads(
+    tmp_path: Path, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """SQLite: inside a scope the host opened (``store.atomic()``), which an action joins, no
+    action is judged on a kept state: what the scope wrote is not kept yet, and a second try
+    could not undo the first one's writes in the host's transaction. A unit's material
+    attached and then its letter sent in one scope: the letter is sent with both units, each
+    row at the version its log ends at, and what the scope wrote is kept once it commits."""
+    with pf.open_store(f"sqlite:///{tmp_path / 'scope.db'}") as store:
+        run = make_run(store)
+        s = district_letter(run, 2)
+        ready(run, s)
+        assert store.atomic is not None
+        assert store.recent is not None
+        with store.atomic():
+            run.attach(officer(WEIHAI_DISTRICT), s.units[1], any_material("application_form_word"))
+            sent = run.send(officer(WEIHAI_DISTRICT), s.id)
+        assert ("sent", s.units) == (sent.state, sent.units)
+        for nid, version in zip(s.units, (2, 3), strict=True):
+            n = run.get(nid)
+            assert (version, version) == (n.version, store.events(run.campaign.id, nid)[-1].version)
+        assert sent == store.recent.submission(s.id) == run.submission(s.id)
+        assert sent.version == store.events(run.campaign.id, s.id)[-1].version
+        run.replay()
+
+
+def test_a_kept_letter_of_another_campaign_is_refused_as_a_read_one_is(
+    two_stores: tuple[Store, Store], make_run: Callable[..., pf.CampaignRun], clock: pf.FixedClock
+) -> None:
+    """Two campaigns share one store: a run of the second stamping a letter of the first,
+    which the store kept, is refused as a fresh read refuses it (the letter belongs to
+    another campaign), and nothing is written."""
+    store = two_stores[0]
+    bundled = make_run().campaign
+    other = attrs.evolve(bundled, id="other-campaign-2023")
+    a = make_run(store)
+    b = pf.CampaignRun(other, store=store, lists=pf.empty_lists(other), clock=clock)
+    s = district_letter(a, 2)
+    assert store.recent is not None
+    assert store.recent.submission(s.id) == s
+    with pytest.raises(pf.InvalidInput, match="belongs to campaign smart-health-elderly-care-2023"):
+        b.stamp_submission(officer(WEIHAI_DISTRICT, "industry"), s.id)
+    assert s == store.get_submission(s.id)
+    assert [] == store.events(other.id, s.id)
+
+
+@pytest.mark.parametrize("kind", ["nomination", "letter"])
+def test_a_kept_state_given_by_a_caller_is_refused(
+    two_stores: tuple[Store, Store], make_run: Callable[..., pf.CampaignRun], kind: str
+) -> None:
+    """pilotflow's own marker of a kept state (``app.kernel.Kept``) passed as the nomination or
+    letter of an action is refused as any other value that is not an id or a record: a caller
+    cannot make pilotflow judge a state it made up."""
+    run = make_run(two_stores[0])
+    s = district_letter(run, 2)
+    n = run.get(s.units[0])
+    forged = Kept(attrs.evolve(n, state="in_review")) if kind == "nomination" else Kept(s)
+
+    def act() -> object:
+        if kind == "nomination":
+            return run.attach(officer(WEIHAI_DISTRICT), forged, any_material("application_form_word"))  # type: ignore[arg-type]
+        return run.stamp_submission(officer(WEIHAI_DISTRICT, "industry"), forged)  # type: ignore[arg-type]
+
+    with pytest.raises(pf.InvalidInput, match="got Kept"):
+        act()
+    assert (n, s) == (run.get(n.id), run.submission(s.id))
+
+
+def test_what_a_long_scope_holds_is_bounded(make_run: Callable[..., pf.CampaignRun]) -> None:
+    """What one transaction reads and writes waits for its commit in a list of at most a few
+    times ``size`` records (the last ones), however long the transaction; on commit the newest
+    are kept, on a rollback none."""
+    run = make_run()
+    ns = [nominate(run, i) for i in range(1, 41)]
+    recent = Recent(size=2)
+    recent.hold()
+    assert recent.holding()
+    for n in ns:
+        recent.keep([n])
+    assert len(recent._local.pending) <= 8
+    recent.release(True)
+    assert not recent.holding()
+    assert [ns[-2], ns[-1]] == [recent.nomination(n.id) for n in ns[-2:]]
+    assert recent.nomination(ns[0].id) is None
+    recent.hold()
+    recent.keep([run.stamp(officer(WEIHAI_DISTRICT, "industry"), ns[-1].id)])
+    recent.release(False)
+    assert ns[-1] == recent.nomination(ns[-1].id)

@@ -580,6 +580,8 @@ class Kernel(Arguments):
     ) -> Nomination:
         """One action on one nomination, once per idempotency ``key``."""
         self._actor(actor)
+        if isinstance(nomination, Kept):  # (pilotflow's own: refused as any other non-record)
+            self._record_id(nomination, Nomination, "nomination", "申报")
         if reason is not None:
             reason = self._reasoned(action, reason)
         if key is None:  # no idempotency key: no fingerprint tuple, no copy of data
@@ -610,10 +612,11 @@ class Kernel(Arguments):
 
     def _kept(self, record: object, kind: type[Nomination] | type[Submission]) -> Kept | None:
         """The kept state (:class:`Kept`) of the record ``record`` names (an id, or a record
-        of ``kind``: only its id is used), if the store kept one."""
+        of ``kind``: only its id is used), if the store kept one and this thread is in no
+        transaction of the store's atomic scope (a host's, which an action joins)."""
         recent = self.store.recent
         rid = record if type(record) is str else record.id if isinstance(record, kind) else None
-        if recent is None or type(rid) is not str:
+        if recent is None or type(rid) is not str or recent.holding():
             return None
         found = recent.submission(rid) if kind is Submission else recent.nomination(rid)
         return None if found is None else Kept(found)

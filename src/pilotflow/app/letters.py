@@ -173,11 +173,14 @@ class Letters(Kernel):
 
     def _submission(self, submission: object) -> Submission:
         sid = self._record_id(submission, Submission, "submission", "推荐函")
-        found = self.store.get_submission(sid)
+        return self._ours(self.store.get_submission(sid))
+
+    def _ours(self, found: Submission) -> Submission:
+        """``found``, a letter of this run's campaign; else :class:`InvalidInput`."""
         if found.campaign != self.campaign.id:
             raise InvalidInput(
-                f"submission {sid} belongs to campaign {found.campaign}, not {self.campaign.id}",
-                f"推荐函 {sid} 属于遴选 {found.campaign}，不属于 {self.campaign.id}",
+                f"submission {found.id} belongs to campaign {found.campaign}, not {self.campaign.id}",
+                f"推荐函 {found.id} 属于遴选 {found.campaign}，不属于 {self.campaign.id}",
             )
         return found
 
@@ -230,6 +233,8 @@ class Letters(Kernel):
         key: str | None,
     ) -> Submission:
         self._actor(actor)
+        if isinstance(submission, Kept):  # (pilotflow's own: refused as any other non-record)
+            self._record_id(submission, Submission, "submission", "推荐函")
         if reason is not None and action not in (S_RECALL, S_RETURN):
             reason = self._reasoned(action, reason)
         if key is None:  # no idempotency key: no fingerprint tuple, no copy of data, no closure
@@ -265,7 +270,7 @@ class Letters(Kernel):
         """One checked action on one submission: judge it, commit its changes, return the letter."""
         when = self._dated(at)
         kept = type(submission) is Kept
-        s = submission.record if kept else self._submission(submission)  # type: ignore[union-attr]
+        s = self._ours(submission.record) if kept else self._submission(submission)  # type: ignore[union-attr]
         changes = self._letter_changes(action, s, actor, when, reason, data, kept=kept)
         return self._commit_letter(action, changes, receipt_for)
 
