@@ -14,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 
 import pilotflow as pf
-from pilotflow.app.kernel import Kept
 from pilotflow.samples import material_for
 from pilotflow.store import Store
 from pilotflow.store.recent import Recent
@@ -245,25 +244,30 @@ def test_a_kept_letter_of_another_campaign_is_refused_as_a_read_one_is(
 
 
 @pytest.mark.parametrize("kind", ["nomination", "letter"])
-def test_a_kept_state_given_by_a_caller_is_refused(
+def test_a_record_a_caller_makes_up_is_never_judged(
     two_stores: tuple[Store, Store], make_run: Callable[..., pf.CampaignRun], kind: str
 ) -> None:
-    """pilotflow's own marker of a kept state (``app.kernel.Kept``) passed as the nomination or
-    letter of an action is refused as any other value that is not an id or a record: a caller
-    cannot make pilotflow judge a state it made up."""
+    """A nomination or letter object a caller passes to an action stands only for its id:
+    the action is judged on the stored state (kept or read), never on the object. A withdrawn
+    nomination passed as in review is refused as withdrawn; a letter passed as unstamped, after
+    the department stamped it, is refused as already stamped. Nothing is written."""
     run = make_run(two_stores[0])
     s = district_letter(run, 2)
-    n = run.get(s.units[0])
-    forged = Kept(attrs.evolve(n, state="in_review")) if kind == "nomination" else Kept(s)
-
-    def act() -> object:
-        if kind == "nomination":
-            return run.attach(officer(WEIHAI_DISTRICT), forged, any_material("application_form_word"))  # type: ignore[arg-type]
-        return run.stamp_submission(officer(WEIHAI_DISTRICT, "industry"), forged)  # type: ignore[arg-type]
-
-    with pytest.raises(pf.InvalidInput, match="got Kept"):
-        act()
-    assert (n, s) == (run.get(n.id), run.submission(s.id))
+    if kind == "nomination":
+        n = run.get(s.units[0])
+        run.remove_from_submission(officer(WEIHAI_DISTRICT), s.id, n.id)
+        n = run.withdraw(pf.Actor.applicant(n.unit_code, "applicant"), n.id, reason="不再申报")
+        forged = attrs.evolve(n, state="in_review")
+        e = refused(
+            lambda: run.attach(officer(WEIHAI_DISTRICT), forged, any_material("application_form_word"))
+        )
+        assert ["not_allowed_in_state"] == codes(e.reasons)
+        assert n == run.get(n.id)
+    else:
+        stamped = run.stamp_submission(officer(WEIHAI_DISTRICT, "industry"), s.id)
+        e = refused(lambda: run.stamp_submission(officer(WEIHAI_DISTRICT, "industry"), s))
+        assert ["already_stamped"] == codes(e.reasons)
+        assert stamped == run.submission(s.id)
 
 
 def test_what_a_long_scope_holds_is_bounded(make_run: Callable[..., pf.CampaignRun]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from ..domain.authorities import Authority, AuthorityGraph
 from ..domain.calendar import moment
@@ -17,9 +18,12 @@ from ..domain.machine import ACTION_ZH, Workflow
 from ..domain.names import ACTION_NAMES_ZH
 from ..domain.records import APPLICANT, OBJECTOR, PUBLIC, Actor, Nomination
 from ..domain.screening import UnitList
+from ..domain.submissions import Submission
 from ..errors import ActionRefused, InvalidInput, NominationNotFound, shown
 from ..store.base import Store
 from .idempotency import checked_key
+
+R = TypeVar("R", Nomination, Submission)
 
 __all__ = ["Arguments"]
 
@@ -88,11 +92,7 @@ class Arguments:
         return rid
 
     def _nomination(self, nomination: str | Nomination) -> Nomination:
-        nid = self._record_id(nomination, Nomination, "nomination", "申报")
-        found = self.store.get(nid)
-        if found.campaign != self.campaign.id:
-            raise self._other_campaign(found)
-        return found
+        return self._ours(self.store.get(self._record_id(nomination, Nomination, "nomination", "申报")))
 
     def _nominations(self, ids: Sequence[str]) -> dict[str, Nomination]:
         """The nominations ``ids`` (checked ids) by id, read at once; refused as reading
@@ -109,11 +109,19 @@ class Arguments:
                 raise self._other_campaign(n)
         return {n.id: n for n in found}
 
-    def _other_campaign(self, n: Nomination) -> InvalidInput:
+    def _other_campaign(self, n: Nomination | Submission) -> InvalidInput:
+        """The refusal of a nomination or letter (推荐函) of another campaign than the run's."""
+        what, zh = ("submission", "推荐函") if isinstance(n, Submission) else ("nomination", "申报")
         return InvalidInput(
-            f"nomination {n.id} belongs to campaign {n.campaign}, not {self.campaign.id}",
-            f"申报 {n.id} 属于遴选 {n.campaign}，不属于 {self.campaign.id}",
+            f"{what} {n.id} belongs to campaign {n.campaign}, not {self.campaign.id}",
+            f"{zh} {n.id} 属于遴选 {n.campaign}，不属于 {self.campaign.id}",
         )
+
+    def _ours(self, record: R) -> R:
+        """``record`` (a nomination or letter), if it is of the run's campaign."""
+        if record.campaign != self.campaign.id:
+            raise self._other_campaign(record)
+        return record
 
     def _unit_type(self, unit_type: object) -> None:
         if not isinstance(unit_type, str) or unit_type not in self.campaign.unit_types:

@@ -20,7 +20,8 @@ from typing import Any, TypeVar
 from ..domain.events import replay
 from ..domain.inputs import KEY, check_number, check_text
 from ..domain.records import Nomination
-from ..errors import ConflictError, InvalidInput, PilotflowError, StoreError, shown
+from ..domain.submissions import Submission, apply_submission
+from ..errors import ConflictError, InvalidInput, PilotflowError, StoreError, SubmissionNotFound, shown
 from ..store import Receipt, Store
 from ..store.base import MALFORMED, malformed
 
@@ -63,6 +64,19 @@ def at_version(store: Store, campaign: str, receipt: Any) -> Nomination:
     nid, version = receipt["nomination"], receipt["version"]
     events = [e for e in store.events(campaign, nid) if e.version <= version]
     return replay(events).nominations[nid]
+
+
+def letter_at_version(store: Store, campaign: str, receipt: Any) -> Submission:
+    """The letter (推荐函) as it was at the version a receipt names (rebuilt from its log)."""
+    sid, version = receipt["submission"], receipt["version"]
+    letter: Submission | None = None
+    for event in store.events(campaign, sid):
+        if event.version > version:
+            break
+        letter = apply_submission(letter, event)
+    if letter is None:
+        raise SubmissionNotFound(sid)
+    return letter
 
 
 def checked_key(key: object) -> str:

@@ -11,7 +11,7 @@ are subclasses that add public actions; :class:`~pilotflow.app.run.CampaignRun` 
 This is the hot path of pilotflow. The measured speed tricks it uses are named where they
 sit, each with a line saying what it buys (the figures are in benchmarks/README.md):
 :data:`_new_context`, :data:`_new_change`, :func:`stamp_data`, the inlined atomic scope in
-:meth:`Kernel._act`, and :class:`Kept` (an action judged on a kept state, skipping its read).
+:meth:`Kernel._act`, and :mod:`.kept` (an action judged on a kept state, skipping its read).
 """
 
 from __future__ import annotations
@@ -76,10 +76,8 @@ from ..domain.rules import (
 )
 from ..domain.screening import UnitList
 from ..domain.seats import seat_name, soft_limits, tag_seats
-from ..domain.submissions import Submission
 from ..errors import (
     ActionRefused,
-    ConflictError,
     InvalidInput,
     MomentRefused,
     PilotflowError,
@@ -93,6 +91,7 @@ from .applicants import seat_released
 from .arguments import Arguments
 from .idempotency import ReceiptFor, at_version, atomically, once, ref
 from .judged import JudgedLists
+from .kept import on_kept
 
 T = TypeVar("T")
 _FIRST_YEAR, _LAST_YEAR = MOMENT_YEARS
@@ -118,23 +117,6 @@ MAX_MATERIALS = 100
 _new_context = object.__new__
 #: A :class:`~pilotflow.store.Change` (a named tuple) made without its Python-level ``__new__``.
 _new_change = tuple.__new__
-
-
-class Kept:
-    """Speed: a record's last committed state the store kept (:mod:`pilotflow.store.recent`),
-    judged instead of a fresh read (on PostgreSQL: one round trip an action instead of two).
-    Only pilotflow makes one (a record a caller passes is read again by its id); an action
-    judged on it that does not commit is judged again on a fresh read (:meth:`Kernel._kept`)."""
-
-    __slots__ = ("record",)
-
-    def __init__(self, record: Any) -> None:
-        self.record = record
-
-
-#: How an action judged on a :class:`Kept` state may end that a fresh read could change
-#: (the state is no longer the stored one): the action is judged again on a fresh read.
-JUDGED_AGAIN = (ActionRefused, ConflictError, InvalidInput)
 
 
 @functools.lru_cache(maxsize=256)
@@ -580,20 +562,14 @@ class Kernel(Arguments):
     ) -> Nomination:
         """One action on one nomination, once per idempotency ``key``."""
         self._actor(actor)
-        if isinstance(nomination, Kept):  # (pilotflow's own: refused as any other non-record)
-            self._record_id(nomination, Nomination, "nomination", "申报")
         if reason is not None:
             reason = self._reasoned(action, reason)
         if key is None:  # no idempotency key: no fingerprint tuple, no copy of data
             if self.store.recent is not None:
-                kept = self._kept(nomination, Nomination)
-                if kept is not None:
-                    try:
-                        return self._atomically(
-                            self._perform, action, actor, kept, at, reason, data, extra, None
-                        )
-                    except JUDGED_AGAIN:
-                        self._judged_again(kept)
+                done = on_kept(self.store, nomination, Nomination, lambda k: self._atomically(
+                    self._perform, action, actor, nomination, at, reason, data, extra, None, k))  # fmt: skip
+                if done is not None:
+                    return done
             if self.store.atomic is None:
                 # atomically()'s first case, without its call: measured at 100,000 nominations,
                 # the extra frame and argument tuple cost about 0.05 of the benchmark's ratio.
@@ -610,53 +586,29 @@ class Kernel(Arguments):
             self._at_version,
         )
 
-    def _kept(self, record: object, kind: type[Nomination] | type[Submission]) -> Kept | None:
-        """The kept state (:class:`Kept`) of the record ``record`` names (an id, or a record
-        of ``kind``: only its id is used), if the store kept one and this thread is in no
-        transaction of the store's atomic scope (a host's, which an action joins)."""
-        recent = self.store.recent
-        rid = record if type(record) is str else record.id if isinstance(record, kind) else None
-        if recent is None or type(rid) is not str or recent.holding():
-            return None
-        found = recent.submission(rid) if kind is Submission else recent.nomination(rid)
-        return None if found is None else Kept(found)
-
-    def _kept_units(self, ids: Sequence[str]) -> list[Nomination] | None:
-        """The kept states of the nominations ``ids`` if the store kept every one, else None
-        (judged with a :class:`Kept` letter: its commit checks each unit's version too)."""
-        recent = self.store.recent
-        if recent is None:
-            return None
-        found = [recent.nomination(nid) for nid in ids]
-        return None if None in found else found  # type: ignore[return-value]
-
-    def _judged_again(self, kept: Kept) -> None:
-        """An action judged on ``kept`` did not commit: the state is forgotten, and the action
-        is judged again on a fresh read."""
-        if self.store.recent is not None:
-            self.store.recent.drop(kept.record.id)
-
     def _perform(
         self,
         action: str,
         actor: Actor,
-        nomination: str | Nomination | Kept,
+        nomination: str | Nomination,
         at: datetime | None,
         reason: str | None,
         data: Mapping[str, Any] | None,
         extra: Mapping[str, Any] | None,
         receipt_for: ReceiptFor,
+        kept: Nomination | None = None,
     ) -> Nomination:
-        """One checked action on one nomination: judge it, commit its change, return the result."""
+        """One checked action on one nomination: judge it, commit its change, return the result.
+        ``kept``: the nomination's kept state, judged instead of a read (:mod:`.kept`)."""
         when = self._dated(at)
         n = (
-            self.store.get(nomination)  # an id as pilotflow makes them: plain ASCII, read at once
+            kept
+            if kept is not None
+            else self.store.get(nomination)  # an id as pilotflow makes them: plain ASCII, read at once
             if type(nomination) is str
             and len(nomination) <= NAME
             and nomination.isascii()
             and nomination.isprintable()
-            else nomination.record
-            if isinstance(nomination, Kept)
             else self._nomination(nomination)
         )
         if n.campaign != self.campaign.id:

@@ -56,12 +56,13 @@ from ..domain.submissions import (
     returned_since_sent,
     unit_reasons,
 )
-from ..errors import InvalidInput, Reason, SubmissionNotFound
+from ..errors import InvalidInput, Reason
 from ..files._io import write_files
 from ..files.letters import GeneratedDocument, letter_content, letter_document, summary_table_document
 from ..store import AnyChange, Change, Receipt, SubmissionChange
-from .idempotency import ReceiptFor, atomically, once
-from .kernel import EXCEED_QUOTA, JUDGED_AGAIN, LEAVES_LETTER, Kept, Kernel, _new_change, refusal
+from .idempotency import ReceiptFor, atomically, letter_at_version, once
+from .kept import kept_units, on_kept
+from .kernel import EXCEED_QUOTA, LEAVES_LETTER, Kernel, _new_change, refusal
 
 __all__ = ["Letters"]
 
@@ -175,15 +176,6 @@ class Letters(Kernel):
         sid = self._record_id(submission, Submission, "submission", "推荐函")
         return self._ours(self.store.get_submission(sid))
 
-    def _ours(self, found: Submission) -> Submission:
-        """``found``, a letter of this run's campaign; else :class:`InvalidInput`."""
-        if found.campaign != self.campaign.id:
-            raise InvalidInput(
-                f"submission {found.id} belongs to campaign {found.campaign}, not {self.campaign.id}",
-                f"推荐函 {found.id} 属于遴选 {found.campaign}，不属于 {self.campaign.id}",
-            )
-        return found
-
     def _unit_ids(self, units: object, what: str) -> tuple[str, ...]:
         items = check_sequence(units, what, MAX_UNITS)
         ids = tuple(u.id if isinstance(u, Nomination) else u for u in items)
@@ -208,19 +200,8 @@ class Letters(Kernel):
             (action, actor, sid, *args),
             perform,
             lambda s: {"submission": s.id, "version": s.version},
-            lambda receipt: self._submission_at(receipt["submission"], receipt["version"]),
+            lambda receipt: letter_at_version(self.store, self.campaign.id, receipt),
         )
-
-    def _submission_at(self, sid: str, version: int) -> Submission:
-        """The submission as it was at ``version`` (a repeated command's answer)."""
-        letter: Submission | None = None
-        for event in self.store.events(self.campaign.id, sid):
-            if event.version > version:
-                break
-            letter = apply_submission(letter, event)
-        if letter is None:
-            raise SubmissionNotFound(sid)
-        return letter
 
     def _letter_act(
         self,
@@ -233,19 +214,15 @@ class Letters(Kernel):
         key: str | None,
     ) -> Submission:
         self._actor(actor)
-        if isinstance(submission, Kept):  # (pilotflow's own: refused as any other non-record)
-            self._record_id(submission, Submission, "submission", "推荐函")
         if reason is not None and action not in (S_RECALL, S_RETURN):
             reason = self._reasoned(action, reason)
         if key is None:  # no idempotency key: no fingerprint tuple, no copy of data, no closure
-            kept = self._kept(submission, Submission)
-            if kept is not None:
-                try:
-                    return atomically(
-                        self.store, self._letter_perform, action, actor, kept, at, reason, data, None
-                    )
-                except JUDGED_AGAIN:
-                    self._judged_again(kept)
+            if self.store.recent is not None:
+                act = self._letter_perform
+                done = on_kept(self.store, submission, Submission, lambda k: atomically(
+                    self.store, act, action, actor, submission, at, reason, data, None, k))  # fmt: skip
+                if done is not None:
+                    return done
             return atomically(
                 self.store, self._letter_perform, action, actor, submission, at, reason, data, None
             )
@@ -261,17 +238,18 @@ class Letters(Kernel):
         self,
         action: str,
         actor: Actor,
-        submission: str | Submission | Kept,
+        submission: str | Submission,
         at: datetime | None,
         reason: str | None,
         data: Mapping[str, Any],
         receipt_for: ReceiptFor,
+        kept: Submission | None = None,
     ) -> Submission:
-        """One checked action on one submission: judge it, commit its changes, return the letter."""
+        """One checked action on one submission: judge it, commit its changes, return the letter.
+        ``kept``: the letter's kept state, judged instead of a read (:mod:`.kept`)."""
         when = self._dated(at)
-        kept = type(submission) is Kept
-        s = self._ours(submission.record) if kept else self._submission(submission)  # type: ignore[union-attr]
-        changes = self._letter_changes(action, s, actor, when, reason, data, kept=kept)
+        s = self._submission(submission) if kept is None else self._ours(kept)
+        changes = self._letter_changes(action, s, actor, when, reason, data, kept=kept is not None)
         return self._commit_letter(action, changes, receipt_for)
 
     def _commit_letter(
@@ -322,7 +300,7 @@ class Letters(Kernel):
         last; or raise the refusal with every reason (``build=False``: judge only). ``known``:
         units joining the letter the caller has read in this transaction already (not read
         again). ``refused_as``: the action and nomination a refusal names (a unit's own call
-        that drafts its letter on the way). ``kept``: ``s`` is a kept state (:class:`.kernel.Kept`),
+        that drafts its letter on the way). ``kept``: ``s`` is a kept state (:mod:`.kept`),
         and so may its units be."""
         if build and s.version and when < s.updated_at:  # a letter's log is in time order too
             raise InvalidInput(
@@ -462,7 +440,7 @@ class Letters(Kernel):
     ) -> tuple[list[Change | SubmissionChange], list[Reason]]:
         """Each unit's own change as the letter moves it (``recommend`` on send, ``recall``,
         ``return``), judged by the units' machine, seats counted across the letter. ``kept``:
-        the units' kept states are judged if the store kept every one (:class:`.kernel.Kept`)."""
+        the units' kept states are judged if the store kept every one (:mod:`.kept`)."""
         taken: dict[tuple[str, str], int] = {}
         stored: dict[tuple[str, str], int] = {}
         shares: dict[str, int] = {}
@@ -476,7 +454,9 @@ class Letters(Kernel):
         reasons: list[Reason] = []
         exceed = data.get(EXCEED_QUOTA)
         exceeded = False
-        for rank, n in enumerate((kept and self._kept_units(s.units)) or self.store.get_many(s.units), 1):
+        for rank, n in enumerate(
+            (kept and kept_units(self.store, s.units)) or self.store.get_many(s.units), 1
+        ):
             expected = IN_REVIEW if action == RECOMMEND else (IN_REVIEW, RECEIVED)
             if action == RECOMMEND and (n.holder != s.sender or n.state != expected):
                 reasons.append(_about(n, Reason(

@@ -5,7 +5,7 @@ still at the version it judged (every commit does: :class:`~pilotflow.errors.Con
 otherwise). On PostgreSQL the read costs a round trip as long as the write. A store on its
 own engine therefore keeps the last committed state of each nomination and letter it wrote
 or read (:class:`Recent`, bounded), and the application judges an action on that state when
-it has one (``app/kernel.py``, ``speculate``): if the record has moved on meanwhile, the
+it has one (``app/kept.py``): if the record has moved on meanwhile, the
 commit finds another version and changes nothing, and the action is judged again on a fresh
 read, as it would have been without this. A refusal judged on a kept state is judged again
 on a fresh read too: only a commit proves the kept state was the stored one.

@@ -511,7 +511,7 @@ class SQLStore(ListTable, ScalingReads, Store):
         except StoreError as exc:
             cause = exc.__cause__
             if isinstance(cause, sa.exc.IntegrityError):
-                raise self._classify(campaign, changes, receipt, cause) from cause
+                raise _classify(self, campaign, changes, receipt, cause) from cause
             raise
         if self.recent is not None:  # committed (in an atomic scope: when the scope commits)
             self.recent.keep([ch.after for ch in changes])
@@ -529,39 +529,40 @@ class SQLStore(ListTable, ScalingReads, Store):
             done: int = cur.rowcount
         return done
 
-    def _classify(
-        self,
-        campaign: str,
-        changes: Sequence[AnyChange],
-        receipt: Receipt | None,
-        exc: sa.exc.IntegrityError,
-    ) -> PilotflowError:
-        """Name the constraint a concurrent writer won on (read after the rollback)."""
-        if receipt is not None and self.receipt(campaign, receipt.key) is not None:
-            return ReceiptExists(receipt.key)
-        filed = changes[0] if len(changes) == 1 else None
-        if receipt is None and isinstance(filed, Change) and filed.before is None:
-            # A filing: what the checked path says of it (one read for the claim and the id)
-            sql, params = new_nomination_check(self._sql, campaign, filed.after)
-            rows = self._fetch(sql, params)
-            refused = new_nomination_refusal(filed.after, rows[0] if rows else None)
-            if refused is not None:
-                return refused
-        for ch in changes:
-            if isinstance(ch, Change) and ch.after.claims_unit:
-                other = self.find_claim(campaign, ch.after.unit_code, ch.after.track, ch.after.project)
-                if other is not None and other.id != ch.after.id:
-                    return DuplicateNomination(ch.after.unit_code, other.id)
-        first = changes[0].after if changes else None
-        if first is None:
-            return StoreError(f"integrity error: {exc}", f"数据完整性错误：{exc}")
-        try:
-            actual: int | None = (
-                self.get(first.id) if isinstance(first, Nomination) else self.get_submission(first.id)
-            ).version
-        except NominationNotFound:  # (a SubmissionNotFound too)
-            actual = None
-        return ConflictError(first.id, (changes[0].before.version if changes[0].before else 0), actual)
+
+def _classify(
+    store: SQLStore,
+    campaign: str,
+    changes: Sequence[AnyChange],
+    receipt: Receipt | None,
+    exc: sa.exc.IntegrityError,
+) -> PilotflowError:
+    """Name the constraint a concurrent writer won on (read after the rollback)."""
+    if receipt is not None and store.receipt(campaign, receipt.key) is not None:
+        return ReceiptExists(receipt.key)
+    filed = changes[0] if len(changes) == 1 else None
+    if receipt is None and isinstance(filed, Change) and filed.before is None:
+        # A filing: what the checked path says of it (one read for the claim and the id)
+        sql, params = new_nomination_check(store._sql, campaign, filed.after)
+        rows = store._fetch(sql, params)
+        refused = new_nomination_refusal(filed.after, rows[0] if rows else None)
+        if refused is not None:
+            return refused
+    for ch in changes:
+        if isinstance(ch, Change) and ch.after.claims_unit:
+            other = store.find_claim(campaign, ch.after.unit_code, ch.after.track, ch.after.project)
+            if other is not None and other.id != ch.after.id:
+                return DuplicateNomination(ch.after.unit_code, other.id)
+    first = changes[0].after if changes else None
+    if first is None:
+        return StoreError(f"integrity error: {exc}", f"数据完整性错误：{exc}")
+    try:
+        actual: int | None = (
+            store.get(first.id) if isinstance(first, Nomination) else store.get_submission(first.id)
+        ).version
+    except NominationNotFound:  # (a SubmissionNotFound too)
+        actual = None
+    return ConflictError(first.id, (changes[0].before.version if changes[0].before else 0), actual)
 
 
 def _seats(used: Any, authority: str, unit_type: str) -> int:
