@@ -109,7 +109,9 @@ def test_a_unit_action_on_a_kept_nomination_another_process_withdrew_is_refused(
     assert [1, 2] == [ev.version for ev in a.store.events(a.campaign.id, n.id)]
 
 
-def test_a_send_judged_on_a_kept_unit_another_process_changed_is_judged_again(runs: Runs) -> None:
+def test_a_send_judged_on_a_kept_unit_another_process_changed_is_judged_again(
+    runs: Runs, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The first process keeps a ready letter and its units; the second attaches a material to
     one unit (a new version); the first sends the letter, judged on its kept states: the commit
     finds the unit at another version and writes nothing, and judged again on a fresh read the
@@ -124,7 +126,20 @@ def test_a_send_judged_on_a_kept_unit_another_process_changed_is_judged_again(ru
     kept = a.store.recent.nomination(s.units[1])  # type: ignore[union-attr]
     assert kept is not None
     assert 1 == kept.version  # (what the send is first judged on: no longer stored)
+    commits: list[str] = []
+    commit = a.store.commit
+
+    def watched(*args: object) -> None:
+        try:
+            commit(*args)  # type: ignore[arg-type]
+        except pf.PilotflowError as exc:
+            commits.append(type(exc).__name__)
+            raise
+        commits.append("committed")
+
+    monkeypatch.setattr(a.store, "commit", watched)
     sent = a.send(officer(WEIHAI_DISTRICT), s.id)
+    assert ["ConflictError", "committed"] == commits
     assert ("sent", s.units) == (sent.state, sent.units)
     assert [2, 3] == [a.get(nid).version for nid in s.units]
     assert 2 == a.store.quota_used(a.campaign.id, WEIHAI_DISTRICT, "enterprise")

@@ -147,8 +147,9 @@ def test_the_second_recommender_has_its_own_quota() -> None:
 @pytest.mark.parametrize("routed", [True, False], ids=["routed-by-unit", "one-route"])
 def test_a_route_asked_for_something_other_than_a_units_facts_is_refused(unit: object, routed: bool) -> None:
     """``Workflow.route`` given anything but a ``UnitFacts`` (or None) as the unit is refused
-    with InvalidInput naming what it got, in both languages, whether or not the campaign routes
-    by unit (never an AttributeError from inside the routing); an unknown origin is named first."""
+    with InvalidInput in both languages, the English naming what it got, whether or not the
+    campaign routes by unit (never an AttributeError from inside the routing); an unknown
+    origin is named first."""
     bundled = pf.load_campaign("smart-health-elderly-care-2023")
     run = _run() if routed else pf.CampaignRun(bundled, lists=pf.empty_lists(bundled))
     with pytest.raises(pf.InvalidInput) as info:

@@ -1,6 +1,8 @@
 """Speed: an action judged on the state its store kept (:mod:`pilotflow.store.recent`), not a
-fresh read: on PostgreSQL one round trip an action instead of two, a district's send one
-instead of three (``benchmarks/README.md``, "A letter's stamp in one round trip").
+fresh read of its record: on PostgreSQL a letter's stamp is one round trip instead of two, a
+district's send one instead of three (reads an action makes of other rows, quota counters or
+a re-review's shares, are still made; ``benchmarks/README.md``, "A letter's stamp in one
+round trip").
 
 The kernel (:meth:`~.kernel.Kernel._act`) and the letters (:meth:`~.letters.Letters._letter_act`)
 try an action on a kept state first (:func:`on_kept`); one that does not commit (its commit
@@ -24,6 +26,9 @@ T = TypeVar("T")
 
 #: How an action judged on a kept state may end that a fresh read could change
 #: (the state is no longer the stored one): the action is judged again on a fresh read.
+#: (An ``InvalidInput`` a kept state gives repeats on the fresh read, a kept state being never
+#: newer than the stored one; judged again all the same, so that what a caller is told always
+#: comes from the stored state.)
 JUDGED_AGAIN = (ActionRefused, ConflictError, InvalidInput)
 
 

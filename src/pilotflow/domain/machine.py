@@ -614,7 +614,7 @@ class Workflow:
                 raise TypeError  # (refused below, after the origin)
             return self._route(origin, unit if self.campaign.unit_routed else None)
         except TypeError:  # not a unit's facts, or an unhashable origin (the graph says so)
-            self.graph[origin]
+            self.campaign.taking_part(self.graph[origin], "origin")  # (the origin is named first)
             raise InvalidInput(
                 f"unit must be a UnitFacts or None, got {type(unit).__name__}",
                 "unit 参数必须是 UnitFacts 对象或 None",

@@ -67,8 +67,8 @@ class Recent:
         return self._submissions.get(submission_id)
 
     def keep(self, records: Iterable[Nomination | Submission]) -> None:
-        """Keep ``records``, committed states (inside :meth:`hold`, once it commits; the last
-        ``2 * size`` of them at most)."""
+        """Keep ``records``, committed states (inside :meth:`hold`, once it commits: what the
+        transaction holds is trimmed to its last ``2 * size`` once over ``4 * size``)."""
         pending: list[Nomination | Submission] | None = getattr(self._local, "pending", None)
         if pending is not None:
             pending.extend(records)
