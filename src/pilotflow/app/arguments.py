@@ -104,10 +104,7 @@ class Arguments:
             for nid in ids:  # (the first that one read at a time names: it raises)
                 self._nomination(nid)
             raise
-        for n in found:
-            if n.campaign != self.campaign.id:
-                raise self._other_campaign(n)
-        return {n.id: n for n in found}
+        return {self._ours(n).id: n for n in found}
 
     def _other_campaign(self, n: Nomination | Submission) -> InvalidInput:
         """The refusal of a nomination or letter (推荐函) of another campaign than the run's."""

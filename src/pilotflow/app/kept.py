@@ -6,7 +6,7 @@ round trip").
 
 The kernel (:meth:`~.kernel.Kernel._act`) and the letters (:meth:`~.letters.Letters._letter_act`)
 try an action on a kept state first (:func:`on_kept`); one that does not commit (its commit
-found another version, or it was refused) forgets the state (:func:`judged_again`) and is
+found another version, or it was refused) forgets the state and is
 judged again on a fresh read, so that its answer is always the one a fresh read gives.
 """
 
@@ -20,7 +20,7 @@ from ..domain.submissions import Submission
 from ..errors import ActionRefused, ConflictError, InvalidInput
 from ..store import Store
 
-__all__ = ["JUDGED_AGAIN", "judged_again", "kept", "kept_units", "on_kept"]
+__all__ = ["JUDGED_AGAIN", "kept", "kept_units", "on_kept"]
 
 T = TypeVar("T")
 
@@ -54,13 +54,6 @@ def kept_units(store: Store, ids: tuple[str, ...]) -> list[Nomination] | None:
     return None if None in found else found  # type: ignore[return-value]
 
 
-def judged_again(store: Store, state: Nomination | Submission) -> None:
-    """An action judged on ``state`` did not commit: the state is forgotten (the action is
-    then judged again on a fresh read)."""
-    if store.recent is not None:
-        store.recent.drop(state.id)
-
-
 def on_kept(store: Store, record: object, kind: type[Nomination] | type[Submission],
             attempt: Callable[[Any], T]) -> T | None:  # fmt: skip
     """``attempt(state)``: the action judged on the kept state of the record ``record`` names
@@ -72,6 +65,7 @@ def on_kept(store: Store, record: object, kind: type[Nomination] | type[Submissi
         return None
     try:
         return attempt(state)
-    except JUDGED_AGAIN:
-        judged_again(store, state)
+    except JUDGED_AGAIN:  # (it did not commit: the state is forgotten)
+        if store.recent is not None:
+            store.recent.drop(state.id)
         return None

@@ -609,16 +609,17 @@ class Workflow:
         """The route from ``origin`` of a nomination of ``unit`` (cached; the same tuple
         object for the same origin, and unit where the campaign routes by unit). ``origin``
         must take part in the campaign (:meth:`Campaign.taking_part`)."""
-        try:
-            if unit is not None and not isinstance(unit, UnitFacts):
-                raise TypeError  # (refused below, after the origin)
-            return self._route(origin, unit if self.campaign.unit_routed else None)
-        except TypeError:  # not a unit's facts, or an unhashable origin (the graph says so)
+        if unit is not None and not isinstance(unit, UnitFacts):
             self.campaign.taking_part(self.graph[origin], "origin")  # (the origin is named first)
             raise InvalidInput(
                 f"unit must be a UnitFacts or None, got {type(unit).__name__}",
                 "unit 参数必须是 UnitFacts 对象或 None",
-            ) from None
+            )
+        try:
+            return self._route(origin, unit if self.campaign.unit_routed else None)
+        except TypeError:  # an unhashable origin: not a code, as the graph says
+            self.graph[origin]
+            raise
 
     def _compute_route(self, origin: str, unit: UnitFacts | None) -> tuple[str, ...]:
         # Computed once per origin (and unit), so the scope is checked once too.

@@ -512,7 +512,7 @@ class ThreadConnections:
 
     __slots__ = ("_engine", "_error", "_local", "_owned", "checkpointer", "recent")
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, recent: Recent) -> None:
         self._engine = engine
         self._error: type[Exception] = engine.dialect.loaded_dbapi.Error
         self._local = threading.local()
@@ -521,7 +521,7 @@ class ThreadConnections:
         self.checkpointer = Checkpointer(engine)
         #: The store's kept states (:mod:`..recent`): an atomic scope holds what it reads and
         #: writes until its COMMIT
-        self.recent: Recent | None = None
+        self.recent = recent
 
     @staticmethod
     def usable(engine: Engine, host: Connection | None) -> bool:
@@ -651,8 +651,7 @@ class _Atomic:
             threads.failed(exc)
         local.atomic = True
         self._own = own
-        if threads.recent is not None:
-            threads.recent.hold()
+        threads.recent.hold()
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
         own = self._own
@@ -665,23 +664,19 @@ class _Atomic:
         threads = self._threads
         threads._local.atomic = False
         conn = own.conn
-        recent = threads.recent
         if kind is not None:
-            if recent is not None:
-                recent.release(False)
+            threads.recent.release(False)
             if conn.in_transaction:
                 conn.rollback()
             return  # the exception goes on
         try:
             own.tx.execute("COMMIT")
         except threads._error as error:
-            if recent is not None:
-                recent.release(False)
+            threads.recent.release(False)
             if conn.in_transaction:
                 conn.rollback()
             threads.failed(error)
-        if recent is not None:
-            recent.release(True)
+        threads.recent.release(True)
         threads.checkpointer.committed()
 
 

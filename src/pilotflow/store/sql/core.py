@@ -199,12 +199,15 @@ class SQLStore(ListTable, ScalingReads, Store):
         self._dbapi_integrity: type[Exception] = engine.dialect.loaded_dbapi.IntegrityError
         self._sql = bound.sql
         self._rows = RowDecoder()
-        self._threads = ThreadConnections(engine) if ThreadConnections.usable(engine, self._conn) else None
         if self._conn is None:  # (on a host's connection the host commits, out of our sight)
             self.recent = Recent()
+        self._threads = (
+            ThreadConnections(engine, self.recent)
+            if self.recent is not None and ThreadConnections.usable(engine, self._conn)
+            else None
+        )
         if self._threads is not None:
             self.atomic = self._threads.atomic
-            self._threads.recent = self.recent
         if not bound.checked:  # once per engine: later stores on it neither create nor check
             bound.checked = self._check_schema(tables["meta"], schema, create)
 
