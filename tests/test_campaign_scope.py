@@ -425,3 +425,34 @@ def test_a_route_stored_under_an_earlier_revision_still_plans() -> None:
                            clock=pf.FixedClock(datetime(2023, 12, 30, 9, tzinfo=SHANGHAI)))  # fmt: skip
     assert (n.id,) == later.tick()
     assert "lapsed" == later.position(n.id).state
+
+
+def test_a_reporting_rule_sending_a_route_down_is_refused_when_the_file_is_read() -> None:
+    """A reporting rule that sends the province's nominations to a lower level (河北省 →
+    大连市, a city) made a route no nomination could take: the file loaded, and the first
+    nomination was refused for its route. The reader now refuses the file at the rule's
+    ``to``, naming the route in both languages, the Chinese by names (codes only in
+    parentheses); the same campaign with the rule pointing up loads."""
+    down = PROVINCE_TOP.replace("hops:", 'reporting: [{sender: {codes: ["130000"]}, to: "210200"}]\nhops:')
+    with pytest.raises(pf.CampaignFileError) as raised:
+        parse_campaign(down.replace("levels: [city, province]", "levels: [city, province, ministry]")
+                       .replace('scope: {within: ["130000"]}', 'scope: {within: ["130000", "210200"]}'),
+                       source="hebei.yaml")  # fmt: skip
+    error = raised.value
+    assert "reporting[0].to" == error.path
+    assert "goes down from 130000 to 210200" in error.problem
+    assert "河北省（130000）报往较低层级的大连市（210200）" in error.zh
+    assert "市级、省级、部级" in error.zh
+
+
+def test_a_route_out_of_place_is_told_with_the_campaign_s_own_level_names() -> None:
+    """A route plan refused for its shape names the campaign's levels as its file names them
+    (地市 and 省 here), not the authority graph's generic names."""
+    levels = "levels: [{code: city, en: prefecture, zh: 地市}, {code: province, en: province, zh: 省}]"
+    own = PROVINCE_TOP.replace("levels: [city, province]", levels)
+    run = _run(own)
+    with pytest.raises(pf.InvalidInput) as raised:
+        run.workflow.plan(("130000", "130100"))
+    assert "（地市、省）" in raised.value.zh
+    assert "市级" not in raised.value.zh
+    assert "(city, province)" in raised.value.en

@@ -119,7 +119,7 @@ from .names import (
     WITHDRAW,
     WITHDRAWN,
 )
-from .routes import HopPlan, RoutePlan, plan_route
+from .routes import HopPlan, RoutePlan, misplaced, plan_route
 
 __all__ = [
     "ACTIONS",
@@ -659,24 +659,16 @@ class Workflow:
                 f"Workflow.route), got {type(route).__name__ if route else 'an empty one'}",
                 "route 参数必须是由机关代码组成的非空元组，起点在前（见 Workflow.route）",
             )
-        levels = self.campaign.level_codes
-        last = len(levels) - 1
-        below = -1
-        for i, code in enumerate(route):
-            a = self.graph[code]
-            rank = levels.index(a.level) if a.level in levels else -1
-            at_top = i == len(route) - 1
-            top = self.campaign.top
-            if (rank < 0 or rank < below or (rank == last) != at_top or code in route[:i]
-                    or (at_top and top is not None and code != top)):  # fmt: skip
-                raise InvalidInput(
-                    f"route[{i}]: {code} ({a.name}) is out of place: a route rises through the "
-                    f"campaign's levels ({', '.join(levels)}) to the last, each authority once",
-                    f"route[{i}]：{a.name}在推荐路线中的位置不对：推荐路线应逐级向上，经本次遴选的层级（"
-                    f"{'、'.join(names.LEVEL_ZH.get(lv, lv) for lv in levels)}）"
-                    "直至最高一级，每个机关只出现一次",
-                )
-            below = rank
+        i = misplaced(self.campaign, self.graph, route)
+        if i is not None:
+            levels = self.campaign.levels
+            a = self.graph[route[i]]
+            raise InvalidInput(
+                f"route[{i}]: {a.code} ({a.name}) is out of place: a route rises through the "
+                f"campaign's levels ({', '.join(lv.code for lv in levels)}) to the last, each authority once",
+                f"route[{i}]：{a.name}在推荐路线中的位置不对：推荐路线应逐级向上，经本次遴选的层级（"
+                f"{'、'.join(lv.name.zh for lv in levels)}）直至最高一级，每个机关只出现一次",
+            )
 
     def _make_plan(self, route: Sequence[str]) -> RoutePlan:
         return plan_route(self.campaign, self.graph, route)

@@ -18,7 +18,7 @@ from attrs import frozen
 from .authorities import Authority, AuthorityGraph
 from .campaign import Campaign, MaterialRequirement, QuotaRule
 
-__all__ = ["HopPlan", "RoutePlan", "plan_route"]
+__all__ = ["HopPlan", "RoutePlan", "misplaced", "plan_route"]
 
 
 @frozen
@@ -64,6 +64,26 @@ def split_materials(
     if not letter:
         return tuple(materials), ()
     return tuple(m for m in materials if m not in letter), letter
+
+
+def misplaced(campaign: Campaign, graph: AuthorityGraph, route: Sequence[str]) -> int | None:
+    """The index of the first authority of ``route`` (codes, origin first; an unknown one
+    refused by the graph, by name) out of place, or None. A route rises through the
+    campaign's levels (never to a lower one) to its last level, which only its end reaches,
+    each authority once, and ends at the campaign's top where it has one. The one rule of a
+    route's shape: :meth:`Workflow.plan <pilotflow.domain.machine.Workflow.plan>` holds every
+    route to it, and the campaign file reader the routes its reporting rules make."""
+    levels = campaign.level_codes
+    last, top, below = len(levels) - 1, campaign.top, -1
+    for i, code in enumerate(route):
+        level = graph[code].level
+        rank = levels.index(level) if level in levels else -1
+        at_top = i == len(route) - 1
+        if (rank < 0 or rank < below or (rank == last) != at_top or code in route[:i]
+                or (at_top and top is not None and code != top)):  # fmt: skip
+            return i
+        below = rank
+    return None
 
 
 def plan_route(campaign: Campaign, graph: AuthorityGraph, route: Sequence[str]) -> RoutePlan:

@@ -14,6 +14,7 @@ from typing import NoReturn
 from ...domain.authorities import Authority, AuthorityGraph
 from ...domain.calendar import by_date, parse_moment
 from ...domain.campaign import Campaign, HopRule, UnitFacts
+from ...domain.routes import misplaced
 from ...errors import InvalidInput, NaiveDatetime, PilotflowError
 from .messages import join, short
 from .scope import Scope
@@ -198,6 +199,9 @@ class _Walk:
                 f"无法确定{start.named}的推荐路线：{exc.zh}（请为其增加 reporting 规则；"
                 "如其不参与本次遴选，请用 scope 写明遴选范围）",
             )
+        bad = misplaced(campaign, graph, route)
+        if bad is not None:
+            _downward(r, campaign, start, route, bad)
         self.tops.setdefault(route[-1], start.code)
         self.seen.update(route)
         previous: tuple[HopRule, str, str] | None = None
@@ -217,6 +221,22 @@ class _Walk:
                     _out_of_order(r, start, previous, (rule, *pair))
             previous = (rule, sender, receiver)
         return route
+
+
+def _downward(r: Scope, campaign: Campaign, start: Authority, route: tuple[str, ...], i: int) -> NoReturn:
+    """Refuse the reporting rule that sends ``start``'s route down, from ``route[i - 1]`` to
+    ``route[i]`` at a lower level (the graph's own routes only rise): at its ``to``."""
+    g, here = r.graph, route[i]
+    rules = [k for k, rule in enumerate(campaign.reporting) if rule.to == here]
+    r.fail(
+        f"reporting[{rules[0]}].to" if rules else "reporting",
+        f"the route of {start.code} ({start.name}) goes down from {route[i - 1]} to {here} "
+        f"({g[here].name}): {' → '.join(route)}; a route rises through the campaign's levels "
+        f"({', '.join(campaign.level_codes)}) to the last",
+        f"{start.named}的推荐路线由{g[route[i - 1]].named}报往较低层级的{g[here].named}"
+        f"（{' → '.join(g[c].name for c in route)}）；推荐路线应逐级向上，经本次遴选的层级"
+        f"（{'、'.join(lv.name.zh for lv in campaign.levels)}）直至最高一级",
+    )
 
 
 def _one_top(r: Scope, tops: Mapping[str, str]) -> str:
