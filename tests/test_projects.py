@@ -95,6 +95,33 @@ def test_a_withdrawn_project_gives_its_place_back(store: pf.Store) -> None:
     assert_replays(run)
 
 
+def test_a_cap_added_by_a_revision_counts_only_the_seats_taken_under_it(store: pf.Store) -> None:
+    """A unit filed a project before a revision of the campaign added ``per_applicant: 2``,
+    then one under the cap. Withdrawing the first gives back no seat, as it took none: the
+    unit's counter stays at the one seat taken (it went to 0 while a nomination held a seat,
+    and would go to -1 with the other withdrawn), the cap still holds, and the log replays to
+    the store's counters (only filings judged under the cap count)."""
+    before_cap = make(variant("  projects: true\n"), store)
+    scene = file(before_cap, "scene")
+    run = make(variant(CAPPED), store)  # the same database, the revised campaign
+    assert run.campaign.id == before_cap.campaign.id
+    assert run.campaign.revision != before_cap.campaign.revision
+    factory = file(run, "factory")
+    seat = (f"applicant:{scene.unit_code}", "*")
+    assert run.store.quota_usage(run.campaign.id)[seat] == 1
+    run.withdraw(pf.Actor.applicant(scene.unit_code, "x"), scene.id, reason="改报其他项目")
+    assert run.store.quota_usage(run.campaign.id)[seat] == 1
+    assert_replays(run)
+    assert file(run, "platform").project == "platform"
+    assert run.store.quota_usage(run.campaign.id)[seat] == 2
+    with pytest.raises(pf.ActionRefused) as info:
+        file(run, "fourth")
+    assert [r.code for r in info.value.reasons] == ["applicant_cap"]
+    run.withdraw(pf.Actor.applicant(factory.unit_code, "x"), factory.id, reason="改报其他项目")
+    assert run.store.quota_usage(run.campaign.id)[seat] == 1
+    assert_replays(run)
+
+
 def test_projects_must_be_told_apart_where_the_campaign_allows_them() -> None:
     """In a campaign with projects a nomination without one is refused; a project that breaks
     the text rule is refused; the messages are bilingual."""

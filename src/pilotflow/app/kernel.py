@@ -503,7 +503,8 @@ class Kernel(Arguments):
         )
         after = apply(n, event)
         if self._per_applicant is not None and n is not None and n.claims_unit and not after.claims_unit:
-            seats = (*moved_seats(n, after, ctx, self._limits_at), *seat_released(n))  # see .applicants
+            released = seat_released(self.store, self.campaign.id, n)  # see .applicants
+            seats = (*moved_seats(n, after, ctx, self._limits_at), *released)
             return _new_change(Change, (n, after, event, seats))
         if n is not None and after.seats is n.seats:  # most actions move no seat
             return _new_change(Change, (n, after, event, ()))

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from ..domain.calendar import moment
 from ..domain.codes import validate_unit_code
-from ..domain.events import Snapshot, replay
+from ..domain.events import Snapshot
 from ..domain.inputs import check_sequence
 from ..domain.machine import STATES
 from ..domain.names import (
@@ -24,7 +24,7 @@ from ..domain.names import (
 from ..domain.records import Actor, Nomination
 from ..domain.rules import closing, out_of_time_order
 from ..errors import InvalidInput, Reason, shown
-from .applicants import with_applicant_seats
+from .applicants import replay_with_seats
 from .kernel import PUBLIC_ACTIONS
 from .results import Position, QuotaLine
 from .submissions import Submissions
@@ -185,12 +185,10 @@ class Queries(Submissions):
     def replay(self) -> Snapshot:
         """State and quota use rebuilt from the audit log alone (streamed from the store: the
         log is never held whole)."""
-        return with_applicant_seats(self.campaign, replay(self.store.iter_events(self.campaign.id)))
+        return replay_with_seats(self.campaign, self.store.iter_events(self.campaign.id))
 
     def as_of(self, when: datetime) -> Snapshot:
         """State and quota use as they were at ``when`` (rebuilt from the log; the store
         reads only the events dated up to ``when``)."""
         until = moment(when, "as_of moment")
-        return with_applicant_seats(
-            self.campaign, replay(self.store.iter_events(self.campaign.id, until=until), until=until)
-        )
+        return replay_with_seats(self.campaign, self.store.iter_events(self.campaign.id, until=until), until)
