@@ -77,6 +77,25 @@ def test_the_thread_ends_when_the_store_closes_and_after_an_idle_spell(
     assert not checkpointer.running
 
 
+def test_no_thread_starts_again_once_the_store_is_closed(
+    tmp_path: Path, make_run: Callable[..., pf.CampaignRun]
+) -> None:
+    """A store used after ``close()`` (its next commit opens a connection again) starts no
+    checkpoint thread: what it commits stands, under the writers' own automatic checkpoint,
+    and nothing is left running that the caller thought it had ended."""
+    store = pf.open_store(sqlite_url(tmp_path / "pf.db"))
+    run = make_run(store)
+    checkpointer = store._threads.checkpointer  # type: ignore[attr-defined]
+    _file(run, 0, EVERY)
+    assert checkpointer.running
+    store.close()
+    assert not checkpointer.running
+    _file(run, EVERY, EVERY)
+    assert not checkpointer.running
+    assert 2 * EVERY == len(run.nominations())
+    store.close()
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="needs os.fork")
 def test_a_forked_child_checkpoints_with_a_thread_and_connection_of_its_own(
     tmp_path: Path, make_run: Callable[..., pf.CampaignRun]

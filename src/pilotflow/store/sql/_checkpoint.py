@@ -105,7 +105,7 @@ class Checkpointer:
     """One thread checkpointing a SQLite file's WAL for the connections that report their
     commits (:meth:`committed`). See the module docstring."""
 
-    __slots__ = ("__weakref__", "_commits", "_engine", "_thread", "_wake", "checkpoints", "every")
+    __slots__ = ("__weakref__", "_closed", "_commits", "_engine", "_thread", "_wake", "checkpoints", "every")
 
     def __init__(self, engine: Engine, every: int = EVERY) -> None:
         self._engine = engine
@@ -113,6 +113,7 @@ class Checkpointer:
         self._commits = 0
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._closed = False  # (closed: no thread starts again, whatever a writer reports)
         #: Checkpoints run so far (what the tests read)
         self.checkpoints = 0
         _ALL.add(self)
@@ -125,9 +126,9 @@ class Checkpointer:
 
     def committed(self) -> None:
         """A writer committed: every :attr:`every` commits, wake the thread (starting it if
-        it is not running, as after a fork or an idle spell)."""
+        it is not running, as after a fork or an idle spell); once closed, nothing."""
         self._commits += 1  # (several writer threads may race here: a lost count is harmless)
-        if self._commits < self.every:
+        if self._commits < self.every or self._closed:
             return
         self._commits = 0
         # (No lock: two writers racing here may start two threads for a moment, the older
@@ -179,7 +180,10 @@ class Checkpointer:
                     conn.close()
 
     def close(self) -> None:
-        """End the thread (after the checkpoint it may be running) and wait for it."""
+        """End the thread (after the checkpoint it may be running) and wait for it; no
+        thread starts again (a writer still committing on its own connection after the
+        store closed: the writers' own checkpoint holds)."""
+        self._closed = True
         thread, self._thread = self._thread, None
         if thread is not None and thread.is_alive():
             self._wake.set()
