@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 import pilotflow as pf
@@ -158,6 +159,23 @@ def test_a_route_plan_checks_the_route_it_is_given() -> None:
     assert ("130100", "130000") == plan.route
     assert plan is run.workflow.plan(("130100", "130000"))
     assert plan is run.workflow.plan(run.workflow.route("130100"))
+
+
+def test_a_scoped_campaign_built_in_code_finds_the_authorities_on_its_routes() -> None:
+    """A campaign built in code (here Guangdong's, without the ``routed`` set the file reader
+    finds) had no authority above its scope taking part: 广东省's quota and selection were
+    refused as outside the scope. The run finds the same authorities as the reader from its
+    own graph, and a campaign read from a file keeps the reader's set."""
+    read = pf.load_campaign("intelligent-manufacturing-guangdong-2022")
+    built = attrs.evolve(read, routed=frozenset())
+    run = pf.CampaignRun(built, lists=pf.empty_lists(built))
+    assert run.campaign.routed == read.routed
+    assert run.quota("440000")
+    assert run.select(pf.Actor("440000", "industry", "c"), "scene", dry_run=True).ranked == ()
+    with pytest.raises(pf.InvalidInput) as raised:
+        run.quota("440300")
+    assert "深圳市不在本次遴选的范围内" in raised.value.zh
+    assert pf.CampaignRun(read, lists=pf.empty_lists(read)).campaign is read
 
 
 def test_letters_selections_and_listings_refuse_an_authority_outside_the_scope(tmp_path: Path) -> None:

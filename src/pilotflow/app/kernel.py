@@ -23,6 +23,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from attrs import evolve
+
 from ..domain.authorities import Authority, AuthorityGraph
 from ..domain.calendar import MOMENT_YEARS, Clock, SystemClock, in_zone, moment, zone_info
 from ..domain.campaign import Campaign, check_campaign
@@ -64,6 +66,7 @@ from ..domain.names import (
     WITHDRAW,
 )
 from ..domain.records import Actor, Nomination
+from ..domain.routes import routed
 from ..domain.rules import (
     HOP_MOVES,
     KEEPS_EARLIER_DEADLINE,
@@ -257,7 +260,6 @@ class Kernel(Arguments):
         documents: str | os.PathLike[str] | bool | None = None,
     ) -> None:
         _checked_arguments(campaign, graph, store, clock, backfill)
-        self.campaign = campaign
         #: What a letter's sending generates (its summary table and letter draft): None, the
         #: documents with their hashes recorded; a folder, written there too; False, none.
         self._documents = _documents_option(documents)
@@ -266,6 +268,9 @@ class Kernel(Arguments):
         # departments act where (its ``authorities`` and ``acting``).
         base = graph if graph is not None else AuthorityGraph.bundled()
         self.graph = base.with_authorities(campaign.authorities).with_departments(campaign.acting)
+        if not campaign.routed and not campaign.scope.is_empty:  # built in code: its routes found here
+            campaign = evolve(campaign, routed=routed(campaign, self.graph))
+        self.campaign = campaign
         self.store = store if store is not None else MemoryStore()
         self.clock = clock if clock is not None else SystemClock(campaign.timezone)
         try:

@@ -420,7 +420,10 @@ class Campaign:
     top: str | None = None
     #: Every authority a route of the campaign passes (found when the file is read): those
     #: in scope, and those above them that forward their nominations (广东省 in a national
-    #: campaign whose scope is Guangdong's cities).
+    #: campaign whose scope is Guangdong's cities). Empty in a campaign with a scope (built in
+    #: code): a run finds them from its graph (:func:`~pilotflow.domain.routes.routed`). A
+    #: campaign changed with ``attrs.evolve`` keeps the set it had: give ``routed=frozenset()``
+    #: with a new scope.
     routed: frozenset[str] = frozenset()
     #: Where else than at the first level the nominations of some units may start.
     entries: tuple[EntryRule, ...] = ()

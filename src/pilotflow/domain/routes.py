@@ -10,15 +10,15 @@ caches the plans per campaign.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from attrs import frozen
 
 from .authorities import Authority, AuthorityGraph
-from .campaign import Campaign, MaterialRequirement, QuotaRule
+from .campaign import Campaign, MaterialRequirement, QuotaRule, UnitFacts
 
-__all__ = ["HopPlan", "RoutePlan", "misplaced", "plan_route"]
+__all__ = ["HopPlan", "RoutePlan", "misplaced", "plan_route", "routed", "walk_routes"]
 
 
 @frozen
@@ -127,3 +127,69 @@ def plan_route(campaign: Campaign, graph: AuthorityGraph, route: Sequence[str]) 
             )
         )
     return RoutePlan(tuple(route), tuple(hops))
+
+
+def walk_routes(
+    campaign: Campaign,
+    graph: AuthorityGraph,
+    walk: Callable[[Authority, UnitFacts | None], tuple[str, ...]],
+    too_many: Callable[[int], None] | None = None,
+) -> None:
+    """Call ``walk(start, unit)`` (which gives the route it walked) once for every route of
+    the campaign's scope: from every authority of its lowest level in scope, then from every
+    authority at another of its levels in scope that no earlier route passed (provinces
+    without districts, central enterprises...): a route's tail is the route of the authority
+    it passes. Where a reporting rule sends some units' nominations elsewhere (a scenario
+    another recommender takes), the route such a unit's nomination takes from each start
+    whose route the rule changes, after ``too_many(routes)`` has seen how many (a caller
+    bounding the work refuses there)."""
+    lowest = campaign.levels[0].code
+    levels = frozenset(campaign.level_codes)
+    starts = [a for a in graph if a.level == lowest and campaign.in_scope(a)]
+    starts += [a for a in graph if a.level != lowest and a.level in levels and campaign.in_scope(a)]
+    covered: set[str] = set()
+    bases: list[tuple[Authority, tuple[str, ...]]] = []
+    for start in starts:
+        if start.code not in covered:
+            route = walk(start, None)
+            covered.update(route)
+            bases.append((start, route))
+    variants = _unit_variants(graph, campaign)
+    todo = [
+        (start, unit) for start, route in bases for unit, senders in variants if not senders.isdisjoint(route)
+    ]
+    if todo and too_many is not None:
+        too_many(len(todo))
+    for start, unit in todo:
+        walk(start, unit)
+
+
+def _unit_variants(graph: AuthorityGraph, campaign: Campaign) -> list[tuple[UnitFacts, frozenset[str]]]:
+    """The units whose nominations some reporting rule sends elsewhere — one per scenario and
+    per unit type a rule names, on the lists it names — each with the authorities whose
+    route it may change (the senders of the rules it meets)."""
+    conditional = [rule for rule in campaign.reporting if not rule.unit.is_empty]
+    senders = [frozenset(a.code for a in graph if rule.sender.matches(a)) for rule in conditional]
+    units: dict[UnitFacts, frozenset[str]] = {}
+    for rule in conditional:
+        for unit in rule.unit.examples():
+            if unit not in units:
+                units[unit] = frozenset().union(
+                    *(s for other, s in zip(conditional, senders, strict=True) if other.unit.holds(unit))
+                )
+    return [(unit, codes) for unit, codes in units.items() if codes]
+
+
+def routed(campaign: Campaign, graph: AuthorityGraph) -> frozenset[str]:
+    """Every authority a route of the campaign's scope passes (:func:`walk_routes`): what
+    :attr:`Campaign.routed` holds for a campaign read from a file. A route that cannot be
+    walked raises the graph's error."""
+    seen: set[str] = set()
+
+    def walk(start: Authority, unit: UnitFacts | None) -> tuple[str, ...]:
+        route = graph.route(start.code, campaign.routing(unit))
+        seen.update(route)
+        return route
+
+    walk_routes(campaign, graph, walk)
+    return frozenset(seen)

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import NoReturn
 
-from ...domain.authorities import Authority, AuthorityGraph
+from ...domain.authorities import Authority
 from ...domain.calendar import by_date, parse_moment
 from ...domain.campaign import Campaign, HopRule, UnitFacts
-from ...domain.routes import misplaced
+from ...domain.routes import misplaced, walk_routes
 from ...errors import InvalidInput, NaiveDatetime, PilotflowError
 from .messages import join, short
 from .scope import Scope
@@ -61,46 +61,23 @@ def _unreadable(r: Scope, text: str, path: str) -> NoReturn:
 def check_routes(r: Scope, campaign: Campaign) -> tuple[str, frozenset[str]]:
     """Hop deadlines never decrease along the route of any authority in the campaign's
     scope, and every such route ends at one authority, the campaign's top (returned, with
-    every authority those routes pass).
-
-    Routes start at every authority of the campaign's lowest level, then at every
-    authority of a campaign level that no earlier route passed (provinces without
-    districts, central enterprises...). A route's tail is the route of the authority it
-    passes, so each authority's route is walked once at most. Where a reporting rule sends
-    some units' nominations elsewhere (a scenario another recommender takes), the route such
-    a unit's nomination takes is walked as well, from each start whose route the rule
-    changes.
+    every authority those routes pass): each route of the scope walked once
+    (:func:`~pilotflow.domain.routes.walk_routes`), those some reporting rules make for
+    some units' nominations included, within a budget of work.
     """
-    graph = r.graph
-    lowest = campaign.levels[0].code
-    levels = frozenset(campaign.level_codes)
     walk = _Walk(r, campaign)
-    covered: set[str] = set()
-    starts = [a for a in graph if a.level == lowest and campaign.in_scope(a)]
-    starts += [a for a in graph if a.level != lowest and a.level in levels and campaign.in_scope(a)]
-    variants = _unit_variants(graph, campaign)
-    bases: list[tuple[Authority, tuple[str, ...]]] = []
-    for start in starts:
-        if start.code not in covered:
-            route = walk(start, None)
-            covered.update(route)
-            bases.append((start, route))
-    if not variants:
-        return _checked(r, campaign, walk)
-    todo = [
-        (start, unit) for start, route in bases for unit, senders in variants if not senders.isdisjoint(route)
-    ]
-    cost = len(todo) * max(len(campaign.reporting), 1)
-    if cost > _ROUTE_BUDGET:
-        r.fail(
-            "reporting",
-            f"the reporting rules for some units make too many routes to check ({len(todo)} routes "
-            f"× {len(campaign.reporting)} rules > {_ROUTE_BUDGET}): merge rules that share a sender",
-            f"针对部分单位的报送规则产生的推荐路线过多，无法逐一核验（{len(todo)} 条路线 × "
-            f"{len(campaign.reporting)} 条规则，超过 {_ROUTE_BUDGET}）：请合并报送对象相同的规则",
-        )
-    for start, unit in todo:
-        walk(start, unit)
+
+    def too_many(routes: int) -> None:
+        if routes * max(len(campaign.reporting), 1) > _ROUTE_BUDGET:
+            r.fail(
+                "reporting",
+                f"the reporting rules for some units make too many routes to check ({routes} routes "
+                f"× {len(campaign.reporting)} rules > {_ROUTE_BUDGET}): merge rules that share a sender",
+                f"针对部分单位的报送规则产生的推荐路线过多，无法逐一核验（{routes} 条路线 × "
+                f"{len(campaign.reporting)} 条规则，超过 {_ROUTE_BUDGET}）：请合并报送对象相同的规则",
+            )
+
+    walk_routes(campaign, r.graph, walk, too_many)
     return _checked(r, campaign, walk)
 
 
@@ -159,22 +136,6 @@ def _never_apply(r: Scope, campaign: Campaign, top: str) -> None:
 #: How much checking the routes of units that reporting rules send elsewhere may take (routes
 #: walked × reporting rules): a file beyond it is refused rather than loaded slowly.
 _ROUTE_BUDGET = 2_000_000
-
-
-def _unit_variants(graph: AuthorityGraph, campaign: Campaign) -> list[tuple[UnitFacts, frozenset[str]]]:
-    """The units whose nominations some reporting rule sends elsewhere — one per scenario and
-    per unit type a rule names, on the lists it names — each with the authorities whose
-    route it may change (the senders of the rules it meets)."""
-    conditional = [rule for rule in campaign.reporting if not rule.unit.is_empty]
-    senders = [frozenset(a.code for a in graph if rule.sender.matches(a)) for rule in conditional]
-    units: dict[UnitFacts, frozenset[str]] = {}
-    for rule in conditional:
-        for unit in rule.unit.examples():
-            if unit not in units:
-                units[unit] = frozenset().union(
-                    *(s for other, s in zip(conditional, senders, strict=True) if other.unit.holds(unit))
-                )
-    return [(unit, codes) for unit, codes in units.items() if codes]
 
 
 class _Walk:
