@@ -1014,6 +1014,22 @@ def _codes_outside_parentheses(zh: str) -> list[str]:
     return re.findall(r"(?<![A-Za-z_])(\d{6}|MIN|district|city|province|ministry)(?![A-Za-z_])", outside)
 
 
+def test_a_reporting_rule_that_sends_a_route_round_in_a_loop_is_refused_at_the_rule(
+    base: dict[str, Any], refused: Callable[[Any], CampaignFileError]
+) -> None:
+    """A reporting rule sending 威海市 back to one of its own districts makes every route
+    through it loop. The file is refused at ``reporting[0]``, the rule that sent the route
+    there, naming the hop it made (the refusal was at ``scope``, advising to add a reporting
+    rule); the Chinese names authorities, codes only in parentheses."""
+    base["reporting"] = [{"sender": {"codes": [371000]}, "to": 371002}]
+    error = refused(base)
+    assert "reporting[0]" == error.path
+    assert "loops" in error.problem
+    assert "from 371000 to 371002" in error.problem
+    assert "本规则将其由威海市（371000）报往环翠区（371002）" in error.zh
+    assert [] == _codes_outside_parentheses(error.zh.split("：", 1)[1])
+
+
 def test_route_problems_of_a_file_name_authorities_and_levels_in_chinese(
     base: dict[str, Any], refused: Callable[[Any], CampaignFileError]
 ) -> None:

@@ -520,9 +520,15 @@ class Campaign:
     def reports_to(self, sender: AuthorityLike, unit: UnitFacts | None = None) -> str | None:
         """The authority ``sender`` reports to in this campaign (for a nomination of ``unit``),
         if it overrides the graph."""
-        for rule in self.reporting:
+        k = self.reporting_rule(sender, unit)
+        return None if k is None else self.reporting[k].to
+
+    def reporting_rule(self, sender: AuthorityLike, unit: UnitFacts | None = None) -> int | None:
+        """The index of the reporting rule that sends ``sender``'s nominations (of ``unit``)
+        elsewhere than its graph parent: the first that matches; None if none does."""
+        for k, rule in enumerate(self.reporting):
             if rule.sender.matches(sender) and rule.unit.holds(unit):
-                return rule.to
+                return k
         return None
 
     def routing(self, unit: UnitFacts | None) -> _UnitRouting:

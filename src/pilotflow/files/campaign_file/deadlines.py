@@ -150,9 +150,12 @@ class _Walk:
 
     def __call__(self, start: Authority, unit: UnitFacts | None) -> tuple[str, ...]:
         r, campaign, graph = self.r, self.campaign, self.r.graph
+        routing = _Noting(campaign, unit)
         try:
-            route = graph.route(start.code, campaign.routing(unit))
+            route = graph.route(start.code, routing)
         except PilotflowError as exc:
+            if routing.used:  # a reporting rule sent the route where it broke
+                _broken_by_rule(r, campaign, start, routing.used[-1], exc)
             r.fail(
                 "scope" if campaign.scope.is_empty else "reporting",
                 f"cannot route {start.code} ({start.name}): {exc.en} (add a 'reporting' rule for it, "
@@ -197,6 +200,37 @@ def _downward(r: Scope, campaign: Campaign, start: Authority, route: tuple[str, 
         f"{start.named}的推荐路线由{g[route[i - 1]].named}报往较低层级的{g[here].named}"
         f"（{' → '.join(g[c].name for c in route)}）；推荐路线应逐级向上，经本次遴选的层级"
         f"（{'、'.join(lv.name.zh for lv in campaign.levels)}）直至最高一级",
+    )
+
+
+class _Noting:
+    """A campaign's routing for the nominations of ``unit`` (see :meth:`Campaign.routing`)
+    noting which reporting rules sent a route on, and from where: (rule index, sender)."""
+
+    def __init__(self, campaign: Campaign, unit: UnitFacts | None) -> None:
+        self.campaign, self.unit, self.level_codes = campaign, unit, campaign.level_codes
+        self.used: list[tuple[int, str]] = []
+
+    def reports_to(self, sender: Authority, /) -> str | None:
+        k = self.campaign.reporting_rule(sender, self.unit)
+        if k is None:
+            return None
+        self.used.append((k, sender.code))
+        return self.campaign.reporting[k].to
+
+
+def _broken_by_rule(
+    r: Scope, campaign: Campaign, start: Authority, used: tuple[int, str], exc: PilotflowError
+) -> NoReturn:
+    """Refuse the reporting rule that last sent ``start``'s route on before it broke (a loop,
+    an end below the top), at that rule."""
+    g, (k, sender) = r.graph, used
+    to = campaign.reporting[k].to
+    r.fail(
+        f"reporting[{k}]",
+        f"cannot route {start.code} ({start.name}): {exc.en}, after this rule sent it from "
+        f"{sender} to {to}",
+        f"无法确定{start.named}的推荐路线：{exc.zh}（本规则将其由{g[sender].named}报往{g[to].named}）",
     )
 
 
