@@ -228,8 +228,7 @@ def _broken_by_rule(
     to = campaign.reporting[k].to
     r.fail(
         f"reporting[{k}]",
-        f"cannot route {start.code} ({start.name}): {exc.en}, after this rule sent it from "
-        f"{sender} to {to}",
+        f"cannot route {start.code} ({start.name}): {exc.en}, after this rule sent it from {sender} to {to}",
         f"无法确定{start.named}的推荐路线：{exc.zh}（本规则将其由{g[sender].named}报往{g[to].named}）",
     )
 
