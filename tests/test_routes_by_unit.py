@@ -159,3 +159,21 @@ def test_a_route_asked_for_something_other_than_a_units_facts_is_refused(unit: o
     with pytest.raises(pf.UnknownAuthority):
         run.workflow.route("999999", unit)  # type: ignore[arg-type]
     assert run.workflow.route("371002", UnitFacts(scenario="elderly_care")) == run.workflow.route("371002")
+
+
+def test_a_letter_goes_where_some_route_of_the_sender_goes() -> None:
+    """``letter_materials`` answers for the receivers a route takes from the sender: a
+    Shandong city's letters go to the province, and its internet-healthcare units' to the
+    province's 通信管理局; a receiver no route reaches from the sender (the ministry, skipping
+    the province) is refused, naming both places its letters go; the top sends nothing."""
+    run = _run()
+    assert run.workflow.next_hops("371000") == {"370000", "370000-CA"}
+    assert run.letter_materials("371000", "370000-CA") == ()  # (no hop rule asks for any here)
+    assert [r.kind for r in run.letter_materials("371000", "370000")] == ["three_department_letter"]
+    with pytest.raises(pf.InvalidInput) as raised:
+        run.letter_materials("371000", "MIN")
+    assert "its letters go to 370000, 370000-CA" in raised.value.en
+    assert "应报送山东省、山东省通信管理局" in raised.value.zh
+    with pytest.raises(pf.InvalidInput) as raised:
+        run.letter_materials("MIN", "370000")
+    assert "最高一级" in raised.value.zh

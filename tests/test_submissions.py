@@ -440,10 +440,15 @@ def test_the_per_unit_calls_work_on_top_of_submissions(run: pf.CampaignRun) -> N
 
 
 def test_a_letter_material_is_the_letters_own(run: pf.CampaignRun) -> None:
-    """The letter's materials are those of ``per: submission`` at its hop; a unit's own
-    material is refused on a letter, and a letter's on a filing."""
+    """The letter's materials are those of ``per: submission`` at its hop (asked of a pair
+    no route takes, refused: it answered none); a unit's own material is refused on a
+    letter, and a letter's on a filing."""
     s = district_letter(run, 1)
     assert [r.kind for r in run.letter_materials(WEIHAI_DISTRICT, WEIHAI)] == ["joint_recommendation_letter"]
+    with pytest.raises(pf.InvalidInput) as raised:  # no route goes from the district to the province
+        run.letter_materials(WEIHAI_DISTRICT, "370000")
+    assert "receiver" in raised.value.en
+    assert "环翠区的推荐函不报送山东省，应报送威海市" in raised.value.zh
     with pytest.raises(pf.InvalidInput, match="each unit's own"):
         run.attach_to_submission(
             officer(WEIHAI_DISTRICT), s.id, material_for(run.campaign, "application_form_paper", 3)

@@ -96,10 +96,20 @@ class Submissions(Letters):
 
     def letter_materials(self, sender: str, receiver: str) -> tuple[MaterialRequirement, ...]:
         """The materials the letter from ``sender`` to ``receiver`` must carry (the hop's
-        materials of ``per: submission``: the stamped 推荐函, its summary table...)."""
-        return self._letter_materials(
-            self._taking_part(sender, "sender"), self._taking_part(receiver, "receiver")
-        )
+        materials of ``per: submission``: the stamped 推荐函, its summary table...). A
+        ``receiver`` no route of the campaign reaches from ``sender`` is refused, naming where
+        its letters go."""
+        frm, to = self._taking_part(sender, "sender"), self._taking_part(receiver, "receiver")
+        hops = self.workflow.next_hops(frm.code)
+        if to.code not in hops:
+            go = sorted(hops)
+            raise InvalidInput(
+                f"receiver: {to.code} ({to.name}) receives no letter from {frm.code} ({frm.name}) in "
+                f"this campaign: its letters go to {', '.join(go) if go else 'no one (it is the top)'}",
+                f"receiver：本次遴选中{frm.name}的推荐函不报送{to.name}"
+                + (f"，应报送{'、'.join(self.graph[c].name for c in go)}" if go else "（该机关为最高一级）"),
+            )
+        return self._letter_materials(frm, to)
 
     def submission_units(self, submission: str | Submission) -> list[Nomination]:
         """The units of a submission, in its order (as they are now)."""

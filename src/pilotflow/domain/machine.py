@@ -119,7 +119,7 @@ from .names import (
     WITHDRAW,
     WITHDRAWN,
 )
-from .routes import HopPlan, RoutePlan, misplaced, plan_route
+from .routes import HopPlan, RoutePlan, misplaced, plan_route, unit_variants
 
 __all__ = [
     "ACTIONS",
@@ -592,6 +592,7 @@ class Workflow:
         self._route = functools.lru_cache(maxsize=None)(self._compute_route)
         #: Route plans made so far, by route (read directly on the hot path; see :meth:`plan`).
         self.plans: dict[tuple[str, ...], RoutePlan] = {}
+        self._next: dict[str, frozenset[str]] = {}  # see next_hops
 
     # -- the table -------------------------------------------------------------------
 
@@ -620,6 +621,20 @@ class Workflow:
         except TypeError:  # an unhashable origin: not a code, as the graph says
             self.graph[origin]
             raise
+
+    def next_hops(self, sender: str) -> frozenset[str]:
+        """Where ``sender`` (taking part in the campaign) sends the nominations it holds: the
+        authority after it on its route, and where the campaign routes by unit, on the route
+        of every unit a reporting rule sends elsewhere (empty at the top). A route's tail is
+        the route of the authority it passes, so these are the receivers of its letters."""
+        hops = self._next.get(sender)
+        if hops is None:
+            units: list[UnitFacts | None] = [None]
+            if self.campaign.unit_routed:
+                units += [unit for unit, _ in unit_variants(self.graph, self.campaign)]
+            routes = {self.route(sender, unit) for unit in units}
+            hops = self._next[sender] = frozenset(route[1] for route in routes if len(route) > 1)
+        return hops
 
     def _compute_route(self, origin: str, unit: UnitFacts | None) -> tuple[str, ...]:
         # Computed once per origin (and unit), so the scope is checked once too.

@@ -18,7 +18,7 @@ from attrs import frozen
 from .authorities import Authority, AuthorityGraph
 from .campaign import Campaign, MaterialRequirement, QuotaRule, UnitFacts
 
-__all__ = ["HopPlan", "RoutePlan", "misplaced", "plan_route", "routed", "walk_routes"]
+__all__ = ["HopPlan", "RoutePlan", "misplaced", "plan_route", "routed", "unit_variants", "walk_routes"]
 
 
 @frozen
@@ -154,7 +154,7 @@ def walk_routes(
             route = walk(start, None)
             covered.update(route)
             bases.append((start, route))
-    variants = _unit_variants(graph, campaign)
+    variants = unit_variants(graph, campaign)
     todo = [
         (start, unit) for start, route in bases for unit, senders in variants if not senders.isdisjoint(route)
     ]
@@ -164,7 +164,7 @@ def walk_routes(
         walk(start, unit)
 
 
-def _unit_variants(graph: AuthorityGraph, campaign: Campaign) -> list[tuple[UnitFacts, frozenset[str]]]:
+def unit_variants(graph: AuthorityGraph, campaign: Campaign) -> list[tuple[UnitFacts, frozenset[str]]]:
     """The units whose nominations some reporting rule sends elsewhere — one per scenario and
     per unit type a rule names, on the lists it names — each with the authorities whose
     route it may change (the senders of the rules it meets)."""
