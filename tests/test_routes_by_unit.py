@@ -165,7 +165,8 @@ def test_a_letter_goes_where_some_route_of_the_sender_goes() -> None:
     """``letter_materials`` answers for the receivers a route takes from the sender: a
     Shandong city's letters go to the province, and its internet-healthcare units' to the
     province's 通信管理局; a receiver no route reaches from the sender (the ministry, skipping
-    the province) is refused, naming both places its letters go; the top sends nothing."""
+    the province) is refused, naming both places its letters go; the top sends nothing.
+    ``Workflow.next_hops`` given something other than an authority's code refuses it."""
     run = _run()
     assert run.workflow.next_hops("371000") == {"370000", "370000-CA"}
     assert run.letter_materials("371000", "370000-CA") == ()  # (no hop rule asks for any here)
@@ -177,3 +178,6 @@ def test_a_letter_goes_where_some_route_of_the_sender_goes() -> None:
     with pytest.raises(pf.InvalidInput) as raised:
         run.letter_materials("MIN", "370000")
     assert "最高一级" in raised.value.zh
+    for bad in (["371000"], 371000, "379999"):  # not an authority's code: refused, named
+        with pytest.raises(pf.InvalidInput):
+            run.workflow.next_hops(bad)  # type: ignore[arg-type]

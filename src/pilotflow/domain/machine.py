@@ -627,13 +627,14 @@ class Workflow:
         authority after it on its route, and where the campaign routes by unit, on the route
         of every unit a reporting rule sends elsewhere (empty at the top). A route's tail is
         the route of the authority it passes, so these are the receivers of its letters."""
-        hops = self._next.get(sender)
+        code = self.graph[sender].code  # (not a known code: refused by the graph, named)
+        hops = self._next.get(code)
         if hops is None:
             units: list[UnitFacts | None] = [None]
             if self.campaign.unit_routed:
                 units += [unit for unit, _ in unit_variants(self.graph, self.campaign)]
-            routes = {self.route(sender, unit) for unit in units}
-            hops = self._next[sender] = frozenset(route[1] for route in routes if len(route) > 1)
+            routes = {self.route(code, unit) for unit in units}
+            hops = self._next[code] = frozenset(route[1] for route in routes if len(route) > 1)
         return hops
 
     def _compute_route(self, origin: str, unit: UnitFacts | None) -> tuple[str, ...]:
