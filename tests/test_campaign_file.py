@@ -1025,9 +1025,25 @@ def test_a_reporting_rule_that_sends_a_route_round_in_a_loop_is_refused_at_the_r
     error = refused(base)
     assert "reporting[0]" == error.path
     assert "loops" in error.problem
-    assert "from 371000 to 371002" in error.problem
-    assert "本规则将其由威海市（371000）报往环翠区（371002）" in error.zh
+    assert "reporting[0] sent it from 371000 to 371002" in error.problem
+    assert "reporting[0] 将其由威海市（371000）报往环翠区（371002）" in error.zh
     assert [] == _codes_outside_parentheses(error.zh.split("：", 1)[1])
+
+
+def test_a_loop_of_two_rules_is_refused_at_the_rule_that_sent_the_route_elsewhere(
+    base: dict[str, Any], refused: Callable[[Any], CampaignFileError]
+) -> None:
+    """威海市 sent to its district 文登区, which a second rule sends to its own parent (what
+    the graph does anyway): the route loops. The refusal is at the first rule, the one that
+    changed the route, and names both rules with the hops they made."""
+    base["reporting"] = [
+        {"sender": {"codes": [371003]}, "to": 371000},
+        {"sender": {"codes": [371000]}, "to": 371003},
+    ]
+    error = refused(base)
+    assert "reporting[1]" == error.path
+    assert "reporting[1] sent it from 371000 to 371003" in error.problem
+    assert "reporting[0] sent it from 371003 to 371000" in error.problem
 
 
 def test_route_problems_of_a_file_name_authorities_and_levels_in_chinese(

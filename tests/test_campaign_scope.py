@@ -15,6 +15,7 @@ import pytest
 import pilotflow as pf
 from pilotflow.campaign_file import parse_campaign
 from pilotflow.codes import make_code
+from pilotflow.domain.selectors import Selector
 from pilotflow.reports import summary_table, write_summary
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -176,6 +177,24 @@ def test_a_scoped_campaign_built_in_code_finds_the_authorities_on_its_routes() -
         run.quota("440300")
     assert "深圳市不在本次遴选的范围内" in raised.value.zh
     assert pf.CampaignRun(read, lists=pf.empty_lists(read)).campaign is read
+
+
+def test_a_campaign_built_in_code_with_a_route_that_breaks_still_runs() -> None:
+    """A province's campaign built in code whose scope takes in 深圳市 (a 计划单列市, whose
+    route never reaches the province) runs, as before the run found its routes: the cities
+    that route take part, and only a route from 深圳市 is refused, saying why; a campaign
+    without levels runs with no authority on its routes (it raised a raw IndexError)."""
+    read = pf.load_campaign("intelligent-manufacturing-guangdong-2022")
+    levels = tuple(level for level in read.levels if level.code != "ministry")
+    built = attrs.evolve(read, routed=frozenset(), levels=levels, top="440000",
+                         scope=Selector(within=frozenset({"440000"})))  # fmt: skip
+    run = pf.CampaignRun(built, lists=pf.empty_lists(built))
+    assert {"440000", "440100"} <= run.campaign.routed
+    assert "440300" not in run.campaign.routed
+    assert ("440100", "440000") == run.workflow.route("440100")
+    with pytest.raises(pf.GraphError):
+        run.workflow.route("440300")
+    assert not pf.CampaignRun(attrs.evolve(built, levels=()), lists=pf.empty_lists(built)).campaign.routed
 
 
 def test_letters_selections_and_listings_refuse_an_authority_outside_the_scope(tmp_path: Path) -> None:
@@ -461,6 +480,21 @@ def test_a_reporting_rule_sending_a_route_down_is_refused_when_the_file_is_read(
     assert "goes down from 130000 to 210200" in error.problem
     assert "河北省（130000）报往较低层级的大连市（210200）" in error.zh
     assert "市级、省级、部级" in error.zh
+    up = PROVINCE_TOP.replace("hops:", 'reporting: [{sender: {codes: ["130600"]}, to: "130000"}]\nhops:')
+    assert parse_campaign(up, source="hebei.yaml").reporting  # (the same rule pointing up loads)
+
+
+def test_the_rule_that_sent_a_route_down_is_the_one_refused() -> None:
+    """Two rules send authorities to 大连市: a city's sideways (harmless) first, then the
+    province's, which sends its routes down. The refusal names the second, the rule the
+    route took (it named the first rule with that ``to``)."""
+    rules = '[{sender: {codes: ["130600"]}, to: "210200"}, {sender: {codes: ["130000"]}, to: "210200"}]'
+    text = (PROVINCE_TOP.replace("hops:", f"reporting: {rules}\nhops:")
+            .replace("levels: [city, province]", "levels: [city, province, ministry]")
+            .replace('scope: {within: ["130000"]}', 'scope: {within: ["130000", "210200"]}'))  # fmt: skip
+    with pytest.raises(pf.CampaignFileError) as raised:
+        parse_campaign(text, source="hebei.yaml")
+    assert "reporting[1].to" == raised.value.path
 
 
 def test_a_route_out_of_place_is_told_with_the_campaign_s_own_level_names() -> None:

@@ -122,6 +122,25 @@ def test_a_cap_added_by_a_revision_counts_only_the_seats_taken_under_it(store: p
     assert_replays(run)
 
 
+def test_a_seat_taken_under_a_cap_a_revision_removed_is_given_back(store: pf.Store) -> None:
+    """A unit filed two projects under ``per_applicant: 2``; a revision removed the cap and
+    the unit withdrew both; the cap came back. The withdrawals gave the seats back although
+    the campaign had no cap then (the counter stayed at 2, and the unit, holding nothing,
+    was refused for the cap), and the log replays to the store's counters at each step."""
+    capped = make(variant(CAPPED), store)
+    first, second = file(capped, "scene"), file(capped, "factory")
+    uncapped = make(variant("  projects: true\n"), store)
+    for n in (first, second):
+        uncapped.withdraw(pf.Actor.applicant(n.unit_code, "x"), n.id, reason="改报其他项目")
+    seat = (f"applicant:{first.unit_code}", "*")
+    assert uncapped.store.quota_usage(uncapped.campaign.id).get(seat, 0) == 0
+    assert_replays(uncapped)
+    again = make(variant(CAPPED), store)
+    assert file(again, "platform").project == "platform"
+    assert again.store.quota_usage(again.campaign.id)[seat] == 1
+    assert_replays(again)
+
+
 def test_projects_must_be_told_apart_where_the_campaign_allows_them() -> None:
     """In a campaign with projects a nomination without one is refused; a project that breaks
     the text rule is refused; the messages are bilingual."""

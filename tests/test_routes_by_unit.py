@@ -181,3 +181,69 @@ def test_a_letter_goes_where_some_route_of_the_sender_goes() -> None:
     for bad in (["371000"], 371000, "379999"):  # not an authority's code: refused, named
         with pytest.raises(pf.InvalidInput):
             run.workflow.next_hops(bad)  # type: ignore[arg-type]
+
+
+def test_a_letter_on_a_route_an_earlier_revision_made_is_answered() -> None:
+    """A nomination filed while a rule sent internet healthcare to the 通信管理局 keeps that
+    route after a revision drops the rule: its city's letter to the 通信管理局 is answered
+    (it was refused, though the run sends the unit there), while a hop no route takes stays
+    refused."""
+    run = _run()
+    n = _nominate(run, make_code("91371002", "MA3C5CJY"), "371002", "internet_healthcare")
+    rule = (
+        'reporting:\n  - sender: {within: ["370000"], levels: [city]}\n    scenarios: [internet_healthcare]\n'
+    )
+    revised = parse_campaign(
+        ROUTED.replace(rule + '    to: "370000-CA"\n', "reporting:\n", 1), source="r2.yaml"
+    )
+    later = pf.CampaignRun(revised, lists=list(run.lists.values()), store=run.store, clock=run.clock)
+    assert "370000-CA" not in later.workflow.next_hops("371000")
+    assert ("371000", "370000-CA") in zip(n.route, n.route[1:], strict=False)
+    assert later.letter_materials("371000", "370000-CA") == ()
+    with pytest.raises(pf.InvalidInput):
+        later.letter_materials("371000", "MIN")
+
+
+def test_every_receiver_a_rule_on_lists_may_send_to_is_a_next_hop() -> None:
+    """Two rules for units on lists: those on 甲 go to the 通信管理局, those on 甲 or 乙 to
+    another 局. A unit on 乙 alone goes to the second, and its city's letter there is
+    answered (the receivers were found from one example unit per rule, on all its lists,
+    which the first rule took)."""
+    rules = (
+        '    lists: [tag_a]\n    to: "370000-CA"\n'
+        '  - sender: {within: ["370000"], levels: [city]}\n    lists: [tag_a, tag_b]\n    to: "370000-CB"\n'
+    )
+    bureau = (
+        '  - {code: "370000-CB", name: 山东省某局, kind: regulator, level: province, parent: MIN,\n'
+        '     admin_parent: "370000", departments: [industry]}\n'
+    )
+    tags = "  tag_a: {en: a, zh: 甲名单, kind: tag}\n  tag_b: {en: b, zh: 乙名单, kind: tag}\n"
+    text = (
+        ROUTED.replace('    scenarios: [internet_healthcare]\n    to: "370000-CA"\n', rules, 1)
+        .replace("entry:", bureau + "entry:", 1)
+        .replace("\nlists:\n", "\nlists:\n" + tags, 1)
+    )
+    campaign = parse_campaign(text, source="lists.yaml")
+    unit = make_code("91371002", "MA3C5CJY")
+    tag_b = pf.UnitList.build("tag_b", [pf.Listing(unit, NOON)])
+    lists = [x for x in pf.empty_lists(campaign) if x.id != "tag_b"] + [tag_b]
+    run = pf.CampaignRun(
+        campaign, lists=lists, clock=pf.FixedClock(datetime(2023, 10, 17, 13, tzinfo=SHANGHAI))
+    )
+    assert ("371002", "371000", "370000-CB", "MIN") == _nominate(
+        run, unit, "371002", "elderly_canteens"
+    ).route
+    assert run.workflow.next_hops("371000") == {"370000", "370000-CA", "370000-CB"}
+    assert run.letter_materials("371000", "370000-CB") == ()
+
+
+def test_a_rule_sending_an_entry_point_down_is_refused_when_the_file_is_read() -> None:
+    """A rule sending the province's internet-healthcare nominations to 威海市: no route from
+    a district takes it (their cities send those units to the 通信管理局), but a listed unit
+    may start at the province by the entry rule. The file is refused at that rule; it
+    loaded, and such a unit's route went down."""
+    extra = '  - sender: {codes: ["370000"]}\n    scenarios: [internet_healthcare]\n    to: "371000"\n'
+    text = ROUTED.replace('    to: "370000-CA"\n', '    to: "370000-CA"\n' + extra, 1)
+    with pytest.raises(pf.CampaignFileError) as raised:
+        parse_campaign(text, source="routed.yaml")
+    assert "reporting[1].to" == raised.value.path

@@ -6,8 +6,10 @@ concurrent filings of one unit cannot both take its last seat; the guard
 (:func:`~pilotflow.domain.guards.applicant_within_cap`) explains the same refusal beforehand.
 
 A nomination holds a seat when it was filed under the cap: its filing event names the guard
-among its verdicts (:func:`took_seat`). One filed before a revision of the campaign added the
-cap took none, and gives none back."""
+among its verdicts (:func:`took_seat`), and gives it back when it stops claiming its unit,
+whatever the campaign's revision says now. One filed before a revision added the cap took
+none, and gives none back; one filed under a cap a later revision removed still gives its
+seat back, so that the counter is right if the cap returns."""
 
 from __future__ import annotations
 
@@ -63,10 +65,9 @@ def seat_released(store: Store, campaign: str, n: Nomination) -> tuple[Seat, ...
 
 def replay_with_seats(campaign: Campaign, events: Iterable[Event], until: datetime | None = None) -> Snapshot:
     """The snapshot :func:`~pilotflow.domain.events.replay` rebuilds from ``events``, with the
-    seats its units hold under the campaign's cap per applicant, as the store counts them:
-    one per new application that claims its unit and took a seat when filed."""
-    if campaign.per_applicant is None:
-        return replay(events, until=until)
+    seats units hold on their own counters, as the store counts them: one per new application
+    that claims its unit and took a seat when filed (under a cap of this revision or an
+    earlier one)."""
     seated: set[str] = set()
 
     def noting(events: Iterable[Event]) -> Iterator[Event]:
@@ -76,9 +77,12 @@ def replay_with_seats(campaign: Campaign, events: Iterable[Event], until: dateti
             yield e
 
     snapshot = replay(noting(events), until=until)
+    if not seated:
+        return snapshot
     quota = dict(snapshot.quota)
-    for n in snapshot.nominations.values():
-        if n.track == TRACK_NEW and n.claims_unit and n.id in seated:
+    for nid in seated:
+        n = snapshot.nominations.get(nid)  # (None: filed after ``until``)
+        if n is not None and n.track == TRACK_NEW and n.claims_unit:
             key = (applicant_seat(n.unit_code), QUOTA_ALL_TYPES)
             quota[key] = quota.get(key, 0) + 1
     return evolve(snapshot, quota=quota)

@@ -29,7 +29,7 @@ from ..domain.names import (
 from ..domain.records import APPLICANT, Actor, Material, Nomination
 from ..errors import InvalidInput, SeatUnavailable, UnknownAuthority, shown
 from ..files.materials import campaign_material_type, inspect_campaign_material, paper_material
-from .applicants import seat_taken
+from .applicants import seat_taken, took_seat
 from .idempotency import ReceiptFor, once, ref
 from .kernel import EXCEED_QUOTA, MAX_MATERIALS, refusal, stamp_data
 from .results import new_id
@@ -164,7 +164,7 @@ class Hops(Submissions):
         # guards have passed. The store refuses a second live claim of the unit in the commit
         # itself (DuplicateNomination, in the same transaction: the store contract), so no read
         # of the unit's claim comes first.
-        if cap is None:
+        if cap is None or not took_seat(change.event):  # (judged under the cap: its seat taken)
             self._commit(NOMINATE, [change], receipt_for(change.after) if receipt_for else None)
             return change.after
         change = change._replace(seats=(*change.seats, seat_taken(unit_code, cap)))

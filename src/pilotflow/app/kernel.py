@@ -302,7 +302,6 @@ class Kernel(Arguments):
         self._quota_used_bound = self._quota_used  # one bound method, not one per action
         self._admit = Admission(campaign)
         self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
-        self._per_applicant = campaign.per_applicant  # applicants.per_applicant: see .applicants
         self._base_extra = _base_extra(campaign, self.graph[campaign.top or self.graph.top.code])
         self._lists = _checked_lists(campaign, self._lists_in_use(lists))
         #: The lists routing and entry rules name (None: no rule asks anything of the unit).
@@ -507,8 +506,8 @@ class Kernel(Arguments):
             event_data(data),
         )
         after = apply(n, event)
-        if self._per_applicant is not None and n is not None and n.claims_unit and not after.claims_unit:
-            released = seat_released(self.store, self.campaign.id, n)  # see .applicants
+        if n is not None and not after.claims_unit and n.claims_unit:  # (a seat it took: see .applicants)
+            released = seat_released(self.store, self.campaign.id, n)
             seats = (*moved_seats(n, after, ctx, self._limits_at), *released)
             return _new_change(Change, (n, after, event, seats))
         if n is not None and after.seats is n.seats:  # most actions move no seat

@@ -7,6 +7,7 @@ on the letter that carries one unit. How each is judged and committed:
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -97,11 +98,13 @@ class Submissions(Letters):
     def letter_materials(self, sender: str, receiver: str) -> tuple[MaterialRequirement, ...]:
         """The materials the letter from ``sender`` to ``receiver`` must carry (the hop's
         materials of ``per: submission``: the stamped 推荐函, its summary table...). A
-        ``receiver`` no route of the campaign reaches from ``sender`` is refused, naming where
-        its letters go."""
+        ``receiver`` no route of the campaign reaches from ``sender`` (:meth:`Workflow.next_hops
+        <pilotflow.domain.machine.Workflow.next_hops>`) is refused, naming where its letters
+        go, unless a letter or a nomination in review takes that hop already (a route stored
+        under an earlier revision of the campaign)."""
         frm, to = self._taking_part(sender, "sender"), self._taking_part(receiver, "receiver")
         hops = self.workflow.next_hops(frm.code)
-        if to.code not in hops:
+        if to.code not in hops and not self._hop_in_use(frm.code, to.code):
             go = sorted(hops)
             raise InvalidInput(
                 f"receiver: {to.code} ({to.name}) receives no letter from {frm.code} ({frm.name}) in "
@@ -110,6 +113,14 @@ class Submissions(Letters):
                 + (f"，应报送{'、'.join(self.graph[c].name for c in go)}" if go else "（该机关为最高一级）"),
             )
         return self._letter_materials(frm, to)
+
+    def _hop_in_use(self, sender: str, receiver: str) -> bool:
+        """Does a stored letter go from ``sender`` to ``receiver``, or the route of a nomination
+        in review take that hop (a route an earlier revision of the campaign made)?"""
+        if self.store.submissions(self.campaign.id, sender=sender, receiver=receiver):
+            return True
+        routes = {route for route, _ in self.store.route_groups(self.campaign.id, IN_REVIEW)}
+        return any((sender, receiver) in itertools.pairwise(route) for route in routes)
 
     def submission_units(self, submission: str | Submission) -> list[Nomination]:
         """The units of a submission, in its order (as they are now)."""

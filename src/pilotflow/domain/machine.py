@@ -119,7 +119,7 @@ from .names import (
     WITHDRAW,
     WITHDRAWN,
 )
-from .routes import HopPlan, RoutePlan, misplaced, plan_route, unit_variants
+from .routes import HopPlan, RoutePlan, misplaced, next_hops, plan_route
 
 __all__ = [
     "ACTIONS",
@@ -623,18 +623,12 @@ class Workflow:
             raise
 
     def next_hops(self, sender: str) -> frozenset[str]:
-        """Where ``sender`` (taking part in the campaign) sends the nominations it holds: the
-        authority after it on its route, and where the campaign routes by unit, on the route
-        of every unit a reporting rule sends elsewhere (empty at the top). A route's tail is
-        the route of the authority it passes, so these are the receivers of its letters."""
-        code = self.graph[sender].code  # (not a known code: refused by the graph, named)
-        hops = self._next.get(code)
+        """Where ``sender`` (taking part in the campaign) may send the nominations it holds,
+        for any unit: :func:`~pilotflow.domain.routes.next_hops` (empty at the top)."""
+        authority = self.campaign.taking_part(self.graph[sender], "sender")
+        hops = self._next.get(authority.code)
         if hops is None:
-            units: list[UnitFacts | None] = [None]
-            if self.campaign.unit_routed:
-                units += [unit for unit, _ in unit_variants(self.graph, self.campaign)]
-            routes = {self.route(code, unit) for unit in units}
-            hops = self._next[code] = frozenset(route[1] for route in routes if len(route) > 1)
+            hops = self._next[authority.code] = next_hops(self.campaign, self.graph, authority)
         return hops
 
     def _compute_route(self, origin: str, unit: UnitFacts | None) -> tuple[str, ...]:

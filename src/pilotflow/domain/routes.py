@@ -15,10 +15,13 @@ from datetime import datetime
 
 from attrs import frozen
 
+from ..errors import PilotflowError
 from .authorities import Authority, AuthorityGraph
 from .campaign import Campaign, MaterialRequirement, QuotaRule, UnitFacts
 
-__all__ = ["HopPlan", "RoutePlan", "misplaced", "plan_route", "routed", "unit_variants", "walk_routes"]
+__all__ = [
+    "ROUTE_BUDGET", "HopPlan", "RoutePlan", "misplaced", "next_hops", "plan_route", "routed", "walk_routes",
+]  # fmt: skip
 
 
 @frozen
@@ -129,20 +132,29 @@ def plan_route(campaign: Campaign, graph: AuthorityGraph, route: Sequence[str]) 
     return RoutePlan(tuple(route), tuple(hops))
 
 
+#: How much walking the routes that reporting rules make for some units may take (routes ×
+#: reporting rules): beyond it a campaign file is refused, and a campaign built in code gets
+#: the authorities on its routes for every unit (:func:`routed`) from its plain routes.
+ROUTE_BUDGET = 2_000_000
+
+
 def walk_routes(
     campaign: Campaign,
     graph: AuthorityGraph,
-    walk: Callable[[Authority, UnitFacts | None], tuple[str, ...]],
-    too_many: Callable[[int], None] | None = None,
+    walk: Callable[[Authority, UnitFacts | None], tuple[str, ...] | None],
+    too_many: Callable[[int], bool] | None = None,
 ) -> None:
-    """Call ``walk(start, unit)`` (which gives the route it walked) once for every route of
-    the campaign's scope: from every authority of its lowest level in scope, then from every
-    authority at another of its levels in scope that no earlier route passed (provinces
-    without districts, central enterprises...): a route's tail is the route of the authority
-    it passes. Where a reporting rule sends some units' nominations elsewhere (a scenario
-    another recommender takes), the route such a unit's nomination takes from each start
-    whose route the rule changes, after ``too_many(routes)`` has seen how many (a caller
-    bounding the work refuses there)."""
+    """Call ``walk(start, unit)`` (which gives the route it walked, or None where it could
+    not) once for every route of the campaign's scope: from every authority of its lowest
+    level in scope, then from every authority at another of its levels in scope that no
+    earlier route passed (provinces without districts, central enterprises...): a route's
+    tail is the route of the authority it passes. Where a reporting rule sends some units'
+    nominations elsewhere (a scenario another recommender takes), the route such a unit's
+    nomination takes from each start whose route the rule changes, and from each of the
+    rule's senders (a unit may start there by an entry rule); ``too_many(routes)`` sees how
+    many first, and False stops the walk there (a caller bounding the work)."""
+    if not campaign.levels:
+        return
     lowest = campaign.levels[0].code
     levels = frozenset(campaign.level_codes)
     starts = [a for a in graph if a.level == lowest and campaign.in_scope(a)]
@@ -152,19 +164,25 @@ def walk_routes(
     for start in starts:
         if start.code not in covered:
             route = walk(start, None)
-            covered.update(route)
-            bases.append((start, route))
-    variants = unit_variants(graph, campaign)
+            if route is not None:
+                covered.update(route)
+                bases.append((start, route))
+    variants = _unit_variants(graph, campaign)
     todo = [
         (start, unit) for start, route in bases for unit, senders in variants if not senders.isdisjoint(route)
     ]
-    if todo and too_many is not None:
-        too_many(len(todo))
+    for unit, senders in variants:
+        for code in sorted(senders):
+            sender = graph[code]
+            if sender.level in levels and campaign.in_scope(sender):
+                todo.append((sender, unit))
+    if todo and too_many is not None and not too_many(len(todo)):
+        return
     for start, unit in todo:
         walk(start, unit)
 
 
-def unit_variants(graph: AuthorityGraph, campaign: Campaign) -> list[tuple[UnitFacts, frozenset[str]]]:
+def _unit_variants(graph: AuthorityGraph, campaign: Campaign) -> list[tuple[UnitFacts, frozenset[str]]]:
     """The units whose nominations some reporting rule sends elsewhere — one per scenario and
     per unit type a rule names, on the lists it names — each with the authorities whose
     route it may change (the senders of the rules it meets)."""
@@ -182,14 +200,52 @@ def unit_variants(graph: AuthorityGraph, campaign: Campaign) -> list[tuple[UnitF
 
 def routed(campaign: Campaign, graph: AuthorityGraph) -> frozenset[str]:
     """Every authority a route of the campaign's scope passes (:func:`walk_routes`): what
-    :attr:`Campaign.routed` holds for a campaign read from a file. A route that cannot be
-    walked raises the graph's error."""
+    :attr:`Campaign.routed` holds for a campaign read from a file. A start whose route cannot
+    be walked adds nothing (a nomination starting there is refused, saying why); past
+    :data:`ROUTE_BUDGET`, the routes for some units are not walked."""
     seen: set[str] = set()
 
-    def walk(start: Authority, unit: UnitFacts | None) -> tuple[str, ...]:
-        route = graph.route(start.code, campaign.routing(unit))
+    def walk(start: Authority, unit: UnitFacts | None) -> tuple[str, ...] | None:
+        try:
+            route = graph.route(start.code, campaign.routing(unit))
+        except PilotflowError:
+            return None
         seen.update(route)
         return route
 
-    walk_routes(campaign, graph, walk)
+    walk_routes(campaign, graph, walk, lambda routes: routes * len(campaign.reporting) <= ROUTE_BUDGET)
     return frozenset(seen)
+
+
+def next_hops(campaign: Campaign, graph: AuthorityGraph, sender: Authority) -> frozenset[str]:
+    """Where ``sender`` may send the nominations it holds: the next authority at one of the
+    campaign's levels along its parents, or where a reporting rule sends them, for any unit
+    (a rule for some units adds its receiver; one for every unit replaces the parent), the
+    authorities of levels the campaign does not use passed over, as
+    :meth:`AuthorityGraph.route` walks. Empty at the campaign's last level."""
+    levels = campaign.level_codes
+    if not levels or sender.level == levels[-1]:
+        return frozenset()
+    found: set[str] = set()
+    seen = {sender.code}
+    todo = [sender]
+    while todo:
+        here = todo.pop()
+        ways: list[str | None] = []
+        for rule in campaign.reporting:
+            if rule.sender.matches(here):
+                ways.append(rule.to)
+                if rule.unit.is_empty:  # (the first rule for every unit: the parent never)
+                    break
+        else:
+            ways.append(here.parent)
+        for code in ways:
+            if code is None or code in seen or code not in graph:
+                continue
+            seen.add(code)
+            nxt = graph[code]
+            if nxt.level in levels:
+                found.add(code)
+            else:  # (a level the campaign does not use: passed over)
+                todo.append(nxt)
+    return frozenset(found)

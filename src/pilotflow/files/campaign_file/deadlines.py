@@ -14,7 +14,7 @@ from typing import NoReturn
 from ...domain.authorities import Authority
 from ...domain.calendar import by_date, parse_moment
 from ...domain.campaign import Campaign, HopRule, UnitFacts
-from ...domain.routes import misplaced, walk_routes
+from ...domain.routes import ROUTE_BUDGET, misplaced, walk_routes
 from ...errors import InvalidInput, NaiveDatetime, PilotflowError
 from .messages import join, short
 from .scope import Scope
@@ -67,15 +67,16 @@ def check_routes(r: Scope, campaign: Campaign) -> tuple[str, frozenset[str]]:
     """
     walk = _Walk(r, campaign)
 
-    def too_many(routes: int) -> None:
-        if routes * max(len(campaign.reporting), 1) > _ROUTE_BUDGET:
+    def too_many(routes: int) -> bool:
+        if routes * len(campaign.reporting) > ROUTE_BUDGET:
             r.fail(
                 "reporting",
                 f"the reporting rules for some units make too many routes to check ({routes} routes "
-                f"× {len(campaign.reporting)} rules > {_ROUTE_BUDGET}): merge rules that share a sender",
+                f"× {len(campaign.reporting)} rules > {ROUTE_BUDGET}): merge rules that share a sender",
                 f"针对部分单位的报送规则产生的推荐路线过多，无法逐一核验（{routes} 条路线 × "
-                f"{len(campaign.reporting)} 条规则，超过 {_ROUTE_BUDGET}）：请合并报送对象相同的规则",
+                f"{len(campaign.reporting)} 条规则，超过 {ROUTE_BUDGET}）：请合并报送对象相同的规则",
             )
+        return True
 
     walk_routes(campaign, r.graph, walk, too_many)
     return _checked(r, campaign, walk)
@@ -133,11 +134,6 @@ def _never_apply(r: Scope, campaign: Campaign, top: str) -> None:
                 )
 
 
-#: How much checking the routes of units that reporting rules send elsewhere may take (routes
-#: walked × reporting rules): a file beyond it is refused rather than loaded slowly.
-_ROUTE_BUDGET = 2_000_000
-
-
 class _Walk:
     """Walks the route of a nomination from one start, checking its deadlines' order and
     noting where it ends."""
@@ -154,8 +150,8 @@ class _Walk:
         try:
             route = graph.route(start.code, routing)
         except PilotflowError as exc:
-            if routing.used:  # a reporting rule sent the route where it broke
-                _broken_by_rule(r, campaign, start, routing.used[-1], exc)
+            if routing.used:  # reporting rules sent the route where it broke
+                _broken_by_rules(r, campaign, start, routing.used, exc)
             r.fail(
                 "scope" if campaign.scope.is_empty else "reporting",
                 f"cannot route {start.code} ({start.name}): {exc.en} (add a 'reporting' rule for it, "
@@ -165,7 +161,7 @@ class _Walk:
             )
         bad = misplaced(campaign, graph, route)
         if bad is not None:
-            _downward(r, campaign, start, route, bad)
+            _downward(r, campaign, start, route, bad, routing.used)
         self.tops.setdefault(route[-1], start.code)
         self.seen.update(route)
         previous: tuple[HopRule, str, str] | None = None
@@ -187,13 +183,21 @@ class _Walk:
         return route
 
 
-def _downward(r: Scope, campaign: Campaign, start: Authority, route: tuple[str, ...], i: int) -> NoReturn:
+def _downward(
+    r: Scope,
+    campaign: Campaign,
+    start: Authority,
+    route: tuple[str, ...],
+    i: int,
+    used: list[tuple[int, str]],
+) -> NoReturn:
     """Refuse the reporting rule that sends ``start``'s route down, from ``route[i - 1]`` to
-    ``route[i]`` at a lower level (the graph's own routes only rise): at its ``to``."""
+    ``route[i]`` at a lower level (the graph's own routes only rise): at the ``to`` of the
+    rule that sent it there (``used``: the rules the walk applied, in order)."""
     g, here = r.graph, route[i]
-    rules = [k for k, rule in enumerate(campaign.reporting) if rule.to == here]
+    sent = [k for k, _ in used if campaign.reporting[k].to == here] or [k for k, _ in used[-1:]]
     r.fail(
-        f"reporting[{rules[0]}].to" if rules else "reporting",
+        f"reporting[{sent[0]}].to" if sent else "reporting",
         f"the route of {start.code} ({start.name}) goes down from {route[i - 1]} to {here} "
         f"({g[here].name}): {' → '.join(route)}; a route rises through the campaign's levels "
         f"({', '.join(campaign.level_codes)}) to the last",
@@ -219,17 +223,23 @@ class _Noting:
         return self.campaign.reporting[k].to
 
 
-def _broken_by_rule(
-    r: Scope, campaign: Campaign, start: Authority, used: tuple[int, str], exc: PilotflowError
+def _broken_by_rules(
+    r: Scope, campaign: Campaign, start: Authority, used: list[tuple[int, str]], exc: PilotflowError
 ) -> NoReturn:
-    """Refuse the reporting rule that last sent ``start``'s route on before it broke (a loop,
-    an end below the top), at that rule."""
-    g, (k, sender) = r.graph, used
-    to = campaign.reporting[k].to
+    """Refuse the reporting rules that sent ``start``'s route on before it broke (a loop, an
+    end below the top), naming each with the hop it made: at the first that sent it
+    elsewhere than the graph would have (one naming the sender's own parent changes nothing)."""
+    g = r.graph
+    hops = list(dict.fromkeys(used))  # (each hop once, in the order the walk applied them)
+    moved = [k for k, s in hops if campaign.reporting[k].to != g[s].parent] or [hops[0][0]]
+    en = "; ".join(f"reporting[{k}] sent it from {s} to {campaign.reporting[k].to}" for k, s in hops)
+    zh = "；".join(
+        f"reporting[{k}] 将其由{g[s].named}报往{g[campaign.reporting[k].to].named}" for k, s in hops
+    )
     r.fail(
-        f"reporting[{k}]",
-        f"cannot route {start.code} ({start.name}): {exc.en}, after this rule sent it from {sender} to {to}",
-        f"无法确定{start.named}的推荐路线：{exc.zh}（本规则将其由{g[sender].named}报往{g[to].named}）",
+        f"reporting[{moved[0]}]",
+        f"cannot route {start.code} ({start.name}): {exc.en} ({en})",
+        f"无法确定{start.named}的推荐路线：{exc.zh}（{zh}）",
     )
 
 
