@@ -204,14 +204,13 @@ def test_a_letter_on_a_route_an_earlier_revision_made_is_answered() -> None:
         later.letter_materials("371000", "MIN")
 
 
-def test_every_receiver_a_rule_on_lists_may_send_to_is_a_next_hop() -> None:
-    """Two rules for units on lists: those on 甲 go to the 通信管理局, those on 甲 or 乙 to
-    another 局. A unit on 乙 alone goes to the second, and its city's letter there is
-    answered (the receivers were found from one example unit per rule, on all its lists,
-    which the first rule took)."""
+def _on_lists(more: str = "") -> str:
+    """ROUTED with two reporting rules for units on lists instead of the scenario's: those on
+    甲 go to the 通信管理局, those on 甲 or 乙 to another 局 (370000-CB); ``more`` rules after."""
     rules = (
         '    lists: [tag_a]\n    to: "370000-CA"\n'
         '  - sender: {within: ["370000"], levels: [city]}\n    lists: [tag_a, tag_b]\n    to: "370000-CB"\n'
+        + more
     )
     bureau = (
         '  - {code: "370000-CB", name: 山东省某局, kind: regulator, level: province, parent: MIN,\n'
@@ -223,6 +222,15 @@ def test_every_receiver_a_rule_on_lists_may_send_to_is_a_next_hop() -> None:
         .replace("entry:", bureau + "entry:", 1)
         .replace("\nlists:\n", "\nlists:\n" + tags, 1)
     )
+    return text
+
+
+def test_every_receiver_a_rule_on_lists_may_send_to_is_a_next_hop() -> None:
+    """Two rules for units on lists: those on 甲 go to the 通信管理局, those on 甲 or 乙 to
+    another 局. A unit on 乙 alone goes to the second, and its city's letter there is
+    answered (the receivers were found from one example unit per rule, on all its lists,
+    which the first rule took)."""
+    text = _on_lists()
     campaign = parse_campaign(text, source="lists.yaml")
     unit = make_code("91371002", "MA3C5CJY")
     tag_b = pf.UnitList.build("tag_b", [pf.Listing(unit, NOON)])
@@ -247,3 +255,15 @@ def test_a_rule_sending_an_entry_point_down_is_refused_when_the_file_is_read() -
     with pytest.raises(pf.CampaignFileError) as raised:
         parse_campaign(text, source="routed.yaml")
     assert "reporting[1].to" == raised.value.path
+
+
+def test_a_route_down_only_some_units_take_is_refused_when_the_file_is_read() -> None:
+    """The second rule sends a Shandong city's units on 甲 or 乙 down to 文登区, a district.
+    Only a unit on 乙 and not on 甲 takes it (one on 甲 goes to the 通信管理局 by the first
+    rule), a unit neither rule's own conditions describe: the reader now walks every
+    combination of the scenarios, unit types and lists the rules name, and refuses the file
+    at that rule (it loaded, walking one unit per rule)."""
+    with pytest.raises(pf.CampaignFileError) as raised:
+        parse_campaign(_on_lists().replace('to: "370000-CB"', 'to: "371003"'), source="lists.yaml")
+    assert raised.value.path.startswith("reporting[1]")
+    assert "371003" in raised.value.problem

@@ -10,7 +10,8 @@ caches the plans per campaign.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from attrs import frozen
@@ -182,20 +183,44 @@ def walk_routes(
         walk(start, unit)
 
 
+#: The most kinds of unit :func:`_unit_variants` tells apart one by one (scenarios × unit types
+#: × sets of lists the reporting rules name); beyond, one unit per rule's scenario and type.
+_KINDS_OF_UNIT = 4096
+
+
 def _unit_variants(graph: AuthorityGraph, campaign: Campaign) -> list[tuple[UnitFacts, frozenset[str]]]:
-    """The units whose nominations some reporting rule sends elsewhere — one per scenario and
-    per unit type a rule names, on the lists it names — each with the authorities whose
-    route it may change (the senders of the rules it meets)."""
+    """The units whose nominations some reporting rule sends elsewhere, each with the
+    authorities whose route it may change (the senders of the rules it meets): one unit for
+    each set of rules some unit meets — of the scenarios, unit types and lists the rules name
+    (and of none of them), every combination — so that a rule a unit meets only with an
+    earlier rule it does not meet is walked too; beyond :data:`_KINDS_OF_UNIT` combinations,
+    one unit per scenario and per unit type a rule names, on all its lists."""
     conditional = [rule for rule in campaign.reporting if not rule.unit.is_empty]
+    if not conditional:
+        return []
     senders = [frozenset(a.code for a in graph if rule.sender.matches(a)) for rule in conditional]
-    units: dict[UnitFacts, frozenset[str]] = {}
-    for rule in conditional:
-        for unit in rule.unit.examples():
-            if unit not in units:
-                units[unit] = frozenset().union(
-                    *(s for other, s in zip(conditional, senders, strict=True) if other.unit.holds(unit))
-                )
-    return [(unit, codes) for unit, codes in units.items() if codes]
+    scenarios = [*sorted(set().union(*(rule.unit.scenarios for rule in conditional))), ""]
+    unit_types = [*sorted(set().union(*(rule.unit.unit_types for rule in conditional))), ""]
+    lists = sorted(set().union(*(rule.unit.lists for rule in conditional)))
+    if len(lists) > 12 or (len(scenarios) * len(unit_types) << len(lists)) > _KINDS_OF_UNIT:
+        candidates: Iterable[UnitFacts] = (unit for rule in conditional for unit in rule.unit.examples())
+    else:
+        candidates = (
+            UnitFacts(scenario, unit_type, frozenset(on))
+            for scenario in scenarios
+            for unit_type in unit_types
+            for k in range(len(lists) + 1)
+            for on in itertools.combinations(lists, k)
+        )
+    units: dict[tuple[bool, ...], UnitFacts] = {}
+    for unit in candidates:
+        meets = tuple(rule.unit.holds(unit) for rule in conditional)
+        if any(meets) and meets not in units:
+            units[meets] = unit
+    return [
+        (unit, frozenset().union(*(s for s, met in zip(senders, meets, strict=True) if met)))
+        for meets, unit in units.items()
+    ]
 
 
 def routed(campaign: Campaign, graph: AuthorityGraph) -> frozenset[str]:
