@@ -13,8 +13,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, cast
 
+from ..domain.authorities import Authority
 from ..domain.campaign import MaterialRequirement
 from ..domain.guards import acts_for
+from ..domain.machine import Workflow
 from ..domain.names import (
     DRAFT,
     IN_REVIEW,
@@ -43,7 +45,7 @@ from ..errors import ActionRefused, InvalidInput, NominationNotFound, Reason, sh
 from ..files._io import existing_folder, write_refused
 from ..files.letters import GeneratedDocument
 from ..files.materials import campaign_material_type, inspect_campaign_material, paper_material
-from ..store import Change, SubmissionChange
+from ..store import Change, Store, SubmissionChange
 from .idempotency import ReceiptFor, at_version, once, ref
 from .kernel import EXCEED_QUOTA, refusal, stamp_data
 from .letters import _ASKED, Letters, _nothing_to_send, write_documents
@@ -103,24 +105,8 @@ class Submissions(Letters):
         go, unless a letter or a nomination in review takes that hop already (a route stored
         under an earlier revision of the campaign)."""
         frm, to = self._taking_part(sender, "sender"), self._taking_part(receiver, "receiver")
-        hops = self.workflow.next_hops(frm.code)
-        if to.code not in hops and not self._hop_in_use(frm.code, to.code):
-            go = sorted(hops)
-            raise InvalidInput(
-                f"receiver: {to.code} ({to.name}) receives no letter from {frm.code} ({frm.name}) in "
-                f"this campaign: its letters go to {', '.join(go) if go else 'no one (it is the top)'}",
-                f"receiver：本次遴选中{frm.name}的推荐函不报送{to.name}"
-                + (f"，应报送{'、'.join(self.graph[c].name for c in go)}" if go else "（该机关为最高一级）"),
-            )
+        _check_receiver(self.store, self.campaign.id, self.workflow, frm, to)
         return self._letter_materials(frm, to)
-
-    def _hop_in_use(self, sender: str, receiver: str) -> bool:
-        """Does a stored letter go from ``sender`` to ``receiver``, or the route of a nomination
-        in review take that hop (a route an earlier revision of the campaign made)?"""
-        if self.store.submissions(self.campaign.id, sender=sender, receiver=receiver):
-            return True
-        routes = {route for route, _ in self.store.route_groups(self.campaign.id, IN_REVIEW)}
-        return any((sender, receiver) in itertools.pairwise(route) for route in routes)
 
     def submission_units(self, submission: str | Submission) -> list[Nomination]:
         """The units of a submission, in its order (as they are now)."""
@@ -486,3 +472,24 @@ class Submissions(Letters):
         except ActionRefused as refused:
             return tuple(r for r in refused.reasons if r.details.get("nomination", n.id) == n.id)
         return ()
+
+
+def _check_receiver(store: Store, campaign: str, workflow: Workflow, frm: Authority, to: Authority) -> None:
+    """Refuse ``to`` as the receiver of ``frm``'s letters where no route of the campaign goes
+    from one to the other (:meth:`Workflow.next_hops`) and no stored letter or route of a
+    nomination in review takes that hop (made under an earlier revision of the campaign)."""
+    hops = workflow.next_hops(frm.code)
+    if to.code in hops or store.submissions(campaign, sender=frm.code, receiver=to.code):
+        return
+    if any(
+        (frm.code, to.code) in itertools.pairwise(route)
+        for route, _ in store.route_groups(campaign, IN_REVIEW)
+    ):
+        return
+    go = sorted(hops)
+    raise InvalidInput(
+        f"receiver: {to.code} ({to.name}) receives no letter from {frm.code} ({frm.name}) in "
+        f"this campaign: its letters go to {', '.join(go) if go else 'no one (it is the top)'}",
+        f"receiver：本次遴选中{frm.name}的推荐函不报送{to.name}"
+        + (f"，应报送{'、'.join(workflow.graph[c].name for c in go)}" if go else "（该机关为最高一级）"),
+    )
