@@ -14,7 +14,7 @@ import pytest
 import pilotflow as pf
 from pilotflow.reports import summary_table
 from pilotflow.samples import material_for
-from pilotflow.store.sql import sqlite_url
+from pilotflow.store.sql import SCHEMA_VERSION, sqlite_url
 
 from conftest import nominate, shanghai
 
@@ -146,13 +146,13 @@ def test_a_list_row_pilotflow_did_not_write_is_refused_by_name(
             pf.CampaignRun(campaign, store=store)
 
 
-@pytest.mark.parametrize("version", ["²", "", "abc", "6 ", "-1", "06"])
+@pytest.mark.parametrize("version", ["²", "", "abc", f"{SCHEMA_VERSION} ", "-1", f"0{SCHEMA_VERSION}"])
 def test_a_schema_version_pilotflow_never_writes_is_named_so(
     version: str, written: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
     """A schema version in pf_meta that is no number pilotflow writes (a superscript digit,
-    white space, a sign) is refused as changed outside pilotflow, never as "newer", and never
-    with a raw ValueError."""
+    white space, a sign, this version written with a leading zero) is refused as changed outside
+    pilotflow, never as "newer", and never with a raw ValueError."""
     path = tmp_path / "pf.db"
     shutil.copy(written[0], path)
     with sqlite3.connect(path) as db:

@@ -126,7 +126,31 @@ def snapshot(target: Target) -> dict[str, Any]:
                     for i in inspector.get_indexes(table, **kw)
                 ),
             }
+        out["triggers"] = triggers(conn, target)
         return out
+
+
+def triggers(conn: sa.Connection, target: Target) -> list[tuple[str, ...]]:
+    """The triggers on pilotflow's tables (name, table), and on PostgreSQL the functions of
+    the target's schema whose names start with its prefix."""
+    if conn.dialect.name == "sqlite":
+        rows = conn.exec_driver_sql("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
+        return sorted(tuple(r) for r in rows if str(r[1]).startswith(target.prefix))
+    found = conn.execute(
+        sa.text(
+            "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :s AND NOT t.tgisinternal"
+        ),
+        {"s": target.schema},
+    )
+    functions = conn.execute(
+        sa.text(
+            "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = :s"
+        ),
+        {"s": target.schema},
+    )
+    return sorted([*(tuple(r) for r in found), *((f"function {r[0]}",) for r in functions)])
 
 
 def table_names(target: Target) -> set[str]:
@@ -168,13 +192,15 @@ def round_trip(target: Target, campaign: pf.Campaign, clock: pf.FixedClock) -> p
 def test_upgrade_creates_what_make_metadata_describes(
     make_target: Callable[[str], Target], prefix: str
 ) -> None:
-    """On an empty database, ``upgrade`` creates the same tables, columns, keys and indexes
-    as ``make_metadata().create_all`` (reflected side by side), autogenerate finds nothing
+    """On an empty database, ``upgrade`` creates the same tables, columns, keys, indexes and
+    triggers as ``make_metadata().create_all`` (reflected side by side), autogenerate finds nothing
     left to do, and the only extra table is pilotflow's own Alembic version table."""
     migrated, created = make_target(prefix), make_target(prefix)
     assert HEAD == migrate.upgrade(migrated.engine, prefix=prefix, schema=migrated.schema)
     created.store(create=True).close()
     assert snapshot(created) == snapshot(migrated)
+    guarded = {(f"{prefix}{t}_versioned", f"{prefix}{t}") for t in ("nominations", "submissions")}
+    assert guarded <= set(snapshot(migrated)["triggers"])  # (schema 7: versions guarded)
     assert [] == differences(migrated)
     assert {*migrated.tables, f"{prefix}alembic_version"} == table_names(migrated)
 
@@ -227,6 +253,22 @@ def test_create_true_on_a_migrated_database_changes_nothing(make_target: Callabl
     target.store(create=True).close()
     assert before == snapshot(target)
     assert HEAD == migrate.current(target.engine, schema=target.schema)
+
+
+def test_the_version_guard_migrates_both_ways(make_target: Callable[[str], Target]) -> None:
+    """Migration 0007 adds the triggers that raise a version an edit outside pilotflow left
+    as it was, and its downgrade removes them (with PostgreSQL's functions) and records schema
+    version 6; upgrading again puts them back as ``create_all`` makes them."""
+    target = make_target("pf_")
+    migrate.upgrade(target.engine, schema=target.schema)
+    with_guard = snapshot(target)["triggers"]
+    assert "0006" == migrate.downgrade(target.engine, "0006", schema=target.schema)
+    assert not [t for t in snapshot(target)["triggers"] if "versioned" in t[0]]
+    with target.engine.connect() as conn:
+        meta = target.table("meta")
+        assert "6" == conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+    assert HEAD == migrate.upgrade(target.engine, schema=target.schema)
+    assert with_guard == snapshot(target)["triggers"]
 
 
 def test_downgrade_to_base_drops_the_tables(make_target: Callable[[str], Target]) -> None:

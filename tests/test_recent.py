@@ -68,6 +68,35 @@ def test_a_stamp_on_a_kept_letter_another_process_stamped_meanwhile_keeps_both(r
     a.replay()  # the log agrees with the rows
 
 
+def _edit_by_hand(store: Store, table: str, row_id: str, **values: str) -> None:
+    """An UPDATE of one row made outside pilotflow (a DBA's fix), its version left as it was."""
+    t = next(t for t in store.metadata.sorted_tables if t.name.endswith(table))  # type: ignore[attr-defined]
+    with store.engine.begin() as conn:  # type: ignore[attr-defined]
+        assert 1 == conn.execute(sa.update(t).where(t.c.id == row_id).values(**values)).rowcount
+
+
+def test_a_row_edited_by_hand_is_never_written_over_by_a_kept_state(runs: Runs) -> None:
+    """A DBA clears a letter's stamps by hand and takes a nomination back to its district,
+    leaving both rows' versions as they were. The database raises them (schema 7's trigger),
+    so the process that kept both states finds them changed: its next stamp is judged on a
+    fresh read and adds one stamp to none (it wrote the kept stamps back over the edit), and
+    its unit action is judged on the nomination as edited."""
+    a, b = runs
+    s = district_letter(a, 2)
+    a.stamp_submission(officer(WEIHAI_DISTRICT, "industry"), s.id)
+    kept = a.submission(s.id).version
+    _edit_by_hand(a.store, "submissions", s.id, stamps="[]")
+    assert b.submission(s.id).version == kept + 1
+    assert b.submission(s.id).stamps == ()
+    stamped = a.stamp_submission(officer(WEIHAI_DISTRICT, "civil_affairs"), s.id)
+    assert ("civil_affairs",) == stamped.stamps
+    n = a.get(nominate(a, 9).id)
+    _edit_by_hand(a.store, "nominations", n.id, unit_name="更正后的单位名称")
+    assert b.get(n.id).version == n.version + 1
+    withdrawn = a.withdraw(pf.Actor.applicant(n.unit_code, "x"), n.id, reason="改报其他项目")
+    assert "更正后的单位名称" == withdrawn.unit_name == b.get(n.id).unit_name
+
+
 def test_a_refusal_judged_on_a_kept_state_is_judged_again_on_a_fresh_read(runs: Runs) -> None:
     """The first process stamped the letter and kept it; the second takes a unit out, which
     takes the stamps off. Stamping again for the same department would be refused on the kept

@@ -10,14 +10,14 @@ collides with a host application's ``alembic_version``.
 >>> import tempfile, pathlib
 >>> from pilotflow.store import migrate
 >>> migrate.head()
-'0006'
+'0007'
 >>> url = f"sqlite:///{pathlib.Path(tempfile.mkdtemp()) / 'pilotflow.db'}"
 >>> migrate.current(url) is None          # an empty database
 True
 >>> migrate.upgrade(url)
-'0006'
+'0007'
 >>> migrate.upgrade(url)                  # already there: nothing to do
-'0006'
+'0007'
 
 A database made by ``SQLStore(create=True)`` (``create_all``) carries no Alembic revision;
 :func:`upgrade` adopts it by stamping the revision that matches its ``schema_version`` and
@@ -68,7 +68,7 @@ SCRIPT_LOCATION = Path(__file__).resolve().with_name("migrations")
 # The Alembic revision that leaves a database at each pf_meta schema_version: what a
 # database created by ``create_all`` is adopted as.
 REVISION_OF_SCHEMA: Mapping[str, str] = {
-    "1": "0001", "2": "0002", "3": "0003", "4": "0004", "5": "0005", "6": "0006"
+    "1": "0001", "2": "0002", "3": "0003", "4": "0004", "5": "0005", "6": "0006", "7": "0007"
 }  # fmt: skip
 
 # Alembic's ``context``/``op`` are module-level proxies: one migration at a time per process.

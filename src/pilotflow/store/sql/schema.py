@@ -17,6 +17,12 @@ Tables (names carry a prefix, ``pf_`` by default, and may live in a schema)::
 :func:`make_metadata` is the one description of them: the store creates them from it, the
 migrations (:mod:`pilotflow.store.migrate`) check a database against it.
 
+Schema version 7 guards the versions of nominations and submissions: an ``UPDATE`` of a row
+that leaves its ``version`` as it was (a row edited by hand, outside pilotflow) raises it by
+one (a trigger, :func:`versioned`), so that a store that kept the row's last state
+(:mod:`pilotflow.store.recent`) finds it changed, and judges its next action on a fresh read
+rather than write over the edit.
+
 Schema version 6 keeps a nomination's materials once: while they are those it was filed
 with, its row's ``materials`` is NULL and they are read from its filing event's data
 (:func:`nomination_select`).
@@ -53,7 +59,7 @@ __all__ = [
     "version_error",
 ]
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 
 class _Ref(sa.types.UserDefinedType[Any]):
@@ -136,7 +142,7 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
     check_names(prefix, schema)
     md = sa.MetaData(schema=schema)
     claims: sa.ColumnClause[bool] = sa.column("claims_unit")
-    sa.Table(
+    nominations = sa.Table(
         f"{prefix}nominations",
         md,
         sa.Column("id", sa.String(64), primary_key=True),
@@ -178,7 +184,8 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
         sa.Index(f"{prefix}ix_holder", "campaign", "holder", "state"),
         sa.Index(f"{prefix}ix_state", "campaign", "state", "hop", "route"),
     )
-    submissions_table(md, prefix)
+    versioned(nominations)
+    versioned(submissions_table(md, prefix))
     events_table(md, prefix)
     sa.Table(
         f"{prefix}quota",
@@ -204,6 +211,35 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
         sa.Column("value", sa.Text, nullable=False),
     )
     return md
+
+
+def versioned(table: sa.Table) -> None:
+    """Create ``table`` (nominations or submissions) with a trigger that raises the ``version``
+    of a row an ``UPDATE`` left at its version (pilotflow's own writes always move it: only an
+    edit outside pilotflow does not). SQLite: ``<table>_versioned``, after the update; on
+    PostgreSQL a trigger of that name before the update and its function ``<table>_versioned()``
+    (plpgsql) in the table's schema, dropped with the table. Schema version 7; migration 0007
+    holds a frozen copy."""
+    name, schema = table.name, table.schema
+    within = f'"{schema}".' if schema else ""
+    qualified, function = f'{within}"{name}"', f'{within}"{name}_versioned"'
+    trigger = function  # (SQLite: the trigger, named in the table's database)
+    sqlite = (
+        f'CREATE TRIGGER {trigger} AFTER UPDATE ON "{name}" WHEN NEW.version = OLD.version '
+        f'BEGIN UPDATE "{name}" SET version = OLD.version + 1 WHERE id = NEW.id; END'
+    )
+    pg = (
+        f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN NEW.version := OLD.version + 1; RETURN NEW; END $$",
+        f'CREATE TRIGGER "{name}_versioned" BEFORE UPDATE ON {qualified} FOR EACH ROW '
+        f"WHEN (NEW.version = OLD.version) EXECUTE FUNCTION {function}()",
+    )
+    ddl = sa.DDL  # (no '%' in these texts: DDL formats them)
+    sa.event.listen(table, "after_create", ddl(sqlite).execute_if(dialect="sqlite"))  # type: ignore[no-untyped-call]
+    for text in pg:
+        sa.event.listen(table, "after_create", ddl(text).execute_if(dialect="postgresql"))  # type: ignore[no-untyped-call]
+    drop = ddl(f"DROP FUNCTION IF EXISTS {function}()")  # type: ignore[no-untyped-call]
+    sa.event.listen(table, "after_drop", drop.execute_if(dialect="postgresql"))
 
 
 def submissions_table(md: sa.MetaData, prefix: str) -> sa.Table:
