@@ -31,7 +31,7 @@ from alembic.script import ScriptDirectory
 import pilotflow as pf
 from pilotflow.store import migrate
 from pilotflow.store.codec import decode_materials, loads
-from pilotflow.store.sql import SCHEMA_VERSION, SQLStore, configure_sqlite, make_metadata
+from pilotflow.store.sql import SCHEMA_VERSION, SQLStore, configure_sqlite, make_metadata, version_guards
 from schema3 import schema_3_rows, v3_data
 
 from conftest import forward, nominate
@@ -131,8 +131,8 @@ def snapshot(target: Target) -> dict[str, Any]:
 
 
 def triggers(conn: sa.Connection, target: Target) -> list[tuple[str, ...]]:
-    """The triggers on pilotflow's tables (name, table), and on PostgreSQL the functions of
-    the target's schema whose names start with its prefix."""
+    """The triggers on pilotflow's tables (name, table), and on PostgreSQL every function of
+    the target's schema (a fresh one per target)."""
     if conn.dialect.name == "sqlite":
         rows = conn.exec_driver_sql("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
         return sorted(tuple(r) for r in rows if str(r[1]).startswith(target.prefix))
@@ -255,20 +255,61 @@ def test_create_true_on_a_migrated_database_changes_nothing(make_target: Callabl
     assert HEAD == migrate.current(target.engine, schema=target.schema)
 
 
-def test_the_version_guard_migrates_both_ways(make_target: Callable[[str], Target]) -> None:
+def _hand_edit_moves_the_version(target: Target, run: pf.CampaignRun) -> bool:
+    """Edit the one nomination's unit name outside pilotflow, its version left alone: was the
+    version raised?"""
+    (n,) = run.nominations()
+    nominations = target.table("nominations")
+    with target.engine.begin() as conn:
+        conn.execute(sa.update(nominations).where(nominations.c.id == n.id).values(unit_name="更正"))
+        version = conn.execute(sa.select(nominations.c.version).where(nominations.c.id == n.id)).scalar()
+    return bool(version == n.version + 1)
+
+
+def test_the_version_guard_migrates_both_ways(
+    make_target: Callable[[str], Target], campaign: pf.Campaign, clock: pf.FixedClock
+) -> None:
     """Migration 0007 adds the triggers that raise a version an edit outside pilotflow left
-    as it was, and its downgrade removes them (with PostgreSQL's functions) and records schema
-    version 6; upgrading again puts them back as ``create_all`` makes them."""
+    as it was (an edit by hand then raises it), and its downgrade removes them (with
+    PostgreSQL's functions) and records schema version 6 (the same edit leaves the version);
+    upgrading again puts them back as ``create_all`` makes them, and they fire."""
     target = make_target("pf_")
     migrate.upgrade(target.engine, schema=target.schema)
     with_guard = snapshot(target)["triggers"]
+    run = round_trip(target, campaign, clock)
+    assert _hand_edit_moves_the_version(target, run)
     assert "0006" == migrate.downgrade(target.engine, "0006", schema=target.schema)
     assert not [t for t in snapshot(target)["triggers"] if "versioned" in t[0]]
     with target.engine.connect() as conn:
         meta = target.table("meta")
         assert "6" == conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+    assert not _hand_edit_moves_the_version(target, run)
     assert HEAD == migrate.upgrade(target.engine, schema=target.schema)
     assert with_guard == snapshot(target)["triggers"]
+    assert _hand_edit_moves_the_version(target, run)
+
+
+def test_a_hosts_own_tables_are_guarded_by_the_sql_pilotflow_gives(
+    make_target: Callable[[str], Target], campaign: pf.Campaign, clock: pf.FixedClock
+) -> None:
+    """A host whose own migrations create pilotflow's tables (autogenerate makes no
+    trigger) runs ``version_guards`` for the nominations and submissions tables; a hand edit
+    then raises the version as on tables pilotflow made."""
+    target = make_target("pf_")
+    target.store(create=True).close()
+    pg = target.engine.dialect.name == "postgresql"
+    within = f'"{target.schema}".' if target.schema else ""
+    run = round_trip(target, campaign, clock)
+    with target.engine.begin() as conn:
+        for table in ("pf_nominations", "pf_submissions"):  # (as a host's tables have none)
+            on = f' ON {within}"{table}"' if pg else ""
+            conn.exec_driver_sql(f'DROP TRIGGER "{table}_versioned"{on}')
+    assert not _hand_edit_moves_the_version(target, run)
+    with target.engine.begin() as conn:
+        for table in ("pf_nominations", "pf_submissions"):
+            for statement in version_guards(table, target.schema, target.engine.dialect.name):
+                conn.exec_driver_sql(statement)
+    assert _hand_edit_moves_the_version(target, run)
 
 
 def test_downgrade_to_base_drops_the_tables(make_target: Callable[[str], Target]) -> None:
@@ -672,3 +713,26 @@ def test_migrations_are_frozen() -> None:
     assert len({name for name, _ in found}) == len(list(versions.glob("0*.py")))
     assert set(found.values()) == {("migration_options",)}
     assert {module for _, module in found} == {"pilotflow.store.migrate"}
+
+
+def test_a_schema_named_with_percent_signs_gets_its_tables_and_guards(
+    pg_url: str, campaign: pf.Campaign, clock: pf.FixedClock
+) -> None:
+    """A PostgreSQL schema whose name holds ``%`` (``50%``, ``%(table)s``) gets pilotflow's
+    tables and their version guards from ``create=True``, and runs a campaign on them: the
+    guards' SQL is not read as a format string (table creation failed with a raw TypeError,
+    or named another schema), nor ``%(table)s`` in a compiled statement as a parameter (a
+    filing failed with a raw KeyError)."""
+    for name in (f"pf pct 50% {uuid.uuid4().hex[:6]}", f"pf pct %(table)s {uuid.uuid4().hex[:6]}"):
+        engine = _pg_engine(pg_url)
+        try:
+            with engine.begin() as conn:
+                conn.exec_driver_sql(f'CREATE SCHEMA "{name.replace("%", "%%")}"')
+            target = Target(engine, pg_url, "pf_", name)
+            target.store(create=True).close()
+            run = round_trip(target, campaign, clock)
+            assert _hand_edit_moves_the_version(target, run)
+        finally:
+            with engine.begin() as conn:
+                conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{name.replace("%", "%%")}" CASCADE')
+            engine.dispose()

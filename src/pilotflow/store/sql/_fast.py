@@ -93,12 +93,21 @@ __all__ = [
 
 def _positional(sql: CompiledSql) -> CompiledSql:
     """``sql`` (psycopg's named ``%(name)s`` parameters) with positional ``%s`` ones, its
-    parameters' names in order: a row is then a tuple."""
-    names = _NAMED.findall(sql.text)
-    return CompiledSql(_NAMED.sub("%s", sql.text), names)
+    parameters' names in order: a row is then a tuple. A ``%%`` (a literal ``%``, as in a
+    schema's name: ``"50%%(x)s"``) stays as it is, and starts no parameter."""
+    names: list[str] = []
+
+    def positional(found: re.Match[str]) -> str:
+        name = found.group(1)
+        if name is None:
+            return "%%"
+        names.append(name)
+        return "%s"
+
+    return CompiledSql(_NAMED.sub(positional, sql.text), names)
 
 
-_NAMED = re.compile(r"%\((\w+)\)s")
+_NAMED = re.compile(r"%%|%\((\w+)\)s")
 
 
 def _pipeline_mode() -> bool:

@@ -19,7 +19,7 @@ migrations (:mod:`pilotflow.store.migrate`) check a database against it.
 
 Schema version 7 guards the versions of nominations and submissions: an ``UPDATE`` of a row
 that leaves its ``version`` as it was (a row edited by hand, outside pilotflow) raises it by
-one (a trigger, :func:`versioned`), so that a store that kept the row's last state
+one (a trigger, :func:`version_guards`), so that a store that kept the row's last state
 (:mod:`pilotflow.store.recent`) finds it changed, and judges its next action on a fresh read
 rather than write over the edit.
 
@@ -57,6 +57,7 @@ __all__ = [
     "nomination_select",
     "recorded_version",
     "version_error",
+    "version_guards",
 ]
 
 SCHEMA_VERSION = "7"
@@ -213,33 +214,45 @@ def make_metadata(prefix: str = "pf_", schema: str | None = None) -> sa.MetaData
     return md
 
 
-def versioned(table: sa.Table) -> None:
-    """Create ``table`` (nominations or submissions) with a trigger that raises the ``version``
-    of a row an ``UPDATE`` left at its version (pilotflow's own writes always move it: only an
-    edit outside pilotflow does not). SQLite: ``<table>_versioned``, after the update; on
-    PostgreSQL a trigger of that name before the update and its function ``<table>_versioned()``
-    (plpgsql) in the table's schema, dropped with the table. Schema version 7; migration 0007
-    holds a frozen copy."""
-    name, schema = table.name, table.schema
+def version_guards(table: str, schema: str | None, dialect: str) -> tuple[str, ...]:
+    """The SQL that guards the versions of ``table`` (pilotflow's nominations or submissions
+    table, its full name) in ``schema`` on ``dialect`` (``"sqlite"`` or ``"postgresql"``): a
+    trigger that raises the ``version`` of a row an ``UPDATE`` left at its version (pilotflow's
+    own writes always move it: only an edit outside pilotflow does not). SQLite: the trigger
+    ``<table>_versioned``, after the update; PostgreSQL (11 and later): a trigger of that name
+    before the update and its function ``<table>_versioned()`` (plpgsql) in the table's
+    schema. Schema version 7. Tables made by :func:`make_metadata` get them; a host whose own
+    migrations create pilotflow's tables runs these too (``op.execute`` each)."""
     within = f'"{schema}".' if schema else ""
-    qualified, function = f'{within}"{name}"', f'{within}"{name}_versioned"'
-    trigger = function  # (SQLite: the trigger, named in the table's database)
-    sqlite = (
-        f'CREATE TRIGGER {trigger} AFTER UPDATE ON "{name}" WHEN NEW.version = OLD.version '
-        f'BEGIN UPDATE "{name}" SET version = OLD.version + 1 WHERE id = NEW.id; END'
-    )
-    pg = (
-        f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS "
+    qualified, function = f'{within}"{table}"', f'{within}"{table}_versioned"'
+    if dialect == "sqlite":  # (the trigger named in the table's database)
+        return (
+            f'CREATE TRIGGER {function} AFTER UPDATE ON "{table}" WHEN NEW.version = OLD.version '
+            f'BEGIN UPDATE "{table}" SET version = OLD.version + 1 WHERE id = NEW.id; END',
+        )
+    return (
+        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS "
         "$$ BEGIN NEW.version := OLD.version + 1; RETURN NEW; END $$",
-        f'CREATE TRIGGER "{name}_versioned" BEFORE UPDATE ON {qualified} FOR EACH ROW '
+        f'CREATE TRIGGER "{table}_versioned" BEFORE UPDATE ON {qualified} FOR EACH ROW '
         f"WHEN (NEW.version = OLD.version) EXECUTE FUNCTION {function}()",
     )
-    ddl = sa.DDL  # (no '%' in these texts: DDL formats them)
-    sa.event.listen(table, "after_create", ddl(sqlite).execute_if(dialect="sqlite"))  # type: ignore[no-untyped-call]
-    for text in pg:
-        sa.event.listen(table, "after_create", ddl(text).execute_if(dialect="postgresql"))  # type: ignore[no-untyped-call]
-    drop = ddl(f"DROP FUNCTION IF EXISTS {function}()")  # type: ignore[no-untyped-call]
-    sa.event.listen(table, "after_drop", drop.execute_if(dialect="postgresql"))
+
+
+def versioned(table: sa.Table) -> None:
+    """Create ``table`` (nominations or submissions) with its :func:`version_guards`; on
+    PostgreSQL its function is dropped with it."""
+
+    def ddl(text: str, dialect: str) -> Any:
+        # (DDL %-formats its text: a '%' in a schema's name must stay one)
+        return sa.DDL(text.replace("%", "%%")).execute_if(dialect=dialect)  # type: ignore[no-untyped-call]
+
+    for dialect in ("sqlite", "postgresql"):
+        for text in version_guards(table.name, table.schema, dialect):
+            sa.event.listen(table, "after_create", ddl(text, dialect))
+    within = f'"{table.schema}".' if table.schema else ""
+    sa.event.listen(
+        table, "after_drop", ddl(f'DROP FUNCTION IF EXISTS {within}"{table.name}_versioned"()', "postgresql")
+    )
 
 
 def submissions_table(md: sa.MetaData, prefix: str) -> sa.Table:

@@ -37,7 +37,7 @@ def _record(prefix: str, schema: str | None, version: str) -> None:
 
 
 def _create(name: str, schema: str | None, pg: bool) -> list[str]:
-    """The trigger of table ``name`` (a frozen copy of schema 7's ``schema.versioned``)."""
+    """The trigger of table ``name`` (a frozen copy of schema 7's ``schema.version_guards``)."""
     within = f'"{schema}".' if schema else ""
     qualified, function = f'{within}"{name}"', f'{within}"{name}_versioned"'
     if not pg:
@@ -46,7 +46,7 @@ def _create(name: str, schema: str | None, pg: bool) -> list[str]:
             f'BEGIN UPDATE "{name}" SET version = OLD.version + 1 WHERE id = NEW.id; END'
         ]
     return [
-        f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS "
+        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS "
         "$$ BEGIN NEW.version := OLD.version + 1; RETURN NEW; END $$",
         f'CREATE TRIGGER "{name}_versioned" BEFORE UPDATE ON {qualified} FOR EACH ROW '
         f"WHEN (NEW.version = OLD.version) EXECUTE FUNCTION {function}()",
