@@ -15,6 +15,8 @@ Create Date: 2026-12-01
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -63,19 +65,19 @@ def _drop(name: str, schema: str | None, pg: bool) -> list[str]:
     ]
 
 
-def upgrade() -> None:
+def _run(statements: Callable[[str, str | None, bool], list[str]], version: str) -> None:
+    """Run ``statements`` (:func:`_create` or :func:`_drop`) for each table; record ``version``."""
     prefix, schema = migration_options()
     pg = op.get_bind().dialect.name == "postgresql"
     for table in TABLES:
-        for statement in _create(f"{prefix}{table}", schema, pg):
+        for statement in statements(f"{prefix}{table}", schema, pg):
             op.execute(statement)
-    _record(prefix, schema, SCHEMA_VERSION)
+    _record(prefix, schema, version)
+
+
+def upgrade() -> None:
+    _run(_create, SCHEMA_VERSION)
 
 
 def downgrade() -> None:
-    prefix, schema = migration_options()
-    pg = op.get_bind().dialect.name == "postgresql"
-    for table in TABLES:
-        for statement in _drop(f"{prefix}{table}", schema, pg):
-            op.execute(statement)
-    _record(prefix, schema, PREVIOUS_VERSION)
+    _run(_drop, PREVIOUS_VERSION)
