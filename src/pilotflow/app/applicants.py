@@ -18,7 +18,6 @@ from datetime import datetime
 
 from attrs import evolve
 
-from ..domain.campaign import Campaign
 from ..domain.events import Event, Snapshot, replay
 from ..domain.guards import applicant_within_cap
 from ..domain.names import NOMINATE, QUOTA_ALL_TYPES, TRACK_NEW
@@ -63,7 +62,7 @@ def seat_released(store: Store, campaign: str, n: Nomination) -> tuple[Seat, ...
     return (Seat(applicant_seat(n.unit_code), -1, ((QUOTA_ALL_TYPES, None),)),)
 
 
-def replay_with_seats(campaign: Campaign, events: Iterable[Event], until: datetime | None = None) -> Snapshot:
+def replay_with_seats(events: Iterable[Event], until: datetime | None = None) -> Snapshot:
     """The snapshot :func:`~pilotflow.domain.events.replay` rebuilds from ``events``, with the
     seats units hold on their own counters, as the store counts them: one per new application
     that claims its unit and took a seat when filed (under a cap of this revision or an

@@ -185,10 +185,10 @@ class Queries(Submissions):
     def replay(self) -> Snapshot:
         """State and quota use rebuilt from the audit log alone (streamed from the store: the
         log is never held whole)."""
-        return replay_with_seats(self.campaign, self.store.iter_events(self.campaign.id))
+        return replay_with_seats(self.store.iter_events(self.campaign.id))
 
     def as_of(self, when: datetime) -> Snapshot:
         """State and quota use as they were at ``when`` (rebuilt from the log; the store
         reads only the events dated up to ``when``)."""
         until = moment(when, "as_of moment")
-        return replay_with_seats(self.campaign, self.store.iter_events(self.campaign.id, until=until), until)
+        return replay_with_seats(self.store.iter_events(self.campaign.id, until=until), until)
