@@ -531,9 +531,11 @@ class Campaign:
                 return k
         return None
 
-    def routing(self, unit: UnitFacts | None) -> _UnitRouting:
-        """What :meth:`AuthorityGraph.route` needs to route a nomination of ``unit``."""
-        return _UnitRouting(self, unit)
+    def routing(self, unit: UnitFacts | None, *, noted: list[tuple[int, str]] | None = None) -> _UnitRouting:
+        """What :meth:`AuthorityGraph.route` needs to route a nomination of ``unit``; where
+        ``noted`` is given, each reporting rule the route takes is appended to it as
+        (rule index, sender's code), in the order the walk applies them."""
+        return _UnitRouting(self, unit, noted)
 
     def may_start_at(self, authority: AuthorityLike, unit: UnitFacts) -> bool:
         """May a nomination of ``unit`` start at ``authority`` by an :class:`EntryRule`?"""
@@ -551,13 +553,19 @@ class _UnitRouting:
 
     campaign: Campaign
     unit: UnitFacts | None
+    noted: list[tuple[int, str]] | None = None
 
     @property
     def level_codes(self) -> tuple[str, ...]:
         return self.campaign.level_codes
 
     def reports_to(self, sender: AuthorityLike, /) -> str | None:
-        return self.campaign.reports_to(sender, self.unit)
+        k = self.campaign.reporting_rule(sender, self.unit)
+        if k is None:
+            return None
+        if self.noted is not None:
+            self.noted.append((k, sender.code))
+        return self.campaign.reporting[k].to
 
 
 #: What a list does to a unit on it (``lists.<id>.kind``): ``bar`` refuses it, ``admit``

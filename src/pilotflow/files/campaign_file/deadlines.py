@@ -146,12 +146,12 @@ class _Walk:
 
     def __call__(self, start: Authority, unit: UnitFacts | None) -> tuple[str, ...]:
         r, campaign, graph = self.r, self.campaign, self.r.graph
-        routing = _Noting(campaign, unit)
+        used: list[tuple[int, str]] = []  # (rule index, sender) of each rule the route took
         try:
-            route = graph.route(start.code, routing)
+            route = graph.route(start.code, campaign.routing(unit, noted=used))
         except PilotflowError as exc:
-            if routing.used:  # reporting rules sent the route where it broke
-                _broken_by_rules(r, campaign, start, routing.used, exc)
+            if used:  # reporting rules sent the route where it broke
+                _broken_by_rules(r, campaign, start, used, exc)
             r.fail(
                 "scope" if campaign.scope.is_empty else "reporting",
                 f"cannot route {start.code} ({start.name}): {exc.en} (add a 'reporting' rule for it, "
@@ -161,7 +161,7 @@ class _Walk:
             )
         bad = misplaced(campaign, graph, route)
         if bad is not None:
-            _downward(r, campaign, start, route, bad, routing.used)
+            _downward(r, campaign, start, route, bad, used)
         self.tops.setdefault(route[-1], start.code)
         self.seen.update(route)
         previous: tuple[HopRule, str, str] | None = None
@@ -205,22 +205,6 @@ def _downward(
         f"（{' → '.join(g[c].name for c in route)}）；推荐路线应逐级向上，经本次遴选的层级"
         f"（{'、'.join(lv.name.zh for lv in campaign.levels)}）直至最高一级",
     )
-
-
-class _Noting:
-    """A campaign's routing for the nominations of ``unit`` (see :meth:`Campaign.routing`)
-    noting which reporting rules sent a route on, and from where: (rule index, sender)."""
-
-    def __init__(self, campaign: Campaign, unit: UnitFacts | None) -> None:
-        self.campaign, self.unit, self.level_codes = campaign, unit, campaign.level_codes
-        self.used: list[tuple[int, str]] = []
-
-    def reports_to(self, sender: Authority, /) -> str | None:
-        k = self.campaign.reporting_rule(sender, self.unit)
-        if k is None:
-            return None
-        self.used.append((k, sender.code))
-        return self.campaign.reporting[k].to
 
 
 def _broken_by_rules(
