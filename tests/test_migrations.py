@@ -31,7 +31,8 @@ from alembic.script import ScriptDirectory
 import pilotflow as pf
 from pilotflow.store import migrate
 from pilotflow.store.codec import decode_materials, loads
-from pilotflow.store.sql import SCHEMA_VERSION, SQLStore, configure_sqlite, make_metadata, version_guards
+from pilotflow.store.sql import SCHEMA_VERSION, SQLStore, configure_sqlite, make_metadata
+from pilotflow.store.sql import triggers as trigger_sql
 from schema3 import schema_3_rows, v3_data
 
 from conftest import forward, nominate
@@ -289,27 +290,85 @@ def test_the_version_guard_migrates_both_ways(
     assert _hand_edit_moves_the_version(target, run)
 
 
+def _drop_versioned_triggers(target: Target) -> None:
+    """Drop the version guards of the nominations and letters tables (as a host's own
+    migrations leave them: autogenerate makes no trigger)."""
+    pg = target.engine.dialect.name == "postgresql"
+    within = f'"{target.schema}".' if target.schema else ""
+    with target.engine.begin() as conn:
+        for table in ("pf_nominations", "pf_submissions"):
+            on = f' ON {within}"{table}"' if pg else ""
+            conn.exec_driver_sql(f'DROP TRIGGER "{table}_versioned"{on}')
+
+
 def test_a_hosts_own_tables_are_guarded_by_the_sql_pilotflow_gives(
     make_target: Callable[[str], Target], campaign: pf.Campaign, clock: pf.FixedClock
 ) -> None:
     """A host whose own migrations create pilotflow's tables (autogenerate makes no
-    trigger) runs ``version_guards`` for the nominations and submissions tables; a hand edit
-    then raises the version as on tables pilotflow made."""
+    trigger) runs the SQL ``pilotflow.store.sql.triggers`` gives; a hand edit then raises the version as on
+    tables pilotflow made."""
     target = make_target("pf_")
     target.store(create=True).close()
-    pg = target.engine.dialect.name == "postgresql"
-    within = f'"{target.schema}".' if target.schema else ""
     run = round_trip(target, campaign, clock)
-    with target.engine.begin() as conn:
-        for table in ("pf_nominations", "pf_submissions"):  # (as a host's tables have none)
-            on = f' ON {within}"{table}"' if pg else ""
-            conn.exec_driver_sql(f'DROP TRIGGER "{table}_versioned"{on}')
+    _drop_versioned_triggers(target)
     assert not _hand_edit_moves_the_version(target, run)
+    dialect = target.engine.dialect.name
     with target.engine.begin() as conn:
-        for table in ("pf_nominations", "pf_submissions"):
-            for statement in version_guards(table, target.schema, target.engine.dialect.name):
+        for statement in trigger_sql("pf_", target.schema, dialect):
+            if "_versioned" in statement.split(" ON ")[0] or "FUNCTION" in statement:
                 conn.exec_driver_sql(statement)
     assert _hand_edit_moves_the_version(target, run)
+
+
+def test_a_store_refuses_tables_without_their_triggers_and_create_adds_them(
+    make_target: Callable[[str], Target],
+) -> None:
+    """Tables that lack pilotflow's triggers (made by a host's own migrations that left them
+    out) are refused when a store is opened on them, naming each missing trigger in English
+    and Chinese, with nothing created; ``SQLStore(..., create=True)`` (the default) adds
+    them, and the next store opens."""
+    target = make_target("pf_")
+    migrate.upgrade(target.engine, schema=target.schema)
+    before = snapshot(target)
+    _drop_versioned_triggers(target)
+    dropped = snapshot(target)
+    fresh = Target(_fresh_engine(target), target.url, target.prefix, target.schema)
+    with pytest.raises(pf.StoreError, match="pf_nominations_versioned.*pf_submissions_versioned") as caught:
+        fresh.store(create=False)
+    assert "缺少触发器" in caught.value.zh
+    assert dropped == snapshot(target)
+    fresh.store(create=True).close()
+    assert before == snapshot(target)
+    again = Target(_fresh_engine(target), target.url, target.prefix, target.schema)
+    again.store(create=False).close()
+    fresh.engine.dispose()
+    again.engine.dispose()
+
+
+def _fresh_engine(target: Target) -> sa.Engine:
+    """An engine of its own on ``target``'s database (a store checks the schema once per
+    engine)."""
+    if target.engine.dialect.name == "postgresql":
+        return _pg_engine(target.url)
+    return configure_sqlite(sa.create_engine(target.url))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "wrong"),
+    [
+        (("pf_", None, "mysql"), "dialect"),
+        (("pf_", None, None), "dialect"),
+        (("pf-x", None, "sqlite"), "prefix"),
+        ((3, None, "sqlite"), "prefix"),
+        (("pf_", 'a"b', "postgresql"), "schema"),
+    ],
+)
+def test_triggers_checks_its_arguments(arguments: tuple[Any, Any, Any], wrong: str) -> None:
+    """``pilotflow.store.sql.triggers`` refuses a dialect it does not know, a prefix or a schema pilotflow cannot
+    use, naming the argument, in English and Chinese."""
+    with pytest.raises(pf.InvalidInput, match=wrong) as caught:
+        trigger_sql(*arguments)
+    assert caught.value.zh
 
 
 def test_downgrade_to_base_drops_the_tables(make_target: Callable[[str], Target]) -> None:

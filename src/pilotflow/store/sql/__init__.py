@@ -25,7 +25,7 @@ tricks, each behind one name) and ``_driver`` (driver errors as pilotflow's).
 from __future__ import annotations
 
 from .core import SQLStore
-from .schema import SCHEMA_VERSION, make_metadata, version_guards
+from .schema import SCHEMA_VERSION, make_metadata, triggers
 from .sqlite import SQLITE_HEADER, configure_sqlite, file_uri, sqlite_url
 
 __all__ = [
@@ -36,5 +36,5 @@ __all__ = [
     "file_uri",
     "make_metadata",
     "sqlite_url",
-    "version_guards",
+    "triggers",
 ]

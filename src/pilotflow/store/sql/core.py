@@ -56,7 +56,14 @@ from ._fast import (
 from .letters import decode_submission
 from .lists import ListTable
 from .reads import ScalingReads
-from .schema import SCHEMA_VERSION, check_names, recorded_version, version_error
+from .schema import (
+    SCHEMA_VERSION,
+    check_names,
+    missing_triggers,
+    recorded_version,
+    triggers_error,
+    version_error,
+)
 from .write import new_nomination_check, new_nomination_refusal, write_changes, write_receipt
 
 __all__ = ["SQLStore", "engine_for"]
@@ -227,10 +234,19 @@ class SQLStore(ListTable, ScalingReads, Store):
                         self.metadata.create_all(conn)
                         conn.execute(sa.insert(meta).values(key="schema_version", value=SCHEMA_VERSION))
                         made = True
+                    if recorded_version(conn, meta, schema) == SCHEMA_VERSION:
+                        # (tables a host made without them, and create_all left as they were)
+                        for sql in missing_triggers(conn, self._prefix, schema).values():
+                            for statement in sql:
+                                conn.exec_driver_sql(statement)
+                            made = True
             with self._read_conn() as conn:
                 found = recorded_version(conn, meta, schema)
+                missing = missing_triggers(conn, self._prefix, schema) if found == SCHEMA_VERSION else {}
         if found != SCHEMA_VERSION:
             raise version_error(found, meta.fullname)
+        if missing:
+            raise triggers_error(missing, schema or "the database")
         return not (made and self._conn is not None)
 
     @cached_property

@@ -54,8 +54,11 @@ __all__ = [
     "event_count",
     "event_select",
     "make_metadata",
+    "missing_triggers",
     "nomination_select",
     "recorded_version",
+    "triggers",
+    "triggers_error",
     "version_error",
     "version_guards",
 ]
@@ -238,6 +241,101 @@ def version_guards(table: str, schema: str | None, dialect: str) -> tuple[str, .
     )
 
 
+def _texts_trigger(prefix: str, schema: str | None) -> str:
+    """SQLite: the trigger that swaps an event row's texts for their references into
+    ``pf_texts`` (schema version 4; see :func:`events_table`)."""
+    t, e = f"{prefix}texts", f"{prefix}events"
+    qualified = f'"{schema}"."{prefix}events_texts"' if schema else f'"{prefix}events_texts"'
+
+    def ref(column: str) -> str:
+        return f'(SELECT id FROM "{t}" WHERE text = CAST(NEW.{column} AS TEXT))'
+
+    return (
+        f"CREATE TRIGGER {qualified} AFTER INSERT ON \"{e}\" WHEN typeof(NEW.shape) = 'text' BEGIN "
+        f'INSERT OR IGNORE INTO "{t}" (text) VALUES (NEW.campaign), (NEW.nomination_id), (NEW.actor), '
+        f'(NEW.shape); INSERT OR IGNORE INTO "{t}" (text) SELECT CAST(NEW.data AS TEXT) '
+        f"WHERE typeof(NEW.data) = 'blob'; "
+        f'UPDATE "{e}" SET campaign = {ref("campaign")}, '
+        f"nomination_id = {ref('nomination_id')}, actor = {ref('actor')}, shape = {ref('shape')}, "
+        f"data = CASE WHEN typeof(NEW.data) = 'blob' THEN {ref('data')} ELSE NEW.data END "
+        "WHERE seq = NEW.seq; END"
+    )
+
+
+def _triggers(prefix: str, schema: str | None, dialect: str) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Every trigger pilotflow's tables carry on ``dialect``, by (its table, its name): the
+    SQL that creates it."""
+    made: dict[tuple[str, str], tuple[str, ...]] = {}
+    for table in (f"{prefix}nominations", f"{prefix}submissions"):
+        made[table, f"{table}_versioned"] = version_guards(table, schema, dialect)
+    if dialect == "sqlite":
+        made[f"{prefix}events", f"{prefix}events_texts"] = (_texts_trigger(prefix, schema),)
+    return made
+
+
+def triggers(prefix: str = "pf_", schema: str | None = None, dialect: str = "sqlite") -> tuple[str, ...]:
+    """The SQL that creates the triggers of pilotflow's tables (``prefix``, in ``schema``) on
+    ``dialect`` (``"sqlite"`` or ``"postgresql"``), in order: the version guards of the
+    nominations and letters (schema version 7: an ``UPDATE`` that leaves a row's ``version``
+    as it was, a hand edit, raises it by one) and, on SQLite, the trigger that stores an event
+    row's texts once each in ``pf_texts``. Tables made by :func:`make_metadata`, by
+    ``SQLStore(..., create=True)`` or by pilotflow's migrations have them; a host whose own
+    migrations create the tables runs these once (``op.execute`` each), or opens
+    ``SQLStore(..., create=True)`` once. A store refuses tables that lack one.
+
+    >>> for sql in triggers("gov_pf_", None, "sqlite"):
+    ...     print(sql.split(" ON ")[0])
+    CREATE TRIGGER "gov_pf_nominations_versioned" AFTER UPDATE
+    CREATE TRIGGER "gov_pf_submissions_versioned" AFTER UPDATE
+    CREATE TRIGGER "gov_pf_events_texts" AFTER INSERT
+    """
+    check_names(prefix, schema)
+    if dialect not in ("sqlite", "postgresql"):
+        raise InvalidInput(
+            f"dialect must be 'sqlite' or 'postgresql', got {_shown(dialect)}",
+            f"dialect 只能是 sqlite 或 postgresql，收到的是 {_shown(dialect, True)}",
+        )
+    return tuple(sql for made in _triggers(prefix, schema, dialect).values() for sql in made)
+
+
+def missing_triggers(
+    conn: Connection, prefix: str, schema: str | None
+) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The triggers of :func:`_triggers` the database on ``conn`` lacks, with their SQL."""
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        within = f'"{schema}".' if schema else ""
+        query = f"SELECT tbl_name, name FROM {within}sqlite_master WHERE type = 'trigger'"
+        found = {(str(t), str(n)) for t, n in conn.exec_driver_sql(query)}
+    else:
+        found = {
+            (str(t), str(n))
+            for t, n in conn.execute(
+                sa.text(
+                    "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                    "JOIN pg_namespace s ON s.oid = c.relnamespace "
+                    "WHERE NOT t.tgisinternal AND s.nspname = COALESCE(:schema, current_schema())"
+                ),
+                {"schema": schema},
+            )
+        }
+    return {k: sql for k, sql in _triggers(prefix, schema, dialect).items() if k not in found}
+
+
+def triggers_error(missing: Mapping[tuple[str, str], object], where: str) -> StoreError:
+    """Refuse tables that lack pilotflow's triggers, saying which and what to do."""
+    names = ", ".join(f"{name} (on {table})" for table, name in missing)
+    return StoreError(
+        f"pilotflow's tables in {where} lack the trigger(s) {names}, which keep the audit "
+        "record and the versions of rows edited by hand right: open SQLStore(..., create=True) "
+        "once to add them, or run the SQL pilotflow.store.sql.triggers(prefix, schema, dialect) "
+        "gives in your migrations",
+        f"{where} 中的 pilotflow 表缺少触发器 {names}（它们保证审计记录正确、手工修改的行版本号随之变化）："
+        "请用 SQLStore(..., create=True) 打开一次以补建，或在迁移脚本中执行 "
+        "pilotflow.store.sql.triggers(prefix, schema, dialect) 给出的 SQL",
+    )
+
+
 def versioned(table: sa.Table) -> None:
     """Create ``table`` (nominations or submissions) with its :func:`version_guards`; on
     PostgreSQL its function is dropped with it."""
@@ -319,7 +417,7 @@ def lists_table(md: sa.MetaData, prefix: str) -> sa.Table:
 def events_table(md: sa.MetaData, prefix: str) -> sa.Table:
     """The audit log and (SQLite) the texts its rows share, in ``md`` (schema version 4);
     the first is returned. Columns in :data:`pilotflow.store.codec.EVENT_COLUMNS` order."""
-    texts = sa.Table(
+    sa.Table(
         f"{prefix}texts",
         md,
         sa.Column("id", sa.Integer, primary_key=True),
@@ -342,22 +440,7 @@ def events_table(md: sa.MetaData, prefix: str) -> sa.Table:
         sa.UniqueConstraint("nomination_id", "version", name=f"{prefix}uq_event_version"),
         sa.Index(f"{prefix}ix_events_campaign", "campaign", "seq"),
     )  # fmt: skip
-    t, e = texts.name, events.name
-    qualified = f'"{md.schema}"."{prefix}events_texts"' if md.schema else f'"{prefix}events_texts"'
-
-    def ref(column: str) -> str:
-        return f'(SELECT id FROM "{t}" WHERE text = CAST(NEW.{column} AS TEXT))'
-
-    trigger = sa.DDL(  # type: ignore[no-untyped-call]
-        f"CREATE TRIGGER {qualified} AFTER INSERT ON \"{e}\" WHEN typeof(NEW.shape) = 'text' BEGIN "
-        f'INSERT OR IGNORE INTO "{t}" (text) VALUES (NEW.campaign), (NEW.nomination_id), (NEW.actor), '
-        f'(NEW.shape); INSERT OR IGNORE INTO "{t}" (text) SELECT CAST(NEW.data AS TEXT) '
-        f"WHERE typeof(NEW.data) = 'blob'; "
-        f'UPDATE "{e}" SET campaign = {ref("campaign")}, '
-        f"nomination_id = {ref('nomination_id')}, actor = {ref('actor')}, shape = {ref('shape')}, "
-        f"data = CASE WHEN typeof(NEW.data) = 'blob' THEN {ref('data')} ELSE NEW.data END "
-        "WHERE seq = NEW.seq; END"
-    )
+    trigger = sa.DDL(_texts_trigger(prefix, md.schema).replace("%", "%%"))  # type: ignore[no-untyped-call]
     sa.event.listen(events, "after_create", trigger.execute_if(dialect="sqlite"))
     return events
 
