@@ -508,3 +508,33 @@ def test_a_route_out_of_place_is_told_with_the_campaign_s_own_level_names() -> N
     assert "（地市、省）" in raised.value.zh
     assert "市级" not in raised.value.zh
     assert "(city, province)" in raised.value.en
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda c, a: c.in_scope("110101"), "authority"),
+        (lambda c, a: c.takes_part(None), "authority"),
+        (lambda c, a: c.acting_at(110101), "authority"),
+        (lambda c, a: c.quota_rule("370502"), "recommender"),
+        (lambda c, a: c.group_rules({"code": "370502"}), "recommender"),
+        (lambda c, a: c.hop_rule(a, "370500"), "receiver"),
+        (lambda c, a: c.hop_rule("370502", a), "sender"),
+        (lambda c, a: c.check_rule("370502", "main"), "holder"),
+        (lambda c, a: c.reports_to("659001"), "sender"),
+        (lambda c, a: c.reporting_rule(a, "base"), "unit"),
+        (lambda c, a: c.may_start_at(a, {"unit_type": "base"}), "unit"),
+        (lambda c, a: c.routing("base"), "unit"),
+        (lambda c, a: c.routing(None, noted=()), "noted"),
+    ],
+)
+def test_a_campaigns_questions_refuse_what_is_not_an_authority_or_a_unit(
+    call: object, argument: str, campaign: pf.Campaign, graph: pf.AuthorityGraph
+) -> None:
+    """A campaign's questions about an authority (scope, acting, quota, hop, check and
+    reporting rules) or a unit refuse a code given as text, or anything else that is not an
+    authority or ``UnitFacts``, naming the argument in English and Chinese, instead of failing
+    on a missing attribute inside a rule."""
+    with pytest.raises(pf.InvalidInput, match=f"^{argument} must be") as caught:
+        call(campaign, graph["659001"])  # type: ignore[operator]
+    assert caught.value.zh.startswith(argument)

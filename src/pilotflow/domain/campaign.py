@@ -344,6 +344,31 @@ MAX_CLOCK_TOLERANCE_SECONDS = 3600
 YEARS = (2000, 2100)
 
 
+def _authority(value: AuthorityLike, argument: str) -> AuthorityLike:
+    """``value``, if it is an authority (an :class:`Authority`, or anything with its
+    ``code``, ``level``, ``kind`` and ``ancestors``); else :class:`InvalidInput` naming
+    ``argument``."""
+    if isinstance(value, Authority) or (
+        isinstance(getattr(value, "code", None), str)
+        and all(hasattr(value, name) for name in ("level", "kind", "ancestors"))
+    ):
+        return value
+    raise InvalidInput(
+        f"{argument} must be an Authority (e.g. graph['110101']), got {type(value).__name__}",
+        f"{argument} 参数必须是行政单位对象（例如 graph['110101']）",
+    )
+
+
+def _unit(value: UnitFacts | None, argument: str = "unit") -> UnitFacts | None:
+    """``value``, if it is :class:`UnitFacts` or None; else :class:`InvalidInput`."""
+    if value is None or isinstance(value, UnitFacts):
+        return value
+    raise InvalidInput(
+        f"{argument} must be UnitFacts or None, got {type(value).__name__}",
+        f"{argument} 参数必须是 UnitFacts（申报对象的类型、场景与名单）或 None",
+    )
+
+
 def check_campaign(value: object, argument: str = "campaign") -> Campaign:
     """``value``, if it is a :class:`Campaign`; else :class:`~pilotflow.errors.InvalidInput`
     naming ``argument`` and what was given instead."""
@@ -404,6 +429,7 @@ class Campaign:
 
     def check_rule(self, holder: AuthorityLike, track: str) -> CheckRule | None:
         """The on-site check rule at ``holder`` for a nomination of ``track``, or None."""
+        _authority(holder, "holder")
         for rule in self.checks:
             if rule.applies(holder, track):
                 return rule
@@ -466,12 +492,13 @@ class Campaign:
 
     def in_scope(self, authority: AuthorityLike) -> bool:
         """Does ``authority`` take part in this campaign (see :attr:`scope`)?"""
+        _authority(authority, "authority")
         return self.scope.is_empty or authority.code == self.top or self.scope.matches(authority)
 
     def takes_part(self, authority: AuthorityLike) -> bool:
         """Does ``authority`` take part in this campaign: in its scope (:meth:`in_scope`),
         or on a route from there (:attr:`routed`)?"""
-        return authority.code in self.routed or self.in_scope(authority)
+        return _authority(authority, "authority").code in self.routed or self.in_scope(authority)
 
     def taking_part(self, authority: Authority, where: str, *, filing: bool = False) -> Authority:
         """``authority``, which must take part in this campaign (:meth:`takes_part`; with
@@ -489,10 +516,11 @@ class Campaign:
     def acting_at(self, authority: AuthorityLike) -> ActingRule | None:
         """The rule saying who acts at ``authority`` in this campaign, or None when the
         campaign leaves it to the authority graph."""
-        return acting_rule_for(self.acting, authority)
+        return acting_rule_for(self.acting, _authority(authority, "authority"))
 
     def group_rules(self, recommender: AuthorityLike) -> tuple[QuotaRule, ...]:
         """The group-cap rules that apply to a recommendation by ``recommender``."""
+        _authority(recommender, "recommender")
         return tuple(
             rule
             for rule in self.quotas
@@ -505,6 +533,7 @@ class Campaign:
 
     def quota_rule(self, recommender: AuthorityLike) -> QuotaRule | None:
         """The quota rule that applies to ``recommender``, or None (no quota)."""
+        _authority(recommender, "recommender")
         for rule in self.quotas:
             if rule.group_list is None and rule.recommender.matches(recommender):
                 return rule
@@ -512,6 +541,8 @@ class Campaign:
 
     def hop_rule(self, sender: AuthorityLike, receiver: AuthorityLike) -> HopRule | None:
         """The rule of the hop ``sender`` → ``receiver``, or None."""
+        _authority(sender, "sender")
+        _authority(receiver, "receiver")
         for rule in self.hops:
             if rule.sender.matches(sender) and rule.receiver.matches(receiver):
                 return rule
@@ -526,6 +557,8 @@ class Campaign:
     def reporting_rule(self, sender: AuthorityLike, unit: UnitFacts | None = None) -> int | None:
         """The index of the reporting rule that sends ``sender``'s nominations (of ``unit``)
         elsewhere than its graph parent: the first that matches; None if none does."""
+        _authority(sender, "sender")
+        _unit(unit)
         for k, rule in enumerate(self.reporting):
             if rule.sender.matches(sender) and rule.unit.holds(unit):
                 return k
@@ -535,10 +568,17 @@ class Campaign:
         """What :meth:`AuthorityGraph.route` needs to route a nomination of ``unit``; where
         ``noted`` is given, each reporting rule the route takes is appended to it as
         (rule index, sender's code), in the order the walk applies them."""
-        return _UnitRouting(self, unit, noted)
+        if noted is not None and not isinstance(noted, list):
+            raise InvalidInput(
+                f"noted must be a list or None, got {type(noted).__name__}",
+                "noted 参数必须是列表或 None",
+            )
+        return _UnitRouting(self, _unit(unit), noted)
 
     def may_start_at(self, authority: AuthorityLike, unit: UnitFacts) -> bool:
         """May a nomination of ``unit`` start at ``authority`` by an :class:`EntryRule`?"""
+        _authority(authority, "authority")
+        _unit(unit)
         return any(rule.at.matches(authority) and rule.unit.holds(unit) for rule in self.entries)
 
     @property
