@@ -305,44 +305,130 @@ def test_a_hosts_own_tables_are_guarded_by_the_sql_pilotflow_gives(
     make_target: Callable[[str], Target], campaign: pf.Campaign, clock: pf.FixedClock
 ) -> None:
     """A host whose own migrations create pilotflow's tables (autogenerate makes no
-    trigger) runs the SQL ``pilotflow.store.sql.triggers`` gives; a hand edit then raises the version as on
-    tables pilotflow made."""
+    trigger) runs the SQL ``pilotflow.store.sql.triggers`` gives; a hand edit then raises the
+    version as on tables pilotflow made, the triggers are those pilotflow makes, and the SQL
+    may be run again (on tables that have them already: nothing changes)."""
     target = make_target("pf_")
     target.store(create=True).close()
+    made = snapshot(target)
     run = round_trip(target, campaign, clock)
     _drop_versioned_triggers(target)
     assert not _hand_edit_moves_the_version(target, run)
-    dialect = target.engine.dialect.name
-    with target.engine.begin() as conn:
-        for statement in trigger_sql("pf_", target.schema, dialect):
-            if "_versioned" in statement.split(" ON ")[0] or "FUNCTION" in statement:
+    for _ in range(2):
+        with target.engine.begin() as conn:
+            for statement in trigger_sql("pf_", target.schema, target.engine.dialect.name):
                 conn.exec_driver_sql(statement)
+    assert made["triggers"] == snapshot(target)["triggers"]
     assert _hand_edit_moves_the_version(target, run)
 
 
-def test_a_store_refuses_tables_without_their_triggers_and_create_adds_them(
+def test_a_store_that_writes_refuses_tables_without_their_triggers(
     make_target: Callable[[str], Target],
 ) -> None:
     """Tables that lack pilotflow's triggers (made by a host's own migrations that left them
-    out) are refused when a store is opened on them, naming each missing trigger in English
-    and Chinese, with nothing created; ``SQLStore(..., create=True)`` (the default) adds
-    them, and the next store opens."""
+    out) are refused when a store that writes is opened on them, with ``create`` True or
+    False, naming each missing trigger and the SQL to run, in English and Chinese; nothing is
+    created. A store opened ``read_only`` reads them (the triggers guard writes). Once the
+    SQL is run, a store opens."""
     target = make_target("pf_")
     migrate.upgrade(target.engine, schema=target.schema)
-    before = snapshot(target)
+    made = snapshot(target)
     _drop_versioned_triggers(target)
     dropped = snapshot(target)
-    fresh = Target(_fresh_engine(target), target.url, target.prefix, target.schema)
-    with pytest.raises(pf.StoreError, match="pf_nominations_versioned.*pf_submissions_versioned") as caught:
-        fresh.store(create=False)
-    assert "缺少触发器" in caught.value.zh
+    for create in (False, True):
+        fresh = Target(_fresh_engine(target), target.url, target.prefix, target.schema)
+        both = r"pf_nominations_versioned.*pf_submissions_versioned"
+        with pytest.raises(pf.StoreError, match=both) as caught:
+            fresh.store(create=create)
+        assert "pilotflow.store.sql.triggers('pf_'" in str(caught.value)
+        assert "pf_nominations 表的 pf_nominations_versioned" in caught.value.zh
+        assert "the database" not in caught.value.zh
+        fresh.engine.dispose()
     assert dropped == snapshot(target)
-    fresh.store(create=True).close()
-    assert before == snapshot(target)
+    options = {"schema": target.schema} if target.schema else {}
+    reader = SQLStore.from_url(target.url, read_only=True, **options)
+    assert [] == reader.nominations("any")
+    reader.close()
+    with target.engine.begin() as conn:
+        for statement in trigger_sql("pf_", target.schema, target.engine.dialect.name):
+            conn.exec_driver_sql(statement)
+    assert made == snapshot(target)
     again = Target(_fresh_engine(target), target.url, target.prefix, target.schema)
     again.store(create=False).close()
-    fresh.engine.dispose()
     again.engine.dispose()
+
+
+def test_sqlite_events_written_without_the_texts_trigger_are_read_back_once_it_is_run(
+    tmp_path: Path, campaign: pf.Campaign, clock: pf.FixedClock
+) -> None:
+    """On SQLite, the events written while the trigger that stores their texts was missing
+    are not read back: a store refuses the tables, saying so, and the SQL ``triggers`` gives
+    stores those events' texts as the trigger would have, so that every event is read back."""
+    url = f"sqlite:///{tmp_path / 'host.db'}"
+    engine = configure_sqlite(sa.create_engine(url))
+    target = Target(engine, url, "pf_", None)
+    SQLStore(engine).close()
+    run = round_trip(target, campaign, clock)  # (this engine's store checked its tables once)
+    written = len(run.events())
+    with engine.begin() as conn:
+        conn.exec_driver_sql('DROP TRIGGER "pf_events_texts"')
+    nominate(run, 2)
+    assert written == len(run.events())  # the new filing's event is not read back
+    fresh = configure_sqlite(sa.create_engine(url))
+    with pytest.raises(pf.StoreError, match=r"pf_events_texts.*not read back") as caught:
+        SQLStore(fresh, create=False)
+    assert "无法读出" in caught.value.zh
+    with engine.begin() as conn:
+        for statement in trigger_sql("pf_", None, "sqlite"):
+            conn.exec_driver_sql(statement)
+    store = SQLStore(fresh, create=False)
+    assert written + 1 == len(list(store.events(campaign.id)))
+    pending = "SELECT count(*) FROM pf_events WHERE typeof(shape) = 'text'"
+    with engine.connect() as conn:
+        assert 0 == conn.exec_driver_sql(pending).scalar()
+    store.close()
+    fresh.dispose()
+
+
+def test_a_trigger_named_in_another_case_counts_on_sqlite(tmp_path: Path) -> None:
+    """SQLite reads names without regard to case: a version guard a host created under an
+    upper-case name guards the table, and a store opens on it."""
+    url = f"sqlite:///{tmp_path / 'host.db'}"
+    engine = configure_sqlite(sa.create_engine(url))
+    SQLStore(engine).close()
+    with engine.begin() as conn:
+        conn.exec_driver_sql('DROP TRIGGER "pf_nominations_versioned"')
+        (statement,) = [s for s in trigger_sql("pf_", None, "sqlite") if "pf_nominations_versioned" in s]
+        conn.exec_driver_sql(statement.replace('"pf_nominations_versioned"', "PF_NOMINATIONS_VERSIONED"))
+    fresh = configure_sqlite(sa.create_engine(url))
+    SQLStore(fresh, create=False).close()
+    fresh.dispose()
+    engine.dispose()
+
+
+def test_postgresql_without_a_schema_finds_the_triggers_on_the_search_path(pg_url: str) -> None:
+    """On PostgreSQL without a schema, the tables are those the connection's search path
+    finds, and so are their triggers: tables in the second schema of the path, the first
+    existing and empty, open."""
+    empty, holding = (f"pf_mig_{uuid.uuid4().hex[:10]}" for _ in range(2))
+    admin = _pg_engine(pg_url)
+    path = f"-c search_path={empty},{holding}"
+    engine = sa.create_engine(
+        "postgresql+psycopg://" + pg_url.split("://", 1)[1], connect_args={"options": path}
+    )
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.schema.CreateSchema(empty))
+        migrate.upgrade(admin, schema=holding)
+        store = SQLStore(engine, create=False)
+        assert [] == store.nominations("any")
+        store.close()
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            for schema in (empty, holding):
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def _fresh_engine(target: Target) -> sa.Engine:
@@ -364,8 +450,8 @@ def _fresh_engine(target: Target) -> sa.Engine:
     ],
 )
 def test_triggers_checks_its_arguments(arguments: tuple[Any, Any, Any], wrong: str) -> None:
-    """``pilotflow.store.sql.triggers`` refuses a dialect it does not know, a prefix or a schema pilotflow cannot
-    use, naming the argument, in English and Chinese."""
+    """``pilotflow.store.sql.triggers`` refuses a dialect it does not know, a prefix or a
+    schema pilotflow cannot use, naming the argument, in English and Chinese."""
     with pytest.raises(pf.InvalidInput, match=wrong) as caught:
         trigger_sql(*arguments)
     assert caught.value.zh

@@ -134,6 +134,10 @@ def _flags(**flags: object) -> None:
             )
 
 
+#: An engine option marking the engine of a store opened ``read_only`` (by :meth:`SQLStore.from_url`).
+READS_ONLY = "pilotflow_store_reads_only"
+
+
 def _from_url(cls: type[SQLStore], url: str, options: dict[str, Any]) -> SQLStore:
     """:meth:`SQLStore.from_url`: the store's own options taken out and checked, the engine
     made, the store built on it; an opening refused at its first connection leaves no
@@ -152,7 +156,10 @@ def _from_url(cls: type[SQLStore], url: str, options: dict[str, Any]) -> SQLStor
         try:
             if read_only and engine.dialect.name != "sqlite":  # (SQLite: checked by engine_for)
                 postgres.holds_pilotflow(engine, prefix, schema)
-            return cls(engine, prefix=prefix, schema=schema, create=create and not read_only)
+            if read_only:  # (its triggers not checked: they guard writes)
+                return cls(engine.execution_options(**{READS_ONLY: True}), prefix=prefix, schema=schema,
+                           create=False)  # fmt: skip
+            return cls(engine, prefix=prefix, schema=schema, create=create)
         except TypeError as exc:  # an option the driver's connect does not take
             raise options_refused(options, exc) from exc
     except BaseException:
@@ -234,19 +241,19 @@ class SQLStore(ListTable, ScalingReads, Store):
                         self.metadata.create_all(conn)
                         conn.execute(sa.insert(meta).values(key="schema_version", value=SCHEMA_VERSION))
                         made = True
-                    if recorded_version(conn, meta, schema) == SCHEMA_VERSION:
-                        # (tables a host made without them, and create_all left as they were)
-                        for sql in missing_triggers(conn, self._prefix, schema).values():
-                            for statement in sql:
-                                conn.exec_driver_sql(statement)
-                            made = True
             with self._read_conn() as conn:
                 found = recorded_version(conn, meta, schema)
-                missing = missing_triggers(conn, self._prefix, schema) if found == SCHEMA_VERSION else {}
+                # (a store that only reads needs no guard of writes)
+                reads_only = self.engine.get_execution_options().get(READS_ONLY, False)
+                missing = (
+                    []
+                    if found != SCHEMA_VERSION or reads_only
+                    else missing_triggers(conn, self._prefix, schema)
+                )
         if found != SCHEMA_VERSION:
             raise version_error(found, meta.fullname)
         if missing:
-            raise triggers_error(missing, schema or "the database")
+            raise triggers_error(missing, self._prefix, schema, self.engine.dialect.name)
         return not (made and self._conn is not None)
 
     @cached_property

@@ -37,7 +37,7 @@ trigger replaces them by their references (:func:`event_select` reads them back)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -273,21 +273,49 @@ def _triggers(prefix: str, schema: str | None, dialect: str) -> dict[tuple[str, 
     return made
 
 
-def triggers(prefix: str = "pf_", schema: str | None = None, dialect: str = "sqlite") -> tuple[str, ...]:
-    """The SQL that creates the triggers of pilotflow's tables (``prefix``, in ``schema``) on
-    ``dialect`` (``"sqlite"`` or ``"postgresql"``), in order: the version guards of the
-    nominations and letters (schema version 7: an ``UPDATE`` that leaves a row's ``version``
-    as it was, a hand edit, raises it by one) and, on SQLite, the trigger that stores an event
-    row's texts once each in ``pf_texts``. Tables made by :func:`make_metadata`, by
-    ``SQLStore(..., create=True)`` or by pilotflow's migrations have them; a host whose own
-    migrations create the tables runs these once (``op.execute`` each), or opens
-    ``SQLStore(..., create=True)`` once. A store refuses tables that lack one.
+def _texts_repair(prefix: str, schema: str | None) -> tuple[str, ...]:
+    """SQLite: what :func:`_texts_trigger` would have done to the event rows written while it
+    was missing (their texts still in the row): their texts stored, the rows referring to
+    them. Nothing to do (no row) where it never was missing."""
+    within = f'"{schema}".' if schema else ""
+    t, e = f'{within}"{prefix}texts"', f'{within}"{prefix}events"'
+    pending = "typeof(shape) = 'text'"
+    texts = " UNION ".join(
+        f"SELECT CAST({c} AS TEXT) FROM {e} WHERE {pending}"
+        for c in ("campaign", "nomination_id", "actor", "shape")
+    )
+    data = f"SELECT CAST(data AS TEXT) FROM {e} WHERE {pending} AND typeof(data) = 'blob'"
+
+    def ref(column: str) -> str:
+        return f'(SELECT id FROM {t} WHERE text = CAST("{prefix}events".{column} AS TEXT))'
+
+    return (
+        f"INSERT OR IGNORE INTO {t} (text) {texts} UNION {data}",
+        f"UPDATE {e} SET campaign = {ref('campaign')}, nomination_id = {ref('nomination_id')}, "
+        f"actor = {ref('actor')}, shape = {ref('shape')}, "
+        f"data = CASE WHEN typeof(data) = 'blob' THEN {ref('data')} ELSE data END WHERE {pending}",
+    )
+
+
+def triggers(prefix: str, schema: str | None, dialect: str) -> tuple[str, ...]:
+    """The SQL that gives pilotflow's tables (``prefix``, in ``schema``) their triggers on
+    ``dialect`` (``"sqlite"`` or ``"postgresql"``): the version guards of the nominations and
+    letters (schema version 7: an ``UPDATE`` that leaves a row's ``version`` as it was, a
+    hand edit, raises it by one) and, on SQLite, the trigger that stores an event row's texts
+    once each in ``pf_texts`` (with the rows written while it was missing: until then they
+    are not read back). Tables made by :func:`make_metadata`, by ``SQLStore(...,
+    create=True)`` or by pilotflow's migrations have them; a host whose own migrations create
+    the tables runs these (``op.execute`` each). Each may be run again: a trigger already
+    there is replaced (PostgreSQL) or kept (SQLite). A store that writes refuses tables that
+    lack one.
 
     >>> for sql in triggers("gov_pf_", None, "sqlite"):
-    ...     print(sql.split(" ON ")[0])
-    CREATE TRIGGER "gov_pf_nominations_versioned" AFTER UPDATE
-    CREATE TRIGGER "gov_pf_submissions_versioned" AFTER UPDATE
-    CREATE TRIGGER "gov_pf_events_texts" AFTER INSERT
+    ...     print(sql[:58])
+    CREATE TRIGGER IF NOT EXISTS "gov_pf_nominations_versioned
+    CREATE TRIGGER IF NOT EXISTS "gov_pf_submissions_versioned
+    CREATE TRIGGER IF NOT EXISTS "gov_pf_events_texts" AFTER I
+    INSERT OR IGNORE INTO "gov_pf_texts" (text) SELECT CAST(ca
+    UPDATE "gov_pf_events" SET campaign = (SELECT id FROM "gov
     """
     check_names(prefix, schema)
     if dialect not in ("sqlite", "postgresql"):
@@ -295,44 +323,59 @@ def triggers(prefix: str = "pf_", schema: str | None = None, dialect: str = "sql
             f"dialect must be 'sqlite' or 'postgresql', got {_shown(dialect)}",
             f"dialect 只能是 sqlite 或 postgresql，收到的是 {_shown(dialect, True)}",
         )
-    return tuple(sql for made in _triggers(prefix, schema, dialect).values() for sql in made)
-
-
-def missing_triggers(
-    conn: Connection, prefix: str, schema: str | None
-) -> dict[tuple[str, str], tuple[str, ...]]:
-    """The triggers of :func:`_triggers` the database on ``conn`` lacks, with their SQL."""
-    dialect = conn.dialect.name
+    out: list[str] = []
+    within = f'"{schema}".' if schema else ""
+    for (table, name), made in _triggers(prefix, schema, dialect).items():
+        if dialect == "sqlite":
+            out += [sql.replace("CREATE TRIGGER ", "CREATE TRIGGER IF NOT EXISTS ", 1) for sql in made]
+        else:  # (the function replaced; CREATE OR REPLACE TRIGGER needs PostgreSQL 14)
+            function, trigger = made
+            out += [function, f'DROP TRIGGER IF EXISTS "{name}" ON {within}"{table}"', trigger]
     if dialect == "sqlite":
+        out += _texts_repair(prefix, schema)
+    return tuple(out)
+
+
+def missing_triggers(conn: Connection, prefix: str, schema: str | None) -> list[tuple[str, str]]:
+    """The triggers of :func:`_triggers` (table, name) that the tables on ``conn`` lack (on
+    PostgreSQL, a disabled one counts as lacking; without a schema, the tables are those the
+    search path finds)."""
+    dialect = conn.dialect.name
+    if dialect == "sqlite":  # (names compared as SQLite does: without regard to case)
         within = f'"{schema}".' if schema else ""
-        query = f"SELECT tbl_name, name FROM {within}sqlite_master WHERE type = 'trigger'"
+        query = f"SELECT lower(tbl_name), lower(name) FROM {within}sqlite_master WHERE type = 'trigger'"
         found = {(str(t), str(n)) for t, n in conn.exec_driver_sql(query)}
-    else:
-        found = {
-            (str(t), str(n))
-            for t, n in conn.execute(
-                sa.text(
-                    "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                    "JOIN pg_namespace s ON s.oid = c.relnamespace "
-                    "WHERE NOT t.tgisinternal AND s.nspname = COALESCE(:schema, current_schema())"
-                ),
-                {"schema": schema},
-            )
-        }
-    return {k: sql for k, sql in _triggers(prefix, schema, dialect).items() if k not in found}
+        return [k for k in _triggers(prefix, schema, dialect) if (k[0].lower(), k[1].lower()) not in found]
+    within = f'"{schema}".' if schema else ""
+    pg_query = sa.text(
+        "SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(:relation) AND tgname = :name "
+        "AND NOT tgisinternal AND tgenabled <> 'D'"
+    )
+    return [
+        (table, name)
+        for table, name in _triggers(prefix, schema, dialect)
+        if conn.execute(pg_query, {"relation": f'{within}"{table}"', "name": name}).first() is None
+    ]
 
 
-def triggers_error(missing: Mapping[tuple[str, str], object], where: str) -> StoreError:
+def triggers_error(
+    missing: Sequence[tuple[str, str]], prefix: str, schema: str | None, dialect: str
+) -> StoreError:
     """Refuse tables that lack pilotflow's triggers, saying which and what to do."""
     names = ", ".join(f"{name} (on {table})" for table, name in missing)
+    zh_names = "、".join(f"{table} 表的 {name}" for table, name in missing)
+    where, zh_where = (f"schema {schema!r}", f"模式 {schema} 中") if schema else ("the database", "")
+    texts = any(name.endswith("events_texts") for _, name in missing)
+    sql = f"pilotflow.store.sql.triggers({prefix!r}, {schema!r}, {dialect!r})"
     return StoreError(
-        f"pilotflow's tables in {where} lack the trigger(s) {names}, which keep the audit "
-        "record and the versions of rows edited by hand right: open SQLStore(..., create=True) "
-        "once to add them, or run the SQL pilotflow.store.sql.triggers(prefix, schema, dialect) "
-        "gives in your migrations",
-        f"{where} 中的 pilotflow 表缺少触发器 {names}（它们保证审计记录正确、手工修改的行版本号随之变化）："
-        "请用 SQLStore(..., create=True) 打开一次以补建，或在迁移脚本中执行 "
-        "pilotflow.store.sql.triggers(prefix, schema, dialect) 给出的 SQL",
+        f"pilotflow's tables in {where} lack the trigger(s) {names}, which keep the versions of "
+        "rows edited by hand and the audit record right"
+        + (" (the events written while it was missing are not read back)" if texts else "")
+        + f": run the SQL {sql} gives (in your migrations), then open the store again",
+        f"数据库{zh_where}的 pilotflow 表缺少触发器：{zh_names}。它们保证手工修改过的行的版本号随之变化、"
+        "审计记录完整"
+        + ("（缺少期间写入的操作记录无法读出）" if texts else "")
+        + f"。请执行 {sql} 给出的 SQL（可写入迁移脚本）后重新打开",
     )
 
 
