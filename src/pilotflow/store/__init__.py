@@ -43,7 +43,8 @@ def open_store(url: str, **options: object) -> Store:
     creates or migrates tables, and a SQLite file is first checked, without creating,
     locking or changing anything, to be a regular SQLite file holding pilotflow's tables
     (else :class:`~pilotflow.errors.InvalidInput`), then opened without switching its
-    journal mode and with every write refused.
+    journal mode and with every write refused. Engine options (``pool_size=10``...) are
+    those :meth:`~pilotflow.store.sql.SQLStore.from_url` takes.
     """
     if not isinstance(url, str) or not url.strip():
         raise InvalidInput(

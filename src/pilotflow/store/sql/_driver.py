@@ -5,7 +5,7 @@ SQLite file (worth retrying); and :class:`_StaleRows`, the signal that rolls a c
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -14,7 +14,9 @@ import sqlalchemy as sa
 from ...errors import ConflictError, InvalidInput, PilotflowError, StoreError, shown
 
 __all__ = [
+    "ENGINE_OPTIONS",
     "check_dialect",
+    "check_engine_options",
     "dbapi_error",
     "engine",
     "is_retryable",
@@ -110,6 +112,88 @@ def shown_url(url: str | sa.URL) -> str:
     """``url`` as a message may show it: its password, in the URL or its query, ``***``."""
     text = url.render_as_string(hide_password=True) if isinstance(url, sa.URL) else url
     return shown(without_password(text))
+
+
+def _count(least: int) -> Callable[[object], bool]:
+    def ok(value: object) -> bool:
+        return type(value) is int and value >= least
+
+    return ok
+
+
+def _seconds(value: object) -> bool:
+    return type(value) in (int, float) and 0 <= value < float("inf")  # type: ignore[operator]
+
+
+def _flag(value: object) -> bool:
+    return type(value) is bool
+
+
+def _name(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 100 and value.isprintable()
+
+
+#: The engine options a store opened by URL takes (``open_store(url, pool_size=10)``), each
+#: with what it must be: (the test, what it says in English, in Chinese). Anything else
+#: (a pool class, a driver module, a connection factory, execution options) is the host's to
+#: set on an engine of its own, given to ``SQLStore(engine)``; so is the isolation level
+#: (pilotflow's transactions rely on the one they get: a host that changes it owns the
+#: engine).
+ENGINE_OPTIONS: dict[str, tuple[Callable[[object], bool], str, str]] = {
+    "pool_size": (_count(0), "a whole number, 0 or more", "不小于 0 的整数"),
+    "max_overflow": (_count(-1), "a whole number, -1 (no limit) or more", "不小于 -1 的整数（-1 表示不限）"),
+    "pool_timeout": (_seconds, "a number of seconds, 0 or more", "不小于 0 的秒数"),
+    "pool_recycle": (
+        _count(-1),
+        "a whole number of seconds, -1 (never) or more",
+        "不小于 -1 的整数秒数（-1 表示不回收）",
+    ),
+    "pool_pre_ping": (_flag, "True or False", " True 或 False"),
+    "pool_use_lifo": (_flag, "True or False", " True 或 False"),
+    "echo": (_flag, "True or False", " True 或 False"),
+    "echo_pool": (_flag, "True or False", " True 或 False"),
+    "hide_parameters": (_flag, "True or False", " True 或 False"),
+    "query_cache_size": (_count(0), "a whole number, 0 or more", "不小于 0 的整数"),
+    "connect_args": (
+        lambda v: type(v) is dict and all(isinstance(k, str) for k in v),
+        "a dict of the driver's connection arguments by name",
+        "以参数名为键的字典（数据库驱动的连接参数）",
+    ),
+    "logging_name": (_name, "a printable name of 1 to 100 characters", "1 至 100 个可打印字符的名称"),
+    "pool_logging_name": (_name, "a printable name of 1 to 100 characters", "1 至 100 个可打印字符的名称"),
+}
+
+
+def check_engine_options(options: dict[str, Any]) -> None:
+    """Refuse an engine option a store opened by URL does not take, or a value it cannot
+    be (:data:`ENGINE_OPTIONS`), naming it, before an engine is made or a file touched."""
+    for name, value in options.items():
+        known = ENGINE_OPTIONS.get(name)
+        if known is None:
+            taken = ", ".join(sorted(ENGINE_OPTIONS))
+            raise InvalidInput(
+                f"the store takes no option {shown(name)} (it takes prefix, schema, create, "
+                f"read_only and the engine options {taken}; for others, make the engine "
+                "yourself and give it to SQLStore(engine))",
+                f"存储不接受选项 {shown(name)}（可用：prefix、schema、create、read_only 及连接池等选项 "
+                f"{taken}；其他设置请自行创建 engine 后交给 SQLStore(engine)）",
+            )
+        ok, en, zh = known
+        if not ok(value):
+            raise InvalidInput(
+                f"the store option {name} must be {en}, got {_shown_value(value)}",
+                f"存储选项 {name} 必须是{zh}，收到的是 {_shown_value(value)}",
+            )
+
+
+def _shown_value(value: object) -> str:
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, int) and value.bit_length() > 64:
+        return "a very large number"
+    if type(value) in (int, float, bool) or value is None:
+        return repr(value)
+    return f"a value of type {type(value).__name__}"
 
 
 def options_refused(options: dict[str, Any], exc: Exception) -> InvalidInput:

@@ -42,7 +42,15 @@ from ..base import (
 from ..base import given as _given
 from ..recent import Recent
 from . import postgres, sqlite
-from ._driver import _StaleRows, check_dialect, dbapi_error, options_refused, shown_url, store_error
+from ._driver import (
+    _StaleRows,
+    check_dialect,
+    check_engine_options,
+    dbapi_error,
+    options_refused,
+    shown_url,
+    store_error,
+)
 from ._fast import (
     CompiledSql,
     RowDecoder,
@@ -150,6 +158,7 @@ def _from_url(cls: type[SQLStore], url: str, options: dict[str, Any]) -> SQLStor
     read_only = options.pop("read_only", False)
     check_names(prefix, schema)
     _flags(create=create, read_only=read_only)
+    check_engine_options(options)
     engine = engine_for(url, read_only=read_only, prefix=prefix, schema=schema, create=create, **options)
     made = sqlite.new_file(engine)  # (None: not SQLite, or the file is there already)
     try:
@@ -160,7 +169,7 @@ def _from_url(cls: type[SQLStore], url: str, options: dict[str, Any]) -> SQLStor
                 return cls(engine.execution_options(**{READS_ONLY: True}), prefix=prefix, schema=schema,
                            create=False)  # fmt: skip
             return cls(engine, prefix=prefix, schema=schema, create=create)
-        except TypeError as exc:  # an option the driver's connect does not take
+        except (TypeError, ValueError) as exc:  # a connect argument the driver does not take
             raise options_refused(options, exc) from exc
     except BaseException:
         engine.dispose()  # close the file now (SQLite then removes its -wal and -shm)
@@ -268,8 +277,13 @@ class SQLStore(ListTable, ScalingReads, Store):
     def from_url(cls, url: str, **options: Any) -> SQLStore:
         """A store on the database ``url`` names, on an engine of its own (closed by
         :meth:`close`). ``prefix``, ``schema``, ``create`` and ``read_only`` are the store's;
-        other options go to SQLAlchemy's ``create_engine``. Everything is checked before the
-        database is touched: a refused call creates no file."""
+        the pool's and logging options of SQLAlchemy's ``create_engine`` go to it (``pool_size``,
+        ``max_overflow``, ``pool_timeout``, ``pool_recycle``, ``pool_pre_ping``,
+        ``pool_use_lifo``, ``echo``, ``echo_pool``, ``hide_parameters``, ``query_cache_size``,
+        ``logging_name``, ``pool_logging_name``) and ``connect_args`` to the driver; for
+        anything else (a pool class, an isolation level) make the engine yourself and give it
+        to ``SQLStore(engine)``. Everything is checked before the database is touched: a
+        refused call creates no file."""
         return _from_url(cls, url, options)
 
     def __repr__(self) -> str:
