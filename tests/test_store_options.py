@@ -23,6 +23,7 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"schema": ""}, "schema"),
     ({"schema": 1}, "schema"),
     ({"schema": "a\x00b"}, "schema"),
+    ({"schema": "pf_\n"}, "schema"),  # (written unquoted by SQLAlchemy, refused by the server)
     ({"schema": "s" * 64}, "schema"),
     ({"schema": "遴选" * 11}, "schema"),  # (66 bytes in UTF-8)
     ({"schema": 'a"b'}, "schema"),

@@ -270,11 +270,15 @@ class UnknownDepartment(InvalidInput):
     ) -> None:
         self.authority = authority
         self.department = department
-        zh = names or {}
+        zh = names if isinstance(names, Mapping) else {}
         where = authority_name or authority
-        given = f"{zh[department]}部门" if department in zh else f"所填部门（{department!r}）"
+        given = (
+            f"{zh[department]}部门"
+            if isinstance(department, str) and department in zh
+            else (f"所填部门（{shown(department)}）")
+        )
         super().__init__(
-            f"authority {authority!r} has no department {department!r} (it has: {', '.join(known)})",
+            f"authority {authority!r} has no department {shown(department)} (it has: {', '.join(known)})",
             f"{given}不是{where}参与本次遴选的部门（参与部门：{'、'.join(zh.get(k, k) for k in known)}）",
         )
 

@@ -336,8 +336,8 @@ class EventLog:
         at = index + self._length if index < 0 else index
         if not 0 <= at < self._length:
             raise InvalidInput(
-                f"event {index} is out of range: the log holds {self._length}",
-                f"第 {index} 条审计记录不存在：共 {self._length} 条",
+                f"event {shown(index)} is out of range: the log holds {self._length}",
+                f"第 {shown(index)} 条审计记录不存在：共 {self._length} 条",
             )
         return next(itertools.islice(self, at, None))
 
@@ -357,7 +357,7 @@ class EventLog:
     def head(self, n: int = REPR_ITEMS) -> EventList:
         """The first ``n`` events, as an :class:`EventList`."""
         if type(n) is not int or n < 0:
-            raise InvalidInput(f"n must be a count, got {n!r}", "n 参数必须是非负整数")
+            raise InvalidInput(f"n must be a count, got {shown(n)}", "n 参数必须是非负整数")
         return self._list(itertools.islice(self, min(n, self._length)))  # n past the end: all
 
     def __repr__(self) -> str:

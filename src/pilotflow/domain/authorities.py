@@ -30,7 +30,7 @@ import networkx as nx
 import yaml
 from attrs import evolve, field, frozen
 
-from ..errors import GraphError, InvalidInput, UnknownAuthority, UnknownDepartment, shown
+from ..errors import GraphError, InvalidInput, UnknownAuthority, UnknownDepartment
 from .inputs import check_sequence, wrong_argument
 from .names import LEVEL_ZH
 from .selectors import ActingRule, Selector, acting_rule_for
@@ -144,7 +144,7 @@ class Authority:
     def check_department(self, department: str, names: Mapping[str, str] | None = None) -> None:
         """Raise :class:`UnknownDepartment` unless this authority has ``department``
         (``names``: the departments' Chinese names, for the message)."""
-        if department not in self.departments:
+        if not isinstance(department, str) or department not in self.departments:
             raise UnknownDepartment(self.code, department, self.departments, self.name, names)
 
 
@@ -403,7 +403,10 @@ class AuthorityGraph:
         ('370103', '371000')
         """
         if not isinstance(name, str):
-            raise UnknownAuthority(shown(name))
+            raise InvalidInput(
+                f"an authority's name must be text (a str), got {type(name).__name__}",
+                "机关名称必须是文字",
+            )
         hits = [a for a in self._nodes.values() if a.name == name]
         if not hits:
             hits = [a for a in self._nodes.values() if name.endswith(a.name) and self.qualified(a) == name]

@@ -468,6 +468,10 @@ class Campaign:
 
     def has_track(self, track: str) -> bool:
         """Does the campaign run ``track``?"""
+        if not isinstance(track, str):
+            raise InvalidInput(
+                f"track must be text (a str), got {type(track).__name__}", "track 参数必须是文字"
+            )
         return not self.tracks or track in self.tracks
 
     @property

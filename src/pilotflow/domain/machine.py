@@ -76,6 +76,7 @@ from . import guards as g
 from . import names
 from .authorities import AuthorityGraph
 from .campaign import Campaign, UnitFacts
+from .inputs import wrong_argument
 from .names import (
     ANNOUNCE,
     ANNOUNCED,
@@ -598,11 +599,18 @@ class Workflow:
 
     def transitions(self, state: str, action: str) -> tuple[Transition, ...]:
         """The transitions ``action`` may take from ``state`` (empty if none)."""
-        return self._table.get(state, _NONE).get(action, ())
+        try:
+            return self._table.get(state, _NONE).get(action, ())
+        except TypeError:  # (an argument that is no text: unhashable)
+            argument, value = ("state", state) if not isinstance(state, str) else ("action", action)
+            raise wrong_argument(argument, "text (a str)", "文字", value) from None
 
     def actions_from(self, state: str) -> tuple[str, ...]:
         """The actions the machine defines from ``state``."""
-        return self._triggers.get(state, ())
+        try:
+            return self._triggers.get(state, ())
+        except TypeError:  # (no text: unhashable)
+            raise wrong_argument("state", "text (a str)", "文字", state) from None
 
     # -- routes ----------------------------------------------------------------------
 

@@ -287,7 +287,11 @@ class SQLStore(ListTable, ScalingReads, Store):
         return _from_url(cls, url, options)
 
     def __repr__(self) -> str:
-        return f"<SQLStore {self.engine.url.render_as_string(hide_password=True)}>"
+        url = self.engine.url
+        try:
+            return f"<SQLStore {url.render_as_string(hide_password=True)}>"
+        except UnicodeEncodeError:  # (a file name holding a byte no UTF-8 text has)
+            return f"<SQLStore {url.drivername} {shown(url.database)}>"
 
     def close(self) -> None:
         if self._conn is None:

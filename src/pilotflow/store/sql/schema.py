@@ -99,8 +99,9 @@ def check_names(prefix: object, schema: object) -> None:
     """Refuse a table-name prefix or a schema name pilotflow cannot use, before anything
     touches a database. A prefix is part of every table's and index's name, some of them
     written into statements as they are: ASCII letters, digits and underscores, at most
-    :data:`PREFIX_MAX` of them (it may be empty). A schema is always quoted: any text but a
-    double quote or a NUL, of 1 to :data:`SCHEMA_MAX` bytes in UTF-8, or None."""
+    :data:`PREFIX_MAX` of them (it may be empty). A schema is always quoted: any printable text
+    but a double quote (no NUL, newline or other control character: SQLAlchemy writes a name
+    it thinks needs no quotes as it is), of 1 to :data:`SCHEMA_MAX` bytes in UTF-8, or None."""
     if not (
         isinstance(prefix, str)
         and len(prefix) <= PREFIX_MAX
@@ -116,13 +117,13 @@ def check_names(prefix: object, schema: object) -> None:
         isinstance(schema, str)
         and schema
         and '"' not in schema
-        and "\x00" not in schema
+        and schema.isprintable()
         and _utf8_length(schema) <= SCHEMA_MAX
     ):
         raise InvalidInput(
             f"schema must be None or a name of 1 to {SCHEMA_MAX} bytes without a double quote or "
-            f"NUL, got {_shown(schema)}",
-            f"schema 必须是 None，或长度为 1 至 {SCHEMA_MAX} 字节、不含双引号和空字符的名称，"
+            f"a control character, got {_shown(schema)}",
+            f"schema 必须是 None，或长度为 1 至 {SCHEMA_MAX} 字节、不含双引号和控制字符的名称，"
             f"收到的是 {_shown(schema, True)}",
         )
 

@@ -1,0 +1,104 @@
+"""The lookups an analyst calls by hand (a campaign's tracks, an authority's departments, a
+name in the graph, the machine's table, the log by position, a store's display) refuse what
+they cannot take with ``InvalidInput`` (or the error of the lookup), naming the argument in
+English and Chinese, never a raw ``TypeError`` or ``ValueError``."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import pilotflow as pf
+
+from conftest import nominate
+
+
+@pytest.mark.parametrize("track", [{}, [], 5, None])
+def test_a_campaigns_track_is_text(campaign: pf.Campaign, track: object) -> None:
+    """``has_track`` refuses a track that is not text (a dict failed as unhashable, an int
+    was answered True by a campaign without tracks)."""
+    with pytest.raises(pf.InvalidInput, match="track must be text") as caught:
+        campaign.has_track(track)  # type: ignore[arg-type]
+    assert "track" in caught.value.zh
+
+
+@pytest.mark.parametrize("department", [[], 10**5000, None], ids=["list", "huge", "none"])
+def test_an_unknown_department_of_any_kind_is_named_shortly(
+    graph: pf.AuthorityGraph, department: object
+) -> None:
+    """``check_department`` refuses a department that is not one of the authority's, of
+    whatever type, with the error naming it in a short form (a list failed as unhashable, an
+    int of 5,000 digits could not be written)."""
+    with pytest.raises(pf.UnknownDepartment) as caught:
+        graph["371002"].check_department(department)  # type: ignore[arg-type]
+    assert len(str(caught.value)) < 400
+    assert caught.value.zh
+
+
+def test_an_unknown_department_with_names_that_are_no_mapping(graph: pf.AuthorityGraph) -> None:
+    """Names given as something other than a mapping are not read (the department's code is
+    shown instead), rather than failing inside the message."""
+    with pytest.raises(pf.UnknownDepartment, match="zzz"):
+        graph["371002"].check_department("zzz", "abc")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", [5, None, b"\xe5\xa8\x81"])
+def test_a_name_to_find_is_text(graph: pf.AuthorityGraph, name: object) -> None:
+    """``find`` refuses a name that is not text as such (it said "unknown authority '5'")."""
+    with pytest.raises(pf.InvalidInput, match="must be text") as caught:
+        graph.find(name)  # type: ignore[arg-type]
+    assert "文字" in caught.value.zh
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda w: w.transitions({}, "stamp"), "state"),
+        (lambda w: w.transitions("in_review", []), "action"),
+        (lambda w: w.actions_from([]), "state"),
+    ],
+)
+def test_the_machines_table_is_asked_with_text(
+    run: pf.CampaignRun, call: Callable[[object], object], argument: str
+) -> None:
+    """``Workflow.transitions`` and ``actions_from`` refuse a state or an action that is not
+    text, naming which."""
+    with pytest.raises(pf.InvalidInput, match=f"^{argument} must be text") as caught:
+        call(run.workflow)
+    assert argument in caught.value.zh
+
+
+@pytest.mark.parametrize("index", [10**5000, -(10**5000)], ids=["huge", "huge_negative"])
+def test_an_event_out_of_range_by_a_huge_number(run: pf.CampaignRun, index: int) -> None:
+    """The log indexed by a number of thousands of digits is out of range, said shortly (the
+    number could not be written into the message)."""
+    nominate(run, 1)
+    with pytest.raises(pf.InvalidInput, match="out of range") as caught:
+        run.events()[index]
+    assert len(str(caught.value)) < 300
+    with pytest.raises(pf.InvalidInput, match="count"):
+        run.events().head(-(10**5000))
+
+
+def test_a_store_on_a_file_whose_name_is_no_utf8_text_shows_itself(tmp_path: Path) -> None:
+    """A SQLite file whose name holds a byte that is no UTF-8 (a legal name on Linux) opens,
+    and the store and a run on it show themselves (the display failed with a
+    UnicodeEncodeError, so a notebook could not show the run)."""
+    name = os.fsdecode(b"pf-\xff.db")
+    try:
+        sqlite3.connect(tmp_path / name).close()
+    except (OSError, UnicodeError):
+        pytest.skip("the file system takes no such name")
+    (tmp_path / name).unlink()
+    store = pf.open_store(f"sqlite:///{tmp_path / name}")
+    try:
+        assert "pf-" in repr(store)
+        campaign = pf.load_campaign(pf.bundled_campaigns()[0])
+        run = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign))
+        assert "pf-" in repr(run)
+    finally:
+        store.close()
