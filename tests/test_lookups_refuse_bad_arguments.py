@@ -102,3 +102,19 @@ def test_a_store_on_a_file_whose_name_is_no_utf8_text_shows_itself(tmp_path: Pat
         assert "pf-" in repr(run)
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(
+    "code",
+    [10**5000, ["x" * 1_000_000], "99\x009999", " 370000 ", "", "37\n0000"],
+    ids=["huge", "long_list", "nul", "spaces", "empty", "newline"],
+)
+def test_an_authority_is_built_from_printable_codes_only(code: object) -> None:
+    """An authority's code (and name, level, kind, parent) is non-empty printable text with
+    no spaces around it: anything else is refused, shown shortly (a number of thousands of
+    digits could not be written into the message, a list of a million characters was
+    repeated whole, a NUL was taken and written into later messages)."""
+    with pytest.raises(pf.InvalidInput, match="authority code must be") as caught:
+        pf.Authority(code, "名称", "district", "district", "371000")  # type: ignore[arg-type]
+    assert len(str(caught.value)) < 400
+    assert "机关的 code" in caught.value.zh

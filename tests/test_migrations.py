@@ -523,7 +523,7 @@ def test_empty_database_is_refused_without_create(make_target: Callable[[str], T
     if target.schema:
         with target.engine.begin() as conn:
             conn.execute(sa.schema.CreateSchema(target.schema))
-    with pytest.raises(pf.StoreError, match="schema version None"):
+    with pytest.raises(pf.StoreError, match="holds no pilotflow tables"):
         target.store(create=False)
 
 

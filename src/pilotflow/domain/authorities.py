@@ -30,7 +30,7 @@ import networkx as nx
 import yaml
 from attrs import evolve, field, frozen
 
-from ..errors import GraphError, InvalidInput, UnknownAuthority, UnknownDepartment
+from ..errors import GraphError, InvalidInput, UnknownAuthority, UnknownDepartment, shown
 from .inputs import check_sequence, wrong_argument
 from .names import LEVEL_ZH
 from .selectors import ActingRule, Selector, acting_rule_for
@@ -85,10 +85,11 @@ def _texts(value: object, what: str) -> tuple[str, ...]:
 
 
 def _code(_instance: object, attribute: Any, value: Any) -> None:
-    if type(value) is not str or not value:
+    if type(value) is not str or not value or not value.isprintable() or value != value.strip():
         raise InvalidInput(
-            f"authority {attribute.name} must be non-empty text, got {value!r}",
-            f"机关的 {attribute.name} 必须是非空文本",
+            f"authority {attribute.name} must be non-empty printable text without spaces around "
+            f"it, got {shown(value)}",
+            f"机关的 {attribute.name} 必须是非空、可打印、首尾无空格的文本，收到的是 {shown(value)}",
         )
 
 

@@ -627,12 +627,14 @@ def recorded_version(conn: Connection, meta: sa.Table, schema: str | None) -> st
 def version_error(found: str | None, table: str) -> StoreError:
     """Refuse a database at another schema version, saying what to do about it."""
     if found is None:
-        en = (
-            "create the tables with SQLStore(..., create=True) or "
-            "pilotflow.store.migrate.upgrade(url_or_engine)"
+        return StoreError(
+            f"the database holds no pilotflow tables (no schema version in {table}): create them "
+            "with SQLStore(..., create=True) or pilotflow.store.migrate.upgrade(url_or_engine), "
+            "or check the URL, schema and prefix",
+            f"数据库中没有 pilotflow 的表（{table} 中没有表结构版本）：请用 SQLStore(..., create=True) "
+            "或 pilotflow.store.migrate.upgrade(...) 建表，或检查地址、schema 与表名前缀",
         )
-        zh = "请用 SQLStore(..., create=True) 或 pilotflow.store.migrate.upgrade(...) 建表"
-    elif not (found.isascii() and found.isdigit()) or int(found) == int(SCHEMA_VERSION):
+    if not (found.isascii() and found.isdigit()) or int(found) == int(SCHEMA_VERSION):
         en = "that is no schema version pilotflow writes: the table was changed outside pilotflow"
         zh = "这不是 pilotflow 写入的版本号，该表可能被其他程序修改过"
     elif int(found) < int(SCHEMA_VERSION):
