@@ -93,6 +93,15 @@ def _code(_instance: object, attribute: Any, value: Any) -> None:
         )
 
 
+def _name(_instance: object, attribute: Any, value: Any) -> None:
+    # (any text: a name is shown escaped wherever it is shown)
+    if type(value) is not str or not value.strip():
+        raise InvalidInput(
+            f"authority name must be non-empty text, got {shown(value)}",
+            f"机关的名称必须是非空文本，收到的是 {shown(value)}",
+        )
+
+
 def _optional_code(instance: object, attribute: Any, value: Any) -> None:
     if value is not None:
         _code(instance, attribute, value)
@@ -111,7 +120,7 @@ class Authority:
     """
 
     code: str = field(validator=_code)
-    name: str = field(validator=_code)
+    name: str = field(validator=_name)
     level: str = field(validator=_code)
     kind: str = field(validator=_code)
     parent: str | None = field(validator=_optional_code)
