@@ -118,3 +118,18 @@ def test_an_authority_is_built_from_printable_codes_only(code: object) -> None:
         pf.Authority(code, "名称", "district", "district", "371000")  # type: ignore[arg-type]
     assert len(str(caught.value)) < 400
     assert "机关的 code" in caught.value.zh
+
+
+def test_a_views_public_methods_are_its_tables(run: pf.CampaignRun) -> None:
+    """What ``run.nominations()``, ``run.events()`` and ``run.quota_table()`` offer besides a
+    list's own methods is their tables (``rows``, ``to_frame``, ``columns``...): the helpers
+    their displays use (one item's line or row, an authority's name) are private, so nothing
+    public takes an argument it does not check (``nominations().brief(5)`` failed with a raw
+    ``AttributeError``)."""
+    nominate(run, 1)
+    list_methods = set(dir(list))
+    for view in (run.nominations(), run.events(), run.quota_table()):
+        public = {m for m in dir(view) if not m.startswith("_")} - list_methods
+        assert public <= {"REPR_ITEMS", "campaign", "columns", "graph", "head", "item", "iter_rows", "noun",
+                          "rows", "title", "to_frame"}, type(view).__name__  # fmt: skip
+        assert len(view.rows()) == len(view)

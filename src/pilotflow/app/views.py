@@ -129,15 +129,15 @@ class View(list[T]):
 
     def __repr__(self) -> str:
         """One line per item (the first :attr:`REPR_ITEMS`), not the items' full reprs."""
-        return _listing(self, len(self), map(self.brief, self[: self.REPR_ITEMS]))
+        return _listing(self, len(self), map(self._brief, self[: self.REPR_ITEMS]))
 
-    def brief(self, item: T) -> str:
+    def _brief(self, item: T) -> str:
         """One line about ``item`` for the console."""
         return repr(item)
 
     # -- naming ------------------------------------------------------------------------
 
-    def authority_name(self, code: str | None) -> str:
+    def _authority_name(self, code: str | None) -> str:
         """The Chinese name of an authority (the code where the graph does not know it)."""
         if code is None:
             return ""
@@ -146,13 +146,13 @@ class View(list[T]):
             return graph[code].name
         return code
 
-    def moment(self, value: datetime | None) -> datetime | None:
+    def _moment(self, value: datetime | None) -> datetime | None:
         """A moment of a row: see :func:`local_moment` (the campaign's zone; else as given)."""
         if value is None or self.campaign is None:
             return value
         return local_moment(value, self.campaign.timezone)
 
-    def unit_type_name(self, code: str) -> str:
+    def _unit_type_name(self, code: str) -> str:
         if code == QUOTA_ALL_TYPES:
             return "合计"
         campaign = self.campaign
@@ -162,12 +162,12 @@ class View(list[T]):
 
     # -- tables ------------------------------------------------------------------------
 
-    def row(self, item: T) -> dict[str, Any]:  # pragma: no cover - every view defines it
+    def _row(self, item: T) -> dict[str, Any]:  # pragma: no cover - every view defines it
         raise NotImplementedError
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per item, with the keys of :attr:`columns`."""
-        return [self.row(item) for item in self]
+        return [self._row(item) for item in self]
 
     def to_frame(self) -> Any:
         """The rows as a ``pandas.DataFrame`` (columns: :attr:`columns`). Needs pandas
@@ -179,8 +179,8 @@ class View(list[T]):
 class NominationList(View[Nomination]):
     """Nominations (``run.nominations()``)."""
 
-    def brief(self, n: Nomination) -> str:
-        holder = self.authority_name(n.holder)
+    def _brief(self, n: Nomination) -> str:
+        holder = self._authority_name(n.holder)
         return f"{n.unit_name} | {n.unit_type} | {n.state} @ {holder} | v{n.version} | {n.id}"
 
     columns = (
@@ -192,7 +192,7 @@ class NominationList(View[Nomination]):
     title = ("Nominations", "申报")
     item = Nomination
 
-    def row(self, n: Nomination) -> dict[str, Any]:
+    def _row(self, n: Nomination) -> dict[str, Any]:
         return {
             "id": n.id,
             "unit_code": n.unit_code,
@@ -204,14 +204,14 @@ class NominationList(View[Nomination]):
             "state": n.state,
             "state_zh": STATE_ZH.get(n.state, n.state),
             "holder": n.holder,
-            "holder_name": self.authority_name(n.holder),
+            "holder_name": self._authority_name(n.holder),
             "hop": n.hop,
-            "route": " → ".join(self.authority_name(a) for a in n.route),
+            "route": " → ".join(self._authority_name(a) for a in n.route),
             "examined": len(n.examined),
             "materials": len(n.materials),
             "version": n.version,
-            "created_at": self.moment(n.created_at),
-            "updated_at": self.moment(n.updated_at),
+            "created_at": self._moment(n.created_at),
+            "updated_at": self._moment(n.updated_at),
         }
 
 
@@ -227,16 +227,16 @@ class EventList(View[Event]):
     title = ("Audit events", "审计记录")
     item = Event
 
-    def brief(self, e: Event) -> str:
+    def _brief(self, e: Event) -> str:
         a = e.actor
-        at = self.moment(e.at)
+        at = self._moment(e.at)
         when = at.isoformat(timespec="seconds") if at is not None else ""
         return (
             f"v{e.version} {when} {e.action} by {a.authority}/{a.department}/{a.person}: "
-            f"{e.from_state} → {e.to_state} @ {self.authority_name(e.to_holder)}"
+            f"{e.from_state} → {e.to_state} @ {self._authority_name(e.to_holder)}"
         )
 
-    def department_name(self, code: str) -> str:
+    def _department_name(self, code: str) -> str:
         campaign = self.campaign
         if code in ROLE_ZH:
             return ROLE_ZH[code]
@@ -244,24 +244,24 @@ class EventList(View[Event]):
             return campaign.departments[code].zh
         return code
 
-    def row(self, e: Event) -> dict[str, Any]:
+    def _row(self, e: Event) -> dict[str, Any]:
         return {
             "nomination_id": e.nomination_id,
             "version": e.version,
-            "at": self.moment(e.at),
+            "at": self._moment(e.at),
             "action": e.action,
             "action_zh": LOGGED_ACTION_ZH.get(e.action, e.action),
             "actor_authority": e.actor.authority,
-            "actor_name": self.authority_name(e.actor.authority),
+            "actor_name": self._authority_name(e.actor.authority),
             "actor_department": e.actor.department,
-            "actor_department_zh": self.department_name(e.actor.department),
+            "actor_department_zh": self._department_name(e.actor.department),
             "actor_person": e.actor.person,
             "from_state": e.from_state,
             "to_state": e.to_state,
             "to_state_zh": LOGGED_STATE_ZH.get(e.to_state, e.to_state),
             "from_holder": e.from_holder,
             "to_holder": e.to_holder,
-            "to_holder_name": self.authority_name(e.to_holder),
+            "to_holder_name": self._authority_name(e.to_holder),
             "reason": e.reason,
         }
 
@@ -362,11 +362,11 @@ class EventLog:
 
     def __repr__(self) -> str:
         """The first :attr:`REPR_ITEMS` events, one line each."""
-        return _listing(self, self._length, map(self._namer.brief, self.head()))
+        return _listing(self, self._length, map(self._namer._brief, self.head()))
 
     def iter_rows(self) -> Iterator[dict[str, Any]]:
         """One dict per event (the keys of :attr:`columns`), as they are read."""
-        row = self._namer.row
+        row = self._namer._row
         return (row(e) for e in self)
 
     def rows(self) -> list[dict[str, Any]]:
@@ -395,16 +395,16 @@ class QuotaTable(View[QuotaLine]):
     title = ("Quota", "推荐名额")
     item = QuotaLine
 
-    def brief(self, q: QuotaLine) -> str:
+    def _brief(self, q: QuotaLine) -> str:
         limit = "no limit" if q.limit is None else f"{q.used}/{q.limit}"
-        return f"{self.authority_name(q.authority)} ({q.authority}) {q.unit_type}: {limit}"
+        return f"{self._authority_name(q.authority)} ({q.authority}) {q.unit_type}: {limit}"
 
-    def row(self, q: QuotaLine) -> dict[str, Any]:
+    def _row(self, q: QuotaLine) -> dict[str, Any]:
         return {
             "authority": q.authority,
-            "authority_name": self.authority_name(q.authority),
+            "authority_name": self._authority_name(q.authority),
             "unit_type": q.unit_type,
-            "unit_type_zh": self.unit_type_name(q.unit_type),
+            "unit_type_zh": self._unit_type_name(q.unit_type),
             "limit": q.limit,
             "used": q.used,
             "remaining": q.remaining,
@@ -422,9 +422,9 @@ class SelectionList(View[SelectionResult]):
     title = ("Selections", "遴选结果")
     item = SelectionResult
 
-    def brief(self, r: SelectionResult) -> str:
+    def _brief(self, r: SelectionResult) -> str:
         return (
-            f"{self.authority_name(r.authority)} ({r.authority}) {r.unit_type}: "
+            f"{self._authority_name(r.authority)} ({r.authority}) {r.unit_type}: "
             f"{len(r.recommended)} recommended, {len(r.cut)} cut, {len(r.skipped)} skipped"
             + (" (dry run)" if r.dry_run else "")
         )
@@ -433,6 +433,6 @@ class SelectionList(View[SelectionResult]):
         out = []
         for r in self:
             for row in selection_rows(r):
-                row["authority_name"] = self.authority_name(r.authority)
+                row["authority_name"] = self._authority_name(r.authority)
                 out.append(row)
         return out
