@@ -119,11 +119,17 @@ def test_graphs_for_many_campaigns_are_not_all_kept() -> None:
 
 
 @pytest.mark.parametrize(
-    "acting", [None, ["industry"], {"*": "industry"}, {"*": []}, {"*": [1]}, {3: ["industry"]}]
-)
+    "acting",
+    [
+        None, ["industry"], {"*": "industry"}, {"*": []}, {"*": [1]}, {3: ["industry"]},
+        {"nonkind": ["industry"]}, {"*": ["a", "a"]}, {"*": ["a\x00"]}, {"*": [""]}, {"*": [" a"]},
+    ],
+)  # fmt: skip
 def test_bad_departments_for_a_graph_are_refused(acting: object) -> None:
-    """``with_departments`` refuses anything but kinds mapped to non-empty lists of
-    department codes, with a GraphError in both languages (never a raw TypeError)."""
+    """``with_departments`` refuses anything but kinds of authority (or ``"*"``) mapped to
+    non-empty lists of distinct department codes (printable, no spaces around), with a
+    GraphError in both languages (never a raw TypeError; a kind that is none, a department
+    named twice, or a NUL in one was taken silently)."""
     with pytest.raises(pf.GraphError) as raised:
         pf.AuthorityGraph.bundled().with_departments(acting)  # type: ignore[arg-type]
     assert "acting" in raised.value.zh

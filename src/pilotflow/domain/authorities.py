@@ -525,18 +525,34 @@ def acting_rules(acting: object) -> tuple[ActingRule, ...]:
     """``acting`` (see :meth:`AuthorityGraph.with_departments`) as acting rules."""
     if isinstance(acting, (tuple, list)) and all(isinstance(rule, ActingRule) for rule in acting):
         return tuple(acting)
-    if isinstance(acting, Mapping) and all(
-        isinstance(k, str) and isinstance(v, (tuple, list)) and v and all(isinstance(d, str) for d in v)
-        for k, v in acting.items()
-    ):
-        ordered = sorted(acting.items(), key=lambda item: item[0] == "*")  # "*" last
-        return tuple(
-            ActingRule(Selector() if k == "*" else Selector(kinds=frozenset({k})), tuple(v), tuple(v))
-            for k, v in ordered
+    if not isinstance(acting, Mapping):
+        raise _error(
+            "acting must be acting rules, or map kinds of authority to non-empty lists of department codes",
+            "acting 参数应为履职规则，或“机关类型 → 部门代码列表（非空）”的映射",
         )
-    raise _error(
-        "acting must be acting rules, or map kinds of authority to non-empty lists of department codes",
-        "acting 参数应为履职规则，或“机关类型 → 部门代码列表（非空）”的映射",
+    for kind, departments in acting.items():
+        if not (isinstance(kind, str) and (kind == "*" or kind in KINDS)):
+            raise _error(
+                f"acting: {shown(kind)} is no kind of authority ('*' for every kind, or one of "
+                f"{', '.join(sorted(KINDS))})",
+                f'acting 中的 {shown(kind)} 不是机关类型（"*" 表示全部类型）',
+            )
+        if not (
+            isinstance(departments, (tuple, list))
+            and departments
+            and all(isinstance(d, str) and d.isprintable() and d == d.strip() and d for d in departments)
+            and len(set(departments)) == len(departments)
+        ):
+            raise _error(
+                f"acting[{shown(kind)}] must be a non-empty list of distinct department codes "
+                f"(printable text), got {shown(departments)}",
+                f"acting[{shown(kind)}] 应为不重复的部门代码（可打印文本）组成的非空列表，"
+                f"收到的是 {shown(departments)}",
+            )
+    ordered = sorted(acting.items(), key=lambda item: item[0] == "*")  # "*" last
+    return tuple(
+        ActingRule(Selector() if k == "*" else Selector(kinds=frozenset({k})), tuple(v), tuple(v))
+        for k, v in ordered
     )
 
 
