@@ -133,3 +133,15 @@ def test_a_views_public_methods_are_its_tables(run: pf.CampaignRun) -> None:
         assert public <= {"REPR_ITEMS", "campaign", "columns", "graph", "head", "item", "iter_rows", "noun",
                           "rows", "title", "to_frame"}, type(view).__name__  # fmt: skip
         assert len(view.rows()) == len(view)
+
+
+@pytest.mark.parametrize("state", [5, "in-review", "审核推荐中"])
+def test_an_unknown_state_is_refused_with_the_states_in_both_languages(
+    run: pf.CampaignRun, state: object
+) -> None:
+    """``run.nominations(state=...)`` refuses a state it does not know, listing the states in
+    English and, by their Chinese names with their codes, in Chinese (the Chinese said only
+    "unknown state")."""
+    with pytest.raises(pf.InvalidInput, match="states are new, awaiting_application") as caught:
+        run.nominations(state=state)  # type: ignore[arg-type]
+    assert "审核推荐中（in_review）" in caught.value.zh

@@ -20,6 +20,7 @@ from ..domain.names import (
     S_SEND,
     S_STAMP,
     STAMP,
+    STATE_ZH,
 )
 from ..domain.records import Actor, Nomination
 from ..domain.rules import closing, out_of_time_order
@@ -110,7 +111,7 @@ class Queries(Submissions):
         if state is not None and state not in STATES:
             raise InvalidInput(
                 f"unknown state {shown(state)}; states are {', '.join(STATES)}",
-                f"未知的状态 {shown(state)}",
+                f"未知的状态 {shown(state)}；状态应为：{'、'.join(f'{STATE_ZH[k]}（{k}）' for k in STATES)}",
             )
         if unit_type is not None:
             self._unit_type(unit_type)
