@@ -110,14 +110,14 @@ def test_a_store_on_a_file_whose_name_is_no_utf8_text_shows_itself(tmp_path: Pat
     ids=["huge", "long_list", "nul", "spaces", "empty", "newline"],
 )
 def test_an_authority_is_built_from_printable_codes_only(code: object) -> None:
-    """An authority's code (and name, level, kind, parent) is non-empty printable text with
-    no spaces around it: anything else is refused, shown shortly (a number of thousands of
+    """An authority's code is non-empty printable text with no spaces around it: anything
+    else is refused, shown shortly (a number of thousands of
     digits could not be written into the message, a list of a million characters was
     repeated whole, a NUL was taken and written into later messages)."""
     with pytest.raises(pf.InvalidInput, match="authority code must be") as caught:
         pf.Authority(code, "名称", "district", "district", "371000")  # type: ignore[arg-type]
     assert len(str(caught.value)) < 400
-    assert "机关的 code" in caught.value.zh
+    assert "机关的代码" in caught.value.zh
 
 
 def test_a_views_public_methods_are_its_tables(run: pf.CampaignRun) -> None:
@@ -128,7 +128,10 @@ def test_a_views_public_methods_are_its_tables(run: pf.CampaignRun) -> None:
     ``AttributeError``)."""
     nominate(run, 1)
     list_methods = set(dir(list))
-    for view in (run.nominations(), run.events(), run.quota_table()):
+    from pilotflow.app.views import SelectionList
+
+    selected = SelectionList(campaign=run.campaign, graph=run.graph)  # (what a selection returns)
+    for view in (run.nominations(), run.events(), run.quota_table(), selected):
         public = {m for m in dir(view) if not m.startswith("_")} - list_methods
         assert public <= {"REPR_ITEMS", "campaign", "columns", "graph", "head", "item", "iter_rows", "noun",
                           "rows", "title", "to_frame"}, type(view).__name__  # fmt: skip
@@ -145,3 +148,65 @@ def test_an_unknown_state_is_refused_with_the_states_in_both_languages(
     with pytest.raises(pf.InvalidInput, match="states are new, awaiting_application") as caught:
         run.nominations(state=state)  # type: ignore[arg-type]
     assert "审核推荐中（in_review）" in caught.value.zh
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda w: w.transitions(5, "stamp"), "state"),
+        (lambda w: w.transitions(None, None), "state"),
+        (lambda w: w.transitions("in_review", b"stamp"), "action"),
+        (lambda w: w.actions_from(5), "state"),
+        (lambda w: w.actions_from(None), "state"),
+    ],
+)
+def test_the_machines_table_refuses_hashable_values_that_are_no_text(
+    run: pf.CampaignRun, call: Callable[[object], object], argument: str
+) -> None:
+    """A state or action that is hashable but not text (an int, None, bytes) is refused too,
+    not answered "no transitions"."""
+    with pytest.raises(pf.InvalidInput, match=f"^{argument} must be text"):
+        call(run.workflow)
+
+
+@pytest.mark.parametrize("field", ["level", "kind", "parent", "admin_parent"])
+def test_every_code_of_an_authority_is_printable(field: str) -> None:
+    """An authority's level, kind and parents follow its code's rule (non-empty printable
+    text without spaces around it), named in Chinese by what they are."""
+    values = {"code": "370000", "name": "名称", "level": "district", "kind": "district", "parent": "371000"}
+    values[field] = "x\n"
+    with pytest.raises(pf.InvalidInput, match=f"authority {field} must be") as caught:
+        pf.Authority(**values)  # type: ignore[arg-type]
+    assert field not in caught.value.zh
+
+
+@pytest.mark.parametrize("name", ["", "  ", None])
+def test_an_authority_has_a_name(name: object) -> None:
+    """An authority's name may be any text, line breaks included (shown escaped), but not
+    blank."""
+    with pytest.raises(pf.InvalidInput, match="authority name must be non-empty text") as caught:
+        pf.Authority("370000", name, "district", "district", "371000")  # type: ignore[arg-type]
+    assert "名称" in caught.value.zh
+    assert "\n" in pf.Authority("370000", "甲\n乙", "district", "district", "371000").name
+
+
+def test_an_unknown_department_shows_the_authoritys_name_escaped(graph: pf.AuthorityGraph) -> None:
+    """The refusal of a department shows the authority's name with a line break escaped, so
+    that it stays one line."""
+    a = pf.Authority("999999", "甲\n乙", "district", "district", "371000", departments=("industry",))
+    with pytest.raises(pf.UnknownDepartment) as caught:
+        a.check_department("health")
+    assert "\n" not in caught.value.zh
+    assert "甲\\n乙" in caught.value.zh
+
+
+def test_a_schema_name_may_hold_any_printable_character(tmp_path: Path) -> None:
+    """A PostgreSQL schema name with a full-width space or a no-break space is a name
+    pilotflow takes (only control characters, a double quote and over-long names are
+    refused)."""
+    from pilotflow.store.sql import make_metadata
+
+    for schema in ("遴选\u3000二〇二三", "pf\xa0x"):
+        assert f"{schema}.pf_nominations" in make_metadata(schema=schema).tables
+    with pytest.raises(pf.InvalidInput, match="control character"):
+        make_metadata(schema="pf_\n")

@@ -146,6 +146,57 @@ def test_the_same_rule_holds_for_the_tables_the_migrations_and_a_host_engine(tmp
     assert "s.pf_nominations" in make_metadata(schema="s").tables
 
 
+def test_the_engine_options_a_store_takes_reach_its_engine(tmp_path: Path) -> None:
+    """The pool's options given to ``open_store`` reach the engine it makes: a pool of 3, a
+    ``NullPool`` (behind a pooler such as pgbouncer), a recycle time in seconds as a float, a
+    connect-argument mapping of any kind."""
+    from collections import OrderedDict
+
+    from sqlalchemy.pool import NullPool
+
+    for options, check in (
+        ({"pool_size": 3, "pool_pre_ping": True}, lambda e: e.pool.size() == 3),
+        ({"poolclass": NullPool}, lambda e: isinstance(e.pool, NullPool)),
+        ({"pool_recycle": 1800.0}, lambda e: e.pool._recycle == 1800.0),
+        ({"connect_args": OrderedDict(timeout=7)}, lambda e: e.pool is not None),
+    ):
+        store = pf.open_store(sqlite_url(tmp_path / "pf.db"), **options)
+        try:
+            assert check(store.engine), options  # type: ignore[attr-defined]
+            assert [] == store.nominations("any")
+        finally:
+            store.close()
+
+
+def test_a_raised_isolation_level_reaches_a_postgres_store(pg_url: str) -> None:
+    """``isolation_level="SERIALIZABLE"`` (a host that wants it) reaches the connections of
+    a PostgreSQL store, which then files as usual."""
+    schema = f"pf_iso_{uuid.uuid4().hex[:8]}"
+    store = pf.open_store(pg_url, schema=schema, isolation_level="SERIALIZABLE")
+    try:
+        assert isinstance(store, SQLStore)
+        with store.engine.connect() as conn:
+            assert "SERIALIZABLE" == conn.get_isolation_level()
+        assert [] == store.nominations("any")
+    finally:
+        store.close()
+        engine = sa.create_engine("postgresql+psycopg://" + pg_url.split("://", 1)[1])
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+
+
+def test_an_isolation_level_sqlite_has_not_is_refused_and_leaves_no_file(tmp_path: Path) -> None:
+    """An isolation level pilotflow takes but SQLite does not have (REPEATABLE READ), or a
+    connect argument too large for the driver, is refused as the options' fault at the first
+    connection, and the file it made is removed."""
+    url = sqlite_url(tmp_path / "pf.db")
+    for options in ({"isolation_level": "REPEATABLE READ"}, {"connect_args": {"cached_statements": 10**20}}):
+        with pytest.raises(pf.InvalidInput, match="could not be opened with these options"):
+            pf.open_store(url, **options)
+        assert [] == list(tmp_path.iterdir())
+
+
 def test_the_memory_store_takes_no_options() -> None:
     """``open_store("memory://", ...)`` with any option (a schema, read_only, an engine
     option) is refused by name instead of ignoring it silently (a read-only memory store

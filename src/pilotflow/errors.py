@@ -271,7 +271,7 @@ class UnknownDepartment(InvalidInput):
         self.authority = authority
         self.department = department
         zh = names if isinstance(names, Mapping) else {}
-        where = authority_name or authority
+        where = shown(authority_name or authority)[1:-1]  # (escaped: a name may hold a line break)
         given = (
             f"{zh[department]}部门"
             if isinstance(department, str) and department in zh

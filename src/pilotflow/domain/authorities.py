@@ -84,12 +84,17 @@ def _texts(value: object, what: str) -> tuple[str, ...]:
     return items
 
 
+#: An authority's fields in Chinese, for messages.
+_FIELD_ZH = {"code": "代码", "level": "层级", "kind": "类型", "parent": "上级", "admin_parent": "行政上级"}
+
+
 def _code(_instance: object, attribute: Any, value: Any) -> None:
     if type(value) is not str or not value or not value.isprintable() or value != value.strip():
         raise InvalidInput(
             f"authority {attribute.name} must be non-empty printable text without spaces around "
             f"it, got {shown(value)}",
-            f"机关的 {attribute.name} 必须是非空、可打印、首尾无空格的文本，收到的是 {shown(value)}",
+            f"机关的{_FIELD_ZH.get(attribute.name, attribute.name)}必须是非空、可打印、首尾无空格的文本，"
+            f"收到的是 {shown(value)}",
         )
 
 

@@ -599,18 +599,16 @@ class Workflow:
 
     def transitions(self, state: str, action: str) -> tuple[Transition, ...]:
         """The transitions ``action`` may take from ``state`` (empty if none)."""
-        try:
-            return self._table.get(state, _NONE).get(action, ())
-        except TypeError:  # (an argument that is no text: unhashable)
+        if not isinstance(state, str) or not isinstance(action, str):
             argument, value = ("state", state) if not isinstance(state, str) else ("action", action)
-            raise wrong_argument(argument, "text (a str)", "文字", value) from None
+            raise wrong_argument(argument, "text (a str)", "文字", value)
+        return self._table.get(state, _NONE).get(action, ())
 
     def actions_from(self, state: str) -> tuple[str, ...]:
         """The actions the machine defines from ``state``."""
-        try:
-            return self._triggers.get(state, ())
-        except TypeError:  # (no text: unhashable)
-            raise wrong_argument("state", "text (a str)", "文字", state) from None
+        if not isinstance(state, str):
+            raise wrong_argument("state", "text (a str)", "文字", state)
+        return self._triggers.get(state, ())
 
     # -- routes ----------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ SQLite file (worth retrying); and :class:`_StaleRows`, the signal that rolls a c
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -133,31 +133,57 @@ def _name(value: object) -> bool:
     return isinstance(value, str) and 0 < len(value) <= 100 and value.isprintable()
 
 
+def _echo(value: object) -> bool:
+    return value is None or type(value) is bool or value == "debug"
+
+
+def _pool_class(value: object) -> bool:
+    return isinstance(value, type) and issubclass(value, sa.pool.Pool) and value is not sa.pool.AssertionPool
+
+
+def _connect_args(value: object) -> bool:
+    return isinstance(value, Mapping) and all(isinstance(k, str) for k in value)
+
+
 #: The engine options a store opened by URL takes (``open_store(url, pool_size=10)``), each
-#: with what it must be: (the test, what it says in English, in Chinese). Anything else
-#: (a pool class, a driver module, a connection factory, execution options) is the host's to
-#: set on an engine of its own, given to ``SQLStore(engine)``; so is the isolation level
-#: (pilotflow's transactions rely on the one they get: a host that changes it owns the
-#: engine).
+#: with what it must be: (the test, what it says in English, in Chinese). Anything else (a
+#: driver module, a connection factory, execution options) is the host's to set on an engine
+#: of its own, given to ``SQLStore(engine)``. The isolation level may be raised, never
+#: lowered: pilotflow's version checks and seats need at least READ COMMITTED.
 ENGINE_OPTIONS: dict[str, tuple[Callable[[object], bool], str, str]] = {
     "pool_size": (_count(0), "a whole number, 0 or more", "不小于 0 的整数"),
     "max_overflow": (_count(-1), "a whole number, -1 (no limit) or more", "不小于 -1 的整数（-1 表示不限）"),
     "pool_timeout": (_seconds, "a number of seconds, 0 or more", "不小于 0 的秒数"),
     "pool_recycle": (
-        _count(-1),
-        "a whole number of seconds, -1 (never) or more",
-        "不小于 -1 的整数秒数（-1 表示不回收）",
+        lambda v: v == -1 or _seconds(v),
+        "a number of seconds, -1 (never) or more",
+        "不小于 -1 的秒数（-1 表示不回收）",
     ),
     "pool_pre_ping": (_flag, "True or False", " True 或 False"),
     "pool_use_lifo": (_flag, "True or False", " True 或 False"),
-    "echo": (_flag, "True or False", " True 或 False"),
-    "echo_pool": (_flag, "True or False", " True 或 False"),
+    "pool_reset_on_return": (
+        lambda v: v in (None, "rollback", "commit"),
+        "None, 'rollback' or 'commit'",
+        " None、'rollback' 或 'commit'",
+    ),
+    "poolclass": (
+        _pool_class,
+        "a pool class of sqlalchemy.pool (NullPool behind a pooler such as pgbouncer)",
+        " sqlalchemy.pool 中的连接池类（如使用 pgbouncer 等连接池服务时的 NullPool）",
+    ),
+    "isolation_level": (
+        lambda v: v in ("READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"),
+        "READ COMMITTED, REPEATABLE READ or SERIALIZABLE (pilotflow's writes need at least the first)",
+        " READ COMMITTED、REPEATABLE READ 或 SERIALIZABLE（pilotflow 的写入至少需要 READ COMMITTED）",
+    ),
+    "echo": (_echo, "True, False, None or 'debug'", " True、False、None 或 'debug'"),
+    "echo_pool": (_echo, "True, False, None or 'debug'", " True、False、None 或 'debug'"),
     "hide_parameters": (_flag, "True or False", " True 或 False"),
     "query_cache_size": (_count(0), "a whole number, 0 or more", "不小于 0 的整数"),
     "connect_args": (
-        lambda v: type(v) is dict and all(isinstance(k, str) for k in v),
-        "a dict of the driver's connection arguments by name",
-        "以参数名为键的字典（数据库驱动的连接参数）",
+        _connect_args,
+        "a mapping of the driver's connection arguments by name",
+        "以参数名为键的映射（数据库驱动的连接参数）",
     ),
     "logging_name": (_name, "a printable name of 1 to 100 characters", "1 至 100 个可打印字符的名称"),
     "pool_logging_name": (_name, "a printable name of 1 to 100 characters", "1 至 100 个可打印字符的名称"),
@@ -193,6 +219,8 @@ def _shown_value(value: object) -> str:
         return "a very large number"
     if type(value) in (int, float, bool) or value is None:
         return repr(value)
+    if isinstance(value, type):
+        return f"the class {shown(value.__name__)}"
     return f"a value of type {type(value).__name__}"
 
 

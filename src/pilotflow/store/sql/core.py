@@ -160,6 +160,12 @@ def _from_url(cls: type[SQLStore], url: str, options: dict[str, Any]) -> SQLStor
     _flags(create=create, read_only=read_only)
     check_engine_options(options)
     engine = engine_for(url, read_only=read_only, prefix=prefix, schema=schema, create=create, **options)
+    level = options.get("isolation_level", "SERIALIZABLE")
+    if engine.dialect.name == "sqlite" and level != "SERIALIZABLE":  # (nothing opened yet)
+        engine.dispose()
+        raise options_refused(
+            options, ValueError(f"SQLite has no isolation level {level} (only SERIALIZABLE)")
+        )
     made = sqlite.new_file(engine)  # (None: not SQLite, or the file is there already)
     try:
         try:
@@ -169,7 +175,8 @@ def _from_url(cls: type[SQLStore], url: str, options: dict[str, Any]) -> SQLStor
                 return cls(engine.execution_options(**{READS_ONLY: True}), prefix=prefix, schema=schema,
                            create=False)  # fmt: skip
             return cls(engine, prefix=prefix, schema=schema, create=create)
-        except (TypeError, ValueError) as exc:  # a connect argument the driver does not take
+        # (a connect argument the driver does not take, an isolation level the dialect has not)
+        except (TypeError, ValueError, OverflowError, sa.exc.ArgumentError) as exc:
             raise options_refused(options, exc) from exc
     except BaseException:
         engine.dispose()  # close the file now (SQLite then removes its -wal and -shm)

@@ -37,6 +37,7 @@ trigger replaces them by their references (:func:`event_select` reads them back)
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -99,9 +100,9 @@ def check_names(prefix: object, schema: object) -> None:
     """Refuse a table-name prefix or a schema name pilotflow cannot use, before anything
     touches a database. A prefix is part of every table's and index's name, some of them
     written into statements as they are: ASCII letters, digits and underscores, at most
-    :data:`PREFIX_MAX` of them (it may be empty). A schema is always quoted: any printable text
-    but a double quote (no NUL, newline or other control character: SQLAlchemy writes a name
-    it thinks needs no quotes as it is), of 1 to :data:`SCHEMA_MAX` bytes in UTF-8, or None."""
+    :data:`PREFIX_MAX` of them (it may be empty). A schema is always quoted: any text but a
+    double quote or a control character (a NUL, a newline: SQLAlchemy writes a name ending in
+    one unquoted), of 1 to :data:`SCHEMA_MAX` bytes in UTF-8, or None."""
     if not (
         isinstance(prefix, str)
         and len(prefix) <= PREFIX_MAX
@@ -117,7 +118,7 @@ def check_names(prefix: object, schema: object) -> None:
         isinstance(schema, str)
         and schema
         and '"' not in schema
-        and schema.isprintable()
+        and not any(unicodedata.category(c) == "Cc" for c in schema)
         and _utf8_length(schema) <= SCHEMA_MAX
     ):
         raise InvalidInput(
