@@ -99,7 +99,7 @@ def _code(_instance: object, attribute: Any, value: Any) -> None:
 
 
 def _name(_instance: object, attribute: Any, value: Any) -> None:
-    # (any text: a name is shown escaped wherever it is shown)
+    # (any text but blank: the displays and refusals that show a name escape it)
     if type(value) is not str or not value.strip():
         raise InvalidInput(
             f"authority name must be non-empty text, got {shown(value)}",

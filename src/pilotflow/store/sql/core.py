@@ -284,11 +284,11 @@ class SQLStore(ListTable, ScalingReads, Store):
     def from_url(cls, url: str, **options: Any) -> SQLStore:
         """A store on the database ``url`` names, on an engine of its own (closed by
         :meth:`close`). ``prefix``, ``schema``, ``create`` and ``read_only`` are the store's;
-        the pool's and logging options of SQLAlchemy's ``create_engine`` go to it (``pool_size``,
-        ``max_overflow``, ``pool_timeout``, ``pool_recycle``, ``pool_pre_ping``,
-        ``pool_use_lifo``, ``echo``, ``echo_pool``, ``hide_parameters``, ``query_cache_size``,
-        ``logging_name``, ``pool_logging_name``) and ``connect_args`` to the driver; for
-        anything else (a pool class, an isolation level) make the engine yourself and give it
+        the pool's and logging options of SQLAlchemy's ``create_engine`` go to it, and
+        ``connect_args`` to the driver (the options and what each may be:
+        :data:`~pilotflow.store.sql._driver.ENGINE_OPTIONS`: ``pool_size``, ``poolclass``,
+        ``isolation_level`` READ COMMITTED or stronger...); for anything else (a driver
+        module, a connection factory, execution options) make the engine yourself and give it
         to ``SQLStore(engine)``. Everything is checked before the database is touched: a
         refused call creates no file."""
         return _from_url(cls, url, options)

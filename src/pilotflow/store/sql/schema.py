@@ -342,13 +342,11 @@ def missing_triggers(conn: Connection, prefix: str, schema: str | None) -> list[
     """The triggers of :func:`_triggers` (table, name) that the tables on ``conn`` lack (on
     PostgreSQL, a disabled one counts as lacking; without a schema, the tables are those the
     search path finds)."""
-    dialect = conn.dialect.name
+    dialect, within = conn.dialect.name, (f'"{schema}".' if schema else "")
     if dialect == "sqlite":  # (names compared as SQLite does: without regard to case)
-        within = f'"{schema}".' if schema else ""
         query = f"SELECT lower(tbl_name), lower(name) FROM {within}sqlite_master WHERE type = 'trigger'"
         found = {(str(t), str(n)) for t, n in conn.exec_driver_sql(query)}
         return [k for k in _triggers(prefix, schema, dialect) if (k[0].lower(), k[1].lower()) not in found]
-    within = f'"{schema}".' if schema else ""
     pg_query = sa.text(
         "SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(:relation) AND tgname = :name "
         "AND NOT tgisinternal AND tgenabled <> 'D'"
