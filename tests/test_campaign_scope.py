@@ -538,3 +538,17 @@ def test_a_campaigns_questions_refuse_what_is_not_an_authority_or_a_unit(
     with pytest.raises(pf.InvalidInput, match=f"^{argument} must be") as caught:
         call(campaign, graph["659001"])  # type: ignore[operator]
     assert caught.value.zh.startswith(argument)
+
+
+def test_a_routing_notes_the_reporting_rules_its_route_takes(campaign: pf.Campaign) -> None:
+    """``campaign.routing(unit, noted=[...])`` appends (rule index, sender) for each
+    reporting rule a route takes, in the order the walk applies them, and nothing for a
+    route the graph alone gives; the route is the same as without noting."""
+    graph = pf.AuthorityGraph.bundled().with_authorities(campaign.authorities)
+    used: list[tuple[int, str]] = []
+    assert ("659001", "XPCC", "MIN") == graph.route("659001", campaign.routing(None, noted=used))
+    assert [(0, "659001")] == used
+    assert graph.route("659001", campaign.routing(None)) == ("659001", "XPCC", "MIN")
+    plain: list[tuple[int, str]] = []
+    assert ("110101", "110000", "MIN") == graph.route("110101", campaign.routing(None, noted=plain))
+    assert [] == plain
