@@ -292,3 +292,23 @@ def test_a_sqlite_url_with_sqlite_uri_options_is_refused_saying_how_to_read_only
     assert ["x.db"] == sorted(p.name for p in tmp_path.iterdir())
     assert before == db.read_bytes()
     pf.open_store(f"{sqlite_url(db)}?timeout=3", read_only=read_only).close()
+
+
+def test_a_postgres_schema_without_pilotflows_tables_is_refused_as_such(pg_url: str) -> None:
+    """A PostgreSQL schema that holds no pilotflow tables, opened read-only or without
+    creating, is refused for that, in English and Chinese, not as a fault of the options
+    (pilotflow's own refusal was taken for a driver's), and nothing is created."""
+    schema = f"pf_none_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine("postgresql+psycopg://" + pg_url.split("://", 1)[1])
+    try:
+        before = _names(engine)
+        with pytest.raises(pf.PilotflowError) as caught:
+            pf.open_store(pg_url, schema=schema, read_only=True)
+        assert "options" not in str(caught.value)
+        assert "选项" not in caught.value.zh
+        with pytest.raises(pf.StoreError, match="holds no pilotflow tables") as refused:
+            pf.open_store(pg_url, schema=schema, create=False)
+        assert "没有 pilotflow 的表" in refused.value.zh
+        assert before == _names(engine)
+    finally:
+        engine.dispose()

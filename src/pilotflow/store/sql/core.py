@@ -175,6 +175,8 @@ def _from_url(cls: type[SQLStore], url: str, options: dict[str, Any]) -> SQLStor
                 return cls(engine.execution_options(**{READS_ONLY: True}), prefix=prefix, schema=schema,
                            create=False)  # fmt: skip
             return cls(engine, prefix=prefix, schema=schema, create=create)
+        except PilotflowError:  # (pilotflow's own refusal, InvalidInput a ValueError too)
+            raise
         # (a connect argument the driver does not take, an isolation level the dialect has not)
         except (TypeError, ValueError, OverflowError, sa.exc.ArgumentError) as exc:
             raise options_refused(options, exc) from exc
