@@ -20,6 +20,7 @@ from pilotflow.cli.commands import cli
 from pilotflow.cli.demo import DemoResult
 
 from conftest import CAMPAIGN_ID
+from terminal import installed_pilotflow
 
 
 @pytest.fixture
@@ -410,3 +411,39 @@ def test_demo_with_an_empty_db_names_the_option() -> None:
     result = invoke("demo", "--db", "")
     assert_clean_error(result, "--db is empty", "--db 为空")
     assert "db_path" not in result.output
+
+
+@pytest.mark.parametrize("columns", ["0", "1", "5"])
+def test_a_console_too_narrow_still_shows_the_error(tmp_path: Path, columns: str) -> None:
+    """``COLUMNS`` of 0, 1 or 5 makes the console its narrowest usable width: the error is
+    printed (it was not printed at all with 0, one character a line with 1)."""
+    result = invoke("nominations", "--db", str(tmp_path / "none.db"), env={"COLUMNS": columns})
+    assert_clean_error(result, "no such database file")
+
+
+def test_a_reader_gone_exits_with_its_own_status(demo: DemoResult) -> None:
+    """A command whose output's reader went away (``| head``) exits with 141, as shells report
+    a closed pipe, and no traceback: 1 says "refused, nothing changed", which an action that
+    was done is not."""
+    proc = subprocess.Popen(
+        [installed_pilotflow(), "nominations", "--db", str(demo.db_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={k: v for k, v in os.environ.items() if k not in ("COLUMNS", "PILOTFLOW_DEBUG")},
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    proc.stdout.close()  # (before the command writes: its first write finds no reader)
+    errors = proc.stderr.read()
+    assert 141 == proc.wait(timeout=120), errors
+    assert b"Traceback" not in errors
+
+
+def test_the_demo_on_a_loop_of_symbolic_links_is_refused_plainly(tmp_path: Path) -> None:
+    """``demo --db`` naming a loop of symbolic links is a clean error in both languages (it
+    was reported as a bug: an unexpected RuntimeError), and nothing is made."""
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    result = invoke("demo", "--db", str(tmp_path / "a"))
+    assert_clean_error(result, "loop of symbolic links")
+    assert {"a", "b"} == {p.name for p in tmp_path.iterdir()}

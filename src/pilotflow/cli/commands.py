@@ -19,7 +19,8 @@ Read commands take ``--format table|json|csv``; ``--db`` and ``--campaign`` also
 
 Exit status: 0 done (``explain``: the action may go ahead); 1 ``explain``: the action would be
 refused, an action command: refused, nothing changed (``demo``: its replay check failed);
-2 an error; 130 interrupted (Ctrl-C). Every error — a
+2 an error; 130 interrupted (Ctrl-C); 141 the output's reader went away (``| head``; an
+action command's change was made). Every error — a
 :class:`~pilotflow.PilotflowError`, bad usage, a file that cannot be read, even a bug — is a
 short red message in English and Chinese, never a traceback (``PILOTFLOW_DEBUG=1`` shows the
 traceback of an unexpected one).
@@ -112,6 +113,9 @@ ACTIONS = (ATTACH, STAMP, RECOMMEND, RETURN, DECLINE, WITHDRAW)  # the actions o
 ERROR = 2  # the exit status of every error (click's own for bad usage)
 REFUSED = 1  # explain: the action would be refused
 INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
+PIPE_CLOSED = 141  # the output's reader went away (128 + SIGPIPE), as shells report it
+#: The narrowest a console is made (``COLUMNS=0`` printed nothing, errors included)
+NARROWEST = 40
 
 
 # -- output -----------------------------------------------------------------------------
@@ -123,6 +127,12 @@ class _Console(Console):
     shown with :func:`_show`). The line breaks of the output's own text are kept; a carriage
     return or tab is shown as an escape (``\\r``), as every other one is
     (:func:`~pilotflow.inputs.escaped`), so that it can never overwrite a printed line."""
+
+    def on_broken_pipe(self) -> None:
+        """The output's reader went away: exit with :data:`PIPE_CLOSED` (rich's own exits
+        with 1, which says "refused, nothing changed", after an action that was done)."""
+        _quiet_stdout()
+        raise SystemExit(PIPE_CLOSED)
 
     def render_str(self, text: str, *args: Any, **kwargs: Any) -> Text:
         if not text.isprintable():  # a line break, or something to escape (one C call)
@@ -138,7 +148,20 @@ def _console(*, stderr: bool = False) -> Console:
     console = _Console(stderr=stderr, highlight=False, emoji=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 120
+    elif console.width < NARROWEST:
+        console.width = NARROWEST
     return console
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at nothing once its reader has gone, so that flushing it at exit raises
+    no second broken pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # (no file descriptor: a test runner's stream)
+        pass
 
 
 def _show(value: object) -> str:
@@ -290,7 +313,9 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            done = super().invoke(ctx)
+            sys.stdout.flush()  # (a reader gone shows here, not at exit as click's status 1)
+            return done
         except (_Usage, click.exceptions.Exit, click.Abort, click.exceptions.NoArgsIsHelpError):
             raise
         except click.ClickException as exc:
@@ -298,8 +323,9 @@ class _Group(click.Group):
         except pf.PilotflowError as exc:
             _report(exc)
         except OSError as exc:
-            if exc.errno == errno.EPIPE:
-                raise  # click quiets a closed pipe
+            if exc.errno == errno.EPIPE:  # (not "refused": an action's change was made)
+                _quiet_stdout()
+                raise SystemExit(PIPE_CLOSED) from None
             _unexpected(exc)
         except Exception as exc:
             _unexpected(exc)
@@ -606,6 +632,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
            an action command: refused 操作被拒绝, nothing changed 未作任何更改
         2  an error 出错: bad usage, bad input, a file refused or unreadable
       130  interrupted 已中断 (Ctrl-C)
+      141  the output's reader went away 输出管道已关闭 (| head); an action was done 操作已完成
     """
     config = load_config(find_config(config_path))
     ctx.obj = config

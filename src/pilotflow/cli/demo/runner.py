@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from pilotflow import InvalidInput
+from pilotflow.errors import shown
 from pilotflow.files._io import fs_path, home_path
 from pilotflow.store.sql import sqlite_url
 
@@ -47,7 +48,14 @@ def run_demo(
     steps = story.STEPS + (ministry.STEPS if through == "announcement" else ())
     started = time.perf_counter()
     console = console if console is not None else Console(quiet=True)
-    path = home_path(fs_path(db_path, "db_path")).resolve()
+    try:
+        path = home_path(fs_path(db_path, "db_path")).resolve()
+    except (RuntimeError, OSError) as exc:  # (a loop of symbolic links: RuntimeError before 3.13)
+        raise InvalidInput(
+            f"db_path {shown(str(db_path))} cannot be used: a loop of symbolic links, or a path "
+            "the system cannot resolve",
+            f"db_path {shown(str(db_path))} 无法使用：符号链接成环，或系统无法解析该路径",
+        ) from exc
     prepare_db(path, fresh=fresh)
     stage = Stage(path, console)
     try:
