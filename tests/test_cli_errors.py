@@ -447,3 +447,11 @@ def test_the_demo_on_a_loop_of_symbolic_links_is_refused_plainly(tmp_path: Path)
     result = invoke("demo", "--db", str(tmp_path / "a"))
     assert_clean_error(result, "loop of symbolic links")
     assert {"a", "b"} == {p.name for p in tmp_path.iterdir()}
+
+
+def test_an_empty_file_path_is_named_as_one() -> None:
+    """A material refused for an empty path names it as ``''`` (the message began with a bare
+    colon)."""
+    err = pf.MaterialRejected("not_found", "", "no such file", "文件不存在")
+    assert str(err).startswith("'': no such file")
+    assert err.zh.startswith("''：文件不存在")

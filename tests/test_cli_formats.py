@@ -67,11 +67,13 @@ def test_nominations_csv_has_a_header_and_one_row_each(db: str) -> None:
         (True, "true"),
         (["a", "b"], "a; b"),
         (["=x"], "'=x"),
+        ([{"kind": "summary", "at": 1}, None], '{"at": 1, "kind": "summary"}; '),
     ],
 )
 def test_csv_cells_cannot_run_as_formulas(value: object, cell: str) -> None:
     """A cell beginning with =, +, -, @ or a tab is prefixed with ' (inert in spreadsheets);
-    None is empty, lists are joined."""
+    None is empty, lists are joined, a record in a list as JSON (a letter's documents were
+    written as Python's text of a dict)."""
     assert csv_cell(value) == cell
 
 

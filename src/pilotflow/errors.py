@@ -357,7 +357,8 @@ class MaterialRejected(InvalidInput):
         if path is None:
             super().__init__(en, zh)
         else:
-            super().__init__(f"{path}: {en}", f"{path}：{zh}")
+            named = path or "''"  # (an empty path shown as one, not as nothing)
+            super().__init__(f"{named}: {en}", f"{named}：{zh}")
 
     def as_reason(self) -> Reason:
         """The refusal as a guard :class:`~pilotflow.errors.Reason` (code ``material_<reason>``)."""

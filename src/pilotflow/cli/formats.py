@@ -60,13 +60,21 @@ def csv_cell(value: object) -> str:
         text = ""
     elif isinstance(value, bool):
         text = "true" if value else "false"
-    elif isinstance(value, list):
-        text = "; ".join("" if v is None else str(v) for v in value)
+    elif isinstance(value, list):  # (a record in it as JSON: a letter's documents)
+        text = "; ".join(_item(v) for v in value)
     elif isinstance(value, dict):
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     else:
         text = str(value)
     return f"'{text}" if text.startswith(_FORMULA) else text
+
+
+def _item(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
 
 
 def emit(
