@@ -400,3 +400,16 @@ def test_attach_a_file_whose_name_is_not_utf8(wdb: str, tmp_path: Path) -> None:
     finally:
         store.close()
     assert "\\xff\\xfe申报.pdf" == attached.filename  # the name's bytes, kept as text
+
+
+def test_a_moment_far_from_the_clock_points_to_the_option(wdb: str) -> None:
+    """``--at`` far from the clock, without ``--backfill``, is refused with the command line's
+    own remedy (``--backfill``) in both languages, not the library's (``backfill=True``),
+    and nothing changes."""
+    before = state(wdb)
+    result = invoke("tick", "--db", wdb, "--at", "2023-10-16T10:00+08:00")
+    assert 2 == result.exit_code, result.output
+    assert "add --backfill" in result.output
+    assert "请加 --backfill 选项" in result.output
+    assert "backfill=True" not in result.output
+    assert before == state(wdb)

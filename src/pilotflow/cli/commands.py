@@ -190,9 +190,13 @@ def _report(exc: pf.PilotflowError) -> None:
             err.print(f"  [red]\\[{_show(r.code)}][/] {_show(r.en)}", soft_wrap=one_line)
             err.print(f"  {' ' * (len(r.code) + 2)} {_show(r.zh)}", soft_wrap=one_line)
         return
-    err.print(f"[bold red]✗ error:[/] [red]{_show(exc.en)}[/]", soft_wrap=one_line)
-    if exc.zh != exc.en:
-        err.print(f"[bold red]✗ 错误：[/][red]{_show(exc.zh)}[/]", soft_wrap=one_line)
+    en, zh = exc.en, exc.zh
+    if isinstance(exc, pf.MomentRefused) and "backfill=True" in en:  # (the library's words)
+        en = en.replace("use a run opened with backfill=True", "add --backfill")
+        zh = zh.replace("须使用补录模式", "请加 --backfill 选项")
+    err.print(f"[bold red]✗ error:[/] [red]{_show(en)}[/]", soft_wrap=one_line)
+    if zh != en:
+        err.print(f"[bold red]✗ 错误：[/][red]{_show(zh)}[/]", soft_wrap=one_line)
 
 
 class _Usage(click.UsageError, pf.InvalidInput):
