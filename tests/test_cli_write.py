@@ -413,3 +413,20 @@ def test_a_moment_far_from_the_clock_points_to_the_option(wdb: str) -> None:
     assert "请加 --backfill 选项" in result.output
     assert "backfill=True" not in result.output
     assert before == state(wdb)
+
+
+def test_a_units_code_acting_for_an_authority_is_told_to_act_as_the_applicant(wdb: str) -> None:
+    """``--authority`` given a unit's code with a department other than ``applicant`` is
+    refused for what it is, in both languages (it said "unknown authority", blaming the
+    code), and nothing changes."""
+    before = state(wdb)
+    nid = one(wdb, "in_review").id
+    result = invoke(
+        "withdraw", nid, "--authority", "91371000MAT6M5XGNL", "--department", "industry",
+        "--person", "p", "--db", wdb, "--at", "2023-10-16T10:00+08:00", "--backfill",
+    )  # fmt: skip
+    assert 2 == result.exit_code, result.output
+    assert "is a unit's code" in result.output
+    assert "--department applicant" in result.output
+    assert "统一社会信用代码" in result.output
+    assert before == state(wdb)

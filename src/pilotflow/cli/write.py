@@ -55,7 +55,9 @@ from pilotflow.cli.lookup import (
     ref,
 )
 from pilotflow.cli.lookup import nomination_id as _nomination_id
+from pilotflow.codes import code_problem
 from pilotflow.domain.records import MAX_COPIES
+from pilotflow.errors import shown
 from pilotflow.names import APPLICANT
 
 __all__ = ["SUBMISSION_KEYS", "Acting", "action_command", "submission_record"]
@@ -90,6 +92,13 @@ class Acting:
 def _actor(run: pf.CampaignRun, authority: str, department: str, person: str) -> pf.Actor:
     """The actor of ``--authority`` (code or Chinese name; an applicant's unit code as it is),
     ``--department`` and ``--person``."""
+    if department != APPLICANT and authority not in run.graph and code_problem(authority) is None:
+        raise pf.InvalidInput(
+            f"--authority {shown(authority)} is a unit's code (统一社会信用代码): a unit acts with "
+            f"--department {APPLICANT}; an authority acts by its code or name",
+            f"--authority {shown(authority)} 是申报单位的统一社会信用代码：申报单位办理请用 "
+            f"--department {APPLICANT}；机关办理请填机关代码或名称",
+        )
     code = authority if department == APPLICANT else _authority(run.graph, authority).code
     return pf.Actor(code, department, person)
 
