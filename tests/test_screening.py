@@ -304,3 +304,13 @@ def test_a_listing_text_that_breaks_the_text_rule_is_refused_when_loaded(
     two_lines = pf.Listing(unit_code(1), since, reason="判决未履行\n（2023）鲁01执1号")
     run.load_list(pf.UnitList.build("dishonest_debtors", [two_lines]), actor=top)
     assert [1] == [load.entries for load in run.list_loads()]
+
+
+def test_a_list_row_with_more_fields_than_the_header_is_refused() -> None:
+    """A row of a list's CSV with fields past the header's columns is refused, naming the
+    row, in English and Chinese (the extra fields were dropped silently)."""
+    code = unit_code(1)
+    text = f"unit_code,since,until,reason\n{code},2023-01-01,,r,,extra\n"
+    with pytest.raises(pf.CampaignFileError, match=r"row 2.*2 field\(s\) more than the header's 4") as caught:
+        parse_list(text, "abnormal_operations")
+    assert "多出 2 个字段" in caught.value.zh

@@ -140,6 +140,14 @@ def _rows(reader: csv.DictReader[str], source: str, timezone: str) -> Iterator[L
         return found
 
     for n, row in enumerate(reader, start=2):
+        extra = row.get(None)  # (DictReader's key of the fields past the header)
+        if extra:
+            raise CampaignFileError(
+                source,
+                f"row {n}",
+                f"{len(extra)} field(s) more than the header's {len(reader.fieldnames or ())} columns",
+                f"比表头的 {len(reader.fieldnames or ())} 列多出 {len(extra)} 个字段",
+            )
         code = (row.get("unit_code") or "").strip()
         problem = code_problem(code)
         if problem is not None:
