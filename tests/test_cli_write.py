@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from pilotflow.cli.lookup import ref
 from pilotflow.cli.write import Acting, action_command
 
 from conftest import CAMPAIGN_ID
+from terminal import installed_pilotflow
 
 NANHAI = ("--authority", "威海南海新区", "--department", "industry", "--person", "li")
 MINISTRY = ("--authority", "MIN", "--department", "industry", "--person", "wang")
@@ -430,3 +432,27 @@ def test_a_units_code_acting_for_an_authority_is_told_to_act_as_the_applicant(wd
     assert "--department applicant" in result.output
     assert "统一社会信用代码" in result.output
     assert before == state(wdb)
+
+
+def test_an_action_whose_output_meets_a_full_disk_says_it_was_done(wdb: str) -> None:
+    """An action done whose output cannot be written (stdout on a full disk) exits 2 with a
+    message saying that it was done and recorded, in both languages (it said only "cannot
+    use: No space left on device", as if nothing had happened); the action stands."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    n = one(wdb, "in_review")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [installed_pilotflow(), "decline", n.id, "--db", wdb, *NANHAI, "--reason", "材料不全"],
+            stdout=full, stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+            env={k: v for k, v in os.environ.items() if k not in ("COLUMNS", "PILOTFLOW_DEBUG")},
+        )  # fmt: skip
+    assert 2 == done.returncode, done.stderr
+    assert "decline was done and recorded, but its output could not be written" in done.stderr
+    assert "已完成并已记录" in done.stderr
+    assert "Traceback" not in done.stderr
+    store = pf.open_store(pf.store.sql.sqlite_url(Path(wdb)), read_only=True)
+    try:
+        assert "declined" == store.get(n.id).state
+    finally:
+        store.close()

@@ -17,7 +17,9 @@ one function::
 
 from __future__ import annotations
 
+import errno
 import functools
+import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -101,6 +103,16 @@ def _actor(run: pf.CampaignRun, authority: str, department: str, person: str) ->
         )
     code = authority if department == APPLICANT else _authority(run.graph, authority).code
     return pf.Actor(code, department, person)
+
+
+def _unprinted(action: str, exc: OSError) -> pf.PilotflowError:
+    """The error of an action that was done whose output could not be written."""
+    reason = shown(exc.strerror or type(exc).__name__)
+    return pf.PilotflowError(
+        f"{action} was done and recorded, but its output could not be written ({reason}): see "
+        "it with `pilotflow history`",
+        f"操作 {action} 已完成并已记录，但结果无法输出（{reason}），可用 `pilotflow history` 查看",
+    )
 
 
 def _refused(output_format: str, action: str, exc: pf.PilotflowError) -> None:
@@ -259,7 +271,13 @@ def action_command(
                     result = function(Acting(run, when, who, nid), **own)
                 except (pf.ActionRefused, pf.DuplicateNomination, pf.ConflictError) as exc:
                     _refused(output_format, name, exc)
-                _print_result(output_format, name, run, result)
+                try:
+                    _print_result(output_format, name, run, result)
+                    sys.stdout.flush()
+                except OSError as exc:  # (a full disk, say: the action stands, say so)
+                    if exc.errno == errno.EPIPE:
+                        raise
+                    raise _unprinted(name, exc) from exc
 
         params = command
         params = format_option("table", "json")(params)
