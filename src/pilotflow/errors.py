@@ -302,15 +302,25 @@ class MomentRefused(InvalidInput):
     clock than the campaign's tolerance, or (recording past facts) later than the clock.
 
     ``at`` is the moment given, ``clock`` the clock's reading, ``tolerance`` the allowance;
-    ``what`` names the argument (``at``; the sweep's ``now``).
+    ``what`` names the argument (``at``; the sweep's ``now``); ``remedy`` what to do to record
+    a fact of the past, in English and Chinese (a command line names its own option).
     """
 
     def __init__(
-        self, at: datetime, clock: datetime, tolerance: timedelta, backfill: bool, what: str = "at"
+        self,
+        at: datetime,
+        clock: datetime,
+        tolerance: timedelta,
+        backfill: bool,
+        what: str = "at",
+        *,
+        remedy: tuple[str, str] = ("use a run opened with backfill=True", "须使用补录模式"),
     ) -> None:
         self.at = at
         self.clock = clock
         self.tolerance = tolerance
+        self.backfill = backfill
+        self.what = what
         seconds = int(tolerance.total_seconds())
         if backfill:
             en = (
@@ -325,11 +335,11 @@ class MomentRefused(InvalidInput):
             en = (
                 f"{what} ({at.isoformat()}) differs from the clock ({clock.isoformat()}) by more than "
                 f"the campaign's tolerance of {seconds} s; an action is dated when it is taken "
-                "(to record facts of the past, use a run opened with backfill=True)"
+                f"(to record facts of the past, {remedy[0]})"
             )
             zh = (
                 f"操作时间 {at.isoformat()} 与当前时间 {clock.isoformat()} 相差超过本次遴选允许的 "
-                f"{seconds} 秒；操作时间以实际办理时间为准（补录历史记录须使用补录模式）"
+                f"{seconds} 秒；操作时间以实际办理时间为准（补录历史记录{remedy[1]}）"
             )
         super().__init__(en, zh)
 

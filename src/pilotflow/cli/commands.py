@@ -47,7 +47,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
@@ -129,10 +129,9 @@ class _Console(Console):
     (:func:`~pilotflow.inputs.escaped`), so that it can never overwrite a printed line."""
 
     def on_broken_pipe(self) -> None:
-        """The output's reader went away: exit with :data:`PIPE_CLOSED` (rich's own exits
-        with 1, which says "refused, nothing changed", after an action that was done)."""
-        _quiet_stdout()
-        raise SystemExit(PIPE_CLOSED)
+        """The output's reader went away: :func:`_pipe_closed` (rich's own exits with 1,
+        which says "refused, nothing changed", after an action that was done)."""
+        _pipe_closed()
 
     def render_str(self, text: str, *args: Any, **kwargs: Any) -> Text:
         if not text.isprintable():  # a line break, or something to escape (one C call)
@@ -153,15 +152,16 @@ def _console(*, stderr: bool = False) -> Console:
     return console
 
 
-def _quiet_stdout() -> None:
-    """Point stdout at nothing once its reader has gone, so that flushing it at exit raises
-    no second broken pipe."""
+def _pipe_closed() -> NoReturn:
+    """The output's reader went away: point stdout at nothing (so that flushing it at exit
+    raises no second broken pipe) and exit with :data:`PIPE_CLOSED`."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
     except (OSError, ValueError, AttributeError):  # (no file descriptor: a test runner's stream)
         pass
+    raise SystemExit(PIPE_CLOSED)
 
 
 def _show(value: object) -> str:
@@ -190,13 +190,12 @@ def _report(exc: pf.PilotflowError) -> None:
             err.print(f"  [red]\\[{_show(r.code)}][/] {_show(r.en)}", soft_wrap=one_line)
             err.print(f"  {' ' * (len(r.code) + 2)} {_show(r.zh)}", soft_wrap=one_line)
         return
-    en, zh = exc.en, exc.zh
-    if isinstance(exc, pf.MomentRefused) and "backfill=True" in en:  # (the library's words)
-        en = en.replace("use a run opened with backfill=True", "add --backfill")
-        zh = zh.replace("须使用补录模式", "请加 --backfill 选项")
-    err.print(f"[bold red]✗ error:[/] [red]{_show(en)}[/]", soft_wrap=one_line)
-    if zh != en:
-        err.print(f"[bold red]✗ 错误：[/][red]{_show(zh)}[/]", soft_wrap=one_line)
+    if isinstance(exc, pf.MomentRefused):  # (the command line's own remedy)
+        exc = pf.MomentRefused(exc.at, exc.clock, exc.tolerance, exc.backfill, exc.what,
+                               remedy=("add --backfill", "请加 --backfill 选项"))  # fmt: skip
+    err.print(f"[bold red]✗ error:[/] [red]{_show(exc.en)}[/]", soft_wrap=one_line)
+    if exc.zh != exc.en:
+        err.print(f"[bold red]✗ 错误：[/][red]{_show(exc.zh)}[/]", soft_wrap=one_line)
 
 
 class _Usage(click.UsageError, pf.InvalidInput):
@@ -328,8 +327,7 @@ class _Group(click.Group):
             _report(exc)
         except OSError as exc:
             if exc.errno == errno.EPIPE:  # (not "refused": an action's change was made)
-                _quiet_stdout()
-                raise SystemExit(PIPE_CLOSED) from None
+                _pipe_closed()
             _unexpected(exc)
         except Exception as exc:
             _unexpected(exc)

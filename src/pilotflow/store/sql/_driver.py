@@ -207,21 +207,9 @@ def check_engine_options(options: dict[str, Any]) -> None:
         ok, en, zh = known
         if not ok(value):
             raise InvalidInput(
-                f"the store option {name} must be {en}, got {_shown_value(value)}",
-                f"存储选项 {name} 必须是{zh}，收到的是 {_shown_value(value)}",
+                f"the store option {name} must be {en}, got {shown(value)}",
+                f"存储选项 {name} 必须是{zh}，收到的是 {shown(value)}",
             )
-
-
-def _shown_value(value: object) -> str:
-    if isinstance(value, str):
-        return shown(value)
-    if isinstance(value, int) and value.bit_length() > 64:
-        return "a very large number"
-    if type(value) in (int, float, bool) or value is None:
-        return repr(value)
-    if isinstance(value, type):
-        return f"the class {shown(value.__name__)}"
-    return f"a value of type {type(value).__name__}"
 
 
 def options_refused(options: dict[str, Any], exc: Exception) -> InvalidInput:
