@@ -496,13 +496,15 @@ class Campaign:
 
     def in_scope(self, authority: AuthorityLike) -> bool:
         """Does ``authority`` take part in this campaign (see :attr:`scope`)?"""
-        _authority(authority, "authority")
+        return self._in_scope(_authority(authority, "authority"))
+
+    def _in_scope(self, authority: AuthorityLike) -> bool:
         return self.scope.is_empty or authority.code == self.top or self.scope.matches(authority)
 
     def takes_part(self, authority: AuthorityLike) -> bool:
         """Does ``authority`` take part in this campaign: in its scope (:meth:`in_scope`),
         or on a route from there (:attr:`routed`)?"""
-        return _authority(authority, "authority").code in self.routed or self.in_scope(authority)
+        return _authority(authority, "authority").code in self.routed or self._in_scope(authority)
 
     def taking_part(self, authority: Authority, where: str, *, filing: bool = False) -> Authority:
         """``authority``, which must take part in this campaign (:meth:`takes_part`; with
