@@ -122,17 +122,19 @@ def test_the_per_unit_stamp_and_recommend(filed: tuple[str, list[str]]) -> None:
 def test_documents_into_what_is_no_folder_is_refused_by_name(demo: DemoResult, tmp_path: Path) -> None:
     """``letter show --documents`` naming a FIFO (there, and no folder) or a place no folder
     can be made is an error naming ``--documents`` (exit 2), not "cannot use ...: File
-    exists", and writes nothing."""
+    exists", and writes nothing; the Chinese says why in Chinese."""
     db = str(demo.db_path)
     sent = json.loads(invoke("letter", "list", "--db", db, "--state", "sent", "--format", "json").output)
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     (tmp_path / "file").write_text("x", encoding="utf-8")
-    for target, says in ((fifo, "not a folder"), (tmp_path / "file" / "sub", "cannot write")):
+    for target, says, says_zh in ((fifo, "not a folder", "不是文件夹"),
+                                  (tmp_path / "file" / "sub", "cannot write", "文件已存在")):  # fmt: skip
         result = invoke("letter", "show", sent[0]["id"], "--db", db, "--documents", str(target))
         assert 2 == result.exit_code, result.output
         assert "--documents" in result.output
         assert says in result.output
+        assert says_zh in result.output.replace("\n", "")  # (the system's reason in Chinese too)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "file"]
 
 

@@ -41,6 +41,7 @@ This module imports nothing from the rest of pilotflow.
 
 from __future__ import annotations
 
+import errno
 import functools
 import reprlib
 from collections.abc import Mapping, Sequence
@@ -116,6 +117,51 @@ def listed(items: Sequence[str]) -> tuple[str, str]:
     if rest > 0:
         en, zh = f"{en} and {rest} more", f"{zh} 等 {len(items)} 项"
     return en, zh
+
+
+#: What the operating system said, in Chinese, by its error number (the English is its own
+#: ``strerror``); a number not listed is described in general terms, never by its code.
+_OS_REASONS_ZH = {
+    errno.ENOENT: "文件或目录不存在",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "操作不被允许（没有权限）",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EROFS: "文件系统为只读",
+    errno.EISDIR: "这是一个目录，不是文件",
+    errno.ENOTDIR: "路径中有一项不是目录",
+    errno.ELOOP: "符号链接层数过多（可能形成了循环）",
+    errno.ENAMETOOLONG: "文件名过长",
+    errno.EEXIST: "文件已存在",
+    errno.EFBIG: "文件过大",
+    errno.EMFILE: "打开的文件过多",
+    errno.ENFILE: "系统打开的文件过多",
+    errno.EIO: "读写设备出错",
+    errno.EBUSY: "设备或资源正忙",
+    errno.ETXTBSY: "文件正被占用",
+    errno.ENXIO: "设备不存在或不可用",
+    errno.ENODEV: "设备不存在或不可用",
+    errno.EAGAIN: "资源暂时不可用，请稍后再试",
+    errno.EINVAL: "路径或参数无效",
+    errno.EXDEV: "不能跨文件系统移动",
+    errno.ENOTEMPTY: "目录不为空",
+    errno.EPIPE: "输出管道已关闭",
+    errno.ENOMEM: "内存不足",
+}
+
+
+def os_reason(exc: OSError) -> tuple[str, str]:
+    """What the operating system said when it refused ``exc``'s operation, for a message: its
+    own English (``strerror``), and the same in Chinese, so that a Chinese message never
+    carries the system's English nor an error code.
+
+    >>> os_reason(FileNotFoundError(2, "No such file or directory"))
+    ('No such file or directory', '文件或目录不存在')
+    >>> os_reason(OSError("no number"))
+    ('no number', '操作系统拒绝了该操作')
+    """
+    en = exc.strerror or str(exc) or type(exc).__name__
+    return en, _OS_REASONS_ZH.get(exc.errno or 0, "操作系统拒绝了该操作")
 
 
 def _freeze(details: Mapping[str, Any] | None) -> Mapping[str, Any]:

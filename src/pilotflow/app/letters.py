@@ -56,7 +56,7 @@ from ..domain.submissions import (
     returned_since_sent,
     unit_reasons,
 )
-from ..errors import InvalidInput, Reason
+from ..errors import InvalidInput, Reason, os_reason
 from ..files._io import write_files
 from ..files.letters import GeneratedDocument, letter_content, letter_document, summary_table_document
 from ..store import AnyChange, Change, Receipt, SubmissionChange
@@ -114,12 +114,12 @@ def _unwritten(folder: Path, sid: str, exc: OSError) -> None:
     """The letter was sent (committed); writing its documents into ``folder`` failed. Its
     sending is not undone or reported as refused: the documents are recorded with it, and
     ``submission_documents`` writes them again."""
-    reason = exc.strerror or type(exc).__name__
+    en, zh = os_reason(exc)
     log.warning(
         "submission %s was sent, but its documents could not be written into %s (%s); "
         "run.submission_documents(%r, folder) writes them again / 推荐函 %s 已报送，但其文件未能写入 %s"
         "（%s），可用 run.submission_documents 重新生成",
-        sid, folder, reason, sid, sid, folder, reason,
+        sid, folder, en, sid, sid, folder, zh,
     )  # fmt: skip
 
 

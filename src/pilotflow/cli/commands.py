@@ -84,7 +84,7 @@ from pilotflow.domain.calendar import has_offset, parse_moment
 from pilotflow.domain.campaign import ListRule, QuotaRule
 from pilotflow.domain.inputs import escaped
 from pilotflow.domain.routes import HopPlan
-from pilotflow.errors import shown
+from pilotflow.errors import os_reason, shown
 from pilotflow.files._io import fs_path, home_path
 from pilotflow.names import (
     ACTION_NAMES_ZH,
@@ -245,12 +245,8 @@ def _unexpected(exc: Exception) -> None:
         return
     if isinstance(exc, OSError):
         where = f" {exc.filename}" if exc.filename else ""
-        _report(
-            pf.InvalidInput(
-                f"cannot use{where}: {exc.strerror or exc}",
-                f"无法使用{where}" + ("：没有权限" if isinstance(exc, PermissionError) else ""),
-            )
-        )
+        en, zh = os_reason(exc)
+        _report(pf.InvalidInput(f"cannot use{where}: {en}", f"无法使用{where}：{zh}"))
         return
     first = (str(exc).splitlines() or [""])[0]
     _report(

@@ -59,7 +59,7 @@ from pilotflow.cli.lookup import (
 from pilotflow.cli.lookup import nomination_id as _nomination_id
 from pilotflow.codes import code_problem
 from pilotflow.domain.records import MAX_COPIES
-from pilotflow.errors import shown
+from pilotflow.errors import os_reason, shown
 from pilotflow.names import APPLICANT
 
 __all__ = ["SUBMISSION_KEYS", "Acting", "action_command", "submission_record"]
@@ -107,11 +107,11 @@ def _actor(run: pf.CampaignRun, authority: str, department: str, person: str) ->
 
 def _unprinted(action: str, exc: OSError) -> pf.PilotflowError:
     """The error of an action that was done whose output could not be written."""
-    reason = shown(exc.strerror or type(exc).__name__)
+    en, zh = os_reason(exc)
     return pf.PilotflowError(
-        f"{action} was done and recorded, but its output could not be written ({reason}): see "
+        f"{action} was done and recorded, but its output could not be written ({shown(en)}): see "
         "it with `pilotflow history`",
-        f"操作 {action} 已完成并已记录，但结果无法输出（{reason}），可用 `pilotflow history` 查看",
+        f"操作 {action} 已完成并已记录，但结果无法输出（{zh}），可用 `pilotflow history` 查看",
     )
 
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..domain.inputs import wrong_argument
-from ..errors import CampaignFileError, InvalidInput
+from ..errors import CampaignFileError, InvalidInput, os_reason
 
 __all__ = [
     "CAMPAIGN_FILE_MAX_BYTES",
@@ -165,10 +165,10 @@ def write_files(files: Iterable[tuple[Path, bytes]]) -> None:
 def write_refused(argument: str, where: str | os.PathLike[str], exc: OSError) -> InvalidInput:
     """The error for a write into ``where`` (given as ``argument``) that the operating system
     refused, with what it said."""
-    reason = exc.strerror or type(exc).__name__
+    en, zh = os_reason(exc)
     return InvalidInput(
-        f"{argument}: cannot write {os.fspath(where)!r}: {reason}",
-        f"{argument} 参数所指的位置无法写入（{os.fspath(where)!r}）：{reason}",
+        f"{argument}: cannot write {os.fspath(where)!r}: {en}",
+        f"{argument} 参数所指的位置无法写入（{os.fspath(where)!r}）：{zh}",
     )
 
 
@@ -297,5 +297,5 @@ def read_bytes(path: str, *, limit: int, what: tuple[str, str]) -> bytes:
 
 
 def _unreadable(path: str, exc: OSError) -> CampaignFileError:
-    reason = exc.strerror or type(exc).__name__
-    return CampaignFileError(path, "", f"cannot read the file: {reason}", f"无法读取文件：{reason}")
+    en, zh = os_reason(exc)
+    return CampaignFileError(path, "", f"cannot read the file: {en}", f"无法读取文件：{zh}")

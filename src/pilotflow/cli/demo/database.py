@@ -15,6 +15,7 @@ import stat
 from pathlib import Path
 
 from pilotflow import CampaignRun, InvalidInput, PilotflowError, open_store
+from pilotflow.errors import os_reason
 
 # Not public API (pilotflow.files._io): the library's one reader of a file's first bytes that
 # never opens a FIFO or a device; the demo uses it rather than keep a copy of it.
@@ -88,7 +89,8 @@ def _kind_of(path: Path) -> str:
                 ) from None
         return "absent"
     except OSError as exc:
-        raise _refuse(path, f"cannot be used ({exc.strerror or exc})", "无法使用") from None
+        en, zh = os_reason(exc)
+        raise _refuse(path, f"cannot be used ({en})", f"无法使用（{zh}）") from None
     if stat.S_ISDIR(st.st_mode):
         raise _refuse(path, "is a folder, not a database file", "是文件夹，不是数据库文件")
     if not stat.S_ISREG(st.st_mode):
@@ -115,7 +117,8 @@ def _marked(path: Path) -> bool:
     except NotRegular:
         return False  # swapped since: not the demo's
     except OSError as exc:
-        raise _refuse(path, f"cannot be read ({exc.strerror or exc})", "无法读取") from None
+        en, zh = os_reason(exc)
+        raise _refuse(path, f"cannot be read ({en})", f"无法读取（{zh}）") from None
     return (
         len(head) == 100
         and head.startswith(SQLITE_HEADER)

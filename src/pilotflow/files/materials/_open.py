@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import PurePath
 from typing import IO, Any
 
-from ...errors import InvalidInput, MaterialRejected
+from ...errors import InvalidInput, MaterialRejected, os_reason
 from .._io import fs_path
 
 _CHUNK = 1 << 20  # bytes read at a time when hashing
@@ -202,11 +202,12 @@ def _os_open(name: str, flags: int, dir_fd: int | None, shown: str) -> int:
 
 
 def _unreadable(shown: str, exc: OSError) -> MaterialRejected:
+    en, zh = os_reason(exc)
     return MaterialRejected(
         "unreadable",
         shown,
-        f"the file cannot be read ({exc.strerror or exc})",
-        f"无法读取该文件（{exc.strerror or exc}）",
+        f"the file cannot be read ({en})",
+        f"无法读取该文件（{zh}）",
     )
 
 

@@ -115,7 +115,7 @@ def _corrupt(shown: str, fmt: str, exc: BaseException | str) -> MaterialRejected
         "corrupt",
         shown,
         f"the file looks like {what_en} but is damaged or invalid ({complaint})",
-        f"文件看似{what_zh}，但已损坏或无效（{complaint}）",
+        f"文件看似{what_zh}，但已损坏或无效，请重新保存或导出后再提交",  # (the parser's words: en)
         {"detected": fmt, "complaint": complaint},
     )
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 
-from ...errors import InvalidInput, StoreError, shown
+from ...errors import InvalidInput, StoreError, os_reason, shown
 from ...files._io import NAME_MAX, NotRegular, fs_path, home_path, read_head
 from ._driver import engine, parsed_url
 
@@ -236,10 +236,10 @@ def _sqlite_head(name: str, path: str) -> bytes:
     except FileNotFoundError:
         raise InvalidInput(f"no such database file: {name}", f"数据库文件不存在：{name}") from None
     except OSError as exc:
-        denied = isinstance(exc, PermissionError)
+        en, zh = os_reason(exc)
         raise InvalidInput(
-            f"cannot read the database file {name}: {exc.strerror or exc}",
-            f"无法读取数据库文件 {name}" + ("（没有读取权限）" if denied else ""),
+            f"cannot read the database file {name}: {en}",
+            f"无法读取数据库文件 {name}：{zh}",
         ) from None
 
 
