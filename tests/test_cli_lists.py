@@ -201,3 +201,23 @@ def test_list_ids_complete() -> None:
     env = {"_PILOTFLOW_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": "3"}
     result = CliRunner().invoke(cli, [], env=env, prog_name="pilotflow")
     assert result.output.splitlines() == ["plain,dishonest_debtors"]
+
+
+def test_a_list_file_with_an_escape_sequence_is_refused_by_load_and_by_list_alike(
+    wdb: str, tmp_path: Path
+) -> None:
+    """A list file whose reason holds an escape sequence is refused the same way whether it
+    is loaded (``lists load``) or given to one command (``--list``): exit 2, naming the row
+    and the field, nothing stored. (``--list`` took it, and the refusals it caused carried
+    the escape sequence.)"""
+    n = some_unit(wdb)
+    file = tmp_path / "debtors.csv"
+    file.write_text(HEADER + f"{n.unit_code},某单位,2023-10-01,,判决\x1b[2J未履行\n", encoding="utf-8")
+    given = f"dishonest_debtors={file}"
+    for args in (("lists", "load", "dishonest_debtors", str(file), "--db", wdb, *LOADER),
+                 ("explain", n.id, "recommend", "--db", wdb, "--list", given)):  # fmt: skip
+        result = invoke(*args)
+        assert 2 == result.exit_code, result.output
+        assert "row 2.reason holds a control character" in result.output.replace("\n", "")
+        assert "\x1b" not in result.output
+    assert [] == loads(wdb)

@@ -283,27 +283,39 @@ def test_a_loaded_csv_list_bars_a_nomination(make_run: Callable[..., pf.Campaign
     [("reason", "a\x00b"), ("reason", "a\ud800"), ("reason", "x" * 4001), ("unit_name", "名\u202e称"),
      ("unit_name", "x" * 201), ("unit_name", "名\n称")],
 )  # fmt: skip
-def test_a_listing_text_that_breaks_the_text_rule_is_refused_when_loaded(
+def test_a_listing_text_that_breaks_the_text_rule_is_refused_wherever_a_list_is_made(
     make_run: Callable[..., pf.CampaignRun], field: str, value: str
 ) -> None:
     """A listing's reason and unit name, shown in every refusal the listing causes, obey the
-    text rule when the list is loaded (a reason may run over several lines): a control or
+    text rule wherever a list is made (a reason may run over several lines): a control or
     bidirectional character, a lone surrogate or too long a text is InvalidInput naming the
-    entry and the field, and nothing is stored. Building the list in memory refuses only a
-    value that is not text (a lone surrogate made its version hash raise a raw
-    UnicodeEncodeError); a list read back from a store is not judged again."""
+    entry and the field, when the list is built, so neither a run given it in memory nor a
+    load sees it, and nothing is stored. (Only a load checked the text: a list given to a run,
+    or with ``--list FILE``, took what loading refused.)"""
     run = make_run()
     since = shanghai(2023, 1, 1)
     top = pf.Actor(run.graph.top.code, run.graph.top.departments[0], "clerk")
-    listed = pf.UnitList.build("dishonest_debtors", [pf.Listing(unit_code(1), since, **{field: value})])  # type: ignore[arg-type]
-    with pytest.raises(pf.InvalidInput, match=f"entry 1: {field}"):
-        run.load_list(listed, actor=top)
+    for bad in (value, 5):
+        with pytest.raises(pf.InvalidInput, match=f"entry 1: {field}"):
+            pf.UnitList.build("dishonest_debtors", [pf.Listing(unit_code(1), since, **{field: bad})])  # type: ignore[arg-type]
     assert run.list_loads() == []
-    with pytest.raises(pf.InvalidInput, match=f"entry 1: {field}"):
-        pf.UnitList.build("dishonest_debtors", [pf.Listing(unit_code(1), since, **{field: 5})])  # type: ignore[arg-type]
     two_lines = pf.Listing(unit_code(1), since, reason="判决未履行\n（2023）鲁01执1号")
     run.load_list(pf.UnitList.build("dishonest_debtors", [two_lines]), actor=top)
     assert [1] == [load.entries for load in run.list_loads()]
+
+
+@pytest.mark.parametrize("field", ["reason", "unit_name"])
+def test_a_list_files_text_that_breaks_the_text_rule_is_refused_naming_its_row(field: str) -> None:
+    """A list read from CSV whose reason or unit name holds a control character (an escape
+    sequence that would clear a terminal showing the refusal it causes) is a CampaignFileError
+    naming the file's row and the field, in English and Chinese."""
+    name = "某\x1b[2J公司" if field == "unit_name" else "某公司"
+    reason = "列入\x1b[2J原因" if field == "reason" else "列入原因"
+    text = f"unit_code,unit_name,since,until,reason\n{unit_code(1)},{name},2023-01-01,,{reason}"
+    with pytest.raises(pf.CampaignFileError, match=rf"row 2\.{field} holds a control character") as caught:
+        parse_list(text + "\n", "abnormal_operations")
+    assert "第 2 行的" in caught.value.zh
+    assert "控制字符" in caught.value.zh
 
 
 def test_a_list_row_with_more_fields_than_the_header_is_refused() -> None:

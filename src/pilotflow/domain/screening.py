@@ -30,7 +30,7 @@ from ..errors import InvalidInput
 from .calendar import moment
 from .campaign import Campaign, check_campaign
 from .codes import code_problem
-from .inputs import wrong_argument
+from .inputs import LONG_TEXT, NAME, check_text, wrong_argument
 
 __all__ = ["Listing", "UnitList", "empty_lists"]
 
@@ -84,9 +84,7 @@ class UnitList:
                     f"{where}：统一社会信用代码 {entry.unit_code!r} 无效（{problem[1]}）",
                 )
             moment(entry.since, f"{where}: since")
-            for value, field in ((entry.reason, "reason"), (entry.unit_name, "unit_name")):
-                if not isinstance(value, str):  # (the text rule itself: when a list is loaded)
-                    raise wrong_argument(f"{where}: {field}", "text (a str)", "文本（字符串）", value)
+            check_entry_texts(entry, f"{where}: ", f"名单第 {n + 1} 条的")
             if entry.group:
                 _check_group(entry.group, where)
             if entry.until is not None:
@@ -138,6 +136,22 @@ class UnitList:
 
     def __repr__(self) -> str:
         return f"<UnitList {self.id} {self.version} ({len(self)} entries)>"
+
+
+def check_entry_texts(entry: Listing, where: str, where_zh: str) -> None:
+    """A listing's reason and unit name, shown in every refusal they cause: text of the text
+    rule (:func:`~pilotflow.domain.inputs.check_text`), or empty; else
+    :class:`~pilotflow.errors.InvalidInput` naming the field after ``where`` (``list 'x',
+    entry 3: ``) and ``where_zh`` (``名单第 3 条的``). Kept as given: a list's version is the
+    hash of what it holds."""
+    for value, field, longest, zh in (
+        (entry.reason, "reason", LONG_TEXT, "列入原因"),
+        (entry.unit_name, "unit_name", NAME, "单位名称"),
+    ):
+        if not isinstance(value, str):
+            raise wrong_argument(f"{where}{field}", "text (a str)", "文本（字符串）", value)
+        if value:
+            check_text(value, f"{where}{field}", longest, multiline=field == "reason", zh=f"{where_zh}{zh}")
 
 
 #: The longest group name a listing may give (a group's seat counter key must fit 50 characters).

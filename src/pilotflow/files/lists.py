@@ -14,8 +14,8 @@ from datetime import date, datetime
 from ..domain.calendar import DEFAULT_TIMEZONE, MOMENT_YEARS, by_date, zone
 from ..domain.codes import code_problem
 from ..domain.inputs import wrong_argument
-from ..domain.screening import Listing, UnitList
-from ..errors import CampaignFileError
+from ..domain.screening import Listing, UnitList, check_entry_texts
+from ..errors import CampaignFileError, InvalidInput
 from ._io import LIST_FILE_MAX_BYTES, fs_path, read_text
 
 __all__ = ["load_list", "parse_list"]
@@ -164,7 +164,7 @@ def _rows(reader: csv.DictReader[str], source: str, timezone: str) -> Iterator[L
             raise CampaignFileError(
                 source, f"row {n}.until", "must be after since", "移出日期必须晚于列入日期"
             )
-        yield Listing(
+        listing = Listing(
             code,
             since,
             until,
@@ -172,3 +172,8 @@ def _rows(reader: csv.DictReader[str], source: str, timezone: str) -> Iterator[L
             (row.get("unit_name") or "").strip(),
             (row.get("group") or "").strip(),
         )
+        try:  # (the rule the list is built with, said with the file's row)
+            check_entry_texts(listing, f"row {n}.", f"第 {n} 行的")
+        except InvalidInput as exc:
+            raise CampaignFileError(source, "", exc.en, exc.zh) from None
+        yield listing

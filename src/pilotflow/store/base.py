@@ -29,7 +29,7 @@ from attrs import frozen
 
 from ..domain.calendar import moment
 from ..domain.events import Event
-from ..domain.inputs import LONG_TEXT, MAX_ITEMS, NAME, check_number, check_text
+from ..domain.inputs import MAX_ITEMS, NAME, check_number, check_text
 from ..domain.records import Actor, Nomination
 from ..domain.screening import UnitList
 from ..domain.submissions import Submission
@@ -193,14 +193,6 @@ def check_list_load(campaign: object, unit_list: object, load: object) -> None:
                 f"{what} must not begin or end with white space, got {value!r}",
                 f"{zh}首尾不能有空白字符",
             )
-    for n, entry in enumerate(unit_list.entries, start=1):  # (shown in every refusal they cause)
-        where, where_zh = f"list {unit_list.id}, entry {n}", f"名单第 {n} 条"
-        if entry.reason:
-            check_text(
-                entry.reason, f"{where}: reason", LONG_TEXT, multiline=True, zh=f"{where_zh}的列入原因"
-            )
-        if entry.unit_name:
-            check_text(entry.unit_name, f"{where}: unit_name", NAME, zh=f"{where_zh}的单位名称")
     if not isinstance(load, ListLoad):
         raise InvalidInput(
             f"load must be a ListLoad, got {type(load).__name__}", "load 参数必须是 ListLoad 记录"
