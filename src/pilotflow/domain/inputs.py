@@ -3,7 +3,8 @@
 **Text** (names, reasons, opinions, keys, ids).
 Every store keeps exactly what another would: a text is accepted only if it is a string of
 Unicode characters that UTF-8 can encode (no lone surrogates), holds no control characters
-(NUL, escape sequences...; a multi-line text may hold tabs and line breaks), has at least one
+(NUL, escape sequences...; a multi-line text may hold tabs and line breaks) and no invisible
+format characters (a zero-width space, a byte order mark, tag characters...), has at least one
 visible character (not only spaces or zero-width characters), and is no longer than its
 field's limit. Leading and trailing white space is removed. A text that breaks the rule is
 refused with :class:`~pilotflow.errors.InvalidInput` naming the field.
@@ -55,6 +56,15 @@ _LINE_BREAKS = frozenset("\t\n\r\u2028\u2029")
 BIDI_AND_SEPARATORS = "\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
 _REORDERING = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _MARKS = frozenset({"Mn", "Me", "Mc"})
+
+#: Format characters that show nothing in any script and change no letter beside them: the
+#: zero-width space, the byte order mark, the word joiner and the invisible operators, the soft
+#: hyphen, the deprecated format characters, the interlinear annotation marks; with the tag
+#: characters (U+E0000 to U+E007F, below), they only make two texts look alike or carry text no
+#: reader sees. (The joiners U+200C and U+200D and the Mongolian vowel separator shape the
+#: letters of Mongolian, Uyghur and other scripts: kept.)
+_INVISIBLE_FORMAT = frozenset("\u00ad\u200b\u2060\u2061\u2062\u2063\u2064\u206a\u206b\u206c\u206d\u206e\u206f"
+                              "\ufeff\ufff9\ufffa\ufffb")  # fmt: skip
 
 # What text a user controls is never shown as: control characters (C0, DEL, C1) but the line
 # characters, lone surrogates (no UTF-8 terminal or file can take one) and BIDI_AND_SEPARATORS.
@@ -110,18 +120,29 @@ def check_text(
             f"{what} has {len(value)} characters; at most {longest} are allowed",
             f"{name_zh} 长度为 {len(value)} 个字符，最多允许 {longest} 个",
         )
+    hidden = -1  # (the first invisible format character: refused once the text is not blank)
     if not value.isprintable():  # the common case (printable text) costs one C call
-        _check_characters(value, what, multiline, name_zh)
+        hidden = _check_characters(value, what, multiline, name_zh)
     stripped = value.strip()
     if not stripped or not any(_visible(c) for c in stripped):
         raise InvalidInput(
             f"{what} must contain a visible character, got only white space or invisible characters",
             f"{name_zh} 不能为空（仅含空白或不可见字符）",
         )
+    if hidden >= 0:
+        raise InvalidInput(
+            f"{what} holds an invisible format character (U+{ord(value[hidden]):04X}) at position "
+            f"{hidden}: it shows nothing and would make two texts look alike",
+            f"{name_zh} 第 {hidden + 1} 个字符是不可见的格式字符（U+{ord(value[hidden]):04X}），"
+            "会使两段文字看似相同，不允许",
+        )
     return stripped
 
 
-def _check_characters(value: str, what: str, multiline: bool, name_zh: str) -> None:
+def _check_characters(value: str, what: str, multiline: bool, name_zh: str) -> int:
+    """Refuse the first character no text may hold; return the position of the first
+    invisible format character (-1: none)."""
+    hidden = -1
     for i, c in enumerate(value):
         category = unicodedata.category(c)
         if category == "Cs":
@@ -134,6 +155,8 @@ def _check_characters(value: str, what: str, multiline: bool, name_zh: str) -> N
                 f"{what} holds a bidirectional formatting character (U+{ord(c):04X}) at position {i}",
                 f"{name_zh} 第 {i + 1} 个字符是双向文本控制字符（U+{ord(c):04X}），不允许",
             )
+        if hidden < 0 and (c in _INVISIBLE_FORMAT or 0xE0000 <= ord(c) <= 0xE007F):
+            hidden = i
         if category in ("Cc", "Zl", "Zp") and not (multiline and c in _LINE_BREAKS):
             raise InvalidInput(
                 f"{what} holds a control character (U+{ord(c):04X}) at position {i}",
@@ -145,6 +168,7 @@ def _check_characters(value: str, what: str, multiline: bool, name_zh: str) -> N
                 "no text may hold it (nor can a document pilotflow writes)",
                 f"{name_zh} 第 {i + 1} 个字符是 Unicode 非字符（U+{ord(c):04X}），不允许",
             )
+    return hidden
 
 
 def _noncharacter(code: int) -> bool:
