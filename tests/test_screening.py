@@ -326,3 +326,23 @@ def test_a_list_row_with_more_fields_than_the_header_is_refused() -> None:
     with pytest.raises(pf.CampaignFileError, match=r"row 2.*2 field\(s\) more than the header's 4") as caught:
         parse_list(text, "abnormal_operations")
     assert "多出 2 个字段" in caught.value.zh
+
+
+@pytest.mark.parametrize(
+    ("list_id", "version", "named"),
+    [("dishonest_debtors", "v\ud800", "list version"), ("dishonest_debtors", "v\x00", "list version"),
+     ("dishonest_debtors", "v" * 1_000_000, "list version"), ("dishonest_debtors", " v1", "list version"),
+     ("x" * 100_000, None, "list id"), ("", None, "list id"), (5, None, "list id")],
+    ids=["surrogate", "nul", "huge-version", "spaced", "huge-id", "empty-id", "int-id"],
+)  # fmt: skip
+def test_a_lists_id_and_version_obey_the_rule_every_store_keeps_when_built(
+    list_id: object, version: str | None, named: str
+) -> None:
+    """Every event records the versions of the lists it was judged with, so a list's id and
+    version are refused when the list is built unless a store can keep them: text of the text
+    rule, at most 100 characters, no surrounding white space. (A list given to a run in
+    memory with a lone surrogate in its version made every later action of a SQL store raise
+    a raw UnicodeEncodeError; NUL failed on PostgreSQL only; a million characters were written
+    into every event.)"""
+    with pytest.raises(pf.InvalidInput, match=named):
+        pf.UnitList.build(list_id, [listing()], version=version)  # type: ignore[arg-type]

@@ -64,10 +64,9 @@ class UnitList:
     @classmethod
     def build(cls, list_id: str, entries: Iterable[Listing], version: str | None = None) -> UnitList:
         """Check every entry and index them; ``version`` defaults to a hash of the entries."""
-        if not isinstance(list_id, str) or not list_id:
-            raise InvalidInput("a list needs a non-empty id", "名单必须有非空的标识")
-        if version is not None and (not isinstance(version, str) or not version):
-            raise wrong_argument("version", "a non-empty str or None", "非空字符串或 None", version)
+        check_list_key(list_id, "list id", "名单标识")
+        if version is not None:
+            check_list_key(version, "list version", "名单版本")
         if isinstance(entries, (str, bytes)) or not isinstance(entries, Iterable):
             raise wrong_argument("entries", "an iterable of Listing", "Listing 的可迭代对象", entries)
         items = tuple(entries)
@@ -136,6 +135,21 @@ class UnitList:
 
     def __repr__(self) -> str:
         return f"<UnitList {self.id} {self.version} ({len(self)} entries)>"
+
+
+#: The longest list id and list version (every event records the versions of the lists it was
+#: judged with; a SQL store's column is this wide).
+LIST_KEY = 100
+
+
+def check_list_key(value: object, what: str, zh: str) -> None:
+    """A list's id or version: text of the text rule, at most :data:`LIST_KEY` characters,
+    without surrounding white space (it is cited as given); else
+    :class:`~pilotflow.errors.InvalidInput` naming ``what``."""
+    if check_text(value, what, LIST_KEY, zh=zh) != value:
+        raise InvalidInput(
+            f"{what} must not begin or end with white space, got {value!r}", f"{zh}首尾不能有空白字符"
+        )
 
 
 def check_entry_texts(entry: Listing, where: str, where_zh: str) -> None:

@@ -31,7 +31,7 @@ from ..domain.calendar import moment
 from ..domain.events import Event
 from ..domain.inputs import MAX_ITEMS, NAME, check_number, check_text
 from ..domain.records import Actor, Nomination
-from ..domain.screening import UnitList
+from ..domain.screening import UnitList, check_list_key
 from ..domain.submissions import Submission
 from ..errors import InvalidInput, PilotflowError, ReceiptExists, SeatUnavailable, StoreError, shown
 from .recent import Recent
@@ -154,10 +154,6 @@ class Receipt:
     result: str
 
 
-#: The longest list id and list version a store keeps (a SQL column's width).
-LIST_KEY = 100
-
-
 @frozen
 class ListLoad:
     """One load of a list (名单) into a campaign's store: the list's id and version (see
@@ -184,15 +180,8 @@ def check_list_load(campaign: object, unit_list: object, load: object) -> None:
             f"unit_list must be a UnitList, got {type(unit_list).__name__}",
             "unit_list 参数必须是 UnitList 名单",
         )
-    for value, what, zh in (
-        (unit_list.id, "list id", "名单标识"),
-        (unit_list.version, "list version", "名单版本"),
-    ):
-        if check_text(value, what, LIST_KEY, zh=zh) != value:
-            raise InvalidInput(
-                f"{what} must not begin or end with white space, got {value!r}",
-                f"{zh}首尾不能有空白字符",
-            )
+    check_list_key(unit_list.id, "list id", "名单标识")  # (a UnitList made without its build)
+    check_list_key(unit_list.version, "list version", "名单版本")
     if not isinstance(load, ListLoad):
         raise InvalidInput(
             f"load must be a ListLoad, got {type(load).__name__}", "load 参数必须是 ListLoad 记录"

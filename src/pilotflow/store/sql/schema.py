@@ -46,8 +46,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
+from ...domain.screening import LIST_KEY
 from ...errors import InvalidInput, StoreError, shown
-from ..base import LIST_KEY
 
 __all__ = [
     "SCHEMA_VERSION",
