@@ -204,6 +204,27 @@ def test_score_and_opinion_are_checked(
     assert before == state_of(run)
 
 
+def test_a_score_finer_than_the_pass_mark_is_compared_at_is_refused(
+    run: pf.CampaignRun, clock: pf.FixedClock
+) -> None:
+    """A score has at most two decimal places, the precision the combined score is compared
+    with the pass score at: 59.996 is refused, naming the score in English and Chinese, and
+    writes nothing. (Five experts' 59.996 combined to 60.00 and the unit passed, though each
+    expert scored it below 60.) A score whose binary value only looks longer (``0.1 + 0.2``)
+    is taken as the two-decimal number it is, and five scores of 59.99 fail."""
+    [nid] = to_ministry(run, 1)
+    clock.set(REVIEW_DAY)
+    before = state_of(run)
+    with pytest.raises(pf.InvalidInput, match="at most 2 decimal places") as info:
+        run.score(expert(0), nid, score=59.996, opinion="材料翔实")
+    assert "最多保留 2 位小数" in info.value.zh
+    assert before == state_of(run)
+    n = run.score(expert(9), nid, score=59.89 + 0.1, opinion="材料翔实")
+    assert 59.99 == n.ministry.scores[0].score
+    n = score_all(run, nid, [59.99] * 5)
+    assert ("rejected", 59.99) == (run.conclude_review(MINISTRY, nid).state, run.get(nid).ministry.combined)
+
+
 def test_only_received_units_are_scored(run: pf.CampaignRun) -> None:
     """A unit still on its way up (in review at its district) cannot be scored."""
     n = nominate(run, 1)

@@ -27,7 +27,7 @@ from ..domain.names import (
     UPHOLD,
 )
 from ..domain.records import OBJECTOR, PUBLIC, Actor, Nomination
-from ..domain.rules import out_of_time_order, share_of
+from ..domain.rules import checked_score, out_of_time_order, share_of
 from ..errors import ConflictError, InvalidInput, Reason, listed
 from .idempotency import ReceiptFor, once
 from .kernel import Kernel, refusal
@@ -76,9 +76,9 @@ class Ministry(Kernel):
     ) -> Nomination:
         """An expert (the actor's person id, acting for a ministry department) scores a
         received unit from 0 to 100 with a written opinion; each expert scores once."""
-        check_number("score", score, 0, 100)
+        value = checked_score(score)
         text = self._reasoned(SCORE, opinion, "opinion", "意见")
-        data = {"expert": actor.person if isinstance(actor, Actor) else "", "score": float(score),
+        data = {"expert": actor.person if isinstance(actor, Actor) else "", "score": value,
                 "opinion": text}  # fmt: skip
         return self._act(SCORE, actor, nomination, at, None, data, idempotency_key)
 

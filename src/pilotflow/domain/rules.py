@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from ..errors import Reason
+from ..errors import InvalidInput, Reason
+from .inputs import check_number
 from .names import (
     ANNOUNCE,
     AWAITING_APPLICATION,
@@ -50,9 +51,11 @@ __all__ = [
     "KEEPS_EARLIER_DEADLINE",
     "MINISTRY_ACTIONS",
     "ROUNDINGS",
+    "SCORE_DECIMALS",
     "SCORE_RULES",
     "applied",
     "applied_through",
+    "checked_score",
     "closing",
     "combine_scores",
     "deadline_hop_index",
@@ -102,6 +105,33 @@ def share_of(applicants: int, share: float, rounding: str) -> int:
     return ROUNDINGS[rounding](exact)
 
 
+#: The decimal places of an expert's score and of the combined score compared with the pass
+#: score: a score of more would be rounded across the pass mark (five experts' 59.996 made
+#: 60.00, a pass, though each scored below 60).
+SCORE_DECIMALS: Final = 2
+
+
+def checked_score(score: object) -> float:
+    """An expert's score: a number from 0 to 100 with at most :data:`SCORE_DECIMALS` decimal
+    places (as given in binary floating point: ``0.1 + 0.2`` is 0.3); else
+    :class:`~pilotflow.errors.InvalidInput`.
+
+    >>> checked_score(87.5), checked_score(0.1 + 0.2)
+    (87.5, 0.3)
+    """
+    check_number("score", score, 0, 100, zh="评分")
+    value = float(score)  # type: ignore[arg-type]  # (a number: checked)
+    scaled = value * 10**SCORE_DECIMALS
+    if abs(scaled - round(scaled)) > 1e-6:
+        raise InvalidInput(
+            f"score has at most {SCORE_DECIMALS} decimal places (the combined score is compared "
+            f"with the pass score to {SCORE_DECIMALS}), got {value!r}",
+            f"评分最多保留 {SCORE_DECIMALS} 位小数（综合得分按 {SCORE_DECIMALS} 位小数与合格分比较），"
+            f"收到 {value!r}",
+        )
+    return round(value, SCORE_DECIMALS)
+
+
 def combine_scores(scores: Sequence[float], rule: str) -> float:
     """Expert scores made one by the campaign's rule (one of :data:`SCORE_RULES`).
 
@@ -115,7 +145,7 @@ def combine_scores(scores: Sequence[float], rule: str) -> float:
         return float(statistics.median(values))
     if rule == "trimmed_mean" and len(values) >= 3:
         values = values[1:-1]
-    return round(statistics.fmean(values), 2)
+    return round(statistics.fmean(values), SCORE_DECIMALS)
 
 
 #: The actions that revoke a re-review unit that made no application: the sweep's revocation
