@@ -232,6 +232,53 @@ def test_a_clock_reading_naive_times_is_refused_at_once(campaign: pf.Campaign) -
         pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=Naive())
 
 
+@pytest.mark.parametrize(
+    "clock_value",
+    [None, object(), "2023-10-17"],
+    ids=["none", "no-now", "string"],
+)
+def test_a_clock_put_in_later_is_checked_as_the_runs_first(campaign: pf.Campaign, clock_value: object) -> None:
+    """A clock given to a made run (``run.clock = ...``) is checked as one given when it was
+    made: something that is not a clock is InvalidInput, and the run keeps its clock and
+    works on. (``run.clock = None`` made every later action a raw AttributeError.)"""
+    clock = pf.FixedClock(shanghai(2023, 10, 17, 9))
+    run = pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=clock)
+    with pytest.raises(pf.InvalidInput, match="clock"):
+        run.clock = clock_value  # type: ignore[assignment]
+    assert run.clock is clock
+    assert "in_review" == nominate(run, 1).state
+
+
+def test_a_clock_that_fails_is_an_invalid_input_at_every_action(campaign: pf.Campaign) -> None:
+    """A clock whose ``now()`` raises (a host's time service down) makes an action, a question
+    and the sweep an InvalidInput saying the clock failed, in English and Chinese, and
+    nothing is written; given when the run is made, or later, it is refused at once."""
+
+    class Failing:
+        def __init__(self) -> None:
+            self.up = True
+
+        def now(self) -> datetime:
+            if self.up:
+                return shanghai(2023, 10, 17, 9)
+            raise RuntimeError("time service unreachable")
+
+    clock = Failing()
+    run = pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=clock)
+    n = nominate(run, 1)
+    clock.up = False
+    before = state_of(run)
+    for call in (lambda: run.stamp(CLERK, n.id), lambda: run.explain(n.id, "stamp"), run.tick):
+        with pytest.raises(pf.InvalidInput, match="clock.now\\(\\) failed: RuntimeError") as info:
+            call()
+        assert "时钟 clock.now() 调用失败" == info.value.zh
+    assert before == state_of(run)
+    for made in (lambda: pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=clock),
+                 lambda: setattr(run, "clock", clock)):  # fmt: skip
+        with pytest.raises(pf.InvalidInput, match="clock.now\\(\\) failed"):
+            made()
+
+
 def test_a_run_refuses_a_store_that_is_not_one(campaign: pf.Campaign) -> None:
     """``store="memory://"`` (a URL where a store is expected) is refused at construction."""
     with pytest.raises(pf.InvalidInput, match="open_store"):

@@ -86,6 +86,7 @@ from ..errors import (
     PilotflowError,
     QuotaExceeded,
     Reason,
+    shown,
 )
 from ..files._io import existing_folder
 from ..store import AnyChange, Change, MemoryStore, Receipt, Seat, SeatUnavailable, Store, SubmissionChange
@@ -159,13 +160,34 @@ def _checked_arguments(
             "store 参数必须是存储对象 Store（请用 open_store 打开）",
         )
     check_flag("backfill", backfill)
-    if clock is None:
-        return
+    if clock is not None:
+        _checked_arguments_clock(clock)
+
+
+def _checked_arguments_clock(clock: object) -> None:
     if not callable(getattr(clock, "now", None)):
         raise InvalidInput(
             f"clock must have a now() method (a Clock), got {type(clock).__name__}",
             "clock 参数必须是时钟对象（具有 now() 方法）",
         )
+
+
+def _read(clock: Clock) -> object:
+    """``clock.now()``; a clock that fails says so (:func:`_clock_failed`)."""
+    try:
+        return clock.now()
+    except PilotflowError:
+        raise
+    except Exception as exc:
+        raise _clock_failed(exc) from exc
+
+
+def _clock_failed(exc: Exception) -> InvalidInput:
+    """A clock whose ``now()`` raised (a :class:`~pilotflow.errors.PilotflowError` it raises
+    passes as it is)."""
+    return InvalidInput(
+        f"clock.now() failed: {type(exc).__name__}: {shown(str(exc), 200)}", "时钟 clock.now() 调用失败"
+    )
 
 
 def _checked_lists(campaign: Campaign, lists: Iterable[UnitList]) -> dict[str, UnitList]:
@@ -272,22 +294,14 @@ class Kernel(Arguments):
             campaign = evolve(campaign, routed=routed(campaign, self.graph))
         self.campaign = campaign
         self.store = store if store is not None else MemoryStore()
+        self._reading: tuple[object, datetime | None] = (None, None)  # the last clock reading converted
         self.clock = clock if clock is not None else SystemClock(campaign.timezone)
-        try:
-            moment(self.clock.now(), "clock.now()")  # a clock reading naive times is refused here
-        except PilotflowError:
-            raise
-        except Exception as exc:
-            raise InvalidInput(
-                f"clock.now() failed: {type(exc).__name__}: {exc}", "时钟 clock.now() 调用失败"
-            ) from exc
         #: A run that records facts of the past (a campaign run on paper, imported): ``at`` may
         #: be any earlier moment, and every event it writes says so (``Event.entered_at``).
         self.backfill = backfill
         self._tolerance = campaign.clock_tolerance
         #: The zone every moment of the run is kept in (docs/display.md, "Moments").
         self._zone = zone_info(campaign.timezone)
-        self._reading: tuple[object, datetime | None] = (None, None)  # the last clock reading converted
         self.workflow = Workflow(campaign, self.graph)
         # Chinese names of every code a refusal may mention.
         self._department_names = {
@@ -334,11 +348,30 @@ class Kernel(Arguments):
         self._lists[unit_list.id] = unit_list
         self._refresh_lists()
 
+    @property
+    def clock(self) -> Clock:
+        """What the run reads the time from (a :class:`~pilotflow.Clock`: ``now()`` gives an
+        aware ``datetime``). It may be replaced (a test moving time on); the new clock is read
+        once and refused, as :class:`~pilotflow.errors.InvalidInput`, unless it reads a moment."""
+        return self._clock
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        _checked_arguments_clock(clock)
+        moment(_read(clock), "clock.now()")  # a clock reading naive times is refused here
+        self._clock = clock
+        self._reading = (None, None)
+
     def _now(self) -> datetime:
         """The clock's reading, as a standard ``datetime`` in the campaign's zone: as read
         when the clock reads so (the system clock), else converted once per distinct reading
         (a clock standing still keeps one moment, shared by the events it dates)."""
-        raw = self.clock.now()
+        try:  # (inline: the hot path of every action)
+            raw = self._clock.now()
+        except PilotflowError:
+            raise
+        except Exception as exc:
+            raise _clock_failed(exc) from exc
         if type(raw) is datetime and raw.tzinfo is self._zone:
             if not _FIRST_YEAR <= raw.year <= _LAST_YEAR:
                 moment(raw, "clock.now()")  # a clock moved past the years pilotflow keeps: refused
@@ -495,7 +528,7 @@ class Kernel(Arguments):
         if ctx.quota_seats is not None and action == RECOMMEND:  # the seats the tags decide
             data = {**(data or {}), "seats": [seat for seat, _, _ in ctx.quota_seats]}
         if self.backfill:  # a fact of the past: the log says when it was entered
-            data = {**(data or {}), ENTERED_AT: self.clock.now().isoformat()}
+            data = {**(data or {}), ENTERED_AT: self._now().isoformat()}
         event = build_event(
             nominee.id,
             (n.version if n is not None else 0) + 1,

@@ -393,7 +393,7 @@ class Letters(Kernel):
             )
         assert actor is not None
         if self.backfill:  # a fact of the past: the letter's log says when it was entered too
-            data = {**data, ENTERED_AT: self.clock.now().isoformat()}
+            data = {**data, ENTERED_AT: self._now().isoformat()}
         # (a stamp keeps its shared read-only data, as on a unit)
         event = build_event(s.id, s.version + 1, actor, when, shape, reason, event_data(data or None))
         before = s if s.version else None
