@@ -237,7 +237,7 @@ def test_a_clock_reading_naive_times_is_refused_at_once(campaign: pf.Campaign) -
     [None, object(), "2023-10-17"],
     ids=["none", "no-now", "string"],
 )
-def test_a_clock_put_in_later_is_checked_as_the_runs_first(campaign: pf.Campaign, clock_value: object) -> None:
+def test_a_clock_put_in_later_is_checked_as_the_first(campaign: pf.Campaign, clock_value: object) -> None:
     """A clock given to a made run (``run.clock = ...``) is checked as one given when it was
     made: something that is not a clock is InvalidInput, and the run keeps its clock and
     works on. (``run.clock = None`` made every later action a raw AttributeError.)"""
@@ -269,13 +269,13 @@ def test_a_clock_that_fails_is_an_invalid_input_at_every_action(campaign: pf.Cam
     clock.up = False
     before = state_of(run)
     for call in (lambda: run.stamp(CLERK, n.id), lambda: run.explain(n.id, "stamp"), run.tick):
-        with pytest.raises(pf.InvalidInput, match="clock.now\\(\\) failed: RuntimeError") as info:
+        with pytest.raises(pf.InvalidInput, match=r"clock\.now\(\) failed: RuntimeError") as info:
             call()
         assert "时钟 clock.now() 调用失败" == info.value.zh
     assert before == state_of(run)
     for made in (lambda: pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=clock),
                  lambda: setattr(run, "clock", clock)):  # fmt: skip
-        with pytest.raises(pf.InvalidInput, match="clock.now\\(\\) failed"):
+        with pytest.raises(pf.InvalidInput, match=r"clock\.now\(\) failed"):
             made()
 
 

@@ -398,3 +398,40 @@ def test_check_rules_are_read_and_checked(campaign: pf.Campaign) -> None:
         with pytest.raises(pf.CampaignFileError) as info:
             variant((old, new))
         assert path == info.value.path
+
+
+def test_a_step_the_campaign_does_not_hold_is_refused_even_with_nothing_to_do(clock: pf.FixedClock) -> None:
+    """Drawing units by a rate in a campaign without spot checks, and publishing a notice in
+    one without a notice, are refused ``phase_absent`` even when no unit awaits the step
+    (both returned an empty result, as if done); nothing is written."""
+    run = run_of(variant(NO_NOTICE, NO_REVIEW, *NO_REVIEW_KEYS, NO_SPOT_CHECK), clock)
+    on(run, REVIEW_DAY)
+    before = state_of(run)
+    for call in (lambda: run.draw_spot_checks(MINISTRY, rate=0.5), lambda: run.publish_notice(MINISTRY)):
+        error = refused(call)
+        assert ["phase_absent"] == list(error.codes)
+    assert () == run.draw_spot_checks(MINISTRY, seed=1)  # (no rate: the campaign's, none needed)
+    assert before == state_of(run)
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [pf.Actor("public", "objector", "张三"), pf.Actor.applicant(unit_code(1), "applicant"),
+     pf.Actor(WEIHAI_DISTRICT, "industry", "district-clerk"), PROVINCE],
+    ids=["objector", "applicant", "district", "province"],
+)  # fmt: skip
+def test_the_tops_batch_actions_refuse_another_actor_with_nothing_to_act_on(
+    run: pf.CampaignRun, actor: pf.Actor
+) -> None:
+    """Publishing the notice, announcing and registering earlier winners are the top's
+    (the ministry's): anyone else is refused ``not_authorized``, and nothing is written, even
+    when no unit awaits the action (each returned an empty result, as if the actor might)."""
+    on(run, REVIEW_DAY)
+    before = state_of(run)
+    for call in (lambda: run.publish_notice(actor), lambda: run.announce(actor),
+                 lambda: run.register_winners(actor, [])):  # fmt: skip
+        error = refused(call)
+        assert "not_authorized" in error.codes
+    assert before == state_of(run)
+    assert () == run.publish_notice(MINISTRY)
+    assert () == run.announce(MINISTRY)

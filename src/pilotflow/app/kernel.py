@@ -316,7 +316,9 @@ class Kernel(Arguments):
         self._quota_used_bound = self._quota_used  # one bound method, not one per action
         self._admit = Admission(campaign)
         self._limit_cache: dict[tuple[str, str], tuple[tuple[str, int | None], ...]] = {}
-        self._base_extra = _base_extra(campaign, self.graph[campaign.top or self.graph.top.code])
+        #: The campaign's top authority (the ministry, or a province's own top)
+        self._top = self.graph[campaign.top or self.graph.top.code]
+        self._base_extra = _base_extra(campaign, self._top)
         self._lists = _checked_lists(campaign, self._lists_in_use(lists))
         #: The lists routing and entry rules name (None: no rule asks anything of the unit).
         self._routing_lists = campaign.routing_lists if campaign.unit_routed or campaign.entries else None

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 
-from ..domain.guards import LISTED_CODES, spot_drawer_refused
+from ..domain.guards import LISTED_CODES, acts_for, phase_refused, spot_drawer_refused
 from ..domain.inputs import NAME, check_flag, check_ids, check_number, check_text
 from ..domain.names import (
     ANNOUNCE,
@@ -152,7 +152,7 @@ class Ministry(Kernel):
         receipt_for: ReceiptFor,
     ) -> tuple[str, ...]:
         when = self._dated(at)
-        if actor.authority != (self.campaign.top or self.graph.top.code):
+        if actor.authority != self._top.code:
             drawn = self._draw_at_level(actor.authority, rate, nominations, seed)
         else:
             drawn = self._draw_at_top(rate, nominations, seed)
@@ -171,9 +171,12 @@ class Ministry(Kernel):
     def _draw_at_top(
         self, rate: float | None, nominations: Sequence[str] | None, seed: int | None
     ) -> list[Nomination]:
+        absent = phase_refused(self.campaign.phases, "spot_check")
+        if absent is not None:
+            if nominations is None and rate is None:
+                return []  # the campaign holds no spot checks: no draw is needed
+            raise refusal(SELECT_FOR_CHECK, None, (absent,))  # (even with no unit to draw)
         reviewed = self._reviewed_undrawn()
-        if nominations is None and rate is None and not self.campaign.phases.spot_check:
-            return []  # the campaign holds no spot checks: no draw is needed
         if nominations is not None:
             by_id = {n.id: n for n in reviewed}
             unknown = [i for i in nominations if i not in by_id]
@@ -261,6 +264,17 @@ class Ministry(Kernel):
         """Put a reviewed unit (whose spot check, if drawn, passed) on the proposed list."""
         return self._act(PROPOSE, actor, nomination, at, None, None, idempotency_key)
 
+    def _at_top(self, action: str, actor: Actor, *more: Reason | None) -> None:
+        """A batch action of the top on the units it holds (publish, announce): refused, with
+        ``more`` reasons, unless ``actor`` acts for the campaign's top authority, by the rule
+        each unit's guard applies; said before the units are read, so that finding none does
+        not pass a refusal off as done."""
+        reasons = tuple(
+            r for r in (acts_for(actor, self._top, self._department_names), *more) if r is not None
+        )
+        if reasons:
+            raise refusal(action, None, reasons)
+
     def publish_notice(self, actor: Actor, *, at: datetime | None = None) -> Moved:
         """Publish the proposed list (公示): every proposed unit goes on notice, in one commit,
         until the end of the campaign's number of working days (Chinese calendar).
@@ -273,6 +287,7 @@ class Ministry(Kernel):
 
         self._actor(actor)
         when = self._dated(at)
+        self._at_top(PUBLISH, actor, phase_refused(self.campaign.phases, "notice"))
         until = add_working_days(when, self.campaign.notice.working_days, timezone=self.campaign.timezone)
         proposed = self.store.nominations(self.campaign.id, state=PROPOSED)
         for n in proposed:
@@ -338,6 +353,7 @@ class Ministry(Kernel):
         when = self._dated(at)
         if actor is not None:
             self._actor(actor)
+            self._at_top(ANNOUNCE, actor)
         done = []
         skipped: dict[str, tuple[Reason, ...]] = {}
         pending = self.store.nominations(self.campaign.id, state=ON_NOTICE)

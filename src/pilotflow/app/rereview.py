@@ -6,12 +6,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from ..domain.codes import validate_unit_code
+from ..domain.guards import top_refused
 from ..domain.inputs import check_sequence
 from ..domain.names import APPLY, NEW, REGISTER, TRACK_RE_REVIEW
 from ..domain.records import Actor, Material, Nomination
 from ..errors import DuplicateNomination, InvalidInput, UnknownAuthority
 from .idempotency import ReceiptFor, once, ref
-from .kernel import MAX_MATERIALS, Kernel
+from .kernel import MAX_MATERIALS, Kernel, refusal
 from .results import Winner, new_id
 
 
@@ -36,6 +37,9 @@ class ReReview(Kernel):
                 f"遴选 {self.campaign.id} 不含复核（tracks 中未声明 re_review）",
             )
         rows = check_sequence(winners, "winners")
+        refused = top_refused(actor, self._top.code, self._top.name)  # (said even with no winner to register)
+        if refused is not None:
+            raise refusal(REGISTER, None, (refused,))
         return once(
             self.store,
             self.campaign.id,

@@ -78,9 +78,11 @@ __all__ = [
     "notice_skipped",
     "origin_fits_unit",
     "phase_held",
+    "phase_refused",
     "quota_free",
     "role_refused",
     "stamp_refused",
+    "top_refused",
 ]
 
 
@@ -927,13 +929,19 @@ class _ActorIsTop(Guard):
     doc = "the actor is a department of the top authority (the ministry, or a province's own top)"
 
     def __call__(self, ctx: Context) -> Reason | None:
-        actor, top = ctx.actor, ctx.extra.get("top")
-        if actor is None or top is None or actor.authority == top:
-            return None
-        name = ctx.extra.get("top_name") or top
-        return _simple("not_authorized", f"only the top of the campaign ({top}) may do this",
-                       f"仅本次遴选的最高一级机关（{name}）可执行此操作",
-                       actor_authority=actor.authority)  # fmt: skip
+        top = ctx.extra.get("top")
+        return None if top is None else top_refused(ctx.actor, top, ctx.extra.get("top_name") or top)
+
+
+def top_refused(actor: Actor | None, top: str, top_name: str) -> Reason | None:
+    """Why ``actor`` may not do what only the campaign's top authority ``top`` does
+    (registering earlier winners for re-review), or None: the one rule of ``actor_is_top``,
+    also said before a batch finds no unit to judge."""
+    if actor is None or actor.authority == top:
+        return None
+    return _simple("not_authorized", f"only the top of the campaign ({top}) may do this",
+                   f"仅本次遴选的最高一级机关（{top_name}）可执行此操作",
+                   actor_authority=actor.authority)  # fmt: skip
 
 
 def expert_not_scored() -> Guard:
@@ -1040,12 +1048,18 @@ class _PhaseHeld(Guard):
         return not getattr(campaign.phases, self.step)
 
     def __call__(self, ctx: Context) -> Reason | None:
-        phases = ctx.extra.get("phases")
-        if phases is None or getattr(phases, self.step):
-            return None
-        en, zh = _STEPS[self.step]
-        return _simple("phase_absent", f"this campaign holds no {en}: it has no such step",
-                       f"本次遴选不设{zh}环节", step=self.step)  # fmt: skip
+        return phase_refused(ctx.extra.get("phases"), self.step)
+
+
+def phase_refused(phases: Any, step: str) -> Reason | None:
+    """Why a campaign of ``phases`` (``Campaign.phases``) has no step ``step`` (``review``,
+    ``spot_check``, ``notice``), or None: the one rule of ``phase_held``, also said before a
+    batch finds no unit to judge."""
+    if phases is None or getattr(phases, step):
+        return None
+    en, zh = _STEPS[step]
+    return _simple("phase_absent", f"this campaign holds no {en}: it has no such step",
+                   f"本次遴选不设{zh}环节", step=step)  # fmt: skip
 
 
 @frozen(repr=False)
