@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -625,3 +626,23 @@ def test_a_bare_records_card_shows_no_code_under_a_name(run: pf.CampaignRun) -> 
     for what in ("nomination", "letter"):
         assert "未结合活动" in looks[what], what
     assert ">371002 → 371000<" not in looks["letter"]  # the title labels its codes too
+
+
+@pytest.mark.parametrize("guards", [None, "x", 5])
+def test_state_machine_takes_only_true_or_false_for_guards(campaign: pf.Campaign, guards: object) -> None:
+    """``state_machine(guards=...)`` is a yes/no argument: anything else is InvalidInput."""
+    with pytest.raises(pf.InvalidInput, match="guards"):
+        pfd.state_machine(campaign, guards=guards)  # type: ignore[arg-type]
+
+
+def test_nomination_path_checks_its_moment_whatever_the_units_state(
+    make_run: Callable[..., pf.CampaignRun],
+) -> None:
+    """``nomination_path(at=...)`` refuses a moment that is none (naive, text, NaN) for a unit
+    in any state; it was checked only for a unit in review, and ignored otherwise."""
+    run = make_run()
+    n = nominate(run, 1)
+    run.withdraw(pf.Actor.applicant(n.unit_code, "applicant"), n.id, reason="不再申报")
+    for at in (datetime(2023, 10, 17, 9), "2023-10-17", float("nan")):
+        with pytest.raises(pf.InvalidInput, match="at"):
+            pfd.nomination_path(run, n.id, at=at)  # type: ignore[arg-type]

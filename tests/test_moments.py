@@ -553,3 +553,22 @@ def test_by_date_refuses_what_is_no_day_or_zone(day: object, zone: object, named
     AttributeError, OverflowError, OSError or pendulum's InvalidTimezone)."""
     with pytest.raises(pf.InvalidInput, match=named):
         pf.calendar.by_date(day, inclusive=True, timezone=zone)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("inclusive", [None, "no", float("nan"), {}, 1])
+def test_by_date_takes_only_true_or_false_for_inclusive(inclusive: object) -> None:
+    """``by_date(inclusive=...)`` is a yes/no argument: anything but True or False is
+    InvalidInput naming it (a truthy ``"no"`` read as inclusive, a day late)."""
+    with pytest.raises(pf.InvalidInput, match="inclusive"):
+        pf.calendar.by_date(date(2023, 10, 18), inclusive=inclusive)  # type: ignore[arg-type]
+
+
+def test_a_moment_that_cannot_be_read_is_named_with_its_characters_escaped() -> None:
+    """The parser's own complaint in the message of an unreadable moment shows the caller's
+    text escaped (an escape sequence, a lone surrogate), so that printing or logging the
+    error as UTF-8 cannot fail nor clear a terminal."""
+    with pytest.raises(pf.InvalidInput) as info:
+        pf.calendar.parse_moment("a\ud800b\x1b[2J", "deadline")
+    assert "\x1b" not in info.value.en
+    assert "\ud800" not in info.value.en
+    info.value.en.encode("utf-8")

@@ -28,8 +28,9 @@ from attrs import frozen
 
 from ..app.run import CampaignRun
 from ..domain.authorities import Authority, AuthorityGraph
+from ..domain.calendar import moment
 from ..domain.campaign import Campaign
-from ..domain.inputs import escaped
+from ..domain.inputs import check_flag, escaped
 from ..domain.machine import Workflow
 from ..domain.names import (
     ACTION_EN,
@@ -408,6 +409,7 @@ def state_machine(
     in this campaign (a guard the campaign makes moot, such as a step it does not hold, is
     left out, as the machine leaves it out)."""
     lang = _lang(lang)
+    check_flag("guards", guards)
     wf = _workflow(source)
     zh = lang == "zh"
     state_name, action_name = (STATE_ZH, ACTION_ZH) if zh else (STATE_EN, ACTION_EN)
@@ -561,6 +563,8 @@ def nomination_path(
     lang = _lang(lang)
     if not isinstance(run, CampaignRun):
         raise InvalidInput("nomination_path needs a CampaignRun", "nomination_path 需要 CampaignRun 运行实例")
+    if at is not None:  # (checked whatever the unit's state: only a unit in review uses it)
+        moment(at, "at")
     n = run.get(nomination.id if isinstance(nomination, Nomination) else nomination)
     zh = lang == "zh"
     state_name = STATE_ZH if zh else STATE_EN

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 import pendulum
 
 from ..errors import InvalidInput, NaiveDatetime, shown
+from .inputs import check_flag
 
 __all__ = [
     "DEFAULT_TIMEZONE",
@@ -248,7 +249,7 @@ def parse_moment(
         parsed = pendulum.parse(text, exact=True)
     except (ValueError, TypeError) as exc:
         raise InvalidInput(
-            f"{what}: cannot read {text!r} as an ISO 8601 date-time ({exc})",
+            f"{what}: cannot read {text!r} as an ISO 8601 date-time ({shown(str(exc), 120)[1:-1]})",
             f"{what}：无法把 {text!r} 解析为 ISO 8601 日期时间",
         ) from exc
     if not isinstance(parsed, datetime) or ("T" not in text and " " not in text):
@@ -305,5 +306,6 @@ def by_date(day: date, *, inclusive: bool, timezone: str = DEFAULT_TIMEZONE) -> 
             f"day must lie from {low} to {high}, got {day.isoformat()}",
             f"day 必须在 {low} 年至 {high} 年之间，收到 {day.isoformat()}",
         )
+    check_flag("inclusive", inclusive)  # (a truthy "no" must not read as inclusive)
     start = pendulum.datetime(day.year, day.month, day.day, tz=zone(timezone))
     return in_zone(start.add(days=1) if inclusive else start, zone_info(timezone))
