@@ -321,10 +321,11 @@ def grouped_tree(d: Diagram, columns: int = 4) -> str:
     in a last box. Edges are drawn from the root to each box."""
     root = d.nodes[0]
     rw, rh = _box(root.label)
-    boxes: list[tuple[str, list[Node]]] = []
-    for gr in d.groups:
-        members = [n for n in d.nodes if n.group == gr.id]
-        boxes.append((gr.label, members))
+    grouped: dict[str, list[Node]] = {}  # (one pass over the nodes, not one per group)
+    for n in d.nodes:
+        if n.group is not None:
+            grouped.setdefault(n.group, []).append(n)
+    boxes: list[tuple[str, list[Node]]] = [(gr.label, grouped.get(gr.id, [])) for gr in d.groups]
     loose = [n for n in d.nodes[1:] if n.group is None]
     if loose:
         boxes.append(("", loose))

@@ -48,7 +48,7 @@ from ..errors import InvalidInput, shown
 from ..files._io import fs_path, write_files, write_refused
 from . import _svg
 from ._html import esc
-from .shapes import Drawing, Edge, Group, Node
+from .shapes import MAX_NODES, Drawing, Edge, Group, Node
 
 __all__ = [
     "BRANCH_LABELS",
@@ -104,8 +104,6 @@ BRANCH_LABELS: dict[tuple[str, bool], tuple[str, str]] = {
     ("re_review", False): ("new nomination", "新申报单位"),
 }
 
-#: The most nodes one diagram may have (a province with its cities and counties: ~200).
-MAX_NODES = 2000
 #: The most seconds the ``dot`` program may take to draw one diagram.
 DOT_TIMEOUT = 30
 LANGUAGES = ("zh", "en")

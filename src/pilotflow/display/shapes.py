@@ -81,16 +81,23 @@ def _shown(item: Any) -> Any:
     return item
 
 
+#: The most nodes, and groups, one diagram may have (a province with its cities and
+#: counties: about 200); the most edges (a state machine: about 60). A diagram is for reading:
+#: more is refused before it is drawn.
+MAX_NODES = 2000
+MAX_EDGES = 4 * MAX_NODES
+
+
 def _nodes(value: object) -> tuple[Node, ...]:
-    return _items(value, "nodes")
+    return _items(value, "nodes", MAX_NODES)
 
 
 def _edges(value: object) -> tuple[Edge, ...]:
-    return _items(value, "edges")
+    return _items(value, "edges", MAX_EDGES)
 
 
 def _groups(value: object) -> tuple[Group, ...]:
-    return _items(value, "groups")
+    return _items(value, "groups", MAX_NODES)
 
 
 @frozen
@@ -150,10 +157,18 @@ class Drawing:
             _one_of(e.kind, f"{where}.kind", EDGE_KINDS)
 
 
-def _items(value: object, what: str) -> tuple[Any, ...]:
+def _items(value: object, what: str, most: int) -> tuple[Any, ...]:
     if isinstance(value, (tuple, list)):
+        if len(value) > most:
+            raise InvalidInput(
+                f"a diagram has at most {most} {what}, got {len(value)}",
+                f"一张图最多 {most} 个{_WHAT_ZH[what]}，收到 {len(value)} 个",
+            )
         return tuple(_shown(item) for item in value)
     raise wrong_argument(what, "a tuple or list", "元组或列表", value)
+
+
+_WHAT_ZH = {"nodes": "节点", "edges": "连线", "groups": "分组"}
 
 
 def _unknown(what: str, value: str, kind: str) -> InvalidInput:
