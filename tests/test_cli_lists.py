@@ -218,6 +218,6 @@ def test_a_list_file_with_an_escape_sequence_is_refused_by_load_and_by_list_alik
                  ("explain", n.id, "recommend", "--db", wdb, "--list", given)):  # fmt: skip
         result = invoke(*args)
         assert 2 == result.exit_code, result.output
-        assert "row 2.reason holds a control character" in result.output.replace("\n", "")
+        assert "row 2: reason holds a control character" in result.output.replace("\n", "")
         assert "\x1b" not in result.output
     assert [] == loads(wdb)

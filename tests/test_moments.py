@@ -271,7 +271,7 @@ def test_a_clock_that_fails_is_an_invalid_input_at_every_action(campaign: pf.Cam
     for call in (lambda: run.stamp(CLERK, n.id), lambda: run.explain(n.id, "stamp"), run.tick):
         with pytest.raises(pf.InvalidInput, match=r"clock\.now\(\) failed: RuntimeError") as info:
             call()
-        assert "时钟 clock.now() 调用失败" == info.value.zh
+        assert "本次运行所用的时钟读取时间失败" == info.value.zh
     assert before == state_of(run)
     for made in (lambda: pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=clock),
                  lambda: setattr(run, "clock", clock)):  # fmt: skip

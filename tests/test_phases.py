@@ -11,6 +11,7 @@ a level's check holds a drawn unit until it is settled and ends it when it fails
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from importlib import resources
 
 import pytest
@@ -435,3 +436,16 @@ def test_the_tops_batch_actions_refuse_another_actor_with_nothing_to_act_on(
     assert before == state_of(run)
     assert () == run.publish_notice(MINISTRY)
     assert () == run.announce(MINISTRY)
+
+
+def test_registering_winners_checks_every_argument_before_the_right(run: pf.CampaignRun) -> None:
+    """``register_winners`` by an actor who may not register says first what is wrong with
+    its arguments (a row that is no winner, a naive moment), as every action does, then the
+    right; nothing is written."""
+    before = state_of(run)
+    with pytest.raises(pf.InvalidInput, match="winner 1: expected a Winner"):
+        run.register_winners(PROVINCE, ["not a winner"])  # type: ignore[list-item]
+    with pytest.raises(pf.NaiveDatetime):
+        run.register_winners(PROVINCE, [], at=datetime(2023, 11, 1, 9))
+    assert ["not_authorized"] == list(refused(lambda: run.register_winners(PROVINCE, [])).codes)
+    assert before == state_of(run)

@@ -312,9 +312,10 @@ def test_a_list_files_text_that_breaks_the_text_rule_is_refused_naming_its_row(f
     name = "某\x1b[2J公司" if field == "unit_name" else "某公司"
     reason = "列入\x1b[2J原因" if field == "reason" else "列入原因"
     text = f"unit_code,unit_name,since,until,reason\n{unit_code(1)},{name},2023-01-01,,{reason}"
-    with pytest.raises(pf.CampaignFileError, match=rf"row 2\.{field} holds a control character") as caught:
+    with pytest.raises(pf.CampaignFileError, match=rf"row 2: {field} holds a control character") as caught:
         parse_list(text + "\n", "abnormal_operations")
-    assert "第 2 行的" in caught.value.zh
+    assert "row 2" == caught.value.path
+    assert "row 2：" in caught.value.zh
     assert "控制字符" in caught.value.zh
 
 

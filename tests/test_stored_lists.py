@@ -354,3 +354,33 @@ def test_a_store_names_the_campaigns_it_holds(
     for bad in (0, 1001, 2.5, True, "3"):
         with pytest.raises(pf.InvalidInput, match="limit"):
             store.campaign_ids(bad)  # type: ignore[arg-type]
+
+
+def test_what_a_store_kept_is_read_back_though_the_text_rule_grew_stricter(
+    campaign: pf.Campaign, clock: pf.FixedClock, tmp_path: Path
+) -> None:
+    """Texts a store kept are not judged again by the text rule when read back: a list's
+    reason and an actor's person written when the rule allowed a zero-width space (as an
+    earlier pilotflow's did) are read as kept, by a new run, its history and the stored list.
+    (The stricter rule made such a store unreadable: no run could be made on it, and the
+    history said the log was damaged.)"""
+    url = f"sqlite:///{tmp_path / 'pilotflow.db'}"
+    store = pf.open_store(url)
+    run = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign), clock=clock)
+    run.load_list(debtors(9), actor=pf.Actor(MIN, "industry", "张三"))
+    n = nominate(run, 1)
+    store.close()
+    raw = sa.create_engine(url)
+    with raw.begin() as conn:  # (what an earlier rule let in)
+        conn.execute(sa.text("UPDATE pf_lists SET entries = replace(entries, '判决', '判\u200b决')"))
+        person = "replace(text, '\"applicant\"}', '\"app\u200blicant\"}')"
+        conn.execute(sa.text(f"UPDATE pf_texts SET text = {person}"))
+    raw.dispose()
+    store = pf.open_store(url)
+    try:
+        again = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign), clock=clock)
+        assert "判\u200b决未履行" == again.stored_list(DEBTORS).entries[0].reason
+        assert ["nominate"] == [e.action for e in again.history(n.id)]
+        assert "app\u200blicant" == again.history(n.id)[0].actor.person
+    finally:
+        store.close()

@@ -186,7 +186,7 @@ def _clock_failed(exc: Exception) -> InvalidInput:
     """A clock whose ``now()`` raised (a :class:`~pilotflow.errors.PilotflowError` it raises
     passes as it is)."""
     return InvalidInput(
-        f"clock.now() failed: {type(exc).__name__}: {shown(str(exc), 200)}", "时钟 clock.now() 调用失败"
+        f"clock.now() failed: {type(exc).__name__}: {shown(str(exc), 200)}", "本次运行所用的时钟读取时间失败"
     )
 
 

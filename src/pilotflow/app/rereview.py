@@ -37,7 +37,10 @@ class ReReview(Kernel):
                 f"遴选 {self.campaign.id} 不含复核（tracks 中未声明 re_review）",
             )
         rows = check_sequence(winners, "winners")
-        refused = top_refused(actor, self._top.code, self._top.name)  # (said even with no winner to register)
+        routed = self._checked_winners(rows)
+        self._moment_and_key(at, idempotency_key)
+        # Every argument checked, then the right: said even with no winner to register.
+        refused = top_refused(actor, self._top.code, self._top.name)
         if refused is not None:
             raise refusal(REGISTER, None, (refused,))
         return once(
@@ -45,24 +48,18 @@ class ReReview(Kernel):
             self.campaign.id,
             idempotency_key,
             (REGISTER, actor, rows, at),
-            lambda receipt_for: self._register(actor, rows, at, receipt_for),
+            lambda receipt_for: self._register(actor, routed, at, receipt_for),
             lambda done: [ref(n) for n in done],
             lambda refs: tuple(self._at_version(r) for r in refs),
         )
 
-    def _register(
-        self,
-        actor: Actor,
-        winners: Sequence[Winner],
-        at: datetime | None,
-        receipt_for: ReceiptFor,
-    ) -> tuple[Nomination, ...]:
-        when = self._dated(at)
-        rows = list(winners)
+    def _checked_winners(self, winners: Sequence[object]) -> list[tuple[Winner, tuple[str, ...]]]:
+        """Each row a winner this campaign re-reviews, listed once, with its route; else
+        InvalidInput naming the row."""
         batches = set(self.campaign.re_review.batches)
-        changes = []
         seen: dict[str, int] = {}  # unit code -> its row
-        for i, w in enumerate(rows, start=1):
+        out = []
+        for i, w in enumerate(winners, start=1):
             where = f"winner {i}"
             if not isinstance(w, Winner):
                 raise InvalidInput(
@@ -86,7 +83,19 @@ class ReReview(Kernel):
                     f"第 {i} 行：单位 {w.unit_code} 在本批名单中重复出现（首次在第 {seen[w.unit_code]} 行）",
                 )
             seen[w.unit_code] = i
-            route = self._route_from(w.authority, f"{where}: authority")
+            out.append((w, self._route_from(w.authority, f"{where}: authority")))
+        return out
+
+    def _register(
+        self,
+        actor: Actor,
+        winners: Sequence[tuple[Winner, tuple[str, ...]]],
+        at: datetime | None,
+        receipt_for: ReceiptFor,
+    ) -> tuple[Nomination, ...]:
+        when = self._dated(at)
+        changes = []
+        for w, route in winners:
             name = w.unit_name.strip()  # as nominate keeps a name
             new = Nomination(
                 new_id(), self.campaign.id, self.campaign.revision, w.unit_code, name,
@@ -100,9 +109,10 @@ class ReReview(Kernel):
             ctx.registered_in = self.graph.registered_in(w.unit_code)
             changes.append(self._change(None, ctx, REGISTER, actor, when, NEW, None, data, new))
         # (every row checked first; then the units registered already, in a few reads)
-        claimed = self.store.claimed(self.campaign.id, list(seen), TRACK_RE_REVIEW) if seen else set()
+        codes = [w.unit_code for w, _ in winners]
+        claimed = self.store.claimed(self.campaign.id, codes, TRACK_RE_REVIEW) if codes else set()
         if claimed:
-            raise DuplicateNomination(next(c for c in seen if c in claimed), "re-review registration")
+            raise DuplicateNomination(next(c for c in codes if c in claimed), "re-review registration")
         if changes:
             done = tuple(c.after for c in changes)
             self._commit(REGISTER, changes, receipt_for(done) if receipt_for else None)

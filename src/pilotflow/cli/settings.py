@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -90,7 +91,8 @@ def load_config(path: Path | None) -> Config:
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise _bad(path, f"not valid TOML ({exc})", f"不是有效的 TOML 格式（{exc}）") from None
+        where = _toml_where(exc)
+        raise _bad(path, f"not valid TOML ({exc})", f"不是有效的 TOML 格式（{where}有误）") from None
     unknown = [k for k in data if k not in _KEYS]
     if unknown:
         close = difflib.get_close_matches(unknown[0], list(_KEYS), n=1, cutoff=0.4)
@@ -126,3 +128,11 @@ def env_value(name: str) -> str | None:
     """An environment variable, None when unset or empty."""
     value = os.environ.get(name)
     return value if value else None
+
+
+def _toml_where(exc: tomllib.TOMLDecodeError) -> str:
+    """Where the TOML parser stopped, in Chinese (its own message is English)."""
+    found = re.search(r"at line (\d+), column (\d+)", str(exc))
+    if found:
+        return f"第 {found[1]} 行第 {found[2]} 列"
+    return "文件末尾" if "end of document" in str(exc) else "某处"

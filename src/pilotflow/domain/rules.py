@@ -124,10 +124,8 @@ def checked_score(score: object) -> float:
     scaled = value * 10**SCORE_DECIMALS
     if abs(scaled - round(scaled)) > 1e-6:
         raise InvalidInput(
-            f"score has at most {SCORE_DECIMALS} decimal places (the combined score is compared "
-            f"with the pass score to {SCORE_DECIMALS}), got {value!r}",
-            f"评分最多保留 {SCORE_DECIMALS} 位小数（综合得分按 {SCORE_DECIMALS} 位小数与合格分比较），"
-            f"收到 {value!r}",
+            f"score has at most {SCORE_DECIMALS} decimal places, got {value!r}",
+            f"评分最多保留 {SCORE_DECIMALS} 位小数，收到 {value!r}",
         )
     return round(value, SCORE_DECIMALS)
 

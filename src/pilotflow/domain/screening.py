@@ -64,6 +64,19 @@ class UnitList:
     @classmethod
     def build(cls, list_id: str, entries: Iterable[Listing], version: str | None = None) -> UnitList:
         """Check every entry and index them; ``version`` defaults to a hash of the entries."""
+        return cls._build(list_id, entries, version, texts=True)
+
+    @classmethod
+    def stored(cls, list_id: str, entries: Iterable[Listing], version: str) -> UnitList:
+        """A list as a store kept it: its entries' texts were judged by the text rule when it
+        was stored, and are not judged again (a rule made stricter since must not make an
+        earlier list unreadable); everything else is checked as :meth:`build` checks it."""
+        return cls._build(list_id, entries, version, texts=False)
+
+    @classmethod
+    def _build(
+        cls, list_id: str, entries: Iterable[Listing], version: str | None, *, texts: bool
+    ) -> UnitList:
         check_list_key(list_id, "list id", "名单标识")
         if version is not None:
             check_list_key(version, "list version", "名单版本")
@@ -83,7 +96,10 @@ class UnitList:
                     f"{where}：统一社会信用代码 {entry.unit_code!r} 无效（{problem[1]}）",
                 )
             moment(entry.since, f"{where}: since")
-            check_entry_texts(entry, f"{where}: ", f"名单第 {n + 1} 条的")
+            if texts:
+                check_entry_texts(entry, f"{where}: ", f"名单第 {n + 1} 条的")
+            else:
+                _entry_strings(entry, where)
             if entry.group:
                 _check_group(entry.group, where)
             if entry.until is not None:
@@ -99,7 +115,7 @@ class UnitList:
             digest.update(
                 f"{entry.unit_code}|{entry.since.isoformat()}|{until}|{entry.reason}{group}\n".encode(
                     "utf-8",
-                    "surrogatepass",  # (hashed as given: the text rule is the load's)
+                    "surrogatepass",  # (a stored list's texts are not judged again: hashed as kept)
                 )
             )
         return cls(
@@ -152,6 +168,13 @@ def check_list_key(value: object, what: str, zh: str) -> None:
         )
 
 
+def _entry_strings(entry: Listing, where: str) -> None:
+    """A stored entry's reason and unit name are text (no rule judged again)."""
+    for value, field in ((entry.reason, "reason"), (entry.unit_name, "unit_name")):
+        if not isinstance(value, str):
+            raise wrong_argument(f"{where}: {field}", "text (a str)", "文本（字符串）", value)
+
+
 def check_entry_texts(entry: Listing, where: str, where_zh: str) -> None:
     """A listing's reason and unit name, shown in every refusal they cause: text of the text
     rule (:func:`~pilotflow.domain.inputs.check_text`), or empty; else
@@ -162,9 +185,7 @@ def check_entry_texts(entry: Listing, where: str, where_zh: str) -> None:
         (entry.reason, "reason", LONG_TEXT, "列入原因"),
         (entry.unit_name, "unit_name", NAME, "单位名称"),
     ):
-        if not isinstance(value, str):
-            raise wrong_argument(f"{where}{field}", "text (a str)", "文本（字符串）", value)
-        if value:
+        if value or not isinstance(value, str):  # (an empty text: none given)
             check_text(value, f"{where}{field}", longest, multiline=field == "reason", zh=f"{where_zh}{zh}")
 
 

@@ -173,7 +173,7 @@ def _rows(reader: csv.DictReader[str], source: str, timezone: str) -> Iterator[L
             (row.get("group") or "").strip(),
         )
         try:  # (the rule the list is built with, said with the file's row)
-            check_entry_texts(listing, f"row {n}.", f"第 {n} 行的")
+            check_entry_texts(listing, "", "")
         except InvalidInput as exc:
-            raise CampaignFileError(source, "", exc.en, exc.zh) from None
+            raise CampaignFileError(source, f"row {n}", exc.en, exc.zh) from None
         yield listing

@@ -31,7 +31,7 @@ from ..domain.calendar import moment
 from ..domain.events import Event
 from ..domain.inputs import MAX_ITEMS, NAME, check_number, check_text
 from ..domain.records import Actor, Nomination
-from ..domain.screening import UnitList, check_list_key
+from ..domain.screening import UnitList, check_entry_texts, check_list_key
 from ..domain.submissions import Submission
 from ..errors import InvalidInput, PilotflowError, ReceiptExists, SeatUnavailable, StoreError, shown
 from .recent import Recent
@@ -182,6 +182,8 @@ def check_list_load(campaign: object, unit_list: object, load: object) -> None:
         )
     check_list_key(unit_list.id, "list id", "名单标识")  # (a UnitList made without its build)
     check_list_key(unit_list.version, "list version", "名单版本")
+    for n, entry in enumerate(unit_list.entries, start=1):
+        check_entry_texts(entry, f"list {unit_list.id}, entry {n}: ", f"名单第 {n} 条的")
     if not isinstance(load, ListLoad):
         raise InvalidInput(
             f"load must be a ListLoad, got {type(load).__name__}", "load 参数必须是 ListLoad 记录"

@@ -35,7 +35,7 @@ import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from ..domain.events import NO_DATA, Event, EventShape, FrozenData, build_event
-from ..domain.records import Actor, Material, Nomination
+from ..domain.records import Actor, Material, Nomination, stored_actor
 from ._json import compact_dumps, scanning_loads
 from .base import MALFORMED, malformed
 
@@ -366,7 +366,7 @@ class EventDecoder:
 
     def _actor(self, text: str) -> Actor:
         v = loads(text)
-        actor = Actor(v["authority"], v["department"], v["person"])
+        actor = stored_actor(v["authority"], v["department"], v["person"])
         if len(self._actors) > self.LIMIT:
             self._actors.clear()
         self._actors[text] = actor

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ...domain.records import Actor
+from ...domain.records import stored_actor
 from ...domain.screening import Listing, UnitList
 from ..base import MALFORMED, ListLoad, check_list_load, findable, given, malformed, version_clash
 from ..codec import dumps, loads, moment_of, moment_values
@@ -51,7 +51,7 @@ def _entries(list_id: str, version: str, text: str) -> UnitList:
         Listing(code, moment(since), None if until is None else moment(until), reason, name, group)
         for code, since, until, reason, name, group in loads(text)
     )
-    return UnitList.build(list_id, entries, version=version)
+    return UnitList.stored(list_id, entries, version)
 
 
 def _load(row: Any) -> ListLoad:
@@ -60,7 +60,7 @@ def _load(row: Any) -> ListLoad:
             row.list_id,
             row.version,
             row.entry_count,
-            Actor(row.actor_authority, row.actor_department, row.actor_person),
+            stored_actor(row.actor_authority, row.actor_department, row.actor_person),
             moment_of(row.at, row.at_offset),
             row.source,
         )
