@@ -77,9 +77,9 @@ class UnitList:
     def _build(
         cls, list_id: str, entries: Iterable[Listing], version: str | None, *, texts: bool
     ) -> UnitList:
-        check_list_key(list_id, "list id", "名单标识")
+        check_list_key(list_id, "list_id", "名单标识")  # (named as the arguments are)
         if version is not None:
-            check_list_key(version, "list version", "名单版本")
+            check_list_key(version, "version", "名单版本")
         if isinstance(entries, (str, bytes)) or not isinstance(entries, Iterable):
             raise wrong_argument("entries", "an iterable of Listing", "Listing 的可迭代对象", entries)
         items = tuple(entries)
@@ -162,6 +162,8 @@ def check_list_key(value: object, what: str, zh: str) -> None:
     """A list's id or version: text of the text rule, at most :data:`LIST_KEY` characters,
     without surrounding white space (it is cited as given); else
     :class:`~pilotflow.errors.InvalidInput` naming ``what``."""
+    if not isinstance(value, str):
+        raise wrong_argument(what, "a non-empty str", "非空字符串", value)
     if check_text(value, what, LIST_KEY, zh=zh) != value:
         raise InvalidInput(
             f"{what} must not begin or end with white space, got {value!r}", f"{zh}首尾不能有空白字符"
