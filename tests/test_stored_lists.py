@@ -360,7 +360,7 @@ def test_what_a_store_kept_is_read_back_though_the_text_rule_grew_stricter(
     campaign: pf.Campaign, clock: pf.FixedClock, tmp_path: Path
 ) -> None:
     """Texts a store kept are not judged again by the text rule when read back: a list's
-    reason and an actor's person written when the rule allowed a zero-width space (as an
+    reason and version and an actor's person written when the rule allowed a zero-width space (as an
     earlier pilotflow's did) are read as kept, by a new run, its history and the stored list.
     (The stricter rule made such a store unreadable: no run could be made on it, and the
     history said the log was damaged.)"""
@@ -372,14 +372,16 @@ def test_what_a_store_kept_is_read_back_though_the_text_rule_grew_stricter(
     store.close()
     raw = sa.create_engine(url)
     with raw.begin() as conn:  # (what an earlier rule let in)
-        conn.execute(sa.text("UPDATE pf_lists SET entries = replace(entries, '判决', '判\u200b决')"))
+        conn.execute(sa.text("UPDATE pf_lists SET entries = replace(entries, '判决', '判\u200b决'), "
+                             "version = version || '\u200b'"))  # fmt: skip
         person = "replace(text, '\"applicant\"}', '\"app\u200blicant\"}')"
         conn.execute(sa.text(f"UPDATE pf_texts SET text = {person}"))
     raw.dispose()
     store = pf.open_store(url)
     try:
         again = pf.CampaignRun(campaign, store=store, lists=pf.empty_lists(campaign), clock=clock)
-        assert "判\u200b决未履行" == again.stored_list(DEBTORS).entries[0].reason
+        kept = again.stored_list(DEBTORS)
+        assert ("判\u200b决未履行", "\u200b") == (kept.entries[0].reason, kept.version[-1])
         assert ["nominate"] == [e.action for e in again.history(n.id)]
         assert "app\u200blicant" == again.history(n.id)[0].actor.person
     finally:

@@ -68,18 +68,20 @@ class UnitList:
 
     @classmethod
     def stored(cls, list_id: str, entries: Iterable[Listing], version: str) -> UnitList:
-        """A list as a store kept it: its entries' texts were judged by the text rule when it
-        was stored, and are not judged again (a rule made stricter since must not make an
-        earlier list unreadable); everything else is checked as :meth:`build` checks it."""
+        """A list as a store kept it: its id, version and entries' texts were judged by the
+        text rule when it was stored, and are not judged again (a rule made stricter since must
+        not make an earlier list unreadable); everything else is checked as :meth:`build`
+        checks it."""
         return cls._build(list_id, entries, version, texts=False)
 
     @classmethod
     def _build(
         cls, list_id: str, entries: Iterable[Listing], version: str | None, *, texts: bool
     ) -> UnitList:
-        check_list_key(list_id, "list_id", "名单标识")  # (named as the arguments are)
+        key = check_list_key if texts else _is_text  # (named as the arguments are)
+        key(list_id, "list_id", "名单标识")
         if version is not None:
-            check_list_key(version, "version", "名单版本")
+            key(version, "version", "名单版本")
         if isinstance(entries, (str, bytes)) or not isinstance(entries, Iterable):
             raise wrong_argument("entries", "an iterable of Listing", "Listing 的可迭代对象", entries)
         items = tuple(entries)
@@ -99,7 +101,8 @@ class UnitList:
             if texts:
                 check_entry_texts(entry, f"{where}: ", f"名单第 {n + 1} 条的")
             else:
-                _entry_strings(entry, where)
+                _is_text(entry.reason, f"{where}: reason", "列入原因")
+                _is_text(entry.unit_name, f"{where}: unit_name", "单位名称")
             if entry.group:
                 _check_group(entry.group, where)
             if entry.until is not None:
@@ -170,11 +173,10 @@ def check_list_key(value: object, what: str, zh: str) -> None:
         )
 
 
-def _entry_strings(entry: Listing, where: str) -> None:
-    """A stored entry's reason and unit name are text (no rule judged again)."""
-    for value, field in ((entry.reason, "reason"), (entry.unit_name, "unit_name")):
-        if not isinstance(value, str):
-            raise wrong_argument(f"{where}: {field}", "text (a str)", "文本（字符串）", value)
+def _is_text(value: object, what: str, zh: str) -> None:
+    """What a store kept as text is text (the text rule is not judged again)."""
+    if not isinstance(value, str):
+        raise wrong_argument(what, "text (a str)", f"{zh}（文本）", value)
 
 
 def check_entry_texts(entry: Listing, where: str, where_zh: str) -> None:
