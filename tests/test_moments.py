@@ -249,6 +249,30 @@ def test_a_clock_put_in_later_is_checked_as_the_first(campaign: pf.Campaign, clo
     assert "in_review" == nominate(run, 1).state
 
 
+def test_a_refused_clock_leaves_the_run_reading_the_one_it_had(campaign: pf.Campaign) -> None:
+    """A clock put in later that reads a naive time, or fails, is refused when it is put in,
+    and the run goes on reading its former clock, at its former moment."""
+
+    class Naive:
+        def now(self) -> datetime:
+            return datetime(2023, 10, 17, 9)
+
+    class Broken:
+        def now(self) -> datetime:
+            raise OSError("no time source")
+
+    clock = pf.FixedClock(shanghai(2023, 10, 17, 9))
+    run = pf.CampaignRun(campaign, lists=pf.empty_lists(campaign), clock=clock)
+    with pytest.raises(pf.NaiveDatetime, match=r"clock\.now\(\)"):
+        run.clock = Naive()
+    with pytest.raises(pf.InvalidInput, match="no time source"):
+        run.clock = Broken()
+    assert run.clock is clock
+    n = nominate(run, 1)
+    assert n.state == "in_review"
+    assert run.history(n.id)[-1].at == shanghai(2023, 10, 17, 9)
+
+
 def test_a_clock_that_fails_is_an_invalid_input_at_every_action(campaign: pf.Campaign) -> None:
     """A clock whose ``now()`` raises (a host's time service down) makes an action, a question
     and the sweep an InvalidInput saying the clock failed, in English and Chinese, and

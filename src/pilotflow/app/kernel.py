@@ -161,25 +161,16 @@ def _checked_arguments(
         )
     check_flag("backfill", backfill)
     if clock is not None:
-        _checked_arguments_clock(clock)
+        _check_clock(clock)
 
 
-def _checked_arguments_clock(clock: object) -> None:
+def _check_clock(clock: object) -> None:
+    """Refuse a clock without a ``now()`` method (what it reads is judged by ``_now``)."""
     if not callable(getattr(clock, "now", None)):
         raise InvalidInput(
             f"clock must have a now() method (a Clock), got {type(clock).__name__}",
             "clock 参数必须是时钟对象（具有 now() 方法）",
         )
-
-
-def _read(clock: Clock) -> object:
-    """``clock.now()``; a clock that fails says so (:func:`_clock_failed`)."""
-    try:
-        return clock.now()
-    except PilotflowError:
-        raise
-    except Exception as exc:
-        raise _clock_failed(exc) from exc
 
 
 def _clock_failed(exc: Exception) -> InvalidInput:
@@ -294,14 +285,16 @@ class Kernel(Arguments):
             campaign = evolve(campaign, routed=routed(campaign, self.graph))
         self.campaign = campaign
         self.store = store if store is not None else MemoryStore()
+        #: The zone every moment of the run is kept in (docs/display.md, "Moments").
+        self._zone = zone_info(campaign.timezone)
         self._reading: tuple[object, datetime | None] = (None, None)  # the last clock reading converted
-        self.clock = clock if clock is not None else SystemClock(campaign.timezone)
+        self._clock: Clock = SystemClock(campaign.timezone)
+        if clock is not None:
+            self.clock = clock  # checked: a clock that fails or reads no moment is refused
         #: A run that records facts of the past (a campaign run on paper, imported): ``at`` may
         #: be any earlier moment, and every event it writes says so (``Event.entered_at``).
         self.backfill = backfill
         self._tolerance = campaign.clock_tolerance
-        #: The zone every moment of the run is kept in (docs/display.md, "Moments").
-        self._zone = zone_info(campaign.timezone)
         self.workflow = Workflow(campaign, self.graph)
         # Chinese names of every code a refusal may mention.
         self._department_names = {
@@ -359,10 +352,14 @@ class Kernel(Arguments):
 
     @clock.setter
     def clock(self, clock: Clock) -> None:
-        _checked_arguments_clock(clock)
-        moment(_read(clock), "clock.now()")  # a clock reading naive times is refused here
-        self._clock = clock
-        self._reading = (None, None)
+        _check_clock(clock)
+        before = (self._clock, self._reading)
+        self._clock, self._reading = clock, (None, None)
+        try:
+            self._now()  # a clock that fails, or reads no moment pilotflow keeps, is refused here
+        except PilotflowError:
+            self._clock, self._reading = before
+            raise
 
     def _now(self) -> datetime:
         """The clock's reading, as a standard ``datetime`` in the campaign's zone: as read

@@ -64,7 +64,7 @@ class UnitList:
     @classmethod
     def build(cls, list_id: str, entries: Iterable[Listing], version: str | None = None) -> UnitList:
         """Check every entry and index them; ``version`` defaults to a hash of the entries."""
-        return cls._build(list_id, entries, version, texts=True)
+        return cls._build(list_id, entries, version, keys=True, texts=True)
 
     @classmethod
     def stored(cls, list_id: str, entries: Iterable[Listing], version: str) -> UnitList:
@@ -72,13 +72,15 @@ class UnitList:
         text rule when it was stored, and are not judged again (a rule made stricter since must
         not make an earlier list unreadable); everything else is checked as :meth:`build`
         checks it."""
-        return cls._build(list_id, entries, version, texts=False)
+        return cls._build(list_id, entries, version, keys=False, texts=False)
 
     @classmethod
     def _build(
-        cls, list_id: str, entries: Iterable[Listing], version: str | None, *, texts: bool
+        cls, list_id: str, entries: Iterable[Listing], version: str | None, *, keys: bool, texts: bool
     ) -> UnitList:
-        key = check_list_key if texts else _is_text  # (named as the arguments are)
+        """``keys``: the id and version are judged by the text rule; ``texts``: so are the
+        entries' reasons and unit names. What is not judged need only be text."""
+        key = check_list_key if keys else _is_text  # (named as the arguments are)
         key(list_id, "list_id", "名单标识")
         if version is not None:
             key(version, "version", "名单版本")
@@ -171,6 +173,13 @@ def check_list_key(value: object, what: str, zh: str) -> None:
         raise InvalidInput(
             f"{what} must not begin or end with white space, got {value!r}", f"{zh}首尾不能有空白字符"
         )
+
+
+def built_of_checked_texts(list_id: str, entries: Iterable[Listing]) -> UnitList:
+    """:meth:`UnitList.build`, for a reader that judged each entry's texts with
+    :func:`check_entry_texts` itself, to name the row of a file a refusal comes from; the rest
+    is checked as ``build`` checks it, and the texts are not judged twice."""
+    return UnitList._build(list_id, entries, None, texts=False, keys=True)
 
 
 def _is_text(value: object, what: str, zh: str) -> None:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from ..domain.calendar import DEFAULT_TIMEZONE, MOMENT_YEARS, by_date, zone
 from ..domain.codes import code_problem
 from ..domain.inputs import wrong_argument
-from ..domain.screening import Listing, UnitList, check_entry_texts
+from ..domain.screening import Listing, UnitList, built_of_checked_texts, check_entry_texts
 from ..errors import CampaignFileError, InvalidInput
 from ._io import LIST_FILE_MAX_BYTES, fs_path, read_text
 
@@ -104,7 +104,7 @@ def parse_list(
     _list_arguments(list_id, timezone)
     reader = csv.DictReader(io.StringIO(text))
     try:
-        return UnitList.build(list_id, _rows(reader, source, timezone))
+        return built_of_checked_texts(list_id, _rows(reader, source, timezone))  # (judged per row)
     except csv.Error as exc:
         raise CampaignFileError(
             source,
