@@ -179,6 +179,22 @@ def test_check_department(graph: pf.AuthorityGraph) -> None:
         graph["CE-CEC"].check_department("industry")
 
 
+def test_an_unknown_department_without_names_shows_no_codes_in_chinese(graph: pf.AuthorityGraph) -> None:
+    """Called without the departments' Chinese names, ``check_department``'s Chinese text
+    does not list the authority's departments by their codes (it listed ``industry、health``);
+    given every name, it lists them by name."""
+    with pytest.raises(pf.UnknownDepartment) as raised:
+        graph["371002"].check_department("hq")
+    known = graph["371002"].departments
+    assert not any(code in raised.value.zh for code in known), raised.value.zh
+    assert "参与部门：" not in raised.value.zh
+    names = {code: f"第{n}部门" for n, code in enumerate(known, 1)}
+    with pytest.raises(pf.UnknownDepartment) as raised:
+        graph["371002"].check_department("hq", names)
+    assert f"参与部门：{'、'.join(names.values())}" in raised.value.zh
+    assert not any(code in raised.value.zh for code in known)
+
+
 def test_find_by_chinese_name(graph: pf.AuthorityGraph) -> None:
     """find() resolves an unambiguous Chinese name; an ambiguous or unknown one is refused."""
     assert "370200" == graph.find("青岛市").code

@@ -574,9 +574,30 @@ def test_a_letter_refusal_names_its_action_and_the_letter_in_chinese(run: pf.Cam
 
 def test_an_actor_of_another_authority_is_told_who_holds_the_unit_by_name(run: pf.CampaignRun) -> None:
     """A clerk of another authority is told in Chinese which authority holds the unit by its
-    name, the code in parentheses, and its own authority's code labelled as a code (the
-    sentence began with the bare code: 「371000 无权操作…」)."""
+    name, the code in parentheses; its own authority is not shown by its bare code (the
+    sentence began with 「371000 无权操作…」, later 「操作人所属机关（代码 371000）」)."""
     n = nominate(run, 1)
     (reason,) = run.explain(n.id, "recommend", actor=clerk(WEIHAI))
     assert reason.code == "not_authorized"
-    assert reason.zh == "操作人所属机关（代码 371000）无权操作：该申报目前由环翠区（371002）办理"
+    assert reason.zh == "操作人所属机关无权办理：该申报目前由环翠区（371002）办理"
+    assert reason.en == "371000 cannot act here: the nomination is held by 371002 (环翠区)"
+
+
+def test_an_actor_of_another_authority_is_told_what_the_holder_holds(run: pf.CampaignRun) -> None:
+    """The refusal of an actor of another authority says what it could not act on: a letter's
+    action is the sender's (not "the nomination is held by"), and a step of the top's, such
+    as publishing the notice, is the top's, even when no unit is at hand."""
+    n = nominate(run, 1)
+    run.stamp(clerk(DISTRICT), n.id)
+    s = run.submissions()[0]
+    with pytest.raises(pf.ActionRefused) as refused:
+        run.stamp_submission(clerk(WEIHAI), s.id)
+    (reason,) = refused.value.reasons
+    assert reason.en == "371000 cannot act here: this action on the submission is for 371002 (环翠区)"
+    assert reason.zh == "操作人所属机关无权办理：该推荐函的此项操作应由环翠区（371002）办理"
+    with pytest.raises(pf.ActionRefused) as refused:
+        run.publish_notice(clerk(WEIHAI))
+    denied = [r for r in refused.value.reasons if r.code == "not_authorized"]
+    top = "工业和信息化部 民政部 国家卫生健康委员会（联合）"
+    assert [r.en for r in denied] == [f"371000 cannot act here: this step of the campaign is for MIN ({top})"]
+    assert denied[0].zh == f"操作人所属机关无权办理：本次遴选的该环节应由{top}（MIN）办理"

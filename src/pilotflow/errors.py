@@ -323,9 +323,12 @@ class UnknownDepartment(InvalidInput):
             if isinstance(department, str) and department in zh
             else (f"所填部门（{shown(department)}）")
         )
+        # (the departments it has, by their Chinese names; without every name, not listed:
+        # Chinese text shows no codes)
+        listed = f"（参与部门：{'、'.join(zh[k] for k in known)}）" if all(k in zh for k in known) else ""
         super().__init__(
             f"authority {authority!r} has no department {shown(department)} (it has: {', '.join(known)})",
-            f"{given}不是{where}参与本次遴选的部门（参与部门：{'、'.join(zh.get(k, k) for k in known)}）",
+            f"{given}不是{where}参与本次遴选的部门{listed}",
         )
 
 

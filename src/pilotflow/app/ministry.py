@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 
-from ..domain.guards import LISTED_CODES, acts_for, phase_refused, spot_drawer_refused
+from ..domain.guards import HELD_TOP, LISTED_CODES, acts_for, phase_refused, spot_drawer_refused
 from ..domain.inputs import NAME, check_flag, check_ids, check_number, check_text
 from ..domain.names import (
     ANNOUNCE,
@@ -270,7 +270,7 @@ class Ministry(Kernel):
         each unit's guard applies; said before the units are read, so that finding none does
         not pass a refusal off as done."""
         reasons = tuple(
-            r for r in (acts_for(actor, self._top, self._department_names), *more) if r is not None
+            r for r in (acts_for(actor, self._top, self._department_names, HELD_TOP), *more) if r is not None
         )
         if reasons:
             raise refusal(action, None, reasons)

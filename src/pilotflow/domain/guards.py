@@ -169,9 +169,19 @@ def _not_member(ctx: Context) -> Reason | None:
     return acts_for(ctx.actor, ctx.plan.holder, ctx.department_names)
 
 
-def acts_for(actor: Actor | None, holder: Authority, names: Mapping[str, str]) -> Reason | None:
+#: What ``acts_for`` says the holder holds: (English, Chinese) before its name.
+HELD_NOMINATION = ("the nomination is held by", "该申报目前由")
+HELD_SUBMISSION = ("this action on the submission is for", "该推荐函的此项操作应由")
+HELD_TOP = ("this step of the campaign is for", "本次遴选的该环节应由")
+
+
+def acts_for(
+    actor: Actor | None, holder: Authority, names: Mapping[str, str], held: tuple[str, str] = HELD_NOMINATION
+) -> Reason | None:
     """Why ``actor`` may not act for ``holder`` (not one of its acting departments), or None.
-    The one rule of who acts where, for a unit's actions and a submission's alike."""
+    The one rule of who acts where, for a unit's actions, a submission's and the top's batch
+    steps alike (``held``: what the refusal says ``holder`` holds, :data:`HELD_NOMINATION`,
+    :data:`HELD_SUBMISSION` or :data:`HELD_TOP`)."""
     if actor is None:
         return None
     if actor.department == SYSTEM and actor.authority == holder.code:
@@ -179,9 +189,8 @@ def acts_for(actor: Actor | None, holder: Authority, names: Mapping[str, str]) -
     if actor.authority != holder.code:
         return Reason(
             "not_authorized",
-            f"{actor.authority} cannot act here: the nomination is held by {holder.code} ({holder.name})",
-            f"操作人所属机关（代码 {actor.authority}）无权操作："
-            f"该申报目前由{holder.name}（{holder.code}）办理",
+            f"{actor.authority} cannot act here: {held[0]} {holder.code} ({holder.name})",
+            f"操作人所属机关无权办理：{held[1]}{holder.name}（{holder.code}）办理",
             {"actor_authority": actor.authority, "holder": holder.code},
         )
     if actor.department not in holder.departments:

@@ -48,7 +48,7 @@ from ..errors import Reason
 from ._fast import builder
 from .authorities import Authority
 from .campaign import MaterialRequirement
-from .guards import acts_for, materials_full, missing_copies, stamp_refused
+from .guards import HELD_SUBMISSION, acts_for, materials_full, missing_copies, stamp_refused
 from .names import (
     DISCARDED,
     DRAFT,
@@ -364,7 +364,7 @@ def letter_reasons(
             {"state": s.state, "action": action, "submission": s.id},
         ))  # fmt: skip
     who = receiver if action == S_RETURN else sender
-    denied = acts_for(actor, who, names)
+    denied = acts_for(actor, who, names, HELD_SUBMISSION)
     if denied is not None:
         reasons.append(denied)
     if action == S_ATTACH:
