@@ -245,6 +245,17 @@ def moved_seats(
     return tuple(seats)
 
 
+def _code_names(campaign: Campaign) -> dict[str, str]:
+    """The Chinese names of every code a refusal may mention: the campaign's lists, materials,
+    unit types and departments."""
+    return {
+        **{k: v.name.zh for k, v in campaign.list_rules().items()},
+        **{k: v.name.zh for k, v in campaign.materials.items()},
+        **{k: v.name.zh for k, v in campaign.unit_types.items()},
+        **{k: v.zh for k, v in campaign.departments.items()},
+    }
+
+
 def _base_extra(campaign: Campaign, top: Authority) -> dict[str, Any]:
     """What every guard context's ``extra`` holds: the top authority (its code and name), the
     experts needed, and the phases as configured steps (the filing deadline, the steps held,
@@ -296,13 +307,7 @@ class Kernel(Arguments):
         self.backfill = backfill
         self._tolerance = campaign.clock_tolerance
         self.workflow = Workflow(campaign, self.graph)
-        # Chinese names of every code a refusal may mention.
-        self._department_names = {
-            **{k: v.name.zh for k, v in campaign.list_rules().items()},
-            **{k: v.name.zh for k, v in campaign.materials.items()},
-            **{k: v.name.zh for k, v in campaign.unit_types.items()},
-            **{k: v.zh for k, v in campaign.departments.items()},
-        }
+        self._department_names = _code_names(campaign)
         self._members = self.graph.members
         self._plans = self.workflow.plans
         self._quota_actions = self.workflow.quota_actions
