@@ -412,6 +412,10 @@ def test_a_step_the_campaign_does_not_hold_is_refused_even_with_nothing_to_do(cl
         error = refused(call)
         assert ["phase_absent"] == list(error.codes)
     assert () == run.draw_spot_checks(MINISTRY, seed=1)  # (no rate: the campaign's, none needed)
+    for _ in range(2):  # with an idempotency key: refused before a receipt is looked for or written
+        error = refused(lambda: run.draw_spot_checks(MINISTRY, rate=0.5, idempotency_key="draw-1"))
+        assert ["phase_absent"] == list(error.codes)
+    assert run.store.receipt(run.campaign.id, "draw-1") is None
     assert before == state_of(run)
 
 

@@ -130,6 +130,8 @@ class Ministry(Kernel):
                 )
         self._moment_and_key(at, idempotency_key)
         refused = spot_drawer_refused(actor, self.campaign, self.graph)  # (before any receipt)
+        if refused is None and actor.authority == self._top.code and (rate, nominations) != (None, None):
+            refused = phase_refused(self.campaign.phases, "spot_check")  # (even with no unit to draw)
         if refused is not None:
             raise refusal(SELECT_FOR_CHECK, None, (refused,))
         return once(
@@ -171,11 +173,8 @@ class Ministry(Kernel):
     def _draw_at_top(
         self, rate: float | None, nominations: Sequence[str] | None, seed: int | None
     ) -> list[Nomination]:
-        absent = phase_refused(self.campaign.phases, "spot_check")
-        if absent is not None:
-            if nominations is None and rate is None:
-                return []  # the campaign holds no spot checks: no draw is needed
-            raise refusal(SELECT_FOR_CHECK, None, (absent,))  # (even with no unit to draw)
+        if phase_refused(self.campaign.phases, "spot_check") is not None:
+            return []  # the campaign holds no spot checks: no draw is needed (nor asked: see above)
         reviewed = self._reviewed_undrawn()
         if nominations is not None:
             by_id = {n.id: n for n in reviewed}
