@@ -1,5 +1,5 @@
-"""Hostile files against ``inspect_material``: time and extra memory per file, against
-baselines measured in the same run.
+"""Hostile files against ``inspect_material`` (and a workbook of earlier winners against
+``load_winners``): time and extra memory per file, against baselines measured in the same run.
 
     .venv/bin/python benchmarks/bench_files.py           # full size: files up to ~490 MiB (a few minutes)
     .venv/bin/python benchmarks/bench_files.py --quick   # the same kinds at most 16 MiB (a smoke run)
@@ -58,12 +58,19 @@ def child(path: str, fmt: str, mode: str) -> None:
     import pypdf  # noqa: F401
 
     from pilotflow.campaign import MaterialType, Text
+    from pilotflow.errors import CampaignFileError
     from pilotflow.materials import MaterialRejected, inspect_material, inspection_of
+    from pilotflow.reports import load_winners
 
-    formats = {"docx": ("doc", "docx"), "doc": ("doc", "docx"), "pdf": ("pdf",), "mp4": ("mp4",)}[fmt]
+    formats = {"docx": ("doc", "docx"), "doc": ("doc", "docx"), "pdf": ("pdf",), "mp4": ("mp4",)}.get(fmt, ())
     kind = MaterialType("material", Text("material", "材料"), formats=formats)
 
     def run() -> str:
+        if fmt == "winners" and mode != "hash":  # a workbook of earlier winners (register-winners)
+            try:
+                return f"accepted {len(load_winners(path))} winners"
+            except CampaignFileError as refused:
+                return f"refused: {refused.en.rpartition(': ')[2][:60]}"
         if mode == "hash":
             sha = hashlib.sha256()
             with open(path, "rb") as f:
@@ -514,9 +521,40 @@ def zipped(members: Callable[[], list[Member]]) -> Callable[[Path], None]:
 @dataclass
 class Case:
     name: str
-    fmt: str  # docx, doc, pdf, mp4
+    fmt: str  # docx, doc, pdf, mp4; winners (a workbook for load_winners)
     build: Callable[[Path], None]
     suffix: str
+
+
+def winners_workbook(count: int, extra: bytes = b"") -> Callable[[], bytes]:
+    """A workbook of ``count`` earlier winners; ``extra``: an XML part nothing refers to."""
+
+    def build() -> bytes:
+        import openpyxl
+
+        from pilotflow.testing import StoreContract
+
+        book = openpyxl.Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(["unit_code", "unit_name", "unit_type", "batch", "authority"])
+        for i in range(count):
+            sheet.append([StoreContract.unit_code(i), f"单位{i}", "enterprise", 2017, "371002"])
+        saved = io.BytesIO()
+        book.save(saved)
+        if not extra:
+            return saved.getvalue()
+        out = io.BytesIO()
+        with (
+            zipfile.ZipFile(saved) as original,
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z,
+        ):
+            for info in original.infolist():
+                z.writestr(info, original.read(info))
+            z.writestr("xl/extra.xml", extra)
+        return out.getvalue()
+
+    return build
 
 
 def corpus(big: int) -> list[Case]:
@@ -714,6 +752,12 @@ def corpus(big: int) -> list[Case]:
         ),
         Case("pdf: one page and a full-size stream", "pdf", pdf_with(stream=big - MiB), ".pdf"),
         # .doc
+        Case(
+            "winners xlsx: an unreferenced part of 10^7 empty elements",
+            "winners",
+            raw(winners_workbook(1, b"<a>" + b"<b/>" * 10_000_000 + b"</a>")),
+            ".xlsx",
+        ),
         Case("doc: header claims 2^31 FAT sectors", "doc", doc_fat_claim, ".doc"),
         Case("doc: WordDocument stream, full size", "doc", doc_big(big - MiB), ".doc"),
         Case("doc: full size, directory chain loops", "doc", doc_big(big - MiB, loop=True), ".doc"),
@@ -728,6 +772,7 @@ def baselines() -> list[Case]:
         Case("doc", "doc", raw(doc_bytes), ".doc"),
         Case("pdf", "pdf", raw(pdf_bytes), ".pdf"),
         Case("mp4", "mp4", raw(lambda: mp4_bytes(300)), ".mp4"),
+        Case("winners", "winners", raw(winners_workbook(1_000)), ".xlsx"),
     ]
 
 

@@ -18,7 +18,7 @@ import itertools
 import os
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -183,6 +183,9 @@ _XLSX_PARTS = 1_000
 #: bytes a cell) before it is cut to its first 20 columns.
 _XLSX_ROW_CELLS = 1_000
 _XLSX_CELLS = 2_000_000
+#: The most XML elements all the parts may hold: a cell and its value, each row, and room for
+#: the rest of a workbook (a part of nothing but empty elements is refused here, not parsed on).
+_XLSX_ELEMENTS = 2 * _XLSX_CELLS + _XLSX_ROWS + 100_000
 
 #: A batch as a file may write it: a whole number (``2017``, or ``2017.0`` as a spreadsheet
 #: stores a number), in ASCII digits.
@@ -347,10 +350,11 @@ def _xlsx_bounds(source: str, data: bytes) -> None:
     """Refuse, before openpyxl reads it, a workbook that would take memory or time out of
     proportion to the winners it can hold: more than :data:`_XLSX_PARTS` parts or
     :data:`_XLSX_UNPACKED` bytes unpacked (a ZIP bomb: ``zipfile`` never unpacks a part past
-    the size it declares), a row of more than :data:`_XLSX_ROW_CELLS` cells or a sheet of more
-    than :data:`_XLSX_CELLS`. Every XML part is streamed, wherever it lies (openpyxl reads a
-    sheet at any path the workbook names, ``xl/sheet1.bin`` as well), with no DTD, no
-    entities, no network, and what is read is freed as it goes."""
+    the size it declares), more than :data:`_XLSX_ELEMENTS` XML elements in all, a row of more
+    than :data:`_XLSX_ROW_CELLS` cells or a sheet of more than :data:`_XLSX_CELLS`. Every XML
+    part is streamed, wherever it lies (openpyxl reads a sheet at any path the workbook names,
+    ``xl/sheet1.bin`` as well), with no DTD, no entities, no network, and no tree built: the
+    parser only counts the elements as they go by."""
     from lxml import etree
 
     def refuse(en: str, zh: str) -> CampaignFileError:
@@ -367,36 +371,56 @@ def _xlsx_bounds(source: str, data: bytes) -> None:
                     f"工作簿解压后为 {unpacked} 字节、{len(parts)} 个部件，超过上限"
                     f"（{_XLSX_UNPACKED >> 20} MiB、{_XLSX_PARTS} 个部件）",
                 )
+            counted = _Counted(refuse)
             for part in parts:
                 # Every part that is XML, wherever it is and however it is named: openpyxl
                 # reads a sheet at whatever path the workbook's relationships give it.
                 if part.is_dir() or not _xml_start(package, part):
                     continue
-                cells = in_row = 0
+                counted.part, counted.cells, counted.in_row = part.filename, 0, 0
+                parser = etree.XMLParser(target=counted, **HARDENED)
                 with package.open(part) as stream:
-                    for _, element in etree.iterparse(stream, events=("end",), **HARDENED):
-                        name = element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
-                        if name == "c":
-                            cells, in_row = cells + 1, in_row + 1
-                            if in_row > _XLSX_ROW_CELLS or cells > _XLSX_CELLS:
-                                raise refuse(
-                                    f"{part.filename}: more than {_XLSX_ROW_CELLS} cells in a row or "
-                                    f"{_XLSX_CELLS} in the sheet",
-                                    f"{part.filename}：单行超过 {_XLSX_ROW_CELLS} 个单元格或全表超过 "
-                                    f"{_XLSX_CELLS} 个单元格",
-                                )
-                            element.clear()
-                        elif name == "row":
-                            in_row = 0
-                            element.clear()
-                            while element.getprevious() is not None:  # (rows read: freed)
-                                del element.getparent()[0]
+                    while chunk := stream.read(1 << 16):
+                        parser.feed(chunk)
+                parser.close()
     except CampaignFileError:
         raise
     except Exception as exc:  # zipfile's and lxml's errors for a bad file
         raise CampaignFileError(
             source, "", f"not a readable .xlsx file ({exc})", "不是可读取的 .xlsx 文件"
         ) from exc
+
+
+class _Counted:
+    """The target of lxml's parser for :func:`_xlsx_bounds`: it counts the elements of a
+    workbook's XML parts, and the cells of each row and in all, as they start, and refuses
+    one past a bound (the parser builds no tree: memory stays flat, whatever the part)."""
+
+    def __init__(self, refuse: Callable[[str, str], CampaignFileError]) -> None:
+        self.refuse = refuse
+        self.part = ""
+        self.elements = self.cells = self.in_row = 0
+
+    def start(self, tag: str, attrib: object) -> None:
+        self.elements += 1
+        if self.elements > _XLSX_ELEMENTS:
+            raise self.refuse(
+                f"{self.part}: more than {_XLSX_ELEMENTS} XML elements in the workbook",
+                f"{self.part}：工作簿的 XML 元素超过 {_XLSX_ELEMENTS} 个",
+            )
+        name = tag.rpartition("}")[2]
+        if name == "c":
+            self.cells, self.in_row = self.cells + 1, self.in_row + 1
+            if self.in_row > _XLSX_ROW_CELLS or self.cells > _XLSX_CELLS:
+                raise self.refuse(
+                    f"{self.part}: more than {_XLSX_ROW_CELLS} cells in a row or {_XLSX_CELLS} in the sheet",
+                    f"{self.part}：单行超过 {_XLSX_ROW_CELLS} 个单元格或全表超过 {_XLSX_CELLS} 个单元格",
+                )
+        elif name == "row":
+            self.in_row = 0
+
+    def close(self) -> None:
+        return None
 
 
 def _xml_start(package: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
