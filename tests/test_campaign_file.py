@@ -20,7 +20,9 @@ import pendulum
 import pytest
 import yaml
 
+import pilotflow as pf
 from pilotflow.authorities import AuthorityGraph
+from pilotflow.calendar import parse_moment
 from pilotflow.campaign import Campaign
 from pilotflow.campaign_file import bundled_campaigns, load_campaign, parse_campaign
 from pilotflow.errors import CampaignFileError, InvalidInput
@@ -834,6 +836,25 @@ def test_unknown_time_zone(base: dict[str, Any], refused: Callable[[Any], Campai
     error = refused(base)
     assert "timezone" == error.path
     assert "unknown time zone 'Asia/Beijing'" in error.problem
+
+
+@pytest.mark.parametrize("name", ["localtime", "Factory", "posixrules", "posix/Asia/Shanghai", "right/UTC"])
+def test_a_zone_that_names_no_place_is_refused(
+    base: dict[str, Any], refused: Callable[[Any], CampaignFileError], name: str
+) -> None:
+    """A zone name the host's database holds but that names no place is refused, in a
+    campaign file, for a list, for a clock and for a moment: ``localtime`` is the host's own zone (the same
+    file had its deadlines close eight hours apart on two machines), ``Factory`` none, and
+    ``posix/``, ``right/`` are copies (``right/`` counts leap seconds)."""
+    base["timezone"] = name
+    error = refused(base)
+    assert "timezone" == error.path
+    assert f"unknown time zone {name!r}" in error.problem
+    with pytest.raises(pf.InvalidInput, match="IANA time zone name"):
+        pf.load_list("absent.csv", "x", timezone=name)
+    for take in (pf.SystemClock, lambda n: parse_moment("2023-10-17 09:00", timezone=n, local=True)):
+        with pytest.raises(pf.InvalidInput, match="IANA time zone name"):
+            take(name)
 
 
 def test_duplicate_mapping_key(refused: Callable[[Any], CampaignFileError]) -> None:

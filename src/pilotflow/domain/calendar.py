@@ -20,6 +20,8 @@ aware ``datetime`` is accepted as input, pendulum's included.
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
 from datetime import date, datetime, tzinfo
 from datetime import timezone as fixed_offset
 from typing import Protocol
@@ -124,8 +126,16 @@ _YEARS_TEXT = f"{MOMENT_YEARS[0]}-{MOMENT_YEARS[1]}"
 
 def zone(name: object, what: str = "timezone") -> pendulum.Timezone:
     """The IANA time zone ``name`` (``Asia/Shanghai``); anything else is InvalidInput naming
-    ``what``."""
-    if isinstance(name, str) and 0 < len(name) <= 64 and name.isprintable() and "\\" not in name:
+    ``what``. A name of a place's zone: not the host's own (``localtime``, whose rules differ
+    from machine to machine), not ``Factory`` (no place), not a ``posix/`` or ``right/`` copy.
+
+    >>> zone("Asia/Shanghai").name
+    'Asia/Shanghai'
+    >>> zone("localtime")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    pilotflow.errors.InvalidInput: timezone must be an IANA time zone name ..., got 'localtime' / ...
+    """
+    if isinstance(name, str) and 0 < len(name) <= 64 and name in _zone_names():
         try:
             found = pendulum.timezone(name)
         except Exception:  # pendulum raises several kinds for unknown or malformed names
@@ -137,6 +147,13 @@ def zone(name: object, what: str = "timezone") -> pendulum.Timezone:
         f"{what} must be an IANA time zone name such as 'Asia/Shanghai', got {shown(name)}",
         f"参数 {what} 应为 IANA 时区名（如 'Asia/Shanghai'），收到 {shown(name)}",
     )
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    """The zone names :func:`zone` takes: the IANA zones this machine's database holds, less
+    the two that name no place."""
+    return frozenset(zoneinfo.available_timezones() - {"localtime", "Factory"})
 
 
 def zone_info(name: str) -> ZoneInfo:
