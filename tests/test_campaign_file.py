@@ -857,6 +857,23 @@ def test_a_zone_that_names_no_place_is_refused(
             take(name)
 
 
+@pytest.mark.parametrize("written", ["010", "0x0A", "0b1010", "1:30", "1_000"])
+def test_a_number_not_written_in_decimal_is_refused_where_it_stands(written: str) -> None:
+    """A whole number in one of YAML 1.1's other forms (octal ``010``, hexadecimal, binary,
+    base 60, digits with underscores) is refused naming its line and column, in English and
+    Chinese: a quota written ``010`` was read as a limit of 8."""
+    text = BUNDLED_YAML.read_text(encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("year: "))
+    with pytest.raises(CampaignFileError) as refused:
+        parse_campaign(text.replace("year: 2023", f"year: {written}", 1))
+    assert (
+        f"at line {line}, column 7: the number {written} is not written in decimal digits" in refused.value.en
+    )
+    assert f"第 {line} 行第 7 列" in refused.value.zh
+    assert f"数字 {written} 须以十进制书写" in refused.value.zh
+    assert 2023 == parse_campaign(text).year  # (decimal, as before)
+
+
 def test_duplicate_mapping_key(refused: Callable[[Any], CampaignFileError]) -> None:
     """A code given twice in a mapping (which YAML would silently overwrite) is refused."""
     text = yaml.safe_dump(_fixed(minimal()), allow_unicode=True, sort_keys=False)

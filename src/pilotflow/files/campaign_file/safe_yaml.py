@@ -94,14 +94,37 @@ class _Bounded:
             self._depth -= 1
 
 
+class _NotDecimal(yaml.MarkedYAMLError):
+    """An integer written other than in plain decimal digits."""
+
+    def __init__(self, mark: yaml.Mark | None, value: str) -> None:
+        super().__init__(
+            problem=f"the number {value} is not written in decimal digits (YAML 1.1 reads 010 as 8, "
+            "0x10 as 16, 1:30 as 90); write it in decimal, or quote it if it is text",
+            problem_mark=mark,
+        )
+        self.zh = (
+            f"数字 {value} 须以十进制书写（YAML 会把 010 读作 8、0x10 读作 16、1:30 读作 90）；"
+            "如为文本请加引号"
+        )
+
+
+#: An integer as a campaign file writes one: decimal digits, no leading zero, a sign at most.
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+
+
 def _construct_int(loader: Any, node: yaml.Node) -> Any:
     """An integer, read only from a literal of at most ``MAX_NUMBER_CHARS`` characters (a
-    base-60 literal of thousands of parts would take minutes to convert)."""
+    base-60 literal of thousands of parts would take minutes to convert), in decimal digits:
+    the octal, hexadecimal, binary and base-60 forms YAML 1.1 reads are refused (a quota
+    written ``010`` was a limit of 8)."""
     value = node.value
     if isinstance(value, str) and len(value) > MAX_NUMBER_CHARS:
         raise yaml.constructor.ConstructorError(
             None, None, f"an integer written with more than {MAX_NUMBER_CHARS} characters", node.start_mark
         )
+    if isinstance(value, str) and not _DECIMAL.fullmatch(value):
+        raise _NotDecimal(node.start_mark, value)
     return SafeConstructor.construct_yaml_int(loader, node)  # type: ignore[arg-type]
 
 
@@ -216,6 +239,8 @@ class _Document(Refusals):
                 f"the document goes past a limit{where}: {exc.problem}",
                 f"文件超出限制{where_zh}：{exc.zh}",
             )
+        if isinstance(exc, _NotDecimal):
+            self.fail("", f"not valid YAML{where}: {exc.problem}", f"不是有效的 YAML{where_zh}：{exc.zh}")
         problem = _LONG_TOKEN.sub(
             lambda m: f"'{m[1][:34]}...'", clean(getattr(exc, "problem", None) or type(exc).__name__, 200)
         )
