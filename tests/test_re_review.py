@@ -20,7 +20,7 @@ from importlib import resources
 import pytest
 
 import pilotflow as pf
-from pilotflow.service import Winner, share_of
+from pilotflow.service import Winner, combine_scores, share_of
 
 from conftest import (
     CAMPAIGN_ID,
@@ -438,6 +438,35 @@ def test_share_of_small_numbers(rounding: str, expected: list[int]) -> None:
     assert expected == [share_of(n, 0.7, rounding) for n in (1, 2, 3, 4, 5, 10)]
     assert 7 == share_of(10, 0.7, "floor")
     assert 0 == share_of(0, 0.7, rounding)
+
+
+@pytest.mark.parametrize(
+    ("call", "says"),
+    [
+        (lambda: share_of(3, 0.7, "bogus"), "rounding must be one of floor, ceil, round_half_up"),
+        (lambda: share_of(float("nan"), 0.7, "floor"), "applicants must be a whole number"),
+        (lambda: share_of(10**400, 0.7, "floor"), "applicants must be a whole number"),
+        (lambda: share_of(-5, 0.7, "floor"), "applicants must be a whole number"),
+        (lambda: share_of(True, 0.7, "floor"), "applicants must be a whole number"),
+        (lambda: share_of(10, float("inf"), "floor"), "share must be a number from 0 to 1"),
+        (lambda: combine_scores([], "mean"), "scores must hold at least one score"),
+        (lambda: combine_scores(["a"], "median"), "score must be a number from 0 to 100"),
+        (lambda: combine_scores([1e308, 1e308], "mean"), "score must be a number from 0 to 100"),
+        (lambda: combine_scores([float("nan")], "mean"), "score must be a number from 0 to 100"),
+        (lambda: combine_scores([1, 2], "bogus"), "rule must be one of mean, median, trimmed_mean"),
+        (lambda: combine_scores("80", "mean"), "scores must be a list"),
+    ],
+)
+def test_the_public_counting_rules_refuse_what_they_cannot_count(
+    call: Callable[[], object], says: str
+) -> None:
+    """``share_of`` and ``combine_scores`` (public in ``pilotflow.service``) refuse a count, a
+    share, a score or a rule they cannot use with an InvalidInput naming it, in English and
+    Chinese: they raised KeyError, ValueError, OverflowError or StatisticsError, or returned a
+    wrong answer (an unknown rule read as the mean, NaN combined to NaN, -5 applicants gave -4)."""
+    with pytest.raises(pf.InvalidInput, match=says) as refused:
+        call()
+    assert refused.value.zh
 
 
 @pytest.mark.parametrize(("applicants", "seats"), [(1, 0), (2, 1), (3, 2), (4, 2), (5, 3), (10, 7)])

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from ..errors import InvalidInput, Reason
-from .inputs import check_number
+from ..errors import InvalidInput, Reason, shown
+from .inputs import check_number, check_sequence
 from .names import (
     ANNOUNCE,
     AWAITING_APPLICATION,
@@ -86,6 +86,19 @@ MINISTRY_ACTIONS: Final[frozenset[str]] = frozenset(
 _NOT_APPLIED: Final = frozenset({AWAITING_APPLICATION, WITHDRAWN})
 
 
+#: The most applicants :func:`share_of` counts (far past any campaign: a bound, not a rule).
+MAX_APPLICANTS: Final = 10**9
+
+
+def _one_of(name: str, value: object, choices: Iterable[str], zh: str) -> None:
+    """Refuse ``value`` unless it is one of ``choices`` (texts), naming the argument."""
+    if not isinstance(value, str) or value not in choices:
+        options = ", ".join(choices)
+        raise InvalidInput(
+            f"{name} must be one of {options}, got {shown(value)}", f"{zh}（{name}）应为 {options} 之一"
+        )
+
+
 def share_of(applicants: int, share: float, rounding: str) -> int:
     """How many of ``applicants`` a share allows, rounded by ``rounding``.
 
@@ -97,7 +110,13 @@ def share_of(applicants: int, share: float, rounding: str) -> int:
     [1, 1, 2, 3, 4, 7]
     >>> [share_of(n, 0.7, "ceil") for n in (1, 2, 3, 4, 5, 10)]
     [1, 2, 3, 3, 4, 7]
+
+    Anything else (a count that is no whole number, a share outside 0 to 1, a rounding not
+    in :data:`ROUNDINGS`) is :class:`~pilotflow.errors.InvalidInput`.
     """
+    check_number("applicants", applicants, 0, MAX_APPLICANTS, whole=True, zh="申报数量")
+    check_number("share", share, 0, 1, zh="比例")
+    _one_of("rounding", rounding, ROUNDINGS, "取整方式")
     exact = applicants * share
     nearest = round(exact)
     if abs(exact - nearest) < 1e-9:
@@ -137,8 +156,18 @@ def combine_scores(scores: Sequence[float], rule: str) -> float:
     78.33
     >>> combine_scores([70, 80, 90], "median"), combine_scores([70, 80], "mean")
     (80.0, 75.0)
+
+    Each score is a number from 0 to 100 (its decimals are not judged again: a score a store
+    kept was judged when it was given), and there is at least one; else, as for a rule not in
+    :data:`SCORE_RULES`, :class:`~pilotflow.errors.InvalidInput`.
     """
-    values = sorted(scores)
+    _one_of("rule", rule, SCORE_RULES, "评分汇总规则")
+    given = check_sequence(scores, "scores")
+    for score in given:
+        check_number("score", score, 0, 100, zh="评分")
+    values = sorted(given)
+    if not values:
+        raise InvalidInput("scores must hold at least one score", "scores 至少应包含一个评分")
     if rule == "median":
         return float(statistics.median(values))
     if rule == "trimmed_mean" and len(values) >= 3:
