@@ -4,6 +4,7 @@ compiled statements on the host's transaction."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 import pilotflow as pf
-from pilotflow.store.sql import SQLStore, configure_sqlite
+from pilotflow.store.sql import SQLStore, configure_sqlite, file_uri, sqlite_url
 
 from conftest import nominate
 
@@ -136,3 +137,32 @@ def test_tables_made_in_a_hosts_rolled_back_transaction_are_made_again(tmp_path:
         assert "pf_meta" in sa.inspect(eng).get_table_names()
     finally:
         eng.dispose()
+
+
+@pytest.mark.parametrize(
+    ("call", "says"),
+    [
+        (lambda: file_uri(None), "path must be a path"),
+        (lambda: file_uri("\ud800"), "path is not a usable file name"),
+        (lambda: sqlite_url(None), "path must be a path"),
+        (lambda: sqlite_url("\ud800"), "path is not a usable file name"),
+        (lambda: configure_sqlite(None), "engine must be a SQLAlchemy engine of SQLite"),
+        (lambda: configure_sqlite("sqlite:///x.db"), "got str"),
+        (
+            lambda: configure_sqlite(sa.create_engine("postgresql+psycopg://u@127.0.0.1/x")),
+            "got a postgresql engine",
+        ),
+        (
+            lambda: configure_sqlite(sa.create_engine("sqlite://"), read_only="no"),
+            "read_only must be True or False",
+        ),
+    ],
+)
+def test_the_sqlite_helpers_refuse_what_is_no_path_or_engine(call: Callable[[], object], says: str) -> None:
+    """``file_uri``, ``sqlite_url`` and ``configure_sqlite`` (public in ``pilotflow.store.sql``)
+    refuse a path that is none, or that no file system could name, and anything but a SQLite
+    engine, with an InvalidInput naming the argument: they raised TypeError,
+    UnicodeEncodeError or SQLAlchemy's InvalidRequestError, or made a URL of a lone surrogate."""
+    with pytest.raises(pf.InvalidInput, match=re.escape(says)) as refused:
+        call()
+    assert refused.value.zh

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 
+from ...domain.inputs import check_flag
 from ...errors import InvalidInput, StoreError, os_reason, shown
 from ...files._io import NAME_MAX, NotRegular, fs_path, home_path, read_head
 from ._driver import engine, parsed_url
@@ -166,13 +167,13 @@ def file_uri(path: str | os.PathLike[str]) -> str:
     percent-encoded from the bytes the file system names it by: a name that is not valid
     UTF-8 (on Linux, given as a ``str`` with surrogate escapes, as ``os.fsdecode`` makes it)
     names its own file, where encoding the text as UTF-8 would fail."""
-    return "file:" + quote(os.fsencode(path))
+    return "file:" + quote(os.fsencode(fs_path(path, "path")))
 
 
 def sqlite_url(path: str | os.PathLike[str]) -> str:
     """``sqlite:///path`` for a file path, with the characters a URL would read otherwise
     (``%``, ``?``) percent-encoded."""
-    return "sqlite:///" + os.fspath(path).replace("%", "%25").replace("?", "%3F")
+    return "sqlite:///" + fs_path(path, "path").replace("%", "%25").replace("?", "%3F")
 
 
 def _existing_sqlite(url: str, prefix: str) -> sa.URL:
@@ -281,6 +282,13 @@ def configure_sqlite(engine: Engine, *, read_only: bool = False) -> Engine:
     ``read_only``: leave the journal mode as it is and refuse every write
     (``PRAGMA query_only``).
     """
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        got = f"a {engine.dialect.name} engine" if isinstance(engine, Engine) else type(engine).__name__
+        raise InvalidInput(
+            f"engine must be a SQLAlchemy engine of SQLite (create_engine('sqlite:///...')), got {got}",
+            "engine 参数必须是 SQLite 数据库的 SQLAlchemy 引擎（sqlalchemy.create_engine('sqlite:///...')）",
+        )
+    check_flag("read_only", read_only)
 
     @sa_event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
