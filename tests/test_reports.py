@@ -140,6 +140,25 @@ def test_section_refuses_a_track_the_campaign_does_not_run() -> None:
     assert "2020年度推荐示范平台（new）" in error.value.zh
 
 
+def test_ranking_and_selecting_refuse_a_track_the_campaign_does_not_run_naming_its_own() -> None:
+    """``rank``, ``select`` and ``select_many`` in a campaign without re-review refuse
+    ``re_review`` with the rule ``section`` applies: naming the one track the campaign runs,
+    by its name (they said "one of the campaign's tracks (new, re_review)", re_review
+    included, and "new 或 re_review" in Chinese)."""
+    hebei = pf.load_campaign("hebei-sme-service-platforms-2020")
+    run = pf.CampaignRun(hebei, lists=pf.empty_lists(hebei))
+    unit_type = next(iter(hebei.unit_types))
+    top = run.graph[hebei.top or run.graph.top.code]
+    for call in (
+        lambda: run.rank(top.code, unit_type, track="re_review"),
+        lambda: run.select(pf.Actor(top.code, top.departments[0], "p"), unit_type, track="re_review"),
+    ):
+        with pytest.raises(pf.InvalidInput) as error:
+            call()
+        assert "tracks (new), got 're_review'" in error.value.en
+        assert "2020年度推荐示范平台（new）" in error.value.zh
+
+
 def test_winners_load_from_csv_and_xlsx(tmp_path: Path) -> None:
     """Winners are read from CSV (English or Chinese headers) and from XLSX alike."""
     code = unit_code(1)

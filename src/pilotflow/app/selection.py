@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from ..domain.events import seat_counters
 from ..domain.guards import Context
 from ..domain.inputs import check_flag, check_ids, check_sequence
-from ..domain.names import CUT, DRAFT, IN_REVIEW, NEW, RECOMMEND, S_ADD, S_PREPARE, TRACK_NEW, TRACK_RE_REVIEW
+from ..domain.names import CUT, DRAFT, IN_REVIEW, NEW, RECOMMEND, S_ADD, S_PREPARE, TRACK_NEW
 from ..domain.records import Actor, Nomination
 from ..domain.rules import out_of_time_order
 from ..domain.submissions import Submission
-from ..errors import InvalidInput, Reason, listed, shown
+from ..errors import InvalidInput, Reason, listed
 from ..store import Change, SubmissionChange
 from .idempotency import ReceiptFor, once
 from .results import SelectionResult, new_id, selection_data, selection_from
@@ -55,11 +55,7 @@ class Selection(Submissions):
         self._taking_part(authority, "authority")
         self._unit_type(unit_type)
         order = check_ids(order, "order")
-        if track not in (TRACK_NEW, TRACK_RE_REVIEW) or not self.campaign.has_track(track):
-            raise InvalidInput(
-                f"track must be one of the campaign's tracks (new, re_review), got {shown(track)}",
-                "track 参数必须是本次遴选的申报类别：new 或 re_review",
-            )
+        self.campaign.check_track(track)
         candidates = [
             n
             for n in self.store.nominations(

@@ -24,8 +24,9 @@ from datetime import datetime, timedelta
 
 from attrs import field, frozen
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, shown
 from .authorities import Authority
+from .names import TRACK_ZH, TRACKS
 from .selectors import ActingRule as ActingRule
 from .selectors import AuthorityLike as AuthorityLike
 from .selectors import Selector as Selector
@@ -473,6 +474,18 @@ class Campaign:
                 f"track must be text (a str), got {type(track).__name__}", "track 参数必须是文字"
             )
         return not self.tracks or track in self.tracks
+
+    def check_track(self, track: object) -> str:
+        """``track``, if the campaign runs it; else :class:`~pilotflow.errors.InvalidInput`
+        naming the tracks it runs (by their Chinese names, their codes beside them)."""
+        runs = tuple(self.tracks) or TRACKS
+        if not isinstance(track, str) or track not in runs:
+            names = [f"{self.tracks[t].name.zh if t in self.tracks else TRACK_ZH[t]}（{t}）" for t in runs]
+            raise InvalidInput(
+                f"track must be one of the campaign's tracks ({', '.join(runs)}), got {shown(track)}",
+                f"track 参数必须是本次遴选的申报类别之一：{'、'.join(names)}，收到 {shown(track)}",
+            )
+        return track
 
     @property
     def required_lists(self) -> Mapping[str, Text]:

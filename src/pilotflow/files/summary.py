@@ -29,10 +29,8 @@ from typing import Any, Final
 
 from ..domain.authorities import AuthorityGraph
 from ..domain.campaign import Campaign, check_campaign
-from ..domain.names import ANNOUNCED, STATE_ZH, TRACK_RE_REVIEW, TRACK_ZH, TRACKS
+from ..domain.names import ANNOUNCED, STATE_ZH, TRACK_RE_REVIEW
 from ..domain.records import Nomination
-from ..errors import InvalidInput
-from .campaign_file.messages import short
 
 __all__ = [
     "IN_PROGRESS",
@@ -95,15 +93,7 @@ def section(campaign: Campaign, track: str) -> str:
     of its batches (``2017—2019年复核``). A campaign that is no :class:`Campaign`, or a track
     it does not run, is :class:`~pilotflow.errors.InvalidInput` (naming its tracks)."""
     check_campaign(campaign)
-    runs = tuple(campaign.tracks) or TRACKS
-    if not isinstance(track, str) or track not in runs:
-        names = [
-            f"{campaign.tracks[t].name.zh if t in campaign.tracks else TRACK_ZH[t]}（{t}）" for t in runs
-        ]
-        raise InvalidInput(
-            f"track must be one of the campaign's tracks ({', '.join(runs)}), got {short(track)}",
-            f"track 参数必须是本次遴选的申报类别之一：{'、'.join(names)}，收到 {short(track)}",
-        )
+    campaign.check_track(track)
     named = campaign.tracks.get(track)
     if named is not None:
         return named.name.zh
