@@ -114,18 +114,19 @@ def test_earlier_versions_stay_readable(loader: pf.CampaignRun) -> None:
         (lambda r: r.load_list(debtors(1), actor="张三"), "actor must be an Actor", "Actor"),
         (lambda r: r.load_list(debtors(1), actor=LOADER, at=shanghai(2023, 1, 1)), "", ""),
         (lambda r: r.load_list(debtors(1), actor=LOADER, source="\x1b[2J"), "control", "控制"),
-        (lambda r: r.stored_list(DEBTORS), "is not stored", "请先载入"),
+        (lambda r: r.stored_list(DEBTORS), "is not stored", "数据库中没有失信被执行人名单（请先载入）"),
+        (lambda r: r.stored_list(DEBTORS, "v1"), "version 'v1' of list", "失信被执行人名单的版本 'v1'"),
         (lambda r: r.stored_list(DEBTORS, 7), "version must be text", "版本"),
         (lambda r: r.list_loads("nosuch"), "has no list 'nosuch'", "没有标识为"),
     ],
     ids=["not_a_list", "unknown_id", "bad_actor", "moment_out_of_tolerance", "control_in_source",
-         "not_stored", "version_not_text", "loads_of_unknown_id"],
+         "not_stored", "version_not_stored", "version_not_text", "loads_of_unknown_id"],
 )  # fmt: skip
 def test_bad_arguments_are_refused_in_both_languages(
     loader: pf.CampaignRun, call: object, en: str, zh: str
 ) -> None:
     """Each bad argument raises InvalidInput with its English and Chinese message; nothing
-    is stored."""
+    is stored. A list not stored is named in Chinese by its name, not its id."""
     with pytest.raises(pf.InvalidInput) as error:
         call(loader)  # type: ignore[operator]
     assert en in error.value.en

@@ -132,7 +132,8 @@ class ListLoading(Kernel):
         found = self.store.stored_list(self.campaign.id, list_id, version)
         if found is None:
             which = f"version {version!r} of list" if version is not None else "list"
-            which_zh = f"名单 {list_id!r} 的版本 {version!r}" if version is not None else f"名单 {list_id!r}"
+            name = campaign_lists(self.campaign)[list_id]  # (the list by its name: check_list_id knows it)
+            which_zh = f"{name}的版本 {version!r}" if version is not None else name
             raise InvalidInput(
                 f"{which} {list_id!r} is not stored for campaign {self.campaign.id} (load it first)",
                 f"数据库中没有{which_zh}（请先载入）",
