@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -124,6 +124,30 @@ def test_a_bad_configuration_file_is_a_bilingual_error(
         for fragment in fragments:
             assert fragment in out, fragment
         assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda p: p.mkdir(), "it is a directory"),
+        (lambda p: os.mkfifo(p), "it is a FIFO"),
+        (lambda p: p.symlink_to("/dev/zero"), "it is a character device"),
+        (lambda p: p.symlink_to("nowhere.toml"), "no such configuration file"),
+    ],
+    ids=["folder", "fifo", "device", "dangling-link"],
+)
+def test_a_pilotflow_toml_that_cannot_be_read_is_an_error_not_passed_over(
+    here: Path, make: Callable[[Path], object], says: str
+) -> None:
+    """A ``pilotflow.toml`` in the working directory that is no regular file (a folder, a
+    FIFO, a link to a device or to nothing) exits 2 in both languages, as ``--config`` naming
+    it does: it was passed over, and ``config`` said there was no configuration file while
+    every setting fell back to its default."""
+    make(here / "pilotflow.toml")
+    result = invoke("config")
+    assert 2 == result.exit_code, result.output
+    assert says in result.output
+    assert "✗ 错误" in result.output
 
 
 def test_a_missing_config_option_file_is_an_error(here: Path) -> None:

@@ -74,11 +74,13 @@ def _relative(path: Path, value: str) -> str:
 
 def find_config(explicit: str | None) -> Path | None:
     """The configuration file to read: ``--config`` (or ``PILOTFLOW_CONFIG``), which must
-    exist, else ``pilotflow.toml`` in the working directory if there is one."""
+    exist, else ``pilotflow.toml`` in the working directory if there is one: anything there
+    by that name (a folder, a FIFO, a link to a device or to nothing is refused when it is
+    read, never passed over as if there were no file)."""
     if explicit is not None:
         return home_path(fs_path(explicit, "--config"))  # read_text refuses a missing one
     found = Path(CONFIG_FILE)
-    return found if found.is_file() else None
+    return found if os.path.lexists(found) else None
 
 
 def load_config(path: Path | None) -> Config:
