@@ -233,6 +233,8 @@ def test_a_sqlite_url_with_a_tilde_naming_no_user_is_refused_by_its_folder(tmp_p
         ("sqlite:///x.db?timeout=soon", "cannot be read|no such database file"),
         ("sqlite:///" + "n" * 300 + ".db", "255 bytes|File name too long"),
         ("sqlite:///" + "d/" * 3000 + "x.db", "usable file name"),
+        ("postgresql://u\ud800:secret@127.0.0.1/test", "not valid Unicode"),
+        ("sqlite:///x\ud800.db", "not valid Unicode"),
     ],
 )
 def test_a_store_url_that_cannot_be_read_is_invalid_input(
@@ -241,7 +243,8 @@ def test_a_store_url_that_cannot_be_read_is_invalid_input(
     """A URL with a port that is no number, a driver that is not installed, a query value
     of the wrong kind or a file name no file system takes is InvalidInput saying so, from
     ``open_store`` (read-only too) and the migrations alike (not a ValueError, ImportError or
-    OSError), in a short message with no password shown (one holding a ``/``, one given in
+    OSError; a lone surrogate no driver can send is said to be one, where it blamed the
+    options, "none"), in a short message with no password shown (one holding a ``/``, one given in
     the query, one of a database pilotflow does not take), and no file made."""
     monkeypatch.chdir(tmp_path)
     for call in (

@@ -71,6 +71,15 @@ def parsed_url(url: str | sa.URL) -> sa.URL:
     (a port that is no number, a malformed URL)."""
     if isinstance(url, sa.URL):
         return url
+    if isinstance(url, str) and not url.isascii():
+        try:  # (a file name's undecodable bytes, escaped as os.fsdecode does, pass)
+            url.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError as exc:  # a lone surrogate: no driver, no file system takes it
+            raise InvalidInput(
+                f"the store URL {shown_url(url)} is not valid Unicode "
+                f"(a lone surrogate at character {exc.start})",
+                f"存储地址 {shown_url(url)} 含有无效的 Unicode 字符（第 {exc.start} 个字符处）",
+            ) from None
     try:
         return sa.engine.make_url(url)
     except (ValueError, sa.exc.ArgumentError) as exc:
