@@ -443,7 +443,7 @@ def test_share_of_small_numbers(rounding: str, expected: list[int]) -> None:
 @pytest.mark.parametrize(
     ("call", "says"),
     [
-        (lambda: share_of(3, 0.7, "bogus"), "rounding must be one of floor, ceil, round_half_up"),
+        (lambda: share_of(3, 0.7, "bogus"), "rounding must be one of 'floor', 'ceil', 'round_half_up'"),
         (lambda: share_of(float("nan"), 0.7, "floor"), "applicants must be a whole number"),
         (lambda: share_of(10**400, 0.7, "floor"), "applicants must be a whole number"),
         (lambda: share_of(-5, 0.7, "floor"), "applicants must be a whole number"),
@@ -453,7 +453,7 @@ def test_share_of_small_numbers(rounding: str, expected: list[int]) -> None:
         (lambda: combine_scores(["a"], "median"), "score must be a number from 0 to 100"),
         (lambda: combine_scores([1e308, 1e308], "mean"), "score must be a number from 0 to 100"),
         (lambda: combine_scores([float("nan")], "mean"), "score must be a number from 0 to 100"),
-        (lambda: combine_scores([1, 2], "bogus"), "rule must be one of mean, median, trimmed_mean"),
+        (lambda: combine_scores([1, 2], "bogus"), "rule must be one of 'mean', 'median', 'trimmed_mean'"),
         (lambda: combine_scores("80", "mean"), "scores must be a list"),
     ],
 )

@@ -75,7 +75,7 @@ from ..domain.rules import (
     deadline_hop_index,
     out_of_time_order,
     review_facts,
-    share_of,
+    share_count,
 )
 from ..domain.screening import UnitList
 from ..domain.seats import seat_name, soft_limits, tag_seats
@@ -469,7 +469,7 @@ class Kernel(Arguments):
                 nominations = self.store.nominations(self.campaign.id)
                 applied = applied_through(nominations, authority, self._revoked_by)
                 rules = self.campaign.re_review
-                cap = share_of(applied, rules.max_share, rules.rounding)
+                cap = share_count(applied, rules.max_share, rules.rounding)
                 if shares is not None:
                     shares[authority] = cap
             return ((counter, cap),)

@@ -27,7 +27,7 @@ from ..domain.names import (
     UPHOLD,
 )
 from ..domain.records import OBJECTOR, PUBLIC, Actor, Nomination
-from ..domain.rules import checked_score, out_of_time_order, share_of
+from ..domain.rules import checked_score, out_of_time_order, share_count
 from ..errors import ConflictError, InvalidInput, Reason, listed
 from .idempotency import ReceiptFor, once
 from .kernel import Kernel, refusal
@@ -188,7 +188,7 @@ class Ministry(Kernel):
         else:
             share = self.campaign.ministry.spot_check_rate if rate is None else rate
             check_number("rate", share, 0, 1)
-            count = share_of(len(reviewed), float(share), "ceil")
+            count = share_count(len(reviewed), float(share), "ceil")
             drawn = random.Random(seed).sample(reviewed, count)
         return drawn
 
@@ -233,7 +233,7 @@ class Ministry(Kernel):
                         f"实地抽查规则 {rule.name!r} 未规定抽查比例：请指明抽查的申报或给出比例",
                     )
                 continue
-            drawn += pick.sample(group, share_of(len(group), float(share), "ceil"))
+            drawn += pick.sample(group, share_count(len(group), float(share), "ceil"))
         return drawn
 
     def record_spot_check(

@@ -11,12 +11,11 @@ line shows them: an SVG holding one would be no XML, a file holding a surrogate 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from attrs import evolve, field, frozen
 
-from ..domain.inputs import escaped, wrong_argument
+from ..domain.inputs import check_choice, escaped, wrong_argument
 from ..errors import InvalidInput, shown
 
 __all__ = ["DIRECTIONS", "EDGE_KINDS", "LAYOUTS", "NODE_KINDS", "Drawing", "Edge", "Group", "Node"]
@@ -123,9 +122,9 @@ class Drawing:
                 "columns 参数应为 1 至 12 的整数",
             )
         _text(self.title, "title")
-        _one_of(self.direction, "direction", DIRECTIONS)
-        _one_of(self.layout, "layout", LAYOUTS)
-        _one_of(self.kind, "kind", DRAWING_KINDS)
+        check_choice("direction", self.direction, DIRECTIONS)
+        check_choice("layout", self.layout, LAYOUTS)
+        check_choice("kind", self.kind, DRAWING_KINDS)
         ids: set[str] = set()
         for what, items, cls in (("groups", self.groups, Group), ("nodes", self.nodes, Node)):
             for i, item in enumerate(items):
@@ -142,7 +141,7 @@ class Drawing:
                 ids.add(item.id)
         groups = {g.id for g in self.groups}
         for i, n in enumerate(self.nodes):
-            _one_of(n.kind, f"nodes[{i}].kind", NODE_KINDS)
+            check_choice(f"nodes[{i}].kind", n.kind, NODE_KINDS)
             if n.group is not None and n.group not in groups:
                 raise _unknown(f"nodes[{i}].group", n.group, "group")
         for i, e in enumerate(self.edges):
@@ -154,7 +153,7 @@ class Drawing:
                 if getattr(e, end) not in ids:
                     raise _unknown(f"{where}.{end}", getattr(e, end), "node or group")
             _text(e.label, f"{where}.label")
-            _one_of(e.kind, f"{where}.kind", EDGE_KINDS)
+            check_choice(f"{where}.kind", e.kind, EDGE_KINDS)
 
 
 def _items(value: object, what: str, most: int) -> tuple[Any, ...]:
@@ -176,15 +175,6 @@ def _unknown(what: str, value: str, kind: str) -> InvalidInput:
         f"{what} {shown(value)} names no {kind} of the diagram",
         f"{what} {shown(value)} 不是图中的{'分组' if kind == 'group' else '节点或分组'}",
     )
-
-
-def _one_of(value: object, what: str, allowed: Sequence[str]) -> None:
-    if not isinstance(value, str) or value not in allowed:
-        names = ", ".join(repr(a) for a in allowed)
-        raise InvalidInput(
-            f"{what} must be one of {names}, got {shown(value)}",
-            f"{what} 应为 {names} 之一，收到 {shown(value)}",
-        )
 
 
 def _text(value: object, what: str) -> None:

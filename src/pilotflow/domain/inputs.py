@@ -243,6 +243,22 @@ def check_number(
         )
 
 
+def check_choice(what: str, value: object, allowed: Iterable[str], zh: str | None = None) -> str:
+    """``value``, if it is one of the texts ``allowed``; else :class:`InvalidInput` naming the
+    argument (``zh``: its name in Chinese) and every choice.
+
+    >>> check_choice("rounding", "ceil", ("floor", "ceil"))
+    'ceil'
+    """
+    if not isinstance(value, str) or value not in allowed:
+        names = ", ".join(repr(a) for a in allowed)
+        raise InvalidInput(
+            f"{what} must be one of {names}, got {shown(value)}",
+            f"{zh or what} 应为 {names} 之一，收到 {shown(value)}",
+        )
+    return value
+
+
 def check_flag(name: str, value: object) -> None:
     """Refuse anything but True or False for a yes/no argument."""
     if not isinstance(value, bool):

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from ..errors import InvalidInput, Reason, shown
-from .inputs import check_number, check_sequence
+from ..errors import InvalidInput, Reason
+from .inputs import check_choice, check_number, check_sequence
 from .names import (
     ANNOUNCE,
     AWAITING_APPLICATION,
@@ -58,9 +58,11 @@ __all__ = [
     "checked_score",
     "closing",
     "combine_scores",
+    "combined_score",
     "deadline_hop_index",
     "out_of_time_order",
     "review_facts",
+    "share_count",
     "share_of",
 ]
 
@@ -90,17 +92,9 @@ _NOT_APPLIED: Final = frozenset({AWAITING_APPLICATION, WITHDRAWN})
 MAX_APPLICANTS: Final = 10**9
 
 
-def _one_of(name: str, value: object, choices: Iterable[str], zh: str) -> None:
-    """Refuse ``value`` unless it is one of ``choices`` (texts), naming the argument."""
-    if not isinstance(value, str) or value not in choices:
-        options = ", ".join(choices)
-        raise InvalidInput(
-            f"{name} must be one of {options}, got {shown(value)}", f"{zh}（{name}）应为 {options} 之一"
-        )
-
-
 def share_of(applicants: int, share: float, rounding: str) -> int:
-    """How many of ``applicants`` a share allows, rounded by ``rounding``.
+    """How many of ``applicants`` a share allows, rounded by ``rounding`` (one of
+    :data:`ROUNDINGS`).
 
     The count is computed with a small tolerance so that 70% of 10 is 7, not 6.99...→6:
 
@@ -116,7 +110,13 @@ def share_of(applicants: int, share: float, rounding: str) -> int:
     """
     check_number("applicants", applicants, 0, MAX_APPLICANTS, whole=True, zh="申报数量")
     check_number("share", share, 0, 1, zh="比例")
-    _one_of("rounding", rounding, ROUNDINGS, "取整方式")
+    check_choice("rounding", rounding, ROUNDINGS, "取整方式")
+    return share_count(applicants, share, rounding)
+
+
+def share_count(applicants: int, share: float, rounding: str) -> int:
+    """:func:`share_of`, of arguments pilotflow checked already (a campaign's share and
+    rounding, a count of units): the rule itself, on the paths of actions."""
     exact = applicants * share
     nearest = round(exact)
     if abs(exact - nearest) < 1e-9:
@@ -157,17 +157,22 @@ def combine_scores(scores: Sequence[float], rule: str) -> float:
     >>> combine_scores([70, 80, 90], "median"), combine_scores([70, 80], "mean")
     (80.0, 75.0)
 
-    Each score is a number from 0 to 100 (its decimals are not judged again: a score a store
-    kept was judged when it was given), and there is at least one; else, as for a rule not in
-    :data:`SCORE_RULES`, :class:`~pilotflow.errors.InvalidInput`.
+    Each score is a number from 0 to 100, and there is at least one; else, as for a rule not
+    in :data:`SCORE_RULES`, :class:`~pilotflow.errors.InvalidInput`.
     """
-    _one_of("rule", rule, SCORE_RULES, "评分汇总规则")
+    check_choice("rule", rule, SCORE_RULES, "评分汇总规则")
     given = check_sequence(scores, "scores")
     for score in given:
         check_number("score", score, 0, 100, zh="评分")
-    values = sorted(given)
-    if not values:
+    if not given:
         raise InvalidInput("scores must hold at least one score", "scores 至少应包含一个评分")
+    return combined_score(given, rule)
+
+
+def combined_score(scores: Sequence[float], rule: str) -> float:
+    """:func:`combine_scores`, of the scores a unit's experts gave (each checked when given)
+    by the campaign's rule: the rule itself, on the paths of actions."""
+    values = sorted(scores)
     if rule == "median":
         return float(statistics.median(values))
     if rule == "trimmed_mean" and len(values) >= 3:
@@ -210,7 +215,7 @@ def review_facts(n: Nomination, action: str, campaign: Campaign) -> dict[str, An
     if action == CONCLUDE and not campaign.phases.review:
         return {"passed": True}  # no expert review: the top decides (conclude, or decline)
     if action == CONCLUDE and n.ministry is not None and n.ministry.scores:
-        combined = combine_scores([s.score for s in n.ministry.scores], rules.combine)
+        combined = combined_score([s.score for s in n.ministry.scores], rules.combine)
         return {"combined": combined, "passed": combined >= rules.pass_score}
     return {}
 
