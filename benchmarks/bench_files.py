@@ -758,6 +758,18 @@ def corpus(big: int) -> list[Case]:
             raw(winners_workbook(1, b"<a>" + b"<b/>" * 10_000_000 + b"</a>")),
             ".xlsx",
         ),
+        Case(
+            "winners xlsx: an unreferenced part nested 10^6 deep",
+            "winners",
+            raw(winners_workbook(1, b"<a>" + b"<r>" * 1_000_000 + b"</r>" * 1_000_000 + b"</a>")),
+            ".xlsx",
+        ),
+        Case(
+            "winners xlsx: an unreferenced part of one 100 MiB text",
+            "winners",
+            raw(winners_workbook(1, b"<a>" + b"x" * (100 * MiB) + b"</a>")),
+            ".xlsx",
+        ),
         Case("doc: header claims 2^31 FAT sectors", "doc", doc_fat_claim, ".doc"),
         Case("doc: WordDocument stream, full size", "doc", doc_big(big - MiB), ".doc"),
         Case("doc: full size, directory chain loops", "doc", doc_big(big - MiB, loop=True), ".doc"),

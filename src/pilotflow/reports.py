@@ -183,9 +183,14 @@ _XLSX_PARTS = 1_000
 #: bytes a cell) before it is cut to its first 20 columns.
 _XLSX_ROW_CELLS = 1_000
 _XLSX_CELLS = 2_000_000
-#: The most XML elements all the parts may hold: a cell and its value, each row, and room for
-#: the rest of a workbook (a part of nothing but empty elements is refused here, not parsed on).
-_XLSX_ELEMENTS = 2 * _XLSX_CELLS + _XLSX_ROWS + 100_000
+#: The most XML elements all the parts may hold: 40 a row of the most winners a file may hold
+#: (20 cells of a number or a shared string, 13 of an inline text: 2 or 3 elements a cell),
+#: their rows, and room for the rest (a part of nothing but empty elements is refused here).
+_XLSX_ELEMENTS = 40 * MAX_WINNER_ROWS + _XLSX_ROWS + 100_000
+#: The deepest nesting and the longest text of an XML part: libxml2's own limits when it
+#: builds a tree (256 levels, 10,000,000 characters), kept when it builds none.
+_XML_DEPTH = 256
+_XML_TEXT = 10_000_000
 
 #: A batch as a file may write it: a whole number (``2017``, or ``2017.0`` as a spreadsheet
 #: stores a number), in ASCII digits.
@@ -377,7 +382,7 @@ def _xlsx_bounds(source: str, data: bytes) -> None:
                 # reads a sheet at whatever path the workbook's relationships give it.
                 if part.is_dir() or not _xml_start(package, part):
                     continue
-                counted.part, counted.cells, counted.in_row = part.filename, 0, 0
+                counted.part, counted.cells, counted.in_row, counted.depth = part.filename, 0, 0, 0
                 parser = etree.XMLParser(target=counted, **HARDENED)
                 with package.open(part) as stream:
                     while chunk := stream.read(1 << 16):
@@ -393,20 +398,29 @@ def _xlsx_bounds(source: str, data: bytes) -> None:
 
 class _Counted:
     """The target of lxml's parser for :func:`_xlsx_bounds`: it counts the elements of a
-    workbook's XML parts, and the cells of each row and in all, as they start, and refuses
-    one past a bound (the parser builds no tree: memory stays flat, whatever the part)."""
+    workbook's XML parts, the cells of each row and of each part, the depth of nesting and the
+    length of each text, as they go by, and refuses one past a bound. The parser builds no
+    tree, so libxml2's own limits of depth and text (which guard a tree) do not apply: they
+    are kept here, and memory stays flat whatever the part."""
 
     def __init__(self, refuse: Callable[[str, str], CampaignFileError]) -> None:
         self.refuse = refuse
         self.part = ""
-        self.elements = self.cells = self.in_row = 0
+        self.elements = self.cells = self.in_row = self.depth = self.text = 0
 
     def start(self, tag: str, attrib: object) -> None:
         self.elements += 1
+        self.depth += 1
+        self.text = 0
         if self.elements > _XLSX_ELEMENTS:
             raise self.refuse(
                 f"{self.part}: more than {_XLSX_ELEMENTS} XML elements in the workbook",
                 f"{self.part}：工作簿的 XML 元素超过 {_XLSX_ELEMENTS} 个",
+            )
+        if self.depth > _XML_DEPTH:
+            raise self.refuse(
+                f"{self.part}: XML elements nested more than {_XML_DEPTH} deep",
+                f"{self.part}：XML 元素嵌套超过 {_XML_DEPTH} 层",
             )
         name = tag.rpartition("}")[2]
         if name == "c":
@@ -418,6 +432,18 @@ class _Counted:
                 )
         elif name == "row":
             self.in_row = 0
+
+    def end(self, tag: str) -> None:
+        self.depth -= 1
+        self.text = 0
+
+    def data(self, text: str) -> None:
+        self.text += len(text)  # (one text may come in several pieces)
+        if self.text > _XML_TEXT:
+            raise self.refuse(
+                f"{self.part}: a text of more than {_XML_TEXT} characters",
+                f"{self.part}：单段文字超过 {_XML_TEXT} 个字符",
+            )
 
     def close(self) -> None:
         return None
