@@ -857,21 +857,36 @@ def test_a_zone_that_names_no_place_is_refused(
             take(name)
 
 
-@pytest.mark.parametrize("written", ["010", "0x0A", "0b1010", "1:30", "1_000"])
+@pytest.mark.parametrize("written", ["010", "0x0A", "0b1010", "1:30", "-1:30", "1:30.0"])
 def test_a_number_not_written_in_decimal_is_refused_where_it_stands(written: str) -> None:
-    """A whole number in one of YAML 1.1's other forms (octal ``010``, hexadecimal, binary,
-    base 60, digits with underscores) is refused naming its line and column, in English and
-    Chinese: a quota written ``010`` was read as a limit of 8."""
+    """A number in one of YAML 1.1's other forms (octal ``010``, hexadecimal, binary, base
+    60, also with a fraction) is refused naming its line and column, in English and Chinese:
+    a quota written ``010`` was read as a limit of 8, ``1:30`` as 90."""
     text = BUNDLED_YAML.read_text(encoding="utf-8")
     line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("year: "))
     with pytest.raises(CampaignFileError) as refused:
         parse_campaign(text.replace("year: 2023", f"year: {written}", 1))
-    assert (
-        f"at line {line}, column 7: the number {written} is not written in decimal digits" in refused.value.en
-    )
+    assert f"at line {line}, column 7: '{written}' is not a number written in decimal" in refused.value.en
     assert f"第 {line} 行第 7 列" in refused.value.zh
-    assert f"数字 {written} 须以十进制书写" in refused.value.zh
-    assert 2023 == parse_campaign(text).year  # (decimal, as before)
+    assert f"'{written}' 不是以十进制书写的数字" in refused.value.zh
+
+
+def test_decimal_numbers_are_read_as_written_digits_grouped_or_not() -> None:
+    """Decimal digits are read as before, grouped by ``_`` too (``2_023`` is 2023, as YAML
+    reads it): only the forms that read as another number are refused."""
+    text = BUNDLED_YAML.read_text(encoding="utf-8")
+    for written in ("2023", "2_023", "+2023"):
+        assert 2023 == parse_campaign(text.replace("year: 2023", f"year: {written}", 1)).year
+
+
+def test_a_refused_number_is_shown_escaped() -> None:
+    """The refusal of a number that is not decimal shows what was written escaped: control
+    characters and direction marks given with an explicit ``!!int`` never reach a terminal."""
+    with pytest.raises(CampaignFileError) as refused:
+        parse_campaign('year: !!int "\\x1b[2J\\x00\\u202e"\n')  # (YAML's escapes: the text is plain)
+    for message in (refused.value.en, refused.value.zh):
+        assert not any(c in message for c in "\x1b\x00\u202e")
+        assert "\\x1b" in message
 
 
 def test_duplicate_mapping_key(refused: Callable[[Any], CampaignFileError]) -> None:

@@ -168,13 +168,13 @@ def test_a_huge_integer_literal_is_refused_before_it_is_converted(loader: str, l
     ("text", "says"),
     [
         ("year: !!float abc\n", "a value cannot be read"),
-        ("year: !!int abc\n", "line 1, column 7: the number abc is not written in decimal digits"),
+        ("year: !!int abc\n", "line 1, column 7: 'abc' is not a number written in decimal"),
         ("year: !!timestamp 2023-13-45\n", "a value cannot be read"),
     ],
 )
 def test_explicit_tags_that_fail_to_convert_are_refused(loader: str, text: str, says: str) -> None:
     """An explicit tag whose value does not convert is a CampaignFileError, not a raw error
-    (an integer that is not decimal digits says so where it stands)."""
+    (a text given as an integer is said not to be a decimal number, where it stands)."""
     assert says in refused(text).problem
 
 

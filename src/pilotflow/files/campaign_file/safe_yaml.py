@@ -54,6 +54,7 @@ _LONG_TOKEN = re.compile(r"'([^']{38,})'?")  # a quoted token of a parser's mess
 # stays plain JSON data for the revision hash.
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
 _IMPLICIT_RESOLVERS = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -95,22 +96,23 @@ class _Bounded:
 
 
 class _NotDecimal(yaml.MarkedYAMLError):
-    """An integer written other than in plain decimal digits."""
+    """A number written other than in decimal digits."""
 
     def __init__(self, mark: yaml.Mark | None, value: str) -> None:
         super().__init__(
-            problem=f"the number {value} is not written in decimal digits (YAML 1.1 reads 010 as 8, "
-            "0x10 as 16, 1:30 as 90); write it in decimal, or quote it if it is text",
+            problem=f"{short(value)} is not a number written in decimal (YAML 1.1 reads 010 as 8, "
+            "0x10 as 16, 1:30 as 90): write it in decimal digits, or quote it if it is text",
             problem_mark=mark,
         )
         self.zh = (
-            f"数字 {value} 须以十进制书写（YAML 会把 010 读作 8、0x10 读作 16、1:30 读作 90）；"
-            "如为文本请加引号"
+            f"{short(value)} 不是以十进制书写的数字（YAML 会把 010 读作 8、0x10 读作 16、1:30 读作 90）："
+            "请以十进制书写，如为文本请加引号"
         )
 
 
-#: An integer as a campaign file writes one: decimal digits, no leading zero, a sign at most.
-_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+#: An integer as a campaign file writes one: decimal digits (``_`` may group them), no
+#: leading zero, a sign at most.
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)")
 
 
 def _construct_int(loader: Any, node: yaml.Node) -> Any:
@@ -128,12 +130,21 @@ def _construct_int(loader: Any, node: yaml.Node) -> Any:
     return SafeConstructor.construct_yaml_int(loader, node)  # type: ignore[arg-type]
 
 
+def _construct_float(loader: Any, node: yaml.Node) -> Any:
+    """A number with a fraction, unless it is written in base 60 (``1:30.0`` is 90.0 in YAML
+    1.1), as an integer may not be."""
+    if isinstance(node.value, str) and ":" in node.value:
+        raise _NotDecimal(node.start_mark, node.value)
+    return SafeConstructor.construct_yaml_float(loader, node)  # type: ignore[arg-type]
+
+
 class _PyLoader(_Bounded, yaml.SafeLoader):
     """``SafeLoader`` (pure Python) with the bounds of :class:`_Bounded`."""
 
 
 _PyLoader.yaml_implicit_resolvers = _IMPLICIT_RESOLVERS
 _PyLoader.add_constructor(_INT, _construct_int)
+_PyLoader.add_constructor(_FLOAT, _construct_float)
 _LOADERS: tuple[type[Any], ...] = (_PyLoader,)
 
 if yaml.__with_libyaml__:  # pragma: no branch - the wheels ship libyaml
@@ -151,6 +162,7 @@ if yaml.__with_libyaml__:  # pragma: no branch - the wheels ship libyaml
 
     _CLoader.yaml_implicit_resolvers = _IMPLICIT_RESOLVERS
     _CLoader.add_constructor(_INT, _construct_int)
+    _CLoader.add_constructor(_FLOAT, _construct_float)
     _LOADERS = (_CLoader, _PyLoader)
 
 
