@@ -577,17 +577,32 @@ def test_an_actor_of_another_authority_is_told_who_holds_the_unit_by_name(run: p
     name, the code in parentheses; its own authority is not shown by its bare code (the
     sentence began with 「371000 无权操作…」, later 「操作人所属机关（代码 371000）」)."""
     n = nominate(run, 1)
-    (reason,) = run.explain(n.id, "recommend", actor=clerk(WEIHAI))
+    (reason,) = run.explain(n.id, "recommend", actor=clerk(WEIHAI))  # (sent in its letter: the sender's)
     assert reason.code == "not_authorized"
+    assert reason.zh == "操作人所属机关无权办理：该推荐函的此项操作应由环翠区（371002）办理"
+    assert reason.en == "371000 cannot act here: this action on the submission is for 371002 (环翠区)"
+    (reason,) = run.explain(n.id, "withdraw", actor=clerk(WEIHAI))  # (the unit's own action)
     assert reason.zh == "操作人所属机关无权办理：该申报目前由环翠区（371002）办理"
     assert reason.en == "371000 cannot act here: the nomination is held by 371002 (环翠区)"
+
+
+def refused_by(run: pf.CampaignRun, n: pf.Nomination) -> tuple[pf.Reason, ...]:
+    """The reasons a stamp of ``n`` by a clerk of Weihai (not its holder) is refused with."""
+    with pytest.raises(pf.ActionRefused) as refused:
+        run.stamp(clerk(WEIHAI), n.id)
+    return tuple(refused.value.reasons)
 
 
 def test_an_actor_of_another_authority_is_told_what_the_holder_holds(run: pf.CampaignRun) -> None:
     """The refusal of an actor of another authority says what it could not act on: a letter's
     action is the sender's (not "the nomination is held by"), and a step of the top's, such
-    as publishing the notice, is the top's, even when no unit is at hand."""
+    as publishing the notice, is the top's, even when no unit is at hand. So is stamping a
+    unit whose letter is not drafted yet (the letter drafted on the way is the sender's)."""
     n = nominate(run, 1)
+    for explained in (run.explain(n.id, "stamp", actor=clerk(WEIHAI)), refused_by(run, n)):
+        assert [r.en for r in explained] == [
+            "371000 cannot act here: this action on the submission is for 371002 (环翠区)"
+        ]
     run.stamp(clerk(DISTRICT), n.id)
     s = run.submissions()[0]
     with pytest.raises(pf.ActionRefused) as refused:

@@ -14,7 +14,7 @@ from pilotflow import reports
 from pilotflow.reports import SUMMARY_COLUMNS, load_winners, section, summary_table, write_summary
 from pilotflow.service import Winner
 
-from conftest import all_materials, forward, nominate, on, send_letters, unit_code
+from conftest import CAMPAIGN_ID, all_materials, forward, nominate, on, send_letters, unit_code
 
 MIN = pf.Actor("MIN", "industry", "operator")
 WEIHAI = pf.Actor("371000", "industry", "lead")
@@ -149,14 +149,18 @@ def test_ranking_and_selecting_refuse_a_track_the_campaign_does_not_run_naming_i
     run = pf.CampaignRun(hebei, lists=pf.empty_lists(hebei))
     unit_type = next(iter(hebei.unit_types))
     top = run.graph[hebei.top or run.graph.top.code]
+    actor = pf.Actor(top.code, top.departments[0], "p")
     for call in (
         lambda: run.rank(top.code, unit_type, track="re_review"),
-        lambda: run.select(pf.Actor(top.code, top.departments[0], "p"), unit_type, track="re_review"),
+        lambda: run.select(actor, unit_type, track="re_review"),
+        lambda: run.select_many([actor], unit_type, track="re_review"),
     ):
         with pytest.raises(pf.InvalidInput) as error:
             call()
         assert "tracks (new), got 're_review'" in error.value.en
-        assert "2020年度推荐示范平台（new）" in error.value.zh
+        assert "2020年度推荐示范平台（new），收到 复核（re_review）" in error.value.zh
+    assert not hebei.has_track("re_review")
+    assert not pf.load_campaign(CAMPAIGN_ID).has_track("bogus")  # (no tracks named: the two there are)
 
 
 def test_winners_load_from_csv_and_xlsx(tmp_path: Path) -> None:

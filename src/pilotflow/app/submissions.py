@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from ..domain.authorities import Authority
 from ..domain.campaign import MaterialRequirement
-from ..domain.guards import acts_for
+from ..domain.guards import HELD_SUBMISSION, acts_for
 from ..domain.machine import Workflow
 from ..domain.names import (
     DRAFT,
@@ -464,7 +464,7 @@ class Submissions(Letters):
             s = Submission("", self.campaign.id, self.campaign.revision, n.holder, n.next_authority, DRAFT,
                            (n.id,), (), (), 1, when, when)  # fmt: skip
             if actor is not None:  # who may draft the letter is who may stamp or send it
-                denied = acts_for(actor, self.graph[n.holder], self._department_names)
+                denied = acts_for(actor, self.graph[n.holder], self._department_names, HELD_SUBMISSION)
                 if denied is not None:
                     return (denied,)
         try:

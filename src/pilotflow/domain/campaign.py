@@ -468,24 +468,34 @@ class Campaign:
         return {k: ListRule(k, name, "bar") for k, name in self.screening_lists.items()}
 
     def has_track(self, track: str) -> bool:
-        """Does the campaign run ``track``?"""
+        """Does the campaign run ``track``: one of its ``tracks``, or of :data:`TRACKS` when
+        it names none?"""
         if not isinstance(track, str):
             raise InvalidInput(
                 f"track must be text (a str), got {type(track).__name__}", "track 参数必须是文字"
             )
-        return not self.tracks or track in self.tracks
+        return track in (self.tracks or TRACKS)
 
     def check_track(self, track: object) -> str:
-        """``track``, if the campaign runs it; else :class:`~pilotflow.errors.InvalidInput`
-        naming the tracks it runs (by their Chinese names, their codes beside them)."""
-        runs = tuple(self.tracks) or TRACKS
-        if not isinstance(track, str) or track not in runs:
-            names = [f"{self.tracks[t].name.zh if t in self.tracks else TRACK_ZH[t]}（{t}）" for t in runs]
+        """``track``, if the campaign runs it (:meth:`has_track`); else
+        :class:`~pilotflow.errors.InvalidInput` naming the tracks it runs (by their Chinese
+        names, their codes beside them)."""
+        if not isinstance(track, str) or not self.has_track(track):
+            runs = tuple(self.tracks) or TRACKS
+            names = [f"{self._track_zh(t)}（{t}）" for t in runs]
+            given = (
+                f"{TRACK_ZH[track]}（{track}）"
+                if isinstance(track, str) and track in TRACK_ZH
+                else shown(track)
+            )
             raise InvalidInput(
                 f"track must be one of the campaign's tracks ({', '.join(runs)}), got {shown(track)}",
-                f"track 参数必须是本次遴选的申报类别之一：{'、'.join(names)}，收到 {shown(track)}",
+                f"track 参数必须是本次遴选的申报类别之一：{'、'.join(names)}，收到 {given}",
             )
         return track
+
+    def _track_zh(self, track: str) -> str:
+        return self.tracks[track].name.zh if track in self.tracks else TRACK_ZH[track]
 
     @property
     def required_lists(self) -> Mapping[str, Text]:
