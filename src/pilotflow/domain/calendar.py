@@ -20,8 +20,6 @@ aware ``datetime`` is accepted as input, pendulum's included.
 
 from __future__ import annotations
 
-import functools
-import zoneinfo
 from datetime import date, datetime, tzinfo
 from datetime import timezone as fixed_offset
 from typing import Protocol
@@ -127,15 +125,23 @@ _YEARS_TEXT = f"{MOMENT_YEARS[0]}-{MOMENT_YEARS[1]}"
 def zone(name: object, what: str = "timezone") -> pendulum.Timezone:
     """The IANA time zone ``name`` (``Asia/Shanghai``); anything else is InvalidInput naming
     ``what``. A name of a place's zone: not the host's own (``localtime``, whose rules differ
-    from machine to machine), not ``Factory`` (no place), not a ``posix/`` or ``right/`` copy.
+    from machine to machine), not ``Factory`` (no place), not a ``posix/`` or ``right/`` copy
+    (:func:`placeless`).
 
     >>> zone("Asia/Shanghai").name
     'Asia/Shanghai'
     >>> zone("localtime")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    pilotflow.errors.InvalidInput: timezone must be an IANA time zone name ..., got 'localtime' / ...
+    pilotflow.errors.InvalidInput: timezone must be an IANA time zone name of a place ..., got 'localtime'...
     """
-    if isinstance(name, str) and 0 < len(name) <= 64 and name in _zone_names():
+    if isinstance(name, str) and 0 < len(name) <= 64 and name.isprintable() and "\\" not in name:
+        why = placeless(name)
+        if why is not None:
+            raise InvalidInput(
+                f"{what} must be an IANA time zone name of a place such as 'Asia/Shanghai', "
+                f"got {shown(name)}: {why[0]}",
+                f"参数 {what} 应为某地的 IANA 时区名（如 'Asia/Shanghai'），收到 {shown(name)}：{why[1]}",
+            )
         try:
             found = pendulum.timezone(name)
         except Exception:  # pendulum raises several kinds for unknown or malformed names
@@ -149,11 +155,24 @@ def zone(name: object, what: str = "timezone") -> pendulum.Timezone:
     )
 
 
-@functools.cache
-def _zone_names() -> frozenset[str]:
-    """The zone names :func:`zone` takes: the IANA zones this machine's database holds, less
-    the two that name no place."""
-    return frozenset(zoneinfo.available_timezones() - {"localtime", "Factory"})
+#: Names a time zone database holds that name no place's zone, and why (English, Chinese).
+_PLACELESS: dict[str, tuple[str, str]] = {
+    "localtime": (
+        "it is the host's own zone, which differs from machine to machine",
+        "这是所在服务器自身的时区，随机器而不同",
+    ),
+    "Factory": ("it names no zone at all", "它不代表任何地区的时区"),
+    "posixrules": ("it is a copy of another zone's rules", "它只是另一时区规则的副本"),
+}
+
+
+def placeless(name: str) -> tuple[str, str] | None:
+    """Why the zone ``name`` names no place (English, Chinese), or None: the host's own zone
+    (``localtime``), ``Factory``, ``posixrules`` and the ``posix/`` and ``right/`` copies
+    (``right/`` counts leap seconds, as no clock a campaign reads does)."""
+    if name.startswith(("posix/", "right/")):
+        return ("it is a copy of a zone kept under another name", "它是另一时区的副本")
+    return _PLACELESS.get(name)
 
 
 def zone_info(name: str) -> ZoneInfo:

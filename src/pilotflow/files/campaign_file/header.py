@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ...domain.calendar import zone
+from ...domain.calendar import placeless, zone
 from ...errors import InvalidInput
 from .messages import join, short
 from .scope import Scope
@@ -36,6 +36,14 @@ def timezone(r: Scope, value: object) -> str:
     try:
         zone(name)
     except InvalidInput:
+        why = placeless(name)
+        if why is not None:
+            r.fail(
+                "timezone",
+                f"time zone {short(name)} names no place: {why[0]} "
+                "(use an IANA name such as 'Asia/Shanghai')",
+                f"时区 {short(name)} 不代表某一地区：{why[1]}（请使用 IANA 时区名，如 'Asia/Shanghai'）",
+            )
         r.fail(
             "timezone",
             f"unknown time zone {short(name)} (use an IANA name such as 'Asia/Shanghai')",
