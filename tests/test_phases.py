@@ -417,6 +417,11 @@ def test_a_step_the_campaign_does_not_hold_is_refused_even_with_nothing_to_do(cl
         assert ["phase_absent"] == list(error.codes)
     assert run.store.receipt(run.campaign.id, "draw-1") is None
     assert before == state_of(run)
+    # A key that answered a draw needing none is not looked up for a draw the campaign cannot
+    # hold: the step is refused as such (it was "the key was used for another command").
+    assert () == run.draw_spot_checks(MINISTRY, idempotency_key="draw-2")
+    error = refused(lambda: run.draw_spot_checks(MINISTRY, rate=0.5, idempotency_key="draw-2"))
+    assert ["phase_absent"] == list(error.codes)
 
 
 @pytest.mark.parametrize(
