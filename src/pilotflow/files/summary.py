@@ -9,6 +9,7 @@ headers, the headings of the sections and the results' wording from here.
 >>> list(SUMMARY_COLUMNS)[:4]
 ['section', 'rank', 'unit_name', 'unit_code']
 >>> from pilotflow import load_campaign
+>>> from pilotflow.errors import InvalidInput
 >>> campaign = load_campaign("smart-health-elderly-care-2023")
 >>> section(campaign, "new"), section(campaign, "re_review")
 ('2023年推荐单位', '2017—2019年复核')
